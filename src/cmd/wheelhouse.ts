@@ -1,0 +1,106 @@
+/**
+ * `wheelhouse`: runs the API server. `npm start -- --help` lists the flags.
+ */
+import { parseArgs } from 'node:util';
+import { relative } from 'node:path';
+import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
+import { startServer } from '../server/server.js';
+
+const HELP = `wheelhouse — a Kubernetes-compatible API server
+
+Usage: npm start -- [flags]
+
+Flags:
+  --data-dir string         where the embedded store and the admin kubeconfig live (default "${DEFAULT_OPTIONS.dataDir}")
+  --bind-address string     address to listen on (default "${DEFAULT_OPTIONS.bindAddress}")
+  --port int                HTTP API port, 0 picks a free one (default ${DEFAULT_OPTIONS.port})
+  --grpc-port int           gRPC port, 0 picks a free one (default ${DEFAULT_OPTIONS.grpcPort})
+  --etcd-servers strings    comma-separated etcd endpoints; when given, etcd replaces the embedded store
+  --etcd-prefix string      storage key prefix (default "${DEFAULT_OPTIONS.etcdPrefix}")
+  --runtime-config string   comma-separated group/version=true|false overrides (alpha versions are off by default),
+                            e.g. "batch/v1=false" or "api/all=true"
+  --compaction-interval int storage compaction interval in seconds, 0 disables (default ${DEFAULT_OPTIONS.compactionIntervalSeconds})
+  --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
+  -h, --help                show this help
+`;
+
+function parsePort(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid value "${value}" for --${flag}: must be a port number`);
+  return n;
+}
+
+function parseOptions(argv: string[]): ServerOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      'bind-address': { type: 'string' },
+      port: { type: 'string' },
+      'grpc-port': { type: 'string' },
+      'etcd-servers': { type: 'string' },
+      'etcd-prefix': { type: 'string' },
+      'runtime-config': { type: 'string' },
+      'compaction-interval': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return undefined;
+  const opts: ServerOptions = { ...DEFAULT_OPTIONS };
+  if (values['data-dir'] !== undefined) opts.dataDir = values['data-dir'];
+  if (values['bind-address'] !== undefined) opts.bindAddress = values['bind-address'];
+  if (values.port !== undefined) opts.port = parsePort('port', values.port);
+  if (values['grpc-port'] !== undefined) opts.grpcPort = parsePort('grpc-port', values['grpc-port']);
+  if (values['etcd-servers'] !== undefined) opts.etcdServers = values['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean);
+  if (values['etcd-prefix'] !== undefined) opts.etcdPrefix = values['etcd-prefix'];
+  if (values['runtime-config'] !== undefined) opts.runtimeConfig = values['runtime-config'];
+  if (values['compaction-interval'] !== undefined) opts.compactionIntervalSeconds = Number(values['compaction-interval']);
+  if (values['log-level'] !== undefined) opts.logLevel = values['log-level'];
+  return opts;
+}
+
+async function main(): Promise<void> {
+  let opts: ServerOptions | undefined;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`Error: ${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (!opts) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const server = await startServer(opts);
+  const kubeconfig = relative(process.cwd(), server.kubeconfigPath) || server.kubeconfigPath;
+  const storage = opts.etcdServers.length ? `etcd ${opts.etcdServers.join(',')}` : `embedded store in ${opts.dataDir}`;
+  process.stdout.write(
+    [
+      `Wheelhouse is serving the Kubernetes API (${storage}).`,
+      `  HTTP API:  ${server.url}`,
+      `  gRPC:      ${server.grpcAddress}`,
+      `  kubeconfig: ${kubeconfig}`,
+      '',
+      'Try:',
+      `  export KUBECONFIG=${kubeconfig}`,
+      '  kubectl get namespaces',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`wheelhouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+/** Legacy (unaggregated) discovery documents, derived from the catalog. */
+import { createHash } from 'node:crypto';
+import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ApiCatalog } from '../catalog.js';
+import { resourceVerbs, subresources } from '../verbs.js';
+
+/** base64 of the first 8 bytes of SHA-256 over `group/version/Kind`. */
+export function storageVersionHash(def: ResourceDefinition): string {
+  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest().subarray(0, 8).toString('base64');
+}
+
+/** `/api`. */
+export function apiVersions(catalog: ApiCatalog, serverAddress: string): Record<string, unknown> {
+  const versions = catalog.groupVersions().filter((gv) => gv.group === '').map((gv) => gv.version);
+  return {
+    kind: 'APIVersions',
+    versions,
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+function groupDoc(name: string, versions: string[]): Record<string, unknown> {
+  const list = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions: list, preferredVersion: list[0] };
+}
+
+/** `/apis`. */
+export function apiGroupList(catalog: ApiCatalog): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: catalog.groups().map((g) => groupDoc(g.name, g.versions)) };
+}
+
+/** `/apis/GROUP`, or undefined when not served. */
+export function apiGroup(catalog: ApiCatalog, group: string): Record<string, unknown> | undefined {
+  const g = catalog.groups().find((x) => x.name === group);
+  return g ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.name, g.versions) } : undefined;
+}
+
+/** `/api/v1` or `/apis/GROUP/VERSION`, or undefined when not served. */
+export function apiResourceList(catalog: ApiCatalog, group: string, version: string): Record<string, unknown> | undefined {
+  const gv = catalog.groupVersions().find((x) => x.group === group && x.version === version);
+  if (!gv) return undefined;
+  const resources: Record<string, unknown>[] = [];
+  for (const { definition: def } of gv.resources) {
+    const entry: Record<string, unknown> = {
+      name: def.resource,
+      singularName: def.singular,
+      namespaced: def.namespaced,
+      kind: def.kind,
+      verbs: resourceVerbs(def),
+    };
+    if (def.shortNames?.length) entry.shortNames = def.shortNames;
+    if (def.categories?.length) entry.categories = def.categories;
+    entry.storageVersionHash = storageVersionHash(def);
+    resources.push(entry);
+    for (const sub of subresources(def)) {
+      resources.push({ name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced, kind: def.kind, verbs: sub.verbs });
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}

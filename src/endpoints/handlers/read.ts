@@ -1,0 +1,52 @@
+/** get, list and watch. */
+import { badRequest } from '../../machinery/errors/index.js';
+import type { ListQuery } from '../../registry/rest/resource-store.js';
+import type { ApiResult, CallOptions } from '../api-call.js';
+import type { HandlerScope } from './context.js';
+
+/** Server-side watch timeout when the client gives none: 30–60 minutes, as upstream. */
+const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+function listQuery(o: CallOptions): ListQuery {
+  const q: ListQuery = {};
+  if (o.labelSelector) q.labelSelector = o.labelSelector;
+  if (o.fieldSelector) q.fieldSelector = o.fieldSelector;
+  if (o.resourceVersion !== undefined) q.resourceVersion = o.resourceVersion;
+  if (o.resourceVersionMatch) q.resourceVersionMatch = o.resourceVersionMatch;
+  if (o.limit !== undefined) {
+    if (!Number.isInteger(o.limit) || o.limit < 0) throw badRequest(`limit must be a non-negative integer, got ${o.limit}`);
+    q.limit = o.limit;
+  }
+  if (o.continue) q.continue = o.continue;
+  if (o.timeoutSeconds !== undefined) q.timeoutSeconds = o.timeoutSeconds;
+  if (o.allowWatchBookmarks) q.allowWatchBookmarks = true;
+  if (o.sendInitialEvents !== undefined) q.sendInitialEvents = o.sendInitialEvents;
+  return q;
+}
+
+/** GET of one object. */
+export async function handleGet({ call, store }: HandlerScope): Promise<ApiResult> {
+  const object = await store.get(call.namespace, call.name ?? '');
+  return { type: 'object', code: 200, object };
+}
+
+/** GET of a collection. */
+export async function handleList({ call, store }: HandlerScope): Promise<ApiResult> {
+  const list = await store.list(call.namespace, listQuery(call.options));
+  return { type: 'object', code: 200, object: list as unknown as Record<string, unknown> };
+}
+
+/** GET with watch: a stream of events. A name in the call watches that one object. */
+export async function handleWatch({ call, store }: HandlerScope): Promise<ApiResult> {
+  const query = listQuery(call.options);
+  if (call.name) {
+    const byName = `metadata.name=${call.name}`;
+    query.fieldSelector = query.fieldSelector ? `${query.fieldSelector},${byName}` : byName;
+  }
+  const events = await store.watch(call.namespace, query, call.signal);
+  const timeoutSeconds =
+    query.timeoutSeconds && query.timeoutSeconds > 0
+      ? query.timeoutSeconds
+      : Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
+  return { type: 'watch', events, timeoutSeconds, bookmarks: query.allowWatchBookmarks === true };
+}

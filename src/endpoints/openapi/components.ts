@@ -1,0 +1,110 @@
+/**
+ * `components.schemas` of one group-version document: every message reachable from the
+ * served kinds, derived from the generated proto schema.
+ */
+import { messageSchemas } from '../../../gen/schema/schema.js';
+import type { FieldSchema, MessageSchema } from '../../../gen/schema/types.js';
+import { componentName, type GroupVersionKind, refTo, type Schema } from './names.js';
+import { inlineSpecialSchema, scalarSchema, specialComponentSchema } from './special-schemas.js';
+
+/** Collects component schemas for one document. */
+export interface ComponentSet {
+  /** Whether the proto schema knows this message. */
+  has(messageFullName: string): boolean;
+  /** Adds a message and everything reachable from it; returns its component name. */
+  addMessage(messageFullName: string): string;
+  /** Marks a component as a top-level kind: `apiVersion`/`kind` properties and the GVK extension. */
+  markKind(name: string, gvk: GroupVersionKind): void;
+  /** Adds a hand-made component (kinds without a proto message). */
+  put(name: string, schema: Schema): void;
+  /** All components, sorted by name. */
+  schemas(): Record<string, Schema>;
+}
+
+/** The `apiVersion` and `kind` properties every top-level object has. */
+export function typeMetaProperties(): Record<string, Schema> {
+  return { apiVersion: { type: 'string' }, kind: { type: 'string' } };
+}
+
+/** Creates an empty component set over the generated message schemas. */
+export function createComponentSet(messages: Readonly<Record<string, MessageSchema>> = messageSchemas): ComponentSet {
+  const out = new Map<string, Schema>();
+
+  function fieldValueSchema(f: FieldSchema): Schema {
+    if (f.kind === 'scalar') return scalarSchema(f.type);
+    if (f.kind === 'enum') return { type: 'string' };
+    const inline = inlineSpecialSchema(f.type);
+    if (inline) return inline;
+    return { allOf: [refTo(addMessage(f.type))] };
+  }
+
+  function fieldSchema(f: FieldSchema): Schema {
+    const value = fieldValueSchema(f);
+    let s: Schema;
+    if (f.mapKey !== undefined) s = { type: 'object', additionalProperties: value };
+    else if (f.repeated) s = { type: 'array', items: value };
+    else s = value;
+    if (f.patchMergeKey) s['x-kubernetes-patch-merge-key'] = f.patchMergeKey;
+    if (f.patchStrategy) s['x-kubernetes-patch-strategy'] = f.patchStrategy;
+    if (f.listType) s['x-kubernetes-list-type'] = f.listType;
+    if (f.listMapKeys?.length) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
+    return s;
+  }
+
+  /** Writes the JSON properties of a message, flattening inline members. */
+  function collectProperties(msg: MessageSchema, into: Record<string, Schema>, seen: Set<string>): void {
+    if (seen.has(msg.fullName)) return;
+    seen.add(msg.fullName);
+    for (const f of msg.fields) {
+      if (f.inline && f.kind === 'message') {
+        const inner = messages[f.type];
+        if (inner) collectProperties(inner, into, seen);
+        continue;
+      }
+      into[f.json] = fieldSchema(f);
+    }
+  }
+
+  function addMessage(fullName: string): string {
+    const name = componentName(fullName);
+    if (out.has(name)) return name;
+    const special = specialComponentSchema(fullName);
+    if (special) {
+      out.set(name, special);
+      return name;
+    }
+    const msg = messages[fullName];
+    // Reserve the name first so recursive types terminate.
+    const schema: Schema = { type: 'object' };
+    out.set(name, schema);
+    if (!msg) return name;
+    const properties: Record<string, Schema> = {};
+    collectProperties(msg, properties, new Set());
+    if (Object.keys(properties).length > 0) schema.properties = properties;
+    return name;
+  }
+
+  return {
+    has: (fullName) => fullName in messages,
+    addMessage,
+    markKind(name, gvk) {
+      const schema = out.get(name);
+      if (!schema) throw new Error(`openapi: no component ${name}`);
+      const props = (schema.properties ?? {}) as Record<string, Schema>;
+      schema.properties = { ...typeMetaProperties(), ...props };
+      const list = (schema['x-kubernetes-group-version-kind'] ?? []) as GroupVersionKind[];
+      if (!list.some((g) => g.group === gvk.group && g.version === gvk.version && g.kind === gvk.kind)) {
+        list.push({ group: gvk.group, kind: gvk.kind, version: gvk.version });
+      }
+      schema['x-kubernetes-group-version-kind'] = list;
+    },
+    put(name, schema) {
+      out.set(name, schema);
+    },
+    schemas() {
+      const sorted: Record<string, Schema> = {};
+      for (const k of [...out.keys()].sort()) sorted[k] = out.get(k)!;
+      return sorted;
+    },
+  };
+}

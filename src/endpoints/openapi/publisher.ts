@@ -1,0 +1,45 @@
+/**
+ * OpenAPI v3 publishing: the `/openapi/v3` index and one document per served group
+ * version, computed once from the (fixed) catalog and addressed by a content hash.
+ */
+import { createHash } from 'node:crypto';
+import type { ApiCatalog } from '../catalog.js';
+import { buildGroupVersionDocument } from './document.js';
+import { groupVersionPath } from './names.js';
+
+/** Serves the OpenAPI v3 index and per-group-version documents. */
+export interface OpenApiPublisher {
+  /** GET /openapi/v3: {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=H"}, "apis/apps/v1": {...}}} */
+  index(): Record<string, unknown>;
+  /** GET /openapi/v3/<path> where path is "api/v1" or "apis/GROUP/VERSION"; undefined when not served. */
+  document(path: string): Record<string, unknown> | undefined;
+}
+
+/** Uppercase hex SHA-512 of the serialized document, as upstream addresses its documents. */
+function contentHash(doc: Record<string, unknown>): string {
+  return createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
+}
+
+/** Normalizes a requested path: no leading/trailing slashes, no query. */
+function normalize(path: string): string {
+  const q = path.indexOf('?');
+  const bare = q < 0 ? path : path.slice(0, q);
+  return bare.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/** Builds every group-version document of the catalog up front. */
+export function createOpenApiPublisher(catalog: ApiCatalog): OpenApiPublisher {
+  const docs = new Map<string, Record<string, unknown>>();
+  const paths: Record<string, { serverRelativeURL: string }> = {};
+  for (const gv of catalog.groupVersions()) {
+    const key = groupVersionPath(gv.group, gv.version);
+    const doc = buildGroupVersionDocument(gv);
+    docs.set(key, doc);
+    paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${contentHash(doc)}` };
+  }
+  const index = { paths };
+  return {
+    index: () => index,
+    document: (path) => docs.get(normalize(path)),
+  };
+}

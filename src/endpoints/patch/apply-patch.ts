@@ -1,0 +1,46 @@
+/** Dispatch of PATCH bodies by patch type. */
+import fastJsonPatch from 'fast-json-patch';
+import { ApiError, badRequest, unsupportedMediaType } from '../../machinery/errors/index.js';
+import type { KubeObject } from '../../machinery/meta/object.js';
+import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { PatchType } from '../api-call.js';
+import { applyMergePatch } from './merge-patch.js';
+import { applyStrategicMergePatch } from './strategic-merge-patch.js';
+
+/** Media types PATCH accepts, for the 415 message. */
+export const PATCH_MEDIA_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+];
+
+/** Applies `patch` of `type` to the current object; returns the patched JSON. */
+export function applyPatch(def: ResourceDefinition, current: KubeObject, type: PatchType, patch: unknown): unknown {
+  switch (type) {
+    case 'json': {
+      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+      try {
+        const doc = structuredClone(current);
+        return fastJsonPatch.applyPatch(doc, patch as fastJsonPatch.Operation[], true, true).newDocument;
+      } catch (err) {
+        const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        if (err instanceof Error && err.name === 'TEST_OPERATION_FAILED') {
+          throw new ApiError('Conflict', `the server rejected our request due to an error in our request`);
+        }
+        throw new ApiError('Invalid', `the server rejected our request due to an error in our request: ${msg ?? ''}`);
+      }
+    }
+    case 'merge':
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+        throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+      }
+      return applyMergePatch(current, patch);
+    case 'strategic':
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+        throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
+      }
+      return applyStrategicMergePatch(def.typeName, current, patch as Record<string, unknown>);
+    case 'apply':
+      throw unsupportedMediaType('application/apply-patch+yaml', PATCH_MEDIA_TYPES);
+  }
+}

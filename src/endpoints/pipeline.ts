@@ -1,0 +1,56 @@
+/**
+ * The request pipeline shared by every transport: interceptors around one dispatcher
+ * that finds the resource store and runs the verb handler.
+ */
+import { ApiError, methodNotAllowed, toApiError } from '../machinery/errors/index.js';
+import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
+import type { ApiCatalog } from './catalog.js';
+import type { HandlerScope } from './handlers/context.js';
+import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
+import { handleGet, handleList, handleWatch } from './handlers/read.js';
+import { handleCreate, handlePatch, handleUpdate } from './handlers/write.js';
+import { resourceVerbs, subresources } from './verbs.js';
+
+const HANDLERS: Record<Verb, (scope: HandlerScope) => Promise<ApiResult>> = {
+  get: handleGet,
+  list: handleList,
+  watch: handleWatch,
+  create: handleCreate,
+  update: handleUpdate,
+  patch: handlePatch,
+  delete: handleDelete,
+  deletecollection: handleDeleteCollection,
+};
+
+/** The 404 upstream answers for paths it does not serve. */
+export function resourceNotFound(): ApiError {
+  return new ApiError('NotFound', 'the server could not find the requested resource', {});
+}
+
+/** Builds the handler every transport calls. */
+export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = []): ApiHandler {
+  const dispatch: ApiHandler = async (call: ApiCall) => {
+    const store = catalog.resource(call.group, call.version, call.resource);
+    if (!store) throw resourceNotFound();
+    const def = store.definition;
+    const q = { resource: call.subresource ? `${def.resource}/${call.subresource}` : def.resource, group: def.group };
+    if (call.subresource) {
+      const sub = subresources(def).find((s) => s.name === call.subresource);
+      if (!sub) throw resourceNotFound();
+      if (!sub.verbs.includes(call.verb)) throw methodNotAllowed(call.verb, q);
+    } else if (!resourceVerbs(def).includes(call.verb)) {
+      throw methodNotAllowed(call.verb, q);
+    }
+    return HANDLERS[call.verb]({ call, store });
+  };
+  return interceptors.reduceRight<ApiHandler>((next, intercept) => intercept(next), dispatch);
+}
+
+/** Turns anything thrown below into an ApiError (the outermost interceptor). */
+export const recoveryInterceptor: Interceptor = (next) => async (call) => {
+  try {
+    return await next(call);
+  } catch (err) {
+    throw toApiError(err);
+  }
+};

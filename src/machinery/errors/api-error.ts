@@ -1,0 +1,139 @@
+/**
+ * `ApiError`: the one error type that crosses layers above storage. It carries a
+ * Kubernetes Status; transports render it (HTTP body + code, gRPC code + details).
+ */
+import { REASON_CODES, type Status, type StatusCause, type StatusDetails, type StatusReason } from './status.js';
+
+/** Identifies what a failure was about, as upstream's `details`. */
+export interface Qualified {
+  /** Plural resource, e.g. `configmaps`. */
+  resource: string;
+  /** API group, `""` for core. */
+  group: string;
+}
+
+/** The qualified resource string upstream prints: `deployments.apps` or `configmaps`. */
+export function qualifiedResource(q: Qualified): string {
+  return q.group ? `${q.resource}.${q.group}` : q.resource;
+}
+
+/** An error that renders as a Kubernetes Status. */
+export class ApiError extends Error {
+  readonly status: Status;
+
+  constructor(reason: StatusReason, message: string, details?: StatusDetails, code?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code: code ?? REASON_CODES[reason].http,
+    };
+    if (details) this.status.details = details;
+  }
+
+  get code(): number {
+    return this.status.code;
+  }
+
+  get reason(): StatusReason {
+    return this.status.reason ?? 'Unknown';
+  }
+
+  /** Rebuilds an ApiError from a Status (e.g. received over gRPC). */
+  static fromStatus(status: Status): ApiError {
+    return new ApiError(status.reason ?? 'Unknown', status.message ?? '', status.details, status.code);
+  }
+}
+
+function details(q: Qualified, name: string | undefined): StatusDetails {
+  const d: StatusDetails = {};
+  if (name) d.name = name;
+  d.group = q.group;
+  d.kind = q.resource;
+  return d;
+}
+
+/** 404: `configmaps "x" not found`. */
+export function notFound(q: Qualified, name: string): ApiError {
+  return new ApiError('NotFound', `${qualifiedResource(q)} "${name}" not found`, details(q, name));
+}
+
+/** 409: `configmaps "x" already exists`. */
+export function alreadyExists(q: Qualified, name: string): ApiError {
+  return new ApiError('AlreadyExists', `${qualifiedResource(q)} "${name}" already exists`, details(q, name));
+}
+
+/** 409: the optimistic-concurrency conflict with upstream's wording. */
+export function conflict(q: Qualified, name: string, why: string): ApiError {
+  return new ApiError(
+    'Conflict',
+    `Operation cannot be fulfilled on ${qualifiedResource(q)} "${name}": ${why}`,
+    details(q, name),
+  );
+}
+
+/** The message Kubernetes uses for a stale resourceVersion. */
+export const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
+
+/** 422 Invalid: `Kind "name" is invalid: field: detail, field2: detail`. */
+export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
+  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
+  const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+  const d: StatusDetails = { name, group, kind, causes };
+  return new ApiError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, d);
+}
+
+/** 400 BadRequest. */
+export function badRequest(message: string, causes?: StatusCause[]): ApiError {
+  return new ApiError('BadRequest', message, causes ? { causes } : undefined);
+}
+
+/** 405 MethodNotAllowed. */
+export function methodNotAllowed(verb: string, q: Qualified): ApiError {
+  return new ApiError('MethodNotAllowed', `${verb} is not supported on resources of kind "${qualifiedResource(q)}"`, {
+    group: q.group,
+    kind: q.resource,
+  });
+}
+
+/** 415 UnsupportedMediaType listing what is accepted. */
+export function unsupportedMediaType(contentType: string, accepted: string[]): ApiError {
+  return new ApiError(
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+    { causes: [{ reason: 'UnexpectedServerResponse', message: contentType }] },
+  );
+}
+
+/** 406 NotAcceptable. */
+export function notAcceptable(accepted: string[]): ApiError {
+  return new ApiError('NotAcceptable', `only the following media types are accepted: ${accepted.join(', ')}`);
+}
+
+/** 410 Expired: a watch/list resourceVersion older than history. */
+export function expired(message: string): ApiError {
+  return new ApiError('Expired', message);
+}
+
+/** 504 Timeout ("Too large resource version") with a retry hint. */
+export function timeout(message: string, retryAfterSeconds?: number): ApiError {
+  return new ApiError('Timeout', message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
+}
+
+/** 500 InternalError wrapping an unexpected failure. */
+export function internalError(err: unknown): ApiError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new ApiError('InternalError', `Internal error occurred: ${message}`, {
+    causes: [{ message }],
+  });
+}
+
+/** Normalizes anything thrown into an ApiError. */
+export function toApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : internalError(err);
+}

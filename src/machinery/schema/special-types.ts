@@ -1,0 +1,141 @@
+/**
+ * Messages whose Kubernetes JSON form is not an object of their fields: times,
+ * durations, int-or-string, quantities, embedded raw JSON and verb lists.
+ */
+import { Buffer } from 'node:buffer';
+import { formatGoDuration, parseGoDuration } from './go-duration.js';
+import { describeJsonValue, type JsonValue } from './json.js';
+import { formatMicroTime, formatTime, parseRfc3339 } from './time-format.js';
+
+/** Reports a value that does not fit; `goType` overrides the Go type named in the error. */
+export type FailFn = (value: unknown, goType?: string, detail?: string) => never;
+
+/** JSON <-> ts-proto conversion for one special message type. */
+export interface SpecialCodec {
+  /** Converts a non-null JSON value into the ts-proto message. */
+  fromJson(value: JsonValue, fail: FailFn): Record<string, unknown>;
+  /** The JSON form, or undefined to omit the field. */
+  toJson(message: Record<string, unknown>): JsonValue | undefined;
+}
+
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+
+/** Go's zero time.Time in Unix seconds (0001-01-01T00:00:00Z). */
+const GO_ZERO_TIME_SECONDS = -62135596800;
+
+function isZeroTime(message: Record<string, unknown>): boolean {
+  const seconds = message.seconds as number | undefined;
+  return seconds === undefined || seconds === null || seconds === GO_ZERO_TIME_SECONDS;
+}
+
+function timeCodec(format: (seconds: number, nanos: number) => string): SpecialCodec {
+  return {
+    fromJson(value, fail) {
+      if (typeof value !== 'string') return fail(value, 'string');
+      const instant = parseRfc3339(value);
+      if (!instant) {
+        return fail(value, undefined, `parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05Z07:00": cannot parse`);
+      }
+      return { seconds: instant.seconds, nanos: instant.nanos };
+    },
+    toJson(message) {
+      if (isZeroTime(message)) return undefined;
+      return format(message.seconds as number, (message.nanos as number | undefined) ?? 0);
+    },
+  };
+}
+
+/** Embedded JSON kept as bytes (RawExtension.raw, FieldsV1.Raw). */
+function rawJsonCodec(prop: string): SpecialCodec {
+  return {
+    fromJson(value) {
+      return { [prop]: Buffer.from(JSON.stringify(value), 'utf8') };
+    },
+    toJson(message) {
+      const raw = message[prop] as Uint8Array | undefined;
+      if (!raw || raw.length === 0) return undefined;
+      const text = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+      try {
+        return JSON.parse(text) as JsonValue;
+      } catch {
+        throw new Error(`schema: embedded object is not JSON (${raw.length} bytes); protobuf-encoded embedded objects are not supported`);
+      }
+    },
+  };
+}
+
+const specials = new Map<string, SpecialCodec>([
+  [`${META}.Time`, timeCodec((s) => formatTime(s))],
+  [`${META}.MicroTime`, timeCodec(formatMicroTime)],
+  [
+    `${META}.Duration`,
+    {
+      fromJson(value, fail) {
+        if (typeof value !== 'string') return fail(value, 'string');
+        const ns = parseGoDuration(value);
+        if (ns === undefined) return fail(value, undefined, `time: invalid duration ${JSON.stringify(value)}`);
+        return { duration: ns };
+      },
+      toJson(message) {
+        return formatGoDuration((message.duration as number | undefined) ?? 0);
+      },
+    },
+  ],
+  [`${META}.FieldsV1`, rawJsonCodec('Raw')],
+  [
+    `${META}.Verbs`,
+    {
+      fromJson(value, fail) {
+        if (!Array.isArray(value)) return fail(value, 'v1.Verbs');
+        const items = value.map((v) => (typeof v === 'string' ? v : fail(v, 'string')));
+        return { items };
+      },
+      toJson(message) {
+        return [...((message.items as string[] | undefined) ?? [])];
+      },
+    },
+  ],
+  ['k8s.io.apimachinery.pkg.runtime.RawExtension', rawJsonCodec('raw')],
+  [
+    'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
+    {
+      fromJson(value, fail) {
+        if (typeof value === 'string') return { type: 1, intVal: 0, strVal: value };
+        if (typeof value === 'number') {
+          if (!Number.isInteger(value) || value < -2147483648 || value > 2147483647) return fail(value, 'int32');
+          return { type: 0, intVal: value, strVal: '' };
+        }
+        return fail(value, 'intstr.IntOrString');
+      },
+      toJson(message) {
+        if (message.type === 1) return (message.strVal as string | undefined) ?? '';
+        return (message.intVal as number | undefined) ?? 0;
+      },
+    },
+  ],
+  [
+    'k8s.io.apimachinery.pkg.api.resource.Quantity',
+    {
+      fromJson(value, fail) {
+        if (typeof value === 'string') return { string: value.trim() };
+        if (typeof value === 'number') return { string: String(value) };
+        return fail(value, 'resource.Quantity', `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+      },
+      toJson(message) {
+        const text = message.string as string | undefined;
+        return text === undefined || text === '' ? '0' : text;
+      },
+    },
+  ],
+]);
+
+/** The special codec for a message full name, if it has one. */
+export function specialCodecFor(typeName: string): SpecialCodec | undefined {
+  return specials.get(typeName);
+}
+
+/** Go's wording for a JSON value in an error (numbers include their text). */
+export function describeForError(value: unknown): string {
+  const kind = describeJsonValue(value);
+  return kind === 'number' ? `number ${String(value)}` : kind;
+}

@@ -1,0 +1,41 @@
+/** Validation of a structured meta/v1 LabelSelector, with upstream's messages. */
+import { type FieldError, forbidden, invalidValue, required } from './field-error.js';
+import { isQualifiedName, isValidLabelValue } from './names.js';
+
+/** Validates label keys and values of a label map at `path`. */
+export function validateLabels(labels: Record<string, unknown>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    for (const msg of isQualifiedName(k)) errs.push(invalidValue(path, k, msg));
+    for (const msg of isValidLabelValue(String(v))) errs.push(invalidValue(path, v, msg));
+  }
+  return errs;
+}
+
+/** Validates matchLabels and matchExpressions of a selector at `path`. */
+export function validateLabelSelector(selector: Record<string, unknown>, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const matchLabels = selector.matchLabels;
+  if (matchLabels && typeof matchLabels === 'object') errs.push(...validateLabels(matchLabels as Record<string, unknown>, `${path}.matchLabels`));
+  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  exprs.forEach((raw, i) => {
+    const e = (raw ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
+    const p = `${path}.matchExpressions[${i}]`;
+    const values = Array.isArray(e.values) ? e.values : [];
+    switch (e.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(invalidValue(`${p}.operator`, e.operator ?? '', 'not a valid selector operator'));
+    }
+    const key = typeof e.key === 'string' ? e.key : '';
+    for (const msg of isQualifiedName(key)) errs.push(invalidValue(`${p}.key`, key, msg));
+  });
+  return errs;
+}

@@ -1,0 +1,199 @@
+/**
+ * apps/v1 Deployment: defaults as upstream (one replica, 25%/25% rolling updates, history
+ * of 10, 600s progress deadline, pod template defaults), a selector that must match the
+ * template's labels and may not change afterwards.
+ */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
+import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
+import { asObject, child, type JsonObject, num, setDefault, str } from '../core/fields.js';
+import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
+import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+
+const PERCENT_RE = /^[0-9]+%$/;
+
+function spec(obj: KubeObject): JsonObject {
+  return child(obj as JsonObject, 'spec');
+}
+
+/** Decode-time defaults (apps/v1 SetDefaults_Deployment plus pod template defaults). */
+function defaultDeployment(obj: KubeObject): void {
+  const s = spec(obj);
+  setDefault(s, 'replicas', 1);
+  const strategy = child(s, 'strategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') {
+    const rolling = child(strategy, 'rollingUpdate');
+    setDefault(rolling, 'maxUnavailable', '25%');
+    setDefault(rolling, 'maxSurge', '25%');
+  }
+  setDefault(s, 'revisionHistoryLimit', 10);
+  setDefault(s, 'progressDeadlineSeconds', 600);
+  defaultPodTemplate(child(s, 'template'));
+}
+
+/** An int-or-percent value as a number (percent without the sign), or undefined. */
+function intOrPercent(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && PERCENT_RE.test(value)) return Number(value.slice(0, -1));
+  return undefined;
+}
+
+function validateIntOrPercent(value: unknown, path: string): FieldError[] {
+  if (value === undefined) return [];
+  if (typeof value === 'string') {
+    if (!PERCENT_RE.test(value)) {
+      return [
+        invalidValue(
+          path,
+          value,
+          "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+        ),
+      ];
+    }
+    return [];
+  }
+  return validateNonNegative(value, path);
+}
+
+function validateStrategy(strategy: JsonObject, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const rolling = asObject(strategy.rollingUpdate);
+  switch (strategy.type) {
+    case 'Recreate':
+      if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) {
+        errs.push(forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'"));
+      }
+      break;
+    case 'RollingUpdate':
+      if (!rolling) {
+        errs.push(required(`${path}.rollingUpdate`, 'this should be defaulted and never be nil'));
+        break;
+      }
+      errs.push(...validateIntOrPercent(rolling.maxUnavailable, `${path}.rollingUpdate.maxUnavailable`));
+      errs.push(...validateIntOrPercent(rolling.maxSurge, `${path}.rollingUpdate.maxSurge`));
+      if (intOrPercent(rolling.maxUnavailable) === 0 && intOrPercent(rolling.maxSurge) === 0) {
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+      }
+      if (typeof rolling.maxUnavailable === 'string' && (intOrPercent(rolling.maxUnavailable) ?? 0) > 100) {
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'must not be greater than 100%'));
+      }
+      break;
+    default:
+      errs.push(notSupported(path, strategy, ['Recreate', 'RollingUpdate']));
+  }
+  return errs;
+}
+
+function validateDeployment(obj: KubeObject): FieldError[] {
+  const s = asObject(obj.spec) ?? {};
+  const errs: FieldError[] = [...validateNonNegative(s.replicas, 'spec.replicas')];
+  const selector = asObject(s.selector);
+  const template = asObject(s.template);
+  if (!selector) {
+    errs.push(required('spec.selector', ''));
+  } else {
+    errs.push(...validateLabelSelector(selector, 'spec.selector'));
+    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for deployment'));
+  }
+  if (!template) {
+    errs.push(required('spec.template', ''));
+  } else {
+    // A missing selector selects nothing, so it never matches the template either.
+    if (!selector || (!isEmptySelector(selector) && !selectorMatchesTemplate(selector, template))) {
+      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    }
+    errs.push(...validatePodTemplate(template, 'spec.template'));
+    const podSpec = asObject(template.spec) ?? {};
+    if (podSpec.restartPolicy !== 'Always') {
+      errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
+    }
+    if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
+      errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+    }
+  }
+  errs.push(...validateStrategy(asObject(s.strategy) ?? {}, 'spec.strategy'));
+  errs.push(...validateNonNegative(s.minReadySeconds, 'spec.minReadySeconds'));
+  errs.push(...validateNonNegative(s.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+  const deadline = num(s.progressDeadlineSeconds);
+  if (deadline !== undefined) {
+    errs.push(...validateNonNegative(deadline, 'spec.progressDeadlineSeconds'));
+    if (deadline <= (num(s.minReadySeconds) ?? 0)) {
+      errs.push(invalidValue('spec.progressDeadlineSeconds', deadline, 'must be greater than minReadySeconds'));
+    }
+  }
+  return errs;
+}
+
+function validateDeploymentUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs = validateDeployment(obj);
+  const sel = asObject(obj.spec)?.selector;
+  const oldSel = asObject(old.spec)?.selector;
+  if (!jsonEqual(sel, oldSel)) errs.push(invalidValue('spec.selector', sel ?? null, 'field is immutable'));
+  return errs;
+}
+
+function validateDeploymentStatus(obj: KubeObject): FieldError[] {
+  const st = asObject(obj.status) ?? {};
+  const errs: FieldError[] = [];
+  for (const f of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'observedGeneration']) {
+    errs.push(...validateNonNegative(st[f], `status.${f}`));
+  }
+  return errs;
+}
+
+const count = (obj: KubeObject, field: string): number => num(asObject(obj.status)?.[field]) ?? 0;
+
+/** The Deployment resource. */
+export const deployments: ResourceDefinition = {
+  group: 'apps',
+  version: 'v1',
+  resource: 'deployments',
+  kind: 'Deployment',
+  listKind: 'DeploymentList',
+  singular: 'deployment',
+  namespaced: true,
+  shortNames: ['deploy'],
+  categories: ['all'],
+  typeName: 'k8s.io.api.apps.v1.Deployment',
+  listTypeName: 'k8s.io.api.apps.v1.DeploymentList',
+  nameValidator: isDns1123Subdomain,
+  tracksGeneration: true,
+  strategy: {
+    prepareForCreate(obj) {
+      defaultDeployment(obj);
+      obj.status = {};
+    },
+    prepareForUpdate: defaultDeployment,
+    validate: validateDeployment,
+    validateUpdate: validateDeploymentUpdate,
+  },
+  statusStrategy: {
+    validateUpdate: validateDeploymentStatus,
+  },
+  printerColumns: [
+    {
+      name: 'Ready',
+      type: 'string',
+      description: 'Number of the pod with ready state',
+      cell: (obj) => `${count(obj, 'readyReplicas')}/${num(asObject(obj.spec)?.replicas) ?? 0}`,
+    },
+    { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', cell: (obj) => count(obj, 'updatedReplicas') },
+    { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', cell: (obj) => count(obj, 'availableReplicas') },
+    {
+      name: 'Containers',
+      type: 'string',
+      priority: 1,
+      description: 'Names of each container in the template.',
+      cell: (obj) => containerNames(obj),
+    },
+  ],
+};
+
+function containerNames(obj: KubeObject): string {
+  const containers = asObject(asObject(asObject(obj.spec)?.template)?.spec)?.containers;
+  return Array.isArray(containers) ? containers.map((c) => str(asObject(c)?.name)).join(',') : '';
+}

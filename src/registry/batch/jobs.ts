@@ -1,0 +1,181 @@
+/**
+ * batch/v1 Job: defaults as upstream, a generated selector and pod labels
+ * (controller-uid / job-name, current and legacy spellings) unless `manualSelector`,
+ * a restart policy of OnFailure or Never, and an immutable template and selector.
+ */
+import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue, required } from '../../machinery/validation/field-error.js';
+import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
+import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { asObject, asObjects, asStringMap, child, type JsonObject, num, str } from '../core/fields.js';
+import { selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import {
+  defaultJobSpec,
+  JOB_CONTROLLER_UID_LABEL,
+  JOB_NAME_LABEL,
+  LEGACY_JOB_CONTROLLER_UID_LABEL,
+  LEGACY_JOB_NAME_LABEL,
+  validateJobSpecCommon,
+} from './job-spec.js';
+
+function spec(obj: KubeObject): JsonObject {
+  return child(obj as JsonObject, 'spec');
+}
+
+/** Adds the generated pod labels and selector, as upstream's generateSelector. */
+function generateSelector(obj: KubeObject): void {
+  const s = spec(obj);
+  const meta = child(child(s, 'template'), 'metadata');
+  const labels = asStringMap(meta.labels);
+  const name = obj.metadata?.name ?? '';
+  const uid = obj.metadata?.uid ?? '';
+  for (const key of [LEGACY_JOB_NAME_LABEL, JOB_NAME_LABEL]) labels[key] ??= name;
+  for (const key of [LEGACY_JOB_CONTROLLER_UID_LABEL, JOB_CONTROLLER_UID_LABEL]) labels[key] ??= uid;
+  meta.labels = labels;
+  const selector = child(s, 'selector');
+  const matchLabels = asStringMap(selector.matchLabels);
+  matchLabels[JOB_CONTROLLER_UID_LABEL] ??= uid;
+  selector.matchLabels = matchLabels;
+}
+
+function prepareJobForCreate(obj: KubeObject): void {
+  const s = spec(obj);
+  defaultJobSpec(s);
+  if (s.manualSelector !== true) generateSelector(obj);
+  // A job without labels of its own takes its pod template's labels.
+  const templateLabelMap = asStringMap(asObject(asObject(s.template)?.metadata)?.labels);
+  const meta = (obj.metadata ??= {});
+  if (Object.keys(meta.labels ?? {}).length === 0 && Object.keys(templateLabelMap).length > 0) meta.labels = { ...templateLabelMap };
+  obj.status = {};
+}
+
+function validateGeneratedSelector(obj: KubeObject): FieldError[] {
+  const s = asObject(obj.spec) ?? {};
+  if (s.manualSelector === true) return [];
+  const errs: FieldError[] = [];
+  const uid = obj.metadata?.uid ?? '';
+  const labels = templateLabels(asObject(s.template));
+  const name = obj.metadata?.name ?? '';
+  const expect: [string, string][] = [
+    [LEGACY_JOB_CONTROLLER_UID_LABEL, uid],
+    [LEGACY_JOB_NAME_LABEL, name],
+    [JOB_CONTROLLER_UID_LABEL, uid],
+    [JOB_NAME_LABEL, name],
+  ];
+  for (const [key, value] of expect) {
+    const path = `spec.template.metadata.labels[${key}]`;
+    if (labels[key] === undefined) errs.push(required(path, value));
+    else if (labels[key] !== value) errs.push(invalidValue(path, labels, `must be '${value}'`));
+  }
+  const selector = asObject(s.selector);
+  if (selector && !selectorMatchesTemplate(selector, { metadata: { labels: { [JOB_CONTROLLER_UID_LABEL]: uid } } })) {
+    errs.push(invalidValue('spec.selector', selector, '`selector` not auto-generated'));
+  }
+  return errs;
+}
+
+function validateJob(obj: KubeObject): FieldError[] {
+  const s = asObject(obj.spec) ?? {};
+  const errs = validateGeneratedSelector(obj);
+  const selector = asObject(s.selector);
+  const template = asObject(s.template);
+  if (!selector) errs.push(required('spec.selector', ''));
+  else {
+    errs.push(...validateLabelSelector(selector, 'spec.selector'));
+    if (!selectorMatchesTemplate(selector, template)) {
+      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    }
+  }
+  errs.push(...validateJobSpecCommon(s, 'spec'));
+  return errs;
+}
+
+function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs = validateJob(obj);
+  const s = asObject(obj.spec) ?? {};
+  const o = asObject(old.spec) ?? {};
+  const elastic = s.completionMode === 'Indexed' && s.completions === s.parallelism && o.completions === o.parallelism;
+  if (!elastic && !jsonEqual(s.completions, o.completions)) errs.push(invalidValue('spec.completions', s.completions ?? null, 'field is immutable'));
+  if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', s.selector ?? null, 'field is immutable'));
+  if (!jsonEqual(s.template, o.template)) {
+    // A suspended job that never started may change scheduling directives; anything else is fixed.
+    const started = asObject(old.status)?.startTime !== undefined;
+    const sched = (t: unknown): unknown => {
+      const copy = structuredClone(asObject(t) ?? {});
+      const ps = asObject(copy.spec);
+      if (ps) for (const f of ['nodeSelector', 'affinity', 'tolerations', 'schedulingGates']) delete ps[f];
+      const m = asObject(copy.metadata);
+      if (m) {
+        delete m.labels;
+        delete m.annotations;
+      }
+      return copy;
+    };
+    if (!(s.suspend === true && !started && jsonEqual(sched(s.template), sched(o.template)))) {
+      errs.push(invalidValue('spec.template', s.template, 'field is immutable'));
+    }
+  }
+  if (!jsonEqual(s.completionMode, o.completionMode)) errs.push(invalidValue('spec.completionMode', s.completionMode ?? null, 'field is immutable'));
+  return errs;
+}
+
+function validateJobStatus(obj: KubeObject): FieldError[] {
+  const st = asObject(obj.status) ?? {};
+  const errs: FieldError[] = [];
+  for (const f of ['active', 'succeeded', 'failed', 'ready', 'terminating']) errs.push(...validateNonNegative(st[f], `status.${f}`));
+  return errs;
+}
+
+function jobStatusCell(obj: KubeObject): string {
+  const conds = asObjects(asObject(obj.status)?.conditions).filter((c) => c.status === 'True');
+  const has = (t: string): boolean => conds.some((c) => c.type === t);
+  if (has('Failed')) return 'Failed';
+  if (has('Complete')) return 'Complete';
+  if (has('Suspended')) return 'Suspended';
+  if (has('FailureTarget')) return 'FailureTarget';
+  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+/** The Job resource. */
+export const jobs: ResourceDefinition = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'jobs',
+  kind: 'Job',
+  listKind: 'JobList',
+  singular: 'job',
+  namespaced: true,
+  categories: ['all'],
+  typeName: 'k8s.io.api.batch.v1.Job',
+  listTypeName: 'k8s.io.api.batch.v1.JobList',
+  nameValidator: isDns1123Subdomain,
+  tracksGeneration: true,
+  strategy: {
+    prepareForCreate: prepareJobForCreate,
+    prepareForUpdate: (obj) => defaultJobSpec(spec(obj)),
+    validate: validateJob,
+    validateUpdate: validateJobUpdate,
+  },
+  statusStrategy: {
+    validateUpdate: validateJobStatus,
+  },
+  printerColumns: [
+    { name: 'Status', type: 'string', description: 'Status of the job.', cell: jobStatusCell },
+    {
+      name: 'Completions',
+      type: 'string',
+      description: 'The desired number of successfully finished pods the job should be run with.',
+      cell(obj) {
+        const s = asObject(obj.spec) ?? {};
+        const succeeded = num(asObject(obj.status)?.succeeded) ?? 0;
+        const completions = num(s.completions);
+        if (completions !== undefined) return `${succeeded}/${completions}`;
+        const parallelism = num(s.parallelism) ?? 0;
+        return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+      },
+    },
+    { name: 'Start Time', type: 'date', priority: 1, description: 'When the job started.', cell: (obj) => str(asObject(obj.status)?.startTime) },
+  ],
+};

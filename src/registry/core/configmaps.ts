@@ -1,0 +1,53 @@
+/** core/v1 ConfigMap: data keys validated; immutable ConfigMaps keep their data. */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, forbidden, invalidValue } from '../../machinery/validation/field-error.js';
+import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+
+const MAX_SIZE = 1024 * 1024;
+
+function validateConfigMap(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const data = (obj.data ?? {}) as Record<string, string>;
+  const binary = (obj.binaryData ?? {}) as Record<string, string>;
+  let size = 0;
+  for (const [k, v] of Object.entries(data)) {
+    for (const msg of isConfigMapKey(k)) errs.push(invalidValue('data', k, msg));
+    size += v.length;
+  }
+  for (const [k, v] of Object.entries(binary)) {
+    for (const msg of isConfigMapKey(k)) errs.push(invalidValue('binaryData', k, msg));
+    if (k in data) errs.push(invalidValue('binaryData', k, 'duplicate of key present in data'));
+    size += Math.floor((v.length * 3) / 4);
+  }
+  if (size > MAX_SIZE) errs.push({ type: 'TooLong', field: '', detail: `must have at most ${MAX_SIZE} bytes` });
+  return errs;
+}
+
+/** The ConfigMap resource. */
+export const configMaps: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  kind: 'ConfigMap',
+  listKind: 'ConfigMapList',
+  singular: 'configmap',
+  namespaced: true,
+  shortNames: ['cm'],
+  typeName: 'k8s.io.api.core.v1.ConfigMap',
+  listTypeName: 'k8s.io.api.core.v1.ConfigMapList',
+  nameValidator: isDns1123Subdomain,
+  strategy: {
+    validate: validateConfigMap,
+    validateUpdate(obj, old) {
+      const errs = validateConfigMap(obj);
+      if (old.immutable === true) {
+        if (JSON.stringify(obj.data ?? {}) !== JSON.stringify(old.data ?? {}) || JSON.stringify(obj.binaryData ?? {}) !== JSON.stringify(old.binaryData ?? {})) {
+          errs.push(forbidden('data', 'field is immutable when `immutable` is set'));
+        }
+        if (obj.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
+      }
+      return errs;
+    },
+  },
+};

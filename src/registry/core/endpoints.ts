@@ -1,0 +1,82 @@
+/** core/v1 Endpoints: addresses must be IPs, ports valid; stored under `services/endpoints`. */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { isValidIp } from '../../machinery/validation/ip.js';
+import { isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { isValidPortNum } from '../../machinery/validation/ports.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { asObjects, str } from './fields.js';
+
+function defaultEndpoints(obj: KubeObject): void {
+  for (const subset of asObjects(obj.subsets)) {
+    for (const port of asObjects(subset.ports)) if (port.protocol === undefined) port.protocol = 'TCP';
+  }
+}
+
+function validateEndpoints(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  asObjects(obj.subsets).forEach((subset, i) => {
+    const p = `subsets[${i}]`;
+    for (const list of ['addresses', 'notReadyAddresses'] as const) {
+      asObjects(subset[list]).forEach((addr, j) => {
+        const ip = str(addr.ip);
+        for (const msg of isValidIp(ip)) errs.push(invalidValue(`${p}.${list}[${j}].ip`, ip, msg));
+        const nodeName = str(addr.nodeName);
+        if (nodeName) for (const msg of isDns1123Subdomain(nodeName)) errs.push(invalidValue(`${p}.${list}[${j}].nodeName`, nodeName, msg));
+      });
+    }
+    const ports = asObjects(subset.ports);
+    ports.forEach((port, j) => {
+      const pp = `${p}.ports[${j}]`;
+      const name = str(port.name);
+      if (ports.length > 1 && !name) errs.push(required(`${pp}.name`, ''));
+      if (name) for (const msg of isDns1123Label(name)) errs.push(invalidValue(`${pp}.name`, name, msg));
+      for (const msg of isValidPortNum(Number(port.port))) errs.push(invalidValue(`${pp}.port`, port.port ?? 0, msg));
+      const proto = port.protocol;
+      if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') errs.push(notSupported(`${pp}.protocol`, proto ?? '', ['SCTP', 'TCP', 'UDP']));
+    });
+  });
+  return errs;
+}
+
+/** The Endpoints resource. */
+export const endpoints: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'endpoints',
+  kind: 'Endpoints',
+  listKind: 'EndpointsList',
+  singular: 'endpoints',
+  namespaced: true,
+  shortNames: ['ep'],
+  typeName: 'k8s.io.api.core.v1.Endpoints',
+  listTypeName: 'k8s.io.api.core.v1.EndpointsList',
+  storagePath: 'services/endpoints',
+  nameValidator: isDns1123Subdomain,
+  strategy: {
+    prepareForCreate: defaultEndpoints,
+    prepareForUpdate: defaultEndpoints,
+    validate: validateEndpoints,
+    validateUpdate: (obj) => validateEndpoints(obj),
+  },
+  printerColumns: [
+    {
+      name: 'Endpoints',
+      type: 'string',
+      description: 'Endpoints of the service',
+      cell(obj) {
+        const out: string[] = [];
+        for (const subset of asObjects(obj.subsets)) {
+          const ports = asObjects(subset.ports);
+          for (const addr of asObjects(subset.addresses)) {
+            if (ports.length === 0) out.push(str(addr.ip));
+            for (const port of ports) out.push(`${str(addr.ip)}:${String(port.port)}`);
+          }
+        }
+        if (out.length === 0) return '<none>';
+        return out.length > 3 ? `${out.slice(0, 3).join(',')} + ${out.length - 3} more...` : out.join(',');
+      },
+    },
+  ],
+};
+

@@ -1,0 +1,71 @@
+/**
+ * core/v1 Event: the legacy event API. The involved object's namespace must match the
+ * event's, and events are selectable by involved object, reason, source and type.
+ */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
+import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { asObject, str } from './fields.js';
+
+function validateEvent(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const involved = asObject(obj.involvedObject) ?? {};
+  const ns = obj.metadata?.namespace ?? '';
+  const involvedNs = str(involved.namespace);
+  // Events about cluster-scoped objects live in `default` (or carry no involved namespace).
+  if (involvedNs ? involvedNs !== ns : ns !== '' && ns !== 'default') {
+    errs.push(invalidValue('involvedObject.namespace', involvedNs, 'does not match event.namespace'));
+  }
+  return errs;
+}
+
+/** The core/v1 Event resource. */
+export const events: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'events',
+  kind: 'Event',
+  listKind: 'EventList',
+  singular: 'event',
+  namespaced: true,
+  shortNames: ['ev'],
+  typeName: 'k8s.io.api.core.v1.Event',
+  listTypeName: 'k8s.io.api.core.v1.EventList',
+  nameValidator: isDns1123Subdomain,
+  strategy: {
+    validate: validateEvent,
+    validateUpdate: (obj) => validateEvent(obj),
+  },
+  selectableFields(obj) {
+    const involved = asObject(obj.involvedObject) ?? {};
+    const reporting = str(obj.reportingComponent);
+    return {
+      'involvedObject.kind': str(involved.kind),
+      'involvedObject.namespace': str(involved.namespace),
+      'involvedObject.name': str(involved.name),
+      'involvedObject.uid': str(involved.uid),
+      'involvedObject.apiVersion': str(involved.apiVersion),
+      'involvedObject.resourceVersion': str(involved.resourceVersion),
+      'involvedObject.fieldPath': str(involved.fieldPath),
+      reason: str(obj.reason),
+      reportingComponent: reporting,
+      source: str(asObject(obj.source)?.component) || reporting,
+      type: str(obj.type),
+    };
+  },
+  printerColumns: [
+    { name: 'Type', type: 'string', description: 'The type of the event', cell: (obj) => str(obj.type) },
+    { name: 'Reason', type: 'string', description: 'The reason of the event', cell: (obj) => str(obj.reason) },
+    {
+      name: 'Object',
+      type: 'string',
+      description: 'The object the event is about',
+      cell(obj) {
+        const involved = asObject(obj.involvedObject) ?? {};
+        return `${str(involved.kind).toLowerCase()}/${str(involved.name)}`;
+      },
+    },
+    { name: 'Message', type: 'string', description: 'The message of the event', cell: (obj) => str(obj.message) },
+  ],
+};

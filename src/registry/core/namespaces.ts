@@ -1,0 +1,114 @@
+/**
+ * core/v1 Namespace: created Active with the `kubernetes` finalizer; a delete marks it
+ * Terminating until the finalizers in `spec.finalizers` are gone.
+ */
+import { type KubeObject, nowRfc3339 } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
+import { isDns1123Label, isQualifiedName } from '../../machinery/validation/names.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { asObject, child, type JsonObject, str } from './fields.js';
+
+/** The finalizer every namespace gets on create; the namespace controller removes it. */
+export const NAMESPACE_FINALIZER = 'kubernetes';
+/** The label upstream defaults on every namespace to its name. */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+const STANDARD_FINALIZERS = new Set([NAMESPACE_FINALIZER, 'orphan', 'foregroundDeletion']);
+
+function finalizers(obj: KubeObject): string[] {
+  const list = asObject(obj.spec)?.finalizers;
+  return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
+}
+
+/** Decode-time default: the name label. */
+function defaultNamespace(obj: KubeObject): void {
+  const meta = (obj.metadata ??= {});
+  if (meta.name) meta.labels = { ...(meta.labels ?? {}), [NAMESPACE_NAME_LABEL]: meta.name };
+}
+
+function validateNamespace(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  finalizers(obj).forEach((f) => {
+    for (const msg of isQualifiedName(f)) errs.push(invalidValue('spec.finalizers', f, msg));
+    if (!f.includes('/') && !STANDARD_FINALIZERS.has(f)) {
+      errs.push(invalidValue('spec.finalizers', f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
+  });
+  return errs;
+}
+
+/**
+ * Graceful deletion of a namespace: while `spec.finalizers` (or metadata.finalizers) is
+ * non-empty the namespace stays, marked with a deletionTimestamp and phase Terminating.
+ */
+export function namespaceGracefulDelete(obj: KubeObject): KubeObject | undefined {
+  if (finalizers(obj).length === 0 && !obj.metadata?.finalizers?.length) return undefined;
+  const meta = (obj.metadata ??= {});
+  meta.deletionTimestamp ??= nowRfc3339();
+  meta.deletionGracePeriodSeconds ??= 0;
+  child(obj as JsonObject, 'status').phase = 'Terminating';
+  return obj;
+}
+
+/** The Namespace resource. */
+export const namespaces: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'namespaces',
+  kind: 'Namespace',
+  listKind: 'NamespaceList',
+  singular: 'namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  typeName: 'k8s.io.api.core.v1.Namespace',
+  listTypeName: 'k8s.io.api.core.v1.NamespaceList',
+  nameValidator: isDns1123Label,
+  strategy: {
+    prepareForCreate(obj) {
+      defaultNamespace(obj);
+      const spec = child(obj as JsonObject, 'spec');
+      const list = finalizers(obj);
+      if (!list.includes(NAMESPACE_FINALIZER)) list.push(NAMESPACE_FINALIZER);
+      spec.finalizers = list;
+      obj.status = { phase: 'Active' };
+    },
+    prepareForUpdate(obj, old) {
+      defaultNamespace(obj);
+      // Upstream changes spec.finalizers only through /finalize. Without that subresource
+      // a terminating namespace may have them cleared by a plain update (by the namespace
+      // controller); an active namespace keeps the stored list.
+      if (!old.metadata?.deletionTimestamp) {
+        const spec = child(obj as JsonObject, 'spec');
+        const oldList = asObject(old.spec)?.finalizers;
+        if (oldList === undefined) delete spec.finalizers;
+        else spec.finalizers = structuredClone(oldList);
+      }
+    },
+    validate: validateNamespace,
+    validateUpdate: (obj) => validateNamespace(obj),
+  },
+  statusStrategy: {
+    prepareForUpdate(obj) {
+      const status = child(obj as JsonObject, 'status');
+      if (!status.phase) status.phase = 'Active';
+    },
+    validateUpdate(obj) {
+      const phase = asObject(obj.status)?.phase;
+      if (!obj.metadata?.deletionTimestamp) {
+        if (phase !== 'Active') return [invalidValue('status.Phase', phase ?? '', "may only be 'Active' if `deletionTimestamp` is empty")];
+      } else if (phase !== 'Terminating') {
+        return [invalidValue('status.Phase', phase ?? '', "may only be 'Terminating' if `deletionTimestamp` is not empty")];
+      }
+      return [];
+    },
+  },
+  gracefulDelete: namespaceGracefulDelete,
+  printerColumns: [
+    {
+      name: 'Status',
+      type: 'string',
+      description: 'The status of the namespace',
+      cell: (obj) => str(asObject(obj.status)?.phase),
+    },
+  ],
+};

@@ -1,0 +1,37 @@
+/** core/v1 ServiceAccount: a named identity; its secret references are object names. */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
+import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { asObjects, str } from './fields.js';
+
+function validateServiceAccount(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  asObjects(obj.imagePullSecrets).forEach((ref, i) => {
+    const name = str(ref.name);
+    if (name) for (const msg of isDns1123Subdomain(name)) errs.push(invalidValue(`imagePullSecrets[${i}].name`, name, msg));
+  });
+  return errs;
+}
+
+/** The ServiceAccount resource. */
+export const serviceAccounts: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'serviceaccounts',
+  kind: 'ServiceAccount',
+  listKind: 'ServiceAccountList',
+  singular: 'serviceaccount',
+  namespaced: true,
+  shortNames: ['sa'],
+  typeName: 'k8s.io.api.core.v1.ServiceAccount',
+  listTypeName: 'k8s.io.api.core.v1.ServiceAccountList',
+  nameValidator: isDns1123Subdomain,
+  strategy: {
+    validate: validateServiceAccount,
+    validateUpdate: (obj) => validateServiceAccount(obj),
+  },
+  printerColumns: [
+    { name: 'Secrets', type: 'integer', description: 'The number of secrets of the service account', cell: (obj) => asObjects(obj.secrets).length },
+  ],
+};

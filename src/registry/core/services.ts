@@ -1,0 +1,287 @@
+/**
+ * core/v1 Service: defaults as upstream, a cluster IP from 10.96.0.0/12 and node ports
+ * from 30000-32767 allocated on create, allocated values carried over on update and the
+ * cluster IP immutable once set.
+ */
+import { randomInt } from 'node:crypto';
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { validateLabels } from '../../machinery/validation/label-selector.js';
+import { ipv4ToNumber, isValidIp, numberToIpv4 } from '../../machinery/validation/ip.js';
+import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { asObject, asObjects, asStringMap, child, type JsonObject, setDefault, str } from './fields.js';
+
+/** The service cluster IP range. */
+export const SERVICE_CIDR = '10.96.0.0/12';
+const CIDR_BASE = ipv4ToNumber('10.96.0.0') as number;
+const CIDR_SIZE = 2 ** 20;
+/** The node port range. */
+export const NODE_PORT_MIN = 30000;
+export const NODE_PORT_MAX = 32767;
+
+const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+
+function spec(obj: KubeObject): JsonObject {
+  return child(obj as JsonObject, 'spec');
+}
+
+/** Whether a service of this spec gets a cluster IP (everything but ExternalName). */
+function needsClusterIp(s: JsonObject): boolean {
+  return s.type !== 'ExternalName';
+}
+
+function usesNodePorts(s: JsonObject): boolean {
+  return s.type === 'NodePort' || s.type === 'LoadBalancer';
+}
+
+/** Whether an address lies inside {@link SERVICE_CIDR}. */
+export function inServiceCidr(ip: string): boolean {
+  const n = ipv4ToNumber(ip);
+  return n !== undefined && n >= CIDR_BASE && n < CIDR_BASE + CIDR_SIZE;
+}
+
+/**
+ * A cluster IP for a new service. For now this is a random address of the range that is
+ * neither the network address, the broadcast address nor the first host (the `kubernetes`
+ * service's): collisions are unlikely but not prevented, since strategies do not see the
+ * other services. A real allocator needs a bitmap kept in storage.
+ */
+export function allocateClusterIp(): string {
+  return numberToIpv4(CIDR_BASE + randomInt(2, CIDR_SIZE - 1));
+}
+
+/** A random node port (same caveat as {@link allocateClusterIp}). */
+export function allocateNodePort(): number {
+  return randomInt(NODE_PORT_MIN, NODE_PORT_MAX + 1);
+}
+
+/** Decode-time defaults (SetDefaults_Service). */
+function defaultService(obj: KubeObject): void {
+  const s = spec(obj);
+  setDefault(s, 'type', 'ClusterIP');
+  setDefault(s, 'sessionAffinity', 'None');
+  if (s.sessionAffinity === 'ClientIP') {
+    const clientIP = child(child(s, 'sessionAffinityConfig'), 'clientIP');
+    setDefault(clientIP, 'timeoutSeconds', 10800);
+  }
+  for (const port of asObjects(s.ports)) {
+    setDefault(port, 'protocol', 'TCP');
+    if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port;
+  }
+  if (usesNodePorts(s)) setDefault(s, 'externalTrafficPolicy', 'Cluster');
+  if (needsClusterIp(s)) setDefault(s, 'internalTrafficPolicy', 'Cluster');
+  if (s.type === 'LoadBalancer') setDefault(s, 'allocateLoadBalancerNodePorts', true);
+  // clusterIP and clusterIPs[0] mirror each other.
+  const ips = Array.isArray(s.clusterIPs) ? (s.clusterIPs as unknown[]) : [];
+  if (!str(s.clusterIP) && typeof ips[0] === 'string') s.clusterIP = ips[0];
+  if (str(s.clusterIP) && ips.length === 0) s.clusterIPs = [s.clusterIP];
+}
+
+/** IP families and policy of a service that has a cluster IP (single-stack IPv4 here). */
+function defaultIpFamilies(s: JsonObject): void {
+  if (!needsClusterIp(s)) return;
+  setDefault(s, 'ipFamilies', ['IPv4']);
+  setDefault(s, 'ipFamilyPolicy', 'SingleStack');
+}
+
+function allocateNodePorts(s: JsonObject): void {
+  if (!usesNodePorts(s)) return;
+  const taken = new Set(asObjects(s.ports).map((p) => p.nodePort));
+  for (const port of asObjects(s.ports)) {
+    if (port.nodePort !== undefined && port.nodePort !== 0) continue;
+    let candidate = allocateNodePort();
+    while (taken.has(candidate)) candidate = allocateNodePort();
+    taken.add(candidate);
+    port.nodePort = candidate;
+  }
+}
+
+function prepareServiceForCreate(obj: KubeObject): void {
+  defaultService(obj);
+  const s = spec(obj);
+  if (needsClusterIp(s)) {
+    if (!str(s.clusterIP)) {
+      s.clusterIP = allocateClusterIp();
+      s.clusterIPs = [s.clusterIP];
+    }
+    defaultIpFamilies(s);
+  }
+  allocateNodePorts(s);
+  obj.status = { loadBalancer: {} };
+}
+
+/** Carries allocated values (cluster IPs, node ports, families) over from the stored service. */
+function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
+  defaultService(obj);
+  const s = spec(obj);
+  const o = asObject(old.spec) ?? {};
+  if (needsClusterIp(s)) {
+    if (needsClusterIp(o) && !str(s.clusterIP)) {
+      if (o.clusterIP !== undefined) s.clusterIP = o.clusterIP;
+      if (o.clusterIPs !== undefined) s.clusterIPs = structuredClone(o.clusterIPs);
+    }
+    if (!str(s.clusterIP)) {
+      s.clusterIP = allocateClusterIp();
+      s.clusterIPs = [s.clusterIP];
+    }
+    if (s.ipFamilies === undefined && o.ipFamilies !== undefined) s.ipFamilies = structuredClone(o.ipFamilies);
+    if (s.ipFamilyPolicy === undefined && o.ipFamilyPolicy !== undefined) s.ipFamilyPolicy = o.ipFamilyPolicy;
+    defaultIpFamilies(s);
+  } else if (needsClusterIp(o)) {
+    // Turning into ExternalName releases the allocated address.
+    if (s.clusterIP === o.clusterIP) delete s.clusterIP;
+    if (JSON.stringify(s.clusterIPs) === JSON.stringify(o.clusterIPs)) delete s.clusterIPs;
+    if (JSON.stringify(s.ipFamilies) === JSON.stringify(o.ipFamilies)) delete s.ipFamilies;
+    if (s.ipFamilyPolicy === o.ipFamilyPolicy) delete s.ipFamilyPolicy;
+  }
+  if (usesNodePorts(s) && usesNodePorts(o)) {
+    const oldPorts = asObjects(o.ports);
+    for (const port of asObjects(s.ports)) {
+      if (port.nodePort !== undefined && port.nodePort !== 0) continue;
+      const match = oldPorts.find((p) => p.port === port.port && p.protocol === port.protocol) ?? oldPorts.find((p) => p.name !== undefined && p.name === port.name);
+      if (match?.nodePort !== undefined) port.nodePort = match.nodePort;
+    }
+  }
+  allocateNodePorts(s);
+}
+
+function validateService(obj: KubeObject, creating: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  const s = asObject(obj.spec) ?? {};
+  const type = s.type;
+  if (!TYPES.includes(String(type))) errs.push(notSupported('spec.type', type ?? '', TYPES));
+  const affinity = s.sessionAffinity;
+  if (affinity !== 'None' && affinity !== 'ClientIP') errs.push(notSupported('spec.sessionAffinity', affinity ?? '', ['ClientIP', 'None']));
+  const headless = s.clusterIP === 'None';
+  const ports = asObjects(s.ports);
+  if (ports.length === 0 && !headless && type !== 'ExternalName') errs.push(required('spec.ports', ''));
+  if (type === 'ExternalName') {
+    const name = str(s.externalName).replace(/\.$/, '');
+    if (!name) errs.push(required('spec.externalName', ''));
+    else for (const msg of isDns1123Subdomain(name)) errs.push(invalidValue('spec.externalName', s.externalName, msg));
+  }
+  if (needsClusterIp(s)) {
+    const ips = Array.isArray(s.clusterIPs) ? (s.clusterIPs as unknown[]) : [];
+    if (str(s.clusterIP) && ips[0] !== s.clusterIP) {
+      errs.push(invalidValue('spec.clusterIPs', ips, 'must be empty or the first value must match spec.clusterIP'));
+    }
+    ips.forEach((ip, i) => {
+      const text = str(ip);
+      if (text === 'None' && i === 0) return;
+      for (const msg of isValidIp(text)) errs.push(invalidValue(`spec.clusterIPs[${i}]`, ip, msg));
+    });
+    const first = str(ips[0]);
+    if (creating && first && first !== 'None' && isValidIp(first).length === 0 && !inServiceCidr(first)) {
+      errs.push(
+        invalidValue('spec.clusterIPs', ips, `failed to allocate IP ${first}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`),
+      );
+    }
+    const policy = s.ipFamilyPolicy;
+    if (policy !== undefined && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(String(policy))) {
+      errs.push(notSupported('spec.ipFamilyPolicy', policy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
+    }
+  }
+  const names = new Set<string>();
+  ports.forEach((port, i) => {
+    const p = `spec.ports[${i}]`;
+    const name = str(port.name);
+    if (ports.length > 1 && !name) errs.push(required(`${p}.name`, ''));
+    if (name) {
+      for (const msg of isDns1123Label(name)) errs.push(invalidValue(`${p}.name`, name, msg));
+      if (names.has(name)) errs.push({ type: 'Duplicate', field: `${p}.name`, value: name, detail: '' });
+      names.add(name);
+    }
+    for (const msg of isValidPortNum(Number(port.port))) errs.push(invalidValue(`${p}.port`, port.port ?? 0, msg));
+    const proto = port.protocol;
+    if (proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') errs.push(notSupported(`${p}.protocol`, proto ?? '', ['SCTP', 'TCP', 'UDP']));
+    const target = port.targetPort;
+    if (typeof target === 'string') {
+      for (const msg of isValidPortName(target)) errs.push(invalidValue(`${p}.targetPort`, target, msg));
+    } else if (target !== undefined) {
+      for (const msg of isValidPortNum(Number(target))) errs.push(invalidValue(`${p}.targetPort`, target, msg));
+    }
+    const nodePort = port.nodePort;
+    if (nodePort !== undefined && nodePort !== 0) {
+      if (!usesNodePorts(s)) errs.push({ type: 'Forbidden', field: `${p}.nodePort`, detail: 'may not be used when `type` is \'ClusterIP\'' });
+      else if (typeof nodePort !== 'number' || nodePort < NODE_PORT_MIN || nodePort > NODE_PORT_MAX) {
+        errs.push(
+          invalidValue(`${p}.nodePort`, nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`),
+        );
+      }
+    }
+  });
+  errs.push(...validateLabels(asStringMap(s.selector), 'spec.selector'));
+  return errs;
+}
+
+function validateServiceUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs = validateService(obj, false);
+  const s = asObject(obj.spec) ?? {};
+  const o = asObject(old.spec) ?? {};
+  if (needsClusterIp(s) && needsClusterIp(o) && str(o.clusterIP) && s.clusterIP !== o.clusterIP) {
+    errs.push(invalidValue('spec.clusterIPs[0]', s.clusterIPs ?? [], 'may not change once set'));
+  }
+  return errs;
+}
+
+function portsCell(obj: KubeObject): string {
+  const ports = asObjects(asObject(obj.spec)?.ports);
+  if (ports.length === 0) return '<none>';
+  return ports.map((p) => `${String(p.port)}${p.nodePort ? `:${String(p.nodePort)}` : ''}/${str(p.protocol) || 'TCP'}`).join(',');
+}
+
+/** The Service resource. */
+export const services: ResourceDefinition = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  listKind: 'ServiceList',
+  singular: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  typeName: 'k8s.io.api.core.v1.Service',
+  listTypeName: 'k8s.io.api.core.v1.ServiceList',
+  storagePath: 'services/specs',
+  nameValidator: isDns1035Label,
+  returnDeletedObject: true,
+  strategy: {
+    prepareForCreate: prepareServiceForCreate,
+    prepareForUpdate: prepareServiceForUpdate,
+    validate: (obj) => validateService(obj, true),
+    validateUpdate: validateServiceUpdate,
+  },
+  statusStrategy: {
+    validateUpdate(obj) {
+      const errs: FieldError[] = [];
+      asObjects(asObject(asObject(obj.status)?.loadBalancer)?.ingress).forEach((ing, i) => {
+        const ip = str(ing.ip);
+        if (ip) for (const msg of isValidIp(ip)) errs.push(invalidValue(`status.loadBalancer.ingress[${i}].ip`, ip, msg));
+      });
+      return errs;
+    },
+  },
+  selectableFields: (obj) => ({ 'spec.clusterIP': str(asObject(obj.spec)?.clusterIP), 'spec.type': str(asObject(obj.spec)?.type) }),
+  printerColumns: [
+    { name: 'Type', type: 'string', description: 'The type of the service.', cell: (obj) => str(asObject(obj.spec)?.type) },
+    { name: 'Cluster-IP', type: 'string', description: 'The cluster IP of the service.', cell: (obj) => str(asObject(obj.spec)?.clusterIP) || '<none>' },
+    {
+      name: 'External-IP',
+      type: 'string',
+      description: 'The external IPs of the service.',
+      cell(obj) {
+        const s = asObject(obj.spec) ?? {};
+        if (s.type === 'ExternalName') return str(s.externalName);
+        const ingress = asObjects(asObject(asObject(obj.status)?.loadBalancer)?.ingress).map((i) => str(i.ip) || str(i.hostname));
+        const external = Array.isArray(s.externalIPs) ? (s.externalIPs as string[]) : [];
+        const all = [...ingress, ...external].filter(Boolean);
+        if (all.length) return all.join(',');
+        return s.type === 'LoadBalancer' ? '<pending>' : '<none>';
+      },
+    },
+    { name: 'Port(s)', type: 'string', description: 'The ports of the service.', cell: portsCell },
+  ],
+};

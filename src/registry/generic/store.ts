@@ -1,0 +1,296 @@
+/**
+ * The one CRUD engine. Every resource is served by this store configured with its
+ * definition and strategies; writes are compare-and-swap on the storage revision.
+ */
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  invalid,
+  OBJECT_MODIFIED,
+  type Qualified,
+} from '../../machinery/errors/index.js';
+import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
+import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { DeleteOutcome, ResourceStore, WatchEvent, WriteTarget } from '../rest/resource-store.js';
+import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
+import { buildPredicate } from './predicate.js';
+import { interpretStorageError } from './storage-errors.js';
+import { validateListQuery } from './list-options.js';
+
+/** Admission-like check run before creating an object in a namespace (namespace lifecycle). */
+export type NamespaceCheck = (namespace: string, q: Qualified, name: string) => Promise<void>;
+
+/** What a generic store needs besides its definition. */
+export interface GenericStoreOptions {
+  store: ObjectStore;
+  /** Storage key prefix, e.g. `/registry`. */
+  prefix: string;
+  namespaceCheck?: NamespaceCheck;
+}
+
+/** Builds the store for one resource. */
+export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOptions): ResourceStore {
+  const q: Qualified = { resource: def.resource, group: def.group };
+  const root = `${opts.prefix.replace(/\/$/, '')}/${def.storagePath ?? def.resource}/`;
+  const apiVersion = definitionApiVersion(def);
+  const { store } = opts;
+
+  const keyFor = (namespace: string | undefined, name: string): string =>
+    def.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
+  const prefixFor = (namespace: string | undefined): string =>
+    def.namespaced && namespace ? `${root}${namespace}/` : root;
+
+  const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
+
+  const fail = (obj: KubeObject, errs: FieldError[]): never => {
+    throw invalid(def.kind, def.group, obj.metadata?.name ?? '', toCauses(errs));
+  };
+
+  async function removeNow(key: string, name: string, current: KubeObject): Promise<KubeObject> {
+    try {
+      const preconditions: { uid?: string; resourceVersion?: string } = {};
+      if (current.metadata?.uid) preconditions.uid = current.metadata.uid;
+      return await store.delete(key, { preconditions });
+    } catch (err) {
+      throw interpretStorageError(err, q, name);
+    }
+  }
+
+  return {
+    definition: def,
+
+    async get(namespace, name) {
+      try {
+        return withType(await store.get(keyFor(namespace, name)));
+      } catch (err) {
+        throw interpretStorageError(err, q, name);
+      }
+    },
+
+    async list(namespace, query) {
+      validateListQuery(query);
+      const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+      const listOpts: Parameters<ObjectStore['list']>[1] = {};
+      if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
+      if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
+        listOpts.resourceVersionMatch = query.resourceVersionMatch;
+      }
+      if (query.limit !== undefined && query.limit > 0) listOpts.limit = query.limit;
+      if (query.continue) listOpts.continue = query.continue;
+      if (predicate) listOpts.predicate = predicate;
+      try {
+        const result = await store.list(prefixFor(namespace), listOpts);
+        const list: KubeList = {
+          apiVersion,
+          kind: def.listKind,
+          metadata: { resourceVersion: result.resourceVersion },
+          items: result.items.map(stripType),
+        };
+        if (result.continue) list.metadata.continue = result.continue;
+        if (result.remainingItemCount !== undefined && result.continue) list.metadata.remainingItemCount = result.remainingItemCount;
+        return list;
+      } catch (err) {
+        throw interpretStorageError(err, q);
+      }
+    },
+
+    async watch(namespace, query, signal) {
+      const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+      const watchOpts: Parameters<ObjectStore['watch']>[1] = { signal };
+      if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
+      if (predicate) watchOpts.predicate = predicate;
+      const source = store.watch(prefixFor(namespace), watchOpts);
+      async function* events(): AsyncIterable<WatchEvent> {
+        try {
+          for await (const ev of source) yield { type: ev.type, object: withType(ev.object) };
+        } catch (err) {
+          if (signal.aborted) return;
+          const apiErr = interpretStorageError(err, q);
+          yield { type: 'ERROR', object: apiErr.status as unknown as KubeObject };
+        }
+      }
+      return events();
+    },
+
+    async create(namespace, input, wopts) {
+      const obj = cloneObject(stripType(input));
+      const meta = (obj.metadata ??= {});
+      if (def.namespaced) {
+        if (meta.namespace && namespace && meta.namespace !== namespace) {
+          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        }
+        if (namespace) meta.namespace = namespace;
+      } else {
+        delete meta.namespace;
+      }
+      if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+      fillSystemFieldsOnCreate(def, meta);
+      def.strategy.prepareForCreate?.(obj);
+      const errs = [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj) ?? [])];
+      if (errs.length) fail(obj, errs);
+      def.strategy.canonicalize?.(obj);
+      const name = meta.name as string;
+      if (def.namespaced && opts.namespaceCheck && meta.namespace) await opts.namespaceCheck(meta.namespace, q, name);
+      if (wopts.dryRun) {
+        try {
+          await store.get(keyFor(meta.namespace, name));
+          throw new ApiError('AlreadyExists', `${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}" already exists`, { name, group: def.group, kind: def.resource });
+        } catch (err) {
+          if (err instanceof ApiError) throw err;
+        }
+        return withType(obj);
+      }
+      try {
+        return withType(await store.create(keyFor(meta.namespace, name), obj));
+      } catch (err) {
+        throw interpretStorageError(err, q, name);
+      }
+    },
+
+    async update(namespace, name, updater, wopts) {
+      const key = keyFor(namespace, name);
+      const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
+        const next = cloneObject(stripType(await updater(cloneObject(current))));
+        const meta = (next.metadata ??= {});
+        const old = current.metadata ?? {};
+        if (meta.name !== undefined && meta.name !== name) {
+          throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+        }
+        meta.name = name;
+        if (def.namespaced) {
+          if (meta.namespace && namespace && meta.namespace !== namespace) {
+            throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+          }
+          meta.namespace = namespace ?? old.namespace ?? '';
+        } else delete meta.namespace;
+        if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
+          throw conflict(q, name, OBJECT_MODIFIED);
+        }
+        if (meta.uid && meta.uid !== old.uid) {
+          throw conflict(q, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`);
+        }
+        carrySystemFieldsOnUpdate(meta, old);
+        delete meta.resourceVersion;
+        const target: WriteTarget = wopts.target;
+        let errs: FieldError[];
+        if (target === 'status') {
+          // Only status changes through /status: everything else comes from the stored object.
+          const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
+          if (next.status === undefined) delete merged.status;
+          delete merged.metadata?.resourceVersion;
+          def.statusStrategy?.prepareForUpdate?.(merged, current);
+          errs = [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])];
+          if (errs.length) fail(merged, errs);
+          def.strategy.canonicalize?.(merged);
+          return merged;
+        }
+        if (def.statusStrategy) {
+          // The main resource never changes status.
+          if (current.status === undefined) delete next.status;
+          else next.status = cloneObject(current.status);
+        }
+        def.strategy.prepareForUpdate?.(next, current);
+        if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (old.generation ?? 0) + 1;
+        errs = [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])];
+        if (errs.length) fail(next, errs);
+        def.strategy.canonicalize?.(next);
+        return next;
+      };
+      try {
+        if (wopts.dryRun) {
+          const current = await store.get(key);
+          const next = await tryUpdate(current);
+          next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
+          return withType(next);
+        }
+        const updated = await store.guaranteedUpdate(key, tryUpdate);
+        const m = updated.metadata ?? {};
+        if (m.deletionTimestamp && !(m.finalizers?.length) && !def.gracefulDelete?.(updated)) {
+          await removeNow(key, name, updated);
+        }
+        return withType(updated);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw interpretStorageError(err, q, name);
+      }
+    },
+
+    async delete(namespace, name, dopts): Promise<DeleteOutcome> {
+      const key = keyFor(namespace, name);
+      const preconditions: { uid?: string; resourceVersion?: string } = {};
+      if (dopts.preconditions?.uid) preconditions.uid = dopts.preconditions.uid;
+      if (dopts.preconditions?.resourceVersion) preconditions.resourceVersion = dopts.preconditions.resourceVersion;
+      try {
+        const current = await store.get(key);
+        checkPreconditions(q, name, current, preconditions);
+        const keep = keepOnDelete(def, current);
+        if (dopts.dryRun) return { object: withType(keep ?? current), gone: keep === undefined };
+        if (keep) {
+          if (jsonEqual(keep, current)) return { object: withType(current), gone: false };
+          const marked = await store.guaranteedUpdate(
+            key,
+            (cur) => {
+              const again = keepOnDelete(def, cur);
+              return again ?? cur;
+            },
+            { preconditions },
+          );
+          return { object: withType(marked), gone: false };
+        }
+        const last = await store.delete(key, { preconditions });
+        return { object: withType(last), gone: true };
+      } catch (err) {
+        throw interpretStorageError(err, q, name);
+      }
+    },
+  };
+}
+
+function stripType(obj: KubeObject): KubeObject {
+  const { apiVersion: _a, kind: _k, ...rest } = obj;
+  return rest;
+}
+
+/** Everything but metadata and status: a change here bumps metadata.generation. */
+function sameSpec(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): Record<string, unknown> => {
+    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  };
+  return jsonEqual(strip(a), strip(b));
+}
+
+function checkPreconditions(
+  q: Qualified,
+  name: string,
+  current: KubeObject,
+  p: { uid?: string; resourceVersion?: string },
+): void {
+  if (p.uid && p.uid !== current.metadata?.uid) {
+    throw conflict(q, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
+  }
+  if (p.resourceVersion && p.resourceVersion !== current.metadata?.resourceVersion) {
+    throw conflict(
+      q,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+/** The object to keep (marked as deleting) instead of removing it, or undefined. */
+function keepOnDelete(def: ResourceDefinition, current: KubeObject): KubeObject | undefined {
+  const custom = def.gracefulDelete?.(cloneObject(current));
+  if (custom) return custom;
+  if (current.metadata?.finalizers?.length) {
+    if (current.metadata.deletionTimestamp) return current;
+    const marked = cloneObject(current);
+    marked.metadata = { ...marked.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 };
+    return marked;
+  }
+  return undefined;
+}
+

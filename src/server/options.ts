@@ -1,0 +1,35 @@
+/** Server options: what `wheelhouse` accepts on its command line, validated and completed. */
+
+/** Everything needed to run a server. */
+export interface ServerOptions {
+  /** Where the embedded store and the generated kubeconfig live. */
+  dataDir: string;
+  bindAddress: string;
+  /** HTTP API port (0 = pick a free one). */
+  port: number;
+  /** gRPC port (0 = pick a free one). */
+  grpcPort: number;
+  /** etcd endpoints; when non-empty etcd replaces the embedded store. */
+  etcdServers: string[];
+  /** Storage key prefix, as kube-apiserver's --etcd-prefix. */
+  etcdPrefix: string;
+  /** `group/version=true|false,...` overrides of which API versions are served. */
+  runtimeConfig: string;
+  /** Compaction interval in seconds (0 disables). */
+  compactionIntervalSeconds: number;
+  /** Log level for the structured logger. */
+  logLevel: string;
+}
+
+/** Defaults as documented in `--help`. */
+export const DEFAULT_OPTIONS: ServerOptions = {
+  dataDir: './.wheelhouse',
+  bindAddress: '127.0.0.1',
+  port: 6443,
+  grpcPort: 6444,
+  etcdServers: [],
+  etcdPrefix: '/registry',
+  runtimeConfig: '',
+  compactionIntervalSeconds: 300,
+  logLevel: 'info',
+};

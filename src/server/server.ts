@@ -1,0 +1,120 @@
+/**
+ * Assembles and runs a Wheelhouse server: storage backend → object store → one generic
+ * store per enabled resource → the shared pipeline → HTTP gateway and gRPC server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
+import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
+import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
+import type { ApiHandler } from '../endpoints/api-call.js';
+import { builtinDefinitions } from '../registry/definitions.js';
+import { createGenericStore } from '../registry/generic/store.js';
+import type { ResourceStore } from '../registry/rest/resource-store.js';
+import { createBackend, createObjectStore, startCompactor, type Compactor, type KvBackend } from '../storage/index.js';
+import { createHttpGateway } from '../transports/http/app.js';
+import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
+import { bootstrapNamespaces } from './bootstrap.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { namespaceCheck, startNamespaceFinalizer } from './namespace-lifecycle.js';
+import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
+import { enabledDefinitions } from './runtime-config.js';
+import { versionInfo } from './version.js';
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://host:port` of the HTTP API. */
+  url: string;
+  httpPort: number;
+  grpcPort: number;
+  /** `host:port` for gRPC clients. */
+  grpcAddress: string;
+  kubeconfigPath: string;
+  catalog: ApiCatalog;
+  handler: ApiHandler;
+  backend: KvBackend;
+  close(): Promise<void>;
+}
+
+async function adminToken(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'admin-token');
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(24).toString('hex');
+    await writeFile(path, token + '\n', { mode: 0o600 });
+    return token;
+  }
+}
+
+/** Starts a server with `options` (merged over the defaults). */
+export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
+  const objects = createObjectStore(backend);
+  const stores: ResourceStore[] = [];
+  let namespaces: ResourceStore | undefined;
+  const check = namespaceCheck(() => namespaces as ResourceStore);
+  for (const def of enabledDefinitions(builtinDefinitions, opts.runtimeConfig)) {
+    const store = createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check });
+    if (def.group === '' && def.resource === 'namespaces') namespaces = store;
+    stores.push(store);
+  }
+  if (!namespaces) throw new Error('the namespaces resource must be served');
+  const catalog = createCatalog(stores);
+  const handler = createApiHandler(catalog, [recoveryInterceptor]);
+
+  await bootstrapNamespaces(namespaces);
+  const lifecycle = new AbortController();
+  const finalizer = startNamespaceFinalizer(namespaces, () => stores, lifecycle.signal);
+  const compactor: Compactor | undefined =
+    opts.compactionIntervalSeconds > 0 ? startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 }) : undefined;
+
+  let ready = false;
+  const openapi = createOpenApiPublisher(catalog);
+  const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
+    const app = createHttpGateway({
+      catalog,
+      handler,
+      version: versionInfo(),
+      openapi,
+      serverAddress: `${opts.bindAddress}:${opts.port}`,
+      ready: () => ready,
+    });
+    const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
+    server.on('error', reject);
+  });
+  httpServer.keepAliveTimeout = 65_000;
+  const httpPort = (httpServer.address() as AddressInfo).port;
+  const url = `http://${opts.bindAddress}:${httpPort}`;
+
+  const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: `${opts.bindAddress}:${opts.grpcPort}` });
+  const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
+  ready = true;
+
+  return {
+    url,
+    httpPort,
+    grpcPort: grpc.port,
+    grpcAddress: `${opts.bindAddress}:${grpc.port}`,
+    kubeconfigPath,
+    catalog,
+    handler,
+    backend,
+    async close() {
+      lifecycle.abort();
+      compactor?.stop();
+      await grpc.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((r) => httpServer.close(() => r()));
+      await finalizer.catch(() => undefined);
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/** Machine-readable reason carried by every storage failure. */
+export type StorageErrorCode =
+  | 'KeyNotFound'
+  | 'KeyExists'
+  | 'Conflict'
+  | 'Compacted'
+  | 'FutureRevision'
+  | 'InvalidObject'
+  | 'Unavailable';
+
+/** Extra facts attached to a {@link StorageError}. */
+export interface StorageErrorDetails {
+  key?: string;
+  /** The revision the caller asked for (e.g. a compacted or future revision). */
+  revision?: number;
+  /** The store's relevant boundary: current revision, or the compaction revision for `Compacted`. */
+  currentRevision?: number;
+  cause?: unknown;
+}
+
+/**
+ * The single error type thrown by the storage layer. The registry maps `code`
+ * to a Kubernetes Status (KeyNotFound → 404, KeyExists → 409 AlreadyExists,
+ * Conflict → 409, Compacted → 410 Expired, FutureRevision → 504 "Too large resource version",
+ * InvalidObject → 400/500, Unavailable → 503).
+ */
+export class StorageError extends Error {
+  readonly code: StorageErrorCode;
+  readonly key?: string;
+  readonly revision?: number;
+  readonly currentRevision?: number;
+
+  constructor(code: StorageErrorCode, message: string, details: StorageErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'StorageError';
+    this.code = code;
+    if (details.key !== undefined) this.key = details.key;
+    if (details.revision !== undefined) this.revision = details.revision;
+    if (details.currentRevision !== undefined) this.currentRevision = details.currentRevision;
+  }
+}
+
+/** True when `err` is a {@link StorageError}, optionally with the given code. */
+export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {
+  return err instanceof StorageError && (code === undefined || err.code === code);
+}
+
+/** The Compacted error for a read or watch below the compaction boundary. */
+export function compactedError(revision: number, compacted: number, key?: string): StorageError {
+  return new StorageError('Compacted', `too old resource version: ${revision} (${compacted})`, {
+    revision,
+    currentRevision: compacted,
+    ...(key === undefined ? {} : { key }),
+  });
+}
+
+/** The FutureRevision error for a read at a revision the store has not reached. */
+export function futureRevisionError(revision: number, current: number): StorageError {
+  return new StorageError('FutureRevision', `Too large resource version: ${revision}, current: ${current}`, {
+    revision,
+    currentRevision: current,
+  });
+}

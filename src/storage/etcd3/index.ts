@@ -1,0 +1,279 @@
+import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse } from 'etcd3';
+import { StorageError, compactedError } from '../errors.js';
+import type { CasResult, DeleteResult, KeyValue, KvBackend, KvEvent, ListResult } from '../kv.js';
+import { createAsyncQueue } from './async-queue.js';
+import { fromEtcdError } from './errors.js';
+import { prefixEndBytes, toRevision } from './revisions.js';
+
+/** Options for {@link createEtcdBackend}. */
+export interface EtcdBackendOptions {
+  /** Client URLs, e.g. `http://127.0.0.1:2379`. */
+  servers: string[];
+  /** Extra etcd3 client options (TLS credentials, auth, dial timeout). */
+  client?: Omit<IOptions, 'hosts'>;
+  /** Watch responses a watcher may lag behind before it is ended with Unavailable (default 10000). */
+  watchBuffer?: number;
+}
+
+// Compare targets/results as the etcd3 client's builders send them.
+const TARGET_CREATE = 1;
+const TARGET_MOD = 2;
+const EQUAL = 0;
+
+const probeKey = Buffer.from([0]);
+
+function toKv(kv: IKeyValue): KeyValue {
+  return {
+    key: kv.key.toString('utf8'),
+    value: new Uint8Array(kv.value.buffer, kv.value.byteOffset, kv.value.byteLength),
+    createRevision: toRevision(kv.create_revision),
+    modRevision: toRevision(kv.mod_revision),
+  };
+}
+
+/**
+ * A {@link KvBackend} on etcd v3 via the `etcd3` client's raw KV and Watch
+ * RPCs. Watches use their own gRPC stream (not the client's WatchManager,
+ * which silently resubscribes from the header revision and swallows
+ * compaction): a lost stream ends the watch with Unavailable and a compacted
+ * start revision with Compacted, so the caller re-lists.
+ */
+export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
+  const client = new Etcd3({ ...(opts.client ?? {}), hosts: opts.servers });
+  const kvc = client.kv;
+  const watchBuffer = opts.watchBuffer ?? 10_000;
+  const cleanups = new Set<() => void>();
+
+  async function call<T>(fn: () => Promise<T>, context: { key?: string; revision?: number } = {}): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = fromEtcdError(err, context);
+      if (e.code === 'Compacted' && context.revision !== undefined) {
+        const compacted = await compactedRevision().catch(() => undefined);
+        if (compacted !== undefined) throw compactedError(context.revision, compacted, context.key);
+      }
+      throw e;
+    }
+  }
+
+  async function currentRevision(): Promise<number> {
+    const res = await call(() => kvc.range({ key: probeKey, count_only: true }));
+    return toRevision(res.header.revision);
+  }
+
+  /** True when reads at `revision` fail because history before it was compacted. */
+  async function isCompacted(revision: number): Promise<boolean> {
+    try {
+      await kvc.range({ key: probeKey, count_only: true, revision });
+      return false;
+    } catch (err) {
+      if (fromEtcdError(err).code === 'Compacted') return true;
+      throw fromEtcdError(err);
+    }
+  }
+
+  /** etcd does not report its compaction revision directly: binary-search the lowest readable revision. */
+  async function compactedRevision(): Promise<number> {
+    const current = await currentRevision();
+    if (!(await isCompacted(1))) return 0;
+    let lo = 1; // compacted
+    let hi = current; // readable (the current revision always is)
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await isCompacted(mid)) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+
+  async function* watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]> {
+    if (signal.aborted) return;
+    const queue = createAsyncQueue<KvEvent[]>();
+    const stream = await call(() => client.watchClient.watch());
+    let finished = false;
+    const finish = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      queue.end(err);
+      try {
+        stream.cancel();
+      } catch {
+        /* already closed */
+      }
+    };
+    const onAbort = () => finish();
+    signal.addEventListener('abort', onAbort, { once: true });
+    cleanups.add(onAbort);
+
+    stream.on('data', (res: IWatchResponse) => {
+      try {
+        const compact = toRevision(res.compact_revision);
+        if (compact > 0) return finish(compactedError(afterRevision, compact, prefix));
+        if (res.canceled) {
+          return finish(new StorageError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
+        }
+        if (res.events.length === 0) return;
+        if (queue.size >= watchBuffer) {
+          return finish(new StorageError('Unavailable', 'watcher fell too far behind and was closed; re-list and watch again'));
+        }
+        // One response carries whole revisions; split it into per-revision batches.
+        let batch: KvEvent[] = [];
+        let rev = -1;
+        for (const e of res.events) {
+          const kv = toKv(e.kv);
+          const ev: KvEvent = e.prev_kv
+            ? { type: e.type === 'Delete' ? 'delete' : 'put', kv, prevKv: toKv(e.prev_kv) }
+            : { type: e.type === 'Delete' ? 'delete' : 'put', kv };
+          if (kv.modRevision !== rev && batch.length > 0) {
+            queue.push(batch);
+            batch = [];
+          }
+          rev = kv.modRevision;
+          batch.push(ev);
+        }
+        if (batch.length > 0) queue.push(batch);
+      } catch (err) {
+        finish(err);
+      }
+    });
+    stream.on('error', (err: Error) => {
+      if (!signal.aborted) finish(fromEtcdError(err));
+    });
+    stream.on('end', () => {
+      if (!signal.aborted) finish(new StorageError('Unavailable', `etcd watch stream on ${prefix} ended`));
+    });
+    const key = Buffer.from(prefix);
+    stream.write({
+      create_request: {
+        key,
+        range_end: prefixEndBytes(key),
+        start_revision: afterRevision + 1,
+        prev_kv: true,
+      },
+    });
+    try {
+      for (;;) {
+        const r = await queue.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      cleanups.delete(onAbort);
+      finish();
+    }
+  }
+
+  return {
+    currentRevision,
+
+    async get(key, o) {
+      const revision = o?.revision && o.revision > 0 ? o.revision : undefined;
+      const res = await call(() => kvc.range({ key: Buffer.from(key), ...(revision ? { revision } : {}) }), {
+        key,
+        ...(revision ? { revision } : {}),
+      });
+      const out = { revision: revision ?? toRevision(res.header.revision) };
+      return res.kvs[0] ? { ...out, kv: toKv(res.kvs[0]) } : out;
+    },
+
+    async list(prefix, o = {}): Promise<ListResult> {
+      const revision = o.revision && o.revision > 0 ? o.revision : undefined;
+      const start = o.startKey !== undefined && o.startKey > prefix ? o.startKey : prefix;
+      const res = await call(
+        () =>
+          kvc.range({
+            key: Buffer.from(start),
+            range_end: prefixEndBytes(Buffer.from(prefix)),
+            ...(revision ? { revision } : {}),
+            ...(o.limit ? { limit: o.limit } : {}),
+          }),
+        revision ? { revision } : {},
+      );
+      return {
+        revision: revision ?? toRevision(res.header.revision),
+        kvs: res.kvs.map(toKv),
+        more: res.more,
+        count: toRevision(res.count),
+      };
+    },
+
+    async create(key, value) {
+      const k = Buffer.from(key);
+      const res = await call(
+        () =>
+          kvc.txn({
+            compare: [{ key: k, target: TARGET_CREATE, result: EQUAL, create_revision: 0 }],
+            success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+            failure: [],
+          }),
+        { key },
+      );
+      if (!res.succeeded) throw new StorageError('KeyExists', `key already exists: ${key}`, { key });
+      return toRevision(res.header.revision);
+    },
+
+    async update(key, value, expectedModRevision): Promise<CasResult> {
+      const k = Buffer.from(key);
+      const res = await call(
+        () =>
+          kvc.txn({
+            compare: [{ key: k, target: TARGET_MOD, result: EQUAL, mod_revision: expectedModRevision }],
+            success: [{ request_put: { key: k, value: Buffer.from(value) } }],
+            failure: [{ request_range: { key: k } }],
+          }),
+        { key },
+      );
+      if (res.succeeded) return { ok: true, revision: toRevision(res.header.revision) };
+      const cur = res.responses[0]?.response_range?.kvs[0];
+      return cur ? { ok: false, current: toKv(cur) } : { ok: false };
+    },
+
+    async delete(key, expectedModRevision): Promise<DeleteResult> {
+      const k = Buffer.from(key);
+      if (expectedModRevision === undefined) {
+        const res = await call(() => kvc.deleteRange({ key: k, prev_kv: true }), { key });
+        const prev = res.prev_kvs[0];
+        return prev ? { ok: true, revision: toRevision(res.header.revision), prev: toKv(prev) } : { ok: false };
+      }
+      const res = await call(
+        () =>
+          kvc.txn({
+            compare: [{ key: k, target: TARGET_MOD, result: EQUAL, mod_revision: expectedModRevision }],
+            success: [{ request_delete_range: { key: k, prev_kv: true } }],
+            failure: [{ request_range: { key: k } }],
+          }),
+        { key },
+      );
+      if (res.succeeded) {
+        const prev = res.responses[0]?.response_delete_range?.prev_kvs[0];
+        if (!prev) return { ok: false }; // cannot happen: the compare proved the key exists
+        return { ok: true, revision: toRevision(res.header.revision), prev: toKv(prev) };
+      }
+      const cur = res.responses[0]?.response_range?.kvs[0];
+      return cur ? { ok: false, current: toKv(cur) } : { ok: false };
+    },
+
+    watch,
+
+    async compact(revision) {
+      try {
+        await kvc.compact({ revision, physical: true });
+      } catch (err) {
+        const e = fromEtcdError(err, { revision });
+        if (e.code === 'Compacted') return; // already compacted at or past `revision`
+        if (e.code === 'FutureRevision') throw new StorageError('FutureRevision', e.message, { revision, currentRevision: await currentRevision() });
+        throw e;
+      }
+    },
+
+    compactedRevision,
+
+    async close() {
+      for (const c of [...cleanups]) c();
+      client.close();
+    },
+  };
+}
+

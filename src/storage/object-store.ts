@@ -1,0 +1,312 @@
+import type { KubeObject } from '../machinery/meta/object.js';
+import { bytesEqual, decodeWithVersion, encodeWithoutVersion, jsonCodec, type Codec } from './codec.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { StorageError, futureRevisionError, isStorageError } from './errors.js';
+import type { KeyValue, KvBackend, KvEvent } from './kv.js';
+
+export type { KubeObject } from '../machinery/meta/object.js';
+export type { Codec } from './codec.js';
+
+/** Optimistic-concurrency preconditions checked against the stored object. */
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+/** Options for {@link ObjectStore.list}. */
+export interface ObjectListOptions {
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  limit?: number;
+  continue?: string;
+  predicate?: (o: KubeObject) => boolean;
+}
+
+/** Result of {@link ObjectStore.list}. */
+export interface ObjectListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+/** Options for {@link ObjectStore.watch}. */
+export interface ObjectWatchOptions {
+  resourceVersion?: string;
+  predicate?: (o: KubeObject) => boolean;
+  signal: AbortSignal;
+}
+
+/** One watch event, with the object's resourceVersion set to the event's revision. */
+export type ObjectWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+
+/** Options for {@link ObjectStore.delete}. */
+export interface ObjectDeleteOptions {
+  preconditions?: Preconditions;
+  /** Runs on the current object before each delete attempt; throw to abort. */
+  validate?: (current: KubeObject) => void | Promise<void>;
+}
+
+/**
+ * Kubernetes-object storage over a {@link KvBackend} — the only storage API
+ * the registry sees. `metadata.resourceVersion` is never stored; every
+ * returned object carries the storage revision as a decimal string.
+ */
+export interface ObjectStore {
+  /** Create-if-absent; throws StorageError('KeyExists'). Any resourceVersion on `obj` is ignored. */
+  create(key: string, obj: KubeObject): Promise<KubeObject>;
+  /** Throws StorageError('KeyNotFound'). */
+  get(key: string): Promise<KubeObject>;
+  /** A consistent (single-revision) possibly paginated list of objects under `prefix`. */
+  list(prefix: string, opts: ObjectListOptions): Promise<ObjectListResult>;
+  /**
+   * Read-modify-write with compare-and-swap, retried on conflict. `tryUpdate`
+   * may throw to abort; if it returns an object that encodes to the stored
+   * bytes nothing is written and the current object is returned.
+   */
+  guaranteedUpdate(
+    key: string,
+    tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts?: { preconditions?: Preconditions },
+  ): Promise<KubeObject>;
+  /** Delete; returns the last state with the delete's revision as resourceVersion. */
+  delete(key: string, opts?: ObjectDeleteOptions): Promise<KubeObject>;
+  /** Changes under `prefix` after `resourceVersion` (unset/"0": synthetic ADDED for current objects first). */
+  watch(prefix: string, opts: ObjectWatchOptions): AsyncIterable<ObjectWatchEvent>;
+  currentResourceVersion(): Promise<string>;
+}
+
+/** Options for {@link createObjectStore}. */
+export interface ObjectStoreOptions {
+  codec?: Codec;
+  /** Keys read per backend page when filling a list page or the initial watch state (default 500). */
+  pageSize?: number;
+}
+
+/** Parse a resourceVersion query value; undefined for unset. Throws InvalidObject. */
+export function parseResourceVersion(rv: string | undefined): number | undefined {
+  if (rv === undefined || rv === '') return undefined;
+  if (!/^\d+$/.test(rv) || !Number.isSafeInteger(Number(rv))) {
+    throw new StorageError('InvalidObject', `invalid resource version: ${JSON.stringify(rv)}`);
+  }
+  return Number(rv);
+}
+
+/** The Compacted error for a continue token whose revision is gone. */
+function continueExpired(err: StorageError): StorageError {
+  return new StorageError(
+    'Compacted',
+    'The provided continue parameter is too old to display a consistent list result. ' +
+      'You can start a new list without the continue parameter.',
+    { ...(err.revision !== undefined ? { revision: err.revision } : {}), ...(err.currentRevision !== undefined ? { currentRevision: err.currentRevision } : {}), cause: err },
+  );
+}
+
+/** Lists and watches are recursive: the prefix always ends in "/" so "/a" never matches "/ab". */
+function dirPrefix(prefix: string): string {
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+function checkPreconditions(key: string, current: KubeObject, pre: Preconditions | undefined): void {
+  if (!pre) return;
+  const meta = current.metadata ?? {};
+  if (pre.uid !== undefined && pre.uid !== meta.uid) {
+    throw new StorageError(
+      'Conflict',
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${meta.uid ?? ''}`,
+      { key },
+    );
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
+    throw new StorageError(
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+      { key },
+    );
+  }
+}
+
+/** Create the object store over `backend`. */
+export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions = {}): ObjectStore {
+  const codec = opts.codec ?? jsonCodec();
+  const pageSize = opts.pageSize ?? 500;
+
+  const decode = (kv: KeyValue, revision = kv.modRevision): KubeObject => decodeWithVersion(codec, kv.value, revision, kv.key);
+  const notFound = (key: string) => new StorageError('KeyNotFound', `key not found: ${key}`, { key });
+
+  async function readCurrent(key: string): Promise<KeyValue> {
+    const { kv } = await backend.get(key);
+    if (!kv) throw notFound(key);
+    return kv;
+  }
+
+  /** Decide the revision a list reads at (undefined = current) and the minimum it must reach. */
+  function listRevision(o: ObjectListOptions): { revision?: number; minimum?: number } {
+    const rv = parseResourceVersion(o.resourceVersion);
+    if (o.resourceVersionMatch === 'Exact') {
+      if (!rv) throw new StorageError('InvalidObject', 'resourceVersionMatch "Exact" requires a non-zero resourceVersion');
+      return { revision: rv };
+    }
+    if (o.resourceVersionMatch === 'NotOlderThan') return rv ? { minimum: rv } : {};
+    if (rv && o.limit) return { revision: rv }; // legacy: RV with a limit reads at that revision
+    return rv ? { minimum: rv } : {};
+  }
+
+  function toEvent(ev: KvEvent, predicate: ((o: KubeObject) => boolean) | undefined): ObjectWatchEvent | undefined {
+    if (ev.type === 'delete') {
+      const last = ev.prevKv ?? (ev.kv.value.byteLength > 0 ? ev.kv : undefined);
+      if (!last) return undefined; // history of the last state is gone (compacted); nothing meaningful to send
+      const object = decodeWithVersion(codec, last.value, ev.kv.modRevision, ev.kv.key);
+      return predicate && !predicate(object) ? undefined : { type: 'DELETED', object };
+    }
+    const object = decode(ev.kv);
+    const created = ev.kv.createRevision === ev.kv.modRevision;
+    if (!predicate) return { type: created ? 'ADDED' : 'MODIFIED', object };
+    const now = predicate(object);
+    if (created || !ev.prevKv) return now ? { type: created ? 'ADDED' : 'MODIFIED', object } : undefined;
+    const old = decode(ev.prevKv, ev.kv.modRevision);
+    const before = predicate(old);
+    if (now) return { type: before ? 'MODIFIED' : 'ADDED', object };
+    // Stopped matching: like kube-apiserver, a DELETED with the previous state stamped at this revision.
+    return before ? { type: 'DELETED', object: old } : undefined;
+  }
+
+  return {
+    async create(key, obj) {
+      const bytes = encodeWithoutVersion(codec, obj);
+      const revision = await backend.create(key, bytes);
+      return decodeWithVersion(codec, bytes, revision, key);
+    },
+
+    async get(key) {
+      return decode(await readCurrent(key));
+    },
+
+    async list(rawPrefix, o) {
+      const prefix = dirPrefix(rawPrefix);
+      let revision: number | undefined;
+      let startKey: string | undefined;
+      let minimum: number | undefined;
+      if (o.continue) {
+        if (o.resourceVersion && o.resourceVersion !== '0') {
+          throw new StorageError('InvalidObject', 'specifying resource version is not allowed when using continue');
+        }
+        ({ revision, startKey } = decodeContinue(o.continue, prefix));
+      } else {
+        ({ revision, minimum } = listRevision(o));
+      }
+      const limit = o.limit && o.limit > 0 ? o.limit : 0;
+      const predicate = o.predicate;
+      const items: KubeObject[] = [];
+      let next: string | undefined; // key the next page starts at, when there is one
+      let remaining: number | undefined;
+      let batch = limit > 0 ? limit : 0;
+      for (;;) {
+        const res = await backend
+          .list(prefix, {
+            ...(revision !== undefined ? { revision } : {}),
+            ...(startKey !== undefined ? { startKey } : {}),
+            ...(batch > 0 ? { limit: batch } : {}),
+          })
+          .catch((err: unknown) => {
+            throw o.continue && isStorageError(err, 'Compacted') ? continueExpired(err) : err;
+          });
+        if (revision === undefined && minimum !== undefined && res.revision < minimum) {
+          throw futureRevisionError(minimum, res.revision);
+        }
+        revision = res.revision; // every later page reads at the first page's revision
+        let i = 0;
+        for (; i < res.kvs.length && (limit === 0 || items.length < limit); i++) {
+          const obj = decode(res.kvs[i]!);
+          if (!predicate || predicate(obj)) items.push(obj);
+        }
+        const lastKey = res.kvs[i - 1]?.key;
+        const moreAfter = i < res.kvs.length || res.more;
+        if (limit > 0 && items.length >= limit) {
+          if (moreAfter && lastKey !== undefined) {
+            next = `${lastKey}\u0000`;
+            if (!predicate) remaining = res.count - i;
+          }
+          break;
+        }
+        if (!res.more || lastKey === undefined) break;
+        startKey = `${lastKey}\u0000`;
+        batch = Math.min(batch * 2, 10_000);
+      }
+      const out: ObjectListResult = { items, resourceVersion: String(revision) };
+      if (next !== undefined) {
+        out.continue = encodeContinue(next, prefix, revision);
+        if (remaining !== undefined) out.remainingItemCount = remaining;
+      }
+      return out;
+    },
+
+    async guaranteedUpdate(key, tryUpdate, o = {}) {
+      let kv = await readCurrent(key);
+      for (;;) {
+        const current = decode(kv);
+        checkPreconditions(key, current, o.preconditions);
+        const updated = await tryUpdate(structuredClone(current));
+        const bytes = encodeWithoutVersion(codec, updated);
+        if (bytesEqual(bytes, kv.value)) return current;
+        const res = await backend.update(key, bytes, kv.modRevision);
+        if (res.ok) return decodeWithVersion(codec, bytes, res.revision, key);
+        if (!res.current) throw notFound(key);
+        kv = res.current; // lost the race: retry against the newer state
+      }
+    },
+
+    async delete(key, o = {}) {
+      let kv = await readCurrent(key);
+      for (;;) {
+        const current = decode(kv);
+        checkPreconditions(key, current, o.preconditions);
+        if (o.validate) await o.validate(structuredClone(current));
+        const res = await backend.delete(key, kv.modRevision);
+        if (res.ok) return decode(res.prev, res.revision);
+        if (!res.current) throw notFound(key);
+        kv = res.current;
+      }
+    },
+
+    async *watch(rawPrefix, o) {
+      const prefix = dirPrefix(rawPrefix);
+      const rv = parseResourceVersion(o.resourceVersion);
+      let after: number;
+      if (!rv) {
+        // Synthetic ADDED for the current state, all read at one revision.
+        let revision: number | undefined;
+        let startKey: string | undefined;
+        for (;;) {
+          const res = await backend.list(prefix, {
+            limit: pageSize,
+            ...(revision !== undefined ? { revision } : {}),
+            ...(startKey !== undefined ? { startKey } : {}),
+          });
+          revision = res.revision;
+          for (const kv of res.kvs) {
+            if (o.signal.aborted) return;
+            const object = decode(kv);
+            if (!o.predicate || o.predicate(object)) yield { type: 'ADDED', object };
+          }
+          const last = res.kvs[res.kvs.length - 1];
+          if (!res.more || !last) break;
+          startKey = `${last.key}\u0000`;
+        }
+        after = revision;
+      } else {
+        after = rv;
+      }
+      for await (const batch of backend.watch(prefix, after, o.signal)) {
+        for (const ev of batch) {
+          const out = toEvent(ev, o.predicate);
+          if (out) yield out;
+        }
+      }
+    },
+
+    async currentResourceVersion() {
+      return String(await backend.currentRevision());
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Streams watch events as newline-delimited JSON over a chunked response, one flush
+ * per event, with optional bookmarks and the server-side timeout.
+ */
+import type { Response } from 'express';
+import type { WatchEvent } from '../../registry/rest/resource-store.js';
+
+/** How often a bookmark is sent when the client allows them. */
+export const BOOKMARK_INTERVAL_MS = 60_000;
+
+/** Writes the stream until the events end, the timeout fires or the client leaves. */
+export async function streamWatch(
+  res: Response,
+  events: AsyncIterable<WatchEvent>,
+  opts: { timeoutSeconds: number; bookmarks: boolean; abort: AbortController; bookmarkIntervalMs?: number },
+): Promise<void> {
+  res.status(200);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Cache-Control', 'no-cache, private');
+  res.flushHeaders();
+  const timer = setTimeout(() => opts.abort.abort(), opts.timeoutSeconds * 1000);
+  let lastRv = '';
+  let kind = '';
+  let apiVersion = '';
+  const bookmarkTimer = opts.bookmarks
+    ? setInterval(() => {
+        if (!lastRv || res.writableEnded) return;
+        const bookmark = { type: 'BOOKMARK', object: { kind, apiVersion, metadata: { resourceVersion: lastRv } } };
+        res.write(JSON.stringify(bookmark) + '\n');
+      }, opts.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS)
+    : undefined;
+  try {
+    for await (const ev of events) {
+      if (res.writableEnded || opts.abort.signal.aborted) break;
+      if (ev.type !== 'ERROR') {
+        lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
+        kind = ev.object.kind ?? kind;
+        apiVersion = ev.object.apiVersion ?? apiVersion;
+      }
+      res.write(JSON.stringify(ev) + '\n');
+      if (ev.type === 'ERROR') break;
+    }
+  } finally {
+    clearTimeout(timer);
+    if (bookmarkTimer) clearInterval(bookmarkTimer);
+    opts.abort.abort();
+    if (!res.writableEnded) res.end();
+  }
+}
