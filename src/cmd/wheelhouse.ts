@@ -75,7 +75,8 @@ async function main(): Promise<void> {
     return;
   }
   const server = await startServer(opts);
-  const kubeconfig = relative(process.cwd(), server.kubeconfigPath) || server.kubeconfigPath;
+  const rel = relative(process.cwd(), server.kubeconfigPath);
+  const kubeconfig = rel && !rel.startsWith('..') ? rel : server.kubeconfigPath;
   const storage = opts.etcdServers.length ? `etcd ${opts.etcdServers.join(',')}` : `embedded store in ${opts.dataDir}`;
   process.stdout.write(
     [

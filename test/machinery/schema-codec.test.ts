@@ -147,6 +147,12 @@ describe('inline fields and omission rules', () => {
     const back = decodeProtobufObject(DEPLOYMENT, encodeProtobufObject(DEPLOYMENT, message));
     assert.deepEqual(messageToKubeJson(DEPLOYMENT, back), { spec: { template: { spec: { containers: [{ name: 'c' }] } } } });
   });
+
+  it('encodes hand-built messages that omit lists and maps', () => {
+    const status = { status: 'Failure', code: 404, details: { name: 'x', causes: [{ reason: 'FieldValueInvalid' }] } };
+    const back = decodeProtobufObject(`${META}.Status`, encodeProtobufObject(`${META}.Status`, status));
+    assert.deepEqual(messageToKubeJson(`${META}.Status`, back), status);
+  });
 });
 
 describe('type errors (Go encoding/json wording)', () => {

@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isStorageError } from '../../src/storage/errors.js';
 import { createEtcdBackend } from '../../src/storage/etcd3/index.js';
 import type { KvBackend } from '../../src/storage/kv.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
+import { enc, uniquePrefix } from './util.js';
 import { runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
 
 if (!findEtcd()) {
@@ -45,4 +48,25 @@ if (!findEtcd()) {
 
   runKvConformance('etcd', make);
   runObjectStoreConformance('etcd', make);
+
+  describe('etcd: connection loss', () => {
+    it('a watch whose stream is lost ends with Unavailable instead of silently resubscribing', async () => {
+      const backend = createEtcdBackend({ servers: [etcd!.endpoint] });
+      const ac = new AbortController();
+      try {
+        const p = uniquePrefix('lost');
+        const iter = backend.watch(p, await backend.currentRevision(), ac.signal)[Symbol.asyncIterator]();
+        const first = iter.next();
+        await backend.create(`${p}a`, enc('1'));
+        assert.equal((await first).value?.[0]?.kv.key, `${p}a`);
+        const pending = iter.next();
+        await etcd!.kill9();
+        await assert.rejects(pending, (e: unknown) => isStorageError(e, 'Unavailable'));
+      } finally {
+        ac.abort();
+        await backend.close();
+        await etcd!.restart();
+      }
+    });
+  });
 }

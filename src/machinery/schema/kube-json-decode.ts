@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { SchemaDecodeError } from './errors.js';
 import { describeJsonValue, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { getMessagePlan, type FieldPlan, type MessagePlan } from './plan.js';
-import { specialCodecFor, type FailFn } from './special-types.js';
+import type { FailFn } from './special-types.js';
 
 /** Options of kubeJsonToMessage. */
 export interface KubeJsonDecodeOptions {
@@ -93,7 +93,7 @@ function decodeMessageValue(
   upath: string,
   walk: Walk,
 ): Record<string, unknown> {
-  const special = specialCodecFor(plan.fullName);
+  const special = plan.special;
   if (special) {
     const fail: FailFn = (v, goType, detail) => {
       if (detail !== undefined) throw new SchemaDecodeError(detail, path);
@@ -186,9 +186,9 @@ export function kubeJsonToMessage(typeName: string, json: unknown, options: Kube
   const prefix = options.path ?? '';
   const walk: Walk = { unknown: [] };
   let message: Record<string, unknown>;
-  if (isJsonObject(json) && !specialCodecFor(plan.fullName)) {
+  if (isJsonObject(json) && !plan.special) {
     message = decodeObject(plan, json, prefix, prefix, walk, true);
-  } else if (specialCodecFor(plan.fullName) && json !== null && json !== undefined) {
+  } else if (plan.special && json !== null && json !== undefined) {
     message = decodeMessageValue(plan, json as JsonValue, plan.goName, prefix, prefix, walk);
   } else {
     throw new SchemaDecodeError(`json: cannot unmarshal ${describeJsonValue(json)} into Go value of type ${plan.goType}`, prefix);

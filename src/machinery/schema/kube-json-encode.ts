@@ -6,7 +6,6 @@
 import { Buffer } from 'node:buffer';
 import type { JsonObject, JsonValue } from './json.js';
 import { getMessagePlan, type FieldPlan, type MessagePlan } from './plan.js';
-import { specialCodecFor } from './special-types.js';
 
 function encodeScalar(type: string, value: unknown): JsonValue {
   if (type === 'bytes') {
@@ -23,7 +22,7 @@ function encodeElement(f: FieldPlan, value: unknown): JsonValue {
 }
 
 function encodeMessage(plan: MessagePlan, message: Record<string, unknown>): JsonValue | undefined {
-  const special = specialCodecFor(plan.fullName);
+  const special = plan.special;
   if (special) return special.toJson(message);
   const out: JsonObject = {};
   writeFields(plan, message, out);
@@ -50,7 +49,7 @@ function writeFields(plan: MessagePlan, message: Record<string, unknown>, out: J
       out[f.json] = arr;
     } else if (f.isMessage) {
       const sub = f.message();
-      if (f.schema.inline && !specialCodecFor(sub.fullName)) {
+      if (f.schema.inline && !sub.special) {
         writeFields(sub, value as Record<string, unknown>, out);
         continue;
       }

@@ -5,6 +5,7 @@
 import type { FieldSchema, MessageSchema } from '../../../gen/schema/types.js';
 import { messageSchemas } from '../../../gen/schema/schema.js';
 import { UnknownMessageError } from './errors.js';
+import { specialCodecFor, type SpecialCodec } from './special-types.js';
 
 /** A field with what the codec needs precomputed. */
 export interface FieldPlan {
@@ -34,6 +35,8 @@ export interface MessagePlan {
   readonly goType: string;
   /** Fields in declaration order. */
   readonly fields: readonly FieldPlan[];
+  /** Set for messages with a non-object JSON form (Time, IntOrString, Quantity, ...). */
+  readonly special: SpecialCodec | undefined;
   /**
    * JSON key -> the chain of fields to reach it: zero or more inline message
    * fields followed by the field that holds the value.
@@ -110,6 +113,7 @@ function compileMessage(schema: MessageSchema): MessagePlan {
     goName: schema.fullName.slice(schema.fullName.lastIndexOf('.') + 1),
     goType: goTypeOfMessage(schema.fullName),
     fields,
+    special: specialCodecFor(schema.fullName),
     // Built on first use so that mutually recursive messages compile lazily.
     get byJson(): ReadonlyMap<string, readonly FieldPlan[]> {
       if (!byJson) {

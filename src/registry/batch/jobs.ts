@@ -75,9 +75,10 @@ function validateGeneratedSelector(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateJob(obj: KubeObject): FieldError[] {
+/** Checks of a job on create and update: selector, template, spec fields. */
+function validateJobSpec(obj: KubeObject): FieldError[] {
   const s = asObject(obj.spec) ?? {};
-  const errs = validateGeneratedSelector(obj);
+  const errs: FieldError[] = [];
   const selector = asObject(s.selector);
   const template = asObject(s.template);
   if (!selector) errs.push(required('spec.selector', ''));
@@ -91,8 +92,12 @@ function validateJob(obj: KubeObject): FieldError[] {
   return errs;
 }
 
+function validateJob(obj: KubeObject): FieldError[] {
+  return [...validateGeneratedSelector(obj), ...validateJobSpec(obj)];
+}
+
 function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const errs = validateJob(obj);
+  const errs = validateJobSpec(obj);
   const s = asObject(obj.spec) ?? {};
   const o = asObject(old.spec) ?? {};
   const elastic = s.completionMode === 'Indexed' && s.completions === s.parallelism && o.completions === o.parallelism;

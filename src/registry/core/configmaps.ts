@@ -12,15 +12,16 @@ function validateConfigMap(obj: KubeObject): FieldError[] {
   const binary = (obj.binaryData ?? {}) as Record<string, string>;
   let size = 0;
   for (const [k, v] of Object.entries(data)) {
-    for (const msg of isConfigMapKey(k)) errs.push(invalidValue('data', k, msg));
-    size += v.length;
+    for (const msg of isConfigMapKey(k)) errs.push(invalidValue(`data[${k}]`, k, msg));
+    if (k in binary) errs.push(invalidValue(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+    size += Buffer.byteLength(v, 'utf8');
   }
   for (const [k, v] of Object.entries(binary)) {
-    for (const msg of isConfigMapKey(k)) errs.push(invalidValue('binaryData', k, msg));
-    if (k in data) errs.push(invalidValue('binaryData', k, 'duplicate of key present in data'));
-    size += Math.floor((v.length * 3) / 4);
+    for (const msg of isConfigMapKey(k)) errs.push(invalidValue(`binaryData[${k}]`, k, msg));
+    if (k in data) errs.push(invalidValue(`binaryData[${k}]`, k, 'duplicate of key present in data'));
+    size += Buffer.from(v, 'base64').length;
   }
-  if (size > MAX_SIZE) errs.push({ type: 'TooLong', field: '', detail: `must have at most ${MAX_SIZE} bytes` });
+  if (size > MAX_SIZE) errs.push({ type: 'TooLong', field: '', detail: `may not be more than ${MAX_SIZE} bytes` });
   return errs;
 }
 
@@ -37,6 +38,9 @@ export const configMaps: ResourceDefinition = {
   typeName: 'k8s.io.api.core.v1.ConfigMap',
   listTypeName: 'k8s.io.api.core.v1.ConfigMapList',
   nameValidator: isDns1123Subdomain,
+  printerColumns: [
+    { name: 'Data', type: 'integer', description: 'The number of keys in the config map', cell: (obj) => Object.keys((obj.data ?? {}) as object).length + Object.keys((obj.binaryData ?? {}) as object).length },
+  ],
   strategy: {
     validate: validateConfigMap,
     validateUpdate(obj, old) {

@@ -185,7 +185,7 @@ function validateResources(c: JsonObject, path: string): FieldError[] {
     const req = parseQuantity(qty);
     const lim = parseQuantity(limits[name]);
     if (req !== undefined && lim !== undefined && req > lim) {
-      errs.push(invalidValue(`${path}.resources.requests`, qty, `must be less than or equal to ${name} limit of ${String(limits[name])}`));
+      errs.push(invalidValue(`${path}.resources.requests[${name}]`, qty, `must be less than or equal to ${name} limit of ${String(limits[name])}`));
     }
   }
   return errs;

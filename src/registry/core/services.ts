@@ -136,6 +136,7 @@ function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
     if (JSON.stringify(s.ipFamilies) === JSON.stringify(o.ipFamilies)) delete s.ipFamilies;
     if (s.ipFamilyPolicy === o.ipFamilyPolicy) delete s.ipFamilyPolicy;
   }
+  dropTypeDependentFields(s, o);
   if (usesNodePorts(s) && usesNodePorts(o)) {
     const oldPorts = asObjects(o.ports);
     for (const port of asObjects(s.ports)) {
@@ -145,6 +146,25 @@ function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
     }
   }
   allocateNodePorts(s);
+}
+
+/**
+ * When the type changes away from NodePort/LoadBalancer, fields that only made sense for
+ * the old type are dropped if the client left them as they were (as upstream does).
+ */
+function dropTypeDependentFields(s: JsonObject, o: JsonObject): void {
+  if (!usesNodePorts(s) && usesNodePorts(o)) {
+    const oldPorts = asObjects(o.ports);
+    for (const port of asObjects(s.ports)) {
+      if (port.nodePort !== undefined && oldPorts.some((p) => p.nodePort === port.nodePort)) delete port.nodePort;
+    }
+    if (s.externalTrafficPolicy === o.externalTrafficPolicy) delete s.externalTrafficPolicy;
+    if (s.healthCheckNodePort === o.healthCheckNodePort) delete s.healthCheckNodePort;
+  }
+  if (s.type !== 'LoadBalancer' && o.type === 'LoadBalancer') {
+    if (s.allocateLoadBalancerNodePorts === o.allocateLoadBalancerNodePorts) delete s.allocateLoadBalancerNodePorts;
+    if (s.loadBalancerClass === o.loadBalancerClass) delete s.loadBalancerClass;
+  }
 }
 
 function validateService(obj: KubeObject, creating: boolean): FieldError[] {

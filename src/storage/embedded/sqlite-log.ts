@@ -63,6 +63,8 @@ function toRow(r: DbRow): LogRow {
 
 /**
  * Open (creating if needed) the kine-style revision log in SQLite file `file`.
+ * One process owns the file: watches are fed by an in-process broadcaster, so
+ * writes made by another process would not reach this process's watchers.
  * The table's `id` is the revision; `(key, prev_revision)` is unique, so two
  * writers that raced past the same predecessor cannot both commit.
  */
@@ -144,7 +146,13 @@ export function openSqliteLog(file: string, opts: SqliteLogOptions = {}): Revisi
     transaction<T>(fn: () => T): T {
       const before = current;
       try {
-        return db.transaction(fn).immediate();
+        // BEGIN IMMEDIATE takes the write lock; re-read the counter under it.
+        return db
+          .transaction(() => {
+            current = Number(qSeq.get());
+            return fn();
+          })
+          .immediate();
       } catch (err) {
         current = before; // rolled back
         throw err;

@@ -91,8 +91,9 @@ export function statusToMessage(s: Status): StatusMessage {
   return m;
 }
 
-function dropEmpty<T extends object>(o: T): T {
-  for (const [k, v] of Object.entries(o)) if (v === undefined || v === '') delete (o as Record<string, unknown>)[k];
+/** Copies the fields a decoded message carries (presence kept: "" stays ""). */
+function defined<T extends object>(o: T): T {
+  for (const [k, v] of Object.entries(o)) if (v === undefined) delete (o as Record<string, unknown>)[k];
   return o;
 }
 
@@ -106,17 +107,17 @@ export function statusFromMessage(m: StatusMessage): Status {
     status: m.status === 'Success' ? 'Success' : 'Failure',
     code,
   };
-  if (m.message) s.message = m.message;
-  if (m.reason) s.reason = m.reason as StatusReason;
+  if (m.message !== undefined) s.message = m.message;
+  if (m.reason !== undefined) s.reason = m.reason as StatusReason;
   if (m.details) {
-    const d: StatusDetails = dropEmpty({
+    const d: StatusDetails = defined({
       name: m.details.name,
       group: m.details.group,
       kind: m.details.kind,
       uid: m.details.uid,
     });
-    if (m.details.causes.length > 0) d.causes = m.details.causes.map((c) => dropEmpty({ ...c }) as StatusCause);
-    if (m.details.retryAfterSeconds) d.retryAfterSeconds = m.details.retryAfterSeconds;
+    if (m.details.causes.length > 0) d.causes = m.details.causes.map((c) => defined({ ...c }) as StatusCause);
+    if (m.details.retryAfterSeconds !== undefined) d.retryAfterSeconds = m.details.retryAfterSeconds;
     s.details = d;
   }
   return s;

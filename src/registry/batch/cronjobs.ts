@@ -1,0 +1,116 @@
+/**
+ * batch/v1 CronJob: defaults as upstream (Allow, not suspended, history 3/1), a schedule
+ * that must parse as cron, a name short enough for the jobs it spawns, and a job template
+ * whose selector is always generated.
+ */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { validateCronSchedule, isKnownTimeZone } from '../../machinery/validation/cron.js';
+import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { validateLabels } from '../../machinery/validation/label-selector.js';
+import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { asObject, asObjects, child, type JsonObject, setDefault, str } from '../core/fields.js';
+import { validateNonNegative } from '../core/workload.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { defaultJobTemplateSpec, validateJobSpecCommon } from './job-spec.js';
+
+/** Jobs are named `<cronjob>-<11 characters>`, so the cron job name is at most 52. */
+export const CRONJOB_NAME_MAX = 52;
+
+function spec(obj: KubeObject): JsonObject {
+  return child(obj as JsonObject, 'spec');
+}
+
+/** Decode-time defaults (SetDefaults_CronJob plus pod template defaults). */
+function defaultCronJob(obj: KubeObject): void {
+  const s = spec(obj);
+  setDefault(s, 'concurrencyPolicy', 'Allow');
+  setDefault(s, 'suspend', false);
+  setDefault(s, 'successfulJobsHistoryLimit', 3);
+  setDefault(s, 'failedJobsHistoryLimit', 1);
+  defaultJobTemplateSpec(child(child(s, 'jobTemplate'), 'spec'));
+}
+
+function validateSchedule(schedule: string, timeZone: unknown, allowTz: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const msg of validateCronSchedule(schedule)) errs.push(invalidValue('spec.schedule', schedule, msg));
+  if (schedule.includes('TZ')) {
+    if (!allowTz) errs.push(invalidValue('spec.schedule', schedule, 'cannot use TZ or CRON_TZ in schedule, use timeZone field instead'));
+    else if (timeZone !== undefined && timeZone !== null) {
+      errs.push(invalidValue('spec.schedule', schedule, 'cannot use both timeZone field and TZ or CRON_TZ in schedule'));
+    }
+  }
+  return errs;
+}
+
+function validateCronJobSpec(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
+  const s = asObject(obj.spec) ?? {};
+  const errs: FieldError[] = [];
+  const schedule = str(s.schedule);
+  if (!schedule) errs.push(required('spec.schedule', ''));
+  else errs.push(...validateSchedule(schedule, s.timeZone, str(asObject(old?.spec)?.schedule).includes('TZ')));
+  errs.push(...validateNonNegative(s.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
+  const tz = s.timeZone;
+  if (tz !== undefined && tz !== null) {
+    if (tz === '') errs.push(invalidValue('spec.timeZone', tz, 'timeZone must be nil or non-empty string'));
+    else if (typeof tz !== 'string' || !isKnownTimeZone(tz)) errs.push(invalidValue('spec.timeZone', tz, `unknown time zone ${String(tz)}`));
+  }
+  const policy = s.concurrencyPolicy;
+  if (policy === '' || policy === undefined) errs.push(required('spec.concurrencyPolicy', ''));
+  else if (!['Allow', 'Forbid', 'Replace'].includes(String(policy))) {
+    errs.push(notSupported('spec.concurrencyPolicy', policy, ['Allow', 'Forbid', 'Replace']));
+  }
+  const jobTemplate = asObject(s.jobTemplate) ?? {};
+  const templateMeta = asObject(jobTemplate.metadata);
+  if (templateMeta) errs.push(...validateLabels(asObject(templateMeta.labels) ?? {}, 'spec.jobTemplate.metadata.labels'));
+  const jobSpec = asObject(jobTemplate.spec) ?? {};
+  errs.push(...validateJobSpecCommon(jobSpec, 'spec.jobTemplate.spec'));
+  if (jobSpec.selector !== undefined && jobSpec.selector !== null) {
+    errs.push(invalidValue('spec.jobTemplate.spec.selector', jobSpec.selector, '`selector` will be auto-generated'));
+  }
+  if (jobSpec.manualSelector === true) errs.push(notSupported('spec.jobTemplate.spec.manualSelector', true, ['nil', 'false']));
+  errs.push(...validateNonNegative(s.successfulJobsHistoryLimit, 'spec.successfulJobsHistoryLimit'));
+  errs.push(...validateNonNegative(s.failedJobsHistoryLimit, 'spec.failedJobsHistoryLimit'));
+  return errs;
+}
+
+function validateCronJob(obj: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const name = obj.metadata?.name ?? '';
+  if (name.length > CRONJOB_NAME_MAX) errs.push(invalidValue('metadata.name', name, `must be no more than ${CRONJOB_NAME_MAX} characters`));
+  errs.push(...validateCronJobSpec(obj, undefined));
+  return errs;
+}
+
+/** The CronJob resource. */
+export const cronJobs: ResourceDefinition = {
+  group: 'batch',
+  version: 'v1',
+  resource: 'cronjobs',
+  kind: 'CronJob',
+  listKind: 'CronJobList',
+  singular: 'cronjob',
+  namespaced: true,
+  shortNames: ['cj'],
+  categories: ['all'],
+  typeName: 'k8s.io.api.batch.v1.CronJob',
+  listTypeName: 'k8s.io.api.batch.v1.CronJobList',
+  nameValidator: isDns1123Subdomain,
+  tracksGeneration: true,
+  strategy: {
+    prepareForCreate(obj) {
+      defaultCronJob(obj);
+      obj.status = {};
+    },
+    prepareForUpdate: defaultCronJob,
+    validate: validateCronJob,
+    validateUpdate: (obj, old) => validateCronJobSpec(obj, old),
+  },
+  statusStrategy: {},
+  printerColumns: [
+    { name: 'Schedule', type: 'string', description: 'The schedule of the cron job', cell: (obj) => str(asObject(obj.spec)?.schedule) },
+    { name: 'Timezone', type: 'string', description: 'The time zone of the schedule', cell: (obj) => str(asObject(obj.spec)?.timeZone) || '<none>' },
+    { name: 'Suspend', type: 'string', description: 'Whether the cron job is suspended', cell: (obj) => String(asObject(obj.spec)?.suspend === true) },
+    { name: 'Active', type: 'integer', description: 'Number of active jobs', cell: (obj) => asObjects(asObject(obj.status)?.active).length },
+    { name: 'Last Schedule', type: 'date', description: 'When a job was last scheduled', cell: (obj) => str(asObject(obj.status)?.lastScheduleTime) },
+  ],
+};

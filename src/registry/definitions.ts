@@ -1,0 +1,33 @@
+/**
+ * Every built-in resource the server serves, in a stable order (core first, then by
+ * group). Discovery, routes and gRPC services are derived from this list.
+ */
+import { deployments } from './apps/deployments.js';
+import { cronJobs } from './batch/cronjobs.js';
+import { jobs } from './batch/jobs.js';
+import { configMaps } from './core/configmaps.js';
+import { endpoints } from './core/endpoints.js';
+import { events } from './core/events.js';
+import { namespaces } from './core/namespaces.js';
+import { nodes } from './core/nodes.js';
+import { pods } from './core/pods.js';
+import { secrets } from './core/secrets.js';
+import { serviceAccounts } from './core/serviceaccounts.js';
+import { services } from './core/services.js';
+import type { ResourceDefinition } from './rest/definition.js';
+
+/** The built-in resources: core/v1, then apps/v1, then batch/v1. */
+export const builtinDefinitions: ResourceDefinition[] = [
+  namespaces,
+  configMaps,
+  secrets,
+  pods,
+  services,
+  endpoints,
+  serviceAccounts,
+  events,
+  nodes,
+  deployments,
+  jobs,
+  cronJobs,
+];

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { KubeObject } from '../../src/machinery/meta/object.js';
+import { inServiceCidr, services } from '../../src/registry/core/services.js';
+import { type Harness, harness, rejectsInvalid } from './harness.js';
+
+const svc = (spec: Record<string, unknown>, name = 'web'): KubeObject => ({ metadata: { name }, spec });
+type Spec = Record<string, unknown> & { ports: Record<string, unknown>[] };
+
+describe('services', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness(services);
+  });
+  afterEach(() => h.close());
+
+  it('has upstream discovery facts', () => {
+    assert.deepEqual(services.shortNames, ['svc']);
+    assert.deepEqual(services.categories, ['all']);
+    assert.equal(services.returnDeletedObject, true);
+    assert.ok(services.statusStrategy);
+  });
+
+  it('defaults and allocates a cluster IP in 10.96.0.0/12', async () => {
+    const created = await h.store.create('default', svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }), {});
+    const spec = created.spec as Spec;
+    assert.equal(spec.type, 'ClusterIP');
+    assert.equal(spec.sessionAffinity, 'None');
+    assert.equal(spec.internalTrafficPolicy, 'Cluster');
+    assert.deepEqual(spec.ipFamilies, ['IPv4']);
+    assert.equal(spec.ipFamilyPolicy, 'SingleStack');
+    assert.deepEqual(spec.ports, [{ port: 80, protocol: 'TCP', targetPort: 80 }]);
+    assert.ok(inServiceCidr(String(spec.clusterIP)), String(spec.clusterIP));
+    assert.deepEqual(spec.clusterIPs, [spec.clusterIP]);
+    assert.deepEqual(created.status, { loadBalancer: {} });
+  });
+
+  it('keeps a requested cluster IP and rejects one outside the range', async () => {
+    const created = await h.store.create('default', svc({ clusterIP: '10.96.0.10', ports: [{ port: 53, protocol: 'UDP' }] }), {});
+    assert.deepEqual((created.spec as Spec).clusterIPs, ['10.96.0.10']);
+    await rejectsInvalid(
+      h.store.create('default', svc({ clusterIP: '192.168.0.1', ports: [{ port: 80 }] }, 'out'), {}),
+      'Service "out" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12',
+    );
+  });
+
+  it('allocates node ports for NodePort services', async () => {
+    const created = await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, targetPort: 'http' }] }), {});
+    const spec = created.spec as Spec;
+    const nodePort = Number(spec.ports[0]?.nodePort);
+    assert.ok(nodePort >= 30000 && nodePort <= 32767, String(nodePort));
+    assert.equal(spec.ports[0]?.targetPort, 'http');
+    assert.equal(spec.externalTrafficPolicy, 'Cluster');
+  });
+
+  it('requires ports unless headless or ExternalName', async () => {
+    await rejectsInvalid(h.store.create('default', svc({}), {}), 'Service "web" is invalid: spec.ports: Required value');
+    const headless = await h.store.create('default', svc({ clusterIP: 'None' }, 'headless'), {});
+    assert.deepEqual((headless.spec as Spec).clusterIPs, ['None']);
+    const ext = await h.store.create('default', svc({ type: 'ExternalName', externalName: 'example.com' }, 'ext'), {});
+    assert.equal((ext.spec as Spec).clusterIP, undefined);
+    assert.equal((ext.spec as Spec).ipFamilies, undefined);
+  });
+
+  it('uses DNS-1035 names and upstream port messages', async () => {
+    await rejectsInvalid(
+      h.store.create('default', svc({ ports: [{ port: 80 }] }, '1web'), {}),
+      `Service "1web" is invalid: metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+    );
+    await rejectsInvalid(
+      h.store.create('default', svc({ ports: [{ port: 80 }, { port: 0, name: 'b' }] }), {}),
+      'Service "web" is invalid: [spec.ports[0].name: Required value, spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive, spec.ports[1].targetPort: Invalid value: 0: must be between 1 and 65535, inclusive]',
+    );
+  });
+
+  it('carries allocated values over an update that omits them and forbids changing the cluster IP', async () => {
+    const created = await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80 }] }), {});
+    const ip = (created.spec as Spec).clusterIP;
+    const nodePort = (created.spec as Spec).ports[0]?.nodePort;
+    const replaced = await h.store.update(
+      'default',
+      'web',
+      (cur) => ({ metadata: cur.metadata, spec: { type: 'NodePort', ports: [{ port: 80 }], selector: { app: 'v2' } } }),
+      { target: 'main' },
+    );
+    assert.equal((replaced.spec as Spec).clusterIP, ip);
+    assert.equal((replaced.spec as Spec).ports[0]?.nodePort, nodePort);
+    await rejectsInvalid(
+      h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), clusterIP: '10.96.0.99', clusterIPs: ['10.96.0.99'] } }), {
+        target: 'main',
+      }),
+      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.0.99"]: may not change once set',
+    );
+  });
+});
+
+describe('service type changes', () => {
+  it('drops node ports the client left unchanged when going back to ClusterIP', async () => {
+    const h = harness(services);
+    try {
+      await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80 }] }), {});
+      const back = await h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), type: 'ClusterIP' } }), {
+        target: 'main',
+      });
+      const spec = back.spec as Spec;
+      assert.deepEqual(spec.ports, [{ port: 80, protocol: 'TCP', targetPort: 80 }]);
+      assert.equal(spec.externalTrafficPolicy, undefined);
+      await rejectsInvalid(
+        h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), ports: [{ port: 80, nodePort: 30080 }] } }), {
+          target: 'main',
+        }),
+        "Service \"web\" is invalid: spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+      );
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startCompactor } from '../../src/storage/compactor.js';
+import { decodeContinue, encodeContinue } from '../../src/storage/continue-token.js';
+import { isStorageError } from '../../src/storage/errors.js';
+import { prefixEndBytes, toRevision } from '../../src/storage/etcd3/revisions.js';
+import { createBackend } from '../../src/storage/factory.js';
+import { prefixEnd } from '../../src/storage/kv.js';
+import { createMemoryBackend } from '../../src/storage/memory/index.js';
+import { enc } from './util.js';
+
+describe('storage helpers', () => {
+  it('toRevision converts etcd int64 strings and refuses values above 2^53', () => {
+    assert.equal(toRevision('42'), 42);
+    assert.equal(toRevision(undefined), 0);
+    assert.equal(toRevision(String(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER);
+    assert.throws(() => toRevision('9007199254740993'), (e: unknown) => isStorageError(e, 'Unavailable'));
+  });
+
+  it('prefix ends are exclusive upper bounds', () => {
+    assert.equal(prefixEnd('/a/'), '/a0');
+    assert.equal(prefixEnd(''), undefined);
+    assert.deepEqual([...prefixEndBytes(Buffer.from('/a/'))], [...Buffer.from('/a0')]);
+    assert.deepEqual([...prefixEndBytes(Buffer.from([0x61, 0xff]))], [0x62]);
+    assert.deepEqual([...prefixEndBytes(Buffer.from([0xff]))], [0]);
+  });
+
+  it('continue tokens round-trip relative to the prefix', () => {
+    const token = encodeContinue('/registry/pods/ns/b\u0000', '/registry/pods/', 17);
+    assert.deepEqual(JSON.parse(Buffer.from(token, 'base64url').toString()), { v: 'meta.k8s.io/v1', rv: 17, start: 'ns/b\u0000' });
+    assert.deepEqual(decodeContinue(token, '/registry/pods/'), { revision: 17, startKey: '/registry/pods/ns/b\u0000' });
+    const bad = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 17, start: '/etc' })).toString('base64url');
+    assert.throws(() => decodeContinue(bad, '/registry/pods/'), /continue key is not valid/);
+  });
+
+  it('factory picks the embedded store without etcd servers', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wheelhouse-factory-'));
+    try {
+      const backend = createBackend({ dataDir, etcdServers: [] });
+      await backend.create('/x', enc('1'));
+      await backend.close();
+      assert.ok(existsSync(join(dataDir, 'state.db')));
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a watcher that falls too far behind is ended with Unavailable', async () => {
+    const backend = createMemoryBackend({ watchBuffer: 3 });
+    const ac = new AbortController();
+    const iter = backend.watch('/w/', await backend.currentRevision(), ac.signal)[Symbol.asyncIterator]();
+    const first = iter.next(); // starts the watch; it now waits for live events
+    for (let i = 0; i < 10; i++) await backend.create(`/w/k${i}`, enc(String(i)));
+    assert.equal((await first).value?.[0]?.kv.key, '/w/k0');
+    await assert.rejects(iter.next(), (e: unknown) => isStorageError(e, 'Unavailable') && /too far behind/.test(e.message));
+    ac.abort();
+    await backend.close();
+  });
+
+  it('the compactor keeps a window of recent revisions', async () => {
+    const backend = createMemoryBackend();
+    const compactor = startCompactor(backend, { intervalMs: 60_000, keepRevisions: 5 });
+    try {
+      assert.equal(await compactor.runOnce(), 0); // nothing old enough yet
+      for (let i = 0; i < 20; i++) await backend.create(`/c/k${i}`, enc(String(i)));
+      const current = await backend.currentRevision();
+      assert.equal(await compactor.runOnce(), current - 5);
+      assert.equal(await backend.compactedRevision(), current - 5);
+      assert.equal((await backend.get('/c/k0', { revision: current - 5 })).kv?.modRevision, current - 19);
+      await assert.rejects(backend.get('/c/k0', { revision: current - 6 }), (e: unknown) => isStorageError(e, 'Compacted'));
+    } finally {
+      await compactor.stop();
+      await backend.close();
+    }
+  });
+});
