@@ -87,6 +87,10 @@ export interface FieldSchema {
   readonly patchStrategy?: string;
   readonly listType?: string;
   readonly listMapKeys?: readonly string[];
+  /** A Go pointer field: a set zero value is kept in Kubernetes JSON. */
+  readonly nullable?: boolean;
+  /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
+  readonly emitEmpty?: boolean;
 }
 
 /** One message type. */
@@ -121,6 +125,8 @@ interface FieldOut {
   patchStrategy?: string;
   listType?: string;
   listMapKeys?: string[];
+  nullable?: boolean;
+  emitEmpty?: boolean;
 }
 
 interface MessageOut {
@@ -219,6 +225,8 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
         else if (opt === "patch_strategy" && typeof value === "string") field.patchStrategy = value;
         else if (opt === "list_type" && typeof value === "string") field.listType = value;
         else if (opt === "list_map_keys" && Array.isArray(value)) field.listMapKeys = value.map(String);
+        else if (opt === "nullable" && value === true) field.nullable = true;
+        else if (opt === "emit_empty" && value === true) field.emitEmpty = true;
       }
       fields.push(field);
     }
@@ -231,7 +239,7 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
 /** Fixed key order so that the output never depends on object construction order. */
 const FIELD_KEYS: readonly (keyof FieldOut)[] = [
   "name", "prop", "json", "number", "kind", "type", "repeated", "optional", "mapKey",
-  "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys",
+  "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys", "nullable", "emitEmpty",
 ];
 
 function renderField(f: FieldOut): string {

@@ -60,12 +60,17 @@ if (!findEtcd()) {
         await backend.create(`${p}a`, enc('1'));
         assert.equal((await first).value?.[0]?.kv.key, `${p}a`);
         const pending = iter.next();
+        console.error('A');
         await etcd!.kill9();
+        console.error('B');
         await assert.rejects(pending, (e: unknown) => isStorageError(e, 'Unavailable'));
       } finally {
+        console.error('C');
         ac.abort();
         await backend.close();
+        console.error('D');
         await etcd!.restart();
+        console.error('E');
       }
     });
   });

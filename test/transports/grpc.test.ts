@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ import type { ConfigMap, ConfigMapList } from '../../gen/k8s/io/api/core/v1/conf
 import type { Deployment } from '../../gen/k8s/io/api/apps/v1/generated.js';
 import type { Status } from '../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { DESCRIPTOR_SET_URL } from '../../src/transports/grpc/reflection.js';
+import { startGrpcServer } from '../../src/transports/grpc/server.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
@@ -189,6 +192,53 @@ describe('gRPC resource services', () => {
   });
 });
 
+describe('gRPC watch bookmarks', () => {
+  it('sends periodic bookmarks with the last resourceVersion when allowed, and ends watches on shutdown', async () => {
+    const grpc = await startGrpcServer({ catalog: server.catalog, handler: server.handler, address: '127.0.0.1:0', bookmarkIntervalMs: 100 });
+    const client = new ConfigMapServiceClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure());
+    try {
+      const start = await unary<ConfigMapList>((cb) => client.list({ namespace: NS }, cb));
+      const stream = client.watch({
+        namespace: NS,
+        options: { resourceVersion: start.metadata?.resourceVersion ?? '', allowWatchBookmarks: true, fieldSelector: 'metadata.name=marked' },
+      });
+      stream.on('error', () => undefined);
+      const ended = new Promise<StatusObject>((resolve) => stream.on('status', resolve));
+      const events: { type: string; rv: string; name: string }[] = [];
+      const done = new Promise<void>((resolve) => {
+        stream.on('data', (ev: { type?: string; object?: ConfigMap }) => {
+          events.push({ type: ev.type ?? '', rv: ev.object?.metadata?.resourceVersion ?? '', name: ev.object?.metadata?.name ?? '' });
+          if (ev.type === 'BOOKMARK') resolve();
+        });
+      });
+      const created = await unary<ConfigMap>((cb) => client.create({ namespace: NS, object: configMap('marked', {}) }, cb));
+      await done;
+      // Shutdown ends open watches with OK promptly (no forced cut-off after the grace period).
+      const t0 = Date.now();
+      await grpc.close();
+      assert.ok(Date.now() - t0 < 1500, `close took ${Date.now() - t0}ms`);
+      assert.equal((await ended).code, GrpcStatus.OK);
+      const rv = created.metadata?.resourceVersion ?? '';
+      assert.deepEqual(events.slice(0, 2), [
+        { type: 'ADDED', rv, name: 'marked' },
+        { type: 'BOOKMARK', rv, name: '' },
+      ]);
+    } finally {
+      client.close();
+      await grpc.close();
+    }
+  });
+});
+
+describe('gRPC request checks', () => {
+  it('rejects a namespaced Get without a namespace as BadRequest', async () => {
+    const f = await grpcFailure(() => unary((cb) => configMaps.get({ name: 'x' }, cb)));
+    assert.equal(f.grpcCode, GrpcStatus.INVALID_ARGUMENT);
+    assert.equal(f.status.reason, 'BadRequest');
+    assert.equal(f.status.message, 'a namespace is required for configmaps');
+  });
+});
+
 describe('gRPC errors carry the Kubernetes Status', () => {
   it('NotFound', async () => {
     const f = await grpcFailure(() => unary((cb) => configMaps.get({ namespace: NS, name: 'x' }, cb)));
@@ -262,6 +312,13 @@ describe('gRPC health and reflection', () => {
     } finally {
       health.close();
     }
+  });
+
+  it('has the descriptor set reflection serves', () => {
+    assert.ok(
+      existsSync(DESCRIPTOR_SET_URL),
+      'gen/descriptor.binpb is missing: `npm run generate` must run `buf build -o gen/descriptor.binpb` after `buf generate`',
+    );
   });
 
   it('lists the resource services through buf curl', async () => {

@@ -1,7 +1,8 @@
 /** get, list and watch. */
-import { badRequest } from '../../machinery/errors/index.js';
-import type { ListQuery } from '../../registry/rest/resource-store.js';
-import type { ApiResult, CallOptions } from '../api-call.js';
+import { ApiError, badRequest } from '../../machinery/errors/index.js';
+import type { KubeObject } from '../../machinery/meta/object.js';
+import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
+import type { ApiCall, ApiResult, CallOptions } from '../api-call.js';
 import type { HandlerScope } from './context.js';
 
 /** Server-side watch timeout when the client gives none: 30–60 minutes, as upstream. */
@@ -43,10 +44,55 @@ export async function handleWatch({ call, store }: HandlerScope): Promise<ApiRes
     const byName = `metadata.name=${call.name}`;
     query.fieldSelector = query.fieldSelector ? `${query.fieldSelector},${byName}` : byName;
   }
-  const events = await store.watch(call.namespace, query, call.signal);
+  const events = query.sendInitialEvents ? await watchList(store, call, query) : await store.watch(call.namespace, query, call.signal);
   const timeoutSeconds =
     query.timeoutSeconds && query.timeoutSeconds > 0
       ? query.timeoutSeconds
       : Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
   return { type: 'watch', events, timeoutSeconds, bookmarks: query.allowWatchBookmarks === true };
+}
+
+/**
+ * Watch-list (`sendInitialEvents=true`): the current state as ADDED events, a BOOKMARK
+ * annotated `k8s.io/initial-events-end`, then live changes after the state's revision.
+ */
+async function watchList(store: ResourceStore, call: ApiCall, query: ListQuery): Promise<AsyncIterable<WatchEvent>> {
+  if (!query.allowWatchBookmarks) {
+    throw invalidWatch('allowWatchBookmarks', 'sendInitialEvents is forbidden unless allowWatchBookmarks is true');
+  }
+  if (query.resourceVersionMatch !== 'NotOlderThan') {
+    throw invalidWatch('resourceVersionMatch', "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
+  }
+  const { resourceVersionMatch: _m, limit: _l, continue: _c, ...selectors } = query;
+  const items: KubeObject[] = [];
+  let rv = '';
+  let page: string | undefined;
+  do {
+    const pageQuery: ListQuery = { labelSelector: selectors.labelSelector ?? '', fieldSelector: selectors.fieldSelector ?? '', limit: 500 };
+    if (page) pageQuery.continue = page;
+    const list = await store.list(call.namespace, pageQuery);
+    if (!rv) rv = list.metadata.resourceVersion ?? '';
+    items.push(...list.items);
+    page = list.metadata.continue;
+  } while (page);
+  const live = await store.watch(call.namespace, { ...selectors, resourceVersion: rv }, call.signal);
+  const def = store.definition;
+  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  return (async function* () {
+    for (const item of items) yield { type: 'ADDED', object: { apiVersion, kind: def.kind, ...item } } as WatchEvent;
+    yield {
+      type: 'BOOKMARK',
+      object: { kind: def.kind, apiVersion, metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
+    } as WatchEvent;
+    yield* live;
+  })();
+}
+
+function invalidWatch(field: string, detail: string): ApiError {
+  const body = `Forbidden: ${detail}`;
+  return new ApiError('Invalid', `ListOptions.meta.k8s.io "" is invalid: ${field}: ${body}`, {
+    group: 'meta.k8s.io',
+    kind: 'ListOptions',
+    causes: [{ reason: 'FieldValueForbidden', message: body, field }],
+  });
 }

@@ -3,11 +3,10 @@
  * of 10, 600s progress deadline, pod template defaults), a selector that must match the
  * template's labels and may not change afterwards.
  */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { jsonEqual } from '../../machinery/meta/object.js';
 import { asObject, child, type JsonObject, num, setDefault, str } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
 import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';

@@ -19,7 +19,7 @@ export function defaultJobSpec(s: JsonObject): void {
     s.parallelism = 1;
   }
   setDefault(s, 'parallelism', 1);
-  setDefault(s, 'backoffLimit', asObject(s) && s.backoffLimitPerIndex !== undefined ? 2147483647 : 6);
+  setDefault(s, 'backoffLimit', s.backoffLimitPerIndex !== undefined ? 2147483647 : 6);
   setDefault(s, 'completionMode', 'NonIndexed');
   setDefault(s, 'suspend', false);
   setDefault(s, 'podReplacementPolicy', s.podFailurePolicy !== undefined ? 'Failed' : 'TerminatingOrFailed');

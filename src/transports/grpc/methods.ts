@@ -29,7 +29,14 @@ import { statusToMessage, toGrpcError } from './status-details.js';
 export interface MethodScope {
   def: ResourceDefinition;
   handler: ApiHandler;
+  /** Bookmark interval for watches that allow them (default one minute). */
+  bookmarkIntervalMs?: number;
+  /** Aborts when the server shuts down: open watches end (with OK) so shutdown is prompt. */
+  shutdown?: AbortSignal;
 }
+
+/** How often a watch that allows bookmarks gets one. */
+export const BOOKMARK_INTERVAL_MS = 60_000;
 
 interface NamedRequest {
   namespace?: string;
@@ -148,10 +155,18 @@ export function deleteMethod(scope: MethodScope): handleUnaryCall<DeleteRequestL
   });
 }
 
-/** Writes one message, waiting for the stream to drain when it is full. */
-function write(stream: ServerWritableStream<unknown, unknown>, message: unknown): Promise<void> {
-  if (stream.write(message)) return Promise.resolve();
-  return new Promise((resolve) => stream.once('drain', () => resolve()));
+/** Writes one message, waiting for the stream to drain when it is full (or the call to end). */
+function write(stream: ServerWritableStream<unknown, unknown>, message: unknown, signal: AbortSignal): Promise<void> {
+  if (stream.write(message) || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -162,6 +177,9 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListR
   return (stream) => {
     const abort = abortOnCancel(stream as ServerWritableStream<unknown, unknown>);
     const out = stream as ServerWritableStream<unknown, unknown>;
+    const onShutdown = (): void => abort.abort();
+    scope.shutdown?.addEventListener('abort', onShutdown, { once: true });
+    abort.signal.addEventListener('abort', () => scope.shutdown?.removeEventListener('abort', onShutdown), { once: true });
     void (async () => {
       const call = newCall(scope, 'watch', listCallOptions(stream.request.options), abort.signal);
       const ns = resolveNamespace(scope.def, stream.request.namespace);
@@ -169,17 +187,27 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListR
       const result = await scope.handler(call);
       if (result.type !== 'watch') throw new Error('expected a watch result');
       const timer = setTimeout(() => abort.abort(), result.timeoutSeconds * 1000);
+      let lastRv = '';
+      // As the HTTP watch does: periodic bookmarks when the client allows them.
+      const bookmarks = result.bookmarks
+        ? setInterval(() => {
+            if (!lastRv || abort.signal.aborted) return;
+            out.write({ type: 'BOOKMARK', object: messageFromJson(scope.def.typeName, { metadata: { resourceVersion: lastRv } }) });
+          }, scope.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS)
+        : undefined;
       try {
         for await (const ev of result.events) {
           if (abort.signal.aborted) break;
           if (ev.type === 'ERROR') {
-            await write(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) });
+            await write(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) }, abort.signal);
             break;
           }
-          await write(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) });
+          lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
+          await write(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) }, abort.signal);
         }
       } finally {
         clearTimeout(timer);
+        if (bookmarks) clearInterval(bookmarks);
         abort.abort();
       }
     })().then(

@@ -6,7 +6,7 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
-import { methodHandler } from './methods.js';
+import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection } from './reflection.js';
 import { serviceForDefinition } from './service-lookup.js';
 
@@ -16,6 +16,8 @@ export interface GrpcServerOptions {
   handler: ApiHandler;
   /** host:port to bind (port 0 picks a free one). */
   address: string;
+  /** Bookmark interval for watches (tests shorten it). */
+  bookmarkIntervalMs?: number;
 }
 
 /** A running gRPC server. */
@@ -27,7 +29,12 @@ export interface GrpcServerHandle {
 }
 
 /** Registers one service per served resource that has a generated definition. */
-export function addResourceServices(server: Server, catalog: ApiCatalog, handler: ApiHandler): string[] {
+export function addResourceServices(
+  server: Server,
+  catalog: ApiCatalog,
+  handler: ApiHandler,
+  extra: Pick<MethodScope, 'bookmarkIntervalMs' | 'shutdown'> = {},
+): string[] {
   const names: string[] = [];
   for (const store of catalog.stores) {
     const def = store.definition;
@@ -35,7 +42,7 @@ export function addResourceServices(server: Server, catalog: ApiCatalog, handler
     if (!service) continue;
     const impl: UntypedServiceImplementation = {};
     for (const method of Object.keys(service.definition)) {
-      const h = methodHandler({ def, handler }, method);
+      const h = methodHandler({ ...extra, def, handler }, method);
       if (h) impl[method] = h;
     }
     server.addService(service.definition, impl);
@@ -47,7 +54,10 @@ export function addResourceServices(server: Server, catalog: ApiCatalog, handler
 /** Starts the gRPC server on `address`. */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new Server();
-  const services = addResourceServices(server, opts.catalog, opts.handler);
+  const lifecycle = new AbortController();
+  const extra: Pick<MethodScope, 'bookmarkIntervalMs' | 'shutdown'> = { shutdown: lifecycle.signal };
+  if (opts.bookmarkIntervalMs !== undefined) extra.bookmarkIntervalMs = opts.bookmarkIntervalMs;
+  const services = addResourceServices(server, opts.catalog, opts.handler, extra);
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s, 'SERVING' as const])) });
   health.addToServer(server);
   addReflection(server, services);
@@ -61,7 +71,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
       new Promise<void>((resolve) => {
         for (const s of services) health.setStatus(s, 'NOT_SERVING');
         health.setStatus('', 'NOT_SERVING');
-        // Open watches would hold a graceful shutdown forever: force it after a grace period.
+        lifecycle.abort();
+        // Watches end on lifecycle.abort(); anything still open after a grace period is cut off.
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();

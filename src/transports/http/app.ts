@@ -10,9 +10,10 @@ import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type A
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
-import { ApiError, methodNotAllowed, notAcceptable } from '../../machinery/errors/index.js';
+import { ApiError, methodNotAllowed } from '../../machinery/errors/index.js';
 import { decodeObjectBody, decodePatchBody } from './body.js';
 import { acceptsJson, parseAccept } from './negotiate.js';
+import { negotiateOutput, renderObject, renderWatch, type OutputFormat } from './output-format.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath } from './request-info.js';
 import { sendError, sendJson } from './respond.js';
@@ -134,8 +135,6 @@ async function serveResource(opts: HttpGatewayOptions, req: Request, res: Respon
   // cluster-scoped resources never under /namespaces/NS/.
   if (!def.namespaced && info.namespace !== undefined) throw resourceNotFound();
   const ranges = parseAccept(req.headers.accept);
-  if (!acceptsJson(ranges)) throw notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
-
   const query = req.query as Record<string, string | string[] | undefined>;
   const options = parseCallOptions(query);
   const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
@@ -178,12 +177,25 @@ async function serveResource(opts: HttpGatewayOptions, req: Request, res: Respon
     if (body !== undefined) call.body = body;
   }
 
+  // Tables and partial metadata are views of reads; writes answer with the object.
+  const reads = verb === 'get' || verb === 'list' || verb === 'watch';
+  const includeObject = typeof query.includeObject === 'string' ? query.includeObject : undefined;
+  const format: OutputFormat = reads ? negotiateOutput(ranges, includeObject) : acceptsJson(ranges) ? { as: 'object' } : negotiateOutput(ranges, undefined);
+
   const result = await opts.handler(call);
   if (result.type === 'watch') {
-    const watchOpts: Parameters<typeof streamWatch>[2] = { timeoutSeconds: result.timeoutSeconds, bookmarks: result.bookmarks, abort };
+    const watchOpts: Parameters<typeof streamWatch>[2] = {
+      timeoutSeconds: result.timeoutSeconds,
+      bookmarks: result.bookmarks,
+      abort,
+      kind: def.kind,
+      apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
+    };
+    if (options.resourceVersion !== undefined) watchOpts.resourceVersion = options.resourceVersion;
     if (opts.bookmarkIntervalMs !== undefined) watchOpts.bookmarkIntervalMs = opts.bookmarkIntervalMs;
-    await streamWatch(res, result.events, watchOpts);
+    await streamWatch(res, renderWatch(def, format, result), watchOpts);
     return;
   }
-  sendJson(res, result.code, result.object, result.warnings ?? []);
+  const body = reads && result.object.kind !== 'Status' ? renderObject(def, format, result.object) : result.object;
+  sendJson(res, result.code, body, result.warnings ?? []);
 }

@@ -12,16 +12,25 @@ export const BOOKMARK_INTERVAL_MS = 60_000;
 export async function streamWatch(
   res: Response,
   events: AsyncIterable<WatchEvent>,
-  opts: { timeoutSeconds: number; bookmarks: boolean; abort: AbortController; bookmarkIntervalMs?: number },
+  opts: {
+    timeoutSeconds: number;
+    bookmarks: boolean;
+    abort: AbortController;
+    bookmarkIntervalMs?: number;
+    /** kind and apiVersion of bookmark objects. */
+    kind: string;
+    apiVersion: string;
+    /** The revision the watch starts after, if the client named one. */
+    resourceVersion?: string;
+  },
 ): Promise<void> {
   res.status(200);
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Cache-Control', 'no-cache, private');
   res.flushHeaders();
   const timer = setTimeout(() => opts.abort.abort(), opts.timeoutSeconds * 1000);
-  let lastRv = '';
-  let kind = '';
-  let apiVersion = '';
+  let lastRv = opts.resourceVersion && opts.resourceVersion !== '0' ? opts.resourceVersion : '';
+  const { kind, apiVersion } = opts;
   const bookmarkTimer = opts.bookmarks
     ? setInterval(() => {
         if (!lastRv || res.writableEnded) return;
@@ -32,11 +41,7 @@ export async function streamWatch(
   try {
     for await (const ev of events) {
       if (res.writableEnded || opts.abort.signal.aborted) break;
-      if (ev.type !== 'ERROR') {
-        lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
-        kind = ev.object.kind ?? kind;
-        apiVersion = ev.object.apiVersion ?? apiVersion;
-      }
+      if (ev.type !== 'ERROR') lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
       res.write(JSON.stringify(ev) + '\n');
       if (ev.type === 'ERROR') break;
     }

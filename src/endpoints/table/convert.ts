@@ -1,0 +1,99 @@
+/**
+ * Server-side printing: objects and lists as meta.k8s.io Table (kubectl's human output),
+ * and as PartialObjectMetadata(List). Columns come from the resource definition.
+ */
+import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
+import type { PrinterColumn, ResourceDefinition } from '../../registry/rest/definition.js';
+import { ageOf } from './age.js';
+
+/** What the client asked to embed in each row (`includeObject`). */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+/** A column definition as it goes on the wire. */
+export interface TableColumnDefinition {
+  name: string;
+  type: string;
+  format: string;
+  description: string;
+  priority: number;
+}
+
+const NAME_COLUMN: TableColumnDefinition = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  priority: 0,
+};
+
+const AGE_COLUMN: PrinterColumn = {
+  name: 'Age',
+  type: 'string',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+  cell: (obj) => ageOf(obj.metadata?.creationTimestamp),
+};
+
+function columnsOf(def: ResourceDefinition): PrinterColumn[] {
+  return def.printerColumns?.length ? def.printerColumns : [AGE_COLUMN];
+}
+
+/** Column definitions for a resource. */
+export function columnDefinitions(def: ResourceDefinition): TableColumnDefinition[] {
+  return [
+    NAME_COLUMN,
+    ...columnsOf(def).map((c) => ({ name: c.name, type: c.type, format: '', description: c.description, priority: c.priority ?? 0 })),
+  ];
+}
+
+/** PartialObjectMetadata of an object. */
+export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io/v1'): KubeObject {
+  return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata ?? {} };
+}
+
+function row(def: ResourceDefinition, obj: KubeObject, include: IncludeObject): Record<string, unknown> {
+  const cells = [obj.metadata?.name ?? '', ...columnsOf(def).map((c) => c.cell(obj))];
+  const r: Record<string, unknown> = { cells };
+  if (include === 'Metadata') r.object = partialObjectMetadata(obj);
+  else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? apiVersionOf(def), kind: obj.kind ?? def.kind, ...obj };
+  return r;
+}
+
+function apiVersionOf(def: ResourceDefinition): string {
+  return def.group ? `${def.group}/${def.version}` : def.version;
+}
+
+/** A Table for one object or a list. `withColumns: false` sends no column definitions (watch after the first event). */
+export function toTable(
+  def: ResourceDefinition,
+  input: KubeObject | KubeList,
+  opts: { include: IncludeObject; tableVersion: string; withColumns?: boolean },
+): KubeObject {
+  const isList = Array.isArray((input as KubeList).items);
+  const items = isList ? (input as KubeList).items : [input as KubeObject];
+  const metadata: Record<string, unknown> = {};
+  if (isList) {
+    const lm = (input as KubeList).metadata;
+    if (lm.resourceVersion) metadata.resourceVersion = lm.resourceVersion;
+    if (lm.continue) metadata.continue = lm.continue;
+    if (lm.remainingItemCount !== undefined) metadata.remainingItemCount = lm.remainingItemCount;
+  } else if ((input as KubeObject).metadata?.resourceVersion) {
+    metadata.resourceVersion = (input as KubeObject).metadata?.resourceVersion;
+  }
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${opts.tableVersion}`,
+    metadata,
+    columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(def),
+    rows: items.map((o) => row(def, o, opts.include)),
+  };
+}
+
+/** A PartialObjectMetadataList for a list. */
+export function toPartialList(list: KubeList, version: string): KubeObject {
+  return {
+    kind: 'PartialObjectMetadataList',
+    apiVersion: `meta.k8s.io/${version}`,
+    metadata: list.metadata,
+    items: list.items.map((o) => partialObjectMetadata(o, `meta.k8s.io/${version}`)),
+  };
+}
