@@ -23,6 +23,10 @@ export interface FieldSchema {
   readonly patchStrategy?: string;
   readonly listType?: string;
   readonly listMapKeys?: readonly string[];
+  /** A Go pointer field: a set zero value is kept in Kubernetes JSON. */
+  readonly nullable?: boolean;
+  /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
+  readonly emitEmpty?: boolean;
 }
 
 /** One message type. */

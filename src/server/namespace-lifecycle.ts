@@ -8,15 +8,41 @@ import type { KubeObject } from '../machinery/meta/object.js';
 import type { NamespaceCheck } from '../registry/generic/store.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 
+/**
+ * Namespaces as last seen by the namespace watch, so that creates need no extra storage
+ * read; a miss falls back to a live read (the namespace may be newer than the cache).
+ */
+export class NamespaceCache {
+  private readonly known = new Map<string, KubeObject>();
+
+  /** Applies a watch event. */
+  observe(type: string, ns: KubeObject): void {
+    const name = ns.metadata?.name;
+    if (!name) return;
+    if (type === 'DELETED') this.known.delete(name);
+    else this.known.set(name, ns);
+  }
+
+  get(name: string): KubeObject | undefined {
+    return this.known.get(name);
+  }
+
+  clear(): void {
+    this.known.clear();
+  }
+}
+
 /** The check the generic store runs before creating namespaced objects. */
-export function namespaceCheck(namespaces: () => ResourceStore): NamespaceCheck {
+export function namespaceCheck(namespaces: () => ResourceStore, cache: NamespaceCache): NamespaceCheck {
   return async (namespace: string, q: Qualified, name: string) => {
-    let ns: KubeObject;
-    try {
-      ns = await namespaces().get(undefined, namespace);
-    } catch (err) {
-      if (err instanceof ApiError && err.reason === 'NotFound') throw notFound({ resource: 'namespaces', group: '' }, namespace);
-      throw err;
+    let ns = cache.get(namespace);
+    if (!ns) {
+      try {
+        ns = await namespaces().get(undefined, namespace);
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'NotFound') throw notFound({ resource: 'namespaces', group: '' }, namespace);
+        throw err;
+      }
     }
     if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
       throw new ApiError(
@@ -28,8 +54,16 @@ export function namespaceCheck(namespaces: () => ResourceStore): NamespaceCheck 
   };
 }
 
-/** Finalizes terminating namespaces: deletes their contents, drops the finalizer, removes them. */
-export function startNamespaceFinalizer(namespaces: ResourceStore, all: () => ResourceStore[], signal: AbortSignal): Promise<void> {
+/**
+ * Watches namespaces: keeps the cache current and finalizes terminating namespaces
+ * (deletes their contents, drops the finalizer, removes them).
+ */
+export function startNamespaceController(
+  namespaces: ResourceStore,
+  all: () => ResourceStore[],
+  cache: NamespaceCache,
+  signal: AbortSignal,
+): Promise<void> {
   const finalize = async (ns: KubeObject): Promise<void> => {
     const name = ns.metadata?.name ?? '';
     for (const store of all()) {
@@ -58,9 +92,11 @@ export function startNamespaceFinalizer(namespaces: ResourceStore, all: () => Re
   const run = async (): Promise<void> => {
     while (!signal.aborted) {
       try {
+        cache.clear();
         const events = await namespaces.watch(undefined, {}, signal);
         for await (const ev of events) {
           if (ev.type === 'ERROR') break;
+          cache.observe(ev.type, ev.object);
           if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.metadata?.deletionTimestamp) {
             await finalize(ev.object).catch(() => undefined);
           }

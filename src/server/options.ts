@@ -19,6 +19,8 @@ export interface ServerOptions {
   compactionIntervalSeconds: number;
   /** Log level for the structured logger. */
   logLevel: string;
+  /** Interval between watch BOOKMARK events (default 60 s; tests shorten it). */
+  bookmarkIntervalMs?: number;
 }
 
 /** Defaults as documented in `--help`. */

@@ -19,7 +19,7 @@ import { createHttpGateway } from '../transports/http/app.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { bootstrapNamespaces } from './bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { namespaceCheck, startNamespaceFinalizer } from './namespace-lifecycle.js';
+import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { enabledDefinitions } from './runtime-config.js';
 import { versionInfo } from './version.js';
@@ -60,7 +60,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const objects = createObjectStore(backend);
   const stores: ResourceStore[] = [];
   let namespaces: ResourceStore | undefined;
-  const check = namespaceCheck(() => namespaces as ResourceStore);
+  const namespaceCache = new NamespaceCache();
+  const check = namespaceCheck(() => namespaces as ResourceStore, namespaceCache);
   for (const def of enabledDefinitions(builtinDefinitions, opts.runtimeConfig)) {
     const store = createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check });
     if (def.group === '' && def.resource === 'namespaces') namespaces = store;
@@ -72,11 +73,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
   await bootstrapNamespaces(namespaces);
   const lifecycle = new AbortController();
-  const finalizer = startNamespaceFinalizer(namespaces, () => stores, lifecycle.signal);
+  const finalizer = startNamespaceController(namespaces, () => stores, namespaceCache, lifecycle.signal);
   const compactor: Compactor | undefined =
     opts.compactionIntervalSeconds > 0 ? startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 }) : undefined;
 
   let ready = false;
+  let httpPort = opts.port;
   const openapi = createOpenApiPublisher(catalog);
   const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
     const app = createHttpGateway({
@@ -84,14 +86,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       handler,
       version: versionInfo(),
       openapi,
-      serverAddress: `${opts.bindAddress}:${opts.port}`,
+      serverAddress: () => `${opts.bindAddress}:${httpPort}`,
       ready: () => ready,
+      ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     });
     const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
     server.on('error', reject);
   });
   httpServer.keepAliveTimeout = 65_000;
-  const httpPort = (httpServer.address() as AddressInfo).port;
+  httpPort = (httpServer.address() as AddressInfo).port;
   const url = `http://${opts.bindAddress}:${httpPort}`;
 
   const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: `${opts.bindAddress}:${opts.grpcPort}` });

@@ -146,7 +146,10 @@ describe('client-node CoreV1Api ConfigMaps', () => {
 
   it('deletes it; a later read is a 404', async () => {
     const deleted = await core.deleteNamespacedConfigMap({ name: 'node-cm-2', namespace: NS });
-    assert.ok(deleted, 'delete returns a body');
+    assert.equal(deleted.kind, 'Status');
+    assert.equal(deleted.status, 'Success');
+    assert.equal(deleted.details?.name, 'node-cm-2');
+    assert.equal(deleted.details?.kind, 'configmaps');
     const { code, status } = await expectApiError(() => core.readNamespacedConfigMap({ name: 'node-cm-2', namespace: NS }));
     assert.equal(code, 404);
     assert.equal(status.reason, 'NotFound');

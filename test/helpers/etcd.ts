@@ -98,15 +98,21 @@ export async function startEtcd(): Promise<EtcdInstance> {
 
   let child: ChildProcess;
   let errText = '';
+  let stopped = false;
   const launch = async () => {
+    if (stopped) throw new Error('etcd test instance was already stopped');
     errText = '';
-    child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    running.add(child);
-    child.once('exit', () => running.delete(child));
-    child.stderr?.on('data', (d: Buffer) => {
+    const c = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    running.add(c);
+    c.once('exit', () => running.delete(c));
+    c.stderr?.on('data', (d: Buffer) => {
       errText = (errText + d.toString()).slice(-4000);
     });
-    await waitHealthy(endpoint, child, () => errText);
+    // A forgotten etcd must not keep the test process alive; the exit hook kills it.
+    c.unref();
+    (c.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    await waitHealthy(endpoint, c, () => errText);
   };
   try {
     await launch();
@@ -121,6 +127,7 @@ export async function startEtcd(): Promise<EtcdInstance> {
     endpoint,
     dataDir,
     async stop() {
+      stopped = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await waitExit(child);

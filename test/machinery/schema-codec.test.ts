@@ -28,7 +28,8 @@ describe('meta/v1 Time and MicroTime', () => {
   });
 
   it('writes MicroTime with six fraction digits', () => {
-    const json = { eventTime: '2010-01-01T01:01:01.000010Z' };
+    // reportingComponent/reportingInstance have no omitempty in Go: always written.
+    const json = { eventTime: '2010-01-01T01:01:01.000010Z', reportingComponent: '', reportingInstance: '' };
     const { object } = normalizeKubeJson(`${CORE}.Event`, json);
     assert.deepEqual(object, json);
     const { message } = kubeJsonToMessage(`${CORE}.Event`, json);
@@ -116,7 +117,7 @@ describe('IntOrString, Quantity, bytes, RawExtension, FieldsV1, Verbs', () => {
   });
 
   it('writes Verbs as a plain array', () => {
-    const json = { name: 'pods', namespaced: true, kind: 'Pod', verbs: ['get', 'list'] };
+    const json = { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list'] };
     const { message } = kubeJsonToMessage(`${META}.APIResource`, json);
     assert.deepEqual(message.verbs, { items: ['get', 'list'] });
     assert.deepEqual(messageToKubeJson(`${META}.APIResource`, message), json);
@@ -132,9 +133,9 @@ describe('inline fields and omission rules', () => {
     assert.deepEqual(messageToKubeJson(`${CORE}.Volume`, message), json);
   });
 
-  it('omits unset fields, "" strings and empty lists and maps; null means unset', () => {
+  it('omits unset fields, zero omitempty scalars and empty lists and maps; null means unset', () => {
     const meta = { name: '', namespace: 'default', labels: {}, finalizers: [], annotations: null, generation: 0 };
-    assert.deepEqual(normalizeKubeJson(`${META}.ObjectMeta`, meta).object, { namespace: 'default', generation: 0 });
+    assert.deepEqual(normalizeKubeJson(`${META}.ObjectMeta`, meta).object, { namespace: 'default' });
   });
 
   it('sorts map keys as Go does', () => {

@@ -33,8 +33,13 @@ const AGE_COLUMN: PrinterColumn = {
   cell: (obj) => ageOf(obj.metadata?.creationTimestamp),
 };
 
+/** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
 function columnsOf(def: ResourceDefinition): PrinterColumn[] {
-  return def.printerColumns?.length ? def.printerColumns : [AGE_COLUMN];
+  const cols = def.printerColumns ?? [];
+  if (cols.some((c) => c.name === 'Age')) return cols;
+  const firstWide = cols.findIndex((c) => (c.priority ?? 0) > 0);
+  const at = firstWide < 0 ? cols.length : firstWide;
+  return [...cols.slice(0, at), AGE_COLUMN, ...cols.slice(at)];
 }
 
 /** Column definitions for a resource. */

@@ -1,7 +1,11 @@
 /**
  * ts-proto message -> Kubernetes JSON, driven by the compiled message plans.
- * Unset fields, empty lists and maps, and "" strings are omitted; inline fields
- * are flattened into their parent; map keys are sorted (as Go writes them).
+ * Scalars follow Go's encoding/json over the upstream struct: a plain
+ * (omitempty) field holding its zero value ("", 0, false) is omitted, a Go
+ * pointer field (`nullable`) keeps a set zero, and a field without omitempty
+ * (`emitEmpty`) is always written. Unset fields, empty lists and maps are
+ * omitted; inline fields are flattened into their parent; map keys are sorted
+ * (as Go writes them).
  */
 import { Buffer } from 'node:buffer';
 import type { JsonObject, JsonValue } from './json.js';
@@ -29,10 +33,37 @@ function encodeMessage(plan: MessagePlan, message: Record<string, unknown>): Jso
   return out;
 }
 
+/** Go's zero value of a scalar (ts-proto enums are numbers). */
+function isZeroScalar(type: string, value: unknown): boolean {
+  if (type === 'bytes') return (value as Uint8Array).length === 0;
+  return value === '' || value === 0 || value === false;
+}
+
+function zeroScalarJson(f: FieldPlan): JsonValue | undefined {
+  if (f.schema.kind === 'enum') return 0;
+  switch (f.schema.type) {
+    case 'string':
+      return '';
+    case 'bool':
+      return false;
+    case 'bytes':
+      return undefined;
+    default:
+      return 0;
+  }
+}
+
 function writeFields(plan: MessagePlan, message: Record<string, unknown>, out: JsonObject): void {
   for (const f of plan.fields) {
     const value = message[f.prop];
-    if (value === undefined || value === null) continue;
+    if (value === undefined || value === null) {
+      // A Go value field without omitempty is written even when nothing set it.
+      if (f.schema.emitEmpty && !f.schema.nullable && !f.isMessage && !f.repeated && !f.isMap) {
+        const zero = zeroScalarJson(f);
+        if (zero !== undefined) out[f.json] = zero;
+      }
+      continue;
+    }
     if (f.isMap) {
       const map = value as Record<string, unknown>;
       const keys = Object.keys(map);
@@ -56,8 +87,7 @@ function writeFields(plan: MessagePlan, message: Record<string, unknown>, out: J
       const encoded = encodeMessage(sub, value as Record<string, unknown>);
       if (encoded !== undefined) out[f.json] = encoded;
     } else {
-      if (value === '') continue;
-      if (f.schema.type === 'bytes' && (value as Uint8Array).length === 0) continue;
+      if (!f.schema.nullable && !f.schema.emitEmpty && isZeroScalar(f.schema.type, value)) continue;
       out[f.json] = encodeScalar(f.schema.type, value);
     }
   }

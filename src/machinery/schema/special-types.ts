@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
 import { describeJsonValue, type JsonValue } from './json.js';
+import { canonicalizeQuantity, QUANTITY_FORMAT_MESSAGE, QuantityParseError } from './quantity.js';
 import { formatMicroTime, formatTime, parseRfc3339 } from './time-format.js';
 
 /** Reports a value that does not fit; `goType` overrides the Go type named in the error. */
@@ -117,13 +118,26 @@ const specials = new Map<string, SpecialCodec>([
     'k8s.io.apimachinery.pkg.api.resource.Quantity',
     {
       fromJson(value, fail) {
-        if (typeof value === 'string') return { string: value.trim() };
-        if (typeof value === 'number') return { string: String(value) };
-        return fail(value, 'resource.Quantity', `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
+        // Go hands the raw JSON text (a string's content, or a number) to the quantity parser.
+        const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
+        if (text === undefined) return fail(value, 'resource.Quantity', QUANTITY_FORMAT_MESSAGE);
+        try {
+          return { string: canonicalizeQuantity(text) };
+        } catch (err) {
+          if (err instanceof QuantityParseError) return fail(value, 'resource.Quantity', err.message);
+          throw err;
+        }
       },
       toJson(message) {
         const text = message.string as string | undefined;
-        return text === undefined || text === '' ? '0' : text;
+        if (text === undefined || text === '') return '0';
+        try {
+          return canonicalizeQuantity(text);
+        } catch (err) {
+          // Stored text that does not parse (protobuf written by a foreign client) is shown as is.
+          if (err instanceof QuantityParseError) return text;
+          throw err;
+        }
       },
     },
   ],

@@ -38,8 +38,8 @@ export interface HttpGatewayOptions {
   handler: ApiHandler;
   version: VersionInfo;
   openapi: OpenApiPublisher;
-  /** host:port clients should use, for /api's serverAddressByClientCIDRs. */
-  serverAddress: string;
+  /** host:port clients should use, for /api's serverAddressByClientCIDRs (a getter when the port is picked at listen time). */
+  serverAddress: string | (() => string);
   /** Readiness: false until bootstrap is done. */
   ready: () => boolean;
   /** Bookmark interval for watches (tests shorten it). */
@@ -73,7 +73,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   app.get(['/api', '/api/'], (req, res) => {
     const aggregated = pickAggregated(req);
     if (aggregated) return sendJson(res, 200, aggregatedDiscovery(opts.catalog, true, aggregated), [], aggregatedContentType(aggregated));
-    sendJson(res, 200, apiVersions(opts.catalog, opts.serverAddress));
+    sendJson(res, 200, apiVersions(opts.catalog, typeof opts.serverAddress === 'function' ? opts.serverAddress() : opts.serverAddress));
   });
   app.get(['/apis', '/apis/'], (req, res) => {
     const aggregated = pickAggregated(req);
