@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
+import type { ConfigMap } from '../gen/k8s/io/api/core/v1/config.js';
 import { ConfigMapServiceClient } from '../gen/wheelhouse/core/v1/services.js';
+import { kubeJsonToMessage } from '../src/machinery/schema/index.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
 import { startEtcd } from '../test/helpers/etcd.js';
 
@@ -68,11 +70,9 @@ async function grpcScenario(server: RunningServer, name: string, prefix: string)
   try {
     return await measure(name, (i) =>
       new Promise<void>((resolve, reject) => {
-        const cm = configMap(prefix, i);
-        client.create(
-          { namespace: 'default', object: { metadata: cm.metadata as { name: string }, data: { v: VALUE }, binaryData: {} } as never },
-          (err) => (err ? reject(err) : resolve()),
-        );
+        const { apiVersion: _a, kind: _k, ...json } = configMap(prefix, i);
+        const object = kubeJsonToMessage('k8s.io.api.core.v1.ConfigMap', json).message as unknown as ConfigMap;
+        client.create({ namespace: 'default', object }, (err) => (err ? reject(err) : resolve()));
       }),
     );
   } finally {

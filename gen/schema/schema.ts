@@ -159,9 +159,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"all","prop":"all","json":"all","number":2,"kind":"message","type":"k8s.io.api.batch.v1.AllDisruptionMode","repeated":false,"optional":true},
   ]},
   "k8s.io.api.batch.v1.PodGroupResourceClaim": {"fullName":"k8s.io.api.batch.v1.PodGroupResourceClaim","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupResourceClaim","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.batch.v1.PodGroupSchedulingConstraints": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingConstraints","fields":[
     {"name":"topology","prop":"topology","json":"topology","number":1,"kind":"message","type":"k8s.io.api.batch.v1.TopologyConstraint","repeated":true,"optional":false,"listType":"atomic"},
@@ -1290,12 +1290,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.api.core.v1.TypedLocalObjectReference": {"fullName":"k8s.io.api.core.v1.TypedLocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedLocalObjectReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
   "k8s.io.api.core.v1.TypedObjectReference": {"fullName":"k8s.io.api.core.v1.TypedObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedObjectReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"namespace","prop":"namespace","json":"namespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
@@ -1530,7 +1530,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"allowWatchBookmarks","prop":"allowWatchBookmarks","json":"allowWatchBookmarks","number":9,"kind":"scalar","type":"bool","repeated":false,"optional":true},
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"resourceVersionMatch","prop":"resourceVersionMatch","json":"resourceVersionMatch","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true},
+    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"limit","prop":"limit","json":"limit","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"continue","prop":"continue","json":"continue","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"sendInitialEvents","prop":"sendInitialEvents","json":"sendInitialEvents","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},

@@ -40,7 +40,7 @@ function runScript(ts: TestServer, script: string, namespace = NS): Promise<any>
     execFile(
       PYTHON,
       [join(SCRIPTS, `${script}.py`), ts.server.kubeconfigPath, namespace],
-      { cwd: SCRIPTS, timeout: 20_000, env: { PATH: '/usr/bin:/bin', HOME: ts.dataDir } },
+      { cwd: SCRIPTS, timeout: 20_000, env: { PATH: '/usr/bin:/bin', HOME: ts.dataDir, PYTHONDONTWRITEBYTECODE: '1' } },
       (err, stdout, stderr) => {
         if (err) return reject(new Error(`${script}.py failed (${err.message}):\n${stderr}`));
         try {

@@ -214,7 +214,6 @@ describe('openapi v3 group-version documents', () => {
     // Cluster-scoped: no namespace segment, no "Namespaced" in ids, no all-namespaces path.
     assert.equal(core.paths['/api/v1/namespaces/{name}'].get.operationId, 'readCoreV1Namespace');
     assert.equal(core.paths['/api/v1/namespaces'].get.operationId, 'listCoreV1Namespace');
-    assert.equal(core.paths['/api/v1/namespaces'].delete, undefined, 'deletecollection disabled on namespaces');
 
     // Status subresource of a group resource.
     assert.equal(apps.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch.operationId, 'patchAppsV1NamespacedDeployment');
@@ -228,6 +227,16 @@ describe('openapi v3 group-version documents', () => {
     // Documents hold only their own group version.
     assert.ok(Object.keys(apps.paths).every((p) => p.startsWith('/apis/apps/v1/')));
     assert.ok(Object.keys(core.paths).every((p) => p.startsWith('/api/v1/')));
+  });
+
+  it('omits operations of disabled verbs', () => {
+    const publisher = createOpenApiPublisher(createCatalog([fakeNamespaces, fakePods].map((definition) => ({ definition }) as ResourceStore)));
+    const core = doc(publisher, 'api/v1');
+    assert.deepEqual(Object.keys(core.paths['/api/v1/namespaces']).sort(), ['get', 'parameters', 'post']);
+    assert.deepEqual(Object.keys(core.paths['/api/v1/namespaces/{name}']).sort(), ['delete', 'get', 'parameters', 'patch', 'put']);
+    assert.equal(core.paths['/api/v1/namespaces/{name}/status'], undefined, 'no status subresource');
+    assert.deepEqual(Object.keys(core.paths['/api/v1/namespaces/{namespace}/pods']).sort(), ['delete', 'get', 'parameters', 'post']);
+    assert.ok(core.paths['/api/v1/namespaces/{namespace}/pods/{name}/status']);
   });
 
   it('carries GVK extensions and apiVersion/kind on kinds and lists', async () => {

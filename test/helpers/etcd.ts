@@ -109,9 +109,6 @@ export async function startEtcd(): Promise<EtcdInstance> {
     c.stderr?.on('data', (d: Buffer) => {
       errText = (errText + d.toString()).slice(-4000);
     });
-    // A forgotten etcd must not keep the test process alive; the exit hook kills it.
-    c.unref();
-    (c.stderr as unknown as { unref?: () => void } | null)?.unref?.();
     await waitHealthy(endpoint, c, () => errText);
   };
   try {

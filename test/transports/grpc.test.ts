@@ -251,7 +251,7 @@ describe('gRPC errors carry the Kubernetes Status', () => {
       status: 'Failure',
       message: 'configmaps "x" not found',
       reason: 'NotFound',
-      details: { name: 'x', group: '', kind: 'configmaps' },
+      details: { name: 'x', kind: 'configmaps' },
       code: 404,
     });
   });

@@ -31,9 +31,10 @@ export async function handleDelete({ call, store }: HandlerScope): Promise<ApiRe
   const dryRun = dryRunOf(call);
   const outcome = await store.delete(call.namespace, call.name ?? '', { ...query, dryRun });
   if (outcome.gone && !def.returnDeletedObject) {
+    // details.group is omitempty upstream: absent for the core group.
     const status = successStatus({
       name: call.name ?? '',
-      group: def.group,
+      ...(def.group ? { group: def.group } : {}),
       kind: def.resource,
       uid: outcome.object.metadata?.uid ?? '',
     });

@@ -55,6 +55,7 @@ export function patchParams(): Schema[] {
   return [
     dryRun(),
     fieldManager(),
+    fieldValidation(),
     query('force', 'boolean', 'Take over fields owned by other managers (apply patches only; must be unset otherwise).'),
   ];
 }

@@ -53,7 +53,7 @@ export class ApiError extends Error {
 function details(q: Qualified, name: string | undefined): StatusDetails {
   const d: StatusDetails = {};
   if (name) d.name = name;
-  d.group = q.group;
+  if (q.group) d.group = q.group;
   d.kind = q.resource;
   return d;
 }
@@ -84,7 +84,7 @@ export const OBJECT_MODIFIED = 'the object has been modified; please apply your 
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  const d: StatusDetails = { name, group, kind, causes };
+  const d: StatusDetails = { name, ...(group ? { group } : {}), kind, causes };
   return new ApiError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, d);
 }
 
@@ -96,7 +96,7 @@ export function badRequest(message: string, causes?: StatusCause[]): ApiError {
 /** 405 MethodNotAllowed. */
 export function methodNotAllowed(verb: string, q: Qualified): ApiError {
   return new ApiError('MethodNotAllowed', `${verb} is not supported on resources of kind "${qualifiedResource(q)}"`, {
-    group: q.group,
+    ...(q.group ? { group: q.group } : {}),
     kind: q.resource,
   });
 }

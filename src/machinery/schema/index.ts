@@ -18,3 +18,11 @@ export {
 } from './envelope.js';
 export { getMessagePlan, hasMessage, type FieldPlan, type MessagePlan } from './plan.js';
 export { formatGoDuration, parseGoDuration } from './go-duration.js';
+export {
+  canonicalizeQuantity,
+  formatQuantity,
+  parseQuantity,
+  QuantityParseError,
+  type ParsedQuantity,
+  type QuantityFormat,
+} from './quantity.js';

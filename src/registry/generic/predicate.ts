@@ -4,7 +4,9 @@
  */
 import { badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
-import { parseFieldSelector, parseLabelSelector, SelectorParseError } from '../../machinery/selection/index.js';
+import { type LabelSelector, parseFieldSelector, parseLabelSelector, SelectorParseError } from '../../machinery/selection/index.js';
+import { fieldErrorBody, invalidValue } from '../../machinery/validation/field-error.js';
+import { isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 
 /** The fields a resource exposes to field selectors. */
@@ -20,6 +22,22 @@ function supportedFieldLabels(def: ResourceDefinition): Set<string> {
   return new Set(Object.keys(probe));
 }
 
+/**
+ * Label keys and values must be valid, as upstream's labels.NewRequirement checks:
+ * `unable to parse requirement: values[0][app]: Invalid value: "-x": …`.
+ */
+function checkLabelRequirements(selector: LabelSelector): void {
+  for (const r of selector.requirements) {
+    const errs = isQualifiedName(r.key).map((m) => invalidValue('key', r.key, m));
+    if (r.operator !== 'gt' && r.operator !== 'lt') {
+      r.values.forEach((v, i) => errs.push(...isValidLabelValue(v).map((m) => invalidValue(`values[${i}][${r.key}]`, v, m))));
+    }
+    if (errs.length === 0) continue;
+    const list = errs.map((e) => `${e.field}: ${fieldErrorBody(e)}`);
+    throw badRequest(`unable to parse requirement: ${list.length === 1 ? list[0] : `[${list.join(', ')}]`}`);
+  }
+}
+
 /** Builds the predicate for a label and field selector, or undefined when both are empty. */
 export function buildPredicate(
   def: ResourceDefinition,
@@ -28,6 +46,7 @@ export function buildPredicate(
 ): ((obj: KubeObject) => boolean) | undefined {
   try {
     const labels = parseLabelSelector(labelSelector);
+    checkLabelRequirements(labels);
     const fields = parseFieldSelector(fieldSelector);
     if (!fields.empty) {
       const supported = supportedFieldLabels(def);

@@ -6,12 +6,14 @@ import {
   ApiError,
   badRequest,
   conflict,
+  expired,
   invalid,
   OBJECT_MODIFIED,
   type Qualified,
 } from '../../machinery/errors/index.js';
 import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
+import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
 import type { DeleteOutcome, ResourceStore, WatchEvent, WriteTarget } from '../rest/resource-store.js';
@@ -93,12 +95,18 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
         if (result.remainingItemCount !== undefined && result.continue) list.metadata.remainingItemCount = result.remainingItemCount;
         return list;
       } catch (err) {
+        // A list (not a continuation) at a compacted revision: upstream's wording for lists.
+        if (!query.continue && isStorageError(err, 'Compacted')) throw expired('The resourceVersion for the provided list is too old.');
         throw interpretStorageError(err, q);
       }
     },
 
     async watch(namespace, query, signal) {
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+      // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
+      if (query.resourceVersion && !/^\d+$/.test(query.resourceVersion)) {
+        throw badRequest(`Invalid value: ${JSON.stringify(query.resourceVersion)}: resourceVersion must be a non-negative integer`);
+      }
       const watchOpts: Parameters<ObjectStore['watch']>[1] = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
       if (predicate) watchOpts.predicate = predicate;

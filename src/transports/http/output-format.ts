@@ -39,7 +39,8 @@ export function negotiateOutput(ranges: MediaRange[], includeObject: string | un
       return { as: 'PartialObjectMetadata', version: r.params.v as string };
     }
   }
-  throw notAcceptable(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  // Only JSON is ever written (protobuf and YAML are accepted on requests, never produced).
+  throw notAcceptable(['application/json']);
 }
 
 /** Renders an object result (get/list) in the negotiated format. */

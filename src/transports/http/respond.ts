@@ -1,6 +1,21 @@
-/** Writing objects and Status errors as JSON responses. */
+/** Writing objects and Status errors as JSON responses (gzip only when the client asks). */
+import { gzipSync } from 'node:zlib';
 import type { Response } from 'express';
 import { type ApiError, toApiError } from '../../machinery/errors/index.js';
+
+/** Bodies at least this large are gzipped for clients that accept it (upstream's threshold). */
+export const GZIP_THRESHOLD_BYTES = 128 * 1024;
+
+/** Whether an Accept-Encoding header allows gzip (`gzip`, `gzip;q=0.5`, `*`; not `gzip;q=0`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
 
 /** Sends a JSON body with a status code and optional warnings. */
 export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
@@ -8,7 +23,14 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
   res.status(code);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
-  res.end(JSON.stringify(body));
+  const data = Buffer.from(JSON.stringify(body), 'utf8');
+  if (data.length >= GZIP_THRESHOLD_BYTES && acceptsGzip(res.req?.headers['accept-encoding'])) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.end(gzipSync(data));
+    return;
+  }
+  res.end(data);
 }
 
 /** Sends any error as a Kubernetes Status. */

@@ -10,6 +10,8 @@ api_client, namespace = load()
 v1 = core(api_client)
 name = "py-watched"
 
+# An object that predates the list must not come back as an ADDED event.
+v1.create_namespaced_config_map(namespace, {"metadata": {"name": "py-before"}, "data": {"k": "old"}})
 rv = v1.list_namespaced_config_map(namespace).metadata.resource_version
 
 
