@@ -216,6 +216,10 @@ describe('HTTP API: selectors and paging', () => {
       const r = await get('/api/v1/namespaces/page/configmaps?limit=abc');
       assert.equal(r.status, 400);
       assert.equal(r.body.reason, 'BadRequest');
+      assert.equal(r.body.message, 'invalid limit parameter: strconv.ParseInt: parsing "abc": invalid syntax');
+      const negative = await get('/api/v1/namespaces/page/configmaps?limit=-1');
+      assert.equal(negative.status, 400);
+      assert.equal(negative.body.message, 'limit must be a non-negative integer, got -1');
     });
   });
 
@@ -266,7 +270,8 @@ describe('HTTP API: selectors and paging', () => {
     it('rejects a malformed resourceVersion with Invalid value', async () => {
       const r = await get('/api/v1/namespaces/page/configmaps?resourceVersion=abc');
       assert.equal(r.status, 400);
-      assert.match(r.body.message, /Invalid value/);
+      assert.equal(r.body.reason, 'BadRequest');
+      assert.equal(r.body.message, 'Invalid value: "abc": resourceVersion must be a non-negative integer');
     });
 
     it('410s a compacted resourceVersion with Exact and with a limit', async () => {

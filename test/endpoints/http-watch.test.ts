@@ -242,6 +242,39 @@ describe('HTTP API: watch', () => {
     w.close();
   });
 
+  it('watches one object through its item path (?watch=true on …/NAME)', async () => {
+    const base = await nsFor('w-item');
+    await mk('w-item', 'me');
+    await mk('w-item', 'you');
+    const w = await watch(`${base}/me?watch=true`);
+    assert.equal(brief(await w.next()), 'ADDED me');
+    await call('PATCH', `${base}/you`, { data: { a: '1' } }, { 'content-type': 'application/merge-patch+json' });
+    await call('PATCH', `${base}/me`, { data: { b: '2' } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(brief(await w.next()), 'MODIFIED me');
+    w.close();
+  });
+
+  it('400s a malformed resourceVersion or watch flag before streaming', async () => {
+    const base = await nsFor('w-bad');
+    const rv = await call('GET', `${base}?watch=true&resourceVersion=abc`);
+    assert.equal(rv.status, 400);
+    assert.deepEqual(rv.body, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Invalid value: "abc": resourceVersion must be a non-negative integer',
+      reason: 'BadRequest',
+      code: 400,
+    });
+    const flag = await call('GET', `${base}?watch=yes`);
+    assert.equal(flag.status, 400);
+    assert.equal(flag.body.message, 'invalid watch parameter: strconv.ParseBool: parsing "yes": invalid syntax');
+    const off = await call('GET', `${base}?watch=false`);
+    assert.equal(off.status, 200);
+    assert.equal(off.body.kind, 'ConfigMapList');
+  });
+
   it('watch-list: ADDED for current objects, an initial-events-end BOOKMARK, then live', async () => {
     const base = await nsFor('w-list');
     await mk('w-list', 'a');
