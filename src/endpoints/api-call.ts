@@ -3,7 +3,7 @@
  * the same pipeline, and render the ApiResult each in their own wire format.
  */
 import type { KubeObject } from '../machinery/meta/object.js';
-import type { WatchEvent } from '../registry/rest/resource-store.js';
+import type { ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
 
 /** Kubernetes API verbs. */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -39,17 +39,8 @@ export interface ApiCall {
   signal: AbortSignal;
 }
 
-/** Options from the query string or the gRPC request, already typed. */
-export interface CallOptions {
-  labelSelector?: string;
-  fieldSelector?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-  limit?: number;
-  continue?: string;
-  timeoutSeconds?: number;
-  allowWatchBookmarks?: boolean;
-  sendInitialEvents?: boolean;
+/** Options from the query string or the gRPC request, already typed: list/watch options plus write options. */
+export interface CallOptions extends ListQuery {
   dryRun?: string[];
   fieldManager?: string;
   fieldValidation?: string;

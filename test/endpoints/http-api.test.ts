@@ -124,6 +124,23 @@ describe('HTTP API: CRUD and errors', () => {
       assert.deepEqual(g.body.data, { v: '2' });
     });
 
+    it('404s a PUT of a missing configmap (no create on update)', async () => {
+      const r = await call('PUT', `${CM}/absent`, { metadata: { name: 'absent' } });
+      assert.equal(r.status, 404);
+      assert.deepEqual(r.body, failure(404, 'NotFound', 'configmaps "absent" not found', { name: 'absent', kind: 'configmaps' }));
+    });
+
+    it('dryRun=All creates nothing but answers the would-be object', async () => {
+      const r = await call('POST', `${CM}?dryRun=All`, { metadata: { name: 'dry' }, data: { a: 'b' } });
+      assert.equal(r.status, 201);
+      assert.equal(r.body.metadata.name, 'dry');
+      assert.deepEqual(r.body.data, { a: 'b' });
+      assert.equal((await call('GET', `${CM}/dry`)).status, 404);
+      const bad = await call('POST', `${CM}?dryRun=Some`, { metadata: { name: 'dry' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.message, 'Invalid dry run value: "Some"; valid values: "All"');
+    });
+
     it('rejects a PUT whose body names another object', async () => {
       const r = await call('PUT', `${CM}/upd`, { metadata: { name: 'other' } });
       assert.equal(r.status, 400);

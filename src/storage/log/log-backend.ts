@@ -1,7 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { StorageError, compactedError, futureRevisionError } from '../errors.js';
 import { prefixEnd, type CasResult, type DeleteResult, type KvBackend, type KvEvent, type ListResult } from '../kv.js';
-import { createBroadcaster } from './broadcaster.js';
+import { createBroadcaster, type RevisionBatch } from './broadcaster.js';
+import { createGroupCommitter, type WriteOutcome } from './group-commit.js';
 import { rowToKv, type HistoryRow, type LogRow, type RevisionLog } from './revision-log.js';
 
 /** Tuning for {@link createLogBackend}. */
@@ -10,18 +11,25 @@ export interface LogBackendOptions {
   watchBuffer?: number;
   /** Rows read per replay query and removed per compaction step (default 1000). */
   batchSize?: number;
+  /**
+   * Most writes committed together in one log transaction (group commit,
+   * default 256); 1 gives one transaction per write.
+   */
+  maxWriteBatch?: number;
 }
 
 /**
  * A {@link KvBackend} over a synchronous {@link RevisionLog}: compare-and-swap
- * writes run in one log transaction, and the committed event is handed to an
- * in-process broadcaster before the write's promise resolves.
+ * writes are group-committed (several per log transaction, see
+ * {@link createGroupCommitter}), and committed events are handed to an
+ * in-process broadcaster before the writes' promises resolve.
  */
 export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {}): KvBackend {
   const broadcaster = createBroadcaster(opts.watchBuffer ?? 10_000);
   const batchSize = opts.batchSize ?? 1000;
   let closed = false;
   let compacting: Promise<void> = Promise.resolve();
+  const writes = createGroupCommitter(log, (b) => broadcaster.publish(b), opts.maxWriteBatch ?? 256);
 
   const live = (row: LogRow | undefined): LogRow | undefined => (row && !row.deleted ? row : undefined);
 
@@ -40,9 +48,7 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
     return revision;
   }
 
-  function publish(revision: number, event: KvEvent): void {
-    broadcaster.publish({ revision, events: [event] });
-  }
+  const eventAt = (revision: number, event: KvEvent): RevisionBatch => ({ revision, events: [event] });
 
   function groupByRevision(rows: HistoryRow[]): KvEvent[][] {
     const out: KvEvent[][] = [];
@@ -81,40 +87,35 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
 
     async create(key, value) {
       checkOpen();
-      const row = log.transaction(() => {
+      return writes.submit(() => {
         const prev = log.latest(key, log.currentRevision());
-        if (live(prev)) throw new StorageError('KeyExists', `key already exists: ${key}`, { key });
-        return log.append({ key, deleted: false, prevRevision: prev?.revision ?? 0, value });
+        if (live(prev)) return { error: new StorageError('KeyExists', `key already exists: ${key}`, { key }) };
+        const row = log.append({ key, deleted: false, prevRevision: prev?.revision ?? 0, value });
+        return { value: row.revision, event: eventAt(row.revision, { type: 'put', kv: rowToKv(row) }) };
       });
-      publish(row.revision, { type: 'put', kv: rowToKv(row) });
-      return row.revision;
     },
 
     async update(key, value, expectedModRevision): Promise<CasResult> {
       checkOpen();
-      const r = log.transaction(() => {
+      return writes.submit((): WriteOutcome<CasResult> => {
         const cur = live(log.latest(key, log.currentRevision()));
-        if (!cur || cur.revision !== expectedModRevision) return { ok: false as const, cur };
+        if (!cur || cur.revision !== expectedModRevision) return { value: cur ? { ok: false, current: rowToKv(cur) } : { ok: false } };
         const row = log.append({ key, deleted: false, createRevision: cur.createRevision, prevRevision: cur.revision, value });
-        return { ok: true as const, row, cur };
+        return { value: { ok: true, revision: row.revision }, event: eventAt(row.revision, { type: 'put', kv: rowToKv(row), prevKv: rowToKv(cur) }) };
       });
-      if (!r.ok) return r.cur ? { ok: false, current: rowToKv(r.cur) } : { ok: false };
-      publish(r.row.revision, { type: 'put', kv: rowToKv(r.row), prevKv: rowToKv(r.cur) });
-      return { ok: true, revision: r.row.revision };
     },
 
     async delete(key, expectedModRevision): Promise<DeleteResult> {
       checkOpen();
-      const r = log.transaction(() => {
+      return writes.submit((): WriteOutcome<DeleteResult> => {
         const cur = live(log.latest(key, log.currentRevision()));
-        if (!cur || (expectedModRevision !== undefined && cur.revision !== expectedModRevision)) return { ok: false as const, cur };
+        if (!cur || (expectedModRevision !== undefined && cur.revision !== expectedModRevision)) {
+          return { value: cur ? { ok: false, current: rowToKv(cur) } : { ok: false } };
+        }
         const row = log.append({ key, deleted: true, createRevision: cur.createRevision, prevRevision: cur.revision, value: cur.value });
-        return { ok: true as const, row, cur };
+        const prev = rowToKv(cur);
+        return { value: { ok: true, revision: row.revision, prev }, event: eventAt(row.revision, { type: 'delete', kv: rowToKv(row), prevKv: prev }) };
       });
-      if (!r.ok) return r.cur ? { ok: false, current: rowToKv(r.cur) } : { ok: false };
-      const prev = rowToKv(r.cur);
-      publish(r.row.revision, { type: 'delete', kv: rowToKv(r.row), prevKv: prev });
-      return { ok: true, revision: r.row.revision, prev };
     },
 
     async *watch(prefix, afterRevision, signal) {
@@ -169,6 +170,7 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
     async close() {
       if (closed) return;
       closed = true;
+      writes.drain(); // writes accepted before close still commit and settle
       broadcaster.closeAll();
       await compacting;
       log.close();
