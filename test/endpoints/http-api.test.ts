@@ -420,6 +420,20 @@ describe('HTTP API: CRUD and errors', () => {
       assert.deepEqual(get.body.status, patch.body.status);
     });
 
+    it('serves /api/v1/namespaces/NAME/status as the namespace status subresource', async () => {
+      const g = await call('GET', '/api/v1/namespaces/team-a/status');
+      assert.equal(g.status, 200);
+      assert.equal(g.body.kind, 'Namespace');
+      assert.equal(g.body.metadata.name, 'team-a');
+      assert.equal(g.body.status.phase, 'Active');
+      const bad = await call('PUT', '/api/v1/namespaces/team-a/status', { ...g.body, status: { phase: 'Terminating' } });
+      assert.equal(bad.status, 422);
+      assert.equal(bad.body.message, 'Namespace "team-a" is invalid: status.Phase: Invalid value: "Terminating": may only be \'Active\' if `deletionTimestamp` is empty');
+      const labels = await call('PATCH', '/api/v1/namespaces/team-a/status', { metadata: { labels: { ignored: 'yes' } } }, { 'content-type': 'application/merge-patch+json' });
+      assert.equal(labels.status, 200);
+      assert.equal(labels.body.metadata.labels.ignored, undefined);
+    });
+
     it('rejects verbs a subresource does not serve and unknown subresources', async () => {
       const del = await call('DELETE', `${DEPLOY}/web/status`);
       assert.equal(del.status, 405);

@@ -149,6 +149,14 @@ describe('HTTP API: selectors and paging', () => {
       assert.equal(onWatch.body.message, 'field label not supported: foo');
     });
 
+    it('treats bracketed query keys as plain (unknown, ignored) parameters', async () => {
+      const r = await get(`${NS}/configmaps?labelSelector%5Bapp%5D=web`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(names(r.body), ['a', 'b', 'c', 'd']);
+      const plus = await get(`${NS}/configmaps?labelSelector=app+in+(db)`);
+      assert.deepEqual(names(plus.body), ['c']);
+    });
+
     it('combines label and field selectors', async () => {
       const r = await get(`${NS}/configmaps?labelSelector=app%3Dweb&fieldSelector=metadata.name!%3Da`);
       assert.deepEqual(names(r.body), ['b']);

@@ -70,6 +70,14 @@ describe('HTTP API: negotiation and bodies', () => {
       assert.deepEqual(alpha.object, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: full.metadata });
     });
 
+    it('fills row.object.metadata.namespace on cross-namespace Tables (kubectl get -A)', async () => {
+      const r = await call('GET', '/api/v1/configmaps?limit=500', undefined, { accept: TABLE_ACCEPT });
+      assert.equal(r.status, 200);
+      const rows = r.body.rows.filter((row: Json) => row.object.metadata.namespace === 'neg').map((row: Json) => row.cells[0]);
+      assert.deepEqual(rows, ['alpha', 'beta']);
+      for (const row of r.body.rows) assert.equal(typeof row.object.metadata.namespace, 'string');
+    });
+
     it('renders a single get as a one-row Table', async () => {
       const r = await call('GET', `${CM}/alpha`, undefined, { accept: TABLE_ACCEPT });
       assert.equal(r.status, 200);

@@ -9,10 +9,11 @@ import { createEmbeddedBackend } from '../../src/storage/embedded/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-it('every write acknowledged before kill -9 is present after reopening', async () => {
+/** Run the writer with `concurrency` writers, kill -9 it mid-stream, and check every acknowledged write. */
+async function killAndCheck(concurrency: number, minAcks: number): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'wheelhouse-durable-'));
   const acked = new Map<string, number>();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'durable-writer.ts'), dataDir], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'durable-writer.ts'), dataDir, String(concurrency)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -31,7 +32,7 @@ it('every write acknowledged before kill -9 is present after reopening', async (
           acked.set(key!, Number(rev));
         }
         // Kill mid-stream, while writes are in flight.
-        if (acked.size >= 300) {
+        if (acked.size >= minAcks) {
           clearTimeout(timer);
           child.kill('SIGKILL');
           resolve();
@@ -61,4 +62,8 @@ it('every write acknowledged before kill -9 is present after reopening', async (
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
-});
+}
+
+it('every write acknowledged before kill -9 is present after reopening', () => killAndCheck(1, 300));
+
+it('every group-committed write acknowledged before kill -9 is present after reopening', () => killAndCheck(32, 1000));

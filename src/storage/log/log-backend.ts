@@ -87,7 +87,7 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
 
     async create(key, value) {
       checkOpen();
-      return writes.submit(() => {
+      return writes.submit((): WriteOutcome<number> => {
         const prev = log.latest(key, log.currentRevision());
         if (live(prev)) return { error: new StorageError('KeyExists', `key already exists: ${key}`, { key }) };
         const row = log.append({ key, deleted: false, prevRevision: prev?.revision ?? 0, value });

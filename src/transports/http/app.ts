@@ -53,7 +53,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('query parser', 'extended');
+  // Plain key=value pairs (repeated keys become arrays): `a[b]=c` is not an object.
+  app.set('query parser', 'simple');
   app.use(express.raw({ type: () => true, limit: MAX_BODY }));
 
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));

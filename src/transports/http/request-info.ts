@@ -3,6 +3,9 @@
  * `/api/v1/namespaces/NS/RESOURCE/NAME/SUBRESOURCE` and `/apis/GROUP/VERSION/...`.
  */
 
+/** Subresources of a namespace itself: `/namespaces/NAME/status` is not a resource named "status" in NAME. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
 /** A resource request's coordinates. */
 export interface ResourceRequestInfo {
   group: string;
@@ -35,8 +38,8 @@ export function parseResourcePath(path: string): ResourceRequestInfo | undefined
   }
   const info: ResourceRequestInfo = { group, version, resource: '' };
   // /namespaces/NS/RESOURCE/... addresses namespaced resources; /namespaces and
-  // /namespaces/NAME[/SUB] address the namespaces resource itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // /namespaces/NAME[/status|/finalize] address the namespaces resource itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2] as string)) {
     info.namespace = rest[1] as string;
     rest = rest.slice(2);
   }
