@@ -48,7 +48,7 @@ export function namespaceCheck(namespaces: () => ResourceStore, cache: Namespace
       throw new ApiError(
         'Forbidden',
         `${qualifiedResource(q)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-        { name, group: q.group, kind: q.resource },
+        { name, ...(q.group ? { group: q.group } : {}), kind: q.resource },
       );
     }
   };

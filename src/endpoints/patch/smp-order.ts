@@ -16,7 +16,7 @@ export const DIRECTIVE_MARKER = '$patch';
 const MAP_TYPE = 'map[string]interface {}';
 
 /** The common element kind of `lists`; lists of lists and mixed element types are errors. */
-export function elementKind(...lists: readonly unknown[][]): ElementKind {
+export function elementKind(...lists: (readonly unknown[])[]): ElementKind {
   let first: string | undefined;
   for (const list of lists) {
     for (const item of list) {
@@ -45,7 +45,7 @@ export function indexOf(list: readonly unknown[], item: unknown, mergeKey: strin
 }
 
 /** Throws unless every element of `lists` is an object carrying `mergeKey`. */
-export function requireMergeKey(mergeKey: string, ...lists: readonly unknown[][]): void {
+export function requireMergeKey(mergeKey: string, ...lists: (readonly unknown[])[]): void {
   for (const list of lists) {
     for (const item of list) {
       if (!isMap(item)) throw badArgType(MAP_TYPE, item);

@@ -60,6 +60,7 @@ export const namespaces: ResourceDefinition = {
   singular: 'namespace',
   namespaced: false,
   shortNames: ['ns'],
+  disabledVerbs: ['deletecollection'],
   typeName: 'k8s.io.api.core.v1.Namespace',
   listTypeName: 'k8s.io.api.core.v1.NamespaceList',
   nameValidator: isDns1123Label,
