@@ -108,7 +108,17 @@ describe('kubectl 1.33 with strategic merge patch', () => {
 
     assert.equal(await apply(V2), 'deployment.apps/web configured');
     const live = await getDeployment();
-    assert.deepEqual(containerSummary(live), [{ name: 'a', image: 'nginx:2', ports: [80] }]);
+    assert.deepEqual(live.spec.template.spec.containers, [
+      {
+        name: 'a',
+        image: 'nginx:2',
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+        imagePullPolicy: 'IfNotPresent',
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        resources: {},
+      },
+    ]);
     assert.equal(live.spec.replicas, 2);
     assert.deepEqual(live.spec.template.metadata.labels, { app: 'web' });
     const lastApplied = JSON.parse(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
@@ -117,6 +127,18 @@ describe('kubectl 1.33 with strategic merge patch', () => {
     const rv = live.metadata.resourceVersion;
     assert.equal(await apply(V2), 'deployment.apps/web unchanged');
     assert.equal((await getDeployment()).metadata.resourceVersion, rv);
+  });
+
+  it('reports patch errors the way upstream does', async () => {
+    const r = await runKubectl(KUBECTL, kubeconfig, [
+      'patch',
+      'deploy',
+      'web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"image":"x:3"}]}}}}',
+    ]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), 'Error from server: map: map[image:x:3] does not contain declared merge key: name');
   });
 
   it('edit sends a strategic merge patch for a ConfigMap', async () => {
