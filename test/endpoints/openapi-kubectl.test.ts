@@ -101,38 +101,45 @@ describe('kubectl 1.33 with OpenAPI v3', () => {
 
   // kubectl builds the strategic merge patch from our v3 merge keys; the server side of strategic
   // merge patch (src/endpoints/patch/strategic-merge-patch.ts) is still a merge-patch placeholder.
-  it('apply -f merges container lists by name using the v3 patch metadata', { todo: 'server-side strategic merge patch pending' }, async () => {
-    const pod = (image: string, extraPort: boolean): string =>
+  it('apply -f merges container lists by name using the v3 patch metadata', async () => {
+    const deployment = (image: string, extraPort: boolean): string =>
       [
-        'apiVersion: v1',
-        'kind: Pod',
+        'apiVersion: apps/v1',
+        'kind: Deployment',
         'metadata:',
-        '  name: openapi-pod',
+        '  name: openapi-apply',
         'spec:',
-        '  containers:',
-        '  - name: a',
-        `    image: ${image}`,
-        '    ports:',
-        '    - containerPort: 80',
-        ...(extraPort ? ['    - containerPort: 81'] : []),
+        '  selector:',
+        '    matchLabels: {app: openapi}',
+        '  template:',
+        '    metadata:',
+        '      labels: {app: openapi}',
+        '    spec:',
+        '      containers:',
+        '      - name: a',
+        `        image: ${image}`,
+        '        ports:',
+        '        - containerPort: 80',
+        ...(extraPort ? ['        - containerPort: 81'] : []),
         '',
       ].join('\n');
-    const first = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], pod('nginx:1', true));
+    const first = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], deployment('nginx:1', true));
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /pod\/openapi-pod created/);
-    const second = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], pod('nginx:2', false));
+    assert.match(first.stdout, /deployment.apps\/openapi-apply created/);
+    const second = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], deployment('nginx:2', false));
     assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, /pod\/openapi-pod configured/);
-    const live = await api(ts.server, 'GET', '/api/v1/namespaces/default/pods/openapi-pod');
+    assert.match(second.stdout, /deployment.apps\/openapi-apply configured/);
+    const live = await api(ts.server, 'GET', '/apis/apps/v1/namespaces/default/deployments/openapi-apply');
     assert.equal(live.status, 200);
-    assert.equal(live.body.spec.containers.length, 1);
-    assert.equal(live.body.spec.containers[0].image, 'nginx:2');
+    const containers = live.body.spec.template.spec.containers;
+    assert.equal(containers.length, 1);
+    assert.equal(containers[0].image, 'nginx:2');
     assert.deepEqual(
-      live.body.spec.containers[0].ports.map((p: { containerPort: number }) => p.containerPort),
+      containers[0].ports.map((p: { containerPort: number }) => p.containerPort),
       [80],
     );
-    const third = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], pod('nginx:2', false));
+    const third = await runKubectl(KUBECTL, kubeconfig, ['apply', '-f', '-'], deployment('nginx:2', false));
     assert.equal(third.code, 0, third.stderr);
-    assert.match(third.stdout, /pod\/openapi-pod unchanged/);
+    assert.match(third.stdout, /deployment.apps\/openapi-apply unchanged/);
   });
 });

@@ -277,7 +277,7 @@ function applyElementDirectives(
     if (directive === 'delete') {
       if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
       const value = item[mergeKey];
-      findByMergeKey(base, mergeKey, value);
+      findByMergeKey(base, mergeKey, value); // rejects non-object elements, as upstream
       base = base.filter((e) => !(isMap(e) && Object.hasOwn(e, mergeKey) && scalarEqual(e[mergeKey], value)));
     } else if (directive === 'replace') {
       replace = true;
