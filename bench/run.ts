@@ -4,8 +4,13 @@
  * client, all in one run; then the same API paths over the embedded store. Prints
  * throughput, p50/p99 latency and the ratios against raw etcd.
  *
+ * The server runs as its own process (as `npm start` runs it), so the load generator
+ * and the server do not share an event loop.
+ *
  * Environment: BENCH_REQUESTS (per scenario, default 4000), BENCH_CONCURRENCY (default 64).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +19,6 @@ import { Etcd3 } from 'etcd3';
 import type { ConfigMap } from '../gen/k8s/io/api/core/v1/config.js';
 import { ConfigMapServiceClient } from '../gen/wheelhouse/core/v1/services.js';
 import { kubeJsonToMessage } from '../src/machinery/schema/index.js';
-import { startServer, type RunningServer } from '../src/server/server.js';
 import { startEtcd } from '../test/helpers/etcd.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -53,19 +57,67 @@ function configMap(prefix: string, i: number): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${prefix}-${i < 0 ? `w${-i}` : i}` }, data: { v: VALUE } };
 }
 
-async function httpScenario(server: RunningServer, name: string, prefix: string): Promise<Figures> {
-  return measure(name, async (i) => {
-    const res = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(configMap(prefix, i)),
+/** A server process and where it listens. */
+interface ServerProcess {
+  url: string;
+  grpcAddress: string;
+  child: ChildProcess;
+}
+
+async function startServerProcess(args: string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/wheelhouse.ts', '--port', '0', '--grpc-port', '0', '--compaction-interval', '0', ...args], {
+    cwd: new URL('..', import.meta.url).pathname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const http = /HTTP API:\s+(\S+)/.exec(out);
+      const grpc = /gRPC:\s+(\S+)/.exec(out);
+      if (http?.[1] && grpc?.[1]) resolve({ url: http[1], grpcAddress: grpc[1], child });
     });
-    if (res.status !== 201) throw new Error(`HTTP create failed: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
   });
 }
 
-async function grpcScenario(server: RunningServer, name: string, prefix: string): Promise<Figures> {
+async function stopServerProcess(p: ServerProcess): Promise<void> {
+  p.child.removeAllListeners('exit');
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGTERM');
+  await exited;
+}
+
+/** One POST over a keep-alive agent (node:http is far cheaper per request than fetch). */
+function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function httpScenario(server: ServerProcess, name: string, prefix: string): Promise<Figures> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const url = new URL(`${server.url}/api/v1/namespaces/default/configmaps`);
+  try {
+    return await measure(name, async (i) => {
+      const res = await post(agent, url, JSON.stringify(configMap(prefix, i)));
+      if (res.status !== 201) throw new Error(`HTTP create failed: ${res.status} ${res.text}`);
+    });
+  } finally {
+    agent.destroy();
+  }
+}
+
+async function grpcScenario(server: ServerProcess, name: string, prefix: string): Promise<Figures> {
   const client = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
   try {
     return await measure(name, (i) =>
@@ -99,17 +151,17 @@ async function main(): Promise<void> {
 
     const etcdDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
     dirs.push(etcdDir);
-    const onEtcd = await startServer({ dataDir: etcdDir, port: 0, grpcPort: 0, etcdServers: [etcd.endpoint], compactionIntervalSeconds: 0 });
+    const onEtcd = await startServerProcess(['--data-dir', etcdDir, '--etcd-servers', etcd.endpoint]);
     results.push(await httpScenario(onEtcd, 'HTTP JSON create (etcd)', 'http'));
     results.push(await grpcScenario(onEtcd, 'gRPC create (etcd)', 'grpc'));
-    await onEtcd.close();
+    await stopServerProcess(onEtcd);
 
     const embeddedDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
     dirs.push(embeddedDir);
-    const embedded = await startServer({ dataDir: embeddedDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0 });
+    const embedded = await startServerProcess(['--data-dir', embeddedDir]);
     results.push(await httpScenario(embedded, 'HTTP JSON create (embedded)', 'http'));
     results.push(await grpcScenario(embedded, 'gRPC create (embedded)', 'grpc'));
-    await embedded.close();
+    await stopServerProcess(embedded);
 
     process.stdout.write(`\n1 KiB ConfigMaps, ${REQUESTS} creates per scenario, concurrency ${CONCURRENCY}\n`);
     for (const f of results) process.stdout.write(row(f, raw) + '\n');
