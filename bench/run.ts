@@ -152,8 +152,8 @@ async function main(): Promise<void> {
     const etcdDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
     dirs.push(etcdDir);
     const onEtcd = await startServerProcess(['--data-dir', etcdDir, '--etcd-servers', etcd.endpoint]);
-    results.push(await httpScenario(onEtcd, 'HTTP JSON create (etcd)', 'http'));
     results.push(await grpcScenario(onEtcd, 'gRPC create (etcd)', 'grpc'));
+    results.push(await httpScenario(onEtcd, 'HTTP JSON create (etcd)', 'http'));
     await stopServerProcess(onEtcd);
 
     const embeddedDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
