@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
+import { pino } from 'pino';
+import { loggingInterceptor } from '../endpoints/logging.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
@@ -69,7 +71,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   }
   if (!namespaces) throw new Error('the namespaces resource must be served');
   const catalog = createCatalog(stores);
-  const handler = createApiHandler(catalog, [recoveryInterceptor]);
+  const logger = pino({ level: opts.logLevel }, pino.destination(2));
+  const handler = createApiHandler(catalog, [recoveryInterceptor, loggingInterceptor(logger)]);
 
   await bootstrapNamespaces(namespaces);
   const lifecycle = new AbortController();
@@ -100,6 +103,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: `${opts.bindAddress}:${opts.grpcPort}` });
   const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
   ready = true;
+  logger.info({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
 
   return {
     url,

@@ -15,7 +15,7 @@ export interface TestServer {
 /** Starts a server on free ports with a fresh data dir (embedded store unless etcdServers given). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wheelhouse-test-')));
-  const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...options, dataDir });
+  const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...options, dataDir });
   return {
     server,
     dataDir,

@@ -1,0 +1,50 @@
+/** --runtime-config: which API versions are served. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { builtinDefinitions } from '../../src/registry/definitions.js';
+import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import { enabledDefinitions, RuntimeConfigError } from '../../src/server/runtime-config.js';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+
+const gvs = (defs: ResourceDefinition[]): string[] => [...new Set(defs.map((d) => (d.group ? `${d.group}/${d.version}` : d.version)))];
+
+describe('runtime-config', () => {
+  it('serves stable versions by default and never alpha ones', () => {
+    assert.deepEqual(gvs(enabledDefinitions(builtinDefinitions, '')), ['v1', 'apps/v1', 'batch/v1']);
+    const alpha = { ...builtinDefinitions.find((d) => d.resource === 'jobs')!, version: 'v2alpha1' };
+    const beta = { ...alpha, version: 'v1beta1' };
+    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], '')), ['batch/v1beta1']);
+    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], 'batch/v2alpha1=true')), ['batch/v2alpha1', 'batch/v1beta1']);
+    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], 'api/alpha=true,api/beta=false')), ['batch/v2alpha1']);
+  });
+
+  it('turns group versions and single resources off; namespaces always stay', () => {
+    assert.deepEqual(gvs(enabledDefinitions(builtinDefinitions, 'batch/v1=false')), ['v1', 'apps/v1']);
+    const noCronJobs = enabledDefinitions(builtinDefinitions, 'batch/v1/cronjobs=false').map((d) => d.resource);
+    assert.ok(noCronJobs.includes('jobs') && !noCronJobs.includes('cronjobs'));
+    assert.deepEqual(enabledDefinitions(builtinDefinitions, 'api/all=false').map((d) => d.resource), ['namespaces']);
+    assert.throws(() => enabledDefinitions(builtinDefinitions, 'batch/v1=maybe'), RuntimeConfigError);
+  });
+
+  describe('a server started with batch/v1=false', () => {
+    let ts: TestServer;
+    before(async () => {
+      ts = await startTestServer({ runtimeConfig: 'batch/v1=false' });
+    });
+    after(async () => ts.stop());
+
+    it('leaves batch out of discovery and routing', async () => {
+      const groups = await api(ts.server, 'GET', '/apis');
+      assert.deepEqual(
+        groups.body.groups.map((g: { name: string }) => g.name),
+        ['apps'],
+      );
+      const gv = await api(ts.server, 'GET', '/apis/batch/v1');
+      assert.equal(gv.status, 404);
+      const jobs = await api(ts.server, 'GET', '/apis/batch/v1/namespaces/default/jobs');
+      assert.equal(jobs.status, 404);
+      assert.equal(jobs.body.reason, 'NotFound');
+      assert.equal(jobs.body.message, 'the server could not find the requested resource');
+    });
+  });
+});
