@@ -103,7 +103,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: `${opts.bindAddress}:${opts.grpcPort}` });
   const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
   ready = true;
-  logger.info({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
+  logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
 
   return {
     url,

@@ -95,6 +95,23 @@ after(async () => {
   await ts.stop();
 });
 
+describe('the kubectl dispatcher', () => {
+  it('picks the client matching the server minor (1.33) from /version', async () => {
+    const { execFile } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('kubectl', ['version'], { env: { PATH: process.env.PATH ?? '', HOME: home, KUBECONFIG: ts.server.kubeconfigPath } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    assert.match(out, /^Client Version: v1\.33\.\d+$/m);
+    assert.match(out, /^Server Version: v1\.33\.0\+wheelhouse$/m);
+  });
+});
+
 for (const minor of [31, 33]) {
   describe(`kubectl 1.${minor}`, () => {
     const ns = `team-${minor}`;
