@@ -17,7 +17,7 @@ import type {
   ListOptions,
   UpdateOptions,
 } from '../../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
-import type { ApiCall, ApiHandler, ApiResult, CallOptions, Verb } from '../../endpoints/api-call.js';
+import { DEFAULT_USER, type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type Verb } from '../../endpoints/api-call.js';
 import { badRequest, successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ResourceDefinition } from '../../registry/rest/definition.js';
@@ -58,12 +58,10 @@ interface WriteRequestLike {
   options?: CreateOptions | UpdateOptions;
 }
 
-/** The identity every call runs as until authentication lands (as HTTP does today). */
-const USER = { name: 'admin', groups: ['system:masters', 'system:authenticated'] };
 
 function newCall(scope: MethodScope, verb: Verb, options: CallOptions, signal: AbortSignal): ApiCall {
   const { def } = scope;
-  return { verb, group: def.group, version: def.version, resource: def.resource, options, user: USER, signal };
+  return { verb, group: def.group, version: def.version, resource: def.resource, options, user: DEFAULT_USER, signal };
 }
 
 /**

@@ -4,7 +4,7 @@
  * and OpenAPI documents are served here from the same catalog.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ApiCall, ApiHandler, Verb } from '../../endpoints/api-call.js';
+import { DEFAULT_USER, type ApiCall, type ApiHandler, type Verb } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
@@ -163,7 +163,7 @@ async function serveResource(opts: HttpGatewayOptions, req: Request, res: Respon
     version: info.version,
     resource: info.resource,
     options,
-    user: { name: 'admin', groups: ['system:masters', 'system:authenticated'] },
+    user: DEFAULT_USER,
     signal: abort.signal,
   };
   if (info.namespace !== undefined) call.namespace = info.namespace;
