@@ -11,6 +11,7 @@ import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
 import { pino } from 'pino';
 import { loggingInterceptor } from '../endpoints/logging.js';
+import { createApiMetrics } from '../endpoints/metrics.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
@@ -72,7 +73,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   if (!namespaces) throw new Error('the namespaces resource must be served');
   const catalog = createCatalog(stores);
   const logger = pino({ level: opts.logLevel }, pino.destination(2));
-  const handler = createApiHandler(catalog, [recoveryInterceptor, loggingInterceptor(logger)]);
+  const metrics = createApiMetrics();
+  const handler = createApiHandler(catalog, [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)]);
 
   await bootstrapNamespaces(namespaces);
   const lifecycle = new AbortController();
@@ -89,6 +91,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       handler,
       version: versionInfo(),
       openapi,
+      metrics: metrics.registry,
       serverAddress: () => `${opts.bindAddress}:${httpPort}`,
       ready: () => ready,
       ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),

@@ -4,6 +4,7 @@
  * and OpenAPI documents are served here from the same catalog.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Registry } from 'prom-client';
 import { DEFAULT_USER, type ApiCall, type ApiHandler, type Verb } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
@@ -38,6 +39,8 @@ export interface HttpGatewayOptions {
   handler: ApiHandler;
   version: VersionInfo;
   openapi: OpenApiPublisher;
+  /** Prometheus registry served at /metrics. */
+  metrics?: Registry;
   /** host:port clients should use, for /api's serverAddressByClientCIDRs (a getter when the port is picked at listen time). */
   serverAddress: string | (() => string);
   /** Readiness: false until bootstrap is done. */
@@ -64,6 +67,14 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
       res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : 'not ready');
     });
   }
+  app.get('/metrics', (_req, res, next) => {
+    if (!opts.metrics) return sendError(res, resourceNotFound());
+    const registry = opts.metrics;
+    registry
+      .metrics()
+      .then((text) => res.status(200).type(registry.contentType).send(text))
+      .catch(next);
+  });
   app.get('/openapi/v3', (_req, res) => sendJson(res, 200, opts.openapi.index()));
   app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
     const doc = opts.openapi.document(String((req.params as Record<string, string>)[0]));
