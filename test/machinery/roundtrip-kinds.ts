@@ -1,23 +1,25 @@
 /**
  * The kinds the fixture round-trip oracle checks, named as the fixtures are
  * (GROUP.VERSION.KIND), and how a fixture name maps to a message full name.
- * Single source of the list, so that it can later be derived from the registry.
+ * The served kinds come from the registry's definitions, so a new resource is checked
+ * against its fixture as soon as it is registered.
  */
+import { builtinDefinitions } from '../../src/registry/definitions.js';
+import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 
-/** Fixture names (GROUP.VERSION.KIND) of the kinds we serve. */
-export const SERVED_FIXTURE_KINDS: readonly string[] = [
-  'core.v1.Namespace',
-  'core.v1.ConfigMap',
-  'core.v1.Secret',
-  'core.v1.Pod',
-  'core.v1.Service',
-  'core.v1.Endpoints',
-  'core.v1.ServiceAccount',
-  'core.v1.Event',
-  'core.v1.Node',
-  'apps.v1.Deployment',
-  'batch.v1.Job',
-  'batch.v1.CronJob',
+/** A fixture and the message our schema decodes it with. */
+export interface ServedFixture {
+  fixture: string;
+  typeName: string;
+}
+
+/** The fixture (GROUP.VERSION.KIND) of a served resource, checked against the definition's own message. */
+function fixtureOf(def: ResourceDefinition): ServedFixture {
+  return { fixture: `${def.group || 'core'}.${def.version}.${def.kind}`, typeName: def.typeName };
+}
+
+/** meta/v1 types every served group uses on the wire (options, Status, watch events, discovery). */
+const SERVED_META_FIXTURES = [
   'core.v1.Status',
   'core.v1.DeleteOptions',
   'core.v1.ListOptions',
@@ -29,6 +31,7 @@ export const SERVED_FIXTURE_KINDS: readonly string[] = [
   'core.v1.APIGroup',
   'core.v1.APIVersions',
 ];
+
 
 /** meta/v1 kinds that upstream registers (and the fixtures name) under core v1. */
 const META_KINDS_IN_CORE = new Set([
@@ -57,3 +60,9 @@ export function fixtureTypeName(fixture: string): string {
   const pkg = group.split('.')[0] ?? group;
   return `k8s.io.api.${pkg}.${version}.${kind}`;
 }
+
+/** Everything we serve: derived from the registry's definitions, plus the meta types. */
+export const SERVED_FIXTURES: readonly ServedFixture[] = [
+  ...builtinDefinitions.map(fixtureOf),
+  ...SERVED_META_FIXTURES.map((fixture) => ({ fixture, typeName: fixtureTypeName(fixture) })),
+];

@@ -17,7 +17,7 @@ import {
   parseK8sEnvelope,
 } from '../../src/machinery/schema/index.js';
 import { describeDifference, firstJsonDifference } from './json-diff.js';
-import { fixtureTypeName, SERVED_FIXTURE_KINDS } from './roundtrip-kinds.js';
+import { SERVED_FIXTURES } from './roundtrip-kinds.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 
@@ -32,8 +32,7 @@ function loadFixture(fixture: string): { json: Record<string, unknown>; body: Re
   return { json, body, pb: new Uint8Array(readFileSync(join(FIXTURES, `${fixture}.pb`))) };
 }
 
-for (const fixture of SERVED_FIXTURE_KINDS) {
-  const typeName = fixtureTypeName(fixture);
+for (const { fixture, typeName } of SERVED_FIXTURES) {
   describe(`round trip ${fixture} (${typeName})`, () => {
     const requireMessage = (): void => {
       assert.ok(hasMessage(typeName), `message ${typeName} is missing from the schema (gen/schema)`);
