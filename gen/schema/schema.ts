@@ -49,6 +49,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
     {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
   ]},
+  "k8s.io.api.autoscaling.v1.Scale": {"fullName":"k8s.io.api.autoscaling.v1.Scale","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"Scale","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.autoscaling.v1.ScaleSpec": {"fullName":"k8s.io.api.autoscaling.v1.ScaleSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleSpec","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.autoscaling.v1.ScaleStatus": {"fullName":"k8s.io.api.autoscaling.v1.ScaleStatus","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleStatus","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","fields":[]},
   "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","fields":[]},
   "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","fields":[

@@ -5,7 +5,7 @@
 import { ApiError, badRequest } from '../machinery/errors/index.js';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { normalizeKubeJson, SchemaDecodeError } from '../machinery/schema/index.js';
-import { definitionApiVersion, type ResourceDefinition } from '../registry/rest/definition.js';
+import { definitionApiVersion, type KindRef } from '../registry/rest/definition.js';
 
 /** A decoded body and the warnings to send back. */
 export interface Decoded {
@@ -13,13 +13,18 @@ export interface Decoded {
   warnings: string[];
 }
 
-/** Decodes a body for `def` (or its kind `asKind` when different, e.g. Scale). */
-export function decodeObject(def: ResourceDefinition, body: unknown, fieldValidation: string | undefined): Decoded {
+/** Decodes a body as the kind `def` names: a resource's own kind, or a subresource's (e.g. Scale). */
+export function decodeObject(def: KindRef, body: unknown, fieldValidation: string | undefined): Decoded {
   const apiVersion = definitionApiVersion(def);
   const cannot = (detail: string): ApiError =>
     badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${detail}`);
+  if (body === undefined) {
+    // No body at all: upstream's decoder fails before it can learn a kind.
+    throw badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)`);
+  }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw cannot('json: cannot unmarshal ' + (Array.isArray(body) ? 'array' : typeof body) + ` into Go value of type ${def.kind}`);
+    const what = body === null ? 'null' : Array.isArray(body) ? 'array' : typeof body;
+    throw cannot(`json: cannot unmarshal ${what} into Go value of type ${def.kind}`);
   }
   const { apiVersion: bodyVersion, kind: bodyKind, ...rest } = body as Record<string, unknown>;
   if (bodyKind !== undefined && bodyKind !== def.kind) {

@@ -8,6 +8,7 @@ import type { ApiCatalog } from './catalog.js';
 import type { HandlerScope } from './handlers/context.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
+import { handleGetScale, handlePatchScale, handleUpdateScale } from './handlers/scale.js';
 import { handleCreate, handlePatch, handleUpdate } from './handlers/write.js';
 import { resourceVerbs, subresources } from './verbs.js';
 
@@ -20,6 +21,14 @@ const HANDLERS: Record<Verb, (scope: HandlerScope) => Promise<ApiResult>> = {
   patch: handlePatch,
   delete: handleDelete,
   deletecollection: handleDeleteCollection,
+};
+
+/**
+ * Subresources with handlers of their own; the others (status) run the main handlers,
+ * which address the subresource through the call.
+ */
+const SUBRESOURCE_HANDLERS: Record<string, Partial<Record<Verb, (scope: HandlerScope) => Promise<ApiResult>>> | undefined> = {
+  scale: { get: handleGetScale, update: handleUpdateScale, patch: handlePatchScale },
 };
 
 /** The 404 upstream answers for paths it does not serve. */
@@ -41,7 +50,8 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
     } else if (!resourceVerbs(def).includes(call.verb)) {
       throw methodNotAllowed(call.verb, q);
     }
-    return HANDLERS[call.verb]({ call, store });
+    const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
+    return handler({ call, store });
   };
   return interceptors.reduceRight<ApiHandler>((next, intercept) => intercept(next), dispatch);
 }

@@ -1,9 +1,24 @@
 /** Which verbs a resource and its subresources serve: derived from the definition. */
-import type { ResourceDefinition } from '../registry/rest/definition.js';
+import type { KindRef, ResourceDefinition } from '../registry/rest/definition.js';
 import type { Verb } from './api-call.js';
 
 const ALL: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const STATUS: Verb[] = ['get', 'patch', 'update'];
+const READ_WRITE: Verb[] = ['get', 'patch', 'update'];
+
+/** The kind every `/scale` subresource speaks, whatever its parent. */
+export const SCALE_KIND: Readonly<KindRef> = Object.freeze({
+  group: 'autoscaling',
+  version: 'v1',
+  kind: 'Scale',
+  typeName: 'k8s.io.api.autoscaling.v1.Scale',
+});
+
+/** One subresource of a resource: its name, verbs and the kind its requests and replies carry. */
+export interface Subresource {
+  name: string;
+  verbs: Verb[];
+  kind: KindRef;
+}
 
 /** Verbs of the main resource, sorted as discovery lists them. */
 export function resourceVerbs(def: ResourceDefinition): Verb[] {
@@ -11,7 +26,20 @@ export function resourceVerbs(def: ResourceDefinition): Verb[] {
   return ALL.filter((v) => !disabled.has(v));
 }
 
-/** Subresources with their verbs. */
-export function subresources(def: ResourceDefinition): { name: string; verbs: Verb[] }[] {
-  return def.statusStrategy ? [{ name: 'status', verbs: STATUS }] : [];
+/** The resource's own kind. */
+export function definitionKind(def: ResourceDefinition): KindRef {
+  return { group: def.group, version: def.version, kind: def.kind, typeName: def.typeName };
+}
+
+/** Whether a subresource speaks a kind other than its parent's (discovery then names it). */
+export function hasForeignKind(def: ResourceDefinition, sub: Subresource): boolean {
+  return sub.kind.group !== def.group || sub.kind.version !== def.version || sub.kind.kind !== def.kind;
+}
+
+/** Subresources with their verbs and kinds, sorted by name as discovery lists them. */
+export function subresources(def: ResourceDefinition): Subresource[] {
+  const out: Subresource[] = [];
+  if (def.scale) out.push({ name: 'scale', verbs: READ_WRITE, kind: SCALE_KIND });
+  if (def.statusStrategy) out.push({ name: 'status', verbs: READ_WRITE, kind: definitionKind(def) });
+  return out;
 }

@@ -61,8 +61,12 @@ export function fixtureTypeName(fixture: string): string {
   return `k8s.io.api.${pkg}.${version}.${kind}`;
 }
 
-/** Everything we serve: derived from the registry's definitions, plus the meta types. */
+/** Kinds that only subresources speak (autoscaling/v1 Scale for `/scale`). */
+const SUBRESOURCE_FIXTURES = ['autoscaling.v1.Scale'];
+
+/** Everything we serve: derived from the registry's definitions, plus subresource and meta types. */
 export const SERVED_FIXTURES: readonly ServedFixture[] = [
   ...builtinDefinitions.map(fixtureOf),
+  ...SUBRESOURCE_FIXTURES.map((fixture) => ({ fixture, typeName: fixtureTypeName(fixture) })),
   ...SERVED_META_FIXTURES.map((fixture) => ({ fixture, typeName: fixtureTypeName(fixture) })),
 ];

@@ -29,7 +29,7 @@ function versionDoc(gv: ServedGroupVersion): Record<string, unknown> {
       if (subs.length) {
         r.subresources = subs.map((s) => ({
           subresource: s.name,
-          responseKind: { group: def.group, version: def.version, kind: def.kind },
+          responseKind: { group: s.kind.group, version: s.kind.version, kind: s.kind.kind },
           verbs: s.verbs,
         }));
       }

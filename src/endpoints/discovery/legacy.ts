@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition } from '../../registry/rest/definition.js';
 import type { ApiCatalog } from '../catalog.js';
-import { resourceVerbs, subresources } from '../verbs.js';
+import { hasForeignKind, resourceVerbs, subresources } from '../verbs.js';
 
 /** base64 of the first 8 bytes of SHA-256 over `group/version/Kind`. */
 export function storageVersionHash(def: ResourceDefinition): string {
@@ -53,7 +53,10 @@ export function apiResourceList(catalog: ApiCatalog, group: string, version: str
     entry.storageVersionHash = storageVersionHash(def);
     resources.push(entry);
     for (const sub of subresources(def)) {
-      resources.push({ name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced, kind: def.kind, verbs: sub.verbs });
+      const subEntry: Record<string, unknown> = { name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced };
+      // group and version are named only when the subresource's kind lives elsewhere (Scale).
+      if (hasForeignKind(def, sub)) Object.assign(subEntry, { group: sub.kind.group, version: sub.kind.version });
+      resources.push({ ...subEntry, kind: sub.kind.kind, verbs: sub.verbs });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

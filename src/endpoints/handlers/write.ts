@@ -7,13 +7,15 @@ import { checkFieldValidation, decodeObject } from '../decode.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
-function writeOptions(scope: HandlerScope): WriteOptions {
+/** Write options (dryRun, fieldManager) from the call. */
+export function writeOptions(scope: HandlerScope): WriteOptions {
   const o: WriteOptions = { dryRun: isDryRun(scope.call) };
   if (scope.call.options.fieldManager) o.fieldManager = scope.call.options.fieldManager;
   return o;
 }
 
-function checkDryRun(values: string[] | undefined): void {
+/** `dryRun` accepts only `All`. */
+export function checkDryRun(values: string[] | undefined): void {
   for (const v of values ?? []) {
     if (v !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(v)}; valid values: "All"`);
   }

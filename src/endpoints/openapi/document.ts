@@ -1,5 +1,5 @@
 /** One OpenAPI 3.0 document per served group version. */
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { KindRef, ResourceDefinition } from '../../registry/rest/definition.js';
 import type { ServedGroupVersion } from '../catalog.js';
 import { type ComponentSet, createComponentSet, typeMetaProperties } from './components.js';
 import { customComponentName, refTo, type Schema } from './names.js';
@@ -51,7 +51,12 @@ export function buildGroupVersionDocument(gv: ServedGroupVersion): Record<string
     }
     components.markKind(kind, { group: def.group, version: def.version, kind: def.kind });
     components.markKind(list, { group: def.group, version: def.version, kind: def.listKind });
-    const names: ResourceSchemaNames = { kind, list, status, deleteOptions, patch, builtin };
+    const subresourceKind = (ref: KindRef): string => {
+      const name = components.addMessage(ref.typeName);
+      components.markKind(name, { group: ref.group, version: ref.version, kind: ref.kind });
+      return name;
+    };
+    const names: ResourceSchemaNames = { kind, list, status, deleteOptions, patch, builtin, subresourceKind };
     addResourcePaths(paths, def, names);
   }
 

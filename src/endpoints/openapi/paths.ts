@@ -2,10 +2,10 @@
  * The `paths` entries of one resource: collection, cross-namespace list, item and
  * subresource paths, with upstream-style operation ids and Kubernetes extensions.
  */
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { KindRef, ResourceDefinition } from '../../registry/rest/definition.js';
 import type { Verb } from '../api-call.js';
-import { resourceVerbs, subresources } from '../verbs.js';
-import { groupVersionIdentifier, groupVersionTag, refTo, type Schema } from './names.js';
+import { hasForeignKind, resourceVerbs, subresources } from '../verbs.js';
+import { type GroupVersionKind, groupVersionIdentifier, groupVersionTag, refTo, type Schema } from './names.js';
 import { deleteParams, listParams, nameParam, namespaceParam, patchParams, prettyParam, writeParams } from './parameters.js';
 
 /** Component names the operations of one resource refer to. */
@@ -17,6 +17,8 @@ export interface ResourceSchemaNames {
   patch: string;
   /** Built-in kinds (with a proto message) take strategic merge patches and protobuf. */
   builtin: boolean;
+  /** The component of a subresource's own kind (e.g. autoscaling/v1 Scale), added on demand. */
+  subresourceKind: (kind: KindRef) => string;
 }
 
 const JSON_PATCH = 'application/json-patch+json';
@@ -61,19 +63,19 @@ export function addResourcePaths(paths: Record<string, Schema>, def: ResourceDef
   const scopeParams = def.namespaced ? [namespaceParam()] : [];
   const objTypes = responseTypes(names.builtin);
 
-  const op = (operationId: string, action: string, extra: Schema): Schema => ({
+  const op = (operationId: string, action: string, extra: Schema, kind: GroupVersionKind = gvk): Schema => ({
     tags,
     operationId,
     ...extra,
     'x-kubernetes-action': action,
-    'x-kubernetes-group-version-kind': { ...gvk },
+    'x-kubernetes-group-version-kind': { ...kind },
   });
 
   const patchBody = (): Schema => {
     const types = names.builtin ? [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH] : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
     return { content: content(names.patch, types), required: true };
   };
-  const objectBody = (): Schema => ({ content: content(names.kind, ['*/*']), required: true });
+  const objectBody = (schemaName = names.kind): Schema => ({ content: content(schemaName, ['*/*']), required: true });
 
   // Collection: list/watch, create, deletecollection.
   const coll: Schema = {};
@@ -148,33 +150,36 @@ export function addResourcePaths(paths: Record<string, Schema>, def: ResourceDef
   }
   if (Object.keys(one).length > 0) paths[item] = { ...one, parameters: [nameParam(def.kind), ...scopeParams, prettyParam()] };
 
-  // Subresources (status): get, replace, patch on the parent kind.
+  // Subresources: get, replace, patch on the parent kind (status) or their own (scale).
   for (const sub of subresources(def)) {
     const suffix = sub.name[0]!.toUpperCase() + sub.name.slice(1);
     const subVerbs = new Set(sub.verbs);
+    const foreign = hasForeignKind(def, sub);
+    const subSchema = foreign ? names.subresourceKind(sub.kind) : names.kind;
+    const subGvk: GroupVersionKind = foreign ? { group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind } : gvk;
     const s: Schema = {};
     if (subVerbs.has('get')) {
       s.get = op(`read${gvId}${scope}${def.kind}${suffix}`, 'get', {
         description: `read ${sub.name} of the specified ${def.kind}`,
-        responses: responses(names.kind, ['200'], objTypes),
-      });
+        responses: responses(subSchema, ['200'], objTypes),
+      }, subGvk);
     }
     if (subVerbs.has('update')) {
       s.put = op(`replace${gvId}${scope}${def.kind}${suffix}`, 'put', {
         description: `replace ${sub.name} of the specified ${def.kind}`,
         parameters: writeParams(),
-        requestBody: objectBody(),
-        responses: responses(names.kind, ['200', '201'], objTypes),
-      });
+        requestBody: objectBody(subSchema),
+        responses: responses(subSchema, ['200', '201'], objTypes),
+      }, subGvk);
     }
     if (subVerbs.has('patch')) {
       s.patch = op(`patch${gvId}${scope}${def.kind}${suffix}`, 'patch', {
         description: `partially update ${sub.name} of the specified ${def.kind}`,
         parameters: patchParams(),
         requestBody: patchBody(),
-        responses: responses(names.kind, ['200', '201'], objTypes),
-      });
+        responses: responses(subSchema, ['200', '201'], objTypes),
+      }, subGvk);
     }
-    if (Object.keys(s).length > 0) paths[`${item}/${sub.name}`] = { ...s, parameters: [nameParam(def.kind), ...scopeParams, prettyParam()] };
+    if (Object.keys(s).length > 0) paths[`${item}/${sub.name}`] = { ...s, parameters: [nameParam(sub.kind.kind), ...scopeParams, prettyParam()] };
   }
 }

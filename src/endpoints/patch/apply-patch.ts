@@ -14,8 +14,8 @@ export const PATCH_MEDIA_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 
-/** Applies `patch` of `type` to the current object; returns the patched JSON. */
-export function applyPatch(def: ResourceDefinition, current: KubeObject, type: PatchType, patch: unknown): unknown {
+/** Applies `patch` of `type` to the current object of kind `def` (its message drives strategic merge); returns the patched JSON. */
+export function applyPatch(def: Pick<ResourceDefinition, 'typeName'>, current: KubeObject, type: PatchType, patch: unknown): unknown {
   switch (type) {
     case 'json': {
       if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');

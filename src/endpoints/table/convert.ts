@@ -102,3 +102,29 @@ export function toPartialList(list: KubeList, version: string): KubeObject {
     items: list.items.map((o) => partialObjectMetadata(o, `meta.k8s.io/${version}`)),
   };
 }
+
+/** Columns upstream prints for autoscaling/v1 Scale. */
+const SCALE_COLUMNS: PrinterColumn[] = [
+  {
+    name: 'Desired',
+    type: 'integer',
+    description: 'Number of desired replicas.',
+    cell: (obj) => Number((obj.spec as { replicas?: number } | undefined)?.replicas ?? 0),
+  },
+  {
+    name: 'Available',
+    type: 'integer',
+    description: 'Number of actual replicas.',
+    cell: (obj) => Number((obj.status as { replicas?: number } | undefined)?.replicas ?? 0),
+  },
+  AGE_COLUMN,
+];
+
+/**
+ * The definition to print a request's objects with: the resource's own, or — for a
+ * subresource that speaks another kind (scale) — that kind's columns.
+ */
+export function printingDefinition(def: ResourceDefinition, subresource: string | undefined): ResourceDefinition {
+  if (subresource !== 'scale') return def;
+  return { ...def, kind: 'Scale', group: 'autoscaling', version: 'v1', printerColumns: SCALE_COLUMNS };
+}

@@ -173,6 +173,7 @@ export const deployments: ResourceDefinition = {
   statusStrategy: {
     validateUpdate: validateDeploymentStatus,
   },
+  scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' },
   printerColumns: [
     {
       name: 'Ready',

@@ -13,6 +13,7 @@ import {
 } from '../../machinery/errors/index.js';
 import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
+import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
@@ -21,6 +22,9 @@ import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, vali
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
 import { validateListQuery } from './list-options.js';
+
+/** Largest page size handed to storage (an int64 `limit` may not fit a JS number or SQLite LIMIT). */
+const MAX_PAGE_LIMIT = 2 ** 31 - 1;
 
 /** Admission-like check run before creating an object in a namespace (namespace lifecycle). */
 export type NamespaceCheck = (namespace: string, q: Qualified, name: string) => Promise<void>;
@@ -40,10 +44,15 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
   const apiVersion = definitionApiVersion(def);
   const { store } = opts;
 
-  const keyFor = (namespace: string | undefined, name: string): string =>
-    def.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
-  const prefixFor = (namespace: string | undefined): string =>
-    def.namespaced && namespace ? `${root}${namespace}/` : root;
+  const keyFor = (namespace: string | undefined, name: string): string => {
+    checkPathSegment('Name', name);
+    if (def.namespaced) checkPathSegment('Namespace', namespace ?? '');
+    return def.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
+  };
+  const prefixFor = (namespace: string | undefined): string => {
+    if (def.namespaced && namespace) checkPathSegment('Namespace', namespace);
+    return def.namespaced && namespace ? `${root}${namespace}/` : root;
+  };
 
   const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
 
@@ -80,7 +89,8 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
       if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
         listOpts.resourceVersionMatch = query.resourceVersionMatch;
       }
-      if (query.limit !== undefined && query.limit > 0) listOpts.limit = query.limit;
+      // Any limit beyond what one page could ever hold means "no smaller than everything".
+      if (query.limit !== undefined && query.limit > 0) listOpts.limit = Math.min(query.limit, MAX_PAGE_LIMIT);
       if (query.continue) listOpts.continue = query.continue;
       if (predicate) listOpts.predicate = predicate;
       try {
@@ -255,6 +265,15 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
       }
     },
   };
+}
+
+/**
+ * Names and namespaces become storage key segments: `.`, `..`, `/` and `%` would let one
+ * key alias another, so they are a 400 before storage is touched (upstream's key funcs).
+ */
+function checkPathSegment(what: 'Name' | 'Namespace', value: string): void {
+  const problems = pathSegmentNameProblems(value);
+  if (problems.length) throw badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
 }
 
 function stripType(obj: KubeObject): KubeObject {

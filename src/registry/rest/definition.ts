@@ -35,6 +35,8 @@ export interface ResourceDefinition {
   strategy: Strategy;
   /** Present when the resource has a `/status` subresource. */
   statusStrategy?: Strategy;
+  /** Present when the resource has a `/scale` subresource (autoscaling/v1 Scale). */
+  scale?: ScaleSubresource;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
   selectableFields?: (obj: KubeObject) => Record<string, string>;
   /**
@@ -47,6 +49,29 @@ export interface ResourceDefinition {
   printerColumns?: PrinterColumn[];
 }
 
+/**
+ * Where a resource keeps what its `/scale` subresource shows, as the paths of a
+ * CustomResourceDefinition's scale subresource: dot-separated JSON field paths such
+ * as `.spec.replicas`.
+ */
+export interface ScaleSubresource {
+  /** The desired replicas; written by scale updates. */
+  specReplicasPath: string;
+  /** The observed replicas. */
+  statusReplicasPath: string;
+  /** A label selector, in string form or as a meta/v1 LabelSelector object. */
+  labelSelectorPath?: string;
+}
+
+/** A kind as the wire names it: group, version, kind and its protobuf message. */
+export interface KindRef {
+  group: string;
+  version: string;
+  kind: string;
+  /** Full protobuf message name. */
+  typeName: string;
+}
+
 /** One extra column of the server-side Table. */
 export interface PrinterColumn {
   name: string;
@@ -57,6 +82,6 @@ export interface PrinterColumn {
 }
 
 /** `apps/v1` or `v1`. */
-export function definitionApiVersion(def: ResourceDefinition): string {
+export function definitionApiVersion(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }

@@ -15,6 +15,7 @@ import { ApiError, methodNotAllowed } from '../../machinery/errors/index.js';
 import { decodeObjectBody, decodePatchBody } from './body.js';
 import { acceptsJson, parseAccept } from './negotiate.js';
 import { negotiateOutput, renderObject, renderWatch, type OutputFormat } from './output-format.js';
+import { printingDefinition } from '../../endpoints/table/convert.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath } from './request-info.js';
 import { sendError, sendJson } from './respond.js';
@@ -49,7 +50,12 @@ export interface HttpGatewayOptions {
   bookmarkIntervalMs?: number;
 }
 
-const MAX_BODY = '3mb';
+/** Largest request body accepted (upstream's default of 3 MiB). */
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+function requestTooLarge(): ApiError {
+  return new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
+}
 
 /** Builds the express application. */
 export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
@@ -58,7 +64,15 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   app.disable('etag');
   // Plain key=value pairs (repeated keys become arrays): `a[b]=c` is not an object.
   app.set('query parser', 'simple');
-  app.use(express.raw({ type: () => true, limit: MAX_BODY }));
+  // A declared length over the limit is answered at once (the body parser would first read
+  // the whole declared body off the socket); the connection closes after the answer.
+  app.use((req, res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (!(declared > MAX_BODY_BYTES)) return next();
+    res.setHeader('Connection', 'close');
+    sendError(res, requestTooLarge());
+  });
+  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
 
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
   for (const path of ['/healthz', '/livez', '/readyz']) {
@@ -128,7 +142,7 @@ function pickAggregated(req: Request): AggregatedVersion | undefined {
 
 function bodyParserError(err: unknown): ApiError | undefined {
   const e = err as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.too.large') return new ApiError('RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+  if (e?.type === 'entity.too.large') return requestTooLarge();
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && !(err instanceof ApiError)) {
     return new ApiError('BadRequest', e.message ?? 'bad request');
   }
@@ -205,9 +219,9 @@ async function serveResource(opts: HttpGatewayOptions, req: Request, res: Respon
     };
     if (options.resourceVersion !== undefined) watchOpts.resourceVersion = options.resourceVersion;
     if (opts.bookmarkIntervalMs !== undefined) watchOpts.bookmarkIntervalMs = opts.bookmarkIntervalMs;
-    await streamWatch(res, renderWatch(def, format, result), watchOpts);
+    await streamWatch(res, renderWatch(printingDefinition(def, info.subresource), format, result), watchOpts);
     return;
   }
-  const body = reads && result.object.kind !== 'Status' ? renderObject(def, format, result.object) : result.object;
+  const body = reads && result.object.kind !== 'Status' ? renderObject(printingDefinition(def, info.subresource), format, result.object) : result.object;
   sendJson(res, result.code, body, result.warnings ?? []);
 }

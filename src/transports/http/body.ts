@@ -9,6 +9,7 @@ import { PATCH_MEDIA_TYPES } from '../../endpoints/patch/apply-patch.js';
 import { badRequest, unsupportedMediaType } from '../../machinery/errors/index.js';
 import { parseApiVersion } from '../../machinery/meta/gvk.js';
 import { decodeProtobufObject, messageToKubeJson, parseK8sEnvelope } from '../../machinery/schema/index.js';
+import { checkTextDepth, checkValueDepth, checkYamlDepth } from './body-depth.js';
 import { parseMediaType } from './negotiate.js';
 
 /** The protobuf media type Kubernetes clients send. */
@@ -24,19 +25,29 @@ const PATCH_TYPES: Record<string, PatchType> = {
 };
 
 function parseJson(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
+  checkTextDepth(text);
+  return value;
 }
 
 function parseYamlBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  // The YAML parser recurses per level: bound the nesting before parsing.
+  checkYamlDepth(text);
+  let value: unknown;
   try {
-    return parseYaml(raw.toString('utf8'));
+    value = parseYaml(text);
   } catch (err) {
     throw badRequest(`error converting YAML to JSON: ${(err as Error).message}`);
   }
+  checkValueDepth(value);
+  return value;
 }
 
 /** Decodes an object body (create, update, delete options). Empty body → undefined. */
@@ -70,10 +81,14 @@ function decodeProtobufBody(raw: Buffer, catalog: ApiCatalog): unknown {
   const store = catalog.kind(gv.group, gv.version, envelope.kind);
   if (!store) throw badRequest(`no kind "${envelope.kind}" is registered for version "${envelope.apiVersion}"`);
   const typeName = store.definition.typeName;
+  let object: unknown;
   try {
     const message = decodeProtobufObject(typeName, envelope.raw);
-    return { apiVersion: envelope.apiVersion, kind: envelope.kind, ...(messageToKubeJson(typeName, message) as object) };
+    object = { apiVersion: envelope.apiVersion, kind: envelope.kind, ...(messageToKubeJson(typeName, message) as object) };
   } catch (err) {
     throw badRequest(`unable to decode ${envelope.kind} from protobuf: ${(err as Error).message}`);
   }
+  // Embedded JSON (FieldsV1, RawExtension) can nest as deeply as a JSON body.
+  checkValueDepth(object);
+  return object;
 }

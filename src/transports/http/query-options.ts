@@ -5,10 +5,14 @@ import type { CallOptions } from '../../endpoints/api-call.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
+/** A repeated scalar parameter counts once, by its first value (as upstream's query conversion). */
 function one(q: Query, key: string): string | undefined {
   const v = q[key];
-  return Array.isArray(v) ? v[v.length - 1] : v;
+  return Array.isArray(v) ? v[0] : v;
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
 
 function bool(q: Query, key: string): boolean | undefined {
   try {
@@ -21,8 +25,12 @@ function bool(q: Query, key: string): boolean | undefined {
 function int(q: Query, key: string): number | undefined {
   const v = one(q, key);
   if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${key} parameter: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
+  if (!/^[-+]?\d+$/.test(v)) throw badRequest(`invalid ${key} parameter: strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  const n = BigInt(v);
+  if (n > INT64_MAX || n < INT64_MIN) {
+    throw badRequest(`invalid ${key} parameter: strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range`);
+  }
+  return Number(n);
 }
 
 /** Whether the request asks for a watch (`watch=true|True|1…`). */

@@ -3,6 +3,8 @@
  * `/api/v1/namespaces/NS/RESOURCE/NAME/SUBRESOURCE` and `/apis/GROUP/VERSION/...`.
  */
 
+import { badRequest } from '../../machinery/errors/index.js';
+
 /** Subresources of a namespace itself: `/namespaces/NAME/status` is not a resource named "status" in NAME. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
@@ -21,7 +23,10 @@ export interface ResourceRequestInfo {
  * (discovery documents, non-resource endpoints).
  */
 export function parseResourcePath(path: string): ResourceRequestInfo | undefined {
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
+  // One trailing slash is tolerated; an empty segment inside the path (`//`) addresses nothing.
+  const raw = path.replace(/^\//, '').replace(/\/$/, '').split('/');
+  if (raw.some((p) => p.length === 0)) return undefined;
+  const parts = raw.map(decodeSegment);
   let rest: string[];
   let group: string;
   let version: string;
@@ -47,4 +52,13 @@ export function parseResourcePath(path: string): ResourceRequestInfo | undefined
   if (rest.length >= 2) info.name = rest[1] as string;
   if (rest.length >= 3) info.subresource = rest.slice(2).join('/');
   return info;
+}
+
+/** Percent-decodes one path segment; malformed escapes are the client's error, not ours. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
+  }
 }

@@ -42,7 +42,9 @@ export async function streamWatch(
     for await (const ev of events) {
       if (res.writableEnded || opts.abort.signal.aborted) break;
       if (ev.type !== 'ERROR') lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
-      res.write(JSON.stringify(ev) + '\n');
+      // Backpressure: a client that stops reading stops this loop, so its events queue
+      // (bounded) in the storage subscription rather than without bound in the socket.
+      if (!res.write(JSON.stringify(ev) + '\n')) await drained(res, opts.abort.signal);
       if (ev.type === 'ERROR') break;
     }
   } finally {
@@ -51,4 +53,20 @@ export async function streamWatch(
     opts.abort.abort();
     if (!res.writableEnded) res.end();
   }
+}
+
+/** Resolves when the response can take more data, or the client or server gave up on it. */
+function drained(res: Response, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || res.writableEnded || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

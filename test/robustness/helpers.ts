@@ -1,0 +1,93 @@
+/** Helpers for hostile-input tests: exact-path requests, raw sockets, Status shapes. */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import type { RunningServer } from '../../src/server/server.js';
+
+/** A response read in full. */
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  body: any;
+}
+
+/**
+ * One request with the path sent byte for byte (fetch would normalise `.`/`..` and
+ * refuse methods such as TRACE). JSON bodies are parsed when they parse.
+ */
+export function request(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const h: Record<string, string> = { accept: 'application/json', ...headers };
+    if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    const req = http.request({ host: '127.0.0.1', port: server.httpPort, method, path, headers: h, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Writes raw bytes on a fresh connection and returns everything the server sent before closing (or `ms`). */
+export function rawExchange(server: RunningServer, bytes: string | Buffer, ms = 2000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(server.httpPort, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => sock.destroy(), ms);
+    sock.on('data', (c) => chunks.push(c));
+    sock.on('error', (err) => {
+      // A reset after the server answered is fine; before it, it is the answer.
+      if (chunks.length === 0 && (err as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(err);
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
+    sock.write(bytes);
+  });
+}
+
+/** The Kubernetes failure Status, exactly. */
+export function failure(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
+  const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+  if (details) s.details = details;
+  return s;
+}
+
+/** Asserts a response is a failure Status with this code, reason and message. */
+export function assertStatus(res: RawResponse, code: number, reason: string, message: string | RegExp): void {
+  assert.equal(res.status, code, `expected ${code} ${reason}, got ${res.status}: ${res.text.slice(0, 300)}`);
+  assert.equal(res.headers['content-type'], 'application/json');
+  assert.equal(res.body?.kind, 'Status');
+  assert.equal(res.body.apiVersion, 'v1');
+  assert.equal(res.body.status, 'Failure');
+  assert.equal(res.body.code, code);
+  assert.equal(res.body.reason, reason);
+  if (typeof message === 'string') assert.equal(res.body.message, message);
+  else assert.match(res.body.message, message);
+}
+
+/** /healthz answers ok. */
+export async function assertHealthy(server: RunningServer): Promise<void> {
+  const r = await request(server, 'GET', '/healthz');
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'ok');
+}
