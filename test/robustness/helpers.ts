@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import type { RunningServer } from '../../src/server/server.js';
+
+/** Where the HTTP API listens (a RunningServer, or a server process's port). */
+export interface Target {
+  httpPort: number;
+}
 
 /** A response read in full. */
 export interface RawResponse {
@@ -17,7 +21,7 @@ export interface RawResponse {
  * refuse methods such as TRACE). JSON bodies are parsed when they parse.
  */
 export function request(
-  server: RunningServer,
+  server: Target,
   method: string,
   path: string,
   body?: string | Buffer,
@@ -47,7 +51,7 @@ export function request(
 }
 
 /** Writes raw bytes on a fresh connection and returns everything the server sent before closing (or `ms`). */
-export function rawExchange(server: RunningServer, bytes: string | Buffer, ms = 2000): Promise<string> {
+export function rawExchange(server: Target, bytes: string | Buffer, ms = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(server.httpPort, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -86,7 +90,7 @@ export function assertStatus(res: RawResponse, code: number, reason: string, mes
 }
 
 /** /healthz answers ok. */
-export async function assertHealthy(server: RunningServer): Promise<void> {
+export async function assertHealthy(server: Target): Promise<void> {
   const r = await request(server, 'GET', '/healthz');
   assert.equal(r.status, 200);
   assert.equal(r.text, 'ok');

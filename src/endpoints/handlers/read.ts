@@ -1,6 +1,7 @@
 /** get, list and watch. */
 import { ApiError, badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
+import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ApiCall, ApiResult, CallOptions } from '../api-call.js';
 import type { HandlerScope } from './context.js';
@@ -41,6 +42,10 @@ export async function handleList({ call, store }: HandlerScope): Promise<ApiResu
 export async function handleWatch({ call, store }: HandlerScope): Promise<ApiResult> {
   const query = listQuery(call.options);
   if (call.name) {
+    // A named watch is a filtered collection watch: the name never becomes a key, but it
+    // obeys the same path-segment rules as a get of that name.
+    const problems = pathSegmentNameProblems(call.name);
+    if (problems.length) throw badRequest(`Name parameter invalid: ${JSON.stringify(call.name)}: ${problems.join(';')}`);
     const byName = `metadata.name=${call.name}`;
     query.fieldSelector = query.fieldSelector ? `${query.fieldSelector},${byName}` : byName;
   }
