@@ -57,7 +57,13 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['etcd-servers'] !== undefined) opts.etcdServers = values['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean);
   if (values['etcd-prefix'] !== undefined) opts.etcdPrefix = values['etcd-prefix'];
   if (values['runtime-config'] !== undefined) opts.runtimeConfig = values['runtime-config'];
-  if (values['compaction-interval'] !== undefined) opts.compactionIntervalSeconds = Number(values['compaction-interval']);
+  if (values['compaction-interval'] !== undefined) {
+    const seconds = Number(values['compaction-interval']);
+    if (!Number.isInteger(seconds) || seconds < 0) {
+      throw new Error(`invalid value "${values['compaction-interval']}" for --compaction-interval: must be a whole number of seconds`);
+    }
+    opts.compactionIntervalSeconds = seconds;
+  }
   if (values['log-level'] !== undefined) opts.logLevel = values['log-level'];
   return opts;
 }
@@ -95,7 +101,13 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void server.close().then(() => process.exit(0));
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`wheelhouse: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -5,6 +5,7 @@
 import { compareVersions } from '../machinery/meta/gvk.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
+import { subresources } from './verbs.js';
 
 /** A group version and the resources served in it. */
 export interface ServedGroupVersion {
@@ -25,7 +26,15 @@ export interface ApiCatalog {
   /** By kind, for decoding protobuf envelopes and typed bodies. */
   kind(group: string, version: string, kind: string): ResourceStore | undefined;
   hasGroupVersion(group: string, version: string): boolean;
+  /**
+   * The protobuf message for a kind a request body may carry: a served kind, a
+   * subresource's kind (autoscaling/v1 Scale) or a meta/v1 option kind (DeleteOptions).
+   */
+  bodyTypeName(group: string, version: string, kind: string): string | undefined;
 }
+
+/** meta/v1 kinds clients send as request bodies, registered in every group version. */
+const META_BODY_KINDS = new Set(['DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions']);
 
 /** Builds the catalog from stores. */
 export function createCatalog(stores: ResourceStore[]): ApiCatalog {
@@ -68,5 +77,18 @@ export function createCatalog(stores: ResourceStore[]): ApiCatalog {
     resource: (group, version, resource) => byResource.get(`${group}/${version}/${resource}`),
     kind: (group, version, kind) => byKind.get(`${group}/${version}/${kind}`),
     hasGroupVersion: (group, version) => gvs.has(`${group}/${version}`),
+    bodyTypeName(group, version, kind) {
+      const served = byKind.get(`${group}/${version}/${kind}`);
+      if (served) return served.definition.typeName;
+      for (const s of stores) {
+        for (const sub of subresources(s.definition)) {
+          if (sub.kind.group === group && sub.kind.version === version && sub.kind.kind === kind) return sub.kind.typeName;
+        }
+      }
+      if (META_BODY_KINDS.has(kind) && (group === '' || group === 'meta.k8s.io' || gvs.has(`${group}/${version}`))) {
+        return `k8s.io.apimachinery.pkg.apis.meta.v1.${kind}`;
+      }
+      return undefined;
+    },
   };
 }

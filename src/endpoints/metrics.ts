@@ -59,7 +59,8 @@ export function createApiMetrics(): ApiMetrics {
       if (result.type === 'watch') {
         const labels = { verb: base.verb, group: base.group, version: base.version, resource: base.resource, scope: base.scope };
         inflight.inc(labels);
-        call.signal.addEventListener('abort', () => inflight.dec(labels), { once: true });
+        if (call.signal.aborted) inflight.dec(labels);
+        else call.signal.addEventListener('abort', () => inflight.dec(labels), { once: true });
       }
       return result;
     } catch (err) {

@@ -11,6 +11,7 @@ import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './handlers/scale.js';
 import { handleCreate, handlePatch, handleUpdate } from './handlers/write.js';
 import { resourceVerbs, subresources } from './verbs.js';
+import { validateWriteOptions } from './write-options.js';
 
 const HANDLERS: Record<Verb, (scope: HandlerScope) => Promise<ApiResult>> = {
   get: handleGet,
@@ -50,6 +51,7 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
     } else if (!resourceVerbs(def).includes(call.verb)) {
       throw methodNotAllowed(call.verb, q);
     }
+    validateWriteOptions(call);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
     return handler({ call, store });
   };

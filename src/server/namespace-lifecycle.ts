@@ -64,15 +64,24 @@ export function startNamespaceController(
   cache: NamespaceCache,
   signal: AbortSignal,
 ): Promise<void> {
-  const finalize = async (ns: KubeObject): Promise<void> => {
-    const name = ns.metadata?.name ?? '';
+  /** Deletes a terminating namespace's contents; true once nothing is left in it. */
+  const deleteContents = async (name: string): Promise<boolean> => {
+    let empty = true;
     for (const store of all()) {
       if (!store.definition.namespaced) continue;
       const list = await store.list(name, {});
       for (const item of list.items) {
-        await store.delete(name, item.metadata?.name ?? '', {}).catch(ignoreNotFound);
+        const outcome = await store.delete(name, item.metadata?.name ?? '', {}).catch(ignoreNotFound);
+        // Objects held by finalizers linger; the namespace waits for them.
+        if (outcome && !outcome.gone) empty = false;
       }
     }
+    return empty;
+  };
+
+  /** Drops the `kubernetes` finalizer once the namespace is empty, which removes the namespace. */
+  const finalize = async (name: string): Promise<boolean> => {
+    if (!(await deleteContents(name))) return false;
     await namespaces
       .update(
         undefined,
@@ -87,7 +96,28 @@ export function startNamespaceController(
       )
       .catch(ignoreNotFound);
     await namespaces.delete(undefined, name, {}).catch(ignoreNotFound);
+    return true;
   };
+
+  // One finalization per namespace at a time, off the watch loop, retried until done.
+  const inProgress = new Set<string>();
+  const timers = new Set<NodeJS.Timeout>();
+  const schedule = (name: string): void => {
+    if (inProgress.has(name) || signal.aborted) return;
+    inProgress.add(name);
+    void finalize(name)
+      .catch(() => false)
+      .then((done) => {
+        inProgress.delete(name);
+        if (done || signal.aborted) return;
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          schedule(name);
+        }, FINALIZE_RETRY_MS);
+        timers.add(timer);
+      });
+  };
+  signal.addEventListener('abort', () => timers.forEach((t) => clearTimeout(t)), { once: true });
 
   const run = async (): Promise<void> => {
     while (!signal.aborted) {
@@ -97,9 +127,8 @@ export function startNamespaceController(
         for await (const ev of events) {
           if (ev.type === 'ERROR') break;
           cache.observe(ev.type, ev.object);
-          if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.metadata?.deletionTimestamp) {
-            await finalize(ev.object).catch(() => undefined);
-          }
+          const name = ev.object.metadata?.name;
+          if ((ev.type === 'ADDED' || ev.type === 'MODIFIED') && ev.object.metadata?.deletionTimestamp && name) schedule(name);
         }
       } catch {
         // The watch failed (e.g. storage restart): start over after a pause.
@@ -110,7 +139,10 @@ export function startNamespaceController(
   return run();
 }
 
-function ignoreNotFound(err: unknown): void {
-  if (err instanceof ApiError && err.reason === 'NotFound') return;
+/** How soon a namespace whose contents are not all gone is tried again. */
+const FINALIZE_RETRY_MS = 1000;
+
+function ignoreNotFound(err: unknown): undefined {
+  if (err instanceof ApiError && err.reason === 'NotFound') return undefined;
   throw err;
 }

@@ -59,72 +59,91 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const dataDir = resolve(opts.dataDir);
   await mkdir(dataDir, { recursive: true });
 
-  const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
-  const objects = createObjectStore(backend);
-  const stores: ResourceStore[] = [];
-  let namespaces: ResourceStore | undefined;
-  const namespaceCache = new NamespaceCache();
-  const check = namespaceCheck(() => namespaces as ResourceStore, namespaceCache);
-  for (const def of enabledDefinitions(builtinDefinitions, opts.runtimeConfig)) {
-    const store = createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check });
-    if (def.group === '' && def.resource === 'namespaces') namespaces = store;
-    stores.push(store);
-  }
-  if (!namespaces) throw new Error('the namespaces resource must be served');
-  const catalog = createCatalog(stores);
-  const logger = pino({ level: opts.logLevel }, pino.destination(2));
-  const metrics = createApiMetrics();
-  const handler = createApiHandler(catalog, [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)]);
+  // Everything started so far, stopped in reverse order on close or when a later step fails.
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+  };
+  try {
+    const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
+    closers.push(() => backend.close());
+    const objects = createObjectStore(backend);
+    const stores: ResourceStore[] = [];
+    let namespaces: ResourceStore | undefined;
+    const namespaceCache = new NamespaceCache();
+    const check = namespaceCheck(() => namespaces as ResourceStore, namespaceCache);
+    for (const def of enabledDefinitions(builtinDefinitions, opts.runtimeConfig)) {
+      const store = createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check });
+      if (def.group === '' && def.resource === 'namespaces') namespaces = store;
+      stores.push(store);
+    }
+    if (!namespaces) throw new Error('the namespaces resource must be served');
+    const catalog = createCatalog(stores);
+    const logger = pino({ level: opts.logLevel }, pino.destination(2));
+    const metrics = createApiMetrics();
+    const handler = createApiHandler(catalog, [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)]);
 
-  await bootstrapNamespaces(namespaces);
-  const lifecycle = new AbortController();
-  const finalizer = startNamespaceController(namespaces, () => stores, namespaceCache, lifecycle.signal);
-  const compactor: Compactor | undefined =
-    opts.compactionIntervalSeconds > 0 ? startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 }) : undefined;
-
-  let ready = false;
-  let httpPort = opts.port;
-  const openapi = createOpenApiPublisher(catalog);
-  const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
-    const app = createHttpGateway({
-      catalog,
-      handler,
-      version: versionInfo(),
-      openapi,
-      metrics: metrics.registry,
-      serverAddress: () => `${opts.bindAddress}:${httpPort}`,
-      ready: () => ready,
-      ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
-    });
-    const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
-    server.on('error', reject);
-  });
-  httpServer.keepAliveTimeout = 65_000;
-  httpPort = (httpServer.address() as AddressInfo).port;
-  const url = `http://${opts.bindAddress}:${httpPort}`;
-
-  const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: `${opts.bindAddress}:${opts.grpcPort}` });
-  const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
-  ready = true;
-  logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
-
-  return {
-    url,
-    httpPort,
-    grpcPort: grpc.port,
-    grpcAddress: `${opts.bindAddress}:${grpc.port}`,
-    kubeconfigPath,
-    catalog,
-    handler,
-    backend,
-    async close() {
+    await bootstrapNamespaces(namespaces);
+    const lifecycle = new AbortController();
+    const controller = startNamespaceController(namespaces, () => stores, namespaceCache, lifecycle.signal);
+    closers.push(async () => {
       lifecycle.abort();
-      compactor?.stop();
-      await grpc.close();
+      await controller.catch(() => undefined);
+    });
+    if (opts.compactionIntervalSeconds > 0) {
+      const compactor: Compactor = startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 });
+      closers.push(() => compactor.stop());
+    }
+
+    let ready = false;
+    let httpPort = opts.port;
+    const openapi = createOpenApiPublisher(catalog);
+    const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
+      const app = createHttpGateway({
+        catalog,
+        handler,
+        version: versionInfo(),
+        openapi,
+        metrics: metrics.registry,
+        serverAddress: () => `${opts.bindAddress}:${httpPort}`,
+        ready: () => ready,
+        ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+      });
+      const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
+      server.on('error', reject);
+    });
+    closers.push(async () => {
       httpServer.closeAllConnections();
       await new Promise<void>((r) => httpServer.close(() => r()));
-      await finalizer.catch(() => undefined);
-      await backend.close();
-    },
-  };
+    });
+    httpServer.keepAliveTimeout = 65_000;
+    httpPort = (httpServer.address() as AddressInfo).port;
+    const url = `http://${opts.bindAddress}:${httpPort}`;
+
+    const grpc: GrpcServerHandle = await startGrpcServer({
+      catalog,
+      handler,
+      address: `${opts.bindAddress}:${opts.grpcPort}`,
+      ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+    });
+    closers.push(() => grpc.close());
+    const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
+    ready = true;
+    logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
+
+    return {
+      url,
+      httpPort,
+      grpcPort: grpc.port,
+      grpcAddress: `${opts.bindAddress}:${grpc.port}`,
+      kubeconfigPath,
+      catalog,
+      handler,
+      backend,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }

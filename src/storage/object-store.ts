@@ -246,9 +246,10 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
       for (;;) {
         const current = decode(kv);
         checkPreconditions(key, current, o.preconditions);
-        const updated = await tryUpdate(structuredClone(current));
+        // `current` is freshly decoded: tryUpdate may mutate it.
+        const updated = await tryUpdate(current);
         const bytes = encodeWithoutVersion(codec, updated);
-        if (bytesEqual(bytes, kv.value)) return current;
+        if (bytesEqual(bytes, kv.value)) return decode(kv);
         const res = await backend.update(key, bytes, kv.modRevision);
         if (res.ok) return decodeWithVersion(codec, bytes, res.revision, key);
         if (!res.current) throw notFound(key);
@@ -261,7 +262,7 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
       for (;;) {
         const current = decode(kv);
         checkPreconditions(key, current, o.preconditions);
-        if (o.validate) await o.validate(structuredClone(current));
+        if (o.validate) await o.validate(current);
         const res = await backend.delete(key, kv.modRevision);
         if (res.ok) return decode(res.prev, res.revision);
         if (!res.current) throw notFound(key);

@@ -6,6 +6,9 @@ import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/r
 import type { ApiCall, ApiResult, CallOptions } from '../api-call.js';
 import type { HandlerScope } from './context.js';
 
+/** Longest watch timeout honoured: timers cannot wait longer than 2^31-1 ms (~24.8 days). */
+const MAX_WATCH_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Server-side watch timeout when the client gives none: 30–60 minutes, as upstream. */
 const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
 
@@ -52,7 +55,7 @@ export async function handleWatch({ call, store }: HandlerScope): Promise<ApiRes
   const events = query.sendInitialEvents ? await watchList(store, call, query) : await store.watch(call.namespace, query, call.signal);
   const timeoutSeconds =
     query.timeoutSeconds && query.timeoutSeconds > 0
-      ? query.timeoutSeconds
+      ? Math.min(query.timeoutSeconds, MAX_WATCH_TIMEOUT_SECONDS)
       : Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
   return { type: 'watch', events, timeoutSeconds, bookmarks: query.allowWatchBookmarks === true };
 }

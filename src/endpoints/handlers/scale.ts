@@ -7,12 +7,12 @@ import type { KubeObject } from '../../machinery/meta/object.js';
 import { invalidValue, toCauses } from '../../machinery/validation/field-error.js';
 import type { ScaleSubresource } from '../../registry/rest/definition.js';
 import type { ApiResult } from '../api-call.js';
-import { checkFieldValidation, decodeObject } from '../decode.js';
+import { decodeObject } from '../decode.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { SCALE_KIND } from '../verbs.js';
 import type { HandlerScope } from './context.js';
 import { parentWithScale, scaleFromParent } from './scale-object.js';
-import { checkDryRun, writeOptions } from './write.js';
+import { writeOptions } from './write.js';
 
 /** Computes the desired Scale from the current one; runs again on every conflict retry. */
 type ScaleUpdater = (current: KubeObject) => KubeObject;
@@ -36,8 +36,6 @@ function validateScale(scale: KubeObject, name: string): void {
 /** Runs one Scale write against the parent and answers with the resulting Scale. */
 async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<ApiResult> {
   const { call, store } = scope;
-  checkFieldValidation(call.options.fieldValidation);
-  checkDryRun(call.options.dryRun);
   const def = store.definition;
   const paths = scalePaths(scope);
   const name = call.name ?? '';

@@ -3,7 +3,7 @@ import { badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { WriteOptions, WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
-import { checkFieldValidation, decodeObject } from '../decode.js';
+import { decodeObject } from '../decode.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
@@ -15,11 +15,6 @@ export function writeOptions(scope: HandlerScope): WriteOptions {
 }
 
 /** `dryRun` accepts only `All`. */
-export function checkDryRun(values: string[] | undefined): void {
-  for (const v of values ?? []) {
-    if (v !== 'All') throw badRequest(`Invalid dry run value: ${JSON.stringify(v)}; valid values: "All"`);
-  }
-}
 
 function targetOf(scope: HandlerScope): WriteTarget {
   return scope.call.subresource === 'status' ? 'status' : 'main';
@@ -28,8 +23,6 @@ function targetOf(scope: HandlerScope): WriteTarget {
 /** POST to a collection: 201 with the created object. */
 export async function handleCreate(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
-  checkFieldValidation(call.options.fieldValidation);
-  checkDryRun(call.options.dryRun);
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
   const created = await store.create(call.namespace, object, writeOptions(scope));
   return { type: 'object', code: 201, object: created, warnings };
@@ -38,8 +31,6 @@ export async function handleCreate(scope: HandlerScope): Promise<ApiResult> {
 /** PUT of one object (or its status): 200 with the stored object. */
 export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
-  checkFieldValidation(call.options.fieldValidation);
-  checkDryRun(call.options.dryRun);
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
   const name = call.name ?? '';
   if (object.metadata?.name && object.metadata.name !== name) {
@@ -52,8 +43,6 @@ export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
 /** PATCH of one object (or its status): the patch is re-applied to the fresh object on each retry. */
 export async function handlePatch(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
-  checkFieldValidation(call.options.fieldValidation);
-  checkDryRun(call.options.dryRun);
   const def = store.definition;
   const name = call.name ?? '';
   const warnings: string[] = [];

@@ -46,7 +46,11 @@ export function parseRfc3339(text: string): Instant | undefined {
   const minute = Number(mi);
   const second = Number(s);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  // Date.UTC maps years 0–99 to 1900–1999; setUTCFullYear takes the year as given.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  let ms = date.getTime();
   const check = new Date(ms);
   if (check.getUTCDate() !== day) return undefined;
   if (sign) {

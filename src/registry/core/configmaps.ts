@@ -1,5 +1,5 @@
 /** core/v1 ConfigMap: data keys validated; immutable ConfigMaps keep their data. */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
@@ -46,7 +46,7 @@ export const configMaps: ResourceDefinition = {
     validateUpdate(obj, old) {
       const errs = validateConfigMap(obj);
       if (old.immutable === true) {
-        if (JSON.stringify(obj.data ?? {}) !== JSON.stringify(old.data ?? {}) || JSON.stringify(obj.binaryData ?? {}) !== JSON.stringify(old.binaryData ?? {})) {
+        if (!jsonEqual(obj.data ?? {}, old.data ?? {}) || !jsonEqual(obj.binaryData ?? {}, old.binaryData ?? {})) {
           errs.push(forbidden('data', 'field is immutable when `immutable` is set'));
         }
         if (obj.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));

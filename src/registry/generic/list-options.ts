@@ -32,7 +32,12 @@ export function validateListQuery(q: ListQuery): void {
   if (q.continue && q.resourceVersion && q.resourceVersion !== '0') {
     throw invalidList('resourceVersion', undefined, 'specifying resource version is not allowed when using continue');
   }
-  if (q.resourceVersion && q.resourceVersion !== '0' && !/^\d+$/.test(q.resourceVersion)) {
-    throw new ApiError('BadRequest', `Invalid value: ${JSON.stringify(q.resourceVersion)}: resourceVersion must be a non-negative integer`);
+  checkResourceVersion(q.resourceVersion);
+}
+
+/** A resourceVersion is a decimal revision that fits a JS number exactly; anything else is a 400. */
+export function checkResourceVersion(rv: string | undefined): void {
+  if (rv && (!/^\d+$/.test(rv) || !Number.isSafeInteger(Number(rv)))) {
+    throw new ApiError('BadRequest', `Invalid value: ${JSON.stringify(rv)}: resourceVersion must be a non-negative integer`);
   }
 }

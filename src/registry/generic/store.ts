@@ -4,6 +4,7 @@
  */
 import {
   ApiError,
+  alreadyExists,
   badRequest,
   conflict,
   expired,
@@ -21,7 +22,7 @@ import type { DeleteOutcome, ResourceStore, WatchEvent, WriteTarget } from '../r
 import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
-import { validateListQuery } from './list-options.js';
+import { checkResourceVersion, validateListQuery } from './list-options.js';
 
 /** Largest page size handed to storage (an int64 `limit` may not fit a JS number or SQLite LIMIT). */
 const MAX_PAGE_LIMIT = 2 ** 31 - 1;
@@ -60,12 +61,19 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
     throw invalid(def.kind, def.group, obj.metadata?.name ?? '', toCauses(errs));
   };
 
-  async function removeNow(key: string, name: string, current: KubeObject): Promise<KubeObject> {
+  /** Refuses to remove an object that, as stored right now, must be kept (finalizers, graceful deletion). */
+  const stillDeletable = (name: string) => (cur: KubeObject): void => {
+    if (keepOnDelete(def, cur)) throw conflict(q, name, OBJECT_MODIFIED);
+  };
+
+  /** Removes an object whose last finalizer just went; someone else removing it first is fine. */
+  async function removeFinalized(key: string, name: string, current: KubeObject): Promise<void> {
+    const preconditions: { uid?: string } = {};
+    if (current.metadata?.uid) preconditions.uid = current.metadata.uid;
     try {
-      const preconditions: { uid?: string; resourceVersion?: string } = {};
-      if (current.metadata?.uid) preconditions.uid = current.metadata.uid;
-      return await store.delete(key, { preconditions });
+      await store.delete(key, { preconditions, validate: stillDeletable(name) });
     } catch (err) {
+      if (isStorageError(err, 'KeyNotFound')) return;
       throw interpretStorageError(err, q, name);
     }
   }
@@ -114,9 +122,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
     async watch(namespace, query, signal) {
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
       // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
-      if (query.resourceVersion && !/^\d+$/.test(query.resourceVersion)) {
-        throw badRequest(`Invalid value: ${JSON.stringify(query.resourceVersion)}: resourceVersion must be a non-negative integer`);
-      }
+      checkResourceVersion(query.resourceVersion);
       const watchOpts: Parameters<ObjectStore['watch']>[1] = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
       if (predicate) watchOpts.predicate = predicate;
@@ -155,7 +161,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
       if (wopts.dryRun) {
         try {
           await store.get(keyFor(meta.namespace, name));
-          throw new ApiError('AlreadyExists', `${def.group ? `${def.resource}.${def.group}` : def.resource} "${name}" already exists`, { name, group: def.group, kind: def.resource });
+          throw alreadyExists(q, name);
         } catch (err) {
           if (err instanceof ApiError) throw err;
         }
@@ -225,10 +231,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
           return withType(next);
         }
         const updated = await store.guaranteedUpdate(key, tryUpdate);
-        const m = updated.metadata ?? {};
-        if (m.deletionTimestamp && !(m.finalizers?.length) && !def.gracefulDelete?.(updated)) {
-          await removeNow(key, name, updated);
-        }
+        if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
         return withType(updated);
       } catch (err) {
         if (err instanceof ApiError) throw err;
@@ -248,17 +251,20 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
         if (dopts.dryRun) return { object: withType(keep ?? current), gone: keep === undefined };
         if (keep) {
           if (jsonEqual(keep, current)) return { object: withType(current), gone: false };
+          // Mark it for deletion; if its finalizers went meanwhile, remove it instead.
+          let removable = false;
           const marked = await store.guaranteedUpdate(
             key,
             (cur) => {
               const again = keepOnDelete(def, cur);
+              removable = again === undefined;
               return again ?? cur;
             },
             { preconditions },
           );
-          return { object: withType(marked), gone: false };
+          if (!removable) return { object: withType(marked), gone: false };
         }
-        const last = await store.delete(key, { preconditions });
+        const last = await store.delete(key, { preconditions, validate: stillDeletable(name) });
         return { object: withType(last), gone: true };
       } catch (err) {
         throw interpretStorageError(err, q, name);

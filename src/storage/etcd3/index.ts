@@ -105,6 +105,8 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
     const onAbort = () => finish();
     signal.addEventListener('abort', onAbort, { once: true });
     cleanups.add(onAbort);
+    // The signal may have fired while the stream was being opened.
+    if (signal.aborted) finish();
 
     stream.on('data', (res: IWatchResponse) => {
       try {

@@ -148,7 +148,7 @@ export function deleteMethod(scope: MethodScope): handleUnaryCall<DeleteRequestL
     if (object.kind === 'Status') return statusToMessage(object as unknown as Status);
     const { def } = scope;
     return statusToMessage(
-      successStatus({ name: call.name, group: def.group, kind: def.resource, uid: object.metadata?.uid ?? '' }),
+      successStatus({ name: call.name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: object.metadata?.uid ?? '' }),
     );
   });
 }

@@ -78,9 +78,8 @@ function decodeProtobufBody(raw: Buffer, catalog: ApiCatalog): unknown {
     throw badRequest(`unable to decode protobuf body: ${(err as Error).message}`);
   }
   const gv = parseApiVersion(envelope.apiVersion);
-  const store = catalog.kind(gv.group, gv.version, envelope.kind);
-  if (!store) throw badRequest(`no kind "${envelope.kind}" is registered for version "${envelope.apiVersion}"`);
-  const typeName = store.definition.typeName;
+  const typeName = catalog.bodyTypeName(gv.group, gv.version, envelope.kind);
+  if (!typeName) throw badRequest(`no kind "${envelope.kind}" is registered for version "${envelope.apiVersion}"`);
   let object: unknown;
   try {
     const message = decodeProtobufObject(typeName, envelope.raw);

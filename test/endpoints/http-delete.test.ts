@@ -1,0 +1,107 @@
+/** Delete paths: option validation, protobuf DeleteOptions, finalizers and namespace finalization. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { encodeProtobufObject, kubeJsonToMessage, writeK8sEnvelope } from '../../src/machinery/schema/index.js';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+
+const CM = (ns: string): string => `/api/v1/namespaces/${ns}/configmaps`;
+
+async function waitFor(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not reached in time');
+}
+
+describe('delete', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startTestServer();
+  });
+  after(async () => ts.stop());
+
+  it('rejects an unsupported dryRun value (query or body) and keeps the object', async () => {
+    assert.equal((await api(ts.server, 'POST', CM('default'), { metadata: { name: 'keep-me' } })).status, 201);
+    for (const [path, body] of [
+      [`${CM('default')}/keep-me?dryRun=foo`, undefined],
+      [`${CM('default')}/keep-me`, { dryRun: ['foo'] }],
+      [`${CM('default')}?dryRun=Maybe`, undefined],
+    ] as const) {
+      const r = await api(ts.server, 'DELETE', path, body);
+      assert.equal(r.status, 400, path);
+      assert.equal(r.body.reason, 'BadRequest');
+      assert.match(r.body.message, /^Invalid dry run value: "(foo|Maybe)"; valid values: "All"$/);
+    }
+    assert.equal((await api(ts.server, 'GET', `${CM('default')}/keep-me`)).status, 200);
+  });
+
+  it('accepts DeleteOptions as a protobuf body', async () => {
+    assert.equal((await api(ts.server, 'POST', CM('default'), { metadata: { name: 'pb-del' } })).status, 201);
+    const typeName = 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions';
+    const raw = encodeProtobufObject(typeName, kubeJsonToMessage(typeName, { propagationPolicy: 'Background' }).message);
+    const res = await fetch(`${ts.server.url}${CM('default')}/pb-del`, {
+      method: 'DELETE',
+      headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+      body: Buffer.from(writeK8sEnvelope({ apiVersion: 'v1', kind: 'DeleteOptions', raw })),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(((await res.json()) as { status: string }).status, 'Success');
+    assert.equal((await api(ts.server, 'GET', `${CM('default')}/pb-del`)).status, 404);
+  });
+
+  it('keeps an object with finalizers, marked for deletion, until they are removed', async () => {
+    const created = await api(ts.server, 'POST', CM('default'), { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
+    assert.equal(created.status, 201);
+    const del = await api(ts.server, 'DELETE', `${CM('default')}/held`);
+    assert.equal(del.status, 200);
+    assert.equal(del.body.kind, 'ConfigMap');
+    assert.ok(del.body.metadata.deletionTimestamp);
+    assert.equal(del.body.metadata.deletionGracePeriodSeconds, 0);
+    const again = await api(ts.server, 'DELETE', `${CM('default')}/held`);
+    assert.equal(again.body.metadata.deletionTimestamp, del.body.metadata.deletionTimestamp);
+    const patched = await api(ts.server, 'PATCH', `${CM('default')}/held`, { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(patched.status, 200);
+    assert.equal((await api(ts.server, 'GET', `${CM('default')}/held`)).status, 404);
+  });
+
+  it('a namespace stays Terminating while its contents linger, and goes once they are gone', async () => {
+    assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: 'held-ns' } })).status, 201);
+    assert.equal((await api(ts.server, 'POST', CM('held-ns'), { metadata: { name: 'plain' } })).status, 201);
+    assert.equal((await api(ts.server, 'POST', CM('held-ns'), { metadata: { name: 'held', finalizers: ['example.com/hold'] } })).status, 201);
+    const del = await api(ts.server, 'DELETE', '/api/v1/namespaces/held-ns');
+    assert.equal(del.status, 200);
+    assert.equal(del.body.status.phase, 'Terminating');
+    await waitFor(async () => (await api(ts.server, 'GET', `${CM('held-ns')}/plain`)).status === 404);
+    await new Promise((r) => setTimeout(r, 1500));
+    const ns = await api(ts.server, 'GET', '/api/v1/namespaces/held-ns');
+    assert.equal(ns.status, 200, 'the namespace waits for the finalizer-held object');
+    assert.deepEqual(ns.body.spec.finalizers, ['kubernetes']);
+    const created = await api(ts.server, 'POST', CM('held-ns'), { metadata: { name: 'late' } });
+    assert.equal(created.status, 403);
+    assert.equal(created.body.message, 'configmaps "late" is forbidden: unable to create new content in namespace held-ns because it is being terminated');
+    const patched = await api(ts.server, 'PATCH', `${CM('held-ns')}/held`, { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' });
+    assert.equal(patched.status, 200);
+    await waitFor(async () => (await api(ts.server, 'GET', '/api/v1/namespaces/held-ns')).status === 404);
+  });
+
+  it('a watch with a timeoutSeconds beyond what timers can hold stays open', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${ts.server.url}${CM('default')}?watch=1&timeoutSeconds=99999999999`, { signal: controller.signal });
+    assert.equal(res.status, 200);
+    const reader = res.body!.getReader();
+    const first = await Promise.race([reader.read().then(() => 'data-or-end'), new Promise((r) => setTimeout(() => r('still-open'), 300))]);
+    // The initial ADDED events arrive, and the stream is not closed by an overflowing timer.
+    assert.equal(first, 'data-or-end');
+    let ended = false;
+    const pending = reader.read().then(
+      (r) => (ended = r.done === true),
+      () => undefined,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(ended, false);
+    controller.abort();
+    await pending;
+  });
+});
