@@ -60,7 +60,7 @@ export interface CallOptions extends ListQuery {
 /** What a handler returns: an object (with its HTTP code) or a watch stream. */
 export type ApiResult =
   | { type: 'object'; code: number; object: KubeObject; warnings?: string[] }
-  | { type: 'watch'; events: AsyncIterable<WatchEvent>; timeoutSeconds: number; bookmarks: boolean };
+  | { type: 'watch'; events: AsyncIterable<WatchEvent> };
 
 /** A handler for calls; interceptors wrap it onion-style. */
 export type ApiHandler = (call: ApiCall) => Promise<ApiResult>;

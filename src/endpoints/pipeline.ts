@@ -5,7 +5,7 @@
 import { ApiError, methodNotAllowed, toApiError } from '../machinery/errors/index.js';
 import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
 import type { ApiCatalog } from './catalog.js';
-import type { HandlerScope } from './handlers/context.js';
+import type { HandlerScope, HandlerSettings } from './handlers/context.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './handlers/scale.js';
@@ -38,7 +38,7 @@ export function resourceNotFound(): ApiError {
 }
 
 /** Builds the handler every transport calls. */
-export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = []): ApiHandler {
+export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = [], settings: HandlerSettings = {}): ApiHandler {
   const dispatch: ApiHandler = async (call: ApiCall) => {
     const store = catalog.resource(call.group, call.version, call.resource);
     if (!store) throw resourceNotFound();
@@ -53,7 +53,7 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
     }
     validateWriteOptions(call);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
-    return handler({ call, store });
+    return handler({ call, store, settings });
   };
   return interceptors.reduceRight<ApiHandler>((next, intercept) => intercept(next), dispatch);
 }

@@ -81,7 +81,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const catalog = createCatalog(stores);
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
-    const handler = createApiHandler(catalog, [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)]);
+    const handler = createApiHandler(
+      catalog,
+      [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)],
+      opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {},
+    );
 
     await bootstrapNamespaces(namespaces);
     const lifecycle = new AbortController();
@@ -107,7 +111,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         metrics: metrics.registry,
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         ready: () => ready,
-        ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
       });
       const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
       server.on('error', reject);
@@ -124,7 +127,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       catalog,
       handler,
       address: `${opts.bindAddress}:${opts.grpcPort}`,
-      ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
     });
     closers.push(() => grpc.close());
     const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));

@@ -2,6 +2,7 @@
  * The gRPC transport end to end: a real server, the generated clients, errors with
  * the Kubernetes Status in the details, watch streams, health and reflection.
  */
+import { createApiHandler } from '../../src/endpoints/pipeline.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -194,7 +195,9 @@ describe('gRPC resource services', () => {
 
 describe('gRPC watch bookmarks', () => {
   it('sends periodic bookmarks with the last resourceVersion when allowed, and ends watches on shutdown', async () => {
-    const grpc = await startGrpcServer({ catalog: server.catalog, handler: server.handler, address: '127.0.0.1:0', bookmarkIntervalMs: 100 });
+    // Bookmarks are a pipeline setting (the same for HTTP): a handler with a short interval.
+    const handler = createApiHandler(server.catalog, [], { bookmarkIntervalMs: 100 });
+    const grpc = await startGrpcServer({ catalog: server.catalog, handler, address: '127.0.0.1:0' });
     const client = new ConfigMapServiceClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure());
     try {
       const start = await unary<ConfigMapList>((cb) => client.list({ namespace: NS }, cb));

@@ -2,10 +2,17 @@
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import type { ApiCall } from '../api-call.js';
 
+/** Server-wide settings the handlers honour. */
+export interface HandlerSettings {
+  /** How often watches that allow bookmarks get one (tests shorten it). */
+  bookmarkIntervalMs?: number;
+}
+
 /** A verb handler. */
 export interface HandlerScope {
   call: ApiCall;
   store: ResourceStore;
+  settings: HandlerSettings;
 }
 
 /** `dryRun=All` (the only value Kubernetes accepts) turns writes into rehearsals. */

@@ -4,6 +4,8 @@ import type { KubeObject } from '../../machinery/meta/object.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ApiCall, ApiResult, CallOptions } from '../api-call.js';
+import { definitionApiVersion } from '../../registry/rest/definition.js';
+import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
 import type { HandlerScope } from './context.js';
 
 /** Longest watch timeout honoured: timers cannot wait longer than 2^31-1 ms (~24.8 days). */
@@ -42,7 +44,7 @@ export async function handleList({ call, store }: HandlerScope): Promise<ApiResu
 }
 
 /** GET with watch: a stream of events. A name in the call watches that one object. */
-export async function handleWatch({ call, store }: HandlerScope): Promise<ApiResult> {
+export async function handleWatch({ call, store, settings }: HandlerScope): Promise<ApiResult> {
   const query = listQuery(call.options);
   if (call.name) {
     // A named watch is a filtered collection watch: the name never becomes a key, but it
@@ -57,7 +59,16 @@ export async function handleWatch({ call, store }: HandlerScope): Promise<ApiRes
     query.timeoutSeconds && query.timeoutSeconds > 0
       ? Math.min(query.timeoutSeconds, MAX_WATCH_TIMEOUT_SECONDS)
       : Math.floor(MIN_REQUEST_TIMEOUT_SECONDS * (1 + Math.random()));
-  return { type: 'watch', events, timeoutSeconds, bookmarks: query.allowWatchBookmarks === true };
+  const def = store.definition;
+  const stream = watchStream(events, {
+    timeoutMs: timeoutSeconds * 1000,
+    bookmarkIntervalMs: query.allowWatchBookmarks ? (settings.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_INTERVAL_MS) : undefined,
+    kind: def.kind,
+    apiVersion: definitionApiVersion(def),
+    ...(query.resourceVersion !== undefined ? { resourceVersion: query.resourceVersion } : {}),
+    signal: call.signal,
+  });
+  return { type: 'watch', events: stream };
 }
 
 /**
@@ -85,7 +96,7 @@ async function watchList(store: ResourceStore, call: ApiCall, query: ListQuery):
   } while (page);
   const live = await store.watch(call.namespace, { ...selectors, resourceVersion: rv }, call.signal);
   const def = store.definition;
-  const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+  const apiVersion = definitionApiVersion(def);
   return (async function* () {
     for (const item of items) yield { type: 'ADDED', object: { apiVersion, kind: def.kind, ...item } } as WatchEvent;
     yield {

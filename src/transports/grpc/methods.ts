@@ -29,14 +29,10 @@ import { statusToMessage, toGrpcError } from './status-details.js';
 export interface MethodScope {
   def: ResourceDefinition;
   handler: ApiHandler;
-  /** Bookmark interval for watches that allow them (default one minute). */
-  bookmarkIntervalMs?: number;
   /** Aborts when the server shuts down: open watches end (with OK) so shutdown is prompt. */
   shutdown?: AbortSignal;
 }
 
-/** How often a watch that allows bookmarks gets one. */
-export const BOOKMARK_INTERVAL_MS = 60_000;
 
 interface NamedRequest {
   namespace?: string;
@@ -184,15 +180,6 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListR
       if (ns) call.namespace = ns;
       const result = await scope.handler(call);
       if (result.type !== 'watch') throw new Error('expected a watch result');
-      const timer = setTimeout(() => abort.abort(), result.timeoutSeconds * 1000);
-      let lastRv = '';
-      // As the HTTP watch does: periodic bookmarks when the client allows them.
-      const bookmarks = result.bookmarks
-        ? setInterval(() => {
-            if (!lastRv || abort.signal.aborted) return;
-            out.write({ type: 'BOOKMARK', object: messageFromJson(scope.def.typeName, { metadata: { resourceVersion: lastRv } }) });
-          }, scope.bookmarkIntervalMs ?? BOOKMARK_INTERVAL_MS)
-        : undefined;
       try {
         for await (const ev of result.events) {
           if (abort.signal.aborted) break;
@@ -200,12 +187,9 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListR
             await write(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) }, abort.signal);
             break;
           }
-          lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
           await write(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) }, abort.signal);
         }
       } finally {
-        clearTimeout(timer);
-        if (bookmarks) clearInterval(bookmarks);
         abort.abort();
       }
     })().then(

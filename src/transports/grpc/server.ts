@@ -16,8 +16,6 @@ export interface GrpcServerOptions {
   handler: ApiHandler;
   /** host:port to bind (port 0 picks a free one). */
   address: string;
-  /** Bookmark interval for watches (tests shorten it). */
-  bookmarkIntervalMs?: number;
 }
 
 /** A running gRPC server. */
@@ -33,7 +31,7 @@ export function addResourceServices(
   server: Server,
   catalog: ApiCatalog,
   handler: ApiHandler,
-  extra: Pick<MethodScope, 'bookmarkIntervalMs' | 'shutdown'> = {},
+  extra: Pick<MethodScope, 'shutdown'> = {},
 ): string[] {
   const names: string[] = [];
   for (const store of catalog.stores) {
@@ -55,8 +53,7 @@ export function addResourceServices(
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new Server();
   const lifecycle = new AbortController();
-  const extra: Pick<MethodScope, 'bookmarkIntervalMs' | 'shutdown'> = { shutdown: lifecycle.signal };
-  if (opts.bookmarkIntervalMs !== undefined) extra.bookmarkIntervalMs = opts.bookmarkIntervalMs;
+  const extra: Pick<MethodScope, 'shutdown'> = { shutdown: lifecycle.signal };
   const services = addResourceServices(server, opts.catalog, opts.handler, extra);
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s, 'SERVING' as const])) });
   health.addToServer(server);

@@ -46,8 +46,6 @@ export interface HttpGatewayOptions {
   serverAddress: string | (() => string);
   /** Readiness: false until bootstrap is done. */
   ready: () => boolean;
-  /** Bookmark interval for watches (tests shorten it). */
-  bookmarkIntervalMs?: number;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -210,16 +208,7 @@ async function serveResource(opts: HttpGatewayOptions, req: Request, res: Respon
 
   const result = await opts.handler(call);
   if (result.type === 'watch') {
-    const watchOpts: Parameters<typeof streamWatch>[2] = {
-      timeoutSeconds: result.timeoutSeconds,
-      bookmarks: result.bookmarks,
-      abort,
-      kind: def.kind,
-      apiVersion: def.group ? `${def.group}/${def.version}` : def.version,
-    };
-    if (options.resourceVersion !== undefined) watchOpts.resourceVersion = options.resourceVersion;
-    if (opts.bookmarkIntervalMs !== undefined) watchOpts.bookmarkIntervalMs = opts.bookmarkIntervalMs;
-    await streamWatch(res, renderWatch(printingDefinition(def, info.subresource), format, result), watchOpts);
+    await streamWatch(res, renderWatch(printingDefinition(def, info.subresource), format, result), abort);
     return;
   }
   const body = reads && result.object.kind !== 'Status' ? renderObject(printingDefinition(def, info.subresource), format, result.object) : result.object;
