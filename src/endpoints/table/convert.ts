@@ -55,8 +55,8 @@ export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io
   return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata ?? {} };
 }
 
-function row(def: ResourceDefinition, obj: KubeObject, include: IncludeObject): Record<string, unknown> {
-  const cells = [obj.metadata?.name ?? '', ...columnsOf(def).map((c) => c.cell(obj))];
+function row(def: ResourceDefinition, columns: PrinterColumn[], obj: KubeObject, include: IncludeObject): Record<string, unknown> {
+  const cells = [obj.metadata?.name ?? '', ...columns.map((c) => c.cell(obj))];
   const r: Record<string, unknown> = { cells };
   if (include === 'Metadata') r.object = partialObjectMetadata(obj);
   else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? apiVersionOf(def), kind: obj.kind ?? def.kind, ...obj };
@@ -84,12 +84,13 @@ export function toTable(
   } else if ((input as KubeObject).metadata?.resourceVersion) {
     metadata.resourceVersion = (input as KubeObject).metadata?.resourceVersion;
   }
+  const columns = columnsOf(def);
   return {
     kind: 'Table',
     apiVersion: `meta.k8s.io/${opts.tableVersion}`,
     metadata,
     columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(def),
-    rows: items.map((o) => row(def, o, opts.include)),
+    rows: items.map((o) => row(def, columns, o, opts.include)),
   };
 }
 

@@ -1,5 +1,5 @@
 /** Writing objects and Status errors as JSON responses (gzip only when the client asks). */
-import { gzipSync } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import type { Response } from 'express';
 import { type ApiError, toApiError } from '../../machinery/errors/index.js';
 
@@ -27,7 +27,13 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
   if (data.length >= GZIP_THRESHOLD_BYTES && acceptsGzip(res.req?.headers['accept-encoding'])) {
     res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Vary', 'Accept-Encoding');
-    res.end(gzipSync(data));
+    // Compress off the event loop: large lists must not stall other requests.
+    gzip(data, (err, zipped) => {
+      if (err) {
+        res.removeHeader('Content-Encoding');
+        res.end(data);
+      } else res.end(zipped);
+    });
     return;
   }
   res.end(data);
