@@ -48,6 +48,7 @@ export const endpoints: ResourceDefinition = {
   listKind: 'EndpointsList',
   singular: 'endpoints',
   namespaced: true,
+  allowCreateOnUpdate: true,
   shortNames: ['ep'],
   typeName: 'k8s.io.api.core.v1.Endpoints',
   listTypeName: 'k8s.io.api.core.v1.EndpointsList',

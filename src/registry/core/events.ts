@@ -29,6 +29,7 @@ export const events: ResourceDefinition = {
   listKind: 'EventList',
   singular: 'event',
   namespaced: true,
+  allowCreateOnUpdate: true,
   shortNames: ['ev'],
   typeName: 'k8s.io.api.core.v1.Event',
   listTypeName: 'k8s.io.api.core.v1.EventList',

@@ -261,6 +261,7 @@ export const services: ResourceDefinition = {
   listKind: 'ServiceList',
   singular: 'service',
   namespaced: true,
+  allowCreateOnUpdate: true,
   shortNames: ['svc'],
   categories: ['all'],
   typeName: 'k8s.io.api.core.v1.Service',

@@ -30,6 +30,8 @@ export interface ResourceDefinition {
   nameValidator: NameValidator;
   /** metadata.generation starts at 1 and increases on every spec change. */
   tracksGeneration?: boolean;
+  /** A PUT to a missing name creates the object (201), as upstream's AllowCreateOnUpdate. */
+  allowCreateOnUpdate?: boolean;
   /** Delete answers with the deleted object rather than a success Status. */
   returnDeletedObject?: boolean;
   strategy: Strategy;

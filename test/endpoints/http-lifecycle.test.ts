@@ -1,4 +1,4 @@
-/** Delete paths: option validation, protobuf DeleteOptions, finalizers and namespace finalization. */
+/** Object lifecycle: delete options, protobuf DeleteOptions, finalizers, namespace finalization, create-on-PUT. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeProtobufObject, kubeJsonToMessage, writeK8sEnvelope } from '../../src/machinery/schema/index.js';
@@ -103,5 +103,35 @@ describe('delete', () => {
     assert.equal(ended, false);
     controller.abort();
     await pending;
+  });
+});
+
+describe('PUT to a missing name', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startTestServer();
+  });
+  after(async () => ts.stop());
+
+  it('creates services, endpoints and events (201); other kinds are 404', async () => {
+    const svc = { metadata: { name: 'put-created' }, spec: { ports: [{ port: 80 }] } };
+    const created = await api(ts.server, 'PUT', '/api/v1/namespaces/default/services/put-created', svc);
+    assert.equal(created.status, 201);
+    assert.equal(created.body.kind, 'Service');
+    assert.equal(created.body.spec.ports[0].targetPort, 80);
+    const ep = await api(ts.server, 'PUT', '/api/v1/namespaces/default/endpoints/put-created', { metadata: { name: 'put-created' } });
+    assert.equal(ep.status, 201);
+    const cm = await api(ts.server, 'PUT', '/api/v1/namespaces/default/configmaps/put-missing', { metadata: { name: 'put-missing' } });
+    assert.equal(cm.status, 404);
+    assert.equal(cm.body.message, 'configmaps "put-missing" not found');
+  });
+
+  it('does not create when the body names a resourceVersion', async () => {
+    const r = await api(ts.server, 'PUT', '/api/v1/namespaces/default/services/with-rv', {
+      metadata: { name: 'with-rv', resourceVersion: '5' },
+      spec: { ports: [{ port: 80 }] },
+    });
+    assert.equal(r.status, 404);
+    assert.equal(r.body.message, 'services "with-rv" not found');
   });
 });
