@@ -1,16 +1,9 @@
 /** Validation of a structured meta/v1 LabelSelector, with upstream's messages. */
 import { type FieldError, forbidden, invalidValue, required } from './field-error.js';
-import { isQualifiedName, isValidLabelValue } from './names.js';
+import { validateLabels } from './labels.js';
+import { isQualifiedName } from './names.js';
 
-/** Validates label keys and values of a label map at `path`. */
-export function validateLabels(labels: Record<string, unknown>, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels)) {
-    for (const msg of isQualifiedName(k)) errs.push(invalidValue(path, k, msg));
-    for (const msg of isValidLabelValue(String(v))) errs.push(invalidValue(path, v, msg));
-  }
-  return errs;
-}
+export { validateLabels } from './labels.js';
 
 /** Validates matchLabels and matchExpressions of a selector at `path`. */
 export function validateLabelSelector(selector: Record<string, unknown>, path: string): FieldError[] {

@@ -10,6 +10,7 @@ import {
   required,
 } from '../../machinery/validation/field-error.js';
 import { validateLabels } from '../../machinery/validation/label-selector.js';
+import { validateAnnotations } from '../../machinery/validation/labels.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from '../../machinery/validation/quantity.js';
@@ -307,9 +308,7 @@ export function validatePodTemplate(template: JsonObject | undefined, path: stri
   if (!template) return [required(path, '')];
   const meta = asObject(template.metadata) ?? {};
   const errs = validateLabels(asObject(meta.labels) ?? {}, `${path}.metadata.labels`);
-  for (const k of Object.keys(asObject(meta.annotations) ?? {})) {
-    for (const msg of isQualifiedName(k.toLowerCase())) errs.push(invalidValue(`${path}.metadata.annotations`, k, msg));
-  }
+  errs.push(...validateAnnotations(asObject(meta.annotations) ?? {}, `${path}.metadata.annotations`));
   errs.push(...validatePodSpec(asObject(template.spec) ?? {}, `${path}.spec`));
   return errs;
 }

@@ -10,7 +10,7 @@ import {
   invalidValue,
   required,
 } from '../../machinery/validation/field-error.js';
-import { isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
+import { validateAnnotations, validateLabels } from '../../machinery/validation/labels.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -49,8 +49,6 @@ export function carrySystemFieldsOnUpdate(meta: ObjectMeta, old: ObjectMeta): vo
   delete meta.selfLink;
 }
 
-const TOTAL_ANNOTATION_SIZE = 256 * 1024;
-
 /** ObjectMeta validation common to every resource (create). */
 export function validateObjectMeta(def: ResourceDefinition, obj: KubeObject): FieldError[] {
   const meta = obj.metadata ?? {};
@@ -65,18 +63,8 @@ export function validateObjectMeta(def: ResourceDefinition, obj: KubeObject): Fi
   } else if (meta.namespace) {
     errs.push(forbidden('metadata.namespace', 'not allowed on this type'));
   }
-  for (const [k, v] of Object.entries(meta.labels ?? {})) {
-    for (const msg of isQualifiedName(k)) errs.push(invalidValue('metadata.labels', k, msg));
-    for (const msg of isValidLabelValue(v)) errs.push(invalidValue(`metadata.labels`, v, msg));
-  }
-  let size = 0;
-  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
-    for (const msg of isQualifiedName(k.toLowerCase())) errs.push(invalidValue('metadata.annotations', k, msg));
-    size += k.length + v.length;
-  }
-  if (size > TOTAL_ANNOTATION_SIZE) {
-    errs.push({ type: 'TooLong', field: 'metadata.annotations', detail: `must have at most ${TOTAL_ANNOTATION_SIZE} bytes` });
-  }
+  errs.push(...validateLabels(meta.labels ?? {}, 'metadata.labels'));
+  errs.push(...validateAnnotations(meta.annotations ?? {}, 'metadata.annotations'));
   if (meta.generation !== undefined && meta.generation < 0) {
     errs.push(invalidValue('metadata.generation', meta.generation, 'must be greater than or equal to 0'));
   }
