@@ -10,6 +10,7 @@ import type {
   ServerWritableStream,
   UntypedHandleCall,
 } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import type {
   CreateOptions,
   DeleteOptions,
@@ -85,11 +86,25 @@ function objectResult(result: ApiResult): KubeObject {
   return result.object;
 }
 
-function unary<Req>(run: (req: Req, signal: AbortSignal) => Promise<unknown>): handleUnaryCall<Req, unknown> {
+/**
+ * A unary method: runs `run` with a handler that collects the result's warnings, which
+ * go back as `warning` trailers in HTTP's `299 - "…"` form.
+ */
+function unary<Req>(run: (req: Req, signal: AbortSignal, handle: ApiHandler) => Promise<unknown>, scope: MethodScope): handleUnaryCall<Req, unknown> {
   return (call, callback) => {
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
-    run(call.request, abort.signal).then(
-      (response) => callback(null, response),
+    const warnings: string[] = [];
+    const handle: ApiHandler = async (apiCall) => {
+      const result = await scope.handler(apiCall);
+      if (result.type === 'object' && result.warnings) warnings.push(...result.warnings);
+      return result;
+    };
+    run(call.request, abort.signal, handle).then(
+      (response) => {
+        const trailer = new Metadata();
+        for (const w of warnings) trailer.add('warning', `299 - ${JSON.stringify(w)}`);
+        callback(null, response, trailer);
+      },
       (err: unknown) => callback(toGrpcError(err)),
     );
   };
@@ -97,29 +112,29 @@ function unary<Req>(run: (req: Req, signal: AbortSignal) => Promise<unknown>): h
 
 /** Get(GetRequest) → object. */
 export function getMethod(scope: MethodScope): handleUnaryCall<GetRequestLike, unknown> {
-  return unary(async (req: GetRequestLike, signal) => {
+  return unary(async (req: GetRequestLike, signal, handle) => {
     const call = newCall(scope, 'get', getCallOptions(req.options), signal);
     const ns = resolveNamespace(scope.def, req.namespace);
     requireNamespace(scope.def, ns);
     if (ns) call.namespace = ns;
     call.name = req.name ?? '';
-    return messageFromJson(scope.def.typeName, objectResult(await scope.handler(call)));
-  });
+    return messageFromJson(scope.def.typeName, objectResult(await handle(call)));
+  }, scope);
 }
 
 /** List(ListRequest) → list; an empty namespace lists across namespaces. */
 export function listMethod(scope: MethodScope): handleUnaryCall<ListRequestLike, unknown> {
-  return unary(async (req: ListRequestLike, signal) => {
+  return unary(async (req: ListRequestLike, signal, handle) => {
     const call = newCall(scope, 'list', listCallOptions(req.options), signal);
     const ns = resolveNamespace(scope.def, req.namespace);
     if (ns) call.namespace = ns;
-    return messageFromJson(scope.def.listTypeName, objectResult(await scope.handler(call)));
-  });
+    return messageFromJson(scope.def.listTypeName, objectResult(await handle(call)));
+  }, scope);
 }
 
 /** Create / Update / UpdateStatus(CreateXRequest | UpdateXRequest) → object. */
 export function writeMethod(scope: MethodScope, verb: 'create' | 'update', subresource?: 'status'): handleUnaryCall<WriteRequestLike, unknown> {
-  return unary(async (req: WriteRequestLike, signal) => {
+  return unary(async (req: WriteRequestLike, signal, handle) => {
     const call = newCall(scope, verb, writeCallOptions(req.options), signal);
     const meta = req.object?.metadata;
     const ns = resolveNamespace(scope.def, req.namespace, meta?.namespace);
@@ -128,25 +143,25 @@ export function writeMethod(scope: MethodScope, verb: 'create' | 'update', subre
     if (verb === 'update') call.name = meta?.name ?? '';
     if (subresource) call.subresource = subresource;
     call.body = objectFromMessage(scope.def, req.object);
-    return messageFromJson(scope.def.typeName, objectResult(await scope.handler(call)));
-  });
+    return messageFromJson(scope.def.typeName, objectResult(await handle(call)));
+  }, scope);
 }
 
 /** Delete(DeleteRequest) → meta Status (Success with the object's identity when it lingers). */
 export function deleteMethod(scope: MethodScope): handleUnaryCall<DeleteRequestLike, unknown> {
-  return unary(async (req: DeleteRequestLike, signal) => {
+  return unary(async (req: DeleteRequestLike, signal, handle) => {
     const call = newCall(scope, 'delete', deleteCallOptions(req.options), signal);
     const ns = resolveNamespace(scope.def, req.namespace);
     requireNamespace(scope.def, ns);
     if (ns) call.namespace = ns;
     call.name = req.name ?? '';
-    const object = objectResult(await scope.handler(call));
+    const object = objectResult(await handle(call));
     if (object.kind === 'Status') return statusToMessage(object as unknown as Status);
     const { def } = scope;
     return statusToMessage(
       successStatus({ name: call.name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: object.metadata?.uid ?? '' }),
     );
-  });
+  }, scope);
 }
 
 /** Writes one message, waiting for the stream to drain when it is full (or the call to end). */
