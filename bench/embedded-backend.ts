@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBackend } from '../src/storage/embedded/index.js';
+import { measure } from './measure.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -19,23 +20,11 @@ async function scenario(name: string, maxWriteBatch: number | undefined): Promis
   const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-kv-'));
   const backend = createEmbeddedBackend(maxWriteBatch === undefined ? { dataDir } : { dataDir, maxWriteBatch });
   try {
-    const latencies: number[] = [];
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < REQUESTS) {
-          const i = next++;
-          const t0 = performance.now();
-          await backend.create(`/registry/configmaps/default/cm-${i}`, VALUE);
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    const opsPerSec = REQUESTS / ((performance.now() - start) / 1000);
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0).toFixed(2).padStart(8);
-    return `${name.padEnd(40)} ${opsPerSec.toFixed(0).padStart(7)} ops/s   p50 ${pct(0.5)} ms   p99 ${pct(0.99)} ms`;
+    const f = await measure(name, (i) => backend.create(`/registry/configmaps/default/cm-${i}`, VALUE), {
+      requests: REQUESTS,
+      concurrency: CONCURRENCY,
+    });
+    return `${name.padEnd(40)} ${f.opsPerSec.toFixed(0).padStart(7)} ops/s   p50 ${f.p50.toFixed(2).padStart(8)} ms   p99 ${f.p99.toFixed(2).padStart(8)} ms`;
   } finally {
     await backend.close();
     await rm(dataDir, { recursive: true, force: true });

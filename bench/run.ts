@@ -20,37 +20,15 @@ import type { ConfigMap } from '../gen/k8s/io/api/core/v1/config.js';
 import { ConfigMapServiceClient } from '../gen/wheelhouse/core/v1/services.js';
 import { kubeJsonToMessage } from '../src/machinery/schema/index.js';
 import { startEtcd } from '../test/helpers/etcd.js';
+import { type Figures, measure as measureLoop } from './measure.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const VALUE = 'x'.repeat(1024);
 
-interface Figures {
-  name: string;
-  opsPerSec: number;
-  p50: number;
-  p99: number;
-}
-
-async function measure(name: string, op: (i: number) => Promise<void>): Promise<Figures> {
-  for (let i = 0; i < 200; i++) await op(-1 - i); // warm-up
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        const t0 = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { name, opsPerSec: REQUESTS / elapsed, p50: pct(0.5), p99: pct(0.99) };
+/** One scenario of this run: warm up, then REQUESTS creates at CONCURRENCY. */
+function measure(name: string, op: (i: number) => Promise<unknown>): Promise<Figures> {
+  return measureLoop(name, op, { requests: REQUESTS, concurrency: CONCURRENCY, warmup: 200 });
 }
 
 function configMap(prefix: string, i: number): Record<string, unknown> {

@@ -1,4 +1,5 @@
 /** HTTP gateway against a real server: CRUD, error Status shapes, patch, /status, delete. */
+import { deploymentManifest as deployment, failureStatus as failure } from '../helpers/objects.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
@@ -8,22 +9,6 @@ type Json = Record<string, any>;
 const CM = '/api/v1/namespaces/default/configmaps';
 const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
 
-const failure = (code: number, reason: string, message: string, details?: Json): Json => {
-  const s: Json = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) s.details = details;
-  return s;
-};
-
-const deployment = (name: string, replicas = 1): Json => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name },
-  spec: {
-    replicas,
-    selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
-  },
-});
 
 const pod = (name: string): Json => ({
   apiVersion: 'v1',

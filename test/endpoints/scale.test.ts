@@ -2,6 +2,7 @@
  * The `/scale` subresource (autoscaling/v1 Scale) of deployments over HTTP — get, update,
  * patch, conflicts, validation, discovery, OpenAPI — and with real kubectl 1.33 and 1.31.
  */
+import { deploymentManifest as deployment, failureStatus as failure } from '../helpers/objects.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runKubectl } from '../helpers/kubectl.js';
@@ -14,19 +15,6 @@ const MERGE = { 'content-type': 'application/merge-patch+json' };
 const RW = ['get', 'patch', 'update'];
 const KUBECTL_DISCOVERY_ACCEPT =
   'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
-
-function deployment(name: string, replicas: number): Json {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
-    },
-  };
-}
 
 /** The Scale upstream answers for a deployment, given its stored form. */
 function expectedScale(parent: Json, specReplicas: number, selector: string): Json {
@@ -44,10 +32,6 @@ function expectedScale(parent: Json, specReplicas: number, selector: string): Js
     spec: { replicas: specReplicas },
     status: { replicas: 0, selector },
   };
-}
-
-function failure(code: number, reason: string, message: string, details: Json): Json {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
 }
 
 /** A PUT the way kubectl scale --current-replicas sends it: no Content-Type header at all. */

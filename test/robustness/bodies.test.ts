@@ -1,9 +1,8 @@
 /** Hostile request bodies: every one is a 4xx Status, none crashes, hangs or blows the stack. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { writeK8sEnvelope } from '../../src/machinery/schema/envelope.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { assertHealthy, assertStatus, rawExchange, request } from './helpers.js';
+import { assertStatus, rawExchange, request, useServerWithTarget } from './helpers.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const PODS = '/api/v1/namespaces/default/pods';
@@ -24,21 +23,12 @@ const nestedObject = (levels: number, leaf = '1'): string => '{"a":'.repeat(leve
 const cannot = (kind: string, detail: string): string => `${kind} in version "v1" cannot be handled as a ${kind}: ${detail}`;
 
 describe('robustness: request bodies', () => {
-  let t: TestServer;
-  before(async () => {
-    t = await startTestServer();
-    const r = await request(t.server, 'POST', CM, JSON.stringify({ metadata: { name: 'target' }, data: { k: 'v' } }));
-    assert.equal(r.status, 201);
-  });
-  after(async () => {
-    await assertHealthy(t.server);
-    await t.stop();
-  });
+  const server = useServerWithTarget();
 
   describe('JSON', () => {
     it('400s JSON that does not parse', async () => {
       for (const body of ['{bad', '{"metadata":', '\u0000\u0001', '{"a":1}}']) {
-        const r = await request(t.server, 'POST', CM, body);
+        const r = await request(server().server, 'POST', CM, body);
         assertStatus(r, 400, 'BadRequest', /^couldn't get version\/kind; json parse error: /);
       }
     });
@@ -52,40 +42,40 @@ describe('robustness: request bodies', () => {
         ['null', 'null'],
       ];
       for (const [body, what] of cases) {
-        const r = await request(t.server, 'POST', CM, body);
+        const r = await request(server().server, 'POST', CM, body);
         assertStatus(r, 400, 'BadRequest', cannot('ConfigMap', `json: cannot unmarshal ${what} into Go value of type ConfigMap`));
-        const put = await request(t.server, 'PUT', `${CM}/target`, body);
+        const put = await request(server().server, 'PUT', `${CM}/target`, body);
         assertStatus(put, 400, 'BadRequest', cannot('ConfigMap', `json: cannot unmarshal ${what} into Go value of type ConfigMap`));
       }
     });
 
     it('400s wrong field types deep inside an object with the Go field path', async () => {
-      const pod = await request(t.server, 'POST', PODS, JSON.stringify({ metadata: { name: 'p' }, spec: { containers: 'x' } }));
+      const pod = await request(server().server, 'POST', PODS, JSON.stringify({ metadata: { name: 'p' }, spec: { containers: 'x' } }));
       assertStatus(pod, 400, 'BadRequest', cannot('Pod', 'json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container'));
       const port = await request(
-        t.server,
+        server().server,
         'POST',
         PODS,
         JSON.stringify({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 'eighty' }] }] } }),
       );
       assertStatus(port, 400, 'BadRequest', /^Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort\.spec\.containers\.ports\.containerPort of type int32$/);
-      const meta = await request(t.server, 'POST', CM, JSON.stringify({ metadata: 'x' }));
+      const meta = await request(server().server, 'POST', CM, JSON.stringify({ metadata: 'x' }));
       assertStatus(meta, 400, 'BadRequest', /^ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal string into Go struct field ConfigMap\.metadata of type v1\.ObjectMeta$/);
-      const labels = await request(t.server, 'POST', CM, JSON.stringify({ metadata: { name: 'l', labels: { a: { b: 'c' } } } }));
+      const labels = await request(server().server, 'POST', CM, JSON.stringify({ metadata: { name: 'l', labels: { a: { b: 'c' } } } }));
       assertStatus(labels, 400, 'BadRequest', cannot('ConfigMap', 'json: cannot unmarshal object into Go struct field ObjectMeta.metadata.labels of type string'));
     });
 
     it('400s an empty body on POST and PUT as upstream does', async () => {
       const message = `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)`;
-      assertStatus(await request(t.server, 'POST', CM, ''), 400, 'BadRequest', message);
-      assertStatus(await request(t.server, 'PUT', `${CM}/target`, ''), 400, 'BadRequest', message);
-      assertStatus(await request(t.server, 'POST', CM), 400, 'BadRequest', message);
-      const patch = await request(t.server, 'PATCH', `${CM}/target`, '', { 'content-type': 'application/merge-patch+json' });
+      assertStatus(await request(server().server, 'POST', CM, ''), 400, 'BadRequest', message);
+      assertStatus(await request(server().server, 'PUT', `${CM}/target`, ''), 400, 'BadRequest', message);
+      assertStatus(await request(server().server, 'POST', CM), 400, 'BadRequest', message);
+      const patch = await request(server().server, 'PATCH', `${CM}/target`, '', { 'content-type': 'application/merge-patch+json' });
       assertStatus(patch, 400, 'BadRequest', 'the body of the request is empty');
     });
 
     it('415s a body in a media type nobody registered', async () => {
-      const r = await request(t.server, 'POST', CM, '{}', { 'content-type': 'text/plain' });
+      const r = await request(server().server, 'POST', CM, '{}', { 'content-type': 'text/plain' });
       assertStatus(
         r,
         415,
@@ -98,16 +88,16 @@ describe('robustness: request bodies', () => {
   describe('size', () => {
     it('413s a body over 3 MiB with upstream\'s message', async () => {
       const big = JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } });
-      assertStatus(await request(t.server, 'POST', CM, big), 413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-      const patch = await request(t.server, 'PATCH', `${CM}/target`, big, { 'content-type': 'application/merge-patch+json' });
+      assertStatus(await request(server().server, 'POST', CM, big), 413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+      const patch = await request(server().server, 'PATCH', `${CM}/target`, big, { 'content-type': 'application/merge-patch+json' });
       assertStatus(patch, 413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-      assertStatus(await request(t.server, 'POST', CM, Buffer.alloc(3 * 1024 * 1024 + 1, 0x20)), 413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+      assertStatus(await request(server().server, 'POST', CM, Buffer.alloc(3 * 1024 * 1024 + 1, 0x20)), 413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     });
 
     it('413s on a declared Content-Length without waiting for the body', async () => {
       const started = Date.now();
       const reply = await rawExchange(
-        t.server,
+        server().server,
         `POST ${CM} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\nConnection: close\r\n\r\n{`,
       );
       assert.match(reply, /^HTTP\/1\.1 413 /);
@@ -117,9 +107,9 @@ describe('robustness: request bodies', () => {
 
     it('stores a body just under the limit and reads it back', async () => {
       const value = 'y'.repeat(900 * 1024);
-      const r = await request(t.server, 'POST', CM, JSON.stringify({ metadata: { name: 'nearly-big' }, data: { a: value } }));
+      const r = await request(server().server, 'POST', CM, JSON.stringify({ metadata: { name: 'nearly-big' }, data: { a: value } }));
       assert.equal(r.status, 201);
-      const got = await request(t.server, 'GET', `${CM}/nearly-big`);
+      const got = await request(server().server, 'GET', `${CM}/nearly-big`);
       assert.equal(got.body.data.a.length, value.length);
     });
   });
@@ -127,7 +117,7 @@ describe('robustness: request bodies', () => {
   describe('deep nesting', () => {
     it('400s a million nested arrays quickly', async () => {
       const started = Date.now();
-      const r = await request(t.server, 'POST', CM, '['.repeat(1_000_000) + ']'.repeat(1_000_000));
+      const r = await request(server().server, 'POST', CM, '['.repeat(1_000_000) + ']'.repeat(1_000_000));
       assertStatus(r, 400, 'BadRequest', TOO_DEEP);
       assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
     });
@@ -135,15 +125,15 @@ describe('robustness: request bodies', () => {
     it('400s thousands of levels in free-form JSON (managedFields.fieldsV1) instead of overflowing the stack', async () => {
       for (const levels of [1500, 5000, 100_000]) {
         const body = `{"metadata":{"name":"deep","managedFields":[{"manager":"m","operation":"Apply","fieldsType":"FieldsV1","fieldsV1":${nestedObject(levels)}}]}}`;
-        assertStatus(await request(t.server, 'POST', CM, body), 400, 'BadRequest', TOO_DEEP);
+        assertStatus(await request(server().server, 'POST', CM, body), 400, 'BadRequest', TOO_DEEP);
       }
-      assert.equal((await request(t.server, 'GET', `${CM}/deep`)).status, 404);
+      assert.equal((await request(server().server, 'GET', `${CM}/deep`)).status, 404);
     });
 
     it('keeps serving nesting well inside the limit end to end', async () => {
       const body = `{"metadata":{"name":"nested-ok","managedFields":[{"manager":"m","operation":"Apply","fieldsType":"FieldsV1","fieldsV1":${nestedObject(500)}}]}}`;
-      assert.equal((await request(t.server, 'POST', CM, body)).status, 201);
-      const got = await request(t.server, 'GET', `${CM}/nested-ok`);
+      assert.equal((await request(server().server, 'POST', CM, body)).status, 201);
+      const got = await request(server().server, 'GET', `${CM}/nested-ok`);
       assert.equal(got.status, 200);
       let node = got.body.metadata.managedFields[0].fieldsV1;
       let depth = 0;
@@ -152,8 +142,8 @@ describe('robustness: request bodies', () => {
         depth++;
       }
       assert.equal(depth, 500);
-      assert.equal((await request(t.server, 'GET', CM)).status, 200);
-      assert.equal((await request(t.server, 'DELETE', `${CM}/nested-ok`)).status, 200);
+      assert.equal((await request(server().server, 'GET', CM)).status, 200);
+      assert.equal((await request(server().server, 'DELETE', `${CM}/nested-ok`)).status, 200);
     });
 
     it('400s deep patches of every patch type', async () => {
@@ -164,13 +154,13 @@ describe('robustness: request bodies', () => {
         ['application/json-patch+json', `[{"op":"add","path":"/metadata/annotations","value":${deep}}]`],
       ];
       for (const [type, body] of cases) {
-        assertStatus(await request(t.server, 'PATCH', `${CM}/target`, body, { 'content-type': type }), 400, 'BadRequest', TOO_DEEP);
+        assertStatus(await request(server().server, 'PATCH', `${CM}/target`, body, { 'content-type': type }), 400, 'BadRequest', TOO_DEEP);
       }
-      const apply = await request(t.server, 'PATCH', `${CM}/target?fieldManager=m`, `{"metadata":{"annotations":${deep}}}`, {
+      const apply = await request(server().server, 'PATCH', `${CM}/target?fieldManager=m`, `{"metadata":{"annotations":${deep}}}`, {
         'content-type': 'application/apply-patch+yaml',
       });
       assertStatus(apply, 400, 'BadRequest', TOO_DEEP_YAML);
-      const got = await request(t.server, 'GET', `${CM}/target`);
+      const got = await request(server().server, 'GET', `${CM}/target`);
       assert.deepEqual(got.body.data, { k: 'v' });
     });
 
@@ -182,28 +172,28 @@ describe('robustness: request bodies', () => {
       // A stack overflow inside the YAML parser, repeated, used to kill the process.
       for (let round = 0; round < 3; round++) {
         for (const body of [flow, block, sequences, compact]) {
-          assertStatus(await request(t.server, 'POST', CM, body, YAML), 400, 'BadRequest', TOO_DEEP_YAML);
+          assertStatus(await request(server().server, 'POST', CM, body, YAML), 400, 'BadRequest', TOO_DEEP_YAML);
         }
       }
-      const ok = await request(t.server, 'POST', CM, 'metadata:\n  name: from-yaml\ndata:\n  a: "[[[[not nesting"\n', YAML);
+      const ok = await request(server().server, 'POST', CM, 'metadata:\n  name: from-yaml\ndata:\n  a: "[[[[not nesting"\n', YAML);
       assert.equal(ok.status, 201);
     });
 
     it('400s YAML that does not parse, and a YAML alias bomb', async () => {
-      assertStatus(await request(t.server, 'POST', CM, 'a: [b\n  c: : :', YAML), 400, 'BadRequest', /^error converting YAML to JSON: /);
+      assertStatus(await request(server().server, 'POST', CM, 'a: [b\n  c: : :', YAML), 400, 'BadRequest', /^error converting YAML to JSON: /);
       const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
         .concat('bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`))
         .join('\n');
       const started = Date.now();
-      assertStatus(await request(t.server, 'POST', CM, bomb, YAML), 400, 'BadRequest', /^error converting YAML to JSON: Excessive alias count/);
+      assertStatus(await request(server().server, 'POST', CM, bomb, YAML), 400, 'BadRequest', /^error converting YAML to JSON: Excessive alias count/);
       assert.ok(Date.now() - started < 2000);
-      assertStatus(await request(t.server, 'POST', CM, '"just a string"', YAML), 400, 'BadRequest', cannot('ConfigMap', 'json: cannot unmarshal string into Go value of type ConfigMap'));
+      assertStatus(await request(server().server, 'POST', CM, '"just a string"', YAML), 400, 'BadRequest', cannot('ConfigMap', 'json: cannot unmarshal string into Go value of type ConfigMap'));
     });
   });
 
   describe('protobuf', () => {
     it('creates from a well-formed envelope (the baseline the broken ones are measured against)', async () => {
-      const r = await request(t.server, 'POST', CM, envelope('v1', 'ConfigMap', configMapProto('from-proto')), PB);
+      const r = await request(server().server, 'POST', CM, envelope('v1', 'ConfigMap', configMapProto('from-proto')), PB);
       assert.equal(r.status, 201);
       assert.equal(r.body.metadata.name, 'from-proto');
     });
@@ -216,12 +206,12 @@ describe('robustness: request bodies', () => {
         Buffer.concat([Buffer.from('k8s\0'), Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f])]),
       ];
       for (const body of bodies) {
-        assertStatus(await request(t.server, 'POST', CM, body, PB), 400, 'BadRequest', /^unable to decode protobuf body: /);
+        assertStatus(await request(server().server, 'POST', CM, body, PB), 400, 'BadRequest', /^unable to decode protobuf body: /);
       }
       const inner = envelope('v1', 'ConfigMap', Buffer.from([0x0a, 0x10, 0x0a, 0x03]));
-      assertStatus(await request(t.server, 'POST', CM, inner, PB), 400, 'BadRequest', /^unable to decode ConfigMap from protobuf: /);
+      assertStatus(await request(server().server, 'POST', CM, inner, PB), 400, 'BadRequest', /^unable to decode ConfigMap from protobuf: /);
       assertStatus(
-        await request(t.server, 'POST', CM, Buffer.from('{"kind":"ConfigMap"}'), PB),
+        await request(server().server, 'POST', CM, Buffer.from('{"kind":"ConfigMap"}'), PB),
         400,
         'BadRequest',
         'unable to decode protobuf body: provided object is not a Kubernetes protobuf message: missing "k8s\\0" prefix',
@@ -229,15 +219,15 @@ describe('robustness: request bodies', () => {
     });
 
     it('400s an envelope naming an unknown or mismatched kind', async () => {
-      const unknown = await request(t.server, 'POST', CM, envelope('v1', 'Bogus', new Uint8Array()), PB);
+      const unknown = await request(server().server, 'POST', CM, envelope('v1', 'Bogus', new Uint8Array()), PB);
       assertStatus(unknown, 400, 'BadRequest', 'no kind "Bogus" is registered for version "v1"');
-      const group = await request(t.server, 'POST', CM, envelope('nope.example.com/v9', 'ConfigMap', new Uint8Array()), PB);
+      const group = await request(server().server, 'POST', CM, envelope('nope.example.com/v9', 'ConfigMap', new Uint8Array()), PB);
       assertStatus(group, 400, 'BadRequest', 'no kind "ConfigMap" is registered for version "nope.example.com/v9"');
-      const empty = await request(t.server, 'POST', CM, Buffer.from('k8s\0'), PB);
+      const empty = await request(server().server, 'POST', CM, Buffer.from('k8s\0'), PB);
       assertStatus(empty, 400, 'BadRequest', 'no kind "" is registered for version ""');
-      const other = await request(t.server, 'POST', CM, envelope('v1', 'Secret', configMapProto('s')), PB);
+      const other = await request(server().server, 'POST', CM, envelope('v1', 'Secret', configMapProto('s')), PB);
       assertStatus(other, 400, 'BadRequest', 'Secret in version "v1" cannot be handled as a ConfigMap: the kind in the body does not match the resource');
-      const deploy = await request(t.server, 'POST', DEPLOY, envelope('v1', 'ConfigMap', configMapProto('d')), PB);
+      const deploy = await request(server().server, 'POST', DEPLOY, envelope('v1', 'ConfigMap', configMapProto('d')), PB);
       assertStatus(deploy, 400, 'BadRequest', 'ConfigMap in version "v1" cannot be handled as a Deployment: the kind in the body does not match the resource');
     });
   });

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import { after, before } from 'node:test';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Where the HTTP API listens (a RunningServer, or a server process's port). */
 export interface Target {
@@ -70,11 +72,7 @@ export function rawExchange(server: Target, bytes: string | Buffer, ms = 2000): 
 }
 
 /** The Kubernetes failure Status, exactly. */
-export function failure(code: number, reason: string, message: string, details?: Record<string, unknown>): Record<string, unknown> {
-  const s: Record<string, unknown> = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) s.details = details;
-  return s;
-}
+export { failureStatus as failure } from '../helpers/objects.js';
 
 /** Asserts a response is a failure Status with this code, reason and message. */
 export function assertStatus(res: RawResponse, code: number, reason: string, message: string | RegExp): void {
@@ -94,4 +92,26 @@ export async function assertHealthy(server: Target): Promise<void> {
   const r = await request(server, 'GET', '/healthz');
   assert.equal(r.status, 200);
   assert.equal(r.text, 'ok');
+}
+
+/**
+ * Registers before/after hooks in the current suite: a fresh server with one ConfigMap
+ * `default/target`, checked healthy and stopped afterwards. Returns the server accessor.
+ */
+export function useServerWithTarget(): () => TestServer {
+  let t: TestServer | undefined;
+  before(async () => {
+    t = await startTestServer();
+    const r = await request(t.server, 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'target' }, data: { k: 'v' } }));
+    assert.equal(r.status, 201);
+  });
+  after(async () => {
+    if (!t) return;
+    await assertHealthy(t.server);
+    await t.stop();
+  });
+  return () => {
+    if (!t) throw new Error('the server is not started yet');
+    return t;
+  };
 }
