@@ -3,7 +3,7 @@
  * with its store. Discovery, routes, gRPC services and OpenAPI are derived from it.
  */
 import { compareVersions } from '../machinery/meta/gvk.js';
-import type { ResourceDefinition } from '../registry/rest/definition.js';
+import type { ServedResource } from '../registry/rest/served.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { subresources } from './verbs.js';
 
@@ -14,10 +14,12 @@ export interface ServedGroupVersion {
   resources: ResourceStore[];
 }
 
-/** Lookup over everything the server serves. */
+/** Lookup over everything the server serves; resources can be added and removed at run time. */
 export interface ApiCatalog {
   /** All served resources, in registration order. */
   readonly stores: readonly ResourceStore[];
+  /** Increases on every change. */
+  readonly generation: number;
   /** Group versions, core first, then groups by name, versions by preference. */
   groupVersions(): ServedGroupVersion[];
   /** Group names in discovery order with their versions, most preferred first. */
@@ -31,21 +33,37 @@ export interface ApiCatalog {
    * subresource's kind (autoscaling/v1 Scale) or a meta/v1 option kind (DeleteOptions).
    */
   bodyTypeName(group: string, version: string, kind: string): string | undefined;
+  /**
+   * Serves more resources (e.g. a kind registered at run time); returns the function that
+   * stops serving them. A (group, version, resource) served twice is an error.
+   */
+  register(stores: readonly ResourceStore[]): () => void;
+  /** Runs `listener` after every change; returns the function that unsubscribes. */
+  onChange(listener: () => void): () => void;
 }
 
 /** meta/v1 kinds clients send as request bodies, registered in every group version. */
 const META_BODY_KINDS = new Set(['DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions']);
 
-/** Builds the catalog from stores. */
-export function createCatalog(stores: ResourceStore[]): ApiCatalog {
+/** The lookup tables of one set of stores. */
+interface CatalogIndex {
+  byResource: Map<string, ResourceStore>;
+  byKind: Map<string, ResourceStore>;
+  gvs: Map<string, ServedGroupVersion>;
+  ordered: ServedGroupVersion[];
+  groups: { name: string; versions: string[] }[];
+}
+
+function indexStores(stores: readonly ResourceStore[]): CatalogIndex {
   const byResource = new Map<string, ResourceStore>();
   const byKind = new Map<string, ResourceStore>();
   const gvs = new Map<string, ServedGroupVersion>();
   for (const s of stores) {
-    const d: ResourceDefinition = s.definition;
-    byResource.set(`${d.group}/${d.version}/${d.resource}`, s);
-    byKind.set(`${d.group}/${d.version}/${d.kind}`, s);
+    const d: ServedResource = s.definition;
     const key = `${d.group}/${d.version}`;
+    if (byResource.has(`${key}/${d.resource}`)) throw new Error(`${d.resource} in ${key} is served twice`);
+    byResource.set(`${key}/${d.resource}`, s);
+    byKind.set(`${key}/${d.kind}`, s);
     let gv = gvs.get(key);
     if (!gv) {
       gv = { group: d.group, version: d.version, resources: [] };
@@ -61,34 +79,65 @@ export function createCatalog(stores: ResourceStore[]): ApiCatalog {
     }
     return compareVersions(a.version, b.version);
   });
+  const groups: { name: string; versions: string[] }[] = [];
+  for (const gv of ordered) {
+    if (gv.group === '') continue;
+    const g = groups.find((x) => x.name === gv.group);
+    if (g) g.versions.push(gv.version);
+    else groups.push({ name: gv.group, versions: [gv.version] });
+  }
+  return { byResource, byKind, gvs, ordered, groups };
+}
+
+/** Builds the catalog from stores. */
+export function createCatalog(initial: readonly ResourceStore[]): ApiCatalog {
+  let stores: readonly ResourceStore[] = [...initial];
+  let index = indexStores(stores);
+  let generation = 0;
+  const listeners = new Set<() => void>();
+  const replace = (next: readonly ResourceStore[]): void => {
+    index = indexStores(next);
+    stores = next;
+    generation++;
+    for (const listener of [...listeners]) listener();
+  };
   return {
-    stores,
-    groupVersions: () => ordered,
-    groups() {
-      const out: { name: string; versions: string[] }[] = [];
-      for (const gv of ordered) {
-        if (gv.group === '') continue;
-        const g = out.find((x) => x.name === gv.group);
-        if (g) g.versions.push(gv.version);
-        else out.push({ name: gv.group, versions: [gv.version] });
-      }
-      return out;
+    get stores() {
+      return stores;
     },
-    resource: (group, version, resource) => byResource.get(`${group}/${version}/${resource}`),
-    kind: (group, version, kind) => byKind.get(`${group}/${version}/${kind}`),
-    hasGroupVersion: (group, version) => gvs.has(`${group}/${version}`),
+    get generation() {
+      return generation;
+    },
+    groupVersions: () => index.ordered,
+    groups: () => index.groups,
+    resource: (group, version, resource) => index.byResource.get(`${group}/${version}/${resource}`),
+    kind: (group, version, kind) => index.byKind.get(`${group}/${version}/${kind}`),
+    hasGroupVersion: (group, version) => index.gvs.has(`${group}/${version}`),
     bodyTypeName(group, version, kind) {
-      const served = byKind.get(`${group}/${version}/${kind}`);
+      const served = index.byKind.get(`${group}/${version}/${kind}`);
       if (served) return served.definition.typeName;
       for (const s of stores) {
         for (const sub of subresources(s.definition)) {
           if (sub.kind.group === group && sub.kind.version === version && sub.kind.kind === kind) return sub.kind.typeName;
         }
       }
-      if (META_BODY_KINDS.has(kind) && (group === '' || group === 'meta.k8s.io' || gvs.has(`${group}/${version}`))) {
+      if (META_BODY_KINDS.has(kind) && (group === '' || group === 'meta.k8s.io' || index.gvs.has(`${group}/${version}`))) {
         return `k8s.io.apimachinery.pkg.apis.meta.v1.${kind}`;
       }
       return undefined;
+    },
+    register(added) {
+      replace([...stores, ...added]);
+      let registered = true;
+      return () => {
+        if (!registered) return;
+        registered = false;
+        replace(stores.filter((s) => !added.includes(s)));
+      };
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

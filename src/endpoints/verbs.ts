@@ -1,5 +1,6 @@
 /** Which verbs a resource and its subresources serve: derived from the definition. */
-import type { KindRef, ResourceDefinition } from '../registry/rest/definition.js';
+import type { KindRef } from '../registry/rest/definition.js';
+import type { ServedResource } from '../registry/rest/served.js';
 import type { Verb } from './api-call.js';
 
 const ALL: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -21,23 +22,23 @@ export interface Subresource {
 }
 
 /** Verbs of the main resource, sorted as discovery lists them. */
-export function resourceVerbs(def: ResourceDefinition): Verb[] {
+export function resourceVerbs(def: ServedResource): Verb[] {
   const disabled = new Set(def.disabledVerbs ?? []);
   return ALL.filter((v) => !disabled.has(v));
 }
 
 /** The resource's own kind. */
-export function definitionKind(def: ResourceDefinition): KindRef {
+export function definitionKind(def: ServedResource): KindRef {
   return { group: def.group, version: def.version, kind: def.kind, typeName: def.typeName };
 }
 
 /** Whether a subresource speaks a kind other than its parent's (discovery then names it). */
-export function hasForeignKind(def: ResourceDefinition, sub: Subresource): boolean {
+export function hasForeignKind(def: ServedResource, sub: Subresource): boolean {
   return sub.kind.group !== def.group || sub.kind.version !== def.version || sub.kind.kind !== def.kind;
 }
 
 /** Subresources with their verbs and kinds, sorted by name as discovery lists them. */
-export function subresources(def: ResourceDefinition): Subresource[] {
+export function subresources(def: ServedResource): Subresource[] {
   const out: Subresource[] = [];
   if (def.scale) out.push({ name: 'scale', verbs: READ_WRITE, kind: SCALE_KIND });
   if (def.statusStrategy) out.push({ name: 'status', verbs: READ_WRITE, kind: definitionKind(def) });

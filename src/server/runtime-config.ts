@@ -1,34 +1,52 @@
 /**
  * API enablement, as kube-apiserver's --runtime-config: stable and beta versions are on
  * by default, alpha versions off; `group/version=false` turns one off, `api/all=false`
- * everything, `api/alpha=true` all alphas, …
+ * everything, `api/alpha=true` all alphas, `group/version/resource=false` one resource.
+ * Enablement is per served version: a resource's storage version is used for storage
+ * whether or not it is served.
  */
 import { stabilityOf } from '../machinery/meta/gvk.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
+import { servedViews, type ServedResource } from '../registry/rest/served.js';
 
 /** Thrown for a malformed --runtime-config. */
 export class RuntimeConfigError extends Error {}
 
-/** Returns the definitions enabled under a runtime-config string. */
-export function enabledDefinitions(defs: ResourceDefinition[], runtimeConfig: string): ResourceDefinition[] {
+/** Parsed --runtime-config: key → enabled. */
+export type RuntimeConfig = ReadonlyMap<string, boolean>;
+
+/** Parses `key[=true|false],…`; a bare key means true, `v1` means `api/v1`. */
+export function parseRuntimeConfig(runtimeConfig: string): RuntimeConfig {
   const overrides = new Map<string, boolean>();
   for (const entry of runtimeConfig.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [key = '', raw = 'true'] = entry.split('=');
+    const [key = '', raw = 'true', ...extra] = entry.split('=');
+    if (extra.length > 0 || !key) throw new RuntimeConfigError(`invalid runtime-config entry ${JSON.stringify(entry)}: must be key or key=true|false`);
     if (raw !== 'true' && raw !== 'false') throw new RuntimeConfigError(`invalid value ${raw} for key ${key}: must be true or false`);
     overrides.set(key === 'v1' ? 'api/v1' : key, raw === 'true');
   }
-  return defs.filter((def) => {
-    const gv = def.group ? `${def.group}/${def.version}` : `api/${def.version}`;
-    const level = stabilityOf(def.version);
-    let enabled = level !== 'alpha';
-    if (overrides.has('api/all')) enabled = overrides.get('api/all') as boolean;
-    if (level === 'alpha' && overrides.has('api/alpha')) enabled = overrides.get('api/alpha') as boolean;
-    if (level === 'beta' && overrides.has('api/beta')) enabled = overrides.get('api/beta') as boolean;
-    if (level === 'stable' && overrides.has('api/ga')) enabled = overrides.get('api/ga') as boolean;
-    if (overrides.has(gv)) enabled = overrides.get(gv) as boolean;
-    if (overrides.has(`${gv}/${def.resource}`)) enabled = overrides.get(`${gv}/${def.resource}`) as boolean;
-    // The core group and namespaces are what everything else stands on.
-    if (def.group === '' && def.resource === 'namespaces') enabled = true;
-    return enabled;
-  });
+  return overrides;
+}
+
+/** Whether one served (group, version, resource) is enabled. */
+export function isServed(config: RuntimeConfig, group: string, version: string, resource: string): boolean {
+  // The core group's namespaces are what everything else stands on.
+  if (group === '' && resource === 'namespaces') return true;
+  const gv = group ? `${group}/${version}` : `api/${version}`;
+  const level = stabilityOf(version);
+  let enabled = level !== 'alpha';
+  const pick = (key: string): void => {
+    const v = config.get(key);
+    if (v !== undefined) enabled = v;
+  };
+  pick('api/all');
+  pick(level === 'alpha' ? 'api/alpha' : level === 'beta' ? 'api/beta' : 'api/ga');
+  pick(gv);
+  pick(`${gv}/${resource}`);
+  return enabled;
+}
+
+/** The views of `defs` served under a runtime-config string, in declaration order. */
+export function servedResources(defs: readonly ResourceDefinition[], runtimeConfig: string): ServedResource[] {
+  const config = parseRuntimeConfig(runtimeConfig);
+  return defs.flatMap((def) => servedViews(def).filter((s) => isServed(config, s.group, s.version, s.resource)));
 }

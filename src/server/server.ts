@@ -16,6 +16,7 @@ import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js'
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import { createGenericStore } from '../registry/generic/store.js';
+import { versionView } from '../registry/generic/version-view.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { createBackend, createObjectStore, startCompactor, type Compactor, type KvBackend } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
@@ -24,7 +25,7 @@ import { bootstrapNamespaces } from './bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
-import { enabledDefinitions } from './runtime-config.js';
+import { servedResources } from './runtime-config.js';
 import { versionInfo } from './version.js';
 
 /** A running server. */
@@ -68,16 +69,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => backend.close());
     const objects = createObjectStore(backend);
-    const stores: ResourceStore[] = [];
-    let namespaces: ResourceStore | undefined;
+    // One generic store per resource, at its storage version; one view per served version.
+    const storage = new Map<string, ResourceStore>();
     const namespaceCache = new NamespaceCache();
     const check = namespaceCheck(() => namespaces as ResourceStore, namespaceCache);
-    for (const def of enabledDefinitions(builtinDefinitions, opts.runtimeConfig)) {
-      const store = createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check });
-      if (def.group === '' && def.resource === 'namespaces') namespaces = store;
-      stores.push(store);
+    for (const def of builtinDefinitions) {
+      storage.set(`${def.group}/${def.resource}`, createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check }));
     }
+    const namespaces: ResourceStore | undefined = storage.get('/namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
+    const stores = servedResources(builtinDefinitions, opts.runtimeConfig).map((served) =>
+      versionView(storage.get(`${served.group}/${served.definition.resource}`) as ResourceStore, served),
+    );
     const catalog = createCatalog(stores);
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
@@ -89,7 +92,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
     await bootstrapNamespaces(namespaces);
     const lifecycle = new AbortController();
-    const controller = startNamespaceController(namespaces, () => stores, namespaceCache, lifecycle.signal);
+    const controller = startNamespaceController(namespaces, () => [...storage.values()], namespaceCache, lifecycle.signal);
     closers.push(async () => {
       lifecycle.abort();
       await controller.catch(() => undefined);

@@ -1,29 +1,15 @@
 /** OpenAPI v3 documents derived from the catalog and the generated proto schema. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type ApiCatalog, createCatalog } from '../../src/endpoints/catalog.js';
 import { createOpenApiPublisher, type OpenApiPublisher } from '../../src/endpoints/openapi/publisher.js';
 import { configMaps } from '../../src/registry/core/configmaps.js';
-import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import { builtinDefinitions } from '../../src/registry/definitions.js';
+import { onlyVersion, type ResourceDefinition } from '../../src/registry/rest/definition.js';
+import { servedViews, type ServedResource } from '../../src/registry/rest/served.js';
 import type { ResourceStore } from '../../src/registry/rest/resource-store.js';
 
 type Json = Record<string, any>;
-
-/** Deployment-like definition (apps/v1, with a status subresource). */
-const fakeDeployments: ResourceDefinition = {
-  ...configMaps,
-  group: 'apps',
-  resource: 'deployments',
-  kind: 'Deployment',
-  listKind: 'DeploymentList',
-  singular: 'deployment',
-  shortNames: ['deploy'],
-  typeName: 'k8s.io.api.apps.v1.Deployment',
-  listTypeName: 'k8s.io.api.apps.v1.DeploymentList',
-  statusStrategy: configMaps.strategy,
-};
 
 const fakePods: ResourceDefinition = {
   ...configMaps,
@@ -32,8 +18,7 @@ const fakePods: ResourceDefinition = {
   listKind: 'PodList',
   singular: 'pod',
   shortNames: ['po'],
-  typeName: 'k8s.io.api.core.v1.Pod',
-  listTypeName: 'k8s.io.api.core.v1.PodList',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Pod'),
   statusStrategy: configMaps.strategy,
 };
 
@@ -46,8 +31,7 @@ const fakeNamespaces: ResourceDefinition = {
   namespaced: false,
   shortNames: ['ns'],
   disabledVerbs: ['deletecollection'],
-  typeName: 'k8s.io.api.core.v1.Namespace',
-  listTypeName: 'k8s.io.api.core.v1.NamespaceList',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Namespace'),
 };
 
 /** A kind without a proto message, like a custom resource. */
@@ -59,23 +43,16 @@ const widgets: ResourceDefinition = {
   listKind: 'WidgetList',
   singular: 'widget',
   shortNames: undefined,
-  typeName: 'example.com.v1.Widget',
-  listTypeName: 'example.com.v1.WidgetList',
+  ...onlyVersion('v1', 'example.com.v1.Widget'),
 };
 
-/** The real built-in definitions when that module exists, else a small hand-made set. */
-async function definitions(): Promise<ResourceDefinition[]> {
-  const file = fileURLToPath(new URL('../../src/registry/definitions.ts', import.meta.url));
-  if (existsSync(file)) {
-    const mod = (await import(file)) as { builtinDefinitions?: ResourceDefinition[] };
-    if (mod.builtinDefinitions?.length) return [...mod.builtinDefinitions, widgets];
-  }
-  return [configMaps, fakePods, fakeNamespaces, fakeDeployments, widgets];
+/** Stores that only carry their served views: enough for discovery-like documents. */
+function viewsOf(defs: ResourceDefinition[]): ResourceStore[] {
+  return defs.flatMap(servedViews).map((definition) => ({ definition }) as unknown as ResourceStore);
 }
 
 async function setup(): Promise<{ catalog: ApiCatalog; publisher: OpenApiPublisher }> {
-  const defs = await definitions();
-  const catalog = createCatalog(defs.map((definition) => ({ definition }) as ResourceStore));
+  const catalog = createCatalog(viewsOf([...builtinDefinitions, widgets]));
   return { catalog, publisher: createOpenApiPublisher(catalog) };
 }
 
@@ -83,7 +60,7 @@ function gvPath(def: { group: string; version: string }): string {
   return def.group ? `apis/${def.group}/${def.version}` : `api/${def.version}`;
 }
 
-function itemPath(def: ResourceDefinition): string {
+function itemPath(def: ServedResource): string {
   const prefix = def.group ? `/apis/${def.group}/${def.version}` : `/api/${def.version}`;
   return def.namespaced ? `${prefix}/namespaces/{namespace}/${def.resource}/{name}` : `${prefix}/${def.resource}/{name}`;
 }
@@ -163,7 +140,7 @@ describe('openapi v3 group-version documents', () => {
           assert.equal(byName.get(name)?.in, 'query', `${def.resource} patch ${name}`);
         }
         const types = Object.keys(patch.requestBody.content).sort();
-        if (def === widgets) {
+        if (def.definition === widgets) {
           assert.deepEqual(types, ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json']);
         } else {
           assert.deepEqual(types, [
@@ -230,7 +207,7 @@ describe('openapi v3 group-version documents', () => {
   });
 
   it('omits operations of disabled verbs', () => {
-    const publisher = createOpenApiPublisher(createCatalog([fakeNamespaces, fakePods].map((definition) => ({ definition }) as ResourceStore)));
+    const publisher = createOpenApiPublisher(createCatalog(viewsOf([fakeNamespaces, fakePods])));
     const core = doc(publisher, 'api/v1');
     assert.deepEqual(Object.keys(core.paths['/api/v1/namespaces']).sort(), ['get', 'parameters', 'post']);
     assert.deepEqual(Object.keys(core.paths['/api/v1/namespaces/{name}']).sort(), ['delete', 'get', 'parameters', 'patch', 'put']);
@@ -244,7 +221,7 @@ describe('openapi v3 group-version documents', () => {
     for (const gv of catalog.groupVersions()) {
       const d = doc(publisher, gvPath(gv));
       for (const { definition: def } of gv.resources) {
-        const custom = def === widgets;
+        const custom = def.definition === widgets;
         const kindName = custom ? `com.example.v1.${def.kind}` : def.typeName.replace(/^k8s\.io\./, 'io.k8s.');
         const listName = custom ? `com.example.v1.${def.listKind}` : def.listTypeName.replace(/^k8s\.io\./, 'io.k8s.');
         const kind = schemaOf(d, kindName);

@@ -3,27 +3,30 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
-import { enabledDefinitions, RuntimeConfigError } from '../../src/server/runtime-config.js';
+import type { ServedResource } from '../../src/registry/rest/served.js';
+import { RuntimeConfigError, servedResources } from '../../src/server/runtime-config.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
-const gvs = (defs: ResourceDefinition[]): string[] => [...new Set(defs.map((d) => (d.group ? `${d.group}/${d.version}` : d.version)))];
+const gvs = (defs: ServedResource[]): string[] => [...new Set(defs.map((d) => (d.group ? `${d.group}/${d.version}` : d.version)))];
 
 describe('runtime-config', () => {
   it('serves stable versions by default and never alpha ones', () => {
-    assert.deepEqual(gvs(enabledDefinitions(builtinDefinitions, '')), ['v1', 'apps/v1', 'batch/v1']);
-    const alpha = { ...builtinDefinitions.find((d) => d.resource === 'jobs')!, version: 'v2alpha1' };
-    const beta = { ...alpha, version: 'v1beta1' };
-    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], '')), ['batch/v1beta1']);
-    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], 'batch/v2alpha1=true')), ['batch/v2alpha1', 'batch/v1beta1']);
-    assert.deepEqual(gvs(enabledDefinitions([alpha, beta], 'api/alpha=true,api/beta=false')), ['batch/v2alpha1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')), ['v1', 'apps/v1', 'batch/v1']);
+    const jobs = builtinDefinitions.find((d) => d.resource === 'jobs')!;
+    const v1 = jobs.versions[0]!;
+    const multi: ResourceDefinition = { ...jobs, versions: [{ ...v1, version: 'v2alpha1' }, { ...v1, version: 'v1beta1' }, v1] };
+    assert.deepEqual(gvs(servedResources([multi], '')), ['batch/v1beta1', 'batch/v1']);
+    assert.deepEqual(gvs(servedResources([multi], 'batch/v2alpha1=true')), ['batch/v2alpha1', 'batch/v1beta1', 'batch/v1']);
+    assert.deepEqual(gvs(servedResources([multi], 'api/alpha=true,api/beta=false')), ['batch/v2alpha1', 'batch/v1']);
+    assert.deepEqual(gvs(servedResources([multi], 'api/alpha,api/ga=false')), ['batch/v2alpha1', 'batch/v1beta1']);
   });
 
   it('turns group versions and single resources off; namespaces always stay', () => {
-    assert.deepEqual(gvs(enabledDefinitions(builtinDefinitions, 'batch/v1=false')), ['v1', 'apps/v1']);
-    const noCronJobs = enabledDefinitions(builtinDefinitions, 'batch/v1/cronjobs=false').map((d) => d.resource);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false')), ['v1', 'apps/v1']);
+    const noCronJobs = servedResources(builtinDefinitions, 'batch/v1/cronjobs=false').map((d) => d.resource);
     assert.ok(noCronJobs.includes('jobs') && !noCronJobs.includes('cronjobs'));
-    assert.deepEqual(enabledDefinitions(builtinDefinitions, 'api/all=false').map((d) => d.resource), ['namespaces']);
-    assert.throws(() => enabledDefinitions(builtinDefinitions, 'batch/v1=maybe'), RuntimeConfigError);
+    assert.deepEqual(servedResources(builtinDefinitions, 'api/all=false').map((d) => d.resource), ['namespaces']);
+    assert.throws(() => servedResources(builtinDefinitions, 'batch/v1=maybe'), RuntimeConfigError);
   });
 
   describe('a server started with batch/v1=false', () => {

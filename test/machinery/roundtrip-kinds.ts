@@ -5,7 +5,9 @@
  * against its fixture as soon as it is registered.
  */
 import { builtinDefinitions } from '../../src/registry/definitions.js';
-import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { servedViews, type ServedResource } from '../../src/registry/rest/served.js';
 
 /** A fixture and the message our schema decodes it with. */
 export interface ServedFixture {
@@ -13,9 +15,29 @@ export interface ServedFixture {
   typeName: string;
 }
 
-/** The fixture (GROUP.VERSION.KIND) of a served resource, checked against the definition's own message. */
-function fixtureOf(def: ResourceDefinition): ServedFixture {
-  return { fixture: `${def.group || 'core'}.${def.version}.${def.kind}`, typeName: def.typeName };
+const FIXTURE_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
+
+/** The fixture (GROUP.VERSION.KIND) of a served resource version, checked against that version's own message. */
+function fixtureOf(served: ServedResource): ServedFixture {
+  return { fixture: `${served.group || 'core'}.${served.version}.${served.kind}`, typeName: served.typeName };
+}
+
+/**
+ * Every served version of every resource that upstream has a fixture for, and every
+ * storage version (a storage version without a fixture fails the oracle). Versions
+ * upstream no longer ships (batch/v2alpha1) are checked by the conversion tests.
+ */
+function servedFixtures(): ServedFixture[] {
+  const seen = new Set<string>();
+  const out: ServedFixture[] = [];
+  for (const served of builtinDefinitions.flatMap(servedViews)) {
+    const f = fixtureOf(served);
+    const storage = served.version === served.storageVersion && served.resource === served.definition.resource;
+    if (seen.has(f.fixture) || (!storage && !existsSync(join(FIXTURE_DIR, `${f.fixture}.json`)))) continue;
+    seen.add(f.fixture);
+    out.push(f);
+  }
+  return out;
 }
 
 /** meta/v1 types every served group uses on the wire (options, Status, watch events, discovery). */
@@ -66,7 +88,7 @@ const SUBRESOURCE_FIXTURES = ['autoscaling.v1.Scale'];
 
 /** Everything we serve: derived from the registry's definitions, plus subresource and meta types. */
 export const SERVED_FIXTURES: readonly ServedFixture[] = [
-  ...builtinDefinitions.map(fixtureOf),
+  ...servedFixtures(),
   ...SUBRESOURCE_FIXTURES.map((fixture) => ({ fixture, typeName: fixtureTypeName(fixture) })),
   ...SERVED_META_FIXTURES.map((fixture) => ({ fixture, typeName: fixtureTypeName(fixture) })),
 ];

@@ -7,6 +7,7 @@ import { events } from '../../src/registry/core/events.js';
 import { nodes } from '../../src/registry/core/nodes.js';
 import { serviceAccounts } from '../../src/registry/core/serviceaccounts.js';
 import { harness, rejectsInvalid, render } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 describe('events', () => {
   it('selects by involved object, reason, source and type', () => {
@@ -18,12 +19,12 @@ describe('events', () => {
       source: { component: 'kubelet' },
     };
     const pred = buildPredicate(
-      events,
+      storageView(events),
       undefined,
       'involvedObject.kind=Pod,involvedObject.name=web,involvedObject.uid=u1,reason=Pulled,type=Normal,source=kubelet,involvedObject.fieldPath=spec.containers{c}',
     );
     assert.equal(pred?.(ev), true);
-    assert.equal(buildPredicate(events, undefined, 'type=Warning')?.(ev), false);
+    assert.equal(buildPredicate(storageView(events), undefined, 'type=Warning')?.(ev), false);
     assert.deepEqual(events.shortNames, ['ev']);
   });
 

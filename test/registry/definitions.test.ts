@@ -1,36 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
+import { servedViews } from '../../src/registry/rest/served.js';
 
 describe('builtin definitions', () => {
-  it('lists every resource once, core first, in a stable order', () => {
-    assert.deepEqual(
-      builtinDefinitions.map((d) => `${d.group || 'core'}/${d.resource}`),
-      [
-        'core/namespaces',
-        'core/configmaps',
-        'core/secrets',
-        'core/pods',
-        'core/services',
-        'core/endpoints',
-        'core/serviceaccounts',
-        'core/events',
-        'core/nodes',
-        'apps/deployments',
-        'batch/jobs',
-        'batch/cronjobs',
-      ],
-    );
+  it('names each resource once per group', () => {
+    const keys = builtinDefinitions.map((d) => `${d.group}/${d.resource}`);
+    assert.equal(new Set(keys).size, keys.length);
+    assert.equal(builtinDefinitions[0]?.resource, 'namespaces');
   });
 
-  it('uses upstream protobuf type names and list kinds', () => {
+  it('uses upstream protobuf type names and list kinds in every version', () => {
     for (const d of builtinDefinitions) {
-      const pkg = d.group || 'core';
-      assert.equal(d.typeName, `k8s.io.api.${pkg}.v1.${d.kind}`);
-      assert.equal(d.listTypeName, `k8s.io.api.${pkg}.v1.${d.kind}List`);
-      assert.equal(d.listKind, `${d.kind}List`);
-      assert.equal(d.version, 'v1');
-      assert.equal(d.singular, d.resource === 'endpoints' ? 'endpoints' : d.kind.toLowerCase());
+      assert.ok(d.versions.some((v) => v.version === d.storageVersion), `${d.resource}: storage version ${d.storageVersion} is served`);
+      for (const served of servedViews(d)) {
+        const pkg = served.group.split('.')[0] || 'core';
+        assert.match(served.typeName, new RegExp(`^k8s\\.io\\.api\\.${pkg}\\.${served.version}\\.\\w+$`));
+        assert.equal(served.listTypeName, `${served.typeName}List`);
+        assert.equal(served.listKind, `${served.kind}List`);
+        assert.equal(served.singular, served.resource === 'endpoints' ? 'endpoints' : served.kind.toLowerCase());
+      }
     }
   });
 

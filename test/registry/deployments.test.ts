@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { deployments } from '../../src/registry/apps/deployments.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 const deploy = (selector: unknown = { matchLabels: { app: 'web' } }, labels: Record<string, string> = { app: 'web' }): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -24,7 +25,7 @@ describe('deployments', () => {
     assert.deepEqual(deployments.shortNames, ['deploy']);
     assert.deepEqual(deployments.categories, ['all']);
     assert.equal(deployments.tracksGeneration, true);
-    assert.equal(deployments.typeName, 'k8s.io.api.apps.v1.Deployment');
+    assert.equal(storageView(deployments).typeName, 'k8s.io.api.apps.v1.Deployment');
   });
 
   it('defaults as upstream and starts at generation 1 with an empty status', async () => {

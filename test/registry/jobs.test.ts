@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { jobs } from '../../src/registry/batch/jobs.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 const job = (restartPolicy?: string): KubeObject => ({
   metadata: { name: 'pi' },
@@ -22,7 +23,7 @@ describe('jobs', () => {
     assert.equal(jobs.shortNames, undefined);
     assert.deepEqual(jobs.categories, ['all']);
     assert.equal(jobs.tracksGeneration, true);
-    assert.equal(jobs.listTypeName, 'k8s.io.api.batch.v1.JobList');
+    assert.equal(storageView(jobs).listTypeName, 'k8s.io.api.batch.v1.JobList');
   });
 
   it('defaults and generates the selector and labels', async () => {

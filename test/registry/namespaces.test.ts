@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { namespaces } from '../../src/registry/core/namespaces.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 describe('namespaces', () => {
   let h: Harness;
@@ -14,7 +15,7 @@ describe('namespaces', () => {
     assert.equal(namespaces.namespaced, false);
     assert.deepEqual(namespaces.shortNames, ['ns']);
     assert.equal(namespaces.categories, undefined);
-    assert.equal(namespaces.listTypeName, 'k8s.io.api.core.v1.NamespaceList');
+    assert.equal(storageView(namespaces).listTypeName, 'k8s.io.api.core.v1.NamespaceList');
   });
 
   it('is created Active with the kubernetes finalizer and name label', async () => {

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { buildPredicate } from '../../src/registry/generic/predicate.js';
 import { POD_UPDATE_FORBIDDEN_MESSAGE, pods } from '../../src/registry/core/pods.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 const pod = (): KubeObject => ({
   apiVersion: 'v1',
@@ -23,7 +24,7 @@ describe('pods', () => {
     assert.equal(pods.resource, 'pods');
     assert.deepEqual(pods.shortNames, ['po']);
     assert.deepEqual(pods.categories, ['all']);
-    assert.equal(pods.typeName, 'k8s.io.api.core.v1.Pod');
+    assert.equal(storageView(pods).typeName, 'k8s.io.api.core.v1.Pod');
     assert.equal(pods.returnDeletedObject, true);
     assert.ok(pods.statusStrategy);
   });
@@ -142,9 +143,9 @@ describe('pods', () => {
     assert.deepEqual(onNode.items.map((i) => i.metadata?.name), ['web']);
     const unscheduled = await h.store.list('default', { fieldSelector: 'spec.nodeName=,status.phase=Pending' });
     assert.deepEqual(unscheduled.items.map((i) => i.metadata?.name), ['other']);
-    const pred = buildPredicate(pods, undefined, 'spec.hostNetwork=false,spec.restartPolicy=Always,spec.schedulerName=default-scheduler');
+    const pred = buildPredicate(storageView(pods), undefined, 'spec.hostNetwork=false,spec.restartPolicy=Always,spec.schedulerName=default-scheduler');
     assert.ok(pred?.(await h.store.get('default', 'web')));
-    assert.throws(() => buildPredicate(pods, undefined, 'spec.image=x'), /field label not supported: spec.image/);
+    assert.throws(() => buildPredicate(storageView(pods), undefined, 'spec.image=x'), /field label not supported: spec.image/);
   });
 
   it('deletes right away, returning the object', async () => {

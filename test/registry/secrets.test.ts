@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { secrets } from '../../src/registry/core/secrets.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
+import { storageView } from '../../src/registry/rest/served.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -14,7 +15,7 @@ describe('secrets', () => {
 
   it('has no short names', () => {
     assert.equal(secrets.shortNames, undefined);
-    assert.equal(secrets.typeName, 'k8s.io.api.core.v1.Secret');
+    assert.equal(storageView(secrets).typeName, 'k8s.io.api.core.v1.Secret');
   });
 
   it('merges stringData into data, drops it and defaults the type', async () => {

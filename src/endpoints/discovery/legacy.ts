@@ -1,12 +1,16 @@
 /** Legacy (unaggregated) discovery documents, derived from the catalog. */
 import { createHash } from 'node:crypto';
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import type { ApiCatalog } from '../catalog.js';
 import { hasForeignKind, resourceVerbs, subresources } from '../verbs.js';
 
-/** base64 of the first 8 bytes of SHA-256 over `group/version/Kind`. */
-export function storageVersionHash(def: ResourceDefinition): string {
-  return createHash('sha256').update(`${def.group}/${def.version}/${def.kind}`).digest().subarray(0, 8).toString('base64');
+/**
+ * base64 of the first 8 bytes of SHA-256 over the storage version's `group/version/Kind`:
+ * the same for every served version of a resource, so it changes only when storage does.
+ */
+export function storageVersionHash(def: ServedResource): string {
+  const stored = `${def.group}/${def.storageVersion}/${def.definition.kind}`;
+  return createHash('sha256').update(stored).digest().subarray(0, 8).toString('base64');
 }
 
 /** `/api`. */

@@ -1,5 +1,6 @@
 /** One OpenAPI 3.0 document per served group version. */
-import type { KindRef, ResourceDefinition } from '../../registry/rest/definition.js';
+import type { KindRef } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import type { ServedGroupVersion } from '../catalog.js';
 import { type ComponentSet, createComponentSet, typeMetaProperties } from './components.js';
 import { customComponentName, refTo, type Schema } from './names.js';
@@ -8,7 +9,7 @@ import { addResourcePaths, type ResourceSchemaNames } from './paths.js';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 /** Adds a kind without a proto message (a custom resource): open object with metadata. */
-function addCustomKind(components: ComponentSet, def: ResourceDefinition): { kind: string; list: string } {
+function addCustomKind(components: ComponentSet, def: ServedResource): { kind: string; list: string } {
   const objectMeta = components.addMessage(`${META}.ObjectMeta`);
   const listMeta = components.addMessage(`${META}.ListMeta`);
   const kind = customComponentName(def.group, def.version, def.kind);

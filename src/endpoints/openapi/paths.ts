@@ -2,7 +2,8 @@
  * The `paths` entries of one resource: collection, cross-namespace list, item and
  * subresource paths, with upstream-style operation ids and Kubernetes extensions.
  */
-import type { KindRef, ResourceDefinition } from '../../registry/rest/definition.js';
+import type { KindRef } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import type { Verb } from '../api-call.js';
 import { hasForeignKind, resourceVerbs, subresources } from '../verbs.js';
 import { type GroupVersionKind, groupVersionIdentifier, groupVersionTag, refTo, type Schema } from './names.js';
@@ -51,7 +52,7 @@ function responses(schemaName: string, codes: string[], types: string[]): Schema
 }
 
 /** Builds the path items of one resource into `paths`. */
-export function addResourcePaths(paths: Record<string, Schema>, def: ResourceDefinition, names: ResourceSchemaNames): void {
+export function addResourcePaths(paths: Record<string, Schema>, def: ServedResource, names: ResourceSchemaNames): void {
   const gvId = groupVersionIdentifier(def.group, def.version);
   const tags = [groupVersionTag(def.group, def.version)];
   const gvk = { group: def.group, version: def.version, kind: def.kind };

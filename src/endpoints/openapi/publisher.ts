@@ -27,8 +27,13 @@ function normalize(path: string): string {
   return bare.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
-/** Builds every group-version document of the catalog up front. */
-export function createOpenApiPublisher(catalog: ApiCatalog): OpenApiPublisher {
+interface Built {
+  generation: number;
+  docs: Map<string, Record<string, unknown>>;
+  index: Record<string, unknown>;
+}
+
+function build(catalog: ApiCatalog): Built {
   const docs = new Map<string, Record<string, unknown>>();
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const gv of catalog.groupVersions()) {
@@ -37,9 +42,18 @@ export function createOpenApiPublisher(catalog: ApiCatalog): OpenApiPublisher {
     docs.set(key, doc);
     paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${contentHash(doc)}` };
   }
-  const index = { paths };
+  return { generation: catalog.generation, docs, index: { paths } };
+}
+
+/** Builds every group-version document of the catalog, again whenever the catalog has changed. */
+export function createOpenApiPublisher(catalog: ApiCatalog): OpenApiPublisher {
+  let built = build(catalog);
+  const current = (): Built => {
+    if (built.generation !== catalog.generation) built = build(catalog);
+    return built;
+  };
   return {
-    index: () => index,
-    document: (path) => docs.get(normalize(path)),
+    index: () => current().index,
+    document: (path) => current().docs.get(normalize(path)),
   };
 }

@@ -2,7 +2,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { ApiError, badRequest, unsupportedMediaType } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import type { PatchType } from '../api-call.js';
 import { applyMergePatch } from './merge-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
@@ -15,7 +15,7 @@ export const PATCH_MEDIA_TYPES = [
 ];
 
 /** Applies `patch` of `type` to the current object of kind `def` (its message drives strategic merge); returns the patched JSON. */
-export function applyPatch(def: Pick<ResourceDefinition, 'typeName'>, current: KubeObject, type: PatchType, patch: unknown): unknown {
+export function applyPatch(def: Pick<ServedResource, 'typeName'>, current: KubeObject, type: PatchType, patch: unknown): unknown {
   switch (type) {
     case 'json': {
       if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');

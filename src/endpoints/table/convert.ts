@@ -3,7 +3,8 @@
  * and as PartialObjectMetadata(List). Columns come from the resource definition.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import type { PrinterColumn, ResourceDefinition } from '../../registry/rest/definition.js';
+import type { PrinterColumn } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
 /** What the client asked to embed in each row (`includeObject`). */
@@ -34,7 +35,7 @@ const AGE_COLUMN: PrinterColumn = {
 };
 
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
-function columnsOf(def: ResourceDefinition): PrinterColumn[] {
+function columnsOf(def: ServedResource): PrinterColumn[] {
   const cols = def.printerColumns ?? [];
   if (cols.some((c) => c.name === 'Age')) return cols;
   const firstWide = cols.findIndex((c) => (c.priority ?? 0) > 0);
@@ -43,7 +44,7 @@ function columnsOf(def: ResourceDefinition): PrinterColumn[] {
 }
 
 /** Column definitions for a resource. */
-export function columnDefinitions(def: ResourceDefinition): TableColumnDefinition[] {
+export function columnDefinitions(def: ServedResource): TableColumnDefinition[] {
   return [
     NAME_COLUMN,
     ...columnsOf(def).map((c) => ({ name: c.name, type: c.type, format: '', description: c.description, priority: c.priority ?? 0 })),
@@ -55,7 +56,7 @@ export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io
   return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata ?? {} };
 }
 
-function row(def: ResourceDefinition, columns: PrinterColumn[], obj: KubeObject, include: IncludeObject): Record<string, unknown> {
+function row(def: ServedResource, columns: PrinterColumn[], obj: KubeObject, include: IncludeObject): Record<string, unknown> {
   const cells = [obj.metadata?.name ?? '', ...columns.map((c) => c.cell(obj))];
   const r: Record<string, unknown> = { cells };
   if (include === 'Metadata') r.object = partialObjectMetadata(obj);
@@ -63,13 +64,13 @@ function row(def: ResourceDefinition, columns: PrinterColumn[], obj: KubeObject,
   return r;
 }
 
-function apiVersionOf(def: ResourceDefinition): string {
+function apiVersionOf(def: ServedResource): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
 /** A Table for one object or a list. `withColumns: false` sends no column definitions (watch after the first event). */
 export function toTable(
-  def: ResourceDefinition,
+  def: ServedResource,
   input: KubeObject | KubeList,
   opts: { include: IncludeObject; tableVersion: string; withColumns?: boolean },
 ): KubeObject {
@@ -125,7 +126,7 @@ const SCALE_COLUMNS: PrinterColumn[] = [
  * The definition to print a request's objects with: the resource's own, or — for a
  * subresource that speaks another kind (scale) — that kind's columns.
  */
-export function printingDefinition(def: ResourceDefinition, subresource: string | undefined): ResourceDefinition {
+export function printingDefinition(def: ServedResource, subresource: string | undefined): ServedResource {
   if (subresource !== 'scale') return def;
   return { ...def, kind: 'Scale', group: 'autoscaling', version: 'v1', printerColumns: SCALE_COLUMNS };
 }

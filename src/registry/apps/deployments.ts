@@ -10,7 +10,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, child, type JsonObject, num, setDefault, str } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
 import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 
 const PERCENT_RE = /^[0-9]+%$/;
 
@@ -149,7 +149,7 @@ const count = (obj: KubeObject, field: string): number => num(asObject(obj.statu
 /** The Deployment resource. */
 export const deployments: ResourceDefinition = {
   group: 'apps',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.apps.v1.Deployment'),
   resource: 'deployments',
   kind: 'Deployment',
   listKind: 'DeploymentList',
@@ -157,8 +157,6 @@ export const deployments: ResourceDefinition = {
   namespaced: true,
   shortNames: ['deploy'],
   categories: ['all'],
-  typeName: 'k8s.io.api.apps.v1.Deployment',
-  listTypeName: 'k8s.io.api.apps.v1.DeploymentList',
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

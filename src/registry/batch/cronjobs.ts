@@ -10,7 +10,7 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, asObjects, child, type JsonObject, setDefault, str } from '../core/fields.js';
 import { validateNonNegative } from '../core/workload.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { defaultJobTemplateSpec, validateJobSpecCommon } from './job-spec.js';
 
 /** Jobs are named `<cronjob>-<11 characters>`, so the cron job name is at most 52. */
@@ -84,7 +84,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
 /** The CronJob resource. */
 export const cronJobs: ResourceDefinition = {
   group: 'batch',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.batch.v1.CronJob'),
   resource: 'cronjobs',
   kind: 'CronJob',
   listKind: 'CronJobList',
@@ -92,8 +92,6 @@ export const cronJobs: ResourceDefinition = {
   namespaced: true,
   shortNames: ['cj'],
   categories: ['all'],
-  typeName: 'k8s.io.api.batch.v1.CronJob',
-  listTypeName: 'k8s.io.api.batch.v1.CronJobList',
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -9,7 +9,7 @@ import { validateLabelSelector } from '../../machinery/validation/label-selector
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, asObjects, asStringMap, child, type JsonObject, num, str } from '../core/fields.js';
 import { selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import {
   defaultJobSpec,
   JOB_CONTROLLER_UID_LABEL,
@@ -146,15 +146,13 @@ function jobStatusCell(obj: KubeObject): string {
 /** The Job resource. */
 export const jobs: ResourceDefinition = {
   group: 'batch',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.batch.v1.Job'),
   resource: 'jobs',
   kind: 'Job',
   listKind: 'JobList',
   singular: 'job',
   namespaced: true,
   categories: ['all'],
-  typeName: 'k8s.io.api.batch.v1.Job',
-  listTypeName: 'k8s.io.api.batch.v1.JobList',
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

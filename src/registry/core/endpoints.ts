@@ -4,7 +4,7 @@ import { type FieldError, invalidValue, notSupported, required } from '../../mac
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortNum } from '../../machinery/validation/ports.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObjects, str } from './fields.js';
 
 function defaultEndpoints(obj: KubeObject): void {
@@ -42,7 +42,7 @@ function validateEndpoints(obj: KubeObject): FieldError[] {
 /** The Endpoints resource. */
 export const endpoints: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Endpoints'),
   resource: 'endpoints',
   kind: 'Endpoints',
   listKind: 'EndpointsList',
@@ -50,8 +50,6 @@ export const endpoints: ResourceDefinition = {
   namespaced: true,
   allowCreateOnUpdate: true,
   shortNames: ['ep'],
-  typeName: 'k8s.io.api.core.v1.Endpoints',
-  listTypeName: 'k8s.io.api.core.v1.EndpointsList',
   storagePath: 'services/endpoints',
   nameValidator: isDns1123Subdomain,
   strategy: {

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, str } from './fields.js';
 
 function validateEvent(obj: KubeObject): FieldError[] {
@@ -23,7 +23,7 @@ function validateEvent(obj: KubeObject): FieldError[] {
 /** The core/v1 Event resource. */
 export const events: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Event'),
   resource: 'events',
   kind: 'Event',
   listKind: 'EventList',
@@ -31,8 +31,6 @@ export const events: ResourceDefinition = {
   namespaced: true,
   allowCreateOnUpdate: true,
   shortNames: ['ev'],
-  typeName: 'k8s.io.api.core.v1.Event',
-  listTypeName: 'k8s.io.api.core.v1.EventList',
   nameValidator: isDns1123Subdomain,
   strategy: {
     validate: validateEvent,

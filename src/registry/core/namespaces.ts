@@ -5,7 +5,7 @@
 import { type KubeObject, nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isQualifiedName } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, child, type JsonObject, str } from './fields.js';
 
 /** The finalizer every namespace gets on create; the namespace controller removes it. */
@@ -53,7 +53,7 @@ export function namespaceGracefulDelete(obj: KubeObject): KubeObject | undefined
 /** The Namespace resource. */
 export const namespaces: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Namespace'),
   resource: 'namespaces',
   kind: 'Namespace',
   listKind: 'NamespaceList',
@@ -61,8 +61,6 @@ export const namespaces: ResourceDefinition = {
   namespaced: false,
   shortNames: ['ns'],
   disabledVerbs: ['deletecollection'],
-  typeName: 'k8s.io.api.core.v1.Namespace',
-  listTypeName: 'k8s.io.api.core.v1.NamespaceList',
   nameValidator: isDns1123Label,
   strategy: {
     prepareForCreate(obj) {

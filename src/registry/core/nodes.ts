@@ -6,7 +6,7 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, str } from './fields.js';
 
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
@@ -55,15 +55,13 @@ function isReady(obj: KubeObject): string {
 /** The Node resource. */
 export const nodes: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Node'),
   resource: 'nodes',
   kind: 'Node',
   listKind: 'NodeList',
   singular: 'node',
   namespaced: false,
   shortNames: ['no'],
-  typeName: 'k8s.io.api.core.v1.Node',
-  listTypeName: 'k8s.io.api.core.v1.NodeList',
   storagePath: 'minions',
   nameValidator: isDns1123Subdomain,
   strategy: {

@@ -5,7 +5,7 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, child, type JsonObject, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
 
@@ -70,7 +70,7 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 /** The Pod resource. */
 export const pods: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Pod'),
   resource: 'pods',
   kind: 'Pod',
   listKind: 'PodList',
@@ -78,8 +78,6 @@ export const pods: ResourceDefinition = {
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  typeName: 'k8s.io.api.core.v1.Pod',
-  listTypeName: 'k8s.io.api.core.v1.PodList',
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
   strategy: {

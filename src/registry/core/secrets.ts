@@ -6,7 +6,7 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, asStringMap, str } from './fields.js';
 
 /** Upstream's limit on the total size of a secret's data. */
@@ -89,14 +89,12 @@ function validateSecretUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 /** The Secret resource. */
 export const secrets: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Secret'),
   resource: 'secrets',
   kind: 'Secret',
   listKind: 'SecretList',
   singular: 'secret',
   namespaced: true,
-  typeName: 'k8s.io.api.core.v1.Secret',
-  listTypeName: 'k8s.io.api.core.v1.SecretList',
   nameValidator: isDns1123Subdomain,
   strategy: {
     prepareForCreate: convertSecret,

@@ -2,7 +2,7 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObjects, str } from './fields.js';
 
 function validateServiceAccount(obj: KubeObject): FieldError[] {
@@ -17,15 +17,13 @@ function validateServiceAccount(obj: KubeObject): FieldError[] {
 /** The ServiceAccount resource. */
 export const serviceAccounts: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.ServiceAccount'),
   resource: 'serviceaccounts',
   kind: 'ServiceAccount',
   listKind: 'ServiceAccountList',
   singular: 'serviceaccount',
   namespaced: true,
   shortNames: ['sa'],
-  typeName: 'k8s.io.api.core.v1.ServiceAccount',
-  listTypeName: 'k8s.io.api.core.v1.ServiceAccountList',
   nameValidator: isDns1123Subdomain,
   strategy: {
     validate: validateServiceAccount,

@@ -10,7 +10,7 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { ipv4ToNumber, isValidIp, numberToIpv4 } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, asStringMap, child, type JsonObject, setDefault, str } from './fields.js';
 
 /** The service cluster IP range. */
@@ -255,7 +255,7 @@ function portsCell(obj: KubeObject): string {
 /** The Service resource. */
 export const services: ResourceDefinition = {
   group: '',
-  version: 'v1',
+  ...onlyVersion('v1', 'k8s.io.api.core.v1.Service'),
   resource: 'services',
   kind: 'Service',
   listKind: 'ServiceList',
@@ -264,8 +264,6 @@ export const services: ResourceDefinition = {
   allowCreateOnUpdate: true,
   shortNames: ['svc'],
   categories: ['all'],
-  typeName: 'k8s.io.api.core.v1.Service',
-  listTypeName: 'k8s.io.api.core.v1.ServiceList',
   storagePath: 'services/specs',
   nameValidator: isDns1035Label,
   returnDeletedObject: true,

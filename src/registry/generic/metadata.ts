@@ -11,7 +11,7 @@ import {
   required,
 } from '../../machinery/validation/field-error.js';
 import { validateAnnotations, validateLabels } from '../../machinery/validation/labels.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import type { ServedResource } from '../rest/served.js';
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -24,7 +24,7 @@ export function generateName(base: string): string {
 }
 
 /** Fills system fields of a new object (uid, creationTimestamp, generation). */
-export function fillSystemFieldsOnCreate(def: ResourceDefinition, meta: ObjectMeta): void {
+export function fillSystemFieldsOnCreate(def: ServedResource, meta: ObjectMeta): void {
   meta.uid = randomUUID();
   meta.creationTimestamp = nowRfc3339();
   delete meta.resourceVersion;
@@ -50,7 +50,7 @@ export function carrySystemFieldsOnUpdate(meta: ObjectMeta, old: ObjectMeta): vo
 }
 
 /** ObjectMeta validation common to every resource (create). */
-export function validateObjectMeta(def: ResourceDefinition, obj: KubeObject): FieldError[] {
+export function validateObjectMeta(def: ServedResource, obj: KubeObject): FieldError[] {
   const meta = obj.metadata ?? {};
   const errs: FieldError[] = [];
   if (!meta.name) {
@@ -72,7 +72,7 @@ export function validateObjectMeta(def: ResourceDefinition, obj: KubeObject): Fi
 }
 
 /** ObjectMeta validation on update: everything above plus immutability. */
-export function validateObjectMetaUpdate(def: ResourceDefinition, obj: KubeObject, old: KubeObject): FieldError[] {
+export function validateObjectMetaUpdate(def: ServedResource, obj: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateObjectMeta(def, obj).filter((e) => e.field !== 'metadata.name' || obj.metadata?.name !== old.metadata?.name);
   const m = obj.metadata ?? {};
   const o = old.metadata ?? {};

@@ -7,17 +7,17 @@ import type { KubeObject } from '../../machinery/meta/object.js';
 import { type LabelSelector, parseFieldSelector, parseLabelSelector, SelectorParseError } from '../../machinery/selection/index.js';
 import { fieldErrorBody, invalidValue } from '../../machinery/validation/field-error.js';
 import { isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import type { ServedResource } from '../rest/served.js';
 
 /** The fields a resource exposes to field selectors. */
-export function selectableFields(def: ResourceDefinition, obj: KubeObject): Record<string, string> {
+export function selectableFields(def: ServedResource, obj: KubeObject): Record<string, string> {
   const fields: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
   if (def.namespaced) fields['metadata.namespace'] = obj.metadata?.namespace ?? '';
   return def.selectableFields ? { ...fields, ...def.selectableFields(obj) } : fields;
 }
 
 /** Supported field labels of a resource, for the error message. */
-function supportedFieldLabels(def: ResourceDefinition): Set<string> {
+function supportedFieldLabels(def: ServedResource): Set<string> {
   const probe = selectableFields(def, { metadata: {} });
   return new Set(Object.keys(probe));
 }
@@ -40,7 +40,7 @@ function checkLabelRequirements(selector: LabelSelector): void {
 
 /** Builds the predicate for a label and field selector, or undefined when both are empty. */
 export function buildPredicate(
-  def: ResourceDefinition,
+  def: ServedResource,
   labelSelector: string | undefined,
   fieldSelector: string | undefined,
 ): ((obj: KubeObject) => boolean) | undefined {

@@ -18,6 +18,7 @@ import { pathSegmentNameProblems } from '../../machinery/validation/path-segment
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
+import { storageView, type ServedResource } from '../rest/served.js';
 import type { DeleteOutcome, ResourceStore, WatchEvent, WriteTarget } from '../rest/resource-store.js';
 import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
 import { buildPredicate } from './predicate.js';
@@ -38,8 +39,9 @@ export interface GenericStoreOptions {
   namespaceCheck?: NamespaceCheck;
 }
 
-/** Builds the store for one resource. */
-export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOptions): ResourceStore {
+/** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
+export function createGenericStore(declared: ResourceDefinition, opts: GenericStoreOptions): ResourceStore {
+  const def = storageView(declared);
   const q: Qualified = { resource: def.resource, group: def.group };
   const root = `${opts.prefix.replace(/\/$/, '')}/${def.storagePath ?? def.resource}/`;
   const apiVersion = definitionApiVersion(def);
@@ -315,7 +317,7 @@ function checkPreconditions(
 }
 
 /** The object to keep (marked as deleting) instead of removing it, or undefined. */
-function keepOnDelete(def: ResourceDefinition, current: KubeObject): KubeObject | undefined {
+function keepOnDelete(def: ServedResource, current: KubeObject): KubeObject | undefined {
   const custom = def.gracefulDelete?.(cloneObject(current));
   if (custom) return custom;
   if (current.metadata?.finalizers?.length) {

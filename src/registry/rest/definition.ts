@@ -5,11 +5,53 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { NameValidator, Strategy } from './strategy.js';
 
-/** Everything the server needs to know to serve one resource. */
+/**
+ * One served version of a resource: its schema and how its objects convert to and from
+ * the storage version. Strategies never see a version's shape: they run on the storage
+ * version, and conversion happens at the edge (request version → storage version →
+ * response version).
+ */
+export interface ResourceVersion {
+  version: string;
+  /** Full protobuf message names of the object and its list at this version. */
+  typeName: string;
+  listTypeName: string;
+  /**
+   * Storage-version object → this version's object. Absent: the two share a schema and
+   * only apiVersion/kind change. Must be lossless together with `toStorage`: what this
+   * version cannot hold is kept (upstream keeps such fields in annotations).
+   */
+  fromStorage?: (obj: KubeObject) => KubeObject;
+  /** This version's object → the storage version's. */
+  toStorage?: (obj: KubeObject) => KubeObject;
+}
+
+/**
+ * Another resource name serving the same stored objects under another kind name, as
+ * batch/v2alpha1 served `scheduledjobs` (kind ScheduledJob) beside `cronjobs`.
+ */
+export interface ResourceAlias {
+  resource: string;
+  kind: string;
+  listKind: string;
+  singular: string;
+  shortNames?: string[];
+  versions: ResourceVersion[];
+}
+
+/** Everything the server needs to know to serve one resource, in all its versions. */
 export interface ResourceDefinition {
   /** API group, `""` for core. */
   group: string;
-  version: string;
+  /**
+   * The served versions. Which of them a server serves follows `--runtime-config`
+   * (alpha versions off by default, beta on, stable always).
+   */
+  versions: ResourceVersion[];
+  /** The version objects are stored in and strategies run on; one of `versions`. */
+  storageVersion: string;
+  /** Other resource names for the same stored objects. */
+  aliases?: ResourceAlias[];
   /** Plural, lowercase: `configmaps`. */
   resource: string;
   kind: string;
@@ -21,9 +63,6 @@ export interface ResourceDefinition {
   categories?: string[];
   /** Verbs this resource does not serve (e.g. `deletecollection` on namespaces). */
   disabledVerbs?: string[];
-  /** Full protobuf message names of the object and its list. */
-  typeName: string;
-  listTypeName: string;
   /** Storage key segment under the prefix, default = resource (`services/specs`, `minions`). */
   storagePath?: string;
   /** Validates metadata.name. */
@@ -84,6 +123,11 @@ export interface PrinterColumn {
 }
 
 /** `apps/v1` or `v1`. */
-export function definitionApiVersion(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
+export function definitionApiVersion(def: { group: string; version: string }): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
+}
+
+/** A resource served in one version: the proto message names follow the Kubernetes convention. */
+export function onlyVersion(version: string, typeName: string): Pick<ResourceDefinition, 'versions' | 'storageVersion'> {
+  return { versions: [{ version, typeName, listTypeName: `${typeName}List` }], storageVersion: version };
 }

@@ -3,7 +3,7 @@
  * generically, by registry/generic.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import type { ResourceDefinition } from './definition.js';
+import type { ServedResource } from './served.js';
 
 /** List and watch options in their Kubernetes JSON shape (meta/v1 ListOptions). */
 export interface ListQuery {
@@ -53,7 +53,8 @@ export interface DeleteOutcome {
 
 /** CRUD + watch for one resource. */
 export interface ResourceStore {
-  readonly definition: ResourceDefinition;
+  /** The resource at the version this store serves. */
+  readonly definition: ServedResource;
   get(namespace: string | undefined, name: string): Promise<KubeObject>;
   list(namespace: string | undefined, query: ListQuery): Promise<KubeList>;
   /** Resolves once the watch is established; the iterable ends when signal aborts. */

@@ -21,14 +21,14 @@ import type {
 import { DEFAULT_USER, type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type Verb } from '../../endpoints/api-call.js';
 import { badRequest, successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import { deleteCallOptions, getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
 import { messageFromJson, objectFromMessage } from './objects.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
 
 /** What every method handler needs. */
 export interface MethodScope {
-  def: ResourceDefinition;
+  def: ServedResource;
   handler: ApiHandler;
   /** Aborts when the server shuts down: open watches end (with OK) so shutdown is prompt. */
   shutdown?: AbortSignal;
@@ -65,12 +65,12 @@ function newCall(scope: MethodScope, verb: Verb, options: CallOptions, signal: A
  * The namespace a call addresses: ignored for cluster-scoped kinds; for namespaced kinds
  * the request's, else the object's; required unless the verb spans namespaces.
  */
-function resolveNamespace(def: ResourceDefinition, requested: string | undefined, fromObject?: string): string | undefined {
+function resolveNamespace(def: ServedResource, requested: string | undefined, fromObject?: string): string | undefined {
   if (!def.namespaced) return undefined;
   return requested || fromObject || undefined;
 }
 
-function requireNamespace(def: ResourceDefinition, ns: string | undefined): void {
+function requireNamespace(def: ServedResource, ns: string | undefined): void {
   if (def.namespaced && !ns) throw badRequest(`a namespace is required for ${def.resource}`);
 }
 

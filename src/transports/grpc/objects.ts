@@ -2,12 +2,13 @@
  * ts-proto messages ↔ Kubernetes JSON for the gRPC adapter, through the
  * descriptor-driven codec. Objects entering the pipeline get apiVersion/kind.
  */
-import { definitionApiVersion, type ResourceDefinition } from '../../registry/rest/definition.js';
+import { definitionApiVersion } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { kubeJsonToMessage, messageToKubeJson } from '../../machinery/schema/index.js';
 
 /** A request's object message → Kubernetes JSON with apiVersion and kind. */
-export function objectFromMessage(def: ResourceDefinition, message: object | undefined): KubeObject {
+export function objectFromMessage(def: ServedResource, message: object | undefined): KubeObject {
   const json = message ? messageToKubeJson(def.typeName, message) : {};
   return { apiVersion: definitionApiVersion(def), kind: def.kind, ...json };
 }

@@ -6,7 +6,7 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import * as appsV1 from '../../../gen/wheelhouse/apps/v1/services.js';
 import * as batchV1 from '../../../gen/wheelhouse/batch/v1/services.js';
 import * as coreV1 from '../../../gen/wheelhouse/core/v1/services.js';
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 
 /** Generated service modules by proto package. */
 const MODULES: Record<string, Record<string, unknown>> = {
@@ -28,7 +28,7 @@ export function servicePackage(group: string, version: string): string {
 }
 
 /** The generated service of a resource, or undefined when none was generated. */
-export function serviceForDefinition(def: ResourceDefinition): ResourceService | undefined {
+export function serviceForDefinition(def: ServedResource): ResourceService | undefined {
   const pkg = servicePackage(def.group, def.version);
   const module = MODULES[pkg];
   const definition = module?.[`${def.kind}ServiceService`] as ServiceDefinition | undefined;

@@ -4,7 +4,7 @@
  * Accept header drive it; the first acceptable entry wins.
  */
 import type { ApiResult } from '../../endpoints/api-call.js';
-import type { ResourceDefinition } from '../../registry/rest/definition.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import { type IncludeObject, toPartialList, partialObjectMetadata, toTable } from '../../endpoints/table/convert.js';
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
@@ -44,7 +44,7 @@ export function negotiateOutput(ranges: MediaRange[], includeObject: string | un
 }
 
 /** Renders an object result (get/list) in the negotiated format. */
-export function renderObject(def: ResourceDefinition, format: OutputFormat, object: KubeObject): KubeObject {
+export function renderObject(def: ServedResource, format: OutputFormat, object: KubeObject): KubeObject {
   const isList = Array.isArray((object as { items?: unknown }).items);
   if (format.as === 'Table') return toTable(def, object as KubeObject | KubeList, { include: format.include, tableVersion: format.version });
   if (format.as === 'PartialObjectMetadata') {
@@ -54,7 +54,7 @@ export function renderObject(def: ResourceDefinition, format: OutputFormat, obje
 }
 
 /** Renders watch events: Tables carry column definitions in the first event only. */
-export function renderWatch(def: ResourceDefinition, format: OutputFormat, result: Extract<ApiResult, { type: 'watch' }>): AsyncIterable<WatchEvent> {
+export function renderWatch(def: ServedResource, format: OutputFormat, result: Extract<ApiResult, { type: 'watch' }>): AsyncIterable<WatchEvent> {
   if (format.as === 'object') return result.events;
   return (async function* () {
     let first = true;

@@ -1,0 +1,47 @@
+/**
+ * A resource store at one served version: a converting view over the store that works
+ * at the storage version. Requests arrive in the served version and are converted to the
+ * storage version before strategies and storage see them; every object that comes back
+ * (gets, lists, watch events, write results) is converted to the served version. An
+ * update's updater sees and returns served-version objects, and runs again on each
+ * compare-and-swap retry like any updater.
+ */
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { definitionApiVersion } from '../rest/definition.js';
+import type { ResourceStore, WatchEvent } from '../rest/resource-store.js';
+import { isStorageView, type ServedResource } from '../rest/served.js';
+
+/** The store of `storage`'s resource as `served` shows it. */
+export function versionView(storage: ResourceStore, served: ServedResource): ResourceStore {
+  if (isStorageView(served)) return storage;
+  const out = (obj: KubeObject): KubeObject => served.fromStorage(obj);
+  const convertEvent = (ev: WatchEvent): WatchEvent =>
+    ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: out(ev.object) };
+  return {
+    definition: served,
+    async get(namespace, name) {
+      return out(await storage.get(namespace, name));
+    },
+    async list(namespace, query) {
+      const list = await storage.list(namespace, query);
+      return { ...list, apiVersion: definitionApiVersion(served), kind: served.listKind, items: list.items.map(out) };
+    },
+    async watch(namespace, query, signal) {
+      const events = await storage.watch(namespace, query, signal);
+      return (async function* converted(): AsyncIterable<WatchEvent> {
+        for await (const ev of events) yield convertEvent(ev);
+      })();
+    },
+    async create(namespace, obj, opts) {
+      return out(await storage.create(namespace, served.toStorage(obj), opts));
+    },
+    async update(namespace, name, updater, opts) {
+      const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), opts);
+      return out(updated);
+    },
+    async delete(namespace, name, opts) {
+      const outcome = await storage.delete(namespace, name, opts);
+      return { ...outcome, object: out(outcome.object) };
+    },
+  };
+}
