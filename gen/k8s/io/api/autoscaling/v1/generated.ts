@@ -6,7 +6,40 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
+import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+
+export interface CrossVersionObjectReference {
+  kind?: string | undefined;
+  name?: string | undefined;
+  apiVersion?: string | undefined;
+}
+
+export interface HorizontalPodAutoscalerSpec {
+  scaleTargetRef?: CrossVersionObjectReference | undefined;
+  minReplicas?: number | undefined;
+  maxReplicas?: number | undefined;
+  targetCPUUtilizationPercentage?: number | undefined;
+}
+
+export interface HorizontalPodAutoscalerStatus {
+  observedGeneration?: number | undefined;
+  lastScaleTime?: Time | undefined;
+  currentReplicas?: number | undefined;
+  desiredReplicas?: number | undefined;
+  currentCPUUtilizationPercentage?: number | undefined;
+}
+
+export interface HorizontalPodAutoscaler {
+  metadata?: ObjectMeta | undefined;
+  spec?: HorizontalPodAutoscalerSpec | undefined;
+  status?: HorizontalPodAutoscalerStatus | undefined;
+}
+
+export interface HorizontalPodAutoscalerList {
+  metadata?: ListMeta | undefined;
+  items: HorizontalPodAutoscaler[];
+}
 
 export interface Scale {
   metadata?: ObjectMeta | undefined;
@@ -22,6 +55,474 @@ export interface ScaleStatus {
   replicas?: number | undefined;
   selector?: string | undefined;
 }
+
+export interface MetricSpec {
+  type?: string | undefined;
+  object?: ObjectMetricSource | undefined;
+  pods?: PodsMetricSource | undefined;
+  resource?: ResourceMetricSource | undefined;
+  containerResource?: ContainerResourceMetricSource | undefined;
+  external?: ExternalMetricSource | undefined;
+}
+
+export interface ObjectMetricSource {
+  target?: CrossVersionObjectReference | undefined;
+  metricName?: string | undefined;
+  targetValue?: Quantity | undefined;
+  selector?: LabelSelector | undefined;
+  averageValue?: Quantity | undefined;
+}
+
+export interface PodsMetricSource {
+  metricName?: string | undefined;
+  targetAverageValue?: Quantity | undefined;
+  selector?: LabelSelector | undefined;
+}
+
+export interface ResourceMetricSource {
+  name?: string | undefined;
+  targetAverageUtilization?: number | undefined;
+  targetAverageValue?: Quantity | undefined;
+}
+
+export interface ContainerResourceMetricSource {
+  name?: string | undefined;
+  targetAverageUtilization?: number | undefined;
+  targetAverageValue?: Quantity | undefined;
+  container?: string | undefined;
+}
+
+export interface ExternalMetricSource {
+  metricName?: string | undefined;
+  metricSelector?: LabelSelector | undefined;
+  targetValue?: Quantity | undefined;
+  targetAverageValue?: Quantity | undefined;
+}
+
+export interface MetricStatus {
+  type?: string | undefined;
+  object?: ObjectMetricStatus | undefined;
+  pods?: PodsMetricStatus | undefined;
+  resource?: ResourceMetricStatus | undefined;
+  containerResource?: ContainerResourceMetricStatus | undefined;
+  external?: ExternalMetricStatus | undefined;
+}
+
+export interface HorizontalPodAutoscalerCondition {
+  type?: string | undefined;
+  status?: string | undefined;
+  lastTransitionTime?: Time | undefined;
+  reason?: string | undefined;
+  message?: string | undefined;
+  observedGeneration?: number | undefined;
+}
+
+export interface ObjectMetricStatus {
+  target?: CrossVersionObjectReference | undefined;
+  metricName?: string | undefined;
+  currentValue?: Quantity | undefined;
+  selector?: LabelSelector | undefined;
+  averageValue?: Quantity | undefined;
+}
+
+export interface PodsMetricStatus {
+  metricName?: string | undefined;
+  currentAverageValue?: Quantity | undefined;
+  selector?: LabelSelector | undefined;
+}
+
+export interface ResourceMetricStatus {
+  name?: string | undefined;
+  currentAverageUtilization?: number | undefined;
+  currentAverageValue?: Quantity | undefined;
+}
+
+export interface ContainerResourceMetricStatus {
+  name?: string | undefined;
+  currentAverageUtilization?: number | undefined;
+  currentAverageValue?: Quantity | undefined;
+  container?: string | undefined;
+}
+
+export interface ExternalMetricStatus {
+  metricName?: string | undefined;
+  metricSelector?: LabelSelector | undefined;
+  currentValue?: Quantity | undefined;
+  currentAverageValue?: Quantity | undefined;
+}
+
+function createBaseCrossVersionObjectReference(): CrossVersionObjectReference {
+  return { kind: undefined, name: undefined, apiVersion: undefined };
+}
+
+export const CrossVersionObjectReference: MessageFns<CrossVersionObjectReference> = {
+  encode(message: CrossVersionObjectReference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.kind !== undefined) {
+      writer.uint32(10).string(message.kind);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.apiVersion !== undefined) {
+      writer.uint32(26).string(message.apiVersion);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CrossVersionObjectReference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCrossVersionObjectReference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.kind = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.apiVersion = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHorizontalPodAutoscalerSpec(): HorizontalPodAutoscalerSpec {
+  return {
+    scaleTargetRef: undefined,
+    minReplicas: undefined,
+    maxReplicas: undefined,
+    targetCPUUtilizationPercentage: undefined,
+  };
+}
+
+export const HorizontalPodAutoscalerSpec: MessageFns<HorizontalPodAutoscalerSpec> = {
+  encode(message: HorizontalPodAutoscalerSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.scaleTargetRef !== undefined) {
+      CrossVersionObjectReference.encode(message.scaleTargetRef, writer.uint32(10).fork()).join();
+    }
+    if (message.minReplicas !== undefined) {
+      writer.uint32(16).int32(message.minReplicas);
+    }
+    if (message.maxReplicas !== undefined) {
+      writer.uint32(24).int32(message.maxReplicas);
+    }
+    if (message.targetCPUUtilizationPercentage !== undefined) {
+      writer.uint32(32).int32(message.targetCPUUtilizationPercentage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HorizontalPodAutoscalerSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHorizontalPodAutoscalerSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.scaleTargetRef = CrossVersionObjectReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.minReplicas = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxReplicas = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.targetCPUUtilizationPercentage = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHorizontalPodAutoscalerStatus(): HorizontalPodAutoscalerStatus {
+  return {
+    observedGeneration: undefined,
+    lastScaleTime: undefined,
+    currentReplicas: undefined,
+    desiredReplicas: undefined,
+    currentCPUUtilizationPercentage: undefined,
+  };
+}
+
+export const HorizontalPodAutoscalerStatus: MessageFns<HorizontalPodAutoscalerStatus> = {
+  encode(message: HorizontalPodAutoscalerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.observedGeneration !== undefined) {
+      writer.uint32(8).int64(message.observedGeneration);
+    }
+    if (message.lastScaleTime !== undefined) {
+      Time.encode(message.lastScaleTime, writer.uint32(18).fork()).join();
+    }
+    if (message.currentReplicas !== undefined) {
+      writer.uint32(24).int32(message.currentReplicas);
+    }
+    if (message.desiredReplicas !== undefined) {
+      writer.uint32(32).int32(message.desiredReplicas);
+    }
+    if (message.currentCPUUtilizationPercentage !== undefined) {
+      writer.uint32(40).int32(message.currentCPUUtilizationPercentage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HorizontalPodAutoscalerStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHorizontalPodAutoscalerStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.observedGeneration = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.lastScaleTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.currentReplicas = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.desiredReplicas = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.currentCPUUtilizationPercentage = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHorizontalPodAutoscaler(): HorizontalPodAutoscaler {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const HorizontalPodAutoscaler: MessageFns<HorizontalPodAutoscaler> = {
+  encode(message: HorizontalPodAutoscaler, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      HorizontalPodAutoscalerSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      HorizontalPodAutoscalerStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HorizontalPodAutoscaler {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHorizontalPodAutoscaler();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = HorizontalPodAutoscalerSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = HorizontalPodAutoscalerStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHorizontalPodAutoscalerList(): HorizontalPodAutoscalerList {
+  return { metadata: undefined, items: [] };
+}
+
+export const HorizontalPodAutoscalerList: MessageFns<HorizontalPodAutoscalerList> = {
+  encode(message: HorizontalPodAutoscalerList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      HorizontalPodAutoscaler.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HorizontalPodAutoscalerList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHorizontalPodAutoscalerList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(HorizontalPodAutoscaler.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
 
 function createBaseScale(): Scale {
   return { metadata: undefined, spec: undefined, status: undefined };
@@ -193,6 +694,1126 @@ export const ScaleStatus: MessageFns<ScaleStatus> = {
     }
   },
 };
+
+function createBaseMetricSpec(): MetricSpec {
+  return {
+    type: undefined,
+    object: undefined,
+    pods: undefined,
+    resource: undefined,
+    containerResource: undefined,
+    external: undefined,
+  };
+}
+
+export const MetricSpec: MessageFns<MetricSpec> = {
+  encode(message: MetricSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ObjectMetricSource.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.pods !== undefined) {
+      PodsMetricSource.encode(message.pods, writer.uint32(26).fork()).join();
+    }
+    if (message.resource !== undefined) {
+      ResourceMetricSource.encode(message.resource, writer.uint32(34).fork()).join();
+    }
+    if (message.containerResource !== undefined) {
+      ContainerResourceMetricSource.encode(message.containerResource, writer.uint32(58).fork()).join();
+    }
+    if (message.external !== undefined) {
+      ExternalMetricSource.encode(message.external, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MetricSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMetricSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ObjectMetricSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pods = PodsMetricSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resource = ResourceMetricSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.containerResource = ContainerResourceMetricSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.external = ExternalMetricSource.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseObjectMetricSource(): ObjectMetricSource {
+  return {
+    target: undefined,
+    metricName: undefined,
+    targetValue: undefined,
+    selector: undefined,
+    averageValue: undefined,
+  };
+}
+
+export const ObjectMetricSource: MessageFns<ObjectMetricSource> = {
+  encode(message: ObjectMetricSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      CrossVersionObjectReference.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.metricName !== undefined) {
+      writer.uint32(18).string(message.metricName);
+    }
+    if (message.targetValue !== undefined) {
+      Quantity.encode(message.targetValue, writer.uint32(26).fork()).join();
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(34).fork()).join();
+    }
+    if (message.averageValue !== undefined) {
+      Quantity.encode(message.averageValue, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ObjectMetricSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseObjectMetricSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = CrossVersionObjectReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.averageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePodsMetricSource(): PodsMetricSource {
+  return { metricName: undefined, targetAverageValue: undefined, selector: undefined };
+}
+
+export const PodsMetricSource: MessageFns<PodsMetricSource> = {
+  encode(message: PodsMetricSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metricName !== undefined) {
+      writer.uint32(10).string(message.metricName);
+    }
+    if (message.targetAverageValue !== undefined) {
+      Quantity.encode(message.targetAverageValue, writer.uint32(18).fork()).join();
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodsMetricSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodsMetricSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.targetAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseResourceMetricSource(): ResourceMetricSource {
+  return { name: undefined, targetAverageUtilization: undefined, targetAverageValue: undefined };
+}
+
+export const ResourceMetricSource: MessageFns<ResourceMetricSource> = {
+  encode(message: ResourceMetricSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.targetAverageUtilization !== undefined) {
+      writer.uint32(16).int32(message.targetAverageUtilization);
+    }
+    if (message.targetAverageValue !== undefined) {
+      Quantity.encode(message.targetAverageValue, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResourceMetricSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResourceMetricSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.targetAverageUtilization = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseContainerResourceMetricSource(): ContainerResourceMetricSource {
+  return { name: undefined, targetAverageUtilization: undefined, targetAverageValue: undefined, container: undefined };
+}
+
+export const ContainerResourceMetricSource: MessageFns<ContainerResourceMetricSource> = {
+  encode(message: ContainerResourceMetricSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.targetAverageUtilization !== undefined) {
+      writer.uint32(16).int32(message.targetAverageUtilization);
+    }
+    if (message.targetAverageValue !== undefined) {
+      Quantity.encode(message.targetAverageValue, writer.uint32(26).fork()).join();
+    }
+    if (message.container !== undefined) {
+      writer.uint32(42).string(message.container);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerResourceMetricSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerResourceMetricSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.targetAverageUtilization = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExternalMetricSource(): ExternalMetricSource {
+  return { metricName: undefined, metricSelector: undefined, targetValue: undefined, targetAverageValue: undefined };
+}
+
+export const ExternalMetricSource: MessageFns<ExternalMetricSource> = {
+  encode(message: ExternalMetricSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metricName !== undefined) {
+      writer.uint32(10).string(message.metricName);
+    }
+    if (message.metricSelector !== undefined) {
+      LabelSelector.encode(message.metricSelector, writer.uint32(18).fork()).join();
+    }
+    if (message.targetValue !== undefined) {
+      Quantity.encode(message.targetValue, writer.uint32(26).fork()).join();
+    }
+    if (message.targetAverageValue !== undefined) {
+      Quantity.encode(message.targetAverageValue, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExternalMetricSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExternalMetricSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metricSelector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.targetAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseMetricStatus(): MetricStatus {
+  return {
+    type: undefined,
+    object: undefined,
+    pods: undefined,
+    resource: undefined,
+    containerResource: undefined,
+    external: undefined,
+  };
+}
+
+export const MetricStatus: MessageFns<MetricStatus> = {
+  encode(message: MetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ObjectMetricStatus.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.pods !== undefined) {
+      PodsMetricStatus.encode(message.pods, writer.uint32(26).fork()).join();
+    }
+    if (message.resource !== undefined) {
+      ResourceMetricStatus.encode(message.resource, writer.uint32(34).fork()).join();
+    }
+    if (message.containerResource !== undefined) {
+      ContainerResourceMetricStatus.encode(message.containerResource, writer.uint32(58).fork()).join();
+    }
+    if (message.external !== undefined) {
+      ExternalMetricStatus.encode(message.external, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ObjectMetricStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pods = PodsMetricStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.resource = ResourceMetricStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.containerResource = ContainerResourceMetricStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.external = ExternalMetricStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHorizontalPodAutoscalerCondition(): HorizontalPodAutoscalerCondition {
+  return {
+    type: undefined,
+    status: undefined,
+    lastTransitionTime: undefined,
+    reason: undefined,
+    message: undefined,
+    observedGeneration: undefined,
+  };
+}
+
+export const HorizontalPodAutoscalerCondition: MessageFns<HorizontalPodAutoscalerCondition> = {
+  encode(message: HorizontalPodAutoscalerCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.lastTransitionTime !== undefined) {
+      Time.encode(message.lastTransitionTime, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(42).string(message.message);
+    }
+    if (message.observedGeneration !== undefined) {
+      writer.uint32(48).int64(message.observedGeneration);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HorizontalPodAutoscalerCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHorizontalPodAutoscalerCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lastTransitionTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.observedGeneration = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseObjectMetricStatus(): ObjectMetricStatus {
+  return {
+    target: undefined,
+    metricName: undefined,
+    currentValue: undefined,
+    selector: undefined,
+    averageValue: undefined,
+  };
+}
+
+export const ObjectMetricStatus: MessageFns<ObjectMetricStatus> = {
+  encode(message: ObjectMetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.target !== undefined) {
+      CrossVersionObjectReference.encode(message.target, writer.uint32(10).fork()).join();
+    }
+    if (message.metricName !== undefined) {
+      writer.uint32(18).string(message.metricName);
+    }
+    if (message.currentValue !== undefined) {
+      Quantity.encode(message.currentValue, writer.uint32(26).fork()).join();
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(34).fork()).join();
+    }
+    if (message.averageValue !== undefined) {
+      Quantity.encode(message.averageValue, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ObjectMetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseObjectMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.target = CrossVersionObjectReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.averageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBasePodsMetricStatus(): PodsMetricStatus {
+  return { metricName: undefined, currentAverageValue: undefined, selector: undefined };
+}
+
+export const PodsMetricStatus: MessageFns<PodsMetricStatus> = {
+  encode(message: PodsMetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metricName !== undefined) {
+      writer.uint32(10).string(message.metricName);
+    }
+    if (message.currentAverageValue !== undefined) {
+      Quantity.encode(message.currentAverageValue, writer.uint32(18).fork()).join();
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodsMetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodsMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.currentAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseResourceMetricStatus(): ResourceMetricStatus {
+  return { name: undefined, currentAverageUtilization: undefined, currentAverageValue: undefined };
+}
+
+export const ResourceMetricStatus: MessageFns<ResourceMetricStatus> = {
+  encode(message: ResourceMetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.currentAverageUtilization !== undefined) {
+      writer.uint32(16).int32(message.currentAverageUtilization);
+    }
+    if (message.currentAverageValue !== undefined) {
+      Quantity.encode(message.currentAverageValue, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResourceMetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResourceMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.currentAverageUtilization = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseContainerResourceMetricStatus(): ContainerResourceMetricStatus {
+  return {
+    name: undefined,
+    currentAverageUtilization: undefined,
+    currentAverageValue: undefined,
+    container: undefined,
+  };
+}
+
+export const ContainerResourceMetricStatus: MessageFns<ContainerResourceMetricStatus> = {
+  encode(message: ContainerResourceMetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.currentAverageUtilization !== undefined) {
+      writer.uint32(16).int32(message.currentAverageUtilization);
+    }
+    if (message.currentAverageValue !== undefined) {
+      Quantity.encode(message.currentAverageValue, writer.uint32(26).fork()).join();
+    }
+    if (message.container !== undefined) {
+      writer.uint32(34).string(message.container);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ContainerResourceMetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseContainerResourceMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.currentAverageUtilization = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.container = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseExternalMetricStatus(): ExternalMetricStatus {
+  return { metricName: undefined, metricSelector: undefined, currentValue: undefined, currentAverageValue: undefined };
+}
+
+export const ExternalMetricStatus: MessageFns<ExternalMetricStatus> = {
+  encode(message: ExternalMetricStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metricName !== undefined) {
+      writer.uint32(10).string(message.metricName);
+    }
+    if (message.metricSelector !== undefined) {
+      LabelSelector.encode(message.metricSelector, writer.uint32(18).fork()).join();
+    }
+    if (message.currentValue !== undefined) {
+      Quantity.encode(message.currentValue, writer.uint32(26).fork()).join();
+    }
+    if (message.currentAverageValue !== undefined) {
+      Quantity.encode(message.currentAverageValue, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExternalMetricStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExternalMetricStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metricName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.metricSelector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.currentValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.currentAverageValue = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
