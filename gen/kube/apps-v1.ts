@@ -60,6 +60,50 @@ export interface DeploymentStrategy {
   rollingUpdate?: RollingUpdateDeployment;
 }
 
+export interface ReplicaSet {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+export interface ReplicaSetCondition {
+  type?: string;
+  status?: string;
+  lastTransitionTime?: metav1.Time;
+  reason?: string;
+  message?: string;
+}
+
+export interface ReplicaSetList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ReplicaSet[];
+}
+
+export interface ReplicaSetSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector?: metav1.LabelSelector;
+  template?: corev1.PodTemplateSpec;
+}
+
+export interface ReplicaSetStatus {
+  replicas?: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  terminatingReplicas?: number;
+  observedGeneration?: number;
+  conditions?: ReplicaSetCondition[];
+}
+
 export interface RollingUpdateDeployment {
   maxUnavailable?: intstr.IntOrString;
   maxSurge?: intstr.IntOrString;
