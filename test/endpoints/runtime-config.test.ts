@@ -11,7 +11,7 @@ const gvs = (defs: ServedResource[]): string[] => [...new Set(defs.map((d) => (d
 
 describe('runtime-config', () => {
   it('serves stable versions by default and never alpha ones', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')), ['v1', 'apps/v1', 'batch/v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')).sort(), ['apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1', 'batch/v1beta1', 'v1']);
     const jobs = builtinDefinitions.find((d) => d.resource === 'jobs')!;
     const v1 = jobs.versions[0]!;
     const multi: ResourceDefinition = { ...jobs, versions: [{ ...v1, version: 'v2alpha1' }, { ...v1, version: 'v1beta1' }, v1] };
@@ -22,17 +22,18 @@ describe('runtime-config', () => {
   });
 
   it('turns group versions and single resources off; namespaces always stay', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false')), ['v1', 'apps/v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'v1']);
+    assert.ok(!gvs(servedResources(builtinDefinitions, 'batch/v1=false')).includes('batch/v1'));
     const noCronJobs = servedResources(builtinDefinitions, 'batch/v1/cronjobs=false').map((d) => d.resource);
     assert.ok(noCronJobs.includes('jobs') && !noCronJobs.includes('cronjobs'));
     assert.deepEqual(servedResources(builtinDefinitions, 'api/all=false').map((d) => d.resource), ['namespaces']);
     assert.throws(() => servedResources(builtinDefinitions, 'batch/v1=maybe'), RuntimeConfigError);
   });
 
-  describe('a server started with batch/v1=false', () => {
+  describe('a server started with batch/v1=false,batch/v1beta1=false', () => {
     let ts: TestServer;
     before(async () => {
-      ts = await startTestServer({ runtimeConfig: 'batch/v1=false' });
+      ts = await startTestServer({ runtimeConfig: 'batch/v1=false,batch/v1beta1=false' });
     });
     after(async () => ts.stop());
 
@@ -40,7 +41,7 @@ describe('runtime-config', () => {
       const groups = await api(ts.server, 'GET', '/apis');
       assert.deepEqual(
         groups.body.groups.map((g: { name: string }) => g.name),
-        ['apps'],
+        ['apps', 'autoscaling'],
       );
       const gv = await api(ts.server, 'GET', '/apis/batch/v1');
       assert.equal(gv.status, 404);

@@ -63,5 +63,7 @@ export function apiResourceList(catalog: ApiCatalog, group: string, version: str
       resources.push({ ...subEntry, kind: sub.kind.kind, verbs: sub.verbs });
     }
   }
+  // Upstream lists resources and their subresources by name.
+  resources.sort((a, b) => (String(a.name) < String(b.name) ? -1 : String(a.name) > String(b.name) ? 1 : 0));
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }

@@ -10,7 +10,8 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, asObjects, child, type JsonObject, setDefault, str } from '../core/fields.js';
 import { validateNonNegative } from '../core/workload.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition, ResourceVersion } from '../rest/definition.js';
+import { cronJobV1beta1ToV1, cronJobV1ToV1beta1, cronJobV1ToV2alpha1, cronJobV2alpha1ToV1 } from './cronjob-conversion.js';
 import { defaultJobTemplateSpec, validateJobSpecCommon } from './job-spec.js';
 
 /** Jobs are named `<cronjob>-<11 characters>`, so the cron job name is at most 52. */
@@ -81,10 +82,34 @@ function validateCronJob(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-/** The CronJob resource. */
+const v2alpha1 = (kind: 'CronJob' | 'ScheduledJob'): ResourceVersion => ({
+  version: 'v2alpha1',
+  typeName: 'k8s.io.api.batch.v2alpha1.CronJob',
+  listTypeName: 'k8s.io.api.batch.v2alpha1.CronJobList',
+  fromStorage: (obj) => cronJobV1ToV2alpha1(obj, kind),
+  toStorage: cronJobV2alpha1ToV1,
+});
+
+/**
+ * The CronJob resource: stored as batch/v1, served as v1, v1beta1 (beta, on by default)
+ * and v2alpha1 (alpha, off by default), where the same objects are also served as
+ * `scheduledjobs` of kind ScheduledJob, CronJob's older name.
+ */
 export const cronJobs: ResourceDefinition = {
   group: 'batch',
-  ...onlyVersion('v1', 'k8s.io.api.batch.v1.CronJob'),
+  versions: [
+    { version: 'v1', typeName: 'k8s.io.api.batch.v1.CronJob', listTypeName: 'k8s.io.api.batch.v1.CronJobList' },
+    {
+      version: 'v1beta1',
+      typeName: 'k8s.io.api.batch.v1beta1.CronJob',
+      listTypeName: 'k8s.io.api.batch.v1beta1.CronJobList',
+      fromStorage: cronJobV1ToV1beta1,
+      toStorage: cronJobV1beta1ToV1,
+    },
+    v2alpha1('CronJob'),
+  ],
+  storageVersion: 'v1',
+  aliases: [{ resource: 'scheduledjobs', kind: 'ScheduledJob', listKind: 'ScheduledJobList', singular: 'scheduledjob', versions: [v2alpha1('ScheduledJob')] }],
   resource: 'cronjobs',
   kind: 'CronJob',
   listKind: 'CronJobList',

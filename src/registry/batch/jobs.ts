@@ -9,7 +9,8 @@ import { validateLabelSelector } from '../../machinery/validation/label-selector
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, asObjects, asStringMap, child, type JsonObject, num, str } from '../core/fields.js';
 import { selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { jobV1ToV2alpha1, jobV2alpha1ToV1 } from './job-conversion.js';
 import {
   defaultJobSpec,
   JOB_CONTROLLER_UID_LABEL,
@@ -146,7 +147,12 @@ function jobStatusCell(obj: KubeObject): string {
 /** The Job resource. */
 export const jobs: ResourceDefinition = {
   group: 'batch',
-  ...onlyVersion('v1', 'k8s.io.api.batch.v1.Job'),
+  // batch/v2alpha1 (alpha, off by default) serves the same schema under its own apiVersion.
+  versions: [
+    { version: 'v1', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList' },
+    { version: 'v2alpha1', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList', fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 },
+  ],
+  storageVersion: 'v1',
   resource: 'jobs',
   kind: 'Job',
   listKind: 'JobList',

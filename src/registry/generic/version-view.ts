@@ -24,7 +24,12 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
     },
     async list(namespace, query) {
       const list = await storage.list(namespace, query);
-      return { ...list, apiVersion: definitionApiVersion(served), kind: served.listKind, items: list.items.map(out) };
+      // List items carry no apiVersion/kind of their own: the list's say it.
+      const items = list.items.map((item) => {
+        const { apiVersion: _a, kind: _k, ...rest } = out(item);
+        return rest;
+      });
+      return { ...list, apiVersion: definitionApiVersion(served), kind: served.listKind, items };
     },
     async watch(namespace, query, signal) {
       const events = await storage.watch(namespace, query, signal);

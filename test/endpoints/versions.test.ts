@@ -1,0 +1,217 @@
+/**
+ * Several versions of one resource, as the seed's example has them: batch/v1 beside
+ * batch/v1beta1 (beta, on by default) and batch/v2alpha1 (alpha, off by default, where
+ * CronJob is also served as ScheduledJob), and autoscaling/v1 beside autoscaling/v2.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+
+/** The seed's `GET /apis/batch/v2alpha1`, as the document prints it. */
+const SEED_V2ALPHA1 = [
+  { name: 'cronjobs', namespaced: true, kind: 'CronJob' },
+  { name: 'cronjobs/status', namespaced: true, kind: 'CronJob' },
+  { name: 'jobs', namespaced: true, kind: 'Job' },
+  { name: 'jobs/status', namespaced: true, kind: 'Job' },
+  { name: 'scheduledjobs', namespaced: true, kind: 'ScheduledJob' },
+  { name: 'scheduledjobs/status', namespaced: true, kind: 'ScheduledJob' },
+];
+
+type Resource = { name: string; namespaced: boolean; kind: string };
+const seedShape = (body: { resources: Resource[] }): Resource[] => body.resources.map(({ name, namespaced, kind }) => ({ name, namespaced, kind }));
+
+const JOB = {
+  apiVersion: 'batch/v1',
+  kind: 'Job',
+  metadata: { name: 'pi', labels: { app: 'pi' } },
+  spec: {
+    backoffLimit: 2,
+    template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl:5.34', command: ['perl', '-e', 'print 1'] }] } },
+  },
+};
+
+describe('API versions by default', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startTestServer();
+  });
+  after(async () => ts.stop());
+
+  it('serves batch/v1 and batch/v1beta1, not the alpha batch/v2alpha1', async () => {
+    const v1 = await api(ts.server, 'GET', '/apis/batch/v1');
+    assert.equal(v1.status, 200);
+    assert.deepEqual(
+      v1.body.resources.map((r: Resource) => r.name),
+      ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status'],
+    );
+    const beta = await api(ts.server, 'GET', '/apis/batch/v1beta1');
+    assert.deepEqual(seedShape(beta.body), [
+      { name: 'cronjobs', namespaced: true, kind: 'CronJob' },
+      { name: 'cronjobs/status', namespaced: true, kind: 'CronJob' },
+    ]);
+    const alpha = await api(ts.server, 'GET', '/apis/batch/v2alpha1');
+    assert.equal(alpha.status, 404);
+    assert.equal(alpha.body.reason, 'NotFound');
+    assert.equal(alpha.body.message, 'the server could not find the requested resource');
+    const group = await api(ts.server, 'GET', '/apis/batch');
+    assert.deepEqual(group.body.versions, [
+      { groupVersion: 'batch/v1', version: 'v1' },
+      { groupVersion: 'batch/v1beta1', version: 'v1beta1' },
+    ]);
+    assert.deepEqual(group.body.preferredVersion, { groupVersion: 'batch/v1', version: 'v1' });
+    const routed = await api(ts.server, 'GET', '/apis/batch/v2alpha1/namespaces/default/scheduledjobs');
+    assert.equal(routed.status, 404);
+  });
+
+  it('gives every served version of a resource the storage version hash', async () => {
+    const v1 = await api(ts.server, 'GET', '/apis/batch/v1');
+    const beta = await api(ts.server, 'GET', '/apis/batch/v1beta1');
+    const hash = (body: { resources: Array<Resource & { storageVersionHash?: string }> }): string | undefined =>
+      body.resources.find((r) => r.name === 'cronjobs')?.storageVersionHash;
+    assert.equal(hash(beta.body), hash(v1.body));
+    assert.equal(typeof hash(v1.body), 'string');
+  });
+
+  it('serves a CronJob written through batch/v1 as batch/v1beta1 and back', async () => {
+    const cronJob = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly' },
+      spec: { schedule: '0 3 * * *', timeZone: 'Etc/UTC', jobTemplate: { spec: JOB.spec } },
+    };
+    const created = await api(ts.server, 'POST', '/apis/batch/v1/namespaces/default/cronjobs', cronJob);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const beta = await api(ts.server, 'GET', '/apis/batch/v1beta1/namespaces/default/cronjobs/nightly');
+    assert.equal(beta.status, 200);
+    assert.equal(beta.body.apiVersion, 'batch/v1beta1');
+    assert.equal(beta.body.kind, 'CronJob');
+    assert.deepEqual(beta.body.spec, created.body.spec);
+    assert.deepEqual({ ...beta.body.metadata }, created.body.metadata);
+    beta.body.spec.suspend = true;
+    const updated = await api(ts.server, 'PUT', '/apis/batch/v1beta1/namespaces/default/cronjobs/nightly', beta.body);
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    assert.equal(updated.body.apiVersion, 'batch/v1beta1');
+    const v1 = await api(ts.server, 'GET', '/apis/batch/v1/namespaces/default/cronjobs/nightly');
+    assert.equal(v1.body.spec.suspend, true);
+    assert.equal(v1.body.spec.timeZone, 'Etc/UTC');
+    const list = await api(ts.server, 'GET', '/apis/batch/v1beta1/namespaces/default/cronjobs');
+    assert.equal(list.body.kind, 'CronJobList');
+    assert.equal(list.body.apiVersion, 'batch/v1beta1');
+    assert.deepEqual(
+      list.body.items.map((i: { metadata: { name: string } }) => i.metadata.name),
+      ['nightly'],
+    );
+  });
+
+  it('keeps batch/v1beta1 out of discovery, OpenAPI and routes when turned off', async () => {
+    const off = await startTestServer({ runtimeConfig: 'batch/v1beta1=false' });
+    try {
+      const group = await api(off.server, 'GET', '/apis/batch');
+      assert.deepEqual(group.body.versions, [{ groupVersion: 'batch/v1', version: 'v1' }]);
+      const aggregated = await api(off.server, 'GET', '/apis', undefined, { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+      const batch = aggregated.body.items.find((g: { metadata: { name: string } }) => g.metadata.name === 'batch');
+      assert.deepEqual(
+        batch.versions.map((v: { version: string }) => v.version),
+        ['v1'],
+      );
+      const index = await api(off.server, 'GET', '/openapi/v3');
+      assert.ok(index.body.paths['apis/batch/v1']);
+      assert.equal(index.body.paths['apis/batch/v1beta1'], undefined);
+      assert.equal((await api(off.server, 'GET', '/openapi/v3/apis/batch/v1beta1')).status, 404);
+      const routed = await api(off.server, 'GET', '/apis/batch/v1beta1/namespaces/default/cronjobs');
+      assert.equal(routed.status, 404);
+      assert.equal(routed.body.message, 'the server could not find the requested resource');
+    } finally {
+      await off.stop();
+    }
+  });
+});
+
+for (const runtimeConfig of ['batch/v2alpha1=true', 'api/alpha=true']) {
+  describe(`API versions with --runtime-config ${runtimeConfig}`, () => {
+    let ts: TestServer;
+    before(async () => {
+      ts = await startTestServer({ runtimeConfig });
+    });
+    after(async () => ts.stop());
+
+    it("returns exactly the seed's batch/v2alpha1 resource list", async () => {
+      const res = await api(ts.server, 'GET', '/apis/batch/v2alpha1');
+      assert.equal(res.status, 200);
+      assert.equal(res.body.kind, 'APIResourceList');
+      assert.equal(res.body.groupVersion, 'batch/v2alpha1');
+      assert.deepEqual(seedShape(res.body), SEED_V2ALPHA1);
+      const group = await api(ts.server, 'GET', '/apis/batch');
+      assert.deepEqual(
+        group.body.versions.map((v: { version: string }) => v.version),
+        ['v1', 'v1beta1', 'v2alpha1'],
+      );
+      assert.ok((await api(ts.server, 'GET', '/openapi/v3')).body.paths['apis/batch/v2alpha1']);
+    });
+
+    it('reads a Job created through batch/v1 back through batch/v2alpha1, and back', async () => {
+      const ns = runtimeConfig.startsWith('api') ? 'alpha-all' : 'alpha-one';
+      assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+      const created = await api(ts.server, 'POST', `/apis/batch/v1/namespaces/${ns}/jobs`, JOB);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const alpha = await api(ts.server, 'GET', `/apis/batch/v2alpha1/namespaces/${ns}/jobs/pi`);
+      assert.equal(alpha.status, 200);
+      assert.equal(alpha.body.apiVersion, 'batch/v2alpha1');
+      assert.equal(alpha.body.kind, 'Job');
+      const { apiVersion: _a, ...alphaRest } = alpha.body;
+      const { apiVersion: _b, ...v1Rest } = created.body;
+      assert.deepEqual(alphaRest, v1Rest);
+      alpha.body.metadata.labels.tier = 'batch';
+      const updated = await api(ts.server, 'PUT', `/apis/batch/v2alpha1/namespaces/${ns}/jobs/pi`, alpha.body);
+      assert.equal(updated.status, 200, JSON.stringify(updated.body));
+      const back = await api(ts.server, 'GET', `/apis/batch/v1/namespaces/${ns}/jobs/pi`);
+      assert.equal(back.body.apiVersion, 'batch/v1');
+      assert.deepEqual(back.body.metadata.labels, { app: 'pi', tier: 'batch' });
+      assert.deepEqual(back.body.spec, created.body.spec);
+    });
+
+    it('lists a CronJob created as a batch/v2alpha1 ScheduledJob as a batch/v1 CronJob', async () => {
+      const ns = runtimeConfig.startsWith('api') ? 'sched-all' : 'sched-one';
+      assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+      const scheduled = {
+        apiVersion: 'batch/v2alpha1',
+        kind: 'ScheduledJob',
+        metadata: { name: 'legacy' },
+        spec: { schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: JOB.spec } },
+      };
+      const created = await api(ts.server, 'POST', `/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs`, scheduled);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.body.kind, 'ScheduledJob');
+      assert.equal(created.body.apiVersion, 'batch/v2alpha1');
+      const list = await api(ts.server, 'GET', `/apis/batch/v1/namespaces/${ns}/cronjobs`);
+      assert.equal(list.body.kind, 'CronJobList');
+      assert.equal(list.body.apiVersion, 'batch/v1');
+      assert.equal(list.body.items.length, 1);
+      const [item] = list.body.items;
+      assert.equal(item.metadata.name, 'legacy');
+      assert.equal(item.metadata.uid, created.body.metadata.uid);
+      assert.equal(item.spec.schedule, '*/5 * * * *');
+      assert.equal(item.spec.concurrencyPolicy, 'Forbid');
+      const asCronJob = await api(ts.server, 'GET', `/apis/batch/v2alpha1/namespaces/${ns}/cronjobs/legacy`);
+      assert.equal(asCronJob.body.kind, 'CronJob');
+      const wrongKind = await api(ts.server, 'POST', `/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs`, { ...scheduled, kind: 'CronJob' });
+      assert.equal(wrongKind.status, 400);
+    });
+
+    it('carries a batch/v1 timeZone through batch/v2alpha1 without losing it', async () => {
+      const ns = runtimeConfig.startsWith('api') ? 'tz-all' : 'tz-one';
+      assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+      const v1 = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'zoned' }, spec: { schedule: '0 1 * * *', timeZone: 'Europe/Paris', jobTemplate: { spec: JOB.spec } } };
+      assert.equal((await api(ts.server, 'POST', `/apis/batch/v1/namespaces/${ns}/cronjobs`, v1)).status, 201);
+      const alpha = await api(ts.server, 'GET', `/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs/zoned`);
+      assert.equal(alpha.body.spec.timeZone, undefined);
+      assert.equal(alpha.body.metadata.annotations['wheelhouse.dev/cronjob-time-zone'], 'Europe/Paris');
+      alpha.body.spec.suspend = true;
+      assert.equal((await api(ts.server, 'PUT', `/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs/zoned`, alpha.body)).status, 200);
+      const back = await api(ts.server, 'GET', `/apis/batch/v1/namespaces/${ns}/cronjobs/zoned`);
+      assert.equal(back.body.spec.timeZone, 'Europe/Paris');
+      assert.equal(back.body.spec.suspend, true);
+      assert.equal(back.body.metadata.annotations, undefined);
+    });
+  });
+}
