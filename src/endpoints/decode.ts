@@ -5,6 +5,7 @@
 import { ApiError, badRequest } from '../machinery/errors/index.js';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { normalizeKubeJson, SchemaDecodeError } from '../machinery/schema/index.js';
+import type { KindSchema } from '../machinery/runtime/kind-schema.js';
 import { definitionApiVersion, type KindRef } from '../registry/rest/definition.js';
 
 /** A decoded body and the warnings to send back. */
@@ -14,7 +15,7 @@ export interface Decoded {
 }
 
 /** Decodes a body as the kind `def` names: a resource's own kind, or a subresource's (e.g. Scale). */
-export function decodeObject(def: KindRef, body: unknown, fieldValidation: string | undefined): Decoded {
+export function decodeObject(def: KindRef & { schema?: KindSchema }, body: unknown, fieldValidation: string | undefined): Decoded {
   const apiVersion = definitionApiVersion(def);
   const cannot = (detail: string): ApiError =>
     badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${detail}`);
@@ -35,7 +36,7 @@ export function decodeObject(def: KindRef, body: unknown, fieldValidation: strin
   }
   let result: { object: Record<string, unknown>; unknownFields: string[] };
   try {
-    result = normalizeKubeJson(def.typeName, rest);
+    result = def.schema ? def.schema.normalize(rest) : normalizeKubeJson(def.typeName, rest);
   } catch (err) {
     if (err instanceof SchemaDecodeError) throw cannot(err.message);
     throw err;

@@ -3,6 +3,7 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { deployments } from './apps/deployments.js';
+import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { configMaps } from './core/configmaps.js';
@@ -16,7 +17,7 @@ import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
 import type { ResourceDefinition } from './rest/definition.js';
 
-/** The built-in resources: core/v1, then apps/v1, then batch/v1. */
+/** The built-in resources: core first, then the named groups. */
 export const builtinDefinitions: ResourceDefinition[] = [
   namespaces,
   configMaps,
@@ -28,6 +29,7 @@ export const builtinDefinitions: ResourceDefinition[] = [
   events,
   nodes,
   deployments,
+  horizontalPodAutoscalers,
   jobs,
   cronJobs,
 ];

@@ -15,8 +15,6 @@ import { createApiMetrics } from '../endpoints/metrics.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
-import { createGenericStore } from '../registry/generic/store.js';
-import { versionView } from '../registry/generic/version-view.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { createBackend, createObjectStore, startCompactor, type Compactor, type KvBackend } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
@@ -25,7 +23,9 @@ import { bootstrapNamespaces } from './bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
-import { servedResources } from './runtime-config.js';
+import { createResourceInstaller } from './resources.js';
+import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
+import type { ResourceDefinition } from '../registry/rest/definition.js';
 import { versionInfo } from './version.js';
 
 /** A running server. */
@@ -38,6 +38,13 @@ export interface RunningServer {
   grpcAddress: string;
   kubeconfigPath: string;
   catalog: ApiCatalog;
+  /** Every kind of every installed resource version, served or not. */
+  scheme: Scheme;
+  /**
+   * Serves another resource while the server runs (a custom resource); returns the function
+   * that stops serving it. Discovery, OpenAPI and routes follow at once.
+   */
+  installResource(def: ResourceDefinition): () => void;
   handler: ApiHandler;
   backend: KvBackend;
   close(): Promise<void>;
@@ -69,19 +76,20 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => backend.close());
     const objects = createObjectStore(backend);
-    // One generic store per resource, at its storage version; one view per served version.
-    const storage = new Map<string, ResourceStore>();
     const namespaceCache = new NamespaceCache();
-    const check = namespaceCheck(() => namespaces as ResourceStore, namespaceCache);
-    for (const def of builtinDefinitions) {
-      storage.set(`${def.group}/${def.resource}`, createGenericStore(def, { store: objects, prefix: opts.etcdPrefix, namespaceCheck: check }));
-    }
-    const namespaces: ResourceStore | undefined = storage.get('/namespaces');
+    const catalog = createCatalog([]);
+    const scheme = createScheme();
+    const resources = createResourceInstaller({
+      objects,
+      prefix: opts.etcdPrefix,
+      runtimeConfig: opts.runtimeConfig,
+      catalog,
+      scheme,
+      namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
+    });
+    for (const def of builtinDefinitions) resources.install(def);
+    const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
-    const stores = servedResources(builtinDefinitions, opts.runtimeConfig).map((served) =>
-      versionView(storage.get(`${served.group}/${served.definition.resource}`) as ResourceStore, served),
-    );
-    const catalog = createCatalog(stores);
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
     const handler = createApiHandler(
@@ -92,7 +100,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
     await bootstrapNamespaces(namespaces);
     const lifecycle = new AbortController();
-    const controller = startNamespaceController(namespaces, () => [...storage.values()], namespaceCache, lifecycle.signal);
+    const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     closers.push(async () => {
       lifecycle.abort();
       await controller.catch(() => undefined);
@@ -134,7 +142,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     closers.push(() => grpc.close());
     const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
     ready = true;
-    logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: stores.length }, 'serving');
+    logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: catalog.stores.length }, 'serving');
 
     return {
       url,
@@ -143,6 +151,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       grpcAddress: `${opts.bindAddress}:${grpc.port}`,
       kubeconfigPath,
       catalog,
+      scheme,
+      installResource: (def) => resources.install(def),
       handler,
       backend,
       close: closeAll,

@@ -226,8 +226,10 @@ describe('openapi v3 group-version documents', () => {
         const listName = custom ? `com.example.v1.${def.listKind}` : def.listTypeName.replace(/^k8s\.io\./, 'io.k8s.');
         const kind = schemaOf(d, kindName);
         const list = schemaOf(d, listName);
-        assert.deepEqual(kind['x-kubernetes-group-version-kind'], [{ group: def.group, kind: def.kind, version: def.version }]);
-        assert.deepEqual(list['x-kubernetes-group-version-kind'], [{ group: def.group, kind: def.listKind, version: def.version }]);
+        // A message serves every kind of the document that uses it (v2alpha1 CronJob and ScheduledJob).
+        const sharing = gv.resources.filter((r) => r.definition.typeName === def.typeName).map((r) => r.definition);
+        assert.deepEqual(kind['x-kubernetes-group-version-kind'], sharing.map((s) => ({ group: s.group, kind: s.kind, version: s.version })));
+        assert.deepEqual(list['x-kubernetes-group-version-kind'], sharing.map((s) => ({ group: s.group, kind: s.listKind, version: s.version })));
         for (const s of [kind, list]) {
           assert.deepEqual(s.properties.apiVersion, { type: 'string' });
           assert.deepEqual(s.properties.kind, { type: 'string' });

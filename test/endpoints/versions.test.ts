@@ -215,3 +215,49 @@ for (const runtimeConfig of ['batch/v2alpha1=true', 'api/alpha=true']) {
     });
   });
 }
+
+describe('autoscaling/v1 and autoscaling/v2 HorizontalPodAutoscaler', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startTestServer();
+  });
+  after(async () => ts.stop());
+
+  it('reads an HPA written through autoscaling/v1 back through v2 and v1 unchanged', async () => {
+    const v1 = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'web', labels: { app: 'web' } },
+      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 65 },
+    };
+    const created = await api(ts.server, 'POST', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', v1);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.spec, v1.spec);
+    assert.equal(created.body.metadata.annotations, undefined);
+    const v2 = await api(ts.server, 'GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web');
+    assert.equal(v2.body.apiVersion, 'autoscaling/v2');
+    assert.deepEqual(v2.body.spec, {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 2,
+      maxReplicas: 10,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 65 } } }],
+    });
+    // A v2 write that v1 cannot express, then a v1 read-modify-write: nothing is lost.
+    v2.body.spec.metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '500Mi' } } });
+    assert.equal((await api(ts.server, 'PUT', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web', v2.body)).status, 200);
+    const again = await api(ts.server, 'GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web');
+    assert.equal(again.body.spec.targetCPUUtilizationPercentage, 65);
+    assert.ok(again.body.metadata.annotations['autoscaling.alpha.kubernetes.io/metrics'].includes('memory'));
+    again.body.spec.maxReplicas = 12;
+    assert.equal((await api(ts.server, 'PUT', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web', again.body)).status, 200);
+    const final = await api(ts.server, 'GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web');
+    assert.equal(final.body.spec.maxReplicas, 12);
+    assert.deepEqual(final.body.spec.metrics, v2.body.spec.metrics);
+    assert.equal(final.body.metadata.annotations, undefined);
+    const back = await api(ts.server, 'GET', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web');
+    const { annotations: _an, ...backMeta } = back.body.metadata;
+    const { annotations: _an2, ...againMeta } = again.body.metadata;
+    assert.deepEqual({ ...backMeta, resourceVersion: '', generation: 0 }, { ...againMeta, resourceVersion: '', generation: 0 });
+    assert.deepEqual(back.body.spec, { ...v1.spec, maxReplicas: 12 });
+  });
+});

@@ -14,10 +14,13 @@ function addCustomKind(components: ComponentSet, def: ServedResource): { kind: s
   const listMeta = components.addMessage(`${META}.ListMeta`);
   const kind = customComponentName(def.group, def.version, def.kind);
   const list = customComponentName(def.group, def.version, def.listKind);
+  // A kind with an OpenAPI schema of its own (a custom resource) publishes it; without one, an open object.
+  const own = def.schema.openapi;
+  const { metadata: _metadata, apiVersion: _apiVersion, kind: _kind, ...ownProperties } = own?.properties ?? {};
   components.put(kind, {
+    ...(own ?? { 'x-kubernetes-preserve-unknown-fields': true }),
     type: 'object',
-    properties: { ...typeMetaProperties(), metadata: { allOf: [refTo(objectMeta)] } },
-    'x-kubernetes-preserve-unknown-fields': true,
+    properties: { ...typeMetaProperties(), metadata: { allOf: [refTo(objectMeta)] }, ...ownProperties },
   });
   components.put(list, {
     type: 'object',

@@ -3,6 +3,7 @@
  * and OpenAPI are all derived from these definitions.
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
+import type { KindSchema } from '../../machinery/runtime/kind-schema.js';
 import type { NameValidator, Strategy } from './strategy.js';
 
 /**
@@ -13,9 +14,14 @@ import type { NameValidator, Strategy } from './strategy.js';
  */
 export interface ResourceVersion {
   version: string;
-  /** Full protobuf message names of the object and its list at this version. */
+  /**
+   * Full protobuf message names of the object and its list at this version. A kind without
+   * messages (a custom resource) names them `<group>.<version>.<Kind>` and brings `schema`.
+   */
   typeName: string;
   listTypeName: string;
+  /** The version's schema; absent: its proto messages are. */
+  schema?: KindSchema;
   /**
    * Storage-version object → this version's object. Absent: the two share a schema and
    * only apiVersion/kind change. Must be lossless together with `toStorage`: what this

@@ -6,6 +6,7 @@
  * ServedResource.
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
+import { type KindSchema, protoKindSchema } from '../../machinery/runtime/kind-schema.js';
 import { definitionApiVersion, type ResourceAlias, type ResourceDefinition, type ResourceVersion } from './definition.js';
 
 /** The flat view of a resource at one served version. */
@@ -14,6 +15,8 @@ export interface ServedResource extends Omit<ResourceDefinition, 'versions' | 'a
   /** Full protobuf message names of the object and its list at this version. */
   typeName: string;
   listTypeName: string;
+  /** How bodies of this version are read, and its OpenAPI component. */
+  schema: KindSchema;
   /** The declared resource this view serves. */
   readonly definition: ResourceDefinition;
   /** Storage-version object → this version's, with this version's apiVersion and kind. */
@@ -40,6 +43,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     version: v.version,
     typeName: v.typeName,
     listTypeName: v.listTypeName,
+    schema: v.schema ?? protoKindSchema({ group: def.group, version: v.version, kind: alias?.kind ?? def.kind }, v.typeName, v.listTypeName),
     definition: def,
     fromStorage: (obj) => withTypeMeta(v.fromStorage ? v.fromStorage(obj) : obj, apiVersion, served.kind),
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
