@@ -89,6 +89,21 @@ export const Scale: MessageFns<Scale> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Scale>): Scale {
+    return Scale.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Scale>): Scale {
+    const message = createBaseScale();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? ScaleSpec.fromPartial(object.spec) : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ScaleStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseScaleSpec(): ScaleSpec {
@@ -134,6 +149,15 @@ export const ScaleSpec: MessageFns<ScaleSpec> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ScaleSpec>): ScaleSpec {
+    return ScaleSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleSpec>): ScaleSpec {
+    const message = createBaseScaleSpec();
+    message.replicas = object.replicas ?? undefined;
+    return message;
   },
 };
 
@@ -192,9 +216,29 @@ export const ScaleStatus: MessageFns<ScaleStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ScaleStatus>): ScaleStatus {
+    return ScaleStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleStatus>): ScaleStatus {
+    const message = createBaseScaleStatus();
+    message.replicas = object.replicas ?? undefined;
+    message.selector = object.selector ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }
