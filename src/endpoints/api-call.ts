@@ -1,6 +1,8 @@
 /**
- * The transport-neutral call. HTTP and gRPC adapters build an ApiCall, run it through
- * the same pipeline, and render the ApiResult each in their own wire format.
+ * The transport-neutral call. HTTP and gRPC adapters build an ApiCall from what they
+ * received — request attributes, credentials and an undecoded body — and run it through
+ * the same pipeline. Resource lookup, scope rules, verb mapping and body decoding happen
+ * once, in `request/`, after the interceptors; handlers then see a ResolvedCall.
  */
 import type { KubeObject } from '../machinery/meta/object.js';
 import type { ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
@@ -23,26 +25,68 @@ export interface UserInfo {
  */
 export const DEFAULT_USER: Readonly<UserInfo> = Object.freeze({ name: 'admin', groups: ['system:masters', 'system:authenticated'] });
 
-/** One API request, whatever transport it came on. */
+/**
+ * What the call asks to do: an API verb (gRPC methods name theirs) or an HTTP method
+ * plus whether the query asked for a watch (endpoints maps it to a verb).
+ */
+export type CallAction = { verb: Verb } | { method: string; watch: boolean };
+
+/** `Impersonate-User`, `-Group`, `-Uid`, `-Extra-*` as sent; not checked yet. */
+export interface Impersonation {
+  user?: string;
+  groups: string[];
+  uid?: string;
+  extra: Record<string, string[]>;
+}
+
+/** What the caller presented to prove who it is; carried for authentication, not checked yet. */
+export interface Credentials {
+  /** `Authorization: Bearer …` (HTTP header or gRPC `authorization` metadata). */
+  bearerToken?: string;
+  /** The TLS client certificate, when the connection has one. */
+  clientCertificate?: { subject: string; der: Uint8Array };
+  impersonation?: Impersonation;
+}
+
+/**
+ * A request body as it arrived: encoded bytes with their media type (HTTP bodies, gRPC
+ * `raw` fields and patches), or a typed message of the kind the call addresses (gRPC).
+ */
+export type RequestBody =
+  | { type: 'encoded'; data: Uint8Array; contentType?: string }
+  | { type: 'message'; message: object };
+
+/** One API request, whatever transport it came on, before anything is decoded. */
 export interface ApiCall {
-  verb: Verb;
+  action: CallAction;
   group: string;
   version: string;
   resource: string;
   subresource?: string;
   namespace?: string;
   name?: string;
+  credentials: Credentials;
+  body?: RequestBody;
   /**
-   * The decoded request body: the object for create/update (Kubernetes JSON), the patch
-   * document for patch, DeleteOptions for delete.
+   * DeleteOptions sent beside the body (gRPC's typed `options`): decoded like a
+   * DeleteOptions body, which wins over query parameters.
    */
-  body?: unknown;
-  patchType?: PatchType;
+  deleteOptions?: RequestBody;
   /** Query options in their meta/v1 JSON shape (ListOptions, CreateOptions, …). */
   options: CallOptions;
   user: UserInfo;
   /** Aborts on client disconnect, deadline or shutdown. */
   signal: AbortSignal;
+}
+
+/**
+ * A call after resolution: its verb, and its body decoded to Kubernetes JSON (the object
+ * for create/update, the patch document for patch, DeleteOptions for delete).
+ */
+export interface ResolvedCall extends Omit<ApiCall, 'action' | 'body' | 'deleteOptions'> {
+  verb: Verb;
+  body?: unknown;
+  patchType?: PatchType;
 }
 
 /** Options from the query string or the gRPC request, already typed: list/watch options plus write options. */

@@ -5,9 +5,10 @@
 import type { Logger } from 'pino';
 import { ApiError } from '../machinery/errors/index.js';
 import type { ApiCall, Interceptor } from './api-call.js';
+import { verbLabel } from './request/verb.js';
 
 function describe(call: ApiCall): Record<string, unknown> {
-  const fields: Record<string, unknown> = { verb: call.verb, resource: call.resource };
+  const fields: Record<string, unknown> = { verb: verbLabel(call), resource: call.resource };
   if (call.group) fields.group = call.group;
   if (call.subresource) fields.subresource = call.subresource;
   if (call.namespace) fields.namespace = call.namespace;

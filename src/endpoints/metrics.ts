@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { ApiError } from '../machinery/errors/index.js';
 import type { ApiCall, Interceptor } from './api-call.js';
+import { verbLabel } from './request/verb.js';
 
 /** The server's metrics registry and its API instruments. */
 export interface ApiMetrics {
@@ -44,7 +45,7 @@ export function createApiMetrics(): ApiMetrics {
 
   const interceptor: Interceptor = (next) => async (call) => {
     const base = {
-      verb: call.verb.toUpperCase(),
+      verb: verbLabel(call).toUpperCase(),
       group: call.group,
       version: call.version,
       resource: call.resource,

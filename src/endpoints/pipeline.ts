@@ -1,8 +1,8 @@
 /**
  * The request pipeline shared by every transport: interceptors around one dispatcher
- * that finds the resource store and runs the verb handler.
+ * that resolves the call (resource, scope, verb, body) and runs the verb handler.
  */
-import { ApiError, methodNotAllowed, toApiError } from '../machinery/errors/index.js';
+import { toApiError } from '../machinery/errors/index.js';
 import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
 import type { ApiCatalog } from './catalog.js';
 import type { HandlerScope, HandlerSettings } from './handlers/context.js';
@@ -10,8 +10,7 @@ import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './handlers/scale.js';
 import { handleCreate, handlePatch, handleUpdate } from './handlers/write.js';
-import { resourceVerbs, subresources } from './verbs.js';
-import { validateWriteOptions } from './write-options.js';
+import { resolveCall } from './request/resolve.js';
 
 const HANDLERS: Record<Verb, (scope: HandlerScope) => Promise<ApiResult>> = {
   get: handleGet,
@@ -33,25 +32,12 @@ const SUBRESOURCE_HANDLERS: Record<string, Partial<Record<Verb, (scope: HandlerS
 };
 
 /** The 404 upstream answers for paths it does not serve. */
-export function resourceNotFound(): ApiError {
-  return new ApiError('NotFound', 'the server could not find the requested resource', {});
-}
+export { resourceNotFound } from './request/scope.js';
 
-/** Builds the handler every transport calls. */
+/** Builds the handler every transport calls: interceptors, then resolution, then the verb handler. */
 export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = [], settings: HandlerSettings = {}): ApiHandler {
-  const dispatch: ApiHandler = async (call: ApiCall) => {
-    const store = catalog.resource(call.group, call.version, call.resource);
-    if (!store) throw resourceNotFound();
-    const def = store.definition;
-    const q = { resource: call.subresource ? `${def.resource}/${call.subresource}` : def.resource, group: def.group };
-    if (call.subresource) {
-      const sub = subresources(def).find((s) => s.name === call.subresource);
-      if (!sub) throw resourceNotFound();
-      if (!sub.verbs.includes(call.verb)) throw methodNotAllowed(call.verb, q);
-    } else if (!resourceVerbs(def).includes(call.verb)) {
-      throw methodNotAllowed(call.verb, q);
-    }
-    validateWriteOptions(call);
+  const dispatch: ApiHandler = async (apiCall: ApiCall) => {
+    const { call, store } = resolveCall(catalog, apiCall);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
     return handler({ call, store, settings });
   };

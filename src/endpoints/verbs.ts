@@ -14,6 +14,14 @@ export const SCALE_KIND: Readonly<KindRef> = Object.freeze({
   typeName: 'k8s.io.api.autoscaling.v1.Scale',
 });
 
+/** meta/v1 DeleteOptions, the body of deletes. */
+export const DELETE_OPTIONS_KIND: Readonly<KindRef> = Object.freeze({
+  group: 'meta.k8s.io',
+  version: 'v1',
+  kind: 'DeleteOptions',
+  typeName: 'k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions',
+});
+
 /** One subresource of a resource: its name, verbs and the kind its requests and replies carry. */
 export interface Subresource {
   name: string;

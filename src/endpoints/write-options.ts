@@ -3,7 +3,7 @@
  * done once in the pipeline so that no verb can skip it.
  */
 import { badRequest } from '../machinery/errors/index.js';
-import type { ApiCall, Verb } from './api-call.js';
+import type { ResolvedCall, Verb } from './api-call.js';
 import { checkFieldValidation } from './decode.js';
 
 const MUTATING: ReadonlySet<Verb> = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
@@ -17,7 +17,7 @@ function checkDryRunValues(values: unknown): void {
 }
 
 /** Throws 400 for an unsupported dryRun or fieldValidation on a mutating call (query or DeleteOptions body). */
-export function validateWriteOptions(call: ApiCall): void {
+export function validateWriteOptions(call: ResolvedCall): void {
   if (!MUTATING.has(call.verb)) return;
   checkDryRunValues(call.options.dryRun);
   checkFieldValidation(call.options.fieldValidation);

@@ -40,4 +40,18 @@ describe('/metrics', () => {
     assert.match(text, /^apiserver_request_duration_seconds_bucket\{/m);
     assert.match(text, /^process_cpu_user_seconds_total /m);
   });
+
+  it('counts undecodable bodies like any other request, over both transports', async () => {
+    const bad = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', '{bad');
+    assert.equal(bad.status, 400);
+    const client = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    try {
+      await assert.rejects(unary((cb) => client.create({ namespace: 'default', raw: Buffer.from('{bad'), contentType: 'application/json' }, cb)));
+    } finally {
+      client.close();
+    }
+    const text = await (await fetch(`${ts.server.url}/metrics`)).text();
+    const labels = 'verb="CREATE",group="",version="v1",resource="configmaps",subresource="",scope="namespace",code="400"';
+    assert.equal(sample(text, labels), 2, 'one HTTP and one gRPC undecodable create');
+  });
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { DeploymentServiceClient } from '../../gen/wheelhouse/apps/v1/services.js';
+import { JobServiceClient } from '../../gen/wheelhouse/batch/v1/services.js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { Status as StatusMessage } from '../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
 import { REASON_CODES, type StatusReason } from '../../src/machinery/errors/index.js';
@@ -237,4 +238,83 @@ describe('HTTP and gRPC parity', () => {
     assert.equal((objectOf(http.list as Outcome).items as Json[]).length, 1);
     assert.equal(objectOf(http.delete as Outcome).status, 'Success');
   });
+});
+
+/** Patch (each type) and DeleteCollection for one kind of each group, over both transports. */
+describe('HTTP and gRPC parity: Patch and DeleteCollection', () => {
+  const KINDS3 = [
+    { kind: 'ConfigMap', client: ConfigMapServiceClient, base: '/api/v1', resource: 'configmaps', typeName: 'k8s.io.api.core.v1.ConfigMap', listTypeName: 'k8s.io.api.core.v1.ConfigMapList', apiVersion: 'v1',
+      body: { data: { a: '1' } }, smp: { data: { b: '2' } } },
+    { kind: 'Deployment', client: DeploymentServiceClient, base: '/apis/apps/v1', resource: 'deployments', typeName: 'k8s.io.api.apps.v1.Deployment', listTypeName: 'k8s.io.api.apps.v1.DeploymentList', apiVersion: 'apps/v1',
+      body: { spec: DEPLOYMENT_SPEC }, smp: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.28' }] } } } } },
+    { kind: 'Job', client: JobServiceClient, base: '/apis/batch/v1', resource: 'jobs', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList', apiVersion: 'batch/v1',
+      body: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } } } }, smp: { spec: { activeDeadlineSeconds: 600 }, metadata: { annotations: { smp: 'yes' } } } },
+  ] as const;
+  const PATCHES = (k: (typeof KINDS3)[number]) =>
+    [
+      ['application/json-patch+json', [{ op: 'add', path: '/metadata/labels/json', value: 'yes' }]],
+      ['application/merge-patch+json', { metadata: { labels: { merge: 'yes' } } }],
+      ['application/strategic-merge-patch+json', k.smp],
+    ] as const;
+
+  /** The object with server-assigned values and its own uid (job selectors carry it) made comparable. */
+  const comparable = (json: unknown, ns: string): unknown => {
+    const uids = new Set<string>();
+    JSON.stringify(json, (key, v) => (key === 'uid' && typeof v === 'string' ? (uids.add(v), v) : v));
+    let text = JSON.stringify(json);
+    for (const u of uids) text = text.split(u).join('<uid>');
+    const parsed = JSON.parse(text) as Json;
+    const { apiVersion: _a, kind: _k, ...rest } = parsed;
+    return normalize(rest, ns);
+  };
+
+  for (const k of KINDS3) {
+    it(`${k.kind}: Patch (json, merge, strategic) and DeleteCollection agree`, async () => {
+      const client = new k.client(server.grpcAddress, credentials.createInsecure()) as unknown as Client & Record<string, (req: unknown, cb: (e: ServiceError | null, r: object) => void) => unknown>;
+      try {
+        const results: Record<'http' | 'grpc', unknown[]> = { http: [], grpc: [] };
+        for (const [side, ns] of [['http', 'parity-http'], ['grpc', 'parity-grpc']] as const) {
+          const path = `${k.base}/namespaces/${ns}/${k.resource}`;
+          for (const name of ['p1', 'p2']) {
+            const res = await fetch(server.url + path, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name, labels: { set: 'pd' } }, ...k.body }),
+            });
+            assert.equal(res.status, 201, await res.clone().text());
+          }
+          for (const [patchType, patch] of PATCHES(k)) {
+            if (side === 'http') {
+              const res = await fetch(`${server.url}${path}/p1`, { method: 'PATCH', headers: { 'content-type': patchType, accept: 'application/json' }, body: JSON.stringify(patch) });
+              assert.equal(res.status, 200);
+              results.http.push(comparable(await res.json(), ns));
+            } else {
+              const reply = await unary<object>((cb) => client.patch({ namespace: ns, name: 'p1', patchType, patch: Buffer.from(JSON.stringify(patch)) }, cb));
+              results.grpc.push(comparable(toJson(k.typeName, reply), ns));
+            }
+          }
+          if (side === 'http') {
+            const res = await fetch(`${server.url}${path}?labelSelector=set%3Dpd`, { method: 'DELETE', headers: { accept: 'application/json' } });
+            assert.equal(res.status, 200);
+            const list = (await res.json()) as Json;
+            results.http.push(((list.items as Json[]) ?? []).map((i) => comparable(i, ns)));
+          } else {
+            const reply = await unary<object>((cb) => client.deleteCollection({ namespace: ns, listOptions: { labelSelector: 'set=pd' } }, cb));
+            const list = toJson(k.listTypeName, reply);
+            results.grpc.push(((list.items as Json[]) ?? []).map((i) => comparable(i, ns)));
+          }
+          const left = await fetch(`${server.url}${path}?labelSelector=set%3Dpd`, { headers: { accept: 'application/json' } });
+          assert.deepEqual(((await left.json()) as Json).items, [], `${side}: the collection is gone`);
+        }
+        assert.deepEqual(results.grpc, results.http);
+        const [json, merge, smp, deleted] = results.http as [Json, Json, Json, Json[]];
+        assert.equal(((json.metadata as Json).labels as Json).json, 'yes');
+        assert.equal(((merge.metadata as Json).labels as Json).merge, 'yes');
+        assert.ok(smp.spec ?? smp.data);
+        assert.equal(deleted.length, 2);
+      } finally {
+        client.close();
+      }
+    });
+  }
 });

@@ -234,11 +234,11 @@ describe('gRPC watch bookmarks', () => {
 });
 
 describe('gRPC request checks', () => {
-  it('rejects a namespaced Get without a namespace as BadRequest', async () => {
+  it('answers a namespaced Get without a namespace as HTTP does: NotFound', async () => {
     const f = await grpcFailure(() => unary((cb) => configMaps.get({ name: 'x' }, cb)));
-    assert.equal(f.grpcCode, GrpcStatus.INVALID_ARGUMENT);
-    assert.equal(f.status.reason, 'BadRequest');
-    assert.equal(f.status.message, 'a namespace is required for configmaps');
+    assert.equal(f.grpcCode, GrpcStatus.NOT_FOUND);
+    assert.equal(f.status.reason, 'NotFound');
+    assert.equal(f.status.message, 'the server could not find the requested resource');
   });
 });
 
@@ -333,10 +333,11 @@ describe('gRPC health and reflection', () => {
       'wheelhouse.core.v1.PodService',
       'wheelhouse.apps.v1.DeploymentService',
       'wheelhouse.batch.v1.JobService',
+      'grpc.health.v1.Health',
     ]) {
       assert.ok(listed.includes(name), `${name} in ${listed.join(', ')}`);
     }
-    assert.ok(listed.every((s) => s.startsWith('wheelhouse.')), listed.join(', '));
+    assert.ok(listed.every((s) => s.startsWith('wheelhouse.') || s === 'grpc.health.v1.Health'), listed.join(', '));
   });
 
   it('serves a unary call through buf curl with reflection', async () => {

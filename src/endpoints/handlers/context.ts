@@ -1,6 +1,6 @@
 /** What every verb handler receives: the call and the resource store it addresses. */
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
-import type { ApiCall } from '../api-call.js';
+import type { ResolvedCall } from '../api-call.js';
 
 /** Server-wide settings the handlers honour. */
 export interface HandlerSettings {
@@ -10,12 +10,12 @@ export interface HandlerSettings {
 
 /** A verb handler. */
 export interface HandlerScope {
-  call: ApiCall;
+  call: ResolvedCall;
   store: ResourceStore;
   settings: HandlerSettings;
 }
 
 /** `dryRun=All` (the only value Kubernetes accepts) turns writes into rehearsals. */
-export function isDryRun(call: ApiCall): boolean {
+export function isDryRun(call: ResolvedCall): boolean {
   return (call.options.dryRun ?? []).includes('All');
 }

@@ -2,11 +2,11 @@
 import { successStatus } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { DeleteQuery } from '../../registry/rest/resource-store.js';
-import type { ApiCall, ApiResult } from '../api-call.js';
+import type { ApiResult, ResolvedCall } from '../api-call.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
 /** DeleteOptions from the body win over query parameters, as upstream. */
-function deleteQuery(call: ApiCall): DeleteQuery {
+function deleteQuery(call: ResolvedCall): DeleteQuery {
   const body = (call.body && typeof call.body === 'object' ? call.body : {}) as Record<string, unknown>;
   const o = call.options;
   const q: DeleteQuery = {};
@@ -19,7 +19,7 @@ function deleteQuery(call: ApiCall): DeleteQuery {
   return q;
 }
 
-function dryRunOf(call: ApiCall): boolean {
+function dryRunOf(call: ResolvedCall): boolean {
   const body = (call.body && typeof call.body === 'object' ? call.body : {}) as { dryRun?: unknown };
   return isDryRun(call) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
 }

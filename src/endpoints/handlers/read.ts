@@ -3,7 +3,7 @@ import { ApiError, badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
-import type { ApiCall, ApiResult, CallOptions } from '../api-call.js';
+import type { ResolvedCall, ApiResult, CallOptions } from '../api-call.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
 import type { HandlerScope } from './context.js';
@@ -75,7 +75,7 @@ export async function handleWatch({ call, store, settings }: HandlerScope): Prom
  * Watch-list (`sendInitialEvents=true`): the current state as ADDED events, a BOOKMARK
  * annotated `k8s.io/initial-events-end`, then live changes after the state's revision.
  */
-async function watchList(store: ResourceStore, call: ApiCall, query: ListQuery): Promise<AsyncIterable<WatchEvent>> {
+async function watchList(store: ResourceStore, call: ResolvedCall, query: ListQuery): Promise<AsyncIterable<WatchEvent>> {
   if (!query.allowWatchBookmarks) {
     throw invalidWatch('allowWatchBookmarks', 'sendInitialEvents is forbidden unless allowWatchBookmarks is true');
   }

@@ -10,7 +10,8 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, child, type JsonObject, num, setDefault, str } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
 import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { declared } from '../rest/declared.js';
 
 const PERCENT_RE = /^[0-9]+%$/;
 
@@ -148,15 +149,7 @@ const count = (obj: KubeObject, field: string): number => num(asObject(obj.statu
 
 /** The Deployment resource. */
 export const deployments: ResourceDefinition = {
-  group: 'apps',
-  ...onlyVersion('v1', 'k8s.io.api.apps.v1.Deployment'),
-  resource: 'deployments',
-  kind: 'Deployment',
-  listKind: 'DeploymentList',
-  singular: 'deployment',
-  namespaced: true,
-  shortNames: ['deploy'],
-  categories: ['all'],
+  ...declared('apps', 'deployments'),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -10,6 +10,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './hpa-conversion.js';
+import { declared } from '../rest/declared.js';
 
 const hpaOf = (obj: KubeObject): HorizontalPodAutoscaler => obj as HorizontalPodAutoscaler;
 
@@ -59,25 +60,7 @@ function targetsCell(obj: KubeObject): string {
 
 /** The HorizontalPodAutoscaler resource. */
 export const horizontalPodAutoscalers: ResourceDefinition = {
-  group: 'autoscaling',
-  versions: [
-    { version: 'v2', typeName: 'k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler', listTypeName: 'k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList' },
-    {
-      version: 'v1',
-      typeName: 'k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler',
-      listTypeName: 'k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerList',
-      fromStorage: hpaV2ToV1,
-      toStorage: hpaV1ToV2,
-    },
-  ],
-  storageVersion: 'v2',
-  resource: 'horizontalpodautoscalers',
-  kind: 'HorizontalPodAutoscaler',
-  listKind: 'HorizontalPodAutoscalerList',
-  singular: 'horizontalpodautoscaler',
-  namespaced: true,
-  shortNames: ['hpa'],
-  categories: ['all'],
+  ...declared('autoscaling', 'horizontalpodautoscalers', { v1: { fromStorage: hpaV2ToV1, toStorage: hpaV1ToV2 } }),
   nameValidator: isDns1123Subdomain,
   strategy: {
     prepareForCreate(obj) {

@@ -10,9 +10,10 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asObject, asObjects, child, type JsonObject, setDefault, str } from '../core/fields.js';
 import { validateNonNegative } from '../core/workload.js';
-import type { ResourceDefinition, ResourceVersion } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { cronJobV1beta1ToV1, cronJobV1ToV1beta1, cronJobV1ToV2alpha1, cronJobV2alpha1ToV1 } from './cronjob-conversion.js';
 import { defaultJobTemplateSpec, validateJobSpecCommon } from './job-spec.js';
+import { declared, declaredAlias } from '../rest/declared.js';
 
 /** Jobs are named `<cronjob>-<11 characters>`, so the cron job name is at most 52. */
 export const CRONJOB_NAME_MAX = 52;
@@ -82,13 +83,6 @@ function validateCronJob(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-const v2alpha1 = (kind: 'CronJob' | 'ScheduledJob'): ResourceVersion => ({
-  version: 'v2alpha1',
-  typeName: 'k8s.io.api.batch.v2alpha1.CronJob',
-  listTypeName: 'k8s.io.api.batch.v2alpha1.CronJobList',
-  fromStorage: (obj) => cronJobV1ToV2alpha1(obj, kind),
-  toStorage: cronJobV2alpha1ToV1,
-});
 
 /**
  * The CronJob resource: stored as batch/v1, served as v1, v1beta1 (beta, on by default)
@@ -96,27 +90,11 @@ const v2alpha1 = (kind: 'CronJob' | 'ScheduledJob'): ResourceVersion => ({
  * `scheduledjobs` of kind ScheduledJob, CronJob's older name.
  */
 export const cronJobs: ResourceDefinition = {
-  group: 'batch',
-  versions: [
-    { version: 'v1', typeName: 'k8s.io.api.batch.v1.CronJob', listTypeName: 'k8s.io.api.batch.v1.CronJobList' },
-    {
-      version: 'v1beta1',
-      typeName: 'k8s.io.api.batch.v1beta1.CronJob',
-      listTypeName: 'k8s.io.api.batch.v1beta1.CronJobList',
-      fromStorage: cronJobV1ToV1beta1,
-      toStorage: cronJobV1beta1ToV1,
-    },
-    v2alpha1('CronJob'),
-  ],
-  storageVersion: 'v1',
-  aliases: [{ resource: 'scheduledjobs', kind: 'ScheduledJob', listKind: 'ScheduledJobList', singular: 'scheduledjob', versions: [v2alpha1('ScheduledJob')] }],
-  resource: 'cronjobs',
-  kind: 'CronJob',
-  listKind: 'CronJobList',
-  singular: 'cronjob',
-  namespaced: true,
-  shortNames: ['cj'],
-  categories: ['all'],
+  ...declared('batch', 'cronjobs', {
+    v1beta1: { fromStorage: cronJobV1ToV1beta1, toStorage: cronJobV1beta1ToV1 },
+    v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'CronJob'), toStorage: cronJobV2alpha1ToV1 },
+  }),
+  aliases: [declaredAlias('batch', 'scheduledjobs', { v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'ScheduledJob'), toStorage: cronJobV2alpha1ToV1 } })],
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

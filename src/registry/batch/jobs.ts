@@ -19,6 +19,7 @@ import {
   LEGACY_JOB_NAME_LABEL,
   validateJobSpecCommon,
 } from './job-spec.js';
+import { declared } from '../rest/declared.js';
 
 function spec(obj: KubeObject): JsonObject {
   return child(obj as JsonObject, 'spec');
@@ -146,19 +147,8 @@ function jobStatusCell(obj: KubeObject): string {
 
 /** The Job resource. */
 export const jobs: ResourceDefinition = {
-  group: 'batch',
-  // batch/v2alpha1 (alpha, off by default) serves the same schema under its own apiVersion.
-  versions: [
-    { version: 'v1', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList' },
-    { version: 'v2alpha1', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList', fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 },
-  ],
-  storageVersion: 'v1',
-  resource: 'jobs',
-  kind: 'Job',
-  listKind: 'JobList',
-  singular: 'job',
-  namespaced: true,
-  categories: ['all'],
+  // batch/v2alpha1 (alpha, off by default) serves batch/v1's schema under its own apiVersion.
+  ...declared('batch', 'jobs', { v2alpha1: { fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 } }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

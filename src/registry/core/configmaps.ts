@@ -2,7 +2,8 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
+import { declared } from '../rest/declared.js';
 
 const MAX_SIZE = 1024 * 1024;
 
@@ -27,14 +28,7 @@ function validateConfigMap(obj: KubeObject): FieldError[] {
 
 /** The ConfigMap resource. */
 export const configMaps: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.ConfigMap'),
-  resource: 'configmaps',
-  kind: 'ConfigMap',
-  listKind: 'ConfigMapList',
-  singular: 'configmap',
-  namespaced: true,
-  shortNames: ['cm'],
+  ...declared('', 'configmaps'),
   nameValidator: isDns1123Subdomain,
   printerColumns: [
     { name: 'Data', type: 'integer', description: 'The number of keys in the config map', cell: (obj) => Object.keys((obj.data ?? {}) as object).length + Object.keys((obj.binaryData ?? {}) as object).length },

@@ -4,8 +4,9 @@ import { type FieldError, invalidValue, notSupported, required } from '../../mac
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortNum } from '../../machinery/validation/ports.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObjects, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 function defaultEndpoints(obj: KubeObject): void {
   for (const subset of asObjects(obj.subsets)) {
@@ -41,15 +42,8 @@ function validateEndpoints(obj: KubeObject): FieldError[] {
 
 /** The Endpoints resource. */
 export const endpoints: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Endpoints'),
-  resource: 'endpoints',
-  kind: 'Endpoints',
-  listKind: 'EndpointsList',
-  singular: 'endpoints',
-  namespaced: true,
+  ...declared('', 'endpoints'),
   allowCreateOnUpdate: true,
-  shortNames: ['ep'],
   storagePath: 'services/endpoints',
   nameValidator: isDns1123Subdomain,
   strategy: {

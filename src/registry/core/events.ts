@@ -5,8 +5,9 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 function validateEvent(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
@@ -22,15 +23,8 @@ function validateEvent(obj: KubeObject): FieldError[] {
 
 /** The core/v1 Event resource. */
 export const events: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Event'),
-  resource: 'events',
-  kind: 'Event',
-  listKind: 'EventList',
-  singular: 'event',
-  namespaced: true,
+  ...declared('', 'events'),
   allowCreateOnUpdate: true,
-  shortNames: ['ev'],
   nameValidator: isDns1123Subdomain,
   strategy: {
     validate: validateEvent,

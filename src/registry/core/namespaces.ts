@@ -5,8 +5,9 @@
 import { type KubeObject, nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isQualifiedName } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, child, type JsonObject, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 /** The finalizer every namespace gets on create; the namespace controller removes it. */
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -52,14 +53,7 @@ export function namespaceGracefulDelete(obj: KubeObject): KubeObject | undefined
 
 /** The Namespace resource. */
 export const namespaces: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Namespace'),
-  resource: 'namespaces',
-  kind: 'Namespace',
-  listKind: 'NamespaceList',
-  singular: 'namespace',
-  namespaced: false,
-  shortNames: ['ns'],
+  ...declared('', 'namespaces'),
   disabledVerbs: ['deletecollection'],
   nameValidator: isDns1123Label,
   strategy: {

@@ -6,8 +6,9 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
@@ -54,14 +55,7 @@ function isReady(obj: KubeObject): string {
 
 /** The Node resource. */
 export const nodes: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Node'),
-  resource: 'nodes',
-  kind: 'Node',
-  listKind: 'NodeList',
-  singular: 'node',
-  namespaced: false,
-  shortNames: ['no'],
+  ...declared('', 'nodes'),
   storagePath: 'minions',
   nameValidator: isDns1123Subdomain,
   strategy: {

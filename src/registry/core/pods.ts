@@ -5,9 +5,10 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, child, type JsonObject, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
+import { declared } from '../rest/declared.js';
 
 /** The fields a pod update may change, as upstream lists them in its Forbidden message. */
 export const POD_UPDATE_FORBIDDEN_MESSAGE =
@@ -69,15 +70,7 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 
 /** The Pod resource. */
 export const pods: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Pod'),
-  resource: 'pods',
-  kind: 'Pod',
-  listKind: 'PodList',
-  singular: 'pod',
-  namespaced: true,
-  shortNames: ['po'],
-  categories: ['all'],
+  ...declared('', 'pods'),
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
   strategy: {

@@ -6,8 +6,9 @@
 import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, asStringMap, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 /** Upstream's limit on the total size of a secret's data. */
 export const MAX_SECRET_SIZE = 1024 * 1024;
@@ -88,13 +89,7 @@ function validateSecretUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 
 /** The Secret resource. */
 export const secrets: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Secret'),
-  resource: 'secrets',
-  kind: 'Secret',
-  listKind: 'SecretList',
-  singular: 'secret',
-  namespaced: true,
+  ...declared('', 'secrets'),
   nameValidator: isDns1123Subdomain,
   strategy: {
     prepareForCreate: convertSecret,

@@ -2,8 +2,9 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObjects, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 function validateServiceAccount(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
@@ -16,14 +17,7 @@ function validateServiceAccount(obj: KubeObject): FieldError[] {
 
 /** The ServiceAccount resource. */
 export const serviceAccounts: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.ServiceAccount'),
-  resource: 'serviceaccounts',
-  kind: 'ServiceAccount',
-  listKind: 'ServiceAccountList',
-  singular: 'serviceaccount',
-  namespaced: true,
-  shortNames: ['sa'],
+  ...declared('', 'serviceaccounts'),
   nameValidator: isDns1123Subdomain,
   strategy: {
     validate: validateServiceAccount,

@@ -10,8 +10,9 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { ipv4ToNumber, isValidIp, numberToIpv4 } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
-import { onlyVersion, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, asObjects, asStringMap, child, type JsonObject, setDefault, str } from './fields.js';
+import { declared } from '../rest/declared.js';
 
 /** The service cluster IP range. */
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -254,16 +255,8 @@ function portsCell(obj: KubeObject): string {
 
 /** The Service resource. */
 export const services: ResourceDefinition = {
-  group: '',
-  ...onlyVersion('v1', 'k8s.io.api.core.v1.Service'),
-  resource: 'services',
-  kind: 'Service',
-  listKind: 'ServiceList',
-  singular: 'service',
-  namespaced: true,
+  ...declared('', 'services'),
   allowCreateOnUpdate: true,
-  shortNames: ['svc'],
-  categories: ['all'],
   storagePath: 'services/specs',
   nameValidator: isDns1035Label,
   returnDeletedObject: true,

@@ -42,6 +42,7 @@ export interface ResourceAlias {
   listKind: string;
   singular: string;
   shortNames?: string[];
+  categories?: string[];
   versions: ResourceVersion[];
 }
 

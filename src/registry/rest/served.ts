@@ -35,7 +35,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
   const storageApiVersion = definitionApiVersion({ group: def.group, version: def.storageVersion });
   const apiVersion = definitionApiVersion({ group: def.group, version: v.version });
   const names = alias
-    ? { resource: alias.resource, kind: alias.kind, listKind: alias.listKind, singular: alias.singular, shortNames: alias.shortNames ?? [] }
+    ? { resource: alias.resource, kind: alias.kind, listKind: alias.listKind, singular: alias.singular, shortNames: alias.shortNames ?? [], categories: alias.categories ?? [] }
     : {};
   const served: ServedResource = {
     ...facts,
@@ -49,6 +49,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
   };
   if (alias && !alias.shortNames) delete served.shortNames;
+  if (alias && !alias.categories) delete served.categories;
   return served;
 }
 

@@ -4,7 +4,6 @@
  */
 import type {
   CreateOptions,
-  DeleteOptions,
   GetOptions,
   ListOptions,
   UpdateOptions,
@@ -45,22 +44,5 @@ export function writeCallOptions(m: CreateOptions | UpdateOptions | undefined): 
   if (m.dryRun && m.dryRun.length > 0) o.dryRun = [...m.dryRun];
   setString(o, 'fieldManager', m.fieldManager);
   setString(o, 'fieldValidation', m.fieldValidation);
-  return o;
-}
-
-/** DeleteOptions → CallOptions (the delete handler reads them like query parameters). */
-export function deleteCallOptions(m: DeleteOptions | undefined): CallOptions {
-  const o: CallOptions = {};
-  if (!m) return o;
-  if (m.gracePeriodSeconds !== undefined) o.gracePeriodSeconds = m.gracePeriodSeconds;
-  setString(o, 'propagationPolicy', m.propagationPolicy);
-  if (m.orphanDependents !== undefined) o.orphanDependents = m.orphanDependents;
-  if (m.dryRun && m.dryRun.length > 0) o.dryRun = [...m.dryRun];
-  const pre = m.preconditions;
-  if (pre && ((pre.uid ?? '') !== '' || (pre.resourceVersion ?? '') !== '')) {
-    o.preconditions = {};
-    if (pre.uid) o.preconditions.uid = pre.uid;
-    if (pre.resourceVersion) o.preconditions.resourceVersion = pre.resourceVersion;
-  }
   return o;
 }

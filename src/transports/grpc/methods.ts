@@ -1,29 +1,20 @@
 /**
- * One generic handler per method shape of the resource services (Get, List, Create,
- * Update, UpdateStatus, Delete, Watch): request message → ApiCall → the shared
- * pipeline → result message. Errors become gRPC errors carrying the Status.
+ * One generic handler per method of the generated resource services: the request
+ * message becomes an ApiCall (attributes, credentials, undecoded body), the shared
+ * pipeline resolves and runs it, and the result goes back as the reply message.
+ * Errors become gRPC errors carrying the Status.
  */
-import type {
-  handleServerStreamingCall,
-  handleUnaryCall,
-  ServerUnaryCall,
-  ServerWritableStream,
-  UntypedHandleCall,
-} from '@grpc/grpc-js';
+import type { handleServerStreamingCall, handleUnaryCall, ServerUnaryCall, ServerWritableStream, UntypedHandleCall } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
-import type {
-  CreateOptions,
-  DeleteOptions,
-  GetOptions,
-  ListOptions,
-  UpdateOptions,
-} from '../../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
-import { DEFAULT_USER, type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type Verb } from '../../endpoints/api-call.js';
-import { badRequest, successStatus, type Status } from '../../machinery/errors/index.js';
+import type { CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions } from '../../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
+import { DEFAULT_USER, type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type RequestBody, type Verb } from '../../endpoints/api-call.js';
+import { SCALE_KIND } from '../../endpoints/verbs.js';
+import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
-import { deleteCallOptions, getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
-import { messageFromJson, objectFromMessage } from './objects.js';
+import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
+import { grpcCredentials } from './credentials.js';
+import { messageFromJson } from './objects.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
 
 /** What every method handler needs. */
@@ -34,44 +25,86 @@ export interface MethodScope {
   shutdown?: AbortSignal;
 }
 
-
-interface NamedRequest {
+/** The union of the request messages' fields (GetRequest, CreateXRequest, PatchRequest, …). */
+interface AnyRequest {
   namespace?: string;
   name?: string;
-}
-interface GetRequestLike extends NamedRequest {
-  options?: GetOptions;
-}
-interface DeleteRequestLike extends NamedRequest {
-  options?: DeleteOptions;
-}
-interface ListRequestLike {
-  namespace?: string;
-  options?: ListOptions;
-}
-interface WriteRequestLike {
-  namespace?: string;
-  object?: { metadata?: { name?: string; namespace?: string } };
-  options?: CreateOptions | UpdateOptions;
+  object?: { metadata?: { name?: string } };
+  raw?: Uint8Array;
+  contentType?: string;
+  patchType?: string;
+  patch?: Uint8Array;
+  options?: GetOptions & ListOptions & CreateOptions & UpdateOptions & PatchOptions & DeleteOptions;
+  listOptions?: ListOptions;
+  deleteOptions?: DeleteOptions;
 }
 
+/** How one method maps to the API: its verb and subresource, its options, its body and its reply. */
+interface MethodSpec {
+  verb: Verb;
+  subresource?: 'status' | 'scale';
+  options: (req: AnyRequest) => CallOptions;
+  body?: (req: AnyRequest) => RequestBody | undefined;
+  reply: 'object' | 'list' | 'status' | 'scale';
+}
 
-function newCall(scope: MethodScope, verb: Verb, options: CallOptions, signal: AbortSignal): ApiCall {
+const nonEmpty = (s: string | undefined): string | undefined => (s ? s : undefined);
+
+/** A typed object, else the `raw` bytes; neither is an empty body, decoded as HTTP decodes one. */
+function objectBody(req: AnyRequest): RequestBody | undefined {
+  if (req.object) return { type: 'message', message: req.object };
+  const data = req.raw ?? new Uint8Array(0);
+  return req.contentType ? { type: 'encoded', data, contentType: req.contentType } : { type: 'encoded', data };
+}
+
+function patchBody(req: AnyRequest): RequestBody {
+  const data = req.patch ?? new Uint8Array(0);
+  return req.patchType ? { type: 'encoded', data, contentType: req.patchType } : { type: 'encoded', data };
+}
+
+const deleteBody = (options: DeleteOptions | undefined): RequestBody | undefined => (options ? { type: 'message', message: options } : undefined);
+
+const write = (req: AnyRequest): CallOptions => writeCallOptions(req.options);
+const get = (req: AnyRequest): CallOptions => getCallOptions(req.options);
+
+const METHODS: Readonly<Record<string, MethodSpec>> = {
+  get: { verb: 'get', options: get, reply: 'object' },
+  list: { verb: 'list', options: (r) => listCallOptions(r.options), reply: 'list' },
+  create: { verb: 'create', options: write, body: objectBody, reply: 'object' },
+  update: { verb: 'update', options: write, body: objectBody, reply: 'object' },
+  patch: { verb: 'patch', options: write, body: patchBody, reply: 'object' },
+  delete: { verb: 'delete', options: () => ({}), body: (r) => deleteBody(r.options), reply: 'status' },
+  deleteCollection: { verb: 'deletecollection', options: (r) => listCallOptions(r.listOptions), body: (r) => deleteBody(r.deleteOptions), reply: 'list' },
+  getStatus: { verb: 'get', subresource: 'status', options: get, reply: 'object' },
+  updateStatus: { verb: 'update', subresource: 'status', options: write, body: objectBody, reply: 'object' },
+  patchStatus: { verb: 'patch', subresource: 'status', options: write, body: patchBody, reply: 'object' },
+  getScale: { verb: 'get', subresource: 'scale', options: get, reply: 'scale' },
+  updateScale: { verb: 'update', subresource: 'scale', options: write, body: objectBody, reply: 'scale' },
+  patchScale: { verb: 'patch', subresource: 'scale', options: write, body: patchBody, reply: 'scale' },
+};
+
+/** The ApiCall of a request: the request's namespace and name are the HTTP path's. */
+function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, metadata: Metadata, signal: AbortSignal): ApiCall {
   const { def } = scope;
-  return { verb, group: def.group, version: def.version, resource: def.resource, options, user: DEFAULT_USER, signal };
-}
-
-/**
- * The namespace a call addresses: ignored for cluster-scoped kinds; for namespaced kinds
- * the request's, else the object's; required unless the verb spans namespaces.
- */
-function resolveNamespace(def: ServedResource, requested: string | undefined, fromObject?: string): string | undefined {
-  if (!def.namespaced) return undefined;
-  return requested || fromObject || undefined;
-}
-
-function requireNamespace(def: ServedResource, ns: string | undefined): void {
-  if (def.namespaced && !ns) throw badRequest(`a namespace is required for ${def.resource}`);
+  const call: ApiCall = {
+    action: { verb: spec.verb },
+    group: def.group,
+    version: def.version,
+    resource: def.resource,
+    credentials: grpcCredentials(metadata),
+    options: spec.options(req),
+    user: DEFAULT_USER,
+    signal,
+  };
+  if (spec.subresource) call.subresource = spec.subresource;
+  const namespace = nonEmpty(req.namespace);
+  if (namespace !== undefined) call.namespace = namespace;
+  // Updates name their object by its metadata unless the request says otherwise.
+  const name = nonEmpty(req.name) ?? (spec.verb === 'update' ? nonEmpty(req.object?.metadata?.name) : undefined);
+  if (name !== undefined) call.name = name;
+  const body = spec.body?.(req);
+  if (body) call.body = body;
+  return call;
 }
 
 /** Cancellation (client cancel or deadline) aborts the call's signal. */
@@ -81,91 +114,44 @@ function abortOnCancel(call: ServerUnaryCall<unknown, unknown> | ServerWritableS
   return abort;
 }
 
-function objectResult(result: ApiResult): KubeObject {
+/** The reply message of a unary method's result. */
+function reply(scope: MethodScope, spec: MethodSpec, call: ApiCall, result: ApiResult): unknown {
   if (result.type !== 'object') throw new Error('expected an object result');
-  return result.object;
+  const { def } = scope;
+  const object: KubeObject = result.object;
+  switch (spec.reply) {
+    case 'object':
+      return messageFromJson(def.typeName, object);
+    case 'list':
+      return messageFromJson(def.listTypeName, object);
+    case 'scale':
+      return messageFromJson(SCALE_KIND.typeName, object);
+    case 'status':
+      if (object.kind === 'Status') return statusToMessage(object as unknown as Status);
+      return statusToMessage(
+        successStatus({ name: call.name ?? '', ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: object.metadata?.uid ?? '' }),
+      );
+  }
 }
 
-/**
- * A unary method: runs `run` with a handler that collects the result's warnings, which
- * go back as `warning` trailers in HTTP's `299 - "…"` form.
- */
-function unary<Req>(run: (req: Req, signal: AbortSignal, handle: ApiHandler) => Promise<unknown>, scope: MethodScope): handleUnaryCall<Req, unknown> {
+/** A unary method; the result's warnings go back as `warning` trailers in HTTP's `299 - "…"` form. */
+function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyRequest, unknown> {
   return (call, callback) => {
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
-    const warnings: string[] = [];
-    const handle: ApiHandler = async (apiCall) => {
-      const result = await scope.handler(apiCall);
-      if (result.type === 'object' && result.warnings) warnings.push(...result.warnings);
-      return result;
-    };
-    run(call.request, abort.signal, handle).then(
-      (response) => {
+    const request = apiCall(scope, spec, call.request, call.metadata, abort.signal);
+    scope.handler(request).then(
+      (result) => {
         const trailer = new Metadata();
-        for (const w of warnings) trailer.add('warning', `299 - ${JSON.stringify(w)}`);
-        callback(null, response, trailer);
+        for (const w of result.type === 'object' ? (result.warnings ?? []) : []) trailer.add('warning', `299 - ${JSON.stringify(w)}`);
+        callback(null, reply(scope, spec, request, result), trailer);
       },
       (err: unknown) => callback(toGrpcError(err)),
     );
   };
 }
 
-/** Get(GetRequest) → object. */
-export function getMethod(scope: MethodScope): handleUnaryCall<GetRequestLike, unknown> {
-  return unary(async (req: GetRequestLike, signal, handle) => {
-    const call = newCall(scope, 'get', getCallOptions(req.options), signal);
-    const ns = resolveNamespace(scope.def, req.namespace);
-    requireNamespace(scope.def, ns);
-    if (ns) call.namespace = ns;
-    call.name = req.name ?? '';
-    return messageFromJson(scope.def.typeName, objectResult(await handle(call)));
-  }, scope);
-}
-
-/** List(ListRequest) → list; an empty namespace lists across namespaces. */
-export function listMethod(scope: MethodScope): handleUnaryCall<ListRequestLike, unknown> {
-  return unary(async (req: ListRequestLike, signal, handle) => {
-    const call = newCall(scope, 'list', listCallOptions(req.options), signal);
-    const ns = resolveNamespace(scope.def, req.namespace);
-    if (ns) call.namespace = ns;
-    return messageFromJson(scope.def.listTypeName, objectResult(await handle(call)));
-  }, scope);
-}
-
-/** Create / Update / UpdateStatus(CreateXRequest | UpdateXRequest) → object. */
-export function writeMethod(scope: MethodScope, verb: 'create' | 'update', subresource?: 'status'): handleUnaryCall<WriteRequestLike, unknown> {
-  return unary(async (req: WriteRequestLike, signal, handle) => {
-    const call = newCall(scope, verb, writeCallOptions(req.options), signal);
-    const meta = req.object?.metadata;
-    const ns = resolveNamespace(scope.def, req.namespace, meta?.namespace);
-    requireNamespace(scope.def, ns);
-    if (ns) call.namespace = ns;
-    if (verb === 'update') call.name = meta?.name ?? '';
-    if (subresource) call.subresource = subresource;
-    call.body = objectFromMessage(scope.def, req.object);
-    return messageFromJson(scope.def.typeName, objectResult(await handle(call)));
-  }, scope);
-}
-
-/** Delete(DeleteRequest) → meta Status (Success with the object's identity when it lingers). */
-export function deleteMethod(scope: MethodScope): handleUnaryCall<DeleteRequestLike, unknown> {
-  return unary(async (req: DeleteRequestLike, signal, handle) => {
-    const call = newCall(scope, 'delete', deleteCallOptions(req.options), signal);
-    const ns = resolveNamespace(scope.def, req.namespace);
-    requireNamespace(scope.def, ns);
-    if (ns) call.namespace = ns;
-    call.name = req.name ?? '';
-    const object = objectResult(await handle(call));
-    if (object.kind === 'Status') return statusToMessage(object as unknown as Status);
-    const { def } = scope;
-    return statusToMessage(
-      successStatus({ name: call.name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: object.metadata?.uid ?? '' }),
-    );
-  }, scope);
-}
-
 /** Writes one message, waiting for the stream to drain when it is full (or the call to end). */
-function write(stream: ServerWritableStream<unknown, unknown>, message: unknown, signal: AbortSignal): Promise<void> {
+function writeMessage(stream: ServerWritableStream<unknown, unknown>, message: unknown, signal: AbortSignal): Promise<void> {
   if (stream.write(message) || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
@@ -182,27 +168,25 @@ function write(stream: ServerWritableStream<unknown, unknown>, message: unknown,
  * Watch(ListRequest) → stream of XWatchEvent until the client cancels or the
  * server-side timeout ends the stream (with OK). ERROR events carry `status` and end it.
  */
-export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListRequestLike, unknown> {
+export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRequest, unknown> {
   return (stream) => {
-    const abort = abortOnCancel(stream as ServerWritableStream<unknown, unknown>);
     const out = stream as ServerWritableStream<unknown, unknown>;
+    const abort = abortOnCancel(out);
     const onShutdown = (): void => abort.abort();
     scope.shutdown?.addEventListener('abort', onShutdown, { once: true });
     abort.signal.addEventListener('abort', () => scope.shutdown?.removeEventListener('abort', onShutdown), { once: true });
+    const spec: MethodSpec = { verb: 'watch', options: (r) => listCallOptions(r.options), reply: 'object' };
     void (async () => {
-      const call = newCall(scope, 'watch', listCallOptions(stream.request.options), abort.signal);
-      const ns = resolveNamespace(scope.def, stream.request.namespace);
-      if (ns) call.namespace = ns;
-      const result = await scope.handler(call);
+      const result = await scope.handler(apiCall(scope, spec, stream.request, stream.metadata, abort.signal));
       if (result.type !== 'watch') throw new Error('expected a watch result');
       try {
         for await (const ev of result.events) {
           if (abort.signal.aborted) break;
           if (ev.type === 'ERROR') {
-            await write(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) }, abort.signal);
+            await writeMessage(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) }, abort.signal);
             break;
           }
-          await write(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) }, abort.signal);
+          await writeMessage(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) }, abort.signal);
         }
       } finally {
         abort.abort();
@@ -219,24 +203,9 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<ListR
   };
 }
 
-/** The handler for one method of a resource service, by its method key. */
+/** The handler for one method of a resource service, by its method key; undefined for an unknown method. */
 export function methodHandler(scope: MethodScope, method: string): UntypedHandleCall | undefined {
-  switch (method) {
-    case 'get':
-      return getMethod(scope) as UntypedHandleCall;
-    case 'list':
-      return listMethod(scope) as UntypedHandleCall;
-    case 'create':
-      return writeMethod(scope, 'create') as UntypedHandleCall;
-    case 'update':
-      return writeMethod(scope, 'update') as UntypedHandleCall;
-    case 'updateStatus':
-      return writeMethod(scope, 'update', 'status') as UntypedHandleCall;
-    case 'delete':
-      return deleteMethod(scope) as UntypedHandleCall;
-    case 'watch':
-      return watchMethod(scope) as UntypedHandleCall;
-    default:
-      return undefined;
-  }
+  if (method === 'watch') return watchMethod(scope) as UntypedHandleCall;
+  const spec = METHODS[method];
+  return spec ? (unaryMethod(scope, spec) as UntypedHandleCall) : undefined;
 }

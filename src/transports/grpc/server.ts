@@ -8,7 +8,10 @@ import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection } from './reflection.js';
-import { serviceForDefinition } from './service-lookup.js';
+import { serviceForDefinition } from './services.js';
+
+/** The standard health service, listed by reflection beside the resource services. */
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 /** What the gRPC server needs. */
 export interface GrpcServerOptions {
@@ -26,7 +29,7 @@ export interface GrpcServerHandle {
   close(): Promise<void>;
 }
 
-/** Registers one service per served resource that has a generated definition. */
+/** Registers the generated service of every served resource; a served resource without one fails the start. */
 export function addResourceServices(
   server: Server,
   catalog: ApiCatalog,
@@ -37,11 +40,11 @@ export function addResourceServices(
   for (const store of catalog.stores) {
     const def = store.definition;
     const service = serviceForDefinition(def);
-    if (!service) continue;
     const impl: UntypedServiceImplementation = {};
     for (const method of Object.keys(service.definition)) {
       const h = methodHandler({ ...extra, def, handler }, method);
-      if (h) impl[method] = h;
+      if (!h) throw new Error(`${service.name}: no handler for method ${method}`);
+      impl[method] = h;
     }
     server.addService(service.definition, impl);
     names.push(service.name);
@@ -57,7 +60,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const services = addResourceServices(server, opts.catalog, opts.handler, extra);
   const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s, 'SERVING' as const])) });
   health.addToServer(server);
-  addReflection(server, services);
+  addReflection(server, [...services, HEALTH_SERVICE]);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(opts.address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });

@@ -5,21 +5,16 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
-import { DEFAULT_USER, type ApiCall, type ApiHandler, type Verb } from '../../endpoints/api-call.js';
+import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
-import { ApiError, methodNotAllowed } from '../../machinery/errors/index.js';
-import { decodeObjectBody, decodePatchBody } from './body.js';
-import { acceptsJson, parseAccept } from './negotiate.js';
-import { negotiateOutput, renderObject, renderWatch, type OutputFormat } from './output-format.js';
-import { printingDefinition } from '../../endpoints/table/convert.js';
-import { isWatch, parseCallOptions } from './query-options.js';
-import { parseResourcePath } from './request-info.js';
+import { ApiError } from '../../machinery/errors/index.js';
+import { parseAccept } from './negotiate.js';
 import { sendError, sendJson } from './respond.js';
-import { streamWatch } from './watch-stream.js';
+import { serveResource } from './resource-route.js';
 
 /** The version document served at /version. */
 export interface VersionInfo {
@@ -118,7 +113,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   });
 
   app.use((req, res, next) => {
-    void serveResource(opts, req, res).catch(next);
+    void serveResource(opts.catalog, opts.handler, req, res).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);
@@ -145,72 +140,4 @@ function bodyParserError(err: unknown): ApiError | undefined {
     return new ApiError('BadRequest', e.message ?? 'bad request');
   }
   return undefined;
-}
-
-const METHOD_VERBS: Record<string, Verb> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
-
-async function serveResource(opts: HttpGatewayOptions, req: Request, res: Response): Promise<void> {
-  const info = parseResourcePath(req.path);
-  if (!info || !opts.catalog.hasGroupVersion(info.group, info.version)) throw resourceNotFound();
-  const store = opts.catalog.resource(info.group, info.version, info.resource);
-  if (!store) throw resourceNotFound();
-  const def = store.definition;
-  // Namespaced resources are reachable per namespace, and across namespaces for reads;
-  // cluster-scoped resources never under /namespaces/NS/.
-  if (!def.namespaced && info.namespace !== undefined) throw resourceNotFound();
-  const ranges = parseAccept(req.headers.accept);
-  const query = req.query as Record<string, string | string[] | undefined>;
-  const options = parseCallOptions(query);
-  const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
-  let verb: Verb;
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    verb = isWatch(query) ? 'watch' : info.name ? 'get' : 'list';
-  } else {
-    const mapped = METHOD_VERBS[req.method];
-    if (!mapped) throw methodNotAllowed(req.method, { resource: def.resource, group: def.group });
-    verb = mapped === 'delete' && !info.name ? 'deletecollection' : mapped;
-  }
-  if (def.namespaced && info.namespace === undefined && info.name === undefined && (verb === 'create' || verb === 'deletecollection')) {
-    throw resourceNotFound();
-  }
-  if ((verb === 'create' && info.name) || ((verb === 'update' || verb === 'patch') && !info.name)) {
-    throw methodNotAllowed(verb, { resource: def.resource, group: def.group });
-  }
-  if (def.namespaced && info.name && info.namespace === undefined) throw resourceNotFound();
-
-  const abort = new AbortController();
-  res.on('close', () => abort.abort());
-  const call: ApiCall = {
-    verb,
-    group: info.group,
-    version: info.version,
-    resource: info.resource,
-    options,
-    user: DEFAULT_USER,
-    signal: abort.signal,
-  };
-  if (info.namespace !== undefined) call.namespace = info.namespace;
-  if (info.name !== undefined) call.name = info.name;
-  if (info.subresource !== undefined) call.subresource = info.subresource;
-  if (verb === 'patch') {
-    const patch = decodePatchBody(raw, req.headers['content-type']);
-    call.patchType = patch.patchType;
-    call.body = patch.body;
-  } else if (verb === 'create' || verb === 'update' || verb === 'delete' || verb === 'deletecollection') {
-    const body = decodeObjectBody(raw, req.headers['content-type'], opts.catalog);
-    if (body !== undefined) call.body = body;
-  }
-
-  // Tables and partial metadata are views of reads; writes answer with the object.
-  const reads = verb === 'get' || verb === 'list' || verb === 'watch';
-  const includeObject = typeof query.includeObject === 'string' ? query.includeObject : undefined;
-  const format: OutputFormat = reads ? negotiateOutput(ranges, includeObject) : acceptsJson(ranges) ? { as: 'object' } : negotiateOutput(ranges, undefined);
-
-  const result = await opts.handler(call);
-  if (result.type === 'watch') {
-    await streamWatch(res, renderWatch(printingDefinition(def, info.subresource), format, result), abort);
-    return;
-  }
-  const body = reads && result.object.kind !== 'Status' ? renderObject(printingDefinition(def, info.subresource), format, result.object) : result.object;
-  sendJson(res, result.code, body, result.warnings ?? []);
 }

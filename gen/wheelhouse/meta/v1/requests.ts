@@ -6,7 +6,14 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { DeleteOptions, GetOptions, ListOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
+import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
+import {
+  DeleteOptions,
+  GetOptions,
+  ListOptions,
+  PatchOptions,
+  UpdateOptions,
+} from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 
 /** Reads one object by namespace (empty for cluster-scoped kinds) and name. */
 export interface GetRequest {
@@ -29,6 +36,35 @@ export interface DeleteRequest {
   namespace?: string | undefined;
   name?: string | undefined;
   options?: DeleteOptions | undefined;
+}
+
+/**
+ * Patches one object (or its status or scale): `patch` holds the patch document in
+ * the format `patchType` names, upstream's types.PatchType values:
+ * application/json-patch+json, application/merge-patch+json or
+ * application/strategic-merge-patch+json.
+ */
+export interface PatchRequest {
+  namespace?: string | undefined;
+  name?: string | undefined;
+  patchType?: string | undefined;
+  patch?: Buffer | undefined;
+  options?: PatchOptions | undefined;
+}
+
+/** Deletes every object in a namespace that the list options select. */
+export interface DeleteCollectionRequest {
+  namespace?: string | undefined;
+  listOptions?: ListOptions | undefined;
+  deleteOptions?: DeleteOptions | undefined;
+}
+
+/** Replaces the scale of one object: `name` defaults to the Scale's metadata.name. */
+export interface UpdateScaleRequest {
+  namespace?: string | undefined;
+  object?: Scale | undefined;
+  options?: UpdateOptions | undefined;
+  name?: string | undefined;
 }
 
 function createBaseGetRequest(): GetRequest {
@@ -97,6 +133,19 @@ export const GetRequest: MessageFns<GetRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GetRequest>): GetRequest {
+    return GetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetRequest>): GetRequest {
+    const message = createBaseGetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? GetOptions.fromPartial(object.options)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseListRequest(): ListRequest {
@@ -153,6 +202,18 @@ export const ListRequest: MessageFns<ListRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ListRequest>): ListRequest {
+    return ListRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListRequest>): ListRequest {
+    const message = createBaseListRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? ListOptions.fromPartial(object.options)
+      : undefined;
+    return message;
   },
 };
 
@@ -222,9 +283,315 @@ export const DeleteRequest: MessageFns<DeleteRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeleteRequest>): DeleteRequest {
+    return DeleteRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteRequest>): DeleteRequest {
+    const message = createBaseDeleteRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? DeleteOptions.fromPartial(object.options)
+      : undefined;
+    return message;
+  },
 };
+
+function createBasePatchRequest(): PatchRequest {
+  return { namespace: undefined, name: undefined, patchType: undefined, patch: undefined, options: undefined };
+}
+
+export const PatchRequest: MessageFns<PatchRequest> = {
+  encode(message: PatchRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(18).string(message.name);
+    }
+    if (message.patchType !== undefined) {
+      writer.uint32(26).string(message.patchType);
+    }
+    if (message.patch !== undefined) {
+      writer.uint32(34).bytes(message.patch);
+    }
+    if (message.options !== undefined) {
+      PatchOptions.encode(message.options, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PatchRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePatchRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.patchType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.patch = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.options = PatchOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PatchRequest>): PatchRequest {
+    return PatchRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PatchRequest>): PatchRequest {
+    const message = createBasePatchRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    message.patchType = object.patchType ?? undefined;
+    message.patch = object.patch ?? undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? PatchOptions.fromPartial(object.options)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDeleteCollectionRequest(): DeleteCollectionRequest {
+  return { namespace: undefined, listOptions: undefined, deleteOptions: undefined };
+}
+
+export const DeleteCollectionRequest: MessageFns<DeleteCollectionRequest> = {
+  encode(message: DeleteCollectionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.listOptions !== undefined) {
+      ListOptions.encode(message.listOptions, writer.uint32(18).fork()).join();
+    }
+    if (message.deleteOptions !== undefined) {
+      DeleteOptions.encode(message.deleteOptions, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteCollectionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteCollectionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.listOptions = ListOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.deleteOptions = DeleteOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DeleteCollectionRequest>): DeleteCollectionRequest {
+    return DeleteCollectionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteCollectionRequest>): DeleteCollectionRequest {
+    const message = createBaseDeleteCollectionRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.listOptions = (object.listOptions !== undefined && object.listOptions !== null)
+      ? ListOptions.fromPartial(object.listOptions)
+      : undefined;
+    message.deleteOptions = (object.deleteOptions !== undefined && object.deleteOptions !== null)
+      ? DeleteOptions.fromPartial(object.deleteOptions)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateScaleRequest(): UpdateScaleRequest {
+  return { namespace: undefined, object: undefined, options: undefined, name: undefined };
+}
+
+export const UpdateScaleRequest: MessageFns<UpdateScaleRequest> = {
+  encode(message: UpdateScaleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      Scale.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.name !== undefined) {
+      writer.uint32(34).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateScaleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateScaleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = Scale.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateScaleRequest>): UpdateScaleRequest {
+    return UpdateScaleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateScaleRequest>): UpdateScaleRequest {
+    const message = createBaseUpdateScaleRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? Scale.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

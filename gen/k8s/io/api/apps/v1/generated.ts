@@ -165,6 +165,23 @@ export const Deployment: MessageFns<Deployment> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Deployment>): Deployment {
+    return Deployment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Deployment>): Deployment {
+    const message = createBaseDeployment();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? DeploymentSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? DeploymentStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseDeploymentList(): DeploymentList {
@@ -221,6 +238,18 @@ export const DeploymentList: MessageFns<DeploymentList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<DeploymentList>): DeploymentList {
+    return DeploymentList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeploymentList>): DeploymentList {
+    const message = createBaseDeploymentList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Deployment.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -354,6 +383,28 @@ export const DeploymentSpec: MessageFns<DeploymentSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeploymentSpec>): DeploymentSpec {
+    return DeploymentSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeploymentSpec>): DeploymentSpec {
+    const message = createBaseDeploymentSpec();
+    message.replicas = object.replicas ?? undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    message.strategy = (object.strategy !== undefined && object.strategy !== null)
+      ? DeploymentStrategy.fromPartial(object.strategy)
+      : undefined;
+    message.minReadySeconds = object.minReadySeconds ?? undefined;
+    message.revisionHistoryLimit = object.revisionHistoryLimit ?? undefined;
+    message.paused = object.paused ?? undefined;
+    message.progressDeadlineSeconds = object.progressDeadlineSeconds ?? undefined;
+    return message;
+  },
 };
 
 function createBaseDeploymentStrategy(): DeploymentStrategy {
@@ -411,6 +462,18 @@ export const DeploymentStrategy: MessageFns<DeploymentStrategy> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeploymentStrategy>): DeploymentStrategy {
+    return DeploymentStrategy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeploymentStrategy>): DeploymentStrategy {
+    const message = createBaseDeploymentStrategy();
+    message.type = object.type ?? undefined;
+    message.rollingUpdate = (object.rollingUpdate !== undefined && object.rollingUpdate !== null)
+      ? RollingUpdateDeployment.fromPartial(object.rollingUpdate)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseRollingUpdateDeployment(): RollingUpdateDeployment {
@@ -467,6 +530,20 @@ export const RollingUpdateDeployment: MessageFns<RollingUpdateDeployment> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<RollingUpdateDeployment>): RollingUpdateDeployment {
+    return RollingUpdateDeployment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RollingUpdateDeployment>): RollingUpdateDeployment {
+    const message = createBaseRollingUpdateDeployment();
+    message.maxUnavailable = (object.maxUnavailable !== undefined && object.maxUnavailable !== null)
+      ? IntOrString.fromPartial(object.maxUnavailable)
+      : undefined;
+    message.maxSurge = (object.maxSurge !== undefined && object.maxSurge !== null)
+      ? IntOrString.fromPartial(object.maxSurge)
+      : undefined;
+    return message;
   },
 };
 
@@ -612,6 +689,23 @@ export const DeploymentStatus: MessageFns<DeploymentStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeploymentStatus>): DeploymentStatus {
+    return DeploymentStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeploymentStatus>): DeploymentStatus {
+    const message = createBaseDeploymentStatus();
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.replicas = object.replicas ?? undefined;
+    message.updatedReplicas = object.updatedReplicas ?? undefined;
+    message.readyReplicas = object.readyReplicas ?? undefined;
+    message.availableReplicas = object.availableReplicas ?? undefined;
+    message.unavailableReplicas = object.unavailableReplicas ?? undefined;
+    message.terminatingReplicas = object.terminatingReplicas ?? undefined;
+    message.conditions = object.conditions?.map((e) => DeploymentCondition.fromPartial(e)) || [];
+    message.collisionCount = object.collisionCount ?? undefined;
+    return message;
+  },
 };
 
 function createBaseDeploymentCondition(): DeploymentCondition {
@@ -720,6 +814,24 @@ export const DeploymentCondition: MessageFns<DeploymentCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeploymentCondition>): DeploymentCondition {
+    return DeploymentCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeploymentCondition>): DeploymentCondition {
+    const message = createBaseDeploymentCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastUpdateTime = (object.lastUpdateTime !== undefined && object.lastUpdateTime !== null)
+      ? Time.fromPartial(object.lastUpdateTime)
+      : undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseReplicaSet(): ReplicaSet {
@@ -788,6 +900,23 @@ export const ReplicaSet: MessageFns<ReplicaSet> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ReplicaSet>): ReplicaSet {
+    return ReplicaSet.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSet>): ReplicaSet {
+    const message = createBaseReplicaSet();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? ReplicaSetSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ReplicaSetStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseReplicaSetList(): ReplicaSetList {
@@ -844,6 +973,18 @@ export const ReplicaSetList: MessageFns<ReplicaSetList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ReplicaSetList>): ReplicaSetList {
+    return ReplicaSetList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSetList>): ReplicaSetList {
+    const message = createBaseReplicaSetList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => ReplicaSet.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -923,6 +1064,22 @@ export const ReplicaSetSpec: MessageFns<ReplicaSetSpec> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ReplicaSetSpec>): ReplicaSetSpec {
+    return ReplicaSetSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSetSpec>): ReplicaSetSpec {
+    const message = createBaseReplicaSetSpec();
+    message.replicas = object.replicas ?? undefined;
+    message.minReadySeconds = object.minReadySeconds ?? undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    return message;
   },
 };
 
@@ -1044,6 +1201,21 @@ export const ReplicaSetStatus: MessageFns<ReplicaSetStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ReplicaSetStatus>): ReplicaSetStatus {
+    return ReplicaSetStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSetStatus>): ReplicaSetStatus {
+    const message = createBaseReplicaSetStatus();
+    message.replicas = object.replicas ?? undefined;
+    message.fullyLabeledReplicas = object.fullyLabeledReplicas ?? undefined;
+    message.readyReplicas = object.readyReplicas ?? undefined;
+    message.availableReplicas = object.availableReplicas ?? undefined;
+    message.terminatingReplicas = object.terminatingReplicas ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.conditions = object.conditions?.map((e) => ReplicaSetCondition.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseReplicaSetCondition(): ReplicaSetCondition {
@@ -1134,7 +1306,30 @@ export const ReplicaSetCondition: MessageFns<ReplicaSetCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ReplicaSetCondition>): ReplicaSetCondition {
+    return ReplicaSetCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSetCondition>): ReplicaSetCondition {
+    const message = createBaseReplicaSetCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -1150,4 +1345,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

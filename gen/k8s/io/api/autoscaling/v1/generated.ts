@@ -217,6 +217,17 @@ export const CrossVersionObjectReference: MessageFns<CrossVersionObjectReference
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CrossVersionObjectReference>): CrossVersionObjectReference {
+    return CrossVersionObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CrossVersionObjectReference>): CrossVersionObjectReference {
+    const message = createBaseCrossVersionObjectReference();
+    message.kind = object.kind ?? undefined;
+    message.name = object.name ?? undefined;
+    message.apiVersion = object.apiVersion ?? undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerSpec(): HorizontalPodAutoscalerSpec {
@@ -300,6 +311,20 @@ export const HorizontalPodAutoscalerSpec: MessageFns<HorizontalPodAutoscalerSpec
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerSpec>): HorizontalPodAutoscalerSpec {
+    return HorizontalPodAutoscalerSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerSpec>): HorizontalPodAutoscalerSpec {
+    const message = createBaseHorizontalPodAutoscalerSpec();
+    message.scaleTargetRef = (object.scaleTargetRef !== undefined && object.scaleTargetRef !== null)
+      ? CrossVersionObjectReference.fromPartial(object.scaleTargetRef)
+      : undefined;
+    message.minReplicas = object.minReplicas ?? undefined;
+    message.maxReplicas = object.maxReplicas ?? undefined;
+    message.targetCPUUtilizationPercentage = object.targetCPUUtilizationPercentage ?? undefined;
+    return message;
   },
 };
 
@@ -397,6 +422,21 @@ export const HorizontalPodAutoscalerStatus: MessageFns<HorizontalPodAutoscalerSt
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerStatus>): HorizontalPodAutoscalerStatus {
+    return HorizontalPodAutoscalerStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerStatus>): HorizontalPodAutoscalerStatus {
+    const message = createBaseHorizontalPodAutoscalerStatus();
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.lastScaleTime = (object.lastScaleTime !== undefined && object.lastScaleTime !== null)
+      ? Time.fromPartial(object.lastScaleTime)
+      : undefined;
+    message.currentReplicas = object.currentReplicas ?? undefined;
+    message.desiredReplicas = object.desiredReplicas ?? undefined;
+    message.currentCPUUtilizationPercentage = object.currentCPUUtilizationPercentage ?? undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscaler(): HorizontalPodAutoscaler {
@@ -465,6 +505,23 @@ export const HorizontalPodAutoscaler: MessageFns<HorizontalPodAutoscaler> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscaler>): HorizontalPodAutoscaler {
+    return HorizontalPodAutoscaler.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscaler>): HorizontalPodAutoscaler {
+    const message = createBaseHorizontalPodAutoscaler();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? HorizontalPodAutoscalerSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? HorizontalPodAutoscalerStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerList(): HorizontalPodAutoscalerList {
@@ -521,6 +578,18 @@ export const HorizontalPodAutoscalerList: MessageFns<HorizontalPodAutoscalerList
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerList>): HorizontalPodAutoscalerList {
+    return HorizontalPodAutoscalerList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerList>): HorizontalPodAutoscalerList {
+    const message = createBaseHorizontalPodAutoscalerList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => HorizontalPodAutoscaler.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -590,6 +659,21 @@ export const Scale: MessageFns<Scale> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Scale>): Scale {
+    return Scale.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Scale>): Scale {
+    const message = createBaseScale();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? ScaleSpec.fromPartial(object.spec) : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ScaleStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseScaleSpec(): ScaleSpec {
@@ -635,6 +719,15 @@ export const ScaleSpec: MessageFns<ScaleSpec> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ScaleSpec>): ScaleSpec {
+    return ScaleSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleSpec>): ScaleSpec {
+    const message = createBaseScaleSpec();
+    message.replicas = object.replicas ?? undefined;
+    return message;
   },
 };
 
@@ -692,6 +785,16 @@ export const ScaleStatus: MessageFns<ScaleStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ScaleStatus>): ScaleStatus {
+    return ScaleStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleStatus>): ScaleStatus {
+    const message = createBaseScaleStatus();
+    message.replicas = object.replicas ?? undefined;
+    message.selector = object.selector ?? undefined;
+    return message;
   },
 };
 
@@ -801,6 +904,30 @@ export const MetricSpec: MessageFns<MetricSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<MetricSpec>): MetricSpec {
+    return MetricSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricSpec>): MetricSpec {
+    const message = createBaseMetricSpec();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ObjectMetricSource.fromPartial(object.object)
+      : undefined;
+    message.pods = (object.pods !== undefined && object.pods !== null)
+      ? PodsMetricSource.fromPartial(object.pods)
+      : undefined;
+    message.resource = (object.resource !== undefined && object.resource !== null)
+      ? ResourceMetricSource.fromPartial(object.resource)
+      : undefined;
+    message.containerResource = (object.containerResource !== undefined && object.containerResource !== null)
+      ? ContainerResourceMetricSource.fromPartial(object.containerResource)
+      : undefined;
+    message.external = (object.external !== undefined && object.external !== null)
+      ? ExternalMetricSource.fromPartial(object.external)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseObjectMetricSource(): ObjectMetricSource {
@@ -897,6 +1024,27 @@ export const ObjectMetricSource: MessageFns<ObjectMetricSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMetricSource>): ObjectMetricSource {
+    return ObjectMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMetricSource>): ObjectMetricSource {
+    const message = createBaseObjectMetricSource();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? CrossVersionObjectReference.fromPartial(object.target)
+      : undefined;
+    message.metricName = object.metricName ?? undefined;
+    message.targetValue = (object.targetValue !== undefined && object.targetValue !== null)
+      ? Quantity.fromPartial(object.targetValue)
+      : undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.averageValue = (object.averageValue !== undefined && object.averageValue !== null)
+      ? Quantity.fromPartial(object.averageValue)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodsMetricSource(): PodsMetricSource {
@@ -965,6 +1113,21 @@ export const PodsMetricSource: MessageFns<PodsMetricSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodsMetricSource>): PodsMetricSource {
+    return PodsMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodsMetricSource>): PodsMetricSource {
+    const message = createBasePodsMetricSource();
+    message.metricName = object.metricName ?? undefined;
+    message.targetAverageValue = (object.targetAverageValue !== undefined && object.targetAverageValue !== null)
+      ? Quantity.fromPartial(object.targetAverageValue)
+      : undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseResourceMetricSource(): ResourceMetricSource {
@@ -1032,6 +1195,19 @@ export const ResourceMetricSource: MessageFns<ResourceMetricSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceMetricSource>): ResourceMetricSource {
+    return ResourceMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceMetricSource>): ResourceMetricSource {
+    const message = createBaseResourceMetricSource();
+    message.name = object.name ?? undefined;
+    message.targetAverageUtilization = object.targetAverageUtilization ?? undefined;
+    message.targetAverageValue = (object.targetAverageValue !== undefined && object.targetAverageValue !== null)
+      ? Quantity.fromPartial(object.targetAverageValue)
+      : undefined;
+    return message;
   },
 };
 
@@ -1112,6 +1288,20 @@ export const ContainerResourceMetricSource: MessageFns<ContainerResourceMetricSo
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerResourceMetricSource>): ContainerResourceMetricSource {
+    return ContainerResourceMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerResourceMetricSource>): ContainerResourceMetricSource {
+    const message = createBaseContainerResourceMetricSource();
+    message.name = object.name ?? undefined;
+    message.targetAverageUtilization = object.targetAverageUtilization ?? undefined;
+    message.targetAverageValue = (object.targetAverageValue !== undefined && object.targetAverageValue !== null)
+      ? Quantity.fromPartial(object.targetAverageValue)
+      : undefined;
+    message.container = object.container ?? undefined;
+    return message;
+  },
 };
 
 function createBaseExternalMetricSource(): ExternalMetricSource {
@@ -1190,6 +1380,24 @@ export const ExternalMetricSource: MessageFns<ExternalMetricSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ExternalMetricSource>): ExternalMetricSource {
+    return ExternalMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExternalMetricSource>): ExternalMetricSource {
+    const message = createBaseExternalMetricSource();
+    message.metricName = object.metricName ?? undefined;
+    message.metricSelector = (object.metricSelector !== undefined && object.metricSelector !== null)
+      ? LabelSelector.fromPartial(object.metricSelector)
+      : undefined;
+    message.targetValue = (object.targetValue !== undefined && object.targetValue !== null)
+      ? Quantity.fromPartial(object.targetValue)
+      : undefined;
+    message.targetAverageValue = (object.targetAverageValue !== undefined && object.targetAverageValue !== null)
+      ? Quantity.fromPartial(object.targetAverageValue)
+      : undefined;
+    return message;
   },
 };
 
@@ -1299,6 +1507,30 @@ export const MetricStatus: MessageFns<MetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<MetricStatus>): MetricStatus {
+    return MetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricStatus>): MetricStatus {
+    const message = createBaseMetricStatus();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ObjectMetricStatus.fromPartial(object.object)
+      : undefined;
+    message.pods = (object.pods !== undefined && object.pods !== null)
+      ? PodsMetricStatus.fromPartial(object.pods)
+      : undefined;
+    message.resource = (object.resource !== undefined && object.resource !== null)
+      ? ResourceMetricStatus.fromPartial(object.resource)
+      : undefined;
+    message.containerResource = (object.containerResource !== undefined && object.containerResource !== null)
+      ? ContainerResourceMetricStatus.fromPartial(object.containerResource)
+      : undefined;
+    message.external = (object.external !== undefined && object.external !== null)
+      ? ExternalMetricStatus.fromPartial(object.external)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerCondition(): HorizontalPodAutoscalerCondition {
@@ -1407,6 +1639,22 @@ export const HorizontalPodAutoscalerCondition: MessageFns<HorizontalPodAutoscale
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerCondition>): HorizontalPodAutoscalerCondition {
+    return HorizontalPodAutoscalerCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerCondition>): HorizontalPodAutoscalerCondition {
+    const message = createBaseHorizontalPodAutoscalerCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    return message;
+  },
 };
 
 function createBaseObjectMetricStatus(): ObjectMetricStatus {
@@ -1503,6 +1751,27 @@ export const ObjectMetricStatus: MessageFns<ObjectMetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMetricStatus>): ObjectMetricStatus {
+    return ObjectMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMetricStatus>): ObjectMetricStatus {
+    const message = createBaseObjectMetricStatus();
+    message.target = (object.target !== undefined && object.target !== null)
+      ? CrossVersionObjectReference.fromPartial(object.target)
+      : undefined;
+    message.metricName = object.metricName ?? undefined;
+    message.currentValue = (object.currentValue !== undefined && object.currentValue !== null)
+      ? Quantity.fromPartial(object.currentValue)
+      : undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.averageValue = (object.averageValue !== undefined && object.averageValue !== null)
+      ? Quantity.fromPartial(object.averageValue)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodsMetricStatus(): PodsMetricStatus {
@@ -1571,6 +1840,21 @@ export const PodsMetricStatus: MessageFns<PodsMetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodsMetricStatus>): PodsMetricStatus {
+    return PodsMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodsMetricStatus>): PodsMetricStatus {
+    const message = createBasePodsMetricStatus();
+    message.metricName = object.metricName ?? undefined;
+    message.currentAverageValue = (object.currentAverageValue !== undefined && object.currentAverageValue !== null)
+      ? Quantity.fromPartial(object.currentAverageValue)
+      : undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseResourceMetricStatus(): ResourceMetricStatus {
@@ -1638,6 +1922,19 @@ export const ResourceMetricStatus: MessageFns<ResourceMetricStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceMetricStatus>): ResourceMetricStatus {
+    return ResourceMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceMetricStatus>): ResourceMetricStatus {
+    const message = createBaseResourceMetricStatus();
+    message.name = object.name ?? undefined;
+    message.currentAverageUtilization = object.currentAverageUtilization ?? undefined;
+    message.currentAverageValue = (object.currentAverageValue !== undefined && object.currentAverageValue !== null)
+      ? Quantity.fromPartial(object.currentAverageValue)
+      : undefined;
+    return message;
   },
 };
 
@@ -1723,6 +2020,20 @@ export const ContainerResourceMetricStatus: MessageFns<ContainerResourceMetricSt
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerResourceMetricStatus>): ContainerResourceMetricStatus {
+    return ContainerResourceMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerResourceMetricStatus>): ContainerResourceMetricStatus {
+    const message = createBaseContainerResourceMetricStatus();
+    message.name = object.name ?? undefined;
+    message.currentAverageUtilization = object.currentAverageUtilization ?? undefined;
+    message.currentAverageValue = (object.currentAverageValue !== undefined && object.currentAverageValue !== null)
+      ? Quantity.fromPartial(object.currentAverageValue)
+      : undefined;
+    message.container = object.container ?? undefined;
+    return message;
+  },
 };
 
 function createBaseExternalMetricStatus(): ExternalMetricStatus {
@@ -1802,7 +2113,33 @@ export const ExternalMetricStatus: MessageFns<ExternalMetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ExternalMetricStatus>): ExternalMetricStatus {
+    return ExternalMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExternalMetricStatus>): ExternalMetricStatus {
+    const message = createBaseExternalMetricStatus();
+    message.metricName = object.metricName ?? undefined;
+    message.metricSelector = (object.metricSelector !== undefined && object.metricSelector !== null)
+      ? LabelSelector.fromPartial(object.metricSelector)
+      : undefined;
+    message.currentValue = (object.currentValue !== undefined && object.currentValue !== null)
+      ? Quantity.fromPartial(object.currentValue)
+      : undefined;
+    message.currentAverageValue = (object.currentAverageValue !== undefined && object.currentAverageValue !== null)
+      ? Quantity.fromPartial(object.currentAverageValue)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -1818,4 +2155,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -226,6 +226,23 @@ export const HorizontalPodAutoscaler: MessageFns<HorizontalPodAutoscaler> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscaler>): HorizontalPodAutoscaler {
+    return HorizontalPodAutoscaler.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscaler>): HorizontalPodAutoscaler {
+    const message = createBaseHorizontalPodAutoscaler();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? HorizontalPodAutoscalerSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? HorizontalPodAutoscalerStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerSpec(): HorizontalPodAutoscalerSpec {
@@ -322,6 +339,23 @@ export const HorizontalPodAutoscalerSpec: MessageFns<HorizontalPodAutoscalerSpec
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerSpec>): HorizontalPodAutoscalerSpec {
+    return HorizontalPodAutoscalerSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerSpec>): HorizontalPodAutoscalerSpec {
+    const message = createBaseHorizontalPodAutoscalerSpec();
+    message.scaleTargetRef = (object.scaleTargetRef !== undefined && object.scaleTargetRef !== null)
+      ? CrossVersionObjectReference.fromPartial(object.scaleTargetRef)
+      : undefined;
+    message.minReplicas = object.minReplicas ?? undefined;
+    message.maxReplicas = object.maxReplicas ?? undefined;
+    message.metrics = object.metrics?.map((e) => MetricSpec.fromPartial(e)) || [];
+    message.behavior = (object.behavior !== undefined && object.behavior !== null)
+      ? HorizontalPodAutoscalerBehavior.fromPartial(object.behavior)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseCrossVersionObjectReference(): CrossVersionObjectReference {
@@ -389,6 +423,17 @@ export const CrossVersionObjectReference: MessageFns<CrossVersionObjectReference
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<CrossVersionObjectReference>): CrossVersionObjectReference {
+    return CrossVersionObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CrossVersionObjectReference>): CrossVersionObjectReference {
+    const message = createBaseCrossVersionObjectReference();
+    message.kind = object.kind ?? undefined;
+    message.name = object.name ?? undefined;
+    message.apiVersion = object.apiVersion ?? undefined;
+    return message;
   },
 };
 
@@ -498,6 +543,30 @@ export const MetricSpec: MessageFns<MetricSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<MetricSpec>): MetricSpec {
+    return MetricSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricSpec>): MetricSpec {
+    const message = createBaseMetricSpec();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ObjectMetricSource.fromPartial(object.object)
+      : undefined;
+    message.pods = (object.pods !== undefined && object.pods !== null)
+      ? PodsMetricSource.fromPartial(object.pods)
+      : undefined;
+    message.resource = (object.resource !== undefined && object.resource !== null)
+      ? ResourceMetricSource.fromPartial(object.resource)
+      : undefined;
+    message.containerResource = (object.containerResource !== undefined && object.containerResource !== null)
+      ? ContainerResourceMetricSource.fromPartial(object.containerResource)
+      : undefined;
+    message.external = (object.external !== undefined && object.external !== null)
+      ? ExternalMetricSource.fromPartial(object.external)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerBehavior(): HorizontalPodAutoscalerBehavior {
@@ -554,6 +623,20 @@ export const HorizontalPodAutoscalerBehavior: MessageFns<HorizontalPodAutoscaler
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerBehavior>): HorizontalPodAutoscalerBehavior {
+    return HorizontalPodAutoscalerBehavior.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerBehavior>): HorizontalPodAutoscalerBehavior {
+    const message = createBaseHorizontalPodAutoscalerBehavior();
+    message.scaleUp = (object.scaleUp !== undefined && object.scaleUp !== null)
+      ? HPAScalingRules.fromPartial(object.scaleUp)
+      : undefined;
+    message.scaleDown = (object.scaleDown !== undefined && object.scaleDown !== null)
+      ? HPAScalingRules.fromPartial(object.scaleDown)
+      : undefined;
+    return message;
   },
 };
 
@@ -634,6 +717,20 @@ export const HPAScalingRules: MessageFns<HPAScalingRules> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HPAScalingRules>): HPAScalingRules {
+    return HPAScalingRules.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HPAScalingRules>): HPAScalingRules {
+    const message = createBaseHPAScalingRules();
+    message.stabilizationWindowSeconds = object.stabilizationWindowSeconds ?? undefined;
+    message.selectPolicy = object.selectPolicy ?? undefined;
+    message.policies = object.policies?.map((e) => HPAScalingPolicy.fromPartial(e)) || [];
+    message.tolerance = (object.tolerance !== undefined && object.tolerance !== null)
+      ? Quantity.fromPartial(object.tolerance)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHPAScalingPolicy(): HPAScalingPolicy {
@@ -701,6 +798,17 @@ export const HPAScalingPolicy: MessageFns<HPAScalingPolicy> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HPAScalingPolicy>): HPAScalingPolicy {
+    return HPAScalingPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HPAScalingPolicy>): HPAScalingPolicy {
+    const message = createBaseHPAScalingPolicy();
+    message.type = object.type ?? undefined;
+    message.value = object.value ?? undefined;
+    message.periodSeconds = object.periodSeconds ?? undefined;
+    return message;
   },
 };
 
@@ -770,6 +878,23 @@ export const ObjectMetricSource: MessageFns<ObjectMetricSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMetricSource>): ObjectMetricSource {
+    return ObjectMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMetricSource>): ObjectMetricSource {
+    const message = createBaseObjectMetricSource();
+    message.describedObject = (object.describedObject !== undefined && object.describedObject !== null)
+      ? CrossVersionObjectReference.fromPartial(object.describedObject)
+      : undefined;
+    message.target = (object.target !== undefined && object.target !== null)
+      ? MetricTarget.fromPartial(object.target)
+      : undefined;
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodsMetricSource(): PodsMetricSource {
@@ -827,6 +952,20 @@ export const PodsMetricSource: MessageFns<PodsMetricSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodsMetricSource>): PodsMetricSource {
+    return PodsMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodsMetricSource>): PodsMetricSource {
+    const message = createBasePodsMetricSource();
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    message.target = (object.target !== undefined && object.target !== null)
+      ? MetricTarget.fromPartial(object.target)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseResourceMetricSource(): ResourceMetricSource {
@@ -883,6 +1022,18 @@ export const ResourceMetricSource: MessageFns<ResourceMetricSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceMetricSource>): ResourceMetricSource {
+    return ResourceMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceMetricSource>): ResourceMetricSource {
+    const message = createBaseResourceMetricSource();
+    message.name = object.name ?? undefined;
+    message.target = (object.target !== undefined && object.target !== null)
+      ? MetricTarget.fromPartial(object.target)
+      : undefined;
+    return message;
   },
 };
 
@@ -952,6 +1103,19 @@ export const ContainerResourceMetricSource: MessageFns<ContainerResourceMetricSo
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerResourceMetricSource>): ContainerResourceMetricSource {
+    return ContainerResourceMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerResourceMetricSource>): ContainerResourceMetricSource {
+    const message = createBaseContainerResourceMetricSource();
+    message.name = object.name ?? undefined;
+    message.target = (object.target !== undefined && object.target !== null)
+      ? MetricTarget.fromPartial(object.target)
+      : undefined;
+    message.container = object.container ?? undefined;
+    return message;
+  },
 };
 
 function createBaseExternalMetricSource(): ExternalMetricSource {
@@ -1009,6 +1173,20 @@ export const ExternalMetricSource: MessageFns<ExternalMetricSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ExternalMetricSource>): ExternalMetricSource {
+    return ExternalMetricSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExternalMetricSource>): ExternalMetricSource {
+    const message = createBaseExternalMetricSource();
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    message.target = (object.target !== undefined && object.target !== null)
+      ? MetricTarget.fromPartial(object.target)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseMetricIdentifier(): MetricIdentifier {
@@ -1065,6 +1243,18 @@ export const MetricIdentifier: MessageFns<MetricIdentifier> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<MetricIdentifier>): MetricIdentifier {
+    return MetricIdentifier.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricIdentifier>): MetricIdentifier {
+    const message = createBaseMetricIdentifier();
+    message.name = object.name ?? undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    return message;
   },
 };
 
@@ -1144,6 +1334,22 @@ export const MetricTarget: MessageFns<MetricTarget> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<MetricTarget>): MetricTarget {
+    return MetricTarget.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricTarget>): MetricTarget {
+    const message = createBaseMetricTarget();
+    message.type = object.type ?? undefined;
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    message.averageValue = (object.averageValue !== undefined && object.averageValue !== null)
+      ? Quantity.fromPartial(object.averageValue)
+      : undefined;
+    message.averageUtilization = object.averageUtilization ?? undefined;
+    return message;
   },
 };
 
@@ -1253,6 +1459,22 @@ export const HorizontalPodAutoscalerStatus: MessageFns<HorizontalPodAutoscalerSt
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerStatus>): HorizontalPodAutoscalerStatus {
+    return HorizontalPodAutoscalerStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerStatus>): HorizontalPodAutoscalerStatus {
+    const message = createBaseHorizontalPodAutoscalerStatus();
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.lastScaleTime = (object.lastScaleTime !== undefined && object.lastScaleTime !== null)
+      ? Time.fromPartial(object.lastScaleTime)
+      : undefined;
+    message.currentReplicas = object.currentReplicas ?? undefined;
+    message.desiredReplicas = object.desiredReplicas ?? undefined;
+    message.currentMetrics = object.currentMetrics?.map((e) => MetricStatus.fromPartial(e)) || [];
+    message.conditions = object.conditions?.map((e) => HorizontalPodAutoscalerCondition.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerCondition(): HorizontalPodAutoscalerCondition {
@@ -1360,6 +1582,22 @@ export const HorizontalPodAutoscalerCondition: MessageFns<HorizontalPodAutoscale
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerCondition>): HorizontalPodAutoscalerCondition {
+    return HorizontalPodAutoscalerCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerCondition>): HorizontalPodAutoscalerCondition {
+    const message = createBaseHorizontalPodAutoscalerCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    return message;
   },
 };
 
@@ -1469,6 +1707,30 @@ export const MetricStatus: MessageFns<MetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<MetricStatus>): MetricStatus {
+    return MetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricStatus>): MetricStatus {
+    const message = createBaseMetricStatus();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ObjectMetricStatus.fromPartial(object.object)
+      : undefined;
+    message.pods = (object.pods !== undefined && object.pods !== null)
+      ? PodsMetricStatus.fromPartial(object.pods)
+      : undefined;
+    message.resource = (object.resource !== undefined && object.resource !== null)
+      ? ResourceMetricStatus.fromPartial(object.resource)
+      : undefined;
+    message.containerResource = (object.containerResource !== undefined && object.containerResource !== null)
+      ? ContainerResourceMetricStatus.fromPartial(object.containerResource)
+      : undefined;
+    message.external = (object.external !== undefined && object.external !== null)
+      ? ExternalMetricStatus.fromPartial(object.external)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseObjectMetricStatus(): ObjectMetricStatus {
@@ -1537,6 +1799,23 @@ export const ObjectMetricStatus: MessageFns<ObjectMetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMetricStatus>): ObjectMetricStatus {
+    return ObjectMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMetricStatus>): ObjectMetricStatus {
+    const message = createBaseObjectMetricStatus();
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? MetricValueStatus.fromPartial(object.current)
+      : undefined;
+    message.describedObject = (object.describedObject !== undefined && object.describedObject !== null)
+      ? CrossVersionObjectReference.fromPartial(object.describedObject)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodsMetricStatus(): PodsMetricStatus {
@@ -1594,6 +1873,20 @@ export const PodsMetricStatus: MessageFns<PodsMetricStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodsMetricStatus>): PodsMetricStatus {
+    return PodsMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodsMetricStatus>): PodsMetricStatus {
+    const message = createBasePodsMetricStatus();
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? MetricValueStatus.fromPartial(object.current)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseResourceMetricStatus(): ResourceMetricStatus {
@@ -1650,6 +1943,18 @@ export const ResourceMetricStatus: MessageFns<ResourceMetricStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceMetricStatus>): ResourceMetricStatus {
+    return ResourceMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceMetricStatus>): ResourceMetricStatus {
+    const message = createBaseResourceMetricStatus();
+    message.name = object.name ?? undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? MetricValueStatus.fromPartial(object.current)
+      : undefined;
+    return message;
   },
 };
 
@@ -1719,6 +2024,19 @@ export const ContainerResourceMetricStatus: MessageFns<ContainerResourceMetricSt
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerResourceMetricStatus>): ContainerResourceMetricStatus {
+    return ContainerResourceMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerResourceMetricStatus>): ContainerResourceMetricStatus {
+    const message = createBaseContainerResourceMetricStatus();
+    message.name = object.name ?? undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? MetricValueStatus.fromPartial(object.current)
+      : undefined;
+    message.container = object.container ?? undefined;
+    return message;
+  },
 };
 
 function createBaseExternalMetricStatus(): ExternalMetricStatus {
@@ -1775,6 +2093,20 @@ export const ExternalMetricStatus: MessageFns<ExternalMetricStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ExternalMetricStatus>): ExternalMetricStatus {
+    return ExternalMetricStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExternalMetricStatus>): ExternalMetricStatus {
+    const message = createBaseExternalMetricStatus();
+    message.metric = (object.metric !== undefined && object.metric !== null)
+      ? MetricIdentifier.fromPartial(object.metric)
+      : undefined;
+    message.current = (object.current !== undefined && object.current !== null)
+      ? MetricValueStatus.fromPartial(object.current)
+      : undefined;
+    return message;
   },
 };
 
@@ -1844,6 +2176,21 @@ export const MetricValueStatus: MessageFns<MetricValueStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<MetricValueStatus>): MetricValueStatus {
+    return MetricValueStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MetricValueStatus>): MetricValueStatus {
+    const message = createBaseMetricValueStatus();
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    message.averageValue = (object.averageValue !== undefined && object.averageValue !== null)
+      ? Quantity.fromPartial(object.averageValue)
+      : undefined;
+    message.averageUtilization = object.averageUtilization ?? undefined;
+    return message;
+  },
 };
 
 function createBaseHorizontalPodAutoscalerList(): HorizontalPodAutoscalerList {
@@ -1901,7 +2248,27 @@ export const HorizontalPodAutoscalerList: MessageFns<HorizontalPodAutoscalerList
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HorizontalPodAutoscalerList>): HorizontalPodAutoscalerList {
+    return HorizontalPodAutoscalerList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HorizontalPodAutoscalerList>): HorizontalPodAutoscalerList {
+    const message = createBaseHorizontalPodAutoscalerList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => HorizontalPodAutoscaler.fromPartial(e)) || [];
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -1917,4 +2284,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

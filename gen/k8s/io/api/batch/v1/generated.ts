@@ -248,6 +248,21 @@ export const Job: MessageFns<Job> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Job>): Job {
+    return Job.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Job>): Job {
+    const message = createBaseJob();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? JobSpec.fromPartial(object.spec) : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? JobStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseJobList(): JobList {
@@ -304,6 +319,18 @@ export const JobList: MessageFns<JobList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<JobList>): JobList {
+    return JobList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobList>): JobList {
+    const message = createBaseJobList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Job.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -545,6 +572,41 @@ export const JobSpec: MessageFns<JobSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobSpec>): JobSpec {
+    return JobSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobSpec>): JobSpec {
+    const message = createBaseJobSpec();
+    message.parallelism = object.parallelism ?? undefined;
+    message.completions = object.completions ?? undefined;
+    message.activeDeadlineSeconds = object.activeDeadlineSeconds ?? undefined;
+    message.podFailurePolicy = (object.podFailurePolicy !== undefined && object.podFailurePolicy !== null)
+      ? PodFailurePolicy.fromPartial(object.podFailurePolicy)
+      : undefined;
+    message.successPolicy = (object.successPolicy !== undefined && object.successPolicy !== null)
+      ? SuccessPolicy.fromPartial(object.successPolicy)
+      : undefined;
+    message.backoffLimit = object.backoffLimit ?? undefined;
+    message.backoffLimitPerIndex = object.backoffLimitPerIndex ?? undefined;
+    message.maxFailedIndexes = object.maxFailedIndexes ?? undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.manualSelector = object.manualSelector ?? undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    message.ttlSecondsAfterFinished = object.ttlSecondsAfterFinished ?? undefined;
+    message.completionMode = object.completionMode ?? undefined;
+    message.suspend = object.suspend ?? undefined;
+    message.podReplacementPolicy = object.podReplacementPolicy ?? undefined;
+    message.managedBy = object.managedBy ?? undefined;
+    message.scheduling = (object.scheduling !== undefined && object.scheduling !== null)
+      ? JobSchedulingConfiguration.fromPartial(object.scheduling)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseJobStatus(): JobStatus {
@@ -713,6 +775,32 @@ export const JobStatus: MessageFns<JobStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobStatus>): JobStatus {
+    return JobStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobStatus>): JobStatus {
+    const message = createBaseJobStatus();
+    message.conditions = object.conditions?.map((e) => JobCondition.fromPartial(e)) || [];
+    message.startTime = (object.startTime !== undefined && object.startTime !== null)
+      ? Time.fromPartial(object.startTime)
+      : undefined;
+    message.completionTime = (object.completionTime !== undefined && object.completionTime !== null)
+      ? Time.fromPartial(object.completionTime)
+      : undefined;
+    message.active = object.active ?? undefined;
+    message.succeeded = object.succeeded ?? undefined;
+    message.failed = object.failed ?? undefined;
+    message.terminating = object.terminating ?? undefined;
+    message.completedIndexes = object.completedIndexes ?? undefined;
+    message.failedIndexes = object.failedIndexes ?? undefined;
+    message.uncountedTerminatedPods =
+      (object.uncountedTerminatedPods !== undefined && object.uncountedTerminatedPods !== null)
+        ? UncountedTerminatedPods.fromPartial(object.uncountedTerminatedPods)
+        : undefined;
+    message.ready = object.ready ?? undefined;
+    return message;
+  },
 };
 
 function createBaseJobCondition(): JobCondition {
@@ -821,6 +909,24 @@ export const JobCondition: MessageFns<JobCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobCondition>): JobCondition {
+    return JobCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobCondition>): JobCondition {
+    const message = createBaseJobCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastProbeTime = (object.lastProbeTime !== undefined && object.lastProbeTime !== null)
+      ? Time.fromPartial(object.lastProbeTime)
+      : undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseJobTemplateSpec(): JobTemplateSpec {
@@ -878,6 +984,18 @@ export const JobTemplateSpec: MessageFns<JobTemplateSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobTemplateSpec>): JobTemplateSpec {
+    return JobTemplateSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobTemplateSpec>): JobTemplateSpec {
+    const message = createBaseJobTemplateSpec();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? JobSpec.fromPartial(object.spec) : undefined;
+    return message;
+  },
 };
 
 function createBasePodFailurePolicy(): PodFailurePolicy {
@@ -923,6 +1041,15 @@ export const PodFailurePolicy: MessageFns<PodFailurePolicy> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodFailurePolicy>): PodFailurePolicy {
+    return PodFailurePolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodFailurePolicy>): PodFailurePolicy {
+    const message = createBasePodFailurePolicy();
+    message.rules = object.rules?.map((e) => PodFailurePolicyRule.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -991,6 +1118,20 @@ export const PodFailurePolicyRule: MessageFns<PodFailurePolicyRule> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodFailurePolicyRule>): PodFailurePolicyRule {
+    return PodFailurePolicyRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodFailurePolicyRule>): PodFailurePolicyRule {
+    const message = createBasePodFailurePolicyRule();
+    message.action = object.action ?? undefined;
+    message.onExitCodes = (object.onExitCodes !== undefined && object.onExitCodes !== null)
+      ? PodFailurePolicyOnExitCodesRequirement.fromPartial(object.onExitCodes)
+      : undefined;
+    message.onPodConditions =
+      object.onPodConditions?.map((e) => PodFailurePolicyOnPodConditionsPattern.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -1070,6 +1211,17 @@ export const PodFailurePolicyOnExitCodesRequirement: MessageFns<PodFailurePolicy
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodFailurePolicyOnExitCodesRequirement>): PodFailurePolicyOnExitCodesRequirement {
+    return PodFailurePolicyOnExitCodesRequirement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodFailurePolicyOnExitCodesRequirement>): PodFailurePolicyOnExitCodesRequirement {
+    const message = createBasePodFailurePolicyOnExitCodesRequirement();
+    message.containerName = object.containerName ?? undefined;
+    message.operator = object.operator ?? undefined;
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBasePodFailurePolicyOnPodConditionsPattern(): PodFailurePolicyOnPodConditionsPattern {
@@ -1127,6 +1279,16 @@ export const PodFailurePolicyOnPodConditionsPattern: MessageFns<PodFailurePolicy
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodFailurePolicyOnPodConditionsPattern>): PodFailurePolicyOnPodConditionsPattern {
+    return PodFailurePolicyOnPodConditionsPattern.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodFailurePolicyOnPodConditionsPattern>): PodFailurePolicyOnPodConditionsPattern {
+    const message = createBasePodFailurePolicyOnPodConditionsPattern();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSuccessPolicy(): SuccessPolicy {
@@ -1172,6 +1334,15 @@ export const SuccessPolicy: MessageFns<SuccessPolicy> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<SuccessPolicy>): SuccessPolicy {
+    return SuccessPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SuccessPolicy>): SuccessPolicy {
+    const message = createBaseSuccessPolicy();
+    message.rules = object.rules?.map((e) => SuccessPolicyRule.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -1230,6 +1401,16 @@ export const SuccessPolicyRule: MessageFns<SuccessPolicyRule> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SuccessPolicyRule>): SuccessPolicyRule {
+    return SuccessPolicyRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SuccessPolicyRule>): SuccessPolicyRule {
+    const message = createBaseSuccessPolicyRule();
+    message.succeededIndexes = object.succeededIndexes ?? undefined;
+    message.succeededCount = object.succeededCount ?? undefined;
+    return message;
+  },
 };
 
 function createBaseUncountedTerminatedPods(): UncountedTerminatedPods {
@@ -1286,6 +1467,16 @@ export const UncountedTerminatedPods: MessageFns<UncountedTerminatedPods> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<UncountedTerminatedPods>): UncountedTerminatedPods {
+    return UncountedTerminatedPods.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UncountedTerminatedPods>): UncountedTerminatedPods {
+    const message = createBaseUncountedTerminatedPods();
+    message.succeeded = object.succeeded?.map((e) => e) || [];
+    message.failed = object.failed?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -1371,6 +1562,25 @@ export const JobSchedulingConfiguration: MessageFns<JobSchedulingConfiguration> 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobSchedulingConfiguration>): JobSchedulingConfiguration {
+    return JobSchedulingConfiguration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobSchedulingConfiguration>): JobSchedulingConfiguration {
+    const message = createBaseJobSchedulingConfiguration();
+    message.schedulingPolicy = (object.schedulingPolicy !== undefined && object.schedulingPolicy !== null)
+      ? PodGroupSchedulingPolicy.fromPartial(object.schedulingPolicy)
+      : undefined;
+    message.schedulingConstraints =
+      (object.schedulingConstraints !== undefined && object.schedulingConstraints !== null)
+        ? PodGroupSchedulingConstraints.fromPartial(object.schedulingConstraints)
+        : undefined;
+    message.disruptionMode = (object.disruptionMode !== undefined && object.disruptionMode !== null)
+      ? PodGroupDisruptionMode.fromPartial(object.disruptionMode)
+      : undefined;
+    message.resourceClaims = object.resourceClaims?.map((e) => PodGroupResourceClaim.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePodGroupSchedulingPolicy(): PodGroupSchedulingPolicy {
@@ -1428,6 +1638,20 @@ export const PodGroupSchedulingPolicy: MessageFns<PodGroupSchedulingPolicy> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodGroupSchedulingPolicy>): PodGroupSchedulingPolicy {
+    return PodGroupSchedulingPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodGroupSchedulingPolicy>): PodGroupSchedulingPolicy {
+    const message = createBasePodGroupSchedulingPolicy();
+    message.basic = (object.basic !== undefined && object.basic !== null)
+      ? BasicSchedulingPolicy.fromPartial(object.basic)
+      : undefined;
+    message.gang = (object.gang !== undefined && object.gang !== null)
+      ? GangSchedulingPolicy.fromPartial(object.gang)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseBasicSchedulingPolicy(): BasicSchedulingPolicy {
@@ -1462,6 +1686,14 @@ export const BasicSchedulingPolicy: MessageFns<BasicSchedulingPolicy> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<BasicSchedulingPolicy>): BasicSchedulingPolicy {
+    return BasicSchedulingPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<BasicSchedulingPolicy>): BasicSchedulingPolicy {
+    const message = createBaseBasicSchedulingPolicy();
+    return message;
   },
 };
 
@@ -1509,6 +1741,15 @@ export const GangSchedulingPolicy: MessageFns<GangSchedulingPolicy> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GangSchedulingPolicy>): GangSchedulingPolicy {
+    return GangSchedulingPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GangSchedulingPolicy>): GangSchedulingPolicy {
+    const message = createBaseGangSchedulingPolicy();
+    message.minCount = object.minCount ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodGroupSchedulingConstraints(): PodGroupSchedulingConstraints {
@@ -1555,6 +1796,15 @@ export const PodGroupSchedulingConstraints: MessageFns<PodGroupSchedulingConstra
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodGroupSchedulingConstraints>): PodGroupSchedulingConstraints {
+    return PodGroupSchedulingConstraints.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodGroupSchedulingConstraints>): PodGroupSchedulingConstraints {
+    const message = createBasePodGroupSchedulingConstraints();
+    message.topology = object.topology?.map((e) => TopologyConstraint.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseTopologyConstraint(): TopologyConstraint {
@@ -1600,6 +1850,15 @@ export const TopologyConstraint: MessageFns<TopologyConstraint> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TopologyConstraint>): TopologyConstraint {
+    return TopologyConstraint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TopologyConstraint>): TopologyConstraint {
+    const message = createBaseTopologyConstraint();
+    message.key = object.key ?? undefined;
+    return message;
   },
 };
 
@@ -1658,6 +1917,20 @@ export const PodGroupDisruptionMode: MessageFns<PodGroupDisruptionMode> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodGroupDisruptionMode>): PodGroupDisruptionMode {
+    return PodGroupDisruptionMode.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodGroupDisruptionMode>): PodGroupDisruptionMode {
+    const message = createBasePodGroupDisruptionMode();
+    message.single = (object.single !== undefined && object.single !== null)
+      ? SingleDisruptionMode.fromPartial(object.single)
+      : undefined;
+    message.all = (object.all !== undefined && object.all !== null)
+      ? AllDisruptionMode.fromPartial(object.all)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseSingleDisruptionMode(): SingleDisruptionMode {
@@ -1693,6 +1966,14 @@ export const SingleDisruptionMode: MessageFns<SingleDisruptionMode> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SingleDisruptionMode>): SingleDisruptionMode {
+    return SingleDisruptionMode.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<SingleDisruptionMode>): SingleDisruptionMode {
+    const message = createBaseSingleDisruptionMode();
+    return message;
+  },
 };
 
 function createBaseAllDisruptionMode(): AllDisruptionMode {
@@ -1727,6 +2008,14 @@ export const AllDisruptionMode: MessageFns<AllDisruptionMode> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<AllDisruptionMode>): AllDisruptionMode {
+    return AllDisruptionMode.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<AllDisruptionMode>): AllDisruptionMode {
+    const message = createBaseAllDisruptionMode();
+    return message;
   },
 };
 
@@ -1796,6 +2085,17 @@ export const PodGroupResourceClaim: MessageFns<PodGroupResourceClaim> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodGroupResourceClaim>): PodGroupResourceClaim {
+    return PodGroupResourceClaim.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodGroupResourceClaim>): PodGroupResourceClaim {
+    const message = createBasePodGroupResourceClaim();
+    message.name = object.name ?? undefined;
+    message.resourceClaimName = object.resourceClaimName ?? undefined;
+    message.resourceClaimTemplateName = object.resourceClaimTemplateName ?? undefined;
+    return message;
+  },
 };
 
 function createBaseCronJob(): CronJob {
@@ -1864,6 +2164,23 @@ export const CronJob: MessageFns<CronJob> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJob>): CronJob {
+    return CronJob.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJob>): CronJob {
+    const message = createBaseCronJob();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? CronJobSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? CronJobStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseCronJobList(): CronJobList {
@@ -1920,6 +2237,18 @@ export const CronJobList: MessageFns<CronJobList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<CronJobList>): CronJobList {
+    return CronJobList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobList>): CronJobList {
+    const message = createBaseCronJobList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => CronJob.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -2053,6 +2382,24 @@ export const CronJobSpec: MessageFns<CronJobSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJobSpec>): CronJobSpec {
+    return CronJobSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobSpec>): CronJobSpec {
+    const message = createBaseCronJobSpec();
+    message.schedule = object.schedule ?? undefined;
+    message.timeZone = object.timeZone ?? undefined;
+    message.startingDeadlineSeconds = object.startingDeadlineSeconds ?? undefined;
+    message.concurrencyPolicy = object.concurrencyPolicy ?? undefined;
+    message.suspend = object.suspend ?? undefined;
+    message.jobTemplate = (object.jobTemplate !== undefined && object.jobTemplate !== null)
+      ? JobTemplateSpec.fromPartial(object.jobTemplate)
+      : undefined;
+    message.successfulJobsHistoryLimit = object.successfulJobsHistoryLimit ?? undefined;
+    message.failedJobsHistoryLimit = object.failedJobsHistoryLimit ?? undefined;
+    return message;
+  },
 };
 
 function createBaseCronJobStatus(): CronJobStatus {
@@ -2121,7 +2468,30 @@ export const CronJobStatus: MessageFns<CronJobStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJobStatus>): CronJobStatus {
+    return CronJobStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobStatus>): CronJobStatus {
+    const message = createBaseCronJobStatus();
+    message.active = object.active?.map((e) => ObjectReference.fromPartial(e)) || [];
+    message.lastScheduleTime = (object.lastScheduleTime !== undefined && object.lastScheduleTime !== null)
+      ? Time.fromPartial(object.lastScheduleTime)
+      : undefined;
+    message.lastSuccessfulTime = (object.lastSuccessfulTime !== undefined && object.lastSuccessfulTime !== null)
+      ? Time.fromPartial(object.lastSuccessfulTime)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -2137,4 +2507,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -98,6 +98,18 @@ export const JobTemplateSpec: MessageFns<JobTemplateSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<JobTemplateSpec>): JobTemplateSpec {
+    return JobTemplateSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobTemplateSpec>): JobTemplateSpec {
+    const message = createBaseJobTemplateSpec();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? JobSpec.fromPartial(object.spec) : undefined;
+    return message;
+  },
 };
 
 function createBaseCronJob(): CronJob {
@@ -166,6 +178,23 @@ export const CronJob: MessageFns<CronJob> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJob>): CronJob {
+    return CronJob.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJob>): CronJob {
+    const message = createBaseCronJob();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? CronJobSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? CronJobStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseCronJobList(): CronJobList {
@@ -222,6 +251,18 @@ export const CronJobList: MessageFns<CronJobList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<CronJobList>): CronJobList {
+    return CronJobList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobList>): CronJobList {
+    const message = createBaseCronJobList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => CronJob.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -355,6 +396,24 @@ export const CronJobSpec: MessageFns<CronJobSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJobSpec>): CronJobSpec {
+    return CronJobSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobSpec>): CronJobSpec {
+    const message = createBaseCronJobSpec();
+    message.schedule = object.schedule ?? undefined;
+    message.timeZone = object.timeZone ?? undefined;
+    message.startingDeadlineSeconds = object.startingDeadlineSeconds ?? undefined;
+    message.concurrencyPolicy = object.concurrencyPolicy ?? undefined;
+    message.suspend = object.suspend ?? undefined;
+    message.jobTemplate = (object.jobTemplate !== undefined && object.jobTemplate !== null)
+      ? JobTemplateSpec.fromPartial(object.jobTemplate)
+      : undefined;
+    message.successfulJobsHistoryLimit = object.successfulJobsHistoryLimit ?? undefined;
+    message.failedJobsHistoryLimit = object.failedJobsHistoryLimit ?? undefined;
+    return message;
+  },
 };
 
 function createBaseCronJobStatus(): CronJobStatus {
@@ -423,7 +482,30 @@ export const CronJobStatus: MessageFns<CronJobStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CronJobStatus>): CronJobStatus {
+    return CronJobStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CronJobStatus>): CronJobStatus {
+    const message = createBaseCronJobStatus();
+    message.active = object.active?.map((e) => ObjectReference.fromPartial(e)) || [];
+    message.lastScheduleTime = (object.lastScheduleTime !== undefined && object.lastScheduleTime !== null)
+      ? Time.fromPartial(object.lastScheduleTime)
+      : undefined;
+    message.lastSuccessfulTime = (object.lastSuccessfulTime !== undefined && object.lastSuccessfulTime !== null)
+      ? Time.fromPartial(object.lastSuccessfulTime)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -439,4 +521,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

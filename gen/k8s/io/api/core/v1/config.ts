@@ -137,6 +137,36 @@ export const ConfigMap: MessageFns<ConfigMap> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ConfigMap>): ConfigMap {
+    return ConfigMap.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMap>): ConfigMap {
+    const message = createBaseConfigMap();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.immutable = object.immutable ?? undefined;
+    message.data = (globalThis.Object.entries(object.data ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.binaryData = (globalThis.Object.entries(object.binaryData ?? {}) as [string, Buffer][]).reduce(
+      (acc: { [key: string]: Buffer }, [key, value]: [string, Buffer]) => {
+        if (value !== undefined) {
+          acc[key] = value;
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
 };
 
 function createBaseConfigMap_DataEntry(): ConfigMap_DataEntry {
@@ -193,6 +223,16 @@ export const ConfigMap_DataEntry: MessageFns<ConfigMap_DataEntry> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ConfigMap_DataEntry>): ConfigMap_DataEntry {
+    return ConfigMap_DataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMap_DataEntry>): ConfigMap_DataEntry {
+    const message = createBaseConfigMap_DataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
   },
 };
 
@@ -251,6 +291,16 @@ export const ConfigMap_BinaryDataEntry: MessageFns<ConfigMap_BinaryDataEntry> = 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ConfigMap_BinaryDataEntry>): ConfigMap_BinaryDataEntry {
+    return ConfigMap_BinaryDataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMap_BinaryDataEntry>): ConfigMap_BinaryDataEntry {
+    const message = createBaseConfigMap_BinaryDataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? Buffer.alloc(0);
+    return message;
+  },
 };
 
 function createBaseConfigMapList(): ConfigMapList {
@@ -307,6 +357,18 @@ export const ConfigMapList: MessageFns<ConfigMapList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ConfigMapList>): ConfigMapList {
+    return ConfigMapList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapList>): ConfigMapList {
+    const message = createBaseConfigMapList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => ConfigMap.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -404,6 +466,37 @@ export const Secret: MessageFns<Secret> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Secret>): Secret {
+    return Secret.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Secret>): Secret {
+    const message = createBaseSecret();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.immutable = object.immutable ?? undefined;
+    message.data = (globalThis.Object.entries(object.data ?? {}) as [string, Buffer][]).reduce(
+      (acc: { [key: string]: Buffer }, [key, value]: [string, Buffer]) => {
+        if (value !== undefined) {
+          acc[key] = value;
+        }
+        return acc;
+      },
+      {},
+    );
+    message.stringData = (globalThis.Object.entries(object.stringData ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.type = object.type ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSecret_DataEntry(): Secret_DataEntry {
@@ -460,6 +553,16 @@ export const Secret_DataEntry: MessageFns<Secret_DataEntry> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Secret_DataEntry>): Secret_DataEntry {
+    return Secret_DataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Secret_DataEntry>): Secret_DataEntry {
+    const message = createBaseSecret_DataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? Buffer.alloc(0);
+    return message;
   },
 };
 
@@ -518,6 +621,16 @@ export const Secret_StringDataEntry: MessageFns<Secret_StringDataEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Secret_StringDataEntry>): Secret_StringDataEntry {
+    return Secret_StringDataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Secret_StringDataEntry>): Secret_StringDataEntry {
+    const message = createBaseSecret_StringDataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
 };
 
 function createBaseSecretList(): SecretList {
@@ -575,9 +688,31 @@ export const SecretList: MessageFns<SecretList> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SecretList>): SecretList {
+    return SecretList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretList>): SecretList {
+    const message = createBaseSecretList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Secret.fromPartial(e)) || [];
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -256,6 +256,45 @@ export const Event: MessageFns<Event> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Event>): Event {
+    return Event.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Event>): Event {
+    const message = createBaseEvent();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.involvedObject = (object.involvedObject !== undefined && object.involvedObject !== null)
+      ? ObjectReference.fromPartial(object.involvedObject)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.source = (object.source !== undefined && object.source !== null)
+      ? EventSource.fromPartial(object.source)
+      : undefined;
+    message.firstTimestamp = (object.firstTimestamp !== undefined && object.firstTimestamp !== null)
+      ? Time.fromPartial(object.firstTimestamp)
+      : undefined;
+    message.lastTimestamp = (object.lastTimestamp !== undefined && object.lastTimestamp !== null)
+      ? Time.fromPartial(object.lastTimestamp)
+      : undefined;
+    message.count = object.count ?? undefined;
+    message.type = object.type ?? undefined;
+    message.eventTime = (object.eventTime !== undefined && object.eventTime !== null)
+      ? MicroTime.fromPartial(object.eventTime)
+      : undefined;
+    message.series = (object.series !== undefined && object.series !== null)
+      ? EventSeries.fromPartial(object.series)
+      : undefined;
+    message.action = object.action ?? undefined;
+    message.related = (object.related !== undefined && object.related !== null)
+      ? ObjectReference.fromPartial(object.related)
+      : undefined;
+    message.reportingComponent = object.reportingComponent ?? undefined;
+    message.reportingInstance = object.reportingInstance ?? undefined;
+    return message;
+  },
 };
 
 function createBaseEventList(): EventList {
@@ -312,6 +351,18 @@ export const EventList: MessageFns<EventList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EventList>): EventList {
+    return EventList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventList>): EventList {
+    const message = createBaseEventList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Event.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -370,6 +421,16 @@ export const EventSource: MessageFns<EventSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EventSource>): EventSource {
+    return EventSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventSource>): EventSource {
+    const message = createBaseEventSource();
+    message.component = object.component ?? undefined;
+    message.host = object.host ?? undefined;
+    return message;
+  },
 };
 
 function createBaseEventSeries(): EventSeries {
@@ -427,9 +488,31 @@ export const EventSeries: MessageFns<EventSeries> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EventSeries>): EventSeries {
+    return EventSeries.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EventSeries>): EventSeries {
+    const message = createBaseEventSeries();
+    message.count = object.count ?? undefined;
+    message.lastObservedTime = (object.lastObservedTime !== undefined && object.lastObservedTime !== null)
+      ? MicroTime.fromPartial(object.lastObservedTime)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -102,6 +102,23 @@ export const Namespace: MessageFns<Namespace> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Namespace>): Namespace {
+    return Namespace.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Namespace>): Namespace {
+    const message = createBaseNamespace();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? NamespaceSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? NamespaceStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNamespaceList(): NamespaceList {
@@ -159,6 +176,18 @@ export const NamespaceList: MessageFns<NamespaceList> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NamespaceList>): NamespaceList {
+    return NamespaceList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NamespaceList>): NamespaceList {
+    const message = createBaseNamespaceList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Namespace.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseNamespaceSpec(): NamespaceSpec {
@@ -204,6 +233,15 @@ export const NamespaceSpec: MessageFns<NamespaceSpec> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NamespaceSpec>): NamespaceSpec {
+    return NamespaceSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NamespaceSpec>): NamespaceSpec {
+    const message = createBaseNamespaceSpec();
+    message.finalizers = object.finalizers?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -261,6 +299,16 @@ export const NamespaceStatus: MessageFns<NamespaceStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NamespaceStatus>): NamespaceStatus {
+    return NamespaceStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NamespaceStatus>): NamespaceStatus {
+    const message = createBaseNamespaceStatus();
+    message.phase = object.phase ?? undefined;
+    message.conditions = object.conditions?.map((e) => NamespaceCondition.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -352,9 +400,34 @@ export const NamespaceCondition: MessageFns<NamespaceCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NamespaceCondition>): NamespaceCondition {
+    return NamespaceCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NamespaceCondition>): NamespaceCondition {
+    const message = createBaseNamespaceCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -222,6 +222,21 @@ export const Node: MessageFns<Node> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Node>): Node {
+    return Node.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Node>): Node {
+    const message = createBaseNode();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? NodeSpec.fromPartial(object.spec) : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? NodeStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodeList(): NodeList {
@@ -278,6 +293,18 @@ export const NodeList: MessageFns<NodeList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeList>): NodeList {
+    return NodeList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeList>): NodeList {
+    const message = createBaseNodeList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Node.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -411,6 +438,26 @@ export const NodeSpec: MessageFns<NodeSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeSpec>): NodeSpec {
+    return NodeSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSpec>): NodeSpec {
+    const message = createBaseNodeSpec();
+    message.podCIDR = object.podCIDR ?? undefined;
+    message.podCIDRs = object.podCIDRs?.map((e) => e) || [];
+    message.providerID = object.providerID ?? undefined;
+    message.unschedulable = object.unschedulable ?? undefined;
+    message.taints = object.taints?.map((e) => Taint.fromPartial(e)) || [];
+    message.configSource = (object.configSource !== undefined && object.configSource !== null)
+      ? NodeConfigSource.fromPartial(object.configSource)
+      : undefined;
+    message.externalID = object.externalID ?? undefined;
+    message.podPreemptionPolicy = (object.podPreemptionPolicy !== undefined && object.podPreemptionPolicy !== null)
+      ? NodePodPreemptionPolicy.fromPartial(object.podPreemptionPolicy)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodePodPreemptionPolicy(): NodePodPreemptionPolicy {
@@ -456,6 +503,15 @@ export const NodePodPreemptionPolicy: MessageFns<NodePodPreemptionPolicy> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodePodPreemptionPolicy>): NodePodPreemptionPolicy {
+    return NodePodPreemptionPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodePodPreemptionPolicy>): NodePodPreemptionPolicy {
+    const message = createBaseNodePodPreemptionPolicy();
+    message.disableResizePreemption = object.disableResizePreemption?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -536,6 +592,20 @@ export const Taint: MessageFns<Taint> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Taint>): Taint {
+    return Taint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Taint>): Taint {
+    const message = createBaseTaint();
+    message.key = object.key ?? undefined;
+    message.value = object.value ?? undefined;
+    message.effect = object.effect ?? undefined;
+    message.timeAdded = (object.timeAdded !== undefined && object.timeAdded !== null)
+      ? Time.fromPartial(object.timeAdded)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodeConfigSource(): NodeConfigSource {
@@ -581,6 +651,17 @@ export const NodeConfigSource: MessageFns<NodeConfigSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeConfigSource>): NodeConfigSource {
+    return NodeConfigSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeConfigSource>): NodeConfigSource {
+    const message = createBaseNodeConfigSource();
+    message.configMap = (object.configMap !== undefined && object.configMap !== null)
+      ? ConfigMapNodeConfigSource.fromPartial(object.configMap)
+      : undefined;
+    return message;
   },
 };
 
@@ -677,6 +758,19 @@ export const ConfigMapNodeConfigSource: MessageFns<ConfigMapNodeConfigSource> = 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ConfigMapNodeConfigSource>): ConfigMapNodeConfigSource {
+    return ConfigMapNodeConfigSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapNodeConfigSource>): ConfigMapNodeConfigSource {
+    const message = createBaseConfigMapNodeConfigSource();
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    message.kubeletConfigKey = object.kubeletConfigKey ?? undefined;
+    return message;
   },
 };
 
@@ -888,6 +982,52 @@ export const NodeStatus: MessageFns<NodeStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeStatus>): NodeStatus {
+    return NodeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeStatus>): NodeStatus {
+    const message = createBaseNodeStatus();
+    message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.allocatable = (globalThis.Object.entries(object.allocatable ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.phase = object.phase ?? undefined;
+    message.conditions = object.conditions?.map((e) => NodeCondition.fromPartial(e)) || [];
+    message.addresses = object.addresses?.map((e) => NodeAddress.fromPartial(e)) || [];
+    message.daemonEndpoints = (object.daemonEndpoints !== undefined && object.daemonEndpoints !== null)
+      ? NodeDaemonEndpoints.fromPartial(object.daemonEndpoints)
+      : undefined;
+    message.nodeInfo = (object.nodeInfo !== undefined && object.nodeInfo !== null)
+      ? NodeSystemInfo.fromPartial(object.nodeInfo)
+      : undefined;
+    message.images = object.images?.map((e) => ContainerImage.fromPartial(e)) || [];
+    message.volumesInUse = object.volumesInUse?.map((e) => e) || [];
+    message.volumesAttached = object.volumesAttached?.map((e) => AttachedVolume.fromPartial(e)) || [];
+    message.config = (object.config !== undefined && object.config !== null)
+      ? NodeConfigStatus.fromPartial(object.config)
+      : undefined;
+    message.runtimeHandlers = object.runtimeHandlers?.map((e) => NodeRuntimeHandler.fromPartial(e)) || [];
+    message.features = (object.features !== undefined && object.features !== null)
+      ? NodeFeatures.fromPartial(object.features)
+      : undefined;
+    message.declaredFeatures = object.declaredFeatures?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseNodeStatus_CapacityEntry(): NodeStatus_CapacityEntry {
@@ -945,6 +1085,18 @@ export const NodeStatus_CapacityEntry: MessageFns<NodeStatus_CapacityEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeStatus_CapacityEntry>): NodeStatus_CapacityEntry {
+    return NodeStatus_CapacityEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeStatus_CapacityEntry>): NodeStatus_CapacityEntry {
+    const message = createBaseNodeStatus_CapacityEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodeStatus_AllocatableEntry(): NodeStatus_AllocatableEntry {
@@ -1001,6 +1153,18 @@ export const NodeStatus_AllocatableEntry: MessageFns<NodeStatus_AllocatableEntry
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeStatus_AllocatableEntry>): NodeStatus_AllocatableEntry {
+    return NodeStatus_AllocatableEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeStatus_AllocatableEntry>): NodeStatus_AllocatableEntry {
+    const message = createBaseNodeStatus_AllocatableEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -1110,6 +1274,24 @@ export const NodeCondition: MessageFns<NodeCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeCondition>): NodeCondition {
+    return NodeCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeCondition>): NodeCondition {
+    const message = createBaseNodeCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastHeartbeatTime = (object.lastHeartbeatTime !== undefined && object.lastHeartbeatTime !== null)
+      ? Time.fromPartial(object.lastHeartbeatTime)
+      : undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseNodeAddress(): NodeAddress {
@@ -1167,6 +1349,16 @@ export const NodeAddress: MessageFns<NodeAddress> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeAddress>): NodeAddress {
+    return NodeAddress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeAddress>): NodeAddress {
+    const message = createBaseNodeAddress();
+    message.type = object.type ?? undefined;
+    message.address = object.address ?? undefined;
+    return message;
+  },
 };
 
 function createBaseNodeDaemonEndpoints(): NodeDaemonEndpoints {
@@ -1213,6 +1405,17 @@ export const NodeDaemonEndpoints: MessageFns<NodeDaemonEndpoints> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeDaemonEndpoints>): NodeDaemonEndpoints {
+    return NodeDaemonEndpoints.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeDaemonEndpoints>): NodeDaemonEndpoints {
+    const message = createBaseNodeDaemonEndpoints();
+    message.kubeletEndpoint = (object.kubeletEndpoint !== undefined && object.kubeletEndpoint !== null)
+      ? DaemonEndpoint.fromPartial(object.kubeletEndpoint)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseDaemonEndpoint(): DaemonEndpoint {
@@ -1258,6 +1461,15 @@ export const DaemonEndpoint: MessageFns<DaemonEndpoint> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<DaemonEndpoint>): DaemonEndpoint {
+    return DaemonEndpoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonEndpoint>): DaemonEndpoint {
+    const message = createBaseDaemonEndpoint();
+    message.Port = object.Port ?? undefined;
+    return message;
   },
 };
 
@@ -1427,6 +1639,27 @@ export const NodeSystemInfo: MessageFns<NodeSystemInfo> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeSystemInfo>): NodeSystemInfo {
+    return NodeSystemInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSystemInfo>): NodeSystemInfo {
+    const message = createBaseNodeSystemInfo();
+    message.machineID = object.machineID ?? undefined;
+    message.systemUUID = object.systemUUID ?? undefined;
+    message.bootID = object.bootID ?? undefined;
+    message.kernelVersion = object.kernelVersion ?? undefined;
+    message.osImage = object.osImage ?? undefined;
+    message.containerRuntimeVersion = object.containerRuntimeVersion ?? undefined;
+    message.kubeletVersion = object.kubeletVersion ?? undefined;
+    message.kubeProxyVersion = object.kubeProxyVersion ?? undefined;
+    message.operatingSystem = object.operatingSystem ?? undefined;
+    message.architecture = object.architecture ?? undefined;
+    message.swap = (object.swap !== undefined && object.swap !== null)
+      ? NodeSwapStatus.fromPartial(object.swap)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodeSwapStatus(): NodeSwapStatus {
@@ -1472,6 +1705,15 @@ export const NodeSwapStatus: MessageFns<NodeSwapStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeSwapStatus>): NodeSwapStatus {
+    return NodeSwapStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSwapStatus>): NodeSwapStatus {
+    const message = createBaseNodeSwapStatus();
+    message.capacity = object.capacity ?? undefined;
+    return message;
   },
 };
 
@@ -1530,6 +1772,16 @@ export const ContainerImage: MessageFns<ContainerImage> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerImage>): ContainerImage {
+    return ContainerImage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerImage>): ContainerImage {
+    const message = createBaseContainerImage();
+    message.names = object.names?.map((e) => e) || [];
+    message.sizeBytes = object.sizeBytes ?? undefined;
+    return message;
+  },
 };
 
 function createBaseAttachedVolume(): AttachedVolume {
@@ -1586,6 +1838,16 @@ export const AttachedVolume: MessageFns<AttachedVolume> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<AttachedVolume>): AttachedVolume {
+    return AttachedVolume.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AttachedVolume>): AttachedVolume {
+    const message = createBaseAttachedVolume();
+    message.name = object.name ?? undefined;
+    message.devicePath = object.devicePath ?? undefined;
+    return message;
   },
 };
 
@@ -1666,6 +1928,24 @@ export const NodeConfigStatus: MessageFns<NodeConfigStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeConfigStatus>): NodeConfigStatus {
+    return NodeConfigStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeConfigStatus>): NodeConfigStatus {
+    const message = createBaseNodeConfigStatus();
+    message.assigned = (object.assigned !== undefined && object.assigned !== null)
+      ? NodeConfigSource.fromPartial(object.assigned)
+      : undefined;
+    message.active = (object.active !== undefined && object.active !== null)
+      ? NodeConfigSource.fromPartial(object.active)
+      : undefined;
+    message.lastKnownGood = (object.lastKnownGood !== undefined && object.lastKnownGood !== null)
+      ? NodeConfigSource.fromPartial(object.lastKnownGood)
+      : undefined;
+    message.error = object.error ?? undefined;
+    return message;
+  },
 };
 
 function createBaseNodeRuntimeHandler(): NodeRuntimeHandler {
@@ -1722,6 +2002,18 @@ export const NodeRuntimeHandler: MessageFns<NodeRuntimeHandler> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeRuntimeHandler>): NodeRuntimeHandler {
+    return NodeRuntimeHandler.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeRuntimeHandler>): NodeRuntimeHandler {
+    const message = createBaseNodeRuntimeHandler();
+    message.name = object.name ?? undefined;
+    message.features = (object.features !== undefined && object.features !== null)
+      ? NodeRuntimeHandlerFeatures.fromPartial(object.features)
+      : undefined;
+    return message;
   },
 };
 
@@ -1780,6 +2072,16 @@ export const NodeRuntimeHandlerFeatures: MessageFns<NodeRuntimeHandlerFeatures> 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeRuntimeHandlerFeatures>): NodeRuntimeHandlerFeatures {
+    return NodeRuntimeHandlerFeatures.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeRuntimeHandlerFeatures>): NodeRuntimeHandlerFeatures {
+    const message = createBaseNodeRuntimeHandlerFeatures();
+    message.recursiveReadOnlyMounts = object.recursiveReadOnlyMounts ?? undefined;
+    message.userNamespaces = object.userNamespaces ?? undefined;
+    return message;
+  },
 };
 
 function createBaseNodeFeatures(): NodeFeatures {
@@ -1826,7 +2128,24 @@ export const NodeFeatures: MessageFns<NodeFeatures> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeFeatures>): NodeFeatures {
+    return NodeFeatures.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeFeatures>): NodeFeatures {
+    const message = createBaseNodeFeatures();
+    message.supplementalGroupsPolicy = object.supplementalGroupsPolicy ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -1842,4 +2161,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

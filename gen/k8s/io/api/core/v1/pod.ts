@@ -1205,6 +1205,15 @@ export const LocalObjectReference: MessageFns<LocalObjectReference> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<LocalObjectReference>): LocalObjectReference {
+    return LocalObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocalObjectReference>): LocalObjectReference {
+    const message = createBaseLocalObjectReference();
+    message.name = object.name ?? undefined;
+    return message;
+  },
 };
 
 function createBaseObjectReference(): ObjectReference {
@@ -1325,6 +1334,21 @@ export const ObjectReference: MessageFns<ObjectReference> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectReference>): ObjectReference {
+    return ObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectReference>): ObjectReference {
+    const message = createBaseObjectReference();
+    message.kind = object.kind ?? undefined;
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    message.fieldPath = object.fieldPath ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTypedLocalObjectReference(): TypedLocalObjectReference {
@@ -1392,6 +1416,17 @@ export const TypedLocalObjectReference: MessageFns<TypedLocalObjectReference> = 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TypedLocalObjectReference>): TypedLocalObjectReference {
+    return TypedLocalObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TypedLocalObjectReference>): TypedLocalObjectReference {
+    const message = createBaseTypedLocalObjectReference();
+    message.apiGroup = object.apiGroup ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
   },
 };
 
@@ -1472,6 +1507,18 @@ export const TypedObjectReference: MessageFns<TypedObjectReference> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<TypedObjectReference>): TypedObjectReference {
+    return TypedObjectReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TypedObjectReference>): TypedObjectReference {
+    const message = createBaseTypedObjectReference();
+    message.apiGroup = object.apiGroup ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.name = object.name ?? undefined;
+    message.namespace = object.namespace ?? undefined;
+    return message;
+  },
 };
 
 function createBaseKeyToPath(): KeyToPath {
@@ -1551,6 +1598,18 @@ export const KeyToPath: MessageFns<KeyToPath> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<KeyToPath>): KeyToPath {
+    return KeyToPath.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KeyToPath>): KeyToPath {
+    const message = createBaseKeyToPath();
+    message.key = object.key ?? undefined;
+    message.path = object.path ?? undefined;
+    message.mode = object.mode ?? undefined;
+    message.user = object.user ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodTemplateSpec(): PodTemplateSpec {
@@ -1607,6 +1666,18 @@ export const PodTemplateSpec: MessageFns<PodTemplateSpec> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodTemplateSpec>): PodTemplateSpec {
+    return PodTemplateSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodTemplateSpec>): PodTemplateSpec {
+    const message = createBasePodTemplateSpec();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? PodSpec.fromPartial(object.spec) : undefined;
+    return message;
   },
 };
 
@@ -1665,6 +1736,20 @@ export const PodTemplate: MessageFns<PodTemplate> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodTemplate>): PodTemplate {
+    return PodTemplate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodTemplate>): PodTemplate {
+    const message = createBasePodTemplate();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodTemplateList(): PodTemplateList {
@@ -1721,6 +1806,18 @@ export const PodTemplateList: MessageFns<PodTemplateList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodTemplateList>): PodTemplateList {
+    return PodTemplateList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodTemplateList>): PodTemplateList {
+    const message = createBasePodTemplateList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => PodTemplate.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -1790,6 +1887,21 @@ export const Pod: MessageFns<Pod> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Pod>): Pod {
+    return Pod.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Pod>): Pod {
+    const message = createBasePod();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null) ? PodSpec.fromPartial(object.spec) : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? PodStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodList(): PodList {
@@ -1846,6 +1958,18 @@ export const PodList: MessageFns<PodList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodList>): PodList {
+    return PodList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodList>): PodList {
+    const message = createBasePodList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Pod.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -2405,6 +2529,84 @@ export const PodSpec: MessageFns<PodSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodSpec>): PodSpec {
+    return PodSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSpec>): PodSpec {
+    const message = createBasePodSpec();
+    message.volumes = object.volumes?.map((e) => Volume.fromPartial(e)) || [];
+    message.initContainers = object.initContainers?.map((e) => Container.fromPartial(e)) || [];
+    message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
+    message.ephemeralContainers = object.ephemeralContainers?.map((e) => EphemeralContainer.fromPartial(e)) || [];
+    message.restartPolicy = object.restartPolicy ?? undefined;
+    message.terminationGracePeriodSeconds = object.terminationGracePeriodSeconds ?? undefined;
+    message.activeDeadlineSeconds = object.activeDeadlineSeconds ?? undefined;
+    message.dnsPolicy = object.dnsPolicy ?? undefined;
+    message.nodeSelector = (globalThis.Object.entries(object.nodeSelector ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.serviceAccountName = object.serviceAccountName ?? undefined;
+    message.serviceAccount = object.serviceAccount ?? undefined;
+    message.automountServiceAccountToken = object.automountServiceAccountToken ?? undefined;
+    message.nodeName = object.nodeName ?? undefined;
+    message.hostNetwork = object.hostNetwork ?? undefined;
+    message.hostPID = object.hostPID ?? undefined;
+    message.hostIPC = object.hostIPC ?? undefined;
+    message.shareProcessNamespace = object.shareProcessNamespace ?? undefined;
+    message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
+      ? PodSecurityContext.fromPartial(object.securityContext)
+      : undefined;
+    message.imagePullSecrets = object.imagePullSecrets?.map((e) => LocalObjectReference.fromPartial(e)) || [];
+    message.hostname = object.hostname ?? undefined;
+    message.subdomain = object.subdomain ?? undefined;
+    message.affinity = (object.affinity !== undefined && object.affinity !== null)
+      ? Affinity.fromPartial(object.affinity)
+      : undefined;
+    message.schedulerName = object.schedulerName ?? undefined;
+    message.tolerations = object.tolerations?.map((e) => Toleration.fromPartial(e)) || [];
+    message.hostAliases = object.hostAliases?.map((e) => HostAlias.fromPartial(e)) || [];
+    message.priorityClassName = object.priorityClassName ?? undefined;
+    message.priority = object.priority ?? undefined;
+    message.dnsConfig = (object.dnsConfig !== undefined && object.dnsConfig !== null)
+      ? PodDNSConfig.fromPartial(object.dnsConfig)
+      : undefined;
+    message.readinessGates = object.readinessGates?.map((e) => PodReadinessGate.fromPartial(e)) || [];
+    message.runtimeClassName = object.runtimeClassName ?? undefined;
+    message.enableServiceLinks = object.enableServiceLinks ?? undefined;
+    message.preemptionPolicy = object.preemptionPolicy ?? undefined;
+    message.overhead = (globalThis.Object.entries(object.overhead ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.topologySpreadConstraints =
+      object.topologySpreadConstraints?.map((e) => TopologySpreadConstraint.fromPartial(e)) || [];
+    message.setHostnameAsFQDN = object.setHostnameAsFQDN ?? undefined;
+    message.os = (object.os !== undefined && object.os !== null) ? PodOS.fromPartial(object.os) : undefined;
+    message.hostUsers = object.hostUsers ?? undefined;
+    message.schedulingGates = object.schedulingGates?.map((e) => PodSchedulingGate.fromPartial(e)) || [];
+    message.resourceClaims = object.resourceClaims?.map((e) => PodResourceClaim.fromPartial(e)) || [];
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.hostnameOverride = object.hostnameOverride ?? undefined;
+    message.schedulingGroup = (object.schedulingGroup !== undefined && object.schedulingGroup !== null)
+      ? PodSchedulingGroup.fromPartial(object.schedulingGroup)
+      : undefined;
+    message.evictionResponders = object.evictionResponders?.map((e) => EvictionResponder.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePodSpec_NodeSelectorEntry(): PodSpec_NodeSelectorEntry {
@@ -2462,6 +2664,16 @@ export const PodSpec_NodeSelectorEntry: MessageFns<PodSpec_NodeSelectorEntry> = 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodSpec_NodeSelectorEntry>): PodSpec_NodeSelectorEntry {
+    return PodSpec_NodeSelectorEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSpec_NodeSelectorEntry>): PodSpec_NodeSelectorEntry {
+    const message = createBasePodSpec_NodeSelectorEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
 };
 
 function createBasePodSpec_OverheadEntry(): PodSpec_OverheadEntry {
@@ -2518,6 +2730,18 @@ export const PodSpec_OverheadEntry: MessageFns<PodSpec_OverheadEntry> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodSpec_OverheadEntry>): PodSpec_OverheadEntry {
+    return PodSpec_OverheadEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSpec_OverheadEntry>): PodSpec_OverheadEntry {
+    const message = createBasePodSpec_OverheadEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -2824,6 +3048,52 @@ export const PodStatus: MessageFns<PodStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodStatus>): PodStatus {
+    return PodStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodStatus>): PodStatus {
+    const message = createBasePodStatus();
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.phase = object.phase ?? undefined;
+    message.conditions = object.conditions?.map((e) => PodCondition.fromPartial(e)) || [];
+    message.message = object.message ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.nominatedNodeName = object.nominatedNodeName ?? undefined;
+    message.hostIP = object.hostIP ?? undefined;
+    message.hostIPs = object.hostIPs?.map((e) => HostIP.fromPartial(e)) || [];
+    message.podIP = object.podIP ?? undefined;
+    message.podIPs = object.podIPs?.map((e) => PodIP.fromPartial(e)) || [];
+    message.startTime = (object.startTime !== undefined && object.startTime !== null)
+      ? Time.fromPartial(object.startTime)
+      : undefined;
+    message.initContainerStatuses = object.initContainerStatuses?.map((e) => ContainerStatus.fromPartial(e)) || [];
+    message.containerStatuses = object.containerStatuses?.map((e) => ContainerStatus.fromPartial(e)) || [];
+    message.qosClass = object.qosClass ?? undefined;
+    message.ephemeralContainerStatuses =
+      object.ephemeralContainerStatuses?.map((e) => ContainerStatus.fromPartial(e)) || [];
+    message.resize = object.resize ?? undefined;
+    message.resourceClaimStatuses = object.resourceClaimStatuses?.map((e) => PodResourceClaimStatus.fromPartial(e)) ||
+      [];
+    message.extendedResourceClaimStatus =
+      (object.extendedResourceClaimStatus !== undefined && object.extendedResourceClaimStatus !== null)
+        ? PodExtendedResourceClaimStatus.fromPartial(object.extendedResourceClaimStatus)
+        : undefined;
+    message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
+      .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      }, {});
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.nodeAllocatableResourceClaimStatuses =
+      object.nodeAllocatableResourceClaimStatuses?.map((e) => NodeAllocatableResourceClaimStatus.fromPartial(e)) || [];
+    message.volumeHealth = object.volumeHealth?.map((e) => PodVolumeHealth.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePodStatus_AllocatedResourcesEntry(): PodStatus_AllocatedResourcesEntry {
@@ -2880,6 +3150,18 @@ export const PodStatus_AllocatedResourcesEntry: MessageFns<PodStatus_AllocatedRe
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodStatus_AllocatedResourcesEntry>): PodStatus_AllocatedResourcesEntry {
+    return PodStatus_AllocatedResourcesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodStatus_AllocatedResourcesEntry>): PodStatus_AllocatedResourcesEntry {
+    const message = createBasePodStatus_AllocatedResourcesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -3001,6 +3283,25 @@ export const PodCondition: MessageFns<PodCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodCondition>): PodCondition {
+    return PodCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodCondition>): PodCondition {
+    const message = createBasePodCondition();
+    message.type = object.type ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastProbeTime = (object.lastProbeTime !== undefined && object.lastProbeTime !== null)
+      ? Time.fromPartial(object.lastProbeTime)
+      : undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodIP(): PodIP {
@@ -3047,6 +3348,15 @@ export const PodIP: MessageFns<PodIP> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodIP>): PodIP {
+    return PodIP.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodIP>): PodIP {
+    const message = createBasePodIP();
+    message.ip = object.ip ?? undefined;
+    return message;
+  },
 };
 
 function createBaseHostIP(): HostIP {
@@ -3092,6 +3402,15 @@ export const HostIP: MessageFns<HostIP> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HostIP>): HostIP {
+    return HostIP.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostIP>): HostIP {
+    const message = createBaseHostIP();
+    message.ip = object.ip ?? undefined;
+    return message;
   },
 };
 
@@ -3149,6 +3468,16 @@ export const HostAlias: MessageFns<HostAlias> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HostAlias>): HostAlias {
+    return HostAlias.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostAlias>): HostAlias {
+    const message = createBaseHostAlias();
+    message.ip = object.ip ?? undefined;
+    message.hostnames = object.hostnames?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -3218,6 +3547,17 @@ export const PodDNSConfig: MessageFns<PodDNSConfig> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodDNSConfig>): PodDNSConfig {
+    return PodDNSConfig.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodDNSConfig>): PodDNSConfig {
+    const message = createBasePodDNSConfig();
+    message.nameservers = object.nameservers?.map((e) => e) || [];
+    message.searches = object.searches?.map((e) => e) || [];
+    message.options = object.options?.map((e) => PodDNSConfigOption.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePodDNSConfigOption(): PodDNSConfigOption {
@@ -3275,6 +3615,16 @@ export const PodDNSConfigOption: MessageFns<PodDNSConfigOption> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodDNSConfigOption>): PodDNSConfigOption {
+    return PodDNSConfigOption.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodDNSConfigOption>): PodDNSConfigOption {
+    const message = createBasePodDNSConfigOption();
+    message.name = object.name ?? undefined;
+    message.value = object.value ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodOS(): PodOS {
@@ -3320,6 +3670,15 @@ export const PodOS: MessageFns<PodOS> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodOS>): PodOS {
+    return PodOS.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodOS>): PodOS {
+    const message = createBasePodOS();
+    message.name = object.name ?? undefined;
+    return message;
   },
 };
 
@@ -3367,6 +3726,15 @@ export const PodReadinessGate: MessageFns<PodReadinessGate> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodReadinessGate>): PodReadinessGate {
+    return PodReadinessGate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodReadinessGate>): PodReadinessGate {
+    const message = createBasePodReadinessGate();
+    message.conditionType = object.conditionType ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodSchedulingGate(): PodSchedulingGate {
@@ -3412,6 +3780,15 @@ export const PodSchedulingGate: MessageFns<PodSchedulingGate> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodSchedulingGate>): PodSchedulingGate {
+    return PodSchedulingGate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSchedulingGate>): PodSchedulingGate {
+    const message = createBasePodSchedulingGate();
+    message.name = object.name ?? undefined;
+    return message;
   },
 };
 
@@ -3481,6 +3858,17 @@ export const PodResourceClaim: MessageFns<PodResourceClaim> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodResourceClaim>): PodResourceClaim {
+    return PodResourceClaim.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodResourceClaim>): PodResourceClaim {
+    const message = createBasePodResourceClaim();
+    message.name = object.name ?? undefined;
+    message.resourceClaimName = object.resourceClaimName ?? undefined;
+    message.resourceClaimTemplateName = object.resourceClaimTemplateName ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodResourceClaimStatus(): PodResourceClaimStatus {
@@ -3538,6 +3926,16 @@ export const PodResourceClaimStatus: MessageFns<PodResourceClaimStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodResourceClaimStatus>): PodResourceClaimStatus {
+    return PodResourceClaimStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodResourceClaimStatus>): PodResourceClaimStatus {
+    const message = createBasePodResourceClaimStatus();
+    message.name = object.name ?? undefined;
+    message.resourceClaimName = object.resourceClaimName ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodExtendedResourceClaimStatus(): PodExtendedResourceClaimStatus {
@@ -3594,6 +3992,16 @@ export const PodExtendedResourceClaimStatus: MessageFns<PodExtendedResourceClaim
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodExtendedResourceClaimStatus>): PodExtendedResourceClaimStatus {
+    return PodExtendedResourceClaimStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodExtendedResourceClaimStatus>): PodExtendedResourceClaimStatus {
+    const message = createBasePodExtendedResourceClaimStatus();
+    message.requestMappings = object.requestMappings?.map((e) => ContainerExtendedResourceRequest.fromPartial(e)) || [];
+    message.resourceClaimName = object.resourceClaimName ?? undefined;
+    return message;
   },
 };
 
@@ -3662,6 +4070,17 @@ export const ContainerExtendedResourceRequest: MessageFns<ContainerExtendedResou
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerExtendedResourceRequest>): ContainerExtendedResourceRequest {
+    return ContainerExtendedResourceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerExtendedResourceRequest>): ContainerExtendedResourceRequest {
+    const message = createBaseContainerExtendedResourceRequest();
+    message.containerName = object.containerName ?? undefined;
+    message.resourceName = object.resourceName ?? undefined;
+    message.requestName = object.requestName ?? undefined;
+    return message;
   },
 };
 
@@ -3752,6 +4171,19 @@ export const Toleration: MessageFns<Toleration> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Toleration>): Toleration {
+    return Toleration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Toleration>): Toleration {
+    const message = createBaseToleration();
+    message.key = object.key ?? undefined;
+    message.operator = object.operator ?? undefined;
+    message.value = object.value ?? undefined;
+    message.effect = object.effect ?? undefined;
+    message.tolerationSeconds = object.tolerationSeconds ?? undefined;
+    return message;
   },
 };
 
@@ -3885,6 +4317,24 @@ export const TopologySpreadConstraint: MessageFns<TopologySpreadConstraint> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<TopologySpreadConstraint>): TopologySpreadConstraint {
+    return TopologySpreadConstraint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TopologySpreadConstraint>): TopologySpreadConstraint {
+    const message = createBaseTopologySpreadConstraint();
+    message.maxSkew = object.maxSkew ?? undefined;
+    message.topologyKey = object.topologyKey ?? undefined;
+    message.whenUnsatisfiable = object.whenUnsatisfiable ?? undefined;
+    message.labelSelector = (object.labelSelector !== undefined && object.labelSelector !== null)
+      ? LabelSelector.fromPartial(object.labelSelector)
+      : undefined;
+    message.minDomains = object.minDomains ?? undefined;
+    message.nodeAffinityPolicy = object.nodeAffinityPolicy ?? undefined;
+    message.nodeTaintsPolicy = object.nodeTaintsPolicy ?? undefined;
+    message.matchLabelKeys = object.matchLabelKeys?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBasePodSchedulingGroup(): PodSchedulingGroup {
@@ -3930,6 +4380,15 @@ export const PodSchedulingGroup: MessageFns<PodSchedulingGroup> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodSchedulingGroup>): PodSchedulingGroup {
+    return PodSchedulingGroup.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSchedulingGroup>): PodSchedulingGroup {
+    const message = createBasePodSchedulingGroup();
+    message.podGroupName = object.podGroupName ?? undefined;
+    return message;
   },
 };
 
@@ -3987,6 +4446,16 @@ export const EvictionResponder: MessageFns<EvictionResponder> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EvictionResponder>): EvictionResponder {
+    return EvictionResponder.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EvictionResponder>): EvictionResponder {
+    const message = createBaseEvictionResponder();
+    message.name = object.name ?? undefined;
+    message.priority = object.priority ?? undefined;
+    return message;
   },
 };
 
@@ -4067,6 +4536,18 @@ export const NodeAllocatableResourceClaimStatus: MessageFns<NodeAllocatableResou
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeAllocatableResourceClaimStatus>): NodeAllocatableResourceClaimStatus {
+    return NodeAllocatableResourceClaimStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeAllocatableResourceClaimStatus>): NodeAllocatableResourceClaimStatus {
+    const message = createBaseNodeAllocatableResourceClaimStatus();
+    message.resourceClaimName = object.resourceClaimName ?? undefined;
+    message.containers = object.containers?.map((e) => e) || [];
+    message.mapping = object.mapping?.map((e) => NodeAllocatableMappedResources.fromPartial(e)) || [];
+    message.overhead = object.overhead?.map((e) => NodeAllocatableOverheadResources.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseNodeAllocatableMappedResources(): NodeAllocatableMappedResources {
@@ -4123,6 +4604,18 @@ export const NodeAllocatableMappedResources: MessageFns<NodeAllocatableMappedRes
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeAllocatableMappedResources>): NodeAllocatableMappedResources {
+    return NodeAllocatableMappedResources.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeAllocatableMappedResources>): NodeAllocatableMappedResources {
+    const message = createBaseNodeAllocatableMappedResources();
+    message.name = object.name ?? undefined;
+    message.quantity = (object.quantity !== undefined && object.quantity !== null)
+      ? Quantity.fromPartial(object.quantity)
+      : undefined;
+    return message;
   },
 };
 
@@ -4192,6 +4685,21 @@ export const NodeAllocatableOverheadResources: MessageFns<NodeAllocatableOverhea
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeAllocatableOverheadResources>): NodeAllocatableOverheadResources {
+    return NodeAllocatableOverheadResources.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeAllocatableOverheadResources>): NodeAllocatableOverheadResources {
+    const message = createBaseNodeAllocatableOverheadResources();
+    message.name = object.name ?? undefined;
+    message.perPod = (object.perPod !== undefined && object.perPod !== null)
+      ? Quantity.fromPartial(object.perPod)
+      : undefined;
+    message.perContainer = (object.perContainer !== undefined && object.perContainer !== null)
+      ? Quantity.fromPartial(object.perContainer)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePodVolumeHealth(): PodVolumeHealth {
@@ -4260,6 +4768,19 @@ export const PodVolumeHealth: MessageFns<PodVolumeHealth> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodVolumeHealth>): PodVolumeHealth {
+    return PodVolumeHealth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodVolumeHealth>): PodVolumeHealth {
+    const message = createBasePodVolumeHealth();
+    message.name = object.name ?? undefined;
+    message.healthConditions = object.healthConditions?.map((e) => VolumeHealthCondition.fromPartial(e)) || [];
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseVolumeHealthCondition(): VolumeHealthCondition {
@@ -4327,6 +4848,17 @@ export const VolumeHealthCondition: MessageFns<VolumeHealthCondition> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VolumeHealthCondition>): VolumeHealthCondition {
+    return VolumeHealthCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeHealthCondition>): VolumeHealthCondition {
+    const message = createBaseVolumeHealthCondition();
+    message.status = object.status ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
   },
 };
 
@@ -4664,6 +5196,51 @@ export const Container: MessageFns<Container> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Container>): Container {
+    return Container.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Container>): Container {
+    const message = createBaseContainer();
+    message.name = object.name ?? undefined;
+    message.image = object.image ?? undefined;
+    message.command = object.command?.map((e) => e) || [];
+    message.args = object.args?.map((e) => e) || [];
+    message.workingDir = object.workingDir ?? undefined;
+    message.ports = object.ports?.map((e) => ContainerPort.fromPartial(e)) || [];
+    message.envFrom = object.envFrom?.map((e) => EnvFromSource.fromPartial(e)) || [];
+    message.env = object.env?.map((e) => EnvVar.fromPartial(e)) || [];
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.resizePolicy = object.resizePolicy?.map((e) => ContainerResizePolicy.fromPartial(e)) || [];
+    message.restartPolicy = object.restartPolicy ?? undefined;
+    message.restartPolicyRules = object.restartPolicyRules?.map((e) => ContainerRestartRule.fromPartial(e)) || [];
+    message.volumeMounts = object.volumeMounts?.map((e) => VolumeMount.fromPartial(e)) || [];
+    message.volumeDevices = object.volumeDevices?.map((e) => VolumeDevice.fromPartial(e)) || [];
+    message.livenessProbe = (object.livenessProbe !== undefined && object.livenessProbe !== null)
+      ? Probe.fromPartial(object.livenessProbe)
+      : undefined;
+    message.readinessProbe = (object.readinessProbe !== undefined && object.readinessProbe !== null)
+      ? Probe.fromPartial(object.readinessProbe)
+      : undefined;
+    message.startupProbe = (object.startupProbe !== undefined && object.startupProbe !== null)
+      ? Probe.fromPartial(object.startupProbe)
+      : undefined;
+    message.lifecycle = (object.lifecycle !== undefined && object.lifecycle !== null)
+      ? Lifecycle.fromPartial(object.lifecycle)
+      : undefined;
+    message.terminationMessagePath = object.terminationMessagePath ?? undefined;
+    message.terminationMessagePolicy = object.terminationMessagePolicy ?? undefined;
+    message.imagePullPolicy = object.imagePullPolicy ?? undefined;
+    message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
+      ? SecurityContext.fromPartial(object.securityContext)
+      : undefined;
+    message.stdin = object.stdin ?? undefined;
+    message.stdinOnce = object.stdinOnce ?? undefined;
+    message.tty = object.tty ?? undefined;
+    return message;
+  },
 };
 
 function createBaseEphemeralContainer(): EphemeralContainer {
@@ -4720,6 +5297,19 @@ export const EphemeralContainer: MessageFns<EphemeralContainer> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EphemeralContainer>): EphemeralContainer {
+    return EphemeralContainer.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EphemeralContainer>): EphemeralContainer {
+    const message = createBaseEphemeralContainer();
+    message.ephemeralContainerCommon =
+      (object.ephemeralContainerCommon !== undefined && object.ephemeralContainerCommon !== null)
+        ? EphemeralContainerCommon.fromPartial(object.ephemeralContainerCommon)
+        : undefined;
+    message.targetContainerName = object.targetContainerName ?? undefined;
+    return message;
   },
 };
 
@@ -5057,6 +5647,51 @@ export const EphemeralContainerCommon: MessageFns<EphemeralContainerCommon> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EphemeralContainerCommon>): EphemeralContainerCommon {
+    return EphemeralContainerCommon.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EphemeralContainerCommon>): EphemeralContainerCommon {
+    const message = createBaseEphemeralContainerCommon();
+    message.name = object.name ?? undefined;
+    message.image = object.image ?? undefined;
+    message.command = object.command?.map((e) => e) || [];
+    message.args = object.args?.map((e) => e) || [];
+    message.workingDir = object.workingDir ?? undefined;
+    message.ports = object.ports?.map((e) => ContainerPort.fromPartial(e)) || [];
+    message.envFrom = object.envFrom?.map((e) => EnvFromSource.fromPartial(e)) || [];
+    message.env = object.env?.map((e) => EnvVar.fromPartial(e)) || [];
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.resizePolicy = object.resizePolicy?.map((e) => ContainerResizePolicy.fromPartial(e)) || [];
+    message.restartPolicy = object.restartPolicy ?? undefined;
+    message.restartPolicyRules = object.restartPolicyRules?.map((e) => ContainerRestartRule.fromPartial(e)) || [];
+    message.volumeMounts = object.volumeMounts?.map((e) => VolumeMount.fromPartial(e)) || [];
+    message.volumeDevices = object.volumeDevices?.map((e) => VolumeDevice.fromPartial(e)) || [];
+    message.livenessProbe = (object.livenessProbe !== undefined && object.livenessProbe !== null)
+      ? Probe.fromPartial(object.livenessProbe)
+      : undefined;
+    message.readinessProbe = (object.readinessProbe !== undefined && object.readinessProbe !== null)
+      ? Probe.fromPartial(object.readinessProbe)
+      : undefined;
+    message.startupProbe = (object.startupProbe !== undefined && object.startupProbe !== null)
+      ? Probe.fromPartial(object.startupProbe)
+      : undefined;
+    message.lifecycle = (object.lifecycle !== undefined && object.lifecycle !== null)
+      ? Lifecycle.fromPartial(object.lifecycle)
+      : undefined;
+    message.terminationMessagePath = object.terminationMessagePath ?? undefined;
+    message.terminationMessagePolicy = object.terminationMessagePolicy ?? undefined;
+    message.imagePullPolicy = object.imagePullPolicy ?? undefined;
+    message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
+      ? SecurityContext.fromPartial(object.securityContext)
+      : undefined;
+    message.stdin = object.stdin ?? undefined;
+    message.stdinOnce = object.stdinOnce ?? undefined;
+    message.tty = object.tty ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerPort(): ContainerPort {
@@ -5147,6 +5782,19 @@ export const ContainerPort: MessageFns<ContainerPort> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerPort>): ContainerPort {
+    return ContainerPort.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerPort>): ContainerPort {
+    const message = createBaseContainerPort();
+    message.name = object.name ?? undefined;
+    message.hostPort = object.hostPort ?? undefined;
+    message.containerPort = object.containerPort ?? undefined;
+    message.protocol = object.protocol ?? undefined;
+    message.hostIP = object.hostIP ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerResizePolicy(): ContainerResizePolicy {
@@ -5204,6 +5852,16 @@ export const ContainerResizePolicy: MessageFns<ContainerResizePolicy> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerResizePolicy>): ContainerResizePolicy {
+    return ContainerResizePolicy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerResizePolicy>): ContainerResizePolicy {
+    const message = createBaseContainerResizePolicy();
+    message.resourceName = object.resourceName ?? undefined;
+    message.restartPolicy = object.restartPolicy ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerRestartRule(): ContainerRestartRule {
@@ -5260,6 +5918,18 @@ export const ContainerRestartRule: MessageFns<ContainerRestartRule> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerRestartRule>): ContainerRestartRule {
+    return ContainerRestartRule.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerRestartRule>): ContainerRestartRule {
+    const message = createBaseContainerRestartRule();
+    message.action = object.action ?? undefined;
+    message.exitCodes = (object.exitCodes !== undefined && object.exitCodes !== null)
+      ? ContainerRestartRuleOnExitCodes.fromPartial(object.exitCodes)
+      : undefined;
+    return message;
   },
 };
 
@@ -5327,6 +5997,16 @@ export const ContainerRestartRuleOnExitCodes: MessageFns<ContainerRestartRuleOnE
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerRestartRuleOnExitCodes>): ContainerRestartRuleOnExitCodes {
+    return ContainerRestartRuleOnExitCodes.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerRestartRuleOnExitCodes>): ContainerRestartRuleOnExitCodes {
+    const message = createBaseContainerRestartRuleOnExitCodes();
+    message.operator = object.operator ?? undefined;
+    message.values = object.values?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -5396,6 +6076,21 @@ export const EnvFromSource: MessageFns<EnvFromSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EnvFromSource>): EnvFromSource {
+    return EnvFromSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnvFromSource>): EnvFromSource {
+    const message = createBaseEnvFromSource();
+    message.prefix = object.prefix ?? undefined;
+    message.configMapRef = (object.configMapRef !== undefined && object.configMapRef !== null)
+      ? ConfigMapEnvSource.fromPartial(object.configMapRef)
+      : undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretEnvSource.fromPartial(object.secretRef)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseConfigMapEnvSource(): ConfigMapEnvSource {
@@ -5453,6 +6148,18 @@ export const ConfigMapEnvSource: MessageFns<ConfigMapEnvSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ConfigMapEnvSource>): ConfigMapEnvSource {
+    return ConfigMapEnvSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapEnvSource>): ConfigMapEnvSource {
+    const message = createBaseConfigMapEnvSource();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.optional = object.optional ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSecretEnvSource(): SecretEnvSource {
@@ -5509,6 +6216,18 @@ export const SecretEnvSource: MessageFns<SecretEnvSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<SecretEnvSource>): SecretEnvSource {
+    return SecretEnvSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretEnvSource>): SecretEnvSource {
+    const message = createBaseSecretEnvSource();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.optional = object.optional ?? undefined;
+    return message;
   },
 };
 
@@ -5577,6 +6296,19 @@ export const EnvVar: MessageFns<EnvVar> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EnvVar>): EnvVar {
+    return EnvVar.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnvVar>): EnvVar {
+    const message = createBaseEnvVar();
+    message.name = object.name ?? undefined;
+    message.value = object.value ?? undefined;
+    message.valueFrom = (object.valueFrom !== undefined && object.valueFrom !== null)
+      ? EnvVarSource.fromPartial(object.valueFrom)
+      : undefined;
+    return message;
   },
 };
 
@@ -5674,6 +6406,29 @@ export const EnvVarSource: MessageFns<EnvVarSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EnvVarSource>): EnvVarSource {
+    return EnvVarSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EnvVarSource>): EnvVarSource {
+    const message = createBaseEnvVarSource();
+    message.fieldRef = (object.fieldRef !== undefined && object.fieldRef !== null)
+      ? ObjectFieldSelector.fromPartial(object.fieldRef)
+      : undefined;
+    message.resourceFieldRef = (object.resourceFieldRef !== undefined && object.resourceFieldRef !== null)
+      ? ResourceFieldSelector.fromPartial(object.resourceFieldRef)
+      : undefined;
+    message.configMapKeyRef = (object.configMapKeyRef !== undefined && object.configMapKeyRef !== null)
+      ? ConfigMapKeySelector.fromPartial(object.configMapKeyRef)
+      : undefined;
+    message.secretKeyRef = (object.secretKeyRef !== undefined && object.secretKeyRef !== null)
+      ? SecretKeySelector.fromPartial(object.secretKeyRef)
+      : undefined;
+    message.fileKeyRef = (object.fileKeyRef !== undefined && object.fileKeyRef !== null)
+      ? FileKeySelector.fromPartial(object.fileKeyRef)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseConfigMapKeySelector(): ConfigMapKeySelector {
@@ -5742,6 +6497,19 @@ export const ConfigMapKeySelector: MessageFns<ConfigMapKeySelector> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ConfigMapKeySelector>): ConfigMapKeySelector {
+    return ConfigMapKeySelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapKeySelector>): ConfigMapKeySelector {
+    const message = createBaseConfigMapKeySelector();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.key = object.key ?? undefined;
+    message.optional = object.optional ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSecretKeySelector(): SecretKeySelector {
@@ -5809,6 +6577,19 @@ export const SecretKeySelector: MessageFns<SecretKeySelector> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<SecretKeySelector>): SecretKeySelector {
+    return SecretKeySelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretKeySelector>): SecretKeySelector {
+    const message = createBaseSecretKeySelector();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.key = object.key ?? undefined;
+    message.optional = object.optional ?? undefined;
+    return message;
   },
 };
 
@@ -5889,6 +6670,18 @@ export const FileKeySelector: MessageFns<FileKeySelector> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<FileKeySelector>): FileKeySelector {
+    return FileKeySelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FileKeySelector>): FileKeySelector {
+    const message = createBaseFileKeySelector();
+    message.volumeName = object.volumeName ?? undefined;
+    message.path = object.path ?? undefined;
+    message.key = object.key ?? undefined;
+    message.optional = object.optional ?? undefined;
+    return message;
+  },
 };
 
 function createBaseObjectFieldSelector(): ObjectFieldSelector {
@@ -5945,6 +6738,16 @@ export const ObjectFieldSelector: MessageFns<ObjectFieldSelector> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ObjectFieldSelector>): ObjectFieldSelector {
+    return ObjectFieldSelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectFieldSelector>): ObjectFieldSelector {
+    const message = createBaseObjectFieldSelector();
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.fieldPath = object.fieldPath ?? undefined;
+    return message;
   },
 };
 
@@ -6013,6 +6816,19 @@ export const ResourceFieldSelector: MessageFns<ResourceFieldSelector> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceFieldSelector>): ResourceFieldSelector {
+    return ResourceFieldSelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceFieldSelector>): ResourceFieldSelector {
+    const message = createBaseResourceFieldSelector();
+    message.containerName = object.containerName ?? undefined;
+    message.resource = object.resource ?? undefined;
+    message.divisor = (object.divisor !== undefined && object.divisor !== null)
+      ? Quantity.fromPartial(object.divisor)
+      : undefined;
+    return message;
   },
 };
 
@@ -6088,6 +6904,33 @@ export const ResourceRequirements: MessageFns<ResourceRequirements> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ResourceRequirements>): ResourceRequirements {
+    return ResourceRequirements.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceRequirements>): ResourceRequirements {
+    const message = createBaseResourceRequirements();
+    message.limits = (globalThis.Object.entries(object.limits ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.requests = (globalThis.Object.entries(object.requests ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.claims = object.claims?.map((e) => ResourceClaim.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseResourceRequirements_LimitsEntry(): ResourceRequirements_LimitsEntry {
@@ -6144,6 +6987,18 @@ export const ResourceRequirements_LimitsEntry: MessageFns<ResourceRequirements_L
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceRequirements_LimitsEntry>): ResourceRequirements_LimitsEntry {
+    return ResourceRequirements_LimitsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceRequirements_LimitsEntry>): ResourceRequirements_LimitsEntry {
+    const message = createBaseResourceRequirements_LimitsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -6202,6 +7057,18 @@ export const ResourceRequirements_RequestsEntry: MessageFns<ResourceRequirements
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ResourceRequirements_RequestsEntry>): ResourceRequirements_RequestsEntry {
+    return ResourceRequirements_RequestsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceRequirements_RequestsEntry>): ResourceRequirements_RequestsEntry {
+    const message = createBaseResourceRequirements_RequestsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseResourceClaim(): ResourceClaim {
@@ -6258,6 +7125,16 @@ export const ResourceClaim: MessageFns<ResourceClaim> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceClaim>): ResourceClaim {
+    return ResourceClaim.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceClaim>): ResourceClaim {
+    const message = createBaseResourceClaim();
+    message.name = object.name ?? undefined;
+    message.request = object.request ?? undefined;
+    return message;
   },
 };
 
@@ -6391,6 +7268,22 @@ export const VolumeMount: MessageFns<VolumeMount> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeMount>): VolumeMount {
+    return VolumeMount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeMount>): VolumeMount {
+    const message = createBaseVolumeMount();
+    message.name = object.name ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.recursiveReadOnly = object.recursiveReadOnly ?? undefined;
+    message.mountPath = object.mountPath ?? undefined;
+    message.subPath = object.subPath ?? undefined;
+    message.mountPropagation = object.mountPropagation ?? undefined;
+    message.subPathExpr = object.subPathExpr ?? undefined;
+    message.bindMountOptions = object.bindMountOptions?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseVolumeDevice(): VolumeDevice {
@@ -6447,6 +7340,16 @@ export const VolumeDevice: MessageFns<VolumeDevice> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VolumeDevice>): VolumeDevice {
+    return VolumeDevice.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeDevice>): VolumeDevice {
+    const message = createBaseVolumeDevice();
+    message.name = object.name ?? undefined;
+    message.devicePath = object.devicePath ?? undefined;
+    return message;
   },
 };
 
@@ -6568,6 +7471,23 @@ export const Probe: MessageFns<Probe> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Probe>): Probe {
+    return Probe.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Probe>): Probe {
+    const message = createBaseProbe();
+    message.handler = (object.handler !== undefined && object.handler !== null)
+      ? ProbeHandler.fromPartial(object.handler)
+      : undefined;
+    message.initialDelaySeconds = object.initialDelaySeconds ?? undefined;
+    message.timeoutSeconds = object.timeoutSeconds ?? undefined;
+    message.periodSeconds = object.periodSeconds ?? undefined;
+    message.successThreshold = object.successThreshold ?? undefined;
+    message.failureThreshold = object.failureThreshold ?? undefined;
+    message.terminationGracePeriodSeconds = object.terminationGracePeriodSeconds ?? undefined;
+    return message;
+  },
 };
 
 function createBaseProbeHandler(): ProbeHandler {
@@ -6647,6 +7567,26 @@ export const ProbeHandler: MessageFns<ProbeHandler> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ProbeHandler>): ProbeHandler {
+    return ProbeHandler.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProbeHandler>): ProbeHandler {
+    const message = createBaseProbeHandler();
+    message.exec = (object.exec !== undefined && object.exec !== null)
+      ? ExecAction.fromPartial(object.exec)
+      : undefined;
+    message.httpGet = (object.httpGet !== undefined && object.httpGet !== null)
+      ? HTTPGetAction.fromPartial(object.httpGet)
+      : undefined;
+    message.tcpSocket = (object.tcpSocket !== undefined && object.tcpSocket !== null)
+      ? TCPSocketAction.fromPartial(object.tcpSocket)
+      : undefined;
+    message.grpc = (object.grpc !== undefined && object.grpc !== null)
+      ? GRPCAction.fromPartial(object.grpc)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseLifecycle(): Lifecycle {
@@ -6714,6 +7654,21 @@ export const Lifecycle: MessageFns<Lifecycle> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Lifecycle>): Lifecycle {
+    return Lifecycle.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Lifecycle>): Lifecycle {
+    const message = createBaseLifecycle();
+    message.postStart = (object.postStart !== undefined && object.postStart !== null)
+      ? LifecycleHandler.fromPartial(object.postStart)
+      : undefined;
+    message.preStop = (object.preStop !== undefined && object.preStop !== null)
+      ? LifecycleHandler.fromPartial(object.preStop)
+      : undefined;
+    message.stopSignal = object.stopSignal ?? undefined;
+    return message;
   },
 };
 
@@ -6794,6 +7749,26 @@ export const LifecycleHandler: MessageFns<LifecycleHandler> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<LifecycleHandler>): LifecycleHandler {
+    return LifecycleHandler.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LifecycleHandler>): LifecycleHandler {
+    const message = createBaseLifecycleHandler();
+    message.exec = (object.exec !== undefined && object.exec !== null)
+      ? ExecAction.fromPartial(object.exec)
+      : undefined;
+    message.httpGet = (object.httpGet !== undefined && object.httpGet !== null)
+      ? HTTPGetAction.fromPartial(object.httpGet)
+      : undefined;
+    message.tcpSocket = (object.tcpSocket !== undefined && object.tcpSocket !== null)
+      ? TCPSocketAction.fromPartial(object.tcpSocket)
+      : undefined;
+    message.sleep = (object.sleep !== undefined && object.sleep !== null)
+      ? SleepAction.fromPartial(object.sleep)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseExecAction(): ExecAction {
@@ -6839,6 +7814,15 @@ export const ExecAction: MessageFns<ExecAction> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ExecAction>): ExecAction {
+    return ExecAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExecAction>): ExecAction {
+    const message = createBaseExecAction();
+    message.command = object.command?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -6941,6 +7925,22 @@ export const HTTPGetAction: MessageFns<HTTPGetAction> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HTTPGetAction>): HTTPGetAction {
+    return HTTPGetAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HTTPGetAction>): HTTPGetAction {
+    const message = createBaseHTTPGetAction();
+    message.path = object.path ?? undefined;
+    message.port = (object.port !== undefined && object.port !== null)
+      ? IntOrString.fromPartial(object.port)
+      : undefined;
+    message.host = object.host ?? undefined;
+    message.scheme = object.scheme ?? undefined;
+    message.httpHeaders = object.httpHeaders?.map((e) => HTTPHeader.fromPartial(e)) || [];
+    message.protocol = object.protocol ?? undefined;
+    return message;
+  },
 };
 
 function createBaseHTTPHeader(): HTTPHeader {
@@ -6998,6 +7998,16 @@ export const HTTPHeader: MessageFns<HTTPHeader> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HTTPHeader>): HTTPHeader {
+    return HTTPHeader.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HTTPHeader>): HTTPHeader {
+    const message = createBaseHTTPHeader();
+    message.name = object.name ?? undefined;
+    message.value = object.value ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTCPSocketAction(): TCPSocketAction {
@@ -7054,6 +8064,18 @@ export const TCPSocketAction: MessageFns<TCPSocketAction> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TCPSocketAction>): TCPSocketAction {
+    return TCPSocketAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TCPSocketAction>): TCPSocketAction {
+    const message = createBaseTCPSocketAction();
+    message.port = (object.port !== undefined && object.port !== null)
+      ? IntOrString.fromPartial(object.port)
+      : undefined;
+    message.host = object.host ?? undefined;
+    return message;
   },
 };
 
@@ -7123,6 +8145,17 @@ export const GRPCAction: MessageFns<GRPCAction> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GRPCAction>): GRPCAction {
+    return GRPCAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GRPCAction>): GRPCAction {
+    const message = createBaseGRPCAction();
+    message.port = object.port ?? undefined;
+    message.service = object.service ?? undefined;
+    message.mode = object.mode ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSleepAction(): SleepAction {
@@ -7168,6 +8201,15 @@ export const SleepAction: MessageFns<SleepAction> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<SleepAction>): SleepAction {
+    return SleepAction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SleepAction>): SleepAction {
+    const message = createBaseSleepAction();
+    message.seconds = object.seconds ?? undefined;
+    return message;
   },
 };
 
@@ -7360,6 +8402,37 @@ export const SecurityContext: MessageFns<SecurityContext> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<SecurityContext>): SecurityContext {
+    return SecurityContext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecurityContext>): SecurityContext {
+    const message = createBaseSecurityContext();
+    message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
+      ? Capabilities.fromPartial(object.capabilities)
+      : undefined;
+    message.privileged = object.privileged ?? undefined;
+    message.seLinuxOptions = (object.seLinuxOptions !== undefined && object.seLinuxOptions !== null)
+      ? SELinuxOptions.fromPartial(object.seLinuxOptions)
+      : undefined;
+    message.windowsOptions = (object.windowsOptions !== undefined && object.windowsOptions !== null)
+      ? WindowsSecurityContextOptions.fromPartial(object.windowsOptions)
+      : undefined;
+    message.runAsUser = object.runAsUser ?? undefined;
+    message.runAsGroup = object.runAsGroup ?? undefined;
+    message.runAsNonRoot = object.runAsNonRoot ?? undefined;
+    message.readOnlyRootFilesystem = object.readOnlyRootFilesystem ?? undefined;
+    message.allowPrivilegeEscalation = object.allowPrivilegeEscalation ?? undefined;
+    message.procMount = object.procMount ?? undefined;
+    message.seccompProfile = (object.seccompProfile !== undefined && object.seccompProfile !== null)
+      ? SeccompProfile.fromPartial(object.seccompProfile)
+      : undefined;
+    message.appArmorProfile = (object.appArmorProfile !== undefined && object.appArmorProfile !== null)
+      ? AppArmorProfile.fromPartial(object.appArmorProfile)
+      : undefined;
+    message.ulimits = object.ulimits?.map((e) => Ulimit.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -7563,6 +8636,35 @@ export const PodSecurityContext: MessageFns<PodSecurityContext> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodSecurityContext>): PodSecurityContext {
+    return PodSecurityContext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodSecurityContext>): PodSecurityContext {
+    const message = createBasePodSecurityContext();
+    message.seLinuxOptions = (object.seLinuxOptions !== undefined && object.seLinuxOptions !== null)
+      ? SELinuxOptions.fromPartial(object.seLinuxOptions)
+      : undefined;
+    message.windowsOptions = (object.windowsOptions !== undefined && object.windowsOptions !== null)
+      ? WindowsSecurityContextOptions.fromPartial(object.windowsOptions)
+      : undefined;
+    message.runAsUser = object.runAsUser ?? undefined;
+    message.runAsGroup = object.runAsGroup ?? undefined;
+    message.runAsNonRoot = object.runAsNonRoot ?? undefined;
+    message.supplementalGroups = object.supplementalGroups?.map((e) => e) || [];
+    message.supplementalGroupsPolicy = object.supplementalGroupsPolicy ?? undefined;
+    message.fsGroup = object.fsGroup ?? undefined;
+    message.sysctls = object.sysctls?.map((e) => Sysctl.fromPartial(e)) || [];
+    message.fsGroupChangePolicy = object.fsGroupChangePolicy ?? undefined;
+    message.seccompProfile = (object.seccompProfile !== undefined && object.seccompProfile !== null)
+      ? SeccompProfile.fromPartial(object.seccompProfile)
+      : undefined;
+    message.appArmorProfile = (object.appArmorProfile !== undefined && object.appArmorProfile !== null)
+      ? AppArmorProfile.fromPartial(object.appArmorProfile)
+      : undefined;
+    message.seLinuxChangePolicy = object.seLinuxChangePolicy ?? undefined;
+    return message;
+  },
 };
 
 function createBaseCapabilities(): Capabilities {
@@ -7619,6 +8721,16 @@ export const Capabilities: MessageFns<Capabilities> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Capabilities>): Capabilities {
+    return Capabilities.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Capabilities>): Capabilities {
+    const message = createBaseCapabilities();
+    message.add = object.add?.map((e) => e) || [];
+    message.drop = object.drop?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -7699,6 +8811,18 @@ export const SELinuxOptions: MessageFns<SELinuxOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SELinuxOptions>): SELinuxOptions {
+    return SELinuxOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SELinuxOptions>): SELinuxOptions {
+    const message = createBaseSELinuxOptions();
+    message.user = object.user ?? undefined;
+    message.role = object.role ?? undefined;
+    message.type = object.type ?? undefined;
+    message.level = object.level ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSeccompProfile(): SeccompProfile {
@@ -7756,6 +8880,16 @@ export const SeccompProfile: MessageFns<SeccompProfile> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SeccompProfile>): SeccompProfile {
+    return SeccompProfile.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SeccompProfile>): SeccompProfile {
+    const message = createBaseSeccompProfile();
+    message.type = object.type ?? undefined;
+    message.localhostProfile = object.localhostProfile ?? undefined;
+    return message;
+  },
 };
 
 function createBaseAppArmorProfile(): AppArmorProfile {
@@ -7812,6 +8946,16 @@ export const AppArmorProfile: MessageFns<AppArmorProfile> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<AppArmorProfile>): AppArmorProfile {
+    return AppArmorProfile.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AppArmorProfile>): AppArmorProfile {
+    const message = createBaseAppArmorProfile();
+    message.type = object.type ?? undefined;
+    message.localhostProfile = object.localhostProfile ?? undefined;
+    return message;
   },
 };
 
@@ -7897,6 +9041,18 @@ export const WindowsSecurityContextOptions: MessageFns<WindowsSecurityContextOpt
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<WindowsSecurityContextOptions>): WindowsSecurityContextOptions {
+    return WindowsSecurityContextOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WindowsSecurityContextOptions>): WindowsSecurityContextOptions {
+    const message = createBaseWindowsSecurityContextOptions();
+    message.gmsaCredentialSpecName = object.gmsaCredentialSpecName ?? undefined;
+    message.gmsaCredentialSpec = object.gmsaCredentialSpec ?? undefined;
+    message.runAsUserName = object.runAsUserName ?? undefined;
+    message.hostProcess = object.hostProcess ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSysctl(): Sysctl {
@@ -7953,6 +9109,16 @@ export const Sysctl: MessageFns<Sysctl> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Sysctl>): Sysctl {
+    return Sysctl.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Sysctl>): Sysctl {
+    const message = createBaseSysctl();
+    message.name = object.name ?? undefined;
+    message.value = object.value ?? undefined;
+    return message;
   },
 };
 
@@ -8021,6 +9187,17 @@ export const Ulimit: MessageFns<Ulimit> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Ulimit>): Ulimit {
+    return Ulimit.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Ulimit>): Ulimit {
+    const message = createBaseUlimit();
+    message.name = object.name ?? undefined;
+    message.hard = object.hard ?? undefined;
+    message.soft = object.soft ?? undefined;
+    return message;
   },
 };
 
@@ -8241,6 +9418,43 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerStatus>): ContainerStatus {
+    return ContainerStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerStatus>): ContainerStatus {
+    const message = createBaseContainerStatus();
+    message.name = object.name ?? undefined;
+    message.state = (object.state !== undefined && object.state !== null)
+      ? ContainerState.fromPartial(object.state)
+      : undefined;
+    message.lastState = (object.lastState !== undefined && object.lastState !== null)
+      ? ContainerState.fromPartial(object.lastState)
+      : undefined;
+    message.ready = object.ready ?? undefined;
+    message.restartCount = object.restartCount ?? undefined;
+    message.image = object.image ?? undefined;
+    message.imageID = object.imageID ?? undefined;
+    message.containerID = object.containerID ?? undefined;
+    message.started = object.started ?? undefined;
+    message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
+      .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      }, {});
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.volumeMounts = object.volumeMounts?.map((e) => VolumeMountStatus.fromPartial(e)) || [];
+    message.user = (object.user !== undefined && object.user !== null)
+      ? ContainerUser.fromPartial(object.user)
+      : undefined;
+    message.allocatedResourcesStatus = object.allocatedResourcesStatus?.map((e) => ResourceStatus.fromPartial(e)) || [];
+    message.stopSignal = object.stopSignal ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerStatus_AllocatedResourcesEntry(): ContainerStatus_AllocatedResourcesEntry {
@@ -8297,6 +9511,18 @@ export const ContainerStatus_AllocatedResourcesEntry: MessageFns<ContainerStatus
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerStatus_AllocatedResourcesEntry>): ContainerStatus_AllocatedResourcesEntry {
+    return ContainerStatus_AllocatedResourcesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerStatus_AllocatedResourcesEntry>): ContainerStatus_AllocatedResourcesEntry {
+    const message = createBaseContainerStatus_AllocatedResourcesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -8366,6 +9592,23 @@ export const ContainerState: MessageFns<ContainerState> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerState>): ContainerState {
+    return ContainerState.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerState>): ContainerState {
+    const message = createBaseContainerState();
+    message.waiting = (object.waiting !== undefined && object.waiting !== null)
+      ? ContainerStateWaiting.fromPartial(object.waiting)
+      : undefined;
+    message.running = (object.running !== undefined && object.running !== null)
+      ? ContainerStateRunning.fromPartial(object.running)
+      : undefined;
+    message.terminated = (object.terminated !== undefined && object.terminated !== null)
+      ? ContainerStateTerminated.fromPartial(object.terminated)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseContainerStateWaiting(): ContainerStateWaiting {
@@ -8423,6 +9666,16 @@ export const ContainerStateWaiting: MessageFns<ContainerStateWaiting> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerStateWaiting>): ContainerStateWaiting {
+    return ContainerStateWaiting.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerStateWaiting>): ContainerStateWaiting {
+    const message = createBaseContainerStateWaiting();
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerStateRunning(): ContainerStateRunning {
@@ -8468,6 +9721,17 @@ export const ContainerStateRunning: MessageFns<ContainerStateRunning> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerStateRunning>): ContainerStateRunning {
+    return ContainerStateRunning.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerStateRunning>): ContainerStateRunning {
+    const message = createBaseContainerStateRunning();
+    message.startedAt = (object.startedAt !== undefined && object.startedAt !== null)
+      ? Time.fromPartial(object.startedAt)
+      : undefined;
+    return message;
   },
 };
 
@@ -8589,6 +9853,25 @@ export const ContainerStateTerminated: MessageFns<ContainerStateTerminated> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ContainerStateTerminated>): ContainerStateTerminated {
+    return ContainerStateTerminated.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerStateTerminated>): ContainerStateTerminated {
+    const message = createBaseContainerStateTerminated();
+    message.exitCode = object.exitCode ?? undefined;
+    message.signal = object.signal ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.startedAt = (object.startedAt !== undefined && object.startedAt !== null)
+      ? Time.fromPartial(object.startedAt)
+      : undefined;
+    message.finishedAt = (object.finishedAt !== undefined && object.finishedAt !== null)
+      ? Time.fromPartial(object.finishedAt)
+      : undefined;
+    message.containerID = object.containerID ?? undefined;
+    return message;
+  },
 };
 
 function createBaseContainerUser(): ContainerUser {
@@ -8634,6 +9917,17 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ContainerUser>): ContainerUser {
+    return ContainerUser.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ContainerUser>): ContainerUser {
+    const message = createBaseContainerUser();
+    message.linux = (object.linux !== undefined && object.linux !== null)
+      ? LinuxContainerUser.fromPartial(object.linux)
+      : undefined;
+    return message;
   },
 };
 
@@ -8712,6 +10006,17 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
+    return LinuxContainerUser.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
+    const message = createBaseLinuxContainerUser();
+    message.uid = object.uid ?? undefined;
+    message.gid = object.gid ?? undefined;
+    message.supplementalGroups = object.supplementalGroups?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -8809,6 +10114,21 @@ export const VolumeMountStatus: MessageFns<VolumeMountStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeMountStatus>): VolumeMountStatus {
+    return VolumeMountStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeMountStatus>): VolumeMountStatus {
+    const message = createBaseVolumeMountStatus();
+    message.name = object.name ?? undefined;
+    message.mountPath = object.mountPath ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.recursiveReadOnly = object.recursiveReadOnly ?? undefined;
+    message.volumeStatus = (object.volumeStatus !== undefined && object.volumeStatus !== null)
+      ? VolumeStatus.fromPartial(object.volumeStatus)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseVolumeStatus(): VolumeStatus {
@@ -8855,6 +10175,17 @@ export const VolumeStatus: MessageFns<VolumeStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeStatus>): VolumeStatus {
+    return VolumeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeStatus>): VolumeStatus {
+    const message = createBaseVolumeStatus();
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageVolumeStatus.fromPartial(object.image)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseImageVolumeStatus(): ImageVolumeStatus {
@@ -8900,6 +10231,15 @@ export const ImageVolumeStatus: MessageFns<ImageVolumeStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ImageVolumeStatus>): ImageVolumeStatus {
+    return ImageVolumeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageVolumeStatus>): ImageVolumeStatus {
+    const message = createBaseImageVolumeStatus();
+    message.imageRef = object.imageRef ?? undefined;
+    return message;
   },
 };
 
@@ -8957,6 +10297,16 @@ export const ResourceStatus: MessageFns<ResourceStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ResourceStatus>): ResourceStatus {
+    return ResourceStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceStatus>): ResourceStatus {
+    const message = createBaseResourceStatus();
+    message.name = object.name ?? undefined;
+    message.resources = object.resources?.map((e) => ResourceHealth.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -9026,6 +10376,17 @@ export const ResourceHealth: MessageFns<ResourceHealth> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ResourceHealth>): ResourceHealth {
+    return ResourceHealth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceHealth>): ResourceHealth {
+    const message = createBaseResourceHealth();
+    message.resourceID = object.resourceID ?? undefined;
+    message.health = object.health ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseVolume(): Volume {
@@ -9082,6 +10443,18 @@ export const Volume: MessageFns<Volume> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Volume>): Volume {
+    return Volume.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Volume>): Volume {
+    const message = createBaseVolume();
+    message.name = object.name ?? undefined;
+    message.volumeSource = (object.volumeSource !== undefined && object.volumeSource !== null)
+      ? VolumeSource.fromPartial(object.volumeSource)
+      : undefined;
+    return message;
   },
 };
 
@@ -9479,6 +10852,103 @@ export const VolumeSource: MessageFns<VolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeSource>): VolumeSource {
+    return VolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeSource>): VolumeSource {
+    const message = createBaseVolumeSource();
+    message.hostPath = (object.hostPath !== undefined && object.hostPath !== null)
+      ? HostPathVolumeSource.fromPartial(object.hostPath)
+      : undefined;
+    message.emptyDir = (object.emptyDir !== undefined && object.emptyDir !== null)
+      ? EmptyDirVolumeSource.fromPartial(object.emptyDir)
+      : undefined;
+    message.gcePersistentDisk = (object.gcePersistentDisk !== undefined && object.gcePersistentDisk !== null)
+      ? GCEPersistentDiskVolumeSource.fromPartial(object.gcePersistentDisk)
+      : undefined;
+    message.awsElasticBlockStore = (object.awsElasticBlockStore !== undefined && object.awsElasticBlockStore !== null)
+      ? AWSElasticBlockStoreVolumeSource.fromPartial(object.awsElasticBlockStore)
+      : undefined;
+    message.gitRepo = (object.gitRepo !== undefined && object.gitRepo !== null)
+      ? GitRepoVolumeSource.fromPartial(object.gitRepo)
+      : undefined;
+    message.secret = (object.secret !== undefined && object.secret !== null)
+      ? SecretVolumeSource.fromPartial(object.secret)
+      : undefined;
+    message.nfs = (object.nfs !== undefined && object.nfs !== null)
+      ? NFSVolumeSource.fromPartial(object.nfs)
+      : undefined;
+    message.iscsi = (object.iscsi !== undefined && object.iscsi !== null)
+      ? ISCSIVolumeSource.fromPartial(object.iscsi)
+      : undefined;
+    message.glusterfs = (object.glusterfs !== undefined && object.glusterfs !== null)
+      ? GlusterfsVolumeSource.fromPartial(object.glusterfs)
+      : undefined;
+    message.persistentVolumeClaim =
+      (object.persistentVolumeClaim !== undefined && object.persistentVolumeClaim !== null)
+        ? PersistentVolumeClaimVolumeSource.fromPartial(object.persistentVolumeClaim)
+        : undefined;
+    message.rbd = (object.rbd !== undefined && object.rbd !== null)
+      ? RBDVolumeSource.fromPartial(object.rbd)
+      : undefined;
+    message.flexVolume = (object.flexVolume !== undefined && object.flexVolume !== null)
+      ? FlexVolumeSource.fromPartial(object.flexVolume)
+      : undefined;
+    message.cinder = (object.cinder !== undefined && object.cinder !== null)
+      ? CinderVolumeSource.fromPartial(object.cinder)
+      : undefined;
+    message.cephfs = (object.cephfs !== undefined && object.cephfs !== null)
+      ? CephFSVolumeSource.fromPartial(object.cephfs)
+      : undefined;
+    message.flocker = (object.flocker !== undefined && object.flocker !== null)
+      ? FlockerVolumeSource.fromPartial(object.flocker)
+      : undefined;
+    message.downwardAPI = (object.downwardAPI !== undefined && object.downwardAPI !== null)
+      ? DownwardAPIVolumeSource.fromPartial(object.downwardAPI)
+      : undefined;
+    message.fc = (object.fc !== undefined && object.fc !== null) ? FCVolumeSource.fromPartial(object.fc) : undefined;
+    message.azureFile = (object.azureFile !== undefined && object.azureFile !== null)
+      ? AzureFileVolumeSource.fromPartial(object.azureFile)
+      : undefined;
+    message.configMap = (object.configMap !== undefined && object.configMap !== null)
+      ? ConfigMapVolumeSource.fromPartial(object.configMap)
+      : undefined;
+    message.vsphereVolume = (object.vsphereVolume !== undefined && object.vsphereVolume !== null)
+      ? VsphereVirtualDiskVolumeSource.fromPartial(object.vsphereVolume)
+      : undefined;
+    message.quobyte = (object.quobyte !== undefined && object.quobyte !== null)
+      ? QuobyteVolumeSource.fromPartial(object.quobyte)
+      : undefined;
+    message.azureDisk = (object.azureDisk !== undefined && object.azureDisk !== null)
+      ? AzureDiskVolumeSource.fromPartial(object.azureDisk)
+      : undefined;
+    message.photonPersistentDisk = (object.photonPersistentDisk !== undefined && object.photonPersistentDisk !== null)
+      ? PhotonPersistentDiskVolumeSource.fromPartial(object.photonPersistentDisk)
+      : undefined;
+    message.projected = (object.projected !== undefined && object.projected !== null)
+      ? ProjectedVolumeSource.fromPartial(object.projected)
+      : undefined;
+    message.portworxVolume = (object.portworxVolume !== undefined && object.portworxVolume !== null)
+      ? PortworxVolumeSource.fromPartial(object.portworxVolume)
+      : undefined;
+    message.scaleIO = (object.scaleIO !== undefined && object.scaleIO !== null)
+      ? ScaleIOVolumeSource.fromPartial(object.scaleIO)
+      : undefined;
+    message.storageos = (object.storageos !== undefined && object.storageos !== null)
+      ? StorageOSVolumeSource.fromPartial(object.storageos)
+      : undefined;
+    message.csi = (object.csi !== undefined && object.csi !== null)
+      ? CSIVolumeSource.fromPartial(object.csi)
+      : undefined;
+    message.ephemeral = (object.ephemeral !== undefined && object.ephemeral !== null)
+      ? EphemeralVolumeSource.fromPartial(object.ephemeral)
+      : undefined;
+    message.image = (object.image !== undefined && object.image !== null)
+      ? ImageVolumeSource.fromPartial(object.image)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseHostPathVolumeSource(): HostPathVolumeSource {
@@ -9535,6 +11005,16 @@ export const HostPathVolumeSource: MessageFns<HostPathVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HostPathVolumeSource>): HostPathVolumeSource {
+    return HostPathVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HostPathVolumeSource>): HostPathVolumeSource {
+    const message = createBaseHostPathVolumeSource();
+    message.path = object.path ?? undefined;
+    message.type = object.type ?? undefined;
+    return message;
   },
 };
 
@@ -9603,6 +11083,19 @@ export const EmptyDirVolumeSource: MessageFns<EmptyDirVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EmptyDirVolumeSource>): EmptyDirVolumeSource {
+    return EmptyDirVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EmptyDirVolumeSource>): EmptyDirVolumeSource {
+    const message = createBaseEmptyDirVolumeSource();
+    message.medium = object.medium ?? undefined;
+    message.sizeLimit = (object.sizeLimit !== undefined && object.sizeLimit !== null)
+      ? Quantity.fromPartial(object.sizeLimit)
+      : undefined;
+    message.mode = object.mode ?? undefined;
+    return message;
   },
 };
 
@@ -9683,6 +11176,18 @@ export const GCEPersistentDiskVolumeSource: MessageFns<GCEPersistentDiskVolumeSo
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GCEPersistentDiskVolumeSource>): GCEPersistentDiskVolumeSource {
+    return GCEPersistentDiskVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GCEPersistentDiskVolumeSource>): GCEPersistentDiskVolumeSource {
+    const message = createBaseGCEPersistentDiskVolumeSource();
+    message.pdName = object.pdName ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.partition = object.partition ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBaseAWSElasticBlockStoreVolumeSource(): AWSElasticBlockStoreVolumeSource {
@@ -9762,6 +11267,18 @@ export const AWSElasticBlockStoreVolumeSource: MessageFns<AWSElasticBlockStoreVo
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<AWSElasticBlockStoreVolumeSource>): AWSElasticBlockStoreVolumeSource {
+    return AWSElasticBlockStoreVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AWSElasticBlockStoreVolumeSource>): AWSElasticBlockStoreVolumeSource {
+    const message = createBaseAWSElasticBlockStoreVolumeSource();
+    message.volumeID = object.volumeID ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.partition = object.partition ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGitRepoVolumeSource(): GitRepoVolumeSource {
@@ -9829,6 +11346,17 @@ export const GitRepoVolumeSource: MessageFns<GitRepoVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<GitRepoVolumeSource>): GitRepoVolumeSource {
+    return GitRepoVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GitRepoVolumeSource>): GitRepoVolumeSource {
+    const message = createBaseGitRepoVolumeSource();
+    message.repository = object.repository ?? undefined;
+    message.revision = object.revision ?? undefined;
+    message.directory = object.directory ?? undefined;
+    return message;
   },
 };
 
@@ -9920,6 +11448,19 @@ export const SecretVolumeSource: MessageFns<SecretVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SecretVolumeSource>): SecretVolumeSource {
+    return SecretVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretVolumeSource>): SecretVolumeSource {
+    const message = createBaseSecretVolumeSource();
+    message.secretName = object.secretName ?? undefined;
+    message.items = object.items?.map((e) => KeyToPath.fromPartial(e)) || [];
+    message.defaultMode = object.defaultMode ?? undefined;
+    message.optional = object.optional ?? undefined;
+    message.defaultUser = object.defaultUser ?? undefined;
+    return message;
+  },
 };
 
 function createBaseNFSVolumeSource(): NFSVolumeSource {
@@ -9987,6 +11528,17 @@ export const NFSVolumeSource: MessageFns<NFSVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NFSVolumeSource>): NFSVolumeSource {
+    return NFSVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NFSVolumeSource>): NFSVolumeSource {
+    const message = createBaseNFSVolumeSource();
+    message.server = object.server ?? undefined;
+    message.path = object.path ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
   },
 };
 
@@ -10156,6 +11708,27 @@ export const ISCSIVolumeSource: MessageFns<ISCSIVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ISCSIVolumeSource>): ISCSIVolumeSource {
+    return ISCSIVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ISCSIVolumeSource>): ISCSIVolumeSource {
+    const message = createBaseISCSIVolumeSource();
+    message.targetPortal = object.targetPortal ?? undefined;
+    message.iqn = object.iqn ?? undefined;
+    message.lun = object.lun ?? undefined;
+    message.iscsiInterface = object.iscsiInterface ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.portals = object.portals?.map((e) => e) || [];
+    message.chapAuthDiscovery = object.chapAuthDiscovery ?? undefined;
+    message.chapAuthSession = object.chapAuthSession ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    message.initiatorName = object.initiatorName ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGlusterfsVolumeSource(): GlusterfsVolumeSource {
@@ -10224,6 +11797,17 @@ export const GlusterfsVolumeSource: MessageFns<GlusterfsVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GlusterfsVolumeSource>): GlusterfsVolumeSource {
+    return GlusterfsVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GlusterfsVolumeSource>): GlusterfsVolumeSource {
+    const message = createBaseGlusterfsVolumeSource();
+    message.endpoints = object.endpoints ?? undefined;
+    message.path = object.path ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBasePersistentVolumeClaimVolumeSource(): PersistentVolumeClaimVolumeSource {
@@ -10280,6 +11864,16 @@ export const PersistentVolumeClaimVolumeSource: MessageFns<PersistentVolumeClaim
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimVolumeSource>): PersistentVolumeClaimVolumeSource {
+    return PersistentVolumeClaimVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimVolumeSource>): PersistentVolumeClaimVolumeSource {
+    const message = createBasePersistentVolumeClaimVolumeSource();
+    message.claimName = object.claimName ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
   },
 };
 
@@ -10413,6 +12007,24 @@ export const RBDVolumeSource: MessageFns<RBDVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<RBDVolumeSource>): RBDVolumeSource {
+    return RBDVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RBDVolumeSource>): RBDVolumeSource {
+    const message = createBaseRBDVolumeSource();
+    message.monitors = object.monitors?.map((e) => e) || [];
+    message.image = object.image ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.pool = object.pool ?? undefined;
+    message.user = object.user ?? undefined;
+    message.keyring = object.keyring ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBaseFlexVolumeSource(): FlexVolumeSource {
@@ -10506,6 +12118,29 @@ export const FlexVolumeSource: MessageFns<FlexVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<FlexVolumeSource>): FlexVolumeSource {
+    return FlexVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlexVolumeSource>): FlexVolumeSource {
+    const message = createBaseFlexVolumeSource();
+    message.driver = object.driver ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.options = (globalThis.Object.entries(object.options ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
 };
 
 function createBaseFlexVolumeSource_OptionsEntry(): FlexVolumeSource_OptionsEntry {
@@ -10562,6 +12197,16 @@ export const FlexVolumeSource_OptionsEntry: MessageFns<FlexVolumeSource_OptionsE
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<FlexVolumeSource_OptionsEntry>): FlexVolumeSource_OptionsEntry {
+    return FlexVolumeSource_OptionsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlexVolumeSource_OptionsEntry>): FlexVolumeSource_OptionsEntry {
+    const message = createBaseFlexVolumeSource_OptionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
   },
 };
 
@@ -10641,6 +12286,20 @@ export const CinderVolumeSource: MessageFns<CinderVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<CinderVolumeSource>): CinderVolumeSource {
+    return CinderVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CinderVolumeSource>): CinderVolumeSource {
+    const message = createBaseCinderVolumeSource();
+    message.volumeID = object.volumeID ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    return message;
   },
 };
 
@@ -10750,6 +12409,22 @@ export const CephFSVolumeSource: MessageFns<CephFSVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CephFSVolumeSource>): CephFSVolumeSource {
+    return CephFSVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CephFSVolumeSource>): CephFSVolumeSource {
+    const message = createBaseCephFSVolumeSource();
+    message.monitors = object.monitors?.map((e) => e) || [];
+    message.path = object.path ?? undefined;
+    message.user = object.user ?? undefined;
+    message.secretFile = object.secretFile ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBaseFlockerVolumeSource(): FlockerVolumeSource {
@@ -10806,6 +12481,16 @@ export const FlockerVolumeSource: MessageFns<FlockerVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<FlockerVolumeSource>): FlockerVolumeSource {
+    return FlockerVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlockerVolumeSource>): FlockerVolumeSource {
+    const message = createBaseFlockerVolumeSource();
+    message.datasetName = object.datasetName ?? undefined;
+    message.datasetUUID = object.datasetUUID ?? undefined;
+    return message;
   },
 };
 
@@ -10874,6 +12559,17 @@ export const DownwardAPIVolumeSource: MessageFns<DownwardAPIVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<DownwardAPIVolumeSource>): DownwardAPIVolumeSource {
+    return DownwardAPIVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DownwardAPIVolumeSource>): DownwardAPIVolumeSource {
+    const message = createBaseDownwardAPIVolumeSource();
+    message.items = object.items?.map((e) => DownwardAPIVolumeFile.fromPartial(e)) || [];
+    message.defaultMode = object.defaultMode ?? undefined;
+    message.defaultUser = object.defaultUser ?? undefined;
+    return message;
   },
 };
 
@@ -10965,6 +12661,23 @@ export const DownwardAPIVolumeFile: MessageFns<DownwardAPIVolumeFile> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DownwardAPIVolumeFile>): DownwardAPIVolumeFile {
+    return DownwardAPIVolumeFile.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DownwardAPIVolumeFile>): DownwardAPIVolumeFile {
+    const message = createBaseDownwardAPIVolumeFile();
+    message.path = object.path ?? undefined;
+    message.fieldRef = (object.fieldRef !== undefined && object.fieldRef !== null)
+      ? ObjectFieldSelector.fromPartial(object.fieldRef)
+      : undefined;
+    message.resourceFieldRef = (object.resourceFieldRef !== undefined && object.resourceFieldRef !== null)
+      ? ResourceFieldSelector.fromPartial(object.resourceFieldRef)
+      : undefined;
+    message.mode = object.mode ?? undefined;
+    message.user = object.user ?? undefined;
+    return message;
+  },
 };
 
 function createBaseFCVolumeSource(): FCVolumeSource {
@@ -11055,6 +12768,19 @@ export const FCVolumeSource: MessageFns<FCVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<FCVolumeSource>): FCVolumeSource {
+    return FCVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FCVolumeSource>): FCVolumeSource {
+    const message = createBaseFCVolumeSource();
+    message.targetWWNs = object.targetWWNs?.map((e) => e) || [];
+    message.lun = object.lun ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.wwids = object.wwids?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseAzureFileVolumeSource(): AzureFileVolumeSource {
@@ -11122,6 +12848,17 @@ export const AzureFileVolumeSource: MessageFns<AzureFileVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<AzureFileVolumeSource>): AzureFileVolumeSource {
+    return AzureFileVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AzureFileVolumeSource>): AzureFileVolumeSource {
+    const message = createBaseAzureFileVolumeSource();
+    message.secretName = object.secretName ?? undefined;
+    message.shareName = object.shareName ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
   },
 };
 
@@ -11219,6 +12956,21 @@ export const ConfigMapVolumeSource: MessageFns<ConfigMapVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ConfigMapVolumeSource>): ConfigMapVolumeSource {
+    return ConfigMapVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapVolumeSource>): ConfigMapVolumeSource {
+    const message = createBaseConfigMapVolumeSource();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.items = object.items?.map((e) => KeyToPath.fromPartial(e)) || [];
+    message.defaultMode = object.defaultMode ?? undefined;
+    message.optional = object.optional ?? undefined;
+    message.defaultUser = object.defaultUser ?? undefined;
+    return message;
+  },
 };
 
 function createBaseVsphereVirtualDiskVolumeSource(): VsphereVirtualDiskVolumeSource {
@@ -11297,6 +13049,18 @@ export const VsphereVirtualDiskVolumeSource: MessageFns<VsphereVirtualDiskVolume
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VsphereVirtualDiskVolumeSource>): VsphereVirtualDiskVolumeSource {
+    return VsphereVirtualDiskVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VsphereVirtualDiskVolumeSource>): VsphereVirtualDiskVolumeSource {
+    const message = createBaseVsphereVirtualDiskVolumeSource();
+    message.volumePath = object.volumePath ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.storagePolicyName = object.storagePolicyName ?? undefined;
+    message.storagePolicyID = object.storagePolicyID ?? undefined;
+    return message;
   },
 };
 
@@ -11406,6 +13170,20 @@ export const QuobyteVolumeSource: MessageFns<QuobyteVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<QuobyteVolumeSource>): QuobyteVolumeSource {
+    return QuobyteVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuobyteVolumeSource>): QuobyteVolumeSource {
+    const message = createBaseQuobyteVolumeSource();
+    message.registry = object.registry ?? undefined;
+    message.volume = object.volume ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.user = object.user ?? undefined;
+    message.group = object.group ?? undefined;
+    message.tenant = object.tenant ?? undefined;
+    return message;
+  },
 };
 
 function createBaseAzureDiskVolumeSource(): AzureDiskVolumeSource {
@@ -11514,6 +13292,20 @@ export const AzureDiskVolumeSource: MessageFns<AzureDiskVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<AzureDiskVolumeSource>): AzureDiskVolumeSource {
+    return AzureDiskVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AzureDiskVolumeSource>): AzureDiskVolumeSource {
+    const message = createBaseAzureDiskVolumeSource();
+    message.diskName = object.diskName ?? undefined;
+    message.diskURI = object.diskURI ?? undefined;
+    message.cachingMode = object.cachingMode ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.kind = object.kind ?? undefined;
+    return message;
+  },
 };
 
 function createBasePhotonPersistentDiskVolumeSource(): PhotonPersistentDiskVolumeSource {
@@ -11570,6 +13362,16 @@ export const PhotonPersistentDiskVolumeSource: MessageFns<PhotonPersistentDiskVo
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PhotonPersistentDiskVolumeSource>): PhotonPersistentDiskVolumeSource {
+    return PhotonPersistentDiskVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PhotonPersistentDiskVolumeSource>): PhotonPersistentDiskVolumeSource {
+    const message = createBasePhotonPersistentDiskVolumeSource();
+    message.pdID = object.pdID ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    return message;
   },
 };
 
@@ -11638,6 +13440,17 @@ export const PortworxVolumeSource: MessageFns<PortworxVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PortworxVolumeSource>): PortworxVolumeSource {
+    return PortworxVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PortworxVolumeSource>): PortworxVolumeSource {
+    const message = createBasePortworxVolumeSource();
+    message.volumeID = object.volumeID ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
   },
 };
 
@@ -11795,6 +13608,26 @@ export const ScaleIOVolumeSource: MessageFns<ScaleIOVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ScaleIOVolumeSource>): ScaleIOVolumeSource {
+    return ScaleIOVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleIOVolumeSource>): ScaleIOVolumeSource {
+    const message = createBaseScaleIOVolumeSource();
+    message.gateway = object.gateway ?? undefined;
+    message.system = object.system ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    message.sslEnabled = object.sslEnabled ?? undefined;
+    message.protectionDomain = object.protectionDomain ?? undefined;
+    message.storagePool = object.storagePool ?? undefined;
+    message.storageMode = object.storageMode ?? undefined;
+    message.volumeName = object.volumeName ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
 };
 
 function createBaseStorageOSVolumeSource(): StorageOSVolumeSource {
@@ -11890,6 +13723,21 @@ export const StorageOSVolumeSource: MessageFns<StorageOSVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<StorageOSVolumeSource>): StorageOSVolumeSource {
+    return StorageOSVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StorageOSVolumeSource>): StorageOSVolumeSource {
+    const message = createBaseStorageOSVolumeSource();
+    message.volumeName = object.volumeName ?? undefined;
+    message.volumeNamespace = object.volumeNamespace ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? LocalObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    return message;
   },
 };
 
@@ -11990,6 +13838,29 @@ export const CSIVolumeSource: MessageFns<CSIVolumeSource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CSIVolumeSource>): CSIVolumeSource {
+    return CSIVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIVolumeSource>): CSIVolumeSource {
+    const message = createBaseCSIVolumeSource();
+    message.driver = object.driver ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.volumeAttributes = (globalThis.Object.entries(object.volumeAttributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.nodePublishSecretRef = (object.nodePublishSecretRef !== undefined && object.nodePublishSecretRef !== null)
+      ? LocalObjectReference.fromPartial(object.nodePublishSecretRef)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseCSIVolumeSource_VolumeAttributesEntry(): CSIVolumeSource_VolumeAttributesEntry {
@@ -12047,6 +13918,16 @@ export const CSIVolumeSource_VolumeAttributesEntry: MessageFns<CSIVolumeSource_V
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<CSIVolumeSource_VolumeAttributesEntry>): CSIVolumeSource_VolumeAttributesEntry {
+    return CSIVolumeSource_VolumeAttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIVolumeSource_VolumeAttributesEntry>): CSIVolumeSource_VolumeAttributesEntry {
+    const message = createBaseCSIVolumeSource_VolumeAttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
 };
 
 function createBaseEphemeralVolumeSource(): EphemeralVolumeSource {
@@ -12092,6 +13973,17 @@ export const EphemeralVolumeSource: MessageFns<EphemeralVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EphemeralVolumeSource>): EphemeralVolumeSource {
+    return EphemeralVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EphemeralVolumeSource>): EphemeralVolumeSource {
+    const message = createBaseEphemeralVolumeSource();
+    message.volumeClaimTemplate = (object.volumeClaimTemplate !== undefined && object.volumeClaimTemplate !== null)
+      ? PersistentVolumeClaimTemplate.fromPartial(object.volumeClaimTemplate)
+      : undefined;
+    return message;
   },
 };
 
@@ -12149,6 +14041,16 @@ export const ImageVolumeSource: MessageFns<ImageVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ImageVolumeSource>): ImageVolumeSource {
+    return ImageVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ImageVolumeSource>): ImageVolumeSource {
+    const message = createBaseImageVolumeSource();
+    message.reference = object.reference ?? undefined;
+    message.pullPolicy = object.pullPolicy ?? undefined;
+    return message;
   },
 };
 
@@ -12217,6 +14119,17 @@ export const ProjectedVolumeSource: MessageFns<ProjectedVolumeSource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ProjectedVolumeSource>): ProjectedVolumeSource {
+    return ProjectedVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProjectedVolumeSource>): ProjectedVolumeSource {
+    const message = createBaseProjectedVolumeSource();
+    message.sources = object.sources?.map((e) => VolumeProjection.fromPartial(e)) || [];
+    message.defaultMode = object.defaultMode ?? undefined;
+    message.defaultUser = object.defaultUser ?? undefined;
+    return message;
   },
 };
 
@@ -12326,6 +14239,32 @@ export const VolumeProjection: MessageFns<VolumeProjection> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeProjection>): VolumeProjection {
+    return VolumeProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeProjection>): VolumeProjection {
+    const message = createBaseVolumeProjection();
+    message.secret = (object.secret !== undefined && object.secret !== null)
+      ? SecretProjection.fromPartial(object.secret)
+      : undefined;
+    message.downwardAPI = (object.downwardAPI !== undefined && object.downwardAPI !== null)
+      ? DownwardAPIProjection.fromPartial(object.downwardAPI)
+      : undefined;
+    message.configMap = (object.configMap !== undefined && object.configMap !== null)
+      ? ConfigMapProjection.fromPartial(object.configMap)
+      : undefined;
+    message.serviceAccountToken = (object.serviceAccountToken !== undefined && object.serviceAccountToken !== null)
+      ? ServiceAccountTokenProjection.fromPartial(object.serviceAccountToken)
+      : undefined;
+    message.clusterTrustBundle = (object.clusterTrustBundle !== undefined && object.clusterTrustBundle !== null)
+      ? ClusterTrustBundleProjection.fromPartial(object.clusterTrustBundle)
+      : undefined;
+    message.podCertificate = (object.podCertificate !== undefined && object.podCertificate !== null)
+      ? PodCertificateProjection.fromPartial(object.podCertificate)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseSecretProjection(): SecretProjection {
@@ -12394,6 +14333,19 @@ export const SecretProjection: MessageFns<SecretProjection> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SecretProjection>): SecretProjection {
+    return SecretProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretProjection>): SecretProjection {
+    const message = createBaseSecretProjection();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.items = object.items?.map((e) => KeyToPath.fromPartial(e)) || [];
+    message.optional = object.optional ?? undefined;
+    return message;
+  },
 };
 
 function createBaseDownwardAPIProjection(): DownwardAPIProjection {
@@ -12439,6 +14391,15 @@ export const DownwardAPIProjection: MessageFns<DownwardAPIProjection> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<DownwardAPIProjection>): DownwardAPIProjection {
+    return DownwardAPIProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DownwardAPIProjection>): DownwardAPIProjection {
+    const message = createBaseDownwardAPIProjection();
+    message.items = object.items?.map((e) => DownwardAPIVolumeFile.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -12507,6 +14468,19 @@ export const ConfigMapProjection: MessageFns<ConfigMapProjection> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ConfigMapProjection>): ConfigMapProjection {
+    return ConfigMapProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfigMapProjection>): ConfigMapProjection {
+    const message = createBaseConfigMapProjection();
+    message.localObjectReference = (object.localObjectReference !== undefined && object.localObjectReference !== null)
+      ? LocalObjectReference.fromPartial(object.localObjectReference)
+      : undefined;
+    message.items = object.items?.map((e) => KeyToPath.fromPartial(e)) || [];
+    message.optional = object.optional ?? undefined;
+    return message;
   },
 };
 
@@ -12586,6 +14560,18 @@ export const ServiceAccountTokenProjection: MessageFns<ServiceAccountTokenProjec
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ServiceAccountTokenProjection>): ServiceAccountTokenProjection {
+    return ServiceAccountTokenProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceAccountTokenProjection>): ServiceAccountTokenProjection {
+    const message = createBaseServiceAccountTokenProjection();
+    message.audience = object.audience ?? undefined;
+    message.expirationSeconds = object.expirationSeconds ?? undefined;
+    message.path = object.path ?? undefined;
+    message.user = object.user ?? undefined;
+    return message;
   },
 };
 
@@ -12694,6 +14680,22 @@ export const ClusterTrustBundleProjection: MessageFns<ClusterTrustBundleProjecti
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ClusterTrustBundleProjection>): ClusterTrustBundleProjection {
+    return ClusterTrustBundleProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClusterTrustBundleProjection>): ClusterTrustBundleProjection {
+    const message = createBaseClusterTrustBundleProjection();
+    message.name = object.name ?? undefined;
+    message.signerName = object.signerName ?? undefined;
+    message.labelSelector = (object.labelSelector !== undefined && object.labelSelector !== null)
+      ? LabelSelector.fromPartial(object.labelSelector)
+      : undefined;
+    message.optional = object.optional ?? undefined;
+    message.path = object.path ?? undefined;
+    message.user = object.user ?? undefined;
+    return message;
   },
 };
 
@@ -12830,6 +14832,30 @@ export const PodCertificateProjection: MessageFns<PodCertificateProjection> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodCertificateProjection>): PodCertificateProjection {
+    return PodCertificateProjection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodCertificateProjection>): PodCertificateProjection {
+    const message = createBasePodCertificateProjection();
+    message.signerName = object.signerName ?? undefined;
+    message.keyType = object.keyType ?? undefined;
+    message.maxExpirationSeconds = object.maxExpirationSeconds ?? undefined;
+    message.credentialBundlePath = object.credentialBundlePath ?? undefined;
+    message.keyPath = object.keyPath ?? undefined;
+    message.certificateChainPath = object.certificateChainPath ?? undefined;
+    message.userAnnotations = (globalThis.Object.entries(object.userAnnotations ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.user = object.user ?? undefined;
+    return message;
+  },
 };
 
 function createBasePodCertificateProjection_UserAnnotationsEntry(): PodCertificateProjection_UserAnnotationsEntry {
@@ -12891,6 +14917,20 @@ export const PodCertificateProjection_UserAnnotationsEntry: MessageFns<PodCertif
         (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
       }
     },
+
+    create(
+      base?: DeepPartial<PodCertificateProjection_UserAnnotationsEntry>,
+    ): PodCertificateProjection_UserAnnotationsEntry {
+      return PodCertificateProjection_UserAnnotationsEntry.fromPartial(base ?? {});
+    },
+    fromPartial(
+      object: DeepPartial<PodCertificateProjection_UserAnnotationsEntry>,
+    ): PodCertificateProjection_UserAnnotationsEntry {
+      const message = createBasePodCertificateProjection_UserAnnotationsEntry();
+      message.key = object.key ?? "";
+      message.value = object.value ?? "";
+      return message;
+    },
   };
 
 function createBasePersistentVolumeClaimTemplate(): PersistentVolumeClaimTemplate {
@@ -12947,6 +14987,20 @@ export const PersistentVolumeClaimTemplate: MessageFns<PersistentVolumeClaimTemp
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimTemplate>): PersistentVolumeClaimTemplate {
+    return PersistentVolumeClaimTemplate.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimTemplate>): PersistentVolumeClaimTemplate {
+    const message = createBasePersistentVolumeClaimTemplate();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? PersistentVolumeClaimSpec.fromPartial(object.spec)
+      : undefined;
+    return message;
   },
 };
 
@@ -13016,6 +15070,23 @@ export const PersistentVolumeClaim: MessageFns<PersistentVolumeClaim> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PersistentVolumeClaim>): PersistentVolumeClaim {
+    return PersistentVolumeClaim.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaim>): PersistentVolumeClaim {
+    const message = createBasePersistentVolumeClaim();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? PersistentVolumeClaimSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? PersistentVolumeClaimStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePersistentVolumeClaimList(): PersistentVolumeClaimList {
@@ -13072,6 +15143,18 @@ export const PersistentVolumeClaimList: MessageFns<PersistentVolumeClaimList> = 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimList>): PersistentVolumeClaimList {
+    return PersistentVolumeClaimList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimList>): PersistentVolumeClaimList {
+    const message = createBasePersistentVolumeClaimList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => PersistentVolumeClaim.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -13216,6 +15299,31 @@ export const PersistentVolumeClaimSpec: MessageFns<PersistentVolumeClaimSpec> = 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimSpec>): PersistentVolumeClaimSpec {
+    return PersistentVolumeClaimSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimSpec>): PersistentVolumeClaimSpec {
+    const message = createBasePersistentVolumeClaimSpec();
+    message.accessModes = object.accessModes?.map((e) => e) || [];
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? VolumeResourceRequirements.fromPartial(object.resources)
+      : undefined;
+    message.volumeName = object.volumeName ?? undefined;
+    message.storageClassName = object.storageClassName ?? undefined;
+    message.volumeMode = object.volumeMode ?? undefined;
+    message.dataSource = (object.dataSource !== undefined && object.dataSource !== null)
+      ? TypedLocalObjectReference.fromPartial(object.dataSource)
+      : undefined;
+    message.dataSourceRef = (object.dataSourceRef !== undefined && object.dataSourceRef !== null)
+      ? TypedObjectReference.fromPartial(object.dataSourceRef)
+      : undefined;
+    message.volumeAttributesClassName = object.volumeAttributesClassName ?? undefined;
+    return message;
   },
 };
 
@@ -13374,6 +15482,50 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PersistentVolumeClaimStatus>): PersistentVolumeClaimStatus {
+    return PersistentVolumeClaimStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimStatus>): PersistentVolumeClaimStatus {
+    const message = createBasePersistentVolumeClaimStatus();
+    message.phase = object.phase ?? undefined;
+    message.accessModes = object.accessModes?.map((e) => e) || [];
+    message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.conditions = object.conditions?.map((e) => PersistentVolumeClaimCondition.fromPartial(e)) || [];
+    message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
+      .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      }, {});
+    message.allocatedResourceStatuses =
+      (globalThis.Object.entries(object.allocatedResourceStatuses ?? {}) as [string, string][]).reduce(
+        (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+          if (value !== undefined) {
+            acc[key] = globalThis.String(value);
+          }
+          return acc;
+        },
+        {},
+      );
+    message.currentVolumeAttributesClassName = object.currentVolumeAttributesClassName ?? undefined;
+    message.modifyVolumeStatus = (object.modifyVolumeStatus !== undefined && object.modifyVolumeStatus !== null)
+      ? ModifyVolumeStatus.fromPartial(object.modifyVolumeStatus)
+      : undefined;
+    message.healthStatus = (object.healthStatus !== undefined && object.healthStatus !== null)
+      ? VolumeHealthStatus.fromPartial(object.healthStatus)
+      : undefined;
+    return message;
+  },
 };
 
 function createBasePersistentVolumeClaimStatus_CapacityEntry(): PersistentVolumeClaimStatus_CapacityEntry {
@@ -13430,6 +15582,20 @@ export const PersistentVolumeClaimStatus_CapacityEntry: MessageFns<PersistentVol
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimStatus_CapacityEntry>): PersistentVolumeClaimStatus_CapacityEntry {
+    return PersistentVolumeClaimStatus_CapacityEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<PersistentVolumeClaimStatus_CapacityEntry>,
+  ): PersistentVolumeClaimStatus_CapacityEntry {
+    const message = createBasePersistentVolumeClaimStatus_CapacityEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -13492,6 +15658,22 @@ export const PersistentVolumeClaimStatus_AllocatedResourcesEntry: MessageFns<
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(
+    base?: DeepPartial<PersistentVolumeClaimStatus_AllocatedResourcesEntry>,
+  ): PersistentVolumeClaimStatus_AllocatedResourcesEntry {
+    return PersistentVolumeClaimStatus_AllocatedResourcesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<PersistentVolumeClaimStatus_AllocatedResourcesEntry>,
+  ): PersistentVolumeClaimStatus_AllocatedResourcesEntry {
+    const message = createBasePersistentVolumeClaimStatus_AllocatedResourcesEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -13558,6 +15740,20 @@ export const PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry: Message
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(
+    base?: DeepPartial<PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry>,
+  ): PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry {
+    return PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry>,
+  ): PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry {
+    const message = createBasePersistentVolumeClaimStatus_AllocatedResourceStatusesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
 };
 
 function createBaseVolumeHealthStatus(): VolumeHealthStatus {
@@ -13614,6 +15810,18 @@ export const VolumeHealthStatus: MessageFns<VolumeHealthStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VolumeHealthStatus>): VolumeHealthStatus {
+    return VolumeHealthStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeHealthStatus>): VolumeHealthStatus {
+    const message = createBaseVolumeHealthStatus();
+    message.healthConditions = object.healthConditions?.map((e) => VolumeHealthCondition.fromPartial(e)) || [];
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    return message;
   },
 };
 
@@ -13723,6 +15931,24 @@ export const PersistentVolumeClaimCondition: MessageFns<PersistentVolumeClaimCon
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PersistentVolumeClaimCondition>): PersistentVolumeClaimCondition {
+    return PersistentVolumeClaimCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimCondition>): PersistentVolumeClaimCondition {
+    const message = createBasePersistentVolumeClaimCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastProbeTime = (object.lastProbeTime !== undefined && object.lastProbeTime !== null)
+      ? Time.fromPartial(object.lastProbeTime)
+      : undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseModifyVolumeStatus(): ModifyVolumeStatus {
@@ -13779,6 +16005,16 @@ export const ModifyVolumeStatus: MessageFns<ModifyVolumeStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ModifyVolumeStatus>): ModifyVolumeStatus {
+    return ModifyVolumeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ModifyVolumeStatus>): ModifyVolumeStatus {
+    const message = createBaseModifyVolumeStatus();
+    message.targetVolumeAttributesClassName = object.targetVolumeAttributesClassName ?? undefined;
+    message.status = object.status ?? undefined;
+    return message;
   },
 };
 
@@ -13843,6 +16079,32 @@ export const VolumeResourceRequirements: MessageFns<VolumeResourceRequirements> 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeResourceRequirements>): VolumeResourceRequirements {
+    return VolumeResourceRequirements.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeResourceRequirements>): VolumeResourceRequirements {
+    const message = createBaseVolumeResourceRequirements();
+    message.limits = (globalThis.Object.entries(object.limits ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.requests = (globalThis.Object.entries(object.requests ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
 };
 
 function createBaseVolumeResourceRequirements_LimitsEntry(): VolumeResourceRequirements_LimitsEntry {
@@ -13900,6 +16162,18 @@ export const VolumeResourceRequirements_LimitsEntry: MessageFns<VolumeResourceRe
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<VolumeResourceRequirements_LimitsEntry>): VolumeResourceRequirements_LimitsEntry {
+    return VolumeResourceRequirements_LimitsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeResourceRequirements_LimitsEntry>): VolumeResourceRequirements_LimitsEntry {
+    const message = createBaseVolumeResourceRequirements_LimitsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseVolumeResourceRequirements_RequestsEntry(): VolumeResourceRequirements_RequestsEntry {
@@ -13956,6 +16230,18 @@ export const VolumeResourceRequirements_RequestsEntry: MessageFns<VolumeResource
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VolumeResourceRequirements_RequestsEntry>): VolumeResourceRequirements_RequestsEntry {
+    return VolumeResourceRequirements_RequestsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeResourceRequirements_RequestsEntry>): VolumeResourceRequirements_RequestsEntry {
+    const message = createBaseVolumeResourceRequirements_RequestsEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
   },
 };
 
@@ -14025,6 +16311,23 @@ export const Affinity: MessageFns<Affinity> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Affinity>): Affinity {
+    return Affinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Affinity>): Affinity {
+    const message = createBaseAffinity();
+    message.nodeAffinity = (object.nodeAffinity !== undefined && object.nodeAffinity !== null)
+      ? NodeAffinity.fromPartial(object.nodeAffinity)
+      : undefined;
+    message.podAffinity = (object.podAffinity !== undefined && object.podAffinity !== null)
+      ? PodAffinity.fromPartial(object.podAffinity)
+      : undefined;
+    message.podAntiAffinity = (object.podAntiAffinity !== undefined && object.podAntiAffinity !== null)
+      ? PodAntiAffinity.fromPartial(object.podAntiAffinity)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseNodeAffinity(): NodeAffinity {
@@ -14087,6 +16390,21 @@ export const NodeAffinity: MessageFns<NodeAffinity> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeAffinity>): NodeAffinity {
+    return NodeAffinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeAffinity>): NodeAffinity {
+    const message = createBaseNodeAffinity();
+    message.requiredDuringSchedulingIgnoredDuringExecution =
+      (object.requiredDuringSchedulingIgnoredDuringExecution !== undefined &&
+          object.requiredDuringSchedulingIgnoredDuringExecution !== null)
+        ? NodeSelector.fromPartial(object.requiredDuringSchedulingIgnoredDuringExecution)
+        : undefined;
+    message.preferredDuringSchedulingIgnoredDuringExecution =
+      object.preferredDuringSchedulingIgnoredDuringExecution?.map((e) => PreferredSchedulingTerm.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseNodeSelector(): NodeSelector {
@@ -14132,6 +16450,15 @@ export const NodeSelector: MessageFns<NodeSelector> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeSelector>): NodeSelector {
+    return NodeSelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSelector>): NodeSelector {
+    const message = createBaseNodeSelector();
+    message.nodeSelectorTerms = object.nodeSelectorTerms?.map((e) => NodeSelectorTerm.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -14189,6 +16516,16 @@ export const NodeSelectorTerm: MessageFns<NodeSelectorTerm> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<NodeSelectorTerm>): NodeSelectorTerm {
+    return NodeSelectorTerm.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSelectorTerm>): NodeSelectorTerm {
+    const message = createBaseNodeSelectorTerm();
+    message.matchExpressions = object.matchExpressions?.map((e) => NodeSelectorRequirement.fromPartial(e)) || [];
+    message.matchFields = object.matchFields?.map((e) => NodeSelectorRequirement.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -14258,6 +16595,17 @@ export const NodeSelectorRequirement: MessageFns<NodeSelectorRequirement> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NodeSelectorRequirement>): NodeSelectorRequirement {
+    return NodeSelectorRequirement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NodeSelectorRequirement>): NodeSelectorRequirement {
+    const message = createBaseNodeSelectorRequirement();
+    message.key = object.key ?? undefined;
+    message.operator = object.operator ?? undefined;
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBasePreferredSchedulingTerm(): PreferredSchedulingTerm {
@@ -14314,6 +16662,18 @@ export const PreferredSchedulingTerm: MessageFns<PreferredSchedulingTerm> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PreferredSchedulingTerm>): PreferredSchedulingTerm {
+    return PreferredSchedulingTerm.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreferredSchedulingTerm>): PreferredSchedulingTerm {
+    const message = createBasePreferredSchedulingTerm();
+    message.weight = object.weight ?? undefined;
+    message.preference = (object.preference !== undefined && object.preference !== null)
+      ? NodeSelectorTerm.fromPartial(object.preference)
+      : undefined;
+    return message;
   },
 };
 
@@ -14376,6 +16736,18 @@ export const PodAffinity: MessageFns<PodAffinity> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodAffinity>): PodAffinity {
+    return PodAffinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodAffinity>): PodAffinity {
+    const message = createBasePodAffinity();
+    message.requiredDuringSchedulingIgnoredDuringExecution =
+      object.requiredDuringSchedulingIgnoredDuringExecution?.map((e) => PodAffinityTerm.fromPartial(e)) || [];
+    message.preferredDuringSchedulingIgnoredDuringExecution =
+      object.preferredDuringSchedulingIgnoredDuringExecution?.map((e) => WeightedPodAffinityTerm.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePodAntiAffinity(): PodAntiAffinity {
@@ -14436,6 +16808,18 @@ export const PodAntiAffinity: MessageFns<PodAntiAffinity> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PodAntiAffinity>): PodAntiAffinity {
+    return PodAntiAffinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodAntiAffinity>): PodAntiAffinity {
+    const message = createBasePodAntiAffinity();
+    message.requiredDuringSchedulingIgnoredDuringExecution =
+      object.requiredDuringSchedulingIgnoredDuringExecution?.map((e) => PodAffinityTerm.fromPartial(e)) || [];
+    message.preferredDuringSchedulingIgnoredDuringExecution =
+      object.preferredDuringSchedulingIgnoredDuringExecution?.map((e) => WeightedPodAffinityTerm.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -14545,6 +16929,24 @@ export const PodAffinityTerm: MessageFns<PodAffinityTerm> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PodAffinityTerm>): PodAffinityTerm {
+    return PodAffinityTerm.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodAffinityTerm>): PodAffinityTerm {
+    const message = createBasePodAffinityTerm();
+    message.labelSelector = (object.labelSelector !== undefined && object.labelSelector !== null)
+      ? LabelSelector.fromPartial(object.labelSelector)
+      : undefined;
+    message.namespaces = object.namespaces?.map((e) => e) || [];
+    message.topologyKey = object.topologyKey ?? undefined;
+    message.namespaceSelector = (object.namespaceSelector !== undefined && object.namespaceSelector !== null)
+      ? LabelSelector.fromPartial(object.namespaceSelector)
+      : undefined;
+    message.matchLabelKeys = object.matchLabelKeys?.map((e) => e) || [];
+    message.mismatchLabelKeys = object.mismatchLabelKeys?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseWeightedPodAffinityTerm(): WeightedPodAffinityTerm {
@@ -14602,7 +17004,27 @@ export const WeightedPodAffinityTerm: MessageFns<WeightedPodAffinityTerm> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<WeightedPodAffinityTerm>): WeightedPodAffinityTerm {
+    return WeightedPodAffinityTerm.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WeightedPodAffinityTerm>): WeightedPodAffinityTerm {
+    const message = createBaseWeightedPodAffinityTerm();
+    message.weight = object.weight ?? undefined;
+    message.podAffinityTerm = (object.podAffinityTerm !== undefined && object.podAffinityTerm !== null)
+      ? PodAffinityTerm.fromPartial(object.podAffinityTerm)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -14618,4 +17040,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -184,6 +184,23 @@ export const Service: MessageFns<Service> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Service>): Service {
+    return Service.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Service>): Service {
+    const message = createBaseService();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? ServiceSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ServiceStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseServiceList(): ServiceList {
@@ -240,6 +257,18 @@ export const ServiceList: MessageFns<ServiceList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ServiceList>): ServiceList {
+    return ServiceList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceList>): ServiceList {
+    const message = createBaseServiceList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Service.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -520,6 +549,45 @@ export const ServiceSpec: MessageFns<ServiceSpec> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServiceSpec>): ServiceSpec {
+    return ServiceSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceSpec>): ServiceSpec {
+    const message = createBaseServiceSpec();
+    message.ports = object.ports?.map((e) => ServicePort.fromPartial(e)) || [];
+    message.selector = (globalThis.Object.entries(object.selector ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.clusterIP = object.clusterIP ?? undefined;
+    message.clusterIPs = object.clusterIPs?.map((e) => e) || [];
+    message.type = object.type ?? undefined;
+    message.externalIPs = object.externalIPs?.map((e) => e) || [];
+    message.sessionAffinity = object.sessionAffinity ?? undefined;
+    message.loadBalancerIP = object.loadBalancerIP ?? undefined;
+    message.loadBalancerSourceRanges = object.loadBalancerSourceRanges?.map((e) => e) || [];
+    message.externalName = object.externalName ?? undefined;
+    message.externalTrafficPolicy = object.externalTrafficPolicy ?? undefined;
+    message.healthCheckNodePort = object.healthCheckNodePort ?? undefined;
+    message.publishNotReadyAddresses = object.publishNotReadyAddresses ?? undefined;
+    message.sessionAffinityConfig =
+      (object.sessionAffinityConfig !== undefined && object.sessionAffinityConfig !== null)
+        ? SessionAffinityConfig.fromPartial(object.sessionAffinityConfig)
+        : undefined;
+    message.ipFamilies = object.ipFamilies?.map((e) => e) || [];
+    message.ipFamilyPolicy = object.ipFamilyPolicy ?? undefined;
+    message.allocateLoadBalancerNodePorts = object.allocateLoadBalancerNodePorts ?? undefined;
+    message.loadBalancerClass = object.loadBalancerClass ?? undefined;
+    message.internalTrafficPolicy = object.internalTrafficPolicy ?? undefined;
+    message.trafficDistribution = object.trafficDistribution ?? undefined;
+    return message;
+  },
 };
 
 function createBaseServiceSpec_SelectorEntry(): ServiceSpec_SelectorEntry {
@@ -576,6 +644,16 @@ export const ServiceSpec_SelectorEntry: MessageFns<ServiceSpec_SelectorEntry> = 
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ServiceSpec_SelectorEntry>): ServiceSpec_SelectorEntry {
+    return ServiceSpec_SelectorEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceSpec_SelectorEntry>): ServiceSpec_SelectorEntry {
+    const message = createBaseServiceSpec_SelectorEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
   },
 };
 
@@ -685,6 +763,22 @@ export const ServicePort: MessageFns<ServicePort> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServicePort>): ServicePort {
+    return ServicePort.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServicePort>): ServicePort {
+    const message = createBaseServicePort();
+    message.name = object.name ?? undefined;
+    message.protocol = object.protocol ?? undefined;
+    message.appProtocol = object.appProtocol ?? undefined;
+    message.port = object.port ?? undefined;
+    message.targetPort = (object.targetPort !== undefined && object.targetPort !== null)
+      ? IntOrString.fromPartial(object.targetPort)
+      : undefined;
+    message.nodePort = object.nodePort ?? undefined;
+    return message;
+  },
 };
 
 function createBaseSessionAffinityConfig(): SessionAffinityConfig {
@@ -731,6 +825,17 @@ export const SessionAffinityConfig: MessageFns<SessionAffinityConfig> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<SessionAffinityConfig>): SessionAffinityConfig {
+    return SessionAffinityConfig.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SessionAffinityConfig>): SessionAffinityConfig {
+    const message = createBaseSessionAffinityConfig();
+    message.clientIP = (object.clientIP !== undefined && object.clientIP !== null)
+      ? ClientIPConfig.fromPartial(object.clientIP)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseClientIPConfig(): ClientIPConfig {
@@ -776,6 +881,15 @@ export const ClientIPConfig: MessageFns<ClientIPConfig> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ClientIPConfig>): ClientIPConfig {
+    return ClientIPConfig.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ClientIPConfig>): ClientIPConfig {
+    const message = createBaseClientIPConfig();
+    message.timeoutSeconds = object.timeoutSeconds ?? undefined;
+    return message;
   },
 };
 
@@ -834,6 +948,18 @@ export const ServiceStatus: MessageFns<ServiceStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServiceStatus>): ServiceStatus {
+    return ServiceStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceStatus>): ServiceStatus {
+    const message = createBaseServiceStatus();
+    message.loadBalancer = (object.loadBalancer !== undefined && object.loadBalancer !== null)
+      ? LoadBalancerStatus.fromPartial(object.loadBalancer)
+      : undefined;
+    message.conditions = object.conditions?.map((e) => Condition.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseLoadBalancerStatus(): LoadBalancerStatus {
@@ -879,6 +1005,15 @@ export const LoadBalancerStatus: MessageFns<LoadBalancerStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<LoadBalancerStatus>): LoadBalancerStatus {
+    return LoadBalancerStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadBalancerStatus>): LoadBalancerStatus {
+    const message = createBaseLoadBalancerStatus();
+    message.ingress = object.ingress?.map((e) => LoadBalancerIngress.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -959,6 +1094,18 @@ export const LoadBalancerIngress: MessageFns<LoadBalancerIngress> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<LoadBalancerIngress>): LoadBalancerIngress {
+    return LoadBalancerIngress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LoadBalancerIngress>): LoadBalancerIngress {
+    const message = createBaseLoadBalancerIngress();
+    message.ip = object.ip ?? undefined;
+    message.hostname = object.hostname ?? undefined;
+    message.ipMode = object.ipMode ?? undefined;
+    message.ports = object.ports?.map((e) => PortStatus.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePortStatus(): PortStatus {
@@ -1027,6 +1174,17 @@ export const PortStatus: MessageFns<PortStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PortStatus>): PortStatus {
+    return PortStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PortStatus>): PortStatus {
+    const message = createBasePortStatus();
+    message.port = object.port ?? undefined;
+    message.protocol = object.protocol ?? undefined;
+    message.error = object.error ?? undefined;
+    return message;
+  },
 };
 
 function createBaseEndpoints(): Endpoints {
@@ -1084,6 +1242,18 @@ export const Endpoints: MessageFns<Endpoints> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Endpoints>): Endpoints {
+    return Endpoints.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Endpoints>): Endpoints {
+    const message = createBaseEndpoints();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.subsets = object.subsets?.map((e) => EndpointSubset.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseEndpointsList(): EndpointsList {
@@ -1140,6 +1310,18 @@ export const EndpointsList: MessageFns<EndpointsList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EndpointsList>): EndpointsList {
+    return EndpointsList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndpointsList>): EndpointsList {
+    const message = createBaseEndpointsList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => Endpoints.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -1208,6 +1390,17 @@ export const EndpointSubset: MessageFns<EndpointSubset> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<EndpointSubset>): EndpointSubset {
+    return EndpointSubset.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndpointSubset>): EndpointSubset {
+    const message = createBaseEndpointSubset();
+    message.addresses = object.addresses?.map((e) => EndpointAddress.fromPartial(e)) || [];
+    message.notReadyAddresses = object.notReadyAddresses?.map((e) => EndpointAddress.fromPartial(e)) || [];
+    message.ports = object.ports?.map((e) => EndpointPort.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -1288,6 +1481,20 @@ export const EndpointAddress: MessageFns<EndpointAddress> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EndpointAddress>): EndpointAddress {
+    return EndpointAddress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndpointAddress>): EndpointAddress {
+    const message = createBaseEndpointAddress();
+    message.ip = object.ip ?? undefined;
+    message.hostname = object.hostname ?? undefined;
+    message.nodeName = object.nodeName ?? undefined;
+    message.targetRef = (object.targetRef !== undefined && object.targetRef !== null)
+      ? ObjectReference.fromPartial(object.targetRef)
+      : undefined;
+    return message;
+  },
 };
 
 function createBaseEndpointPort(): EndpointPort {
@@ -1367,9 +1574,31 @@ export const EndpointPort: MessageFns<EndpointPort> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<EndpointPort>): EndpointPort {
+    return EndpointPort.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<EndpointPort>): EndpointPort {
+    const message = createBaseEndpointPort();
+    message.name = object.name ?? undefined;
+    message.port = object.port ?? undefined;
+    message.protocol = object.protocol ?? undefined;
+    message.appProtocol = object.appProtocol ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -98,6 +98,20 @@ export const ServiceAccount: MessageFns<ServiceAccount> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServiceAccount>): ServiceAccount {
+    return ServiceAccount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceAccount>): ServiceAccount {
+    const message = createBaseServiceAccount();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.secrets = object.secrets?.map((e) => ObjectReference.fromPartial(e)) || [];
+    message.imagePullSecrets = object.imagePullSecrets?.map((e) => LocalObjectReference.fromPartial(e)) || [];
+    message.automountServiceAccountToken = object.automountServiceAccountToken ?? undefined;
+    return message;
+  },
 };
 
 function createBaseServiceAccountList(): ServiceAccountList {
@@ -155,9 +169,31 @@ export const ServiceAccountList: MessageFns<ServiceAccountList> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServiceAccountList>): ServiceAccountList {
+    return ServiceAccountList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceAccountList>): ServiceAccountList {
+    const message = createBaseServiceAccountList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => ServiceAccount.fromPartial(e)) || [];
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -76,6 +76,15 @@ export const RawExtension: MessageFns<RawExtension> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<RawExtension>): RawExtension {
+    return RawExtension.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RawExtension>): RawExtension {
+    const message = createBaseRawExtension();
+    message.raw = object.raw ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTypeMeta(): TypeMeta {
@@ -132,6 +141,16 @@ export const TypeMeta: MessageFns<TypeMeta> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TypeMeta>): TypeMeta {
+    return TypeMeta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TypeMeta>): TypeMeta {
+    const message = createBaseTypeMeta();
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.kind = object.kind ?? undefined;
+    return message;
   },
 };
 
@@ -212,9 +231,33 @@ export const Unknown: MessageFns<Unknown> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Unknown>): Unknown {
+    return Unknown.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Unknown>): Unknown {
+    const message = createBaseUnknown();
+    message.typeMeta = (object.typeMeta !== undefined && object.typeMeta !== null)
+      ? TypeMeta.fromPartial(object.typeMeta)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentEncoding = object.contentEncoding ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

@@ -61,6 +61,15 @@ export const Quantity: MessageFns<Quantity> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Quantity>): Quantity {
+    return Quantity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Quantity>): Quantity {
+    const message = createBaseQuantity();
+    message.string = object.string ?? undefined;
+    return message;
+  },
 };
 
 function createBaseQuantityValue(): QuantityValue {
@@ -107,9 +116,28 @@ export const QuantityValue: MessageFns<QuantityValue> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<QuantityValue>): QuantityValue {
+    return QuantityValue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<QuantityValue>): QuantityValue {
+    const message = createBaseQuantityValue();
+    message.string = object.string ?? undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

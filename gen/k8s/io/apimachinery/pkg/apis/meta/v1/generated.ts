@@ -472,6 +472,21 @@ export const APIGroup: MessageFns<APIGroup> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<APIGroup>): APIGroup {
+    return APIGroup.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<APIGroup>): APIGroup {
+    const message = createBaseAPIGroup();
+    message.name = object.name ?? undefined;
+    message.versions = object.versions?.map((e) => GroupVersionForDiscovery.fromPartial(e)) || [];
+    message.preferredVersion = (object.preferredVersion !== undefined && object.preferredVersion !== null)
+      ? GroupVersionForDiscovery.fromPartial(object.preferredVersion)
+      : undefined;
+    message.serverAddressByClientCIDRs =
+      object.serverAddressByClientCIDRs?.map((e) => ServerAddressByClientCIDR.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseAPIGroupList(): APIGroupList {
@@ -517,6 +532,15 @@ export const APIGroupList: MessageFns<APIGroupList> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<APIGroupList>): APIGroupList {
+    return APIGroupList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<APIGroupList>): APIGroupList {
+    const message = createBaseAPIGroupList();
+    message.groups = object.groups?.map((e) => APIGroup.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -674,6 +698,24 @@ export const APIResource: MessageFns<APIResource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<APIResource>): APIResource {
+    return APIResource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<APIResource>): APIResource {
+    const message = createBaseAPIResource();
+    message.name = object.name ?? undefined;
+    message.singularName = object.singularName ?? undefined;
+    message.namespaced = object.namespaced ?? undefined;
+    message.group = object.group ?? undefined;
+    message.version = object.version ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.verbs = (object.verbs !== undefined && object.verbs !== null) ? Verbs.fromPartial(object.verbs) : undefined;
+    message.shortNames = object.shortNames?.map((e) => e) || [];
+    message.categories = object.categories?.map((e) => e) || [];
+    message.storageVersionHash = object.storageVersionHash ?? undefined;
+    return message;
+  },
 };
 
 function createBaseAPIResourceList(): APIResourceList {
@@ -731,6 +773,16 @@ export const APIResourceList: MessageFns<APIResourceList> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<APIResourceList>): APIResourceList {
+    return APIResourceList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<APIResourceList>): APIResourceList {
+    const message = createBaseAPIResourceList();
+    message.groupVersion = object.groupVersion ?? undefined;
+    message.resources = object.resources?.map((e) => APIResource.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseAPIVersions(): APIVersions {
@@ -787,6 +839,17 @@ export const APIVersions: MessageFns<APIVersions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<APIVersions>): APIVersions {
+    return APIVersions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<APIVersions>): APIVersions {
+    const message = createBaseAPIVersions();
+    message.versions = object.versions?.map((e) => e) || [];
+    message.serverAddressByClientCIDRs =
+      object.serverAddressByClientCIDRs?.map((e) => ServerAddressByClientCIDR.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -855,6 +918,17 @@ export const ApplyOptions: MessageFns<ApplyOptions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ApplyOptions>): ApplyOptions {
+    return ApplyOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplyOptions>): ApplyOptions {
+    const message = createBaseApplyOptions();
+    message.dryRun = object.dryRun?.map((e) => e) || [];
+    message.force = object.force ?? undefined;
+    message.fieldManager = object.fieldManager ?? undefined;
+    return message;
   },
 };
 
@@ -964,6 +1038,22 @@ export const Condition: MessageFns<Condition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Condition>): Condition {
+    return Condition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Condition>): Condition {
+    const message = createBaseCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseCreateOptions(): CreateOptions {
@@ -1031,6 +1121,17 @@ export const CreateOptions: MessageFns<CreateOptions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<CreateOptions>): CreateOptions {
+    return CreateOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateOptions>): CreateOptions {
+    const message = createBaseCreateOptions();
+    message.dryRun = object.dryRun?.map((e) => e) || [];
+    message.fieldManager = object.fieldManager ?? undefined;
+    message.fieldValidation = object.fieldValidation ?? undefined;
+    return message;
   },
 };
 
@@ -1140,6 +1241,23 @@ export const DeleteOptions: MessageFns<DeleteOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<DeleteOptions>): DeleteOptions {
+    return DeleteOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeleteOptions>): DeleteOptions {
+    const message = createBaseDeleteOptions();
+    message.gracePeriodSeconds = object.gracePeriodSeconds ?? undefined;
+    message.preconditions = (object.preconditions !== undefined && object.preconditions !== null)
+      ? Preconditions.fromPartial(object.preconditions)
+      : undefined;
+    message.orphanDependents = object.orphanDependents ?? undefined;
+    message.propagationPolicy = object.propagationPolicy ?? undefined;
+    message.dryRun = object.dryRun?.map((e) => e) || [];
+    message.ignoreStoreReadErrorWithClusterBreakingPotential =
+      object.ignoreStoreReadErrorWithClusterBreakingPotential ?? undefined;
+    return message;
+  },
 };
 
 function createBaseDuration(): Duration {
@@ -1185,6 +1303,15 @@ export const Duration: MessageFns<Duration> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Duration>): Duration {
+    return Duration.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Duration>): Duration {
+    const message = createBaseDuration();
+    message.duration = object.duration ?? undefined;
+    return message;
   },
 };
 
@@ -1254,6 +1381,17 @@ export const FieldSelectorRequirement: MessageFns<FieldSelectorRequirement> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<FieldSelectorRequirement>): FieldSelectorRequirement {
+    return FieldSelectorRequirement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FieldSelectorRequirement>): FieldSelectorRequirement {
+    const message = createBaseFieldSelectorRequirement();
+    message.key = object.key ?? undefined;
+    message.operator = object.operator ?? undefined;
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseFieldsV1(): FieldsV1 {
@@ -1300,6 +1438,15 @@ export const FieldsV1: MessageFns<FieldsV1> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<FieldsV1>): FieldsV1 {
+    return FieldsV1.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FieldsV1>): FieldsV1 {
+    const message = createBaseFieldsV1();
+    message.Raw = object.Raw ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGetOptions(): GetOptions {
@@ -1345,6 +1492,15 @@ export const GetOptions: MessageFns<GetOptions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<GetOptions>): GetOptions {
+    return GetOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetOptions>): GetOptions {
+    const message = createBaseGetOptions();
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    return message;
   },
 };
 
@@ -1403,6 +1559,16 @@ export const GroupKind: MessageFns<GroupKind> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GroupKind>): GroupKind {
+    return GroupKind.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupKind>): GroupKind {
+    const message = createBaseGroupKind();
+    message.group = object.group ?? undefined;
+    message.kind = object.kind ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGroupResource(): GroupResource {
@@ -1459,6 +1625,16 @@ export const GroupResource: MessageFns<GroupResource> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<GroupResource>): GroupResource {
+    return GroupResource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupResource>): GroupResource {
+    const message = createBaseGroupResource();
+    message.group = object.group ?? undefined;
+    message.resource = object.resource ?? undefined;
+    return message;
   },
 };
 
@@ -1517,6 +1693,16 @@ export const GroupVersion: MessageFns<GroupVersion> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GroupVersion>): GroupVersion {
+    return GroupVersion.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupVersion>): GroupVersion {
+    const message = createBaseGroupVersion();
+    message.group = object.group ?? undefined;
+    message.version = object.version ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGroupVersionForDiscovery(): GroupVersionForDiscovery {
@@ -1573,6 +1759,16 @@ export const GroupVersionForDiscovery: MessageFns<GroupVersionForDiscovery> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<GroupVersionForDiscovery>): GroupVersionForDiscovery {
+    return GroupVersionForDiscovery.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupVersionForDiscovery>): GroupVersionForDiscovery {
+    const message = createBaseGroupVersionForDiscovery();
+    message.groupVersion = object.groupVersion ?? undefined;
+    message.version = object.version ?? undefined;
+    return message;
   },
 };
 
@@ -1642,6 +1838,17 @@ export const GroupVersionKind: MessageFns<GroupVersionKind> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GroupVersionKind>): GroupVersionKind {
+    return GroupVersionKind.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupVersionKind>): GroupVersionKind {
+    const message = createBaseGroupVersionKind();
+    message.group = object.group ?? undefined;
+    message.version = object.version ?? undefined;
+    message.kind = object.kind ?? undefined;
+    return message;
+  },
 };
 
 function createBaseGroupVersionResource(): GroupVersionResource {
@@ -1710,6 +1917,17 @@ export const GroupVersionResource: MessageFns<GroupVersionResource> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<GroupVersionResource>): GroupVersionResource {
+    return GroupVersionResource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GroupVersionResource>): GroupVersionResource {
+    const message = createBaseGroupVersionResource();
+    message.group = object.group ?? undefined;
+    message.version = object.version ?? undefined;
+    message.resource = object.resource ?? undefined;
+    return message;
+  },
 };
 
 function createBaseLabelSelector(): LabelSelector {
@@ -1770,6 +1988,24 @@ export const LabelSelector: MessageFns<LabelSelector> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<LabelSelector>): LabelSelector {
+    return LabelSelector.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LabelSelector>): LabelSelector {
+    const message = createBaseLabelSelector();
+    message.matchLabels = (globalThis.Object.entries(object.matchLabels ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.matchExpressions = object.matchExpressions?.map((e) => LabelSelectorRequirement.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseLabelSelector_MatchLabelsEntry(): LabelSelector_MatchLabelsEntry {
@@ -1826,6 +2062,16 @@ export const LabelSelector_MatchLabelsEntry: MessageFns<LabelSelector_MatchLabel
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<LabelSelector_MatchLabelsEntry>): LabelSelector_MatchLabelsEntry {
+    return LabelSelector_MatchLabelsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LabelSelector_MatchLabelsEntry>): LabelSelector_MatchLabelsEntry {
+    const message = createBaseLabelSelector_MatchLabelsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
   },
 };
 
@@ -1895,6 +2141,17 @@ export const LabelSelectorRequirement: MessageFns<LabelSelectorRequirement> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<LabelSelectorRequirement>): LabelSelectorRequirement {
+    return LabelSelectorRequirement.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LabelSelectorRequirement>): LabelSelectorRequirement {
+    const message = createBaseLabelSelectorRequirement();
+    message.key = object.key ?? undefined;
+    message.operator = object.operator ?? undefined;
+    message.values = object.values?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseList(): List {
@@ -1951,6 +2208,18 @@ export const List: MessageFns<List> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<List>): List {
+    return List.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<List>): List {
+    const message = createBaseList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => RawExtension.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -2047,6 +2316,21 @@ export const ListMeta: MessageFns<ListMeta> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ListMeta>): ListMeta {
+    return ListMeta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListMeta>): ListMeta {
+    const message = createBaseListMeta();
+    message.selfLink = object.selfLink ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    message.continue = object.continue ?? undefined;
+    message.remainingItemCount = object.remainingItemCount ?? undefined;
+    message.shardInfo = (object.shardInfo !== undefined && object.shardInfo !== null)
+      ? ShardInfo.fromPartial(object.shardInfo)
+      : undefined;
+    return message;
   },
 };
 
@@ -2216,6 +2500,25 @@ export const ListOptions: MessageFns<ListOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ListOptions>): ListOptions {
+    return ListOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListOptions>): ListOptions {
+    const message = createBaseListOptions();
+    message.labelSelector = object.labelSelector ?? undefined;
+    message.fieldSelector = object.fieldSelector ?? undefined;
+    message.watch = object.watch ?? undefined;
+    message.allowWatchBookmarks = object.allowWatchBookmarks ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    message.resourceVersionMatch = object.resourceVersionMatch ?? undefined;
+    message.timeoutSeconds = object.timeoutSeconds ?? undefined;
+    message.limit = object.limit ?? undefined;
+    message.continue = object.continue ?? undefined;
+    message.sendInitialEvents = object.sendInitialEvents ?? undefined;
+    message.shardSelector = object.shardSelector ?? undefined;
+    return message;
+  },
 };
 
 function createBaseManagedFieldsEntry(): ManagedFieldsEntry {
@@ -2336,6 +2639,23 @@ export const ManagedFieldsEntry: MessageFns<ManagedFieldsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ManagedFieldsEntry>): ManagedFieldsEntry {
+    return ManagedFieldsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ManagedFieldsEntry>): ManagedFieldsEntry {
+    const message = createBaseManagedFieldsEntry();
+    message.manager = object.manager ?? undefined;
+    message.operation = object.operation ?? undefined;
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.time = (object.time !== undefined && object.time !== null) ? Time.fromPartial(object.time) : undefined;
+    message.fieldsType = object.fieldsType ?? undefined;
+    message.fieldsV1 = (object.fieldsV1 !== undefined && object.fieldsV1 !== null)
+      ? FieldsV1.fromPartial(object.fieldsV1)
+      : undefined;
+    message.subresource = object.subresource ?? undefined;
+    return message;
+  },
 };
 
 function createBaseMicroTime(): MicroTime {
@@ -2392,6 +2712,16 @@ export const MicroTime: MessageFns<MicroTime> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<MicroTime>): MicroTime {
+    return MicroTime.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MicroTime>): MicroTime {
+    const message = createBaseMicroTime();
+    message.seconds = object.seconds ?? undefined;
+    message.nanos = object.nanos ?? undefined;
+    return message;
   },
 };
 
@@ -2615,6 +2945,49 @@ export const ObjectMeta: MessageFns<ObjectMeta> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMeta>): ObjectMeta {
+    return ObjectMeta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMeta>): ObjectMeta {
+    const message = createBaseObjectMeta();
+    message.name = object.name ?? undefined;
+    message.generateName = object.generateName ?? undefined;
+    message.namespace = object.namespace ?? undefined;
+    message.selfLink = object.selfLink ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    message.generation = object.generation ?? undefined;
+    message.creationTimestamp = (object.creationTimestamp !== undefined && object.creationTimestamp !== null)
+      ? Time.fromPartial(object.creationTimestamp)
+      : undefined;
+    message.deletionTimestamp = (object.deletionTimestamp !== undefined && object.deletionTimestamp !== null)
+      ? Time.fromPartial(object.deletionTimestamp)
+      : undefined;
+    message.deletionGracePeriodSeconds = object.deletionGracePeriodSeconds ?? undefined;
+    message.labels = (globalThis.Object.entries(object.labels ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.annotations = (globalThis.Object.entries(object.annotations ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.ownerReferences = object.ownerReferences?.map((e) => OwnerReference.fromPartial(e)) || [];
+    message.finalizers = object.finalizers?.map((e) => e) || [];
+    message.managedFields = object.managedFields?.map((e) => ManagedFieldsEntry.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBaseObjectMeta_LabelsEntry(): ObjectMeta_LabelsEntry {
@@ -2672,6 +3045,16 @@ export const ObjectMeta_LabelsEntry: MessageFns<ObjectMeta_LabelsEntry> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ObjectMeta_LabelsEntry>): ObjectMeta_LabelsEntry {
+    return ObjectMeta_LabelsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMeta_LabelsEntry>): ObjectMeta_LabelsEntry {
+    const message = createBaseObjectMeta_LabelsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
 };
 
 function createBaseObjectMeta_AnnotationsEntry(): ObjectMeta_AnnotationsEntry {
@@ -2728,6 +3111,16 @@ export const ObjectMeta_AnnotationsEntry: MessageFns<ObjectMeta_AnnotationsEntry
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ObjectMeta_AnnotationsEntry>): ObjectMeta_AnnotationsEntry {
+    return ObjectMeta_AnnotationsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ObjectMeta_AnnotationsEntry>): ObjectMeta_AnnotationsEntry {
+    const message = createBaseObjectMeta_AnnotationsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
   },
 };
 
@@ -2837,6 +3230,20 @@ export const OwnerReference: MessageFns<OwnerReference> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<OwnerReference>): OwnerReference {
+    return OwnerReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OwnerReference>): OwnerReference {
+    const message = createBaseOwnerReference();
+    message.apiVersion = object.apiVersion ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.name = object.name ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.controller = object.controller ?? undefined;
+    message.blockOwnerDeletion = object.blockOwnerDeletion ?? undefined;
+    return message;
+  },
 };
 
 function createBasePartialObjectMetadata(): PartialObjectMetadata {
@@ -2882,6 +3289,17 @@ export const PartialObjectMetadata: MessageFns<PartialObjectMetadata> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<PartialObjectMetadata>): PartialObjectMetadata {
+    return PartialObjectMetadata.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PartialObjectMetadata>): PartialObjectMetadata {
+    const message = createBasePartialObjectMetadata();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    return message;
   },
 };
 
@@ -2940,6 +3358,18 @@ export const PartialObjectMetadataList: MessageFns<PartialObjectMetadataList> = 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PartialObjectMetadataList>): PartialObjectMetadataList {
+    return PartialObjectMetadataList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PartialObjectMetadataList>): PartialObjectMetadataList {
+    const message = createBasePartialObjectMetadataList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => PartialObjectMetadata.fromPartial(e)) || [];
+    return message;
+  },
 };
 
 function createBasePatch(): Patch {
@@ -2974,6 +3404,14 @@ export const Patch: MessageFns<Patch> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Patch>): Patch {
+    return Patch.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<Patch>): Patch {
+    const message = createBasePatch();
+    return message;
   },
 };
 
@@ -3054,6 +3492,18 @@ export const PatchOptions: MessageFns<PatchOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PatchOptions>): PatchOptions {
+    return PatchOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PatchOptions>): PatchOptions {
+    const message = createBasePatchOptions();
+    message.dryRun = object.dryRun?.map((e) => e) || [];
+    message.force = object.force ?? undefined;
+    message.fieldManager = object.fieldManager ?? undefined;
+    message.fieldValidation = object.fieldValidation ?? undefined;
+    return message;
+  },
 };
 
 function createBasePreconditions(): Preconditions {
@@ -3111,6 +3561,16 @@ export const Preconditions: MessageFns<Preconditions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Preconditions>): Preconditions {
+    return Preconditions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Preconditions>): Preconditions {
+    const message = createBasePreconditions();
+    message.uid = object.uid ?? undefined;
+    message.resourceVersion = object.resourceVersion ?? undefined;
+    return message;
+  },
 };
 
 function createBaseRootPaths(): RootPaths {
@@ -3156,6 +3616,15 @@ export const RootPaths: MessageFns<RootPaths> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<RootPaths>): RootPaths {
+    return RootPaths.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RootPaths>): RootPaths {
+    const message = createBaseRootPaths();
+    message.paths = object.paths?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -3214,6 +3683,16 @@ export const ServerAddressByClientCIDR: MessageFns<ServerAddressByClientCIDR> = 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<ServerAddressByClientCIDR>): ServerAddressByClientCIDR {
+    return ServerAddressByClientCIDR.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServerAddressByClientCIDR>): ServerAddressByClientCIDR {
+    const message = createBaseServerAddressByClientCIDR();
+    message.clientCIDR = object.clientCIDR ?? undefined;
+    message.serverAddress = object.serverAddress ?? undefined;
+    return message;
+  },
 };
 
 function createBaseShardInfo(): ShardInfo {
@@ -3259,6 +3738,15 @@ export const ShardInfo: MessageFns<ShardInfo> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<ShardInfo>): ShardInfo {
+    return ShardInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ShardInfo>): ShardInfo {
+    const message = createBaseShardInfo();
+    message.selector = object.selector ?? undefined;
+    return message;
   },
 };
 
@@ -3368,6 +3856,24 @@ export const Status: MessageFns<Status> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Status>): Status {
+    return Status.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Status>): Status {
+    const message = createBaseStatus();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.status = object.status ?? undefined;
+    message.message = object.message ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.details = (object.details !== undefined && object.details !== null)
+      ? StatusDetails.fromPartial(object.details)
+      : undefined;
+    message.code = object.code ?? undefined;
+    return message;
+  },
 };
 
 function createBaseStatusCause(): StatusCause {
@@ -3435,6 +3941,17 @@ export const StatusCause: MessageFns<StatusCause> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<StatusCause>): StatusCause {
+    return StatusCause.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatusCause>): StatusCause {
+    const message = createBaseStatusCause();
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.field = object.field ?? undefined;
+    return message;
   },
 };
 
@@ -3544,6 +4061,20 @@ export const StatusDetails: MessageFns<StatusDetails> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<StatusDetails>): StatusDetails {
+    return StatusDetails.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatusDetails>): StatusDetails {
+    const message = createBaseStatusDetails();
+    message.name = object.name ?? undefined;
+    message.group = object.group ?? undefined;
+    message.kind = object.kind ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.causes = object.causes?.map((e) => StatusCause.fromPartial(e)) || [];
+    message.retryAfterSeconds = object.retryAfterSeconds ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTable(): Table {
@@ -3611,6 +4142,19 @@ export const Table: MessageFns<Table> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Table>): Table {
+    return Table.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Table>): Table {
+    const message = createBaseTable();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.columnDefinitions = object.columnDefinitions?.map((e) => TableColumnDefinition.fromPartial(e)) || [];
+    message.rows = object.rows?.map((e) => TableRow.fromPartial(e)) || [];
+    return message;
   },
 };
 
@@ -3702,6 +4246,19 @@ export const TableColumnDefinition: MessageFns<TableColumnDefinition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<TableColumnDefinition>): TableColumnDefinition {
+    return TableColumnDefinition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TableColumnDefinition>): TableColumnDefinition {
+    const message = createBaseTableColumnDefinition();
+    message.name = object.name ?? undefined;
+    message.type = object.type ?? undefined;
+    message.format = object.format ?? undefined;
+    message.description = object.description ?? undefined;
+    message.priority = object.priority ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTableOptions(): TableOptions {
@@ -3747,6 +4304,15 @@ export const TableOptions: MessageFns<TableOptions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TableOptions>): TableOptions {
+    return TableOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TableOptions>): TableOptions {
+    const message = createBaseTableOptions();
+    message.includeObject = object.includeObject ?? undefined;
+    return message;
   },
 };
 
@@ -3815,6 +4381,19 @@ export const TableRow: MessageFns<TableRow> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TableRow>): TableRow {
+    return TableRow.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TableRow>): TableRow {
+    const message = createBaseTableRow();
+    message.cells = object.cells?.map((e) => RawExtension.fromPartial(e)) || [];
+    message.conditions = object.conditions?.map((e) => TableRowCondition.fromPartial(e)) || [];
+    message.object = (object.object !== undefined && object.object !== null)
+      ? RawExtension.fromPartial(object.object)
+      : undefined;
+    return message;
   },
 };
 
@@ -3895,6 +4474,18 @@ export const TableRowCondition: MessageFns<TableRowCondition> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<TableRowCondition>): TableRowCondition {
+    return TableRowCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TableRowCondition>): TableRowCondition {
+    const message = createBaseTableRowCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTime(): Time {
@@ -3951,6 +4542,16 @@ export const Time: MessageFns<Time> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Time>): Time {
+    return Time.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Time>): Time {
+    const message = createBaseTime();
+    message.seconds = object.seconds ?? undefined;
+    message.nanos = object.nanos ?? undefined;
+    return message;
   },
 };
 
@@ -4009,6 +4610,16 @@ export const Timestamp: MessageFns<Timestamp> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Timestamp>): Timestamp {
+    return Timestamp.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Timestamp>): Timestamp {
+    const message = createBaseTimestamp();
+    message.seconds = object.seconds ?? undefined;
+    message.nanos = object.nanos ?? undefined;
+    return message;
+  },
 };
 
 function createBaseTypeMeta(): TypeMeta {
@@ -4065,6 +4676,16 @@ export const TypeMeta: MessageFns<TypeMeta> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<TypeMeta>): TypeMeta {
+    return TypeMeta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TypeMeta>): TypeMeta {
+    const message = createBaseTypeMeta();
+    message.kind = object.kind ?? undefined;
+    message.apiVersion = object.apiVersion ?? undefined;
+    return message;
   },
 };
 
@@ -4134,6 +4755,17 @@ export const UpdateOptions: MessageFns<UpdateOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<UpdateOptions>): UpdateOptions {
+    return UpdateOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateOptions>): UpdateOptions {
+    const message = createBaseUpdateOptions();
+    message.dryRun = object.dryRun?.map((e) => e) || [];
+    message.fieldManager = object.fieldManager ?? undefined;
+    message.fieldValidation = object.fieldValidation ?? undefined;
+    return message;
+  },
 };
 
 function createBaseVerbs(): Verbs {
@@ -4179,6 +4811,15 @@ export const Verbs: MessageFns<Verbs> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Verbs>): Verbs {
+    return Verbs.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Verbs>): Verbs {
+    const message = createBaseVerbs();
+    message.items = object.items?.map((e) => e) || [];
+    return message;
   },
 };
 
@@ -4237,7 +4878,27 @@ export const WatchEvent: MessageFns<WatchEvent> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<WatchEvent>): WatchEvent {
+    return WatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<WatchEvent>): WatchEvent {
+    const message = createBaseWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? RawExtension.fromPartial(object.object)
+      : undefined;
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
+
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
@@ -4253,4 +4914,6 @@ function longToNumber(int64: { toString(): string }): number {
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }

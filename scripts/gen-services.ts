@@ -1,0 +1,280 @@
+/**
+ * Generates every per-kind surface from proto/wheelhouse/resources.yaml:
+ *   - proto/wheelhouse/<group>/<version>/services.proto (one `<Kind>Service` per kind and version)
+ *   - gen/resources.ts (the declared facts, each version with its service name and grpc-js definition)
+ * Runs before `buf generate`; both outputs are committed and checked for drift.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { parse } from 'yaml';
+
+interface VersionDecl {
+  version: string;
+  storage?: boolean;
+  object: string;
+  list: string;
+}
+interface ResourceDecl {
+  group: string;
+  resource: string;
+  kind: string;
+  listKind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  subresources?: string[];
+  /** Set on an alias: the resource (same group) whose stored objects it serves. */
+  aliasOf?: string;
+  versions: VersionDecl[];
+}
+
+const ROOT = join(dirname(new URL(import.meta.url).pathname), '..');
+const PROTO = join(ROOT, 'proto');
+const MANIFEST = 'proto/wheelhouse/resources.yaml';
+const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
+const SUBRESOURCES = new Set(['status', 'scale']);
+
+function fail(message: string): never {
+  throw new Error(`${MANIFEST}: ${message}`);
+}
+
+/** Every message of proto/k8s/**, by full name → the file that declares it. */
+function messageFiles(): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith('.proto')) {
+        const text = readFileSync(path, 'utf8');
+        const pkg = /^package\s+([\w.]+);/m.exec(text)?.[1];
+        if (!pkg) continue;
+        for (const m of text.matchAll(/^message\s+(\w+)/gm)) out.set(`${pkg}.${m[1]}`, relative(PROTO, path));
+      }
+    }
+  };
+  walk(join(PROTO, 'k8s'));
+  return out;
+}
+
+function loadManifest(): ResourceDecl[] {
+  const doc = parse(readFileSync(join(ROOT, MANIFEST), 'utf8')) as { resources?: ResourceDecl[] };
+  const resources = doc.resources ?? fail('no resources');
+  const seen = new Set<string>();
+  for (const r of resources) {
+    const id = `${r.group}/${r.resource}`;
+    for (const key of ['resource', 'kind', 'listKind', 'singular'] as const) if (!r[key]) fail(`${id}: ${key} is required`);
+    if (typeof r.namespaced !== 'boolean') fail(`${id}: namespaced must be true or false`);
+    if (!r.versions?.length) fail(`${id}: at least one version is required`);
+    const storage = r.versions.filter((v) => v.storage).length;
+    if (r.aliasOf !== undefined) {
+      if (!resources.some((o) => o.group === r.group && o.resource === r.aliasOf && o.aliasOf === undefined)) fail(`${id}: aliasOf names no resource of the group`);
+      if (storage !== 0) fail(`${id}: an alias has no storage version of its own`);
+    } else if (storage !== 1) fail(`${id}: exactly one version must be the storage version`);
+    for (const s of r.subresources ?? []) if (!SUBRESOURCES.has(s)) fail(`${id}: unknown subresource ${s}`);
+    for (const v of r.versions) {
+      const key = `${r.group}/${v.version}/${r.kind}`;
+      if (seen.has(key)) fail(`${key} is declared twice`);
+      seen.add(key);
+    }
+  }
+  return resources;
+}
+
+/** `wheelhouse.core.v1`, `wheelhouse.batch.v2alpha1`: a group's first DNS label names its package. */
+function packageOf(group: string, version: string): string {
+  return `wheelhouse.${group === '' ? 'core' : (group.split('.')[0] as string)}.${version}`;
+}
+
+interface ServiceEntry {
+  resource: ResourceDecl;
+  version: VersionDecl;
+}
+
+function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, string>): string {
+  const imports = new Set<string>([`k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto`, 'wheelhouse/meta/v1/requests.proto']);
+  const fileOf = (message: string): string => files.get(message) ?? fail(`message ${message} is not declared under proto/k8s`);
+  const body: string[] = [];
+  for (const { resource: r, version: v } of entries) {
+    imports.add(fileOf(v.object));
+    imports.add(fileOf(v.list));
+    const subs = new Set(r.subresources ?? []);
+    if (subs.has('scale')) imports.add(fileOf(SCALE));
+    const K = r.kind;
+    body.push(`// ${K} (${r.group || 'core'}/${v.version}, ${r.resource})
+
+// Creates a ${K}: the typed object, or \`raw\` bytes in \`contentType\` (application/json,
+// application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+message Create${K}Request {
+  optional string namespace = 1;
+  optional ${v.object} object = 2;
+  optional ${META}.CreateOptions options = 3;
+  optional bytes raw = 4;
+  optional string contentType = 5;
+}
+
+// Replaces a ${K} (or its status): the typed object, or \`raw\` bytes in \`contentType\`.
+// \`name\` defaults to the typed object's metadata.name.
+message Update${K}Request {
+  optional string namespace = 1;
+  optional ${v.object} object = 2;
+  optional ${META}.UpdateOptions options = 3;
+  optional bytes raw = 4;
+  optional string contentType = 5;
+  optional string name = 6;
+}
+
+// One change to a ${K}: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+// status is set only on ERROR events.
+message ${K}WatchEvent {
+  optional string type = 1;
+  optional ${v.object} object = 2;
+  optional ${META}.Status status = 3;
+}
+
+service ${K}Service {
+  rpc Get(wheelhouse.meta.v1.GetRequest) returns (${v.object});
+  rpc List(wheelhouse.meta.v1.ListRequest) returns (${v.list});
+  rpc Create(Create${K}Request) returns (${v.object});
+  rpc Update(Update${K}Request) returns (${v.object});
+  rpc Patch(wheelhouse.meta.v1.PatchRequest) returns (${v.object});
+  rpc Delete(wheelhouse.meta.v1.DeleteRequest) returns (${META}.Status);
+  // Deletes every object the list options select; returns them as a list, as upstream.
+  rpc DeleteCollection(wheelhouse.meta.v1.DeleteCollectionRequest) returns (${v.list});
+  rpc Watch(wheelhouse.meta.v1.ListRequest) returns (stream ${K}WatchEvent);${
+    subs.has('status')
+      ? `
+  rpc GetStatus(wheelhouse.meta.v1.GetRequest) returns (${v.object});
+  rpc UpdateStatus(Update${K}Request) returns (${v.object});
+  rpc PatchStatus(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`
+      : ''
+  }${
+    subs.has('scale')
+      ? `
+  rpc GetScale(wheelhouse.meta.v1.GetRequest) returns (${SCALE});
+  rpc UpdateScale(wheelhouse.meta.v1.UpdateScaleRequest) returns (${SCALE});
+  rpc PatchScale(wheelhouse.meta.v1.PatchRequest) returns (${SCALE});`
+      : ''
+  }
+}
+`);
+  }
+  return `// Generated by scripts/gen-services.ts from ${MANIFEST}. DO NOT EDIT.
+syntax = "proto3";
+
+// gRPC services for ${pkg}: one per served kind, run by the same pipeline as HTTP.
+package ${pkg};
+
+${[...imports].sort().map((i) => `import "${i}";`).join('\n')}
+
+${body.join('\n')}`;
+}
+
+function resourcesTs(resources: ResourceDecl[]): string {
+  const imports = new Map<string, Set<string>>();
+  const versionFacts = (r: ResourceDecl, v: VersionDecl): string => {
+    const pkg = packageOf(r.group, v.version);
+    const module = `./${pkg.split('.').slice(1).join('/').replace(/^/, 'wheelhouse/')}/services.js`;
+    const symbol = `${r.kind}ServiceService`;
+    const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
+    (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
+    return `{ version: '${v.version}', storage: ${v.storage === true}, objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+  };
+  const rows = resources.map((r) => {
+    const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');
+    return `  {
+    group: '${r.group}',
+    resource: '${r.resource}',
+    kind: '${r.kind}',
+    listKind: '${r.listKind}',
+    singular: '${r.singular}',
+    namespaced: ${r.namespaced},
+    shortNames: [${(r.shortNames ?? []).map((s) => `'${s}'`).join(', ')}],
+    categories: [${(r.categories ?? []).map((s) => `'${s}'`).join(', ')}],
+    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.aliasOf ? `\n    aliasOf: '${r.aliasOf}',` : ''}
+    versions: [
+${versions}
+    ],
+  },`;
+  });
+  const importLines = [...imports.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([module, names]) => `import { ${[...names].sort().join(', ')} } from '${module}';`);
+  return `// Generated by scripts/gen-services.ts from ${MANIFEST}. DO NOT EDIT.
+/* eslint-disable */
+import type { ServiceDefinition } from '@grpc/grpc-js';
+${importLines.join('\n')}
+
+/** A subresource with gRPC methods of its own. */
+export type ResourceSubresource = 'status' | 'scale';
+
+/** One served version of a resource: its messages and its gRPC service. */
+export interface ResourceVersionFacts {
+  version: string;
+  /** The one version objects are stored in. */
+  storage: boolean;
+  /** Full protobuf names of the object and list messages. */
+  objectType: string;
+  listType: string;
+  service: { name: string; definition: ServiceDefinition };
+}
+
+/** What the declaration states about a resource. */
+export interface ResourceFacts {
+  group: string;
+  resource: string;
+  kind: string;
+  listKind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: readonly string[];
+  categories: readonly string[];
+  subresources: readonly ResourceSubresource[];
+  /** On an alias: the resource whose stored objects it serves under its own names. */
+  aliasOf?: string;
+  versions: readonly ResourceVersionFacts[];
+}
+
+/** Every declared resource, in declaration order. */
+export const RESOURCES: readonly ResourceFacts[] = [
+${rows.join('\n')}
+];
+`;
+}
+
+function main(): void {
+  const resources = loadManifest();
+  const files = messageFiles();
+  const byPackage = new Map<string, ServiceEntry[]>();
+  for (const resource of resources) {
+    for (const version of resource.versions) {
+      const pkg = packageOf(resource.group, version.version);
+      (byPackage.get(pkg) ?? byPackage.set(pkg, []).get(pkg))?.push({ resource, version });
+    }
+  }
+  // Services of packages no longer declared disappear with their directory's services.proto.
+  const wheelhouse = join(PROTO, 'wheelhouse');
+  for (const group of readdirSync(wheelhouse)) {
+    const dir = join(wheelhouse, group);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const version of readdirSync(dir)) {
+      const file = join(dir, version, 'services.proto');
+      try {
+        if (readFileSync(file, 'utf8').startsWith('// Generated by scripts/gen-services.ts')) rmSync(file);
+      } catch {
+        // no services.proto here
+      }
+    }
+  }
+  for (const [pkg, entries] of byPackage) {
+    const dir = join(PROTO, ...pkg.split('.'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'services.proto'), serviceProto(pkg, entries, files));
+  }
+  mkdirSync(join(ROOT, 'gen'), { recursive: true });
+  writeFileSync(join(ROOT, 'gen', 'resources.ts'), resourcesTs(resources));
+}
+
+main();

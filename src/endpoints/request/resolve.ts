@@ -1,0 +1,42 @@
+/**
+ * The first stage after the interceptors: an ApiCall as the transport built it becomes
+ * a ResolvedCall — resource found, scope checked, verb mapped, body decoded, write
+ * options validated — the same for every transport.
+ */
+import type { ApiCall, ResolvedCall, Verb } from '../api-call.js';
+import type { ApiCatalog } from '../catalog.js';
+import type { ResourceStore } from '../../registry/rest/resource-store.js';
+import { DELETE_OPTIONS_KIND, definitionKind, SCALE_KIND } from '../verbs.js';
+import { validateWriteOptions } from '../write-options.js';
+import { decodeObjectBody } from './object-body.js';
+import { decodePatchBody } from './patch-body.js';
+import { checkScope, lookupResource } from './scope.js';
+import { callVerb } from './verb.js';
+
+/** A resolved call and the store it addresses. */
+export interface Resolution {
+  call: ResolvedCall;
+  store: ResourceStore;
+}
+
+/** Resolves a call; throws the Status error upstream answers when it cannot be served. */
+export function resolveCall(catalog: ApiCatalog, call: ApiCall): Resolution {
+  const store = lookupResource(catalog, call);
+  const verb: Verb = checkScope(store, call, callVerb(call));
+  const { action: _action, body, ...attributes } = call;
+  const resolved: ResolvedCall = { ...attributes, verb };
+  if (verb === 'patch') {
+    const patch = decodePatchBody(body);
+    resolved.patchType = patch.patchType;
+    resolved.body = patch.body;
+  } else if (verb === 'create' || verb === 'update') {
+    const into = call.subresource === 'scale' ? SCALE_KIND : definitionKind(store.definition);
+    const decoded = decodeObjectBody(body, into, catalog);
+    if (decoded !== undefined) resolved.body = decoded;
+  } else if (verb === 'delete' || verb === 'deletecollection') {
+    const decoded = decodeObjectBody(body, DELETE_OPTIONS_KIND, catalog);
+    if (decoded !== undefined) resolved.body = decoded;
+  }
+  validateWriteOptions(resolved);
+  return { call: resolved, store };
+}

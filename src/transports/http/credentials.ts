@@ -1,0 +1,23 @@
+/** What an HTTP request presents as credentials: headers, and the TLS client certificate when there is one. */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { Credentials } from '../../endpoints/api-call.js';
+import { credentialsFromHeaders } from '../../endpoints/request/credentials.js';
+
+/** Reads the request's credentials; nothing is checked here. */
+export function httpCredentials(req: IncomingMessage): Credentials {
+  const values = (name: string): string[] => {
+    const v = req.headers[name];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const credentials = credentialsFromHeaders(values, Object.keys(req.headers));
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.encrypted && typeof socket.getPeerCertificate === 'function') {
+    const cert = socket.getPeerCertificate(false);
+    if (cert && cert.raw) {
+      const subject = Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
+      credentials.clientCertificate = { subject, der: new Uint8Array(cert.raw) };
+    }
+  }
+  return credentials;
+}

@@ -1,0 +1,32 @@
+/** The generated per-kind surfaces agree with the registry, and a missing one fails loudly. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RESOURCES } from '../../gen/resources.js';
+import { builtinDefinitions } from '../../src/registry/definitions.js';
+import { servedViews, storageView } from '../../src/registry/rest/served.js';
+import { factDifferences, serviceForDefinition } from '../../src/transports/grpc/services.js';
+
+describe('generated resource facts', () => {
+  it('agree with every built-in definition', () => {
+    for (const def of builtinDefinitions.flatMap(servedViews)) assert.deepEqual(factDifferences(def), [], `${def.group}/${def.version} ${def.resource}`);
+  });
+
+  it('declare exactly one storage version per resource, each version with a service of its package', () => {
+    for (const r of RESOURCES) {
+      assert.equal(r.versions.filter((v) => v.storage).length, r.aliasOf === undefined ? 1 : 0, r.resource);
+      for (const v of r.versions) {
+        assert.equal(v.service.name, `wheelhouse.${r.group === '' ? 'core' : r.group.split('.')[0]}.${v.version}.${r.kind}Service`);
+        const methods = Object.keys(v.service.definition);
+        for (const m of ['get', 'list', 'create', 'update', 'patch', 'delete', 'deleteCollection', 'watch']) assert.ok(methods.includes(m), `${v.service.name}.${m}`);
+        assert.equal(methods.includes('updateStatus'), r.subresources.includes('status'), v.service.name);
+        assert.equal(methods.includes('getScale'), r.subresources.includes('scale'), v.service.name);
+      }
+    }
+  });
+
+  it('refuse a served version without a generated service', () => {
+    const first = storageView(builtinDefinitions[0]!);
+    assert.throws(() => serviceForDefinition({ ...first, version: 'v9' }), /no gRPC service is generated for core\/v9 namespaces/);
+    assert.throws(() => serviceForDefinition({ ...first, shortNames: ['x'] }), /disagrees with proto\/wheelhouse\/resources.yaml: shortNames/);
+  });
+});
