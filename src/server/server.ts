@@ -17,7 +17,15 @@ import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import { createGenericStore } from '../registry/generic/store.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-import { createBackend, createObjectStore, startCompactor, type Compactor, type KvBackend } from '../storage/index.js';
+import {
+  createBackend,
+  createObjectStore,
+  parseStorageMediaType,
+  startCompactor,
+  storageCodec,
+  type Compactor,
+  type KvBackend,
+} from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { bootstrapNamespaces } from './bootstrap.js';
@@ -25,6 +33,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { enabledDefinitions } from './runtime-config.js';
+import { protobufTypeLookup } from './storage-types.js';
 import { versionInfo } from './version.js';
 
 /** A running server. */
@@ -57,6 +66,7 @@ async function adminToken(dataDir: string): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
+  const mediaType = parseStorageMediaType(opts.storageMediaType);
   await mkdir(dataDir, { recursive: true });
 
   // Everything started so far, stopped in reverse order on close or when a later step fails.
@@ -67,7 +77,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   try {
     const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => backend.close());
-    const objects = createObjectStore(backend);
+    const objects = createObjectStore(backend, {
+      codec: storageCodec({ mediaType, protobufType: protobufTypeLookup(builtinDefinitions) }),
+    });
     const stores: ResourceStore[] = [];
     let namespaces: ResourceStore | undefined;
     const namespaceCache = new NamespaceCache();

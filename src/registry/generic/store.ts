@@ -55,6 +55,11 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
     return def.namespaced && namespace ? `${root}${namespace}/` : root;
   };
 
+  /**
+   * The object with the definition's apiVersion and kind: what is returned, and what is
+   * stored (values carry their type, as kube-apiserver writes them). Stored values
+   * without a type (the previous release's) read with it too.
+   */
   const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
 
   const fail = (obj: KubeObject, errs: FieldError[]): never => {
@@ -168,7 +173,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
         return withType(obj);
       }
       try {
-        return withType(await store.create(keyFor(meta.namespace, name), obj));
+        return withType(await store.create(keyFor(meta.namespace, name), withType(obj)));
       } catch (err) {
         throw interpretStorageError(err, q, name);
       }
@@ -230,7 +235,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
           next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
           return withType(next);
         }
-        const updated = await store.guaranteedUpdate(key, tryUpdate);
+        const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
         if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
         return withType(updated);
       } catch (err) {
@@ -258,7 +263,7 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
             (cur) => {
               const again = keepOnDelete(def, cur);
               removable = again === undefined;
-              return again ?? cur;
+              return withType(again ?? cur);
             },
             { preconditions },
           );
