@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/server.js';
+import { parseStorageMediaType } from '../storage/media-type.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -17,6 +18,9 @@ Flags:
   --grpc-port int           gRPC port, 0 picks a free one (default ${DEFAULT_OPTIONS.grpcPort})
   --etcd-servers strings    comma-separated etcd endpoints; when given, etcd replaces the embedded store
   --etcd-prefix string      storage key prefix (default "${DEFAULT_OPTIONS.etcdPrefix}")
+  --storage-media-type string
+                            how objects are written to storage: application/vnd.kubernetes.protobuf or
+                            application/json; both are always read (default "${DEFAULT_OPTIONS.storageMediaType}")
   --runtime-config string   comma-separated group/version=true|false overrides (alpha versions are off by default),
                             e.g. "batch/v1=false" or "api/all=true"
   --compaction-interval int storage compaction interval in seconds, 0 disables (default ${DEFAULT_OPTIONS.compactionIntervalSeconds})
@@ -40,6 +44,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'grpc-port': { type: 'string' },
       'etcd-servers': { type: 'string' },
       'etcd-prefix': { type: 'string' },
+      'storage-media-type': { type: 'string' },
       'runtime-config': { type: 'string' },
       'compaction-interval': { type: 'string' },
       'log-level': { type: 'string' },
@@ -56,6 +61,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['grpc-port'] !== undefined) opts.grpcPort = parsePort('grpc-port', values['grpc-port']);
   if (values['etcd-servers'] !== undefined) opts.etcdServers = values['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean);
   if (values['etcd-prefix'] !== undefined) opts.etcdPrefix = values['etcd-prefix'];
+  if (values['storage-media-type'] !== undefined) opts.storageMediaType = parseStorageMediaType(values['storage-media-type']);
   if (values['runtime-config'] !== undefined) opts.runtimeConfig = values['runtime-config'];
   if (values['compaction-interval'] !== undefined) {
     const seconds = Number(values['compaction-interval']);

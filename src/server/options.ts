@@ -1,4 +1,5 @@
 /** Server options: what `wheelhouse` accepts on its command line, validated and completed. */
+import { DEFAULT_STORAGE_MEDIA_TYPE } from '../storage/media-type.js';
 
 /** Everything needed to run a server. */
 export interface ServerOptions {
@@ -13,6 +14,12 @@ export interface ServerOptions {
   etcdServers: string[];
   /** Storage key prefix, as kube-apiserver's --etcd-prefix. */
   etcdPrefix: string;
+  /**
+   * How values are written, as kube-apiserver's --storage-media-type:
+   * `application/vnd.kubernetes.protobuf` (default) or `application/json`.
+   * Both are read whatever it says.
+   */
+  storageMediaType: string;
   /** `group/version=true|false,...` overrides of which API versions are served. */
   runtimeConfig: string;
   /** Compaction interval in seconds (0 disables). */
@@ -31,6 +38,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   grpcPort: 6444,
   etcdServers: [],
   etcdPrefix: '/registry',
+  storageMediaType: DEFAULT_STORAGE_MEDIA_TYPE,
   runtimeConfig: '',
   compactionIntervalSeconds: 300,
   logLevel: 'info',

@@ -16,7 +16,15 @@ import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js'
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-import { createBackend, createObjectStore, startCompactor, type Compactor, type KvBackend } from '../storage/index.js';
+import {
+  createBackend,
+  createObjectStore,
+  parseStorageMediaType,
+  startCompactor,
+  storageCodec,
+  type Compactor,
+  type KvBackend,
+} from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { bootstrapNamespaces } from './bootstrap.js';
@@ -26,6 +34,7 @@ import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
 import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
+import { protobufTypeLookup } from './storage-types.js';
 import { versionInfo } from './version.js';
 
 /** A running server. */
@@ -65,6 +74,7 @@ async function adminToken(dataDir: string): Promise<string> {
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
+  const mediaType = parseStorageMediaType(opts.storageMediaType);
   await mkdir(dataDir, { recursive: true });
 
   // Everything started so far, stopped in reverse order on close or when a later step fails.
@@ -75,10 +85,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   try {
     const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => backend.close());
-    const objects = createObjectStore(backend);
+    // Every kind of every installed version, served or not: what stored values are read with.
+    const scheme = createScheme();
+    const objects = createObjectStore(backend, { codec: storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) }) });
     const namespaceCache = new NamespaceCache();
     const catalog = createCatalog([]);
-    const scheme = createScheme();
     const resources = createResourceInstaller({
       objects,
       prefix: opts.etcdPrefix,

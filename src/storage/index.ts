@@ -8,3 +8,5 @@ export { startCompactor, type Compactor, type CompactorOptions } from './compact
 export { createEmbeddedBackend, type EmbeddedBackendOptions, type SyncMode } from './embedded/index.js';
 export { createEtcdBackend, type EtcdBackendOptions } from './etcd3/index.js';
 export { createMemoryBackend } from './memory/index.js';
+export * from './media-type.js';
+export { storageCodec, type ProtobufTypeLookup, type StorageCodecOptions } from './storage-codec.js';

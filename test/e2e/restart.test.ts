@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { decodeProtobufObject, parseK8sEnvelope } from '../../src/machinery/schema/index.js';
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { startServerProcess } from '../helpers/process.js';
 
@@ -89,12 +90,14 @@ describe('npm start', () => {
         .sort();
       assert.deepEqual(keys, names.map((n) => `/registry/configmaps/default/${n}`).sort());
       const value = execFileSync('etcdctl', ['--endpoints', etcd.endpoint, 'get', '--print-value-only', '/registry/configmaps/default/ack-3'], {
-        encoding: 'utf8',
         env: { ...process.env, ETCDCTL_API: '3' },
-      });
-      const stored = JSON.parse(value) as { metadata: Record<string, unknown>; data: Record<string, string> };
+      }).subarray(0, -1); // etcdctl ends the value with a newline
+      // The default storage media type: the k8s\0 envelope around the ConfigMap's protobuf.
+      const envelope = parseK8sEnvelope(value);
+      assert.deepEqual([envelope.apiVersion, envelope.kind], ['v1', 'ConfigMap']);
+      const stored = decodeProtobufObject('k8s.io.api.core.v1.ConfigMap', envelope.raw) as { metadata: Record<string, unknown>; data: Record<string, string> };
       assert.deepEqual(stored.data, { i: '3' });
-      assert.equal(stored.metadata.resourceVersion, undefined, 'resourceVersion must not be stored in the value');
+      assert.equal(stored.metadata.resourceVersion, '', 'resourceVersion must not be stored in the value');
     } finally {
       await server.stop();
       await etcd.stop();

@@ -2,9 +2,11 @@
  * The Kubernetes protobuf envelope: the magic "k8s\0" followed by a
  * runtime.Unknown holding apiVersion/kind and the object's raw bytes.
  */
-import { Buffer } from 'node:buffer';
 import { Unknown } from '../../../gen/k8s/io/apimachinery/pkg/runtime/generated.js';
 import { SchemaDecodeError } from './errors.js';
+import { encodeWireMessage } from './wire-encode.js';
+
+const UNKNOWN = 'k8s.io.apimachinery.pkg.runtime.Unknown';
 
 /** The four bytes that start every Kubernetes protobuf body. */
 export const K8S_PROTOBUF_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -54,14 +56,17 @@ export interface K8sEnvelopeInput {
   contentType?: string;
 }
 
-/** Writes "k8s\0" + runtime.Unknown around an object's protobuf bytes. */
+/**
+ * Writes "k8s\0" + runtime.Unknown around an object's protobuf bytes, byte for byte as
+ * kube-apiserver writes it (typeMeta, raw, contentEncoding and contentType, empty ones included).
+ */
 export function writeK8sEnvelope(input: K8sEnvelopeInput): Uint8Array {
-  const body = Unknown.encode({
+  const body = encodeWireMessage(UNKNOWN, {
     typeMeta: { apiVersion: input.apiVersion, kind: input.kind },
-    raw: Buffer.from(input.raw.buffer, input.raw.byteOffset, input.raw.byteLength),
+    raw: input.raw,
     contentEncoding: input.contentEncoding ?? '',
     contentType: input.contentType ?? '',
-  }).finish();
+  });
   const out = new Uint8Array(4 + body.length);
   out.set(K8S_PROTOBUF_MAGIC, 0);
   out.set(body, 4);

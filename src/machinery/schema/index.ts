@@ -8,6 +8,7 @@ export { kubeJsonToMessage, type KubeJsonDecodeOptions, type KubeJsonDecodeResul
 export { messageToKubeJson } from './kube-json-encode.js';
 export { normalizeKubeJson, type NormalizedKubeJson } from './normalize.js';
 export { decodeProtobufObject, encodeProtobufObject } from './protobuf.js';
+export { encodeWireMessage } from './wire-encode.js';
 export {
   hasK8sMagic,
   K8S_PROTOBUF_MAGIC,

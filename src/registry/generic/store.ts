@@ -57,6 +57,11 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     return def.namespaced && namespace ? `${root}${namespace}/` : root;
   };
 
+  /**
+   * The object with the definition's apiVersion and kind: what is returned, and what is
+   * stored (values carry their type, as kube-apiserver writes them). Stored values
+   * without a type (the previous release's) read with it too.
+   */
   const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
 
   const fail = (obj: KubeObject, errs: FieldError[]): never => {
@@ -170,7 +175,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
         return withType(obj);
       }
       try {
-        return withType(await store.create(keyFor(meta.namespace, name), obj));
+        return withType(await store.create(keyFor(meta.namespace, name), withType(obj)));
       } catch (err) {
         throw interpretStorageError(err, q, name);
       }
@@ -232,7 +237,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
           next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
           return withType(next);
         }
-        const updated = await store.guaranteedUpdate(key, tryUpdate);
+        const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
         if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
         return withType(updated);
       } catch (err) {
@@ -260,7 +265,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
             (cur) => {
               const again = keepOnDelete(def, cur);
               removable = again === undefined;
-              return again ?? cur;
+              return withType(again ?? cur);
             },
             { preconditions },
           );
