@@ -3,34 +3,10 @@
  * JSON (what clients send and receive), with typed access to metadata.
  */
 
-/** meta/v1 OwnerReference. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+import type { ObjectMeta } from '../../../gen/kube/meta-v1.js';
 
-/** meta/v1 ObjectMeta (the fields the server reads and writes). */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  selfLink?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-}
+/** meta/v1 ObjectMeta and OwnerReference in their Kubernetes JSON shape (generated from proto/). */
+export type { ObjectMeta, OwnerReference } from '../../../gen/kube/meta-v1.js';
 
 /** Any top-level Kubernetes object. */
 export interface KubeObject {
