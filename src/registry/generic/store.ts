@@ -316,8 +316,10 @@ function checkPreconditions(
 
 /** The object to keep (marked as deleting) instead of removing it, or undefined. */
 function keepOnDelete(def: ResourceDefinition, current: KubeObject): KubeObject | undefined {
-  const custom = def.gracefulDelete?.(cloneObject(current));
-  if (custom) return custom;
+  if (def.gracefulDelete) {
+    const copy = cloneObject(current);
+    if (def.gracefulDelete(copy)) return copy;
+  }
   if (current.metadata?.finalizers?.length) {
     if (current.metadata.deletionTimestamp) return current;
     const marked = cloneObject(current);
