@@ -45,10 +45,16 @@ export function createGenericStore(def: ResourceDefinition, opts: GenericStoreOp
   const apiVersion = definitionApiVersion(def);
   const { store } = opts;
 
+  /**
+   * The storage key of one object: `<root><namespace>/<name>` or `<root><name>`. A namespaced
+   * resource without a namespace is a 400 (upstream's NamespaceKeyFunc), never `<root>/<name>`.
+   */
   const keyFor = (namespace: string | undefined, name: string): string => {
     checkPathSegment('Name', name);
-    if (def.namespaced) checkPathSegment('Namespace', namespace ?? '');
-    return def.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
+    if (!def.namespaced) return `${root}${name}`;
+    if (!namespace) throw badRequest('Namespace parameter required.');
+    checkPathSegment('Namespace', namespace);
+    return `${root}${namespace}/${name}`;
   };
   const prefixFor = (namespace: string | undefined): string => {
     if (def.namespaced && namespace) checkPathSegment('Namespace', namespace);
