@@ -134,4 +134,21 @@ describe('PUT to a missing name', () => {
     assert.equal(r.status, 404);
     assert.equal(r.body.message, 'services "with-rv" not found');
   });
+
+  it('resolves 20 concurrent PUTs of a missing service: one 201, the rest 200, the last write stored', async () => {
+    const path = '/api/v1/namespaces/default/services/put-race';
+    const bodies = Array.from({ length: 20 }, (_, i) => ({
+      metadata: { name: 'put-race', labels: { writer: String(i) } },
+      spec: { ports: [{ port: 80 }] },
+    }));
+    const results = await Promise.all(bodies.map((b) => api(ts.server, 'PUT', path, b)));
+    const codes = results.map((r) => r.status).sort();
+    assert.deepEqual(codes, [...Array(19).fill(200), 201], JSON.stringify(results.filter((r) => r.status >= 300).map((r) => r.body)));
+    const uids = new Set(results.map((r) => r.body.metadata.uid));
+    assert.equal(uids.size, 1, 'every write applied to the one created object');
+    const last = results.reduce((a, b) => (Number(a.body.metadata.resourceVersion) > Number(b.body.metadata.resourceVersion) ? a : b));
+    const stored = await api(ts.server, 'GET', path);
+    assert.deepEqual(stored.body.metadata.labels, last.body.metadata.labels);
+    assert.equal(stored.body.metadata.resourceVersion, last.body.metadata.resourceVersion);
+  });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ApiError } from '../../src/machinery/errors/index.js';
 import { buildPredicate } from '../../src/registry/generic/predicate.js';
 import { configMaps } from '../../src/registry/core/configmaps.js';
 import { endpoints } from '../../src/registry/core/endpoints.js';
@@ -104,5 +105,33 @@ describe('endpoints, service accounts and config maps', () => {
       'data[k]: Invalid value: "k": duplicate of key present in binaryData',
       'binaryData[k]: Invalid value: "k": duplicate of key present in data',
     ]);
+  });
+});
+
+describe('storage keys', () => {
+  it('refuses a namespaced key without a namespace (400), whatever the verb', async () => {
+    const h = harness(configMaps);
+    try {
+      const required = (err: unknown): boolean => {
+        assert.ok(err instanceof ApiError);
+        assert.equal(err.code, 400);
+        assert.equal(err.reason, 'BadRequest');
+        assert.equal(err.message, 'Namespace parameter required.');
+        return true;
+      };
+      // A create is stopped earlier, by metadata validation.
+      await rejectsInvalid(h.store.create(undefined, { metadata: { name: 'c' } }, {}), 'ConfigMap "c" is invalid: metadata.namespace: Required value');
+      await assert.rejects(h.store.get(undefined, 'c'), required);
+      await assert.rejects(h.store.get('', 'c'), required);
+      await assert.rejects(h.store.update(undefined, 'c', (cur) => cur, { target: 'main' }), required);
+      await assert.rejects(h.store.replace(undefined, 'c', (cur) => cur, { target: 'main' }), required);
+      await assert.rejects(h.store.delete(undefined, 'c', {}), required);
+      // The namespace may come from the body on create.
+      const created = await h.store.create(undefined, { metadata: { name: 'c', namespace: 'default' } }, {});
+      assert.equal(created.metadata?.namespace, 'default');
+      assert.equal((await h.store.list(undefined, {})).items.length, 1);
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { Namespace } from '../../gen/kube/core-v1.js';
 import { namespaces } from '../../src/registry/core/namespaces.js';
 import { type Harness, harness, rejectsInvalid } from './harness.js';
 import { storageView } from '../../src/registry/rest/served.js';
@@ -63,9 +64,10 @@ describe('namespaces', () => {
 
   it('deletes immediately without finalizers', async () => {
     await h.store.create(undefined, { metadata: { name: 'quick' } }, {});
-    assert.equal(namespaces.gracefulDelete?.({ metadata: { name: 'quick' }, spec: { finalizers: [] } }), undefined);
-    const marked = namespaces.gracefulDelete?.({ metadata: { name: 'quick' }, spec: { finalizers: ['kubernetes'] } });
-    assert.equal((marked?.status as { phase: string }).phase, 'Terminating');
+    assert.equal(namespaces.gracefulDelete?.({ metadata: { name: 'quick' }, spec: { finalizers: [] } }), false);
+    const marked: Namespace = { metadata: { name: 'quick' }, spec: { finalizers: ['kubernetes'] } };
+    assert.equal(namespaces.gracefulDelete?.(marked), true);
+    assert.equal(marked.status?.phase, 'Terminating');
   });
 
   it('validates the phase through /status', async () => {

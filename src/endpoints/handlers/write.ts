@@ -1,5 +1,5 @@
 /** create, update and patch. */
-import { ApiError, badRequest } from '../../machinery/errors/index.js';
+import { badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { WriteOptions, WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
@@ -36,17 +36,9 @@ export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
   if (object.metadata?.name && object.metadata.name !== name) {
     throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
   }
-  try {
-    const updated = await store.update(call.namespace, name, () => object, { ...writeOptions(scope), target: targetOf(scope) });
-    return { type: 'object', code: 200, object: updated, warnings };
-  } catch (err) {
-    // Some kinds (services, endpoints, events) are created by a PUT to a missing name.
-    const missing = err instanceof ApiError && err.reason === 'NotFound' && err.status.details?.name === name;
-    // Only without a resourceVersion: one names a version of an object that is not there.
-    if (!missing || !store.definition.allowCreateOnUpdate || call.subresource || object.metadata?.resourceVersion) throw err;
-    const created = await store.create(call.namespace, { ...object, metadata: { ...object.metadata, name } }, writeOptions(scope));
-    return { type: 'object', code: 201, object: created, warnings };
-  }
+  // Some kinds (services, endpoints, events) are created by a PUT to a missing name: 201.
+  const { object: stored, created } = await store.replace(call.namespace, name, () => object, { ...writeOptions(scope), target: targetOf(scope) });
+  return { type: 'object', code: created ? 201 : 200, object: stored, warnings };
 }
 
 /** PATCH of one object (or its status): the patch is re-applied to the fresh object on each retry. */

@@ -1,16 +1,20 @@
 /** Validation of a structured meta/v1 LabelSelector, with upstream's messages. */
+import type { LabelSelector } from '../../../gen/kube/meta-v1.js';
 import { type FieldError, forbidden, invalidValue, required } from './field-error.js';
 import { validateLabels } from './labels.js';
 import { isQualifiedName } from './names.js';
 
 export { validateLabels } from './labels.js';
 
-/** Validates matchLabels and matchExpressions of a selector at `path`. */
-export function validateLabelSelector(selector: Record<string, unknown>, path: string): FieldError[] {
+/**
+ * Validates matchLabels and matchExpressions of a selector at `path`. Values of the wrong
+ * runtime type are reported, not trusted: the selector may come from an undecoded object.
+ */
+export function validateLabelSelector(selector: LabelSelector, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const matchLabels = selector.matchLabels;
+  const matchLabels: unknown = selector.matchLabels;
   if (matchLabels && typeof matchLabels === 'object') errs.push(...validateLabels(matchLabels as Record<string, unknown>, `${path}.matchLabels`));
-  const exprs = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  const exprs: unknown[] = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   exprs.forEach((raw, i) => {
     const e = (raw ?? {}) as { key?: unknown; operator?: unknown; values?: unknown };
     const p = `${path}.matchExpressions[${i}]`;

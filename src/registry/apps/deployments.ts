@@ -3,11 +3,12 @@
  * of 10, 600s progress deadline, pod template defaults), a selector that must match the
  * template's labels and may not change afterwards.
  */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { Deployment, DeploymentStatus, DeploymentStrategy } from '../../../gen/kube/apps-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { asObject, child, type JsonObject, num, setDefault, str } from '../core/fields.js';
+import { child, num, setDefault, str } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
 import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
@@ -15,13 +16,9 @@ import { declared } from '../rest/declared.js';
 
 const PERCENT_RE = /^[0-9]+%$/;
 
-function spec(obj: KubeObject): JsonObject {
-  return child(obj as JsonObject, 'spec');
-}
-
 /** Decode-time defaults (apps/v1 SetDefaults_Deployment plus pod template defaults). */
-function defaultDeployment(obj: KubeObject): void {
-  const s = spec(obj);
+function defaultDeployment(obj: Deployment): void {
+  const s = child(obj, 'spec');
   setDefault(s, 'replicas', 1);
   const strategy = child(s, 'strategy');
   setDefault(strategy, 'type', 'RollingUpdate');
@@ -59,9 +56,9 @@ function validateIntOrPercent(value: unknown, path: string): FieldError[] {
   return validateNonNegative(value, path);
 }
 
-function validateStrategy(strategy: JsonObject, path: string): FieldError[] {
+function validateStrategy(strategy: DeploymentStrategy, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const rolling = asObject(strategy.rollingUpdate);
+  const rolling = strategy.rollingUpdate;
   switch (strategy.type) {
     case 'Recreate':
       if (strategy.rollingUpdate !== undefined && strategy.rollingUpdate !== null) {
@@ -88,11 +85,11 @@ function validateStrategy(strategy: JsonObject, path: string): FieldError[] {
   return errs;
 }
 
-function validateDeployment(obj: KubeObject): FieldError[] {
-  const s = asObject(obj.spec) ?? {};
+function validateDeployment(obj: Deployment): FieldError[] {
+  const s = obj.spec ?? {};
   const errs: FieldError[] = [...validateNonNegative(s.replicas, 'spec.replicas')];
-  const selector = asObject(s.selector);
-  const template = asObject(s.template);
+  const selector = s.selector;
+  const template = s.template;
   if (!selector) {
     errs.push(required('spec.selector', ''));
   } else {
@@ -107,7 +104,7 @@ function validateDeployment(obj: KubeObject): FieldError[] {
       errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
     }
     errs.push(...validatePodTemplate(template, 'spec.template'));
-    const podSpec = asObject(template.spec) ?? {};
+    const podSpec = template.spec ?? {};
     if (podSpec.restartPolicy !== 'Always') {
       errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
     }
@@ -115,7 +112,7 @@ function validateDeployment(obj: KubeObject): FieldError[] {
       errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
     }
   }
-  errs.push(...validateStrategy(asObject(s.strategy) ?? {}, 'spec.strategy'));
+  errs.push(...validateStrategy(s.strategy ?? {}, 'spec.strategy'));
   errs.push(...validateNonNegative(s.minReadySeconds, 'spec.minReadySeconds'));
   errs.push(...validateNonNegative(s.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
   const deadline = num(s.progressDeadlineSeconds);
@@ -128,27 +125,31 @@ function validateDeployment(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateDeploymentUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+function validateDeploymentUpdate(obj: Deployment, old: Deployment): FieldError[] {
   const errs = validateDeployment(obj);
-  const sel = asObject(obj.spec)?.selector;
-  const oldSel = asObject(old.spec)?.selector;
+  const sel = obj.spec?.selector;
+  const oldSel = old.spec?.selector;
   if (!jsonEqual(sel, oldSel)) errs.push(invalidValue('spec.selector', sel ?? null, 'field is immutable'));
   return errs;
 }
 
-function validateDeploymentStatus(obj: KubeObject): FieldError[] {
-  const st = asObject(obj.status) ?? {};
+const STATUS_COUNTS = [
+  'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'observedGeneration',
+] as const satisfies readonly (keyof DeploymentStatus)[];
+
+function validateDeploymentStatus(obj: Deployment): FieldError[] {
+  const st = obj.status ?? {};
   const errs: FieldError[] = [];
-  for (const f of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'observedGeneration']) {
+  for (const f of STATUS_COUNTS) {
     errs.push(...validateNonNegative(st[f], `status.${f}`));
   }
   return errs;
 }
 
-const count = (obj: KubeObject, field: string): number => num(asObject(obj.status)?.[field]) ?? 0;
+const count = (obj: Deployment, field: (typeof STATUS_COUNTS)[number]): number => num(obj.status?.[field]) ?? 0;
 
 /** The Deployment resource. */
-export const deployments: ResourceDefinition = {
+export const deployments: ResourceDefinition<Deployment> = {
   ...declared('apps', 'deployments'),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
@@ -170,7 +171,7 @@ export const deployments: ResourceDefinition = {
       name: 'Ready',
       type: 'string',
       description: 'Number of the pod with ready state',
-      cell: (obj) => `${count(obj, 'readyReplicas')}/${num(asObject(obj.spec)?.replicas) ?? 0}`,
+      cell: (obj) => `${count(obj, 'readyReplicas')}/${num(obj.spec?.replicas) ?? 0}`,
     },
     { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', cell: (obj) => count(obj, 'updatedReplicas') },
     { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', cell: (obj) => count(obj, 'availableReplicas') },
@@ -184,7 +185,7 @@ export const deployments: ResourceDefinition = {
   ],
 };
 
-function containerNames(obj: KubeObject): string {
-  const containers = asObject(asObject(asObject(obj.spec)?.template)?.spec)?.containers;
-  return Array.isArray(containers) ? containers.map((c) => str(asObject(c)?.name)).join(',') : '';
+function containerNames(obj: Deployment): string {
+  const containers = obj.spec?.template?.spec?.containers;
+  return Array.isArray(containers) ? containers.map((c) => str(c.name)).join(',') : '';
 }

@@ -3,12 +3,12 @@
  * that must parse as cron, a name short enough for the jobs it spawns, and a job template
  * whose selector is always generated.
  */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import type { CronJob } from '../../../gen/kube/batch-v1.js';
 import { validateCronSchedule, isKnownTimeZone } from '../../machinery/validation/cron.js';
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { asObject, asObjects, child, type JsonObject, setDefault, str } from '../core/fields.js';
+import { child, setDefault, str } from '../core/fields.js';
 import { validateNonNegative } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { cronJobV1beta1ToV1, cronJobV1ToV1beta1, cronJobV1ToV2alpha1, cronJobV2alpha1ToV1 } from './cronjob-conversion.js';
@@ -18,13 +18,9 @@ import { declared, declaredAlias } from '../rest/declared.js';
 /** Jobs are named `<cronjob>-<11 characters>`, so the cron job name is at most 52. */
 export const CRONJOB_NAME_MAX = 52;
 
-function spec(obj: KubeObject): JsonObject {
-  return child(obj as JsonObject, 'spec');
-}
-
 /** Decode-time defaults (SetDefaults_CronJob plus pod template defaults). */
-function defaultCronJob(obj: KubeObject): void {
-  const s = spec(obj);
+function defaultCronJob(obj: CronJob): void {
+  const s = child(obj, 'spec');
   setDefault(s, 'concurrencyPolicy', 'Allow');
   setDefault(s, 'suspend', false);
   setDefault(s, 'successfulJobsHistoryLimit', 3);
@@ -44,14 +40,14 @@ function validateSchedule(schedule: string, timeZone: unknown, allowTz: boolean)
   return errs;
 }
 
-function validateCronJobSpec(obj: KubeObject, old: KubeObject | undefined): FieldError[] {
-  const s = asObject(obj.spec) ?? {};
+function validateCronJobSpec(obj: CronJob, old: CronJob | undefined): FieldError[] {
+  const s = obj.spec ?? {};
   const errs: FieldError[] = [];
   const schedule = str(s.schedule);
   if (!schedule) errs.push(required('spec.schedule', ''));
-  else errs.push(...validateSchedule(schedule, s.timeZone, str(asObject(old?.spec)?.schedule).includes('TZ')));
+  else errs.push(...validateSchedule(schedule, s.timeZone, str(old?.spec?.schedule).includes('TZ')));
   errs.push(...validateNonNegative(s.startingDeadlineSeconds, 'spec.startingDeadlineSeconds'));
-  const tz = s.timeZone;
+  const tz: unknown = s.timeZone;
   if (tz !== undefined && tz !== null) {
     if (tz === '') errs.push(invalidValue('spec.timeZone', tz, 'timeZone must be nil or non-empty string'));
     else if (typeof tz !== 'string' || !isKnownTimeZone(tz)) errs.push(invalidValue('spec.timeZone', tz, `unknown time zone ${String(tz)}`));
@@ -61,10 +57,10 @@ function validateCronJobSpec(obj: KubeObject, old: KubeObject | undefined): Fiel
   else if (!['Allow', 'Forbid', 'Replace'].includes(String(policy))) {
     errs.push(notSupported('spec.concurrencyPolicy', policy, ['Allow', 'Forbid', 'Replace']));
   }
-  const jobTemplate = asObject(s.jobTemplate) ?? {};
-  const templateMeta = asObject(jobTemplate.metadata);
-  if (templateMeta) errs.push(...validateLabels(asObject(templateMeta.labels) ?? {}, 'spec.jobTemplate.metadata.labels'));
-  const jobSpec = asObject(jobTemplate.spec) ?? {};
+  const jobTemplate = s.jobTemplate ?? {};
+  const templateMeta = jobTemplate.metadata;
+  if (templateMeta) errs.push(...validateLabels(templateMeta.labels ?? {}, 'spec.jobTemplate.metadata.labels'));
+  const jobSpec = jobTemplate.spec ?? {};
   errs.push(...validateJobSpecCommon(jobSpec, 'spec.jobTemplate.spec'));
   if (jobSpec.selector !== undefined && jobSpec.selector !== null) {
     errs.push(invalidValue('spec.jobTemplate.spec.selector', jobSpec.selector, '`selector` will be auto-generated'));
@@ -75,7 +71,7 @@ function validateCronJobSpec(obj: KubeObject, old: KubeObject | undefined): Fiel
   return errs;
 }
 
-function validateCronJob(obj: KubeObject): FieldError[] {
+function validateCronJob(obj: CronJob): FieldError[] {
   const errs: FieldError[] = [];
   const name = obj.metadata?.name ?? '';
   if (name.length > CRONJOB_NAME_MAX) errs.push(invalidValue('metadata.name', name, `must be no more than ${CRONJOB_NAME_MAX} characters`));
@@ -89,7 +85,7 @@ function validateCronJob(obj: KubeObject): FieldError[] {
  * and v2alpha1 (alpha, off by default), where the same objects are also served as
  * `scheduledjobs` of kind ScheduledJob, CronJob's older name.
  */
-export const cronJobs: ResourceDefinition = {
+export const cronJobs: ResourceDefinition<CronJob> = {
   ...declared('batch', 'cronjobs', {
     v1beta1: { fromStorage: cronJobV1ToV1beta1, toStorage: cronJobV1beta1ToV1 },
     v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'CronJob'), toStorage: cronJobV2alpha1ToV1 },
@@ -108,10 +104,10 @@ export const cronJobs: ResourceDefinition = {
   },
   statusStrategy: {},
   printerColumns: [
-    { name: 'Schedule', type: 'string', description: 'The schedule of the cron job', cell: (obj) => str(asObject(obj.spec)?.schedule) },
-    { name: 'Timezone', type: 'string', description: 'The time zone of the schedule', cell: (obj) => str(asObject(obj.spec)?.timeZone) || '<none>' },
-    { name: 'Suspend', type: 'string', description: 'Whether the cron job is suspended', cell: (obj) => String(asObject(obj.spec)?.suspend === true) },
-    { name: 'Active', type: 'integer', description: 'Number of active jobs', cell: (obj) => asObjects(asObject(obj.status)?.active).length },
-    { name: 'Last Schedule', type: 'date', description: 'When a job was last scheduled', cell: (obj) => str(asObject(obj.status)?.lastScheduleTime) },
+    { name: 'Schedule', type: 'string', description: 'The schedule of the cron job', cell: (obj) => str(obj.spec?.schedule) },
+    { name: 'Timezone', type: 'string', description: 'The time zone of the schedule', cell: (obj) => str(obj.spec?.timeZone) || '<none>' },
+    { name: 'Suspend', type: 'string', description: 'Whether the cron job is suspended', cell: (obj) => String(obj.spec?.suspend === true) },
+    { name: 'Active', type: 'integer', description: 'Number of active jobs', cell: (obj) => (obj.status?.active ?? []).length },
+    { name: 'Last Schedule', type: 'date', description: 'When a job was last scheduled', cell: (obj) => str(obj.status?.lastScheduleTime) },
   ],
 };

@@ -2,7 +2,8 @@
  * JobSpec defaulting and validation shared by jobs and cron jobs' job templates.
  */
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
-import { asObject, child, type JsonObject, setDefault } from '../core/fields.js';
+import type { JobSpec } from '../../../gen/kube/batch-v1.js';
+import { child, setDefault } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
 import { validateNonNegative } from '../core/workload.js';
 
@@ -13,7 +14,7 @@ export const LEGACY_JOB_CONTROLLER_UID_LABEL = 'controller-uid';
 export const LEGACY_JOB_NAME_LABEL = 'job-name';
 
 /** Defaults of a JobSpec (batch/v1 SetDefaults_Job, spec part) including its pod template. */
-export function defaultJobSpec(s: JsonObject): void {
+export function defaultJobSpec(s: JobSpec): void {
   if (s.completions === undefined && s.parallelism === undefined) {
     s.completions = 1;
     s.parallelism = 1;
@@ -27,14 +28,18 @@ export function defaultJobSpec(s: JsonObject): void {
 }
 
 /** Pod template defaults only: what a cron job's job template gets. */
-export function defaultJobTemplateSpec(s: JsonObject): void {
+export function defaultJobTemplateSpec(s: JobSpec): void {
   defaultPodTemplate(child(s, 'template'));
 }
 
+const NON_NEGATIVE = [
+  'parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished',
+] as const satisfies readonly (keyof JobSpec)[];
+
 /** Validates the parts of a JobSpec common to jobs and job templates at `path`. */
-export function validateJobSpecCommon(s: JsonObject, path: string): FieldError[] {
+export function validateJobSpecCommon(s: JobSpec, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished']) {
+  for (const f of NON_NEGATIVE) {
     errs.push(...validateNonNegative(s[f], `${path}.${f}`));
   }
   const mode = s.completionMode;
@@ -44,9 +49,9 @@ export function validateJobSpecCommon(s: JsonObject, path: string): FieldError[]
   if (mode === 'Indexed' && (s.completions === undefined || s.completions === null)) {
     errs.push(required(`${path}.completions`, 'when completion mode is Indexed'));
   }
-  const template = asObject(s.template);
+  const template = s.template;
   errs.push(...validatePodTemplate(template, `${path}.template`));
-  const restart = asObject(template?.spec)?.restartPolicy;
+  const restart = template?.spec?.restartPolicy;
   if (restart !== 'OnFailure' && restart !== 'Never') {
     errs.push(notSupported(`${path}.template.spec.restartPolicy`, restart ?? '', ['OnFailure', 'Never']));
   }

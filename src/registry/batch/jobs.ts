@@ -3,11 +3,13 @@
  * (controller-uid / job-name, current and legacy spellings) unless `manualSelector`,
  * a restart policy of OnFailure or Never, and an immutable template and selector.
  */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { Job, JobStatus } from '../../../gen/kube/batch-v1.js';
+import type { PodSpec, PodTemplateSpec } from '../../../gen/kube/core-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { asObject, asObjects, asStringMap, child, type JsonObject, num, str } from '../core/fields.js';
+import { asStringMap, child, num, str } from '../core/fields.js';
 import { selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { jobV1ToV2alpha1, jobV2alpha1ToV1 } from './job-conversion.js';
@@ -21,13 +23,9 @@ import {
 } from './job-spec.js';
 import { declared } from '../rest/declared.js';
 
-function spec(obj: KubeObject): JsonObject {
-  return child(obj as JsonObject, 'spec');
-}
-
 /** Adds the generated pod labels and selector, as upstream's generateSelector. */
-function generateSelector(obj: KubeObject): void {
-  const s = spec(obj);
+function generateSelector(obj: Job): void {
+  const s = child(obj, 'spec');
   const meta = child(child(s, 'template'), 'metadata');
   const labels = asStringMap(meta.labels);
   const name = obj.metadata?.name ?? '';
@@ -41,23 +39,23 @@ function generateSelector(obj: KubeObject): void {
   selector.matchLabels = matchLabels;
 }
 
-function prepareJobForCreate(obj: KubeObject): void {
-  const s = spec(obj);
+function prepareJobForCreate(obj: Job): void {
+  const s = child(obj, 'spec');
   defaultJobSpec(s);
   if (s.manualSelector !== true) generateSelector(obj);
   // A job without labels of its own takes its pod template's labels.
-  const templateLabelMap = asStringMap(asObject(asObject(s.template)?.metadata)?.labels);
+  const templateLabelMap = asStringMap(s.template?.metadata?.labels);
   const meta = (obj.metadata ??= {});
   if (Object.keys(meta.labels ?? {}).length === 0 && Object.keys(templateLabelMap).length > 0) meta.labels = { ...templateLabelMap };
   obj.status = {};
 }
 
-function validateGeneratedSelector(obj: KubeObject): FieldError[] {
-  const s = asObject(obj.spec) ?? {};
+function validateGeneratedSelector(obj: Job): FieldError[] {
+  const s = obj.spec ?? {};
   if (s.manualSelector === true) return [];
   const errs: FieldError[] = [];
   const uid = obj.metadata?.uid ?? '';
-  const labels = templateLabels(asObject(s.template));
+  const labels = templateLabels(s.template);
   const name = obj.metadata?.name ?? '';
   const expect: [string, string][] = [
     [LEGACY_JOB_CONTROLLER_UID_LABEL, uid],
@@ -70,7 +68,7 @@ function validateGeneratedSelector(obj: KubeObject): FieldError[] {
     if (labels[key] === undefined) errs.push(required(path, value));
     else if (labels[key] !== value) errs.push(invalidValue(path, labels, `must be '${value}'`));
   }
-  const selector = asObject(s.selector);
+  const selector = s.selector;
   if (selector && !selectorMatchesTemplate(selector, { metadata: { labels: { [JOB_CONTROLLER_UID_LABEL]: uid } } })) {
     errs.push(invalidValue('spec.selector', selector, '`selector` not auto-generated'));
   }
@@ -78,11 +76,11 @@ function validateGeneratedSelector(obj: KubeObject): FieldError[] {
 }
 
 /** Checks of a job on create and update: selector, template, spec fields. */
-function validateJobSpec(obj: KubeObject): FieldError[] {
-  const s = asObject(obj.spec) ?? {};
+function validateJobSpec(obj: Job): FieldError[] {
+  const s = obj.spec ?? {};
   const errs: FieldError[] = [];
-  const selector = asObject(s.selector);
-  const template = asObject(s.template);
+  const selector = s.selector;
+  const template = s.template;
   if (!selector) errs.push(required('spec.selector', ''));
   else {
     errs.push(...validateLabelSelector(selector, 'spec.selector'));
@@ -94,25 +92,28 @@ function validateJobSpec(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateJob(obj: KubeObject): FieldError[] {
+function validateJob(obj: Job): FieldError[] {
   return [...validateGeneratedSelector(obj), ...validateJobSpec(obj)];
 }
 
-function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+/** Pod template fields a suspended job that never started may still change. */
+const SCHEDULING_DIRECTIVES = ['nodeSelector', 'affinity', 'tolerations', 'schedulingGates'] as const satisfies readonly (keyof PodSpec)[];
+
+function validateJobUpdate(obj: Job, old: Job): FieldError[] {
   const errs = validateJobSpec(obj);
-  const s = asObject(obj.spec) ?? {};
-  const o = asObject(old.spec) ?? {};
+  const s = obj.spec ?? {};
+  const o = old.spec ?? {};
   const elastic = s.completionMode === 'Indexed' && s.completions === s.parallelism && o.completions === o.parallelism;
   if (!elastic && !jsonEqual(s.completions, o.completions)) errs.push(invalidValue('spec.completions', s.completions ?? null, 'field is immutable'));
   if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', s.selector ?? null, 'field is immutable'));
   if (!jsonEqual(s.template, o.template)) {
     // A suspended job that never started may change scheduling directives; anything else is fixed.
-    const started = asObject(old.status)?.startTime !== undefined;
-    const sched = (t: unknown): unknown => {
-      const copy = structuredClone(asObject(t) ?? {});
-      const ps = asObject(copy.spec);
-      if (ps) for (const f of ['nodeSelector', 'affinity', 'tolerations', 'schedulingGates']) delete ps[f];
-      const m = asObject(copy.metadata);
+    const started = old.status?.startTime !== undefined;
+    const sched = (t: PodTemplateSpec | undefined): PodTemplateSpec => {
+      const copy = structuredClone(t ?? {});
+      const ps = copy.spec;
+      if (ps) for (const f of SCHEDULING_DIRECTIVES) delete ps[f];
+      const m = copy.metadata;
       if (m) {
         delete m.labels;
         delete m.annotations;
@@ -127,15 +128,17 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateJobStatus(obj: KubeObject): FieldError[] {
-  const st = asObject(obj.status) ?? {};
+const STATUS_COUNTS = ['active', 'succeeded', 'failed', 'ready', 'terminating'] as const satisfies readonly (keyof JobStatus)[];
+
+function validateJobStatus(obj: Job): FieldError[] {
+  const st = obj.status ?? {};
   const errs: FieldError[] = [];
-  for (const f of ['active', 'succeeded', 'failed', 'ready', 'terminating']) errs.push(...validateNonNegative(st[f], `status.${f}`));
+  for (const f of STATUS_COUNTS) errs.push(...validateNonNegative(st[f], `status.${f}`));
   return errs;
 }
 
-function jobStatusCell(obj: KubeObject): string {
-  const conds = asObjects(asObject(obj.status)?.conditions).filter((c) => c.status === 'True');
+function jobStatusCell(obj: Job): string {
+  const conds = (obj.status?.conditions ?? []).filter((c) => c.status === 'True');
   const has = (t: string): boolean => conds.some((c) => c.type === t);
   if (has('Failed')) return 'Failed';
   if (has('Complete')) return 'Complete';
@@ -146,14 +149,14 @@ function jobStatusCell(obj: KubeObject): string {
 }
 
 /** The Job resource. */
-export const jobs: ResourceDefinition = {
+export const jobs: ResourceDefinition<Job> = {
   // batch/v2alpha1 (alpha, off by default) serves batch/v1's schema under its own apiVersion.
   ...declared('batch', 'jobs', { v2alpha1: { fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 } }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {
     prepareForCreate: prepareJobForCreate,
-    prepareForUpdate: (obj) => defaultJobSpec(spec(obj)),
+    prepareForUpdate: (obj) => defaultJobSpec(child(obj, 'spec')),
     validate: validateJob,
     validateUpdate: validateJobUpdate,
   },
@@ -167,14 +170,14 @@ export const jobs: ResourceDefinition = {
       type: 'string',
       description: 'The desired number of successfully finished pods the job should be run with.',
       cell(obj) {
-        const s = asObject(obj.spec) ?? {};
-        const succeeded = num(asObject(obj.status)?.succeeded) ?? 0;
+        const s = obj.spec ?? {};
+        const succeeded = num(obj.status?.succeeded) ?? 0;
         const completions = num(s.completions);
         if (completions !== undefined) return `${succeeded}/${completions}`;
         const parallelism = num(s.parallelism) ?? 0;
         return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
       },
     },
-    { name: 'Start Time', type: 'date', priority: 1, description: 'When the job started.', cell: (obj) => str(asObject(obj.status)?.startTime) },
+    { name: 'Start Time', type: 'date', priority: 1, description: 'When the job started.', cell: (obj) => str(obj.status?.startTime) },
   ],
 };

@@ -1,5 +1,6 @@
 /** core/v1 ConfigMap: data keys validated; immutable ConfigMaps keep their data. */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { ConfigMap } from '../../../gen/kube/core-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
@@ -7,10 +8,10 @@ import { declared } from '../rest/declared.js';
 
 const MAX_SIZE = 1024 * 1024;
 
-function validateConfigMap(obj: KubeObject): FieldError[] {
+function validateConfigMap(obj: ConfigMap): FieldError[] {
   const errs: FieldError[] = [];
-  const data = (obj.data ?? {}) as Record<string, string>;
-  const binary = (obj.binaryData ?? {}) as Record<string, string>;
+  const data = obj.data ?? {};
+  const binary = obj.binaryData ?? {};
   let size = 0;
   for (const [k, v] of Object.entries(data)) {
     for (const msg of isConfigMapKey(k)) errs.push(invalidValue(`data[${k}]`, k, msg));
@@ -27,11 +28,11 @@ function validateConfigMap(obj: KubeObject): FieldError[] {
 }
 
 /** The ConfigMap resource. */
-export const configMaps: ResourceDefinition = {
+export const configMaps: ResourceDefinition<ConfigMap> = {
   ...declared('', 'configmaps'),
   nameValidator: isDns1123Subdomain,
   printerColumns: [
-    { name: 'Data', type: 'integer', description: 'The number of keys in the config map', cell: (obj) => Object.keys((obj.data ?? {}) as object).length + Object.keys((obj.binaryData ?? {}) as object).length },
+    { name: 'Data', type: 'integer', description: 'The number of keys in the config map', cell: (obj) => Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length },
   ],
   strategy: {
     validate: validateConfigMap,

@@ -1,32 +1,32 @@
 /** core/v1 Endpoints: addresses must be IPs, ports valid; stored under `services/endpoints`. */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import type { Endpoints } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortNum } from '../../machinery/validation/ports.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObjects, str } from './fields.js';
+import { str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
-function defaultEndpoints(obj: KubeObject): void {
-  for (const subset of asObjects(obj.subsets)) {
-    for (const port of asObjects(subset.ports)) if (port.protocol === undefined) port.protocol = 'TCP';
+function defaultEndpoints(obj: Endpoints): void {
+  for (const subset of obj.subsets ?? []) {
+    for (const port of subset.ports ?? []) if (port.protocol === undefined) port.protocol = 'TCP';
   }
 }
 
-function validateEndpoints(obj: KubeObject): FieldError[] {
+function validateEndpoints(obj: Endpoints): FieldError[] {
   const errs: FieldError[] = [];
-  asObjects(obj.subsets).forEach((subset, i) => {
+  (obj.subsets ?? []).forEach((subset, i) => {
     const p = `subsets[${i}]`;
     for (const list of ['addresses', 'notReadyAddresses'] as const) {
-      asObjects(subset[list]).forEach((addr, j) => {
+      (subset[list] ?? []).forEach((addr, j) => {
         const ip = str(addr.ip);
         for (const msg of isValidIp(ip)) errs.push(invalidValue(`${p}.${list}[${j}].ip`, ip, msg));
         const nodeName = str(addr.nodeName);
         if (nodeName) for (const msg of isDns1123Subdomain(nodeName)) errs.push(invalidValue(`${p}.${list}[${j}].nodeName`, nodeName, msg));
       });
     }
-    const ports = asObjects(subset.ports);
+    const ports = subset.ports ?? [];
     ports.forEach((port, j) => {
       const pp = `${p}.ports[${j}]`;
       const name = str(port.name);
@@ -41,7 +41,7 @@ function validateEndpoints(obj: KubeObject): FieldError[] {
 }
 
 /** The Endpoints resource. */
-export const endpoints: ResourceDefinition = {
+export const endpoints: ResourceDefinition<Endpoints> = {
   ...declared('', 'endpoints'),
   allowCreateOnUpdate: true,
   storagePath: 'services/endpoints',
@@ -59,9 +59,9 @@ export const endpoints: ResourceDefinition = {
       description: 'Endpoints of the service',
       cell(obj) {
         const out: string[] = [];
-        for (const subset of asObjects(obj.subsets)) {
-          const ports = asObjects(subset.ports);
-          for (const addr of asObjects(subset.addresses)) {
+        for (const subset of obj.subsets ?? []) {
+          const ports = subset.ports ?? [];
+          for (const addr of subset.addresses ?? []) {
             if (ports.length === 0) out.push(str(addr.ip));
             for (const port of ports) out.push(`${str(addr.ip)}:${String(port.port)}`);
           }

@@ -2,16 +2,16 @@
  * core/v1 Event: the legacy event API. The involved object's namespace must match the
  * event's, and events are selectable by involved object, reason, source and type.
  */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import type { Event } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, str } from './fields.js';
+import { str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
-function validateEvent(obj: KubeObject): FieldError[] {
+function validateEvent(obj: Event): FieldError[] {
   const errs: FieldError[] = [];
-  const involved = asObject(obj.involvedObject) ?? {};
+  const involved = obj.involvedObject ?? {};
   const ns = obj.metadata?.namespace ?? '';
   const involvedNs = str(involved.namespace);
   // Events about cluster-scoped objects live in `default` (or carry no involved namespace).
@@ -22,7 +22,7 @@ function validateEvent(obj: KubeObject): FieldError[] {
 }
 
 /** The core/v1 Event resource. */
-export const events: ResourceDefinition = {
+export const events: ResourceDefinition<Event> = {
   ...declared('', 'events'),
   allowCreateOnUpdate: true,
   nameValidator: isDns1123Subdomain,
@@ -31,7 +31,7 @@ export const events: ResourceDefinition = {
     validateUpdate: (obj) => validateEvent(obj),
   },
   selectableFields(obj) {
-    const involved = asObject(obj.involvedObject) ?? {};
+    const involved = obj.involvedObject ?? {};
     const reporting = str(obj.reportingComponent);
     return {
       'involvedObject.kind': str(involved.kind),
@@ -43,7 +43,7 @@ export const events: ResourceDefinition = {
       'involvedObject.fieldPath': str(involved.fieldPath),
       reason: str(obj.reason),
       reportingComponent: reporting,
-      source: str(asObject(obj.source)?.component) || reporting,
+      source: str(obj.source?.component) || reporting,
       type: str(obj.type),
     };
   },
@@ -55,7 +55,7 @@ export const events: ResourceDefinition = {
       type: 'string',
       description: 'The object the event is about',
       cell(obj) {
-        const involved = asObject(obj.involvedObject) ?? {};
+        const involved = obj.involvedObject ?? {};
         return `${str(involved.kind).toLowerCase()}/${str(involved.name)}`;
       },
     },

@@ -1,6 +1,7 @@
 /**
- * Small helpers for reading and defaulting plain Kubernetes JSON inside strategies.
- * Objects are untyped JSON, so every access goes through these guards.
+ * Small helpers for reading and defaulting Kubernetes JSON inside strategies: typed
+ * defaulting over the generated interfaces (`child`, `setDefault`), and guards that keep
+ * a strategy safe on values whose runtime type may differ from the declared one.
  */
 
 /** A JSON object. */
@@ -11,11 +12,6 @@ export function asObject(value: unknown): JsonObject | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
 }
 
-/** The value as an array of JSON objects (non-objects are skipped), or []. */
-export function asObjects(value: unknown): JsonObject[] {
-  return Array.isArray(value) ? value.map(asObject).filter((v): v is JsonObject => v !== undefined) : [];
-}
-
 /** The value as a string map (non-string values are skipped), or {}. */
 export function asStringMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -23,17 +19,21 @@ export function asStringMap(value: unknown): Record<string, string> {
   return out;
 }
 
-/** `parent[key]` as an object, created (as `{}`) when missing or not an object. */
-export function child(parent: JsonObject, key: string): JsonObject {
-  const existing = asObject(parent[key]);
-  if (existing) return existing;
-  const created: JsonObject = {};
+/**
+ * `parent[key]`, created as `{}` when missing (or not an object). For object-valued fields
+ * of the generated Kubernetes JSON interfaces, whose members are all optional, so `{}` is
+ * a valid value of every such field.
+ */
+export function child<T extends object, K extends keyof T>(parent: T, key: K): NonNullable<T[K]> {
+  const existing = parent[key];
+  if (asObject(existing)) return existing as NonNullable<T[K]>;
+  const created = {} as NonNullable<T[K]>;
   parent[key] = created;
   return created;
 }
 
 /** Sets `obj[key] = value` when the field is absent (undefined or null). */
-export function setDefault(obj: JsonObject, key: string, value: unknown): void {
+export function setDefault<T extends object, K extends keyof T>(obj: T, key: K, value: NonNullable<T[K]>): void {
   if (obj[key] === undefined || obj[key] === null) obj[key] = value;
 }
 
@@ -45,9 +45,4 @@ export function str(value: unknown): string {
 /** The value as a number, or undefined when it is not one. */
 export function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-/** Whether the value is an integer (JSON numbers may arrive as floats). */
-export function isInt(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value);
 }

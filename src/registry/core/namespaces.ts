@@ -2,11 +2,12 @@
  * core/v1 Namespace: created Active with the `kubernetes` finalizer; a delete marks it
  * Terminating until the finalizers in `spec.finalizers` are gone.
  */
-import { type KubeObject, nowRfc3339 } from '../../machinery/meta/object.js';
+import type { Namespace } from '../../../gen/kube/core-v1.js';
+import { nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isQualifiedName } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, child, type JsonObject, str } from './fields.js';
+import { child, str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
 /** The finalizer every namespace gets on create; the namespace controller removes it. */
@@ -16,18 +17,18 @@ export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 const STANDARD_FINALIZERS = new Set([NAMESPACE_FINALIZER, 'orphan', 'foregroundDeletion']);
 
-function finalizers(obj: KubeObject): string[] {
-  const list = asObject(obj.spec)?.finalizers;
+function finalizers(obj: Namespace): string[] {
+  const list: unknown = obj.spec?.finalizers;
   return Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [];
 }
 
 /** Decode-time default: the name label. */
-function defaultNamespace(obj: KubeObject): void {
+function defaultNamespace(obj: Namespace): void {
   const meta = (obj.metadata ??= {});
   if (meta.name) meta.labels = { ...(meta.labels ?? {}), [NAMESPACE_NAME_LABEL]: meta.name };
 }
 
-function validateNamespace(obj: KubeObject): FieldError[] {
+function validateNamespace(obj: Namespace): FieldError[] {
   const errs: FieldError[] = [];
   finalizers(obj).forEach((f) => {
     for (const msg of isQualifiedName(f)) errs.push(invalidValue('spec.finalizers', f, msg));
@@ -40,26 +41,27 @@ function validateNamespace(obj: KubeObject): FieldError[] {
 
 /**
  * Graceful deletion of a namespace: while `spec.finalizers` (or metadata.finalizers) is
- * non-empty the namespace stays, marked with a deletionTimestamp and phase Terminating.
+ * non-empty the namespace stays (true), marked in place with a deletionTimestamp and
+ * phase Terminating; otherwise it goes now (false) and `obj` is left as it was.
  */
-export function namespaceGracefulDelete(obj: KubeObject): KubeObject | undefined {
-  if (finalizers(obj).length === 0 && !obj.metadata?.finalizers?.length) return undefined;
+export function namespaceGracefulDelete(obj: Namespace): boolean {
+  if (finalizers(obj).length === 0 && !obj.metadata?.finalizers?.length) return false;
   const meta = (obj.metadata ??= {});
   meta.deletionTimestamp ??= nowRfc3339();
   meta.deletionGracePeriodSeconds ??= 0;
-  child(obj as JsonObject, 'status').phase = 'Terminating';
-  return obj;
+  child(obj, 'status').phase = 'Terminating';
+  return true;
 }
 
 /** The Namespace resource. */
-export const namespaces: ResourceDefinition = {
+export const namespaces: ResourceDefinition<Namespace> = {
   ...declared('', 'namespaces'),
   disabledVerbs: ['deletecollection'],
   nameValidator: isDns1123Label,
   strategy: {
     prepareForCreate(obj) {
       defaultNamespace(obj);
-      const spec = child(obj as JsonObject, 'spec');
+      const spec = child(obj, 'spec');
       const list = finalizers(obj);
       if (!list.includes(NAMESPACE_FINALIZER)) list.push(NAMESPACE_FINALIZER);
       spec.finalizers = list;
@@ -71,8 +73,8 @@ export const namespaces: ResourceDefinition = {
       // a terminating namespace may have them cleared by a plain update (by the namespace
       // controller); an active namespace keeps the stored list.
       if (!old.metadata?.deletionTimestamp) {
-        const spec = child(obj as JsonObject, 'spec');
-        const oldList = asObject(old.spec)?.finalizers;
+        const spec = child(obj, 'spec');
+        const oldList = old.spec?.finalizers;
         if (oldList === undefined) delete spec.finalizers;
         else spec.finalizers = structuredClone(oldList);
       }
@@ -82,11 +84,11 @@ export const namespaces: ResourceDefinition = {
   },
   statusStrategy: {
     prepareForUpdate(obj) {
-      const status = child(obj as JsonObject, 'status');
+      const status = child(obj, 'status');
       if (!status.phase) status.phase = 'Active';
     },
     validateUpdate(obj) {
-      const phase = asObject(obj.status)?.phase;
+      const phase = obj.status?.phase;
       if (!obj.metadata?.deletionTimestamp) {
         if (phase !== 'Active') return [invalidValue('status.Phase', phase ?? '', "may only be 'Active' if `deletionTimestamp` is empty")];
       } else if (phase !== 'Terminating') {
@@ -101,7 +103,7 @@ export const namespaces: ResourceDefinition = {
       name: 'Status',
       type: 'string',
       description: 'The status of the namespace',
-      cell: (obj) => str(asObject(obj.status)?.phase),
+      cell: (obj) => str(obj.status?.phase),
     },
   ],
 };

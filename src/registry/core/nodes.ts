@@ -3,25 +3,26 @@
  * be set on create; allocatable defaults to capacity; providerID and podCIDRs are
  * write-once.
  */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { Node } from '../../../gen/kube/core-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, asObjects, str } from './fields.js';
+import { asObject, str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
 /** Decode-time default: allocatable = capacity when unset. */
-function defaultNode(obj: KubeObject): void {
-  const status = asObject(obj.status);
+function defaultNode(obj: Node): void {
+  const status = obj.status;
   if (status && status.allocatable === undefined && asObject(status.capacity)) status.allocatable = structuredClone(status.capacity);
 }
 
-function validateNode(obj: KubeObject): FieldError[] {
+function validateNode(obj: Node): FieldError[] {
   const errs: FieldError[] = [];
-  const spec = asObject(obj.spec) ?? {};
-  asObjects(spec.taints).forEach((t, i) => {
+  const spec = obj.spec ?? {};
+  (spec.taints ?? []).forEach((t, i) => {
     const p = `spec.taints[${i}]`;
     const key = str(t.key);
     for (const msg of isQualifiedName(key)) errs.push(invalidValue(`${p}.key`, key, msg));
@@ -33,10 +34,10 @@ function validateNode(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateNodeUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+function validateNodeUpdate(obj: Node, old: Node): FieldError[] {
   const errs = validateNode(obj);
-  const spec = asObject(obj.spec) ?? {};
-  const oldSpec = asObject(old.spec) ?? {};
+  const spec = obj.spec ?? {};
+  const oldSpec = old.spec ?? {};
   if (str(oldSpec.providerID) && spec.providerID !== oldSpec.providerID) {
     errs.push(forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
   }
@@ -47,14 +48,14 @@ function validateNodeUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-function isReady(obj: KubeObject): string {
-  const ready = asObjects(asObject(obj.status)?.conditions).find((c) => c.type === 'Ready');
+function isReady(obj: Node): string {
+  const ready = (obj.status?.conditions ?? []).find((c) => c.type === 'Ready');
   const status = !ready ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
-  return asObject(obj.spec)?.unschedulable === true ? `${status},SchedulingDisabled` : status;
+  return obj.spec?.unschedulable === true ? `${status},SchedulingDisabled` : status;
 }
 
 /** The Node resource. */
-export const nodes: ResourceDefinition = {
+export const nodes: ResourceDefinition<Node> = {
   ...declared('', 'nodes'),
   storagePath: 'minions',
   nameValidator: isDns1123Subdomain,
@@ -67,7 +68,7 @@ export const nodes: ResourceDefinition = {
   statusStrategy: {
     prepareForUpdate: defaultNode,
   },
-  selectableFields: (obj) => ({ 'spec.unschedulable': String(asObject(obj.spec)?.unschedulable === true) }),
+  selectableFields: (obj) => ({ 'spec.unschedulable': String(obj.spec?.unschedulable === true) }),
   printerColumns: [
     { name: 'Status', type: 'string', description: 'The status of the node', cell: isReady },
     {
@@ -86,7 +87,7 @@ export const nodes: ResourceDefinition = {
       name: 'Version',
       type: 'string',
       description: 'Kubelet version',
-      cell: (obj) => str(asObject(asObject(obj.status)?.nodeInfo)?.kubeletVersion),
+      cell: (obj) => str(obj.status?.nodeInfo?.kubeletVersion),
     },
   ],
 };

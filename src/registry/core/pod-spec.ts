@@ -14,18 +14,19 @@ import { validateAnnotations } from '../../machinery/validation/labels.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import { parseQuantity, QUANTITY_FORMAT_MESSAGE } from '../../machinery/validation/quantity.js';
-import { asObject, asObjects, asStringMap, child, type JsonObject, setDefault, str } from './fields.js';
+import type { Container, LifecycleHandler, PodSpec, PodTemplateSpec, Probe, Volume } from '../../../gen/kube/core-v1.js';
+import { child, setDefault, str } from './fields.js';
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
+const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const satisfies readonly (keyof Container)[];
 /** Volume source fields that are files with a mode: default 0644. */
-const MODE_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected'] as const;
+const MODE_SOURCES = ['secret', 'configMap', 'downwardAPI', 'projected'] as const satisfies readonly (keyof Volume)[];
 const VOLUME_SOURCES = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
   'persistentVolumeClaim', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'configMap',
   'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos',
   'csi', 'ephemeral', 'image',
-];
+] as const satisfies readonly (keyof Volume)[];
 const DEFAULT_FILE_MODE = 0o644;
 
 /** `Always` for `:latest` or untagged images, `IfNotPresent` otherwise (upstream's rule). */
@@ -38,15 +39,15 @@ export function defaultImagePullPolicy(image: string): string {
   return tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultHandler(handler: JsonObject | undefined): void {
-  const httpGet = asObject(handler?.httpGet);
+function defaultHandler(handler: LifecycleHandler | Probe | undefined): void {
+  const httpGet = handler?.httpGet;
   if (httpGet) {
     setDefault(httpGet, 'path', '/');
     setDefault(httpGet, 'scheme', 'HTTP');
   }
 }
 
-function defaultProbe(probe: JsonObject | undefined): void {
+function defaultProbe(probe: Probe | undefined): void {
   if (!probe) return;
   setDefault(probe, 'timeoutSeconds', 1);
   setDefault(probe, 'periodSeconds', 10);
@@ -55,35 +56,38 @@ function defaultProbe(probe: JsonObject | undefined): void {
   defaultHandler(probe);
 }
 
-function defaultContainer(c: JsonObject, hostNetwork: boolean): void {
+/** The containers of every list (init, regular, ephemeral) with the name of their list. */
+function allContainers(spec: PodSpec): Array<[(typeof CONTAINER_LISTS)[number], Container[]]> {
+  return CONTAINER_LISTS.map((list) => [list, spec[list] ?? []]);
+}
+
+function defaultContainer(c: Container, hostNetwork: boolean): void {
   setDefault(c, 'imagePullPolicy', defaultImagePullPolicy(str(c.image)));
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
   setDefault(c, 'resources', {});
-  for (const port of asObjects(c.ports)) {
+  for (const port of c.ports ?? []) {
     setDefault(port, 'protocol', 'TCP');
     if (hostNetwork && port.hostPort === undefined && port.containerPort !== undefined) port.hostPort = port.containerPort;
   }
-  for (const env of asObjects(c.env)) {
-    const fieldRef = asObject(asObject(env.valueFrom)?.fieldRef);
+  for (const env of c.env ?? []) {
+    const fieldRef = env.valueFrom?.fieldRef;
     if (fieldRef) setDefault(fieldRef, 'apiVersion', 'v1');
   }
-  for (const p of PROBES) defaultProbe(asObject(c[p]));
-  const lifecycle = asObject(c.lifecycle);
-  defaultHandler(asObject(lifecycle?.postStart));
-  defaultHandler(asObject(lifecycle?.preStop));
+  for (const p of PROBES) defaultProbe(c[p]);
+  defaultHandler(c.lifecycle?.postStart);
+  defaultHandler(c.lifecycle?.preStop);
 }
 
-function defaultVolume(v: JsonObject): void {
+function defaultVolume(v: Volume): void {
   if (!VOLUME_SOURCES.some((s) => v[s] !== undefined && v[s] !== null)) v.emptyDir = {};
   for (const s of MODE_SOURCES) {
-    const src = asObject(v[s]);
+    const src = v[s];
     if (src) setDefault(src, 'defaultMode', DEFAULT_FILE_MODE);
   }
-  const hostPath = asObject(v.hostPath);
-  if (hostPath) setDefault(hostPath, 'type', '');
-  for (const item of asObjects(asObject(v.downwardAPI)?.items)) {
-    const fieldRef = asObject(item.fieldRef);
+  if (v.hostPath) setDefault(v.hostPath, 'type', '');
+  for (const item of v.downwardAPI?.items ?? []) {
+    const fieldRef = item.fieldRef;
     if (fieldRef) setDefault(fieldRef, 'apiVersion', 'v1');
   }
 }
@@ -92,15 +96,15 @@ function defaultVolume(v: JsonObject): void {
  * Decode-time defaults of a PodSpec (pods and templates alike). Mutates `spec`.
  * The deprecated `serviceAccount` mirrors `serviceAccountName`, as upstream's conversion does.
  */
-export function defaultPodSpec(spec: JsonObject): void {
+export function defaultPodSpec(spec: PodSpec): void {
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'schedulerName', 'default-scheduler');
   setDefault(spec, 'securityContext', {});
   const hostNetwork = spec.hostNetwork === true;
-  for (const list of CONTAINER_LISTS) for (const c of asObjects(spec[list])) defaultContainer(c, hostNetwork);
-  for (const v of asObjects(spec.volumes)) defaultVolume(v);
+  for (const [, containers] of allContainers(spec)) for (const c of containers) defaultContainer(c, hostNetwork);
+  for (const v of spec.volumes ?? []) defaultVolume(v);
   const sa = str(spec.serviceAccountName) || str(spec.serviceAccount);
   if (sa) {
     spec.serviceAccountName = sa;
@@ -109,7 +113,7 @@ export function defaultPodSpec(spec: JsonObject): void {
 }
 
 /** Defaults of a PodTemplateSpec (`spec.template`). */
-export function defaultPodTemplate(template: JsonObject): void {
+export function defaultPodTemplate(template: PodTemplateSpec): void {
   defaultPodSpec(child(template, 'spec'));
 }
 
@@ -118,12 +122,12 @@ export function defaultPodTemplate(template: JsonObject): void {
  * enableServiceLinks, and what the default admission plugins add on create when asked
  * (`admission`: service account, priority, not-ready/unreachable tolerations).
  */
-export function defaultPodOnly(spec: JsonObject, admission: boolean): void {
+export function defaultPodOnly(spec: PodSpec, admission: boolean): void {
   setDefault(spec, 'enableServiceLinks', true);
-  for (const list of CONTAINER_LISTS) {
-    for (const c of asObjects(spec[list])) {
-      const resources = asObject(c.resources);
-      const limits = asObject(resources?.limits);
+  for (const [, containers] of allContainers(spec)) {
+    for (const c of containers) {
+      const resources = c.resources;
+      const limits = resources?.limits;
       if (!resources || !limits) continue;
       const requests = child(resources, 'requests');
       for (const [name, qty] of Object.entries(limits)) setDefault(requests, name, qty);
@@ -136,9 +140,9 @@ export function defaultPodOnly(spec: JsonObject, admission: boolean): void {
   }
   setDefault(spec, 'priority', 0);
   setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
-  const tolerations = Array.isArray(spec.tolerations) ? (spec.tolerations as unknown[]) : [];
+  const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    const present = asObjects(tolerations).some(
+    const present = tolerations.some(
       (t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute'),
     );
     if (!present) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
@@ -147,15 +151,14 @@ export function defaultPodOnly(spec: JsonObject, admission: boolean): void {
 }
 
 /** The QoS class upstream assigns from requests and limits (cpu and memory). */
-export function podQosClass(spec: JsonObject): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers = [...asObjects(spec.containers), ...asObjects(spec.initContainers)];
+export function podQosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
   const requests: Record<string, number> = {};
   const limits: Record<string, number> = {};
   let guaranteed = true;
   for (const c of containers) {
-    const res = asObject(c.resources);
-    const req = asObject(res?.requests) ?? {};
-    const lim = asObject(res?.limits) ?? {};
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
     for (const name of ['cpu', 'memory']) {
       const r = parseQuantity(req[name]);
       const l = parseQuantity(lim[name]);
@@ -169,12 +172,12 @@ export function podQosClass(spec: JsonObject): 'Guaranteed' | 'Burstable' | 'Bes
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function validateResources(c: JsonObject, path: string): FieldError[] {
+function validateResources(c: Container, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  const res = asObject(c.resources);
+  const res = c.resources;
   if (!res) return errs;
-  const limits = asObject(res.limits) ?? {};
-  const requests = asObject(res.requests) ?? {};
+  const limits = res.limits ?? {};
+  const requests = res.requests ?? {};
   for (const [kind, map] of [['limits', limits], ['requests', requests]] as const) {
     for (const [name, qty] of Object.entries(map)) {
       const value = parseQuantity(qty);
@@ -192,7 +195,7 @@ function validateResources(c: JsonObject, path: string): FieldError[] {
   return errs;
 }
 
-function validateContainer(c: JsonObject, path: string, volumes: Set<string>): FieldError[] {
+function validateContainer(c: Container, path: string, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!str(c.image)) errs.push(required(`${path}.image`, ''));
   const pull = c.imagePullPolicy;
@@ -204,7 +207,7 @@ function validateContainer(c: JsonObject, path: string, volumes: Set<string>): F
     errs.push(notSupported(`${path}.terminationMessagePolicy`, tmp, ['File', 'FallbackToLogsOnError']));
   }
   const portNames = new Set<string>();
-  asObjects(c.ports).forEach((port, i) => {
+  (c.ports ?? []).forEach((port, i) => {
     const p = `${path}.ports[${i}]`;
     const name = str(port.name);
     if (name) {
@@ -222,10 +225,10 @@ function validateContainer(c: JsonObject, path: string, volumes: Set<string>): F
       errs.push(notSupported(`${p}.protocol`, proto, ['SCTP', 'TCP', 'UDP']));
     }
   });
-  asObjects(c.env).forEach((env, i) => {
+  (c.env ?? []).forEach((env, i) => {
     if (!str(env.name)) errs.push(required(`${path}.env[${i}].name`, ''));
   });
-  asObjects(c.volumeMounts).forEach((m, i) => {
+  (c.volumeMounts ?? []).forEach((m, i) => {
     const p = `${path}.volumeMounts[${i}]`;
     const name = str(m.name);
     if (!name) errs.push(required(`${p}.name`, ''));
@@ -237,10 +240,10 @@ function validateContainer(c: JsonObject, path: string, volumes: Set<string>): F
 }
 
 /** Validates a PodSpec at `path` (`spec`, `spec.template.spec`, …). */
-export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
+export function validatePodSpec(spec: PodSpec, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const volumes = new Set<string>();
-  asObjects(spec.volumes).forEach((v, i) => {
+  (spec.volumes ?? []).forEach((v, i) => {
     const p = `${path}.volumes[${i}].name`;
     const name = str(v.name);
     if (!name) errs.push(required(p, ''));
@@ -250,11 +253,10 @@ export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
     }
     volumes.add(name);
   });
-  const containers = asObjects(spec.containers);
-  if (containers.length === 0) errs.push(required(`${path}.containers`, ''));
+  if ((spec.containers ?? []).length === 0) errs.push(required(`${path}.containers`, ''));
   const names = new Set<string>();
-  for (const list of CONTAINER_LISTS) {
-    asObjects(spec[list]).forEach((c, i) => {
+  for (const [list, containers] of allContainers(spec)) {
+    containers.forEach((c, i) => {
       const p = `${path}.${list}[${i}]`;
       const name = str(c.name);
       if (!name) errs.push(required(`${p}.name`, ''));
@@ -286,11 +288,10 @@ export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
   if (typeof tgps === 'number' && tgps < 0) {
     errs.push(invalidValue(`${path}.terminationGracePeriodSeconds`, tgps, 'must be greater than or equal to 0'));
   }
-  for (const [k, v] of Object.entries(asStringMap(spec.nodeSelector))) {
+  for (const k of Object.keys(spec.nodeSelector ?? {})) {
     for (const msg of isQualifiedName(k)) errs.push(invalidValue(`${path}.nodeSelector`, k, msg));
-    void v;
   }
-  asObjects(spec.tolerations).forEach((t, i) => {
+  (spec.tolerations ?? []).forEach((t, i) => {
     const effect = t.effect;
     if (effect !== undefined && effect !== '' && !['NoSchedule', 'PreferNoSchedule', 'NoExecute'].includes(String(effect))) {
       errs.push(notSupported(`${path}.tolerations[${i}].effect`, effect, ['NoExecute', 'NoSchedule', 'PreferNoSchedule']));
@@ -304,11 +305,11 @@ export function validatePodSpec(spec: JsonObject, path: string): FieldError[] {
 }
 
 /** Validates a PodTemplateSpec at `path` (`spec.template`): its labels, annotations and spec. */
-export function validatePodTemplate(template: JsonObject | undefined, path: string): FieldError[] {
+export function validatePodTemplate(template: PodTemplateSpec | undefined, path: string): FieldError[] {
   if (!template) return [required(path, '')];
-  const meta = asObject(template.metadata) ?? {};
-  const errs = validateLabels(asObject(meta.labels) ?? {}, `${path}.metadata.labels`);
-  errs.push(...validateAnnotations(asObject(meta.annotations) ?? {}, `${path}.metadata.annotations`));
-  errs.push(...validatePodSpec(asObject(template.spec) ?? {}, `${path}.spec`));
+  const meta = template.metadata ?? {};
+  const errs = validateLabels(meta.labels ?? {}, `${path}.metadata.labels`);
+  errs.push(...validateAnnotations(meta.annotations ?? {}, `${path}.metadata.annotations`));
+  errs.push(...validatePodSpec(template.spec ?? {}, `${path}.spec`));
   return errs;
 }

@@ -2,11 +2,12 @@
  * core/v1 Pod: PodSpec defaults plus what admission adds on create, a Pending status with
  * its QoS class, and upstream's rule that only a few spec fields change after creation.
  */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { Pod, PodSpec, Toleration } from '../../../gen/kube/core-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, asObjects, child, type JsonObject, str } from './fields.js';
+import { child, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
 import { declared } from '../rest/declared.js';
 
@@ -14,22 +15,18 @@ import { declared } from '../rest/declared.js';
 export const POD_UPDATE_FORBIDDEN_MESSAGE =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
-function spec(obj: KubeObject): JsonObject {
-  return child(obj as JsonObject, 'spec');
-}
-
 /** Every toleration of `old` is still present in `next`. */
-function onlyAddsTolerations(next: unknown, old: unknown): boolean {
-  const n = asObjects(next);
-  return asObjects(old).every((t) => n.some((u) => jsonEqual(t, u)));
+function onlyAddsTolerations(next: Toleration[] | undefined, old: Toleration[] | undefined): boolean {
+  const n = next ?? [];
+  return (old ?? []).every((t) => n.some((u) => jsonEqual(t, u)));
 }
 
 /** A copy of the new spec with every field a pod update may change taken from the old spec. */
-function maskMutable(next: JsonObject, old: JsonObject): JsonObject {
+function maskMutable(next: PodSpec, old: PodSpec): PodSpec {
   const masked = structuredClone(next);
   for (const list of ['containers', 'initContainers'] as const) {
-    const n = asObjects(masked[list]);
-    const o = asObjects(old[list]);
+    const n = masked[list] ?? [];
+    const o = old[list] ?? [];
     if (n.length === o.length) n.forEach((c, i) => (c.image = o[i]?.image));
   }
   const ads = masked.activeDeadlineSeconds;
@@ -38,26 +35,29 @@ function maskMutable(next: JsonObject, old: JsonObject): JsonObject {
   if (onlyAddsTolerations(masked.tolerations, old.tolerations)) masked.tolerations = old.tolerations;
   const oldGrace = old.terminationGracePeriodSeconds;
   if (typeof oldGrace === 'number' && oldGrace < 0 && masked.terminationGracePeriodSeconds === 1) masked.terminationGracePeriodSeconds = oldGrace;
-  for (const k of Object.keys(masked)) if (masked[k] === undefined) delete masked[k];
+  for (const [k, v] of Object.entries(masked)) if (v === undefined) Reflect.deleteProperty(masked, k);
   return masked;
 }
 
 /** A short field-by-field diff of two specs, appended to the Forbidden message as upstream does. */
-function specDiff(next: JsonObject, old: JsonObject): string {
+function specDiff(next: PodSpec, old: PodSpec): string {
   const lines = ['  core.PodSpec{'];
-  const keys = [...new Set([...Object.keys(old), ...Object.keys(next)])];
+  const n = new Map<string, unknown>(Object.entries(next));
+  const o = new Map<string, unknown>(Object.entries(old));
+  const keys = [...new Set([...o.keys(), ...n.keys()])];
   for (const k of keys) {
-    if (jsonEqual(next[k], old[k])) continue;
-    if (old[k] !== undefined) lines.push(`- \t${k}: ${JSON.stringify(old[k])},`);
-    if (next[k] !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(next[k])},`);
+    if (jsonEqual(n.get(k), o.get(k))) continue;
+    if (o.get(k) !== undefined) lines.push(`- \t${k}: ${JSON.stringify(o.get(k))},`);
+    if (n.get(k) !== undefined) lines.push(`+ \t${k}: ${JSON.stringify(n.get(k))},`);
   }
   lines.push('  }');
   return lines.join('\n');
 }
 
-function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
-  const next = spec(obj);
-  const prev = asObject(old.spec) ?? {};
+/** Update validation; reads `obj.spec` without creating it (validation never mutates). */
+function validatePodUpdate(obj: Pod, old: Pod): FieldError[] {
+  const next = obj.spec ?? {};
+  const prev = old.spec ?? {};
   const errs = validatePodSpec(next, 'spec');
   const ads = next.activeDeadlineSeconds;
   if (typeof prev.activeDeadlineSeconds === 'number' && ads === undefined) {
@@ -69,35 +69,35 @@ function validatePodUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
 }
 
 /** The Pod resource. */
-export const pods: ResourceDefinition = {
+export const pods: ResourceDefinition<Pod> = {
   ...declared('', 'pods'),
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
   strategy: {
     prepareForCreate(obj) {
-      const s = spec(obj);
+      const s = child(obj, 'spec');
       defaultPodSpec(s);
       defaultPodOnly(s, true);
       obj.status = { phase: 'Pending', qosClass: podQosClass(s) };
     },
     prepareForUpdate(obj) {
-      const s = spec(obj);
+      const s = child(obj, 'spec');
       defaultPodSpec(s);
       defaultPodOnly(s, false);
     },
-    validate: (obj) => validatePodSpec(spec(obj), 'spec'),
+    validate: (obj) => validatePodSpec(obj.spec ?? {}, 'spec'),
     validateUpdate: validatePodUpdate,
   },
   statusStrategy: {
     prepareForUpdate(obj, old) {
       // The QoS class is decided at creation and never changes.
-      const status = asObject(obj.status);
-      const qos = asObject(old.status)?.qosClass;
+      const status = obj.status;
+      const qos = old.status?.qosClass;
       if (status && qos !== undefined) status.qosClass = qos;
     },
     validateUpdate(obj) {
       const errs: FieldError[] = [];
-      const phase = asObject(obj.status)?.phase;
+      const phase = obj.status?.phase;
       const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
       if (phase !== undefined && phase !== '' && !phases.includes(String(phase))) {
         errs.push({ type: 'NotSupported', field: 'status.phase', value: phase, detail: `supported values: ${phases.map((p) => `"${p}"`).join(', ')}` });
@@ -106,9 +106,9 @@ export const pods: ResourceDefinition = {
     },
   },
   selectableFields(obj) {
-    const s = asObject(obj.spec) ?? {};
-    const st = asObject(obj.status) ?? {};
-    const podIPs = asObjects(st.podIPs);
+    const s = obj.spec ?? {};
+    const st = obj.status ?? {};
+    const podIPs = st.podIPs ?? [];
     return {
       'spec.nodeName': str(s.nodeName),
       'spec.restartPolicy': str(s.restartPolicy),
@@ -126,8 +126,8 @@ export const pods: ResourceDefinition = {
       type: 'string',
       description: 'The aggregate readiness state of this pod for accepting traffic.',
       cell(obj) {
-        const containers = asObjects(asObject(obj.spec)?.containers);
-        const statuses = asObjects(asObject(obj.status)?.containerStatuses);
+        const containers = obj.spec?.containers ?? [];
+        const statuses = obj.status?.containerStatuses ?? [];
         return `${statuses.filter((s) => s.ready === true).length}/${containers.length}`;
       },
     },
@@ -137,7 +137,7 @@ export const pods: ResourceDefinition = {
       description: 'The aggregate status of the containers in this pod.',
       cell(obj) {
         if (obj.metadata?.deletionTimestamp) return 'Terminating';
-        const st = asObject(obj.status) ?? {};
+        const st = obj.status ?? {};
         return str(st.reason) || str(st.phase);
       },
     },
@@ -146,11 +146,11 @@ export const pods: ResourceDefinition = {
       type: 'string',
       description: 'The number of times the containers in this pod have been restarted.',
       cell(obj) {
-        const statuses = asObjects(asObject(obj.status)?.containerStatuses);
+        const statuses = obj.status?.containerStatuses ?? [];
         return String(statuses.reduce((n, s) => n + (typeof s.restartCount === 'number' ? s.restartCount : 0), 0));
       },
     },
-    { name: 'IP', type: 'string', priority: 1, description: 'The IP address of the pod.', cell: (obj) => str(asObject(obj.status)?.podIP) || '<none>' },
-    { name: 'Node', type: 'string', priority: 1, description: 'The node the pod is assigned to.', cell: (obj) => str(asObject(obj.spec)?.nodeName) || '<none>' },
+    { name: 'IP', type: 'string', priority: 1, description: 'The IP address of the pod.', cell: (obj) => str(obj.status?.podIP) || '<none>' },
+    { name: 'Node', type: 'string', priority: 1, description: 'The node the pod is assigned to.', cell: (obj) => str(obj.spec?.nodeName) || '<none>' },
   ],
 };

@@ -3,11 +3,12 @@
  * to Opaque and never changes, keys are validated, typed secrets need their keys, and
  * immutable secrets keep their data.
  */
-import { jsonEqual, type KubeObject } from '../../machinery/meta/object.js';
+import type { Secret } from '../../../gen/kube/core-v1.js';
+import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { isConfigMapKey, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, asStringMap, str } from './fields.js';
+import { asStringMap, str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
 /** Upstream's limit on the total size of a secret's data. */
@@ -16,7 +17,7 @@ export const MAX_SECRET_SIZE = 1024 * 1024;
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Decode-time conversion: stringData wins over data and is not stored; type defaults to Opaque. */
-function convertSecret(obj: KubeObject): void {
+function convertSecret(obj: Secret): void {
   const stringData = asStringMap(obj.stringData);
   if (obj.stringData !== undefined) {
     const data = asStringMap(obj.data);
@@ -31,7 +32,7 @@ function requireKey(data: Record<string, string>, key: string, errs: FieldError[
   if (data[key] === undefined) errs.push(required(`data[${key}]`, ''));
 }
 
-function validateSecret(obj: KubeObject): FieldError[] {
+function validateSecret(obj: Secret): FieldError[] {
   const errs: FieldError[] = [];
   const data = asStringMap(obj.data);
   let size = 0;
@@ -76,19 +77,19 @@ function validateSecret(obj: KubeObject): FieldError[] {
   return errs;
 }
 
-function validateSecretUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+function validateSecretUpdate(obj: Secret, old: Secret): FieldError[] {
   const errs: FieldError[] = [];
   if (obj.type !== old.type) errs.push(invalidValue('type', obj.type, 'field is immutable'));
   if (old.immutable === true) {
     if (obj.immutable !== true) errs.push(forbidden('immutable', 'field is immutable when `immutable` is set'));
-    if (!jsonEqual(asObject(obj.data) ?? {}, asObject(old.data) ?? {})) errs.push(forbidden('data', 'field is immutable when `immutable` is set'));
+    if (!jsonEqual(obj.data ?? {}, old.data ?? {})) errs.push(forbidden('data', 'field is immutable when `immutable` is set'));
   }
   errs.push(...validateSecret(obj));
   return errs;
 }
 
 /** The Secret resource. */
-export const secrets: ResourceDefinition = {
+export const secrets: ResourceDefinition<Secret> = {
   ...declared('', 'secrets'),
   nameValidator: isDns1123Subdomain,
   strategy: {
@@ -100,6 +101,6 @@ export const secrets: ResourceDefinition = {
   selectableFields: (obj) => ({ type: str(obj.type) }),
   printerColumns: [
     { name: 'Type', type: 'string', description: 'The type of the secret', cell: (obj) => str(obj.type) },
-    { name: 'Data', type: 'integer', description: 'The number of keys in the secret', cell: (obj) => Object.keys(asObject(obj.data) ?? {}).length },
+    { name: 'Data', type: 'integer', description: 'The number of keys in the secret', cell: (obj) => Object.keys(obj.data ?? {}).length },
   ],
 };

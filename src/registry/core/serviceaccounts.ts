@@ -1,14 +1,14 @@
 /** core/v1 ServiceAccount: a named identity; its secret references are object names. */
-import type { KubeObject } from '../../machinery/meta/object.js';
+import type { ServiceAccount } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObjects, str } from './fields.js';
+import { str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
-function validateServiceAccount(obj: KubeObject): FieldError[] {
+function validateServiceAccount(obj: ServiceAccount): FieldError[] {
   const errs: FieldError[] = [];
-  asObjects(obj.imagePullSecrets).forEach((ref, i) => {
+  (obj.imagePullSecrets ?? []).forEach((ref, i) => {
     const name = str(ref.name);
     if (name) for (const msg of isDns1123Subdomain(name)) errs.push(invalidValue(`imagePullSecrets[${i}].name`, name, msg));
   });
@@ -16,7 +16,7 @@ function validateServiceAccount(obj: KubeObject): FieldError[] {
 }
 
 /** The ServiceAccount resource. */
-export const serviceAccounts: ResourceDefinition = {
+export const serviceAccounts: ResourceDefinition<ServiceAccount> = {
   ...declared('', 'serviceaccounts'),
   nameValidator: isDns1123Subdomain,
   strategy: {
@@ -24,6 +24,6 @@ export const serviceAccounts: ResourceDefinition = {
     validateUpdate: (obj) => validateServiceAccount(obj),
   },
   printerColumns: [
-    { name: 'Secrets', type: 'integer', description: 'The number of secrets of the service account', cell: (obj) => asObjects(obj.secrets).length },
+    { name: 'Secrets', type: 'integer', description: 'The number of secrets of the service account', cell: (obj) => (obj.secrets ?? []).length },
   ],
 };

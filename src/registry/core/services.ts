@@ -4,14 +4,14 @@
  * cluster IP immutable once set.
  */
 import { randomInt } from 'node:crypto';
-import type { KubeObject } from '../../machinery/meta/object.js';
+import type { Service, ServiceSpec } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { ipv4ToNumber, isValidIp, numberToIpv4 } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { asObject, asObjects, asStringMap, child, type JsonObject, setDefault, str } from './fields.js';
+import { child, setDefault, str } from './fields.js';
 import { declared } from '../rest/declared.js';
 
 /** The service cluster IP range. */
@@ -24,16 +24,12 @@ export const NODE_PORT_MAX = 32767;
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
-function spec(obj: KubeObject): JsonObject {
-  return child(obj as JsonObject, 'spec');
-}
-
 /** Whether a service of this spec gets a cluster IP (everything but ExternalName). */
-function needsClusterIp(s: JsonObject): boolean {
+function needsClusterIp(s: ServiceSpec): boolean {
   return s.type !== 'ExternalName';
 }
 
-function usesNodePorts(s: JsonObject): boolean {
+function usesNodePorts(s: ServiceSpec): boolean {
   return s.type === 'NodePort' || s.type === 'LoadBalancer';
 }
 
@@ -59,15 +55,15 @@ export function allocateNodePort(): number {
 }
 
 /** Decode-time defaults (SetDefaults_Service). */
-function defaultService(obj: KubeObject): void {
-  const s = spec(obj);
+function defaultService(obj: Service): void {
+  const s = child(obj, 'spec');
   setDefault(s, 'type', 'ClusterIP');
   setDefault(s, 'sessionAffinity', 'None');
   if (s.sessionAffinity === 'ClientIP') {
     const clientIP = child(child(s, 'sessionAffinityConfig'), 'clientIP');
     setDefault(clientIP, 'timeoutSeconds', 10800);
   }
-  for (const port of asObjects(s.ports)) {
+  for (const port of s.ports ?? []) {
     setDefault(port, 'protocol', 'TCP');
     if (port.targetPort === undefined || port.targetPort === 0 || port.targetPort === '') port.targetPort = port.port;
   }
@@ -75,22 +71,22 @@ function defaultService(obj: KubeObject): void {
   if (needsClusterIp(s)) setDefault(s, 'internalTrafficPolicy', 'Cluster');
   if (s.type === 'LoadBalancer') setDefault(s, 'allocateLoadBalancerNodePorts', true);
   // clusterIP and clusterIPs[0] mirror each other.
-  const ips = Array.isArray(s.clusterIPs) ? (s.clusterIPs as unknown[]) : [];
+  const ips: unknown[] = Array.isArray(s.clusterIPs) ? s.clusterIPs : [];
   if (!str(s.clusterIP) && typeof ips[0] === 'string') s.clusterIP = ips[0];
-  if (str(s.clusterIP) && ips.length === 0) s.clusterIPs = [s.clusterIP];
+  if (s.clusterIP && ips.length === 0) s.clusterIPs = [s.clusterIP];
 }
 
 /** IP families and policy of a service that has a cluster IP (single-stack IPv4 here). */
-function defaultIpFamilies(s: JsonObject): void {
+function defaultIpFamilies(s: ServiceSpec): void {
   if (!needsClusterIp(s)) return;
   setDefault(s, 'ipFamilies', ['IPv4']);
   setDefault(s, 'ipFamilyPolicy', 'SingleStack');
 }
 
-function allocateNodePorts(s: JsonObject): void {
+function allocateNodePorts(s: ServiceSpec): void {
   if (!usesNodePorts(s)) return;
-  const taken = new Set(asObjects(s.ports).map((p) => p.nodePort));
-  for (const port of asObjects(s.ports)) {
+  const taken = new Set((s.ports ?? []).map((p) => p.nodePort));
+  for (const port of s.ports ?? []) {
     if (port.nodePort !== undefined && port.nodePort !== 0) continue;
     let candidate = allocateNodePort();
     while (taken.has(candidate)) candidate = allocateNodePort();
@@ -99,9 +95,9 @@ function allocateNodePorts(s: JsonObject): void {
   }
 }
 
-function prepareServiceForCreate(obj: KubeObject): void {
+function prepareServiceForCreate(obj: Service): void {
   defaultService(obj);
-  const s = spec(obj);
+  const s = child(obj, 'spec');
   if (needsClusterIp(s)) {
     if (!str(s.clusterIP)) {
       s.clusterIP = allocateClusterIp();
@@ -114,10 +110,10 @@ function prepareServiceForCreate(obj: KubeObject): void {
 }
 
 /** Carries allocated values (cluster IPs, node ports, families) over from the stored service. */
-function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
+function prepareServiceForUpdate(obj: Service, old: Service): void {
   defaultService(obj);
-  const s = spec(obj);
-  const o = asObject(old.spec) ?? {};
+  const s = child(obj, 'spec');
+  const o = old.spec ?? {};
   if (needsClusterIp(s)) {
     if (needsClusterIp(o) && !str(s.clusterIP)) {
       if (o.clusterIP !== undefined) s.clusterIP = o.clusterIP;
@@ -139,8 +135,8 @@ function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
   }
   dropTypeDependentFields(s, o);
   if (usesNodePorts(s) && usesNodePorts(o)) {
-    const oldPorts = asObjects(o.ports);
-    for (const port of asObjects(s.ports)) {
+    const oldPorts = o.ports ?? [];
+    for (const port of s.ports ?? []) {
       if (port.nodePort !== undefined && port.nodePort !== 0) continue;
       const match = oldPorts.find((p) => p.port === port.port && p.protocol === port.protocol) ?? oldPorts.find((p) => p.name !== undefined && p.name === port.name);
       if (match?.nodePort !== undefined) port.nodePort = match.nodePort;
@@ -153,10 +149,10 @@ function prepareServiceForUpdate(obj: KubeObject, old: KubeObject): void {
  * When the type changes away from NodePort/LoadBalancer, fields that only made sense for
  * the old type are dropped if the client left them as they were (as upstream does).
  */
-function dropTypeDependentFields(s: JsonObject, o: JsonObject): void {
+function dropTypeDependentFields(s: ServiceSpec, o: ServiceSpec): void {
   if (!usesNodePorts(s) && usesNodePorts(o)) {
-    const oldPorts = asObjects(o.ports);
-    for (const port of asObjects(s.ports)) {
+    const oldPorts = o.ports ?? [];
+    for (const port of s.ports ?? []) {
       if (port.nodePort !== undefined && oldPorts.some((p) => p.nodePort === port.nodePort)) delete port.nodePort;
     }
     if (s.externalTrafficPolicy === o.externalTrafficPolicy) delete s.externalTrafficPolicy;
@@ -168,15 +164,15 @@ function dropTypeDependentFields(s: JsonObject, o: JsonObject): void {
   }
 }
 
-function validateService(obj: KubeObject, creating: boolean): FieldError[] {
+function validateService(obj: Service, creating: boolean): FieldError[] {
   const errs: FieldError[] = [];
-  const s = asObject(obj.spec) ?? {};
+  const s = obj.spec ?? {};
   const type = s.type;
   if (!TYPES.includes(String(type))) errs.push(notSupported('spec.type', type ?? '', TYPES));
   const affinity = s.sessionAffinity;
   if (affinity !== 'None' && affinity !== 'ClientIP') errs.push(notSupported('spec.sessionAffinity', affinity ?? '', ['ClientIP', 'None']));
   const headless = s.clusterIP === 'None';
-  const ports = asObjects(s.ports);
+  const ports = s.ports ?? [];
   if (ports.length === 0 && !headless && type !== 'ExternalName') errs.push(required('spec.ports', ''));
   if (type === 'ExternalName') {
     const name = str(s.externalName).replace(/\.$/, '');
@@ -184,7 +180,7 @@ function validateService(obj: KubeObject, creating: boolean): FieldError[] {
     else for (const msg of isDns1123Subdomain(name)) errs.push(invalidValue('spec.externalName', s.externalName, msg));
   }
   if (needsClusterIp(s)) {
-    const ips = Array.isArray(s.clusterIPs) ? (s.clusterIPs as unknown[]) : [];
+    const ips: unknown[] = Array.isArray(s.clusterIPs) ? s.clusterIPs : [];
     if (str(s.clusterIP) && ips[0] !== s.clusterIP) {
       errs.push(invalidValue('spec.clusterIPs', ips, 'must be empty or the first value must match spec.clusterIP'));
     }
@@ -233,28 +229,28 @@ function validateService(obj: KubeObject, creating: boolean): FieldError[] {
       }
     }
   });
-  errs.push(...validateLabels(asStringMap(s.selector), 'spec.selector'));
+  errs.push(...validateLabels(s.selector ?? {}, 'spec.selector'));
   return errs;
 }
 
-function validateServiceUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
+function validateServiceUpdate(obj: Service, old: Service): FieldError[] {
   const errs = validateService(obj, false);
-  const s = asObject(obj.spec) ?? {};
-  const o = asObject(old.spec) ?? {};
+  const s = obj.spec ?? {};
+  const o = old.spec ?? {};
   if (needsClusterIp(s) && needsClusterIp(o) && str(o.clusterIP) && s.clusterIP !== o.clusterIP) {
     errs.push(invalidValue('spec.clusterIPs[0]', s.clusterIPs ?? [], 'may not change once set'));
   }
   return errs;
 }
 
-function portsCell(obj: KubeObject): string {
-  const ports = asObjects(asObject(obj.spec)?.ports);
+function portsCell(obj: Service): string {
+  const ports = obj.spec?.ports ?? [];
   if (ports.length === 0) return '<none>';
   return ports.map((p) => `${String(p.port)}${p.nodePort ? `:${String(p.nodePort)}` : ''}/${str(p.protocol) || 'TCP'}`).join(',');
 }
 
 /** The Service resource. */
-export const services: ResourceDefinition = {
+export const services: ResourceDefinition<Service> = {
   ...declared('', 'services'),
   allowCreateOnUpdate: true,
   storagePath: 'services/specs',
@@ -269,26 +265,26 @@ export const services: ResourceDefinition = {
   statusStrategy: {
     validateUpdate(obj) {
       const errs: FieldError[] = [];
-      asObjects(asObject(asObject(obj.status)?.loadBalancer)?.ingress).forEach((ing, i) => {
+      (obj.status?.loadBalancer?.ingress ?? []).forEach((ing, i) => {
         const ip = str(ing.ip);
         if (ip) for (const msg of isValidIp(ip)) errs.push(invalidValue(`status.loadBalancer.ingress[${i}].ip`, ip, msg));
       });
       return errs;
     },
   },
-  selectableFields: (obj) => ({ 'spec.clusterIP': str(asObject(obj.spec)?.clusterIP), 'spec.type': str(asObject(obj.spec)?.type) }),
+  selectableFields: (obj) => ({ 'spec.clusterIP': str(obj.spec?.clusterIP), 'spec.type': str(obj.spec?.type) }),
   printerColumns: [
-    { name: 'Type', type: 'string', description: 'The type of the service.', cell: (obj) => str(asObject(obj.spec)?.type) },
-    { name: 'Cluster-IP', type: 'string', description: 'The cluster IP of the service.', cell: (obj) => str(asObject(obj.spec)?.clusterIP) || '<none>' },
+    { name: 'Type', type: 'string', description: 'The type of the service.', cell: (obj) => str(obj.spec?.type) },
+    { name: 'Cluster-IP', type: 'string', description: 'The cluster IP of the service.', cell: (obj) => str(obj.spec?.clusterIP) || '<none>' },
     {
       name: 'External-IP',
       type: 'string',
       description: 'The external IPs of the service.',
       cell(obj) {
-        const s = asObject(obj.spec) ?? {};
+        const s = obj.spec ?? {};
         if (s.type === 'ExternalName') return str(s.externalName);
-        const ingress = asObjects(asObject(asObject(obj.status)?.loadBalancer)?.ingress).map((i) => str(i.ip) || str(i.hostname));
-        const external = Array.isArray(s.externalIPs) ? (s.externalIPs as string[]) : [];
+        const ingress = (obj.status?.loadBalancer?.ingress ?? []).map((i) => str(i.ip) || str(i.hostname));
+        const external = Array.isArray(s.externalIPs) ? s.externalIPs : [];
         const all = [...ingress, ...external].filter(Boolean);
         if (all.length) return all.join(',');
         return s.type === 'LoadBalancer' ? '<pending>' : '<none>';

@@ -19,7 +19,7 @@ import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
 import { storageView, type ServedResource } from '../rest/served.js';
-import type { DeleteOutcome, ResourceStore, WatchEvent, WriteTarget } from '../rest/resource-store.js';
+import type { DeleteOutcome, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
 import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
@@ -47,10 +47,16 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const apiVersion = definitionApiVersion(def);
   const { store } = opts;
 
+  /**
+   * The storage key of one object: `<root><namespace>/<name>` or `<root><name>`. A namespaced
+   * resource without a namespace is a 400 (upstream's NamespaceKeyFunc), never `<root>/<name>`.
+   */
   const keyFor = (namespace: string | undefined, name: string): string => {
     checkPathSegment('Name', name);
-    if (def.namespaced) checkPathSegment('Namespace', namespace ?? '');
-    return def.namespaced ? `${root}${namespace ?? ''}/${name}` : `${root}${name}`;
+    if (!def.namespaced) return `${root}${name}`;
+    if (!namespace) throw badRequest('Namespace parameter required.');
+    checkPathSegment('Namespace', namespace);
+    return `${root}${namespace}/${name}`;
   };
   const prefixFor = (namespace: string | undefined): string => {
     if (def.namespaced && namespace) checkPathSegment('Namespace', namespace);
@@ -82,6 +88,153 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     } catch (err) {
       if (isStorageError(err, 'KeyNotFound')) return;
       throw interpretStorageError(err, q, name);
+    }
+  }
+
+
+  /** Everything a create does before its storage write: the object to store and its key. */
+  async function beforeCreate(namespace: string | undefined, input: KubeObject): Promise<{ obj: KubeObject; name: string; key: string }> {
+    const obj = cloneObject(stripType(input));
+    const meta = (obj.metadata ??= {});
+    if (def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (namespace) meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    fillSystemFieldsOnCreate(def, meta);
+    def.strategy.prepareForCreate?.(obj);
+    const errs = [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj) ?? [])];
+    if (errs.length) fail(obj, errs);
+    def.strategy.canonicalize?.(obj);
+    const name = meta.name as string;
+    if (def.namespaced && opts.namespaceCheck && meta.namespace) await opts.namespaceCheck(meta.namespace, q, name);
+    return { obj, name, key: keyFor(meta.namespace, name) };
+  }
+
+  async function createObject(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<KubeObject> {
+    const { obj, name, key } = await beforeCreate(namespace, input);
+    if (wopts.dryRun) {
+      try {
+        await store.get(key);
+        throw alreadyExists(q, name);
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+      }
+      return withType(obj);
+    }
+    try {
+      return withType(await store.create(key, withType(obj)));
+    } catch (err) {
+      throw interpretStorageError(err, q, name);
+    }
+  }
+
+  /**
+   * Create-on-update of a missing object: the create path and a create-if-absent write.
+   * Returns undefined when the object appeared meanwhile (the caller retries as an update).
+   */
+  async function createMissing(namespace: string | undefined, name: string, input: KubeObject, wopts: WriteOptions): Promise<KubeObject | undefined> {
+    const inputName = input.metadata?.name;
+    if (inputName !== undefined && inputName !== name) {
+      throw badRequest(`the name of the object (${inputName}) does not match the name on the URL (${name})`);
+    }
+    const { obj, key } = await beforeCreate(namespace, { ...input, metadata: { ...input.metadata, name } });
+    if (wopts.dryRun) return withType(obj);
+    try {
+      return withType(await store.create(key, withType(obj)));
+    } catch (err) {
+      if (isStorageError(err, 'KeyExists')) return undefined;
+      throw interpretStorageError(err, q, name);
+    }
+  }
+
+  /**
+   * Update (and, for `replace` where the definition allows it, create-on-update). Missing
+   * object → create-if-absent; lost that race → update again; an update that finds the
+   * object deleted under it → create again. Each turn is one storage CAS, so exactly one
+   * writer creates and every other write applies on top of it.
+   */
+  async function writeUpdate(
+    namespace: string | undefined,
+    name: string,
+    updater: ObjectUpdater,
+    wopts: WriteOptions & { target: WriteTarget },
+    allowCreate: boolean,
+  ): Promise<UpdateOutcome> {
+    const key = keyFor(namespace, name);
+    const canCreate = allowCreate && def.allowCreateOnUpdate === true && wopts.target === 'main';
+    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
+      const next = cloneObject(stripType(await updater(cloneObject(current))));
+      const meta = (next.metadata ??= {});
+      const old = current.metadata ?? {};
+      if (meta.name !== undefined && meta.name !== name) {
+        throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      }
+      meta.name = name;
+      if (def.namespaced) {
+        if (meta.namespace && namespace && meta.namespace !== namespace) {
+          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        }
+        meta.namespace = namespace ?? old.namespace ?? '';
+      } else delete meta.namespace;
+      if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
+        throw conflict(q, name, OBJECT_MODIFIED);
+      }
+      if (meta.uid && meta.uid !== old.uid) {
+        throw conflict(q, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`);
+      }
+      carrySystemFieldsOnUpdate(meta, old);
+      delete meta.resourceVersion;
+      const target: WriteTarget = wopts.target;
+      let errs: FieldError[];
+      if (target === 'status') {
+        // Only status changes through /status: everything else comes from the stored object.
+        const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
+        if (next.status === undefined) delete merged.status;
+        delete merged.metadata?.resourceVersion;
+        def.statusStrategy?.prepareForUpdate?.(merged, current);
+        errs = [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])];
+        if (errs.length) fail(merged, errs);
+        def.strategy.canonicalize?.(merged);
+        return merged;
+      }
+      if (def.statusStrategy) {
+        // The main resource never changes status.
+        if (current.status === undefined) delete next.status;
+        else next.status = cloneObject(current.status);
+      }
+      def.strategy.prepareForUpdate?.(next, current);
+      if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (old.generation ?? 0) + 1;
+      errs = [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])];
+      if (errs.length) fail(next, errs);
+      def.strategy.canonicalize?.(next);
+      return next;
+    };
+    for (;;) {
+      try {
+        if (wopts.dryRun) {
+          const current = await store.get(key);
+          const next = await tryUpdate(current);
+          next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
+          return { object: withType(next), created: false };
+        }
+        const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
+        if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
+        return { object: withType(updated), created: false };
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        const missing = isStorageError(err, 'KeyNotFound');
+        if (!missing || !canCreate) throw interpretStorageError(err, q, name);
+        const input = await updater({});
+        // A resourceVersion names a version of an object that is not there.
+        if (input.metadata?.resourceVersion) throw interpretStorageError(err, q, name);
+        const created = await createMissing(namespace, name, input, wopts);
+        if (created) return { object: created, created: true };
+      }
     }
   }
 
@@ -146,105 +299,13 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       return events();
     },
 
-    async create(namespace, input, wopts) {
-      const obj = cloneObject(stripType(input));
-      const meta = (obj.metadata ??= {});
-      if (def.namespaced) {
-        if (meta.namespace && namespace && meta.namespace !== namespace) {
-          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-        }
-        if (namespace) meta.namespace = namespace;
-      } else {
-        delete meta.namespace;
-      }
-      if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
-      fillSystemFieldsOnCreate(def, meta);
-      def.strategy.prepareForCreate?.(obj);
-      const errs = [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj) ?? [])];
-      if (errs.length) fail(obj, errs);
-      def.strategy.canonicalize?.(obj);
-      const name = meta.name as string;
-      if (def.namespaced && opts.namespaceCheck && meta.namespace) await opts.namespaceCheck(meta.namespace, q, name);
-      if (wopts.dryRun) {
-        try {
-          await store.get(keyFor(meta.namespace, name));
-          throw alreadyExists(q, name);
-        } catch (err) {
-          if (err instanceof ApiError) throw err;
-        }
-        return withType(obj);
-      }
-      try {
-        return withType(await store.create(keyFor(meta.namespace, name), withType(obj)));
-      } catch (err) {
-        throw interpretStorageError(err, q, name);
-      }
-    },
+    create: createObject,
 
     async update(namespace, name, updater, wopts) {
-      const key = keyFor(namespace, name);
-      const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
-        const next = cloneObject(stripType(await updater(cloneObject(current))));
-        const meta = (next.metadata ??= {});
-        const old = current.metadata ?? {};
-        if (meta.name !== undefined && meta.name !== name) {
-          throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-        }
-        meta.name = name;
-        if (def.namespaced) {
-          if (meta.namespace && namespace && meta.namespace !== namespace) {
-            throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-          }
-          meta.namespace = namespace ?? old.namespace ?? '';
-        } else delete meta.namespace;
-        if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
-          throw conflict(q, name, OBJECT_MODIFIED);
-        }
-        if (meta.uid && meta.uid !== old.uid) {
-          throw conflict(q, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`);
-        }
-        carrySystemFieldsOnUpdate(meta, old);
-        delete meta.resourceVersion;
-        const target: WriteTarget = wopts.target;
-        let errs: FieldError[];
-        if (target === 'status') {
-          // Only status changes through /status: everything else comes from the stored object.
-          const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
-          if (next.status === undefined) delete merged.status;
-          delete merged.metadata?.resourceVersion;
-          def.statusStrategy?.prepareForUpdate?.(merged, current);
-          errs = [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])];
-          if (errs.length) fail(merged, errs);
-          def.strategy.canonicalize?.(merged);
-          return merged;
-        }
-        if (def.statusStrategy) {
-          // The main resource never changes status.
-          if (current.status === undefined) delete next.status;
-          else next.status = cloneObject(current.status);
-        }
-        def.strategy.prepareForUpdate?.(next, current);
-        if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (old.generation ?? 0) + 1;
-        errs = [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])];
-        if (errs.length) fail(next, errs);
-        def.strategy.canonicalize?.(next);
-        return next;
-      };
-      try {
-        if (wopts.dryRun) {
-          const current = await store.get(key);
-          const next = await tryUpdate(current);
-          next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
-          return withType(next);
-        }
-        const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
-        if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
-        return withType(updated);
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        throw interpretStorageError(err, q, name);
-      }
+      return (await writeUpdate(namespace, name, updater, wopts, false)).object;
     },
+
+    replace: (namespace, name, updater, wopts) => writeUpdate(namespace, name, updater, wopts, true),
 
     async delete(namespace, name, dopts): Promise<DeleteOutcome> {
       const key = keyFor(namespace, name);
@@ -323,8 +384,10 @@ function checkPreconditions(
 
 /** The object to keep (marked as deleting) instead of removing it, or undefined. */
 function keepOnDelete(def: ServedResource, current: KubeObject): KubeObject | undefined {
-  const custom = def.gracefulDelete?.(cloneObject(current));
-  if (custom) return custom;
+  if (def.gracefulDelete) {
+    const copy = cloneObject(current);
+    if (def.gracefulDelete(copy)) return copy;
+  }
   if (current.metadata?.finalizers?.length) {
     if (current.metadata.deletionTimestamp) return current;
     const marked = cloneObject(current);

@@ -44,6 +44,12 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), opts);
       return out(updated);
     },
+    async replace(namespace, name, updater, opts) {
+      // A missing object reaches the updater as {} (create-on-update): nothing to convert.
+      const shown = (current: KubeObject): KubeObject => (Object.keys(current).length === 0 ? current : out(current));
+      const outcome = await storage.replace(namespace, name, async (current) => served.toStorage(await updater(shown(current))), opts);
+      return { ...outcome, object: out(outcome.object) };
+    },
     async delete(namespace, name, opts) {
       const outcome = await storage.delete(namespace, name, opts);
       return { ...outcome, object: out(outcome.object) };

@@ -46,8 +46,13 @@ export interface ResourceAlias {
   versions: ResourceVersion[];
 }
 
-/** Everything the server needs to know to serve one resource, in all its versions. */
-export interface ResourceDefinition {
+/**
+ * Everything the server needs to know to serve one resource, in all its versions. `T` is
+ * the storage version's Kubernetes JSON shape for the hooks (strategies, selectable
+ * fields, graceful deletion, printer cells); it appears in parameter positions only, so a
+ * `ResourceDefinition<Pod>` is a `ResourceDefinition`.
+ */
+export interface ResourceDefinition<T extends object = KubeObject> {
   /** API group, `""` for core. */
   group: string;
   /**
@@ -80,21 +85,21 @@ export interface ResourceDefinition {
   allowCreateOnUpdate?: boolean;
   /** Delete answers with the deleted object rather than a success Status. */
   returnDeletedObject?: boolean;
-  strategy: Strategy;
+  strategy: Strategy<T>;
   /** Present when the resource has a `/status` subresource. */
-  statusStrategy?: Strategy;
+  statusStrategy?: Strategy<T>;
   /** Present when the resource has a `/scale` subresource (autoscaling/v1 Scale). */
   scale?: ScaleSubresource;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
-  selectableFields?: (obj: KubeObject) => Record<string, string>;
+  selectableFields?(obj: T): Record<string, string>;
   /**
-   * Graceful deletion: given the stored object, returns the object to keep (marked for
-   * deletion) or undefined to remove it now. Objects with metadata.finalizers are always
-   * kept until their finalizers are gone.
+   * Graceful deletion: given a private copy of the stored object, marks it for deletion
+   * in place and returns true to keep it, or returns false to remove the object now.
+   * Objects with metadata.finalizers are always kept until their finalizers are gone.
    */
-  gracefulDelete?: (obj: KubeObject) => KubeObject | undefined;
+  gracefulDelete?(obj: T): boolean;
   /** Table columns for kubectl's human-readable output (beyond Name and Age). */
-  printerColumns?: PrinterColumn[];
+  printerColumns?: PrinterColumn<T>[];
 }
 
 /**
@@ -121,12 +126,12 @@ export interface KindRef {
 }
 
 /** One extra column of the server-side Table. */
-export interface PrinterColumn {
+export interface PrinterColumn<T extends object = KubeObject> {
   name: string;
   type: 'string' | 'integer' | 'date';
   description: string;
   priority?: number;
-  cell: (obj: KubeObject) => string | number;
+  cell(obj: T): string | number;
 }
 
 /** `apps/v1` or `v1`. */

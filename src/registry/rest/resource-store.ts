@@ -51,6 +51,13 @@ export interface DeleteOutcome {
   gone: boolean;
 }
 
+/** The result of a replace: the stored object and whether the write created it. */
+export interface UpdateOutcome {
+  object: KubeObject;
+  /** true when the object was missing and the write created it (create-on-update: 201). */
+  created: boolean;
+}
+
 /** CRUD + watch for one resource. */
 export interface ResourceStore {
   /** The resource at the version this store serves. */
@@ -66,5 +73,21 @@ export interface ResourceStore {
     updater: ObjectUpdater,
     opts: WriteOptions & { target: WriteTarget },
   ): Promise<KubeObject>;
+  /**
+   * The PUT verb: `update`, except that where the definition allows create-on-update
+   * (`allowCreateOnUpdate`), the target is the main resource and the object is missing, it
+   * is created instead, from `updater({})`, through the create path (prepare, validate,
+   * namespace check) and a create-if-absent write. The missing-then-create decision is
+   * atomic: a concurrent create makes the write retry as an update, a concurrent delete
+   * makes an update retry as a create, so two replaces never both create and no update is
+   * lost. A new object that names a resourceVersion is not created: that version does not
+   * exist (NotFound, as upstream).
+   */
+  replace(
+    namespace: string | undefined,
+    name: string,
+    updater: ObjectUpdater,
+    opts: WriteOptions & { target: WriteTarget },
+  ): Promise<UpdateOutcome>;
   delete(namespace: string | undefined, name: string, opts: DeleteQuery & WriteOptions): Promise<DeleteOutcome>;
 }

@@ -1,23 +1,30 @@
 /**
  * Strategy objects: how one resource differs from the generic store. All functions are
- * pure over plain Kubernetes JSON; prepare functions mutate the object they are given,
- * validate functions never mutate and return field errors.
+ * pure over plain Kubernetes JSON; prepare and canonicalize functions mutate the object
+ * they are given, validate functions never mutate (the store may hand them frozen
+ * objects) and return field errors.
+ *
+ * `T` is the kind's Kubernetes JSON shape (a generated gen/kube interface) for built-in
+ * kinds, the untyped {@link KubeObject} for dynamic ones. The store only hands a strategy
+ * objects decoded through the kind's schema, so a `T` parameter is what it claims to be.
+ * Every member takes `T` as a parameter only (method syntax), which keeps a
+ * `Strategy<Pod>` usable where a `Strategy` is expected.
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { FieldError } from '../../machinery/validation/field-error.js';
 
 /** Per-resource behaviour for create and update of the main resource. */
-export interface Strategy {
+export interface Strategy<T extends object = KubeObject> {
   /** Clears or defaults fields on create (e.g. reset status, set phase). */
-  prepareForCreate?(obj: KubeObject): void;
+  prepareForCreate?(obj: T): void;
   /** Carries fields over from the stored object on update (e.g. keep status). */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  prepareForUpdate?(obj: T, old: T): void;
   /** Kind-specific validation on create. */
-  validate?(obj: KubeObject): FieldError[];
+  validate?(obj: T): FieldError[];
   /** Kind-specific validation on update (immutable fields, …). */
-  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  validateUpdate?(obj: T, old: T): FieldError[];
   /** Final normalization before storing. */
-  canonicalize?(obj: KubeObject): void;
+  canonicalize?(obj: T): void;
 }
 
 /** Names: which validator applies to `metadata.name`. */

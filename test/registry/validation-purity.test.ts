@@ -1,0 +1,142 @@
+/**
+ * Validation never mutates its input: every built-in definition's validate and
+ * validateUpdate (main and status strategies, plus the generic metadata checks) run over
+ * deep-frozen objects, valid and
+ * invalid, and must neither throw nor change them. The definitions come from
+ * builtinDefinitions, so a new kind is checked as soon as it is registered (and fails here
+ * until it has a valid sample below).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { KubeObject } from '../../src/machinery/meta/object.js';
+import { builtinDefinitions } from '../../src/registry/definitions.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../../src/registry/generic/metadata.js';
+import { storageView } from '../../src/registry/rest/served.js';
+import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import { render } from './harness.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
+
+const podSpec = (restartPolicy?: string) => ({ containers: [{ name: 'c', image: 'busybox:1.36' }], ...(restartPolicy ? { restartPolicy } : {}) });
+
+/** One valid object per kind (before prepareForCreate), keyed by `group/kind`. */
+const VALID: Readonly<Record<string, KubeObject>> = {
+  '/Namespace': {},
+  '/ConfigMap': { data: { a: 'b' }, binaryData: { c: 'ZA==' } },
+  '/Secret': { data: { a: 'Yg==' }, stringData: { s: 't' } },
+  '/Pod': { spec: podSpec() },
+  '/Service': { spec: { ports: [{ port: 80 }], selector: { app: 'web' } } },
+  '/Endpoints': { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] },
+  '/ServiceAccount': { imagePullSecrets: [{ name: 'pull' }] },
+  '/Event': { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Started' },
+  '/Node': { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '1' } } },
+  'apps/Deployment': {
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
+  },
+  'autoscaling/HorizontalPodAutoscaler': { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3 } },
+  'batch/Job': { spec: { template: { spec: podSpec('Never') } } },
+  'batch/CronJob': { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: podSpec('OnFailure') } } } } },
+};
+
+/** Objects no kind accepts as they are, or that miss most of what a kind needs. */
+const INVALID: readonly KubeObject[] = [
+  {},
+  { spec: {}, status: {} },
+  { spec: { containers: [{}], ports: [{ port: -1 }], selector: {}, template: {}, taints: [{}] }, data: { 'a b': '!' } },
+];
+
+/** Recursively freezes a plain JSON value; writes to it then throw (test modules are strict). */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function withMeta(def: ResourceDefinition, obj: KubeObject, name: string): KubeObject {
+  const copy = structuredClone(obj);
+  copy.metadata = {
+    name,
+    uid: '6f0c7b1e-5f2a-4c8e-9a57-3b1f0d2c4e6a',
+    creationTimestamp: '2024-01-01T00:00:00Z',
+    ...(def.namespaced ? { namespace: 'default' } : {}),
+    ...copy.metadata,
+  };
+  return copy;
+}
+
+function fixtureOf(def: ResourceDefinition): KubeObject | undefined {
+  const file = join(FIXTURES, `${def.group || 'core'}.${def.storageVersion}.${def.kind}.json`);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KubeObject) : undefined;
+}
+
+/** A created object as the store would store it: metadata filled, prepareForCreate applied. */
+function prepared(def: ResourceDefinition, obj: KubeObject, name: string): KubeObject {
+  const created = withMeta(def, obj, name);
+  def.strategy.prepareForCreate?.(created);
+  return created;
+}
+
+/** Runs `fn` over frozen objects and checks they are unchanged afterwards. */
+function runFrozen(label: string, objects: KubeObject[], fn: () => unknown): void {
+  const before = objects.map((o) => JSON.stringify(o));
+  objects.forEach(deepFreeze);
+  assert.doesNotThrow(fn, `${label} wrote to its input`);
+  assert.deepEqual(objects.map((o) => JSON.stringify(o)), before, `${label} changed its input`);
+}
+
+describe('validation never mutates its input', () => {
+  for (const def of builtinDefinitions) {
+    const key = `${def.group}/${def.kind}`;
+    describe(key, () => {
+      const sample = VALID[key];
+
+      it('has a valid sample that validates cleanly', () => {
+        assert.ok(sample, `add a valid ${key} to VALID`);
+        const obj = prepared(def, sample, 'valid');
+        assert.deepEqual(render(def.strategy.validate?.(obj) ?? []), []);
+        const next = structuredClone(obj);
+        def.strategy.prepareForUpdate?.(next, obj);
+        assert.deepEqual(render(def.strategy.validateUpdate?.(next, obj) ?? []), []);
+      });
+
+      const inputs = (): Array<[string, KubeObject]> => {
+        const list: Array<[string, KubeObject]> = INVALID.map((o, i) => [`invalid #${i}`, o]);
+        if (sample) list.unshift(['valid', sample]);
+        const fixture = fixtureOf(def);
+        if (fixture) list.push(['fixture', fixture]);
+        return list;
+      };
+
+      it('validate leaves frozen objects alone, prepared or not', () => {
+        for (const [label, raw] of inputs()) {
+          for (const obj of [withMeta(def, raw, 'raw'), prepared(def, raw, 'prep')]) {
+            runFrozen(`${key} validate (${label})`, [obj], () => [...validateObjectMeta(storageView(def), obj), ...(def.strategy.validate?.(obj) ?? [])]);
+          }
+        }
+      });
+
+      it('validateUpdate leaves frozen objects alone, main and status', () => {
+        const old = sample ? prepared(def, sample, 'same') : withMeta(def, {}, 'same');
+        for (const [label, raw] of inputs()) {
+          for (const strategy of [def.strategy, def.statusStrategy]) {
+            if (!strategy) continue;
+            const unprepared = withMeta(def, raw, 'same');
+            const next = withMeta(def, raw, 'same');
+            strategy.prepareForUpdate?.(next, structuredClone(old));
+            for (const obj of [unprepared, next]) {
+              const prev = structuredClone(old);
+              runFrozen(`${key} validateUpdate (${label})`, [obj, prev], () => [
+                ...validateObjectMetaUpdate(storageView(def), obj, prev),
+                ...(strategy.validateUpdate?.(obj, prev) ?? []),
+              ]);
+            }
+          }
+        }
+      });
+    });
+  }
+});
