@@ -3,6 +3,7 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { deployments } from './apps/deployments.js';
+import { replicaSets } from './apps/replicasets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
@@ -29,6 +30,7 @@ export const builtinDefinitions: ResourceDefinition[] = [
   events,
   nodes,
   deployments,
+  replicaSets,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,

@@ -4,15 +4,14 @@
  * template's labels and may not change afterwards.
  */
 import type { Deployment, DeploymentStatus, DeploymentStrategy } from '../../../gen/kube/apps-v1.js';
-import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
-import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault, str } from '../core/fields.js';
-import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import { defaultPodTemplate } from '../core/pod-spec.js';
+import { validateNonNegative } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
+import { validateReplicatedSpec, validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
 
 const PERCENT_RE = /^[0-9]+%$/;
 
@@ -88,30 +87,7 @@ function validateStrategy(strategy: DeploymentStrategy, path: string): FieldErro
 function validateDeployment(obj: Deployment): FieldError[] {
   const s = obj.spec ?? {};
   const errs: FieldError[] = [...validateNonNegative(s.replicas, 'spec.replicas')];
-  const selector = s.selector;
-  const template = s.template;
-  if (!selector) {
-    errs.push(required('spec.selector', ''));
-  } else {
-    errs.push(...validateLabelSelector(selector, 'spec.selector'));
-    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for deployment'));
-  }
-  if (!template) {
-    errs.push(required('spec.template', ''));
-  } else {
-    // A missing selector selects nothing, so it never matches the template either.
-    if (!selector || (!isEmptySelector(selector) && !selectorMatchesTemplate(selector, template))) {
-      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
-    }
-    errs.push(...validatePodTemplate(template, 'spec.template'));
-    const podSpec = template.spec ?? {};
-    if (podSpec.restartPolicy !== 'Always') {
-      errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
-    }
-    if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
-      errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
-    }
-  }
+  errs.push(...validateReplicatedSpec(s));
   errs.push(...validateStrategy(s.strategy ?? {}, 'spec.strategy'));
   errs.push(...validateNonNegative(s.minReadySeconds, 'spec.minReadySeconds'));
   errs.push(...validateNonNegative(s.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
@@ -126,11 +102,7 @@ function validateDeployment(obj: Deployment): FieldError[] {
 }
 
 function validateDeploymentUpdate(obj: Deployment, old: Deployment): FieldError[] {
-  const errs = validateDeployment(obj);
-  const sel = obj.spec?.selector;
-  const oldSel = old.spec?.selector;
-  if (!jsonEqual(sel, oldSel)) errs.push(invalidValue('spec.selector', sel ?? null, 'field is immutable'));
-  return errs;
+  return [...validateDeployment(obj), ...validateSelectorUnchanged(obj.spec, old.spec)];
 }
 
 const STATUS_COUNTS = [
@@ -138,12 +110,7 @@ const STATUS_COUNTS = [
 ] as const satisfies readonly (keyof DeploymentStatus)[];
 
 function validateDeploymentStatus(obj: Deployment): FieldError[] {
-  const st = obj.status ?? {};
-  const errs: FieldError[] = [];
-  for (const f of STATUS_COUNTS) {
-    errs.push(...validateNonNegative(st[f], `status.${f}`));
-  }
-  return errs;
+  return validateStatusCounts(obj.status, STATUS_COUNTS);
 }
 
 const count = (obj: Deployment, field: (typeof STATUS_COUNTS)[number]): number => num(obj.status?.[field]) ?? 0;

@@ -20,7 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Deployment, DeploymentList } from "../../../k8s/io/api/apps/v1/generated.js";
+import { Deployment, DeploymentList, ReplicaSet, ReplicaSetList } from "../../../k8s/io/api/apps/v1/generated.js";
 import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 import {
@@ -66,6 +66,41 @@ export interface UpdateDeploymentRequest {
 export interface DeploymentWatchEvent {
   type?: string | undefined;
   object?: Deployment | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a ReplicaSet: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateReplicaSetRequest {
+  namespace?: string | undefined;
+  object?: ReplicaSet | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a ReplicaSet (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateReplicaSetRequest {
+  namespace?: string | undefined;
+  object?: ReplicaSet | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a ReplicaSet: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface ReplicaSetWatchEvent {
+  type?: string | undefined;
+  object?: ReplicaSet | undefined;
   status?: Status | undefined;
 }
 
@@ -377,6 +412,322 @@ export const DeploymentWatchEvent: MessageFns<DeploymentWatchEvent> = {
     message.type = object.type ?? undefined;
     message.object = (object.object !== undefined && object.object !== null)
       ? Deployment.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateReplicaSetRequest(): CreateReplicaSetRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateReplicaSetRequest: MessageFns<CreateReplicaSetRequest> = {
+  encode(message: CreateReplicaSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ReplicaSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateReplicaSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateReplicaSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ReplicaSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateReplicaSetRequest>): CreateReplicaSetRequest {
+    return CreateReplicaSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateReplicaSetRequest>): CreateReplicaSetRequest {
+    const message = createBaseCreateReplicaSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ReplicaSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateReplicaSetRequest(): UpdateReplicaSetRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateReplicaSetRequest: MessageFns<UpdateReplicaSetRequest> = {
+  encode(message: UpdateReplicaSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ReplicaSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateReplicaSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateReplicaSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ReplicaSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateReplicaSetRequest>): UpdateReplicaSetRequest {
+    return UpdateReplicaSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateReplicaSetRequest>): UpdateReplicaSetRequest {
+    const message = createBaseUpdateReplicaSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ReplicaSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseReplicaSetWatchEvent(): ReplicaSetWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const ReplicaSetWatchEvent: MessageFns<ReplicaSetWatchEvent> = {
+  encode(message: ReplicaSetWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ReplicaSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReplicaSetWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReplicaSetWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ReplicaSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ReplicaSetWatchEvent>): ReplicaSetWatchEvent {
+    return ReplicaSetWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReplicaSetWatchEvent>): ReplicaSetWatchEvent {
+    const message = createBaseReplicaSetWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ReplicaSet.fromPartial(object.object)
       : undefined;
     message.status = (object.status !== undefined && object.status !== null)
       ? Status.fromPartial(object.status)
@@ -729,6 +1080,353 @@ export const DeploymentServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): DeploymentServiceClient;
   service: typeof DeploymentServiceService;
+  serviceName: string;
+};
+
+export type ReplicaSetServiceService = typeof ReplicaSetServiceService;
+export const ReplicaSetServiceService = {
+  get: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ReplicaSetList): Buffer => Buffer.from(ReplicaSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSetList => ReplicaSetList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateReplicaSetRequest): Buffer =>
+      Buffer.from(CreateReplicaSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateReplicaSetRequest => CreateReplicaSetRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateReplicaSetRequest): Buffer =>
+      Buffer.from(UpdateReplicaSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateReplicaSetRequest => UpdateReplicaSetRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: ReplicaSetList): Buffer => Buffer.from(ReplicaSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSetList => ReplicaSetList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ReplicaSetWatchEvent): Buffer =>
+      Buffer.from(ReplicaSetWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSetWatchEvent => ReplicaSetWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateReplicaSetRequest): Buffer =>
+      Buffer.from(UpdateReplicaSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateReplicaSetRequest => UpdateReplicaSetRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ReplicaSet): Buffer => Buffer.from(ReplicaSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReplicaSet => ReplicaSet.decode(value),
+  },
+  getScale: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/GetScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+  updateScale: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/UpdateScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateScaleRequest): Buffer => Buffer.from(UpdateScaleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateScaleRequest => UpdateScaleRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+  patchScale: {
+    path: "/wheelhouse.apps.v1.ReplicaSetService/PatchScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+} as const;
+
+export interface ReplicaSetServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ReplicaSet>;
+  list: handleUnaryCall<ListRequest, ReplicaSetList>;
+  create: handleUnaryCall<CreateReplicaSetRequest, ReplicaSet>;
+  update: handleUnaryCall<UpdateReplicaSetRequest, ReplicaSet>;
+  patch: handleUnaryCall<PatchRequest, ReplicaSet>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, ReplicaSetList>;
+  watch: handleServerStreamingCall<ListRequest, ReplicaSetWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, ReplicaSet>;
+  updateStatus: handleUnaryCall<UpdateReplicaSetRequest, ReplicaSet>;
+  patchStatus: handleUnaryCall<PatchRequest, ReplicaSet>;
+  getScale: handleUnaryCall<GetRequest, Scale>;
+  updateScale: handleUnaryCall<UpdateScaleRequest, Scale>;
+  patchScale: handleUnaryCall<PatchRequest, Scale>;
+}
+
+export interface ReplicaSetServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: ReplicaSet) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: ReplicaSetList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSetList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateReplicaSetRequest,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateReplicaSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateReplicaSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateReplicaSetRequest,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateReplicaSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateReplicaSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: ReplicaSet) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: ReplicaSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSetList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<ReplicaSetWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ReplicaSetWatchEvent>;
+  getStatus(request: GetRequest, callback: (error: ServiceError | null, response: ReplicaSet) => void): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateReplicaSetRequest,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateReplicaSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateReplicaSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReplicaSet) => void,
+  ): ClientUnaryCall;
+  getScale(request: GetRequest, callback: (error: ServiceError | null, response: Scale) => void): ClientUnaryCall;
+  getScale(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  getScale(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  patchScale(request: PatchRequest, callback: (error: ServiceError | null, response: Scale) => void): ClientUnaryCall;
+  patchScale(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  patchScale(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+}
+
+export const ReplicaSetServiceClient = makeGenericClientConstructor(
+  ReplicaSetServiceService,
+  "wheelhouse.apps.v1.ReplicaSetService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ReplicaSetServiceClient;
+  service: typeof ReplicaSetServiceService;
   serviceName: string;
 };
 
