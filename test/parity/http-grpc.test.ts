@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { DeploymentServiceClient } from '../../gen/wheelhouse/apps/v1/services.js';
+import { HorizontalPodAutoscalerServiceClient } from '../../gen/wheelhouse/autoscaling/v2/services.js';
 import { JobServiceClient } from '../../gen/wheelhouse/batch/v1/services.js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { Status as StatusMessage } from '../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
@@ -240,7 +241,7 @@ describe('HTTP and gRPC parity', () => {
   });
 });
 
-/** Patch (each type) and DeleteCollection for one kind of each group, over both transports. */
+/** Patch (each type) and DeleteCollection for one kind of each group (core, apps, autoscaling, batch), over both transports. */
 describe('HTTP and gRPC parity: Patch and DeleteCollection', () => {
   const KINDS3 = [
     { kind: 'ConfigMap', client: ConfigMapServiceClient, base: '/api/v1', resource: 'configmaps', typeName: 'k8s.io.api.core.v1.ConfigMap', listTypeName: 'k8s.io.api.core.v1.ConfigMapList', apiVersion: 'v1',
@@ -249,6 +250,9 @@ describe('HTTP and gRPC parity: Patch and DeleteCollection', () => {
       body: { spec: DEPLOYMENT_SPEC }, smp: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.28' }] } } } } },
     { kind: 'Job', client: JobServiceClient, base: '/apis/batch/v1', resource: 'jobs', typeName: 'k8s.io.api.batch.v1.Job', listTypeName: 'k8s.io.api.batch.v1.JobList', apiVersion: 'batch/v1',
       body: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'work', image: 'busybox' }] } } } }, smp: { spec: { activeDeadlineSeconds: 600 }, metadata: { annotations: { smp: 'yes' } } } },
+    { kind: 'HorizontalPodAutoscaler', client: HorizontalPodAutoscalerServiceClient, base: '/apis/autoscaling/v2', resource: 'horizontalpodautoscalers',
+      typeName: 'k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler', listTypeName: 'k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v2',
+      body: { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5 } }, smp: { spec: { maxReplicas: 7 } } },
   ] as const;
   const PATCHES = (k: (typeof KINDS3)[number]) =>
     [
