@@ -106,6 +106,20 @@ describe('a kind registered at run time', () => {
       assert.equal(got.body.kind, 'Widget');
       assert.equal(got.body.apiVersion, 'example.com/v1');
       assert.deepEqual(got.body.spec, { size: 3, color: 'red' });
+      const merged = await api(ts.server, 'PATCH', '/apis/example.com/v1/namespaces/default/widgets/w1', { spec: { color: 'blue' } }, {
+        'content-type': 'application/merge-patch+json',
+      });
+      assert.equal(merged.status, 200, JSON.stringify(merged.body));
+      assert.deepEqual(merged.body.spec, { size: 3, color: 'blue' });
+      const strategic = await api(ts.server, 'PATCH', '/apis/example.com/v1/namespaces/default/widgets/w1', { spec: { size: 4 } }, {
+        'content-type': 'application/strategic-merge-patch+json',
+      });
+      assert.equal(strategic.status, 415);
+      assert.equal(strategic.body.reason, 'UnsupportedMediaType');
+      assert.equal(
+        strategic.body.message,
+        'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
       const bad = await api(ts.server, 'POST', '/apis/example.com/v1/namespaces/default/widgets', { metadata: { name: 'w2' }, spec: { size: 'big', color: 'green' } });
       assert.equal(bad.status, 422);
       assert.equal(bad.body.reason, 'Invalid');

@@ -14,8 +14,12 @@ export const PATCH_MEDIA_TYPES = [
   'application/strategic-merge-patch+json',
 ];
 
-/** Applies `patch` of `type` to the current object of kind `def` (its message drives strategic merge); returns the patched JSON. */
-export function applyPatch(def: Pick<ServedResource, 'typeName'>, current: KubeObject, type: PatchType, patch: unknown): unknown {
+/**
+ * Applies `patch` of `type` to the current object of kind `def` (its message drives
+ * strategic merge); returns the patched JSON. A kind without messages (a custom resource)
+ * has no patch strategies, so it refuses strategic merge as upstream does (415).
+ */
+export function applyPatch(def: Pick<ServedResource, 'typeName'> & { schema?: ServedResource['schema'] }, current: KubeObject, type: PatchType, patch: unknown): unknown {
   switch (type) {
     case 'json': {
       if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
@@ -36,6 +40,9 @@ export function applyPatch(def: Pick<ServedResource, 'typeName'>, current: KubeO
       }
       return applyMergePatch(current, patch);
     case 'strategic':
+      if (def.schema && !def.schema.proto) {
+        throw unsupportedMediaType('application/strategic-merge-patch+json', ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
+      }
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
         throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');
       }
