@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createScheme } from '../../src/machinery/runtime/scheme.js';
-import { protoKindSchema } from '../../src/machinery/runtime/kind-schema.js';
 import { encodeWireMessage, kubeJsonToMessage } from '../../src/machinery/schema/index.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { servedViews } from '../../src/registry/rest/served.js';
@@ -19,11 +18,6 @@ import { PROTOBUF_MEDIA_TYPE, storageCodec } from '../../src/storage/index.js';
 
 const scheme = createScheme();
 scheme.register(builtinDefinitions.flatMap(servedViews).map((v) => v.schema));
-// apps/v1 ReplicaSet has a message but is not served (yet): install its kind by hand so the
-// storage codec can look it up, as the scheme would for any installed, unserved kind.
-scheme.register([
-  protoKindSchema({ group: 'apps', version: 'v1', kind: 'ReplicaSet' }, 'k8s.io.api.apps.v1.ReplicaSet', 'k8s.io.api.apps.v1.ReplicaSetList'),
-]);
 const codec = storageCodec({ mediaType: PROTOBUF_MEDIA_TYPE, protobufType: protobufTypeLookup(scheme) });
 
 /** Stores `object` as protobuf and reads it back. */
