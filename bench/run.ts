@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: creates 1 KiB ConfigMaps at concurrency 64 through the HTTP API (JSON)
  * and through gRPC, and puts the same bytes straight into etcd through the same etcd3
- * client, all in one run; then the same API paths over the embedded store. Prints
+ * client, all in one run; then HTTP again with values stored as JSON rather than the default
+ * protobuf envelope; then the same API paths over the embedded store. Prints
  * throughput, p50/p99 latency and the ratios against raw etcd.
  *
  * The server runs as its own process (as `npm start` runs it), so the load generator
@@ -133,6 +134,13 @@ async function main(): Promise<void> {
     results.push(await grpcScenario(onEtcd, 'gRPC create (etcd)', 'grpc'));
     results.push(await httpScenario(onEtcd, 'HTTP JSON create (etcd)', 'http'));
     await stopServerProcess(onEtcd);
+
+    // The same over etcd with values stored as JSON instead of the default protobuf envelope.
+    const jsonDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
+    dirs.push(jsonDir);
+    const onEtcdJson = await startServerProcess(['--data-dir', jsonDir, '--etcd-servers', etcd.endpoint, '--etcd-prefix', '/bench-json', '--storage-media-type', 'application/json']);
+    results.push(await httpScenario(onEtcdJson, 'HTTP JSON create (etcd, JSON storage)', 'http'));
+    await stopServerProcess(onEtcdJson);
 
     const embeddedDir = await mkdtemp(join(tmpdir(), 'wheelhouse-bench-'));
     dirs.push(embeddedDir);
