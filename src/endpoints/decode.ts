@@ -1,6 +1,7 @@
 /**
  * Turning a request body into canonical Kubernetes JSON through our schema: kind and
- * apiVersion checks, type errors as 400, unknown fields per `fieldValidation`.
+ * apiVersion checks, type errors as 400, unknown fields per `fieldValidation`, then the
+ * version's defaults.
  */
 import { ApiError, badRequest } from '../machinery/errors/index.js';
 import type { KubeObject } from '../machinery/meta/object.js';
@@ -15,7 +16,7 @@ export interface Decoded {
 }
 
 /** Decodes a body as the kind `def` names: a resource's own kind, or a subresource's (e.g. Scale). */
-export function decodeObject(def: KindRef & { schema?: KindSchema }, body: unknown, fieldValidation: string | undefined): Decoded {
+export function decodeObject(def: KindRef & { schema?: KindSchema; defaults?: (obj: KubeObject) => void }, body: unknown, fieldValidation: string | undefined): Decoded {
   const apiVersion = definitionApiVersion(def);
   const cannot = (detail: string): ApiError =>
     badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${detail}`);
@@ -47,7 +48,10 @@ export function decodeObject(def: KindRef & { schema?: KindSchema }, body: unkno
     if (fieldValidation === 'Strict') throw cannot(`strict decoding error: ${list.join(', ')}`);
     if (fieldValidation !== 'Ignore') warnings.push(...list);
   }
-  return { object: result.object as KubeObject, warnings };
+  const object = result.object as KubeObject;
+  // Decoding defaults, as upstream's decoder does: per version, before conversion.
+  def.defaults?.(object);
+  return { object, warnings };
 }
 
 /** The accepted values of `fieldValidation`. */

@@ -223,6 +223,36 @@ describe('autoscaling/v1 and autoscaling/v2 HorizontalPodAutoscaler', () => {
   });
   after(async () => ts.stop());
 
+  it("defaults each version as that version's defaults say", async () => {
+    const target = { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, maxReplicas: 3 };
+    const v2 = await api(ts.server, 'POST', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'defaults-v2' },
+      spec: target,
+    });
+    assert.equal(v2.status, 201, JSON.stringify(v2.body));
+    assert.deepEqual(v2.body.spec, {
+      ...target,
+      minReplicas: 1,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+    });
+    const v1 = await api(ts.server, 'POST', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', {
+      apiVersion: 'autoscaling/v1',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'defaults-v1' },
+      spec: target,
+    });
+    assert.equal(v1.status, 201, JSON.stringify(v1.body));
+    assert.deepEqual(v1.body.spec, { ...target, minReplicas: 1, targetCPUUtilizationPercentage: 80 });
+    // A patch that empties the metrics is defaulted again, as a decoded request is.
+    const patched = await api(ts.server, 'PATCH', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/defaults-v2', { spec: { metrics: null } }, {
+      'content-type': 'application/merge-patch+json',
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body.spec.metrics, v2.body.spec.metrics);
+  });
+
   it('reads an HPA written through autoscaling/v1 back through v2 and v1 unchanged', async () => {
     const v1 = {
       apiVersion: 'autoscaling/v1',

@@ -14,14 +14,20 @@ import { declared } from '../rest/declared.js';
 
 const hpaOf = (obj: KubeObject): HorizontalPodAutoscaler => obj as HorizontalPodAutoscaler;
 
-/** Upstream's v2 defaults: one replica at least, and 80% CPU when no metric is named. */
-function defaultHpa(obj: KubeObject): void {
+/** autoscaling/v2 defaults (SetDefaults_HorizontalPodAutoscaler): one replica at least, 80% CPU when no metric is named. */
+function defaultHpaV2(obj: KubeObject): void {
   const spec = (hpaOf(obj).spec ??= {});
   spec.minReplicas ??= 1;
   if (!spec.metrics?.length) {
     const cpu: MetricSpec = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } };
     spec.metrics = [cpu];
   }
+}
+
+/** autoscaling/v1 defaults: one replica at least (the CPU target comes with conversion). */
+function defaultHpaV1(obj: KubeObject): void {
+  const spec = ((obj as { spec?: { minReplicas?: number } }).spec ??= {});
+  spec.minReplicas ??= 1;
 }
 
 function validateHpa(obj: KubeObject): FieldError[] {
@@ -60,14 +66,15 @@ function targetsCell(obj: KubeObject): string {
 
 /** The HorizontalPodAutoscaler resource. */
 export const horizontalPodAutoscalers: ResourceDefinition = {
-  ...declared('autoscaling', 'horizontalpodautoscalers', { v1: { fromStorage: hpaV2ToV1, toStorage: hpaV1ToV2 } }),
+  ...declared('autoscaling', 'horizontalpodautoscalers', {
+    v2: { defaults: defaultHpaV2 },
+    v1: { fromStorage: hpaV2ToV1, toStorage: hpaV1ToV2, defaults: defaultHpaV1 },
+  }),
   nameValidator: isDns1123Subdomain,
   strategy: {
     prepareForCreate(obj) {
-      defaultHpa(obj);
       obj.status = {};
     },
-    prepareForUpdate: defaultHpa,
     validate: validateHpa,
     validateUpdate: validateHpa,
   },

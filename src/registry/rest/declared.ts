@@ -7,8 +7,8 @@
 import { RESOURCES, type ResourceFacts } from '../../../gen/resources.js';
 import type { ResourceAlias, ResourceDefinition, ResourceVersion } from './definition.js';
 
-/** Per version: how it converts, when it is not the storage version's schema. */
-export type VersionConversions = Readonly<Record<string, Pick<ResourceVersion, 'fromStorage' | 'toStorage'>>>;
+/** Per version: how it converts (when it is not the storage version's schema) and defaults. */
+export type VersionHooks = Readonly<Record<string, Pick<ResourceVersion, 'fromStorage' | 'toStorage' | 'defaults'>>>;
 
 /** The declared facts a definition spreads. */
 export type DeclaredFacts = Pick<
@@ -22,15 +22,15 @@ function factsOf(group: string, resource: string): ResourceFacts {
   return facts;
 }
 
-function versionsOf(facts: ResourceFacts, conversions: VersionConversions): ResourceVersion[] {
-  for (const v of Object.keys(conversions)) {
+function versionsOf(facts: ResourceFacts, hooks: VersionHooks): ResourceVersion[] {
+  for (const v of Object.keys(hooks)) {
     if (!facts.versions.some((x) => x.version === v)) throw new Error(`${facts.resource}.${facts.group || 'core'} declares no version ${v}`);
   }
-  return facts.versions.map((v) => ({ version: v.version, typeName: v.objectType, listTypeName: v.listType, ...conversions[v.version] }));
+  return facts.versions.map((v) => ({ version: v.version, typeName: v.objectType, listTypeName: v.listType, ...hooks[v.version] }));
 }
 
-/** The declared facts of `resource` in `group`, with the given conversions. */
-export function declared(group: string, resource: string, conversions: VersionConversions = {}): DeclaredFacts {
+/** The declared facts of `resource` in `group`, with the given per-version hooks. */
+export function declared(group: string, resource: string, hooks: VersionHooks = {}): DeclaredFacts {
   const facts = factsOf(group, resource);
   if (facts.aliasOf !== undefined) throw new Error(`${resource}.${group || 'core'} is an alias of ${facts.aliasOf}: use declaredAlias`);
   const storage = facts.versions.find((v) => v.storage);
@@ -42,7 +42,7 @@ export function declared(group: string, resource: string, conversions: VersionCo
     listKind: facts.listKind,
     singular: facts.singular,
     namespaced: facts.namespaced,
-    versions: versionsOf(facts, conversions),
+    versions: versionsOf(facts, hooks),
     storageVersion: storage.version,
   };
   if (facts.shortNames.length) out.shortNames = [...facts.shortNames];
@@ -50,11 +50,11 @@ export function declared(group: string, resource: string, conversions: VersionCo
   return out;
 }
 
-/** The declared facts of an alias (`aliasOf` in the declaration), with its conversions. */
-export function declaredAlias(group: string, resource: string, conversions: VersionConversions = {}): ResourceAlias {
+/** The declared facts of an alias (`aliasOf` in the declaration), with its per-version hooks. */
+export function declaredAlias(group: string, resource: string, hooks: VersionHooks = {}): ResourceAlias {
   const facts = factsOf(group, resource);
   if (facts.aliasOf === undefined) throw new Error(`${resource}.${group || 'core'} is not declared as an alias`);
-  const alias: ResourceAlias = { resource, kind: facts.kind, listKind: facts.listKind, singular: facts.singular, versions: versionsOf(facts, conversions) };
+  const alias: ResourceAlias = { resource, kind: facts.kind, listKind: facts.listKind, singular: facts.singular, versions: versionsOf(facts, hooks) };
   if (facts.shortNames.length) alias.shortNames = [...facts.shortNames];
   if (facts.categories.length) alias.categories = [...facts.categories];
   return alias;

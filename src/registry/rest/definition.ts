@@ -30,6 +30,12 @@ export interface ResourceVersion {
   fromStorage?: (obj: KubeObject) => KubeObject;
   /** This version's object → the storage version's. */
   toStorage?: (obj: KubeObject) => KubeObject;
+  /**
+   * This version's decode-time defaults (upstream's SetDefaults_* of the version): applied
+   * in place to every object a request sends in this version, before conversion and
+   * strategies. Versions default differently, so defaults belong to the version.
+   */
+  defaults?: (obj: KubeObject) => void;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ServedResource extends Omit<ResourceDefinition, 'versions' | 'a
   fromStorage(obj: KubeObject): KubeObject;
   /** This version's object → the storage version's, with the storage apiVersion and kind. */
   toStorage(obj: KubeObject): KubeObject;
+  /** This version's decode-time defaults, when it has any (applied in place). */
+  defaults?: (obj: KubeObject) => void;
 }
 
 function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string): KubeObject {
@@ -48,6 +50,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     fromStorage: (obj) => withTypeMeta(v.fromStorage ? v.fromStorage(obj) : obj, apiVersion, served.kind),
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
   };
+  if (v.defaults) served.defaults = v.defaults;
   if (alias && !alias.shortNames) delete served.shortNames;
   if (alias && !alias.categories) delete served.categories;
   return served;
