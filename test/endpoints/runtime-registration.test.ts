@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openApiKindSchema, type StructuralSchema } from '../../src/machinery/runtime/kind-schema.js';
 import type { JsonObject } from '../../src/machinery/schema/json.js';
+import { writeK8sEnvelope } from '../../src/machinery/schema/index.js';
 import { createScheme } from '../../src/machinery/runtime/scheme.js';
 import { isDns1123Subdomain } from '../../src/machinery/validation/names.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
@@ -119,6 +120,17 @@ describe('a kind registered at run time', () => {
       assert.equal(
         strategic.body.message,
         'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+      );
+      const envelope = writeK8sEnvelope({ apiVersion: 'example.com/v1', kind: 'Widget', raw: new Uint8Array([0x0a, 0x00]) });
+      const protobuf = await fetch(`${ts.server.url}/apis/example.com/v1/namespaces/default/widgets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+        body: envelope,
+      });
+      assert.equal(protobuf.status, 415);
+      assert.equal(
+        ((await protobuf.json()) as { message: string }).message,
+        'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
       );
       const bad = await api(ts.server, 'POST', '/apis/example.com/v1/namespaces/default/widgets', { metadata: { name: 'w2' }, spec: { size: 'big', color: 'green' } });
       assert.equal(bad.status, 422);

@@ -51,6 +51,11 @@ function decodeEnvelope(data: Uint8Array, into: KindRef, catalog: ApiCatalog): u
   const apiVersion = envelope.apiVersion || definitionApiVersion(into);
   const kind = envelope.kind || into.kind;
   const gv = parseApiVersion(apiVersion);
+  // A kind without messages (a custom resource) takes JSON and YAML only, as upstream's do.
+  const served = catalog.kind(gv.group, gv.version, kind);
+  if (served && !served.definition.schema.proto) {
+    throw unsupportedMediaType('application/vnd.kubernetes.protobuf', ['application/json', 'application/yaml']);
+  }
   const typeName = catalog.bodyTypeName(gv.group, gv.version, kind);
   if (!typeName) {
     throw cannotHandle(kind, gv.version, into.kind, `no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`);
