@@ -1,9 +1,9 @@
 /**
  * `components.schemas` of one group-version document: every message reachable from the
- * served kinds, derived from the generated proto schema.
+ * served kinds, derived from the same compiled message plans the JSON codec and strategic
+ * merge patch use.
  */
-import { messageSchemas } from '../../../gen/schema/schema.js';
-import type { FieldSchema, MessageSchema } from '../../../gen/schema/types.js';
+import { getMessagePlan, hasMessage, type FieldPlan, type MessagePlan } from '../../machinery/schema/index.js';
 import { componentName, type GroupVersionKind, refTo, type Schema } from './names.js';
 import { inlineSpecialSchema, scalarSchema, specialComponentSchema } from './special-schemas.js';
 
@@ -26,23 +26,25 @@ export function typeMetaProperties(): Record<string, Schema> {
   return { apiVersion: { type: 'string' }, kind: { type: 'string' } };
 }
 
-/** Creates an empty component set over the generated message schemas. */
-export function createComponentSet(messages: Readonly<Record<string, MessageSchema>> = messageSchemas): ComponentSet {
+/** Creates an empty component set over the compiled message plans. */
+export function createComponentSet(): ComponentSet {
   const out = new Map<string, Schema>();
 
-  function fieldValueSchema(f: FieldSchema): Schema {
+  function fieldValueSchema(field: FieldPlan): Schema {
+    const f = field.schema;
     if (f.kind === 'scalar') return scalarSchema(f.type);
     if (f.kind === 'enum') return { type: 'string' };
-    const inline = inlineSpecialSchema(f.type);
+    const inline = hasMessage(f.type) ? inlineSpecialSchema(field.message()) : undefined;
     if (inline) return inline;
     return { allOf: [refTo(addMessage(f.type))] };
   }
 
-  function fieldSchema(f: FieldSchema): Schema {
-    const value = fieldValueSchema(f);
+  function fieldSchema(field: FieldPlan): Schema {
+    const f = field.schema;
+    const value = fieldValueSchema(field);
     let s: Schema;
-    if (f.mapKey !== undefined) s = { type: 'object', additionalProperties: value };
-    else if (f.repeated) s = { type: 'array', items: value };
+    if (field.isMap) s = { type: 'object', additionalProperties: value };
+    else if (field.repeated) s = { type: 'array', items: value };
     else s = value;
     if (f.patchMergeKey) s['x-kubernetes-patch-merge-key'] = f.patchMergeKey;
     if (f.patchStrategy) s['x-kubernetes-patch-strategy'] = f.patchStrategy;
@@ -52,13 +54,12 @@ export function createComponentSet(messages: Readonly<Record<string, MessageSche
   }
 
   /** Writes the JSON properties of a message, flattening inline members. */
-  function collectProperties(msg: MessageSchema, into: Record<string, Schema>, seen: Set<string>): void {
+  function collectProperties(msg: MessagePlan, into: Record<string, Schema>, seen: Set<string>): void {
     if (seen.has(msg.fullName)) return;
     seen.add(msg.fullName);
     for (const f of msg.fields) {
-      if (f.inline && f.kind === 'message') {
-        const inner = messages[f.type];
-        if (inner) collectProperties(inner, into, seen);
+      if (f.schema.inline && f.isMessage) {
+        if (hasMessage(f.schema.type)) collectProperties(f.message(), into, seen);
         continue;
       }
       into[f.json] = fieldSchema(f);
@@ -68,12 +69,12 @@ export function createComponentSet(messages: Readonly<Record<string, MessageSche
   function addMessage(fullName: string): string {
     const name = componentName(fullName);
     if (out.has(name)) return name;
-    const special = specialComponentSchema(fullName);
+    const msg = hasMessage(fullName) ? getMessagePlan(fullName) : undefined;
+    const special = msg ? specialComponentSchema(msg) : undefined;
     if (special) {
       out.set(name, special);
       return name;
     }
-    const msg = messages[fullName];
     // Reserve the name first so recursive types terminate.
     const schema: Schema = { type: 'object' };
     out.set(name, schema);
@@ -85,7 +86,7 @@ export function createComponentSet(messages: Readonly<Record<string, MessageSche
   }
 
   return {
-    has: (fullName) => fullName in messages,
+    has: (fullName) => hasMessage(fullName),
     addMessage,
     markKind(name, gvk) {
       const schema = out.get(name);

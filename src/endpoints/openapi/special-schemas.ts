@@ -1,43 +1,21 @@
 /**
- * OpenAPI schemas of messages whose JSON form is not an object of their fields
- * (times, durations, int-or-string, quantities, embedded objects), as upstream publishes them.
+ * OpenAPI schemas of scalars, and of messages whose JSON form is not an object of their
+ * fields (times, durations, int-or-string, quantities, embedded objects): those come
+ * from the schema's one special-type table (machinery/schema/special-types.ts).
  */
+import type { MessagePlan } from '../../machinery/schema/index.js';
 import type { Schema } from './names.js';
 
-const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
-
-/** Messages published as a component with a fixed schema instead of their fields. */
-const componentSpecials: ReadonlyMap<string, Schema> = new Map<string, Schema>([
-  [`${META}.Time`, { type: 'string', format: 'date-time' }],
-  [`${META}.MicroTime`, { type: 'string', format: 'date-time' }],
-  [`${META}.Duration`, { type: 'string' }],
-  [`${META}.FieldsV1`, { type: 'object' }],
-  ['k8s.io.apimachinery.pkg.runtime.RawExtension', { type: 'object' }],
-  [
-    'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
-    { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true },
-  ],
-  [
-    'k8s.io.apimachinery.pkg.api.resource.Quantity',
-    { oneOf: [{ type: 'string' }, { type: 'number' }], 'x-kubernetes-int-or-string': true },
-  ],
-]);
-
-/** Messages that upstream writes inline at each use instead of as a component. */
-const inlineSpecials: ReadonlyMap<string, Schema> = new Map<string, Schema>([
-  [`${META}.Verbs`, { type: 'array', items: { type: 'string' } }],
-]);
-
 /** The fixed component schema of a special message, if it is one (a fresh copy). */
-export function specialComponentSchema(fullName: string): Schema | undefined {
-  const s = componentSpecials.get(fullName);
-  return s ? structuredClone(s) : undefined;
+export function specialComponentSchema(plan: MessagePlan): Schema | undefined {
+  const o = plan.special?.openapi;
+  return o && 'component' in o ? structuredClone(o.component) as Schema : undefined;
 }
 
 /** The schema to write in place of a reference to this message, if it is inlined. */
-export function inlineSpecialSchema(fullName: string): Schema | undefined {
-  const s = inlineSpecials.get(fullName);
-  return s ? structuredClone(s) : undefined;
+export function inlineSpecialSchema(plan: MessagePlan): Schema | undefined {
+  const o = plan.special?.openapi;
+  return o && 'inline' in o ? structuredClone(o.inline) as Schema : undefined;
 }
 
 /** Schema of a protobuf scalar in the Kubernetes JSON form. */

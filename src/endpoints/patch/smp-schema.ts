@@ -6,8 +6,7 @@
  * replaced as a whole, not merged. Inline (embedded) message fields are searched through.
  * Keys the schema does not know get empty metadata (maps merge, lists replace).
  */
-import { messageSchemas } from '../../../gen/schema/schema.js';
-import type { FieldSchema, MessageSchema } from '../../../gen/schema/types.js';
+import { getMessagePlan, hasMessage, type FieldPlan, type MessagePlan } from '../../machinery/schema/index.js';
 
 /** Patch strategies and merge key of one field. */
 export interface PatchMeta {
@@ -31,48 +30,32 @@ const UNKNOWN: PatchSchema = {
 
 const cache = new Map<string, PatchSchema>();
 
-/** The patch schema of message `typeName` (full proto name); unknown types give an empty schema. */
+/**
+ * The patch schema of message `typeName` (full proto name), read from the same compiled
+ * message plan the JSON codec uses; unknown types give an empty schema.
+ */
 export function patchSchemaFor(typeName: string): PatchSchema {
   const cached = cache.get(typeName);
   if (cached) return cached;
-  const message = messageSchemas[typeName];
-  const schema = message ? messagePatchSchema(message) : UNKNOWN;
+  const schema = hasMessage(typeName) ? messagePatchSchema(getMessagePlan(typeName)) : UNKNOWN;
   cache.set(typeName, schema);
   return schema;
 }
 
-function findField(message: MessageSchema, key: string, seen: Set<string>): FieldSchema | undefined {
-  for (const field of message.fields) {
-    if (!field.inline && field.json === key) return field;
-  }
-  for (const field of message.fields) {
-    if (!field.inline || seen.has(field.type)) continue;
-    const inner = messageSchemas[field.type];
-    if (!inner) continue;
-    seen.add(field.type);
-    const found = findField(inner, key, seen);
-    if (found) return found;
-  }
-  return undefined;
+function valueSchema(field: FieldPlan): PatchSchema {
+  if (!field.isMessage || field.message().special) return UNKNOWN;
+  if (field.isMap) return { lookup: () => ({ meta: NO_META, schema: patchSchemaFor(field.schema.type) }) };
+  return patchSchemaFor(field.schema.type);
 }
 
-function valueSchema(field: FieldSchema): PatchSchema {
-  if (field.kind !== 'message') return UNKNOWN;
-  if (field.mapKey !== undefined) return mapPatchSchema(field.type);
-  return patchSchemaFor(field.type);
-}
-
-function mapPatchSchema(valueType: string): PatchSchema {
-  return { lookup: () => ({ meta: NO_META, schema: patchSchemaFor(valueType) }) };
-}
-
-function messagePatchSchema(message: MessageSchema): PatchSchema {
+function messagePatchSchema(message: MessagePlan): PatchSchema {
   return {
     lookup(key) {
-      const field = findField(message, key, new Set([message.fullName]));
+      // The plan's JSON-key index already sees through inline (embedded) fields.
+      const field = message.byJson.get(key)?.at(-1);
       if (!field) return { meta: NO_META, schema: UNKNOWN };
-      const strategies = field.patchStrategy ? field.patchStrategy.split(',') : [];
-      return { meta: { strategies, mergeKey: field.patchMergeKey ?? '' }, schema: valueSchema(field) };
+      const { patchStrategy, patchMergeKey } = field.schema;
+      return { meta: { strategies: patchStrategy ? patchStrategy.split(',') : [], mergeKey: patchMergeKey ?? '' }, schema: valueSchema(field) };
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Messages whose Kubernetes JSON form is not an object of their fields: times,
- * durations, int-or-string, quantities, embedded raw JSON and verb lists.
+ * durations, int-or-string, quantities, embedded raw JSON and verb lists. One table for
+ * the codec and for OpenAPI, so the two never disagree about a special type.
  */
 import { Buffer } from 'node:buffer';
 import { formatGoDuration, parseGoDuration } from './go-duration.js';
@@ -11,13 +12,21 @@ import { formatMicroTime, formatTime, parseRfc3339 } from './time-format.js';
 /** Reports a value that does not fit; `goType` overrides the Go type named in the error. */
 export type FailFn = (value: unknown, goType?: string, detail?: string) => never;
 
-/** JSON <-> ts-proto conversion for one special message type. */
+/** How OpenAPI publishes a special message: as a component with a fixed schema, or written inline at each use. */
+export type SpecialOpenApi = { readonly component: Readonly<Record<string, unknown>> } | { readonly inline: Readonly<Record<string, unknown>> };
+
+/** JSON <-> ts-proto conversion for one special message type, and its published schema. */
 export interface SpecialCodec {
   /** Converts a non-null JSON value into the ts-proto message. */
   fromJson(value: JsonValue, fail: FailFn): Record<string, unknown>;
   /** The JSON form, or undefined to omit the field. */
   toJson(message: Record<string, unknown>): JsonValue | undefined;
+  /** Its OpenAPI schema, as upstream publishes it. */
+  readonly openapi: SpecialOpenApi;
 }
+
+const DATE_TIME: SpecialOpenApi = { component: { type: 'string', format: 'date-time' } };
+const OPEN_OBJECT: SpecialOpenApi = { component: { type: 'object' } };
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -31,6 +40,7 @@ function isZeroTime(message: Record<string, unknown>): boolean {
 
 function timeCodec(format: (seconds: number, nanos: number) => string): SpecialCodec {
   return {
+    openapi: DATE_TIME,
     fromJson(value, fail) {
       if (typeof value !== 'string') return fail(value, 'string');
       const instant = parseRfc3339(value);
@@ -49,6 +59,7 @@ function timeCodec(format: (seconds: number, nanos: number) => string): SpecialC
 /** Embedded JSON kept as bytes (RawExtension.raw, FieldsV1.Raw). */
 function rawJsonCodec(prop: string): SpecialCodec {
   return {
+    openapi: OPEN_OBJECT,
     fromJson(value) {
       return { [prop]: Buffer.from(JSON.stringify(value), 'utf8') };
     },
@@ -71,6 +82,7 @@ const specials = new Map<string, SpecialCodec>([
   [
     `${META}.Duration`,
     {
+      openapi: { component: { type: 'string' } },
       fromJson(value, fail) {
         if (typeof value !== 'string') return fail(value, 'string');
         const ns = parseGoDuration(value);
@@ -86,6 +98,7 @@ const specials = new Map<string, SpecialCodec>([
   [
     `${META}.Verbs`,
     {
+      openapi: { inline: { type: 'array', items: { type: 'string' } } },
       fromJson(value, fail) {
         if (!Array.isArray(value)) return fail(value, 'v1.Verbs');
         const items = value.map((v) => (typeof v === 'string' ? v : fail(v, 'string')));
@@ -100,6 +113,7 @@ const specials = new Map<string, SpecialCodec>([
   [
     'k8s.io.apimachinery.pkg.util.intstr.IntOrString',
     {
+      openapi: { component: { format: 'int-or-string', oneOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true } },
       fromJson(value, fail) {
         if (typeof value === 'string') return { type: 1, intVal: 0, strVal: value };
         if (typeof value === 'number') {
@@ -117,6 +131,7 @@ const specials = new Map<string, SpecialCodec>([
   [
     'k8s.io.apimachinery.pkg.api.resource.Quantity',
     {
+      openapi: { component: { oneOf: [{ type: 'string' }, { type: 'number' }], 'x-kubernetes-int-or-string': true } },
       fromJson(value, fail) {
         // Go hands the raw JSON text (a string's content, or a number) to the quantity parser.
         const text = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
