@@ -14,7 +14,6 @@ import {
 } from '../../machinery/errors/index.js';
 import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
-import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
@@ -24,6 +23,8 @@ import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, vali
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
 import { checkResourceVersion, validateListQuery } from './list-options.js';
+import { collectionPrefix, objectKey } from './keys.js';
+import { qualified, stripType, withType as typeOf } from './type-meta.js';
 
 /** Largest page size handed to storage (an int64 `limit` may not fit a JS number or SQLite LIMIT). */
 const MAX_PAGE_LIMIT = 2 ** 31 - 1;
@@ -42,33 +43,12 @@ export interface GenericStoreOptions {
 /** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
 export function createGenericStore(declared: ResourceDefinition, opts: GenericStoreOptions): ResourceStore {
   const def = storageView(declared);
-  const q: Qualified = { resource: def.resource, group: def.group };
-  const root = `${opts.prefix.replace(/\/$/, '')}/${def.storagePath ?? def.resource}/`;
+  const q = qualified(def);
   const apiVersion = definitionApiVersion(def);
-  const { store } = opts;
-
-  /**
-   * The storage key of one object: `<root><namespace>/<name>` or `<root><name>`. A namespaced
-   * resource without a namespace is a 400 (upstream's NamespaceKeyFunc), never `<root>/<name>`.
-   */
-  const keyFor = (namespace: string | undefined, name: string): string => {
-    checkPathSegment('Name', name);
-    if (!def.namespaced) return `${root}${name}`;
-    if (!namespace) throw badRequest('Namespace parameter required.');
-    checkPathSegment('Namespace', namespace);
-    return `${root}${namespace}/${name}`;
-  };
-  const prefixFor = (namespace: string | undefined): string => {
-    if (def.namespaced && namespace) checkPathSegment('Namespace', namespace);
-    return def.namespaced && namespace ? `${root}${namespace}/` : root;
-  };
-
-  /**
-   * The object with the definition's apiVersion and kind: what is returned, and what is
-   * stored (values carry their type, as kube-apiserver writes them). Stored values
-   * without a type (the previous release's) read with it too.
-   */
-  const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
+  const { store, prefix } = opts;
+  const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
+  const prefixFor = (namespace: string | undefined): string => collectionPrefix(prefix, def, namespace);
+  const withType = (obj: KubeObject): KubeObject => typeOf(def, obj);
 
   const fail = (obj: KubeObject, errs: FieldError[]): never => {
     throw invalid(def.kind, def.group, obj.metadata?.name ?? '', toCauses(errs));
@@ -339,20 +319,6 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       }
     },
   };
-}
-
-/**
- * Names and namespaces become storage key segments: `.`, `..`, `/` and `%` would let one
- * key alias another, so they are a 400 before storage is touched (upstream's key funcs).
- */
-function checkPathSegment(what: 'Name' | 'Namespace', value: string): void {
-  const problems = pathSegmentNameProblems(value);
-  if (problems.length) throw badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
-}
-
-function stripType(obj: KubeObject): KubeObject {
-  const { apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
 }
 
 /** Everything but metadata and status: a change here bumps metadata.generation. */
