@@ -12,16 +12,17 @@ import {
   OBJECT_MODIFIED,
   type Qualified,
 } from '../../machinery/errors/index.js';
-import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
+import { type KubeList, type KubeObject, cloneObject, jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
-import { storageView, type ServedResource } from '../rest/served.js';
-import type { DeleteOutcome, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
+import { storageView } from '../rest/served.js';
+import type { ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
 import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
+import { deleteObject, removeIfFinalized } from './deletion.js';
 import { checkResourceVersion, validateListQuery } from './list-options.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { qualified, stripType, withType as typeOf } from './type-meta.js';
@@ -53,23 +54,6 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const fail = (obj: KubeObject, errs: FieldError[]): never => {
     throw invalid(def.kind, def.group, obj.metadata?.name ?? '', toCauses(errs));
   };
-
-  /** Refuses to remove an object that, as stored right now, must be kept (finalizers, graceful deletion). */
-  const stillDeletable = (name: string) => (cur: KubeObject): void => {
-    if (keepOnDelete(def, cur)) throw conflict(q, name, OBJECT_MODIFIED);
-  };
-
-  /** Removes an object whose last finalizer just went; someone else removing it first is fine. */
-  async function removeFinalized(key: string, name: string, current: KubeObject): Promise<void> {
-    const preconditions: { uid?: string } = {};
-    if (current.metadata?.uid) preconditions.uid = current.metadata.uid;
-    try {
-      await store.delete(key, { preconditions, validate: stillDeletable(name) });
-    } catch (err) {
-      if (isStorageError(err, 'KeyNotFound')) return;
-      throw interpretStorageError(err, q, name);
-    }
-  }
 
 
   /** Everything a create does before its storage write: the object to store and its key. */
@@ -203,7 +187,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
           return { object: withType(next), created: false };
         }
         const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
-        if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
+        await removeIfFinalized(store, def, key, name, updated);
         return { object: withType(updated), created: false };
       } catch (err) {
         if (err instanceof ApiError) throw err;
@@ -287,36 +271,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
     replace: (namespace, name, updater, wopts) => writeUpdate(namespace, name, updater, wopts, true),
 
-    async delete(namespace, name, dopts): Promise<DeleteOutcome> {
-      const key = keyFor(namespace, name);
-      const preconditions: { uid?: string; resourceVersion?: string } = {};
-      if (dopts.preconditions?.uid) preconditions.uid = dopts.preconditions.uid;
-      if (dopts.preconditions?.resourceVersion) preconditions.resourceVersion = dopts.preconditions.resourceVersion;
-      try {
-        const current = await store.get(key);
-        checkPreconditions(q, name, current, preconditions);
-        const keep = keepOnDelete(def, current);
-        if (dopts.dryRun) return { object: withType(keep ?? current), gone: keep === undefined };
-        if (keep) {
-          if (jsonEqual(keep, current)) return { object: withType(current), gone: false };
-          // Mark it for deletion; if its finalizers went meanwhile, remove it instead.
-          let removable = false;
-          const marked = await store.guaranteedUpdate(
-            key,
-            (cur) => {
-              const again = keepOnDelete(def, cur);
-              removable = again === undefined;
-              return withType(again ?? cur);
-            },
-            { preconditions },
-          );
-          if (!removable) return { object: withType(marked), gone: false };
-        }
-        const last = await store.delete(key, { preconditions, validate: stillDeletable(name) });
-        return { object: withType(last), gone: true };
-      } catch (err) {
-        throw interpretStorageError(err, q, name);
-      }
+    async delete(namespace, name, dopts) {
+      return deleteObject(store, def, keyFor(namespace, name), name, dopts);
     },
   };
 }
@@ -329,37 +285,3 @@ function sameSpec(a: KubeObject, b: KubeObject): boolean {
   };
   return jsonEqual(strip(a), strip(b));
 }
-
-function checkPreconditions(
-  q: Qualified,
-  name: string,
-  current: KubeObject,
-  p: { uid?: string; resourceVersion?: string },
-): void {
-  if (p.uid && p.uid !== current.metadata?.uid) {
-    throw conflict(q, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
-  }
-  if (p.resourceVersion && p.resourceVersion !== current.metadata?.resourceVersion) {
-    throw conflict(
-      q,
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ''}`,
-    );
-  }
-}
-
-/** The object to keep (marked as deleting) instead of removing it, or undefined. */
-function keepOnDelete(def: ServedResource, current: KubeObject): KubeObject | undefined {
-  if (def.gracefulDelete) {
-    const copy = cloneObject(current);
-    if (def.gracefulDelete(copy)) return copy;
-  }
-  if (current.metadata?.finalizers?.length) {
-    if (current.metadata.deletionTimestamp) return current;
-    const marked = cloneObject(current);
-    marked.metadata = { ...marked.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 };
-    return marked;
-  }
-  return undefined;
-}
-
