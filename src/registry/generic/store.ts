@@ -1,29 +1,27 @@
 /**
  * The one CRUD engine. Every resource is served by this store configured with its
  * definition and strategies; writes are compare-and-swap on the storage revision.
+ *
+ * This file wires the named steps to the ObjectStore: keys (keys.ts), create and update
+ * preparation (before-create.ts, before-update.ts), deletion (deletion.ts), selection
+ * (predicate.ts) and storage errors (storage-errors.ts).
  */
-import {
-  ApiError,
-  alreadyExists,
-  badRequest,
-  conflict,
-  expired,
-  invalid,
-  OBJECT_MODIFIED,
-  type Qualified,
-} from '../../machinery/errors/index.js';
-import { type KubeList, type KubeObject, cloneObject, jsonEqual, nowRfc3339 } from '../../machinery/meta/object.js';
-import { type FieldError, toCauses } from '../../machinery/validation/field-error.js';
-import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
+import { ApiError, alreadyExists, expired, type Qualified } from '../../machinery/errors/index.js';
+import { type KubeList, type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
-import type { ObjectStore } from '../../storage/object-store.js';
+import type { ObjectListOptions, ObjectStore, ObjectWatchOptions } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
-import { storageView, type ServedResource } from '../rest/served.js';
-import type { DeleteOutcome, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
-import { carrySystemFieldsOnUpdate, fillSystemFieldsOnCreate, generateName, validateObjectMeta, validateObjectMetaUpdate } from './metadata.js';
+import { storageView } from '../rest/served.js';
+import type { ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
+import { beforeCreate } from './before-create.js';
+import { beforeUpdate } from './before-update.js';
+import { checkNameMatches } from './checks.js';
+import { deleteObject, removeIfFinalized } from './deletion.js';
+import { collectionPrefix, objectKey } from './keys.js';
+import { checkResourceVersion, validateListQuery } from './list-options.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
-import { checkResourceVersion, validateListQuery } from './list-options.js';
+import { qualified, stripType, withType } from './type-meta.js';
 
 /** Largest page size handed to storage (an int64 `limit` may not fit a JS number or SQLite LIMIT). */
 const MAX_PAGE_LIMIT = 2 ** 31 - 1;
@@ -42,81 +40,21 @@ export interface GenericStoreOptions {
 /** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
 export function createGenericStore(declared: ResourceDefinition, opts: GenericStoreOptions): ResourceStore {
   const def = storageView(declared);
-  const q: Qualified = { resource: def.resource, group: def.group };
-  const root = `${opts.prefix.replace(/\/$/, '')}/${def.storagePath ?? def.resource}/`;
-  const apiVersion = definitionApiVersion(def);
-  const { store } = opts;
+  const q = qualified(def);
+  const { store, prefix } = opts;
+  const typed = (obj: KubeObject): KubeObject => withType(def, obj);
+  const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
 
-  /**
-   * The storage key of one object: `<root><namespace>/<name>` or `<root><name>`. A namespaced
-   * resource without a namespace is a 400 (upstream's NamespaceKeyFunc), never `<root>/<name>`.
-   */
-  const keyFor = (namespace: string | undefined, name: string): string => {
-    checkPathSegment('Name', name);
-    if (!def.namespaced) return `${root}${name}`;
-    if (!namespace) throw badRequest('Namespace parameter required.');
-    checkPathSegment('Namespace', namespace);
-    return `${root}${namespace}/${name}`;
-  };
-  const prefixFor = (namespace: string | undefined): string => {
-    if (def.namespaced && namespace) checkPathSegment('Namespace', namespace);
-    return def.namespaced && namespace ? `${root}${namespace}/` : root;
-  };
-
-  /**
-   * The object with the definition's apiVersion and kind: what is returned, and what is
-   * stored (values carry their type, as kube-apiserver writes them). Stored values
-   * without a type (the previous release's) read with it too.
-   */
-  const withType = (obj: KubeObject): KubeObject => ({ apiVersion, kind: def.kind, ...stripType(obj) });
-
-  const fail = (obj: KubeObject, errs: FieldError[]): never => {
-    throw invalid(def.kind, def.group, obj.metadata?.name ?? '', toCauses(errs));
-  };
-
-  /** Refuses to remove an object that, as stored right now, must be kept (finalizers, graceful deletion). */
-  const stillDeletable = (name: string) => (cur: KubeObject): void => {
-    if (keepOnDelete(def, cur)) throw conflict(q, name, OBJECT_MODIFIED);
-  };
-
-  /** Removes an object whose last finalizer just went; someone else removing it first is fine. */
-  async function removeFinalized(key: string, name: string, current: KubeObject): Promise<void> {
-    const preconditions: { uid?: string } = {};
-    if (current.metadata?.uid) preconditions.uid = current.metadata.uid;
-    try {
-      await store.delete(key, { preconditions, validate: stillDeletable(name) });
-    } catch (err) {
-      if (isStorageError(err, 'KeyNotFound')) return;
-      throw interpretStorageError(err, q, name);
-    }
-  }
-
-
-  /** Everything a create does before its storage write: the object to store and its key. */
-  async function beforeCreate(namespace: string | undefined, input: KubeObject): Promise<{ obj: KubeObject; name: string; key: string }> {
-    const obj = cloneObject(stripType(input));
-    const meta = (obj.metadata ??= {});
-    if (def.namespaced) {
-      if (meta.namespace && namespace && meta.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      if (namespace) meta.namespace = namespace;
-    } else {
-      delete meta.namespace;
-    }
-    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
-    fillSystemFieldsOnCreate(def, meta);
-    def.strategy.prepareForCreate?.(obj);
-    const errs = [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj) ?? [])];
-    if (errs.length) fail(obj, errs);
-    def.strategy.canonicalize?.(obj);
-    const name = meta.name as string;
-    if (def.namespaced && opts.namespaceCheck && meta.namespace) await opts.namespaceCheck(meta.namespace, q, name);
-    return { obj, name, key: keyFor(meta.namespace, name) };
+  /** A create's object and key: the create step, then the namespace check, then the key. */
+  async function admitCreate(namespace: string | undefined, input: KubeObject): Promise<{ obj: KubeObject; name: string; key: string }> {
+    const { obj, name } = beforeCreate(def, namespace, input);
+    const ns = obj.metadata?.namespace;
+    if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
+    return { obj, name, key: keyFor(ns, name) };
   }
 
   async function createObject(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<KubeObject> {
-    const { obj, name, key } = await beforeCreate(namespace, input);
+    const { obj, name, key } = await admitCreate(namespace, input);
     if (wopts.dryRun) {
       try {
         await store.get(key);
@@ -124,10 +62,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       } catch (err) {
         if (err instanceof ApiError) throw err;
       }
-      return withType(obj);
+      return typed(obj);
     }
     try {
-      return withType(await store.create(key, withType(obj)));
+      return typed(await store.create(key, typed(obj)));
     } catch (err) {
       throw interpretStorageError(err, q, name);
     }
@@ -138,14 +76,11 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
    * Returns undefined when the object appeared meanwhile (the caller retries as an update).
    */
   async function createMissing(namespace: string | undefined, name: string, input: KubeObject, wopts: WriteOptions): Promise<KubeObject | undefined> {
-    const inputName = input.metadata?.name;
-    if (inputName !== undefined && inputName !== name) {
-      throw badRequest(`the name of the object (${inputName}) does not match the name on the URL (${name})`);
-    }
-    const { obj, key } = await beforeCreate(namespace, { ...input, metadata: { ...input.metadata, name } });
-    if (wopts.dryRun) return withType(obj);
+    checkNameMatches(input.metadata?.name, name);
+    const { obj, key } = await admitCreate(namespace, { ...input, metadata: { ...input.metadata, name } });
+    if (wopts.dryRun) return typed(obj);
     try {
-      return withType(await store.create(key, withType(obj)));
+      return typed(await store.create(key, typed(obj)));
     } catch (err) {
       if (isStorageError(err, 'KeyExists')) return undefined;
       throw interpretStorageError(err, q, name);
@@ -167,64 +102,19 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   ): Promise<UpdateOutcome> {
     const key = keyFor(namespace, name);
     const canCreate = allowCreate && def.allowCreateOnUpdate === true && wopts.target === 'main';
-    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
-      const next = cloneObject(stripType(await updater(cloneObject(current))));
-      const meta = (next.metadata ??= {});
-      const old = current.metadata ?? {};
-      if (meta.name !== undefined && meta.name !== name) {
-        throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-      }
-      meta.name = name;
-      if (def.namespaced) {
-        if (meta.namespace && namespace && meta.namespace !== namespace) {
-          throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-        }
-        meta.namespace = namespace ?? old.namespace ?? '';
-      } else delete meta.namespace;
-      if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
-        throw conflict(q, name, OBJECT_MODIFIED);
-      }
-      if (meta.uid && meta.uid !== old.uid) {
-        throw conflict(q, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`);
-      }
-      carrySystemFieldsOnUpdate(meta, old);
-      delete meta.resourceVersion;
-      const target: WriteTarget = wopts.target;
-      let errs: FieldError[];
-      if (target === 'status') {
-        // Only status changes through /status: everything else comes from the stored object.
-        const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
-        if (next.status === undefined) delete merged.status;
-        delete merged.metadata?.resourceVersion;
-        def.statusStrategy?.prepareForUpdate?.(merged, current);
-        errs = [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])];
-        if (errs.length) fail(merged, errs);
-        def.strategy.canonicalize?.(merged);
-        return merged;
-      }
-      if (def.statusStrategy) {
-        // The main resource never changes status.
-        if (current.status === undefined) delete next.status;
-        else next.status = cloneObject(current.status);
-      }
-      def.strategy.prepareForUpdate?.(next, current);
-      if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (old.generation ?? 0) + 1;
-      errs = [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])];
-      if (errs.length) fail(next, errs);
-      def.strategy.canonicalize?.(next);
-      return next;
-    };
+    const req = { namespace, name, target: wopts.target };
+    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => beforeUpdate(def, req, await updater(cloneObject(current)), current);
     for (;;) {
       try {
         if (wopts.dryRun) {
           const current = await store.get(key);
           const next = await tryUpdate(current);
           next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
-          return { object: withType(next), created: false };
+          return { object: typed(next), created: false };
         }
-        const updated = await store.guaranteedUpdate(key, async (current) => withType(await tryUpdate(current)));
-        if (updated.metadata?.deletionTimestamp && !keepOnDelete(def, updated)) await removeFinalized(key, name, updated);
-        return { object: withType(updated), created: false };
+        const updated = await store.guaranteedUpdate(key, async (current) => typed(await tryUpdate(current)));
+        await removeIfFinalized(store, def, key, name, updated);
+        return { object: typed(updated), created: false };
       } catch (err) {
         if (err instanceof ApiError) throw err;
         const missing = isStorageError(err, 'KeyNotFound');
@@ -243,7 +133,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
     async get(namespace, name) {
       try {
-        return withType(await store.get(keyFor(namespace, name)));
+        return typed(await store.get(keyFor(namespace, name)));
       } catch (err) {
         throw interpretStorageError(err, q, name);
       }
@@ -252,7 +142,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     async list(namespace, query) {
       validateListQuery(query);
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
-      const listOpts: Parameters<ObjectStore['list']>[1] = {};
+      const listOpts: ObjectListOptions = {};
       if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
       if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
         listOpts.resourceVersionMatch = query.resourceVersionMatch;
@@ -262,9 +152,9 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       if (query.continue) listOpts.continue = query.continue;
       if (predicate) listOpts.predicate = predicate;
       try {
-        const result = await store.list(prefixFor(namespace), listOpts);
+        const result = await store.list(collectionPrefix(prefix, def, namespace), listOpts);
         const list: KubeList = {
-          apiVersion,
+          apiVersion: definitionApiVersion(def),
           kind: def.listKind,
           metadata: { resourceVersion: result.resourceVersion },
           items: result.items.map(stripType),
@@ -283,13 +173,13 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
       // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
       checkResourceVersion(query.resourceVersion);
-      const watchOpts: Parameters<ObjectStore['watch']>[1] = { signal };
+      const watchOpts: ObjectWatchOptions = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
       if (predicate) watchOpts.predicate = predicate;
-      const source = store.watch(prefixFor(namespace), watchOpts);
+      const source = store.watch(collectionPrefix(prefix, def, namespace), watchOpts);
       async function* events(): AsyncIterable<WatchEvent> {
         try {
-          for await (const ev of source) yield { type: ev.type, object: withType(ev.object) };
+          for await (const ev of source) yield { type: ev.type, object: typed(ev.object) };
         } catch (err) {
           if (signal.aborted) return;
           const apiErr = interpretStorageError(err, q);
@@ -307,93 +197,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
     replace: (namespace, name, updater, wopts) => writeUpdate(namespace, name, updater, wopts, true),
 
-    async delete(namespace, name, dopts): Promise<DeleteOutcome> {
-      const key = keyFor(namespace, name);
-      const preconditions: { uid?: string; resourceVersion?: string } = {};
-      if (dopts.preconditions?.uid) preconditions.uid = dopts.preconditions.uid;
-      if (dopts.preconditions?.resourceVersion) preconditions.resourceVersion = dopts.preconditions.resourceVersion;
-      try {
-        const current = await store.get(key);
-        checkPreconditions(q, name, current, preconditions);
-        const keep = keepOnDelete(def, current);
-        if (dopts.dryRun) return { object: withType(keep ?? current), gone: keep === undefined };
-        if (keep) {
-          if (jsonEqual(keep, current)) return { object: withType(current), gone: false };
-          // Mark it for deletion; if its finalizers went meanwhile, remove it instead.
-          let removable = false;
-          const marked = await store.guaranteedUpdate(
-            key,
-            (cur) => {
-              const again = keepOnDelete(def, cur);
-              removable = again === undefined;
-              return withType(again ?? cur);
-            },
-            { preconditions },
-          );
-          if (!removable) return { object: withType(marked), gone: false };
-        }
-        const last = await store.delete(key, { preconditions, validate: stillDeletable(name) });
-        return { object: withType(last), gone: true };
-      } catch (err) {
-        throw interpretStorageError(err, q, name);
-      }
+    async delete(namespace, name, dopts) {
+      return deleteObject(store, def, keyFor(namespace, name), name, dopts);
     },
   };
 }
-
-/**
- * Names and namespaces become storage key segments: `.`, `..`, `/` and `%` would let one
- * key alias another, so they are a 400 before storage is touched (upstream's key funcs).
- */
-function checkPathSegment(what: 'Name' | 'Namespace', value: string): void {
-  const problems = pathSegmentNameProblems(value);
-  if (problems.length) throw badRequest(`${what} parameter invalid: ${JSON.stringify(value)}: ${problems.join(';')}`);
-}
-
-function stripType(obj: KubeObject): KubeObject {
-  const { apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
-}
-
-/** Everything but metadata and status: a change here bumps metadata.generation. */
-function sameSpec(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject): Record<string, unknown> => {
-    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
-    return rest;
-  };
-  return jsonEqual(strip(a), strip(b));
-}
-
-function checkPreconditions(
-  q: Qualified,
-  name: string,
-  current: KubeObject,
-  p: { uid?: string; resourceVersion?: string },
-): void {
-  if (p.uid && p.uid !== current.metadata?.uid) {
-    throw conflict(q, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata?.uid ?? ''}`);
-  }
-  if (p.resourceVersion && p.resourceVersion !== current.metadata?.resourceVersion) {
-    throw conflict(
-      q,
-      name,
-      `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata?.resourceVersion ?? ''}`,
-    );
-  }
-}
-
-/** The object to keep (marked as deleting) instead of removing it, or undefined. */
-function keepOnDelete(def: ServedResource, current: KubeObject): KubeObject | undefined {
-  if (def.gracefulDelete) {
-    const copy = cloneObject(current);
-    if (def.gracefulDelete(copy)) return copy;
-  }
-  if (current.metadata?.finalizers?.length) {
-    if (current.metadata.deletionTimestamp) return current;
-    const marked = cloneObject(current);
-    marked.metadata = { ...marked.metadata, deletionTimestamp: nowRfc3339(), deletionGracePeriodSeconds: 0 };
-    return marked;
-  }
-  return undefined;
-}
-

@@ -1,0 +1,87 @@
+/**
+ * Preparing an update: everything between the updater's proposal and the object written,
+ * with no storage involved. It runs inside the compare-and-swap, once per attempt, against
+ * the object as stored at that attempt; neither argument is modified.
+ */
+import { conflict, OBJECT_MODIFIED } from '../../machinery/errors/index.js';
+import { type KubeObject, cloneObject, jsonEqual } from '../../machinery/meta/object.js';
+import type { WriteTarget } from '../rest/resource-store.js';
+import type { ServedResource } from '../rest/served.js';
+import { acceptValidated, checkNameMatches, checkNamespaceMatches } from './checks.js';
+import { carrySystemFieldsOnUpdate, validateObjectMetaUpdate } from './metadata.js';
+import { qualified, stripType } from './type-meta.js';
+
+/** What an update addresses. */
+export interface UpdateRequest {
+  namespace: string | undefined;
+  name: string;
+  /** The main resource, or its status subresource. */
+  target: WriteTarget;
+}
+
+/**
+ * The object an update stores, from the updater's `proposed` object and the `current`
+ * stored one. The proposal may not rename or move the object (400), and a resourceVersion
+ * or uid it names must be the stored one (409 Conflict); system fields come from the
+ * stored object, and no resourceVersion is written. Then the target's step: see
+ * {@link updateStatus} and {@link updateMain}.
+ */
+export function beforeUpdate(def: ServedResource, req: UpdateRequest, proposed: KubeObject, current: KubeObject): KubeObject {
+  const next = cloneObject(stripType(proposed));
+  const meta = (next.metadata ??= {});
+  const old = current.metadata ?? {};
+  checkNameMatches(meta.name, req.name);
+  meta.name = req.name;
+  if (def.namespaced) {
+    checkNamespaceMatches(meta.namespace, req.namespace);
+    meta.namespace = req.namespace ?? old.namespace ?? '';
+  } else delete meta.namespace;
+  if (meta.resourceVersion && meta.resourceVersion !== old.resourceVersion) {
+    throw conflict(qualified(def), req.name, OBJECT_MODIFIED);
+  }
+  if (meta.uid && meta.uid !== old.uid) {
+    throw conflict(qualified(def), req.name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${old.uid ?? ''}`);
+  }
+  carrySystemFieldsOnUpdate(meta, old);
+  delete meta.resourceVersion;
+  return req.target === 'status' ? updateStatus(def, next, current) : updateMain(def, next, current);
+}
+
+/**
+ * Through `/status` only status changes: the stored object with the proposal's status,
+ * prepared and validated by the status strategy.
+ */
+function updateStatus(def: ServedResource, next: KubeObject, current: KubeObject): KubeObject {
+  const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
+  if (next.status === undefined) delete merged.status;
+  delete merged.metadata?.resourceVersion;
+  def.statusStrategy?.prepareForUpdate?.(merged, current);
+  acceptValidated(def, merged, [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])]);
+  return merged;
+}
+
+/**
+ * The main resource: where the resource has a status subresource its status stays the
+ * stored one; the strategy prepares and validates; a spec change bumps
+ * metadata.generation where the resource tracks it.
+ */
+function updateMain(def: ServedResource, next: KubeObject, current: KubeObject): KubeObject {
+  if (def.statusStrategy) {
+    if (current.status === undefined) delete next.status;
+    else next.status = cloneObject(current.status);
+  }
+  const meta = (next.metadata ??= {});
+  def.strategy.prepareForUpdate?.(next, current);
+  if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (current.metadata?.generation ?? 0) + 1;
+  acceptValidated(def, next, [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])]);
+  return next;
+}
+
+/** Everything but metadata and status: a change here bumps metadata.generation. */
+function sameSpec(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): Record<string, unknown> => {
+    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  };
+  return jsonEqual(strip(a), strip(b));
+}
