@@ -45,6 +45,8 @@ export interface RunningServer {
   grpcPort: number;
   /** `host:port` for gRPC clients. */
   grpcAddress: string;
+  /** Full names of the gRPC resource services served right now. */
+  grpcServices(): string[];
   kubeconfigPath: string;
   catalog: ApiCatalog;
   /** Every kind of every installed resource version, served or not. */
@@ -160,6 +162,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       httpPort,
       grpcPort: grpc.port,
       grpcAddress: `${opts.bindAddress}:${grpc.port}`,
+      grpcServices: () => grpc.services,
       kubeconfigPath,
       catalog,
       scheme,

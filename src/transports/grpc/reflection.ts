@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
-import type { Server } from '@grpc/grpc-js';
+import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 
 /** Where the descriptor set lives, relative to this module. */
@@ -23,21 +23,51 @@ export function splitDescriptorSet(bytes: Uint8Array): Buffer[] {
 }
 
 type PackageDefinition = ConstructorParameters<typeof ReflectionService>[0];
+type Handlers = Record<string, (call: never) => void>;
+
+/** Server reflection whose list of services can change while the server runs. */
+export interface Reflection {
+  /** Lists exactly `services` from now on. */
+  update(services: readonly string[]): void;
+}
 
 /**
- * Adds the reflection service (v1 and v1alpha) listing `services`. Returns false when
- * the descriptor set is missing, leaving the server without reflection.
+ * Adds the reflection service (v1 and v1alpha) listing `services`, refreshable with
+ * `update`: the server keeps one registration whose handlers forward to the current
+ * reflection instance, so a change swaps the instance, never the registration. Returns
+ * undefined when the descriptor set is missing, leaving the server without reflection.
  */
-export function addReflection(server: Server, services: string[], descriptorSet: URL = DESCRIPTOR_SET_URL): boolean {
+export function addReflection(server: Server, services: readonly string[], descriptorSet: URL = DESCRIPTOR_SET_URL): Reflection | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(descriptorSet);
   } catch {
-    return false;
+    return undefined;
   }
   const fileDescriptorProtos = splitDescriptorSet(bytes);
   // The reflection service only reads `fileDescriptorProtos` of each entry.
   const pkg = { 'wheelhouse.descriptors': { fileDescriptorProtos } } as unknown as PackageDefinition;
-  new ReflectionService(pkg, { services }).addToServer(server);
-  return true;
+  /** The handlers of a reflection instance for `list`, by service name, caught from its addToServer. */
+  const handlersFor = (list: readonly string[]): Map<string, { definition: ServiceDefinition; handlers: Handlers }> => {
+    const caught = new Map<string, { definition: ServiceDefinition; handlers: Handlers }>();
+    const catcher = {
+      addService(definition: ServiceDefinition, handlers: Handlers) {
+        const first = Object.values(definition)[0];
+        caught.set(first?.path.split('/')[1] ?? '', { definition, handlers });
+      },
+    };
+    new ReflectionService(pkg, { services: [...list] }).addToServer(catcher as unknown as Server);
+    return caught;
+  };
+  let current = handlersFor(services);
+  for (const [name, { definition, handlers }] of current) {
+    const forwarding: Handlers = {};
+    for (const method of Object.keys(handlers)) forwarding[method] = (call) => current.get(name)?.handlers[method]?.(call);
+    server.addService(definition, forwarding as unknown as UntypedServiceImplementation);
+  }
+  return {
+    update(list) {
+      current = handlersFor(list);
+    },
+  };
 }

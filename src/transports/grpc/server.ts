@@ -1,13 +1,15 @@
 /**
- * The gRPC transport: one typed service per served kind, derived from the catalog and
- * run through the same pipeline as HTTP, plus grpc.health.v1 and server reflection.
+ * The gRPC transport: one typed service per served kind, derived from the catalog (and
+ * following it as it changes) and run through the same pipeline as HTTP, plus
+ * grpc.health.v1 and server reflection.
  */
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
+import type { ServedResource } from '../../registry/rest/served.js';
 import { methodHandler, type MethodScope } from './methods.js';
-import { addReflection } from './reflection.js';
+import { addReflection, type Reflection } from './reflection.js';
 import { serviceForDefinition } from './services.js';
 
 /** The standard health service, listed by reflection beside the resource services. */
@@ -24,52 +26,85 @@ export interface GrpcServerOptions {
 /** A running gRPC server. */
 export interface GrpcServerHandle {
   port: number;
-  /** Full names of the registered resource services. */
-  services: string[];
+  /** Full names of the resource services served right now. */
+  readonly services: string[];
   close(): Promise<void>;
 }
 
-/** Registers the generated service of every served resource; a served resource without one fails the start. */
-export function addResourceServices(
-  server: Server,
-  catalog: ApiCatalog,
-  handler: ApiHandler,
-  extra: Pick<MethodScope, 'shutdown'> = {},
-): string[] {
-  const names: string[] = [];
-  for (const store of catalog.stores) {
-    const def = store.definition;
-    const service = serviceForDefinition(def);
-    const impl: UntypedServiceImplementation = {};
-    for (const method of Object.keys(service.definition)) {
-      const h = methodHandler({ ...extra, def, handler }, method);
-      if (!h) throw new Error(`${service.name}: no handler for method ${method}`);
-      impl[method] = h;
-    }
-    server.addService(service.definition, impl);
-    names.push(service.name);
-  }
-  return names;
+/** A registered resource service. */
+interface Registered {
+  definition: ServiceDefinition;
 }
 
-/** Starts the gRPC server on `address`. */
+/**
+ * The service of every served resource with protobuf messages, by full name; one without a
+ * generated service is an error. Kinds without messages (custom resources) have none yet.
+ */
+function wantedServices(catalog: ApiCatalog): Map<string, { def: ServedResource; definition: ServiceDefinition }> {
+  const wanted = new Map<string, { def: ServedResource; definition: ServiceDefinition }>();
+  for (const store of catalog.stores) {
+    const def = store.definition;
+    if (!def.schema.proto) continue;
+    const service = serviceForDefinition(def);
+    wanted.set(service.name, { def, definition: service.definition });
+  }
+  return wanted;
+}
+
+function implementation(def: ServedResource, definition: ServiceDefinition, handler: ApiHandler, extra: Pick<MethodScope, 'shutdown'>): UntypedServiceImplementation {
+  const impl: UntypedServiceImplementation = {};
+  for (const method of Object.keys(definition)) {
+    const h = methodHandler({ ...extra, def, handler }, method);
+    if (!h) throw new Error(`${def.group || 'core'}/${def.version} ${def.resource}: no handler for method ${method}`);
+    impl[method] = h;
+  }
+  return impl;
+}
+
+/**
+ * Starts the gRPC server on `address`. Resource services follow the catalog: a resource
+ * served later gets its service (and a place in reflection and health) at once, one no
+ * longer served loses it.
+ */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new Server();
   const lifecycle = new AbortController();
   const extra: Pick<MethodScope, 'shutdown'> = { shutdown: lifecycle.signal };
-  const services = addResourceServices(server, opts.catalog, opts.handler, extra);
-  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(services.map((s) => [s, 'SERVING' as const])) });
+  const registered = new Map<string, Registered>();
+  const health = new HealthImplementation({ '': 'SERVING' });
   health.addToServer(server);
-  addReflection(server, [...services, HEALTH_SERVICE]);
+  let reflection: Reflection | undefined;
+  const sync = (): void => {
+    const wanted = wantedServices(opts.catalog);
+    for (const [name, r] of registered) {
+      if (wanted.has(name)) continue;
+      server.removeService(r.definition);
+      health.setStatus(name, 'NOT_SERVING');
+      registered.delete(name);
+    }
+    for (const [name, w] of wanted) {
+      if (registered.has(name)) continue;
+      server.addService(w.definition, implementation(w.def, w.definition, opts.handler, extra));
+      health.setStatus(name, 'SERVING');
+      registered.set(name, { definition: w.definition });
+    }
+    reflection?.update([...registered.keys(), HEALTH_SERVICE]);
+  };
+  sync();
+  reflection = addReflection(server, [...registered.keys(), HEALTH_SERVICE]);
+  const unsubscribe = opts.catalog.onChange(sync);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(opts.address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });
   return {
     port,
-    services,
+    get services() {
+      return [...registered.keys()];
+    },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of services) health.setStatus(s, 'NOT_SERVING');
+        unsubscribe();
+        for (const s of registered.keys()) health.setStatus(s, 'NOT_SERVING');
         health.setStatus('', 'NOT_SERVING');
         lifecycle.abort();
         // Watches end on lifecycle.abort(); anything still open after a grace period is cut off.
