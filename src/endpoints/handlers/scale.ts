@@ -2,7 +2,7 @@
  * get, update and patch of `/scale`: the parent read or rewritten through the generic
  * store (compare-and-swap, strategies, generation), answered as an autoscaling/v1 Scale.
  */
-import { badRequest, conflict, invalid } from '../../machinery/errors/index.js';
+import { checkNameMatches, checkNamespaceMatches, conflict, invalid } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { invalidValue, toCauses } from '../../machinery/validation/field-error.js';
 import type { ScaleSubresource } from '../../registry/rest/definition.js';
@@ -77,13 +77,8 @@ export async function handleUpdateScale(scope: HandlerScope): Promise<ApiResult>
   const body = call.body;
   if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
     const meta = (body as KubeObject).metadata;
-    const name = call.name ?? '';
-    if (meta?.name && meta.name !== name) {
-      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-    }
-    if (meta?.namespace && call.namespace && meta.namespace !== call.namespace) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
+    checkNameMatches(meta?.name, call.name ?? '');
+    checkNamespaceMatches(meta?.namespace, call.namespace);
   }
   return writeScale(scope, () => body as KubeObject);
 }

@@ -1,5 +1,5 @@
 /** create, update and patch. */
-import { badRequest } from '../../machinery/errors/index.js';
+import { checkNameMatches } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { WriteOptions, WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
@@ -33,9 +33,7 @@ export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
   const name = call.name ?? '';
-  if (object.metadata?.name && object.metadata.name !== name) {
-    throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
-  }
+  checkNameMatches(object.metadata?.name, name);
   // Some kinds (services, endpoints, events) are created by a PUT to a missing name: 201.
   const { object: stored, created } = await store.replace(call.namespace, name, () => object, { ...writeOptions(scope), target: targetOf(scope) });
   return { type: 'object', code: created ? 201 : 200, object: stored, warnings };

@@ -1,2 +1,3 @@
 export * from './status.js';
 export * from './api-error.js';
+export * from './mismatch.js';
