@@ -3,7 +3,7 @@
  * and as PartialObjectMetadata(List). Columns come from the resource definition.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import type { PrinterColumn } from '../../registry/rest/definition.js';
+import { definitionApiVersion, type PrinterColumn } from '../../registry/rest/definition.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
@@ -34,6 +34,17 @@ const AGE_COLUMN: PrinterColumn = {
   cell: (obj) => ageOf(obj.metadata?.creationTimestamp),
 };
 
+/**
+ * How one kind prints: its apiVersion and kind (for embedded objects) and its columns
+ * after Name. A resource prints with its own columns; a subresource that speaks another
+ * kind (scale) prints with that kind's.
+ */
+export interface TablePrinter {
+  apiVersion: string;
+  kind: string;
+  columns: readonly PrinterColumn[];
+}
+
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
 function columnsOf(def: ServedResource): PrinterColumn[] {
   const cols = def.printerColumns ?? [];
@@ -43,11 +54,11 @@ function columnsOf(def: ServedResource): PrinterColumn[] {
   return [...cols.slice(0, at), AGE_COLUMN, ...cols.slice(at)];
 }
 
-/** Column definitions for a resource. */
-export function columnDefinitions(def: ServedResource): TableColumnDefinition[] {
+/** Column definitions of a printer. */
+export function columnDefinitions(printer: TablePrinter): TableColumnDefinition[] {
   return [
     NAME_COLUMN,
-    ...columnsOf(def).map((c) => ({ name: c.name, type: c.type, format: '', description: c.description, priority: c.priority ?? 0 })),
+    ...printer.columns.map((c) => ({ name: c.name, type: c.type, format: '', description: c.description, priority: c.priority ?? 0 })),
   ];
 }
 
@@ -56,21 +67,17 @@ export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io
   return { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata ?? {} };
 }
 
-function row(def: ServedResource, columns: PrinterColumn[], obj: KubeObject, include: IncludeObject): Record<string, unknown> {
-  const cells = [obj.metadata?.name ?? '', ...columns.map((c) => c.cell(obj))];
+function row(printer: TablePrinter, obj: KubeObject, include: IncludeObject): Record<string, unknown> {
+  const cells = [obj.metadata?.name ?? '', ...printer.columns.map((c) => c.cell(obj))];
   const r: Record<string, unknown> = { cells };
   if (include === 'Metadata') r.object = partialObjectMetadata(obj);
-  else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? apiVersionOf(def), kind: obj.kind ?? def.kind, ...obj };
+  else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? printer.apiVersion, kind: obj.kind ?? printer.kind, ...obj };
   return r;
-}
-
-function apiVersionOf(def: ServedResource): string {
-  return def.group ? `${def.group}/${def.version}` : def.version;
 }
 
 /** A Table for one object or a list. `withColumns: false` sends no column definitions (watch after the first event). */
 export function toTable(
-  def: ServedResource,
+  printer: TablePrinter,
   input: KubeObject | KubeList,
   opts: { include: IncludeObject; tableVersion: string; withColumns?: boolean },
 ): KubeObject {
@@ -85,13 +92,12 @@ export function toTable(
   } else if ((input as KubeObject).metadata?.resourceVersion) {
     metadata.resourceVersion = (input as KubeObject).metadata?.resourceVersion;
   }
-  const columns = columnsOf(def);
   return {
     kind: 'Table',
     apiVersion: `meta.k8s.io/${opts.tableVersion}`,
     metadata,
-    columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(def),
-    rows: items.map((o) => row(def, columns, o, opts.include)),
+    columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(printer),
+    rows: items.map((o) => row(printer, o, opts.include)),
   };
 }
 
@@ -122,11 +128,10 @@ const SCALE_COLUMNS: PrinterColumn[] = [
   AGE_COLUMN,
 ];
 
-/**
- * The definition to print a request's objects with: the resource's own, or — for a
- * subresource that speaks another kind (scale) — that kind's columns.
- */
-export function printingDefinition(def: ServedResource, subresource: string | undefined): ServedResource {
-  if (subresource !== 'scale') return def;
-  return { ...def, kind: 'Scale', group: 'autoscaling', version: 'v1', printerColumns: SCALE_COLUMNS };
+const SCALE_PRINTER: TablePrinter = { apiVersion: 'autoscaling/v1', kind: 'Scale', columns: SCALE_COLUMNS };
+
+/** How a request's objects print: as the resource's own kind, or as the kind its subresource speaks. */
+export function printerFor(def: ServedResource, subresource: string | undefined): TablePrinter {
+  if (subresource === 'scale') return SCALE_PRINTER;
+  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def) };
 }

@@ -1,21 +1,13 @@
 /**
- * Response format negotiation for resource requests: a plain object, a meta.k8s.io
- * Table (kubectl's human output), or PartialObjectMetadata(List). Parameters of the
- * Accept header drive it; the first acceptable entry wins.
+ * Response format negotiation for resource requests over HTTP: a plain object, a
+ * meta.k8s.io Table (kubectl's human output), or PartialObjectMetadata(List), chosen by
+ * the Accept header's parameters (the first acceptable entry wins). Rendering in the
+ * chosen format is transport-neutral (endpoints/table/render.ts).
  */
-import type { ApiResult } from '../../endpoints/api-call.js';
-import type { ServedResource } from '../../registry/rest/served.js';
-import { type IncludeObject, toPartialList, partialObjectMetadata, toTable } from '../../endpoints/table/convert.js';
-import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import type { WatchEvent } from '../../registry/rest/resource-store.js';
+import type { IncludeObject } from '../../endpoints/table/convert.js';
+import type { OutputFormat } from '../../endpoints/table/render.js';
 import { badRequest, notAcceptable } from '../../machinery/errors/index.js';
 import type { MediaRange } from './negotiate.js';
-
-/** What to send back. */
-export type OutputFormat =
-  | { as: 'object' }
-  | { as: 'Table'; version: string; include: IncludeObject }
-  | { as: 'PartialObjectMetadata'; version: string };
 
 const META_VERSIONS = new Set(['v1', 'v1beta1']);
 
@@ -41,34 +33,4 @@ export function negotiateOutput(ranges: MediaRange[], includeObject: string | un
   }
   // Only JSON is ever written (protobuf and YAML are accepted on requests, never produced).
   throw notAcceptable(['application/json']);
-}
-
-/** Renders an object result (get/list) in the negotiated format. */
-export function renderObject(def: ServedResource, format: OutputFormat, object: KubeObject): KubeObject {
-  const isList = Array.isArray((object as { items?: unknown }).items);
-  if (format.as === 'Table') return toTable(def, object as KubeObject | KubeList, { include: format.include, tableVersion: format.version });
-  if (format.as === 'PartialObjectMetadata') {
-    return isList ? toPartialList(object as unknown as KubeList, format.version) : partialObjectMetadata(object, `meta.k8s.io/${format.version}`);
-  }
-  return object;
-}
-
-/** Renders watch events: Tables carry column definitions in the first event only. */
-export function renderWatch(def: ServedResource, format: OutputFormat, result: Extract<ApiResult, { type: 'watch' }>): AsyncIterable<WatchEvent> {
-  if (format.as === 'object') return result.events;
-  return (async function* () {
-    let first = true;
-    for await (const ev of result.events) {
-      if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') {
-        yield ev;
-        continue;
-      }
-      if (format.as === 'Table') {
-        yield { type: ev.type, object: toTable(def, ev.object, { include: format.include, tableVersion: format.version, withColumns: first }) };
-        first = false;
-      } else {
-        yield { type: ev.type, object: partialObjectMetadata(ev.object, `meta.k8s.io/${format.version}`) };
-      }
-    }
-  })();
 }

@@ -7,10 +7,11 @@ import type { Request, Response } from 'express';
 import { DEFAULT_USER, type ApiCall, type ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
-import { printingDefinition } from '../../endpoints/table/convert.js';
+import { printerFor } from '../../endpoints/table/convert.js';
+import { renderObject, renderWatch, type OutputFormat } from '../../endpoints/table/render.js';
 import { httpCredentials } from './credentials.js';
 import { acceptsJson, parseAccept } from './negotiate.js';
-import { negotiateOutput, renderObject, renderWatch, type OutputFormat } from './output-format.js';
+import { negotiateOutput } from './output-format.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath } from './request-info.js';
 import { sendJson } from './respond.js';
@@ -47,7 +48,7 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
 
   const result = await handler(call);
   const def = catalog.resource(info.group, info.version, info.resource)?.definition;
-  const printing = def && format.as !== 'object' ? printingDefinition(def, info.subresource) : undefined;
+  const printing = def && format.as !== 'object' ? printerFor(def, info.subresource) : undefined;
   if (result.type === 'watch') {
     await streamWatch(res, printing ? renderWatch(printing, format, result) : result.events, abort);
     return;
