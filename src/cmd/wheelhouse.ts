@@ -6,6 +6,8 @@ import { relative } from 'node:path';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/server.js';
 import { parseStorageMediaType } from '../storage/media-type.js';
+import { builtinDefinitions } from '../registry/definitions.js';
+import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -62,7 +64,10 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['etcd-servers'] !== undefined) opts.etcdServers = values['etcd-servers'].split(',').map((s) => s.trim()).filter(Boolean);
   if (values['etcd-prefix'] !== undefined) opts.etcdPrefix = values['etcd-prefix'];
   if (values['storage-media-type'] !== undefined) opts.storageMediaType = parseStorageMediaType(values['storage-media-type']);
-  if (values['runtime-config'] !== undefined) opts.runtimeConfig = values['runtime-config'];
+  if (values['runtime-config'] !== undefined) {
+    checkRuntimeConfig(parseRuntimeConfig(values['runtime-config']), builtinDefinitions);
+    opts.runtimeConfig = values['runtime-config'];
+  }
   if (values['compaction-interval'] !== undefined) {
     const seconds = Number(values['compaction-interval']);
     if (!Number.isInteger(seconds) || seconds < 0) {

@@ -67,11 +67,6 @@ export interface ApiCall {
   name?: string;
   credentials: Credentials;
   body?: RequestBody;
-  /**
-   * DeleteOptions sent beside the body (gRPC's typed `options`): decoded like a
-   * DeleteOptions body, which wins over query parameters.
-   */
-  deleteOptions?: RequestBody;
   /** Query options in their meta/v1 JSON shape (ListOptions, CreateOptions, …). */
   options: CallOptions;
   user: UserInfo;
@@ -83,7 +78,7 @@ export interface ApiCall {
  * A call after resolution: its verb, and its body decoded to Kubernetes JSON (the object
  * for create/update, the patch document for patch, DeleteOptions for delete).
  */
-export interface ResolvedCall extends Omit<ApiCall, 'action' | 'body' | 'deleteOptions'> {
+export interface ResolvedCall extends Omit<ApiCall, 'action' | 'body'> {
   verb: Verb;
   body?: unknown;
   patchType?: PatchType;

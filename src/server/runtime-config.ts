@@ -45,6 +45,23 @@ export function isServed(config: RuntimeConfig, group: string, version: string, 
   return enabled;
 }
 
+const GLOBAL_KEYS = new Set(['api/all', 'api/alpha', 'api/beta', 'api/ga']);
+
+/**
+ * Refuses keys that name no group version (or resource) of `defs`: a typo in
+ * --runtime-config would otherwise silently change nothing.
+ */
+export function checkRuntimeConfig(config: RuntimeConfig, defs: readonly ResourceDefinition[]): void {
+  const known = new Set<string>(GLOBAL_KEYS);
+  for (const v of defs.flatMap(servedViews)) {
+    const gv = v.group ? `${v.group}/${v.version}` : `api/${v.version}`;
+    known.add(gv);
+    known.add(`${gv}/${v.resource}`);
+  }
+  const unknown = [...config.keys()].filter((k) => !known.has(k));
+  if (unknown.length) throw new RuntimeConfigError(`unknown API group versions or resources in --runtime-config: ${unknown.sort().join(', ')}`);
+}
+
 /** The views of `defs` served under a runtime-config string, in declaration order. */
 export function servedResources(defs: readonly ResourceDefinition[], runtimeConfig: string): ServedResource[] {
   const config = parseRuntimeConfig(runtimeConfig);

@@ -32,6 +32,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
+import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
 import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
 import { protobufTypeLookup } from './storage-types.js';
@@ -100,6 +101,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       scheme,
       namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
     });
+    checkRuntimeConfig(parseRuntimeConfig(opts.runtimeConfig), builtinDefinitions);
     for (const def of builtinDefinitions) resources.install(def);
     const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');

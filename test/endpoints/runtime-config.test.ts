@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import type { ServedResource } from '../../src/registry/rest/served.js';
-import { RuntimeConfigError, servedResources } from '../../src/server/runtime-config.js';
+import { checkRuntimeConfig, parseRuntimeConfig, RuntimeConfigError, servedResources } from '../../src/server/runtime-config.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const gvs = (defs: ServedResource[]): string[] => [...new Set(defs.map((d) => (d.group ? `${d.group}/${d.version}` : d.version)))];
@@ -31,6 +31,16 @@ describe('runtime-config', () => {
     );
     assert.deepEqual(servedResources(builtinDefinitions, 'api/all=false').map((d) => d.resource), ['namespaces']);
     assert.throws(() => servedResources(builtinDefinitions, 'batch/v1=maybe'), RuntimeConfigError);
+  });
+
+  it('refuses keys that name nothing served, so a typo is not silently ignored', () => {
+    const check = (rc: string): void => checkRuntimeConfig(parseRuntimeConfig(rc), builtinDefinitions);
+    check('api/all=false,api/alpha=true,api/beta=false,api/ga=true,v1=true,batch/v2alpha1=true,batch/v1/cronjobs=false,apps/v1');
+    assert.throws(() => check('batch/v2alpa1=true,foo/v1=false'), {
+      name: 'Error',
+      message: 'unknown API group versions or resources in --runtime-config: batch/v2alpa1, foo/v1',
+    });
+    assert.throws(() => check('batch/v1/widgets=false'), /unknown API group versions or resources in --runtime-config: batch\/v1\/widgets/);
   });
 
   describe('a server started with batch/v1=false,batch/v1beta1=false', () => {
