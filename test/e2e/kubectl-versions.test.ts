@@ -65,3 +65,66 @@ describe('kubectl and gRPC follow --runtime-config', () => {
     });
   }
 });
+
+const OLDER_VERSIONS = `apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: beta, namespace: default}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox}]
+---
+apiVersion: batch/v2alpha1
+kind: ScheduledJob
+metadata: {name: sched, namespace: default}
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox}]
+---
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 4
+  targetCPUUtilizationPercentage: 70
+`;
+
+describe('kubectl applies manifests in the older versions', () => {
+  for (const minor of [31, 33]) {
+    it(`kubectl 1.${minor}: batch/v1beta1, batch/v2alpha1 ScheduledJob and autoscaling/v1, validated and applied idempotently`, async () => {
+      const ts = await startTestServer({ runtimeConfig: 'batch/v2alpha1=true' });
+      try {
+        const created = await runKubectl(minor, ts.server.kubeconfigPath, ['apply', '-f', '-'], OLDER_VERSIONS);
+        assert.equal(created.code, 0, created.stderr);
+        assert.deepEqual(created.stdout.trim().split('\n'), [
+          'cronjob.batch/beta created',
+          'scheduledjob.batch/sched created',
+          'horizontalpodautoscaler.autoscaling/web created',
+        ]);
+        const again = await runKubectl(minor, ts.server.kubeconfigPath, ['apply', '-f', '-'], OLDER_VERSIONS);
+        assert.equal(again.code, 0, again.stderr);
+        assert.deepEqual(again.stdout.trim().split('\n'), [
+          'cronjob.batch/beta unchanged',
+          'scheduledjob.batch/sched unchanged',
+          'horizontalpodautoscaler.autoscaling/web unchanged',
+        ]);
+        const cronJobs = await runKubectl(minor, ts.server.kubeconfigPath, ['get', 'cronjobs.batch', '-o', 'name']);
+        assert.deepEqual(cronJobs.stdout.trim().split('\n'), ['cronjob.batch/beta', 'cronjob.batch/sched']);
+        const hpa = await runKubectl(minor, ts.server.kubeconfigPath, ['get', 'horizontalpodautoscalers.v2.autoscaling', 'web', '-o', 'jsonpath={.spec.metrics[0].resource.target.averageUtilization}']);
+        assert.equal(hpa.stdout, '70');
+      } finally {
+        await ts.stop();
+      }
+    });
+  }
+});
