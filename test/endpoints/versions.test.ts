@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { credentials } from '@grpc/grpc-js';
+import { ScheduledJobServiceClient } from '../../gen/wheelhouse/batch/v2alpha1/services.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 
 /** The seed's `GET /apis/batch/v2alpha1`, as the document prints it. */
 const SEED_V2ALPHA1 = [
@@ -196,6 +199,47 @@ for (const runtimeConfig of ['batch/v2alpha1=true', 'api/alpha=true']) {
       assert.equal(asCronJob.body.kind, 'CronJob');
       const wrongKind = await api(ts.server, 'POST', `/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs`, { ...scheduled, kind: 'CronJob' });
       assert.equal(wrongKind.status, 400);
+    });
+
+    it('watches through batch/v2alpha1 ScheduledJob what batch/v1 writes', async () => {
+      const ns = runtimeConfig.startsWith('api') ? 'watch-all' : 'watch-one';
+      assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+      const abort = new AbortController();
+      const res = await fetch(`${ts.server.url}/apis/batch/v2alpha1/namespaces/${ns}/scheduledjobs?watch=true`, { signal: abort.signal });
+      const reader = res.body!.getReader();
+      const v1 = { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'watched' }, spec: { schedule: '0 2 * * *', timeZone: 'UTC', jobTemplate: { spec: JOB.spec } } };
+      assert.equal((await api(ts.server, 'POST', `/apis/batch/v1/namespaces/${ns}/cronjobs`, v1)).status, 201);
+      let text = '';
+      while (!text.includes('\n')) text += new TextDecoder().decode((await reader.read()).value);
+      abort.abort();
+      const event = JSON.parse(text.slice(0, text.indexOf('\n'))) as { type: string; object: Record<string, any> };
+      assert.equal(event.type, 'ADDED');
+      assert.equal(event.object.apiVersion, 'batch/v2alpha1');
+      assert.equal(event.object.kind, 'ScheduledJob');
+      assert.equal(event.object.metadata.name, 'watched');
+      assert.equal(event.object.spec.timeZone, undefined);
+      assert.equal(event.object.metadata.annotations['wheelhouse.dev/cronjob-time-zone'], 'UTC');
+    });
+
+    it('serves batch/v2alpha1 over gRPC through the same conversion', async () => {
+      const ns = runtimeConfig.startsWith('api') ? 'grpc-all' : 'grpc-one';
+      assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+      const client = new ScheduledJobServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+      try {
+        const object = toMessage('k8s.io.api.batch.v2alpha1.CronJob', {
+          metadata: { name: 'over-grpc' },
+          spec: { schedule: '0 4 * * *', jobTemplate: { spec: JOB.spec } },
+        });
+        const created = toJson('k8s.io.api.batch.v2alpha1.CronJob', await unary<object>((cb) => client.create({ namespace: ns, object }, cb)));
+        assert.equal((created.metadata as { name: string }).name, 'over-grpc');
+        assert.equal((created.spec as { schedule: string }).schedule, '0 4 * * *');
+      } finally {
+        client.close();
+      }
+      const v1 = await api(ts.server, 'GET', `/apis/batch/v1/namespaces/${ns}/cronjobs/over-grpc`);
+      assert.equal(v1.status, 200);
+      assert.equal(v1.body.apiVersion, 'batch/v1');
+      assert.equal(v1.body.spec.schedule, '0 4 * * *');
     });
 
     it('carries a batch/v1 timeZone through batch/v2alpha1 without losing it', async () => {
