@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { LAYER_KUBECTL_MINORS, layerBinary } from './layer-binaries.js';
 
 /** Where the versioned kubectl binaries are, or undefined when kubectl is absent. */
 export function kubectlDir(): string | undefined {
@@ -20,6 +21,7 @@ export function kubectlDir(): string | undefined {
 
 /** Path of `kubectl.1.MINOR`; throws when it is missing (tests must not skip in CI). */
 export function kubectlBinary(minor: number): string {
+  if (LAYER_KUBECTL_MINORS.includes(minor)) return layerBinary(minor, 'kubectl');
   const dir = kubectlDir();
   const bin = dir ? join(dir, `kubectl.1.${minor}`) : '';
   if (!bin || !existsSync(bin)) throw new Error(`kubectl.1.${minor} not found (looked in ${dir ?? 'nowhere: no kubectl on PATH'})`);
