@@ -341,16 +341,15 @@ describe('HTTP API: CRUD and errors', () => {
       assert.equal(r.body.data.s, 'smp');
     });
 
-    it('415s apply-patch (server-side apply is not served) and unknown patch types', async () => {
-      const r = await call('PATCH', `${CM}/mp?fieldManager=kubectl&force=false`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp' } }, {
+    it('serves apply-patch (server-side apply) and 415s unknown patch types', async () => {
+      const r = await call('PATCH', `${CM}/mp-apply?fieldManager=kubectl&force=false`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp-apply' }, data: { k: 'v' } }, {
         'content-type': 'application/apply-patch+yaml',
       });
-      assert.equal(r.status, 415);
+      assert.equal(r.status, 201);
+      assert.deepEqual(r.body.data, { k: 'v' });
       assert.deepEqual(
-        r.body,
-        failure(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json', {
-          causes: [{ reason: 'UnexpectedServerResponse', message: 'application/apply-patch+yaml' }],
-        }),
+        r.body.metadata.managedFields.map((m: Record<string, unknown>) => [m.manager, m.operation, m.apiVersion, m.fieldsType, m.fieldsV1]),
+        [['kubectl', 'Apply', 'v1', 'FieldsV1', { 'f:data': { 'f:k': {} } }]],
       );
       const j = await call('PATCH', `${CM}/mp`, { data: {} }, { 'content-type': 'application/json' });
       assert.equal(j.status, 415);

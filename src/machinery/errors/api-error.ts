@@ -84,7 +84,7 @@ export const OBJECT_MODIFIED = 'the object has been modified; please apply your 
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  const d: StatusDetails = { name, ...(group ? { group } : {}), kind, causes };
+  const d: StatusDetails = { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes };
   return new ApiError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, d);
 }
 

@@ -35,6 +35,8 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
     user: DEFAULT_USER,
     signal: abort.signal,
   };
+  const userAgent = req.headers['user-agent'];
+  if (userAgent) call.userAgent = userAgent;
   if (!reads) {
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const contentType = req.headers['content-type'];
