@@ -315,7 +315,6 @@ export const messageFns: { readonly [fullName: string]: GeneratedMessageFns } = 
   "k8s.io.api.core.v1.TopologySpreadConstraint": m11.TopologySpreadConstraint,
   "k8s.io.api.core.v1.TypedLocalObjectReference": m11.TypedLocalObjectReference,
   "k8s.io.api.core.v1.TypedObjectReference": m11.TypedObjectReference,
-  "k8s.io.api.core.v1.Ulimit": m11.Ulimit,
   "k8s.io.api.core.v1.Volume": m11.Volume,
   "k8s.io.api.core.v1.VolumeDevice": m11.VolumeDevice,
   "k8s.io.api.core.v1.VolumeHealthCondition": m11.VolumeHealthCondition,

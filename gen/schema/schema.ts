@@ -102,7 +102,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"currentAverageValue","prop":"currentAverageValue","json":"currentAverageValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
     {"name":"container","prop":"container","json":"container","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.api.autoscaling.v1.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"CrossVersionObjectReference","fields":[
+  "k8s.io.api.autoscaling.v1.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"CrossVersionObjectReference","structType":"atomic","fields":[
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -388,7 +388,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true},
     {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true},
     {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
   ]},
   "k8s.io.api.batch.v1.JobSpec": {"fullName":"k8s.io.api.batch.v1.JobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSpec","fields":[
     {"name":"parallelism","prop":"parallelism","json":"parallelism","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
@@ -610,7 +610,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
     {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ConfigMapKeySelector": {"fullName":"k8s.io.api.core.v1.ConfigMapKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapKeySelector","fields":[
+  "k8s.io.api.core.v1.ConfigMapKeySelector": {"fullName":"k8s.io.api.core.v1.ConfigMapKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapKeySelector","structType":"atomic","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
     {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
@@ -757,13 +757,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sizeLimit","prop":"sizeLimit","json":"sizeLimit","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
     {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.EndpointAddress": {"fullName":"k8s.io.api.core.v1.EndpointAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointAddress","fields":[
+  "k8s.io.api.core.v1.EndpointAddress": {"fullName":"k8s.io.api.core.v1.EndpointAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointAddress","structType":"atomic","fields":[
     {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"nodeName","prop":"nodeName","json":"nodeName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"targetRef","prop":"targetRef","json":"targetRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.EndpointPort": {"fullName":"k8s.io.api.core.v1.EndpointPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointPort","fields":[
+  "k8s.io.api.core.v1.EndpointPort": {"fullName":"k8s.io.api.core.v1.EndpointPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointPort","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"port","prop":"port","json":"port","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"protocol","prop":"protocol","json":"protocol","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -862,7 +862,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"component","prop":"component","json":"component","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.EvictionResponder": {"fullName":"k8s.io.api.core.v1.EvictionResponder","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EvictionResponder","fields":[
+  "k8s.io.api.core.v1.EvictionResponder": {"fullName":"k8s.io.api.core.v1.EvictionResponder","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EvictionResponder","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"priority","prop":"priority","json":"priority","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
   ]},
@@ -876,7 +876,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
     {"name":"wwids","prop":"wwids","json":"wwids","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.FileKeySelector": {"fullName":"k8s.io.api.core.v1.FileKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FileKeySelector","fields":[
+  "k8s.io.api.core.v1.FileKeySelector": {"fullName":"k8s.io.api.core.v1.FileKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FileKeySelector","structType":"atomic","fields":[
     {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"key","prop":"key","json":"key","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -988,7 +988,7 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.core.v1.LoadBalancerStatus": {"fullName":"k8s.io.api.core.v1.LoadBalancerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerStatus","fields":[
     {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.LocalObjectReference": {"fullName":"k8s.io.api.core.v1.LocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalObjectReference","fields":[
+  "k8s.io.api.core.v1.LocalObjectReference": {"fullName":"k8s.io.api.core.v1.LocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalObjectReference","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.ModifyVolumeStatus": {"fullName":"k8s.io.api.core.v1.ModifyVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ModifyVolumeStatus","fields":[
@@ -1089,7 +1089,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"recursiveReadOnlyMounts","prop":"recursiveReadOnlyMounts","json":"recursiveReadOnlyMounts","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","fields":[
+  "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","structType":"atomic","fields":[
     {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.api.core.v1.NodeSelectorRequirement": {"fullName":"k8s.io.api.core.v1.NodeSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorRequirement","fields":[
@@ -1097,7 +1097,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.NodeSelectorTerm": {"fullName":"k8s.io.api.core.v1.NodeSelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorTerm","fields":[
+  "k8s.io.api.core.v1.NodeSelectorTerm": {"fullName":"k8s.io.api.core.v1.NodeSelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorTerm","structType":"atomic","fields":[
     {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"matchFields","prop":"matchFields","json":"matchFields","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
   ]},
@@ -1116,7 +1116,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"allocatable","prop":"allocatable","json":"allocatable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"phase","prop":"phase","json":"phase","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge"},
+    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
     {"name":"daemonEndpoints","prop":"daemonEndpoints","json":"daemonEndpoints","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeDaemonEndpoints","repeated":false,"optional":true},
     {"name":"nodeInfo","prop":"nodeInfo","json":"nodeInfo","number":7,"kind":"message","type":"k8s.io.api.core.v1.NodeSystemInfo","repeated":false,"optional":true},
     {"name":"images","prop":"images","json":"images","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerImage","repeated":true,"optional":false,"listType":"atomic"},
@@ -1143,11 +1143,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"architecture","prop":"architecture","json":"architecture","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"swap","prop":"swap","json":"swap","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeSwapStatus","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ObjectFieldSelector": {"fullName":"k8s.io.api.core.v1.ObjectFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectFieldSelector","fields":[
+  "k8s.io.api.core.v1.ObjectFieldSelector": {"fullName":"k8s.io.api.core.v1.ObjectFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectFieldSelector","structType":"atomic","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.api.core.v1.ObjectReference": {"fullName":"k8s.io.api.core.v1.ObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectReference","fields":[
+  "k8s.io.api.core.v1.ObjectReference": {"fullName":"k8s.io.api.core.v1.ObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectReference","structType":"atomic","fields":[
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"namespace","prop":"namespace","json":"namespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1190,7 +1190,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"capacity","prop":"capacity","json":"capacity","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
     {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"allocatedResourceStatuses","prop":"allocatedResourceStatuses","json":"allocatedResourceStatuses","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"allocatedResourceStatuses","prop":"allocatedResourceStatuses","json":"allocatedResourceStatuses","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"granular"},
     {"name":"currentVolumeAttributesClassName","prop":"currentVolumeAttributesClassName","json":"currentVolumeAttributesClassName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"modifyVolumeStatus","prop":"modifyVolumeStatus","json":"modifyVolumeStatus","number":9,"kind":"message","type":"k8s.io.api.core.v1.ModifyVolumeStatus","repeated":false,"optional":true,"nullable":true},
     {"name":"healthStatus","prop":"healthStatus","json":"healthStatus","number":10,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthStatus","repeated":false,"optional":true,"nullable":true},
@@ -1312,7 +1312,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"dnsPolicy","prop":"dnsPolicy","json":"dnsPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
     {"name":"serviceAccountName","prop":"serviceAccountName","json":"serviceAccountName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"serviceAccount","prop":"serviceAccount","json":"serviceAccount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":21,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
@@ -1369,7 +1369,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"extendedResourceClaimStatus","prop":"extendedResourceClaimStatus","json":"extendedResourceClaimStatus","number":18,"kind":"message","type":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","repeated":false,"optional":true,"nullable":true},
     {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":19,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"resources","prop":"resources","json":"resources","number":20,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeAllocatableResourceClaimStatuses","prop":"nodeAllocatableResourceClaimStatuses","json":"nodeAllocatableResourceClaimStatuses","number":21,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","repeated":true,"optional":false,"listType":"map","listMapKeys":["resourceClaimName"]},
+    {"name":"nodeAllocatableResourceClaimStatuses","prop":"nodeAllocatableResourceClaimStatuses","json":"nodeAllocatableResourceClaimStatuses","number":21,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"resourceClaimName","patchStrategy":"merge","listType":"map","listMapKeys":["resourceClaimName"]},
     {"name":"volumeHealth","prop":"volumeHealth","json":"volumeHealth","number":22,"kind":"message","type":"k8s.io.api.core.v1.PodVolumeHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"]},
   ]},
   "k8s.io.api.core.v1.PodTemplate": {"fullName":"k8s.io.api.core.v1.PodTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplate","fields":[
@@ -1386,7 +1386,7 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.api.core.v1.PodVolumeHealth": {"fullName":"k8s.io.api.core.v1.PodVolumeHealth","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodVolumeHealth","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"listType":"map","listMapKeys":["status","reason"]},
+    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"]},
     {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.PortStatus": {"fullName":"k8s.io.api.core.v1.PortStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"PortStatus","fields":[
@@ -1445,7 +1445,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"request","prop":"request","json":"request","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.ResourceFieldSelector": {"fullName":"k8s.io.api.core.v1.ResourceFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceFieldSelector","fields":[
+  "k8s.io.api.core.v1.ResourceFieldSelector": {"fullName":"k8s.io.api.core.v1.ResourceFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceFieldSelector","structType":"atomic","fields":[
     {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"divisor","prop":"divisor","json":"divisor","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
@@ -1497,7 +1497,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
     {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.SecretKeySelector": {"fullName":"k8s.io.api.core.v1.SecretKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretKeySelector","fields":[
+  "k8s.io.api.core.v1.SecretKeySelector": {"fullName":"k8s.io.api.core.v1.SecretKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretKeySelector","structType":"atomic","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
     {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
@@ -1531,7 +1531,6 @@ export const messageSchemas: SchemaMessages = {
     {"name":"procMount","prop":"procMount","json":"procMount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"seccompProfile","prop":"seccompProfile","json":"seccompProfile","number":11,"kind":"message","type":"k8s.io.api.core.v1.SeccompProfile","repeated":false,"optional":true,"nullable":true},
     {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":12,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true},
-    {"name":"ulimits","prop":"ulimits","json":"ulimits","number":13,"kind":"message","type":"k8s.io.api.core.v1.Ulimit","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"]},
   ]},
   "k8s.io.api.core.v1.Service": {"fullName":"k8s.io.api.core.v1.Service","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Service","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1540,7 +1539,7 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.api.core.v1.ServiceAccount": {"fullName":"k8s.io.api.core.v1.ServiceAccount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccount","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"secrets","prop":"secrets","json":"secrets","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"atomic"},
+    {"name":"secrets","prop":"secrets","json":"secrets","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
     {"name":"imagePullSecrets","prop":"imagePullSecrets","json":"imagePullSecrets","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
@@ -1568,7 +1567,7 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.api.core.v1.ServiceSpec": {"fullName":"k8s.io.api.core.v1.ServiceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceSpec","fields":[
     {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.core.v1.ServicePort","repeated":true,"optional":false,"patchMergeKey":"port","patchStrategy":"merge","listType":"map","listMapKeys":["port","protocol"]},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
     {"name":"clusterIP","prop":"clusterIP","json":"clusterIP","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"clusterIPs","prop":"clusterIPs","json":"clusterIPs","number":18,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"type","prop":"type","json":"type","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1636,7 +1635,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"nodeTaintsPolicy","prop":"nodeTaintsPolicy","json":"nodeTaintsPolicy","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.TypedLocalObjectReference": {"fullName":"k8s.io.api.core.v1.TypedLocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedLocalObjectReference","fields":[
+  "k8s.io.api.core.v1.TypedLocalObjectReference": {"fullName":"k8s.io.api.core.v1.TypedLocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedLocalObjectReference","structType":"atomic","fields":[
     {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1646,11 +1645,6 @@ export const messageSchemas: SchemaMessages = {
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"namespace","prop":"namespace","json":"namespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-  ]},
-  "k8s.io.api.core.v1.Ulimit": {"fullName":"k8s.io.api.core.v1.Ulimit","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Ulimit","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hard","prop":"hard","json":"hard","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"soft","prop":"soft","json":"soft","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.Volume": {"fullName":"k8s.io.api.core.v1.Volume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Volume","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1666,7 +1660,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.VolumeHealthStatus": {"fullName":"k8s.io.api.core.v1.VolumeHealthStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthStatus","fields":[
-    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"listType":"map","listMapKeys":["status","reason"]},
+    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"]},
     {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.VolumeMount": {"fullName":"k8s.io.api.core.v1.VolumeMount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMount","fields":[
@@ -1757,12 +1751,12 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroup","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"versions","prop":"versions","json":"versions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":true,"optional":false},
+    {"name":"versions","prop":"versions","json":"versions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"preferredVersion","prop":"preferredVersion","json":"preferredVersion","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":false,"optional":true},
-    {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false},
+    {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroupList","fields":[
-    {"name":"groups","prop":"groups","json":"groups","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","repeated":true,"optional":false},
+    {"name":"groups","prop":"groups","json":"groups","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.APIResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResource","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1772,20 +1766,20 @@ export const messageSchemas: SchemaMessages = {
     {"name":"version","prop":"version","json":"version","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"verbs","prop":"verbs","json":"verbs","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Verbs","repeated":false,"optional":true,"nullable":true},
-    {"name":"shortNames","prop":"shortNames","json":"shortNames","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"categories","prop":"categories","json":"categories","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"shortNames","prop":"shortNames","json":"shortNames","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"categories","prop":"categories","json":"categories","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"storageVersionHash","prop":"storageVersionHash","json":"storageVersionHash","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResourceList","fields":[
     {"name":"groupVersion","prop":"groupVersion","json":"groupVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","repeated":true,"optional":false},
+    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIVersions","fields":[
-    {"name":"versions","prop":"versions","json":"versions","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false},
+    {"name":"versions","prop":"versions","json":"versions","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ApplyOptions","fields":[
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
@@ -1798,7 +1792,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","fields":[
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
@@ -1807,7 +1801,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"preconditions","prop":"preconditions","json":"preconditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","repeated":false,"optional":true,"nullable":true},
     {"name":"orphanDependents","prop":"orphanDependents","json":"orphanDependents","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"propagationPolicy","prop":"propagationPolicy","json":"propagationPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"ignoreStoreReadErrorWithClusterBreakingPotential","prop":"ignoreStoreReadErrorWithClusterBreakingPotential","json":"ignoreStoreReadErrorWithClusterBreakingPotential","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","fields":[
@@ -1816,7 +1810,7 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","fields":[
     {"name":"Raw","prop":"Raw","json":"Raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
@@ -1850,12 +1844,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","structType":"atomic","fields":[
     {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"patchMergeKey":"key","patchStrategy":"merge","emitEmpty":true},
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
@@ -1911,9 +1905,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"annotations","prop":"annotations","json":"annotations","number":12,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"ownerReferences","prop":"ownerReferences","json":"ownerReferences","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"]},
     {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
-    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false},
+    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","structType":"atomic","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1930,7 +1924,7 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Patch": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Patch","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Patch","fields":[]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PatchOptions","fields":[
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1940,7 +1934,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","fields":[
-    {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ServerAddressByClientCIDR","fields":[
     {"name":"clientCIDR","prop":"clientCIDR","json":"clientCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1967,13 +1961,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"group","prop":"group","json":"group","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"uid","prop":"uid","json":"uid","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false},
+    {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"retryAfterSeconds","prop":"retryAfterSeconds","json":"retryAfterSeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"columnDefinitions","prop":"columnDefinitions","json":"columnDefinitions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","repeated":true,"optional":false},
-    {"name":"rows","prop":"rows","json":"rows","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","repeated":true,"optional":false},
+    {"name":"columnDefinitions","prop":"columnDefinitions","json":"columnDefinitions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"rows","prop":"rows","json":"rows","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableColumnDefinition","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1986,8 +1980,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"includeObject","prop":"includeObject","json":"includeObject","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.TableRow": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRow","fields":[
-    {"name":"cells","prop":"cells","json":"cells","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","repeated":true,"optional":false},
+    {"name":"cells","prop":"cells","json":"cells","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"object","prop":"object","json":"object","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRowCondition","fields":[
@@ -2009,7 +2003,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"UpdateOptions","fields":[
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
