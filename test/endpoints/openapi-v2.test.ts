@@ -231,6 +231,7 @@ describe('/openapi/v2', () => {
   it('answers with a quoted SHA-512 ETag, and 304 when the client has it', async () => {
     const first = await raw(ts, { accept: 'application/json' });
     const etag = first.headers.get('etag')!;
+    assert.equal(first.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip, as client-go does');
     assert.equal(etag, `"${createHash('sha512').update(first.body).digest('hex').toUpperCase()}"`);
     assert.equal((await raw(ts, { accept: PB_DEPRECATED })).headers.get('etag'), etag);
     const again = await raw(ts, { accept: PB_DEPRECATED, 'if-none-match': etag });

@@ -4,9 +4,11 @@
  * 406 when none fits, a quoted SHA-512 ETag and Last-Modified on both forms, and 304 for
  * a matching If-None-Match (or, without one, an If-Modified-Since not older than the document).
  */
+import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
-import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
+import type { OpenApiPublisher, SwaggerDocument } from '../../endpoints/openapi/publisher.js';
 import { parseAccept } from './negotiate.js';
+import { acceptsGzip } from './respond.js';
 
 const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
@@ -52,6 +54,18 @@ function notModified(req: Request, etag: string, lastModified: Date): boolean {
   return Number.isFinite(since) && lastModified.getTime() <= since;
 }
 
+/** Compressed bodies per document and form, made once (the document only changes with the catalog). */
+const zipped = new WeakMap<SwaggerDocument, { json?: Buffer; protobuf?: Buffer }>();
+
+function body(doc: SwaggerDocument, json: boolean, gzip: boolean): Buffer {
+  const plain = json ? doc.json : Buffer.from(doc.protobuf());
+  if (!gzip) return plain;
+  const cache = zipped.get(doc) ?? {};
+  zipped.set(doc, cache);
+  const key = json ? 'json' : 'protobuf';
+  return (cache[key] ??= gzipSync(plain));
+}
+
 /** Serves the v2 document. */
 export function serveOpenApiV2(openapi: OpenApiPublisher, req: Request, res: Response): void {
   res.append('Vary', 'Accept');
@@ -70,5 +84,11 @@ export function serveOpenApiV2(openapi: OpenApiPublisher, req: Request, res: Res
     res.status(304).end();
     return;
   }
-  res.status(200).end(type === JSON_TYPE ? doc.json : Buffer.from(doc.protobuf()));
+  // Gzipped when the client takes it, as upstream's handler does (client-go always asks).
+  const gzip = acceptsGzip(req.headers['accept-encoding']);
+  if (gzip) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.append('Vary', 'Accept-Encoding');
+  }
+  res.status(200).end(body(doc, type === JSON_TYPE, gzip));
 }
