@@ -303,7 +303,7 @@ describe('HTTP and gRPC parity: Patch and DeleteCollection', () => {
             const list = (await res.json()) as Json;
             results.http.push(((list.items as Json[]) ?? []).map((i) => comparable(i, ns)));
           } else {
-            const reply = await unary<object>((cb) => client.deleteCollection({ namespace: ns, listOptions: { labelSelector: 'set=pd' }, deleteOptions: { propagationPolicy: 'Background' } }, cb));
+            const reply = await unary<object>((cb) => client.deleteCollection({ namespace: ns, listOptions: { labelSelector: 'set=pd' }, deleteOptions: { propagationPolicy: 'Background', dryRun: [] } }, cb));
             const list = toJson(k.listTypeName, reply);
             results.grpc.push(((list.items as Json[]) ?? []).map((i) => comparable(i, ns)));
           }
