@@ -105,8 +105,8 @@ export function startGarbageCollector(opts: GarbageCollectorOptions): GarbageCol
       if (task === 'attempt') await attemptToDelete(uid);
       else if (task === 'orphan') await orphanDependents(uid);
       else await deleteDependents(uid);
-    } catch (err) {
-      if (process.env.GC_DEBUG) console.error('gc', task, uid, err);
+    } catch {
+      // Retried with backoff below (storage hiccup, a conflicting write).
       failed = true;
     }
     running.delete(key);
