@@ -447,7 +447,7 @@ describe('HTTP API: CRUD and errors', () => {
 
     it('takes DeleteOptions as query parameters', async () => {
       await call('POST', CM, { metadata: { name: 'del-query' } });
-      const r = await call('DELETE', `${CM}/del-query?gracePeriodSeconds=0&propagationPolicy=Foreground`);
+      const r = await call('DELETE', `${CM}/del-query?gracePeriodSeconds=0&propagationPolicy=Background`);
       assert.equal(r.status, 200);
       assert.equal(r.body.status, 'Success');
       assert.equal((await call('GET', `${CM}/del-query`)).status, 404);
@@ -461,14 +461,20 @@ describe('HTTP API: CRUD and errors', () => {
       assert.equal(badUid.status, 409);
       assert.deepEqual(
         badUid.body,
-        failure(409, 'Conflict', `Operation cannot be fulfilled on configmaps "del-pre": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`, {
-          name: 'del-pre',
-          kind: 'configmaps',
-        }),
+        // Upstream checks preconditions against the stored object first, naming the kind.
+        failure(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ConfigMap "del-pre": the UID in the precondition (not-the-uid) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
+          { name: 'del-pre', kind: 'ConfigMap' },
+        ),
       );
       const badRv = await call('DELETE', `${CM}/del-pre`, { preconditions: { resourceVersion: '1' } });
       assert.equal(badRv.status, 409);
-      assert.equal(badRv.body.message, `Operation cannot be fulfilled on configmaps "del-pre": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${rv}`);
+      assert.equal(
+        badRv.body.message,
+        `Operation cannot be fulfilled on ConfigMap "del-pre": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${rv}). The object might have been modified`,
+      );
       const ok = await call('DELETE', `${CM}/del-pre`, { preconditions: { uid, resourceVersion: rv } });
       assert.equal(ok.status, 200);
     });

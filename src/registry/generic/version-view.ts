@@ -51,7 +51,7 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       return { ...outcome, object: out(outcome.object) };
     },
     async delete(namespace, name, opts) {
-      const outcome = await storage.delete(namespace, name, opts);
+      const outcome = await storage.delete(namespace, name, { ...opts, requestVersion: served.version });
       return { ...outcome, object: out(outcome.object) };
     },
   };

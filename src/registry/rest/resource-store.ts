@@ -24,6 +24,8 @@ export interface DeleteQuery {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
   orphanDependents?: boolean;
+  /** The version the request speaks (per-version default GC policies); absent: the storage version. */
+  requestVersion?: string;
 }
 
 /** Options shared by writes. */
@@ -49,6 +51,8 @@ export interface DeleteOutcome {
   object: KubeObject;
   /** false when finalizers or graceful deletion keep the object around. */
   gone: boolean;
+  /** Warnings for the client (HTTP `Warning` headers). */
+  warnings?: string[];
 }
 
 /** The result of a replace: the stored object and whether the write created it. */
