@@ -5,6 +5,7 @@ import { pathSegmentNameProblems } from '../../machinery/validation/path-segment
 import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall, ApiResult, CallOptions } from '../api-call.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
+import { validateWatchQuery } from '../../registry/generic/list-options.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
 import type { HandlerScope } from './context.js';
 
@@ -33,7 +34,8 @@ function listQuery(o: CallOptions): ListQuery {
 
 /** GET of one object. */
 export async function handleGet({ call, store }: HandlerScope): Promise<ApiResult> {
-  const object = await store.get(call.namespace, call.name ?? '');
+  const rv = call.options.resourceVersion;
+  const object = await store.get(call.namespace, call.name ?? '', rv !== undefined ? { resourceVersion: rv } : {});
   return { type: 'object', code: 200, object };
 }
 
@@ -46,6 +48,7 @@ export async function handleList({ call, store }: HandlerScope): Promise<ApiResu
 /** GET with watch: a stream of events. A name in the call watches that one object. */
 export async function handleWatch({ call, store, settings }: HandlerScope): Promise<ApiResult> {
   const query = listQuery(call.options);
+  validateWatchQuery(query);
   if (call.name) {
     // A named watch is a filtered collection watch: the name never becomes a key, but it
     // obeys the same path-segment rules as a get of that name.
