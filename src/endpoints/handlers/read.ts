@@ -5,7 +5,6 @@ import { pathSegmentNameProblems } from '../../machinery/validation/path-segment
 import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall, ApiResult, CallOptions } from '../api-call.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
-import { validateWatchQuery } from '../../registry/generic/list-options.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
 import type { HandlerScope } from './context.js';
 
@@ -48,7 +47,6 @@ export async function handleList({ call, store }: HandlerScope): Promise<ApiResu
 /** GET with watch: a stream of events. A name in the call watches that one object. */
 export async function handleWatch({ call, store, settings }: HandlerScope): Promise<ApiResult> {
   const query = listQuery(call.options);
-  validateWatchQuery(query);
   if (call.name) {
     // A named watch is a filtered collection watch: the name never becomes a key, but it
     // obeys the same path-segment rules as a get of that name.
@@ -85,7 +83,7 @@ async function watchList(store: ResourceStore, call: ResolvedCall, query: ListQu
   if (query.resourceVersionMatch !== 'NotOlderThan') {
     throw invalidWatch('resourceVersionMatch', "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
   }
-  const { resourceVersionMatch: _m, limit: _l, continue: _c, ...selectors } = query;
+  const { resourceVersionMatch: _m, limit: _l, continue: _c, sendInitialEvents: _s, ...selectors } = query;
   const items: KubeObject[] = [];
   let rv = '';
   let page: string | undefined;

@@ -19,7 +19,7 @@ import { checkNameMatches } from './checks.js';
 import { deleteObject, removeIfFinalized } from './deletion.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { waitUntilFresh } from './freshness.js';
-import { checkResourceVersion, parseReadResourceVersion, validateListQuery } from './list-options.js';
+import { checkResourceVersion, parseReadResourceVersion, validateListQuery, validateWatchQuery } from './list-options.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
 import { qualified, stripType, withType } from './type-meta.js';
@@ -190,6 +190,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     async watch(namespace, query, signal) {
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
       // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
+      validateWatchQuery(query);
       checkResourceVersion(query.resourceVersion, 'watch');
       const watchOpts: ObjectWatchOptions = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
