@@ -62,11 +62,17 @@ export interface UpdateOutcome {
   created: boolean;
 }
 
+/** GetOptions of a get. */
+export interface GetQuery {
+  resourceVersion?: string;
+}
+
 /** CRUD + watch for one resource. */
 export interface ResourceStore {
   /** The resource at the version this store serves. */
   readonly definition: ServedResource;
-  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** A `resourceVersion` asks for a state not older than it ("" and "0": any, here the latest). */
+  get(namespace: string | undefined, name: string, opts?: GetQuery): Promise<KubeObject>;
   list(namespace: string | undefined, query: ListQuery): Promise<KubeList>;
   /** Resolves once the watch is established; the iterable ends when signal aborts. */
   watch(namespace: string | undefined, query: ListQuery, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;

@@ -12,7 +12,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endp
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { ApiError } from '../../machinery/errors/index.js';
-import { parseAccept } from './negotiate.js';
+import { parseAccept } from '../../endpoints/response/accept.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { sendError, sendJson } from './respond.js';
 import { serveResource } from './resource-route.js';

@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { OpenApiPublisher, SwaggerDocument } from '../../endpoints/openapi/publisher.js';
-import { parseAccept } from './negotiate.js';
+import { parseAccept } from '../../endpoints/response/accept.js';
 import { acceptsGzip } from './respond.js';
 
 const JSON_TYPE = 'application/json';
