@@ -26,6 +26,8 @@ export interface OracleStep {
 
 export interface OracleCaseInput {
   readonly name: string;
+  /** The live object before the first step, owned by no manager; `{}` when absent. */
+  readonly initial?: unknown;
   readonly steps: readonly OracleStep[];
 }
 
@@ -44,6 +46,13 @@ export interface StepResult {
   managers: Record<string, { applied: boolean; fieldsV1: unknown }>;
   /** The conflicts a non-forced apply met (sorted by manager, then path), or null. */
   conflicts: { manager: string; path: string }[] | null;
+  /**
+   * The oracle only: the conflicts as the library's error value holds them. Its paths
+   * share a buffer the library reuses (Set.Iterate's paths are not copied into the
+   * Conflict), so several conflicts under one list element can all read as the last
+   * sibling's path; `conflicts` is the same set recomputed with copied paths.
+   */
+  conflictsAsReturned?: { manager: string; path: string }[] | null;
   error?: string;
 }
 

@@ -13,7 +13,8 @@ import type { ListNode, MapNode, TypeNode } from '../../src/machinery/fieldmanag
 
 /** SMD's own type for untyped (deduced) values — named so its reconciler recognises it. */
 export const UNTYPED_DEDUCED = '__untyped_deduced_';
-const UNTYPED_ATOMIC = '__untyped_atomic_';
+/** SMD's type for untyped values owned whole (RawExtension). */
+export const UNTYPED_ATOMIC = '__untyped_atomic_';
 
 // The library's deduced types, stated here for the schema we hand it: scalars are
 // leaves, lists are atomic (all the way down), maps are granular.
@@ -46,7 +47,7 @@ class Emitter {
 
   ref(node: TypeNode, rootName?: string): TypeRef {
     if (node.kind === 'scalar') return { scalar: 'untyped' };
-    if (node.kind === 'untyped') return { namedType: UNTYPED_DEDUCED };
+    if (node.kind === 'untyped') return { namedType: 'atomic' in node && node.atomic === true ? UNTYPED_ATOMIC : UNTYPED_DEDUCED };
     let name = this.names.get(node);
     if (name === undefined) {
       name = rootName ?? `t${this.names.size}`;

@@ -1,12 +1,13 @@
 /** ConfigMap: `data`, `binaryData`, labels and annotations are granular maps of strings. */
-import { apply, object, seq, update, type OracleSuite } from './steps.js';
+import { apply, from, object, seq, update, type OracleSuite } from './steps.js';
 
 function cm(data: Record<string, unknown> | null | undefined, metadata: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return object('v1', 'ConfigMap', 'settings', { ...(data !== undefined ? { data } : {}), ...extra }, metadata);
 }
 
 export const configMapSuite: OracleSuite = {
-  message: 'k8s.io.api.core.v1.ConfigMap',
+  name: 'ConfigMap',
+  schema: { message: 'k8s.io.api.core.v1.ConfigMap' },
   cases: [
     seq('cm: one applier creates', apply('a', cm({ color: 'blue', size: 'L' }))),
     seq('cm: re-applying the same config changes nothing', apply('a', cm({ color: 'blue' })), apply('a', cm({ color: 'blue' }))),
@@ -53,5 +54,17 @@ export const configMapSuite: OracleSuite = {
       apply('b', cm(undefined, {}, { immutable: true }), true),
       apply('a', cm({ x: '1' })),
     ),
+    seq('cm: re-applying an updater\'s value shares the key', apply('a', cm({ x: '1' })), update('editor', cm({ x: '2' })), apply('a', cm({ x: '2' })), apply('a', cm({}))),
+    seq(
+      'cm: a third applier forces a key two others own',
+      apply('a', cm({ x: '1', y: '1' })),
+      apply('b', cm({ x: '1', z: '1' })),
+      apply('c', cm({ x: '3' })),
+      apply('c', cm({ x: '3' }), true),
+      apply('a', cm({ y: '1' })),
+    ),
+    from(cm({ x: '1', y: '2' }), 'cm: an applier dropping a key of an unowned object', apply('a', cm({ x: '1' })), apply('a', cm({}))),
+    from(cm({ x: '1', y: '2' }), 'cm: an applier dropping the whole map of an unowned object', apply('a', cm({ x: '1' })), apply('a', cm(undefined))),
+    from(cm({ x: '1' }, { labels: { a: '1' } }), 'cm: the first update of an unowned object', update('editor', cm({ x: '2' }, { labels: { a: '1' } })), apply('b', cm({ x: '3' }, { labels: { a: '1', b: '2' } }))),
   ],
 };

@@ -3,7 +3,7 @@
  * defaulting to TCP), env by name, volumeMounts by mountPath; args atomic; the label
  * selector; strategy; replicas as a scaler and an HPA change it.
  */
-import { apply, object, seq, update, type OracleSuite } from './steps.js';
+import { apply, from, object, seq, update, type OracleSuite } from './steps.js';
 
 type Obj = Record<string, unknown>;
 
@@ -32,7 +32,8 @@ function containersOnly(...containers: Obj[]): Obj {
 const nginx = c('nginx', 'nginx:1.25', { ports: [{ containerPort: 80 }] });
 
 export const deploymentSuite: OracleSuite = {
-  message: 'k8s.io.api.apps.v1.Deployment',
+  name: 'Deployment',
+  schema: { message: 'k8s.io.api.apps.v1.Deployment' },
   cases: [
     seq('deploy: one applier creates', apply('a', deploy(spec({ containers: [nginx] }, { replicas: 3 })))),
     seq('deploy: re-apply is a no-op', apply('a', deploy(spec({ containers: [nginx] }))), apply('a', deploy(spec({ containers: [nginx] })))),
@@ -157,6 +158,58 @@ export const deploymentSuite: OracleSuite = {
       apply('a', deploy(spec({ containers: [nginx] }))),
       apply('b', deploy({ template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-01T00:00:00Z' } } } })),
       apply('b', deploy({ template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2024-01-02T00:00:00Z' } } } })),
+    ),
+    seq(
+      'deploy: removing a container whose image an updater changed',
+      apply('a', deploy(spec({ containers: [nginx, c('log', 'busybox', { args: ['-f'] })] }))),
+      update('editor', deploy(spec({ containers: [nginx, c('log', 'busybox:2', { args: ['-f'] })] }))),
+      apply('a', deploy(spec({ containers: [nginx] }))),
+    ),
+    seq(
+      'deploy: three appliers on one container\'s env, one forcing',
+      apply('a', deploy(spec({ containers: [c('app', 'app:1', { env: [{ name: 'A', value: '1' }, { name: 'S', value: 's' }] })] }))),
+      apply('b', containersOnly({ name: 'app', env: [{ name: 'B', value: '2' }, { name: 'S', value: 's' }] })),
+      apply('c', containersOnly({ name: 'app', env: [{ name: 'A', value: 'c' }, { name: 'B', value: 'c' }, { name: 'S', value: 'c' }] })),
+      apply('c', containersOnly({ name: 'app', env: [{ name: 'A', value: 'c' }, { name: 'B', value: 'c' }, { name: 'S', value: 'c' }] }), true),
+      apply('b', containersOnly({ name: 'app' })),
+    ),
+    seq(
+      'deploy: an env var with a null value and valueFrom',
+      apply('a', deploy(spec({ containers: [c('app', 'app:1', { env: [{ name: 'A', value: null }, { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] })] }))),
+      apply('b', containersOnly({ name: 'app', env: [{ name: 'A', value: 'set' }] })),
+      apply('a', deploy(spec({ containers: [c('app', 'app:1', { env: [{ name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }] })] }))),
+    ),
+    seq(
+      'deploy: an applier adding containers around ones another owns',
+      apply('a', deploy(spec({ containers: [c('two', 'x')] }))),
+      apply('b', containersOnly(c('one', 'y'), c('two', 'x'), c('three', 'z'))),
+      apply('a', deploy(spec({ containers: [c('zero', 'w'), c('two', 'x')] }))),
+    ),
+    seq(
+      'deploy: an applier emptying a struct a controller also set',
+      apply('a', deploy(spec({ containers: [nginx] }, { strategy: { rollingUpdate: { maxSurge: 1 } } }))),
+      update('controller', deploy(spec({ containers: [nginx] }, { strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }))),
+      apply('a', deploy(spec({ containers: [nginx] }, { strategy: {} }))),
+    ),
+    seq(
+      'deploy: an applier nulling a struct a controller also set',
+      apply('a', deploy(spec({ containers: [nginx] }, { strategy: { rollingUpdate: { maxSurge: 1 } } }))),
+      update('controller', deploy(spec({ containers: [nginx] }, { strategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }))),
+      apply('a', deploy(spec({ containers: [nginx] }, { strategy: null }))),
+    ),
+    seq(
+      'deploy: dropping a container whose env another applier and a controller extend',
+      apply('one', deploy(spec({ containers: [c('a', 'x'), c('b', 'y', { env: [{ name: 'C', value: 'c' }] })] }))),
+      apply('two', containersOnly({ name: 'b', env: [{ name: 'D', value: 'd' }] })),
+      update('controller', deploy(spec({ containers: [c('a', 'x'), c('b', 'y', { env: [{ name: 'C', value: 'c' }, { name: 'D', value: 'd' }, { name: 'E', value: 'e' }] })] }))),
+      apply('one', deploy(spec({ containers: [c('a', 'x')] }))),
+    ),
+    from(
+      deploy(spec({ containers: [c('app', 'app:1', { imagePullPolicy: 'Always', ports: [{ containerPort: 80, protocol: 'TCP' }] }), c('log', 'busybox')] }, { replicas: 2 })),
+      'deploy: applying over an object nobody owns, then dropping a container',
+      apply('a', deploy(spec({ containers: [c('app', 'app:2'), c('log', 'busybox')] }))),
+      apply('a', deploy(spec({ containers: [c('app', 'app:2')] }))),
+      apply('a', deploy({ selector: { matchLabels: { app: 'web' } } })),
     ),
   ],
 };

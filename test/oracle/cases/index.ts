@@ -1,5 +1,6 @@
-/** Every oracle suite: sequences over real kinds, merged with each kind's own TypeNode. */
+/** Every oracle suite: sequences over real kinds (and one custom resource), merged with each kind's own TypeNode. */
 import { configMapSuite } from './configmap.js';
+import { customResourceSuite } from './custom-resource.js';
 import { deploymentSuite } from './deployment.js';
 import { podSuite } from './pod.js';
 import { serviceSuite } from './service.js';
@@ -7,4 +8,4 @@ import type { OracleSuite } from './steps.js';
 
 export type { OracleSuite } from './steps.js';
 
-export const ORACLE_SUITES: readonly OracleSuite[] = [configMapSuite, deploymentSuite, serviceSuite, podSuite];
+export const ORACLE_SUITES: readonly OracleSuite[] = [configMapSuite, deploymentSuite, serviceSuite, podSuite, customResourceSuite];

@@ -2,7 +2,7 @@
  * Pod: atomic tolerations and nodeSelector, finalizers as a set, volumes and containers
  * keyed by name, atomic command/args, ownerReferences keyed by uid.
  */
-import { apply, object, seq, update, type OracleSuite } from './steps.js';
+import { apply, from, object, seq, update, type OracleSuite } from './steps.js';
 
 type Obj = Record<string, unknown>;
 
@@ -15,7 +15,8 @@ const tolerate = (key: string) => ({ key, operator: 'Exists', effect: 'NoSchedul
 const owner = (uid: string, name: string) => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name, uid, controller: true });
 
 export const podSuite: OracleSuite = {
-  message: 'k8s.io.api.core.v1.Pod',
+  name: 'Pod',
+  schema: { message: 'k8s.io.api.core.v1.Pod' },
   cases: [
     seq('pod: one applier creates', apply('a', pod({ containers: [app], nodeSelector: { disk: 'ssd' }, tolerations: [tolerate('gpu')] }))),
     seq('pod: tolerations are atomic', apply('a', pod({ containers: [app], tolerations: [tolerate('gpu')] })), apply('b', pod({ tolerations: [tolerate('spot')] })), apply('b', pod({ tolerations: [tolerate('spot')] }), true)),
@@ -84,6 +85,34 @@ export const podSuite: OracleSuite = {
       apply('a', pod({ containers: [app], hostname: 'h1', subdomain: 's' })),
       update('editor', pod({ containers: [app], subdomain: 's' })),
       apply('a', pod({ containers: [app], subdomain: 's' })),
+    ),
+    seq(
+      'pod: three appliers share a finalizer',
+      apply('a', pod(undefined, { finalizers: ['f'] })),
+      apply('b', pod(undefined, { finalizers: ['f', 'g'] })),
+      apply('c', pod(undefined, { finalizers: ['f'] })),
+      apply('a', pod(undefined, {})),
+      apply('c', pod(undefined, {})),
+      apply('b', pod(undefined, { finalizers: ['g'] })),
+    ),
+    seq(
+      'pod: an update setting a field to null',
+      apply('a', pod({ containers: [app], hostname: 'h', nodeSelector: { disk: 'ssd' } })),
+      update('editor', pod({ containers: [app], hostname: null, nodeSelector: { disk: 'ssd' } })),
+      apply('a', pod({ containers: [app], nodeSelector: { disk: 'ssd' } })),
+    ),
+    seq(
+      'pod: ownerReferences removed by a collector\'s update',
+      apply('a', pod(undefined, { ownerReferences: [owner('u-1', 'rs-1'), owner('u-2', 'rs-2')] })),
+      update('garbage-collector', pod(undefined, { ownerReferences: [owner('u-2', 'rs-2')] })),
+      apply('a', pod(undefined, { ownerReferences: [owner('u-2', 'rs-2')] })),
+    ),
+    from(
+      pod({ containers: [app], tolerations: [tolerate('gpu')], volumes: [{ name: 'v', emptyDir: {} }] }, { finalizers: ['x', 'y'] }),
+      'pod: an unowned pod taken over piece by piece',
+      apply('a', pod({ tolerations: [tolerate('gpu')] }, { finalizers: ['x'] })),
+      update('editor', pod({ containers: [app], tolerations: [tolerate('spot')], volumes: [{ name: 'v', emptyDir: { medium: 'Memory' } }] }, { finalizers: ['x', 'y'] })),
+      apply('a', pod({}, { finalizers: [] })),
     ),
   ],
 };

@@ -11,7 +11,8 @@ const http = { name: 'http', port: 80, targetPort: 8080 };
 const https = { name: 'https', port: 443, targetPort: 8443, protocol: 'TCP' };
 
 export const serviceSuite: OracleSuite = {
-  message: 'k8s.io.api.core.v1.Service',
+  name: 'Service',
+  schema: { message: 'k8s.io.api.core.v1.Service' },
   cases: [
     seq('svc: one applier creates', apply('a', svc({ selector: { app: 'web' }, ports: [http, https] }))),
     seq('svc: two appliers each own a port', apply('a', svc({ selector: { app: 'web' }, ports: [http] })), apply('b', svc({ ports: [https] })), apply('a', svc({ selector: { app: 'web' } }))),
@@ -30,5 +31,13 @@ export const serviceSuite: OracleSuite = {
     seq('svc: targetPort number then name', apply('a', svc({ ports: [http] })), apply('b', svc({ ports: [{ port: 80, targetPort: 'web' }] })), apply('b', svc({ ports: [{ port: 80, targetPort: 'web' }] }), true)),
     seq('svc: externalIPs are atomic', apply('a', svc({ externalIPs: ['1.2.3.4'] })), apply('b', svc({ externalIPs: ['1.2.3.4', '5.6.7.8'] })), update('editor', svc({ externalIPs: ['9.9.9.9'] }))),
     seq('svc: an empty ports list', apply('a', svc({ ports: [] })), apply('b', svc({ ports: [http] })), apply('a', svc({ ports: [] }))),
+    seq(
+      'svc: three managers on one port, one forcing',
+      apply('a', svc({ ports: [{ port: 80, targetPort: 8080, name: 'http' }] })),
+      apply('b', svc({ ports: [{ port: 80, targetPort: 8080 }] })),
+      update('editor', svc({ ports: [{ port: 80, targetPort: 8080, name: 'web' }] })),
+      apply('c', svc({ ports: [{ port: 80, targetPort: 9090, name: 'c' }] }), true),
+      apply('a', svc({ ports: [] })),
+    ),
   ],
 };

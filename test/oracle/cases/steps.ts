@@ -2,8 +2,12 @@
 import type { OracleCaseInput, OracleStep } from '../smd-oracle.js';
 
 export interface OracleSuite {
-  /** The proto message of the kind: its TypeNode is the schema both sides merge with. */
-  readonly message: string;
+  readonly name: string;
+  /**
+   * Where the kind's TypeNode (the schema both sides merge with) comes from: a built-in
+   * kind's proto message, or a custom resource's structural OpenAPI schema.
+   */
+  readonly schema: { readonly message: string } | { readonly openapi: Record<string, unknown> };
   readonly cases: readonly OracleCaseInput[];
 }
 
@@ -17,6 +21,11 @@ export function update(manager: string, object: unknown): OracleStep {
 
 export function seq(name: string, ...steps: OracleStep[]): OracleCaseInput {
   return { name, steps };
+}
+
+/** A sequence over an existing object that no manager owns yet. */
+export function from(initial: unknown, name: string, ...steps: OracleStep[]): OracleCaseInput {
+  return { name, initial, steps };
 }
 
 /** `apiVersion`, `kind` and `metadata.name` (plus any extra metadata), then the body. */

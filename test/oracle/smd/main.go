@@ -11,7 +11,7 @@
 //
 // Output on stdout (JSON): {"cases": [{"name": "...", "steps": [StepResult...]}]}.
 //
-// Every case starts from the empty object {} and no managers, at one API version
+// Every case starts from its initial object ({} unless given) and no managers, at one API version
 // ("v1"), with a converter that never converts. An apply step is first run without
 // force so its conflicts are reported; a forced step then runs again with force.
 // Built in GOPATH mode against Debian's golang-k8s-sigs-structured-merge-diff-dev.
@@ -40,8 +40,11 @@ type input struct {
 }
 
 type caseInput struct {
-	Name  string      `json:"name"`
-	Steps []stepInput `json:"steps"`
+	Name string `json:"name"`
+	// Initial is the live object before the first step, owned by no manager (an object
+	// written before field management, or whose managedFields were cleared); {} if absent.
+	Initial json.RawMessage `json:"initial,omitempty"`
+	Steps   []stepInput     `json:"steps"`
 }
 
 type stepInput struct {
@@ -66,7 +69,12 @@ type stepOut struct {
 	Unchanged bool                  `json:"unchanged"`
 	Managers  map[string]managerOut `json:"managers"`
 	Conflicts []conflictOut         `json:"conflicts"`
-	Error     string                `json:"error,omitempty"`
+	// The conflicts exactly as merge.Conflicts holds them. The library builds them from
+	// Set.Iterate, whose paths share one buffer (its documentation says to copy them) and
+	// are not copied, so with several conflicts under one list element the stored paths can
+	// be overwritten by later siblings. Conflicts above is recomputed with copied paths.
+	ConflictsAsReturned []conflictOut `json:"conflictsAsReturned"`
+	Error               string        `json:"error,omitempty"`
 }
 
 type caseOut struct {
@@ -137,6 +145,15 @@ func objectOut(tv *typed.TypedValue) (interface{}, error) {
 	return decode(b)
 }
 
+func sortConflicts(out []conflictOut) {
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Manager != out[j].Manager {
+			return out[i].Manager < out[j].Manager
+		}
+		return out[i].Path < out[j].Path
+	})
+}
+
 func conflictsOut(err error) ([]conflictOut, bool) {
 	cs, ok := err.(merge.Conflicts)
 	if !ok {
@@ -146,21 +163,50 @@ func conflictsOut(err error) ([]conflictOut, bool) {
 	for _, c := range cs {
 		out = append(out, conflictOut{Manager: c.Manager, Path: c.Path.String()})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Manager != out[j].Manager {
-			return out[i].Manager < out[j].Manager
-		}
-		return out[i].Path < out[j].Path
-	})
+	sortConflicts(out)
 	return out, true
+}
+
+// recomputeConflicts states what the Updater found conflicting, with public API only: the
+// other managers' fields that the apply's result (the forced result: pruning does not
+// depend on force) modifies or adds relative to the live object.
+func recomputeConflicts(live, result *typed.TypedValue, managers fieldpath.ManagedFields, applier string) ([]conflictOut, error) {
+	out := []conflictOut{}
+	if result == nil {
+		return out, nil
+	}
+	cmp, err := live.Compare(result)
+	if err != nil {
+		return nil, err
+	}
+	changed := cmp.Modified.Union(cmp.Added)
+	for name, vs := range managers {
+		if name == applier {
+			continue
+		}
+		vs.Set().Intersection(changed).Iterate(func(p fieldpath.Path) {
+			out = append(out, conflictOut{Manager: name, Path: p.Copy().String()})
+		})
+	}
+	sortConflicts(out)
+	return out, nil
 }
 
 func runCase(parser *typed.Parser, typeName string, c caseInput) caseOut {
 	out := caseOut{Name: c.Name, Steps: []stepOut{}}
 	pt := parser.Type(typeName)
-	live, err := pt.FromUnstructured(map[string]interface{}{})
+	var initial interface{} = map[string]interface{}{}
+	if len(c.Initial) > 0 {
+		v, err := decode(c.Initial)
+		if err != nil {
+			out.Error = fmt.Sprintf("initial object: %v", err)
+			return out
+		}
+		initial = v
+	}
+	live, err := pt.FromUnstructured(initial)
 	if err != nil {
-		out.Error = fmt.Sprintf("empty object: %v", err)
+		out.Error = fmt.Sprintf("initial object: %v", err)
 		return out
 	}
 	managers := fieldpath.ManagedFields{}
@@ -191,15 +237,20 @@ func runCase(parser *typed.Parser, typeName string, c caseInput) caseOut {
 						step.Error = err.Error()
 						break
 					}
-					step.Conflicts = cs
-					if !s.Force {
+					step.ConflictsAsReturned = cs
+					forced, fm, ferr := updater.Apply(live, tv, apiVersion, managers.Copy(), s.Manager, true)
+					if ferr != nil {
+						step.Error = ferr.Error()
 						break
 					}
-					next, m, err = updater.Apply(live, tv, apiVersion, managers.Copy(), s.Manager, true)
-					if err != nil {
+					if step.Conflicts, err = recomputeConflicts(live, forced, managers, s.Manager); err != nil {
 						step.Error = err.Error()
 						break
 					}
+					if !s.Force {
+						break
+					}
+					next, m = forced, fm
 				}
 				managers = m
 				if next == nil {
