@@ -66,5 +66,6 @@ export const configMapSuite: OracleSuite = {
     from(cm({ x: '1', y: '2' }), 'cm: an applier dropping a key of an unowned object', apply('a', cm({ x: '1' })), apply('a', cm({}))),
     from(cm({ x: '1', y: '2' }), 'cm: an applier dropping the whole map of an unowned object', apply('a', cm({ x: '1' })), apply('a', cm(undefined))),
     from(cm({ x: '1' }, { labels: { a: '1' } }), 'cm: the first update of an unowned object', update('editor', cm({ x: '2' }, { labels: { a: '1' } })), apply('b', cm({ x: '3' }, { labels: { a: '1', b: '2' } }))),
+    seq('cm: an update nulling labels', apply('a', cm({ x: '1' }, { labels: { a: '1', b: '2' } })), update('editor', cm({ x: '1' }, { labels: null })), apply('a', cm({ x: '1' }, { labels: { a: '1' } }))),
   ],
 };

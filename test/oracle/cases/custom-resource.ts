@@ -84,5 +84,20 @@ export const customResourceSuite: OracleSuite = {
     ),
     seq('cr: int-or-string', apply('a', gw({ port: 80 })), apply('b', gw({ port: 'http' })), apply('b', gw({ port: 'http' }), true), apply('a', gw({ port: 'http' }))),
     seq('cr: metadata is ObjectMeta', apply('a', gw(undefined, { labels: { a: '1' }, finalizers: ['example.com/f'] })), apply('b', gw(undefined, { labels: { b: '2' }, finalizers: ['example.com/g'] })), apply('a', gw(undefined, {}))),
+    seq(
+      'cr: a deduced value changing shape',
+      apply('a', gw({ config: { x: 1, list: [{ a: 1 }] } })),
+      update('editor', gw({ config: { x: { y: 1 }, list: [{ a: 2 }] } })),
+      apply('a', gw({ config: { x: 1, list: [{ a: 1 }] } })),
+      apply('a', gw({ config: { x: 1, list: [{ a: 1 }] } }), true),
+    ),
+    seq(
+      'cr: deduced values changing shape every way',
+      apply('a', gw({ config: { s: 'x', m: { k: 1 }, l: [1], n: null, e: {} } })),
+      update('editor', gw({ config: { s: { k: 1 }, m: 'x', l: { k: [1] }, n: { k: 1 }, e: 'x' } })),
+      update('other', gw({ config: { s: [1], m: null, l: 'x', n: [], e: {} } })),
+      apply('a', gw({ config: { s: 'x', m: { k: 1 }, l: [1], n: null, e: {} } }), true),
+      apply('a', gw({ config: { m: {} } })),
+    ),
   ],
 };

@@ -211,5 +211,18 @@ export const deploymentSuite: OracleSuite = {
       apply('a', deploy(spec({ containers: [c('app', 'app:2')] }))),
       apply('a', deploy({ selector: { matchLabels: { app: 'web' } } })),
     ),
+    seq(
+      'deploy: an update only reordering containers and args',
+      apply('a', deploy(spec({ containers: [c('one', 'x', { args: ['1', '2'] }), c('two', 'y')] }))),
+      update('editor', deploy(spec({ containers: [c('two', 'y'), c('one', 'x', { args: ['2', '1'] })] }))),
+      apply('a', deploy(spec({ containers: [c('one', 'x', { args: ['1', '2'] }), c('two', 'y')] }))),
+    ),
+    seq(
+      'deploy: zero values are values',
+      apply('a', deploy(spec({ containers: [nginx] }, { replicas: 0, paused: false, minReadySeconds: 0 }))),
+      apply('b', deploy({ replicas: 1, paused: false })),
+      apply('b', deploy({ replicas: 1, paused: false }), true),
+      apply('a', deploy(spec({ containers: [nginx] }))),
+    ),
   ],
 };

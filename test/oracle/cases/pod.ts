@@ -114,5 +114,13 @@ export const podSuite: OracleSuite = {
       update('editor', pod({ containers: [app], tolerations: [tolerate('spot')], volumes: [{ name: 'v', emptyDir: { medium: 'Memory' } }] }, { finalizers: ['x', 'y'] })),
       apply('a', pod({}, { finalizers: [] })),
     ),
+    seq(
+      'pod: an update adding to a set an applier owns part of',
+      apply('a', pod(undefined, { finalizers: ['x'] })),
+      update('controller', pod(undefined, { finalizers: ['x', 'y'] })),
+      apply('b', pod(undefined, { finalizers: ['y', 'z'] })),
+      apply('a', pod(undefined, { finalizers: ['x', 'y'] })),
+      update('controller', pod(undefined, { finalizers: ['z'] })),
+    ),
   ],
 };
