@@ -152,6 +152,13 @@ async function releases(): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const s of list.items) {
     assert.equal(s.type, 'helm.sh/release.v1');
+    // helm stores releases with plain create/update and no fieldManager: the server names the
+    // manager after the User-Agent's product, `Helm/4.1.4` → `Helm`.
+    assert.deepEqual(
+      s.metadata.managedFields?.map((e: any) => [e.manager, e.operation]),
+      [['Helm', 'Update']],
+      s.metadata.name,
+    );
     out[s.metadata.name] = s.metadata.labels.status;
   }
   return out;
