@@ -54,7 +54,7 @@ function conflictStatus(manager: string, field: string): unknown {
     status: 'Failure',
     message: `Apply failed with 1 conflict: conflict with "${manager}": ${field}`,
     reason: 'Conflict',
-    details: { causes: [{ type: 'FieldManagerConflict', message: `conflict with "${manager}"`, field }] },
+    details: { causes: [{ reason: 'FieldManagerConflict', message: `conflict with "${manager}"`, field }] },
     code: 409,
   };
 }

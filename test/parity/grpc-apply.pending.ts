@@ -98,7 +98,7 @@ describe('HTTP and gRPC parity: server-side apply', () => {
     assert.equal(conflict.error.code, 409);
     assert.equal(conflict.error.reason, 'Conflict');
     assert.equal(conflict.error.message, 'Apply failed with 1 conflict: conflict with "first": .data.a');
-    assert.deepEqual(conflict.error.details, { causes: [{ type: 'FieldManagerConflict', message: 'conflict with "first"', field: '.data.a' }] });
+    assert.deepEqual(conflict.error.details, { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "first"', field: '.data.a' }] });
     assert.deepEqual(forced.object.data, { a: '2', b: '1' });
     assertManagedFields(forced.object, [
       entry('first', 'Apply', 'v1', { 'f:data': { 'f:b': {} } }),
