@@ -77,6 +77,23 @@ describe('apply over plain HTTP', () => {
   });
 });
 
+describe('the manager of a write without fieldManager comes from the User-Agent', () => {
+  const post = (name: string, ua: string) =>
+    api(ts.server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { metadata: { name }, data: { a: '1' } }, { 'user-agent': ua });
+
+  it('the product before the first slash names the manager', async () => {
+    const r = await post('ua-plain', 'my-tool/1.2.3 (linux/amd64) extra/9');
+    assert.equal(r.status, 201);
+    assertManagedFields(r.body, [entry('my-tool', 'Update', 'v1', { 'f:data': { '.': {}, 'f:a': {} } })]);
+  });
+
+  it('unprintable characters (a tab) are dropped and the name is cut at 128 bytes', async () => {
+    const r = await post('ua-long', `${'x'.repeat(100)}\t${'y'.repeat(100)}/1.0`);
+    assert.equal(r.status, 201);
+    assert.equal(r.body.metadata.managedFields[0].manager, `${'x'.repeat(100)}${'y'.repeat(28)}`);
+  });
+});
+
 describe('python3-kubernetes 22.6.0 dynamic client server_side_apply', { skip: pythonMissing ? `SKIPPED: ${pythonMissing}` : false }, () => {
   it('creates, updates, conflicts with 409 and forces', async () => {
     const out: any = await new Promise((resolve, reject) => {
