@@ -77,6 +77,41 @@ describe('apply over plain HTTP', () => {
   });
 });
 
+describe('resetting managedFields', () => {
+  const path = `/api/v1/namespaces/${NS}/configmaps/reset`;
+  const merge = (body: unknown, manager: string) =>
+    api(ts.server, 'PATCH', `${path}?fieldManager=${manager}`, body, { 'content-type': 'application/merge-patch+json' });
+
+  before(async () => {
+    const r = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/configmaps?fieldManager=maker`, { metadata: { name: 'reset' }, data: { a: '1' } });
+    assert.equal(r.status, 201);
+  });
+
+  it('managedFields: [] in a write that changes nothing else strips them all', async () => {
+    const r = await merge({ metadata: { managedFields: [] } }, 'clearer');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.metadata.managedFields, undefined);
+    assert.deepEqual(r.body.data, { a: '1' });
+  });
+
+  it('a write with [{}] and a change leaves only the writer, owning what it changed', async () => {
+    const seeded = await merge({ data: { b: '2' } }, 'seeder');
+    assertManagedFields(seeded.body, [entry('seeder', 'Update', 'v1', { 'f:data': { 'f:b': {} } })]);
+    const r = await merge({ metadata: { managedFields: [{}] }, data: { c: '3' } }, 'clearer');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.data, { a: '1', b: '2', c: '3' });
+    assertManagedFields(r.body, [entry('clearer', 'Update', 'v1', { 'f:data': { 'f:c': {} } })]);
+  });
+
+  it('a write without managedFields keeps the stored ones', async () => {
+    const r = await merge({ data: { d: '4' } }, 'later');
+    assertManagedFields(r.body, [
+      entry('clearer', 'Update', 'v1', { 'f:data': { 'f:c': {} } }),
+      entry('later', 'Update', 'v1', { 'f:data': { 'f:d': {} } }),
+    ]);
+  });
+});
+
 describe('the manager of a write without fieldManager comes from the User-Agent', () => {
   const post = (name: string, ua: string) =>
     api(ts.server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { metadata: { name }, data: { a: '1' } }, { 'user-agent': ua });
