@@ -262,3 +262,63 @@ describe('kubectl 1.33 client-side apply, then the migration to server-side appl
     assert.deepEqual(after.data, { key: 'one', other: 'x' });
   });
 });
+
+describe('kubectl 1.33 apply --server-side of a Deployment: associative lists and atomic structs', () => {
+  const deployment = (containers: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${NS}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+${containers}`;
+  const WEB = '      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 8080\n';
+  const SIDECAR = '      - name: sidecar\n        image: busybox:1.36\n';
+  const PATH = `/apis/apps/v1/namespaces/${NS}/deployments/web`;
+  const webFields = {
+    '.': {},
+    'f:image': {},
+    'f:name': {},
+    // protocol is a list-map key with a default, so the key names it though the manifest does not.
+    'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+  };
+  const sidecarFields = { '.': {}, 'f:image': {}, 'f:name': {} };
+  const applied = (containers: Record<string, unknown>) =>
+    entry('kubectl', 'Apply', 'apps/v1', {
+      'f:spec': {
+        'f:replicas': {},
+        'f:selector': {},
+        'f:template': { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': { 'f:containers': containers } },
+      },
+    });
+
+  it('containers are keyed by name, ports by containerPort and protocol, the selector is one atomic field', async () => {
+    assert.equal(await ok(['apply', '--server-side', '-f', manifest(deployment(WEB + SIDECAR))]), 'deployment.apps/web serverside-applied\n');
+    const r = await api(ts.server, 'GET', PATH);
+    assert.deepEqual(
+      r.body.spec.template.spec.containers.map((c: any) => c.name),
+      ['web', 'sidecar'],
+    );
+    assertManagedFields(r.body, [applied({ 'k:{"name":"web"}': webFields, 'k:{"name":"sidecar"}': sidecarFields })]);
+  });
+
+  it('a container the applier stops applying leaves the list, defaulted fields and all', async () => {
+    await ok(['apply', '--server-side', '-f', manifest(deployment(SIDECAR))]);
+    const r = await api(ts.server, 'GET', PATH);
+    assert.deepEqual(
+      r.body.spec.template.spec.containers.map((c: any) => c.name),
+      ['sidecar'],
+    );
+    assert.equal(r.body.spec.template.spec.containers[0].terminationMessagePath, '/dev/termination-log');
+    assertManagedFields(r.body, [applied({ 'k:{"name":"sidecar"}': sidecarFields })]);
+  });
+});
