@@ -102,6 +102,15 @@ describe('managedFields after each kubectl 1.33 command (ConfigMap)', () => {
   });
 });
 
+describe('managedFields after kubectl 1.33 create secret', () => {
+  it('kubectl-create owns the data and the type (set or defaulted before fields are tracked)', async () => {
+    assert.equal(await k(['create', 'secret', 'generic', 'creds', '--from-literal=token=t0k3n']), 'secret/creds created\n');
+    const s = await get(`/api/v1/namespaces/${NS}/secrets/creds`);
+    assert.equal(s.type, 'Opaque');
+    assertManagedFields(s, [entry('kubectl-create', 'Update', 'v1', { 'f:data': { '.': {}, 'f:token': {} }, 'f:type': {} })]);
+  });
+});
+
 describe('managedFields after kubectl 1.33 create deployment and scale', () => {
   const spec = (withReplicas: boolean): Record<string, unknown> => ({
     'f:progressDeadlineSeconds': {},
