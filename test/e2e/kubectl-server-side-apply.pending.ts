@@ -309,6 +309,14 @@ ${containers}`;
       ['web', 'sidecar'],
     );
     assertManagedFields(r.body, [applied({ 'k:{"name":"web"}': webFields, 'k:{"name":"sidecar"}': sidecarFields })]);
+    // The raw encoding keeps upstream's order: "." first, then fields by name, then keyed
+    // items by their key values; a key is its fields' JSON, sorted by field name.
+    assert.equal(
+      JSON.stringify(r.body.metadata.managedFields[0].fieldsV1),
+      '{"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:containers":' +
+        '{"k:{\\"name\\":\\"sidecar\\"}":{".":{},"f:image":{},"f:name":{}},' +
+        '"k:{\\"name\\":\\"web\\"}":{".":{},"f:image":{},"f:name":{},"f:ports":{"k:{\\"containerPort\\":8080,\\"protocol\\":\\"TCP\\"}":{".":{},"f:containerPort":{}}}}}}}}}',
+    );
   });
 
   it('a container the applier stops applying leaves the list, defaulted fields and all', async () => {
