@@ -1232,7 +1232,6 @@ export interface SecurityContext {
   procMount?: string;
   seccompProfile?: SeccompProfile;
   appArmorProfile?: AppArmorProfile;
-  ulimits?: Ulimit[];
 }
 
 export interface Service {
@@ -1381,12 +1380,6 @@ export interface TypedObjectReference {
   kind?: string;
   name?: string;
   namespace?: string;
-}
-
-export interface Ulimit {
-  name?: string;
-  hard?: number;
-  soft?: number;
 }
 
 export interface Volume extends VolumeSource {

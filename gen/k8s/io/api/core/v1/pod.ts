@@ -540,7 +540,6 @@ export interface SecurityContext {
   procMount?: string | undefined;
   seccompProfile?: SeccompProfile | undefined;
   appArmorProfile?: AppArmorProfile | undefined;
-  ulimits: Ulimit[];
 }
 
 export interface PodSecurityContext {
@@ -591,12 +590,6 @@ export interface WindowsSecurityContextOptions {
 export interface Sysctl {
   name?: string | undefined;
   value?: string | undefined;
-}
-
-export interface Ulimit {
-  name?: string | undefined;
-  hard?: number | undefined;
-  soft?: number | undefined;
 }
 
 export interface ContainerStatus {
@@ -8227,7 +8220,6 @@ function createBaseSecurityContext(): SecurityContext {
     procMount: undefined,
     seccompProfile: undefined,
     appArmorProfile: undefined,
-    ulimits: [],
   };
 }
 
@@ -8268,9 +8260,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
     }
     if (message.appArmorProfile !== undefined) {
       AppArmorProfile.encode(message.appArmorProfile, writer.uint32(98).fork()).join();
-    }
-    for (const v of message.ulimits) {
-      Ulimit.encode(v!, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -8384,14 +8373,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
             message.appArmorProfile = AppArmorProfile.decode(reader, reader.uint32());
             continue;
           }
-          case 13: {
-            if (tag !== 106) {
-              break;
-            }
-
-            message.ulimits.push(Ulimit.decode(reader, reader.uint32()));
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -8431,7 +8412,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
     message.appArmorProfile = (object.appArmorProfile !== undefined && object.appArmorProfile !== null)
       ? AppArmorProfile.fromPartial(object.appArmorProfile)
       : undefined;
-    message.ulimits = object.ulimits?.map((e) => Ulimit.fromPartial(e)) || [];
     return message;
   },
 };
@@ -9118,85 +9098,6 @@ export const Sysctl: MessageFns<Sysctl> = {
     const message = createBaseSysctl();
     message.name = object.name ?? undefined;
     message.value = object.value ?? undefined;
-    return message;
-  },
-};
-
-function createBaseUlimit(): Ulimit {
-  return { name: undefined, hard: undefined, soft: undefined };
-}
-
-export const Ulimit: MessageFns<Ulimit> = {
-  encode(message: Ulimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== undefined) {
-      writer.uint32(10).string(message.name);
-    }
-    if (message.hard !== undefined) {
-      writer.uint32(16).int64(message.hard);
-    }
-    if (message.soft !== undefined) {
-      writer.uint32(24).int64(message.soft);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Ulimit {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUlimit();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.name = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
-              break;
-            }
-
-            message.hard = longToNumber(reader.int64());
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.soft = longToNumber(reader.int64());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create(base?: DeepPartial<Ulimit>): Ulimit {
-    return Ulimit.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Ulimit>): Ulimit {
-    const message = createBaseUlimit();
-    message.name = object.name ?? undefined;
-    message.hard = object.hard ?? undefined;
-    message.soft = object.soft ?? undefined;
     return message;
   },
 };
