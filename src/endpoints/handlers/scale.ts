@@ -34,6 +34,16 @@ function validateScale(scale: KubeObject, name: string): void {
   }
 }
 
+/**
+ * Upstream's scale handler maps the Scale's entries back onto the parent taking each one's
+ * time from the parent's entries under the Scale-side key (apiVersion autoscaling/v1), which
+ * no parent entry ever has: every Update entry of `/scale` is written without a time.
+ */
+function dropScaleEntryTimes(parent: KubeObject): void {
+  const entries = (parent.metadata as { managedFields?: Array<Record<string, unknown>> } | undefined)?.managedFields;
+  for (const e of entries ?? []) if (e['subresource'] === 'scale' && e['operation'] === 'Update') delete e['time'];
+}
+
 /** Runs one Scale write against the parent and answers with the resulting Scale. */
 async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<ApiResult> {
   const { call, store } = scope;
@@ -62,6 +72,7 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
       const next = parentWithScale(paths, parent, scale);
       // Recorded on the parent, as upstream's scale handler does: the replicas field, under `scale`.
       recordUpdate(def, 'scale', parent, next, manager, false);
+      dropScaleEntryTimes(next);
       return next;
     },
     { ...writeOptions(scope), target: 'main' },
