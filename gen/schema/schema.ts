@@ -278,7 +278,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"lastScaleTime","prop":"lastScaleTime","json":"lastScaleTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
     {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
     {"name":"desiredReplicas","prop":"desiredReplicas","json":"desiredReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"currentMetrics","prop":"currentMetrics","json":"currentMetrics","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricStatus","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"currentMetrics","prop":"currentMetrics","json":"currentMetrics","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricStatus","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
   ]},
   "k8s.io.api.autoscaling.v2.MetricIdentifier": {"fullName":"k8s.io.api.autoscaling.v2.MetricIdentifier","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricIdentifier","fields":[
@@ -427,12 +427,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
   ]},
   "k8s.io.api.batch.v1.PodFailurePolicy": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
   ]},
   "k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnExitCodesRequirement","fields":[
     {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set"},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set","emitEmpty":true},
   ]},
   "k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnPodConditionsPattern","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -461,7 +461,7 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","fields":[]},
   "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
   ]},
   "k8s.io.api.batch.v1.SuccessPolicyRule": {"fullName":"k8s.io.api.batch.v1.SuccessPolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicyRule","fields":[
     {"name":"succeededIndexes","prop":"succeededIndexes","json":"succeededIndexes","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
@@ -576,7 +576,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"drop","prop":"drop","json":"drop","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.api.core.v1.CephFSVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"secretFile","prop":"secretFile","json":"secretFile","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -671,7 +671,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"requestName","prop":"requestName","json":"requestName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
   "k8s.io.api.core.v1.ContainerImage": {"fullName":"k8s.io.api.core.v1.ContainerImage","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ContainerImage","fields":[
-    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"sizeBytes","prop":"sizeBytes","json":"sizeBytes","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.ContainerPort": {"fullName":"k8s.io.api.core.v1.ContainerPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerPort","fields":[
@@ -1090,7 +1090,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","structType":"atomic","fields":[
-    {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
   ]},
   "k8s.io.api.core.v1.NodeSelectorRequirement": {"fullName":"k8s.io.api.core.v1.NodeSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorRequirement","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1257,7 +1257,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.core.v1.PodExtendedResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodExtendedResourceClaimStatus","fields":[
-    {"name":"requestMappings","prop":"requestMappings","json":"requestMappings","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"requestMappings","prop":"requestMappings","json":"requestMappings","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
   "k8s.io.api.core.v1.PodIP": {"fullName":"k8s.io.api.core.v1.PodIP","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodIP","fields":[
@@ -1306,7 +1306,7 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.core.v1.PodSpec": {"fullName":"k8s.io.api.core.v1.PodSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSpec","fields":[
     {"name":"volumes","prop":"volumes","json":"volumes","number":1,"kind":"message","type":"k8s.io.api.core.v1.Volume","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"]},
     {"name":"initContainers","prop":"initContainers","json":"initContainers","number":20,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
+    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"emitEmpty":true},
     {"name":"ephemeralContainers","prop":"ephemeralContainers","json":"ephemeralContainers","number":34,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainer","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
     {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
@@ -1419,7 +1419,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"grpc","prop":"grpc","json":"grpc","number":4,"kind":"message","type":"k8s.io.api.core.v1.GRPCAction","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.core.v1.ProjectedVolumeSource": {"fullName":"k8s.io.api.core.v1.ProjectedVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ProjectedVolumeSource","fields":[
-    {"name":"sources","prop":"sources","json":"sources","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeProjection","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"sources","prop":"sources","json":"sources","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeProjection","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
     {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
   ]},
@@ -1432,7 +1432,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"tenant","prop":"tenant","json":"tenant","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.RBDVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
     {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"pool","prop":"pool","json":"pool","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
