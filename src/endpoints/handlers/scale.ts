@@ -9,6 +9,7 @@ import type { ScaleSubresource } from '../../registry/rest/definition.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { managerName, recordUpdate } from '../field-management.js';
+import { decodeManagedFields, encodeManagedFields, parseManagerIdentifier, type ManagedFieldsEntry } from '../../machinery/fieldmanager/managed-fields.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { SCALE_KIND } from '../verbs.js';
 import type { HandlerScope } from './context.js';
@@ -32,6 +33,24 @@ function validateScale(scale: KubeObject, name: string): void {
     const causes = toCauses([invalidValue('spec.replicas', replicas, 'must be greater than or equal to 0')]);
     throw invalid(SCALE_KIND.kind, SCALE_KIND.group, name, causes);
   }
+}
+
+/**
+ * Upstream's scale handler maps the Scale's entries back onto the parent taking each one's
+ * time from the parent's entries under the Scale-side key (apiVersion autoscaling/v1), which
+ * no parent entry ever has: every Update entry of `/scale` is written without a time, and
+ * so sorts first among the Updates.
+ */
+function dropScaleEntryTimes(parent: KubeObject): void {
+  const meta = parent.metadata as { managedFields?: ManagedFieldsEntry[] } | undefined;
+  if (!meta?.managedFields) return;
+  const managed = decodeManagedFields(meta.managedFields);
+  for (const id of managed.times.keys()) {
+    const e = parseManagerIdentifier(id);
+    if (e.subresource === 'scale' && e.operation === 'Update') managed.times.set(id, undefined);
+  }
+  const entries = encodeManagedFields(managed);
+  if (entries) meta.managedFields = entries;
 }
 
 /** Runs one Scale write against the parent and answers with the resulting Scale. */
@@ -62,6 +81,7 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
       const next = parentWithScale(paths, parent, scale);
       // Recorded on the parent, as upstream's scale handler does: the replicas field, under `scale`.
       recordUpdate(def, 'scale', parent, next, manager, false);
+      dropScaleEntryTimes(next);
       return next;
     },
     { ...writeOptions(scope), target: 'main' },

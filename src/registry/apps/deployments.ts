@@ -117,7 +117,9 @@ const count = (obj: Deployment, field: (typeof STATUS_COUNTS)[number]): number =
 
 /** The Deployment resource. */
 export const deployments: ResourceDefinition<Deployment> = {
-  ...declared('apps', 'deployments'),
+  // Defaults at decode, as upstream's decoder applies them, so the field manager sees the
+  // defaulted object; the strategy applies them again (idempotently) for writers that never decode.
+  ...declared('apps', 'deployments', { v1: { defaults: (obj) => defaultDeployment(obj as Deployment) } }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -30,7 +30,8 @@ const count = (obj: ReplicaSet, field: (typeof STATUS_COUNTS)[number]): number =
 
 /** The ReplicaSet resource. */
 export const replicaSets: ResourceDefinition<ReplicaSet> = {
-  ...declared('apps', 'replicasets'),
+  // Defaults at decode (the field manager sees them), and again in the strategy for writers that never decode.
+  ...declared('apps', 'replicasets', { v1: { defaults: (obj) => defaultReplicaSet(obj as ReplicaSet) } }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -90,7 +90,9 @@ function validateSecretUpdate(obj: Secret, old: Secret): FieldError[] {
 
 /** The Secret resource. */
 export const secrets: ResourceDefinition<Secret> = {
-  ...declared('', 'secrets'),
+  // Converted at decode, as upstream's decoder does (the field manager sees data and type),
+  // and again in the strategy for writers that never decode.
+  ...declared('', 'secrets', { v1: { defaults: (obj) => convertSecret(obj as Secret) } }),
   nameValidator: isDns1123Subdomain,
   strategy: {
     prepareForCreate: convertSecret,
