@@ -32,10 +32,15 @@ interface MessageDescriptorJson {
   nestedType?: MessageDescriptorJson[];
   options?: { mapEntry?: boolean };
 }
+interface SourceLocationJson {
+  path?: number[];
+  leadingComments?: string;
+}
 interface FileDescriptorJson {
   name: string;
   package?: string;
   messageType?: MessageDescriptorJson[];
+  sourceCodeInfo?: { location?: SourceLocationJson[] };
 }
 interface DescriptorSetJson {
   file: FileDescriptorJson[];
@@ -91,6 +96,8 @@ export interface FieldSchema {
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
   readonly emitEmpty?: boolean;
+  /** The field's leading proto comment: what \`kubectl explain\` and OpenAPI show. */
+  readonly description?: string;
 }
 
 /** One message type. */
@@ -102,6 +109,8 @@ export interface MessageSchema {
   readonly file: string;
   /** Name of the ts-proto export (nested messages are joined with "_"). */
   readonly tsName: string;
+  /** The message's leading proto comment: what \`kubectl explain\` and OpenAPI show. */
+  readonly description?: string;
   /** Fields in declaration order (upstream Go struct order). */
   readonly fields: readonly FieldSchema[];
 }
@@ -127,6 +136,7 @@ interface FieldOut {
   listMapKeys?: string[];
   nullable?: boolean;
   emitEmpty?: boolean;
+  description?: string;
 }
 
 interface MessageOut {
@@ -134,6 +144,7 @@ interface MessageOut {
   package: string;
   file: string;
   tsName: string;
+  description?: string;
   fields: FieldOut[];
 }
 
@@ -145,7 +156,7 @@ function tsPropertyName(fieldName: string): string {
 
 function runBufBuild(root: string, extraArgs: readonly string[]): DescriptorSetJson {
   const buf = join(root, "node_modules", ".bin", "buf");
-  const result = spawnSync(buf, ["build", "--exclude-source-info", ...extraArgs, "-o", "-#format=json"], {
+  const result = spawnSync(buf, ["build", ...extraArgs, "-o", "-#format=json"], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
@@ -157,23 +168,59 @@ function runBufBuild(root: string, extraArgs: readonly string[]): DescriptorSetJ
   return JSON.parse(result.stdout) as DescriptorSetJson;
 }
 
+/**
+ * A leading proto comment as one description: lines of a paragraph joined by spaces,
+ * paragraphs separated by a blank line.
+ */
+function commentText(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  for (const line of raw.split("\n").map((l) => l.trim())) {
+    if (line === "") {
+      if (current.length) paragraphs.push(current.join(" "));
+      current = [];
+    } else current.push(line);
+  }
+  if (current.length) paragraphs.push(current.join(" "));
+  const text = paragraphs.join("\n\n");
+  return text === "" ? undefined : text;
+}
+
+/** Leading comments of one file, keyed by source path ("4,0,2,1" is message 0's field 1). */
+function leadingComments(file: FileDescriptorJson): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const loc of file.sourceCodeInfo?.location ?? []) {
+    const text = commentText(loc.leadingComments);
+    if (text && loc.path) out.set(loc.path.join(","), text);
+  }
+  return out;
+}
+
 function collectMessages(set: DescriptorSetJson): MessageOut[] {
   const mapEntries = new Map<string, MessageDescriptorJson>();
-  const pending: Array<{ file: FileDescriptorJson; msg: MessageDescriptorJson; fullName: string; tsName: string }> = [];
+  const pending: Array<{
+    file: FileDescriptorJson; msg: MessageDescriptorJson; fullName: string; tsName: string;
+    path: string; comments: Map<string, string>;
+  }> = [];
 
-  const walk = (file: FileDescriptorJson, msg: MessageDescriptorJson, scope: string, tsScope: string): void => {
+  const walk = (
+    file: FileDescriptorJson, msg: MessageDescriptorJson, scope: string, tsScope: string,
+    path: string, comments: Map<string, string>,
+  ): void => {
     const fullName = scope ? `${scope}.${msg.name}` : msg.name;
     const tsName = tsScope ? `${tsScope}_${msg.name}` : msg.name;
     if (msg.options?.mapEntry) {
       mapEntries.set(fullName, msg);
       return;
     }
-    pending.push({ file, msg, fullName, tsName });
-    for (const nested of msg.nestedType ?? []) walk(file, nested, fullName, tsName);
+    pending.push({ file, msg, fullName, tsName, path, comments });
+    (msg.nestedType ?? []).forEach((nested, i) => walk(file, nested, fullName, tsName, `${path},3,${i}`, comments));
   };
   for (const file of set.file) {
     if (file.name.startsWith("google/")) continue;
-    for (const msg of file.messageType ?? []) walk(file, msg, file.package ?? "", "");
+    const comments = leadingComments(file);
+    (file.messageType ?? []).forEach((msg, i) => walk(file, msg, file.package ?? "", "", `4,${i}`, comments));
   }
 
   const describeType = (f: FieldDescriptorJson): { kind: FieldOut["kind"]; type: string } => {
@@ -186,9 +233,9 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
   };
 
   const out: MessageOut[] = [];
-  for (const { file, msg, fullName, tsName } of pending) {
+  for (const { file, msg, fullName, tsName, path, comments } of pending) {
     const fields: FieldOut[] = [];
-    for (const f of msg.field ?? []) {
+    for (const [index, f] of (msg.field ?? []).entries()) {
       const repeatedLabel = f.label === "LABEL_REPEATED";
       const entry = f.type === "TYPE_MESSAGE" ? mapEntries.get((f.typeName ?? "").replace(/^\./, "")) : undefined;
       const field: FieldOut = {
@@ -228,9 +275,12 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
         else if (opt === "nullable" && value === true) field.nullable = true;
         else if (opt === "emit_empty" && value === true) field.emitEmpty = true;
       }
+      const description = comments.get(`${path},2,${index}`);
+      if (description) field.description = description;
       fields.push(field);
     }
-    out.push({ fullName, package: file.package ?? "", file: file.name, tsName, fields });
+    const description = comments.get(path);
+    out.push({ fullName, package: file.package ?? "", file: file.name, tsName, ...(description ? { description } : {}), fields });
   }
   out.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
   return out;
@@ -240,6 +290,7 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
 const FIELD_KEYS: readonly (keyof FieldOut)[] = [
   "name", "prop", "json", "number", "kind", "type", "repeated", "optional", "mapKey",
   "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys", "nullable", "emitEmpty",
+  "description",
 ];
 
 function renderField(f: FieldOut): string {
@@ -257,7 +308,10 @@ function renderSchema(messages: readonly MessageOut[]): string {
     "export const messageSchemas: SchemaMessages = {",
   ];
   for (const m of messages) {
-    const head = JSON.stringify({ fullName: m.fullName, package: m.package, file: m.file, tsName: m.tsName }).slice(0, -1);
+    const head = JSON.stringify({
+      fullName: m.fullName, package: m.package, file: m.file, tsName: m.tsName,
+      ...(m.description ? { description: m.description } : {}),
+    }).slice(0, -1);
     if (m.fields.length === 0) {
       lines.push(`  ${JSON.stringify(m.fullName)}: ${head},"fields":[]},`);
       continue;

@@ -338,8 +338,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","fields":[]},
-  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","fields":[]},
+  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","description":"Intentionally empty: presence selects the mode.","fields":[]},
+  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","description":"Intentionally empty: presence selects the basic policy.","fields":[]},
   "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJobSpec","repeated":false,"optional":true},
@@ -384,7 +384,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":true,"optional":false},
   ]},
-  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","fields":[
+  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","description":"Workload-aware scheduling settings for a Job (upstream composes these from scheduling.k8s.io building blocks; field numbers recovered from the fixture).","fields":[
     {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true},
     {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true},
     {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true},
@@ -459,7 +459,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"basic","prop":"basic","json":"basic","number":1,"kind":"message","type":"k8s.io.api.batch.v1.BasicSchedulingPolicy","repeated":false,"optional":true},
     {"name":"gang","prop":"gang","json":"gang","number":2,"kind":"message","type":"k8s.io.api.batch.v1.GangSchedulingPolicy","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","fields":[]},
+  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","description":"Intentionally empty: presence selects the mode.","fields":[]},
   "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","fields":[
     {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic"},
   ]},
@@ -735,7 +735,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"linux","prop":"linux","json":"linux","number":1,"kind":"message","type":"k8s.io.api.core.v1.LinuxContainerUser","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.core.v1.DaemonEndpoint": {"fullName":"k8s.io.api.core.v1.DaemonEndpoint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"DaemonEndpoint","fields":[
-    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"Capitalised in the Kubernetes JSON too."},
   ]},
   "k8s.io.api.core.v1.DownwardAPIProjection": {"fullName":"k8s.io.api.core.v1.DownwardAPIProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIProjection","fields":[
     {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic"},
@@ -803,7 +803,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"ephemeralContainerCommon","prop":"ephemeralContainerCommon","json":"ephemeralContainerCommon","number":1,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainerCommon","repeated":false,"optional":true,"inline":true},
     {"name":"targetContainerName","prop":"targetContainerName","json":"targetContainerName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.EphemeralContainerCommon": {"fullName":"k8s.io.api.core.v1.EphemeralContainerCommon","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainerCommon","fields":[
+  "k8s.io.api.core.v1.EphemeralContainerCommon": {"fullName":"k8s.io.api.core.v1.EphemeralContainerCommon","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainerCommon","description":"Same fields as Container; inlined into EphemeralContainer.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"command","prop":"command","json":"command","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
@@ -1108,7 +1108,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"unschedulable","prop":"unschedulable","json":"unschedulable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
     {"name":"taints","prop":"taints","json":"taints","number":5,"kind":"message","type":"k8s.io.api.core.v1.Taint","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"configSource","prop":"configSource","json":"configSource","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated upstream; kept for wire and JSON compatibility."},
     {"name":"podPreemptionPolicy","prop":"podPreemptionPolicy","json":"podPreemptionPolicy","number":8,"kind":"message","type":"k8s.io.api.core.v1.NodePodPreemptionPolicy","repeated":false,"optional":true,"nullable":true},
   ]},
   "k8s.io.api.core.v1.NodeStatus": {"fullName":"k8s.io.api.core.v1.NodeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeStatus","fields":[
@@ -1490,7 +1490,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"immutable","prop":"immutable","json":"immutable","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Write-only convenience field; merged into data by the server."},
     {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.api.core.v1.SecretEnvSource": {"fullName":"k8s.io.api.core.v1.SecretEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretEnvSource","fields":[
@@ -1686,7 +1686,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"recursiveReadOnly","prop":"recursiveReadOnly","json":"recursiveReadOnly","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"volumeStatus","prop":"volumeStatus","json":"volumeStatus","number":5,"kind":"message","type":"k8s.io.api.core.v1.VolumeStatus","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.VolumeProjection": {"fullName":"k8s.io.api.core.v1.VolumeProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeProjection","fields":[
+  "k8s.io.api.core.v1.VolumeProjection": {"fullName":"k8s.io.api.core.v1.VolumeProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeProjection","description":"Exactly one member is set.","fields":[
     {"name":"secret","prop":"secret","json":"secret","number":1,"kind":"message","type":"k8s.io.api.core.v1.SecretProjection","repeated":false,"optional":true,"nullable":true},
     {"name":"downwardAPI","prop":"downwardAPI","json":"downwardAPI","number":2,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIProjection","repeated":false,"optional":true,"nullable":true},
     {"name":"configMap","prop":"configMap","json":"configMap","number":3,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapProjection","repeated":false,"optional":true,"nullable":true},
@@ -1698,7 +1698,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
   ]},
-  "k8s.io.api.core.v1.VolumeSource": {"fullName":"k8s.io.api.core.v1.VolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeSource","fields":[
+  "k8s.io.api.core.v1.VolumeSource": {"fullName":"k8s.io.api.core.v1.VolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeSource","description":"Exactly one member is set.","fields":[
     {"name":"hostPath","prop":"hostPath","json":"hostPath","number":1,"kind":"message","type":"k8s.io.api.core.v1.HostPathVolumeSource","repeated":false,"optional":true,"nullable":true},
     {"name":"emptyDir","prop":"emptyDir","json":"emptyDir","number":2,"kind":"message","type":"k8s.io.api.core.v1.EmptyDirVolumeSource","repeated":false,"optional":true,"nullable":true},
     {"name":"gcePersistentDisk","prop":"gcePersistentDisk","json":"gcePersistentDisk","number":3,"kind":"message","type":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
@@ -1749,22 +1749,22 @@ export const messageSchemas: SchemaMessages = {
     {"name":"runAsUserName","prop":"runAsUserName","json":"runAsUserName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"hostProcess","prop":"hostProcess","json":"hostProcess","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","fields":[
+  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.api.resource.QuantityValue": {"fullName":"k8s.io.apimachinery.pkg.api.resource.QuantityValue","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"QuantityValue","fields":[
+  "k8s.io.apimachinery.pkg.api.resource.QuantityValue": {"fullName":"k8s.io.apimachinery.pkg.api.resource.QuantityValue","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"QuantityValue","description":"A Quantity that flags/config code treats as a value; same wire form.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroup","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroup","description":"Discovery: one API group with its versions.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"versions","prop":"versions","json":"versions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":true,"optional":false},
     {"name":"preferredVersion","prop":"preferredVersion","json":"preferredVersion","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":false,"optional":true},
     {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroupList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroupList","description":"Discovery: every API group served at /apis.","fields":[
     {"name":"groups","prop":"groups","json":"groups","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResource","description":"Discovery: one resource of a group/version.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"singularName","prop":"singularName","json":"singularName","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"namespaced","prop":"namespaced","json":"namespaced","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
@@ -1776,20 +1776,20 @@ export const messageSchemas: SchemaMessages = {
     {"name":"categories","prop":"categories","json":"categories","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"storageVersionHash","prop":"storageVersionHash","json":"storageVersionHash","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResourceList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResourceList","description":"Discovery: the resources of one group/version.","fields":[
     {"name":"groupVersion","prop":"groupVersion","json":"groupVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIVersions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIVersions","description":"Discovery: the legacy core versions served at /api.","fields":[
     {"name":"versions","prop":"versions","json":"versions","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ApplyOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ApplyOptions","description":"Options of an apply patch request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","description":"A condition of an object's status, in the standard shape.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
@@ -1797,12 +1797,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","description":"Options of a create request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"DeleteOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"DeleteOptions","description":"Options of a delete request.","fields":[
     {"name":"gracePeriodSeconds","prop":"gracePeriodSeconds","json":"gracePeriodSeconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"preconditions","prop":"preconditions","json":"preconditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","repeated":false,"optional":true,"nullable":true},
     {"name":"orphanDependents","prop":"orphanDependents","json":"orphanDependents","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
@@ -1810,67 +1810,67 @@ export const messageSchemas: SchemaMessages = {
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"ignoreStoreReadErrorWithClusterBreakingPotential","prop":"ignoreStoreReadErrorWithClusterBreakingPotential","json":"ignoreStoreReadErrorWithClusterBreakingPotential","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","description":"A span of time in nanoseconds; JSON is a Go duration string such as \"1m30s\".","fields":[
     {"name":"duration","prop":"duration","json":"duration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","description":"A field selector requirement: key, operator and values.","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","description":"The set of fields a manager owns, as serialized JSON (embedded verbatim in the Kubernetes JSON form).","fields":[
     {"name":"Raw","prop":"Raw","json":"Raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GetOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GetOptions","description":"Options of a get request.","fields":[
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupKind","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupKind","description":"A group and a kind.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupResource","description":"A group and a resource.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersion","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersion","description":"A group and a version.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionForDiscovery","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionForDiscovery","description":"Discovery: a version of a group, as \"group/version\" and \"version\".","fields":[
     {"name":"groupVersion","prop":"groupVersion","json":"groupVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionKind","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionKind","description":"A group, version and kind.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionResource","description":"A group, version and resource.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","description":"A label query: matchLabels and matchExpressions are ANDed.","fields":[
     {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
     {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","description":"One label selector term: key, operator (In, NotIn, Exists, DoesNotExist) and values.","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"patchMergeKey":"key","patchStrategy":"merge","emitEmpty":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.List": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.List","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"List","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.List": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.List","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"List","description":"A list of arbitrary objects.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","description":"Metadata of a list response.","fields":[
     {"name":"selfLink","prop":"selfLink","json":"selfLink","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"continue","prop":"continue","json":"continue","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"remainingItemCount","prop":"remainingItemCount","json":"remainingItemCount","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"shardInfo","prop":"shardInfo","json":"shardInfo","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListOptions","description":"Options of a list or watch request.","fields":[
     {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldSelector","prop":"fieldSelector","json":"fieldSelector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"watch","prop":"watch","json":"watch","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
@@ -1883,7 +1883,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sendInitialEvents","prop":"sendInitialEvents","json":"sendInitialEvents","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"shardSelector","prop":"shardSelector","json":"shardSelector","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","description":"Records which manager touched which fields, and how.","fields":[
     {"name":"manager","prop":"manager","json":"manager","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"operation","prop":"operation","json":"operation","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1892,11 +1892,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true},
     {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","description":"A timestamp with microsecond precision; JSON is RFC 3339 with six fraction digits.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","description":"Metadata every persisted object carries.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"generateName","prop":"generateName","json":"generateName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1913,7 +1913,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
     {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","description":"Identifies an object that owns this one.","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1921,35 +1921,35 @@ export const messageSchemas: SchemaMessages = {
     {"name":"controller","prop":"controller","json":"controller","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"blockOwnerDeletion","prop":"blockOwnerDeletion","json":"blockOwnerDeletion","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadata","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadata","description":"An object carrying only metadata.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadataList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadataList","description":"A list of metadata-only objects.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Patch": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Patch","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Patch","fields":[]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PatchOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Patch": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Patch","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Patch","description":"Marker for the body of a patch request.","fields":[]},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PatchOptions","description":"Options of a patch request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Preconditions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Preconditions","description":"Conditions that must hold for an operation (delete) to proceed.","fields":[
     {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","description":"Paths served at the server root.","fields":[
     {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ServerAddressByClientCIDR","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ServerAddressByClientCIDR","description":"A server address to use for clients in a CIDR.","fields":[
     {"name":"clientCIDR","prop":"clientCIDR","json":"clientCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"serverAddress","prop":"serverAddress","json":"serverAddress","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","description":"Describes the shard a sharded list response covers.","fields":[
     {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","description":"The outcome of a call that returns no object, and the body of every error response.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1957,12 +1957,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"details","prop":"details","json":"details","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","repeated":false,"optional":true,"nullable":true},
     {"name":"code","prop":"code","json":"code","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusCause","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusCause","description":"One cause of an error: a machine-readable reason, a message and the field at fault.","fields":[
     {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"field","prop":"field","json":"field","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusDetails","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusDetails","description":"Extra data about a Status: the object concerned and the causes.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"group","prop":"group","json":"group","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1970,99 +1970,99 @@ export const messageSchemas: SchemaMessages = {
     {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false},
     {"name":"retryAfterSeconds","prop":"retryAfterSeconds","json":"retryAfterSeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","description":"Tabular rendering of a list for kubectl get (Accept: ...;as=Table). Not part of the upstream protobuf wire; numbers are ours.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"columnDefinitions","prop":"columnDefinitions","json":"columnDefinitions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","repeated":true,"optional":false},
     {"name":"rows","prop":"rows","json":"rows","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableColumnDefinition","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableColumnDefinition","description":"One column of a Table.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"type","prop":"type","json":"type","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"format","prop":"format","json":"format","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"description","prop":"description","json":"description","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"priority","prop":"priority","json":"priority","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableOptions","description":"Options for a Table request.","fields":[
     {"name":"includeObject","prop":"includeObject","json":"includeObject","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRow": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRow","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRow": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRow","description":"One row of a Table; each cell is an arbitrary JSON value.","fields":[
     {"name":"cells","prop":"cells","json":"cells","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false},
     {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","repeated":true,"optional":false},
     {"name":"object","prop":"object","json":"object","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRowCondition","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRowCondition","description":"A condition of a Table row.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","description":"A timestamp with second precision; JSON is RFC 3339 (\"2008-01-01T01:01:01Z\").","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Timestamp","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Timestamp","description":"A seconds/nanos timestamp.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TypeMeta","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TypeMeta","description":"apiVersion and kind of an object.","fields":[
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"UpdateOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"UpdateOptions","description":"Options of an update request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Verbs": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Verbs","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Verbs","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Verbs": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Verbs","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Verbs","description":"A list of verbs; JSON is a bare array of strings.","fields":[
     {"name":"items","prop":"items","json":"items","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"WatchEvent","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"WatchEvent","description":"One event of a watch stream.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","fields":[
+  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","description":"An embedded object of any kind, kept as its serialized bytes (JSON in the Kubernetes JSON form, the object's own encoding on the protobuf wire).","fields":[
     {"name":"raw","prop":"raw","json":"raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.runtime.TypeMeta","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"TypeMeta","fields":[
+  "k8s.io.apimachinery.pkg.runtime.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.runtime.TypeMeta","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"TypeMeta","description":"apiVersion and kind of a serialized object.","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.Unknown": {"fullName":"k8s.io.apimachinery.pkg.runtime.Unknown","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"Unknown","fields":[
+  "k8s.io.apimachinery.pkg.runtime.Unknown": {"fullName":"k8s.io.apimachinery.pkg.runtime.Unknown","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"Unknown","description":"The protobuf envelope body (after the \"k8s\\0\" magic): type information plus the raw bytes of the object.","fields":[
     {"name":"typeMeta","prop":"typeMeta","json":"typeMeta","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.TypeMeta","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentEncoding","prop":"contentEncoding","json":"contentEncoding","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","fields":[
+  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","description":"IntOrString is written in JSON as a bare number or a bare string. type is 0 for intVal and 1 for strVal.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"intVal","prop":"intVal","json":"intVal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
     {"name":"strVal","prop":"strVal","json":"strVal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.CreateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.CreateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateDeploymentRequest","fields":[
+  "wheelhouse.apps.v1.CreateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.CreateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateDeploymentRequest","description":"Creates a Deployment: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.CreateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.CreateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateReplicaSetRequest","fields":[
+  "wheelhouse.apps.v1.CreateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.CreateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateReplicaSetRequest","description":"Creates a ReplicaSet: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.DeploymentWatchEvent": {"fullName":"wheelhouse.apps.v1.DeploymentWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"DeploymentWatchEvent","fields":[
+  "wheelhouse.apps.v1.DeploymentWatchEvent": {"fullName":"wheelhouse.apps.v1.DeploymentWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"DeploymentWatchEvent","description":"One change to a Deployment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.ReplicaSetWatchEvent": {"fullName":"wheelhouse.apps.v1.ReplicaSetWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"ReplicaSetWatchEvent","fields":[
+  "wheelhouse.apps.v1.ReplicaSetWatchEvent": {"fullName":"wheelhouse.apps.v1.ReplicaSetWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"ReplicaSetWatchEvent","description":"One change to a ReplicaSet: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.UpdateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.UpdateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateDeploymentRequest","fields":[
+  "wheelhouse.apps.v1.UpdateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.UpdateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateDeploymentRequest","description":"Replaces a Deployment (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2070,7 +2070,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.UpdateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.UpdateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateReplicaSetRequest","fields":[
+  "wheelhouse.apps.v1.UpdateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.UpdateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateReplicaSetRequest","description":"Replaces a ReplicaSet (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2078,19 +2078,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","description":"Creates a HorizontalPodAutoscaler: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","fields":[
+  "wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","description":"One change to a HorizontalPodAutoscaler: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","description":"Replaces a HorizontalPodAutoscaler (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2098,19 +2098,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","description":"Creates a HorizontalPodAutoscaler: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","fields":[
+  "wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","description":"One change to a HorizontalPodAutoscaler: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","description":"Replaces a HorizontalPodAutoscaler (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2118,31 +2118,31 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1.CreateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1.CreateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CreateJobRequest": {"fullName":"wheelhouse.batch.v1.CreateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateJobRequest","fields":[
+  "wheelhouse.batch.v1.CreateJobRequest": {"fullName":"wheelhouse.batch.v1.CreateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateJobRequest","description":"Creates a Job: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1.CronJobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1.CronJobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.JobWatchEvent": {"fullName":"wheelhouse.batch.v1.JobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"JobWatchEvent","fields":[
+  "wheelhouse.batch.v1.JobWatchEvent": {"fullName":"wheelhouse.batch.v1.JobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"JobWatchEvent","description":"One change to a Job: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2150,7 +2150,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateJobRequest","fields":[
+  "wheelhouse.batch.v1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateJobRequest","description":"Replaces a Job (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2158,19 +2158,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.CreateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v1beta1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.CreateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1beta1.CronJobWatchEvent","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v1beta1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1beta1.CronJobWatchEvent","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.UpdateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v1beta1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.UpdateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2178,43 +2178,43 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateJobRequest","description":"Creates a Job: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateScheduledJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateScheduledJobRequest","description":"Creates a ScheduledJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.CronJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.CronJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.JobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.JobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"JobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.JobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.JobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"JobWatchEvent","description":"One change to a Job: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"ScheduledJobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"ScheduledJobWatchEvent","description":"One change to a ScheduledJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2222,7 +2222,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateJobRequest","description":"Replaces a Job (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2230,7 +2230,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateScheduledJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateScheduledJobRequest","description":"Replaces a ScheduledJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2238,115 +2238,115 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ConfigMapWatchEvent": {"fullName":"wheelhouse.core.v1.ConfigMapWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ConfigMapWatchEvent","fields":[
+  "wheelhouse.core.v1.ConfigMapWatchEvent": {"fullName":"wheelhouse.core.v1.ConfigMapWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ConfigMapWatchEvent","description":"One change to a ConfigMap: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","fields":[
+  "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","description":"Creates a ConfigMap: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateEndpointsRequest": {"fullName":"wheelhouse.core.v1.CreateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEndpointsRequest","fields":[
+  "wheelhouse.core.v1.CreateEndpointsRequest": {"fullName":"wheelhouse.core.v1.CreateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEndpointsRequest","description":"Creates a Endpoints: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateEventRequest": {"fullName":"wheelhouse.core.v1.CreateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEventRequest","fields":[
+  "wheelhouse.core.v1.CreateEventRequest": {"fullName":"wheelhouse.core.v1.CreateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEventRequest","description":"Creates a Event: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateNamespaceRequest": {"fullName":"wheelhouse.core.v1.CreateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNamespaceRequest","fields":[
+  "wheelhouse.core.v1.CreateNamespaceRequest": {"fullName":"wheelhouse.core.v1.CreateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNamespaceRequest","description":"Creates a Namespace: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateNodeRequest": {"fullName":"wheelhouse.core.v1.CreateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNodeRequest","fields":[
+  "wheelhouse.core.v1.CreateNodeRequest": {"fullName":"wheelhouse.core.v1.CreateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNodeRequest","description":"Creates a Node: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","fields":[
+  "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","description":"Creates a Pod: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateSecretRequest": {"fullName":"wheelhouse.core.v1.CreateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateSecretRequest","fields":[
+  "wheelhouse.core.v1.CreateSecretRequest": {"fullName":"wheelhouse.core.v1.CreateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateSecretRequest","description":"Creates a Secret: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.CreateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceAccountRequest","fields":[
+  "wheelhouse.core.v1.CreateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.CreateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceAccountRequest","description":"Creates a ServiceAccount: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateServiceRequest": {"fullName":"wheelhouse.core.v1.CreateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceRequest","fields":[
+  "wheelhouse.core.v1.CreateServiceRequest": {"fullName":"wheelhouse.core.v1.CreateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceRequest","description":"Creates a Service: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.EndpointsWatchEvent": {"fullName":"wheelhouse.core.v1.EndpointsWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EndpointsWatchEvent","fields":[
+  "wheelhouse.core.v1.EndpointsWatchEvent": {"fullName":"wheelhouse.core.v1.EndpointsWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EndpointsWatchEvent","description":"One change to a Endpoints: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.EventWatchEvent": {"fullName":"wheelhouse.core.v1.EventWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EventWatchEvent","fields":[
+  "wheelhouse.core.v1.EventWatchEvent": {"fullName":"wheelhouse.core.v1.EventWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EventWatchEvent","description":"One change to a Event: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.NamespaceWatchEvent": {"fullName":"wheelhouse.core.v1.NamespaceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NamespaceWatchEvent","fields":[
+  "wheelhouse.core.v1.NamespaceWatchEvent": {"fullName":"wheelhouse.core.v1.NamespaceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NamespaceWatchEvent","description":"One change to a Namespace: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.NodeWatchEvent": {"fullName":"wheelhouse.core.v1.NodeWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NodeWatchEvent","fields":[
+  "wheelhouse.core.v1.NodeWatchEvent": {"fullName":"wheelhouse.core.v1.NodeWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NodeWatchEvent","description":"One change to a Node: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","fields":[
+  "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","description":"One change to a Pod: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.SecretWatchEvent": {"fullName":"wheelhouse.core.v1.SecretWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"SecretWatchEvent","fields":[
+  "wheelhouse.core.v1.SecretWatchEvent": {"fullName":"wheelhouse.core.v1.SecretWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"SecretWatchEvent","description":"One change to a Secret: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ServiceAccountWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceAccountWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceAccountWatchEvent","fields":[
+  "wheelhouse.core.v1.ServiceAccountWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceAccountWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceAccountWatchEvent","description":"One change to a ServiceAccount: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ServiceWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceWatchEvent","fields":[
+  "wheelhouse.core.v1.ServiceWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceWatchEvent","description":"One change to a Service: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateConfigMapRequest": {"fullName":"wheelhouse.core.v1.UpdateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateConfigMapRequest","fields":[
+  "wheelhouse.core.v1.UpdateConfigMapRequest": {"fullName":"wheelhouse.core.v1.UpdateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateConfigMapRequest","description":"Replaces a ConfigMap (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2354,7 +2354,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateEndpointsRequest": {"fullName":"wheelhouse.core.v1.UpdateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEndpointsRequest","fields":[
+  "wheelhouse.core.v1.UpdateEndpointsRequest": {"fullName":"wheelhouse.core.v1.UpdateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEndpointsRequest","description":"Replaces a Endpoints (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2362,7 +2362,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateEventRequest": {"fullName":"wheelhouse.core.v1.UpdateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEventRequest","fields":[
+  "wheelhouse.core.v1.UpdateEventRequest": {"fullName":"wheelhouse.core.v1.UpdateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEventRequest","description":"Replaces a Event (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2370,7 +2370,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateNamespaceRequest": {"fullName":"wheelhouse.core.v1.UpdateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNamespaceRequest","fields":[
+  "wheelhouse.core.v1.UpdateNamespaceRequest": {"fullName":"wheelhouse.core.v1.UpdateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNamespaceRequest","description":"Replaces a Namespace (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2378,7 +2378,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateNodeRequest": {"fullName":"wheelhouse.core.v1.UpdateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNodeRequest","fields":[
+  "wheelhouse.core.v1.UpdateNodeRequest": {"fullName":"wheelhouse.core.v1.UpdateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNodeRequest","description":"Replaces a Node (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2386,7 +2386,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","fields":[
+  "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","description":"Replaces a Pod (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2394,7 +2394,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateSecretRequest": {"fullName":"wheelhouse.core.v1.UpdateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateSecretRequest","fields":[
+  "wheelhouse.core.v1.UpdateSecretRequest": {"fullName":"wheelhouse.core.v1.UpdateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateSecretRequest","description":"Replaces a Secret (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2402,7 +2402,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceAccountRequest","fields":[
+  "wheelhouse.core.v1.UpdateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceAccountRequest","description":"Replaces a ServiceAccount (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2410,7 +2410,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateServiceRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceRequest","fields":[
+  "wheelhouse.core.v1.UpdateServiceRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceRequest","description":"Replaces a Service (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2418,33 +2418,33 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","fields":[
+  "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","description":"Deletes every object in a namespace that the list options select.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"listOptions","prop":"listOptions","json":"listOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
     {"name":"deleteOptions","prop":"deleteOptions","json":"deleteOptions","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.DeleteRequest": {"fullName":"wheelhouse.meta.v1.DeleteRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteRequest","fields":[
+  "wheelhouse.meta.v1.DeleteRequest": {"fullName":"wheelhouse.meta.v1.DeleteRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteRequest","description":"Deletes one object by namespace and name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.GetRequest": {"fullName":"wheelhouse.meta.v1.GetRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"GetRequest","fields":[
+  "wheelhouse.meta.v1.GetRequest": {"fullName":"wheelhouse.meta.v1.GetRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"GetRequest","description":"Reads one object by namespace (empty for cluster-scoped kinds) and name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.ListRequest": {"fullName":"wheelhouse.meta.v1.ListRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"ListRequest","fields":[
+  "wheelhouse.meta.v1.ListRequest": {"fullName":"wheelhouse.meta.v1.ListRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"ListRequest","description":"Lists (or, for Watch, streams changes to) objects in a namespace; an empty namespace means all namespaces (or a cluster-scoped kind).","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.PatchRequest": {"fullName":"wheelhouse.meta.v1.PatchRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"PatchRequest","fields":[
+  "wheelhouse.meta.v1.PatchRequest": {"fullName":"wheelhouse.meta.v1.PatchRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"PatchRequest","description":"Patches one object (or its status or scale): `patch` holds the patch document in the format `patchType` names, upstream's types.PatchType values: application/json-patch+json, application/merge-patch+json or application/strategic-merge-patch+json.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"patchType","prop":"patchType","json":"patchType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"patch","prop":"patch","json":"patch","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.UpdateScaleRequest": {"fullName":"wheelhouse.meta.v1.UpdateScaleRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"UpdateScaleRequest","fields":[
+  "wheelhouse.meta.v1.UpdateScaleRequest": {"fullName":"wheelhouse.meta.v1.UpdateScaleRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"UpdateScaleRequest","description":"Replaces the scale of one object: `name` defaults to the Scale's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.Scale","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},

@@ -27,6 +27,8 @@ export interface FieldSchema {
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
   readonly emitEmpty?: boolean;
+  /** The field's leading proto comment: what `kubectl explain` and OpenAPI show. */
+  readonly description?: string;
 }
 
 /** One message type. */
@@ -38,6 +40,8 @@ export interface MessageSchema {
   readonly file: string;
   /** Name of the ts-proto export (nested messages are joined with "_"). */
   readonly tsName: string;
+  /** The message's leading proto comment: what `kubectl explain` and OpenAPI show. */
+  readonly description?: string;
   /** Fields in declaration order (upstream Go struct order). */
   readonly fields: readonly FieldSchema[];
 }

@@ -40,12 +40,12 @@ export function kubectl(
   minor: number,
   kubeconfig: string,
   args: string[],
-  opts: { stdin?: string; timeoutMs?: number; onStdout?: (chunk: string) => void } = {},
+  opts: { stdin?: string; timeoutMs?: number; onStdout?: (chunk: string) => void; env?: Record<string, string> } = {},
 ): { result: Promise<KubectlResult>; kill(): void } {
   const home = mkdtempSync(join(tmpdir(), 'kubectl-home-'));
   const cache = join(home, 'cache');
   const child = spawn(kubectlBinary(minor), [`--kubeconfig=${kubeconfig}`, `--cache-dir=${cache}`, ...args], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...opts.env, HOME: home },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -50,6 +50,7 @@ export function createComponentSet(): ComponentSet {
     if (f.patchStrategy) s['x-kubernetes-patch-strategy'] = f.patchStrategy;
     if (f.listType) s['x-kubernetes-list-type'] = f.listType;
     if (f.listMapKeys?.length) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
+    if (f.description) s.description = f.description;
     return s;
   }
 
@@ -79,6 +80,7 @@ export function createComponentSet(): ComponentSet {
     const schema: Schema = { type: 'object' };
     out.set(name, schema);
     if (!msg) return name;
+    if (msg.schema.description) schema.description = msg.schema.description;
     const properties: Record<string, Schema> = {};
     collectProperties(msg, properties, new Set());
     if (Object.keys(properties).length > 0) schema.properties = properties;
