@@ -98,6 +98,7 @@ function describeFile(text: string, descriptions: Descriptions, used: Set<string
       out.push(...commentLines(description, indent));
     }
     out.push(line);
+    if (message) stack.push({ name: message[2]!, depth: depth + 1 });
     for (const ch of code) {
       if (ch === "{") depth++;
       else if (ch === "}") {
@@ -105,7 +106,6 @@ function describeFile(text: string, descriptions: Descriptions, used: Set<string
         if (stack.length > 0 && depth < stack[stack.length - 1]!.depth) stack.pop();
       }
     }
-    if (message) stack.push({ name: message[2]!, depth });
   }
   return out.join("\n");
 }
@@ -114,14 +114,13 @@ function main(): void {
   const check = process.argv.includes("--check");
   const descriptions = loadDescriptions();
   const used = new Set<string>();
-  const drift: string[] = [];
+  const rewritten: Array<{ file: string; text: string }> = [];
   for (const file of protoFiles(protoDir)) {
     const before = readFileSync(file, "utf8");
     const after = describeFile(before, descriptions, used);
-    if (after === before) continue;
-    drift.push(relative(root, file));
-    if (!check) writeFileSync(file, after);
+    if (after !== before) rewritten.push({ file, text: after });
   }
+  const drift = rewritten.map((r) => relative(root, r.file));
   const stale: string[] = [];
   for (const [message, entries] of Object.entries(descriptions)) {
     for (const field of Object.keys(entries)) {
@@ -136,6 +135,7 @@ function main(): void {
     process.stderr.write(`describe-protos: out of date: ${drift.join(", ")}\n`);
     process.exit(1);
   }
+  if (!check) for (const { file, text } of rewritten) writeFileSync(file, text);
   process.stdout.write(`describe-protos: ${used.size} descriptions${drift.length ? `, rewrote ${drift.join(", ")}` : ""}\n`);
 }
 

@@ -22,8 +22,11 @@ export interface AppArmorProfile {
   localhostProfile?: string;
 }
 
+/** A volume attached to a node. */
 export interface AttachedVolume {
+  /** The attached volume's name. */
   name?: string;
+  /** The device path where the volume should be available on the node. */
   devicePath?: string;
 }
 
@@ -71,7 +74,12 @@ export interface CinderVolumeSource {
   secretRef?: LocalObjectReference;
 }
 
+/** Settings of ClientIP session affinity. */
 export interface ClientIPConfig {
+  /**
+   * How long a client stays pinned to one pod after its last request, between 1 and 86400 seconds.
+   * Defaults to 10800 (three hours).
+   */
   timeoutSeconds?: number;
 }
 
@@ -84,14 +92,31 @@ export interface ClusterTrustBundleProjection {
   user?: number;
 }
 
+/**
+ * Non-secret configuration data, as named strings or byte values, for pods to read as environment
+ * variables, arguments or files.
+ */
 export interface ConfigMap {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * When true, data and binaryData can no longer change (only metadata can), which also spares the
+   * kubelet from watching it. Cannot be set back to false.
+   */
   immutable?: boolean;
+  /**
+   * The configuration entries as UTF-8 strings. Keys are letters, digits, '-', '_' or '.', and may
+   * not also appear in binaryData.
+   */
   data?: Record<string, string>;
+  /**
+   * Configuration entries holding arbitrary bytes, written base64-encoded in JSON. Keys follow the
+   * rules of data and may not repeat its keys.
+   */
   binaryData?: Record<string, string>;
 }
 
@@ -104,20 +129,29 @@ export interface ConfigMapKeySelector extends LocalObjectReference {
   optional?: boolean;
 }
 
+/** A list of ConfigMaps. */
 export interface ConfigMapList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ConfigMaps. */
   items?: ConfigMap[];
 }
 
+/** Deprecated: a ConfigMap holding kubelet configuration. */
 export interface ConfigMapNodeConfigSource {
+  /** The ConfigMap's namespace. */
   namespace?: string;
+  /** The ConfigMap's name. */
   name?: string;
+  /** The ConfigMap's uid. */
   uid?: string;
+  /** The ConfigMap's resource version. */
   resourceVersion?: string;
+  /** The ConfigMap key that holds the kubelet configuration. */
   kubeletConfigKey?: string;
 }
 
@@ -167,8 +201,11 @@ export interface ContainerExtendedResourceRequest {
   requestName?: string;
 }
 
+/** A container image present on a node. */
 export interface ContainerImage {
+  /** The names the image is known by, such as registry.example/app:1.0 or its digest form. */
   names?: string[];
+  /** The image's size in bytes. */
   sizeBytes?: number;
 }
 
@@ -242,8 +279,9 @@ export interface ContainerUser {
   linux?: LinuxContainerUser;
 }
 
+/** A port a daemon listens on. */
 export interface DaemonEndpoint {
-  /** Capitalised in the Kubernetes JSON too. */
+  /** The port number. */
   Port?: number;
 }
 
@@ -546,14 +584,24 @@ export interface LinuxContainerUser {
   supplementalGroups?: number[];
 }
 
+/** One address of a load balancer. */
 export interface LoadBalancerIngress {
+  /** The load balancer's IP address, for those that publish one. */
   ip?: string;
+  /** The load balancer's DNS name, for those that publish one. */
   hostname?: string;
+  /**
+   * VIP (traffic reaches nodes addressed to the load balancer's IP) or Proxy (it arrives from the
+   * load balancer itself); tells kube-proxy how to route it.
+   */
   ipMode?: string;
+  /** The state of each port of the service on this address. */
   ports?: PortStatus[];
 }
 
+/** The state of a load balancer. */
 export interface LoadBalancerStatus {
+  /** The addresses at which the load balancer accepts traffic. */
   ingress?: LoadBalancerIngress[];
 }
 
@@ -572,54 +620,91 @@ export interface NFSVolumeSource {
   readOnly?: boolean;
 }
 
+/** A scope for names: most objects live in a namespace, and deleting it deletes everything inside. */
 export interface Namespace {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The namespace's name, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The finalizers that must run before the namespace is removed. */
   spec?: NamespaceSpec;
+  /** Whether the namespace is active or being deleted. Read-only. */
   status?: NamespaceStatus;
 }
 
+/** One aspect of a namespace's state, mostly about its deletion. */
 export interface NamespaceCondition {
+  /**
+   * What the condition reports, such as NamespaceDeletionContentFailure or
+   * NamespaceContentRemaining.
+   */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of Namespaces. */
 export interface NamespaceList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Namespaces. */
   items?: Namespace[];
 }
 
+/** The desired state of a namespace. */
 export interface NamespaceSpec {
+  /**
+   * Cleanup steps that must finish before the namespace is removed; the server empties the
+   * namespace first (the kubernetes finalizer).
+   */
   finalizers?: string[];
 }
 
+/** The observed state of a namespace. */
 export interface NamespaceStatus {
+  /** Active while in use, Terminating once deletion has started and its contents are being removed. */
   phase?: string;
+  /** Observations of the namespace's state, mostly about progress of its deletion. */
   conditions?: NamespaceCondition[];
 }
 
+/**
+ * A machine, physical or virtual, that runs pods; its kubelet registers it and keeps its status up
+ * to date.
+ */
 export interface Node {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The node's name, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How the node is configured: its pod address ranges, taints, and whether it takes new pods. */
   spec?: NodeSpec;
+  /**
+   * What the node's kubelet last reported: capacity, conditions, addresses and software versions.
+   * Read-only.
+   */
   status?: NodeStatus;
 }
 
+/** One address of a node. */
 export interface NodeAddress {
+  /** What kind of address: Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS. */
   type?: string;
+  /** The address itself. */
   address?: string;
 }
 
@@ -646,54 +731,89 @@ export interface NodeAllocatableResourceClaimStatus {
   overhead?: NodeAllocatableOverheadResources[];
 }
 
+/** One aspect of a node's health at a point in time. */
 export interface NodeCondition {
+  /**
+   * What the condition reports: Ready, MemoryPressure, DiskPressure, PIDPressure or
+   * NetworkUnavailable.
+   */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When the kubelet last confirmed this condition. */
   lastHeartbeatTime?: metav1.Time;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** Deprecated: a source of dynamic kubelet configuration. */
 export interface NodeConfigSource {
+  /** The ConfigMap the configuration came from. */
   configMap?: ConfigMapNodeConfigSource;
 }
 
+/** Deprecated: the state of a node's dynamic kubelet configuration. */
 export interface NodeConfigStatus {
+  /** The configuration the node was told to use. */
   assigned?: NodeConfigSource;
+  /** The configuration the node is using. */
   active?: NodeConfigSource;
+  /** The configuration the node falls back to when the assigned one fails. */
   lastKnownGood?: NodeConfigSource;
+  /** Why the configuration could not be applied, if it could not. */
   error?: string;
 }
 
+/** The ports of the daemons running on a node. */
 export interface NodeDaemonEndpoints {
+  /** Where the kubelet listens. */
   kubeletEndpoint?: DaemonEndpoint;
 }
 
+/** Features a node's container runtime implements. */
 export interface NodeFeatures {
+  /** Whether the runtime honours a pod's supplementalGroupsPolicy. */
   supplementalGroupsPolicy?: boolean;
 }
 
+/** A list of Nodes. */
 export interface NodeList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Nodes. */
   items?: Node[];
 }
 
+/** Node-level rules about preempting pods. */
 export interface NodePodPreemptionPolicy {
+  /**
+   * Owners (autoscalers, operators, administrators) that have turned off preemption caused by
+   * in-place pod resizes on this node; any entry disables it.
+   */
   disableResizePreemption?: string[];
 }
 
+/** A container runtime handler available on a node. */
 export interface NodeRuntimeHandler {
+  /** The handler's name; empty for the default handler. */
   name?: string;
+  /** What the handler supports. */
   features?: NodeRuntimeHandlerFeatures;
 }
 
+/** What a runtime handler supports. */
 export interface NodeRuntimeHandlerFeatures {
+  /** Whether read-only mounts can be made read-only all the way down, including submounts. */
   recursiveReadOnlyMounts?: boolean;
+  /** Whether pods can run in their own user namespace. */
   userNamespaces?: boolean;
 }
 
@@ -712,50 +832,96 @@ export interface NodeSelectorTerm {
   matchFields?: NodeSelectorRequirement[];
 }
 
+/** How a node is set up for running pods. */
 export interface NodeSpec {
+  /** The address range assigned to pods on this node. */
   podCIDR?: string;
+  /**
+   * The address ranges assigned to pods on this node, at most one per IP family; the first equals
+   * podCIDR.
+   */
   podCIDRs?: string[];
+  /** The node's ID at the cloud provider, as <provider>://<id>. */
   providerID?: string;
+  /**
+   * When true, no new pods are scheduled onto the node (what kubectl cordon sets); pods already
+   * there keep running.
+   */
   unschedulable?: boolean;
+  /** Taints that keep pods off the node unless they tolerate them. */
   taints?: Taint[];
+  /** Deprecated: where the kubelet was once told to load dynamic configuration from; no longer used. */
   configSource?: NodeConfigSource;
-  /** Deprecated upstream; kept for wire and JSON compatibility. */
+  /** Deprecated and unused; kept so older clients can still send it. */
   externalID?: string;
+  /** Node-level rules about preempting pods on this node. */
   podPreemptionPolicy?: NodePodPreemptionPolicy;
 }
 
+/** The state of a node as its kubelet last reported it. */
 export interface NodeStatus {
+  /** The total amount of each resource (cpu, memory, pods, ...) the node has. */
   capacity?: Record<string, resource.Quantity>;
+  /**
+   * How much of each resource is left for pods after what the system reserves; what the scheduler
+   * places against.
+   */
   allocatable?: Record<string, resource.Quantity>;
+  /** Deprecated and no longer set. */
   phase?: string;
+  /** Observations of the node's health, such as Ready, MemoryPressure, DiskPressure and PIDPressure. */
   conditions?: NodeCondition[];
+  /** The addresses the node can be reached at (hostname, internal and external IPs). */
   addresses?: NodeAddress[];
+  /** The ports the node's daemons listen on. */
   daemonEndpoints?: NodeDaemonEndpoints;
+  /** Identifiers and software versions of the node. */
   nodeInfo?: NodeSystemInfo;
+  /** Container images present on the node, with their sizes. */
   images?: ContainerImage[];
+  /** Volumes attached to the node and in use by pods. */
   volumesInUse?: string[];
+  /** Volumes attached to the node. */
   volumesAttached?: AttachedVolume[];
+  /** Deprecated: the state of dynamic kubelet configuration. */
   config?: NodeConfigStatus;
+  /** The container runtime handlers available on the node and what each supports. */
   runtimeHandlers?: NodeRuntimeHandler[];
+  /** Features the node's container runtime implements. */
   features?: NodeFeatures;
+  /** Names of optional features the node declares it supports. */
   declaredFeatures?: string[];
 }
 
+/** The swap memory of a node. */
 export interface NodeSwapStatus {
+  /** How much swap the node has, in bytes. */
   capacity?: number;
 }
 
+/** Identifiers and software versions a node reports. */
 export interface NodeSystemInfo {
+  /** The machine ID the operating system reports (as /etc/machine-id on Linux). */
   machineID?: string;
+  /** The system UUID the hardware reports. */
   systemUUID?: string;
+  /** An ID that changes at every boot of the node. */
   bootID?: string;
+  /** The kernel version, as uname -r prints it. */
   kernelVersion?: string;
+  /** The operating system image, such as Debian GNU/Linux 12 (bookworm). */
   osImage?: string;
+  /** The container runtime and its version, such as containerd://1.7.0. */
   containerRuntimeVersion?: string;
+  /** The kubelet's version. */
   kubeletVersion?: string;
+  /** Deprecated: the kube-proxy version the kubelet guessed; not reliable. */
   kubeProxyVersion?: string;
+  /** The operating system family, such as linux or windows. */
   operatingSystem?: string;
+  /** The CPU architecture, such as amd64 or arm64. */
   architecture?: string;
+  /** The node's swap memory. */
   swap?: NodeSwapStatus;
 }
 
@@ -1063,9 +1229,13 @@ export interface PodVolumeHealth {
   lastTransitionTime?: metav1.Time;
 }
 
+/** The state of one port of a load balancer. */
 export interface PortStatus {
+  /** The port number. */
   port?: number;
+  /** TCP, UDP or SCTP. */
   protocol?: string;
+  /** Why the port could not be set up, as a CamelCase reason; empty when it works. */
   error?: string;
 }
 
@@ -1175,16 +1345,34 @@ export interface SeccompProfile {
   localhostProfile?: string;
 }
 
+/**
+ * A small amount of sensitive data, such as a password, token or key, for pods to use as files or
+ * environment variables.
+ */
 export interface Secret {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** When true, data can no longer change (only metadata can). Cannot be set back to false. */
   immutable?: boolean;
+  /**
+   * The secret's entries as bytes, base64-encoded in JSON. Keys are letters, digits, '-', '_' or
+   * '.'.
+   */
   data?: Record<string, string>;
-  /** Write-only convenience field; merged into data by the server. */
+  /**
+   * Write-only convenience: entries given as plain strings are merged into data (winning over the
+   * same key there) and never returned on read.
+   */
   stringData?: Record<string, string>;
+  /**
+   * What the secret holds, which decides which keys it must have: Opaque (the default, anything),
+   * kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token, and
+   * others.
+   */
   type?: string;
 }
 
@@ -1197,12 +1385,15 @@ export interface SecretKeySelector extends LocalObjectReference {
   optional?: boolean;
 }
 
+/** A list of Secrets. */
 export interface SecretList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Secrets. */
   items?: Secret[];
 }
 
@@ -1235,13 +1426,20 @@ export interface SecurityContext {
   ulimits?: Ulimit[];
 }
 
+/**
+ * A stable name and virtual address in front of a changing set of pods (picked by label), or an
+ * alias for a name outside the cluster.
+ */
 export interface Service {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How the service is exposed: its ports, the pods behind it, and its type. */
   spec?: ServiceSpec;
+  /** What the cluster reports about the service, such as its load balancer. Read-only. */
   status?: ServiceStatus;
 }
 
@@ -1272,53 +1470,144 @@ export interface ServiceAccountTokenProjection {
   user?: number;
 }
 
+/** A list of Services. */
 export interface ServiceList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Services. */
   items?: Service[];
 }
 
+/** One port of a Service and where it forwards. */
 export interface ServicePort {
+  /** The port's name, required when the service has more than one port; unique within the service. */
   name?: string;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
   protocol?: string;
+  /**
+   * The application protocol spoken on this port, such as http or kubernetes.io/h2c, for
+   * implementations that use it.
+   */
   appProtocol?: string;
+  /** The port number the service exposes. */
   port?: number;
+  /**
+   * The port on the pods that receives the traffic: a number, or the name of a container port.
+   * Defaults to port.
+   */
   targetPort?: intstr.IntOrString;
+  /**
+   * For NodePort and LoadBalancer services: the port opened on every node, allocated by the server
+   * unless given.
+   */
   nodePort?: number;
 }
 
+/** How a Service is reached and where its traffic goes. */
 export interface ServiceSpec {
+  /** The ports the service listens on and where each one forwards. */
   ports?: ServicePort[];
+  /**
+   * Labels that pick the pods receiving the traffic. Without a selector, endpoints are managed by
+   * someone else. Ignored for ExternalName services.
+   */
   selector?: Record<string, string>;
+  /**
+   * The virtual IP the service gets inside the cluster, usually allocated by the server. "None"
+   * makes a headless service with no virtual IP. Most changes to it are refused once set.
+   */
   clusterIP?: string;
+  /**
+   * The service's virtual IPs, one per IP family; the first equals clusterIP. Allocated by the
+   * server unless given.
+   */
   clusterIPs?: string[];
+  /**
+   * How the service is exposed: ClusterIP (inside the cluster only, the default), NodePort (also on
+   * a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a
+   * DNS alias for externalName).
+   */
   type?: string;
+  /** Extra IPs, not managed by Kubernetes, on which nodes also accept traffic for this service. */
   externalIPs?: string[];
+  /**
+   * ClientIP sends all requests from one client address to the same pod; None (the default) spreads
+   * them.
+   */
   sessionAffinity?: string;
+  /** Deprecated: asks the load balancer for a particular IP; support depends on the provider. */
   loadBalancerIP?: string;
+  /**
+   * When the provider supports it, only client addresses in these CIDR ranges may reach the load
+   * balancer.
+   */
   loadBalancerSourceRanges?: string[];
+  /** For ExternalName services: the DNS name the service name resolves to, as a CNAME record. */
   externalName?: string;
+  /**
+   * For traffic arriving from outside through a node port or load balancer: Cluster (any ready pod,
+   * the default) or Local (only pods on the receiving node, keeping the client's source IP).
+   */
   externalTrafficPolicy?: string;
+  /**
+   * The node port the load balancer checks to learn which nodes have local endpoints; used with
+   * externalTrafficPolicy Local.
+   */
   healthCheckNodePort?: number;
+  /**
+   * When true, DNS and endpoints include pods that are not ready, for peers that must find each
+   * other before becoming ready.
+   */
   publishNotReadyAddresses?: boolean;
+  /** Settings of the chosen session affinity. */
   sessionAffinityConfig?: SessionAffinityConfig;
+  /**
+   * The IP families (IPv4, IPv6) the service uses, in order; filled in by the server from
+   * ipFamilyPolicy and the cluster's configuration.
+   */
   ipFamilies?: string[];
+  /**
+   * SingleStack (one family, the default), PreferDualStack (two when the cluster supports it) or
+   * RequireDualStack (two, or fail).
+   */
   ipFamilyPolicy?: string;
+  /**
+   * For LoadBalancer services: whether node ports are allocated. Defaults to true; turn off when
+   * the load balancer sends traffic to pods directly.
+   */
   allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * Which load balancer implementation handles a LoadBalancer service; unset means the cloud
+   * provider's default. Cannot change once set.
+   */
   loadBalancerClass?: string;
+  /**
+   * For traffic from inside the cluster to the cluster IP: Cluster (any ready pod, the default) or
+   * Local (only pods on the sender's node).
+   */
   internalTrafficPolicy?: string;
+  /**
+   * A preference for how traffic is spread among endpoints, such as PreferClose to favour endpoints
+   * topologically near the client.
+   */
   trafficDistribution?: string;
 }
 
+/** What the cluster reports about a Service. */
 export interface ServiceStatus {
+  /** The load balancer's state, when there is one. */
   loadBalancer?: LoadBalancerStatus;
+  /** Observations of the service's state. */
   conditions?: metav1.Condition[];
 }
 
+/** Settings of session affinity. */
 export interface SessionAffinityConfig {
+  /** Settings of ClientIP affinity. */
   clientIP?: ClientIPConfig;
 }
 
@@ -1344,10 +1633,18 @@ export interface TCPSocketAction {
   host?: string;
 }
 
+/** A mark on a node that repels pods which do not tolerate it. */
 export interface Taint {
+  /** The taint's key. */
   key?: string;
+  /** The taint's value. */
   value?: string;
+  /**
+   * What happens to pods that do not tolerate it: NoSchedule (not scheduled here), PreferNoSchedule
+   * (avoided when possible) or NoExecute (also evicted if already running).
+   */
   effect?: string;
+  /** When the taint was added; only set for NoExecute taints. */
   timeAdded?: metav1.Time;
 }
 

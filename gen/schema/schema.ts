@@ -13,47 +13,47 @@ export const messageSchemas: SchemaMessages = {
   "grpc.health.v1.HealthListResponse": {"fullName":"grpc.health.v1.HealthListResponse","package":"grpc.health.v1","file":"grpc/health/v1/health.proto","tsName":"HealthListResponse","fields":[
     {"name":"statuses","prop":"statuses","json":"statuses","number":1,"kind":"message","type":"grpc.health.v1.HealthCheckResponse","repeated":false,"optional":false,"mapKey":"string"},
   ]},
-  "k8s.io.api.apps.v1.Deployment": {"fullName":"k8s.io.api.apps.v1.Deployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"Deployment","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStatus","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.Deployment": {"fullName":"k8s.io.api.apps.v1.Deployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"Deployment","description":"Keeps a number of identical pods running from one template and rolls out template changes gradually, through ReplicaSets it creates and scales.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentSpec","repeated":false,"optional":true,"description":"The desired state: how many pods, from which template, and how to roll out changes."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStatus","repeated":false,"optional":true,"description":"What the deployment controller last observed; may lag behind spec. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentCondition": {"fullName":"k8s.io.api.apps.v1.DeploymentCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastUpdateTime","prop":"lastUpdateTime","json":"lastUpdateTime","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.DeploymentCondition": {"fullName":"k8s.io.api.apps.v1.DeploymentCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentCondition","description":"One aspect of a Deployment's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Available, Progressing or ReplicaFailure."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastUpdateTime","prop":"lastUpdateTime","json":"lastUpdateTime","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the controller last refreshed this condition."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentList": {"fullName":"k8s.io.api.apps.v1.DeploymentList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.DeploymentList": {"fullName":"k8s.io.api.apps.v1.DeploymentList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentList","description":"A list of Deployments.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":true,"optional":false,"description":"The Deployments."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentSpec": {"fullName":"k8s.io.api.apps.v1.DeploymentSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
-    {"name":"strategy","prop":"strategy","json":"strategy","number":4,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStrategy","repeated":false,"optional":true,"patchStrategy":"retainKeys"},
-    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"paused","prop":"paused","json":"paused","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"progressDeadlineSeconds","prop":"progressDeadlineSeconds","json":"progressDeadlineSeconds","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentSpec": {"fullName":"k8s.io.api.apps.v1.DeploymentSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentSpec","description":"What a Deployment should run and how it replaces old pods with new ones.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1; leave it unset when an autoscaler manages it."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods the Deployment manages, by label; it must match the template's labels and cannot change after creation."},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod the Deployment creates copies of. Its restartPolicy must be Always."},
+    {"name":"strategy","prop":"strategy","json":"strategy","number":4,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStrategy","repeated":false,"optional":true,"patchStrategy":"retainKeys","description":"How running pods are replaced when the template changes."},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0."},
+    {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many old ReplicaSets to keep so that a rollout can be undone. Defaults to 10."},
+    {"name":"paused","prop":"paused","json":"paused","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, template changes are not rolled out until the Deployment is resumed."},
+    {"name":"progressDeadlineSeconds","prop":"progressDeadlineSeconds","json":"progressDeadlineSeconds","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How long a rollout may go without progress before the Progressing condition reports ProgressDeadlineExceeded. Defaults to 600."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentStatus": {"fullName":"k8s.io.api.apps.v1.DeploymentStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"unavailableReplicas","prop":"unavailableReplicas","json":"unavailableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentStatus": {"fullName":"k8s.io.api.apps.v1.DeploymentStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStatus","description":"The rollout state a Deployment's controller last observed.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods, old and new, the Deployment's ReplicaSets target, counting those not yet terminating."},
+    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of those pods run the current template."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have been ready for at least minReadySeconds."},
+    {"name":"unavailableReplicas","prop":"unavailableReplicas","json":"unavailableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many more pods must become available for the Deployment to reach its desired count."},
+    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are shutting down (they have a deletionTimestamp but are not gone yet). Only reported when the feature that counts them is on."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the rollout (Available, Progressing, ReplicaFailure)."},
+    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Bumped when the name the controller derives for a new ReplicaSet is already taken, to derive a different one."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentStrategy": {"fullName":"k8s.io.api.apps.v1.DeploymentStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStrategy","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDeployment","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentStrategy": {"fullName":"k8s.io.api.apps.v1.DeploymentStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStrategy","description":"How a Deployment swaps old pods for new ones.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Recreate (stop all old pods, then start new ones) or RollingUpdate (replace them a few at a time). Defaults to RollingUpdate."},
+    {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDeployment","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update; only allowed when type is RollingUpdate."},
   ]},
   "k8s.io.api.apps.v1.ReplicaSet": {"fullName":"k8s.io.api.apps.v1.ReplicaSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSet","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -86,9 +86,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
   ]},
-  "k8s.io.api.apps.v1.RollingUpdateDeployment": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDeployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDeployment","fields":[
-    {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.RollingUpdateDeployment": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDeployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDeployment","description":"How far a rolling update may go below and above the desired number of pods.","fields":[
+    {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may be unavailable during the update, as a number or a percentage of the desired count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%."},
+    {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may exist above the desired count during the update, as a number or a percentage (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%."},
   ]},
   "k8s.io.api.autoscaling.v1.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v1.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ContainerResourceMetricSource","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -338,141 +338,141 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","description":"Intentionally empty: presence selects the mode.","fields":[]},
-  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","description":"Intentionally empty: presence selects the basic policy.","fields":[]},
-  "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.CronJobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","description":"Marks that the group's pods are disrupted together; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","description":"Marks ordinary, pod-by-pod scheduling; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","description":"Creates Jobs on a repeating schedule written in cron syntax.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJobSpec","repeated":false,"optional":true,"description":"The schedule and the Job to create at each run."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.CronJobStatus","repeated":false,"optional":true,"description":"What the CronJob controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v1.CronJobList": {"fullName":"k8s.io.api.batch.v1.CronJobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":true,"optional":false},
+  "k8s.io.api.batch.v1.CronJobList": {"fullName":"k8s.io.api.batch.v1.CronJobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobList","description":"A list of CronJobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":true,"optional":false,"description":"The CronJobs."},
   ]},
-  "k8s.io.api.batch.v1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1.CronJobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobSpec","fields":[
-    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1.JobTemplateSpec","repeated":false,"optional":true},
-    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1.CronJobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobSpec","description":"When a CronJob runs and what each run creates.","fields":[
+    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The schedule in cron format, such as \"0 3 * * *\" or @hourly."},
+    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The IANA time zone the schedule is read in, such as Europe/Paris; defaults to the controller's local time zone."},
+    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How late a run may start, in seconds; a run that cannot start within this window is skipped and counted as missed."},
+    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What to do when a run is due while the previous Job is still running: Allow (run both), Forbid (skip the new run) or Replace (stop the old Job). Defaults to Allow."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no further runs start; Jobs already running are left alone. Defaults to false."},
+    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1.JobTemplateSpec","repeated":false,"optional":true,"description":"The Job created at each run."},
+    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many finished successful Jobs to keep. Defaults to 3."},
+    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many failed Jobs to keep. Defaults to 1."},
   ]},
-  "k8s.io.api.batch.v1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1.CronJobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobStatus","fields":[
-    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1.CronJobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobStatus","description":"The runs of a CronJob as its controller last observed them.","fields":[
+    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic","description":"References to the Jobs of this CronJob that are running."},
+    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job was last scheduled."},
+    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job last completed successfully."},
   ]},
-  "k8s.io.api.batch.v1.GangSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.GangSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"GangSchedulingPolicy","fields":[
-    {"name":"minCount","prop":"minCount","json":"minCount","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.GangSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.GangSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"GangSchedulingPolicy","description":"All-or-nothing scheduling for a group of pods.","fields":[
+    {"name":"minCount","prop":"minCount","json":"minCount","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods of the group must be placeable together before any of them is scheduled."},
   ]},
-  "k8s.io.api.batch.v1.Job": {"fullName":"k8s.io.api.batch.v1.Job","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"Job","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.JobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.Job": {"fullName":"k8s.io.api.batch.v1.Job","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"Job","description":"Runs pods until a given number of them finish successfully, retrying failed ones within limits; a batch task that ends, unlike a Deployment.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The desired behaviour: the pod template, how many completions and how much parallelism, and the failure limits."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.JobStatus","repeated":false,"optional":true,"description":"Progress the job controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v1.JobCondition": {"fullName":"k8s.io.api.batch.v1.JobCondition","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.JobCondition": {"fullName":"k8s.io.api.batch.v1.JobCondition","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobCondition","description":"One aspect of a Job's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Complete, Failed, Suspended, FailureTarget or SuccessCriteriaMet."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition was last checked."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.batch.v1.JobList": {"fullName":"k8s.io.api.batch.v1.JobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":true,"optional":false},
+  "k8s.io.api.batch.v1.JobList": {"fullName":"k8s.io.api.batch.v1.JobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobList","description":"A list of Jobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":true,"optional":false,"description":"The Jobs."},
   ]},
-  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","description":"Workload-aware scheduling settings for a Job (upstream composes these from scheduling.k8s.io building blocks; field numbers recovered from the fixture).","fields":[
-    {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true},
-    {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","description":"Workload-aware scheduling settings that treat the Job's pods as one group.","fields":[
+    {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true,"description":"How the group is scheduled: basic (pod by pod) or gang (all or nothing). Exactly one is set."},
+    {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true,"description":"Placement constraints, such as topology, for the group."},
+    {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true,"description":"Whether the group's pods may be disrupted one at a time or only all together."},
+    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"listType":"atomic","description":"ResourceClaims the Job's pods may share; at most 4."},
   ]},
-  "k8s.io.api.batch.v1.JobSpec": {"fullName":"k8s.io.api.batch.v1.JobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSpec","fields":[
-    {"name":"parallelism","prop":"parallelism","json":"parallelism","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completions","prop":"completions","json":"completions","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"podFailurePolicy","prop":"podFailurePolicy","json":"podFailurePolicy","number":11,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"successPolicy","prop":"successPolicy","json":"successPolicy","number":16,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"backoffLimit","prop":"backoffLimit","json":"backoffLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"backoffLimitPerIndex","prop":"backoffLimitPerIndex","json":"backoffLimitPerIndex","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxFailedIndexes","prop":"maxFailedIndexes","json":"maxFailedIndexes","number":13,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"manualSelector","prop":"manualSelector","json":"manualSelector","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
-    {"name":"ttlSecondsAfterFinished","prop":"ttlSecondsAfterFinished","json":"ttlSecondsAfterFinished","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completionMode","prop":"completionMode","json":"completionMode","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"podReplacementPolicy","prop":"podReplacementPolicy","json":"podReplacementPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"managedBy","prop":"managedBy","json":"managedBy","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":17,"kind":"message","type":"k8s.io.api.batch.v1.JobSchedulingConfiguration","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.JobSpec": {"fullName":"k8s.io.api.batch.v1.JobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSpec","description":"What a Job runs, how many successful pods it needs, and when it gives up.","fields":[
+    {"name":"parallelism","prop":"parallelism","json":"parallelism","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The most pods the Job runs at the same time; 0 pauses it. Defaults to 1. Fewer run when fewer completions remain."},
+    {"name":"completions","prop":"completions","json":"completions","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods must succeed for the Job to be complete. Unset means any single success completes it once all pods have ended."},
+    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How long, counted from the Job's start, it may run before the controller stops its pods and marks it failed with reason DeadlineExceeded."},
+    {"name":"podFailurePolicy","prop":"podFailurePolicy","json":"podFailurePolicy","number":11,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicy","repeated":false,"optional":true,"nullable":true,"description":"Rules that decide, from a failed pod's exit codes or conditions, whether to fail the Job, ignore the failure, or count it against the backoff limit."},
+    {"name":"successPolicy","prop":"successPolicy","json":"successPolicy","number":16,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicy","repeated":false,"optional":true,"nullable":true,"description":"Rules that declare an Indexed Job succeeded before every index has completed."},
+    {"name":"backoffLimit","prop":"backoffLimit","json":"backoffLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pod failures to retry before the Job is marked failed. Defaults to 6."},
+    {"name":"backoffLimitPerIndex","prop":"backoffLimitPerIndex","json":"backoffLimitPerIndex","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs: how many retries each index gets before that index is marked failed."},
+    {"name":"maxFailedIndexes","prop":"maxFailedIndexes","json":"maxFailedIndexes","number":13,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs with backoffLimitPerIndex: once more indexes than this have failed, the whole Job fails."},
+    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods belong to the Job. Normally generated by the server from a unique label; see manualSelector."},
+    {"name":"manualSelector","prop":"manualSelector","json":"manualSelector","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, selector is taken as written instead of being generated; the user must keep it from matching other pods."},
+    {"name":"template","prop":"template","json":"template","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod each attempt runs. Its restartPolicy must be Never or OnFailure."},
+    {"name":"ttlSecondsAfterFinished","prop":"ttlSecondsAfterFinished","json":"ttlSecondsAfterFinished","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Seconds after the Job finishes (completed or failed) before it is deleted automatically, with its pods. Unset keeps it; 0 deletes it right away."},
+    {"name":"completionMode","prop":"completionMode","json":"completionMode","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"NonIndexed (any pods may supply the completions) or Indexed (pods get indexes 0 to completions-1, and each index must succeed once). Defaults to NonIndexed."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no new pods are created and running ones are stopped; setting it back to false resumes the Job and restarts its activeDeadlineSeconds clock."},
+    {"name":"podReplacementPolicy","prop":"podReplacementPolicy","json":"podReplacementPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"When a replacement pod may start: TerminatingOrFailed (as soon as the old one is terminating) or Failed (only once it has fully failed)."},
+    {"name":"managedBy","prop":"managedBy","json":"managedBy","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The controller that reconciles this Job. Empty or kubernetes.io/job-controller means the built-in one; any other value leaves the Job to that controller. Cannot change."},
+    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":17,"kind":"message","type":"k8s.io.api.batch.v1.JobSchedulingConfiguration","repeated":false,"optional":true,"nullable":true,"description":"Workload-aware scheduling for the Job's pods (gang scheduling, topology, disruption); fixed after creation."},
   ]},
-  "k8s.io.api.batch.v1.JobStatus": {"fullName":"k8s.io.api.batch.v1.JobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobStatus","fields":[
-    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.batch.v1.JobCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"atomic"},
-    {"name":"startTime","prop":"startTime","json":"startTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"completionTime","prop":"completionTime","json":"completionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"active","prop":"active","json":"active","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"failed","prop":"failed","json":"failed","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminating","prop":"terminating","json":"terminating","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completedIndexes","prop":"completedIndexes","json":"completedIndexes","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"failedIndexes","prop":"failedIndexes","json":"failedIndexes","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"uncountedTerminatedPods","prop":"uncountedTerminatedPods","json":"uncountedTerminatedPods","number":8,"kind":"message","type":"k8s.io.api.batch.v1.UncountedTerminatedPods","repeated":false,"optional":true,"nullable":true},
-    {"name":"ready","prop":"ready","json":"ready","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.JobStatus": {"fullName":"k8s.io.api.batch.v1.JobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobStatus","description":"The progress of a Job as its controller last observed it.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.batch.v1.JobCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"atomic","description":"Observations of the Job's state, such as Complete, Failed, Suspended and FailureTarget."},
+    {"name":"startTime","prop":"startTime","json":"startTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the controller started working on the Job; reset when a suspended Job resumes."},
+    {"name":"completionTime","prop":"completionTime","json":"completionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the Job completed successfully; unset while it runs or when it failed."},
+    {"name":"active","prop":"active","json":"active","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of the Job's pods are pending or running."},
+    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have succeeded."},
+    {"name":"failed","prop":"failed","json":"failed","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have failed."},
+    {"name":"terminating","prop":"terminating","json":"terminating","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are terminating (deletionTimestamp set, not yet gone)."},
+    {"name":"completedIndexes","prop":"completedIndexes","json":"completedIndexes","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For Indexed Jobs: the indexes that have succeeded, as a compact list of numbers and ranges such as 1,3-5,7."},
+    {"name":"failedIndexes","prop":"failedIndexes","json":"failedIndexes","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs with backoffLimitPerIndex: the indexes that have failed, in the same compact form as completedIndexes."},
+    {"name":"uncountedTerminatedPods","prop":"uncountedTerminatedPods","json":"uncountedTerminatedPods","number":8,"kind":"message","type":"k8s.io.api.batch.v1.UncountedTerminatedPods","repeated":false,"optional":true,"nullable":true,"description":"Pods that have finished but are not yet counted in succeeded or failed, tracked so none is counted twice or missed."},
+    {"name":"ready","prop":"ready","json":"ready","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many of the Job's pods have the Ready condition."},
   ]},
-  "k8s.io.api.batch.v1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1.JobTemplateSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1.JobTemplateSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobTemplateSpec","description":"The Job a CronJob creates at each scheduled time.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata copied onto each Job created from this template."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The spec each created Job gets."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicy": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.PodFailurePolicy": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicy","description":"How a Job reacts to failed pods, beyond counting them against the backoff limit.","fields":[
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic","description":"Rules tried in order against each failed pod; the first that matches decides, and a pod no rule matches is counted as usual. At most 20."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnExitCodesRequirement","fields":[
-    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnExitCodesRequirement","description":"Matches failed pods by the exit codes of their terminated containers.","fields":[
+    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Only look at the container with this name; when empty, every container counts."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"In (some container exited with one of values) or NotIn (some container exited with a code not among values). Exit code 0 never matches."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set","description":"The exit codes to compare with: unique, sorted, at most 255, and 0 is not allowed with In."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnPodConditionsPattern","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnPodConditionsPattern","description":"Matches failed pods carrying a given condition.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pod condition type to look for, such as DisruptionTarget."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The status the condition must have. Defaults to True."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyRule": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyRule","fields":[
-    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"onExitCodes","prop":"onExitCodes","json":"onExitCodes","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","repeated":false,"optional":true,"nullable":true},
-    {"name":"onPodConditions","prop":"onPodConditions","json":"onPodConditions","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.PodFailurePolicyRule": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyRule","description":"Matches failed pods by exit codes or pod conditions (one of the two) and says what to do with them.","fields":[
+    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What a match does: FailJob (fail the whole Job), FailIndex (fail this index), Ignore (do not count the failure) or Count (count it as usual)."},
+    {"name":"onExitCodes","prop":"onExitCodes","json":"onExitCodes","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","repeated":false,"optional":true,"nullable":true,"description":"Matches a pod by the exit codes of its containers."},
+    {"name":"onPodConditions","prop":"onPodConditions","json":"onPodConditions","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","repeated":true,"optional":false,"listType":"atomic","description":"Matches a pod that has any of these conditions; at most 20."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupDisruptionMode": {"fullName":"k8s.io.api.batch.v1.PodGroupDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupDisruptionMode","fields":[
-    {"name":"single","prop":"single","json":"single","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SingleDisruptionMode","repeated":false,"optional":true},
-    {"name":"all","prop":"all","json":"all","number":2,"kind":"message","type":"k8s.io.api.batch.v1.AllDisruptionMode","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.PodGroupDisruptionMode": {"fullName":"k8s.io.api.batch.v1.PodGroupDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupDisruptionMode","description":"How a group of pods may be disrupted; exactly one member is set.","fields":[
+    {"name":"single","prop":"single","json":"single","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SingleDisruptionMode","repeated":false,"optional":true,"description":"Pods may be disrupted one at a time."},
+    {"name":"all","prop":"all","json":"all","number":2,"kind":"message","type":"k8s.io.api.batch.v1.AllDisruptionMode","repeated":false,"optional":true,"description":"Disrupting one pod disrupts the whole group."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupResourceClaim": {"fullName":"k8s.io.api.batch.v1.PodGroupResourceClaim","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupResourceClaim","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.PodGroupResourceClaim": {"fullName":"k8s.io.api.batch.v1.PodGroupResourceClaim","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupResourceClaim","description":"A ResourceClaim shared by a group of pods; a pod uses it by declaring a claim with the same name and source.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The claim's name within the group."},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"An existing ResourceClaim to share; exactly one of this and resourceClaimTemplateName is set."},
+    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A ResourceClaimTemplate from which one claim is made for the group."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupSchedulingConstraints": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingConstraints","fields":[
-    {"name":"topology","prop":"topology","json":"topology","number":1,"kind":"message","type":"k8s.io.api.batch.v1.TopologyConstraint","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.PodGroupSchedulingConstraints": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingConstraints","description":"Placement constraints for a group of pods.","fields":[
+    {"name":"topology","prop":"topology","json":"topology","number":1,"kind":"message","type":"k8s.io.api.batch.v1.TopologyConstraint","repeated":true,"optional":false,"listType":"atomic","description":"Topology domains the group must be placed within."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingPolicy","fields":[
-    {"name":"basic","prop":"basic","json":"basic","number":1,"kind":"message","type":"k8s.io.api.batch.v1.BasicSchedulingPolicy","repeated":false,"optional":true},
-    {"name":"gang","prop":"gang","json":"gang","number":2,"kind":"message","type":"k8s.io.api.batch.v1.GangSchedulingPolicy","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.PodGroupSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingPolicy","description":"Selects how a group of pods is scheduled; exactly one member is set.","fields":[
+    {"name":"basic","prop":"basic","json":"basic","number":1,"kind":"message","type":"k8s.io.api.batch.v1.BasicSchedulingPolicy","repeated":false,"optional":true,"description":"Schedule each pod on its own, as usual."},
+    {"name":"gang","prop":"gang","json":"gang","number":2,"kind":"message","type":"k8s.io.api.batch.v1.GangSchedulingPolicy","repeated":false,"optional":true,"description":"Schedule the group only when enough of its pods can run at once."},
   ]},
-  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","description":"Intentionally empty: presence selects the mode.","fields":[]},
-  "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","description":"Marks that the group's pods may be disrupted individually; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","description":"When an Indexed Job counts as succeeded before all of its indexes are done; the remaining pods are then stopped.","fields":[
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic","description":"The Job succeeds once any one rule is met; rules are checked in order. At most 20."},
   ]},
-  "k8s.io.api.batch.v1.SuccessPolicyRule": {"fullName":"k8s.io.api.batch.v1.SuccessPolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicyRule","fields":[
-    {"name":"succeededIndexes","prop":"succeededIndexes","json":"succeededIndexes","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"succeededCount","prop":"succeededCount","json":"succeededCount","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.SuccessPolicyRule": {"fullName":"k8s.io.api.batch.v1.SuccessPolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicyRule","description":"One way for an Indexed Job to succeed: a set of indexes, a count, or both.","fields":[
+    {"name":"succeededIndexes","prop":"succeededIndexes","json":"succeededIndexes","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Indexes that must all succeed, written as numbers and ranges such as 0,2-4."},
+    {"name":"succeededCount","prop":"succeededCount","json":"succeededCount","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many indexes must succeed; with succeededIndexes, how many of those."},
   ]},
-  "k8s.io.api.batch.v1.TopologyConstraint": {"fullName":"k8s.io.api.batch.v1.TopologyConstraint","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"TopologyConstraint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.TopologyConstraint": {"fullName":"k8s.io.api.batch.v1.TopologyConstraint","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"TopologyConstraint","description":"Keeps a group of pods within one topology domain.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node label whose value names the domain, such as topology.kubernetes.io/zone."},
   ]},
-  "k8s.io.api.batch.v1.UncountedTerminatedPods": {"fullName":"k8s.io.api.batch.v1.UncountedTerminatedPods","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"UncountedTerminatedPods","fields":[
-    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
-    {"name":"failed","prop":"failed","json":"failed","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.batch.v1.UncountedTerminatedPods": {"fullName":"k8s.io.api.batch.v1.UncountedTerminatedPods","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"UncountedTerminatedPods","description":"The uids of finished pods whose result the controller has not yet added to the Job's counters.","fields":[
+    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that succeeded."},
+    {"name":"failed","prop":"failed","json":"failed","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that failed."},
   ]},
   "k8s.io.api.batch.v1beta1.CronJob": {"fullName":"k8s.io.api.batch.v1beta1.CronJob","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJob","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -547,9 +547,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.AttachedVolume": {"fullName":"k8s.io.api.core.v1.AttachedVolume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"AttachedVolume","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.AttachedVolume": {"fullName":"k8s.io.api.core.v1.AttachedVolume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"AttachedVolume","description":"A volume attached to a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The attached volume's name."},
+    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device path where the volume should be available on the node."},
   ]},
   "k8s.io.api.core.v1.AzureDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureDiskVolumeSource","fields":[
     {"name":"diskName","prop":"diskName","json":"diskName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -589,8 +589,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
     {"name":"secretRef","prop":"secretRef","json":"secretRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ClientIPConfig": {"fullName":"k8s.io.api.core.v1.ClientIPConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ClientIPConfig","fields":[
-    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ClientIPConfig": {"fullName":"k8s.io.api.core.v1.ClientIPConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ClientIPConfig","description":"Settings of ClientIP session affinity.","fields":[
+    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How long a client stays pinned to one pod after its last request, between 1 and 86400 seconds. Defaults to 10800 (three hours)."},
   ]},
   "k8s.io.api.core.v1.ClusterTrustBundleProjection": {"fullName":"k8s.io.api.core.v1.ClusterTrustBundleProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ClusterTrustBundleProjection","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
@@ -600,11 +600,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"path","prop":"path","json":"path","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"user","prop":"user","json":"user","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ConfigMap": {"fullName":"k8s.io.api.core.v1.ConfigMap","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMap","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"immutable","prop":"immutable","json":"immutable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"binaryData","prop":"binaryData","json":"binaryData","number":3,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.ConfigMap": {"fullName":"k8s.io.api.core.v1.ConfigMap","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMap","description":"Non-secret configuration data, as named strings or byte values, for pods to read as environment variables, arguments or files.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"immutable","prop":"immutable","json":"immutable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, data and binaryData can no longer change (only metadata can), which also spares the kubelet from watching it. Cannot be set back to false."},
+    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"The configuration entries as UTF-8 strings. Keys are letters, digits, '-', '_' or '.', and may not also appear in binaryData."},
+    {"name":"binaryData","prop":"binaryData","json":"binaryData","number":3,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string","description":"Configuration entries holding arbitrary bytes, written base64-encoded in JSON. Keys follow the rules of data and may not repeat its keys."},
   ]},
   "k8s.io.api.core.v1.ConfigMapEnvSource": {"fullName":"k8s.io.api.core.v1.ConfigMapEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapEnvSource","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
@@ -615,16 +615,16 @@ export const messageSchemas: SchemaMessages = {
     {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ConfigMapList": {"fullName":"k8s.io.api.core.v1.ConfigMapList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMapList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ConfigMapList": {"fullName":"k8s.io.api.core.v1.ConfigMapList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMapList","description":"A list of ConfigMaps.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":true,"optional":false,"description":"The ConfigMaps."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapNodeConfigSource": {"fullName":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ConfigMapNodeConfigSource","fields":[
-    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"kubeletConfigKey","prop":"kubeletConfigKey","json":"kubeletConfigKey","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ConfigMapNodeConfigSource": {"fullName":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ConfigMapNodeConfigSource","description":"Deprecated: a ConfigMap holding kubelet configuration.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ConfigMap's namespace."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ConfigMap's name."},
+    {"name":"uid","prop":"uid","json":"uid","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap's uid."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap's resource version."},
+    {"name":"kubeletConfigKey","prop":"kubeletConfigKey","json":"kubeletConfigKey","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap key that holds the kubelet configuration."},
   ]},
   "k8s.io.api.core.v1.ConfigMapProjection": {"fullName":"k8s.io.api.core.v1.ConfigMapProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapProjection","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
@@ -670,9 +670,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"resourceName","prop":"resourceName","json":"resourceName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"requestName","prop":"requestName","json":"requestName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.api.core.v1.ContainerImage": {"fullName":"k8s.io.api.core.v1.ContainerImage","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ContainerImage","fields":[
-    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"sizeBytes","prop":"sizeBytes","json":"sizeBytes","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerImage": {"fullName":"k8s.io.api.core.v1.ContainerImage","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ContainerImage","description":"A container image present on a node.","fields":[
+    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The names the image is known by, such as registry.example/app:1.0 or its digest form."},
+    {"name":"sizeBytes","prop":"sizeBytes","json":"sizeBytes","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The image's size in bytes."},
   ]},
   "k8s.io.api.core.v1.ContainerPort": {"fullName":"k8s.io.api.core.v1.ContainerPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerPort","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -734,8 +734,8 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.core.v1.ContainerUser": {"fullName":"k8s.io.api.core.v1.ContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerUser","fields":[
     {"name":"linux","prop":"linux","json":"linux","number":1,"kind":"message","type":"k8s.io.api.core.v1.LinuxContainerUser","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.DaemonEndpoint": {"fullName":"k8s.io.api.core.v1.DaemonEndpoint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"DaemonEndpoint","fields":[
-    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"Capitalised in the Kubernetes JSON too."},
+  "k8s.io.api.core.v1.DaemonEndpoint": {"fullName":"k8s.io.api.core.v1.DaemonEndpoint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"DaemonEndpoint","description":"A port a daemon listens on.","fields":[
+    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
   ]},
   "k8s.io.api.core.v1.DownwardAPIProjection": {"fullName":"k8s.io.api.core.v1.DownwardAPIProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIProjection","fields":[
     {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic"},
@@ -979,14 +979,14 @@ export const messageSchemas: SchemaMessages = {
     {"name":"gid","prop":"gid","json":"gid","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"supplementalGroups","prop":"supplementalGroups","json":"supplementalGroups","number":3,"kind":"scalar","type":"int64","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.LoadBalancerIngress": {"fullName":"k8s.io.api.core.v1.LoadBalancerIngress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerIngress","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ipMode","prop":"ipMode","json":"ipMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.core.v1.PortStatus","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.LoadBalancerIngress": {"fullName":"k8s.io.api.core.v1.LoadBalancerIngress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerIngress","description":"One address of a load balancer.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The load balancer's IP address, for those that publish one."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The load balancer's DNS name, for those that publish one."},
+    {"name":"ipMode","prop":"ipMode","json":"ipMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"VIP (traffic reaches nodes addressed to the load balancer's IP) or Proxy (it arrives from the load balancer itself); tells kube-proxy how to route it."},
+    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.core.v1.PortStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each port of the service on this address."},
   ]},
-  "k8s.io.api.core.v1.LoadBalancerStatus": {"fullName":"k8s.io.api.core.v1.LoadBalancerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerStatus","fields":[
-    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.LoadBalancerStatus": {"fullName":"k8s.io.api.core.v1.LoadBalancerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerStatus","description":"The state of a load balancer.","fields":[
+    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic","description":"The addresses at which the load balancer accepts traffic."},
   ]},
   "k8s.io.api.core.v1.LocalObjectReference": {"fullName":"k8s.io.api.core.v1.LocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalObjectReference","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1000,37 +1000,37 @@ export const messageSchemas: SchemaMessages = {
     {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.Namespace": {"fullName":"k8s.io.api.core.v1.Namespace","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"Namespace","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NamespaceStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Namespace": {"fullName":"k8s.io.api.core.v1.Namespace","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"Namespace","description":"A scope for names: most objects live in a namespace, and deleting it deletes everything inside.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The namespace's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceSpec","repeated":false,"optional":true,"description":"The finalizers that must run before the namespace is removed."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NamespaceStatus","repeated":false,"optional":true,"description":"Whether the namespace is active or being deleted. Read-only."},
   ]},
-  "k8s.io.api.core.v1.NamespaceCondition": {"fullName":"k8s.io.api.core.v1.NamespaceCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NamespaceCondition": {"fullName":"k8s.io.api.core.v1.NamespaceCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceCondition","description":"One aspect of a namespace's state, mostly about its deletion.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports, such as NamespaceDeletionContentFailure or NamespaceContentRemaining."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.core.v1.NamespaceList": {"fullName":"k8s.io.api.core.v1.NamespaceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.NamespaceList": {"fullName":"k8s.io.api.core.v1.NamespaceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceList","description":"A list of Namespaces.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":true,"optional":false,"description":"The Namespaces."},
   ]},
-  "k8s.io.api.core.v1.NamespaceSpec": {"fullName":"k8s.io.api.core.v1.NamespaceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceSpec","fields":[
-    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NamespaceSpec": {"fullName":"k8s.io.api.core.v1.NamespaceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceSpec","description":"The desired state of a namespace.","fields":[
+    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Cleanup steps that must finish before the namespace is removed; the server empties the namespace first (the kubernetes finalizer)."},
   ]},
-  "k8s.io.api.core.v1.NamespaceStatus": {"fullName":"k8s.io.api.core.v1.NamespaceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceStatus","fields":[
-    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.core.v1.NamespaceStatus": {"fullName":"k8s.io.api.core.v1.NamespaceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceStatus","description":"The observed state of a namespace.","fields":[
+    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Active while in use, Terminating once deletion has started and its contents are being removed."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the namespace's state, mostly about progress of its deletion."},
   ]},
-  "k8s.io.api.core.v1.Node": {"fullName":"k8s.io.api.core.v1.Node","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Node","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Node": {"fullName":"k8s.io.api.core.v1.Node","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Node","description":"A machine, physical or virtual, that runs pods; its kubelet registers it and keeps its status up to date.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The node's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSpec","repeated":false,"optional":true,"description":"How the node is configured: its pod address ranges, taints, and whether it takes new pods."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeStatus","repeated":false,"optional":true,"description":"What the node's kubelet last reported: capacity, conditions, addresses and software versions. Read-only."},
   ]},
-  "k8s.io.api.core.v1.NodeAddress": {"fullName":"k8s.io.api.core.v1.NodeAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeAddress","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"address","prop":"address","json":"address","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.NodeAddress": {"fullName":"k8s.io.api.core.v1.NodeAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeAddress","description":"One address of a node.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What kind of address: Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS."},
+    {"name":"address","prop":"address","json":"address","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The address itself."},
   ]},
   "k8s.io.api.core.v1.NodeAffinity": {"fullName":"k8s.io.api.core.v1.NodeAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAffinity","fields":[
     {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
@@ -1051,43 +1051,43 @@ export const messageSchemas: SchemaMessages = {
     {"name":"mapping","prop":"mapping","json":"mapping","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableMappedResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
     {"name":"overhead","prop":"overhead","json":"overhead","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableOverheadResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
   ]},
-  "k8s.io.api.core.v1.NodeCondition": {"fullName":"k8s.io.api.core.v1.NodeCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastHeartbeatTime","prop":"lastHeartbeatTime","json":"lastHeartbeatTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeCondition": {"fullName":"k8s.io.api.core.v1.NodeCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeCondition","description":"One aspect of a node's health at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Ready, MemoryPressure, DiskPressure, PIDPressure or NetworkUnavailable."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastHeartbeatTime","prop":"lastHeartbeatTime","json":"lastHeartbeatTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the kubelet last confirmed this condition."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.core.v1.NodeConfigSource": {"fullName":"k8s.io.api.core.v1.NodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigSource","fields":[
-    {"name":"configMap","prop":"configMap","json":"configMap","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeConfigSource": {"fullName":"k8s.io.api.core.v1.NodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigSource","description":"Deprecated: a source of dynamic kubelet configuration.","fields":[
+    {"name":"configMap","prop":"configMap","json":"configMap","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The ConfigMap the configuration came from."},
   ]},
-  "k8s.io.api.core.v1.NodeConfigStatus": {"fullName":"k8s.io.api.core.v1.NodeConfigStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigStatus","fields":[
-    {"name":"assigned","prop":"assigned","json":"assigned","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"active","prop":"active","json":"active","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastKnownGood","prop":"lastKnownGood","json":"lastKnownGood","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"error","prop":"error","json":"error","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeConfigStatus": {"fullName":"k8s.io.api.core.v1.NodeConfigStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigStatus","description":"Deprecated: the state of a node's dynamic kubelet configuration.","fields":[
+    {"name":"assigned","prop":"assigned","json":"assigned","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node was told to use."},
+    {"name":"active","prop":"active","json":"active","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node is using."},
+    {"name":"lastKnownGood","prop":"lastKnownGood","json":"lastKnownGood","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node falls back to when the assigned one fails."},
+    {"name":"error","prop":"error","json":"error","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why the configuration could not be applied, if it could not."},
   ]},
-  "k8s.io.api.core.v1.NodeDaemonEndpoints": {"fullName":"k8s.io.api.core.v1.NodeDaemonEndpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeDaemonEndpoints","fields":[
-    {"name":"kubeletEndpoint","prop":"kubeletEndpoint","json":"kubeletEndpoint","number":1,"kind":"message","type":"k8s.io.api.core.v1.DaemonEndpoint","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeDaemonEndpoints": {"fullName":"k8s.io.api.core.v1.NodeDaemonEndpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeDaemonEndpoints","description":"The ports of the daemons running on a node.","fields":[
+    {"name":"kubeletEndpoint","prop":"kubeletEndpoint","json":"kubeletEndpoint","number":1,"kind":"message","type":"k8s.io.api.core.v1.DaemonEndpoint","repeated":false,"optional":true,"description":"Where the kubelet listens."},
   ]},
-  "k8s.io.api.core.v1.NodeFeatures": {"fullName":"k8s.io.api.core.v1.NodeFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeFeatures","fields":[
-    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeFeatures": {"fullName":"k8s.io.api.core.v1.NodeFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeFeatures","description":"Features a node's container runtime implements.","fields":[
+    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the runtime honours a pod's supplementalGroupsPolicy."},
   ]},
-  "k8s.io.api.core.v1.NodeList": {"fullName":"k8s.io.api.core.v1.NodeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.NodeList": {"fullName":"k8s.io.api.core.v1.NodeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeList","description":"A list of Nodes.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":true,"optional":false,"description":"The Nodes."},
   ]},
-  "k8s.io.api.core.v1.NodePodPreemptionPolicy": {"fullName":"k8s.io.api.core.v1.NodePodPreemptionPolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodePodPreemptionPolicy","fields":[
-    {"name":"disableResizePreemption","prop":"disableResizePreemption","json":"disableResizePreemption","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.core.v1.NodePodPreemptionPolicy": {"fullName":"k8s.io.api.core.v1.NodePodPreemptionPolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodePodPreemptionPolicy","description":"Node-level rules about preempting pods.","fields":[
+    {"name":"disableResizePreemption","prop":"disableResizePreemption","json":"disableResizePreemption","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Owners (autoscalers, operators, administrators) that have turned off preemption caused by in-place pod resizes on this node; any entry disables it."},
   ]},
-  "k8s.io.api.core.v1.NodeRuntimeHandler": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandler","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"features","prop":"features","json":"features","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeRuntimeHandler": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandler","description":"A container runtime handler available on a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The handler's name; empty for the default handler."},
+    {"name":"features","prop":"features","json":"features","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","repeated":false,"optional":true,"nullable":true,"description":"What the handler supports."},
   ]},
-  "k8s.io.api.core.v1.NodeRuntimeHandlerFeatures": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandlerFeatures","fields":[
-    {"name":"recursiveReadOnlyMounts","prop":"recursiveReadOnlyMounts","json":"recursiveReadOnlyMounts","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeRuntimeHandlerFeatures": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandlerFeatures","description":"What a runtime handler supports.","fields":[
+    {"name":"recursiveReadOnlyMounts","prop":"recursiveReadOnlyMounts","json":"recursiveReadOnlyMounts","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether read-only mounts can be made read-only all the way down, including submounts."},
+    {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether pods can run in their own user namespace."},
   ]},
   "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","fields":[
     {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic"},
@@ -1101,47 +1101,47 @@ export const messageSchemas: SchemaMessages = {
     {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"matchFields","prop":"matchFields","json":"matchFields","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.api.core.v1.NodeSpec": {"fullName":"k8s.io.api.core.v1.NodeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSpec","fields":[
-    {"name":"podCIDR","prop":"podCIDR","json":"podCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"podCIDRs","prop":"podCIDRs","json":"podCIDRs","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
-    {"name":"providerID","prop":"providerID","json":"providerID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"unschedulable","prop":"unschedulable","json":"unschedulable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"taints","prop":"taints","json":"taints","number":5,"kind":"message","type":"k8s.io.api.core.v1.Taint","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"configSource","prop":"configSource","json":"configSource","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated upstream; kept for wire and JSON compatibility."},
-    {"name":"podPreemptionPolicy","prop":"podPreemptionPolicy","json":"podPreemptionPolicy","number":8,"kind":"message","type":"k8s.io.api.core.v1.NodePodPreemptionPolicy","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSpec": {"fullName":"k8s.io.api.core.v1.NodeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSpec","description":"How a node is set up for running pods.","fields":[
+    {"name":"podCIDR","prop":"podCIDR","json":"podCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The address range assigned to pods on this node."},
+    {"name":"podCIDRs","prop":"podCIDRs","json":"podCIDRs","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set","description":"The address ranges assigned to pods on this node, at most one per IP family; the first equals podCIDR."},
+    {"name":"providerID","prop":"providerID","json":"providerID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node's ID at the cloud provider, as <provider>://<id>."},
+    {"name":"unschedulable","prop":"unschedulable","json":"unschedulable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, no new pods are scheduled onto the node (what kubectl cordon sets); pods already there keep running."},
+    {"name":"taints","prop":"taints","json":"taints","number":5,"kind":"message","type":"k8s.io.api.core.v1.Taint","repeated":true,"optional":false,"listType":"atomic","description":"Taints that keep pods off the node unless they tolerate them."},
+    {"name":"configSource","prop":"configSource","json":"configSource","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: where the kubelet was once told to load dynamic configuration from; no longer used."},
+    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and unused; kept so older clients can still send it."},
+    {"name":"podPreemptionPolicy","prop":"podPreemptionPolicy","json":"podPreemptionPolicy","number":8,"kind":"message","type":"k8s.io.api.core.v1.NodePodPreemptionPolicy","repeated":false,"optional":true,"nullable":true,"description":"Node-level rules about preempting pods on this node."},
   ]},
-  "k8s.io.api.core.v1.NodeStatus": {"fullName":"k8s.io.api.core.v1.NodeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeStatus","fields":[
-    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"allocatable","prop":"allocatable","json":"allocatable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"phase","prop":"phase","json":"phase","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge"},
-    {"name":"daemonEndpoints","prop":"daemonEndpoints","json":"daemonEndpoints","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeDaemonEndpoints","repeated":false,"optional":true},
-    {"name":"nodeInfo","prop":"nodeInfo","json":"nodeInfo","number":7,"kind":"message","type":"k8s.io.api.core.v1.NodeSystemInfo","repeated":false,"optional":true},
-    {"name":"images","prop":"images","json":"images","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerImage","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumesInUse","prop":"volumesInUse","json":"volumesInUse","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumesAttached","prop":"volumesAttached","json":"volumesAttached","number":10,"kind":"message","type":"k8s.io.api.core.v1.AttachedVolume","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"runtimeHandlers","prop":"runtimeHandlers","json":"runtimeHandlers","number":12,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandler","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"features","prop":"features","json":"features","number":13,"kind":"message","type":"k8s.io.api.core.v1.NodeFeatures","repeated":false,"optional":true,"nullable":true},
-    {"name":"declaredFeatures","prop":"declaredFeatures","json":"declaredFeatures","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NodeStatus": {"fullName":"k8s.io.api.core.v1.NodeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeStatus","description":"The state of a node as its kubelet last reported it.","fields":[
+    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The total amount of each resource (cpu, memory, pods, ...) the node has."},
+    {"name":"allocatable","prop":"allocatable","json":"allocatable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"How much of each resource is left for pods after what the system reserves; what the scheduler places against."},
+    {"name":"phase","prop":"phase","json":"phase","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the node's health, such as Ready, MemoryPressure, DiskPressure and PIDPressure."},
+    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","description":"The addresses the node can be reached at (hostname, internal and external IPs)."},
+    {"name":"daemonEndpoints","prop":"daemonEndpoints","json":"daemonEndpoints","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeDaemonEndpoints","repeated":false,"optional":true,"description":"The ports the node's daemons listen on."},
+    {"name":"nodeInfo","prop":"nodeInfo","json":"nodeInfo","number":7,"kind":"message","type":"k8s.io.api.core.v1.NodeSystemInfo","repeated":false,"optional":true,"description":"Identifiers and software versions of the node."},
+    {"name":"images","prop":"images","json":"images","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerImage","repeated":true,"optional":false,"listType":"atomic","description":"Container images present on the node, with their sizes."},
+    {"name":"volumesInUse","prop":"volumesInUse","json":"volumesInUse","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Volumes attached to the node and in use by pods."},
+    {"name":"volumesAttached","prop":"volumesAttached","json":"volumesAttached","number":10,"kind":"message","type":"k8s.io.api.core.v1.AttachedVolume","repeated":true,"optional":false,"listType":"atomic","description":"Volumes attached to the node."},
+    {"name":"config","prop":"config","json":"config","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigStatus","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: the state of dynamic kubelet configuration."},
+    {"name":"runtimeHandlers","prop":"runtimeHandlers","json":"runtimeHandlers","number":12,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandler","repeated":true,"optional":false,"listType":"atomic","description":"The container runtime handlers available on the node and what each supports."},
+    {"name":"features","prop":"features","json":"features","number":13,"kind":"message","type":"k8s.io.api.core.v1.NodeFeatures","repeated":false,"optional":true,"nullable":true,"description":"Features the node's container runtime implements."},
+    {"name":"declaredFeatures","prop":"declaredFeatures","json":"declaredFeatures","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Names of optional features the node declares it supports."},
   ]},
-  "k8s.io.api.core.v1.NodeSwapStatus": {"fullName":"k8s.io.api.core.v1.NodeSwapStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSwapStatus","fields":[
-    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSwapStatus": {"fullName":"k8s.io.api.core.v1.NodeSwapStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSwapStatus","description":"The swap memory of a node.","fields":[
+    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How much swap the node has, in bytes."},
   ]},
-  "k8s.io.api.core.v1.NodeSystemInfo": {"fullName":"k8s.io.api.core.v1.NodeSystemInfo","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSystemInfo","fields":[
-    {"name":"machineID","prop":"machineID","json":"machineID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"systemUUID","prop":"systemUUID","json":"systemUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"bootID","prop":"bootID","json":"bootID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kernelVersion","prop":"kernelVersion","json":"kernelVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"osImage","prop":"osImage","json":"osImage","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"containerRuntimeVersion","prop":"containerRuntimeVersion","json":"containerRuntimeVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kubeletVersion","prop":"kubeletVersion","json":"kubeletVersion","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kubeProxyVersion","prop":"kubeProxyVersion","json":"kubeProxyVersion","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operatingSystem","prop":"operatingSystem","json":"operatingSystem","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"architecture","prop":"architecture","json":"architecture","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"swap","prop":"swap","json":"swap","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeSwapStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSystemInfo": {"fullName":"k8s.io.api.core.v1.NodeSystemInfo","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSystemInfo","description":"Identifiers and software versions a node reports.","fields":[
+    {"name":"machineID","prop":"machineID","json":"machineID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The machine ID the operating system reports (as /etc/machine-id on Linux)."},
+    {"name":"systemUUID","prop":"systemUUID","json":"systemUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The system UUID the hardware reports."},
+    {"name":"bootID","prop":"bootID","json":"bootID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"An ID that changes at every boot of the node."},
+    {"name":"kernelVersion","prop":"kernelVersion","json":"kernelVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kernel version, as uname -r prints it."},
+    {"name":"osImage","prop":"osImage","json":"osImage","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The operating system image, such as Debian GNU/Linux 12 (bookworm)."},
+    {"name":"containerRuntimeVersion","prop":"containerRuntimeVersion","json":"containerRuntimeVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container runtime and its version, such as containerd://1.7.0."},
+    {"name":"kubeletVersion","prop":"kubeletVersion","json":"kubeletVersion","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kubelet's version."},
+    {"name":"kubeProxyVersion","prop":"kubeProxyVersion","json":"kubeProxyVersion","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Deprecated: the kube-proxy version the kubelet guessed; not reliable."},
+    {"name":"operatingSystem","prop":"operatingSystem","json":"operatingSystem","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The operating system family, such as linux or windows."},
+    {"name":"architecture","prop":"architecture","json":"architecture","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CPU architecture, such as amd64 or arm64."},
+    {"name":"swap","prop":"swap","json":"swap","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeSwapStatus","repeated":false,"optional":true,"nullable":true,"description":"The node's swap memory."},
   ]},
   "k8s.io.api.core.v1.ObjectFieldSelector": {"fullName":"k8s.io.api.core.v1.ObjectFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectFieldSelector","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1389,10 +1389,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"listType":"map","listMapKeys":["status","reason"]},
     {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.PortStatus": {"fullName":"k8s.io.api.core.v1.PortStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"PortStatus","fields":[
-    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PortStatus": {"fullName":"k8s.io.api.core.v1.PortStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"PortStatus","description":"The state of one port of a load balancer.","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"TCP, UDP or SCTP."},
+    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Why the port could not be set up, as a CamelCase reason; empty when it works."},
   ]},
   "k8s.io.api.core.v1.PortworxVolumeSource": {"fullName":"k8s.io.api.core.v1.PortworxVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PortworxVolumeSource","fields":[
     {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -1486,12 +1486,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.Secret": {"fullName":"k8s.io.api.core.v1.Secret","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"Secret","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"immutable","prop":"immutable","json":"immutable","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Write-only convenience field; merged into data by the server."},
-    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Secret": {"fullName":"k8s.io.api.core.v1.Secret","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"Secret","description":"A small amount of sensitive data, such as a password, token or key, for pods to use as files or environment variables.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"immutable","prop":"immutable","json":"immutable","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, data can no longer change (only metadata can). Cannot be set back to false."},
+    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string","description":"The secret's entries as bytes, base64-encoded in JSON. Keys are letters, digits, '-', '_' or '.'."},
+    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Write-only convenience: entries given as plain strings are merged into data (winning over the same key there) and never returned on read."},
+    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What the secret holds, which decides which keys it must have: Opaque (the default, anything), kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token, and others."},
   ]},
   "k8s.io.api.core.v1.SecretEnvSource": {"fullName":"k8s.io.api.core.v1.SecretEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretEnvSource","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
@@ -1502,9 +1502,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.SecretList": {"fullName":"k8s.io.api.core.v1.SecretList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"SecretList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.SecretList": {"fullName":"k8s.io.api.core.v1.SecretList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"SecretList","description":"A list of Secrets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":true,"optional":false,"description":"The Secrets."},
   ]},
   "k8s.io.api.core.v1.SecretProjection": {"fullName":"k8s.io.api.core.v1.SecretProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretProjection","fields":[
     {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
@@ -1533,10 +1533,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":12,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true},
     {"name":"ulimits","prop":"ulimits","json":"ulimits","number":13,"kind":"message","type":"k8s.io.api.core.v1.Ulimit","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"]},
   ]},
-  "k8s.io.api.core.v1.Service": {"fullName":"k8s.io.api.core.v1.Service","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Service","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ServiceStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Service": {"fullName":"k8s.io.api.core.v1.Service","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Service","description":"A stable name and virtual address in front of a changing set of pods (picked by label), or an alias for a name outside the cluster.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceSpec","repeated":false,"optional":true,"description":"How the service is exposed: its ports, the pods behind it, and its type."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ServiceStatus","repeated":false,"optional":true,"description":"What the cluster reports about the service, such as its load balancer. Read-only."},
   ]},
   "k8s.io.api.core.v1.ServiceAccount": {"fullName":"k8s.io.api.core.v1.ServiceAccount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccount","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1554,46 +1554,46 @@ export const messageSchemas: SchemaMessages = {
     {"name":"path","prop":"path","json":"path","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.ServiceList": {"fullName":"k8s.io.api.core.v1.ServiceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ServiceList": {"fullName":"k8s.io.api.core.v1.ServiceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceList","description":"A list of Services.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":true,"optional":false,"description":"The Services."},
   ]},
-  "k8s.io.api.core.v1.ServicePort": {"fullName":"k8s.io.api.core.v1.ServicePort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServicePort","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"targetPort","prop":"targetPort","json":"targetPort","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
-    {"name":"nodePort","prop":"nodePort","json":"nodePort","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ServicePort": {"fullName":"k8s.io.api.core.v1.ServicePort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServicePort","description":"One port of a Service and where it forwards.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The port's name, required when the service has more than one port; unique within the service."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The application protocol spoken on this port, such as http or kubernetes.io/h2c, for implementations that use it."},
+    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number the service exposes."},
+    {"name":"targetPort","prop":"targetPort","json":"targetPort","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"description":"The port on the pods that receives the traffic: a number, or the name of a container port. Defaults to port."},
+    {"name":"nodePort","prop":"nodePort","json":"nodePort","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"For NodePort and LoadBalancer services: the port opened on every node, allocated by the server unless given."},
   ]},
-  "k8s.io.api.core.v1.ServiceSpec": {"fullName":"k8s.io.api.core.v1.ServiceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceSpec","fields":[
-    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.core.v1.ServicePort","repeated":true,"optional":false,"patchMergeKey":"port","patchStrategy":"merge","listType":"map","listMapKeys":["port","protocol"]},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"clusterIP","prop":"clusterIP","json":"clusterIP","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"clusterIPs","prop":"clusterIPs","json":"clusterIPs","number":18,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"type","prop":"type","json":"type","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"externalIPs","prop":"externalIPs","json":"externalIPs","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"sessionAffinity","prop":"sessionAffinity","json":"sessionAffinity","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"loadBalancerIP","prop":"loadBalancerIP","json":"loadBalancerIP","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"loadBalancerSourceRanges","prop":"loadBalancerSourceRanges","json":"loadBalancerSourceRanges","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"externalName","prop":"externalName","json":"externalName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"externalTrafficPolicy","prop":"externalTrafficPolicy","json":"externalTrafficPolicy","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"healthCheckNodePort","prop":"healthCheckNodePort","json":"healthCheckNodePort","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"publishNotReadyAddresses","prop":"publishNotReadyAddresses","json":"publishNotReadyAddresses","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"sessionAffinityConfig","prop":"sessionAffinityConfig","json":"sessionAffinityConfig","number":14,"kind":"message","type":"k8s.io.api.core.v1.SessionAffinityConfig","repeated":false,"optional":true,"nullable":true},
-    {"name":"ipFamilies","prop":"ipFamilies","json":"ipFamilies","number":19,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"ipFamilyPolicy","prop":"ipFamilyPolicy","json":"ipFamilyPolicy","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"allocateLoadBalancerNodePorts","prop":"allocateLoadBalancerNodePorts","json":"allocateLoadBalancerNodePorts","number":20,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"loadBalancerClass","prop":"loadBalancerClass","json":"loadBalancerClass","number":21,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"internalTrafficPolicy","prop":"internalTrafficPolicy","json":"internalTrafficPolicy","number":22,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"trafficDistribution","prop":"trafficDistribution","json":"trafficDistribution","number":23,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ServiceSpec": {"fullName":"k8s.io.api.core.v1.ServiceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceSpec","description":"How a Service is reached and where its traffic goes.","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.core.v1.ServicePort","repeated":true,"optional":false,"patchMergeKey":"port","patchStrategy":"merge","listType":"map","listMapKeys":["port","protocol"],"description":"The ports the service listens on and where each one forwards."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Labels that pick the pods receiving the traffic. Without a selector, endpoints are managed by someone else. Ignored for ExternalName services."},
+    {"name":"clusterIP","prop":"clusterIP","json":"clusterIP","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The virtual IP the service gets inside the cluster, usually allocated by the server. \"None\" makes a headless service with no virtual IP. Most changes to it are refused once set."},
+    {"name":"clusterIPs","prop":"clusterIPs","json":"clusterIPs","number":18,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The service's virtual IPs, one per IP family; the first equals clusterIP. Allocated by the server unless given."},
+    {"name":"type","prop":"type","json":"type","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the service is exposed: ClusterIP (inside the cluster only, the default), NodePort (also on a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a DNS alias for externalName)."},
+    {"name":"externalIPs","prop":"externalIPs","json":"externalIPs","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Extra IPs, not managed by Kubernetes, on which nodes also accept traffic for this service."},
+    {"name":"sessionAffinity","prop":"sessionAffinity","json":"sessionAffinity","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ClientIP sends all requests from one client address to the same pod; None (the default) spreads them."},
+    {"name":"loadBalancerIP","prop":"loadBalancerIP","json":"loadBalancerIP","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated: asks the load balancer for a particular IP; support depends on the provider."},
+    {"name":"loadBalancerSourceRanges","prop":"loadBalancerSourceRanges","json":"loadBalancerSourceRanges","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"When the provider supports it, only client addresses in these CIDR ranges may reach the load balancer."},
+    {"name":"externalName","prop":"externalName","json":"externalName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For ExternalName services: the DNS name the service name resolves to, as a CNAME record."},
+    {"name":"externalTrafficPolicy","prop":"externalTrafficPolicy","json":"externalTrafficPolicy","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For traffic arriving from outside through a node port or load balancer: Cluster (any ready pod, the default) or Local (only pods on the receiving node, keeping the client's source IP)."},
+    {"name":"healthCheckNodePort","prop":"healthCheckNodePort","json":"healthCheckNodePort","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The node port the load balancer checks to learn which nodes have local endpoints; used with externalTrafficPolicy Local."},
+    {"name":"publishNotReadyAddresses","prop":"publishNotReadyAddresses","json":"publishNotReadyAddresses","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, DNS and endpoints include pods that are not ready, for peers that must find each other before becoming ready."},
+    {"name":"sessionAffinityConfig","prop":"sessionAffinityConfig","json":"sessionAffinityConfig","number":14,"kind":"message","type":"k8s.io.api.core.v1.SessionAffinityConfig","repeated":false,"optional":true,"nullable":true,"description":"Settings of the chosen session affinity."},
+    {"name":"ipFamilies","prop":"ipFamilies","json":"ipFamilies","number":19,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The IP families (IPv4, IPv6) the service uses, in order; filled in by the server from ipFamilyPolicy and the cluster's configuration."},
+    {"name":"ipFamilyPolicy","prop":"ipFamilyPolicy","json":"ipFamilyPolicy","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"SingleStack (one family, the default), PreferDualStack (two when the cluster supports it) or RequireDualStack (two, or fail)."},
+    {"name":"allocateLoadBalancerNodePorts","prop":"allocateLoadBalancerNodePorts","json":"allocateLoadBalancerNodePorts","number":20,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"For LoadBalancer services: whether node ports are allocated. Defaults to true; turn off when the load balancer sends traffic to pods directly."},
+    {"name":"loadBalancerClass","prop":"loadBalancerClass","json":"loadBalancerClass","number":21,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Which load balancer implementation handles a LoadBalancer service; unset means the cloud provider's default. Cannot change once set."},
+    {"name":"internalTrafficPolicy","prop":"internalTrafficPolicy","json":"internalTrafficPolicy","number":22,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For traffic from inside the cluster to the cluster IP: Cluster (any ready pod, the default) or Local (only pods on the sender's node)."},
+    {"name":"trafficDistribution","prop":"trafficDistribution","json":"trafficDistribution","number":23,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A preference for how traffic is spread among endpoints, such as PreferClose to favour endpoints topologically near the client."},
   ]},
-  "k8s.io.api.core.v1.ServiceStatus": {"fullName":"k8s.io.api.core.v1.ServiceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceStatus","fields":[
-    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerStatus","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.core.v1.ServiceStatus": {"fullName":"k8s.io.api.core.v1.ServiceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceStatus","description":"What the cluster reports about a Service.","fields":[
+    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerStatus","repeated":false,"optional":true,"description":"The load balancer's state, when there is one."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the service's state."},
   ]},
-  "k8s.io.api.core.v1.SessionAffinityConfig": {"fullName":"k8s.io.api.core.v1.SessionAffinityConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"SessionAffinityConfig","fields":[
-    {"name":"clientIP","prop":"clientIP","json":"clientIP","number":1,"kind":"message","type":"k8s.io.api.core.v1.ClientIPConfig","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SessionAffinityConfig": {"fullName":"k8s.io.api.core.v1.SessionAffinityConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"SessionAffinityConfig","description":"Settings of session affinity.","fields":[
+    {"name":"clientIP","prop":"clientIP","json":"clientIP","number":1,"kind":"message","type":"k8s.io.api.core.v1.ClientIPConfig","repeated":false,"optional":true,"nullable":true,"description":"Settings of ClientIP affinity."},
   ]},
   "k8s.io.api.core.v1.SleepAction": {"fullName":"k8s.io.api.core.v1.SleepAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SleepAction","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
@@ -1613,11 +1613,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"port","prop":"port","json":"port","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
     {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.Taint": {"fullName":"k8s.io.api.core.v1.Taint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Taint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Taint": {"fullName":"k8s.io.api.core.v1.Taint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Taint","description":"A mark on a node that repels pods which do not tolerate it.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The taint's key."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint's value."},
+    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What happens to pods that do not tolerate it: NoSchedule (not scheduled here), PreferNoSchedule (avoided when possible) or NoExecute (also evicted if already running)."},
+    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the taint was added; only set for NoExecute taints."},
   ]},
   "k8s.io.api.core.v1.Toleration": {"fullName":"k8s.io.api.core.v1.Toleration","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Toleration","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1789,13 +1789,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","description":"A condition of an object's status, in the standard shape.","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","description":"One aspect of an object's current state, in the shape shared across the API: a type, whether it holds, and when and why that last changed.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What this condition reports, in CamelCase (for example Available or Ready); each type appears at most once in a list."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether the condition holds: True, False or Unknown."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller had seen when it last set this condition; lower than the current generation means the condition may be out of date."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed from one value to another."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A short CamelCase word explaining the last transition, meant for programs to match on."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A sentence for humans explaining the last transition; may be empty."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","description":"Options of a create request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
@@ -1818,7 +1818,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","description":"The set of fields a manager owns, as serialized JSON (embedded verbatim in the Kubernetes JSON form).","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","description":"The set of fields a manager owns, written as a JSON trie whose keys name fields (f:), list items by key (k:) or value (v:), positions (i:), and the node itself (.).","fields":[
     {"name":"Raw","prop":"Raw","json":"Raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GetOptions","description":"Options of a get request.","fields":[
@@ -1850,25 +1850,25 @@ export const messageSchemas: SchemaMessages = {
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","description":"A label query: matchLabels and matchExpressions are ANDed.","fields":[
-    {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","description":"Picks objects by their labels. matchLabels and matchExpressions must all match; a selector with neither matches everything, while a missing selector matches nothing.","fields":[
+    {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Labels an object must carry with exactly these values; each pair is shorthand for an In requirement with a single value."},
+    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Further requirements on labels, each a key, an operator and values; all of them must hold."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","description":"One label selector term: key, operator (In, NotIn, Exists, DoesNotExist) and values.","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"patchMergeKey":"key","patchStrategy":"merge","emitEmpty":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","description":"One condition on a label: a key, an operator relating the key to a set of values, and those values.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"patchMergeKey":"key","patchStrategy":"merge","emitEmpty":true,"description":"The label key the requirement looks at."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"How the label relates to values: In, NotIn, Exists or DoesNotExist."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The values to compare with. In and NotIn need at least one; Exists and DoesNotExist need none. Replaced as a whole by a strategic merge patch."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.List": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.List","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"List","description":"A list of arbitrary objects.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","description":"Metadata of a list response.","fields":[
-    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"continue","prop":"continue","json":"continue","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"remainingItemCount","prop":"remainingItemCount","json":"remainingItemCount","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"shardInfo","prop":"shardInfo","json":"shardInfo","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","description":"Metadata of a list response: where it sits in the store's history and how to fetch the next page.","fields":[
+    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set by the server."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The store revision the list was read at; pass it to a watch to receive every change made after this list. Opaque to clients."},
+    {"name":"continue","prop":"continue","json":"continue","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Set when more items remain: pass it as the continue parameter (with the same query) to fetch the next page. It expires once the revision it was taken at is compacted."},
+    {"name":"remainingItemCount","prop":"remainingItemCount","json":"remainingItemCount","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How many items remain after this page, when the server can tell cheaply; an estimate when the list was filtered by a selector."},
+    {"name":"shardInfo","prop":"shardInfo","json":"shardInfo","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","repeated":false,"optional":true,"nullable":true,"description":"Which shard of the collection this response holds, set only when the request asked for a shard."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListOptions","description":"Options of a list or watch request.","fields":[
     {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1883,43 +1883,43 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sendInitialEvents","prop":"sendInitialEvents","json":"sendInitialEvents","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"shardSelector","prop":"shardSelector","json":"shardSelector","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","description":"Records which manager touched which fields, and how.","fields":[
-    {"name":"manager","prop":"manager","json":"manager","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"operation","prop":"operation","json":"operation","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"time","prop":"time","json":"time","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"fieldsType","prop":"fieldsType","json":"fieldsType","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true},
-    {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","description":"Records which fields one manager set on the object, by which kind of operation, at which API version.","fields":[
+    {"name":"manager","prop":"manager","json":"manager","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The name of the client or controller that manages these fields, usually taken from the fieldManager parameter or the user agent."},
+    {"name":"operation","prop":"operation","json":"operation","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the fields were written: Apply (server-side apply) or Update (create, update or patch)."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The group/version in which the field set is expressed; field sets from different versions are converted before they are compared."},
+    {"name":"time","prop":"time","json":"time","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the manager last changed one of these fields."},
+    {"name":"fieldsType","prop":"fieldsType","json":"fieldsType","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The encoding of the field set; FieldsV1 is the only one."},
+    {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true,"description":"The fields this manager owns, in the FieldsV1 encoding."},
+    {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The subresource the write went through (for example status or scale), or empty for the main resource. Entries differ by subresource even for the same manager."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","description":"A timestamp with microsecond precision; JSON is RFC 3339 with six fraction digits.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","description":"Metadata every persisted object carries.","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"generateName","prop":"generateName","json":"generateName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"generation","prop":"generation","json":"generation","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"creationTimestamp","prop":"creationTimestamp","json":"creationTimestamp","number":8,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"deletionTimestamp","prop":"deletionTimestamp","json":"deletionTimestamp","number":9,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"deletionGracePeriodSeconds","prop":"deletionGracePeriodSeconds","json":"deletionGracePeriodSeconds","number":10,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"labels","prop":"labels","json":"labels","number":11,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"annotations","prop":"annotations","json":"annotations","number":12,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"ownerReferences","prop":"ownerReferences","json":"ownerReferences","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"]},
-    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
-    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","description":"The metadata every persisted object carries: its identity, labels and annotations, ownership, and the bookkeeping the server maintains.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name, unique among objects of its kind in the namespace (or in the cluster for cluster-scoped kinds). Set by the client at creation and fixed afterwards."},
+    {"name":"generateName","prop":"generateName","json":"generateName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A prefix the server uses to invent a unique name when name is empty, by appending random characters."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The namespace the object lives in; empty for cluster-scoped kinds. Defaults to the namespace of the request."},
+    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set by the server."},
+    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A value the server assigns at creation that tells this object apart from every other, including earlier objects of the same name. Read-only."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"An opaque version string that changes on every write; send it back on update to make the write fail with a conflict if someone changed the object meanwhile. Read-only."},
+    {"name":"generation","prop":"generation","json":"generation","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"A counter of changes to the desired state (spec), bumped by the server. Read-only."},
+    {"name":"creationTimestamp","prop":"creationTimestamp","json":"creationTimestamp","number":8,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the server created the object, in UTC. Read-only."},
+    {"name":"deletionTimestamp","prop":"deletionTimestamp","json":"deletionTimestamp","number":9,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When deletion of the object was requested; set by the server. The object stays visible until its finalizers are gone and, for graceful deletion, its grace period has ended. Read-only."},
+    {"name":"deletionGracePeriodSeconds","prop":"deletionGracePeriodSeconds","json":"deletionGracePeriodSeconds","number":10,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How many seconds the object has to terminate after deletionTimestamp; set with deletionTimestamp and only ever shortened. Read-only."},
+    {"name":"labels","prop":"labels","json":"labels","number":11,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Key-value pairs that identify the object, used by selectors to group and find objects."},
+    {"name":"annotations","prop":"annotations","json":"annotations","number":12,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Arbitrary key-value data tools and people attach to the object; not used for selection."},
+    {"name":"ownerReferences","prop":"ownerReferences","json":"ownerReferences","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"],"description":"The objects this one depends on. When every owner is gone the garbage collector deletes this object; at most one owner may be the managing controller."},
+    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set","description":"Names of cleanup steps that must finish before the object is removed. While any remain, a deleted object keeps existing with deletionTimestamp set."},
+    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false,"description":"Which manager owns which fields, maintained by the server for server-side apply. Clients rarely need to read or write it."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","description":"Identifies an object that owns this one.","fields":[
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"controller","prop":"controller","json":"controller","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"blockOwnerDeletion","prop":"blockOwnerDeletion","json":"blockOwnerDeletion","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","description":"Names an object that owns this one; an owner must be in the same namespace as its dependent, or cluster-scoped.","fields":[
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The API version of the owner."},
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kind of the owner."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of the owner."},
+    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The uid of the owner; the reference only counts while an object with this uid exists."},
+    {"name":"controller","prop":"controller","json":"controller","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"True when the owner is the controller managing this object; at most one reference may say so."},
+    {"name":"blockOwnerDeletion","prop":"blockOwnerDeletion","json":"blockOwnerDeletion","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true and the owner is deleted in the foreground, the owner is not removed until this dependent is gone. Setting it needs permission to delete the owner."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadata","description":"An object carrying only metadata.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1946,8 +1946,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"clientCIDR","prop":"clientCIDR","json":"clientCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"serverAddress","prop":"serverAddress","json":"serverAddress","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","description":"Describes the shard a sharded list response covers.","fields":[
-    {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","description":"Describes the part of a collection a sharded list response holds.","fields":[
+    {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The shard selector the server applied to produce this response."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","description":"The outcome of a call that returns no object, and the body of every error response.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
