@@ -120,47 +120,79 @@ export interface DeploymentStrategy {
   rollingUpdate?: RollingUpdateDeployment;
 }
 
+/**
+ * Keeps a given number of identical pods running, replacing any that fail or are deleted;
+ * Deployments create and scale ReplicaSets rather than being used directly.
+ */
 export interface ReplicaSet {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How many pods to keep, which pods count, and the template for new ones. */
   spec?: ReplicaSetSpec;
+  /** What the ReplicaSet controller last observed. Read-only. */
   status?: ReplicaSetStatus;
 }
 
+/** One aspect of a ReplicaSet's state at a point in time. */
 export interface ReplicaSetCondition {
+  /** What the condition reports, such as ReplicaFailure. */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of ReplicaSets. */
 export interface ReplicaSetList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ReplicaSets. */
   items?: ReplicaSet[];
 }
 
+/** What a ReplicaSet keeps running. */
 export interface ReplicaSetSpec {
+  /** How many pods should run. Defaults to 1. */
   replicas?: number;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
   minReadySeconds?: number;
+  /** Which pods count towards replicas, by label; it must match the template's labels. */
   selector?: metav1.LabelSelector;
+  /** The pod created when too few are running. */
   template?: corev1.PodTemplateSpec;
 }
 
+/** The pods of a ReplicaSet as its controller last observed them. */
 export interface ReplicaSetStatus {
+  /** How many pods the ReplicaSet has, not counting those terminating. */
   replicas?: number;
+  /** How many of those pods carry all the labels of the template. */
   fullyLabeledReplicas?: number;
+  /** How many pods have the Ready condition. */
   readyReplicas?: number;
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** How many pods are shutting down (deletionTimestamp set, not yet gone). */
   terminatingReplicas?: number;
+  /** The metadata.generation the controller has acted on. */
   observedGeneration?: number;
+  /** Observations of the ReplicaSet's state, such as ReplicaFailure. */
   conditions?: ReplicaSetCondition[];
 }
 

@@ -55,36 +55,36 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Recreate (stop all old pods, then start new ones) or RollingUpdate (replace them a few at a time). Defaults to RollingUpdate."},
     {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDeployment","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update; only allowed when type is RollingUpdate."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSet": {"fullName":"k8s.io.api.apps.v1.ReplicaSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSet","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetStatus","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSet": {"fullName":"k8s.io.api.apps.v1.ReplicaSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSet","description":"Keeps a given number of identical pods running, replacing any that fail or are deleted; Deployments create and scale ReplicaSets rather than being used directly.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetSpec","repeated":false,"optional":true,"description":"How many pods to keep, which pods count, and the template for new ones."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetStatus","repeated":false,"optional":true,"description":"What the ReplicaSet controller last observed. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetCondition": {"fullName":"k8s.io.api.apps.v1.ReplicaSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSetCondition": {"fullName":"k8s.io.api.apps.v1.ReplicaSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetCondition","description":"One aspect of a ReplicaSet's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports, such as ReplicaFailure."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetList": {"fullName":"k8s.io.api.apps.v1.ReplicaSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.ReplicaSetList": {"fullName":"k8s.io.api.apps.v1.ReplicaSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetList","description":"A list of ReplicaSets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":true,"optional":false,"description":"The ReplicaSets."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetSpec": {"fullName":"k8s.io.api.apps.v1.ReplicaSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSetSpec": {"fullName":"k8s.io.api.apps.v1.ReplicaSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetSpec","description":"What a ReplicaSet keeps running.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1."},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods count towards replicas, by label; it must match the template's labels."},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod created when too few are running."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetStatus": {"fullName":"k8s.io.api.apps.v1.ReplicaSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetStatus","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.apps.v1.ReplicaSetStatus": {"fullName":"k8s.io.api.apps.v1.ReplicaSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetStatus","description":"The pods of a ReplicaSet as its controller last observed them.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods the ReplicaSet has, not counting those terminating."},
+    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of those pods carry all the labels of the template."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have been ready for at least minReadySeconds."},
+    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are shutting down (deletionTimestamp set, not yet gone)."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the ReplicaSet's state, such as ReplicaFailure."},
   ]},
   "k8s.io.api.apps.v1.RollingUpdateDeployment": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDeployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDeployment","description":"How far a rolling update may go below and above the desired number of pods.","fields":[
     {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may be unavailable during the update, as a number or a percentage of the desired count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%."},

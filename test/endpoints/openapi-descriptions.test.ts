@@ -13,7 +13,7 @@ type Json = Record<string, any>;
 /** The kinds whose every reachable field must be described, by document. */
 const KINDS: Record<string, string[]> = {
   'api/v1': ['Pod', 'PodList', 'Service', 'ServiceList', 'ConfigMap', 'ConfigMapList', 'Secret', 'SecretList', 'Namespace', 'NamespaceList', 'Node', 'NodeList'],
-  'apis/apps/v1': ['Deployment', 'DeploymentList'],
+  'apis/apps/v1': ['Deployment', 'DeploymentList', 'ReplicaSet', 'ReplicaSetList'],
   'apis/batch/v1': ['Job', 'JobList', 'CronJob', 'CronJobList'],
 };
 

@@ -180,39 +180,103 @@ export interface DeploymentCondition {
   message?: string | undefined;
 }
 
+/**
+ * Keeps a given number of identical pods running, replacing any that fail or are deleted;
+ * Deployments create and scale ReplicaSets rather than being used directly.
+ */
 export interface ReplicaSet {
-  metadata?: ObjectMeta | undefined;
-  spec?: ReplicaSetSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** How many pods to keep, which pods count, and the template for new ones. */
+  spec?:
+    | ReplicaSetSpec
+    | undefined;
+  /** What the ReplicaSet controller last observed. Read-only. */
   status?: ReplicaSetStatus | undefined;
 }
 
+/** A list of ReplicaSets. */
 export interface ReplicaSetList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ReplicaSets. */
   items: ReplicaSet[];
 }
 
+/** What a ReplicaSet keeps running. */
 export interface ReplicaSetSpec {
-  replicas?: number | undefined;
-  minReadySeconds?: number | undefined;
-  selector?: LabelSelector | undefined;
+  /** How many pods should run. Defaults to 1. */
+  replicas?:
+    | number
+    | undefined;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /** Which pods count towards replicas, by label; it must match the template's labels. */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** The pod created when too few are running. */
   template?: PodTemplateSpec | undefined;
 }
 
+/** The pods of a ReplicaSet as its controller last observed them. */
 export interface ReplicaSetStatus {
-  replicas?: number | undefined;
-  fullyLabeledReplicas?: number | undefined;
-  readyReplicas?: number | undefined;
-  availableReplicas?: number | undefined;
-  terminatingReplicas?: number | undefined;
-  observedGeneration?: number | undefined;
+  /** How many pods the ReplicaSet has, not counting those terminating. */
+  replicas?:
+    | number
+    | undefined;
+  /** How many of those pods carry all the labels of the template. */
+  fullyLabeledReplicas?:
+    | number
+    | undefined;
+  /** How many pods have the Ready condition. */
+  readyReplicas?:
+    | number
+    | undefined;
+  /** How many pods have been ready for at least minReadySeconds. */
+  availableReplicas?:
+    | number
+    | undefined;
+  /** How many pods are shutting down (deletionTimestamp set, not yet gone). */
+  terminatingReplicas?:
+    | number
+    | undefined;
+  /** The metadata.generation the controller has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** Observations of the ReplicaSet's state, such as ReplicaFailure. */
   conditions: ReplicaSetCondition[];
 }
 
+/** One aspect of a ReplicaSet's state at a point in time. */
 export interface ReplicaSetCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** What the condition reports, such as ReplicaFailure. */
+  type?:
+    | string
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 
