@@ -36,7 +36,6 @@ function undescribed(schemas: Json, root: string): string[] {
     if (!component.properties) return;
     if (!component.description) missing.push(name);
     for (const [prop, s] of Object.entries(component.properties as Record<string, Json>)) {
-      if (prop === 'apiVersion' || prop === 'kind') continue;
       if (typeof s.description !== 'string' || s.description.trim() === '') missing.push(`${name}.${prop}`);
       const ref = refOf(s);
       if (ref) visit(ref);
@@ -130,5 +129,49 @@ describe('descriptions of the common kinds', () => {
       'FIELDS:',
       '  minReadySeconds\t<integer>',
     ]);
+  });
+  it('kubectl 1.33 explain pods describes the kind and every top-level field, apiVersion and kind included', async () => {
+    const r = await runKubectl(33, ts.server.kubeconfigPath, ['explain', 'pods']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').slice(0, 21), [
+      'KIND:       Pod',
+      'VERSION:    v1',
+      '',
+      'DESCRIPTION:',
+      '    The smallest thing Kubernetes runs: one or more containers scheduled',
+      '    together onto a node, sharing its network identity and volumes.',
+      '    ',
+      'FIELDS:',
+      '  apiVersion\t<string>',
+      '    The group and version of the schema this object is written in, such as',
+      '    apps/v1 (just v1 for the core group). Servers convert objects to the version',
+      '    a client asks for.',
+      '',
+      '  kind\t<string>',
+      '    The type of the object in CamelCase, such as Deployment; together with',
+      '    apiVersion it names the schema the rest of the object follows. Cannot be',
+      '    changed on update.',
+      '',
+      '  metadata\t<ObjectMeta>',
+      "    The object's name, namespace, labels and other standard metadata.",
+      '',
+    ]);
+    assert.doesNotMatch(r.stdout, /<no description>/);
+  });
+
+  it('kubectl 1.33 explain deployment.spec --recursive walks nested types', async () => {
+    const r = await runKubectl(33, ts.server.kubeconfigPath, ['explain', 'deployment.spec', '--recursive']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf('  strategy\t<DeploymentStrategy>');
+    assert.ok(at > 0, r.stdout);
+    assert.deepEqual(lines.slice(at, at + 5), [
+      '  strategy\t<DeploymentStrategy>',
+      '    rollingUpdate\t<RollingUpdateDeployment>',
+      '      maxSurge\t<IntOrString>',
+      '      maxUnavailable\t<IntOrString>',
+      '    type\t<string>',
+    ]);
+    assert.ok(lines.includes('        livenessProbe\t<Probe>'), r.stdout);
   });
 });

@@ -21,9 +21,18 @@ export interface ComponentSet {
   schemas(): Record<string, Schema>;
 }
 
-/** The `apiVersion` and `kind` properties every top-level object has. */
+/** The `apiVersion` and `kind` properties every top-level object has, described as kubectl explain shows them. */
 export function typeMetaProperties(): Record<string, Schema> {
-  return { apiVersion: { type: 'string' }, kind: { type: 'string' } };
+  return {
+    apiVersion: {
+      type: 'string',
+      description: 'The group and version of the schema this object is written in, such as apps/v1 (just v1 for the core group). Servers convert objects to the version a client asks for.',
+    },
+    kind: {
+      type: 'string',
+      description: 'The type of the object in CamelCase, such as Deployment; together with apiVersion it names the schema the rest of the object follows. Cannot be changed on update.',
+    },
+  };
 }
 
 /** Creates an empty component set over the compiled message plans. */
