@@ -30,7 +30,7 @@ interface MessageDescriptorJson {
   name: string;
   field?: FieldDescriptorJson[];
   nestedType?: MessageDescriptorJson[];
-  options?: { mapEntry?: boolean };
+  options?: { mapEntry?: boolean } & Record<string, unknown>;
 }
 interface SourceLocationJson {
   path?: number[];
@@ -92,6 +92,8 @@ export interface FieldSchema {
   readonly patchStrategy?: string;
   readonly listType?: string;
   readonly listMapKeys?: readonly string[];
+  /** Server-side apply semantics of a map or struct-typed field (+mapType, or the field's own +structType). */
+  readonly mapType?: "atomic" | "granular";
   /** A Go pointer field: a set zero value is kept in Kubernetes JSON. */
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
@@ -111,6 +113,8 @@ export interface MessageSchema {
   readonly tsName: string;
   /** The message's leading proto comment: what \`kubectl explain\` and OpenAPI show. */
   readonly description?: string;
+  /** Server-side apply semantics of the message as a whole (+structType on the Go type). */
+  readonly structType?: "atomic" | "granular";
   /** Fields in declaration order (upstream Go struct order). */
   readonly fields: readonly FieldSchema[];
 }
@@ -134,6 +138,7 @@ interface FieldOut {
   patchStrategy?: string;
   listType?: string;
   listMapKeys?: string[];
+  mapType?: "atomic" | "granular";
   nullable?: boolean;
   emitEmpty?: boolean;
   description?: string;
@@ -145,7 +150,14 @@ interface MessageOut {
   file: string;
   tsName: string;
   description?: string;
+  structType?: "atomic" | "granular";
   fields: FieldOut[];
+}
+
+/** Checks a map_type / struct_type option value. */
+function granularity(value: string, where: string): "atomic" | "granular" {
+  if (value === "atomic" || value === "granular") return value;
+  throw new Error(`${where}: map_type/struct_type must be "atomic" or "granular", not ${JSON.stringify(value)}`);
 }
 
 /** ts-proto's property naming: snake_case becomes lowerCamel, other names are kept. */
@@ -272,6 +284,7 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
         else if (opt === "patch_strategy" && typeof value === "string") field.patchStrategy = value;
         else if (opt === "list_type" && typeof value === "string") field.listType = value;
         else if (opt === "list_map_keys" && Array.isArray(value)) field.listMapKeys = value.map(String);
+        else if (opt === "map_type" && typeof value === "string") field.mapType = granularity(value, `${fullName}.${f.name}`);
         else if (opt === "nullable" && value === true) field.nullable = true;
         else if (opt === "emit_empty" && value === true) field.emitEmpty = true;
       }
@@ -280,7 +293,10 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
       fields.push(field);
     }
     const description = comments.get(path);
-    out.push({ fullName, package: file.package ?? "", file: file.name, tsName, ...(description ? { description } : {}), fields });
+    const message: MessageOut = { fullName, package: file.package ?? "", file: file.name, tsName, ...(description ? { description } : {}), fields };
+    const structType = msg.options?.[`${OPTION_PREFIX}struct_type]`];
+    if (typeof structType === "string") message.structType = granularity(structType, fullName);
+    out.push(message);
   }
   out.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0));
   return out;
@@ -289,7 +305,7 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
 /** Fixed key order so that the output never depends on object construction order. */
 const FIELD_KEYS: readonly (keyof FieldOut)[] = [
   "name", "prop", "json", "number", "kind", "type", "repeated", "optional", "mapKey",
-  "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys", "nullable", "emitEmpty",
+  "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys", "mapType", "nullable", "emitEmpty",
   "description",
 ];
 
@@ -311,6 +327,7 @@ function renderSchema(messages: readonly MessageOut[]): string {
     const head = JSON.stringify({
       fullName: m.fullName, package: m.package, file: m.file, tsName: m.tsName,
       ...(m.description ? { description: m.description } : {}),
+      ...(m.structType ? { structType: m.structType } : {}),
     }).slice(0, -1);
     if (m.fields.length === 0) {
       lines.push(`  ${JSON.stringify(m.fullName)}: ${head},"fields":[]},`);

@@ -2375,8 +2375,6 @@ export interface SecurityContext {
   seccompProfile?: SeccompProfile;
   /** The AppArmor profile of the container, overriding the pod's. Not for Windows. */
   appArmorProfile?: AppArmorProfile;
-  /** Resource limits (ulimits) set on the container's processes. */
-  ulimits?: Ulimit[];
 }
 
 /**
@@ -2695,16 +2693,6 @@ export interface TypedObjectReference {
   name?: string;
   /** The object's namespace; a reference across namespaces needs a ReferenceGrant there. */
   namespace?: string;
-}
-
-/** A resource limit on a container's processes. */
-export interface Ulimit {
-  /** The limit's name, such as nofile. */
-  name?: string;
-  /** The hard limit. */
-  hard?: number;
-  /** The soft limit. */
-  soft?: number;
 }
 
 /** A named volume of a pod that its containers can mount; exactly one source is set. */

@@ -23,6 +23,8 @@ export interface FieldSchema {
   readonly patchStrategy?: string;
   readonly listType?: string;
   readonly listMapKeys?: readonly string[];
+  /** Server-side apply semantics of a map or struct-typed field (+mapType, or the field's own +structType). */
+  readonly mapType?: "atomic" | "granular";
   /** A Go pointer field: a set zero value is kept in Kubernetes JSON. */
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
@@ -42,6 +44,8 @@ export interface MessageSchema {
   readonly tsName: string;
   /** The message's leading proto comment: what `kubectl explain` and OpenAPI show. */
   readonly description?: string;
+  /** Server-side apply semantics of the message as a whole (+structType on the Go type). */
+  readonly structType?: "atomic" | "granular";
   /** Fields in declaration order (upstream Go struct order). */
   readonly fields: readonly FieldSchema[];
 }

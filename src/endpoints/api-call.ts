@@ -66,6 +66,8 @@ export interface ApiCall {
   namespace?: string;
   name?: string;
   credentials: Credentials;
+  /** The client's User-Agent: names the field manager of writes that send none. */
+  userAgent?: string;
   body?: RequestBody;
   /** Query options in their meta/v1 JSON shape (ListOptions, CreateOptions, …). */
   options: CallOptions;

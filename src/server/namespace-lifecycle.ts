@@ -71,7 +71,8 @@ export function startNamespaceController(
       if (!store.definition.namespaced) continue;
       const list = await store.list(name, {});
       for (const item of list.items) {
-        const outcome = await store.delete(name, item.metadata?.name ?? '', {}).catch(ignoreNotFound);
+        // Background, as upstream's namespace deleter: a kind that orphans by default (batch/v1 Job) must not hold the namespace.
+        const outcome = await store.delete(name, item.metadata?.name ?? '', { propagationPolicy: 'Background' }).catch(ignoreNotFound);
         // Objects held by finalizers linger; the namespace waits for them.
         if (outcome && !outcome.gone) empty = false;
       }

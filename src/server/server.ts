@@ -15,6 +15,7 @@ import { createApiMetrics } from '../endpoints/metrics.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
+import { startGarbageCollector } from '../registry/gc/garbage-collector.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import {
   createBackend,
@@ -116,9 +117,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     await bootstrapNamespaces(namespaces);
     const lifecycle = new AbortController();
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
+    const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
+    const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
+      stopFollowing();
       lifecycle.abort();
       await controller.catch(() => undefined);
+      await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {
       const compactor: Compactor = startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 });

@@ -15,6 +15,8 @@ export interface StorageErrorDetails {
   revision?: number;
   /** The store's relevant boundary: current revision, or the compaction revision for `Compacted`. */
   currentRevision?: number;
+  /** For a continuation whose revision was compacted: a token that continues at the latest revision. */
+  continueToken?: string;
   cause?: unknown;
 }
 
@@ -29,6 +31,7 @@ export class StorageError extends Error {
   readonly key?: string;
   readonly revision?: number;
   readonly currentRevision?: number;
+  readonly continueToken?: string;
 
   constructor(code: StorageErrorCode, message: string, details: StorageErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -37,6 +40,7 @@ export class StorageError extends Error {
     if (details.key !== undefined) this.key = details.key;
     if (details.revision !== undefined) this.revision = details.revision;
     if (details.currentRevision !== undefined) this.currentRevision = details.currentRevision;
+    if (details.continueToken !== undefined) this.continueToken = details.continueToken;
   }
 }
 

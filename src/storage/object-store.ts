@@ -92,13 +92,23 @@ export function parseResourceVersion(rv: string | undefined): number | undefined
   return Number(rv);
 }
 
-/** The Compacted error for a continue token whose revision is gone. */
-function continueExpired(err: StorageError): StorageError {
+/**
+ * The Compacted error for a continuation whose pinned revision is gone: as upstream, the
+ * client gets a token for the same position at the latest revision (an inconsistent list).
+ */
+function continueExpired(err: StorageError, startKey: string, prefix: string): StorageError {
   return new StorageError(
     'Compacted',
     'The provided continue parameter is too old to display a consistent list result. ' +
-      'You can start a new list without the continue parameter.',
-    { ...(err.revision !== undefined ? { revision: err.revision } : {}), ...(err.currentRevision !== undefined ? { currentRevision: err.currentRevision } : {}), cause: err },
+      'You can start a new list without the continue parameter, or use the continue token in this response to ' +
+      'retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - ' +
+      'objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+    {
+      ...(err.revision !== undefined ? { revision: err.revision } : {}),
+      ...(err.currentRevision !== undefined ? { currentRevision: err.currentRevision } : {}),
+      continueToken: encodeContinue(startKey, prefix, -1),
+      cause: err,
+    },
   );
 }
 
@@ -188,15 +198,16 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
       let startKey: string | undefined;
       let minimum: number | undefined;
       if (o.continue) {
+        ({ revision, startKey } = decodeContinue(o.continue, prefix));
         if (o.resourceVersion && o.resourceVersion !== '0') {
           throw new StorageError('InvalidObject', 'specifying resource version is not allowed when using continue');
         }
-        ({ revision, startKey } = decodeContinue(o.continue, prefix));
       } else {
         ({ revision, minimum } = listRevision(o));
       }
       const limit = o.limit && o.limit > 0 ? o.limit : 0;
       const predicate = o.predicate;
+      const continuedAt = startKey;
       const items: KubeObject[] = [];
       let next: string | undefined; // key the next page starts at, when there is one
       let remaining: number | undefined;
@@ -208,8 +219,12 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
             ...(startKey !== undefined ? { startKey } : {}),
             ...(batch > 0 ? { limit: batch } : {}),
           })
-          .catch((err: unknown) => {
-            throw o.continue && isStorageError(err, 'Compacted') ? continueExpired(err) : err;
+          .catch(async (err: unknown) => {
+            if (continuedAt !== undefined && isStorageError(err, 'Compacted')) throw continueExpired(err, continuedAt, prefix);
+            if (isStorageError(err, 'FutureRevision') && err.currentRevision === undefined) {
+              throw futureRevisionError(err.revision ?? revision ?? 0, await backend.currentRevision());
+            }
+            throw err;
           });
         if (revision === undefined && minimum !== undefined && res.revision < minimum) {
           throw futureRevisionError(minimum, res.revision);

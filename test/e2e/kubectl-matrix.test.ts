@@ -1,7 +1,7 @@
 /**
  * Acceptance: every kubectl we support (1.27, 1.28, 1.31, 1.33, and 1.35 from the npm layer
  * package) runs the everyday write commands against one shared server: `apply -f` (create,
- * update, unchanged), client-side `diff`, `edit` through
+ * update, unchanged), `create -f` of a `kind: List` file, client-side `diff`, `edit` through
  * KUBE_EDITOR, and `explain`, with upstream's exact output.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { kubectl, runKubectl } from '../helpers/kubectl.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
-const MINORS = [31, 33, 35];
+const MINORS = [27, 28, 31, 33, 35];
 
 const configMap = (ns: string, color: string): string => `apiVersion: v1
 kind: ConfigMap
@@ -41,6 +41,28 @@ spec:
         image: nginx:1.27
         ports:
         - containerPort: 80
+`;
+
+const list = (ns: string): string => `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: listed
+    namespace: ${ns}
+  data:
+    size: small
+- apiVersion: v1
+  kind: Service
+  metadata:
+    name: listed
+    namespace: ${ns}
+  spec:
+    selector: {app: web}
+    ports:
+    - port: 80
+      targetPort: 8080
 `;
 
 let ts: TestServer;
@@ -91,6 +113,18 @@ for (const minor of MINORS) {
       const again = await kin(deployment(ns, 2), 'apply', '-f', '-');
       assert.equal(again.code, 0, again.stderr);
       assert.equal(again.stdout, 'deployment.apps/web unchanged\n');
+    });
+
+    it('create -f of a kind: List creates every item', async () => {
+      const r = await kin(list(ns), 'create', '-f', '-');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'configmap/listed created\nservice/listed created\n');
+      const cm = await api(ts.server, 'GET', `/api/v1/namespaces/${ns}/configmaps/listed`);
+      assert.equal(cm.status, 200);
+      assert.deepEqual(cm.body.data, { size: 'small' });
+      const svc = await api(ts.server, 'GET', `/api/v1/namespaces/${ns}/services/listed`);
+      assert.equal(svc.status, 200);
+      assert.equal(svc.body.spec.ports[0].targetPort, 8080);
     });
 
     it('diff exits 1 with the change, 0 when there is none', async () => {

@@ -63,7 +63,14 @@ describe('a data directory of the previous release', () => {
       const before = served[CM]!;
       assert.deepEqual(patched.body, {
         ...before,
-        metadata: { ...before.metadata, resourceVersion: patched.body.metadata.resourceVersion },
+        metadata: {
+          ...before.metadata,
+          resourceVersion: patched.body.metadata.resourceVersion,
+          // The patch is recorded under the client's User-Agent ("node" for fetch), as upstream.
+          managedFields: [
+            { manager: 'node', operation: 'Update', apiVersion: 'v1', time: patched.body.metadata.managedFields?.[0]?.time, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:color': {} } } },
+          ],
+        },
         data: { color: 'green', size: '3' },
       });
       assert.ok(Number(patched.body.metadata.resourceVersion) > Number(before.metadata.resourceVersion));

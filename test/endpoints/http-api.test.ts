@@ -341,16 +341,15 @@ describe('HTTP API: CRUD and errors', () => {
       assert.equal(r.body.data.s, 'smp');
     });
 
-    it('415s apply-patch (server-side apply is not served) and unknown patch types', async () => {
-      const r = await call('PATCH', `${CM}/mp?fieldManager=kubectl&force=false`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp' } }, {
+    it('serves apply-patch (server-side apply) and 415s unknown patch types', async () => {
+      const r = await call('PATCH', `${CM}/mp-apply?fieldManager=kubectl&force=false`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mp-apply' }, data: { k: 'v' } }, {
         'content-type': 'application/apply-patch+yaml',
       });
-      assert.equal(r.status, 415);
+      assert.equal(r.status, 201);
+      assert.deepEqual(r.body.data, { k: 'v' });
       assert.deepEqual(
-        r.body,
-        failure(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json', {
-          causes: [{ reason: 'UnexpectedServerResponse', message: 'application/apply-patch+yaml' }],
-        }),
+        r.body.metadata.managedFields.map((m: Record<string, unknown>) => [m.manager, m.operation, m.apiVersion, m.fieldsType, m.fieldsV1]),
+        [['kubectl', 'Apply', 'v1', 'FieldsV1', { 'f:data': { 'f:k': {} } }]],
       );
       const j = await call('PATCH', `${CM}/mp`, { data: {} }, { 'content-type': 'application/json' });
       assert.equal(j.status, 415);
@@ -448,7 +447,7 @@ describe('HTTP API: CRUD and errors', () => {
 
     it('takes DeleteOptions as query parameters', async () => {
       await call('POST', CM, { metadata: { name: 'del-query' } });
-      const r = await call('DELETE', `${CM}/del-query?gracePeriodSeconds=0&propagationPolicy=Foreground`);
+      const r = await call('DELETE', `${CM}/del-query?gracePeriodSeconds=0&propagationPolicy=Background`);
       assert.equal(r.status, 200);
       assert.equal(r.body.status, 'Success');
       assert.equal((await call('GET', `${CM}/del-query`)).status, 404);
@@ -462,14 +461,20 @@ describe('HTTP API: CRUD and errors', () => {
       assert.equal(badUid.status, 409);
       assert.deepEqual(
         badUid.body,
-        failure(409, 'Conflict', `Operation cannot be fulfilled on configmaps "del-pre": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${uid}`, {
-          name: 'del-pre',
-          kind: 'configmaps',
-        }),
+        // Upstream checks preconditions against the stored object first, naming the kind.
+        failure(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ConfigMap "del-pre": the UID in the precondition (not-the-uid) does not match the UID in record (${uid}). The object might have been deleted and then recreated`,
+          { name: 'del-pre', kind: 'ConfigMap' },
+        ),
       );
       const badRv = await call('DELETE', `${CM}/del-pre`, { preconditions: { resourceVersion: '1' } });
       assert.equal(badRv.status, 409);
-      assert.equal(badRv.body.message, `Operation cannot be fulfilled on configmaps "del-pre": Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in object meta: ${rv}`);
+      assert.equal(
+        badRv.body.message,
+        `Operation cannot be fulfilled on ConfigMap "del-pre": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${rv}). The object might have been modified`,
+      );
       const ok = await call('DELETE', `${CM}/del-pre`, { preconditions: { uid, resourceVersion: rv } });
       assert.equal(ok.status, 200);
     });

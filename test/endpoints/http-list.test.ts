@@ -206,7 +206,7 @@ describe('HTTP API: selectors and paging', () => {
       const r = await get('/api/v1/namespaces/page/configmaps?limit=2&continue=not-a-token');
       assert.equal(r.status, 400);
       assert.equal(r.body.reason, 'BadRequest');
-      assert.match(r.body.message, /^continue key is not valid: /);
+      assert.match(r.body.message, /^invalid continue token: continue key is not valid: /);
     });
 
     it('410s a continue token whose revision was compacted', async () => {
@@ -217,7 +217,8 @@ describe('HTTP API: selectors and paging', () => {
       assert.equal(r.status, 410);
       assert.equal(r.body.reason, 'Expired');
       assert.equal(r.body.code, 410);
-      assert.equal(r.body.message, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      assert.match(r.body.message, /^The provided continue parameter is too old to display a consistent list result\. You can start a new list without the continue parameter, or use the continue token in this response/);
+      assert.equal(typeof r.body.metadata.continue, 'string');
     });
 
     it('400s a negative or non-numeric limit', async () => {
@@ -253,7 +254,26 @@ describe('HTTP API: selectors and paging', () => {
       const first = await get('/api/v1/namespaces/page/configmaps?limit=1');
       const r = await get(`/api/v1/namespaces/page/configmaps?resourceVersionMatch=NotOlderThan&continue=${encodeURIComponent(first.body.metadata.continue)}`);
       assert.equal(r.status, 422);
-      assert.deepEqual(r.body, invalid('resourceVersionMatch', 'Forbidden: resourceVersionMatch is forbidden when continue is provided', 'FieldValueForbidden'));
+      // Every problem is reported, in upstream's order, as one aggregate.
+      const unless = 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided';
+      const withContinue = 'Forbidden: resourceVersionMatch is forbidden when continue is provided';
+      assert.deepEqual(r.body, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: ${unless}, resourceVersionMatch: ${withContinue}]`,
+        reason: 'Invalid',
+        details: {
+          group: 'meta.k8s.io',
+          kind: 'ListOptions',
+          causes: [
+            { reason: 'FieldValueForbidden', message: unless, field: 'resourceVersionMatch' },
+            { reason: 'FieldValueForbidden', message: withContinue, field: 'resourceVersionMatch' },
+          ],
+        },
+        code: 422,
+      });
     });
 
     it('rejects an unsupported resourceVersionMatch with the supported values', async () => {
@@ -268,18 +288,18 @@ describe('HTTP API: selectors and paging', () => {
       assert.deepEqual(r.body, invalid('resourceVersionMatch', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"', 'FieldValueForbidden'));
     });
 
-    it('forbids a resourceVersion with continue', async () => {
+    it('400s a resourceVersion with continue (storage, after the token is read)', async () => {
       const first = await get('/api/v1/namespaces/page/configmaps?limit=1');
       const r = await get(`/api/v1/namespaces/page/configmaps?resourceVersion=5&continue=${encodeURIComponent(first.body.metadata.continue)}`);
-      assert.equal(r.status, 422);
-      assert.deepEqual(r.body, invalid('resourceVersion', 'Forbidden: specifying resource version is not allowed when using continue', 'FieldValueForbidden'));
+      assert.equal(r.status, 400);
+      assert.deepEqual(r.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'specifying resource version is not allowed when using continue', reason: 'BadRequest', code: 400 });
     });
 
     it('rejects a malformed resourceVersion with Invalid value', async () => {
       const r = await get('/api/v1/namespaces/page/configmaps?resourceVersion=abc');
       assert.equal(r.status, 400);
       assert.equal(r.body.reason, 'BadRequest');
-      assert.equal(r.body.message, 'Invalid value: "abc": resourceVersion must be a non-negative integer');
+      assert.equal(r.body.message, 'invalid resource version: resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax');
     });
 
     it('410s a compacted resourceVersion with Exact and with a limit', async () => {

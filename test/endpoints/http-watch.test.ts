@@ -263,7 +263,7 @@ describe('HTTP API: watch', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'Invalid value: "abc": resourceVersion must be a non-negative integer',
+      message: 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax',
       reason: 'BadRequest',
       code: 400,
     });

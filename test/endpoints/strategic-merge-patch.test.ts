@@ -215,20 +215,23 @@ describe('strategic merge patch', () => {
     assert.deepEqual(onlyDelete.metadata.finalizers, ['a']);
   });
 
-  it('replaces lists without a merge strategy (command, tolerations, listType=map ulimits)', () => {
+  it('replaces lists without a merge strategy (command, tolerations, listType=map ResourceStatus.resources)', () => {
+    const health = (id: string) => ({ name: 'a', allocatedResourcesStatus: [{ name: 'r', resources: [{ resourceID: id, health: 'Healthy' }] }] });
     const live = podWith({
-      containers: [{ name: 'a', command: ['sh', '-c'], securityContext: { ulimits: [{ name: 'nofile', soft: 1, hard: 2 }] } }],
+      containers: [{ name: 'a', command: ['sh', '-c'] }],
       tolerations: [{ key: 'k1', operator: 'Exists' }],
     });
+    live.status = { containerStatuses: [health('dev-1')] };
     const out = smp(POD, live, {
       spec: {
         tolerations: [{ key: 'k2', operator: 'Exists' }],
-        containers: [{ name: 'a', command: ['true'], securityContext: { ulimits: [{ name: 'nproc', soft: 3, hard: 4 }] } }],
+        containers: [{ name: 'a', command: ['true'] }],
       },
+      status: { containerStatuses: [health('dev-2')] },
     });
     assert.deepEqual(out.spec.tolerations, [{ key: 'k2', operator: 'Exists' }]);
     assert.deepEqual(out.spec.containers[0].command, ['true']);
-    assert.deepEqual(out.spec.containers[0].securityContext.ulimits, [{ name: 'nproc', soft: 3, hard: 4 }]);
+    assert.deepEqual(out.status.containerStatuses[0].allocatedResourcesStatus[0].resources, [{ resourceID: 'dev-2', health: 'Healthy' }]);
   });
 
   it('resolves keys through inline fields (EphemeralContainer env merges by name)', () => {

@@ -58,7 +58,7 @@ describe('robustness: query parameters', () => {
 
   it('400s malformed continue tokens', async () => {
     for (const token of ['garbage', '!!!!', Buffer.from('{"v":"x"}').toString('base64'), Buffer.from('[]').toString('base64'), 'eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ']) {
-      assertStatus(await get(`limit=1&continue=${encodeURIComponent(token)}`), 400, 'BadRequest', /^continue key is not valid: /);
+      assertStatus(await get(`limit=1&continue=${encodeURIComponent(token)}`), 400, 'BadRequest', /^invalid continue token: continue key is not valid: /);
     }
     const page = await get('limit=1');
     assert.equal(page.status, 200);
@@ -80,9 +80,9 @@ describe('robustness: query parameters', () => {
   });
 
   it('400s a malformed resourceVersion before any watch starts', async () => {
-    const expected = 'Invalid value: "abc": resourceVersion must be a non-negative integer';
-    assertStatus(await get('watch=1&resourceVersion=abc'), 400, 'BadRequest', expected);
-    assertStatus(await get('resourceVersion=abc'), 400, 'BadRequest', expected);
+    const field = 'resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax';
+    assertStatus(await get('watch=1&resourceVersion=abc'), 400, 'BadRequest', field);
+    assertStatus(await get('resourceVersion=abc'), 400, 'BadRequest', `invalid resource version: ${field}`);
   });
 
   it('reads a repeated scalar parameter by its first value, as upstream', async () => {

@@ -32,7 +32,7 @@ describe('storage helpers', () => {
     const token = encodeContinue('/registry/pods/ns/b\u0000', '/registry/pods/', 17);
     assert.deepEqual(JSON.parse(Buffer.from(token, 'base64url').toString()), { v: 'meta.k8s.io/v1', rv: 17, start: 'ns/b\u0000' });
     assert.deepEqual(decodeContinue(token, '/registry/pods/'), { revision: 17, startKey: '/registry/pods/ns/b\u0000' });
-    const bad = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 17, start: '/etc' })).toString('base64url');
+    const bad = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: 17, start: '/../etc' })).toString('base64url');
     assert.throws(() => decodeContinue(bad, '/registry/pods/'), /continue key is not valid/);
   });
 

@@ -72,10 +72,17 @@ describe('gRPC resource services', () => {
       configMaps.create({ namespace: NS, object: configMap('crud', { a: '1' }, { labels: { app: 'crud' } }) }, cb),
     );
     const createdJson = toJson(CM, created);
-    assert.deepEqual(withoutServerFields(createdJson), {
+    const { managedFields, ...createdMeta } = createdJson.metadata as Record<string, unknown>;
+    assert.deepEqual(withoutServerFields({ ...createdJson, metadata: createdMeta }), {
       metadata: { name: 'crud', namespace: NS, labels: { app: 'crud' } },
       data: { a: '1' },
     });
+    // Without a fieldManager the create is recorded under gRPC's User-Agent prefix.
+    const entries = managedFields as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      entries.map((e) => [e.manager, e.operation, e.apiVersion, e.fieldsType, e.fieldsV1]),
+      [['grpc-node-js', 'Update', 'v1', 'FieldsV1', { 'f:data': { '.': {}, 'f:a': {} }, 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } }]],
+    );
 
     const got = await unary<ConfigMap>((cb) => configMaps.get({ namespace: NS, name: 'crud' }, cb));
     assert.deepEqual(toJson(CM, got), createdJson);

@@ -1,5 +1,5 @@
 /** delete and deletecollection. */
-import { successStatus } from '../../machinery/errors/index.js';
+import { ApiError, successStatus } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { DeleteQuery } from '../../registry/rest/resource-store.js';
 import type { ApiResult, ResolvedCall } from '../api-call.js';
@@ -14,6 +14,8 @@ function deleteQuery(call: ResolvedCall): DeleteQuery {
   if (typeof grace === 'number') q.gracePeriodSeconds = grace;
   const policy = body.propagationPolicy ?? o.propagationPolicy;
   if (typeof policy === 'string') q.propagationPolicy = policy;
+  const orphan = body.orphanDependents ?? o.orphanDependents;
+  if (typeof orphan === 'boolean') q.orphanDependents = orphan;
   const pre = (body.preconditions ?? o.preconditions) as DeleteQuery['preconditions'];
   if (pre) q.preconditions = pre;
   return q;
@@ -24,12 +26,17 @@ function dryRunOf(call: ResolvedCall): boolean {
   return isDryRun(call) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
 }
 
-/** DELETE of one object: a success Status, or the object when it lingers or the kind says so. */
+/**
+ * DELETE of one object: a success Status, or the object when it lingers or the kind says
+ * so. 200 either way, except 202 for an object that lingers after a request that
+ * explicitly asked for its dependents to be deleted (`orphanDependents: false`), as upstream.
+ */
 export async function handleDelete({ call, store }: HandlerScope): Promise<ApiResult> {
   const def = store.definition;
   const query = deleteQuery(call);
   const dryRun = dryRunOf(call);
   const outcome = await store.delete(call.namespace, call.name ?? '', { ...query, dryRun });
+  const warnings = outcome.warnings?.length ? { warnings: outcome.warnings } : {};
   if (outcome.gone && !def.returnDeletedObject) {
     // details.group is omitempty upstream: absent for the core group.
     const status = successStatus({
@@ -38,28 +45,37 @@ export async function handleDelete({ call, store }: HandlerScope): Promise<ApiRe
       kind: def.resource,
       uid: outcome.object.metadata?.uid ?? '',
     });
-    return { type: 'object', code: 200, object: status as unknown as KubeObject };
+    return { type: 'object', code: 200, object: status as unknown as KubeObject, ...warnings };
   }
-  return { type: 'object', code: 200, object: outcome.object };
+  const code = !outcome.gone && query.orphanDependents === false ? 202 : 200;
+  return { type: 'object', code, object: outcome.object, ...warnings };
 }
 
-/** DELETE of a collection: deletes every selected object, returns them as a list. */
+/**
+ * DELETE of a collection: deletes every object the list options select (one page when
+ * the request sets `limit`), as upstream's DeleteCollection, and returns the list of
+ * them as they were listed. Objects that went meanwhile are skipped.
+ */
 export async function handleDeleteCollection({ call, store }: HandlerScope): Promise<ApiResult> {
   const query: Parameters<typeof store.list>[1] = {};
-  if (call.options.labelSelector) query.labelSelector = call.options.labelSelector;
-  if (call.options.fieldSelector) query.fieldSelector = call.options.fieldSelector;
+  const o = call.options;
+  if (o.labelSelector) query.labelSelector = o.labelSelector;
+  if (o.fieldSelector) query.fieldSelector = o.fieldSelector;
+  if (o.limit !== undefined) query.limit = o.limit;
+  if (o.continue) query.continue = o.continue;
+  if (o.resourceVersion !== undefined) query.resourceVersion = o.resourceVersion;
+  if (o.resourceVersionMatch !== undefined) query.resourceVersionMatch = o.resourceVersionMatch;
   const list = await store.list(call.namespace, query);
   const dq = deleteQuery(call);
   const dryRun = dryRunOf(call);
-  const deleted: KubeObject[] = [];
+  const warnings = new Set<string>();
   for (const item of list.items) {
     try {
       const out = await store.delete(item.metadata?.namespace, item.metadata?.name ?? '', { ...dq, dryRun });
-      deleted.push(out.object);
+      for (const w of out.warnings ?? []) warnings.add(w);
     } catch (err) {
-      if (!(err instanceof Error && 'status' in err && (err as { status: { code: number } }).status.code === 404)) throw err;
+      if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
     }
   }
-  const result = { ...list, items: deleted.map(({ apiVersion: _a, kind: _k, ...rest }) => rest) };
-  return { type: 'object', code: 200, object: result as unknown as KubeObject };
+  return { type: 'object', code: 200, object: list as unknown as KubeObject, ...(warnings.size ? { warnings: [...warnings] } : {}) };
 }

@@ -33,7 +33,8 @@ function listQuery(o: CallOptions): ListQuery {
 
 /** GET of one object. */
 export async function handleGet({ call, store }: HandlerScope): Promise<ApiResult> {
-  const object = await store.get(call.namespace, call.name ?? '');
+  const rv = call.options.resourceVersion;
+  const object = await store.get(call.namespace, call.name ?? '', rv !== undefined ? { resourceVersion: rv } : {});
   return { type: 'object', code: 200, object };
 }
 
@@ -82,7 +83,7 @@ async function watchList(store: ResourceStore, call: ResolvedCall, query: ListQu
   if (query.resourceVersionMatch !== 'NotOlderThan') {
     throw invalidWatch('resourceVersionMatch', "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan");
   }
-  const { resourceVersionMatch: _m, limit: _l, continue: _c, ...selectors } = query;
+  const { resourceVersionMatch: _m, limit: _l, continue: _c, sendInitialEvents: _s, ...selectors } = query;
   const items: KubeObject[] = [];
   let rv = '';
   let page: string | undefined;

@@ -8,6 +8,7 @@ import { invalidValue, toCauses } from '../../machinery/validation/field-error.j
 import type { ScaleSubresource } from '../../registry/rest/definition.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
+import { managerName, recordUpdate } from '../field-management.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { SCALE_KIND } from '../verbs.js';
 import type { HandlerScope } from './context.js';
@@ -40,6 +41,7 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
   const paths = scalePaths(scope);
   const name = call.name ?? '';
   const warnings: string[] = [];
+  const manager = managerName(call);
   const updated = await store.update(
     call.namespace,
     name,
@@ -57,7 +59,10 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
           `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${parent.metadata?.uid ?? ''}`,
         );
       }
-      return parentWithScale(paths, parent, scale);
+      const next = parentWithScale(paths, parent, scale);
+      // Recorded on the parent, as upstream's scale handler does: the replicas field, under `scale`.
+      recordUpdate(def, 'scale', parent, next, manager, false);
+      return next;
     },
     { ...writeOptions(scope), target: 'main' },
   );

@@ -1,10 +1,13 @@
-/** create, update and patch. */
+/** create, update and patch (server-side apply lives in apply.ts). */
 import { checkNameMatches } from '../../machinery/errors/index.js';
+import { isResetManagedFields } from '../../machinery/fieldmanager/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { WriteOptions, WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
+import { checkWriteOptions, managerName, recordUpdate } from '../field-management.js';
 import { applyPatch } from '../patch/apply-patch.js';
+import { handleApply } from './apply.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
 /** Write options (dryRun, fieldManager) from the call. */
@@ -14,16 +17,22 @@ export function writeOptions(scope: HandlerScope): WriteOptions {
   return o;
 }
 
-/** `dryRun` accepts only `All`. */
-
 function targetOf(scope: HandlerScope): WriteTarget {
   return scope.call.subresource === 'status' ? 'status' : 'main';
+}
+
+/** `managedFields: []` (or `[{}]`) in what the client sent: it asks to clear them. */
+function requestsReset(body: unknown): boolean {
+  const meta = body && typeof body === 'object' ? (body as { metadata?: unknown }).metadata : undefined;
+  return !!meta && typeof meta === 'object' && isResetManagedFields((meta as { managedFields?: unknown }).managedFields);
 }
 
 /** POST to a collection: 201 with the created object. */
 export async function handleCreate(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
+  checkWriteOptions(call, 'CreateOptions');
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
+  recordUpdate(store.definition, undefined, undefined, object, managerName(call), requestsReset(call.body));
   const created = await store.create(call.namespace, object, writeOptions(scope));
   return { type: 'object', code: 201, object: created, warnings };
 }
@@ -31,19 +40,34 @@ export async function handleCreate(scope: HandlerScope): Promise<ApiResult> {
 /** PUT of one object (or its status): 200 with the stored object. */
 export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
+  checkWriteOptions(call, 'UpdateOptions');
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
   const name = call.name ?? '';
   checkNameMatches(object.metadata?.name, name);
+  const reset = requestsReset(call.body);
+  const manager = managerName(call);
   // Some kinds (services, endpoints, events) are created by a PUT to a missing name: 201.
-  const { object: stored, created } = await store.replace(call.namespace, name, () => object, { ...writeOptions(scope), target: targetOf(scope) });
+  const { object: stored, created } = await store.replace(
+    call.namespace,
+    name,
+    (current) => {
+      const next = structuredClone(object);
+      recordUpdate(store.definition, call.subresource, current.metadata ? current : undefined, next, manager, reset);
+      return next;
+    },
+    { ...writeOptions(scope), target: targetOf(scope) },
+  );
   return { type: 'object', code: created ? 201 : 200, object: stored, warnings };
 }
 
 /** PATCH of one object (or its status): the patch is re-applied to the fresh object on each retry. */
 export async function handlePatch(scope: HandlerScope): Promise<ApiResult> {
   const { call, store } = scope;
+  checkWriteOptions(call, 'PatchOptions');
+  if (call.patchType === 'apply') return handleApply(scope);
   const def = store.definition;
   const name = call.name ?? '';
+  const manager = managerName(call);
   const warnings: string[] = [];
   const updated = await store.update(
     call.namespace,
@@ -52,6 +76,7 @@ export async function handlePatch(scope: HandlerScope): Promise<ApiResult> {
       const patched = applyPatch(def, current, call.patchType ?? 'merge', call.body);
       const decoded = decodeObject(def, patched, call.options.fieldValidation);
       warnings.splice(0, warnings.length, ...decoded.warnings);
+      recordUpdate(def, call.subresource, current, decoded.object, manager, requestsReset(patched));
       return decoded.object;
     },
     { ...writeOptions(scope), target: targetOf(scope) },

@@ -59,6 +59,7 @@ export function createComponentSet(): ComponentSet {
     if (f.patchStrategy) s['x-kubernetes-patch-strategy'] = f.patchStrategy;
     if (f.listType) s['x-kubernetes-list-type'] = f.listType;
     if (f.listMapKeys?.length) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
+    if (f.mapType) s['x-kubernetes-map-type'] = f.mapType;
     if (f.description) s.description = f.description;
     return s;
   }
@@ -93,6 +94,8 @@ export function createComponentSet(): ComponentSet {
     const properties: Record<string, Schema> = {};
     collectProperties(msg, properties, new Set());
     if (Object.keys(properties).length > 0) schema.properties = properties;
+    // A Go type's own +structType is published on its definition, as upstream's openapi-gen does.
+    if (msg.schema.structType) schema['x-kubernetes-map-type'] = msg.schema.structType;
     return name;
   }
 

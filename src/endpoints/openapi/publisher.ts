@@ -1,11 +1,25 @@
 /**
- * OpenAPI v3 publishing: the `/openapi/v3` index and one document per served group
- * version, computed once from the (fixed) catalog and addressed by a content hash.
+ * OpenAPI publishing: the `/openapi/v3` index and one document per served group
+ * version, addressed by a content hash, and the one `/openapi/v2` document converted from
+ * them (JSON and gnostic protobuf, with upstream's ETag); all rebuilt when the catalog changes.
  */
 import { createHash } from 'node:crypto';
 import type { ApiCatalog } from '../catalog.js';
 import { buildGroupVersionDocument } from './document.js';
 import { groupVersionPath } from './names.js';
+import { buildSwaggerDocument } from './v2-document.js';
+import { encodeSwaggerProtobuf } from './v2-protobuf.js';
+
+/** The `/openapi/v2` document in both of its forms; the ETag is upstream's: SHA-512 of the JSON bytes. */
+export interface SwaggerDocument {
+  readonly json: Buffer;
+  /** gnostic's openapi.v2.Document, encoded on first use. */
+  protobuf(): Uint8Array;
+  /** Uppercase hex SHA-512 of `json`, unquoted. */
+  readonly etag: string;
+  /** When this document was built (the catalog last changed). */
+  readonly lastModified: Date;
+}
 
 /** Serves the OpenAPI v3 index and per-group-version documents. */
 export interface OpenApiPublisher {
@@ -13,6 +27,8 @@ export interface OpenApiPublisher {
   index(): Record<string, unknown>;
   /** GET /openapi/v3/<path> where path is "api/v1" or "apis/GROUP/VERSION"; undefined when not served. */
   document(path: string): Record<string, unknown> | undefined;
+  /** GET /openapi/v2. */
+  swagger(): SwaggerDocument;
 }
 
 /** Uppercase hex SHA-512 of the serialized document, as upstream addresses its documents. */
@@ -31,6 +47,19 @@ interface Built {
   generation: number;
   docs: Map<string, Record<string, unknown>>;
   index: Record<string, unknown>;
+  swagger?: SwaggerDocument;
+}
+
+function buildSwagger(docs: Map<string, Record<string, unknown>>): SwaggerDocument {
+  const json = Buffer.from(JSON.stringify(buildSwaggerDocument([...docs.values()])), 'utf8');
+  let protobuf: Uint8Array | undefined;
+  return {
+    json,
+    etag: createHash('sha512').update(json).digest('hex').toUpperCase(),
+    // HTTP dates have whole seconds; a sub-second part would defeat If-Modified-Since.
+    lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
+    protobuf: () => (protobuf ??= encodeSwaggerProtobuf(JSON.parse(json.toString('utf8')) as Record<string, unknown>)),
+  };
 }
 
 function build(catalog: ApiCatalog): Built {
@@ -55,5 +84,10 @@ export function createOpenApiPublisher(catalog: ApiCatalog): OpenApiPublisher {
   return {
     index: () => current().index,
     document: (path) => current().docs.get(normalize(path)),
+    swagger: () => {
+      const b = current();
+      b.swagger ??= buildSwagger(b.docs);
+      return b.swagger;
+    },
   };
 }

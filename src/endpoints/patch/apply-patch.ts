@@ -1,9 +1,9 @@
 /** Dispatch of PATCH bodies by patch type. */
-import fastJsonPatch from 'fast-json-patch';
-import { ApiError, badRequest, unsupportedMediaType } from '../../machinery/errors/index.js';
+import { badRequest, unsupportedMediaType } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import type { PatchType } from '../api-call.js';
+import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
 import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 
@@ -21,19 +21,8 @@ export const PATCH_MEDIA_TYPES = [
  */
 export function applyPatch(def: Pick<ServedResource, 'typeName'> & { schema?: ServedResource['schema'] }, current: KubeObject, type: PatchType, patch: unknown): unknown {
   switch (type) {
-    case 'json': {
-      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
-      try {
-        const doc = structuredClone(current);
-        return fastJsonPatch.applyPatch(doc, patch as fastJsonPatch.Operation[], true, true).newDocument;
-      } catch (err) {
-        const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        if (err instanceof Error && err.name === 'TEST_OPERATION_FAILED') {
-          throw new ApiError('Conflict', `the server rejected our request due to an error in our request`);
-        }
-        throw new ApiError('Invalid', `the server rejected our request due to an error in our request: ${msg ?? ''}`);
-      }
-    }
+    case 'json':
+      return applyJsonPatch(current, patch);
     case 'merge':
       if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
         throw badRequest('json: cannot unmarshal into Go value of type map[string]interface {}');

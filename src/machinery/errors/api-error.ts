@@ -84,7 +84,7 @@ export const OBJECT_MODIFIED = 'the object has been modified; please apply your 
 export function invalid(kind: string, group: string, name: string, causes: StatusCause[]): ApiError {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message ?? ''}` : (c.message ?? '')));
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  const d: StatusDetails = { name, ...(group ? { group } : {}), kind, causes };
+  const d: StatusDetails = { ...(name ? { name } : {}), ...(group ? { group } : {}), kind, causes };
   return new ApiError('Invalid', `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${summary}`, d);
 }
 
@@ -120,9 +120,22 @@ export function expired(message: string): ApiError {
   return new ApiError('Expired', message);
 }
 
-/** 504 Timeout ("Too large resource version") with a retry hint. */
-export function timeout(message: string, retryAfterSeconds?: number): ApiError {
-  return new ApiError('Timeout', message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined);
+/** 504 Timeout as upstream's NewTimeoutError: `Timeout: <message>`, with a retry hint when non-zero. */
+export function timeout(message: string, retryAfterSeconds = 0, causes?: StatusCause[]): ApiError {
+  const d: StatusDetails = {};
+  if (causes) d.causes = causes;
+  if (retryAfterSeconds > 0) d.retryAfterSeconds = retryAfterSeconds;
+  return new ApiError('Timeout', `Timeout: ${message}`, d);
+}
+
+/**
+ * 504 for a read at a resourceVersion the store has not reached (upstream's
+ * NewTooLargeResourceVersionError): retried after `retryAfterSeconds` when waiting was tried.
+ */
+export function tooLargeResourceVersion(requested: string | number | bigint, current: string | number, retryAfterSeconds = 0): ApiError {
+  return timeout(`Too large resource version: ${String(requested)}, current: ${String(current)}`, retryAfterSeconds, [
+    { reason: 'ResourceVersionTooLarge', message: 'Too large resource version' },
+  ]);
 }
 
 /** 500 InternalError wrapping an unexpected failure. */

@@ -27,6 +27,8 @@ export interface MapNode {
   hasField(name: string): boolean;
   /** Type of keys that are not declared fields (map values); untyped when absent. */
   readonly elementType: TypeNode;
+  /** A struct that takes no undeclared keys (an apply configuration's unknown fields are dropped). */
+  readonly closed?: boolean;
 }
 
 /**
@@ -50,9 +52,12 @@ export interface ListNode {
  */
 export interface UntypedNode {
   readonly kind: 'untyped';
+  /** SMD's `__untyped_atomic_` (RawExtension): objects and lists are owned whole. */
+  readonly atomic?: boolean;
 }
 
 export type TypeNode = ScalarNode | MapNode | ListNode | UntypedNode;
 
 export const SCALAR: ScalarNode = { kind: 'scalar' };
 export const UNTYPED: UntypedNode = { kind: 'untyped' };
+export const UNTYPED_ATOMIC: UntypedNode = { kind: 'untyped', atomic: true };

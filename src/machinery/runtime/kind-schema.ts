@@ -37,6 +37,12 @@ export interface StructuralSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
+  /** Server-side apply semantics of an array: `atomic` (the default), `set` of scalars, or `map` keyed by `x-kubernetes-list-map-keys`. */
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  /** The item properties that identify an element of a `map` list. */
+  'x-kubernetes-list-map-keys'?: string[];
+  /** Server-side apply semantics of an object: `granular` (the default) or `atomic` (owned and replaced as a whole). */
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
 }
 
 /** One kind's schema. */

@@ -90,6 +90,8 @@ export const cronJobs: ResourceDefinition<CronJob> = {
     v1beta1: { fromStorage: cronJobV1ToV1beta1, toStorage: cronJobV1beta1ToV1 },
     v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'CronJob'), toStorage: cronJobV2alpha1ToV1 },
   }),
+  // batch/v1beta1 orphans a CronJob's Jobs by default, for compatibility.
+  garbageCollectionPolicy: (version) => (version === 'v1beta1' ? 'OrphanDependents' : 'DeleteDependents'),
   aliases: [declaredAlias('batch', 'scheduledjobs', { v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'ScheduledJob'), toStorage: cronJobV2alpha1ToV1 } })],
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,

@@ -154,6 +154,10 @@ export const jobs: ResourceDefinition<Job> = {
   ...declared('batch', 'jobs', { v2alpha1: { fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 } }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
+  // batch/v1 orphans a Job's pods unless told otherwise, for compatibility, and says so.
+  garbageCollectionPolicy: (version) => (version === 'v1' ? 'OrphanDependents' : 'DeleteDependents'),
+  orphanByDefaultWarning:
+    'child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning',
   strategy: {
     prepareForCreate: prepareJobForCreate,
     prepareForUpdate: (obj) => defaultJobSpec(child(obj, 'spec')),

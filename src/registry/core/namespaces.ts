@@ -3,6 +3,7 @@
  * Terminating until the finalizers in `spec.finalizers` are gone.
  */
 import type { Namespace } from '../../../gen/kube/core-v1.js';
+import { ApiError } from '../../machinery/errors/index.js';
 import { nowRfc3339 } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isQualifiedName } from '../../machinery/validation/names.js';
@@ -53,10 +54,20 @@ export function namespaceGracefulDelete(obj: Namespace): boolean {
   return true;
 }
 
+/** Namespaces upstream's NamespaceLifecycle admission never lets go. */
+export const IMMORTAL_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
+
+/** Refuses to delete an immortal namespace (403, upstream's wording). */
+function admitNamespaceDelete(name: string): void {
+  if (!IMMORTAL_NAMESPACES.has(name)) return;
+  throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+}
+
 /** The Namespace resource. */
 export const namespaces: ResourceDefinition<Namespace> = {
   ...declared('', 'namespaces'),
   disabledVerbs: ['deletecollection'],
+  admitDelete: admitNamespaceDelete,
   nameValidator: isDns1123Label,
   strategy: {
     prepareForCreate(obj) {

@@ -68,11 +68,24 @@ function validatePodUpdate(obj: Pod, old: Pod): FieldError[] {
   return errs;
 }
 
+/**
+ * Upstream's CheckGracefulDelete for pods: the requested period, else the pod's
+ * terminationGracePeriodSeconds; a pod no node runs (unscheduled, or finished) goes at once.
+ */
+function podGracePeriod(obj: Pod, requested: number | undefined): number {
+  let period = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 0;
+  if (!obj.spec?.nodeName) period = 0;
+  const phase = obj.status?.phase;
+  if (phase === 'Failed' || phase === 'Succeeded') period = 0;
+  return period < 0 ? 1 : period;
+}
+
 /** The Pod resource. */
 export const pods: ResourceDefinition<Pod> = {
   ...declared('', 'pods'),
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
+  gracePeriod: podGracePeriod,
   strategy: {
     prepareForCreate(obj) {
       const s = child(obj, 'spec');

@@ -7,7 +7,7 @@ import {
   expired,
   internalError,
   notFound,
-  timeout,
+  tooLargeResourceVersion,
   type Qualified,
 } from '../../machinery/errors/index.js';
 import { StorageError } from '../../storage/errors.js';
@@ -23,10 +23,14 @@ export function interpretStorageError(err: unknown, q: Qualified, name = ''): Ap
       return alreadyExists(q, name);
     case 'Conflict':
       return conflict(q, name, err.message);
-    case 'Compacted':
-      return expired(err.message);
+    case 'Compacted': {
+      const e = expired(err.message);
+      if (err.continueToken !== undefined) e.status.metadata = { continue: err.continueToken };
+      return e;
+    }
     case 'FutureRevision':
-      return timeout(err.message, 1);
+      // A read pinned to a revision the store has not reached (etcd's future revision).
+      return tooLargeResourceVersion(err.revision ?? 0, err.currentRevision ?? 0);
     case 'InvalidObject':
       return badRequest(err.message);
     default:

@@ -6,19 +6,20 @@
  * preparation (before-create.ts, before-update.ts), deletion (deletion.ts), selection
  * (predicate.ts) and storage errors (storage-errors.ts).
  */
-import { ApiError, alreadyExists, expired, type Qualified } from '../../machinery/errors/index.js';
+import { ApiError, alreadyExists, expired, tooLargeResourceVersion, type Qualified } from '../../machinery/errors/index.js';
 import { type KubeList, type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectListOptions, ObjectStore, ObjectWatchOptions } from '../../storage/object-store.js';
 import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
 import { storageView } from '../rest/served.js';
-import type { ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
+import type { ListQuery, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
 import { beforeCreate } from './before-create.js';
 import { beforeUpdate } from './before-update.js';
 import { checkNameMatches } from './checks.js';
 import { deleteObject, removeIfFinalized } from './deletion.js';
 import { collectionPrefix, objectKey } from './keys.js';
-import { checkResourceVersion, validateListQuery } from './list-options.js';
+import { waitUntilFresh } from './freshness.js';
+import { checkResourceVersion, parseReadResourceVersion, validateListQuery, validateWatchQuery } from './list-options.js';
 import { buildPredicate } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
 import { qualified, stripType, withType } from './type-meta.js';
@@ -128,10 +129,26 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     }
   }
 
+  /**
+   * Before a list reaches storage: a malformed continue token or resourceVersion is a 400
+   * (storage words both); a list not older than a revision waits for it, as upstream's
+   * watch cache does, while a list pinned to a revision (Exact, or a limit) reads at it.
+   */
+  async function listFreshness(query: ListQuery): Promise<void> {
+    if (query.continue) return;
+    const rv = parseReadResourceVersion(query.resourceVersion, 'list');
+    if (rv === 0n) return;
+    const pinned = query.resourceVersionMatch === 'Exact' || (query.resourceVersionMatch !== 'NotOlderThan' && query.limit !== undefined && query.limit > 0);
+    if (!pinned) return waitUntilFresh(store, rv);
+    if (rv > BigInt(Number.MAX_SAFE_INTEGER)) throw tooLargeResourceVersion(rv, await store.currentResourceVersion());
+  }
+
   return {
     definition: def,
 
-    async get(namespace, name) {
+    async get(namespace, name, gopts) {
+      // A resourceVersion asks for a state at least that new: wait for the store to reach it.
+      await waitUntilFresh(store, parseReadResourceVersion(gopts?.resourceVersion, 'get'));
       try {
         return typed(await store.get(keyFor(namespace, name)));
       } catch (err) {
@@ -141,6 +158,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
     async list(namespace, query) {
       validateListQuery(query);
+      await listFreshness(query);
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
       const listOpts: ObjectListOptions = {};
       if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
@@ -172,7 +190,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     async watch(namespace, query, signal) {
       const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
       // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
-      checkResourceVersion(query.resourceVersion);
+      validateWatchQuery(query);
+      checkResourceVersion(query.resourceVersion, 'watch');
       const watchOpts: ObjectWatchOptions = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
       if (predicate) watchOpts.predicate = predicate;

@@ -19,8 +19,8 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
     ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: out(ev.object) };
   return {
     definition: served,
-    async get(namespace, name) {
-      return out(await storage.get(namespace, name));
+    async get(namespace, name, opts) {
+      return out(await storage.get(namespace, name, opts));
     },
     async list(namespace, query) {
       const list = await storage.list(namespace, query);
@@ -51,7 +51,7 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       return { ...outcome, object: out(outcome.object) };
     },
     async delete(namespace, name, opts) {
-      const outcome = await storage.delete(namespace, name, opts);
+      const outcome = await storage.delete(namespace, name, { ...opts, requestVersion: served.version });
       return { ...outcome, object: out(outcome.object) };
     },
   };

@@ -104,9 +104,31 @@ export interface ResourceDefinition<T extends object = KubeObject> {
    * Objects with metadata.finalizers are always kept until their finalizers are gone.
    */
   gracefulDelete?(obj: T): boolean;
+  /**
+   * Upstream's CheckGracefulDelete: the grace period (seconds) a delete of `obj` waits
+   * for, given the period the request asked for. Present: the kind deletes gracefully
+   * (the generic store sets deletionTimestamp = now + period and keeps the object while
+   * the period is above zero); absent: objects go at once.
+   */
+  gracePeriod?(obj: T, requested: number | undefined): number;
+  /**
+   * What happens to dependents when the request names no propagation policy, by the
+   * request's version (upstream's DefaultGarbageCollectionPolicy). Absent: DeleteDependents.
+   */
+  garbageCollectionPolicy?(version: string): GarbageCollectionPolicy;
+  /** A warning for deletes that leave the policy to a default of OrphanDependents (batch/v1 Job). */
+  orphanByDefaultWarning?: string;
+  /**
+   * Admission of a delete by name (upstream's admission plugins for the kind): throws the
+   * ApiError that refuses it.
+   */
+  admitDelete?(name: string): void;
   /** Table columns for kubectl's human-readable output (beyond Name and Age). */
   printerColumns?: PrinterColumn<T>[];
 }
+
+/** Upstream's rest.GarbageCollectionPolicy. */
+export type GarbageCollectionPolicy = 'DeleteDependents' | 'OrphanDependents' | 'Unsupported';
 
 /**
  * Where a resource keeps what its `/scale` subresource shows, as the paths of a

@@ -24,6 +24,8 @@ export interface DeleteQuery {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: string;
   orphanDependents?: boolean;
+  /** The version the request speaks (per-version default GC policies); absent: the storage version. */
+  requestVersion?: string;
 }
 
 /** Options shared by writes. */
@@ -49,6 +51,8 @@ export interface DeleteOutcome {
   object: KubeObject;
   /** false when finalizers or graceful deletion keep the object around. */
   gone: boolean;
+  /** Warnings for the client (HTTP `Warning` headers). */
+  warnings?: string[];
 }
 
 /** The result of a replace: the stored object and whether the write created it. */
@@ -58,11 +62,17 @@ export interface UpdateOutcome {
   created: boolean;
 }
 
+/** GetOptions of a get. */
+export interface GetQuery {
+  resourceVersion?: string;
+}
+
 /** CRUD + watch for one resource. */
 export interface ResourceStore {
   /** The resource at the version this store serves. */
   readonly definition: ServedResource;
-  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  /** A `resourceVersion` asks for a state not older than it ("" and "0": any, here the latest). */
+  get(namespace: string | undefined, name: string, opts?: GetQuery): Promise<KubeObject>;
   list(namespace: string | undefined, query: ListQuery): Promise<KubeList>;
   /** Resolves once the watch is established; the iterable ends when signal aborts. */
   watch(namespace: string | undefined, query: ListQuery, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;

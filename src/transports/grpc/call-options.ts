@@ -6,6 +6,7 @@ import type {
   CreateOptions,
   GetOptions,
   ListOptions,
+  PatchOptions,
   UpdateOptions,
 } from '../../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
 import type { CallOptions } from '../../endpoints/api-call.js';
@@ -38,11 +39,12 @@ export function listCallOptions(m: ListOptions | undefined): CallOptions {
 }
 
 /** CreateOptions / UpdateOptions → CallOptions. */
-export function writeCallOptions(m: CreateOptions | UpdateOptions | undefined): CallOptions {
+export function writeCallOptions(m: CreateOptions | UpdateOptions | PatchOptions | undefined): CallOptions {
   const o: CallOptions = {};
   if (!m) return o;
   if (m.dryRun && m.dryRun.length > 0) o.dryRun = [...m.dryRun];
   setString(o, 'fieldManager', m.fieldManager);
   setString(o, 'fieldValidation', m.fieldValidation);
+  if ('force' in m && m.force !== undefined) o.force = m.force;
   return o;
 }

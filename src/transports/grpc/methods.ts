@@ -97,6 +97,8 @@ function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, metadata
     signal,
   };
   if (spec.subresource) call.subresource = spec.subresource;
+  const userAgent = metadata.get('user-agent')[0];
+  if (typeof userAgent === 'string' && userAgent) call.userAgent = userAgent;
   const namespace = nonEmpty(req.namespace);
   if (namespace !== undefined) call.namespace = namespace;
   // Updates name their object by its metadata unless the request says otherwise.

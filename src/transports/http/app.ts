@@ -12,7 +12,8 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endp
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { ApiError } from '../../machinery/errors/index.js';
-import { parseAccept } from './negotiate.js';
+import { parseAccept } from '../../endpoints/response/accept.js';
+import { serveOpenApiV2 } from './openapi-v2.js';
 import { sendError, sendJson } from './respond.js';
 import { serveResource } from './resource-route.js';
 
@@ -82,6 +83,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
       .then((text) => res.status(200).type(registry.contentType).send(text))
       .catch(next);
   });
+  app.get('/openapi/v2', (req, res) => serveOpenApiV2(opts.openapi, req, res));
   app.get('/openapi/v3', (_req, res) => sendJson(res, 200, opts.openapi.index()));
   app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
     const doc = opts.openapi.document(String((req.params as Record<string, string>)[0]));

@@ -8,13 +8,15 @@ import { DEFAULT_USER, type ApiCall, type ApiHandler } from '../../endpoints/api
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { printerFor } from '../../endpoints/table/convert.js';
-import { renderObject, renderWatch, type OutputFormat } from '../../endpoints/table/render.js';
+import { renderObject, renderWatch } from '../../endpoints/table/render.js';
+import { encodeBody, encodeWatchFrame, watchContentType } from '../../endpoints/response/encode.js';
+import { errorMediaType, negotiateResponse, type ResponseFormat } from '../../endpoints/response/negotiate.js';
+import { ApiError, toApiError } from '../../machinery/errors/index.js';
+import type { KubeObject } from '../../machinery/meta/object.js';
 import { httpCredentials } from './credentials.js';
-import { acceptsJson, parseAccept } from './negotiate.js';
-import { negotiateOutput } from './output-format.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath } from './request-info.js';
-import { sendJson } from './respond.js';
+import { sendBody, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -35,24 +37,47 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
     user: DEFAULT_USER,
     signal: abort.signal,
   };
+  const userAgent = req.headers['user-agent'];
+  if (userAgent) call.userAgent = userAgent;
   if (!reads) {
     const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const contentType = req.headers['content-type'];
     call.body = contentType === undefined ? { type: 'encoded', data } : { type: 'encoded', data, contentType };
   }
 
-  // Tables and partial metadata are views of reads; writes answer with the object.
-  const ranges = parseAccept(req.headers.accept);
-  const includeObject = typeof query.includeObject === 'string' ? query.includeObject : undefined;
-  const format: OutputFormat = reads ? negotiateOutput(ranges, includeObject) : acceptsJson(ranges) ? { as: 'object' } : negotiateOutput(ranges, undefined);
+  // The encoding is decided in endpoints before anything runs; this only writes the bytes.
+  const served = catalog.resource(info.group, info.version, info.resource)?.definition;
+  const accept = req.headers.accept;
+  const errorType = errorMediaType(accept);
+  const sendStatus = (err: unknown): void =>
+    sendError(res, err, (status) => ({ data: encodeBody(errorType, status as unknown as KubeObject, served), contentType: errorType }));
+  let format: ResponseFormat;
+  try {
+    format = negotiateResponse(accept, {
+      protobuf: served ? served.schema.proto !== undefined : true,
+      watch: reads && isWatch(query),
+      transforms: reads,
+      includeObject: typeof query.includeObject === 'string' ? query.includeObject : undefined,
+    });
+  } catch (err) {
+    // A failed negotiation answers in JSON, as upstream's.
+    if (err instanceof ApiError) return sendError(res, err);
+    throw err;
+  }
 
-  const result = await handler(call);
-  const def = catalog.resource(info.group, info.version, info.resource)?.definition;
-  const printing = def && format.as !== 'object' ? printerFor(def, info.subresource) : undefined;
+  let result;
+  try {
+    result = await handler(call);
+  } catch (err) {
+    return sendStatus(toApiError(err));
+  }
+  const output = format.output;
+  const printing = served && output.as !== 'object' ? printerFor(served, info.subresource) : undefined;
   if (result.type === 'watch') {
-    await streamWatch(res, printing ? renderWatch(printing, format, result) : result.events, abort);
+    const events = printing ? renderWatch(printing, output, result) : result.events;
+    await streamWatch(res, events, abort, watchContentType(format.mediaType), (ev) => encodeWatchFrame(format.mediaType, ev, served));
     return;
   }
-  const body = printing && result.object.kind !== 'Status' ? renderObject(printing, format, result.object) : result.object;
-  sendJson(res, result.code, body, result.warnings ?? []);
+  const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
+  sendBody(res, result.code, encodeBody(format.mediaType, body, served), format.mediaType, result.warnings ?? []);
 }

@@ -1,4 +1,4 @@
-/** Writing objects and Status errors as JSON responses (gzip only when the client asks). */
+/** Writing response bytes and Status errors (gzip only when the client asks). */
 import { gzip } from 'node:zlib';
 import type { Response } from 'express';
 import { type ApiError, toApiError } from '../../machinery/errors/index.js';
@@ -19,11 +19,15 @@ export function acceptsGzip(header: string | undefined): boolean {
 
 /** Sends a JSON body with a status code and optional warnings. */
 export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
+  sendBody(res, code, Buffer.from(JSON.stringify(body), 'utf8'), contentType, warnings);
+}
+
+/** Sends encoded bytes with their media type (gzipped when large and the client asks). */
+export function sendBody(res: Response, code: number, data: Uint8Array, contentType: string, warnings: string[] = []): void {
   for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
   res.status(code);
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
-  const data = Buffer.from(JSON.stringify(body), 'utf8');
   if (data.length >= GZIP_THRESHOLD_BYTES && acceptsGzip(res.req?.headers['accept-encoding'])) {
     res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Vary', 'Accept-Encoding');
@@ -39,8 +43,8 @@ export function sendJson(res: Response, code: number, body: unknown, warnings: s
   res.end(data);
 }
 
-/** Sends any error as a Kubernetes Status. */
-export function sendError(res: Response, err: unknown): void {
+/** Sends any error as a Kubernetes Status; `encode` writes it in a negotiated media type (JSON otherwise). */
+export function sendError(res: Response, err: unknown, encode?: (status: ApiError['status']) => { data: Uint8Array; contentType: string }): void {
   const apiErr: ApiError = toApiError(err);
   if (res.headersSent) {
     if (!res.writableEnded) res.end();
@@ -48,5 +52,10 @@ export function sendError(res: Response, err: unknown): void {
   }
   const retry = apiErr.status.details?.retryAfterSeconds;
   if (retry !== undefined) res.setHeader('Retry-After', String(retry));
+  if (encode) {
+    const { data, contentType } = encode(apiErr.status);
+    sendBody(res, apiErr.status.code, data, contentType);
+    return;
+  }
   sendJson(res, apiErr.status.code, apiErr.status);
 }

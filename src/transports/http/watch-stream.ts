@@ -1,14 +1,21 @@
 /**
- * Streams watch events as newline-delimited JSON over a chunked response, one flush per
- * event. Timeouts and bookmarks are already in the events (endpoints/watch-events.ts).
+ * Streams watch events over a chunked response, one write per event, each already
+ * encoded in its frame by endpoints (JSON lines or length-prefixed protobuf). Timeouts
+ * and bookmarks are already in the events (endpoints/watch-events.ts).
  */
 import type { Response } from 'express';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
 
 /** Writes the stream until the events end or the client leaves; then ends the call. */
-export async function streamWatch(res: Response, events: AsyncIterable<WatchEvent>, abort: AbortController): Promise<void> {
+export async function streamWatch(
+  res: Response,
+  events: AsyncIterable<WatchEvent>,
+  abort: AbortController,
+  contentType: string,
+  frame: (ev: WatchEvent) => Uint8Array,
+): Promise<void> {
   res.status(200);
-  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
   res.flushHeaders();
   try {
@@ -16,7 +23,7 @@ export async function streamWatch(res: Response, events: AsyncIterable<WatchEven
       if (res.writableEnded || abort.signal.aborted) break;
       // Backpressure: a client that stops reading stops this loop, so its events queue
       // (bounded) in the storage subscription rather than without bound in the socket.
-      if (!res.write(JSON.stringify(ev) + '\n')) await drained(res, abort.signal);
+      if (!res.write(frame(ev))) await drained(res, abort.signal);
     }
   } finally {
     abort.abort();

@@ -1558,11 +1558,7 @@ export interface SecurityContext {
     | SeccompProfile
     | undefined;
   /** The AppArmor profile of the container, overriding the pod's. Not for Windows. */
-  appArmorProfile?:
-    | AppArmorProfile
-    | undefined;
-  /** Resource limits (ulimits) set on the container's processes. */
-  ulimits: Ulimit[];
+  appArmorProfile?: AppArmorProfile | undefined;
 }
 
 /** Security settings of the whole pod; most also serve as defaults for its containers. */
@@ -1714,20 +1710,6 @@ export interface Sysctl {
     | undefined;
   /** The value to set. */
   value?: string | undefined;
-}
-
-/** A resource limit on a container's processes. */
-export interface Ulimit {
-  /** The limit's name, such as nofile. */
-  name?:
-    | string
-    | undefined;
-  /** The hard limit. */
-  hard?:
-    | number
-    | undefined;
-  /** The soft limit. */
-  soft?: number | undefined;
 }
 
 /** The state of one container of a pod. */
@@ -10168,7 +10150,6 @@ function createBaseSecurityContext(): SecurityContext {
     procMount: undefined,
     seccompProfile: undefined,
     appArmorProfile: undefined,
-    ulimits: [],
   };
 }
 
@@ -10209,9 +10190,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
     }
     if (message.appArmorProfile !== undefined) {
       AppArmorProfile.encode(message.appArmorProfile, writer.uint32(98).fork()).join();
-    }
-    for (const v of message.ulimits) {
-      Ulimit.encode(v!, writer.uint32(106).fork()).join();
     }
     return writer;
   },
@@ -10325,14 +10303,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
             message.appArmorProfile = AppArmorProfile.decode(reader, reader.uint32());
             continue;
           }
-          case 13: {
-            if (tag !== 106) {
-              break;
-            }
-
-            message.ulimits.push(Ulimit.decode(reader, reader.uint32()));
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -10372,7 +10342,6 @@ export const SecurityContext: MessageFns<SecurityContext> = {
     message.appArmorProfile = (object.appArmorProfile !== undefined && object.appArmorProfile !== null)
       ? AppArmorProfile.fromPartial(object.appArmorProfile)
       : undefined;
-    message.ulimits = object.ulimits?.map((e) => Ulimit.fromPartial(e)) || [];
     return message;
   },
 };
@@ -11059,85 +11028,6 @@ export const Sysctl: MessageFns<Sysctl> = {
     const message = createBaseSysctl();
     message.name = object.name ?? undefined;
     message.value = object.value ?? undefined;
-    return message;
-  },
-};
-
-function createBaseUlimit(): Ulimit {
-  return { name: undefined, hard: undefined, soft: undefined };
-}
-
-export const Ulimit: MessageFns<Ulimit> = {
-  encode(message: Ulimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== undefined) {
-      writer.uint32(10).string(message.name);
-    }
-    if (message.hard !== undefined) {
-      writer.uint32(16).int64(message.hard);
-    }
-    if (message.soft !== undefined) {
-      writer.uint32(24).int64(message.soft);
-    }
-    return writer;
-  },
-
-  decode(input: BinaryReader | Uint8Array, length?: number): Ulimit {
-    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
-    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
-    if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error("protobuf decode recursion limit exceeded");
-    }
-    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
-    try {
-      const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseUlimit();
-      while (reader.pos < end) {
-        const tag = reader.uint32();
-        switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.name = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 16) {
-              break;
-            }
-
-            message.hard = longToNumber(reader.int64());
-            continue;
-          }
-          case 3: {
-            if (tag !== 24) {
-              break;
-            }
-
-            message.soft = longToNumber(reader.int64());
-            continue;
-          }
-        }
-        if ((tag & 7) === 4 || tag === 0) {
-          break;
-        }
-        reader.skip(tag & 7);
-      }
-      return message;
-    } finally {
-      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
-    }
-  },
-
-  create(base?: DeepPartial<Ulimit>): Ulimit {
-    return Ulimit.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Ulimit>): Ulimit {
-    const message = createBaseUlimit();
-    message.name = object.name ?? undefined;
-    message.hard = object.hard ?? undefined;
-    message.soft = object.soft ?? undefined;
     return message;
   },
 };
