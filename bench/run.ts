@@ -69,9 +69,14 @@ async function stopServerProcess(p: ServerProcess): Promise<void> {
 
 /** One POST over a keep-alive agent (node:http is far cheaper per request than fetch). */
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
+  return send(agent, url, 'POST', body, 'application/json');
+}
+
+/** One request with a body over a keep-alive agent. */
+function send(agent: Agent, url: URL, method: string, body: string, contentType: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, headers: { 'content-type': contentType, accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -111,9 +116,54 @@ async function grpcScenario(server: ServerProcess, name: string, prefix: string)
   }
 }
 
-function row(f: Figures, baseline?: Figures): string {
+function row(f: Figures, baseline?: Figures, against = 'raw etcd'): string {
   const ratio = baseline ? `${(f.opsPerSec / baseline.opsPerSec).toFixed(2)}x` : '1.00x';
-  return `${f.name.padEnd(34)} ${f.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   vs raw etcd ${ratio}`;
+  return `${f.name.padEnd(34)} ${f.opsPerSec.toFixed(0).padStart(8)} ops/s   p50 ${f.p50.toFixed(2).padStart(7)} ms   p99 ${f.p99.toFixed(2).padStart(7)} ms   vs ${against} ${ratio}`;
+}
+
+const DEPLOYMENTS = 512;
+
+function deployment(i: number, image: string): Record<string, unknown> {
+  const labels = { app: `web-${i}` };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `web-${i}`, labels },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: { containers: [{ name: 'app', image, ports: [{ containerPort: 8080 }], env: [{ name: 'MODE', value: 'bench' }] }] } },
+    },
+  };
+}
+
+/**
+ * What field management costs on updates: the same Deployments rewritten by a strategic merge
+ * patch (an Update entry recorded) and by server-side apply (merge, conflicts, pruning).
+ */
+async function fieldManagementScenarios(server: ServerProcess): Promise<Figures[]> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const base = `${server.url}/apis/apps/v1/namespaces/default/deployments`;
+  try {
+    for (let i = 0; i < DEPLOYMENTS; i++) {
+      const res = await post(agent, new URL(base), JSON.stringify(deployment(i, 'app:0')));
+      if (res.status !== 201) throw new Error(`setup failed: ${res.status} ${res.text}`);
+    }
+    const patch = await measure('HTTP strategic merge patch (embedded)', async (i) => {
+      const n = ((i % DEPLOYMENTS) + DEPLOYMENTS) % DEPLOYMENTS;
+      const body = JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'app', image: `app:p${i}` }] } } } });
+      const res = await send(agent, new URL(`${base}/web-${n}?fieldManager=patcher`), 'PATCH', body, 'application/strategic-merge-patch+json');
+      if (res.status !== 200) throw new Error(`patch failed: ${res.status} ${res.text}`);
+    });
+    const apply = await measure('HTTP server-side apply (embedded)', async (i) => {
+      const n = ((i % DEPLOYMENTS) + DEPLOYMENTS) % DEPLOYMENTS;
+      const res = await send(agent, new URL(`${base}/web-${n}?fieldManager=applier&force=true`), 'PATCH', JSON.stringify(deployment(n, `app:a${i}`)), 'application/apply-patch+yaml');
+      if (res.status !== 200) throw new Error(`apply failed: ${res.status} ${res.text}`);
+    });
+    return [patch, apply];
+  } finally {
+    agent.destroy();
+  }
 }
 
 async function main(): Promise<void> {
@@ -147,10 +197,14 @@ async function main(): Promise<void> {
     const embedded = await startServerProcess(['--data-dir', embeddedDir]);
     results.push(await httpScenario(embedded, 'HTTP JSON create (embedded)', 'http'));
     results.push(await grpcScenario(embedded, 'gRPC create (embedded)', 'grpc'));
+    const [patch, apply] = await fieldManagementScenarios(embedded);
     await stopServerProcess(embedded);
 
     process.stdout.write(`\n1 KiB ConfigMaps, ${REQUESTS} creates per scenario, concurrency ${CONCURRENCY}\n`);
     for (const f of results) process.stdout.write(row(f, raw) + '\n');
+    process.stdout.write(`\nDeployment updates (${DEPLOYMENTS} objects, ${REQUESTS} writes per scenario, concurrency ${CONCURRENCY})\n`);
+    process.stdout.write(row(patch!, patch, 'SMP') + '\n');
+    process.stdout.write(row(apply!, patch, 'SMP') + '\n');
   } finally {
     await etcd.stop();
     for (const d of dirs) await rm(d, { recursive: true, force: true });

@@ -131,8 +131,8 @@ for (const backend of backends) {
       assert.equal(bad.status, 422);
       assert.equal(bad.body.reason, 'Invalid');
       assert.equal(bad.body.message, 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"');
+      // An empty name is omitted from details, as Go's omitempty does.
       assert.deepEqual(bad.body.details, {
-        name: '',
         group: 'meta.k8s.io',
         kind: 'DeleteOptions',
         causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: 'Unsupported value: "Sideways": supported values: "Foreground", "Background", "Orphan", "nil"' }],

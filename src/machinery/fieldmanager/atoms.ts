@@ -32,7 +32,9 @@ export function isObject(v: unknown): v is Record<string, unknown> {
 export function atomFor(type: TypeNode, value: unknown): Atom {
   if (type.kind !== 'untyped') return type;
   if (Array.isArray(value)) return UNTYPED_ATOMIC_LIST;
-  if (isObject(value)) return type.atomic ? UNTYPED_ATOMIC_MAP : UNTYPED_MAP;
+  // Absent and null values resolve as maps: SMD's deduced atom offers all three shapes and
+  // its walkers try the map first.
+  if (isObject(value) || value === null || value === undefined) return type.atomic ? UNTYPED_ATOMIC_MAP : UNTYPED_MAP;
   return { kind: 'scalar' };
 }
 

@@ -90,9 +90,11 @@ function walk(lhs: unknown, rhs: unknown, type: TypeNode, path: PathElement[], r
   if (sameAtom(al, ar)) {
     [out, leaf] = handle(ar, lhs, rhs, path, rule, post);
   } else {
-    // An untyped value changed shape (say, from an object to a string): one leaf.
-    leaf = true;
-    out = rule(lhs, rhs, path);
+    // An untyped value changed shape (say, from a string to an object). As SMD, it is
+    // walked as its old shape (what that walk finds counts, its output is dropped), then
+    // as its new shape, which gives the output.
+    handle(al, lhs, rhs, path, rule, post);
+    [out, leaf] = handle(ar, lhs, rhs, path, rule, post);
   }
   if (!leaf && post) post(lhs, rhs, path);
   return out;
