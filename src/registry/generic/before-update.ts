@@ -48,13 +48,15 @@ export function beforeUpdate(def: ServedResource, req: UpdateRequest, proposed: 
 }
 
 /**
- * Through `/status` only status changes: the stored object with the proposal's status,
- * prepared and validated by the status strategy.
+ * Through `/status` only status changes: the stored object with the proposal's status
+ * (and the managedFields the write recorded), prepared and validated by the status strategy.
  */
 function updateStatus(def: ServedResource, next: KubeObject, current: KubeObject): KubeObject {
   const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
   if (next.status === undefined) delete merged.status;
   delete merged.metadata?.resourceVersion;
+  const managed = next.metadata?.managedFields;
+  if (managed && merged.metadata) merged.metadata.managedFields = managed;
   def.statusStrategy?.prepareForUpdate?.(merged, current);
   acceptValidated(def, merged, [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])]);
   return merged;
