@@ -32,10 +32,15 @@ interface MessageDescriptorJson {
   nestedType?: MessageDescriptorJson[];
   options?: { mapEntry?: boolean } & Record<string, unknown>;
 }
+interface SourceLocationJson {
+  path?: number[];
+  leadingComments?: string;
+}
 interface FileDescriptorJson {
   name: string;
   package?: string;
   messageType?: MessageDescriptorJson[];
+  sourceCodeInfo?: { location?: SourceLocationJson[] };
 }
 interface DescriptorSetJson {
   file: FileDescriptorJson[];
@@ -93,6 +98,8 @@ export interface FieldSchema {
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
   readonly emitEmpty?: boolean;
+  /** The field's leading proto comment: what \`kubectl explain\` and OpenAPI show. */
+  readonly description?: string;
 }
 
 /** One message type. */
@@ -104,6 +111,8 @@ export interface MessageSchema {
   readonly file: string;
   /** Name of the ts-proto export (nested messages are joined with "_"). */
   readonly tsName: string;
+  /** The message's leading proto comment: what \`kubectl explain\` and OpenAPI show. */
+  readonly description?: string;
   /** Server-side apply semantics of the message as a whole (+structType on the Go type). */
   readonly structType?: "atomic" | "granular";
   /** Fields in declaration order (upstream Go struct order). */
@@ -132,6 +141,7 @@ interface FieldOut {
   mapType?: "atomic" | "granular";
   nullable?: boolean;
   emitEmpty?: boolean;
+  description?: string;
 }
 
 interface MessageOut {
@@ -139,6 +149,7 @@ interface MessageOut {
   package: string;
   file: string;
   tsName: string;
+  description?: string;
   structType?: "atomic" | "granular";
   fields: FieldOut[];
 }
@@ -157,7 +168,7 @@ function tsPropertyName(fieldName: string): string {
 
 function runBufBuild(root: string, extraArgs: readonly string[]): DescriptorSetJson {
   const buf = join(root, "node_modules", ".bin", "buf");
-  const result = spawnSync(buf, ["build", "--exclude-source-info", ...extraArgs, "-o", "-#format=json"], {
+  const result = spawnSync(buf, ["build", ...extraArgs, "-o", "-#format=json"], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
@@ -169,23 +180,59 @@ function runBufBuild(root: string, extraArgs: readonly string[]): DescriptorSetJ
   return JSON.parse(result.stdout) as DescriptorSetJson;
 }
 
+/**
+ * A leading proto comment as one description: lines of a paragraph joined by spaces,
+ * paragraphs separated by a blank line.
+ */
+function commentText(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const paragraphs: string[] = [];
+  let current: string[] = [];
+  for (const line of raw.split("\n").map((l) => l.trim())) {
+    if (line === "") {
+      if (current.length) paragraphs.push(current.join(" "));
+      current = [];
+    } else current.push(line);
+  }
+  if (current.length) paragraphs.push(current.join(" "));
+  const text = paragraphs.join("\n\n");
+  return text === "" ? undefined : text;
+}
+
+/** Leading comments of one file, keyed by source path ("4,0,2,1" is message 0's field 1). */
+function leadingComments(file: FileDescriptorJson): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const loc of file.sourceCodeInfo?.location ?? []) {
+    const text = commentText(loc.leadingComments);
+    if (text && loc.path) out.set(loc.path.join(","), text);
+  }
+  return out;
+}
+
 function collectMessages(set: DescriptorSetJson): MessageOut[] {
   const mapEntries = new Map<string, MessageDescriptorJson>();
-  const pending: Array<{ file: FileDescriptorJson; msg: MessageDescriptorJson; fullName: string; tsName: string }> = [];
+  const pending: Array<{
+    file: FileDescriptorJson; msg: MessageDescriptorJson; fullName: string; tsName: string;
+    path: string; comments: Map<string, string>;
+  }> = [];
 
-  const walk = (file: FileDescriptorJson, msg: MessageDescriptorJson, scope: string, tsScope: string): void => {
+  const walk = (
+    file: FileDescriptorJson, msg: MessageDescriptorJson, scope: string, tsScope: string,
+    path: string, comments: Map<string, string>,
+  ): void => {
     const fullName = scope ? `${scope}.${msg.name}` : msg.name;
     const tsName = tsScope ? `${tsScope}_${msg.name}` : msg.name;
     if (msg.options?.mapEntry) {
       mapEntries.set(fullName, msg);
       return;
     }
-    pending.push({ file, msg, fullName, tsName });
-    for (const nested of msg.nestedType ?? []) walk(file, nested, fullName, tsName);
+    pending.push({ file, msg, fullName, tsName, path, comments });
+    (msg.nestedType ?? []).forEach((nested, i) => walk(file, nested, fullName, tsName, `${path},3,${i}`, comments));
   };
   for (const file of set.file) {
     if (file.name.startsWith("google/")) continue;
-    for (const msg of file.messageType ?? []) walk(file, msg, file.package ?? "", "");
+    const comments = leadingComments(file);
+    (file.messageType ?? []).forEach((msg, i) => walk(file, msg, file.package ?? "", "", `4,${i}`, comments));
   }
 
   const describeType = (f: FieldDescriptorJson): { kind: FieldOut["kind"]; type: string } => {
@@ -198,9 +245,9 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
   };
 
   const out: MessageOut[] = [];
-  for (const { file, msg, fullName, tsName } of pending) {
+  for (const { file, msg, fullName, tsName, path, comments } of pending) {
     const fields: FieldOut[] = [];
-    for (const f of msg.field ?? []) {
+    for (const [index, f] of (msg.field ?? []).entries()) {
       const repeatedLabel = f.label === "LABEL_REPEATED";
       const entry = f.type === "TYPE_MESSAGE" ? mapEntries.get((f.typeName ?? "").replace(/^\./, "")) : undefined;
       const field: FieldOut = {
@@ -241,9 +288,12 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
         else if (opt === "nullable" && value === true) field.nullable = true;
         else if (opt === "emit_empty" && value === true) field.emitEmpty = true;
       }
+      const description = comments.get(`${path},2,${index}`);
+      if (description) field.description = description;
       fields.push(field);
     }
-    const message: MessageOut = { fullName, package: file.package ?? "", file: file.name, tsName, fields };
+    const description = comments.get(path);
+    const message: MessageOut = { fullName, package: file.package ?? "", file: file.name, tsName, ...(description ? { description } : {}), fields };
     const structType = msg.options?.[`${OPTION_PREFIX}struct_type]`];
     if (typeof structType === "string") message.structType = granularity(structType, fullName);
     out.push(message);
@@ -256,6 +306,7 @@ function collectMessages(set: DescriptorSetJson): MessageOut[] {
 const FIELD_KEYS: readonly (keyof FieldOut)[] = [
   "name", "prop", "json", "number", "kind", "type", "repeated", "optional", "mapKey",
   "inline", "patchMergeKey", "patchStrategy", "listType", "listMapKeys", "mapType", "nullable", "emitEmpty",
+  "description",
 ];
 
 function renderField(f: FieldOut): string {
@@ -275,6 +326,7 @@ function renderSchema(messages: readonly MessageOut[]): string {
   for (const m of messages) {
     const head = JSON.stringify({
       fullName: m.fullName, package: m.package, file: m.file, tsName: m.tsName,
+      ...(m.description ? { description: m.description } : {}),
       ...(m.structType ? { structType: m.structType } : {}),
     }).slice(0, -1);
     if (m.fields.length === 0) {

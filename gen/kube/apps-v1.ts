@@ -4,107 +4,208 @@ import type * as corev1 from "./core-v1.js";
 import type * as metav1 from "./meta-v1.js";
 import type * as intstr from "./intstr.js";
 
+/**
+ * Keeps a number of identical pods running from one template and rolls out template changes
+ * gradually, through ReplicaSets it creates and scales.
+ */
 export interface Deployment {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The desired state: how many pods, from which template, and how to roll out changes. */
   spec?: DeploymentSpec;
+  /** What the deployment controller last observed; may lag behind spec. Read-only. */
   status?: DeploymentStatus;
 }
 
+/** One aspect of a Deployment's state at a point in time. */
 export interface DeploymentCondition {
+  /** What the condition reports: Available, Progressing or ReplicaFailure. */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When the controller last refreshed this condition. */
   lastUpdateTime?: metav1.Time;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of Deployments. */
 export interface DeploymentList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Deployments. */
   items?: Deployment[];
 }
 
+/** What a Deployment should run and how it replaces old pods with new ones. */
 export interface DeploymentSpec {
+  /** How many pods should run. Defaults to 1; leave it unset when an autoscaler manages it. */
   replicas?: number;
+  /**
+   * Which pods the Deployment manages, by label; it must match the template's labels and cannot
+   * change after creation.
+   */
   selector?: metav1.LabelSelector;
+  /** The pod the Deployment creates copies of. Its restartPolicy must be Always. */
   template?: corev1.PodTemplateSpec;
+  /** How running pods are replaced when the template changes. */
   strategy?: DeploymentStrategy;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
   minReadySeconds?: number;
+  /** How many old ReplicaSets to keep so that a rollout can be undone. Defaults to 10. */
   revisionHistoryLimit?: number;
+  /** When true, template changes are not rolled out until the Deployment is resumed. */
   paused?: boolean;
+  /**
+   * How long a rollout may go without progress before the Progressing condition reports
+   * ProgressDeadlineExceeded. Defaults to 600.
+   */
   progressDeadlineSeconds?: number;
 }
 
+/** The rollout state a Deployment's controller last observed. */
 export interface DeploymentStatus {
+  /** The metadata.generation the controller has acted on. */
   observedGeneration?: number;
+  /**
+   * How many pods, old and new, the Deployment's ReplicaSets target, counting those not yet
+   * terminating.
+   */
   replicas?: number;
+  /** How many of those pods run the current template. */
   updatedReplicas?: number;
+  /** How many pods have the Ready condition. */
   readyReplicas?: number;
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** How many more pods must become available for the Deployment to reach its desired count. */
   unavailableReplicas?: number;
+  /**
+   * How many pods are shutting down (they have a deletionTimestamp but are not gone yet). Only
+   * reported when the feature that counts them is on.
+   */
   terminatingReplicas?: number;
+  /** The latest observations of the rollout (Available, Progressing, ReplicaFailure). */
   conditions?: DeploymentCondition[];
+  /**
+   * Bumped when the name the controller derives for a new ReplicaSet is already taken, to derive a
+   * different one.
+   */
   collisionCount?: number;
 }
 
+/** How a Deployment swaps old pods for new ones. */
 export interface DeploymentStrategy {
+  /**
+   * Recreate (stop all old pods, then start new ones) or RollingUpdate (replace them a few at a
+   * time). Defaults to RollingUpdate.
+   */
   type?: string;
+  /** Limits of a rolling update; only allowed when type is RollingUpdate. */
   rollingUpdate?: RollingUpdateDeployment;
 }
 
+/**
+ * Keeps a given number of identical pods running, replacing any that fail or are deleted;
+ * Deployments create and scale ReplicaSets rather than being used directly.
+ */
 export interface ReplicaSet {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How many pods to keep, which pods count, and the template for new ones. */
   spec?: ReplicaSetSpec;
+  /** What the ReplicaSet controller last observed. Read-only. */
   status?: ReplicaSetStatus;
 }
 
+/** One aspect of a ReplicaSet's state at a point in time. */
 export interface ReplicaSetCondition {
+  /** What the condition reports, such as ReplicaFailure. */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of ReplicaSets. */
 export interface ReplicaSetList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ReplicaSets. */
   items?: ReplicaSet[];
 }
 
+/** What a ReplicaSet keeps running. */
 export interface ReplicaSetSpec {
+  /** How many pods should run. Defaults to 1. */
   replicas?: number;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
   minReadySeconds?: number;
+  /** Which pods count towards replicas, by label; it must match the template's labels. */
   selector?: metav1.LabelSelector;
+  /** The pod created when too few are running. */
   template?: corev1.PodTemplateSpec;
 }
 
+/** The pods of a ReplicaSet as its controller last observed them. */
 export interface ReplicaSetStatus {
+  /** How many pods the ReplicaSet has, not counting those terminating. */
   replicas?: number;
+  /** How many of those pods carry all the labels of the template. */
   fullyLabeledReplicas?: number;
+  /** How many pods have the Ready condition. */
   readyReplicas?: number;
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** How many pods are shutting down (deletionTimestamp set, not yet gone). */
   terminatingReplicas?: number;
+  /** The metadata.generation the controller has acted on. */
   observedGeneration?: number;
+  /** Observations of the ReplicaSet's state, such as ReplicaFailure. */
   conditions?: ReplicaSetCondition[];
 }
 
+/** How far a rolling update may go below and above the desired number of pods. */
 export interface RollingUpdateDeployment {
+  /**
+   * How many pods may be unavailable during the update, as a number or a percentage of the desired
+   * count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%.
+   */
   maxUnavailable?: intstr.IntOrString;
+  /**
+   * How many pods may exist above the desired count during the update, as a number or a percentage
+   * (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%.
+   */
   maxSurge?: intstr.IntOrString;
 }

@@ -3,188 +3,374 @@
 import type * as corev1 from "./core-v1.js";
 import type * as metav1 from "./meta-v1.js";
 
-/** Intentionally empty: presence selects the mode. */
+/** Marks that the group's pods are disrupted together; it has no settings. */
 export interface AllDisruptionMode {}
 
-/** Intentionally empty: presence selects the basic policy. */
+/** Marks ordinary, pod-by-pod scheduling; it has no settings. */
 export interface BasicSchedulingPolicy {}
 
+/** Creates Jobs on a repeating schedule written in cron syntax. */
 export interface CronJob {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The schedule and the Job to create at each run. */
   spec?: CronJobSpec;
+  /** What the CronJob controller last observed. Read-only. */
   status?: CronJobStatus;
 }
 
+/** A list of CronJobs. */
 export interface CronJobList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The CronJobs. */
   items?: CronJob[];
 }
 
+/** When a CronJob runs and what each run creates. */
 export interface CronJobSpec {
+  /** The schedule in cron format, such as "0 3 * * *" or @hourly. */
   schedule?: string;
+  /**
+   * The IANA time zone the schedule is read in, such as Europe/Paris; defaults to the controller's
+   * local time zone.
+   */
   timeZone?: string;
+  /**
+   * How late a run may start, in seconds; a run that cannot start within this window is skipped and
+   * counted as missed.
+   */
   startingDeadlineSeconds?: number;
+  /**
+   * What to do when a run is due while the previous Job is still running: Allow (run both), Forbid
+   * (skip the new run) or Replace (stop the old Job). Defaults to Allow.
+   */
   concurrencyPolicy?: string;
+  /** When true, no further runs start; Jobs already running are left alone. Defaults to false. */
   suspend?: boolean;
+  /** The Job created at each run. */
   jobTemplate?: JobTemplateSpec;
+  /** How many finished successful Jobs to keep. Defaults to 3. */
   successfulJobsHistoryLimit?: number;
+  /** How many failed Jobs to keep. Defaults to 1. */
   failedJobsHistoryLimit?: number;
 }
 
+/** The runs of a CronJob as its controller last observed them. */
 export interface CronJobStatus {
+  /** References to the Jobs of this CronJob that are running. */
   active?: corev1.ObjectReference[];
+  /** When a Job was last scheduled. */
   lastScheduleTime?: metav1.Time;
+  /** When a Job last completed successfully. */
   lastSuccessfulTime?: metav1.Time;
 }
 
+/** All-or-nothing scheduling for a group of pods. */
 export interface GangSchedulingPolicy {
+  /** How many pods of the group must be placeable together before any of them is scheduled. */
   minCount?: number;
 }
 
+/**
+ * Runs pods until a given number of them finish successfully, retrying failed ones within limits; a
+ * batch task that ends, unlike a Deployment.
+ */
 export interface Job {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The desired behaviour: the pod template, how many completions and how much parallelism, and the
+   * failure limits.
+   */
   spec?: JobSpec;
+  /** Progress the job controller last observed. Read-only. */
   status?: JobStatus;
 }
 
+/** One aspect of a Job's state at a point in time. */
 export interface JobCondition {
+  /** What the condition reports: Complete, Failed, Suspended, FailureTarget or SuccessCriteriaMet. */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When the condition was last checked. */
   lastProbeTime?: metav1.Time;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of Jobs. */
 export interface JobList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Jobs. */
   items?: Job[];
 }
 
-/**
- * Workload-aware scheduling settings for a Job (upstream composes these from
- * scheduling.k8s.io building blocks; field numbers recovered from the fixture).
- */
+/** Workload-aware scheduling settings that treat the Job's pods as one group. */
 export interface JobSchedulingConfiguration {
+  /** How the group is scheduled: basic (pod by pod) or gang (all or nothing). Exactly one is set. */
   schedulingPolicy?: PodGroupSchedulingPolicy;
+  /** Placement constraints, such as topology, for the group. */
   schedulingConstraints?: PodGroupSchedulingConstraints;
+  /** Whether the group's pods may be disrupted one at a time or only all together. */
   disruptionMode?: PodGroupDisruptionMode;
+  /** ResourceClaims the Job's pods may share; at most 4. */
   resourceClaims?: PodGroupResourceClaim[];
 }
 
+/** What a Job runs, how many successful pods it needs, and when it gives up. */
 export interface JobSpec {
+  /**
+   * The most pods the Job runs at the same time; 0 pauses it. Defaults to 1. Fewer run when fewer
+   * completions remain.
+   */
   parallelism?: number;
+  /**
+   * How many pods must succeed for the Job to be complete. Unset means any single success completes
+   * it once all pods have ended.
+   */
   completions?: number;
+  /**
+   * How long, counted from the Job's start, it may run before the controller stops its pods and
+   * marks it failed with reason DeadlineExceeded.
+   */
   activeDeadlineSeconds?: number;
+  /**
+   * Rules that decide, from a failed pod's exit codes or conditions, whether to fail the Job,
+   * ignore the failure, or count it against the backoff limit.
+   */
   podFailurePolicy?: PodFailurePolicy;
+  /** Rules that declare an Indexed Job succeeded before every index has completed. */
   successPolicy?: SuccessPolicy;
+  /** How many pod failures to retry before the Job is marked failed. Defaults to 6. */
   backoffLimit?: number;
+  /** For Indexed Jobs: how many retries each index gets before that index is marked failed. */
   backoffLimitPerIndex?: number;
+  /**
+   * For Indexed Jobs with backoffLimitPerIndex: once more indexes than this have failed, the whole
+   * Job fails.
+   */
   maxFailedIndexes?: number;
+  /**
+   * Which pods belong to the Job. Normally generated by the server from a unique label; see
+   * manualSelector.
+   */
   selector?: metav1.LabelSelector;
+  /**
+   * When true, selector is taken as written instead of being generated; the user must keep it from
+   * matching other pods.
+   */
   manualSelector?: boolean;
+  /** The pod each attempt runs. Its restartPolicy must be Never or OnFailure. */
   template?: corev1.PodTemplateSpec;
+  /**
+   * Seconds after the Job finishes (completed or failed) before it is deleted automatically, with
+   * its pods. Unset keeps it; 0 deletes it right away.
+   */
   ttlSecondsAfterFinished?: number;
+  /**
+   * NonIndexed (any pods may supply the completions) or Indexed (pods get indexes 0 to
+   * completions-1, and each index must succeed once). Defaults to NonIndexed.
+   */
   completionMode?: string;
+  /**
+   * When true, no new pods are created and running ones are stopped; setting it back to false
+   * resumes the Job and restarts its activeDeadlineSeconds clock.
+   */
   suspend?: boolean;
+  /**
+   * When a replacement pod may start: TerminatingOrFailed (as soon as the old one is terminating)
+   * or Failed (only once it has fully failed).
+   */
   podReplacementPolicy?: string;
+  /**
+   * The controller that reconciles this Job. Empty or kubernetes.io/job-controller means the
+   * built-in one; any other value leaves the Job to that controller. Cannot change.
+   */
   managedBy?: string;
+  /**
+   * Workload-aware scheduling for the Job's pods (gang scheduling, topology, disruption); fixed
+   * after creation.
+   */
   scheduling?: JobSchedulingConfiguration;
 }
 
+/** The progress of a Job as its controller last observed it. */
 export interface JobStatus {
+  /** Observations of the Job's state, such as Complete, Failed, Suspended and FailureTarget. */
   conditions?: JobCondition[];
+  /** When the controller started working on the Job; reset when a suspended Job resumes. */
   startTime?: metav1.Time;
+  /** When the Job completed successfully; unset while it runs or when it failed. */
   completionTime?: metav1.Time;
+  /** How many of the Job's pods are pending or running. */
   active?: number;
+  /** How many pods have succeeded. */
   succeeded?: number;
+  /** How many pods have failed. */
   failed?: number;
+  /** How many pods are terminating (deletionTimestamp set, not yet gone). */
   terminating?: number;
+  /**
+   * For Indexed Jobs: the indexes that have succeeded, as a compact list of numbers and ranges such
+   * as 1,3-5,7.
+   */
   completedIndexes?: string;
+  /**
+   * For Indexed Jobs with backoffLimitPerIndex: the indexes that have failed, in the same compact
+   * form as completedIndexes.
+   */
   failedIndexes?: string;
+  /**
+   * Pods that have finished but are not yet counted in succeeded or failed, tracked so none is
+   * counted twice or missed.
+   */
   uncountedTerminatedPods?: UncountedTerminatedPods;
+  /** How many of the Job's pods have the Ready condition. */
   ready?: number;
 }
 
+/** The Job a CronJob creates at each scheduled time. */
 export interface JobTemplateSpec {
+  /** Labels, annotations and other metadata copied onto each Job created from this template. */
   metadata?: metav1.ObjectMeta;
+  /** The spec each created Job gets. */
   spec?: JobSpec;
 }
 
+/** How a Job reacts to failed pods, beyond counting them against the backoff limit. */
 export interface PodFailurePolicy {
+  /**
+   * Rules tried in order against each failed pod; the first that matches decides, and a pod no rule
+   * matches is counted as usual. At most 20.
+   */
   rules?: PodFailurePolicyRule[];
 }
 
+/** Matches failed pods by the exit codes of their terminated containers. */
 export interface PodFailurePolicyOnExitCodesRequirement {
+  /** Only look at the container with this name; when empty, every container counts. */
   containerName?: string;
+  /**
+   * In (some container exited with one of values) or NotIn (some container exited with a code not
+   * among values). Exit code 0 never matches.
+   */
   operator?: string;
+  /** The exit codes to compare with: unique, sorted, at most 255, and 0 is not allowed with In. */
   values?: number[];
 }
 
+/** Matches failed pods carrying a given condition. */
 export interface PodFailurePolicyOnPodConditionsPattern {
+  /** The pod condition type to look for, such as DisruptionTarget. */
   type?: string;
+  /** The status the condition must have. Defaults to True. */
   status?: string;
 }
 
+/**
+ * Matches failed pods by exit codes or pod conditions (one of the two) and says what to do with
+ * them.
+ */
 export interface PodFailurePolicyRule {
+  /**
+   * What a match does: FailJob (fail the whole Job), FailIndex (fail this index), Ignore (do not
+   * count the failure) or Count (count it as usual).
+   */
   action?: string;
+  /** Matches a pod by the exit codes of its containers. */
   onExitCodes?: PodFailurePolicyOnExitCodesRequirement;
+  /** Matches a pod that has any of these conditions; at most 20. */
   onPodConditions?: PodFailurePolicyOnPodConditionsPattern[];
 }
 
+/** How a group of pods may be disrupted; exactly one member is set. */
 export interface PodGroupDisruptionMode {
+  /** Pods may be disrupted one at a time. */
   single?: SingleDisruptionMode;
+  /** Disrupting one pod disrupts the whole group. */
   all?: AllDisruptionMode;
 }
 
+/**
+ * A ResourceClaim shared by a group of pods; a pod uses it by declaring a claim with the same name
+ * and source.
+ */
 export interface PodGroupResourceClaim {
+  /** The claim's name within the group. */
   name?: string;
+  /** An existing ResourceClaim to share; exactly one of this and resourceClaimTemplateName is set. */
   resourceClaimName?: string;
+  /** A ResourceClaimTemplate from which one claim is made for the group. */
   resourceClaimTemplateName?: string;
 }
 
+/** Placement constraints for a group of pods. */
 export interface PodGroupSchedulingConstraints {
+  /** Topology domains the group must be placed within. */
   topology?: TopologyConstraint[];
 }
 
+/** Selects how a group of pods is scheduled; exactly one member is set. */
 export interface PodGroupSchedulingPolicy {
+  /** Schedule each pod on its own, as usual. */
   basic?: BasicSchedulingPolicy;
+  /** Schedule the group only when enough of its pods can run at once. */
   gang?: GangSchedulingPolicy;
 }
 
-/** Intentionally empty: presence selects the mode. */
+/** Marks that the group's pods may be disrupted individually; it has no settings. */
 export interface SingleDisruptionMode {}
 
+/**
+ * When an Indexed Job counts as succeeded before all of its indexes are done; the remaining pods
+ * are then stopped.
+ */
 export interface SuccessPolicy {
+  /** The Job succeeds once any one rule is met; rules are checked in order. At most 20. */
   rules?: SuccessPolicyRule[];
 }
 
+/** One way for an Indexed Job to succeed: a set of indexes, a count, or both. */
 export interface SuccessPolicyRule {
+  /** Indexes that must all succeed, written as numbers and ranges such as 0,2-4. */
   succeededIndexes?: string;
+  /** How many indexes must succeed; with succeededIndexes, how many of those. */
   succeededCount?: number;
 }
 
+/** Keeps a group of pods within one topology domain. */
 export interface TopologyConstraint {
+  /** The node label whose value names the domain, such as topology.kubernetes.io/zone. */
   key?: string;
 }
 
+/** The uids of finished pods whose result the controller has not yet added to the Job's counters. */
 export interface UncountedTerminatedPods {
+  /** Uids of pods that succeeded. */
   succeeded?: string[];
+  /** Uids of pods that failed. */
   failed?: string[];
 }

@@ -4,270 +4,544 @@ import type * as resource from "./resource.js";
 import type * as metav1 from "./meta-v1.js";
 import type * as intstr from "./intstr.js";
 
+/** An AWS EBS volume, which must exist and be in the node's availability zone. */
 export interface AWSElasticBlockStoreVolumeSource {
+  /** The EBS volume's ID. */
   volumeID?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** The partition to mount; unset or 0 mounts the whole volume. */
   partition?: number;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** Rules that attract a pod to nodes or pods, or keep it away from them. */
 export interface Affinity {
+  /** Which nodes the pod prefers or requires, by their labels. */
   nodeAffinity?: NodeAffinity;
+  /** Which pods this pod should run near, in the same topology domain. */
   podAffinity?: PodAffinity;
+  /** Which pods this pod should stay away from, in other topology domains. */
   podAntiAffinity?: PodAntiAffinity;
 }
 
+/** An AppArmor profile; the source is chosen by type. */
 export interface AppArmorProfile {
+  /**
+   * RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a profile loaded on the
+   * node).
+   */
   type?: string;
+  /** For type Localhost: the name of the profile loaded on the node. */
   localhostProfile?: string;
 }
 
+/** A volume attached to a node. */
 export interface AttachedVolume {
+  /** The attached volume's name. */
   name?: string;
+  /** The device path where the volume should be available on the node. */
   devicePath?: string;
 }
 
+/** Deprecated: an Azure data disk. */
 export interface AzureDiskVolumeSource {
+  /** The disk's name. */
   diskName?: string;
+  /** The disk's URI. */
   diskURI?: string;
+  /** Host caching: None, ReadOnly or ReadWrite. */
   cachingMode?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /**
+   * Shared (several disks per storage account), Dedicated (one disk per account) or Managed (an
+   * Azure managed disk, the default).
+   */
   kind?: string;
 }
 
+/** Deprecated: an Azure File share. */
 export interface AzureFileVolumeSource {
+  /** The Secret with the storage account name and key. */
   secretName?: string;
+  /** The share's name. */
   shareName?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** An ephemeral inline volume provided by a CSI driver. */
 export interface CSIVolumeSource {
+  /** The CSI driver's name, as registered in the cluster. */
   driver?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The filesystem type to ask for; the driver decides when unset. */
   fsType?: string;
+  /** Driver-specific settings. */
   volumeAttributes?: Record<string, string>;
+  /** A Secret with credentials passed to the driver when mounting. */
   nodePublishSecretRef?: LocalObjectReference;
 }
 
+/** Linux capabilities to add or drop. */
 export interface Capabilities {
+  /** Capabilities to add, such as NET_ADMIN. */
   add?: string[];
+  /** Capabilities to remove, such as ALL. */
   drop?: string[];
 }
 
+/** Deprecated: a CephFS mount. */
 export interface CephFSVolumeSource {
+  /** The Ceph monitors. */
   monitors?: string[];
+  /** The path to mount. Defaults to /. */
   path?: string;
+  /** The RADOS user. Defaults to admin. */
   user?: string;
+  /** The file with the user's key. Defaults to /etc/ceph/user.secret. */
   secretFile?: string;
+  /** The Secret with the user's key, replacing secretFile. */
   secretRef?: LocalObjectReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** Deprecated: an OpenStack Cinder volume. */
 export interface CinderVolumeSource {
+  /** The volume's ID. */
   volumeID?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The Secret with the parameters for connecting to OpenStack. */
   secretRef?: LocalObjectReference;
 }
 
+/** Settings of ClientIP session affinity. */
 export interface ClientIPConfig {
+  /**
+   * How long a client stays pinned to one pod after its last request, between 1 and 86400 seconds.
+   * Defaults to 10800 (three hours).
+   */
   timeoutSeconds?: number;
 }
 
+/** Certificates of ClusterTrustBundle objects, concatenated into one file. */
 export interface ClusterTrustBundleProjection {
+  /** A single ClusterTrustBundle by name; cannot be combined with signerName and labelSelector. */
   name?: string;
+  /** Use bundles of this signer, further narrowed by labelSelector. */
   signerName?: string;
+  /** Which of the signer's bundles to use; an empty selector takes all of them. */
   labelSelector?: metav1.LabelSelector;
+  /** When true, the pod starts even if no bundle matches, with an empty file. */
   optional?: boolean;
+  /** The file path, relative to the volume's mount point. */
   path?: string;
+  /** The owner user ID of the file. */
   user?: number;
 }
 
+/**
+ * Non-secret configuration data, as named strings or byte values, for pods to read as environment
+ * variables, arguments or files.
+ */
 export interface ConfigMap {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * When true, data and binaryData can no longer change (only metadata can), which also spares the
+   * kubelet from watching it. Cannot be set back to false.
+   */
   immutable?: boolean;
+  /**
+   * The configuration entries as UTF-8 strings. Keys are letters, digits, '-', '_' or '.', and may
+   * not also appear in binaryData.
+   */
   data?: Record<string, string>;
+  /**
+   * Configuration entries holding arbitrary bytes, written base64-encoded in JSON. Keys follow the
+   * rules of data and may not repeat its keys.
+   */
   binaryData?: Record<string, string>;
 }
 
+/** A ConfigMap whose entries become environment variables. */
 export interface ConfigMapEnvSource extends LocalObjectReference {
+  /** When true, a missing ConfigMap is not an error. */
   optional?: boolean;
 }
 
+/** Picks one key of a ConfigMap. */
 export interface ConfigMapKeySelector extends LocalObjectReference {
+  /** The key to read. */
   key?: string;
+  /** When true, a missing ConfigMap or key is not an error. */
   optional?: boolean;
 }
 
+/** A list of ConfigMaps. */
 export interface ConfigMapList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ConfigMaps. */
   items?: ConfigMap[];
 }
 
+/** Deprecated: a ConfigMap holding kubelet configuration. */
 export interface ConfigMapNodeConfigSource {
+  /** The ConfigMap's namespace. */
   namespace?: string;
+  /** The ConfigMap's name. */
   name?: string;
+  /** The ConfigMap's uid. */
   uid?: string;
+  /** The ConfigMap's resource version. */
   resourceVersion?: string;
+  /** The ConfigMap key that holds the kubelet configuration. */
   kubeletConfigKey?: string;
 }
 
+/** A ConfigMap's entries in a projected volume. */
 export interface ConfigMapProjection extends LocalObjectReference {
+  /** Which keys to project, and to which paths; unset projects every key. */
   items?: KeyToPath[];
+  /** When true, a missing ConfigMap or key is not an error. */
   optional?: boolean;
 }
 
+/** A ConfigMap's entries as files. */
 export interface ConfigMapVolumeSource extends LocalObjectReference {
+  /**
+   * Which keys to project, and to which paths; unset projects every key to a file named after it. A
+   * listed key that is missing is an error unless optional.
+   */
   items?: KeyToPath[];
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
   defaultMode?: number;
+  /** When true, a missing ConfigMap or key is not an error. */
   optional?: boolean;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number;
 }
 
+/** One container of a pod: the image to run and how it runs. */
 export interface Container {
+  /** The container's name, unique within the pod (a DNS label). Cannot change. */
   name?: string;
+  /**
+   * The container image to run, such as nginx:1.27 or a digest reference. Controllers such as
+   * Deployments require it.
+   */
   image?: string;
+  /**
+   * The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's
+   * environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change.
+   */
   command?: string[];
+  /**
+   * Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in
+   * command. Cannot change.
+   */
   args?: string[];
+  /** The directory the program starts in; defaults to the image's. Cannot change. */
   workingDir?: string;
+  /**
+   * Ports the container listens on. Listing them is informational: a port a process listens on is
+   * reachable whether listed or not. Cannot change.
+   */
   ports?: ContainerPort[];
+  /**
+   * Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env
+   * entries win over them. Cannot change.
+   */
   envFrom?: EnvFromSource[];
+  /** Environment variables of the container. Cannot change. */
   env?: EnvVar[];
+  /** The compute resources (cpu, memory, ...) the container requests and may not exceed. */
   resources?: ResourceRequirements;
+  /** How each resource may be resized in place: with or without restarting the container. */
   resizePolicy?: ContainerResizePolicy[];
+  /**
+   * For init containers only: Always makes it a sidecar that starts before the app containers and
+   * keeps running alongside them; otherwise the pod's restartPolicy applies.
+   */
   restartPolicy?: string;
+  /**
+   * Rules that decide, from a container's exit code, whether it is restarted, overriding
+   * restartPolicy for the codes they match.
+   */
   restartPolicyRules?: ContainerRestartRule[];
+  /** Volumes of the pod to mount into the container's filesystem. Cannot change. */
   volumeMounts?: VolumeMount[];
+  /** Raw block volumes of the pod the container uses as devices. */
   volumeDevices?: VolumeDevice[];
+  /**
+   * A periodic check of the container's health; the container is restarted when it fails. Cannot
+   * change.
+   */
   livenessProbe?: Probe;
+  /**
+   * A periodic check of whether the container can serve; while it fails, the pod is taken out of
+   * service endpoints. Cannot change.
+   */
   readinessProbe?: Probe;
+  /**
+   * A check that must succeed before the other probes begin, for containers slow to start; failing
+   * it restarts the container. Cannot change.
+   */
   startupProbe?: Probe;
+  /**
+   * Actions the kubelet runs right after the container starts and right before it is stopped.
+   * Cannot change.
+   */
   lifecycle?: Lifecycle;
+  /**
+   * The file whose contents, written by the container when it ends, become its termination message.
+   * Defaults to /dev/termination-log. Cannot change.
+   */
   terminationMessagePath?: string;
+  /**
+   * Where the termination message comes from: File (the file at terminationMessagePath, the
+   * default) or FallbackToLogsOnError (the end of the log when the file is empty and the container
+   * failed). Cannot change.
+   */
   terminationMessagePolicy?: string;
+  /**
+   * When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag
+   * or no tag, IfNotPresent otherwise. Cannot change.
+   */
   imagePullPolicy?: string;
+  /**
+   * Security settings for this container; where they overlap with the pod's securityContext, these
+   * win.
+   */
   securityContext?: SecurityContext;
+  /** Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false. */
   stdin?: boolean;
+  /**
+   * Close stdin after the first client that attached detaches, so the container sees end of input.
+   * Defaults to false.
+   */
   stdinOnce?: boolean;
+  /** Give the container a terminal; needs stdin as well. Defaults to false. */
   tty?: boolean;
 }
 
+/** Links a container's extended resource to a request of a generated ResourceClaim. */
 export interface ContainerExtendedResourceRequest {
+  /** The container asking for the resource. */
   containerName?: string;
+  /** The extended resource's name. */
   resourceName?: string;
+  /** The request in the generated claim that serves it. */
   requestName?: string;
 }
 
+/** A container image present on a node. */
 export interface ContainerImage {
+  /** The names the image is known by, such as registry.example/app:1.0 or its digest form. */
   names?: string[];
+  /** The image's size in bytes. */
   sizeBytes?: number;
 }
 
+/** A network port a container listens on. */
 export interface ContainerPort {
+  /**
+   * A name for the port, unique in the pod (an IANA service name); services can target it by this
+   * name.
+   */
   name?: string;
+  /**
+   * A port on the node forwarded to this one; rarely needed. Must match containerPort with
+   * hostNetwork.
+   */
   hostPort?: number;
+  /** The port number inside the container's network namespace. */
   containerPort?: number;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
   protocol?: string;
+  /** The node address the hostPort binds to. */
   hostIP?: string;
 }
 
+/** How one resource of a container may be resized in place. */
 export interface ContainerResizePolicy {
+  /** The resource, cpu or memory. */
   resourceName?: string;
+  /**
+   * NotRequired (resize without restarting, the default) or RestartContainer (restart the container
+   * to apply the new value).
+   */
   restartPolicy?: string;
 }
 
+/** A rule deciding, from how a container exited, what to do next. */
 export interface ContainerRestartRule {
+  /** What happens when the rule matches; Restart restarts the container. */
   action?: string;
+  /** The exit codes the rule matches. */
   exitCodes?: ContainerRestartRuleOnExitCodes;
 }
 
+/** Matches a container by its exit code. */
 export interface ContainerRestartRuleOnExitCodes {
+  /** In (the exit code is one of values) or NotIn (it is none of them). */
   operator?: string;
+  /** The exit codes, at most 255, without repeats. */
   values?: number[];
 }
 
+/** What a container is doing; at most one member is set, and none means waiting. */
 export interface ContainerState {
+  /** Not running yet (or between runs). */
   waiting?: ContainerStateWaiting;
+  /** Running. */
   running?: ContainerStateRunning;
+  /** Ended. */
   terminated?: ContainerStateTerminated;
 }
 
+/** A running container. */
 export interface ContainerStateRunning {
+  /** When it started (or last restarted). */
   startedAt?: metav1.Time;
 }
 
+/** A container that has ended. */
 export interface ContainerStateTerminated {
+  /** The exit code of its last run. */
   exitCode?: number;
+  /** The signal that ended it, if one did. */
   signal?: number;
+  /** Why it ended, such as Completed, Error or OOMKilled. */
   reason?: string;
+  /** Details about why it ended, such as its termination message. */
   message?: string;
+  /** When its last run started. */
   startedAt?: metav1.Time;
+  /** When its last run ended. */
   finishedAt?: metav1.Time;
+  /** The container's ID as <runtime>://<id>. */
   containerID?: string;
 }
 
+/** A container that is not running yet. */
 export interface ContainerStateWaiting {
+  /** Why it is waiting, such as ContainerCreating or CrashLoopBackOff. */
   reason?: string;
+  /** Details about why it is waiting. */
   message?: string;
 }
 
+/** The state of one container of a pod. */
 export interface ContainerStatus {
+  /** The container's name, as in the pod's spec. */
   name?: string;
+  /** What the container is doing now. */
   state?: ContainerState;
+  /** How the container's previous run ended, kept across a restart. */
   lastState?: ContainerState;
+  /** Whether the container passes its readiness probe (or has none) and has started. */
   ready?: boolean;
+  /** How many times the container has been restarted. */
   restartCount?: number;
+  /** The image the container runs, as the runtime reports it; may differ from the spec. */
   image?: string;
+  /** The image's ID, usually a digest. */
   imageID?: string;
+  /** The container's ID as <runtime>://<id>. */
   containerID?: string;
+  /** Whether the container has started and passed its startup probe. */
   started?: boolean;
+  /** The resources the node has set aside for the container. */
   allocatedResources?: Record<string, resource.Quantity>;
+  /** The resource requests and limits in effect for the running container. */
   resources?: ResourceRequirements;
+  /** The state of the container's volume mounts. */
   volumeMounts?: VolumeMountStatus[];
+  /** The identity the container's first process runs with. */
   user?: ContainerUser;
+  /** The health of the devices and other resources allocated to the container. */
   allocatedResourcesStatus?: ResourceStatus[];
+  /** The signal that will stop the container. */
   stopSignal?: string;
 }
 
+/** The identity of a container's first process. */
 export interface ContainerUser {
+  /** The Linux identity. */
   linux?: LinuxContainerUser;
 }
 
+/** A port a daemon listens on. */
 export interface DaemonEndpoint {
-  /** Capitalised in the Kubernetes JSON too. */
+  /** The port number. */
   Port?: number;
 }
 
+/** Fields of the pod in a projected volume. */
 export interface DownwardAPIProjection {
+  /** The files to write. */
   items?: DownwardAPIVolumeFile[];
 }
 
+/** A file holding a field of the pod. */
 export interface DownwardAPIVolumeFile {
+  /** The relative file path; may not contain '..' or start with it. */
   path?: string;
+  /** A field of the pod: metadata name, namespace, labels, annotations or uid. */
   fieldRef?: ObjectFieldSelector;
+  /** A resource limit or request of a container. */
   resourceFieldRef?: ResourceFieldSelector;
+  /** The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode. */
   mode?: number;
+  /** The owner user ID of this file, winning over the volume's defaultUser. */
   user?: number;
 }
 
+/** Fields of the pod as files. */
 export interface DownwardAPIVolumeSource {
+  /** The files to write. */
   items?: DownwardAPIVolumeFile[];
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
   defaultMode?: number;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number;
 }
 
+/** An empty directory that lives as long as the pod. */
 export interface EmptyDirVolumeSource {
+  /**
+   * Where the directory is stored: "" (the node's default storage) or Memory (a tmpfs counted
+   * against memory).
+   */
   medium?: string;
+  /** The most storage the directory may use; for Memory, also capped by the pod's memory limits. */
   sizeLimit?: resource.Quantity;
+  /** The permission bits of the directory. */
   mode?: number;
 }
 
@@ -309,60 +583,143 @@ export interface EndpointsList {
   items?: Endpoints[];
 }
 
+/** A ConfigMap or Secret whose entries all become environment variables. */
 export interface EnvFromSource {
+  /** A string put in front of every variable name taken from the source. */
   prefix?: string;
+  /** The ConfigMap to take variables from. */
   configMapRef?: ConfigMapEnvSource;
+  /** The Secret to take variables from. */
   secretRef?: SecretEnvSource;
 }
 
+/** One environment variable of a container. */
 export interface EnvVar {
+  /** The variable's name. */
   name?: string;
+  /**
+   * The variable's value; $(VAR) references to variables defined earlier are expanded, $$ escapes a
+   * literal $. Defaults to empty.
+   */
   value?: string;
+  /** Where to take the value from instead of value. */
   valueFrom?: EnvVarSource;
 }
 
+/** Where an environment variable's value comes from; exactly one member is set. */
 export interface EnvVarSource {
+  /** A field of the pod, such as metadata.name, metadata.namespace, spec.nodeName or status.podIP. */
   fieldRef?: ObjectFieldSelector;
+  /** A resource limit or request of a container, such as limits.cpu or requests.memory. */
   resourceFieldRef?: ResourceFieldSelector;
+  /** A key of a ConfigMap in the pod's namespace. */
   configMapKeyRef?: ConfigMapKeySelector;
+  /** A key of a Secret in the pod's namespace. */
   secretKeyRef?: SecretKeySelector;
+  /** A key in an environment file written to a volume of the pod. */
   fileKeyRef?: FileKeySelector;
 }
 
+/**
+ * A temporary container added to a running pod to inspect or debug it. It is never restarted, has
+ * no ports, probes or resource guarantees, and stays until the pod ends.
+ */
 export interface EphemeralContainer extends EphemeralContainerCommon {
+  /**
+   * The container whose process namespace (and so processes) the ephemeral container joins, when
+   * the runtime supports it.
+   */
   targetContainerName?: string;
 }
 
-/** Same fields as Container; inlined into EphemeralContainer. */
+/**
+ * The settings an ephemeral container shares with a regular container; written directly into
+ * EphemeralContainer.
+ */
 export interface EphemeralContainerCommon {
+  /** The ephemeral container's name, unique among all containers of the pod. */
   name?: string;
+  /**
+   * The container image to run, such as nginx:1.27 or a digest reference. Controllers such as
+   * Deployments require it.
+   */
   image?: string;
+  /**
+   * The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's
+   * environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change.
+   */
   command?: string[];
+  /**
+   * Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in
+   * command. Cannot change.
+   */
   args?: string[];
+  /** The directory the program starts in; defaults to the image's. Cannot change. */
   workingDir?: string;
+  /** Not allowed for ephemeral containers. */
   ports?: ContainerPort[];
+  /**
+   * Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env
+   * entries win over them. Cannot change.
+   */
   envFrom?: EnvFromSource[];
+  /** Environment variables of the container. Cannot change. */
   env?: EnvVar[];
+  /** Not allowed: ephemeral containers use what the pod already has. */
   resources?: ResourceRequirements;
+  /** Not allowed for ephemeral containers. */
   resizePolicy?: ContainerResizePolicy[];
+  /** Not allowed: ephemeral containers are never restarted. */
   restartPolicy?: string;
+  /** Not allowed for ephemeral containers. */
   restartPolicyRules?: ContainerRestartRule[];
+  /** Volumes of the pod to mount into the ephemeral container; subPath mounts are not allowed. */
   volumeMounts?: VolumeMount[];
+  /** Raw block volumes of the pod the container uses as devices. */
   volumeDevices?: VolumeDevice[];
+  /** Not allowed for ephemeral containers. */
   livenessProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   readinessProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   startupProbe?: Probe;
+  /** Not allowed for ephemeral containers. */
   lifecycle?: Lifecycle;
+  /**
+   * The file whose contents, written by the container when it ends, become its termination message.
+   * Defaults to /dev/termination-log. Cannot change.
+   */
   terminationMessagePath?: string;
+  /**
+   * Where the termination message comes from: File (the file at terminationMessagePath, the
+   * default) or FallbackToLogsOnError (the end of the log when the file is empty and the container
+   * failed). Cannot change.
+   */
   terminationMessagePolicy?: string;
+  /**
+   * When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag
+   * or no tag, IfNotPresent otherwise. Cannot change.
+   */
   imagePullPolicy?: string;
+  /** Security settings for the ephemeral container. */
   securityContext?: SecurityContext;
+  /** Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false. */
   stdin?: boolean;
+  /**
+   * Close stdin after the first client that attached detaches, so the container sees end of input.
+   * Defaults to false.
+   */
   stdinOnce?: boolean;
+  /** Give the container a terminal; needs stdin as well. Defaults to false. */
   tty?: boolean;
 }
 
+/**
+ * A volume made for one pod from a claim template: a PersistentVolumeClaim named <pod>-<volume> is
+ * created, owned by the pod, and goes with it.
+ */
 export interface EphemeralVolumeSource {
+  /** The claim to create. */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate;
 }
 
@@ -407,157 +764,297 @@ export interface EventSource {
   host?: string;
 }
 
+/** A controller that handles eviction requests for a pod. */
 export interface EvictionResponder {
+  /**
+   * The responder's domain-prefixed name (such as example.com/drainer), unique among the pod's
+   * responders.
+   */
   name?: string;
+  /**
+   * The responder's rank, from 0 to 100000; higher ranks are asked first. The pod's own controller
+   * conventionally uses 10000.
+   */
   priority?: number;
 }
 
+/** Runs a command inside a container. */
 export interface ExecAction {
+  /**
+   * The command and its arguments, run directly rather than through a shell; its working directory
+   * is the container's root. Exit status 0 counts as success.
+   */
   command?: string[];
 }
 
+/** A Fibre Channel disk; targetWWNs with lun, or wwids, is set. */
 export interface FCVolumeSource {
+  /** The target world wide names. */
   targetWWNs?: string[];
+  /** The target's logical unit number. */
   lun?: number;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** World wide identifiers of the volume. */
   wwids?: string[];
 }
 
+/** Picks one variable from an environment file in a volume of the pod. */
 export interface FileKeySelector {
+  /** The volume holding the file. */
   volumeName?: string;
+  /** The file's path inside the volume. */
   path?: string;
+  /** The variable to read from the file. */
   key?: string;
+  /**
+   * When true, a missing file or key is not an error (the variable is left unset); a missing volume
+   * still is.
+   */
   optional?: boolean;
 }
 
+/** Deprecated: a volume provided by a FlexVolume driver. */
 export interface FlexVolumeSource {
+  /** The driver's name. */
   driver?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** A Secret whose contents are passed to the driver. */
   secretRef?: LocalObjectReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** Extra options passed to the driver. */
   options?: Record<string, string>;
 }
 
+/** Deprecated: a Flocker dataset; one of the two members is set. */
 export interface FlockerVolumeSource {
+  /** The dataset's name. */
   datasetName?: string;
+  /** The dataset's UUID. */
   datasetUUID?: string;
 }
 
+/** A Google Compute Engine persistent disk, which must exist and be in the node's zone. */
 export interface GCEPersistentDiskVolumeSource {
+  /** The disk's name in GCE. */
   pdName?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** The partition to mount; unset or 0 mounts the whole disk. */
   partition?: number;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** Calls the standard gRPC health checking service. */
 export interface GRPCAction {
+  /** The port of the gRPC service. */
   port?: number;
+  /** The service name to send in the health check request; empty asks about the server as a whole. */
   service?: string;
+  /** How the health call is made, for implementations that offer more than one way. */
   mode?: string;
 }
 
+/** Deprecated: a directory holding a clone of a git repository. */
 export interface GitRepoVolumeSource {
+  /** The repository URL. */
   repository?: string;
+  /** The commit to check out. */
   revision?: string;
+  /**
+   * The directory to clone into, inside the volume; "." clones into the volume's root. Defaults to
+   * the repository's name.
+   */
   directory?: string;
 }
 
+/** Deprecated: a GlusterFS volume. */
 export interface GlusterfsVolumeSource {
+  /** The Endpoints object listing the GlusterFS servers. */
   endpoints?: string;
+  /** The GlusterFS volume's path. */
   path?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** Sends an HTTP GET request. */
 export interface HTTPGetAction {
+  /** The path to request. */
   path?: string;
+  /** The port to connect to, by number or by the name of a container port. */
   port?: intstr.IntOrString;
+  /**
+   * The host to connect to. Defaults to the pod's IP; use a Host header in httpHeaders to pick a
+   * virtual host.
+   */
   host?: string;
+  /** HTTP or HTTPS. Defaults to HTTP. */
   scheme?: string;
+  /** Extra headers sent with the request. */
   httpHeaders?: HTTPHeader[];
+  /** Deprecated and ignored. */
   protocol?: string;
 }
 
+/** A header of an HTTP request. */
 export interface HTTPHeader {
+  /** The header's name. */
   name?: string;
+  /** The header's value. */
   value?: string;
 }
 
+/** An entry of the pod's /etc/hosts. */
 export interface HostAlias {
+  /** The IP address. */
   ip?: string;
+  /** Host names for that address. */
   hostnames?: string[];
 }
 
+/** An IP of a pod's node. */
 export interface HostIP {
+  /** The address. */
   ip?: string;
 }
 
+/** A file or directory on the node. */
 export interface HostPathVolumeSource {
+  /** The path on the node; a symlink is followed to its target. */
   path?: string;
+  /**
+   * What must be at path: "" (no check, the default), DirectoryOrCreate, Directory, FileOrCreate,
+   * File, Socket, CharDevice or BlockDevice.
+   */
   type?: string;
 }
 
+/** An iSCSI disk, attached to the node and mounted for the pod. */
 export interface ISCSIVolumeSource {
+  /** The iSCSI target portal, as an IP with an optional port (default 3260). */
   targetPortal?: string;
+  /** The target's iSCSI qualified name. */
   iqn?: string;
+  /** The target's logical unit number. */
   lun?: number;
+  /** The iSCSI interface to use. Defaults to default (tcp). */
   iscsiInterface?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** More target portals, as IPs with optional ports. */
   portals?: string[];
+  /** Whether CHAP authentication is used for discovery. */
   chapAuthDiscovery?: boolean;
+  /** Whether CHAP authentication is used for the session. */
   chapAuthSession?: boolean;
+  /** The Secret with the CHAP credentials. */
   secretRef?: LocalObjectReference;
+  /** A custom initiator name; a new interface <portal>:<volume name> is created for it. */
   initiatorName?: string;
 }
 
+/** A container image mounted read-only as a volume. */
 export interface ImageVolumeSource {
+  /** The image or artifact to mount, as a reference such as registry.example/data:1.0. */
   reference?: string;
+  /**
+   * When the image is pulled: Always, Never or IfNotPresent. Defaults to Always for :latest,
+   * IfNotPresent otherwise.
+   */
   pullPolicy?: string;
 }
 
+/** The state of an image volume. */
 export interface ImageVolumeStatus {
+  /** The digest of the image the volume was made from. */
   imageRef?: string;
 }
 
+/** Projects one key to a file. */
 export interface KeyToPath {
+  /** The key to project. */
   key?: string;
+  /** The relative file path to write it to; may not contain '..' or start with it. */
   path?: string;
+  /** The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode. */
   mode?: number;
+  /** The owner user ID of this file, winning over the volume's defaultUser. */
   user?: number;
 }
 
+/** Actions run at points of a container's life. */
 export interface Lifecycle {
+  /**
+   * Runs right after the container is created; if it fails, the container is killed and restarted
+   * as its restart policy says. The container is not ready until it finishes.
+   */
   postStart?: LifecycleHandler;
+  /**
+   * Runs right before the container is stopped (on deletion, or on failing a probe), within the
+   * grace period; the stop signal is sent once it finishes.
+   */
   preStop?: LifecycleHandler;
+  /**
+   * The signal that stops the container, such as SIGTERM or SIGUSR1, overriding the image's; needs
+   * spec.os.name to be set.
+   */
   stopSignal?: string;
 }
 
+/** What a lifecycle hook does; exactly one member is set. */
 export interface LifecycleHandler {
+  /** Run a command inside the container. */
   exec?: ExecAction;
+  /** Send an HTTP GET. */
   httpGet?: HTTPGetAction;
+  /** Deprecated: kept for compatibility and never run. */
   tcpSocket?: TCPSocketAction;
+  /** Wait for a number of seconds. */
   sleep?: SleepAction;
 }
 
+/** The Linux identity of a container's first process. */
 export interface LinuxContainerUser {
+  /** The user ID. */
   uid?: number;
+  /** The primary group ID. */
   gid?: number;
+  /** The supplementary group IDs. */
   supplementalGroups?: number[];
 }
 
+/** One address of a load balancer. */
 export interface LoadBalancerIngress {
+  /** The load balancer's IP address, for those that publish one. */
   ip?: string;
+  /** The load balancer's DNS name, for those that publish one. */
   hostname?: string;
+  /**
+   * VIP (traffic reaches nodes addressed to the load balancer's IP) or Proxy (it arrives from the
+   * load balancer itself); tells kube-proxy how to route it.
+   */
   ipMode?: string;
+  /** The state of each port of the service on this address. */
   ports?: PortStatus[];
 }
 
+/** The state of a load balancer. */
 export interface LoadBalancerStatus {
+  /** The addresses at which the load balancer accepts traffic. */
   ingress?: LoadBalancerIngress[];
 }
 
+/** Names an object in the same namespace. */
 export interface LocalObjectReference {
+  /** The object's name. */
   name?: string;
 }
 
@@ -566,211 +1063,386 @@ export interface ModifyVolumeStatus {
   status?: string;
 }
 
+/** An NFS export, mounted for the pod's lifetime. */
 export interface NFSVolumeSource {
+  /** The NFS server's host name or IP. */
   server?: string;
+  /** The exported path. */
   path?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** A scope for names: most objects live in a namespace, and deleting it deletes everything inside. */
 export interface Namespace {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The namespace's name, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The finalizers that must run before the namespace is removed. */
   spec?: NamespaceSpec;
+  /** Whether the namespace is active or being deleted. Read-only. */
   status?: NamespaceStatus;
 }
 
+/** One aspect of a namespace's state, mostly about its deletion. */
 export interface NamespaceCondition {
+  /**
+   * What the condition reports, such as NamespaceDeletionContentFailure or
+   * NamespaceContentRemaining.
+   */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** A list of Namespaces. */
 export interface NamespaceList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Namespaces. */
   items?: Namespace[];
 }
 
+/** The desired state of a namespace. */
 export interface NamespaceSpec {
+  /**
+   * Cleanup steps that must finish before the namespace is removed; the server empties the
+   * namespace first (the kubernetes finalizer).
+   */
   finalizers?: string[];
 }
 
+/** The observed state of a namespace. */
 export interface NamespaceStatus {
+  /** Active while in use, Terminating once deletion has started and its contents are being removed. */
   phase?: string;
+  /** Observations of the namespace's state, mostly about progress of its deletion. */
   conditions?: NamespaceCondition[];
 }
 
+/**
+ * A machine, physical or virtual, that runs pods; its kubelet registers it and keeps its status up
+ * to date.
+ */
 export interface Node {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The node's name, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How the node is configured: its pod address ranges, taints, and whether it takes new pods. */
   spec?: NodeSpec;
+  /**
+   * What the node's kubelet last reported: capacity, conditions, addresses and software versions.
+   * Read-only.
+   */
   status?: NodeStatus;
 }
 
+/** One address of a node. */
 export interface NodeAddress {
+  /** What kind of address: Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS. */
   type?: string;
+  /** The address itself. */
   address?: string;
 }
 
+/** Rules that pick nodes for a pod by their labels. */
 export interface NodeAffinity {
+  /**
+   * Nodes must match for the pod to be scheduled there; a node that stops matching later does not
+   * evict the pod.
+   */
   requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector;
+  /**
+   * Preferences with weights: the scheduler favours nodes matching terms with the largest total
+   * weight, but may pick others.
+   */
   preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[];
 }
 
+/** A node resource allocated through a claim's devices. */
 export interface NodeAllocatableMappedResources {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /** How much of it the claim was allocated, shared by the containers that use it. */
   quantity?: resource.Quantity;
 }
 
+/** Overhead of a node resource allocated for a claim. */
 export interface NodeAllocatableOverheadResources {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /** A fixed amount added once for the pod. */
   perPod?: resource.Quantity;
+  /** An amount added for each container that uses the claim. */
   perContainer?: resource.Quantity;
 }
 
+/** Node resources (cpu, memory, ...) a pod gets through one ResourceClaim. */
 export interface NodeAllocatableResourceClaimStatus {
+  /** The claim, as the pod refers to it. */
   resourceClaimName?: string;
+  /** The containers of the pod that use the claim. */
   containers?: string[];
+  /**
+   * Resources allocated through the devices' mapped resources, shared by the containers using the
+   * claim.
+   */
   mapping?: NodeAllocatableMappedResources[];
+  /** Overhead resources allocated for the claim, per pod and per container. */
   overhead?: NodeAllocatableOverheadResources[];
 }
 
+/** One aspect of a node's health at a point in time. */
 export interface NodeCondition {
+  /**
+   * What the condition reports: Ready, MemoryPressure, DiskPressure, PIDPressure or
+   * NetworkUnavailable.
+   */
   type?: string;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When the kubelet last confirmed this condition. */
   lastHeartbeatTime?: metav1.Time;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** Deprecated: a source of dynamic kubelet configuration. */
 export interface NodeConfigSource {
+  /** The ConfigMap the configuration came from. */
   configMap?: ConfigMapNodeConfigSource;
 }
 
+/** Deprecated: the state of a node's dynamic kubelet configuration. */
 export interface NodeConfigStatus {
+  /** The configuration the node was told to use. */
   assigned?: NodeConfigSource;
+  /** The configuration the node is using. */
   active?: NodeConfigSource;
+  /** The configuration the node falls back to when the assigned one fails. */
   lastKnownGood?: NodeConfigSource;
+  /** Why the configuration could not be applied, if it could not. */
   error?: string;
 }
 
+/** The ports of the daemons running on a node. */
 export interface NodeDaemonEndpoints {
+  /** Where the kubelet listens. */
   kubeletEndpoint?: DaemonEndpoint;
 }
 
+/** Features a node's container runtime implements. */
 export interface NodeFeatures {
+  /** Whether the runtime honours a pod's supplementalGroupsPolicy. */
   supplementalGroupsPolicy?: boolean;
 }
 
+/** A list of Nodes. */
 export interface NodeList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Nodes. */
   items?: Node[];
 }
 
+/** Node-level rules about preempting pods. */
 export interface NodePodPreemptionPolicy {
+  /**
+   * Owners (autoscalers, operators, administrators) that have turned off preemption caused by
+   * in-place pod resizes on this node; any entry disables it.
+   */
   disableResizePreemption?: string[];
 }
 
+/** A container runtime handler available on a node. */
 export interface NodeRuntimeHandler {
+  /** The handler's name; empty for the default handler. */
   name?: string;
+  /** What the handler supports. */
   features?: NodeRuntimeHandlerFeatures;
 }
 
+/** What a runtime handler supports. */
 export interface NodeRuntimeHandlerFeatures {
+  /** Whether read-only mounts can be made read-only all the way down, including submounts. */
   recursiveReadOnlyMounts?: boolean;
+  /** Whether pods can run in their own user namespace. */
   userNamespaces?: boolean;
 }
 
+/** A node query; a node matches when any one of its terms does. */
 export interface NodeSelector {
+  /** The terms, ORed together. */
   nodeSelectorTerms?: NodeSelectorTerm[];
 }
 
+/** One condition on a node's label or field. */
 export interface NodeSelectorRequirement {
+  /** The label key or field name. */
   key?: string;
+  /** In, NotIn, Exists, DoesNotExist, Gt or Lt. */
   operator?: string;
+  /**
+   * The values to compare with. In and NotIn need one or more, Exists and DoesNotExist none, Gt and
+   * Lt exactly one integer.
+   */
   values?: string[];
 }
 
+/**
+ * A node query term; a node matches when all of its requirements hold. An empty term matches
+ * nothing.
+ */
 export interface NodeSelectorTerm {
+  /** Requirements on the node's labels. */
   matchExpressions?: NodeSelectorRequirement[];
+  /** Requirements on the node's fields (only metadata.name). */
   matchFields?: NodeSelectorRequirement[];
 }
 
+/** How a node is set up for running pods. */
 export interface NodeSpec {
+  /** The address range assigned to pods on this node. */
   podCIDR?: string;
+  /**
+   * The address ranges assigned to pods on this node, at most one per IP family; the first equals
+   * podCIDR.
+   */
   podCIDRs?: string[];
+  /** The node's ID at the cloud provider, as <provider>://<id>. */
   providerID?: string;
+  /**
+   * When true, no new pods are scheduled onto the node (what kubectl cordon sets); pods already
+   * there keep running.
+   */
   unschedulable?: boolean;
+  /** Taints that keep pods off the node unless they tolerate them. */
   taints?: Taint[];
+  /** Deprecated: where the kubelet was once told to load dynamic configuration from; no longer used. */
   configSource?: NodeConfigSource;
-  /** Deprecated upstream; kept for wire and JSON compatibility. */
+  /** Deprecated and unused; kept so older clients can still send it. */
   externalID?: string;
+  /** Node-level rules about preempting pods on this node. */
   podPreemptionPolicy?: NodePodPreemptionPolicy;
 }
 
+/** The state of a node as its kubelet last reported it. */
 export interface NodeStatus {
+  /** The total amount of each resource (cpu, memory, pods, ...) the node has. */
   capacity?: Record<string, resource.Quantity>;
+  /**
+   * How much of each resource is left for pods after what the system reserves; what the scheduler
+   * places against.
+   */
   allocatable?: Record<string, resource.Quantity>;
+  /** Deprecated and no longer set. */
   phase?: string;
+  /** Observations of the node's health, such as Ready, MemoryPressure, DiskPressure and PIDPressure. */
   conditions?: NodeCondition[];
+  /** The addresses the node can be reached at (hostname, internal and external IPs). */
   addresses?: NodeAddress[];
+  /** The ports the node's daemons listen on. */
   daemonEndpoints?: NodeDaemonEndpoints;
+  /** Identifiers and software versions of the node. */
   nodeInfo?: NodeSystemInfo;
+  /** Container images present on the node, with their sizes. */
   images?: ContainerImage[];
+  /** Volumes attached to the node and in use by pods. */
   volumesInUse?: string[];
+  /** Volumes attached to the node. */
   volumesAttached?: AttachedVolume[];
+  /** Deprecated: the state of dynamic kubelet configuration. */
   config?: NodeConfigStatus;
+  /** The container runtime handlers available on the node and what each supports. */
   runtimeHandlers?: NodeRuntimeHandler[];
+  /** Features the node's container runtime implements. */
   features?: NodeFeatures;
+  /** Names of optional features the node declares it supports. */
   declaredFeatures?: string[];
 }
 
+/** The swap memory of a node. */
 export interface NodeSwapStatus {
+  /** How much swap the node has, in bytes. */
   capacity?: number;
 }
 
+/** Identifiers and software versions a node reports. */
 export interface NodeSystemInfo {
+  /** The machine ID the operating system reports (as /etc/machine-id on Linux). */
   machineID?: string;
+  /** The system UUID the hardware reports. */
   systemUUID?: string;
+  /** An ID that changes at every boot of the node. */
   bootID?: string;
+  /** The kernel version, as uname -r prints it. */
   kernelVersion?: string;
+  /** The operating system image, such as Debian GNU/Linux 12 (bookworm). */
   osImage?: string;
+  /** The container runtime and its version, such as containerd://1.7.0. */
   containerRuntimeVersion?: string;
+  /** The kubelet's version. */
   kubeletVersion?: string;
+  /** Deprecated: the kube-proxy version the kubelet guessed; not reliable. */
   kubeProxyVersion?: string;
+  /** The operating system family, such as linux or windows. */
   operatingSystem?: string;
+  /** The CPU architecture, such as amd64 or arm64. */
   architecture?: string;
+  /** The node's swap memory. */
   swap?: NodeSwapStatus;
 }
 
+/** Picks a field of the pod. */
 export interface ObjectFieldSelector {
+  /** The API version in which fieldPath is written. Defaults to v1. */
   apiVersion?: string;
+  /** The path of the field to read, such as metadata.labels['app']. */
   fieldPath?: string;
 }
 
+/** Points at an object, or a field of one, anywhere in the cluster. */
 export interface ObjectReference {
+  /** The object's kind. */
   kind?: string;
+  /** The object's namespace. */
   namespace?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's uid. */
   uid?: string;
+  /** The object's API version. */
   apiVersion?: string;
+  /** The object's resource version at the time the reference was made. */
   resourceVersion?: string;
+  /**
+   * A field inside the object, such as spec.containers{web}, when the reference is about part of
+   * it.
+   */
   fieldPath?: string;
 }
 
@@ -802,15 +1474,28 @@ export interface PersistentVolumeClaimList {
   items?: PersistentVolumeClaim[];
 }
 
+/** What storage a claim asks for. */
 export interface PersistentVolumeClaimSpec {
+  /** How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod. */
   accessModes?: string[];
+  /** Which existing volumes may be bound, by label. */
   selector?: metav1.LabelSelector;
+  /** How much storage is asked for. */
   resources?: VolumeResourceRequirements;
+  /** Bind to this PersistentVolume. */
   volumeName?: string;
+  /** The StorageClass to provision from; empty asks for a volume of no class. */
   storageClassName?: string;
+  /** Filesystem (the default) or Block (a raw device). */
   volumeMode?: string;
+  /** An existing snapshot or claim to fill the new volume from. */
   dataSource?: TypedLocalObjectReference;
+  /**
+   * An object to fill the new volume from, possibly of another kind or namespace; takes precedence
+   * over dataSource.
+   */
   dataSourceRef?: TypedObjectReference;
+  /** The VolumeAttributesClass whose settings the volume gets. */
   volumeAttributesClassName?: string;
 }
 
@@ -826,211 +1511,501 @@ export interface PersistentVolumeClaimStatus {
   healthStatus?: VolumeHealthStatus;
 }
 
+/** The PersistentVolumeClaim an ephemeral volume creates. */
 export interface PersistentVolumeClaimTemplate {
+  /** Labels and annotations copied onto the created claim. */
   metadata?: metav1.ObjectMeta;
+  /** The created claim's spec. */
   spec?: PersistentVolumeClaimSpec;
 }
 
+/** The volume bound to a PersistentVolumeClaim. */
 export interface PersistentVolumeClaimVolumeSource {
+  /** The claim, in the pod's namespace. */
   claimName?: string;
+  /** Mount the volume read-only regardless of the claim's access modes. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** Deprecated: a Photon Controller disk. */
 export interface PhotonPersistentDiskVolumeSource {
+  /** The disk's ID. */
   pdID?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
 }
 
+/**
+ * The smallest thing Kubernetes runs: one or more containers scheduled together onto a node,
+ * sharing its network identity and volumes.
+ */
 export interface Pod {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** What the pod should run and how: its containers, volumes, and scheduling constraints. */
   spec?: PodSpec;
+  /** What the pod's node and the control plane last observed; may lag behind reality. Read-only. */
   status?: PodStatus;
 }
 
+/** Rules that place a pod in the same topology domain (node, zone, ...) as certain other pods. */
 export interface PodAffinity {
+  /**
+   * Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod
+   * runs.
+   */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  /** Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight. */
   preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
+/** Pods to be near (or away from), and the topology domain that defines near. */
 export interface PodAffinityTerm {
+  /** The pods the term is about, by label. */
   labelSelector?: metav1.LabelSelector;
+  /**
+   * Namespaces those pods are looked for in; with namespaceSelector, the union. Both empty means
+   * the pod's own namespace.
+   */
   namespaces?: string[];
+  /**
+   * The node label whose value defines a domain: pods count as co-located when their nodes share
+   * its value, such as kubernetes.io/hostname or topology.kubernetes.io/zone.
+   */
   topologyKey?: string;
+  /**
+   * Namespaces, by label, that those pods are looked for in; an empty selector means every
+   * namespace.
+   */
   namespaceSelector?: metav1.LabelSelector;
+  /**
+   * Label keys whose values on the incoming pod are added to labelSelector as In requirements, so
+   * only pods with the same values count.
+   */
   matchLabelKeys?: string[];
+  /** Label keys whose values on the incoming pod are added to labelSelector as NotIn requirements. */
   mismatchLabelKeys?: string[];
 }
 
+/** Rules that keep a pod out of topology domains (node, zone, ...) where certain other pods run. */
 export interface PodAntiAffinity {
+  /**
+   * Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod
+   * runs.
+   */
   requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[];
+  /** Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight. */
   preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTerm[];
 }
 
+/**
+ * A private key and a certificate issued for the pod through a PodCertificateRequest, renewed
+ * automatically.
+ */
 export interface PodCertificateProjection {
+  /** The signer asked to issue the certificate. */
   signerName?: string;
+  /** The key algorithm to generate, such as RSA3072, ECDSAP256 or ED25519. */
   keyType?: string;
+  /** The longest validity asked for; the signer may issue a shorter one. */
   maxExpirationSeconds?: number;
+  /** A file holding the key followed by the certificate chain, in PEM. */
   credentialBundlePath?: string;
+  /** A file holding only the private key. */
   keyPath?: string;
+  /** A file holding only the certificate chain. */
   certificateChainPath?: string;
+  /** Annotations passed to the signer in the certificate request. */
   userAnnotations?: Record<string, string>;
+  /** The owner user ID of the files. */
   user?: number;
 }
 
+/** One aspect of a pod's state at a point in time. */
 export interface PodCondition {
+  /** What the condition reports, such as Ready, PodScheduled, Initialized or ContainersReady. */
   type?: string;
+  /** The metadata.generation the kubelet had seen when it set this condition. */
   observedGeneration?: number;
+  /** Whether it holds: True, False or Unknown. */
   status?: string;
+  /** When the condition was last checked. */
   lastProbeTime?: metav1.Time;
+  /** When status last changed value. */
   lastTransitionTime?: metav1.Time;
+  /** A short CamelCase word for why the condition last changed. */
   reason?: string;
+  /** Details for humans about the last change. */
   message?: string;
 }
 
+/** DNS settings added to the ones dnsPolicy produces. */
 export interface PodDNSConfig {
+  /** DNS server addresses; duplicates are removed. */
   nameservers?: string[];
+  /** DNS search domains; duplicates are removed. */
   searches?: string[];
+  /** Resolver options; an option given here replaces the same one from dnsPolicy. */
   options?: PodDNSConfigOption[];
 }
 
+/** A resolver option. */
 export interface PodDNSConfigOption {
+  /** The option's name, such as ndots. */
   name?: string;
+  /** The option's value, if it takes one. */
   value?: string;
 }
 
+/**
+ * The ResourceClaim generated for a pod's extended resources that dynamic resource allocation
+ * backs.
+ */
 export interface PodExtendedResourceClaimStatus {
+  /** Which request of the claim serves which container's extended resource. */
   requestMappings?: ContainerExtendedResourceRequest[];
+  /** The generated ResourceClaim, in the pod's namespace. */
   resourceClaimName?: string;
 }
 
+/** An IP of a pod. */
 export interface PodIP {
+  /** The address. */
   ip?: string;
 }
 
+/** A list of Pods. */
 export interface PodList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Pods. */
   items?: Pod[];
 }
 
+/** The operating system a pod needs. */
 export interface PodOS {
+  /** linux or windows. */
   name?: string;
 }
 
+/** An extra condition the pod needs to be ready. */
 export interface PodReadinessGate {
+  /** The type of a pod condition that must be True. */
   conditionType?: string;
 }
 
+/** A ResourceClaim a pod uses, under a local name its containers refer to. */
 export interface PodResourceClaim {
+  /** The name containers use to refer to the claim; unique within the pod. */
   name?: string;
+  /**
+   * An existing ResourceClaim in the pod's namespace; exactly one of this and
+   * resourceClaimTemplateName is set.
+   */
   resourceClaimName?: string;
+  /** A ResourceClaimTemplate from which a claim just for this pod is made, and deleted with the pod. */
   resourceClaimTemplateName?: string;
 }
 
+/** The ResourceClaim generated for one of a pod's claims. */
 export interface PodResourceClaimStatus {
+  /** The claim's name in the pod's spec.resourceClaims. */
   name?: string;
+  /** The generated ResourceClaim; empty when none was needed. */
   resourceClaimName?: string;
 }
 
+/** A gate that holds a pod back from scheduling. */
 export interface PodSchedulingGate {
+  /** The gate's name, unique within the pod. */
   name?: string;
 }
 
+/** Names the group a pod is scheduled with. */
 export interface PodSchedulingGroup {
+  /** The PodGroup object representing the group at run time. */
   podGroupName?: string;
 }
 
+/** Security settings of the whole pod; most also serve as defaults for its containers. */
 export interface PodSecurityContext {
+  /** The SELinux context for every container; a container's own setting wins. Not for Windows. */
   seLinuxOptions?: SELinuxOptions;
+  /** Settings that only apply on Windows; a container's own setting wins. */
   windowsOptions?: WindowsSecurityContextOptions;
+  /**
+   * The user ID the containers' processes run as; defaults to each image's. A container's own
+   * setting wins. Not for Windows.
+   */
   runAsUser?: number;
+  /**
+   * The primary group ID of the containers' processes. A container's own setting wins. Not for
+   * Windows.
+   */
   runAsGroup?: number;
+  /**
+   * When true, the kubelet refuses to start any container that would run as user 0. A container's
+   * own setting wins.
+   */
   runAsNonRoot?: boolean;
+  /** Extra group IDs given to the first process of every container. Not for Windows. */
   supplementalGroups?: number[];
+  /**
+   * How supplemental groups are computed: Merge (also the groups of the user in the image, the
+   * default) or Strict (only those given here). Not for Windows.
+   */
   supplementalGroupsPolicy?: string;
+  /**
+   * A group ID that owns the pod's volumes where the volume type supports it; files get it and new
+   * files inherit it, and it is added to the processes' groups. Not for Windows.
+   */
   fsGroup?: number;
+  /** Namespaced kernel parameters set for the pod. Not for Windows. */
   sysctls?: Sysctl[];
+  /**
+   * When volume ownership is changed to fsGroup: OnRootMismatch (only when the volume root does not
+   * match) or Always (the default). Not for Windows.
+   */
   fsGroupChangePolicy?: string;
+  /** The seccomp profile of every container; a container's own setting wins. Not for Windows. */
   seccompProfile?: SeccompProfile;
+  /** The AppArmor profile of every container; a container's own setting wins. Not for Windows. */
   appArmorProfile?: AppArmorProfile;
+  /**
+   * How the SELinux label is applied to volumes: Recursive (relabel every file) or MountOption
+   * (label the mount as a whole, when possible). Not for Windows.
+   */
   seLinuxChangePolicy?: string;
 }
 
+/** The desired state of a pod: its containers, volumes, and where and how it may run. */
 export interface PodSpec {
+  /** Volumes the pod's containers can mount. */
   volumes?: Volume[];
+  /**
+   * Containers run one after another, each to completion, before the app containers start; a
+   * failing one is retried as restartPolicy says. An init container with restartPolicy Always is a
+   * sidecar that starts in this order and keeps running.
+   */
   initContainers?: Container[];
+  /** The pod's app containers; at least one. They cannot be added or removed once the pod exists. */
   containers?: Container[];
+  /**
+   * Debugging containers added to a running pod, for example by kubectl debug. They are never
+   * restarted and have no ports, probes or resources; added only through the ephemeralcontainers
+   * subresource.
+   */
   ephemeralContainers?: EphemeralContainer[];
+  /**
+   * Whether containers are restarted when they exit: Always, OnFailure or Never. Defaults to
+   * Always.
+   */
   restartPolicy?: string;
+  /**
+   * How many seconds the pod gets to shut down after a graceful delete, between the stop signal and
+   * a forced kill. Defaults to 30; 0 means stop immediately.
+   */
   terminationGracePeriodSeconds?: number;
+  /**
+   * How long the pod may be active, counted from its start, before the kubelet marks it failed and
+   * stops its containers.
+   */
   activeDeadlineSeconds?: number;
+  /**
+   * How the pod's DNS is set up: ClusterFirst (cluster DNS, the default), ClusterFirstWithHostNet
+   * (cluster DNS even with hostNetwork), Default (the node's resolver settings) or None (only
+   * dnsConfig).
+   */
   dnsPolicy?: string;
+  /** Labels a node must carry, with these values, for the pod to be scheduled there. */
   nodeSelector?: Record<string, string>;
+  /** The ServiceAccount whose identity the pod runs with. Defaults to default. */
   serviceAccountName?: string;
+  /** Deprecated older name of serviceAccountName. */
   serviceAccount?: string;
+  /**
+   * Whether a token of the service account is mounted into the pod; overrides the service account's
+   * own setting.
+   */
   automountServiceAccountToken?: boolean;
+  /**
+   * The node the pod is bound to. Normally set by the scheduler; setting it at creation skips the
+   * scheduler.
+   */
   nodeName?: string;
+  /**
+   * Use the node's network namespace instead of a pod network, so the pod sees the node's
+   * interfaces and ports. Defaults to false.
+   */
   hostNetwork?: boolean;
+  /** Use the node's process namespace. Defaults to false. */
   hostPID?: boolean;
+  /** Use the node's IPC namespace. Defaults to false. */
   hostIPC?: boolean;
+  /**
+   * Put all containers of the pod in one process namespace, so they can see and signal each other's
+   * processes. Defaults to false.
+   */
   shareProcessNamespace?: boolean;
+  /** Security settings for the whole pod, and defaults for its containers. */
   securityContext?: PodSecurityContext;
+  /** Secrets in the pod's namespace with registry credentials for pulling the containers' images. */
   imagePullSecrets?: LocalObjectReference[];
+  /** The pod's host name. Defaults to a value derived from the pod's name. */
   hostname?: string;
+  /**
+   * When set, the pod's fully qualified name is <hostname>.<subdomain>.<namespace>.svc.<cluster
+   * domain>; a headless service of that name makes it resolvable.
+   */
   subdomain?: string;
+  /** Rules that attract the pod to nodes or to other pods, or keep it away from them. */
   affinity?: Affinity;
+  /** Which scheduler places the pod. Defaults to default-scheduler. */
   schedulerName?: string;
+  /** Taints of nodes the pod tolerates, so it may be scheduled onto (or stay on) them. */
   tolerations?: Toleration[];
+  /** Extra entries written into the pod's /etc/hosts. */
   hostAliases?: HostAlias[];
+  /**
+   * The PriorityClass that gives the pod its priority; system-node-critical and
+   * system-cluster-critical are the highest built-in ones.
+   */
   priorityClassName?: string;
+  /**
+   * The pod's priority, filled in from priorityClassName at admission; higher values are scheduled
+   * first and may preempt lower ones.
+   */
   priority?: number;
+  /** DNS settings merged into what dnsPolicy produces. */
   dnsConfig?: PodDNSConfig;
+  /**
+   * Extra pod conditions that must all be True, alongside the containers being ready, for the pod
+   * to count as ready.
+   */
   readinessGates?: PodReadinessGate[];
+  /**
+   * The RuntimeClass that picks the container runtime configuration for the pod; unset uses the
+   * default one.
+   */
   runtimeClassName?: string;
+  /**
+   * Whether environment variables describing the namespace's services are injected, in the style of
+   * Docker links. Defaults to true.
+   */
   enableServiceLinks?: boolean;
+  /** Whether the pod may preempt lower-priority pods: PreemptLowerPriority (the default) or Never. */
   preemptionPolicy?: string;
+  /**
+   * Resources the pod's sandbox itself uses, on top of its containers' requests; set from the
+   * RuntimeClass at admission.
+   */
   overhead?: Record<string, resource.Quantity>;
+  /**
+   * How the pod should be spread across topology domains (zones, nodes, ...) relative to matching
+   * pods.
+   */
   topologySpreadConstraints?: TopologySpreadConstraint[];
+  /**
+   * When true, the pod's host name is its fully qualified domain name rather than the short name.
+   * Defaults to false.
+   */
   setHostnameAsFQDN?: boolean;
+  /**
+   * The operating system the pod's containers need; also decides which OS-specific fields are
+   * allowed.
+   */
   os?: PodOS;
+  /**
+   * Whether the pod shares the node's user namespace. false gives it its own, mapping root inside
+   * to an unprivileged user outside. Defaults to true.
+   */
   hostUsers?: boolean;
+  /**
+   * Gates that keep the pod from being scheduled while any remains; they can only be removed, after
+   * which the scheduler takes the pod.
+   */
   schedulingGates?: PodSchedulingGate[];
+  /**
+   * ResourceClaims (dynamically allocated devices) the pod needs, by name, for its containers to
+   * reference. Cannot change.
+   */
   resourceClaims?: PodResourceClaim[];
+  /**
+   * Resource requests and limits for the pod as a whole, which its containers share; only cpu,
+   * memory and hugepages.
+   */
   resources?: ResourceRequirements;
+  /** A host name that replaces the one the pod would otherwise get, for all its containers. */
   hostnameOverride?: string;
+  /** The pod group this pod is scheduled with, for workload-aware scheduling. */
   schedulingGroup?: PodSchedulingGroup;
+  /** Controllers that take part in evicting this pod, in order of priority, before it is removed. */
   evictionResponders?: EvictionResponder[];
 }
 
+/** The state of a pod as its node and the control plane last observed it. */
 export interface PodStatus {
+  /** The metadata.generation the kubelet had seen when it wrote this status. */
   observedGeneration?: number;
+  /**
+   * Where the pod is in its life: Pending (accepted, not all containers started), Running (bound, a
+   * container runs or is starting), Succeeded (all containers ended successfully), Failed (all
+   * ended, at least one failed) or Unknown.
+   */
   phase?: string;
+  /** Observations of the pod's state, such as PodScheduled, Initialized, ContainersReady and Ready. */
   conditions?: PodCondition[];
+  /** A sentence for humans about why the pod is in its state. */
   message?: string;
+  /** A short CamelCase word for why the pod is in its state, such as Evicted. */
   reason?: string;
+  /**
+   * The node the scheduler expects to place the pod on once preempted pods have left; it may end up
+   * elsewhere.
+   */
   nominatedNodeName?: string;
+  /** The primary IP of the node the pod runs on; empty until assigned. */
   hostIP?: string;
+  /** The IPs of the node the pod runs on, at most one per family; the first equals hostIP. */
   hostIPs?: HostIP[];
+  /** The pod's primary IP; empty until assigned. */
   podIP?: string;
+  /** The pod's IPs, at most one per family; the first equals podIP. */
   podIPs?: PodIP[];
+  /** When the kubelet accepted the pod, before any image was pulled. */
   startTime?: metav1.Time;
+  /** The state of each init container. */
   initContainerStatuses?: ContainerStatus[];
+  /** The state of each app container. */
   containerStatuses?: ContainerStatus[];
+  /** The quality of service class derived from the resources: Guaranteed, Burstable or BestEffort. */
   qosClass?: string;
+  /** The state of each ephemeral container. */
   ephemeralContainerStatuses?: ContainerStatus[];
+  /** Deprecated: the state of an in-place resize; conditions report it now. */
   resize?: string;
+  /** The ResourceClaims generated for the pod's claims that use templates. */
   resourceClaimStatuses?: PodResourceClaimStatus[];
+  /** The ResourceClaim generated for extended resources backed by dynamic resource allocation. */
   extendedResourceClaimStatus?: PodExtendedResourceClaimStatus;
+  /** The resources allocated to the pod as a whole. */
   allocatedResources?: Record<string, resource.Quantity>;
+  /** The resource requests and limits in effect for the pod as a whole. */
   resources?: ResourceRequirements;
+  /**
+   * Node resources (cpu, memory, ...) allocated to the pod through ResourceClaims, for the kubelet
+   * to enforce.
+   */
   nodeAllocatableResourceClaimStatuses?: NodeAllocatableResourceClaimStatus[];
+  /** Health problems reported for the pod's volumes. */
   volumeHealth?: PodVolumeHealth[];
 }
 
@@ -1052,195 +2027,370 @@ export interface PodTemplateList {
   items?: PodTemplate[];
 }
 
+/** The blueprint from which controllers create pods. */
 export interface PodTemplateSpec {
+  /** Labels, annotations and other metadata each created pod gets. */
   metadata?: metav1.ObjectMeta;
+  /** The spec each created pod gets. */
   spec?: PodSpec;
 }
 
+/** Health problems of one volume of a pod. */
 export interface PodVolumeHealth {
+  /** The volume, as named in the pod's spec.volumes. */
   name?: string;
+  /** The problems reported by the volume's storage driver; at most 16. */
   healthConditions?: VolumeHealthCondition[];
+  /** When the current set of problems first appeared. */
   lastTransitionTime?: metav1.Time;
 }
 
+/** The state of one port of a load balancer. */
 export interface PortStatus {
+  /** The port number. */
   port?: number;
+  /** TCP, UDP or SCTP. */
   protocol?: string;
+  /** Why the port could not be set up, as a CamelCase reason; empty when it works. */
   error?: string;
 }
 
+/** Deprecated: a Portworx volume. */
 export interface PortworxVolumeSource {
+  /** The volume's ID. */
   volumeID?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** A weighted node preference. */
 export interface PreferredSchedulingTerm {
+  /** How much matching counts, from 1 to 100. */
   weight?: number;
+  /** The node query to match. */
   preference?: NodeSelectorTerm;
 }
 
+/** A health check the kubelet runs against a container periodically. */
 export interface Probe extends ProbeHandler {
+  /** Seconds to wait after the container starts before the first check. */
   initialDelaySeconds?: number;
+  /** Seconds after which a check counts as failed. Defaults to 1. */
   timeoutSeconds?: number;
+  /** Seconds between checks. Defaults to 10. */
   periodSeconds?: number;
+  /**
+   * How many successes in a row count as passing after a failure. Defaults to 1, and must be 1 for
+   * liveness and startup probes.
+   */
   successThreshold?: number;
+  /** How many failures in a row count as failing. Defaults to 3. */
   failureThreshold?: number;
+  /**
+   * The grace period for stopping the container when this probe fails, overriding the pod's
+   * terminationGracePeriodSeconds.
+   */
   terminationGracePeriodSeconds?: number;
 }
 
+/** What a probe does; exactly one member is set. */
 export interface ProbeHandler {
+  /** Run a command inside the container; exit status 0 is success. */
   exec?: ExecAction;
+  /** Send an HTTP GET; a status from 200 to 399 is success. */
   httpGet?: HTTPGetAction;
+  /** Open a TCP connection; connecting is success. */
   tcpSocket?: TCPSocketAction;
+  /** Call the gRPC health checking service; SERVING is success. */
   grpc?: GRPCAction;
 }
 
+/** Several sources combined in one directory. */
 export interface ProjectedVolumeSource {
+  /** The sources to combine. */
   sources?: VolumeProjection[];
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
   defaultMode?: number;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number;
 }
 
+/** Deprecated: a Quobyte volume. */
 export interface QuobyteVolumeSource {
+  /** The Quobyte registries, as host:port pairs separated by commas. */
   registry?: string;
+  /** The Quobyte volume's name. */
   volume?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The user to map volume access to. Defaults to serviceaccount. */
   user?: string;
+  /** The group to map volume access to. Defaults to none. */
   group?: string;
+  /** The tenant owning the volume. */
   tenant?: string;
 }
 
+/** Deprecated: a Ceph RBD image. */
 export interface RBDVolumeSource {
+  /** The Ceph monitors. */
   monitors?: string[];
+  /** The RBD image's name. */
   image?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** The RADOS pool. Defaults to rbd. */
   pool?: string;
+  /** The RADOS user. Defaults to admin. */
   user?: string;
+  /** The keyring file. Defaults to /etc/ceph/keyring. */
   keyring?: string;
+  /** The Secret with the user's key, replacing keyring. */
   secretRef?: LocalObjectReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** A reference to one of the pod's resourceClaims. */
 export interface ResourceClaim {
+  /** The name of an entry in the pod's spec.resourceClaims. */
   name?: string;
+  /** Only this request of the claim; when empty, everything allocated for the claim. */
   request?: string;
 }
 
+/** Picks a resource limit or request of a container, such as limits.memory. */
 export interface ResourceFieldSelector {
+  /**
+   * The container to read from; required for volumes, and defaults to the current container for
+   * environment variables.
+   */
   containerName?: string;
+  /** The resource to read, such as limits.cpu or requests.memory. */
   resource?: string;
+  /** The unit the value is expressed in, such as 1m or 1Mi. Defaults to 1. */
   divisor?: resource.Quantity;
 }
 
+/** The health of one device. */
 export interface ResourceHealth {
+  /** The device's ID, unique among the resource's devices. */
   resourceID?: string;
+  /** Healthy, Unhealthy or Unknown. */
   health?: string;
+  /** Details about the device's health. */
   message?: string;
 }
 
+/** Compute resources requested and limited. */
 export interface ResourceRequirements {
+  /**
+   * The most of each resource that may be used; exceeding the memory limit kills the process, CPU
+   * is throttled.
+   */
   limits?: Record<string, resource.Quantity>;
+  /**
+   * The amount of each resource reserved for scheduling; defaults to limits when only those are
+   * given.
+   */
   requests?: Record<string, resource.Quantity>;
+  /** Which of the pod's resourceClaims this container uses, by name. */
   claims?: ResourceClaim[];
 }
 
+/** The health of one resource allocated to a container. */
 export interface ResourceStatus {
+  /** The resource, such as a claim name or an extended resource name. */
   name?: string;
+  /** The health of each device that makes up the resource. */
   resources?: ResourceHealth[];
 }
 
+/** An SELinux label. */
 export interface SELinuxOptions {
+  /** The SELinux user. */
   user?: string;
+  /** The SELinux role. */
   role?: string;
+  /** The SELinux type. */
   type?: string;
+  /** The SELinux level. */
   level?: string;
 }
 
+/** Deprecated: a ScaleIO volume. */
 export interface ScaleIOVolumeSource {
+  /** The ScaleIO API gateway's address. */
   gateway?: string;
+  /** The ScaleIO storage system's name. */
   system?: string;
+  /** The Secret with the ScaleIO user's credentials. */
   secretRef?: LocalObjectReference;
+  /** Whether to talk to the gateway over TLS. */
   sslEnabled?: boolean;
+  /** The protection domain of the storage. */
   protectionDomain?: string;
+  /** The storage pool of the protection domain. */
   storagePool?: string;
+  /** ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned. */
   storageMode?: string;
+  /** The existing volume's name. */
   volumeName?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
+/** A seccomp profile; exactly one source is chosen by type. */
 export interface SeccompProfile {
+  /** RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a file on the node). */
   type?: string;
+  /** For type Localhost: the profile's path, relative to the kubelet's seccomp directory. */
   localhostProfile?: string;
 }
 
+/**
+ * A small amount of sensitive data, such as a password, token or key, for pods to use as files or
+ * environment variables.
+ */
 export interface Secret {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** When true, data can no longer change (only metadata can). Cannot be set back to false. */
   immutable?: boolean;
+  /**
+   * The secret's entries as bytes, base64-encoded in JSON. Keys are letters, digits, '-', '_' or
+   * '.'.
+   */
   data?: Record<string, string>;
-  /** Write-only convenience field; merged into data by the server. */
+  /**
+   * Write-only convenience: entries given as plain strings are merged into data (winning over the
+   * same key there) and never returned on read.
+   */
   stringData?: Record<string, string>;
+  /**
+   * What the secret holds, which decides which keys it must have: Opaque (the default, anything),
+   * kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token, and
+   * others.
+   */
   type?: string;
 }
 
+/** A Secret whose entries become environment variables. */
 export interface SecretEnvSource extends LocalObjectReference {
+  /** When true, a missing Secret is not an error. */
   optional?: boolean;
 }
 
+/** Picks one key of a Secret. */
 export interface SecretKeySelector extends LocalObjectReference {
+  /** The key to read. */
   key?: string;
+  /** When true, a missing Secret or key is not an error. */
   optional?: boolean;
 }
 
+/** A list of Secrets. */
 export interface SecretList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Secrets. */
   items?: Secret[];
 }
 
+/** A Secret's entries in a projected volume. */
 export interface SecretProjection extends LocalObjectReference {
+  /** Which keys to project, and to which paths; unset projects every key. */
   items?: KeyToPath[];
+  /** When true, a missing Secret or key is not an error. */
   optional?: boolean;
 }
 
+/** A Secret's entries as files. */
 export interface SecretVolumeSource {
+  /** The Secret, in the pod's namespace. */
   secretName?: string;
+  /**
+   * Which keys to project, and to which paths; unset projects every key to a file named after it. A
+   * listed key that is missing is an error unless optional.
+   */
   items?: KeyToPath[];
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
   defaultMode?: number;
+  /** When true, a missing Secret or key is not an error. */
   optional?: boolean;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number;
 }
 
+/** Security settings of one container; where they overlap with the pod's, these win. */
 export interface SecurityContext {
+  /** Linux capabilities to add to or drop from the container runtime's defaults. Not for Windows. */
   capabilities?: Capabilities;
+  /**
+   * Run with almost all the privileges of processes on the node. Defaults to false. Not for
+   * Windows.
+   */
   privileged?: boolean;
+  /** The SELinux context to apply; the runtime picks one when unset. Not for Windows. */
   seLinuxOptions?: SELinuxOptions;
+  /** Settings that only apply on Windows. */
   windowsOptions?: WindowsSecurityContextOptions;
+  /** The user ID the process runs as; defaults to the image's. Not for Windows. */
   runAsUser?: number;
+  /** The primary group ID of the process; defaults to the runtime's. Not for Windows. */
   runAsGroup?: number;
+  /** When true, the kubelet refuses to start the container if it would run as user 0. */
   runAsNonRoot?: boolean;
+  /** Mount the container's root filesystem read-only. Defaults to false. Not for Windows. */
   readOnlyRootFilesystem?: boolean;
+  /**
+   * Whether a process may gain more privileges than its parent (the no_new_privs flag). Always true
+   * when privileged or with CAP_SYS_ADMIN. Not for Windows.
+   */
   allowPrivilegeEscalation?: boolean;
+  /**
+   * How /proc is mounted: Default (with the runtime's masked and read-only paths) or Unmasked. Not
+   * for Windows.
+   */
   procMount?: string;
+  /** The seccomp profile of the container, overriding the pod's. Not for Windows. */
   seccompProfile?: SeccompProfile;
+  /** The AppArmor profile of the container, overriding the pod's. Not for Windows. */
   appArmorProfile?: AppArmorProfile;
 }
 
+/**
+ * A stable name and virtual address in front of a changing set of pods (picked by label), or an
+ * alias for a name outside the cluster.
+ */
 export interface Service {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** How the service is exposed: its ports, the pods behind it, and its type. */
   spec?: ServiceSpec;
+  /** What the cluster reports about the service, such as its load balancer. Read-only. */
   status?: ServiceStatus;
 }
 
@@ -1264,136 +2414,308 @@ export interface ServiceAccountList {
   items?: ServiceAccount[];
 }
 
+/** A token of the pod's service account, as a file the kubelet refreshes. */
 export interface ServiceAccountTokenProjection {
+  /** The audience the token is meant for; defaults to the API server's. */
   audience?: string;
+  /**
+   * How long the token is valid. The kubelet renews it at 80% of that, or after 24 hours. At least
+   * 600; defaults to 3600.
+   */
   expirationSeconds?: number;
+  /** The file path, relative to the volume's mount point. */
   path?: string;
+  /** The owner user ID of the token file. */
   user?: number;
 }
 
+/** A list of Services. */
 export interface ServiceList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Services. */
   items?: Service[];
 }
 
+/** One port of a Service and where it forwards. */
 export interface ServicePort {
+  /** The port's name, required when the service has more than one port; unique within the service. */
   name?: string;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
   protocol?: string;
+  /**
+   * The application protocol spoken on this port, such as http or kubernetes.io/h2c, for
+   * implementations that use it.
+   */
   appProtocol?: string;
+  /** The port number the service exposes. */
   port?: number;
+  /**
+   * The port on the pods that receives the traffic: a number, or the name of a container port.
+   * Defaults to port.
+   */
   targetPort?: intstr.IntOrString;
+  /**
+   * For NodePort and LoadBalancer services: the port opened on every node, allocated by the server
+   * unless given.
+   */
   nodePort?: number;
 }
 
+/** How a Service is reached and where its traffic goes. */
 export interface ServiceSpec {
+  /** The ports the service listens on and where each one forwards. */
   ports?: ServicePort[];
+  /**
+   * Labels that pick the pods receiving the traffic. Without a selector, endpoints are managed by
+   * someone else. Ignored for ExternalName services.
+   */
   selector?: Record<string, string>;
+  /**
+   * The virtual IP the service gets inside the cluster, usually allocated by the server. "None"
+   * makes a headless service with no virtual IP. Most changes to it are refused once set.
+   */
   clusterIP?: string;
+  /**
+   * The service's virtual IPs, one per IP family; the first equals clusterIP. Allocated by the
+   * server unless given.
+   */
   clusterIPs?: string[];
+  /**
+   * How the service is exposed: ClusterIP (inside the cluster only, the default), NodePort (also on
+   * a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a
+   * DNS alias for externalName).
+   */
   type?: string;
+  /** Extra IPs, not managed by Kubernetes, on which nodes also accept traffic for this service. */
   externalIPs?: string[];
+  /**
+   * ClientIP sends all requests from one client address to the same pod; None (the default) spreads
+   * them.
+   */
   sessionAffinity?: string;
+  /** Deprecated: asks the load balancer for a particular IP; support depends on the provider. */
   loadBalancerIP?: string;
+  /**
+   * When the provider supports it, only client addresses in these CIDR ranges may reach the load
+   * balancer.
+   */
   loadBalancerSourceRanges?: string[];
+  /** For ExternalName services: the DNS name the service name resolves to, as a CNAME record. */
   externalName?: string;
+  /**
+   * For traffic arriving from outside through a node port or load balancer: Cluster (any ready pod,
+   * the default) or Local (only pods on the receiving node, keeping the client's source IP).
+   */
   externalTrafficPolicy?: string;
+  /**
+   * The node port the load balancer checks to learn which nodes have local endpoints; used with
+   * externalTrafficPolicy Local.
+   */
   healthCheckNodePort?: number;
+  /**
+   * When true, DNS and endpoints include pods that are not ready, for peers that must find each
+   * other before becoming ready.
+   */
   publishNotReadyAddresses?: boolean;
+  /** Settings of the chosen session affinity. */
   sessionAffinityConfig?: SessionAffinityConfig;
+  /**
+   * The IP families (IPv4, IPv6) the service uses, in order; filled in by the server from
+   * ipFamilyPolicy and the cluster's configuration.
+   */
   ipFamilies?: string[];
+  /**
+   * SingleStack (one family, the default), PreferDualStack (two when the cluster supports it) or
+   * RequireDualStack (two, or fail).
+   */
   ipFamilyPolicy?: string;
+  /**
+   * For LoadBalancer services: whether node ports are allocated. Defaults to true; turn off when
+   * the load balancer sends traffic to pods directly.
+   */
   allocateLoadBalancerNodePorts?: boolean;
+  /**
+   * Which load balancer implementation handles a LoadBalancer service; unset means the cloud
+   * provider's default. Cannot change once set.
+   */
   loadBalancerClass?: string;
+  /**
+   * For traffic from inside the cluster to the cluster IP: Cluster (any ready pod, the default) or
+   * Local (only pods on the sender's node).
+   */
   internalTrafficPolicy?: string;
+  /**
+   * A preference for how traffic is spread among endpoints, such as PreferClose to favour endpoints
+   * topologically near the client.
+   */
   trafficDistribution?: string;
 }
 
+/** What the cluster reports about a Service. */
 export interface ServiceStatus {
+  /** The load balancer's state, when there is one. */
   loadBalancer?: LoadBalancerStatus;
+  /** Observations of the service's state. */
   conditions?: metav1.Condition[];
 }
 
+/** Settings of session affinity. */
 export interface SessionAffinityConfig {
+  /** Settings of ClientIP affinity. */
   clientIP?: ClientIPConfig;
 }
 
+/** Waits for a while. */
 export interface SleepAction {
+  /** How many seconds to wait. */
   seconds?: number;
 }
 
+/** Deprecated: a StorageOS volume. */
 export interface StorageOSVolumeSource {
+  /** The volume's name within its namespace. */
   volumeName?: string;
+  /** The StorageOS namespace; defaults to the pod's. */
   volumeNamespace?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The Secret with the StorageOS API credentials. */
   secretRef?: LocalObjectReference;
 }
 
+/** A kernel parameter to set. */
 export interface Sysctl {
+  /** The parameter's name, such as net.core.somaxconn. */
   name?: string;
+  /** The value to set. */
   value?: string;
 }
 
+/** Opens a TCP connection. */
 export interface TCPSocketAction {
+  /** The port to connect to, by number or by the name of a container port. */
   port?: intstr.IntOrString;
+  /** The host to connect to. Defaults to the pod's IP. */
   host?: string;
 }
 
+/** A mark on a node that repels pods which do not tolerate it. */
 export interface Taint {
+  /** The taint's key. */
   key?: string;
+  /** The taint's value. */
   value?: string;
+  /**
+   * What happens to pods that do not tolerate it: NoSchedule (not scheduled here), PreferNoSchedule
+   * (avoided when possible) or NoExecute (also evicted if already running).
+   */
   effect?: string;
+  /** When the taint was added; only set for NoExecute taints. */
   timeAdded?: metav1.Time;
 }
 
+/** Lets a pod be scheduled onto (or stay on) nodes with a matching taint. */
 export interface Toleration {
+  /** The taint key to match; empty matches every key, and then operator must be Exists. */
   key?: string;
+  /** Equal (the value must match, the default) or Exists (any value). */
   operator?: string;
+  /** The taint value to match with Equal; empty with Exists. */
   value?: string;
+  /** The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all. */
   effect?: string;
+  /**
+   * For NoExecute taints: how long the pod may stay on the node after the taint appears; unset
+   * means forever.
+   */
   tolerationSeconds?: number;
 }
 
+/** How evenly matching pods should be spread across topology domains. */
 export interface TopologySpreadConstraint {
+  /**
+   * The largest allowed difference between the number of matching pods in any domain and in the
+   * least populated one. At least 1.
+   */
   maxSkew?: number;
+  /** The node label whose values define the domains, such as topology.kubernetes.io/zone. */
   topologyKey?: string;
+  /**
+   * What to do when no node keeps the skew within maxSkew: DoNotSchedule (wait) or ScheduleAnyway
+   * (place it where skew grows least).
+   */
   whenUnsatisfiable?: string;
+  /** Which pods are counted in each domain. */
   labelSelector?: metav1.LabelSelector;
+  /**
+   * The fewest domains to spread across; while fewer exist, the missing ones count as empty. Only
+   * with DoNotSchedule.
+   */
   minDomains?: number;
+  /**
+   * Whether the pod's nodeAffinity and nodeSelector limit which nodes count: Honor (the default) or
+   * Ignore.
+   */
   nodeAffinityPolicy?: string;
+  /** Whether tainted nodes the pod does not tolerate count: Honor or Ignore (the default). */
   nodeTaintsPolicy?: string;
+  /**
+   * Label keys whose values on the incoming pod are added to labelSelector, so only pods with the
+   * same values are counted (for example pod-template-hash).
+   */
   matchLabelKeys?: string[];
 }
 
+/** Names an object of a given kind in the same namespace. */
 export interface TypedLocalObjectReference {
+  /** The object's API group; empty for the core group. */
   apiGroup?: string;
+  /** The object's kind. */
   kind?: string;
+  /** The object's name. */
   name?: string;
 }
 
+/** Names an object of a given kind, possibly in another namespace. */
 export interface TypedObjectReference {
+  /** The object's API group; empty for the core group. */
   apiGroup?: string;
+  /** The object's kind. */
   kind?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's namespace; a reference across namespaces needs a ReferenceGrant there. */
   namespace?: string;
 }
 
+/** A named volume of a pod that its containers can mount; exactly one source is set. */
 export interface Volume extends VolumeSource {
+  /** The volume's name, unique in the pod; volume mounts refer to it. */
   name?: string;
 }
 
+/** Maps a raw block volume into a container as a device. */
 export interface VolumeDevice {
+  /** The pod's persistentVolumeClaim volume to use, by name. */
   name?: string;
+  /** Where the device appears inside the container. */
   devicePath?: string;
 }
 
+/** A problem reported for a volume. */
 export interface VolumeHealthCondition {
+  /** The kind of problem: Inaccessible, DataLoss or Degraded. */
   status?: string;
+  /** A short CamelCase word for the problem. */
   reason?: string;
+  /** Details about the problem. */
   message?: string;
 }
 
@@ -1402,93 +2724,186 @@ export interface VolumeHealthStatus {
   lastTransitionTime?: metav1.Time;
 }
 
+/** Mounts one volume of the pod into a container. */
 export interface VolumeMount {
+  /** The volume to mount, by name. */
   name?: string;
+  /** Mount read-only. Defaults to false. */
   readOnly?: boolean;
+  /**
+   * With readOnly: Disabled (only the mount itself is read-only), Enabled (submounts too, or fail)
+   * or IfPossible (submounts too when the runtime can).
+   */
   recursiveReadOnly?: string;
+  /** Where in the container's filesystem to mount it; must not contain ':'. */
   mountPath?: string;
+  /** Mount this path inside the volume instead of its root. */
   subPath?: string;
+  /**
+   * How mounts propagate between the node and the container: None (the default), HostToContainer or
+   * Bidirectional (needs a privileged container).
+   */
   mountPropagation?: string;
+  /**
+   * Like subPath, but with $(VAR) references to the container's environment expanded. Cannot be
+   * used with subPath.
+   */
   subPathExpr?: string;
+  /** Extra options for the bind mount. */
   bindMountOptions?: string[];
 }
 
+/** The state of one volume mount of a container. */
 export interface VolumeMountStatus {
+  /** The volume mount's name, as in the spec. */
   name?: string;
+  /** Where the volume is mounted. */
   mountPath?: string;
+  /** Whether the mount is read-only. */
   readOnly?: boolean;
+  /** Whether submounts are read-only as well: Disabled or Enabled. */
   recursiveReadOnly?: string;
+  /** The state of the mounted volume. */
   volumeStatus?: VolumeStatus;
 }
 
-/** Exactly one member is set. */
+/** One source of a projected volume; exactly one member is set. */
 export interface VolumeProjection {
+  /** Entries of a Secret. */
   secret?: SecretProjection;
+  /** Fields of the pod. */
   downwardAPI?: DownwardAPIProjection;
+  /** Entries of a ConfigMap. */
   configMap?: ConfigMapProjection;
+  /** A token of the pod's service account, refreshed before it expires. */
   serviceAccountToken?: ServiceAccountTokenProjection;
+  /** Certificates from ClusterTrustBundle objects. */
   clusterTrustBundle?: ClusterTrustBundleProjection;
+  /** A private key and a certificate issued for the pod, renewed before expiry. */
   podCertificate?: PodCertificateProjection;
 }
 
+/** The storage a claim asks for. */
 export interface VolumeResourceRequirements {
+  /** The most storage that may be used. */
   limits?: Record<string, resource.Quantity>;
+  /** The least storage needed. */
   requests?: Record<string, resource.Quantity>;
 }
 
-/** Exactly one member is set. */
+/** Where a volume's contents come from; exactly one member is set. */
 export interface VolumeSource {
+  /**
+   * A file or directory of the node, mounted into the pod; mostly for system agents, since it ties
+   * the pod to the node.
+   */
   hostPath?: HostPathVolumeSource;
+  /** An empty directory created for the pod and deleted with it. */
   emptyDir?: EmptyDirVolumeSource;
+  /**
+   * Deprecated: a Google Compute Engine persistent disk; the pd.csi.storage.gke.io CSI driver
+   * replaces it.
+   */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  /** Deprecated: an AWS EBS volume; the ebs.csi.aws.com CSI driver replaces it. */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  /**
+   * Deprecated: a directory with a git repository cloned into it; use an init container that clones
+   * into an emptyDir instead.
+   */
   gitRepo?: GitRepoVolumeSource;
+  /** The entries of a Secret, as files. */
   secret?: SecretVolumeSource;
+  /** An NFS export. */
   nfs?: NFSVolumeSource;
+  /** An iSCSI disk. */
   iscsi?: ISCSIVolumeSource;
+  /** Deprecated: a GlusterFS volume; no longer supported. */
   glusterfs?: GlusterfsVolumeSource;
+  /** The volume bound to a PersistentVolumeClaim in the pod's namespace. */
   persistentVolumeClaim?: PersistentVolumeClaimVolumeSource;
+  /** Deprecated: a Ceph RBD image; no longer supported. */
   rbd?: RBDVolumeSource;
+  /** Deprecated: a volume provided by a FlexVolume driver; CSI drivers replace them. */
   flexVolume?: FlexVolumeSource;
+  /** Deprecated: an OpenStack Cinder volume; the cinder.csi.openstack.org CSI driver replaces it. */
   cinder?: CinderVolumeSource;
+  /** Deprecated: a CephFS mount; no longer supported. */
   cephfs?: CephFSVolumeSource;
+  /** Deprecated: a Flocker dataset; no longer supported. */
   flocker?: FlockerVolumeSource;
+  /** Fields of the pod, as files. */
   downwardAPI?: DownwardAPIVolumeSource;
+  /** A Fibre Channel disk. */
   fc?: FCVolumeSource;
+  /** Deprecated: an Azure File share; the file.csi.azure.com CSI driver replaces it. */
   azureFile?: AzureFileVolumeSource;
+  /** The entries of a ConfigMap, as files. */
   configMap?: ConfigMapVolumeSource;
+  /** Deprecated: a vSphere disk; the csi.vsphere.vmware.com CSI driver replaces it. */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
+  /** Deprecated: a Quobyte volume; no longer supported. */
   quobyte?: QuobyteVolumeSource;
+  /** Deprecated: an Azure data disk; the disk.csi.azure.com CSI driver replaces it. */
   azureDisk?: AzureDiskVolumeSource;
+  /** Deprecated: a Photon Controller disk; no longer supported. */
   photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  /** Several sources (secrets, ConfigMaps, downward API, tokens, ...) combined in one directory. */
   projected?: ProjectedVolumeSource;
+  /** Deprecated: a Portworx volume; the pxd.portworx.com CSI driver replaces it. */
   portworxVolume?: PortworxVolumeSource;
+  /** Deprecated: a ScaleIO volume; no longer supported. */
   scaleIO?: ScaleIOVolumeSource;
+  /** Deprecated: a StorageOS volume; no longer supported. */
   storageos?: StorageOSVolumeSource;
+  /** A volume provided by a CSI driver that supports ephemeral inline volumes. */
   csi?: CSIVolumeSource;
+  /**
+   * A volume provisioned by a storage driver just for this pod, from a claim template, and deleted
+   * with it.
+   */
   ephemeral?: EphemeralVolumeSource;
+  /** The contents of a container image (an OCI artifact), read-only. */
   image?: ImageVolumeSource;
 }
 
+/** The state of a mounted volume; at most one member is set. */
 export interface VolumeStatus {
+  /** For image volumes: which image was pulled. */
   image?: ImageVolumeStatus;
 }
 
+/** Deprecated: a vSphere disk. */
 export interface VsphereVirtualDiskVolumeSource {
+  /** The path of the disk. */
   volumePath?: string;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string;
+  /** The storage policy (SPBM profile) name. */
   storagePolicyName?: string;
+  /** The storage policy (SPBM profile) ID. */
   storagePolicyID?: string;
 }
 
+/** A pod affinity term with a weight. */
 export interface WeightedPodAffinityTerm {
+  /** How much satisfying the term counts, from 1 to 100. */
   weight?: number;
+  /** The term. */
   podAffinityTerm?: PodAffinityTerm;
 }
 
+/** Security settings specific to Windows containers. */
 export interface WindowsSecurityContextOptions {
+  /** The name of the GMSACredentialSpec resource to use. */
   gmsaCredentialSpecName?: string;
+  /** The contents of the group managed service account credential spec, inlined. */
   gmsaCredentialSpec?: string;
+  /** The Windows user name the entrypoint runs as; defaults to the image's. */
   runAsUserName?: string;
+  /**
+   * Run as a host process container, with access to the node; all containers of the pod must agree,
+   * and the pod needs hostNetwork.
+   */
   hostProcess?: boolean;
 }

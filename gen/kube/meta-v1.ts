@@ -68,13 +68,28 @@ export interface ApplyOptions {
   fieldManager?: string;
 }
 
-/** A condition of an object's status, in the standard shape. */
+/**
+ * One aspect of an object's current state, in the shape shared across the API: a type, whether it
+ * holds, and when and why that last changed.
+ */
 export interface Condition {
+  /**
+   * What this condition reports, in CamelCase (for example Available or Ready); each type appears
+   * at most once in a list.
+   */
   type?: string;
+  /** Whether the condition holds: True, False or Unknown. */
   status?: string;
+  /**
+   * The metadata.generation the controller had seen when it last set this condition; lower than the
+   * current generation means the condition may be out of date.
+   */
   observedGeneration?: number;
+  /** When status last changed from one value to another. */
   lastTransitionTime?: Time;
+  /** A short CamelCase word explaining the last transition, meant for programs to match on. */
   reason?: string;
+  /** A sentence for humans explaining the last transition; may be empty. */
   message?: string;
 }
 
@@ -163,16 +178,33 @@ export interface GroupVersionResource {
   resource?: string;
 }
 
-/** A label query: matchLabels and matchExpressions are ANDed. */
+/**
+ * Picks objects by their labels. matchLabels and matchExpressions must all match; a selector with
+ * neither matches everything, while a missing selector matches nothing.
+ */
 export interface LabelSelector {
+  /**
+   * Labels an object must carry with exactly these values; each pair is shorthand for an In
+   * requirement with a single value.
+   */
   matchLabels?: Record<string, string>;
+  /** Further requirements on labels, each a key, an operator and values; all of them must hold. */
   matchExpressions?: LabelSelectorRequirement[];
 }
 
-/** One label selector term: key, operator (In, NotIn, Exists, DoesNotExist) and values. */
+/**
+ * One condition on a label: a key, an operator relating the key to a set of values, and those
+ * values.
+ */
 export interface LabelSelectorRequirement {
+  /** The label key the requirement looks at. */
   key?: string;
+  /** How the label relates to values: In, NotIn, Exists or DoesNotExist. */
   operator?: string;
+  /**
+   * The values to compare with. In and NotIn need at least one; Exists and DoesNotExist need none.
+   * Replaced as a whole by a strategic merge patch.
+   */
   values?: string[];
 }
 
@@ -186,12 +218,26 @@ export interface List {
   items?: runtime.RawExtension[];
 }
 
-/** Metadata of a list response. */
+/** Metadata of a list response: where it sits in the store's history and how to fetch the next page. */
 export interface ListMeta {
+  /** Deprecated and no longer set by the server. */
   selfLink?: string;
+  /**
+   * The store revision the list was read at; pass it to a watch to receive every change made after
+   * this list. Opaque to clients.
+   */
   resourceVersion?: string;
+  /**
+   * Set when more items remain: pass it as the continue parameter (with the same query) to fetch
+   * the next page. It expires once the revision it was taken at is compacted.
+   */
   continue?: string;
+  /**
+   * How many items remain after this page, when the server can tell cheaply; an estimate when the
+   * list was filtered by a selector.
+   */
   remainingItemCount?: number;
+  /** Which shard of the collection this response holds, set only when the request asked for a shard. */
   shardInfo?: ShardInfo;
 }
 
@@ -214,46 +260,125 @@ export interface ListOptions {
   shardSelector?: string;
 }
 
-/** Records which manager touched which fields, and how. */
+/**
+ * Records which fields one manager set on the object, by which kind of operation, at which API
+ * version.
+ */
 export interface ManagedFieldsEntry {
+  /**
+   * The name of the client or controller that manages these fields, usually taken from the
+   * fieldManager parameter or the user agent.
+   */
   manager?: string;
+  /** How the fields were written: Apply (server-side apply) or Update (create, update or patch). */
   operation?: string;
+  /**
+   * The group/version in which the field set is expressed; field sets from different versions are
+   * converted before they are compared.
+   */
   apiVersion?: string;
+  /** When the manager last changed one of these fields. */
   time?: Time;
+  /** The encoding of the field set; FieldsV1 is the only one. */
   fieldsType?: string;
+  /** The fields this manager owns, in the FieldsV1 encoding. */
   fieldsV1?: FieldsV1;
+  /**
+   * The subresource the write went through (for example status or scale), or empty for the main
+   * resource. Entries differ by subresource even for the same manager.
+   */
   subresource?: string;
 }
 
 /** RFC 3339 time with microseconds, e.g. `2006-01-02T15:04:05.000000Z`. */
 export type MicroTime = string;
 
-/** Metadata every persisted object carries. */
+/**
+ * The metadata every persisted object carries: its identity, labels and annotations, ownership, and
+ * the bookkeeping the server maintains.
+ */
 export interface ObjectMeta {
+  /**
+   * The object's name, unique among objects of its kind in the namespace (or in the cluster for
+   * cluster-scoped kinds). Set by the client at creation and fixed afterwards.
+   */
   name?: string;
+  /**
+   * A prefix the server uses to invent a unique name when name is empty, by appending random
+   * characters.
+   */
   generateName?: string;
+  /**
+   * The namespace the object lives in; empty for cluster-scoped kinds. Defaults to the namespace of
+   * the request.
+   */
   namespace?: string;
+  /** Deprecated and no longer set by the server. */
   selfLink?: string;
+  /**
+   * A value the server assigns at creation that tells this object apart from every other, including
+   * earlier objects of the same name. Read-only.
+   */
   uid?: string;
+  /**
+   * An opaque version string that changes on every write; send it back on update to make the write
+   * fail with a conflict if someone changed the object meanwhile. Read-only.
+   */
   resourceVersion?: string;
+  /** A counter of changes to the desired state (spec), bumped by the server. Read-only. */
   generation?: number;
+  /** When the server created the object, in UTC. Read-only. */
   creationTimestamp?: Time;
+  /**
+   * When deletion of the object was requested; set by the server. The object stays visible until
+   * its finalizers are gone and, for graceful deletion, its grace period has ended. Read-only.
+   */
   deletionTimestamp?: Time;
+  /**
+   * How many seconds the object has to terminate after deletionTimestamp; set with
+   * deletionTimestamp and only ever shortened. Read-only.
+   */
   deletionGracePeriodSeconds?: number;
+  /** Key-value pairs that identify the object, used by selectors to group and find objects. */
   labels?: Record<string, string>;
+  /** Arbitrary key-value data tools and people attach to the object; not used for selection. */
   annotations?: Record<string, string>;
+  /**
+   * The objects this one depends on. When every owner is gone the garbage collector deletes this
+   * object; at most one owner may be the managing controller.
+   */
   ownerReferences?: OwnerReference[];
+  /**
+   * Names of cleanup steps that must finish before the object is removed. While any remain, a
+   * deleted object keeps existing with deletionTimestamp set.
+   */
   finalizers?: string[];
+  /**
+   * Which manager owns which fields, maintained by the server for server-side apply. Clients rarely
+   * need to read or write it.
+   */
   managedFields?: ManagedFieldsEntry[];
 }
 
-/** Identifies an object that owns this one. */
+/**
+ * Names an object that owns this one; an owner must be in the same namespace as its dependent, or
+ * cluster-scoped.
+ */
 export interface OwnerReference {
+  /** The API version of the owner. */
   apiVersion?: string;
+  /** The kind of the owner. */
   kind?: string;
+  /** The name of the owner. */
   name?: string;
+  /** The uid of the owner; the reference only counts while an object with this uid exists. */
   uid?: string;
+  /** True when the owner is the controller managing this object; at most one reference may say so. */
   controller?: boolean;
+  /**
+   * When true and the owner is deleted in the foreground, the owner is not removed until this
+   * dependent is gone. Setting it needs permission to delete the owner.
+   */
   blockOwnerDeletion?: boolean;
 }
 
@@ -308,8 +433,9 @@ export interface ServerAddressByClientCIDR {
   serverAddress?: string;
 }
 
-/** Describes the shard a sharded list response covers. */
+/** Describes the part of a collection a sharded list response holds. */
 export interface ShardInfo {
+  /** The shard selector the server applied to produce this response. */
   selector?: string;
 }
 

@@ -13,82 +13,82 @@ export const messageSchemas: SchemaMessages = {
   "grpc.health.v1.HealthListResponse": {"fullName":"grpc.health.v1.HealthListResponse","package":"grpc.health.v1","file":"grpc/health/v1/health.proto","tsName":"HealthListResponse","fields":[
     {"name":"statuses","prop":"statuses","json":"statuses","number":1,"kind":"message","type":"grpc.health.v1.HealthCheckResponse","repeated":false,"optional":false,"mapKey":"string"},
   ]},
-  "k8s.io.api.apps.v1.Deployment": {"fullName":"k8s.io.api.apps.v1.Deployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"Deployment","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStatus","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.Deployment": {"fullName":"k8s.io.api.apps.v1.Deployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"Deployment","description":"Keeps a number of identical pods running from one template and rolls out template changes gradually, through ReplicaSets it creates and scales.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentSpec","repeated":false,"optional":true,"description":"The desired state: how many pods, from which template, and how to roll out changes."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStatus","repeated":false,"optional":true,"description":"What the deployment controller last observed; may lag behind spec. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentCondition": {"fullName":"k8s.io.api.apps.v1.DeploymentCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastUpdateTime","prop":"lastUpdateTime","json":"lastUpdateTime","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.DeploymentCondition": {"fullName":"k8s.io.api.apps.v1.DeploymentCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentCondition","description":"One aspect of a Deployment's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Available, Progressing or ReplicaFailure."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastUpdateTime","prop":"lastUpdateTime","json":"lastUpdateTime","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the controller last refreshed this condition."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentList": {"fullName":"k8s.io.api.apps.v1.DeploymentList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.DeploymentList": {"fullName":"k8s.io.api.apps.v1.DeploymentList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentList","description":"A list of Deployments.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":true,"optional":false,"description":"The Deployments."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentSpec": {"fullName":"k8s.io.api.apps.v1.DeploymentSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
-    {"name":"strategy","prop":"strategy","json":"strategy","number":4,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStrategy","repeated":false,"optional":true,"patchStrategy":"retainKeys"},
-    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"paused","prop":"paused","json":"paused","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"progressDeadlineSeconds","prop":"progressDeadlineSeconds","json":"progressDeadlineSeconds","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentSpec": {"fullName":"k8s.io.api.apps.v1.DeploymentSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentSpec","description":"What a Deployment should run and how it replaces old pods with new ones.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1; leave it unset when an autoscaler manages it."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods the Deployment manages, by label; it must match the template's labels and cannot change after creation."},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod the Deployment creates copies of. Its restartPolicy must be Always."},
+    {"name":"strategy","prop":"strategy","json":"strategy","number":4,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentStrategy","repeated":false,"optional":true,"patchStrategy":"retainKeys","description":"How running pods are replaced when the template changes."},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0."},
+    {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many old ReplicaSets to keep so that a rollout can be undone. Defaults to 10."},
+    {"name":"paused","prop":"paused","json":"paused","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, template changes are not rolled out until the Deployment is resumed."},
+    {"name":"progressDeadlineSeconds","prop":"progressDeadlineSeconds","json":"progressDeadlineSeconds","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How long a rollout may go without progress before the Progressing condition reports ProgressDeadlineExceeded. Defaults to 600."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentStatus": {"fullName":"k8s.io.api.apps.v1.DeploymentStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"unavailableReplicas","prop":"unavailableReplicas","json":"unavailableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentStatus": {"fullName":"k8s.io.api.apps.v1.DeploymentStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStatus","description":"The rollout state a Deployment's controller last observed.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods, old and new, the Deployment's ReplicaSets target, counting those not yet terminating."},
+    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of those pods run the current template."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have been ready for at least minReadySeconds."},
+    {"name":"unavailableReplicas","prop":"unavailableReplicas","json":"unavailableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many more pods must become available for the Deployment to reach its desired count."},
+    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are shutting down (they have a deletionTimestamp but are not gone yet). Only reported when the feature that counts them is on."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.DeploymentCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the rollout (Available, Progressing, ReplicaFailure)."},
+    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Bumped when the name the controller derives for a new ReplicaSet is already taken, to derive a different one."},
   ]},
-  "k8s.io.api.apps.v1.DeploymentStrategy": {"fullName":"k8s.io.api.apps.v1.DeploymentStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStrategy","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDeployment","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.DeploymentStrategy": {"fullName":"k8s.io.api.apps.v1.DeploymentStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DeploymentStrategy","description":"How a Deployment swaps old pods for new ones.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Recreate (stop all old pods, then start new ones) or RollingUpdate (replace them a few at a time). Defaults to RollingUpdate."},
+    {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDeployment","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update; only allowed when type is RollingUpdate."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSet": {"fullName":"k8s.io.api.apps.v1.ReplicaSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSet","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetStatus","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSet": {"fullName":"k8s.io.api.apps.v1.ReplicaSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSet","description":"Keeps a given number of identical pods running, replacing any that fail or are deleted; Deployments create and scale ReplicaSets rather than being used directly.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetSpec","repeated":false,"optional":true,"description":"How many pods to keep, which pods count, and the template for new ones."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetStatus","repeated":false,"optional":true,"description":"What the ReplicaSet controller last observed. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetCondition": {"fullName":"k8s.io.api.apps.v1.ReplicaSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSetCondition": {"fullName":"k8s.io.api.apps.v1.ReplicaSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetCondition","description":"One aspect of a ReplicaSet's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports, such as ReplicaFailure."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetList": {"fullName":"k8s.io.api.apps.v1.ReplicaSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.ReplicaSetList": {"fullName":"k8s.io.api.apps.v1.ReplicaSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetList","description":"A list of ReplicaSets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":true,"optional":false,"description":"The ReplicaSets."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetSpec": {"fullName":"k8s.io.api.apps.v1.ReplicaSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.ReplicaSetSpec": {"fullName":"k8s.io.api.apps.v1.ReplicaSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetSpec","description":"What a ReplicaSet keeps running.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1."},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods count towards replicas, by label; it must match the template's labels."},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod created when too few are running."},
   ]},
-  "k8s.io.api.apps.v1.ReplicaSetStatus": {"fullName":"k8s.io.api.apps.v1.ReplicaSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetStatus","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.apps.v1.ReplicaSetStatus": {"fullName":"k8s.io.api.apps.v1.ReplicaSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ReplicaSetStatus","description":"The pods of a ReplicaSet as its controller last observed them.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods the ReplicaSet has, not counting those terminating."},
+    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of those pods carry all the labels of the template."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have been ready for at least minReadySeconds."},
+    {"name":"terminatingReplicas","prop":"terminatingReplicas","json":"terminatingReplicas","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are shutting down (deletionTimestamp set, not yet gone)."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the ReplicaSet's state, such as ReplicaFailure."},
   ]},
-  "k8s.io.api.apps.v1.RollingUpdateDeployment": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDeployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDeployment","fields":[
-    {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.apps.v1.RollingUpdateDeployment": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDeployment","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDeployment","description":"How far a rolling update may go below and above the desired number of pods.","fields":[
+    {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may be unavailable during the update, as a number or a percentage of the desired count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%."},
+    {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may exist above the desired count during the update, as a number or a percentage (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%."},
   ]},
   "k8s.io.api.autoscaling.v1.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v1.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ContainerResourceMetricSource","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -338,141 +338,141 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","fields":[]},
-  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","fields":[]},
-  "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.CronJobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","description":"Marks that the group's pods are disrupted together; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","description":"Marks ordinary, pod-by-pod scheduling; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.CronJob": {"fullName":"k8s.io.api.batch.v1.CronJob","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJob","description":"Creates Jobs on a repeating schedule written in cron syntax.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJobSpec","repeated":false,"optional":true,"description":"The schedule and the Job to create at each run."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.CronJobStatus","repeated":false,"optional":true,"description":"What the CronJob controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v1.CronJobList": {"fullName":"k8s.io.api.batch.v1.CronJobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":true,"optional":false},
+  "k8s.io.api.batch.v1.CronJobList": {"fullName":"k8s.io.api.batch.v1.CronJobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobList","description":"A list of CronJobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":true,"optional":false,"description":"The CronJobs."},
   ]},
-  "k8s.io.api.batch.v1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1.CronJobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobSpec","fields":[
-    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1.JobTemplateSpec","repeated":false,"optional":true},
-    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1.CronJobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobSpec","description":"When a CronJob runs and what each run creates.","fields":[
+    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The schedule in cron format, such as \"0 3 * * *\" or @hourly."},
+    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The IANA time zone the schedule is read in, such as Europe/Paris; defaults to the controller's local time zone."},
+    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How late a run may start, in seconds; a run that cannot start within this window is skipped and counted as missed."},
+    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What to do when a run is due while the previous Job is still running: Allow (run both), Forbid (skip the new run) or Replace (stop the old Job). Defaults to Allow."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no further runs start; Jobs already running are left alone. Defaults to false."},
+    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1.JobTemplateSpec","repeated":false,"optional":true,"description":"The Job created at each run."},
+    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many finished successful Jobs to keep. Defaults to 3."},
+    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many failed Jobs to keep. Defaults to 1."},
   ]},
-  "k8s.io.api.batch.v1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1.CronJobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobStatus","fields":[
-    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1.CronJobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"CronJobStatus","description":"The runs of a CronJob as its controller last observed them.","fields":[
+    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic","description":"References to the Jobs of this CronJob that are running."},
+    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job was last scheduled."},
+    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job last completed successfully."},
   ]},
-  "k8s.io.api.batch.v1.GangSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.GangSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"GangSchedulingPolicy","fields":[
-    {"name":"minCount","prop":"minCount","json":"minCount","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.GangSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.GangSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"GangSchedulingPolicy","description":"All-or-nothing scheduling for a group of pods.","fields":[
+    {"name":"minCount","prop":"minCount","json":"minCount","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods of the group must be placeable together before any of them is scheduled."},
   ]},
-  "k8s.io.api.batch.v1.Job": {"fullName":"k8s.io.api.batch.v1.Job","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"Job","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.JobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.Job": {"fullName":"k8s.io.api.batch.v1.Job","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"Job","description":"Runs pods until a given number of them finish successfully, retrying failed ones within limits; a batch task that ends, unlike a Deployment.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The desired behaviour: the pod template, how many completions and how much parallelism, and the failure limits."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1.JobStatus","repeated":false,"optional":true,"description":"Progress the job controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v1.JobCondition": {"fullName":"k8s.io.api.batch.v1.JobCondition","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.JobCondition": {"fullName":"k8s.io.api.batch.v1.JobCondition","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobCondition","description":"One aspect of a Job's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Complete, Failed, Suspended, FailureTarget or SuccessCriteriaMet."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition was last checked."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.batch.v1.JobList": {"fullName":"k8s.io.api.batch.v1.JobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":true,"optional":false},
+  "k8s.io.api.batch.v1.JobList": {"fullName":"k8s.io.api.batch.v1.JobList","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobList","description":"A list of Jobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":true,"optional":false,"description":"The Jobs."},
   ]},
-  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","fields":[
-    {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true},
-    {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
+  "k8s.io.api.batch.v1.JobSchedulingConfiguration": {"fullName":"k8s.io.api.batch.v1.JobSchedulingConfiguration","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSchedulingConfiguration","description":"Workload-aware scheduling settings that treat the Job's pods as one group.","fields":[
+    {"name":"schedulingPolicy","prop":"schedulingPolicy","json":"schedulingPolicy","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","repeated":false,"optional":true,"nullable":true,"description":"How the group is scheduled: basic (pod by pod) or gang (all or nothing). Exactly one is set."},
+    {"name":"schedulingConstraints","prop":"schedulingConstraints","json":"schedulingConstraints","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","repeated":false,"optional":true,"nullable":true,"description":"Placement constraints, such as topology, for the group."},
+    {"name":"disruptionMode","prop":"disruptionMode","json":"disruptionMode","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupDisruptionMode","repeated":false,"optional":true,"nullable":true,"description":"Whether the group's pods may be disrupted one at a time or only all together."},
+    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":4,"kind":"message","type":"k8s.io.api.batch.v1.PodGroupResourceClaim","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"ResourceClaims the Job's pods may share; at most 4."},
   ]},
-  "k8s.io.api.batch.v1.JobSpec": {"fullName":"k8s.io.api.batch.v1.JobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSpec","fields":[
-    {"name":"parallelism","prop":"parallelism","json":"parallelism","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completions","prop":"completions","json":"completions","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"podFailurePolicy","prop":"podFailurePolicy","json":"podFailurePolicy","number":11,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"successPolicy","prop":"successPolicy","json":"successPolicy","number":16,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicy","repeated":false,"optional":true,"nullable":true},
-    {"name":"backoffLimit","prop":"backoffLimit","json":"backoffLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"backoffLimitPerIndex","prop":"backoffLimitPerIndex","json":"backoffLimitPerIndex","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxFailedIndexes","prop":"maxFailedIndexes","json":"maxFailedIndexes","number":13,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"manualSelector","prop":"manualSelector","json":"manualSelector","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"template","prop":"template","json":"template","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
-    {"name":"ttlSecondsAfterFinished","prop":"ttlSecondsAfterFinished","json":"ttlSecondsAfterFinished","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completionMode","prop":"completionMode","json":"completionMode","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"podReplacementPolicy","prop":"podReplacementPolicy","json":"podReplacementPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"managedBy","prop":"managedBy","json":"managedBy","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":17,"kind":"message","type":"k8s.io.api.batch.v1.JobSchedulingConfiguration","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.JobSpec": {"fullName":"k8s.io.api.batch.v1.JobSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobSpec","description":"What a Job runs, how many successful pods it needs, and when it gives up.","fields":[
+    {"name":"parallelism","prop":"parallelism","json":"parallelism","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The most pods the Job runs at the same time; 0 pauses it. Defaults to 1. Fewer run when fewer completions remain."},
+    {"name":"completions","prop":"completions","json":"completions","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods must succeed for the Job to be complete. Unset means any single success completes it once all pods have ended."},
+    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How long, counted from the Job's start, it may run before the controller stops its pods and marks it failed with reason DeadlineExceeded."},
+    {"name":"podFailurePolicy","prop":"podFailurePolicy","json":"podFailurePolicy","number":11,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicy","repeated":false,"optional":true,"nullable":true,"description":"Rules that decide, from a failed pod's exit codes or conditions, whether to fail the Job, ignore the failure, or count it against the backoff limit."},
+    {"name":"successPolicy","prop":"successPolicy","json":"successPolicy","number":16,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicy","repeated":false,"optional":true,"nullable":true,"description":"Rules that declare an Indexed Job succeeded before every index has completed."},
+    {"name":"backoffLimit","prop":"backoffLimit","json":"backoffLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pod failures to retry before the Job is marked failed. Defaults to 6."},
+    {"name":"backoffLimitPerIndex","prop":"backoffLimitPerIndex","json":"backoffLimitPerIndex","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs: how many retries each index gets before that index is marked failed."},
+    {"name":"maxFailedIndexes","prop":"maxFailedIndexes","json":"maxFailedIndexes","number":13,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs with backoffLimitPerIndex: once more indexes than this have failed, the whole Job fails."},
+    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods belong to the Job. Normally generated by the server from a unique label; see manualSelector."},
+    {"name":"manualSelector","prop":"manualSelector","json":"manualSelector","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, selector is taken as written instead of being generated; the user must keep it from matching other pods."},
+    {"name":"template","prop":"template","json":"template","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod each attempt runs. Its restartPolicy must be Never or OnFailure."},
+    {"name":"ttlSecondsAfterFinished","prop":"ttlSecondsAfterFinished","json":"ttlSecondsAfterFinished","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Seconds after the Job finishes (completed or failed) before it is deleted automatically, with its pods. Unset keeps it; 0 deletes it right away."},
+    {"name":"completionMode","prop":"completionMode","json":"completionMode","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"NonIndexed (any pods may supply the completions) or Indexed (pods get indexes 0 to completions-1, and each index must succeed once). Defaults to NonIndexed."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no new pods are created and running ones are stopped; setting it back to false resumes the Job and restarts its activeDeadlineSeconds clock."},
+    {"name":"podReplacementPolicy","prop":"podReplacementPolicy","json":"podReplacementPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"When a replacement pod may start: TerminatingOrFailed (as soon as the old one is terminating) or Failed (only once it has fully failed)."},
+    {"name":"managedBy","prop":"managedBy","json":"managedBy","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The controller that reconciles this Job. Empty or kubernetes.io/job-controller means the built-in one; any other value leaves the Job to that controller. Cannot change."},
+    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":17,"kind":"message","type":"k8s.io.api.batch.v1.JobSchedulingConfiguration","repeated":false,"optional":true,"nullable":true,"description":"Workload-aware scheduling for the Job's pods (gang scheduling, topology, disruption); fixed after creation."},
   ]},
-  "k8s.io.api.batch.v1.JobStatus": {"fullName":"k8s.io.api.batch.v1.JobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobStatus","fields":[
-    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.batch.v1.JobCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"atomic"},
-    {"name":"startTime","prop":"startTime","json":"startTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"completionTime","prop":"completionTime","json":"completionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"active","prop":"active","json":"active","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"failed","prop":"failed","json":"failed","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminating","prop":"terminating","json":"terminating","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"completedIndexes","prop":"completedIndexes","json":"completedIndexes","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"failedIndexes","prop":"failedIndexes","json":"failedIndexes","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"uncountedTerminatedPods","prop":"uncountedTerminatedPods","json":"uncountedTerminatedPods","number":8,"kind":"message","type":"k8s.io.api.batch.v1.UncountedTerminatedPods","repeated":false,"optional":true,"nullable":true},
-    {"name":"ready","prop":"ready","json":"ready","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.JobStatus": {"fullName":"k8s.io.api.batch.v1.JobStatus","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobStatus","description":"The progress of a Job as its controller last observed it.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.batch.v1.JobCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"atomic","description":"Observations of the Job's state, such as Complete, Failed, Suspended and FailureTarget."},
+    {"name":"startTime","prop":"startTime","json":"startTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the controller started working on the Job; reset when a suspended Job resumes."},
+    {"name":"completionTime","prop":"completionTime","json":"completionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the Job completed successfully; unset while it runs or when it failed."},
+    {"name":"active","prop":"active","json":"active","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of the Job's pods are pending or running."},
+    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have succeeded."},
+    {"name":"failed","prop":"failed","json":"failed","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have failed."},
+    {"name":"terminating","prop":"terminating","json":"terminating","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods are terminating (deletionTimestamp set, not yet gone)."},
+    {"name":"completedIndexes","prop":"completedIndexes","json":"completedIndexes","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For Indexed Jobs: the indexes that have succeeded, as a compact list of numbers and ranges such as 1,3-5,7."},
+    {"name":"failedIndexes","prop":"failedIndexes","json":"failedIndexes","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For Indexed Jobs with backoffLimitPerIndex: the indexes that have failed, in the same compact form as completedIndexes."},
+    {"name":"uncountedTerminatedPods","prop":"uncountedTerminatedPods","json":"uncountedTerminatedPods","number":8,"kind":"message","type":"k8s.io.api.batch.v1.UncountedTerminatedPods","repeated":false,"optional":true,"nullable":true,"description":"Pods that have finished but are not yet counted in succeeded or failed, tracked so none is counted twice or missed."},
+    {"name":"ready","prop":"ready","json":"ready","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many of the Job's pods have the Ready condition."},
   ]},
-  "k8s.io.api.batch.v1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1.JobTemplateSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1.JobTemplateSpec","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"JobTemplateSpec","description":"The Job a CronJob creates at each scheduled time.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata copied onto each Job created from this template."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The spec each created Job gets."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicy": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.batch.v1.PodFailurePolicy": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicy","description":"How a Job reacts to failed pods, beyond counting them against the backoff limit.","fields":[
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Rules tried in order against each failed pod; the first that matches decides, and a pod no rule matches is counted as usual. At most 20."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnExitCodesRequirement","fields":[
-    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set","emitEmpty":true},
+  "k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnExitCodesRequirement","description":"Matches failed pods by the exit codes of their terminated containers.","fields":[
+    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Only look at the container with this name; when empty, every container counts."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"In (some container exited with one of values) or NotIn (some container exited with a code not among values). Exit code 0 never matches."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The exit codes to compare with: unique, sorted, at most 255, and 0 is not allowed with In."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnPodConditionsPattern","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyOnPodConditionsPattern","description":"Matches failed pods carrying a given condition.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pod condition type to look for, such as DisruptionTarget."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The status the condition must have. Defaults to True."},
   ]},
-  "k8s.io.api.batch.v1.PodFailurePolicyRule": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyRule","fields":[
-    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"onExitCodes","prop":"onExitCodes","json":"onExitCodes","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","repeated":false,"optional":true,"nullable":true},
-    {"name":"onPodConditions","prop":"onPodConditions","json":"onPodConditions","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.PodFailurePolicyRule": {"fullName":"k8s.io.api.batch.v1.PodFailurePolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodFailurePolicyRule","description":"Matches failed pods by exit codes or pod conditions (one of the two) and says what to do with them.","fields":[
+    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What a match does: FailJob (fail the whole Job), FailIndex (fail this index), Ignore (do not count the failure) or Count (count it as usual)."},
+    {"name":"onExitCodes","prop":"onExitCodes","json":"onExitCodes","number":2,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement","repeated":false,"optional":true,"nullable":true,"description":"Matches a pod by the exit codes of its containers."},
+    {"name":"onPodConditions","prop":"onPodConditions","json":"onPodConditions","number":3,"kind":"message","type":"k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern","repeated":true,"optional":false,"listType":"atomic","description":"Matches a pod that has any of these conditions; at most 20."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupDisruptionMode": {"fullName":"k8s.io.api.batch.v1.PodGroupDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupDisruptionMode","fields":[
-    {"name":"single","prop":"single","json":"single","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SingleDisruptionMode","repeated":false,"optional":true},
-    {"name":"all","prop":"all","json":"all","number":2,"kind":"message","type":"k8s.io.api.batch.v1.AllDisruptionMode","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.PodGroupDisruptionMode": {"fullName":"k8s.io.api.batch.v1.PodGroupDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupDisruptionMode","description":"How a group of pods may be disrupted; exactly one member is set.","fields":[
+    {"name":"single","prop":"single","json":"single","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SingleDisruptionMode","repeated":false,"optional":true,"description":"Pods may be disrupted one at a time."},
+    {"name":"all","prop":"all","json":"all","number":2,"kind":"message","type":"k8s.io.api.batch.v1.AllDisruptionMode","repeated":false,"optional":true,"description":"Disrupting one pod disrupts the whole group."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupResourceClaim": {"fullName":"k8s.io.api.batch.v1.PodGroupResourceClaim","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupResourceClaim","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.PodGroupResourceClaim": {"fullName":"k8s.io.api.batch.v1.PodGroupResourceClaim","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupResourceClaim","description":"A ResourceClaim shared by a group of pods; a pod uses it by declaring a claim with the same name and source.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The claim's name within the group."},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"An existing ResourceClaim to share; exactly one of this and resourceClaimTemplateName is set."},
+    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A ResourceClaimTemplate from which one claim is made for the group."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupSchedulingConstraints": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingConstraints","fields":[
-    {"name":"topology","prop":"topology","json":"topology","number":1,"kind":"message","type":"k8s.io.api.batch.v1.TopologyConstraint","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.batch.v1.PodGroupSchedulingConstraints": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingConstraints","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingConstraints","description":"Placement constraints for a group of pods.","fields":[
+    {"name":"topology","prop":"topology","json":"topology","number":1,"kind":"message","type":"k8s.io.api.batch.v1.TopologyConstraint","repeated":true,"optional":false,"listType":"atomic","description":"Topology domains the group must be placed within."},
   ]},
-  "k8s.io.api.batch.v1.PodGroupSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingPolicy","fields":[
-    {"name":"basic","prop":"basic","json":"basic","number":1,"kind":"message","type":"k8s.io.api.batch.v1.BasicSchedulingPolicy","repeated":false,"optional":true},
-    {"name":"gang","prop":"gang","json":"gang","number":2,"kind":"message","type":"k8s.io.api.batch.v1.GangSchedulingPolicy","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.PodGroupSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.PodGroupSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"PodGroupSchedulingPolicy","description":"Selects how a group of pods is scheduled; exactly one member is set.","fields":[
+    {"name":"basic","prop":"basic","json":"basic","number":1,"kind":"message","type":"k8s.io.api.batch.v1.BasicSchedulingPolicy","repeated":false,"optional":true,"description":"Schedule each pod on its own, as usual."},
+    {"name":"gang","prop":"gang","json":"gang","number":2,"kind":"message","type":"k8s.io.api.batch.v1.GangSchedulingPolicy","repeated":false,"optional":true,"description":"Schedule the group only when enough of its pods can run at once."},
   ]},
-  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","fields":[]},
-  "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","fields":[
-    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.batch.v1.SingleDisruptionMode": {"fullName":"k8s.io.api.batch.v1.SingleDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SingleDisruptionMode","description":"Marks that the group's pods may be disrupted individually; it has no settings.","fields":[]},
+  "k8s.io.api.batch.v1.SuccessPolicy": {"fullName":"k8s.io.api.batch.v1.SuccessPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicy","description":"When an Indexed Job counts as succeeded before all of its indexes are done; the remaining pods are then stopped.","fields":[
+    {"name":"rules","prop":"rules","json":"rules","number":1,"kind":"message","type":"k8s.io.api.batch.v1.SuccessPolicyRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Job succeeds once any one rule is met; rules are checked in order. At most 20."},
   ]},
-  "k8s.io.api.batch.v1.SuccessPolicyRule": {"fullName":"k8s.io.api.batch.v1.SuccessPolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicyRule","fields":[
-    {"name":"succeededIndexes","prop":"succeededIndexes","json":"succeededIndexes","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"succeededCount","prop":"succeededCount","json":"succeededCount","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1.SuccessPolicyRule": {"fullName":"k8s.io.api.batch.v1.SuccessPolicyRule","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"SuccessPolicyRule","description":"One way for an Indexed Job to succeed: a set of indexes, a count, or both.","fields":[
+    {"name":"succeededIndexes","prop":"succeededIndexes","json":"succeededIndexes","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Indexes that must all succeed, written as numbers and ranges such as 0,2-4."},
+    {"name":"succeededCount","prop":"succeededCount","json":"succeededCount","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many indexes must succeed; with succeededIndexes, how many of those."},
   ]},
-  "k8s.io.api.batch.v1.TopologyConstraint": {"fullName":"k8s.io.api.batch.v1.TopologyConstraint","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"TopologyConstraint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1.TopologyConstraint": {"fullName":"k8s.io.api.batch.v1.TopologyConstraint","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"TopologyConstraint","description":"Keeps a group of pods within one topology domain.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node label whose value names the domain, such as topology.kubernetes.io/zone."},
   ]},
-  "k8s.io.api.batch.v1.UncountedTerminatedPods": {"fullName":"k8s.io.api.batch.v1.UncountedTerminatedPods","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"UncountedTerminatedPods","fields":[
-    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
-    {"name":"failed","prop":"failed","json":"failed","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.batch.v1.UncountedTerminatedPods": {"fullName":"k8s.io.api.batch.v1.UncountedTerminatedPods","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"UncountedTerminatedPods","description":"The uids of finished pods whose result the controller has not yet added to the Job's counters.","fields":[
+    {"name":"succeeded","prop":"succeeded","json":"succeeded","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that succeeded."},
+    {"name":"failed","prop":"failed","json":"failed","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that failed."},
   ]},
   "k8s.io.api.batch.v1beta1.CronJob": {"fullName":"k8s.io.api.batch.v1beta1.CronJob","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJob","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -532,230 +532,230 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource": {"fullName":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AWSElasticBlockStoreVolumeSource","fields":[
-    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"partition","prop":"partition","json":"partition","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource": {"fullName":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AWSElasticBlockStoreVolumeSource","description":"An AWS EBS volume, which must exist and be in the node's availability zone.","fields":[
+    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The EBS volume's ID."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"partition","prop":"partition","json":"partition","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The partition to mount; unset or 0 mounts the whole volume."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.Affinity": {"fullName":"k8s.io.api.core.v1.Affinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Affinity","fields":[
-    {"name":"nodeAffinity","prop":"nodeAffinity","json":"nodeAffinity","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeAffinity","repeated":false,"optional":true,"nullable":true},
-    {"name":"podAffinity","prop":"podAffinity","json":"podAffinity","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodAffinity","repeated":false,"optional":true,"nullable":true},
-    {"name":"podAntiAffinity","prop":"podAntiAffinity","json":"podAntiAffinity","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodAntiAffinity","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Affinity": {"fullName":"k8s.io.api.core.v1.Affinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Affinity","description":"Rules that attract a pod to nodes or pods, or keep it away from them.","fields":[
+    {"name":"nodeAffinity","prop":"nodeAffinity","json":"nodeAffinity","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeAffinity","repeated":false,"optional":true,"nullable":true,"description":"Which nodes the pod prefers or requires, by their labels."},
+    {"name":"podAffinity","prop":"podAffinity","json":"podAffinity","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodAffinity","repeated":false,"optional":true,"nullable":true,"description":"Which pods this pod should run near, in the same topology domain."},
+    {"name":"podAntiAffinity","prop":"podAntiAffinity","json":"podAntiAffinity","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodAntiAffinity","repeated":false,"optional":true,"nullable":true,"description":"Which pods this pod should stay away from, in other topology domains."},
   ]},
-  "k8s.io.api.core.v1.AppArmorProfile": {"fullName":"k8s.io.api.core.v1.AppArmorProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AppArmorProfile","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.AppArmorProfile": {"fullName":"k8s.io.api.core.v1.AppArmorProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AppArmorProfile","description":"An AppArmor profile; the source is chosen by type.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a profile loaded on the node)."},
+    {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For type Localhost: the name of the profile loaded on the node."},
   ]},
-  "k8s.io.api.core.v1.AttachedVolume": {"fullName":"k8s.io.api.core.v1.AttachedVolume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"AttachedVolume","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.AttachedVolume": {"fullName":"k8s.io.api.core.v1.AttachedVolume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"AttachedVolume","description":"A volume attached to a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The attached volume's name."},
+    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device path where the volume should be available on the node."},
   ]},
-  "k8s.io.api.core.v1.AzureDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureDiskVolumeSource","fields":[
-    {"name":"diskName","prop":"diskName","json":"diskName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"diskURI","prop":"diskURI","json":"diskURI","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"cachingMode","prop":"cachingMode","json":"cachingMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"kind","prop":"kind","json":"kind","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.AzureDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureDiskVolumeSource","description":"Deprecated: an Azure data disk.","fields":[
+    {"name":"diskName","prop":"diskName","json":"diskName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The disk's name."},
+    {"name":"diskURI","prop":"diskURI","json":"diskURI","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The disk's URI."},
+    {"name":"cachingMode","prop":"cachingMode","json":"cachingMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Host caching: None, ReadOnly or ReadWrite."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"kind","prop":"kind","json":"kind","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Shared (several disks per storage account), Dedicated (one disk per account) or Managed (an Azure managed disk, the default)."},
   ]},
-  "k8s.io.api.core.v1.AzureFileVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureFileVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureFileVolumeSource","fields":[
-    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"shareName","prop":"shareName","json":"shareName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.AzureFileVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureFileVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureFileVolumeSource","description":"Deprecated: an Azure File share.","fields":[
+    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Secret with the storage account name and key."},
+    {"name":"shareName","prop":"shareName","json":"shareName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The share's name."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.CSIVolumeSource": {"fullName":"k8s.io.api.core.v1.CSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CSIVolumeSource","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeAttributes","prop":"volumeAttributes","json":"volumeAttributes","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"nodePublishSecretRef","prop":"nodePublishSecretRef","json":"nodePublishSecretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.CSIVolumeSource": {"fullName":"k8s.io.api.core.v1.CSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CSIVolumeSource","description":"An ephemeral inline volume provided by a CSI driver.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CSI driver's name, as registered in the cluster."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The filesystem type to ask for; the driver decides when unset."},
+    {"name":"volumeAttributes","prop":"volumeAttributes","json":"volumeAttributes","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Driver-specific settings."},
+    {"name":"nodePublishSecretRef","prop":"nodePublishSecretRef","json":"nodePublishSecretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver when mounting."},
   ]},
-  "k8s.io.api.core.v1.Capabilities": {"fullName":"k8s.io.api.core.v1.Capabilities","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Capabilities","fields":[
-    {"name":"add","prop":"add","json":"add","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"drop","prop":"drop","json":"drop","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.Capabilities": {"fullName":"k8s.io.api.core.v1.Capabilities","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Capabilities","description":"Linux capabilities to add or drop.","fields":[
+    {"name":"add","prop":"add","json":"add","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Capabilities to add, such as NET_ADMIN."},
+    {"name":"drop","prop":"drop","json":"drop","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Capabilities to remove, such as ALL."},
   ]},
-  "k8s.io.api.core.v1.CephFSVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretFile","prop":"secretFile","json":"secretFile","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.CephFSVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSVolumeSource","description":"Deprecated: a CephFS mount.","fields":[
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path to mount. Defaults to /."},
+    {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS user. Defaults to admin."},
+    {"name":"secretFile","prop":"secretFile","json":"secretFile","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The file with the user's key. Defaults to /etc/ceph/user.secret."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the user's key, replacing secretFile."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.CinderVolumeSource": {"fullName":"k8s.io.api.core.v1.CinderVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CinderVolumeSource","fields":[
-    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.CinderVolumeSource": {"fullName":"k8s.io.api.core.v1.CinderVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CinderVolumeSource","description":"Deprecated: an OpenStack Cinder volume.","fields":[
+    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume's ID."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the parameters for connecting to OpenStack."},
   ]},
-  "k8s.io.api.core.v1.ClientIPConfig": {"fullName":"k8s.io.api.core.v1.ClientIPConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ClientIPConfig","fields":[
-    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ClientIPConfig": {"fullName":"k8s.io.api.core.v1.ClientIPConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ClientIPConfig","description":"Settings of ClientIP session affinity.","fields":[
+    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How long a client stays pinned to one pod after its last request, between 1 and 86400 seconds. Defaults to 10800 (three hours)."},
   ]},
-  "k8s.io.api.core.v1.ClusterTrustBundleProjection": {"fullName":"k8s.io.api.core.v1.ClusterTrustBundleProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ClusterTrustBundleProjection","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"signerName","prop":"signerName","json":"signerName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"optional","prop":"optional","json":"optional","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"path","prop":"path","json":"path","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"user","prop":"user","json":"user","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ClusterTrustBundleProjection": {"fullName":"k8s.io.api.core.v1.ClusterTrustBundleProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ClusterTrustBundleProjection","description":"Certificates of ClusterTrustBundle objects, concatenated into one file.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A single ClusterTrustBundle by name; cannot be combined with signerName and labelSelector."},
+    {"name":"signerName","prop":"signerName","json":"signerName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Use bundles of this signer, further narrowed by labelSelector."},
+    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which of the signer's bundles to use; an empty selector takes all of them."},
+    {"name":"optional","prop":"optional","json":"optional","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, the pod starts even if no bundle matches, with an empty file."},
+    {"name":"path","prop":"path","json":"path","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The file path, relative to the volume's mount point."},
+    {"name":"user","prop":"user","json":"user","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the file."},
   ]},
-  "k8s.io.api.core.v1.ConfigMap": {"fullName":"k8s.io.api.core.v1.ConfigMap","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMap","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"immutable","prop":"immutable","json":"immutable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"binaryData","prop":"binaryData","json":"binaryData","number":3,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.ConfigMap": {"fullName":"k8s.io.api.core.v1.ConfigMap","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMap","description":"Non-secret configuration data, as named strings or byte values, for pods to read as environment variables, arguments or files.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"immutable","prop":"immutable","json":"immutable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, data and binaryData can no longer change (only metadata can), which also spares the kubelet from watching it. Cannot be set back to false."},
+    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"The configuration entries as UTF-8 strings. Keys are letters, digits, '-', '_' or '.', and may not also appear in binaryData."},
+    {"name":"binaryData","prop":"binaryData","json":"binaryData","number":3,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string","description":"Configuration entries holding arbitrary bytes, written base64-encoded in JSON. Keys follow the rules of data and may not repeat its keys."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapEnvSource": {"fullName":"k8s.io.api.core.v1.ConfigMapEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapEnvSource","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ConfigMapEnvSource": {"fullName":"k8s.io.api.core.v1.ConfigMapEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapEnvSource","description":"A ConfigMap whose entries become environment variables.","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The ConfigMap's name."},
+    {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing ConfigMap is not an error."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapKeySelector": {"fullName":"k8s.io.api.core.v1.ConfigMapKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapKeySelector","structType":"atomic","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ConfigMapKeySelector": {"fullName":"k8s.io.api.core.v1.ConfigMapKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapKeySelector","description":"Picks one key of a ConfigMap.","structType":"atomic","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The ConfigMap's name."},
+    {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The key to read."},
+    {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing ConfigMap or key is not an error."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapList": {"fullName":"k8s.io.api.core.v1.ConfigMapList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMapList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ConfigMapList": {"fullName":"k8s.io.api.core.v1.ConfigMapList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMapList","description":"A list of ConfigMaps.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":true,"optional":false,"description":"The ConfigMaps."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapNodeConfigSource": {"fullName":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ConfigMapNodeConfigSource","fields":[
-    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"kubeletConfigKey","prop":"kubeletConfigKey","json":"kubeletConfigKey","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ConfigMapNodeConfigSource": {"fullName":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ConfigMapNodeConfigSource","description":"Deprecated: a ConfigMap holding kubelet configuration.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ConfigMap's namespace."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ConfigMap's name."},
+    {"name":"uid","prop":"uid","json":"uid","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap's uid."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap's resource version."},
+    {"name":"kubeletConfigKey","prop":"kubeletConfigKey","json":"kubeletConfigKey","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ConfigMap key that holds the kubelet configuration."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapProjection": {"fullName":"k8s.io.api.core.v1.ConfigMapProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapProjection","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ConfigMapProjection": {"fullName":"k8s.io.api.core.v1.ConfigMapProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapProjection","description":"A ConfigMap's entries in a projected volume.","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The ConfigMap's name."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic","description":"Which keys to project, and to which paths; unset projects every key."},
+    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing ConfigMap or key is not an error."},
   ]},
-  "k8s.io.api.core.v1.ConfigMapVolumeSource": {"fullName":"k8s.io.api.core.v1.ConfigMapVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapVolumeSource","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ConfigMapVolumeSource": {"fullName":"k8s.io.api.core.v1.ConfigMapVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ConfigMapVolumeSource","description":"A ConfigMap's entries as files.","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The ConfigMap's name."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic","description":"Which keys to project, and to which paths; unset projects every key to a file named after it. A listed key that is missing is an error unless optional."},
+    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own modes win."},
+    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing ConfigMap or key is not an error."},
+    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the files, used when an item does not set its own."},
   ]},
-  "k8s.io.api.core.v1.Container": {"fullName":"k8s.io.api.core.v1.Container","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Container","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"command","prop":"command","json":"command","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"args","prop":"args","json":"args","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"workingDir","prop":"workingDir","json":"workingDir","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ports","prop":"ports","json":"ports","number":6,"kind":"message","type":"k8s.io.api.core.v1.ContainerPort","repeated":true,"optional":false,"patchMergeKey":"containerPort","patchStrategy":"merge","listType":"map","listMapKeys":["containerPort","protocol"]},
-    {"name":"envFrom","prop":"envFrom","json":"envFrom","number":19,"kind":"message","type":"k8s.io.api.core.v1.EnvFromSource","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"env","prop":"env","json":"env","number":7,"kind":"message","type":"k8s.io.api.core.v1.EnvVar","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"resources","prop":"resources","json":"resources","number":8,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true},
-    {"name":"resizePolicy","prop":"resizePolicy","json":"resizePolicy","number":23,"kind":"message","type":"k8s.io.api.core.v1.ContainerResizePolicy","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"restartPolicyRules","prop":"restartPolicyRules","json":"restartPolicyRules","number":25,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRule","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":9,"kind":"message","type":"k8s.io.api.core.v1.VolumeMount","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"]},
-    {"name":"volumeDevices","prop":"volumeDevices","json":"volumeDevices","number":21,"kind":"message","type":"k8s.io.api.core.v1.VolumeDevice","repeated":true,"optional":false,"patchMergeKey":"devicePath","patchStrategy":"merge","listType":"map","listMapKeys":["devicePath"]},
-    {"name":"livenessProbe","prop":"livenessProbe","json":"livenessProbe","number":10,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"readinessProbe","prop":"readinessProbe","json":"readinessProbe","number":11,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"startupProbe","prop":"startupProbe","json":"startupProbe","number":22,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"lifecycle","prop":"lifecycle","json":"lifecycle","number":12,"kind":"message","type":"k8s.io.api.core.v1.Lifecycle","repeated":false,"optional":true,"nullable":true},
-    {"name":"terminationMessagePath","prop":"terminationMessagePath","json":"terminationMessagePath","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"terminationMessagePolicy","prop":"terminationMessagePolicy","json":"terminationMessagePolicy","number":20,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"imagePullPolicy","prop":"imagePullPolicy","json":"imagePullPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":15,"kind":"message","type":"k8s.io.api.core.v1.SecurityContext","repeated":false,"optional":true,"nullable":true},
-    {"name":"stdin","prop":"stdin","json":"stdin","number":16,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"stdinOnce","prop":"stdinOnce","json":"stdinOnce","number":17,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"tty","prop":"tty","json":"tty","number":18,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Container": {"fullName":"k8s.io.api.core.v1.Container","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Container","description":"One container of a pod: the image to run and how it runs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container's name, unique within the pod (a DNS label). Cannot change."},
+    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container image to run, such as nginx:1.27 or a digest reference. Controllers such as Deployments require it."},
+    {"name":"command","prop":"command","json":"command","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change."},
+    {"name":"args","prop":"args","json":"args","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in command. Cannot change."},
+    {"name":"workingDir","prop":"workingDir","json":"workingDir","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The directory the program starts in; defaults to the image's. Cannot change."},
+    {"name":"ports","prop":"ports","json":"ports","number":6,"kind":"message","type":"k8s.io.api.core.v1.ContainerPort","repeated":true,"optional":false,"patchMergeKey":"containerPort","patchStrategy":"merge","listType":"map","listMapKeys":["containerPort","protocol"],"description":"Ports the container listens on. Listing them is informational: a port a process listens on is reachable whether listed or not. Cannot change."},
+    {"name":"envFrom","prop":"envFrom","json":"envFrom","number":19,"kind":"message","type":"k8s.io.api.core.v1.EnvFromSource","repeated":true,"optional":false,"listType":"atomic","description":"Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env entries win over them. Cannot change."},
+    {"name":"env","prop":"env","json":"env","number":7,"kind":"message","type":"k8s.io.api.core.v1.EnvVar","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Environment variables of the container. Cannot change."},
+    {"name":"resources","prop":"resources","json":"resources","number":8,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"description":"The compute resources (cpu, memory, ...) the container requests and may not exceed."},
+    {"name":"resizePolicy","prop":"resizePolicy","json":"resizePolicy","number":23,"kind":"message","type":"k8s.io.api.core.v1.ContainerResizePolicy","repeated":true,"optional":false,"listType":"atomic","description":"How each resource may be resized in place: with or without restarting the container."},
+    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For init containers only: Always makes it a sidecar that starts before the app containers and keeps running alongside them; otherwise the pod's restartPolicy applies."},
+    {"name":"restartPolicyRules","prop":"restartPolicyRules","json":"restartPolicyRules","number":25,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRule","repeated":true,"optional":false,"listType":"atomic","description":"Rules that decide, from a container's exit code, whether it is restarted, overriding restartPolicy for the codes they match."},
+    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":9,"kind":"message","type":"k8s.io.api.core.v1.VolumeMount","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"],"description":"Volumes of the pod to mount into the container's filesystem. Cannot change."},
+    {"name":"volumeDevices","prop":"volumeDevices","json":"volumeDevices","number":21,"kind":"message","type":"k8s.io.api.core.v1.VolumeDevice","repeated":true,"optional":false,"patchMergeKey":"devicePath","patchStrategy":"merge","listType":"map","listMapKeys":["devicePath"],"description":"Raw block volumes of the pod the container uses as devices."},
+    {"name":"livenessProbe","prop":"livenessProbe","json":"livenessProbe","number":10,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"A periodic check of the container's health; the container is restarted when it fails. Cannot change."},
+    {"name":"readinessProbe","prop":"readinessProbe","json":"readinessProbe","number":11,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"A periodic check of whether the container can serve; while it fails, the pod is taken out of service endpoints. Cannot change."},
+    {"name":"startupProbe","prop":"startupProbe","json":"startupProbe","number":22,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"A check that must succeed before the other probes begin, for containers slow to start; failing it restarts the container. Cannot change."},
+    {"name":"lifecycle","prop":"lifecycle","json":"lifecycle","number":12,"kind":"message","type":"k8s.io.api.core.v1.Lifecycle","repeated":false,"optional":true,"nullable":true,"description":"Actions the kubelet runs right after the container starts and right before it is stopped. Cannot change."},
+    {"name":"terminationMessagePath","prop":"terminationMessagePath","json":"terminationMessagePath","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The file whose contents, written by the container when it ends, become its termination message. Defaults to /dev/termination-log. Cannot change."},
+    {"name":"terminationMessagePolicy","prop":"terminationMessagePolicy","json":"terminationMessagePolicy","number":20,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Where the termination message comes from: File (the file at terminationMessagePath, the default) or FallbackToLogsOnError (the end of the log when the file is empty and the container failed). Cannot change."},
+    {"name":"imagePullPolicy","prop":"imagePullPolicy","json":"imagePullPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. Cannot change."},
+    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":15,"kind":"message","type":"k8s.io.api.core.v1.SecurityContext","repeated":false,"optional":true,"nullable":true,"description":"Security settings for this container; where they overlap with the pod's securityContext, these win."},
+    {"name":"stdin","prop":"stdin","json":"stdin","number":16,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false."},
+    {"name":"stdinOnce","prop":"stdinOnce","json":"stdinOnce","number":17,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Close stdin after the first client that attached detaches, so the container sees end of input. Defaults to false."},
+    {"name":"tty","prop":"tty","json":"tty","number":18,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Give the container a terminal; needs stdin as well. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.ContainerExtendedResourceRequest": {"fullName":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerExtendedResourceRequest","fields":[
-    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceName","prop":"resourceName","json":"resourceName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"requestName","prop":"requestName","json":"requestName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.ContainerExtendedResourceRequest": {"fullName":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerExtendedResourceRequest","description":"Links a container's extended resource to a request of a generated ResourceClaim.","fields":[
+    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container asking for the resource."},
+    {"name":"resourceName","prop":"resourceName","json":"resourceName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The extended resource's name."},
+    {"name":"requestName","prop":"requestName","json":"requestName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The request in the generated claim that serves it."},
   ]},
-  "k8s.io.api.core.v1.ContainerImage": {"fullName":"k8s.io.api.core.v1.ContainerImage","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ContainerImage","fields":[
-    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"sizeBytes","prop":"sizeBytes","json":"sizeBytes","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerImage": {"fullName":"k8s.io.api.core.v1.ContainerImage","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"ContainerImage","description":"A container image present on a node.","fields":[
+    {"name":"names","prop":"names","json":"names","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The names the image is known by, such as registry.example/app:1.0 or its digest form."},
+    {"name":"sizeBytes","prop":"sizeBytes","json":"sizeBytes","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The image's size in bytes."},
   ]},
-  "k8s.io.api.core.v1.ContainerPort": {"fullName":"k8s.io.api.core.v1.ContainerPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerPort","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostPort","prop":"hostPort","json":"hostPort","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"containerPort","prop":"containerPort","json":"containerPort","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostIP","prop":"hostIP","json":"hostIP","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerPort": {"fullName":"k8s.io.api.core.v1.ContainerPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerPort","description":"A network port a container listens on.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A name for the port, unique in the pod (an IANA service name); services can target it by this name."},
+    {"name":"hostPort","prop":"hostPort","json":"hostPort","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"A port on the node forwarded to this one; rarely needed. Must match containerPort with hostNetwork."},
+    {"name":"containerPort","prop":"containerPort","json":"containerPort","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number inside the container's network namespace."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"hostIP","prop":"hostIP","json":"hostIP","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node address the hostPort binds to."},
   ]},
-  "k8s.io.api.core.v1.ContainerResizePolicy": {"fullName":"k8s.io.api.core.v1.ContainerResizePolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerResizePolicy","fields":[
-    {"name":"resourceName","prop":"resourceName","json":"resourceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.ContainerResizePolicy": {"fullName":"k8s.io.api.core.v1.ContainerResizePolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerResizePolicy","description":"How one resource of a container may be resized in place.","fields":[
+    {"name":"resourceName","prop":"resourceName","json":"resourceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, cpu or memory."},
+    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"NotRequired (resize without restarting, the default) or RestartContainer (restart the container to apply the new value)."},
   ]},
-  "k8s.io.api.core.v1.ContainerRestartRule": {"fullName":"k8s.io.api.core.v1.ContainerRestartRule","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerRestartRule","fields":[
-    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"exitCodes","prop":"exitCodes","json":"exitCodes","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ContainerRestartRule": {"fullName":"k8s.io.api.core.v1.ContainerRestartRule","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerRestartRule","description":"A rule deciding, from how a container exited, what to do next.","fields":[
+    {"name":"action","prop":"action","json":"action","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What happens when the rule matches; Restart restarts the container."},
+    {"name":"exitCodes","prop":"exitCodes","json":"exitCodes","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes","repeated":false,"optional":true,"nullable":true,"description":"The exit codes the rule matches."},
   ]},
-  "k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes": {"fullName":"k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerRestartRuleOnExitCodes","fields":[
-    {"name":"operator","prop":"operator","json":"operator","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"values","prop":"values","json":"values","number":2,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes": {"fullName":"k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerRestartRuleOnExitCodes","description":"Matches a container by its exit code.","fields":[
+    {"name":"operator","prop":"operator","json":"operator","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"In (the exit code is one of values) or NotIn (it is none of them)."},
+    {"name":"values","prop":"values","json":"values","number":2,"kind":"scalar","type":"int32","repeated":true,"optional":false,"listType":"set","description":"The exit codes, at most 255, without repeats."},
   ]},
-  "k8s.io.api.core.v1.ContainerState": {"fullName":"k8s.io.api.core.v1.ContainerState","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerState","fields":[
-    {"name":"waiting","prop":"waiting","json":"waiting","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateWaiting","repeated":false,"optional":true,"nullable":true},
-    {"name":"running","prop":"running","json":"running","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateRunning","repeated":false,"optional":true,"nullable":true},
-    {"name":"terminated","prop":"terminated","json":"terminated","number":3,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateTerminated","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ContainerState": {"fullName":"k8s.io.api.core.v1.ContainerState","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerState","description":"What a container is doing; at most one member is set, and none means waiting.","fields":[
+    {"name":"waiting","prop":"waiting","json":"waiting","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateWaiting","repeated":false,"optional":true,"nullable":true,"description":"Not running yet (or between runs)."},
+    {"name":"running","prop":"running","json":"running","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateRunning","repeated":false,"optional":true,"nullable":true,"description":"Running."},
+    {"name":"terminated","prop":"terminated","json":"terminated","number":3,"kind":"message","type":"k8s.io.api.core.v1.ContainerStateTerminated","repeated":false,"optional":true,"nullable":true,"description":"Ended."},
   ]},
-  "k8s.io.api.core.v1.ContainerStateRunning": {"fullName":"k8s.io.api.core.v1.ContainerStateRunning","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateRunning","fields":[
-    {"name":"startedAt","prop":"startedAt","json":"startedAt","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerStateRunning": {"fullName":"k8s.io.api.core.v1.ContainerStateRunning","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateRunning","description":"A running container.","fields":[
+    {"name":"startedAt","prop":"startedAt","json":"startedAt","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When it started (or last restarted)."},
   ]},
-  "k8s.io.api.core.v1.ContainerStateTerminated": {"fullName":"k8s.io.api.core.v1.ContainerStateTerminated","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateTerminated","fields":[
-    {"name":"exitCode","prop":"exitCode","json":"exitCode","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"signal","prop":"signal","json":"signal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"startedAt","prop":"startedAt","json":"startedAt","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"finishedAt","prop":"finishedAt","json":"finishedAt","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"containerID","prop":"containerID","json":"containerID","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerStateTerminated": {"fullName":"k8s.io.api.core.v1.ContainerStateTerminated","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateTerminated","description":"A container that has ended.","fields":[
+    {"name":"exitCode","prop":"exitCode","json":"exitCode","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The exit code of its last run."},
+    {"name":"signal","prop":"signal","json":"signal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The signal that ended it, if one did."},
+    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why it ended, such as Completed, Error or OOMKilled."},
+    {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details about why it ended, such as its termination message."},
+    {"name":"startedAt","prop":"startedAt","json":"startedAt","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When its last run started."},
+    {"name":"finishedAt","prop":"finishedAt","json":"finishedAt","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When its last run ended."},
+    {"name":"containerID","prop":"containerID","json":"containerID","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container's ID as <runtime>://<id>."},
   ]},
-  "k8s.io.api.core.v1.ContainerStateWaiting": {"fullName":"k8s.io.api.core.v1.ContainerStateWaiting","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateWaiting","fields":[
-    {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ContainerStateWaiting": {"fullName":"k8s.io.api.core.v1.ContainerStateWaiting","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStateWaiting","description":"A container that is not running yet.","fields":[
+    {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why it is waiting, such as ContainerCreating or CrashLoopBackOff."},
+    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details about why it is waiting."},
   ]},
-  "k8s.io.api.core.v1.ContainerStatus": {"fullName":"k8s.io.api.core.v1.ContainerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"state","prop":"state","json":"state","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerState","repeated":false,"optional":true},
-    {"name":"lastState","prop":"lastState","json":"lastState","number":3,"kind":"message","type":"k8s.io.api.core.v1.ContainerState","repeated":false,"optional":true},
-    {"name":"ready","prop":"ready","json":"ready","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"restartCount","prop":"restartCount","json":"restartCount","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"image","prop":"image","json":"image","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"imageID","prop":"imageID","json":"imageID","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"containerID","prop":"containerID","json":"containerID","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"started","prop":"started","json":"started","number":9,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":10,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"resources","prop":"resources","json":"resources","number":11,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":12,"kind":"message","type":"k8s.io.api.core.v1.VolumeMountStatus","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"]},
-    {"name":"user","prop":"user","json":"user","number":13,"kind":"message","type":"k8s.io.api.core.v1.ContainerUser","repeated":false,"optional":true,"nullable":true},
-    {"name":"allocatedResourcesStatus","prop":"allocatedResourcesStatus","json":"allocatedResourcesStatus","number":14,"kind":"message","type":"k8s.io.api.core.v1.ResourceStatus","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"stopSignal","prop":"stopSignal","json":"stopSignal","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ContainerStatus": {"fullName":"k8s.io.api.core.v1.ContainerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerStatus","description":"The state of one container of a pod.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container's name, as in the pod's spec."},
+    {"name":"state","prop":"state","json":"state","number":2,"kind":"message","type":"k8s.io.api.core.v1.ContainerState","repeated":false,"optional":true,"description":"What the container is doing now."},
+    {"name":"lastState","prop":"lastState","json":"lastState","number":3,"kind":"message","type":"k8s.io.api.core.v1.ContainerState","repeated":false,"optional":true,"description":"How the container's previous run ended, kept across a restart."},
+    {"name":"ready","prop":"ready","json":"ready","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether the container passes its readiness probe (or has none) and has started."},
+    {"name":"restartCount","prop":"restartCount","json":"restartCount","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many times the container has been restarted."},
+    {"name":"image","prop":"image","json":"image","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The image the container runs, as the runtime reports it; may differ from the spec."},
+    {"name":"imageID","prop":"imageID","json":"imageID","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The image's ID, usually a digest."},
+    {"name":"containerID","prop":"containerID","json":"containerID","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container's ID as <runtime>://<id>."},
+    {"name":"started","prop":"started","json":"started","number":9,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the container has started and passed its startup probe."},
+    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":10,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The resources the node has set aside for the container."},
+    {"name":"resources","prop":"resources","json":"resources","number":11,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true,"description":"The resource requests and limits in effect for the running container."},
+    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":12,"kind":"message","type":"k8s.io.api.core.v1.VolumeMountStatus","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"],"description":"The state of the container's volume mounts."},
+    {"name":"user","prop":"user","json":"user","number":13,"kind":"message","type":"k8s.io.api.core.v1.ContainerUser","repeated":false,"optional":true,"nullable":true,"description":"The identity the container's first process runs with."},
+    {"name":"allocatedResourcesStatus","prop":"allocatedResourcesStatus","json":"allocatedResourcesStatus","number":14,"kind":"message","type":"k8s.io.api.core.v1.ResourceStatus","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"The health of the devices and other resources allocated to the container."},
+    {"name":"stopSignal","prop":"stopSignal","json":"stopSignal","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The signal that will stop the container."},
   ]},
-  "k8s.io.api.core.v1.ContainerUser": {"fullName":"k8s.io.api.core.v1.ContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerUser","fields":[
-    {"name":"linux","prop":"linux","json":"linux","number":1,"kind":"message","type":"k8s.io.api.core.v1.LinuxContainerUser","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ContainerUser": {"fullName":"k8s.io.api.core.v1.ContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ContainerUser","description":"The identity of a container's first process.","fields":[
+    {"name":"linux","prop":"linux","json":"linux","number":1,"kind":"message","type":"k8s.io.api.core.v1.LinuxContainerUser","repeated":false,"optional":true,"nullable":true,"description":"The Linux identity."},
   ]},
-  "k8s.io.api.core.v1.DaemonEndpoint": {"fullName":"k8s.io.api.core.v1.DaemonEndpoint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"DaemonEndpoint","fields":[
-    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.DaemonEndpoint": {"fullName":"k8s.io.api.core.v1.DaemonEndpoint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"DaemonEndpoint","description":"A port a daemon listens on.","fields":[
+    {"name":"Port","prop":"Port","json":"Port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
   ]},
-  "k8s.io.api.core.v1.DownwardAPIProjection": {"fullName":"k8s.io.api.core.v1.DownwardAPIProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIProjection","fields":[
-    {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.DownwardAPIProjection": {"fullName":"k8s.io.api.core.v1.DownwardAPIProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIProjection","description":"Fields of the pod in a projected volume.","fields":[
+    {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic","description":"The files to write."},
   ]},
-  "k8s.io.api.core.v1.DownwardAPIVolumeFile": {"fullName":"k8s.io.api.core.v1.DownwardAPIVolumeFile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIVolumeFile","fields":[
-    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fieldRef","prop":"fieldRef","json":"fieldRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectFieldSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceFieldRef","prop":"resourceFieldRef","json":"resourceFieldRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceFieldSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"mode","prop":"mode","json":"mode","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.DownwardAPIVolumeFile": {"fullName":"k8s.io.api.core.v1.DownwardAPIVolumeFile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIVolumeFile","description":"A file holding a field of the pod.","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The relative file path; may not contain '..' or start with it."},
+    {"name":"fieldRef","prop":"fieldRef","json":"fieldRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectFieldSelector","repeated":false,"optional":true,"nullable":true,"description":"A field of the pod: metadata name, namespace, labels, annotations or uid."},
+    {"name":"resourceFieldRef","prop":"resourceFieldRef","json":"resourceFieldRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceFieldSelector","repeated":false,"optional":true,"nullable":true,"description":"A resource limit or request of a container."},
+    {"name":"mode","prop":"mode","json":"mode","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode."},
+    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of this file, winning over the volume's defaultUser."},
   ]},
-  "k8s.io.api.core.v1.DownwardAPIVolumeSource": {"fullName":"k8s.io.api.core.v1.DownwardAPIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIVolumeSource","fields":[
-    {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.DownwardAPIVolumeSource": {"fullName":"k8s.io.api.core.v1.DownwardAPIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"DownwardAPIVolumeSource","description":"Fields of the pod as files.","fields":[
+    {"name":"items","prop":"items","json":"items","number":1,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeFile","repeated":true,"optional":false,"listType":"atomic","description":"The files to write."},
+    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own modes win."},
+    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the files, used when an item does not set its own."},
   ]},
-  "k8s.io.api.core.v1.EmptyDirVolumeSource": {"fullName":"k8s.io.api.core.v1.EmptyDirVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EmptyDirVolumeSource","fields":[
-    {"name":"medium","prop":"medium","json":"medium","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"sizeLimit","prop":"sizeLimit","json":"sizeLimit","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EmptyDirVolumeSource": {"fullName":"k8s.io.api.core.v1.EmptyDirVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EmptyDirVolumeSource","description":"An empty directory that lives as long as the pod.","fields":[
+    {"name":"medium","prop":"medium","json":"medium","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Where the directory is stored: \"\" (the node's default storage) or Memory (a tmpfs counted against memory)."},
+    {"name":"sizeLimit","prop":"sizeLimit","json":"sizeLimit","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The most storage the directory may use; for Memory, also capped by the pod's memory limits."},
+    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The permission bits of the directory."},
   ]},
   "k8s.io.api.core.v1.EndpointAddress": {"fullName":"k8s.io.api.core.v1.EndpointAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointAddress","structType":"atomic","fields":[
     {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -782,56 +782,56 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":true,"optional":false},
   ]},
-  "k8s.io.api.core.v1.EnvFromSource": {"fullName":"k8s.io.api.core.v1.EnvFromSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvFromSource","fields":[
-    {"name":"prefix","prop":"prefix","json":"prefix","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"configMapRef","prop":"configMapRef","json":"configMapRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapEnvSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretEnvSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EnvFromSource": {"fullName":"k8s.io.api.core.v1.EnvFromSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvFromSource","description":"A ConfigMap or Secret whose entries all become environment variables.","fields":[
+    {"name":"prefix","prop":"prefix","json":"prefix","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A string put in front of every variable name taken from the source."},
+    {"name":"configMapRef","prop":"configMapRef","json":"configMapRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapEnvSource","repeated":false,"optional":true,"nullable":true,"description":"The ConfigMap to take variables from."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretEnvSource","repeated":false,"optional":true,"nullable":true,"description":"The Secret to take variables from."},
   ]},
-  "k8s.io.api.core.v1.EnvVar": {"fullName":"k8s.io.api.core.v1.EnvVar","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvVar","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"valueFrom","prop":"valueFrom","json":"valueFrom","number":3,"kind":"message","type":"k8s.io.api.core.v1.EnvVarSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EnvVar": {"fullName":"k8s.io.api.core.v1.EnvVar","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvVar","description":"One environment variable of a container.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The variable's name."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The variable's value; $(VAR) references to variables defined earlier are expanded, $$ escapes a literal $. Defaults to empty."},
+    {"name":"valueFrom","prop":"valueFrom","json":"valueFrom","number":3,"kind":"message","type":"k8s.io.api.core.v1.EnvVarSource","repeated":false,"optional":true,"nullable":true,"description":"Where to take the value from instead of value."},
   ]},
-  "k8s.io.api.core.v1.EnvVarSource": {"fullName":"k8s.io.api.core.v1.EnvVarSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvVarSource","fields":[
-    {"name":"fieldRef","prop":"fieldRef","json":"fieldRef","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectFieldSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceFieldRef","prop":"resourceFieldRef","json":"resourceFieldRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceFieldSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"configMapKeyRef","prop":"configMapKeyRef","json":"configMapKeyRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapKeySelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"secretKeyRef","prop":"secretKeyRef","json":"secretKeyRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.SecretKeySelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"fileKeyRef","prop":"fileKeyRef","json":"fileKeyRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.FileKeySelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EnvVarSource": {"fullName":"k8s.io.api.core.v1.EnvVarSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvVarSource","description":"Where an environment variable's value comes from; exactly one member is set.","fields":[
+    {"name":"fieldRef","prop":"fieldRef","json":"fieldRef","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectFieldSelector","repeated":false,"optional":true,"nullable":true,"description":"A field of the pod, such as metadata.name, metadata.namespace, spec.nodeName or status.podIP."},
+    {"name":"resourceFieldRef","prop":"resourceFieldRef","json":"resourceFieldRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceFieldSelector","repeated":false,"optional":true,"nullable":true,"description":"A resource limit or request of a container, such as limits.cpu or requests.memory."},
+    {"name":"configMapKeyRef","prop":"configMapKeyRef","json":"configMapKeyRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapKeySelector","repeated":false,"optional":true,"nullable":true,"description":"A key of a ConfigMap in the pod's namespace."},
+    {"name":"secretKeyRef","prop":"secretKeyRef","json":"secretKeyRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.SecretKeySelector","repeated":false,"optional":true,"nullable":true,"description":"A key of a Secret in the pod's namespace."},
+    {"name":"fileKeyRef","prop":"fileKeyRef","json":"fileKeyRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.FileKeySelector","repeated":false,"optional":true,"nullable":true,"description":"A key in an environment file written to a volume of the pod."},
   ]},
-  "k8s.io.api.core.v1.EphemeralContainer": {"fullName":"k8s.io.api.core.v1.EphemeralContainer","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainer","fields":[
-    {"name":"ephemeralContainerCommon","prop":"ephemeralContainerCommon","json":"ephemeralContainerCommon","number":1,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainerCommon","repeated":false,"optional":true,"inline":true},
-    {"name":"targetContainerName","prop":"targetContainerName","json":"targetContainerName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.EphemeralContainer": {"fullName":"k8s.io.api.core.v1.EphemeralContainer","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainer","description":"A temporary container added to a running pod to inspect or debug it. It is never restarted, has no ports, probes or resource guarantees, and stays until the pod ends.","fields":[
+    {"name":"ephemeralContainerCommon","prop":"ephemeralContainerCommon","json":"ephemeralContainerCommon","number":1,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainerCommon","repeated":false,"optional":true,"inline":true,"description":"The container's settings, as for a regular container."},
+    {"name":"targetContainerName","prop":"targetContainerName","json":"targetContainerName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container whose process namespace (and so processes) the ephemeral container joins, when the runtime supports it."},
   ]},
-  "k8s.io.api.core.v1.EphemeralContainerCommon": {"fullName":"k8s.io.api.core.v1.EphemeralContainerCommon","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainerCommon","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"command","prop":"command","json":"command","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"args","prop":"args","json":"args","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"workingDir","prop":"workingDir","json":"workingDir","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ports","prop":"ports","json":"ports","number":6,"kind":"message","type":"k8s.io.api.core.v1.ContainerPort","repeated":true,"optional":false,"patchMergeKey":"containerPort","patchStrategy":"merge","listType":"map","listMapKeys":["containerPort","protocol"]},
-    {"name":"envFrom","prop":"envFrom","json":"envFrom","number":19,"kind":"message","type":"k8s.io.api.core.v1.EnvFromSource","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"env","prop":"env","json":"env","number":7,"kind":"message","type":"k8s.io.api.core.v1.EnvVar","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"resources","prop":"resources","json":"resources","number":8,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true},
-    {"name":"resizePolicy","prop":"resizePolicy","json":"resizePolicy","number":23,"kind":"message","type":"k8s.io.api.core.v1.ContainerResizePolicy","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"restartPolicyRules","prop":"restartPolicyRules","json":"restartPolicyRules","number":25,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRule","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":9,"kind":"message","type":"k8s.io.api.core.v1.VolumeMount","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"]},
-    {"name":"volumeDevices","prop":"volumeDevices","json":"volumeDevices","number":21,"kind":"message","type":"k8s.io.api.core.v1.VolumeDevice","repeated":true,"optional":false,"patchMergeKey":"devicePath","patchStrategy":"merge","listType":"map","listMapKeys":["devicePath"]},
-    {"name":"livenessProbe","prop":"livenessProbe","json":"livenessProbe","number":10,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"readinessProbe","prop":"readinessProbe","json":"readinessProbe","number":11,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"startupProbe","prop":"startupProbe","json":"startupProbe","number":22,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true},
-    {"name":"lifecycle","prop":"lifecycle","json":"lifecycle","number":12,"kind":"message","type":"k8s.io.api.core.v1.Lifecycle","repeated":false,"optional":true,"nullable":true},
-    {"name":"terminationMessagePath","prop":"terminationMessagePath","json":"terminationMessagePath","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"terminationMessagePolicy","prop":"terminationMessagePolicy","json":"terminationMessagePolicy","number":20,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"imagePullPolicy","prop":"imagePullPolicy","json":"imagePullPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":15,"kind":"message","type":"k8s.io.api.core.v1.SecurityContext","repeated":false,"optional":true,"nullable":true},
-    {"name":"stdin","prop":"stdin","json":"stdin","number":16,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"stdinOnce","prop":"stdinOnce","json":"stdinOnce","number":17,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"tty","prop":"tty","json":"tty","number":18,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.EphemeralContainerCommon": {"fullName":"k8s.io.api.core.v1.EphemeralContainerCommon","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralContainerCommon","description":"The settings an ephemeral container shares with a regular container; written directly into EphemeralContainer.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ephemeral container's name, unique among all containers of the pod."},
+    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container image to run, such as nginx:1.27 or a digest reference. Controllers such as Deployments require it."},
+    {"name":"command","prop":"command","json":"command","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change."},
+    {"name":"args","prop":"args","json":"args","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in command. Cannot change."},
+    {"name":"workingDir","prop":"workingDir","json":"workingDir","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The directory the program starts in; defaults to the image's. Cannot change."},
+    {"name":"ports","prop":"ports","json":"ports","number":6,"kind":"message","type":"k8s.io.api.core.v1.ContainerPort","repeated":true,"optional":false,"patchMergeKey":"containerPort","patchStrategy":"merge","listType":"map","listMapKeys":["containerPort","protocol"],"description":"Not allowed for ephemeral containers."},
+    {"name":"envFrom","prop":"envFrom","json":"envFrom","number":19,"kind":"message","type":"k8s.io.api.core.v1.EnvFromSource","repeated":true,"optional":false,"listType":"atomic","description":"Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env entries win over them. Cannot change."},
+    {"name":"env","prop":"env","json":"env","number":7,"kind":"message","type":"k8s.io.api.core.v1.EnvVar","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Environment variables of the container. Cannot change."},
+    {"name":"resources","prop":"resources","json":"resources","number":8,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"description":"Not allowed: ephemeral containers use what the pod already has."},
+    {"name":"resizePolicy","prop":"resizePolicy","json":"resizePolicy","number":23,"kind":"message","type":"k8s.io.api.core.v1.ContainerResizePolicy","repeated":true,"optional":false,"listType":"atomic","description":"Not allowed for ephemeral containers."},
+    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Not allowed: ephemeral containers are never restarted."},
+    {"name":"restartPolicyRules","prop":"restartPolicyRules","json":"restartPolicyRules","number":25,"kind":"message","type":"k8s.io.api.core.v1.ContainerRestartRule","repeated":true,"optional":false,"listType":"atomic","description":"Not allowed for ephemeral containers."},
+    {"name":"volumeMounts","prop":"volumeMounts","json":"volumeMounts","number":9,"kind":"message","type":"k8s.io.api.core.v1.VolumeMount","repeated":true,"optional":false,"patchMergeKey":"mountPath","patchStrategy":"merge","listType":"map","listMapKeys":["mountPath"],"description":"Volumes of the pod to mount into the ephemeral container; subPath mounts are not allowed."},
+    {"name":"volumeDevices","prop":"volumeDevices","json":"volumeDevices","number":21,"kind":"message","type":"k8s.io.api.core.v1.VolumeDevice","repeated":true,"optional":false,"patchMergeKey":"devicePath","patchStrategy":"merge","listType":"map","listMapKeys":["devicePath"],"description":"Raw block volumes of the pod the container uses as devices."},
+    {"name":"livenessProbe","prop":"livenessProbe","json":"livenessProbe","number":10,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"Not allowed for ephemeral containers."},
+    {"name":"readinessProbe","prop":"readinessProbe","json":"readinessProbe","number":11,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"Not allowed for ephemeral containers."},
+    {"name":"startupProbe","prop":"startupProbe","json":"startupProbe","number":22,"kind":"message","type":"k8s.io.api.core.v1.Probe","repeated":false,"optional":true,"nullable":true,"description":"Not allowed for ephemeral containers."},
+    {"name":"lifecycle","prop":"lifecycle","json":"lifecycle","number":12,"kind":"message","type":"k8s.io.api.core.v1.Lifecycle","repeated":false,"optional":true,"nullable":true,"description":"Not allowed for ephemeral containers."},
+    {"name":"terminationMessagePath","prop":"terminationMessagePath","json":"terminationMessagePath","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The file whose contents, written by the container when it ends, become its termination message. Defaults to /dev/termination-log. Cannot change."},
+    {"name":"terminationMessagePolicy","prop":"terminationMessagePolicy","json":"terminationMessagePolicy","number":20,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Where the termination message comes from: File (the file at terminationMessagePath, the default) or FallbackToLogsOnError (the end of the log when the file is empty and the container failed). Cannot change."},
+    {"name":"imagePullPolicy","prop":"imagePullPolicy","json":"imagePullPolicy","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag or no tag, IfNotPresent otherwise. Cannot change."},
+    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":15,"kind":"message","type":"k8s.io.api.core.v1.SecurityContext","repeated":false,"optional":true,"nullable":true,"description":"Security settings for the ephemeral container."},
+    {"name":"stdin","prop":"stdin","json":"stdin","number":16,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false."},
+    {"name":"stdinOnce","prop":"stdinOnce","json":"stdinOnce","number":17,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Close stdin after the first client that attached detaches, so the container sees end of input. Defaults to false."},
+    {"name":"tty","prop":"tty","json":"tty","number":18,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Give the container a terminal; needs stdin as well. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.EphemeralVolumeSource": {"fullName":"k8s.io.api.core.v1.EphemeralVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralVolumeSource","fields":[
-    {"name":"volumeClaimTemplate","prop":"volumeClaimTemplate","json":"volumeClaimTemplate","number":1,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EphemeralVolumeSource": {"fullName":"k8s.io.api.core.v1.EphemeralVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralVolumeSource","description":"A volume made for one pod from a claim template: a PersistentVolumeClaim named <pod>-<volume> is created, owned by the pod, and goes with it.","fields":[
+    {"name":"volumeClaimTemplate","prop":"volumeClaimTemplate","json":"volumeClaimTemplate","number":1,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","repeated":false,"optional":true,"nullable":true,"description":"The claim to create."},
   ]},
   "k8s.io.api.core.v1.Event": {"fullName":"k8s.io.api.core.v1.Event","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"Event","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -862,299 +862,299 @@ export const messageSchemas: SchemaMessages = {
     {"name":"component","prop":"component","json":"component","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.EvictionResponder": {"fullName":"k8s.io.api.core.v1.EvictionResponder","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EvictionResponder","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"priority","prop":"priority","json":"priority","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EvictionResponder": {"fullName":"k8s.io.api.core.v1.EvictionResponder","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EvictionResponder","description":"A controller that handles eviction requests for a pod.","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The responder's domain-prefixed name (such as example.com/drainer), unique among the pod's responders."},
+    {"name":"priority","prop":"priority","json":"priority","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The responder's rank, from 0 to 100000; higher ranks are asked first. The pod's own controller conventionally uses 10000."},
   ]},
-  "k8s.io.api.core.v1.ExecAction": {"fullName":"k8s.io.api.core.v1.ExecAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ExecAction","fields":[
-    {"name":"command","prop":"command","json":"command","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.ExecAction": {"fullName":"k8s.io.api.core.v1.ExecAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ExecAction","description":"Runs a command inside a container.","fields":[
+    {"name":"command","prop":"command","json":"command","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The command and its arguments, run directly rather than through a shell; its working directory is the container's root. Exit status 0 counts as success."},
   ]},
-  "k8s.io.api.core.v1.FCVolumeSource": {"fullName":"k8s.io.api.core.v1.FCVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FCVolumeSource","fields":[
-    {"name":"targetWWNs","prop":"targetWWNs","json":"targetWWNs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"lun","prop":"lun","json":"lun","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"wwids","prop":"wwids","json":"wwids","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.FCVolumeSource": {"fullName":"k8s.io.api.core.v1.FCVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FCVolumeSource","description":"A Fibre Channel disk; targetWWNs with lun, or wwids, is set.","fields":[
+    {"name":"targetWWNs","prop":"targetWWNs","json":"targetWWNs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The target world wide names."},
+    {"name":"lun","prop":"lun","json":"lun","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The target's logical unit number."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"wwids","prop":"wwids","json":"wwids","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"World wide identifiers of the volume."},
   ]},
-  "k8s.io.api.core.v1.FileKeySelector": {"fullName":"k8s.io.api.core.v1.FileKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FileKeySelector","structType":"atomic","fields":[
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"key","prop":"key","json":"key","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.FileKeySelector": {"fullName":"k8s.io.api.core.v1.FileKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FileKeySelector","description":"Picks one variable from an environment file in a volume of the pod.","structType":"atomic","fields":[
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume holding the file."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The file's path inside the volume."},
+    {"name":"key","prop":"key","json":"key","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The variable to read from the file."},
+    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing file or key is not an error (the variable is left unset); a missing volume still is."},
   ]},
-  "k8s.io.api.core.v1.FlexVolumeSource": {"fullName":"k8s.io.api.core.v1.FlexVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlexVolumeSource","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"options","prop":"options","json":"options","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.FlexVolumeSource": {"fullName":"k8s.io.api.core.v1.FlexVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlexVolumeSource","description":"Deprecated: a volume provided by a FlexVolume driver.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret whose contents are passed to the driver."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"options","prop":"options","json":"options","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Extra options passed to the driver."},
   ]},
-  "k8s.io.api.core.v1.FlockerVolumeSource": {"fullName":"k8s.io.api.core.v1.FlockerVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlockerVolumeSource","fields":[
-    {"name":"datasetName","prop":"datasetName","json":"datasetName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"datasetUUID","prop":"datasetUUID","json":"datasetUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.FlockerVolumeSource": {"fullName":"k8s.io.api.core.v1.FlockerVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlockerVolumeSource","description":"Deprecated: a Flocker dataset; one of the two members is set.","fields":[
+    {"name":"datasetName","prop":"datasetName","json":"datasetName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The dataset's name."},
+    {"name":"datasetUUID","prop":"datasetUUID","json":"datasetUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The dataset's UUID."},
   ]},
-  "k8s.io.api.core.v1.GCEPersistentDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GCEPersistentDiskVolumeSource","fields":[
-    {"name":"pdName","prop":"pdName","json":"pdName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"partition","prop":"partition","json":"partition","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.GCEPersistentDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GCEPersistentDiskVolumeSource","description":"A Google Compute Engine persistent disk, which must exist and be in the node's zone.","fields":[
+    {"name":"pdName","prop":"pdName","json":"pdName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The disk's name in GCE."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"partition","prop":"partition","json":"partition","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The partition to mount; unset or 0 mounts the whole disk."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.GRPCAction": {"fullName":"k8s.io.api.core.v1.GRPCAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GRPCAction","fields":[
-    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"service","prop":"service","json":"service","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.GRPCAction": {"fullName":"k8s.io.api.core.v1.GRPCAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GRPCAction","description":"Calls the standard gRPC health checking service.","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port of the gRPC service."},
+    {"name":"service","prop":"service","json":"service","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The service name to send in the health check request; empty asks about the server as a whole."},
+    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"How the health call is made, for implementations that offer more than one way."},
   ]},
-  "k8s.io.api.core.v1.GitRepoVolumeSource": {"fullName":"k8s.io.api.core.v1.GitRepoVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GitRepoVolumeSource","fields":[
-    {"name":"repository","prop":"repository","json":"repository","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"revision","prop":"revision","json":"revision","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"directory","prop":"directory","json":"directory","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.GitRepoVolumeSource": {"fullName":"k8s.io.api.core.v1.GitRepoVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GitRepoVolumeSource","description":"Deprecated: a directory holding a clone of a git repository.","fields":[
+    {"name":"repository","prop":"repository","json":"repository","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The repository URL."},
+    {"name":"revision","prop":"revision","json":"revision","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The commit to check out."},
+    {"name":"directory","prop":"directory","json":"directory","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The directory to clone into, inside the volume; \".\" clones into the volume's root. Defaults to the repository's name."},
   ]},
-  "k8s.io.api.core.v1.GlusterfsVolumeSource": {"fullName":"k8s.io.api.core.v1.GlusterfsVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GlusterfsVolumeSource","fields":[
-    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.GlusterfsVolumeSource": {"fullName":"k8s.io.api.core.v1.GlusterfsVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GlusterfsVolumeSource","description":"Deprecated: a GlusterFS volume.","fields":[
+    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Endpoints object listing the GlusterFS servers."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The GlusterFS volume's path."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.HTTPGetAction": {"fullName":"k8s.io.api.core.v1.HTTPGetAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HTTPGetAction","fields":[
-    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
-    {"name":"host","prop":"host","json":"host","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"scheme","prop":"scheme","json":"scheme","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"httpHeaders","prop":"httpHeaders","json":"httpHeaders","number":5,"kind":"message","type":"k8s.io.api.core.v1.HTTPHeader","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.HTTPGetAction": {"fullName":"k8s.io.api.core.v1.HTTPGetAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HTTPGetAction","description":"Sends an HTTP GET request.","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path to request."},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"description":"The port to connect to, by number or by the name of a container port."},
+    {"name":"host","prop":"host","json":"host","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The host to connect to. Defaults to the pod's IP; use a Host header in httpHeaders to pick a virtual host."},
+    {"name":"scheme","prop":"scheme","json":"scheme","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"HTTP or HTTPS. Defaults to HTTP."},
+    {"name":"httpHeaders","prop":"httpHeaders","json":"httpHeaders","number":5,"kind":"message","type":"k8s.io.api.core.v1.HTTPHeader","repeated":true,"optional":false,"listType":"atomic","description":"Extra headers sent with the request."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Deprecated and ignored."},
   ]},
-  "k8s.io.api.core.v1.HTTPHeader": {"fullName":"k8s.io.api.core.v1.HTTPHeader","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HTTPHeader","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.HTTPHeader": {"fullName":"k8s.io.api.core.v1.HTTPHeader","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HTTPHeader","description":"A header of an HTTP request.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The header's name."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The header's value."},
   ]},
-  "k8s.io.api.core.v1.HostAlias": {"fullName":"k8s.io.api.core.v1.HostAlias","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostAlias","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"hostnames","prop":"hostnames","json":"hostnames","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.HostAlias": {"fullName":"k8s.io.api.core.v1.HostAlias","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostAlias","description":"An entry of the pod's /etc/hosts.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The IP address."},
+    {"name":"hostnames","prop":"hostnames","json":"hostnames","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Host names for that address."},
   ]},
-  "k8s.io.api.core.v1.HostIP": {"fullName":"k8s.io.api.core.v1.HostIP","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostIP","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.HostIP": {"fullName":"k8s.io.api.core.v1.HostIP","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostIP","description":"An IP of a pod's node.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The address."},
   ]},
-  "k8s.io.api.core.v1.HostPathVolumeSource": {"fullName":"k8s.io.api.core.v1.HostPathVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostPathVolumeSource","fields":[
-    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"type","prop":"type","json":"type","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.HostPathVolumeSource": {"fullName":"k8s.io.api.core.v1.HostPathVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"HostPathVolumeSource","description":"A file or directory on the node.","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The path on the node; a symlink is followed to its target."},
+    {"name":"type","prop":"type","json":"type","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"What must be at path: \"\" (no check, the default), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice or BlockDevice."},
   ]},
-  "k8s.io.api.core.v1.ISCSIVolumeSource": {"fullName":"k8s.io.api.core.v1.ISCSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ISCSIVolumeSource","fields":[
-    {"name":"targetPortal","prop":"targetPortal","json":"targetPortal","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"iqn","prop":"iqn","json":"iqn","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lun","prop":"lun","json":"lun","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"iscsiInterface","prop":"iscsiInterface","json":"iscsiInterface","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"portals","prop":"portals","json":"portals","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"chapAuthDiscovery","prop":"chapAuthDiscovery","json":"chapAuthDiscovery","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"chapAuthSession","prop":"chapAuthSession","json":"chapAuthSession","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"initiatorName","prop":"initiatorName","json":"initiatorName","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ISCSIVolumeSource": {"fullName":"k8s.io.api.core.v1.ISCSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ISCSIVolumeSource","description":"An iSCSI disk, attached to the node and mounted for the pod.","fields":[
+    {"name":"targetPortal","prop":"targetPortal","json":"targetPortal","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The iSCSI target portal, as an IP with an optional port (default 3260)."},
+    {"name":"iqn","prop":"iqn","json":"iqn","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The target's iSCSI qualified name."},
+    {"name":"lun","prop":"lun","json":"lun","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The target's logical unit number."},
+    {"name":"iscsiInterface","prop":"iscsiInterface","json":"iscsiInterface","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The iSCSI interface to use. Defaults to default (tcp)."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"portals","prop":"portals","json":"portals","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"More target portals, as IPs with optional ports."},
+    {"name":"chapAuthDiscovery","prop":"chapAuthDiscovery","json":"chapAuthDiscovery","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether CHAP authentication is used for discovery."},
+    {"name":"chapAuthSession","prop":"chapAuthSession","json":"chapAuthSession","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether CHAP authentication is used for the session."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the CHAP credentials."},
+    {"name":"initiatorName","prop":"initiatorName","json":"initiatorName","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A custom initiator name; a new interface <portal>:<volume name> is created for it."},
   ]},
-  "k8s.io.api.core.v1.ImageVolumeSource": {"fullName":"k8s.io.api.core.v1.ImageVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ImageVolumeSource","fields":[
-    {"name":"reference","prop":"reference","json":"reference","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"pullPolicy","prop":"pullPolicy","json":"pullPolicy","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ImageVolumeSource": {"fullName":"k8s.io.api.core.v1.ImageVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ImageVolumeSource","description":"A container image mounted read-only as a volume.","fields":[
+    {"name":"reference","prop":"reference","json":"reference","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The image or artifact to mount, as a reference such as registry.example/data:1.0."},
+    {"name":"pullPolicy","prop":"pullPolicy","json":"pullPolicy","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"When the image is pulled: Always, Never or IfNotPresent. Defaults to Always for :latest, IfNotPresent otherwise."},
   ]},
-  "k8s.io.api.core.v1.ImageVolumeStatus": {"fullName":"k8s.io.api.core.v1.ImageVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ImageVolumeStatus","fields":[
-    {"name":"imageRef","prop":"imageRef","json":"imageRef","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ImageVolumeStatus": {"fullName":"k8s.io.api.core.v1.ImageVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ImageVolumeStatus","description":"The state of an image volume.","fields":[
+    {"name":"imageRef","prop":"imageRef","json":"imageRef","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The digest of the image the volume was made from."},
   ]},
-  "k8s.io.api.core.v1.KeyToPath": {"fullName":"k8s.io.api.core.v1.KeyToPath","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"KeyToPath","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.KeyToPath": {"fullName":"k8s.io.api.core.v1.KeyToPath","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"KeyToPath","description":"Projects one key to a file.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The key to project."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The relative file path to write it to; may not contain '..' or start with it."},
+    {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode."},
+    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of this file, winning over the volume's defaultUser."},
   ]},
-  "k8s.io.api.core.v1.Lifecycle": {"fullName":"k8s.io.api.core.v1.Lifecycle","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Lifecycle","fields":[
-    {"name":"postStart","prop":"postStart","json":"postStart","number":1,"kind":"message","type":"k8s.io.api.core.v1.LifecycleHandler","repeated":false,"optional":true,"nullable":true},
-    {"name":"preStop","prop":"preStop","json":"preStop","number":2,"kind":"message","type":"k8s.io.api.core.v1.LifecycleHandler","repeated":false,"optional":true,"nullable":true},
-    {"name":"stopSignal","prop":"stopSignal","json":"stopSignal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Lifecycle": {"fullName":"k8s.io.api.core.v1.Lifecycle","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Lifecycle","description":"Actions run at points of a container's life.","fields":[
+    {"name":"postStart","prop":"postStart","json":"postStart","number":1,"kind":"message","type":"k8s.io.api.core.v1.LifecycleHandler","repeated":false,"optional":true,"nullable":true,"description":"Runs right after the container is created; if it fails, the container is killed and restarted as its restart policy says. The container is not ready until it finishes."},
+    {"name":"preStop","prop":"preStop","json":"preStop","number":2,"kind":"message","type":"k8s.io.api.core.v1.LifecycleHandler","repeated":false,"optional":true,"nullable":true,"description":"Runs right before the container is stopped (on deletion, or on failing a probe), within the grace period; the stop signal is sent once it finishes."},
+    {"name":"stopSignal","prop":"stopSignal","json":"stopSignal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The signal that stops the container, such as SIGTERM or SIGUSR1, overriding the image's; needs spec.os.name to be set."},
   ]},
-  "k8s.io.api.core.v1.LifecycleHandler": {"fullName":"k8s.io.api.core.v1.LifecycleHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LifecycleHandler","fields":[
-    {"name":"exec","prop":"exec","json":"exec","number":1,"kind":"message","type":"k8s.io.api.core.v1.ExecAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"httpGet","prop":"httpGet","json":"httpGet","number":2,"kind":"message","type":"k8s.io.api.core.v1.HTTPGetAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"tcpSocket","prop":"tcpSocket","json":"tcpSocket","number":3,"kind":"message","type":"k8s.io.api.core.v1.TCPSocketAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"sleep","prop":"sleep","json":"sleep","number":4,"kind":"message","type":"k8s.io.api.core.v1.SleepAction","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.LifecycleHandler": {"fullName":"k8s.io.api.core.v1.LifecycleHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LifecycleHandler","description":"What a lifecycle hook does; exactly one member is set.","fields":[
+    {"name":"exec","prop":"exec","json":"exec","number":1,"kind":"message","type":"k8s.io.api.core.v1.ExecAction","repeated":false,"optional":true,"nullable":true,"description":"Run a command inside the container."},
+    {"name":"httpGet","prop":"httpGet","json":"httpGet","number":2,"kind":"message","type":"k8s.io.api.core.v1.HTTPGetAction","repeated":false,"optional":true,"nullable":true,"description":"Send an HTTP GET."},
+    {"name":"tcpSocket","prop":"tcpSocket","json":"tcpSocket","number":3,"kind":"message","type":"k8s.io.api.core.v1.TCPSocketAction","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: kept for compatibility and never run."},
+    {"name":"sleep","prop":"sleep","json":"sleep","number":4,"kind":"message","type":"k8s.io.api.core.v1.SleepAction","repeated":false,"optional":true,"nullable":true,"description":"Wait for a number of seconds."},
   ]},
-  "k8s.io.api.core.v1.LinuxContainerUser": {"fullName":"k8s.io.api.core.v1.LinuxContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LinuxContainerUser","fields":[
-    {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"gid","prop":"gid","json":"gid","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"supplementalGroups","prop":"supplementalGroups","json":"supplementalGroups","number":3,"kind":"scalar","type":"int64","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.LinuxContainerUser": {"fullName":"k8s.io.api.core.v1.LinuxContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LinuxContainerUser","description":"The Linux identity of a container's first process.","fields":[
+    {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The user ID."},
+    {"name":"gid","prop":"gid","json":"gid","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The primary group ID."},
+    {"name":"supplementalGroups","prop":"supplementalGroups","json":"supplementalGroups","number":3,"kind":"scalar","type":"int64","repeated":true,"optional":false,"listType":"atomic","description":"The supplementary group IDs."},
   ]},
-  "k8s.io.api.core.v1.LoadBalancerIngress": {"fullName":"k8s.io.api.core.v1.LoadBalancerIngress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerIngress","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ipMode","prop":"ipMode","json":"ipMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.core.v1.PortStatus","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.LoadBalancerIngress": {"fullName":"k8s.io.api.core.v1.LoadBalancerIngress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerIngress","description":"One address of a load balancer.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The load balancer's IP address, for those that publish one."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The load balancer's DNS name, for those that publish one."},
+    {"name":"ipMode","prop":"ipMode","json":"ipMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"VIP (traffic reaches nodes addressed to the load balancer's IP) or Proxy (it arrives from the load balancer itself); tells kube-proxy how to route it."},
+    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.core.v1.PortStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each port of the service on this address."},
   ]},
-  "k8s.io.api.core.v1.LoadBalancerStatus": {"fullName":"k8s.io.api.core.v1.LoadBalancerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerStatus","fields":[
-    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.LoadBalancerStatus": {"fullName":"k8s.io.api.core.v1.LoadBalancerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"LoadBalancerStatus","description":"The state of a load balancer.","fields":[
+    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic","description":"The addresses at which the load balancer accepts traffic."},
   ]},
-  "k8s.io.api.core.v1.LocalObjectReference": {"fullName":"k8s.io.api.core.v1.LocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalObjectReference","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.LocalObjectReference": {"fullName":"k8s.io.api.core.v1.LocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalObjectReference","description":"Names an object in the same namespace.","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name."},
   ]},
   "k8s.io.api.core.v1.ModifyVolumeStatus": {"fullName":"k8s.io.api.core.v1.ModifyVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ModifyVolumeStatus","fields":[
     {"name":"targetVolumeAttributesClassName","prop":"targetVolumeAttributesClassName","json":"targetVolumeAttributesClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.api.core.v1.NFSVolumeSource": {"fullName":"k8s.io.api.core.v1.NFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NFSVolumeSource","fields":[
-    {"name":"server","prop":"server","json":"server","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NFSVolumeSource": {"fullName":"k8s.io.api.core.v1.NFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NFSVolumeSource","description":"An NFS export, mounted for the pod's lifetime.","fields":[
+    {"name":"server","prop":"server","json":"server","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The NFS server's host name or IP."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The exported path."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.Namespace": {"fullName":"k8s.io.api.core.v1.Namespace","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"Namespace","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NamespaceStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Namespace": {"fullName":"k8s.io.api.core.v1.Namespace","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"Namespace","description":"A scope for names: most objects live in a namespace, and deleting it deletes everything inside.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The namespace's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceSpec","repeated":false,"optional":true,"description":"The finalizers that must run before the namespace is removed."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NamespaceStatus","repeated":false,"optional":true,"description":"Whether the namespace is active or being deleted. Read-only."},
   ]},
-  "k8s.io.api.core.v1.NamespaceCondition": {"fullName":"k8s.io.api.core.v1.NamespaceCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NamespaceCondition": {"fullName":"k8s.io.api.core.v1.NamespaceCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceCondition","description":"One aspect of a namespace's state, mostly about its deletion.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports, such as NamespaceDeletionContentFailure or NamespaceContentRemaining."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.core.v1.NamespaceList": {"fullName":"k8s.io.api.core.v1.NamespaceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.NamespaceList": {"fullName":"k8s.io.api.core.v1.NamespaceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceList","description":"A list of Namespaces.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":true,"optional":false,"description":"The Namespaces."},
   ]},
-  "k8s.io.api.core.v1.NamespaceSpec": {"fullName":"k8s.io.api.core.v1.NamespaceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceSpec","fields":[
-    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NamespaceSpec": {"fullName":"k8s.io.api.core.v1.NamespaceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceSpec","description":"The desired state of a namespace.","fields":[
+    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Cleanup steps that must finish before the namespace is removed; the server empties the namespace first (the kubernetes finalizer)."},
   ]},
-  "k8s.io.api.core.v1.NamespaceStatus": {"fullName":"k8s.io.api.core.v1.NamespaceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceStatus","fields":[
-    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.core.v1.NamespaceStatus": {"fullName":"k8s.io.api.core.v1.NamespaceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/namespace.proto","tsName":"NamespaceStatus","description":"The observed state of a namespace.","fields":[
+    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Active while in use, Terminating once deletion has started and its contents are being removed."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.NamespaceCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the namespace's state, mostly about progress of its deletion."},
   ]},
-  "k8s.io.api.core.v1.Node": {"fullName":"k8s.io.api.core.v1.Node","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Node","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Node": {"fullName":"k8s.io.api.core.v1.Node","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Node","description":"A machine, physical or virtual, that runs pods; its kubelet registers it and keeps its status up to date.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The node's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSpec","repeated":false,"optional":true,"description":"How the node is configured: its pod address ranges, taints, and whether it takes new pods."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeStatus","repeated":false,"optional":true,"description":"What the node's kubelet last reported: capacity, conditions, addresses and software versions. Read-only."},
   ]},
-  "k8s.io.api.core.v1.NodeAddress": {"fullName":"k8s.io.api.core.v1.NodeAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeAddress","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"address","prop":"address","json":"address","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.NodeAddress": {"fullName":"k8s.io.api.core.v1.NodeAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeAddress","description":"One address of a node.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What kind of address: Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS."},
+    {"name":"address","prop":"address","json":"address","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The address itself."},
   ]},
-  "k8s.io.api.core.v1.NodeAffinity": {"fullName":"k8s.io.api.core.v1.NodeAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAffinity","fields":[
-    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.PreferredSchedulingTerm","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NodeAffinity": {"fullName":"k8s.io.api.core.v1.NodeAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAffinity","description":"Rules that pick nodes for a pod by their labels.","fields":[
+    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"Nodes must match for the pod to be scheduled there; a node that stops matching later does not evict the pod."},
+    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.PreferredSchedulingTerm","repeated":true,"optional":false,"listType":"atomic","description":"Preferences with weights: the scheduler favours nodes matching terms with the largest total weight, but may pick others."},
   ]},
-  "k8s.io.api.core.v1.NodeAllocatableMappedResources": {"fullName":"k8s.io.api.core.v1.NodeAllocatableMappedResources","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableMappedResources","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"quantity","prop":"quantity","json":"quantity","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeAllocatableMappedResources": {"fullName":"k8s.io.api.core.v1.NodeAllocatableMappedResources","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableMappedResources","description":"A node resource allocated through a claim's devices.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The resource, such as cpu or memory."},
+    {"name":"quantity","prop":"quantity","json":"quantity","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"How much of it the claim was allocated, shared by the containers that use it."},
   ]},
-  "k8s.io.api.core.v1.NodeAllocatableOverheadResources": {"fullName":"k8s.io.api.core.v1.NodeAllocatableOverheadResources","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableOverheadResources","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"perPod","prop":"perPod","json":"perPod","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"perContainer","prop":"perContainer","json":"perContainer","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeAllocatableOverheadResources": {"fullName":"k8s.io.api.core.v1.NodeAllocatableOverheadResources","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableOverheadResources","description":"Overhead of a node resource allocated for a claim.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The resource, such as cpu or memory."},
+    {"name":"perPod","prop":"perPod","json":"perPod","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"A fixed amount added once for the pod."},
+    {"name":"perContainer","prop":"perContainer","json":"perContainer","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"An amount added for each container that uses the claim."},
   ]},
-  "k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableResourceClaimStatus","fields":[
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
-    {"name":"mapping","prop":"mapping","json":"mapping","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableMappedResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"overhead","prop":"overhead","json":"overhead","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableOverheadResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
+  "k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeAllocatableResourceClaimStatus","description":"Node resources (cpu, memory, ...) a pod gets through one ResourceClaim.","fields":[
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The claim, as the pod refers to it."},
+    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"The containers of the pod that use the claim."},
+    {"name":"mapping","prop":"mapping","json":"mapping","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableMappedResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Resources allocated through the devices' mapped resources, shared by the containers using the claim."},
+    {"name":"overhead","prop":"overhead","json":"overhead","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableOverheadResources","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Overhead resources allocated for the claim, per pod and per container."},
   ]},
-  "k8s.io.api.core.v1.NodeCondition": {"fullName":"k8s.io.api.core.v1.NodeCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastHeartbeatTime","prop":"lastHeartbeatTime","json":"lastHeartbeatTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeCondition": {"fullName":"k8s.io.api.core.v1.NodeCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeCondition","description":"One aspect of a node's health at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports: Ready, MemoryPressure, DiskPressure, PIDPressure or NetworkUnavailable."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastHeartbeatTime","prop":"lastHeartbeatTime","json":"lastHeartbeatTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the kubelet last confirmed this condition."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.core.v1.NodeConfigSource": {"fullName":"k8s.io.api.core.v1.NodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigSource","fields":[
-    {"name":"configMap","prop":"configMap","json":"configMap","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeConfigSource": {"fullName":"k8s.io.api.core.v1.NodeConfigSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigSource","description":"Deprecated: a source of dynamic kubelet configuration.","fields":[
+    {"name":"configMap","prop":"configMap","json":"configMap","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapNodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The ConfigMap the configuration came from."},
   ]},
-  "k8s.io.api.core.v1.NodeConfigStatus": {"fullName":"k8s.io.api.core.v1.NodeConfigStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigStatus","fields":[
-    {"name":"assigned","prop":"assigned","json":"assigned","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"active","prop":"active","json":"active","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastKnownGood","prop":"lastKnownGood","json":"lastKnownGood","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"error","prop":"error","json":"error","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeConfigStatus": {"fullName":"k8s.io.api.core.v1.NodeConfigStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeConfigStatus","description":"Deprecated: the state of a node's dynamic kubelet configuration.","fields":[
+    {"name":"assigned","prop":"assigned","json":"assigned","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node was told to use."},
+    {"name":"active","prop":"active","json":"active","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node is using."},
+    {"name":"lastKnownGood","prop":"lastKnownGood","json":"lastKnownGood","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"The configuration the node falls back to when the assigned one fails."},
+    {"name":"error","prop":"error","json":"error","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why the configuration could not be applied, if it could not."},
   ]},
-  "k8s.io.api.core.v1.NodeDaemonEndpoints": {"fullName":"k8s.io.api.core.v1.NodeDaemonEndpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeDaemonEndpoints","fields":[
-    {"name":"kubeletEndpoint","prop":"kubeletEndpoint","json":"kubeletEndpoint","number":1,"kind":"message","type":"k8s.io.api.core.v1.DaemonEndpoint","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.NodeDaemonEndpoints": {"fullName":"k8s.io.api.core.v1.NodeDaemonEndpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeDaemonEndpoints","description":"The ports of the daemons running on a node.","fields":[
+    {"name":"kubeletEndpoint","prop":"kubeletEndpoint","json":"kubeletEndpoint","number":1,"kind":"message","type":"k8s.io.api.core.v1.DaemonEndpoint","repeated":false,"optional":true,"description":"Where the kubelet listens."},
   ]},
-  "k8s.io.api.core.v1.NodeFeatures": {"fullName":"k8s.io.api.core.v1.NodeFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeFeatures","fields":[
-    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeFeatures": {"fullName":"k8s.io.api.core.v1.NodeFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeFeatures","description":"Features a node's container runtime implements.","fields":[
+    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the runtime honours a pod's supplementalGroupsPolicy."},
   ]},
-  "k8s.io.api.core.v1.NodeList": {"fullName":"k8s.io.api.core.v1.NodeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.NodeList": {"fullName":"k8s.io.api.core.v1.NodeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeList","description":"A list of Nodes.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":true,"optional":false,"description":"The Nodes."},
   ]},
-  "k8s.io.api.core.v1.NodePodPreemptionPolicy": {"fullName":"k8s.io.api.core.v1.NodePodPreemptionPolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodePodPreemptionPolicy","fields":[
-    {"name":"disableResizePreemption","prop":"disableResizePreemption","json":"disableResizePreemption","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.core.v1.NodePodPreemptionPolicy": {"fullName":"k8s.io.api.core.v1.NodePodPreemptionPolicy","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodePodPreemptionPolicy","description":"Node-level rules about preempting pods.","fields":[
+    {"name":"disableResizePreemption","prop":"disableResizePreemption","json":"disableResizePreemption","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Owners (autoscalers, operators, administrators) that have turned off preemption caused by in-place pod resizes on this node; any entry disables it."},
   ]},
-  "k8s.io.api.core.v1.NodeRuntimeHandler": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandler","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"features","prop":"features","json":"features","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeRuntimeHandler": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandler","description":"A container runtime handler available on a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The handler's name; empty for the default handler."},
+    {"name":"features","prop":"features","json":"features","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","repeated":false,"optional":true,"nullable":true,"description":"What the handler supports."},
   ]},
-  "k8s.io.api.core.v1.NodeRuntimeHandlerFeatures": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandlerFeatures","fields":[
-    {"name":"recursiveReadOnlyMounts","prop":"recursiveReadOnlyMounts","json":"recursiveReadOnlyMounts","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeRuntimeHandlerFeatures": {"fullName":"k8s.io.api.core.v1.NodeRuntimeHandlerFeatures","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeRuntimeHandlerFeatures","description":"What a runtime handler supports.","fields":[
+    {"name":"recursiveReadOnlyMounts","prop":"recursiveReadOnlyMounts","json":"recursiveReadOnlyMounts","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether read-only mounts can be made read-only all the way down, including submounts."},
+    {"name":"userNamespaces","prop":"userNamespaces","json":"userNamespaces","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether pods can run in their own user namespace."},
   ]},
-  "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","structType":"atomic","fields":[
-    {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.core.v1.NodeSelector": {"fullName":"k8s.io.api.core.v1.NodeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelector","description":"A node query; a node matches when any one of its terms does.","structType":"atomic","fields":[
+    {"name":"nodeSelectorTerms","prop":"nodeSelectorTerms","json":"nodeSelectorTerms","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The terms, ORed together."},
   ]},
-  "k8s.io.api.core.v1.NodeSelectorRequirement": {"fullName":"k8s.io.api.core.v1.NodeSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorRequirement","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NodeSelectorRequirement": {"fullName":"k8s.io.api.core.v1.NodeSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorRequirement","description":"One condition on a node's label or field.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The label key or field name."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"In, NotIn, Exists, DoesNotExist, Gt or Lt."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The values to compare with. In and NotIn need one or more, Exists and DoesNotExist none, Gt and Lt exactly one integer."},
   ]},
-  "k8s.io.api.core.v1.NodeSelectorTerm": {"fullName":"k8s.io.api.core.v1.NodeSelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorTerm","structType":"atomic","fields":[
-    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"matchFields","prop":"matchFields","json":"matchFields","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NodeSelectorTerm": {"fullName":"k8s.io.api.core.v1.NodeSelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NodeSelectorTerm","description":"A node query term; a node matches when all of its requirements hold. An empty term matches nothing.","structType":"atomic","fields":[
+    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Requirements on the node's labels."},
+    {"name":"matchFields","prop":"matchFields","json":"matchFields","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Requirements on the node's fields (only metadata.name)."},
   ]},
-  "k8s.io.api.core.v1.NodeSpec": {"fullName":"k8s.io.api.core.v1.NodeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSpec","fields":[
-    {"name":"podCIDR","prop":"podCIDR","json":"podCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"podCIDRs","prop":"podCIDRs","json":"podCIDRs","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
-    {"name":"providerID","prop":"providerID","json":"providerID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"unschedulable","prop":"unschedulable","json":"unschedulable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"taints","prop":"taints","json":"taints","number":5,"kind":"message","type":"k8s.io.api.core.v1.Taint","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"configSource","prop":"configSource","json":"configSource","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"podPreemptionPolicy","prop":"podPreemptionPolicy","json":"podPreemptionPolicy","number":8,"kind":"message","type":"k8s.io.api.core.v1.NodePodPreemptionPolicy","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSpec": {"fullName":"k8s.io.api.core.v1.NodeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSpec","description":"How a node is set up for running pods.","fields":[
+    {"name":"podCIDR","prop":"podCIDR","json":"podCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The address range assigned to pods on this node."},
+    {"name":"podCIDRs","prop":"podCIDRs","json":"podCIDRs","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set","description":"The address ranges assigned to pods on this node, at most one per IP family; the first equals podCIDR."},
+    {"name":"providerID","prop":"providerID","json":"providerID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node's ID at the cloud provider, as <provider>://<id>."},
+    {"name":"unschedulable","prop":"unschedulable","json":"unschedulable","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, no new pods are scheduled onto the node (what kubectl cordon sets); pods already there keep running."},
+    {"name":"taints","prop":"taints","json":"taints","number":5,"kind":"message","type":"k8s.io.api.core.v1.Taint","repeated":true,"optional":false,"listType":"atomic","description":"Taints that keep pods off the node unless they tolerate them."},
+    {"name":"configSource","prop":"configSource","json":"configSource","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: where the kubelet was once told to load dynamic configuration from; no longer used."},
+    {"name":"externalID","prop":"externalID","json":"externalID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and unused; kept so older clients can still send it."},
+    {"name":"podPreemptionPolicy","prop":"podPreemptionPolicy","json":"podPreemptionPolicy","number":8,"kind":"message","type":"k8s.io.api.core.v1.NodePodPreemptionPolicy","repeated":false,"optional":true,"nullable":true,"description":"Node-level rules about preempting pods on this node."},
   ]},
-  "k8s.io.api.core.v1.NodeStatus": {"fullName":"k8s.io.api.core.v1.NodeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeStatus","fields":[
-    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"allocatable","prop":"allocatable","json":"allocatable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"phase","prop":"phase","json":"phase","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"daemonEndpoints","prop":"daemonEndpoints","json":"daemonEndpoints","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeDaemonEndpoints","repeated":false,"optional":true},
-    {"name":"nodeInfo","prop":"nodeInfo","json":"nodeInfo","number":7,"kind":"message","type":"k8s.io.api.core.v1.NodeSystemInfo","repeated":false,"optional":true},
-    {"name":"images","prop":"images","json":"images","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerImage","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumesInUse","prop":"volumesInUse","json":"volumesInUse","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"volumesAttached","prop":"volumesAttached","json":"volumesAttached","number":10,"kind":"message","type":"k8s.io.api.core.v1.AttachedVolume","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"runtimeHandlers","prop":"runtimeHandlers","json":"runtimeHandlers","number":12,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandler","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"features","prop":"features","json":"features","number":13,"kind":"message","type":"k8s.io.api.core.v1.NodeFeatures","repeated":false,"optional":true,"nullable":true},
-    {"name":"declaredFeatures","prop":"declaredFeatures","json":"declaredFeatures","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.NodeStatus": {"fullName":"k8s.io.api.core.v1.NodeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeStatus","description":"The state of a node as its kubelet last reported it.","fields":[
+    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The total amount of each resource (cpu, memory, pods, ...) the node has."},
+    {"name":"allocatable","prop":"allocatable","json":"allocatable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"How much of each resource is left for pods after what the system reserves; what the scheduler places against."},
+    {"name":"phase","prop":"phase","json":"phase","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the node's health, such as Ready, MemoryPressure, DiskPressure and PIDPressure."},
+    {"name":"addresses","prop":"addresses","json":"addresses","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeAddress","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The addresses the node can be reached at (hostname, internal and external IPs)."},
+    {"name":"daemonEndpoints","prop":"daemonEndpoints","json":"daemonEndpoints","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeDaemonEndpoints","repeated":false,"optional":true,"description":"The ports the node's daemons listen on."},
+    {"name":"nodeInfo","prop":"nodeInfo","json":"nodeInfo","number":7,"kind":"message","type":"k8s.io.api.core.v1.NodeSystemInfo","repeated":false,"optional":true,"description":"Identifiers and software versions of the node."},
+    {"name":"images","prop":"images","json":"images","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerImage","repeated":true,"optional":false,"listType":"atomic","description":"Container images present on the node, with their sizes."},
+    {"name":"volumesInUse","prop":"volumesInUse","json":"volumesInUse","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Volumes attached to the node and in use by pods."},
+    {"name":"volumesAttached","prop":"volumesAttached","json":"volumesAttached","number":10,"kind":"message","type":"k8s.io.api.core.v1.AttachedVolume","repeated":true,"optional":false,"listType":"atomic","description":"Volumes attached to the node."},
+    {"name":"config","prop":"config","json":"config","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeConfigStatus","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: the state of dynamic kubelet configuration."},
+    {"name":"runtimeHandlers","prop":"runtimeHandlers","json":"runtimeHandlers","number":12,"kind":"message","type":"k8s.io.api.core.v1.NodeRuntimeHandler","repeated":true,"optional":false,"listType":"atomic","description":"The container runtime handlers available on the node and what each supports."},
+    {"name":"features","prop":"features","json":"features","number":13,"kind":"message","type":"k8s.io.api.core.v1.NodeFeatures","repeated":false,"optional":true,"nullable":true,"description":"Features the node's container runtime implements."},
+    {"name":"declaredFeatures","prop":"declaredFeatures","json":"declaredFeatures","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Names of optional features the node declares it supports."},
   ]},
-  "k8s.io.api.core.v1.NodeSwapStatus": {"fullName":"k8s.io.api.core.v1.NodeSwapStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSwapStatus","fields":[
-    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSwapStatus": {"fullName":"k8s.io.api.core.v1.NodeSwapStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSwapStatus","description":"The swap memory of a node.","fields":[
+    {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How much swap the node has, in bytes."},
   ]},
-  "k8s.io.api.core.v1.NodeSystemInfo": {"fullName":"k8s.io.api.core.v1.NodeSystemInfo","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSystemInfo","fields":[
-    {"name":"machineID","prop":"machineID","json":"machineID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"systemUUID","prop":"systemUUID","json":"systemUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"bootID","prop":"bootID","json":"bootID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kernelVersion","prop":"kernelVersion","json":"kernelVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"osImage","prop":"osImage","json":"osImage","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"containerRuntimeVersion","prop":"containerRuntimeVersion","json":"containerRuntimeVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kubeletVersion","prop":"kubeletVersion","json":"kubeletVersion","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kubeProxyVersion","prop":"kubeProxyVersion","json":"kubeProxyVersion","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operatingSystem","prop":"operatingSystem","json":"operatingSystem","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"architecture","prop":"architecture","json":"architecture","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"swap","prop":"swap","json":"swap","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeSwapStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.NodeSystemInfo": {"fullName":"k8s.io.api.core.v1.NodeSystemInfo","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"NodeSystemInfo","description":"Identifiers and software versions a node reports.","fields":[
+    {"name":"machineID","prop":"machineID","json":"machineID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The machine ID the operating system reports (as /etc/machine-id on Linux)."},
+    {"name":"systemUUID","prop":"systemUUID","json":"systemUUID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The system UUID the hardware reports."},
+    {"name":"bootID","prop":"bootID","json":"bootID","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"An ID that changes at every boot of the node."},
+    {"name":"kernelVersion","prop":"kernelVersion","json":"kernelVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kernel version, as uname -r prints it."},
+    {"name":"osImage","prop":"osImage","json":"osImage","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The operating system image, such as Debian GNU/Linux 12 (bookworm)."},
+    {"name":"containerRuntimeVersion","prop":"containerRuntimeVersion","json":"containerRuntimeVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container runtime and its version, such as containerd://1.7.0."},
+    {"name":"kubeletVersion","prop":"kubeletVersion","json":"kubeletVersion","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kubelet's version."},
+    {"name":"kubeProxyVersion","prop":"kubeProxyVersion","json":"kubeProxyVersion","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Deprecated: the kube-proxy version the kubelet guessed; not reliable."},
+    {"name":"operatingSystem","prop":"operatingSystem","json":"operatingSystem","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The operating system family, such as linux or windows."},
+    {"name":"architecture","prop":"architecture","json":"architecture","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CPU architecture, such as amd64 or arm64."},
+    {"name":"swap","prop":"swap","json":"swap","number":11,"kind":"message","type":"k8s.io.api.core.v1.NodeSwapStatus","repeated":false,"optional":true,"nullable":true,"description":"The node's swap memory."},
   ]},
-  "k8s.io.api.core.v1.ObjectFieldSelector": {"fullName":"k8s.io.api.core.v1.ObjectFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectFieldSelector","structType":"atomic","fields":[
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.ObjectFieldSelector": {"fullName":"k8s.io.api.core.v1.ObjectFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectFieldSelector","description":"Picks a field of the pod.","structType":"atomic","fields":[
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API version in which fieldPath is written. Defaults to v1."},
+    {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The path of the field to read, such as metadata.labels['app']."},
   ]},
-  "k8s.io.api.core.v1.ObjectReference": {"fullName":"k8s.io.api.core.v1.ObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectReference","structType":"atomic","fields":[
-    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ObjectReference": {"fullName":"k8s.io.api.core.v1.ObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ObjectReference","description":"Points at an object, or a field of one, anywhere in the cluster.","structType":"atomic","fields":[
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's kind."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's namespace."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name."},
+    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's uid."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API version."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's resource version at the time the reference was made."},
+    {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A field inside the object, such as spec.containers{web}, when the reference is about part of it."},
   ]},
   "k8s.io.api.core.v1.PersistentVolumeClaim": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaim","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1173,16 +1173,16 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaim","repeated":true,"optional":false},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimSpec": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimSpec","fields":[
-    {"name":"accessModes","prop":"accessModes","json":"accessModes","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeResourceRequirements","repeated":false,"optional":true},
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storageClassName","prop":"storageClassName","json":"storageClassName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeMode","prop":"volumeMode","json":"volumeMode","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"dataSource","prop":"dataSource","json":"dataSource","number":7,"kind":"message","type":"k8s.io.api.core.v1.TypedLocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"dataSourceRef","prop":"dataSourceRef","json":"dataSourceRef","number":8,"kind":"message","type":"k8s.io.api.core.v1.TypedObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeAttributesClassName","prop":"volumeAttributesClassName","json":"volumeAttributesClassName","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaimSpec": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimSpec","description":"What storage a claim asks for.","fields":[
+    {"name":"accessModes","prop":"accessModes","json":"accessModes","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod."},
+    {"name":"selector","prop":"selector","json":"selector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which existing volumes may be bound, by label."},
+    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeResourceRequirements","repeated":false,"optional":true,"description":"How much storage is asked for."},
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Bind to this PersistentVolume."},
+    {"name":"storageClassName","prop":"storageClassName","json":"storageClassName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The StorageClass to provision from; empty asks for a volume of no class."},
+    {"name":"volumeMode","prop":"volumeMode","json":"volumeMode","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Filesystem (the default) or Block (a raw device)."},
+    {"name":"dataSource","prop":"dataSource","json":"dataSource","number":7,"kind":"message","type":"k8s.io.api.core.v1.TypedLocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"An existing snapshot or claim to fill the new volume from."},
+    {"name":"dataSourceRef","prop":"dataSourceRef","json":"dataSourceRef","number":8,"kind":"message","type":"k8s.io.api.core.v1.TypedObjectReference","repeated":false,"optional":true,"nullable":true,"description":"An object to fill the new volume from, possibly of another kind or namespace; takes precedence over dataSource."},
+    {"name":"volumeAttributesClassName","prop":"volumeAttributesClassName","json":"volumeAttributesClassName","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The VolumeAttributesClass whose settings the volume gets."},
   ]},
   "k8s.io.api.core.v1.PersistentVolumeClaimStatus": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimStatus","fields":[
     {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1195,182 +1195,182 @@ export const messageSchemas: SchemaMessages = {
     {"name":"modifyVolumeStatus","prop":"modifyVolumeStatus","json":"modifyVolumeStatus","number":9,"kind":"message","type":"k8s.io.api.core.v1.ModifyVolumeStatus","repeated":false,"optional":true,"nullable":true},
     {"name":"healthStatus","prop":"healthStatus","json":"healthStatus","number":10,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthStatus","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimTemplate": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimTemplate","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaimTemplate": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimTemplate","description":"The PersistentVolumeClaim an ephemeral volume creates.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels and annotations copied onto the created claim."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","repeated":false,"optional":true,"description":"The created claim's spec."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimVolumeSource","fields":[
-    {"name":"claimName","prop":"claimName","json":"claimName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimVolumeSource","description":"The volume bound to a PersistentVolumeClaim.","fields":[
+    {"name":"claimName","prop":"claimName","json":"claimName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The claim, in the pod's namespace."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only regardless of the claim's access modes. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PhotonPersistentDiskVolumeSource","fields":[
-    {"name":"pdID","prop":"pdID","json":"pdID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PhotonPersistentDiskVolumeSource","description":"Deprecated: a Photon Controller disk.","fields":[
+    {"name":"pdID","prop":"pdID","json":"pdID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The disk's ID."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
   ]},
-  "k8s.io.api.core.v1.Pod": {"fullName":"k8s.io.api.core.v1.Pod","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Pod","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Pod": {"fullName":"k8s.io.api.core.v1.Pod","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Pod","description":"The smallest thing Kubernetes runs: one or more containers scheduled together onto a node, sharing its network identity and volumes.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodSpec","repeated":false,"optional":true,"description":"What the pod should run and how: its containers, volumes, and scheduling constraints."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodStatus","repeated":false,"optional":true,"description":"What the pod's node and the control plane last observed; may lag behind reality. Read-only."},
   ]},
-  "k8s.io.api.core.v1.PodAffinity": {"fullName":"k8s.io.api.core.v1.PodAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAffinity","fields":[
-    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.WeightedPodAffinityTerm","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.PodAffinity": {"fullName":"k8s.io.api.core.v1.PodAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAffinity","description":"Rules that place a pod in the same topology domain (node, zone, ...) as certain other pods.","fields":[
+    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":true,"optional":false,"listType":"atomic","description":"Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod runs."},
+    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.WeightedPodAffinityTerm","repeated":true,"optional":false,"listType":"atomic","description":"Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight."},
   ]},
-  "k8s.io.api.core.v1.PodAffinityTerm": {"fullName":"k8s.io.api.core.v1.PodAffinityTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAffinityTerm","fields":[
-    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"namespaces","prop":"namespaces","json":"namespaces","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"topologyKey","prop":"topologyKey","json":"topologyKey","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"namespaceSelector","prop":"namespaceSelector","json":"namespaceSelector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"mismatchLabelKeys","prop":"mismatchLabelKeys","json":"mismatchLabelKeys","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.PodAffinityTerm": {"fullName":"k8s.io.api.core.v1.PodAffinityTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAffinityTerm","description":"Pods to be near (or away from), and the topology domain that defines near.","fields":[
+    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"The pods the term is about, by label."},
+    {"name":"namespaces","prop":"namespaces","json":"namespaces","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Namespaces those pods are looked for in; with namespaceSelector, the union. Both empty means the pod's own namespace."},
+    {"name":"topologyKey","prop":"topologyKey","json":"topologyKey","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node label whose value defines a domain: pods count as co-located when their nodes share its value, such as kubernetes.io/hostname or topology.kubernetes.io/zone."},
+    {"name":"namespaceSelector","prop":"namespaceSelector","json":"namespaceSelector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Namespaces, by label, that those pods are looked for in; an empty selector means every namespace."},
+    {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Label keys whose values on the incoming pod are added to labelSelector as In requirements, so only pods with the same values count."},
+    {"name":"mismatchLabelKeys","prop":"mismatchLabelKeys","json":"mismatchLabelKeys","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Label keys whose values on the incoming pod are added to labelSelector as NotIn requirements."},
   ]},
-  "k8s.io.api.core.v1.PodAntiAffinity": {"fullName":"k8s.io.api.core.v1.PodAntiAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAntiAffinity","fields":[
-    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.WeightedPodAffinityTerm","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.PodAntiAffinity": {"fullName":"k8s.io.api.core.v1.PodAntiAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodAntiAffinity","description":"Rules that keep a pod out of topology domains (node, zone, ...) where certain other pods run.","fields":[
+    {"name":"requiredDuringSchedulingIgnoredDuringExecution","prop":"requiredDuringSchedulingIgnoredDuringExecution","json":"requiredDuringSchedulingIgnoredDuringExecution","number":1,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":true,"optional":false,"listType":"atomic","description":"Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod runs."},
+    {"name":"preferredDuringSchedulingIgnoredDuringExecution","prop":"preferredDuringSchedulingIgnoredDuringExecution","json":"preferredDuringSchedulingIgnoredDuringExecution","number":2,"kind":"message","type":"k8s.io.api.core.v1.WeightedPodAffinityTerm","repeated":true,"optional":false,"listType":"atomic","description":"Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight."},
   ]},
-  "k8s.io.api.core.v1.PodCertificateProjection": {"fullName":"k8s.io.api.core.v1.PodCertificateProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodCertificateProjection","fields":[
-    {"name":"signerName","prop":"signerName","json":"signerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"keyType","prop":"keyType","json":"keyType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"maxExpirationSeconds","prop":"maxExpirationSeconds","json":"maxExpirationSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"credentialBundlePath","prop":"credentialBundlePath","json":"credentialBundlePath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"keyPath","prop":"keyPath","json":"keyPath","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"certificateChainPath","prop":"certificateChainPath","json":"certificateChainPath","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"userAnnotations","prop":"userAnnotations","json":"userAnnotations","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"user","prop":"user","json":"user","number":8,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodCertificateProjection": {"fullName":"k8s.io.api.core.v1.PodCertificateProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodCertificateProjection","description":"A private key and a certificate issued for the pod through a PodCertificateRequest, renewed automatically.","fields":[
+    {"name":"signerName","prop":"signerName","json":"signerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The signer asked to issue the certificate."},
+    {"name":"keyType","prop":"keyType","json":"keyType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The key algorithm to generate, such as RSA3072, ECDSAP256 or ED25519."},
+    {"name":"maxExpirationSeconds","prop":"maxExpirationSeconds","json":"maxExpirationSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The longest validity asked for; the signer may issue a shorter one."},
+    {"name":"credentialBundlePath","prop":"credentialBundlePath","json":"credentialBundlePath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A file holding the key followed by the certificate chain, in PEM."},
+    {"name":"keyPath","prop":"keyPath","json":"keyPath","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A file holding only the private key."},
+    {"name":"certificateChainPath","prop":"certificateChainPath","json":"certificateChainPath","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A file holding only the certificate chain."},
+    {"name":"userAnnotations","prop":"userAnnotations","json":"userAnnotations","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Annotations passed to the signer in the certificate request."},
+    {"name":"user","prop":"user","json":"user","number":8,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the files."},
   ]},
-  "k8s.io.api.core.v1.PodCondition": {"fullName":"k8s.io.api.core.v1.PodCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PodCondition": {"fullName":"k8s.io.api.core.v1.PodCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodCondition","description":"One aspect of a pod's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What the condition reports, such as Ready, PodScheduled, Initialized or ContainersReady."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the kubelet had seen when it set this condition."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether it holds: True, False or Unknown."},
+    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition was last checked."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed value."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the condition last changed."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans about the last change."},
   ]},
-  "k8s.io.api.core.v1.PodDNSConfig": {"fullName":"k8s.io.api.core.v1.PodDNSConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodDNSConfig","fields":[
-    {"name":"nameservers","prop":"nameservers","json":"nameservers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"searches","prop":"searches","json":"searches","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodDNSConfigOption","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.PodDNSConfig": {"fullName":"k8s.io.api.core.v1.PodDNSConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodDNSConfig","description":"DNS settings added to the ones dnsPolicy produces.","fields":[
+    {"name":"nameservers","prop":"nameservers","json":"nameservers","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"DNS server addresses; duplicates are removed."},
+    {"name":"searches","prop":"searches","json":"searches","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"DNS search domains; duplicates are removed."},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodDNSConfigOption","repeated":true,"optional":false,"listType":"atomic","description":"Resolver options; an option given here replaces the same one from dnsPolicy."},
   ]},
-  "k8s.io.api.core.v1.PodDNSConfigOption": {"fullName":"k8s.io.api.core.v1.PodDNSConfigOption","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodDNSConfigOption","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodDNSConfigOption": {"fullName":"k8s.io.api.core.v1.PodDNSConfigOption","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodDNSConfigOption","description":"A resolver option.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The option's name, such as ndots."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The option's value, if it takes one."},
   ]},
-  "k8s.io.api.core.v1.PodExtendedResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodExtendedResourceClaimStatus","fields":[
-    {"name":"requestMappings","prop":"requestMappings","json":"requestMappings","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.PodExtendedResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodExtendedResourceClaimStatus","description":"The ResourceClaim generated for a pod's extended resources that dynamic resource allocation backs.","fields":[
+    {"name":"requestMappings","prop":"requestMappings","json":"requestMappings","number":1,"kind":"message","type":"k8s.io.api.core.v1.ContainerExtendedResourceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Which request of the claim serves which container's extended resource."},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The generated ResourceClaim, in the pod's namespace."},
   ]},
-  "k8s.io.api.core.v1.PodIP": {"fullName":"k8s.io.api.core.v1.PodIP","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodIP","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.PodIP": {"fullName":"k8s.io.api.core.v1.PodIP","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodIP","description":"An IP of a pod.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The address."},
   ]},
-  "k8s.io.api.core.v1.PodList": {"fullName":"k8s.io.api.core.v1.PodList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.PodList": {"fullName":"k8s.io.api.core.v1.PodList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodList","description":"A list of Pods.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":true,"optional":false,"description":"The Pods."},
   ]},
-  "k8s.io.api.core.v1.PodOS": {"fullName":"k8s.io.api.core.v1.PodOS","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodOS","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.PodOS": {"fullName":"k8s.io.api.core.v1.PodOS","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodOS","description":"The operating system a pod needs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"linux or windows."},
   ]},
-  "k8s.io.api.core.v1.PodReadinessGate": {"fullName":"k8s.io.api.core.v1.PodReadinessGate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodReadinessGate","fields":[
-    {"name":"conditionType","prop":"conditionType","json":"conditionType","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.PodReadinessGate": {"fullName":"k8s.io.api.core.v1.PodReadinessGate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodReadinessGate","description":"An extra condition the pod needs to be ready.","fields":[
+    {"name":"conditionType","prop":"conditionType","json":"conditionType","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The type of a pod condition that must be True."},
   ]},
-  "k8s.io.api.core.v1.PodResourceClaim": {"fullName":"k8s.io.api.core.v1.PodResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodResourceClaim","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodResourceClaim": {"fullName":"k8s.io.api.core.v1.PodResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodResourceClaim","description":"A ResourceClaim a pod uses, under a local name its containers refer to.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name containers use to refer to the claim; unique within the pod."},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"An existing ResourceClaim in the pod's namespace; exactly one of this and resourceClaimTemplateName is set."},
+    {"name":"resourceClaimTemplateName","prop":"resourceClaimTemplateName","json":"resourceClaimTemplateName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A ResourceClaimTemplate from which a claim just for this pod is made, and deleted with the pod."},
   ]},
-  "k8s.io.api.core.v1.PodResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.PodResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodResourceClaimStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodResourceClaimStatus": {"fullName":"k8s.io.api.core.v1.PodResourceClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodResourceClaimStatus","description":"The ResourceClaim generated for one of a pod's claims.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The claim's name in the pod's spec.resourceClaims."},
+    {"name":"resourceClaimName","prop":"resourceClaimName","json":"resourceClaimName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The generated ResourceClaim; empty when none was needed."},
   ]},
-  "k8s.io.api.core.v1.PodSchedulingGate": {"fullName":"k8s.io.api.core.v1.PodSchedulingGate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSchedulingGate","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.PodSchedulingGate": {"fullName":"k8s.io.api.core.v1.PodSchedulingGate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSchedulingGate","description":"A gate that holds a pod back from scheduling.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The gate's name, unique within the pod."},
   ]},
-  "k8s.io.api.core.v1.PodSchedulingGroup": {"fullName":"k8s.io.api.core.v1.PodSchedulingGroup","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSchedulingGroup","fields":[
-    {"name":"podGroupName","prop":"podGroupName","json":"podGroupName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodSchedulingGroup": {"fullName":"k8s.io.api.core.v1.PodSchedulingGroup","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSchedulingGroup","description":"Names the group a pod is scheduled with.","fields":[
+    {"name":"podGroupName","prop":"podGroupName","json":"podGroupName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The PodGroup object representing the group at run time."},
   ]},
-  "k8s.io.api.core.v1.PodSecurityContext": {"fullName":"k8s.io.api.core.v1.PodSecurityContext","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSecurityContext","fields":[
-    {"name":"seLinuxOptions","prop":"seLinuxOptions","json":"seLinuxOptions","number":1,"kind":"message","type":"k8s.io.api.core.v1.SELinuxOptions","repeated":false,"optional":true,"nullable":true},
-    {"name":"windowsOptions","prop":"windowsOptions","json":"windowsOptions","number":8,"kind":"message","type":"k8s.io.api.core.v1.WindowsSecurityContextOptions","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsUser","prop":"runAsUser","json":"runAsUser","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsGroup","prop":"runAsGroup","json":"runAsGroup","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsNonRoot","prop":"runAsNonRoot","json":"runAsNonRoot","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"supplementalGroups","prop":"supplementalGroups","json":"supplementalGroups","number":4,"kind":"scalar","type":"int64","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"fsGroup","prop":"fsGroup","json":"fsGroup","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"sysctls","prop":"sysctls","json":"sysctls","number":7,"kind":"message","type":"k8s.io.api.core.v1.Sysctl","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"fsGroupChangePolicy","prop":"fsGroupChangePolicy","json":"fsGroupChangePolicy","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"seccompProfile","prop":"seccompProfile","json":"seccompProfile","number":10,"kind":"message","type":"k8s.io.api.core.v1.SeccompProfile","repeated":false,"optional":true,"nullable":true},
-    {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":11,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true},
-    {"name":"seLinuxChangePolicy","prop":"seLinuxChangePolicy","json":"seLinuxChangePolicy","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PodSecurityContext": {"fullName":"k8s.io.api.core.v1.PodSecurityContext","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSecurityContext","description":"Security settings of the whole pod; most also serve as defaults for its containers.","fields":[
+    {"name":"seLinuxOptions","prop":"seLinuxOptions","json":"seLinuxOptions","number":1,"kind":"message","type":"k8s.io.api.core.v1.SELinuxOptions","repeated":false,"optional":true,"nullable":true,"description":"The SELinux context for every container; a container's own setting wins. Not for Windows."},
+    {"name":"windowsOptions","prop":"windowsOptions","json":"windowsOptions","number":8,"kind":"message","type":"k8s.io.api.core.v1.WindowsSecurityContextOptions","repeated":false,"optional":true,"nullable":true,"description":"Settings that only apply on Windows; a container's own setting wins."},
+    {"name":"runAsUser","prop":"runAsUser","json":"runAsUser","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The user ID the containers' processes run as; defaults to each image's. A container's own setting wins. Not for Windows."},
+    {"name":"runAsGroup","prop":"runAsGroup","json":"runAsGroup","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The primary group ID of the containers' processes. A container's own setting wins. Not for Windows."},
+    {"name":"runAsNonRoot","prop":"runAsNonRoot","json":"runAsNonRoot","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, the kubelet refuses to start any container that would run as user 0. A container's own setting wins."},
+    {"name":"supplementalGroups","prop":"supplementalGroups","json":"supplementalGroups","number":4,"kind":"scalar","type":"int64","repeated":true,"optional":false,"listType":"atomic","description":"Extra group IDs given to the first process of every container. Not for Windows."},
+    {"name":"supplementalGroupsPolicy","prop":"supplementalGroupsPolicy","json":"supplementalGroupsPolicy","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"How supplemental groups are computed: Merge (also the groups of the user in the image, the default) or Strict (only those given here). Not for Windows."},
+    {"name":"fsGroup","prop":"fsGroup","json":"fsGroup","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"A group ID that owns the pod's volumes where the volume type supports it; files get it and new files inherit it, and it is added to the processes' groups. Not for Windows."},
+    {"name":"sysctls","prop":"sysctls","json":"sysctls","number":7,"kind":"message","type":"k8s.io.api.core.v1.Sysctl","repeated":true,"optional":false,"listType":"atomic","description":"Namespaced kernel parameters set for the pod. Not for Windows."},
+    {"name":"fsGroupChangePolicy","prop":"fsGroupChangePolicy","json":"fsGroupChangePolicy","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"When volume ownership is changed to fsGroup: OnRootMismatch (only when the volume root does not match) or Always (the default). Not for Windows."},
+    {"name":"seccompProfile","prop":"seccompProfile","json":"seccompProfile","number":10,"kind":"message","type":"k8s.io.api.core.v1.SeccompProfile","repeated":false,"optional":true,"nullable":true,"description":"The seccomp profile of every container; a container's own setting wins. Not for Windows."},
+    {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":11,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true,"description":"The AppArmor profile of every container; a container's own setting wins. Not for Windows."},
+    {"name":"seLinuxChangePolicy","prop":"seLinuxChangePolicy","json":"seLinuxChangePolicy","number":13,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"How the SELinux label is applied to volumes: Recursive (relabel every file) or MountOption (label the mount as a whole, when possible). Not for Windows."},
   ]},
-  "k8s.io.api.core.v1.PodSpec": {"fullName":"k8s.io.api.core.v1.PodSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSpec","fields":[
-    {"name":"volumes","prop":"volumes","json":"volumes","number":1,"kind":"message","type":"k8s.io.api.core.v1.Volume","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"]},
-    {"name":"initContainers","prop":"initContainers","json":"initContainers","number":20,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"emitEmpty":true},
-    {"name":"ephemeralContainers","prop":"ephemeralContainers","json":"ephemeralContainers","number":34,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainer","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"dnsPolicy","prop":"dnsPolicy","json":"dnsPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
-    {"name":"serviceAccountName","prop":"serviceAccountName","json":"serviceAccountName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"serviceAccount","prop":"serviceAccount","json":"serviceAccount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":21,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostNetwork","prop":"hostNetwork","json":"hostNetwork","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"hostPID","prop":"hostPID","json":"hostPID","number":12,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"hostIPC","prop":"hostIPC","json":"hostIPC","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"shareProcessNamespace","prop":"shareProcessNamespace","json":"shareProcessNamespace","number":27,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":14,"kind":"message","type":"k8s.io.api.core.v1.PodSecurityContext","repeated":false,"optional":true,"nullable":true},
-    {"name":"imagePullSecrets","prop":"imagePullSecrets","json":"imagePullSecrets","number":15,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":16,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"subdomain","prop":"subdomain","json":"subdomain","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"affinity","prop":"affinity","json":"affinity","number":18,"kind":"message","type":"k8s.io.api.core.v1.Affinity","repeated":false,"optional":true,"nullable":true},
-    {"name":"schedulerName","prop":"schedulerName","json":"schedulerName","number":19,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":22,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"hostAliases","prop":"hostAliases","json":"hostAliases","number":23,"kind":"message","type":"k8s.io.api.core.v1.HostAlias","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"map","listMapKeys":["ip"]},
-    {"name":"priorityClassName","prop":"priorityClassName","json":"priorityClassName","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"priority","prop":"priority","json":"priority","number":25,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"dnsConfig","prop":"dnsConfig","json":"dnsConfig","number":26,"kind":"message","type":"k8s.io.api.core.v1.PodDNSConfig","repeated":false,"optional":true,"nullable":true},
-    {"name":"readinessGates","prop":"readinessGates","json":"readinessGates","number":28,"kind":"message","type":"k8s.io.api.core.v1.PodReadinessGate","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"runtimeClassName","prop":"runtimeClassName","json":"runtimeClassName","number":29,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"enableServiceLinks","prop":"enableServiceLinks","json":"enableServiceLinks","number":30,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"preemptionPolicy","prop":"preemptionPolicy","json":"preemptionPolicy","number":31,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"overhead","prop":"overhead","json":"overhead","number":32,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"topologySpreadConstraints","prop":"topologySpreadConstraints","json":"topologySpreadConstraints","number":33,"kind":"message","type":"k8s.io.api.core.v1.TopologySpreadConstraint","repeated":true,"optional":false,"patchMergeKey":"topologyKey","patchStrategy":"merge","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"]},
-    {"name":"setHostnameAsFQDN","prop":"setHostnameAsFQDN","json":"setHostnameAsFQDN","number":35,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"os","prop":"os","json":"os","number":36,"kind":"message","type":"k8s.io.api.core.v1.PodOS","repeated":false,"optional":true,"nullable":true},
-    {"name":"hostUsers","prop":"hostUsers","json":"hostUsers","number":37,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"schedulingGates","prop":"schedulingGates","json":"schedulingGates","number":38,"kind":"message","type":"k8s.io.api.core.v1.PodSchedulingGate","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":39,"kind":"message","type":"k8s.io.api.core.v1.PodResourceClaim","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"]},
-    {"name":"resources","prop":"resources","json":"resources","number":40,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true},
-    {"name":"hostnameOverride","prop":"hostnameOverride","json":"hostnameOverride","number":41,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"schedulingGroup","prop":"schedulingGroup","json":"schedulingGroup","number":43,"kind":"message","type":"k8s.io.api.core.v1.PodSchedulingGroup","repeated":false,"optional":true,"nullable":true},
-    {"name":"evictionResponders","prop":"evictionResponders","json":"evictionResponders","number":44,"kind":"message","type":"k8s.io.api.core.v1.EvictionResponder","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
+  "k8s.io.api.core.v1.PodSpec": {"fullName":"k8s.io.api.core.v1.PodSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodSpec","description":"The desired state of a pod: its containers, volumes, and where and how it may run.","fields":[
+    {"name":"volumes","prop":"volumes","json":"volumes","number":1,"kind":"message","type":"k8s.io.api.core.v1.Volume","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"],"description":"Volumes the pod's containers can mount."},
+    {"name":"initContainers","prop":"initContainers","json":"initContainers","number":20,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Containers run one after another, each to completion, before the app containers start; a failing one is retried as restartPolicy says. An init container with restartPolicy Always is a sidecar that starts in this order and keeps running."},
+    {"name":"containers","prop":"containers","json":"containers","number":2,"kind":"message","type":"k8s.io.api.core.v1.Container","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"emitEmpty":true,"description":"The pod's app containers; at least one. They cannot be added or removed once the pod exists."},
+    {"name":"ephemeralContainers","prop":"ephemeralContainers","json":"ephemeralContainers","number":34,"kind":"message","type":"k8s.io.api.core.v1.EphemeralContainer","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Debugging containers added to a running pod, for example by kubectl debug. They are never restarted and have no ports, probes or resources; added only through the ephemeralcontainers subresource."},
+    {"name":"restartPolicy","prop":"restartPolicy","json":"restartPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Whether containers are restarted when they exit: Always, OnFailure or Never. Defaults to Always."},
+    {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How many seconds the pod gets to shut down after a graceful delete, between the stop signal and a forced kill. Defaults to 30; 0 means stop immediately."},
+    {"name":"activeDeadlineSeconds","prop":"activeDeadlineSeconds","json":"activeDeadlineSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How long the pod may be active, counted from its start, before the kubelet marks it failed and stops its containers."},
+    {"name":"dnsPolicy","prop":"dnsPolicy","json":"dnsPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the pod's DNS is set up: ClusterFirst (cluster DNS, the default), ClusterFirstWithHostNet (cluster DNS even with hostNetwork), Default (the node's resolver settings) or None (only dnsConfig)."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic","description":"Labels a node must carry, with these values, for the pod to be scheduled there."},
+    {"name":"serviceAccountName","prop":"serviceAccountName","json":"serviceAccountName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The ServiceAccount whose identity the pod runs with. Defaults to default."},
+    {"name":"serviceAccount","prop":"serviceAccount","json":"serviceAccount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated older name of serviceAccountName."},
+    {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":21,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether a token of the service account is mounted into the pod; overrides the service account's own setting."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node the pod is bound to. Normally set by the scheduler; setting it at creation skips the scheduler."},
+    {"name":"hostNetwork","prop":"hostNetwork","json":"hostNetwork","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Use the node's network namespace instead of a pod network, so the pod sees the node's interfaces and ports. Defaults to false."},
+    {"name":"hostPID","prop":"hostPID","json":"hostPID","number":12,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Use the node's process namespace. Defaults to false."},
+    {"name":"hostIPC","prop":"hostIPC","json":"hostIPC","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Use the node's IPC namespace. Defaults to false."},
+    {"name":"shareProcessNamespace","prop":"shareProcessNamespace","json":"shareProcessNamespace","number":27,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Put all containers of the pod in one process namespace, so they can see and signal each other's processes. Defaults to false."},
+    {"name":"securityContext","prop":"securityContext","json":"securityContext","number":14,"kind":"message","type":"k8s.io.api.core.v1.PodSecurityContext","repeated":false,"optional":true,"nullable":true,"description":"Security settings for the whole pod, and defaults for its containers."},
+    {"name":"imagePullSecrets","prop":"imagePullSecrets","json":"imagePullSecrets","number":15,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Secrets in the pod's namespace with registry credentials for pulling the containers' images."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":16,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The pod's host name. Defaults to a value derived from the pod's name."},
+    {"name":"subdomain","prop":"subdomain","json":"subdomain","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"When set, the pod's fully qualified name is <hostname>.<subdomain>.<namespace>.svc.<cluster domain>; a headless service of that name makes it resolvable."},
+    {"name":"affinity","prop":"affinity","json":"affinity","number":18,"kind":"message","type":"k8s.io.api.core.v1.Affinity","repeated":false,"optional":true,"nullable":true,"description":"Rules that attract the pod to nodes or to other pods, or keep it away from them."},
+    {"name":"schedulerName","prop":"schedulerName","json":"schedulerName","number":19,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Which scheduler places the pod. Defaults to default-scheduler."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":22,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic","description":"Taints of nodes the pod tolerates, so it may be scheduled onto (or stay on) them."},
+    {"name":"hostAliases","prop":"hostAliases","json":"hostAliases","number":23,"kind":"message","type":"k8s.io.api.core.v1.HostAlias","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"map","listMapKeys":["ip"],"description":"Extra entries written into the pod's /etc/hosts."},
+    {"name":"priorityClassName","prop":"priorityClassName","json":"priorityClassName","number":24,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The PriorityClass that gives the pod its priority; system-node-critical and system-cluster-critical are the highest built-in ones."},
+    {"name":"priority","prop":"priority","json":"priority","number":25,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The pod's priority, filled in from priorityClassName at admission; higher values are scheduled first and may preempt lower ones."},
+    {"name":"dnsConfig","prop":"dnsConfig","json":"dnsConfig","number":26,"kind":"message","type":"k8s.io.api.core.v1.PodDNSConfig","repeated":false,"optional":true,"nullable":true,"description":"DNS settings merged into what dnsPolicy produces."},
+    {"name":"readinessGates","prop":"readinessGates","json":"readinessGates","number":28,"kind":"message","type":"k8s.io.api.core.v1.PodReadinessGate","repeated":true,"optional":false,"listType":"atomic","description":"Extra pod conditions that must all be True, alongside the containers being ready, for the pod to count as ready."},
+    {"name":"runtimeClassName","prop":"runtimeClassName","json":"runtimeClassName","number":29,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The RuntimeClass that picks the container runtime configuration for the pod; unset uses the default one."},
+    {"name":"enableServiceLinks","prop":"enableServiceLinks","json":"enableServiceLinks","number":30,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether environment variables describing the namespace's services are injected, in the style of Docker links. Defaults to true."},
+    {"name":"preemptionPolicy","prop":"preemptionPolicy","json":"preemptionPolicy","number":31,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Whether the pod may preempt lower-priority pods: PreemptLowerPriority (the default) or Never."},
+    {"name":"overhead","prop":"overhead","json":"overhead","number":32,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Resources the pod's sandbox itself uses, on top of its containers' requests; set from the RuntimeClass at admission."},
+    {"name":"topologySpreadConstraints","prop":"topologySpreadConstraints","json":"topologySpreadConstraints","number":33,"kind":"message","type":"k8s.io.api.core.v1.TopologySpreadConstraint","repeated":true,"optional":false,"patchMergeKey":"topologyKey","patchStrategy":"merge","listType":"map","listMapKeys":["topologyKey","whenUnsatisfiable"],"description":"How the pod should be spread across topology domains (zones, nodes, ...) relative to matching pods."},
+    {"name":"setHostnameAsFQDN","prop":"setHostnameAsFQDN","json":"setHostnameAsFQDN","number":35,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, the pod's host name is its fully qualified domain name rather than the short name. Defaults to false."},
+    {"name":"os","prop":"os","json":"os","number":36,"kind":"message","type":"k8s.io.api.core.v1.PodOS","repeated":false,"optional":true,"nullable":true,"description":"The operating system the pod's containers need; also decides which OS-specific fields are allowed."},
+    {"name":"hostUsers","prop":"hostUsers","json":"hostUsers","number":37,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the pod shares the node's user namespace. false gives it its own, mapping root inside to an unprivileged user outside. Defaults to true."},
+    {"name":"schedulingGates","prop":"schedulingGates","json":"schedulingGates","number":38,"kind":"message","type":"k8s.io.api.core.v1.PodSchedulingGate","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Gates that keep the pod from being scheduled while any remains; they can only be removed, after which the scheduler takes the pod."},
+    {"name":"resourceClaims","prop":"resourceClaims","json":"resourceClaims","number":39,"kind":"message","type":"k8s.io.api.core.v1.PodResourceClaim","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"],"description":"ResourceClaims (dynamically allocated devices) the pod needs, by name, for its containers to reference. Cannot change."},
+    {"name":"resources","prop":"resources","json":"resources","number":40,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true,"description":"Resource requests and limits for the pod as a whole, which its containers share; only cpu, memory and hugepages."},
+    {"name":"hostnameOverride","prop":"hostnameOverride","json":"hostnameOverride","number":41,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A host name that replaces the one the pod would otherwise get, for all its containers."},
+    {"name":"schedulingGroup","prop":"schedulingGroup","json":"schedulingGroup","number":43,"kind":"message","type":"k8s.io.api.core.v1.PodSchedulingGroup","repeated":false,"optional":true,"nullable":true,"description":"The pod group this pod is scheduled with, for workload-aware scheduling."},
+    {"name":"evictionResponders","prop":"evictionResponders","json":"evictionResponders","number":44,"kind":"message","type":"k8s.io.api.core.v1.EvictionResponder","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Controllers that take part in evicting this pod, in order of priority, before it is removed."},
   ]},
-  "k8s.io.api.core.v1.PodStatus": {"fullName":"k8s.io.api.core.v1.PodStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":17,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"nominatedNodeName","prop":"nominatedNodeName","json":"nominatedNodeName","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostIP","prop":"hostIP","json":"hostIP","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostIPs","prop":"hostIPs","json":"hostIPs","number":16,"kind":"message","type":"k8s.io.api.core.v1.HostIP","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"atomic"},
-    {"name":"podIP","prop":"podIP","json":"podIP","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"podIPs","prop":"podIPs","json":"podIPs","number":12,"kind":"message","type":"k8s.io.api.core.v1.PodIP","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"map","listMapKeys":["ip"]},
-    {"name":"startTime","prop":"startTime","json":"startTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"initContainerStatuses","prop":"initContainerStatuses","json":"initContainerStatuses","number":10,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"containerStatuses","prop":"containerStatuses","json":"containerStatuses","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"qosClass","prop":"qosClass","json":"qosClass","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ephemeralContainerStatuses","prop":"ephemeralContainerStatuses","json":"ephemeralContainerStatuses","number":13,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"resize","prop":"resize","json":"resize","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceClaimStatuses","prop":"resourceClaimStatuses","json":"resourceClaimStatuses","number":15,"kind":"message","type":"k8s.io.api.core.v1.PodResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"]},
-    {"name":"extendedResourceClaimStatus","prop":"extendedResourceClaimStatus","json":"extendedResourceClaimStatus","number":18,"kind":"message","type":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":19,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"resources","prop":"resources","json":"resources","number":20,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeAllocatableResourceClaimStatuses","prop":"nodeAllocatableResourceClaimStatuses","json":"nodeAllocatableResourceClaimStatuses","number":21,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"resourceClaimName","patchStrategy":"merge","listType":"map","listMapKeys":["resourceClaimName"]},
-    {"name":"volumeHealth","prop":"volumeHealth","json":"volumeHealth","number":22,"kind":"message","type":"k8s.io.api.core.v1.PodVolumeHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"]},
+  "k8s.io.api.core.v1.PodStatus": {"fullName":"k8s.io.api.core.v1.PodStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodStatus","description":"The state of a pod as its node and the control plane last observed it.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":17,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the kubelet had seen when it wrote this status."},
+    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Where the pod is in its life: Pending (accepted, not all containers started), Running (bound, a container runs or is starting), Succeeded (all containers ended successfully), Failed (all ended, at least one failed) or Unknown."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the pod's state, such as PodScheduled, Initialized, ContainersReady and Ready."},
+    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A sentence for humans about why the pod is in its state."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for why the pod is in its state, such as Evicted."},
+    {"name":"nominatedNodeName","prop":"nominatedNodeName","json":"nominatedNodeName","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node the scheduler expects to place the pod on once preempted pods have left; it may end up elsewhere."},
+    {"name":"hostIP","prop":"hostIP","json":"hostIP","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The primary IP of the node the pod runs on; empty until assigned."},
+    {"name":"hostIPs","prop":"hostIPs","json":"hostIPs","number":16,"kind":"message","type":"k8s.io.api.core.v1.HostIP","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"atomic","description":"The IPs of the node the pod runs on, at most one per family; the first equals hostIP."},
+    {"name":"podIP","prop":"podIP","json":"podIP","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The pod's primary IP; empty until assigned."},
+    {"name":"podIPs","prop":"podIPs","json":"podIPs","number":12,"kind":"message","type":"k8s.io.api.core.v1.PodIP","repeated":true,"optional":false,"patchMergeKey":"ip","patchStrategy":"merge","listType":"map","listMapKeys":["ip"],"description":"The pod's IPs, at most one per family; the first equals podIP."},
+    {"name":"startTime","prop":"startTime","json":"startTime","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the kubelet accepted the pod, before any image was pulled."},
+    {"name":"initContainerStatuses","prop":"initContainerStatuses","json":"initContainerStatuses","number":10,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each init container."},
+    {"name":"containerStatuses","prop":"containerStatuses","json":"containerStatuses","number":8,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each app container."},
+    {"name":"qosClass","prop":"qosClass","json":"qosClass","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The quality of service class derived from the resources: Guaranteed, Burstable or BestEffort."},
+    {"name":"ephemeralContainerStatuses","prop":"ephemeralContainerStatuses","json":"ephemeralContainerStatuses","number":13,"kind":"message","type":"k8s.io.api.core.v1.ContainerStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each ephemeral container."},
+    {"name":"resize","prop":"resize","json":"resize","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated: the state of an in-place resize; conditions report it now."},
+    {"name":"resourceClaimStatuses","prop":"resourceClaimStatuses","json":"resourceClaimStatuses","number":15,"kind":"message","type":"k8s.io.api.core.v1.PodResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge,retainKeys","listType":"map","listMapKeys":["name"],"description":"The ResourceClaims generated for the pod's claims that use templates."},
+    {"name":"extendedResourceClaimStatus","prop":"extendedResourceClaimStatus","json":"extendedResourceClaimStatus","number":18,"kind":"message","type":"k8s.io.api.core.v1.PodExtendedResourceClaimStatus","repeated":false,"optional":true,"nullable":true,"description":"The ResourceClaim generated for extended resources backed by dynamic resource allocation."},
+    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":19,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The resources allocated to the pod as a whole."},
+    {"name":"resources","prop":"resources","json":"resources","number":20,"kind":"message","type":"k8s.io.api.core.v1.ResourceRequirements","repeated":false,"optional":true,"nullable":true,"description":"The resource requests and limits in effect for the pod as a whole."},
+    {"name":"nodeAllocatableResourceClaimStatuses","prop":"nodeAllocatableResourceClaimStatuses","json":"nodeAllocatableResourceClaimStatuses","number":21,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"resourceClaimName","patchStrategy":"merge","listType":"map","listMapKeys":["resourceClaimName"],"description":"Node resources (cpu, memory, ...) allocated to the pod through ResourceClaims, for the kubelet to enforce."},
+    {"name":"volumeHealth","prop":"volumeHealth","json":"volumeHealth","number":22,"kind":"message","type":"k8s.io.api.core.v1.PodVolumeHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"],"description":"Health problems reported for the pod's volumes."},
   ]},
   "k8s.io.api.core.v1.PodTemplate": {"fullName":"k8s.io.api.core.v1.PodTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplate","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1380,162 +1380,162 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplate","repeated":true,"optional":false},
   ]},
-  "k8s.io.api.core.v1.PodTemplateSpec": {"fullName":"k8s.io.api.core.v1.PodTemplateSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodSpec","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PodTemplateSpec": {"fullName":"k8s.io.api.core.v1.PodTemplateSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplateSpec","description":"The blueprint from which controllers create pods.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata each created pod gets."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodSpec","repeated":false,"optional":true,"description":"The spec each created pod gets."},
   ]},
-  "k8s.io.api.core.v1.PodVolumeHealth": {"fullName":"k8s.io.api.core.v1.PodVolumeHealth","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodVolumeHealth","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"]},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PodVolumeHealth": {"fullName":"k8s.io.api.core.v1.PodVolumeHealth","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodVolumeHealth","description":"Health problems of one volume of a pod.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The volume, as named in the pod's spec.volumes."},
+    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"],"description":"The problems reported by the volume's storage driver; at most 16."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the current set of problems first appeared."},
   ]},
-  "k8s.io.api.core.v1.PortStatus": {"fullName":"k8s.io.api.core.v1.PortStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"PortStatus","fields":[
-    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PortStatus": {"fullName":"k8s.io.api.core.v1.PortStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"PortStatus","description":"The state of one port of a load balancer.","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"TCP, UDP or SCTP."},
+    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Why the port could not be set up, as a CamelCase reason; empty when it works."},
   ]},
-  "k8s.io.api.core.v1.PortworxVolumeSource": {"fullName":"k8s.io.api.core.v1.PortworxVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PortworxVolumeSource","fields":[
-    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PortworxVolumeSource": {"fullName":"k8s.io.api.core.v1.PortworxVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PortworxVolumeSource","description":"Deprecated: a Portworx volume.","fields":[
+    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume's ID."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.PreferredSchedulingTerm": {"fullName":"k8s.io.api.core.v1.PreferredSchedulingTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PreferredSchedulingTerm","fields":[
-    {"name":"weight","prop":"weight","json":"weight","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"preference","prop":"preference","json":"preference","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PreferredSchedulingTerm": {"fullName":"k8s.io.api.core.v1.PreferredSchedulingTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PreferredSchedulingTerm","description":"A weighted node preference.","fields":[
+    {"name":"weight","prop":"weight","json":"weight","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How much matching counts, from 1 to 100."},
+    {"name":"preference","prop":"preference","json":"preference","number":2,"kind":"message","type":"k8s.io.api.core.v1.NodeSelectorTerm","repeated":false,"optional":true,"description":"The node query to match."},
   ]},
-  "k8s.io.api.core.v1.Probe": {"fullName":"k8s.io.api.core.v1.Probe","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Probe","fields":[
-    {"name":"handler","prop":"handler","json":"handler","number":1,"kind":"message","type":"k8s.io.api.core.v1.ProbeHandler","repeated":false,"optional":true,"inline":true},
-    {"name":"initialDelaySeconds","prop":"initialDelaySeconds","json":"initialDelaySeconds","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"periodSeconds","prop":"periodSeconds","json":"periodSeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"successThreshold","prop":"successThreshold","json":"successThreshold","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"failureThreshold","prop":"failureThreshold","json":"failureThreshold","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Probe": {"fullName":"k8s.io.api.core.v1.Probe","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Probe","description":"A health check the kubelet runs against a container periodically.","fields":[
+    {"name":"handler","prop":"handler","json":"handler","number":1,"kind":"message","type":"k8s.io.api.core.v1.ProbeHandler","repeated":false,"optional":true,"inline":true,"description":"The check itself: a command, an HTTP request, a TCP connection or a gRPC health call."},
+    {"name":"initialDelaySeconds","prop":"initialDelaySeconds","json":"initialDelaySeconds","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"Seconds to wait after the container starts before the first check."},
+    {"name":"timeoutSeconds","prop":"timeoutSeconds","json":"timeoutSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"Seconds after which a check counts as failed. Defaults to 1."},
+    {"name":"periodSeconds","prop":"periodSeconds","json":"periodSeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"Seconds between checks. Defaults to 10."},
+    {"name":"successThreshold","prop":"successThreshold","json":"successThreshold","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many successes in a row count as passing after a failure. Defaults to 1, and must be 1 for liveness and startup probes."},
+    {"name":"failureThreshold","prop":"failureThreshold","json":"failureThreshold","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many failures in a row count as failing. Defaults to 3."},
+    {"name":"terminationGracePeriodSeconds","prop":"terminationGracePeriodSeconds","json":"terminationGracePeriodSeconds","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The grace period for stopping the container when this probe fails, overriding the pod's terminationGracePeriodSeconds."},
   ]},
-  "k8s.io.api.core.v1.ProbeHandler": {"fullName":"k8s.io.api.core.v1.ProbeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ProbeHandler","fields":[
-    {"name":"exec","prop":"exec","json":"exec","number":1,"kind":"message","type":"k8s.io.api.core.v1.ExecAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"httpGet","prop":"httpGet","json":"httpGet","number":2,"kind":"message","type":"k8s.io.api.core.v1.HTTPGetAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"tcpSocket","prop":"tcpSocket","json":"tcpSocket","number":3,"kind":"message","type":"k8s.io.api.core.v1.TCPSocketAction","repeated":false,"optional":true,"nullable":true},
-    {"name":"grpc","prop":"grpc","json":"grpc","number":4,"kind":"message","type":"k8s.io.api.core.v1.GRPCAction","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ProbeHandler": {"fullName":"k8s.io.api.core.v1.ProbeHandler","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ProbeHandler","description":"What a probe does; exactly one member is set.","fields":[
+    {"name":"exec","prop":"exec","json":"exec","number":1,"kind":"message","type":"k8s.io.api.core.v1.ExecAction","repeated":false,"optional":true,"nullable":true,"description":"Run a command inside the container; exit status 0 is success."},
+    {"name":"httpGet","prop":"httpGet","json":"httpGet","number":2,"kind":"message","type":"k8s.io.api.core.v1.HTTPGetAction","repeated":false,"optional":true,"nullable":true,"description":"Send an HTTP GET; a status from 200 to 399 is success."},
+    {"name":"tcpSocket","prop":"tcpSocket","json":"tcpSocket","number":3,"kind":"message","type":"k8s.io.api.core.v1.TCPSocketAction","repeated":false,"optional":true,"nullable":true,"description":"Open a TCP connection; connecting is success."},
+    {"name":"grpc","prop":"grpc","json":"grpc","number":4,"kind":"message","type":"k8s.io.api.core.v1.GRPCAction","repeated":false,"optional":true,"nullable":true,"description":"Call the gRPC health checking service; SERVING is success."},
   ]},
-  "k8s.io.api.core.v1.ProjectedVolumeSource": {"fullName":"k8s.io.api.core.v1.ProjectedVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ProjectedVolumeSource","fields":[
-    {"name":"sources","prop":"sources","json":"sources","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeProjection","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ProjectedVolumeSource": {"fullName":"k8s.io.api.core.v1.ProjectedVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ProjectedVolumeSource","description":"Several sources combined in one directory.","fields":[
+    {"name":"sources","prop":"sources","json":"sources","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeProjection","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The sources to combine."},
+    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own modes win."},
+    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the files, used when an item does not set its own."},
   ]},
-  "k8s.io.api.core.v1.QuobyteVolumeSource": {"fullName":"k8s.io.api.core.v1.QuobyteVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"QuobyteVolumeSource","fields":[
-    {"name":"registry","prop":"registry","json":"registry","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"volume","prop":"volume","json":"volume","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"group","prop":"group","json":"group","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"tenant","prop":"tenant","json":"tenant","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.QuobyteVolumeSource": {"fullName":"k8s.io.api.core.v1.QuobyteVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"QuobyteVolumeSource","description":"Deprecated: a Quobyte volume.","fields":[
+    {"name":"registry","prop":"registry","json":"registry","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Quobyte registries, as host:port pairs separated by commas."},
+    {"name":"volume","prop":"volume","json":"volume","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Quobyte volume's name."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The user to map volume access to. Defaults to serviceaccount."},
+    {"name":"group","prop":"group","json":"group","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The group to map volume access to. Defaults to none."},
+    {"name":"tenant","prop":"tenant","json":"tenant","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The tenant owning the volume."},
   ]},
-  "k8s.io.api.core.v1.RBDVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"pool","prop":"pool","json":"pool","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"keyring","prop":"keyring","json":"keyring","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.RBDVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDVolumeSource","description":"Deprecated: a Ceph RBD image.","fields":[
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors."},
+    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The RBD image's name."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"pool","prop":"pool","json":"pool","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS pool. Defaults to rbd."},
+    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS user. Defaults to admin."},
+    {"name":"keyring","prop":"keyring","json":"keyring","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The keyring file. Defaults to /etc/ceph/keyring."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the user's key, replacing keyring."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.ResourceClaim": {"fullName":"k8s.io.api.core.v1.ResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceClaim","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"request","prop":"request","json":"request","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ResourceClaim": {"fullName":"k8s.io.api.core.v1.ResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceClaim","description":"A reference to one of the pod's resourceClaims.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of an entry in the pod's spec.resourceClaims."},
+    {"name":"request","prop":"request","json":"request","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Only this request of the claim; when empty, everything allocated for the claim."},
   ]},
-  "k8s.io.api.core.v1.ResourceFieldSelector": {"fullName":"k8s.io.api.core.v1.ResourceFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceFieldSelector","structType":"atomic","fields":[
-    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"divisor","prop":"divisor","json":"divisor","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ResourceFieldSelector": {"fullName":"k8s.io.api.core.v1.ResourceFieldSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceFieldSelector","description":"Picks a resource limit or request of a container, such as limits.memory.","structType":"atomic","fields":[
+    {"name":"containerName","prop":"containerName","json":"containerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The container to read from; required for volumes, and defaults to the current container for environment variables."},
+    {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource to read, such as limits.cpu or requests.memory."},
+    {"name":"divisor","prop":"divisor","json":"divisor","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"description":"The unit the value is expressed in, such as 1m or 1Mi. Defaults to 1."},
   ]},
-  "k8s.io.api.core.v1.ResourceHealth": {"fullName":"k8s.io.api.core.v1.ResourceHealth","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceHealth","fields":[
-    {"name":"resourceID","prop":"resourceID","json":"resourceID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"health","prop":"health","json":"health","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ResourceHealth": {"fullName":"k8s.io.api.core.v1.ResourceHealth","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceHealth","description":"The health of one device.","fields":[
+    {"name":"resourceID","prop":"resourceID","json":"resourceID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's ID, unique among the resource's devices."},
+    {"name":"health","prop":"health","json":"health","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Healthy, Unhealthy or Unknown."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Details about the device's health."},
   ]},
-  "k8s.io.api.core.v1.ResourceRequirements": {"fullName":"k8s.io.api.core.v1.ResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceRequirements","fields":[
-    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"claims","prop":"claims","json":"claims","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceClaim","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"]},
+  "k8s.io.api.core.v1.ResourceRequirements": {"fullName":"k8s.io.api.core.v1.ResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceRequirements","description":"Compute resources requested and limited.","fields":[
+    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The most of each resource that may be used; exceeding the memory limit kills the process, CPU is throttled."},
+    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The amount of each resource reserved for scheduling; defaults to limits when only those are given."},
+    {"name":"claims","prop":"claims","json":"claims","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceClaim","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"],"description":"Which of the pod's resourceClaims this container uses, by name."},
   ]},
-  "k8s.io.api.core.v1.ResourceStatus": {"fullName":"k8s.io.api.core.v1.ResourceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["resourceID"]},
+  "k8s.io.api.core.v1.ResourceStatus": {"fullName":"k8s.io.api.core.v1.ResourceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceStatus","description":"The health of one resource allocated to a container.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, such as a claim name or an extended resource name."},
+    {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["resourceID"],"description":"The health of each device that makes up the resource."},
   ]},
-  "k8s.io.api.core.v1.SELinuxOptions": {"fullName":"k8s.io.api.core.v1.SELinuxOptions","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SELinuxOptions","fields":[
-    {"name":"user","prop":"user","json":"user","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"role","prop":"role","json":"role","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"level","prop":"level","json":"level","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.SELinuxOptions": {"fullName":"k8s.io.api.core.v1.SELinuxOptions","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SELinuxOptions","description":"An SELinux label.","fields":[
+    {"name":"user","prop":"user","json":"user","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux user."},
+    {"name":"role","prop":"role","json":"role","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux role."},
+    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux type."},
+    {"name":"level","prop":"level","json":"level","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux level."},
   ]},
-  "k8s.io.api.core.v1.ScaleIOVolumeSource": {"fullName":"k8s.io.api.core.v1.ScaleIOVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ScaleIOVolumeSource","fields":[
-    {"name":"gateway","prop":"gateway","json":"gateway","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"system","prop":"system","json":"system","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"sslEnabled","prop":"sslEnabled","json":"sslEnabled","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"protectionDomain","prop":"protectionDomain","json":"protectionDomain","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storagePool","prop":"storagePool","json":"storagePool","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storageMode","prop":"storageMode","json":"storageMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ScaleIOVolumeSource": {"fullName":"k8s.io.api.core.v1.ScaleIOVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ScaleIOVolumeSource","description":"Deprecated: a ScaleIO volume.","fields":[
+    {"name":"gateway","prop":"gateway","json":"gateway","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ScaleIO API gateway's address."},
+    {"name":"system","prop":"system","json":"system","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ScaleIO storage system's name."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the ScaleIO user's credentials."},
+    {"name":"sslEnabled","prop":"sslEnabled","json":"sslEnabled","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether to talk to the gateway over TLS."},
+    {"name":"protectionDomain","prop":"protectionDomain","json":"protectionDomain","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The protection domain of the storage."},
+    {"name":"storagePool","prop":"storagePool","json":"storagePool","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The storage pool of the protection domain."},
+    {"name":"storageMode","prop":"storageMode","json":"storageMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned."},
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The existing volume's name."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.SeccompProfile": {"fullName":"k8s.io.api.core.v1.SeccompProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SeccompProfile","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SeccompProfile": {"fullName":"k8s.io.api.core.v1.SeccompProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SeccompProfile","description":"A seccomp profile; exactly one source is chosen by type.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a file on the node)."},
+    {"name":"localhostProfile","prop":"localhostProfile","json":"localhostProfile","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For type Localhost: the profile's path, relative to the kubelet's seccomp directory."},
   ]},
-  "k8s.io.api.core.v1.Secret": {"fullName":"k8s.io.api.core.v1.Secret","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"Secret","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"immutable","prop":"immutable","json":"immutable","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Secret": {"fullName":"k8s.io.api.core.v1.Secret","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"Secret","description":"A small amount of sensitive data, such as a password, token or key, for pods to use as files or environment variables.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"immutable","prop":"immutable","json":"immutable","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, data can no longer change (only metadata can). Cannot be set back to false."},
+    {"name":"data","prop":"data","json":"data","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":false,"mapKey":"string","description":"The secret's entries as bytes, base64-encoded in JSON. Keys are letters, digits, '-', '_' or '.'."},
+    {"name":"stringData","prop":"stringData","json":"stringData","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Write-only convenience: entries given as plain strings are merged into data (winning over the same key there) and never returned on read."},
+    {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What the secret holds, which decides which keys it must have: Opaque (the default, anything), kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token, and others."},
   ]},
-  "k8s.io.api.core.v1.SecretEnvSource": {"fullName":"k8s.io.api.core.v1.SecretEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretEnvSource","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SecretEnvSource": {"fullName":"k8s.io.api.core.v1.SecretEnvSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretEnvSource","description":"A Secret whose entries become environment variables.","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The Secret's name."},
+    {"name":"optional","prop":"optional","json":"optional","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing Secret is not an error."},
   ]},
-  "k8s.io.api.core.v1.SecretKeySelector": {"fullName":"k8s.io.api.core.v1.SecretKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretKeySelector","structType":"atomic","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SecretKeySelector": {"fullName":"k8s.io.api.core.v1.SecretKeySelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretKeySelector","description":"Picks one key of a Secret.","structType":"atomic","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The Secret's name."},
+    {"name":"key","prop":"key","json":"key","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The key to read."},
+    {"name":"optional","prop":"optional","json":"optional","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing Secret or key is not an error."},
   ]},
-  "k8s.io.api.core.v1.SecretList": {"fullName":"k8s.io.api.core.v1.SecretList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"SecretList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.SecretList": {"fullName":"k8s.io.api.core.v1.SecretList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"SecretList","description":"A list of Secrets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":true,"optional":false,"description":"The Secrets."},
   ]},
-  "k8s.io.api.core.v1.SecretProjection": {"fullName":"k8s.io.api.core.v1.SecretProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretProjection","fields":[
-    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SecretProjection": {"fullName":"k8s.io.api.core.v1.SecretProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretProjection","description":"A Secret's entries in a projected volume.","fields":[
+    {"name":"localObjectReference","prop":"localObjectReference","json":"localObjectReference","number":1,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"inline":true,"description":"The Secret's name."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic","description":"Which keys to project, and to which paths; unset projects every key."},
+    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing Secret or key is not an error."},
   ]},
-  "k8s.io.api.core.v1.SecretVolumeSource": {"fullName":"k8s.io.api.core.v1.SecretVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretVolumeSource","fields":[
-    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SecretVolumeSource": {"fullName":"k8s.io.api.core.v1.SecretVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretVolumeSource","description":"A Secret's entries as files.","fields":[
+    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The Secret, in the pod's namespace."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.KeyToPath","repeated":true,"optional":false,"listType":"atomic","description":"Which keys to project, and to which paths; unset projects every key to a file named after it. A listed key that is missing is an error unless optional."},
+    {"name":"defaultMode","prop":"defaultMode","json":"defaultMode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own modes win."},
+    {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing Secret or key is not an error."},
+    {"name":"defaultUser","prop":"defaultUser","json":"defaultUser","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the files, used when an item does not set its own."},
   ]},
-  "k8s.io.api.core.v1.SecurityContext": {"fullName":"k8s.io.api.core.v1.SecurityContext","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecurityContext","fields":[
-    {"name":"capabilities","prop":"capabilities","json":"capabilities","number":1,"kind":"message","type":"k8s.io.api.core.v1.Capabilities","repeated":false,"optional":true,"nullable":true},
-    {"name":"privileged","prop":"privileged","json":"privileged","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"seLinuxOptions","prop":"seLinuxOptions","json":"seLinuxOptions","number":3,"kind":"message","type":"k8s.io.api.core.v1.SELinuxOptions","repeated":false,"optional":true,"nullable":true},
-    {"name":"windowsOptions","prop":"windowsOptions","json":"windowsOptions","number":10,"kind":"message","type":"k8s.io.api.core.v1.WindowsSecurityContextOptions","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsUser","prop":"runAsUser","json":"runAsUser","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsGroup","prop":"runAsGroup","json":"runAsGroup","number":8,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsNonRoot","prop":"runAsNonRoot","json":"runAsNonRoot","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnlyRootFilesystem","prop":"readOnlyRootFilesystem","json":"readOnlyRootFilesystem","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"allowPrivilegeEscalation","prop":"allowPrivilegeEscalation","json":"allowPrivilegeEscalation","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"procMount","prop":"procMount","json":"procMount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"seccompProfile","prop":"seccompProfile","json":"seccompProfile","number":11,"kind":"message","type":"k8s.io.api.core.v1.SeccompProfile","repeated":false,"optional":true,"nullable":true},
-    {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":12,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SecurityContext": {"fullName":"k8s.io.api.core.v1.SecurityContext","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecurityContext","description":"Security settings of one container; where they overlap with the pod's, these win.","fields":[
+    {"name":"capabilities","prop":"capabilities","json":"capabilities","number":1,"kind":"message","type":"k8s.io.api.core.v1.Capabilities","repeated":false,"optional":true,"nullable":true,"description":"Linux capabilities to add to or drop from the container runtime's defaults. Not for Windows."},
+    {"name":"privileged","prop":"privileged","json":"privileged","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Run with almost all the privileges of processes on the node. Defaults to false. Not for Windows."},
+    {"name":"seLinuxOptions","prop":"seLinuxOptions","json":"seLinuxOptions","number":3,"kind":"message","type":"k8s.io.api.core.v1.SELinuxOptions","repeated":false,"optional":true,"nullable":true,"description":"The SELinux context to apply; the runtime picks one when unset. Not for Windows."},
+    {"name":"windowsOptions","prop":"windowsOptions","json":"windowsOptions","number":10,"kind":"message","type":"k8s.io.api.core.v1.WindowsSecurityContextOptions","repeated":false,"optional":true,"nullable":true,"description":"Settings that only apply on Windows."},
+    {"name":"runAsUser","prop":"runAsUser","json":"runAsUser","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The user ID the process runs as; defaults to the image's. Not for Windows."},
+    {"name":"runAsGroup","prop":"runAsGroup","json":"runAsGroup","number":8,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The primary group ID of the process; defaults to the runtime's. Not for Windows."},
+    {"name":"runAsNonRoot","prop":"runAsNonRoot","json":"runAsNonRoot","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, the kubelet refuses to start the container if it would run as user 0."},
+    {"name":"readOnlyRootFilesystem","prop":"readOnlyRootFilesystem","json":"readOnlyRootFilesystem","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Mount the container's root filesystem read-only. Defaults to false. Not for Windows."},
+    {"name":"allowPrivilegeEscalation","prop":"allowPrivilegeEscalation","json":"allowPrivilegeEscalation","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether a process may gain more privileges than its parent (the no_new_privs flag). Always true when privileged or with CAP_SYS_ADMIN. Not for Windows."},
+    {"name":"procMount","prop":"procMount","json":"procMount","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"How /proc is mounted: Default (with the runtime's masked and read-only paths) or Unmasked. Not for Windows."},
+    {"name":"seccompProfile","prop":"seccompProfile","json":"seccompProfile","number":11,"kind":"message","type":"k8s.io.api.core.v1.SeccompProfile","repeated":false,"optional":true,"nullable":true,"description":"The seccomp profile of the container, overriding the pod's. Not for Windows."},
+    {"name":"appArmorProfile","prop":"appArmorProfile","json":"appArmorProfile","number":12,"kind":"message","type":"k8s.io.api.core.v1.AppArmorProfile","repeated":false,"optional":true,"nullable":true,"description":"The AppArmor profile of the container, overriding the pod's. Not for Windows."},
   ]},
-  "k8s.io.api.core.v1.Service": {"fullName":"k8s.io.api.core.v1.Service","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Service","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ServiceStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.Service": {"fullName":"k8s.io.api.core.v1.Service","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Service","description":"A stable name and virtual address in front of a changing set of pods (picked by label), or an alias for a name outside the cluster.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceSpec","repeated":false,"optional":true,"description":"How the service is exposed: its ports, the pods behind it, and its type."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ServiceStatus","repeated":false,"optional":true,"description":"What the cluster reports about the service, such as its load balancer. Read-only."},
   ]},
   "k8s.io.api.core.v1.ServiceAccount": {"fullName":"k8s.io.api.core.v1.ServiceAccount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccount","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
@@ -1547,218 +1547,218 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":true,"optional":false},
   ]},
-  "k8s.io.api.core.v1.ServiceAccountTokenProjection": {"fullName":"k8s.io.api.core.v1.ServiceAccountTokenProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ServiceAccountTokenProjection","fields":[
-    {"name":"audience","prop":"audience","json":"audience","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"expirationSeconds","prop":"expirationSeconds","json":"expirationSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"path","prop":"path","json":"path","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ServiceAccountTokenProjection": {"fullName":"k8s.io.api.core.v1.ServiceAccountTokenProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ServiceAccountTokenProjection","description":"A token of the pod's service account, as a file the kubelet refreshes.","fields":[
+    {"name":"audience","prop":"audience","json":"audience","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The audience the token is meant for; defaults to the API server's."},
+    {"name":"expirationSeconds","prop":"expirationSeconds","json":"expirationSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How long the token is valid. The kubelet renews it at 80% of that, or after 24 hours. At least 600; defaults to 3600."},
+    {"name":"path","prop":"path","json":"path","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The file path, relative to the volume's mount point."},
+    {"name":"user","prop":"user","json":"user","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the token file."},
   ]},
-  "k8s.io.api.core.v1.ServiceList": {"fullName":"k8s.io.api.core.v1.ServiceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ServiceList": {"fullName":"k8s.io.api.core.v1.ServiceList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceList","description":"A list of Services.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":true,"optional":false,"description":"The Services."},
   ]},
-  "k8s.io.api.core.v1.ServicePort": {"fullName":"k8s.io.api.core.v1.ServicePort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServicePort","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"targetPort","prop":"targetPort","json":"targetPort","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
-    {"name":"nodePort","prop":"nodePort","json":"nodePort","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ServicePort": {"fullName":"k8s.io.api.core.v1.ServicePort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServicePort","description":"One port of a Service and where it forwards.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The port's name, required when the service has more than one port; unique within the service."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The application protocol spoken on this port, such as http or kubernetes.io/h2c, for implementations that use it."},
+    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number the service exposes."},
+    {"name":"targetPort","prop":"targetPort","json":"targetPort","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"description":"The port on the pods that receives the traffic: a number, or the name of a container port. Defaults to port."},
+    {"name":"nodePort","prop":"nodePort","json":"nodePort","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"For NodePort and LoadBalancer services: the port opened on every node, allocated by the server unless given."},
   ]},
-  "k8s.io.api.core.v1.ServiceSpec": {"fullName":"k8s.io.api.core.v1.ServiceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceSpec","fields":[
-    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.core.v1.ServicePort","repeated":true,"optional":false,"patchMergeKey":"port","patchStrategy":"merge","listType":"map","listMapKeys":["port","protocol"]},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
-    {"name":"clusterIP","prop":"clusterIP","json":"clusterIP","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"clusterIPs","prop":"clusterIPs","json":"clusterIPs","number":18,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"type","prop":"type","json":"type","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"externalIPs","prop":"externalIPs","json":"externalIPs","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"sessionAffinity","prop":"sessionAffinity","json":"sessionAffinity","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"loadBalancerIP","prop":"loadBalancerIP","json":"loadBalancerIP","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"loadBalancerSourceRanges","prop":"loadBalancerSourceRanges","json":"loadBalancerSourceRanges","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"externalName","prop":"externalName","json":"externalName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"externalTrafficPolicy","prop":"externalTrafficPolicy","json":"externalTrafficPolicy","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"healthCheckNodePort","prop":"healthCheckNodePort","json":"healthCheckNodePort","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"publishNotReadyAddresses","prop":"publishNotReadyAddresses","json":"publishNotReadyAddresses","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"sessionAffinityConfig","prop":"sessionAffinityConfig","json":"sessionAffinityConfig","number":14,"kind":"message","type":"k8s.io.api.core.v1.SessionAffinityConfig","repeated":false,"optional":true,"nullable":true},
-    {"name":"ipFamilies","prop":"ipFamilies","json":"ipFamilies","number":19,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"ipFamilyPolicy","prop":"ipFamilyPolicy","json":"ipFamilyPolicy","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"allocateLoadBalancerNodePorts","prop":"allocateLoadBalancerNodePorts","json":"allocateLoadBalancerNodePorts","number":20,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"loadBalancerClass","prop":"loadBalancerClass","json":"loadBalancerClass","number":21,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"internalTrafficPolicy","prop":"internalTrafficPolicy","json":"internalTrafficPolicy","number":22,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"trafficDistribution","prop":"trafficDistribution","json":"trafficDistribution","number":23,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ServiceSpec": {"fullName":"k8s.io.api.core.v1.ServiceSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceSpec","description":"How a Service is reached and where its traffic goes.","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.core.v1.ServicePort","repeated":true,"optional":false,"patchMergeKey":"port","patchStrategy":"merge","listType":"map","listMapKeys":["port","protocol"],"description":"The ports the service listens on and where each one forwards."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic","description":"Labels that pick the pods receiving the traffic. Without a selector, endpoints are managed by someone else. Ignored for ExternalName services."},
+    {"name":"clusterIP","prop":"clusterIP","json":"clusterIP","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The virtual IP the service gets inside the cluster, usually allocated by the server. \"None\" makes a headless service with no virtual IP. Most changes to it are refused once set."},
+    {"name":"clusterIPs","prop":"clusterIPs","json":"clusterIPs","number":18,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The service's virtual IPs, one per IP family; the first equals clusterIP. Allocated by the server unless given."},
+    {"name":"type","prop":"type","json":"type","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the service is exposed: ClusterIP (inside the cluster only, the default), NodePort (also on a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a DNS alias for externalName)."},
+    {"name":"externalIPs","prop":"externalIPs","json":"externalIPs","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Extra IPs, not managed by Kubernetes, on which nodes also accept traffic for this service."},
+    {"name":"sessionAffinity","prop":"sessionAffinity","json":"sessionAffinity","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ClientIP sends all requests from one client address to the same pod; None (the default) spreads them."},
+    {"name":"loadBalancerIP","prop":"loadBalancerIP","json":"loadBalancerIP","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated: asks the load balancer for a particular IP; support depends on the provider."},
+    {"name":"loadBalancerSourceRanges","prop":"loadBalancerSourceRanges","json":"loadBalancerSourceRanges","number":9,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"When the provider supports it, only client addresses in these CIDR ranges may reach the load balancer."},
+    {"name":"externalName","prop":"externalName","json":"externalName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For ExternalName services: the DNS name the service name resolves to, as a CNAME record."},
+    {"name":"externalTrafficPolicy","prop":"externalTrafficPolicy","json":"externalTrafficPolicy","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"For traffic arriving from outside through a node port or load balancer: Cluster (any ready pod, the default) or Local (only pods on the receiving node, keeping the client's source IP)."},
+    {"name":"healthCheckNodePort","prop":"healthCheckNodePort","json":"healthCheckNodePort","number":12,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The node port the load balancer checks to learn which nodes have local endpoints; used with externalTrafficPolicy Local."},
+    {"name":"publishNotReadyAddresses","prop":"publishNotReadyAddresses","json":"publishNotReadyAddresses","number":13,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"When true, DNS and endpoints include pods that are not ready, for peers that must find each other before becoming ready."},
+    {"name":"sessionAffinityConfig","prop":"sessionAffinityConfig","json":"sessionAffinityConfig","number":14,"kind":"message","type":"k8s.io.api.core.v1.SessionAffinityConfig","repeated":false,"optional":true,"nullable":true,"description":"Settings of the chosen session affinity."},
+    {"name":"ipFamilies","prop":"ipFamilies","json":"ipFamilies","number":19,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The IP families (IPv4, IPv6) the service uses, in order; filled in by the server from ipFamilyPolicy and the cluster's configuration."},
+    {"name":"ipFamilyPolicy","prop":"ipFamilyPolicy","json":"ipFamilyPolicy","number":17,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"SingleStack (one family, the default), PreferDualStack (two when the cluster supports it) or RequireDualStack (two, or fail)."},
+    {"name":"allocateLoadBalancerNodePorts","prop":"allocateLoadBalancerNodePorts","json":"allocateLoadBalancerNodePorts","number":20,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"For LoadBalancer services: whether node ports are allocated. Defaults to true; turn off when the load balancer sends traffic to pods directly."},
+    {"name":"loadBalancerClass","prop":"loadBalancerClass","json":"loadBalancerClass","number":21,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Which load balancer implementation handles a LoadBalancer service; unset means the cloud provider's default. Cannot change once set."},
+    {"name":"internalTrafficPolicy","prop":"internalTrafficPolicy","json":"internalTrafficPolicy","number":22,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"For traffic from inside the cluster to the cluster IP: Cluster (any ready pod, the default) or Local (only pods on the sender's node)."},
+    {"name":"trafficDistribution","prop":"trafficDistribution","json":"trafficDistribution","number":23,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A preference for how traffic is spread among endpoints, such as PreferClose to favour endpoints topologically near the client."},
   ]},
-  "k8s.io.api.core.v1.ServiceStatus": {"fullName":"k8s.io.api.core.v1.ServiceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceStatus","fields":[
-    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerStatus","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.core.v1.ServiceStatus": {"fullName":"k8s.io.api.core.v1.ServiceStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"ServiceStatus","description":"What the cluster reports about a Service.","fields":[
+    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.core.v1.LoadBalancerStatus","repeated":false,"optional":true,"description":"The load balancer's state, when there is one."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the service's state."},
   ]},
-  "k8s.io.api.core.v1.SessionAffinityConfig": {"fullName":"k8s.io.api.core.v1.SessionAffinityConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"SessionAffinityConfig","fields":[
-    {"name":"clientIP","prop":"clientIP","json":"clientIP","number":1,"kind":"message","type":"k8s.io.api.core.v1.ClientIPConfig","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.SessionAffinityConfig": {"fullName":"k8s.io.api.core.v1.SessionAffinityConfig","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"SessionAffinityConfig","description":"Settings of session affinity.","fields":[
+    {"name":"clientIP","prop":"clientIP","json":"clientIP","number":1,"kind":"message","type":"k8s.io.api.core.v1.ClientIPConfig","repeated":false,"optional":true,"nullable":true,"description":"Settings of ClientIP affinity."},
   ]},
-  "k8s.io.api.core.v1.SleepAction": {"fullName":"k8s.io.api.core.v1.SleepAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SleepAction","fields":[
-    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.SleepAction": {"fullName":"k8s.io.api.core.v1.SleepAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SleepAction","description":"Waits for a while.","fields":[
+    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"How many seconds to wait."},
   ]},
-  "k8s.io.api.core.v1.StorageOSVolumeSource": {"fullName":"k8s.io.api.core.v1.StorageOSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"StorageOSVolumeSource","fields":[
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"volumeNamespace","prop":"volumeNamespace","json":"volumeNamespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.StorageOSVolumeSource": {"fullName":"k8s.io.api.core.v1.StorageOSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"StorageOSVolumeSource","description":"Deprecated: a StorageOS volume.","fields":[
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The volume's name within its namespace."},
+    {"name":"volumeNamespace","prop":"volumeNamespace","json":"volumeNamespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The StorageOS namespace; defaults to the pod's."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the StorageOS API credentials."},
   ]},
-  "k8s.io.api.core.v1.Sysctl": {"fullName":"k8s.io.api.core.v1.Sysctl","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Sysctl","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.Sysctl": {"fullName":"k8s.io.api.core.v1.Sysctl","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Sysctl","description":"A kernel parameter to set.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The parameter's name, such as net.core.somaxconn."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The value to set."},
   ]},
-  "k8s.io.api.core.v1.TCPSocketAction": {"fullName":"k8s.io.api.core.v1.TCPSocketAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TCPSocketAction","fields":[
-    {"name":"port","prop":"port","json":"port","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true},
-    {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.TCPSocketAction": {"fullName":"k8s.io.api.core.v1.TCPSocketAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TCPSocketAction","description":"Opens a TCP connection.","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"description":"The port to connect to, by number or by the name of a container port."},
+    {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The host to connect to. Defaults to the pod's IP."},
   ]},
-  "k8s.io.api.core.v1.Taint": {"fullName":"k8s.io.api.core.v1.Taint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Taint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Taint": {"fullName":"k8s.io.api.core.v1.Taint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/node.proto","tsName":"Taint","description":"A mark on a node that repels pods which do not tolerate it.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The taint's key."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint's value."},
+    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What happens to pods that do not tolerate it: NoSchedule (not scheduled here), PreferNoSchedule (avoided when possible) or NoExecute (also evicted if already running)."},
+    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the taint was added; only set for NoExecute taints."},
   ]},
-  "k8s.io.api.core.v1.Toleration": {"fullName":"k8s.io.api.core.v1.Toleration","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Toleration","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.Toleration": {"fullName":"k8s.io.api.core.v1.Toleration","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Toleration","description":"Lets a pod be scheduled onto (or stay on) nodes with a matching taint.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint key to match; empty matches every key, and then operator must be Exists."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Equal (the value must match, the default) or Exists (any value)."},
+    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint value to match with Equal; empty with Exists."},
+    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all."},
+    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"For NoExecute taints: how long the pod may stay on the node after the taint appears; unset means forever."},
   ]},
-  "k8s.io.api.core.v1.TopologySpreadConstraint": {"fullName":"k8s.io.api.core.v1.TopologySpreadConstraint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TopologySpreadConstraint","fields":[
-    {"name":"maxSkew","prop":"maxSkew","json":"maxSkew","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"topologyKey","prop":"topologyKey","json":"topologyKey","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"whenUnsatisfiable","prop":"whenUnsatisfiable","json":"whenUnsatisfiable","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"minDomains","prop":"minDomains","json":"minDomains","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeAffinityPolicy","prop":"nodeAffinityPolicy","json":"nodeAffinityPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeTaintsPolicy","prop":"nodeTaintsPolicy","json":"nodeTaintsPolicy","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.TopologySpreadConstraint": {"fullName":"k8s.io.api.core.v1.TopologySpreadConstraint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TopologySpreadConstraint","description":"How evenly matching pods should be spread across topology domains.","fields":[
+    {"name":"maxSkew","prop":"maxSkew","json":"maxSkew","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The largest allowed difference between the number of matching pods in any domain and in the least populated one. At least 1."},
+    {"name":"topologyKey","prop":"topologyKey","json":"topologyKey","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node label whose values define the domains, such as topology.kubernetes.io/zone."},
+    {"name":"whenUnsatisfiable","prop":"whenUnsatisfiable","json":"whenUnsatisfiable","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What to do when no node keeps the skew within maxSkew: DoNotSchedule (wait) or ScheduleAnyway (place it where skew grows least)."},
+    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods are counted in each domain."},
+    {"name":"minDomains","prop":"minDomains","json":"minDomains","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The fewest domains to spread across; while fewer exist, the missing ones count as empty. Only with DoNotSchedule."},
+    {"name":"nodeAffinityPolicy","prop":"nodeAffinityPolicy","json":"nodeAffinityPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Whether the pod's nodeAffinity and nodeSelector limit which nodes count: Honor (the default) or Ignore."},
+    {"name":"nodeTaintsPolicy","prop":"nodeTaintsPolicy","json":"nodeTaintsPolicy","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Whether tainted nodes the pod does not tolerate count: Honor or Ignore (the default)."},
+    {"name":"matchLabelKeys","prop":"matchLabelKeys","json":"matchLabelKeys","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Label keys whose values on the incoming pod are added to labelSelector, so only pods with the same values are counted (for example pod-template-hash)."},
   ]},
-  "k8s.io.api.core.v1.TypedLocalObjectReference": {"fullName":"k8s.io.api.core.v1.TypedLocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedLocalObjectReference","structType":"atomic","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.TypedLocalObjectReference": {"fullName":"k8s.io.api.core.v1.TypedLocalObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedLocalObjectReference","description":"Names an object of a given kind in the same namespace.","structType":"atomic","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The object's API group; empty for the core group."},
+    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's kind."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name."},
   ]},
-  "k8s.io.api.core.v1.TypedObjectReference": {"fullName":"k8s.io.api.core.v1.TypedObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedObjectReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.TypedObjectReference": {"fullName":"k8s.io.api.core.v1.TypedObjectReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TypedObjectReference","description":"Names an object of a given kind, possibly in another namespace.","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The object's API group; empty for the core group."},
+    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's kind."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The object's namespace; a reference across namespaces needs a ReferenceGrant there."},
   ]},
-  "k8s.io.api.core.v1.Volume": {"fullName":"k8s.io.api.core.v1.Volume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Volume","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"volumeSource","prop":"volumeSource","json":"volumeSource","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeSource","repeated":false,"optional":true,"inline":true},
+  "k8s.io.api.core.v1.Volume": {"fullName":"k8s.io.api.core.v1.Volume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"Volume","description":"A named volume of a pod that its containers can mount; exactly one source is set.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume's name, unique in the pod; volume mounts refer to it."},
+    {"name":"volumeSource","prop":"volumeSource","json":"volumeSource","number":2,"kind":"message","type":"k8s.io.api.core.v1.VolumeSource","repeated":false,"optional":true,"inline":true,"description":"Where the volume's contents come from."},
   ]},
-  "k8s.io.api.core.v1.VolumeDevice": {"fullName":"k8s.io.api.core.v1.VolumeDevice","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeDevice","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.VolumeDevice": {"fullName":"k8s.io.api.core.v1.VolumeDevice","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeDevice","description":"Maps a raw block volume into a container as a device.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pod's persistentVolumeClaim volume to use, by name."},
+    {"name":"devicePath","prop":"devicePath","json":"devicePath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Where the device appears inside the container."},
   ]},
-  "k8s.io.api.core.v1.VolumeHealthCondition": {"fullName":"k8s.io.api.core.v1.VolumeHealthCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthCondition","fields":[
-    {"name":"status","prop":"status","json":"status","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.VolumeHealthCondition": {"fullName":"k8s.io.api.core.v1.VolumeHealthCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthCondition","description":"A problem reported for a volume.","fields":[
+    {"name":"status","prop":"status","json":"status","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The kind of problem: Inaccessible, DataLoss or Degraded."},
+    {"name":"reason","prop":"reason","json":"reason","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for the problem."},
+    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details about the problem."},
   ]},
   "k8s.io.api.core.v1.VolumeHealthStatus": {"fullName":"k8s.io.api.core.v1.VolumeHealthStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthStatus","fields":[
     {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"]},
     {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.core.v1.VolumeMount": {"fullName":"k8s.io.api.core.v1.VolumeMount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMount","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"recursiveReadOnly","prop":"recursiveReadOnly","json":"recursiveReadOnly","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"mountPath","prop":"mountPath","json":"mountPath","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"subPath","prop":"subPath","json":"subPath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"mountPropagation","prop":"mountPropagation","json":"mountPropagation","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"subPathExpr","prop":"subPathExpr","json":"subPathExpr","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"bindMountOptions","prop":"bindMountOptions","json":"bindMountOptions","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set"},
+  "k8s.io.api.core.v1.VolumeMount": {"fullName":"k8s.io.api.core.v1.VolumeMount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMount","description":"Mounts one volume of the pod into a container.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume to mount, by name."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount read-only. Defaults to false."},
+    {"name":"recursiveReadOnly","prop":"recursiveReadOnly","json":"recursiveReadOnly","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"With readOnly: Disabled (only the mount itself is read-only), Enabled (submounts too, or fail) or IfPossible (submounts too when the runtime can)."},
+    {"name":"mountPath","prop":"mountPath","json":"mountPath","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Where in the container's filesystem to mount it; must not contain ':'."},
+    {"name":"subPath","prop":"subPath","json":"subPath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Mount this path inside the volume instead of its root."},
+    {"name":"mountPropagation","prop":"mountPropagation","json":"mountPropagation","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"How mounts propagate between the node and the container: None (the default), HostToContainer or Bidirectional (needs a privileged container)."},
+    {"name":"subPathExpr","prop":"subPathExpr","json":"subPathExpr","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Like subPath, but with $(VAR) references to the container's environment expanded. Cannot be used with subPath."},
+    {"name":"bindMountOptions","prop":"bindMountOptions","json":"bindMountOptions","number":8,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Extra options for the bind mount."},
   ]},
-  "k8s.io.api.core.v1.VolumeMountStatus": {"fullName":"k8s.io.api.core.v1.VolumeMountStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMountStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"mountPath","prop":"mountPath","json":"mountPath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"recursiveReadOnly","prop":"recursiveReadOnly","json":"recursiveReadOnly","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeStatus","prop":"volumeStatus","json":"volumeStatus","number":5,"kind":"message","type":"k8s.io.api.core.v1.VolumeStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.VolumeMountStatus": {"fullName":"k8s.io.api.core.v1.VolumeMountStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMountStatus","description":"The state of one volume mount of a container.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume mount's name, as in the spec."},
+    {"name":"mountPath","prop":"mountPath","json":"mountPath","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Where the volume is mounted."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether the mount is read-only."},
+    {"name":"recursiveReadOnly","prop":"recursiveReadOnly","json":"recursiveReadOnly","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Whether submounts are read-only as well: Disabled or Enabled."},
+    {"name":"volumeStatus","prop":"volumeStatus","json":"volumeStatus","number":5,"kind":"message","type":"k8s.io.api.core.v1.VolumeStatus","repeated":false,"optional":true,"nullable":true,"description":"The state of the mounted volume."},
   ]},
-  "k8s.io.api.core.v1.VolumeProjection": {"fullName":"k8s.io.api.core.v1.VolumeProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeProjection","fields":[
-    {"name":"secret","prop":"secret","json":"secret","number":1,"kind":"message","type":"k8s.io.api.core.v1.SecretProjection","repeated":false,"optional":true,"nullable":true},
-    {"name":"downwardAPI","prop":"downwardAPI","json":"downwardAPI","number":2,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIProjection","repeated":false,"optional":true,"nullable":true},
-    {"name":"configMap","prop":"configMap","json":"configMap","number":3,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapProjection","repeated":false,"optional":true,"nullable":true},
-    {"name":"serviceAccountToken","prop":"serviceAccountToken","json":"serviceAccountToken","number":4,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccountTokenProjection","repeated":false,"optional":true,"nullable":true},
-    {"name":"clusterTrustBundle","prop":"clusterTrustBundle","json":"clusterTrustBundle","number":5,"kind":"message","type":"k8s.io.api.core.v1.ClusterTrustBundleProjection","repeated":false,"optional":true,"nullable":true},
-    {"name":"podCertificate","prop":"podCertificate","json":"podCertificate","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodCertificateProjection","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.VolumeProjection": {"fullName":"k8s.io.api.core.v1.VolumeProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeProjection","description":"One source of a projected volume; exactly one member is set.","fields":[
+    {"name":"secret","prop":"secret","json":"secret","number":1,"kind":"message","type":"k8s.io.api.core.v1.SecretProjection","repeated":false,"optional":true,"nullable":true,"description":"Entries of a Secret."},
+    {"name":"downwardAPI","prop":"downwardAPI","json":"downwardAPI","number":2,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIProjection","repeated":false,"optional":true,"nullable":true,"description":"Fields of the pod."},
+    {"name":"configMap","prop":"configMap","json":"configMap","number":3,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapProjection","repeated":false,"optional":true,"nullable":true,"description":"Entries of a ConfigMap."},
+    {"name":"serviceAccountToken","prop":"serviceAccountToken","json":"serviceAccountToken","number":4,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccountTokenProjection","repeated":false,"optional":true,"nullable":true,"description":"A token of the pod's service account, refreshed before it expires."},
+    {"name":"clusterTrustBundle","prop":"clusterTrustBundle","json":"clusterTrustBundle","number":5,"kind":"message","type":"k8s.io.api.core.v1.ClusterTrustBundleProjection","repeated":false,"optional":true,"nullable":true,"description":"Certificates from ClusterTrustBundle objects."},
+    {"name":"podCertificate","prop":"podCertificate","json":"podCertificate","number":6,"kind":"message","type":"k8s.io.api.core.v1.PodCertificateProjection","repeated":false,"optional":true,"nullable":true,"description":"A private key and a certificate issued for the pod, renewed before expiry."},
   ]},
-  "k8s.io.api.core.v1.VolumeResourceRequirements": {"fullName":"k8s.io.api.core.v1.VolumeResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeResourceRequirements","fields":[
-    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.VolumeResourceRequirements": {"fullName":"k8s.io.api.core.v1.VolumeResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeResourceRequirements","description":"The storage a claim asks for.","fields":[
+    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The most storage that may be used."},
+    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The least storage needed."},
   ]},
-  "k8s.io.api.core.v1.VolumeSource": {"fullName":"k8s.io.api.core.v1.VolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeSource","fields":[
-    {"name":"hostPath","prop":"hostPath","json":"hostPath","number":1,"kind":"message","type":"k8s.io.api.core.v1.HostPathVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"emptyDir","prop":"emptyDir","json":"emptyDir","number":2,"kind":"message","type":"k8s.io.api.core.v1.EmptyDirVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"gcePersistentDisk","prop":"gcePersistentDisk","json":"gcePersistentDisk","number":3,"kind":"message","type":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"awsElasticBlockStore","prop":"awsElasticBlockStore","json":"awsElasticBlockStore","number":4,"kind":"message","type":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"gitRepo","prop":"gitRepo","json":"gitRepo","number":5,"kind":"message","type":"k8s.io.api.core.v1.GitRepoVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"secret","prop":"secret","json":"secret","number":6,"kind":"message","type":"k8s.io.api.core.v1.SecretVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"nfs","prop":"nfs","json":"nfs","number":7,"kind":"message","type":"k8s.io.api.core.v1.NFSVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"iscsi","prop":"iscsi","json":"iscsi","number":8,"kind":"message","type":"k8s.io.api.core.v1.ISCSIVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"glusterfs","prop":"glusterfs","json":"glusterfs","number":9,"kind":"message","type":"k8s.io.api.core.v1.GlusterfsVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"persistentVolumeClaim","prop":"persistentVolumeClaim","json":"persistentVolumeClaim","number":10,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"rbd","prop":"rbd","json":"rbd","number":11,"kind":"message","type":"k8s.io.api.core.v1.RBDVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"flexVolume","prop":"flexVolume","json":"flexVolume","number":12,"kind":"message","type":"k8s.io.api.core.v1.FlexVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"cinder","prop":"cinder","json":"cinder","number":13,"kind":"message","type":"k8s.io.api.core.v1.CinderVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"cephfs","prop":"cephfs","json":"cephfs","number":14,"kind":"message","type":"k8s.io.api.core.v1.CephFSVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"flocker","prop":"flocker","json":"flocker","number":15,"kind":"message","type":"k8s.io.api.core.v1.FlockerVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"downwardAPI","prop":"downwardAPI","json":"downwardAPI","number":16,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"fc","prop":"fc","json":"fc","number":17,"kind":"message","type":"k8s.io.api.core.v1.FCVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"azureFile","prop":"azureFile","json":"azureFile","number":18,"kind":"message","type":"k8s.io.api.core.v1.AzureFileVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"configMap","prop":"configMap","json":"configMap","number":19,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"vsphereVolume","prop":"vsphereVolume","json":"vsphereVolume","number":20,"kind":"message","type":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"quobyte","prop":"quobyte","json":"quobyte","number":21,"kind":"message","type":"k8s.io.api.core.v1.QuobyteVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"azureDisk","prop":"azureDisk","json":"azureDisk","number":22,"kind":"message","type":"k8s.io.api.core.v1.AzureDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"photonPersistentDisk","prop":"photonPersistentDisk","json":"photonPersistentDisk","number":23,"kind":"message","type":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"projected","prop":"projected","json":"projected","number":26,"kind":"message","type":"k8s.io.api.core.v1.ProjectedVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"portworxVolume","prop":"portworxVolume","json":"portworxVolume","number":24,"kind":"message","type":"k8s.io.api.core.v1.PortworxVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"scaleIO","prop":"scaleIO","json":"scaleIO","number":25,"kind":"message","type":"k8s.io.api.core.v1.ScaleIOVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"storageos","prop":"storageos","json":"storageos","number":27,"kind":"message","type":"k8s.io.api.core.v1.StorageOSVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"csi","prop":"csi","json":"csi","number":28,"kind":"message","type":"k8s.io.api.core.v1.CSIVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"ephemeral","prop":"ephemeral","json":"ephemeral","number":29,"kind":"message","type":"k8s.io.api.core.v1.EphemeralVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"image","prop":"image","json":"image","number":30,"kind":"message","type":"k8s.io.api.core.v1.ImageVolumeSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.VolumeSource": {"fullName":"k8s.io.api.core.v1.VolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeSource","description":"Where a volume's contents come from; exactly one member is set.","fields":[
+    {"name":"hostPath","prop":"hostPath","json":"hostPath","number":1,"kind":"message","type":"k8s.io.api.core.v1.HostPathVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A file or directory of the node, mounted into the pod; mostly for system agents, since it ties the pod to the node."},
+    {"name":"emptyDir","prop":"emptyDir","json":"emptyDir","number":2,"kind":"message","type":"k8s.io.api.core.v1.EmptyDirVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An empty directory created for the pod and deleted with it."},
+    {"name":"gcePersistentDisk","prop":"gcePersistentDisk","json":"gcePersistentDisk","number":3,"kind":"message","type":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Google Compute Engine persistent disk; the pd.csi.storage.gke.io CSI driver replaces it."},
+    {"name":"awsElasticBlockStore","prop":"awsElasticBlockStore","json":"awsElasticBlockStore","number":4,"kind":"message","type":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: an AWS EBS volume; the ebs.csi.aws.com CSI driver replaces it."},
+    {"name":"gitRepo","prop":"gitRepo","json":"gitRepo","number":5,"kind":"message","type":"k8s.io.api.core.v1.GitRepoVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a directory with a git repository cloned into it; use an init container that clones into an emptyDir instead."},
+    {"name":"secret","prop":"secret","json":"secret","number":6,"kind":"message","type":"k8s.io.api.core.v1.SecretVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"The entries of a Secret, as files."},
+    {"name":"nfs","prop":"nfs","json":"nfs","number":7,"kind":"message","type":"k8s.io.api.core.v1.NFSVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An NFS export."},
+    {"name":"iscsi","prop":"iscsi","json":"iscsi","number":8,"kind":"message","type":"k8s.io.api.core.v1.ISCSIVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An iSCSI disk."},
+    {"name":"glusterfs","prop":"glusterfs","json":"glusterfs","number":9,"kind":"message","type":"k8s.io.api.core.v1.GlusterfsVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a GlusterFS volume; no longer supported."},
+    {"name":"persistentVolumeClaim","prop":"persistentVolumeClaim","json":"persistentVolumeClaim","number":10,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"The volume bound to a PersistentVolumeClaim in the pod's namespace."},
+    {"name":"rbd","prop":"rbd","json":"rbd","number":11,"kind":"message","type":"k8s.io.api.core.v1.RBDVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Ceph RBD image; no longer supported."},
+    {"name":"flexVolume","prop":"flexVolume","json":"flexVolume","number":12,"kind":"message","type":"k8s.io.api.core.v1.FlexVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a volume provided by a FlexVolume driver; CSI drivers replace them."},
+    {"name":"cinder","prop":"cinder","json":"cinder","number":13,"kind":"message","type":"k8s.io.api.core.v1.CinderVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: an OpenStack Cinder volume; the cinder.csi.openstack.org CSI driver replaces it."},
+    {"name":"cephfs","prop":"cephfs","json":"cephfs","number":14,"kind":"message","type":"k8s.io.api.core.v1.CephFSVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a CephFS mount; no longer supported."},
+    {"name":"flocker","prop":"flocker","json":"flocker","number":15,"kind":"message","type":"k8s.io.api.core.v1.FlockerVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Flocker dataset; no longer supported."},
+    {"name":"downwardAPI","prop":"downwardAPI","json":"downwardAPI","number":16,"kind":"message","type":"k8s.io.api.core.v1.DownwardAPIVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Fields of the pod, as files."},
+    {"name":"fc","prop":"fc","json":"fc","number":17,"kind":"message","type":"k8s.io.api.core.v1.FCVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Fibre Channel disk."},
+    {"name":"azureFile","prop":"azureFile","json":"azureFile","number":18,"kind":"message","type":"k8s.io.api.core.v1.AzureFileVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: an Azure File share; the file.csi.azure.com CSI driver replaces it."},
+    {"name":"configMap","prop":"configMap","json":"configMap","number":19,"kind":"message","type":"k8s.io.api.core.v1.ConfigMapVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"The entries of a ConfigMap, as files."},
+    {"name":"vsphereVolume","prop":"vsphereVolume","json":"vsphereVolume","number":20,"kind":"message","type":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a vSphere disk; the csi.vsphere.vmware.com CSI driver replaces it."},
+    {"name":"quobyte","prop":"quobyte","json":"quobyte","number":21,"kind":"message","type":"k8s.io.api.core.v1.QuobyteVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Quobyte volume; no longer supported."},
+    {"name":"azureDisk","prop":"azureDisk","json":"azureDisk","number":22,"kind":"message","type":"k8s.io.api.core.v1.AzureDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: an Azure data disk; the disk.csi.azure.com CSI driver replaces it."},
+    {"name":"photonPersistentDisk","prop":"photonPersistentDisk","json":"photonPersistentDisk","number":23,"kind":"message","type":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Photon Controller disk; no longer supported."},
+    {"name":"projected","prop":"projected","json":"projected","number":26,"kind":"message","type":"k8s.io.api.core.v1.ProjectedVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Several sources (secrets, ConfigMaps, downward API, tokens, ...) combined in one directory."},
+    {"name":"portworxVolume","prop":"portworxVolume","json":"portworxVolume","number":24,"kind":"message","type":"k8s.io.api.core.v1.PortworxVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a Portworx volume; the pxd.portworx.com CSI driver replaces it."},
+    {"name":"scaleIO","prop":"scaleIO","json":"scaleIO","number":25,"kind":"message","type":"k8s.io.api.core.v1.ScaleIOVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a ScaleIO volume; no longer supported."},
+    {"name":"storageos","prop":"storageos","json":"storageos","number":27,"kind":"message","type":"k8s.io.api.core.v1.StorageOSVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: a StorageOS volume; no longer supported."},
+    {"name":"csi","prop":"csi","json":"csi","number":28,"kind":"message","type":"k8s.io.api.core.v1.CSIVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A volume provided by a CSI driver that supports ephemeral inline volumes."},
+    {"name":"ephemeral","prop":"ephemeral","json":"ephemeral","number":29,"kind":"message","type":"k8s.io.api.core.v1.EphemeralVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A volume provisioned by a storage driver just for this pod, from a claim template, and deleted with it."},
+    {"name":"image","prop":"image","json":"image","number":30,"kind":"message","type":"k8s.io.api.core.v1.ImageVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"The contents of a container image (an OCI artifact), read-only."},
   ]},
-  "k8s.io.api.core.v1.VolumeStatus": {"fullName":"k8s.io.api.core.v1.VolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeStatus","fields":[
-    {"name":"image","prop":"image","json":"image","number":1,"kind":"message","type":"k8s.io.api.core.v1.ImageVolumeStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.VolumeStatus": {"fullName":"k8s.io.api.core.v1.VolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeStatus","description":"The state of a mounted volume; at most one member is set.","fields":[
+    {"name":"image","prop":"image","json":"image","number":1,"kind":"message","type":"k8s.io.api.core.v1.ImageVolumeStatus","repeated":false,"optional":true,"nullable":true,"description":"For image volumes: which image was pulled."},
   ]},
-  "k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VsphereVirtualDiskVolumeSource","fields":[
-    {"name":"volumePath","prop":"volumePath","json":"volumePath","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storagePolicyName","prop":"storagePolicyName","json":"storagePolicyName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storagePolicyID","prop":"storagePolicyID","json":"storagePolicyID","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VsphereVirtualDiskVolumeSource","description":"Deprecated: a vSphere disk.","fields":[
+    {"name":"volumePath","prop":"volumePath","json":"volumePath","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The path of the disk."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
+    {"name":"storagePolicyName","prop":"storagePolicyName","json":"storagePolicyName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The storage policy (SPBM profile) name."},
+    {"name":"storagePolicyID","prop":"storagePolicyID","json":"storagePolicyID","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The storage policy (SPBM profile) ID."},
   ]},
-  "k8s.io.api.core.v1.WeightedPodAffinityTerm": {"fullName":"k8s.io.api.core.v1.WeightedPodAffinityTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"WeightedPodAffinityTerm","fields":[
-    {"name":"weight","prop":"weight","json":"weight","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"podAffinityTerm","prop":"podAffinityTerm","json":"podAffinityTerm","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.WeightedPodAffinityTerm": {"fullName":"k8s.io.api.core.v1.WeightedPodAffinityTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"WeightedPodAffinityTerm","description":"A pod affinity term with a weight.","fields":[
+    {"name":"weight","prop":"weight","json":"weight","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How much satisfying the term counts, from 1 to 100."},
+    {"name":"podAffinityTerm","prop":"podAffinityTerm","json":"podAffinityTerm","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodAffinityTerm","repeated":false,"optional":true,"description":"The term."},
   ]},
-  "k8s.io.api.core.v1.WindowsSecurityContextOptions": {"fullName":"k8s.io.api.core.v1.WindowsSecurityContextOptions","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"WindowsSecurityContextOptions","fields":[
-    {"name":"gmsaCredentialSpecName","prop":"gmsaCredentialSpecName","json":"gmsaCredentialSpecName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"gmsaCredentialSpec","prop":"gmsaCredentialSpec","json":"gmsaCredentialSpec","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"runAsUserName","prop":"runAsUserName","json":"runAsUserName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"hostProcess","prop":"hostProcess","json":"hostProcess","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.WindowsSecurityContextOptions": {"fullName":"k8s.io.api.core.v1.WindowsSecurityContextOptions","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"WindowsSecurityContextOptions","description":"Security settings specific to Windows containers.","fields":[
+    {"name":"gmsaCredentialSpecName","prop":"gmsaCredentialSpecName","json":"gmsaCredentialSpecName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The name of the GMSACredentialSpec resource to use."},
+    {"name":"gmsaCredentialSpec","prop":"gmsaCredentialSpec","json":"gmsaCredentialSpec","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The contents of the group managed service account credential spec, inlined."},
+    {"name":"runAsUserName","prop":"runAsUserName","json":"runAsUserName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The Windows user name the entrypoint runs as; defaults to the image's."},
+    {"name":"hostProcess","prop":"hostProcess","json":"hostProcess","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Run as a host process container, with access to the node; all containers of the pod must agree, and the pod needs hostNetwork."},
   ]},
-  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","fields":[
+  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.api.resource.QuantityValue": {"fullName":"k8s.io.apimachinery.pkg.api.resource.QuantityValue","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"QuantityValue","fields":[
+  "k8s.io.apimachinery.pkg.api.resource.QuantityValue": {"fullName":"k8s.io.apimachinery.pkg.api.resource.QuantityValue","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"QuantityValue","description":"A Quantity that flags/config code treats as a value; same wire form.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroup","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroup","description":"Discovery: one API group with its versions.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"versions","prop":"versions","json":"versions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"preferredVersion","prop":"preferredVersion","json":"preferredVersion","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","repeated":false,"optional":true},
     {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroupList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIGroupList","description":"Discovery: every API group served at /apis.","fields":[
     {"name":"groups","prop":"groups","json":"groups","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIGroup","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResource","description":"Discovery: one resource of a group/version.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"singularName","prop":"singularName","json":"singularName","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"namespaced","prop":"namespaced","json":"namespaced","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
@@ -1770,33 +1770,33 @@ export const messageSchemas: SchemaMessages = {
     {"name":"categories","prop":"categories","json":"categories","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"storageVersionHash","prop":"storageVersionHash","json":"storageVersionHash","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResourceList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIResourceList","description":"Discovery: the resources of one group/version.","fields":[
     {"name":"groupVersion","prop":"groupVersion","json":"groupVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resources","prop":"resources","json":"resources","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.APIResource","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIVersions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"APIVersions","description":"Discovery: the legacy core versions served at /api.","fields":[
     {"name":"versions","prop":"versions","json":"versions","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"serverAddressByClientCIDRs","prop":"serverAddressByClientCIDRs","json":"serverAddressByClientCIDRs","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ApplyOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ApplyOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ApplyOptions","description":"Options of an apply patch request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Condition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Condition","description":"One aspect of an object's current state, in the shape shared across the API: a type, whether it holds, and when and why that last changed.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"What this condition reports, in CamelCase (for example Available or Ready); each type appears at most once in a list."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether the condition holds: True, False or Unknown."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller had seen when it last set this condition; lower than the current generation means the condition may be out of date."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed from one value to another."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A short CamelCase word explaining the last transition, meant for programs to match on."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A sentence for humans explaining the last transition; may be empty."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"CreateOptions","description":"Options of a create request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"DeleteOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"DeleteOptions","description":"Options of a delete request.","fields":[
     {"name":"gracePeriodSeconds","prop":"gracePeriodSeconds","json":"gracePeriodSeconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
     {"name":"preconditions","prop":"preconditions","json":"preconditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","repeated":false,"optional":true,"nullable":true},
     {"name":"orphanDependents","prop":"orphanDependents","json":"orphanDependents","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
@@ -1804,67 +1804,67 @@ export const messageSchemas: SchemaMessages = {
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"ignoreStoreReadErrorWithClusterBreakingPotential","prop":"ignoreStoreReadErrorWithClusterBreakingPotential","json":"ignoreStoreReadErrorWithClusterBreakingPotential","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","description":"A span of time in nanoseconds; JSON is a Go duration string such as \"1m30s\".","fields":[
     {"name":"duration","prop":"duration","json":"duration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","description":"A field selector requirement: key, operator and values.","fields":[
     {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","description":"The set of fields a manager owns, written as a JSON trie whose keys name fields (f:), list items by key (k:) or value (v:), positions (i:), and the node itself (.).","fields":[
     {"name":"Raw","prop":"Raw","json":"Raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GetOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GetOptions","description":"Options of a get request.","fields":[
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupKind","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupKind","description":"A group and a kind.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupResource","description":"A group and a resource.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersion","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersion","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersion","description":"A group and a version.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionForDiscovery","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionForDiscovery","description":"Discovery: a version of a group, as \"group/version\" and \"version\".","fields":[
     {"name":"groupVersion","prop":"groupVersion","json":"groupVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionKind","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionKind","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionKind","description":"A group, version and kind.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionResource","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.GroupVersionResource","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"GroupVersionResource","description":"A group, version and resource.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","structType":"atomic","fields":[
-    {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelector","description":"Picks objects by their labels. matchLabels and matchExpressions must all match; a selector with neither matches everything, while a missing selector matches nothing.","structType":"atomic","fields":[
+    {"name":"matchLabels","prop":"matchLabels","json":"matchLabels","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Labels an object must carry with exactly these values; each pair is shorthand for an In requirement with a single value."},
+    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Further requirements on labels, each a key, an operator and values; all of them must hold."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"LabelSelectorRequirement","description":"One condition on a label: a key, an operator relating the key to a set of values, and those values.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The label key the requirement looks at."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"How the label relates to values: In, NotIn, Exists or DoesNotExist."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The values to compare with. In and NotIn need at least one; Exists and DoesNotExist need none. Replaced as a whole by a strategic merge patch."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.List": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.List","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"List","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.List": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.List","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"List","description":"A list of arbitrary objects.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","fields":[
-    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"continue","prop":"continue","json":"continue","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"remainingItemCount","prop":"remainingItemCount","json":"remainingItemCount","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"shardInfo","prop":"shardInfo","json":"shardInfo","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListMeta","description":"Metadata of a list response: where it sits in the store's history and how to fetch the next page.","fields":[
+    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set by the server."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The store revision the list was read at; pass it to a watch to receive every change made after this list. Opaque to clients."},
+    {"name":"continue","prop":"continue","json":"continue","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Set when more items remain: pass it as the continue parameter (with the same query) to fetch the next page. It expires once the revision it was taken at is compacted."},
+    {"name":"remainingItemCount","prop":"remainingItemCount","json":"remainingItemCount","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How many items remain after this page, when the server can tell cheaply; an estimate when the list was filtered by a selector."},
+    {"name":"shardInfo","prop":"shardInfo","json":"shardInfo","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","repeated":false,"optional":true,"nullable":true,"description":"Which shard of the collection this response holds, set only when the request asked for a shard."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ListOptions","description":"Options of a list or watch request.","fields":[
     {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldSelector","prop":"fieldSelector","json":"fieldSelector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"watch","prop":"watch","json":"watch","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
@@ -1877,73 +1877,73 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sendInitialEvents","prop":"sendInitialEvents","json":"sendInitialEvents","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"shardSelector","prop":"shardSelector","json":"shardSelector","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","fields":[
-    {"name":"manager","prop":"manager","json":"manager","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"operation","prop":"operation","json":"operation","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"time","prop":"time","json":"time","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"fieldsType","prop":"fieldsType","json":"fieldsType","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true},
-    {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ManagedFieldsEntry","description":"Records which fields one manager set on the object, by which kind of operation, at which API version.","fields":[
+    {"name":"manager","prop":"manager","json":"manager","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The name of the client or controller that manages these fields, usually taken from the fieldManager parameter or the user agent."},
+    {"name":"operation","prop":"operation","json":"operation","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the fields were written: Apply (server-side apply) or Update (create, update or patch)."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The group/version in which the field set is expressed; field sets from different versions are converted before they are compared."},
+    {"name":"time","prop":"time","json":"time","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the manager last changed one of these fields."},
+    {"name":"fieldsType","prop":"fieldsType","json":"fieldsType","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The encoding of the field set; FieldsV1 is the only one."},
+    {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true,"description":"The fields this manager owns, in the FieldsV1 encoding."},
+    {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The subresource the write went through (for example status or scale), or empty for the main resource. Entries differ by subresource even for the same manager."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","description":"A timestamp with microsecond precision; JSON is RFC 3339 with six fraction digits.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"generateName","prop":"generateName","json":"generateName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"generation","prop":"generation","json":"generation","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"creationTimestamp","prop":"creationTimestamp","json":"creationTimestamp","number":8,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"deletionTimestamp","prop":"deletionTimestamp","json":"deletionTimestamp","number":9,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"deletionGracePeriodSeconds","prop":"deletionGracePeriodSeconds","json":"deletionGracePeriodSeconds","number":10,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"labels","prop":"labels","json":"labels","number":11,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"annotations","prop":"annotations","json":"annotations","number":12,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"ownerReferences","prop":"ownerReferences","json":"ownerReferences","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"]},
-    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set"},
-    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","description":"The metadata every persisted object carries: its identity, labels and annotations, ownership, and the bookkeeping the server maintains.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name, unique among objects of its kind in the namespace (or in the cluster for cluster-scoped kinds). Set by the client at creation and fixed afterwards."},
+    {"name":"generateName","prop":"generateName","json":"generateName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A prefix the server uses to invent a unique name when name is empty, by appending random characters."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The namespace the object lives in; empty for cluster-scoped kinds. Defaults to the namespace of the request."},
+    {"name":"selfLink","prop":"selfLink","json":"selfLink","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Deprecated and no longer set by the server."},
+    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A value the server assigns at creation that tells this object apart from every other, including earlier objects of the same name. Read-only."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"An opaque version string that changes on every write; send it back on update to make the write fail with a conflict if someone changed the object meanwhile. Read-only."},
+    {"name":"generation","prop":"generation","json":"generation","number":7,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"A counter of changes to the desired state (spec), bumped by the server. Read-only."},
+    {"name":"creationTimestamp","prop":"creationTimestamp","json":"creationTimestamp","number":8,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the server created the object, in UTC. Read-only."},
+    {"name":"deletionTimestamp","prop":"deletionTimestamp","json":"deletionTimestamp","number":9,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When deletion of the object was requested; set by the server. The object stays visible until its finalizers are gone and, for graceful deletion, its grace period has ended. Read-only."},
+    {"name":"deletionGracePeriodSeconds","prop":"deletionGracePeriodSeconds","json":"deletionGracePeriodSeconds","number":10,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How many seconds the object has to terminate after deletionTimestamp; set with deletionTimestamp and only ever shortened. Read-only."},
+    {"name":"labels","prop":"labels","json":"labels","number":11,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Key-value pairs that identify the object, used by selectors to group and find objects."},
+    {"name":"annotations","prop":"annotations","json":"annotations","number":12,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Arbitrary key-value data tools and people attach to the object; not used for selection."},
+    {"name":"ownerReferences","prop":"ownerReferences","json":"ownerReferences","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"],"description":"The objects this one depends on. When every owner is gone the garbage collector deletes this object; at most one owner may be the managing controller."},
+    {"name":"finalizers","prop":"finalizers","json":"finalizers","number":14,"kind":"scalar","type":"string","repeated":true,"optional":false,"patchStrategy":"merge","listType":"set","description":"Names of cleanup steps that must finish before the object is removed. While any remain, a deleted object keeps existing with deletionTimestamp set."},
+    {"name":"managedFields","prop":"managedFields","json":"managedFields","number":17,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry","repeated":true,"optional":false,"listType":"atomic","description":"Which manager owns which fields, maintained by the server for server-side apply. Clients rarely need to read or write it."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","structType":"atomic","fields":[
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"controller","prop":"controller","json":"controller","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"blockOwnerDeletion","prop":"blockOwnerDeletion","json":"blockOwnerDeletion","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"OwnerReference","description":"Names an object that owns this one; an owner must be in the same namespace as its dependent, or cluster-scoped.","structType":"atomic","fields":[
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The API version of the owner."},
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kind of the owner."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of the owner."},
+    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The uid of the owner; the reference only counts while an object with this uid exists."},
+    {"name":"controller","prop":"controller","json":"controller","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"True when the owner is the controller managing this object; at most one reference may say so."},
+    {"name":"blockOwnerDeletion","prop":"blockOwnerDeletion","json":"blockOwnerDeletion","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true and the owner is deleted in the foreground, the owner is not removed until this dependent is gone. Setting it needs permission to delete the owner."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadata","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadata","description":"An object carrying only metadata.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadataList","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadataList","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PartialObjectMetadataList","description":"A list of metadata-only objects.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.PartialObjectMetadata","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Patch": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Patch","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Patch","fields":[]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PatchOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Patch": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Patch","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Patch","description":"Marker for the body of a patch request.","fields":[]},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"PatchOptions","description":"Options of a patch request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"force","prop":"force","json":"force","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Preconditions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Preconditions","description":"Conditions that must hold for an operation (delete) to proceed.","fields":[
     {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","description":"Paths served at the server root.","fields":[
     {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ServerAddressByClientCIDR","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ServerAddressByClientCIDR","description":"A server address to use for clients in a CIDR.","fields":[
     {"name":"clientCIDR","prop":"clientCIDR","json":"clientCIDR","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"serverAddress","prop":"serverAddress","json":"serverAddress","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","fields":[
-    {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ShardInfo","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ShardInfo","description":"Describes the part of a collection a sharded list response holds.","fields":[
+    {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The shard selector the server applied to produce this response."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","description":"The outcome of a call that returns no object, and the body of every error response.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1951,12 +1951,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"details","prop":"details","json":"details","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","repeated":false,"optional":true,"nullable":true},
     {"name":"code","prop":"code","json":"code","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusCause","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusCause","description":"One cause of an error: a machine-readable reason, a message and the field at fault.","fields":[
     {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"field","prop":"field","json":"field","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusDetails","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusDetails","description":"Extra data about a Status: the object concerned and the causes.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"group","prop":"group","json":"group","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -1964,70 +1964,70 @@ export const messageSchemas: SchemaMessages = {
     {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"retryAfterSeconds","prop":"retryAfterSeconds","json":"retryAfterSeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","description":"Tabular rendering of a list for kubectl get (Accept: ...;as=Table). Not part of the upstream protobuf wire; numbers are ours.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"columnDefinitions","prop":"columnDefinitions","json":"columnDefinitions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"rows","prop":"rows","json":"rows","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","repeated":true,"optional":false,"listType":"atomic"},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableColumnDefinition","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableColumnDefinition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableColumnDefinition","description":"One column of a Table.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"type","prop":"type","json":"type","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"format","prop":"format","json":"format","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"description","prop":"description","json":"description","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"priority","prop":"priority","json":"priority","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableOptions","description":"Options for a Table request.","fields":[
     {"name":"includeObject","prop":"includeObject","json":"includeObject","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRow": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRow","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRow": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRow","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRow","description":"One row of a Table; each cell is an arbitrary JSON value.","fields":[
     {"name":"cells","prop":"cells","json":"cells","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"object","prop":"object","json":"object","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRowCondition","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TableRowCondition","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TableRowCondition","description":"A condition of a Table row.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","description":"A timestamp with second precision; JSON is RFC 3339 (\"2008-01-01T01:01:01Z\").","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Timestamp","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Timestamp","description":"A seconds/nanos timestamp.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TypeMeta","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.TypeMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"TypeMeta","description":"apiVersion and kind of an object.","fields":[
     {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"UpdateOptions","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"UpdateOptions","description":"Options of an update request.","fields":[
     {"name":"dryRun","prop":"dryRun","json":"dryRun","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"fieldManager","prop":"fieldManager","json":"fieldManager","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Verbs": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Verbs","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Verbs","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Verbs": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Verbs","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Verbs","description":"A list of verbs; JSON is a bare array of strings.","fields":[
     {"name":"items","prop":"items","json":"items","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"WatchEvent","fields":[
+  "k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"WatchEvent","description":"One event of a watch stream.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","fields":[
+  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","description":"An embedded object of any kind, kept as its serialized bytes (JSON in the Kubernetes JSON form, the object's own encoding on the protobuf wire).","fields":[
     {"name":"raw","prop":"raw","json":"raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.runtime.TypeMeta","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"TypeMeta","fields":[
+  "k8s.io.apimachinery.pkg.runtime.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.runtime.TypeMeta","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"TypeMeta","description":"apiVersion and kind of a serialized object.","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.Unknown": {"fullName":"k8s.io.apimachinery.pkg.runtime.Unknown","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"Unknown","fields":[
+  "k8s.io.apimachinery.pkg.runtime.Unknown": {"fullName":"k8s.io.apimachinery.pkg.runtime.Unknown","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"Unknown","description":"The protobuf envelope body (after the \"k8s\\0\" magic): type information plus the raw bytes of the object.","fields":[
     {"name":"typeMeta","prop":"typeMeta","json":"typeMeta","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.TypeMeta","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":2,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentEncoding","prop":"contentEncoding","json":"contentEncoding","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","fields":[
+  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","description":"IntOrString is written in JSON as a bare number or a bare string. type is 0 for intVal and 1 for strVal.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
     {"name":"intVal","prop":"intVal","json":"intVal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
     {"name":"strVal","prop":"strVal","json":"strVal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -2053,33 +2053,33 @@ export const messageSchemas: SchemaMessages = {
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":3,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.BodyParameter": {"fullName":"openapi.v2.BodyParameter","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"BodyParameter","fields":[
-    {"name":"description","prop":"description","json":"description","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"in","prop":"in","json":"in","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"required","prop":"required","json":"required","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":false},
+    {"name":"description","prop":"description","json":"description","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief description of the parameter. This could contain examples of use.  GitHub Flavored Markdown is allowed."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the parameter."},
+    {"name":"in","prop":"in","json":"in","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Determines the location of the parameter."},
+    {"name":"required","prop":"required","json":"required","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"Determines whether or not this parameter is required or optional."},
     {"name":"schema","prop":"schema","json":"schema","number":5,"kind":"message","type":"openapi.v2.Schema","repeated":false,"optional":true},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":6,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.Contact": {"fullName":"openapi.v2.Contact","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Contact","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"url","prop":"url","json":"url","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"email","prop":"email","json":"email","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
+  "openapi.v2.Contact": {"fullName":"openapi.v2.Contact","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Contact","description":"Contact information for the owners of the API.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The identifying name of the contact person/organization."},
+    {"name":"url","prop":"url","json":"url","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The URL pointing to the contact information."},
+    {"name":"email","prop":"email","json":"email","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The email address of the contact person/organization."},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":4,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.Default": {"fullName":"openapi.v2.Default","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Default","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.Definitions": {"fullName":"openapi.v2.Definitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Definitions","fields":[
+  "openapi.v2.Definitions": {"fullName":"openapi.v2.Definitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Definitions","description":"One or more JSON objects describing the schemas being consumed and produced by the API.","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedSchema","repeated":true,"optional":false},
   ]},
   "openapi.v2.Document": {"fullName":"openapi.v2.Document","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Document","fields":[
-    {"name":"swagger","prop":"swagger","json":"swagger","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
+    {"name":"swagger","prop":"swagger","json":"swagger","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The Swagger version of this document."},
     {"name":"info","prop":"info","json":"info","number":2,"kind":"message","type":"openapi.v2.Info","repeated":false,"optional":true},
-    {"name":"host","prop":"host","json":"host","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"base_path","prop":"basePath","json":"basePath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"schemes","prop":"schemes","json":"schemes","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"consumes","prop":"consumes","json":"consumes","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"produces","prop":"produces","json":"produces","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"host","prop":"host","json":"host","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The host (name or ip) of the API. Example: 'swagger.io'"},
+    {"name":"base_path","prop":"basePath","json":"basePath","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The base path to the API. Example: '/api'."},
+    {"name":"schemes","prop":"schemes","json":"schemes","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"The transfer protocol of the API."},
+    {"name":"consumes","prop":"consumes","json":"consumes","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"A list of MIME types accepted by the API."},
+    {"name":"produces","prop":"produces","json":"produces","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"A list of MIME types the API can produce."},
     {"name":"paths","prop":"paths","json":"paths","number":8,"kind":"message","type":"openapi.v2.Paths","repeated":false,"optional":true},
     {"name":"definitions","prop":"definitions","json":"definitions","number":9,"kind":"message","type":"openapi.v2.Definitions","repeated":false,"optional":true},
     {"name":"parameters","prop":"parameters","json":"parameters","number":10,"kind":"message","type":"openapi.v2.ParameterDefinitions","repeated":false,"optional":true},
@@ -2093,12 +2093,12 @@ export const messageSchemas: SchemaMessages = {
   "openapi.v2.Examples": {"fullName":"openapi.v2.Examples","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Examples","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.ExternalDocs": {"fullName":"openapi.v2.ExternalDocs","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ExternalDocs","fields":[
+  "openapi.v2.ExternalDocs": {"fullName":"openapi.v2.ExternalDocs","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ExternalDocs","description":"information about external documentation","fields":[
     {"name":"description","prop":"description","json":"description","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"url","prop":"url","json":"url","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":3,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.FileSchema": {"fullName":"openapi.v2.FileSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"FileSchema","fields":[
+  "openapi.v2.FileSchema": {"fullName":"openapi.v2.FileSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"FileSchema","description":"A deterministic version of a JSON Schema object.","fields":[
     {"name":"format","prop":"format","json":"format","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"title","prop":"title","json":"title","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
@@ -2111,11 +2111,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":10,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.FormDataParameterSubSchema": {"fullName":"openapi.v2.FormDataParameterSubSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"FormDataParameterSubSchema","fields":[
-    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false},
-    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"allow_empty_value","prop":"allowEmptyValue","json":"allowEmptyValue","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":false},
+    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"Determines whether or not this parameter is required or optional."},
+    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Determines the location of the parameter."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief description of the parameter. This could contain examples of use.  GitHub Flavored Markdown is allowed."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the parameter."},
+    {"name":"allow_empty_value","prop":"allowEmptyValue","json":"allowEmptyValue","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"allows sending a parameter by name only or with an empty value."},
     {"name":"type","prop":"type","json":"type","number":6,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"format","prop":"format","json":"format","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"items","prop":"items","json":"items","number":8,"kind":"message","type":"openapi.v2.PrimitivesItems","repeated":false,"optional":true},
@@ -2157,10 +2157,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":19,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.HeaderParameterSubSchema": {"fullName":"openapi.v2.HeaderParameterSubSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"HeaderParameterSubSchema","fields":[
-    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false},
-    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
+    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"Determines whether or not this parameter is required or optional."},
+    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Determines the location of the parameter."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief description of the parameter. This could contain examples of use.  GitHub Flavored Markdown is allowed."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the parameter."},
     {"name":"type","prop":"type","json":"type","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"format","prop":"format","json":"format","number":6,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"items","prop":"items","json":"items","number":7,"kind":"message","type":"openapi.v2.PrimitivesItems","repeated":false,"optional":true},
@@ -2183,11 +2183,11 @@ export const messageSchemas: SchemaMessages = {
   "openapi.v2.Headers": {"fullName":"openapi.v2.Headers","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Headers","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedHeader","repeated":true,"optional":false},
   ]},
-  "openapi.v2.Info": {"fullName":"openapi.v2.Info","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Info","fields":[
-    {"name":"title","prop":"title","json":"title","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"terms_of_service","prop":"termsOfService","json":"termsOfService","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
+  "openapi.v2.Info": {"fullName":"openapi.v2.Info","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Info","description":"General information about the API.","fields":[
+    {"name":"title","prop":"title","json":"title","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A unique and precise title of the API."},
+    {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A semantic version number of the API."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A longer description of the API. Should be different from the title.  GitHub Flavored Markdown is allowed."},
+    {"name":"terms_of_service","prop":"termsOfService","json":"termsOfService","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The terms of service for the API."},
     {"name":"contact","prop":"contact","json":"contact","number":5,"kind":"message","type":"openapi.v2.Contact","repeated":false,"optional":true},
     {"name":"license","prop":"license","json":"license","number":6,"kind":"message","type":"openapi.v2.License","repeated":false,"optional":true},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":7,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
@@ -2200,49 +2200,49 @@ export const messageSchemas: SchemaMessages = {
     {"name":"description","prop":"description","json":"description","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
   ]},
   "openapi.v2.License": {"fullName":"openapi.v2.License","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"License","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"url","prop":"url","json":"url","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the license type. It's encouraged to use an OSI compatible license."},
+    {"name":"url","prop":"url","json":"url","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The URL pointing to the license."},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":3,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.NamedAny": {"fullName":"openapi.v2.NamedAny","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedAny","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Any","repeated":false,"optional":true},
+  "openapi.v2.NamedAny": {"fullName":"openapi.v2.NamedAny","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedAny","description":"Automatically-generated message used to represent maps of Any as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Any","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedHeader": {"fullName":"openapi.v2.NamedHeader","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedHeader","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Header","repeated":false,"optional":true},
+  "openapi.v2.NamedHeader": {"fullName":"openapi.v2.NamedHeader","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedHeader","description":"Automatically-generated message used to represent maps of Header as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Header","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedParameter": {"fullName":"openapi.v2.NamedParameter","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedParameter","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Parameter","repeated":false,"optional":true},
+  "openapi.v2.NamedParameter": {"fullName":"openapi.v2.NamedParameter","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedParameter","description":"Automatically-generated message used to represent maps of Parameter as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Parameter","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedPathItem": {"fullName":"openapi.v2.NamedPathItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedPathItem","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.PathItem","repeated":false,"optional":true},
+  "openapi.v2.NamedPathItem": {"fullName":"openapi.v2.NamedPathItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedPathItem","description":"Automatically-generated message used to represent maps of PathItem as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.PathItem","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedResponse": {"fullName":"openapi.v2.NamedResponse","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedResponse","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Response","repeated":false,"optional":true},
+  "openapi.v2.NamedResponse": {"fullName":"openapi.v2.NamedResponse","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedResponse","description":"Automatically-generated message used to represent maps of Response as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Response","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedResponseValue": {"fullName":"openapi.v2.NamedResponseValue","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedResponseValue","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.ResponseValue","repeated":false,"optional":true},
+  "openapi.v2.NamedResponseValue": {"fullName":"openapi.v2.NamedResponseValue","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedResponseValue","description":"Automatically-generated message used to represent maps of ResponseValue as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.ResponseValue","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedSchema": {"fullName":"openapi.v2.NamedSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedSchema","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Schema","repeated":false,"optional":true},
+  "openapi.v2.NamedSchema": {"fullName":"openapi.v2.NamedSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedSchema","description":"Automatically-generated message used to represent maps of Schema as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.Schema","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedSecurityDefinitionsItem": {"fullName":"openapi.v2.NamedSecurityDefinitionsItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedSecurityDefinitionsItem","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.SecurityDefinitionsItem","repeated":false,"optional":true},
+  "openapi.v2.NamedSecurityDefinitionsItem": {"fullName":"openapi.v2.NamedSecurityDefinitionsItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedSecurityDefinitionsItem","description":"Automatically-generated message used to represent maps of SecurityDefinitionsItem as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.SecurityDefinitionsItem","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedString": {"fullName":"openapi.v2.NamedString","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedString","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
+  "openapi.v2.NamedString": {"fullName":"openapi.v2.NamedString","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedString","description":"Automatically-generated message used to represent maps of string as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Mapped value"},
   ]},
-  "openapi.v2.NamedStringArray": {"fullName":"openapi.v2.NamedStringArray","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedStringArray","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.StringArray","repeated":false,"optional":true},
+  "openapi.v2.NamedStringArray": {"fullName":"openapi.v2.NamedStringArray","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NamedStringArray","description":"Automatically-generated message used to represent maps of StringArray as ordered (name,value) pairs.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Map key"},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"openapi.v2.StringArray","repeated":false,"optional":true,"description":"Mapped value"},
   ]},
   "openapi.v2.NonBodyParameter": {"fullName":"openapi.v2.NonBodyParameter","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"NonBodyParameter","fields":[
     {"name":"header_parameter_sub_schema","prop":"headerParameterSubSchema","json":"headerParameterSubSchema","number":1,"kind":"message","type":"openapi.v2.HeaderParameterSubSchema","repeated":false,"optional":true},
@@ -2288,15 +2288,15 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "openapi.v2.Operation": {"fullName":"openapi.v2.Operation","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Operation","fields":[
     {"name":"tags","prop":"tags","json":"tags","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"summary","prop":"summary","json":"summary","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
+    {"name":"summary","prop":"summary","json":"summary","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief summary of the operation."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A longer description of the operation, GitHub Flavored Markdown is allowed."},
     {"name":"external_docs","prop":"externalDocs","json":"externalDocs","number":4,"kind":"message","type":"openapi.v2.ExternalDocs","repeated":false,"optional":true},
-    {"name":"operation_id","prop":"operationId","json":"operationId","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"produces","prop":"produces","json":"produces","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"consumes","prop":"consumes","json":"consumes","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":8,"kind":"message","type":"openapi.v2.ParametersItem","repeated":true,"optional":false},
+    {"name":"operation_id","prop":"operationId","json":"operationId","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A unique identifier of the operation."},
+    {"name":"produces","prop":"produces","json":"produces","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"A list of MIME types the API can produce."},
+    {"name":"consumes","prop":"consumes","json":"consumes","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"A list of MIME types the API can consume."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":8,"kind":"message","type":"openapi.v2.ParametersItem","repeated":true,"optional":false,"description":"The parameters needed to send a valid API call."},
     {"name":"responses","prop":"responses","json":"responses","number":9,"kind":"message","type":"openapi.v2.Responses","repeated":false,"optional":true},
-    {"name":"schemes","prop":"schemes","json":"schemes","number":10,"kind":"scalar","type":"string","repeated":true,"optional":false},
+    {"name":"schemes","prop":"schemes","json":"schemes","number":10,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"The transfer protocol of the API."},
     {"name":"deprecated","prop":"deprecated","json":"deprecated","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":false},
     {"name":"security","prop":"security","json":"security","number":12,"kind":"message","type":"openapi.v2.SecurityRequirement","repeated":true,"optional":false},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":13,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
@@ -2305,7 +2305,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"body_parameter","prop":"bodyParameter","json":"bodyParameter","number":1,"kind":"message","type":"openapi.v2.BodyParameter","repeated":false,"optional":true},
     {"name":"non_body_parameter","prop":"nonBodyParameter","json":"nonBodyParameter","number":2,"kind":"message","type":"openapi.v2.NonBodyParameter","repeated":false,"optional":true},
   ]},
-  "openapi.v2.ParameterDefinitions": {"fullName":"openapi.v2.ParameterDefinitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ParameterDefinitions","fields":[
+  "openapi.v2.ParameterDefinitions": {"fullName":"openapi.v2.ParameterDefinitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ParameterDefinitions","description":"One or more JSON representations for parameters","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedParameter","repeated":true,"optional":false},
   ]},
   "openapi.v2.ParametersItem": {"fullName":"openapi.v2.ParametersItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ParametersItem","fields":[
@@ -2321,14 +2321,14 @@ export const messageSchemas: SchemaMessages = {
     {"name":"options","prop":"options","json":"options","number":6,"kind":"message","type":"openapi.v2.Operation","repeated":false,"optional":true},
     {"name":"head","prop":"head","json":"head","number":7,"kind":"message","type":"openapi.v2.Operation","repeated":false,"optional":true},
     {"name":"patch","prop":"patch","json":"patch","number":8,"kind":"message","type":"openapi.v2.Operation","repeated":false,"optional":true},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":9,"kind":"message","type":"openapi.v2.ParametersItem","repeated":true,"optional":false},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":9,"kind":"message","type":"openapi.v2.ParametersItem","repeated":true,"optional":false,"description":"The parameters needed to send a valid API call."},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":10,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.PathParameterSubSchema": {"fullName":"openapi.v2.PathParameterSubSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"PathParameterSubSchema","fields":[
-    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false},
-    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
+    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"Determines whether or not this parameter is required or optional."},
+    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Determines the location of the parameter."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief description of the parameter. This could contain examples of use.  GitHub Flavored Markdown is allowed."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the parameter."},
     {"name":"type","prop":"type","json":"type","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"format","prop":"format","json":"format","number":6,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"items","prop":"items","json":"items","number":7,"kind":"message","type":"openapi.v2.PrimitivesItems","repeated":false,"optional":true},
@@ -2348,7 +2348,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"multiple_of","prop":"multipleOf","json":"multipleOf","number":21,"kind":"scalar","type":"double","repeated":false,"optional":false},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":22,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.Paths": {"fullName":"openapi.v2.Paths","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Paths","fields":[
+  "openapi.v2.Paths": {"fullName":"openapi.v2.Paths","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Paths","description":"Relative paths to the individual endpoints. They must be relative to the 'basePath'.","fields":[
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":1,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
     {"name":"path","prop":"path","json":"path","number":2,"kind":"message","type":"openapi.v2.NamedPathItem","repeated":true,"optional":false},
   ]},
@@ -2376,11 +2376,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedSchema","repeated":true,"optional":false},
   ]},
   "openapi.v2.QueryParameterSubSchema": {"fullName":"openapi.v2.QueryParameterSubSchema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"QueryParameterSubSchema","fields":[
-    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false},
-    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false},
-    {"name":"allow_empty_value","prop":"allowEmptyValue","json":"allowEmptyValue","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":false},
+    {"name":"required","prop":"required","json":"required","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"Determines whether or not this parameter is required or optional."},
+    {"name":"in","prop":"in","json":"in","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"Determines the location of the parameter."},
+    {"name":"description","prop":"description","json":"description","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"A brief description of the parameter. This could contain examples of use.  GitHub Flavored Markdown is allowed."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":false,"description":"The name of the parameter."},
+    {"name":"allow_empty_value","prop":"allowEmptyValue","json":"allowEmptyValue","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":false,"description":"allows sending a parameter by name only or with an empty value."},
     {"name":"type","prop":"type","json":"type","number":6,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"format","prop":"format","json":"format","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"items","prop":"items","json":"items","number":8,"kind":"message","type":"openapi.v2.PrimitivesItems","repeated":false,"optional":true},
@@ -2407,18 +2407,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"examples","prop":"examples","json":"examples","number":4,"kind":"message","type":"openapi.v2.Examples","repeated":false,"optional":true},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":5,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.ResponseDefinitions": {"fullName":"openapi.v2.ResponseDefinitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ResponseDefinitions","fields":[
+  "openapi.v2.ResponseDefinitions": {"fullName":"openapi.v2.ResponseDefinitions","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ResponseDefinitions","description":"One or more JSON representations for responses","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedResponse","repeated":true,"optional":false},
   ]},
   "openapi.v2.ResponseValue": {"fullName":"openapi.v2.ResponseValue","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"ResponseValue","fields":[
     {"name":"response","prop":"response","json":"response","number":1,"kind":"message","type":"openapi.v2.Response","repeated":false,"optional":true},
     {"name":"json_reference","prop":"jsonReference","json":"jsonReference","number":2,"kind":"message","type":"openapi.v2.JsonReference","repeated":false,"optional":true},
   ]},
-  "openapi.v2.Responses": {"fullName":"openapi.v2.Responses","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Responses","fields":[
+  "openapi.v2.Responses": {"fullName":"openapi.v2.Responses","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Responses","description":"Response objects names can either be any valid HTTP status code or 'default'.","fields":[
     {"name":"response_code","prop":"responseCode","json":"responseCode","number":1,"kind":"message","type":"openapi.v2.NamedResponseValue","repeated":true,"optional":false},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":2,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "openapi.v2.Schema": {"fullName":"openapi.v2.Schema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Schema","fields":[
+  "openapi.v2.Schema": {"fullName":"openapi.v2.Schema","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Schema","description":"A deterministic version of a JSON Schema object.","fields":[
     {"name":"_ref","prop":"Ref","json":"Ref","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"format","prop":"format","json":"format","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false},
     {"name":"title","prop":"title","json":"title","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false},
@@ -2481,7 +2481,7 @@ export const messageSchemas: SchemaMessages = {
   "openapi.v2.TypeItem": {"fullName":"openapi.v2.TypeItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"TypeItem","fields":[
     {"name":"value","prop":"value","json":"value","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false},
   ]},
-  "openapi.v2.VendorExtension": {"fullName":"openapi.v2.VendorExtension","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"VendorExtension","fields":[
+  "openapi.v2.VendorExtension": {"fullName":"openapi.v2.VendorExtension","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"VendorExtension","description":"Any property starting with x- is valid.","fields":[
     {"name":"additional_properties","prop":"additionalProperties","json":"additionalProperties","number":1,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
   "openapi.v2.Xml": {"fullName":"openapi.v2.Xml","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"Xml","fields":[
@@ -2492,31 +2492,31 @@ export const messageSchemas: SchemaMessages = {
     {"name":"wrapped","prop":"wrapped","json":"wrapped","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":false},
     {"name":"vendor_extension","prop":"vendorExtension","json":"vendorExtension","number":6,"kind":"message","type":"openapi.v2.NamedAny","repeated":true,"optional":false},
   ]},
-  "wheelhouse.apps.v1.CreateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.CreateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateDeploymentRequest","fields":[
+  "wheelhouse.apps.v1.CreateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.CreateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateDeploymentRequest","description":"Creates a Deployment: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.CreateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.CreateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateReplicaSetRequest","fields":[
+  "wheelhouse.apps.v1.CreateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.CreateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"CreateReplicaSetRequest","description":"Creates a ReplicaSet: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.DeploymentWatchEvent": {"fullName":"wheelhouse.apps.v1.DeploymentWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"DeploymentWatchEvent","fields":[
+  "wheelhouse.apps.v1.DeploymentWatchEvent": {"fullName":"wheelhouse.apps.v1.DeploymentWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"DeploymentWatchEvent","description":"One change to a Deployment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.ReplicaSetWatchEvent": {"fullName":"wheelhouse.apps.v1.ReplicaSetWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"ReplicaSetWatchEvent","fields":[
+  "wheelhouse.apps.v1.ReplicaSetWatchEvent": {"fullName":"wheelhouse.apps.v1.ReplicaSetWatchEvent","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"ReplicaSetWatchEvent","description":"One change to a ReplicaSet: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.UpdateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.UpdateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateDeploymentRequest","fields":[
+  "wheelhouse.apps.v1.UpdateDeploymentRequest": {"fullName":"wheelhouse.apps.v1.UpdateDeploymentRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateDeploymentRequest","description":"Replaces a Deployment (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.Deployment","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2524,7 +2524,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.apps.v1.UpdateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.UpdateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateReplicaSetRequest","fields":[
+  "wheelhouse.apps.v1.UpdateReplicaSetRequest": {"fullName":"wheelhouse.apps.v1.UpdateReplicaSetRequest","package":"wheelhouse.apps.v1","file":"wheelhouse/apps/v1/services.proto","tsName":"UpdateReplicaSetRequest","description":"Replaces a ReplicaSet (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSet","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2532,19 +2532,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","description":"Creates a HorizontalPodAutoscaler: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","fields":[
+  "wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v1.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","description":"One change to a HorizontalPodAutoscaler: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","description":"Replaces a HorizontalPodAutoscaler (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2552,19 +2552,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","description":"Creates a HorizontalPodAutoscaler: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","fields":[
+  "wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent": {"fullName":"wheelhouse.autoscaling.v2.HorizontalPodAutoscalerWatchEvent","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"HorizontalPodAutoscalerWatchEvent","description":"One change to a HorizontalPodAutoscaler: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","fields":[
+  "wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v2.UpdateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v2","file":"wheelhouse/autoscaling/v2/services.proto","tsName":"UpdateHorizontalPodAutoscalerRequest","description":"Replaces a HorizontalPodAutoscaler (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2572,31 +2572,31 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1.CreateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1.CreateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CreateJobRequest": {"fullName":"wheelhouse.batch.v1.CreateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateJobRequest","fields":[
+  "wheelhouse.batch.v1.CreateJobRequest": {"fullName":"wheelhouse.batch.v1.CreateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CreateJobRequest","description":"Creates a Job: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1.CronJobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1.CronJobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.JobWatchEvent": {"fullName":"wheelhouse.batch.v1.JobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"JobWatchEvent","fields":[
+  "wheelhouse.batch.v1.JobWatchEvent": {"fullName":"wheelhouse.batch.v1.JobWatchEvent","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"JobWatchEvent","description":"One change to a Job: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateCronJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2604,7 +2604,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateJobRequest","fields":[
+  "wheelhouse.batch.v1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v1.UpdateJobRequest","package":"wheelhouse.batch.v1","file":"wheelhouse/batch/v1/services.proto","tsName":"UpdateJobRequest","description":"Replaces a Job (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2612,19 +2612,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.CreateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v1beta1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.CreateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1beta1.CronJobWatchEvent","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v1beta1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v1beta1.CronJobWatchEvent","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v1beta1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.UpdateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v1beta1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v1beta1.UpdateCronJobRequest","package":"wheelhouse.batch.v1beta1","file":"wheelhouse/batch/v1beta1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2632,43 +2632,43 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateCronJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateCronJobRequest","description":"Creates a CronJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateJobRequest","description":"Creates a Job: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CreateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateScheduledJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.CreateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.CreateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CreateScheduledJobRequest","description":"Creates a ScheduledJob: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.CronJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CronJobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.CronJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.CronJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"CronJobWatchEvent","description":"One change to a CronJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.JobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.JobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"JobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.JobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.JobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"JobWatchEvent","description":"One change to a Job: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"ScheduledJobWatchEvent","fields":[
+  "wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent": {"fullName":"wheelhouse.batch.v2alpha1.ScheduledJobWatchEvent","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"ScheduledJobWatchEvent","description":"One change to a ScheduledJob: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateCronJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateCronJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateCronJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateCronJobRequest","description":"Replaces a CronJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2676,7 +2676,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateJobRequest","description":"Replaces a Job (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v1.Job","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2684,7 +2684,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateScheduledJobRequest","fields":[
+  "wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest": {"fullName":"wheelhouse.batch.v2alpha1.UpdateScheduledJobRequest","package":"wheelhouse.batch.v2alpha1","file":"wheelhouse/batch/v2alpha1/services.proto","tsName":"UpdateScheduledJobRequest","description":"Replaces a ScheduledJob (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2692,115 +2692,115 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ConfigMapWatchEvent": {"fullName":"wheelhouse.core.v1.ConfigMapWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ConfigMapWatchEvent","fields":[
+  "wheelhouse.core.v1.ConfigMapWatchEvent": {"fullName":"wheelhouse.core.v1.ConfigMapWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ConfigMapWatchEvent","description":"One change to a ConfigMap: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","fields":[
+  "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","description":"Creates a ConfigMap: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateEndpointsRequest": {"fullName":"wheelhouse.core.v1.CreateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEndpointsRequest","fields":[
+  "wheelhouse.core.v1.CreateEndpointsRequest": {"fullName":"wheelhouse.core.v1.CreateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEndpointsRequest","description":"Creates a Endpoints: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateEventRequest": {"fullName":"wheelhouse.core.v1.CreateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEventRequest","fields":[
+  "wheelhouse.core.v1.CreateEventRequest": {"fullName":"wheelhouse.core.v1.CreateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateEventRequest","description":"Creates a Event: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateNamespaceRequest": {"fullName":"wheelhouse.core.v1.CreateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNamespaceRequest","fields":[
+  "wheelhouse.core.v1.CreateNamespaceRequest": {"fullName":"wheelhouse.core.v1.CreateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNamespaceRequest","description":"Creates a Namespace: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateNodeRequest": {"fullName":"wheelhouse.core.v1.CreateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNodeRequest","fields":[
+  "wheelhouse.core.v1.CreateNodeRequest": {"fullName":"wheelhouse.core.v1.CreateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNodeRequest","description":"Creates a Node: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","fields":[
+  "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","description":"Creates a Pod: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateSecretRequest": {"fullName":"wheelhouse.core.v1.CreateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateSecretRequest","fields":[
+  "wheelhouse.core.v1.CreateSecretRequest": {"fullName":"wheelhouse.core.v1.CreateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateSecretRequest","description":"Creates a Secret: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.CreateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceAccountRequest","fields":[
+  "wheelhouse.core.v1.CreateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.CreateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceAccountRequest","description":"Creates a ServiceAccount: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.CreateServiceRequest": {"fullName":"wheelhouse.core.v1.CreateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceRequest","fields":[
+  "wheelhouse.core.v1.CreateServiceRequest": {"fullName":"wheelhouse.core.v1.CreateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceRequest","description":"Creates a Service: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.EndpointsWatchEvent": {"fullName":"wheelhouse.core.v1.EndpointsWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EndpointsWatchEvent","fields":[
+  "wheelhouse.core.v1.EndpointsWatchEvent": {"fullName":"wheelhouse.core.v1.EndpointsWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EndpointsWatchEvent","description":"One change to a Endpoints: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.EventWatchEvent": {"fullName":"wheelhouse.core.v1.EventWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EventWatchEvent","fields":[
+  "wheelhouse.core.v1.EventWatchEvent": {"fullName":"wheelhouse.core.v1.EventWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"EventWatchEvent","description":"One change to a Event: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.NamespaceWatchEvent": {"fullName":"wheelhouse.core.v1.NamespaceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NamespaceWatchEvent","fields":[
+  "wheelhouse.core.v1.NamespaceWatchEvent": {"fullName":"wheelhouse.core.v1.NamespaceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NamespaceWatchEvent","description":"One change to a Namespace: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.NodeWatchEvent": {"fullName":"wheelhouse.core.v1.NodeWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NodeWatchEvent","fields":[
+  "wheelhouse.core.v1.NodeWatchEvent": {"fullName":"wheelhouse.core.v1.NodeWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NodeWatchEvent","description":"One change to a Node: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","fields":[
+  "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","description":"One change to a Pod: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.SecretWatchEvent": {"fullName":"wheelhouse.core.v1.SecretWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"SecretWatchEvent","fields":[
+  "wheelhouse.core.v1.SecretWatchEvent": {"fullName":"wheelhouse.core.v1.SecretWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"SecretWatchEvent","description":"One change to a Secret: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ServiceAccountWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceAccountWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceAccountWatchEvent","fields":[
+  "wheelhouse.core.v1.ServiceAccountWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceAccountWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceAccountWatchEvent","description":"One change to a ServiceAccount: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.ServiceWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceWatchEvent","fields":[
+  "wheelhouse.core.v1.ServiceWatchEvent": {"fullName":"wheelhouse.core.v1.ServiceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ServiceWatchEvent","description":"One change to a Service: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateConfigMapRequest": {"fullName":"wheelhouse.core.v1.UpdateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateConfigMapRequest","fields":[
+  "wheelhouse.core.v1.UpdateConfigMapRequest": {"fullName":"wheelhouse.core.v1.UpdateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateConfigMapRequest","description":"Replaces a ConfigMap (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2808,7 +2808,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateEndpointsRequest": {"fullName":"wheelhouse.core.v1.UpdateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEndpointsRequest","fields":[
+  "wheelhouse.core.v1.UpdateEndpointsRequest": {"fullName":"wheelhouse.core.v1.UpdateEndpointsRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEndpointsRequest","description":"Replaces a Endpoints (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2816,7 +2816,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateEventRequest": {"fullName":"wheelhouse.core.v1.UpdateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEventRequest","fields":[
+  "wheelhouse.core.v1.UpdateEventRequest": {"fullName":"wheelhouse.core.v1.UpdateEventRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateEventRequest","description":"Replaces a Event (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2824,7 +2824,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateNamespaceRequest": {"fullName":"wheelhouse.core.v1.UpdateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNamespaceRequest","fields":[
+  "wheelhouse.core.v1.UpdateNamespaceRequest": {"fullName":"wheelhouse.core.v1.UpdateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNamespaceRequest","description":"Replaces a Namespace (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2832,7 +2832,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateNodeRequest": {"fullName":"wheelhouse.core.v1.UpdateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNodeRequest","fields":[
+  "wheelhouse.core.v1.UpdateNodeRequest": {"fullName":"wheelhouse.core.v1.UpdateNodeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNodeRequest","description":"Replaces a Node (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Node","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2840,7 +2840,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","fields":[
+  "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","description":"Replaces a Pod (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2848,7 +2848,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateSecretRequest": {"fullName":"wheelhouse.core.v1.UpdateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateSecretRequest","fields":[
+  "wheelhouse.core.v1.UpdateSecretRequest": {"fullName":"wheelhouse.core.v1.UpdateSecretRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateSecretRequest","description":"Replaces a Secret (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Secret","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2856,7 +2856,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceAccountRequest","fields":[
+  "wheelhouse.core.v1.UpdateServiceAccountRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceAccountRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceAccountRequest","description":"Replaces a ServiceAccount (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2864,7 +2864,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.core.v1.UpdateServiceRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceRequest","fields":[
+  "wheelhouse.core.v1.UpdateServiceRequest": {"fullName":"wheelhouse.core.v1.UpdateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateServiceRequest","description":"Replaces a Service (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Service","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
@@ -2872,33 +2872,33 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","fields":[
+  "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","description":"Deletes every object in a namespace that the list options select.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"listOptions","prop":"listOptions","json":"listOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
     {"name":"deleteOptions","prop":"deleteOptions","json":"deleteOptions","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.DeleteRequest": {"fullName":"wheelhouse.meta.v1.DeleteRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteRequest","fields":[
+  "wheelhouse.meta.v1.DeleteRequest": {"fullName":"wheelhouse.meta.v1.DeleteRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteRequest","description":"Deletes one object by namespace and name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.GetRequest": {"fullName":"wheelhouse.meta.v1.GetRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"GetRequest","fields":[
+  "wheelhouse.meta.v1.GetRequest": {"fullName":"wheelhouse.meta.v1.GetRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"GetRequest","description":"Reads one object by namespace (empty for cluster-scoped kinds) and name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.GetOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.ListRequest": {"fullName":"wheelhouse.meta.v1.ListRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"ListRequest","fields":[
+  "wheelhouse.meta.v1.ListRequest": {"fullName":"wheelhouse.meta.v1.ListRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"ListRequest","description":"Lists (or, for Watch, streams changes to) objects in a namespace; an empty namespace means all namespaces (or a cluster-scoped kind).","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.PatchRequest": {"fullName":"wheelhouse.meta.v1.PatchRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"PatchRequest","fields":[
+  "wheelhouse.meta.v1.PatchRequest": {"fullName":"wheelhouse.meta.v1.PatchRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"PatchRequest","description":"Patches one object (or its status or scale): `patch` holds the patch document in the format `patchType` names, upstream's types.PatchType values: application/json-patch+json, application/merge-patch+json or application/strategic-merge-patch+json.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"patchType","prop":"patchType","json":"patchType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"patch","prop":"patch","json":"patch","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.PatchOptions","repeated":false,"optional":true},
   ]},
-  "wheelhouse.meta.v1.UpdateScaleRequest": {"fullName":"wheelhouse.meta.v1.UpdateScaleRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"UpdateScaleRequest","fields":[
+  "wheelhouse.meta.v1.UpdateScaleRequest": {"fullName":"wheelhouse.meta.v1.UpdateScaleRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"UpdateScaleRequest","description":"Replaces the scale of one object: `name` defaults to the Scale's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.Scale","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},

@@ -29,6 +29,8 @@ export interface FieldSchema {
   readonly nullable?: boolean;
   /** A Go field without omitempty: always written to Kubernetes JSON, zero value included. */
   readonly emitEmpty?: boolean;
+  /** The field's leading proto comment: what `kubectl explain` and OpenAPI show. */
+  readonly description?: string;
 }
 
 /** One message type. */
@@ -40,6 +42,8 @@ export interface MessageSchema {
   readonly file: string;
   /** Name of the ts-proto export (nested messages are joined with "_"). */
   readonly tsName: string;
+  /** The message's leading proto comment: what `kubectl explain` and OpenAPI show. */
+  readonly description?: string;
   /** Server-side apply semantics of the message as a whole (+structType on the Go type). */
   readonly structType?: "atomic" | "granular";
   /** Fields in declaration order (upstream Go struct order). */

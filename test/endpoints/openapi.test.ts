@@ -11,6 +11,12 @@ import type { ResourceStore } from '../../src/registry/rest/resource-store.js';
 
 type Json = Record<string, any>;
 
+/** A schema without its description (descriptions are checked in openapi-descriptions.test.ts). */
+function shape(schema: Json): Json {
+  const { description: _description, ...rest } = schema;
+  return rest;
+}
+
 const fakePods: ResourceDefinition = {
   ...configMaps,
   resource: 'pods',
@@ -231,8 +237,8 @@ describe('openapi v3 group-version documents', () => {
         assert.deepEqual(kind['x-kubernetes-group-version-kind'], sharing.map((s) => ({ group: s.group, kind: s.kind, version: s.version })));
         assert.deepEqual(list['x-kubernetes-group-version-kind'], sharing.map((s) => ({ group: s.group, kind: s.listKind, version: s.version })));
         for (const s of [kind, list]) {
-          assert.deepEqual(s.properties.apiVersion, { type: 'string' });
-          assert.deepEqual(s.properties.kind, { type: 'string' });
+          assert.deepEqual(shape(s.properties.apiVersion), { type: 'string' });
+          assert.deepEqual(shape(s.properties.kind), { type: 'string' });
           assert.equal(s.type, 'object');
         }
         assert.equal(refName(list.properties.items.items), kindName);
@@ -277,7 +283,7 @@ describe('openapi v3 group-version documents', () => {
     const container = schemaOf(core, refName(containers.items));
     assert.equal(refName(containers.items), 'io.k8s.api.core.v1.Container');
     assert.equal(container.properties.ports['x-kubernetes-patch-merge-key'], 'containerPort');
-    assert.deepEqual(container.properties.command, { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' });
+    assert.deepEqual(shape(container.properties.command), { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' });
     assert.equal(podSpec.properties.nodeSelector.type, 'object');
     assert.deepEqual(podSpec.properties.nodeSelector.additionalProperties, { type: 'string' });
 
@@ -286,15 +292,15 @@ describe('openapi v3 group-version documents', () => {
     assert.equal(volume.properties.volumeSource, undefined);
     assert.equal(refName(volume.properties.configMap), 'io.k8s.api.core.v1.ConfigMapVolumeSource');
     const cmSource = schemaOf(core, 'io.k8s.api.core.v1.ConfigMapVolumeSource');
-    assert.deepEqual(cmSource.properties.name, { type: 'string' });
+    assert.deepEqual(shape(cmSource.properties.name), { type: 'string' });
     assert.equal(cmSource.properties.localObjectReference, undefined);
 
     const configMap = schemaOf(core, 'io.k8s.api.core.v1.ConfigMap');
-    assert.deepEqual(configMap.properties.binaryData, { type: 'object', additionalProperties: { type: 'string', format: 'byte' } });
-    assert.deepEqual(configMap.properties.immutable, { type: 'boolean' });
-    assert.deepEqual(podSpec.properties.activeDeadlineSeconds, { type: 'integer', format: 'int64' });
+    assert.deepEqual(shape(configMap.properties.binaryData), { type: 'object', additionalProperties: { type: 'string', format: 'byte' } });
+    assert.deepEqual(shape(configMap.properties.immutable), { type: 'boolean' });
+    assert.deepEqual(shape(podSpec.properties.activeDeadlineSeconds), { type: 'integer', format: 'int64' });
     assert.deepEqual(container.properties.ports.items.allOf, [{ $ref: '#/components/schemas/io.k8s.api.core.v1.ContainerPort' }]);
-    assert.deepEqual(schemaOf(core, 'io.k8s.api.core.v1.ContainerPort').properties.containerPort, { type: 'integer', format: 'int32' });
+    assert.deepEqual(shape(schemaOf(core, 'io.k8s.api.core.v1.ContainerPort').properties.containerPort), { type: 'integer', format: 'int32' });
   });
 
   it('maps special JSON types as upstream does', async () => {
@@ -305,11 +311,11 @@ describe('openapi v3 group-version documents', () => {
     const objectMeta = schemaOf(core, `${meta}.ObjectMeta`);
     assert.equal(refName(objectMeta.properties.creationTimestamp), `${meta}.Time`);
     assert.deepEqual(schemaOf(core, `${meta}.Time`), { type: 'string', format: 'date-time' });
-    assert.deepEqual(objectMeta.properties.generation, { type: 'integer', format: 'int64' });
-    assert.deepEqual(objectMeta.properties.labels, { type: 'object', additionalProperties: { type: 'string' } });
+    assert.deepEqual(shape(objectMeta.properties.generation), { type: 'integer', format: 'int64' });
+    assert.deepEqual(shape(objectMeta.properties.labels), { type: 'object', additionalProperties: { type: 'string' } });
     const managed = schemaOf(core, refName(objectMeta.properties.managedFields.items));
     assert.equal(refName(managed.properties.fieldsV1), `${meta}.FieldsV1`);
-    assert.deepEqual(schemaOf(core, `${meta}.FieldsV1`), { type: 'object' });
+    assert.deepEqual(shape(schemaOf(core, `${meta}.FieldsV1`)), { type: 'object' });
 
     const quantityName = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
     const resources = schemaOf(core, 'io.k8s.api.core.v1.ResourceRequirements');

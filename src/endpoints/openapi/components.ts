@@ -21,9 +21,18 @@ export interface ComponentSet {
   schemas(): Record<string, Schema>;
 }
 
-/** The `apiVersion` and `kind` properties every top-level object has. */
+/** The `apiVersion` and `kind` properties every top-level object has, described as kubectl explain shows them. */
 export function typeMetaProperties(): Record<string, Schema> {
-  return { apiVersion: { type: 'string' }, kind: { type: 'string' } };
+  return {
+    apiVersion: {
+      type: 'string',
+      description: 'The group and version of the schema this object is written in, such as apps/v1 (just v1 for the core group). Servers convert objects to the version a client asks for.',
+    },
+    kind: {
+      type: 'string',
+      description: 'The type of the object in CamelCase, such as Deployment; together with apiVersion it names the schema the rest of the object follows. Cannot be changed on update.',
+    },
+  };
 }
 
 /** Creates an empty component set over the compiled message plans. */
@@ -51,6 +60,7 @@ export function createComponentSet(): ComponentSet {
     if (f.listType) s['x-kubernetes-list-type'] = f.listType;
     if (f.listMapKeys?.length) s['x-kubernetes-list-map-keys'] = [...f.listMapKeys];
     if (f.mapType) s['x-kubernetes-map-type'] = f.mapType;
+    if (f.description) s.description = f.description;
     return s;
   }
 
@@ -80,6 +90,7 @@ export function createComponentSet(): ComponentSet {
     const schema: Schema = { type: 'object' };
     out.set(name, schema);
     if (!msg) return name;
+    if (msg.schema.description) schema.description = msg.schema.description;
     const properties: Record<string, Schema> = {};
     collectProperties(msg, properties, new Set());
     if (Object.keys(properties).length > 0) schema.properties = properties;

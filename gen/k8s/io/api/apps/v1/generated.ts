@@ -10,92 +10,273 @@ import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
 import { PodTemplateSpec } from "../../core/v1/pod.js";
 
+/**
+ * Keeps a number of identical pods running from one template and rolls out template changes
+ * gradually, through ReplicaSets it creates and scales.
+ */
 export interface Deployment {
-  metadata?: ObjectMeta | undefined;
-  spec?: DeploymentSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The desired state: how many pods, from which template, and how to roll out changes. */
+  spec?:
+    | DeploymentSpec
+    | undefined;
+  /** What the deployment controller last observed; may lag behind spec. Read-only. */
   status?: DeploymentStatus | undefined;
 }
 
+/** A list of Deployments. */
 export interface DeploymentList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Deployments. */
   items: Deployment[];
 }
 
+/** What a Deployment should run and how it replaces old pods with new ones. */
 export interface DeploymentSpec {
-  replicas?: number | undefined;
-  selector?: LabelSelector | undefined;
-  template?: PodTemplateSpec | undefined;
-  strategy?: DeploymentStrategy | undefined;
-  minReadySeconds?: number | undefined;
-  revisionHistoryLimit?: number | undefined;
-  paused?: boolean | undefined;
+  /** How many pods should run. Defaults to 1; leave it unset when an autoscaler manages it. */
+  replicas?:
+    | number
+    | undefined;
+  /**
+   * Which pods the Deployment manages, by label; it must match the template's labels and cannot
+   * change after creation.
+   */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** The pod the Deployment creates copies of. Its restartPolicy must be Always. */
+  template?:
+    | PodTemplateSpec
+    | undefined;
+  /** How running pods are replaced when the template changes. */
+  strategy?:
+    | DeploymentStrategy
+    | undefined;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /** How many old ReplicaSets to keep so that a rollout can be undone. Defaults to 10. */
+  revisionHistoryLimit?:
+    | number
+    | undefined;
+  /** When true, template changes are not rolled out until the Deployment is resumed. */
+  paused?:
+    | boolean
+    | undefined;
+  /**
+   * How long a rollout may go without progress before the Progressing condition reports
+   * ProgressDeadlineExceeded. Defaults to 600.
+   */
   progressDeadlineSeconds?: number | undefined;
 }
 
+/** How a Deployment swaps old pods for new ones. */
 export interface DeploymentStrategy {
-  type?: string | undefined;
+  /**
+   * Recreate (stop all old pods, then start new ones) or RollingUpdate (replace them a few at a
+   * time). Defaults to RollingUpdate.
+   */
+  type?:
+    | string
+    | undefined;
+  /** Limits of a rolling update; only allowed when type is RollingUpdate. */
   rollingUpdate?: RollingUpdateDeployment | undefined;
 }
 
+/** How far a rolling update may go below and above the desired number of pods. */
 export interface RollingUpdateDeployment {
-  maxUnavailable?: IntOrString | undefined;
+  /**
+   * How many pods may be unavailable during the update, as a number or a percentage of the desired
+   * count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%.
+   */
+  maxUnavailable?:
+    | IntOrString
+    | undefined;
+  /**
+   * How many pods may exist above the desired count during the update, as a number or a percentage
+   * (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%.
+   */
   maxSurge?: IntOrString | undefined;
 }
 
+/** The rollout state a Deployment's controller last observed. */
 export interface DeploymentStatus {
-  observedGeneration?: number | undefined;
-  replicas?: number | undefined;
-  updatedReplicas?: number | undefined;
-  readyReplicas?: number | undefined;
-  availableReplicas?: number | undefined;
-  unavailableReplicas?: number | undefined;
-  terminatingReplicas?: number | undefined;
+  /** The metadata.generation the controller has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /**
+   * How many pods, old and new, the Deployment's ReplicaSets target, counting those not yet
+   * terminating.
+   */
+  replicas?:
+    | number
+    | undefined;
+  /** How many of those pods run the current template. */
+  updatedReplicas?:
+    | number
+    | undefined;
+  /** How many pods have the Ready condition. */
+  readyReplicas?:
+    | number
+    | undefined;
+  /** How many pods have been ready for at least minReadySeconds. */
+  availableReplicas?:
+    | number
+    | undefined;
+  /** How many more pods must become available for the Deployment to reach its desired count. */
+  unavailableReplicas?:
+    | number
+    | undefined;
+  /**
+   * How many pods are shutting down (they have a deletionTimestamp but are not gone yet). Only
+   * reported when the feature that counts them is on.
+   */
+  terminatingReplicas?:
+    | number
+    | undefined;
+  /** The latest observations of the rollout (Available, Progressing, ReplicaFailure). */
   conditions: DeploymentCondition[];
+  /**
+   * Bumped when the name the controller derives for a new ReplicaSet is already taken, to derive a
+   * different one.
+   */
   collisionCount?: number | undefined;
 }
 
+/** One aspect of a Deployment's state at a point in time. */
 export interface DeploymentCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastUpdateTime?: Time | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** What the condition reports: Available, Progressing or ReplicaFailure. */
+  type?:
+    | string
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When the controller last refreshed this condition. */
+  lastUpdateTime?:
+    | Time
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 
+/**
+ * Keeps a given number of identical pods running, replacing any that fail or are deleted;
+ * Deployments create and scale ReplicaSets rather than being used directly.
+ */
 export interface ReplicaSet {
-  metadata?: ObjectMeta | undefined;
-  spec?: ReplicaSetSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** How many pods to keep, which pods count, and the template for new ones. */
+  spec?:
+    | ReplicaSetSpec
+    | undefined;
+  /** What the ReplicaSet controller last observed. Read-only. */
   status?: ReplicaSetStatus | undefined;
 }
 
+/** A list of ReplicaSets. */
 export interface ReplicaSetList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ReplicaSets. */
   items: ReplicaSet[];
 }
 
+/** What a ReplicaSet keeps running. */
 export interface ReplicaSetSpec {
-  replicas?: number | undefined;
-  minReadySeconds?: number | undefined;
-  selector?: LabelSelector | undefined;
+  /** How many pods should run. Defaults to 1. */
+  replicas?:
+    | number
+    | undefined;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /** Which pods count towards replicas, by label; it must match the template's labels. */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** The pod created when too few are running. */
   template?: PodTemplateSpec | undefined;
 }
 
+/** The pods of a ReplicaSet as its controller last observed them. */
 export interface ReplicaSetStatus {
-  replicas?: number | undefined;
-  fullyLabeledReplicas?: number | undefined;
-  readyReplicas?: number | undefined;
-  availableReplicas?: number | undefined;
-  terminatingReplicas?: number | undefined;
-  observedGeneration?: number | undefined;
+  /** How many pods the ReplicaSet has, not counting those terminating. */
+  replicas?:
+    | number
+    | undefined;
+  /** How many of those pods carry all the labels of the template. */
+  fullyLabeledReplicas?:
+    | number
+    | undefined;
+  /** How many pods have the Ready condition. */
+  readyReplicas?:
+    | number
+    | undefined;
+  /** How many pods have been ready for at least minReadySeconds. */
+  availableReplicas?:
+    | number
+    | undefined;
+  /** How many pods are shutting down (deletionTimestamp set, not yet gone). */
+  terminatingReplicas?:
+    | number
+    | undefined;
+  /** The metadata.generation the controller has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** Observations of the ReplicaSet's state, such as ReplicaFailure. */
   conditions: ReplicaSetCondition[];
 }
 
+/** One aspect of a ReplicaSet's state at a point in time. */
 export interface ReplicaSetCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** What the condition reports, such as ReplicaFailure. */
+  type?:
+    | string
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 

@@ -8,10 +8,31 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/**
+ * Non-secret configuration data, as named strings or byte values, for pods to read as environment
+ * variables, arguments or files.
+ */
 export interface ConfigMap {
-  metadata?: ObjectMeta | undefined;
-  immutable?: boolean | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * When true, data and binaryData can no longer change (only metadata can), which also spares the
+   * kubelet from watching it. Cannot be set back to false.
+   */
+  immutable?:
+    | boolean
+    | undefined;
+  /**
+   * The configuration entries as UTF-8 strings. Keys are letters, digits, '-', '_' or '.', and may
+   * not also appear in binaryData.
+   */
   data: { [key: string]: string };
+  /**
+   * Configuration entries holding arbitrary bytes, written base64-encoded in JSON. Keys follow the
+   * rules of data and may not repeat its keys.
+   */
   binaryData: { [key: string]: Buffer };
 }
 
@@ -25,17 +46,44 @@ export interface ConfigMap_BinaryDataEntry {
   value: Buffer;
 }
 
+/** A list of ConfigMaps. */
 export interface ConfigMapList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ConfigMaps. */
   items: ConfigMap[];
 }
 
+/**
+ * A small amount of sensitive data, such as a password, token or key, for pods to use as files or
+ * environment variables.
+ */
 export interface Secret {
-  metadata?: ObjectMeta | undefined;
-  immutable?: boolean | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** When true, data can no longer change (only metadata can). Cannot be set back to false. */
+  immutable?:
+    | boolean
+    | undefined;
+  /**
+   * The secret's entries as bytes, base64-encoded in JSON. Keys are letters, digits, '-', '_' or
+   * '.'.
+   */
   data: { [key: string]: Buffer };
-  /** Write-only convenience field; merged into data by the server. */
+  /**
+   * Write-only convenience: entries given as plain strings are merged into data (winning over the
+   * same key there) and never returned on read.
+   */
   stringData: { [key: string]: string };
+  /**
+   * What the secret holds, which decides which keys it must have: Opaque (the default, anything),
+   * kubernetes.io/tls, kubernetes.io/dockerconfigjson, kubernetes.io/service-account-token, and
+   * others.
+   */
   type?: string | undefined;
 }
 
@@ -49,8 +97,13 @@ export interface Secret_StringDataEntry {
   value: string;
 }
 
+/** A list of Secrets. */
 export interface SecretList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Secrets. */
   items: Secret[];
 }
 

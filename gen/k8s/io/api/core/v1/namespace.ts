@@ -8,31 +8,71 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/** A scope for names: most objects live in a namespace, and deleting it deletes everything inside. */
 export interface Namespace {
-  metadata?: ObjectMeta | undefined;
-  spec?: NamespaceSpec | undefined;
+  /** The namespace's name, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The finalizers that must run before the namespace is removed. */
+  spec?:
+    | NamespaceSpec
+    | undefined;
+  /** Whether the namespace is active or being deleted. Read-only. */
   status?: NamespaceStatus | undefined;
 }
 
+/** A list of Namespaces. */
 export interface NamespaceList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Namespaces. */
   items: Namespace[];
 }
 
+/** The desired state of a namespace. */
 export interface NamespaceSpec {
+  /**
+   * Cleanup steps that must finish before the namespace is removed; the server empties the
+   * namespace first (the kubernetes finalizer).
+   */
   finalizers: string[];
 }
 
+/** The observed state of a namespace. */
 export interface NamespaceStatus {
-  phase?: string | undefined;
+  /** Active while in use, Terminating once deletion has started and its contents are being removed. */
+  phase?:
+    | string
+    | undefined;
+  /** Observations of the namespace's state, mostly about progress of its deletion. */
   conditions: NamespaceCondition[];
 }
 
+/** One aspect of a namespace's state, mostly about its deletion. */
 export interface NamespaceCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /**
+   * What the condition reports, such as NamespaceDeletionContentFailure or
+   * NamespaceContentRemaining.
+   */
+  type?:
+    | string
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 

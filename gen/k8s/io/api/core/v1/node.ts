@@ -9,68 +9,172 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
 import { ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/**
+ * A machine, physical or virtual, that runs pods; its kubelet registers it and keeps its status up
+ * to date.
+ */
 export interface Node {
-  metadata?: ObjectMeta | undefined;
-  spec?: NodeSpec | undefined;
+  /** The node's name, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** How the node is configured: its pod address ranges, taints, and whether it takes new pods. */
+  spec?:
+    | NodeSpec
+    | undefined;
+  /**
+   * What the node's kubelet last reported: capacity, conditions, addresses and software versions.
+   * Read-only.
+   */
   status?: NodeStatus | undefined;
 }
 
+/** A list of Nodes. */
 export interface NodeList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Nodes. */
   items: Node[];
 }
 
+/** How a node is set up for running pods. */
 export interface NodeSpec {
-  podCIDR?: string | undefined;
+  /** The address range assigned to pods on this node. */
+  podCIDR?:
+    | string
+    | undefined;
+  /**
+   * The address ranges assigned to pods on this node, at most one per IP family; the first equals
+   * podCIDR.
+   */
   podCIDRs: string[];
-  providerID?: string | undefined;
-  unschedulable?: boolean | undefined;
+  /** The node's ID at the cloud provider, as <provider>://<id>. */
+  providerID?:
+    | string
+    | undefined;
+  /**
+   * When true, no new pods are scheduled onto the node (what kubectl cordon sets); pods already
+   * there keep running.
+   */
+  unschedulable?:
+    | boolean
+    | undefined;
+  /** Taints that keep pods off the node unless they tolerate them. */
   taints: Taint[];
+  /** Deprecated: where the kubelet was once told to load dynamic configuration from; no longer used. */
   configSource?:
     | NodeConfigSource
     | undefined;
-  /** Deprecated upstream; kept for wire and JSON compatibility. */
-  externalID?: string | undefined;
+  /** Deprecated and unused; kept so older clients can still send it. */
+  externalID?:
+    | string
+    | undefined;
+  /** Node-level rules about preempting pods on this node. */
   podPreemptionPolicy?: NodePodPreemptionPolicy | undefined;
 }
 
+/** Node-level rules about preempting pods. */
 export interface NodePodPreemptionPolicy {
+  /**
+   * Owners (autoscalers, operators, administrators) that have turned off preemption caused by
+   * in-place pod resizes on this node; any entry disables it.
+   */
   disableResizePreemption: string[];
 }
 
+/** A mark on a node that repels pods which do not tolerate it. */
 export interface Taint {
-  key?: string | undefined;
-  value?: string | undefined;
-  effect?: string | undefined;
+  /** The taint's key. */
+  key?:
+    | string
+    | undefined;
+  /** The taint's value. */
+  value?:
+    | string
+    | undefined;
+  /**
+   * What happens to pods that do not tolerate it: NoSchedule (not scheduled here), PreferNoSchedule
+   * (avoided when possible) or NoExecute (also evicted if already running).
+   */
+  effect?:
+    | string
+    | undefined;
+  /** When the taint was added; only set for NoExecute taints. */
   timeAdded?: Time | undefined;
 }
 
+/** Deprecated: a source of dynamic kubelet configuration. */
 export interface NodeConfigSource {
+  /** The ConfigMap the configuration came from. */
   configMap?: ConfigMapNodeConfigSource | undefined;
 }
 
+/** Deprecated: a ConfigMap holding kubelet configuration. */
 export interface ConfigMapNodeConfigSource {
-  namespace?: string | undefined;
-  name?: string | undefined;
-  uid?: string | undefined;
-  resourceVersion?: string | undefined;
+  /** The ConfigMap's namespace. */
+  namespace?:
+    | string
+    | undefined;
+  /** The ConfigMap's name. */
+  name?:
+    | string
+    | undefined;
+  /** The ConfigMap's uid. */
+  uid?:
+    | string
+    | undefined;
+  /** The ConfigMap's resource version. */
+  resourceVersion?:
+    | string
+    | undefined;
+  /** The ConfigMap key that holds the kubelet configuration. */
   kubeletConfigKey?: string | undefined;
 }
 
+/** The state of a node as its kubelet last reported it. */
 export interface NodeStatus {
+  /** The total amount of each resource (cpu, memory, pods, ...) the node has. */
   capacity: { [key: string]: Quantity };
+  /**
+   * How much of each resource is left for pods after what the system reserves; what the scheduler
+   * places against.
+   */
   allocatable: { [key: string]: Quantity };
-  phase?: string | undefined;
+  /** Deprecated and no longer set. */
+  phase?:
+    | string
+    | undefined;
+  /** Observations of the node's health, such as Ready, MemoryPressure, DiskPressure and PIDPressure. */
   conditions: NodeCondition[];
+  /** The addresses the node can be reached at (hostname, internal and external IPs). */
   addresses: NodeAddress[];
-  daemonEndpoints?: NodeDaemonEndpoints | undefined;
-  nodeInfo?: NodeSystemInfo | undefined;
+  /** The ports the node's daemons listen on. */
+  daemonEndpoints?:
+    | NodeDaemonEndpoints
+    | undefined;
+  /** Identifiers and software versions of the node. */
+  nodeInfo?:
+    | NodeSystemInfo
+    | undefined;
+  /** Container images present on the node, with their sizes. */
   images: ContainerImage[];
+  /** Volumes attached to the node and in use by pods. */
   volumesInUse: string[];
+  /** Volumes attached to the node. */
   volumesAttached: AttachedVolume[];
-  config?: NodeConfigStatus | undefined;
+  /** Deprecated: the state of dynamic kubelet configuration. */
+  config?:
+    | NodeConfigStatus
+    | undefined;
+  /** The container runtime handlers available on the node and what each supports. */
   runtimeHandlers: NodeRuntimeHandler[];
-  features?: NodeFeatures | undefined;
+  /** Features the node's container runtime implements. */
+  features?:
+    | NodeFeatures
+    | undefined;
+  /** Names of optional features the node declares it supports. */
   declaredFeatures: string[];
 }
 
@@ -84,75 +188,168 @@ export interface NodeStatus_AllocatableEntry {
   value?: Quantity | undefined;
 }
 
+/** One aspect of a node's health at a point in time. */
 export interface NodeCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastHeartbeatTime?: Time | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /**
+   * What the condition reports: Ready, MemoryPressure, DiskPressure, PIDPressure or
+   * NetworkUnavailable.
+   */
+  type?:
+    | string
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When the kubelet last confirmed this condition. */
+  lastHeartbeatTime?:
+    | Time
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 
+/** One address of a node. */
 export interface NodeAddress {
-  type?: string | undefined;
+  /** What kind of address: Hostname, InternalIP, ExternalIP, InternalDNS or ExternalDNS. */
+  type?:
+    | string
+    | undefined;
+  /** The address itself. */
   address?: string | undefined;
 }
 
+/** The ports of the daemons running on a node. */
 export interface NodeDaemonEndpoints {
+  /** Where the kubelet listens. */
   kubeletEndpoint?: DaemonEndpoint | undefined;
 }
 
+/** A port a daemon listens on. */
 export interface DaemonEndpoint {
-  /** Capitalised in the Kubernetes JSON too. */
+  /** The port number. */
   Port?: number | undefined;
 }
 
+/** Identifiers and software versions a node reports. */
 export interface NodeSystemInfo {
-  machineID?: string | undefined;
-  systemUUID?: string | undefined;
-  bootID?: string | undefined;
-  kernelVersion?: string | undefined;
-  osImage?: string | undefined;
-  containerRuntimeVersion?: string | undefined;
-  kubeletVersion?: string | undefined;
-  kubeProxyVersion?: string | undefined;
-  operatingSystem?: string | undefined;
-  architecture?: string | undefined;
+  /** The machine ID the operating system reports (as /etc/machine-id on Linux). */
+  machineID?:
+    | string
+    | undefined;
+  /** The system UUID the hardware reports. */
+  systemUUID?:
+    | string
+    | undefined;
+  /** An ID that changes at every boot of the node. */
+  bootID?:
+    | string
+    | undefined;
+  /** The kernel version, as uname -r prints it. */
+  kernelVersion?:
+    | string
+    | undefined;
+  /** The operating system image, such as Debian GNU/Linux 12 (bookworm). */
+  osImage?:
+    | string
+    | undefined;
+  /** The container runtime and its version, such as containerd://1.7.0. */
+  containerRuntimeVersion?:
+    | string
+    | undefined;
+  /** The kubelet's version. */
+  kubeletVersion?:
+    | string
+    | undefined;
+  /** Deprecated: the kube-proxy version the kubelet guessed; not reliable. */
+  kubeProxyVersion?:
+    | string
+    | undefined;
+  /** The operating system family, such as linux or windows. */
+  operatingSystem?:
+    | string
+    | undefined;
+  /** The CPU architecture, such as amd64 or arm64. */
+  architecture?:
+    | string
+    | undefined;
+  /** The node's swap memory. */
   swap?: NodeSwapStatus | undefined;
 }
 
+/** The swap memory of a node. */
 export interface NodeSwapStatus {
+  /** How much swap the node has, in bytes. */
   capacity?: number | undefined;
 }
 
+/** A container image present on a node. */
 export interface ContainerImage {
+  /** The names the image is known by, such as registry.example/app:1.0 or its digest form. */
   names: string[];
+  /** The image's size in bytes. */
   sizeBytes?: number | undefined;
 }
 
+/** A volume attached to a node. */
 export interface AttachedVolume {
-  name?: string | undefined;
+  /** The attached volume's name. */
+  name?:
+    | string
+    | undefined;
+  /** The device path where the volume should be available on the node. */
   devicePath?: string | undefined;
 }
 
+/** Deprecated: the state of a node's dynamic kubelet configuration. */
 export interface NodeConfigStatus {
-  assigned?: NodeConfigSource | undefined;
-  active?: NodeConfigSource | undefined;
-  lastKnownGood?: NodeConfigSource | undefined;
+  /** The configuration the node was told to use. */
+  assigned?:
+    | NodeConfigSource
+    | undefined;
+  /** The configuration the node is using. */
+  active?:
+    | NodeConfigSource
+    | undefined;
+  /** The configuration the node falls back to when the assigned one fails. */
+  lastKnownGood?:
+    | NodeConfigSource
+    | undefined;
+  /** Why the configuration could not be applied, if it could not. */
   error?: string | undefined;
 }
 
+/** A container runtime handler available on a node. */
 export interface NodeRuntimeHandler {
-  name?: string | undefined;
+  /** The handler's name; empty for the default handler. */
+  name?:
+    | string
+    | undefined;
+  /** What the handler supports. */
   features?: NodeRuntimeHandlerFeatures | undefined;
 }
 
+/** What a runtime handler supports. */
 export interface NodeRuntimeHandlerFeatures {
-  recursiveReadOnlyMounts?: boolean | undefined;
+  /** Whether read-only mounts can be made read-only all the way down, including submounts. */
+  recursiveReadOnlyMounts?:
+    | boolean
+    | undefined;
+  /** Whether pods can run in their own user namespace. */
   userNamespaces?: boolean | undefined;
 }
 
+/** Features a node's container runtime implements. */
 export interface NodeFeatures {
+  /** Whether the runtime honours a pod's supplementalGroupsPolicy. */
   supplementalGroupsPolicy?: boolean | undefined;
 }
 

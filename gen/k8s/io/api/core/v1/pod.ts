@@ -10,42 +10,102 @@ import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
 import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
 
+/** Names an object in the same namespace. */
 export interface LocalObjectReference {
+  /** The object's name. */
   name?: string | undefined;
 }
 
+/** Points at an object, or a field of one, anywhere in the cluster. */
 export interface ObjectReference {
-  kind?: string | undefined;
-  namespace?: string | undefined;
-  name?: string | undefined;
-  uid?: string | undefined;
-  apiVersion?: string | undefined;
-  resourceVersion?: string | undefined;
+  /** The object's kind. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's namespace. */
+  namespace?:
+    | string
+    | undefined;
+  /** The object's name. */
+  name?:
+    | string
+    | undefined;
+  /** The object's uid. */
+  uid?:
+    | string
+    | undefined;
+  /** The object's API version. */
+  apiVersion?:
+    | string
+    | undefined;
+  /** The object's resource version at the time the reference was made. */
+  resourceVersion?:
+    | string
+    | undefined;
+  /**
+   * A field inside the object, such as spec.containers{web}, when the reference is about part of
+   * it.
+   */
   fieldPath?: string | undefined;
 }
 
+/** Names an object of a given kind in the same namespace. */
 export interface TypedLocalObjectReference {
-  apiGroup?: string | undefined;
-  kind?: string | undefined;
+  /** The object's API group; empty for the core group. */
+  apiGroup?:
+    | string
+    | undefined;
+  /** The object's kind. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's name. */
   name?: string | undefined;
 }
 
+/** Names an object of a given kind, possibly in another namespace. */
 export interface TypedObjectReference {
-  apiGroup?: string | undefined;
-  kind?: string | undefined;
-  name?: string | undefined;
+  /** The object's API group; empty for the core group. */
+  apiGroup?:
+    | string
+    | undefined;
+  /** The object's kind. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's name. */
+  name?:
+    | string
+    | undefined;
+  /** The object's namespace; a reference across namespaces needs a ReferenceGrant there. */
   namespace?: string | undefined;
 }
 
+/** Projects one key to a file. */
 export interface KeyToPath {
-  key?: string | undefined;
-  path?: string | undefined;
-  mode?: number | undefined;
+  /** The key to project. */
+  key?:
+    | string
+    | undefined;
+  /** The relative file path to write it to; may not contain '..' or start with it. */
+  path?:
+    | string
+    | undefined;
+  /** The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode. */
+  mode?:
+    | number
+    | undefined;
+  /** The owner user ID of this file, winning over the volume's defaultUser. */
   user?: number | undefined;
 }
 
+/** The blueprint from which controllers create pods. */
 export interface PodTemplateSpec {
-  metadata?: ObjectMeta | undefined;
+  /** Labels, annotations and other metadata each created pod gets. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The spec each created pod gets. */
   spec?: PodSpec | undefined;
 }
 
@@ -59,60 +119,253 @@ export interface PodTemplateList {
   items: PodTemplate[];
 }
 
+/**
+ * The smallest thing Kubernetes runs: one or more containers scheduled together onto a node,
+ * sharing its network identity and volumes.
+ */
 export interface Pod {
-  metadata?: ObjectMeta | undefined;
-  spec?: PodSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** What the pod should run and how: its containers, volumes, and scheduling constraints. */
+  spec?:
+    | PodSpec
+    | undefined;
+  /** What the pod's node and the control plane last observed; may lag behind reality. Read-only. */
   status?: PodStatus | undefined;
 }
 
+/** A list of Pods. */
 export interface PodList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Pods. */
   items: Pod[];
 }
 
+/** The desired state of a pod: its containers, volumes, and where and how it may run. */
 export interface PodSpec {
+  /** Volumes the pod's containers can mount. */
   volumes: Volume[];
+  /**
+   * Containers run one after another, each to completion, before the app containers start; a
+   * failing one is retried as restartPolicy says. An init container with restartPolicy Always is a
+   * sidecar that starts in this order and keeps running.
+   */
   initContainers: Container[];
+  /** The pod's app containers; at least one. They cannot be added or removed once the pod exists. */
   containers: Container[];
+  /**
+   * Debugging containers added to a running pod, for example by kubectl debug. They are never
+   * restarted and have no ports, probes or resources; added only through the ephemeralcontainers
+   * subresource.
+   */
   ephemeralContainers: EphemeralContainer[];
-  restartPolicy?: string | undefined;
-  terminationGracePeriodSeconds?: number | undefined;
-  activeDeadlineSeconds?: number | undefined;
-  dnsPolicy?: string | undefined;
+  /**
+   * Whether containers are restarted when they exit: Always, OnFailure or Never. Defaults to
+   * Always.
+   */
+  restartPolicy?:
+    | string
+    | undefined;
+  /**
+   * How many seconds the pod gets to shut down after a graceful delete, between the stop signal and
+   * a forced kill. Defaults to 30; 0 means stop immediately.
+   */
+  terminationGracePeriodSeconds?:
+    | number
+    | undefined;
+  /**
+   * How long the pod may be active, counted from its start, before the kubelet marks it failed and
+   * stops its containers.
+   */
+  activeDeadlineSeconds?:
+    | number
+    | undefined;
+  /**
+   * How the pod's DNS is set up: ClusterFirst (cluster DNS, the default), ClusterFirstWithHostNet
+   * (cluster DNS even with hostNetwork), Default (the node's resolver settings) or None (only
+   * dnsConfig).
+   */
+  dnsPolicy?:
+    | string
+    | undefined;
+  /** Labels a node must carry, with these values, for the pod to be scheduled there. */
   nodeSelector: { [key: string]: string };
-  serviceAccountName?: string | undefined;
-  serviceAccount?: string | undefined;
-  automountServiceAccountToken?: boolean | undefined;
-  nodeName?: string | undefined;
-  hostNetwork?: boolean | undefined;
-  hostPID?: boolean | undefined;
-  hostIPC?: boolean | undefined;
-  shareProcessNamespace?: boolean | undefined;
-  securityContext?: PodSecurityContext | undefined;
+  /** The ServiceAccount whose identity the pod runs with. Defaults to default. */
+  serviceAccountName?:
+    | string
+    | undefined;
+  /** Deprecated older name of serviceAccountName. */
+  serviceAccount?:
+    | string
+    | undefined;
+  /**
+   * Whether a token of the service account is mounted into the pod; overrides the service account's
+   * own setting.
+   */
+  automountServiceAccountToken?:
+    | boolean
+    | undefined;
+  /**
+   * The node the pod is bound to. Normally set by the scheduler; setting it at creation skips the
+   * scheduler.
+   */
+  nodeName?:
+    | string
+    | undefined;
+  /**
+   * Use the node's network namespace instead of a pod network, so the pod sees the node's
+   * interfaces and ports. Defaults to false.
+   */
+  hostNetwork?:
+    | boolean
+    | undefined;
+  /** Use the node's process namespace. Defaults to false. */
+  hostPID?:
+    | boolean
+    | undefined;
+  /** Use the node's IPC namespace. Defaults to false. */
+  hostIPC?:
+    | boolean
+    | undefined;
+  /**
+   * Put all containers of the pod in one process namespace, so they can see and signal each other's
+   * processes. Defaults to false.
+   */
+  shareProcessNamespace?:
+    | boolean
+    | undefined;
+  /** Security settings for the whole pod, and defaults for its containers. */
+  securityContext?:
+    | PodSecurityContext
+    | undefined;
+  /** Secrets in the pod's namespace with registry credentials for pulling the containers' images. */
   imagePullSecrets: LocalObjectReference[];
-  hostname?: string | undefined;
-  subdomain?: string | undefined;
-  affinity?: Affinity | undefined;
-  schedulerName?: string | undefined;
+  /** The pod's host name. Defaults to a value derived from the pod's name. */
+  hostname?:
+    | string
+    | undefined;
+  /**
+   * When set, the pod's fully qualified name is <hostname>.<subdomain>.<namespace>.svc.<cluster
+   * domain>; a headless service of that name makes it resolvable.
+   */
+  subdomain?:
+    | string
+    | undefined;
+  /** Rules that attract the pod to nodes or to other pods, or keep it away from them. */
+  affinity?:
+    | Affinity
+    | undefined;
+  /** Which scheduler places the pod. Defaults to default-scheduler. */
+  schedulerName?:
+    | string
+    | undefined;
+  /** Taints of nodes the pod tolerates, so it may be scheduled onto (or stay on) them. */
   tolerations: Toleration[];
+  /** Extra entries written into the pod's /etc/hosts. */
   hostAliases: HostAlias[];
-  priorityClassName?: string | undefined;
-  priority?: number | undefined;
-  dnsConfig?: PodDNSConfig | undefined;
+  /**
+   * The PriorityClass that gives the pod its priority; system-node-critical and
+   * system-cluster-critical are the highest built-in ones.
+   */
+  priorityClassName?:
+    | string
+    | undefined;
+  /**
+   * The pod's priority, filled in from priorityClassName at admission; higher values are scheduled
+   * first and may preempt lower ones.
+   */
+  priority?:
+    | number
+    | undefined;
+  /** DNS settings merged into what dnsPolicy produces. */
+  dnsConfig?:
+    | PodDNSConfig
+    | undefined;
+  /**
+   * Extra pod conditions that must all be True, alongside the containers being ready, for the pod
+   * to count as ready.
+   */
   readinessGates: PodReadinessGate[];
-  runtimeClassName?: string | undefined;
-  enableServiceLinks?: boolean | undefined;
-  preemptionPolicy?: string | undefined;
+  /**
+   * The RuntimeClass that picks the container runtime configuration for the pod; unset uses the
+   * default one.
+   */
+  runtimeClassName?:
+    | string
+    | undefined;
+  /**
+   * Whether environment variables describing the namespace's services are injected, in the style of
+   * Docker links. Defaults to true.
+   */
+  enableServiceLinks?:
+    | boolean
+    | undefined;
+  /** Whether the pod may preempt lower-priority pods: PreemptLowerPriority (the default) or Never. */
+  preemptionPolicy?:
+    | string
+    | undefined;
+  /**
+   * Resources the pod's sandbox itself uses, on top of its containers' requests; set from the
+   * RuntimeClass at admission.
+   */
   overhead: { [key: string]: Quantity };
+  /**
+   * How the pod should be spread across topology domains (zones, nodes, ...) relative to matching
+   * pods.
+   */
   topologySpreadConstraints: TopologySpreadConstraint[];
-  setHostnameAsFQDN?: boolean | undefined;
-  os?: PodOS | undefined;
-  hostUsers?: boolean | undefined;
+  /**
+   * When true, the pod's host name is its fully qualified domain name rather than the short name.
+   * Defaults to false.
+   */
+  setHostnameAsFQDN?:
+    | boolean
+    | undefined;
+  /**
+   * The operating system the pod's containers need; also decides which OS-specific fields are
+   * allowed.
+   */
+  os?:
+    | PodOS
+    | undefined;
+  /**
+   * Whether the pod shares the node's user namespace. false gives it its own, mapping root inside
+   * to an unprivileged user outside. Defaults to true.
+   */
+  hostUsers?:
+    | boolean
+    | undefined;
+  /**
+   * Gates that keep the pod from being scheduled while any remains; they can only be removed, after
+   * which the scheduler takes the pod.
+   */
   schedulingGates: PodSchedulingGate[];
+  /**
+   * ResourceClaims (dynamically allocated devices) the pod needs, by name, for its containers to
+   * reference. Cannot change.
+   */
   resourceClaims: PodResourceClaim[];
-  resources?: ResourceRequirements | undefined;
-  hostnameOverride?: string | undefined;
-  schedulingGroup?: PodSchedulingGroup | undefined;
+  /**
+   * Resource requests and limits for the pod as a whole, which its containers share; only cpu,
+   * memory and hugepages.
+   */
+  resources?:
+    | ResourceRequirements
+    | undefined;
+  /** A host name that replaces the one the pod would otherwise get, for all its containers. */
+  hostnameOverride?:
+    | string
+    | undefined;
+  /** The pod group this pod is scheduled with, for workload-aware scheduling. */
+  schedulingGroup?:
+    | PodSchedulingGroup
+    | undefined;
+  /** Controllers that take part in evicting this pod, in order of priority, before it is removed. */
   evictionResponders: EvictionResponder[];
 }
 
@@ -126,28 +379,85 @@ export interface PodSpec_OverheadEntry {
   value?: Quantity | undefined;
 }
 
+/** The state of a pod as its node and the control plane last observed it. */
 export interface PodStatus {
-  observedGeneration?: number | undefined;
-  phase?: string | undefined;
+  /** The metadata.generation the kubelet had seen when it wrote this status. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /**
+   * Where the pod is in its life: Pending (accepted, not all containers started), Running (bound, a
+   * container runs or is starting), Succeeded (all containers ended successfully), Failed (all
+   * ended, at least one failed) or Unknown.
+   */
+  phase?:
+    | string
+    | undefined;
+  /** Observations of the pod's state, such as PodScheduled, Initialized, ContainersReady and Ready. */
   conditions: PodCondition[];
-  message?: string | undefined;
-  reason?: string | undefined;
-  nominatedNodeName?: string | undefined;
-  hostIP?: string | undefined;
+  /** A sentence for humans about why the pod is in its state. */
+  message?:
+    | string
+    | undefined;
+  /** A short CamelCase word for why the pod is in its state, such as Evicted. */
+  reason?:
+    | string
+    | undefined;
+  /**
+   * The node the scheduler expects to place the pod on once preempted pods have left; it may end up
+   * elsewhere.
+   */
+  nominatedNodeName?:
+    | string
+    | undefined;
+  /** The primary IP of the node the pod runs on; empty until assigned. */
+  hostIP?:
+    | string
+    | undefined;
+  /** The IPs of the node the pod runs on, at most one per family; the first equals hostIP. */
   hostIPs: HostIP[];
-  podIP?: string | undefined;
+  /** The pod's primary IP; empty until assigned. */
+  podIP?:
+    | string
+    | undefined;
+  /** The pod's IPs, at most one per family; the first equals podIP. */
   podIPs: PodIP[];
-  startTime?: Time | undefined;
+  /** When the kubelet accepted the pod, before any image was pulled. */
+  startTime?:
+    | Time
+    | undefined;
+  /** The state of each init container. */
   initContainerStatuses: ContainerStatus[];
+  /** The state of each app container. */
   containerStatuses: ContainerStatus[];
-  qosClass?: string | undefined;
+  /** The quality of service class derived from the resources: Guaranteed, Burstable or BestEffort. */
+  qosClass?:
+    | string
+    | undefined;
+  /** The state of each ephemeral container. */
   ephemeralContainerStatuses: ContainerStatus[];
-  resize?: string | undefined;
+  /** Deprecated: the state of an in-place resize; conditions report it now. */
+  resize?:
+    | string
+    | undefined;
+  /** The ResourceClaims generated for the pod's claims that use templates. */
   resourceClaimStatuses: PodResourceClaimStatus[];
-  extendedResourceClaimStatus?: PodExtendedResourceClaimStatus | undefined;
+  /** The ResourceClaim generated for extended resources backed by dynamic resource allocation. */
+  extendedResourceClaimStatus?:
+    | PodExtendedResourceClaimStatus
+    | undefined;
+  /** The resources allocated to the pod as a whole. */
   allocatedResources: { [key: string]: Quantity };
-  resources?: ResourceRequirements | undefined;
+  /** The resource requests and limits in effect for the pod as a whole. */
+  resources?:
+    | ResourceRequirements
+    | undefined;
+  /**
+   * Node resources (cpu, memory, ...) allocated to the pod through ResourceClaims, for the kubelet
+   * to enforce.
+   */
   nodeAllocatableResourceClaimStatuses: NodeAllocatableResourceClaimStatus[];
+  /** Health problems reported for the pod's volumes. */
   volumeHealth: PodVolumeHealth[];
 }
 
@@ -156,280 +466,795 @@ export interface PodStatus_AllocatedResourcesEntry {
   value?: Quantity | undefined;
 }
 
+/** One aspect of a pod's state at a point in time. */
 export interface PodCondition {
-  type?: string | undefined;
-  observedGeneration?: number | undefined;
-  status?: string | undefined;
-  lastProbeTime?: Time | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** What the condition reports, such as Ready, PodScheduled, Initialized or ContainersReady. */
+  type?:
+    | string
+    | undefined;
+  /** The metadata.generation the kubelet had seen when it set this condition. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** Whether it holds: True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When the condition was last checked. */
+  lastProbeTime?:
+    | Time
+    | undefined;
+  /** When status last changed value. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A short CamelCase word for why the condition last changed. */
+  reason?:
+    | string
+    | undefined;
+  /** Details for humans about the last change. */
   message?: string | undefined;
 }
 
+/** An IP of a pod. */
 export interface PodIP {
+  /** The address. */
   ip?: string | undefined;
 }
 
+/** An IP of a pod's node. */
 export interface HostIP {
+  /** The address. */
   ip?: string | undefined;
 }
 
+/** An entry of the pod's /etc/hosts. */
 export interface HostAlias {
-  ip?: string | undefined;
+  /** The IP address. */
+  ip?:
+    | string
+    | undefined;
+  /** Host names for that address. */
   hostnames: string[];
 }
 
+/** DNS settings added to the ones dnsPolicy produces. */
 export interface PodDNSConfig {
+  /** DNS server addresses; duplicates are removed. */
   nameservers: string[];
+  /** DNS search domains; duplicates are removed. */
   searches: string[];
+  /** Resolver options; an option given here replaces the same one from dnsPolicy. */
   options: PodDNSConfigOption[];
 }
 
+/** A resolver option. */
 export interface PodDNSConfigOption {
-  name?: string | undefined;
+  /** The option's name, such as ndots. */
+  name?:
+    | string
+    | undefined;
+  /** The option's value, if it takes one. */
   value?: string | undefined;
 }
 
+/** The operating system a pod needs. */
 export interface PodOS {
+  /** linux or windows. */
   name?: string | undefined;
 }
 
+/** An extra condition the pod needs to be ready. */
 export interface PodReadinessGate {
+  /** The type of a pod condition that must be True. */
   conditionType?: string | undefined;
 }
 
+/** A gate that holds a pod back from scheduling. */
 export interface PodSchedulingGate {
+  /** The gate's name, unique within the pod. */
   name?: string | undefined;
 }
 
+/** A ResourceClaim a pod uses, under a local name its containers refer to. */
 export interface PodResourceClaim {
-  name?: string | undefined;
-  resourceClaimName?: string | undefined;
+  /** The name containers use to refer to the claim; unique within the pod. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * An existing ResourceClaim in the pod's namespace; exactly one of this and
+   * resourceClaimTemplateName is set.
+   */
+  resourceClaimName?:
+    | string
+    | undefined;
+  /** A ResourceClaimTemplate from which a claim just for this pod is made, and deleted with the pod. */
   resourceClaimTemplateName?: string | undefined;
 }
 
+/** The ResourceClaim generated for one of a pod's claims. */
 export interface PodResourceClaimStatus {
-  name?: string | undefined;
+  /** The claim's name in the pod's spec.resourceClaims. */
+  name?:
+    | string
+    | undefined;
+  /** The generated ResourceClaim; empty when none was needed. */
   resourceClaimName?: string | undefined;
 }
 
+/**
+ * The ResourceClaim generated for a pod's extended resources that dynamic resource allocation
+ * backs.
+ */
 export interface PodExtendedResourceClaimStatus {
+  /** Which request of the claim serves which container's extended resource. */
   requestMappings: ContainerExtendedResourceRequest[];
+  /** The generated ResourceClaim, in the pod's namespace. */
   resourceClaimName?: string | undefined;
 }
 
+/** Links a container's extended resource to a request of a generated ResourceClaim. */
 export interface ContainerExtendedResourceRequest {
-  containerName?: string | undefined;
-  resourceName?: string | undefined;
+  /** The container asking for the resource. */
+  containerName?:
+    | string
+    | undefined;
+  /** The extended resource's name. */
+  resourceName?:
+    | string
+    | undefined;
+  /** The request in the generated claim that serves it. */
   requestName?: string | undefined;
 }
 
+/** Lets a pod be scheduled onto (or stay on) nodes with a matching taint. */
 export interface Toleration {
-  key?: string | undefined;
-  operator?: string | undefined;
-  value?: string | undefined;
-  effect?: string | undefined;
+  /** The taint key to match; empty matches every key, and then operator must be Exists. */
+  key?:
+    | string
+    | undefined;
+  /** Equal (the value must match, the default) or Exists (any value). */
+  operator?:
+    | string
+    | undefined;
+  /** The taint value to match with Equal; empty with Exists. */
+  value?:
+    | string
+    | undefined;
+  /** The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all. */
+  effect?:
+    | string
+    | undefined;
+  /**
+   * For NoExecute taints: how long the pod may stay on the node after the taint appears; unset
+   * means forever.
+   */
   tolerationSeconds?: number | undefined;
 }
 
+/** How evenly matching pods should be spread across topology domains. */
 export interface TopologySpreadConstraint {
-  maxSkew?: number | undefined;
-  topologyKey?: string | undefined;
-  whenUnsatisfiable?: string | undefined;
-  labelSelector?: LabelSelector | undefined;
-  minDomains?: number | undefined;
-  nodeAffinityPolicy?: string | undefined;
-  nodeTaintsPolicy?: string | undefined;
+  /**
+   * The largest allowed difference between the number of matching pods in any domain and in the
+   * least populated one. At least 1.
+   */
+  maxSkew?:
+    | number
+    | undefined;
+  /** The node label whose values define the domains, such as topology.kubernetes.io/zone. */
+  topologyKey?:
+    | string
+    | undefined;
+  /**
+   * What to do when no node keeps the skew within maxSkew: DoNotSchedule (wait) or ScheduleAnyway
+   * (place it where skew grows least).
+   */
+  whenUnsatisfiable?:
+    | string
+    | undefined;
+  /** Which pods are counted in each domain. */
+  labelSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * The fewest domains to spread across; while fewer exist, the missing ones count as empty. Only
+   * with DoNotSchedule.
+   */
+  minDomains?:
+    | number
+    | undefined;
+  /**
+   * Whether the pod's nodeAffinity and nodeSelector limit which nodes count: Honor (the default) or
+   * Ignore.
+   */
+  nodeAffinityPolicy?:
+    | string
+    | undefined;
+  /** Whether tainted nodes the pod does not tolerate count: Honor or Ignore (the default). */
+  nodeTaintsPolicy?:
+    | string
+    | undefined;
+  /**
+   * Label keys whose values on the incoming pod are added to labelSelector, so only pods with the
+   * same values are counted (for example pod-template-hash).
+   */
   matchLabelKeys: string[];
 }
 
+/** Names the group a pod is scheduled with. */
 export interface PodSchedulingGroup {
+  /** The PodGroup object representing the group at run time. */
   podGroupName?: string | undefined;
 }
 
+/** A controller that handles eviction requests for a pod. */
 export interface EvictionResponder {
-  name?: string | undefined;
+  /**
+   * The responder's domain-prefixed name (such as example.com/drainer), unique among the pod's
+   * responders.
+   */
+  name?:
+    | string
+    | undefined;
+  /**
+   * The responder's rank, from 0 to 100000; higher ranks are asked first. The pod's own controller
+   * conventionally uses 10000.
+   */
   priority?: number | undefined;
 }
 
+/** Node resources (cpu, memory, ...) a pod gets through one ResourceClaim. */
 export interface NodeAllocatableResourceClaimStatus {
-  resourceClaimName?: string | undefined;
+  /** The claim, as the pod refers to it. */
+  resourceClaimName?:
+    | string
+    | undefined;
+  /** The containers of the pod that use the claim. */
   containers: string[];
+  /**
+   * Resources allocated through the devices' mapped resources, shared by the containers using the
+   * claim.
+   */
   mapping: NodeAllocatableMappedResources[];
+  /** Overhead resources allocated for the claim, per pod and per container. */
   overhead: NodeAllocatableOverheadResources[];
 }
 
+/** A node resource allocated through a claim's devices. */
 export interface NodeAllocatableMappedResources {
-  name?: string | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /** How much of it the claim was allocated, shared by the containers that use it. */
   quantity?: Quantity | undefined;
 }
 
+/** Overhead of a node resource allocated for a claim. */
 export interface NodeAllocatableOverheadResources {
-  name?: string | undefined;
-  perPod?: Quantity | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /** A fixed amount added once for the pod. */
+  perPod?:
+    | Quantity
+    | undefined;
+  /** An amount added for each container that uses the claim. */
   perContainer?: Quantity | undefined;
 }
 
+/** Health problems of one volume of a pod. */
 export interface PodVolumeHealth {
-  name?: string | undefined;
+  /** The volume, as named in the pod's spec.volumes. */
+  name?:
+    | string
+    | undefined;
+  /** The problems reported by the volume's storage driver; at most 16. */
   healthConditions: VolumeHealthCondition[];
+  /** When the current set of problems first appeared. */
   lastTransitionTime?: Time | undefined;
 }
 
+/** A problem reported for a volume. */
 export interface VolumeHealthCondition {
-  status?: string | undefined;
-  reason?: string | undefined;
+  /** The kind of problem: Inaccessible, DataLoss or Degraded. */
+  status?:
+    | string
+    | undefined;
+  /** A short CamelCase word for the problem. */
+  reason?:
+    | string
+    | undefined;
+  /** Details about the problem. */
   message?: string | undefined;
 }
 
+/** One container of a pod: the image to run and how it runs. */
 export interface Container {
-  name?: string | undefined;
-  image?: string | undefined;
+  /** The container's name, unique within the pod (a DNS label). Cannot change. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * The container image to run, such as nginx:1.27 or a digest reference. Controllers such as
+   * Deployments require it.
+   */
+  image?:
+    | string
+    | undefined;
+  /**
+   * The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's
+   * environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change.
+   */
   command: string[];
+  /**
+   * Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in
+   * command. Cannot change.
+   */
   args: string[];
-  workingDir?: string | undefined;
+  /** The directory the program starts in; defaults to the image's. Cannot change. */
+  workingDir?:
+    | string
+    | undefined;
+  /**
+   * Ports the container listens on. Listing them is informational: a port a process listens on is
+   * reachable whether listed or not. Cannot change.
+   */
   ports: ContainerPort[];
+  /**
+   * Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env
+   * entries win over them. Cannot change.
+   */
   envFrom: EnvFromSource[];
+  /** Environment variables of the container. Cannot change. */
   env: EnvVar[];
-  resources?: ResourceRequirements | undefined;
+  /** The compute resources (cpu, memory, ...) the container requests and may not exceed. */
+  resources?:
+    | ResourceRequirements
+    | undefined;
+  /** How each resource may be resized in place: with or without restarting the container. */
   resizePolicy: ContainerResizePolicy[];
-  restartPolicy?: string | undefined;
+  /**
+   * For init containers only: Always makes it a sidecar that starts before the app containers and
+   * keeps running alongside them; otherwise the pod's restartPolicy applies.
+   */
+  restartPolicy?:
+    | string
+    | undefined;
+  /**
+   * Rules that decide, from a container's exit code, whether it is restarted, overriding
+   * restartPolicy for the codes they match.
+   */
   restartPolicyRules: ContainerRestartRule[];
+  /** Volumes of the pod to mount into the container's filesystem. Cannot change. */
   volumeMounts: VolumeMount[];
+  /** Raw block volumes of the pod the container uses as devices. */
   volumeDevices: VolumeDevice[];
-  livenessProbe?: Probe | undefined;
-  readinessProbe?: Probe | undefined;
-  startupProbe?: Probe | undefined;
-  lifecycle?: Lifecycle | undefined;
-  terminationMessagePath?: string | undefined;
-  terminationMessagePolicy?: string | undefined;
-  imagePullPolicy?: string | undefined;
-  securityContext?: SecurityContext | undefined;
-  stdin?: boolean | undefined;
-  stdinOnce?: boolean | undefined;
+  /**
+   * A periodic check of the container's health; the container is restarted when it fails. Cannot
+   * change.
+   */
+  livenessProbe?:
+    | Probe
+    | undefined;
+  /**
+   * A periodic check of whether the container can serve; while it fails, the pod is taken out of
+   * service endpoints. Cannot change.
+   */
+  readinessProbe?:
+    | Probe
+    | undefined;
+  /**
+   * A check that must succeed before the other probes begin, for containers slow to start; failing
+   * it restarts the container. Cannot change.
+   */
+  startupProbe?:
+    | Probe
+    | undefined;
+  /**
+   * Actions the kubelet runs right after the container starts and right before it is stopped.
+   * Cannot change.
+   */
+  lifecycle?:
+    | Lifecycle
+    | undefined;
+  /**
+   * The file whose contents, written by the container when it ends, become its termination message.
+   * Defaults to /dev/termination-log. Cannot change.
+   */
+  terminationMessagePath?:
+    | string
+    | undefined;
+  /**
+   * Where the termination message comes from: File (the file at terminationMessagePath, the
+   * default) or FallbackToLogsOnError (the end of the log when the file is empty and the container
+   * failed). Cannot change.
+   */
+  terminationMessagePolicy?:
+    | string
+    | undefined;
+  /**
+   * When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag
+   * or no tag, IfNotPresent otherwise. Cannot change.
+   */
+  imagePullPolicy?:
+    | string
+    | undefined;
+  /**
+   * Security settings for this container; where they overlap with the pod's securityContext, these
+   * win.
+   */
+  securityContext?:
+    | SecurityContext
+    | undefined;
+  /** Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false. */
+  stdin?:
+    | boolean
+    | undefined;
+  /**
+   * Close stdin after the first client that attached detaches, so the container sees end of input.
+   * Defaults to false.
+   */
+  stdinOnce?:
+    | boolean
+    | undefined;
+  /** Give the container a terminal; needs stdin as well. Defaults to false. */
   tty?: boolean | undefined;
 }
 
+/**
+ * A temporary container added to a running pod to inspect or debug it. It is never restarted, has
+ * no ports, probes or resource guarantees, and stays until the pod ends.
+ */
 export interface EphemeralContainer {
-  ephemeralContainerCommon?: EphemeralContainerCommon | undefined;
+  /** The container's settings, as for a regular container. */
+  ephemeralContainerCommon?:
+    | EphemeralContainerCommon
+    | undefined;
+  /**
+   * The container whose process namespace (and so processes) the ephemeral container joins, when
+   * the runtime supports it.
+   */
   targetContainerName?: string | undefined;
 }
 
-/** Same fields as Container; inlined into EphemeralContainer. */
+/**
+ * The settings an ephemeral container shares with a regular container; written directly into
+ * EphemeralContainer.
+ */
 export interface EphemeralContainerCommon {
-  name?: string | undefined;
-  image?: string | undefined;
+  /** The ephemeral container's name, unique among all containers of the pod. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * The container image to run, such as nginx:1.27 or a digest reference. Controllers such as
+   * Deployments require it.
+   */
+  image?:
+    | string
+    | undefined;
+  /**
+   * The program to run, replacing the image's ENTRYPOINT; $(VAR) references to the container's
+   * environment are expanded, $$ escapes a literal $. Not run in a shell. Cannot change.
+   */
   command: string[];
+  /**
+   * Arguments to the program, replacing the image's CMD; $(VAR) references are expanded as in
+   * command. Cannot change.
+   */
   args: string[];
-  workingDir?: string | undefined;
+  /** The directory the program starts in; defaults to the image's. Cannot change. */
+  workingDir?:
+    | string
+    | undefined;
+  /** Not allowed for ephemeral containers. */
   ports: ContainerPort[];
+  /**
+   * Sources (ConfigMaps, Secrets) whose entries all become environment variables; explicit env
+   * entries win over them. Cannot change.
+   */
   envFrom: EnvFromSource[];
+  /** Environment variables of the container. Cannot change. */
   env: EnvVar[];
-  resources?: ResourceRequirements | undefined;
+  /** Not allowed: ephemeral containers use what the pod already has. */
+  resources?:
+    | ResourceRequirements
+    | undefined;
+  /** Not allowed for ephemeral containers. */
   resizePolicy: ContainerResizePolicy[];
-  restartPolicy?: string | undefined;
+  /** Not allowed: ephemeral containers are never restarted. */
+  restartPolicy?:
+    | string
+    | undefined;
+  /** Not allowed for ephemeral containers. */
   restartPolicyRules: ContainerRestartRule[];
+  /** Volumes of the pod to mount into the ephemeral container; subPath mounts are not allowed. */
   volumeMounts: VolumeMount[];
+  /** Raw block volumes of the pod the container uses as devices. */
   volumeDevices: VolumeDevice[];
-  livenessProbe?: Probe | undefined;
-  readinessProbe?: Probe | undefined;
-  startupProbe?: Probe | undefined;
-  lifecycle?: Lifecycle | undefined;
-  terminationMessagePath?: string | undefined;
-  terminationMessagePolicy?: string | undefined;
-  imagePullPolicy?: string | undefined;
-  securityContext?: SecurityContext | undefined;
-  stdin?: boolean | undefined;
-  stdinOnce?: boolean | undefined;
+  /** Not allowed for ephemeral containers. */
+  livenessProbe?:
+    | Probe
+    | undefined;
+  /** Not allowed for ephemeral containers. */
+  readinessProbe?:
+    | Probe
+    | undefined;
+  /** Not allowed for ephemeral containers. */
+  startupProbe?:
+    | Probe
+    | undefined;
+  /** Not allowed for ephemeral containers. */
+  lifecycle?:
+    | Lifecycle
+    | undefined;
+  /**
+   * The file whose contents, written by the container when it ends, become its termination message.
+   * Defaults to /dev/termination-log. Cannot change.
+   */
+  terminationMessagePath?:
+    | string
+    | undefined;
+  /**
+   * Where the termination message comes from: File (the file at terminationMessagePath, the
+   * default) or FallbackToLogsOnError (the end of the log when the file is empty and the container
+   * failed). Cannot change.
+   */
+  terminationMessagePolicy?:
+    | string
+    | undefined;
+  /**
+   * When the image is pulled: Always, IfNotPresent or Never. Defaults to Always for the :latest tag
+   * or no tag, IfNotPresent otherwise. Cannot change.
+   */
+  imagePullPolicy?:
+    | string
+    | undefined;
+  /** Security settings for the ephemeral container. */
+  securityContext?:
+    | SecurityContext
+    | undefined;
+  /** Keep a stdin buffer open for the container, so a client can attach to it. Defaults to false. */
+  stdin?:
+    | boolean
+    | undefined;
+  /**
+   * Close stdin after the first client that attached detaches, so the container sees end of input.
+   * Defaults to false.
+   */
+  stdinOnce?:
+    | boolean
+    | undefined;
+  /** Give the container a terminal; needs stdin as well. Defaults to false. */
   tty?: boolean | undefined;
 }
 
+/** A network port a container listens on. */
 export interface ContainerPort {
-  name?: string | undefined;
-  hostPort?: number | undefined;
-  containerPort?: number | undefined;
-  protocol?: string | undefined;
+  /**
+   * A name for the port, unique in the pod (an IANA service name); services can target it by this
+   * name.
+   */
+  name?:
+    | string
+    | undefined;
+  /**
+   * A port on the node forwarded to this one; rarely needed. Must match containerPort with
+   * hostNetwork.
+   */
+  hostPort?:
+    | number
+    | undefined;
+  /** The port number inside the container's network namespace. */
+  containerPort?:
+    | number
+    | undefined;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
+  protocol?:
+    | string
+    | undefined;
+  /** The node address the hostPort binds to. */
   hostIP?: string | undefined;
 }
 
+/** How one resource of a container may be resized in place. */
 export interface ContainerResizePolicy {
-  resourceName?: string | undefined;
+  /** The resource, cpu or memory. */
+  resourceName?:
+    | string
+    | undefined;
+  /**
+   * NotRequired (resize without restarting, the default) or RestartContainer (restart the container
+   * to apply the new value).
+   */
   restartPolicy?: string | undefined;
 }
 
+/** A rule deciding, from how a container exited, what to do next. */
 export interface ContainerRestartRule {
-  action?: string | undefined;
+  /** What happens when the rule matches; Restart restarts the container. */
+  action?:
+    | string
+    | undefined;
+  /** The exit codes the rule matches. */
   exitCodes?: ContainerRestartRuleOnExitCodes | undefined;
 }
 
+/** Matches a container by its exit code. */
 export interface ContainerRestartRuleOnExitCodes {
-  operator?: string | undefined;
+  /** In (the exit code is one of values) or NotIn (it is none of them). */
+  operator?:
+    | string
+    | undefined;
+  /** The exit codes, at most 255, without repeats. */
   values: number[];
 }
 
+/** A ConfigMap or Secret whose entries all become environment variables. */
 export interface EnvFromSource {
-  prefix?: string | undefined;
-  configMapRef?: ConfigMapEnvSource | undefined;
+  /** A string put in front of every variable name taken from the source. */
+  prefix?:
+    | string
+    | undefined;
+  /** The ConfigMap to take variables from. */
+  configMapRef?:
+    | ConfigMapEnvSource
+    | undefined;
+  /** The Secret to take variables from. */
   secretRef?: SecretEnvSource | undefined;
 }
 
+/** A ConfigMap whose entries become environment variables. */
 export interface ConfigMapEnvSource {
-  localObjectReference?: LocalObjectReference | undefined;
+  /** The ConfigMap's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** When true, a missing ConfigMap is not an error. */
   optional?: boolean | undefined;
 }
 
+/** A Secret whose entries become environment variables. */
 export interface SecretEnvSource {
-  localObjectReference?: LocalObjectReference | undefined;
+  /** The Secret's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** When true, a missing Secret is not an error. */
   optional?: boolean | undefined;
 }
 
+/** One environment variable of a container. */
 export interface EnvVar {
-  name?: string | undefined;
-  value?: string | undefined;
+  /** The variable's name. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * The variable's value; $(VAR) references to variables defined earlier are expanded, $$ escapes a
+   * literal $. Defaults to empty.
+   */
+  value?:
+    | string
+    | undefined;
+  /** Where to take the value from instead of value. */
   valueFrom?: EnvVarSource | undefined;
 }
 
+/** Where an environment variable's value comes from; exactly one member is set. */
 export interface EnvVarSource {
-  fieldRef?: ObjectFieldSelector | undefined;
-  resourceFieldRef?: ResourceFieldSelector | undefined;
-  configMapKeyRef?: ConfigMapKeySelector | undefined;
-  secretKeyRef?: SecretKeySelector | undefined;
+  /** A field of the pod, such as metadata.name, metadata.namespace, spec.nodeName or status.podIP. */
+  fieldRef?:
+    | ObjectFieldSelector
+    | undefined;
+  /** A resource limit or request of a container, such as limits.cpu or requests.memory. */
+  resourceFieldRef?:
+    | ResourceFieldSelector
+    | undefined;
+  /** A key of a ConfigMap in the pod's namespace. */
+  configMapKeyRef?:
+    | ConfigMapKeySelector
+    | undefined;
+  /** A key of a Secret in the pod's namespace. */
+  secretKeyRef?:
+    | SecretKeySelector
+    | undefined;
+  /** A key in an environment file written to a volume of the pod. */
   fileKeyRef?: FileKeySelector | undefined;
 }
 
+/** Picks one key of a ConfigMap. */
 export interface ConfigMapKeySelector {
-  localObjectReference?: LocalObjectReference | undefined;
-  key?: string | undefined;
+  /** The ConfigMap's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** The key to read. */
+  key?:
+    | string
+    | undefined;
+  /** When true, a missing ConfigMap or key is not an error. */
   optional?: boolean | undefined;
 }
 
+/** Picks one key of a Secret. */
 export interface SecretKeySelector {
-  localObjectReference?: LocalObjectReference | undefined;
-  key?: string | undefined;
+  /** The Secret's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** The key to read. */
+  key?:
+    | string
+    | undefined;
+  /** When true, a missing Secret or key is not an error. */
   optional?: boolean | undefined;
 }
 
+/** Picks one variable from an environment file in a volume of the pod. */
 export interface FileKeySelector {
-  volumeName?: string | undefined;
-  path?: string | undefined;
-  key?: string | undefined;
+  /** The volume holding the file. */
+  volumeName?:
+    | string
+    | undefined;
+  /** The file's path inside the volume. */
+  path?:
+    | string
+    | undefined;
+  /** The variable to read from the file. */
+  key?:
+    | string
+    | undefined;
+  /**
+   * When true, a missing file or key is not an error (the variable is left unset); a missing volume
+   * still is.
+   */
   optional?: boolean | undefined;
 }
 
+/** Picks a field of the pod. */
 export interface ObjectFieldSelector {
-  apiVersion?: string | undefined;
+  /** The API version in which fieldPath is written. Defaults to v1. */
+  apiVersion?:
+    | string
+    | undefined;
+  /** The path of the field to read, such as metadata.labels['app']. */
   fieldPath?: string | undefined;
 }
 
+/** Picks a resource limit or request of a container, such as limits.memory. */
 export interface ResourceFieldSelector {
-  containerName?: string | undefined;
-  resource?: string | undefined;
+  /**
+   * The container to read from; required for volumes, and defaults to the current container for
+   * environment variables.
+   */
+  containerName?:
+    | string
+    | undefined;
+  /** The resource to read, such as limits.cpu or requests.memory. */
+  resource?:
+    | string
+    | undefined;
+  /** The unit the value is expressed in, such as 1m or 1Mi. Defaults to 1. */
   divisor?: Quantity | undefined;
 }
 
+/** Compute resources requested and limited. */
 export interface ResourceRequirements {
+  /**
+   * The most of each resource that may be used; exceeding the memory limit kills the process, CPU
+   * is throttled.
+   */
   limits: { [key: string]: Quantity };
+  /**
+   * The amount of each resource reserved for scheduling; defaults to limits when only those are
+   * given.
+   */
   requests: { [key: string]: Quantity };
+  /** Which of the pod's resourceClaims this container uses, by name. */
   claims: ResourceClaim[];
 }
 
@@ -443,170 +1268,503 @@ export interface ResourceRequirements_RequestsEntry {
   value?: Quantity | undefined;
 }
 
+/** A reference to one of the pod's resourceClaims. */
 export interface ResourceClaim {
-  name?: string | undefined;
+  /** The name of an entry in the pod's spec.resourceClaims. */
+  name?:
+    | string
+    | undefined;
+  /** Only this request of the claim; when empty, everything allocated for the claim. */
   request?: string | undefined;
 }
 
+/** Mounts one volume of the pod into a container. */
 export interface VolumeMount {
-  name?: string | undefined;
-  readOnly?: boolean | undefined;
-  recursiveReadOnly?: string | undefined;
-  mountPath?: string | undefined;
-  subPath?: string | undefined;
-  mountPropagation?: string | undefined;
-  subPathExpr?: string | undefined;
+  /** The volume to mount, by name. */
+  name?:
+    | string
+    | undefined;
+  /** Mount read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /**
+   * With readOnly: Disabled (only the mount itself is read-only), Enabled (submounts too, or fail)
+   * or IfPossible (submounts too when the runtime can).
+   */
+  recursiveReadOnly?:
+    | string
+    | undefined;
+  /** Where in the container's filesystem to mount it; must not contain ':'. */
+  mountPath?:
+    | string
+    | undefined;
+  /** Mount this path inside the volume instead of its root. */
+  subPath?:
+    | string
+    | undefined;
+  /**
+   * How mounts propagate between the node and the container: None (the default), HostToContainer or
+   * Bidirectional (needs a privileged container).
+   */
+  mountPropagation?:
+    | string
+    | undefined;
+  /**
+   * Like subPath, but with $(VAR) references to the container's environment expanded. Cannot be
+   * used with subPath.
+   */
+  subPathExpr?:
+    | string
+    | undefined;
+  /** Extra options for the bind mount. */
   bindMountOptions: string[];
 }
 
+/** Maps a raw block volume into a container as a device. */
 export interface VolumeDevice {
-  name?: string | undefined;
+  /** The pod's persistentVolumeClaim volume to use, by name. */
+  name?:
+    | string
+    | undefined;
+  /** Where the device appears inside the container. */
   devicePath?: string | undefined;
 }
 
+/** A health check the kubelet runs against a container periodically. */
 export interface Probe {
-  handler?: ProbeHandler | undefined;
-  initialDelaySeconds?: number | undefined;
-  timeoutSeconds?: number | undefined;
-  periodSeconds?: number | undefined;
-  successThreshold?: number | undefined;
-  failureThreshold?: number | undefined;
+  /** The check itself: a command, an HTTP request, a TCP connection or a gRPC health call. */
+  handler?:
+    | ProbeHandler
+    | undefined;
+  /** Seconds to wait after the container starts before the first check. */
+  initialDelaySeconds?:
+    | number
+    | undefined;
+  /** Seconds after which a check counts as failed. Defaults to 1. */
+  timeoutSeconds?:
+    | number
+    | undefined;
+  /** Seconds between checks. Defaults to 10. */
+  periodSeconds?:
+    | number
+    | undefined;
+  /**
+   * How many successes in a row count as passing after a failure. Defaults to 1, and must be 1 for
+   * liveness and startup probes.
+   */
+  successThreshold?:
+    | number
+    | undefined;
+  /** How many failures in a row count as failing. Defaults to 3. */
+  failureThreshold?:
+    | number
+    | undefined;
+  /**
+   * The grace period for stopping the container when this probe fails, overriding the pod's
+   * terminationGracePeriodSeconds.
+   */
   terminationGracePeriodSeconds?: number | undefined;
 }
 
+/** What a probe does; exactly one member is set. */
 export interface ProbeHandler {
-  exec?: ExecAction | undefined;
-  httpGet?: HTTPGetAction | undefined;
-  tcpSocket?: TCPSocketAction | undefined;
+  /** Run a command inside the container; exit status 0 is success. */
+  exec?:
+    | ExecAction
+    | undefined;
+  /** Send an HTTP GET; a status from 200 to 399 is success. */
+  httpGet?:
+    | HTTPGetAction
+    | undefined;
+  /** Open a TCP connection; connecting is success. */
+  tcpSocket?:
+    | TCPSocketAction
+    | undefined;
+  /** Call the gRPC health checking service; SERVING is success. */
   grpc?: GRPCAction | undefined;
 }
 
+/** Actions run at points of a container's life. */
 export interface Lifecycle {
-  postStart?: LifecycleHandler | undefined;
-  preStop?: LifecycleHandler | undefined;
+  /**
+   * Runs right after the container is created; if it fails, the container is killed and restarted
+   * as its restart policy says. The container is not ready until it finishes.
+   */
+  postStart?:
+    | LifecycleHandler
+    | undefined;
+  /**
+   * Runs right before the container is stopped (on deletion, or on failing a probe), within the
+   * grace period; the stop signal is sent once it finishes.
+   */
+  preStop?:
+    | LifecycleHandler
+    | undefined;
+  /**
+   * The signal that stops the container, such as SIGTERM or SIGUSR1, overriding the image's; needs
+   * spec.os.name to be set.
+   */
   stopSignal?: string | undefined;
 }
 
+/** What a lifecycle hook does; exactly one member is set. */
 export interface LifecycleHandler {
-  exec?: ExecAction | undefined;
-  httpGet?: HTTPGetAction | undefined;
-  tcpSocket?: TCPSocketAction | undefined;
+  /** Run a command inside the container. */
+  exec?:
+    | ExecAction
+    | undefined;
+  /** Send an HTTP GET. */
+  httpGet?:
+    | HTTPGetAction
+    | undefined;
+  /** Deprecated: kept for compatibility and never run. */
+  tcpSocket?:
+    | TCPSocketAction
+    | undefined;
+  /** Wait for a number of seconds. */
   sleep?: SleepAction | undefined;
 }
 
+/** Runs a command inside a container. */
 export interface ExecAction {
+  /**
+   * The command and its arguments, run directly rather than through a shell; its working directory
+   * is the container's root. Exit status 0 counts as success.
+   */
   command: string[];
 }
 
+/** Sends an HTTP GET request. */
 export interface HTTPGetAction {
-  path?: string | undefined;
-  port?: IntOrString | undefined;
-  host?: string | undefined;
-  scheme?: string | undefined;
+  /** The path to request. */
+  path?:
+    | string
+    | undefined;
+  /** The port to connect to, by number or by the name of a container port. */
+  port?:
+    | IntOrString
+    | undefined;
+  /**
+   * The host to connect to. Defaults to the pod's IP; use a Host header in httpHeaders to pick a
+   * virtual host.
+   */
+  host?:
+    | string
+    | undefined;
+  /** HTTP or HTTPS. Defaults to HTTP. */
+  scheme?:
+    | string
+    | undefined;
+  /** Extra headers sent with the request. */
   httpHeaders: HTTPHeader[];
+  /** Deprecated and ignored. */
   protocol?: string | undefined;
 }
 
+/** A header of an HTTP request. */
 export interface HTTPHeader {
-  name?: string | undefined;
+  /** The header's name. */
+  name?:
+    | string
+    | undefined;
+  /** The header's value. */
   value?: string | undefined;
 }
 
+/** Opens a TCP connection. */
 export interface TCPSocketAction {
-  port?: IntOrString | undefined;
+  /** The port to connect to, by number or by the name of a container port. */
+  port?:
+    | IntOrString
+    | undefined;
+  /** The host to connect to. Defaults to the pod's IP. */
   host?: string | undefined;
 }
 
+/** Calls the standard gRPC health checking service. */
 export interface GRPCAction {
-  port?: number | undefined;
-  service?: string | undefined;
+  /** The port of the gRPC service. */
+  port?:
+    | number
+    | undefined;
+  /** The service name to send in the health check request; empty asks about the server as a whole. */
+  service?:
+    | string
+    | undefined;
+  /** How the health call is made, for implementations that offer more than one way. */
   mode?: string | undefined;
 }
 
+/** Waits for a while. */
 export interface SleepAction {
+  /** How many seconds to wait. */
   seconds?: number | undefined;
 }
 
+/** Security settings of one container; where they overlap with the pod's, these win. */
 export interface SecurityContext {
-  capabilities?: Capabilities | undefined;
-  privileged?: boolean | undefined;
-  seLinuxOptions?: SELinuxOptions | undefined;
-  windowsOptions?: WindowsSecurityContextOptions | undefined;
-  runAsUser?: number | undefined;
-  runAsGroup?: number | undefined;
-  runAsNonRoot?: boolean | undefined;
-  readOnlyRootFilesystem?: boolean | undefined;
-  allowPrivilegeEscalation?: boolean | undefined;
-  procMount?: string | undefined;
-  seccompProfile?: SeccompProfile | undefined;
+  /** Linux capabilities to add to or drop from the container runtime's defaults. Not for Windows. */
+  capabilities?:
+    | Capabilities
+    | undefined;
+  /**
+   * Run with almost all the privileges of processes on the node. Defaults to false. Not for
+   * Windows.
+   */
+  privileged?:
+    | boolean
+    | undefined;
+  /** The SELinux context to apply; the runtime picks one when unset. Not for Windows. */
+  seLinuxOptions?:
+    | SELinuxOptions
+    | undefined;
+  /** Settings that only apply on Windows. */
+  windowsOptions?:
+    | WindowsSecurityContextOptions
+    | undefined;
+  /** The user ID the process runs as; defaults to the image's. Not for Windows. */
+  runAsUser?:
+    | number
+    | undefined;
+  /** The primary group ID of the process; defaults to the runtime's. Not for Windows. */
+  runAsGroup?:
+    | number
+    | undefined;
+  /** When true, the kubelet refuses to start the container if it would run as user 0. */
+  runAsNonRoot?:
+    | boolean
+    | undefined;
+  /** Mount the container's root filesystem read-only. Defaults to false. Not for Windows. */
+  readOnlyRootFilesystem?:
+    | boolean
+    | undefined;
+  /**
+   * Whether a process may gain more privileges than its parent (the no_new_privs flag). Always true
+   * when privileged or with CAP_SYS_ADMIN. Not for Windows.
+   */
+  allowPrivilegeEscalation?:
+    | boolean
+    | undefined;
+  /**
+   * How /proc is mounted: Default (with the runtime's masked and read-only paths) or Unmasked. Not
+   * for Windows.
+   */
+  procMount?:
+    | string
+    | undefined;
+  /** The seccomp profile of the container, overriding the pod's. Not for Windows. */
+  seccompProfile?:
+    | SeccompProfile
+    | undefined;
+  /** The AppArmor profile of the container, overriding the pod's. Not for Windows. */
   appArmorProfile?: AppArmorProfile | undefined;
 }
 
+/** Security settings of the whole pod; most also serve as defaults for its containers. */
 export interface PodSecurityContext {
-  seLinuxOptions?: SELinuxOptions | undefined;
-  windowsOptions?: WindowsSecurityContextOptions | undefined;
-  runAsUser?: number | undefined;
-  runAsGroup?: number | undefined;
-  runAsNonRoot?: boolean | undefined;
+  /** The SELinux context for every container; a container's own setting wins. Not for Windows. */
+  seLinuxOptions?:
+    | SELinuxOptions
+    | undefined;
+  /** Settings that only apply on Windows; a container's own setting wins. */
+  windowsOptions?:
+    | WindowsSecurityContextOptions
+    | undefined;
+  /**
+   * The user ID the containers' processes run as; defaults to each image's. A container's own
+   * setting wins. Not for Windows.
+   */
+  runAsUser?:
+    | number
+    | undefined;
+  /**
+   * The primary group ID of the containers' processes. A container's own setting wins. Not for
+   * Windows.
+   */
+  runAsGroup?:
+    | number
+    | undefined;
+  /**
+   * When true, the kubelet refuses to start any container that would run as user 0. A container's
+   * own setting wins.
+   */
+  runAsNonRoot?:
+    | boolean
+    | undefined;
+  /** Extra group IDs given to the first process of every container. Not for Windows. */
   supplementalGroups: number[];
-  supplementalGroupsPolicy?: string | undefined;
-  fsGroup?: number | undefined;
+  /**
+   * How supplemental groups are computed: Merge (also the groups of the user in the image, the
+   * default) or Strict (only those given here). Not for Windows.
+   */
+  supplementalGroupsPolicy?:
+    | string
+    | undefined;
+  /**
+   * A group ID that owns the pod's volumes where the volume type supports it; files get it and new
+   * files inherit it, and it is added to the processes' groups. Not for Windows.
+   */
+  fsGroup?:
+    | number
+    | undefined;
+  /** Namespaced kernel parameters set for the pod. Not for Windows. */
   sysctls: Sysctl[];
-  fsGroupChangePolicy?: string | undefined;
-  seccompProfile?: SeccompProfile | undefined;
-  appArmorProfile?: AppArmorProfile | undefined;
+  /**
+   * When volume ownership is changed to fsGroup: OnRootMismatch (only when the volume root does not
+   * match) or Always (the default). Not for Windows.
+   */
+  fsGroupChangePolicy?:
+    | string
+    | undefined;
+  /** The seccomp profile of every container; a container's own setting wins. Not for Windows. */
+  seccompProfile?:
+    | SeccompProfile
+    | undefined;
+  /** The AppArmor profile of every container; a container's own setting wins. Not for Windows. */
+  appArmorProfile?:
+    | AppArmorProfile
+    | undefined;
+  /**
+   * How the SELinux label is applied to volumes: Recursive (relabel every file) or MountOption
+   * (label the mount as a whole, when possible). Not for Windows.
+   */
   seLinuxChangePolicy?: string | undefined;
 }
 
+/** Linux capabilities to add or drop. */
 export interface Capabilities {
+  /** Capabilities to add, such as NET_ADMIN. */
   add: string[];
+  /** Capabilities to remove, such as ALL. */
   drop: string[];
 }
 
+/** An SELinux label. */
 export interface SELinuxOptions {
-  user?: string | undefined;
-  role?: string | undefined;
-  type?: string | undefined;
+  /** The SELinux user. */
+  user?:
+    | string
+    | undefined;
+  /** The SELinux role. */
+  role?:
+    | string
+    | undefined;
+  /** The SELinux type. */
+  type?:
+    | string
+    | undefined;
+  /** The SELinux level. */
   level?: string | undefined;
 }
 
+/** A seccomp profile; exactly one source is chosen by type. */
 export interface SeccompProfile {
-  type?: string | undefined;
+  /** RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a file on the node). */
+  type?:
+    | string
+    | undefined;
+  /** For type Localhost: the profile's path, relative to the kubelet's seccomp directory. */
   localhostProfile?: string | undefined;
 }
 
+/** An AppArmor profile; the source is chosen by type. */
 export interface AppArmorProfile {
-  type?: string | undefined;
+  /**
+   * RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a profile loaded on the
+   * node).
+   */
+  type?:
+    | string
+    | undefined;
+  /** For type Localhost: the name of the profile loaded on the node. */
   localhostProfile?: string | undefined;
 }
 
+/** Security settings specific to Windows containers. */
 export interface WindowsSecurityContextOptions {
-  gmsaCredentialSpecName?: string | undefined;
-  gmsaCredentialSpec?: string | undefined;
-  runAsUserName?: string | undefined;
+  /** The name of the GMSACredentialSpec resource to use. */
+  gmsaCredentialSpecName?:
+    | string
+    | undefined;
+  /** The contents of the group managed service account credential spec, inlined. */
+  gmsaCredentialSpec?:
+    | string
+    | undefined;
+  /** The Windows user name the entrypoint runs as; defaults to the image's. */
+  runAsUserName?:
+    | string
+    | undefined;
+  /**
+   * Run as a host process container, with access to the node; all containers of the pod must agree,
+   * and the pod needs hostNetwork.
+   */
   hostProcess?: boolean | undefined;
 }
 
+/** A kernel parameter to set. */
 export interface Sysctl {
-  name?: string | undefined;
+  /** The parameter's name, such as net.core.somaxconn. */
+  name?:
+    | string
+    | undefined;
+  /** The value to set. */
   value?: string | undefined;
 }
 
+/** The state of one container of a pod. */
 export interface ContainerStatus {
-  name?: string | undefined;
-  state?: ContainerState | undefined;
-  lastState?: ContainerState | undefined;
-  ready?: boolean | undefined;
-  restartCount?: number | undefined;
-  image?: string | undefined;
-  imageID?: string | undefined;
-  containerID?: string | undefined;
-  started?: boolean | undefined;
+  /** The container's name, as in the pod's spec. */
+  name?:
+    | string
+    | undefined;
+  /** What the container is doing now. */
+  state?:
+    | ContainerState
+    | undefined;
+  /** How the container's previous run ended, kept across a restart. */
+  lastState?:
+    | ContainerState
+    | undefined;
+  /** Whether the container passes its readiness probe (or has none) and has started. */
+  ready?:
+    | boolean
+    | undefined;
+  /** How many times the container has been restarted. */
+  restartCount?:
+    | number
+    | undefined;
+  /** The image the container runs, as the runtime reports it; may differ from the spec. */
+  image?:
+    | string
+    | undefined;
+  /** The image's ID, usually a digest. */
+  imageID?:
+    | string
+    | undefined;
+  /** The container's ID as <runtime>://<id>. */
+  containerID?:
+    | string
+    | undefined;
+  /** Whether the container has started and passed its startup probe. */
+  started?:
+    | boolean
+    | undefined;
+  /** The resources the node has set aside for the container. */
   allocatedResources: { [key: string]: Quantity };
-  resources?: ResourceRequirements | undefined;
+  /** The resource requests and limits in effect for the running container. */
+  resources?:
+    | ResourceRequirements
+    | undefined;
+  /** The state of the container's volume mounts. */
   volumeMounts: VolumeMountStatus[];
-  user?: ContainerUser | undefined;
+  /** The identity the container's first process runs with. */
+  user?:
+    | ContainerUser
+    | undefined;
+  /** The health of the devices and other resources allocated to the container. */
   allocatedResourcesStatus: ResourceStatus[];
+  /** The signal that will stop the container. */
   stopSignal?: string | undefined;
 }
 
@@ -615,193 +1773,530 @@ export interface ContainerStatus_AllocatedResourcesEntry {
   value?: Quantity | undefined;
 }
 
+/** What a container is doing; at most one member is set, and none means waiting. */
 export interface ContainerState {
-  waiting?: ContainerStateWaiting | undefined;
-  running?: ContainerStateRunning | undefined;
+  /** Not running yet (or between runs). */
+  waiting?:
+    | ContainerStateWaiting
+    | undefined;
+  /** Running. */
+  running?:
+    | ContainerStateRunning
+    | undefined;
+  /** Ended. */
   terminated?: ContainerStateTerminated | undefined;
 }
 
+/** A container that is not running yet. */
 export interface ContainerStateWaiting {
-  reason?: string | undefined;
+  /** Why it is waiting, such as ContainerCreating or CrashLoopBackOff. */
+  reason?:
+    | string
+    | undefined;
+  /** Details about why it is waiting. */
   message?: string | undefined;
 }
 
+/** A running container. */
 export interface ContainerStateRunning {
+  /** When it started (or last restarted). */
   startedAt?: Time | undefined;
 }
 
+/** A container that has ended. */
 export interface ContainerStateTerminated {
-  exitCode?: number | undefined;
-  signal?: number | undefined;
-  reason?: string | undefined;
-  message?: string | undefined;
-  startedAt?: Time | undefined;
-  finishedAt?: Time | undefined;
+  /** The exit code of its last run. */
+  exitCode?:
+    | number
+    | undefined;
+  /** The signal that ended it, if one did. */
+  signal?:
+    | number
+    | undefined;
+  /** Why it ended, such as Completed, Error or OOMKilled. */
+  reason?:
+    | string
+    | undefined;
+  /** Details about why it ended, such as its termination message. */
+  message?:
+    | string
+    | undefined;
+  /** When its last run started. */
+  startedAt?:
+    | Time
+    | undefined;
+  /** When its last run ended. */
+  finishedAt?:
+    | Time
+    | undefined;
+  /** The container's ID as <runtime>://<id>. */
   containerID?: string | undefined;
 }
 
+/** The identity of a container's first process. */
 export interface ContainerUser {
+  /** The Linux identity. */
   linux?: LinuxContainerUser | undefined;
 }
 
+/** The Linux identity of a container's first process. */
 export interface LinuxContainerUser {
-  uid?: number | undefined;
-  gid?: number | undefined;
+  /** The user ID. */
+  uid?:
+    | number
+    | undefined;
+  /** The primary group ID. */
+  gid?:
+    | number
+    | undefined;
+  /** The supplementary group IDs. */
   supplementalGroups: number[];
 }
 
+/** The state of one volume mount of a container. */
 export interface VolumeMountStatus {
-  name?: string | undefined;
-  mountPath?: string | undefined;
-  readOnly?: boolean | undefined;
-  recursiveReadOnly?: string | undefined;
+  /** The volume mount's name, as in the spec. */
+  name?:
+    | string
+    | undefined;
+  /** Where the volume is mounted. */
+  mountPath?:
+    | string
+    | undefined;
+  /** Whether the mount is read-only. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** Whether submounts are read-only as well: Disabled or Enabled. */
+  recursiveReadOnly?:
+    | string
+    | undefined;
+  /** The state of the mounted volume. */
   volumeStatus?: VolumeStatus | undefined;
 }
 
+/** The state of a mounted volume; at most one member is set. */
 export interface VolumeStatus {
+  /** For image volumes: which image was pulled. */
   image?: ImageVolumeStatus | undefined;
 }
 
+/** The state of an image volume. */
 export interface ImageVolumeStatus {
+  /** The digest of the image the volume was made from. */
   imageRef?: string | undefined;
 }
 
+/** The health of one resource allocated to a container. */
 export interface ResourceStatus {
-  name?: string | undefined;
+  /** The resource, such as a claim name or an extended resource name. */
+  name?:
+    | string
+    | undefined;
+  /** The health of each device that makes up the resource. */
   resources: ResourceHealth[];
 }
 
+/** The health of one device. */
 export interface ResourceHealth {
-  resourceID?: string | undefined;
-  health?: string | undefined;
+  /** The device's ID, unique among the resource's devices. */
+  resourceID?:
+    | string
+    | undefined;
+  /** Healthy, Unhealthy or Unknown. */
+  health?:
+    | string
+    | undefined;
+  /** Details about the device's health. */
   message?: string | undefined;
 }
 
+/** A named volume of a pod that its containers can mount; exactly one source is set. */
 export interface Volume {
-  name?: string | undefined;
+  /** The volume's name, unique in the pod; volume mounts refer to it. */
+  name?:
+    | string
+    | undefined;
+  /** Where the volume's contents come from. */
   volumeSource?: VolumeSource | undefined;
 }
 
-/** Exactly one member is set. */
+/** Where a volume's contents come from; exactly one member is set. */
 export interface VolumeSource {
-  hostPath?: HostPathVolumeSource | undefined;
-  emptyDir?: EmptyDirVolumeSource | undefined;
-  gcePersistentDisk?: GCEPersistentDiskVolumeSource | undefined;
-  awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource | undefined;
-  gitRepo?: GitRepoVolumeSource | undefined;
-  secret?: SecretVolumeSource | undefined;
-  nfs?: NFSVolumeSource | undefined;
-  iscsi?: ISCSIVolumeSource | undefined;
-  glusterfs?: GlusterfsVolumeSource | undefined;
-  persistentVolumeClaim?: PersistentVolumeClaimVolumeSource | undefined;
-  rbd?: RBDVolumeSource | undefined;
-  flexVolume?: FlexVolumeSource | undefined;
-  cinder?: CinderVolumeSource | undefined;
-  cephfs?: CephFSVolumeSource | undefined;
-  flocker?: FlockerVolumeSource | undefined;
-  downwardAPI?: DownwardAPIVolumeSource | undefined;
-  fc?: FCVolumeSource | undefined;
-  azureFile?: AzureFileVolumeSource | undefined;
-  configMap?: ConfigMapVolumeSource | undefined;
-  vsphereVolume?: VsphereVirtualDiskVolumeSource | undefined;
-  quobyte?: QuobyteVolumeSource | undefined;
-  azureDisk?: AzureDiskVolumeSource | undefined;
-  photonPersistentDisk?: PhotonPersistentDiskVolumeSource | undefined;
-  projected?: ProjectedVolumeSource | undefined;
-  portworxVolume?: PortworxVolumeSource | undefined;
-  scaleIO?: ScaleIOVolumeSource | undefined;
-  storageos?: StorageOSVolumeSource | undefined;
-  csi?: CSIVolumeSource | undefined;
-  ephemeral?: EphemeralVolumeSource | undefined;
+  /**
+   * A file or directory of the node, mounted into the pod; mostly for system agents, since it ties
+   * the pod to the node.
+   */
+  hostPath?:
+    | HostPathVolumeSource
+    | undefined;
+  /** An empty directory created for the pod and deleted with it. */
+  emptyDir?:
+    | EmptyDirVolumeSource
+    | undefined;
+  /**
+   * Deprecated: a Google Compute Engine persistent disk; the pd.csi.storage.gke.io CSI driver
+   * replaces it.
+   */
+  gcePersistentDisk?:
+    | GCEPersistentDiskVolumeSource
+    | undefined;
+  /** Deprecated: an AWS EBS volume; the ebs.csi.aws.com CSI driver replaces it. */
+  awsElasticBlockStore?:
+    | AWSElasticBlockStoreVolumeSource
+    | undefined;
+  /**
+   * Deprecated: a directory with a git repository cloned into it; use an init container that clones
+   * into an emptyDir instead.
+   */
+  gitRepo?:
+    | GitRepoVolumeSource
+    | undefined;
+  /** The entries of a Secret, as files. */
+  secret?:
+    | SecretVolumeSource
+    | undefined;
+  /** An NFS export. */
+  nfs?:
+    | NFSVolumeSource
+    | undefined;
+  /** An iSCSI disk. */
+  iscsi?:
+    | ISCSIVolumeSource
+    | undefined;
+  /** Deprecated: a GlusterFS volume; no longer supported. */
+  glusterfs?:
+    | GlusterfsVolumeSource
+    | undefined;
+  /** The volume bound to a PersistentVolumeClaim in the pod's namespace. */
+  persistentVolumeClaim?:
+    | PersistentVolumeClaimVolumeSource
+    | undefined;
+  /** Deprecated: a Ceph RBD image; no longer supported. */
+  rbd?:
+    | RBDVolumeSource
+    | undefined;
+  /** Deprecated: a volume provided by a FlexVolume driver; CSI drivers replace them. */
+  flexVolume?:
+    | FlexVolumeSource
+    | undefined;
+  /** Deprecated: an OpenStack Cinder volume; the cinder.csi.openstack.org CSI driver replaces it. */
+  cinder?:
+    | CinderVolumeSource
+    | undefined;
+  /** Deprecated: a CephFS mount; no longer supported. */
+  cephfs?:
+    | CephFSVolumeSource
+    | undefined;
+  /** Deprecated: a Flocker dataset; no longer supported. */
+  flocker?:
+    | FlockerVolumeSource
+    | undefined;
+  /** Fields of the pod, as files. */
+  downwardAPI?:
+    | DownwardAPIVolumeSource
+    | undefined;
+  /** A Fibre Channel disk. */
+  fc?:
+    | FCVolumeSource
+    | undefined;
+  /** Deprecated: an Azure File share; the file.csi.azure.com CSI driver replaces it. */
+  azureFile?:
+    | AzureFileVolumeSource
+    | undefined;
+  /** The entries of a ConfigMap, as files. */
+  configMap?:
+    | ConfigMapVolumeSource
+    | undefined;
+  /** Deprecated: a vSphere disk; the csi.vsphere.vmware.com CSI driver replaces it. */
+  vsphereVolume?:
+    | VsphereVirtualDiskVolumeSource
+    | undefined;
+  /** Deprecated: a Quobyte volume; no longer supported. */
+  quobyte?:
+    | QuobyteVolumeSource
+    | undefined;
+  /** Deprecated: an Azure data disk; the disk.csi.azure.com CSI driver replaces it. */
+  azureDisk?:
+    | AzureDiskVolumeSource
+    | undefined;
+  /** Deprecated: a Photon Controller disk; no longer supported. */
+  photonPersistentDisk?:
+    | PhotonPersistentDiskVolumeSource
+    | undefined;
+  /** Several sources (secrets, ConfigMaps, downward API, tokens, ...) combined in one directory. */
+  projected?:
+    | ProjectedVolumeSource
+    | undefined;
+  /** Deprecated: a Portworx volume; the pxd.portworx.com CSI driver replaces it. */
+  portworxVolume?:
+    | PortworxVolumeSource
+    | undefined;
+  /** Deprecated: a ScaleIO volume; no longer supported. */
+  scaleIO?:
+    | ScaleIOVolumeSource
+    | undefined;
+  /** Deprecated: a StorageOS volume; no longer supported. */
+  storageos?:
+    | StorageOSVolumeSource
+    | undefined;
+  /** A volume provided by a CSI driver that supports ephemeral inline volumes. */
+  csi?:
+    | CSIVolumeSource
+    | undefined;
+  /**
+   * A volume provisioned by a storage driver just for this pod, from a claim template, and deleted
+   * with it.
+   */
+  ephemeral?:
+    | EphemeralVolumeSource
+    | undefined;
+  /** The contents of a container image (an OCI artifact), read-only. */
   image?: ImageVolumeSource | undefined;
 }
 
+/** A file or directory on the node. */
 export interface HostPathVolumeSource {
-  path?: string | undefined;
+  /** The path on the node; a symlink is followed to its target. */
+  path?:
+    | string
+    | undefined;
+  /**
+   * What must be at path: "" (no check, the default), DirectoryOrCreate, Directory, FileOrCreate,
+   * File, Socket, CharDevice or BlockDevice.
+   */
   type?: string | undefined;
 }
 
+/** An empty directory that lives as long as the pod. */
 export interface EmptyDirVolumeSource {
-  medium?: string | undefined;
-  sizeLimit?: Quantity | undefined;
+  /**
+   * Where the directory is stored: "" (the node's default storage) or Memory (a tmpfs counted
+   * against memory).
+   */
+  medium?:
+    | string
+    | undefined;
+  /** The most storage the directory may use; for Memory, also capped by the pod's memory limits. */
+  sizeLimit?:
+    | Quantity
+    | undefined;
+  /** The permission bits of the directory. */
   mode?: number | undefined;
 }
 
+/** A Google Compute Engine persistent disk, which must exist and be in the node's zone. */
 export interface GCEPersistentDiskVolumeSource {
-  pdName?: string | undefined;
-  fsType?: string | undefined;
-  partition?: number | undefined;
+  /** The disk's name in GCE. */
+  pdName?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** The partition to mount; unset or 0 mounts the whole disk. */
+  partition?:
+    | number
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** An AWS EBS volume, which must exist and be in the node's availability zone. */
 export interface AWSElasticBlockStoreVolumeSource {
-  volumeID?: string | undefined;
-  fsType?: string | undefined;
-  partition?: number | undefined;
+  /** The EBS volume's ID. */
+  volumeID?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** The partition to mount; unset or 0 mounts the whole volume. */
+  partition?:
+    | number
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a directory holding a clone of a git repository. */
 export interface GitRepoVolumeSource {
-  repository?: string | undefined;
-  revision?: string | undefined;
+  /** The repository URL. */
+  repository?:
+    | string
+    | undefined;
+  /** The commit to check out. */
+  revision?:
+    | string
+    | undefined;
+  /**
+   * The directory to clone into, inside the volume; "." clones into the volume's root. Defaults to
+   * the repository's name.
+   */
   directory?: string | undefined;
 }
 
+/** A Secret's entries as files. */
 export interface SecretVolumeSource {
-  secretName?: string | undefined;
+  /** The Secret, in the pod's namespace. */
+  secretName?:
+    | string
+    | undefined;
+  /**
+   * Which keys to project, and to which paths; unset projects every key to a file named after it. A
+   * listed key that is missing is an error unless optional.
+   */
   items: KeyToPath[];
-  defaultMode?: number | undefined;
-  optional?: boolean | undefined;
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
+  defaultMode?:
+    | number
+    | undefined;
+  /** When true, a missing Secret or key is not an error. */
+  optional?:
+    | boolean
+    | undefined;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number | undefined;
 }
 
+/** An NFS export, mounted for the pod's lifetime. */
 export interface NFSVolumeSource {
-  server?: string | undefined;
-  path?: string | undefined;
+  /** The NFS server's host name or IP. */
+  server?:
+    | string
+    | undefined;
+  /** The exported path. */
+  path?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** An iSCSI disk, attached to the node and mounted for the pod. */
 export interface ISCSIVolumeSource {
-  targetPortal?: string | undefined;
-  iqn?: string | undefined;
-  lun?: number | undefined;
-  iscsiInterface?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The iSCSI target portal, as an IP with an optional port (default 3260). */
+  targetPortal?:
+    | string
+    | undefined;
+  /** The target's iSCSI qualified name. */
+  iqn?:
+    | string
+    | undefined;
+  /** The target's logical unit number. */
+  lun?:
+    | number
+    | undefined;
+  /** The iSCSI interface to use. Defaults to default (tcp). */
+  iscsiInterface?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** More target portals, as IPs with optional ports. */
   portals: string[];
-  chapAuthDiscovery?: boolean | undefined;
-  chapAuthSession?: boolean | undefined;
-  secretRef?: LocalObjectReference | undefined;
+  /** Whether CHAP authentication is used for discovery. */
+  chapAuthDiscovery?:
+    | boolean
+    | undefined;
+  /** Whether CHAP authentication is used for the session. */
+  chapAuthSession?:
+    | boolean
+    | undefined;
+  /** The Secret with the CHAP credentials. */
+  secretRef?:
+    | LocalObjectReference
+    | undefined;
+  /** A custom initiator name; a new interface <portal>:<volume name> is created for it. */
   initiatorName?: string | undefined;
 }
 
+/** Deprecated: a GlusterFS volume. */
 export interface GlusterfsVolumeSource {
-  endpoints?: string | undefined;
-  path?: string | undefined;
+  /** The Endpoints object listing the GlusterFS servers. */
+  endpoints?:
+    | string
+    | undefined;
+  /** The GlusterFS volume's path. */
+  path?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** The volume bound to a PersistentVolumeClaim. */
 export interface PersistentVolumeClaimVolumeSource {
-  claimName?: string | undefined;
+  /** The claim, in the pod's namespace. */
+  claimName?:
+    | string
+    | undefined;
+  /** Mount the volume read-only regardless of the claim's access modes. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a Ceph RBD image. */
 export interface RBDVolumeSource {
+  /** The Ceph monitors. */
   monitors: string[];
-  image?: string | undefined;
-  fsType?: string | undefined;
-  pool?: string | undefined;
-  user?: string | undefined;
-  keyring?: string | undefined;
-  secretRef?: LocalObjectReference | undefined;
+  /** The RBD image's name. */
+  image?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** The RADOS pool. Defaults to rbd. */
+  pool?:
+    | string
+    | undefined;
+  /** The RADOS user. Defaults to admin. */
+  user?:
+    | string
+    | undefined;
+  /** The keyring file. Defaults to /etc/ceph/keyring. */
+  keyring?:
+    | string
+    | undefined;
+  /** The Secret with the user's key, replacing keyring. */
+  secretRef?:
+    | LocalObjectReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a volume provided by a FlexVolume driver. */
 export interface FlexVolumeSource {
-  driver?: string | undefined;
-  fsType?: string | undefined;
-  secretRef?: LocalObjectReference | undefined;
-  readOnly?: boolean | undefined;
+  /** The driver's name. */
+  driver?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** A Secret whose contents are passed to the driver. */
+  secretRef?:
+    | LocalObjectReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** Extra options passed to the driver. */
   options: { [key: string]: string };
 }
 
@@ -810,125 +2305,333 @@ export interface FlexVolumeSource_OptionsEntry {
   value: string;
 }
 
+/** Deprecated: an OpenStack Cinder volume. */
 export interface CinderVolumeSource {
-  volumeID?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The volume's ID. */
+  volumeID?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The Secret with the parameters for connecting to OpenStack. */
   secretRef?: LocalObjectReference | undefined;
 }
 
+/** Deprecated: a CephFS mount. */
 export interface CephFSVolumeSource {
+  /** The Ceph monitors. */
   monitors: string[];
-  path?: string | undefined;
-  user?: string | undefined;
-  secretFile?: string | undefined;
-  secretRef?: LocalObjectReference | undefined;
+  /** The path to mount. Defaults to /. */
+  path?:
+    | string
+    | undefined;
+  /** The RADOS user. Defaults to admin. */
+  user?:
+    | string
+    | undefined;
+  /** The file with the user's key. Defaults to /etc/ceph/user.secret. */
+  secretFile?:
+    | string
+    | undefined;
+  /** The Secret with the user's key, replacing secretFile. */
+  secretRef?:
+    | LocalObjectReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a Flocker dataset; one of the two members is set. */
 export interface FlockerVolumeSource {
-  datasetName?: string | undefined;
+  /** The dataset's name. */
+  datasetName?:
+    | string
+    | undefined;
+  /** The dataset's UUID. */
   datasetUUID?: string | undefined;
 }
 
+/** Fields of the pod as files. */
 export interface DownwardAPIVolumeSource {
+  /** The files to write. */
   items: DownwardAPIVolumeFile[];
-  defaultMode?: number | undefined;
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
+  defaultMode?:
+    | number
+    | undefined;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number | undefined;
 }
 
+/** A file holding a field of the pod. */
 export interface DownwardAPIVolumeFile {
-  path?: string | undefined;
-  fieldRef?: ObjectFieldSelector | undefined;
-  resourceFieldRef?: ResourceFieldSelector | undefined;
-  mode?: number | undefined;
+  /** The relative file path; may not contain '..' or start with it. */
+  path?:
+    | string
+    | undefined;
+  /** A field of the pod: metadata name, namespace, labels, annotations or uid. */
+  fieldRef?:
+    | ObjectFieldSelector
+    | undefined;
+  /** A resource limit or request of a container. */
+  resourceFieldRef?:
+    | ResourceFieldSelector
+    | undefined;
+  /** The permission bits of this file, 0000 to 0777; defaults to the volume's defaultMode. */
+  mode?:
+    | number
+    | undefined;
+  /** The owner user ID of this file, winning over the volume's defaultUser. */
   user?: number | undefined;
 }
 
+/** A Fibre Channel disk; targetWWNs with lun, or wwids, is set. */
 export interface FCVolumeSource {
+  /** The target world wide names. */
   targetWWNs: string[];
-  lun?: number | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The target's logical unit number. */
+  lun?:
+    | number
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** World wide identifiers of the volume. */
   wwids: string[];
 }
 
+/** Deprecated: an Azure File share. */
 export interface AzureFileVolumeSource {
-  secretName?: string | undefined;
-  shareName?: string | undefined;
+  /** The Secret with the storage account name and key. */
+  secretName?:
+    | string
+    | undefined;
+  /** The share's name. */
+  shareName?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** A ConfigMap's entries as files. */
 export interface ConfigMapVolumeSource {
-  localObjectReference?: LocalObjectReference | undefined;
+  /** The ConfigMap's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /**
+   * Which keys to project, and to which paths; unset projects every key to a file named after it. A
+   * listed key that is missing is an error unless optional.
+   */
   items: KeyToPath[];
-  defaultMode?: number | undefined;
-  optional?: boolean | undefined;
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
+  defaultMode?:
+    | number
+    | undefined;
+  /** When true, a missing ConfigMap or key is not an error. */
+  optional?:
+    | boolean
+    | undefined;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number | undefined;
 }
 
+/** Deprecated: a vSphere disk. */
 export interface VsphereVirtualDiskVolumeSource {
-  volumePath?: string | undefined;
-  fsType?: string | undefined;
-  storagePolicyName?: string | undefined;
+  /** The path of the disk. */
+  volumePath?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** The storage policy (SPBM profile) name. */
+  storagePolicyName?:
+    | string
+    | undefined;
+  /** The storage policy (SPBM profile) ID. */
   storagePolicyID?: string | undefined;
 }
 
+/** Deprecated: a Quobyte volume. */
 export interface QuobyteVolumeSource {
-  registry?: string | undefined;
-  volume?: string | undefined;
-  readOnly?: boolean | undefined;
-  user?: string | undefined;
-  group?: string | undefined;
+  /** The Quobyte registries, as host:port pairs separated by commas. */
+  registry?:
+    | string
+    | undefined;
+  /** The Quobyte volume's name. */
+  volume?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The user to map volume access to. Defaults to serviceaccount. */
+  user?:
+    | string
+    | undefined;
+  /** The group to map volume access to. Defaults to none. */
+  group?:
+    | string
+    | undefined;
+  /** The tenant owning the volume. */
   tenant?: string | undefined;
 }
 
+/** Deprecated: an Azure data disk. */
 export interface AzureDiskVolumeSource {
-  diskName?: string | undefined;
-  diskURI?: string | undefined;
-  cachingMode?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The disk's name. */
+  diskName?:
+    | string
+    | undefined;
+  /** The disk's URI. */
+  diskURI?:
+    | string
+    | undefined;
+  /** Host caching: None, ReadOnly or ReadWrite. */
+  cachingMode?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /**
+   * Shared (several disks per storage account), Dedicated (one disk per account) or Managed (an
+   * Azure managed disk, the default).
+   */
   kind?: string | undefined;
 }
 
+/** Deprecated: a Photon Controller disk. */
 export interface PhotonPersistentDiskVolumeSource {
-  pdID?: string | undefined;
+  /** The disk's ID. */
+  pdID?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
   fsType?: string | undefined;
 }
 
+/** Deprecated: a Portworx volume. */
 export interface PortworxVolumeSource {
-  volumeID?: string | undefined;
-  fsType?: string | undefined;
+  /** The volume's ID. */
+  volumeID?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a ScaleIO volume. */
 export interface ScaleIOVolumeSource {
-  gateway?: string | undefined;
-  system?: string | undefined;
-  secretRef?: LocalObjectReference | undefined;
-  sslEnabled?: boolean | undefined;
-  protectionDomain?: string | undefined;
-  storagePool?: string | undefined;
-  storageMode?: string | undefined;
-  volumeName?: string | undefined;
-  fsType?: string | undefined;
+  /** The ScaleIO API gateway's address. */
+  gateway?:
+    | string
+    | undefined;
+  /** The ScaleIO storage system's name. */
+  system?:
+    | string
+    | undefined;
+  /** The Secret with the ScaleIO user's credentials. */
+  secretRef?:
+    | LocalObjectReference
+    | undefined;
+  /** Whether to talk to the gateway over TLS. */
+  sslEnabled?:
+    | boolean
+    | undefined;
+  /** The protection domain of the storage. */
+  protectionDomain?:
+    | string
+    | undefined;
+  /** The storage pool of the protection domain. */
+  storagePool?:
+    | string
+    | undefined;
+  /** ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned. */
+  storageMode?:
+    | string
+    | undefined;
+  /** The existing volume's name. */
+  volumeName?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** Deprecated: a StorageOS volume. */
 export interface StorageOSVolumeSource {
-  volumeName?: string | undefined;
-  volumeNamespace?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The volume's name within its namespace. */
+  volumeName?:
+    | string
+    | undefined;
+  /** The StorageOS namespace; defaults to the pod's. */
+  volumeNamespace?:
+    | string
+    | undefined;
+  /** The filesystem type to mount, such as ext4 or xfs; the host's default when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The Secret with the StorageOS API credentials. */
   secretRef?: LocalObjectReference | undefined;
 }
 
+/** An ephemeral inline volume provided by a CSI driver. */
 export interface CSIVolumeSource {
-  driver?: string | undefined;
-  readOnly?: boolean | undefined;
-  fsType?: string | undefined;
+  /** The CSI driver's name, as registered in the cluster. */
+  driver?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The filesystem type to ask for; the driver decides when unset. */
+  fsType?:
+    | string
+    | undefined;
+  /** Driver-specific settings. */
   volumeAttributes: { [key: string]: string };
+  /** A Secret with credentials passed to the driver when mounting. */
   nodePublishSecretRef?: LocalObjectReference | undefined;
 }
 
@@ -937,71 +2640,178 @@ export interface CSIVolumeSource_VolumeAttributesEntry {
   value: string;
 }
 
+/**
+ * A volume made for one pod from a claim template: a PersistentVolumeClaim named <pod>-<volume> is
+ * created, owned by the pod, and goes with it.
+ */
 export interface EphemeralVolumeSource {
+  /** The claim to create. */
   volumeClaimTemplate?: PersistentVolumeClaimTemplate | undefined;
 }
 
+/** A container image mounted read-only as a volume. */
 export interface ImageVolumeSource {
-  reference?: string | undefined;
+  /** The image or artifact to mount, as a reference such as registry.example/data:1.0. */
+  reference?:
+    | string
+    | undefined;
+  /**
+   * When the image is pulled: Always, Never or IfNotPresent. Defaults to Always for :latest,
+   * IfNotPresent otherwise.
+   */
   pullPolicy?: string | undefined;
 }
 
+/** Several sources combined in one directory. */
 export interface ProjectedVolumeSource {
+  /** The sources to combine. */
   sources: VolumeProjection[];
-  defaultMode?: number | undefined;
+  /**
+   * Permission bits for the files, 0000 to 0777 (JSON takes decimal). Defaults to 0644. Items' own
+   * modes win.
+   */
+  defaultMode?:
+    | number
+    | undefined;
+  /** The owner user ID of the files, used when an item does not set its own. */
   defaultUser?: number | undefined;
 }
 
-/** Exactly one member is set. */
+/** One source of a projected volume; exactly one member is set. */
 export interface VolumeProjection {
-  secret?: SecretProjection | undefined;
-  downwardAPI?: DownwardAPIProjection | undefined;
-  configMap?: ConfigMapProjection | undefined;
-  serviceAccountToken?: ServiceAccountTokenProjection | undefined;
-  clusterTrustBundle?: ClusterTrustBundleProjection | undefined;
+  /** Entries of a Secret. */
+  secret?:
+    | SecretProjection
+    | undefined;
+  /** Fields of the pod. */
+  downwardAPI?:
+    | DownwardAPIProjection
+    | undefined;
+  /** Entries of a ConfigMap. */
+  configMap?:
+    | ConfigMapProjection
+    | undefined;
+  /** A token of the pod's service account, refreshed before it expires. */
+  serviceAccountToken?:
+    | ServiceAccountTokenProjection
+    | undefined;
+  /** Certificates from ClusterTrustBundle objects. */
+  clusterTrustBundle?:
+    | ClusterTrustBundleProjection
+    | undefined;
+  /** A private key and a certificate issued for the pod, renewed before expiry. */
   podCertificate?: PodCertificateProjection | undefined;
 }
 
+/** A Secret's entries in a projected volume. */
 export interface SecretProjection {
-  localObjectReference?: LocalObjectReference | undefined;
+  /** The Secret's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** Which keys to project, and to which paths; unset projects every key. */
   items: KeyToPath[];
+  /** When true, a missing Secret or key is not an error. */
   optional?: boolean | undefined;
 }
 
+/** Fields of the pod in a projected volume. */
 export interface DownwardAPIProjection {
+  /** The files to write. */
   items: DownwardAPIVolumeFile[];
 }
 
+/** A ConfigMap's entries in a projected volume. */
 export interface ConfigMapProjection {
-  localObjectReference?: LocalObjectReference | undefined;
+  /** The ConfigMap's name. */
+  localObjectReference?:
+    | LocalObjectReference
+    | undefined;
+  /** Which keys to project, and to which paths; unset projects every key. */
   items: KeyToPath[];
+  /** When true, a missing ConfigMap or key is not an error. */
   optional?: boolean | undefined;
 }
 
+/** A token of the pod's service account, as a file the kubelet refreshes. */
 export interface ServiceAccountTokenProjection {
-  audience?: string | undefined;
-  expirationSeconds?: number | undefined;
-  path?: string | undefined;
+  /** The audience the token is meant for; defaults to the API server's. */
+  audience?:
+    | string
+    | undefined;
+  /**
+   * How long the token is valid. The kubelet renews it at 80% of that, or after 24 hours. At least
+   * 600; defaults to 3600.
+   */
+  expirationSeconds?:
+    | number
+    | undefined;
+  /** The file path, relative to the volume's mount point. */
+  path?:
+    | string
+    | undefined;
+  /** The owner user ID of the token file. */
   user?: number | undefined;
 }
 
+/** Certificates of ClusterTrustBundle objects, concatenated into one file. */
 export interface ClusterTrustBundleProjection {
-  name?: string | undefined;
-  signerName?: string | undefined;
-  labelSelector?: LabelSelector | undefined;
-  optional?: boolean | undefined;
-  path?: string | undefined;
+  /** A single ClusterTrustBundle by name; cannot be combined with signerName and labelSelector. */
+  name?:
+    | string
+    | undefined;
+  /** Use bundles of this signer, further narrowed by labelSelector. */
+  signerName?:
+    | string
+    | undefined;
+  /** Which of the signer's bundles to use; an empty selector takes all of them. */
+  labelSelector?:
+    | LabelSelector
+    | undefined;
+  /** When true, the pod starts even if no bundle matches, with an empty file. */
+  optional?:
+    | boolean
+    | undefined;
+  /** The file path, relative to the volume's mount point. */
+  path?:
+    | string
+    | undefined;
+  /** The owner user ID of the file. */
   user?: number | undefined;
 }
 
+/**
+ * A private key and a certificate issued for the pod through a PodCertificateRequest, renewed
+ * automatically.
+ */
 export interface PodCertificateProjection {
-  signerName?: string | undefined;
-  keyType?: string | undefined;
-  maxExpirationSeconds?: number | undefined;
-  credentialBundlePath?: string | undefined;
-  keyPath?: string | undefined;
-  certificateChainPath?: string | undefined;
+  /** The signer asked to issue the certificate. */
+  signerName?:
+    | string
+    | undefined;
+  /** The key algorithm to generate, such as RSA3072, ECDSAP256 or ED25519. */
+  keyType?:
+    | string
+    | undefined;
+  /** The longest validity asked for; the signer may issue a shorter one. */
+  maxExpirationSeconds?:
+    | number
+    | undefined;
+  /** A file holding the key followed by the certificate chain, in PEM. */
+  credentialBundlePath?:
+    | string
+    | undefined;
+  /** A file holding only the private key. */
+  keyPath?:
+    | string
+    | undefined;
+  /** A file holding only the certificate chain. */
+  certificateChainPath?:
+    | string
+    | undefined;
+  /** Annotations passed to the signer in the certificate request. */
   userAnnotations: { [key: string]: string };
+  /** The owner user ID of the files. */
   user?: number | undefined;
 }
 
@@ -1010,8 +2820,13 @@ export interface PodCertificateProjection_UserAnnotationsEntry {
   value: string;
 }
 
+/** The PersistentVolumeClaim an ephemeral volume creates. */
 export interface PersistentVolumeClaimTemplate {
-  metadata?: ObjectMeta | undefined;
+  /** Labels and annotations copied onto the created claim. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The created claim's spec. */
   spec?: PersistentVolumeClaimSpec | undefined;
 }
 
@@ -1026,15 +2841,42 @@ export interface PersistentVolumeClaimList {
   items: PersistentVolumeClaim[];
 }
 
+/** What storage a claim asks for. */
 export interface PersistentVolumeClaimSpec {
+  /** How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod. */
   accessModes: string[];
-  selector?: LabelSelector | undefined;
-  resources?: VolumeResourceRequirements | undefined;
-  volumeName?: string | undefined;
-  storageClassName?: string | undefined;
-  volumeMode?: string | undefined;
-  dataSource?: TypedLocalObjectReference | undefined;
-  dataSourceRef?: TypedObjectReference | undefined;
+  /** Which existing volumes may be bound, by label. */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** How much storage is asked for. */
+  resources?:
+    | VolumeResourceRequirements
+    | undefined;
+  /** Bind to this PersistentVolume. */
+  volumeName?:
+    | string
+    | undefined;
+  /** The StorageClass to provision from; empty asks for a volume of no class. */
+  storageClassName?:
+    | string
+    | undefined;
+  /** Filesystem (the default) or Block (a raw device). */
+  volumeMode?:
+    | string
+    | undefined;
+  /** An existing snapshot or claim to fill the new volume from. */
+  dataSource?:
+    | TypedLocalObjectReference
+    | undefined;
+  /**
+   * An object to fill the new volume from, possibly of another kind or namespace; takes precedence
+   * over dataSource.
+   */
+  dataSourceRef?:
+    | TypedObjectReference
+    | undefined;
+  /** The VolumeAttributesClass whose settings the volume gets. */
   volumeAttributesClassName?: string | undefined;
 }
 
@@ -1084,8 +2926,11 @@ export interface ModifyVolumeStatus {
   status?: string | undefined;
 }
 
+/** The storage a claim asks for. */
 export interface VolumeResourceRequirements {
+  /** The most storage that may be used. */
   limits: { [key: string]: Quantity };
+  /** The least storage needed. */
   requests: { [key: string]: Quantity };
 }
 
@@ -1099,58 +2944,143 @@ export interface VolumeResourceRequirements_RequestsEntry {
   value?: Quantity | undefined;
 }
 
+/** Rules that attract a pod to nodes or pods, or keep it away from them. */
 export interface Affinity {
-  nodeAffinity?: NodeAffinity | undefined;
-  podAffinity?: PodAffinity | undefined;
+  /** Which nodes the pod prefers or requires, by their labels. */
+  nodeAffinity?:
+    | NodeAffinity
+    | undefined;
+  /** Which pods this pod should run near, in the same topology domain. */
+  podAffinity?:
+    | PodAffinity
+    | undefined;
+  /** Which pods this pod should stay away from, in other topology domains. */
   podAntiAffinity?: PodAntiAffinity | undefined;
 }
 
+/** Rules that pick nodes for a pod by their labels. */
 export interface NodeAffinity {
-  requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | undefined;
+  /**
+   * Nodes must match for the pod to be scheduled there; a node that stops matching later does not
+   * evict the pod.
+   */
+  requiredDuringSchedulingIgnoredDuringExecution?:
+    | NodeSelector
+    | undefined;
+  /**
+   * Preferences with weights: the scheduler favours nodes matching terms with the largest total
+   * weight, but may pick others.
+   */
   preferredDuringSchedulingIgnoredDuringExecution: PreferredSchedulingTerm[];
 }
 
+/** A node query; a node matches when any one of its terms does. */
 export interface NodeSelector {
+  /** The terms, ORed together. */
   nodeSelectorTerms: NodeSelectorTerm[];
 }
 
+/**
+ * A node query term; a node matches when all of its requirements hold. An empty term matches
+ * nothing.
+ */
 export interface NodeSelectorTerm {
+  /** Requirements on the node's labels. */
   matchExpressions: NodeSelectorRequirement[];
+  /** Requirements on the node's fields (only metadata.name). */
   matchFields: NodeSelectorRequirement[];
 }
 
+/** One condition on a node's label or field. */
 export interface NodeSelectorRequirement {
-  key?: string | undefined;
-  operator?: string | undefined;
+  /** The label key or field name. */
+  key?:
+    | string
+    | undefined;
+  /** In, NotIn, Exists, DoesNotExist, Gt or Lt. */
+  operator?:
+    | string
+    | undefined;
+  /**
+   * The values to compare with. In and NotIn need one or more, Exists and DoesNotExist none, Gt and
+   * Lt exactly one integer.
+   */
   values: string[];
 }
 
+/** A weighted node preference. */
 export interface PreferredSchedulingTerm {
-  weight?: number | undefined;
+  /** How much matching counts, from 1 to 100. */
+  weight?:
+    | number
+    | undefined;
+  /** The node query to match. */
   preference?: NodeSelectorTerm | undefined;
 }
 
+/** Rules that place a pod in the same topology domain (node, zone, ...) as certain other pods. */
 export interface PodAffinity {
+  /**
+   * Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod
+   * runs.
+   */
   requiredDuringSchedulingIgnoredDuringExecution: PodAffinityTerm[];
+  /** Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight. */
   preferredDuringSchedulingIgnoredDuringExecution: WeightedPodAffinityTerm[];
 }
 
+/** Rules that keep a pod out of topology domains (node, zone, ...) where certain other pods run. */
 export interface PodAntiAffinity {
+  /**
+   * Terms that must all hold for the pod to be scheduled onto a node; not re-checked once the pod
+   * runs.
+   */
   requiredDuringSchedulingIgnoredDuringExecution: PodAffinityTerm[];
+  /** Weighted terms the scheduler tries to satisfy, favouring nodes with the largest total weight. */
   preferredDuringSchedulingIgnoredDuringExecution: WeightedPodAffinityTerm[];
 }
 
+/** Pods to be near (or away from), and the topology domain that defines near. */
 export interface PodAffinityTerm {
-  labelSelector?: LabelSelector | undefined;
+  /** The pods the term is about, by label. */
+  labelSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * Namespaces those pods are looked for in; with namespaceSelector, the union. Both empty means
+   * the pod's own namespace.
+   */
   namespaces: string[];
-  topologyKey?: string | undefined;
-  namespaceSelector?: LabelSelector | undefined;
+  /**
+   * The node label whose value defines a domain: pods count as co-located when their nodes share
+   * its value, such as kubernetes.io/hostname or topology.kubernetes.io/zone.
+   */
+  topologyKey?:
+    | string
+    | undefined;
+  /**
+   * Namespaces, by label, that those pods are looked for in; an empty selector means every
+   * namespace.
+   */
+  namespaceSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * Label keys whose values on the incoming pod are added to labelSelector as In requirements, so
+   * only pods with the same values count.
+   */
   matchLabelKeys: string[];
+  /** Label keys whose values on the incoming pod are added to labelSelector as NotIn requirements. */
   mismatchLabelKeys: string[];
 }
 
+/** A pod affinity term with a weight. */
 export interface WeightedPodAffinityTerm {
-  weight?: number | undefined;
+  /** How much satisfying the term counts, from 1 to 100. */
+  weight?:
+    | number
+    | undefined;
+  /** The term. */
   podAffinityTerm?: PodAffinityTerm | undefined;
 }
 

@@ -10,37 +10,146 @@ import { Condition, ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
 import { ObjectReference } from "./pod.js";
 
+/**
+ * A stable name and virtual address in front of a changing set of pods (picked by label), or an
+ * alias for a name outside the cluster.
+ */
 export interface Service {
-  metadata?: ObjectMeta | undefined;
-  spec?: ServiceSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** How the service is exposed: its ports, the pods behind it, and its type. */
+  spec?:
+    | ServiceSpec
+    | undefined;
+  /** What the cluster reports about the service, such as its load balancer. Read-only. */
   status?: ServiceStatus | undefined;
 }
 
+/** A list of Services. */
 export interface ServiceList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Services. */
   items: Service[];
 }
 
+/** How a Service is reached and where its traffic goes. */
 export interface ServiceSpec {
+  /** The ports the service listens on and where each one forwards. */
   ports: ServicePort[];
+  /**
+   * Labels that pick the pods receiving the traffic. Without a selector, endpoints are managed by
+   * someone else. Ignored for ExternalName services.
+   */
   selector: { [key: string]: string };
-  clusterIP?: string | undefined;
+  /**
+   * The virtual IP the service gets inside the cluster, usually allocated by the server. "None"
+   * makes a headless service with no virtual IP. Most changes to it are refused once set.
+   */
+  clusterIP?:
+    | string
+    | undefined;
+  /**
+   * The service's virtual IPs, one per IP family; the first equals clusterIP. Allocated by the
+   * server unless given.
+   */
   clusterIPs: string[];
-  type?: string | undefined;
+  /**
+   * How the service is exposed: ClusterIP (inside the cluster only, the default), NodePort (also on
+   * a port of every node), LoadBalancer (also through an external load balancer) or ExternalName (a
+   * DNS alias for externalName).
+   */
+  type?:
+    | string
+    | undefined;
+  /** Extra IPs, not managed by Kubernetes, on which nodes also accept traffic for this service. */
   externalIPs: string[];
-  sessionAffinity?: string | undefined;
-  loadBalancerIP?: string | undefined;
+  /**
+   * ClientIP sends all requests from one client address to the same pod; None (the default) spreads
+   * them.
+   */
+  sessionAffinity?:
+    | string
+    | undefined;
+  /** Deprecated: asks the load balancer for a particular IP; support depends on the provider. */
+  loadBalancerIP?:
+    | string
+    | undefined;
+  /**
+   * When the provider supports it, only client addresses in these CIDR ranges may reach the load
+   * balancer.
+   */
   loadBalancerSourceRanges: string[];
-  externalName?: string | undefined;
-  externalTrafficPolicy?: string | undefined;
-  healthCheckNodePort?: number | undefined;
-  publishNotReadyAddresses?: boolean | undefined;
-  sessionAffinityConfig?: SessionAffinityConfig | undefined;
+  /** For ExternalName services: the DNS name the service name resolves to, as a CNAME record. */
+  externalName?:
+    | string
+    | undefined;
+  /**
+   * For traffic arriving from outside through a node port or load balancer: Cluster (any ready pod,
+   * the default) or Local (only pods on the receiving node, keeping the client's source IP).
+   */
+  externalTrafficPolicy?:
+    | string
+    | undefined;
+  /**
+   * The node port the load balancer checks to learn which nodes have local endpoints; used with
+   * externalTrafficPolicy Local.
+   */
+  healthCheckNodePort?:
+    | number
+    | undefined;
+  /**
+   * When true, DNS and endpoints include pods that are not ready, for peers that must find each
+   * other before becoming ready.
+   */
+  publishNotReadyAddresses?:
+    | boolean
+    | undefined;
+  /** Settings of the chosen session affinity. */
+  sessionAffinityConfig?:
+    | SessionAffinityConfig
+    | undefined;
+  /**
+   * The IP families (IPv4, IPv6) the service uses, in order; filled in by the server from
+   * ipFamilyPolicy and the cluster's configuration.
+   */
   ipFamilies: string[];
-  ipFamilyPolicy?: string | undefined;
-  allocateLoadBalancerNodePorts?: boolean | undefined;
-  loadBalancerClass?: string | undefined;
-  internalTrafficPolicy?: string | undefined;
+  /**
+   * SingleStack (one family, the default), PreferDualStack (two when the cluster supports it) or
+   * RequireDualStack (two, or fail).
+   */
+  ipFamilyPolicy?:
+    | string
+    | undefined;
+  /**
+   * For LoadBalancer services: whether node ports are allocated. Defaults to true; turn off when
+   * the load balancer sends traffic to pods directly.
+   */
+  allocateLoadBalancerNodePorts?:
+    | boolean
+    | undefined;
+  /**
+   * Which load balancer implementation handles a LoadBalancer service; unset means the cloud
+   * provider's default. Cannot change once set.
+   */
+  loadBalancerClass?:
+    | string
+    | undefined;
+  /**
+   * For traffic from inside the cluster to the cluster IP: Cluster (any ready pod, the default) or
+   * Local (only pods on the sender's node).
+   */
+  internalTrafficPolicy?:
+    | string
+    | undefined;
+  /**
+   * A preference for how traffic is spread among endpoints, such as PreferClose to favour endpoints
+   * topologically near the client.
+   */
   trafficDistribution?: string | undefined;
 }
 
@@ -49,42 +158,104 @@ export interface ServiceSpec_SelectorEntry {
   value: string;
 }
 
+/** One port of a Service and where it forwards. */
 export interface ServicePort {
-  name?: string | undefined;
-  protocol?: string | undefined;
-  appProtocol?: string | undefined;
-  port?: number | undefined;
-  targetPort?: IntOrString | undefined;
+  /** The port's name, required when the service has more than one port; unique within the service. */
+  name?:
+    | string
+    | undefined;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
+  protocol?:
+    | string
+    | undefined;
+  /**
+   * The application protocol spoken on this port, such as http or kubernetes.io/h2c, for
+   * implementations that use it.
+   */
+  appProtocol?:
+    | string
+    | undefined;
+  /** The port number the service exposes. */
+  port?:
+    | number
+    | undefined;
+  /**
+   * The port on the pods that receives the traffic: a number, or the name of a container port.
+   * Defaults to port.
+   */
+  targetPort?:
+    | IntOrString
+    | undefined;
+  /**
+   * For NodePort and LoadBalancer services: the port opened on every node, allocated by the server
+   * unless given.
+   */
   nodePort?: number | undefined;
 }
 
+/** Settings of session affinity. */
 export interface SessionAffinityConfig {
+  /** Settings of ClientIP affinity. */
   clientIP?: ClientIPConfig | undefined;
 }
 
+/** Settings of ClientIP session affinity. */
 export interface ClientIPConfig {
+  /**
+   * How long a client stays pinned to one pod after its last request, between 1 and 86400 seconds.
+   * Defaults to 10800 (three hours).
+   */
   timeoutSeconds?: number | undefined;
 }
 
+/** What the cluster reports about a Service. */
 export interface ServiceStatus {
-  loadBalancer?: LoadBalancerStatus | undefined;
+  /** The load balancer's state, when there is one. */
+  loadBalancer?:
+    | LoadBalancerStatus
+    | undefined;
+  /** Observations of the service's state. */
   conditions: Condition[];
 }
 
+/** The state of a load balancer. */
 export interface LoadBalancerStatus {
+  /** The addresses at which the load balancer accepts traffic. */
   ingress: LoadBalancerIngress[];
 }
 
+/** One address of a load balancer. */
 export interface LoadBalancerIngress {
-  ip?: string | undefined;
-  hostname?: string | undefined;
-  ipMode?: string | undefined;
+  /** The load balancer's IP address, for those that publish one. */
+  ip?:
+    | string
+    | undefined;
+  /** The load balancer's DNS name, for those that publish one. */
+  hostname?:
+    | string
+    | undefined;
+  /**
+   * VIP (traffic reaches nodes addressed to the load balancer's IP) or Proxy (it arrives from the
+   * load balancer itself); tells kube-proxy how to route it.
+   */
+  ipMode?:
+    | string
+    | undefined;
+  /** The state of each port of the service on this address. */
   ports: PortStatus[];
 }
 
+/** The state of one port of a load balancer. */
 export interface PortStatus {
-  port?: number | undefined;
-  protocol?: string | undefined;
+  /** The port number. */
+  port?:
+    | number
+    | undefined;
+  /** TCP, UDP or SCTP. */
+  protocol?:
+    | string
+    | undefined;
+  /** Why the port could not be set up, as a CamelCase reason; empty when it works. */
   error?: string | undefined;
 }
 
