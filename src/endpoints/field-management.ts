@@ -15,6 +15,9 @@ import type { ResolvedCall } from './api-call.js';
 /** Longest manager name upstream accepts (validation.FieldManagerMaxLength). */
 const FIELD_MANAGER_MAX_LENGTH = 128;
 
+/** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
+
 const managers = new WeakMap<ServedResource, Map<string, FieldManager>>();
 
 export function typeNodeOf(def: ServedResource): TypeNode {
@@ -65,7 +68,7 @@ export function managerName(call: Pick<ResolvedCall, 'options' | 'userAgent'>): 
   if (call.options.fieldManager) return call.options.fieldManager;
   let out = '';
   for (const ch of (call.userAgent ?? '').split('/')[0] ?? '') {
-    if (/\p{C}/u.test(ch)) continue;
+    if (!PRINTABLE.test(ch)) continue;
     if (Buffer.byteLength(out + ch) > FIELD_MANAGER_MAX_LENGTH) break;
     out += ch;
   }
@@ -88,7 +91,7 @@ export function checkWriteOptions(call: ResolvedCall, optionsKind: 'CreateOption
       causes.push({ reason: 'FieldValueTooLong', message: `Too long: may not be more than ${FIELD_MANAGER_MAX_LENGTH} bytes`, field: 'fieldManager' });
     }
     for (const ch of manager) {
-      if (/\p{C}/u.test(ch)) {
+      if (!PRINTABLE.test(ch)) {
         causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(manager)}: must only contain printable characters`, field: 'fieldManager' });
         break;
       }

@@ -162,4 +162,35 @@ describe('managedFields after kubectl 1.33 create deployment and scale', () => {
     const scale = await get(`${DEPLOY}/scale`);
     assert.equal(scale.spec.replicas, 3);
   });
+
+  it('run: kubectl-run owns the pod fields it set and the decode-time defaults, not what admission adds', async () => {
+    assert.equal(await k(['run', 'nginx', '--image=nginx']), 'pod/nginx created\n');
+    const pod = await get(`/api/v1/namespaces/${NS}/pods/nginx`);
+    // Admission (service account, priority, tolerations) runs after the field manager, as upstream.
+    assert.equal(pod.spec.serviceAccountName, 'default');
+    assertManagedFields(pod, [
+      entry('kubectl-run', 'Update', 'v1', {
+        'f:metadata': { 'f:labels': { '.': {}, 'f:run': {} } },
+        'f:spec': {
+          'f:containers': {
+            'k:{"name":"nginx"}': {
+              '.': {},
+              'f:image': {},
+              'f:imagePullPolicy': {},
+              'f:name': {},
+              'f:resources': {},
+              'f:terminationMessagePath': {},
+              'f:terminationMessagePolicy': {},
+            },
+          },
+          'f:dnsPolicy': {},
+          'f:enableServiceLinks': {},
+          'f:restartPolicy': {},
+          'f:schedulerName': {},
+          'f:securityContext': {},
+          'f:terminationGracePeriodSeconds': {},
+        },
+      }),
+    ]);
+  });
 });

@@ -87,6 +87,7 @@ function validateCronJob(obj: CronJob): FieldError[] {
  */
 export const cronJobs: ResourceDefinition<CronJob> = {
   ...declared('batch', 'cronjobs', {
+    v1: { defaults: (obj) => defaultCronJob(obj as CronJob) },
     v1beta1: { fromStorage: cronJobV1ToV1beta1, toStorage: cronJobV1beta1ToV1 },
     v2alpha1: { fromStorage: (obj) => cronJobV1ToV2alpha1(obj, 'CronJob'), toStorage: cronJobV2alpha1ToV1 },
   }),

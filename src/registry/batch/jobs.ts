@@ -151,7 +151,11 @@ function jobStatusCell(obj: Job): string {
 /** The Job resource. */
 export const jobs: ResourceDefinition<Job> = {
   // batch/v2alpha1 (alpha, off by default) serves batch/v1's schema under its own apiVersion.
-  ...declared('batch', 'jobs', { v2alpha1: { fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 } }),
+  // Decode-time defaults as upstream (the generated selector stays a create-time step).
+  ...declared('batch', 'jobs', {
+    v1: { defaults: (obj) => defaultJobSpec(child(obj as Job, 'spec')) },
+    v2alpha1: { fromStorage: jobV1ToV2alpha1, toStorage: jobV2alpha1ToV1 },
+  }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   // batch/v1 orphans a Job's pods unless told otherwise, for compatibility, and says so.

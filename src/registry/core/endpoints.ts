@@ -42,7 +42,7 @@ function validateEndpoints(obj: Endpoints): FieldError[] {
 
 /** The Endpoints resource. */
 export const endpoints: ResourceDefinition<Endpoints> = {
-  ...declared('', 'endpoints'),
+  ...declared('', 'endpoints', { v1: { defaults: (obj) => defaultEndpoints(obj as Endpoints) } }),
   allowCreateOnUpdate: true,
   storagePath: 'services/endpoints',
   nameValidator: isDns1123Subdomain,

@@ -82,7 +82,17 @@ function podGracePeriod(obj: Pod, requested: number | undefined): number {
 
 /** The Pod resource. */
 export const pods: ResourceDefinition<Pod> = {
-  ...declared('', 'pods'),
+  // Decode-time defaults, as upstream's decoder applies them, so a create's managedFields hold
+  // the defaulted fields; admission-time additions stay in prepareForCreate (after the field manager).
+  ...declared('', 'pods', {
+    v1: {
+      defaults(obj) {
+        const s = child(obj as Pod, 'spec');
+        defaultPodSpec(s);
+        defaultPodOnly(s, false);
+      },
+    },
+  }),
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
   gracePeriod: podGracePeriod,
