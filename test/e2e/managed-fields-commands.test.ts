@@ -111,6 +111,17 @@ describe('managedFields after kubectl 1.33 create secret', () => {
   });
 });
 
+/** What a create owns of an `nginx` container: what it set plus the decode-time defaults. */
+const NGINX_CONTAINER = {
+  '.': {},
+  'f:image': {},
+  'f:imagePullPolicy': {},
+  'f:name': {},
+  'f:resources': {},
+  'f:terminationMessagePath': {},
+  'f:terminationMessagePolicy': {},
+};
+
 describe('managedFields after kubectl 1.33 create deployment and scale', () => {
   const spec = (withReplicas: boolean): Record<string, unknown> => ({
     'f:progressDeadlineSeconds': {},
@@ -122,15 +133,7 @@ describe('managedFields after kubectl 1.33 create deployment and scale', () => {
       'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
       'f:spec': {
         'f:containers': {
-          'k:{"name":"nginx"}': {
-            '.': {},
-            'f:image': {},
-            'f:imagePullPolicy': {},
-            'f:name': {},
-            'f:resources': {},
-            'f:terminationMessagePath': {},
-            'f:terminationMessagePolicy': {},
-          },
+          'k:{"name":"nginx"}': NGINX_CONTAINER,
         },
         'f:dnsPolicy': {},
         'f:restartPolicy': {},
@@ -173,15 +176,7 @@ describe('managedFields after kubectl 1.33 create deployment and scale', () => {
         'f:metadata': { 'f:labels': { '.': {}, 'f:run': {} } },
         'f:spec': {
           'f:containers': {
-            'k:{"name":"nginx"}': {
-              '.': {},
-              'f:image': {},
-              'f:imagePullPolicy': {},
-              'f:name': {},
-              'f:resources': {},
-              'f:terminationMessagePath': {},
-              'f:terminationMessagePolicy': {},
-            },
+            'k:{"name":"nginx"}': NGINX_CONTAINER,
           },
           'f:dnsPolicy': {},
           'f:enableServiceLinks': {},

@@ -6,10 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openApiKindSchema, type StructuralSchema } from '../../src/machinery/runtime/kind-schema.js';
-import type { JsonObject } from '../../src/machinery/schema/json.js';
-import { isDns1123Subdomain } from '../../src/machinery/validation/names.js';
-import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import type { StructuralSchema } from '../../src/machinery/runtime/kind-schema.js';
+import { openApiResource } from '../helpers/openapi-resource.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 const SCHEMA: StructuralSchema = {
@@ -34,19 +32,7 @@ const SCHEMA: StructuralSchema = {
     },
   },
 };
-const schema = openApiKindSchema({ group: 'example.com', version: 'v1', kind: 'Gadget' }, SCHEMA);
-const gadgets: ResourceDefinition = {
-  group: 'example.com',
-  versions: [{ version: 'v1', typeName: 'example.com.v1.Gadget', listTypeName: 'example.com.v1.GadgetList', schema }],
-  storageVersion: 'v1',
-  resource: 'gadgets',
-  kind: 'Gadget',
-  listKind: 'GadgetList',
-  singular: 'gadget',
-  namespaced: true,
-  nameValidator: isDns1123Subdomain,
-  strategy: { validate: (obj) => schema.validate(obj as JsonObject), validateUpdate: (obj) => schema.validate(obj as JsonObject) },
-};
+const gadgets = openApiResource('Gadget', 'gadgets', SCHEMA).definition;
 
 const PATH = '/apis/example.com/v1/namespaces/default/gadgets/g';
 const apply = (ts: TestServer, manager: string, spec: unknown, labels?: Record<string, string>) =>

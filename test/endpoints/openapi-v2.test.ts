@@ -8,10 +8,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { Document } from '../../gen/gnostic/openapiv2/OpenAPIv2.js';
-import { openApiKindSchema, type StructuralSchema } from '../../src/machinery/runtime/kind-schema.js';
-import type { JsonObject } from '../../src/machinery/schema/json.js';
-import { isDns1123Subdomain } from '../../src/machinery/validation/names.js';
-import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
+import type { StructuralSchema } from '../../src/machinery/runtime/kind-schema.js';
+import { openApiResource } from '../helpers/openapi-resource.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
@@ -63,19 +61,7 @@ const GADGET_SCHEMA: StructuralSchema = {
     },
   },
 };
-const gadgetSchema = openApiKindSchema({ group: 'example.com', version: 'v1', kind: 'Gadget' }, GADGET_SCHEMA);
-const gadgets: ResourceDefinition = {
-  group: 'example.com',
-  versions: [{ version: 'v1', typeName: 'example.com.v1.Gadget', listTypeName: 'example.com.v1.GadgetList', schema: gadgetSchema }],
-  storageVersion: 'v1',
-  resource: 'gadgets',
-  kind: 'Gadget',
-  listKind: 'GadgetList',
-  singular: 'gadget',
-  namespaced: true,
-  nameValidator: isDns1123Subdomain,
-  strategy: { validate: (obj) => gadgetSchema.validate(obj as JsonObject), validateUpdate: (obj) => gadgetSchema.validate(obj as JsonObject) },
-};
+const { definition: gadgets, schema: gadgetSchema } = openApiResource('Gadget', 'gadgets', GADGET_SCHEMA);
 
 describe('a kind described by an OpenAPI schema (the CRD case)', () => {
   it('keeps the x-kubernetes list and map extensions for the field manager', () => {

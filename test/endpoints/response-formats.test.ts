@@ -10,12 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openApiKindSchema } from '../../src/machinery/runtime/kind-schema.js';
 import { decodeProtobufObject, K8S_PROTOBUF_MAGIC, messageToKubeJson, parseK8sEnvelope } from '../../src/machinery/schema/index.js';
-import type { JsonObject } from '../../src/machinery/schema/json.js';
-import { isDns1123Subdomain } from '../../src/machinery/validation/names.js';
-import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import { replaceField } from '../helpers/protobuf-wire.js';
+import { openApiResource } from '../helpers/openapi-resource.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Json = Record<string, any>;
@@ -180,19 +177,7 @@ describe('response formats', () => {
   });
 
   describe('a kind without messages (custom resource)', () => {
-    const schema = openApiKindSchema({ group: 'example.com', version: 'v1', kind: 'Gadget' }, { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } });
-    const gadgets: ResourceDefinition = {
-      group: 'example.com',
-      versions: [{ version: 'v1', typeName: 'example.com.v1.Gadget', listTypeName: 'example.com.v1.GadgetList', schema }],
-      storageVersion: 'v1',
-      resource: 'gadgets',
-      kind: 'Gadget',
-      listKind: 'GadgetList',
-      singular: 'gadget',
-      namespaced: true,
-      nameValidator: isDns1123Subdomain,
-      strategy: { validate: (obj) => schema.validate(obj as JsonObject), validateUpdate: (obj) => schema.validate(obj as JsonObject) },
-    };
+    const gadgets = openApiResource('Gadget', 'gadgets', { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }).definition;
 
     it('refuses protobuf with 406 and falls back to JSON when the client allows it', async () => {
       const uninstall = t.server.installResource(gadgets);
