@@ -5,11 +5,11 @@
  * (see go-view.ts) and keep the managedFields it computes on the canonical object.
  */
 import { ApiError, invalid, type StatusCause } from '../machinery/errors/index.js';
-import { FieldManager, FieldSet, typeNodeForMessage, typeNodeForOpenApi, ApplyConflicts, parseManagerIdentifier, type Conflict, type TypeNode } from '../machinery/fieldmanager/index.js';
+import { FieldManager, FieldSet, typeNodeForMessage, typeNodeForOpenApi, ApplyConflicts, parseManagerIdentifier, type Conflict, type TypeNode, type VersionConverter } from '../machinery/fieldmanager/index.js';
 import { goView } from '../machinery/fieldmanager/go-view.js';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { definitionApiVersion } from '../registry/rest/definition.js';
-import type { ServedResource } from '../registry/rest/served.js';
+import { servedViews, type ServedResource } from '../registry/rest/served.js';
 import type { ResolvedCall } from './api-call.js';
 
 /** Longest manager name upstream accepts (validation.FieldManagerMaxLength). */
@@ -34,6 +34,29 @@ function resetFields(def: ServedResource, subresource: string | undefined): Fiel
   return undefined;
 }
 
+/**
+ * For a kind with several versions: an object at `def`'s version as another version shows
+ * it (through the storage version), so managers that wrote through that version keep or
+ * lose exactly the fields they own there.
+ */
+function versionConverter(def: ServedResource): VersionConverter | undefined {
+  const views = servedViews(def.definition).filter((v) => v.kind === def.kind || v.resource === def.definition.resource);
+  if (views.length < 2) return undefined;
+  const byVersion = new Map<string, ServedResource>();
+  for (const v of views) if (!byVersion.has(definitionApiVersion(v))) byVersion.set(definitionApiVersion(v), v);
+  const self = definitionApiVersion(def);
+  return {
+    convert(obj, apiVersion) {
+      const target = byVersion.get(apiVersion);
+      if (!target) return undefined;
+      const type = typeNodeOf(target);
+      if (apiVersion === self) return { value: obj, type };
+      const converted = target.fromStorage(def.toStorage(obj as KubeObject));
+      return { value: managedView(target, converted), type };
+    },
+  };
+}
+
 /** The field manager of `def` for writes to `subresource` (undefined: the object itself). */
 export function fieldManagerFor(def: ServedResource, subresource?: string): FieldManager {
   let byTarget = managers.get(def);
@@ -42,9 +65,11 @@ export function fieldManagerFor(def: ServedResource, subresource?: string): Fiel
   let fm = byTarget.get(key);
   if (!fm) {
     const reset = resetFields(def, subresource);
+    const converter = versionConverter(def);
     fm = new FieldManager({
       type: typeNodeOf(def),
       apiVersion: definitionApiVersion(def),
+      ...(converter ? { converter } : {}),
       ...(subresource ? { subresource } : {}),
       ...(reset ? { resetFields: reset } : {}),
     });

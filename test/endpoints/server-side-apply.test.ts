@@ -44,6 +44,27 @@ describe('server-side apply requests', () => {
     assert.equal(entries[1][0], 'creator');
   });
 
+  it('compares a manager in the field paths of the version it wrote through (HPA v1 vs v2)', async () => {
+    const HPA = (v: string) => `/apis/autoscaling/${v}/namespaces/default/horizontalpodautoscalers/h`;
+    const target = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' };
+    const v1 = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: target, maxReplicas: 5, targetCPUUtilizationPercentage: 50 } };
+    const v2 = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h' },
+      spec: { scaleTargetRef: target, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }] },
+    };
+    assert.equal((await call('PATCH', `${HPA('v1')}?fieldManager=old`, JSON.stringify(v1), APPLY)).status, 201);
+    // The v2 writer changes the cpu target, which the v1 applier owns as targetCPUUtilizationPercentage.
+    const clash = await call('PATCH', `${HPA('v2')}?fieldManager=new`, JSON.stringify(v2), APPLY);
+    assert.equal(clash.status, 409);
+    assert.equal(clash.body.message, 'Apply failed with 1 conflict: conflict with "old": .spec.targetCPUUtilizationPercentage');
+    const forced = await call('PATCH', `${HPA('v2')}?fieldManager=new&force=true`, JSON.stringify(v2), APPLY);
+    assert.equal(forced.status, 200);
+    const old = forced.body.metadata.managedFields.find((e: { manager: string }) => e.manager === 'old');
+    assert.deepEqual([old.apiVersion, old.fieldsV1], ['autoscaling/v1', { 'f:spec': { 'f:maxReplicas': {}, 'f:scaleTargetRef': {} } }]);
+  });
+
   it('refuses what upstream refuses', async () => {
     const cases: Array<[string, string, Record<string, string>, number, string, string]> = [
       [`${DEPLOY}/d?fieldManager=x`, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: "x"\n', APPLY, 400, 'BadRequest', 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32'],

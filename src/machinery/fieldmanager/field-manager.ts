@@ -14,7 +14,7 @@ import { goJson } from './value.js';
 import { FieldSet } from './set.js';
 import { compare, toFieldSet } from './typed.js';
 import type { TypeNode } from './type-node.js';
-import { ApplyConflicts, Updater, type ManagedFields } from './updater.js';
+import { ApplyConflicts, Updater, type ManagedFields, type VersionConverter } from './updater.js';
 
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 const MAX_UPDATE_MANAGERS = 10;
@@ -39,6 +39,8 @@ export interface FieldManagerOptions {
   readonly subresource?: string;
   /** Fields no manager of this (sub)resource owns, e.g. `status` on the main resource. */
   readonly resetFields?: FieldSet;
+  /** Shows objects at the kind's other versions, for managers that recorded fields there. */
+  readonly converter?: VersionConverter;
   /** Clock, for tests. */
   readonly now?: () => string;
 }
@@ -75,7 +77,7 @@ export class FieldManager {
   constructor(private readonly opts: FieldManagerOptions) {
     const ignored = new Map<string, FieldSet>();
     if (opts.resetFields) ignored.set(opts.apiVersion, opts.resetFields);
-    this.updater = new Updater({ ignored });
+    this.updater = new Updater({ ignored, ...(opts.converter ? { converter: opts.converter } : {}) });
     this.now = opts.now ?? nowRfc3339;
   }
 

@@ -31,9 +31,21 @@ export class ApplyConflicts extends Error {
   }
 }
 
+/** Shows an object (at the request's version) as another version of its kind does. */
+export interface VersionConverter {
+  /** The value and type of `obj` at `version`; undefined when the kind has no such version. */
+  convert(obj: unknown, version: string): { value: unknown; type: TypeNode } | undefined;
+}
+
 export interface UpdaterOptions {
   /** Per API version, fields no manager can own (e.g. status on the main resource). */
   readonly ignored?: ReadonlyMap<string, FieldSet>;
+  /**
+   * Converts objects for managers that recorded their fields at another API version, so
+   * their ownership is compared in their own field paths (SMD's Converter). Without it,
+   * every manager is compared at the request's version.
+   */
+  readonly converter?: VersionConverter;
 }
 
 function excludeFields(c: Comparison, fields: FieldSet | undefined): Comparison {
@@ -47,9 +59,28 @@ function excludeFields(c: Comparison, fields: FieldSet | undefined): Comparison 
 
 export class Updater {
   private readonly ignored: ReadonlyMap<string, FieldSet>;
+  private readonly converter: VersionConverter | undefined;
 
   constructor(opts: UpdaterOptions = {}) {
     this.ignored = opts.ignored ?? new Map();
+    this.converter = opts.converter;
+  }
+
+  /** The comparison at `version`, or null when the kind has no such version. */
+  private compareAt(oldObject: unknown, newObject: unknown, version: string): Comparison | null {
+    const converter = this.converter;
+    if (!converter) return null;
+    let from: ReturnType<VersionConverter['convert']>;
+    let to: ReturnType<VersionConverter['convert']>;
+    try {
+      from = converter.convert(oldObject, version);
+      to = converter.convert(newObject, version);
+    } catch {
+      // An object that does not convert keeps that version's owners as they are.
+      return { added: FieldSet.empty(), modified: FieldSet.empty(), removed: FieldSet.empty() };
+    }
+    if (!from || !to) return null;
+    return excludeFields(compare(from.value, to.value, from.type), this.ignored.get(version));
   }
 
   private ignoredAt(version: string): FieldSet {
@@ -57,14 +88,31 @@ export class Updater {
   }
 
   private reconcile(oldObject: unknown, newObject: unknown, type: TypeNode, version: string, managers: ManagedFields, workflow: string, force: boolean): { managers: ManagedFields; comparison: Comparison } {
-    // One API version is compared for every manager: versions of one kind share field paths.
     const comparison = excludeFields(compare(oldObject, newObject, type), this.ignored.get(version));
-    const changed = comparison.modified.union(comparison.added);
+    // Each manager is compared in the field paths of the version it recorded (once per version).
+    const byVersion = new Map<string, Comparison | null>([[version, comparison]]);
+    const comparisonFor = (v: string): Comparison | null => {
+      let c = byVersion.get(v);
+      if (c === undefined) {
+        c = this.converter ? this.compareAt(oldObject, newObject, v) : comparison;
+        byVersion.set(v, c);
+      }
+      return c;
+    };
     const conflicts = new Map<string, FieldSet>();
+    const removed = new Map<string, FieldSet>();
+    const obsolete = new Set<string>();
     for (const [manager, owned] of managers) {
       if (manager === workflow) continue;
-      const clash = owned.set.intersection(changed);
+      const c = comparisonFor(owned.apiVersion);
+      if (!c) {
+        // Recorded at a version the kind no longer has: dropped, as SMD does.
+        obsolete.add(manager);
+        continue;
+      }
+      const clash = owned.set.intersection(c.modified.union(c.added));
       if (!clash.isEmpty()) conflicts.set(manager, clash);
+      if (!c.removed.isEmpty()) removed.set(manager, c.removed);
     }
     if (!force && conflicts.size > 0) {
       const list: Conflict[] = [];
@@ -73,12 +121,12 @@ export class Updater {
     }
     const out: ManagedFields = new Map();
     for (const [manager, owned] of managers) {
+      if (obsolete.has(manager)) continue;
       let set = owned.set;
-      if (manager !== workflow) {
-        const clash = conflicts.get(manager);
-        if (clash) set = set.difference(clash);
-        if (!comparison.removed.isEmpty()) set = set.difference(comparison.removed);
-      }
+      const clash = conflicts.get(manager);
+      if (clash) set = set.difference(clash);
+      const gone = removed.get(manager);
+      if (gone) set = set.difference(gone);
       if (!set.isEmpty()) out.set(manager, { ...owned, set });
     }
     return { managers: out, comparison };
