@@ -7,7 +7,11 @@ import { HorizontalPodAutoscalerServiceService as autoscalingV2HorizontalPodAuto
 import { CronJobServiceService as batchV1CronJobService, JobServiceService as batchV1JobService } from './wheelhouse/batch/v1/services.js';
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
+import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
 import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
+import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
+import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 
 /** A subresource with gRPC methods of its own. */
 export type ResourceSubresource = 'status' | 'scale';
@@ -254,6 +258,104 @@ export const RESOURCES: readonly ResourceFacts[] = [
     aliasOf: 'cronjobs',
     versions: [
       { version: 'v2alpha1', storage: false, objectType: 'k8s.io.api.batch.v2alpha1.CronJob', listType: 'k8s.io.api.batch.v2alpha1.CronJobList', service: { name: 'wheelhouse.batch.v2alpha1.ScheduledJobService', definition: batchV2alpha1ScheduledJobService } },
+    ],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'roles',
+    kind: 'Role',
+    listKind: 'RoleList',
+    singular: 'role',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.rbac.v1.Role', listType: 'k8s.io.api.rbac.v1.RoleList', service: { name: 'wheelhouse.rbac.v1.RoleService', definition: rbacV1RoleService } },
+    ],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'clusterroles',
+    kind: 'ClusterRole',
+    listKind: 'ClusterRoleList',
+    singular: 'clusterrole',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.rbac.v1.ClusterRole', listType: 'k8s.io.api.rbac.v1.ClusterRoleList', service: { name: 'wheelhouse.rbac.v1.ClusterRoleService', definition: rbacV1ClusterRoleService } },
+    ],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'rolebindings',
+    kind: 'RoleBinding',
+    listKind: 'RoleBindingList',
+    singular: 'rolebinding',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.rbac.v1.RoleBinding', listType: 'k8s.io.api.rbac.v1.RoleBindingList', service: { name: 'wheelhouse.rbac.v1.RoleBindingService', definition: rbacV1RoleBindingService } },
+    ],
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    resource: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    listKind: 'ClusterRoleBindingList',
+    singular: 'clusterrolebinding',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.rbac.v1.ClusterRoleBinding', listType: 'k8s.io.api.rbac.v1.ClusterRoleBindingList', service: { name: 'wheelhouse.rbac.v1.ClusterRoleBindingService', definition: rbacV1ClusterRoleBindingService } },
+    ],
+  },
+  {
+    group: 'scheduling.k8s.io',
+    resource: 'priorityclasses',
+    kind: 'PriorityClass',
+    listKind: 'PriorityClassList',
+    singular: 'priorityclass',
+    namespaced: false,
+    shortNames: ['pc'],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.scheduling.v1.PriorityClass', listType: 'k8s.io.api.scheduling.v1.PriorityClassList', service: { name: 'wheelhouse.scheduling.v1.PriorityClassService', definition: schedulingV1PriorityClassService } },
+    ],
+  },
+  {
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    kind: 'Lease',
+    listKind: 'LeaseList',
+    singular: 'lease',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.coordination.v1.Lease', listType: 'k8s.io.api.coordination.v1.LeaseList', service: { name: 'wheelhouse.coordination.v1.LeaseService', definition: coordinationV1LeaseService } },
+    ],
+  },
+  {
+    group: 'policy',
+    resource: 'poddisruptionbudgets',
+    kind: 'PodDisruptionBudget',
+    listKind: 'PodDisruptionBudgetList',
+    singular: 'poddisruptionbudget',
+    namespaced: true,
+    shortNames: ['pdb'],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.policy.v1.PodDisruptionBudget', listType: 'k8s.io.api.policy.v1.PodDisruptionBudgetList', service: { name: 'wheelhouse.policy.v1.PodDisruptionBudgetService', definition: policyV1PodDisruptionBudgetService } },
     ],
   },
 ];

@@ -71,6 +71,10 @@ function packageSources(): Source[] {
     api('autoscaling/v2'),
     api('batch/v1'),
     api('batch/v1beta1'),
+    api('rbac/v1'),
+    api('scheduling/v1'),
+    api('coordination/v1'),
+    api('policy/v1'),
     api('batch/v2alpha1', beforeRemoval(apiGit, 'batch/v2alpha1/types.go')),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),

@@ -16,7 +16,14 @@ import { pods } from './core/pods.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
+import { leases } from './coordination/leases.js';
+import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js';
+import { clusterRoleBindings } from './rbac/clusterrolebindings.js';
+import { clusterRoles } from './rbac/clusterroles.js';
+import { roleBindings } from './rbac/rolebindings.js';
+import { roles } from './rbac/roles.js';
 import type { ResourceDefinition } from './rest/definition.js';
+import { priorityClasses } from './scheduling/priorityclasses.js';
 
 /** The built-in resources: core first, then the named groups. */
 export const builtinDefinitions: ResourceDefinition[] = [
@@ -34,4 +41,11 @@ export const builtinDefinitions: ResourceDefinition[] = [
   horizontalPodAutoscalers,
   jobs,
   cronJobs,
+  roles,
+  clusterRoles,
+  roleBindings,
+  clusterRoleBindings,
+  priorityClasses,
+  leases,
+  podDisruptionBudgets,
 ];

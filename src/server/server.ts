@@ -28,7 +28,7 @@ import {
 } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { bootstrapNamespaces } from './bootstrap.js';
+import { bootstrapNamespaces, bootstrapPriorityClasses } from './bootstrap.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
@@ -115,6 +115,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     );
 
     await bootstrapNamespaces(namespaces);
+    const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
+    if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
     const lifecycle = new AbortController();
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });

@@ -49,6 +49,13 @@ describe('builtin definitions', () => {
       horizontalpodautoscalers: ['hpa'],
       jobs: [],
       cronjobs: ['cj'],
+      roles: [],
+      clusterroles: [],
+      rolebindings: [],
+      clusterrolebindings: [],
+      priorityclasses: ['pc'],
+      leases: [],
+      poddisruptionbudgets: ['pdb'],
     });
   });
 });

@@ -41,6 +41,22 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'autoscaling/HorizontalPodAutoscaler': { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3 } },
   'batch/Job': { spec: { template: { spec: podSpec('Never') } } },
   'batch/CronJob': { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: podSpec('OnFailure') } } } } },
+  'rbac.authorization.k8s.io/Role': { rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] },
+  'rbac.authorization.k8s.io/ClusterRole': {
+    rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { rbac: 'view' } }] },
+  },
+  'rbac.authorization.k8s.io/RoleBinding': {
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+    subjects: [{ kind: 'ServiceAccount', name: 'default', namespace: 'default' }],
+  },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': {
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'jane' }],
+  },
+  'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'high' },
+  'coordination.k8s.io/Lease': { spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 } },
+  'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
 };
 
 /** Objects no kind accepts as they are, or that miss most of what a kind needs. */

@@ -38,7 +38,8 @@ function intOrPercent(value: unknown): number | undefined {
   return undefined;
 }
 
-function validateIntOrPercent(value: unknown, path: string): FieldError[] {
+/** An int-or-percent field: a non-negative integer or a valid percent string (apps validation). */
+export function validateIntOrPercent(value: unknown, path: string): FieldError[] {
   if (value === undefined) return [];
   if (typeof value === 'string') {
     if (!PERCENT_RE.test(value)) {

@@ -125,6 +125,8 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   admitDelete?(name: string): void;
   /** Table columns for kubectl's human-readable output (beyond Name and Age). */
   printerColumns?: PrinterColumn<T>[];
+  /** False: the kind prints no Age column (upstream's Role and ClusterRole printers). */
+  printsAge?: boolean;
 }
 
 /** Upstream's rest.GarbageCollectionPolicy. */
@@ -156,10 +158,12 @@ export interface KindRef {
 /** One extra column of the server-side Table. */
 export interface PrinterColumn<T extends object = KubeObject> {
   name: string;
-  type: 'string' | 'integer' | 'date';
+  type: 'string' | 'integer' | 'date' | 'boolean';
   description: string;
   priority?: number;
-  cell(obj: T): string | number;
+  /** Age prints just before this column (upstream's PriorityClass: Age, then PreemptionPolicy). */
+  ageBefore?: boolean;
+  cell(obj: T): string | number | boolean;
 }
 
 /** `apps/v1` or `v1`. */
