@@ -43,6 +43,8 @@ describe('builtin definitions', () => {
       endpoints: ['ep'],
       serviceaccounts: ['sa'],
       events: ['ev'],
+      limitranges: ['limits'],
+      resourcequotas: ['quota'],
       nodes: ['no'],
       deployments: ['deploy'],
       replicasets: ['rs'],

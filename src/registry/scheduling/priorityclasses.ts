@@ -9,7 +9,7 @@ import { type FieldError, forbidden, invalidValue, notSupported } from '../../ma
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { num, str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { AGE_COLUMN_SLOT, type ResourceDefinition } from '../rest/definition.js';
 
 const SYSTEM_PREFIX = 'system-';
 const HIGHEST_USER_PRIORITY = 1_000_000_000;
@@ -78,6 +78,7 @@ export const priorityClasses: ResourceDefinition<PriorityClass> = {
   printerColumns: [
     { name: 'Value', type: 'integer', description: 'value represents the integer value of this priority class.', cell: (obj) => num(obj.value) ?? 0 },
     { name: 'Global-Default', type: 'boolean', description: 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class.', cell: (obj) => obj.globalDefault === true },
-    { name: 'PreemptionPolicy', type: 'string', ageBefore: true, description: 'preemptionPolicy is the Policy for preempting pods with lower priority.', cell: (obj) => str(obj.preemptionPolicy) },
+    AGE_COLUMN_SLOT,
+    { name: 'PreemptionPolicy', type: 'string', description: 'preemptionPolicy is the Policy for preempting pods with lower priority.', cell: (obj) => str(obj.preemptionPolicy) },
   ],
 };

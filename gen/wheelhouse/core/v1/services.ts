@@ -25,6 +25,7 @@ import { Event, EventList } from "../../../k8s/io/api/core/v1/event.js";
 import { Namespace, NamespaceList } from "../../../k8s/io/api/core/v1/namespace.js";
 import { Node, NodeList } from "../../../k8s/io/api/core/v1/node.js";
 import { Pod, PodList } from "../../../k8s/io/api/core/v1/pod.js";
+import { LimitRange, LimitRangeList, ResourceQuota, ResourceQuotaList } from "../../../k8s/io/api/core/v1/quota.js";
 import { Endpoints, EndpointsList, Service, ServiceList } from "../../../k8s/io/api/core/v1/service.js";
 import { ServiceAccount, ServiceAccountList } from "../../../k8s/io/api/core/v1/serviceaccount.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
@@ -315,6 +316,76 @@ export interface UpdateEventRequest {
 export interface EventWatchEvent {
   type?: string | undefined;
   object?: Event | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a LimitRange: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateLimitRangeRequest {
+  namespace?: string | undefined;
+  object?: LimitRange | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a LimitRange (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateLimitRangeRequest {
+  namespace?: string | undefined;
+  object?: LimitRange | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a LimitRange: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface LimitRangeWatchEvent {
+  type?: string | undefined;
+  object?: LimitRange | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a ResourceQuota: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateResourceQuotaRequest {
+  namespace?: string | undefined;
+  object?: ResourceQuota | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a ResourceQuota (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateResourceQuotaRequest {
+  namespace?: string | undefined;
+  object?: ResourceQuota | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a ResourceQuota: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface ResourceQuotaWatchEvent {
+  type?: string | undefined;
+  object?: ResourceQuota | undefined;
   status?: Status | undefined;
 }
 
@@ -2881,6 +2952,638 @@ export const EventWatchEvent: MessageFns<EventWatchEvent> = {
   },
 };
 
+function createBaseCreateLimitRangeRequest(): CreateLimitRangeRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateLimitRangeRequest: MessageFns<CreateLimitRangeRequest> = {
+  encode(message: CreateLimitRangeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      LimitRange.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateLimitRangeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateLimitRangeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = LimitRange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateLimitRangeRequest>): CreateLimitRangeRequest {
+    return CreateLimitRangeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateLimitRangeRequest>): CreateLimitRangeRequest {
+    const message = createBaseCreateLimitRangeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? LimitRange.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateLimitRangeRequest(): UpdateLimitRangeRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateLimitRangeRequest: MessageFns<UpdateLimitRangeRequest> = {
+  encode(message: UpdateLimitRangeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      LimitRange.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateLimitRangeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateLimitRangeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = LimitRange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateLimitRangeRequest>): UpdateLimitRangeRequest {
+    return UpdateLimitRangeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateLimitRangeRequest>): UpdateLimitRangeRequest {
+    const message = createBaseUpdateLimitRangeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? LimitRange.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseLimitRangeWatchEvent(): LimitRangeWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const LimitRangeWatchEvent: MessageFns<LimitRangeWatchEvent> = {
+  encode(message: LimitRangeWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      LimitRange.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LimitRangeWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLimitRangeWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = LimitRange.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LimitRangeWatchEvent>): LimitRangeWatchEvent {
+    return LimitRangeWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LimitRangeWatchEvent>): LimitRangeWatchEvent {
+    const message = createBaseLimitRangeWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? LimitRange.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateResourceQuotaRequest(): CreateResourceQuotaRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateResourceQuotaRequest: MessageFns<CreateResourceQuotaRequest> = {
+  encode(message: CreateResourceQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ResourceQuota.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateResourceQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateResourceQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ResourceQuota.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateResourceQuotaRequest>): CreateResourceQuotaRequest {
+    return CreateResourceQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateResourceQuotaRequest>): CreateResourceQuotaRequest {
+    const message = createBaseCreateResourceQuotaRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ResourceQuota.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateResourceQuotaRequest(): UpdateResourceQuotaRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateResourceQuotaRequest: MessageFns<UpdateResourceQuotaRequest> = {
+  encode(message: UpdateResourceQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ResourceQuota.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateResourceQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateResourceQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ResourceQuota.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateResourceQuotaRequest>): UpdateResourceQuotaRequest {
+    return UpdateResourceQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateResourceQuotaRequest>): UpdateResourceQuotaRequest {
+    const message = createBaseUpdateResourceQuotaRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ResourceQuota.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseResourceQuotaWatchEvent(): ResourceQuotaWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const ResourceQuotaWatchEvent: MessageFns<ResourceQuotaWatchEvent> = {
+  encode(message: ResourceQuotaWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ResourceQuota.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResourceQuotaWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResourceQuotaWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ResourceQuota.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ResourceQuotaWatchEvent>): ResourceQuotaWatchEvent {
+    return ResourceQuotaWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResourceQuotaWatchEvent>): ResourceQuotaWatchEvent {
+    const message = createBaseResourceQuotaWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ResourceQuota.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseCreateNodeRequest(): CreateNodeRequest {
   return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
 }
@@ -5023,6 +5726,498 @@ export const EventServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): EventServiceClient;
   service: typeof EventServiceService;
+  serviceName: string;
+};
+
+export type LimitRangeServiceService = typeof LimitRangeServiceService;
+export const LimitRangeServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: LimitRange): Buffer => Buffer.from(LimitRange.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRange => LimitRange.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.LimitRangeService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: LimitRangeList): Buffer => Buffer.from(LimitRangeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRangeList => LimitRangeList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateLimitRangeRequest): Buffer =>
+      Buffer.from(CreateLimitRangeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateLimitRangeRequest => CreateLimitRangeRequest.decode(value),
+    responseSerialize: (value: LimitRange): Buffer => Buffer.from(LimitRange.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRange => LimitRange.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateLimitRangeRequest): Buffer =>
+      Buffer.from(UpdateLimitRangeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateLimitRangeRequest => UpdateLimitRangeRequest.decode(value),
+    responseSerialize: (value: LimitRange): Buffer => Buffer.from(LimitRange.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRange => LimitRange.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: LimitRange): Buffer => Buffer.from(LimitRange.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRange => LimitRange.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.core.v1.LimitRangeService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: LimitRangeList): Buffer => Buffer.from(LimitRangeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRangeList => LimitRangeList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.core.v1.LimitRangeService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: LimitRangeWatchEvent): Buffer =>
+      Buffer.from(LimitRangeWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LimitRangeWatchEvent => LimitRangeWatchEvent.decode(value),
+  },
+} as const;
+
+export interface LimitRangeServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, LimitRange>;
+  list: handleUnaryCall<ListRequest, LimitRangeList>;
+  create: handleUnaryCall<CreateLimitRangeRequest, LimitRange>;
+  update: handleUnaryCall<UpdateLimitRangeRequest, LimitRange>;
+  patch: handleUnaryCall<PatchRequest, LimitRange>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, LimitRangeList>;
+  watch: handleServerStreamingCall<ListRequest, LimitRangeWatchEvent>;
+}
+
+export interface LimitRangeServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: LimitRange) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: LimitRangeList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRangeList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRangeList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateLimitRangeRequest,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateLimitRangeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateLimitRangeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateLimitRangeRequest,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateLimitRangeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateLimitRangeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: LimitRange) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRange) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: LimitRangeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LimitRangeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LimitRangeList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<LimitRangeWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<LimitRangeWatchEvent>;
+}
+
+export const LimitRangeServiceClient = makeGenericClientConstructor(
+  LimitRangeServiceService,
+  "wheelhouse.core.v1.LimitRangeService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): LimitRangeServiceClient;
+  service: typeof LimitRangeServiceService;
+  serviceName: string;
+};
+
+export type ResourceQuotaServiceService = typeof ResourceQuotaServiceService;
+export const ResourceQuotaServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ResourceQuotaList): Buffer => Buffer.from(ResourceQuotaList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuotaList => ResourceQuotaList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateResourceQuotaRequest): Buffer =>
+      Buffer.from(CreateResourceQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateResourceQuotaRequest => CreateResourceQuotaRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateResourceQuotaRequest): Buffer =>
+      Buffer.from(UpdateResourceQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateResourceQuotaRequest => UpdateResourceQuotaRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: ResourceQuotaList): Buffer => Buffer.from(ResourceQuotaList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuotaList => ResourceQuotaList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ResourceQuotaWatchEvent): Buffer =>
+      Buffer.from(ResourceQuotaWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuotaWatchEvent => ResourceQuotaWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateResourceQuotaRequest): Buffer =>
+      Buffer.from(UpdateResourceQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateResourceQuotaRequest => UpdateResourceQuotaRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.core.v1.ResourceQuotaService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ResourceQuota): Buffer => Buffer.from(ResourceQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ResourceQuota => ResourceQuota.decode(value),
+  },
+} as const;
+
+export interface ResourceQuotaServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ResourceQuota>;
+  list: handleUnaryCall<ListRequest, ResourceQuotaList>;
+  create: handleUnaryCall<CreateResourceQuotaRequest, ResourceQuota>;
+  update: handleUnaryCall<UpdateResourceQuotaRequest, ResourceQuota>;
+  patch: handleUnaryCall<PatchRequest, ResourceQuota>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, ResourceQuotaList>;
+  watch: handleServerStreamingCall<ListRequest, ResourceQuotaWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, ResourceQuota>;
+  updateStatus: handleUnaryCall<UpdateResourceQuotaRequest, ResourceQuota>;
+  patchStatus: handleUnaryCall<PatchRequest, ResourceQuota>;
+}
+
+export interface ResourceQuotaServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: ResourceQuota) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateResourceQuotaRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateResourceQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateResourceQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateResourceQuotaRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateResourceQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateResourceQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuotaList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<ResourceQuotaWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ResourceQuotaWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateResourceQuotaRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateResourceQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateResourceQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ResourceQuota) => void,
+  ): ClientUnaryCall;
+}
+
+export const ResourceQuotaServiceClient = makeGenericClientConstructor(
+  ResourceQuotaServiceService,
+  "wheelhouse.core.v1.ResourceQuotaService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ResourceQuotaServiceClient;
+  service: typeof ResourceQuotaServiceService;
   serviceName: string;
 };
 
