@@ -8,7 +8,7 @@ import { CronJobServiceService as batchV1CronJobService, JobServiceService as ba
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
-import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
@@ -183,6 +183,20 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ResourceQuota', listType: 'k8s.io.api.core.v1.ResourceQuotaList', service: { name: 'wheelhouse.core.v1.ResourceQuotaService', definition: coreV1ResourceQuotaService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'replicationcontrollers',
+    kind: 'ReplicationController',
+    listKind: 'ReplicationControllerList',
+    singular: 'replicationcontroller',
+    namespaced: true,
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ReplicationController', listType: 'k8s.io.api.core.v1.ReplicationControllerList', service: { name: 'wheelhouse.core.v1.ReplicationControllerService', definition: coreV1ReplicationControllerService } },
     ],
   },
   {

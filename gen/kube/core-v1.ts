@@ -2188,6 +2188,50 @@ export interface RBDVolumeSource {
   readOnly?: boolean;
 }
 
+/** Keeps a number of pods matching an equality-based selector running. */
+export interface ReplicationController {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: ReplicationControllerSpec;
+  status?: ReplicationControllerStatus;
+}
+
+export interface ReplicationControllerCondition {
+  type?: string;
+  status?: string;
+  lastTransitionTime?: metav1.Time;
+  reason?: string;
+  message?: string;
+}
+
+export interface ReplicationControllerList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ReplicationController[];
+}
+
+export interface ReplicationControllerSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicationControllerStatus {
+  replicas?: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: ReplicationControllerCondition[];
+}
+
 /** A reference to one of the pod's resourceClaims. */
 export interface ResourceClaim {
   /** The name of an entry in the pod's spec.resourceClaims. */

@@ -1477,6 +1477,36 @@ export const messageSchemas: SchemaMessages = {
     {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the user's key, replacing keyring."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
+  "k8s.io.api.core.v1.ReplicationController": {"fullName":"k8s.io.api.core.v1.ReplicationController","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationController","description":"Keeps a number of pods matching an equality-based selector running.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerCondition": {"fullName":"k8s.io.api.core.v1.ReplicationControllerCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerCondition","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerList": {"fullName":"k8s.io.api.core.v1.ReplicationControllerList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerSpec": {"fullName":"k8s.io.api.core.v1.ReplicationControllerSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerSpec","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerStatus": {"fullName":"k8s.io.api.core.v1.ReplicationControllerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerStatus","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  ]},
   "k8s.io.api.core.v1.ResourceClaim": {"fullName":"k8s.io.api.core.v1.ResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceClaim","description":"A reference to one of the pod's resourceClaims.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of an entry in the pod's spec.resourceClaims."},
     {"name":"request","prop":"request","json":"request","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Only this request of the claim; when empty, everything allocated for the claim."},
@@ -2919,6 +2949,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.CreateReplicationControllerRequest": {"fullName":"wheelhouse.core.v1.CreateReplicationControllerRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateReplicationControllerRequest","description":"Creates a ReplicationController: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.CreateResourceQuotaRequest": {"fullName":"wheelhouse.core.v1.CreateResourceQuotaRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateResourceQuotaRequest","description":"Creates a ResourceQuota: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":false,"optional":true},
@@ -2975,6 +3012,11 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","description":"One change to a Pod: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.ReplicationControllerWatchEvent": {"fullName":"wheelhouse.core.v1.ReplicationControllerWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ReplicationControllerWatchEvent","description":"One change to a ReplicationController: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
   "wheelhouse.core.v1.ResourceQuotaWatchEvent": {"fullName":"wheelhouse.core.v1.ResourceQuotaWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ResourceQuotaWatchEvent","description":"One change to a ResourceQuota: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
@@ -3048,6 +3090,14 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","description":"Replaces a Pod (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.UpdateReplicationControllerRequest": {"fullName":"wheelhouse.core.v1.UpdateReplicationControllerRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateReplicationControllerRequest","description":"Replaces a ReplicationController (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

@@ -14,6 +14,7 @@ import { limitRanges } from './core/limitranges.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
 import { pods } from './core/pods.js';
+import { replicationControllers } from './core/replicationcontrollers.js';
 import { resourceQuotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
@@ -39,6 +40,7 @@ export const builtinDefinitions: ResourceDefinition[] = [
   events,
   limitRanges,
   resourceQuotas,
+  replicationControllers,
   nodes,
   deployments,
   replicaSets,
