@@ -7,6 +7,7 @@ import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/server.js';
 import { parseStorageMediaType } from '../storage/media-type.js';
 import { builtinDefinitions } from '../registry/definitions.js';
+import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
@@ -26,6 +27,10 @@ Flags:
   --runtime-config string   comma-separated group/version=true|false overrides (alpha versions are off by default),
                             e.g. "batch/v1=false" or "api/all=true"
   --compaction-interval int storage compaction interval in seconds, 0 disables (default ${DEFAULT_OPTIONS.compactionIntervalSeconds})
+  --service-cluster-ip-range string
+                            IPv4 CIDR Service cluster IPs are allocated from (default "${DEFAULT_OPTIONS.serviceClusterIpRange}")
+  --service-node-port-range string
+                            port range Service node ports are allocated from (default "${DEFAULT_OPTIONS.serviceNodePortRange}")
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   -h, --help                show this help
 `;
@@ -50,6 +55,8 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'runtime-config': { type: 'string' },
       'compaction-interval': { type: 'string' },
       'log-level': { type: 'string' },
+      'service-cluster-ip-range': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -76,6 +83,8 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
     opts.compactionIntervalSeconds = seconds;
   }
   if (values['log-level'] !== undefined) opts.logLevel = values['log-level'];
+  if (values['service-cluster-ip-range'] !== undefined) opts.serviceClusterIpRange = parseIpRange(values['service-cluster-ip-range']).cidr;
+  if (values['service-node-port-range'] !== undefined) opts.serviceNodePortRange = parsePortRange(values['service-node-port-range']).text;
   return opts;
 }
 

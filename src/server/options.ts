@@ -1,4 +1,5 @@
 /** Server options: what `wheelhouse` accepts on its command line, validated and completed. */
+import { DEFAULT_ALLOCATION_RANGES } from '../registry/rest/definition.js';
 import { DEFAULT_STORAGE_MEDIA_TYPE } from '../storage/media-type.js';
 
 /** Everything needed to run a server. */
@@ -26,6 +27,10 @@ export interface ServerOptions {
   compactionIntervalSeconds: number;
   /** Log level for the structured logger. */
   logLevel: string;
+  /** Where Service cluster IPs come from, as kube-apiserver's --service-cluster-ip-range (IPv4 CIDR). */
+  serviceClusterIpRange: string;
+  /** Where Service node ports come from, as kube-apiserver's --service-node-port-range (`first-last`). */
+  serviceNodePortRange: string;
   /** Interval between watch BOOKMARK events (default 60 s; tests shorten it). */
   bookmarkIntervalMs?: number;
 }
@@ -42,4 +47,6 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   runtimeConfig: '',
   compactionIntervalSeconds: 300,
   logLevel: 'info',
+  serviceClusterIpRange: DEFAULT_ALLOCATION_RANGES.serviceClusterIpRange,
+  serviceNodePortRange: DEFAULT_ALLOCATION_RANGES.serviceNodePortRange,
 };

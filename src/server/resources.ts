@@ -9,7 +9,7 @@ import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { Scheme } from '../machinery/runtime/scheme.js';
 import { createGenericStore, type NamespaceCheck } from '../registry/generic/store.js';
 import { versionView } from '../registry/generic/version-view.js';
-import type { ResourceDefinition } from '../registry/rest/definition.js';
+import type { AllocationRanges, ResourceDefinition } from '../registry/rest/definition.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { servedViews } from '../registry/rest/served.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -24,6 +24,8 @@ export interface ResourceInstallerOptions {
   catalog: ApiCatalog;
   scheme: Scheme;
   namespaceCheck?: NamespaceCheck;
+  /** What allocators draw from (the Service ranges). */
+  ranges?: AllocationRanges;
 }
 
 /** Installs and uninstalls resources. */
@@ -44,7 +46,12 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
     install(def) {
       const key = `${def.group}/${def.resource}`;
       if (stores.has(key)) throw new Error(`${def.resource}.${def.group} is installed already`);
-      const genericOpts = { store: opts.objects, prefix: opts.prefix, ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}) };
+      const genericOpts = {
+        store: opts.objects,
+        prefix: opts.prefix,
+        ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
+        ...(opts.ranges ? { ranges: opts.ranges } : {}),
+      };
       const store = createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));

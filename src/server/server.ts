@@ -28,7 +28,9 @@ import {
 } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { bootstrapNamespaces, bootstrapPriorityClasses } from './bootstrap.js';
+import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
+import { startServiceAccountController } from './serviceaccount-controller.js';
+import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
@@ -87,6 +89,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
+    const ipRange = parseIpRange(opts.serviceClusterIpRange);
     const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => backend.close());
     // Every kind of every installed version, served or not: what stored values are read with.
@@ -101,6 +104,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       catalog,
       scheme,
       namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
+      ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
     });
     checkRuntimeConfig(parseRuntimeConfig(opts.runtimeConfig), builtinDefinitions);
     for (const def of builtinDefinitions) resources.install(def);
@@ -114,17 +118,22 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {},
     );
 
+    // Reservations kept beside objects (Service IPs and node ports) follow what is stored.
+    for (const store of resources.storageStores()) await store.repair?.();
     await bootstrapNamespaces(namespaces);
     const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
     if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
     const lifecycle = new AbortController();
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
+    const serviceAccounts = resources.storage('', 'serviceaccounts');
+    const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
       stopFollowing();
       lifecycle.abort();
       await controller.catch(() => undefined);
+      await accounts.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {
@@ -162,6 +171,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       address: `${opts.bindAddress}:${opts.grpcPort}`,
     });
     closers.push(() => grpc.close());
+    const services = resources.storage('', 'services');
+    const endpoints = resources.storage('', 'endpoints');
+    if (services && endpoints) {
+      await reconcileKubernetesService(services, endpoints, { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort });
+    }
     const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
     ready = true;
     logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: catalog.stores.length }, 'serving');

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
-import { inServiceCidr, services } from '../../src/registry/core/services.js';
+import { services } from '../../src/registry/core/services.js';
+import { ipv4ToNumber } from '../../src/machinery/validation/ip.js';
+
+/** Inside upstream's default 10.0.0.0/24, neither the network nor the broadcast address. */
+const inServiceCidr = (ip: string): boolean => {
+  const n = (ipv4ToNumber(ip) ?? 0) - (ipv4ToNumber('10.0.0.0') ?? 0);
+  return n >= 1 && n <= 254;
+};
 import { type Harness, harness, rejectsInvalid } from './harness.js';
 
 const svc = (spec: Record<string, unknown>, name = 'web'): KubeObject => ({ metadata: { name }, spec });
@@ -21,7 +28,7 @@ describe('services', () => {
     assert.ok(services.statusStrategy);
   });
 
-  it('defaults and allocates a cluster IP in 10.96.0.0/12', async () => {
+  it('defaults and allocates a cluster IP in 10.0.0.0/24', async () => {
     const created = await h.store.create('default', svc({ selector: { app: 'web' }, ports: [{ port: 80 }] }), {});
     const spec = created.spec as Spec;
     assert.equal(spec.type, 'ClusterIP');
@@ -36,11 +43,11 @@ describe('services', () => {
   });
 
   it('keeps a requested cluster IP and rejects one outside the range', async () => {
-    const created = await h.store.create('default', svc({ clusterIP: '10.96.0.10', ports: [{ port: 53, protocol: 'UDP' }] }), {});
-    assert.deepEqual((created.spec as Spec).clusterIPs, ['10.96.0.10']);
+    const created = await h.store.create('default', svc({ clusterIP: '10.0.0.10', ports: [{ port: 53, protocol: 'UDP' }] }), {});
+    assert.deepEqual((created.spec as Spec).clusterIPs, ['10.0.0.10']);
     await rejectsInvalid(
       h.store.create('default', svc({ clusterIP: '192.168.0.1', ports: [{ port: 80 }] }, 'out'), {}),
-      'Service "out" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: provided IP is not in the valid range. The range of valid IPs is 10.96.0.0/12',
+      'Service "out" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: the provided IP (192.168.0.1) is not in the valid range. The range of valid IPs is 10.0.0.0/24',
     );
   });
 
@@ -86,10 +93,10 @@ describe('services', () => {
     assert.equal((replaced.spec as Spec).clusterIP, ip);
     assert.equal((replaced.spec as Spec).ports[0]?.nodePort, nodePort);
     await rejectsInvalid(
-      h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), clusterIP: '10.96.0.99', clusterIPs: ['10.96.0.99'] } }), {
+      h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), clusterIP: '10.0.0.99', clusterIPs: ['10.0.0.99'] } }), {
         target: 'main',
       }),
-      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.0.99"]: may not change once set',
+      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.0.0.99"]: may not change once set',
     );
   });
 });
@@ -114,5 +121,59 @@ describe('service type changes', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('service allocation', () => {
+  let h: Harness;
+  beforeEach(() => {
+    h = harness(services);
+  });
+  afterEach(() => h.close());
+  const nodePortOf = (o: KubeObject): number => Number((o.spec as Spec).ports[0]?.nodePort);
+
+  it('refuses a taken IP or port with upstream\'s messages and frees them on delete', async () => {
+    await h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.20', ports: [{ port: 80, nodePort: 30080 }] }, 'a'), {});
+    await rejectsInvalid(
+      h.store.create('default', svc({ clusterIP: '10.0.0.20', ports: [{ port: 80 }] }, 'b'), {}),
+      'Service "b" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.20"]: failed to allocate IP 10.0.0.20: provided IP is already allocated',
+    );
+    await rejectsInvalid(
+      h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }, 'b'), {}),
+      'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+    );
+    await rejectsInvalid(
+      h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 40000 }] }, 'b'), {}),
+      'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767',
+    );
+    await h.store.delete('default', 'a', {});
+    const b = await h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.20', ports: [{ port: 80, nodePort: 30080 }] }, 'b'), {});
+    assert.equal((b.spec as Spec).clusterIP, '10.0.0.20');
+  });
+
+  it('gives back what a refused or failed create took', async () => {
+    await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30081 }] }, 'a'), {});
+    // The IP is taken first, then the port is refused: the IP must be free again.
+    await assert.rejects(h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.30', ports: [{ port: 80, nodePort: 30081 }] }, 'b'), {}));
+    // A create that loses on the name gives its IP back too.
+    await assert.rejects(h.store.create('default', svc({ clusterIP: '10.0.0.31', ports: [{ port: 80 }] }, 'a'), {}));
+    await h.store.create('default', svc({ clusterIP: '10.0.0.30', ports: [{ port: 80 }] }, 'c'), {});
+    await h.store.create('default', svc({ clusterIP: '10.0.0.31', ports: [{ port: 80 }] }, 'd'), {});
+  });
+
+  it('releases node ports on a type change and the IP on ExternalName', async () => {
+    const created = await h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.40', ports: [{ port: 80 }] }), {});
+    const port = nodePortOf(created);
+    await h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), type: 'ClusterIP' } }), { target: 'main' });
+    const other = await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: port }] }, 'other'), {});
+    assert.equal(nodePortOf(other), port);
+    await h.store.update('default', 'web', (cur) => ({ ...cur, spec: { type: 'ExternalName', externalName: 'example.com' } }), { target: 'main' });
+    await h.store.create('default', svc({ clusterIP: '10.0.0.40', ports: [{ port: 80 }] }, 'third'), {});
+  });
+
+  it('never hands one value out twice under concurrency', async () => {
+    const made = await Promise.all(Array.from({ length: 40 }, (_, i) => h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80 }] }, `s${i}`), {})));
+    assert.equal(new Set(made.map((o) => (o.spec as Spec).clusterIP)).size, 40);
+    assert.equal(new Set(made.map(nodePortOf)).size, 40);
   });
 });

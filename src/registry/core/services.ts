@@ -1,26 +1,18 @@
 /**
- * core/v1 Service: defaults as upstream, a cluster IP from 10.96.0.0/12 and node ports
- * from 30000-32767 allocated on create, allocated values carried over on update and the
- * cluster IP immutable once set.
+ * core/v1 Service: defaults as upstream, allocated values carried over on update and the
+ * cluster IP immutable once set. Cluster IPs and node ports are filled in and reserved by
+ * the Service allocator (service-allocator.ts) after validation, atomically with the write.
  */
-import { randomInt } from 'node:crypto';
 import type { Service, ServiceSpec } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabels } from '../../machinery/validation/label-selector.js';
-import { ipv4ToNumber, isValidIp, numberToIpv4 } from '../../machinery/validation/ip.js';
+import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { child, setDefault, str } from './fields.js';
 import { declared } from '../rest/declared.js';
-
-/** The service cluster IP range. */
-export const SERVICE_CIDR = '10.96.0.0/12';
-const CIDR_BASE = ipv4ToNumber('10.96.0.0') as number;
-const CIDR_SIZE = 2 ** 20;
-/** The node port range. */
-export const NODE_PORT_MIN = 30000;
-export const NODE_PORT_MAX = 32767;
+import { serviceAllocator } from './service-allocator.js';
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
@@ -31,27 +23,6 @@ function needsClusterIp(s: ServiceSpec): boolean {
 
 function usesNodePorts(s: ServiceSpec): boolean {
   return s.type === 'NodePort' || s.type === 'LoadBalancer';
-}
-
-/** Whether an address lies inside {@link SERVICE_CIDR}. */
-export function inServiceCidr(ip: string): boolean {
-  const n = ipv4ToNumber(ip);
-  return n !== undefined && n >= CIDR_BASE && n < CIDR_BASE + CIDR_SIZE;
-}
-
-/**
- * A cluster IP for a new service. For now this is a random address of the range that is
- * neither the network address, the broadcast address nor the first host (the `kubernetes`
- * service's): collisions are unlikely but not prevented, since strategies do not see the
- * other services. A real allocator needs a bitmap kept in storage.
- */
-export function allocateClusterIp(): string {
-  return numberToIpv4(CIDR_BASE + randomInt(2, CIDR_SIZE - 1));
-}
-
-/** A random node port (same caveat as {@link allocateClusterIp}). */
-export function allocateNodePort(): number {
-  return randomInt(NODE_PORT_MIN, NODE_PORT_MAX + 1);
 }
 
 /** Decode-time defaults (SetDefaults_Service). */
@@ -83,29 +54,10 @@ function defaultIpFamilies(s: ServiceSpec): void {
   setDefault(s, 'ipFamilyPolicy', 'SingleStack');
 }
 
-function allocateNodePorts(s: ServiceSpec): void {
-  if (!usesNodePorts(s)) return;
-  const taken = new Set((s.ports ?? []).map((p) => p.nodePort));
-  for (const port of s.ports ?? []) {
-    if (port.nodePort !== undefined && port.nodePort !== 0) continue;
-    let candidate = allocateNodePort();
-    while (taken.has(candidate)) candidate = allocateNodePort();
-    taken.add(candidate);
-    port.nodePort = candidate;
-  }
-}
-
 function prepareServiceForCreate(obj: Service): void {
   defaultService(obj);
   const s = child(obj, 'spec');
-  if (needsClusterIp(s)) {
-    if (!str(s.clusterIP)) {
-      s.clusterIP = allocateClusterIp();
-      s.clusterIPs = [s.clusterIP];
-    }
-    defaultIpFamilies(s);
-  }
-  allocateNodePorts(s);
+  if (needsClusterIp(s)) defaultIpFamilies(s);
   obj.status = { loadBalancer: {} };
 }
 
@@ -118,10 +70,6 @@ function prepareServiceForUpdate(obj: Service, old: Service): void {
     if (needsClusterIp(o) && !str(s.clusterIP)) {
       if (o.clusterIP !== undefined) s.clusterIP = o.clusterIP;
       if (o.clusterIPs !== undefined) s.clusterIPs = structuredClone(o.clusterIPs);
-    }
-    if (!str(s.clusterIP)) {
-      s.clusterIP = allocateClusterIp();
-      s.clusterIPs = [s.clusterIP];
     }
     if (s.ipFamilies === undefined && o.ipFamilies !== undefined) s.ipFamilies = structuredClone(o.ipFamilies);
     if (s.ipFamilyPolicy === undefined && o.ipFamilyPolicy !== undefined) s.ipFamilyPolicy = o.ipFamilyPolicy;
@@ -142,7 +90,6 @@ function prepareServiceForUpdate(obj: Service, old: Service): void {
       if (match?.nodePort !== undefined) port.nodePort = match.nodePort;
     }
   }
-  allocateNodePorts(s);
 }
 
 /**
@@ -164,7 +111,7 @@ function dropTypeDependentFields(s: ServiceSpec, o: ServiceSpec): void {
   }
 }
 
-function validateService(obj: Service, creating: boolean): FieldError[] {
+function validateService(obj: Service): FieldError[] {
   const errs: FieldError[] = [];
   const s = obj.spec ?? {};
   const type = s.type;
@@ -189,12 +136,6 @@ function validateService(obj: Service, creating: boolean): FieldError[] {
       if (text === 'None' && i === 0) return;
       for (const msg of isValidIp(text)) errs.push(invalidValue(`spec.clusterIPs[${i}]`, ip, msg));
     });
-    const first = str(ips[0]);
-    if (creating && first && first !== 'None' && isValidIp(first).length === 0 && !inServiceCidr(first)) {
-      errs.push(
-        invalidValue('spec.clusterIPs', ips, `failed to allocate IP ${first}: provided IP is not in the valid range. The range of valid IPs is ${SERVICE_CIDR}`),
-      );
-    }
     const policy = s.ipFamilyPolicy;
     if (policy !== undefined && !['SingleStack', 'PreferDualStack', 'RequireDualStack'].includes(String(policy))) {
       errs.push(notSupported('spec.ipFamilyPolicy', policy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
@@ -222,11 +163,7 @@ function validateService(obj: Service, creating: boolean): FieldError[] {
     const nodePort = port.nodePort;
     if (nodePort !== undefined && nodePort !== 0) {
       if (!usesNodePorts(s)) errs.push({ type: 'Forbidden', field: `${p}.nodePort`, detail: 'may not be used when `type` is \'ClusterIP\'' });
-      else if (typeof nodePort !== 'number' || nodePort < NODE_PORT_MIN || nodePort > NODE_PORT_MAX) {
-        errs.push(
-          invalidValue(`${p}.nodePort`, nodePort, `provided port is not in the valid range. The range of valid ports is ${NODE_PORT_MIN}-${NODE_PORT_MAX}`),
-        );
-      }
+      else for (const msg of isValidPortNum(Number(nodePort))) errs.push(invalidValue(`${p}.nodePort`, nodePort, msg));
     }
   });
   errs.push(...validateLabels(s.selector ?? {}, 'spec.selector'));
@@ -234,7 +171,7 @@ function validateService(obj: Service, creating: boolean): FieldError[] {
 }
 
 function validateServiceUpdate(obj: Service, old: Service): FieldError[] {
-  const errs = validateService(obj, false);
+  const errs = validateService(obj);
   const s = obj.spec ?? {};
   const o = old.spec ?? {};
   if (needsClusterIp(s) && needsClusterIp(o) && str(o.clusterIP) && s.clusterIP !== o.clusterIP) {
@@ -256,10 +193,11 @@ export const services: ResourceDefinition<Service> = {
   storagePath: 'services/specs',
   nameValidator: isDns1035Label,
   returnDeletedObject: true,
+  allocator: serviceAllocator,
   strategy: {
     prepareForCreate: prepareServiceForCreate,
     prepareForUpdate: prepareServiceForUpdate,
-    validate: (obj) => validateService(obj, true),
+    validate: (obj) => validateService(obj),
     validateUpdate: validateServiceUpdate,
   },
   statusStrategy: {

@@ -126,16 +126,23 @@ async function markForDeletion(
 
 /**
  * After an update: an object being deleted whose last finalizer the update removed goes
- * now, unless a grace period still runs. Someone else removing it first is fine.
+ * now, unless a grace period still runs. Someone else removing it first is fine. Returns
+ * the removed object's last state when this call removed it.
  */
-export async function removeIfFinalized(store: ObjectStore, def: ServedResource, key: string, name: string, updated: KubeObject): Promise<void> {
-  if (!updated.metadata?.deletionTimestamp || mustKeep(def, updated)) return;
+export async function removeIfFinalized(
+  store: ObjectStore,
+  def: ServedResource,
+  key: string,
+  name: string,
+  updated: KubeObject,
+): Promise<KubeObject | undefined> {
+  if (!updated.metadata?.deletionTimestamp || mustKeep(def, updated)) return undefined;
   const preconditions: Preconditions = {};
   if (updated.metadata.uid) preconditions.uid = updated.metadata.uid;
   try {
-    await store.delete(key, { preconditions, validate: stillDeletable(def, name) });
+    return await store.delete(key, { preconditions, validate: stillDeletable(def, name) });
   } catch (err) {
-    if (isStorageError(err, 'KeyNotFound') || err instanceof ApiError) return;
+    if (isStorageError(err, 'KeyNotFound') || err instanceof ApiError) return undefined;
     throw interpretStorageError(err, qualified(def), name);
   }
 }

@@ -10,7 +10,7 @@ import { ApiError, alreadyExists, expired, tooLargeResourceVersion, type Qualifi
 import { type KubeList, type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
 import type { ObjectListOptions, ObjectStore, ObjectWatchOptions } from '../../storage/object-store.js';
-import { definitionApiVersion, type ResourceDefinition } from '../rest/definition.js';
+import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition } from '../rest/definition.js';
 import { storageView } from '../rest/served.js';
 import type { ListQuery, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
 import { beforeCreate } from './before-create.js';
@@ -36,6 +36,8 @@ export interface GenericStoreOptions {
   /** Storage key prefix, e.g. `/registry`. */
   prefix: string;
   namespaceCheck?: NamespaceCheck;
+  /** What a definition's allocator draws from; absent: upstream's defaults. */
+  ranges?: AllocationRanges;
 }
 
 /** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
@@ -45,6 +47,20 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const { store, prefix } = opts;
   const typed = (obj: KubeObject): KubeObject => withType(def, obj);
   const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
+  const allocator = declared.allocator?.({ store, prefix, ranges: opts.ranges ?? DEFAULT_ALLOCATION_RANGES });
+
+  /** A create-if-absent write with the object's unique values reserved first and given back if the write fails. */
+  async function writeNew(key: string, obj: KubeObject): Promise<KubeObject> {
+    const reservation = await allocator?.reserveForCreate(obj, false);
+    try {
+      const created = await store.create(key, typed(obj));
+      await reservation?.commit();
+      return created;
+    } catch (err) {
+      await reservation?.rollback();
+      throw err;
+    }
+  }
 
   /** A create's object and key: the create step, then the namespace check, then the key. */
   async function admitCreate(namespace: string | undefined, input: KubeObject): Promise<{ obj: KubeObject; name: string; key: string }> {
@@ -63,10 +79,11 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       } catch (err) {
         if (err instanceof ApiError) throw err;
       }
+      await allocator?.reserveForCreate(obj, true);
       return typed(obj);
     }
     try {
-      return typed(await store.create(key, typed(obj)));
+      return typed(await writeNew(key, obj));
     } catch (err) {
       throw interpretStorageError(err, q, name);
     }
@@ -79,9 +96,12 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   async function createMissing(namespace: string | undefined, name: string, input: KubeObject, wopts: WriteOptions): Promise<KubeObject | undefined> {
     checkNameMatches(input.metadata?.name, name);
     const { obj, key } = await admitCreate(namespace, { ...input, metadata: { ...input.metadata, name } });
-    if (wopts.dryRun) return typed(obj);
+    if (wopts.dryRun) {
+      await allocator?.reserveForCreate(obj, true);
+      return typed(obj);
+    }
     try {
-      return typed(await store.create(key, typed(obj)));
+      return typed(await writeNew(key, obj));
     } catch (err) {
       if (isStorageError(err, 'KeyExists')) return undefined;
       throw interpretStorageError(err, q, name);
@@ -104,7 +124,18 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     const key = keyFor(namespace, name);
     const canCreate = allowCreate && def.allowCreateOnUpdate === true && wopts.target === 'main';
     const req = { namespace, name, target: wopts.target };
-    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => beforeUpdate(def, req, await updater(cloneObject(current)), current);
+    // The reservation of the latest attempt: an attempt that lost a conflict gives its values back.
+    let pending: Reservation | undefined;
+    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
+      const next = beforeUpdate(def, req, await updater(cloneObject(current)), current);
+      if (allocator && wopts.target === 'main') {
+        const previous = pending;
+        pending = undefined;
+        await previous?.rollback();
+        pending = await allocator.reserveForUpdate(next, current, wopts.dryRun === true);
+      }
+      return next;
+    };
     for (;;) {
       try {
         if (wopts.dryRun) {
@@ -113,8 +144,18 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
           next.metadata = { ...next.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' };
           return { object: typed(next), created: false };
         }
-        const updated = await store.guaranteedUpdate(key, async (current) => typed(await tryUpdate(current)));
-        await removeIfFinalized(store, def, key, name, updated);
+        let updated: KubeObject;
+        try {
+          updated = await store.guaranteedUpdate(key, async (current) => typed(await tryUpdate(current)));
+        } catch (err) {
+          await pending?.rollback();
+          pending = undefined;
+          throw err;
+        }
+        await pending?.commit();
+        pending = undefined;
+        const removed = await removeIfFinalized(store, def, key, name, updated);
+        if (removed) await allocator?.release(removed);
         return { object: typed(updated), created: false };
       } catch (err) {
         if (err instanceof ApiError) throw err;
@@ -217,7 +258,14 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     replace: (namespace, name, updater, wopts) => writeUpdate(namespace, name, updater, wopts, true),
 
     async delete(namespace, name, dopts) {
-      return deleteObject(store, def, keyFor(namespace, name), name, dopts);
+      const outcome = await deleteObject(store, def, keyFor(namespace, name), name, dopts);
+      if (outcome.gone && !dopts.dryRun) await allocator?.release(outcome.object);
+      return outcome;
+    },
+
+    async repair() {
+      if (!allocator) return;
+      await allocator.repair((await store.list(collectionPrefix(prefix, def, undefined), {})).items);
     },
   };
 }

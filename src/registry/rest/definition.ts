@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { KindSchema } from '../../machinery/runtime/kind-schema.js';
+import type { ObjectStore } from '../../storage/object-store.js';
 import type { NameValidator, Strategy } from './strategy.js';
 
 /**
@@ -127,6 +128,55 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   printerColumns?: PrinterColumn<T>[];
   /** False: the kind prints no Age column (upstream's Role and ClusterRole printers). */
   printsAge?: boolean;
+  /**
+   * Cluster-wide unique values the kind's objects hold (a Service's cluster IPs and node
+   * ports): the generic store reserves them between validation and the write, releases them
+   * when the object lets them go or is removed, and repairs the reservations on start.
+   */
+  allocator?(ctx: AllocatorContext): Allocator;
+}
+
+/** The ranges allocators draw from (kube-apiserver's `--service-cluster-ip-range`, `--service-node-port-range`). */
+export interface AllocationRanges {
+  /** An IPv4 CIDR, e.g. `10.0.0.0/24`. */
+  serviceClusterIpRange: string;
+  /** `first-last`, e.g. `30000-32767`. */
+  serviceNodePortRange: string;
+}
+
+/** Upstream's defaults when the flags are unset. */
+export const DEFAULT_ALLOCATION_RANGES: AllocationRanges = { serviceClusterIpRange: '10.0.0.0/24', serviceNodePortRange: '30000-32767' };
+
+/** What an allocator works with: the same object store as the resource, and the ranges. */
+export interface AllocatorContext {
+  store: ObjectStore;
+  /** Storage key prefix, e.g. `/registry`. */
+  prefix: string;
+  ranges: AllocationRanges;
+}
+
+/**
+ * Reserves, releases and repairs the unique values of one resource's objects. Every
+ * reservation is a create-if-absent storage key per value, so two objects can never hold
+ * one value whatever the concurrency, on any backend and across servers sharing storage.
+ */
+export interface Allocator {
+  /** Fills in what `obj` (validated, about to be created) lacks and reserves all it holds; throws the ApiError that refuses it. */
+  reserveForCreate(obj: KubeObject, dryRun: boolean): Promise<Reservation>;
+  /** The same for an update from `old` (the stored object) to `obj`. */
+  reserveForUpdate(obj: KubeObject, old: KubeObject, dryRun: boolean): Promise<Reservation>;
+  /** Frees what a removed object held. */
+  release(obj: KubeObject): Promise<void>;
+  /** Makes the reservations match the stored objects: missing ones taken, leaked ones freed. */
+  repair(objects: KubeObject[]): Promise<void>;
+}
+
+/** The outcome side of a reservation: commit after the write, roll back when it did not happen. */
+export interface Reservation {
+  /** The write happened: free what the previous state held and the new one does not. */
+  commit(): Promise<void>;
+  /** The write did not happen: free what this reservation newly took. */
+  rollback(): Promise<void>;
 }
 
 /** Upstream's rest.GarbageCollectionPolicy. */

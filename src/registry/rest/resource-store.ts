@@ -100,4 +100,9 @@ export interface ResourceStore {
     opts: WriteOptions & { target: WriteTarget },
   ): Promise<UpdateOutcome>;
   delete(namespace: string | undefined, name: string, opts: DeleteQuery & WriteOptions): Promise<DeleteOutcome>;
+  /**
+   * Brings what the store keeps beside its objects (a definition's allocator reservations)
+   * in line with the stored objects; run at start, before serving.
+   */
+  repair?(): Promise<void>;
 }
