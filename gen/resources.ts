@@ -9,8 +9,8 @@ import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhous
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 
-/** A subresource with gRPC methods of its own. */
-export type ResourceSubresource = 'status' | 'scale';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -92,7 +92,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Pod', listType: 'k8s.io.api.core.v1.PodList', service: { name: 'wheelhouse.core.v1.PodService', definition: coreV1PodService } },
     ],
@@ -106,7 +106,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['svc'],
     categories: ['all'],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Service', listType: 'k8s.io.api.core.v1.ServiceList', service: { name: 'wheelhouse.core.v1.ServiceService', definition: coreV1ServiceService } },
     ],
@@ -162,7 +162,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: false,
     shortNames: ['no'],
     categories: [],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Node', listType: 'k8s.io.api.core.v1.NodeList', service: { name: 'wheelhouse.core.v1.NodeService', definition: coreV1NodeService } },
     ],

@@ -27,6 +27,7 @@ Flags:
                             e.g. "batch/v1=false" or "api/all=true"
   --compaction-interval int storage compaction interval in seconds, 0 disables (default ${DEFAULT_OPTIONS.compactionIntervalSeconds})
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
+  --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
   -h, --help                show this help
 `;
 
@@ -50,6 +51,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'runtime-config': { type: 'string' },
       'compaction-interval': { type: 'string' },
       'log-level': { type: 'string' },
+      'proxy-allow-loopback': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -76,6 +78,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
     opts.compactionIntervalSeconds = seconds;
   }
   if (values['log-level'] !== undefined) opts.logLevel = values['log-level'];
+  if (values['proxy-allow-loopback']) opts.proxyAllowLoopback = true;
   return opts;
 }
 

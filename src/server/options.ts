@@ -28,6 +28,11 @@ export interface ServerOptions {
   logLevel: string;
   /** Interval between watch BOOKMARK events (default 60 s; tests shorten it). */
   bookmarkIntervalMs?: number;
+  /**
+   * `--proxy-allow-loopback`: the services/pods/nodes proxy may dial loopback addresses
+   * (local development and tests; off by default, as upstream never dials them).
+   */
+  proxyAllowLoopback?: boolean;
 }
 
 /** Defaults as documented in `--help`. */

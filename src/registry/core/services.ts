@@ -13,6 +13,7 @@ import { isValidPortName, isValidPortNum } from '../../machinery/validation/port
 import type { ResourceDefinition } from '../rest/definition.js';
 import { child, setDefault, str } from './fields.js';
 import { declared } from '../rest/declared.js';
+import { serviceProxy } from './proxy-locations.js';
 
 /** The service cluster IP range. */
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -256,6 +257,7 @@ export const services: ResourceDefinition<Service> = {
   storagePath: 'services/specs',
   nameValidator: isDns1035Label,
   returnDeletedObject: true,
+  proxy: serviceProxy,
   strategy: {
     prepareForCreate: prepareServiceForCreate,
     prepareForUpdate: prepareServiceForUpdate,
