@@ -53,7 +53,8 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       if (req.url === '/redirect') {
         res.writeHead(302, { location: '/landing?x=1' });
-        return res.end();
+        res.end();
+        return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret' });
       res.end(JSON.stringify({ method: req.method, url: req.url, body, hello: req.headers['x-hello'] ?? null }));
@@ -176,7 +177,7 @@ describe('proxy to cluster components', () => {
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const r = await fetch(`${base}/m`, { method, body: method === 'DELETE' ? undefined : 'b' });
       assert.equal(r.status, 200);
-      assert.equal((await r.json()).method, method);
+      assert.equal(((await r.json()) as { method: string }).method, method);
     }
     const redirect = await fetch(`${base}/redirect`, { redirect: 'manual' });
     assert.equal(redirect.status, 302);
@@ -216,7 +217,7 @@ describe('proxy to cluster components', () => {
     });
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/${NS}/services/web:web/proxy/through/kubectl?k=v`);
     assert.equal(res.status, 200);
-    assert.equal((await res.json()).url, '/through/kubectl?k=v');
+    assert.equal(((await res.json()) as { url: string }).url, '/through/kubectl?k=v');
     kubectlProxy.kill();
     await once(kubectlProxy, 'exit');
     kubectlProxy = undefined;
