@@ -13,8 +13,8 @@ import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 
-/** A subresource with gRPC methods of its own. */
-export type ResourceSubresource = 'status' | 'scale';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -96,7 +96,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Pod', listType: 'k8s.io.api.core.v1.PodList', service: { name: 'wheelhouse.core.v1.PodService', definition: coreV1PodService } },
     ],
@@ -110,7 +110,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['svc'],
     categories: ['all'],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Service', listType: 'k8s.io.api.core.v1.ServiceList', service: { name: 'wheelhouse.core.v1.ServiceService', definition: coreV1ServiceService } },
     ],
@@ -208,7 +208,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: false,
     shortNames: ['no'],
     categories: [],
-    subresources: ['status'],
+    subresources: ['proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Node', listType: 'k8s.io.api.core.v1.NodeList', service: { name: 'wheelhouse.core.v1.NodeService', definition: coreV1NodeService } },
     ],

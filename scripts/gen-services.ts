@@ -34,7 +34,7 @@ const PROTO = join(ROOT, 'proto');
 const MANIFEST = 'proto/wheelhouse/resources.yaml';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
-const SUBRESOURCES = new Set(['status', 'scale']);
+const SUBRESOURCES = new Set(['status', 'scale', 'proxy']);
 
 function fail(message: string): never {
   throw new Error(`${MANIFEST}: ${message}`);
@@ -207,8 +207,8 @@ ${versions}
 import type { ServiceDefinition } from '@grpc/grpc-js';
 ${importLines.join('\n')}
 
-/** A subresource with gRPC methods of its own. */
-export type ResourceSubresource = 'status' | 'scale';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {

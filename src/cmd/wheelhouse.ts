@@ -32,6 +32,7 @@ Flags:
   --service-node-port-range string
                             port range Service node ports are allocated from (default "${DEFAULT_OPTIONS.serviceNodePortRange}")
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
+  --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
   -h, --help                show this help
 `;
 
@@ -57,6 +58,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'log-level': { type: 'string' },
       'service-cluster-ip-range': { type: 'string' },
       'service-node-port-range': { type: 'string' },
+      'proxy-allow-loopback': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,6 +87,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['log-level'] !== undefined) opts.logLevel = values['log-level'];
   if (values['service-cluster-ip-range'] !== undefined) opts.serviceClusterIpRange = parseIpRange(values['service-cluster-ip-range']).cidr;
   if (values['service-node-port-range'] !== undefined) opts.serviceNodePortRange = parsePortRange(values['service-node-port-range']).text;
+  if (values['proxy-allow-loopback']) opts.proxyAllowLoopback = true;
   return opts;
 }
 

@@ -5,6 +5,7 @@
  * once, in `request/`, after the interceptors; handlers then see a ResolvedCall.
  */
 import type { KubeObject } from '../machinery/meta/object.js';
+import type { ProxyTarget } from '../registry/rest/definition.js';
 import type { ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
 
 /** Kubernetes API verbs. */
@@ -65,6 +66,8 @@ export interface ApiCall {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /** On a `proxy` call: the path below `/proxy` (dot segments already resolved), `/` at least. */
+  proxyPath?: string;
   credentials: Credentials;
   /** The client's User-Agent: names the field manager of writes that send none. */
   userAgent?: string;
@@ -101,7 +104,13 @@ export interface CallOptions extends ListQuery {
 /** What a handler returns: an object (with its HTTP code) or a watch stream. */
 export type ApiResult =
   | { type: 'object'; code: number; object: KubeObject; warnings?: string[] }
-  | { type: 'watch'; events: AsyncIterable<WatchEvent> };
+  | { type: 'watch'; events: AsyncIterable<WatchEvent> }
+  | { type: 'proxy'; target: ProxyLocation };
+
+/** Where a `proxy` call goes: an address the stored objects name, and the path to ask for there. */
+export interface ProxyLocation extends ProxyTarget {
+  path: string;
+}
 
 /** A handler for calls; interceptors wrap it onion-style. */
 export type ApiHandler = (call: ApiCall) => Promise<ApiResult>;

@@ -2,11 +2,13 @@
  * The request pipeline shared by every transport: interceptors around one dispatcher
  * that resolves the call (resource, scope, verb, body) and runs the verb handler.
  */
-import { toApiError } from '../machinery/errors/index.js';
+import { ApiError, toApiError } from '../machinery/errors/index.js';
+import type { ProxyLookup } from '../registry/rest/definition.js';
 import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
 import type { ApiCatalog } from './catalog.js';
 import type { HandlerScope, HandlerSettings } from './handlers/context.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
+import { handleProxy } from './handlers/proxy.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleGetScale, handlePatchScale, handleUpdateScale } from './handlers/scale.js';
 import { handleCreate, handlePatch, handleUpdate } from './handlers/write.js';
@@ -36,8 +38,20 @@ export { resourceNotFound } from './request/scope.js';
 
 /** Builds the handler every transport calls: interceptors, then resolution, then the verb handler. */
 export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = [], settings: HandlerSettings = {}): ApiHandler {
+  // What a proxy location depends on besides its object (a Service's Endpoints and their Pods).
+  const lookup: ProxyLookup = async (resource, namespace, name) => {
+    const other = catalog.resource('', 'v1', resource);
+    if (!other) return undefined;
+    try {
+      return await other.get(namespace, name);
+    } catch (err) {
+      if (err instanceof ApiError && err.status.reason === 'NotFound') return undefined;
+      throw err;
+    }
+  };
   const dispatch: ApiHandler = async (apiCall: ApiCall) => {
     const { call, store } = resolveCall(catalog, apiCall);
+    if (call.subresource === 'proxy') return handleProxy({ call, store, settings }, lookup);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
     return handler({ call, store, settings });
   };

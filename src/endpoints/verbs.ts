@@ -5,6 +5,8 @@ import type { Verb } from './api-call.js';
 
 const ALL: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_WRITE: Verb[] = ['get', 'patch', 'update'];
+/** A connect subresource (proxy) takes every method a named object can: upstream lists these. */
+const CONNECT: Verb[] = ['create', 'delete', 'get', 'patch', 'update'];
 
 /** The kind every `/scale` subresource speaks, whatever its parent. */
 export const SCALE_KIND: Readonly<KindRef> = Object.freeze({
@@ -27,6 +29,8 @@ export interface Subresource {
   name: string;
   verbs: Verb[];
   kind: KindRef;
+  /** A connect subresource: requests pass through to another server instead of reading or writing the object. */
+  connect?: boolean;
 }
 
 /** Verbs of the main resource, sorted as discovery lists them. */
@@ -48,6 +52,10 @@ export function hasForeignKind(def: ServedResource, sub: Subresource): boolean {
 /** Subresources with their verbs and kinds, sorted by name as discovery lists them. */
 export function subresources(def: ServedResource): Subresource[] {
   const out: Subresource[] = [];
+  if (def.proxy) {
+    const kind = def.proxy.optionsKind;
+    out.push({ name: 'proxy', verbs: CONNECT, kind: { group: '', version: 'v1', kind, typeName: `k8s.io.api.core.v1.${kind}` }, connect: true });
+  }
   if (def.scale) out.push({ name: 'scale', verbs: READ_WRITE, kind: SCALE_KIND });
   if (def.statusStrategy) out.push({ name: 'status', verbs: READ_WRITE, kind: definitionKind(def) });
   return out;

@@ -33,6 +33,11 @@ export interface ServerOptions {
   serviceNodePortRange: string;
   /** Interval between watch BOOKMARK events (default 60 s; tests shorten it). */
   bookmarkIntervalMs?: number;
+  /**
+   * `--proxy-allow-loopback`: the services/pods/nodes proxy may dial loopback addresses
+   * (local development and tests; off by default, as upstream never dials them).
+   */
+  proxyAllowLoopback?: boolean;
 }
 
 /** Defaults as documented in `--help`. */

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
 import { pino } from 'pino';
@@ -27,6 +28,7 @@ import {
   type KvBackend,
 } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
+import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
@@ -115,7 +117,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const handler = createApiHandler(
       catalog,
       [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)],
-      opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {},
+      {
+        ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
+        ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
+      },
     );
 
     // Reservations kept beside objects (Service IPs and node ports) follow what is stored.
@@ -157,7 +162,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
       server.on('error', reject);
     });
+    // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
+    const upgraded = new Set<Duplex>();
+    const upgrade = createUpgradeHandler(handler);
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.on('close', () => upgraded.delete(socket));
+      upgrade(req, socket, head);
+    });
     closers.push(async () => {
+      for (const socket of upgraded) socket.destroy();
       httpServer.closeAllConnections();
       await new Promise<void>((r) => httpServer.close(() => r()));
     });

@@ -156,7 +156,10 @@ describe('HTTP discovery', () => {
       assert.deepEqual(pods.responseKind, { group: '', version: 'v1', kind: 'Pod' });
       assert.equal(pods.scope, 'Namespaced');
       assert.equal(pods.singularResource, 'pod');
-      assert.deepEqual(pods.subresources, [{ subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] }]);
+      assert.deepEqual(pods.subresources, [
+        { subresource: 'proxy', responseKind: { group: '', version: 'v1', kind: 'PodProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+        { subresource: 'status', responseKind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get', 'patch', 'update'] },
+      ]);
       const nsRes = coreV1.resources.find((x: Json) => x.resource === 'namespaces');
       assert.equal(nsRes.scope, 'Cluster');
 

@@ -58,8 +58,8 @@ export function apiResourceList(catalog: ApiCatalog, group: string, version: str
     resources.push(entry);
     for (const sub of subresources(def)) {
       const subEntry: Record<string, unknown> = { name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced };
-      // group and version are named only when the subresource's kind lives elsewhere (Scale).
-      if (hasForeignKind(def, sub)) Object.assign(subEntry, { group: sub.kind.group, version: sub.kind.version });
+      // group and version are named only when the subresource's kind lives in another group version (Scale).
+      if (hasForeignKind(def, sub) && (sub.kind.group !== def.group || sub.kind.version !== def.version)) Object.assign(subEntry, { group: sub.kind.group, version: sub.kind.version });
       resources.push({ ...subEntry, kind: sub.kind.kind, verbs: sub.verbs });
     }
   }

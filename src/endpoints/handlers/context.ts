@@ -6,6 +6,8 @@ import type { ResolvedCall } from '../api-call.js';
 export interface HandlerSettings {
   /** How often watches that allow bookmarks get one (tests shorten it). */
   bookmarkIntervalMs?: number;
+  /** `--proxy-allow-loopback`: the proxy subresource may dial loopback addresses. */
+  proxyAllowLoopback?: boolean;
 }
 
 /** A verb handler. */

@@ -152,7 +152,8 @@ export function addResourcePaths(paths: Record<string, Schema>, def: ServedResou
   if (Object.keys(one).length > 0) paths[item] = { ...one, parameters: [nameParam(def.kind), ...scopeParams, prettyParam()] };
 
   // Subresources: get, replace, patch on the parent kind (status) or their own (scale).
-  for (const sub of subresources(def)) {
+  // Connect subresources (proxy) carry no API objects: their operations are not described yet.
+  for (const sub of subresources(def).filter((x) => !x.connect)) {
     const suffix = sub.name[0]!.toUpperCase() + sub.name.slice(1);
     const subVerbs = new Set(sub.verbs);
     const foreign = hasForeignKind(def, sub);

@@ -25,6 +25,8 @@ export function resolveCall(catalog: ApiCatalog, call: ApiCall): Resolution {
   const verb: Verb = checkScope(store, call, callVerb(call));
   const { action: _action, body, ...attributes } = call;
   const resolved: ResolvedCall = { ...attributes, verb };
+  // A proxied request's body and query belong to the backend: nothing here reads them.
+  if (call.subresource === 'proxy') return { call: resolved, store };
   if (verb === 'patch') {
     const patch = decodePatchBody(body);
     resolved.patchType = patch.patchType;

@@ -10,6 +10,7 @@ import { isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../ma
 import type { ResourceDefinition } from '../rest/definition.js';
 import { asObject, str } from './fields.js';
 import { declared } from '../rest/declared.js';
+import { nodeProxy } from './proxy-locations.js';
 
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule', 'PreferNoSchedule'];
 
@@ -59,6 +60,7 @@ export const nodes: ResourceDefinition<Node> = {
   ...declared('', 'nodes'),
   storagePath: 'minions',
   nameValidator: isDns1123Subdomain,
+  proxy: nodeProxy,
   strategy: {
     prepareForCreate: defaultNode,
     prepareForUpdate: defaultNode,

@@ -10,6 +10,7 @@ import type { ResourceDefinition } from '../rest/definition.js';
 import { child, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
 import { declared } from '../rest/declared.js';
+import { podProxy } from './proxy-locations.js';
 
 /** The fields a pod update may change, as upstream lists them in its Forbidden message. */
 export const POD_UPDATE_FORBIDDEN_MESSAGE =
@@ -96,6 +97,7 @@ export const pods: ResourceDefinition<Pod> = {
   nameValidator: isDns1123Subdomain,
   returnDeletedObject: true,
   gracePeriod: podGracePeriod,
+  proxy: podProxy,
   strategy: {
     prepareForCreate(obj) {
       const s = child(obj, 'spec');

@@ -13,6 +13,7 @@ import type { ResourceDefinition } from '../rest/definition.js';
 import { child, setDefault, str } from './fields.js';
 import { declared } from '../rest/declared.js';
 import { serviceAllocator } from './service-allocator.js';
+import { serviceProxy } from './proxy-locations.js';
 
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 
@@ -194,6 +195,7 @@ export const services: ResourceDefinition<Service> = {
   nameValidator: isDns1035Label,
   returnDeletedObject: true,
   allocator: serviceAllocator,
+  proxy: serviceProxy,
   strategy: {
     prepareForCreate: prepareServiceForCreate,
     prepareForUpdate: prepareServiceForUpdate,

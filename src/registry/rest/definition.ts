@@ -97,6 +97,8 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   statusStrategy?: Strategy<T>;
   /** Present when the resource has a `/scale` subresource (autoscaling/v1 Scale). */
   scale?: ScaleSubresource;
+  /** Present when the resource has a `/proxy` subresource (services, pods, nodes). */
+  proxy?: ProxySubresource<T>;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
   /**
@@ -228,4 +230,33 @@ export function definitionApiVersion(def: { group: string; version: string }): s
 /** A resource served in one version: the proto message names follow the Kubernetes convention. */
 export function onlyVersion(version: string, typeName: string): Pick<ResourceDefinition, 'versions' | 'storageVersion'> {
   return { versions: [{ version, typeName, listTypeName: `${typeName}List` }], storageVersion: version };
+}
+
+/** Where a proxied request goes: a scheme and an address an object named. */
+export interface ProxyTarget {
+  scheme: 'http' | 'https';
+  /** An IP address (never a name from the request). */
+  host: string;
+  /** Absent: the scheme's default port. */
+  port?: number;
+}
+
+/** What a proxy request asked for beside the object's name (`[scheme:]name[:port]`). */
+export interface ProxyRequest {
+  scheme: '' | 'http' | 'https';
+  port: string;
+}
+
+/** Reads another object the location depends on (a Service's Endpoints, their Pods). */
+export type ProxyLookup = (resource: string, namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
+
+/**
+ * A `/proxy` subresource (upstream's ResourceLocation): the options kind discovery names,
+ * and where a request for an object goes. Throws the ApiError upstream answers when the
+ * object names no reachable address.
+ */
+export interface ProxySubresource<T extends object = KubeObject> {
+  /** core/v1 `PodProxyOptions`, `ServiceProxyOptions`, `NodeProxyOptions`. */
+  optionsKind: string;
+  locate(obj: T, request: ProxyRequest, lookup: ProxyLookup): Promise<ProxyTarget>;
 }

@@ -15,6 +15,7 @@ import { ApiError } from '../../machinery/errors/index.js';
 import { parseAccept } from '../../endpoints/response/accept.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { sendError, sendJson } from './respond.js';
+import { isProxyPath } from './request-info.js';
 import { serveResource } from './resource-route.js';
 
 /** The version document served at /version. */
@@ -62,11 +63,12 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   // the whole declared body off the socket); the connection closes after the answer.
   app.use((req, res, next) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (!(declared > MAX_BODY_BYTES)) return next();
+    if (!(declared > MAX_BODY_BYTES) || isProxyRequest(req)) return next();
     res.setHeader('Connection', 'close');
     sendError(res, requestTooLarge());
   });
-  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  // Proxied bodies are the backend's: they stream through unread and unlimited.
+  app.use(express.raw({ type: (req) => !isProxyRequest(req), limit: MAX_BODY_BYTES }));
 
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
   for (const path of ['/healthz', '/livez', '/readyz']) {
@@ -121,6 +123,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
     sendError(res, bodyParserError(err) ?? err);
   });
   return app;
+}
+
+function isProxyRequest(req: { url?: string }): boolean {
+  return isProxyPath((req.url ?? '/').split('?')[0] ?? '/');
 }
 
 function pickAggregated(req: Request): AggregatedVersion | undefined {

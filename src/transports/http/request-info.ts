@@ -16,6 +16,10 @@ export interface ResourceRequestInfo {
   resource: string;
   name?: string;
   subresource?: string;
+  /** A proxy request's path below `/proxy`, cleaned (see {@link cleanProxyPath}). */
+  proxyPath?: string;
+  /** A proxy request's path up to and including `/proxy`, as sent. */
+  proxyPrefix?: string;
 }
 
 /**
@@ -23,6 +27,16 @@ export interface ResourceRequestInfo {
  * (discovery documents, non-resource endpoints).
  */
 export function parseResourcePath(path: string): ResourceRequestInfo | undefined {
+  const proxy = splitProxyPath(path);
+  if (proxy) {
+    const info = parseCoordinates(proxy.head);
+    if (!info || info.subresource !== 'proxy') return undefined;
+    return { ...info, proxyPath: cleanProxyPath(proxy.tail), proxyPrefix: proxy.head };
+  }
+  return parseCoordinates(path);
+}
+
+function parseCoordinates(path: string): ResourceRequestInfo | undefined {
   // One trailing slash is tolerated; an empty segment inside the path (`//`) addresses nothing.
   const raw = path.replace(/^\//, '').replace(/\/$/, '').split('/');
   if (raw.some((p) => p.length === 0)) return undefined;
@@ -61,4 +75,47 @@ function decodeSegment(segment: string): string {
   } catch {
     throw badRequest(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
   }
+}
+
+/** Whether a path addresses a `proxy` subresource (its body then streams to the backend). */
+export function isProxyPath(path: string): boolean {
+  return splitProxyPath(path) !== undefined;
+}
+
+/**
+ * Splits `…/NAME/proxy/REST` into the resource path and the raw segments after `proxy`,
+ * where `proxy` stands at the subresource's place; undefined for any other path.
+ */
+function splitProxyPath(path: string): { head: string; tail: string[] } | undefined {
+  const raw = path.replace(/^\//, '').split('/');
+  let at: number;
+  if (raw[0] === 'api') at = 2;
+  else if (raw[0] === 'apis') at = 3;
+  else return undefined;
+  if (raw[at] === 'namespaces' && raw.length >= at + 3 && !NAMESPACE_SUBRESOURCES.has(raw[at + 2] as string)) at += 2;
+  if (raw[at + 2] !== 'proxy') return undefined;
+  return { head: '/' + raw.slice(0, at + 3).join('/'), tail: raw.slice(at + 3) };
+}
+
+/** Characters a path segment keeps unescaped beside encodeURIComponent's. */
+const SEGMENT_SAFE: Readonly<Record<string, string>> = { '%24': '$', '%26': '&', '%2B': '+', '%2C': ',', '%3B': ';', '%3D': '=', '%3A': ':', '%40': '@' };
+
+/**
+ * The backend path of a proxy request: segments percent-decoded (so `%2e%2e` and `%2F`
+ * count as what they spell), empty, `.` and `..` segments resolved without ever rising
+ * above the root, then re-encoded; a trailing slash is kept. The result always starts
+ * with a single `/`, so it can only ever name a path on the address the objects gave.
+ */
+export function cleanProxyPath(tail: string[]): string {
+  const out: string[] = [];
+  const decoded = tail.map(decodeSegment).join('/').split('/');
+  for (const seg of decoded) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  const last = decoded[decoded.length - 1];
+  const trailing = out.length > 0 && (last === '' || last === '.' || last === '..');
+  const encoded = out.map((seg) => encodeURIComponent(seg).replace(/%(24|26|2B|2C|3B|3D|3A|40)/g, (m) => SEGMENT_SAFE[m] ?? m));
+  return '/' + encoded.join('/') + (trailing ? '/' : '');
 }

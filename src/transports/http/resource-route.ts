@@ -3,6 +3,8 @@
  * the pipeline resolves and runs it; the result goes back in the negotiated format.
  * Nothing here knows resources, scopes or body formats.
  */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Request, Response } from 'express';
 import { DEFAULT_USER, type ApiCall, type ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
@@ -15,9 +17,10 @@ import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { httpCredentials } from './credentials.js';
 import { isWatch, parseCallOptions } from './query-options.js';
-import { parseResourcePath } from './request-info.js';
+import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
 import { sendBody, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
+import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -25,6 +28,7 @@ type Query = Record<string, string | string[] | undefined>;
 export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, req: Request, res: Response): Promise<void> {
   const info = parseResourcePath(req.path);
   if (!info) throw resourceNotFound();
+  if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
   const query = req.query as Query;
   const reads = req.method === 'GET' || req.method === 'HEAD';
   const abort = new AbortController();
@@ -78,6 +82,63 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
     await streamWatch(res, events, abort, watchContentType(format.mediaType), (ev) => encodeWatchFrame(format.mediaType, ev, served));
     return;
   }
+  if (result.type === 'proxy') return sendStatus(resourceNotFound());
   const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
   sendBody(res, result.code, encodeBody(format.mediaType, body, served), format.mediaType, result.warnings ?? []);
+}
+
+/** The raw query string of a request (`?a=b`), or empty: it goes to the backend as sent. */
+function rawQuery(url: string | undefined): string {
+  const at = (url ?? '').indexOf('?');
+  return at < 0 ? '' : (url ?? '').slice(at);
+}
+
+/** The ApiCall of a proxy request: coordinates only; query, headers and body stay the backend's. */
+function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: AbortSignal): ApiCall {
+  const { proxyPrefix: _prefix, ...coordinates } = info;
+  const call: ApiCall = {
+    action: { method: req.method ?? 'GET', watch: false },
+    ...coordinates,
+    credentials: httpCredentials(req as Request),
+    options: {},
+    user: DEFAULT_USER,
+    signal,
+  };
+  const userAgent = req.headers['user-agent'];
+  if (userAgent) call.userAgent = userAgent;
+  return call;
+}
+
+/** A proxy request: the pipeline says where it goes, then its bytes stream there and back. */
+async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: Request, res: Response): Promise<void> {
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
+  let result;
+  try {
+    result = await handler(proxyCall(info, req, abort.signal));
+  } catch (err) {
+    return sendError(res, toApiError(err));
+  }
+  if (result.type !== 'proxy') return sendError(res, resourceNotFound());
+  proxyHttp(req, res, result.target, rawQuery(req.url), info.proxyPrefix ?? '', (err) => sendError(res, err));
+}
+
+/**
+ * Connection upgrades (WebSocket) arrive beside express: only proxy paths take them; the
+ * pipeline resolves the target as for any proxy request, then the sockets are spliced.
+ */
+export function createUpgradeHandler(handler: ApiHandler): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const abort = new AbortController();
+    socket.on('close', () => abort.abort());
+    socket.on('error', () => undefined);
+    void (async () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const info = parseResourcePath(path);
+      if (!info || info.proxyPath === undefined) throw resourceNotFound();
+      const result = await handler(proxyCall(info, req, abort.signal));
+      if (result.type !== 'proxy') throw resourceNotFound();
+      proxyUpgrade(req, socket, head, result.target, rawQuery(req.url));
+    })().catch((err) => rejectUpgrade(socket, err));
+  };
 }

@@ -1,0 +1,316 @@
+/**
+ * The services/pods/nodes proxy: a real HTTP server on loopback registered as a Service
+ * with Endpoints (naming a Pod with that IP), reached through `kubectl get --raw`, through
+ * `kubectl proxy`, and directly (methods, query, body, headers, redirects, a WebSocket
+ * echo); 503 without ready endpoints; refused without --proxy-allow-loopback; paths that
+ * try to leave the named address never do.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { kubectlBinary, runKubectl } from '../helpers/kubectl.js';
+
+const NS = 'default';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Encodes one WebSocket text frame (masked when a client sends it). */
+function frame(text: string, mask: boolean): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.from([0x81, (mask ? 0x80 : 0) | payload.length]);
+  if (!mask) return Buffer.concat([header, payload]);
+  const key = Buffer.from([1, 2, 3, 4]);
+  return Buffer.concat([header, key, Buffer.from(payload.map((b, i) => b ^ (key[i % 4] as number)))]);
+}
+
+/** Decodes one short WebSocket frame. */
+function unframe(data: Buffer): string {
+  const len = (data[1] as number) & 0x7f;
+  if ((data[1] as number) & 0x80) {
+    const key = data.subarray(2, 6);
+    return Buffer.from(data.subarray(6, 6 + len).map((b, i) => b ^ (key[i % 4] as number))).toString();
+  }
+  return data.subarray(2, 2 + len).toString();
+}
+
+function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url === '/redirect') {
+        res.writeHead(302, { location: '/landing?x=1' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, body, hello: req.headers['x-hello'] ?? null }));
+    });
+  });
+  server.on('upgrade', (req, socket) => {
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.on('data', (d: Buffer) => socket.write(frame(`echo:${unframe(d)}`, false)));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, seen })));
+}
+
+async function register(ts: TestServer, name: string, port: number, ready = true): Promise<void> {
+  const pod = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${name}-pod` },
+    spec: { containers: [{ name: 'web', image: 'web', ports: [{ containerPort: port }] }] },
+  });
+  assert.equal(pod.status, 201, JSON.stringify(pod.body));
+  const status = await api(ts.server, 'PATCH', `/api/v1/namespaces/${NS}/pods/${name}-pod/status`, { status: { podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } }, {
+    'content-type': 'application/merge-patch+json',
+  });
+  assert.equal(status.status, 200, JSON.stringify(status.body));
+  const svc = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/services`, {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
+    spec: { ports: [{ name: 'web', port: 80, targetPort: port }] },
+  });
+  assert.equal(svc.status, 201, JSON.stringify(svc.body));
+  const address = { ip: '127.0.0.1', targetRef: { kind: 'Pod', namespace: NS, name: `${name}-pod` } };
+  const eps = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/endpoints`, {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name },
+    subsets: [{ [ready ? 'addresses' : 'notReadyAddresses']: [address], ports: [{ name: 'web', port }] }],
+  });
+  assert.equal(eps.status, 201, JSON.stringify(eps.body));
+}
+
+/** An upgrade through the proxy path; resolves with the 101 head and the echoed message. */
+function websocketEcho(base: string, path: string, message: string): Promise<{ head: string; echoed: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+    let buf = Buffer.alloc(0);
+    let head: string | undefined;
+    socket.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (head === undefined) {
+        const end = buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        head = buf.subarray(0, end).toString();
+        buf = buf.subarray(end + 4);
+        if (!head.startsWith('HTTP/1.1 101')) {
+          socket.destroy();
+          return resolve({ head, echoed: buf.toString() });
+        }
+        socket.write(frame(message, true));
+      }
+      if (buf.length >= 2) {
+        socket.destroy();
+        resolve({ head, echoed: unframe(buf) });
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('proxy to cluster components', () => {
+  let ts: TestServer;
+  let backend: Awaited<ReturnType<typeof startBackend>>;
+  let kubectlProxy: ChildProcess | undefined;
+
+  before(async () => {
+    backend = await startBackend();
+    ts = await startTestServer({ proxyAllowLoopback: true });
+    await register(ts, 'web', backend.port);
+  });
+  after(async () => {
+    kubectlProxy?.kill();
+    await ts?.stop();
+    backend?.server.close();
+  });
+
+  it('answers kubectl get --raw through services/NAME:PORT/proxy, by port name and number', async () => {
+    for (const id of ['web:web', 'web:80', 'http:web:web']) {
+      const r = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/${id}/proxy/hello/world?a=1&b=two`]);
+      assert.equal(r.code, 0, r.stderr);
+      const body = JSON.parse(r.stdout);
+      assert.equal(body.method, 'GET');
+      assert.equal(body.url, '/hello/world?a=1&b=two');
+    }
+    // The single unnamed-port case: the only port has the name "" only when unnamed; a missing port number is 503.
+    const r = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/web:81/proxy/`]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no service port 81 found for service "web"/);
+  });
+
+  it('passes methods, bodies and headers; strips hop-by-hop headers and credentials; keeps redirects under the prefix', async () => {
+    const base = `${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy`;
+    const res = await fetch(`${base}/submit?q=%20x`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-hello': 'there', authorization: 'Bearer secret-token', 'accept': 'text/html' },
+      body: 'payload-bytes',
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-backend'), 'yes');
+    assert.equal(res.headers.get('x-hop'), null);
+    assert.deepEqual(await res.json(), { method: 'POST', url: '/submit?q=%20x', body: 'payload-bytes', hello: 'there' });
+    const seen = backend.seen.at(-1)!;
+    assert.equal(seen.headers.authorization, undefined);
+    assert.equal(seen.headers.host, `127.0.0.1:${backend.port}`);
+    for (const method of ['PUT', 'PATCH', 'DELETE']) {
+      const r = await fetch(`${base}/m`, { method, body: method === 'DELETE' ? undefined : 'b' });
+      assert.equal(r.status, 200);
+      assert.equal(((await r.json()) as { method: string }).method, method);
+    }
+    const redirect = await fetch(`${base}/redirect`, { redirect: 'manual' });
+    assert.equal(redirect.status, 302);
+    assert.equal(redirect.headers.get('location'), `/api/v1/namespaces/${NS}/services/web:web/proxy/landing?x=1`);
+  });
+
+  it('reaches pods by status.podIP and nodes by their InternalIP', async () => {
+    const pod = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/pods/web-pod:${backend.port}/proxy/p?z=1`);
+    assert.equal(pod.status, 200);
+    assert.equal(pod.body.url, '/p?z=1');
+    // Without a port: the first declared container port.
+    const first = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/pods/web-pod/proxy/first`);
+    assert.equal(first.body.url, '/first');
+    const node = await api(ts.server, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } });
+    assert.equal(node.status, 201, JSON.stringify(node.body));
+    const viaNode = await api(ts.server, 'GET', `/api/v1/nodes/http:n1:${backend.port}/proxy/node-path`);
+    assert.equal(viaNode.status, 200);
+    assert.equal(viaNode.body.url, '/node-path');
+  });
+
+  it('passes a WebSocket echo through', async () => {
+    const { head, echoed } = await websocketEcho(ts.server.url, `/api/v1/namespaces/${NS}/services/web:web/proxy/ws`, 'ping');
+    assert.match(head, /^HTTP\/1\.1 101/);
+    assert.equal(echoed, 'echo:ping');
+  });
+
+  it('works behind kubectl proxy', async () => {
+    kubectlProxy = spawn(kubectlBinary(33), ['proxy', '--port=0', '--kubeconfig', ts.server.kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const port = await new Promise<number>((resolve, reject) => {
+      kubectlProxy!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /Starting to serve on [^:]+:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      kubectlProxy!.on('exit', (code) => reject(new Error(`kubectl proxy exited ${code}: ${out}`)));
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/${NS}/services/web:web/proxy/through/kubectl?k=v`);
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { url: string }).url, '/through/kubectl?k=v');
+    kubectlProxy.kill();
+    await once(kubectlProxy, 'exit');
+    kubectlProxy = undefined;
+  });
+
+  it('answers 503 with a Status when no endpoint is ready', async () => {
+    await register(ts, 'idle', backend.port, false);
+    const r = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/services/idle:web/proxy/`);
+    assert.equal(r.status, 503);
+    assert.equal(r.body.kind, 'Status');
+    assert.equal(r.body.reason, 'ServiceUnavailable');
+    assert.equal(r.body.message, 'no endpoints available for service "idle"');
+    const k = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/idle:web/proxy/`]);
+    assert.notEqual(k.code, 0);
+    assert.match(k.stderr, /ServiceUnavailable|no endpoints available for service "idle"/);
+  });
+
+  it('answers 503 when the backend cannot be reached, 404 for unknown objects, 400 for bad names', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const deadPort = (closed.address() as AddressInfo).port;
+    closed.close();
+    const dead = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/pods/web-pod:${deadPort}/proxy/`);
+    assert.equal(dead.status, 503);
+    assert.equal(dead.body.message, `error trying to reach service: dial tcp 127.0.0.1:${deadPort}: connect: connection refused`);
+    const missing = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/services/nope:web/proxy/`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.message, 'services "nope" not found');
+    const bad = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/services/ftp:web:web/proxy/`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.message, 'invalid service request "ftp:web:web"');
+  });
+
+  it('never lets a path leave the named address', async () => {
+    const base = `/api/v1/namespaces/${NS}/services/web:web/proxy`;
+    const cases: Array<[string, string]> = [
+      ['/../../../etc/passwd', '/etc/passwd'],
+      ['/%2e%2e/%2E%2E/x', '/x'],
+      ['/a/..%2f..%2fb', '/b'],
+      ['/@evil.example:80/x', '/@evil.example:80/x'],
+      ['/http://evil.example/x', '/http:/evil.example/x'],
+      ['//evil.example/x', '/evil.example/x'],
+      ['/%2F%2Fevil.example/x', '/evil.example/x'],
+    ];
+    for (const [suffix, expected] of cases) {
+      const sock = net.connect(Number(new URL(ts.server.url).port), '127.0.0.1');
+      await once(sock, 'connect');
+      sock.write(`GET ${base}${suffix} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      let raw = '';
+      for await (const chunk of sock) raw += String(chunk);
+      const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/^[0-9a-f]+\r\n/, '').replace(/\r\n0\r\n\r\n$/, ''));
+      assert.equal(body.url, expected, suffix);
+    }
+    // The object names the address: a name that looks like a host is only a name.
+    const hosty = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/services/evil.example:80/proxy/`);
+    assert.equal(hosty.status, 404);
+    // A link-local pod IP is never dialled.
+    await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'meta' }, spec: { containers: [{ name: 'c', image: 'c' }] } });
+    await api(ts.server, 'PATCH', `/api/v1/namespaces/${NS}/pods/meta/status`, { status: { podIP: '169.254.169.254' } }, { 'content-type': 'application/merge-patch+json' });
+    const linkLocal = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/pods/meta:80/proxy/latest/meta-data`);
+    assert.equal(linkLocal.status, 400);
+    assert.equal(linkLocal.body.message, 'address not allowed');
+  });
+
+  it('lists the proxy subresources in discovery', async () => {
+    const r = await api(ts.server, 'GET', '/api/v1');
+    const byName = new Map((r.body.resources as Array<{ name: string }>).map((x) => [x.name, x]));
+    assert.deepEqual(byName.get('services/proxy'), { name: 'services/proxy', singularName: '', namespaced: true, kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+    assert.deepEqual(byName.get('pods/proxy'), { name: 'pods/proxy', singularName: '', namespaced: true, kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+    assert.deepEqual(byName.get('nodes/proxy'), { name: 'nodes/proxy', singularName: '', namespaced: false, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+  });
+});
+
+describe('proxy without --proxy-allow-loopback', () => {
+  let ts: TestServer;
+  let backend: Awaited<ReturnType<typeof startBackend>>;
+  before(async () => {
+    backend = await startBackend();
+    ts = await startTestServer();
+    await register(ts, 'web', backend.port);
+  });
+  after(async () => {
+    await ts?.stop();
+    backend?.server.close();
+  });
+
+  it('refuses the same loopback Service, and never reaches it', async () => {
+    const r = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/services/web:web/proxy/`);
+    assert.equal(r.status, 400);
+    assert.equal(r.body.reason, 'BadRequest');
+    assert.equal(r.body.message, 'address not allowed');
+    const k = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/web:80/proxy/`]);
+    assert.notEqual(k.code, 0);
+    assert.equal(backend.seen.length, 0);
+  });
+});
