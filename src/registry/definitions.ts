@@ -3,7 +3,10 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { deployments } from './apps/deployments.js';
+import { controllerRevisions } from './apps/controllerrevisions.js';
+import { daemonSets } from './apps/daemonsets.js';
 import { replicaSets } from './apps/replicasets.js';
+import { statefulSets } from './apps/statefulsets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
@@ -12,7 +15,10 @@ import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
+import { persistentVolumeClaims } from './core/persistentvolumeclaims.js';
+import { persistentVolumes } from './core/persistentvolumes.js';
 import { pods } from './core/pods.js';
+import { podTemplates } from './core/podtemplates.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
@@ -29,8 +35,14 @@ export const builtinDefinitions: ResourceDefinition[] = [
   serviceAccounts,
   events,
   nodes,
+  persistentVolumes,
+  persistentVolumeClaims,
+  podTemplates,
   deployments,
   replicaSets,
+  statefulSets,
+  daemonSets,
+  controllerRevisions,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,

@@ -28,7 +28,7 @@ describe('builtin definitions', () => {
   it('puts exactly the upstream resources in the all category', () => {
     assert.deepEqual(
       builtinDefinitions.filter((d) => d.categories?.includes('all')).map((d) => d.resource),
-      ['pods', 'services', 'deployments', 'replicasets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
+      ['pods', 'services', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
     );
   });
 
@@ -44,8 +44,14 @@ describe('builtin definitions', () => {
       serviceaccounts: ['sa'],
       events: ['ev'],
       nodes: ['no'],
+      persistentvolumes: ['pv'],
+      persistentvolumeclaims: ['pvc'],
+      podtemplates: [],
       deployments: ['deploy'],
       replicasets: ['rs'],
+      statefulsets: ['sts'],
+      daemonsets: ['ds'],
+      controllerrevisions: [],
       horizontalpodautoscalers: ['hpa'],
       jobs: [],
       cronjobs: ['cj'],

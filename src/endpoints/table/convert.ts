@@ -48,7 +48,7 @@ export interface TablePrinter {
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
 function columnsOf(def: ServedResource): PrinterColumn[] {
   const cols = def.printerColumns ?? [];
-  if (cols.some((c) => c.name === 'Age')) return cols;
+  if (def.printsAge === false || cols.some((c) => c.name === 'Age')) return cols;
   const firstWide = cols.findIndex((c) => (c.priority ?? 0) > 0);
   const at = firstWide < 0 ? cols.length : firstWide;
   return [...cols.slice(0, at), AGE_COLUMN, ...cols.slice(at)];

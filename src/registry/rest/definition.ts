@@ -125,6 +125,8 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   admitDelete?(name: string): void;
   /** Table columns for kubectl's human-readable output (beyond Name and Age). */
   printerColumns?: PrinterColumn<T>[];
+  /** False for the kinds whose upstream printer has no Age column (PodTemplate). */
+  printsAge?: boolean;
 }
 
 /** Upstream's rest.GarbageCollectionPolicy. */
