@@ -2,7 +2,91 @@
 /** Kubernetes JSON shapes of k8s.io.api.apps.v1: every property optional, as clients may omit it. */
 import type * as corev1 from "./core-v1.js";
 import type * as metav1 from "./meta-v1.js";
+import type * as runtime from "./runtime.js";
 import type * as intstr from "./intstr.js";
+
+/** An immutable snapshot of state a controller (StatefulSet, DaemonSet) rolls back to. */
+export interface ControllerRevision {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  /** The snapshot: any embedded object. */
+  data?: runtime.RawExtension;
+  /** The revision number. */
+  revision?: number;
+}
+
+export interface ControllerRevisionList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ControllerRevision[];
+}
+
+/** Runs one copy of a pod on every (selected) node. */
+export interface DaemonSet {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}
+
+export interface DaemonSetCondition {
+  type?: string;
+  status?: string;
+  lastTransitionTime?: metav1.Time;
+  reason?: string;
+  message?: string;
+}
+
+export interface DaemonSetList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: DaemonSet[];
+}
+
+export interface DaemonSetSpec {
+  /** Which pods belong to the daemon set, by label; it must match the template's labels. */
+  selector?: metav1.LabelSelector;
+  /** The pod run on each node. */
+  template?: corev1.PodTemplateSpec;
+  /** How template changes reach the pods. */
+  updateStrategy?: DaemonSetUpdateStrategy;
+  /** How long a new pod must be ready before it counts as available. */
+  minReadySeconds?: number;
+  /** How many old ControllerRevisions to keep. Defaults to 10. */
+  revisionHistoryLimit?: number;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled?: number;
+  numberMisscheduled?: number;
+  desiredNumberScheduled?: number;
+  numberReady?: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: DaemonSetCondition[];
+}
+
+export interface DaemonSetUpdateStrategy {
+  /** RollingUpdate (the default) or OnDelete. */
+  type?: string;
+  /** Limits of a rolling update. */
+  rollingUpdate?: RollingUpdateDaemonSet;
+}
 
 /**
  * Keeps a number of identical pods running from one template and rolls out template changes
@@ -196,6 +280,13 @@ export interface ReplicaSetStatus {
   conditions?: ReplicaSetCondition[];
 }
 
+export interface RollingUpdateDaemonSet {
+  /** How many nodes may lack an available pod during the update. Defaults to 1. */
+  maxUnavailable?: intstr.IntOrString;
+  /** How many nodes may run an old and a new pod at once. Defaults to 0. */
+  maxSurge?: intstr.IntOrString;
+}
+
 /** How far a rolling update may go below and above the desired number of pods. */
 export interface RollingUpdateDeployment {
   /**
@@ -208,4 +299,96 @@ export interface RollingUpdateDeployment {
    * (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%.
    */
   maxSurge?: intstr.IntOrString;
+}
+
+export interface RollingUpdateStatefulSetStrategy {
+  /** Only ordinals at or above the partition are updated. Defaults to 0. */
+  partition?: number;
+  /** How many pods may be unavailable during the update. */
+  maxUnavailable?: intstr.IntOrString;
+}
+
+/** Runs pods with stable, ordered identities (name-0, name-1, ...), each with its own claims. */
+export interface StatefulSet {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+
+export interface StatefulSetCondition {
+  type?: string;
+  status?: string;
+  lastTransitionTime?: metav1.Time;
+  reason?: string;
+  message?: string;
+}
+
+export interface StatefulSetList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: StatefulSet[];
+}
+
+export interface StatefulSetOrdinals {
+  /** The first ordinal. Defaults to 0. */
+  start?: number;
+}
+
+export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
+  /** Retain (the default) or Delete, when the set is deleted. */
+  whenDeleted?: string;
+  /** Retain (the default) or Delete, when the set is scaled down. */
+  whenScaled?: string;
+}
+
+export interface StatefulSetSpec {
+  /** How many pods should run. Defaults to 1. */
+  replicas?: number;
+  /** Which pods belong to the set, by label; it must match the template's labels. */
+  selector?: metav1.LabelSelector;
+  /** The pod each ordinal runs. */
+  template?: corev1.PodTemplateSpec;
+  /** Claims made for each pod, mounted by the template's volumes of the same name. */
+  volumeClaimTemplates?: corev1.PersistentVolumeClaim[];
+  /** The headless Service that gives the pods their network identities. */
+  serviceName?: string;
+  /** OrderedReady (one at a time, in order; the default) or Parallel. */
+  podManagementPolicy?: string;
+  /** How template changes reach the pods. */
+  updateStrategy?: StatefulSetUpdateStrategy;
+  /** How many old ControllerRevisions to keep. Defaults to 10. */
+  revisionHistoryLimit?: number;
+  /** How long a new pod must be ready before it counts as available. */
+  minReadySeconds?: number;
+  /** Whether claims from volumeClaimTemplates are kept when the set is deleted or scaled down. */
+  persistentVolumeClaimRetentionPolicy?: StatefulSetPersistentVolumeClaimRetentionPolicy;
+  /** Where the ordinals start. */
+  ordinals?: StatefulSetOrdinals;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: StatefulSetCondition[];
+  availableReplicas?: number;
+}
+
+export interface StatefulSetUpdateStrategy {
+  /** RollingUpdate (the default) or OnDelete. */
+  type?: string;
+  /** Limits of a rolling update. */
+  rollingUpdate?: RollingUpdateStatefulSetStrategy;
 }

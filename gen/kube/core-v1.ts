@@ -64,6 +64,13 @@ export interface AzureDiskVolumeSource {
   kind?: string;
 }
 
+export interface AzureFilePersistentVolumeSource {
+  secretName?: string;
+  shareName?: string;
+  readOnly?: boolean;
+  secretNamespace?: string;
+}
+
 /** Deprecated: an Azure File share. */
 export interface AzureFileVolumeSource {
   /** The Secret with the storage account name and key. */
@@ -72,6 +79,20 @@ export interface AzureFileVolumeSource {
   shareName?: string;
   /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+}
+
+/** A volume of an external CSI driver. */
+export interface CSIPersistentVolumeSource {
+  driver?: string;
+  volumeHandle?: string;
+  readOnly?: boolean;
+  fsType?: string;
+  volumeAttributes?: Record<string, string>;
+  controllerPublishSecretRef?: SecretReference;
+  nodeStageSecretRef?: SecretReference;
+  nodePublishSecretRef?: SecretReference;
+  controllerExpandSecretRef?: SecretReference;
+  nodeExpandSecretRef?: SecretReference;
 }
 
 /** An ephemeral inline volume provided by a CSI driver. */
@@ -96,6 +117,15 @@ export interface Capabilities {
   drop?: string[];
 }
 
+export interface CephFSPersistentVolumeSource {
+  monitors?: string[];
+  path?: string;
+  user?: string;
+  secretFile?: string;
+  secretRef?: SecretReference;
+  readOnly?: boolean;
+}
+
 /** Deprecated: a CephFS mount. */
 export interface CephFSVolumeSource {
   /** The Ceph monitors. */
@@ -110,6 +140,13 @@ export interface CephFSVolumeSource {
   secretRef?: LocalObjectReference;
   /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+}
+
+export interface CinderPersistentVolumeSource {
+  volumeID?: string;
+  fsType?: string;
+  readOnly?: boolean;
+  secretRef?: SecretReference;
 }
 
 /** Deprecated: an OpenStack Cinder volume. */
@@ -816,6 +853,14 @@ export interface FileKeySelector {
   optional?: boolean;
 }
 
+export interface FlexPersistentVolumeSource {
+  driver?: string;
+  fsType?: string;
+  secretRef?: SecretReference;
+  readOnly?: boolean;
+  options?: Record<string, string>;
+}
+
 /** Deprecated: a volume provided by a FlexVolume driver. */
 export interface FlexVolumeSource {
   /** The driver's name. */
@@ -871,6 +916,13 @@ export interface GitRepoVolumeSource {
    * the repository's name.
    */
   directory?: string;
+}
+
+export interface GlusterfsPersistentVolumeSource {
+  endpoints?: string;
+  path?: string;
+  readOnly?: boolean;
+  endpointsNamespace?: string;
 }
 
 /** Deprecated: a GlusterFS volume. */
@@ -933,6 +985,20 @@ export interface HostPathVolumeSource {
    * File, Socket, CharDevice or BlockDevice.
    */
   type?: string;
+}
+
+export interface ISCSIPersistentVolumeSource {
+  targetPortal?: string;
+  iqn?: string;
+  lun?: number;
+  iscsiInterface?: string;
+  fsType?: string;
+  readOnly?: boolean;
+  portals?: string[];
+  chapAuthDiscovery?: boolean;
+  chapAuthSession?: boolean;
+  secretRef?: SecretReference;
+  initiatorName?: string;
 }
 
 /** An iSCSI disk, attached to the node and mounted for the pod. */
@@ -1088,6 +1154,12 @@ export interface LoadBalancerStatus {
 export interface LocalObjectReference {
   /** The object's name. */
   name?: string;
+}
+
+/** A directory or device of one node. */
+export interface LocalVolumeSource {
+  path?: string;
+  fsType?: string;
 }
 
 export interface ModifyVolumeStatus {
@@ -1478,6 +1550,17 @@ export interface ObjectReference {
   fieldPath?: string;
 }
 
+/** A piece of storage in the cluster, provisioned by an administrator or a StorageClass. */
+export interface PersistentVolume {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
 export interface PersistentVolumeClaim {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
@@ -1557,6 +1640,71 @@ export interface PersistentVolumeClaimVolumeSource {
   claimName?: string;
   /** Mount the volume read-only regardless of the claim's access modes. Defaults to false. */
   readOnly?: boolean;
+}
+
+export interface PersistentVolumeList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: PersistentVolume[];
+}
+
+/** Where a persistent volume's storage is; exactly one member is set. */
+export interface PersistentVolumeSource {
+  gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  hostPath?: HostPathVolumeSource;
+  glusterfs?: GlusterfsPersistentVolumeSource;
+  nfs?: NFSVolumeSource;
+  rbd?: RBDPersistentVolumeSource;
+  iscsi?: ISCSIPersistentVolumeSource;
+  cinder?: CinderPersistentVolumeSource;
+  cephfs?: CephFSPersistentVolumeSource;
+  fc?: FCVolumeSource;
+  flocker?: FlockerVolumeSource;
+  flexVolume?: FlexPersistentVolumeSource;
+  azureFile?: AzureFilePersistentVolumeSource;
+  vsphereVolume?: VsphereVirtualDiskVolumeSource;
+  quobyte?: QuobyteVolumeSource;
+  azureDisk?: AzureDiskVolumeSource;
+  photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  portworxVolume?: PortworxVolumeSource;
+  scaleIO?: ScaleIOPersistentVolumeSource;
+  local?: LocalVolumeSource;
+  storageos?: StorageOSPersistentVolumeSource;
+  csi?: CSIPersistentVolumeSource;
+}
+
+export interface PersistentVolumeSpec extends PersistentVolumeSource {
+  /** The volume's size and other capacities. */
+  capacity?: Record<string, resource.Quantity>;
+  /** How the volume may be mounted. */
+  accessModes?: string[];
+  /** The claim this volume is bound to. */
+  claimRef?: ObjectReference;
+  /** What happens when the claim is released: Retain (the default for manual volumes), Delete or Recycle. */
+  persistentVolumeReclaimPolicy?: string;
+  /** The StorageClass the volume belongs to. */
+  storageClassName?: string;
+  /** Mount options used when the volume is mounted. */
+  mountOptions?: string[];
+  /** Filesystem (the default) or Block. */
+  volumeMode?: string;
+  /** Which nodes can reach the volume. */
+  nodeAffinity?: VolumeNodeAffinity;
+  /** The VolumeAttributesClass the volume belongs to. */
+  volumeAttributesClassName?: string;
+}
+
+export interface PersistentVolumeStatus {
+  /** Pending, Available, Bound, Released or Failed. */
+  phase?: string;
+  message?: string;
+  reason?: string;
+  /** When phase last changed. */
+  lastPhaseTransitionTime?: metav1.Time;
 }
 
 /** Deprecated: a Photon Controller disk. */
@@ -2168,6 +2316,17 @@ export interface QuobyteVolumeSource {
   tenant?: string;
 }
 
+export interface RBDPersistentVolumeSource {
+  monitors?: string[];
+  image?: string;
+  fsType?: string;
+  pool?: string;
+  user?: string;
+  keyring?: string;
+  secretRef?: SecretReference;
+  readOnly?: boolean;
+}
+
 /** Deprecated: a Ceph RBD image. */
 export interface RBDVolumeSource {
   /** The Ceph monitors. */
@@ -2330,6 +2489,19 @@ export interface SELinuxOptions {
   level?: string;
 }
 
+export interface ScaleIOPersistentVolumeSource {
+  gateway?: string;
+  system?: string;
+  secretRef?: SecretReference;
+  sslEnabled?: boolean;
+  protectionDomain?: string;
+  storagePool?: string;
+  storageMode?: string;
+  volumeName?: string;
+  fsType?: string;
+  readOnly?: boolean;
+}
+
 /** Deprecated: a ScaleIO volume. */
 export interface ScaleIOVolumeSource {
   /** The ScaleIO API gateway's address. */
@@ -2435,6 +2607,12 @@ export interface SecretProjection extends LocalObjectReference {
   items?: KeyToPath[];
   /** When true, a missing Secret or key is not an error. */
   optional?: boolean;
+}
+
+/** A secret by name and namespace. */
+export interface SecretReference {
+  name?: string;
+  namespace?: string;
 }
 
 /** A Secret's entries as files. */
@@ -2693,6 +2871,14 @@ export interface SleepAction {
   seconds?: number;
 }
 
+export interface StorageOSPersistentVolumeSource {
+  volumeName?: string;
+  volumeNamespace?: string;
+  fsType?: string;
+  readOnly?: boolean;
+  secretRef?: ObjectReference;
+}
+
 /** Deprecated: a StorageOS volume. */
 export interface StorageOSVolumeSource {
   /** The volume's name within its namespace. */
@@ -2882,6 +3068,11 @@ export interface VolumeMountStatus {
   recursiveReadOnly?: string;
   /** The state of the mounted volume. */
   volumeStatus?: VolumeStatus;
+}
+
+/** Which nodes can reach a volume. */
+export interface VolumeNodeAffinity {
+  required?: NodeSelector;
 }
 
 /** One source of a projected volume; exactly one member is set. */

@@ -3,7 +3,10 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { deployments } from './apps/deployments.js';
+import { controllerRevisions } from './apps/controllerrevisions.js';
+import { daemonSets } from './apps/daemonsets.js';
 import { replicaSets } from './apps/replicasets.js';
+import { statefulSets } from './apps/statefulsets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
@@ -13,7 +16,10 @@ import { events } from './core/events.js';
 import { limitRanges } from './core/limitranges.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
+import { persistentVolumeClaims } from './core/persistentvolumeclaims.js';
+import { persistentVolumes } from './core/persistentvolumes.js';
 import { pods } from './core/pods.js';
+import { podTemplates } from './core/podtemplates.js';
 import { replicationControllers } from './core/replicationcontrollers.js';
 import { resourceQuotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
@@ -42,8 +48,14 @@ export const builtinDefinitions: ResourceDefinition[] = [
   resourceQuotas,
   replicationControllers,
   nodes,
+  persistentVolumes,
+  persistentVolumeClaims,
+  podTemplates,
   deployments,
   replicaSets,
+  statefulSets,
+  daemonSets,
+  controllerRevisions,
   horizontalPodAutoscalers,
   jobs,
   cronJobs,

@@ -28,7 +28,7 @@ describe('builtin definitions', () => {
   it('puts exactly the upstream resources in the all category', () => {
     assert.deepEqual(
       builtinDefinitions.filter((d) => d.categories?.includes('all')).map((d) => d.resource),
-      ['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
+      ['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
     );
   });
 
@@ -47,8 +47,14 @@ describe('builtin definitions', () => {
       resourcequotas: ['quota'],
       replicationcontrollers: ['rc'],
       nodes: ['no'],
+      persistentvolumes: ['pv'],
+      persistentvolumeclaims: ['pvc'],
+      podtemplates: [],
       deployments: ['deploy'],
       replicasets: ['rs'],
+      statefulsets: ['sts'],
+      daemonsets: ['ds'],
+      controllerrevisions: [],
       horizontalpodautoscalers: ['hpa'],
       jobs: [],
       cronjobs: ['cj'],

@@ -41,6 +41,21 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'apps/ReplicaSet': {
     spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
   },
+  '/PersistentVolume': { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data' } } },
+  '/PersistentVolumeClaim': { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+  '/PodTemplate': { template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
+  'apps/StatefulSet': {
+    spec: {
+      serviceName: 'web',
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: podSpec() },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+    },
+  },
+  'apps/DaemonSet': {
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: podSpec() } },
+  },
+  'apps/ControllerRevision': { data: { spec: { template: {} } }, revision: 1 },
   'autoscaling/HorizontalPodAutoscaler': { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3 } },
   'batch/Job': { spec: { template: { spec: podSpec('Never') } } },
   'batch/CronJob': { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { spec: podSpec('OnFailure') } } } } },

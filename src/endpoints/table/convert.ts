@@ -48,8 +48,9 @@ export interface TablePrinter {
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
 function columnsOf(def: ServedResource): PrinterColumn[] {
   const cols = def.printerColumns ?? [];
+  if (def.printsAge === false) return cols;
   if (cols.includes(AGE_COLUMN_SLOT)) return cols.map((c) => (c === AGE_COLUMN_SLOT ? AGE_COLUMN : c));
-  if (def.printsAge === false || cols.some((c) => c.name === 'Age')) return cols;
+  if (cols.some((c) => c.name === 'Age')) return cols;
   const firstWide = cols.findIndex((c) => (c.priority ?? 0) > 0);
   const at = firstWide < 0 ? cols.length : firstWide;
   return [...cols.slice(0, at), AGE_COLUMN, ...cols.slice(at)];

@@ -128,7 +128,7 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   admitDelete?(name: string): void;
   /** Table columns for kubectl's human-readable output (beyond Name and Age). */
   printerColumns?: PrinterColumn<T>[];
-  /** False: the kind prints no Age column (upstream's Role and ClusterRole printers). */
+  /** False: the kind prints no Age column (upstream's Role, ClusterRole and PodTemplate printers). */
   printsAge?: boolean;
   /**
    * Cluster-wide unique values the kind's objects hold (a Service's cluster IPs and node

@@ -20,7 +20,18 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { Deployment, DeploymentList, ReplicaSet, ReplicaSetList } from "../../../k8s/io/api/apps/v1/generated.js";
+import {
+  ControllerRevision,
+  ControllerRevisionList,
+  DaemonSet,
+  DaemonSetList,
+  Deployment,
+  DeploymentList,
+  ReplicaSet,
+  ReplicaSetList,
+  StatefulSet,
+  StatefulSetList,
+} from "../../../k8s/io/api/apps/v1/generated.js";
 import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 import {
@@ -101,6 +112,111 @@ export interface UpdateReplicaSetRequest {
 export interface ReplicaSetWatchEvent {
   type?: string | undefined;
   object?: ReplicaSet | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a StatefulSet: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateStatefulSetRequest {
+  namespace?: string | undefined;
+  object?: StatefulSet | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a StatefulSet (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateStatefulSetRequest {
+  namespace?: string | undefined;
+  object?: StatefulSet | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a StatefulSet: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface StatefulSetWatchEvent {
+  type?: string | undefined;
+  object?: StatefulSet | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a DaemonSet: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateDaemonSetRequest {
+  namespace?: string | undefined;
+  object?: DaemonSet | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a DaemonSet (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateDaemonSetRequest {
+  namespace?: string | undefined;
+  object?: DaemonSet | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a DaemonSet: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface DaemonSetWatchEvent {
+  type?: string | undefined;
+  object?: DaemonSet | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a ControllerRevision: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateControllerRevisionRequest {
+  namespace?: string | undefined;
+  object?: ControllerRevision | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a ControllerRevision (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateControllerRevisionRequest {
+  namespace?: string | undefined;
+  object?: ControllerRevision | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a ControllerRevision: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface ControllerRevisionWatchEvent {
+  type?: string | undefined;
+  object?: ControllerRevision | undefined;
   status?: Status | undefined;
 }
 
@@ -728,6 +844,954 @@ export const ReplicaSetWatchEvent: MessageFns<ReplicaSetWatchEvent> = {
     message.type = object.type ?? undefined;
     message.object = (object.object !== undefined && object.object !== null)
       ? ReplicaSet.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateStatefulSetRequest(): CreateStatefulSetRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateStatefulSetRequest: MessageFns<CreateStatefulSetRequest> = {
+  encode(message: CreateStatefulSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      StatefulSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateStatefulSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateStatefulSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = StatefulSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateStatefulSetRequest>): CreateStatefulSetRequest {
+    return CreateStatefulSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateStatefulSetRequest>): CreateStatefulSetRequest {
+    const message = createBaseCreateStatefulSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? StatefulSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateStatefulSetRequest(): UpdateStatefulSetRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateStatefulSetRequest: MessageFns<UpdateStatefulSetRequest> = {
+  encode(message: UpdateStatefulSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      StatefulSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateStatefulSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateStatefulSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = StatefulSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateStatefulSetRequest>): UpdateStatefulSetRequest {
+    return UpdateStatefulSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateStatefulSetRequest>): UpdateStatefulSetRequest {
+    const message = createBaseUpdateStatefulSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? StatefulSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetWatchEvent(): StatefulSetWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const StatefulSetWatchEvent: MessageFns<StatefulSetWatchEvent> = {
+  encode(message: StatefulSetWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      StatefulSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = StatefulSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetWatchEvent>): StatefulSetWatchEvent {
+    return StatefulSetWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetWatchEvent>): StatefulSetWatchEvent {
+    const message = createBaseStatefulSetWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? StatefulSet.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateDaemonSetRequest(): CreateDaemonSetRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateDaemonSetRequest: MessageFns<CreateDaemonSetRequest> = {
+  encode(message: CreateDaemonSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      DaemonSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateDaemonSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateDaemonSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = DaemonSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateDaemonSetRequest>): CreateDaemonSetRequest {
+    return CreateDaemonSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateDaemonSetRequest>): CreateDaemonSetRequest {
+    const message = createBaseCreateDaemonSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? DaemonSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateDaemonSetRequest(): UpdateDaemonSetRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateDaemonSetRequest: MessageFns<UpdateDaemonSetRequest> = {
+  encode(message: UpdateDaemonSetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      DaemonSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateDaemonSetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateDaemonSetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = DaemonSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateDaemonSetRequest>): UpdateDaemonSetRequest {
+    return UpdateDaemonSetRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateDaemonSetRequest>): UpdateDaemonSetRequest {
+    const message = createBaseUpdateDaemonSetRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? DaemonSet.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDaemonSetWatchEvent(): DaemonSetWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const DaemonSetWatchEvent: MessageFns<DaemonSetWatchEvent> = {
+  encode(message: DaemonSetWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      DaemonSet.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = DaemonSet.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetWatchEvent>): DaemonSetWatchEvent {
+    return DaemonSetWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetWatchEvent>): DaemonSetWatchEvent {
+    const message = createBaseDaemonSetWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? DaemonSet.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateControllerRevisionRequest(): CreateControllerRevisionRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateControllerRevisionRequest: MessageFns<CreateControllerRevisionRequest> = {
+  encode(message: CreateControllerRevisionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ControllerRevision.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateControllerRevisionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateControllerRevisionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ControllerRevision.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateControllerRevisionRequest>): CreateControllerRevisionRequest {
+    return CreateControllerRevisionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateControllerRevisionRequest>): CreateControllerRevisionRequest {
+    const message = createBaseCreateControllerRevisionRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ControllerRevision.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateControllerRevisionRequest(): UpdateControllerRevisionRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateControllerRevisionRequest: MessageFns<UpdateControllerRevisionRequest> = {
+  encode(message: UpdateControllerRevisionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ControllerRevision.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateControllerRevisionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateControllerRevisionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ControllerRevision.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateControllerRevisionRequest>): UpdateControllerRevisionRequest {
+    return UpdateControllerRevisionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateControllerRevisionRequest>): UpdateControllerRevisionRequest {
+    const message = createBaseUpdateControllerRevisionRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ControllerRevision.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseControllerRevisionWatchEvent(): ControllerRevisionWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const ControllerRevisionWatchEvent: MessageFns<ControllerRevisionWatchEvent> = {
+  encode(message: ControllerRevisionWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ControllerRevision.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ControllerRevisionWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseControllerRevisionWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ControllerRevision.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ControllerRevisionWatchEvent>): ControllerRevisionWatchEvent {
+    return ControllerRevisionWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ControllerRevisionWatchEvent>): ControllerRevisionWatchEvent {
+    const message = createBaseControllerRevisionWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ControllerRevision.fromPartial(object.object)
       : undefined;
     message.status = (object.status !== undefined && object.status !== null)
       ? Status.fromPartial(object.status)
@@ -1427,6 +2491,858 @@ export const ReplicaSetServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ReplicaSetServiceClient;
   service: typeof ReplicaSetServiceService;
+  serviceName: string;
+};
+
+export type StatefulSetServiceService = typeof StatefulSetServiceService;
+export const StatefulSetServiceService = {
+  get: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: StatefulSetList): Buffer => Buffer.from(StatefulSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSetList => StatefulSetList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateStatefulSetRequest): Buffer =>
+      Buffer.from(CreateStatefulSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateStatefulSetRequest => CreateStatefulSetRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateStatefulSetRequest): Buffer =>
+      Buffer.from(UpdateStatefulSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateStatefulSetRequest => UpdateStatefulSetRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: StatefulSetList): Buffer => Buffer.from(StatefulSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSetList => StatefulSetList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: StatefulSetWatchEvent): Buffer =>
+      Buffer.from(StatefulSetWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSetWatchEvent => StatefulSetWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateStatefulSetRequest): Buffer =>
+      Buffer.from(UpdateStatefulSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateStatefulSetRequest => UpdateStatefulSetRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: StatefulSet): Buffer => Buffer.from(StatefulSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StatefulSet => StatefulSet.decode(value),
+  },
+  getScale: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/GetScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+  updateScale: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/UpdateScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateScaleRequest): Buffer => Buffer.from(UpdateScaleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateScaleRequest => UpdateScaleRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+  patchScale: {
+    path: "/wheelhouse.apps.v1.StatefulSetService/PatchScale" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: Scale): Buffer => Buffer.from(Scale.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Scale => Scale.decode(value),
+  },
+} as const;
+
+export interface StatefulSetServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, StatefulSet>;
+  list: handleUnaryCall<ListRequest, StatefulSetList>;
+  create: handleUnaryCall<CreateStatefulSetRequest, StatefulSet>;
+  update: handleUnaryCall<UpdateStatefulSetRequest, StatefulSet>;
+  patch: handleUnaryCall<PatchRequest, StatefulSet>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, StatefulSetList>;
+  watch: handleServerStreamingCall<ListRequest, StatefulSetWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, StatefulSet>;
+  updateStatus: handleUnaryCall<UpdateStatefulSetRequest, StatefulSet>;
+  patchStatus: handleUnaryCall<PatchRequest, StatefulSet>;
+  getScale: handleUnaryCall<GetRequest, Scale>;
+  updateScale: handleUnaryCall<UpdateScaleRequest, Scale>;
+  patchScale: handleUnaryCall<PatchRequest, Scale>;
+}
+
+export interface StatefulSetServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: StatefulSet) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateStatefulSetRequest,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateStatefulSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateStatefulSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateStatefulSetRequest,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateStatefulSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateStatefulSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: StatefulSet) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSetList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<StatefulSetWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<StatefulSetWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateStatefulSetRequest,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateStatefulSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateStatefulSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StatefulSet) => void,
+  ): ClientUnaryCall;
+  getScale(request: GetRequest, callback: (error: ServiceError | null, response: Scale) => void): ClientUnaryCall;
+  getScale(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  getScale(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  updateScale(
+    request: UpdateScaleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  patchScale(request: PatchRequest, callback: (error: ServiceError | null, response: Scale) => void): ClientUnaryCall;
+  patchScale(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+  patchScale(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Scale) => void,
+  ): ClientUnaryCall;
+}
+
+export const StatefulSetServiceClient = makeGenericClientConstructor(
+  StatefulSetServiceService,
+  "wheelhouse.apps.v1.StatefulSetService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): StatefulSetServiceClient;
+  service: typeof StatefulSetServiceService;
+  serviceName: string;
+};
+
+export type DaemonSetServiceService = typeof DaemonSetServiceService;
+export const DaemonSetServiceService = {
+  get: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: DaemonSetList): Buffer => Buffer.from(DaemonSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSetList => DaemonSetList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateDaemonSetRequest): Buffer =>
+      Buffer.from(CreateDaemonSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateDaemonSetRequest => CreateDaemonSetRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateDaemonSetRequest): Buffer =>
+      Buffer.from(UpdateDaemonSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateDaemonSetRequest => UpdateDaemonSetRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: DaemonSetList): Buffer => Buffer.from(DaemonSetList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSetList => DaemonSetList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: DaemonSetWatchEvent): Buffer => Buffer.from(DaemonSetWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSetWatchEvent => DaemonSetWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateDaemonSetRequest): Buffer =>
+      Buffer.from(UpdateDaemonSetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateDaemonSetRequest => UpdateDaemonSetRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.apps.v1.DaemonSetService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: DaemonSet): Buffer => Buffer.from(DaemonSet.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DaemonSet => DaemonSet.decode(value),
+  },
+} as const;
+
+export interface DaemonSetServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, DaemonSet>;
+  list: handleUnaryCall<ListRequest, DaemonSetList>;
+  create: handleUnaryCall<CreateDaemonSetRequest, DaemonSet>;
+  update: handleUnaryCall<UpdateDaemonSetRequest, DaemonSet>;
+  patch: handleUnaryCall<PatchRequest, DaemonSet>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, DaemonSetList>;
+  watch: handleServerStreamingCall<ListRequest, DaemonSetWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, DaemonSet>;
+  updateStatus: handleUnaryCall<UpdateDaemonSetRequest, DaemonSet>;
+  patchStatus: handleUnaryCall<PatchRequest, DaemonSet>;
+}
+
+export interface DaemonSetServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: DaemonSet) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: DaemonSetList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSetList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSetList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateDaemonSetRequest,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateDaemonSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateDaemonSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateDaemonSetRequest,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateDaemonSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateDaemonSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: DaemonSet) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: DaemonSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSetList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSetList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<DaemonSetWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<DaemonSetWatchEvent>;
+  getStatus(request: GetRequest, callback: (error: ServiceError | null, response: DaemonSet) => void): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateDaemonSetRequest,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateDaemonSetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateDaemonSetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DaemonSet) => void,
+  ): ClientUnaryCall;
+}
+
+export const DaemonSetServiceClient = makeGenericClientConstructor(
+  DaemonSetServiceService,
+  "wheelhouse.apps.v1.DaemonSetService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): DaemonSetServiceClient;
+  service: typeof DaemonSetServiceService;
+  serviceName: string;
+};
+
+export type ControllerRevisionServiceService = typeof ControllerRevisionServiceService;
+export const ControllerRevisionServiceService = {
+  get: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ControllerRevision): Buffer => Buffer.from(ControllerRevision.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevision => ControllerRevision.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ControllerRevisionList): Buffer =>
+      Buffer.from(ControllerRevisionList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevisionList => ControllerRevisionList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateControllerRevisionRequest): Buffer =>
+      Buffer.from(CreateControllerRevisionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateControllerRevisionRequest =>
+      CreateControllerRevisionRequest.decode(value),
+    responseSerialize: (value: ControllerRevision): Buffer => Buffer.from(ControllerRevision.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevision => ControllerRevision.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateControllerRevisionRequest): Buffer =>
+      Buffer.from(UpdateControllerRevisionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateControllerRevisionRequest =>
+      UpdateControllerRevisionRequest.decode(value),
+    responseSerialize: (value: ControllerRevision): Buffer => Buffer.from(ControllerRevision.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevision => ControllerRevision.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ControllerRevision): Buffer => Buffer.from(ControllerRevision.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevision => ControllerRevision.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: ControllerRevisionList): Buffer =>
+      Buffer.from(ControllerRevisionList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevisionList => ControllerRevisionList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.apps.v1.ControllerRevisionService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ControllerRevisionWatchEvent): Buffer =>
+      Buffer.from(ControllerRevisionWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ControllerRevisionWatchEvent => ControllerRevisionWatchEvent.decode(value),
+  },
+} as const;
+
+export interface ControllerRevisionServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ControllerRevision>;
+  list: handleUnaryCall<ListRequest, ControllerRevisionList>;
+  create: handleUnaryCall<CreateControllerRevisionRequest, ControllerRevision>;
+  update: handleUnaryCall<UpdateControllerRevisionRequest, ControllerRevision>;
+  patch: handleUnaryCall<PatchRequest, ControllerRevision>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, ControllerRevisionList>;
+  watch: handleServerStreamingCall<ListRequest, ControllerRevisionWatchEvent>;
+}
+
+export interface ControllerRevisionServiceClient extends Client {
+  get(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateControllerRevisionRequest,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateControllerRevisionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateControllerRevisionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateControllerRevisionRequest,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateControllerRevisionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateControllerRevisionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevision) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ControllerRevisionList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<ControllerRevisionWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ControllerRevisionWatchEvent>;
+}
+
+export const ControllerRevisionServiceClient = makeGenericClientConstructor(
+  ControllerRevisionServiceService,
+  "wheelhouse.apps.v1.ControllerRevisionService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): ControllerRevisionServiceClient;
+  service: typeof ControllerRevisionServiceService;
   serviceName: string;
 };
 

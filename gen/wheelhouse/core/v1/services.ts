@@ -25,7 +25,16 @@ import { ConfigMap, ConfigMapList, Secret, SecretList } from "../../../k8s/io/ap
 import { Event, EventList } from "../../../k8s/io/api/core/v1/event.js";
 import { Namespace, NamespaceList } from "../../../k8s/io/api/core/v1/namespace.js";
 import { Node, NodeList } from "../../../k8s/io/api/core/v1/node.js";
-import { Pod, PodList } from "../../../k8s/io/api/core/v1/pod.js";
+import {
+  PersistentVolume,
+  PersistentVolumeClaim,
+  PersistentVolumeClaimList,
+  PersistentVolumeList,
+  Pod,
+  PodList,
+  PodTemplate,
+  PodTemplateList,
+} from "../../../k8s/io/api/core/v1/pod.js";
 import { LimitRange, LimitRangeList, ResourceQuota, ResourceQuotaList } from "../../../k8s/io/api/core/v1/quota.js";
 import { ReplicationController, ReplicationControllerList } from "../../../k8s/io/api/core/v1/replication.js";
 import { Endpoints, EndpointsList, Service, ServiceList } from "../../../k8s/io/api/core/v1/service.js";
@@ -459,6 +468,111 @@ export interface UpdateNodeRequest {
 export interface NodeWatchEvent {
   type?: string | undefined;
   object?: Node | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a PersistentVolume: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreatePersistentVolumeRequest {
+  namespace?: string | undefined;
+  object?: PersistentVolume | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a PersistentVolume (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdatePersistentVolumeRequest {
+  namespace?: string | undefined;
+  object?: PersistentVolume | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a PersistentVolume: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface PersistentVolumeWatchEvent {
+  type?: string | undefined;
+  object?: PersistentVolume | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a PersistentVolumeClaim: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreatePersistentVolumeClaimRequest {
+  namespace?: string | undefined;
+  object?: PersistentVolumeClaim | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a PersistentVolumeClaim (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdatePersistentVolumeClaimRequest {
+  namespace?: string | undefined;
+  object?: PersistentVolumeClaim | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a PersistentVolumeClaim: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface PersistentVolumeClaimWatchEvent {
+  type?: string | undefined;
+  object?: PersistentVolumeClaim | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a PodTemplate: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreatePodTemplateRequest {
+  namespace?: string | undefined;
+  object?: PodTemplate | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a PodTemplate (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdatePodTemplateRequest {
+  namespace?: string | undefined;
+  object?: PodTemplate | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a PodTemplate: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface PodTemplateWatchEvent {
+  type?: string | undefined;
+  object?: PodTemplate | undefined;
   status?: Status | undefined;
 }
 
@@ -4254,6 +4368,954 @@ export const NodeWatchEvent: MessageFns<NodeWatchEvent> = {
   },
 };
 
+function createBaseCreatePersistentVolumeRequest(): CreatePersistentVolumeRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreatePersistentVolumeRequest: MessageFns<CreatePersistentVolumeRequest> = {
+  encode(message: CreatePersistentVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PersistentVolume.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePersistentVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePersistentVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolume.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreatePersistentVolumeRequest>): CreatePersistentVolumeRequest {
+    return CreatePersistentVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePersistentVolumeRequest>): CreatePersistentVolumeRequest {
+    const message = createBaseCreatePersistentVolumeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolume.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePersistentVolumeRequest(): UpdatePersistentVolumeRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdatePersistentVolumeRequest: MessageFns<UpdatePersistentVolumeRequest> = {
+  encode(message: UpdatePersistentVolumeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PersistentVolume.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePersistentVolumeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePersistentVolumeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolume.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdatePersistentVolumeRequest>): UpdatePersistentVolumeRequest {
+    return UpdatePersistentVolumeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePersistentVolumeRequest>): UpdatePersistentVolumeRequest {
+    const message = createBaseUpdatePersistentVolumeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolume.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeWatchEvent(): PersistentVolumeWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const PersistentVolumeWatchEvent: MessageFns<PersistentVolumeWatchEvent> = {
+  encode(message: PersistentVolumeWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      PersistentVolume.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolume.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeWatchEvent>): PersistentVolumeWatchEvent {
+    return PersistentVolumeWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeWatchEvent>): PersistentVolumeWatchEvent {
+    const message = createBasePersistentVolumeWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolume.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePersistentVolumeClaimRequest(): CreatePersistentVolumeClaimRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreatePersistentVolumeClaimRequest: MessageFns<CreatePersistentVolumeClaimRequest> = {
+  encode(message: CreatePersistentVolumeClaimRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PersistentVolumeClaim.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePersistentVolumeClaimRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePersistentVolumeClaimRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolumeClaim.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreatePersistentVolumeClaimRequest>): CreatePersistentVolumeClaimRequest {
+    return CreatePersistentVolumeClaimRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePersistentVolumeClaimRequest>): CreatePersistentVolumeClaimRequest {
+    const message = createBaseCreatePersistentVolumeClaimRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolumeClaim.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePersistentVolumeClaimRequest(): UpdatePersistentVolumeClaimRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdatePersistentVolumeClaimRequest: MessageFns<UpdatePersistentVolumeClaimRequest> = {
+  encode(message: UpdatePersistentVolumeClaimRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PersistentVolumeClaim.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePersistentVolumeClaimRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePersistentVolumeClaimRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolumeClaim.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdatePersistentVolumeClaimRequest>): UpdatePersistentVolumeClaimRequest {
+    return UpdatePersistentVolumeClaimRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePersistentVolumeClaimRequest>): UpdatePersistentVolumeClaimRequest {
+    const message = createBaseUpdatePersistentVolumeClaimRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolumeClaim.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeClaimWatchEvent(): PersistentVolumeClaimWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const PersistentVolumeClaimWatchEvent: MessageFns<PersistentVolumeClaimWatchEvent> = {
+  encode(message: PersistentVolumeClaimWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      PersistentVolumeClaim.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeClaimWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeClaimWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PersistentVolumeClaim.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeClaimWatchEvent>): PersistentVolumeClaimWatchEvent {
+    return PersistentVolumeClaimWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeClaimWatchEvent>): PersistentVolumeClaimWatchEvent {
+    const message = createBasePersistentVolumeClaimWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PersistentVolumeClaim.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePodTemplateRequest(): CreatePodTemplateRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreatePodTemplateRequest: MessageFns<CreatePodTemplateRequest> = {
+  encode(message: CreatePodTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PodTemplate.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePodTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePodTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PodTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreatePodTemplateRequest>): CreatePodTemplateRequest {
+    return CreatePodTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePodTemplateRequest>): CreatePodTemplateRequest {
+    const message = createBaseCreatePodTemplateRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodTemplate.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdatePodTemplateRequest(): UpdatePodTemplateRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdatePodTemplateRequest: MessageFns<UpdatePodTemplateRequest> = {
+  encode(message: UpdatePodTemplateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      PodTemplate.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdatePodTemplateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdatePodTemplateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PodTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdatePodTemplateRequest>): UpdatePodTemplateRequest {
+    return UpdatePodTemplateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdatePodTemplateRequest>): UpdatePodTemplateRequest {
+    const message = createBaseUpdatePodTemplateRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodTemplate.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBasePodTemplateWatchEvent(): PodTemplateWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const PodTemplateWatchEvent: MessageFns<PodTemplateWatchEvent> = {
+  encode(message: PodTemplateWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      PodTemplate.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PodTemplateWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePodTemplateWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = PodTemplate.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PodTemplateWatchEvent>): PodTemplateWatchEvent {
+    return PodTemplateWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PodTemplateWatchEvent>): PodTemplateWatchEvent {
+    const message = createBasePodTemplateWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? PodTemplate.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 export type NamespaceServiceService = typeof NamespaceServiceService;
 export const NamespaceServiceService = {
   get: {
@@ -7213,6 +8275,814 @@ export const NodeServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): NodeServiceClient;
   service: typeof NodeServiceService;
+  serviceName: string;
+};
+
+export type PersistentVolumeServiceService = typeof PersistentVolumeServiceService;
+export const PersistentVolumeServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeList): Buffer =>
+      Buffer.from(PersistentVolumeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeList => PersistentVolumeList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePersistentVolumeRequest): Buffer =>
+      Buffer.from(CreatePersistentVolumeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePersistentVolumeRequest => CreatePersistentVolumeRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePersistentVolumeRequest): Buffer =>
+      Buffer.from(UpdatePersistentVolumeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePersistentVolumeRequest => UpdatePersistentVolumeRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeList): Buffer =>
+      Buffer.from(PersistentVolumeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeList => PersistentVolumeList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeWatchEvent): Buffer =>
+      Buffer.from(PersistentVolumeWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeWatchEvent => PersistentVolumeWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePersistentVolumeRequest): Buffer =>
+      Buffer.from(UpdatePersistentVolumeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePersistentVolumeRequest => UpdatePersistentVolumeRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PersistentVolume): Buffer => Buffer.from(PersistentVolume.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolume => PersistentVolume.decode(value),
+  },
+} as const;
+
+export interface PersistentVolumeServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, PersistentVolume>;
+  list: handleUnaryCall<ListRequest, PersistentVolumeList>;
+  create: handleUnaryCall<CreatePersistentVolumeRequest, PersistentVolume>;
+  update: handleUnaryCall<UpdatePersistentVolumeRequest, PersistentVolume>;
+  patch: handleUnaryCall<PatchRequest, PersistentVolume>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, PersistentVolumeList>;
+  watch: handleServerStreamingCall<ListRequest, PersistentVolumeWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, PersistentVolume>;
+  updateStatus: handleUnaryCall<UpdatePersistentVolumeRequest, PersistentVolume>;
+  patchStatus: handleUnaryCall<PatchRequest, PersistentVolume>;
+}
+
+export interface PersistentVolumeServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: PersistentVolume) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<PersistentVolumeWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PersistentVolumeWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolume) => void,
+  ): ClientUnaryCall;
+}
+
+export const PersistentVolumeServiceClient = makeGenericClientConstructor(
+  PersistentVolumeServiceService,
+  "wheelhouse.core.v1.PersistentVolumeService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): PersistentVolumeServiceClient;
+  service: typeof PersistentVolumeServiceService;
+  serviceName: string;
+};
+
+export type PersistentVolumeClaimServiceService = typeof PersistentVolumeClaimServiceService;
+export const PersistentVolumeClaimServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaimList): Buffer =>
+      Buffer.from(PersistentVolumeClaimList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaimList => PersistentVolumeClaimList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePersistentVolumeClaimRequest): Buffer =>
+      Buffer.from(CreatePersistentVolumeClaimRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePersistentVolumeClaimRequest =>
+      CreatePersistentVolumeClaimRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePersistentVolumeClaimRequest): Buffer =>
+      Buffer.from(UpdatePersistentVolumeClaimRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePersistentVolumeClaimRequest =>
+      UpdatePersistentVolumeClaimRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaimList): Buffer =>
+      Buffer.from(PersistentVolumeClaimList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaimList => PersistentVolumeClaimList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaimWatchEvent): Buffer =>
+      Buffer.from(PersistentVolumeClaimWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaimWatchEvent =>
+      PersistentVolumeClaimWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePersistentVolumeClaimRequest): Buffer =>
+      Buffer.from(UpdatePersistentVolumeClaimRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePersistentVolumeClaimRequest =>
+      UpdatePersistentVolumeClaimRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.core.v1.PersistentVolumeClaimService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PersistentVolumeClaim): Buffer =>
+      Buffer.from(PersistentVolumeClaim.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PersistentVolumeClaim => PersistentVolumeClaim.decode(value),
+  },
+} as const;
+
+export interface PersistentVolumeClaimServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, PersistentVolumeClaim>;
+  list: handleUnaryCall<ListRequest, PersistentVolumeClaimList>;
+  create: handleUnaryCall<CreatePersistentVolumeClaimRequest, PersistentVolumeClaim>;
+  update: handleUnaryCall<UpdatePersistentVolumeClaimRequest, PersistentVolumeClaim>;
+  patch: handleUnaryCall<PatchRequest, PersistentVolumeClaim>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, PersistentVolumeClaimList>;
+  watch: handleServerStreamingCall<ListRequest, PersistentVolumeClaimWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, PersistentVolumeClaim>;
+  updateStatus: handleUnaryCall<UpdatePersistentVolumeClaimRequest, PersistentVolumeClaim>;
+  patchStatus: handleUnaryCall<PatchRequest, PersistentVolumeClaim>;
+}
+
+export interface PersistentVolumeClaimServiceClient extends Client {
+  get(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeClaimRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeClaimRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaimList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<PersistentVolumeClaimWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PersistentVolumeClaimWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeClaimRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdatePersistentVolumeClaimRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PersistentVolumeClaim) => void,
+  ): ClientUnaryCall;
+}
+
+export const PersistentVolumeClaimServiceClient = makeGenericClientConstructor(
+  PersistentVolumeClaimServiceService,
+  "wheelhouse.core.v1.PersistentVolumeClaimService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): PersistentVolumeClaimServiceClient;
+  service: typeof PersistentVolumeClaimServiceService;
+  serviceName: string;
+};
+
+export type PodTemplateServiceService = typeof PodTemplateServiceService;
+export const PodTemplateServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: PodTemplate): Buffer => Buffer.from(PodTemplate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplate => PodTemplate.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.PodTemplateService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PodTemplateList): Buffer => Buffer.from(PodTemplateList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplateList => PodTemplateList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePodTemplateRequest): Buffer =>
+      Buffer.from(CreatePodTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePodTemplateRequest => CreatePodTemplateRequest.decode(value),
+    responseSerialize: (value: PodTemplate): Buffer => Buffer.from(PodTemplate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplate => PodTemplate.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdatePodTemplateRequest): Buffer =>
+      Buffer.from(UpdatePodTemplateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdatePodTemplateRequest => UpdatePodTemplateRequest.decode(value),
+    responseSerialize: (value: PodTemplate): Buffer => Buffer.from(PodTemplate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplate => PodTemplate.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: PodTemplate): Buffer => Buffer.from(PodTemplate.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplate => PodTemplate.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.core.v1.PodTemplateService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: PodTemplateList): Buffer => Buffer.from(PodTemplateList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplateList => PodTemplateList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.core.v1.PodTemplateService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: PodTemplateWatchEvent): Buffer =>
+      Buffer.from(PodTemplateWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PodTemplateWatchEvent => PodTemplateWatchEvent.decode(value),
+  },
+} as const;
+
+export interface PodTemplateServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, PodTemplate>;
+  list: handleUnaryCall<ListRequest, PodTemplateList>;
+  create: handleUnaryCall<CreatePodTemplateRequest, PodTemplate>;
+  update: handleUnaryCall<UpdatePodTemplateRequest, PodTemplate>;
+  patch: handleUnaryCall<PatchRequest, PodTemplate>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, PodTemplateList>;
+  watch: handleServerStreamingCall<ListRequest, PodTemplateWatchEvent>;
+}
+
+export interface PodTemplateServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: PodTemplate) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePodTemplateRequest,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePodTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreatePodTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePodTemplateRequest,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePodTemplateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdatePodTemplateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: PodTemplate) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplate) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PodTemplateList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<PodTemplateWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<PodTemplateWatchEvent>;
+}
+
+export const PodTemplateServiceClient = makeGenericClientConstructor(
+  PodTemplateServiceService,
+  "wheelhouse.core.v1.PodTemplateService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PodTemplateServiceClient;
+  service: typeof PodTemplateServiceService;
   serviceName: string;
 };
 

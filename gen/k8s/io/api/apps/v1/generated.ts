@@ -7,8 +7,9 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+import { RawExtension } from "../../../apimachinery/pkg/runtime/generated.js";
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
-import { PodTemplateSpec } from "../../core/v1/pod.js";
+import { PersistentVolumeClaim, PodTemplateSpec } from "../../core/v1/pod.js";
 
 /**
  * Keeps a number of identical pods running from one template and rolls out template changes
@@ -278,6 +279,204 @@ export interface ReplicaSetCondition {
     | undefined;
   /** Details for humans about the last change. */
   message?: string | undefined;
+}
+
+/** Runs pods with stable, ordered identities (name-0, name-1, ...), each with its own claims. */
+export interface StatefulSet {
+  metadata?: ObjectMeta | undefined;
+  spec?: StatefulSetSpec | undefined;
+  status?: StatefulSetStatus | undefined;
+}
+
+export interface StatefulSetList {
+  metadata?: ListMeta | undefined;
+  items: StatefulSet[];
+}
+
+export interface StatefulSetSpec {
+  /** How many pods should run. Defaults to 1. */
+  replicas?:
+    | number
+    | undefined;
+  /** Which pods belong to the set, by label; it must match the template's labels. */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** The pod each ordinal runs. */
+  template?:
+    | PodTemplateSpec
+    | undefined;
+  /** Claims made for each pod, mounted by the template's volumes of the same name. */
+  volumeClaimTemplates: PersistentVolumeClaim[];
+  /** The headless Service that gives the pods their network identities. */
+  serviceName?:
+    | string
+    | undefined;
+  /** OrderedReady (one at a time, in order; the default) or Parallel. */
+  podManagementPolicy?:
+    | string
+    | undefined;
+  /** How template changes reach the pods. */
+  updateStrategy?:
+    | StatefulSetUpdateStrategy
+    | undefined;
+  /** How many old ControllerRevisions to keep. Defaults to 10. */
+  revisionHistoryLimit?:
+    | number
+    | undefined;
+  /** How long a new pod must be ready before it counts as available. */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /** Whether claims from volumeClaimTemplates are kept when the set is deleted or scaled down. */
+  persistentVolumeClaimRetentionPolicy?:
+    | StatefulSetPersistentVolumeClaimRetentionPolicy
+    | undefined;
+  /** Where the ordinals start. */
+  ordinals?: StatefulSetOrdinals | undefined;
+}
+
+export interface StatefulSetUpdateStrategy {
+  /** RollingUpdate (the default) or OnDelete. */
+  type?:
+    | string
+    | undefined;
+  /** Limits of a rolling update. */
+  rollingUpdate?: RollingUpdateStatefulSetStrategy | undefined;
+}
+
+export interface RollingUpdateStatefulSetStrategy {
+  /** Only ordinals at or above the partition are updated. Defaults to 0. */
+  partition?:
+    | number
+    | undefined;
+  /** How many pods may be unavailable during the update. */
+  maxUnavailable?: IntOrString | undefined;
+}
+
+export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
+  /** Retain (the default) or Delete, when the set is deleted. */
+  whenDeleted?:
+    | string
+    | undefined;
+  /** Retain (the default) or Delete, when the set is scaled down. */
+  whenScaled?: string | undefined;
+}
+
+export interface StatefulSetOrdinals {
+  /** The first ordinal. Defaults to 0. */
+  start?: number | undefined;
+}
+
+export interface StatefulSetStatus {
+  observedGeneration?: number | undefined;
+  replicas?: number | undefined;
+  readyReplicas?: number | undefined;
+  currentReplicas?: number | undefined;
+  updatedReplicas?: number | undefined;
+  currentRevision?: string | undefined;
+  updateRevision?: string | undefined;
+  collisionCount?: number | undefined;
+  conditions: StatefulSetCondition[];
+  availableReplicas?: number | undefined;
+}
+
+export interface StatefulSetCondition {
+  type?: string | undefined;
+  status?: string | undefined;
+  lastTransitionTime?: Time | undefined;
+  reason?: string | undefined;
+  message?: string | undefined;
+}
+
+/** Runs one copy of a pod on every (selected) node. */
+export interface DaemonSet {
+  metadata?: ObjectMeta | undefined;
+  spec?: DaemonSetSpec | undefined;
+  status?: DaemonSetStatus | undefined;
+}
+
+export interface DaemonSetList {
+  metadata?: ListMeta | undefined;
+  items: DaemonSet[];
+}
+
+export interface DaemonSetSpec {
+  /** Which pods belong to the daemon set, by label; it must match the template's labels. */
+  selector?:
+    | LabelSelector
+    | undefined;
+  /** The pod run on each node. */
+  template?:
+    | PodTemplateSpec
+    | undefined;
+  /** How template changes reach the pods. */
+  updateStrategy?:
+    | DaemonSetUpdateStrategy
+    | undefined;
+  /** How long a new pod must be ready before it counts as available. */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /** How many old ControllerRevisions to keep. Defaults to 10. */
+  revisionHistoryLimit?: number | undefined;
+}
+
+export interface DaemonSetUpdateStrategy {
+  /** RollingUpdate (the default) or OnDelete. */
+  type?:
+    | string
+    | undefined;
+  /** Limits of a rolling update. */
+  rollingUpdate?: RollingUpdateDaemonSet | undefined;
+}
+
+export interface RollingUpdateDaemonSet {
+  /** How many nodes may lack an available pod during the update. Defaults to 1. */
+  maxUnavailable?:
+    | IntOrString
+    | undefined;
+  /** How many nodes may run an old and a new pod at once. Defaults to 0. */
+  maxSurge?: IntOrString | undefined;
+}
+
+export interface DaemonSetStatus {
+  currentNumberScheduled?: number | undefined;
+  numberMisscheduled?: number | undefined;
+  desiredNumberScheduled?: number | undefined;
+  numberReady?: number | undefined;
+  observedGeneration?: number | undefined;
+  updatedNumberScheduled?: number | undefined;
+  numberAvailable?: number | undefined;
+  numberUnavailable?: number | undefined;
+  collisionCount?: number | undefined;
+  conditions: DaemonSetCondition[];
+}
+
+export interface DaemonSetCondition {
+  type?: string | undefined;
+  status?: string | undefined;
+  lastTransitionTime?: Time | undefined;
+  reason?: string | undefined;
+  message?: string | undefined;
+}
+
+/** An immutable snapshot of state a controller (StatefulSet, DaemonSet) rolls back to. */
+export interface ControllerRevision {
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The snapshot: any embedded object. */
+  data?:
+    | RawExtension
+    | undefined;
+  /** The revision number. */
+  revision?: number | undefined;
+}
+
+export interface ControllerRevisionList {
+  metadata?: ListMeta | undefined;
+  items: ControllerRevision[];
 }
 
 function createBaseDeployment(): Deployment {
@@ -1500,6 +1699,1753 @@ export const ReplicaSetCondition: MessageFns<ReplicaSetCondition> = {
       : undefined;
     message.reason = object.reason ?? undefined;
     message.message = object.message ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSet(): StatefulSet {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const StatefulSet: MessageFns<StatefulSet> = {
+  encode(message: StatefulSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      StatefulSetSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      StatefulSetStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = StatefulSetSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = StatefulSetStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSet>): StatefulSet {
+    return StatefulSet.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSet>): StatefulSet {
+    const message = createBaseStatefulSet();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? StatefulSetSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? StatefulSetStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetList(): StatefulSetList {
+  return { metadata: undefined, items: [] };
+}
+
+export const StatefulSetList: MessageFns<StatefulSetList> = {
+  encode(message: StatefulSetList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      StatefulSet.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(StatefulSet.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetList>): StatefulSetList {
+    return StatefulSetList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetList>): StatefulSetList {
+    const message = createBaseStatefulSetList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => StatefulSet.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStatefulSetSpec(): StatefulSetSpec {
+  return {
+    replicas: undefined,
+    selector: undefined,
+    template: undefined,
+    volumeClaimTemplates: [],
+    serviceName: undefined,
+    podManagementPolicy: undefined,
+    updateStrategy: undefined,
+    revisionHistoryLimit: undefined,
+    minReadySeconds: undefined,
+    persistentVolumeClaimRetentionPolicy: undefined,
+    ordinals: undefined,
+  };
+}
+
+export const StatefulSetSpec: MessageFns<StatefulSetSpec> = {
+  encode(message: StatefulSetSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.replicas !== undefined) {
+      writer.uint32(8).int32(message.replicas);
+    }
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(18).fork()).join();
+    }
+    if (message.template !== undefined) {
+      PodTemplateSpec.encode(message.template, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.volumeClaimTemplates) {
+      PersistentVolumeClaim.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.serviceName !== undefined) {
+      writer.uint32(42).string(message.serviceName);
+    }
+    if (message.podManagementPolicy !== undefined) {
+      writer.uint32(50).string(message.podManagementPolicy);
+    }
+    if (message.updateStrategy !== undefined) {
+      StatefulSetUpdateStrategy.encode(message.updateStrategy, writer.uint32(58).fork()).join();
+    }
+    if (message.revisionHistoryLimit !== undefined) {
+      writer.uint32(64).int32(message.revisionHistoryLimit);
+    }
+    if (message.minReadySeconds !== undefined) {
+      writer.uint32(72).int32(message.minReadySeconds);
+    }
+    if (message.persistentVolumeClaimRetentionPolicy !== undefined) {
+      StatefulSetPersistentVolumeClaimRetentionPolicy.encode(
+        message.persistentVolumeClaimRetentionPolicy,
+        writer.uint32(82).fork(),
+      ).join();
+    }
+    if (message.ordinals !== undefined) {
+      StatefulSetOrdinals.encode(message.ordinals, writer.uint32(90).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.replicas = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.template = PodTemplateSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.volumeClaimTemplates.push(PersistentVolumeClaim.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.serviceName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.podManagementPolicy = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updateStrategy = StatefulSetUpdateStrategy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.revisionHistoryLimit = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.minReadySeconds = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.persistentVolumeClaimRetentionPolicy = StatefulSetPersistentVolumeClaimRetentionPolicy.decode(
+              reader,
+              reader.uint32(),
+            );
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.ordinals = StatefulSetOrdinals.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetSpec>): StatefulSetSpec {
+    return StatefulSetSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetSpec>): StatefulSetSpec {
+    const message = createBaseStatefulSetSpec();
+    message.replicas = object.replicas ?? undefined;
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    message.volumeClaimTemplates = object.volumeClaimTemplates?.map((e) => PersistentVolumeClaim.fromPartial(e)) || [];
+    message.serviceName = object.serviceName ?? undefined;
+    message.podManagementPolicy = object.podManagementPolicy ?? undefined;
+    message.updateStrategy = (object.updateStrategy !== undefined && object.updateStrategy !== null)
+      ? StatefulSetUpdateStrategy.fromPartial(object.updateStrategy)
+      : undefined;
+    message.revisionHistoryLimit = object.revisionHistoryLimit ?? undefined;
+    message.minReadySeconds = object.minReadySeconds ?? undefined;
+    message.persistentVolumeClaimRetentionPolicy =
+      (object.persistentVolumeClaimRetentionPolicy !== undefined &&
+          object.persistentVolumeClaimRetentionPolicy !== null)
+        ? StatefulSetPersistentVolumeClaimRetentionPolicy.fromPartial(object.persistentVolumeClaimRetentionPolicy)
+        : undefined;
+    message.ordinals = (object.ordinals !== undefined && object.ordinals !== null)
+      ? StatefulSetOrdinals.fromPartial(object.ordinals)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetUpdateStrategy(): StatefulSetUpdateStrategy {
+  return { type: undefined, rollingUpdate: undefined };
+}
+
+export const StatefulSetUpdateStrategy: MessageFns<StatefulSetUpdateStrategy> = {
+  encode(message: StatefulSetUpdateStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.rollingUpdate !== undefined) {
+      RollingUpdateStatefulSetStrategy.encode(message.rollingUpdate, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetUpdateStrategy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetUpdateStrategy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rollingUpdate = RollingUpdateStatefulSetStrategy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetUpdateStrategy>): StatefulSetUpdateStrategy {
+    return StatefulSetUpdateStrategy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetUpdateStrategy>): StatefulSetUpdateStrategy {
+    const message = createBaseStatefulSetUpdateStrategy();
+    message.type = object.type ?? undefined;
+    message.rollingUpdate = (object.rollingUpdate !== undefined && object.rollingUpdate !== null)
+      ? RollingUpdateStatefulSetStrategy.fromPartial(object.rollingUpdate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRollingUpdateStatefulSetStrategy(): RollingUpdateStatefulSetStrategy {
+  return { partition: undefined, maxUnavailable: undefined };
+}
+
+export const RollingUpdateStatefulSetStrategy: MessageFns<RollingUpdateStatefulSetStrategy> = {
+  encode(message: RollingUpdateStatefulSetStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.partition !== undefined) {
+      writer.uint32(8).int32(message.partition);
+    }
+    if (message.maxUnavailable !== undefined) {
+      IntOrString.encode(message.maxUnavailable, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RollingUpdateStatefulSetStrategy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollingUpdateStatefulSetStrategy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.partition = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.maxUnavailable = IntOrString.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RollingUpdateStatefulSetStrategy>): RollingUpdateStatefulSetStrategy {
+    return RollingUpdateStatefulSetStrategy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RollingUpdateStatefulSetStrategy>): RollingUpdateStatefulSetStrategy {
+    const message = createBaseRollingUpdateStatefulSetStrategy();
+    message.partition = object.partition ?? undefined;
+    message.maxUnavailable = (object.maxUnavailable !== undefined && object.maxUnavailable !== null)
+      ? IntOrString.fromPartial(object.maxUnavailable)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetPersistentVolumeClaimRetentionPolicy(): StatefulSetPersistentVolumeClaimRetentionPolicy {
+  return { whenDeleted: undefined, whenScaled: undefined };
+}
+
+export const StatefulSetPersistentVolumeClaimRetentionPolicy: MessageFns<
+  StatefulSetPersistentVolumeClaimRetentionPolicy
+> = {
+  encode(
+    message: StatefulSetPersistentVolumeClaimRetentionPolicy,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.whenDeleted !== undefined) {
+      writer.uint32(10).string(message.whenDeleted);
+    }
+    if (message.whenScaled !== undefined) {
+      writer.uint32(18).string(message.whenScaled);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetPersistentVolumeClaimRetentionPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetPersistentVolumeClaimRetentionPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.whenDeleted = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.whenScaled = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(
+    base?: DeepPartial<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+  ): StatefulSetPersistentVolumeClaimRetentionPolicy {
+    return StatefulSetPersistentVolumeClaimRetentionPolicy.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<StatefulSetPersistentVolumeClaimRetentionPolicy>,
+  ): StatefulSetPersistentVolumeClaimRetentionPolicy {
+    const message = createBaseStatefulSetPersistentVolumeClaimRetentionPolicy();
+    message.whenDeleted = object.whenDeleted ?? undefined;
+    message.whenScaled = object.whenScaled ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetOrdinals(): StatefulSetOrdinals {
+  return { start: undefined };
+}
+
+export const StatefulSetOrdinals: MessageFns<StatefulSetOrdinals> = {
+  encode(message: StatefulSetOrdinals, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.start !== undefined) {
+      writer.uint32(8).int32(message.start);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetOrdinals {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetOrdinals();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.start = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetOrdinals>): StatefulSetOrdinals {
+    return StatefulSetOrdinals.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetOrdinals>): StatefulSetOrdinals {
+    const message = createBaseStatefulSetOrdinals();
+    message.start = object.start ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetStatus(): StatefulSetStatus {
+  return {
+    observedGeneration: undefined,
+    replicas: undefined,
+    readyReplicas: undefined,
+    currentReplicas: undefined,
+    updatedReplicas: undefined,
+    currentRevision: undefined,
+    updateRevision: undefined,
+    collisionCount: undefined,
+    conditions: [],
+    availableReplicas: undefined,
+  };
+}
+
+export const StatefulSetStatus: MessageFns<StatefulSetStatus> = {
+  encode(message: StatefulSetStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.observedGeneration !== undefined) {
+      writer.uint32(8).int64(message.observedGeneration);
+    }
+    if (message.replicas !== undefined) {
+      writer.uint32(16).int32(message.replicas);
+    }
+    if (message.readyReplicas !== undefined) {
+      writer.uint32(24).int32(message.readyReplicas);
+    }
+    if (message.currentReplicas !== undefined) {
+      writer.uint32(32).int32(message.currentReplicas);
+    }
+    if (message.updatedReplicas !== undefined) {
+      writer.uint32(40).int32(message.updatedReplicas);
+    }
+    if (message.currentRevision !== undefined) {
+      writer.uint32(50).string(message.currentRevision);
+    }
+    if (message.updateRevision !== undefined) {
+      writer.uint32(58).string(message.updateRevision);
+    }
+    if (message.collisionCount !== undefined) {
+      writer.uint32(72).int32(message.collisionCount);
+    }
+    for (const v of message.conditions) {
+      StatefulSetCondition.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.availableReplicas !== undefined) {
+      writer.uint32(88).int32(message.availableReplicas);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.observedGeneration = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.replicas = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readyReplicas = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.currentReplicas = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.updatedReplicas = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.currentRevision = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updateRevision = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.collisionCount = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.conditions.push(StatefulSetCondition.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.availableReplicas = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetStatus>): StatefulSetStatus {
+    return StatefulSetStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetStatus>): StatefulSetStatus {
+    const message = createBaseStatefulSetStatus();
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.replicas = object.replicas ?? undefined;
+    message.readyReplicas = object.readyReplicas ?? undefined;
+    message.currentReplicas = object.currentReplicas ?? undefined;
+    message.updatedReplicas = object.updatedReplicas ?? undefined;
+    message.currentRevision = object.currentRevision ?? undefined;
+    message.updateRevision = object.updateRevision ?? undefined;
+    message.collisionCount = object.collisionCount ?? undefined;
+    message.conditions = object.conditions?.map((e) => StatefulSetCondition.fromPartial(e)) || [];
+    message.availableReplicas = object.availableReplicas ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStatefulSetCondition(): StatefulSetCondition {
+  return { type: undefined, status: undefined, lastTransitionTime: undefined, reason: undefined, message: undefined };
+}
+
+export const StatefulSetCondition: MessageFns<StatefulSetCondition> = {
+  encode(message: StatefulSetCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.lastTransitionTime !== undefined) {
+      Time.encode(message.lastTransitionTime, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(42).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StatefulSetCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStatefulSetCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lastTransitionTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StatefulSetCondition>): StatefulSetCondition {
+    return StatefulSetCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StatefulSetCondition>): StatefulSetCondition {
+    const message = createBaseStatefulSetCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDaemonSet(): DaemonSet {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const DaemonSet: MessageFns<DaemonSet> = {
+  encode(message: DaemonSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      DaemonSetSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      DaemonSetStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = DaemonSetSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = DaemonSetStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSet>): DaemonSet {
+    return DaemonSet.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSet>): DaemonSet {
+    const message = createBaseDaemonSet();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? DaemonSetSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? DaemonSetStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDaemonSetList(): DaemonSetList {
+  return { metadata: undefined, items: [] };
+}
+
+export const DaemonSetList: MessageFns<DaemonSetList> = {
+  encode(message: DaemonSetList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      DaemonSet.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(DaemonSet.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetList>): DaemonSetList {
+    return DaemonSetList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetList>): DaemonSetList {
+    const message = createBaseDaemonSetList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => DaemonSet.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDaemonSetSpec(): DaemonSetSpec {
+  return {
+    selector: undefined,
+    template: undefined,
+    updateStrategy: undefined,
+    minReadySeconds: undefined,
+    revisionHistoryLimit: undefined,
+  };
+}
+
+export const DaemonSetSpec: MessageFns<DaemonSetSpec> = {
+  encode(message: DaemonSetSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.selector !== undefined) {
+      LabelSelector.encode(message.selector, writer.uint32(10).fork()).join();
+    }
+    if (message.template !== undefined) {
+      PodTemplateSpec.encode(message.template, writer.uint32(18).fork()).join();
+    }
+    if (message.updateStrategy !== undefined) {
+      DaemonSetUpdateStrategy.encode(message.updateStrategy, writer.uint32(26).fork()).join();
+    }
+    if (message.minReadySeconds !== undefined) {
+      writer.uint32(32).int32(message.minReadySeconds);
+    }
+    if (message.revisionHistoryLimit !== undefined) {
+      writer.uint32(48).int32(message.revisionHistoryLimit);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.selector = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.template = PodTemplateSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updateStrategy = DaemonSetUpdateStrategy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.minReadySeconds = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.revisionHistoryLimit = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetSpec>): DaemonSetSpec {
+    return DaemonSetSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetSpec>): DaemonSetSpec {
+    const message = createBaseDaemonSetSpec();
+    message.selector = (object.selector !== undefined && object.selector !== null)
+      ? LabelSelector.fromPartial(object.selector)
+      : undefined;
+    message.template = (object.template !== undefined && object.template !== null)
+      ? PodTemplateSpec.fromPartial(object.template)
+      : undefined;
+    message.updateStrategy = (object.updateStrategy !== undefined && object.updateStrategy !== null)
+      ? DaemonSetUpdateStrategy.fromPartial(object.updateStrategy)
+      : undefined;
+    message.minReadySeconds = object.minReadySeconds ?? undefined;
+    message.revisionHistoryLimit = object.revisionHistoryLimit ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDaemonSetUpdateStrategy(): DaemonSetUpdateStrategy {
+  return { type: undefined, rollingUpdate: undefined };
+}
+
+export const DaemonSetUpdateStrategy: MessageFns<DaemonSetUpdateStrategy> = {
+  encode(message: DaemonSetUpdateStrategy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.rollingUpdate !== undefined) {
+      RollingUpdateDaemonSet.encode(message.rollingUpdate, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetUpdateStrategy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetUpdateStrategy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.rollingUpdate = RollingUpdateDaemonSet.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetUpdateStrategy>): DaemonSetUpdateStrategy {
+    return DaemonSetUpdateStrategy.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetUpdateStrategy>): DaemonSetUpdateStrategy {
+    const message = createBaseDaemonSetUpdateStrategy();
+    message.type = object.type ?? undefined;
+    message.rollingUpdate = (object.rollingUpdate !== undefined && object.rollingUpdate !== null)
+      ? RollingUpdateDaemonSet.fromPartial(object.rollingUpdate)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRollingUpdateDaemonSet(): RollingUpdateDaemonSet {
+  return { maxUnavailable: undefined, maxSurge: undefined };
+}
+
+export const RollingUpdateDaemonSet: MessageFns<RollingUpdateDaemonSet> = {
+  encode(message: RollingUpdateDaemonSet, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxUnavailable !== undefined) {
+      IntOrString.encode(message.maxUnavailable, writer.uint32(10).fork()).join();
+    }
+    if (message.maxSurge !== undefined) {
+      IntOrString.encode(message.maxSurge, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RollingUpdateDaemonSet {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRollingUpdateDaemonSet();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.maxUnavailable = IntOrString.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.maxSurge = IntOrString.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RollingUpdateDaemonSet>): RollingUpdateDaemonSet {
+    return RollingUpdateDaemonSet.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RollingUpdateDaemonSet>): RollingUpdateDaemonSet {
+    const message = createBaseRollingUpdateDaemonSet();
+    message.maxUnavailable = (object.maxUnavailable !== undefined && object.maxUnavailable !== null)
+      ? IntOrString.fromPartial(object.maxUnavailable)
+      : undefined;
+    message.maxSurge = (object.maxSurge !== undefined && object.maxSurge !== null)
+      ? IntOrString.fromPartial(object.maxSurge)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDaemonSetStatus(): DaemonSetStatus {
+  return {
+    currentNumberScheduled: undefined,
+    numberMisscheduled: undefined,
+    desiredNumberScheduled: undefined,
+    numberReady: undefined,
+    observedGeneration: undefined,
+    updatedNumberScheduled: undefined,
+    numberAvailable: undefined,
+    numberUnavailable: undefined,
+    collisionCount: undefined,
+    conditions: [],
+  };
+}
+
+export const DaemonSetStatus: MessageFns<DaemonSetStatus> = {
+  encode(message: DaemonSetStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.currentNumberScheduled !== undefined) {
+      writer.uint32(8).int32(message.currentNumberScheduled);
+    }
+    if (message.numberMisscheduled !== undefined) {
+      writer.uint32(16).int32(message.numberMisscheduled);
+    }
+    if (message.desiredNumberScheduled !== undefined) {
+      writer.uint32(24).int32(message.desiredNumberScheduled);
+    }
+    if (message.numberReady !== undefined) {
+      writer.uint32(32).int32(message.numberReady);
+    }
+    if (message.observedGeneration !== undefined) {
+      writer.uint32(40).int64(message.observedGeneration);
+    }
+    if (message.updatedNumberScheduled !== undefined) {
+      writer.uint32(48).int32(message.updatedNumberScheduled);
+    }
+    if (message.numberAvailable !== undefined) {
+      writer.uint32(56).int32(message.numberAvailable);
+    }
+    if (message.numberUnavailable !== undefined) {
+      writer.uint32(64).int32(message.numberUnavailable);
+    }
+    if (message.collisionCount !== undefined) {
+      writer.uint32(72).int32(message.collisionCount);
+    }
+    for (const v of message.conditions) {
+      DaemonSetCondition.encode(v!, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.currentNumberScheduled = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.numberMisscheduled = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.desiredNumberScheduled = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.numberReady = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.observedGeneration = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.updatedNumberScheduled = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.numberAvailable = reader.int32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.numberUnavailable = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.collisionCount = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.conditions.push(DaemonSetCondition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetStatus>): DaemonSetStatus {
+    return DaemonSetStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetStatus>): DaemonSetStatus {
+    const message = createBaseDaemonSetStatus();
+    message.currentNumberScheduled = object.currentNumberScheduled ?? undefined;
+    message.numberMisscheduled = object.numberMisscheduled ?? undefined;
+    message.desiredNumberScheduled = object.desiredNumberScheduled ?? undefined;
+    message.numberReady = object.numberReady ?? undefined;
+    message.observedGeneration = object.observedGeneration ?? undefined;
+    message.updatedNumberScheduled = object.updatedNumberScheduled ?? undefined;
+    message.numberAvailable = object.numberAvailable ?? undefined;
+    message.numberUnavailable = object.numberUnavailable ?? undefined;
+    message.collisionCount = object.collisionCount ?? undefined;
+    message.conditions = object.conditions?.map((e) => DaemonSetCondition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseDaemonSetCondition(): DaemonSetCondition {
+  return { type: undefined, status: undefined, lastTransitionTime: undefined, reason: undefined, message: undefined };
+}
+
+export const DaemonSetCondition: MessageFns<DaemonSetCondition> = {
+  encode(message: DaemonSetCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.status !== undefined) {
+      writer.uint32(18).string(message.status);
+    }
+    if (message.lastTransitionTime !== undefined) {
+      Time.encode(message.lastTransitionTime, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(34).string(message.reason);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(42).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DaemonSetCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDaemonSetCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.lastTransitionTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<DaemonSetCondition>): DaemonSetCondition {
+    return DaemonSetCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DaemonSetCondition>): DaemonSetCondition {
+    const message = createBaseDaemonSetCondition();
+    message.type = object.type ?? undefined;
+    message.status = object.status ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    return message;
+  },
+};
+
+function createBaseControllerRevision(): ControllerRevision {
+  return { metadata: undefined, data: undefined, revision: undefined };
+}
+
+export const ControllerRevision: MessageFns<ControllerRevision> = {
+  encode(message: ControllerRevision, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.data !== undefined) {
+      RawExtension.encode(message.data, writer.uint32(18).fork()).join();
+    }
+    if (message.revision !== undefined) {
+      writer.uint32(24).int64(message.revision);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ControllerRevision {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseControllerRevision();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.data = RawExtension.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.revision = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ControllerRevision>): ControllerRevision {
+    return ControllerRevision.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ControllerRevision>): ControllerRevision {
+    const message = createBaseControllerRevision();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.data = (object.data !== undefined && object.data !== null)
+      ? RawExtension.fromPartial(object.data)
+      : undefined;
+    message.revision = object.revision ?? undefined;
+    return message;
+  },
+};
+
+function createBaseControllerRevisionList(): ControllerRevisionList {
+  return { metadata: undefined, items: [] };
+}
+
+export const ControllerRevisionList: MessageFns<ControllerRevisionList> = {
+  encode(message: ControllerRevisionList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      ControllerRevision.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ControllerRevisionList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseControllerRevisionList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(ControllerRevision.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ControllerRevisionList>): ControllerRevisionList {
+    return ControllerRevisionList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ControllerRevisionList>): ControllerRevisionList {
+    const message = createBaseControllerRevisionList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => ControllerRevision.fromPartial(e)) || [];
     return message;
   },
 };

@@ -3084,6 +3084,220 @@ export interface WeightedPodAffinityTerm {
   podAffinityTerm?: PodAffinityTerm | undefined;
 }
 
+/** A piece of storage in the cluster, provisioned by an administrator or a StorageClass. */
+export interface PersistentVolume {
+  metadata?: ObjectMeta | undefined;
+  spec?: PersistentVolumeSpec | undefined;
+  status?: PersistentVolumeStatus | undefined;
+}
+
+export interface PersistentVolumeList {
+  metadata?: ListMeta | undefined;
+  items: PersistentVolume[];
+}
+
+export interface PersistentVolumeSpec {
+  /** The volume's size and other capacities. */
+  capacity: { [key: string]: Quantity };
+  /** Where the storage is; exactly one member is set. */
+  persistentVolumeSource?:
+    | PersistentVolumeSource
+    | undefined;
+  /** How the volume may be mounted. */
+  accessModes: string[];
+  /** The claim this volume is bound to. */
+  claimRef?:
+    | ObjectReference
+    | undefined;
+  /** What happens when the claim is released: Retain (the default for manual volumes), Delete or Recycle. */
+  persistentVolumeReclaimPolicy?:
+    | string
+    | undefined;
+  /** The StorageClass the volume belongs to. */
+  storageClassName?:
+    | string
+    | undefined;
+  /** Mount options used when the volume is mounted. */
+  mountOptions: string[];
+  /** Filesystem (the default) or Block. */
+  volumeMode?:
+    | string
+    | undefined;
+  /** Which nodes can reach the volume. */
+  nodeAffinity?:
+    | VolumeNodeAffinity
+    | undefined;
+  /** The VolumeAttributesClass the volume belongs to. */
+  volumeAttributesClassName?: string | undefined;
+}
+
+export interface PersistentVolumeSpec_CapacityEntry {
+  key: string;
+  value?: Quantity | undefined;
+}
+
+/** Where a persistent volume's storage is; exactly one member is set. */
+export interface PersistentVolumeSource {
+  gcePersistentDisk?: GCEPersistentDiskVolumeSource | undefined;
+  awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource | undefined;
+  hostPath?: HostPathVolumeSource | undefined;
+  glusterfs?: GlusterfsPersistentVolumeSource | undefined;
+  nfs?: NFSVolumeSource | undefined;
+  rbd?: RBDPersistentVolumeSource | undefined;
+  iscsi?: ISCSIPersistentVolumeSource | undefined;
+  cinder?: CinderPersistentVolumeSource | undefined;
+  cephfs?: CephFSPersistentVolumeSource | undefined;
+  fc?: FCVolumeSource | undefined;
+  flocker?: FlockerVolumeSource | undefined;
+  flexVolume?: FlexPersistentVolumeSource | undefined;
+  azureFile?: AzureFilePersistentVolumeSource | undefined;
+  vsphereVolume?: VsphereVirtualDiskVolumeSource | undefined;
+  quobyte?: QuobyteVolumeSource | undefined;
+  azureDisk?: AzureDiskVolumeSource | undefined;
+  photonPersistentDisk?: PhotonPersistentDiskVolumeSource | undefined;
+  portworxVolume?: PortworxVolumeSource | undefined;
+  scaleIO?: ScaleIOPersistentVolumeSource | undefined;
+  local?: LocalVolumeSource | undefined;
+  storageos?: StorageOSPersistentVolumeSource | undefined;
+  csi?: CSIPersistentVolumeSource | undefined;
+}
+
+export interface PersistentVolumeStatus {
+  /** Pending, Available, Bound, Released or Failed. */
+  phase?: string | undefined;
+  message?: string | undefined;
+  reason?:
+    | string
+    | undefined;
+  /** When phase last changed. */
+  lastPhaseTransitionTime?: Time | undefined;
+}
+
+/** Which nodes can reach a volume. */
+export interface VolumeNodeAffinity {
+  required?: NodeSelector | undefined;
+}
+
+/** A secret by name and namespace. */
+export interface SecretReference {
+  name?: string | undefined;
+  namespace?: string | undefined;
+}
+
+export interface GlusterfsPersistentVolumeSource {
+  endpoints?: string | undefined;
+  path?: string | undefined;
+  readOnly?: boolean | undefined;
+  endpointsNamespace?: string | undefined;
+}
+
+export interface RBDPersistentVolumeSource {
+  monitors: string[];
+  image?: string | undefined;
+  fsType?: string | undefined;
+  pool?: string | undefined;
+  user?: string | undefined;
+  keyring?: string | undefined;
+  secretRef?: SecretReference | undefined;
+  readOnly?: boolean | undefined;
+}
+
+export interface ISCSIPersistentVolumeSource {
+  targetPortal?: string | undefined;
+  iqn?: string | undefined;
+  lun?: number | undefined;
+  iscsiInterface?: string | undefined;
+  fsType?: string | undefined;
+  readOnly?: boolean | undefined;
+  portals: string[];
+  chapAuthDiscovery?: boolean | undefined;
+  chapAuthSession?: boolean | undefined;
+  secretRef?: SecretReference | undefined;
+  initiatorName?: string | undefined;
+}
+
+export interface CinderPersistentVolumeSource {
+  volumeID?: string | undefined;
+  fsType?: string | undefined;
+  readOnly?: boolean | undefined;
+  secretRef?: SecretReference | undefined;
+}
+
+export interface CephFSPersistentVolumeSource {
+  monitors: string[];
+  path?: string | undefined;
+  user?: string | undefined;
+  secretFile?: string | undefined;
+  secretRef?: SecretReference | undefined;
+  readOnly?: boolean | undefined;
+}
+
+export interface FlexPersistentVolumeSource {
+  driver?: string | undefined;
+  fsType?: string | undefined;
+  secretRef?: SecretReference | undefined;
+  readOnly?: boolean | undefined;
+  options: { [key: string]: string };
+}
+
+export interface FlexPersistentVolumeSource_OptionsEntry {
+  key: string;
+  value: string;
+}
+
+export interface AzureFilePersistentVolumeSource {
+  secretName?: string | undefined;
+  shareName?: string | undefined;
+  readOnly?: boolean | undefined;
+  secretNamespace?: string | undefined;
+}
+
+export interface ScaleIOPersistentVolumeSource {
+  gateway?: string | undefined;
+  system?: string | undefined;
+  secretRef?: SecretReference | undefined;
+  sslEnabled?: boolean | undefined;
+  protectionDomain?: string | undefined;
+  storagePool?: string | undefined;
+  storageMode?: string | undefined;
+  volumeName?: string | undefined;
+  fsType?: string | undefined;
+  readOnly?: boolean | undefined;
+}
+
+/** A directory or device of one node. */
+export interface LocalVolumeSource {
+  path?: string | undefined;
+  fsType?: string | undefined;
+}
+
+export interface StorageOSPersistentVolumeSource {
+  volumeName?: string | undefined;
+  volumeNamespace?: string | undefined;
+  fsType?: string | undefined;
+  readOnly?: boolean | undefined;
+  secretRef?: ObjectReference | undefined;
+}
+
+/** A volume of an external CSI driver. */
+export interface CSIPersistentVolumeSource {
+  driver?: string | undefined;
+  volumeHandle?: string | undefined;
+  readOnly?: boolean | undefined;
+  fsType?: string | undefined;
+  volumeAttributes: { [key: string]: string };
+  controllerPublishSecretRef?: SecretReference | undefined;
+  nodeStageSecretRef?: SecretReference | undefined;
+  nodePublishSecretRef?: SecretReference | undefined;
+  controllerExpandSecretRef?: SecretReference | undefined;
+  nodeExpandSecretRef?: SecretReference | undefined;
+}
+
+export interface CSIPersistentVolumeSource_VolumeAttributesEntry {
+  key: string;
+  value: string;
+}
+
 function createBaseLocalObjectReference(): LocalObjectReference {
   return { name: undefined };
 }
@@ -18845,6 +19059,2560 @@ export const WeightedPodAffinityTerm: MessageFns<WeightedPodAffinityTerm> = {
     message.podAffinityTerm = (object.podAffinityTerm !== undefined && object.podAffinityTerm !== null)
       ? PodAffinityTerm.fromPartial(object.podAffinityTerm)
       : undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolume(): PersistentVolume {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const PersistentVolume: MessageFns<PersistentVolume> = {
+  encode(message: PersistentVolume, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      PersistentVolumeSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      PersistentVolumeStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolume {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolume();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = PersistentVolumeSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = PersistentVolumeStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolume>): PersistentVolume {
+    return PersistentVolume.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolume>): PersistentVolume {
+    const message = createBasePersistentVolume();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? PersistentVolumeSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? PersistentVolumeStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeList(): PersistentVolumeList {
+  return { metadata: undefined, items: [] };
+}
+
+export const PersistentVolumeList: MessageFns<PersistentVolumeList> = {
+  encode(message: PersistentVolumeList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      PersistentVolume.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(PersistentVolume.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeList>): PersistentVolumeList {
+    return PersistentVolumeList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeList>): PersistentVolumeList {
+    const message = createBasePersistentVolumeList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => PersistentVolume.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePersistentVolumeSpec(): PersistentVolumeSpec {
+  return {
+    capacity: {},
+    persistentVolumeSource: undefined,
+    accessModes: [],
+    claimRef: undefined,
+    persistentVolumeReclaimPolicy: undefined,
+    storageClassName: undefined,
+    mountOptions: [],
+    volumeMode: undefined,
+    nodeAffinity: undefined,
+    volumeAttributesClassName: undefined,
+  };
+}
+
+export const PersistentVolumeSpec: MessageFns<PersistentVolumeSpec> = {
+  encode(message: PersistentVolumeSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.capacity).forEach(([key, value]: [string, Quantity]) => {
+      PersistentVolumeSpec_CapacityEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.persistentVolumeSource !== undefined) {
+      PersistentVolumeSource.encode(message.persistentVolumeSource, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.accessModes) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.claimRef !== undefined) {
+      ObjectReference.encode(message.claimRef, writer.uint32(34).fork()).join();
+    }
+    if (message.persistentVolumeReclaimPolicy !== undefined) {
+      writer.uint32(42).string(message.persistentVolumeReclaimPolicy);
+    }
+    if (message.storageClassName !== undefined) {
+      writer.uint32(50).string(message.storageClassName);
+    }
+    for (const v of message.mountOptions) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.volumeMode !== undefined) {
+      writer.uint32(66).string(message.volumeMode);
+    }
+    if (message.nodeAffinity !== undefined) {
+      VolumeNodeAffinity.encode(message.nodeAffinity, writer.uint32(74).fork()).join();
+    }
+    if (message.volumeAttributesClassName !== undefined) {
+      writer.uint32(82).string(message.volumeAttributesClassName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = PersistentVolumeSpec_CapacityEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.capacity[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.persistentVolumeSource = PersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.accessModes.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.claimRef = ObjectReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.persistentVolumeReclaimPolicy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.storageClassName = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.mountOptions.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.volumeMode = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.nodeAffinity = VolumeNodeAffinity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.volumeAttributesClassName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeSpec>): PersistentVolumeSpec {
+    return PersistentVolumeSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeSpec>): PersistentVolumeSpec {
+    const message = createBasePersistentVolumeSpec();
+    message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
+      (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
+        if (value !== undefined) {
+          acc[key] = Quantity.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.persistentVolumeSource =
+      (object.persistentVolumeSource !== undefined && object.persistentVolumeSource !== null)
+        ? PersistentVolumeSource.fromPartial(object.persistentVolumeSource)
+        : undefined;
+    message.accessModes = object.accessModes?.map((e) => e) || [];
+    message.claimRef = (object.claimRef !== undefined && object.claimRef !== null)
+      ? ObjectReference.fromPartial(object.claimRef)
+      : undefined;
+    message.persistentVolumeReclaimPolicy = object.persistentVolumeReclaimPolicy ?? undefined;
+    message.storageClassName = object.storageClassName ?? undefined;
+    message.mountOptions = object.mountOptions?.map((e) => e) || [];
+    message.volumeMode = object.volumeMode ?? undefined;
+    message.nodeAffinity = (object.nodeAffinity !== undefined && object.nodeAffinity !== null)
+      ? VolumeNodeAffinity.fromPartial(object.nodeAffinity)
+      : undefined;
+    message.volumeAttributesClassName = object.volumeAttributesClassName ?? undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeSpec_CapacityEntry(): PersistentVolumeSpec_CapacityEntry {
+  return { key: "", value: undefined };
+}
+
+export const PersistentVolumeSpec_CapacityEntry: MessageFns<PersistentVolumeSpec_CapacityEntry> = {
+  encode(message: PersistentVolumeSpec_CapacityEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      Quantity.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeSpec_CapacityEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeSpec_CapacityEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeSpec_CapacityEntry>): PersistentVolumeSpec_CapacityEntry {
+    return PersistentVolumeSpec_CapacityEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeSpec_CapacityEntry>): PersistentVolumeSpec_CapacityEntry {
+    const message = createBasePersistentVolumeSpec_CapacityEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? Quantity.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeSource(): PersistentVolumeSource {
+  return {
+    gcePersistentDisk: undefined,
+    awsElasticBlockStore: undefined,
+    hostPath: undefined,
+    glusterfs: undefined,
+    nfs: undefined,
+    rbd: undefined,
+    iscsi: undefined,
+    cinder: undefined,
+    cephfs: undefined,
+    fc: undefined,
+    flocker: undefined,
+    flexVolume: undefined,
+    azureFile: undefined,
+    vsphereVolume: undefined,
+    quobyte: undefined,
+    azureDisk: undefined,
+    photonPersistentDisk: undefined,
+    portworxVolume: undefined,
+    scaleIO: undefined,
+    local: undefined,
+    storageos: undefined,
+    csi: undefined,
+  };
+}
+
+export const PersistentVolumeSource: MessageFns<PersistentVolumeSource> = {
+  encode(message: PersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.gcePersistentDisk !== undefined) {
+      GCEPersistentDiskVolumeSource.encode(message.gcePersistentDisk, writer.uint32(10).fork()).join();
+    }
+    if (message.awsElasticBlockStore !== undefined) {
+      AWSElasticBlockStoreVolumeSource.encode(message.awsElasticBlockStore, writer.uint32(18).fork()).join();
+    }
+    if (message.hostPath !== undefined) {
+      HostPathVolumeSource.encode(message.hostPath, writer.uint32(26).fork()).join();
+    }
+    if (message.glusterfs !== undefined) {
+      GlusterfsPersistentVolumeSource.encode(message.glusterfs, writer.uint32(34).fork()).join();
+    }
+    if (message.nfs !== undefined) {
+      NFSVolumeSource.encode(message.nfs, writer.uint32(42).fork()).join();
+    }
+    if (message.rbd !== undefined) {
+      RBDPersistentVolumeSource.encode(message.rbd, writer.uint32(50).fork()).join();
+    }
+    if (message.iscsi !== undefined) {
+      ISCSIPersistentVolumeSource.encode(message.iscsi, writer.uint32(58).fork()).join();
+    }
+    if (message.cinder !== undefined) {
+      CinderPersistentVolumeSource.encode(message.cinder, writer.uint32(66).fork()).join();
+    }
+    if (message.cephfs !== undefined) {
+      CephFSPersistentVolumeSource.encode(message.cephfs, writer.uint32(74).fork()).join();
+    }
+    if (message.fc !== undefined) {
+      FCVolumeSource.encode(message.fc, writer.uint32(82).fork()).join();
+    }
+    if (message.flocker !== undefined) {
+      FlockerVolumeSource.encode(message.flocker, writer.uint32(90).fork()).join();
+    }
+    if (message.flexVolume !== undefined) {
+      FlexPersistentVolumeSource.encode(message.flexVolume, writer.uint32(98).fork()).join();
+    }
+    if (message.azureFile !== undefined) {
+      AzureFilePersistentVolumeSource.encode(message.azureFile, writer.uint32(106).fork()).join();
+    }
+    if (message.vsphereVolume !== undefined) {
+      VsphereVirtualDiskVolumeSource.encode(message.vsphereVolume, writer.uint32(114).fork()).join();
+    }
+    if (message.quobyte !== undefined) {
+      QuobyteVolumeSource.encode(message.quobyte, writer.uint32(122).fork()).join();
+    }
+    if (message.azureDisk !== undefined) {
+      AzureDiskVolumeSource.encode(message.azureDisk, writer.uint32(130).fork()).join();
+    }
+    if (message.photonPersistentDisk !== undefined) {
+      PhotonPersistentDiskVolumeSource.encode(message.photonPersistentDisk, writer.uint32(138).fork()).join();
+    }
+    if (message.portworxVolume !== undefined) {
+      PortworxVolumeSource.encode(message.portworxVolume, writer.uint32(146).fork()).join();
+    }
+    if (message.scaleIO !== undefined) {
+      ScaleIOPersistentVolumeSource.encode(message.scaleIO, writer.uint32(154).fork()).join();
+    }
+    if (message.local !== undefined) {
+      LocalVolumeSource.encode(message.local, writer.uint32(162).fork()).join();
+    }
+    if (message.storageos !== undefined) {
+      StorageOSPersistentVolumeSource.encode(message.storageos, writer.uint32(170).fork()).join();
+    }
+    if (message.csi !== undefined) {
+      CSIPersistentVolumeSource.encode(message.csi, writer.uint32(178).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.gcePersistentDisk = GCEPersistentDiskVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.awsElasticBlockStore = AWSElasticBlockStoreVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hostPath = HostPathVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.glusterfs = GlusterfsPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.nfs = NFSVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.rbd = RBDPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.iscsi = ISCSIPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.cinder = CinderPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.cephfs = CephFSPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.fc = FCVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.flocker = FlockerVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.flexVolume = FlexPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.azureFile = AzureFilePersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.vsphereVolume = VsphereVirtualDiskVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.quobyte = QuobyteVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.azureDisk = AzureDiskVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.photonPersistentDisk = PhotonPersistentDiskVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.portworxVolume = PortworxVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.scaleIO = ScaleIOPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.local = LocalVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.storageos = StorageOSPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.csi = CSIPersistentVolumeSource.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeSource>): PersistentVolumeSource {
+    return PersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeSource>): PersistentVolumeSource {
+    const message = createBasePersistentVolumeSource();
+    message.gcePersistentDisk = (object.gcePersistentDisk !== undefined && object.gcePersistentDisk !== null)
+      ? GCEPersistentDiskVolumeSource.fromPartial(object.gcePersistentDisk)
+      : undefined;
+    message.awsElasticBlockStore = (object.awsElasticBlockStore !== undefined && object.awsElasticBlockStore !== null)
+      ? AWSElasticBlockStoreVolumeSource.fromPartial(object.awsElasticBlockStore)
+      : undefined;
+    message.hostPath = (object.hostPath !== undefined && object.hostPath !== null)
+      ? HostPathVolumeSource.fromPartial(object.hostPath)
+      : undefined;
+    message.glusterfs = (object.glusterfs !== undefined && object.glusterfs !== null)
+      ? GlusterfsPersistentVolumeSource.fromPartial(object.glusterfs)
+      : undefined;
+    message.nfs = (object.nfs !== undefined && object.nfs !== null)
+      ? NFSVolumeSource.fromPartial(object.nfs)
+      : undefined;
+    message.rbd = (object.rbd !== undefined && object.rbd !== null)
+      ? RBDPersistentVolumeSource.fromPartial(object.rbd)
+      : undefined;
+    message.iscsi = (object.iscsi !== undefined && object.iscsi !== null)
+      ? ISCSIPersistentVolumeSource.fromPartial(object.iscsi)
+      : undefined;
+    message.cinder = (object.cinder !== undefined && object.cinder !== null)
+      ? CinderPersistentVolumeSource.fromPartial(object.cinder)
+      : undefined;
+    message.cephfs = (object.cephfs !== undefined && object.cephfs !== null)
+      ? CephFSPersistentVolumeSource.fromPartial(object.cephfs)
+      : undefined;
+    message.fc = (object.fc !== undefined && object.fc !== null) ? FCVolumeSource.fromPartial(object.fc) : undefined;
+    message.flocker = (object.flocker !== undefined && object.flocker !== null)
+      ? FlockerVolumeSource.fromPartial(object.flocker)
+      : undefined;
+    message.flexVolume = (object.flexVolume !== undefined && object.flexVolume !== null)
+      ? FlexPersistentVolumeSource.fromPartial(object.flexVolume)
+      : undefined;
+    message.azureFile = (object.azureFile !== undefined && object.azureFile !== null)
+      ? AzureFilePersistentVolumeSource.fromPartial(object.azureFile)
+      : undefined;
+    message.vsphereVolume = (object.vsphereVolume !== undefined && object.vsphereVolume !== null)
+      ? VsphereVirtualDiskVolumeSource.fromPartial(object.vsphereVolume)
+      : undefined;
+    message.quobyte = (object.quobyte !== undefined && object.quobyte !== null)
+      ? QuobyteVolumeSource.fromPartial(object.quobyte)
+      : undefined;
+    message.azureDisk = (object.azureDisk !== undefined && object.azureDisk !== null)
+      ? AzureDiskVolumeSource.fromPartial(object.azureDisk)
+      : undefined;
+    message.photonPersistentDisk = (object.photonPersistentDisk !== undefined && object.photonPersistentDisk !== null)
+      ? PhotonPersistentDiskVolumeSource.fromPartial(object.photonPersistentDisk)
+      : undefined;
+    message.portworxVolume = (object.portworxVolume !== undefined && object.portworxVolume !== null)
+      ? PortworxVolumeSource.fromPartial(object.portworxVolume)
+      : undefined;
+    message.scaleIO = (object.scaleIO !== undefined && object.scaleIO !== null)
+      ? ScaleIOPersistentVolumeSource.fromPartial(object.scaleIO)
+      : undefined;
+    message.local = (object.local !== undefined && object.local !== null)
+      ? LocalVolumeSource.fromPartial(object.local)
+      : undefined;
+    message.storageos = (object.storageos !== undefined && object.storageos !== null)
+      ? StorageOSPersistentVolumeSource.fromPartial(object.storageos)
+      : undefined;
+    message.csi = (object.csi !== undefined && object.csi !== null)
+      ? CSIPersistentVolumeSource.fromPartial(object.csi)
+      : undefined;
+    return message;
+  },
+};
+
+function createBasePersistentVolumeStatus(): PersistentVolumeStatus {
+  return { phase: undefined, message: undefined, reason: undefined, lastPhaseTransitionTime: undefined };
+}
+
+export const PersistentVolumeStatus: MessageFns<PersistentVolumeStatus> = {
+  encode(message: PersistentVolumeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phase !== undefined) {
+      writer.uint32(10).string(message.phase);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(26).string(message.reason);
+    }
+    if (message.lastPhaseTransitionTime !== undefined) {
+      Time.encode(message.lastPhaseTransitionTime, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PersistentVolumeStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePersistentVolumeStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastPhaseTransitionTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PersistentVolumeStatus>): PersistentVolumeStatus {
+    return PersistentVolumeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PersistentVolumeStatus>): PersistentVolumeStatus {
+    const message = createBasePersistentVolumeStatus();
+    message.phase = object.phase ?? undefined;
+    message.message = object.message ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.lastPhaseTransitionTime =
+      (object.lastPhaseTransitionTime !== undefined && object.lastPhaseTransitionTime !== null)
+        ? Time.fromPartial(object.lastPhaseTransitionTime)
+        : undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeNodeAffinity(): VolumeNodeAffinity {
+  return { required: undefined };
+}
+
+export const VolumeNodeAffinity: MessageFns<VolumeNodeAffinity> = {
+  encode(message: VolumeNodeAffinity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.required !== undefined) {
+      NodeSelector.encode(message.required, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeNodeAffinity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeNodeAffinity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.required = NodeSelector.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeNodeAffinity>): VolumeNodeAffinity {
+    return VolumeNodeAffinity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeNodeAffinity>): VolumeNodeAffinity {
+    const message = createBaseVolumeNodeAffinity();
+    message.required = (object.required !== undefined && object.required !== null)
+      ? NodeSelector.fromPartial(object.required)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSecretReference(): SecretReference {
+  return { name: undefined, namespace: undefined };
+}
+
+export const SecretReference: MessageFns<SecretReference> = {
+  encode(message: SecretReference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.namespace !== undefined) {
+      writer.uint32(18).string(message.namespace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SecretReference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSecretReference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<SecretReference>): SecretReference {
+    return SecretReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SecretReference>): SecretReference {
+    const message = createBaseSecretReference();
+    message.name = object.name ?? undefined;
+    message.namespace = object.namespace ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGlusterfsPersistentVolumeSource(): GlusterfsPersistentVolumeSource {
+  return { endpoints: undefined, path: undefined, readOnly: undefined, endpointsNamespace: undefined };
+}
+
+export const GlusterfsPersistentVolumeSource: MessageFns<GlusterfsPersistentVolumeSource> = {
+  encode(message: GlusterfsPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.endpoints !== undefined) {
+      writer.uint32(10).string(message.endpoints);
+    }
+    if (message.path !== undefined) {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(24).bool(message.readOnly);
+    }
+    if (message.endpointsNamespace !== undefined) {
+      writer.uint32(34).string(message.endpointsNamespace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GlusterfsPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGlusterfsPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.endpoints = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.endpointsNamespace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<GlusterfsPersistentVolumeSource>): GlusterfsPersistentVolumeSource {
+    return GlusterfsPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GlusterfsPersistentVolumeSource>): GlusterfsPersistentVolumeSource {
+    const message = createBaseGlusterfsPersistentVolumeSource();
+    message.endpoints = object.endpoints ?? undefined;
+    message.path = object.path ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.endpointsNamespace = object.endpointsNamespace ?? undefined;
+    return message;
+  },
+};
+
+function createBaseRBDPersistentVolumeSource(): RBDPersistentVolumeSource {
+  return {
+    monitors: [],
+    image: undefined,
+    fsType: undefined,
+    pool: undefined,
+    user: undefined,
+    keyring: undefined,
+    secretRef: undefined,
+    readOnly: undefined,
+  };
+}
+
+export const RBDPersistentVolumeSource: MessageFns<RBDPersistentVolumeSource> = {
+  encode(message: RBDPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.monitors) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.image !== undefined) {
+      writer.uint32(18).string(message.image);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(26).string(message.fsType);
+    }
+    if (message.pool !== undefined) {
+      writer.uint32(34).string(message.pool);
+    }
+    if (message.user !== undefined) {
+      writer.uint32(42).string(message.user);
+    }
+    if (message.keyring !== undefined) {
+      writer.uint32(50).string(message.keyring);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(58).fork()).join();
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(64).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RBDPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRBDPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.monitors.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.image = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.pool = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.user = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.keyring = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RBDPersistentVolumeSource>): RBDPersistentVolumeSource {
+    return RBDPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RBDPersistentVolumeSource>): RBDPersistentVolumeSource {
+    const message = createBaseRBDPersistentVolumeSource();
+    message.monitors = object.monitors?.map((e) => e) || [];
+    message.image = object.image ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.pool = object.pool ?? undefined;
+    message.user = object.user ?? undefined;
+    message.keyring = object.keyring ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
+};
+
+function createBaseISCSIPersistentVolumeSource(): ISCSIPersistentVolumeSource {
+  return {
+    targetPortal: undefined,
+    iqn: undefined,
+    lun: undefined,
+    iscsiInterface: undefined,
+    fsType: undefined,
+    readOnly: undefined,
+    portals: [],
+    chapAuthDiscovery: undefined,
+    chapAuthSession: undefined,
+    secretRef: undefined,
+    initiatorName: undefined,
+  };
+}
+
+export const ISCSIPersistentVolumeSource: MessageFns<ISCSIPersistentVolumeSource> = {
+  encode(message: ISCSIPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.targetPortal !== undefined) {
+      writer.uint32(10).string(message.targetPortal);
+    }
+    if (message.iqn !== undefined) {
+      writer.uint32(18).string(message.iqn);
+    }
+    if (message.lun !== undefined) {
+      writer.uint32(24).int32(message.lun);
+    }
+    if (message.iscsiInterface !== undefined) {
+      writer.uint32(34).string(message.iscsiInterface);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(42).string(message.fsType);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(48).bool(message.readOnly);
+    }
+    for (const v of message.portals) {
+      writer.uint32(58).string(v!);
+    }
+    if (message.chapAuthDiscovery !== undefined) {
+      writer.uint32(64).bool(message.chapAuthDiscovery);
+    }
+    if (message.chapAuthSession !== undefined) {
+      writer.uint32(88).bool(message.chapAuthSession);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(82).fork()).join();
+    }
+    if (message.initiatorName !== undefined) {
+      writer.uint32(98).string(message.initiatorName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ISCSIPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseISCSIPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.targetPortal = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.iqn = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.lun = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.iscsiInterface = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.portals.push(reader.string());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.chapAuthDiscovery = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.chapAuthSession = reader.bool();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.initiatorName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ISCSIPersistentVolumeSource>): ISCSIPersistentVolumeSource {
+    return ISCSIPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ISCSIPersistentVolumeSource>): ISCSIPersistentVolumeSource {
+    const message = createBaseISCSIPersistentVolumeSource();
+    message.targetPortal = object.targetPortal ?? undefined;
+    message.iqn = object.iqn ?? undefined;
+    message.lun = object.lun ?? undefined;
+    message.iscsiInterface = object.iscsiInterface ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.portals = object.portals?.map((e) => e) || [];
+    message.chapAuthDiscovery = object.chapAuthDiscovery ?? undefined;
+    message.chapAuthSession = object.chapAuthSession ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    message.initiatorName = object.initiatorName ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCinderPersistentVolumeSource(): CinderPersistentVolumeSource {
+  return { volumeID: undefined, fsType: undefined, readOnly: undefined, secretRef: undefined };
+}
+
+export const CinderPersistentVolumeSource: MessageFns<CinderPersistentVolumeSource> = {
+  encode(message: CinderPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volumeID !== undefined) {
+      writer.uint32(10).string(message.volumeID);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(18).string(message.fsType);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(24).bool(message.readOnly);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CinderPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCinderPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volumeID = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CinderPersistentVolumeSource>): CinderPersistentVolumeSource {
+    return CinderPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CinderPersistentVolumeSource>): CinderPersistentVolumeSource {
+    const message = createBaseCinderPersistentVolumeSource();
+    message.volumeID = object.volumeID ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCephFSPersistentVolumeSource(): CephFSPersistentVolumeSource {
+  return {
+    monitors: [],
+    path: undefined,
+    user: undefined,
+    secretFile: undefined,
+    secretRef: undefined,
+    readOnly: undefined,
+  };
+}
+
+export const CephFSPersistentVolumeSource: MessageFns<CephFSPersistentVolumeSource> = {
+  encode(message: CephFSPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.monitors) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.path !== undefined) {
+      writer.uint32(18).string(message.path);
+    }
+    if (message.user !== undefined) {
+      writer.uint32(26).string(message.user);
+    }
+    if (message.secretFile !== undefined) {
+      writer.uint32(34).string(message.secretFile);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(42).fork()).join();
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(48).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CephFSPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCephFSPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.monitors.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.user = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.secretFile = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CephFSPersistentVolumeSource>): CephFSPersistentVolumeSource {
+    return CephFSPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CephFSPersistentVolumeSource>): CephFSPersistentVolumeSource {
+    const message = createBaseCephFSPersistentVolumeSource();
+    message.monitors = object.monitors?.map((e) => e) || [];
+    message.path = object.path ?? undefined;
+    message.user = object.user ?? undefined;
+    message.secretFile = object.secretFile ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFlexPersistentVolumeSource(): FlexPersistentVolumeSource {
+  return { driver: undefined, fsType: undefined, secretRef: undefined, readOnly: undefined, options: {} };
+}
+
+export const FlexPersistentVolumeSource: MessageFns<FlexPersistentVolumeSource> = {
+  encode(message: FlexPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.driver !== undefined) {
+      writer.uint32(10).string(message.driver);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(18).string(message.fsType);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(26).fork()).join();
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(32).bool(message.readOnly);
+    }
+    globalThis.Object.entries(message.options).forEach(([key, value]: [string, string]) => {
+      FlexPersistentVolumeSource_OptionsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlexPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlexPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.driver = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = FlexPersistentVolumeSource_OptionsEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.options[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<FlexPersistentVolumeSource>): FlexPersistentVolumeSource {
+    return FlexPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlexPersistentVolumeSource>): FlexPersistentVolumeSource {
+    const message = createBaseFlexPersistentVolumeSource();
+    message.driver = object.driver ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.options = (globalThis.Object.entries(object.options ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseFlexPersistentVolumeSource_OptionsEntry(): FlexPersistentVolumeSource_OptionsEntry {
+  return { key: "", value: "" };
+}
+
+export const FlexPersistentVolumeSource_OptionsEntry: MessageFns<FlexPersistentVolumeSource_OptionsEntry> = {
+  encode(message: FlexPersistentVolumeSource_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FlexPersistentVolumeSource_OptionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFlexPersistentVolumeSource_OptionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<FlexPersistentVolumeSource_OptionsEntry>): FlexPersistentVolumeSource_OptionsEntry {
+    return FlexPersistentVolumeSource_OptionsEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<FlexPersistentVolumeSource_OptionsEntry>): FlexPersistentVolumeSource_OptionsEntry {
+    const message = createBaseFlexPersistentVolumeSource_OptionsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseAzureFilePersistentVolumeSource(): AzureFilePersistentVolumeSource {
+  return { secretName: undefined, shareName: undefined, readOnly: undefined, secretNamespace: undefined };
+}
+
+export const AzureFilePersistentVolumeSource: MessageFns<AzureFilePersistentVolumeSource> = {
+  encode(message: AzureFilePersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.secretName !== undefined) {
+      writer.uint32(10).string(message.secretName);
+    }
+    if (message.shareName !== undefined) {
+      writer.uint32(18).string(message.shareName);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(24).bool(message.readOnly);
+    }
+    if (message.secretNamespace !== undefined) {
+      writer.uint32(34).string(message.secretNamespace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AzureFilePersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAzureFilePersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.secretName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.shareName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.secretNamespace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<AzureFilePersistentVolumeSource>): AzureFilePersistentVolumeSource {
+    return AzureFilePersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AzureFilePersistentVolumeSource>): AzureFilePersistentVolumeSource {
+    const message = createBaseAzureFilePersistentVolumeSource();
+    message.secretName = object.secretName ?? undefined;
+    message.shareName = object.shareName ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.secretNamespace = object.secretNamespace ?? undefined;
+    return message;
+  },
+};
+
+function createBaseScaleIOPersistentVolumeSource(): ScaleIOPersistentVolumeSource {
+  return {
+    gateway: undefined,
+    system: undefined,
+    secretRef: undefined,
+    sslEnabled: undefined,
+    protectionDomain: undefined,
+    storagePool: undefined,
+    storageMode: undefined,
+    volumeName: undefined,
+    fsType: undefined,
+    readOnly: undefined,
+  };
+}
+
+export const ScaleIOPersistentVolumeSource: MessageFns<ScaleIOPersistentVolumeSource> = {
+  encode(message: ScaleIOPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.gateway !== undefined) {
+      writer.uint32(10).string(message.gateway);
+    }
+    if (message.system !== undefined) {
+      writer.uint32(18).string(message.system);
+    }
+    if (message.secretRef !== undefined) {
+      SecretReference.encode(message.secretRef, writer.uint32(26).fork()).join();
+    }
+    if (message.sslEnabled !== undefined) {
+      writer.uint32(32).bool(message.sslEnabled);
+    }
+    if (message.protectionDomain !== undefined) {
+      writer.uint32(42).string(message.protectionDomain);
+    }
+    if (message.storagePool !== undefined) {
+      writer.uint32(50).string(message.storagePool);
+    }
+    if (message.storageMode !== undefined) {
+      writer.uint32(58).string(message.storageMode);
+    }
+    if (message.volumeName !== undefined) {
+      writer.uint32(66).string(message.volumeName);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(74).string(message.fsType);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(80).bool(message.readOnly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ScaleIOPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseScaleIOPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.gateway = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.system = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.secretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sslEnabled = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.protectionDomain = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.storagePool = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.storageMode = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.volumeName = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ScaleIOPersistentVolumeSource>): ScaleIOPersistentVolumeSource {
+    return ScaleIOPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ScaleIOPersistentVolumeSource>): ScaleIOPersistentVolumeSource {
+    const message = createBaseScaleIOPersistentVolumeSource();
+    message.gateway = object.gateway ?? undefined;
+    message.system = object.system ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? SecretReference.fromPartial(object.secretRef)
+      : undefined;
+    message.sslEnabled = object.sslEnabled ?? undefined;
+    message.protectionDomain = object.protectionDomain ?? undefined;
+    message.storagePool = object.storagePool ?? undefined;
+    message.storageMode = object.storageMode ?? undefined;
+    message.volumeName = object.volumeName ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    return message;
+  },
+};
+
+function createBaseLocalVolumeSource(): LocalVolumeSource {
+  return { path: undefined, fsType: undefined };
+}
+
+export const LocalVolumeSource: MessageFns<LocalVolumeSource> = {
+  encode(message: LocalVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.path !== undefined) {
+      writer.uint32(10).string(message.path);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(18).string(message.fsType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LocalVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLocalVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LocalVolumeSource>): LocalVolumeSource {
+    return LocalVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LocalVolumeSource>): LocalVolumeSource {
+    const message = createBaseLocalVolumeSource();
+    message.path = object.path ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseStorageOSPersistentVolumeSource(): StorageOSPersistentVolumeSource {
+  return {
+    volumeName: undefined,
+    volumeNamespace: undefined,
+    fsType: undefined,
+    readOnly: undefined,
+    secretRef: undefined,
+  };
+}
+
+export const StorageOSPersistentVolumeSource: MessageFns<StorageOSPersistentVolumeSource> = {
+  encode(message: StorageOSPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.volumeName !== undefined) {
+      writer.uint32(10).string(message.volumeName);
+    }
+    if (message.volumeNamespace !== undefined) {
+      writer.uint32(18).string(message.volumeNamespace);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(26).string(message.fsType);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(32).bool(message.readOnly);
+    }
+    if (message.secretRef !== undefined) {
+      ObjectReference.encode(message.secretRef, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StorageOSPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorageOSPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.volumeName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.volumeNamespace = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.secretRef = ObjectReference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StorageOSPersistentVolumeSource>): StorageOSPersistentVolumeSource {
+    return StorageOSPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StorageOSPersistentVolumeSource>): StorageOSPersistentVolumeSource {
+    const message = createBaseStorageOSPersistentVolumeSource();
+    message.volumeName = object.volumeName ?? undefined;
+    message.volumeNamespace = object.volumeNamespace ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.secretRef = (object.secretRef !== undefined && object.secretRef !== null)
+      ? ObjectReference.fromPartial(object.secretRef)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSIPersistentVolumeSource(): CSIPersistentVolumeSource {
+  return {
+    driver: undefined,
+    volumeHandle: undefined,
+    readOnly: undefined,
+    fsType: undefined,
+    volumeAttributes: {},
+    controllerPublishSecretRef: undefined,
+    nodeStageSecretRef: undefined,
+    nodePublishSecretRef: undefined,
+    controllerExpandSecretRef: undefined,
+    nodeExpandSecretRef: undefined,
+  };
+}
+
+export const CSIPersistentVolumeSource: MessageFns<CSIPersistentVolumeSource> = {
+  encode(message: CSIPersistentVolumeSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.driver !== undefined) {
+      writer.uint32(10).string(message.driver);
+    }
+    if (message.volumeHandle !== undefined) {
+      writer.uint32(18).string(message.volumeHandle);
+    }
+    if (message.readOnly !== undefined) {
+      writer.uint32(24).bool(message.readOnly);
+    }
+    if (message.fsType !== undefined) {
+      writer.uint32(34).string(message.fsType);
+    }
+    globalThis.Object.entries(message.volumeAttributes).forEach(([key, value]: [string, string]) => {
+      CSIPersistentVolumeSource_VolumeAttributesEntry.encode({ key: key as any, value }, writer.uint32(42).fork())
+        .join();
+    });
+    if (message.controllerPublishSecretRef !== undefined) {
+      SecretReference.encode(message.controllerPublishSecretRef, writer.uint32(50).fork()).join();
+    }
+    if (message.nodeStageSecretRef !== undefined) {
+      SecretReference.encode(message.nodeStageSecretRef, writer.uint32(58).fork()).join();
+    }
+    if (message.nodePublishSecretRef !== undefined) {
+      SecretReference.encode(message.nodePublishSecretRef, writer.uint32(66).fork()).join();
+    }
+    if (message.controllerExpandSecretRef !== undefined) {
+      SecretReference.encode(message.controllerExpandSecretRef, writer.uint32(74).fork()).join();
+    }
+    if (message.nodeExpandSecretRef !== undefined) {
+      SecretReference.encode(message.nodeExpandSecretRef, writer.uint32(82).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIPersistentVolumeSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIPersistentVolumeSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.driver = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.volumeHandle = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.readOnly = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.fsType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = CSIPersistentVolumeSource_VolumeAttributesEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.volumeAttributes[entry5.key] = entry5.value;
+            }
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.controllerPublishSecretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.nodeStageSecretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.nodePublishSecretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.controllerExpandSecretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.nodeExpandSecretRef = SecretReference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIPersistentVolumeSource>): CSIPersistentVolumeSource {
+    return CSIPersistentVolumeSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIPersistentVolumeSource>): CSIPersistentVolumeSource {
+    const message = createBaseCSIPersistentVolumeSource();
+    message.driver = object.driver ?? undefined;
+    message.volumeHandle = object.volumeHandle ?? undefined;
+    message.readOnly = object.readOnly ?? undefined;
+    message.fsType = object.fsType ?? undefined;
+    message.volumeAttributes = (globalThis.Object.entries(object.volumeAttributes ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.controllerPublishSecretRef =
+      (object.controllerPublishSecretRef !== undefined && object.controllerPublishSecretRef !== null)
+        ? SecretReference.fromPartial(object.controllerPublishSecretRef)
+        : undefined;
+    message.nodeStageSecretRef = (object.nodeStageSecretRef !== undefined && object.nodeStageSecretRef !== null)
+      ? SecretReference.fromPartial(object.nodeStageSecretRef)
+      : undefined;
+    message.nodePublishSecretRef = (object.nodePublishSecretRef !== undefined && object.nodePublishSecretRef !== null)
+      ? SecretReference.fromPartial(object.nodePublishSecretRef)
+      : undefined;
+    message.controllerExpandSecretRef =
+      (object.controllerExpandSecretRef !== undefined && object.controllerExpandSecretRef !== null)
+        ? SecretReference.fromPartial(object.controllerExpandSecretRef)
+        : undefined;
+    message.nodeExpandSecretRef = (object.nodeExpandSecretRef !== undefined && object.nodeExpandSecretRef !== null)
+      ? SecretReference.fromPartial(object.nodeExpandSecretRef)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSIPersistentVolumeSource_VolumeAttributesEntry(): CSIPersistentVolumeSource_VolumeAttributesEntry {
+  return { key: "", value: "" };
+}
+
+export const CSIPersistentVolumeSource_VolumeAttributesEntry: MessageFns<
+  CSIPersistentVolumeSource_VolumeAttributesEntry
+> = {
+  encode(
+    message: CSIPersistentVolumeSource_VolumeAttributesEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIPersistentVolumeSource_VolumeAttributesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIPersistentVolumeSource_VolumeAttributesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(
+    base?: DeepPartial<CSIPersistentVolumeSource_VolumeAttributesEntry>,
+  ): CSIPersistentVolumeSource_VolumeAttributesEntry {
+    return CSIPersistentVolumeSource_VolumeAttributesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<CSIPersistentVolumeSource_VolumeAttributesEntry>,
+  ): CSIPersistentVolumeSource_VolumeAttributesEntry {
+    const message = createBaseCSIPersistentVolumeSource_VolumeAttributesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
