@@ -16,6 +16,12 @@ import { pods } from './core/pods.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
+import { endpointSlices } from './discovery/endpointslices.js';
+import { ingressClasses } from './networking/ingressclasses.js';
+import { ingresses } from './networking/ingresses.js';
+import { networkPolicies } from './networking/networkpolicies.js';
+import { runtimeClasses } from './node/runtimeclasses.js';
+import { storageClasses } from './storage/storageclasses.js';
 import type { ResourceDefinition } from './rest/definition.js';
 
 /** The built-in resources: core first, then the named groups. */
@@ -34,4 +40,10 @@ export const builtinDefinitions: ResourceDefinition[] = [
   horizontalPodAutoscalers,
   jobs,
   cronJobs,
+  ingresses,
+  ingressClasses,
+  networkPolicies,
+  endpointSlices,
+  runtimeClasses,
+  storageClasses,
 ];

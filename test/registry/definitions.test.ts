@@ -49,6 +49,12 @@ describe('builtin definitions', () => {
       horizontalpodautoscalers: ['hpa'],
       jobs: [],
       cronjobs: ['cj'],
+      ingresses: ['ing'],
+      ingressclasses: [],
+      networkpolicies: ['netpol'],
+      endpointslices: [],
+      runtimeclasses: [],
+      storageclasses: ['sc'],
     });
   });
 });
