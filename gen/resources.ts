@@ -7,7 +7,7 @@ import { HorizontalPodAutoscalerServiceService as autoscalingV2HorizontalPodAuto
 import { CronJobServiceService as batchV1CronJobService, JobServiceService as batchV1JobService } from './wheelhouse/batch/v1/services.js';
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
-import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PodServiceService as coreV1PodService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
@@ -155,6 +155,48 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Event', listType: 'k8s.io.api.core.v1.EventList', service: { name: 'wheelhouse.core.v1.EventService', definition: coreV1EventService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'limitranges',
+    kind: 'LimitRange',
+    listKind: 'LimitRangeList',
+    singular: 'limitrange',
+    namespaced: true,
+    shortNames: ['limits'],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.LimitRange', listType: 'k8s.io.api.core.v1.LimitRangeList', service: { name: 'wheelhouse.core.v1.LimitRangeService', definition: coreV1LimitRangeService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'resourcequotas',
+    kind: 'ResourceQuota',
+    listKind: 'ResourceQuotaList',
+    singular: 'resourcequota',
+    namespaced: true,
+    shortNames: ['quota'],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ResourceQuota', listType: 'k8s.io.api.core.v1.ResourceQuotaList', service: { name: 'wheelhouse.core.v1.ResourceQuotaService', definition: coreV1ResourceQuotaService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'replicationcontrollers',
+    kind: 'ReplicationController',
+    listKind: 'ReplicationControllerList',
+    singular: 'replicationcontroller',
+    namespaced: true,
+    shortNames: ['rc'],
+    categories: ['all'],
+    subresources: ['scale', 'status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ReplicationController', listType: 'k8s.io.api.core.v1.ReplicationControllerList', service: { name: 'wheelhouse.core.v1.ReplicationControllerService', definition: coreV1ReplicationControllerService } },
     ],
   },
   {

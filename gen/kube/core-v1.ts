@@ -1021,6 +1021,38 @@ export interface LifecycleHandler {
   sleep?: SleepAction;
 }
 
+/** Per-namespace bounds and defaults for the compute resources of pods, containers and claims. */
+export interface LimitRange {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: LimitRangeSpec;
+}
+
+export interface LimitRangeItem {
+  type?: string;
+  max?: Record<string, resource.Quantity>;
+  min?: Record<string, resource.Quantity>;
+  default?: Record<string, resource.Quantity>;
+  defaultRequest?: Record<string, resource.Quantity>;
+  maxLimitRequestRatio?: Record<string, resource.Quantity>;
+}
+
+export interface LimitRangeList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: LimitRange[];
+}
+
+export interface LimitRangeSpec {
+  limits?: LimitRangeItem[];
+}
+
 /** The Linux identity of a container's first process. */
 export interface LinuxContainerUser {
   /** The user ID. */
@@ -2156,6 +2188,50 @@ export interface RBDVolumeSource {
   readOnly?: boolean;
 }
 
+/** Keeps a number of pods matching an equality-based selector running. */
+export interface ReplicationController {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: ReplicationControllerSpec;
+  status?: ReplicationControllerStatus;
+}
+
+export interface ReplicationControllerCondition {
+  type?: string;
+  status?: string;
+  lastTransitionTime?: metav1.Time;
+  reason?: string;
+  message?: string;
+}
+
+export interface ReplicationControllerList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ReplicationController[];
+}
+
+export interface ReplicationControllerSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicationControllerStatus {
+  replicas?: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: ReplicationControllerCondition[];
+}
+
 /** A reference to one of the pod's resourceClaims. */
 export interface ResourceClaim {
   /** The name of an entry in the pod's spec.resourceClaims. */
@@ -2185,6 +2261,37 @@ export interface ResourceHealth {
   health?: string;
   /** Details about the device's health. */
   message?: string;
+}
+
+/** Aggregate caps on what a namespace's objects may request or count. */
+export interface ResourceQuota {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: ResourceQuotaSpec;
+  status?: ResourceQuotaStatus;
+}
+
+export interface ResourceQuotaList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ResourceQuota[];
+}
+
+export interface ResourceQuotaSpec {
+  hard?: Record<string, resource.Quantity>;
+  scopes?: string[];
+  scopeSelector?: ScopeSelector;
+}
+
+export interface ResourceQuotaStatus {
+  hard?: Record<string, resource.Quantity>;
+  used?: Record<string, resource.Quantity>;
 }
 
 /** Compute resources requested and limited. */
@@ -2245,6 +2352,16 @@ export interface ScaleIOVolumeSource {
   fsType?: string;
   /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+}
+
+export interface ScopeSelector {
+  matchExpressions?: ScopedResourceSelectorRequirement[];
+}
+
+export interface ScopedResourceSelectorRequirement {
+  scopeName?: string;
+  operator?: string;
+  values?: string[];
 }
 
 /** A seccomp profile; exactly one source is chosen by type. */

@@ -974,6 +974,25 @@ export const messageSchemas: SchemaMessages = {
     {"name":"tcpSocket","prop":"tcpSocket","json":"tcpSocket","number":3,"kind":"message","type":"k8s.io.api.core.v1.TCPSocketAction","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: kept for compatibility and never run."},
     {"name":"sleep","prop":"sleep","json":"sleep","number":4,"kind":"message","type":"k8s.io.api.core.v1.SleepAction","repeated":false,"optional":true,"nullable":true,"description":"Wait for a number of seconds."},
   ]},
+  "k8s.io.api.core.v1.LimitRange": {"fullName":"k8s.io.api.core.v1.LimitRange","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRange","description":"Per-namespace bounds and defaults for the compute resources of pods, containers and claims.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeSpec","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.LimitRangeItem": {"fullName":"k8s.io.api.core.v1.LimitRangeItem","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeItem","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"max","prop":"max","json":"max","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"min","prop":"min","json":"min","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"default","prop":"default","json":"default","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"defaultRequest","prop":"defaultRequest","json":"defaultRequest","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"maxLimitRequestRatio","prop":"maxLimitRequestRatio","json":"maxLimitRequestRatio","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  ]},
+  "k8s.io.api.core.v1.LimitRangeList": {"fullName":"k8s.io.api.core.v1.LimitRangeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.core.v1.LimitRangeSpec": {"fullName":"k8s.io.api.core.v1.LimitRangeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeSpec","fields":[
+    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeItem","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  ]},
   "k8s.io.api.core.v1.LinuxContainerUser": {"fullName":"k8s.io.api.core.v1.LinuxContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LinuxContainerUser","description":"The Linux identity of a container's first process.","fields":[
     {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The user ID."},
     {"name":"gid","prop":"gid","json":"gid","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The primary group ID."},
@@ -1441,6 +1460,36 @@ export const messageSchemas: SchemaMessages = {
     {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the user's key, replacing keyring."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
+  "k8s.io.api.core.v1.ReplicationController": {"fullName":"k8s.io.api.core.v1.ReplicationController","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationController","description":"Keeps a number of pods matching an equality-based selector running.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerCondition": {"fullName":"k8s.io.api.core.v1.ReplicationControllerCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerCondition","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerList": {"fullName":"k8s.io.api.core.v1.ReplicationControllerList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerSpec": {"fullName":"k8s.io.api.core.v1.ReplicationControllerSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerSpec","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.core.v1.ReplicationControllerStatus": {"fullName":"k8s.io.api.core.v1.ReplicationControllerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerStatus","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  ]},
   "k8s.io.api.core.v1.ResourceClaim": {"fullName":"k8s.io.api.core.v1.ResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceClaim","description":"A reference to one of the pod's resourceClaims.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of an entry in the pod's spec.resourceClaims."},
     {"name":"request","prop":"request","json":"request","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Only this request of the claim; when empty, everything allocated for the claim."},
@@ -1454,6 +1503,24 @@ export const messageSchemas: SchemaMessages = {
     {"name":"resourceID","prop":"resourceID","json":"resourceID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's ID, unique among the resource's devices."},
     {"name":"health","prop":"health","json":"health","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Healthy, Unhealthy or Unknown."},
     {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Details about the device's health."},
+  ]},
+  "k8s.io.api.core.v1.ResourceQuota": {"fullName":"k8s.io.api.core.v1.ResourceQuota","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuota","description":"Aggregate caps on what a namespace's objects may request or count.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.core.v1.ResourceQuotaList": {"fullName":"k8s.io.api.core.v1.ResourceQuotaList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.core.v1.ResourceQuotaSpec": {"fullName":"k8s.io.api.core.v1.ResourceQuotaSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaSpec","fields":[
+    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"scopes","prop":"scopes","json":"scopes","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"scopeSelector","prop":"scopeSelector","json":"scopeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.ScopeSelector","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.core.v1.ResourceQuotaStatus": {"fullName":"k8s.io.api.core.v1.ResourceQuotaStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaStatus","fields":[
+    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"used","prop":"used","json":"used","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
   ]},
   "k8s.io.api.core.v1.ResourceRequirements": {"fullName":"k8s.io.api.core.v1.ResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceRequirements","description":"Compute resources requested and limited.","fields":[
     {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The most of each resource that may be used; exceeding the memory limit kills the process, CPU is throttled."},
@@ -1481,6 +1548,14 @@ export const messageSchemas: SchemaMessages = {
     {"name":"volumeName","prop":"volumeName","json":"volumeName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The existing volume's name."},
     {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+  ]},
+  "k8s.io.api.core.v1.ScopeSelector": {"fullName":"k8s.io.api.core.v1.ScopeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopeSelector","structType":"atomic","fields":[
+    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.core.v1.ScopedResourceSelectorRequirement": {"fullName":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopedResourceSelectorRequirement","fields":[
+    {"name":"scopeName","prop":"scopeName","json":"scopeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
   "k8s.io.api.core.v1.SeccompProfile": {"fullName":"k8s.io.api.core.v1.SeccompProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SeccompProfile","description":"A seccomp profile; exactly one source is chosen by type.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a file on the node)."},
@@ -2914,6 +2989,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.CreateLimitRangeRequest": {"fullName":"wheelhouse.core.v1.CreateLimitRangeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateLimitRangeRequest","description":"Creates a LimitRange: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.CreateNamespaceRequest": {"fullName":"wheelhouse.core.v1.CreateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateNamespaceRequest","description":"Creates a Namespace: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
@@ -2931,6 +3013,20 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","description":"Creates a Pod: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.CreateReplicationControllerRequest": {"fullName":"wheelhouse.core.v1.CreateReplicationControllerRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateReplicationControllerRequest","description":"Creates a ReplicationController: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.CreateResourceQuotaRequest": {"fullName":"wheelhouse.core.v1.CreateResourceQuotaRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateResourceQuotaRequest","description":"Creates a ResourceQuota: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -2966,6 +3062,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.LimitRangeWatchEvent": {"fullName":"wheelhouse.core.v1.LimitRangeWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"LimitRangeWatchEvent","description":"One change to a LimitRange: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.NamespaceWatchEvent": {"fullName":"wheelhouse.core.v1.NamespaceWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"NamespaceWatchEvent","description":"One change to a Namespace: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
@@ -2979,6 +3080,16 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.core.v1.PodWatchEvent": {"fullName":"wheelhouse.core.v1.PodWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"PodWatchEvent","description":"One change to a Pod: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.ReplicationControllerWatchEvent": {"fullName":"wheelhouse.core.v1.ReplicationControllerWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ReplicationControllerWatchEvent","description":"One change to a ReplicationController: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.ResourceQuotaWatchEvent": {"fullName":"wheelhouse.core.v1.ResourceQuotaWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"ResourceQuotaWatchEvent","description":"One change to a ResourceQuota: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
   "wheelhouse.core.v1.SecretWatchEvent": {"fullName":"wheelhouse.core.v1.SecretWatchEvent","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"SecretWatchEvent","description":"One change to a Secret: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
@@ -3020,6 +3131,14 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.UpdateLimitRangeRequest": {"fullName":"wheelhouse.core.v1.UpdateLimitRangeRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateLimitRangeRequest","description":"Replaces a LimitRange (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.UpdateNamespaceRequest": {"fullName":"wheelhouse.core.v1.UpdateNamespaceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateNamespaceRequest","description":"Replaces a Namespace (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Namespace","repeated":false,"optional":true},
@@ -3039,6 +3158,22 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.core.v1.UpdatePodRequest": {"fullName":"wheelhouse.core.v1.UpdatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdatePodRequest","description":"Replaces a Pod (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.UpdateReplicationControllerRequest": {"fullName":"wheelhouse.core.v1.UpdateReplicationControllerRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateReplicationControllerRequest","description":"Replaces a ReplicationController (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.UpdateResourceQuotaRequest": {"fullName":"wheelhouse.core.v1.UpdateResourceQuotaRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"UpdateResourceQuotaRequest","description":"Replaces a ResourceQuota (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

@@ -10,9 +10,12 @@ import { jobs } from './batch/jobs.js';
 import { configMaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
+import { limitRanges } from './core/limitranges.js';
 import { namespaces } from './core/namespaces.js';
 import { nodes } from './core/nodes.js';
 import { pods } from './core/pods.js';
+import { replicationControllers } from './core/replicationcontrollers.js';
+import { resourceQuotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
@@ -34,6 +37,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   endpoints,
   serviceAccounts,
   events,
+  limitRanges,
+  resourceQuotas,
+  replicationControllers,
   nodes,
   deployments,
   replicaSets,

@@ -28,7 +28,7 @@ describe('builtin definitions', () => {
   it('puts exactly the upstream resources in the all category', () => {
     assert.deepEqual(
       builtinDefinitions.filter((d) => d.categories?.includes('all')).map((d) => d.resource),
-      ['pods', 'services', 'deployments', 'replicasets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
+      ['pods', 'services', 'replicationcontrollers', 'deployments', 'replicasets', 'horizontalpodautoscalers', 'jobs', 'cronjobs'],
     );
   });
 
@@ -43,6 +43,9 @@ describe('builtin definitions', () => {
       endpoints: ['ep'],
       serviceaccounts: ['sa'],
       events: ['ev'],
+      limitranges: ['limits'],
+      resourcequotas: ['quota'],
+      replicationcontrollers: ['rc'],
       nodes: ['no'],
       deployments: ['deploy'],
       replicasets: ['rs'],

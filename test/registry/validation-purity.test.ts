@@ -31,6 +31,9 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   '/Endpoints': { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] },
   '/ServiceAccount': { imagePullSecrets: [{ name: 'pull' }] },
   '/Event': { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, reason: 'Started' },
+  '/ReplicationController': { spec: { replicas: 1, selector: { app: 'web' }, template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } } },
+  '/LimitRange': { spec: { limits: [{ type: 'Container', max: { cpu: '1' }, min: { cpu: '100m' } }] } },
+  '/ResourceQuota': { spec: { hard: { pods: '10', 'requests.cpu': '2' }, scopes: ['NotTerminating'] } },
   '/Node': { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] }, status: { capacity: { cpu: '1' } } },
   'apps/Deployment': {
     spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },

@@ -70,6 +70,10 @@ function requirementString(r: LabelRequirement): string {
 export function selectorString(value: unknown): string {
   if (typeof value === 'string') return value;
   if (!isObject(value)) return '';
+  // An equality selector (ReplicationController's map) is a LabelSelector's matchLabels.
+  if (!('matchLabels' in value) && !('matchExpressions' in value) && Object.values(value).every((v) => typeof v === 'string')) {
+    value = { matchLabels: value };
+  }
   const sel = labelSelectorFromObject(value as Parameters<typeof labelSelectorFromObject>[0]);
   return [...sel.requirements]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))

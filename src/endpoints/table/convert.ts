@@ -3,7 +3,7 @@
  * and as PartialObjectMetadata(List). Columns come from the resource definition.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import { definitionApiVersion, type PrinterColumn } from '../../registry/rest/definition.js';
+import { AGE_COLUMN_SLOT, definitionApiVersion, type PrinterColumn } from '../../registry/rest/definition.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
@@ -48,6 +48,7 @@ export interface TablePrinter {
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
 function columnsOf(def: ServedResource): PrinterColumn[] {
   const cols = def.printerColumns ?? [];
+  if (cols.includes(AGE_COLUMN_SLOT)) return cols.map((c) => (c === AGE_COLUMN_SLOT ? AGE_COLUMN : c));
   if (cols.some((c) => c.name === 'Age')) return cols;
   const firstWide = cols.findIndex((c) => (c.priority ?? 0) > 0);
   const at = firstWide < 0 ? cols.length : firstWide;

@@ -162,6 +162,12 @@ export interface PrinterColumn<T extends object = KubeObject> {
   cell(obj: T): string | number;
 }
 
+/**
+ * Marks where Age goes in a kind's columns when upstream's printer does not put it after the
+ * last priority-0 column (ResourceQuota prints it right after Name); the endpoints fill it in.
+ */
+export const AGE_COLUMN_SLOT: PrinterColumn = { name: 'Age', type: 'string', description: '', cell: () => '' };
+
 /** `apps/v1` or `v1`. */
 export function definitionApiVersion(def: { group: string; version: string }): string {
   return def.group ? `${def.group}/${def.version}` : def.version;
