@@ -9,9 +9,13 @@ import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhous
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
 import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
+import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
+import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
+import { StorageClassServiceService as storageV1StorageClassService } from './wheelhouse/storage/v1/services.js';
 
 /** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
 export type ResourceSubresource = 'status' | 'scale' | 'proxy';
@@ -482,6 +486,90 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.policy.v1.PodDisruptionBudget', listType: 'k8s.io.api.policy.v1.PodDisruptionBudgetList', service: { name: 'wheelhouse.policy.v1.PodDisruptionBudgetService', definition: policyV1PodDisruptionBudgetService } },
+    ],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    kind: 'Ingress',
+    listKind: 'IngressList',
+    singular: 'ingress',
+    namespaced: true,
+    shortNames: ['ing'],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.Ingress', listType: 'k8s.io.api.networking.v1.IngressList', service: { name: 'wheelhouse.networking.v1.IngressService', definition: networkingV1IngressService } },
+    ],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ingressclasses',
+    kind: 'IngressClass',
+    listKind: 'IngressClassList',
+    singular: 'ingressclass',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.IngressClass', listType: 'k8s.io.api.networking.v1.IngressClassList', service: { name: 'wheelhouse.networking.v1.IngressClassService', definition: networkingV1IngressClassService } },
+    ],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'networkpolicies',
+    kind: 'NetworkPolicy',
+    listKind: 'NetworkPolicyList',
+    singular: 'networkpolicy',
+    namespaced: true,
+    shortNames: ['netpol'],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.NetworkPolicy', listType: 'k8s.io.api.networking.v1.NetworkPolicyList', service: { name: 'wheelhouse.networking.v1.NetworkPolicyService', definition: networkingV1NetworkPolicyService } },
+    ],
+  },
+  {
+    group: 'discovery.k8s.io',
+    resource: 'endpointslices',
+    kind: 'EndpointSlice',
+    listKind: 'EndpointSliceList',
+    singular: 'endpointslice',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.discovery.v1.EndpointSlice', listType: 'k8s.io.api.discovery.v1.EndpointSliceList', service: { name: 'wheelhouse.discovery.v1.EndpointSliceService', definition: discoveryV1EndpointSliceService } },
+    ],
+  },
+  {
+    group: 'node.k8s.io',
+    resource: 'runtimeclasses',
+    kind: 'RuntimeClass',
+    listKind: 'RuntimeClassList',
+    singular: 'runtimeclass',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.node.v1.RuntimeClass', listType: 'k8s.io.api.node.v1.RuntimeClassList', service: { name: 'wheelhouse.node.v1.RuntimeClassService', definition: nodeV1RuntimeClassService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'storageclasses',
+    kind: 'StorageClass',
+    listKind: 'StorageClassList',
+    singular: 'storageclass',
+    namespaced: false,
+    shortNames: ['sc'],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.StorageClass', listType: 'k8s.io.api.storage.v1.StorageClassList', service: { name: 'wheelhouse.storage.v1.StorageClassService', definition: storageV1StorageClassService } },
     ],
   },
 ];

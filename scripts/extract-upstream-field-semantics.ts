@@ -76,6 +76,10 @@ function packageSources(): Source[] {
     api('coordination/v1'),
     api('policy/v1'),
     api('batch/v2alpha1', beforeRemoval(apiGit, 'batch/v2alpha1/types.go')),
+    api('networking/v1'),
+    api('discovery/v1'),
+    api('node/v1'),
+    api('storage/v1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

@@ -2941,6 +2941,15 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
+export interface TopologySelectorLabelRequirement {
+  key?: string;
+  values?: string[];
+}
+
+export interface TopologySelectorTerm {
+  matchLabelExpressions?: TopologySelectorLabelRequirement[];
+}
+
 /** How evenly matching pods should be spread across topology domains. */
 export interface TopologySpreadConstraint {
   /**

@@ -1971,6 +1971,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all."},
     {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"For NoExecute taints: how long the pod may stay on the node after the taint appears; unset means forever."},
   ]},
+  "k8s.io.api.core.v1.TopologySelectorLabelRequirement": {"fullName":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorLabelRequirement","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"values","prop":"values","json":"values","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  ]},
+  "k8s.io.api.core.v1.TopologySelectorTerm": {"fullName":"k8s.io.api.core.v1.TopologySelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorTerm","structType":"atomic","fields":[
+    {"name":"matchLabelExpressions","prop":"matchLabelExpressions","json":"matchLabelExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
   "k8s.io.api.core.v1.TopologySpreadConstraint": {"fullName":"k8s.io.api.core.v1.TopologySpreadConstraint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TopologySpreadConstraint","description":"How evenly matching pods should be spread across topology domains.","fields":[
     {"name":"maxSkew","prop":"maxSkew","json":"maxSkew","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The largest allowed difference between the number of matching pods in any domain and in the least populated one. At least 1."},
     {"name":"topologyKey","prop":"topologyKey","json":"topologyKey","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node label whose values define the domains, such as topology.kubernetes.io/zone."},
@@ -2092,6 +2099,181 @@ export const messageSchemas: SchemaMessages = {
     {"name":"runAsUserName","prop":"runAsUserName","json":"runAsUserName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The Windows user name the entrypoint runs as; defaults to the image's."},
     {"name":"hostProcess","prop":"hostProcess","json":"hostProcess","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Run as a host process container, with access to the node; all containers of the pod must agree, and the pod needs hostNetwork."},
   ]},
+  "k8s.io.api.discovery.v1.Endpoint": {"fullName":"k8s.io.api.discovery.v1.Endpoint","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"Endpoint","fields":[
+    {"name":"addresses","prop":"addresses","json":"addresses","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointConditions","repeated":false,"optional":true},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"targetRef","prop":"targetRef","json":"targetRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
+    {"name":"deprecatedTopology","prop":"deprecatedTopology","json":"deprecatedTopology","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"zone","prop":"zone","json":"zone","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"hints","prop":"hints","json":"hints","number":8,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointHints","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.discovery.v1.EndpointConditions": {"fullName":"k8s.io.api.discovery.v1.EndpointConditions","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointConditions","fields":[
+    {"name":"ready","prop":"ready","json":"ready","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+    {"name":"serving","prop":"serving","json":"serving","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+    {"name":"terminating","prop":"terminating","json":"terminating","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.discovery.v1.EndpointHints": {"fullName":"k8s.io.api.discovery.v1.EndpointHints","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointHints","fields":[
+    {"name":"forZones","prop":"forZones","json":"forZones","number":1,"kind":"message","type":"k8s.io.api.discovery.v1.ForZone","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"forNodes","prop":"forNodes","json":"forNodes","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.ForNode","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.discovery.v1.EndpointPort": {"fullName":"k8s.io.api.discovery.v1.EndpointPort","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointPort","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.discovery.v1.EndpointSlice": {"fullName":"k8s.io.api.discovery.v1.EndpointSlice","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSlice","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"addressType","prop":"addressType","json":"addressType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.Endpoint","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+    {"name":"ports","prop":"ports","json":"ports","number":3,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointPort","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  ]},
+  "k8s.io.api.discovery.v1.EndpointSliceList": {"fullName":"k8s.io.api.discovery.v1.EndpointSliceList","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSliceList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.discovery.v1.ForNode": {"fullName":"k8s.io.api.discovery.v1.ForNode","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForNode","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  ]},
+  "k8s.io.api.discovery.v1.ForZone": {"fullName":"k8s.io.api.discovery.v1.ForZone","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForZone","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  ]},
+  "k8s.io.api.networking.v1.HTTPIngressPath": {"fullName":"k8s.io.api.networking.v1.HTTPIngressPath","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressPath","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"pathType","prop":"pathType","json":"pathType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
+    {"name":"backend","prop":"backend","json":"backend","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"emitEmpty":true},
+  ]},
+  "k8s.io.api.networking.v1.HTTPIngressRuleValue": {"fullName":"k8s.io.api.networking.v1.HTTPIngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressRuleValue","fields":[
+    {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressPath","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  ]},
+  "k8s.io.api.networking.v1.IPBlock": {"fullName":"k8s.io.api.networking.v1.IPBlock","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPBlock","fields":[
+    {"name":"cidr","prop":"cidr","json":"cidr","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"except","prop":"except","json":"except","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.Ingress": {"fullName":"k8s.io.api.networking.v1.Ingress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"Ingress","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressBackend": {"fullName":"k8s.io.api.networking.v1.IngressBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressBackend","fields":[
+    {"name":"service","prop":"service","json":"service","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressServiceBackend","repeated":false,"optional":true,"nullable":true},
+    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"message","type":"k8s.io.api.core.v1.TypedLocalObjectReference","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressClass": {"fullName":"k8s.io.api.networking.v1.IngressClass","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClass","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassSpec","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressClassList": {"fullName":"k8s.io.api.networking.v1.IngressClassList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.networking.v1.IngressClassParametersReference": {"fullName":"k8s.io.api.networking.v1.IngressClassParametersReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassParametersReference","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"scope","prop":"scope","json":"scope","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressClassSpec": {"fullName":"k8s.io.api.networking.v1.IngressClassSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassSpec","fields":[
+    {"name":"controller","prop":"controller","json":"controller","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassParametersReference","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressList": {"fullName":"k8s.io.api.networking.v1.IngressList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.networking.v1.IngressLoadBalancerIngress": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerIngress","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressPortStatus","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.IngressLoadBalancerStatus": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerStatus","fields":[
+    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.IngressPortStatus": {"fullName":"k8s.io.api.networking.v1.IngressPortStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressPortStatus","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressRule": {"fullName":"k8s.io.api.networking.v1.IngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRule","fields":[
+    {"name":"host","prop":"host","json":"host","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"ingressRuleValue","prop":"ingressRuleValue","json":"ingressRuleValue","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressRuleValue","repeated":false,"optional":true,"inline":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressRuleValue": {"fullName":"k8s.io.api.networking.v1.IngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRuleValue","fields":[
+    {"name":"http","prop":"http","json":"http","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressRuleValue","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressServiceBackend": {"fullName":"k8s.io.api.networking.v1.IngressServiceBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressServiceBackend","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceBackendPort","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressSpec": {"fullName":"k8s.io.api.networking.v1.IngressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressSpec","fields":[
+    {"name":"ingressClassName","prop":"ingressClassName","json":"ingressClassName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"defaultBackend","prop":"defaultBackend","json":"defaultBackend","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"nullable":true},
+    {"name":"tls","prop":"tls","json":"tls","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressTLS","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"rules","prop":"rules","json":"rules","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressRule","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.IngressStatus": {"fullName":"k8s.io.api.networking.v1.IngressStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressStatus","fields":[
+    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.IngressTLS": {"fullName":"k8s.io.api.networking.v1.IngressTLS","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressTLS","fields":[
+    {"name":"hosts","prop":"hosts","json":"hosts","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"secretName","prop":"secretName","json":"secretName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicy": {"fullName":"k8s.io.api.networking.v1.NetworkPolicy","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicy","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicySpec","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicyEgressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyEgressRule","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"to","prop":"to","json":"to","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicyIngressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyIngressRule","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"from","prop":"from","json":"from","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicyList": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicyPeer": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPeer","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPeer","fields":[
+    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
+    {"name":"namespaceSelector","prop":"namespaceSelector","json":"namespaceSelector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
+    {"name":"ipBlock","prop":"ipBlock","json":"ipBlock","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IPBlock","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicyPort": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPort","fields":[
+    {"name":"protocol","prop":"protocol","json":"protocol","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
+    {"name":"endPort","prop":"endPort","json":"endPort","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.networking.v1.NetworkPolicySpec": {"fullName":"k8s.io.api.networking.v1.NetworkPolicySpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicySpec","fields":[
+    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"ingress","prop":"ingress","json":"ingress","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"egress","prop":"egress","json":"egress","number":3,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"policyTypes","prop":"policyTypes","json":"policyTypes","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.ServiceBackendPort": {"fullName":"k8s.io.api.networking.v1.ServiceBackendPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceBackendPort","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"number","prop":"number","json":"number","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","fields":[
+    {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  ]},
+  "k8s.io.api.node.v1.RuntimeClass": {"fullName":"k8s.io.api.node.v1.RuntimeClass","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClass","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"handler","prop":"handler","json":"handler","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"overhead","prop":"overhead","json":"overhead","number":3,"kind":"message","type":"k8s.io.api.node.v1.Overhead","repeated":false,"optional":true,"nullable":true},
+    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":4,"kind":"message","type":"k8s.io.api.node.v1.Scheduling","repeated":false,"optional":true,"nullable":true},
+  ]},
+  "k8s.io.api.node.v1.RuntimeClassList": {"fullName":"k8s.io.api.node.v1.RuntimeClassList","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClassList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.node.v1.Scheduling": {"fullName":"k8s.io.api.node.v1.Scheduling","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Scheduling","fields":[
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":2,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
   "k8s.io.api.policy.v1.PodDisruptionBudget": {"fullName":"k8s.io.api.policy.v1.PodDisruptionBudget","package":"k8s.io.api.policy.v1","file":"k8s/io/api/policy/v1/generated.proto","tsName":"PodDisruptionBudget","description":"Limits how many pods of a set voluntary disruptions (evictions) may take down at once.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.policy.v1.PodDisruptionBudgetSpec","repeated":false,"optional":true,"description":"Which pods are covered and how many must stay available."},
@@ -2182,6 +2364,20 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.scheduling.v1.PriorityClassList": {"fullName":"k8s.io.api.scheduling.v1.PriorityClassList","package":"k8s.io.api.scheduling.v1","file":"k8s/io/api/scheduling/v1/generated.proto","tsName":"PriorityClassList","description":"A list of PriorityClasses.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.scheduling.v1.PriorityClass","repeated":true,"optional":false,"description":"The PriorityClasses."},
+  ]},
+  "k8s.io.api.storage.v1.StorageClass": {"fullName":"k8s.io.api.storage.v1.StorageClass","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClass","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"provisioner","prop":"provisioner","json":"provisioner","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+    {"name":"reclaimPolicy","prop":"reclaimPolicy","json":"reclaimPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"mountOptions","prop":"mountOptions","json":"mountOptions","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"allowVolumeExpansion","prop":"allowVolumeExpansion","json":"allowVolumeExpansion","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+    {"name":"volumeBindingMode","prop":"volumeBindingMode","json":"volumeBindingMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"allowedTopologies","prop":"allowedTopologies","json":"allowedTopologies","number":8,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorTerm","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.storage.v1.StorageClassList": {"fullName":"k8s.io.api.storage.v1.StorageClassList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClassList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":true,"optional":false},
   ]},
   "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3512,6 +3708,26 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.discovery.v1.CreateEndpointSliceRequest": {"fullName":"wheelhouse.discovery.v1.CreateEndpointSliceRequest","package":"wheelhouse.discovery.v1","file":"wheelhouse/discovery/v1/services.proto","tsName":"CreateEndpointSliceRequest","description":"Creates a EndpointSlice: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.discovery.v1.EndpointSliceWatchEvent": {"fullName":"wheelhouse.discovery.v1.EndpointSliceWatchEvent","package":"wheelhouse.discovery.v1","file":"wheelhouse/discovery/v1/services.proto","tsName":"EndpointSliceWatchEvent","description":"One change to a EndpointSlice: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.discovery.v1.UpdateEndpointSliceRequest": {"fullName":"wheelhouse.discovery.v1.UpdateEndpointSliceRequest","package":"wheelhouse.discovery.v1","file":"wheelhouse/discovery/v1/services.proto","tsName":"UpdateEndpointSliceRequest","description":"Replaces a EndpointSlice (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","description":"Deletes every object in a namespace that the list options select.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"listOptions","prop":"listOptions","json":"listOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
@@ -3543,6 +3759,86 @@ export const messageSchemas: SchemaMessages = {
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.Scale","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.CreateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.CreateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIngressClassRequest","description":"Creates a IngressClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.CreateIngressRequest": {"fullName":"wheelhouse.networking.v1.CreateIngressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIngressRequest","description":"Creates a Ingress: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.CreateNetworkPolicyRequest": {"fullName":"wheelhouse.networking.v1.CreateNetworkPolicyRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateNetworkPolicyRequest","description":"Creates a NetworkPolicy: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.IngressClassWatchEvent": {"fullName":"wheelhouse.networking.v1.IngressClassWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IngressClassWatchEvent","description":"One change to a IngressClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.IngressWatchEvent": {"fullName":"wheelhouse.networking.v1.IngressWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IngressWatchEvent","description":"One change to a Ingress: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.NetworkPolicyWatchEvent": {"fullName":"wheelhouse.networking.v1.NetworkPolicyWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"NetworkPolicyWatchEvent","description":"One change to a NetworkPolicy: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.UpdateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIngressClassRequest","description":"Replaces a IngressClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateIngressRequest": {"fullName":"wheelhouse.networking.v1.UpdateIngressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIngressRequest","description":"Replaces a Ingress (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateNetworkPolicyRequest": {"fullName":"wheelhouse.networking.v1.UpdateNetworkPolicyRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateNetworkPolicyRequest","description":"Replaces a NetworkPolicy (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.node.v1.CreateRuntimeClassRequest": {"fullName":"wheelhouse.node.v1.CreateRuntimeClassRequest","package":"wheelhouse.node.v1","file":"wheelhouse/node/v1/services.proto","tsName":"CreateRuntimeClassRequest","description":"Creates a RuntimeClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.node.v1.RuntimeClassWatchEvent": {"fullName":"wheelhouse.node.v1.RuntimeClassWatchEvent","package":"wheelhouse.node.v1","file":"wheelhouse/node/v1/services.proto","tsName":"RuntimeClassWatchEvent","description":"One change to a RuntimeClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.node.v1.UpdateRuntimeClassRequest": {"fullName":"wheelhouse.node.v1.UpdateRuntimeClassRequest","package":"wheelhouse.node.v1","file":"wheelhouse/node/v1/services.proto","tsName":"UpdateRuntimeClassRequest","description":"Replaces a RuntimeClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "wheelhouse.policy.v1.CreatePodDisruptionBudgetRequest": {"fullName":"wheelhouse.policy.v1.CreatePodDisruptionBudgetRequest","package":"wheelhouse.policy.v1","file":"wheelhouse/policy/v1/services.proto","tsName":"CreatePodDisruptionBudgetRequest","description":"Creates a PodDisruptionBudget: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3659,6 +3955,26 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.scheduling.v1.UpdatePriorityClassRequest": {"fullName":"wheelhouse.scheduling.v1.UpdatePriorityClassRequest","package":"wheelhouse.scheduling.v1","file":"wheelhouse/scheduling/v1/services.proto","tsName":"UpdatePriorityClassRequest","description":"Replaces a PriorityClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.scheduling.v1.PriorityClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CreateStorageClassRequest": {"fullName":"wheelhouse.storage.v1.CreateStorageClassRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateStorageClassRequest","description":"Creates a StorageClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.StorageClassWatchEvent": {"fullName":"wheelhouse.storage.v1.StorageClassWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"StorageClassWatchEvent","description":"One change to a StorageClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.UpdateStorageClassRequest": {"fullName":"wheelhouse.storage.v1.UpdateStorageClassRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateStorageClassRequest","description":"Replaces a StorageClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

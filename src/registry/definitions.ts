@@ -31,6 +31,12 @@ import { clusterRoleBindings } from './rbac/clusterrolebindings.js';
 import { clusterRoles } from './rbac/clusterroles.js';
 import { roleBindings } from './rbac/rolebindings.js';
 import { roles } from './rbac/roles.js';
+import { endpointSlices } from './discovery/endpointslices.js';
+import { ingressClasses } from './networking/ingressclasses.js';
+import { ingresses } from './networking/ingresses.js';
+import { networkPolicies } from './networking/networkpolicies.js';
+import { runtimeClasses } from './node/runtimeclasses.js';
+import { storageClasses } from './storage/storageclasses.js';
 import type { ResourceDefinition } from './rest/definition.js';
 import { priorityClasses } from './scheduling/priorityclasses.js';
 
@@ -66,4 +72,10 @@ export const builtinDefinitions: ResourceDefinition[] = [
   priorityClasses,
   leases,
   podDisruptionBudgets,
+  ingresses,
+  ingressClasses,
+  networkPolicies,
+  endpointSlices,
+  runtimeClasses,
+  storageClasses,
 ];

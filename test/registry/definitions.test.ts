@@ -65,6 +65,12 @@ describe('builtin definitions', () => {
       priorityclasses: ['pc'],
       leases: [],
       poddisruptionbudgets: ['pdb'],
+      ingresses: ['ing'],
+      ingressclasses: [],
+      networkpolicies: ['netpol'],
+      endpointslices: [],
+      runtimeclasses: [],
+      storageclasses: ['sc'],
     });
   });
 });

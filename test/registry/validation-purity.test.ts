@@ -75,6 +75,16 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'high' },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 } },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
+  'networking.k8s.io/Ingress': {
+    spec: { rules: [{ host: 'example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+  },
+  'networking.k8s.io/IngressClass': { spec: { controller: 'example.com/ingress', parameters: { kind: 'Params', name: 'p', scope: 'Cluster' } } },
+  'networking.k8s.io/NetworkPolicy': {
+    spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 80 }] }], policyTypes: ['Ingress'] },
+  },
+  'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] },
+  'node.k8s.io/RuntimeClass': { handler: 'runc', overhead: { podFixed: { cpu: '100m' } } },
+  'storage.k8s.io/StorageClass': { provisioner: 'example.com/disk', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' },
 };
 
 /** Objects no kind accepts as they are, or that miss most of what a kind needs. */
