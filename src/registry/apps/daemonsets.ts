@@ -10,9 +10,9 @@ import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { child, num, setDefault, str } from '../core/fields.js';
+import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -150,19 +150,6 @@ export const daemonSets: ResourceDefinition<DaemonSet> = {
         return sel.length === 0 ? '<none>' : sel.map(([k, v]) => `${k}=${v}`).join(',');
       },
     },
-    {
-      name: 'Containers',
-      type: 'string',
-      priority: 1,
-      description: 'Names of each container in the template.',
-      cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.name)).join(','),
-    },
-    {
-      name: 'Images',
-      type: 'string',
-      priority: 1,
-      description: 'Images referenced by each container in the template.',
-      cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.image)).join(','),
-    },
+    ...templateContainerColumns(),
   ],
 };

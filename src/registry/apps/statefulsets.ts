@@ -13,7 +13,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault, str } from '../core/fields.js';
 import { defaultClaim } from '../core/persistentvolumeclaims.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateStatusCounts } from './replicated.js';
@@ -157,19 +157,6 @@ export const statefulSets: ResourceDefinition<StatefulSet> = {
       description: 'Number of the pod with ready state',
       cell: (obj) => `${num(obj.status?.readyReplicas) ?? 0}/${num(obj.spec?.replicas) ?? 0}`,
     },
-    {
-      name: 'Containers',
-      type: 'string',
-      priority: 1,
-      description: 'Names of each container in the template.',
-      cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.name)).join(','),
-    },
-    {
-      name: 'Images',
-      type: 'string',
-      priority: 1,
-      description: 'Images referenced by each container in the template.',
-      cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.image)).join(','),
-    },
+    ...templateContainerColumns(),
   ],
 };

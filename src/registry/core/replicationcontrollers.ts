@@ -9,9 +9,9 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { child, num, setDefault, str } from './fields.js';
+import { child, num, setDefault } from './fields.js';
 import { defaultPodTemplate, validatePodTemplate } from './pod-spec.js';
-import { validateNonNegative } from './workload.js';
+import { templateContainerColumns, validateNonNegative } from './workload.js';
 
 /** SetDefaults_ReplicationController plus the pod template's defaults. */
 function defaultReplicationController(obj: ReplicationController): void {
@@ -86,8 +86,7 @@ export const replicationControllers: ResourceDefinition<ReplicationController> =
     { name: 'Desired', type: 'integer', description: 'Number of desired pods.', cell: (obj) => num(obj.spec?.replicas) ?? 0 },
     { name: 'Current', type: 'integer', description: 'Number of actual pods.', cell: (obj) => count(obj, 'replicas') },
     { name: 'Ready', type: 'integer', description: 'Number of pods ready.', cell: (obj) => count(obj, 'readyReplicas') },
-    { name: 'Containers', type: 'string', priority: 1, description: 'Names of each container in the template.', cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.name)).join(',') },
-    { name: 'Images', type: 'string', priority: 1, description: 'Images referenced by each container in the template.', cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.image)).join(',') },
+    ...templateContainerColumns(),
     { name: 'Selector', type: 'string', priority: 1, description: 'Label selector for pods.', cell: (obj) => selectorText(obj.spec?.selector) },
   ],
 };
