@@ -12,7 +12,7 @@ import { validateLabelSelector } from '../../machinery/validation/label-selector
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorColumn, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -150,6 +150,7 @@ export const daemonSets: ResourceDefinition<DaemonSet> = {
         return sel.length === 0 ? '<none>' : sel.map(([k, v]) => `${k}=${v}`).join(',');
       },
     },
-    ...templateContainerColumns(),
+    ...templateContainerColumns<DaemonSet>(),
+    selectorColumn<DaemonSet>('A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template\'s labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (obj) => obj.spec?.selector),
   ],
 };

@@ -6,7 +6,7 @@
 import type { ResourceQuota } from '../../../gen/kube/core-v1.js';
 import { type FieldError, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { AGE_COLUMN_SLOT, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
 import { str } from './fields.js';
 import { compareQuantities, resourceList } from './resource-lists.js';
@@ -61,7 +61,6 @@ export const resourceQuotas: ResourceDefinition<ResourceQuota> = {
     validateUpdate: (obj) => [...validateQuantities(obj.status?.hard, 'status.hard'), ...validateQuantities(obj.status?.used, 'status.used')],
   },
   printerColumns: [
-    AGE_COLUMN_SLOT,
     { name: 'Request', type: 'string', description: 'Requests and counts, used / hard', cell: (obj) => usage(obj, false) },
     { name: 'Limit', type: 'string', description: 'Limits, used / hard', cell: (obj) => usage(obj, true) },
   ],

@@ -130,15 +130,17 @@ function hosts(obj: Ingress): string {
   return listWithMore(list, 3);
 }
 
-/** Upstream's Address column: load-balancer IPs and host names, cut at 16 characters. */
+/**
+ * Upstream's Address column: the load balancer's IPs and host names, sorted and unique
+ * (server-side tables print wide, so the list is never clipped).
+ */
 function address(obj: Ingress): string {
-  const list: string[] = [];
+  const list = new Set<string>();
   for (const entry of obj.status?.loadBalancer?.ingress ?? []) {
-    if (str(entry.ip)) list.push(str(entry.ip));
-    else if (str(entry.hostname)) list.push(str(entry.hostname));
+    if (str(entry.ip)) list.add(str(entry.ip));
+    else if (str(entry.hostname)) list.add(str(entry.hostname));
   }
-  const joined = list.join(',');
-  return joined.length > 16 ? `${joined.slice(0, 16)}...` : joined;
+  return [...list].sort().join(',');
 }
 
 /** The Ingress resource. */

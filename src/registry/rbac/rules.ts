@@ -9,6 +9,7 @@ import { type FieldError, invalidValue, notSupported, required } from '../../mac
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { str } from '../core/fields.js';
+import { CREATED_AT_COLUMN } from '../rest/definition.js';
 
 /** The group of every role reference, and of User and Group subjects. */
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -105,10 +106,5 @@ export function bindingColumns<T extends { roleRef?: RoleRef; subjects?: Subject
   ];
 }
 
-/** Roles print their creation time. */
-export const createdAtColumn = {
-  name: 'Created At',
-  type: 'date' as const,
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-  cell: (obj: { metadata?: { creationTimestamp?: string } }) => str(obj.metadata?.creationTimestamp),
-};
+/** Roles print their creation time (upstream has no printer for them). */
+export const createdAtColumn = CREATED_AT_COLUMN;
