@@ -57,6 +57,6 @@ describe('LimitRange and ResourceQuota', () => {
     assert.match(table.stdout, /^q\s+pods: 3\/10, requests\.cpu: 500m\/2\s+limits\.memory: 0\/1Gi\s+\d+s\n$/);
     const neg = await api(ts.server, 'POST', RQ, { metadata: { name: 'neg' }, spec: { hard: { pods: '-1' }, scopes: ['Sometimes'] } });
     assert.equal(neg.status, 422);
-    assert.equal(neg.body.message, 'ResourceQuota "neg" is invalid: [spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0, spec.scopes: Invalid value: ["Sometimes"]: unsupported scope]');
+    assert.equal(neg.body.message, 'ResourceQuota "neg" is invalid: [spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0, spec.scopes: Invalid value: []core.ResourceQuotaScope{"Sometimes"}: unsupported scope]');
   });
 });

@@ -12,7 +12,7 @@ import { validateLabelSelector } from '../../machinery/validation/label-selector
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorColumn, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorColumn, selectorMatchesTemplate, selectorValue, templateContainerColumns, templateLabelsValue, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -72,9 +72,9 @@ function validateDaemonSet(obj: DaemonSet): FieldError[] {
   if (selector) errs.push(...validateLabelSelector(selector, 'spec.selector'));
   // A missing selector selects nothing, so it never matches the template.
   if (!selector || !selectorMatchesTemplate(selector, template)) {
-    errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
   }
-  if (selector && isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for daemonset'));
+  if (selector && isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selectorValue(selector), 'empty selector is invalid for daemonset'));
   errs.push(...validatePodTemplate(template, 'spec.template'));
   const podSpec = template?.spec ?? {};
   if (podSpec.restartPolicy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));

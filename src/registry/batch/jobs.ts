@@ -10,7 +10,7 @@ import { type FieldError, invalidValue, required } from '../../machinery/validat
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { asStringMap, child, num } from '../core/fields.js';
-import { selectorColumn, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
+import { selectorColumn, selectorMatchesTemplate, selectorValue, templateContainerColumns, templateLabels, templateLabelsValue, validateNonNegative } from '../core/workload.js';
 import { humanDuration, timestampMillis } from '../../util/duration.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { jobV1ToV2alpha1, jobV2alpha1ToV1 } from './job-conversion.js';
@@ -86,7 +86,7 @@ function validateJobSpec(obj: Job): FieldError[] {
   else {
     errs.push(...validateLabelSelector(selector, 'spec.selector'));
     if (!selectorMatchesTemplate(selector, template)) {
-      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+      errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
     }
   }
   errs.push(...validateJobSpecCommon(s, 'spec'));
@@ -106,7 +106,7 @@ function validateJobUpdate(obj: Job, old: Job): FieldError[] {
   const o = old.spec ?? {};
   const elastic = s.completionMode === 'Indexed' && s.completions === s.parallelism && o.completions === o.parallelism;
   if (!elastic && !jsonEqual(s.completions, o.completions)) errs.push(invalidValue('spec.completions', s.completions ?? null, 'field is immutable'));
-  if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', s.selector ?? null, 'field is immutable'));
+  if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', selectorValue(s.selector), 'field is immutable'));
   if (!jsonEqual(s.template, o.template)) {
     // A suspended job that never started may change scheduling directives; anything else is fixed.
     const started = old.status?.startTime !== undefined;

@@ -4,7 +4,7 @@
  * Enforcement (the quota admission plugin and controller) is not part of this server yet.
  */
 import type { ResourceQuota } from '../../../gen/kube/core-v1.js';
-import { type FieldError, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
+import { type FieldError, goStringSlice, goValue, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
@@ -25,7 +25,7 @@ function validateQuantities(list: Record<string, string> | undefined, path: stri
 function validateResourceQuota(obj: ResourceQuota): FieldError[] {
   const errs = validateQuantities(obj.spec?.hard, 'spec.hard');
   (obj.spec?.scopes ?? []).forEach((scope) => {
-    if (!SCOPES.includes(str(scope))) errs.push(invalidValue('spec.scopes', obj.spec?.scopes, 'unsupported scope'));
+    if (!SCOPES.includes(str(scope))) errs.push(invalidValue('spec.scopes', goValue(goStringSlice('core.ResourceQuotaScope'), obj.spec?.scopes), 'unsupported scope'));
   });
   (obj.spec?.scopeSelector?.matchExpressions ?? []).forEach((req, i) => {
     const path = `spec.scopeSelector.matchExpressions[${i}]`;

@@ -5,7 +5,7 @@
 import type { Container, PodTemplateSpec } from '../../../gen/kube/core-v1.js';
 import type { LabelSelector } from '../../../gen/kube/meta-v1.js';
 import { labelSelectorFromObject } from '../../machinery/selection/index.js';
-import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
+import { type FieldError, GO_LABEL_SELECTOR, GO_STRING_MAP, type GoValue, goValue, invalidValue } from '../../machinery/validation/field-error.js';
 import type { PrinterColumn } from '../rest/definition.js';
 import { str } from './fields.js';
 
@@ -30,9 +30,19 @@ export function selectorMatchesTemplate(selector: LabelSelector, template: PodTe
   return labelSelectorFromObject({ matchLabels: { ...selector.matchLabels }, matchExpressions }).matches(templateLabels(template));
 }
 
-/** The labels map of `template.metadata`, for error values. */
+/** The labels map of `template.metadata`, for matching. */
 export function templateLabels(template: PodTemplateSpec | undefined): Record<string, string> {
   return { ...template?.metadata?.labels };
+}
+
+/** The template's labels as upstream's error values hold them (a Go map, nil when unset). */
+export function templateLabelsValue(template: PodTemplateSpec | undefined): GoValue {
+  return goValue(GO_STRING_MAP, template?.metadata?.labels);
+}
+
+/** A structured selector as upstream's error values hold it (a *metav1.LabelSelector). */
+export function selectorValue(selector: LabelSelector | undefined | null): GoValue {
+  return goValue(GO_LABEL_SELECTOR, selector);
 }
 
 /** A workload whose pods come from a template (the shape the wide columns read). */

@@ -4,7 +4,10 @@
  * `/status` whose load-balancer entries carry IPs or DNS names.
  */
 import type { HTTPIngressPath, Ingress, IngressBackend, IngressLoadBalancerIngress } from '../../../gen/kube/networking-v1.js';
-import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, type GoType, goValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+
+/** The type upstream's Ingress validation holds the rules in (only ever printed empty or nil). */
+const INGRESS_RULES: GoType = { kind: 'slice', name: '[]networking.IngressRule', elem: { kind: 'struct', name: 'networking.IngressRule', fields: [] } };
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
@@ -70,7 +73,7 @@ function validateIngress(obj: Ingress): FieldError[] {
   const errs: FieldError[] = [];
   const spec = obj.spec ?? {};
   const rules = spec.rules ?? [];
-  if (rules.length === 0 && !spec.defaultBackend) errs.push(invalidValue('spec', rules.length === 0 ? null : rules, 'either `defaultBackend` or `rules` must be specified'));
+  if (rules.length === 0 && !spec.defaultBackend) errs.push(invalidValue('spec', goValue(INGRESS_RULES, spec.rules), 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
   rules.forEach((rule, i) => {
     const host = str(rule.host);

@@ -3,7 +3,7 @@
  * rules present, peers name exactly one kind of selector or an IP block.
  */
 import type { IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../../gen/kube/networking-v1.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, goStringSlice, goValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
@@ -96,7 +96,7 @@ function validateNetworkPolicy(obj: NetworkPolicy): FieldError[] {
     (rule.to ?? []).forEach((peer, j) => errs.push(...validatePeer(peer, `spec.egress[${i}].to[${j}]`)));
   });
   const types = spec.policyTypes ?? [];
-  if (types.length > 2) return [...errs, invalidValue('spec.policyTypes', types, 'may not specify more than two policyTypes')];
+  if (types.length > 2) return [...errs, invalidValue('spec.policyTypes', goValue(goStringSlice('networking.PolicyType'), types), 'may not specify more than two policyTypes')];
   types.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') errs.push(notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress']));
   });

@@ -5,7 +5,7 @@
  */
 import type { PolicyRule, RoleBinding, RoleRef, Subject } from '../../../gen/kube/rbac-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
-import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, type GoType, goValue, GO_STRING, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { str } from '../core/fields.js';
@@ -88,10 +88,21 @@ export function validateBinding(obj: { roleRef?: RoleRef; subjects?: Subject[] }
   return errs;
 }
 
+/** rbac.RoleRef as upstream's error values hold it. */
+const ROLE_REF: GoType = {
+  kind: 'struct',
+  name: 'rbac.RoleRef',
+  fields: [
+    ['APIGroup', 'apiGroup', GO_STRING],
+    ['Kind', 'kind', GO_STRING],
+    ['Name', 'name', GO_STRING],
+  ],
+};
+
 /** A binding's role reference never changes. */
 export function validateRoleRefUnchanged(ref: RoleRef | undefined, old: RoleRef | undefined): FieldError[] {
   const norm = (r: RoleRef | undefined) => ({ apiGroup: str(r?.apiGroup), kind: str(r?.kind), name: str(r?.name) });
-  return jsonEqual(norm(ref), norm(old)) ? [] : [invalidValue('roleRef', norm(ref), 'cannot change roleRef')];
+  return jsonEqual(norm(ref), norm(old)) ? [] : [invalidValue('roleRef', goValue(ROLE_REF, norm(ref)), 'cannot change roleRef')];
 }
 
 /** The wide columns of bindings: the role, then users, groups and service accounts. */
