@@ -4,7 +4,8 @@
  * wide columns, Job STATUS/COMPLETIONS/DURATION, CronJob LAST SCHEDULE, Node STATUS/ROLES,
  * and the workloads' wide Containers/Images/Selector. Status is set through `/status`.
  * Ages the server stamps (creationTimestamp) are matched as `<age>` (a few seconds); every
- * other cell is exact.
+ * other cell is exact (times are chosen where HumanDuration prints whole units, so a second
+ * or two of test time does not change them).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -155,7 +156,7 @@ describe('printing as upstream (kubectl 1.33)', () => {
     await ok('POST', E, {
       apiVersion: 'v1', kind: 'Event', metadata: { name: 'a-legacy' }, involvedObject: involved, reason: 'BackOff', type: 'Warning',
       message: 'Back-off restarting failed container  ', source: { component: 'kubelet', host: 'node-1' },
-      firstTimestamp: ago(3 * 3600), lastTimestamp: ago(5 * 60), count: 7,
+      firstTimestamp: ago(3 * 3600), lastTimestamp: ago(15 * 60), count: 7,
     });
     await ok('POST', E, {
       apiVersion: 'v1', kind: 'Event', metadata: { name: 'b-once' }, involvedObject: { kind: 'ReplicaSet', namespace: NS, name: 'web-1' }, reason: 'Starting', type: 'Normal',
@@ -163,20 +164,20 @@ describe('printing as upstream (kubectl 1.33)', () => {
     });
     await ok('POST', E, {
       apiVersion: 'v1', kind: 'Event', metadata: { name: 'c-series' }, involvedObject: involved, reason: 'Pulled', type: 'Normal', message: 'pulled',
-      eventTime: new Date(Date.now() - 2 * 3600_000).toISOString().replace('Z', '000Z'), series: { count: 4, lastObservedTime: new Date(Date.now() - 90_000).toISOString().replace('Z', '000Z') },
+      eventTime: new Date(Date.now() - 2 * 3600_000).toISOString().replace('Z', '000Z'), series: { count: 4, lastObservedTime: new Date(Date.now() - 45 * 60_000).toISOString().replace('Z', '000Z') },
       reportingComponent: 'kubelet', reportingInstance: 'node-2', action: 'Pull',
     });
     assertTable(await get(['events', '-n', NS]), [
       ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-      ['5m', 'Warning', 'BackOff', 'pod/web', 'Back-off restarting failed container'],
+      ['15m', 'Warning', 'BackOff', 'pod/web', 'Back-off restarting failed container'],
       ['20m', 'Normal', 'Starting', 'replicaset/web-1', 'Starting kubelet.'],
-      ['90s', 'Normal', 'Pulled', 'pod/web', 'pulled'],
+      ['45m', 'Normal', 'Pulled', 'pod/web', 'pulled'],
     ]);
     assertTable(await get(['events', '-n', NS, '-o', 'wide']), [
       ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'SUBOBJECT', 'SOURCE', 'MESSAGE', 'FIRST SEEN', 'COUNT', 'NAME'],
-      ['5m', 'Warning', 'BackOff', 'pod/web', 'spec.containers{app}', 'kubelet, node-1', 'Back-off restarting failed container', '3h', '7', 'a-legacy'],
+      ['15m', 'Warning', 'BackOff', 'pod/web', 'spec.containers{app}', 'kubelet, node-1', 'Back-off restarting failed container', '3h', '7', 'a-legacy'],
       ['20m', 'Normal', 'Starting', 'replicaset/web-1', '', 'kubelet', 'Starting kubelet.', '20m', '1', 'b-once'],
-      ['90s', 'Normal', 'Pulled', 'pod/web', 'spec.containers{app}', 'kubelet, node-2', 'pulled', '120m', '4', 'c-series'],
+      ['45m', 'Normal', 'Pulled', 'pod/web', 'spec.containers{app}', 'kubelet, node-2', 'pulled', '120m', '4', 'c-series'],
     ]);
   });
 
@@ -248,6 +249,53 @@ describe('printing as upstream (kubectl 1.33)', () => {
       ['a-control', 'Ready,SchedulingDisabled', 'control-plane,master', '<age>', 'v1.33.1', '192.168.1.10', '203.0.113.10', 'Debian GNU/Linux 12 (bookworm)', '6.1.0-18-amd64', 'containerd://1.7.13'],
       ['b-worker', 'NotReady', 'worker', '<age>', 'v1.32.4', '192.168.1.11', '<none>', '<unknown>', '<unknown>', '<unknown>'],
       ['c-new', 'Unknown', '<none>', '<age>', '', '<none>', '<none>', '<unknown>', '<unknown>', '<unknown>'],
+    ]);
+  });
+
+  it('prints the replicated workloads’ wide columns, endpoints port by port, and the audited kinds', async () => {
+    const tpl = { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'postgres:16' }] } };
+    await ok('POST', `/apis/apps/v1/namespaces/${NS}/replicasets`, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'db' }, spec: { replicas: 3, selector: { matchLabels: { app: 'db' } }, template: tpl } });
+    await ok('POST', `/api/v1/namespaces/${NS}/replicationcontrollers`, { apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'db' }, spec: { replicas: 1, template: tpl } });
+    await ok('POST', `/apis/apps/v1/namespaces/${NS}/daemonsets`, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'db' }, spec: { selector: { matchLabels: { app: 'db' } }, template: tpl } });
+    assertTable(await get(['replicasets', '-n', NS, '-o', 'wide']), [
+      ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+      ['db', '3', '0', '0', '<age>', 'db', 'postgres:16', 'app=db'],
+    ]);
+    assertTable(await get(['replicationcontrollers', '-n', NS, '-o', 'wide']), [
+      ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+      ['db', '1', '0', '0', '<age>', 'db', 'postgres:16', 'app=db'],
+    ]);
+    assertTable(await get(['daemonsets', '-n', NS, '-o', 'wide']), [
+      ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'],
+      ['db', '0', '0', '0', '0', '0', '<none>', '<age>', 'db', 'postgres:16', 'app=db'],
+    ]);
+    // Endpoints list each port with every address (formatEndpoints), three at most.
+    await ok('POST', `/api/v1/namespaces/${NS}/endpoints`, {
+      apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'db' },
+      subsets: [{ addresses: [{ ip: '10.1.0.1' }, { ip: '10.1.0.2' }], ports: [{ name: 'pg', port: 5432 }, { name: 'metrics', port: 9187 }] }],
+    });
+    assertTable(await get(['endpoints', 'db', '-n', NS]), [
+      ['NAME', 'ENDPOINTS', 'AGE'],
+      ['db', '10.1.0.1:5432,10.1.0.2:5432,10.1.0.1:9187 + 1 more...', '<age>'],
+    ]);
+    // Quotas print Age last in 1.33; LimitRanges have no printer upstream (Name and Created At).
+    await withStatus(`/api/v1/namespaces/${NS}/resourcequotas`, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '4', 'limits.cpu': '2' } } }, {
+      hard: { pods: '4', 'limits.cpu': '2' },
+      used: { pods: '1', 'limits.cpu': '500m' },
+    });
+    assertTable(await get(['resourcequotas', '-n', NS]), [
+      ['NAME', 'REQUEST', 'LIMIT', 'AGE'],
+      ['q', 'pods: 1/4', 'limits.cpu: 500m/2', '<age>'],
+    ]);
+    const lr = await ok('POST', `/api/v1/namespaces/${NS}/limitranges`, { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } });
+    assert.deepEqual(await get(['limitranges', '-n', NS]), ['NAME   CREATED AT', `lr     ${lr.metadata.creationTimestamp}`]);
+    // The default StorageClass is marked after its name.
+    await ok('POST', '/apis/storage.k8s.io/v1/storageclasses', {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'example.com/ssd',
+    });
+    assertTable(await get(['storageclasses', 'fast']), [
+      ['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'],
+      ['fast (default)', 'example.com/ssd', 'Delete', 'Immediate', 'false', '<age>'],
     ]);
   });
 
