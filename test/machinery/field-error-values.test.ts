@@ -12,6 +12,7 @@ import {
   goQuote,
   goStringSlice,
   goValue,
+  intOrStringValue,
   invalidValue,
   notSupported,
   renderValue,
@@ -59,6 +60,11 @@ describe('field error values as upstream renders them', () => {
       renderValue(goValue(GO_LABEL_SELECTOR, { matchExpressions: [{ key: 'tier', operator: 'In', values: ['fe'] }] })),
       'v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"tier", Operator:"In", Values:[]string{"fe"}}}}',
     );
+  });
+
+  it('prints int-or-string values as the intstr.IntOrString struct upstream passes by value', () => {
+    assert.equal(renderValue(intOrStringValue('150%')), 'intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}');
+    assert.equal(renderValue(intOrStringValue(0)), 'intstr.IntOrString{Type:0, IntVal:0, StrVal:""}');
   });
 
   it('renders whole error bodies', () => {

@@ -82,6 +82,22 @@ export const GO_LABEL_SELECTOR: GoType = {
   ],
 };
 
+const GO_INT_OR_STRING: GoType = {
+  kind: 'struct',
+  name: 'intstr.IntOrString',
+  fields: [
+    ['Type', 'type', GO_INT],
+    ['IntVal', 'intVal', GO_INT],
+    ['StrVal', 'strVal', GO_STRING],
+  ],
+};
+
+/** An int-or-string JSON value as upstream's error values hold it (an intstr.IntOrString, passed by value). */
+export function intOrStringValue(value: unknown): GoValue {
+  const held = typeof value === 'string' ? { type: 1, intVal: 0, strVal: value } : { type: 0, intVal: typeof value === 'number' ? value : 0, strVal: '' };
+  return goValue(GO_INT_OR_STRING, held);
+}
+
 /** Go's `%q` of a string: escapes for quotes, backslashes and unprintable characters. */
 export function goQuote(s: string): string {
   let out = '"';

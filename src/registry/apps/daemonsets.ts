@@ -7,7 +7,7 @@
  */
 import type { DaemonSet } from '../../../gen/kube/apps-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, intOrStringValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault } from '../core/fields.js';
@@ -57,7 +57,7 @@ function validateIntOrPercent(value: unknown, path: string): FieldError[] {
     return [
       invalidValue(
         path,
-        value,
+        intOrStringValue(value),
         "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
       ),
     ];
@@ -95,7 +95,7 @@ function validateDaemonSet(obj: DaemonSet): FieldError[] {
       errs.push(...validateIntOrPercent(rolling.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
       errs.push(...validateIntOrPercent(rolling.maxSurge, 'spec.updateStrategy.rollingUpdate.maxSurge'));
       if (intOrPercent(rolling.maxUnavailable) === 0 && intOrPercent(rolling.maxSurge) === 0) {
-        errs.push(invalidValue('spec.updateStrategy.rollingUpdate.maxUnavailable', rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalidValue('spec.updateStrategy.rollingUpdate.maxUnavailable', intOrStringValue(rolling.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       break;
     }

@@ -4,7 +4,7 @@
  * template's labels and may not change afterwards.
  */
 import type { Deployment, DeploymentStatus, DeploymentStrategy } from '../../../gen/kube/apps-v1.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, intOrStringValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate } from '../core/pod-spec.js';
@@ -46,7 +46,7 @@ export function validateIntOrPercent(value: unknown, path: string): FieldError[]
       return [
         invalidValue(
           path,
-          value,
+          intOrStringValue(value),
           "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
         ),
       ];
@@ -73,10 +73,10 @@ function validateStrategy(strategy: DeploymentStrategy, path: string): FieldErro
       errs.push(...validateIntOrPercent(rolling.maxUnavailable, `${path}.rollingUpdate.maxUnavailable`));
       errs.push(...validateIntOrPercent(rolling.maxSurge, `${path}.rollingUpdate.maxSurge`));
       if (intOrPercent(rolling.maxUnavailable) === 0 && intOrPercent(rolling.maxSurge) === 0) {
-        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, intOrStringValue(rolling.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       if (typeof rolling.maxUnavailable === 'string' && (intOrPercent(rolling.maxUnavailable) ?? 0) > 100) {
-        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'must not be greater than 100%'));
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, intOrStringValue(rolling.maxUnavailable), 'must not be greater than 100%'));
       }
       break;
     default:
