@@ -122,6 +122,11 @@ describe('printing as upstream (kubectl 1.33)', () => {
       initContainerStatuses: [{ name: 'log', image: 'busybox', imageID: '', ready: true, started: true, restartCount: 2, state: running, lastState: { terminated: { exitCode: 1, finishedAt: ago(30 * 60) } } }],
       containerStatuses: [readyApp({ restartCount: 1, lastState: { terminated: { exitCode: 1, finishedAt: ago(12 * 60) } } })],
     });
+    // Waiting on scheduling gates.
+    await withStatus(P, pod('m2-gated', { schedulingGates: [{ name: 'example.com/quota' }] }), {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }],
+    });
     // Deleted while running: Terminating; deleted after its node was lost: Unknown.
     // (Scheduled pods delete gracefully; unscheduled ones would go at once.)
     await withStatus(P, pod('n-terminating', { nodeName: 'node-1' }), { phase: 'Running', containerStatuses: [readyApp()] });
@@ -145,6 +150,7 @@ describe('printing as upstream (kubectl 1.33)', () => {
       ['k-partly', '1/2', 'Running', '0', '<age>', ...none],
       ['l-running', '1/1', 'Running', '0', '<age>', '10.244.0.7', 'node-1', 'node-2', '1/2'],
       ['m-sidecar', '2/2', 'Running', '3 (12m ago)', '<age>', ...none],
+      ['m2-gated', '0/1', 'SchedulingGated', '0', '<age>', ...none],
       ['n-terminating', '1/1', 'Terminating', '0', '<age>', '<none>', 'node-1', '<none>', '<none>'],
       ['o-nodelost', '1/1', 'Unknown', '0', '<age>', '<none>', 'node-1', '<none>', '<none>'],
     ]);
