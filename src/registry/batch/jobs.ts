@@ -71,7 +71,7 @@ function validateGeneratedSelector(obj: Job): FieldError[] {
   }
   const selector = s.selector;
   if (selector && !selectorMatchesTemplate(selector, { metadata: { labels: { [JOB_CONTROLLER_UID_LABEL]: uid } } })) {
-    errs.push(invalidValue('spec.selector', selector, '`selector` not auto-generated'));
+    errs.push(invalidValue('spec.selector', selectorValue(selector), '`selector` not auto-generated'));
   }
   return errs;
 }
