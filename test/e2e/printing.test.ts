@@ -295,6 +295,17 @@ describe('printing as upstream (kubectl 1.33)', () => {
     ]);
     const lr = await ok('POST', `/api/v1/namespaces/${NS}/limitranges`, { apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'lr' }, spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } });
     assert.deepEqual(await get(['limitranges', '-n', NS]), ['NAME   CREATED AT', `lr     ${lr.metadata.creationTimestamp}`]);
+    // Ingress hosts: three at most, "+ N more..." counting every further rule; the address sorted and unique.
+    const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } });
+    await withStatus(
+      `/apis/networking.k8s.io/v1/namespaces/${NS}/ingresses`,
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'front' }, spec: { tls: [{ hosts: ['a.example.com'] }], rules: [rule('a.example.com'), rule('b.example.com'), rule(), rule('c.example.com'), rule('d.example.com')] } },
+      { loadBalancer: { ingress: [{ ip: '10.0.0.9' }, { hostname: 'lb.example.com' }, { ip: '10.0.0.10' }, { ip: '10.0.0.9' }] } },
+    );
+    assertTable(await get(['ingresses', '-n', NS]), [
+      ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'],
+      ['front', '<none>', 'a.example.com,b.example.com,c.example.com + 2 more...', '10.0.0.10,10.0.0.9,lb.example.com', '80, 443', '<age>'],
+    ]);
     // The default StorageClass is marked after its name.
     await ok('POST', '/apis/storage.k8s.io/v1/storageclasses', {
       apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'example.com/ssd',

@@ -14,7 +14,7 @@ import { isValidPortName, isValidPortNum } from '../../machinery/validation/port
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { listWithMore, validateTypedReference } from './refs.js';
+import { validateTypedReference } from './refs.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const BAD_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -126,11 +126,17 @@ function validateStatus(obj: Ingress, old: Ingress): FieldError[] {
   return errs;
 }
 
-/** Upstream's Hosts column: the rules' hosts, `*` when none names one. */
+/** Upstream's formatHosts: the first three hosts; "+ N more..." counts every further rule, with a host or not. */
 function hosts(obj: Ingress): string {
-  const list = (obj.spec?.rules ?? []).map((r) => str(r.host)).filter((h) => h);
+  const rules = obj.spec?.rules ?? [];
+  const list: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (list.length === 3) more = true;
+    if (!more && str(rule.host)) list.push(str(rule.host));
+  }
   if (list.length === 0) return '*';
-  return listWithMore(list, 3);
+  return more ? `${list.join(',')} + ${rules.length - 3} more...` : list.join(',');
 }
 
 /**
