@@ -131,6 +131,10 @@ describe('printing as upstream (kubectl 1.33)', () => {
     // (Scheduled pods delete gracefully; unscheduled ones would go at once.)
     await withStatus(P, pod('n-terminating', { nodeName: 'node-1' }), { phase: 'Running', containerStatuses: [readyApp()] });
     await withStatus(P, pod('o-nodelost', { nodeName: 'node-1' }), { phase: 'Running', reason: 'NodeLost', containerStatuses: [readyApp()] });
+    // A pod in a terminal phase keeps its status while it is being deleted (here held by a finalizer,
+    // as terminal pods go at once otherwise).
+    await withStatus(P, { ...pod('p-done-deleted', { nodeName: 'node-1' }), metadata: { name: 'p-done-deleted', finalizers: ['example.com/hold'] } }, { phase: 'Succeeded', containerStatuses: [appStatus({ terminated: { exitCode: 0, reason: 'Completed' } })] });
+    await ok('DELETE', `${P}/p-done-deleted`);
     await ok('DELETE', `${P}/n-terminating`);
     await ok('DELETE', `${P}/o-nodelost`);
 
@@ -153,6 +157,7 @@ describe('printing as upstream (kubectl 1.33)', () => {
       ['m2-gated', '0/1', 'SchedulingGated', '0', '<age>', ...none],
       ['n-terminating', '1/1', 'Terminating', '0', '<age>', '<none>', 'node-1', '<none>', '<none>'],
       ['o-nodelost', '1/1', 'Unknown', '0', '<age>', '<none>', 'node-1', '<none>', '<none>'],
+      ['p-done-deleted', '0/1', 'Completed', '0', '<age>', '<none>', 'node-1', '<none>', '<none>'],
     ]);
   });
 
