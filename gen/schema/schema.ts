@@ -2365,6 +2365,59 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.scheduling.v1.PriorityClass","repeated":true,"optional":false,"description":"The PriorityClasses."},
   ]},
+  "k8s.io.api.storage.v1.CSIDriver": {"fullName":"k8s.io.api.storage.v1.CSIDriver","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSIDriver","description":"What the cluster knows about one CSI driver installed in it: named after the driver.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (the driver's name) and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIDriverSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"How the driver is attached, mounted and fed."},
+  ]},
+  "k8s.io.api.storage.v1.CSIDriverList": {"fullName":"k8s.io.api.storage.v1.CSIDriverList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSIDriverList","description":"A list of CSIDrivers.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIDriver","repeated":true,"optional":false,"description":"The CSIDrivers."},
+  ]},
+  "k8s.io.api.storage.v1.CSIDriverSpec": {"fullName":"k8s.io.api.storage.v1.CSIDriverSpec","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSIDriverSpec","description":"How Kubernetes works with a CSI driver.","fields":[
+    {"name":"attachRequired","prop":"attachRequired","json":"attachRequired","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether volumes of the driver need an attach step (a VolumeAttachment) before mounting. Never changes once set."},
+    {"name":"podInfoOnMount","prop":"podInfoOnMount","json":"podInfoOnMount","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the kubelet passes pod information to the driver when mounting."},
+    {"name":"volumeLifecycleModes","prop":"volumeLifecycleModes","json":"volumeLifecycleModes","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"The volume lifecycles the driver supports: Persistent, Ephemeral. Never changes once set."},
+    {"name":"storageCapacity","prop":"storageCapacity","json":"storageCapacity","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the driver publishes CSIStorageCapacity objects the scheduler considers."},
+    {"name":"fsGroupPolicy","prop":"fsGroupPolicy","json":"fsGroupPolicy","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Whether and how the kubelet changes volume ownership to the pod's fsGroup."},
+    {"name":"tokenRequests","prop":"tokenRequests","json":"tokenRequests","number":6,"kind":"message","type":"k8s.io.api.storage.v1.TokenRequest","repeated":true,"optional":false,"listType":"atomic","description":"Service account tokens the kubelet passes to the driver when mounting, one per audience."},
+    {"name":"requiresRepublish","prop":"requiresRepublish","json":"requiresRepublish","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the kubelet calls the driver's publish step again periodically."},
+    {"name":"seLinuxMount","prop":"seLinuxMount","json":"seLinuxMount","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the driver supports mounting with an SELinux context option."},
+    {"name":"nodeAllocatableUpdatePeriodSeconds","prop":"nodeAllocatableUpdatePeriodSeconds","json":"nodeAllocatableUpdatePeriodSeconds","number":9,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How often the kubelet refreshes the node's allocatable volume count from the driver."},
+    {"name":"serviceAccountTokenInSecrets","prop":"serviceAccountTokenInSecrets","json":"serviceAccountTokenInSecrets","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether service account tokens reach the driver through secrets rather than volume context."},
+    {"name":"preventPodSchedulingIfMissing","prop":"preventPodSchedulingIfMissing","json":"preventPodSchedulingIfMissing","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether pods using the driver wait for it to be installed on a node before being scheduled there."},
+  ]},
+  "k8s.io.api.storage.v1.CSINode": {"fullName":"k8s.io.api.storage.v1.CSINode","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSINode","description":"The CSI drivers installed on one node: named after the node.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (the node's name) and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSINodeSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The drivers registered on the node."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.storage.v1.CSINodeStatus","repeated":false,"optional":true,"description":"The health of the node's storage."},
+  ]},
+  "k8s.io.api.storage.v1.CSINodeDriver": {"fullName":"k8s.io.api.storage.v1.CSINodeDriver","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSINodeDriver","description":"One CSI driver as registered on a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name, as its CSIDriver object names it."},
+    {"name":"nodeID","prop":"nodeID","json":"nodeID","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node's identity as the driver knows it."},
+    {"name":"topologyKeys","prop":"topologyKeys","json":"topologyKeys","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The topology label keys the driver reports for the node."},
+    {"name":"allocatable","prop":"allocatable","json":"allocatable","number":4,"kind":"message","type":"k8s.io.api.storage.v1.VolumeNodeResources","repeated":false,"optional":true,"nullable":true,"description":"How many of the driver's volumes the node can hold."},
+  ]},
+  "k8s.io.api.storage.v1.CSINodeList": {"fullName":"k8s.io.api.storage.v1.CSINodeList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSINodeList","description":"A list of CSINodes.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSINode","repeated":true,"optional":false,"description":"The CSINodes."},
+  ]},
+  "k8s.io.api.storage.v1.CSINodeSpec": {"fullName":"k8s.io.api.storage.v1.CSINodeSpec","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSINodeSpec","description":"The drivers of a CSINode.","fields":[
+    {"name":"drivers","prop":"drivers","json":"drivers","number":1,"kind":"message","type":"k8s.io.api.storage.v1.CSINodeDriver","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"emitEmpty":true,"description":"The CSI drivers registered on the node, by name."},
+  ]},
+  "k8s.io.api.storage.v1.CSINodeStatus": {"fullName":"k8s.io.api.storage.v1.CSINodeStatus","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSINodeStatus","description":"The observed state of a node's CSI storage.","fields":[
+    {"name":"storageHealth","prop":"storageHealth","json":"storageHealth","number":1,"kind":"message","type":"k8s.io.api.storage.v1.StorageHealth","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"The health of each driver's storage, by driver name."},
+  ]},
+  "k8s.io.api.storage.v1.CSIStorageCapacity": {"fullName":"k8s.io.api.storage.v1.CSIStorageCapacity","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSIStorageCapacity","description":"How much storage a driver can provision in one topology segment for one storage class, as the driver reported it.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (usually generated) and other standard metadata."},
+    {"name":"nodeTopology","prop":"nodeTopology","json":"nodeTopology","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes that can reach the storage; unset: none."},
+    {"name":"storageClassName","prop":"storageClassName","json":"storageClassName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The StorageClass the capacity applies to."},
+    {"name":"capacity","prop":"capacity","json":"capacity","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The capacity available for new volumes."},
+    {"name":"maximumVolumeSize","prop":"maximumVolumeSize","json":"maximumVolumeSize","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The largest volume that could be created."},
+  ]},
+  "k8s.io.api.storage.v1.CSIStorageCapacityList": {"fullName":"k8s.io.api.storage.v1.CSIStorageCapacityList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"CSIStorageCapacityList","description":"A list of CSIStorageCapacities.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIStorageCapacity","repeated":true,"optional":false,"description":"The CSIStorageCapacities."},
+  ]},
   "k8s.io.api.storage.v1.StorageClass": {"fullName":"k8s.io.api.storage.v1.StorageClass","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClass","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"provisioner","prop":"provisioner","json":"provisioner","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -2378,6 +2431,54 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.storage.v1.StorageClassList": {"fullName":"k8s.io.api.storage.v1.StorageClassList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClassList","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.storage.v1.StorageHealth": {"fullName":"k8s.io.api.storage.v1.StorageHealth","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageHealth","description":"The health of one driver's storage on a node.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name."},
+    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageHealthCondition","repeated":true,"optional":false,"listType":"atomic","description":"The conditions observed."},
+  ]},
+  "k8s.io.api.storage.v1.StorageHealthCondition": {"fullName":"k8s.io.api.storage.v1.StorageHealthCondition","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageHealthCondition","description":"One observed storage health condition.","fields":[
+    {"name":"status","prop":"status","json":"status","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The condition: StorageUnreachable or StorageDegraded."},
+    {"name":"reason","prop":"reason","json":"reason","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A short machine-readable reason."},
+    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable description."},
+    {"name":"accessMode","prop":"accessMode","json":"accessMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The access mode affected."},
+    {"name":"volumeMode","prop":"volumeMode","json":"volumeMode","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The volume mode affected."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition last changed."},
+  ]},
+  "k8s.io.api.storage.v1.TokenRequest": {"fullName":"k8s.io.api.storage.v1.TokenRequest","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"TokenRequest","description":"A service account token the kubelet requests for a CSI driver.","fields":[
+    {"name":"audience","prop":"audience","json":"audience","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The token's audience."},
+    {"name":"expirationSeconds","prop":"expirationSeconds","json":"expirationSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How long the token is valid, in seconds."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeAttachment": {"fullName":"k8s.io.api.storage.v1.VolumeAttachment","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeAttachment","description":"A request to attach a volume to a node, or detach it; written by the attach/detach controller, acted on by a CSI attacher.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachmentSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What to attach, where, and by which attacher. Never changes once created."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachmentStatus","repeated":false,"optional":true,"description":"What the attacher reports: attached or not, metadata, the last errors."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeAttachmentList": {"fullName":"k8s.io.api.storage.v1.VolumeAttachmentList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeAttachmentList","description":"A list of VolumeAttachments.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":true,"optional":false,"description":"The VolumeAttachments."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeAttachmentSource": {"fullName":"k8s.io.api.storage.v1.VolumeAttachmentSource","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeAttachmentSource","description":"The volume to attach: a PersistentVolume by name, or an inline volume spec (migrated in-tree volumes). Exactly one.","fields":[
+    {"name":"persistentVolumeName","prop":"persistentVolumeName","json":"persistentVolumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The name of the PersistentVolume to attach."},
+    {"name":"inlineVolumeSpec","prop":"inlineVolumeSpec","json":"inlineVolumeSpec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeSpec","repeated":false,"optional":true,"nullable":true,"description":"A volume spec carried inline, for in-tree inline volumes migrated to CSI."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeAttachmentSpec": {"fullName":"k8s.io.api.storage.v1.VolumeAttachmentSpec","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeAttachmentSpec","description":"What a VolumeAttachment asks for.","fields":[
+    {"name":"attacher","prop":"attacher","json":"attacher","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The attacher that must handle the request: a CSI driver's name."},
+    {"name":"source","prop":"source","json":"source","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachmentSource","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume to attach."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node the volume is attached to."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeAttachmentStatus": {"fullName":"k8s.io.api.storage.v1.VolumeAttachmentStatus","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeAttachmentStatus","description":"The attach state the attacher reports.","fields":[
+    {"name":"attached","prop":"attached","json":"attached","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether the volume is attached."},
+    {"name":"attachmentMetadata","prop":"attachmentMetadata","json":"attachmentMetadata","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"What the attacher returned from a successful attach, handed to the mount step."},
+    {"name":"attachError","prop":"attachError","json":"attachError","number":3,"kind":"message","type":"k8s.io.api.storage.v1.VolumeError","repeated":false,"optional":true,"nullable":true,"description":"The last error of an attach, if it failed."},
+    {"name":"detachError","prop":"detachError","json":"detachError","number":4,"kind":"message","type":"k8s.io.api.storage.v1.VolumeError","repeated":false,"optional":true,"nullable":true,"description":"The last error of a detach, if it failed."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeError": {"fullName":"k8s.io.api.storage.v1.VolumeError","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeError","description":"An error an attach or detach ran into.","fields":[
+    {"name":"time","prop":"time","json":"time","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the error happened."},
+    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A description of the error, safe to log."},
+    {"name":"errorCode","prop":"errorCode","json":"errorCode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The gRPC error code the CSI driver returned."},
+  ]},
+  "k8s.io.api.storage.v1.VolumeNodeResources": {"fullName":"k8s.io.api.storage.v1.VolumeNodeResources","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeNodeResources","description":"How much of a driver's volumes a node can hold.","fields":[
+    {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The most volumes of the driver the node can have attached."},
   ]},
   "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3960,9 +4061,52 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.storage.v1.CSIDriverWatchEvent": {"fullName":"wheelhouse.storage.v1.CSIDriverWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CSIDriverWatchEvent","description":"One change to a CSIDriver: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIDriver","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CSINodeWatchEvent": {"fullName":"wheelhouse.storage.v1.CSINodeWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CSINodeWatchEvent","description":"One change to a CSINode: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSINode","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CSIStorageCapacityWatchEvent": {"fullName":"wheelhouse.storage.v1.CSIStorageCapacityWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CSIStorageCapacityWatchEvent","description":"One change to a CSIStorageCapacity: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIStorageCapacity","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CreateCSIDriverRequest": {"fullName":"wheelhouse.storage.v1.CreateCSIDriverRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateCSIDriverRequest","description":"Creates a CSIDriver: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIDriver","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CreateCSINodeRequest": {"fullName":"wheelhouse.storage.v1.CreateCSINodeRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateCSINodeRequest","description":"Creates a CSINode: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSINode","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CreateCSIStorageCapacityRequest": {"fullName":"wheelhouse.storage.v1.CreateCSIStorageCapacityRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateCSIStorageCapacityRequest","description":"Creates a CSIStorageCapacity: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIStorageCapacity","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.storage.v1.CreateStorageClassRequest": {"fullName":"wheelhouse.storage.v1.CreateStorageClassRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateStorageClassRequest","description":"Creates a StorageClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.CreateVolumeAttachmentRequest": {"fullName":"wheelhouse.storage.v1.CreateVolumeAttachmentRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"CreateVolumeAttachmentRequest","description":"Creates a VolumeAttachment: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3972,6 +4116,30 @@ export const messageSchemas: SchemaMessages = {
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
+  "wheelhouse.storage.v1.UpdateCSIDriverRequest": {"fullName":"wheelhouse.storage.v1.UpdateCSIDriverRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateCSIDriverRequest","description":"Replaces a CSIDriver (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIDriver","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.UpdateCSINodeRequest": {"fullName":"wheelhouse.storage.v1.UpdateCSINodeRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateCSINodeRequest","description":"Replaces a CSINode (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSINode","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.UpdateCSIStorageCapacityRequest": {"fullName":"wheelhouse.storage.v1.UpdateCSIStorageCapacityRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateCSIStorageCapacityRequest","description":"Replaces a CSIStorageCapacity (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIStorageCapacity","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.storage.v1.UpdateStorageClassRequest": {"fullName":"wheelhouse.storage.v1.UpdateStorageClassRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateStorageClassRequest","description":"Replaces a StorageClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":false,"optional":true},
@@ -3979,5 +4147,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.UpdateVolumeAttachmentRequest": {"fullName":"wheelhouse.storage.v1.UpdateVolumeAttachmentRequest","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"UpdateVolumeAttachmentRequest","description":"Replaces a VolumeAttachment (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1.VolumeAttachmentWatchEvent": {"fullName":"wheelhouse.storage.v1.VolumeAttachmentWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"VolumeAttachmentWatchEvent","description":"One change to a VolumeAttachment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
 };

@@ -71,6 +71,10 @@ describe('builtin definitions', () => {
       endpointslices: [],
       runtimeclasses: [],
       storageclasses: ['sc'],
+      volumeattachments: [],
+      csidrivers: [],
+      csinodes: [],
+      csistoragecapacities: [],
     });
   });
 });
