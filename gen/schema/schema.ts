@@ -2480,6 +2480,15 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.storage.v1.VolumeNodeResources": {"fullName":"k8s.io.api.storage.v1.VolumeNodeResources","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeNodeResources","description":"How much of a driver's volumes a node can hold.","fields":[
     {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The most volumes of the driver the node can have attached."},
   ]},
+  "k8s.io.api.storage.v1beta1.VolumeAttributesClass": {"fullName":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","package":"k8s.io.api.storage.v1beta1","file":"k8s/io/api/storage/v1beta1/generated.proto","tsName":"VolumeAttributesClass","description":"A class of mutable volume attributes (IOPS, throughput, ...) a CSI driver applies; a claim names one and may switch to another.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name and other standard metadata."},
+    {"name":"driverName","prop":"driverName","json":"driverName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CSI driver the attributes are for. Never changes once set."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Driver-specific attributes, at least one. Never change once set."},
+  ]},
+  "k8s.io.api.storage.v1beta1.VolumeAttributesClassList": {"fullName":"k8s.io.api.storage.v1beta1.VolumeAttributesClassList","package":"k8s.io.api.storage.v1beta1","file":"k8s/io/api/storage/v1beta1/generated.proto","tsName":"VolumeAttributesClassList","description":"A list of VolumeAttributesClasses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":true,"optional":false,"description":"The VolumeAttributesClasses."},
+  ]},
   "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
@@ -4159,6 +4168,26 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.storage.v1.VolumeAttachmentWatchEvent": {"fullName":"wheelhouse.storage.v1.VolumeAttachmentWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"VolumeAttachmentWatchEvent","description":"One change to a VolumeAttachment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1beta1.CreateVolumeAttributesClassRequest": {"fullName":"wheelhouse.storage.v1beta1.CreateVolumeAttributesClassRequest","package":"wheelhouse.storage.v1beta1","file":"wheelhouse/storage/v1beta1/services.proto","tsName":"CreateVolumeAttributesClassRequest","description":"Creates a VolumeAttributesClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1beta1.UpdateVolumeAttributesClassRequest": {"fullName":"wheelhouse.storage.v1beta1.UpdateVolumeAttributesClassRequest","package":"wheelhouse.storage.v1beta1","file":"wheelhouse/storage/v1beta1/services.proto","tsName":"UpdateVolumeAttributesClassRequest","description":"Replaces a VolumeAttributesClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1beta1.VolumeAttributesClassWatchEvent": {"fullName":"wheelhouse.storage.v1beta1.VolumeAttributesClassWatchEvent","package":"wheelhouse.storage.v1beta1","file":"wheelhouse/storage/v1beta1/services.proto","tsName":"VolumeAttributesClassWatchEvent","description":"One change to a VolumeAttributesClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
 };

@@ -41,6 +41,7 @@ import { csiNodes } from './storage/csinodes.js';
 import { csiStorageCapacities } from './storage/csistoragecapacities.js';
 import { storageClasses } from './storage/storageclasses.js';
 import { volumeAttachments } from './storage/volumeattachments.js';
+import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
 import type { ResourceDefinition } from './rest/definition.js';
 import { priorityClasses } from './scheduling/priorityclasses.js';
 
@@ -86,4 +87,5 @@ export const builtinDefinitions: ResourceDefinition[] = [
   csiDrivers,
   csiNodes,
   csiStorageCapacities,
+  volumeAttributesClasses,
 ];

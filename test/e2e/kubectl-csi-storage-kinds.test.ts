@@ -207,3 +207,48 @@ describe('CSI storage kinds through kubectl 1.33', () => {
       'The CSIStorageCapacity "cap-bad" is invalid: storageClassName: Invalid value: "Fast_SSD": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters');
   });
 });
+
+describe('storage.k8s.io/v1beta1 VolumeAttributesClass: off by default as upstream, served once --runtime-config turns it on', () => {
+  let beta: TestServer;
+  const kb = (args: string[], stdin?: string) => runKubectl(33, beta.server.kubeconfigPath, args, stdin);
+  const vac = (name: string, fields: Record<string, unknown>) => ({ apiVersion: 'storage.k8s.io/v1beta1', kind: 'VolumeAttributesClass', metadata: { name }, ...fields });
+
+  before(async () => {
+    beta = await startTestServer({ runtimeConfig: 'storage.k8s.io/v1beta1=true' });
+  });
+  after(async () => {
+    await beta.stop();
+  });
+
+  it('is not served without the flag', async () => {
+    const res = await k(['get', 'volumeattributesclasses']);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /the server doesn't have a resource type "volumeattributesclasses"/);
+  });
+
+  it('with the flag: vac, NAME DRIVERNAME AGE, driver and parameters required and fixed once set', async () => {
+    const versions = await kb(['api-versions']);
+    assert.ok(versions.stdout.split('\n').includes('storage.k8s.io/v1beta1'), versions.stdout);
+    const created = await kb(['create', '-f', '-'], JSON.stringify(vac('gold', { driverName: 'ebs.csi.aws.com', parameters: { iops: '16000', throughput: '600' } })));
+    assert.equal(created.code, 0, created.stderr);
+    const table = await kb(['get', 'vac']);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^NAME\s+DRIVERNAME\s+AGE$/);
+    assert.match(lines[1]!, /^gold\s+ebs\.csi\.aws\.com\s+\S+$/);
+
+    const labelled = await kb(['label', 'vac', 'gold', 'tier=gold']);
+    assert.equal(labelled.code, 0, labelled.stderr);
+    const changed = await kb(['patch', 'vac', 'gold', '--type=merge', '-p', JSON.stringify({ driverName: 'pd.csi.storage.gke.io', parameters: { iops: '9000' } })]);
+    assert.notEqual(changed.code, 0);
+    assert.ok(changed.stderr.includes('driverName: Forbidden: updates to driverName are forbidden.'), changed.stderr);
+    assert.ok(changed.stderr.includes('parameters: Forbidden: updates to parameters are forbidden.'), changed.stderr);
+
+    const none = await kb(['create', '-f', '-'], JSON.stringify(vac('bad', { driverName: 'ebs.csi.aws.com' })));
+    assert.notEqual(none.code, 0);
+    assert.ok(none.stderr.includes('The VolumeAttributesClass "bad" is invalid: parameters: Required value: must contain at least one key/value pair'), none.stderr);
+    const noDriver = await kb(['create', '-f', '-'], JSON.stringify(vac('bad', { parameters: { iops: '1' } })));
+    assert.notEqual(noDriver.code, 0);
+    assert.ok(noDriver.stderr.includes('The VolumeAttributesClass "bad" is invalid: driverName: Required value'), noDriver.stderr);
+  });
+});

@@ -75,6 +75,7 @@ describe('builtin definitions', () => {
       csidrivers: [],
       csinodes: [],
       csistoragecapacities: [],
+      volumeattributesclasses: ['vac'],
     });
   });
 });

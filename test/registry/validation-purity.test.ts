@@ -90,6 +90,7 @@ const VALID: Readonly<Record<string, KubeObject>> = {
     spec: { attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'File', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false },
   },
   'storage.k8s.io/CSINode': { spec: { drivers: [{ name: 'disk.csi.example.com', nodeID: 'node-1', topologyKeys: ['topology.kubernetes.io/zone'] }] } },
+  'storage.k8s.io/VolumeAttributesClass': { driverName: 'disk.csi.example.com', parameters: { iops: '3000' } },
   'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'fast', capacity: '10Gi', nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'a' } } },
 };
 
