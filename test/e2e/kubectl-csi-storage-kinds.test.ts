@@ -203,6 +203,9 @@ describe('CSI storage kinds through kubectl 1.33', () => {
       'The CSIStorageCapacity "cap-1" is invalid: storageClassName: Invalid value: "slow": field is immutable');
     await refused(['patch', 'csistoragecapacity', 'cap-1', '-n', 'default', '--type=merge', '-p', JSON.stringify({ nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'zone-b' } } })], undefined,
       'nodeTopology: Invalid value:');
+    const badTopology = { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['zone a'] }] };
+    await refused(['create', '-f', '-'], JSON.stringify(capacity('cap-topology', { storageClassName: 'fast', nodeTopology: badTopology })),
+      'The CSIStorageCapacity "cap-topology" is invalid: nodeTopology.matchExpressions[0].values[0]: Invalid value: "zone a": a valid label must be an empty string or consist of alphanumeric characters');
     await refused(['create', '-f', '-'], JSON.stringify(capacity('cap-bad', { storageClassName: 'Fast_SSD' })),
       'The CSIStorageCapacity "cap-bad" is invalid: storageClassName: Invalid value: "Fast_SSD": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters');
   });

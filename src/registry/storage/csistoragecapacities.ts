@@ -8,15 +8,26 @@ import type { LabelSelector } from '../../../gen/kube/meta-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
-import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { isDns1123Subdomain, isValidLabelValue } from '../../machinery/validation/names.js';
 import { str } from '../core/fields.js';
 import { compareQuantities } from '../core/resource-lists.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 
-function validateCapacity(obj: CSIStorageCapacity): FieldError[] {
+/** Problems of the selector's expression values as label values (what upstream's AllowInvalidLabelValueInSelector waives). */
+function expressionValueErrors(selector: LabelSelector | undefined): FieldError[] {
+  return (selector?.matchExpressions ?? []).flatMap((e, i) =>
+    (e.values ?? []).flatMap((value, j) => isValidLabelValue(value).map((msg) => invalidValue(`nodeTopology.matchExpressions[${i}].values[${j}]`, value, msg))),
+  );
+}
+
+/** `allowInvalidValues`: an update of an object whose stored selector already had such values. */
+function validateCapacity(obj: CSIStorageCapacity, allowInvalidValues = false): FieldError[] {
   const errs: FieldError[] = [];
-  if (obj.nodeTopology) errs.push(...validateLabelSelector(obj.nodeTopology, 'nodeTopology'));
+  if (obj.nodeTopology) {
+    errs.push(...validateLabelSelector(obj.nodeTopology, 'nodeTopology'));
+    if (!allowInvalidValues) errs.push(...expressionValueErrors(obj.nodeTopology));
+  }
   const className = str(obj.storageClassName);
   for (const msg of isDns1123Subdomain(className)) errs.push(invalidValue('storageClassName', className, msg));
   const capacity = obj.capacity;
@@ -31,9 +42,9 @@ export const csiStorageCapacities: ResourceDefinition<CSIStorageCapacity> = {
   ...declared('storage.k8s.io', 'csistoragecapacities'),
   nameValidator: isDns1123Subdomain,
   strategy: {
-    validate: validateCapacity,
+    validate: (obj) => validateCapacity(obj),
     validateUpdate(obj, old) {
-      const errs = validateCapacity(obj);
+      const errs = validateCapacity(obj, expressionValueErrors(old.nodeTopology).length > 0);
       const topology: LabelSelector | null = obj.nodeTopology ?? null;
       if (!jsonEqual(topology, old.nodeTopology ?? null)) errs.push(invalidValue('nodeTopology', topology, 'field is immutable'));
       if (str(obj.storageClassName) !== str(old.storageClassName)) errs.push(invalidValue('storageClassName', str(obj.storageClassName), 'field is immutable'));
