@@ -5,15 +5,14 @@
  * echo); 503 without ready endpoints; refused without --proxy-allow-loopback; paths that
  * try to leave the named address never do.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { kubectlBinary, runKubectl } from '../helpers/kubectl.js';
+import { runKubectl } from '../helpers/kubectl.js';
+import { registerService, startKubectlProxy, wsEcho, wsFrame as frame, wsUnframe as unframe, type KubectlProxy } from '../helpers/proxy-backend.js';
 
 const NS = 'default';
 
@@ -22,25 +21,6 @@ interface Seen {
   url: string;
   headers: http.IncomingHttpHeaders;
   body: string;
-}
-
-/** Encodes one WebSocket text frame (masked when a client sends it). */
-function frame(text: string, mask: boolean): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.from([0x81, (mask ? 0x80 : 0) | payload.length]);
-  if (!mask) return Buffer.concat([header, payload]);
-  const key = Buffer.from([1, 2, 3, 4]);
-  return Buffer.concat([header, key, Buffer.from(payload.map((b, i) => b ^ (key[i % 4] as number)))]);
-}
-
-/** Decodes one short WebSocket frame. */
-function unframe(data: Buffer): string {
-  const len = (data[1] as number) & 0x7f;
-  if ((data[1] as number) & 0x80) {
-    const key = data.subarray(2, 6);
-    return Buffer.from(data.subarray(6, 6 + len).map((b, i) => b ^ (key[i % 4] as number))).toString();
-  }
-  return data.subarray(2, 2 + len).toString();
 }
 
 function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen[] }> {
@@ -60,41 +40,12 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
       res.end(JSON.stringify({ method: req.method, url: req.url, body, hello: req.headers['x-hello'] ?? null }));
     });
   });
-  server.on('upgrade', (req, socket) => {
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-    socket.on('data', (d: Buffer) => socket.write(frame(`echo:${unframe(d)}`, false)));
-  });
+  server.on('upgrade', (req, socket) => wsEcho(req, socket));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, seen })));
 }
 
-async function register(ts: TestServer, name: string, port: number, ready = true): Promise<void> {
-  const pod = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/pods`, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `${name}-pod` },
-    spec: { containers: [{ name: 'web', image: 'web', ports: [{ containerPort: port }] }] },
-  });
-  assert.equal(pod.status, 201, JSON.stringify(pod.body));
-  const status = await api(ts.server, 'PATCH', `/api/v1/namespaces/${NS}/pods/${name}-pod/status`, { status: { podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } }, {
-    'content-type': 'application/merge-patch+json',
-  });
-  assert.equal(status.status, 200, JSON.stringify(status.body));
-  const svc = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/services`, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { ports: [{ name: 'web', port: 80, targetPort: port }] },
-  });
-  assert.equal(svc.status, 201, JSON.stringify(svc.body));
-  const address = { ip: '127.0.0.1', targetRef: { kind: 'Pod', namespace: NS, name: `${name}-pod` } };
-  const eps = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/endpoints`, {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name },
-    subsets: [{ [ready ? 'addresses' : 'notReadyAddresses']: [address], ports: [{ name: 'web', port }] }],
-  });
-  assert.equal(eps.status, 201, JSON.stringify(eps.body));
+function register(ts: TestServer, name: string, port: number, ready = true): Promise<void> {
+  return registerService(ts, { namespace: NS, name, port, ready });
 }
 
 /** An upgrade through the proxy path; resolves with the 101 head and the echoed message. */
@@ -133,7 +84,7 @@ function websocketEcho(base: string, path: string, message: string): Promise<{ h
 describe('proxy to cluster components', () => {
   let ts: TestServer;
   let backend: Awaited<ReturnType<typeof startBackend>>;
-  let kubectlProxy: ChildProcess | undefined;
+  let kubectlProxy: KubectlProxy | undefined;
 
   before(async () => {
     backend = await startBackend();
@@ -141,7 +92,7 @@ describe('proxy to cluster components', () => {
     await register(ts, 'web', backend.port);
   });
   after(async () => {
-    kubectlProxy?.kill();
+    await kubectlProxy?.stop();
     await ts?.stop();
     backend?.server.close();
   });
@@ -205,21 +156,12 @@ describe('proxy to cluster components', () => {
   });
 
   it('works behind kubectl proxy', async () => {
-    kubectlProxy = spawn(kubectlBinary(33), ['proxy', '--port=0', '--kubeconfig', ts.server.kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      kubectlProxy!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Starting to serve on [^:]+:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      kubectlProxy!.on('exit', (code) => reject(new Error(`kubectl proxy exited ${code}: ${out}`)));
-    });
+    kubectlProxy = await startKubectlProxy(ts.server.kubeconfigPath);
+    const port = kubectlProxy.port;
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/${NS}/services/web:web/proxy/through/kubectl?k=v`);
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { url: string }).url, '/through/kubectl?k=v');
-    kubectlProxy.kill();
-    await once(kubectlProxy, 'exit');
+    await kubectlProxy.stop();
     kubectlProxy = undefined;
   });
 
