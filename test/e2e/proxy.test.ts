@@ -36,7 +36,7 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
         res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret' });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret', 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' });
       res.end(JSON.stringify({ method: req.method, url: req.url, body, hello: req.headers['x-hello'] ?? null }));
     });
   });
@@ -121,10 +121,14 @@ describe('proxy to cluster components', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-backend'), 'yes');
     assert.equal(res.headers.get('x-hop'), null);
+    // CORS is the API server's to answer, never the backend's.
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    assert.equal(res.headers.get('access-control-allow-credentials'), null);
     assert.deepEqual(await res.json(), { method: 'POST', url: '/submit?q=%20x', body: 'payload-bytes', hello: 'there' });
     const seen = backend.seen.at(-1)!;
     assert.equal(seen.headers.authorization, undefined);
     assert.equal(seen.headers.host, `127.0.0.1:${backend.port}`);
+    assert.equal(seen.headers['x-forwarded-uri'], `/api/v1/namespaces/${NS}/services/web:web/proxy/submit`);
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const r = await fetch(`${base}/m`, { method, body: method === 'DELETE' ? undefined : 'b' });
       assert.equal(r.status, 200);
@@ -133,6 +137,15 @@ describe('proxy to cluster components', () => {
     const redirect = await fetch(`${base}/redirect`, { redirect: 'manual' });
     assert.equal(redirect.status, 302);
     assert.equal(redirect.headers.get('location'), `/api/v1/namespaces/${NS}/services/web:web/proxy/landing?x=1`);
+    // The bare `…/proxy` moves to `…/proxy/` for GET and HEAD (query kept), as upstream; other methods go through.
+    for (const method of ['GET', 'HEAD']) {
+      const bare = await fetch(`${base}?a=1`, { method, redirect: 'manual' });
+      assert.equal(bare.status, 301, method);
+      assert.equal(bare.headers.get('location'), `/api/v1/namespaces/${NS}/services/web:web/proxy/?a=1`);
+    }
+    const posted = await fetch(base, { method: 'POST', body: 'x' });
+    assert.equal(posted.status, 200);
+    assert.equal(((await posted.json()) as { url: string }).url, '/');
   });
 
   it('reaches pods by status.podIP and nodes by their InternalIP', async () => {
