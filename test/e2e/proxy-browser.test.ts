@@ -190,7 +190,7 @@ describe('a web UI through the proxy, in headless Chromium', { skip: missing ? `
     ui = await startWebUi();
     ts = await startTestServer({ proxyAllowLoopback: true });
     await registerService(ts, { namespace: NS, name: 'ui', port: ui.port, portName: 'http' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   });
   after(async () => {
     await browser?.close();

@@ -31,6 +31,16 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url === '/page.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<a href="/abs">a</a> <a href="rel">r</a> <img src="//other.example/i.png">');
+        return;
+      }
+      if (req.url === '/not-modified') {
+        res.writeHead(304, { 'content-type': 'text/html', 'content-encoding': 'gzip', etag: '"v1"' });
+        res.end();
+        return;
+      }
       if (req.url === '/redirect') {
         res.writeHead(302, { location: '/landing?x=1' });
         res.end();
@@ -146,6 +156,15 @@ describe('proxy to cluster components', () => {
     const posted = await fetch(base, { method: 'POST', body: 'x' });
     assert.equal(posted.status, 200);
     assert.equal(((await posted.json()) as { url: string }).url, '/');
+  });
+
+  it("rewrites an HTML body's backend links under the prefix (kubectl get --raw), leaves bodiless answers alone", async () => {
+    const r = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/web:web/proxy/page.html`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `<a href="/api/v1/namespaces/${NS}/services/web:web/proxy/abs">a</a> <a href="rel">r</a> <img src="//other.example/i.png">`);
+    const nm = await fetch(`${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy/not-modified`);
+    assert.equal(nm.status, 304);
+    assert.equal(nm.headers.get('etag'), '"v1"');
   });
 
   it('reaches pods by status.podIP and nodes by their InternalIP', async () => {

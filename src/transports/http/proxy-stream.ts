@@ -72,6 +72,12 @@ function unreachable(err: unknown, loc: ProxyLocation): ApiError {
   return new ApiError('ServiceUnavailable', `error trying to reach service: ${why}`);
 }
 
+/** Whether a response carries a body at all (HEAD, 1xx, 204 and 304 answers never do). */
+function hasBody(req: IncomingMessage, answer: IncomingMessage): boolean {
+  const code = answer.statusCode ?? 200;
+  return req.method !== 'HEAD' && code >= 200 && code !== 204 && code !== 304;
+}
+
 /** What a response needs written when the proxy fails: a Status, JSON. */
 export type SendStatus = (err: ApiError) => void;
 
@@ -85,7 +91,7 @@ export function proxyHttp(req: IncomingMessage, res: ServerResponse, loc: ProxyL
     // As upstream: a Location is rewritten and the body left alone; otherwise an HTML body's links are.
     const rewrite =
       typeof headers.location === 'string' ? undefined
-      : isHtml(headers['content-type'] as string | undefined) && req.method !== 'HEAD' ? htmlLinkRewriter(headers['content-encoding'] as string | undefined, links)
+      : isHtml(headers['content-type'] as string | undefined) && hasBody(req, answer) ? htmlLinkRewriter(headers['content-encoding'] as string | undefined, links)
       : undefined;
     if (typeof headers.location === 'string') headers.location = rewriteLink(headers.location, links);
     if (rewrite) delete headers['content-length'];
