@@ -139,6 +139,9 @@ describe('proxy to cluster components', () => {
     assert.equal(seen.headers.authorization, undefined);
     assert.equal(seen.headers.host, `127.0.0.1:${backend.port}`);
     assert.equal(seen.headers['x-forwarded-uri'], `/api/v1/namespaces/${NS}/services/web:web/proxy/submit`);
+    assert.equal(seen.headers['x-forwarded-host'], undefined);
+    assert.equal(seen.headers['x-forwarded-proto'], undefined);
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const r = await fetch(`${base}/m`, { method, body: method === 'DELETE' ? undefined : 'b' });
       assert.equal(r.status, 200);

@@ -55,7 +55,19 @@ describe('proxy link rewriting', () => {
       ['mailto:someone@example.com', 'mailto:someone@example.com'],
       ['javascript:void(0)', 'javascript:void(0)'],
       ['data:image/png;base64,AAAA', 'data:image/png;base64,AAAA'],
+      // Serialized as upstream does: characters a URL may not carry are escaped, valid escapes kept.
+      ['/redirected/target/%00<script>alert(1)</script>/', `${P}/redirected/target/%00%3Cscript%3Ealert%281%29%3C/script%3E/`],
+      ['http://example.com/t/%00<script>alert(1)</script>/', 'http://example.com/t/%00%3Cscript%3Ealert%281%29%3C/script%3E/'],
+      ['https://api.example:6443/t/<x>', `https://api.example:6443${P}/t/%3Cx%3E`],
+      ['/caf%C3%A9/a%2Fb', `${P}/caf%C3%A9/a/b`], // Go joins the decoded path
+      ['/café', `${P}/caf%C3%A9`],
+      ['my page.html', 'my%20page.html'],
+      ['/(x)!', `${P}/%28x%29%21`],
+      ['HTTP://cdn.example/(x)', 'http://cdn.example/(x)'],
+      ['http://u:p@10.1.2.3:8080/x', `${P}/x`],
+      ['https://u@api.example:6443/x', `https://u@api.example:6443${P}/x`],
       // Unparseable (Go's url.Parse refuses these): left alone.
+      ['/bad%zz', '/bad%zz'],
       ['a:b/c', 'a:b/c'],
       ['/bad\u0001', '/bad\u0001'],
     ];

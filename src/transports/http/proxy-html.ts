@@ -55,6 +55,7 @@ export interface LinkContext {
 /** A URL split the way Go's url.Parse splits it (scheme, authority, path, query, fragment), kept raw. */
 interface SplitUrl {
   scheme?: string;
+  userinfo?: string;
   host?: string;
   path: string;
   query?: string;
@@ -73,7 +74,7 @@ function splitUrl(value: string): SplitUrl | undefined {
   }
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(rest);
   if (scheme) {
-    out.scheme = scheme[1] as string;
+    out.scheme = (scheme[1] as string).toLowerCase();
     rest = rest.slice(scheme[0].length);
   } else if (/^[^/?]*:/.test(rest)) {
     return undefined; // "first path segment in URL cannot contain colon"
@@ -85,11 +86,15 @@ function splitUrl(value: string): SplitUrl | undefined {
   }
   if (rest.startsWith('//') && (out.scheme !== undefined || !rest.startsWith('///'))) {
     const end = rest.indexOf('/', 2);
-    out.host = end < 0 ? rest.slice(2) : rest.slice(2, end);
+    let authority = end < 0 ? rest.slice(2) : rest.slice(2, end);
     rest = end < 0 ? '' : rest.slice(end);
     // Userinfo belongs to the authority, not to the host that is compared.
-    const at = out.host.lastIndexOf('@');
-    if (at >= 0) out.host = out.host.slice(at + 1);
+    const at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      out.userinfo = authority.slice(0, at);
+      authority = authority.slice(at + 1);
+    }
+    out.host = authority;
   }
   out.path = rest;
   return out;
@@ -98,35 +103,75 @@ function splitUrl(value: string): SplitUrl | undefined {
 function joinUrl(u: SplitUrl): string {
   let s = '';
   if (u.scheme) s += `${u.scheme}:`;
-  if (u.host) s += `//${u.host}`;
+  if (u.host !== undefined && (u.host !== '' || u.userinfo !== undefined)) s += `//${u.userinfo !== undefined ? `${u.userinfo}@` : ''}${u.host}`;
   s += u.path;
   if (u.query !== undefined) s += `?${u.query}`;
   if (u.fragment !== undefined) s += `#${u.fragment}`;
   return s;
 }
 
+/** A path's bytes after percent-decoding, or undefined for a malformed escape (Go's parser refuses it). */
+function unescapePath(raw: string): string | undefined {
+  if (/%(?![0-9a-fA-F]{2})/.test(raw)) return undefined;
+  const bytes: number[] = [];
+  const utf8 = Buffer.from(raw, 'utf8');
+  for (let i = 0; i < utf8.length; i++) {
+    const b = utf8[i] as number;
+    if (b === 0x25) {
+      bytes.push(parseInt(utf8.subarray(i + 1, i + 3).toString(), 16));
+      i += 2;
+    } else bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('latin1');
+}
+
+/** Bytes a path keeps as they are when Go escapes it: unreserved characters and `$&+,/:;=@`. */
+const PATH_KEEPS = /[A-Za-z0-9\-_.~$&+,/:;=@]/;
+
+/** Go's path escaping of decoded bytes (held one per char, latin1). */
+function escapePath(bytes: string): string {
+  let out = '';
+  for (const ch of bytes) out += PATH_KEEPS.test(ch) ? ch : `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  return out;
+}
+
+/** Whether a raw path is already a valid escaping Go would keep as written (its validEncoded). */
+function keptAsWritten(raw: string): boolean {
+  return /^(?:[A-Za-z0-9\-_.~$&+,/:;=@!'()*[\]]|%[0-9a-fA-F]{2})*$/.test(raw);
+}
+
 /**
  * One link, rewritten to stay under the proxy (upstream's rewriteURL): relative links and
- * links to other hosts are left as they are; a rooted path on the backend gets the prefix,
- * dropping the backend's scheme and host so the browser stays on the API server.
+ * links to other hosts keep their target; a rooted path on the backend gets the prefix,
+ * dropping the backend's scheme and host so the browser stays on the API server. As
+ * upstream serializes every link it parsed, a path with characters a URL may not carry
+ * comes back percent-escaped.
  */
 export function rewriteLink(value: string, ctx: LinkContext): string {
   const url = splitUrl(value);
   if (!url) return value;
+  const decoded = unescapePath(url.path);
+  if (decoded === undefined) return value;
+  const asWritten = (): string => {
+    if (!keptAsWritten(url.path)) url.path = escapePath(decoded);
+    return joinUrl(url);
+  };
   const host = url.host ?? '';
-  if (host !== '' && host !== ctx.backendHost && host !== ctx.requestHost) return value;
-  if (!url.path.startsWith('/')) return value;
+  if (host !== '' && host !== ctx.backendHost && host !== ctx.requestHost) return asWritten();
+  if (!url.path.startsWith('/')) return asWritten();
   if (host === ctx.requestHost && host !== '') {
     // Already aimed at the server the client talks to: its scheme and host stay.
   } else {
     delete url.scheme;
+    delete url.userinfo;
     delete url.host;
   }
-  if (url.path.startsWith(ctx.prefix)) return joinUrl(url);
-  const trailing = url.path.endsWith('/');
+  const prefix = unescapePath(ctx.prefix) ?? ctx.prefix;
+  if (decoded.startsWith(prefix)) return asWritten();
   // Joined and cleaned as Go's path.Join does (no trailing slash), then the link's own trailing slash put back.
-  url.path = posix.join(ctx.prefix, url.path).replace(/(.)\/+$/, '$1');
-  if (trailing && !url.path.endsWith('/')) url.path += '/';
+  let joined = posix.join(prefix, decoded).replace(/(.)\/+$/, '$1');
+  if (decoded.endsWith('/') && !joined.endsWith('/')) joined += '/';
+  url.path = escapePath(joined);
   return joinUrl(url);
 }
 

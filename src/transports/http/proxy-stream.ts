@@ -45,8 +45,8 @@ function upstreamRequest(req: IncomingMessage, loc: ProxyLocation, query: string
   const forwarded = req.headers['x-forwarded-for'];
   const client = req.socket.remoteAddress ?? '';
   headers['x-forwarded-for'] = forwarded ? `${String(forwarded)}, ${client}` : client;
-  headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
+  // No X-Forwarded-Host/-Proto of our own: upstream's transport sets them only from the request
+  // URL's scheme and host, which a server-side request never has (a client's own pass through).
   // Where the client sees this path: the proxy prefix and the backend path (upstream leaves the query out).
   headers['x-forwarded-uri'] = prefix + loc.path;
   headers.host = hostHeader(loc);
