@@ -7,7 +7,7 @@
  * exact Status upstream answers — directly and under `kubectl proxy`.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
@@ -36,6 +36,19 @@ function rawGet(port: number, target: string, headers: Record<string, string> = 
   });
 }
 
+/** An upgrade request sent exactly as written; resolves with all the bytes until the connection closes. */
+function rawUpgrade(port: number, target: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    });
+    let got = '';
+    socket.on('data', (d: Buffer) => (got += d.toString()));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+  });
+}
+
 /** A server that echoes the path it got: the named backend. */
 function listen(host: string, onRequest: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ server: http.Server; port: number }> {
   const server = http.createServer(onRequest);
@@ -61,6 +74,12 @@ describe('proxy escape attempts', () => {
       res.end('TRAPPED');
     });
     trap.server.on('connection', () => trapped.push('connection'));
+    // Upgrades: the backend switches and names the path it got; the trap records them too.
+    backend.server.on('upgrade', (req, socket) => socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nbackend:${req.url}`));
+    trap.server.on('upgrade', (req, socket) => {
+      trapped.push(`upgrade ${req.url}`);
+      socket.destroy();
+    });
     T = `127.0.0.2:${trap.port}`;
     ts = await startTestServer({ proxyAllowLoopback: true });
     await registerService(ts, { namespace: NS, name: 'web', port: backend.port });
@@ -78,6 +97,8 @@ describe('proxy escape attempts', () => {
       ],
     });
     assert.equal(eps.status, 200, JSON.stringify(eps.body));
+    const node = await api(ts.server, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] } });
+    assert.equal(node.status, 201, JSON.stringify(node.body));
     kubectlProxy = await startKubectlProxy(ts.server.kubeconfigPath);
   });
   after(async () => {
@@ -124,7 +145,12 @@ describe('proxy escape attempts', () => {
     [`///${T}/x`]: `${BASE}/${T}/x`,
   });
 
-  /** Names (the `[scheme:]NAME[:PORT]` segment) that try to carry a host or port, and upstream's Status. */
+  /**
+   * Names (the `[scheme:]NAME[:PORT]` segment) that try to carry a host or port, and the
+   * Status: upstream's own where upstream refuses the name; for a pod or node port that is
+   * not a number (upstream would fail at dial time, 503) we refuse it up front with
+   * upstream's invalid-request wording.
+   */
   const names = (): Array<[string, number, string]> => [
     [`services/web:${trap.port}`, 503, `no service port ${trap.port} found for service "web"`],
     [`services/${T}`, 404, 'services "127.0.0.2" not found'],
@@ -136,7 +162,11 @@ describe('proxy escape attempts', () => {
     [`pods/web-pod:80@${T}`, 400, `invalid pod request "web-pod:80@${T}"`],
     [`pods/web-pod:80%40${T}`, 400, `invalid pod request "web-pod:80@${T}"`],
     [`pods/${T}`, 404, 'pods "127.0.0.2" not found'],
+    [`nodes/${T}`, 404, 'nodes "127.0.0.2" not found'],
+    [`nodes/http:n1:${trap.port}@127.0.0.2`, 400, `invalid node request "n1:${trap.port}@127.0.0.2"`],
   ];
+  /** Nodes are cluster-scoped; the rest live in the namespace. */
+  const namePath = (name: string): string => (name.startsWith('nodes/') ? `/api/v1/${name}` : `/api/v1/namespaces/${NS}/${name}`);
 
   it('sends every path to the named backend only, cleaned', async () => {
     for (const [suffix, expected] of paths()) {
@@ -149,9 +179,18 @@ describe('proxy escape attempts', () => {
     assert.deepEqual(trapped, []);
   });
 
-  it('answers a name that smuggles a host or port with upstream Status', async () => {
+  it('sends every upgrade (WebSocket) to the named backend only, cleaned', async () => {
+    for (const [suffix, expected] of paths()) {
+      const got = await rawUpgrade(Number(new URL(ts.server.url).port), BASE + suffix);
+      assert.match(got, /^HTTP\/1\.1 101 /, suffix);
+      assert.equal(got.slice(got.indexOf('\r\n\r\n') + 4), `backend:${expected}`, suffix);
+    }
+    assert.deepEqual(trapped, []);
+  });
+
+  it('answers a name that smuggles a host or port with a Status, never a dial', async () => {
     for (const [name, code, message] of names()) {
-      const r = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/${name}/proxy/x`);
+      const r = await api(ts.server, 'GET', `${namePath(name)}/proxy/x`);
       assert.equal(r.status, code, name);
       assert.equal(r.body.kind, 'Status', name);
       assert.equal(r.body.code, code, name);
@@ -173,7 +212,7 @@ describe('proxy escape attempts', () => {
       }
     }
     for (const [name, code, message] of names()) {
-      const r = await rawGet(kubectlProxy.port, `/api/v1/namespaces/${NS}/${name}/proxy/x`);
+      const r = await rawGet(kubectlProxy.port, `${namePath(name)}/proxy/x`);
       assert.equal(r.status, code, name);
       const status = JSON.parse(r.body) as { kind: string; code: number; message: string };
       assert.deepEqual([status.kind, status.code, status.message], ['Status', code, message], name);
