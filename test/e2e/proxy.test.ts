@@ -23,6 +23,9 @@ interface Seen {
   body: string;
 }
 
+/** Ends the backend's /slow.html answer. */
+let slowRelease: (() => void) | undefined;
+
 function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const server = http.createServer((req, res) => {
@@ -34,6 +37,13 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
       if (req.url === '/page.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end('<a href="/abs">a</a> <a href="rel">r</a> <img src="//other.example/i.png">');
+        return;
+      }
+      if (req.url === '/slow.html') {
+        // The first half now, the rest only once the client has seen the first half rewritten.
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.write('<p>first <a href="/one">1</a></p>');
+        slowRelease = () => res.end('<p>second <a href="/two">2</a></p>');
         return;
       }
       if (req.url === '/not-modified') {
@@ -168,6 +178,26 @@ describe('proxy to cluster components', () => {
     const nm = await fetch(`${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy/not-modified`);
     assert.equal(nm.status, 304);
     assert.equal(nm.headers.get('etag'), '"v1"');
+  });
+
+  it('streams a rewritten HTML body as it arrives, not once it has ended', async () => {
+    const res = await fetch(`${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy/slow.html`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let got = '';
+    while (!got.includes('</p>')) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false);
+      got += decoder.decode(value, { stream: true });
+    }
+    assert.equal(got, `<p>first <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/one">1</a></p>`);
+    slowRelease!();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      got += decoder.decode(value, { stream: true });
+    }
+    assert.equal(got, `<p>first <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/one">1</a></p><p>second <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/two">2</a></p>`);
   });
 
   it('reaches pods by status.podIP and nodes by their InternalIP', async () => {
