@@ -37,6 +37,8 @@ import { ingresses } from './networking/ingresses.js';
 import { networkPolicies } from './networking/networkpolicies.js';
 import { runtimeClasses } from './node/runtimeclasses.js';
 import { storageClasses } from './storage/storageclasses.js';
+import { flowSchemas } from './flowcontrol/flowschemas.js';
+import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import type { ResourceDefinition } from './rest/definition.js';
 import { priorityClasses } from './scheduling/priorityclasses.js';
 
@@ -78,4 +80,6 @@ export const builtinDefinitions: ResourceDefinition[] = [
   endpointSlices,
   runtimeClasses,
   storageClasses,
+  flowSchemas,
+  priorityLevelConfigurations,
 ];

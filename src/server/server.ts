@@ -31,6 +31,7 @@ import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
+import { ensureFlowControlConfiguration, type FlowControlStores, startFlowControlConfigController } from './flowcontrol-config.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -128,10 +129,15 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     await bootstrapNamespaces(namespaces);
     const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
     if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
+    const flowSchemaStore = resources.storage('flowcontrol.apiserver.k8s.io', 'flowschemas');
+    const priorityLevelStore = resources.storage('flowcontrol.apiserver.k8s.io', 'prioritylevelconfigurations');
+    const flowControl: FlowControlStores | undefined = flowSchemaStore && priorityLevelStore ? { flowSchemas: flowSchemaStore, priorityLevels: priorityLevelStore } : undefined;
+    if (flowControl) await ensureFlowControlConfiguration(flowControl);
     const lifecycle = new AbortController();
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     const serviceAccounts = resources.storage('', 'serviceaccounts');
     const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
+    const flowControlConfig = flowControl ? startFlowControlConfigController(flowControl, lifecycle.signal) : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -139,6 +145,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       lifecycle.abort();
       await controller.catch(() => undefined);
       await accounts.catch(() => undefined);
+      await flowControlConfig.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {

@@ -71,6 +71,8 @@ describe('builtin definitions', () => {
       endpointslices: [],
       runtimeclasses: [],
       storageclasses: ['sc'],
+      flowschemas: [],
+      prioritylevelconfigurations: [],
     });
   });
 });

@@ -85,6 +85,23 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] },
   'node.k8s.io/RuntimeClass': { handler: 'runc', overhead: { podFixed: { cpu: '100m' } } },
   'storage.k8s.io/StorageClass': { provisioner: 'example.com/disk', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' },
+  'flowcontrol.apiserver.k8s.io/FlowSchema': {
+    spec: {
+      priorityLevelConfiguration: { name: 'workload-low' },
+      matchingPrecedence: 500,
+      distinguisherMethod: { type: 'ByUser' },
+      rules: [
+        {
+          subjects: [{ kind: 'ServiceAccount', serviceAccount: { namespace: 'default', name: '*' } }],
+          resourceRules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'], namespaces: ['default'] }],
+          nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }],
+        },
+      ],
+    },
+  },
+  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': {
+    spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 20 } } } },
+  },
 };
 
 /** Objects no kind accepts as they are, or that miss most of what a kind needs. */

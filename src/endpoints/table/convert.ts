@@ -43,6 +43,8 @@ export interface TablePrinter {
   apiVersion: string;
   kind: string;
   columns: readonly PrinterColumn[];
+  /** The order list rows print in; absent: the list's. */
+  rowOrder?: (a: KubeObject, b: KubeObject) => number;
 }
 
 /** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
@@ -85,6 +87,7 @@ export function toTable(
 ): KubeObject {
   const isList = Array.isArray((input as KubeList).items);
   const items = isList ? (input as KubeList).items : [input as KubeObject];
+  const rows = isList && printer.rowOrder ? [...items].sort(printer.rowOrder) : items;
   const metadata: Record<string, unknown> = {};
   if (isList) {
     const lm = (input as KubeList).metadata;
@@ -99,7 +102,7 @@ export function toTable(
     apiVersion: `meta.k8s.io/${opts.tableVersion}`,
     metadata,
     columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(printer),
-    rows: items.map((o) => row(printer, o, opts.include)),
+    rows: rows.map((o) => row(printer, o, opts.include)),
   };
 }
 
@@ -135,5 +138,5 @@ const SCALE_PRINTER: TablePrinter = { apiVersion: 'autoscaling/v1', kind: 'Scale
 /** How a request's objects print: as the resource's own kind, or as the kind its subresource speaks. */
 export function printerFor(def: ServedResource, subresource: string | undefined): TablePrinter {
   if (subresource === 'scale') return SCALE_PRINTER;
-  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def) };
+  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def), ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}) };
 }
