@@ -75,6 +75,9 @@ async function ensureObject(store: ResourceStore, bootstrap: KubeObject, mandato
     }
     const wanted = structuredClone(bootstrap);
     store.definition.defaults?.(wanted);
+    // The exempt level's own settings are the operator's to tune (upstream's ensurer keeps them).
+    const currentExempt = (current.spec as { exempt?: unknown } | undefined)?.exempt;
+    if (store.definition.kind === 'PriorityLevelConfiguration' && name === 'exempt' && currentExempt) (wanted.spec as { exempt?: unknown }).exempt = currentExempt;
     const autoUpdate = mandatory || keepsSpecUpdated(current);
     const annotationStale = parseBool(annotation(current)) !== autoUpdate;
     const specStale = autoUpdate && !specsEqual(current.spec, wanted.spec);
