@@ -240,6 +240,10 @@ describe('flowcontrol kinds through kubectl 1.33', () => {
       pl('bad', { type: 'Limited', limited: { limitResponse: { type: 'Queue' } } }),
       'The PriorityLevelConfiguration "bad" is invalid: spec.limited.limitResponse.queuing: Required value: must not be empty if limited.limitResponse.type is Limited',
     );
+    await refused(
+      { ...pl('bad', { type: 'Limited', limited: { limitResponse: { type: 'Reject' } } }), metadata: { name: 'bad', annotations: { 'flowcontrol.k8s.io/v1beta3-preserve-zero-concurrency-shares': '' } } },
+      "The PriorityLevelConfiguration \"bad\" is invalid: metadata.annotations: Forbidden: annotation 'flowcontrol.k8s.io/v1beta3-preserve-zero-concurrency-shares' is forbidden",
+    );
     const patch = (name: string, body: unknown) => api(ts.server, 'PATCH', `${GROUP}/prioritylevelconfigurations/${name}`, body, { 'content-type': 'application/merge-patch+json' });
     const catchAll = await patch('catch-all', { spec: { limited: { nominalConcurrencyShares: 50 } } });
     assert.equal(catchAll.status, 422);

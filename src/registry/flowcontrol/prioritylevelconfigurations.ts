@@ -121,10 +121,15 @@ function validateMandatory(name: string, spec: PriorityLevelConfigurationSpec): 
   return specsEqual(spec, fixed.spec) ? [] : [invalidValue('spec', spec, `spec of '${name}' must equal the fixed value`)];
 }
 
+/** v1beta3's round-trip marker for zero shares; it never belongs on a stored object. */
+const PRESERVE_ZERO_SHARES = 'flowcontrol.k8s.io/v1beta3-preserve-zero-concurrency-shares';
+
 function validatePriorityLevel(obj: PriorityLevelConfiguration): FieldError[] {
   const name = str(obj.metadata?.name);
   const spec = obj.spec ?? {};
-  return [...validateSpec(name, spec), ...validateMandatory(name, spec), ...validateConditions(obj.status?.conditions)];
+  const errs: FieldError[] = [];
+  if (obj.metadata?.annotations?.[PRESERVE_ZERO_SHARES] !== undefined) errs.push(forbidden('metadata.annotations', `annotation '${PRESERVE_ZERO_SHARES}' is forbidden`));
+  return [...errs, ...validateSpec(name, spec), ...validateMandatory(name, spec), ...validateConditions(obj.status?.conditions)];
 }
 
 /** A limited level's number, or `<none>` (upstream's printer). */
