@@ -22,7 +22,9 @@ import {
   SUGGESTED_PRIORITY_LEVELS,
 } from '../registry/flowcontrol/bootstrap-objects.js';
 import { specsEqual } from '../registry/flowcontrol/common.js';
-import type { ResourceStore } from '../registry/rest/resource-store.js';
+import type { ApiHandler } from '../endpoints/api-call.js';
+import type { ApiCatalog } from '../endpoints/catalog.js';
+import { type LoopbackResource, loopbackResource } from './loopback-client.js';
 
 /** The field managers upstream's producer and consumer write as. */
 export const CONFIG_PRODUCER = 'api-priority-and-fairness-config-producer-v1';
@@ -30,10 +32,28 @@ export const CONFIG_CONSUMER = 'api-priority-and-fairness-config-consumer-v1';
 
 const PRODUCER_INTERVAL_MS = 60_000;
 
-/** The two stores the configuration lives in. */
+/** The two resources the configuration lives in, reached through the server's own API (as upstream's loopback client). */
 export interface FlowControlStores {
-  flowSchemas: ResourceStore;
-  priorityLevels: ResourceStore;
+  flowSchemas: LoopbackResource;
+  priorityLevels: LoopbackResource;
+  /** The v1 defaults of each kind, applied to a bootstrap object before its spec is compared. */
+  defaults: { flowSchemas(obj: KubeObject): void; priorityLevels(obj: KubeObject): void };
+}
+
+const GROUP = 'flowcontrol.apiserver.k8s.io';
+const VERSION = 'v1';
+
+/** The configuration's resources when the server serves flowcontrol.apiserver.k8s.io/v1 (upstream installs the producer only then). */
+export function flowControlResources(catalog: ApiCatalog, handler: ApiHandler, signal: AbortSignal): FlowControlStores | undefined {
+  const fs = catalog.resource(GROUP, VERSION, 'flowschemas');
+  const pl = catalog.resource(GROUP, VERSION, 'prioritylevelconfigurations');
+  if (!fs || !pl) return undefined;
+  const none = (): void => undefined;
+  return {
+    flowSchemas: loopbackResource(handler, GROUP, VERSION, 'flowschemas', signal),
+    priorityLevels: loopbackResource(handler, GROUP, VERSION, 'prioritylevelconfigurations', signal),
+    defaults: { flowSchemas: fs.definition.defaults ?? none, priorityLevels: pl.definition.defaults ?? none },
+  };
 }
 
 const isReason = (err: unknown, reason: string): boolean => err instanceof ApiError && err.reason === reason;
@@ -57,16 +77,13 @@ function keepsSpecUpdated(obj: KubeObject): boolean {
  * One bootstrap object: created when missing; otherwise its spec and annotation revised as
  * upstream's ensure strategy decides (`mandatory`: the spec is always kept).
  */
-async function ensureObject(store: ResourceStore, bootstrap: KubeObject, mandatory: boolean): Promise<void> {
+async function ensureObject(client: LoopbackResource, defaults: (obj: KubeObject) => void, bootstrap: KubeObject, mandatory: boolean): Promise<void> {
   const name = bootstrap.metadata?.name ?? '';
   for (;;) {
-    const current = await store.get(undefined, name).catch((err: unknown) => {
-      if (isReason(err, 'NotFound')) return undefined;
-      throw err;
-    });
+    const current = await client.get(name);
     if (!current) {
       try {
-        await store.create(undefined, structuredClone(bootstrap), { fieldManager: CONFIG_PRODUCER });
+        await client.create(structuredClone(bootstrap), CONFIG_PRODUCER);
         return;
       } catch (err) {
         if (isReason(err, 'AlreadyExists')) continue;
@@ -74,43 +91,35 @@ async function ensureObject(store: ResourceStore, bootstrap: KubeObject, mandato
       }
     }
     const wanted = structuredClone(bootstrap);
-    store.definition.defaults?.(wanted);
+    defaults(wanted);
     // The exempt level's own settings are the operator's to tune (upstream's ensurer keeps them).
     const currentExempt = (current.spec as { exempt?: unknown } | undefined)?.exempt;
-    if (store.definition.kind === 'PriorityLevelConfiguration' && name === 'exempt' && currentExempt) (wanted.spec as { exempt?: unknown }).exempt = currentExempt;
+    if (current.kind === 'PriorityLevelConfiguration' && name === 'exempt' && currentExempt) (wanted.spec as { exempt?: unknown }).exempt = currentExempt;
     const autoUpdate = mandatory || keepsSpecUpdated(current);
     const annotationStale = parseBool(annotation(current)) !== autoUpdate;
     const specStale = autoUpdate && !specsEqual(current.spec, wanted.spec);
     if (!annotationStale && !specStale) return;
+    const next = structuredClone(current);
+    if (specStale) next.spec = structuredClone(wanted.spec);
+    next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, [AUTO_UPDATE_ANNOTATION]: String(autoUpdate) } };
     try {
-      await store.update(
-        undefined,
-        name,
-        (cur) => {
-          const next = structuredClone(cur);
-          if (specStale) next.spec = structuredClone(wanted.spec);
-          next.metadata = { ...next.metadata, annotations: { ...next.metadata?.annotations, [AUTO_UPDATE_ANNOTATION]: String(autoUpdate) } };
-          return next;
-        },
-        { target: 'main', fieldManager: CONFIG_PRODUCER },
-      );
+      await client.update(next, CONFIG_PRODUCER);
       return;
     } catch (err) {
-      // Deleted meanwhile: create it again.
-      if (isReason(err, 'NotFound')) continue;
+      // Changed or deleted meanwhile: look again.
+      if (isReason(err, 'Conflict') || isReason(err, 'NotFound')) continue;
       throw err;
     }
   }
 }
 
 /** Deletes the objects outside the bootstrap set that still ask to be kept up to date. */
-async function removeUnwanted(store: ResourceStore, bootstrap: readonly KubeObject[]): Promise<void> {
+async function removeUnwanted(client: LoopbackResource, bootstrap: readonly KubeObject[]): Promise<void> {
   const names = new Set(bootstrap.map((o) => o.metadata?.name));
-  const list = await store.list(undefined, {});
-  for (const obj of list.items) {
+  for (const obj of await client.list()) {
     const name = obj.metadata?.name ?? '';
-    if (names.has(name) || annotation(obj) === undefined || parseBool(annotation(obj)) !== true) continue;
-    await store.delete(undefined, name, { preconditions: { resourceVersion: obj.metadata?.resourceVersion } }).catch((err: unknown) => {
+    if (names.has(name) || parseBool(annotation(obj)) !== true) continue;
+    await client.delete(name, obj.metadata?.resourceVersion).catch((err: unknown) => {
       if (!isReason(err, 'NotFound') && !isReason(err, 'Conflict')) throw err;
     });
   }
@@ -119,12 +128,12 @@ async function removeUnwanted(store: ResourceStore, bootstrap: readonly KubeObje
 /** One pass of the producer: suggested objects, then mandatory ones, then removals (upstream's order). */
 export async function ensureFlowControlConfiguration(stores: FlowControlStores): Promise<void> {
   const kinds = [
-    { store: stores.flowSchemas, mandatory: MANDATORY_FLOW_SCHEMAS, suggested: SUGGESTED_FLOW_SCHEMAS },
-    { store: stores.priorityLevels, mandatory: MANDATORY_PRIORITY_LEVELS, suggested: SUGGESTED_PRIORITY_LEVELS },
+    { client: stores.flowSchemas, defaults: stores.defaults.flowSchemas, mandatory: MANDATORY_FLOW_SCHEMAS, suggested: SUGGESTED_FLOW_SCHEMAS },
+    { client: stores.priorityLevels, defaults: stores.defaults.priorityLevels, mandatory: MANDATORY_PRIORITY_LEVELS, suggested: SUGGESTED_PRIORITY_LEVELS },
   ];
-  for (const k of kinds) for (const obj of k.suggested) await ensureObject(k.store, obj as KubeObject, false);
-  for (const k of kinds) for (const obj of k.mandatory) await ensureObject(k.store, obj as KubeObject, true);
-  for (const k of kinds) await removeUnwanted(k.store, [...k.mandatory, ...k.suggested] as KubeObject[]);
+  for (const k of kinds) for (const obj of k.suggested) await ensureObject(k.client, k.defaults, obj as KubeObject, false);
+  for (const k of kinds) for (const obj of k.mandatory) await ensureObject(k.client, k.defaults, obj as KubeObject, true);
+  for (const k of kinds) await removeUnwanted(k.client, [...k.mandatory, ...k.suggested] as KubeObject[]);
 }
 
 interface Condition {
@@ -142,36 +151,28 @@ function danglingCondition(plName: string, exists: boolean): Condition {
     : { type: 'Dangling', status: 'True', reason: 'NotFound', message: `This FlowSchema references the PriorityLevelConfiguration object named "${plName}" but there is no such object` };
 }
 
-/** Sets every FlowSchema's `Dangling` condition where it is missing or out of date. */
+/** Sets every FlowSchema's `Dangling` condition where it is missing or out of date (a forced apply to `/status`, as upstream's consumer). */
 export async function syncFlowSchemaStatus(stores: FlowControlStores): Promise<void> {
-  const levels = new Set((await stores.priorityLevels.list(undefined, {})).items.map((p) => p.metadata?.name));
-  for (const fs of (await stores.flowSchemas.list(undefined, {})).items) {
+  const levels = new Set((await stores.priorityLevels.list()).map((p) => p.metadata?.name));
+  for (const fs of await stores.flowSchemas.list()) {
     const plName = String((fs.spec as { priorityLevelConfiguration?: { name?: string } } | undefined)?.priorityLevelConfiguration?.name ?? '');
     const want = danglingCondition(plName, levels.has(plName));
     const have = ((fs.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Dangling');
     if (have && have.status === want.status && have.reason === want.reason && have.message === want.message) continue;
     const condition = { ...want, lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
-    await stores.flowSchemas
-      .update(
-        undefined,
-        fs.metadata?.name ?? '',
-        (cur) => {
-          const conditions = ((cur.status as { conditions?: Condition[] } | undefined)?.conditions ?? []).filter((c) => c.type !== 'Dangling');
-          return { ...cur, status: { ...(cur.status as object), conditions: [...conditions, condition] } };
-        },
-        { target: 'status', fieldManager: CONFIG_CONSUMER },
-      )
-      .catch((err: unknown) => {
-        if (!isReason(err, 'NotFound')) throw err;
-      });
+    const name = fs.metadata?.name ?? '';
+    const patch = { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name }, status: { conditions: [condition] } };
+    await stores.flowSchemas.apply(name, patch, CONFIG_CONSUMER, 'status').catch((err: unknown) => {
+      if (!isReason(err, 'NotFound')) throw err;
+    });
   }
 }
 
 /** Calls `onEvent` for every event of the store's watch, restarting it after failures, until `signal` aborts. */
-async function follow(store: ResourceStore, signal: AbortSignal, onEvent: () => void): Promise<void> {
+async function follow(client: LoopbackResource, signal: AbortSignal, onEvent: () => void): Promise<void> {
   while (!signal.aborted) {
     try {
-      for await (const ev of await store.watch(undefined, {}, signal)) {
+      for await (const ev of await client.watch(signal)) {
         if (ev.type === 'ERROR') break;
         onEvent();
       }

@@ -137,6 +137,12 @@ describe('flowcontrol kinds through kubectl 1.33', () => {
         [{ type: 'Dangling', status: 'False', reason: 'Found', message: 'This FlowSchema references the PriorityLevelConfiguration object named "catch-all" and it exists', lastTransitionTime: 'string' }],
       );
     });
+    // Written as upstream's producer (an update) and consumer (a forced apply to /status) write them.
+    const managed = (await json(['get', FS, 'catch-all', '--show-managed-fields'])).metadata.managedFields;
+    assert.deepEqual(managed.map((m: Record<string, string>) => [m.manager, m.operation, m.subresource ?? '']).sort(), [
+      ['api-priority-and-fairness-config-consumer-v1', 'Apply', 'status'],
+      ['api-priority-and-fairness-config-producer-v1', 'Update', ''],
+    ]);
     const out = await ok(['get', 'flowschemas']);
     assert.match(out.split('\n')[0] ?? '', /^NAME\s+PRIORITYLEVEL\s+MATCHINGPRECEDENCE\s+DISTINGUISHERMETHOD\s+AGE\s+MISSINGPL$/);
     assert.deepEqual(rows(out, 4).slice(1), [
