@@ -77,10 +77,11 @@ function keepsSpecUpdated(obj: KubeObject): boolean {
  * One bootstrap object: created when missing; otherwise its spec and annotation revised as
  * upstream's ensure strategy decides (`mandatory`: the spec is always kept).
  */
-async function ensureObject(client: LoopbackResource, defaults: (obj: KubeObject) => void, bootstrap: KubeObject, mandatory: boolean): Promise<void> {
+async function ensureObject(client: LoopbackResource, defaults: (obj: KubeObject) => void, bootstrap: KubeObject, mandatory: boolean, listed: KubeObject | undefined): Promise<void> {
   const name = bootstrap.metadata?.name ?? '';
-  for (;;) {
-    const current = await client.get(name);
+  for (let attempt = 0; ; attempt++) {
+    // The listed state first; after a conflict, the object as it is now.
+    const current = attempt === 0 ? listed : await client.get(name);
     if (!current) {
       try {
         await client.create(structuredClone(bootstrap), CONFIG_PRODUCER);
@@ -131,8 +132,12 @@ export async function ensureFlowControlConfiguration(stores: FlowControlStores):
     { client: stores.flowSchemas, defaults: stores.defaults.flowSchemas, mandatory: MANDATORY_FLOW_SCHEMAS, suggested: SUGGESTED_FLOW_SCHEMAS },
     { client: stores.priorityLevels, defaults: stores.defaults.priorityLevels, mandatory: MANDATORY_PRIORITY_LEVELS, suggested: SUGGESTED_PRIORITY_LEVELS },
   ];
-  for (const k of kinds) for (const obj of k.suggested) await ensureObject(k.client, k.defaults, obj as KubeObject, false);
-  for (const k of kinds) for (const obj of k.mandatory) await ensureObject(k.client, k.defaults, obj as KubeObject, true);
+  const listed = await Promise.all(kinds.map(async (k) => new Map((await k.client.list()).map((o) => [o.metadata?.name, o]))));
+  for (const mandatory of [false, true]) {
+    for (const [i, k] of kinds.entries()) {
+      for (const obj of mandatory ? k.mandatory : k.suggested) await ensureObject(k.client, k.defaults, obj as KubeObject, mandatory, listed[i]?.get(obj.metadata?.name));
+    }
+  }
   for (const k of kinds) await removeUnwanted(k.client, [...k.mandatory, ...k.suggested] as KubeObject[]);
 }
 
