@@ -77,7 +77,14 @@ function keepsSpecUpdated(obj: KubeObject): boolean {
  * One bootstrap object: created when missing; otherwise its spec and annotation revised as
  * upstream's ensure strategy decides (`mandatory`: the spec is always kept).
  */
-async function ensureObject(client: LoopbackResource, defaults: (obj: KubeObject) => void, bootstrap: KubeObject, mandatory: boolean, listed: KubeObject | undefined): Promise<void> {
+async function ensureObject(
+  client: LoopbackResource,
+  defaults: (obj: KubeObject) => void,
+  keepOwn: ((wanted: KubeObject, current: KubeObject) => void) | undefined,
+  bootstrap: KubeObject,
+  mandatory: boolean,
+  listed: KubeObject | undefined,
+): Promise<void> {
   const name = bootstrap.metadata?.name ?? '';
   for (let attempt = 0; ; attempt++) {
     // The listed state first; after a conflict, the object as it is now.
@@ -93,9 +100,7 @@ async function ensureObject(client: LoopbackResource, defaults: (obj: KubeObject
     }
     const wanted = structuredClone(bootstrap);
     defaults(wanted);
-    // The exempt level's own settings are the operator's to tune (upstream's ensurer keeps them).
-    const currentExempt = (current.spec as { exempt?: unknown } | undefined)?.exempt;
-    if (current.kind === 'PriorityLevelConfiguration' && name === 'exempt' && currentExempt) (wanted.spec as { exempt?: unknown }).exempt = currentExempt;
+    keepOwn?.(wanted, current);
     const autoUpdate = mandatory || keepsSpecUpdated(current);
     const annotationStale = parseBool(annotation(current)) !== autoUpdate;
     const specStale = autoUpdate && !specsEqual(current.spec, wanted.spec);
@@ -126,16 +131,22 @@ async function removeUnwanted(client: LoopbackResource, bootstrap: readonly Kube
   }
 }
 
+/** The exempt level's own settings are the operator's to tune: upstream's ensurer compares and writes the rest. */
+function keepExemptSettings(wanted: KubeObject, current: KubeObject): void {
+  const currentExempt = (current.spec as { exempt?: unknown } | undefined)?.exempt;
+  if (wanted.metadata?.name === 'exempt' && currentExempt) (wanted.spec as { exempt?: unknown }).exempt = currentExempt;
+}
+
 /** One pass of the producer: suggested objects, then mandatory ones, then removals (upstream's order). */
 export async function ensureFlowControlConfiguration(stores: FlowControlStores): Promise<void> {
   const kinds = [
-    { client: stores.flowSchemas, defaults: stores.defaults.flowSchemas, mandatory: MANDATORY_FLOW_SCHEMAS, suggested: SUGGESTED_FLOW_SCHEMAS },
-    { client: stores.priorityLevels, defaults: stores.defaults.priorityLevels, mandatory: MANDATORY_PRIORITY_LEVELS, suggested: SUGGESTED_PRIORITY_LEVELS },
+    { client: stores.flowSchemas, defaults: stores.defaults.flowSchemas, keepOwn: undefined, mandatory: MANDATORY_FLOW_SCHEMAS, suggested: SUGGESTED_FLOW_SCHEMAS },
+    { client: stores.priorityLevels, defaults: stores.defaults.priorityLevels, keepOwn: keepExemptSettings, mandatory: MANDATORY_PRIORITY_LEVELS, suggested: SUGGESTED_PRIORITY_LEVELS },
   ];
   const listed = await Promise.all(kinds.map(async (k) => new Map((await k.client.list()).map((o) => [o.metadata?.name, o]))));
   for (const mandatory of [false, true]) {
     for (const [i, k] of kinds.entries()) {
-      for (const obj of mandatory ? k.mandatory : k.suggested) await ensureObject(k.client, k.defaults, obj as KubeObject, mandatory, listed[i]?.get(obj.metadata?.name));
+      for (const obj of mandatory ? k.mandatory : k.suggested) await ensureObject(k.client, k.defaults, k.keepOwn, obj as KubeObject, mandatory, listed[i]?.get(obj.metadata?.name));
     }
   }
   for (const k of kinds) await removeUnwanted(k.client, [...k.mandatory, ...k.suggested] as KubeObject[]);
