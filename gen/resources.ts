@@ -10,6 +10,7 @@ import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
 import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
+import { FlowSchemaServiceService as flowcontrolV1FlowSchemaService, PriorityLevelConfigurationServiceService as flowcontrolV1PriorityLevelConfigurationService } from './wheelhouse/flowcontrol/v1/services.js';
 import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
@@ -643,6 +644,34 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClass', listType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClassList', service: { name: 'wheelhouse.storage.v1beta1.VolumeAttributesClassService', definition: storageV1beta1VolumeAttributesClassService } },
+    ],
+  },
+  {
+    group: 'flowcontrol.apiserver.k8s.io',
+    resource: 'flowschemas',
+    kind: 'FlowSchema',
+    listKind: 'FlowSchemaList',
+    singular: 'flowschema',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.flowcontrol.v1.FlowSchema', listType: 'k8s.io.api.flowcontrol.v1.FlowSchemaList', service: { name: 'wheelhouse.flowcontrol.v1.FlowSchemaService', definition: flowcontrolV1FlowSchemaService } },
+    ],
+  },
+  {
+    group: 'flowcontrol.apiserver.k8s.io',
+    resource: 'prioritylevelconfigurations',
+    kind: 'PriorityLevelConfiguration',
+    listKind: 'PriorityLevelConfigurationList',
+    singular: 'prioritylevelconfiguration',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration', listType: 'k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationList', service: { name: 'wheelhouse.flowcontrol.v1.PriorityLevelConfigurationService', definition: flowcontrolV1PriorityLevelConfigurationService } },
     ],
   },
 ];

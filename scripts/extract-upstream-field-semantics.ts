@@ -81,6 +81,7 @@ function packageSources(): Source[] {
     api('node/v1'),
     api('storage/v1'),
     api('storage/v1beta1'),
+    api('flowcontrol/v1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

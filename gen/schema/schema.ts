@@ -2140,6 +2140,112 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.discovery.v1.ForZone": {"fullName":"k8s.io.api.discovery.v1.ForZone","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForZone","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
+  "k8s.io.api.flowcontrol.v1.ExemptPriorityLevelConfiguration": {"fullName":"k8s.io.api.flowcontrol.v1.ExemptPriorityLevelConfiguration","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"ExemptPriorityLevelConfiguration","description":"The settings of the exempt priority level: requests there are never queued or refused, but the numbers still count when other levels' shares are worked out.","fields":[
+    {"name":"nominalConcurrencyShares","prop":"nominalConcurrencyShares","json":"nominalConcurrencyShares","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The level's share of the server's concurrency, weighed against the other levels' shares; 0 by default."},
+    {"name":"lendablePercent","prop":"lendablePercent","json":"lendablePercent","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The percentage of the level's nominal concurrency other levels may borrow (0 to 100)."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowDistinguisherMethod": {"fullName":"k8s.io.api.flowcontrol.v1.FlowDistinguisherMethod","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowDistinguisherMethod","description":"How requests matching a FlowSchema are split into flows.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"ByUser (one flow per requesting user) or ByNamespace (one flow per target namespace)."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowSchema": {"fullName":"k8s.io.api.flowcontrol.v1.FlowSchema","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowSchema","description":"Sorts requests into a priority level: the first schema (lowest matchingPrecedence) whose rules match a request decides where it goes, and how it is split into flows.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchemaSpec","repeated":false,"optional":true,"description":"Which requests the schema matches and where they go."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchemaStatus","repeated":false,"optional":true,"description":"What the server last observed about the schema, such as a missing priority level."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowSchemaCondition": {"fullName":"k8s.io.api.flowcontrol.v1.FlowSchemaCondition","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowSchemaCondition","description":"One observation about a FlowSchema.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The kind of observation, such as Dangling."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A CamelCase word saying why the status is what it is."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowSchemaList": {"fullName":"k8s.io.api.flowcontrol.v1.FlowSchemaList","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowSchemaList","description":"A list of FlowSchemas.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchema","repeated":true,"optional":false,"description":"The FlowSchemas."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowSchemaSpec": {"fullName":"k8s.io.api.flowcontrol.v1.FlowSchemaSpec","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowSchemaSpec","description":"What a FlowSchema matches and where matching requests are sent.","fields":[
+    {"name":"priorityLevelConfiguration","prop":"priorityLevelConfiguration","json":"priorityLevelConfiguration","number":1,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationReference","repeated":false,"optional":true,"description":"The priority level matching requests are assigned to."},
+    {"name":"matchingPrecedence","prop":"matchingPrecedence","json":"matchingPrecedence","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The schema's place in the order schemas are tried in, 1 to 10000 (lower first); 1000 by default. Only the schema named exempt may use 1."},
+    {"name":"distinguisherMethod","prop":"distinguisherMethod","json":"distinguisherMethod","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowDistinguisherMethod","repeated":false,"optional":true,"nullable":true,"description":"How matching requests are split into flows; without it, all of them are one flow."},
+    {"name":"rules","prop":"rules","json":"rules","number":4,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PolicyRulesWithSubjects","repeated":true,"optional":false,"listType":"atomic","description":"The rules a request must match (any one of them); no rules match nothing."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.FlowSchemaStatus": {"fullName":"k8s.io.api.flowcontrol.v1.FlowSchemaStatus","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"FlowSchemaStatus","description":"What the server last observed about a FlowSchema.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchemaCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.GroupSubject": {"fullName":"k8s.io.api.flowcontrol.v1.GroupSubject","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"GroupSubject","description":"A group of users, as a FlowSchema subject.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The group's name, such as system:authenticated; \"*\" matches every group."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.LimitResponse": {"fullName":"k8s.io.api.flowcontrol.v1.LimitResponse","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"LimitResponse","description":"What a priority level does with requests it cannot run at once.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Queue (wait in queues, as queuing configures) or Reject (refuse at once with 429)."},
+    {"name":"queuing","prop":"queuing","json":"queuing","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.QueuingConfiguration","repeated":false,"optional":true,"nullable":true,"description":"The queues; only with type Queue."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.LimitedPriorityLevelConfiguration": {"fullName":"k8s.io.api.flowcontrol.v1.LimitedPriorityLevelConfiguration","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"LimitedPriorityLevelConfiguration","description":"The settings of a priority level whose concurrency is limited.","fields":[
+    {"name":"nominalConcurrencyShares","prop":"nominalConcurrencyShares","json":"nominalConcurrencyShares","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"The level's share of the server's concurrency, weighed against the other levels' shares; 30 by default."},
+    {"name":"limitResponse","prop":"limitResponse","json":"limitResponse","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.LimitResponse","repeated":false,"optional":true,"description":"What happens to requests beyond the level's concurrency."},
+    {"name":"lendablePercent","prop":"lendablePercent","json":"lendablePercent","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The percentage of the level's nominal concurrency other levels may borrow (0 to 100); 0 by default."},
+    {"name":"borrowingLimitPercent","prop":"borrowingLimitPercent","json":"borrowingLimitPercent","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How much the level may borrow from others, as a percentage of its nominal concurrency; unset means no limit."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.NonResourcePolicyRule": {"fullName":"k8s.io.api.flowcontrol.v1.NonResourcePolicyRule","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"NonResourcePolicyRule","description":"Requests outside the resource API (such as /healthz) a rule matches.","fields":[
+    {"name":"verbs","prop":"verbs","json":"verbs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The verbs matched (get, post, ...); \"*\" matches every verb."},
+    {"name":"nonResourceURLs","prop":"nonResourceURLs","json":"nonResourceURLs","number":6,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The paths matched; a trailing \"/*\" matches everything below, \"*\" every path."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PolicyRulesWithSubjects": {"fullName":"k8s.io.api.flowcontrol.v1.PolicyRulesWithSubjects","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PolicyRulesWithSubjects","description":"A rule of a FlowSchema: it matches a request made by one of the subjects that one of the resource or non-resource rules matches.","fields":[
+    {"name":"subjects","prop":"subjects","json":"subjects","number":1,"kind":"message","type":"k8s.io.api.flowcontrol.v1.Subject","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Who the rule is about; at least one."},
+    {"name":"resourceRules","prop":"resourceRules","json":"resourceRules","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.ResourcePolicyRule","repeated":true,"optional":false,"listType":"atomic","description":"Resource requests matched."},
+    {"name":"nonResourceRules","prop":"nonResourceRules","json":"nonResourceRules","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.NonResourcePolicyRule","repeated":true,"optional":false,"listType":"atomic","description":"Non-resource requests matched."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfiguration","description":"A priority level: how many requests of its kind the server runs at once and what happens to the rest.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationSpec","repeated":false,"optional":true,"description":"The level's settings."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationStatus","repeated":false,"optional":true,"description":"What the server last observed about the level."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationCondition": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationCondition","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfigurationCondition","description":"One observation about a priority level.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The kind of observation."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A CamelCase word saying why the status is what it is."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationList": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationList","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfigurationList","description":"A list of PriorityLevelConfigurations.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration","repeated":true,"optional":false,"description":"The PriorityLevelConfigurations."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationReference": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationReference","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfigurationReference","description":"Names the priority level a FlowSchema sends requests to.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The PriorityLevelConfiguration's name."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationSpec": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationSpec","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfigurationSpec","description":"The settings of a priority level.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Exempt (no limit; only the level named exempt) or Limited."},
+    {"name":"limited","prop":"limited","json":"limited","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.LimitedPriorityLevelConfiguration","repeated":false,"optional":true,"nullable":true,"description":"The limits; only with type Limited, which requires it."},
+    {"name":"exempt","prop":"exempt","json":"exempt","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.ExemptPriorityLevelConfiguration","repeated":false,"optional":true,"nullable":true,"description":"The exempt level's settings; only with type Exempt."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationStatus": {"fullName":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationStatus","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"PriorityLevelConfigurationStatus","description":"What the server last observed about a priority level.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.QueuingConfiguration": {"fullName":"k8s.io.api.flowcontrol.v1.QueuingConfiguration","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"QueuingConfiguration","description":"The queues of a priority level that queues requests.","fields":[
+    {"name":"queues","prop":"queues","json":"queues","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many queues the level has; 64 by default."},
+    {"name":"handSize","prop":"handSize","json":"handSize","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many queues each flow is dealt (shuffle sharding); a request joins the shortest of them. 8 by default, at most queues."},
+    {"name":"queueLengthLimit","prop":"queueLengthLimit","json":"queueLengthLimit","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many requests may wait in one queue; 50 by default."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.ResourcePolicyRule": {"fullName":"k8s.io.api.flowcontrol.v1.ResourcePolicyRule","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"ResourcePolicyRule","description":"Resource requests a rule matches: any of the verbs on any of the resources of any of the groups, in the given namespaces or (with clusterScope) on cluster-scoped resources.","fields":[
+    {"name":"verbs","prop":"verbs","json":"verbs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The verbs matched (get, list, create, ...); \"*\" matches every verb."},
+    {"name":"apiGroups","prop":"apiGroups","json":"apiGroups","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The API groups matched; \"\" is the core group, \"*\" every group."},
+    {"name":"resources","prop":"resources","json":"resources","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The resources (and \"resource/subresource\") matched; \"*\" matches every resource."},
+    {"name":"clusterScope","prop":"clusterScope","json":"clusterScope","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether requests on cluster-scoped resources (and collections across namespaces) match."},
+    {"name":"namespaces","prop":"namespaces","json":"namespaces","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The target namespaces matched; \"*\" matches every namespace."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.ServiceAccountSubject": {"fullName":"k8s.io.api.flowcontrol.v1.ServiceAccountSubject","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"ServiceAccountSubject","description":"A ServiceAccount, as a FlowSchema subject.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ServiceAccount's namespace."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ServiceAccount's name; \"*\" matches every ServiceAccount of the namespace."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.Subject": {"fullName":"k8s.io.api.flowcontrol.v1.Subject","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"Subject","description":"Who a FlowSchema rule is about: a user, a group or a ServiceAccount, as kind says.","fields":[
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"User, Group or ServiceAccount: which of the other fields is set."},
+    {"name":"user","prop":"user","json":"user","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.UserSubject","repeated":false,"optional":true,"nullable":true,"description":"The user, with kind User."},
+    {"name":"group","prop":"group","json":"group","number":3,"kind":"message","type":"k8s.io.api.flowcontrol.v1.GroupSubject","repeated":false,"optional":true,"nullable":true,"description":"The group, with kind Group."},
+    {"name":"serviceAccount","prop":"serviceAccount","json":"serviceAccount","number":4,"kind":"message","type":"k8s.io.api.flowcontrol.v1.ServiceAccountSubject","repeated":false,"optional":true,"nullable":true,"description":"The ServiceAccount, with kind ServiceAccount."},
+  ]},
+  "k8s.io.api.flowcontrol.v1.UserSubject": {"fullName":"k8s.io.api.flowcontrol.v1.UserSubject","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"UserSubject","description":"A user, as a FlowSchema subject.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The user's name; \"*\" matches every user."},
+  ]},
   "k8s.io.api.networking.v1.HTTPIngressPath": {"fullName":"k8s.io.api.networking.v1.HTTPIngressPath","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressPath","fields":[
     {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"pathType","prop":"pathType","json":"pathType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
@@ -3833,6 +3939,46 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.discovery.v1.UpdateEndpointSliceRequest": {"fullName":"wheelhouse.discovery.v1.UpdateEndpointSliceRequest","package":"wheelhouse.discovery.v1","file":"wheelhouse/discovery/v1/services.proto","tsName":"UpdateEndpointSliceRequest","description":"Replaces a EndpointSlice (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.CreateFlowSchemaRequest": {"fullName":"wheelhouse.flowcontrol.v1.CreateFlowSchemaRequest","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"CreateFlowSchemaRequest","description":"Creates a FlowSchema: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchema","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.CreatePriorityLevelConfigurationRequest": {"fullName":"wheelhouse.flowcontrol.v1.CreatePriorityLevelConfigurationRequest","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"CreatePriorityLevelConfigurationRequest","description":"Creates a PriorityLevelConfiguration: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.FlowSchemaWatchEvent": {"fullName":"wheelhouse.flowcontrol.v1.FlowSchemaWatchEvent","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"FlowSchemaWatchEvent","description":"One change to a FlowSchema: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchema","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.PriorityLevelConfigurationWatchEvent": {"fullName":"wheelhouse.flowcontrol.v1.PriorityLevelConfigurationWatchEvent","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"PriorityLevelConfigurationWatchEvent","description":"One change to a PriorityLevelConfiguration: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.UpdateFlowSchemaRequest": {"fullName":"wheelhouse.flowcontrol.v1.UpdateFlowSchemaRequest","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"UpdateFlowSchemaRequest","description":"Replaces a FlowSchema (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.FlowSchema","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.flowcontrol.v1.UpdatePriorityLevelConfigurationRequest": {"fullName":"wheelhouse.flowcontrol.v1.UpdatePriorityLevelConfigurationRequest","package":"wheelhouse.flowcontrol.v1","file":"wheelhouse/flowcontrol/v1/services.proto","tsName":"UpdatePriorityLevelConfigurationRequest","description":"Replaces a PriorityLevelConfiguration (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

@@ -42,6 +42,8 @@ import { csiStorageCapacities } from './storage/csistoragecapacities.js';
 import { storageClasses } from './storage/storageclasses.js';
 import { volumeAttachments } from './storage/volumeattachments.js';
 import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
+import { flowSchemas } from './flowcontrol/flowschemas.js';
+import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import type { ResourceDefinition } from './rest/definition.js';
 import { priorityClasses } from './scheduling/priorityclasses.js';
 
@@ -88,4 +90,6 @@ export const builtinDefinitions: ResourceDefinition[] = [
   csiNodes,
   csiStorageCapacities,
   volumeAttributesClasses,
+  flowSchemas,
+  priorityLevelConfigurations,
 ];

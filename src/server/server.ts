@@ -31,6 +31,7 @@ import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
+import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -129,9 +130,12 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
     if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
     const lifecycle = new AbortController();
+    const flowControl = flowControlResources(catalog, handler, lifecycle.signal);
+    if (flowControl) await ensureFlowControlConfiguration(flowControl);
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     const serviceAccounts = resources.storage('', 'serviceaccounts');
     const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
+    const flowControlConfig = flowControl ? startFlowControlConfigController(flowControl, lifecycle.signal) : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -139,6 +143,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       lifecycle.abort();
       await controller.catch(() => undefined);
       await accounts.catch(() => undefined);
+      await flowControlConfig.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {

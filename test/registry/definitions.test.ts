@@ -76,6 +76,8 @@ describe('builtin definitions', () => {
       csinodes: [],
       csistoragecapacities: [],
       volumeattributesclasses: ['vac'],
+      flowschemas: [],
+      prioritylevelconfigurations: [],
     });
   });
 });

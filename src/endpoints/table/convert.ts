@@ -42,6 +42,8 @@ export interface TablePrinter {
   apiVersion: string;
   kind: string;
   columns: readonly PrinterColumn[];
+  /** The order list rows print in; absent: the list's. */
+  rowOrder?: (a: KubeObject, b: KubeObject) => number;
 }
 
 /**
@@ -87,6 +89,7 @@ export function toTable(
 ): KubeObject {
   const isList = Array.isArray((input as KubeList).items);
   const items = isList ? (input as KubeList).items : [input as KubeObject];
+  const rows = isList && printer.rowOrder ? [...items].sort(printer.rowOrder) : items;
   const metadata: Record<string, unknown> = {};
   if (isList) {
     const lm = (input as KubeList).metadata;
@@ -101,7 +104,7 @@ export function toTable(
     apiVersion: `meta.k8s.io/${opts.tableVersion}`,
     metadata,
     columnDefinitions: opts.withColumns === false ? [] : columnDefinitions(printer),
-    rows: items.map((o) => row(printer, o, opts.include)),
+    rows: rows.map((o) => row(printer, o, opts.include)),
   };
 }
 
@@ -138,5 +141,5 @@ const SCALE_PRINTER: TablePrinter = { apiVersion: 'autoscaling/v1', kind: 'Scale
 /** How a request's objects print: as the resource's own kind, or as the kind its subresource speaks. */
 export function printerFor(def: ServedResource, subresource: string | undefined): TablePrinter {
   if (subresource === 'scale') return SCALE_PRINTER;
-  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def) };
+  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def), ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}) };
 }

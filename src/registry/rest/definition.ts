@@ -139,6 +139,8 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   printerColumns?: PrinterColumn<T>[];
   /** False: the kind prints no Age column (upstream's Role, ClusterRole and PodTemplate printers). */
   printsAge?: boolean;
+  /** The order a list's Table rows print in, when upstream's list printer sorts them (FlowSchemas). */
+  tableRowOrder?(a: T, b: T): number;
   /**
    * Cluster-wide unique values the kind's objects hold (a Service's cluster IPs and node
    * ports): the generic store reserves them between validation and the write, releases them
