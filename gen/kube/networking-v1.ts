@@ -14,6 +14,28 @@ export interface HTTPIngressRuleValue {
   paths?: HTTPIngressPath[];
 }
 
+export interface IPAddress {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: IPAddressSpec;
+}
+
+export interface IPAddressList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: IPAddress[];
+}
+
+export interface IPAddressSpec {
+  parentRef?: ParentReference;
+}
+
 export interface IPBlock {
   cidr?: string;
   except?: string[];
@@ -166,7 +188,41 @@ export interface NetworkPolicySpec {
   policyTypes?: string[];
 }
 
+export interface ParentReference {
+  group?: string;
+  resource?: string;
+  namespace?: string;
+  name?: string;
+}
+
 export interface ServiceBackendPort {
   name?: string;
   number?: number;
+}
+
+export interface ServiceCIDR {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ObjectMeta;
+  spec?: ServiceCIDRSpec;
+  status?: ServiceCIDRStatus;
+}
+
+export interface ServiceCIDRList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  metadata?: metav1.ListMeta;
+  items?: ServiceCIDR[];
+}
+
+export interface ServiceCIDRSpec {
+  cidrs?: string[];
+}
+
+export interface ServiceCIDRStatus {
+  conditions?: metav1.Condition[];
 }

@@ -2148,6 +2148,17 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.networking.v1.HTTPIngressRuleValue": {"fullName":"k8s.io.api.networking.v1.HTTPIngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressRuleValue","fields":[
     {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressPath","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
   ]},
+  "k8s.io.api.networking.v1.IPAddress": {"fullName":"k8s.io.api.networking.v1.IPAddress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddress","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddressSpec","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.IPAddressList": {"fullName":"k8s.io.api.networking.v1.IPAddressList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddressList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.networking.v1.IPAddressSpec": {"fullName":"k8s.io.api.networking.v1.IPAddressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddressSpec","fields":[
+    {"name":"parentRef","prop":"parentRef","json":"parentRef","number":1,"kind":"message","type":"k8s.io.api.networking.v1.ParentReference","repeated":false,"optional":true,"nullable":true},
+  ]},
   "k8s.io.api.networking.v1.IPBlock": {"fullName":"k8s.io.api.networking.v1.IPBlock","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPBlock","fields":[
     {"name":"cidr","prop":"cidr","json":"cidr","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"except","prop":"except","json":"except","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
@@ -2253,9 +2264,30 @@ export const messageSchemas: SchemaMessages = {
     {"name":"egress","prop":"egress","json":"egress","number":3,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"policyTypes","prop":"policyTypes","json":"policyTypes","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
+  "k8s.io.api.networking.v1.ParentReference": {"fullName":"k8s.io.api.networking.v1.ParentReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ParentReference","fields":[
+    {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "k8s.io.api.networking.v1.ServiceBackendPort": {"fullName":"k8s.io.api.networking.v1.ServiceBackendPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceBackendPort","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"number","prop":"number","json":"number","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDR": {"fullName":"k8s.io.api.networking.v1.ServiceCIDR","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDR","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDRSpec","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDRStatus","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRList": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRList","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":true,"optional":false},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRSpec": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRSpec","fields":[
+    {"name":"cidrs","prop":"cidrs","json":"cidrs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRStatus": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRStatus","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
   ]},
   "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","fields":[
     {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
@@ -3760,6 +3792,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.networking.v1.CreateIPAddressRequest": {"fullName":"wheelhouse.networking.v1.CreateIPAddressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIPAddressRequest","description":"Creates a IPAddress: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.networking.v1.CreateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.CreateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIngressClassRequest","description":"Creates a IngressClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
@@ -3781,6 +3820,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.networking.v1.CreateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1.CreateServiceCIDRRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateServiceCIDRRequest","description":"Creates a ServiceCIDR: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.IPAddressWatchEvent": {"fullName":"wheelhouse.networking.v1.IPAddressWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IPAddressWatchEvent","description":"One change to a IPAddress: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
   "wheelhouse.networking.v1.IngressClassWatchEvent": {"fullName":"wheelhouse.networking.v1.IngressClassWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IngressClassWatchEvent","description":"One change to a IngressClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
@@ -3795,6 +3846,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.ServiceCIDRWatchEvent": {"fullName":"wheelhouse.networking.v1.ServiceCIDRWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"ServiceCIDRWatchEvent","description":"One change to a ServiceCIDR: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateIPAddressRequest": {"fullName":"wheelhouse.networking.v1.UpdateIPAddressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIPAddressRequest","description":"Replaces a IPAddress (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "wheelhouse.networking.v1.UpdateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.UpdateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIngressClassRequest","description":"Replaces a IngressClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3815,6 +3879,14 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.networking.v1.UpdateNetworkPolicyRequest": {"fullName":"wheelhouse.networking.v1.UpdateNetworkPolicyRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateNetworkPolicyRequest","description":"Replaces a NetworkPolicy (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1.UpdateServiceCIDRRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateServiceCIDRRequest","description":"Replaces a ServiceCIDR (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

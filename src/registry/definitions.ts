@@ -34,7 +34,9 @@ import { roles } from './rbac/roles.js';
 import { endpointSlices } from './discovery/endpointslices.js';
 import { ingressClasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
+import { ipAddresses } from './networking/ipaddresses.js';
 import { networkPolicies } from './networking/networkpolicies.js';
+import { serviceCidrs } from './networking/servicecidrs.js';
 import { runtimeClasses } from './node/runtimeclasses.js';
 import { storageClasses } from './storage/storageclasses.js';
 import type { ResourceDefinition } from './rest/definition.js';
@@ -75,6 +77,8 @@ export const builtinDefinitions: ResourceDefinition[] = [
   ingresses,
   ingressClasses,
   networkPolicies,
+  ipAddresses,
+  serviceCidrs,
   endpointSlices,
   runtimeClasses,
   storageClasses,

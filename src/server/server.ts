@@ -30,7 +30,7 @@ import {
 import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
+import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -128,6 +128,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     await bootstrapNamespaces(namespaces);
     const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
     if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
+    const serviceCidrStore = resources.storage('networking.k8s.io', 'servicecidrs');
+    if (serviceCidrStore) await bootstrapServiceCidr(serviceCidrStore, ipRange.cidr);
     const lifecycle = new AbortController();
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     const serviceAccounts = resources.storage('', 'serviceaccounts');
@@ -188,7 +190,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const services = resources.storage('', 'services');
     const endpoints = resources.storage('', 'endpoints');
     if (services && endpoints) {
-      await reconcileKubernetesService(services, endpoints, { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort });
+      const target = { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort };
+      await reconcileKubernetesService(services, endpoints, target, resources.storage('discovery.k8s.io', 'endpointslices'));
     }
     const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
     ready = true;

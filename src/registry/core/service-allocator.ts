@@ -6,11 +6,13 @@
  *
  * Each held value is one storage key, written create-if-absent before the Service itself:
  * an IP as an IPAddress object at `<prefix>/ipaddresses/<ip>` (upstream 1.33's record of an
- * allocated service IP, naming its Service in `spec.parentRef`), a node port as a small
+ * allocated service IP, naming its Service in `spec.parentRef`; the same objects the
+ * networking.k8s.io/v1 IPAddress resource serves, so an IP someone else created an
+ * IPAddress for is taken too), a node port as a small
  * record at `<prefix>/wheelhouse.dev/servicenodeports/<port>`. Both carry the owning
  * Service's uid, which is what "ours" means when a value is reserved again or freed.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Service, ServiceSpec } from '../../../gen/kube/core-v1.js';
 import { ApiError, internalError, invalid } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
@@ -102,6 +104,7 @@ function ipPool(prefix: string, range: IpRange): Pool {
       kind: 'IPAddress',
       metadata: {
         name: ip,
+        uid: randomUUID(),
         creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
         annotations: { [OWNER_UID_ANNOTATION]: svc.metadata?.uid ?? '' },
