@@ -133,11 +133,11 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     assert.deepEqual(rows(await ok(['get', 'servicecidr', 'extra', '--no-headers']))[0]?.slice(0, 2), ['extra', '10.96.0.0/16,fd00:10:96::/112']);
     err = await refused(['patch', 'servicecidr', 'extra', '--type=merge', '-p', '{"spec":{"cidrs":["10.96.0.0/16"]}}']);
     assert.match(err, /The ServiceCIDR "extra" is invalid: spec\.cidrs: Invalid value: .*10\.96\.0\.0\/16.*: field is immutable/);
-    // Status only through /status; the main resource keeps it.
-    await ok(['patch', 'servicecidr', 'extra', '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"False","reason":"Testing","message":"m","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
-    await ok(['patch', 'servicecidr', 'extra', '--type=merge', '-p', '{"status":{"conditions":null}}']);
+    // The status subresource: conditions written there, the spec left as it was.
+    await ok(['patch', 'servicecidr', 'extra', '--subresource=status', '--type=merge', '-p', '{"spec":{"cidrs":["10.98.0.0/16"]},"status":{"conditions":[{"type":"Ready","status":"False","reason":"Testing","message":"m","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
     const got = await json(['get', 'servicecidr', 'extra']);
-    assert.equal(got.status.conditions[0].reason, 'Testing');
+    assert.deepEqual(got.status.conditions, [{ type: 'Ready', status: 'False', reason: 'Testing', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' }]);
+    assert.deepEqual(got.spec.cidrs, ['10.96.0.0/16', 'fd00:10:96::/112']);
     await ok(['delete', 'servicecidr', 'extra']);
   });
 
