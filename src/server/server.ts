@@ -30,6 +30,7 @@ import {
 import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
+import { startServiceIpController } from './service-ip-controller.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
@@ -134,6 +135,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
     const serviceAccounts = resources.storage('', 'serviceaccounts');
     const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
+    const serviceStore = resources.storage('', 'services');
+    const ipAddressStore = resources.storage('networking.k8s.io', 'ipaddresses');
+    const serviceIps =
+      serviceStore && ipAddressStore
+        ? startServiceIpController({
+            services: serviceStore,
+            ipAddresses: ipAddressStore,
+            ...(serviceCidrStore ? { serviceCidrs: serviceCidrStore } : {}),
+            cidr: ipRange.cidr,
+            signal: lifecycle.signal,
+          })
+        : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -141,6 +154,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       lifecycle.abort();
       await controller.catch(() => undefined);
       await accounts.catch(() => undefined);
+      await serviceIps.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {

@@ -124,6 +124,34 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     assert.match(await refused(['get', 'ipaddress', '10.0.0.50']), /not found/);
   });
 
+  it('writes a Service IP record again when it is deleted while the Service holds the IP, and the kubernetes ServiceCIDR too', async () => {
+    const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+      const t0 = Date.now();
+      while (!(await check())) {
+        assert.ok(Date.now() - t0 < 2000, `${what} not back after 2s`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await ok(['create', 'service', 'clusterip', 'held', '--clusterip=10.0.0.60', '--tcp=80:80']);
+    const before = await json(['get', 'ipaddress', '10.0.0.60']);
+    await ok(['delete', 'ipaddress', '10.0.0.60']);
+    await until('the IPAddress', async () => (await k(['get', 'ipaddress', '10.0.0.60'])).code === 0);
+    const after = await json(['get', 'ipaddress', '10.0.0.60']);
+    assert.notEqual(after.metadata.uid, before.metadata.uid);
+    assert.deepEqual(after.spec, before.spec);
+    assert.deepEqual(after.metadata.labels, before.metadata.labels);
+    assert.match(await refused(['create', 'service', 'clusterip', 'second', '--clusterip=10.0.0.60', '--tcp=80:80']), /provided IP is already allocated/);
+    await ok(['delete', 'service', 'held']);
+    assert.match(await refused(['get', 'ipaddress', '10.0.0.60']), /not found/);
+
+    await ok(['delete', 'servicecidr', 'kubernetes']);
+    await until('the kubernetes ServiceCIDR', async () => {
+      const r = await k(['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.status.conditions[0].status}']);
+      return r.code === 0 && r.stdout === 'True';
+    });
+    assert.deepEqual((await json(['get', 'servicecidr', 'kubernetes'])).spec, { cidrs: ['10.0.0.0/24'] });
+  });
+
   it('creates a ServiceCIDR and keeps its CIDRs fixed, except a single-stack one gaining the other family', async () => {
     await ok(['create', '-f', '-'], serviceCidr('extra', ['10.96.0.0/16']));
     assert.deepEqual(rows(await ok(['get', 'servicecidr', 'extra', '--no-headers']))[0]?.slice(0, 2), ['extra', '10.96.0.0/16']);

@@ -95,22 +95,30 @@ interface Pool {
   prefix: string;
 }
 
+/** The label upstream's allocator marks its IPAddresses with, and its value. */
+export const IP_MANAGED_BY = ['ipaddress.kubernetes.io/managed-by', 'ipallocator.k8s.io'] as const;
+
+/** The IPAddress recording that `svc` holds `ip`, as upstream's allocator writes it (plus the owner's uid). */
+export function serviceIpRecord(ip: string, svc: Service): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IPAddress',
+    metadata: {
+      name: ip,
+      uid: randomUUID(),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', [IP_MANAGED_BY[0]]: IP_MANAGED_BY[1] },
+      annotations: { [OWNER_UID_ANNOTATION]: svc.metadata?.uid ?? '' },
+    },
+    spec: { parentRef: { group: '', resource: 'services', namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' } },
+  };
+}
+
 function ipPool(prefix: string, range: IpRange): Pool {
   return {
     prefix: `${prefix}/ipaddresses/`,
     key: (ip) => `${prefix}/ipaddresses/${ip}`,
-    record: (ip, svc) => ({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'IPAddress',
-      metadata: {
-        name: ip,
-        uid: randomUUID(),
-        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-        labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
-        annotations: { [OWNER_UID_ANNOTATION]: svc.metadata?.uid ?? '' },
-      },
-      spec: { parentRef: { group: '', resource: 'services', namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' } },
-    }),
+    record: serviceIpRecord,
     size: range.size,
     valueAt: (i) => numberToIpv4(range.network + 1 + i),
     offset: bandOffset(range.size, 16, 256),
@@ -226,7 +234,7 @@ const needsClusterIp = (s: ServiceSpec): boolean => s.type !== 'ExternalName';
 const usesNodePorts = (s: ServiceSpec): boolean => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
 
 /** The cluster IPs a Service holds. */
-function ipsOf(svc: Service): string[] {
+export function ipsOf(svc: Service): string[] {
   const s = svc.spec ?? {};
   if (!needsClusterIp(s)) return [];
   const ips = (Array.isArray(s.clusterIPs) && s.clusterIPs.length ? s.clusterIPs : [s.clusterIP]).filter((ip): ip is string => typeof ip === 'string');
