@@ -59,7 +59,7 @@ export const serviceCidrs: ResourceDefinition<ServiceCIDR> = {
       name: 'CIDRs',
       type: 'string',
       description:
-        'cidrs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.',
+        'CIDRs defines the IP blocks in CIDR notation (e.g. "192.168.0.0/24" or "2001:db8::/64") from which to assign service cluster IPs. Max of two CIDRs is allowed, one of each IP family. This field is immutable.',
       cell: (obj) => (obj.spec?.cidrs ?? []).join(','),
     },
   ],
