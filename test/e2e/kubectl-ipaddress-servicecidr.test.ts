@@ -185,3 +185,49 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     }
   });
 });
+
+describe('ServiceCIDRs extend the Service range (kubectl 1.33, --service-cluster-ip-range=10.0.0.0/29)', () => {
+  let small: TestServer;
+  const ks = (args: string[], stdin?: string) => runKubectl(33, small.server.kubeconfigPath, args, stdin);
+  before(async () => {
+    small = await startTestServer({ serviceClusterIpRange: '10.0.0.0/29' });
+  });
+  after(async () => {
+    await small.stop();
+  });
+
+  it('allocates from another ServiceCIDR once the default one is full, and a requested IP in it', async () => {
+    // 10.0.0.1 is default/kubernetes'; five more fill the /29.
+    for (let i = 0; i < 5; i++) {
+      const r = await ks(['create', 'service', 'clusterip', `fill-${i}`, '--tcp=80:80']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    let r = await ks(['create', 'service', 'clusterip', 'overflow', '--tcp=80:80']);
+    assert.match(r.stderr, /Internal error occurred: failed to allocate a serviceIP: range is full/);
+    r = await ks(['create', 'service', 'clusterip', 'wanted', '--clusterip=10.0.1.20', '--tcp=80:80']);
+    assert.match(r.stderr, /failed to allocate IP 10\.0\.1\.20: the provided IP \(10\.0\.1\.20\) is not in the valid range\. The range of valid IPs is 10\.0\.0\.0\/29/);
+
+    r = await ks(['create', '-f', '-'], serviceCidr('more', ['10.0.1.0/28']));
+    assert.equal(r.code, 0, r.stderr);
+    r = await ks(['create', 'service', 'clusterip', 'overflow', '--tcp=80:80']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await ks(['get', 'service', 'overflow', '-o', 'jsonpath={.spec.clusterIP}']);
+    assert.match(r.stdout, /^10\.0\.1\.([1-9]|1[0-4])$/);
+    const ip = r.stdout;
+    r = await ks(['get', 'ipaddress', ip, '--no-headers']);
+    assert.deepEqual(r.stdout.trim().split(/\s+/), [ip, 'services/default/overflow']);
+    r = await ks(['create', 'service', 'clusterip', 'wanted', '--clusterip=10.0.1.15', '--tcp=80:80']);
+    assert.match(r.stderr, /failed to allocate IP 10\.0\.1\.15: the provided IP \(10\.0\.1\.15\) is not in the valid range/, 'the broadcast address is never handed out');
+    const free = ip === '10.0.1.14' ? '10.0.1.13' : '10.0.1.14';
+    r = await ks(['create', 'service', 'clusterip', 'wanted', `--clusterip=${free}`, '--tcp=80:80']);
+    assert.equal(r.code, 0, r.stderr);
+
+    // A ServiceCIDR marked not Ready is not drawn from.
+    r = await ks(['delete', 'service', 'overflow', 'wanted']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await ks(['patch', 'servicecidr', 'more', '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"False","reason":"Terminating","message":"going","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await ks(['create', 'service', 'clusterip', 'overflow', '--tcp=80:80']);
+    assert.match(r.stderr, /failed to allocate a serviceIP: range is full/);
+  });
+});
