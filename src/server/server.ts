@@ -30,9 +30,9 @@ import {
 import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { startServiceIpController } from './service-ip-controller.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
+import { startServiceIpController } from './service-ip-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
