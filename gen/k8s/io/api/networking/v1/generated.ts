@@ -20,17 +20,33 @@ export interface HTTPIngressRuleValue {
   paths: HTTPIngressPath[];
 }
 
+/**
+ * One IP address of one family, held by one object: the Service IP allocator records every cluster
+ * IP it hands out as an IPAddress. The name is the address in canonical form (IPv4 without leading
+ * zeros, IPv6 as RFC 5952 writes it), so each address can exist only once.
+ */
 export interface IPAddress {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name (the address itself), labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** Which object holds the address. */
   spec?: IPAddressSpec | undefined;
 }
 
+/** A list of IPAddresses. */
 export interface IPAddressList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The IPAddresses. */
   items: IPAddress[];
 }
 
+/** What an IPAddress is attached to. */
 export interface IPAddressSpec {
+  /** The object holding the address. Required, and fixed once set. */
   parentRef?: ParentReference | undefined;
 }
 
@@ -163,10 +179,21 @@ export interface NetworkPolicySpec {
   policyTypes: string[];
 }
 
+/** Names an object by group, resource, namespace and name. */
 export interface ParentReference {
-  group?: string | undefined;
-  resource?: string | undefined;
-  namespace?: string | undefined;
+  /** The object's API group; empty for the core group (Services). */
+  group?:
+    | string
+    | undefined;
+  /** The object's resource, in the plural (for example services). Required. */
+  resource?:
+    | string
+    | undefined;
+  /** The object's namespace; empty for cluster-scoped objects. */
+  namespace?:
+    | string
+    | undefined;
+  /** The object's name. Required. */
   name?: string | undefined;
 }
 
@@ -175,22 +202,46 @@ export interface ServiceBackendPort {
   number?: number | undefined;
 }
 
+/**
+ * A range of addresses, in CIDR notation, that Services get their cluster IPs from. The one named
+ * kubernetes comes from the server's --service-cluster-ip-range; others add addresses to it.
+ */
 export interface ServiceCIDR {
-  metadata?: ObjectMeta | undefined;
-  spec?: ServiceCIDRSpec | undefined;
+  /** The object's name, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The CIDRs of the range. */
+  spec?:
+    | ServiceCIDRSpec
+    | undefined;
+  /** Whether the range is ready to hand out addresses. */
   status?: ServiceCIDRStatus | undefined;
 }
 
+/** A list of ServiceCIDRs. */
 export interface ServiceCIDRList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ServiceCIDRs. */
   items: ServiceCIDR[];
 }
 
+/** The blocks a ServiceCIDR hands cluster IPs out of. */
 export interface ServiceCIDRSpec {
+  /**
+   * One CIDR, or two of different IP families (for example 10.96.0.0/16 and fd00:10:96::/112), each
+   * in canonical form with no bits set past the prefix. Fixed once set, except that a single CIDR
+   * may be joined by one of the other family.
+   */
   cidrs: string[];
 }
 
+/** The observed state of a ServiceCIDR. */
 export interface ServiceCIDRStatus {
+  /** The range's conditions; Ready tells whether addresses may be handed out from it. */
   conditions: Condition[];
 }
 
