@@ -11,7 +11,7 @@ import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/
 import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { FlowSchemaServiceService as flowcontrolV1FlowSchemaService, PriorityLevelConfigurationServiceService as flowcontrolV1PriorityLevelConfigurationService } from './wheelhouse/flowcontrol/v1/services.js';
-import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
+import { IPAddressServiceService as networkingV1IPAddressService, IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService, ServiceCIDRServiceService as networkingV1ServiceCIDRService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
@@ -532,6 +532,34 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.NetworkPolicy', listType: 'k8s.io.api.networking.v1.NetworkPolicyList', service: { name: 'wheelhouse.networking.v1.NetworkPolicyService', definition: networkingV1NetworkPolicyService } },
+    ],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ipaddresses',
+    kind: 'IPAddress',
+    listKind: 'IPAddressList',
+    singular: 'ipaddress',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.IPAddress', listType: 'k8s.io.api.networking.v1.IPAddressList', service: { name: 'wheelhouse.networking.v1.IPAddressService', definition: networkingV1IPAddressService } },
+    ],
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'servicecidrs',
+    kind: 'ServiceCIDR',
+    listKind: 'ServiceCIDRList',
+    singular: 'servicecidr',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.ServiceCIDR', listType: 'k8s.io.api.networking.v1.ServiceCIDRList', service: { name: 'wheelhouse.networking.v1.ServiceCIDRService', definition: networkingV1ServiceCIDRService } },
     ],
   },
   {

@@ -14,6 +14,40 @@ export interface HTTPIngressRuleValue {
   paths?: HTTPIngressPath[];
 }
 
+/**
+ * One IP address of one family, held by one object: the Service IP allocator records every cluster
+ * IP it hands out as an IPAddress. The name is the address in canonical form (IPv4 without leading
+ * zeros, IPv6 as RFC 5952 writes it), so each address can exist only once.
+ */
+export interface IPAddress {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The object's name (the address itself), labels and other standard metadata. */
+  metadata?: metav1.ObjectMeta;
+  /** Which object holds the address. */
+  spec?: IPAddressSpec;
+}
+
+/** A list of IPAddresses. */
+export interface IPAddressList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The list's resource version and paging token. */
+  metadata?: metav1.ListMeta;
+  /** The IPAddresses. */
+  items?: IPAddress[];
+}
+
+/** What an IPAddress is attached to. */
+export interface IPAddressSpec {
+  /** The object holding the address. Required, and fixed once set. */
+  parentRef?: ParentReference;
+}
+
 export interface IPBlock {
   cidr?: string;
   except?: string[];
@@ -166,7 +200,64 @@ export interface NetworkPolicySpec {
   policyTypes?: string[];
 }
 
+/** Names an object by group, resource, namespace and name. */
+export interface ParentReference {
+  /** The object's API group; empty for the core group (Services). */
+  group?: string;
+  /** The object's resource, in the plural (for example services). Required. */
+  resource?: string;
+  /** The object's namespace; empty for cluster-scoped objects. */
+  namespace?: string;
+  /** The object's name. Required. */
+  name?: string;
+}
+
 export interface ServiceBackendPort {
   name?: string;
   number?: number;
+}
+
+/**
+ * A range of addresses, in CIDR notation, that Services get their cluster IPs from. The one named
+ * kubernetes comes from the server's --service-cluster-ip-range; others add addresses to it.
+ */
+export interface ServiceCIDR {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The object's name, labels and other standard metadata. */
+  metadata?: metav1.ObjectMeta;
+  /** The CIDRs of the range. */
+  spec?: ServiceCIDRSpec;
+  /** Whether the range is ready to hand out addresses. */
+  status?: ServiceCIDRStatus;
+}
+
+/** A list of ServiceCIDRs. */
+export interface ServiceCIDRList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The list's resource version and paging token. */
+  metadata?: metav1.ListMeta;
+  /** The ServiceCIDRs. */
+  items?: ServiceCIDR[];
+}
+
+/** The blocks a ServiceCIDR hands cluster IPs out of. */
+export interface ServiceCIDRSpec {
+  /**
+   * One CIDR, or two of different IP families (for example 10.96.0.0/16 and fd00:10:96::/112), each
+   * in canonical form with no bits set past the prefix. Fixed once set, except that a single CIDR
+   * may be joined by one of the other family.
+   */
+  cidrs?: string[];
+}
+
+/** The observed state of a ServiceCIDR. */
+export interface ServiceCIDRStatus {
+  /** The range's conditions; Ready tells whether addresses may be handed out from it. */
+  conditions?: metav1.Condition[];
 }

@@ -2254,6 +2254,17 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.networking.v1.HTTPIngressRuleValue": {"fullName":"k8s.io.api.networking.v1.HTTPIngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressRuleValue","fields":[
     {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressPath","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
   ]},
+  "k8s.io.api.networking.v1.IPAddress": {"fullName":"k8s.io.api.networking.v1.IPAddress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddress","description":"One IP address of one family, held by one object: the Service IP allocator records every cluster IP it hands out as an IPAddress. The name is the address in canonical form (IPv4 without leading zeros, IPv6 as RFC 5952 writes it), so each address can exist only once.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (the address itself), labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddressSpec","repeated":false,"optional":true,"description":"Which object holds the address."},
+  ]},
+  "k8s.io.api.networking.v1.IPAddressList": {"fullName":"k8s.io.api.networking.v1.IPAddressList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddressList","description":"A list of IPAddresses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":true,"optional":false,"description":"The IPAddresses."},
+  ]},
+  "k8s.io.api.networking.v1.IPAddressSpec": {"fullName":"k8s.io.api.networking.v1.IPAddressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddressSpec","description":"What an IPAddress is attached to.","fields":[
+    {"name":"parentRef","prop":"parentRef","json":"parentRef","number":1,"kind":"message","type":"k8s.io.api.networking.v1.ParentReference","repeated":false,"optional":true,"nullable":true,"description":"The object holding the address. Required, and fixed once set."},
+  ]},
   "k8s.io.api.networking.v1.IPBlock": {"fullName":"k8s.io.api.networking.v1.IPBlock","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPBlock","fields":[
     {"name":"cidr","prop":"cidr","json":"cidr","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"except","prop":"except","json":"except","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
@@ -2359,9 +2370,30 @@ export const messageSchemas: SchemaMessages = {
     {"name":"egress","prop":"egress","json":"egress","number":3,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","repeated":true,"optional":false,"listType":"atomic"},
     {"name":"policyTypes","prop":"policyTypes","json":"policyTypes","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
   ]},
+  "k8s.io.api.networking.v1.ParentReference": {"fullName":"k8s.io.api.networking.v1.ParentReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ParentReference","description":"Names an object by group, resource, namespace and name.","fields":[
+    {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API group; empty for the core group (Services)."},
+    {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's resource, in the plural (for example services). Required."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's namespace; empty for cluster-scoped objects."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name. Required."},
+  ]},
   "k8s.io.api.networking.v1.ServiceBackendPort": {"fullName":"k8s.io.api.networking.v1.ServiceBackendPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceBackendPort","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"number","prop":"number","json":"number","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDR": {"fullName":"k8s.io.api.networking.v1.ServiceCIDR","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDR","description":"A range of addresses, in CIDR notation, that Services get their cluster IPs from. The one named kubernetes comes from the server's --service-cluster-ip-range; others add addresses to it.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDRSpec","repeated":false,"optional":true,"description":"The CIDRs of the range."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDRStatus","repeated":false,"optional":true,"description":"Whether the range is ready to hand out addresses."},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRList": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRList","description":"A list of ServiceCIDRs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":true,"optional":false,"description":"The ServiceCIDRs."},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRSpec": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRSpec","description":"The blocks a ServiceCIDR hands cluster IPs out of.","fields":[
+    {"name":"cidrs","prop":"cidrs","json":"cidrs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"One CIDR, or two of different IP families (for example 10.96.0.0/16 and fd00:10:96::/112), each in canonical form with no bits set past the prefix. Fixed once set, except that a single CIDR may be joined by one of the other family."},
+  ]},
+  "k8s.io.api.networking.v1.ServiceCIDRStatus": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRStatus","description":"The observed state of a ServiceCIDR.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The range's conditions; Ready tells whether addresses may be handed out from it."},
   ]},
   "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","fields":[
     {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
@@ -4016,6 +4048,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.networking.v1.CreateIPAddressRequest": {"fullName":"wheelhouse.networking.v1.CreateIPAddressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIPAddressRequest","description":"Creates a IPAddress: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.networking.v1.CreateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.CreateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateIngressClassRequest","description":"Creates a IngressClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
@@ -4037,6 +4076,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.networking.v1.CreateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1.CreateServiceCIDRRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"CreateServiceCIDRRequest","description":"Creates a ServiceCIDR: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.IPAddressWatchEvent": {"fullName":"wheelhouse.networking.v1.IPAddressWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IPAddressWatchEvent","description":"One change to a IPAddress: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
   "wheelhouse.networking.v1.IngressClassWatchEvent": {"fullName":"wheelhouse.networking.v1.IngressClassWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"IngressClassWatchEvent","description":"One change to a IngressClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":false,"optional":true},
@@ -4051,6 +4102,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.ServiceCIDRWatchEvent": {"fullName":"wheelhouse.networking.v1.ServiceCIDRWatchEvent","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"ServiceCIDRWatchEvent","description":"One change to a ServiceCIDR: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateIPAddressRequest": {"fullName":"wheelhouse.networking.v1.UpdateIPAddressRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIPAddressRequest","description":"Replaces a IPAddress (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "wheelhouse.networking.v1.UpdateIngressClassRequest": {"fullName":"wheelhouse.networking.v1.UpdateIngressClassRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateIngressClassRequest","description":"Replaces a IngressClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -4071,6 +4135,14 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.networking.v1.UpdateNetworkPolicyRequest": {"fullName":"wheelhouse.networking.v1.UpdateNetworkPolicyRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateNetworkPolicyRequest","description":"Replaces a NetworkPolicy (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1.UpdateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1.UpdateServiceCIDRRequest","package":"wheelhouse.networking.v1","file":"wheelhouse/networking/v1/services.proto","tsName":"UpdateServiceCIDRRequest","description":"Replaces a ServiceCIDR (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceCIDR","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

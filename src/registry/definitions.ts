@@ -34,7 +34,9 @@ import { roles } from './rbac/roles.js';
 import { endpointSlices } from './discovery/endpointslices.js';
 import { ingressClasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
+import { ipAddresses } from './networking/ipaddresses.js';
 import { networkPolicies } from './networking/networkpolicies.js';
+import { serviceCidrs } from './networking/servicecidrs.js';
 import { runtimeClasses } from './node/runtimeclasses.js';
 import { csiDrivers } from './storage/csidrivers.js';
 import { csiNodes } from './storage/csinodes.js';
@@ -82,6 +84,8 @@ export const builtinDefinitions: ResourceDefinition[] = [
   ingresses,
   ingressClasses,
   networkPolicies,
+  ipAddresses,
+  serviceCidrs,
   endpointSlices,
   runtimeClasses,
   storageClasses,

@@ -1,7 +1,7 @@
 /** Objects every cluster has from its first start. */
 import { isIP } from 'node:net';
 import { ApiError } from '../machinery/errors/index.js';
-import type { KubeObject } from '../machinery/meta/object.js';
+import { type KubeObject, nowRfc3339 } from '../machinery/meta/object.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../registry/scheduling/priorityclasses.js';
 
@@ -30,6 +30,46 @@ export async function bootstrapPriorityClasses(priorityClasses: ResourceStore): 
   }
 }
 
+/** The default ServiceCIDR's name, as upstream's default-servicecidr controller calls it. */
+export const DEFAULT_SERVICE_CIDR = 'kubernetes';
+
+/**
+ * The `kubernetes` ServiceCIDR from `--service-cluster-ip-range`, as upstream's
+ * default-servicecidr controller keeps it: created when missing, and marked Ready when its
+ * CIDRs are the flag's and no Ready condition says otherwise. One whose CIDRs differ from
+ * the flag (the flag changed across restarts) is left as it is.
+ */
+export async function bootstrapServiceCidr(serviceCidrs: ResourceStore, cidr: string): Promise<void> {
+  const cidrs = [cidr];
+  let current = await serviceCidrs.get(undefined, DEFAULT_SERVICE_CIDR).catch((err: unknown) => {
+    if (isReason(err, 'NotFound')) return undefined;
+    throw err;
+  });
+  if (!current) {
+    try {
+      current = await serviceCidrs.create(undefined, { metadata: { name: DEFAULT_SERVICE_CIDR }, spec: { cidrs } }, {});
+    } catch (err) {
+      if (!isReason(err, 'AlreadyExists')) throw err;
+      current = await serviceCidrs.get(undefined, DEFAULT_SERVICE_CIDR);
+    }
+  }
+  if (current.metadata?.deletionTimestamp) return;
+  if (JSON.stringify((current.spec as { cidrs?: string[] } | undefined)?.cidrs ?? []) !== JSON.stringify(cidrs)) return;
+  const conditions = ((current.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? []);
+  const ready = conditions.find((c) => c.type === 'Ready');
+  if (ready && ready.status !== 'Unknown') return;
+  const condition = { type: 'Ready', status: 'True', lastTransitionTime: nowRfc3339(), reason: '', message: 'Kubernetes default Service CIDR is ready' };
+  await serviceCidrs.update(
+    undefined,
+    DEFAULT_SERVICE_CIDR,
+    (cur) => {
+      const kept = ((cur.status as { conditions?: { type?: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== 'Ready');
+      return { ...cur, status: { ...(cur.status as object | undefined), conditions: [...kept, condition] } };
+    },
+    { target: 'status' },
+  );
+}
+
 /** Where clients in the cluster reach this server: the bind address, or loopback when it binds every address. */
 export function advertisedAddress(bindAddress: string): string {
   if (isIP(bindAddress) === 0 || bindAddress === '0.0.0.0' || bindAddress === '::') return '127.0.0.1';
@@ -49,10 +89,16 @@ const isReason = (err: unknown, reason: string): boolean => err instanceof ApiEr
 
 /**
  * The `default/kubernetes` Service (443 → this server's port, the range's first address)
- * and its Endpoints naming this server, as upstream's controller keeps them: created when
- * missing, the ports and addresses set again on every start (the port may have changed).
+ * and its Endpoints and EndpointSlice naming this server, as upstream's controller and
+ * endpoints reconciler keep them: created when missing, the ports and addresses set again
+ * on every start (the port may have changed).
  */
-export async function reconcileKubernetesService(services: ResourceStore, endpoints: ResourceStore, target: KubernetesServiceTarget): Promise<void> {
+export async function reconcileKubernetesService(
+  services: ResourceStore,
+  endpoints: ResourceStore,
+  target: KubernetesServiceTarget,
+  endpointSlices?: ResourceStore,
+): Promise<void> {
   const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: target.port }];
   const service: KubeObject = {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
@@ -83,5 +129,26 @@ export async function reconcileKubernetesService(services: ResourceStore, endpoi
     await endpoints.update('default', 'kubernetes', (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata?.labels, ...labels } }, subsets }), {
       target: 'main',
     });
+  }
+  if (endpointSlices) await reconcileKubernetesEndpointSlice(endpointSlices, target);
+}
+
+/**
+ * The `default/kubernetes` EndpointSlice, as upstream's endpoints adapter writes it beside
+ * the Endpoints: named after the Service, labelled with it only, one ready endpoint per
+ * server address, the `https` port. Labels, endpoints and ports are set again on every start.
+ */
+async function reconcileKubernetesEndpointSlice(endpointSlices: ResourceStore, target: KubernetesServiceTarget): Promise<void> {
+  const fields = {
+    addressType: isIP(target.address) === 6 ? 'IPv6' : 'IPv4',
+    endpoints: [{ addresses: [target.address], conditions: { ready: true } }],
+    ports: [{ name: 'https', port: target.port, protocol: 'TCP' }],
+  };
+  const labels = { 'kubernetes.io/service-name': 'kubernetes' };
+  try {
+    await endpointSlices.create('default', { metadata: { name: 'kubernetes', namespace: 'default', labels }, ...fields }, {});
+  } catch (err) {
+    if (!isReason(err, 'AlreadyExists')) throw err;
+    await endpointSlices.update('default', 'kubernetes', (cur) => ({ ...cur, metadata: { ...cur.metadata, labels }, ...fields }), { target: 'main' });
   }
 }

@@ -30,9 +30,10 @@ import {
 import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, reconcileKubernetesService } from './bootstrap.js';
+import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
+import { startServiceIpController } from './service-ip-controller.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
@@ -129,6 +130,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     await bootstrapNamespaces(namespaces);
     const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
     if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
+    const serviceCidrStore = resources.storage('networking.k8s.io', 'servicecidrs');
+    if (serviceCidrStore) await bootstrapServiceCidr(serviceCidrStore, ipRange.cidr);
     const lifecycle = new AbortController();
     const flowControl = flowControlResources(catalog, handler, lifecycle.signal);
     if (flowControl) await ensureFlowControlConfiguration(flowControl);
@@ -136,6 +139,18 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const serviceAccounts = resources.storage('', 'serviceaccounts');
     const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
     const flowControlConfig = flowControl ? startFlowControlConfigController(flowControl, lifecycle.signal) : Promise.resolve();
+    const serviceStore = resources.storage('', 'services');
+    const ipAddressStore = resources.storage('networking.k8s.io', 'ipaddresses');
+    const serviceIps =
+      serviceStore && ipAddressStore
+        ? startServiceIpController({
+            services: serviceStore,
+            ipAddresses: ipAddressStore,
+            ...(serviceCidrStore ? { serviceCidrs: serviceCidrStore } : {}),
+            cidr: ipRange.cidr,
+            signal: lifecycle.signal,
+          })
+        : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -144,6 +159,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await controller.catch(() => undefined);
       await accounts.catch(() => undefined);
       await flowControlConfig.catch(() => undefined);
+      await serviceIps.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {
@@ -193,7 +209,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const services = resources.storage('', 'services');
     const endpoints = resources.storage('', 'endpoints');
     if (services && endpoints) {
-      await reconcileKubernetesService(services, endpoints, { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort });
+      const target = { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort };
+      await reconcileKubernetesService(services, endpoints, target, resources.storage('discovery.k8s.io', 'endpointslices'));
     }
     const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
     ready = true;

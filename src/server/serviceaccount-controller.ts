@@ -5,6 +5,7 @@
  * Terminating namespaces refuse it, which is what they should do.
  */
 import { ApiError } from '../machinery/errors/index.js';
+import type { KubeObject } from '../machinery/meta/object.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 
 /** The ServiceAccount every namespace has. */
@@ -21,14 +22,18 @@ async function ensure(serviceAccounts: ResourceStore, namespace: string): Promis
 }
 
 /** Follows `store` with a watch, restarting it after a failure, until `signal` aborts. */
-async function follow(store: ResourceStore, signal: AbortSignal, onEvent: (type: string, ns: string, name: string, terminating: boolean) => void): Promise<void> {
+export async function follow(
+  store: ResourceStore,
+  signal: AbortSignal,
+  onEvent: (type: string, ns: string, name: string, terminating: boolean, object: KubeObject) => void,
+): Promise<void> {
   while (!signal.aborted) {
     try {
       const events = await store.watch(undefined, {}, signal);
       for await (const ev of events) {
         if (ev.type === 'ERROR') break;
         const meta = ev.object.metadata ?? {};
-        onEvent(ev.type, meta.namespace ?? '', meta.name ?? '', meta.deletionTimestamp !== undefined);
+        onEvent(ev.type, meta.namespace ?? '', meta.name ?? '', meta.deletionTimestamp !== undefined, ev.object);
       }
     } catch {
       // The watch failed (storage restart): start over after a pause.

@@ -71,6 +71,30 @@ function suite(store: 'embedded' | 'etcd'): void {
       await Promise.all(made.map((_, i) => api(ts.server, 'DELETE', `/api/v1/namespaces/default/services/many-${i}`)));
     });
 
+    it("records each Service IP as an IPAddress naming the Service, stored as upstream's, gone with the Service", async () => {
+      const made = await api(ts.server, 'POST', '/api/v1/namespaces/default/services', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'recorded' },
+        spec: { selector: { app: 'recorded' }, ports: [{ port: 80 }] },
+      });
+      assert.equal(made.status, 201, JSON.stringify(made.body));
+      const ip = made.body.spec.clusterIP as string;
+      const got = await api(ts.server, 'GET', `/apis/networking.k8s.io/v1/ipaddresses/${ip}`);
+      assert.equal(got.status, 200, JSON.stringify(got.body));
+      assert.equal(got.body.metadata.name, ip);
+      assert.deepEqual(got.body.metadata.labels, { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' });
+      assert.deepEqual(got.body.spec, { parentRef: { resource: 'services', namespace: 'default', name: 'recorded' } });
+      // kube-apiserver's layout and envelope: the protobuf IPAddress at /registry/ipaddresses/<ip>.
+      const raw = (await ts.server.backend.get(`/registry/ipaddresses/${ip}`)).kv?.value ?? new Uint8Array();
+      assert.deepEqual([...raw.slice(0, 4)], [0x6b, 0x38, 0x73, 0x00]);
+      assert.ok(Buffer.from(raw).includes('IPAddress'));
+      const listed = await kubectl('get', 'ipaddresses', '--no-headers');
+      assert.ok(listed.stdout.split('\n').some((l) => l.split(/\s+/).join(' ') === `${ip} services/default/recorded`), listed.stdout);
+      assert.equal((await api(ts.server, 'DELETE', '/api/v1/namespaces/default/services/recorded')).status, 200);
+      assert.equal((await api(ts.server, 'GET', `/apis/networking.k8s.io/v1/ipaddresses/${ip}`)).status, 404);
+    });
+
     it('refuses a taken IP or node port with upstream\'s message, and a delete frees the IP', async () => {
       let r = await kubectl('create', 'service', 'nodeport', 'first', '--tcp=80:80', '--node-port=30100');
       assert.equal(r.code, 0, r.stderr);

@@ -68,6 +68,8 @@ describe('builtin definitions', () => {
       ingresses: ['ing'],
       ingressclasses: [],
       networkpolicies: ['netpol'],
+      ipaddresses: [],
+      servicecidrs: [],
       endpointslices: [],
       runtimeclasses: [],
       storageclasses: ['sc'],

@@ -82,6 +82,8 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'networking.k8s.io/NetworkPolicy': {
     spec: { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 80 }] }], policyTypes: ['Ingress'] },
   },
+  'networking.k8s.io/IPAddress': { metadata: { name: '10.0.0.7' }, spec: { parentRef: { group: '', resource: 'services', namespace: 'default', name: 'web' } } },
+  'networking.k8s.io/ServiceCIDR': { spec: { cidrs: ['10.96.0.0/16', 'fd00:10:96::/112'] } },
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] },
   'node.k8s.io/RuntimeClass': { handler: 'runc', overhead: { podFixed: { cpu: '100m' } } },
   'storage.k8s.io/StorageClass': { provisioner: 'example.com/disk', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' },

@@ -4,13 +4,19 @@
  * network and broadcast addresses are never handed out; dynamic picks prefer the upper part
  * of a range and leave the lower band to requested values; upstream's messages).
  *
+ * Cluster IPs come from the flag's range first; the other ServiceCIDRs stored beside the
+ * default `kubernetes` one extend it (upstream 1.33's MultiCIDRServiceAllocator): a requested
+ * IP may lie in any of them, and dynamic picks move on to them once the flag's range is full.
+ *
  * Each held value is one storage key, written create-if-absent before the Service itself:
  * an IP as an IPAddress object at `<prefix>/ipaddresses/<ip>` (upstream 1.33's record of an
- * allocated service IP, naming its Service in `spec.parentRef`), a node port as a small
+ * allocated service IP, naming its Service in `spec.parentRef`; the same objects the
+ * networking.k8s.io/v1 IPAddress resource serves, so an IP someone else created an
+ * IPAddress for is taken too), a node port as a small
  * record at `<prefix>/wheelhouse.dev/servicenodeports/<port>`. Both carry the owning
  * Service's uid, which is what "ours" means when a value is reserved again or freed.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Service, ServiceSpec } from '../../../gen/kube/core-v1.js';
 import { ApiError, internalError, invalid } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
@@ -93,21 +99,30 @@ interface Pool {
   prefix: string;
 }
 
+/** The label upstream's allocator marks its IPAddresses with, and its value. */
+export const IP_MANAGED_BY = ['ipaddress.kubernetes.io/managed-by', 'ipallocator.k8s.io'] as const;
+
+/** The IPAddress recording that `svc` holds `ip`, as upstream's allocator writes it (plus the owner's uid). */
+export function serviceIpRecord(ip: string, svc: Service): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IPAddress',
+    metadata: {
+      name: ip,
+      uid: randomUUID(),
+      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', [IP_MANAGED_BY[0]]: IP_MANAGED_BY[1] },
+      annotations: { [OWNER_UID_ANNOTATION]: svc.metadata?.uid ?? '' },
+    },
+    spec: { parentRef: { group: '', resource: 'services', namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' } },
+  };
+}
+
 function ipPool(prefix: string, range: IpRange): Pool {
   return {
     prefix: `${prefix}/ipaddresses/`,
     key: (ip) => `${prefix}/ipaddresses/${ip}`,
-    record: (ip, svc) => ({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'IPAddress',
-      metadata: {
-        name: ip,
-        creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-        labels: { 'ipaddress.kubernetes.io/ip-family': 'IPv4', 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' },
-        annotations: { [OWNER_UID_ANNOTATION]: svc.metadata?.uid ?? '' },
-      },
-      spec: { parentRef: { group: '', resource: 'services', namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' } },
-    }),
+    record: serviceIpRecord,
     size: range.size,
     valueAt: (i) => numberToIpv4(range.network + 1 + i),
     offset: bandOffset(range.size, 16, 256),
@@ -223,7 +238,7 @@ const needsClusterIp = (s: ServiceSpec): boolean => s.type !== 'ExternalName';
 const usesNodePorts = (s: ServiceSpec): boolean => s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false);
 
 /** The cluster IPs a Service holds. */
-function ipsOf(svc: Service): string[] {
+export function ipsOf(svc: Service): string[] {
   const s = svc.spec ?? {};
   if (!needsClusterIp(s)) return [];
   const ips = (Array.isArray(s.clusterIPs) && s.clusterIPs.length ? s.clusterIPs : [s.clusterIP]).filter((ip): ip is string => typeof ip === 'string');
@@ -244,10 +259,36 @@ export function serviceAllocator(ctx: AllocatorContext): Allocator {
   const portRange = parsePortRange(ctx.ranges.serviceNodePortRange);
   const ips = new Reserver(ctx.store, ipPool(ctx.prefix, ipRange));
   const ports = new Reserver(ctx.store, portPool(ctx.prefix, portRange));
-  const inIpRange = (ip: string): boolean => {
+  const within = (range: IpRange, ip: string): boolean => {
     const n = ipv4ToNumber(ip);
-    return n !== undefined && n > ipRange.network && n <= ipRange.network + ipRange.size;
+    return n !== undefined && n > range.network && n <= range.network + range.size;
   };
+  const inIpRange = (ip: string): boolean => within(ipRange, ip);
+
+  /**
+   * The IPv4 ranges of the other ServiceCIDRs Services may draw from, as upstream's
+   * multi-CIDR allocator: not being deleted, and Ready unless a Ready condition says
+   * otherwise (no condition counts as Ready, as upstream assumes when no controller runs).
+   * The flag's range comes first and is not repeated here.
+   */
+  async function extraRanges(): Promise<IpRange[]> {
+    const found: IpRange[] = [];
+    for (const cidr of (await ctx.store.list(`${ctx.prefix}/servicecidrs/`, {})).items) {
+      if (cidr.metadata?.deletionTimestamp) continue;
+      const ready = ((cidr.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready');
+      if (ready && ready.status !== 'True') continue;
+      for (const text of (cidr.spec as { cidrs?: string[] } | undefined)?.cidrs ?? []) {
+        let range: IpRange;
+        try {
+          range = parseIpRange(text);
+        } catch {
+          continue; // IPv6, or too small to hand out addresses from
+        }
+        if (range.cidr !== ipRange.cidr && !found.some((r) => r.cidr === range.cidr)) found.push(range);
+      }
+    }
+    return found.sort((a, b) => a.network - b.network || a.size - b.size);
+  }
   const refuse = (svc: Service, field: string, value: unknown, message: string): ApiError =>
     invalid('Service', '', svc.metadata?.name ?? '', toCauses([invalidValue(field, value, message)]));
 
@@ -262,7 +303,12 @@ export function serviceAllocator(ctx: AllocatorContext): Allocator {
     const heldPorts = new Set(old ? portsOf(old) : []);
     if (needsClusterIp(s)) {
       if (!s.clusterIP) {
-        const ip = await ips.takeAny(svc, dryRun, new Set());
+        let ip = await ips.takeAny(svc, dryRun, new Set());
+        // The flag's range is full: the other ServiceCIDRs extend it.
+        for (const range of ip === undefined ? await extraRanges() : []) {
+          ip = await new Reserver(ctx.store, ipPool(ctx.prefix, range)).takeAny(svc, dryRun, new Set());
+          if (ip !== undefined) break;
+        }
         if (ip === undefined) throw internalError(new Error('failed to allocate a serviceIP: range is full'));
         if (!dryRun) fresh.ips.push(ip);
         s.clusterIP = ip;
@@ -270,7 +316,7 @@ export function serviceAllocator(ctx: AllocatorContext): Allocator {
       } else if (s.clusterIP !== 'None' && !heldIps.has(s.clusterIP)) {
         const ip = s.clusterIP;
         const shown = Array.isArray(s.clusterIPs) && s.clusterIPs.length ? s.clusterIPs : [ip];
-        if (!inIpRange(ip)) {
+        if (!inIpRange(ip) && !(await extraRanges()).some((r) => within(r, ip))) {
           throw refuse(svc, 'spec.clusterIPs', shown, `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${ipRange.cidr}`);
         }
         const got = await ips.take(ip, svc, dryRun);
@@ -338,6 +384,7 @@ export function serviceAllocator(ctx: AllocatorContext): Allocator {
     reserveForUpdate: (obj, old, dryRun) => reservation(obj as Service, old as Service, dryRun),
     release: (obj) => freeAll(obj.metadata?.uid ?? '', { ips: ipsOf(obj as Service), ports: portsOf(obj as Service) }),
     async repair(objects) {
+      const extra = await extraRanges();
       const holders = new Map<string, Set<string>>();
       const note = (kind: string, value: string, uid: string): void => {
         const k = `${kind}/${value}`;
@@ -350,7 +397,7 @@ export function serviceAllocator(ctx: AllocatorContext): Allocator {
         const uid = svc.metadata?.uid ?? '';
         for (const ip of ipsOf(svc)) {
           note('ip', ip, uid);
-          if (inIpRange(ip)) await ips.take(ip, svc, false);
+          if (inIpRange(ip) || extra.some((r) => within(r, ip))) await ips.take(ip, svc, false);
         }
         for (const port of portsOf(svc)) {
           note('port', port, uid);

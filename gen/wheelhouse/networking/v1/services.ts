@@ -25,8 +25,12 @@ import {
   IngressClass,
   IngressClassList,
   IngressList,
+  IPAddress,
+  IPAddressList,
   NetworkPolicy,
   NetworkPolicyList,
+  ServiceCIDR,
+  ServiceCIDRList,
 } from "../../../k8s/io/api/networking/v1/generated.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 import {
@@ -141,6 +145,76 @@ export interface UpdateNetworkPolicyRequest {
 export interface NetworkPolicyWatchEvent {
   type?: string | undefined;
   object?: NetworkPolicy | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a IPAddress: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateIPAddressRequest {
+  namespace?: string | undefined;
+  object?: IPAddress | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a IPAddress (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateIPAddressRequest {
+  namespace?: string | undefined;
+  object?: IPAddress | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a IPAddress: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface IPAddressWatchEvent {
+  type?: string | undefined;
+  object?: IPAddress | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a ServiceCIDR: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateServiceCIDRRequest {
+  namespace?: string | undefined;
+  object?: ServiceCIDR | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a ServiceCIDR (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateServiceCIDRRequest {
+  namespace?: string | undefined;
+  object?: ServiceCIDR | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a ServiceCIDR: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface ServiceCIDRWatchEvent {
+  type?: string | undefined;
+  object?: ServiceCIDR | undefined;
   status?: Status | undefined;
 }
 
@@ -1092,6 +1166,638 @@ export const NetworkPolicyWatchEvent: MessageFns<NetworkPolicyWatchEvent> = {
   },
 };
 
+function createBaseCreateIPAddressRequest(): CreateIPAddressRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateIPAddressRequest: MessageFns<CreateIPAddressRequest> = {
+  encode(message: CreateIPAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      IPAddress.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateIPAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateIPAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = IPAddress.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateIPAddressRequest>): CreateIPAddressRequest {
+    return CreateIPAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateIPAddressRequest>): CreateIPAddressRequest {
+    const message = createBaseCreateIPAddressRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? IPAddress.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateIPAddressRequest(): UpdateIPAddressRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateIPAddressRequest: MessageFns<UpdateIPAddressRequest> = {
+  encode(message: UpdateIPAddressRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      IPAddress.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateIPAddressRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateIPAddressRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = IPAddress.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateIPAddressRequest>): UpdateIPAddressRequest {
+    return UpdateIPAddressRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateIPAddressRequest>): UpdateIPAddressRequest {
+    const message = createBaseUpdateIPAddressRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? IPAddress.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseIPAddressWatchEvent(): IPAddressWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const IPAddressWatchEvent: MessageFns<IPAddressWatchEvent> = {
+  encode(message: IPAddressWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      IPAddress.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IPAddressWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIPAddressWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = IPAddress.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<IPAddressWatchEvent>): IPAddressWatchEvent {
+    return IPAddressWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IPAddressWatchEvent>): IPAddressWatchEvent {
+    const message = createBaseIPAddressWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? IPAddress.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateServiceCIDRRequest(): CreateServiceCIDRRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateServiceCIDRRequest: MessageFns<CreateServiceCIDRRequest> = {
+  encode(message: CreateServiceCIDRRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ServiceCIDR.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateServiceCIDRRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateServiceCIDRRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ServiceCIDR.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateServiceCIDRRequest>): CreateServiceCIDRRequest {
+    return CreateServiceCIDRRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateServiceCIDRRequest>): CreateServiceCIDRRequest {
+    const message = createBaseCreateServiceCIDRRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ServiceCIDR.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateServiceCIDRRequest(): UpdateServiceCIDRRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateServiceCIDRRequest: MessageFns<UpdateServiceCIDRRequest> = {
+  encode(message: UpdateServiceCIDRRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      ServiceCIDR.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateServiceCIDRRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateServiceCIDRRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ServiceCIDR.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateServiceCIDRRequest>): UpdateServiceCIDRRequest {
+    return UpdateServiceCIDRRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateServiceCIDRRequest>): UpdateServiceCIDRRequest {
+    const message = createBaseUpdateServiceCIDRRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ServiceCIDR.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseServiceCIDRWatchEvent(): ServiceCIDRWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const ServiceCIDRWatchEvent: MessageFns<ServiceCIDRWatchEvent> = {
+  encode(message: ServiceCIDRWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      ServiceCIDR.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceCIDRWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceCIDRWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = ServiceCIDR.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ServiceCIDRWatchEvent>): ServiceCIDRWatchEvent {
+    return ServiceCIDRWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceCIDRWatchEvent>): ServiceCIDRWatchEvent {
+    const message = createBaseServiceCIDRWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? ServiceCIDR.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 export type IngressServiceService = typeof IngressServiceService;
 export const IngressServiceService = {
   get: {
@@ -1782,6 +2488,494 @@ export const NetworkPolicyServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): NetworkPolicyServiceClient;
   service: typeof NetworkPolicyServiceService;
+  serviceName: string;
+};
+
+export type IPAddressServiceService = typeof IPAddressServiceService;
+export const IPAddressServiceService = {
+  get: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: IPAddress): Buffer => Buffer.from(IPAddress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddress => IPAddress.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.networking.v1.IPAddressService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: IPAddressList): Buffer => Buffer.from(IPAddressList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddressList => IPAddressList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateIPAddressRequest): Buffer =>
+      Buffer.from(CreateIPAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateIPAddressRequest => CreateIPAddressRequest.decode(value),
+    responseSerialize: (value: IPAddress): Buffer => Buffer.from(IPAddress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddress => IPAddress.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateIPAddressRequest): Buffer =>
+      Buffer.from(UpdateIPAddressRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateIPAddressRequest => UpdateIPAddressRequest.decode(value),
+    responseSerialize: (value: IPAddress): Buffer => Buffer.from(IPAddress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddress => IPAddress.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: IPAddress): Buffer => Buffer.from(IPAddress.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddress => IPAddress.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.networking.v1.IPAddressService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: IPAddressList): Buffer => Buffer.from(IPAddressList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddressList => IPAddressList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.networking.v1.IPAddressService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: IPAddressWatchEvent): Buffer => Buffer.from(IPAddressWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): IPAddressWatchEvent => IPAddressWatchEvent.decode(value),
+  },
+} as const;
+
+export interface IPAddressServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, IPAddress>;
+  list: handleUnaryCall<ListRequest, IPAddressList>;
+  create: handleUnaryCall<CreateIPAddressRequest, IPAddress>;
+  update: handleUnaryCall<UpdateIPAddressRequest, IPAddress>;
+  patch: handleUnaryCall<PatchRequest, IPAddress>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, IPAddressList>;
+  watch: handleServerStreamingCall<ListRequest, IPAddressWatchEvent>;
+}
+
+export interface IPAddressServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: IPAddress) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: IPAddressList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddressList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddressList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateIPAddressRequest,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateIPAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateIPAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateIPAddressRequest,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateIPAddressRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateIPAddressRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: IPAddress) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddress) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: IPAddressList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: IPAddressList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: IPAddressList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<IPAddressWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<IPAddressWatchEvent>;
+}
+
+export const IPAddressServiceClient = makeGenericClientConstructor(
+  IPAddressServiceService,
+  "wheelhouse.networking.v1.IPAddressService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): IPAddressServiceClient;
+  service: typeof IPAddressServiceService;
+  serviceName: string;
+};
+
+export type ServiceCIDRServiceService = typeof ServiceCIDRServiceService;
+export const ServiceCIDRServiceService = {
+  get: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ServiceCIDRList): Buffer => Buffer.from(ServiceCIDRList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDRList => ServiceCIDRList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateServiceCIDRRequest): Buffer =>
+      Buffer.from(CreateServiceCIDRRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateServiceCIDRRequest => CreateServiceCIDRRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateServiceCIDRRequest): Buffer =>
+      Buffer.from(UpdateServiceCIDRRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateServiceCIDRRequest => UpdateServiceCIDRRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: ServiceCIDRList): Buffer => Buffer.from(ServiceCIDRList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDRList => ServiceCIDRList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ServiceCIDRWatchEvent): Buffer =>
+      Buffer.from(ServiceCIDRWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDRWatchEvent => ServiceCIDRWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateServiceCIDRRequest): Buffer =>
+      Buffer.from(UpdateServiceCIDRRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateServiceCIDRRequest => UpdateServiceCIDRRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.networking.v1.ServiceCIDRService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: ServiceCIDR): Buffer => Buffer.from(ServiceCIDR.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ServiceCIDR => ServiceCIDR.decode(value),
+  },
+} as const;
+
+export interface ServiceCIDRServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ServiceCIDR>;
+  list: handleUnaryCall<ListRequest, ServiceCIDRList>;
+  create: handleUnaryCall<CreateServiceCIDRRequest, ServiceCIDR>;
+  update: handleUnaryCall<UpdateServiceCIDRRequest, ServiceCIDR>;
+  patch: handleUnaryCall<PatchRequest, ServiceCIDR>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, ServiceCIDRList>;
+  watch: handleServerStreamingCall<ListRequest, ServiceCIDRWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, ServiceCIDR>;
+  updateStatus: handleUnaryCall<UpdateServiceCIDRRequest, ServiceCIDR>;
+  patchStatus: handleUnaryCall<PatchRequest, ServiceCIDR>;
+}
+
+export interface ServiceCIDRServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: ServiceCIDR) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateServiceCIDRRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateServiceCIDRRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateServiceCIDRRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateServiceCIDRRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateServiceCIDRRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateServiceCIDRRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: ServiceCIDR) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDRList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<ServiceCIDRWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<ServiceCIDRWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateServiceCIDRRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateServiceCIDRRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateServiceCIDRRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ServiceCIDR) => void,
+  ): ClientUnaryCall;
+}
+
+export const ServiceCIDRServiceClient = makeGenericClientConstructor(
+  ServiceCIDRServiceService,
+  "wheelhouse.networking.v1.ServiceCIDRService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ServiceCIDRServiceClient;
+  service: typeof ServiceCIDRServiceService;
   serviceName: string;
 };
 

@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { LabelSelector, ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+import { Condition, LabelSelector, ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
 import { TypedLocalObjectReference } from "../../core/v1/pod.js";
 
@@ -18,6 +18,36 @@ export interface HTTPIngressPath {
 
 export interface HTTPIngressRuleValue {
   paths: HTTPIngressPath[];
+}
+
+/**
+ * One IP address of one family, held by one object: the Service IP allocator records every cluster
+ * IP it hands out as an IPAddress. The name is the address in canonical form (IPv4 without leading
+ * zeros, IPv6 as RFC 5952 writes it), so each address can exist only once.
+ */
+export interface IPAddress {
+  /** The object's name (the address itself), labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** Which object holds the address. */
+  spec?: IPAddressSpec | undefined;
+}
+
+/** A list of IPAddresses. */
+export interface IPAddressList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The IPAddresses. */
+  items: IPAddress[];
+}
+
+/** What an IPAddress is attached to. */
+export interface IPAddressSpec {
+  /** The object holding the address. Required, and fixed once set. */
+  parentRef?: ParentReference | undefined;
 }
 
 export interface IPBlock {
@@ -149,9 +179,70 @@ export interface NetworkPolicySpec {
   policyTypes: string[];
 }
 
+/** Names an object by group, resource, namespace and name. */
+export interface ParentReference {
+  /** The object's API group; empty for the core group (Services). */
+  group?:
+    | string
+    | undefined;
+  /** The object's resource, in the plural (for example services). Required. */
+  resource?:
+    | string
+    | undefined;
+  /** The object's namespace; empty for cluster-scoped objects. */
+  namespace?:
+    | string
+    | undefined;
+  /** The object's name. Required. */
+  name?: string | undefined;
+}
+
 export interface ServiceBackendPort {
   name?: string | undefined;
   number?: number | undefined;
+}
+
+/**
+ * A range of addresses, in CIDR notation, that Services get their cluster IPs from. The one named
+ * kubernetes comes from the server's --service-cluster-ip-range; others add addresses to it.
+ */
+export interface ServiceCIDR {
+  /** The object's name, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The CIDRs of the range. */
+  spec?:
+    | ServiceCIDRSpec
+    | undefined;
+  /** Whether the range is ready to hand out addresses. */
+  status?: ServiceCIDRStatus | undefined;
+}
+
+/** A list of ServiceCIDRs. */
+export interface ServiceCIDRList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ServiceCIDRs. */
+  items: ServiceCIDR[];
+}
+
+/** The blocks a ServiceCIDR hands cluster IPs out of. */
+export interface ServiceCIDRSpec {
+  /**
+   * One CIDR, or two of different IP families (for example 10.96.0.0/16 and fd00:10:96::/112), each
+   * in canonical form with no bits set past the prefix. Fixed once set, except that a single CIDR
+   * may be joined by one of the other family.
+   */
+  cidrs: string[];
+}
+
+/** The observed state of a ServiceCIDR. */
+export interface ServiceCIDRStatus {
+  /** The range's conditions; Ready tells whether addresses may be handed out from it. */
+  conditions: Condition[];
 }
 
 function createBaseHTTPIngressPath(): HTTPIngressPath {
@@ -286,6 +377,203 @@ export const HTTPIngressRuleValue: MessageFns<HTTPIngressRuleValue> = {
   fromPartial(object: DeepPartial<HTTPIngressRuleValue>): HTTPIngressRuleValue {
     const message = createBaseHTTPIngressRuleValue();
     message.paths = object.paths?.map((e) => HTTPIngressPath.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseIPAddress(): IPAddress {
+  return { metadata: undefined, spec: undefined };
+}
+
+export const IPAddress: MessageFns<IPAddress> = {
+  encode(message: IPAddress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      IPAddressSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IPAddress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIPAddress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = IPAddressSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<IPAddress>): IPAddress {
+    return IPAddress.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IPAddress>): IPAddress {
+    const message = createBaseIPAddress();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? IPAddressSpec.fromPartial(object.spec)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseIPAddressList(): IPAddressList {
+  return { metadata: undefined, items: [] };
+}
+
+export const IPAddressList: MessageFns<IPAddressList> = {
+  encode(message: IPAddressList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      IPAddress.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IPAddressList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIPAddressList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(IPAddress.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<IPAddressList>): IPAddressList {
+    return IPAddressList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IPAddressList>): IPAddressList {
+    const message = createBaseIPAddressList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => IPAddress.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseIPAddressSpec(): IPAddressSpec {
+  return { parentRef: undefined };
+}
+
+export const IPAddressSpec: MessageFns<IPAddressSpec> = {
+  encode(message: IPAddressSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.parentRef !== undefined) {
+      ParentReference.encode(message.parentRef, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IPAddressSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIPAddressSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parentRef = ParentReference.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<IPAddressSpec>): IPAddressSpec {
+    return IPAddressSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<IPAddressSpec>): IPAddressSpec {
+    const message = createBaseIPAddressSpec();
+    message.parentRef = (object.parentRef !== undefined && object.parentRef !== null)
+      ? ParentReference.fromPartial(object.parentRef)
+      : undefined;
     return message;
   },
 };
@@ -2052,6 +2340,97 @@ export const NetworkPolicySpec: MessageFns<NetworkPolicySpec> = {
   },
 };
 
+function createBaseParentReference(): ParentReference {
+  return { group: undefined, resource: undefined, namespace: undefined, name: undefined };
+}
+
+export const ParentReference: MessageFns<ParentReference> = {
+  encode(message: ParentReference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.group !== undefined) {
+      writer.uint32(10).string(message.group);
+    }
+    if (message.resource !== undefined) {
+      writer.uint32(18).string(message.resource);
+    }
+    if (message.namespace !== undefined) {
+      writer.uint32(26).string(message.namespace);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(34).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ParentReference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseParentReference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.group = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ParentReference>): ParentReference {
+    return ParentReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ParentReference>): ParentReference {
+    const message = createBaseParentReference();
+    message.group = object.group ?? undefined;
+    message.resource = object.resource ?? undefined;
+    message.namespace = object.namespace ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
 function createBaseServiceBackendPort(): ServiceBackendPort {
   return { name: undefined, number: undefined };
 }
@@ -2115,6 +2494,270 @@ export const ServiceBackendPort: MessageFns<ServiceBackendPort> = {
     const message = createBaseServiceBackendPort();
     message.name = object.name ?? undefined;
     message.number = object.number ?? undefined;
+    return message;
+  },
+};
+
+function createBaseServiceCIDR(): ServiceCIDR {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const ServiceCIDR: MessageFns<ServiceCIDR> = {
+  encode(message: ServiceCIDR, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      ServiceCIDRSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      ServiceCIDRStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceCIDR {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceCIDR();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = ServiceCIDRSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = ServiceCIDRStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ServiceCIDR>): ServiceCIDR {
+    return ServiceCIDR.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceCIDR>): ServiceCIDR {
+    const message = createBaseServiceCIDR();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? ServiceCIDRSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ServiceCIDRStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseServiceCIDRList(): ServiceCIDRList {
+  return { metadata: undefined, items: [] };
+}
+
+export const ServiceCIDRList: MessageFns<ServiceCIDRList> = {
+  encode(message: ServiceCIDRList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      ServiceCIDR.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceCIDRList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceCIDRList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(ServiceCIDR.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ServiceCIDRList>): ServiceCIDRList {
+    return ServiceCIDRList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceCIDRList>): ServiceCIDRList {
+    const message = createBaseServiceCIDRList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => ServiceCIDR.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseServiceCIDRSpec(): ServiceCIDRSpec {
+  return { cidrs: [] };
+}
+
+export const ServiceCIDRSpec: MessageFns<ServiceCIDRSpec> = {
+  encode(message: ServiceCIDRSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.cidrs) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceCIDRSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceCIDRSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cidrs.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ServiceCIDRSpec>): ServiceCIDRSpec {
+    return ServiceCIDRSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceCIDRSpec>): ServiceCIDRSpec {
+    const message = createBaseServiceCIDRSpec();
+    message.cidrs = object.cidrs?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseServiceCIDRStatus(): ServiceCIDRStatus {
+  return { conditions: [] };
+}
+
+export const ServiceCIDRStatus: MessageFns<ServiceCIDRStatus> = {
+  encode(message: ServiceCIDRStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.conditions) {
+      Condition.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ServiceCIDRStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseServiceCIDRStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.conditions.push(Condition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ServiceCIDRStatus>): ServiceCIDRStatus {
+    return ServiceCIDRStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ServiceCIDRStatus>): ServiceCIDRStatus {
+    const message = createBaseServiceCIDRStatus();
+    message.conditions = object.conditions?.map((e) => Condition.fromPartial(e)) || [];
     return message;
   },
 };
