@@ -13,6 +13,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { JsonObject } from '../../src/machinery/schema/json.js';
+import { openApiKindSchema } from '../../src/machinery/runtime/kind-schema.js';
+import { isDns1123Subdomain } from '../../src/machinery/validation/names.js';
+import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -222,6 +226,41 @@ describe('kubectl 1.33 api-resources, get all, get by category, apply --prune', 
       assert.equal(got.code, 0, `${category} (${members.join(', ')}): ${got.stderr}`);
     }
     assert.ok(categories.has('all'));
+  });
+
+  it('kubectl get <category> finds the kinds of a category a kind registered at run time names', async () => {
+    const schema = openApiKindSchema(
+      { group: 'example.com', version: 'v1', kind: 'Gadget' },
+      { type: 'object', properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec: { type: 'object', properties: { size: { type: 'integer' } } } } },
+    );
+    const gadgets: ResourceDefinition = {
+      group: 'example.com',
+      versions: [{ version: 'v1', typeName: 'example.com.v1.Gadget', listTypeName: 'example.com.v1.GadgetList', schema }],
+      storageVersion: 'v1',
+      resource: 'gadgets',
+      kind: 'Gadget',
+      listKind: 'GadgetList',
+      singular: 'gadget',
+      namespaced: true,
+      shortNames: ['gd'],
+      categories: ['toys', 'all'],
+      nameValidator: isDns1123Subdomain,
+      strategy: { validate: (obj) => schema.validate(obj as JsonObject), validateUpdate: (obj) => schema.validate(obj as JsonObject) },
+    };
+    const uninstall = ts.server.installResource(gadgets);
+    try {
+      await ok(['create', 'namespace', 'toys']);
+      await ok(['create', '-n', 'toys', '-f', '-'], '{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g1"},"spec":{"size":2}}');
+      await ok(['create', '-n', 'toys', 'configmap', 'c1']);
+      assert.deepEqual((await ok(['get', 'toys', '-n', 'toys', '-o', 'name'])).trim().split('\n'), ['gadget.example.com/g1']);
+      // A custom kind in `all` comes after the built-in ones (its group's priority is lower).
+      const all = (await ok(['get', 'all', '-n', 'toys', '-o', 'name'])).trim().split('\n');
+      assert.equal(all.at(-1), 'gadget.example.com/g1', all.join());
+      const row = parseTable(await ok(['api-resources', '-o', 'wide'])).find((r) => r[0] === 'gadgets');
+      assert.deepEqual(row, ['gadgets', 'gd', 'example.com/v1', 'true', 'Gadget', CRUD, 'toys,all']);
+    } finally {
+      uninstall();
+    }
   });
 
   it('apply --prune -l prunes a removed object with kubectl\'s default prune list', async () => {
