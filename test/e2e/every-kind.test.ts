@@ -12,7 +12,10 @@
  * Case file fields: resource, group ('' for core), object, defaults (a subset the object read
  * back contains), patch (a merge patch), invalid: {object, error} (kubectl's stderr contains
  * `error`), and optionally skip: {<step>: why} for steps a kind cannot do (create, read, list,
- * update, patch, invalid, delete) and deleteArgs (extra `kubectl delete` arguments).
+ * update, patch, invalid, delete), deleteArgs (extra `kubectl delete` arguments) and requires
+ * (objects created first, in the same namespace, e.g. the Pod a Binding names). A step whose
+ * verb the resource does not serve (discovery's verbs: a read-only or create-only kind) is
+ * left out without a skip entry; the api-resources test holds the verbs to upstream's.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -39,6 +42,16 @@ interface KindCase {
   invalid?: { object: Record<string, any>; error: string };
   skip?: Partial<Record<Step, string>>;
   deleteArgs?: string[];
+  requires?: Record<string, any>[];
+}
+
+/** The verb each step needs. */
+const STEP_VERB: Record<Step, string> = { create: 'create', read: 'get', list: 'list', update: 'update', patch: 'patch', invalid: 'create', delete: 'delete' };
+
+interface ServedKind {
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
 }
 
 function caseFiles(dir: string): string[] {
@@ -105,18 +118,21 @@ async function pool<T>(items: readonly T[], size: number, work: (item: T) => Pro
 
 describe('every served kind through kubectl 1.33', () => {
   let ts: TestServer;
-  /** group/resource → namespaced, for what discovery serves by default. */
-  const served = new Map<string, boolean>();
+  /** group/resource → what discovery says of it, for what is served by default. */
+  const served = new Map<string, ServedKind>();
   const key = (group: string, resource: string) => `${group || 'core'}/${resource}`;
 
   before(async () => {
     ts = await startTestServer();
     const core = await api(ts.server, 'GET', '/api/v1');
-    for (const r of core.body.resources) if (!r.name.includes('/')) served.set(key('', r.name), r.namespaced);
+    const note = (group: string, r: any) => {
+      if (!r.name.includes('/')) served.set(key(group, r.name), { namespaced: r.namespaced, kind: r.kind, verbs: r.verbs });
+    };
+    for (const r of core.body.resources) note('', r);
     const groups = await api(ts.server, 'GET', '/apis');
     for (const g of groups.body.groups) {
       const list = await api(ts.server, 'GET', `/apis/${g.preferredVersion.groupVersion}`);
-      for (const r of list.body.resources) if (!r.name.includes('/')) served.set(key(g.name, r.name), r.namespaced);
+      for (const r of list.body.resources) note(g.name, r);
     }
     const r = await runKubectl(MINOR, ts.server.kubeconfigPath, ['create', 'namespace', NAMESPACE]);
     assert.equal(r.code, 0, r.stderr);
@@ -148,13 +164,15 @@ describe('every served kind through kubectl 1.33', () => {
   });
 
   async function runCase(c: KindCase): Promise<void> {
-    const namespaced = served.get(key(c.group, c.resource));
-    assert.notEqual(namespaced, undefined, 'not served');
-    const nsArgs = namespaced ? ['-n', NAMESPACE] : [];
+    const info = served.get(key(c.group, c.resource));
+    assert.ok(info, 'not served');
+    assert.equal(c.object.kind, info.kind, 'object.kind is not the kind discovery serves');
+    const nsArgs = info.namespaced ? ['-n', NAMESPACE] : [];
     const ref = c.group ? `${c.resource}.${c.group}` : c.resource;
     const name: string = c.object.metadata?.name;
     assert.ok(name, 'object.metadata.name');
-    const skip = c.skip ?? {};
+    const skip: Partial<Record<Step, string>> = { ...c.skip };
+    for (const step of STEPS) if (!info.verbs.includes(STEP_VERB[step])) skip[step] ??= `no ${STEP_VERB[step]} verb`;
     const k = (args: string[], stdin?: string): Promise<KubectlResult> => runKubectl(MINOR, ts.server.kubeconfigPath, [...args, ...nsArgs], stdin);
     const ok = async (step: string, args: string[], stdin?: string): Promise<string> => {
       const r = await k(args, stdin);
@@ -167,6 +185,10 @@ describe('every served kind through kubectl 1.33', () => {
       if (m) throw new Error(`${step}: ${m}`);
     };
 
+    for (const obj of c.requires ?? []) {
+      const r = await k(['create', '-f', '-'], JSON.stringify(obj));
+      assert.ok(r.code === 0 || r.stderr.includes('(AlreadyExists)'), `requires: ${r.stderr.trim()}`);
+    }
     if (!skip.create) await ok('create', ['create', '-f', '-'], JSON.stringify(c.object));
     if (!skip.read) {
       const got = await read('read');
