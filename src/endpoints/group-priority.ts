@@ -15,6 +15,8 @@ interface Priority {
 
 /** `group/version` → priority. */
 const PRIORITIES: Readonly<Record<string, Priority>> = {
+  // Not a priority upstream: the aggregator lists its own group before every other one.
+  'apiregistration.k8s.io/v1': { group: 20000, version: 15 },
   'apps/v1': { group: 17800, version: 15 },
   'events.k8s.io/v1': { group: 17750, version: 15 },
   'events.k8s.io/v1beta1': { group: 17750, version: 5 },

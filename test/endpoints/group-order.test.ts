@@ -11,6 +11,7 @@ import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
 /** The built-in groups of kube-apiserver 1.33 in its /apis order (the output of a 1.33 cluster). */
 const UPSTREAM_ORDER = [
+  'apiregistration.k8s.io',
   'apps',
   'events.k8s.io',
   'authentication.k8s.io',
