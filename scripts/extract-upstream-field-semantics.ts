@@ -80,6 +80,7 @@ function packageSources(): Source[] {
     api('discovery/v1'),
     api('node/v1'),
     api('storage/v1'),
+    api('storage/v1beta1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),
