@@ -113,10 +113,6 @@ const NOT_SERVED_YET = new Set([
   'prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1',
   'ipaddresses networking.k8s.io/v1',
   'servicecidrs networking.k8s.io/v1',
-  'csidrivers storage.k8s.io/v1',
-  'csinodes storage.k8s.io/v1',
-  'csistoragecapacities storage.k8s.io/v1',
-  'volumeattachments storage.k8s.io/v1',
 ]);
 
 const HEADERS = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', 'VERBS', 'CATEGORIES'];
