@@ -3,6 +3,7 @@
  * with its store. Discovery, routes, gRPC services and OpenAPI are derived from it.
  */
 import { compareVersions } from '../machinery/meta/gvk.js';
+import { compareGroupsAggregated, compareVersionsInGroup, legacyGroupOrder } from './group-priority.js';
 import type { ServedResource } from '../registry/rest/served.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { subresources } from './verbs.js';
@@ -20,9 +21,9 @@ export interface ApiCatalog {
   readonly stores: readonly ResourceStore[];
   /** Increases on every change. */
   readonly generation: number;
-  /** Group versions, core first, then groups by name, versions by preference. */
+  /** Group versions: core first, then named groups in aggregated discovery order (upstream's priorities), versions most preferred first. */
   groupVersions(): ServedGroupVersion[];
-  /** Group names in discovery order with their versions, most preferred first. */
+  /** Named groups in `/apis` order with their versions, most preferred first. */
   groups(): { name: string; versions: string[] }[];
   resource(group: string, version: string, resource: string): ResourceStore | undefined;
   /** By kind, for decoding protobuf envelopes and typed bodies. */
@@ -71,21 +72,23 @@ function indexStores(stores: readonly ResourceStore[]): CatalogIndex {
     }
     gv.resources.push(s);
   }
-  const ordered = [...gvs.values()].sort((a, b) => {
-    if (a.group !== b.group) {
-      if (a.group === '') return -1;
-      if (b.group === '') return 1;
-      return 0;
-    }
-    return compareVersions(a.version, b.version);
+  // Named groups in aggregated discovery order, each group's versions most preferred first
+  // (upstream's APIService priorities, group-priority.ts); /apis lists the groups in the
+  // aggregator's APIService order instead.
+  const byGroup = new Map<string, ServedGroupVersion[]>();
+  for (const gv of gvs.values()) byGroup.set(gv.group, [...(byGroup.get(gv.group) ?? []), gv]);
+  const named = [...byGroup.entries()]
+    .filter(([group]) => group !== '')
+    .map(([name, list]) => ({ name, list: list.sort((a, b) => compareVersionsInGroup(name, a.version, b.version)) }))
+    .map((g) => ({ ...g, versions: g.list.map((gv) => gv.version) }))
+    .sort(compareGroupsAggregated);
+  const core = (byGroup.get('') ?? []).sort((a, b) => compareVersions(a.version, b.version));
+  const ordered = [...core, ...named.flatMap((g) => g.list)];
+  const legacyOrder = legacyGroupOrder(named);
+  const groups = legacyOrder.map((name) => {
+    const g = named.find((x) => x.name === name)!;
+    return { name, versions: g.versions };
   });
-  const groups: { name: string; versions: string[] }[] = [];
-  for (const gv of ordered) {
-    if (gv.group === '') continue;
-    const g = groups.find((x) => x.name === gv.group);
-    if (g) g.versions.push(gv.version);
-    else groups.push({ name: gv.group, versions: [gv.version] });
-  }
   return { byResource, byKind, gvs, ordered, groups };
 }
 

@@ -63,7 +63,8 @@ describe('runtime-config', () => {
       const groups = await api(ts.server, 'GET', '/apis');
       assert.deepEqual(
         groups.body.groups.map((g: { name: string }) => g.name),
-        ['apps', 'autoscaling', 'rbac.authorization.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'policy', 'networking.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'storage.k8s.io', 'flowcontrol.apiserver.k8s.io'],
+        // upstream's APIService priority order
+        ['apps', 'autoscaling', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'],
       );
       const gv = await api(ts.server, 'GET', '/apis/batch/v1');
       assert.equal(gv.status, 404);

@@ -11,11 +11,16 @@ export function aggregatedContentType(v: AggregatedVersion): string {
   return `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`;
 }
 
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 function versionDoc(gv: ServedGroupVersion): Record<string, unknown> {
   return {
     version: gv.version,
     freshness: 'Current',
-    resources: gv.resources.map(({ definition: def }) => {
+    // Upstream lists a version's resources, and each resource's subresources, by name.
+    resources: [...gv.resources].sort((a, b) => byName(a.definition.resource, b.definition.resource)).map(({ definition: def }) => {
       const r: Record<string, unknown> = {
         resource: def.resource,
         responseKind: { group: def.group, version: def.version, kind: def.kind },
@@ -25,7 +30,7 @@ function versionDoc(gv: ServedGroupVersion): Record<string, unknown> {
       };
       if (def.shortNames?.length) r.shortNames = def.shortNames;
       if (def.categories?.length) r.categories = def.categories;
-      const subs = subresources(def);
+      const subs = [...subresources(def)].sort((a, b) => byName(a.name, b.name));
       if (subs.length) {
         r.subresources = subs.map((s) => ({
           subresource: s.name,

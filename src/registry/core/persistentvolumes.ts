@@ -29,6 +29,8 @@ function defaultVolume(obj: PersistentVolume): void {
   const spec = child(obj, 'spec');
   if (!str(spec.persistentVolumeReclaimPolicy)) spec.persistentVolumeReclaimPolicy = 'Retain';
   setDefault(spec, 'volumeMode', 'Filesystem');
+  // SetDefaults_HostPathVolumeSource: an unset type is the empty HostPathType.
+  if (spec.hostPath && typeof spec.hostPath === 'object') setDefault(spec.hostPath, 'type', '');
 }
 
 function validateVolume(obj: PersistentVolume): FieldError[] {

@@ -1,0 +1,242 @@
+/**
+ * The every-kind table (the issue's first acceptance point): for each case file in
+ * test/kinds/<group or core>/<resource>.yaml, through kubectl 1.33 against one shared server,
+ * create the case's object, read it back with upstream's defaults, find it in the list (table
+ * and JSON), replace it with an added annotation, merge-patch it, delete it (then NotFound),
+ * and create the case's invalid object, refused with upstream's message.
+ *
+ * The case files and the served resources must match one to one: a resource discovery lists
+ * (core/v1 and each group's preferred version, subresources aside) without a case file fails,
+ * and so does a case file naming a resource that is not served.
+ *
+ * Case file fields: resource, group ('' for core), object, defaults (a subset the object read
+ * back contains), patch (a merge patch), invalid: {object, error} (kubectl's stderr contains
+ * `error`), and optionally skip: {<step>: why} for steps a kind cannot do (create, read, list,
+ * update, patch, invalid, delete), deleteArgs (extra `kubectl delete` arguments) and requires
+ * (objects created first, in the same namespace, e.g. the Pod a Binding names). A step whose
+ * verb the resource does not serve (discovery's verbs: a read-only or create-only kind) is
+ * left out without a skip entry; the api-resources test holds the verbs to upstream's.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { runKubectl, type KubectlResult } from '../helpers/kubectl.js';
+import { api, startTestServer, type TestServer } from '../helpers/server.js';
+
+const MINOR = 33;
+const NAMESPACE = 'every-kind';
+const POOL = 6;
+const KINDS_DIR = join(import.meta.dirname, '..', 'kinds');
+const STEPS = ['create', 'read', 'list', 'update', 'patch', 'invalid', 'delete'] as const;
+type Step = (typeof STEPS)[number];
+
+interface KindCase {
+  file: string;
+  resource: string;
+  group: string;
+  object: Record<string, any>;
+  defaults?: Record<string, unknown>;
+  patch?: Record<string, unknown>;
+  invalid?: { object: Record<string, any>; error: string };
+  skip?: Partial<Record<Step, string>>;
+  deleteArgs?: string[];
+  requires?: Record<string, any>[];
+}
+
+/** The verb each step needs. */
+const STEP_VERB: Record<Step, string> = { create: 'create', read: 'get', list: 'list', update: 'update', patch: 'patch', invalid: 'create', delete: 'delete' };
+
+interface ServedKind {
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+}
+
+function caseFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...caseFiles(path));
+    else if (entry.name.endsWith('.yaml')) out.push(path);
+  }
+  return out.sort();
+}
+
+function loadCase(path: string): KindCase {
+  const file = relative(KINDS_DIR, path);
+  const doc = parse(readFileSync(path, 'utf8')) as Partial<KindCase> | null;
+  assert.ok(doc && typeof doc === 'object', `${file}: not a YAML mapping`);
+  assert.equal(typeof doc.resource, 'string', `${file}: resource`);
+  assert.equal(typeof doc.group, 'string', `${file}: group`);
+  assert.ok(doc.object && typeof doc.object === 'object', `${file}: object`);
+  for (const step of Object.keys(doc.skip ?? {})) assert.ok((STEPS as readonly string[]).includes(step), `${file}: unknown skip step ${step}`);
+  if (!doc.skip?.invalid) assert.ok(doc.invalid?.object && typeof doc.invalid.error === 'string', `${file}: invalid.object and invalid.error`);
+  const dirGroup = file.split('/')[0];
+  assert.equal(dirGroup, doc.group === '' ? 'core' : doc.group, `${file}: directory names the group`);
+  assert.equal(file.split('/')[1], `${doc.resource}.yaml`, `${file}: file names the resource`);
+  return { ...(doc as KindCase), file };
+}
+
+const CASES = caseFiles(KINDS_DIR).map(loadCase);
+
+/**
+ * The path of the first place `actual` does not contain `expected` (objects: every expected
+ * key, recursively; arrays: element by element; scalars: equal), or undefined when it does.
+ */
+export function firstMismatch(expected: unknown, actual: unknown, path = ''): string | undefined {
+  const here = path || '.';
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return `${here}: expected an array, got ${JSON.stringify(actual)}`;
+    if (actual.length < expected.length) return `${here}: expected at least ${expected.length} items, got ${actual.length}`;
+    for (let i = 0; i < expected.length; i++) {
+      const m = firstMismatch(expected[i], actual[i], `${path}[${i}]`);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${here}: expected an object, got ${JSON.stringify(actual)}`;
+    for (const [key, value] of Object.entries(expected)) {
+      const m = firstMismatch(value, (actual as Record<string, unknown>)[key], `${path}.${key}`);
+      if (m) return m;
+    }
+    return undefined;
+  }
+  return expected === actual ? undefined : `${here}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+}
+
+/** Runs `work` over `items` with at most `size` at a time. */
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(runners);
+}
+
+describe('every served kind through kubectl 1.33', () => {
+  let ts: TestServer;
+  /** group/resource → what discovery says of it, for what is served by default. */
+  const served = new Map<string, ServedKind>();
+  const key = (group: string, resource: string) => `${group || 'core'}/${resource}`;
+
+  before(async () => {
+    ts = await startTestServer();
+    const core = await api(ts.server, 'GET', '/api/v1');
+    const note = (group: string, r: any) => {
+      if (!r.name.includes('/')) served.set(key(group, r.name), { namespaced: r.namespaced, kind: r.kind, verbs: r.verbs });
+    };
+    for (const r of core.body.resources) note('', r);
+    const groups = await api(ts.server, 'GET', '/apis');
+    for (const g of groups.body.groups) {
+      const list = await api(ts.server, 'GET', `/apis/${g.preferredVersion.groupVersion}`);
+      for (const r of list.body.resources) note(g.name, r);
+    }
+    const r = await runKubectl(MINOR, ts.server.kubeconfigPath, ['create', 'namespace', NAMESPACE]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await ts?.stop();
+  });
+
+  it('has one case file per served resource', (t) => {
+    const files = new Map(CASES.map((c) => [key(c.group, c.resource), c.file]));
+    const missing = [...served.keys()].filter((k) => !files.has(k)).sort();
+    const unserved = [...files.entries()].filter(([k]) => !served.has(k)).map(([, f]) => f).sort();
+    assert.deepEqual({ missing, unserved }, { missing: [], unserved: [] }, 'served resources without case files / case files for resources not served');
+    const message = `every-kind: ${CASES.length} kinds`;
+    t.diagnostic(message);
+    console.log(message);
+  });
+
+  it('creates, reads, lists, replaces, patches, refuses and deletes every kind', async () => {
+    const failures: string[] = [];
+    // EVERY_KIND_ONLY=core/pods,apps runs only the case files whose path contains one of these (while working on a kind).
+    const only = process.env.EVERY_KIND_ONLY?.split(',').filter(Boolean);
+    const cases = only ? CASES.filter((c) => only.some((o) => c.file.includes(o))) : CASES;
+    await pool(cases, POOL, async (c) => {
+      try {
+        await runCase(c);
+      } catch (err) {
+        failures.push(`${c.file}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    });
+    assert.deepEqual(failures.sort(), []);
+  });
+
+  async function runCase(c: KindCase): Promise<void> {
+    const info = served.get(key(c.group, c.resource));
+    assert.ok(info, 'not served');
+    assert.equal(c.object.kind, info.kind, 'object.kind is not the kind discovery serves');
+    const nsArgs = info.namespaced ? ['-n', NAMESPACE] : [];
+    // The runner's namespace, whatever a case file says.
+    for (const obj of [c.object, c.invalid?.object, ...(c.requires ?? [])]) if (obj?.metadata) delete obj.metadata.namespace;
+    const ref = c.group ? `${c.resource}.${c.group}` : c.resource;
+    const name: string = c.object.metadata?.name;
+    assert.ok(name, 'object.metadata.name');
+    const skip: Partial<Record<Step, string>> = { ...c.skip };
+    for (const step of STEPS) if (!info.verbs.includes(STEP_VERB[step])) skip[step] ??= `no ${STEP_VERB[step]} verb`;
+    const k = (args: string[], stdin?: string): Promise<KubectlResult> => runKubectl(MINOR, ts.server.kubeconfigPath, [...args, ...nsArgs], stdin);
+    const ok = async (step: string, args: string[], stdin?: string): Promise<string> => {
+      const r = await k(args, stdin);
+      assert.equal(r.code, 0, `${step}: kubectl ${args.join(' ')}: ${r.stderr.trim()}`);
+      return r.stdout;
+    };
+    const read = async (step: string) => JSON.parse(await ok(step, ['get', ref, name, '-o', 'json']));
+    const contains = (step: string, expected: unknown, actual: unknown) => {
+      const m = firstMismatch(expected, actual);
+      if (m) throw new Error(`${step}: ${m}`);
+    };
+
+    for (const obj of c.requires ?? []) {
+      const r = await k(['create', '-f', '-'], JSON.stringify(obj));
+      assert.ok(r.code === 0 || r.stderr.includes('(AlreadyExists)'), `requires: ${r.stderr.trim()}`);
+    }
+    if (!skip.create) await ok('create', ['create', '-f', '-'], JSON.stringify(c.object));
+    if (!skip.read) {
+      const got = await read('read');
+      contains('read', { apiVersion: c.object.apiVersion, kind: c.object.kind, metadata: { name } }, got);
+      if (c.defaults) contains('read defaults', c.defaults, got);
+    }
+    if (!skip.list) {
+      const table = await ok('list', ['get', ref, '--no-headers']);
+      assert.ok(
+        table.split('\n').some((line) => line.split(/\s+/)[0] === name),
+        `list: ${name} not in the table:\n${table}`,
+      );
+      const list = JSON.parse(await ok('list', ['get', ref, '-o', 'json']));
+      assert.ok(
+        list.items.some((item: any) => item.metadata?.name === name),
+        `list: ${name} not in the JSON list`,
+      );
+    }
+    if (!skip.update) {
+      const current = await read('update');
+      current.metadata.annotations = { ...current.metadata.annotations, 'every-kind.wheelhouse.dev/replaced': 'yes' };
+      await ok('update', ['replace', '-f', '-'], JSON.stringify(current));
+      const got = await read('update');
+      assert.equal(got.metadata.annotations?.['every-kind.wheelhouse.dev/replaced'], 'yes', 'update: annotation not kept');
+    }
+    if (!skip.patch && c.patch) {
+      await ok('patch', ['patch', ref, name, '--type=merge', '-p', JSON.stringify(c.patch)]);
+      contains('patch', c.patch, await read('patch'));
+    }
+    if (!skip.invalid && c.invalid) {
+      const r = await k(['create', '-f', '-'], JSON.stringify(c.invalid.object));
+      assert.notEqual(r.code, 0, `invalid: created anyway: ${r.stdout}`);
+      assert.ok(r.stderr.includes(c.invalid.error), `invalid: stderr\n  ${r.stderr.trim()}\ndoes not contain\n  ${c.invalid.error}`);
+    }
+    if (!skip.delete) {
+      await ok('delete', ['delete', ref, name, '--wait=false', ...(c.deleteArgs ?? [])]);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const r = await k(['get', ref, name, '-o', 'name']);
+        if (r.code !== 0 && r.stderr.includes('(NotFound)')) break;
+        assert.ok(Date.now() < deadline, `delete: still there after 10s: ${r.stdout.trim()} ${r.stderr.trim()}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+});
