@@ -541,7 +541,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     listKind: 'IPAddressList',
     singular: 'ipaddress',
     namespaced: false,
-    shortNames: [],
+    shortNames: ['ip'],
     categories: [],
     subresources: [],
     versions: [

@@ -38,9 +38,9 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     await ts.stop();
   });
 
-  it('lists both kinds in api-resources: cluster-scoped, no short names', async () => {
+  it('lists both kinds in api-resources: cluster-scoped, ip the short name of IPAddress', async () => {
     const out = rows(await ok(['api-resources', '--api-group=networking.k8s.io', '--no-headers']));
-    assert.deepEqual(out.find((r) => r[0] === 'ipaddresses'), ['ipaddresses', 'networking.k8s.io/v1', 'false', 'IPAddress']);
+    assert.deepEqual(out.find((r) => r[0] === 'ipaddresses'), ['ipaddresses', 'ip', 'networking.k8s.io/v1', 'false', 'IPAddress']);
     assert.deepEqual(out.find((r) => r[0] === 'servicecidrs'), ['servicecidrs', 'networking.k8s.io/v1', 'false', 'ServiceCIDR']);
   });
 

@@ -68,7 +68,7 @@ describe('builtin definitions', () => {
       ingresses: ['ing'],
       ingressclasses: [],
       networkpolicies: ['netpol'],
-      ipaddresses: [],
+      ipaddresses: ['ip'],
       servicecidrs: [],
       endpointslices: [],
       runtimeclasses: [],
