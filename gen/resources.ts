@@ -8,7 +8,7 @@ import { CronJobServiceService as batchV1CronJobService, JobServiceService as ba
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
-import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
@@ -17,8 +17,8 @@ import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, Cl
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 import { StorageClassServiceService as storageV1StorageClassService } from './wheelhouse/storage/v1/services.js';
 
-/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
-export type ResourceSubresource = 'status' | 'scale' | 'proxy';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -42,6 +42,8 @@ export interface ResourceFacts {
   shortNames: readonly string[];
   categories: readonly string[];
   subresources: readonly ResourceSubresource[];
+  /** The verbs served, when not all (a read-only resource); its service has only their methods. */
+  verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
   aliasOf?: string;
   versions: readonly ResourceVersionFacts[];
@@ -100,7 +102,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['proxy', 'status'],
+    subresources: ['binding', 'eviction', 'proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Pod', listType: 'k8s.io.api.core.v1.PodList', service: { name: 'wheelhouse.core.v1.PodService', definition: coreV1PodService } },
     ],
@@ -142,7 +144,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['sa'],
     categories: [],
-    subresources: [],
+    subresources: ['token'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ServiceAccount', listType: 'k8s.io.api.core.v1.ServiceAccountList', service: { name: 'wheelhouse.core.v1.ServiceAccountService', definition: coreV1ServiceAccountService } },
     ],
@@ -257,6 +259,21 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.PodTemplate', listType: 'k8s.io.api.core.v1.PodTemplateList', service: { name: 'wheelhouse.core.v1.PodTemplateService', definition: coreV1PodTemplateService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'componentstatuses',
+    kind: 'ComponentStatus',
+    listKind: 'ComponentStatusList',
+    singular: 'componentstatus',
+    namespaced: false,
+    shortNames: ['cs'],
+    categories: [],
+    subresources: [],
+    verbs: ['get', 'list'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ComponentStatus', listType: 'k8s.io.api.core.v1.ComponentStatusList', service: { name: 'wheelhouse.core.v1.ComponentStatusService', definition: coreV1ComponentStatusService } },
     ],
   },
   {

@@ -10,6 +10,7 @@ import { statefulSets } from './apps/statefulsets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
+import { componentStatuses } from './core/componentstatuses.js';
 import { configMaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -57,6 +58,7 @@ export const builtinDefinitions: ResourceDefinition[] = [
   persistentVolumes,
   persistentVolumeClaims,
   podTemplates,
+  componentStatuses,
   deployments,
   replicaSets,
   statefulSets,

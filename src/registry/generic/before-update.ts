@@ -44,6 +44,7 @@ export function beforeUpdate(def: ServedResource, req: UpdateRequest, proposed: 
   }
   carrySystemFieldsOnUpdate(meta, old);
   delete meta.resourceVersion;
+  if (req.target === 'system') return next;
   return req.target === 'status' ? updateStatus(def, next, current) : updateMain(def, next, current);
 }
 

@@ -13,8 +13,10 @@ export type VersionHooks = Readonly<Record<string, Pick<ResourceVersion, 'fromSt
 /** The declared facts a definition spreads. */
 export type DeclaredFacts = Pick<
   ResourceDefinition,
-  'group' | 'resource' | 'kind' | 'listKind' | 'singular' | 'namespaced' | 'shortNames' | 'categories' | 'versions' | 'storageVersion'
+  'group' | 'resource' | 'kind' | 'listKind' | 'singular' | 'namespaced' | 'shortNames' | 'categories' | 'versions' | 'storageVersion' | 'disabledVerbs'
 >;
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function factsOf(group: string, resource: string): ResourceFacts {
   const facts = RESOURCES.find((r) => r.group === group && r.resource === resource);
@@ -47,6 +49,8 @@ export function declared(group: string, resource: string, hooks: VersionHooks = 
   };
   if (facts.shortNames.length) out.shortNames = [...facts.shortNames];
   if (facts.categories.length) out.categories = [...facts.categories];
+  // A declaration that names its verbs serves only those.
+  if (facts.verbs) out.disabledVerbs = ALL_VERBS.filter((v) => !facts.verbs?.includes(v));
   return out;
 }
 

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { KindSchema } from '../../machinery/runtime/kind-schema.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import type { ResourceStore } from './resource-store.js';
 import type { NameValidator, Strategy } from './strategy.js';
 
 /**
@@ -99,6 +100,13 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   scale?: ScaleSubresource;
   /** Present when the resource has a `/proxy` subresource (services, pods, nodes). */
   proxy?: ProxySubresource<T>;
+  /** Create-only subresources with a kind of their own (pods/binding, pods/eviction, serviceaccounts/token). */
+  actions?: ActionSubresource[];
+  /**
+   * Present on a resource computed on request instead of stored (ComponentStatus): the
+   * installer serves get and list from it; the declaration's `verbs` say nothing else is served.
+   */
+  computed?: ComputedResource;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
   /**
@@ -259,4 +267,56 @@ export interface ProxySubresource<T extends object = KubeObject> {
   /** core/v1 `PodProxyOptions`, `ServiceProxyOptions`, `NodeProxyOptions`. */
   optionsKind: string;
   locate(obj: T, request: ProxyRequest, lookup: ProxyLookup): Promise<ProxyTarget>;
+}
+
+/** What one request to an action subresource carries, and what it may reach. */
+export interface ActionRequest {
+  namespace: string | undefined;
+  /** The parent object's name, from the path. */
+  name: string;
+  /** The decoded body, as the kind it was sent as (one of the action's kinds), with its apiVersion and kind. */
+  body: KubeObject;
+  /** The request's `dryRun` values (CreateOptions). */
+  dryRun: string[];
+  /** The parent resource's store at the version the request addressed. */
+  parent: ResourceStore;
+  /** Another served resource's store; undefined when it is not served. */
+  resource(group: string, version: string, resource: string): ResourceStore | undefined;
+}
+
+/** An action's answer: the object (a Status, or the action's kind) and its HTTP code. */
+export interface ActionResult {
+  code: number;
+  object: KubeObject;
+  warnings?: string[];
+}
+
+/**
+ * A create-only subresource speaking its own kind, as upstream's named creaters (BindingREST,
+ * EvictionREST, TokenREST): a POST to `RESOURCE/NAME/SUBRESOURCE` runs `create` with the decoded
+ * body. Discovery lists it with verb create and `kind`.
+ */
+export interface ActionSubresource {
+  name: string;
+  /** The kind discovery names and replies default to. */
+  kind: KindRef;
+  /** Further kinds a body may be sent as (policy/v1beta1 Eviction beside policy/v1). */
+  accepts?: KindRef[];
+  create(request: ActionRequest): Promise<ActionResult>;
+}
+
+/** What a computed resource reads from. */
+export interface ComputedContext {
+  /** The object store the server keeps everything in. */
+  store: ObjectStore;
+  /** The storage backend as a component name: `etcd-0` on etcd, `storage` for the embedded store. */
+  storageComponent: string;
+}
+
+/** A read-only resource whose objects are computed on request (upstream's componentstatuses REST). */
+export interface ComputedResource {
+  /** Every object, in order. */
+  list(ctx: ComputedContext): Promise<KubeObject[]>;
+  /** One object by name; throws the ApiError upstream answers when there is none. */
+  get(ctx: ComputedContext, name: string): Promise<KubeObject>;
 }

@@ -43,8 +43,13 @@ export interface WatchEvent {
 /** Computes the new object from the stored one; runs again on every conflict retry. */
 export type ObjectUpdater = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
-/** Which part of the object a write addresses. */
-export type WriteTarget = 'main' | 'status';
+/**
+ * Which part of the object a write addresses: the main resource or its status, each through
+ * its strategy, or `system`: a write the server makes for a subresource of its own (a pod's
+ * binding), stored as the updater returns it with only the identity and system-field rules,
+ * as upstream's subresource handlers write to storage directly.
+ */
+export type WriteTarget = 'main' | 'status' | 'system';
 
 /** The result of a delete: the last state and whether it is gone already. */
 export interface DeleteOutcome {

@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
+import { ComponentStatus, ComponentStatusList } from "../../../k8s/io/api/core/v1/binding.js";
 import { ConfigMap, ConfigMapList, Secret, SecretList } from "../../../k8s/io/api/core/v1/config.js";
 import { Event, EventList } from "../../../k8s/io/api/core/v1/event.js";
 import { Namespace, NamespaceList } from "../../../k8s/io/api/core/v1/namespace.js";
@@ -9083,6 +9084,76 @@ export const PodTemplateServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PodTemplateServiceClient;
   service: typeof PodTemplateServiceService;
+  serviceName: string;
+};
+
+export type ComponentStatusServiceService = typeof ComponentStatusServiceService;
+export const ComponentStatusServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.ComponentStatusService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ComponentStatus): Buffer => Buffer.from(ComponentStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ComponentStatus => ComponentStatus.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.ComponentStatusService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ComponentStatusList): Buffer => Buffer.from(ComponentStatusList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ComponentStatusList => ComponentStatusList.decode(value),
+  },
+} as const;
+
+export interface ComponentStatusServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ComponentStatus>;
+  list: handleUnaryCall<ListRequest, ComponentStatusList>;
+}
+
+export interface ComponentStatusServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: ComponentStatus) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ComponentStatus) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ComponentStatus) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+}
+
+export const ComponentStatusServiceClient = makeGenericClientConstructor(
+  ComponentStatusServiceService,
+  "wheelhouse.core.v1.ComponentStatusService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): ComponentStatusServiceClient;
+  service: typeof ComponentStatusServiceService;
   serviceName: string;
 };
 
