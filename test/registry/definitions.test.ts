@@ -50,6 +50,7 @@ describe('builtin definitions', () => {
       persistentvolumes: ['pv'],
       persistentvolumeclaims: ['pvc'],
       podtemplates: [],
+      componentstatuses: ['cs'],
       deployments: ['deploy'],
       replicasets: ['rs'],
       statefulsets: ['sts'],
