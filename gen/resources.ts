@@ -10,6 +10,7 @@ import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
 import { ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
+import { EventServiceService as eventsV1EventService } from './wheelhouse/events/v1/services.js';
 import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
@@ -46,6 +47,8 @@ export interface ResourceFacts {
   verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
   aliasOf?: string;
+  /** On an alias of another group's resource: that group (events.k8s.io Event serves core's events). */
+  aliasOfGroup?: string;
   versions: readonly ResourceVersionFacts[];
 }
 
@@ -503,6 +506,22 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.policy.v1.PodDisruptionBudget', listType: 'k8s.io.api.policy.v1.PodDisruptionBudgetList', service: { name: 'wheelhouse.policy.v1.PodDisruptionBudgetService', definition: policyV1PodDisruptionBudgetService } },
+    ],
+  },
+  {
+    group: 'events.k8s.io',
+    resource: 'events',
+    kind: 'Event',
+    listKind: 'EventList',
+    singular: 'event',
+    namespaced: true,
+    shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+    aliasOf: 'events',
+    aliasOfGroup: '',
+    versions: [
+      { version: 'v1', storage: false, objectType: 'k8s.io.api.events.v1.Event', listType: 'k8s.io.api.events.v1.EventList', service: { name: 'wheelhouse.events.v1.EventService', definition: eventsV1EventService } },
     ],
   },
   {

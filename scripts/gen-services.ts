@@ -26,8 +26,11 @@ interface ResourceDecl {
   subresources?: string[];
   /** The verbs served, when not all of them (a read-only or create-only resource): its service has only their methods. */
   verbs?: string[];
-  /** Set on an alias: the resource (same group) whose stored objects it serves. */
-  aliasOf?: string;
+  /**
+   * Set on an alias: the resource whose stored objects it serves, by name in the same group,
+   * or `{ group, resource }` in another (events.k8s.io/v1 Event serves core's events).
+   */
+  aliasOf?: string | { group: string; resource: string };
   versions: VersionDecl[];
 }
 
@@ -63,6 +66,12 @@ function messageFiles(): Map<string, string> {
   return out;
 }
 
+/** The group and resource an alias serves. */
+function aliasTarget(r: ResourceDecl): { group: string; resource: string } {
+  if (r.aliasOf === undefined) fail(`${r.group}/${r.resource} is not an alias`);
+  return typeof r.aliasOf === 'string' ? { group: r.group, resource: r.aliasOf } : r.aliasOf;
+}
+
 function loadManifest(): ResourceDecl[] {
   const doc = parse(readFileSync(join(ROOT, MANIFEST), 'utf8')) as { resources?: ResourceDecl[] };
   const resources = doc.resources ?? fail('no resources');
@@ -74,7 +83,8 @@ function loadManifest(): ResourceDecl[] {
     if (!r.versions?.length) fail(`${id}: at least one version is required`);
     const storage = r.versions.filter((v) => v.storage).length;
     if (r.aliasOf !== undefined) {
-      if (!resources.some((o) => o.group === r.group && o.resource === r.aliasOf && o.aliasOf === undefined)) fail(`${id}: aliasOf names no resource of the group`);
+      const target = aliasTarget(r);
+      if (!resources.some((o) => o.group === target.group && o.resource === target.resource && o.aliasOf === undefined)) fail(`${id}: aliasOf names no declared resource`);
       if (storage !== 0) fail(`${id}: an alias has no storage version of its own`);
     } else if (storage !== 1) fail(`${id}: exactly one version must be the storage version`);
     for (const s of r.subresources ?? []) if (!SUBRESOURCES.has(s)) fail(`${id}: unknown subresource ${s}`);
@@ -196,6 +206,11 @@ ${[...imports].sort().map((i) => `import "${i}";`).join('\n')}
 ${body.join('\n')}`;
 }
 
+function aliasFacts(r: ResourceDecl): string {
+  const target = aliasTarget(r);
+  return `\n    aliasOf: '${target.resource}',${target.group !== r.group ? `\n    aliasOfGroup: '${target.group}',` : ''}`;
+}
+
 function resourcesTs(resources: ResourceDecl[]): string {
   const imports = new Map<string, Set<string>>();
   const versionFacts = (r: ResourceDecl, v: VersionDecl): string => {
@@ -217,7 +232,7 @@ function resourcesTs(resources: ResourceDecl[]): string {
     namespaced: ${r.namespaced},
     shortNames: [${(r.shortNames ?? []).map((s) => `'${s}'`).join(', ')}],
     categories: [${(r.categories ?? []).map((s) => `'${s}'`).join(', ')}],
-    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.verbs ? `\n    verbs: [${r.verbs.map((s) => `'${s}'`).join(', ')}],` : ''}${r.aliasOf ? `\n    aliasOf: '${r.aliasOf}',` : ''}
+    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.verbs ? `\n    verbs: [${r.verbs.map((s) => `'${s}'`).join(', ')}],` : ''}${r.aliasOf !== undefined ? aliasFacts(r) : ''}
     versions: [
 ${versions}
     ],
@@ -260,6 +275,8 @@ export interface ResourceFacts {
   verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
   aliasOf?: string;
+  /** On an alias of another group's resource: that group (events.k8s.io Event serves core's events). */
+  aliasOfGroup?: string;
   versions: readonly ResourceVersionFacts[];
 }
 

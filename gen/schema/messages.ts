@@ -43,13 +43,14 @@ import * as m39 from "../wheelhouse/batch/v2alpha1/services.js";
 import * as m40 from "../wheelhouse/coordination/v1/services.js";
 import * as m41 from "../wheelhouse/core/v1/services.js";
 import * as m42 from "../wheelhouse/discovery/v1/services.js";
-import * as m43 from "../wheelhouse/meta/v1/requests.js";
-import * as m44 from "../wheelhouse/networking/v1/services.js";
-import * as m45 from "../wheelhouse/node/v1/services.js";
-import * as m46 from "../wheelhouse/policy/v1/services.js";
-import * as m47 from "../wheelhouse/rbac/v1/services.js";
-import * as m48 from "../wheelhouse/scheduling/v1/services.js";
-import * as m49 from "../wheelhouse/storage/v1/services.js";
+import * as m43 from "../wheelhouse/events/v1/services.js";
+import * as m44 from "../wheelhouse/meta/v1/requests.js";
+import * as m45 from "../wheelhouse/networking/v1/services.js";
+import * as m46 from "../wheelhouse/node/v1/services.js";
+import * as m47 from "../wheelhouse/policy/v1/services.js";
+import * as m48 from "../wheelhouse/rbac/v1/services.js";
+import * as m49 from "../wheelhouse/scheduling/v1/services.js";
+import * as m50 from "../wheelhouse/storage/v1/services.js";
 
 /** The encode/decode pair ts-proto generates for every message. */
 export interface GeneratedMessageFns {
@@ -686,43 +687,46 @@ export const messageFns: { readonly [fullName: string]: GeneratedMessageFns } = 
   "wheelhouse.discovery.v1.CreateEndpointSliceRequest": m42.CreateEndpointSliceRequest,
   "wheelhouse.discovery.v1.EndpointSliceWatchEvent": m42.EndpointSliceWatchEvent,
   "wheelhouse.discovery.v1.UpdateEndpointSliceRequest": m42.UpdateEndpointSliceRequest,
-  "wheelhouse.meta.v1.DeleteCollectionRequest": m43.DeleteCollectionRequest,
-  "wheelhouse.meta.v1.DeleteRequest": m43.DeleteRequest,
-  "wheelhouse.meta.v1.GetRequest": m43.GetRequest,
-  "wheelhouse.meta.v1.ListRequest": m43.ListRequest,
-  "wheelhouse.meta.v1.PatchRequest": m43.PatchRequest,
-  "wheelhouse.meta.v1.UpdateScaleRequest": m43.UpdateScaleRequest,
-  "wheelhouse.networking.v1.CreateIngressClassRequest": m44.CreateIngressClassRequest,
-  "wheelhouse.networking.v1.CreateIngressRequest": m44.CreateIngressRequest,
-  "wheelhouse.networking.v1.CreateNetworkPolicyRequest": m44.CreateNetworkPolicyRequest,
-  "wheelhouse.networking.v1.IngressClassWatchEvent": m44.IngressClassWatchEvent,
-  "wheelhouse.networking.v1.IngressWatchEvent": m44.IngressWatchEvent,
-  "wheelhouse.networking.v1.NetworkPolicyWatchEvent": m44.NetworkPolicyWatchEvent,
-  "wheelhouse.networking.v1.UpdateIngressClassRequest": m44.UpdateIngressClassRequest,
-  "wheelhouse.networking.v1.UpdateIngressRequest": m44.UpdateIngressRequest,
-  "wheelhouse.networking.v1.UpdateNetworkPolicyRequest": m44.UpdateNetworkPolicyRequest,
-  "wheelhouse.node.v1.CreateRuntimeClassRequest": m45.CreateRuntimeClassRequest,
-  "wheelhouse.node.v1.RuntimeClassWatchEvent": m45.RuntimeClassWatchEvent,
-  "wheelhouse.node.v1.UpdateRuntimeClassRequest": m45.UpdateRuntimeClassRequest,
-  "wheelhouse.policy.v1.CreatePodDisruptionBudgetRequest": m46.CreatePodDisruptionBudgetRequest,
-  "wheelhouse.policy.v1.PodDisruptionBudgetWatchEvent": m46.PodDisruptionBudgetWatchEvent,
-  "wheelhouse.policy.v1.UpdatePodDisruptionBudgetRequest": m46.UpdatePodDisruptionBudgetRequest,
-  "wheelhouse.rbac.v1.ClusterRoleBindingWatchEvent": m47.ClusterRoleBindingWatchEvent,
-  "wheelhouse.rbac.v1.ClusterRoleWatchEvent": m47.ClusterRoleWatchEvent,
-  "wheelhouse.rbac.v1.CreateClusterRoleBindingRequest": m47.CreateClusterRoleBindingRequest,
-  "wheelhouse.rbac.v1.CreateClusterRoleRequest": m47.CreateClusterRoleRequest,
-  "wheelhouse.rbac.v1.CreateRoleBindingRequest": m47.CreateRoleBindingRequest,
-  "wheelhouse.rbac.v1.CreateRoleRequest": m47.CreateRoleRequest,
-  "wheelhouse.rbac.v1.RoleBindingWatchEvent": m47.RoleBindingWatchEvent,
-  "wheelhouse.rbac.v1.RoleWatchEvent": m47.RoleWatchEvent,
-  "wheelhouse.rbac.v1.UpdateClusterRoleBindingRequest": m47.UpdateClusterRoleBindingRequest,
-  "wheelhouse.rbac.v1.UpdateClusterRoleRequest": m47.UpdateClusterRoleRequest,
-  "wheelhouse.rbac.v1.UpdateRoleBindingRequest": m47.UpdateRoleBindingRequest,
-  "wheelhouse.rbac.v1.UpdateRoleRequest": m47.UpdateRoleRequest,
-  "wheelhouse.scheduling.v1.CreatePriorityClassRequest": m48.CreatePriorityClassRequest,
-  "wheelhouse.scheduling.v1.PriorityClassWatchEvent": m48.PriorityClassWatchEvent,
-  "wheelhouse.scheduling.v1.UpdatePriorityClassRequest": m48.UpdatePriorityClassRequest,
-  "wheelhouse.storage.v1.CreateStorageClassRequest": m49.CreateStorageClassRequest,
-  "wheelhouse.storage.v1.StorageClassWatchEvent": m49.StorageClassWatchEvent,
-  "wheelhouse.storage.v1.UpdateStorageClassRequest": m49.UpdateStorageClassRequest,
+  "wheelhouse.events.v1.CreateEventRequest": m43.CreateEventRequest,
+  "wheelhouse.events.v1.EventWatchEvent": m43.EventWatchEvent,
+  "wheelhouse.events.v1.UpdateEventRequest": m43.UpdateEventRequest,
+  "wheelhouse.meta.v1.DeleteCollectionRequest": m44.DeleteCollectionRequest,
+  "wheelhouse.meta.v1.DeleteRequest": m44.DeleteRequest,
+  "wheelhouse.meta.v1.GetRequest": m44.GetRequest,
+  "wheelhouse.meta.v1.ListRequest": m44.ListRequest,
+  "wheelhouse.meta.v1.PatchRequest": m44.PatchRequest,
+  "wheelhouse.meta.v1.UpdateScaleRequest": m44.UpdateScaleRequest,
+  "wheelhouse.networking.v1.CreateIngressClassRequest": m45.CreateIngressClassRequest,
+  "wheelhouse.networking.v1.CreateIngressRequest": m45.CreateIngressRequest,
+  "wheelhouse.networking.v1.CreateNetworkPolicyRequest": m45.CreateNetworkPolicyRequest,
+  "wheelhouse.networking.v1.IngressClassWatchEvent": m45.IngressClassWatchEvent,
+  "wheelhouse.networking.v1.IngressWatchEvent": m45.IngressWatchEvent,
+  "wheelhouse.networking.v1.NetworkPolicyWatchEvent": m45.NetworkPolicyWatchEvent,
+  "wheelhouse.networking.v1.UpdateIngressClassRequest": m45.UpdateIngressClassRequest,
+  "wheelhouse.networking.v1.UpdateIngressRequest": m45.UpdateIngressRequest,
+  "wheelhouse.networking.v1.UpdateNetworkPolicyRequest": m45.UpdateNetworkPolicyRequest,
+  "wheelhouse.node.v1.CreateRuntimeClassRequest": m46.CreateRuntimeClassRequest,
+  "wheelhouse.node.v1.RuntimeClassWatchEvent": m46.RuntimeClassWatchEvent,
+  "wheelhouse.node.v1.UpdateRuntimeClassRequest": m46.UpdateRuntimeClassRequest,
+  "wheelhouse.policy.v1.CreatePodDisruptionBudgetRequest": m47.CreatePodDisruptionBudgetRequest,
+  "wheelhouse.policy.v1.PodDisruptionBudgetWatchEvent": m47.PodDisruptionBudgetWatchEvent,
+  "wheelhouse.policy.v1.UpdatePodDisruptionBudgetRequest": m47.UpdatePodDisruptionBudgetRequest,
+  "wheelhouse.rbac.v1.ClusterRoleBindingWatchEvent": m48.ClusterRoleBindingWatchEvent,
+  "wheelhouse.rbac.v1.ClusterRoleWatchEvent": m48.ClusterRoleWatchEvent,
+  "wheelhouse.rbac.v1.CreateClusterRoleBindingRequest": m48.CreateClusterRoleBindingRequest,
+  "wheelhouse.rbac.v1.CreateClusterRoleRequest": m48.CreateClusterRoleRequest,
+  "wheelhouse.rbac.v1.CreateRoleBindingRequest": m48.CreateRoleBindingRequest,
+  "wheelhouse.rbac.v1.CreateRoleRequest": m48.CreateRoleRequest,
+  "wheelhouse.rbac.v1.RoleBindingWatchEvent": m48.RoleBindingWatchEvent,
+  "wheelhouse.rbac.v1.RoleWatchEvent": m48.RoleWatchEvent,
+  "wheelhouse.rbac.v1.UpdateClusterRoleBindingRequest": m48.UpdateClusterRoleBindingRequest,
+  "wheelhouse.rbac.v1.UpdateClusterRoleRequest": m48.UpdateClusterRoleRequest,
+  "wheelhouse.rbac.v1.UpdateRoleBindingRequest": m48.UpdateRoleBindingRequest,
+  "wheelhouse.rbac.v1.UpdateRoleRequest": m48.UpdateRoleRequest,
+  "wheelhouse.scheduling.v1.CreatePriorityClassRequest": m49.CreatePriorityClassRequest,
+  "wheelhouse.scheduling.v1.PriorityClassWatchEvent": m49.PriorityClassWatchEvent,
+  "wheelhouse.scheduling.v1.UpdatePriorityClassRequest": m49.UpdatePriorityClassRequest,
+  "wheelhouse.storage.v1.CreateStorageClassRequest": m50.CreateStorageClassRequest,
+  "wheelhouse.storage.v1.StorageClassWatchEvent": m50.StorageClassWatchEvent,
+  "wheelhouse.storage.v1.UpdateStorageClassRequest": m50.UpdateStorageClassRequest,
 };

@@ -3799,6 +3799,26 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.events.v1.CreateEventRequest": {"fullName":"wheelhouse.events.v1.CreateEventRequest","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"CreateEventRequest","description":"Creates a Event: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.events.v1.EventWatchEvent": {"fullName":"wheelhouse.events.v1.EventWatchEvent","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"EventWatchEvent","description":"One change to a Event: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.events.v1.UpdateEventRequest": {"fullName":"wheelhouse.events.v1.UpdateEventRequest","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"UpdateEventRequest","description":"Replaces a Event (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","description":"Deletes every object in a namespace that the list options select.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"listOptions","prop":"listOptions","json":"listOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},

@@ -59,6 +59,7 @@ export function declaredAlias(group: string, resource: string, hooks: VersionHoo
   const facts = factsOf(group, resource);
   if (facts.aliasOf === undefined) throw new Error(`${resource}.${group || 'core'} is not declared as an alias`);
   const alias: ResourceAlias = { resource, kind: facts.kind, listKind: facts.listKind, singular: facts.singular, versions: versionsOf(facts, hooks) };
+  if (facts.aliasOfGroup !== undefined && facts.aliasOfGroup !== group) alias.group = group;
   if (facts.shortNames.length) alias.shortNames = [...facts.shortNames];
   if (facts.categories.length) alias.categories = [...facts.categories];
   return alias;

@@ -42,9 +42,12 @@ export interface ResourceVersion {
 
 /**
  * Another resource name serving the same stored objects under another kind name, as
- * batch/v2alpha1 served `scheduledjobs` (kind ScheduledJob) beside `cronjobs`.
+ * batch/v2alpha1 served `scheduledjobs` (kind ScheduledJob) beside `cronjobs`, or in another
+ * group, as events.k8s.io/v1 serves core's `events` (its versions then convert).
  */
 export interface ResourceAlias {
+  /** The alias's API group when it is not the definition's. */
+  group?: string;
   resource: string;
   kind: string;
   listKind: string;

@@ -4,6 +4,7 @@
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from './served.js';
+import type { RequestVersion } from './strategy.js';
 
 /** List and watch options in their Kubernetes JSON shape (meta/v1 ListOptions). */
 export interface ListQuery {
@@ -32,6 +33,8 @@ export interface DeleteQuery {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** The group version the write was requested in, set by a version view (absent: the storage version). */
+  request?: RequestVersion;
 }
 
 /** A watch event as it goes to clients. */
