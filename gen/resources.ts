@@ -8,7 +8,7 @@ import { CronJobServiceService as batchV1CronJobService, JobServiceService as ba
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
-import { ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { BindingServiceService as coreV1BindingService, ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { EventServiceService as eventsV1EventService } from './wheelhouse/events/v1/services.js';
 import { IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService } from './wheelhouse/networking/v1/services.js';
@@ -262,6 +262,21 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.PodTemplate', listType: 'k8s.io.api.core.v1.PodTemplateList', service: { name: 'wheelhouse.core.v1.PodTemplateService', definition: coreV1PodTemplateService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'bindings',
+    kind: 'Binding',
+    listKind: 'BindingList',
+    singular: 'binding',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Binding', listType: '', service: { name: 'wheelhouse.core.v1.BindingService', definition: coreV1BindingService } },
     ],
   },
   {

@@ -12,7 +12,8 @@ interface VersionDecl {
   version: string;
   storage?: boolean;
   object: string;
-  list: string;
+  /** Absent only where the resource serves no list (a create-only resource: bindings). */
+  list?: string;
 }
 interface ResourceDecl {
   group: string;
@@ -89,7 +90,9 @@ function loadManifest(): ResourceDecl[] {
     } else if (storage !== 1) fail(`${id}: exactly one version must be the storage version`);
     for (const s of r.subresources ?? []) if (!SUBRESOURCES.has(s)) fail(`${id}: unknown subresource ${s}`);
     for (const v of r.verbs ?? []) if (!VERBS.includes(v)) fail(`${id}: unknown verb ${v}`);
+    const listless = r.verbs !== undefined && !['list', 'watch', 'deletecollection'].some((v) => r.verbs?.includes(v));
     for (const v of r.versions) {
+      if (!v.list && !listless) fail(`${id}: version ${v.version} needs a list message`);
       const key = `${r.group}/${v.version}/${r.kind}`;
       if (seen.has(key)) fail(`${key} is declared twice`);
       seen.add(key);
@@ -172,7 +175,7 @@ function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, s
   const body: string[] = [];
   for (const { resource: r, version: v } of entries) {
     imports.add(fileOf(v.object));
-    imports.add(fileOf(v.list));
+    if (v.list) imports.add(fileOf(v.list));
     const subs = new Set(r.subresources ?? []);
     if (subs.has('scale')) imports.add(fileOf(SCALE));
     const K = r.kind;
@@ -219,7 +222,7 @@ function resourcesTs(resources: ResourceDecl[]): string {
     const symbol = `${r.kind}ServiceService`;
     const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
     (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
-    return `{ version: '${v.version}', storage: ${v.storage === true}, objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+    return `{ version: '${v.version}', storage: ${v.storage === true}, objectType: '${v.object}', listType: '${v.list ?? ''}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
   };
   const rows = resources.map((r) => {
     const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');

@@ -640,6 +640,7 @@ export const messageFns: { readonly [fullName: string]: GeneratedMessageFns } = 
   "wheelhouse.coordination.v1.LeaseWatchEvent": m40.LeaseWatchEvent,
   "wheelhouse.coordination.v1.UpdateLeaseRequest": m40.UpdateLeaseRequest,
   "wheelhouse.core.v1.ConfigMapWatchEvent": m41.ConfigMapWatchEvent,
+  "wheelhouse.core.v1.CreateBindingRequest": m41.CreateBindingRequest,
   "wheelhouse.core.v1.CreateConfigMapRequest": m41.CreateConfigMapRequest,
   "wheelhouse.core.v1.CreateEndpointsRequest": m41.CreateEndpointsRequest,
   "wheelhouse.core.v1.CreateEventRequest": m41.CreateEventRequest,

@@ -3484,6 +3484,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.CreateBindingRequest": {"fullName":"wheelhouse.core.v1.CreateBindingRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateBindingRequest","description":"Creates a Binding: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Binding","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","description":"Creates a ConfigMap: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},

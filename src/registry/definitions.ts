@@ -10,6 +10,7 @@ import { statefulSets } from './apps/statefulsets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
+import { bindings } from './core/bindings.js';
 import { componentStatuses } from './core/componentstatuses.js';
 import { configMaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
@@ -58,6 +59,7 @@ export const builtinDefinitions: ResourceDefinition[] = [
   persistentVolumes,
   persistentVolumeClaims,
   podTemplates,
+  bindings,
   componentStatuses,
   deployments,
   replicaSets,

@@ -37,7 +37,7 @@ export interface ResourceInstaller {
   install(def: ResourceDefinition): () => void;
   /** The storage-version store of a resource, served or not. */
   storage(group: string, resource: string): ResourceStore | undefined;
-  /** Every installed resource's storage-version store. */
+  /** Every installed stored resource's storage-version store (computed ones keep nothing to clean up or collect). */
   storageStores(): ResourceStore[];
 }
 
@@ -56,7 +56,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
       };
       const store = def.computed
-        ? createComputedStore(def, { store: opts.objects, storageComponent: opts.storageComponent ?? 'storage' })
+        ? createComputedStore(def, { store: opts.objects, storageComponent: opts.storageComponent ?? 'storage', storage: (g, r) => stores.get(`${g}/${r}`) })
         : createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));
@@ -77,6 +77,6 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
       };
     },
     storage: (group, resource) => stores.get(`${group}/${resource}`),
-    storageStores: () => [...stores.values()],
+    storageStores: () => [...stores.values()].filter((s) => !s.definition.computed),
   };
 }

@@ -139,6 +139,23 @@ describe('pods/binding, pods/eviction, serviceaccounts/token and componentstatus
       assert.equal((await call('GET', `${NS}/pods/b4`)).body.spec.nodeName, 'node-pb');
     });
 
+    it('binds through the namespace\'s create-only bindings resource too', async () => {
+      await pod('b5', {});
+      const r = await call('POST', `${NS}/bindings`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b5', annotations: { via: 'bindings' } }, target: { kind: 'Node', name: 'node-c' } });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      assert.deepEqual(r.body, SUCCESS);
+      const p = (await call('GET', `${NS}/pods/b5`)).body;
+      assert.equal(p.spec.nodeName, 'node-c');
+      assert.equal(p.metadata.annotations.via, 'bindings');
+      const again = await call('POST', `${NS}/bindings`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'b5' }, target: { name: 'node-d' } });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.message, 'Operation cannot be fulfilled on pods/binding "b5": pod b5 is already assigned to node "node-c"');
+      const list = await call('GET', `${NS}/bindings`);
+      assert.equal(list.status, 405);
+      const core = (await call('GET', '/api/v1')).body.resources as { name: string }[];
+      assert.deepEqual(core.find((x) => x.name === 'bindings'), { name: 'bindings', singularName: 'binding', namespaced: true, kind: 'Binding', verbs: ['create'] });
+    });
+
     it('is listed in discovery as upstream: create only, kind Binding', async () => {
       const core = (await call('GET', '/api/v1')).body.resources as { name: string }[];
       assert.deepEqual(core.find((r) => r.name === 'pods/binding'), { name: 'pods/binding', singularName: '', namespaced: true, kind: 'Binding', verbs: ['create'] });

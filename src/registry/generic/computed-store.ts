@@ -23,15 +23,21 @@ export function createComputedStore(declared: ResourceDefinition, ctx: ComputedC
   return {
     definition: def,
     async get(_namespace, name) {
+      if (!computed.get) return refuse('get');
       return withType(def, await computed.get(ctx, name));
     },
     async list(_namespace, query) {
+      if (!computed.list) return refuse('list');
       const matches = buildPredicate(def, query.labelSelector, query.fieldSelector) ?? (() => true);
       const items = (await computed.list(ctx)).filter((obj: KubeObject) => matches(obj)).map((obj) => stripType(withType(def, obj)));
       return { apiVersion: def.version, kind: def.listKind, metadata: {}, items };
     },
     watch: () => refuse('watch'),
-    create: () => refuse('create'),
+    async create(namespace, obj, opts) {
+      if (!computed.create) return refuse('create');
+      // The answer is the computation's own (a Status for bindings), not an object of this kind.
+      return computed.create(ctx, namespace, withType(def, obj), opts.dryRun === true);
+    },
     update: () => refuse('update'),
     replace: () => refuse('replace'),
     delete: () => refuse('delete'),

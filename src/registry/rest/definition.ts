@@ -312,14 +312,21 @@ export interface ActionSubresource {
 export interface ComputedContext {
   /** The object store the server keeps everything in. */
   store: ObjectStore;
+  /** Another installed resource's storage-version store (bindings write pods through it). */
+  storage(group: string, resource: string): ResourceStore | undefined;
   /** The storage backend as a component name: `etcd-0` on etcd, `storage` for the embedded store. */
   storageComponent: string;
 }
 
-/** A read-only resource whose objects are computed on request (upstream's componentstatuses REST). */
+/**
+ * A resource whose answers are computed on request instead of stored: reads (upstream's
+ * componentstatuses REST) or a create that acts on another resource (the legacy `bindings`).
+ */
 export interface ComputedResource {
   /** Every object, in order. */
-  list(ctx: ComputedContext): Promise<KubeObject[]>;
+  list?(ctx: ComputedContext): Promise<KubeObject[]>;
   /** One object by name; throws the ApiError upstream answers when there is none. */
-  get(ctx: ComputedContext, name: string): Promise<KubeObject>;
+  get?(ctx: ComputedContext, name: string): Promise<KubeObject>;
+  /** A create: what the request answers (a Status or an object). */
+  create?(ctx: ComputedContext, namespace: string | undefined, obj: KubeObject, dryRun: boolean): Promise<KubeObject>;
 }
