@@ -14,6 +14,8 @@ interface VersionDecl {
   object: string;
   /** Absent only where the resource serves no list (a create-only resource: bindings). */
   list?: string;
+  /** Off unless --runtime-config turns it on (upstream's betas introduced since 1.24). */
+  offByDefault?: boolean;
 }
 interface ResourceDecl {
   group: string;
@@ -222,7 +224,8 @@ function resourcesTs(resources: ResourceDecl[]): string {
     const symbol = `${r.kind}ServiceService`;
     const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
     (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
-    return `{ version: '${v.version}', storage: ${v.storage === true}, objectType: '${v.object}', listType: '${v.list ?? ''}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+    const off = v.offByDefault === true ? ', offByDefault: true' : '';
+    return `{ version: '${v.version}', storage: ${v.storage === true}${off}, objectType: '${v.object}', listType: '${v.list ?? ''}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
   };
   const rows = resources.map((r) => {
     const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');
@@ -257,6 +260,8 @@ export interface ResourceVersionFacts {
   version: string;
   /** The one version objects are stored in. */
   storage: boolean;
+  /** Set on a version served only when --runtime-config enables it (a beta introduced since 1.24). */
+  offByDefault?: boolean;
   /** Full protobuf names of the object and list messages. */
   objectType: string;
   listType: string;

@@ -60,7 +60,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         : createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));
-      const served = views.filter((v) => isServed(config, v.group, v.version, v.resource)).map((v) => versionView(store, v));
+      const served = views.filter((v) => isServed(config, v.group, v.version, v.resource, v.offByDefault)).map((v) => versionView(store, v));
       let uncatalog: () => void;
       try {
         uncatalog = opts.catalog.register(served);

@@ -17,6 +17,11 @@ import type { NameValidator, Strategy } from './strategy.js';
 export interface ResourceVersion {
   version: string;
   /**
+   * Served only when --runtime-config turns it on, though not alpha (upstream's betas
+   * introduced since 1.24). Absent: alpha versions are off, the others on.
+   */
+  offByDefault?: boolean;
+  /**
    * Full protobuf message names of the object and its list at this version. A kind without
    * messages (a custom resource) names them `<group>.<version>.<Kind>` and brings `schema`.
    */

@@ -23,6 +23,8 @@ export interface ServedResource extends Omit<ResourceDefinition, 'versions' | 'a
   fromStorage(obj: KubeObject): KubeObject;
   /** This version's object → the storage version's, with the storage apiVersion and kind. */
   toStorage(obj: KubeObject): KubeObject;
+  /** Served only when --runtime-config turns it on (see ResourceVersion.offByDefault). */
+  offByDefault?: boolean;
   /** This version's decode-time defaults, when it has any (applied in place). */
   defaults?: (obj: KubeObject) => void;
 }
@@ -52,6 +54,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
   };
   if (v.defaults) served.defaults = v.defaults;
+  if (v.offByDefault) served.offByDefault = true;
   if (alias && !alias.shortNames) delete served.shortNames;
   if (alias && !alias.categories) delete served.categories;
   return served;
