@@ -12,8 +12,8 @@ import { ApiError, badRequest, conflict, internalError, type StatusCause } from 
 import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { labelSelectorFromObject } from '../../machinery/selection/labels.js';
 import { fieldErrorBody, notSupported, required, type FieldError } from '../../machinery/validation/field-error.js';
-import type { ActionRequest, ActionResult, ActionSubresource, KindRef } from '../rest/definition.js';
-import type { DeleteQuery, ResourceStore, WriteOptions } from '../rest/resource-store.js';
+import type { ActionRequest, ActionResult, ActionSubresource, KindRef, StoreAccess } from '../rest/definition.js';
+import type { DeleteQuery, WriteOptions } from '../rest/resource-store.js';
 import { str } from './fields.js';
 
 const BINDING_KIND: KindRef = { group: '', version: 'v1', kind: 'Binding', typeName: 'k8s.io.api.core.v1.Binding' };
@@ -167,7 +167,7 @@ function forbiddenBudget(pdb: string, why: string): ApiError {
 }
 
 /** The budgets in the pod's namespace whose (non-empty, valid) selector matches the pod. */
-async function budgetsOf(pdbs: ResourceStore | undefined, pod: KubeObject): Promise<KubeObject[]> {
+async function budgetsOf(pdbs: StoreAccess | undefined, pod: KubeObject): Promise<KubeObject[]> {
   if (!pdbs) return [];
   const list = await pdbs.list(pod.metadata?.namespace, {});
   return list.items.filter((pdb) => {
@@ -198,7 +198,7 @@ function markDisruptionsExhausted(status: Obj): void {
 }
 
 /** Upstream's checkAndDecrement, atomically on the stored budget: throws when the budget allows no disruption. */
-async function decrementBudget(pdbs: ResourceStore, pdb: KubeObject, podName: string, dryRun: boolean): Promise<void> {
+async function decrementBudget(pdbs: StoreAccess, pdb: KubeObject, podName: string, dryRun: boolean): Promise<void> {
   const name = str(pdb.metadata?.name);
   const check = (current: KubeObject): Obj => {
     const status = cloneObject(objOf(current.status) as KubeObject) as Obj;

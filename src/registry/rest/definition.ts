@@ -5,7 +5,6 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { KindSchema } from '../../machinery/runtime/kind-schema.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { ResourceStore } from './resource-store.js';
 import type { NameValidator, Strategy } from './strategy.js';
 
 /**
@@ -277,6 +276,32 @@ export interface ProxySubresource<T extends object = KubeObject> {
   locate(obj: T, request: ProxyRequest, lookup: ProxyLookup): Promise<ProxyTarget>;
 }
 
+/**
+ * What actions and computed resources use of a resource's store; every ResourceStore is one
+ * (declared here, structurally, so definitions need not import the store contract).
+ */
+export interface StoreAccess {
+  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(namespace: string | undefined, query: { labelSelector?: string; fieldSelector?: string }): Promise<{ items: KubeObject[] }>;
+  update(
+    namespace: string | undefined,
+    name: string,
+    updater: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { dryRun?: boolean; target: 'main' | 'status' | 'system' },
+  ): Promise<KubeObject>;
+  delete(
+    namespace: string | undefined,
+    name: string,
+    opts: {
+      dryRun?: boolean;
+      gracePeriodSeconds?: number;
+      preconditions?: { uid?: string; resourceVersion?: string };
+      propagationPolicy?: string;
+      orphanDependents?: boolean;
+    },
+  ): Promise<{ object: KubeObject; gone: boolean }>;
+}
+
 /** What one request to an action subresource carries, and what it may reach. */
 export interface ActionRequest {
   namespace: string | undefined;
@@ -287,9 +312,9 @@ export interface ActionRequest {
   /** The request's `dryRun` values (CreateOptions). */
   dryRun: string[];
   /** The parent resource's store at the version the request addressed. */
-  parent: ResourceStore;
+  parent: StoreAccess;
   /** Another served resource's store; undefined when it is not served. */
-  resource(group: string, version: string, resource: string): ResourceStore | undefined;
+  resource(group: string, version: string, resource: string): StoreAccess | undefined;
 }
 
 /** An action's answer: the object (a Status, or the action's kind) and its HTTP code. */
@@ -318,7 +343,7 @@ export interface ComputedContext {
   /** The object store the server keeps everything in. */
   store: ObjectStore;
   /** Another installed resource's storage-version store (bindings write pods through it). */
-  storage(group: string, resource: string): ResourceStore | undefined;
+  storage(group: string, resource: string): StoreAccess | undefined;
   /** The storage backend as a component name: `etcd-0` on etcd, `storage` for the embedded store. */
   storageComponent: string;
 }
