@@ -107,7 +107,7 @@ const CASES: Case[] = [
     },
     invalid: STS('bad', 'other'),
     message:
-      'The StatefulSet "bad" is invalid: spec.template.metadata.labels: Invalid value: {"app":"other"}: `selector` does not match template `labels`',
+      'The StatefulSet "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`',
   },
   {
     kind: 'DaemonSet',
@@ -123,7 +123,7 @@ const CASES: Case[] = [
     },
     invalid: DS('bad', 'other'),
     message:
-      'The DaemonSet "bad" is invalid: spec.template.metadata.labels: Invalid value: {"app":"agent"}: `selector` does not match template `labels`',
+      'The DaemonSet "bad" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"agent"}: `selector` does not match template `labels`',
   },
   {
     kind: 'ControllerRevision',

@@ -63,7 +63,7 @@ describe('rbac, scheduling, coordination and policy kinds through kubectl 1.33',
     await ok(['delete', 'role', 'reader']);
     await refused(
       'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: bad}\nrules: [{verbs: [get], nonResourceURLs: [/healthz]}]\n',
-      'The Role "bad" is invalid: rules[0].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs',
+      'The Role "bad" is invalid: rules[0].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
     );
   });
 
@@ -178,7 +178,7 @@ describe('rbac, scheduling, coordination and policy kinds through kubectl 1.33',
     await ok(['delete', 'pdb', 'web']);
     await refused(
       'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: bad}\nspec: {minAvailable: 150%}\n',
-      'The PodDisruptionBudget "bad" is invalid: spec.minAvailable: Invalid value: "150%": must not be greater than 100%',
+      'The PodDisruptionBudget "bad" is invalid: spec.minAvailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"150%"}: must not be greater than 100%',
     );
   });
 });

@@ -80,7 +80,7 @@ function suite(store: 'embedded' | 'etcd'): void {
       assert.equal(r.code, 1);
       assert.equal(
         r.stderr.trim(),
-        'error: failed to create ClusterIP service: Service "taken" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.5"]: failed to allocate IP 10.0.0.5: provided IP is already allocated',
+        'error: failed to create ClusterIP service: Service "taken" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: provided IP is already allocated',
       );
       r = await kubectl('create', 'service', 'nodeport', 'second', '--tcp=80:80', '--node-port=30100');
       assert.equal(r.code, 1);

@@ -53,9 +53,10 @@ describe('LimitRange and ResourceQuota', () => {
     const status = await api(ts.server, 'PUT', `${RQ}/q/status`, { ...q, status: { hard: q.spec.hard, used: { pods: '3', 'requests.cpu': '500m', 'limits.memory': '0' } } });
     assert.equal(status.status, 200, JSON.stringify(status.body));
     const table = await k(['get', 'quota', 'q', '--no-headers']);
-    assert.match(table.stdout, /^q\s+\S+\s+pods: 3\/10, requests\.cpu: 500m\/2\s+limits\.memory: 0\/1Gi\n$/);
+    // 1.33's printer prints Age last (kubernetes/kubernetes#129419).
+    assert.match(table.stdout, /^q\s+pods: 3\/10, requests\.cpu: 500m\/2\s+limits\.memory: 0\/1Gi\s+\d+s\n$/);
     const neg = await api(ts.server, 'POST', RQ, { metadata: { name: 'neg' }, spec: { hard: { pods: '-1' }, scopes: ['Sometimes'] } });
     assert.equal(neg.status, 422);
-    assert.equal(neg.body.message, 'ResourceQuota "neg" is invalid: [spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0, spec.scopes: Invalid value: ["Sometimes"]: unsupported scope]');
+    assert.equal(neg.body.message, 'ResourceQuota "neg" is invalid: [spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0, spec.scopes: Invalid value: []core.ResourceQuotaScope{"Sometimes"}: unsupported scope]');
   });
 });

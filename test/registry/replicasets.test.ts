@@ -37,12 +37,12 @@ describe('replicasets', () => {
   it('requires a selector matching the template, and keeps it', async () => {
     await rejectsInvalid(
       h.store.create('default', rs({ matchLabels: { app: 'other' } }), {}),
-      'ReplicaSet.apps "web" is invalid: spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`',
+      'ReplicaSet.apps "web" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
     );
     await h.store.create('default', rs(), {});
     await rejectsInvalid(
       h.store.update('default', 'web', () => rs({ matchLabels: { app: 'web', tier: 'x' } }, { app: 'web', tier: 'x' }), { target: 'main' }),
-      'ReplicaSet.apps "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is immutable',
+      'ReplicaSet.apps "web" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web", "tier":"x"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     );
   });
 });

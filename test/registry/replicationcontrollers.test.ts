@@ -55,7 +55,7 @@ describe('ReplicationController', () => {
     assert.equal(bad.status, 422);
     assert.equal(
       bad.body.message,
-      'ReplicationController "bad" is invalid: [spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match template `labels`, spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"]',
+      'ReplicationController "bad" is invalid: [spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`, spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"]',
     );
     const none = await api(ts.server, 'POST', RC, { metadata: { name: 'none' }, spec: {} });
     assert.equal(none.status, 422);

@@ -47,7 +47,7 @@ describe('services', () => {
     assert.deepEqual((created.spec as Spec).clusterIPs, ['10.0.0.10']);
     await rejectsInvalid(
       h.store.create('default', svc({ clusterIP: '192.168.0.1', ports: [{ port: 80 }] }, 'out'), {}),
-      'Service "out" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: the provided IP (192.168.0.1) is not in the valid range. The range of valid IPs is 10.0.0.0/24',
+      'Service "out" is invalid: spec.clusterIPs: Invalid value: []string{"192.168.0.1"}: failed to allocate IP 192.168.0.1: the provided IP (192.168.0.1) is not in the valid range. The range of valid IPs is 10.0.0.0/24',
     );
   });
 
@@ -96,7 +96,7 @@ describe('services', () => {
       h.store.update('default', 'web', (cur) => ({ ...cur, spec: { ...(cur.spec as object), clusterIP: '10.0.0.99', clusterIPs: ['10.0.0.99'] } }), {
         target: 'main',
       }),
-      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.0.0.99"]: may not change once set',
+      'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.0.0.99"}: may not change once set',
     );
   });
 });
@@ -136,7 +136,7 @@ describe('service allocation', () => {
     await h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.20', ports: [{ port: 80, nodePort: 30080 }] }, 'a'), {});
     await rejectsInvalid(
       h.store.create('default', svc({ clusterIP: '10.0.0.20', ports: [{ port: 80 }] }, 'b'), {}),
-      'Service "b" is invalid: spec.clusterIPs: Invalid value: ["10.0.0.20"]: failed to allocate IP 10.0.0.20: provided IP is already allocated',
+      'Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.20"}: failed to allocate IP 10.0.0.20: provided IP is already allocated',
     );
     await rejectsInvalid(
       h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] }, 'b'), {}),

@@ -3,7 +3,7 @@
  * and as PartialObjectMetadata(List). Columns come from the resource definition.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import { AGE_COLUMN_SLOT, definitionApiVersion, type PrinterColumn } from '../../registry/rest/definition.js';
+import { AGE_COLUMN_SLOT, definitionApiVersion, NAME_COLUMN_SLOT, type PrinterColumn, WIDE_NAME_COLUMN_SLOT } from '../../registry/rest/definition.js';
 import { isStorageView, type ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
@@ -19,13 +19,12 @@ export interface TableColumnDefinition {
   priority: number;
 }
 
-const NAME_COLUMN: TableColumnDefinition = {
-  name: 'Name',
-  type: 'string',
-  format: 'name',
-  description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
-  priority: 0,
-};
+const NAME_DESCRIPTION =
+  'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names';
+
+function nameColumn(priority = 0, format = 'name'): PrinterColumn {
+  return { name: 'Name', type: 'string', format, priority, description: NAME_DESCRIPTION, cell: (obj) => obj.metadata?.name ?? '' };
+}
 
 const AGE_COLUMN: PrinterColumn = {
   name: 'Age',
@@ -35,8 +34,8 @@ const AGE_COLUMN: PrinterColumn = {
 };
 
 /**
- * How one kind prints: its apiVersion and kind (for embedded objects) and its columns
- * after Name. A resource prints with its own columns; a subresource that speaks another
+ * How one kind prints: its apiVersion and kind (for embedded objects) and all its columns,
+ * Name included. A resource prints with its own columns; a subresource that speaks another
  * kind (scale) prints with that kind's.
  */
 export interface TablePrinter {
@@ -45,9 +44,15 @@ export interface TablePrinter {
   columns: readonly PrinterColumn[];
 }
 
-/** The definition's columns with Age after the last priority-0 column, as upstream's printers place it. */
+/**
+ * The definition's columns with Name first and Age after the last priority-0 column, as
+ * upstream's printers place them, unless the definition puts either elsewhere itself.
+ */
 function columnsOf(def: ServedResource): PrinterColumn[] {
-  const cols = def.printerColumns ?? [];
+  let cols: PrinterColumn[] = (def.printerColumns ?? []).map((c) =>
+    c === NAME_COLUMN_SLOT ? nameColumn() : c === WIDE_NAME_COLUMN_SLOT ? nameColumn(1) : c,
+  );
+  if (!cols.some((c) => c.format === 'name')) cols = [nameColumn(), ...cols];
   if (def.printsAge === false) return cols;
   if (cols.includes(AGE_COLUMN_SLOT)) return cols.map((c) => (c === AGE_COLUMN_SLOT ? AGE_COLUMN : c));
   if (cols.some((c) => c.name === 'Age')) return cols;
@@ -58,10 +63,7 @@ function columnsOf(def: ServedResource): PrinterColumn[] {
 
 /** Column definitions of a printer. */
 export function columnDefinitions(printer: TablePrinter): TableColumnDefinition[] {
-  return [
-    NAME_COLUMN,
-    ...printer.columns.map((c) => ({ name: c.name, type: c.type, format: '', description: c.description, priority: c.priority ?? 0 })),
-  ];
+  return printer.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 }));
 }
 
 /** PartialObjectMetadata of an object. */
@@ -70,7 +72,7 @@ export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io
 }
 
 function row(printer: TablePrinter, obj: KubeObject, include: IncludeObject): Record<string, unknown> {
-  const cells = [obj.metadata?.name ?? '', ...printer.columns.map((c) => c.cell(obj))];
+  const cells = printer.columns.map((c) => c.cell(obj));
   const r: Record<string, unknown> = { cells };
   if (include === 'Metadata') r.object = partialObjectMetadata(obj);
   else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? printer.apiVersion, kind: obj.kind ?? printer.kind, ...obj };
@@ -115,6 +117,7 @@ export function toPartialList(list: KubeList, version: string): KubeObject {
 
 /** Columns upstream prints for autoscaling/v1 Scale. */
 const SCALE_COLUMNS: PrinterColumn[] = [
+  nameColumn(0, ''),
   {
     name: 'Desired',
     type: 'integer',

@@ -7,12 +7,12 @@
  */
 import type { DaemonSet } from '../../../gen/kube/apps-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, intOrStringValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorColumn, selectorMatchesTemplate, selectorValue, templateContainerColumns, templateLabelsValue, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -57,7 +57,7 @@ function validateIntOrPercent(value: unknown, path: string): FieldError[] {
     return [
       invalidValue(
         path,
-        value,
+        intOrStringValue(value),
         "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
       ),
     ];
@@ -72,9 +72,9 @@ function validateDaemonSet(obj: DaemonSet): FieldError[] {
   if (selector) errs.push(...validateLabelSelector(selector, 'spec.selector'));
   // A missing selector selects nothing, so it never matches the template.
   if (!selector || !selectorMatchesTemplate(selector, template)) {
-    errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
   }
-  if (selector && isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for daemonset'));
+  if (selector && isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selectorValue(selector), 'empty selector is invalid for daemonset'));
   errs.push(...validatePodTemplate(template, 'spec.template'));
   const podSpec = template?.spec ?? {};
   if (podSpec.restartPolicy !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy ?? '', ['Always']));
@@ -95,7 +95,7 @@ function validateDaemonSet(obj: DaemonSet): FieldError[] {
       errs.push(...validateIntOrPercent(rolling.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'));
       errs.push(...validateIntOrPercent(rolling.maxSurge, 'spec.updateStrategy.rollingUpdate.maxSurge'));
       if (intOrPercent(rolling.maxUnavailable) === 0 && intOrPercent(rolling.maxSurge) === 0) {
-        errs.push(invalidValue('spec.updateStrategy.rollingUpdate.maxUnavailable', rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalidValue('spec.updateStrategy.rollingUpdate.maxUnavailable', intOrStringValue(rolling.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       break;
     }
@@ -150,6 +150,7 @@ export const daemonSets: ResourceDefinition<DaemonSet> = {
         return sel.length === 0 ? '<none>' : sel.map(([k, v]) => `${k}=${v}`).join(',');
       },
     },
-    ...templateContainerColumns(),
+    ...templateContainerColumns<DaemonSet>(),
+    selectorColumn<DaemonSet>('A label query over pods that are managed by the daemon set. Must match in order to be controlled. It must match the pod template\'s labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (obj) => obj.spec?.selector),
   ],
 };

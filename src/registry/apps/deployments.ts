@@ -4,11 +4,11 @@
  * template's labels and may not change afterwards.
  */
 import type { Deployment, DeploymentStatus, DeploymentStrategy } from '../../../gen/kube/apps-v1.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, intOrStringValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { child, num, setDefault, str } from '../core/fields.js';
+import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate } from '../core/pod-spec.js';
-import { validateNonNegative } from '../core/workload.js';
+import { selectorColumn, templateContainerColumns, validateNonNegative } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
 import { validateReplicatedSpec, validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -46,7 +46,7 @@ export function validateIntOrPercent(value: unknown, path: string): FieldError[]
       return [
         invalidValue(
           path,
-          value,
+          intOrStringValue(value),
           "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
         ),
       ];
@@ -73,10 +73,10 @@ function validateStrategy(strategy: DeploymentStrategy, path: string): FieldErro
       errs.push(...validateIntOrPercent(rolling.maxUnavailable, `${path}.rollingUpdate.maxUnavailable`));
       errs.push(...validateIntOrPercent(rolling.maxSurge, `${path}.rollingUpdate.maxSurge`));
       if (intOrPercent(rolling.maxUnavailable) === 0 && intOrPercent(rolling.maxSurge) === 0) {
-        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, intOrStringValue(rolling.maxUnavailable), 'may not be 0 when `maxSurge` is 0'));
       }
       if (typeof rolling.maxUnavailable === 'string' && (intOrPercent(rolling.maxUnavailable) ?? 0) > 100) {
-        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, rolling.maxUnavailable, 'must not be greater than 100%'));
+        errs.push(invalidValue(`${path}.rollingUpdate.maxUnavailable`, intOrStringValue(rolling.maxUnavailable), 'must not be greater than 100%'));
       }
       break;
     default:
@@ -145,17 +145,7 @@ export const deployments: ResourceDefinition<Deployment> = {
     },
     { name: 'Up-to-date', type: 'integer', description: 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.', cell: (obj) => count(obj, 'updatedReplicas') },
     { name: 'Available', type: 'integer', description: 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.', cell: (obj) => count(obj, 'availableReplicas') },
-    {
-      name: 'Containers',
-      type: 'string',
-      priority: 1,
-      description: 'Names of each container in the template.',
-      cell: (obj) => containerNames(obj),
-    },
+    ...templateContainerColumns<Deployment>(),
+    selectorColumn<Deployment>('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template\'s labels.', (obj) => obj.spec?.selector),
   ],
 };
-
-function containerNames(obj: Deployment): string {
-  const containers = obj.spec?.template?.spec?.containers;
-  return Array.isArray(containers) ? containers.map((c) => str(c.name)).join(',') : '';
-}

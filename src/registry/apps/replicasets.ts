@@ -5,9 +5,9 @@
 import type { ReplicaSet, ReplicaSetStatus } from '../../../gen/kube/apps-v1.js';
 import type { FieldError } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { child, num, setDefault, str } from '../core/fields.js';
+import { child, num, setDefault } from '../core/fields.js';
 import { defaultPodTemplate } from '../core/pod-spec.js';
-import { validateNonNegative } from '../core/workload.js';
+import { selectorColumn, templateContainerColumns, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateReplicatedSpec, validateSelectorUnchanged, validateStatusCounts } from './replicated.js';
@@ -51,12 +51,7 @@ export const replicaSets: ResourceDefinition<ReplicaSet> = {
     { name: 'Desired', type: 'integer', description: 'Number of desired pods.', cell: (obj) => num(obj.spec?.replicas) ?? 0 },
     { name: 'Current', type: 'integer', description: 'Number of actual pods.', cell: (obj) => count(obj, 'replicas') },
     { name: 'Ready', type: 'integer', description: 'Number of pods ready.', cell: (obj) => count(obj, 'readyReplicas') },
-    {
-      name: 'Containers',
-      type: 'string',
-      priority: 1,
-      description: 'Names of each container in the template.',
-      cell: (obj) => (obj.spec?.template?.spec?.containers ?? []).map((c) => str(c.name)).join(','),
-    },
+    ...templateContainerColumns<ReplicaSet>(),
+    selectorColumn<ReplicaSet>('A label query over pods that should match the replica count. It must match the pod template\'s labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (obj) => obj.spec?.selector),
   ],
 };

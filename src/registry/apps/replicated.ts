@@ -9,7 +9,7 @@ import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorMatchesTemplate, selectorValue, templateLabelsValue, validateNonNegative } from '../core/workload.js';
 
 /** The part of a Deployment or ReplicaSet spec both validate alike. */
 export interface ReplicatedSpec {
@@ -26,7 +26,7 @@ export function validateReplicatedSpec(spec: ReplicatedSpec): FieldError[] {
   } else {
     errs.push(...validateLabelSelector(selector, 'spec.selector'));
     // Upstream says "deployment" for ReplicaSets too.
-    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for deployment'));
+    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selectorValue(selector), 'empty selector is invalid for deployment'));
   }
   if (!template) {
     errs.push(required('spec.template', ''));
@@ -34,7 +34,7 @@ export function validateReplicatedSpec(spec: ReplicatedSpec): FieldError[] {
   }
   // A missing selector selects nothing, so it never matches the template either.
   if (!selector || (!isEmptySelector(selector) && !selectorMatchesTemplate(selector, template))) {
-    errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodTemplate(template, 'spec.template'));
   const podSpec = template.spec ?? {};
@@ -49,7 +49,7 @@ export function validateReplicatedSpec(spec: ReplicatedSpec): FieldError[] {
 
 /** apps/v1 selectors are immutable. */
 export function validateSelectorUnchanged(spec: ReplicatedSpec | undefined, old: ReplicatedSpec | undefined): FieldError[] {
-  return jsonEqual(spec?.selector, old?.selector) ? [] : [invalidValue('spec.selector', spec?.selector ?? null, 'field is immutable')];
+  return jsonEqual(spec?.selector, old?.selector) ? [] : [invalidValue('spec.selector', selectorValue(spec?.selector), 'field is immutable')];
 }
 
 /** Every named status count is zero or more. */

@@ -13,7 +13,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, num, setDefault, str } from '../core/fields.js';
 import { defaultClaim } from '../core/persistentvolumeclaims.js';
 import { defaultPodTemplate, validatePodTemplate } from '../core/pod-spec.js';
-import { isEmptySelector, selectorMatchesTemplate, templateContainerColumns, templateLabels, validateNonNegative } from '../core/workload.js';
+import { isEmptySelector, selectorMatchesTemplate, selectorValue, templateContainerColumns, templateLabelsValue, validateNonNegative } from '../core/workload.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { validateStatusCounts } from './replicated.js';
@@ -80,12 +80,12 @@ function validateStatefulSet(obj: StatefulSet): FieldError[] {
   if (!selector) {
     // No selector selects nothing, so it never matches the template either.
     errs.push(required('spec.selector', ''));
-    errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+    errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
   } else {
     errs.push(...validateLabelSelector(selector, 'spec.selector'));
-    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selector, 'empty selector is invalid for statefulset'));
+    if (isEmptySelector(selector)) errs.push(invalidValue('spec.selector', selectorValue(selector), 'empty selector is invalid for statefulset'));
     else if (!selectorMatchesTemplate(selector, template)) {
-      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+      errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
     }
   }
   errs.push(...validatePodTemplate(template, 'spec.template'));

@@ -9,7 +9,8 @@ import { type FieldError, invalidValue, notSupported, required } from '../../mac
 import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { child, setDefault, str } from '../core/fields.js';
-import { validateNonNegative } from '../core/workload.js';
+import { printBoolPtr, selectorColumn, templateContainerColumns, validateNonNegative } from '../core/workload.js';
+import { since } from '../../util/duration.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { cronJobV1beta1ToV1, cronJobV1ToV1beta1, cronJobV1ToV2alpha1, cronJobV2alpha1ToV1 } from './cronjob-conversion.js';
 import { defaultJobTemplateSpec, validateJobSpecCommon } from './job-spec.js';
@@ -107,10 +108,22 @@ export const cronJobs: ResourceDefinition<CronJob> = {
   },
   statusStrategy: {},
   printerColumns: [
-    { name: 'Schedule', type: 'string', description: 'The schedule of the cron job', cell: (obj) => str(obj.spec?.schedule) },
-    { name: 'Timezone', type: 'string', description: 'The time zone of the schedule', cell: (obj) => str(obj.spec?.timeZone) || '<none>' },
-    { name: 'Suspend', type: 'string', description: 'Whether the cron job is suspended', cell: (obj) => String(obj.spec?.suspend === true) },
-    { name: 'Active', type: 'integer', description: 'Number of active jobs', cell: (obj) => (obj.status?.active ?? []).length },
-    { name: 'Last Schedule', type: 'date', description: 'When a job was last scheduled', cell: (obj) => str(obj.status?.lastScheduleTime) },
+    { name: 'Schedule', type: 'string', description: 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.', cell: (obj) => str(obj.spec?.schedule) },
+    {
+      name: 'Timezone',
+      type: 'string',
+      description: 'The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones',
+      cell: (obj) => (typeof obj.spec?.timeZone === 'string' ? obj.spec.timeZone : '<none>'),
+    },
+    { name: 'Suspend', type: 'boolean', description: 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions. Defaults to false.', cell: (obj) => printBoolPtr(obj.spec?.suspend) },
+    { name: 'Active', type: 'integer', description: 'A list of pointers to currently running jobs.', cell: (obj) => (obj.status?.active ?? []).length },
+    {
+      name: 'Last Schedule',
+      type: 'string',
+      description: 'Information when was the last time the job was successfully scheduled.',
+      cell: (obj) => (obj.status?.lastScheduleTime ? since(obj.status.lastScheduleTime) : '<none>'),
+    },
+    ...templateContainerColumns<CronJob>((obj) => obj.spec?.jobTemplate?.spec?.template?.spec?.containers ?? []),
+    selectorColumn<CronJob>('A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (obj) => obj.spec?.jobTemplate?.spec?.selector),
   ],
 };

@@ -9,8 +9,9 @@ import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { asStringMap, child, num, str } from '../core/fields.js';
-import { selectorMatchesTemplate, templateLabels, validateNonNegative } from '../core/workload.js';
+import { asStringMap, child, num } from '../core/fields.js';
+import { selectorColumn, selectorMatchesTemplate, selectorValue, templateContainerColumns, templateLabels, templateLabelsValue, validateNonNegative } from '../core/workload.js';
+import { humanDuration, timestampMillis } from '../../util/duration.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { jobV1ToV2alpha1, jobV2alpha1ToV1 } from './job-conversion.js';
 import {
@@ -70,7 +71,7 @@ function validateGeneratedSelector(obj: Job): FieldError[] {
   }
   const selector = s.selector;
   if (selector && !selectorMatchesTemplate(selector, { metadata: { labels: { [JOB_CONTROLLER_UID_LABEL]: uid } } })) {
-    errs.push(invalidValue('spec.selector', selector, '`selector` not auto-generated'));
+    errs.push(invalidValue('spec.selector', selectorValue(selector), '`selector` not auto-generated'));
   }
   return errs;
 }
@@ -85,7 +86,7 @@ function validateJobSpec(obj: Job): FieldError[] {
   else {
     errs.push(...validateLabelSelector(selector, 'spec.selector'));
     if (!selectorMatchesTemplate(selector, template)) {
-      errs.push(invalidValue('spec.template.metadata.labels', templateLabels(template), '`selector` does not match template `labels`'));
+      errs.push(invalidValue('spec.template.metadata.labels', templateLabelsValue(template), '`selector` does not match template `labels`'));
     }
   }
   errs.push(...validateJobSpecCommon(s, 'spec'));
@@ -105,7 +106,7 @@ function validateJobUpdate(obj: Job, old: Job): FieldError[] {
   const o = old.spec ?? {};
   const elastic = s.completionMode === 'Indexed' && s.completions === s.parallelism && o.completions === o.parallelism;
   if (!elastic && !jsonEqual(s.completions, o.completions)) errs.push(invalidValue('spec.completions', s.completions ?? null, 'field is immutable'));
-  if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', s.selector ?? null, 'field is immutable'));
+  if (!jsonEqual(s.selector, o.selector)) errs.push(invalidValue('spec.selector', selectorValue(s.selector), 'field is immutable'));
   if (!jsonEqual(s.template, o.template)) {
     // A suspended job that never started may change scheduling directives; anything else is fixed.
     const started = old.status?.startTime !== undefined;
@@ -137,15 +138,29 @@ function validateJobStatus(obj: Job): FieldError[] {
   return errs;
 }
 
+/** Whether the Job's condition of this type (its first occurrence) is True, as upstream's hasJobCondition. */
+function hasJobCondition(obj: Job, type: string): boolean {
+  const c = (obj.status?.conditions ?? []).find((x) => x.type === type);
+  return c?.status === 'True';
+}
+
+/** Upstream's printJob STATUS: finished, terminating, suspended, on its way to an end, or running. */
 function jobStatusCell(obj: Job): string {
-  const conds = (obj.status?.conditions ?? []).filter((c) => c.status === 'True');
-  const has = (t: string): boolean => conds.some((c) => c.type === t);
-  if (has('Failed')) return 'Failed';
-  if (has('Complete')) return 'Complete';
-  if (has('Suspended')) return 'Suspended';
-  if (has('FailureTarget')) return 'FailureTarget';
-  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  if (hasJobCondition(obj, 'Complete')) return 'Complete';
+  if (hasJobCondition(obj, 'Failed')) return 'Failed';
+  if (obj.metadata?.deletionTimestamp) return 'Terminating';
+  if (hasJobCondition(obj, 'Suspended')) return 'Suspended';
+  if (hasJobCondition(obj, 'FailureTarget')) return 'FailureTarget';
+  if (hasJobCondition(obj, 'SuccessCriteriaMet')) return 'SuccessCriteriaMet';
   return 'Running';
+}
+
+/** Upstream's printJob DURATION: start to completion, or start to now while it runs; empty before it starts. */
+function jobDurationCell(obj: Job): string {
+  const start = timestampMillis(obj.status?.startTime);
+  if (start === undefined) return '';
+  const end = timestampMillis(obj.status?.completionTime);
+  return humanDuration(((end ?? Date.now()) - start) / 1000);
 }
 
 /** The Job resource. */
@@ -176,7 +191,7 @@ export const jobs: ResourceDefinition<Job> = {
     {
       name: 'Completions',
       type: 'string',
-      description: 'The desired number of successfully finished pods the job should be run with.',
+      description: 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.',
       cell(obj) {
         const s = obj.spec ?? {};
         const succeeded = num(obj.status?.succeeded) ?? 0;
@@ -186,6 +201,8 @@ export const jobs: ResourceDefinition<Job> = {
         return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
       },
     },
-    { name: 'Start Time', type: 'date', priority: 1, description: 'When the job started.', cell: (obj) => str(obj.status?.startTime) },
+    { name: 'Duration', type: 'string', description: 'Time required to complete the job.', cell: jobDurationCell },
+    ...templateContainerColumns<Job>(),
+    selectorColumn<Job>('A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (obj) => obj.spec?.selector),
   ],
 };

@@ -58,15 +58,16 @@ export const endpoints: ResourceDefinition<Endpoints> = {
       type: 'string',
       description: 'Endpoints of the service',
       cell(obj) {
+        // Upstream's formatEndpoints: each subset's ports, each with every address; headless subsets list bare IPs.
         const out: string[] = [];
+        const hostPort = (ip: string, port: unknown) => `${ip.includes(':') ? `[${ip}]` : ip}:${String(port)}`;
         for (const subset of obj.subsets ?? []) {
+          const addresses = (subset.addresses ?? []).map((a) => str(a.ip));
           const ports = subset.ports ?? [];
-          for (const addr of subset.addresses ?? []) {
-            if (ports.length === 0) out.push(str(addr.ip));
-            for (const port of ports) out.push(`${str(addr.ip)}:${String(port.port)}`);
-          }
+          if (ports.length === 0) out.push(...addresses);
+          for (const port of ports) out.push(...addresses.map((ip) => hostPort(ip, port.port)));
         }
-        if (out.length === 0) return '<none>';
+        if ((obj.subsets ?? []).length === 0) return '<none>';
         return out.length > 3 ? `${out.slice(0, 3).join(',')} + ${out.length - 3} more...` : out.join(',');
       },
     },

@@ -6,7 +6,7 @@
 import type { LimitRange, LimitRangeItem } from '../../../gen/kube/core-v1.js';
 import { type FieldError, forbidden, invalidValue, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import type { ResourceDefinition } from '../rest/definition.js';
+import { CREATED_AT_COLUMN, type ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
 import { str } from './fields.js';
 import { compareQuantities, resourceList } from './resource-lists.js';
@@ -70,6 +70,9 @@ function validateLimitRange(obj: LimitRange): FieldError[] {
 export const limitRanges: ResourceDefinition<LimitRange> = {
   ...declared('', 'limitranges', { v1: { defaults: (obj) => defaultLimitRange(obj as LimitRange) } }),
   nameValidator: isDns1123Subdomain,
+  // Upstream has no LimitRange printer: its default table convertor prints Name and Created At.
+  printsAge: false,
+  printerColumns: [CREATED_AT_COLUMN],
   strategy: {
     prepareForCreate: defaultLimitRange,
     prepareForUpdate: defaultLimitRange,

@@ -11,6 +11,7 @@ import type { ResourceDefinition } from '../rest/definition.js';
 import { child, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
 import { declared } from '../rest/declared.js';
+import { podColumns } from './pod-printer.js';
 import { podProxy } from './proxy-locations.js';
 
 /** The fields a pod update may change, as upstream lists them in its Forbidden message. */
@@ -147,37 +148,5 @@ export const pods: ResourceDefinition<Pod> = {
       'status.nominatedNodeName': str(st.nominatedNodeName),
     };
   },
-  printerColumns: [
-    {
-      name: 'Ready',
-      type: 'string',
-      description: 'The aggregate readiness state of this pod for accepting traffic.',
-      cell(obj) {
-        const containers = obj.spec?.containers ?? [];
-        const statuses = obj.status?.containerStatuses ?? [];
-        return `${statuses.filter((s) => s.ready === true).length}/${containers.length}`;
-      },
-    },
-    {
-      name: 'Status',
-      type: 'string',
-      description: 'The aggregate status of the containers in this pod.',
-      cell(obj) {
-        if (obj.metadata?.deletionTimestamp) return 'Terminating';
-        const st = obj.status ?? {};
-        return str(st.reason) || str(st.phase);
-      },
-    },
-    {
-      name: 'Restarts',
-      type: 'string',
-      description: 'The number of times the containers in this pod have been restarted.',
-      cell(obj) {
-        const statuses = obj.status?.containerStatuses ?? [];
-        return String(statuses.reduce((n, s) => n + (typeof s.restartCount === 'number' ? s.restartCount : 0), 0));
-      },
-    },
-    { name: 'IP', type: 'string', priority: 1, description: 'The IP address of the pod.', cell: (obj) => str(obj.status?.podIP) || '<none>' },
-    { name: 'Node', type: 'string', priority: 1, description: 'The node the pod is assigned to.', cell: (obj) => str(obj.spec?.nodeName) || '<none>' },
-  ],
+  printerColumns: podColumns,
 };

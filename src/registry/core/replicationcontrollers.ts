@@ -11,7 +11,7 @@ import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { child, num, setDefault } from './fields.js';
 import { defaultPodTemplate, validatePodTemplate } from './pod-spec.js';
-import { templateContainerColumns, validateNonNegative } from './workload.js';
+import { formatLabels, templateContainerColumns, validateNonNegative } from './workload.js';
 
 /** SetDefaults_ReplicationController plus the pod template's defaults. */
 function defaultReplicationController(obj: ReplicationController): void {
@@ -56,13 +56,6 @@ const STATUS_COUNTS = ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'ava
 
 const count = (obj: ReplicationController, field: (typeof STATUS_COUNTS)[number]): number => num(obj.status?.[field]) ?? 0;
 
-/** `app=web,tier=front`: an equality selector as upstream prints it. */
-const selectorText = (selector: Record<string, string> | undefined): string =>
-  Object.keys(selector ?? {})
-    .sort()
-    .map((k) => `${k}=${selector?.[k] ?? ''}`)
-    .join(',');
-
 /** The ReplicationController resource. */
 export const replicationControllers: ResourceDefinition<ReplicationController> = {
   // Defaults at decode (the field manager sees them), and again in the strategy for writers that never decode.
@@ -87,6 +80,6 @@ export const replicationControllers: ResourceDefinition<ReplicationController> =
     { name: 'Current', type: 'integer', description: 'Number of actual pods.', cell: (obj) => count(obj, 'replicas') },
     { name: 'Ready', type: 'integer', description: 'Number of pods ready.', cell: (obj) => count(obj, 'readyReplicas') },
     ...templateContainerColumns(),
-    { name: 'Selector', type: 'string', priority: 1, description: 'Label selector for pods.', cell: (obj) => selectorText(obj.spec?.selector) },
+    { name: 'Selector', type: 'string', priority: 1, description: 'Label selector for pods.', cell: (obj) => formatLabels(obj.spec?.selector) },
   ],
 };

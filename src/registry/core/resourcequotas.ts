@@ -4,9 +4,9 @@
  * Enforcement (the quota admission plugin and controller) is not part of this server yet.
  */
 import type { ResourceQuota } from '../../../gen/kube/core-v1.js';
-import { type FieldError, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
+import { type FieldError, goStringSlice, goValue, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
-import { AGE_COLUMN_SLOT, type ResourceDefinition } from '../rest/definition.js';
+import type { ResourceDefinition } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
 import { str } from './fields.js';
 import { compareQuantities, resourceList } from './resource-lists.js';
@@ -25,7 +25,7 @@ function validateQuantities(list: Record<string, string> | undefined, path: stri
 function validateResourceQuota(obj: ResourceQuota): FieldError[] {
   const errs = validateQuantities(obj.spec?.hard, 'spec.hard');
   (obj.spec?.scopes ?? []).forEach((scope) => {
-    if (!SCOPES.includes(str(scope))) errs.push(invalidValue('spec.scopes', obj.spec?.scopes, 'unsupported scope'));
+    if (!SCOPES.includes(str(scope))) errs.push(invalidValue('spec.scopes', goValue(goStringSlice('core.ResourceQuotaScope'), obj.spec?.scopes), 'unsupported scope'));
   });
   (obj.spec?.scopeSelector?.matchExpressions ?? []).forEach((req, i) => {
     const path = `spec.scopeSelector.matchExpressions[${i}]`;
@@ -61,7 +61,6 @@ export const resourceQuotas: ResourceDefinition<ResourceQuota> = {
     validateUpdate: (obj) => [...validateQuantities(obj.status?.hard, 'status.hard'), ...validateQuantities(obj.status?.used, 'status.used')],
   },
   printerColumns: [
-    AGE_COLUMN_SLOT,
     { name: 'Request', type: 'string', description: 'Requests and counts, used / hard', cell: (obj) => usage(obj, false) },
     { name: 'Limit', type: 'string', description: 'Limits, used / hard', cell: (obj) => usage(obj, true) },
   ],

@@ -9,6 +9,7 @@ import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
+import { formatLabels } from './workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { child, setDefault, str } from './fields.js';
 import { declared } from '../rest/declared.js';
@@ -181,6 +182,26 @@ function validateServiceUpdate(obj: Service, old: Service): FieldError[] {
   return errs;
 }
 
+/** Upstream's getServiceExternalIP: external IPs, and for load balancers their ingress points (sorted, unique) first. */
+function externalIPCell(obj: Service): string {
+  const spec = obj.spec ?? {};
+  const external = (spec.externalIPs ?? []).map(str);
+  switch (spec.type) {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length > 0 ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const points = [...new Set((obj.status?.loadBalancer?.ingress ?? []).map((i) => str(i.ip) || str(i.hostname)).filter(Boolean))].sort();
+      if (external.length > 0) return [...points, ...external].join(',');
+      return points.length > 0 ? points.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return str(spec.externalName);
+    default:
+      return '<unknown>';
+  }
+}
+
 function portsCell(obj: Service): string {
   const ports = obj.spec?.ports ?? [];
   if (ports.length === 0) return '<none>';
@@ -214,22 +235,10 @@ export const services: ResourceDefinition<Service> = {
   },
   selectableFields: (obj) => ({ 'spec.clusterIP': str(obj.spec?.clusterIP), 'spec.type': str(obj.spec?.type) }),
   printerColumns: [
-    { name: 'Type', type: 'string', description: 'The type of the service.', cell: (obj) => str(obj.spec?.type) },
-    { name: 'Cluster-IP', type: 'string', description: 'The cluster IP of the service.', cell: (obj) => str(obj.spec?.clusterIP) || '<none>' },
-    {
-      name: 'External-IP',
-      type: 'string',
-      description: 'The external IPs of the service.',
-      cell(obj) {
-        const s = obj.spec ?? {};
-        if (s.type === 'ExternalName') return str(s.externalName);
-        const ingress = (obj.status?.loadBalancer?.ingress ?? []).map((i) => str(i.ip) || str(i.hostname));
-        const external = Array.isArray(s.externalIPs) ? s.externalIPs : [];
-        const all = [...ingress, ...external].filter(Boolean);
-        if (all.length) return all.join(',');
-        return s.type === 'LoadBalancer' ? '<pending>' : '<none>';
-      },
-    },
-    { name: 'Port(s)', type: 'string', description: 'The ports of the service.', cell: portsCell },
+    { name: 'Type', type: 'string', description: 'type determines how the Service is exposed.', cell: (obj) => str(obj.spec?.type) },
+    { name: 'Cluster-IP', type: 'string', description: 'clusterIP is the IP address of the service and is usually assigned randomly.', cell: (obj) => str(obj.spec?.clusterIPs?.[0]) || '<none>' },
+    { name: 'External-IP', type: 'string', description: 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.', cell: externalIPCell },
+    { name: 'Port(s)', type: 'string', description: 'The list of ports that are exposed by this service.', cell: portsCell },
+    { name: 'Selector', type: 'string', priority: 1, description: 'Route service traffic to pods with label keys and values matching this selector.', cell: (obj) => formatLabels(obj.spec?.selector) },
   ],
 };

@@ -4,14 +4,17 @@
  * `/status` whose load-balancer entries carry IPs or DNS names.
  */
 import type { HTTPIngressPath, Ingress, IngressBackend, IngressLoadBalancerIngress } from '../../../gen/kube/networking-v1.js';
-import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, type GoType, goValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+
+/** The type upstream's Ingress validation holds the rules in (only ever printed empty or nil). */
+const INGRESS_RULES: GoType = { kind: 'slice', name: '[]networking.IngressRule', elem: { kind: 'struct', name: 'networking.IngressRule', fields: [] } };
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { listWithMore, validateTypedReference } from './refs.js';
+import { validateTypedReference } from './refs.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
 const BAD_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
@@ -70,7 +73,7 @@ function validateIngress(obj: Ingress): FieldError[] {
   const errs: FieldError[] = [];
   const spec = obj.spec ?? {};
   const rules = spec.rules ?? [];
-  if (rules.length === 0 && !spec.defaultBackend) errs.push(invalidValue('spec', rules.length === 0 ? null : rules, 'either `defaultBackend` or `rules` must be specified'));
+  if (rules.length === 0 && !spec.defaultBackend) errs.push(invalidValue('spec', goValue(INGRESS_RULES, spec.rules), 'either `defaultBackend` or `rules` must be specified'));
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, 'spec.defaultBackend'));
   rules.forEach((rule, i) => {
     const host = str(rule.host);
@@ -123,22 +126,30 @@ function validateStatus(obj: Ingress, old: Ingress): FieldError[] {
   return errs;
 }
 
-/** Upstream's Hosts column: the rules' hosts, `*` when none names one. */
+/** Upstream's formatHosts: the first three hosts; "+ N more..." counts every further rule, with a host or not. */
 function hosts(obj: Ingress): string {
-  const list = (obj.spec?.rules ?? []).map((r) => str(r.host)).filter((h) => h);
+  const rules = obj.spec?.rules ?? [];
+  const list: string[] = [];
+  let more = false;
+  for (const rule of rules) {
+    if (list.length === 3) more = true;
+    if (!more && str(rule.host)) list.push(str(rule.host));
+  }
   if (list.length === 0) return '*';
-  return listWithMore(list, 3);
+  return more ? `${list.join(',')} + ${rules.length - 3} more...` : list.join(',');
 }
 
-/** Upstream's Address column: load-balancer IPs and host names, cut at 16 characters. */
+/**
+ * Upstream's Address column: the load balancer's IPs and host names, sorted and unique
+ * (server-side tables print wide, so the list is never clipped).
+ */
 function address(obj: Ingress): string {
-  const list: string[] = [];
+  const list = new Set<string>();
   for (const entry of obj.status?.loadBalancer?.ingress ?? []) {
-    if (str(entry.ip)) list.push(str(entry.ip));
-    else if (str(entry.hostname)) list.push(str(entry.hostname));
+    if (str(entry.ip)) list.add(str(entry.ip));
+    else if (str(entry.hostname)) list.add(str(entry.hostname));
   }
-  const joined = list.join(',');
-  return joined.length > 16 ? `${joined.slice(0, 16)}...` : joined;
+  return [...list].sort().join(',');
 }
 
 /** The Ingress resource. */

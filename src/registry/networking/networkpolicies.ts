@@ -2,14 +2,14 @@
  * networking.k8s.io/v1 NetworkPolicy: ports default to TCP, policyTypes default from the
  * rules present, peers name exactly one kind of selector or an IP block.
  */
-import type { LabelSelector } from '../../../gen/kube/meta-v1.js';
 import type { IPBlock, NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from '../../../gen/kube/networking-v1.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, goStringSlice, goValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { isValidPortName, isValidPortNum } from '../../machinery/validation/ports.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
+import { formatLabelSelector } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { cidrProblems, parseCidr } from './cidr.js';
 
@@ -96,31 +96,14 @@ function validateNetworkPolicy(obj: NetworkPolicy): FieldError[] {
     (rule.to ?? []).forEach((peer, j) => errs.push(...validatePeer(peer, `spec.egress[${i}].to[${j}]`)));
   });
   const types = spec.policyTypes ?? [];
-  if (types.length > 2) return [...errs, invalidValue('spec.policyTypes', types, 'may not specify more than two policyTypes')];
+  if (types.length > 2) return [...errs, invalidValue('spec.policyTypes', goValue(goStringSlice('networking.PolicyType'), types), 'may not specify more than two policyTypes')];
   types.forEach((t, i) => {
     if (t !== 'Ingress' && t !== 'Egress') errs.push(notSupported(`spec.policyTypes[${i}]`, t, ['Ingress', 'Egress']));
   });
   return errs;
 }
 
-/** apimachinery's FormatLabelSelector: `<none>` for an empty selector, requirements sorted by key. */
-export function formatLabelSelector(selector: LabelSelector | undefined): string {
-  const parts: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) parts.push([k, `${k}=${v}`]);
-  for (const e of selector?.matchExpressions ?? []) {
-    const key = str(e.key);
-    const values = [...(e.values ?? [])].sort().join(',');
-    if (e.operator === 'In') parts.push([key, `${key} in (${values})`]);
-    else if (e.operator === 'NotIn') parts.push([key, `${key} notin (${values})`]);
-    else if (e.operator === 'Exists') parts.push([key, key]);
-    else if (e.operator === 'DoesNotExist') parts.push([key, `!${key}`]);
-  }
-  if (parts.length === 0) return '<none>';
-  return parts
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map((p) => p[1])
-    .join(',');
-}
+
 
 /** The NetworkPolicy resource. */
 export const networkPolicies: ResourceDefinition<NetworkPolicy> = {

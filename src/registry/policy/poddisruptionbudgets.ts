@@ -5,7 +5,7 @@
  * generation; status is written through `/status`.
  */
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from '../../../gen/kube/policy-v1.js';
-import { type FieldError, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
+import { type FieldError, intOrStringValue, invalidValue, notSupported } from '../../machinery/validation/field-error.js';
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { validateIntOrPercent } from '../apps/deployments.js';
@@ -21,7 +21,7 @@ function validateAmount(value: unknown, path: string): FieldError[] {
   if (value === undefined || value === null) return [];
   const errs = validateIntOrPercent(value, path);
   if (typeof value === 'string' && PERCENT_RE.test(value) && Number(value.slice(0, -1)) > 100) {
-    errs.push(invalidValue(path, value, 'must not be greater than 100%'));
+    errs.push(invalidValue(path, intOrStringValue(value), 'must not be greater than 100%'));
   }
   return errs;
 }

@@ -5,10 +5,11 @@
  */
 import type { PolicyRule, RoleBinding, RoleRef, Subject } from '../../../gen/kube/rbac-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
-import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, type GoType, goValue, GO_STRING, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { str } from '../core/fields.js';
+import { CREATED_AT_COLUMN } from '../rest/definition.js';
 
 /** The group of every role reference, and of User and Group subjects. */
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -87,10 +88,21 @@ export function validateBinding(obj: { roleRef?: RoleRef; subjects?: Subject[] }
   return errs;
 }
 
+/** rbac.RoleRef as upstream's error values hold it. */
+const ROLE_REF: GoType = {
+  kind: 'struct',
+  name: 'rbac.RoleRef',
+  fields: [
+    ['APIGroup', 'apiGroup', GO_STRING],
+    ['Kind', 'kind', GO_STRING],
+    ['Name', 'name', GO_STRING],
+  ],
+};
+
 /** A binding's role reference never changes. */
 export function validateRoleRefUnchanged(ref: RoleRef | undefined, old: RoleRef | undefined): FieldError[] {
   const norm = (r: RoleRef | undefined) => ({ apiGroup: str(r?.apiGroup), kind: str(r?.kind), name: str(r?.name) });
-  return jsonEqual(norm(ref), norm(old)) ? [] : [invalidValue('roleRef', norm(ref), 'cannot change roleRef')];
+  return jsonEqual(norm(ref), norm(old)) ? [] : [invalidValue('roleRef', goValue(ROLE_REF, norm(ref)), 'cannot change roleRef')];
 }
 
 /** The wide columns of bindings: the role, then users, groups and service accounts. */
@@ -105,10 +117,5 @@ export function bindingColumns<T extends { roleRef?: RoleRef; subjects?: Subject
   ];
 }
 
-/** Roles print their creation time. */
-export const createdAtColumn = {
-  name: 'Created At',
-  type: 'date' as const,
-  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
-  cell: (obj: { metadata?: { creationTimestamp?: string } }) => str(obj.metadata?.creationTimestamp),
-};
+/** Roles print their creation time (upstream has no printer for them). */
+export const createdAtColumn = CREATED_AT_COLUMN;

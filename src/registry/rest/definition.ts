@@ -141,7 +141,11 @@ export interface ResourceDefinition<T extends object = KubeObject> {
    * ApiError that refuses it.
    */
   admitDelete?(name: string): void;
-  /** Table columns for kubectl's human-readable output (beyond Name and Age). */
+  /**
+   * Table columns for kubectl's human-readable output (beyond Name and Age; a name column of
+   * the definition's own, `format: 'name'`, replaces the default one, as StorageClass's
+   * `(default)` marker needs).
+   */
   printerColumns?: PrinterColumn<T>[];
   /** False: the kind prints no Age column (upstream's Role, ClusterRole and PodTemplate printers). */
   printsAge?: boolean;
@@ -228,6 +232,8 @@ export interface PrinterColumn<T extends object = KubeObject> {
   type: 'string' | 'integer' | 'date' | 'boolean';
   description: string;
   priority?: number;
+  /** The column's format (`name` for the object's name column). */
+  format?: string;
   cell(obj: T): string | number | boolean;
 }
 
@@ -236,6 +242,26 @@ export interface PrinterColumn<T extends object = KubeObject> {
  * last priority-0 column (ResourceQuota prints it right after Name); the endpoints fill it in.
  */
 export const AGE_COLUMN_SLOT: PrinterColumn = { name: 'Age', type: 'string', description: '', cell: () => '' };
+
+/**
+ * Marks where Name goes when upstream's printer does not print it first (Event prints it
+ * last, in `-o wide` only): the endpoints fill in the column, with this slot's priority.
+ */
+export const NAME_COLUMN_SLOT: PrinterColumn = { name: 'Name', type: 'string', format: 'name', description: '', cell: () => '' };
+
+/**
+ * The column upstream's default table convertor prints for kinds without a printer of their
+ * own (Role, ClusterRole, LimitRange): the creation time in RFC 3339. Such kinds print no Age.
+ */
+export const CREATED_AT_COLUMN: PrinterColumn = {
+  name: 'Created At',
+  type: 'date',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
+  cell: (obj) => obj.metadata?.creationTimestamp ?? '',
+};
+
+/** The Name slot at `-o wide` priority. */
+export const WIDE_NAME_COLUMN_SLOT: PrinterColumn = { ...NAME_COLUMN_SLOT, priority: 1 };
 
 /** `apps/v1` or `v1`. */
 export function definitionApiVersion(def: { group: string; version: string }): string {

@@ -56,6 +56,18 @@ export const storageClasses: ResourceDefinition<StorageClass> = {
     },
   },
   printerColumns: [
+    {
+      name: 'Name',
+      type: 'string',
+      format: 'name',
+      description: 'Name must be unique within a namespace.',
+      // Upstream marks the default class (either annotation, `true`) after its name.
+      cell: (obj) => {
+        const a = obj.metadata?.annotations ?? {};
+        const isDefault = a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+        return `${str(obj.metadata?.name)}${isDefault ? ' (default)' : ''}`;
+      },
+    },
     { name: 'Provisioner', type: 'string', description: 'Indicates the type of the provisioner.', cell: (obj) => str(obj.provisioner) },
     { name: 'ReclaimPolicy', type: 'string', description: 'Dynamically provisioned PersistentVolumes of this storage class are created with this reclaimPolicy. Defaults to Delete.', cell: (obj) => obj.reclaimPolicy ?? 'Delete' },
     { name: 'VolumeBindingMode', type: 'string', description: 'VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound. When unset, VolumeBindingImmediate is used.', cell: (obj) => obj.volumeBindingMode ?? 'Immediate' },
