@@ -8,8 +8,9 @@ import { CronJobServiceService as batchV1CronJobService, JobServiceService as ba
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
-import { ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
+import { BindingServiceService as coreV1BindingService, ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
+import { EventServiceService as eventsV1EventService } from './wheelhouse/events/v1/services.js';
 import { FlowSchemaServiceService as flowcontrolV1FlowSchemaService, PriorityLevelConfigurationServiceService as flowcontrolV1PriorityLevelConfigurationService } from './wheelhouse/flowcontrol/v1/services.js';
 import { IPAddressServiceService as networkingV1IPAddressService, IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService, ServiceCIDRServiceService as networkingV1ServiceCIDRService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
@@ -19,8 +20,8 @@ import { PriorityClassServiceService as schedulingV1PriorityClassService } from 
 import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceService as storageV1CSINodeService, CSIStorageCapacityServiceService as storageV1CSIStorageCapacityService, StorageClassServiceService as storageV1StorageClassService, VolumeAttachmentServiceService as storageV1VolumeAttachmentService } from './wheelhouse/storage/v1/services.js';
 import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
 
-/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
-export type ResourceSubresource = 'status' | 'scale' | 'proxy';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -46,8 +47,12 @@ export interface ResourceFacts {
   shortNames: readonly string[];
   categories: readonly string[];
   subresources: readonly ResourceSubresource[];
+  /** The verbs served, when not all (a read-only resource); its service has only their methods. */
+  verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
   aliasOf?: string;
+  /** On an alias of another group's resource: that group (events.k8s.io Event serves core's events). */
+  aliasOfGroup?: string;
   versions: readonly ResourceVersionFacts[];
 }
 
@@ -104,7 +109,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['proxy', 'status'],
+    subresources: ['binding', 'eviction', 'proxy', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Pod', listType: 'k8s.io.api.core.v1.PodList', service: { name: 'wheelhouse.core.v1.PodService', definition: coreV1PodService } },
     ],
@@ -146,7 +151,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['sa'],
     categories: [],
-    subresources: [],
+    subresources: ['token'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ServiceAccount', listType: 'k8s.io.api.core.v1.ServiceAccountList', service: { name: 'wheelhouse.core.v1.ServiceAccountService', definition: coreV1ServiceAccountService } },
     ],
@@ -261,6 +266,36 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.PodTemplate', listType: 'k8s.io.api.core.v1.PodTemplateList', service: { name: 'wheelhouse.core.v1.PodTemplateService', definition: coreV1PodTemplateService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'bindings',
+    kind: 'Binding',
+    listKind: 'BindingList',
+    singular: 'binding',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Binding', listType: '', service: { name: 'wheelhouse.core.v1.BindingService', definition: coreV1BindingService } },
+    ],
+  },
+  {
+    group: '',
+    resource: 'componentstatuses',
+    kind: 'ComponentStatus',
+    listKind: 'ComponentStatusList',
+    singular: 'componentstatus',
+    namespaced: false,
+    shortNames: ['cs'],
+    categories: [],
+    subresources: [],
+    verbs: ['get', 'list'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ComponentStatus', listType: 'k8s.io.api.core.v1.ComponentStatusList', service: { name: 'wheelhouse.core.v1.ComponentStatusService', definition: coreV1ComponentStatusService } },
     ],
   },
   {
@@ -490,6 +525,22 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.policy.v1.PodDisruptionBudget', listType: 'k8s.io.api.policy.v1.PodDisruptionBudgetList', service: { name: 'wheelhouse.policy.v1.PodDisruptionBudgetService', definition: policyV1PodDisruptionBudgetService } },
+    ],
+  },
+  {
+    group: 'events.k8s.io',
+    resource: 'events',
+    kind: 'Event',
+    listKind: 'EventList',
+    singular: 'event',
+    namespaced: true,
+    shortNames: ['ev'],
+    categories: [],
+    subresources: [],
+    aliasOf: 'events',
+    aliasOfGroup: '',
+    versions: [
+      { version: 'v1', storage: false, objectType: 'k8s.io.api.events.v1.Event', listType: 'k8s.io.api.events.v1.EventList', service: { name: 'wheelhouse.events.v1.EventService', definition: eventsV1EventService } },
     ],
   },
   {

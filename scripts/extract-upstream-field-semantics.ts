@@ -80,6 +80,9 @@ function packageSources(): Source[] {
     api('discovery/v1'),
     api('node/v1'),
     api('storage/v1'),
+    api('policy/v1beta1'),
+    api('authentication/v1'),
+    api('events/v1'),
     api('storage/v1beta1'),
     api('flowcontrol/v1'),
     // batch/v1 JobSchedulingConfiguration is built from these.

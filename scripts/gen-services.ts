@@ -12,7 +12,8 @@ interface VersionDecl {
   version: string;
   storage?: boolean;
   object: string;
-  list: string;
+  /** Absent only where the resource serves no list (a create-only resource: bindings). */
+  list?: string;
   /** Off unless --runtime-config turns it on (upstream's betas introduced since 1.24). */
   offByDefault?: boolean;
 }
@@ -26,8 +27,13 @@ interface ResourceDecl {
   shortNames?: string[];
   categories?: string[];
   subresources?: string[];
-  /** Set on an alias: the resource (same group) whose stored objects it serves. */
-  aliasOf?: string;
+  /** The verbs served, when not all of them (a read-only or create-only resource): its service has only their methods. */
+  verbs?: string[];
+  /**
+   * Set on an alias: the resource whose stored objects it serves, by name in the same group,
+   * or `{ group, resource }` in another (events.k8s.io/v1 Event serves core's events).
+   */
+  aliasOf?: string | { group: string; resource: string };
   versions: VersionDecl[];
 }
 
@@ -36,7 +42,9 @@ const PROTO = join(ROOT, 'proto');
 const MANIFEST = 'proto/wheelhouse/resources.yaml';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
-const SUBRESOURCES = new Set(['status', 'scale', 'proxy']);
+/** status and scale have gRPC methods; proxy, binding, eviction and token are HTTP only. */
+const SUBRESOURCES = new Set(['status', 'scale', 'proxy', 'binding', 'eviction', 'token']);
+const VERBS = ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection', 'watch'];
 
 function fail(message: string): never {
   throw new Error(`${MANIFEST}: ${message}`);
@@ -61,6 +69,12 @@ function messageFiles(): Map<string, string> {
   return out;
 }
 
+/** The group and resource an alias serves. */
+function aliasTarget(r: ResourceDecl): { group: string; resource: string } {
+  if (r.aliasOf === undefined) fail(`${r.group}/${r.resource} is not an alias`);
+  return typeof r.aliasOf === 'string' ? { group: r.group, resource: r.aliasOf } : r.aliasOf;
+}
+
 function loadManifest(): ResourceDecl[] {
   const doc = parse(readFileSync(join(ROOT, MANIFEST), 'utf8')) as { resources?: ResourceDecl[] };
   const resources = doc.resources ?? fail('no resources');
@@ -72,11 +86,15 @@ function loadManifest(): ResourceDecl[] {
     if (!r.versions?.length) fail(`${id}: at least one version is required`);
     const storage = r.versions.filter((v) => v.storage).length;
     if (r.aliasOf !== undefined) {
-      if (!resources.some((o) => o.group === r.group && o.resource === r.aliasOf && o.aliasOf === undefined)) fail(`${id}: aliasOf names no resource of the group`);
+      const target = aliasTarget(r);
+      if (!resources.some((o) => o.group === target.group && o.resource === target.resource && o.aliasOf === undefined)) fail(`${id}: aliasOf names no declared resource`);
       if (storage !== 0) fail(`${id}: an alias has no storage version of its own`);
     } else if (storage !== 1) fail(`${id}: exactly one version must be the storage version`);
     for (const s of r.subresources ?? []) if (!SUBRESOURCES.has(s)) fail(`${id}: unknown subresource ${s}`);
+    for (const v of r.verbs ?? []) if (!VERBS.includes(v)) fail(`${id}: unknown verb ${v}`);
+    const listless = r.verbs !== undefined && !['list', 'watch', 'deletecollection'].some((v) => r.verbs?.includes(v));
     for (const v of r.versions) {
+      if (!v.list && !listless) fail(`${id}: version ${v.version} needs a list message`);
       const key = `${r.group}/${v.version}/${r.kind}`;
       if (seen.has(key)) fail(`${key} is declared twice`);
       seen.add(key);
@@ -95,18 +113,27 @@ interface ServiceEntry {
   version: VersionDecl;
 }
 
-function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, string>): string {
-  const imports = new Set<string>([`k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto`, 'wheelhouse/meta/v1/requests.proto']);
-  const fileOf = (message: string): string => files.get(message) ?? fail(`message ${message} is not declared under proto/k8s`);
-  const body: string[] = [];
-  for (const { resource: r, version: v } of entries) {
-    imports.add(fileOf(v.object));
-    imports.add(fileOf(v.list));
-    const subs = new Set(r.subresources ?? []);
-    if (subs.has('scale')) imports.add(fileOf(SCALE));
-    const K = r.kind;
-    body.push(`// ${K} (${r.group || 'core'}/${v.version}, ${r.resource})
+const served = (r: ResourceDecl, verb: string): boolean => !r.verbs || r.verbs.includes(verb);
 
+/** The main resource's methods, for the verbs the resource serves. */
+function rpcs(r: ResourceDecl, v: VersionDecl, K: string): string {
+  const lines: Array<[string, string]> = [
+    ['get', `rpc Get(wheelhouse.meta.v1.GetRequest) returns (${v.object});`],
+    ['list', `rpc List(wheelhouse.meta.v1.ListRequest) returns (${v.list});`],
+    ['create', `rpc Create(Create${K}Request) returns (${v.object});`],
+    ['update', `rpc Update(Update${K}Request) returns (${v.object});`],
+    ['patch', `rpc Patch(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`],
+    ['delete', `rpc Delete(wheelhouse.meta.v1.DeleteRequest) returns (${META}.Status);`],
+    ['deletecollection', `// Deletes every object the list options select; returns them as a list, as upstream.
+  rpc DeleteCollection(wheelhouse.meta.v1.DeleteCollectionRequest) returns (${v.list});`],
+    ['watch', `rpc Watch(wheelhouse.meta.v1.ListRequest) returns (stream ${K}WatchEvent);`],
+  ];
+  return lines.filter(([verb]) => served(r, verb)).map(([, line]) => `\n  ${line}`).join('');
+}
+
+/** The request and event messages of a kind's methods: Create, Update and Watch only where served. */
+function requestMessages(r: ResourceDecl, v: VersionDecl, K: string): string {
+  const all = `
 // Creates a ${K}: the typed object, or \`raw\` bytes in \`contentType\` (application/json,
 // application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
 message Create${K}Request {
@@ -134,18 +161,28 @@ message ${K}WatchEvent {
   optional string type = 1;
   optional ${v.object} object = 2;
   optional ${META}.Status status = 3;
+}`;
+  const parts = all.trim().split('\n\n// ').map((p, i) => (i === 0 ? p : `// ${p}`));
+  const wanted = (p: string): boolean =>
+    (p.includes(`message Create${K}Request`) && served(r, 'create')) ||
+    (p.includes(`message Update${K}Request`) && (served(r, 'update') || (r.subresources ?? []).includes('status'))) ||
+    (p.includes(`message ${K}WatchEvent`) && served(r, 'watch'));
+  const kept = parts.filter(wanted);
+  return kept.length ? `\n${kept.join('\n\n')}\n\n` : '\n';
 }
 
-service ${K}Service {
-  rpc Get(wheelhouse.meta.v1.GetRequest) returns (${v.object});
-  rpc List(wheelhouse.meta.v1.ListRequest) returns (${v.list});
-  rpc Create(Create${K}Request) returns (${v.object});
-  rpc Update(Update${K}Request) returns (${v.object});
-  rpc Patch(wheelhouse.meta.v1.PatchRequest) returns (${v.object});
-  rpc Delete(wheelhouse.meta.v1.DeleteRequest) returns (${META}.Status);
-  // Deletes every object the list options select; returns them as a list, as upstream.
-  rpc DeleteCollection(wheelhouse.meta.v1.DeleteCollectionRequest) returns (${v.list});
-  rpc Watch(wheelhouse.meta.v1.ListRequest) returns (stream ${K}WatchEvent);${
+function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, string>): string {
+  const imports = new Set<string>([`k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto`, 'wheelhouse/meta/v1/requests.proto']);
+  const fileOf = (message: string): string => files.get(message) ?? fail(`message ${message} is not declared under proto/k8s`);
+  const body: string[] = [];
+  for (const { resource: r, version: v } of entries) {
+    imports.add(fileOf(v.object));
+    if (v.list) imports.add(fileOf(v.list));
+    const subs = new Set(r.subresources ?? []);
+    if (subs.has('scale')) imports.add(fileOf(SCALE));
+    const K = r.kind;
+    body.push(`// ${K} (${r.group || 'core'}/${v.version}, ${r.resource})
+${requestMessages(r, v, K)}service ${K}Service {${rpcs(r, v, K)}${
     subs.has('status')
       ? `
   rpc GetStatus(wheelhouse.meta.v1.GetRequest) returns (${v.object});
@@ -174,6 +211,11 @@ ${[...imports].sort().map((i) => `import "${i}";`).join('\n')}
 ${body.join('\n')}`;
 }
 
+function aliasFacts(r: ResourceDecl): string {
+  const target = aliasTarget(r);
+  return `\n    aliasOf: '${target.resource}',${target.group !== r.group ? `\n    aliasOfGroup: '${target.group}',` : ''}`;
+}
+
 function resourcesTs(resources: ResourceDecl[]): string {
   const imports = new Map<string, Set<string>>();
   const versionFacts = (r: ResourceDecl, v: VersionDecl): string => {
@@ -183,7 +225,7 @@ function resourcesTs(resources: ResourceDecl[]): string {
     const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
     (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
     const off = v.offByDefault === true ? ', offByDefault: true' : '';
-    return `{ version: '${v.version}', storage: ${v.storage === true}${off}, objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+    return `{ version: '${v.version}', storage: ${v.storage === true}${off}, objectType: '${v.object}', listType: '${v.list ?? ''}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
   };
   const rows = resources.map((r) => {
     const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');
@@ -196,7 +238,7 @@ function resourcesTs(resources: ResourceDecl[]): string {
     namespaced: ${r.namespaced},
     shortNames: [${(r.shortNames ?? []).map((s) => `'${s}'`).join(', ')}],
     categories: [${(r.categories ?? []).map((s) => `'${s}'`).join(', ')}],
-    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.aliasOf ? `\n    aliasOf: '${r.aliasOf}',` : ''}
+    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.verbs ? `\n    verbs: [${r.verbs.map((s) => `'${s}'`).join(', ')}],` : ''}${r.aliasOf !== undefined ? aliasFacts(r) : ''}
     versions: [
 ${versions}
     ],
@@ -210,8 +252,8 @@ ${versions}
 import type { ServiceDefinition } from '@grpc/grpc-js';
 ${importLines.join('\n')}
 
-/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
-export type ResourceSubresource = 'status' | 'scale' | 'proxy';
+/** A declared subresource: status and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
+export type ResourceSubresource = 'status' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -237,8 +279,12 @@ export interface ResourceFacts {
   shortNames: readonly string[];
   categories: readonly string[];
   subresources: readonly ResourceSubresource[];
+  /** The verbs served, when not all (a read-only resource); its service has only their methods. */
+  verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
   aliasOf?: string;
+  /** On an alias of another group's resource: that group (events.k8s.io Event serves core's events). */
+  aliasOfGroup?: string;
   versions: readonly ResourceVersionFacts[];
 }
 

@@ -81,6 +81,17 @@ export interface AzureFileVolumeSource {
   readOnly?: boolean;
 }
 
+/**
+ * Ties a pod to a node: posted to a pod's `binding` subresource (or the namespace's `bindings`),
+ * it sets the pod's spec.nodeName. Never stored itself.
+ */
+export interface Binding {
+  /** The pod's name and namespace; annotations here are copied onto the pod. */
+  metadata?: metav1.ObjectMeta;
+  /** The node the pod goes to (kind Node, or empty). */
+  target?: ObjectReference;
+}
+
 /** A volume of an external CSI driver. */
 export interface CSIPersistentVolumeSource {
   driver?: string;
@@ -184,6 +195,42 @@ export interface ClusterTrustBundleProjection {
   path?: string;
   /** The owner user ID of the file. */
   user?: number;
+}
+
+/** One observation of a component. */
+export interface ComponentCondition {
+  /** The condition's type; Healthy is the only one. */
+  type?: string;
+  /** True, False or Unknown. */
+  status?: string;
+  /** What the check answered, for humans. */
+  message?: string;
+  /** Why the check could not be made, when it could not. */
+  error?: string;
+}
+
+/** The health of one part of the control plane, as the API server sees it. Read-only, computed on request. */
+export interface ComponentStatus {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The component's name. */
+  metadata?: metav1.ObjectMeta;
+  /** What was observed, one condition per type (Healthy). */
+  conditions?: ComponentCondition[];
+}
+
+/** A list of ComponentStatuses. */
+export interface ComponentStatusList {
+  /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
+  apiVersion?: string;
+  /** The kind this object represents, e.g. `Pod`. */
+  kind?: string;
+  /** The list's resource version and paging token. */
+  metadata?: metav1.ListMeta;
+  /** The components. */
+  items?: ComponentStatus[];
 }
 
 /**

@@ -3,6 +3,17 @@
 import type * as metav1 from "./meta-v1.js";
 import type * as intstr from "./intstr.js";
 
+/**
+ * A request to evict a pod: posted to the pod's `eviction` subresource, it deletes the pod
+ * when no PodDisruptionBudget forbids it.
+ */
+export interface Eviction {
+  /** The pod's name and namespace. */
+  metadata?: metav1.ObjectMeta;
+  /** Options for the pod's deletion (grace period, preconditions, propagation). */
+  deleteOptions?: metav1.DeleteOptions;
+}
+
 /** Limits how many pods of a set voluntary disruptions (evictions) may take down at once. */
 export interface PodDisruptionBudget {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */

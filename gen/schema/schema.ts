@@ -198,6 +198,26 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"RollingUpdate (the default) or OnDelete."},
     {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update."},
   ]},
+  "k8s.io.api.authentication.v1.BoundObjectReference": {"fullName":"k8s.io.api.authentication.v1.BoundObjectReference","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"BoundObjectReference","description":"The object a token is bound to.","fields":[
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Pod, Secret or Node."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The referent's API version (v1)."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The referent's name."},
+    {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The referent's uid."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenRequest": {"fullName":"k8s.io.api.authentication.v1.TokenRequest","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenRequest","description":"Asks for a token of a ServiceAccount: posted to the account's `token` subresource, answered with the token in status. Never stored.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The ServiceAccount's name and namespace."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.TokenRequestSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What the token is for and how long it lasts."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authentication.v1.TokenRequestStatus","repeated":false,"optional":true,"description":"The issued token. Filled in by the server."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenRequestSpec": {"fullName":"k8s.io.api.authentication.v1.TokenRequestSpec","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenRequestSpec","description":"What a requested token is for.","fields":[
+    {"name":"audiences","prop":"audiences","json":"audiences","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Who the token is meant for (its `aud` claim); empty: the API server's own audiences."},
+    {"name":"expirationSeconds","prop":"expirationSeconds","json":"expirationSeconds","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"How long the token is valid, in seconds (at least 600; defaults to 3600)."},
+    {"name":"boundObjectRef","prop":"boundObjectRef","json":"boundObjectRef","number":3,"kind":"message","type":"k8s.io.api.authentication.v1.BoundObjectReference","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"An object the token's validity is tied to (a Pod, Secret or Node)."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenRequestStatus": {"fullName":"k8s.io.api.authentication.v1.TokenRequestStatus","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenRequestStatus","description":"An issued token.","fields":[
+    {"name":"token","prop":"token","json":"token","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The token itself, opaque to its holder."},
+    {"name":"expirationTimestamp","prop":"expirationTimestamp","json":"expirationTimestamp","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"emitEmpty":true,"description":"When the token stops being valid."},
+  ]},
   "k8s.io.api.autoscaling.v1.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v1.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ContainerResourceMetricSource","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"targetAverageUtilization","prop":"targetAverageUtilization","json":"targetAverageUtilization","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
@@ -695,6 +715,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"shareName","prop":"shareName","json":"shareName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The share's name."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
+  "k8s.io.api.core.v1.Binding": {"fullName":"k8s.io.api.core.v1.Binding","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/binding.proto","tsName":"Binding","description":"Ties a pod to a node: posted to a pod's `binding` subresource (or the namespace's `bindings`), it sets the pod's spec.nodeName. Never stored itself.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The pod's name and namespace; annotations here are copied onto the pod."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"emitEmpty":true,"description":"The node the pod goes to (kind Node, or empty)."},
+  ]},
   "k8s.io.api.core.v1.CSIPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CSIPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CSIPersistentVolumeSource","description":"A volume of an external CSI driver.","fields":[
     {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"volumeHandle","prop":"volumeHandle","json":"volumeHandle","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -756,6 +780,20 @@ export const messageSchemas: SchemaMessages = {
     {"name":"optional","prop":"optional","json":"optional","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, the pod starts even if no bundle matches, with an empty file."},
     {"name":"path","prop":"path","json":"path","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The file path, relative to the volume's mount point."},
     {"name":"user","prop":"user","json":"user","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The owner user ID of the file."},
+  ]},
+  "k8s.io.api.core.v1.ComponentCondition": {"fullName":"k8s.io.api.core.v1.ComponentCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/binding.proto","tsName":"ComponentCondition","description":"One observation of a component.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The condition's type; Healthy is the only one."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What the check answered, for humans."},
+    {"name":"error","prop":"error","json":"error","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why the check could not be made, when it could not."},
+  ]},
+  "k8s.io.api.core.v1.ComponentStatus": {"fullName":"k8s.io.api.core.v1.ComponentStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/binding.proto","tsName":"ComponentStatus","description":"The health of one part of the control plane, as the API server sees it. Read-only, computed on request.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The component's name."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.core.v1.ComponentCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"What was observed, one condition per type (Healthy)."},
+  ]},
+  "k8s.io.api.core.v1.ComponentStatusList": {"fullName":"k8s.io.api.core.v1.ComponentStatusList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/binding.proto","tsName":"ComponentStatusList","description":"A list of ComponentStatuses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ComponentStatus","repeated":true,"optional":false,"description":"The components."},
   ]},
   "k8s.io.api.core.v1.ConfigMap": {"fullName":"k8s.io.api.core.v1.ConfigMap","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/config.proto","tsName":"ConfigMap","description":"Non-secret configuration data, as named strings or byte values, for pods to read as environment variables, arguments or files.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
@@ -2140,6 +2178,31 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.discovery.v1.ForZone": {"fullName":"k8s.io.api.discovery.v1.ForZone","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForZone","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
+  "k8s.io.api.events.v1.Event": {"fullName":"k8s.io.api.events.v1.Event","package":"k8s.io.api.events.v1","file":"k8s/io/api/events/v1/generated.proto","tsName":"Event","description":"A report of something that happened to an object, from the component that saw it.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The event's name and namespace."},
+    {"name":"eventTime","prop":"eventTime","json":"eventTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"description":"When the event was first observed. Required."},
+    {"name":"series","prop":"series","json":"series","number":3,"kind":"message","type":"k8s.io.api.events.v1.EventSeries","repeated":false,"optional":true,"nullable":true,"description":"Present when the event repeats: how often and when last."},
+    {"name":"reportingController","prop":"reportingController","json":"reportingController","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The controller that emitted the event, e.g. `kubernetes.io/kubelet`."},
+    {"name":"reportingInstance","prop":"reportingInstance","json":"reportingInstance","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The instance of that controller, e.g. `kubelet-xyzf`."},
+    {"name":"action","prop":"action","json":"action","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What was done (or failed) about the regarding object, in CamelCase."},
+    {"name":"reason","prop":"reason","json":"reason","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why the action was taken, in CamelCase."},
+    {"name":"regarding","prop":"regarding","json":"regarding","number":8,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"description":"The object the event is about."},
+    {"name":"related","prop":"related","json":"related","number":9,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true,"description":"A second object the event involves, when there is one."},
+    {"name":"note","prop":"note","json":"note","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable description, at most 1 kB."},
+    {"name":"type","prop":"type","json":"type","number":11,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Normal or Warning."},
+    {"name":"deprecatedSource","prop":"deprecatedSource","json":"deprecatedSource","number":12,"kind":"message","type":"k8s.io.api.core.v1.EventSource","repeated":false,"optional":true,"description":"The source of a core/v1 event (component and host)."},
+    {"name":"deprecatedFirstTimestamp","prop":"deprecatedFirstTimestamp","json":"deprecatedFirstTimestamp","number":13,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"core/v1's firstTimestamp."},
+    {"name":"deprecatedLastTimestamp","prop":"deprecatedLastTimestamp","json":"deprecatedLastTimestamp","number":14,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"core/v1's lastTimestamp."},
+    {"name":"deprecatedCount","prop":"deprecatedCount","json":"deprecatedCount","number":15,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"core/v1's count."},
+  ]},
+  "k8s.io.api.events.v1.EventList": {"fullName":"k8s.io.api.events.v1.EventList","package":"k8s.io.api.events.v1","file":"k8s/io/api/events/v1/generated.proto","tsName":"EventList","description":"A list of Events.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":true,"optional":false,"description":"The events."},
+  ]},
+  "k8s.io.api.events.v1.EventSeries": {"fullName":"k8s.io.api.events.v1.EventSeries","package":"k8s.io.api.events.v1","file":"k8s/io/api/events/v1/generated.proto","tsName":"EventSeries","description":"How often an event has recurred, and when last.","fields":[
+    {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many times it was observed."},
+    {"name":"lastObservedTime","prop":"lastObservedTime","json":"lastObservedTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"description":"When it was last observed."},
+  ]},
   "k8s.io.api.flowcontrol.v1.ExemptPriorityLevelConfiguration": {"fullName":"k8s.io.api.flowcontrol.v1.ExemptPriorityLevelConfiguration","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"ExemptPriorityLevelConfiguration","description":"The settings of the exempt priority level: requests there are never queued or refused, but the numbers still count when other levels' shares are worked out.","fields":[
     {"name":"nominalConcurrencyShares","prop":"nominalConcurrencyShares","json":"nominalConcurrencyShares","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The level's share of the server's concurrency, weighed against the other levels' shares; 0 by default."},
     {"name":"lendablePercent","prop":"lendablePercent","json":"lendablePercent","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The percentage of the level's nominal concurrency other levels may borrow (0 to 100)."},
@@ -2412,6 +2475,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
     {"name":"tolerations","prop":"tolerations","json":"tolerations","number":2,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic"},
   ]},
+  "k8s.io.api.policy.v1.Eviction": {"fullName":"k8s.io.api.policy.v1.Eviction","package":"k8s.io.api.policy.v1","file":"k8s/io/api/policy/v1/generated.proto","tsName":"Eviction","description":"A request to evict a pod: posted to the pod's `eviction` subresource, it deletes the pod when no PodDisruptionBudget forbids it.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The pod's name and namespace."},
+    {"name":"deleteOptions","prop":"deleteOptions","json":"deleteOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true,"nullable":true,"description":"Options for the pod's deletion (grace period, preconditions, propagation)."},
+  ]},
   "k8s.io.api.policy.v1.PodDisruptionBudget": {"fullName":"k8s.io.api.policy.v1.PodDisruptionBudget","package":"k8s.io.api.policy.v1","file":"k8s/io/api/policy/v1/generated.proto","tsName":"PodDisruptionBudget","description":"Limits how many pods of a set voluntary disruptions (evictions) may take down at once.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.policy.v1.PodDisruptionBudgetSpec","repeated":false,"optional":true,"description":"Which pods are covered and how many must stay available."},
@@ -2435,6 +2502,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"desiredHealthy","prop":"desiredHealthy","json":"desiredHealthy","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many healthy pods the budget requires."},
     {"name":"expectedPods","prop":"expectedPods","json":"expectedPods","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods the budget counts."},
     {"name":"conditions","prop":"conditions","json":"conditions","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The budget's conditions, such as DisruptionAllowed."},
+  ]},
+  "k8s.io.api.policy.v1beta1.Eviction": {"fullName":"k8s.io.api.policy.v1beta1.Eviction","package":"k8s.io.api.policy.v1beta1","file":"k8s/io/api/policy/v1beta1/generated.proto","tsName":"Eviction","description":"A request to evict a pod, as policy/v1beta1 spells it (the same fields as policy/v1).","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The pod's name and namespace."},
+    {"name":"deleteOptions","prop":"deleteOptions","json":"deleteOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","repeated":false,"optional":true,"nullable":true,"description":"Options for the pod's deletion (grace period, preconditions, propagation)."},
   ]},
   "k8s.io.api.rbac.v1.AggregationRule": {"fullName":"k8s.io.api.rbac.v1.AggregationRule","package":"k8s.io.api.rbac.v1","file":"k8s/io/api/rbac/v1/generated.proto","tsName":"AggregationRule","description":"Label selectors naming the ClusterRoles whose rules are gathered into an aggregated ClusterRole.","fields":[
     {"name":"clusterRoleSelectors","prop":"clusterRoleSelectors","json":"clusterRoleSelectors","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":true,"optional":false,"listType":"atomic","description":"ClusterRoles matching any of these selectors contribute their rules."},
@@ -3661,6 +3732,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.CreateBindingRequest": {"fullName":"wheelhouse.core.v1.CreateBindingRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateBindingRequest","description":"Creates a Binding: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Binding","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.CreateConfigMapRequest": {"fullName":"wheelhouse.core.v1.CreateConfigMapRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateConfigMapRequest","description":"Creates a ConfigMap: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.ConfigMap","repeated":false,"optional":true},
@@ -3971,6 +4049,26 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.discovery.v1.UpdateEndpointSliceRequest": {"fullName":"wheelhouse.discovery.v1.UpdateEndpointSliceRequest","package":"wheelhouse.discovery.v1","file":"wheelhouse/discovery/v1/services.proto","tsName":"UpdateEndpointSliceRequest","description":"Replaces a EndpointSlice (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.events.v1.CreateEventRequest": {"fullName":"wheelhouse.events.v1.CreateEventRequest","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"CreateEventRequest","description":"Creates a Event: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.events.v1.EventWatchEvent": {"fullName":"wheelhouse.events.v1.EventWatchEvent","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"EventWatchEvent","description":"One change to a Event: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.events.v1.UpdateEventRequest": {"fullName":"wheelhouse.events.v1.UpdateEventRequest","package":"wheelhouse.events.v1","file":"wheelhouse/events/v1/services.proto","tsName":"UpdateEventRequest","description":"Replaces a Event (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.events.v1.Event","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},

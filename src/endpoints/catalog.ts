@@ -121,7 +121,9 @@ export function createCatalog(initial: readonly ResourceStore[]): ApiCatalog {
       if (served) return served.definition.typeName;
       for (const s of stores) {
         for (const sub of subresources(s.definition)) {
-          if (sub.kind.group === group && sub.kind.version === version && sub.kind.kind === kind) return sub.kind.typeName;
+          for (const k of [sub.kind, ...(sub.accepts ?? [])]) {
+            if (k.group === group && k.version === version && k.kind === kind) return k.typeName;
+          }
         }
       }
       if (META_BODY_KINDS.has(kind) && (group === '' || group === 'meta.k8s.io' || index.gvs.has(`${group}/${version}`))) {

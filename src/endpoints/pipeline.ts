@@ -7,6 +7,7 @@ import type { ProxyLookup } from '../registry/rest/definition.js';
 import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
 import type { ApiCatalog } from './catalog.js';
 import type { HandlerScope, HandlerSettings } from './handlers/context.js';
+import { actionOf, handleAction, type StoreLookup } from './handlers/action.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleProxy } from './handlers/proxy.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
@@ -49,9 +50,14 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
       throw err;
     }
   };
+  // What an action subresource reaches besides its parent (an eviction's PodDisruptionBudgets).
+  const storeLookup: StoreLookup = (group, version, resource) =>
+    catalog.hasGroupVersion(group, version) ? catalog.resource(group, version, resource) : undefined;
   const dispatch: ApiHandler = async (apiCall: ApiCall) => {
     const { call, store } = resolveCall(catalog, apiCall);
     if (call.subresource === 'proxy') return handleProxy({ call, store, settings }, lookup);
+    const action = actionOf({ call, store, settings });
+    if (action) return handleAction({ call, store, settings }, action, storeLookup);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
     return handler({ call, store, settings });
   };

@@ -31,6 +31,10 @@ export interface Subresource {
   kind: KindRef;
   /** A connect subresource: requests pass through to another server instead of reading or writing the object. */
   connect?: boolean;
+  /** An action subresource (create only, with a kind of its own): its handler lives in the definition. */
+  action?: boolean;
+  /** Further kinds a request body may be (beside `kind`). */
+  accepts?: KindRef[];
 }
 
 /** Verbs of the main resource, sorted as discovery lists them. */
@@ -52,11 +56,14 @@ export function hasForeignKind(def: ServedResource, sub: Subresource): boolean {
 /** Subresources with their verbs and kinds, sorted by name as discovery lists them. */
 export function subresources(def: ServedResource): Subresource[] {
   const out: Subresource[] = [];
+  for (const a of def.actions ?? []) {
+    out.push({ name: a.name, verbs: ['create'], kind: a.kind, action: true, ...(a.accepts ? { accepts: a.accepts } : {}) });
+  }
   if (def.proxy) {
     const kind = def.proxy.optionsKind;
     out.push({ name: 'proxy', verbs: CONNECT, kind: { group: '', version: 'v1', kind, typeName: `k8s.io.api.core.v1.${kind}` }, connect: true });
   }
   if (def.scale) out.push({ name: 'scale', verbs: READ_WRITE, kind: SCALE_KIND });
   if (def.statusStrategy) out.push({ name: 'status', verbs: READ_WRITE, kind: definitionKind(def) });
-  return out;
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -10,6 +10,8 @@ import { statefulSets } from './apps/statefulsets.js';
 import { horizontalPodAutoscalers } from './autoscaling/horizontalpodautoscalers.js';
 import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
+import { bindings } from './core/bindings.js';
+import { componentStatuses } from './core/componentstatuses.js';
 import { configMaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -66,6 +68,8 @@ export const builtinDefinitions: ResourceDefinition[] = [
   persistentVolumes,
   persistentVolumeClaims,
   podTemplates,
+  bindings,
+  componentStatuses,
   deployments,
   replicaSets,
   statefulSets,

@@ -7,6 +7,7 @@
  */
 import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { Scheme } from '../machinery/runtime/scheme.js';
+import { createComputedStore } from '../registry/generic/computed-store.js';
 import { createGenericStore, type NamespaceCheck } from '../registry/generic/store.js';
 import { versionView } from '../registry/generic/version-view.js';
 import type { AllocationRanges, ResourceDefinition } from '../registry/rest/definition.js';
@@ -26,6 +27,8 @@ export interface ResourceInstallerOptions {
   namespaceCheck?: NamespaceCheck;
   /** What allocators draw from (the Service ranges). */
   ranges?: AllocationRanges;
+  /** The storage backend's component name for computed resources (ComponentStatus); default `storage`. */
+  storageComponent?: string;
 }
 
 /** Installs and uninstalls resources. */
@@ -34,7 +37,7 @@ export interface ResourceInstaller {
   install(def: ResourceDefinition): () => void;
   /** The storage-version store of a resource, served or not. */
   storage(group: string, resource: string): ResourceStore | undefined;
-  /** Every installed resource's storage-version store. */
+  /** Every installed stored resource's storage-version store (computed ones keep nothing to clean up or collect). */
   storageStores(): ResourceStore[];
 }
 
@@ -52,7 +55,9 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
       };
-      const store = createGenericStore(def, genericOpts);
+      const store = def.computed
+        ? createComputedStore(def, { store: opts.objects, storageComponent: opts.storageComponent ?? 'storage', storage: (g, r) => stores.get(`${g}/${r}`) })
+        : createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));
       const served = views.filter((v) => isServed(config, v.group, v.version, v.resource, v.offByDefault)).map((v) => versionView(store, v));
@@ -72,6 +77,6 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
       };
     },
     storage: (group, resource) => stores.get(`${group}/${resource}`),
-    storageStores: () => [...stores.values()],
+    storageStores: () => [...stores.values()].filter((s) => !s.definition.computed),
   };
 }

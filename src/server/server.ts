@@ -109,6 +109,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       scheme,
       namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
       ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
+      storageComponent: opts.etcdServers && opts.etcdServers.length > 0 ? 'etcd-0' : 'storage',
     });
     checkRuntimeConfig(parseRuntimeConfig(opts.runtimeConfig), builtinDefinitions);
     for (const def of builtinDefinitions) resources.install(def);

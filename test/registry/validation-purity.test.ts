@@ -44,6 +44,8 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   '/PersistentVolume': { spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/data' } } },
   '/PersistentVolumeClaim': { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
   '/PodTemplate': { template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
+  '/Binding': { target: { kind: 'Node', name: 'node-1' } },
+  '/ComponentStatus': { conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] },
   'apps/StatefulSet': {
     spec: {
       serviceName: 'web',

@@ -54,7 +54,8 @@ export function apiResourceList(catalog: ApiCatalog, group: string, version: str
     };
     if (def.shortNames?.length) entry.shortNames = def.shortNames;
     if (def.categories?.length) entry.categories = def.categories;
-    entry.storageVersionHash = storageVersionHash(def);
+    // Resources that are not stored (computed ones) have no storage version to hash, as upstream.
+    if (!def.computed) entry.storageVersionHash = storageVersionHash(def);
     resources.push(entry);
     for (const sub of subresources(def)) {
       const subEntry: Record<string, unknown> = { name: `${def.resource}/${sub.name}`, singularName: '', namespaced: def.namespaced };

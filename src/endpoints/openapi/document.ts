@@ -44,17 +44,19 @@ export function buildGroupVersionDocument(gv: ServedGroupVersion): Record<string
   const patch = components.addMessage(`${META}.Patch`);
 
   for (const { definition: def } of gv.resources) {
-    const builtin = components.has(def.typeName) && components.has(def.listTypeName);
+    // A create-only kind (bindings) has no list message.
+    const listless = def.listTypeName === '';
+    const builtin = components.has(def.typeName) && (listless || components.has(def.listTypeName));
     let kind: string;
     let list: string;
     if (builtin) {
       kind = components.addMessage(def.typeName);
-      list = components.addMessage(def.listTypeName);
+      list = listless ? '' : components.addMessage(def.listTypeName);
     } else {
       ({ kind, list } = addCustomKind(components, def));
     }
     components.markKind(kind, { group: def.group, version: def.version, kind: def.kind });
-    components.markKind(list, { group: def.group, version: def.version, kind: def.listKind });
+    if (list) components.markKind(list, { group: def.group, version: def.version, kind: def.listKind });
     const subresourceKind = (ref: KindRef): string => {
       const name = components.addMessage(ref.typeName);
       components.markKind(name, { group: ref.group, version: ref.version, kind: ref.kind });

@@ -160,6 +160,14 @@ export function addResourcePaths(paths: Record<string, Schema>, def: ServedResou
     const subSchema = foreign ? names.subresourceKind(sub.kind) : names.kind;
     const subGvk: GroupVersionKind = foreign ? { group: sub.kind.group, version: sub.kind.version, kind: sub.kind.kind } : gvk;
     const s: Schema = {};
+    if (subVerbs.has('create')) {
+      s.post = op(`create${gvId}${scope}${def.kind}${suffix}`, 'post', {
+        description: `create ${sub.name} of a ${def.kind}`,
+        parameters: writeParams(),
+        requestBody: objectBody(subSchema),
+        responses: responses(subSchema, ['200', '201', '202'], objTypes),
+      }, subGvk);
+    }
     if (subVerbs.has('get')) {
       s.get = op(`read${gvId}${scope}${def.kind}${suffix}`, 'get', {
         description: `read ${sub.name} of the specified ${def.kind}`,

@@ -6,7 +6,7 @@
 import type { ApiCall, ResolvedCall, Verb } from '../api-call.js';
 import type { ApiCatalog } from '../catalog.js';
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
-import { DELETE_OPTIONS_KIND, definitionKind, SCALE_KIND } from '../verbs.js';
+import { DELETE_OPTIONS_KIND, definitionKind, SCALE_KIND, subresources } from '../verbs.js';
 import { validateWriteOptions } from '../write-options.js';
 import { decodeObjectBody } from './object-body.js';
 import { decodePatchBody } from './patch-body.js';
@@ -32,7 +32,8 @@ export function resolveCall(catalog: ApiCatalog, call: ApiCall): Resolution {
     resolved.patchType = patch.patchType;
     resolved.body = patch.body;
   } else if (verb === 'create' || verb === 'update') {
-    const into = call.subresource === 'scale' ? SCALE_KIND : definitionKind(store.definition);
+    const action = call.subresource ? subresources(store.definition).find((s) => s.action && s.name === call.subresource) : undefined;
+    const into = action ? action.kind : call.subresource === 'scale' ? SCALE_KIND : definitionKind(store.definition);
     const decoded = decodeObjectBody(body, into, catalog);
     if (decoded !== undefined) resolved.body = decoded;
   } else if (verb === 'delete' || verb === 'deletecollection') {

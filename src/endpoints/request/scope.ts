@@ -31,8 +31,9 @@ export function checkScope(store: ResourceStore, call: ApiCall, verb: Verb | und
   const clusterWide = def.namespaced && call.namespace === undefined;
   // Creating and deleting collections needs the namespace; reads may span namespaces.
   if (clusterWide && !named && (verb === 'create' || verb === 'deletecollection')) throw resourceNotFound();
-  const connect = call.subresource !== undefined && subresources(def).some((s) => s.name === call.subresource && s.connect);
-  if ((verb === 'create' && named && !connect) || ((verb === 'update' || verb === 'patch') && !named)) throw methodNotAllowed(verb, qualified);
+  // Connect (proxy) and action (binding, eviction, token) subresources take a POST to a named object.
+  const namedCreate = call.subresource !== undefined && subresources(def).some((s) => s.name === call.subresource && (s.connect || s.action));
+  if ((verb === 'create' && named && !namedCreate) || ((verb === 'update' || verb === 'patch') && !named)) throw methodNotAllowed(verb, qualified);
   if (clusterWide && named) throw resourceNotFound();
   if (call.subresource) {
     const sub = subresources(def).find((s) => s.name === call.subresource);

@@ -19,7 +19,7 @@ const WATCH_EVENT = `${META}.WatchEvent`;
 const META_KINDS = new Set(['Table', 'PartialObjectMetadata', 'PartialObjectMetadataList', 'Status']);
 
 /** The served kinds' messages a response of `served` may carry. */
-export type ResponseKinds = Pick<ServedResource, 'kind' | 'listKind' | 'schema'> | undefined;
+export type ResponseKinds = (Pick<ServedResource, 'kind' | 'listKind' | 'schema'> & Partial<Pick<ServedResource, 'actions'>>) | undefined;
 
 /** The protobuf message of a response object, or undefined when it has none. */
 export function responseMessage(served: ResponseKinds, obj: KubeObject): string | undefined {
@@ -29,6 +29,12 @@ export function responseMessage(served: ResponseKinds, obj: KubeObject): string 
   if (kind === 'Scale' && apiVersion === 'autoscaling/v1') return 'k8s.io.api.autoscaling.v1.Scale';
   if (served && kind === served.kind) return served.schema.proto?.typeName;
   if (served && kind === served.listKind) return served.schema.proto?.listTypeName;
+  // An action subresource's reply in its own kind (authentication.k8s.io/v1 TokenRequest).
+  for (const a of served?.actions ?? []) {
+    for (const k of [a.kind, ...(a.accepts ?? [])]) {
+      if (k.kind === kind && (k.group ? `${k.group}/${k.version}` : k.version) === apiVersion) return k.typeName;
+    }
+  }
   return undefined;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import { AGE_COLUMN_SLOT, definitionApiVersion, NAME_COLUMN_SLOT, type PrinterColumn, WIDE_NAME_COLUMN_SLOT } from '../../registry/rest/definition.js';
-import type { ServedResource } from '../../registry/rest/served.js';
+import { isStorageView, type ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
 /** What the client asked to embed in each row (`includeObject`). */
@@ -141,5 +141,8 @@ const SCALE_PRINTER: TablePrinter = { apiVersion: 'autoscaling/v1', kind: 'Scale
 /** How a request's objects print: as the resource's own kind, or as the kind its subresource speaks. */
 export function printerFor(def: ServedResource, subresource: string | undefined): TablePrinter {
   if (subresource === 'scale') return SCALE_PRINTER;
-  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns: columnsOf(def), ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}) };
+  // Cells read the storage version's shape, as upstream prints the internal object: another
+  // version's objects (events.k8s.io/v1 Event, autoscaling/v1 HPA) are converted first.
+  const columns = isStorageView(def) ? columnsOf(def) : columnsOf(def).map((c) => ({ ...c, cell: (obj: KubeObject) => c.cell(def.toStorage(obj)) }));
+  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns, ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}) };
 }

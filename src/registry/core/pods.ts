@@ -6,6 +6,7 @@ import type { Pod, PodSpec, Toleration } from '../../../gen/kube/core-v1.js';
 import { jsonEqual } from '../../machinery/meta/object.js';
 import { type FieldError, forbidden } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
+import { podBinding, podEviction } from './pod-actions.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { child, str } from './fields.js';
 import { defaultPodOnly, defaultPodSpec, podQosClass, validatePodSpec } from './pod-spec.js';
@@ -99,6 +100,7 @@ export const pods: ResourceDefinition<Pod> = {
   returnDeletedObject: true,
   gracePeriod: podGracePeriod,
   proxy: podProxy,
+  actions: [podBinding, podEviction],
   strategy: {
     prepareForCreate(obj) {
       const s = child(obj, 'spec');

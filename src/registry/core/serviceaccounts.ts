@@ -5,6 +5,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import type { ResourceDefinition } from '../rest/definition.js';
 import { str } from './fields.js';
 import { declared } from '../rest/declared.js';
+import { serviceAccountToken } from './serviceaccount-token.js';
 
 function validateServiceAccount(obj: ServiceAccount): FieldError[] {
   const errs: FieldError[] = [];
@@ -19,6 +20,7 @@ function validateServiceAccount(obj: ServiceAccount): FieldError[] {
 export const serviceAccounts: ResourceDefinition<ServiceAccount> = {
   ...declared('', 'serviceaccounts'),
   nameValidator: isDns1123Subdomain,
+  actions: [serviceAccountToken],
   strategy: {
     validate: validateServiceAccount,
     validateUpdate: (obj) => validateServiceAccount(obj),

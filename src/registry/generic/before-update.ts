@@ -7,6 +7,7 @@ import { conflict, OBJECT_MODIFIED } from '../../machinery/errors/index.js';
 import { type KubeObject, cloneObject, jsonEqual } from '../../machinery/meta/object.js';
 import type { WriteTarget } from '../rest/resource-store.js';
 import type { ServedResource } from '../rest/served.js';
+import type { RequestVersion } from '../rest/strategy.js';
 import { acceptValidated, checkNameMatches, checkNamespaceMatches } from './checks.js';
 import { carrySystemFieldsOnUpdate, validateObjectMetaUpdate } from './metadata.js';
 import { qualified, stripType } from './type-meta.js';
@@ -17,6 +18,8 @@ export interface UpdateRequest {
   name: string;
   /** The main resource, or its status subresource. */
   target: WriteTarget;
+  /** The group version the write was requested in, when not the storage version. */
+  request?: RequestVersion;
 }
 
 /**
@@ -44,7 +47,8 @@ export function beforeUpdate(def: ServedResource, req: UpdateRequest, proposed: 
   }
   carrySystemFieldsOnUpdate(meta, old);
   delete meta.resourceVersion;
-  return req.target === 'status' ? updateStatus(def, next, current) : updateMain(def, next, current);
+  if (req.target === 'system') return next;
+  return req.target === 'status' ? updateStatus(def, next, current) : updateMain(def, next, current, req.request);
 }
 
 /**
@@ -67,7 +71,7 @@ function updateStatus(def: ServedResource, next: KubeObject, current: KubeObject
  * stored one; the strategy prepares and validates; a spec change bumps
  * metadata.generation where the resource tracks it.
  */
-function updateMain(def: ServedResource, next: KubeObject, current: KubeObject): KubeObject {
+function updateMain(def: ServedResource, next: KubeObject, current: KubeObject, request: RequestVersion | undefined): KubeObject {
   if (def.statusStrategy) {
     if (current.status === undefined) delete next.status;
     else next.status = cloneObject(current.status);
@@ -75,7 +79,7 @@ function updateMain(def: ServedResource, next: KubeObject, current: KubeObject):
   const meta = (next.metadata ??= {});
   def.strategy.prepareForUpdate?.(next, current);
   if (def.tracksGeneration && !sameSpec(next, current)) meta.generation = (current.metadata?.generation ?? 0) + 1;
-  acceptValidated(def, next, [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current) ?? [])]);
+  acceptValidated(def, next, [...validateObjectMetaUpdate(def, next, current), ...(def.strategy.validateUpdate?.(next, current, request) ?? [])]);
   return next;
 }
 

@@ -14,6 +14,8 @@ import { isStorageView, type ServedResource } from '../rest/served.js';
 /** The store of `storage`'s resource as `served` shows it. */
 export function versionView(storage: ResourceStore, served: ServedResource): ResourceStore {
   if (isStorageView(served)) return storage;
+  // Writes say which group version they came in: a few strategies validate by it.
+  const request = { group: served.group, version: served.version };
   const out = (obj: KubeObject): KubeObject => served.fromStorage(obj);
   const convertEvent = (ev: WatchEvent): WatchEvent =>
     ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: out(ev.object) };
@@ -38,16 +40,16 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       })();
     },
     async create(namespace, obj, opts) {
-      return out(await storage.create(namespace, served.toStorage(obj), opts));
+      return out(await storage.create(namespace, served.toStorage(obj), { ...opts, request }));
     },
     async update(namespace, name, updater, opts) {
-      const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), opts);
+      const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), { ...opts, request });
       return out(updated);
     },
     async replace(namespace, name, updater, opts) {
       // A missing object reaches the updater as {} (create-on-update): nothing to convert.
       const shown = (current: KubeObject): KubeObject => (Object.keys(current).length === 0 ? current : out(current));
-      const outcome = await storage.replace(namespace, name, async (current) => served.toStorage(await updater(shown(current))), opts);
+      const outcome = await storage.replace(namespace, name, async (current) => served.toStorage(await updater(shown(current))), { ...opts, request });
       return { ...outcome, object: out(outcome.object) };
     },
     async delete(namespace, name, opts) {

@@ -13,8 +13,10 @@ export type VersionHooks = Readonly<Record<string, Pick<ResourceVersion, 'fromSt
 /** The declared facts a definition spreads. */
 export type DeclaredFacts = Pick<
   ResourceDefinition,
-  'group' | 'resource' | 'kind' | 'listKind' | 'singular' | 'namespaced' | 'shortNames' | 'categories' | 'versions' | 'storageVersion'
+  'group' | 'resource' | 'kind' | 'listKind' | 'singular' | 'namespaced' | 'shortNames' | 'categories' | 'versions' | 'storageVersion' | 'disabledVerbs'
 >;
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function factsOf(group: string, resource: string): ResourceFacts {
   const facts = RESOURCES.find((r) => r.group === group && r.resource === resource);
@@ -53,6 +55,8 @@ export function declared(group: string, resource: string, hooks: VersionHooks = 
   };
   if (facts.shortNames.length) out.shortNames = [...facts.shortNames];
   if (facts.categories.length) out.categories = [...facts.categories];
+  // A declaration that names its verbs serves only those.
+  if (facts.verbs) out.disabledVerbs = ALL_VERBS.filter((v) => !facts.verbs?.includes(v));
   return out;
 }
 
@@ -61,6 +65,7 @@ export function declaredAlias(group: string, resource: string, hooks: VersionHoo
   const facts = factsOf(group, resource);
   if (facts.aliasOf === undefined) throw new Error(`${resource}.${group || 'core'} is not declared as an alias`);
   const alias: ResourceAlias = { resource, kind: facts.kind, listKind: facts.listKind, singular: facts.singular, versions: versionsOf(facts, hooks) };
+  if (facts.aliasOfGroup !== undefined && facts.aliasOfGroup !== group) alias.group = group;
   if (facts.shortNames.length) alias.shortNames = [...facts.shortNames];
   if (facts.categories.length) alias.categories = [...facts.categories];
   return alias;

@@ -46,9 +46,12 @@ export interface ResourceVersion {
 
 /**
  * Another resource name serving the same stored objects under another kind name, as
- * batch/v2alpha1 served `scheduledjobs` (kind ScheduledJob) beside `cronjobs`.
+ * batch/v2alpha1 served `scheduledjobs` (kind ScheduledJob) beside `cronjobs`, or in another
+ * group, as events.k8s.io/v1 serves core's `events` (its versions then convert).
  */
 export interface ResourceAlias {
+  /** The alias's API group when it is not the definition's. */
+  group?: string;
   resource: string;
   kind: string;
   listKind: string;
@@ -104,6 +107,13 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   scale?: ScaleSubresource;
   /** Present when the resource has a `/proxy` subresource (services, pods, nodes). */
   proxy?: ProxySubresource<T>;
+  /** Create-only subresources with a kind of their own (pods/binding, pods/eviction, serviceaccounts/token). */
+  actions?: ActionSubresource[];
+  /**
+   * Present on a resource computed on request instead of stored (ComponentStatus): the
+   * installer serves get and list from it; the declaration's `verbs` say nothing else is served.
+   */
+  computed?: ComputedResource;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
   /**
@@ -292,4 +302,89 @@ export interface ProxySubresource<T extends object = KubeObject> {
   /** core/v1 `PodProxyOptions`, `ServiceProxyOptions`, `NodeProxyOptions`. */
   optionsKind: string;
   locate(obj: T, request: ProxyRequest, lookup: ProxyLookup): Promise<ProxyTarget>;
+}
+
+/**
+ * What actions and computed resources use of a resource's store; every ResourceStore is one
+ * (declared here, structurally, so definitions need not import the store contract).
+ */
+export interface StoreAccess {
+  get(namespace: string | undefined, name: string): Promise<KubeObject>;
+  list(namespace: string | undefined, query: { labelSelector?: string; fieldSelector?: string }): Promise<{ items: KubeObject[] }>;
+  update(
+    namespace: string | undefined,
+    name: string,
+    updater: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { dryRun?: boolean; target: 'main' | 'status' | 'system' },
+  ): Promise<KubeObject>;
+  delete(
+    namespace: string | undefined,
+    name: string,
+    opts: {
+      dryRun?: boolean;
+      gracePeriodSeconds?: number;
+      preconditions?: { uid?: string; resourceVersion?: string };
+      propagationPolicy?: string;
+      orphanDependents?: boolean;
+    },
+  ): Promise<{ object: KubeObject; gone: boolean }>;
+}
+
+/** What one request to an action subresource carries, and what it may reach. */
+export interface ActionRequest {
+  namespace: string | undefined;
+  /** The parent object's name, from the path. */
+  name: string;
+  /** The decoded body, as the kind it was sent as (one of the action's kinds), with its apiVersion and kind. */
+  body: KubeObject;
+  /** The request's `dryRun` values (CreateOptions). */
+  dryRun: string[];
+  /** The parent resource's store at the version the request addressed. */
+  parent: StoreAccess;
+  /** Another served resource's store; undefined when it is not served. */
+  resource(group: string, version: string, resource: string): StoreAccess | undefined;
+}
+
+/** An action's answer: the object (a Status, or the action's kind) and its HTTP code. */
+export interface ActionResult {
+  code: number;
+  object: KubeObject;
+  warnings?: string[];
+}
+
+/**
+ * A create-only subresource speaking its own kind, as upstream's named creaters (BindingREST,
+ * EvictionREST, TokenREST): a POST to `RESOURCE/NAME/SUBRESOURCE` runs `create` with the decoded
+ * body. Discovery lists it with verb create and `kind`.
+ */
+export interface ActionSubresource {
+  name: string;
+  /** The kind discovery names and replies default to. */
+  kind: KindRef;
+  /** Further kinds a body may be sent as (policy/v1beta1 Eviction beside policy/v1). */
+  accepts?: KindRef[];
+  create(request: ActionRequest): Promise<ActionResult>;
+}
+
+/** What a computed resource reads from. */
+export interface ComputedContext {
+  /** The object store the server keeps everything in. */
+  store: ObjectStore;
+  /** Another installed resource's storage-version store (bindings write pods through it). */
+  storage(group: string, resource: string): StoreAccess | undefined;
+  /** The storage backend as a component name: `etcd-0` on etcd, `storage` for the embedded store. */
+  storageComponent: string;
+}
+
+/**
+ * A resource whose answers are computed on request instead of stored: reads (upstream's
+ * componentstatuses REST) or a create that acts on another resource (the legacy `bindings`).
+ */
+export interface ComputedResource {
+  /** Every object, in order. */
+  list?(ctx: ComputedContext): Promise<KubeObject[]>;
+  /** One object by name; throws the ApiError upstream answers when there is none. */
+  get?(ctx: ComputedContext, name: string): Promise<KubeObject>;
+  /** A create: what the request answers (a Status or an object). */
+  create?(ctx: ComputedContext, namespace: string | undefined, obj: KubeObject, dryRun: boolean): Promise<KubeObject>;
 }

@@ -4,6 +4,7 @@
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from './served.js';
+import type { RequestVersion } from './strategy.js';
 
 /** List and watch options in their Kubernetes JSON shape (meta/v1 ListOptions). */
 export interface ListQuery {
@@ -32,6 +33,8 @@ export interface DeleteQuery {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** The group version the write was requested in, set by a version view (absent: the storage version). */
+  request?: RequestVersion;
 }
 
 /** A watch event as it goes to clients. */
@@ -43,8 +46,13 @@ export interface WatchEvent {
 /** Computes the new object from the stored one; runs again on every conflict retry. */
 export type ObjectUpdater = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
-/** Which part of the object a write addresses. */
-export type WriteTarget = 'main' | 'status';
+/**
+ * Which part of the object a write addresses: the main resource or its status, each through
+ * its strategy, or `system`: a write the server makes for a subresource of its own (a pod's
+ * binding), stored as the updater returns it with only the identity and system-field rules,
+ * as upstream's subresource handlers write to storage directly.
+ */
+export type WriteTarget = 'main' | 'status' | 'system';
 
 /** The result of a delete: the last state and whether it is gone already. */
 export interface DeleteOutcome {

@@ -37,9 +37,10 @@ function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string): KubeOb
 function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias | undefined): ServedResource {
   const { versions: _versions, aliases: _aliases, ...facts } = def;
   const storageApiVersion = definitionApiVersion({ group: def.group, version: def.storageVersion });
-  const apiVersion = definitionApiVersion({ group: def.group, version: v.version });
+  const group = alias?.group ?? def.group;
+  const apiVersion = definitionApiVersion({ group, version: v.version });
   const names = alias
-    ? { resource: alias.resource, kind: alias.kind, listKind: alias.listKind, singular: alias.singular, shortNames: alias.shortNames ?? [], categories: alias.categories ?? [] }
+    ? { group, resource: alias.resource, kind: alias.kind, listKind: alias.listKind, singular: alias.singular, shortNames: alias.shortNames ?? [], categories: alias.categories ?? [] }
     : {};
   const served: ServedResource = {
     ...facts,
@@ -47,7 +48,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     version: v.version,
     typeName: v.typeName,
     listTypeName: v.listTypeName,
-    schema: v.schema ?? protoKindSchema({ group: def.group, version: v.version, kind: alias?.kind ?? def.kind }, v.typeName, v.listTypeName),
+    schema: v.schema ?? protoKindSchema({ group, version: v.version, kind: alias?.kind ?? def.kind }, v.typeName, v.listTypeName),
     definition: def,
     fromStorage: (obj) => withTypeMeta(v.fromStorage ? v.fromStorage(obj) : obj, apiVersion, served.kind),
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
@@ -75,5 +76,6 @@ export function servedViews(def: ResourceDefinition): ServedResource[] {
 
 /** True when the view serves the stored objects unchanged (the storage version under its own name). */
 export function isStorageView(served: ServedResource): boolean {
-  return served.version === served.definition.storageVersion && served.kind === served.definition.kind && served.resource === served.definition.resource;
+  const d = served.definition;
+  return served.group === d.group && served.version === d.storageVersion && served.kind === d.kind && served.resource === d.resource;
 }

@@ -13,16 +13,26 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { FieldError } from '../../machinery/validation/field-error.js';
 
+/**
+ * The group version a write was requested in, when it is not the storage version's
+ * (upstream's request info): the few kinds whose validation depends on it (events.k8s.io/v1
+ * Event is checked more strictly than core/v1's) read it; the others never look.
+ */
+export interface RequestVersion {
+  group: string;
+  version: string;
+}
+
 /** Per-resource behaviour for create and update of the main resource. */
 export interface Strategy<T extends object = KubeObject> {
   /** Clears or defaults fields on create (e.g. reset status, set phase). */
   prepareForCreate?(obj: T): void;
   /** Carries fields over from the stored object on update (e.g. keep status). */
   prepareForUpdate?(obj: T, old: T): void;
-  /** Kind-specific validation on create. */
-  validate?(obj: T): FieldError[];
+  /** Kind-specific validation on create; `request` is absent for writes in the storage version. */
+  validate?(obj: T, request?: RequestVersion): FieldError[];
   /** Kind-specific validation on update (immutable fields, …). */
-  validateUpdate?(obj: T, old: T): FieldError[];
+  validateUpdate?(obj: T, old: T, request?: RequestVersion): FieldError[];
   /** Final normalization before storing. */
   canonicalize?(obj: T): void;
 }

@@ -21,6 +21,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
+import { Binding, ComponentStatus, ComponentStatusList } from "../../../k8s/io/api/core/v1/binding.js";
 import { ConfigMap, ConfigMapList, Secret, SecretList } from "../../../k8s/io/api/core/v1/config.js";
 import { Event, EventList } from "../../../k8s/io/api/core/v1/event.js";
 import { Namespace, NamespaceList } from "../../../k8s/io/api/core/v1/namespace.js";
@@ -574,6 +575,18 @@ export interface PodTemplateWatchEvent {
   type?: string | undefined;
   object?: PodTemplate | undefined;
   status?: Status | undefined;
+}
+
+/**
+ * Creates a Binding: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateBindingRequest {
+  namespace?: string | undefined;
+  object?: Binding | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
 }
 
 function createBaseCreateNamespaceRequest(): CreateNamespaceRequest {
@@ -5316,6 +5329,113 @@ export const PodTemplateWatchEvent: MessageFns<PodTemplateWatchEvent> = {
   },
 };
 
+function createBaseCreateBindingRequest(): CreateBindingRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateBindingRequest: MessageFns<CreateBindingRequest> = {
+  encode(message: CreateBindingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      Binding.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateBindingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateBindingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = Binding.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateBindingRequest>): CreateBindingRequest {
+    return CreateBindingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateBindingRequest>): CreateBindingRequest {
+    const message = createBaseCreateBindingRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? Binding.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
 export type NamespaceServiceService = typeof NamespaceServiceService;
 export const NamespaceServiceService = {
   get: {
@@ -9083,6 +9203,120 @@ export const PodTemplateServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PodTemplateServiceClient;
   service: typeof PodTemplateServiceService;
+  serviceName: string;
+};
+
+export type BindingServiceService = typeof BindingServiceService;
+export const BindingServiceService = {
+  create: {
+    path: "/wheelhouse.core.v1.BindingService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateBindingRequest): Buffer => Buffer.from(CreateBindingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateBindingRequest => CreateBindingRequest.decode(value),
+    responseSerialize: (value: Binding): Buffer => Buffer.from(Binding.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Binding => Binding.decode(value),
+  },
+} as const;
+
+export interface BindingServiceServer extends UntypedServiceImplementation {
+  create: handleUnaryCall<CreateBindingRequest, Binding>;
+}
+
+export interface BindingServiceClient extends Client {
+  create(
+    request: CreateBindingRequest,
+    callback: (error: ServiceError | null, response: Binding) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateBindingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Binding) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateBindingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Binding) => void,
+  ): ClientUnaryCall;
+}
+
+export const BindingServiceClient = makeGenericClientConstructor(
+  BindingServiceService,
+  "wheelhouse.core.v1.BindingService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): BindingServiceClient;
+  service: typeof BindingServiceService;
+  serviceName: string;
+};
+
+export type ComponentStatusServiceService = typeof ComponentStatusServiceService;
+export const ComponentStatusServiceService = {
+  get: {
+    path: "/wheelhouse.core.v1.ComponentStatusService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: ComponentStatus): Buffer => Buffer.from(ComponentStatus.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ComponentStatus => ComponentStatus.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.core.v1.ComponentStatusService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ComponentStatusList): Buffer => Buffer.from(ComponentStatusList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ComponentStatusList => ComponentStatusList.decode(value),
+  },
+} as const;
+
+export interface ComponentStatusServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, ComponentStatus>;
+  list: handleUnaryCall<ListRequest, ComponentStatusList>;
+}
+
+export interface ComponentStatusServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: ComponentStatus) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ComponentStatus) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ComponentStatus) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ComponentStatusList) => void,
+  ): ClientUnaryCall;
+}
+
+export const ComponentStatusServiceClient = makeGenericClientConstructor(
+  ComponentStatusServiceService,
+  "wheelhouse.core.v1.ComponentStatusService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): ComponentStatusServiceClient;
+  service: typeof ComponentStatusServiceService;
   serviceName: string;
 };
 

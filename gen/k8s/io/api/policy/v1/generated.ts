@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
   Condition,
+  DeleteOptions,
   LabelSelector,
   ListMeta,
   ObjectMeta,
@@ -88,6 +89,19 @@ export interface PodDisruptionBudgetStatus {
 export interface PodDisruptionBudgetStatus_DisruptedPodsEntry {
   key: string;
   value?: Time | undefined;
+}
+
+/**
+ * A request to evict a pod: posted to the pod's `eviction` subresource, it deletes the pod
+ * when no PodDisruptionBudget forbids it.
+ */
+export interface Eviction {
+  /** The pod's name and namespace. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** Options for the pod's deletion (grace period, preconditions, propagation). */
+  deleteOptions?: DeleteOptions | undefined;
 }
 
 function createBasePodDisruptionBudget(): PodDisruptionBudget {
@@ -562,6 +576,77 @@ export const PodDisruptionBudgetStatus_DisruptedPodsEntry: MessageFns<PodDisrupt
     const message = createBasePodDisruptionBudgetStatus_DisruptedPodsEntry();
     message.key = object.key ?? "";
     message.value = (object.value !== undefined && object.value !== null) ? Time.fromPartial(object.value) : undefined;
+    return message;
+  },
+};
+
+function createBaseEviction(): Eviction {
+  return { metadata: undefined, deleteOptions: undefined };
+}
+
+export const Eviction: MessageFns<Eviction> = {
+  encode(message: Eviction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.deleteOptions !== undefined) {
+      DeleteOptions.encode(message.deleteOptions, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Eviction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEviction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.deleteOptions = DeleteOptions.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Eviction>): Eviction {
+    return Eviction.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Eviction>): Eviction {
+    const message = createBaseEviction();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.deleteOptions = (object.deleteOptions !== undefined && object.deleteOptions !== null)
+      ? DeleteOptions.fromPartial(object.deleteOptions)
+      : undefined;
     return message;
   },
 };
