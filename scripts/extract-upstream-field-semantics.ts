@@ -80,6 +80,8 @@ function packageSources(): Source[] {
     api('discovery/v1'),
     api('node/v1'),
     api('storage/v1'),
+    api('certificates/v1'),
+    api('admissionregistration/v1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

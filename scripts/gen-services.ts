@@ -34,7 +34,7 @@ const PROTO = join(ROOT, 'proto');
 const MANIFEST = 'proto/wheelhouse/resources.yaml';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
-const SUBRESOURCES = new Set(['status', 'scale', 'proxy']);
+const SUBRESOURCES = new Set(['status', 'approval', 'scale', 'proxy']);
 
 function fail(message: string): never {
   throw new Error(`${MANIFEST}: ${message}`);
@@ -151,6 +151,13 @@ service ${K}Service {
   rpc PatchStatus(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`
       : ''
   }${
+    subs.has('approval')
+      ? `
+  rpc GetApproval(wheelhouse.meta.v1.GetRequest) returns (${v.object});
+  rpc UpdateApproval(Update${K}Request) returns (${v.object});
+  rpc PatchApproval(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`
+      : ''
+  }${
     subs.has('scale')
       ? `
   rpc GetScale(wheelhouse.meta.v1.GetRequest) returns (${SCALE});
@@ -207,8 +214,8 @@ ${versions}
 import type { ServiceDefinition } from '@grpc/grpc-js';
 ${importLines.join('\n')}
 
-/** A declared subresource: status and scale have gRPC methods of their own; proxy is HTTP only. */
-export type ResourceSubresource = 'status' | 'scale' | 'proxy';
+/** A declared subresource: status, approval and scale have gRPC methods of their own; proxy is HTTP only. */
+export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {

@@ -26,8 +26,13 @@ export function typeNodeOf(def: ServedResource): TypeNode {
   return { kind: 'untyped' };
 }
 
-/** What the (sub)resource's managers may not own: status on the main resource, spec through /status. */
+/**
+ * What the (sub)resource's managers may not own: the definition's own list, else status on
+ * the main resource and spec through /status.
+ */
 function resetFields(def: ServedResource, subresource: string | undefined): FieldSet | undefined {
+  const own = def.resetFields?.[subresource ?? ''];
+  if (own) return FieldSet.of(...own.map((path) => path.map((field) => ({ field }))));
   if (!def.statusStrategy) return undefined;
   if (subresource === 'status') return FieldSet.of([{ field: 'spec' }]);
   if (subresource === undefined) return FieldSet.of([{ field: 'status' }]);

@@ -63,15 +63,15 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   }
 
   /** A create's object and key: the create step, then the namespace check, then the key. */
-  async function admitCreate(namespace: string | undefined, input: KubeObject): Promise<{ obj: KubeObject; name: string; key: string }> {
-    const { obj, name } = beforeCreate(def, namespace, input);
+  async function admitCreate(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<{ obj: KubeObject; name: string; key: string }> {
+    const { obj, name } = beforeCreate(def, namespace, input, wopts.user ? { user: wopts.user } : {});
     const ns = obj.metadata?.namespace;
     if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
     return { obj, name, key: keyFor(ns, name) };
   }
 
   async function createObject(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<KubeObject> {
-    const { obj, name, key } = await admitCreate(namespace, input);
+    const { obj, name, key } = await admitCreate(namespace, input, wopts);
     if (wopts.dryRun) {
       try {
         await store.get(key);
@@ -95,7 +95,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
    */
   async function createMissing(namespace: string | undefined, name: string, input: KubeObject, wopts: WriteOptions): Promise<KubeObject | undefined> {
     checkNameMatches(input.metadata?.name, name);
-    const { obj, key } = await admitCreate(namespace, { ...input, metadata: { ...input.metadata, name } });
+    const { obj, key } = await admitCreate(namespace, { ...input, metadata: { ...input.metadata, name } }, wopts);
     if (wopts.dryRun) {
       await allocator?.reserveForCreate(obj, true);
       return typed(obj);

@@ -4,6 +4,7 @@
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from './served.js';
+import type { RequestUser } from './strategy.js';
 
 /** List and watch options in their Kubernetes JSON shape (meta/v1 ListOptions). */
 export interface ListQuery {
@@ -32,6 +33,8 @@ export interface DeleteQuery {
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** The requesting user, for strategies that record it (a CSR's requestor). */
+  user?: RequestUser;
 }
 
 /** A watch event as it goes to clients. */
@@ -43,8 +46,18 @@ export interface WatchEvent {
 /** Computes the new object from the stored one; runs again on every conflict retry. */
 export type ObjectUpdater = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
-/** Which part of the object a write addresses. */
-export type WriteTarget = 'main' | 'status';
+/**
+ * Which part of the object a write addresses: `main`, or a status-writing subresource
+ * (`status`, or one of the definition's `statusSubresources` such as `approval`).
+ */
+export type WriteTarget = 'main' | 'status' | (string & {});
+
+/** The write target of a request to `subresource` of `def` (undefined: the object itself). */
+export function writeTargetOf(def: { statusStrategy?: unknown; statusSubresources?: Readonly<Record<string, unknown>> }, subresource: string | undefined): WriteTarget {
+  if (subresource === 'status' && def.statusStrategy) return 'status';
+  if (subresource !== undefined && def.statusSubresources && Object.hasOwn(def.statusSubresources, subresource)) return subresource;
+  return 'main';
+}
 
 /** The result of a delete: the last state and whether it is gone already. */
 export interface DeleteOutcome {

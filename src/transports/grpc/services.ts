@@ -30,7 +30,12 @@ export function factDifferences(def: ServedResource): string[] {
   const facts = RESOURCES.find((r) => r.group === def.group && r.resource === def.resource);
   const version = facts?.versions.find((v) => v.version === def.version);
   if (!facts || !version) return ['not declared'];
-  const subresources = [...(def.scale ? ['scale'] : []), ...(def.statusStrategy ? ['status'] : []), ...(def.proxy ? ['proxy'] : [])];
+  const subresources = [
+    ...(def.scale ? ['scale'] : []),
+    ...(def.statusStrategy ? ['status'] : []),
+    ...Object.keys(def.statusSubresources ?? {}),
+    ...(def.proxy ? ['proxy'] : []),
+  ];
   const pairs: Array<[string, unknown, unknown]> = [
     ['kind', def.kind, facts.kind],
     ['listKind', def.listKind, facts.listKind],
