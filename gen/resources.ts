@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { MutatingWebhookConfigurationServiceService as admissionregistrationV1MutatingWebhookConfigurationService, ValidatingAdmissionPolicyBindingServiceService as admissionregistrationV1ValidatingAdmissionPolicyBindingService, ValidatingAdmissionPolicyServiceService as admissionregistrationV1ValidatingAdmissionPolicyService, ValidatingWebhookConfigurationServiceService as admissionregistrationV1ValidatingWebhookConfigurationService } from './wheelhouse/admissionregistration/v1/services.js';
+import { ValidatingAdmissionPolicyBindingServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService, ValidatingAdmissionPolicyServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyService } from './wheelhouse/admissionregistration/v1beta1/services.js';
 import { ControllerRevisionServiceService as appsV1ControllerRevisionService, DaemonSetServiceService as appsV1DaemonSetService, DeploymentServiceService as appsV1DeploymentService, ReplicaSetServiceService as appsV1ReplicaSetService, StatefulSetServiceService as appsV1StatefulSetService } from './wheelhouse/apps/v1/services.js';
 import { HorizontalPodAutoscalerServiceService as autoscalingV1HorizontalPodAutoscalerService } from './wheelhouse/autoscaling/v1/services.js';
 import { HorizontalPodAutoscalerServiceService as autoscalingV2HorizontalPodAutoscalerService } from './wheelhouse/autoscaling/v2/services.js';
@@ -27,6 +28,8 @@ export interface ResourceVersionFacts {
   version: string;
   /** The one version objects are stored in. */
   storage: boolean;
+  /** Off unless --runtime-config turns it on (upstream's beta versions introduced after 1.24). */
+  disabledByDefault?: boolean;
   /** Full protobuf names of the object and list messages. */
   objectType: string;
   listType: string;
@@ -530,6 +533,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1.ValidatingAdmissionPolicyService', definition: admissionregistrationV1ValidatingAdmissionPolicyService } },
+      { version: 'v1beta1', storage: false, disabledByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyService } },
     ],
   },
   {
@@ -544,6 +548,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1ValidatingAdmissionPolicyBindingService } },
+      { version: 'v1beta1', storage: false, disabledByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService } },
     ],
   },
   {

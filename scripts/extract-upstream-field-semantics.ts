@@ -82,6 +82,7 @@ function packageSources(): Source[] {
     api('storage/v1'),
     api('certificates/v1'),
     api('admissionregistration/v1'),
+    api('admissionregistration/v1beta1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

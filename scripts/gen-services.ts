@@ -11,6 +11,8 @@ import { parse } from 'yaml';
 interface VersionDecl {
   version: string;
   storage?: boolean;
+  /** A beta version kube-apiserver leaves off until --runtime-config turns it on. */
+  disabledByDefault?: boolean;
   object: string;
   list: string;
 }
@@ -187,7 +189,8 @@ function resourcesTs(resources: ResourceDecl[]): string {
     const symbol = `${r.kind}ServiceService`;
     const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
     (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
-    return `{ version: '${v.version}', storage: ${v.storage === true}, objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+    const off = v.disabledByDefault === true ? ' disabledByDefault: true,' : '';
+    return `{ version: '${v.version}', storage: ${v.storage === true},${off} objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
   };
   const rows = resources.map((r) => {
     const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');
@@ -222,6 +225,8 @@ export interface ResourceVersionFacts {
   version: string;
   /** The one version objects are stored in. */
   storage: boolean;
+  /** Off unless --runtime-config turns it on (upstream's beta versions introduced after 1.24). */
+  disabledByDefault?: boolean;
   /** Full protobuf names of the object and list messages. */
   objectType: string;
   listType: string;

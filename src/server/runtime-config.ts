@@ -1,6 +1,7 @@
 /**
  * API enablement, as kube-apiserver's --runtime-config: stable and beta versions are on
- * by default, alpha versions off; `group/version=false` turns one off, `api/all=false`
+ * by default (but for the betas declared `disabledByDefault`, as upstream's newer betas),
+ * alpha versions off; `group/version=false` turns one off, `api/all=false`
  * everything, `api/alpha=true` all alphas, `group/version/resource=false` one resource.
  * Enablement is per served version: a resource's storage version is used for storage
  * whether or not it is served.
@@ -28,12 +29,12 @@ export function parseRuntimeConfig(runtimeConfig: string): RuntimeConfig {
 }
 
 /** Whether one served (group, version, resource) is enabled. */
-export function isServed(config: RuntimeConfig, group: string, version: string, resource: string): boolean {
+export function isServed(config: RuntimeConfig, group: string, version: string, resource: string, disabledByDefault = false): boolean {
   // The core group's namespaces are what everything else stands on.
   if (group === '' && resource === 'namespaces') return true;
   const gv = group ? `${group}/${version}` : `api/${version}`;
   const level = stabilityOf(version);
-  let enabled = level !== 'alpha';
+  let enabled = level !== 'alpha' && !disabledByDefault;
   const pick = (key: string): void => {
     const v = config.get(key);
     if (v !== undefined) enabled = v;
@@ -65,5 +66,5 @@ export function checkRuntimeConfig(config: RuntimeConfig, defs: readonly Resourc
 /** The views of `defs` served under a runtime-config string, in declaration order. */
 export function servedResources(defs: readonly ResourceDefinition[], runtimeConfig: string): ServedResource[] {
   const config = parseRuntimeConfig(runtimeConfig);
-  return defs.flatMap((def) => servedViews(def).filter((s) => isServed(config, s.group, s.version, s.resource)));
+  return defs.flatMap((def) => servedViews(def).filter((s) => isServed(config, s.group, s.version, s.resource, s.disabledByDefault)));
 }

@@ -154,7 +154,10 @@ const validatePolicy = (obj: ValidatingAdmissionPolicy): FieldError[] => validat
 
 /** The ValidatingAdmissionPolicy resource. */
 export const validatingAdmissionPolicies: ResourceDefinition<ValidatingAdmissionPolicy> = {
-  ...declared('admissionregistration.k8s.io', 'validatingadmissionpolicies', { v1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicy) } }),
+  ...declared('admissionregistration.k8s.io', 'validatingadmissionpolicies', {
+    v1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicy) },
+    v1beta1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicy) },
+  }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -53,7 +53,10 @@ function paramRefCell(obj: ValidatingAdmissionPolicyBinding): string {
 
 /** The ValidatingAdmissionPolicyBinding resource. */
 export const validatingAdmissionPolicyBindings: ResourceDefinition<ValidatingAdmissionPolicyBinding> = {
-  ...declared('admissionregistration.k8s.io', 'validatingadmissionpolicybindings', { v1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicyBinding) } }),
+  ...declared('admissionregistration.k8s.io', 'validatingadmissionpolicybindings', {
+    v1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicyBinding) },
+    v1beta1: { defaults: (obj) => defaults(obj as ValidatingAdmissionPolicyBinding) },
+  }),
   nameValidator: isDns1123Subdomain,
   tracksGeneration: true,
   strategy: {

@@ -26,7 +26,13 @@ function versionsOf(facts: ResourceFacts, hooks: VersionHooks): ResourceVersion[
   for (const v of Object.keys(hooks)) {
     if (!facts.versions.some((x) => x.version === v)) throw new Error(`${facts.resource}.${facts.group || 'core'} declares no version ${v}`);
   }
-  return facts.versions.map((v) => ({ version: v.version, typeName: v.objectType, listTypeName: v.listType, ...hooks[v.version] }));
+  return facts.versions.map((v) => ({
+    version: v.version,
+    typeName: v.objectType,
+    listTypeName: v.listType,
+    ...(v.disabledByDefault ? { disabledByDefault: true } : {}),
+    ...hooks[v.version],
+  }));
 }
 
 /** The declared facts of `resource` in `group`, with the given per-version hooks. */

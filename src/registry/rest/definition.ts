@@ -16,6 +16,11 @@ import type { NameValidator, Strategy } from './strategy.js';
 export interface ResourceVersion {
   version: string;
   /**
+   * Off unless --runtime-config turns it on, though not alpha: upstream's beta versions
+   * introduced after 1.24 (admissionregistration.k8s.io/v1beta1).
+   */
+  disabledByDefault?: boolean;
+  /**
    * Full protobuf message names of the object and its list at this version. A kind without
    * messages (a custom resource) names them `<group>.<version>.<Kind>` and brings `schema`.
    */
