@@ -18,7 +18,8 @@ import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheel
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
-import { StorageClassServiceService as storageV1StorageClassService } from './wheelhouse/storage/v1/services.js';
+import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceService as storageV1CSINodeService, CSIStorageCapacityServiceService as storageV1CSIStorageCapacityService, StorageClassServiceService as storageV1StorageClassService, VolumeAttachmentServiceService as storageV1VolumeAttachmentService } from './wheelhouse/storage/v1/services.js';
+import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
 
 /** A declared subresource: status, approval and scale have gRPC methods of their own; proxy is HTTP only. */
 export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy';
@@ -28,8 +29,8 @@ export interface ResourceVersionFacts {
   version: string;
   /** The one version objects are stored in. */
   storage: boolean;
-  /** Off unless --runtime-config turns it on (upstream's beta versions introduced after 1.24). */
-  disabledByDefault?: boolean;
+  /** Set on a version served only when --runtime-config enables it (a beta introduced since 1.24). */
+  offByDefault?: boolean;
   /** Full protobuf names of the object and list messages. */
   objectType: string;
   listType: string;
@@ -533,7 +534,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1.ValidatingAdmissionPolicyService', definition: admissionregistrationV1ValidatingAdmissionPolicyService } },
-      { version: 'v1beta1', storage: false, disabledByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyService } },
+      { version: 'v1beta1', storage: false, offByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyService } },
     ],
   },
   {
@@ -548,7 +549,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1ValidatingAdmissionPolicyBindingService } },
-      { version: 'v1beta1', storage: false, disabledByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService } },
+      { version: 'v1beta1', storage: false, offByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService } },
     ],
   },
   {
@@ -647,6 +648,76 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.StorageClass', listType: 'k8s.io.api.storage.v1.StorageClassList', service: { name: 'wheelhouse.storage.v1.StorageClassService', definition: storageV1StorageClassService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'volumeattachments',
+    kind: 'VolumeAttachment',
+    listKind: 'VolumeAttachmentList',
+    singular: 'volumeattachment',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.VolumeAttachment', listType: 'k8s.io.api.storage.v1.VolumeAttachmentList', service: { name: 'wheelhouse.storage.v1.VolumeAttachmentService', definition: storageV1VolumeAttachmentService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'csidrivers',
+    kind: 'CSIDriver',
+    listKind: 'CSIDriverList',
+    singular: 'csidriver',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.CSIDriver', listType: 'k8s.io.api.storage.v1.CSIDriverList', service: { name: 'wheelhouse.storage.v1.CSIDriverService', definition: storageV1CSIDriverService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'csinodes',
+    kind: 'CSINode',
+    listKind: 'CSINodeList',
+    singular: 'csinode',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.CSINode', listType: 'k8s.io.api.storage.v1.CSINodeList', service: { name: 'wheelhouse.storage.v1.CSINodeService', definition: storageV1CSINodeService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'csistoragecapacities',
+    kind: 'CSIStorageCapacity',
+    listKind: 'CSIStorageCapacityList',
+    singular: 'csistoragecapacity',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.storage.v1.CSIStorageCapacity', listType: 'k8s.io.api.storage.v1.CSIStorageCapacityList', service: { name: 'wheelhouse.storage.v1.CSIStorageCapacityService', definition: storageV1CSIStorageCapacityService } },
+    ],
+  },
+  {
+    group: 'storage.k8s.io',
+    resource: 'volumeattributesclasses',
+    kind: 'VolumeAttributesClass',
+    listKind: 'VolumeAttributesClassList',
+    singular: 'volumeattributesclass',
+    namespaced: false,
+    shortNames: ['vac'],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClass', listType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClassList', service: { name: 'wheelhouse.storage.v1beta1.VolumeAttributesClassService', definition: storageV1beta1VolumeAttributesClassService } },
     ],
   },
 ];

@@ -83,6 +83,7 @@ function packageSources(): Source[] {
     api('certificates/v1'),
     api('admissionregistration/v1'),
     api('admissionregistration/v1beta1'),
+    api('storage/v1beta1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

@@ -11,10 +11,10 @@ import { parse } from 'yaml';
 interface VersionDecl {
   version: string;
   storage?: boolean;
-  /** A beta version kube-apiserver leaves off until --runtime-config turns it on. */
-  disabledByDefault?: boolean;
   object: string;
   list: string;
+  /** Off unless --runtime-config turns it on (upstream's betas introduced since 1.24). */
+  offByDefault?: boolean;
 }
 interface ResourceDecl {
   group: string;
@@ -189,8 +189,8 @@ function resourcesTs(resources: ResourceDecl[]): string {
     const symbol = `${r.kind}ServiceService`;
     const alias = `${pkg.split('.').slice(1).map((p, i) => (i === 0 ? p : p[0]?.toUpperCase() + p.slice(1))).join('')}${r.kind}Service`;
     (imports.get(module) ?? imports.set(module, new Set()).get(module))?.add(`${symbol} as ${alias}`);
-    const off = v.disabledByDefault === true ? ' disabledByDefault: true,' : '';
-    return `{ version: '${v.version}', storage: ${v.storage === true},${off} objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
+    const off = v.offByDefault === true ? ', offByDefault: true' : '';
+    return `{ version: '${v.version}', storage: ${v.storage === true}${off}, objectType: '${v.object}', listType: '${v.list}', service: { name: '${pkg}.${r.kind}Service', definition: ${alias} } }`;
   };
   const rows = resources.map((r) => {
     const versions = r.versions.map((v) => `      ${versionFacts(r, v)},`).join('\n');
@@ -225,8 +225,8 @@ export interface ResourceVersionFacts {
   version: string;
   /** The one version objects are stored in. */
   storage: boolean;
-  /** Off unless --runtime-config turns it on (upstream's beta versions introduced after 1.24). */
-  disabledByDefault?: boolean;
+  /** Set on a version served only when --runtime-config enables it (a beta introduced since 1.24). */
+  offByDefault?: boolean;
   /** Full protobuf names of the object and list messages. */
   objectType: string;
   listType: string;

@@ -41,7 +41,12 @@ import { ingressClasses } from './networking/ingressclasses.js';
 import { ingresses } from './networking/ingresses.js';
 import { networkPolicies } from './networking/networkpolicies.js';
 import { runtimeClasses } from './node/runtimeclasses.js';
+import { csiDrivers } from './storage/csidrivers.js';
+import { csiNodes } from './storage/csinodes.js';
+import { csiStorageCapacities } from './storage/csistoragecapacities.js';
 import { storageClasses } from './storage/storageclasses.js';
+import { volumeAttachments } from './storage/volumeattachments.js';
+import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
 import type { ResourceDefinition } from './rest/definition.js';
 import { priorityClasses } from './scheduling/priorityclasses.js';
 
@@ -88,4 +93,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   endpointSlices,
   runtimeClasses,
   storageClasses,
+  volumeAttachments,
+  csiDrivers,
+  csiNodes,
+  csiStorageCapacities,
+  volumeAttributesClasses,
 ];

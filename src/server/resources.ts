@@ -55,7 +55,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
       const store = createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));
-      const served = views.filter((v) => isServed(config, v.group, v.version, v.resource, v.disabledByDefault)).map((v) => versionView(store, v));
+      const served = views.filter((v) => isServed(config, v.group, v.version, v.resource, v.offByDefault)).map((v) => versionView(store, v));
       let uncatalog: () => void;
       try {
         uncatalog = opts.catalog.register(served);

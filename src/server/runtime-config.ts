@@ -1,7 +1,7 @@
 /**
  * API enablement, as kube-apiserver's --runtime-config: stable and beta versions are on
- * by default (but for the betas declared `disabledByDefault`, as upstream's newer betas),
- * alpha versions off; `group/version=false` turns one off, `api/all=false`
+ * by default, alpha versions and versions declared `offByDefault` (upstream's betas
+ * introduced since 1.24) off; `group/version=false` turns one off, `api/all=false`
  * everything, `api/alpha=true` all alphas, `group/version/resource=false` one resource.
  * Enablement is per served version: a resource's storage version is used for storage
  * whether or not it is served.
@@ -28,13 +28,13 @@ export function parseRuntimeConfig(runtimeConfig: string): RuntimeConfig {
   return overrides;
 }
 
-/** Whether one served (group, version, resource) is enabled. */
-export function isServed(config: RuntimeConfig, group: string, version: string, resource: string, disabledByDefault = false): boolean {
+/** Whether one served (group, version, resource) is enabled; `offByDefault`: the version is off unless turned on. */
+export function isServed(config: RuntimeConfig, group: string, version: string, resource: string, offByDefault = false): boolean {
   // The core group's namespaces are what everything else stands on.
   if (group === '' && resource === 'namespaces') return true;
   const gv = group ? `${group}/${version}` : `api/${version}`;
   const level = stabilityOf(version);
-  let enabled = level !== 'alpha' && !disabledByDefault;
+  let enabled = level !== 'alpha' && !offByDefault;
   const pick = (key: string): void => {
     const v = config.get(key);
     if (v !== undefined) enabled = v;
@@ -66,5 +66,5 @@ export function checkRuntimeConfig(config: RuntimeConfig, defs: readonly Resourc
 /** The views of `defs` served under a runtime-config string, in declaration order. */
 export function servedResources(defs: readonly ResourceDefinition[], runtimeConfig: string): ServedResource[] {
   const config = parseRuntimeConfig(runtimeConfig);
-  return defs.flatMap((def) => servedViews(def).filter((s) => isServed(config, s.group, s.version, s.resource, s.disabledByDefault)));
+  return defs.flatMap((def) => servedViews(def).filter((s) => isServed(config, s.group, s.version, s.resource, s.offByDefault)));
 }

@@ -21,6 +21,15 @@ describe('runtime-config', () => {
     assert.deepEqual(gvs(servedResources([multi], 'api/alpha,api/ga=false')), ['batch/v2alpha1', 'batch/v1beta1']);
   });
 
+  it('leaves betas upstream keeps off (offByDefault) off until named or api/beta', () => {
+    const vac = (config: string) => servedResources(builtinDefinitions, config).filter((d) => d.resource === 'volumeattributesclasses').map((d) => `${d.group}/${d.version}`);
+    assert.deepEqual(vac(''), []);
+    assert.deepEqual(vac('storage.k8s.io/v1beta1=true'), ['storage.k8s.io/v1beta1']);
+    assert.deepEqual(vac('storage.k8s.io/v1beta1/volumeattributesclasses=true'), ['storage.k8s.io/v1beta1']);
+    assert.deepEqual(vac('api/beta=true'), ['storage.k8s.io/v1beta1']);
+    assert.deepEqual(vac('api/beta=true,storage.k8s.io/v1beta1=false'), []);
+  });
+
   it('turns group versions and single resources off; namespaces always stay', () => {
     assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
     assert.ok(!gvs(servedResources(builtinDefinitions, 'batch/v1=false')).includes('batch/v1'));

@@ -76,6 +76,11 @@ describe('builtin definitions', () => {
       endpointslices: [],
       runtimeclasses: [],
       storageclasses: ['sc'],
+      volumeattachments: [],
+      csidrivers: [],
+      csinodes: [],
+      csistoragecapacities: [],
+      volumeattributesclasses: ['vac'],
     });
   });
 });

@@ -98,6 +98,13 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'discovery.k8s.io/EndpointSlice': { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ name: 'http', protocol: 'TCP', port: 80 }] },
   'node.k8s.io/RuntimeClass': { handler: 'runc', overhead: { podFixed: { cpu: '100m' } } },
   'storage.k8s.io/StorageClass': { provisioner: 'example.com/disk', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate' },
+  'storage.k8s.io/VolumeAttachment': { spec: { attacher: 'disk.csi.example.com', nodeName: 'node-1', source: { persistentVolumeName: 'pv-1' } } },
+  'storage.k8s.io/CSIDriver': {
+    spec: { attachRequired: true, podInfoOnMount: false, storageCapacity: false, fsGroupPolicy: 'File', volumeLifecycleModes: ['Persistent'], requiresRepublish: false, seLinuxMount: false },
+  },
+  'storage.k8s.io/CSINode': { spec: { drivers: [{ name: 'disk.csi.example.com', nodeID: 'node-1', topologyKeys: ['topology.kubernetes.io/zone'] }] } },
+  'storage.k8s.io/VolumeAttributesClass': { driverName: 'disk.csi.example.com', parameters: { iops: '3000' } },
+  'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'fast', capacity: '10Gi', nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'a' } } },
 };
 
 /** Objects no kind accepts as they are, or that miss most of what a kind needs. */

@@ -30,7 +30,7 @@ function versionsOf(facts: ResourceFacts, hooks: VersionHooks): ResourceVersion[
     version: v.version,
     typeName: v.objectType,
     listTypeName: v.listType,
-    ...(v.disabledByDefault ? { disabledByDefault: true } : {}),
+    ...(v.offByDefault ? { offByDefault: true } : {}),
     ...hooks[v.version],
   }));
 }

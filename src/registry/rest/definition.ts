@@ -16,10 +16,10 @@ import type { NameValidator, Strategy } from './strategy.js';
 export interface ResourceVersion {
   version: string;
   /**
-   * Off unless --runtime-config turns it on, though not alpha: upstream's beta versions
-   * introduced after 1.24 (admissionregistration.k8s.io/v1beta1).
+   * Served only when --runtime-config turns it on, though not alpha (upstream's betas
+   * introduced since 1.24). Absent: alpha versions are off, the others on.
    */
-  disabledByDefault?: boolean;
+  offByDefault?: boolean;
   /**
    * Full protobuf message names of the object and its list at this version. A kind without
    * messages (a custom resource) names them `<group>.<version>.<Kind>` and brings `schema`.

@@ -23,10 +23,10 @@ export interface ServedResource extends Omit<ResourceDefinition, 'versions' | 'a
   fromStorage(obj: KubeObject): KubeObject;
   /** This version's object → the storage version's, with the storage apiVersion and kind. */
   toStorage(obj: KubeObject): KubeObject;
+  /** Served only when --runtime-config turns it on (see ResourceVersion.offByDefault). */
+  offByDefault?: boolean;
   /** This version's decode-time defaults, when it has any (applied in place). */
   defaults?: (obj: KubeObject) => void;
-  /** Off unless --runtime-config turns it on. */
-  disabledByDefault?: boolean;
 }
 
 function withTypeMeta(obj: KubeObject, apiVersion: string, kind: string): KubeObject {
@@ -53,7 +53,7 @@ function view(def: ResourceDefinition, v: ResourceVersion, alias: ResourceAlias 
     toStorage: (obj) => withTypeMeta(v.toStorage ? v.toStorage(obj) : obj, storageApiVersion, def.kind),
   };
   if (v.defaults) served.defaults = v.defaults;
-  if (v.disabledByDefault) served.disabledByDefault = true;
+  if (v.offByDefault) served.offByDefault = true;
   if (alias && !alias.shortNames) delete served.shortNames;
   if (alias && !alias.categories) delete served.categories;
   return served;

@@ -9,10 +9,7 @@ import { isQualifiedName, isDns1123Subdomain } from '../../machinery/validation/
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-
-const MAX_PROVISIONER = 63;
-const MAX_PARAMETERS = 512;
-const MAX_PARAMETERS_BYTES = 256 * 1024;
+import { validateClassParameters, validateProvisionerName } from './class-fields.js';
 
 /** Decode-time defaults (storage/v1 SetDefaults_StorageClass). */
 function defaultStorageClass(obj: StorageClass): void {
@@ -22,20 +19,8 @@ function defaultStorageClass(obj: StorageClass): void {
 
 function validateStorageClass(obj: StorageClass): FieldError[] {
   const errs: FieldError[] = [];
-  const provisioner = str(obj.provisioner);
-  if (!provisioner) errs.push(required('provisioner'));
-  else {
-    if (provisioner.length > MAX_PROVISIONER) errs.push({ type: 'TooLong', field: 'provisioner', detail: `may not be more than ${MAX_PROVISIONER} bytes` });
-    for (const msg of isQualifiedName(provisioner.toLowerCase())) errs.push(invalidValue('provisioner', provisioner, msg));
-  }
-  const params = Object.entries(obj.parameters ?? {});
-  if (params.length > MAX_PARAMETERS) errs.push({ type: 'TooLong', field: 'parameters', detail: `may not be more than ${MAX_PARAMETERS} bytes` });
-  let size = 0;
-  for (const [k, v] of params) {
-    if (k.length === 0) errs.push(invalidValue('parameters', k, 'field can not be empty.'));
-    size += k.length + v.length;
-  }
-  if (size > MAX_PARAMETERS_BYTES) errs.push({ type: 'TooLong', field: 'parameters', detail: `may not be more than ${MAX_PARAMETERS_BYTES} bytes` });
+  errs.push(...validateProvisionerName(str(obj.provisioner), 'provisioner'));
+  errs.push(...validateClassParameters(obj.parameters, 'parameters', true));
   const policy = obj.reclaimPolicy;
   if (policy !== 'Delete' && policy !== 'Retain') errs.push(notSupported('reclaimPolicy', policy ?? '', ['Delete', 'Retain']));
   const mode = obj.volumeBindingMode;

@@ -20,7 +20,18 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { StorageClass, StorageClassList } from "../../../k8s/io/api/storage/v1/generated.js";
+import {
+  CSIDriver,
+  CSIDriverList,
+  CSINode,
+  CSINodeList,
+  CSIStorageCapacity,
+  CSIStorageCapacityList,
+  StorageClass,
+  StorageClassList,
+  VolumeAttachment,
+  VolumeAttachmentList,
+} from "../../../k8s/io/api/storage/v1/generated.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 import {
   DeleteCollectionRequest,
@@ -64,6 +75,146 @@ export interface UpdateStorageClassRequest {
 export interface StorageClassWatchEvent {
   type?: string | undefined;
   object?: StorageClass | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a VolumeAttachment: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateVolumeAttachmentRequest {
+  namespace?: string | undefined;
+  object?: VolumeAttachment | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a VolumeAttachment (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateVolumeAttachmentRequest {
+  namespace?: string | undefined;
+  object?: VolumeAttachment | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a VolumeAttachment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface VolumeAttachmentWatchEvent {
+  type?: string | undefined;
+  object?: VolumeAttachment | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a CSIDriver: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateCSIDriverRequest {
+  namespace?: string | undefined;
+  object?: CSIDriver | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a CSIDriver (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateCSIDriverRequest {
+  namespace?: string | undefined;
+  object?: CSIDriver | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a CSIDriver: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface CSIDriverWatchEvent {
+  type?: string | undefined;
+  object?: CSIDriver | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a CSINode: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateCSINodeRequest {
+  namespace?: string | undefined;
+  object?: CSINode | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a CSINode (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateCSINodeRequest {
+  namespace?: string | undefined;
+  object?: CSINode | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a CSINode: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface CSINodeWatchEvent {
+  type?: string | undefined;
+  object?: CSINode | undefined;
+  status?: Status | undefined;
+}
+
+/**
+ * Creates a CSIStorageCapacity: the typed object, or `raw` bytes in `contentType` (application/json,
+ * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
+ */
+export interface CreateCSIStorageCapacityRequest {
+  namespace?: string | undefined;
+  object?: CSIStorageCapacity | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+/**
+ * Replaces a CSIStorageCapacity (or its status): the typed object, or `raw` bytes in `contentType`.
+ * `name` defaults to the typed object's metadata.name.
+ */
+export interface UpdateCSIStorageCapacityRequest {
+  namespace?: string | undefined;
+  object?: CSIStorageCapacity | undefined;
+  options?: UpdateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * One change to a CSIStorageCapacity: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR;
+ * status is set only on ERROR events.
+ */
+export interface CSIStorageCapacityWatchEvent {
+  type?: string | undefined;
+  object?: CSIStorageCapacity | undefined;
   status?: Status | undefined;
 }
 
@@ -383,6 +534,1270 @@ export const StorageClassWatchEvent: MessageFns<StorageClassWatchEvent> = {
   },
 };
 
+function createBaseCreateVolumeAttachmentRequest(): CreateVolumeAttachmentRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateVolumeAttachmentRequest: MessageFns<CreateVolumeAttachmentRequest> = {
+  encode(message: CreateVolumeAttachmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      VolumeAttachment.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateVolumeAttachmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateVolumeAttachmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = VolumeAttachment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateVolumeAttachmentRequest>): CreateVolumeAttachmentRequest {
+    return CreateVolumeAttachmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateVolumeAttachmentRequest>): CreateVolumeAttachmentRequest {
+    const message = createBaseCreateVolumeAttachmentRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? VolumeAttachment.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateVolumeAttachmentRequest(): UpdateVolumeAttachmentRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateVolumeAttachmentRequest: MessageFns<UpdateVolumeAttachmentRequest> = {
+  encode(message: UpdateVolumeAttachmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      VolumeAttachment.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateVolumeAttachmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateVolumeAttachmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = VolumeAttachment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateVolumeAttachmentRequest>): UpdateVolumeAttachmentRequest {
+    return UpdateVolumeAttachmentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateVolumeAttachmentRequest>): UpdateVolumeAttachmentRequest {
+    const message = createBaseUpdateVolumeAttachmentRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? VolumeAttachment.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentWatchEvent(): VolumeAttachmentWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const VolumeAttachmentWatchEvent: MessageFns<VolumeAttachmentWatchEvent> = {
+  encode(message: VolumeAttachmentWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      VolumeAttachment.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = VolumeAttachment.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachmentWatchEvent>): VolumeAttachmentWatchEvent {
+    return VolumeAttachmentWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachmentWatchEvent>): VolumeAttachmentWatchEvent {
+    const message = createBaseVolumeAttachmentWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? VolumeAttachment.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateCSIDriverRequest(): CreateCSIDriverRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateCSIDriverRequest: MessageFns<CreateCSIDriverRequest> = {
+  encode(message: CreateCSIDriverRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSIDriver.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCSIDriverRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCSIDriverRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIDriver.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateCSIDriverRequest>): CreateCSIDriverRequest {
+    return CreateCSIDriverRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCSIDriverRequest>): CreateCSIDriverRequest {
+    const message = createBaseCreateCSIDriverRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIDriver.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCSIDriverRequest(): UpdateCSIDriverRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateCSIDriverRequest: MessageFns<UpdateCSIDriverRequest> = {
+  encode(message: UpdateCSIDriverRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSIDriver.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCSIDriverRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCSIDriverRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIDriver.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateCSIDriverRequest>): UpdateCSIDriverRequest {
+    return UpdateCSIDriverRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCSIDriverRequest>): UpdateCSIDriverRequest {
+    const message = createBaseUpdateCSIDriverRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIDriver.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCSIDriverWatchEvent(): CSIDriverWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const CSIDriverWatchEvent: MessageFns<CSIDriverWatchEvent> = {
+  encode(message: CSIDriverWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      CSIDriver.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIDriverWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIDriverWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIDriver.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIDriverWatchEvent>): CSIDriverWatchEvent {
+    return CSIDriverWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIDriverWatchEvent>): CSIDriverWatchEvent {
+    const message = createBaseCSIDriverWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIDriver.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateCSINodeRequest(): CreateCSINodeRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateCSINodeRequest: MessageFns<CreateCSINodeRequest> = {
+  encode(message: CreateCSINodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSINode.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCSINodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCSINodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSINode.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateCSINodeRequest>): CreateCSINodeRequest {
+    return CreateCSINodeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCSINodeRequest>): CreateCSINodeRequest {
+    const message = createBaseCreateCSINodeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSINode.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCSINodeRequest(): UpdateCSINodeRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateCSINodeRequest: MessageFns<UpdateCSINodeRequest> = {
+  encode(message: UpdateCSINodeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSINode.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCSINodeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCSINodeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSINode.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateCSINodeRequest>): UpdateCSINodeRequest {
+    return UpdateCSINodeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCSINodeRequest>): UpdateCSINodeRequest {
+    const message = createBaseUpdateCSINodeRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSINode.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCSINodeWatchEvent(): CSINodeWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const CSINodeWatchEvent: MessageFns<CSINodeWatchEvent> = {
+  encode(message: CSINodeWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      CSINode.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINodeWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINodeWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSINode.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINodeWatchEvent>): CSINodeWatchEvent {
+    return CSINodeWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINodeWatchEvent>): CSINodeWatchEvent {
+    const message = createBaseCSINodeWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSINode.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateCSIStorageCapacityRequest(): CreateCSIStorageCapacityRequest {
+  return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
+}
+
+export const CreateCSIStorageCapacityRequest: MessageFns<CreateCSIStorageCapacityRequest> = {
+  encode(message: CreateCSIStorageCapacityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSIStorageCapacity.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCSIStorageCapacityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCSIStorageCapacityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIStorageCapacity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateCSIStorageCapacityRequest>): CreateCSIStorageCapacityRequest {
+    return CreateCSIStorageCapacityRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateCSIStorageCapacityRequest>): CreateCSIStorageCapacityRequest {
+    const message = createBaseCreateCSIStorageCapacityRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIStorageCapacity.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUpdateCSIStorageCapacityRequest(): UpdateCSIStorageCapacityRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const UpdateCSIStorageCapacityRequest: MessageFns<UpdateCSIStorageCapacityRequest> = {
+  encode(message: UpdateCSIStorageCapacityRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      CSIStorageCapacity.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      UpdateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateCSIStorageCapacityRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateCSIStorageCapacityRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIStorageCapacity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = UpdateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UpdateCSIStorageCapacityRequest>): UpdateCSIStorageCapacityRequest {
+    return UpdateCSIStorageCapacityRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateCSIStorageCapacityRequest>): UpdateCSIStorageCapacityRequest {
+    const message = createBaseUpdateCSIStorageCapacityRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIStorageCapacity.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? UpdateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCSIStorageCapacityWatchEvent(): CSIStorageCapacityWatchEvent {
+  return { type: undefined, object: undefined, status: undefined };
+}
+
+export const CSIStorageCapacityWatchEvent: MessageFns<CSIStorageCapacityWatchEvent> = {
+  encode(message: CSIStorageCapacityWatchEvent, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.type !== undefined) {
+      writer.uint32(10).string(message.type);
+    }
+    if (message.object !== undefined) {
+      CSIStorageCapacity.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      Status.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIStorageCapacityWatchEvent {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIStorageCapacityWatchEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.type = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = CSIStorageCapacity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = Status.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIStorageCapacityWatchEvent>): CSIStorageCapacityWatchEvent {
+    return CSIStorageCapacityWatchEvent.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIStorageCapacityWatchEvent>): CSIStorageCapacityWatchEvent {
+    const message = createBaseCSIStorageCapacityWatchEvent();
+    message.type = object.type ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? CSIStorageCapacity.fromPartial(object.object)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? Status.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
 export type StorageClassServiceService = typeof StorageClassServiceService;
 export const StorageClassServiceService = {
   get: {
@@ -588,6 +2003,927 @@ export const StorageClassServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): StorageClassServiceClient;
   service: typeof StorageClassServiceService;
+  serviceName: string;
+};
+
+export type VolumeAttachmentServiceService = typeof VolumeAttachmentServiceService;
+export const VolumeAttachmentServiceService = {
+  get: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: VolumeAttachmentList): Buffer =>
+      Buffer.from(VolumeAttachmentList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachmentList => VolumeAttachmentList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateVolumeAttachmentRequest): Buffer =>
+      Buffer.from(CreateVolumeAttachmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateVolumeAttachmentRequest => CreateVolumeAttachmentRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateVolumeAttachmentRequest): Buffer =>
+      Buffer.from(UpdateVolumeAttachmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateVolumeAttachmentRequest => UpdateVolumeAttachmentRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: VolumeAttachmentList): Buffer =>
+      Buffer.from(VolumeAttachmentList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachmentList => VolumeAttachmentList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: VolumeAttachmentWatchEvent): Buffer =>
+      Buffer.from(VolumeAttachmentWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachmentWatchEvent => VolumeAttachmentWatchEvent.decode(value),
+  },
+  getStatus: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/GetStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  updateStatus: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/UpdateStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateVolumeAttachmentRequest): Buffer =>
+      Buffer.from(UpdateVolumeAttachmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateVolumeAttachmentRequest => UpdateVolumeAttachmentRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+  patchStatus: {
+    path: "/wheelhouse.storage.v1.VolumeAttachmentService/PatchStatus" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: VolumeAttachment): Buffer => Buffer.from(VolumeAttachment.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VolumeAttachment => VolumeAttachment.decode(value),
+  },
+} as const;
+
+export interface VolumeAttachmentServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, VolumeAttachment>;
+  list: handleUnaryCall<ListRequest, VolumeAttachmentList>;
+  create: handleUnaryCall<CreateVolumeAttachmentRequest, VolumeAttachment>;
+  update: handleUnaryCall<UpdateVolumeAttachmentRequest, VolumeAttachment>;
+  patch: handleUnaryCall<PatchRequest, VolumeAttachment>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, VolumeAttachmentList>;
+  watch: handleServerStreamingCall<ListRequest, VolumeAttachmentWatchEvent>;
+  getStatus: handleUnaryCall<GetRequest, VolumeAttachment>;
+  updateStatus: handleUnaryCall<UpdateVolumeAttachmentRequest, VolumeAttachment>;
+  patchStatus: handleUnaryCall<PatchRequest, VolumeAttachment>;
+}
+
+export interface VolumeAttachmentServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: VolumeAttachment) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateVolumeAttachmentRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateVolumeAttachmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateVolumeAttachmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateVolumeAttachmentRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateVolumeAttachmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateVolumeAttachmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachmentList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<VolumeAttachmentWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<VolumeAttachmentWatchEvent>;
+  getStatus(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  getStatus(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateVolumeAttachmentRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateVolumeAttachmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  updateStatus(
+    request: UpdateVolumeAttachmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+  patchStatus(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VolumeAttachment) => void,
+  ): ClientUnaryCall;
+}
+
+export const VolumeAttachmentServiceClient = makeGenericClientConstructor(
+  VolumeAttachmentServiceService,
+  "wheelhouse.storage.v1.VolumeAttachmentService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): VolumeAttachmentServiceClient;
+  service: typeof VolumeAttachmentServiceService;
+  serviceName: string;
+};
+
+export type CSIDriverServiceService = typeof CSIDriverServiceService;
+export const CSIDriverServiceService = {
+  get: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: CSIDriver): Buffer => Buffer.from(CSIDriver.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriver => CSIDriver.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSIDriverList): Buffer => Buffer.from(CSIDriverList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriverList => CSIDriverList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCSIDriverRequest): Buffer =>
+      Buffer.from(CreateCSIDriverRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCSIDriverRequest => CreateCSIDriverRequest.decode(value),
+    responseSerialize: (value: CSIDriver): Buffer => Buffer.from(CSIDriver.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriver => CSIDriver.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCSIDriverRequest): Buffer =>
+      Buffer.from(UpdateCSIDriverRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCSIDriverRequest => UpdateCSIDriverRequest.decode(value),
+    responseSerialize: (value: CSIDriver): Buffer => Buffer.from(CSIDriver.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriver => CSIDriver.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: CSIDriver): Buffer => Buffer.from(CSIDriver.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriver => CSIDriver.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: CSIDriverList): Buffer => Buffer.from(CSIDriverList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriverList => CSIDriverList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.storage.v1.CSIDriverService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSIDriverWatchEvent): Buffer => Buffer.from(CSIDriverWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIDriverWatchEvent => CSIDriverWatchEvent.decode(value),
+  },
+} as const;
+
+export interface CSIDriverServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, CSIDriver>;
+  list: handleUnaryCall<ListRequest, CSIDriverList>;
+  create: handleUnaryCall<CreateCSIDriverRequest, CSIDriver>;
+  update: handleUnaryCall<UpdateCSIDriverRequest, CSIDriver>;
+  patch: handleUnaryCall<PatchRequest, CSIDriver>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, CSIDriverList>;
+  watch: handleServerStreamingCall<ListRequest, CSIDriverWatchEvent>;
+}
+
+export interface CSIDriverServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: CSIDriver) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: CSIDriverList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriverList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriverList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIDriverRequest,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIDriverRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIDriverRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIDriverRequest,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIDriverRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIDriverRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: CSIDriver) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriver) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: CSIDriverList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIDriverList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIDriverList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<CSIDriverWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<CSIDriverWatchEvent>;
+}
+
+export const CSIDriverServiceClient = makeGenericClientConstructor(
+  CSIDriverServiceService,
+  "wheelhouse.storage.v1.CSIDriverService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): CSIDriverServiceClient;
+  service: typeof CSIDriverServiceService;
+  serviceName: string;
+};
+
+export type CSINodeServiceService = typeof CSINodeServiceService;
+export const CSINodeServiceService = {
+  get: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: CSINode): Buffer => Buffer.from(CSINode.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINode => CSINode.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.storage.v1.CSINodeService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSINodeList): Buffer => Buffer.from(CSINodeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINodeList => CSINodeList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCSINodeRequest): Buffer => Buffer.from(CreateCSINodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCSINodeRequest => CreateCSINodeRequest.decode(value),
+    responseSerialize: (value: CSINode): Buffer => Buffer.from(CSINode.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINode => CSINode.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCSINodeRequest): Buffer => Buffer.from(UpdateCSINodeRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCSINodeRequest => UpdateCSINodeRequest.decode(value),
+    responseSerialize: (value: CSINode): Buffer => Buffer.from(CSINode.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINode => CSINode.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: CSINode): Buffer => Buffer.from(CSINode.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINode => CSINode.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.storage.v1.CSINodeService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: CSINodeList): Buffer => Buffer.from(CSINodeList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINodeList => CSINodeList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.storage.v1.CSINodeService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSINodeWatchEvent): Buffer => Buffer.from(CSINodeWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSINodeWatchEvent => CSINodeWatchEvent.decode(value),
+  },
+} as const;
+
+export interface CSINodeServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, CSINode>;
+  list: handleUnaryCall<ListRequest, CSINodeList>;
+  create: handleUnaryCall<CreateCSINodeRequest, CSINode>;
+  update: handleUnaryCall<UpdateCSINodeRequest, CSINode>;
+  patch: handleUnaryCall<PatchRequest, CSINode>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, CSINodeList>;
+  watch: handleServerStreamingCall<ListRequest, CSINodeWatchEvent>;
+}
+
+export interface CSINodeServiceClient extends Client {
+  get(request: GetRequest, callback: (error: ServiceError | null, response: CSINode) => void): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  list(request: ListRequest, callback: (error: ServiceError | null, response: CSINodeList) => void): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINodeList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINodeList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSINodeRequest,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSINodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSINodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSINodeRequest,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSINodeRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSINodeRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  patch(request: PatchRequest, callback: (error: ServiceError | null, response: CSINode) => void): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINode) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: CSINodeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSINodeList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSINodeList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<CSINodeWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<CSINodeWatchEvent>;
+}
+
+export const CSINodeServiceClient = makeGenericClientConstructor(
+  CSINodeServiceService,
+  "wheelhouse.storage.v1.CSINodeService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): CSINodeServiceClient;
+  service: typeof CSINodeServiceService;
+  serviceName: string;
+};
+
+export type CSIStorageCapacityServiceService = typeof CSIStorageCapacityServiceService;
+export const CSIStorageCapacityServiceService = {
+  get: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Get" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRequest): Buffer => Buffer.from(GetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRequest => GetRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacity): Buffer => Buffer.from(CSIStorageCapacity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacity => CSIStorageCapacity.decode(value),
+  },
+  list: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/List" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacityList): Buffer =>
+      Buffer.from(CSIStorageCapacityList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacityList => CSIStorageCapacityList.decode(value),
+  },
+  create: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Create" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCSIStorageCapacityRequest): Buffer =>
+      Buffer.from(CreateCSIStorageCapacityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCSIStorageCapacityRequest =>
+      CreateCSIStorageCapacityRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacity): Buffer => Buffer.from(CSIStorageCapacity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacity => CSIStorageCapacity.decode(value),
+  },
+  update: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Update" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateCSIStorageCapacityRequest): Buffer =>
+      Buffer.from(UpdateCSIStorageCapacityRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateCSIStorageCapacityRequest =>
+      UpdateCSIStorageCapacityRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacity): Buffer => Buffer.from(CSIStorageCapacity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacity => CSIStorageCapacity.decode(value),
+  },
+  patch: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Patch" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PatchRequest): Buffer => Buffer.from(PatchRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PatchRequest => PatchRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacity): Buffer => Buffer.from(CSIStorageCapacity.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacity => CSIStorageCapacity.decode(value),
+  },
+  delete: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Delete" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteRequest): Buffer => Buffer.from(DeleteRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteRequest => DeleteRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/DeleteCollection" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteCollectionRequest): Buffer =>
+      Buffer.from(DeleteCollectionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteCollectionRequest => DeleteCollectionRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacityList): Buffer =>
+      Buffer.from(CSIStorageCapacityList.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacityList => CSIStorageCapacityList.decode(value),
+  },
+  watch: {
+    path: "/wheelhouse.storage.v1.CSIStorageCapacityService/Watch" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: CSIStorageCapacityWatchEvent): Buffer =>
+      Buffer.from(CSIStorageCapacityWatchEvent.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CSIStorageCapacityWatchEvent => CSIStorageCapacityWatchEvent.decode(value),
+  },
+} as const;
+
+export interface CSIStorageCapacityServiceServer extends UntypedServiceImplementation {
+  get: handleUnaryCall<GetRequest, CSIStorageCapacity>;
+  list: handleUnaryCall<ListRequest, CSIStorageCapacityList>;
+  create: handleUnaryCall<CreateCSIStorageCapacityRequest, CSIStorageCapacity>;
+  update: handleUnaryCall<UpdateCSIStorageCapacityRequest, CSIStorageCapacity>;
+  patch: handleUnaryCall<PatchRequest, CSIStorageCapacity>;
+  delete: handleUnaryCall<DeleteRequest, Status>;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection: handleUnaryCall<DeleteCollectionRequest, CSIStorageCapacityList>;
+  watch: handleServerStreamingCall<ListRequest, CSIStorageCapacityWatchEvent>;
+}
+
+export interface CSIStorageCapacityServiceClient extends Client {
+  get(
+    request: GetRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  get(
+    request: GetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  list(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIStorageCapacityRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIStorageCapacityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  create(
+    request: CreateCSIStorageCapacityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIStorageCapacityRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIStorageCapacityRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  update(
+    request: UpdateCSIStorageCapacityRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  patch(
+    request: PatchRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacity) => void,
+  ): ClientUnaryCall;
+  delete(request: DeleteRequest, callback: (error: ServiceError | null, response: Status) => void): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  delete(
+    request: DeleteRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  /** Deletes every object the list options select; returns them as a list, as upstream. */
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  deleteCollection(
+    request: DeleteCollectionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CSIStorageCapacityList) => void,
+  ): ClientUnaryCall;
+  watch(request: ListRequest, options?: Partial<CallOptions>): ClientReadableStream<CSIStorageCapacityWatchEvent>;
+  watch(
+    request: ListRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<CSIStorageCapacityWatchEvent>;
+}
+
+export const CSIStorageCapacityServiceClient = makeGenericClientConstructor(
+  CSIStorageCapacityServiceService,
+  "wheelhouse.storage.v1.CSIStorageCapacityService",
+) as unknown as {
+  new (
+    address: string,
+    credentials: ChannelCredentials,
+    options?: Partial<ClientOptions>,
+  ): CSIStorageCapacityServiceClient;
+  service: typeof CSIStorageCapacityServiceService;
   serviceName: string;
 };
 

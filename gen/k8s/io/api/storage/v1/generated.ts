@@ -6,7 +6,9 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
+import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
+import { PersistentVolumeSpec } from "../../core/v1/pod.js";
 import { TopologySelectorTerm } from "../../core/v1/topology.js";
 
 export interface StorageClass {
@@ -28,6 +30,287 @@ export interface StorageClass_ParametersEntry {
 export interface StorageClassList {
   metadata?: ListMeta | undefined;
   items: StorageClass[];
+}
+
+/** A request to attach a volume to a node, or detach it; written by the attach/detach controller, acted on by a CSI attacher. */
+export interface VolumeAttachment {
+  /** The object's name and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** What to attach, where, and by which attacher. Never changes once created. */
+  spec?:
+    | VolumeAttachmentSpec
+    | undefined;
+  /** What the attacher reports: attached or not, metadata, the last errors. */
+  status?: VolumeAttachmentStatus | undefined;
+}
+
+/** A list of VolumeAttachments. */
+export interface VolumeAttachmentList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The VolumeAttachments. */
+  items: VolumeAttachment[];
+}
+
+/** The volume to attach: a PersistentVolume by name, or an inline volume spec (migrated in-tree volumes). Exactly one. */
+export interface VolumeAttachmentSource {
+  /** The name of the PersistentVolume to attach. */
+  persistentVolumeName?:
+    | string
+    | undefined;
+  /** A volume spec carried inline, for in-tree inline volumes migrated to CSI. */
+  inlineVolumeSpec?: PersistentVolumeSpec | undefined;
+}
+
+/** What a VolumeAttachment asks for. */
+export interface VolumeAttachmentSpec {
+  /** The attacher that must handle the request: a CSI driver's name. */
+  attacher?:
+    | string
+    | undefined;
+  /** The volume to attach. */
+  source?:
+    | VolumeAttachmentSource
+    | undefined;
+  /** The node the volume is attached to. */
+  nodeName?: string | undefined;
+}
+
+/** The attach state the attacher reports. */
+export interface VolumeAttachmentStatus {
+  /** Whether the volume is attached. */
+  attached?:
+    | boolean
+    | undefined;
+  /** What the attacher returned from a successful attach, handed to the mount step. */
+  attachmentMetadata: { [key: string]: string };
+  /** The last error of an attach, if it failed. */
+  attachError?:
+    | VolumeError
+    | undefined;
+  /** The last error of a detach, if it failed. */
+  detachError?: VolumeError | undefined;
+}
+
+export interface VolumeAttachmentStatus_AttachmentMetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** An error an attach or detach ran into. */
+export interface VolumeError {
+  /** When the error happened. */
+  time?:
+    | Time
+    | undefined;
+  /** A description of the error, safe to log. */
+  message?:
+    | string
+    | undefined;
+  /** The gRPC error code the CSI driver returned. */
+  errorCode?: number | undefined;
+}
+
+/** What the cluster knows about one CSI driver installed in it: named after the driver. */
+export interface CSIDriver {
+  /** The object's name (the driver's name) and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** How the driver is attached, mounted and fed. */
+  spec?: CSIDriverSpec | undefined;
+}
+
+/** A list of CSIDrivers. */
+export interface CSIDriverList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The CSIDrivers. */
+  items: CSIDriver[];
+}
+
+/** How Kubernetes works with a CSI driver. */
+export interface CSIDriverSpec {
+  /** Whether volumes of the driver need an attach step (a VolumeAttachment) before mounting. Never changes once set. */
+  attachRequired?:
+    | boolean
+    | undefined;
+  /** Whether the kubelet passes pod information to the driver when mounting. */
+  podInfoOnMount?:
+    | boolean
+    | undefined;
+  /** The volume lifecycles the driver supports: Persistent, Ephemeral. Never changes once set. */
+  volumeLifecycleModes: string[];
+  /** Whether the driver publishes CSIStorageCapacity objects the scheduler considers. */
+  storageCapacity?:
+    | boolean
+    | undefined;
+  /** Whether and how the kubelet changes volume ownership to the pod's fsGroup. */
+  fsGroupPolicy?:
+    | string
+    | undefined;
+  /** Service account tokens the kubelet passes to the driver when mounting, one per audience. */
+  tokenRequests: TokenRequest[];
+  /** Whether the kubelet calls the driver's publish step again periodically. */
+  requiresRepublish?:
+    | boolean
+    | undefined;
+  /** Whether the driver supports mounting with an SELinux context option. */
+  seLinuxMount?:
+    | boolean
+    | undefined;
+  /** How often the kubelet refreshes the node's allocatable volume count from the driver. */
+  nodeAllocatableUpdatePeriodSeconds?:
+    | number
+    | undefined;
+  /** Whether service account tokens reach the driver through secrets rather than volume context. */
+  serviceAccountTokenInSecrets?:
+    | boolean
+    | undefined;
+  /** Whether pods using the driver wait for it to be installed on a node before being scheduled there. */
+  preventPodSchedulingIfMissing?: boolean | undefined;
+}
+
+/** A service account token the kubelet requests for a CSI driver. */
+export interface TokenRequest {
+  /** The token's audience. */
+  audience?:
+    | string
+    | undefined;
+  /** How long the token is valid, in seconds. */
+  expirationSeconds?: number | undefined;
+}
+
+/** The CSI drivers installed on one node: named after the node. */
+export interface CSINode {
+  /** The object's name (the node's name) and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The drivers registered on the node. */
+  spec?:
+    | CSINodeSpec
+    | undefined;
+  /** The health of the node's storage. */
+  status?: CSINodeStatus | undefined;
+}
+
+/** One CSI driver as registered on a node. */
+export interface CSINodeDriver {
+  /** The driver's name, as its CSIDriver object names it. */
+  name?:
+    | string
+    | undefined;
+  /** The node's identity as the driver knows it. */
+  nodeID?:
+    | string
+    | undefined;
+  /** The topology label keys the driver reports for the node. */
+  topologyKeys: string[];
+  /** How many of the driver's volumes the node can hold. */
+  allocatable?: VolumeNodeResources | undefined;
+}
+
+/** A list of CSINodes. */
+export interface CSINodeList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The CSINodes. */
+  items: CSINode[];
+}
+
+/** The drivers of a CSINode. */
+export interface CSINodeSpec {
+  /** The CSI drivers registered on the node, by name. */
+  drivers: CSINodeDriver[];
+}
+
+/** The observed state of a node's CSI storage. */
+export interface CSINodeStatus {
+  /** The health of each driver's storage, by driver name. */
+  storageHealth: StorageHealth[];
+}
+
+/** How much storage a driver can provision in one topology segment for one storage class, as the driver reported it. */
+export interface CSIStorageCapacity {
+  /** The object's name (usually generated) and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The nodes that can reach the storage; unset: none. */
+  nodeTopology?:
+    | LabelSelector
+    | undefined;
+  /** The StorageClass the capacity applies to. */
+  storageClassName?:
+    | string
+    | undefined;
+  /** The capacity available for new volumes. */
+  capacity?:
+    | Quantity
+    | undefined;
+  /** The largest volume that could be created. */
+  maximumVolumeSize?: Quantity | undefined;
+}
+
+/** A list of CSIStorageCapacities. */
+export interface CSIStorageCapacityList {
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The CSIStorageCapacities. */
+  items: CSIStorageCapacity[];
+}
+
+/** The health of one driver's storage on a node. */
+export interface StorageHealth {
+  /** The driver's name. */
+  name?:
+    | string
+    | undefined;
+  /** The conditions observed. */
+  healthConditions: StorageHealthCondition[];
+}
+
+/** One observed storage health condition. */
+export interface StorageHealthCondition {
+  /** The condition: StorageUnreachable or StorageDegraded. */
+  status?:
+    | string
+    | undefined;
+  /** A short machine-readable reason. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable description. */
+  message?:
+    | string
+    | undefined;
+  /** The access mode affected. */
+  accessMode?:
+    | string
+    | undefined;
+  /** The volume mode affected. */
+  volumeMode?:
+    | string
+    | undefined;
+  /** When the condition last changed. */
+  lastTransitionTime?: Time | undefined;
+}
+
+/** How much of a driver's volumes a node can hold. */
+export interface VolumeNodeResources {
+  /** The most volumes of the driver the node can have attached. */
+  count?: number | undefined;
 }
 
 function createBaseStorageClass(): StorageClass {
@@ -327,6 +610,1753 @@ export const StorageClassList: MessageFns<StorageClassList> = {
   },
 };
 
+function createBaseVolumeAttachment(): VolumeAttachment {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const VolumeAttachment: MessageFns<VolumeAttachment> = {
+  encode(message: VolumeAttachment, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      VolumeAttachmentSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      VolumeAttachmentStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachment {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachment();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = VolumeAttachmentSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = VolumeAttachmentStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachment>): VolumeAttachment {
+    return VolumeAttachment.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachment>): VolumeAttachment {
+    const message = createBaseVolumeAttachment();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? VolumeAttachmentSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? VolumeAttachmentStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentList(): VolumeAttachmentList {
+  return { metadata: undefined, items: [] };
+}
+
+export const VolumeAttachmentList: MessageFns<VolumeAttachmentList> = {
+  encode(message: VolumeAttachmentList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      VolumeAttachment.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(VolumeAttachment.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachmentList>): VolumeAttachmentList {
+    return VolumeAttachmentList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachmentList>): VolumeAttachmentList {
+    const message = createBaseVolumeAttachmentList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => VolumeAttachment.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentSource(): VolumeAttachmentSource {
+  return { persistentVolumeName: undefined, inlineVolumeSpec: undefined };
+}
+
+export const VolumeAttachmentSource: MessageFns<VolumeAttachmentSource> = {
+  encode(message: VolumeAttachmentSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.persistentVolumeName !== undefined) {
+      writer.uint32(10).string(message.persistentVolumeName);
+    }
+    if (message.inlineVolumeSpec !== undefined) {
+      PersistentVolumeSpec.encode(message.inlineVolumeSpec, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.persistentVolumeName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.inlineVolumeSpec = PersistentVolumeSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachmentSource>): VolumeAttachmentSource {
+    return VolumeAttachmentSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachmentSource>): VolumeAttachmentSource {
+    const message = createBaseVolumeAttachmentSource();
+    message.persistentVolumeName = object.persistentVolumeName ?? undefined;
+    message.inlineVolumeSpec = (object.inlineVolumeSpec !== undefined && object.inlineVolumeSpec !== null)
+      ? PersistentVolumeSpec.fromPartial(object.inlineVolumeSpec)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentSpec(): VolumeAttachmentSpec {
+  return { attacher: undefined, source: undefined, nodeName: undefined };
+}
+
+export const VolumeAttachmentSpec: MessageFns<VolumeAttachmentSpec> = {
+  encode(message: VolumeAttachmentSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attacher !== undefined) {
+      writer.uint32(10).string(message.attacher);
+    }
+    if (message.source !== undefined) {
+      VolumeAttachmentSource.encode(message.source, writer.uint32(18).fork()).join();
+    }
+    if (message.nodeName !== undefined) {
+      writer.uint32(26).string(message.nodeName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.attacher = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = VolumeAttachmentSource.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nodeName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachmentSpec>): VolumeAttachmentSpec {
+    return VolumeAttachmentSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachmentSpec>): VolumeAttachmentSpec {
+    const message = createBaseVolumeAttachmentSpec();
+    message.attacher = object.attacher ?? undefined;
+    message.source = (object.source !== undefined && object.source !== null)
+      ? VolumeAttachmentSource.fromPartial(object.source)
+      : undefined;
+    message.nodeName = object.nodeName ?? undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentStatus(): VolumeAttachmentStatus {
+  return { attached: undefined, attachmentMetadata: {}, attachError: undefined, detachError: undefined };
+}
+
+export const VolumeAttachmentStatus: MessageFns<VolumeAttachmentStatus> = {
+  encode(message: VolumeAttachmentStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attached !== undefined) {
+      writer.uint32(8).bool(message.attached);
+    }
+    globalThis.Object.entries(message.attachmentMetadata).forEach(([key, value]: [string, string]) => {
+      VolumeAttachmentStatus_AttachmentMetadataEntry.encode({ key: key as any, value }, writer.uint32(18).fork())
+        .join();
+    });
+    if (message.attachError !== undefined) {
+      VolumeError.encode(message.attachError, writer.uint32(26).fork()).join();
+    }
+    if (message.detachError !== undefined) {
+      VolumeError.encode(message.detachError, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.attached = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = VolumeAttachmentStatus_AttachmentMetadataEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.attachmentMetadata[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.attachError = VolumeError.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.detachError = VolumeError.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeAttachmentStatus>): VolumeAttachmentStatus {
+    return VolumeAttachmentStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeAttachmentStatus>): VolumeAttachmentStatus {
+    const message = createBaseVolumeAttachmentStatus();
+    message.attached = object.attached ?? undefined;
+    message.attachmentMetadata = (globalThis.Object.entries(object.attachmentMetadata ?? {}) as [string, string][])
+      .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      }, {});
+    message.attachError = (object.attachError !== undefined && object.attachError !== null)
+      ? VolumeError.fromPartial(object.attachError)
+      : undefined;
+    message.detachError = (object.detachError !== undefined && object.detachError !== null)
+      ? VolumeError.fromPartial(object.detachError)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeAttachmentStatus_AttachmentMetadataEntry(): VolumeAttachmentStatus_AttachmentMetadataEntry {
+  return { key: "", value: "" };
+}
+
+export const VolumeAttachmentStatus_AttachmentMetadataEntry: MessageFns<
+  VolumeAttachmentStatus_AttachmentMetadataEntry
+> = {
+  encode(
+    message: VolumeAttachmentStatus_AttachmentMetadataEntry,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeAttachmentStatus_AttachmentMetadataEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeAttachmentStatus_AttachmentMetadataEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(
+    base?: DeepPartial<VolumeAttachmentStatus_AttachmentMetadataEntry>,
+  ): VolumeAttachmentStatus_AttachmentMetadataEntry {
+    return VolumeAttachmentStatus_AttachmentMetadataEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<VolumeAttachmentStatus_AttachmentMetadataEntry>,
+  ): VolumeAttachmentStatus_AttachmentMetadataEntry {
+    const message = createBaseVolumeAttachmentStatus_AttachmentMetadataEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseVolumeError(): VolumeError {
+  return { time: undefined, message: undefined, errorCode: undefined };
+}
+
+export const VolumeError: MessageFns<VolumeError> = {
+  encode(message: VolumeError, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.time !== undefined) {
+      Time.encode(message.time, writer.uint32(10).fork()).join();
+    }
+    if (message.message !== undefined) {
+      writer.uint32(18).string(message.message);
+    }
+    if (message.errorCode !== undefined) {
+      writer.uint32(24).int32(message.errorCode);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeError {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeError();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.time = Time.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.errorCode = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeError>): VolumeError {
+    return VolumeError.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeError>): VolumeError {
+    const message = createBaseVolumeError();
+    message.time = (object.time !== undefined && object.time !== null) ? Time.fromPartial(object.time) : undefined;
+    message.message = object.message ?? undefined;
+    message.errorCode = object.errorCode ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCSIDriver(): CSIDriver {
+  return { metadata: undefined, spec: undefined };
+}
+
+export const CSIDriver: MessageFns<CSIDriver> = {
+  encode(message: CSIDriver, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      CSIDriverSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIDriver {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIDriver();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = CSIDriverSpec.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIDriver>): CSIDriver {
+    return CSIDriver.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIDriver>): CSIDriver {
+    const message = createBaseCSIDriver();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? CSIDriverSpec.fromPartial(object.spec)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSIDriverList(): CSIDriverList {
+  return { metadata: undefined, items: [] };
+}
+
+export const CSIDriverList: MessageFns<CSIDriverList> = {
+  encode(message: CSIDriverList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      CSIDriver.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIDriverList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIDriverList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(CSIDriver.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIDriverList>): CSIDriverList {
+    return CSIDriverList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIDriverList>): CSIDriverList {
+    const message = createBaseCSIDriverList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => CSIDriver.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCSIDriverSpec(): CSIDriverSpec {
+  return {
+    attachRequired: undefined,
+    podInfoOnMount: undefined,
+    volumeLifecycleModes: [],
+    storageCapacity: undefined,
+    fsGroupPolicy: undefined,
+    tokenRequests: [],
+    requiresRepublish: undefined,
+    seLinuxMount: undefined,
+    nodeAllocatableUpdatePeriodSeconds: undefined,
+    serviceAccountTokenInSecrets: undefined,
+    preventPodSchedulingIfMissing: undefined,
+  };
+}
+
+export const CSIDriverSpec: MessageFns<CSIDriverSpec> = {
+  encode(message: CSIDriverSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attachRequired !== undefined) {
+      writer.uint32(8).bool(message.attachRequired);
+    }
+    if (message.podInfoOnMount !== undefined) {
+      writer.uint32(16).bool(message.podInfoOnMount);
+    }
+    for (const v of message.volumeLifecycleModes) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.storageCapacity !== undefined) {
+      writer.uint32(32).bool(message.storageCapacity);
+    }
+    if (message.fsGroupPolicy !== undefined) {
+      writer.uint32(42).string(message.fsGroupPolicy);
+    }
+    for (const v of message.tokenRequests) {
+      TokenRequest.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.requiresRepublish !== undefined) {
+      writer.uint32(56).bool(message.requiresRepublish);
+    }
+    if (message.seLinuxMount !== undefined) {
+      writer.uint32(64).bool(message.seLinuxMount);
+    }
+    if (message.nodeAllocatableUpdatePeriodSeconds !== undefined) {
+      writer.uint32(72).int64(message.nodeAllocatableUpdatePeriodSeconds);
+    }
+    if (message.serviceAccountTokenInSecrets !== undefined) {
+      writer.uint32(80).bool(message.serviceAccountTokenInSecrets);
+    }
+    if (message.preventPodSchedulingIfMissing !== undefined) {
+      writer.uint32(88).bool(message.preventPodSchedulingIfMissing);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIDriverSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIDriverSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.attachRequired = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.podInfoOnMount = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.volumeLifecycleModes.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.storageCapacity = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fsGroupPolicy = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.tokenRequests.push(TokenRequest.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.requiresRepublish = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.seLinuxMount = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.nodeAllocatableUpdatePeriodSeconds = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.serviceAccountTokenInSecrets = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.preventPodSchedulingIfMissing = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIDriverSpec>): CSIDriverSpec {
+    return CSIDriverSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIDriverSpec>): CSIDriverSpec {
+    const message = createBaseCSIDriverSpec();
+    message.attachRequired = object.attachRequired ?? undefined;
+    message.podInfoOnMount = object.podInfoOnMount ?? undefined;
+    message.volumeLifecycleModes = object.volumeLifecycleModes?.map((e) => e) || [];
+    message.storageCapacity = object.storageCapacity ?? undefined;
+    message.fsGroupPolicy = object.fsGroupPolicy ?? undefined;
+    message.tokenRequests = object.tokenRequests?.map((e) => TokenRequest.fromPartial(e)) || [];
+    message.requiresRepublish = object.requiresRepublish ?? undefined;
+    message.seLinuxMount = object.seLinuxMount ?? undefined;
+    message.nodeAllocatableUpdatePeriodSeconds = object.nodeAllocatableUpdatePeriodSeconds ?? undefined;
+    message.serviceAccountTokenInSecrets = object.serviceAccountTokenInSecrets ?? undefined;
+    message.preventPodSchedulingIfMissing = object.preventPodSchedulingIfMissing ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTokenRequest(): TokenRequest {
+  return { audience: undefined, expirationSeconds: undefined };
+}
+
+export const TokenRequest: MessageFns<TokenRequest> = {
+  encode(message: TokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.audience !== undefined) {
+      writer.uint32(10).string(message.audience);
+    }
+    if (message.expirationSeconds !== undefined) {
+      writer.uint32(16).int64(message.expirationSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.audience = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.expirationSeconds = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TokenRequest>): TokenRequest {
+    return TokenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TokenRequest>): TokenRequest {
+    const message = createBaseTokenRequest();
+    message.audience = object.audience ?? undefined;
+    message.expirationSeconds = object.expirationSeconds ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCSINode(): CSINode {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const CSINode: MessageFns<CSINode> = {
+  encode(message: CSINode, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      CSINodeSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      CSINodeStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINode {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINode();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = CSINodeSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = CSINodeStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINode>): CSINode {
+    return CSINode.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINode>): CSINode {
+    const message = createBaseCSINode();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? CSINodeSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? CSINodeStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSINodeDriver(): CSINodeDriver {
+  return { name: undefined, nodeID: undefined, topologyKeys: [], allocatable: undefined };
+}
+
+export const CSINodeDriver: MessageFns<CSINodeDriver> = {
+  encode(message: CSINodeDriver, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.nodeID !== undefined) {
+      writer.uint32(18).string(message.nodeID);
+    }
+    for (const v of message.topologyKeys) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.allocatable !== undefined) {
+      VolumeNodeResources.encode(message.allocatable, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINodeDriver {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINodeDriver();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeID = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.topologyKeys.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.allocatable = VolumeNodeResources.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINodeDriver>): CSINodeDriver {
+    return CSINodeDriver.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINodeDriver>): CSINodeDriver {
+    const message = createBaseCSINodeDriver();
+    message.name = object.name ?? undefined;
+    message.nodeID = object.nodeID ?? undefined;
+    message.topologyKeys = object.topologyKeys?.map((e) => e) || [];
+    message.allocatable = (object.allocatable !== undefined && object.allocatable !== null)
+      ? VolumeNodeResources.fromPartial(object.allocatable)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSINodeList(): CSINodeList {
+  return { metadata: undefined, items: [] };
+}
+
+export const CSINodeList: MessageFns<CSINodeList> = {
+  encode(message: CSINodeList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      CSINode.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINodeList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINodeList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(CSINode.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINodeList>): CSINodeList {
+    return CSINodeList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINodeList>): CSINodeList {
+    const message = createBaseCSINodeList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => CSINode.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCSINodeSpec(): CSINodeSpec {
+  return { drivers: [] };
+}
+
+export const CSINodeSpec: MessageFns<CSINodeSpec> = {
+  encode(message: CSINodeSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.drivers) {
+      CSINodeDriver.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINodeSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINodeSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.drivers.push(CSINodeDriver.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINodeSpec>): CSINodeSpec {
+    return CSINodeSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINodeSpec>): CSINodeSpec {
+    const message = createBaseCSINodeSpec();
+    message.drivers = object.drivers?.map((e) => CSINodeDriver.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCSINodeStatus(): CSINodeStatus {
+  return { storageHealth: [] };
+}
+
+export const CSINodeStatus: MessageFns<CSINodeStatus> = {
+  encode(message: CSINodeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.storageHealth) {
+      StorageHealth.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSINodeStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSINodeStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.storageHealth.push(StorageHealth.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSINodeStatus>): CSINodeStatus {
+    return CSINodeStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSINodeStatus>): CSINodeStatus {
+    const message = createBaseCSINodeStatus();
+    message.storageHealth = object.storageHealth?.map((e) => StorageHealth.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseCSIStorageCapacity(): CSIStorageCapacity {
+  return {
+    metadata: undefined,
+    nodeTopology: undefined,
+    storageClassName: undefined,
+    capacity: undefined,
+    maximumVolumeSize: undefined,
+  };
+}
+
+export const CSIStorageCapacity: MessageFns<CSIStorageCapacity> = {
+  encode(message: CSIStorageCapacity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.nodeTopology !== undefined) {
+      LabelSelector.encode(message.nodeTopology, writer.uint32(18).fork()).join();
+    }
+    if (message.storageClassName !== undefined) {
+      writer.uint32(26).string(message.storageClassName);
+    }
+    if (message.capacity !== undefined) {
+      Quantity.encode(message.capacity, writer.uint32(34).fork()).join();
+    }
+    if (message.maximumVolumeSize !== undefined) {
+      Quantity.encode(message.maximumVolumeSize, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIStorageCapacity {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIStorageCapacity();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nodeTopology = LabelSelector.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.storageClassName = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.capacity = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.maximumVolumeSize = Quantity.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIStorageCapacity>): CSIStorageCapacity {
+    return CSIStorageCapacity.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIStorageCapacity>): CSIStorageCapacity {
+    const message = createBaseCSIStorageCapacity();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.nodeTopology = (object.nodeTopology !== undefined && object.nodeTopology !== null)
+      ? LabelSelector.fromPartial(object.nodeTopology)
+      : undefined;
+    message.storageClassName = object.storageClassName ?? undefined;
+    message.capacity = (object.capacity !== undefined && object.capacity !== null)
+      ? Quantity.fromPartial(object.capacity)
+      : undefined;
+    message.maximumVolumeSize = (object.maximumVolumeSize !== undefined && object.maximumVolumeSize !== null)
+      ? Quantity.fromPartial(object.maximumVolumeSize)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseCSIStorageCapacityList(): CSIStorageCapacityList {
+  return { metadata: undefined, items: [] };
+}
+
+export const CSIStorageCapacityList: MessageFns<CSIStorageCapacityList> = {
+  encode(message: CSIStorageCapacityList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ListMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.items) {
+      CSIStorageCapacity.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CSIStorageCapacityList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCSIStorageCapacityList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ListMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.items.push(CSIStorageCapacity.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CSIStorageCapacityList>): CSIStorageCapacityList {
+    return CSIStorageCapacityList.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CSIStorageCapacityList>): CSIStorageCapacityList {
+    const message = createBaseCSIStorageCapacityList();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ListMeta.fromPartial(object.metadata)
+      : undefined;
+    message.items = object.items?.map((e) => CSIStorageCapacity.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStorageHealth(): StorageHealth {
+  return { name: undefined, healthConditions: [] };
+}
+
+export const StorageHealth: MessageFns<StorageHealth> = {
+  encode(message: StorageHealth, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== undefined) {
+      writer.uint32(10).string(message.name);
+    }
+    for (const v of message.healthConditions) {
+      StorageHealthCondition.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StorageHealth {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorageHealth();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.healthConditions.push(StorageHealthCondition.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StorageHealth>): StorageHealth {
+    return StorageHealth.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StorageHealth>): StorageHealth {
+    const message = createBaseStorageHealth();
+    message.name = object.name ?? undefined;
+    message.healthConditions = object.healthConditions?.map((e) => StorageHealthCondition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStorageHealthCondition(): StorageHealthCondition {
+  return {
+    status: undefined,
+    reason: undefined,
+    message: undefined,
+    accessMode: undefined,
+    volumeMode: undefined,
+    lastTransitionTime: undefined,
+  };
+}
+
+export const StorageHealthCondition: MessageFns<StorageHealthCondition> = {
+  encode(message: StorageHealthCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.status !== undefined) {
+      writer.uint32(10).string(message.status);
+    }
+    if (message.reason !== undefined) {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== undefined) {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.accessMode !== undefined) {
+      writer.uint32(34).string(message.accessMode);
+    }
+    if (message.volumeMode !== undefined) {
+      writer.uint32(42).string(message.volumeMode);
+    }
+    if (message.lastTransitionTime !== undefined) {
+      Time.encode(message.lastTransitionTime, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StorageHealthCondition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStorageHealthCondition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.accessMode = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.volumeMode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lastTransitionTime = Time.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StorageHealthCondition>): StorageHealthCondition {
+    return StorageHealthCondition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StorageHealthCondition>): StorageHealthCondition {
+    const message = createBaseStorageHealthCondition();
+    message.status = object.status ?? undefined;
+    message.reason = object.reason ?? undefined;
+    message.message = object.message ?? undefined;
+    message.accessMode = object.accessMode ?? undefined;
+    message.volumeMode = object.volumeMode ?? undefined;
+    message.lastTransitionTime = (object.lastTransitionTime !== undefined && object.lastTransitionTime !== null)
+      ? Time.fromPartial(object.lastTransitionTime)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseVolumeNodeResources(): VolumeNodeResources {
+  return { count: undefined };
+}
+
+export const VolumeNodeResources: MessageFns<VolumeNodeResources> = {
+  encode(message: VolumeNodeResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.count !== undefined) {
+      writer.uint32(8).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VolumeNodeResources {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVolumeNodeResources();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<VolumeNodeResources>): VolumeNodeResources {
+    return VolumeNodeResources.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VolumeNodeResources>): VolumeNodeResources {
+    const message = createBaseVolumeNodeResources();
+    message.count = object.count ?? undefined;
+    return message;
+  },
+};
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 type DeepPartial<T> = T extends Builtin ? T
@@ -334,6 +2364,17 @@ type DeepPartial<T> = T extends Builtin ? T
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
