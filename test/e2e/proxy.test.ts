@@ -5,15 +5,14 @@
  * echo); 503 without ready endpoints; refused without --proxy-allow-loopback; paths that
  * try to leave the named address never do.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
-import { kubectlBinary, runKubectl } from '../helpers/kubectl.js';
+import { runKubectl } from '../helpers/kubectl.js';
+import { registerService, startKubectlProxy, wsEcho, wsFrame as frame, wsUnframe as unframe, type KubectlProxy } from '../helpers/proxy-backend.js';
 
 const NS = 'default';
 
@@ -24,24 +23,8 @@ interface Seen {
   body: string;
 }
 
-/** Encodes one WebSocket text frame (masked when a client sends it). */
-function frame(text: string, mask: boolean): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.from([0x81, (mask ? 0x80 : 0) | payload.length]);
-  if (!mask) return Buffer.concat([header, payload]);
-  const key = Buffer.from([1, 2, 3, 4]);
-  return Buffer.concat([header, key, Buffer.from(payload.map((b, i) => b ^ (key[i % 4] as number)))]);
-}
-
-/** Decodes one short WebSocket frame. */
-function unframe(data: Buffer): string {
-  const len = (data[1] as number) & 0x7f;
-  if ((data[1] as number) & 0x80) {
-    const key = data.subarray(2, 6);
-    return Buffer.from(data.subarray(6, 6 + len).map((b, i) => b ^ (key[i % 4] as number))).toString();
-  }
-  return data.subarray(2, 2 + len).toString();
-}
+/** Ends the backend's /slow.html answer. */
+let slowRelease: (() => void) | undefined;
 
 function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
@@ -51,50 +34,38 @@ function startBackend(): Promise<{ server: http.Server; port: number; seen: Seen
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      if (req.url === '/page.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<a href="/abs">a</a> <a href="rel">r</a> <img src="//other.example/i.png">');
+        return;
+      }
+      if (req.url === '/slow.html') {
+        // The first half now, the rest only once the client has seen the first half rewritten.
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.write('<p>first <a href="/one">1</a></p>');
+        slowRelease = () => res.end('<p>second <a href="/two">2</a></p>');
+        return;
+      }
+      if (req.url === '/not-modified') {
+        res.writeHead(304, { 'content-type': 'text/html', 'content-encoding': 'gzip', etag: '"v1"' });
+        res.end();
+        return;
+      }
       if (req.url === '/redirect') {
         res.writeHead(302, { location: '/landing?x=1' });
         res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret' });
+      res.writeHead(200, { 'content-type': 'application/json', 'x-backend': 'yes', connection: 'close, x-hop', 'x-hop': 'secret', 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' });
       res.end(JSON.stringify({ method: req.method, url: req.url, body, hello: req.headers['x-hello'] ?? null }));
     });
   });
-  server.on('upgrade', (req, socket) => {
-    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
-    socket.on('data', (d: Buffer) => socket.write(frame(`echo:${unframe(d)}`, false)));
-  });
+  server.on('upgrade', (req, socket) => wsEcho(req, socket));
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port, seen })));
 }
 
-async function register(ts: TestServer, name: string, port: number, ready = true): Promise<void> {
-  const pod = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/pods`, {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `${name}-pod` },
-    spec: { containers: [{ name: 'web', image: 'web', ports: [{ containerPort: port }] }] },
-  });
-  assert.equal(pod.status, 201, JSON.stringify(pod.body));
-  const status = await api(ts.server, 'PATCH', `/api/v1/namespaces/${NS}/pods/${name}-pod/status`, { status: { podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }] } }, {
-    'content-type': 'application/merge-patch+json',
-  });
-  assert.equal(status.status, 200, JSON.stringify(status.body));
-  const svc = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/services`, {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name },
-    spec: { ports: [{ name: 'web', port: 80, targetPort: port }] },
-  });
-  assert.equal(svc.status, 201, JSON.stringify(svc.body));
-  const address = { ip: '127.0.0.1', targetRef: { kind: 'Pod', namespace: NS, name: `${name}-pod` } };
-  const eps = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/endpoints`, {
-    apiVersion: 'v1',
-    kind: 'Endpoints',
-    metadata: { name },
-    subsets: [{ [ready ? 'addresses' : 'notReadyAddresses']: [address], ports: [{ name: 'web', port }] }],
-  });
-  assert.equal(eps.status, 201, JSON.stringify(eps.body));
+function register(ts: TestServer, name: string, port: number, ready = true): Promise<void> {
+  return registerService(ts, { namespace: NS, name, port, ready });
 }
 
 /** An upgrade through the proxy path; resolves with the 101 head and the echoed message. */
@@ -133,7 +104,7 @@ function websocketEcho(base: string, path: string, message: string): Promise<{ h
 describe('proxy to cluster components', () => {
   let ts: TestServer;
   let backend: Awaited<ReturnType<typeof startBackend>>;
-  let kubectlProxy: ChildProcess | undefined;
+  let kubectlProxy: KubectlProxy | undefined;
 
   before(async () => {
     backend = await startBackend();
@@ -141,7 +112,7 @@ describe('proxy to cluster components', () => {
     await register(ts, 'web', backend.port);
   });
   after(async () => {
-    kubectlProxy?.kill();
+    await kubectlProxy?.stop();
     await ts?.stop();
     backend?.server.close();
   });
@@ -170,10 +141,17 @@ describe('proxy to cluster components', () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('x-backend'), 'yes');
     assert.equal(res.headers.get('x-hop'), null);
+    // CORS is the API server's to answer, never the backend's.
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+    assert.equal(res.headers.get('access-control-allow-credentials'), null);
     assert.deepEqual(await res.json(), { method: 'POST', url: '/submit?q=%20x', body: 'payload-bytes', hello: 'there' });
     const seen = backend.seen.at(-1)!;
     assert.equal(seen.headers.authorization, undefined);
     assert.equal(seen.headers.host, `127.0.0.1:${backend.port}`);
+    assert.equal(seen.headers['x-forwarded-uri'], `/api/v1/namespaces/${NS}/services/web:web/proxy/submit`);
+    assert.equal(seen.headers['x-forwarded-host'], undefined);
+    assert.equal(seen.headers['x-forwarded-proto'], undefined);
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const r = await fetch(`${base}/m`, { method, body: method === 'DELETE' ? undefined : 'b' });
       assert.equal(r.status, 200);
@@ -182,6 +160,44 @@ describe('proxy to cluster components', () => {
     const redirect = await fetch(`${base}/redirect`, { redirect: 'manual' });
     assert.equal(redirect.status, 302);
     assert.equal(redirect.headers.get('location'), `/api/v1/namespaces/${NS}/services/web:web/proxy/landing?x=1`);
+    // The bare `…/proxy` moves to `…/proxy/` for GET and HEAD (query kept), as upstream; other methods go through.
+    for (const method of ['GET', 'HEAD']) {
+      const bare = await fetch(`${base}?a=1`, { method, redirect: 'manual' });
+      assert.equal(bare.status, 301, method);
+      assert.equal(bare.headers.get('location'), `/api/v1/namespaces/${NS}/services/web:web/proxy/?a=1`);
+    }
+    const posted = await fetch(base, { method: 'POST', body: 'x' });
+    assert.equal(posted.status, 200);
+    assert.equal(((await posted.json()) as { url: string }).url, '/');
+  });
+
+  it("rewrites an HTML body's backend links under the prefix (kubectl get --raw), leaves bodiless answers alone", async () => {
+    const r = await runKubectl(33, ts.server.kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${NS}/services/web:web/proxy/page.html`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `<a href="/api/v1/namespaces/${NS}/services/web:web/proxy/abs">a</a> <a href="rel">r</a> <img src="//other.example/i.png">`);
+    const nm = await fetch(`${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy/not-modified`);
+    assert.equal(nm.status, 304);
+    assert.equal(nm.headers.get('etag'), '"v1"');
+  });
+
+  it('streams a rewritten HTML body as it arrives, not once it has ended', async () => {
+    const res = await fetch(`${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy/slow.html`);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let got = '';
+    while (!got.includes('</p>')) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false);
+      got += decoder.decode(value, { stream: true });
+    }
+    assert.equal(got, `<p>first <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/one">1</a></p>`);
+    slowRelease!();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      got += decoder.decode(value, { stream: true });
+    }
+    assert.equal(got, `<p>first <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/one">1</a></p><p>second <a href="/api/v1/namespaces/${NS}/services/web:web/proxy/two">2</a></p>`);
   });
 
   it('reaches pods by status.podIP and nodes by their InternalIP', async () => {
@@ -205,21 +221,12 @@ describe('proxy to cluster components', () => {
   });
 
   it('works behind kubectl proxy', async () => {
-    kubectlProxy = spawn(kubectlBinary(33), ['proxy', '--port=0', '--kubeconfig', ts.server.kubeconfigPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      kubectlProxy!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /Starting to serve on [^:]+:(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      kubectlProxy!.on('exit', (code) => reject(new Error(`kubectl proxy exited ${code}: ${out}`)));
-    });
+    kubectlProxy = await startKubectlProxy(ts.server.kubeconfigPath);
+    const port = kubectlProxy.port;
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/${NS}/services/web:web/proxy/through/kubectl?k=v`);
     assert.equal(res.status, 200);
     assert.equal(((await res.json()) as { url: string }).url, '/through/kubectl?k=v');
-    kubectlProxy.kill();
-    await once(kubectlProxy, 'exit');
+    await kubectlProxy.stop();
     kubectlProxy = undefined;
   });
 

@@ -7,12 +7,15 @@
  */
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import type { ProxyLocation } from '../../endpoints/api-call.js';
 import { ApiError, toApiError } from '../../machinery/errors/index.js';
+import { htmlLinkRewriter, isHtml, rewriteLink, type LinkContext } from './proxy-html.js';
 
 /** RFC 7230's hop-by-hop headers, plus what the API server consumes itself. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+/** CORS answers are the API server's to give, never a backend's (as upstream strips them). */
+const CORS_HEADERS = ['access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods', 'access-control-allow-origin'];
 /** Consumed by authentication and impersonation: never forwarded to a backend. */
 const CREDENTIAL_HEADERS = /^(authorization|impersonate-.*)$/i;
 
@@ -36,15 +39,16 @@ function hostHeader(loc: ProxyLocation): string {
   return loc.port === undefined ? host : `${host}:${loc.port}`;
 }
 
-function upstreamRequest(req: IncomingMessage, loc: ProxyLocation, query: string, upgrade: boolean): http.ClientRequest {
+function upstreamRequest(req: IncomingMessage, loc: ProxyLocation, query: string, prefix: string, upgrade: boolean): http.ClientRequest {
   const headers = dropHopByHop(req.headers, upgrade);
   for (const k of Object.keys(headers)) if (CREDENTIAL_HEADERS.test(k)) delete headers[k];
   const forwarded = req.headers['x-forwarded-for'];
   const client = req.socket.remoteAddress ?? '';
   headers['x-forwarded-for'] = forwarded ? `${String(forwarded)}, ${client}` : client;
-  headers['x-forwarded-host'] = req.headers.host ?? '';
-  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-  headers['x-forwarded-uri'] = req.url ?? '';
+  // No X-Forwarded-Host/-Proto of our own: upstream's transport sets them only from the request
+  // URL's scheme and host, which a server-side request never has (a client's own pass through).
+  // Where the client sees this path: the proxy prefix and the backend path (upstream leaves the query out).
+  headers['x-forwarded-uri'] = prefix + loc.path;
   headers.host = hostHeader(loc);
   if (upgrade) headers.connection = 'Upgrade';
   const options: https.RequestOptions = { host: loc.host, method: req.method, path: loc.path + query, headers, agent: false };
@@ -68,16 +72,10 @@ function unreachable(err: unknown, loc: ProxyLocation): ApiError {
   return new ApiError('ServiceUnavailable', `error trying to reach service: ${why}`);
 }
 
-/** Rewrites a backend redirect to the backend's own paths so it stays under the proxy prefix. */
-function rewriteLocation(value: string, loc: ProxyLocation, prefix: string): string {
-  if (value.startsWith('/') && !value.startsWith('//')) return prefix + value;
-  try {
-    const url = new URL(value);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.host === hostHeader(loc)) return prefix + url.pathname + url.search + url.hash;
-  } catch {
-    // relative or malformed: the browser resolves it against the proxied page
-  }
-  return value;
+/** Whether a response carries a body at all (HEAD, 1xx, 204 and 304 answers never do). */
+function hasBody(req: IncomingMessage, answer: IncomingMessage): boolean {
+  const code = answer.statusCode ?? 200;
+  return req.method !== 'HEAD' && code >= 200 && code !== 204 && code !== 304;
 }
 
 /** What a response needs written when the proxy fails: a Status, JSON. */
@@ -85,13 +83,27 @@ export type SendStatus = (err: ApiError) => void;
 
 /** Streams one proxied request and its response. */
 export function proxyHttp(req: IncomingMessage, res: ServerResponse, loc: ProxyLocation, query: string, prefix: string, sendStatus: SendStatus): void {
-  const upstream = upstreamRequest(req, loc, query, false);
+  const upstream = upstreamRequest(req, loc, query, prefix, false);
+  const links: LinkContext = { prefix, backendHost: hostHeader(loc), requestHost: req.headers.host ?? '' };
   upstream.on('response', (answer) => {
     const headers = dropHopByHop(answer.headers, false);
-    if (typeof headers.location === 'string') headers.location = rewriteLocation(headers.location, loc, prefix);
+    for (const name of CORS_HEADERS) delete headers[name];
+    // As upstream: a Location is rewritten and the body left alone; otherwise an HTML body's links are.
+    const rewrite =
+      typeof headers.location === 'string' ? undefined
+      : isHtml(headers['content-type'] as string | undefined) && hasBody(req, answer) ? htmlLinkRewriter(headers['content-encoding'] as string | undefined, links)
+      : undefined;
+    if (typeof headers.location === 'string') headers.location = rewriteLink(headers.location, links);
+    if (rewrite) delete headers['content-length'];
     res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
-    answer.pipe(res);
-    answer.on('error', () => res.destroy());
+    if (!rewrite) {
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+      return;
+    }
+    pipeline([answer, ...rewrite, res], (err) => {
+      if (err) res.destroy();
+    });
   });
   upstream.on('error', (err) => {
     if (!res.headersSent) sendStatus(unreachable(err, loc));
@@ -113,8 +125,8 @@ export function rejectUpgrade(socket: Duplex, err: unknown): void {
 }
 
 /** Splices an upgrade request (WebSocket) to the backend once it agrees to switch protocols. */
-export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, loc: ProxyLocation, query: string): void {
-  const upstream = upstreamRequest(req, loc, query, true);
+export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, loc: ProxyLocation, query: string, prefix: string): void {
+  const upstream = upstreamRequest(req, loc, query, prefix, true);
   upstream.on('upgrade', (answer, backend, backendHead) => {
     const lines = [`HTTP/1.1 ${answer.statusCode ?? 101} ${answer.statusMessage ?? 'Switching Protocols'}`];
     for (let i = 0; i < answer.rawHeaders.length; i += 2) lines.push(`${answer.rawHeaders[i]}: ${answer.rawHeaders[i + 1]}`);

@@ -120,6 +120,13 @@ async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: R
     return sendError(res, toApiError(err));
   }
   if (result.type !== 'proxy') return sendError(res, resourceNotFound());
+  // As upstream: a GET or HEAD of the bare `…/proxy` moves to `…/proxy/`, so the page's relative links resolve under it.
+  const path = (req.url ?? '').split('?', 1)[0] ?? '';
+  if (path === info.proxyPrefix && (req.method === 'GET' || req.method === 'HEAD')) {
+    res.writeHead(301, { location: path + '/' + rawQuery(req.url) });
+    res.end();
+    return;
+  }
   proxyHttp(req, res, result.target, rawQuery(req.url), info.proxyPrefix ?? '', (err) => sendError(res, err));
 }
 
@@ -138,7 +145,7 @@ export function createUpgradeHandler(handler: ApiHandler): (req: IncomingMessage
       if (!info || info.proxyPath === undefined) throw resourceNotFound();
       const result = await handler(proxyCall(info, req, abort.signal));
       if (result.type !== 'proxy') throw resourceNotFound();
-      proxyUpgrade(req, socket, head, result.target, rawQuery(req.url));
+      proxyUpgrade(req, socket, head, result.target, rawQuery(req.url), info.proxyPrefix ?? '');
     })().catch((err) => rejectUpgrade(socket, err));
   };
 }
