@@ -83,6 +83,9 @@ function packageSources(): Source[] {
     api('policy/v1beta1'),
     api('authentication/v1'),
     api('events/v1'),
+    api('certificates/v1'),
+    api('admissionregistration/v1'),
+    api('admissionregistration/v1beta1'),
     api('storage/v1beta1'),
     api('flowcontrol/v1'),
     // batch/v1 JobSchedulingConfiguration is built from these.

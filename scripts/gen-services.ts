@@ -42,8 +42,8 @@ const PROTO = join(ROOT, 'proto');
 const MANIFEST = 'proto/wheelhouse/resources.yaml';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
-/** status and scale have gRPC methods; proxy, binding, eviction and token are HTTP only. */
-const SUBRESOURCES = new Set(['status', 'scale', 'proxy', 'binding', 'eviction', 'token']);
+/** status, approval and scale have gRPC methods; proxy, binding, eviction and token are HTTP only. */
+const SUBRESOURCES = new Set(['status', 'approval', 'scale', 'proxy', 'binding', 'eviction', 'token']);
 const VERBS = ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection', 'watch'];
 
 function fail(message: string): never {
@@ -190,6 +190,13 @@ ${requestMessages(r, v, K)}service ${K}Service {${rpcs(r, v, K)}${
   rpc PatchStatus(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`
       : ''
   }${
+    subs.has('approval')
+      ? `
+  rpc GetApproval(wheelhouse.meta.v1.GetRequest) returns (${v.object});
+  rpc UpdateApproval(Update${K}Request) returns (${v.object});
+  rpc PatchApproval(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`
+      : ''
+  }${
     subs.has('scale')
       ? `
   rpc GetScale(wheelhouse.meta.v1.GetRequest) returns (${SCALE});
@@ -252,8 +259,8 @@ ${versions}
 import type { ServiceDefinition } from '@grpc/grpc-js';
 ${importLines.join('\n')}
 
-/** A declared subresource: status and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
-export type ResourceSubresource = 'status' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
+/** A declared subresource: status, approval and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
+export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {

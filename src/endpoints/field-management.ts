@@ -5,7 +5,7 @@
  * (see go-view.ts) and keep the managedFields it computes on the canonical object.
  */
 import { ApiError, invalid, type StatusCause } from '../machinery/errors/index.js';
-import { FieldManager, FieldSet, typeNodeForMessage, typeNodeForOpenApi, ApplyConflicts, parseManagerIdentifier, type Conflict, type TypeNode, type VersionConverter } from '../machinery/fieldmanager/index.js';
+import { FieldManager, FieldSet, MergeError, typeNodeForMessage, typeNodeForOpenApi, ApplyConflicts, parseManagerIdentifier, type Conflict, type TypeNode, type VersionConverter } from '../machinery/fieldmanager/index.js';
 import { goView } from '../machinery/fieldmanager/go-view.js';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { definitionApiVersion } from '../registry/rest/definition.js';
@@ -26,8 +26,13 @@ export function typeNodeOf(def: ServedResource): TypeNode {
   return { kind: 'untyped' };
 }
 
-/** What the (sub)resource's managers may not own: status on the main resource, spec through /status. */
+/**
+ * What the (sub)resource's managers may not own: the definition's own list, else status on
+ * the main resource and spec through /status.
+ */
 function resetFields(def: ServedResource, subresource: string | undefined): FieldSet | undefined {
+  const own = def.resetFields?.[subresource ?? ''];
+  if (own) return FieldSet.of(...own.map((path) => path.map((field) => ({ field }))));
   if (!def.statusStrategy) return undefined;
   if (subresource === 'status') return FieldSet.of([{ field: 'spec' }]);
   if (subresource === undefined) return FieldSet.of([{ field: 'status' }]);
@@ -134,7 +139,16 @@ export function recordUpdate(def: ServedResource, subresource: string | undefine
   const fm = fieldManagerFor(def, subresource);
   const liveView = live ? managedView(def, live) : emptyManagedView(def);
   const nextView = managedView(def, { ...next, apiVersion: definitionApiVersion(def), kind: def.kind });
-  const result = fm.update(liveView, nextView, manager, reset);
+  let result: Record<string, unknown>;
+  try {
+    result = fm.update(liveView, nextView, manager, reset);
+  } catch (err) {
+    // Upstream's UpdateNoErrors: an object the field manager cannot take apart (duplicate
+    // keys in a set or map list) is written without managedFields, and validation speaks.
+    if (!(err instanceof MergeError)) throw err;
+    delete (next.metadata ??= {}).managedFields;
+    return;
+  }
   const entries = (result['metadata'] as { managedFields?: unknown } | undefined)?.managedFields;
   const meta = (next.metadata ??= {});
   if (entries) (meta as Record<string, unknown>)['managedFields'] = entries;

@@ -65,5 +65,6 @@ export function subresources(def: ServedResource): Subresource[] {
   }
   if (def.scale) out.push({ name: 'scale', verbs: READ_WRITE, kind: SCALE_KIND });
   if (def.statusStrategy) out.push({ name: 'status', verbs: READ_WRITE, kind: definitionKind(def) });
+  for (const name of Object.keys(def.statusSubresources ?? {})) out.push({ name, verbs: READ_WRITE, kind: definitionKind(def) });
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

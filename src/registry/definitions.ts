@@ -2,6 +2,11 @@
  * Every built-in resource the server serves, in a stable order (core first, then by
  * group). Discovery, routes and gRPC services are derived from this list.
  */
+import { certificateSigningRequests } from './certificates/certificatesigningrequests.js';
+import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
+import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js';
+import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js';
+import { validatingWebhookConfigurations } from './admissionregistration/validatingwebhookconfigurations.js';
 import { deployments } from './apps/deployments.js';
 import { controllerRevisions } from './apps/controllerrevisions.js';
 import { daemonSets } from './apps/daemonsets.js';
@@ -84,6 +89,11 @@ export const builtinDefinitions: ResourceDefinition[] = [
   clusterRoleBindings,
   priorityClasses,
   leases,
+  certificateSigningRequests,
+  mutatingWebhookConfigurations,
+  validatingWebhookConfigurations,
+  validatingAdmissionPolicies,
+  validatingAdmissionPolicyBindings,
   podDisruptionBudgets,
   ingresses,
   ingressClasses,

@@ -11,7 +11,7 @@ const gvs = (defs: ServedResource[]): string[] => [...new Set(defs.map((d) => (d
 
 describe('runtime-config', () => {
   it('serves stable versions by default and never alpha ones', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')).sort(), ['apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1', 'batch/v1beta1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1', 'batch/v1beta1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
     const jobs = builtinDefinitions.find((d) => d.resource === 'jobs')!;
     const v1 = jobs.versions[0]!;
     const multi: ResourceDefinition = { ...jobs, versions: [{ ...v1, version: 'v2alpha1' }, { ...v1, version: 'v1beta1' }, v1] };
@@ -31,7 +31,7 @@ describe('runtime-config', () => {
   });
 
   it('turns group versions and single resources off; namespaces always stay', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
     assert.ok(!gvs(servedResources(builtinDefinitions, 'batch/v1=false')).includes('batch/v1'));
     const batchV1 = servedResources(builtinDefinitions, 'batch/v1/cronjobs=false').filter((d) => d.group === 'batch' && d.version === 'v1');
     assert.deepEqual(
@@ -64,7 +64,7 @@ describe('runtime-config', () => {
       assert.deepEqual(
         groups.body.groups.map((g: { name: string }) => g.name),
         // upstream's APIService priority order
-        ['apps', 'events.k8s.io', 'autoscaling', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'],
+        ['apps', 'events.k8s.io', 'autoscaling', 'certificates.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'],
       );
       const gv = await api(ts.server, 'GET', '/apis/batch/v1');
       assert.equal(gv.status, 404);

@@ -76,6 +76,19 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   },
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'high' },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 } },
+  'certificates.k8s.io/CertificateSigningRequest': { spec: { request: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWE1IOENBUUF3SFRFTk1Bc0dBMVVFQXd3RWFtRnVaVEVNTUFvR0ExVUVDZ3dEWkdWMk1Ga3dFd1lIS29aSQp6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUU5cnNISExlOHBMYzZnYzFFNHZqQmR5dGFWb2w2eWpkUWJrWTZtdTFpCnVjZTFnZ3NCTCtIVmhKRVNVbStZQ1FIUUVob09DdTlBaEFudG4yWWlaQlJRWWFBQU1Bb0dDQ3FHU000OUJBTUMKQTBnQU1FVUNJSE5oTWxncTVCQ2lUNXAvWEFXUHNZcTl0RTh6NzF6NEMzK0xZV2t6YmxpVEFpRUF5ZXFtZWVMUgpoL0E0Y2w4YXZzc1QyaVpEOWhISXpGWE5XNjF5aUxqR0NaYz0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==', signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] } },
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': {
+    webhooks: [{ name: 'mutate.example.com', clientConfig: { service: { namespace: 'default', name: 'hook', port: 443 } }, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: '*' }], sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, timeoutSeconds: 10, reinvocationPolicy: 'Never' }],
+  },
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': {
+    webhooks: [{ name: 'validate.example.com', clientConfig: { url: 'https://hooks.example.com/validate' }, rules: [{ operations: ['*'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments', 'deployments/scale'] }], sideEffects: 'NoneOnDryRun', admissionReviewVersions: ['v1', 'v1beta1'], matchConditions: [{ name: 'not-system', expression: 'true' }] }],
+  },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy': {
+    spec: { failurePolicy: 'Fail', paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, matchConstraints: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, resourceRules: [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }] }, validations: [{ expression: 'object.spec.replicas <= 5', reason: 'Invalid' }], auditAnnotations: [{ key: 'replicas', valueExpression: 'string(object.spec.replicas)' }] },
+  },
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': {
+    spec: { policyName: 'replicas', paramRef: { name: 'limits', namespace: 'default', parameterNotFoundAction: 'Deny' }, validationActions: ['Deny', 'Audit'] },
+  },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
   'networking.k8s.io/Ingress': {
     spec: { rules: [{ host: 'example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },

@@ -9,6 +9,7 @@ import { ApplyConflicts, ApplyRequestError } from '../../machinery/fieldmanager/
 import { pruneToSchema } from '../../machinery/fieldmanager/config-prune.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
+import { writeTargetOf } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { applyConflictError, emptyManagedView, fieldManagerFor, managedView, typeNodeOf } from '../field-management.js';
@@ -47,8 +48,8 @@ export async function handleApply(scope: HandlerScope): Promise<ApiResult> {
   const fm = fieldManagerFor(def, call.subresource);
   const manager = call.options.fieldManager ?? '';
   const force = call.options.force === true;
-  const target = call.subresource === 'status' ? 'status' : 'main';
-  const wopts = { dryRun: isDryRun(call), fieldManager: manager };
+  const target = writeTargetOf(def, call.subresource);
+  const wopts = { dryRun: isDryRun(call), fieldManager: manager, user: call.user };
 
   const build = (current: KubeObject | undefined): KubeObject => {
     let merged: Record<string, unknown>;

@@ -2,7 +2,7 @@
 import { checkNameMatches } from '../../machinery/errors/index.js';
 import { isResetManagedFields } from '../../machinery/fieldmanager/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
-import type { WriteOptions, WriteTarget } from '../../registry/rest/resource-store.js';
+import { writeTargetOf, type WriteOptions, type WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { checkWriteOptions, managerName, recordUpdate } from '../field-management.js';
@@ -12,13 +12,13 @@ import { isDryRun, type HandlerScope } from './context.js';
 
 /** Write options (dryRun, fieldManager) from the call. */
 export function writeOptions(scope: HandlerScope): WriteOptions {
-  const o: WriteOptions = { dryRun: isDryRun(scope.call) };
+  const o: WriteOptions = { dryRun: isDryRun(scope.call), user: scope.call.user };
   if (scope.call.options.fieldManager) o.fieldManager = scope.call.options.fieldManager;
   return o;
 }
 
 function targetOf(scope: HandlerScope): WriteTarget {
-  return scope.call.subresource === 'status' ? 'status' : 'main';
+  return writeTargetOf(scope.store.definition, scope.call.subresource);
 }
 
 /** `managedFields: []` (or `[{}]`) in what the client sent: it asks to clear them. */

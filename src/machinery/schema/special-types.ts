@@ -1,6 +1,6 @@
 /**
  * Messages whose Kubernetes JSON form is not an object of their fields: times,
- * durations, int-or-string, quantities, embedded raw JSON and verb lists. One table for
+ * durations, int-or-string, quantities, embedded raw JSON and named string lists. One table for
  * the codec and for OpenAPI, so the two never disagree about a special type.
  */
 import { Buffer } from 'node:buffer';
@@ -76,6 +76,21 @@ function rawJsonCodec(prop: string): SpecialCodec {
   };
 }
 
+/** A Go named `[]string` (meta/v1 Verbs, certificates/v1 ExtraValue): a message of `items` whose JSON is the list. */
+function stringListCodec(goType: string): SpecialCodec {
+  return {
+    openapi: { inline: { type: 'array', items: { type: 'string' } } },
+    fromJson(value, fail) {
+      if (!Array.isArray(value)) return fail(value, goType);
+      const items = value.map((v) => (typeof v === 'string' ? v : fail(v, 'string')));
+      return { items };
+    },
+    toJson(message) {
+      return [...((message.items as string[] | undefined) ?? [])];
+    },
+  };
+}
+
 const specials = new Map<string, SpecialCodec>([
   [`${META}.Time`, timeCodec((s) => formatTime(s))],
   [`${META}.MicroTime`, timeCodec(formatMicroTime)],
@@ -95,20 +110,8 @@ const specials = new Map<string, SpecialCodec>([
     },
   ],
   [`${META}.FieldsV1`, rawJsonCodec('Raw')],
-  [
-    `${META}.Verbs`,
-    {
-      openapi: { inline: { type: 'array', items: { type: 'string' } } },
-      fromJson(value, fail) {
-        if (!Array.isArray(value)) return fail(value, 'v1.Verbs');
-        const items = value.map((v) => (typeof v === 'string' ? v : fail(v, 'string')));
-        return { items };
-      },
-      toJson(message) {
-        return [...((message.items as string[] | undefined) ?? [])];
-      },
-    },
-  ],
+  [`${META}.Verbs`, stringListCodec('v1.Verbs')],
+  ['k8s.io.api.certificates.v1.ExtraValue', stringListCodec('v1.ExtraValue')],
   ['k8s.io.apimachinery.pkg.runtime.RawExtension', rawJsonCodec('raw')],
   [
     'k8s.io.apimachinery.pkg.util.intstr.IntOrString',

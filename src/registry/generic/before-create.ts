@@ -4,7 +4,7 @@
  */
 import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../rest/served.js';
-import type { RequestVersion } from '../rest/strategy.js';
+import type { StrategyContext } from '../rest/strategy.js';
 import { acceptValidated, checkNamespaceMatches } from './checks.js';
 import { fillSystemFieldsOnCreate, generateName, validateObjectMeta } from './metadata.js';
 import { stripType } from './type-meta.js';
@@ -23,7 +23,7 @@ export interface PreparedCreate {
  * fresh system fields, the strategy's `prepareForCreate`, ObjectMeta and strategy
  * validation (422), then the strategy's canonical form.
  */
-export function beforeCreate(def: ServedResource, namespace: string | undefined, input: KubeObject, request?: RequestVersion): PreparedCreate {
+export function beforeCreate(def: ServedResource, namespace: string | undefined, input: KubeObject, ctx: StrategyContext = {}): PreparedCreate {
   const obj = cloneObject(stripType(input));
   const meta = (obj.metadata ??= {});
   if (def.namespaced) {
@@ -34,7 +34,7 @@ export function beforeCreate(def: ServedResource, namespace: string | undefined,
   }
   if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
   fillSystemFieldsOnCreate(def, meta);
-  def.strategy.prepareForCreate?.(obj);
-  acceptValidated(def, obj, [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj, request) ?? [])]);
+  def.strategy.prepareForCreate?.(obj, ctx);
+  acceptValidated(def, obj, [...validateObjectMeta(def, obj), ...(def.strategy.validate?.(obj, ctx.request) ?? [])]);
   return { obj, name: meta.name as string };
 }

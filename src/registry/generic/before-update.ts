@@ -7,7 +7,7 @@ import { conflict, OBJECT_MODIFIED } from '../../machinery/errors/index.js';
 import { type KubeObject, cloneObject, jsonEqual } from '../../machinery/meta/object.js';
 import type { WriteTarget } from '../rest/resource-store.js';
 import type { ServedResource } from '../rest/served.js';
-import type { RequestVersion } from '../rest/strategy.js';
+import type { RequestVersion, Strategy } from '../rest/strategy.js';
 import { acceptValidated, checkNameMatches, checkNamespaceMatches } from './checks.js';
 import { carrySystemFieldsOnUpdate, validateObjectMetaUpdate } from './metadata.js';
 import { qualified, stripType } from './type-meta.js';
@@ -16,7 +16,7 @@ import { qualified, stripType } from './type-meta.js';
 export interface UpdateRequest {
   namespace: string | undefined;
   name: string;
-  /** The main resource, or its status subresource. */
+  /** The main resource, or a status-writing subresource. */
   target: WriteTarget;
   /** The group version the write was requested in, when not the storage version. */
   request?: RequestVersion;
@@ -48,21 +48,28 @@ export function beforeUpdate(def: ServedResource, req: UpdateRequest, proposed: 
   carrySystemFieldsOnUpdate(meta, old);
   delete meta.resourceVersion;
   if (req.target === 'system') return next;
-  return req.target === 'status' ? updateStatus(def, next, current) : updateMain(def, next, current, req.request);
+  return req.target === 'main' ? updateMain(def, next, current, req.request) : updateStatus(def, statusStrategyOf(def, req.target), next, current);
+}
+
+/** The strategy of a status-writing target: `/status`, or another of the definition's status subresources. */
+function statusStrategyOf(def: ServedResource, target: WriteTarget): Strategy | undefined {
+  if (target === 'status') return def.statusStrategy;
+  return def.statusSubresources?.[target];
 }
 
 /**
- * Through `/status` only status changes: the stored object with the proposal's status
- * (and the managedFields the write recorded), prepared and validated by the status strategy.
+ * Through `/status` (or another status-writing subresource) only status changes: the stored
+ * object with the proposal's status (and the managedFields the write recorded), prepared
+ * and validated by that subresource's strategy.
  */
-function updateStatus(def: ServedResource, next: KubeObject, current: KubeObject): KubeObject {
+function updateStatus(def: ServedResource, strategy: Strategy | undefined, next: KubeObject, current: KubeObject): KubeObject {
   const merged: KubeObject = { ...cloneObject(stripType(current)), status: next.status };
   if (next.status === undefined) delete merged.status;
   delete merged.metadata?.resourceVersion;
   const managed = next.metadata?.managedFields;
   if (managed && merged.metadata) merged.metadata.managedFields = managed;
-  def.statusStrategy?.prepareForUpdate?.(merged, current);
-  acceptValidated(def, merged, [...validateObjectMetaUpdate(def, merged, current), ...(def.statusStrategy?.validateUpdate?.(merged, current) ?? [])]);
+  strategy?.prepareForUpdate?.(merged, current);
+  acceptValidated(def, merged, [...validateObjectMetaUpdate(def, merged, current), ...(strategy?.validateUpdate?.(merged, current) ?? [])]);
   return merged;
 }
 

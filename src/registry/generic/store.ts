@@ -64,7 +64,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
   /** A create's object and key: the create step, then the namespace check, then the key. */
   async function admitCreate(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<{ obj: KubeObject; name: string; key: string }> {
-    const { obj, name } = beforeCreate(def, namespace, input, wopts.request);
+    const { obj, name } = beforeCreate(def, namespace, input, { ...(wopts.user ? { user: wopts.user } : {}), ...(wopts.request ? { request: wopts.request } : {}) });
     const ns = obj.metadata?.namespace;
     if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
     return { obj, name, key: keyFor(ns, name) };

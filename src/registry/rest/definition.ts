@@ -103,6 +103,18 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   strategy: Strategy<T>;
   /** Present when the resource has a `/status` subresource. */
   statusStrategy?: Strategy<T>;
+  /**
+   * Further subresources that write as `/status` does (the stored object with the request's
+   * status, prepared and validated by their own strategy), by name: upstream's
+   * CertificateSigningRequest `/approval`. Their verbs are get, update and patch.
+   */
+  statusSubresources?: Readonly<Record<string, Strategy<T>>>;
+  /**
+   * The fields managers of the object (key `''`) or of a status-writing subresource may not
+   * own, as dot-free field paths (`[['spec'], ['status', 'conditions']]`), where they differ
+   * from the default (the object: status; `/status`: spec). Upstream's GetResetFields.
+   */
+  resetFields?: Readonly<Record<string, readonly (readonly string[])[]>>;
   /** Present when the resource has a `/scale` subresource (autoscaling/v1 Scale). */
   scale?: ScaleSubresource;
   /** Present when the resource has a `/proxy` subresource (services, pods, nodes). */

@@ -4,7 +4,7 @@
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from './served.js';
-import type { RequestVersion } from './strategy.js';
+import type { RequestUser, RequestVersion } from './strategy.js';
 
 /** List and watch options in their Kubernetes JSON shape (meta/v1 ListOptions). */
 export interface ListQuery {
@@ -35,6 +35,8 @@ export interface WriteOptions {
   fieldManager?: string;
   /** The group version the write was requested in, set by a version view (absent: the storage version). */
   request?: RequestVersion;
+  /** The requesting user, for strategies that record it (a CSR's requestor). */
+  user?: RequestUser;
 }
 
 /** A watch event as it goes to clients. */
@@ -47,12 +49,20 @@ export interface WatchEvent {
 export type ObjectUpdater = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
 /**
- * Which part of the object a write addresses: the main resource or its status, each through
- * its strategy, or `system`: a write the server makes for a subresource of its own (a pod's
- * binding), stored as the updater returns it with only the identity and system-field rules,
- * as upstream's subresource handlers write to storage directly.
+ * Which part of the object a write addresses: `main`, or a status-writing subresource
+ * (`status`, or one of the definition's `statusSubresources` such as `approval`), or `system`:
+ * a write the server makes for a subresource of its own (a pod's binding), stored as the updater
+ * returns it with only the identity and system-field rules, as upstream's subresource handlers
+ * write to storage directly.
  */
-export type WriteTarget = 'main' | 'status' | 'system';
+export type WriteTarget = 'main' | 'status' | 'system' | (string & {});
+
+/** The write target of a request to `subresource` of `def` (undefined: the object itself). */
+export function writeTargetOf(def: { statusStrategy?: unknown; statusSubresources?: Readonly<Record<string, unknown>> }, subresource: string | undefined): WriteTarget {
+  if (subresource === 'status' && def.statusStrategy) return 'status';
+  if (subresource !== undefined && def.statusSubresources && Object.hasOwn(def.statusSubresources, subresource)) return subresource;
+  return 'main';
+}
 
 /** The result of a delete: the last state and whether it is gone already. */
 export interface DeleteOutcome {

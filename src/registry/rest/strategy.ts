@@ -23,10 +23,26 @@ export interface RequestVersion {
   version: string;
 }
 
+/** The user a request runs as, as authentication names it (upstream's user.Info). */
+export interface RequestUser {
+  name: string;
+  uid?: string;
+  groups: readonly string[];
+  extra?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** What a strategy may know about the request beside the object. */
+export interface StrategyContext {
+  /** The requesting user, when the request came through a transport. */
+  user?: RequestUser;
+  /** The group version the write was requested in, when not the storage version's. */
+  request?: RequestVersion;
+}
+
 /** Per-resource behaviour for create and update of the main resource. */
 export interface Strategy<T extends object = KubeObject> {
-  /** Clears or defaults fields on create (e.g. reset status, set phase). */
-  prepareForCreate?(obj: T): void;
+  /** Clears or defaults fields on create (e.g. reset status, set phase; a CSR's requestor from `ctx.user`). */
+  prepareForCreate?(obj: T, ctx?: StrategyContext): void;
   /** Carries fields over from the stored object on update (e.g. keep status). */
   prepareForUpdate?(obj: T, old: T): void;
   /** Kind-specific validation on create; `request` is absent for writes in the storage version. */

@@ -42,7 +42,7 @@ interface AnyRequest {
 /** How one method maps to the API: its verb and subresource, its options, its body and its reply. */
 interface MethodSpec {
   verb: Verb;
-  subresource?: 'status' | 'scale';
+  subresource?: 'status' | 'approval' | 'scale';
   options: (req: AnyRequest) => CallOptions;
   body?: (req: AnyRequest) => RequestBody | undefined;
   reply: 'object' | 'list' | 'status' | 'scale';
@@ -78,6 +78,9 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   getStatus: { verb: 'get', subresource: 'status', options: get, reply: 'object' },
   updateStatus: { verb: 'update', subresource: 'status', options: write, body: objectBody, reply: 'object' },
   patchStatus: { verb: 'patch', subresource: 'status', options: write, body: patchBody, reply: 'object' },
+  getApproval: { verb: 'get', subresource: 'approval', options: get, reply: 'object' },
+  updateApproval: { verb: 'update', subresource: 'approval', options: write, body: objectBody, reply: 'object' },
+  patchApproval: { verb: 'patch', subresource: 'approval', options: write, body: patchBody, reply: 'object' },
   getScale: { verb: 'get', subresource: 'scale', options: get, reply: 'scale' },
   updateScale: { verb: 'update', subresource: 'scale', options: write, body: objectBody, reply: 'scale' },
   patchScale: { verb: 'patch', subresource: 'scale', options: write, body: patchBody, reply: 'scale' },

@@ -33,6 +33,7 @@ export function factDifferences(def: ServedResource): string[] {
   const subresources = [
     ...(def.scale ? ['scale'] : []),
     ...(def.statusStrategy ? ['status'] : []),
+    ...Object.keys(def.statusSubresources ?? {}),
     ...(def.proxy ? ['proxy'] : []),
     ...(def.actions ?? []).map((a) => a.name),
   ];
