@@ -181,6 +181,7 @@ export const events: ResourceDefinition<Event> = {
       type: str(obj.type),
     };
   },
+  printsAge: false,
   printerColumns: [
     { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.', cell: (obj) => eventTimes(obj).last },
     { name: 'Type', type: 'string', description: 'Type of this event (Normal, Warning), new types could be added in the future', cell: (obj) => str(obj.type) },
