@@ -93,12 +93,6 @@ const UPSTREAM: readonly (readonly [string, string, string, boolean, string, str
  * be printed.
  */
 const NOT_SERVED_YET = new Set([
-  'bindings v1',
-  'componentstatuses v1',
-  'mutatingwebhookconfigurations admissionregistration.k8s.io/v1',
-  'validatingadmissionpolicies admissionregistration.k8s.io/v1',
-  'validatingadmissionpolicybindings admissionregistration.k8s.io/v1',
-  'validatingwebhookconfigurations admissionregistration.k8s.io/v1',
   'customresourcedefinitions apiextensions.k8s.io/v1',
   'apiservices apiregistration.k8s.io/v1',
   'selfsubjectreviews authentication.k8s.io/v1',
@@ -107,12 +101,6 @@ const NOT_SERVED_YET = new Set([
   'selfsubjectaccessreviews authorization.k8s.io/v1',
   'selfsubjectrulesreviews authorization.k8s.io/v1',
   'subjectaccessreviews authorization.k8s.io/v1',
-  'certificatesigningrequests certificates.k8s.io/v1',
-  'events events.k8s.io/v1',
-  'flowschemas flowcontrol.apiserver.k8s.io/v1',
-  'prioritylevelconfigurations flowcontrol.apiserver.k8s.io/v1',
-  'ipaddresses networking.k8s.io/v1',
-  'servicecidrs networking.k8s.io/v1',
 ]);
 
 const HEADERS = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', 'VERBS', 'CATEGORIES'];
