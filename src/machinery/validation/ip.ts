@@ -96,3 +96,39 @@ export function strictCidrProblems(value: string): string[] {
   const text = `${bigIntToIpv6(masked)}/${prefix}`;
   return value === text ? [] : [`must be in canonical form (${JSON.stringify(text)})`];
 }
+
+/** A CIDR's family, prefix length and base address (the bits past the prefix cleared). */
+export interface ParsedCidr {
+  family: 4 | 6;
+  bits: number;
+  prefix: number;
+  base: bigint;
+}
+
+/** apimachinery's ParseCIDRSloppy: the CIDR, or undefined when it is not one. */
+export function parseCidr(value: string): ParsedCidr | undefined {
+  const slash = value.indexOf('/');
+  if (slash < 0) return undefined;
+  const addr = value.slice(0, slash);
+  const prefixText = value.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  let family: 4 | 6;
+  let n: bigint;
+  if (isIP(addr) === 4) {
+    family = 4;
+    n = addr.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+  } else if (isIP(addr) === 6 && !addr.includes('%')) {
+    family = 6;
+    n = ipv6ToBigInt(canonicalIpv6(addr));
+  } else return undefined;
+  const bits = family === 4 ? 32 : 128;
+  if (prefix > bits) return undefined;
+  const host = BigInt(bits - prefix);
+  return { family, bits, prefix, base: (n >> host) << host };
+}
+
+/** Problems with `value` as a CIDR in the sloppy sense (NetworkPolicy ipBlocks), in upstream's wording. */
+export function cidrProblems(value: string): string[] {
+  return parseCidr(value) ? [] : ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];
+}

@@ -11,7 +11,7 @@ import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import { formatLabelSelector } from '../core/workload.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { cidrProblems, parseCidr } from './cidr.js';
+import { cidrProblems, parseCidr } from '../../machinery/validation/ip.js';
 
 /** Decode-time defaults (networking/v1 SetDefaults_NetworkPolicyPort and _NetworkPolicy). */
 function defaultNetworkPolicy(obj: NetworkPolicy): void {
