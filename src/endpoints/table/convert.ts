@@ -44,6 +44,8 @@ export interface TablePrinter {
   columns: readonly PrinterColumn[];
   /** The order list rows print in; absent: the list's. */
   rowOrder?: (a: KubeObject, b: KubeObject) => number;
+  /** The shape the cells read, made once per row (another version's object converted to storage); absent: the object. */
+  cellSource?: (obj: KubeObject) => KubeObject;
 }
 
 /**
@@ -74,7 +76,8 @@ export function partialObjectMetadata(obj: KubeObject, apiVersion = 'meta.k8s.io
 }
 
 function row(printer: TablePrinter, obj: KubeObject, include: IncludeObject): Record<string, unknown> {
-  const cells = printer.columns.map((c) => c.cell(obj));
+  const source = printer.cellSource ? printer.cellSource(obj) : obj;
+  const cells = printer.columns.map((c) => c.cell(source));
   const r: Record<string, unknown> = { cells };
   if (include === 'Metadata') r.object = partialObjectMetadata(obj);
   else if (include === 'Object') r.object = { apiVersion: obj.apiVersion ?? printer.apiVersion, kind: obj.kind ?? printer.kind, ...obj };
@@ -143,6 +146,11 @@ export function printerFor(def: ServedResource, subresource: string | undefined)
   if (subresource === 'scale') return SCALE_PRINTER;
   // Cells read the storage version's shape, as upstream prints the internal object: another
   // version's objects (events.k8s.io/v1 Event, autoscaling/v1 HPA) are converted first.
-  const columns = isStorageView(def) ? columnsOf(def) : columnsOf(def).map((c) => ({ ...c, cell: (obj: KubeObject) => c.cell(def.toStorage(obj)) }));
-  return { apiVersion: definitionApiVersion(def), kind: def.kind, columns, ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}) };
+  return {
+    apiVersion: definitionApiVersion(def),
+    kind: def.kind,
+    columns: columnsOf(def),
+    ...(def.tableRowOrder ? { rowOrder: def.tableRowOrder } : {}),
+    ...(isStorageView(def) ? {} : { cellSource: (obj: KubeObject) => def.toStorage(obj) }),
+  };
 }
