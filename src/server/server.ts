@@ -3,6 +3,7 @@
  * store per enabled resource → the shared pipeline → HTTP gateway and gRPC server.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -134,6 +135,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const serviceCidrStore = resources.storage('networking.k8s.io', 'servicecidrs');
     if (serviceCidrStore) await bootstrapServiceCidr(serviceCidrStore, ipRange.cidr);
     const lifecycle = new AbortController();
+    // Every controller and each of their watches listens on this one signal: many listeners is the design, not a leak.
+    setMaxListeners(0, lifecycle.signal);
     const flowControl = flowControlResources(catalog, handler, lifecycle.signal);
     if (flowControl) await ensureFlowControlConfiguration(flowControl);
     const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);

@@ -31,6 +31,24 @@ async function settle(check: () => boolean, what: string, ms = 5000): Promise<vo
   }
 }
 
+/**
+ * Waits until the server's own background work (the controllers' start-up passes and their
+ * debounce timers) has gone quiet, so a baseline counts only what stays.
+ */
+async function quiesce(): Promise<{ timers: number; sockets: number }> {
+  let last = JSON.stringify(resources());
+  let stable = 0;
+  const end = Date.now() + 15_000;
+  while (stable < 10) {
+    if (Date.now() > end) throw new Error(`the server never went quiet: ${last}`);
+    await new Promise((r) => setTimeout(r, 50));
+    const now = JSON.stringify(resources());
+    stable = now === last ? stable + 1 : 0;
+    last = now;
+  }
+  return resources();
+}
+
 /** Opens a watch and resolves once the server has sent the headers and `events` events. */
 function openWatch(t: TestServer, path: string, events = 0): Promise<{ res: http.IncomingMessage; req: http.ClientRequest; lines: string[] }> {
   return new Promise((resolve, reject) => {
@@ -70,16 +88,21 @@ describe('robustness: watches', () => {
   });
 
   it(`${WATCHES} watches destroyed mid-stream leave no timers, sockets or memory behind`, async () => {
-    const baseline = resources();
+    const baseline = await quiesce();
     gc();
     const heapBefore = process.memoryUsage().heapUsed;
     for (let cycle = 0; cycle < 2; cycle++) {
       // Each watch first receives the seed's ADDED event (resourceVersion=0 sends the current state).
       const watches = await Promise.all(Array.from({ length: WATCHES }, (_, i) => openWatch(t, `${CM}?watch=1&resourceVersion=0&allowWatchBookmarks=${i % 2 === 0}`, 1)));
-      assert.ok(resources().timers >= baseline.timers + WATCHES, 'every open watch holds its timeout timer');
-      const write = await request(t.server, 'PUT', `${CM}/seed`, JSON.stringify({ metadata: { name: 'seed' }, data: { cycle: String(cycle) } }));
-      assert.equal(write.status, 200);
-      for (const w of watches) w.res.socket.destroy();
+      try {
+        const open = resources();
+        assert.ok(open.timers >= baseline.timers + WATCHES, `every open watch holds its timeout timer: ${JSON.stringify(baseline)} -> ${JSON.stringify(open)}`);
+        const write = await request(t.server, 'PUT', `${CM}/seed`, JSON.stringify({ metadata: { name: 'seed' }, data: { cycle: String(cycle) } }));
+        assert.equal(write.status, 200);
+      } finally {
+        // A failed check above must not leave 200 watches open for the next test.
+        for (const w of watches) w.res.socket.destroy();
+      }
       await settle(() => {
         const now = resources();
         return now.timers <= baseline.timers && now.sockets <= baseline.sockets;
