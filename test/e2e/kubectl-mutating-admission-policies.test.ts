@@ -122,6 +122,20 @@ describe('MutatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1al
     assert.match(await ok(['delete', 'mutatingadmissionpolicy', 'add-team-label']), /mutatingadmissionpolicy\.admissionregistration\.k8s\.io "add-team-label" deleted/);
   });
 
+  it('server-side apply creates and then changes a policy, its manager owning the fields it set', async () => {
+    assert.match(await ok(['apply', '--server-side', '--field-manager=policy-author', '-f', '-'], POLICY), /serverside-applied/);
+    const changed = POLICY.replace('reinvocationPolicy: IfNeeded', 'reinvocationPolicy: Never');
+    await ok(['apply', '--server-side', '--field-manager=policy-author', '-f', '-'], changed);
+    const got = await json(['get', 'mutatingadmissionpolicy', 'add-team-label', '--show-managed-fields']);
+    assert.equal(got.spec.reinvocationPolicy, 'Never');
+    assert.equal(got.metadata.generation, 2);
+    const managers = got.metadata.managedFields.map((m: { manager: string; operation: string; apiVersion: string }) => [m.manager, m.operation, m.apiVersion]);
+    assert.deepEqual(managers, [['policy-author', 'Apply', GV]]);
+    const spec = got.metadata.managedFields[0].fieldsV1['f:spec'];
+    assert.deepEqual(Object.keys(spec).sort(), ['f:matchConstraints', 'f:mutations', 'f:paramKind', 'f:reinvocationPolicy']);
+    await ok(['delete', 'mutatingadmissionpolicy', 'add-team-label']);
+  });
+
   it('creates a binding with upstream defaults and prints its columns', async () => {
     await ok(['create', '-f', '-'], BINDING);
     const got = await json(['get', 'mutatingadmissionpolicybinding', 'add-team-label-prod']);
