@@ -3,11 +3,14 @@
  * kubectl 1.33: absent from discovery by default (an alpha), listed once
  * `--runtime-config admissionregistration.k8s.io/v1alpha1=true` turns the version on
  * (as upstream 1.33, v1alpha1 serves no ValidatingAdmissionPolicy any more); create with
- * upstream's defaults, printer columns, update, patch, delete, and upstream's validation
- * messages.
+ * upstream's defaults, printer columns, update, patch, server-side apply, delete, and
+ * upstream's validation messages; the same pipeline over the version's gRPC service.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { credentials } from '@grpc/grpc-js';
+import { MutatingAdmissionPolicyServiceClient } from '../../gen/wheelhouse/admissionregistration/v1alpha1/services.js';
+import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -202,5 +205,33 @@ describe('MutatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1al
       `apiVersion: ${GV}\nkind: MutatingAdmissionPolicyBinding\nmetadata: {name: bad}\nspec: {policyName: p, matchResources: {matchPolicy: Fuzzy}}\n`,
       'The MutatingAdmissionPolicyBinding "bad" is invalid: spec.matchResources.matchPolicy: Unsupported value: "Fuzzy": supported values: "Equivalent", "Exact"',
     );
+  });
+
+  it('the gRPC service creates through the same pipeline: defaults, and upstream validation as a Status', async () => {
+    const TYPE = 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy';
+    const client = new MutatingAdmissionPolicyServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    try {
+      const policy = {
+        metadata: { name: 'grpc-policy' },
+        spec: {
+          matchConstraints: { resourceRules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] },
+          reinvocationPolicy: 'Never',
+          mutations: [{ patchType: 'JSONPatch', jsonPatch: { expression: '[]' } }],
+        },
+      };
+      const created = toJson(TYPE, await unary((cb) => client.create({ object: toMessage(TYPE, policy) }, cb))) as { spec: { failurePolicy: string } };
+      assert.equal(created.spec.failurePolicy, 'Fail');
+      assert.equal((await json(['get', 'mutatingadmissionpolicy', 'grpc-policy'])).spec.matchConstraints.matchPolicy, 'Equivalent');
+      const bad = { metadata: { name: 'grpc-bad' }, spec: { ...policy.spec, mutations: [{ patchType: 'ApplyConfiguration', jsonPatch: { expression: '[]' } }] } };
+      const failure = await grpcFailure(() => unary((cb) => client.create({ object: toMessage(TYPE, bad) }, cb)));
+      assert.equal(failure.status.reason, 'Invalid');
+      assert.equal(
+        failure.status.message,
+        'MutatingAdmissionPolicy.admissionregistration.k8s.io "grpc-bad" is invalid: [spec.mutations[0].applyConfiguration: Required value: must be specified when patchType is ApplyConfiguration, spec.mutations[0].jsonPatch: Invalid value: "{jsonPatch}": must not be specified when patchType is ApplyConfiguration]',
+      );
+    } finally {
+      client.close();
+    }
+    await ok(['delete', 'mutatingadmissionpolicy', 'grpc-policy']);
   });
 });
