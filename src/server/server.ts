@@ -35,6 +35,7 @@ import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, boots
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { startServiceIpController } from './service-ip-controller.js';
+import { startStorageVersionMigrator } from './storage-version-migrator.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
@@ -155,6 +156,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
             signal: lifecycle.signal,
           })
         : Promise.resolve();
+    const migrator = startStorageVersionMigrator({ catalog, handler, storage: (g, r) => resources.storage(g, r), signal: lifecycle.signal });
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -164,6 +166,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await accounts.catch(() => undefined);
       await flowControlConfig.catch(() => undefined);
       await serviceIps.catch(() => undefined);
+      await migrator.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {
