@@ -5,12 +5,15 @@
  * StorageVersion (both with `/status`). Off by default; discovery rows, CRUD, status reset on
  * create and `/status` writing only status, upstream's validation messages and printer columns,
  * and the migrator rewriting a resource's stored objects in the current encoding before it marks
- * the migration Succeeded.
+ * the migration Succeeded; on etcd, after a restart from JSON storage to protobuf, the way an
+ * operator changes --storage-media-type.
  */
 import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { servedResources } from '../../src/server/runtime-config.js';
+import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -199,3 +202,53 @@ describe('storage version kinds through kubectl 1.33', () => {
     assert.ok(gone.stderr.includes('storageversions.internal.apiserver.k8s.io "apps.deployments" not found'), gone.stderr);
   });
 });
+
+describe('storage version migration on etcd, after --storage-media-type changes', () => {
+  let etcd: EtcdInstance;
+  before(async () => {
+    etcd = await startEtcd();
+  });
+  after(async () => {
+    await etcd?.stop();
+  });
+
+  it('rewrites the JSON values a previous run wrote as protobuf; later writes are left alone', async () => {
+    const first = await startTestServer({ etcdServers: [etcd.endpoint], storageMediaType: 'application/json' });
+    const dataDir = first.dataDir;
+    try {
+      for (const name of ['one', 'two']) await ok2(first, ['create', 'configmap', name, `--from-literal=name=${name}`]);
+    } finally {
+      await first.server.close();
+    }
+    const second = await startTestServer({ etcdServers: [etcd.endpoint], runtimeConfig: RUNTIME_CONFIG, dataDir });
+    try {
+      const backend = second.server.backend;
+      const value = async (name: string) => (await backend.get(`/registry/configmaps/default/${name}`)).kv!;
+      for (const name of ['one', 'two']) assert.equal(Buffer.from((await value(name)).value).subarray(0, 1).toString(), '{');
+      await ok2(second, ['create', '-f', '-'], JSON.stringify(migration('configmaps', { group: '', version: 'v1', resource: 'configmaps' })));
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const svm = JSON.parse(await ok2(second, ['get', 'storageversionmigration', 'configmaps', '-o', 'json'])) as Record<string, any>;
+        if ((svm.status?.conditions ?? []).some((c: Record<string, string>) => c.type === 'Succeeded' && c.status === 'True')) break;
+        assert.ok(Date.now() < deadline, JSON.stringify(svm.status));
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      for (const name of ['one', 'two']) {
+        const kv = await value(name);
+        assert.equal(Buffer.from(kv.value).subarray(0, 4).toString('latin1'), 'k8s\0', name);
+        const read = JSON.parse(await ok2(second, ['get', 'configmap', name, '-o', 'json'])) as Record<string, any>;
+        assert.deepEqual(read.data, { name });
+        assert.equal(read.metadata.resourceVersion, String(kv.modRevision));
+      }
+    } finally {
+      await second.server.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function ok2(t: TestServer, args: string[], stdin?: string): Promise<string> {
+  const res = await runKubectl(33, t.server.kubeconfigPath, args, stdin);
+  assert.equal(res.code, 0, res.stderr);
+  return res.stdout;
+}

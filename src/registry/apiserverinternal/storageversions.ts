@@ -125,6 +125,8 @@ export const storageVersions: ResourceDefinition<StorageVersion> = {
   statusStrategy: {
     validateUpdate: validateStatus,
   },
+  // As upstream's status strategy: managers of /status own neither metadata nor spec.
+  resetFields: { status: [['metadata'], ['spec']] },
   printerColumns: [
     {
       name: 'CommonEncodingVersion',

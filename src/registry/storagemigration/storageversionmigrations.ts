@@ -109,6 +109,8 @@ export const storageVersionMigrations: ResourceDefinition<StorageVersionMigratio
   statusStrategy: {
     validateUpdate: validateStatusUpdate,
   },
+  // As upstream's status strategy: managers of /status own neither metadata nor spec.
+  resetFields: { status: [['metadata'], ['spec']] },
   // Upstream's printer: a Name column without the name format, the resource as
   // RESOURCE.VERSION.GROUP, and no Age.
   printsAge: false,
