@@ -22,9 +22,8 @@ import type { StorageVersionMigration } from '../../gen/kube/storagemigration-v1
 import type { ApiHandler } from '../endpoints/api-call.js';
 import type { ApiCatalog } from '../endpoints/catalog.js';
 import { ApiError } from '../machinery/errors/index.js';
-import type { KubeObject } from '../machinery/meta/object.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-import { loopbackResource, type LoopbackResource } from './loopback-client.js';
+import { followLoopback, loopbackResource, type LoopbackResource } from './loopback-client.js';
 
 const GROUP = 'storagemigration.k8s.io';
 const VERSION = 'v1alpha1';
@@ -154,15 +153,7 @@ export async function startStorageVersionMigrator(opts: StorageVersionMigratorOp
   if (!opts.catalog.resource(GROUP, VERSION, RESOURCE)) return;
   const migrations = loopbackResource(opts.handler, GROUP, VERSION, RESOURCE, opts.signal);
   const migrator = new Migrator(opts, migrations);
-  while (!opts.signal.aborted) {
-    try {
-      for await (const ev of await migrations.watch(opts.signal)) {
-        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') migrator.consider(ev.object as KubeObject as StorageVersionMigration);
-        if (ev.type === 'ERROR') break;
-      }
-    } catch {
-      // The watch failed (storage restart): start over after a pause.
-    }
-    if (!opts.signal.aborted) await new Promise((r) => setTimeout(r, RETRY_MS));
-  }
+  await followLoopback(migrations, opts.signal, (type, object) => {
+    if (type === 'ADDED' || type === 'MODIFIED') migrator.consider(object as StorageVersionMigration);
+  });
 }
