@@ -16,6 +16,7 @@ import { BindingServiceService as coreV1BindingService, ComponentStatusServiceSe
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { EventServiceService as eventsV1EventService } from './wheelhouse/events/v1/services.js';
 import { FlowSchemaServiceService as flowcontrolV1FlowSchemaService, PriorityLevelConfigurationServiceService as flowcontrolV1PriorityLevelConfigurationService } from './wheelhouse/flowcontrol/v1/services.js';
+import { StorageVersionServiceService as internalV1alpha1StorageVersionService } from './wheelhouse/internal/v1alpha1/services.js';
 import { IPAddressServiceService as networkingV1IPAddressService, IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService, ServiceCIDRServiceService as networkingV1ServiceCIDRService } from './wheelhouse/networking/v1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
@@ -23,6 +24,7 @@ import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, Cl
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceService as storageV1CSINodeService, CSIStorageCapacityServiceService as storageV1CSIStorageCapacityService, StorageClassServiceService as storageV1StorageClassService, VolumeAttachmentServiceService as storageV1VolumeAttachmentService } from './wheelhouse/storage/v1/services.js';
 import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
+import { StorageVersionMigrationServiceService as storagemigrationV1alpha1StorageVersionMigrationService } from './wheelhouse/storagemigration/v1alpha1/services.js';
 
 /** A declared subresource: status, approval and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
 export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
@@ -855,6 +857,34 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.flowcontrol.v1.PriorityLevelConfiguration', listType: 'k8s.io.api.flowcontrol.v1.PriorityLevelConfigurationList', service: { name: 'wheelhouse.flowcontrol.v1.PriorityLevelConfigurationService', definition: flowcontrolV1PriorityLevelConfigurationService } },
+    ],
+  },
+  {
+    group: 'storagemigration.k8s.io',
+    resource: 'storageversionmigrations',
+    kind: 'StorageVersionMigration',
+    listKind: 'StorageVersionMigrationList',
+    singular: 'storageversionmigration',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1alpha1', storage: true, objectType: 'k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration', listType: 'k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationList', service: { name: 'wheelhouse.storagemigration.v1alpha1.StorageVersionMigrationService', definition: storagemigrationV1alpha1StorageVersionMigrationService } },
+    ],
+  },
+  {
+    group: 'internal.apiserver.k8s.io',
+    resource: 'storageversions',
+    kind: 'StorageVersion',
+    listKind: 'StorageVersionList',
+    singular: 'storageversion',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1alpha1', storage: true, objectType: 'k8s.io.api.apiserverinternal.v1alpha1.StorageVersion', listType: 'k8s.io.api.apiserverinternal.v1alpha1.StorageVersionList', service: { name: 'wheelhouse.internal.v1alpha1.StorageVersionService', definition: internalV1alpha1StorageVersionService } },
     ],
   },
 ];

@@ -59,6 +59,11 @@ function beforeRemoval(dir: string, path: string): string {
   return git(dir, 'rev-parse', `${removal}^`).trim();
 }
 
+/** The commit of a release tag (v0.33.0: Kubernetes 1.33), for packages HEAD no longer has. */
+function release(dir: string, tag: string): string {
+  return git(dir, 'rev-parse', `${tag}^{commit}`).trim();
+}
+
 function packageSources(): Source[] {
   const apiHead = head(apiGit);
   const machineryHead = head(machineryGit);
@@ -90,6 +95,9 @@ function packageSources(): Source[] {
     api('admissionregistration/v1alpha1', git(apiGit, 'rev-parse', 'v0.33.0^{commit}').trim()),
     api('storage/v1beta1'),
     api('flowcontrol/v1'),
+    api('apiserverinternal/v1alpha1'),
+    // Removed upstream after 1.33 (replaced by v1beta1).
+    api('storagemigration/v1alpha1', release(apiGit, 'v0.33.0')),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

@@ -313,6 +313,35 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The variable's name, a CEL identifier unique within the policy."},
     {"name":"expression","prop":"expression","json":"expression","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CEL expression giving its value."},
   ]},
+  "k8s.io.api.apiserverinternal.v1alpha1.ServerStorageVersion": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.ServerStorageVersion","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"ServerStorageVersion","description":"What one API server reports about a resource's storage.","fields":[
+    {"name":"apiServerID","prop":"apiServerID","json":"apiServerID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The reporting server's ID."},
+    {"name":"encodingVersion","prop":"encodingVersion","json":"encodingVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The version the server writes objects in when it stores them."},
+    {"name":"decodableVersions","prop":"decodableVersions","json":"decodableVersions","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"The versions the server can read from storage; encodingVersion is one of them."},
+    {"name":"servedVersions","prop":"servedVersions","json":"servedVersions","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"The versions the server serves; every one of them is decodable."},
+  ]},
+  "k8s.io.api.apiserverinternal.v1alpha1.StorageVersion": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersion","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"StorageVersion","description":"The storage versions of one resource, named `<group>.<resource>`, as the API servers report them.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (`<group>.<resource>`) and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"Always empty: the object only has a status."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionStatus","repeated":false,"optional":true,"emitEmpty":true,"description":"What each API server reports, and whether they agree."},
+  ]},
+  "k8s.io.api.apiserverinternal.v1alpha1.StorageVersionCondition": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionCondition","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"StorageVersionCondition","description":"One observation about a StorageVersion.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kind of observation, such as AllEncodingVersionsEqual."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the condition was written for."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A CamelCase word saying why the status is what it is."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans."},
+  ]},
+  "k8s.io.api.apiserverinternal.v1alpha1.StorageVersionList": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionList","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"StorageVersionList","description":"A list of StorageVersions.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersion","repeated":true,"optional":false,"description":"The StorageVersions."},
+  ]},
+  "k8s.io.api.apiserverinternal.v1alpha1.StorageVersionSpec": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionSpec","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"StorageVersionSpec","description":"The empty spec of a StorageVersion.","fields":[]},
+  "k8s.io.api.apiserverinternal.v1alpha1.StorageVersionStatus": {"fullName":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionStatus","package":"k8s.io.api.apiserverinternal.v1alpha1","file":"k8s/io/api/apiserverinternal/v1alpha1/generated.proto","tsName":"StorageVersionStatus","description":"The storage versions the API servers report for a resource.","fields":[
+    {"name":"storageVersions","prop":"storageVersions","json":"storageVersions","number":1,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.ServerStorageVersion","repeated":true,"optional":false,"listType":"map","listMapKeys":["apiServerID"],"description":"One entry per reporting API server."},
+    {"name":"commonEncodingVersion","prop":"commonEncodingVersion","json":"commonEncodingVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The encoding version every reporting server agrees on; unset while they disagree or none has reported."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":3,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionCondition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
+  ]},
   "k8s.io.api.apps.v1.ControllerRevision": {"fullName":"k8s.io.api.apps.v1.ControllerRevision","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ControllerRevision","description":"An immutable snapshot of state a controller (StatefulSet, DaemonSet) rolls back to.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"data","prop":"data","json":"data","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"description":"The snapshot: any embedded object."},
@@ -3032,6 +3061,35 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":true,"optional":false,"description":"The VolumeAttributesClasses."},
   ]},
+  "k8s.io.api.storagemigration.v1alpha1.GroupVersionResource": {"fullName":"k8s.io.api.storagemigration.v1alpha1.GroupVersionResource","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"GroupVersionResource","description":"A resource named by its group, version and plural name.","fields":[
+    {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API group; empty for the core group."},
+    {"name":"version","prop":"version","json":"version","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API version the migrator talks to."},
+    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The plural resource name, such as deployments."},
+  ]},
+  "k8s.io.api.storagemigration.v1alpha1.MigrationCondition": {"fullName":"k8s.io.api.storagemigration.v1alpha1.MigrationCondition","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"MigrationCondition","description":"One observation about a migration.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Running, Succeeded or Failed."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastUpdateTime","prop":"lastUpdateTime","json":"lastUpdateTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition was last written."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A CamelCase word saying why the condition is what it is."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details for humans."},
+  ]},
+  "k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration": {"fullName":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"StorageVersionMigration","description":"A request to rewrite every stored object of one resource in the storage version the servers use now.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationSpec","repeated":false,"optional":true,"description":"Which resource to migrate."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationStatus","repeated":false,"optional":true,"description":"How far the migration has got."},
+  ]},
+  "k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationList": {"fullName":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationList","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"StorageVersionMigrationList","description":"A list of StorageVersionMigrations.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The StorageVersionMigrations."},
+  ]},
+  "k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationSpec": {"fullName":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationSpec","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"StorageVersionMigrationSpec","description":"What a migration rewrites.","fields":[
+    {"name":"resource","prop":"resource","json":"resource","number":1,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.GroupVersionResource","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource whose objects are rewritten; it cannot change once set."},
+    {"name":"continueToken","prop":"continueToken","json":"continueToken","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The continue token of the list the migrator pages through; while the migration runs it shows how far it has got."},
+  ]},
+  "k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationStatus": {"fullName":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigrationStatus","package":"k8s.io.api.storagemigration.v1alpha1","file":"k8s/io/api/storagemigration/v1alpha1/generated.proto","tsName":"StorageVersionMigrationStatus","description":"The state of a migration.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.MigrationCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The resource's resourceVersion when the migration was first seen: objects written after it are already in the current storage version."},
+  ]},
   "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
@@ -4628,6 +4686,26 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.internal.v1alpha1.CreateStorageVersionRequest": {"fullName":"wheelhouse.internal.v1alpha1.CreateStorageVersionRequest","package":"wheelhouse.internal.v1alpha1","file":"wheelhouse/internal/v1alpha1/services.proto","tsName":"CreateStorageVersionRequest","description":"Creates a StorageVersion: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersion","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.internal.v1alpha1.StorageVersionWatchEvent": {"fullName":"wheelhouse.internal.v1alpha1.StorageVersionWatchEvent","package":"wheelhouse.internal.v1alpha1","file":"wheelhouse/internal/v1alpha1/services.proto","tsName":"StorageVersionWatchEvent","description":"One change to a StorageVersion: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersion","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.internal.v1alpha1.UpdateStorageVersionRequest": {"fullName":"wheelhouse.internal.v1alpha1.UpdateStorageVersionRequest","package":"wheelhouse.internal.v1alpha1","file":"wheelhouse/internal/v1alpha1/services.proto","tsName":"UpdateStorageVersionRequest","description":"Replaces a StorageVersion (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersion","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.meta.v1.DeleteCollectionRequest": {"fullName":"wheelhouse.meta.v1.DeleteCollectionRequest","package":"wheelhouse.meta.v1","file":"wheelhouse/meta/v1/requests.proto","tsName":"DeleteCollectionRequest","description":"Deletes every object in a namespace that the list options select.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"listOptions","prop":"listOptions","json":"listOptions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListOptions","repeated":false,"optional":true},
@@ -5019,5 +5097,25 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storagemigration.v1alpha1.CreateStorageVersionMigrationRequest": {"fullName":"wheelhouse.storagemigration.v1alpha1.CreateStorageVersionMigrationRequest","package":"wheelhouse.storagemigration.v1alpha1","file":"wheelhouse/storagemigration/v1alpha1/services.proto","tsName":"CreateStorageVersionMigrationRequest","description":"Creates a StorageVersionMigration: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storagemigration.v1alpha1.StorageVersionMigrationWatchEvent": {"fullName":"wheelhouse.storagemigration.v1alpha1.StorageVersionMigrationWatchEvent","package":"wheelhouse.storagemigration.v1alpha1","file":"wheelhouse/storagemigration/v1alpha1/services.proto","tsName":"StorageVersionMigrationWatchEvent","description":"One change to a StorageVersionMigration: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storagemigration.v1alpha1.UpdateStorageVersionMigrationRequest": {"fullName":"wheelhouse.storagemigration.v1alpha1.UpdateStorageVersionMigrationRequest","package":"wheelhouse.storagemigration.v1alpha1","file":"wheelhouse/storagemigration/v1alpha1/services.proto","tsName":"UpdateStorageVersionMigrationRequest","description":"Replaces a StorageVersionMigration (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.StorageVersionMigration","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
 };

@@ -53,6 +53,8 @@ import { csiStorageCapacities } from './storage/csistoragecapacities.js';
 import { storageClasses } from './storage/storageclasses.js';
 import { volumeAttachments } from './storage/volumeattachments.js';
 import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
+import { storageVersionMigrations } from './storagemigration/storageversionmigrations.js';
+import { storageVersions } from './apiserverinternal/storageversions.js';
 import { flowSchemas } from './flowcontrol/flowschemas.js';
 import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import type { ResourceDefinition } from './rest/definition.js';
@@ -114,4 +116,6 @@ export const builtinDefinitions: ResourceDefinition[] = [
   volumeAttributesClasses,
   flowSchemas,
   priorityLevelConfigurations,
+  storageVersionMigrations,
+  storageVersions,
 ];

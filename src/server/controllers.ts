@@ -2,8 +2,8 @@
  * The in-process control loops: what upstream runs as kube-apiserver post-start hooks and the
  * kube-controller-manager controllers a lone API server needs (namespace lifecycle, default
  * ServiceAccounts, Service IP repair, ServiceCIDR protection, API Priority and Fairness
- * configuration, garbage collection). Each entry starts only when the resources it works on
- * are served; all of them stop together.
+ * configuration, storage version migration, garbage collection). Each entry starts only when
+ * the resources it works on are served; all of them stop together.
  */
 import { setMaxListeners } from 'node:events';
 import type { ApiCatalog } from '../endpoints/catalog.js';
@@ -17,6 +17,7 @@ import { type NamespaceCache, startNamespaceController } from './namespace-lifec
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { startServiceCidrController } from './servicecidr-controller.js';
 import { startServiceIpController } from './service-ip-controller.js';
+import { startStorageVersionMigrator } from './storage-version-migrator.js';
 
 /** What the controllers work with. */
 export interface ControllerContext {
@@ -78,6 +79,8 @@ const CONTROLLERS: Record<string, Controller> = {
       signal: ctx.signal,
     });
   },
+  // Only while storagemigration.k8s.io/v1alpha1 is served (an alpha: behind --runtime-config).
+  'storage-version-migrator': (ctx) => startStorageVersionMigrator(ctx),
   'garbage-collector': async (ctx) => {
     const collector = startGarbageCollector({ stores: () => ctx.storageStores(), signal: ctx.signal });
     const stop = ctx.onCatalogChange(() => collector.refresh());

@@ -69,15 +69,15 @@ export function loopbackResource(handler: ApiHandler, group: string, version: st
 }
 
 /**
- * Calls `onEvent` with the type of every event of `resource`'s watch, restarting the watch
- * after a failure (storage restart) after a pause, until `signal` aborts.
+ * Calls `onEvent` with the type (and object) of every event of `resource`'s watch, restarting
+ * the watch after a failure (storage restart) after a pause, until `signal` aborts.
  */
-export async function followLoopback(resource: LoopbackResource, signal: AbortSignal, onEvent: (type: WatchEvent['type']) => void): Promise<void> {
+export async function followLoopback(resource: LoopbackResource, signal: AbortSignal, onEvent: (type: WatchEvent['type'], object: KubeObject) => void): Promise<void> {
   while (!signal.aborted) {
     try {
       for await (const ev of await resource.watch(signal)) {
         if (ev.type === 'ERROR') break;
-        onEvent(ev.type);
+        onEvent(ev.type, ev.object);
       }
     } catch {
       // The watch failed: start over after the pause.

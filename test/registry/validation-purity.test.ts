@@ -7,8 +7,7 @@
  * until it has a valid sample below).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
@@ -16,8 +15,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../../src/registry
 import { storageView } from '../../src/registry/rest/served.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import { render } from './harness.js';
+import { fixturePath, hasFixture } from '../machinery/fixture-files.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 
 const podSpec = (restartPolicy?: string) => ({ containers: [{ name: 'c', image: 'busybox:1.36' }], ...(restartPolicy ? { restartPolicy } : {}) });
 
@@ -132,6 +131,8 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration': {
     spec: { type: 'Limited', limited: { nominalConcurrencyShares: 10, limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 20 } } } },
   },
+  'storagemigration.k8s.io/StorageVersionMigration': { spec: { resource: { group: 'apps', version: 'v1', resource: 'deployments' } } },
+  'internal.apiserver.k8s.io/StorageVersion': { spec: {}, status: {} },
 };
 
 /** Objects no kind accepts as they are, or that miss most of what a kind needs. */
@@ -163,8 +164,8 @@ function withMeta(def: ResourceDefinition, obj: KubeObject, name: string): KubeO
 }
 
 function fixtureOf(def: ResourceDefinition): KubeObject | undefined {
-  const file = join(FIXTURES, `${def.group || 'core'}.${def.storageVersion}.${def.kind}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KubeObject) : undefined;
+  const name = `${def.group || 'core'}.${def.storageVersion}.${def.kind}`;
+  return hasFixture(name) ? (JSON.parse(readFileSync(fixturePath(`${name}.json`), 'utf8')) as KubeObject) : undefined;
 }
 
 /** A created object as the store would store it: metadata filled, prepareForCreate applied. */

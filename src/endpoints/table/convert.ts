@@ -3,7 +3,7 @@
  * and as PartialObjectMetadata(List). Columns come from the resource definition.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
-import { AGE_COLUMN_SLOT, definitionApiVersion, NAME_COLUMN_SLOT, type PrinterColumn, WIDE_NAME_COLUMN_SLOT } from '../../registry/rest/definition.js';
+import { AGE_COLUMN_SLOT, definitionApiVersion, NAME_COLUMN_SLOT, PLAIN_NAME_COLUMN_SLOT, type PrinterColumn, WIDE_NAME_COLUMN_SLOT } from '../../registry/rest/definition.js';
 import { isStorageView, type ServedResource } from '../../registry/rest/served.js';
 import { ageOf } from './age.js';
 
@@ -53,10 +53,11 @@ export interface TablePrinter {
  * upstream's printers place them, unless the definition puts either elsewhere itself.
  */
 function columnsOf(def: ServedResource): PrinterColumn[] {
-  let cols: PrinterColumn[] = (def.printerColumns ?? []).map((c) =>
-    c === NAME_COLUMN_SLOT ? nameColumn() : c === WIDE_NAME_COLUMN_SLOT ? nameColumn(1) : c,
+  const declared = def.printerColumns ?? [];
+  let cols: PrinterColumn[] = declared.map((c) =>
+    c === NAME_COLUMN_SLOT ? nameColumn() : c === WIDE_NAME_COLUMN_SLOT ? nameColumn(1) : c === PLAIN_NAME_COLUMN_SLOT ? nameColumn(0, '') : c,
   );
-  if (!cols.some((c) => c.format === 'name')) cols = [nameColumn(), ...cols];
+  if (!cols.some((c) => c.format === 'name') && !declared.includes(PLAIN_NAME_COLUMN_SLOT)) cols = [nameColumn(), ...cols];
   if (def.printsAge === false) return cols;
   if (cols.includes(AGE_COLUMN_SLOT)) return cols.map((c) => (c === AGE_COLUMN_SLOT ? AGE_COLUMN : c));
   if (cols.some((c) => c.name === 'Age')) return cols;

@@ -274,6 +274,12 @@ export const CREATED_AT_COLUMN: PrinterColumn = {
   cell: (obj) => obj.metadata?.creationTimestamp ?? '',
 };
 
+/**
+ * The Name slot without the `name` format, first: upstream's StorageVersionMigration printer
+ * declares its Name column so.
+ */
+export const PLAIN_NAME_COLUMN_SLOT: PrinterColumn = { ...NAME_COLUMN_SLOT, format: '' };
+
 /** The Name slot at `-o wide` priority. */
 export const WIDE_NAME_COLUMN_SLOT: PrinterColumn = { ...NAME_COLUMN_SLOT, priority: 1 };
 
