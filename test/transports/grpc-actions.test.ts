@@ -212,6 +212,13 @@ describe('action subresources over gRPC', () => {
       assert.deepEqual(failure.status, viaHttp.body);
     });
 
+    it('passes CreateOptions through: a dryRun eviction leaves the pod', async () => {
+      await pod('dry', {}, true);
+      const reply = await unary<StatusMessage>((cb) => pods.createEviction({ namespace: NS, object: toMessage(EVICTION, { metadata: { name: 'dry' } }), options: { dryRun: ['All'] } }, cb));
+      assert.deepEqual(statusFromMessage(reply), SUCCESS);
+      assert.equal((await http('GET', `${PODS}/dry`)).status, 200);
+    });
+
     it('takes a policy/v1beta1 Eviction as raw JSON, decoded as an HTTP body', async () => {
       await pod('beta', {}, true);
       const raw = Buffer.from(JSON.stringify({ apiVersion: 'policy/v1beta1', kind: 'Eviction', metadata: { name: 'beta' } }));
