@@ -7,7 +7,10 @@
  * error — is the one HTTP gives for the same request.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Status as StatusMessage } from '../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
 import type { TokenRequest } from '../../gen/k8s/io/api/authentication/v1/generated.js';
@@ -24,6 +27,8 @@ const EVICTION = 'k8s.io.api.policy.v1.Eviction';
 const TOKEN_REQUEST = 'k8s.io.api.authentication.v1.TokenRequest';
 /** What upstream's create handler answers for a bare success (binding, eviction): a Status, code 201. */
 const SUCCESS = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+const run = promisify(execFile);
+const BUF = join(process.cwd(), 'node_modules/.bin/buf');
 const REFUSED = "Cannot evict pod as it would violate the pod's disruption budget.";
 
 describe('action subresources over gRPC', () => {
@@ -94,6 +99,21 @@ describe('action subresources over gRPC', () => {
       const read = await http('GET', `${PODS}/bind-grpc`);
       assert.equal(read.body.spec.nodeName, 'node-a');
       assert.equal(read.body.status.conditions.find((c: { type: string }) => c.type === 'PodScheduled').status, 'True');
+    });
+
+    it('is callable by a client that knows it only from reflection (buf curl)', async () => {
+      await pod('curl');
+      const { stdout } = await run(BUF, [
+        'curl',
+        '--protocol',
+        'grpc',
+        '--http2-prior-knowledge',
+        '-d',
+        JSON.stringify({ namespace: NS, name: 'curl', object: { metadata: { name: 'curl' }, target: { kind: 'Node', name: 'node-r' } } }),
+        `http://${ts.server.grpcAddress}/wheelhouse.core.v1.PodService/CreateBinding`,
+      ]);
+      assert.deepEqual(JSON.parse(stdout), { metadata: {}, status: 'Success', code: 201 });
+      assert.equal((await http('GET', `${PODS}/curl`)).body.spec.nodeName, 'node-r');
     });
 
     it('refuses a bound pod with upstream\'s Conflict, the same Status as HTTP', async () => {
