@@ -15,9 +15,9 @@ import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
-import { declaredResource } from './services.js';
 import { grpcCredentials } from './credentials.js';
 import { messageFromJson } from './objects.js';
+import { declaredResource } from './services.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
 
 /** What every method handler needs. */
