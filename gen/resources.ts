@@ -26,8 +26,18 @@ import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceSer
 import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
 import { StorageVersionMigrationServiceService as storagemigrationV1alpha1StorageVersionMigrationService } from './wheelhouse/storagemigration/v1alpha1/services.js';
 
-/** A declared subresource: status, approval and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
-export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
+/** A declared subresource: status, approval and scale have gRPC methods of their own, proxy is HTTP only, and any other is an action. */
+export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | (string & {});
+
+/** An action subresource (a POST of a kind of its own) and its gRPC method. */
+export interface ResourceActionFacts {
+  subresource: string;
+  /** The method's key in the grpc-js service definition: `createBinding`. */
+  method: string;
+  /** Full protobuf names of the typed body and of the reply. */
+  bodyType: string;
+  replyType: string;
+}
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -53,6 +63,10 @@ export interface ResourceFacts {
   shortNames: readonly string[];
   categories: readonly string[];
   subresources: readonly ResourceSubresource[];
+  /** The action subresources (also in `subresources`), each with a method of its own. */
+  actions?: readonly ResourceActionFacts[];
+  /** What Create answers when not the object: a meta/v1 Status for the legacy `bindings`. */
+  createReply?: string;
   /** The verbs served, when not all (a read-only resource); its service has only their methods. */
   verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */
@@ -115,7 +129,11 @@ export const RESOURCES: readonly ResourceFacts[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['binding', 'eviction', 'proxy', 'status'],
+    subresources: ['proxy', 'status', 'binding', 'eviction'],
+    actions: [
+      { subresource: 'binding', method: 'createBinding', bodyType: 'k8s.io.api.core.v1.Binding', replyType: 'k8s.io.apimachinery.pkg.apis.meta.v1.Status' },
+      { subresource: 'eviction', method: 'createEviction', bodyType: 'k8s.io.api.policy.v1.Eviction', replyType: 'k8s.io.apimachinery.pkg.apis.meta.v1.Status' },
+    ],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Pod', listType: 'k8s.io.api.core.v1.PodList', service: { name: 'wheelhouse.core.v1.PodService', definition: coreV1PodService } },
     ],
@@ -158,6 +176,9 @@ export const RESOURCES: readonly ResourceFacts[] = [
     shortNames: ['sa'],
     categories: [],
     subresources: ['token'],
+    actions: [
+      { subresource: 'token', method: 'createToken', bodyType: 'k8s.io.api.authentication.v1.TokenRequest', replyType: 'k8s.io.api.authentication.v1.TokenRequest' },
+    ],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.ServiceAccount', listType: 'k8s.io.api.core.v1.ServiceAccountList', service: { name: 'wheelhouse.core.v1.ServiceAccountService', definition: coreV1ServiceAccountService } },
     ],
@@ -284,6 +305,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     shortNames: [],
     categories: [],
     subresources: [],
+    createReply: 'k8s.io.apimachinery.pkg.apis.meta.v1.Status',
     verbs: ['create'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.core.v1.Binding', listType: '', service: { name: 'wheelhouse.core.v1.BindingService', definition: coreV1BindingService } },

@@ -17,6 +17,16 @@ interface VersionDecl {
   /** Off unless --runtime-config turns it on (upstream's betas introduced since 1.24). */
   offByDefault?: boolean;
 }
+/**
+ * A create-only subresource with a kind of its own (pods/binding, pods/eviction,
+ * serviceaccounts/token): its gRPC method `Create<Name>` takes `body` and answers `reply`.
+ */
+interface ActionDecl {
+  /** Full protobuf name of the message POSTed (the typed request object). */
+  body: string;
+  /** Full protobuf name of what the subresource answers (a meta/v1 Status, or its own kind). */
+  reply: string;
+}
 interface ResourceDecl {
   group: string;
   resource: string;
@@ -27,6 +37,10 @@ interface ResourceDecl {
   shortNames?: string[];
   categories?: string[];
   subresources?: string[];
+  /** Action subresources by name: each is also a subresource, with a `Create<Name>` method. */
+  actions?: Record<string, ActionDecl>;
+  /** What Create answers when not the object (the legacy `bindings` resource answers a Status). */
+  createReply?: string;
   /** The verbs served, when not all of them (a read-only or create-only resource): its service has only their methods. */
   verbs?: string[];
   /**
@@ -42,8 +56,8 @@ const PROTO = join(ROOT, 'proto');
 const MANIFEST = 'proto/wheelhouse/resources.yaml';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const SCALE = 'k8s.io.api.autoscaling.v1.Scale';
-/** status, approval and scale have gRPC methods; proxy, binding, eviction and token are HTTP only. */
-const SUBRESOURCES = new Set(['status', 'approval', 'scale', 'proxy', 'binding', 'eviction', 'token']);
+/** status, approval and scale have gRPC methods; proxy is HTTP only. Actions are declared apart (`actions`). */
+const SUBRESOURCES = new Set(['status', 'approval', 'scale', 'proxy']);
 const VERBS = ['get', 'list', 'create', 'update', 'patch', 'delete', 'deletecollection', 'watch'];
 
 function fail(message: string): never {
@@ -91,6 +105,11 @@ function loadManifest(): ResourceDecl[] {
       if (storage !== 0) fail(`${id}: an alias has no storage version of its own`);
     } else if (storage !== 1) fail(`${id}: exactly one version must be the storage version`);
     for (const s of r.subresources ?? []) if (!SUBRESOURCES.has(s)) fail(`${id}: unknown subresource ${s}`);
+    for (const [name, a] of Object.entries(r.actions ?? {})) {
+      if (!/^[a-z]+$/.test(name) || SUBRESOURCES.has(name)) fail(`${id}: action ${name} must be a lowercase name that is no other subresource`);
+      if (!a?.body || !a.reply) fail(`${id}: action ${name} needs body and reply messages`);
+    }
+    if (r.createReply !== undefined && !served(r, 'create')) fail(`${id}: createReply on a resource that serves no create`);
     for (const v of r.verbs ?? []) if (!VERBS.includes(v)) fail(`${id}: unknown verb ${v}`);
     const listless = r.verbs !== undefined && !['list', 'watch', 'deletecollection'].some((v) => r.verbs?.includes(v));
     for (const v of r.versions) {
@@ -115,12 +134,24 @@ interface ServiceEntry {
 
 const served = (r: ResourceDecl, verb: string): boolean => !r.verbs || r.verbs.includes(verb);
 
+const pascal = (name: string): string => `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}`;
+
+/** A resource's actions in name order: subresource, rpc name, request message name, body and reply. */
+function actionsOf(r: ResourceDecl): Array<{ name: string; rpc: string; request: string; body: string; reply: string }> {
+  return Object.entries(r.actions ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, a]) => ({ name, rpc: `Create${pascal(name)}`, request: `Create${r.kind}${pascal(name)}Request`, body: a.body, reply: a.reply }));
+}
+
+/** Every subresource a resource has: the declared ones and its actions. */
+const allSubresources = (r: ResourceDecl): string[] => [...(r.subresources ?? []), ...actionsOf(r).map((a) => a.name)];
+
 /** The main resource's methods, for the verbs the resource serves. */
 function rpcs(r: ResourceDecl, v: VersionDecl, K: string): string {
   const lines: Array<[string, string]> = [
     ['get', `rpc Get(wheelhouse.meta.v1.GetRequest) returns (${v.object});`],
     ['list', `rpc List(wheelhouse.meta.v1.ListRequest) returns (${v.list});`],
-    ['create', `rpc Create(Create${K}Request) returns (${v.object});`],
+    ['create', `rpc Create(Create${K}Request) returns (${r.createReply ?? v.object});`],
     ['update', `rpc Update(Update${K}Request) returns (${v.object});`],
     ['patch', `rpc Patch(wheelhouse.meta.v1.PatchRequest) returns (${v.object});`],
     ['delete', `rpc Delete(wheelhouse.meta.v1.DeleteRequest) returns (${META}.Status);`],
@@ -167,8 +198,22 @@ message ${K}WatchEvent {
     (p.includes(`message Create${K}Request`) && served(r, 'create')) ||
     (p.includes(`message Update${K}Request`) && (served(r, 'update') || (r.subresources ?? []).includes('status'))) ||
     (p.includes(`message ${K}WatchEvent`) && served(r, 'watch'));
-  const kept = parts.filter(wanted);
+  const kept = [...parts.filter(wanted), ...actionsOf(r).map((a) => actionRequest(r, a))];
   return kept.length ? `\n${kept.join('\n\n')}\n\n` : '\n';
+}
+
+/** The request of an action's method: the object POSTed to `<resource>/<name>/<action>`, typed or as `raw` bytes. */
+function actionRequest(r: ResourceDecl, a: ReturnType<typeof actionsOf>[number]): string {
+  return `// The ${a.body.split('.').pop() ?? ''} POSTed to ${r.resource}/NAME/${a.name}: the typed object, or \`raw\` bytes
+// in \`contentType\` decoded as an HTTP body is. \`name\` defaults to the typed object's metadata.name.
+message ${a.request} {
+  optional string namespace = 1;
+  optional ${a.body} object = 2;
+  optional ${META}.CreateOptions options = 3;
+  optional bytes raw = 4;
+  optional string contentType = 5;
+  optional string name = 6;
+}`;
 }
 
 function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, string>): string {
@@ -178,6 +223,11 @@ function serviceProto(pkg: string, entries: ServiceEntry[], files: Map<string, s
   for (const { resource: r, version: v } of entries) {
     imports.add(fileOf(v.object));
     if (v.list) imports.add(fileOf(v.list));
+    if (r.createReply) imports.add(fileOf(r.createReply));
+    for (const a of actionsOf(r)) {
+      imports.add(fileOf(a.body));
+      imports.add(fileOf(a.reply));
+    }
     const subs = new Set(r.subresources ?? []);
     if (subs.has('scale')) imports.add(fileOf(SCALE));
     const K = r.kind;
@@ -203,7 +253,9 @@ ${requestMessages(r, v, K)}service ${K}Service {${rpcs(r, v, K)}${
   rpc UpdateScale(wheelhouse.meta.v1.UpdateScaleRequest) returns (${SCALE});
   rpc PatchScale(wheelhouse.meta.v1.PatchRequest) returns (${SCALE});`
       : ''
-  }
+  }${actionsOf(r)
+    .map((a) => `\n  rpc ${a.rpc}(${a.request}) returns (${a.reply});`)
+    .join('')}
 }
 `);
   }
@@ -221,6 +273,13 @@ ${body.join('\n')}`;
 function aliasFacts(r: ResourceDecl): string {
   const target = aliasTarget(r);
   return `\n    aliasOf: '${target.resource}',${target.group !== r.group ? `\n    aliasOfGroup: '${target.group}',` : ''}`;
+}
+
+function actionFacts(r: ResourceDecl): string {
+  const actions = actionsOf(r);
+  if (actions.length === 0) return '';
+  const rows = actions.map((a) => `\n      { subresource: '${a.name}', method: '${a.rpc[0]?.toLowerCase() ?? ''}${a.rpc.slice(1)}', bodyType: '${a.body}', replyType: '${a.reply}' },`);
+  return `\n    actions: [${rows.join('')}\n    ],`;
 }
 
 function resourcesTs(resources: ResourceDecl[]): string {
@@ -245,7 +304,7 @@ function resourcesTs(resources: ResourceDecl[]): string {
     namespaced: ${r.namespaced},
     shortNames: [${(r.shortNames ?? []).map((s) => `'${s}'`).join(', ')}],
     categories: [${(r.categories ?? []).map((s) => `'${s}'`).join(', ')}],
-    subresources: [${(r.subresources ?? []).map((s) => `'${s}'`).join(', ')}],${r.verbs ? `\n    verbs: [${r.verbs.map((s) => `'${s}'`).join(', ')}],` : ''}${r.aliasOf !== undefined ? aliasFacts(r) : ''}
+    subresources: [${allSubresources(r).map((s) => `'${s}'`).join(', ')}],${actionFacts(r)}${r.createReply ? `\n    createReply: '${r.createReply}',` : ''}${r.verbs ? `\n    verbs: [${r.verbs.map((s) => `'${s}'`).join(', ')}],` : ''}${r.aliasOf !== undefined ? aliasFacts(r) : ''}
     versions: [
 ${versions}
     ],
@@ -259,8 +318,18 @@ ${versions}
 import type { ServiceDefinition } from '@grpc/grpc-js';
 ${importLines.join('\n')}
 
-/** A declared subresource: status, approval and scale have gRPC methods of their own; proxy, binding, eviction and token are HTTP only. */
-export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | 'binding' | 'eviction' | 'token';
+/** A declared subresource: status, approval and scale have gRPC methods of their own, proxy is HTTP only, and any other is an action. */
+export type ResourceSubresource = 'status' | 'approval' | 'scale' | 'proxy' | (string & {});
+
+/** An action subresource (a POST of a kind of its own) and its gRPC method. */
+export interface ResourceActionFacts {
+  subresource: string;
+  /** The method's key in the grpc-js service definition: \`createBinding\`. */
+  method: string;
+  /** Full protobuf names of the typed body and of the reply. */
+  bodyType: string;
+  replyType: string;
+}
 
 /** One served version of a resource: its messages and its gRPC service. */
 export interface ResourceVersionFacts {
@@ -286,6 +355,10 @@ export interface ResourceFacts {
   shortNames: readonly string[];
   categories: readonly string[];
   subresources: readonly ResourceSubresource[];
+  /** The action subresources (also in \`subresources\`), each with a method of its own. */
+  actions?: readonly ResourceActionFacts[];
+  /** What Create answers when not the object: a meta/v1 Status for the legacy \`bindings\`. */
+  createReply?: string;
   /** The verbs served, when not all (a read-only resource); its service has only their methods. */
   verbs?: readonly string[];
   /** On an alias: the resource whose stored objects it serves under its own names. */

@@ -4367,6 +4367,22 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.core.v1.CreatePodBindingRequest": {"fullName":"wheelhouse.core.v1.CreatePodBindingRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodBindingRequest","description":"The Binding POSTed to pods/NAME/binding: the typed object, or `raw` bytes in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Binding","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.CreatePodEvictionRequest": {"fullName":"wheelhouse.core.v1.CreatePodEvictionRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodEvictionRequest","description":"The Eviction POSTed to pods/NAME/eviction: the typed object, or `raw` bytes in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.policy.v1.Eviction","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.core.v1.CreatePodRequest": {"fullName":"wheelhouse.core.v1.CreatePodRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreatePodRequest","description":"Creates a Pod: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.core.v1.Pod","repeated":false,"optional":true},
@@ -4408,6 +4424,14 @@ export const messageSchemas: SchemaMessages = {
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.core.v1.CreateServiceAccountTokenRequest": {"fullName":"wheelhouse.core.v1.CreateServiceAccountTokenRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceAccountTokenRequest","description":"The TokenRequest POSTed to serviceaccounts/NAME/token: the typed object, or `raw` bytes in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.TokenRequest","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "wheelhouse.core.v1.CreateServiceRequest": {"fullName":"wheelhouse.core.v1.CreateServiceRequest","package":"wheelhouse.core.v1","file":"wheelhouse/core/v1/services.proto","tsName":"CreateServiceRequest","description":"Creates a Service: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},

@@ -24,6 +24,10 @@ describe('generated resource facts', () => {
         }
         assert.equal(methods.includes('updateStatus'), r.subresources.includes('status'), v.service.name);
         assert.equal(methods.includes('getScale'), r.subresources.includes('scale'), v.service.name);
+        // Exactly one Create<Action> method per declared action subresource.
+        const actionMethods = methods.filter((m) => /^create[A-Z]/.test(m)).sort();
+        assert.deepEqual(actionMethods, (r.actions ?? []).map((a) => a.method).sort(), v.service.name);
+        for (const a of r.actions ?? []) assert.ok(r.subresources.includes(a.subresource), `${v.service.name}: ${a.subresource}`);
       }
     }
   });
@@ -32,5 +36,9 @@ describe('generated resource facts', () => {
     const first = storageView(builtinDefinitions[0]!);
     assert.throws(() => serviceForDefinition({ ...first, version: 'v9' }), /no gRPC service is generated for core\/v9 namespaces/);
     assert.throws(() => serviceForDefinition({ ...first, shortNames: ['x'] }), /disagrees with proto\/wheelhouse\/resources.yaml: shortNames/);
+    // An action whose body kind is not the declared body message disagrees too.
+    const pods = builtinDefinitions.flatMap(servedViews).find((d) => d.group === '' && d.resource === 'pods')!;
+    const actions = (pods.actions ?? []).map((a) => (a.name === 'eviction' ? { ...a, kind: { ...a.kind, typeName: 'k8s.io.api.policy.v1beta1.Eviction' } } : a));
+    assert.throws(() => serviceForDefinition({ ...pods, actions }), /disagrees with proto\/wheelhouse\/resources.yaml: actions/);
   });
 });

@@ -2,7 +2,9 @@
  * One generic handler per method of the generated resource services: the request
  * message becomes an ApiCall (attributes, credentials, undecoded body), the shared
  * pipeline resolves and runs it, and the result goes back as the reply message.
- * Errors become gRPC errors carrying the Status.
+ * Errors become gRPC errors carrying the Status. The methods of action subresources
+ * (`CreateBinding`, `CreateEviction`, `CreateToken`) and a Create answering something other
+ * than the object come from the declaration (gen/resources.ts), never from a list here.
  */
 import type { handleServerStreamingCall, handleUnaryCall, ServerUnaryCall, ServerWritableStream, UntypedHandleCall } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
@@ -15,6 +17,7 @@ import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
 import { grpcCredentials } from './credentials.js';
 import { messageFromJson } from './objects.js';
+import { declaredResource } from './services.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
 
 /** What every method handler needs. */
@@ -42,10 +45,12 @@ interface AnyRequest {
 /** How one method maps to the API: its verb and subresource, its options, its body and its reply. */
 interface MethodSpec {
   verb: Verb;
-  subresource?: 'status' | 'approval' | 'scale';
+  /** status, approval, scale, or an action's name (binding, eviction, token). */
+  subresource?: string;
   options: (req: AnyRequest) => CallOptions;
   body?: (req: AnyRequest) => RequestBody | undefined;
-  reply: 'object' | 'list' | 'status' | 'scale';
+  /** The reply: the resource's object, list or Status, a Scale, or the named message (an action's reply). */
+  reply: 'object' | 'list' | 'status' | 'scale' | { typeName: string };
 }
 
 const nonEmpty = (s: string | undefined): string | undefined => (s ? s : undefined);
@@ -104,8 +109,9 @@ function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, metadata
   if (typeof userAgent === 'string' && userAgent) call.userAgent = userAgent;
   const namespace = nonEmpty(req.namespace);
   if (namespace !== undefined) call.namespace = namespace;
-  // Updates name their object by its metadata unless the request says otherwise.
-  const name = nonEmpty(req.name) ?? (spec.verb === 'update' ? nonEmpty(req.object?.metadata?.name) : undefined);
+  // Updates and actions name their object by the typed body's metadata unless the request says otherwise.
+  const namedByBody = spec.verb === 'update' || (spec.verb === 'create' && spec.subresource !== undefined);
+  const name = nonEmpty(req.name) ?? (namedByBody ? nonEmpty(req.object?.metadata?.name) : undefined);
   if (name !== undefined) call.name = name;
   const body = spec.body?.(req);
   if (body) call.body = body;
@@ -124,6 +130,7 @@ function reply(scope: MethodScope, spec: MethodSpec, call: ApiCall, result: ApiR
   if (result.type !== 'object') throw new Error('expected an object result');
   const { def } = scope;
   const object: KubeObject = result.object;
+  if (typeof spec.reply === 'object') return messageFromJson(spec.reply.typeName, object);
   switch (spec.reply) {
     case 'object':
       return messageFromJson(def.typeName, object);
@@ -208,9 +215,21 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
   };
 }
 
+/**
+ * The spec of a method the declaration derives: an action's `Create<Name>` (a create of that
+ * subresource, answered with the action's reply message), or a Create whose reply is declared.
+ */
+function declaredSpec(def: ServedResource, method: string): MethodSpec | undefined {
+  const facts = declaredResource(def);
+  const action = facts?.actions?.find((a) => a.method === method);
+  if (action) return { verb: 'create', subresource: action.subresource, options: write, body: objectBody, reply: { typeName: action.replyType } };
+  if (method === 'create' && facts?.createReply) return { ...(METHODS.create as MethodSpec), reply: { typeName: facts.createReply } };
+  return undefined;
+}
+
 /** The handler for one method of a resource service, by its method key; undefined for an unknown method. */
 export function methodHandler(scope: MethodScope, method: string): UntypedHandleCall | undefined {
   if (method === 'watch') return watchMethod(scope) as UntypedHandleCall;
-  const spec = METHODS[method];
+  const spec = declaredSpec(scope.def, method) ?? METHODS[method];
   return spec ? (unaryMethod(scope, spec) as UntypedHandleCall) : undefined;
 }

@@ -4,7 +4,7 @@
  * startup error, never a silently missing service.
  */
 import type { ServiceDefinition } from '@grpc/grpc-js';
-import { RESOURCES, type ResourceVersionFacts } from '../../../gen/resources.js';
+import { RESOURCES, type ResourceFacts, type ResourceVersionFacts } from '../../../gen/resources.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 
 /** A resource's service: its full proto name and the grpc-js definition. */
@@ -14,10 +14,14 @@ export interface ResourceService {
   definition: ServiceDefinition;
 }
 
+/** The declared facts of a served resource, if declared. */
+export function declaredResource(def: Pick<ServedResource, 'group' | 'resource'>): ResourceFacts | undefined {
+  return RESOURCES.find((r) => r.group === def.group && r.resource === def.resource);
+}
+
 /** The declared facts of a served resource version, if declared. */
 export function declaredVersion(def: ServedResource): ResourceVersionFacts | undefined {
-  const facts = RESOURCES.find((r) => r.group === def.group && r.resource === def.resource);
-  return facts?.versions.find((v) => v.version === def.version);
+  return declaredResource(def)?.versions.find((v) => v.version === def.version);
 }
 
 const list = (values: readonly string[] | undefined): string => [...(values ?? [])].sort().join(',');
@@ -27,7 +31,7 @@ const list = (values: readonly string[] | undefined): string => [...(values ?? [
  * messages), as readable differences; empty when they agree.
  */
 export function factDifferences(def: ServedResource): string[] {
-  const facts = RESOURCES.find((r) => r.group === def.group && r.resource === def.resource);
+  const facts = declaredResource(def);
   const version = facts?.versions.find((v) => v.version === def.version);
   if (!facts || !version) return ['not declared'];
   const subresources = [
@@ -45,6 +49,8 @@ export function factDifferences(def: ServedResource): string[] {
     ['shortNames', list(def.shortNames), list(facts.shortNames)],
     ['categories', list(def.categories), list(facts.categories)],
     ['subresources', list(subresources), list(facts.subresources)],
+    // Each action's typed body is the kind its definition decodes by default.
+    ['actions', list((def.actions ?? []).map((a) => `${a.name}:${a.kind.typeName}`)), list((facts.actions ?? []).map((a) => `${a.subresource}:${a.bodyType}`))],
     ['typeName', def.typeName, version.objectType],
     ['listTypeName', def.listTypeName, version.listType],
   ];

@@ -20,6 +20,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { TokenRequest } from "../../../k8s/io/api/authentication/v1/generated.js";
 import { Scale } from "../../../k8s/io/api/autoscaling/v1/generated.js";
 import { Binding, ComponentStatus, ComponentStatusList } from "../../../k8s/io/api/core/v1/binding.js";
 import { ConfigMap, ConfigMapList, Secret, SecretList } from "../../../k8s/io/api/core/v1/config.js";
@@ -40,6 +41,7 @@ import { LimitRange, LimitRangeList, ResourceQuota, ResourceQuotaList } from "..
 import { ReplicationController, ReplicationControllerList } from "../../../k8s/io/api/core/v1/replication.js";
 import { Endpoints, EndpointsList, Service, ServiceList } from "../../../k8s/io/api/core/v1/service.js";
 import { ServiceAccount, ServiceAccountList } from "../../../k8s/io/api/core/v1/serviceaccount.js";
+import { Eviction } from "../../../k8s/io/api/policy/v1/generated.js";
 import { CreateOptions, Status, UpdateOptions } from "../../../k8s/io/apimachinery/pkg/apis/meta/v1/generated.js";
 import {
   DeleteCollectionRequest,
@@ -193,6 +195,32 @@ export interface PodWatchEvent {
 }
 
 /**
+ * The Binding POSTed to pods/NAME/binding: the typed object, or `raw` bytes
+ * in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.
+ */
+export interface CreatePodBindingRequest {
+  namespace?: string | undefined;
+  object?: Binding | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
+ * The Eviction POSTed to pods/NAME/eviction: the typed object, or `raw` bytes
+ * in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.
+ */
+export interface CreatePodEvictionRequest {
+  namespace?: string | undefined;
+  object?: Eviction | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
+}
+
+/**
  * Creates a Service: the typed object, or `raw` bytes in `contentType` (application/json,
  * application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.
  */
@@ -295,6 +323,19 @@ export interface ServiceAccountWatchEvent {
   type?: string | undefined;
   object?: ServiceAccount | undefined;
   status?: Status | undefined;
+}
+
+/**
+ * The TokenRequest POSTed to serviceaccounts/NAME/token: the typed object, or `raw` bytes
+ * in `contentType` decoded as an HTTP body is. `name` defaults to the typed object's metadata.name.
+ */
+export interface CreateServiceAccountTokenRequest {
+  namespace?: string | undefined;
+  object?: TokenRequest | undefined;
+  options?: CreateOptions | undefined;
+  raw?: Buffer | undefined;
+  contentType?: string | undefined;
+  name?: string | undefined;
 }
 
 /**
@@ -1853,6 +1894,258 @@ export const PodWatchEvent: MessageFns<PodWatchEvent> = {
   },
 };
 
+function createBaseCreatePodBindingRequest(): CreatePodBindingRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const CreatePodBindingRequest: MessageFns<CreatePodBindingRequest> = {
+  encode(message: CreatePodBindingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      Binding.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePodBindingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePodBindingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = Binding.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreatePodBindingRequest>): CreatePodBindingRequest {
+    return CreatePodBindingRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePodBindingRequest>): CreatePodBindingRequest {
+    const message = createBaseCreatePodBindingRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? Binding.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreatePodEvictionRequest(): CreatePodEvictionRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const CreatePodEvictionRequest: MessageFns<CreatePodEvictionRequest> = {
+  encode(message: CreatePodEvictionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      Eviction.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreatePodEvictionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreatePodEvictionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = Eviction.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreatePodEvictionRequest>): CreatePodEvictionRequest {
+    return CreatePodEvictionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreatePodEvictionRequest>): CreatePodEvictionRequest {
+    const message = createBaseCreatePodEvictionRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? Eviction.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
+    return message;
+  },
+};
+
 function createBaseCreateServiceRequest(): CreateServiceRequest {
   return { namespace: undefined, object: undefined, options: undefined, raw: undefined, contentType: undefined };
 }
@@ -2797,6 +3090,132 @@ export const ServiceAccountWatchEvent: MessageFns<ServiceAccountWatchEvent> = {
     message.status = (object.status !== undefined && object.status !== null)
       ? Status.fromPartial(object.status)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseCreateServiceAccountTokenRequest(): CreateServiceAccountTokenRequest {
+  return {
+    namespace: undefined,
+    object: undefined,
+    options: undefined,
+    raw: undefined,
+    contentType: undefined,
+    name: undefined,
+  };
+}
+
+export const CreateServiceAccountTokenRequest: MessageFns<CreateServiceAccountTokenRequest> = {
+  encode(message: CreateServiceAccountTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.namespace !== undefined) {
+      writer.uint32(10).string(message.namespace);
+    }
+    if (message.object !== undefined) {
+      TokenRequest.encode(message.object, writer.uint32(18).fork()).join();
+    }
+    if (message.options !== undefined) {
+      CreateOptions.encode(message.options, writer.uint32(26).fork()).join();
+    }
+    if (message.raw !== undefined) {
+      writer.uint32(34).bytes(message.raw);
+    }
+    if (message.contentType !== undefined) {
+      writer.uint32(42).string(message.contentType);
+    }
+    if (message.name !== undefined) {
+      writer.uint32(50).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateServiceAccountTokenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateServiceAccountTokenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.namespace = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.object = TokenRequest.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.options = CreateOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.raw = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateServiceAccountTokenRequest>): CreateServiceAccountTokenRequest {
+    return CreateServiceAccountTokenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateServiceAccountTokenRequest>): CreateServiceAccountTokenRequest {
+    const message = createBaseCreateServiceAccountTokenRequest();
+    message.namespace = object.namespace ?? undefined;
+    message.object = (object.object !== undefined && object.object !== null)
+      ? TokenRequest.fromPartial(object.object)
+      : undefined;
+    message.options = (object.options !== undefined && object.options !== null)
+      ? CreateOptions.fromPartial(object.options)
+      : undefined;
+    message.raw = object.raw ?? undefined;
+    message.contentType = object.contentType ?? undefined;
+    message.name = object.name ?? undefined;
     return message;
   },
 };
@@ -6222,6 +6641,26 @@ export const PodServiceService = {
     responseSerialize: (value: Pod): Buffer => Buffer.from(Pod.encode(value).finish()),
     responseDeserialize: (value: Buffer): Pod => Pod.decode(value),
   },
+  createBinding: {
+    path: "/wheelhouse.core.v1.PodService/CreateBinding" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePodBindingRequest): Buffer =>
+      Buffer.from(CreatePodBindingRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePodBindingRequest => CreatePodBindingRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
+  createEviction: {
+    path: "/wheelhouse.core.v1.PodService/CreateEviction" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreatePodEvictionRequest): Buffer =>
+      Buffer.from(CreatePodEvictionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreatePodEvictionRequest => CreatePodEvictionRequest.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
+  },
 } as const;
 
 export interface PodServiceServer extends UntypedServiceImplementation {
@@ -6237,6 +6676,8 @@ export interface PodServiceServer extends UntypedServiceImplementation {
   getStatus: handleUnaryCall<GetRequest, Pod>;
   updateStatus: handleUnaryCall<UpdatePodRequest, Pod>;
   patchStatus: handleUnaryCall<PatchRequest, Pod>;
+  createBinding: handleUnaryCall<CreatePodBindingRequest, Status>;
+  createEviction: handleUnaryCall<CreatePodEvictionRequest, Status>;
 }
 
 export interface PodServiceClient extends Client {
@@ -6368,6 +6809,36 @@ export interface PodServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Pod) => void,
+  ): ClientUnaryCall;
+  createBinding(
+    request: CreatePodBindingRequest,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  createBinding(
+    request: CreatePodBindingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  createBinding(
+    request: CreatePodBindingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  createEviction(
+    request: CreatePodEvictionRequest,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  createEviction(
+    request: CreatePodEvictionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Status) => void,
+  ): ClientUnaryCall;
+  createEviction(
+    request: CreatePodEvictionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Status) => void,
   ): ClientUnaryCall;
 }
 
@@ -6937,6 +7408,17 @@ export const ServiceAccountServiceService = {
       Buffer.from(ServiceAccountWatchEvent.encode(value).finish()),
     responseDeserialize: (value: Buffer): ServiceAccountWatchEvent => ServiceAccountWatchEvent.decode(value),
   },
+  createToken: {
+    path: "/wheelhouse.core.v1.ServiceAccountService/CreateToken" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateServiceAccountTokenRequest): Buffer =>
+      Buffer.from(CreateServiceAccountTokenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateServiceAccountTokenRequest =>
+      CreateServiceAccountTokenRequest.decode(value),
+    responseSerialize: (value: TokenRequest): Buffer => Buffer.from(TokenRequest.encode(value).finish()),
+    responseDeserialize: (value: Buffer): TokenRequest => TokenRequest.decode(value),
+  },
 } as const;
 
 export interface ServiceAccountServiceServer extends UntypedServiceImplementation {
@@ -6949,6 +7431,7 @@ export interface ServiceAccountServiceServer extends UntypedServiceImplementatio
   /** Deletes every object the list options select; returns them as a list, as upstream. */
   deleteCollection: handleUnaryCall<DeleteCollectionRequest, ServiceAccountList>;
   watch: handleServerStreamingCall<ListRequest, ServiceAccountWatchEvent>;
+  createToken: handleUnaryCall<CreateServiceAccountTokenRequest, TokenRequest>;
 }
 
 export interface ServiceAccountServiceClient extends Client {
@@ -7058,6 +7541,21 @@ export interface ServiceAccountServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<ServiceAccountWatchEvent>;
+  createToken(
+    request: CreateServiceAccountTokenRequest,
+    callback: (error: ServiceError | null, response: TokenRequest) => void,
+  ): ClientUnaryCall;
+  createToken(
+    request: CreateServiceAccountTokenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TokenRequest) => void,
+  ): ClientUnaryCall;
+  createToken(
+    request: CreateServiceAccountTokenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TokenRequest) => void,
+  ): ClientUnaryCall;
 }
 
 export const ServiceAccountServiceClient = makeGenericClientConstructor(
@@ -9214,30 +9712,30 @@ export const BindingServiceService = {
     responseStream: false as const,
     requestSerialize: (value: CreateBindingRequest): Buffer => Buffer.from(CreateBindingRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): CreateBindingRequest => CreateBindingRequest.decode(value),
-    responseSerialize: (value: Binding): Buffer => Buffer.from(Binding.encode(value).finish()),
-    responseDeserialize: (value: Buffer): Binding => Binding.decode(value),
+    responseSerialize: (value: Status): Buffer => Buffer.from(Status.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Status => Status.decode(value),
   },
 } as const;
 
 export interface BindingServiceServer extends UntypedServiceImplementation {
-  create: handleUnaryCall<CreateBindingRequest, Binding>;
+  create: handleUnaryCall<CreateBindingRequest, Status>;
 }
 
 export interface BindingServiceClient extends Client {
   create(
     request: CreateBindingRequest,
-    callback: (error: ServiceError | null, response: Binding) => void,
+    callback: (error: ServiceError | null, response: Status) => void,
   ): ClientUnaryCall;
   create(
     request: CreateBindingRequest,
     metadata: Metadata,
-    callback: (error: ServiceError | null, response: Binding) => void,
+    callback: (error: ServiceError | null, response: Status) => void,
   ): ClientUnaryCall;
   create(
     request: CreateBindingRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: Binding) => void,
+    callback: (error: ServiceError | null, response: Status) => void,
   ): ClientUnaryCall;
 }
 
