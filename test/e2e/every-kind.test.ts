@@ -248,9 +248,14 @@ function everyKind(title: string, gated: boolean, cases: KindCase[]): void {
         );
       }
       if (!skip.update) {
-        const current = await read('update');
-        current.metadata.annotations = { ...current.metadata.annotations, 'every-kind.wheelhouse.dev/replaced': 'yes' };
-        await ok('update', ['replace', '-f', '-'], JSON.stringify(current));
+        // A read-modify-replace, retried as a client would when a controller wrote the object in between (409).
+        for (let attempt = 1; ; attempt++) {
+          const current = await read('update');
+          current.metadata.annotations = { ...current.metadata.annotations, 'every-kind.wheelhouse.dev/replaced': 'yes' };
+          const r = await k(['replace', '-f', '-'], JSON.stringify(current));
+          if (r.code === 0) break;
+          assert.ok(attempt < 3 && r.stderr.includes('(Conflict)'), `update: kubectl replace -f -: ${r.stderr.trim()}`);
+        }
         const got = await read('update');
         assert.equal(got.metadata.annotations?.['every-kind.wheelhouse.dev/replaced'], 'yes', 'update: annotation not kept');
       }
