@@ -59,6 +59,11 @@ function beforeRemoval(dir: string, path: string): string {
   return git(dir, 'rev-parse', `${removal}^`).trim();
 }
 
+/** The commit of a release tag (v0.33.0: Kubernetes 1.33), for packages HEAD no longer has. */
+function release(dir: string, tag: string): string {
+  return git(dir, 'rev-parse', `${tag}^{commit}`).trim();
+}
+
 function packageSources(): Source[] {
   const apiHead = head(apiGit);
   const machineryHead = head(machineryGit);
@@ -88,6 +93,10 @@ function packageSources(): Source[] {
     api('admissionregistration/v1beta1'),
     api('storage/v1beta1'),
     api('flowcontrol/v1'),
+    // resource.k8s.io as 1.33 has it (later releases changed these betas).
+    api('resource/v1beta1', release(apiGit, 'v0.33.0')),
+    api('resource/v1beta2', release(apiGit, 'v0.33.0')),
+    api('resource/v1alpha3', release(apiGit, 'v0.33.0')),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

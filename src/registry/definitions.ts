@@ -51,6 +51,11 @@ import { csiStorageCapacities } from './storage/csistoragecapacities.js';
 import { storageClasses } from './storage/storageclasses.js';
 import { volumeAttachments } from './storage/volumeattachments.js';
 import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
+import { deviceClasses } from './resource/deviceclasses.js';
+import { resourceClaims } from './resource/resourceclaims.js';
+import { resourceClaimTemplates } from './resource/resourceclaimtemplates.js';
+import { resourceSlices } from './resource/resourceslices.js';
+import { deviceTaintRules } from './resource/devicetaintrules.js';
 import { flowSchemas } from './flowcontrol/flowschemas.js';
 import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import type { ResourceDefinition } from './rest/definition.js';
@@ -110,4 +115,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   volumeAttributesClasses,
   flowSchemas,
   priorityLevelConfigurations,
+  deviceClasses,
+  resourceClaims,
+  resourceClaimTemplates,
+  resourceSlices,
+  deviceTaintRules,
 ];

@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { it } from 'node:test';
 import {
   decodeProtobufObject,
@@ -17,10 +16,11 @@ import {
   normalizeKubeJson,
   parseK8sEnvelope,
 } from '../../src/machinery/schema/index.js';
+import { fixturePath, SHARED_FIXTURES } from './fixture-files.js';
 import { describeDifference, firstJsonDifference } from './json-diff.js';
 
-/** Upstream's round-trip fixtures (GROUP.VERSION.KIND.json / .pb). */
-export const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
+/** Upstream's round-trip fixtures (GROUP.VERSION.KIND.json / .pb): the shared ones; see fixture-files.ts for the 1.33 ones. */
+export const FIXTURES = SHARED_FIXTURES;
 
 /** Fails with the first difference between two JSON values. */
 export function assertSameJson(actual: unknown, expected: unknown, what: string): void {
@@ -30,12 +30,12 @@ export function assertSameJson(actual: unknown, expected: unknown, what: string)
 
 /** A fixture's JSON object, read from the fixtures directory. */
 export function loadFixtureJson(fixture: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(FIXTURES, `${fixture}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(fixturePath(`${fixture}.json`), 'utf8')) as Record<string, unknown>;
 }
 
 /** A fixture's protobuf envelope bytes. */
 export function loadFixturePb(fixture: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(FIXTURES, `${fixture}.pb`)));
+  return new Uint8Array(readFileSync(fixturePath(`${fixture}.pb`)));
 }
 
 /** The object without apiVersion/kind: what the message itself carries. */

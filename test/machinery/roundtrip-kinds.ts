@@ -5,17 +5,14 @@
  * against its fixture as soon as it is registered.
  */
 import { builtinDefinitions } from '../../src/registry/definitions.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { servedViews, type ServedResource } from '../../src/registry/rest/served.js';
+import { hasFixture } from './fixture-files.js';
 
 /** A fixture and the message our schema decodes it with. */
 export interface ServedFixture {
   fixture: string;
   typeName: string;
 }
-
-const FIXTURE_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 
 /** The fixture (GROUP.VERSION.KIND) of a served resource version, checked against that version's own message. */
 function fixtureOf(served: ServedResource): ServedFixture {
@@ -33,7 +30,7 @@ function servedFixtures(): ServedFixture[] {
   for (const served of builtinDefinitions.flatMap(servedViews)) {
     const f = fixtureOf(served);
     const storage = served.version === served.storageVersion && served.resource === served.definition.resource;
-    if (seen.has(f.fixture) || (!storage && !existsSync(join(FIXTURE_DIR, `${f.fixture}.json`)))) continue;
+    if (seen.has(f.fixture) || (!storage && !hasFixture(f.fixture))) continue;
     seen.add(f.fixture);
     out.push(f);
   }

@@ -5,12 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { encodeWireMessage, kubeJsonToMessage, parseK8sEnvelope, writeK8sEnvelope } from '../../src/machinery/schema/index.js';
+import { fixturePath } from './fixture-files.js';
 import { SERVED_FIXTURES } from './roundtrip-kinds.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 const CORE = 'k8s.io.api.core.v1';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
@@ -24,8 +23,8 @@ function encodeJson(typeName: string, json: unknown): string {
 describe('byte-identical to upstream on the round-trip fixtures', () => {
   for (const { fixture, typeName } of SERVED_FIXTURES) {
     it(`${fixture}: JSON -> protobuf is the fixture's .pb`, () => {
-      const json = JSON.parse(readFileSync(join(FIXTURES, `${fixture}.json`), 'utf8')) as Record<string, unknown>;
-      const pb = new Uint8Array(readFileSync(join(FIXTURES, `${fixture}.pb`)));
+      const json = JSON.parse(readFileSync(fixturePath(`${fixture}.json`), 'utf8')) as Record<string, unknown>;
+      const pb = new Uint8Array(readFileSync(fixturePath(`${fixture}.pb`)));
       const envelope = parseK8sEnvelope(pb);
       const raw = encodeWireMessage(typeName, kubeJsonToMessage(typeName, json).message);
       assert.equal(hex(raw), hex(envelope.raw));

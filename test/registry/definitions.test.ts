@@ -87,6 +87,11 @@ describe('builtin definitions', () => {
       csinodes: [],
       csistoragecapacities: [],
       volumeattributesclasses: ['vac'],
+      deviceclasses: [],
+      resourceclaims: [],
+      resourceclaimtemplates: [],
+      resourceslices: [],
+      devicetaintrules: [],
       flowschemas: [],
       prioritylevelconfigurations: [],
     });

@@ -7,8 +7,7 @@
  * until it has a valid sample below).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
@@ -16,8 +15,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../../src/registry
 import { storageView } from '../../src/registry/rest/served.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import { render } from './harness.js';
+import { fixturePath, hasFixture } from '../machinery/fixture-files.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 
 const podSpec = (restartPolicy?: string) => ({ containers: [{ name: 'c', image: 'busybox:1.36' }], ...(restartPolicy ? { restartPolicy } : {}) });
 
@@ -108,6 +107,11 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   },
   'storage.k8s.io/CSINode': { spec: { drivers: [{ name: 'disk.csi.example.com', nodeID: 'node-1', topologyKeys: ['topology.kubernetes.io/zone'] }] } },
   'storage.k8s.io/VolumeAttributesClass': { driverName: 'disk.csi.example.com', parameters: { iops: '3000' } },
+  'resource.k8s.io/DeviceClass': { spec: { selectors: [{ cel: { expression: 'device.driver == "gpu.example.com"' } }] } },
+  'resource.k8s.io/ResourceClaim': { spec: { devices: { requests: [{ name: 'gpu', deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 }] } } },
+  'resource.k8s.io/ResourceClaimTemplate': { spec: { spec: { devices: { requests: [{ name: 'gpu', deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 }] } } } },
+  'resource.k8s.io/ResourceSlice': { spec: { driver: 'gpu.example.com', nodeName: 'node-1', pool: { name: 'node-1', generation: 1, resourceSliceCount: 1 }, devices: [{ name: 'gpu-0', basic: { attributes: { model: { string: 'a100' } } } }] } },
+  'resource.k8s.io/DeviceTaintRule': { spec: { deviceSelector: { driver: 'gpu.example.com' }, taint: { key: 'example.com/maintenance', effect: 'NoSchedule', timeAdded: '2025-01-01T00:00:00Z' } } },
   'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'fast', capacity: '10Gi', nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'a' } } },
   'flowcontrol.apiserver.k8s.io/FlowSchema': {
     spec: {
@@ -157,8 +161,8 @@ function withMeta(def: ResourceDefinition, obj: KubeObject, name: string): KubeO
 }
 
 function fixtureOf(def: ResourceDefinition): KubeObject | undefined {
-  const file = join(FIXTURES, `${def.group || 'core'}.${def.storageVersion}.${def.kind}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KubeObject) : undefined;
+  const name = `${def.group || 'core'}.${def.storageVersion}.${def.kind}`;
+  return hasFixture(name) ? (JSON.parse(readFileSync(fixturePath(`${name}.json`), 'utf8')) as KubeObject) : undefined;
 }
 
 /** A created object as the store would store it: metadata filled, prepareForCreate applied. */

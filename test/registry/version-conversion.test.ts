@@ -4,22 +4,21 @@
  * resources, versions and aliases come from the registry's definitions, so a version
  * added later is checked without anyone remembering to.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/machinery/meta/object.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { servedViews, storageView, type ServedResource } from '../../src/registry/rest/served.js';
-import { assertSameJson, FIXTURES, loadFixtureJson } from '../machinery/roundtrip-checks.js';
+import { hasFixture } from '../machinery/fixture-files.js';
+import { assertSameJson, loadFixtureJson } from '../machinery/roundtrip-checks.js';
 
 const fixtureName = (v: ServedResource): string => `${v.group || 'core'}.${v.version}.${v.kind}`;
 
 /** A served version's fixture: upstream's, or (for versions upstream no longer ships) the storage fixture converted. */
 function fixtureFor(view: ServedResource): { source: string; object: KubeObject } | undefined {
-  if (existsSync(join(FIXTURES, `${fixtureName(view)}.json`))) return { source: fixtureName(view), object: loadFixtureJson(fixtureName(view)) as KubeObject };
+  if (hasFixture(fixtureName(view))) return { source: fixtureName(view), object: loadFixtureJson(fixtureName(view)) as KubeObject };
   const storage = storageView(view.definition);
-  if (!existsSync(join(FIXTURES, `${fixtureName(storage)}.json`))) return undefined;
+  if (!hasFixture(fixtureName(storage))) return undefined;
   return { source: `${fixtureName(storage)} as ${view.version} ${view.kind}`, object: view.fromStorage(loadFixtureJson(fixtureName(storage)) as KubeObject) };
 }
 

@@ -5,8 +5,7 @@
  * both formats and the previous release's JSON without a type, whatever it writes.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { createScheme } from '../../src/machinery/runtime/scheme.js';
@@ -15,8 +14,8 @@ import { servedViews } from '../../src/registry/rest/served.js';
 import { protobufTypeLookup } from '../../src/server/storage-types.js';
 import { JSON_MEDIA_TYPE, parseStorageMediaType, PROTOBUF_MEDIA_TYPE, storageCodec } from '../../src/storage/index.js';
 import { describeDifference, firstJsonDifference } from '../machinery/json-diff.js';
+import { fixturePath, hasFixture } from '../machinery/fixture-files.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'fixtures', 'kube-roundtrip');
 const views = builtinDefinitions.flatMap(servedViews);
 const scheme = createScheme();
 scheme.register(views.map((v) => v.schema));
@@ -36,10 +35,10 @@ describe('protobuf storage encoding of every defined kind is the fixture, byte f
     const fixture = `${def.group || 'core'}.${def.version}.${def.kind}`;
     // Every storage version has an upstream fixture; other versions are checked where upstream ships one.
     const storage = def.version === def.storageVersion && def.resource === def.definition.resource;
-    if (!storage && !existsSync(join(FIXTURES, `${fixture}.json`))) continue;
+    if (!storage && !hasFixture(fixture)) continue;
     it(`${fixture}`, () => {
-      const object = JSON.parse(readFileSync(join(FIXTURES, `${fixture}.json`), 'utf8')) as Record<string, unknown>;
-      const pb = new Uint8Array(readFileSync(join(FIXTURES, `${fixture}.pb`)));
+      const object = JSON.parse(readFileSync(fixturePath(`${fixture}.json`), 'utf8')) as Record<string, unknown>;
+      const pb = new Uint8Array(readFileSync(fixturePath(`${fixture}.pb`)));
       assert.equal(object.apiVersion, definitionApiVersion(def));
       assert.equal(hex(protobuf.encode(object)), hex(pb));
       // Read back (by either codec) it is the fixture again, apiVersion and kind included.
