@@ -26,14 +26,14 @@ function eachRequest(spec: unknown, fn: (r: Json) => Json): void {
   spec.devices.requests = spec.devices.requests.map((r) => (isObj(r) ? fn(r) : r));
 }
 
-/** A v1beta1 request → v1beta2: its own device fields under `exactly` (when it has any, or no `firstAvailable`). */
+/** A v1beta1 request → v1beta2: its own device fields under `exactly`, when it sets any. */
 export function requestToV1beta2(r: Json): Json {
   const out: Json = {};
   if (r.name !== undefined) out.name = r.name;
   const exact: Json = {};
   for (const f of EXACT_FIELDS) if (r[f] !== undefined) exact[f] = r[f];
-  const first = Array.isArray(r.firstAvailable) && r.firstAvailable.length > 0;
-  if (Object.keys(exact).length > 0 || !first) out.exactly = exact;
+  // As upstream: `exactly` exists when any of its fields is set (invalid combinations are validation's to report).
+  if (EXACT_FIELDS.some((f) => r[f] !== undefined && r[f] !== null && r[f] !== '' && r[f] !== 0)) out.exactly = exact;
   if (r.firstAvailable !== undefined) out.firstAvailable = r.firstAvailable;
   return out;
 }
