@@ -29,6 +29,8 @@ import {
   type KvBackend,
 } from '../storage/index.js';
 import { createHttpGateway } from '../transports/http/app.js';
+import { loopbackResource } from './loopback-client.js';
+import { startServiceCidrController } from './servicecidr-controller.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
@@ -155,6 +157,14 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
             signal: lifecycle.signal,
           })
         : Promise.resolve();
+    const serviceCidrProtection =
+      catalog.resource('networking.k8s.io', 'v1', 'servicecidrs') && catalog.resource('networking.k8s.io', 'v1', 'ipaddresses')
+        ? startServiceCidrController({
+            serviceCidrs: loopbackResource(handler, 'networking.k8s.io', 'v1', 'servicecidrs', lifecycle.signal),
+            ipAddresses: loopbackResource(handler, 'networking.k8s.io', 'v1', 'ipaddresses', lifecycle.signal),
+            signal: lifecycle.signal,
+          })
+        : Promise.resolve();
     const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
     const stopFollowing = catalog.onChange(() => collector.refresh());
     closers.push(async () => {
@@ -164,6 +174,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await accounts.catch(() => undefined);
       await flowControlConfig.catch(() => undefined);
       await serviceIps.catch(() => undefined);
+      await serviceCidrProtection.catch(() => undefined);
       await collector.done;
     });
     if (opts.compactionIntervalSeconds > 0) {
