@@ -107,3 +107,35 @@ export function sliceToV1beta1(obj: KubeObject): KubeObject {
   }
   return out as KubeObject;
 }
+
+/**
+ * `v` without null, zero values ("", 0, false), empty objects and empty lists, at any depth:
+ * what a stored (protobuf) object and a client's JSON may differ by while Go's typed forms
+ * are equal. (A pointer field set to its zero value is taken for unset here.)
+ */
+function pruned(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map(pruned);
+    return items.length ? items : undefined;
+  }
+  if (isObj(v)) {
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = pruned(x);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v === null || v === '' || v === 0 || v === false ? undefined : v;
+}
+
+/** Whether two specs are the same once stored (the immutability checks' equality). */
+export function sameStored(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortKeys(pruned(a))) === JSON.stringify(sortKeys(pruned(b)));
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return v;
+}

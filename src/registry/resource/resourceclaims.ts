@@ -5,12 +5,12 @@
  */
 import type { ResourceClaim } from '../../../gen/kube/resource-v1beta1.js';
 import type * as v1beta2 from '../../../gen/kube/resource-v1beta2.js';
-import { type KubeObject, jsonEqual } from '../../machinery/meta/object.js';
+import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { claimToV1beta1, claimToV1beta2 } from './conversion.js';
+import { claimToV1beta1, claimToV1beta2, sameStored } from './conversion.js';
 import { defaultClaim } from './defaults.js';
 import { validateClaimStatus, validateDeviceClaim } from './validation.js';
 
@@ -44,7 +44,7 @@ export const resourceClaims: ResourceDefinition<ResourceClaim> = {
     validate: (obj) => validateDeviceClaim(asV1beta2(obj).spec?.devices, 'spec.devices'),
     validateUpdate(obj, old) {
       const errs: FieldError[] = [];
-      if (!jsonEqual(obj.spec ?? {}, old.spec ?? {})) errs.push(invalidValue('spec', asV1beta2(obj).spec ?? {}, 'field is immutable'));
+      if (!sameStored(obj.spec, old.spec)) errs.push(invalidValue('spec', asV1beta2(obj).spec ?? {}, 'field is immutable'));
       return errs;
     },
   },

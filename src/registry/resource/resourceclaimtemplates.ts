@@ -5,14 +5,13 @@
  */
 import type { ResourceClaimTemplate } from '../../../gen/kube/resource-v1beta1.js';
 import type * as v1beta2 from '../../../gen/kube/resource-v1beta2.js';
-import { type KubeObject, jsonEqual } from '../../machinery/meta/object.js';
+import type { KubeObject } from '../../machinery/meta/object.js';
 import { type FieldError, invalidValue } from '../../machinery/validation/field-error.js';
-import { validateLabels } from '../../machinery/validation/labels.js';
-import { validateAnnotations } from '../../machinery/validation/labels.js';
+import { validateAnnotations, validateLabels } from '../../machinery/validation/labels.js';
 import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { templateToV1beta1, templateToV1beta2 } from './conversion.js';
+import { sameStored, templateToV1beta1, templateToV1beta2 } from './conversion.js';
 import { defaultTemplate } from './defaults.js';
 import { validateDeviceClaim } from './validation.js';
 
@@ -37,7 +36,7 @@ export const resourceClaimTemplates: ResourceDefinition<ResourceClaimTemplate> =
   strategy: {
     validate: validateTemplate,
     validateUpdate(obj, old) {
-      if (jsonEqual(obj.spec ?? {}, old.spec ?? {})) return [];
+      if (sameStored(obj.spec, old.spec)) return [];
       return [invalidValue('spec', asV1beta2(obj).spec ?? {}, 'field is immutable')];
     },
   },

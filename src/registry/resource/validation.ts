@@ -13,6 +13,7 @@ import type { NodeSelector } from '../../../gen/kube/core-v1.js';
 import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import { validateCsiDriverName } from '../storage/csi-names.js';
+import { sameStored } from './conversion.js';
 
 const MAX_ID = 32;
 const MAX_DOMAIN = 63;
@@ -362,7 +363,7 @@ export function validateClaimStatus(claim: v1beta2.ResourceClaim, old: v1beta2.R
   }
   const oldAlloc = old.status?.allocation;
   if (oldAlloc && status.allocation) {
-    if (JSON.stringify(oldAlloc) !== JSON.stringify(status.allocation)) errs.push(invalidValue('status.allocation', status.allocation, 'field is immutable'));
+    if (!sameStored(oldAlloc, status.allocation)) errs.push(invalidValue('status.allocation', status.allocation, 'field is immutable'));
   } else if (status.allocation) {
     const names = requestNames(claim.spec?.devices);
     const results = status.allocation.devices?.results ?? [];
