@@ -69,7 +69,7 @@ function validateSelectors(selectors: v1beta2.DeviceSelector[] | undefined, path
   (selectors ?? []).forEach((s, i) => {
     const p = `${path}[${i}]`;
     if (!s.cel) errs.push(required(`${p}.cel`));
-    else if (!s.cel.expression) errs.push(required(`${p}.cel.expression`, 'expression is required'));
+    else if (!s.cel.expression) errs.push(required(`${p}.cel.expression`)); // upstream: CEL's own compile error (not compiled here)
     else if (s.cel.expression.length > MAX_CEL) errs.push(tooLong(`${p}.cel.expression`, MAX_CEL));
   });
   return errs;
@@ -386,10 +386,13 @@ export function validateClaimStatus(claim: v1beta2.ResourceClaim, old: v1beta2.R
   return errs;
 }
 
-/** A DeviceTaintRule's spec (v1alpha3). */
-export function validateTaintSelector(sel: { driver?: string | null; pool?: string | null; device?: string | null; deviceClassName?: string | null } | undefined, path: string): FieldError[] {
+/** A DeviceTaintRule's device selector (v1alpha3). */
+export function validateTaintSelector(
+  sel: { driver?: string | null; pool?: string | null; device?: string | null; deviceClassName?: string | null; selectors?: v1beta2.DeviceSelector[] } | undefined,
+  path: string,
+): FieldError[] {
   if (!sel) return [];
-  const errs: FieldError[] = [];
+  const errs: FieldError[] = validateSelectors(sel.selectors, `${path}.selectors`);
   if (sel.deviceClassName !== undefined && sel.deviceClassName !== null) errs.push(...dnsSubdomain(sel.deviceClassName, `${path}.deviceClassName`));
   if (sel.driver !== undefined && sel.driver !== null) errs.push(...validateDriverName(sel.driver, `${path}.driver`));
   if (sel.pool !== undefined && sel.pool !== null) errs.push(...validatePoolName(sel.pool, `${path}.pool`));
