@@ -109,6 +109,8 @@ describe('resource.k8s.io through kubectl 1.33', () => {
     await refused(['create', '-f', '-'], claim('bad', [{ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com', allocationMode: 'Some' } }]), 'spec.devices.requests[0].exactly.allocationMode: Unsupported value: "Some": supported values: "All", "ExactCount"');
     await refused(['create', '-f', '-'], claim('bad', [{ name: 'Gpu', deviceClassName: 'gpu.example.com' }], 'v1beta1'), 'spec.devices.requests[0].name: Invalid value: "Gpu": a lowercase RFC 1123 label must consist of');
     await refused(['create', '-f', '-'], claim('bad', [{ name: 'gpu', deviceClassName: 'gpu.example.com', selectors: [{}] }], 'v1beta1'), 'spec.devices.requests[0].exactly.selectors[0].cel: Required value');
+    const many = Array.from({ length: 33 }, (_, i) => ({ name: `r${i}`, exactly: { deviceClassName: 'gpu.example.com' } }));
+    await refused(['create', '-f', '-'], claim('bad', many), 'The ResourceClaim "bad" is invalid: spec.devices.requests: Too many: 33: must have at most 32 items');
     await refused(
       ['patch', 'resourceclaim', 'one-gpu', '--type=merge', '-p', JSON.stringify({ spec: { devices: { requests: [{ name: 'gpu', exactly: { deviceClassName: 'other.example.com' } }] } } })],
       undefined,
@@ -137,6 +139,9 @@ describe('resource.k8s.io through kubectl 1.33', () => {
     assert.equal((await getJson([`resourceclaims.v1beta1.${G}`, 'one-gpu'])).status.allocation.devices.results[0].device, 'gpu-0');
 
     await refused(['patch', 'resourceclaim', 'one-gpu', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { allocation: allocation('gpu-1') } })], undefined, 'status.allocation: Invalid value:');
+    const deviceStatus = (device: string) => ({ status: { devices: [{ driver: 'gpu.example.com', pool: 'node-1', device, conditions: [] }] } });
+    await refused(['patch', 'resourceclaim', 'one-gpu', '--subresource=status', '--type=merge', '-p', JSON.stringify(deviceStatus('gpu-9'))], undefined, 'status.devices[0]: Invalid value: "gpu.example.com/node-1/gpu-9": must be an allocated device in the claim');
+    await ok(['patch', 'resourceclaim', 'one-gpu', '--subresource=status', '--type=merge', '-p', JSON.stringify(deviceStatus('gpu-0'))]);
     // A spec write leaves the status alone; a status write leaves the spec alone.
     await ok(['label', 'resourceclaim', 'one-gpu', 'stage=bound']);
     assert.equal((await getJson(['resourceclaim', 'one-gpu'])).status.reservedFor[0].name, 'trainer');

@@ -4,13 +4,14 @@
  * shape (a request's fields under `exactly`, a slice's device flat), so the paths a
  * v1beta1 client sees are those too: every rule here runs on the v1beta2 form.
  *
- * Not checked (yet): CEL selector compilation and cost (only presence and length), list size
- * limits (`Too many`), opaque parameters beyond "a JSON object", device status conditions and
- * network data, counter-set consumption against the slice's shared counters.
+ * Not checked (yet): CEL selector compilation and cost (only presence and length),
+ * node selector requirements (only the number of terms), opaque parameters beyond "a JSON object"
+ * and their size, device status conditions and network data, counters consumed against the
+ * slice's shared counters, and the partitionable-device counter limits.
  */
 import type * as v1beta2 from '../../../gen/kube/resource-v1beta2.js';
 import type { NodeSelector } from '../../../gen/kube/core-v1.js';
-import { type FieldError, forbidden, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, forbidden, invalidValue, notSupported, required, tooMany } from '../../machinery/validation/field-error.js';
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import { validateCsiDriverName } from '../storage/csi-names.js';
 import { sameStored } from './conversion.js';
@@ -28,11 +29,30 @@ const SEMVER =
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule'];
 const TOLERATION_OPERATORS = ['Equal', 'Exists'];
 const ALLOCATION_MODES = ['All', 'ExactCount'];
+// Upstream's list limits (k8s.io/api/resource/v1beta2 constants).
+const MAX_REQUESTS = 32;
+const MAX_SELECTORS = 32;
+const MAX_CONSTRAINTS = 32;
+const MAX_CONFIG = 32;
+const MAX_SUBREQUESTS = 8;
+const MAX_TOLERATIONS = 16;
+const MAX_DEVICES = 128;
+const MAX_TAINTS = 4;
+const MAX_ATTRIBUTES_AND_CAPACITIES = 32;
+const MAX_SHARED_COUNTERS = 32;
+const MAX_RESERVED_FOR = 256;
+const MAX_RESULTS = 32;
 const REQUEST_REF = "must be the name of a request in the claim or the name of a request and a subrequest separated by '/'";
 
 const tooLong = (field: string, max: number): FieldError => ({ type: 'TooLong', field, detail: `may not be more than ${max} bytes` });
 const duplicate = (field: string, value: unknown): FieldError => ({ type: 'Duplicate', field, value, detail: '' });
 const each = (msgs: string[], path: string, value: unknown): FieldError[] => msgs.map((m) => invalidValue(path, value, m));
+
+/** Over `max` items: only `Too many` (upstream checks nothing else then); otherwise `check()`. */
+function limited(items: readonly unknown[] | undefined, max: number, path: string, check: () => FieldError[]): FieldError[] {
+  const n = items?.length ?? 0;
+  return n > max ? [tooMany(path, n, max)] : check();
+}
 
 export const validateDriverName = (name: string | undefined, path: string): FieldError[] => validateCsiDriverName(name ?? '', path);
 const dnsLabel = (v: string, path: string): FieldError[] => each(isDns1123Label(v), path, v);
@@ -65,6 +85,10 @@ function validateDeviceClassName(name: string | undefined, path: string): FieldE
 }
 
 function validateSelectors(selectors: v1beta2.DeviceSelector[] | undefined, path: string): FieldError[] {
+  return limited(selectors, MAX_SELECTORS, path, () => selectorErrors(selectors, path));
+}
+
+function selectorErrors(selectors: v1beta2.DeviceSelector[] | undefined, path: string): FieldError[] {
   const errs: FieldError[] = [];
   (selectors ?? []).forEach((s, i) => {
     const p = `${path}[${i}]`;
@@ -109,7 +133,7 @@ function validateToleration(t: v1beta2.DeviceToleration, path: string): FieldErr
 }
 
 function validateTolerations(ts: v1beta2.DeviceToleration[] | undefined, path: string): FieldError[] {
-  return (ts ?? []).flatMap((t, i) => validateToleration(t, `${path}[${i}]`));
+  return limited(ts, MAX_TOLERATIONS, path, () => (ts ?? []).flatMap((t, i) => validateToleration(t, `${path}[${i}]`)));
 }
 
 function validateExact(r: v1beta2.ExactDeviceRequest, path: string): FieldError[] {
@@ -139,8 +163,12 @@ function validateRequest(r: v1beta2.DeviceRequest, path: string): FieldError[] {
   else if (!first && !exact) errs.push(required(path, 'exactly one of `exactly` or `firstAvailable` is required'));
   else if (first) {
     const subs = r.firstAvailable ?? [];
-    subs.forEach((s, i) => errs.push(...validateSubRequest(s, `${path}.firstAvailable[${i}]`)));
-    errs.push(...uniqueBy(subs, (s) => s.name ?? '', `${path}.firstAvailable`));
+    errs.push(
+      ...limited(subs, MAX_SUBREQUESTS, `${path}.firstAvailable`, () => [
+        ...subs.flatMap((s, i) => validateSubRequest(s, `${path}.firstAvailable[${i}]`)),
+        ...uniqueBy(subs, (s) => s.name ?? '', `${path}.firstAvailable`),
+      ]),
+    );
   } else if (r.exactly) errs.push(...validateExact(r.exactly, `${path}.exactly`));
   return errs;
 }
@@ -163,7 +191,7 @@ function validateRequestRef(name: string, path: string, names: Map<string, Set<s
 }
 
 function validateRequestRefs(refs: string[] | undefined, path: string, names: Map<string, Set<string>>): FieldError[] {
-  return [...(refs ?? []).flatMap((n, i) => validateRequestRef(n, `${path}[${i}]`, names)), ...uniqueBy(refs, (n) => n, path)];
+  return limited(refs, MAX_REQUESTS, path, () => [...(refs ?? []).flatMap((n, i) => validateRequestRef(n, `${path}[${i}]`, names)), ...uniqueBy(refs, (n) => n, path)]);
 }
 
 function validateOpaque(config: v1beta2.DeviceConfiguration, path: string): FieldError[] {
@@ -179,25 +207,36 @@ function validateOpaque(config: v1beta2.DeviceConfiguration, path: string): Fiel
 export function validateDeviceClaim(claim: v1beta2.DeviceClaim | undefined, path: string): FieldError[] {
   const names = requestNames(claim);
   const requests = claim?.requests ?? [];
-  const errs = requests.flatMap((r, i) => validateRequest(r, `${path}.requests[${i}]`));
-  errs.push(...uniqueBy(requests, (r) => r.name ?? '', `${path}.requests`));
-  (claim?.constraints ?? []).forEach((c, i) => {
-    const p = `${path}.constraints[${i}]`;
-    errs.push(...validateRequestRefs(c.requests, `${p}.requests`, names));
-    if (c.matchAttribute !== undefined && c.matchAttribute !== null) errs.push(...validateFullyQualifiedName(c.matchAttribute, `${p}.matchAttribute`));
-    else errs.push(required(`${p}.matchAttribute`));
-  });
-  (claim?.config ?? []).forEach((c, i) => {
-    const p = `${path}.config[${i}]`;
-    errs.push(...validateRequestRefs(c.requests, `${p}.requests`, names));
-    errs.push(...validateOpaque(c, p));
-  });
+  const errs = limited(requests, MAX_REQUESTS, `${path}.requests`, () => [
+    ...requests.flatMap((r, i) => validateRequest(r, `${path}.requests[${i}]`)),
+    ...uniqueBy(requests, (r) => r.name ?? '', `${path}.requests`),
+  ]);
+  const constraints = claim?.constraints ?? [];
+  errs.push(
+    ...limited(constraints, MAX_CONSTRAINTS, `${path}.constraints`, () =>
+      constraints.flatMap((c, i) => {
+        const p = `${path}.constraints[${i}]`;
+        const attr = c.matchAttribute !== undefined && c.matchAttribute !== null ? validateFullyQualifiedName(c.matchAttribute, `${p}.matchAttribute`) : [required(`${p}.matchAttribute`)];
+        return [...validateRequestRefs(c.requests, `${p}.requests`, names), ...attr];
+      }),
+    ),
+  );
+  const config = claim?.config ?? [];
+  errs.push(
+    ...limited(config, MAX_CONFIG, `${path}.config`, () =>
+      config.flatMap((c, i) => [...validateRequestRefs(c.requests, `${path}.config[${i}].requests`, names), ...validateOpaque(c, `${path}.config[${i}]`)]),
+    ),
+  );
   return errs;
 }
 
 /** A DeviceClass's spec. */
 export function validateDeviceClassSpec(spec: v1beta2.DeviceClassSpec | undefined, path: string): FieldError[] {
-  return [...validateSelectors(spec?.selectors, `${path}.selectors`), ...(spec?.config ?? []).flatMap((c, i) => validateOpaque(c, `${path}.config[${i}]`))];
+  const config = spec?.config ?? [];
+  return [
+    ...validateSelectors(spec?.selectors, `${path}.selectors`),
+    ...limited(config, MAX_CONFIG, `${path}.config`, () => config.flatMap((c, i) => validateOpaque(c, `${path}.config[${i}]`))),
+  ];
 }
 
 function validateCIdentifier(id: string, path: string): FieldError[] {
@@ -259,11 +298,15 @@ function validateNodeSelector(sel: NodeSelector, path: string): FieldError[] {
 
 function validateDevice(d: v1beta2.Device, path: string, perDevice: boolean): FieldError[] {
   const errs = dnsLabel(d.name ?? '', `${path}.name`);
+  const entries = Object.keys(d.attributes ?? {}).length + Object.keys(d.capacity ?? {}).length;
+  if (entries > MAX_ATTRIBUTES_AND_CAPACITIES) {
+    errs.push(invalidValue(path, entries, `the total number of attributes and capacities must not exceed ${MAX_ATTRIBUTES_AND_CAPACITIES}`));
+  }
   for (const [k, a] of Object.entries(d.attributes ?? {})) {
     errs.push(...validateQualifiedName(k, `${path}.attributes`), ...validateAttribute(a, `${path}.attributes[${k}]`));
   }
   for (const k of Object.keys(d.capacity ?? {})) errs.push(...validateQualifiedName(k, `${path}.capacity`));
-  (d.taints ?? []).forEach((t, i) => errs.push(...validateTaint(t, `${path}.taints[${i}]`)));
+  errs.push(...limited(d.taints, MAX_TAINTS, `${path}.taints`, () => (d.taints ?? []).flatMap((t, i) => validateTaint(t, `${path}.taints[${i}]`))));
   const hasNode = d.nodeName !== undefined && d.nodeName !== null;
   const hasSel = d.nodeSelector !== undefined && d.nodeSelector !== null;
   const hasAll = d.allNodes !== undefined && d.allNodes !== null;
@@ -329,16 +372,26 @@ export function validateSliceSpec(spec: v1beta2.ResourceSliceSpec | undefined, o
   else if (setFields.length > 1) errs.push(invalidValue(path, `{${setFields.join(', ')}}`, `${which}, but multiple fields are set`));
   if (s.sharedCounters && s.sharedCounters.length > 0 && s.devices && s.devices.length > 0) errs.push(invalidValue(path, '', 'only one of `sharedCounters` or `devices` is allowed'));
   const perDevice = s.perDeviceNodeSelection === true;
-  (s.devices ?? []).forEach((d, i) => errs.push(...validateDevice(d, `${path}.devices[${i}]`, perDevice)));
-  errs.push(...uniqueBy(s.devices, (d) => d.name ?? '', `${path}.devices`));
-  (s.sharedCounters ?? []).forEach((c, i) => {
-    const p = `${path}.sharedCounters[${i}]`;
-    if (!c.name) errs.push(required(`${p}.name`));
-    else errs.push(...dnsLabel(c.name, `${p}.name`));
-    if (Object.keys(c.counters ?? {}).length === 0) errs.push(required(`${p}.counters`));
-    for (const k of Object.keys(c.counters ?? {})) errs.push(...dnsLabel(k, `${p}.counters`));
-  });
-  errs.push(...uniqueBy(s.sharedCounters, (c) => c.name ?? '', `${path}.sharedCounters`));
+  const devices = s.devices ?? [];
+  errs.push(
+    ...limited(devices, MAX_DEVICES, `${path}.devices`, () => [
+      ...devices.flatMap((d, i) => validateDevice(d, `${path}.devices[${i}]`, perDevice)),
+      ...uniqueBy(devices, (d) => d.name ?? '', `${path}.devices`),
+    ]),
+  );
+  const counters = s.sharedCounters ?? [];
+  errs.push(
+    ...limited(counters, MAX_SHARED_COUNTERS, `${path}.sharedCounters`, () => [
+      ...counters.flatMap((c, i) => {
+        const p = `${path}.sharedCounters[${i}]`;
+        const out = c.name ? dnsLabel(c.name, `${p}.name`) : [required(`${p}.name`)];
+        if (Object.keys(c.counters ?? {}).length === 0) out.push(required(`${p}.counters`));
+        for (const k of Object.keys(c.counters ?? {})) out.push(...dnsLabel(k, `${p}.counters`));
+        return out;
+      }),
+      ...uniqueBy(counters, (c) => c.name ?? '', `${path}.sharedCounters`),
+    ]),
+  );
   return errs;
 }
 
@@ -347,13 +400,24 @@ export function validateClaimStatus(claim: v1beta2.ResourceClaim, old: v1beta2.R
   const status = claim.status ?? {};
   const errs: FieldError[] = [];
   const reserved = status.reservedFor ?? [];
-  reserved.forEach((r, i) => {
-    const p = `status.reservedFor[${i}]`;
-    if (!r.resource) errs.push(required(`${p}.resource`));
-    if (!r.name) errs.push(required(`${p}.name`));
-    if (!r.uid) errs.push(required(`${p}.uid`));
+  errs.push(
+    ...limited(reserved, MAX_RESERVED_FOR, 'status.reservedFor', () => [
+      ...reserved.flatMap((r, i) => {
+        const p = `status.reservedFor[${i}]`;
+        return [...(r.resource ? [] : [required(`${p}.resource`)]), ...(r.name ? [] : [required(`${p}.name`)]), ...(r.uid ? [] : [required(`${p}.uid`)])];
+      }),
+      ...uniqueBy(reserved, (r) => r.uid ?? '', 'status.reservedFor'),
+    ]),
+  );
+  const allocated = new Set((status.allocation?.devices?.results ?? []).map((r) => `${r.driver ?? ''}/${r.pool ?? ''}/${r.device ?? ''}`));
+  const devices = status.devices ?? [];
+  devices.forEach((d, i) => {
+    const p = `status.devices[${i}]`;
+    errs.push(...validateDriverName(d.driver, `${p}.driver`), ...validatePoolName(d.pool, `${p}.pool`), ...dnsLabel(d.device ?? '', `${p}.device`));
+    const id = `${d.driver ?? ''}/${d.pool ?? ''}/${d.device ?? ''}`;
+    if (!allocated.has(id)) errs.push(invalidValue(p, id, 'must be an allocated device in the claim'));
   });
-  errs.push(...uniqueBy(reserved, (r) => r.uid ?? '', 'status.reservedFor'));
+  errs.push(...uniqueBy(devices, (d) => `${d.driver ?? ''}/${d.pool ?? ''}/${d.device ?? ''}`, 'status.devices'));
   if (reserved.length > 0 && !status.allocation) errs.push(forbidden('status.reservedFor', 'may not be specified when `allocated` is not set'));
   if (reserved.length > 0 && status.allocation && claim.metadata?.deletionTimestamp) {
     const before = new Set((old.status?.reservedFor ?? []).map((r) => JSON.stringify(r)));
@@ -367,20 +431,35 @@ export function validateClaimStatus(claim: v1beta2.ResourceClaim, old: v1beta2.R
   } else if (status.allocation) {
     const names = requestNames(claim.spec?.devices);
     const results = status.allocation.devices?.results ?? [];
-    results.forEach((r, i) => {
-      const p = `status.allocation.devices.results[${i}]`;
-      errs.push(...validateRequestRef(r.request ?? '', `${p}.request`, names));
-      errs.push(...validateDriverName(r.driver, `${p}.driver`));
-      errs.push(...validatePoolName(r.pool, `${p}.pool`));
-      errs.push(...dnsLabel(r.device ?? '', `${p}.device`));
-    });
-    (status.allocation.devices?.config ?? []).forEach((c, i) => {
-      const p = `status.allocation.devices.config[${i}]`;
-      if (!c.source) errs.push(required(`${p}.source`));
-      else if (c.source !== 'FromClaim' && c.source !== 'FromClass') errs.push(notSupported(`${p}.source`, c.source, ['FromClaim', 'FromClass']));
-      errs.push(...validateRequestRefs(c.requests, `${p}.requests`, names));
-      errs.push(...validateOpaque(c, p));
-    });
+    const resultsPath = 'status.allocation.devices.results';
+    errs.push(
+      ...limited(results, MAX_RESULTS, resultsPath, () =>
+        results.flatMap((r, i) => {
+          const p = `${resultsPath}[${i}]`;
+          return [
+            ...validateRequestRef(r.request ?? '', `${p}.request`, names),
+            ...validateDriverName(r.driver, `${p}.driver`),
+            ...validatePoolName(r.pool, `${p}.pool`),
+            ...dnsLabel(r.device ?? '', `${p}.device`),
+            ...validateTolerations(r.tolerations, `${p}.tolerations`),
+          ];
+        }),
+      ),
+    );
+    const config = status.allocation.devices?.config ?? [];
+    errs.push(
+      ...limited(config, 2 * MAX_CONFIG, 'status.allocation.devices.config', () =>
+        config.flatMap((c, i) => {
+          const p = `status.allocation.devices.config[${i}]`;
+          const source = !c.source
+            ? [required(`${p}.source`)]
+            : c.source !== 'FromClaim' && c.source !== 'FromClass'
+              ? [notSupported(`${p}.source`, c.source, ['FromClaim', 'FromClass'])]
+              : [];
+          return [...source, ...validateRequestRefs(c.requests, `${p}.requests`, names), ...validateOpaque(c, p)];
+        }),
+      ),
+    );
     if (status.allocation.nodeSelector) errs.push(...validateNodeSelector(status.allocation.nodeSelector, 'status.allocation.nodeSelector'));
   }
   return errs;
