@@ -2,18 +2,33 @@
 /** Kubernetes JSON shapes of k8s.io.api.resource.v1alpha3: every property optional, as clients may omit it. */
 import type * as metav1 from "./meta-v1.js";
 
+/** A CEL expression a device must satisfy. */
 export interface CELDeviceSelector {
+  /**
+   * A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices
+   * selected. Required.
+   */
   expression?: string;
 }
 
+/** A condition on devices. */
 export interface DeviceSelector {
+  /** A CEL expression the device must satisfy. */
   cel?: CELDeviceSelector;
 }
 
+/**
+ * A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it
+ * (NoExecute).
+ */
 export interface DeviceTaint {
+  /** The taint's key, a label name. Required. */
   key?: string;
+  /** The taint's value, a label value. */
   value?: string;
+  /** NoSchedule or NoExecute. Required. */
   effect?: string;
+  /** When the taint was added; set by the server when missing. */
   timeAdded?: metav1.Time;
 }
 
@@ -23,7 +38,9 @@ export interface DeviceTaintRule {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The rule's name and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** Which devices get which taint. */
   spec?: DeviceTaintRuleSpec;
 }
 
@@ -33,19 +50,30 @@ export interface DeviceTaintRuleList {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The DeviceTaintRules. */
   items?: DeviceTaintRule[];
 }
 
+/** The devices a DeviceTaintRule taints, and the taint. */
 export interface DeviceTaintRuleSpec {
+  /** The devices tainted; unset: every device. */
   deviceSelector?: DeviceTaintSelector;
+  /** The taint put on them. */
   taint?: DeviceTaint;
 }
 
+/** Which devices a DeviceTaintRule applies to: all conditions that are set must hold. */
 export interface DeviceTaintSelector {
+  /** Devices of this DeviceClass. */
   deviceClassName?: string;
+  /** Devices of this driver. */
   driver?: string;
+  /** Devices of this pool. */
   pool?: string;
+  /** The device of this name. */
   device?: string;
+  /** Selectors the devices must satisfy. */
   selectors?: DeviceSelector[];
 }

@@ -5,76 +5,132 @@ import type * as resource from "./resource.js";
 import type * as metav1 from "./meta-v1.js";
 import type * as runtime from "./runtime.js";
 
+/** What the driver reports about one allocated device. */
 export interface AllocatedDeviceStatus {
+  /** The driver of the device. */
   driver?: string;
+  /** The pool the device belongs to. */
   pool?: string;
+  /** The device's name within the pool. */
   device?: string;
+  /** The device's conditions, as the driver sees them. */
   conditions?: metav1.Condition[];
+  /** Driver-specific status data, a JSON object. */
   data?: runtime.RawExtension;
+  /** Network settings of the device, for network devices. */
   networkData?: NetworkDeviceData;
 }
 
+/** Which devices the scheduler allocated to a claim, and where they can be used. */
 export interface AllocationResult {
+  /** The allocated devices and their configuration. */
   devices?: DeviceAllocationResult;
+  /** The nodes the allocated devices are reachable from; unset: all nodes. */
   nodeSelector?: corev1.NodeSelector;
 }
 
+/**
+ * What a device offers: attributes, capacity, counters it consumes, where it is available and its
+ * taints.
+ */
 export interface BasicDevice {
+  /**
+   * Named attributes (a C identifier, optionally behind a driver-name domain and a slash) selectors
+   * can match.
+   */
   attributes?: Record<string, DeviceAttribute>;
+  /** Named quantities the device provides. */
   capacity?: Record<string, DeviceCapacity>;
+  /** The shared counters this device uses up when allocated. */
   consumesCounters?: DeviceCounterConsumption[];
+  /** The node the device is on, when the slice says nodes per device. */
   nodeName?: string;
+  /** The nodes the device is reachable from, when the slice says nodes per device. */
   nodeSelector?: corev1.NodeSelector;
+  /** The device is reachable from every node, when the slice says nodes per device. */
   allNodes?: boolean;
+  /** Taints on the device; a claim must tolerate them to be allocated it. */
   taints?: DeviceTaint[];
 }
 
+/** A CEL expression a device must satisfy. */
 export interface CELDeviceSelector {
+  /**
+   * A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices
+   * selected. Required.
+   */
   expression?: string;
 }
 
+/** An amount of a shared counter. */
 export interface Counter {
+  /** The amount. */
   value?: resource.Quantity;
 }
 
+/** A named set of counters devices of the slice draw from. */
 export interface CounterSet {
+  /** The set's name, a DNS label, unique in the slice. */
   name?: string;
+  /** The counters and their amounts. */
   counters?: Record<string, Counter>;
 }
 
+/** One device a driver offers. */
 export interface Device {
+  /** The device's name, a DNS label, unique in the pool. */
   name?: string;
+  /** What the device offers. */
   basic?: BasicDevice;
 }
 
+/** Configuration handed to the driver for some allocated devices. */
 export interface DeviceAllocationConfiguration extends DeviceConfiguration {
+  /** Where the configuration came from: FromClass or FromClaim. */
   source?: string;
+  /** The requests (or request/subrequest) it applies to; empty: all of them. */
   requests?: string[];
 }
 
+/** The devices allocated to a claim's requests. */
 export interface DeviceAllocationResult {
+  /** One entry per allocated device. */
   results?: DeviceRequestAllocationResult[];
+  /** Configuration from the classes and the claim, for the driver. */
   config?: DeviceAllocationConfiguration[];
 }
 
+/** An attribute's value: exactly one of its fields is set. */
 export interface DeviceAttribute {
+  /** A number. */
   int?: number;
+  /** A boolean. */
   bool?: boolean;
+  /** A string of at most 64 bytes. */
   string?: string;
+  /** A semantic version (semver.org 2.0.0). */
   version?: string;
 }
 
+/** An amount a device provides. */
 export interface DeviceCapacity {
+  /** The amount. */
   value?: resource.Quantity;
 }
 
+/** What devices a claim asks for. */
 export interface DeviceClaim {
+  /** The requests, each with a unique name. */
   requests?: DeviceRequest[];
+  /** Rules several requests' devices must satisfy together. */
   constraints?: DeviceConstraint[];
+  /** Configuration for the driver, per request or for all of them. */
   config?: DeviceClaimConfiguration[];
 }
 
+/** Configuration for some of a claim's requests. */
 export interface DeviceClaimConfiguration extends DeviceConfiguration {
+  /** The requests (or request/subrequest) it applies to; empty: all of them. */
   requests?: string[];
 }
 
@@ -84,10 +140,13 @@ export interface DeviceClass {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The class's name (what requests name it by) and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The class's selectors and configuration. */
   spec?: DeviceClassSpec;
 }
 
+/** Configuration a class hands the driver for every device allocated through it. */
 export interface DeviceClassConfiguration extends DeviceConfiguration {}
 
 /** A list of DeviceClasses. */
@@ -96,85 +155,147 @@ export interface DeviceClassList {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The DeviceClasses. */
   items?: DeviceClass[];
 }
 
+/** What a DeviceClass selects and configures. */
 export interface DeviceClassSpec {
+  /** Selectors every device allocated through this class must satisfy. */
   selectors?: DeviceSelector[];
+  /** Configuration for the driver of every device allocated through this class. */
   config?: DeviceClassConfiguration[];
 }
 
+/** Driver configuration. */
 export interface DeviceConfiguration {
+  /** Parameters only the named driver understands. */
   opaque?: OpaqueDeviceConfiguration;
 }
 
+/** A rule the devices of some requests must satisfy together. */
 export interface DeviceConstraint {
+  /** The requests it applies to; empty: all of them. */
   requests?: string[];
+  /** A fully qualified attribute every device must have, with the same value. */
   matchAttribute?: string;
 }
 
+/** Counters a device uses up from one counter set. */
 export interface DeviceCounterConsumption {
+  /** The counter set's name. */
   counterSet?: string;
+  /** The counters and the amounts used. */
   counters?: Record<string, Counter>;
 }
 
+/**
+ * One request of a claim: some devices of a class, or the first of several alternatives that can be
+ * satisfied.
+ */
 export interface DeviceRequest {
+  /** The request's name, a DNS label, unique in the claim. */
   name?: string;
+  /** The DeviceClass the devices come from (exact requests). */
   deviceClassName?: string;
+  /** Selectors the devices must satisfy beyond the class's. */
   selectors?: DeviceSelector[];
+  /** ExactCount (count devices, the default) or All (every matching device). */
   allocationMode?: string;
+  /** How many devices, with allocationMode ExactCount (default 1). */
   count?: number;
+  /** Ask for administrative access to devices that may be in use. */
   adminAccess?: boolean;
+  /** Alternatives, in order of preference: the first that can be satisfied is allocated. */
   firstAvailable?: DeviceSubRequest[];
+  /** Taints the devices may have. */
   tolerations?: DeviceToleration[];
 }
 
+/** One allocated device. */
 export interface DeviceRequestAllocationResult {
+  /** The request (or request/subrequest) the device was allocated for. */
   request?: string;
+  /** The device's driver. */
   driver?: string;
+  /** The device's pool. */
   pool?: string;
+  /** The device's name in the pool. */
   device?: string;
+  /** Whether the device was allocated with administrative access. */
   adminAccess?: boolean;
+  /** The taints of the device the request tolerated. */
   tolerations?: DeviceToleration[];
 }
 
+/** A condition on devices. */
 export interface DeviceSelector {
+  /** A CEL expression the device must satisfy. */
   cel?: CELDeviceSelector;
 }
 
+/** One alternative of a request's firstAvailable. */
 export interface DeviceSubRequest {
+  /** The alternative's name, a DNS label, unique in the request. */
   name?: string;
+  /** The DeviceClass the devices come from. Required. */
   deviceClassName?: string;
+  /** Selectors the devices must satisfy beyond the class's. */
   selectors?: DeviceSelector[];
+  /** ExactCount (count devices, the default) or All. */
   allocationMode?: string;
+  /** How many devices, with allocationMode ExactCount (default 1). */
   count?: number;
+  /** Taints the devices may have. */
   tolerations?: DeviceToleration[];
 }
 
+/**
+ * A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it
+ * (NoExecute).
+ */
 export interface DeviceTaint {
+  /** The taint's key, a label name. Required. */
   key?: string;
+  /** The taint's value, a label value. */
   value?: string;
+  /** NoSchedule or NoExecute. Required. */
   effect?: string;
+  /** When the taint was added; set by the server when missing. */
   timeAdded?: metav1.Time;
 }
 
+/** A taint a request tolerates. */
 export interface DeviceToleration {
+  /** The taint key tolerated; empty with Exists: every key. */
   key?: string;
+  /** Equal (the default: the value must match) or Exists. */
   operator?: string;
+  /** The taint value, with Equal. */
   value?: string;
+  /** The effect tolerated; empty: every effect. */
   effect?: string;
+  /** With NoExecute: how long the device may stay allocated after the taint appears. */
   tolerationSeconds?: number;
 }
 
+/** Network settings of an allocated network device. */
 export interface NetworkDeviceData {
+  /** The interface's name in the pod. */
   interfaceName?: string;
+  /** The interface's addresses, in CIDR notation. */
   ips?: string[];
+  /** The interface's hardware (MAC) address. */
   hardwareAddress?: string;
 }
 
+/** Configuration for one driver, passed on as it is. */
 export interface OpaqueDeviceConfiguration {
+  /** The driver the parameters are for. Required. */
   driver?: string;
+  /** The parameters, a JSON object the driver defines. */
   parameters?: runtime.RawExtension;
 }
 
@@ -184,15 +305,23 @@ export interface ResourceClaim {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The claim's name, namespace and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** What the claim asks for. Fixed once created. */
   spec?: ResourceClaimSpec;
+  /** The allocation and who holds the claim. */
   status?: ResourceClaimStatus;
 }
 
+/** An object (a pod) holding a claim. */
 export interface ResourceClaimConsumerReference {
+  /** The object's API group; empty for core. */
   apiGroup?: string;
+  /** The object's resource. Required. */
   resource?: string;
+  /** The object's name. Required. */
   name?: string;
+  /** The object's uid. Required. */
   uid?: string;
 }
 
@@ -202,17 +331,25 @@ export interface ResourceClaimList {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ResourceClaims. */
   items?: ResourceClaim[];
 }
 
+/** What a claim asks for. */
 export interface ResourceClaimSpec {
+  /** The devices wanted. */
   devices?: DeviceClaim;
 }
 
+/** What happened to a claim. */
 export interface ResourceClaimStatus {
+  /** The devices allocated, once the claim is allocated. Fixed once set. */
   allocation?: AllocationResult;
+  /** The objects (pods) using the claim; only while it is allocated. */
   reservedFor?: ResourceClaimConsumerReference[];
+  /** What the drivers report about the allocated devices. */
   devices?: AllocatedDeviceStatus[];
 }
 
@@ -222,7 +359,9 @@ export interface ResourceClaimTemplate {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The template's name, namespace and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** What each claim made from it looks like. Fixed once created. */
   spec?: ResourceClaimTemplateSpec;
 }
 
@@ -232,18 +371,27 @@ export interface ResourceClaimTemplateList {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ResourceClaimTemplates. */
   items?: ResourceClaimTemplate[];
 }
 
+/** The claim a template stamps out. */
 export interface ResourceClaimTemplateSpec {
+  /** Labels and annotations for each claim. */
   metadata?: metav1.ObjectMeta;
+  /** Each claim's spec. */
   spec?: ResourceClaimSpec;
 }
 
+/** The pool a slice's devices belong to. */
 export interface ResourcePool {
+  /** The pool's name: DNS subdomains joined by slashes. Required. */
   name?: string;
+  /** The pool's generation: slices of an older one are outdated. */
   generation?: number;
+  /** How many slices the pool has at this generation. */
   resourceSliceCount?: number;
 }
 
@@ -253,7 +401,9 @@ export interface ResourceSlice {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The slice's name and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The driver, pool, nodes and devices. */
   spec?: ResourceSliceSpec;
 }
 
@@ -263,17 +413,31 @@ export interface ResourceSliceList {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ResourceSlices. */
   items?: ResourceSlice[];
 }
 
+/**
+ * Some devices of one pool of one driver, and where they are available: exactly one of nodeName,
+ * nodeSelector, allNodes and perDeviceNodeSelection.
+ */
 export interface ResourceSliceSpec {
+  /** The driver publishing the devices. Fixed once set. */
   driver?: string;
+  /** The pool the devices belong to. */
   pool?: ResourcePool;
+  /** The node the devices are on. Fixed once set. */
   nodeName?: string;
+  /** The nodes the devices are reachable from: exactly one term. */
   nodeSelector?: corev1.NodeSelector;
+  /** The devices are reachable from every node. */
   allNodes?: boolean;
+  /** The devices. */
   devices?: Device[];
+  /** Each device says where it is available. */
   perDeviceNodeSelection?: boolean;
+  /** Counter sets the devices of the pool draw from. */
   sharedCounters?: CounterSet[];
 }

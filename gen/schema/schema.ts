@@ -2827,430 +2827,430 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The subject's name."},
     {"name":"namespace","prop":"namespace","json":"namespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The service account's namespace; empty for users and groups."},
   ]},
-  "k8s.io.api.resource.v1alpha3.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1alpha3.CELDeviceSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"CELDeviceSelector","fields":[
-    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1alpha3.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1alpha3.CELDeviceSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"CELDeviceSelector","description":"A CEL expression a device must satisfy.","fields":[
+    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices selected. Required."},
   ]},
-  "k8s.io.api.resource.v1alpha3.DeviceSelector": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceSelector","fields":[
-    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1alpha3.CELDeviceSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1alpha3.DeviceSelector": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceSelector","description":"A condition on devices.","fields":[
+    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1alpha3.CELDeviceSelector","repeated":false,"optional":true,"nullable":true,"description":"A CEL expression the device must satisfy."},
   ]},
-  "k8s.io.api.resource.v1alpha3.DeviceTaint": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaint","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1alpha3.DeviceTaint": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaint","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaint","description":"A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it (NoExecute).","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The taint's key, a label name. Required."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint's value, a label value."},
+    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"NoSchedule or NoExecute. Required."},
+    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the taint was added; set by the server when missing."},
   ]},
   "k8s.io.api.resource.v1alpha3.DeviceTaintRule": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintRule","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintRule","description":"A taint put on every device its selector matches (alpha).","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The rule's name and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"Which devices get which taint."},
   ]},
   "k8s.io.api.resource.v1alpha3.DeviceTaintRuleList": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintRuleList","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintRuleList","description":"A list of DeviceTaintRules.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintRule","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintRule","repeated":true,"optional":false,"emitEmpty":true,"description":"The DeviceTaintRules."},
   ]},
-  "k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintRuleSpec","fields":[
-    {"name":"deviceSelector","prop":"deviceSelector","json":"deviceSelector","number":1,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"taint","prop":"taint","json":"taint","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaint","repeated":false,"optional":true},
+  "k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintRuleSpec","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintRuleSpec","description":"The devices a DeviceTaintRule taints, and the taint.","fields":[
+    {"name":"deviceSelector","prop":"deviceSelector","json":"deviceSelector","number":1,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaintSelector","repeated":false,"optional":true,"nullable":true,"description":"The devices tainted; unset: every device."},
+    {"name":"taint","prop":"taint","json":"taint","number":2,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceTaint","repeated":false,"optional":true,"description":"The taint put on them."},
   ]},
-  "k8s.io.api.resource.v1alpha3.DeviceTaintSelector": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintSelector","fields":[
-    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"selectors","prop":"selectors","json":"selectors","number":5,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1alpha3.DeviceTaintSelector": {"fullName":"k8s.io.api.resource.v1alpha3.DeviceTaintSelector","package":"k8s.io.api.resource.v1alpha3","file":"k8s/io/api/resource/v1alpha3/generated.proto","tsName":"DeviceTaintSelector","description":"Which devices a DeviceTaintRule applies to: all conditions that are set must hold.","fields":[
+    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Devices of this DeviceClass."},
+    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Devices of this driver."},
+    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Devices of this pool."},
+    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The device of this name."},
+    {"name":"selectors","prop":"selectors","json":"selectors","number":5,"kind":"message","type":"k8s.io.api.resource.v1alpha3.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors the devices must satisfy."},
   ]},
-  "k8s.io.api.resource.v1beta1.AllocatedDeviceStatus": {"fullName":"k8s.io.api.resource.v1beta1.AllocatedDeviceStatus","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"AllocatedDeviceStatus","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"device","prop":"device","json":"device","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"emitEmpty":true},
-    {"name":"data","prop":"data","json":"data","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"nullable":true},
-    {"name":"networkData","prop":"networkData","json":"networkData","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.NetworkDeviceData","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.AllocatedDeviceStatus": {"fullName":"k8s.io.api.resource.v1beta1.AllocatedDeviceStatus","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"AllocatedDeviceStatus","description":"What the driver reports about one allocated device.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver of the device."},
+    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool the device belongs to."},
+    {"name":"device","prop":"device","json":"device","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name within the pool."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"emitEmpty":true,"description":"The device's conditions, as the driver sees them."},
+    {"name":"data","prop":"data","json":"data","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"nullable":true,"description":"Driver-specific status data, a JSON object."},
+    {"name":"networkData","prop":"networkData","json":"networkData","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.NetworkDeviceData","repeated":false,"optional":true,"nullable":true,"description":"Network settings of the device, for network devices."},
   ]},
-  "k8s.io.api.resource.v1beta1.AllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.AllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"AllocationResult","fields":[
-    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAllocationResult","repeated":false,"optional":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.AllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.AllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"AllocationResult","description":"Which devices the scheduler allocated to a claim, and where they can be used.","fields":[
+    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAllocationResult","repeated":false,"optional":true,"description":"The allocated devices and their configuration."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the allocated devices are reachable from; unset: all nodes."},
   ]},
-  "k8s.io.api.resource.v1beta1.BasicDevice": {"fullName":"k8s.io.api.resource.v1beta1.BasicDevice","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"BasicDevice","fields":[
-    {"name":"attributes","prop":"attributes","json":"attributes","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAttribute","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"capacity","prop":"capacity","json":"capacity","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceCapacity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"consumesCounters","prop":"consumesCounters","json":"consumesCounters","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceCounterConsumption","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"taints","prop":"taints","json":"taints","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceTaint","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.BasicDevice": {"fullName":"k8s.io.api.resource.v1beta1.BasicDevice","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"BasicDevice","description":"What a device offers: attributes, capacity, counters it consumes, where it is available and its taints.","fields":[
+    {"name":"attributes","prop":"attributes","json":"attributes","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAttribute","repeated":false,"optional":false,"mapKey":"string","description":"Named attributes (a C identifier, optionally behind a driver-name domain and a slash) selectors can match."},
+    {"name":"capacity","prop":"capacity","json":"capacity","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceCapacity","repeated":false,"optional":false,"mapKey":"string","description":"Named quantities the device provides."},
+    {"name":"consumesCounters","prop":"consumesCounters","json":"consumesCounters","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceCounterConsumption","repeated":true,"optional":false,"listType":"atomic","description":"The shared counters this device uses up when allocated."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The node the device is on, when the slice says nodes per device."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":5,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the device is reachable from, when the slice says nodes per device."},
+    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"The device is reachable from every node, when the slice says nodes per device."},
+    {"name":"taints","prop":"taints","json":"taints","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceTaint","repeated":true,"optional":false,"listType":"atomic","description":"Taints on the device; a claim must tolerate them to be allocated it."},
   ]},
-  "k8s.io.api.resource.v1beta1.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1beta1.CELDeviceSelector","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"CELDeviceSelector","fields":[
-    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1beta1.CELDeviceSelector","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"CELDeviceSelector","description":"A CEL expression a device must satisfy.","fields":[
+    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices selected. Required."},
   ]},
-  "k8s.io.api.resource.v1beta1.Counter": {"fullName":"k8s.io.api.resource.v1beta1.Counter","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"Counter","fields":[
-    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.Counter": {"fullName":"k8s.io.api.resource.v1beta1.Counter","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"Counter","description":"An amount of a shared counter.","fields":[
+    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true,"description":"The amount."},
   ]},
-  "k8s.io.api.resource.v1beta1.CounterSet": {"fullName":"k8s.io.api.resource.v1beta1.CounterSet","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"CounterSet","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.Counter","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.resource.v1beta1.CounterSet": {"fullName":"k8s.io.api.resource.v1beta1.CounterSet","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"CounterSet","description":"A named set of counters devices of the slice draw from.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The set's name, a DNS label, unique in the slice."},
+    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.Counter","repeated":false,"optional":false,"mapKey":"string","description":"The counters and their amounts."},
   ]},
-  "k8s.io.api.resource.v1beta1.Device": {"fullName":"k8s.io.api.resource.v1beta1.Device","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"Device","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"basic","prop":"basic","json":"basic","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.BasicDevice","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.Device": {"fullName":"k8s.io.api.resource.v1beta1.Device","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"Device","description":"One device a driver offers.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name, a DNS label, unique in the pool."},
+    {"name":"basic","prop":"basic","json":"basic","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.BasicDevice","repeated":false,"optional":true,"nullable":true,"description":"What the device offers."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAllocationConfiguration","fields":[
-    {"name":"source","prop":"source","json":"source","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAllocationConfiguration","description":"Configuration handed to the driver for some allocated devices.","fields":[
+    {"name":"source","prop":"source","json":"source","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Where the configuration came from: FromClass or FromClaim."},
+    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests (or request/subrequest) it applies to; empty: all of them."},
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceAllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAllocationResult","fields":[
-    {"name":"results","prop":"results","json":"results","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceAllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAllocationResult","description":"The devices allocated to a claim's requests.","fields":[
+    {"name":"results","prop":"results","json":"results","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult","repeated":true,"optional":false,"listType":"atomic","description":"One entry per allocated device."},
+    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceAllocationConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration from the classes and the claim, for the driver."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceAttribute": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAttribute","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAttribute","fields":[
-    {"name":"int","prop":"int","json":"int","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"bool","prop":"bool","json":"bool","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"string","prop":"string","json":"string","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"version","prop":"version","json":"version","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceAttribute": {"fullName":"k8s.io.api.resource.v1beta1.DeviceAttribute","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceAttribute","description":"An attribute's value: exactly one of its fields is set.","fields":[
+    {"name":"int","prop":"int","json":"int","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"A number."},
+    {"name":"bool","prop":"bool","json":"bool","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"A boolean."},
+    {"name":"string","prop":"string","json":"string","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A string of at most 64 bytes."},
+    {"name":"version","prop":"version","json":"version","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A semantic version (semver.org 2.0.0)."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceCapacity": {"fullName":"k8s.io.api.resource.v1beta1.DeviceCapacity","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceCapacity","fields":[
-    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.DeviceCapacity": {"fullName":"k8s.io.api.resource.v1beta1.DeviceCapacity","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceCapacity","description":"An amount a device provides.","fields":[
+    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true,"description":"The amount."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceClaim": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClaim","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClaim","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"constraints","prop":"constraints","json":"constraints","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceConstraint","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClaimConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceClaim": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClaim","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClaim","description":"What devices a claim asks for.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The requests, each with a unique name."},
+    {"name":"constraints","prop":"constraints","json":"constraints","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceConstraint","repeated":true,"optional":false,"listType":"atomic","description":"Rules several requests' devices must satisfy together."},
+    {"name":"config","prop":"config","json":"config","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClaimConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration for the driver, per request or for all of them."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceClaimConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClaimConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClaimConfiguration","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceClaimConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClaimConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClaimConfiguration","description":"Configuration for some of a claim's requests.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests (or request/subrequest) it applies to; empty: all of them."},
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
   "k8s.io.api.resource.v1beta1.DeviceClass": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClass","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClass","description":"A cluster-wide class of devices: selectors and configuration that a claim's requests pick by name.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClassSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The class's name (what requests name it by) and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClassSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The class's selectors and configuration."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceClassConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClassConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClassConfiguration","fields":[
+  "k8s.io.api.resource.v1beta1.DeviceClassConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClassConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClassConfiguration","description":"Configuration a class hands the driver for every device allocated through it.","fields":[
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
   "k8s.io.api.resource.v1beta1.DeviceClassList": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClassList","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClassList","description":"A list of DeviceClasses.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClass","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClass","repeated":true,"optional":false,"emitEmpty":true,"description":"The DeviceClasses."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceClassSpec": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClassSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClassSpec","fields":[
-    {"name":"selectors","prop":"selectors","json":"selectors","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClassConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceClassSpec": {"fullName":"k8s.io.api.resource.v1beta1.DeviceClassSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceClassSpec","description":"What a DeviceClass selects and configures.","fields":[
+    {"name":"selectors","prop":"selectors","json":"selectors","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors every device allocated through this class must satisfy."},
+    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClassConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration for the driver of every device allocated through this class."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceConfiguration","fields":[
-    {"name":"opaque","prop":"opaque","json":"opaque","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceConfiguration","description":"Driver configuration.","fields":[
+    {"name":"opaque","prop":"opaque","json":"opaque","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration","repeated":false,"optional":true,"nullable":true,"description":"Parameters only the named driver understands."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceConstraint": {"fullName":"k8s.io.api.resource.v1beta1.DeviceConstraint","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceConstraint","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"matchAttribute","prop":"matchAttribute","json":"matchAttribute","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceConstraint": {"fullName":"k8s.io.api.resource.v1beta1.DeviceConstraint","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceConstraint","description":"A rule the devices of some requests must satisfy together.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests it applies to; empty: all of them."},
+    {"name":"matchAttribute","prop":"matchAttribute","json":"matchAttribute","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A fully qualified attribute every device must have, with the same value."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceCounterConsumption": {"fullName":"k8s.io.api.resource.v1beta1.DeviceCounterConsumption","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceCounterConsumption","fields":[
-    {"name":"counterSet","prop":"counterSet","json":"counterSet","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.Counter","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.resource.v1beta1.DeviceCounterConsumption": {"fullName":"k8s.io.api.resource.v1beta1.DeviceCounterConsumption","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceCounterConsumption","description":"Counters a device uses up from one counter set.","fields":[
+    {"name":"counterSet","prop":"counterSet","json":"counterSet","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The counter set's name."},
+    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.Counter","repeated":false,"optional":false,"mapKey":"string","description":"The counters and the amounts used."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceRequest": {"fullName":"k8s.io.api.resource.v1beta1.DeviceRequest","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceRequest","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"firstAvailable","prop":"firstAvailable","json":"firstAvailable","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSubRequest","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceRequest": {"fullName":"k8s.io.api.resource.v1beta1.DeviceRequest","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceRequest","description":"One request of a claim: some devices of a class, or the first of several alternatives that can be satisfied.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The request's name, a DNS label, unique in the claim."},
+    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The DeviceClass the devices come from (exact requests)."},
+    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors the devices must satisfy beyond the class's."},
+    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ExactCount (count devices, the default) or All (every matching device)."},
+    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"How many devices, with allocationMode ExactCount (default 1)."},
+    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Ask for administrative access to devices that may be in use."},
+    {"name":"firstAvailable","prop":"firstAvailable","json":"firstAvailable","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSubRequest","repeated":true,"optional":false,"listType":"atomic","description":"Alternatives, in order of preference: the first that can be satisfied is allocated."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"Taints the devices may have."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceRequestAllocationResult","fields":[
-    {"name":"request","prop":"request","json":"request","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult": {"fullName":"k8s.io.api.resource.v1beta1.DeviceRequestAllocationResult","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceRequestAllocationResult","description":"One allocated device.","fields":[
+    {"name":"request","prop":"request","json":"request","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The request (or request/subrequest) the device was allocated for."},
+    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's driver."},
+    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's pool."},
+    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name in the pool."},
+    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"Whether the device was allocated with administrative access."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"The taints of the device the request tolerated."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceSelector": {"fullName":"k8s.io.api.resource.v1beta1.DeviceSelector","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceSelector","fields":[
-    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.CELDeviceSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceSelector": {"fullName":"k8s.io.api.resource.v1beta1.DeviceSelector","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceSelector","description":"A condition on devices.","fields":[
+    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.CELDeviceSelector","repeated":false,"optional":true,"nullable":true,"description":"A CEL expression the device must satisfy."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceSubRequest": {"fullName":"k8s.io.api.resource.v1beta1.DeviceSubRequest","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceSubRequest","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.DeviceSubRequest": {"fullName":"k8s.io.api.resource.v1beta1.DeviceSubRequest","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceSubRequest","description":"One alternative of a request's firstAvailable.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The alternative's name, a DNS label, unique in the request."},
+    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The DeviceClass the devices come from. Required."},
+    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors the devices must satisfy beyond the class's."},
+    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ExactCount (count devices, the default) or All."},
+    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"How many devices, with allocationMode ExactCount (default 1)."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":7,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"Taints the devices may have."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceTaint": {"fullName":"k8s.io.api.resource.v1beta1.DeviceTaint","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceTaint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceTaint": {"fullName":"k8s.io.api.resource.v1beta1.DeviceTaint","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceTaint","description":"A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it (NoExecute).","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The taint's key, a label name. Required."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint's value, a label value."},
+    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"NoSchedule or NoExecute. Required."},
+    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the taint was added; set by the server when missing."},
   ]},
-  "k8s.io.api.resource.v1beta1.DeviceToleration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceToleration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceToleration","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta1.DeviceToleration": {"fullName":"k8s.io.api.resource.v1beta1.DeviceToleration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"DeviceToleration","description":"A taint a request tolerates.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint key tolerated; empty with Exists: every key."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Equal (the default: the value must match) or Exists."},
+    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint value, with Equal."},
+    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The effect tolerated; empty: every effect."},
+    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"With NoExecute: how long the device may stay allocated after the taint appears."},
   ]},
-  "k8s.io.api.resource.v1beta1.NetworkDeviceData": {"fullName":"k8s.io.api.resource.v1beta1.NetworkDeviceData","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"NetworkDeviceData","fields":[
-    {"name":"interfaceName","prop":"interfaceName","json":"interfaceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ips","prop":"ips","json":"ips","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"hardwareAddress","prop":"hardwareAddress","json":"hardwareAddress","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.resource.v1beta1.NetworkDeviceData": {"fullName":"k8s.io.api.resource.v1beta1.NetworkDeviceData","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"NetworkDeviceData","description":"Network settings of an allocated network device.","fields":[
+    {"name":"interfaceName","prop":"interfaceName","json":"interfaceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The interface's name in the pod."},
+    {"name":"ips","prop":"ips","json":"ips","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The interface's addresses, in CIDR notation."},
+    {"name":"hardwareAddress","prop":"hardwareAddress","json":"hardwareAddress","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The interface's hardware (MAC) address."},
   ]},
-  "k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"OpaqueDeviceConfiguration","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta1.OpaqueDeviceConfiguration","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"OpaqueDeviceConfiguration","description":"Configuration for one driver, passed on as it is.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver the parameters are for. Required."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"emitEmpty":true,"description":"The parameters, a JSON object the driver defines."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceClaim": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaim","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaim","description":"A namespaced request for devices; the scheduler's allocation and the pods holding it are in its status.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The claim's name, namespace and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What the claim asks for. Fixed once created."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimStatus","repeated":false,"optional":true,"description":"The allocation and who holds the claim."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimConsumerReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimConsumerReference","description":"An object (a pod) holding a claim.","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API group; empty for core."},
+    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's resource. Required."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name. Required."},
+    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's uid. Required."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceClaimList": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimList","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimList","description":"A list of ResourceClaims.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaim","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaim","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceClaims."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourceClaimSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimSpec","fields":[
-    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClaim","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.ResourceClaimSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimSpec","description":"What a claim asks for.","fields":[
+    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.DeviceClaim","repeated":false,"optional":true,"emitEmpty":true,"description":"The devices wanted."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourceClaimStatus": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimStatus","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimStatus","fields":[
-    {"name":"allocation","prop":"allocation","json":"allocation","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.AllocationResult","repeated":false,"optional":true,"nullable":true},
-    {"name":"reservedFor","prop":"reservedFor","json":"reservedFor","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"]},
-    {"name":"devices","prop":"devices","json":"devices","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta1.AllocatedDeviceStatus","repeated":true,"optional":false,"listType":"map","listMapKeys":["driver","device","pool"]},
+  "k8s.io.api.resource.v1beta1.ResourceClaimStatus": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimStatus","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimStatus","description":"What happened to a claim.","fields":[
+    {"name":"allocation","prop":"allocation","json":"allocation","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta1.AllocationResult","repeated":false,"optional":true,"nullable":true,"description":"The devices allocated, once the claim is allocated. Fixed once set."},
+    {"name":"reservedFor","prop":"reservedFor","json":"reservedFor","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimConsumerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"],"description":"The objects (pods) using the claim; only while it is allocated."},
+    {"name":"devices","prop":"devices","json":"devices","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta1.AllocatedDeviceStatus","repeated":true,"optional":false,"listType":"map","listMapKeys":["driver","device","pool"],"description":"What the drivers report about the allocated devices."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceClaimTemplate": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimTemplate","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimTemplate","description":"The spec a ResourceClaim is stamped from for each pod that names the template.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The template's name, namespace and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What each claim made from it looks like. Fixed once created."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceClaimTemplateList": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimTemplateList","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimTemplateList","description":"A list of ResourceClaimTemplates.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimTemplate","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimTemplate","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceClaimTemplates."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceClaimTemplateSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceClaimTemplateSpec","description":"The claim a template stamps out.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels and annotations for each claim."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"Each claim's spec."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourcePool": {"fullName":"k8s.io.api.resource.v1beta1.ResourcePool","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourcePool","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"generation","prop":"generation","json":"generation","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceSliceCount","prop":"resourceSliceCount","json":"resourceSliceCount","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta1.ResourcePool": {"fullName":"k8s.io.api.resource.v1beta1.ResourcePool","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourcePool","description":"The pool a slice's devices belong to.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool's name: DNS subdomains joined by slashes. Required."},
+    {"name":"generation","prop":"generation","json":"generation","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool's generation: slices of an older one are outdated."},
+    {"name":"resourceSliceCount","prop":"resourceSliceCount","json":"resourceSliceCount","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"How many slices the pool has at this generation."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceSlice": {"fullName":"k8s.io.api.resource.v1beta1.ResourceSlice","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceSlice","description":"Some of the devices one driver offers in one pool, published by the driver (cluster-scoped).","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceSliceSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The slice's name and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceSliceSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver, pool, nodes and devices."},
   ]},
   "k8s.io.api.resource.v1beta1.ResourceSliceList": {"fullName":"k8s.io.api.resource.v1beta1.ResourceSliceList","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceSliceList","description":"A list of ResourceSlices.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceSlice","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourceSlice","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceSlices."},
   ]},
-  "k8s.io.api.resource.v1beta1.ResourceSliceSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceSliceSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceSliceSpec","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourcePool","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"devices","prop":"devices","json":"devices","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.Device","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"perDeviceNodeSelection","prop":"perDeviceNodeSelection","json":"perDeviceNodeSelection","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"sharedCounters","prop":"sharedCounters","json":"sharedCounters","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta1.CounterSet","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta1.ResourceSliceSpec": {"fullName":"k8s.io.api.resource.v1beta1.ResourceSliceSpec","package":"k8s.io.api.resource.v1beta1","file":"k8s/io/api/resource/v1beta1/generated.proto","tsName":"ResourceSliceSpec","description":"Some devices of one pool of one driver, and where they are available: exactly one of nodeName, nodeSelector, allNodes and perDeviceNodeSelection.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver publishing the devices. Fixed once set."},
+    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta1.ResourcePool","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool the devices belong to."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node the devices are on. Fixed once set."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the devices are reachable from: exactly one term."},
+    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"The devices are reachable from every node."},
+    {"name":"devices","prop":"devices","json":"devices","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta1.Device","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The devices."},
+    {"name":"perDeviceNodeSelection","prop":"perDeviceNodeSelection","json":"perDeviceNodeSelection","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Each device says where it is available."},
+    {"name":"sharedCounters","prop":"sharedCounters","json":"sharedCounters","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta1.CounterSet","repeated":true,"optional":false,"listType":"atomic","description":"Counter sets the devices of the pool draw from."},
   ]},
-  "k8s.io.api.resource.v1beta2.AllocatedDeviceStatus": {"fullName":"k8s.io.api.resource.v1beta2.AllocatedDeviceStatus","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"AllocatedDeviceStatus","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"device","prop":"device","json":"device","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"emitEmpty":true},
-    {"name":"data","prop":"data","json":"data","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"nullable":true},
-    {"name":"networkData","prop":"networkData","json":"networkData","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.NetworkDeviceData","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.AllocatedDeviceStatus": {"fullName":"k8s.io.api.resource.v1beta2.AllocatedDeviceStatus","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"AllocatedDeviceStatus","description":"What the driver reports about one allocated device.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver of the device."},
+    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool the device belongs to."},
+    {"name":"device","prop":"device","json":"device","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name within the pool."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"emitEmpty":true,"description":"The device's conditions, as the driver sees them."},
+    {"name":"data","prop":"data","json":"data","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"nullable":true,"description":"Driver-specific status data, a JSON object."},
+    {"name":"networkData","prop":"networkData","json":"networkData","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.NetworkDeviceData","repeated":false,"optional":true,"nullable":true,"description":"Network settings of the device, for network devices."},
   ]},
-  "k8s.io.api.resource.v1beta2.AllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.AllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"AllocationResult","fields":[
-    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAllocationResult","repeated":false,"optional":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.AllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.AllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"AllocationResult","description":"Which devices the scheduler allocated to a claim, and where they can be used.","fields":[
+    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAllocationResult","repeated":false,"optional":true,"description":"The allocated devices and their configuration."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the allocated devices are reachable from; unset: all nodes."},
   ]},
-  "k8s.io.api.resource.v1beta2.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1beta2.CELDeviceSelector","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"CELDeviceSelector","fields":[
-    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.CELDeviceSelector": {"fullName":"k8s.io.api.resource.v1beta2.CELDeviceSelector","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"CELDeviceSelector","description":"A CEL expression a device must satisfy.","fields":[
+    {"name":"expression","prop":"expression","json":"expression","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices selected. Required."},
   ]},
-  "k8s.io.api.resource.v1beta2.Counter": {"fullName":"k8s.io.api.resource.v1beta2.Counter","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"Counter","fields":[
-    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.Counter": {"fullName":"k8s.io.api.resource.v1beta2.Counter","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"Counter","description":"An amount of a shared counter.","fields":[
+    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true,"description":"The amount."},
   ]},
-  "k8s.io.api.resource.v1beta2.CounterSet": {"fullName":"k8s.io.api.resource.v1beta2.CounterSet","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"CounterSet","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.Counter","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.resource.v1beta2.CounterSet": {"fullName":"k8s.io.api.resource.v1beta2.CounterSet","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"CounterSet","description":"A named set of counters devices of the slice draw from.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The set's name, a DNS label, unique in the slice."},
+    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.Counter","repeated":false,"optional":false,"mapKey":"string","description":"The counters and their amounts."},
   ]},
-  "k8s.io.api.resource.v1beta2.Device": {"fullName":"k8s.io.api.resource.v1beta2.Device","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"Device","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"attributes","prop":"attributes","json":"attributes","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAttribute","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"capacity","prop":"capacity","json":"capacity","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceCapacity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"consumesCounters","prop":"consumesCounters","json":"consumesCounters","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceCounterConsumption","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"taints","prop":"taints","json":"taints","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceTaint","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.Device": {"fullName":"k8s.io.api.resource.v1beta2.Device","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"Device","description":"One device a driver offers.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name, a DNS label, unique in the pool."},
+    {"name":"attributes","prop":"attributes","json":"attributes","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAttribute","repeated":false,"optional":false,"mapKey":"string","description":"Named attributes (a C identifier, optionally behind a driver-name domain and a slash) selectors can match."},
+    {"name":"capacity","prop":"capacity","json":"capacity","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceCapacity","repeated":false,"optional":false,"mapKey":"string","description":"Named quantities the device provides."},
+    {"name":"consumesCounters","prop":"consumesCounters","json":"consumesCounters","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceCounterConsumption","repeated":true,"optional":false,"listType":"atomic","description":"The shared counters this device uses up when allocated."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The node the device is on, when the slice says nodes per device."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":6,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the device is reachable from, when the slice says nodes per device."},
+    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"The device is reachable from every node, when the slice says nodes per device."},
+    {"name":"taints","prop":"taints","json":"taints","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceTaint","repeated":true,"optional":false,"listType":"atomic","description":"Taints on the device; a claim must tolerate them to be allocated it."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAllocationConfiguration","fields":[
-    {"name":"source","prop":"source","json":"source","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAllocationConfiguration","description":"Configuration handed to the driver for some allocated devices.","fields":[
+    {"name":"source","prop":"source","json":"source","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Where the configuration came from: FromClass or FromClaim."},
+    {"name":"requests","prop":"requests","json":"requests","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests (or request/subrequest) it applies to; empty: all of them."},
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceAllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAllocationResult","fields":[
-    {"name":"results","prop":"results","json":"results","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceAllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAllocationResult","description":"The devices allocated to a claim's requests.","fields":[
+    {"name":"results","prop":"results","json":"results","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult","repeated":true,"optional":false,"listType":"atomic","description":"One entry per allocated device."},
+    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceAllocationConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration from the classes and the claim, for the driver."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceAttribute": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAttribute","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAttribute","fields":[
-    {"name":"int","prop":"int","json":"int","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"bool","prop":"bool","json":"bool","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"string","prop":"string","json":"string","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"version","prop":"version","json":"version","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceAttribute": {"fullName":"k8s.io.api.resource.v1beta2.DeviceAttribute","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceAttribute","description":"An attribute's value: exactly one of its fields is set.","fields":[
+    {"name":"int","prop":"int","json":"int","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"A number."},
+    {"name":"bool","prop":"bool","json":"bool","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"A boolean."},
+    {"name":"string","prop":"string","json":"string","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A string of at most 64 bytes."},
+    {"name":"version","prop":"version","json":"version","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A semantic version (semver.org 2.0.0)."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceCapacity": {"fullName":"k8s.io.api.resource.v1beta2.DeviceCapacity","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceCapacity","fields":[
-    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.DeviceCapacity": {"fullName":"k8s.io.api.resource.v1beta2.DeviceCapacity","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceCapacity","description":"An amount a device provides.","fields":[
+    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"emitEmpty":true,"description":"The amount."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceClaim": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClaim","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClaim","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"constraints","prop":"constraints","json":"constraints","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceConstraint","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClaimConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceClaim": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClaim","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClaim","description":"What devices a claim asks for.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceRequest","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The requests, each with a unique name."},
+    {"name":"constraints","prop":"constraints","json":"constraints","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceConstraint","repeated":true,"optional":false,"listType":"atomic","description":"Rules several requests' devices must satisfy together."},
+    {"name":"config","prop":"config","json":"config","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClaimConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration for the driver, per request or for all of them."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceClaimConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClaimConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClaimConfiguration","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceClaimConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClaimConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClaimConfiguration","description":"Configuration for some of a claim's requests.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests (or request/subrequest) it applies to; empty: all of them."},
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
   "k8s.io.api.resource.v1beta2.DeviceClass": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClass","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClass","description":"A cluster-wide class of devices: selectors and configuration that a claim's requests pick by name.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClassSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The class's name (what requests name it by) and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClassSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The class's selectors and configuration."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceClassConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClassConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClassConfiguration","fields":[
+  "k8s.io.api.resource.v1beta2.DeviceClassConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClassConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClassConfiguration","description":"Configuration a class hands the driver for every device allocated through it.","fields":[
     {"name":"deviceConfiguration","prop":"deviceConfiguration","json":"deviceConfiguration","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceConfiguration","repeated":false,"optional":true,"inline":true},
   ]},
   "k8s.io.api.resource.v1beta2.DeviceClassList": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClassList","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClassList","description":"A list of DeviceClasses.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClass","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClass","repeated":true,"optional":false,"emitEmpty":true,"description":"The DeviceClasses."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceClassSpec": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClassSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClassSpec","fields":[
-    {"name":"selectors","prop":"selectors","json":"selectors","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClassConfiguration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceClassSpec": {"fullName":"k8s.io.api.resource.v1beta2.DeviceClassSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceClassSpec","description":"What a DeviceClass selects and configures.","fields":[
+    {"name":"selectors","prop":"selectors","json":"selectors","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors every device allocated through this class must satisfy."},
+    {"name":"config","prop":"config","json":"config","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClassConfiguration","repeated":true,"optional":false,"listType":"atomic","description":"Configuration for the driver of every device allocated through this class."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceConfiguration","fields":[
-    {"name":"opaque","prop":"opaque","json":"opaque","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceConfiguration","description":"Driver configuration.","fields":[
+    {"name":"opaque","prop":"opaque","json":"opaque","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration","repeated":false,"optional":true,"nullable":true,"description":"Parameters only the named driver understands."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceConstraint": {"fullName":"k8s.io.api.resource.v1beta2.DeviceConstraint","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceConstraint","fields":[
-    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"matchAttribute","prop":"matchAttribute","json":"matchAttribute","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceConstraint": {"fullName":"k8s.io.api.resource.v1beta2.DeviceConstraint","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceConstraint","description":"A rule the devices of some requests must satisfy together.","fields":[
+    {"name":"requests","prop":"requests","json":"requests","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The requests it applies to; empty: all of them."},
+    {"name":"matchAttribute","prop":"matchAttribute","json":"matchAttribute","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A fully qualified attribute every device must have, with the same value."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceCounterConsumption": {"fullName":"k8s.io.api.resource.v1beta2.DeviceCounterConsumption","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceCounterConsumption","fields":[
-    {"name":"counterSet","prop":"counterSet","json":"counterSet","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.Counter","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.resource.v1beta2.DeviceCounterConsumption": {"fullName":"k8s.io.api.resource.v1beta2.DeviceCounterConsumption","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceCounterConsumption","description":"Counters a device uses up from one counter set.","fields":[
+    {"name":"counterSet","prop":"counterSet","json":"counterSet","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The counter set's name."},
+    {"name":"counters","prop":"counters","json":"counters","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.Counter","repeated":false,"optional":false,"mapKey":"string","description":"The counters and the amounts used."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceRequest": {"fullName":"k8s.io.api.resource.v1beta2.DeviceRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceRequest","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"exactly","prop":"exactly","json":"exactly","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ExactDeviceRequest","repeated":false,"optional":true,"nullable":true},
-    {"name":"firstAvailable","prop":"firstAvailable","json":"firstAvailable","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSubRequest","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceRequest": {"fullName":"k8s.io.api.resource.v1beta2.DeviceRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceRequest","description":"One request of a claim: some devices of a class, or the first of several alternatives that can be satisfied.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The request's name, a DNS label, unique in the claim."},
+    {"name":"exactly","prop":"exactly","json":"exactly","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ExactDeviceRequest","repeated":false,"optional":true,"nullable":true,"description":"The devices wanted, when there are no alternatives."},
+    {"name":"firstAvailable","prop":"firstAvailable","json":"firstAvailable","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSubRequest","repeated":true,"optional":false,"listType":"atomic","description":"Alternatives, in order of preference: the first that can be satisfied is allocated."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceRequestAllocationResult","fields":[
-    {"name":"request","prop":"request","json":"request","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult": {"fullName":"k8s.io.api.resource.v1beta2.DeviceRequestAllocationResult","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceRequestAllocationResult","description":"One allocated device.","fields":[
+    {"name":"request","prop":"request","json":"request","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The request (or request/subrequest) the device was allocated for."},
+    {"name":"driver","prop":"driver","json":"driver","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's driver."},
+    {"name":"pool","prop":"pool","json":"pool","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's pool."},
+    {"name":"device","prop":"device","json":"device","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The device's name in the pool."},
+    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"Whether the device was allocated with administrative access."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"The taints of the device the request tolerated."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceSelector": {"fullName":"k8s.io.api.resource.v1beta2.DeviceSelector","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceSelector","fields":[
-    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.CELDeviceSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceSelector": {"fullName":"k8s.io.api.resource.v1beta2.DeviceSelector","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceSelector","description":"A condition on devices.","fields":[
+    {"name":"cel","prop":"cel","json":"cel","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.CELDeviceSelector","repeated":false,"optional":true,"nullable":true,"description":"A CEL expression the device must satisfy."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceSubRequest": {"fullName":"k8s.io.api.resource.v1beta2.DeviceSubRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceSubRequest","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.DeviceSubRequest": {"fullName":"k8s.io.api.resource.v1beta2.DeviceSubRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceSubRequest","description":"One alternative of a request's firstAvailable.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The alternative's name, a DNS label, unique in the request."},
+    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The DeviceClass the devices come from. Required."},
+    {"name":"selectors","prop":"selectors","json":"selectors","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors the devices must satisfy beyond the class's."},
+    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ExactCount (count devices, the default) or All."},
+    {"name":"count","prop":"count","json":"count","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"How many devices, with allocationMode ExactCount (default 1)."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"Taints the devices may have."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceTaint": {"fullName":"k8s.io.api.resource.v1beta2.DeviceTaint","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceTaint","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceTaint": {"fullName":"k8s.io.api.resource.v1beta2.DeviceTaint","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceTaint","description":"A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it (NoExecute).","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The taint's key, a label name. Required."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint's value, a label value."},
+    {"name":"effect","prop":"effect","json":"effect","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"NoSchedule or NoExecute. Required."},
+    {"name":"timeAdded","prop":"timeAdded","json":"timeAdded","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the taint was added; set by the server when missing."},
   ]},
-  "k8s.io.api.resource.v1beta2.DeviceToleration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceToleration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceToleration","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.resource.v1beta2.DeviceToleration": {"fullName":"k8s.io.api.resource.v1beta2.DeviceToleration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"DeviceToleration","description":"A taint a request tolerates.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint key tolerated; empty with Exists: every key."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Equal (the default: the value must match) or Exists."},
+    {"name":"value","prop":"value","json":"value","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint value, with Equal."},
+    {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The effect tolerated; empty: every effect."},
+    {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"With NoExecute: how long the device may stay allocated after the taint appears."},
   ]},
-  "k8s.io.api.resource.v1beta2.ExactDeviceRequest": {"fullName":"k8s.io.api.resource.v1beta2.ExactDeviceRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ExactDeviceRequest","fields":[
-    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selectors","prop":"selectors","json":"selectors","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"count","prop":"count","json":"count","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.ExactDeviceRequest": {"fullName":"k8s.io.api.resource.v1beta2.ExactDeviceRequest","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ExactDeviceRequest","description":"Some devices of one class.","fields":[
+    {"name":"deviceClassName","prop":"deviceClassName","json":"deviceClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The DeviceClass the devices come from. Required."},
+    {"name":"selectors","prop":"selectors","json":"selectors","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceSelector","repeated":true,"optional":false,"listType":"atomic","description":"Selectors the devices must satisfy beyond the class's."},
+    {"name":"allocationMode","prop":"allocationMode","json":"allocationMode","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ExactCount (count devices, the default) or All (every matching device)."},
+    {"name":"count","prop":"count","json":"count","number":4,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"How many devices, with allocationMode ExactCount (default 1)."},
+    {"name":"adminAccess","prop":"adminAccess","json":"adminAccess","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Ask for administrative access to devices that may be in use."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceToleration","repeated":true,"optional":false,"listType":"atomic","description":"Taints the devices may have."},
   ]},
-  "k8s.io.api.resource.v1beta2.NetworkDeviceData": {"fullName":"k8s.io.api.resource.v1beta2.NetworkDeviceData","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"NetworkDeviceData","fields":[
-    {"name":"interfaceName","prop":"interfaceName","json":"interfaceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ips","prop":"ips","json":"ips","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"hardwareAddress","prop":"hardwareAddress","json":"hardwareAddress","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.resource.v1beta2.NetworkDeviceData": {"fullName":"k8s.io.api.resource.v1beta2.NetworkDeviceData","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"NetworkDeviceData","description":"Network settings of an allocated network device.","fields":[
+    {"name":"interfaceName","prop":"interfaceName","json":"interfaceName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The interface's name in the pod."},
+    {"name":"ips","prop":"ips","json":"ips","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The interface's addresses, in CIDR notation."},
+    {"name":"hardwareAddress","prop":"hardwareAddress","json":"hardwareAddress","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The interface's hardware (MAC) address."},
   ]},
-  "k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"OpaqueDeviceConfiguration","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration": {"fullName":"k8s.io.api.resource.v1beta2.OpaqueDeviceConfiguration","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"OpaqueDeviceConfiguration","description":"Configuration for one driver, passed on as it is.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver the parameters are for. Required."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"emitEmpty":true,"description":"The parameters, a JSON object the driver defines."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceClaim": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaim","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaim","description":"A namespaced request for devices; the scheduler's allocation and the pods holding it are in its status.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The claim's name, namespace and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What the claim asks for. Fixed once created."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimStatus","repeated":false,"optional":true,"description":"The allocation and who holds the claim."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimConsumerReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimConsumerReference","description":"An object (a pod) holding a claim.","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API group; empty for core."},
+    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's resource. Required."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name. Required."},
+    {"name":"uid","prop":"uid","json":"uid","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's uid. Required."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceClaimList": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimList","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimList","description":"A list of ResourceClaims.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaim","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaim","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceClaims."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourceClaimSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimSpec","fields":[
-    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClaim","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.ResourceClaimSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimSpec","description":"What a claim asks for.","fields":[
+    {"name":"devices","prop":"devices","json":"devices","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.DeviceClaim","repeated":false,"optional":true,"emitEmpty":true,"description":"The devices wanted."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourceClaimStatus": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimStatus","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimStatus","fields":[
-    {"name":"allocation","prop":"allocation","json":"allocation","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.AllocationResult","repeated":false,"optional":true,"nullable":true},
-    {"name":"reservedFor","prop":"reservedFor","json":"reservedFor","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"]},
-    {"name":"devices","prop":"devices","json":"devices","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta2.AllocatedDeviceStatus","repeated":true,"optional":false,"listType":"map","listMapKeys":["driver","device","pool"]},
+  "k8s.io.api.resource.v1beta2.ResourceClaimStatus": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimStatus","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimStatus","description":"What happened to a claim.","fields":[
+    {"name":"allocation","prop":"allocation","json":"allocation","number":1,"kind":"message","type":"k8s.io.api.resource.v1beta2.AllocationResult","repeated":false,"optional":true,"nullable":true,"description":"The devices allocated, once the claim is allocated. Fixed once set."},
+    {"name":"reservedFor","prop":"reservedFor","json":"reservedFor","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimConsumerReference","repeated":true,"optional":false,"patchMergeKey":"uid","patchStrategy":"merge","listType":"map","listMapKeys":["uid"],"description":"The objects (pods) using the claim; only while it is allocated."},
+    {"name":"devices","prop":"devices","json":"devices","number":4,"kind":"message","type":"k8s.io.api.resource.v1beta2.AllocatedDeviceStatus","repeated":true,"optional":false,"listType":"map","listMapKeys":["driver","device","pool"],"description":"What the drivers report about the allocated devices."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceClaimTemplate": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimTemplate","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimTemplate","description":"The spec a ResourceClaim is stamped from for each pod that names the template.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The template's name, namespace and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What each claim made from it looks like. Fixed once created."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceClaimTemplateList": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimTemplateList","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimTemplateList","description":"A list of ResourceClaimTemplates.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimTemplate","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimTemplate","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceClaimTemplates."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceClaimTemplateSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceClaimTemplateSpec","description":"The claim a template stamps out.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels and annotations for each claim."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceClaimSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"Each claim's spec."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourcePool": {"fullName":"k8s.io.api.resource.v1beta2.ResourcePool","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourcePool","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"generation","prop":"generation","json":"generation","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"resourceSliceCount","prop":"resourceSliceCount","json":"resourceSliceCount","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.resource.v1beta2.ResourcePool": {"fullName":"k8s.io.api.resource.v1beta2.ResourcePool","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourcePool","description":"The pool a slice's devices belong to.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool's name: DNS subdomains joined by slashes. Required."},
+    {"name":"generation","prop":"generation","json":"generation","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool's generation: slices of an older one are outdated."},
+    {"name":"resourceSliceCount","prop":"resourceSliceCount","json":"resourceSliceCount","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"How many slices the pool has at this generation."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceSlice": {"fullName":"k8s.io.api.resource.v1beta2.ResourceSlice","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceSlice","description":"Some of the devices one driver offers in one pool, published by the driver (cluster-scoped).","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceSliceSpec","repeated":false,"optional":true,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The slice's name and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceSliceSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver, pool, nodes and devices."},
   ]},
   "k8s.io.api.resource.v1beta2.ResourceSliceList": {"fullName":"k8s.io.api.resource.v1beta2.ResourceSliceList","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceSliceList","description":"A list of ResourceSlices.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceSlice","repeated":true,"optional":false,"emitEmpty":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourceSlice","repeated":true,"optional":false,"emitEmpty":true,"description":"The ResourceSlices."},
   ]},
-  "k8s.io.api.resource.v1beta2.ResourceSliceSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceSliceSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceSliceSpec","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourcePool","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"devices","prop":"devices","json":"devices","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.Device","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"perDeviceNodeSelection","prop":"perDeviceNodeSelection","json":"perDeviceNodeSelection","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"sharedCounters","prop":"sharedCounters","json":"sharedCounters","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta2.CounterSet","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.resource.v1beta2.ResourceSliceSpec": {"fullName":"k8s.io.api.resource.v1beta2.ResourceSliceSpec","package":"k8s.io.api.resource.v1beta2","file":"k8s/io/api/resource/v1beta2/generated.proto","tsName":"ResourceSliceSpec","description":"Some devices of one pool of one driver, and where they are available: exactly one of nodeName, nodeSelector, allNodes and perDeviceNodeSelection.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver publishing the devices. Fixed once set."},
+    {"name":"pool","prop":"pool","json":"pool","number":2,"kind":"message","type":"k8s.io.api.resource.v1beta2.ResourcePool","repeated":false,"optional":true,"emitEmpty":true,"description":"The pool the devices belong to."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The node the devices are on. Fixed once set."},
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":4,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"The nodes the devices are reachable from: exactly one term."},
+    {"name":"allNodes","prop":"allNodes","json":"allNodes","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"The devices are reachable from every node."},
+    {"name":"devices","prop":"devices","json":"devices","number":6,"kind":"message","type":"k8s.io.api.resource.v1beta2.Device","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The devices."},
+    {"name":"perDeviceNodeSelection","prop":"perDeviceNodeSelection","json":"perDeviceNodeSelection","number":7,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Each device says where it is available."},
+    {"name":"sharedCounters","prop":"sharedCounters","json":"sharedCounters","number":8,"kind":"message","type":"k8s.io.api.resource.v1beta2.CounterSet","repeated":true,"optional":false,"listType":"atomic","description":"Counter sets the devices of the pool draw from."},
   ]},
   "k8s.io.api.scheduling.v1.PriorityClass": {"fullName":"k8s.io.api.scheduling.v1.PriorityClass","package":"k8s.io.api.scheduling.v1","file":"k8s/io/api/scheduling/v1/generated.proto","tsName":"PriorityClass","description":"Maps a priority class name, which pods give in priorityClassName, to an integer priority.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},

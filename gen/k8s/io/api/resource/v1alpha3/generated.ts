@@ -8,43 +8,91 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/** A CEL expression a device must satisfy. */
 export interface CELDeviceSelector {
+  /**
+   * A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices
+   * selected. Required.
+   */
   expression?: string | undefined;
 }
 
+/** A condition on devices. */
 export interface DeviceSelector {
+  /** A CEL expression the device must satisfy. */
   cel?: CELDeviceSelector | undefined;
 }
 
+/**
+ * A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it
+ * (NoExecute).
+ */
 export interface DeviceTaint {
-  key?: string | undefined;
-  value?: string | undefined;
-  effect?: string | undefined;
+  /** The taint's key, a label name. Required. */
+  key?:
+    | string
+    | undefined;
+  /** The taint's value, a label value. */
+  value?:
+    | string
+    | undefined;
+  /** NoSchedule or NoExecute. Required. */
+  effect?:
+    | string
+    | undefined;
+  /** When the taint was added; set by the server when missing. */
   timeAdded?: Time | undefined;
 }
 
 /** A taint put on every device its selector matches (alpha). */
 export interface DeviceTaintRule {
-  metadata?: ObjectMeta | undefined;
+  /** The rule's name and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** Which devices get which taint. */
   spec?: DeviceTaintRuleSpec | undefined;
 }
 
 /** A list of DeviceTaintRules. */
 export interface DeviceTaintRuleList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The DeviceTaintRules. */
   items: DeviceTaintRule[];
 }
 
+/** The devices a DeviceTaintRule taints, and the taint. */
 export interface DeviceTaintRuleSpec {
-  deviceSelector?: DeviceTaintSelector | undefined;
+  /** The devices tainted; unset: every device. */
+  deviceSelector?:
+    | DeviceTaintSelector
+    | undefined;
+  /** The taint put on them. */
   taint?: DeviceTaint | undefined;
 }
 
+/** Which devices a DeviceTaintRule applies to: all conditions that are set must hold. */
 export interface DeviceTaintSelector {
-  deviceClassName?: string | undefined;
-  driver?: string | undefined;
-  pool?: string | undefined;
-  device?: string | undefined;
+  /** Devices of this DeviceClass. */
+  deviceClassName?:
+    | string
+    | undefined;
+  /** Devices of this driver. */
+  driver?:
+    | string
+    | undefined;
+  /** Devices of this pool. */
+  pool?:
+    | string
+    | undefined;
+  /** The device of this name. */
+  device?:
+    | string
+    | undefined;
+  /** Selectors the devices must satisfy. */
   selectors: DeviceSelector[];
 }
 

@@ -11,30 +11,62 @@ import { Condition, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg
 import { RawExtension } from "../../../apimachinery/pkg/runtime/generated.js";
 import { NodeSelector } from "../../core/v1/pod.js";
 
+/** What the driver reports about one allocated device. */
 export interface AllocatedDeviceStatus {
-  driver?: string | undefined;
-  pool?: string | undefined;
-  device?: string | undefined;
+  /** The driver of the device. */
+  driver?:
+    | string
+    | undefined;
+  /** The pool the device belongs to. */
+  pool?:
+    | string
+    | undefined;
+  /** The device's name within the pool. */
+  device?:
+    | string
+    | undefined;
+  /** The device's conditions, as the driver sees them. */
   conditions: Condition[];
-  data?: RawExtension | undefined;
+  /** Driver-specific status data, a JSON object. */
+  data?:
+    | RawExtension
+    | undefined;
+  /** Network settings of the device, for network devices. */
   networkData?: NetworkDeviceData | undefined;
 }
 
+/** Which devices the scheduler allocated to a claim, and where they can be used. */
 export interface AllocationResult {
-  devices?: DeviceAllocationResult | undefined;
+  /** The allocated devices and their configuration. */
+  devices?:
+    | DeviceAllocationResult
+    | undefined;
+  /** The nodes the allocated devices are reachable from; unset: all nodes. */
   nodeSelector?: NodeSelector | undefined;
 }
 
+/** A CEL expression a device must satisfy. */
 export interface CELDeviceSelector {
+  /**
+   * A CEL expression over `device` (driver, attributes, capacity) that yields true for the devices
+   * selected. Required.
+   */
   expression?: string | undefined;
 }
 
+/** An amount of a shared counter. */
 export interface Counter {
+  /** The amount. */
   value?: Quantity | undefined;
 }
 
+/** A named set of counters devices of the slice draw from. */
 export interface CounterSet {
-  name?: string | undefined;
+  /** The set's name, a DNS label, unique in the slice. */
+  name?:
+    | string
+    | undefined;
+  /** The counters and their amounts. */
   counters: { [key: string]: Counter };
 }
 
@@ -43,14 +75,34 @@ export interface CounterSet_CountersEntry {
   value?: Counter | undefined;
 }
 
+/** One device a driver offers. */
 export interface Device {
-  name?: string | undefined;
+  /** The device's name, a DNS label, unique in the pool. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * Named attributes (a C identifier, optionally behind a driver-name domain and a slash) selectors
+   * can match.
+   */
   attributes: { [key: string]: DeviceAttribute };
+  /** Named quantities the device provides. */
   capacity: { [key: string]: DeviceCapacity };
+  /** The shared counters this device uses up when allocated. */
   consumesCounters: DeviceCounterConsumption[];
-  nodeName?: string | undefined;
-  nodeSelector?: NodeSelector | undefined;
-  allNodes?: boolean | undefined;
+  /** The node the device is on, when the slice says nodes per device. */
+  nodeName?:
+    | string
+    | undefined;
+  /** The nodes the device is reachable from, when the slice says nodes per device. */
+  nodeSelector?:
+    | NodeSelector
+    | undefined;
+  /** The device is reachable from every node, when the slice says nodes per device. */
+  allNodes?:
+    | boolean
+    | undefined;
+  /** Taints on the device; a claim must tolerate them to be allocated it. */
   taints: DeviceTaint[];
 }
 
@@ -64,71 +116,120 @@ export interface Device_CapacityEntry {
   value?: DeviceCapacity | undefined;
 }
 
+/** Configuration handed to the driver for some allocated devices. */
 export interface DeviceAllocationConfiguration {
-  source?: string | undefined;
+  /** Where the configuration came from: FromClass or FromClaim. */
+  source?:
+    | string
+    | undefined;
+  /** The requests (or request/subrequest) it applies to; empty: all of them. */
   requests: string[];
   deviceConfiguration?: DeviceConfiguration | undefined;
 }
 
+/** The devices allocated to a claim's requests. */
 export interface DeviceAllocationResult {
+  /** One entry per allocated device. */
   results: DeviceRequestAllocationResult[];
+  /** Configuration from the classes and the claim, for the driver. */
   config: DeviceAllocationConfiguration[];
 }
 
+/** An attribute's value: exactly one of its fields is set. */
 export interface DeviceAttribute {
-  int?: number | undefined;
-  bool?: boolean | undefined;
-  string?: string | undefined;
+  /** A number. */
+  int?:
+    | number
+    | undefined;
+  /** A boolean. */
+  bool?:
+    | boolean
+    | undefined;
+  /** A string of at most 64 bytes. */
+  string?:
+    | string
+    | undefined;
+  /** A semantic version (semver.org 2.0.0). */
   version?: string | undefined;
 }
 
+/** An amount a device provides. */
 export interface DeviceCapacity {
+  /** The amount. */
   value?: Quantity | undefined;
 }
 
+/** What devices a claim asks for. */
 export interface DeviceClaim {
+  /** The requests, each with a unique name. */
   requests: DeviceRequest[];
+  /** Rules several requests' devices must satisfy together. */
   constraints: DeviceConstraint[];
+  /** Configuration for the driver, per request or for all of them. */
   config: DeviceClaimConfiguration[];
 }
 
+/** Configuration for some of a claim's requests. */
 export interface DeviceClaimConfiguration {
+  /** The requests (or request/subrequest) it applies to; empty: all of them. */
   requests: string[];
   deviceConfiguration?: DeviceConfiguration | undefined;
 }
 
 /** A cluster-wide class of devices: selectors and configuration that a claim's requests pick by name. */
 export interface DeviceClass {
-  metadata?: ObjectMeta | undefined;
+  /** The class's name (what requests name it by) and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The class's selectors and configuration. */
   spec?: DeviceClassSpec | undefined;
 }
 
+/** Configuration a class hands the driver for every device allocated through it. */
 export interface DeviceClassConfiguration {
   deviceConfiguration?: DeviceConfiguration | undefined;
 }
 
 /** A list of DeviceClasses. */
 export interface DeviceClassList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The DeviceClasses. */
   items: DeviceClass[];
 }
 
+/** What a DeviceClass selects and configures. */
 export interface DeviceClassSpec {
+  /** Selectors every device allocated through this class must satisfy. */
   selectors: DeviceSelector[];
+  /** Configuration for the driver of every device allocated through this class. */
   config: DeviceClassConfiguration[];
 }
 
+/** Driver configuration. */
 export interface DeviceConfiguration {
+  /** Parameters only the named driver understands. */
   opaque?: OpaqueDeviceConfiguration | undefined;
 }
 
+/** A rule the devices of some requests must satisfy together. */
 export interface DeviceConstraint {
+  /** The requests it applies to; empty: all of them. */
   requests: string[];
+  /** A fully qualified attribute every device must have, with the same value. */
   matchAttribute?: string | undefined;
 }
 
+/** Counters a device uses up from one counter set. */
 export interface DeviceCounterConsumption {
-  counterSet?: string | undefined;
+  /** The counter set's name. */
+  counterSet?:
+    | string
+    | undefined;
+  /** The counters and the amounts used. */
   counters: { [key: string]: Counter };
 }
 
@@ -137,142 +238,324 @@ export interface DeviceCounterConsumption_CountersEntry {
   value?: Counter | undefined;
 }
 
+/**
+ * One request of a claim: some devices of a class, or the first of several alternatives that can be
+ * satisfied.
+ */
 export interface DeviceRequest {
-  name?: string | undefined;
-  exactly?: ExactDeviceRequest | undefined;
+  /** The request's name, a DNS label, unique in the claim. */
+  name?:
+    | string
+    | undefined;
+  /** The devices wanted, when there are no alternatives. */
+  exactly?:
+    | ExactDeviceRequest
+    | undefined;
+  /** Alternatives, in order of preference: the first that can be satisfied is allocated. */
   firstAvailable: DeviceSubRequest[];
 }
 
+/** One allocated device. */
 export interface DeviceRequestAllocationResult {
-  request?: string | undefined;
-  driver?: string | undefined;
-  pool?: string | undefined;
-  device?: string | undefined;
-  adminAccess?: boolean | undefined;
+  /** The request (or request/subrequest) the device was allocated for. */
+  request?:
+    | string
+    | undefined;
+  /** The device's driver. */
+  driver?:
+    | string
+    | undefined;
+  /** The device's pool. */
+  pool?:
+    | string
+    | undefined;
+  /** The device's name in the pool. */
+  device?:
+    | string
+    | undefined;
+  /** Whether the device was allocated with administrative access. */
+  adminAccess?:
+    | boolean
+    | undefined;
+  /** The taints of the device the request tolerated. */
   tolerations: DeviceToleration[];
 }
 
+/** A condition on devices. */
 export interface DeviceSelector {
+  /** A CEL expression the device must satisfy. */
   cel?: CELDeviceSelector | undefined;
 }
 
+/** One alternative of a request's firstAvailable. */
 export interface DeviceSubRequest {
-  name?: string | undefined;
-  deviceClassName?: string | undefined;
+  /** The alternative's name, a DNS label, unique in the request. */
+  name?:
+    | string
+    | undefined;
+  /** The DeviceClass the devices come from. Required. */
+  deviceClassName?:
+    | string
+    | undefined;
+  /** Selectors the devices must satisfy beyond the class's. */
   selectors: DeviceSelector[];
-  allocationMode?: string | undefined;
-  count?: number | undefined;
+  /** ExactCount (count devices, the default) or All. */
+  allocationMode?:
+    | string
+    | undefined;
+  /** How many devices, with allocationMode ExactCount (default 1). */
+  count?:
+    | number
+    | undefined;
+  /** Taints the devices may have. */
   tolerations: DeviceToleration[];
 }
 
+/**
+ * A taint on a device: claims that do not tolerate it are not allocated it (NoSchedule), or lose it
+ * (NoExecute).
+ */
 export interface DeviceTaint {
-  key?: string | undefined;
-  value?: string | undefined;
-  effect?: string | undefined;
+  /** The taint's key, a label name. Required. */
+  key?:
+    | string
+    | undefined;
+  /** The taint's value, a label value. */
+  value?:
+    | string
+    | undefined;
+  /** NoSchedule or NoExecute. Required. */
+  effect?:
+    | string
+    | undefined;
+  /** When the taint was added; set by the server when missing. */
   timeAdded?: Time | undefined;
 }
 
+/** A taint a request tolerates. */
 export interface DeviceToleration {
-  key?: string | undefined;
-  operator?: string | undefined;
-  value?: string | undefined;
-  effect?: string | undefined;
+  /** The taint key tolerated; empty with Exists: every key. */
+  key?:
+    | string
+    | undefined;
+  /** Equal (the default: the value must match) or Exists. */
+  operator?:
+    | string
+    | undefined;
+  /** The taint value, with Equal. */
+  value?:
+    | string
+    | undefined;
+  /** The effect tolerated; empty: every effect. */
+  effect?:
+    | string
+    | undefined;
+  /** With NoExecute: how long the device may stay allocated after the taint appears. */
   tolerationSeconds?: number | undefined;
 }
 
+/** Some devices of one class. */
 export interface ExactDeviceRequest {
-  deviceClassName?: string | undefined;
+  /** The DeviceClass the devices come from. Required. */
+  deviceClassName?:
+    | string
+    | undefined;
+  /** Selectors the devices must satisfy beyond the class's. */
   selectors: DeviceSelector[];
-  allocationMode?: string | undefined;
-  count?: number | undefined;
-  adminAccess?: boolean | undefined;
+  /** ExactCount (count devices, the default) or All (every matching device). */
+  allocationMode?:
+    | string
+    | undefined;
+  /** How many devices, with allocationMode ExactCount (default 1). */
+  count?:
+    | number
+    | undefined;
+  /** Ask for administrative access to devices that may be in use. */
+  adminAccess?:
+    | boolean
+    | undefined;
+  /** Taints the devices may have. */
   tolerations: DeviceToleration[];
 }
 
+/** Network settings of an allocated network device. */
 export interface NetworkDeviceData {
-  interfaceName?: string | undefined;
+  /** The interface's name in the pod. */
+  interfaceName?:
+    | string
+    | undefined;
+  /** The interface's addresses, in CIDR notation. */
   ips: string[];
+  /** The interface's hardware (MAC) address. */
   hardwareAddress?: string | undefined;
 }
 
+/** Configuration for one driver, passed on as it is. */
 export interface OpaqueDeviceConfiguration {
-  driver?: string | undefined;
+  /** The driver the parameters are for. Required. */
+  driver?:
+    | string
+    | undefined;
+  /** The parameters, a JSON object the driver defines. */
   parameters?: RawExtension | undefined;
 }
 
 /** A namespaced request for devices; the scheduler's allocation and the pods holding it are in its status. */
 export interface ResourceClaim {
-  metadata?: ObjectMeta | undefined;
-  spec?: ResourceClaimSpec | undefined;
+  /** The claim's name, namespace and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** What the claim asks for. Fixed once created. */
+  spec?:
+    | ResourceClaimSpec
+    | undefined;
+  /** The allocation and who holds the claim. */
   status?: ResourceClaimStatus | undefined;
 }
 
+/** An object (a pod) holding a claim. */
 export interface ResourceClaimConsumerReference {
-  apiGroup?: string | undefined;
-  resource?: string | undefined;
-  name?: string | undefined;
+  /** The object's API group; empty for core. */
+  apiGroup?:
+    | string
+    | undefined;
+  /** The object's resource. Required. */
+  resource?:
+    | string
+    | undefined;
+  /** The object's name. Required. */
+  name?:
+    | string
+    | undefined;
+  /** The object's uid. Required. */
   uid?: string | undefined;
 }
 
 /** A list of ResourceClaims. */
 export interface ResourceClaimList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ResourceClaims. */
   items: ResourceClaim[];
 }
 
+/** What a claim asks for. */
 export interface ResourceClaimSpec {
+  /** The devices wanted. */
   devices?: DeviceClaim | undefined;
 }
 
+/** What happened to a claim. */
 export interface ResourceClaimStatus {
-  allocation?: AllocationResult | undefined;
+  /** The devices allocated, once the claim is allocated. Fixed once set. */
+  allocation?:
+    | AllocationResult
+    | undefined;
+  /** The objects (pods) using the claim; only while it is allocated. */
   reservedFor: ResourceClaimConsumerReference[];
+  /** What the drivers report about the allocated devices. */
   devices: AllocatedDeviceStatus[];
 }
 
 /** The spec a ResourceClaim is stamped from for each pod that names the template. */
 export interface ResourceClaimTemplate {
-  metadata?: ObjectMeta | undefined;
+  /** The template's name, namespace and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** What each claim made from it looks like. Fixed once created. */
   spec?: ResourceClaimTemplateSpec | undefined;
 }
 
 /** A list of ResourceClaimTemplates. */
 export interface ResourceClaimTemplateList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ResourceClaimTemplates. */
   items: ResourceClaimTemplate[];
 }
 
+/** The claim a template stamps out. */
 export interface ResourceClaimTemplateSpec {
-  metadata?: ObjectMeta | undefined;
+  /** Labels and annotations for each claim. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** Each claim's spec. */
   spec?: ResourceClaimSpec | undefined;
 }
 
+/** The pool a slice's devices belong to. */
 export interface ResourcePool {
-  name?: string | undefined;
-  generation?: number | undefined;
+  /** The pool's name: DNS subdomains joined by slashes. Required. */
+  name?:
+    | string
+    | undefined;
+  /** The pool's generation: slices of an older one are outdated. */
+  generation?:
+    | number
+    | undefined;
+  /** How many slices the pool has at this generation. */
   resourceSliceCount?: number | undefined;
 }
 
 /** Some of the devices one driver offers in one pool, published by the driver (cluster-scoped). */
 export interface ResourceSlice {
-  metadata?: ObjectMeta | undefined;
+  /** The slice's name and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The driver, pool, nodes and devices. */
   spec?: ResourceSliceSpec | undefined;
 }
 
 /** A list of ResourceSlices. */
 export interface ResourceSliceList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ResourceSlices. */
   items: ResourceSlice[];
 }
 
+/**
+ * Some devices of one pool of one driver, and where they are available: exactly one of nodeName,
+ * nodeSelector, allNodes and perDeviceNodeSelection.
+ */
 export interface ResourceSliceSpec {
-  driver?: string | undefined;
-  pool?: ResourcePool | undefined;
-  nodeName?: string | undefined;
-  nodeSelector?: NodeSelector | undefined;
-  allNodes?: boolean | undefined;
+  /** The driver publishing the devices. Fixed once set. */
+  driver?:
+    | string
+    | undefined;
+  /** The pool the devices belong to. */
+  pool?:
+    | ResourcePool
+    | undefined;
+  /** The node the devices are on. Fixed once set. */
+  nodeName?:
+    | string
+    | undefined;
+  /** The nodes the devices are reachable from: exactly one term. */
+  nodeSelector?:
+    | NodeSelector
+    | undefined;
+  /** The devices are reachable from every node. */
+  allNodes?:
+    | boolean
+    | undefined;
+  /** The devices. */
   devices: Device[];
-  perDeviceNodeSelection?: boolean | undefined;
+  /** Each device says where it is available. */
+  perDeviceNodeSelection?:
+    | boolean
+    | undefined;
+  /** Counter sets the devices of the pool draw from. */
   sharedCounters: CounterSet[];
 }
 
