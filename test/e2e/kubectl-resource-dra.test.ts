@@ -3,14 +3,18 @@
  * with the group's versions turned on as upstream 1.33 needs them (`--runtime-config`): discovery,
  * one stored object read and written in v1beta1 and v1beta2 (requests' `exactly`, devices'
  * `basic`), upstream's defaults, one validation message per kind, the claim's `/status` rules,
- * printer columns and ResourceSlice field selectors. v1alpha3 DeviceTaintRule beside them.
+ * printer columns and ResourceSlice field selectors, the v1beta2 gRPC service over the same
+ * objects. v1alpha3 DeviceTaintRule beside them.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { credentials } from '@grpc/grpc-js';
+import { ResourceClaimServiceClient } from '../../gen/wheelhouse/resource/v1beta2/services.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { servedResources } from '../../src/server/runtime-config.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 
 const RUNTIME_CONFIG = 'resource.k8s.io/v1beta1=true,resource.k8s.io/v1beta2=true,resource.k8s.io/v1alpha3=true';
 const G = 'resource.k8s.io';
@@ -197,6 +201,21 @@ describe('resource.k8s.io through kubectl 1.33', () => {
     assert.deepEqual((await table(['resourceclaimtemplates']))[0], ['NAME', 'AGE']);
     await refused(['patch', 'resourceclaimtemplate', 'gpu-template', '--type=merge', '-p', JSON.stringify(template([{ name: 'gpus', exactly: { deviceClassName: 'gpu.example.com' } }]))], undefined, 'The ResourceClaimTemplate "gpu-template" is invalid: spec: Invalid value:');
     await refused(['create', '-f', '-'], JSON.stringify(obj('v1beta2', 'ResourceClaimTemplate', 'bad', template([{ name: 'gpu', firstAvailable: [{ name: 'a', deviceClassName: 'gpu.example.com' }, { name: 'a', deviceClassName: 'gpu.example.com' }] }]))), 'spec.spec.devices.requests[0].firstAvailable[1]: Duplicate value: "a"');
+  });
+
+  it('gRPC: wheelhouse.resource.v1beta2.ResourceClaimService reads the claim kubectl wrote in v1beta1, and refuses as HTTP does', async () => {
+    const client = new ResourceClaimServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    try {
+      const got = await unary<object>((cb) => client.get({ namespace: 'default', name: 'one-gpu' }, cb));
+      const claim = toJson('k8s.io.api.resource.v1beta2.ResourceClaim', got) as { spec: { devices: { requests: unknown[] } } };
+      assert.deepEqual(claim.spec.devices.requests, [{ name: 'gpu', exactly: { deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 } }]);
+      const object = toMessage('k8s.io.api.resource.v1beta2.ResourceClaim', { metadata: { name: 'grpc-bad' }, spec: { devices: { requests: [{ name: 'gpu', exactly: {} }] } } });
+      const failure = await grpcFailure(() => unary((cb) => client.create({ namespace: 'default', object }, cb)));
+      assert.equal(failure.status.reason, 'Invalid');
+      assert.equal(failure.status.message, 'ResourceClaim.resource.k8s.io "grpc-bad" is invalid: spec.devices.requests[0].exactly.deviceClassName: Required value');
+    } finally {
+      client.close();
+    }
   });
 
   it('v1alpha3 DeviceTaintRule: the taint records when it was added; effect and key as upstream', async () => {
