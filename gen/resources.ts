@@ -21,6 +21,9 @@ import { IPAddressServiceService as networkingV1IPAddressService, IngressClassSe
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
+import { DeviceTaintRuleServiceService as resourceV1alpha3DeviceTaintRuleService } from './wheelhouse/resource/v1alpha3/services.js';
+import { DeviceClassServiceService as resourceV1beta1DeviceClassService, ResourceClaimServiceService as resourceV1beta1ResourceClaimService, ResourceClaimTemplateServiceService as resourceV1beta1ResourceClaimTemplateService, ResourceSliceServiceService as resourceV1beta1ResourceSliceService } from './wheelhouse/resource/v1beta1/services.js';
+import { DeviceClassServiceService as resourceV1beta2DeviceClassService, ResourceClaimServiceService as resourceV1beta2ResourceClaimService, ResourceClaimTemplateServiceService as resourceV1beta2ResourceClaimTemplateService, ResourceSliceServiceService as resourceV1beta2ResourceSliceService } from './wheelhouse/resource/v1beta2/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceService as storageV1CSINodeService, CSIStorageCapacityServiceService as storageV1CSIStorageCapacityService, StorageClassServiceService as storageV1StorageClassService, VolumeAttachmentServiceService as storageV1VolumeAttachmentService } from './wheelhouse/storage/v1/services.js';
 import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
@@ -907,6 +910,80 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1alpha1', storage: true, objectType: 'k8s.io.api.apiserverinternal.v1alpha1.StorageVersion', listType: 'k8s.io.api.apiserverinternal.v1alpha1.StorageVersionList', service: { name: 'wheelhouse.internal.v1alpha1.StorageVersionService', definition: internalV1alpha1StorageVersionService } },
+    ],
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'deviceclasses',
+    kind: 'DeviceClass',
+    listKind: 'DeviceClassList',
+    singular: 'deviceclass',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta1.DeviceClass', listType: 'k8s.io.api.resource.v1beta1.DeviceClassList', service: { name: 'wheelhouse.resource.v1beta1.DeviceClassService', definition: resourceV1beta1DeviceClassService } },
+      { version: 'v1beta2', storage: false, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta2.DeviceClass', listType: 'k8s.io.api.resource.v1beta2.DeviceClassList', service: { name: 'wheelhouse.resource.v1beta2.DeviceClassService', definition: resourceV1beta2DeviceClassService } },
+    ],
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceclaims',
+    kind: 'ResourceClaim',
+    listKind: 'ResourceClaimList',
+    singular: 'resourceclaim',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: ['status'],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta1.ResourceClaim', listType: 'k8s.io.api.resource.v1beta1.ResourceClaimList', service: { name: 'wheelhouse.resource.v1beta1.ResourceClaimService', definition: resourceV1beta1ResourceClaimService } },
+      { version: 'v1beta2', storage: false, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta2.ResourceClaim', listType: 'k8s.io.api.resource.v1beta2.ResourceClaimList', service: { name: 'wheelhouse.resource.v1beta2.ResourceClaimService', definition: resourceV1beta2ResourceClaimService } },
+    ],
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceclaimtemplates',
+    kind: 'ResourceClaimTemplate',
+    listKind: 'ResourceClaimTemplateList',
+    singular: 'resourceclaimtemplate',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta1.ResourceClaimTemplate', listType: 'k8s.io.api.resource.v1beta1.ResourceClaimTemplateList', service: { name: 'wheelhouse.resource.v1beta1.ResourceClaimTemplateService', definition: resourceV1beta1ResourceClaimTemplateService } },
+      { version: 'v1beta2', storage: false, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta2.ResourceClaimTemplate', listType: 'k8s.io.api.resource.v1beta2.ResourceClaimTemplateList', service: { name: 'wheelhouse.resource.v1beta2.ResourceClaimTemplateService', definition: resourceV1beta2ResourceClaimTemplateService } },
+    ],
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'resourceslices',
+    kind: 'ResourceSlice',
+    listKind: 'ResourceSliceList',
+    singular: 'resourceslice',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta1.ResourceSlice', listType: 'k8s.io.api.resource.v1beta1.ResourceSliceList', service: { name: 'wheelhouse.resource.v1beta1.ResourceSliceService', definition: resourceV1beta1ResourceSliceService } },
+      { version: 'v1beta2', storage: false, offByDefault: true, objectType: 'k8s.io.api.resource.v1beta2.ResourceSlice', listType: 'k8s.io.api.resource.v1beta2.ResourceSliceList', service: { name: 'wheelhouse.resource.v1beta2.ResourceSliceService', definition: resourceV1beta2ResourceSliceService } },
+    ],
+  },
+  {
+    group: 'resource.k8s.io',
+    resource: 'devicetaintrules',
+    kind: 'DeviceTaintRule',
+    listKind: 'DeviceTaintRuleList',
+    singular: 'devicetaintrule',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1alpha3', storage: true, objectType: 'k8s.io.api.resource.v1alpha3.DeviceTaintRule', listType: 'k8s.io.api.resource.v1alpha3.DeviceTaintRuleList', service: { name: 'wheelhouse.resource.v1alpha3.DeviceTaintRuleService', definition: resourceV1alpha3DeviceTaintRuleService } },
     ],
   },
 ];

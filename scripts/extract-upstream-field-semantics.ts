@@ -98,6 +98,10 @@ function packageSources(): Source[] {
     api('apiserverinternal/v1alpha1'),
     // Removed upstream after 1.33 (replaced by v1beta1).
     api('storagemigration/v1alpha1', release(apiGit, 'v0.33.0')),
+    // resource.k8s.io as 1.33 has it (later releases changed these betas).
+    api('resource/v1beta1', release(apiGit, 'v0.33.0')),
+    api('resource/v1beta2', release(apiGit, 'v0.33.0')),
+    api('resource/v1alpha3', release(apiGit, 'v0.33.0')),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

@@ -55,6 +55,11 @@ import { volumeAttachments } from './storage/volumeattachments.js';
 import { volumeAttributesClasses } from './storage/volumeattributesclasses.js';
 import { storageVersionMigrations } from './storagemigration/storageversionmigrations.js';
 import { storageVersions } from './apiserverinternal/storageversions.js';
+import { deviceClasses } from './resource/deviceclasses.js';
+import { resourceClaims } from './resource/resourceclaims.js';
+import { resourceClaimTemplates } from './resource/resourceclaimtemplates.js';
+import { resourceSlices } from './resource/resourceslices.js';
+import { deviceTaintRules } from './resource/devicetaintrules.js';
 import { flowSchemas } from './flowcontrol/flowschemas.js';
 import { priorityLevelConfigurations } from './flowcontrol/prioritylevelconfigurations.js';
 import type { ResourceDefinition } from './rest/definition.js';
@@ -118,4 +123,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   priorityLevelConfigurations,
   storageVersionMigrations,
   storageVersions,
+  deviceClasses,
+  resourceClaims,
+  resourceClaimTemplates,
+  resourceSlices,
+  deviceTaintRules,
 ];

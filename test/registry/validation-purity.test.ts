@@ -113,6 +113,11 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   },
   'storage.k8s.io/CSINode': { spec: { drivers: [{ name: 'disk.csi.example.com', nodeID: 'node-1', topologyKeys: ['topology.kubernetes.io/zone'] }] } },
   'storage.k8s.io/VolumeAttributesClass': { driverName: 'disk.csi.example.com', parameters: { iops: '3000' } },
+  'resource.k8s.io/DeviceClass': { spec: { selectors: [{ cel: { expression: 'device.driver == "gpu.example.com"' } }] } },
+  'resource.k8s.io/ResourceClaim': { spec: { devices: { requests: [{ name: 'gpu', deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 }] } } },
+  'resource.k8s.io/ResourceClaimTemplate': { spec: { spec: { devices: { requests: [{ name: 'gpu', deviceClassName: 'gpu.example.com', allocationMode: 'ExactCount', count: 1 }] } } } },
+  'resource.k8s.io/ResourceSlice': { spec: { driver: 'gpu.example.com', nodeName: 'node-1', pool: { name: 'node-1', generation: 1, resourceSliceCount: 1 }, devices: [{ name: 'gpu-0', basic: { attributes: { model: { string: 'a100' } } } }] } },
+  'resource.k8s.io/DeviceTaintRule': { spec: { deviceSelector: { driver: 'gpu.example.com' }, taint: { key: 'example.com/maintenance', effect: 'NoSchedule', timeAdded: '2025-01-01T00:00:00Z' } } },
   'storage.k8s.io/CSIStorageCapacity': { storageClassName: 'fast', capacity: '10Gi', nodeTopology: { matchLabels: { 'topology.kubernetes.io/zone': 'a' } } },
   'flowcontrol.apiserver.k8s.io/FlowSchema': {
     spec: {

@@ -5,7 +5,7 @@
 import type { StatusCause } from '../errors/status.js';
 
 /** The kinds of field error and their upstream cause reasons. */
-export type FieldErrorType = 'Required' | 'Invalid' | 'Forbidden' | 'Duplicate' | 'NotSupported' | 'TooLong';
+export type FieldErrorType = 'Required' | 'Invalid' | 'Forbidden' | 'Duplicate' | 'NotSupported' | 'TooLong' | 'TooMany';
 
 const REASONS: Record<FieldErrorType, string> = {
   Required: 'FieldValueRequired',
@@ -14,6 +14,7 @@ const REASONS: Record<FieldErrorType, string> = {
   Duplicate: 'FieldValueDuplicate',
   NotSupported: 'FieldValueNotSupported',
   TooLong: 'FieldValueTooLong',
+  TooMany: 'FieldValueTooMany',
 };
 
 /** One validation failure at a field path. */
@@ -199,6 +200,8 @@ export function fieldErrorBody(e: FieldError): string {
       return `Unsupported value: ${renderValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
     case 'TooLong':
       return `Too long: ${e.detail}`;
+    case 'TooMany':
+      return `Too many: ${renderValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
     case 'Invalid':
       return `Invalid value: ${renderValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
   }
@@ -217,6 +220,8 @@ export const invalidValue = (field: string, value: unknown, detail: string): Fie
   detail,
 });
 export const forbidden = (field: string, detail: string): FieldError => ({ type: 'Forbidden', field, detail });
+/** A list with more items than allowed (upstream's field.TooMany). */
+export const tooMany = (field: string, actual: number, max: number): FieldError => ({ type: 'TooMany', field, value: actual, detail: `must have at most ${max} items` });
 export const notSupported = (field: string, value: unknown, supported: string[]): FieldError => ({
   type: 'NotSupported',
   field,
