@@ -131,7 +131,7 @@ export interface HPAScalingRules {
   selectPolicy?:
     | string
     | undefined;
-  /** The allowed changes per period; at least one is needed unless selectPolicy is Disabled. */
+  /** The allowed changes per period; when unset, the defaults of the direction apply. */
   policies: HPAScalingPolicy[];
   /**
    * How far the metric may stray from its target, as a fraction, before scaling happens; defaults
