@@ -3,6 +3,8 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js';
+import { mutatingAdmissionPolicies } from './admissionregistration/mutatingadmissionpolicies.js';
+import { mutatingAdmissionPolicyBindings } from './admissionregistration/mutatingadmissionpolicybindings.js';
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js';
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js';
@@ -94,6 +96,8 @@ export const builtinDefinitions: ResourceDefinition[] = [
   validatingWebhookConfigurations,
   validatingAdmissionPolicies,
   validatingAdmissionPolicyBindings,
+  mutatingAdmissionPolicies,
+  mutatingAdmissionPolicyBindings,
   podDisruptionBudgets,
   ingresses,
   ingressClasses,

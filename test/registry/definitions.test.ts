@@ -73,6 +73,8 @@ describe('builtin definitions', () => {
       validatingwebhookconfigurations: [],
       validatingadmissionpolicies: [],
       validatingadmissionpolicybindings: [],
+      mutatingadmissionpolicies: [],
+      mutatingadmissionpolicybindings: [],
       poddisruptionbudgets: ['pdb'],
       ingresses: ['ing'],
       ingressclasses: [],
