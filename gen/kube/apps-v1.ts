@@ -11,6 +11,10 @@ export interface ControllerRevision {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /**
+   * The object's name, namespace, labels and other standard metadata; the owning controller is in
+   * ownerReferences.
+   */
   metadata?: metav1.ObjectMeta;
   /** The snapshot: any embedded object. */
   data?: runtime.RawExtension;
@@ -18,12 +22,15 @@ export interface ControllerRevision {
   revision?: number;
 }
 
+/** A list of ControllerRevisions. */
 export interface ControllerRevisionList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ControllerRevisions. */
   items?: ControllerRevision[];
 }
 
@@ -33,28 +40,41 @@ export interface DaemonSet {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The desired state: which pods to run on the nodes and how updates roll out. */
   spec?: DaemonSetSpec;
+  /** What the DaemonSet controller last observed; may lag behind spec. Read-only. */
   status?: DaemonSetStatus;
 }
 
+/** One aspect of a DaemonSet's state at a point in time. */
 export interface DaemonSetCondition {
+  /** The aspect this condition reports. */
   type?: string;
+  /** True, False or Unknown. */
   status?: string;
+  /** When status last changed. */
   lastTransitionTime?: metav1.Time;
+  /** A one-word, CamelCase cause of the last transition. */
   reason?: string;
+  /** A human-readable account of the last transition. */
   message?: string;
 }
 
+/** A list of DaemonSets. */
 export interface DaemonSetList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The DaemonSets. */
   items?: DaemonSet[];
 }
 
+/** What a DaemonSet runs on each eligible node and how it replaces old pods. */
 export interface DaemonSetSpec {
   /** Which pods belong to the daemon set, by label; it must match the template's labels. */
   selector?: metav1.LabelSelector;
@@ -68,19 +88,34 @@ export interface DaemonSetSpec {
   revisionHistoryLimit?: number;
 }
 
+/** Node counts a DaemonSet's controller last observed. */
 export interface DaemonSetStatus {
+  /** How many nodes run at least one daemon pod and should. */
   currentNumberScheduled?: number;
+  /** How many nodes run a daemon pod but should not. */
   numberMisscheduled?: number;
+  /** How many nodes should run a daemon pod. */
   desiredNumberScheduled?: number;
+  /** How many nodes run a daemon pod that has the Ready condition. */
   numberReady?: number;
+  /** The metadata.generation the controller has acted on. */
   observedGeneration?: number;
+  /** How many nodes run a daemon pod from the current template. */
   updatedNumberScheduled?: number;
+  /** How many nodes run a daemon pod that has been ready for at least minReadySeconds. */
   numberAvailable?: number;
+  /** How many nodes should run a daemon pod but have none available. */
   numberUnavailable?: number;
+  /**
+   * How many times a revision name has collided; mixed into the next revision's hash to avoid the
+   * collision.
+   */
   collisionCount?: number;
+  /** The latest observations of the daemon set's state. */
   conditions?: DaemonSetCondition[];
 }
 
+/** How a DaemonSet replaces its pods when the template changes. */
 export interface DaemonSetUpdateStrategy {
   /** RollingUpdate (the default) or OnDelete. */
   type?: string;
@@ -280,6 +315,7 @@ export interface ReplicaSetStatus {
   conditions?: ReplicaSetCondition[];
 }
 
+/** Bounds on a DaemonSet's rolling update. */
 export interface RollingUpdateDaemonSet {
   /** How many nodes may lack an available pod during the update. Defaults to 1. */
   maxUnavailable?: intstr.IntOrString;
@@ -301,6 +337,7 @@ export interface RollingUpdateDeployment {
   maxSurge?: intstr.IntOrString;
 }
 
+/** Bounds on a StatefulSet's rolling update. */
 export interface RollingUpdateStatefulSetStrategy {
   /** Only ordinals at or above the partition are updated. Defaults to 0. */
   partition?: number;
@@ -314,33 +351,47 @@ export interface StatefulSet {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The desired state: the pod template, how many ordinals, their claims and how updates roll out. */
   spec?: StatefulSetSpec;
+  /** What the StatefulSet controller last observed; may lag behind spec. Read-only. */
   status?: StatefulSetStatus;
 }
 
+/** One aspect of a StatefulSet's state at a point in time. */
 export interface StatefulSetCondition {
+  /** The aspect this condition reports. */
   type?: string;
+  /** True, False or Unknown. */
   status?: string;
+  /** When status last changed. */
   lastTransitionTime?: metav1.Time;
+  /** A one-word, CamelCase cause of the last transition. */
   reason?: string;
+  /** A human-readable account of the last transition. */
   message?: string;
 }
 
+/** A list of StatefulSets. */
 export interface StatefulSetList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The StatefulSets. */
   items?: StatefulSet[];
 }
 
+/** The numbering of a StatefulSet's pods. */
 export interface StatefulSetOrdinals {
   /** The first ordinal. Defaults to 0. */
   start?: number;
 }
 
+/** What happens to the claims made from volumeClaimTemplates when their pods go away. */
 export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   /** Retain (the default) or Delete, when the set is deleted. */
   whenDeleted?: string;
@@ -348,6 +399,10 @@ export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   whenScaled?: string;
 }
 
+/**
+ * What a StatefulSet runs: a template stamped out once per ordinal, each copy with its own stable
+ * name and claims.
+ */
 export interface StatefulSetSpec {
   /** How many pods should run. Defaults to 1. */
   replicas?: number;
@@ -357,7 +412,11 @@ export interface StatefulSetSpec {
   template?: corev1.PodTemplateSpec;
   /** Claims made for each pod, mounted by the template's volumes of the same name. */
   volumeClaimTemplates?: corev1.PersistentVolumeClaim[];
-  /** The headless Service that gives the pods their network identities. */
+  /**
+   * The headless Service that governs the set and gives each pod the DNS name
+   * <pod>.<serviceName>.<namespace>.svc; it must exist beforehand, the controller does not create
+   * it.
+   */
   serviceName?: string;
   /** OrderedReady (one at a time, in order; the default) or Parallel. */
   podManagementPolicy?: string;
@@ -373,19 +432,37 @@ export interface StatefulSetSpec {
   ordinals?: StatefulSetOrdinals;
 }
 
+/** The ordinals and revisions a StatefulSet's controller last observed. */
 export interface StatefulSetStatus {
+  /** The metadata.generation the controller has acted on. */
   observedGeneration?: number;
+  /** How many pods the controller has created. */
   replicas?: number;
+  /** How many pods have the Ready condition. */
   readyReplicas?: number;
+  /** How many pods run the currentRevision. */
   currentReplicas?: number;
+  /** How many pods run the updateRevision. */
   updatedReplicas?: number;
+  /**
+   * The revision (a ControllerRevision name) that made the pods with the lowest currentReplicas
+   * ordinals.
+   */
   currentRevision?: string;
+  /** The revision being rolled out; it made the pods with the highest updatedReplicas ordinals. */
   updateRevision?: string;
+  /**
+   * How many times a revision name has collided; mixed into the next revision's hash to avoid the
+   * collision.
+   */
   collisionCount?: number;
+  /** The latest observations of the set's state. */
   conditions?: StatefulSetCondition[];
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number;
 }
 
+/** How a StatefulSet replaces its pods when the template changes. */
 export interface StatefulSetUpdateStrategy {
   /** RollingUpdate (the default) or OnDelete. */
   type?: string;

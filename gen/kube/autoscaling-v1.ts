@@ -17,9 +17,13 @@ export interface ContainerResourceMetricStatus {
   container?: string;
 }
 
+/** An object in the autoscaler's namespace, named by kind, name and API version. */
 export interface CrossVersionObjectReference {
+  /** The object's kind, such as Deployment. */
   kind?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's API version, such as apps/v1. */
   apiVersion?: string;
 }
 
@@ -37,13 +41,20 @@ export interface ExternalMetricStatus {
   currentAverageValue?: resource.Quantity;
 }
 
+/**
+ * Scales a workload between a minimum and maximum replica count to hold its pods' average CPU
+ * utilization near a target. autoscaling/v2 adds other metrics and scaling behaviour.
+ */
 export interface HorizontalPodAutoscaler {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The workload to scale, the replica bounds and the CPU target. */
   spec?: HorizontalPodAutoscalerSpec;
+  /** What the autoscaler last observed and decided. Read-only. */
   status?: HorizontalPodAutoscalerStatus;
 }
 
@@ -56,27 +67,44 @@ export interface HorizontalPodAutoscalerCondition {
   observedGeneration?: number;
 }
 
+/** A list of HorizontalPodAutoscalers. */
 export interface HorizontalPodAutoscalerList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The HorizontalPodAutoscalers. */
   items?: HorizontalPodAutoscaler[];
 }
 
+/** What a HorizontalPodAutoscaler scales, between which bounds, and to which CPU target. */
 export interface HorizontalPodAutoscalerSpec {
+  /** The workload whose scale subresource is set; its pods are the ones measured. */
   scaleTargetRef?: CrossVersionObjectReference;
+  /** The fewest replicas to scale down to. Defaults to 1. */
   minReplicas?: number;
+  /** The most replicas to scale up to; at least minReplicas. */
   maxReplicas?: number;
+  /**
+   * The average CPU utilization to hold the pods at, as a percentage of their requests; when unset
+   * the autoscaler uses its default of 80.
+   */
   targetCPUUtilizationPercentage?: number;
 }
 
+/** The autoscaler's latest view of its target. */
 export interface HorizontalPodAutoscalerStatus {
+  /** The metadata.generation the autoscaler has acted on. */
   observedGeneration?: number;
+  /** When the autoscaler last changed the replica count. */
   lastScaleTime?: metav1.Time;
+  /** How many replicas the target had when last checked. */
   currentReplicas?: number;
+  /** How many replicas the autoscaler last decided on. */
   desiredReplicas?: number;
+  /** The pods' average CPU utilization when last read, as a percentage of their requests. */
   currentCPUUtilizationPercentage?: number;
 }
 
@@ -138,21 +166,33 @@ export interface ResourceMetricStatus {
   currentAverageValue?: resource.Quantity;
 }
 
+/** The scale subresource of a workload: how many replicas it should have and how many it has. */
 export interface Scale {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The scaled object's name, namespace and resource version. */
   metadata?: metav1.ObjectMeta;
+  /** The desired number of replicas. */
   spec?: ScaleSpec;
+  /** The current number of replicas and the selector of its pods. Read-only. */
   status?: ScaleStatus;
 }
 
+/** The desired size of a scalable object. */
 export interface ScaleSpec {
+  /** How many replicas the object should have. */
   replicas?: number;
 }
 
+/** The observed size of a scalable object. */
 export interface ScaleStatus {
+  /** How many replicas the object has. */
   replicas?: number;
+  /**
+   * The label selector of the object's pods, in the string form of label queries, such as app=web;
+   * what autoscalers count pods by.
+   */
   selector?: string;
 }

@@ -3,161 +3,301 @@
 import type * as resource from "./resource.js";
 import type * as metav1 from "./meta-v1.js";
 
+/** A resource of one named container in each of the target's pods. */
 export interface ContainerResourceMetricSource {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /**
+   * The value to hold the resource at, as an average value or a percentage of the container's
+   * requests.
+   */
   target?: MetricTarget;
+  /** The container whose usage is measured. */
   container?: string;
 }
 
+/** The reading of a resource of one container in each pod. */
 export interface ContainerResourceMetricStatus {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /** The value read. */
   current?: MetricValueStatus;
+  /** The container measured. */
   container?: string;
 }
 
+/** An object in the autoscaler's namespace, named by kind, name and API version. */
 export interface CrossVersionObjectReference {
+  /** The object's kind, such as Deployment. */
   kind?: string;
+  /** The object's name. */
   name?: string;
+  /** The object's API version, such as apps/v1. */
   apiVersion?: string;
 }
 
+/** A metric not tied to any object in the cluster. */
 export interface ExternalMetricSource {
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
+  /** The value to hold the metric at. */
   target?: MetricTarget;
 }
 
+/** The reading of an external metric. */
 export interface ExternalMetricStatus {
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
+  /** The value read. */
   current?: MetricValueStatus;
 }
 
+/** One allowed change of replicas over a period. */
 export interface HPAScalingPolicy {
+  /** Pods (an absolute count) or Percent (of the current replicas). */
   type?: string;
+  /** The amount of change allowed; more than zero. */
   value?: number;
+  /** The period the change is allowed in, from 1 to 1800 seconds. */
   periodSeconds?: number;
 }
 
+/** Rate limits for one direction of scaling. */
 export interface HPAScalingRules {
+  /**
+   * How far back (0 to 3600 seconds) recommendations are considered, so that the count does not
+   * flap; the most conservative recommendation in the window is used. Defaults to 0 for scaling up
+   * and 300 for scaling down.
+   */
   stabilizationWindowSeconds?: number;
+  /**
+   * Which policy wins when several apply: Max (the default, the most change), Min (the least
+   * change) or Disabled (no scaling in this direction).
+   */
   selectPolicy?: string;
+  /** The allowed changes per period; when unset, the defaults of the direction apply. */
   policies?: HPAScalingPolicy[];
+  /**
+   * How far the metric may stray from its target, as a fraction, before scaling happens; defaults
+   * to the cluster-wide setting (0.1). Needs the HPAConfigurableTolerance feature gate.
+   */
   tolerance?: resource.Quantity;
 }
 
+/**
+ * Scales a workload (anything with a /scale subresource, such as a Deployment) between a minimum
+ * and maximum replica count so that the metrics it watches stay near their targets.
+ */
 export interface HorizontalPodAutoscaler {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The workload to scale, the replica bounds, the metrics and their targets, and how fast to
+   * scale.
+   */
   spec?: HorizontalPodAutoscalerSpec;
+  /** What the autoscaler last observed and decided. Read-only. */
   status?: HorizontalPodAutoscalerStatus;
 }
 
+/** How fast an autoscaler may change the replica count, up and down. */
 export interface HorizontalPodAutoscalerBehavior {
+  /**
+   * Rules for scaling up. By default the larger of 4 pods or 100% of the current count per 15
+   * seconds, with no stabilization window.
+   */
   scaleUp?: HPAScalingRules;
+  /**
+   * Rules for scaling down. By default up to 100% of the current count per 15 seconds, after a
+   * 300-second stabilization window.
+   */
   scaleDown?: HPAScalingRules;
 }
 
+/** One aspect of an autoscaler's state at a point in time. */
 export interface HorizontalPodAutoscalerCondition {
+  /** AbleToScale, ScalingActive or ScalingLimited. */
   type?: string;
+  /** True, False or Unknown. */
   status?: string;
+  /** When status last changed. */
   lastTransitionTime?: metav1.Time;
+  /** A one-word, CamelCase cause of the last transition. */
   reason?: string;
+  /** A human-readable account of the last transition. */
   message?: string;
+  /** The metadata.generation the condition was set for. */
   observedGeneration?: number;
 }
 
+/** A list of HorizontalPodAutoscalers. */
 export interface HorizontalPodAutoscalerList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The HorizontalPodAutoscalers. */
   items?: HorizontalPodAutoscaler[];
 }
 
+/** What a HorizontalPodAutoscaler scales, between which bounds, and by which metrics. */
 export interface HorizontalPodAutoscalerSpec {
+  /**
+   * The workload whose scale subresource is set; it is also where the pods measured are selected
+   * from.
+   */
   scaleTargetRef?: CrossVersionObjectReference;
+  /**
+   * The fewest replicas to scale down to. Defaults to 1; 0 is accepted only with the HPAScaleToZero
+   * feature gate and an Object or External metric.
+   */
   minReplicas?: number;
+  /** The most replicas to scale up to; at least minReplicas. */
   maxReplicas?: number;
+  /**
+   * The metrics to act on; the replica count proposed is the highest any metric asks for. Defaults
+   * to 80% average CPU utilization.
+   */
   metrics?: MetricSpec[];
+  /** How fast to scale up and down; unset parts take the defaults of HPAScalingRules. */
   behavior?: HorizontalPodAutoscalerBehavior;
 }
 
+/** The autoscaler's latest view of its target. */
 export interface HorizontalPodAutoscalerStatus {
+  /** The metadata.generation the autoscaler has acted on. */
   observedGeneration?: number;
+  /** When the autoscaler last changed the replica count. */
   lastScaleTime?: metav1.Time;
+  /** How many replicas the target had when last checked. */
   currentReplicas?: number;
+  /** How many replicas the autoscaler last decided on. */
   desiredReplicas?: number;
+  /** The last value read of each metric in spec.metrics. */
   currentMetrics?: MetricStatus[];
+  /** The autoscaler's state: AbleToScale, ScalingActive and ScalingLimited. */
   conditions?: HorizontalPodAutoscalerCondition[];
 }
 
+/** A metric by name, optionally narrowed by a label selector. */
 export interface MetricIdentifier {
+  /** The metric's name. */
   name?: string;
+  /** Labels narrowing which series of the metric are read; unset lets the metrics API choose. */
   selector?: metav1.LabelSelector;
 }
 
+/** One metric to scale on; type says which of the other fields is set. */
 export interface MetricSpec {
+  /** Object, Pods, Resource, ContainerResource or External. */
   type?: string;
+  /** A metric of one Kubernetes object, such as requests per second of an Ingress. */
   object?: ObjectMetricSource;
+  /** A metric averaged across the target's pods, such as transactions per second. */
   pods?: PodsMetricSource;
+  /** A resource (CPU or memory) of the target's pods, as requests and limits measure it. */
   resource?: ResourceMetricSource;
+  /** A resource (CPU or memory) of one container in each of the target's pods. */
   containerResource?: ContainerResourceMetricSource;
+  /** A metric from outside the cluster, such as a queue's length. */
   external?: ExternalMetricSource;
 }
 
+/** The last reading of one metric; type says which of the other fields is set. */
 export interface MetricStatus {
+  /** Object, Pods, Resource, ContainerResource or External. */
   type?: string;
+  /** The reading of an Object metric. */
   object?: ObjectMetricStatus;
+  /** The reading of a Pods metric. */
   pods?: PodsMetricStatus;
+  /** The reading of a Resource metric. */
   resource?: ResourceMetricStatus;
+  /** The reading of a ContainerResource metric. */
   containerResource?: ContainerResourceMetricStatus;
+  /** The reading of an External metric. */
   external?: ExternalMetricStatus;
 }
 
+/** The value a metric should be held at. */
 export interface MetricTarget {
+  /** Utilization, Value or AverageValue. */
   type?: string;
+  /** The target value of the metric, for type Value. */
   value?: resource.Quantity;
+  /** The target value averaged across pods, for type AverageValue. */
   averageValue?: resource.Quantity;
+  /**
+   * The target average of the resource across pods, as a percentage of their requests, for type
+   * Utilization; only Resource and ContainerResource metrics support it.
+   */
   averageUtilization?: number;
 }
 
+/** A metric's current value, in the form its target uses. */
 export interface MetricValueStatus {
+  /** The current value. */
   value?: resource.Quantity;
+  /** The current value averaged across pods. */
   averageValue?: resource.Quantity;
+  /** The current average of the resource across pods, as a percentage of their requests. */
   averageUtilization?: number;
 }
 
+/** A metric describing one object. */
 export interface ObjectMetricSource {
+  /** The object the metric describes. */
   describedObject?: CrossVersionObjectReference;
+  /** The value to hold the metric at. */
   target?: MetricTarget;
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
 }
 
+/** The reading of a metric describing one object. */
 export interface ObjectMetricStatus {
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
+  /** The value read. */
   current?: MetricValueStatus;
+  /** The object the metric describes. */
   describedObject?: CrossVersionObjectReference;
 }
 
+/** A metric of each of the target's pods, averaged before it is compared with the target. */
 export interface PodsMetricSource {
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
+  /** The value to hold the metric at; only AverageValue targets are allowed. */
   target?: MetricTarget;
 }
 
+/** The reading of a per-pod metric. */
 export interface PodsMetricStatus {
+  /** The metric's name and selector. */
   metric?: MetricIdentifier;
+  /** The value read. */
   current?: MetricValueStatus;
 }
 
+/** A resource of the target's pods, summed over each pod's containers. */
 export interface ResourceMetricSource {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /** The value to hold the resource at, as an average value or a percentage of the pods' requests. */
   target?: MetricTarget;
 }
 
+/** The reading of a resource of the target's pods. */
 export interface ResourceMetricStatus {
+  /** The resource, such as cpu or memory. */
   name?: string;
+  /** The value read. */
   current?: MetricValueStatus;
 }

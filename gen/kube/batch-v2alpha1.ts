@@ -4,37 +4,64 @@ import type * as batchv1 from "./batch-v1.js";
 import type * as corev1 from "./core-v1.js";
 import type * as metav1 from "./meta-v1.js";
 
+/**
+ * Creates Jobs on a repeating schedule written in cron syntax. Served as batch/v2alpha1 for older
+ * clients; batch/v1 is the current version.
+ */
 export interface CronJob {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The schedule and the Job to create at each run. */
   spec?: CronJobSpec;
+  /** What the CronJob controller last observed. Read-only. */
   status?: CronJobStatus;
 }
 
+/** A list of CronJobs. */
 export interface CronJobList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The CronJobs. */
   items?: CronJob[];
 }
 
+/** When a CronJob runs and what each run creates. */
 export interface CronJobSpec {
+  /** The schedule in cron format, such as "0 3 * * *" or @hourly. */
   schedule?: string;
+  /**
+   * How late a run may start, in seconds; a run that cannot start within this window is skipped and
+   * counted as missed.
+   */
   startingDeadlineSeconds?: number;
+  /**
+   * What to do when a run is due while the previous Job is still running: Allow (run both), Forbid
+   * (skip the new run) or Replace (stop the old Job). Defaults to Allow.
+   */
   concurrencyPolicy?: string;
+  /** When true, no further runs start; Jobs already running are left alone. Defaults to false. */
   suspend?: boolean;
+  /** The Job created at each run. */
   jobTemplate?: JobTemplateSpec;
+  /** How many finished successful Jobs to keep. */
   successfulJobsHistoryLimit?: number;
+  /** How many failed Jobs to keep. */
   failedJobsHistoryLimit?: number;
 }
 
+/** The runs of a CronJob as its controller last observed them. */
 export interface CronJobStatus {
+  /** References to the Jobs of this CronJob that are running. */
   active?: corev1.ObjectReference[];
+  /** When a Job was last scheduled. */
   lastScheduleTime?: metav1.Time;
 }
 
@@ -43,7 +70,10 @@ export interface JobTemplate {
   template?: JobTemplateSpec;
 }
 
+/** The Job a CronJob creates at each scheduled time. */
 export interface JobTemplateSpec {
+  /** Labels, annotations and other metadata copied onto each Job created from this template. */
   metadata?: metav1.ObjectMeta;
+  /** The spec each created Job gets. */
   spec?: batchv1.JobSpec;
 }

@@ -64,10 +64,15 @@ export interface AzureDiskVolumeSource {
   kind?: string;
 }
 
+/** An Azure File share. Deprecated. */
 export interface AzureFilePersistentVolumeSource {
+  /** The Secret with the storage account's name and key. */
   secretName?: string;
+  /** The share's name. */
   shareName?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The Secret's namespace; defaults to the pod's namespace. */
   secretNamespace?: string;
 }
 
@@ -94,15 +99,28 @@ export interface Binding {
 
 /** A volume of an external CSI driver. */
 export interface CSIPersistentVolumeSource {
+  /** The CSI driver's name, as the driver reports it. Required. */
   driver?: string;
+  /** The volume's identifier in the driver, passed to every CSI call. Required. */
   volumeHandle?: string;
+  /** Whether the volume is published read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The filesystem to mount, such as ext4 or xfs, when the driver supports choosing one. */
   fsType?: string;
+  /** Driver-specific properties of the volume, passed to the driver when it is published. */
   volumeAttributes?: Record<string, string>;
+  /**
+   * A Secret with credentials passed to the driver's ControllerPublishVolume and
+   * ControllerUnpublishVolume calls.
+   */
   controllerPublishSecretRef?: SecretReference;
+  /** A Secret with credentials passed to the driver's NodeStageVolume call. */
   nodeStageSecretRef?: SecretReference;
+  /** A Secret with credentials passed to the driver's NodePublishVolume call. */
   nodePublishSecretRef?: SecretReference;
+  /** A Secret with credentials passed to the driver's ControllerExpandVolume call. */
   controllerExpandSecretRef?: SecretReference;
+  /** A Secret with credentials passed to the driver's NodeExpandVolume call. */
   nodeExpandSecretRef?: SecretReference;
 }
 
@@ -128,12 +146,19 @@ export interface Capabilities {
   drop?: string[];
 }
 
+/** A CephFS mount. Deprecated. */
 export interface CephFSPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors?: string[];
+  /** The path within the filesystem to mount. Defaults to /. */
   path?: string;
+  /** The RADOS user. Defaults to admin. */
   user?: string;
+  /** The path of the user's keyring file. Defaults to /etc/ceph/user.secret. */
   secretFile?: string;
+  /** A Secret with the user's key, used instead of secretFile. */
   secretRef?: SecretReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
@@ -153,10 +178,15 @@ export interface CephFSVolumeSource {
   readOnly?: boolean;
 }
 
+/** An OpenStack Cinder volume. Deprecated. */
 export interface CinderPersistentVolumeSource {
+  /** The Cinder volume's ID. */
   volumeID?: string;
+  /** The filesystem on the volume, such as ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** A Secret with the OpenStack credentials. */
   secretRef?: SecretReference;
 }
 
@@ -629,41 +659,76 @@ export interface EmptyDirVolumeSource {
   mode?: number;
 }
 
+/** One backend address of an Endpoints subset. */
 export interface EndpointAddress {
+  /** The IPv4 or IPv6 address; loopback, link-local and link-local multicast addresses are refused. */
   ip?: string;
+  /** The backend's hostname, when it has one. */
   hostname?: string;
+  /** The node that hosts this address. */
   nodeName?: string;
+  /** The object (usually a Pod) that provides this address. */
   targetRef?: ObjectReference;
 }
 
+/** One port of an Endpoints subset. */
 export interface EndpointPort {
+  /**
+   * The port's name, matching the Service port's name; required when a subset has more than one
+   * port.
+   */
   name?: string;
+  /** The port number. */
   port?: number;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
   protocol?: string;
+  /**
+   * The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed
+   * name (such as kubernetes.io/h2c), or a domain-prefixed name of your own.
+   */
   appProtocol?: string;
 }
 
+/** Addresses that all serve the same ports. */
 export interface EndpointSubset {
+  /** Addresses ready to receive traffic. */
   addresses?: EndpointAddress[];
+  /** Addresses not ready yet, or failing their readiness checks; load balancers skip them. */
   notReadyAddresses?: EndpointAddress[];
+  /** The ports every address of the subset serves. */
   ports?: EndpointPort[];
 }
 
+/**
+ * The network addresses behind a Service, grouped by the ports they serve; kept by the endpoints
+ * controller for Services with a selector. Superseded by discovery.k8s.io/v1 EndpointSlice.
+ */
 export interface Endpoints {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /**
+   * The object's name, namespace, labels and other standard metadata; the name is that of the
+   * Service it belongs to.
+   */
   metadata?: metav1.ObjectMeta;
+  /**
+   * Groups of addresses that share a set of ports; the full endpoint list is every address of a
+   * subset paired with each of its ports.
+   */
   subsets?: EndpointSubset[];
 }
 
+/** A list of Endpoints objects. */
 export interface EndpointsList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Endpoints objects. */
   items?: Endpoints[];
 }
 
@@ -807,44 +872,72 @@ export interface EphemeralVolumeSource {
   volumeClaimTemplate?: PersistentVolumeClaimTemplate;
 }
 
+/**
+ * A report of something that happened to an object, such as a pod being scheduled or an image
+ * failing to pull. Events expire after a while (an hour by default).
+ */
 export interface Event {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The object the event is about. */
   involvedObject?: ObjectReference;
+  /** A short, CamelCase, machine-readable cause, such as FailedScheduling. */
   reason?: string;
+  /** A human-readable account of what happened. */
   message?: string;
+  /** The component and host that reported the event. */
   source?: EventSource;
+  /** When the event was first recorded. */
   firstTimestamp?: metav1.Time;
+  /** When the event was most recently seen. */
   lastTimestamp?: metav1.Time;
+  /** How many times the event has been seen. */
   count?: number;
+  /** Normal or Warning. */
   type?: string;
+  /** When the event first happened, with microsecond precision. */
   eventTime?: metav1.MicroTime;
+  /** For repeated events, how many have been seen and when the last was. */
   series?: EventSeries;
+  /** What the reporting component did or failed to do, such as Binding. */
   action?: string;
+  /** A second object involved, when there is one. */
   related?: ObjectReference;
+  /** The controller that emitted the event, such as kubernetes.io/kubelet. */
   reportingComponent?: string;
+  /** Which instance of the reporting controller emitted the event, such as kubelet-node1. */
   reportingInstance?: string;
 }
 
+/** A list of Events. */
 export interface EventList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The Events. */
   items?: Event[];
 }
 
+/** A run of repeated occurrences of one event. */
 export interface EventSeries {
+  /** How many times the event has occurred so far in the series. */
   count?: number;
+  /** When the latest occurrence was seen. */
   lastObservedTime?: metav1.MicroTime;
 }
 
+/** Where an event came from. */
 export interface EventSource {
+  /** The component that reported the event. */
   component?: string;
+  /** The node the event was reported from. */
   host?: string;
 }
 
@@ -900,11 +993,17 @@ export interface FileKeySelector {
   optional?: boolean;
 }
 
+/** A volume of a FlexVolume driver. Deprecated. */
 export interface FlexPersistentVolumeSource {
+  /** The driver's name. */
   driver?: string;
+  /** The filesystem to use; the default depends on the driver. */
   fsType?: string;
+  /** A Secret passed to the driver's scripts. */
   secretRef?: SecretReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** Extra options passed to the driver. */
   options?: Record<string, string>;
 }
 
@@ -965,10 +1064,15 @@ export interface GitRepoVolumeSource {
   directory?: string;
 }
 
+/** A GlusterFS volume. Deprecated. */
 export interface GlusterfsPersistentVolumeSource {
+  /** The Endpoints object naming the Glusterfs servers. */
   endpoints?: string;
+  /** The Glusterfs volume's path. */
   path?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The namespace of the endpoints object; defaults to the claim's namespace. */
   endpointsNamespace?: string;
 }
 
@@ -1034,17 +1138,29 @@ export interface HostPathVolumeSource {
   type?: string;
 }
 
+/** An iSCSI disk, attached to the node and then mounted. */
 export interface ISCSIPersistentVolumeSource {
+  /** The target's address, IP or IP:port (port defaults to 3260). */
   targetPortal?: string;
+  /** The target's iSCSI Qualified Name. */
   iqn?: string;
+  /** The target's logical unit number. */
   lun?: number;
+  /** The iSCSI interface to use. Defaults to default (TCP). */
   iscsiInterface?: string;
+  /** The filesystem on the disk, such as ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** More target portals, for multipath. */
   portals?: string[];
+  /** Whether iSCSI discovery uses CHAP authentication. */
   chapAuthDiscovery?: boolean;
+  /** Whether the iSCSI session uses CHAP authentication. */
   chapAuthSession?: boolean;
+  /** A Secret with the CHAP credentials. */
   secretRef?: SecretReference;
+  /** A custom initiator name; a new interface <portal>:<volume> is created for it. */
   initiatorName?: string;
 }
 
@@ -1140,29 +1256,43 @@ export interface LimitRange {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The limits enforced in the namespace. */
   spec?: LimitRangeSpec;
 }
 
+/** Bounds and defaults for the resources of one kind of object. */
 export interface LimitRangeItem {
+  /** The kind of object the item applies to: Pod, Container or PersistentVolumeClaim. */
   type?: string;
+  /** The most of each resource an object may have. */
   max?: Record<string, resource.Quantity>;
+  /** The least of each resource an object must have. */
   min?: Record<string, resource.Quantity>;
+  /** Limits given to a container that sets none. */
   default?: Record<string, resource.Quantity>;
+  /** Requests given to a container that sets none. */
   defaultRequest?: Record<string, resource.Quantity>;
+  /** For each resource, the largest allowed ratio of limit to request. */
   maxLimitRequestRatio?: Record<string, resource.Quantity>;
 }
 
+/** A list of LimitRanges. */
 export interface LimitRangeList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The LimitRanges. */
   items?: LimitRange[];
 }
 
+/** The limits a LimitRange enforces. */
 export interface LimitRangeSpec {
+  /** The limits, one item per kind of object (Pod, Container or PersistentVolumeClaim). */
   limits?: LimitRangeItem[];
 }
 
@@ -1205,12 +1335,23 @@ export interface LocalObjectReference {
 
 /** A directory or device of one node. */
 export interface LocalVolumeSource {
+  /** The full path of the directory or block device on the node. */
   path?: string;
+  /**
+   * The filesystem of a block-device path, such as ext4; detected when unset. Not used for
+   * directories.
+   */
   fsType?: string;
 }
 
+/** Progress of applying a new VolumeAttributesClass to a claim's volume. */
 export interface ModifyVolumeStatus {
+  /** The VolumeAttributesClass being applied. */
   targetVolumeAttributesClassName?: string;
+  /**
+   * Pending (waiting, for example for the class to exist), InProgress or Infeasible (the driver
+   * refused the change).
+   */
   status?: string;
 }
 
@@ -1603,36 +1744,62 @@ export interface PersistentVolume {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, labels and other standard metadata; persistent volumes are cluster-scoped. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The volume's capacity, access modes and where its storage is, as provisioned by an
+   * administrator or a provisioner.
+   */
   spec?: PersistentVolumeSpec;
+  /** The volume's lifecycle phase, as the persistent volume controller last observed it. Read-only. */
   status?: PersistentVolumeStatus;
 }
 
+/**
+ * A user's request for storage, bound to a matching PersistentVolume (one is provisioned from the
+ * claim's StorageClass when none exists); pods mount the claim by name.
+ */
 export interface PersistentVolumeClaim {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** What the claim asks for: size, access modes, storage class and optionally a specific volume. */
   spec?: PersistentVolumeClaimSpec;
+  /** The claim's phase and what it is bound to, as the controllers last observed. Read-only. */
   status?: PersistentVolumeClaimStatus;
 }
 
+/** One aspect of a claim's state at a point in time. */
 export interface PersistentVolumeClaimCondition {
+  /**
+   * The aspect reported, such as Resizing, FileSystemResizePending, ModifyingVolume or
+   * ModifyVolumeError.
+   */
   type?: string;
+  /** True, False or Unknown. */
   status?: string;
+  /** When the condition was last checked. */
   lastProbeTime?: metav1.Time;
+  /** When status last changed. */
   lastTransitionTime?: metav1.Time;
+  /** A one-word, CamelCase cause of the last transition, such as Resizing. */
   reason?: string;
+  /** A human-readable account of the last transition. */
   message?: string;
 }
 
+/** A list of PersistentVolumeClaims. */
 export interface PersistentVolumeClaimList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The PersistentVolumeClaims. */
   items?: PersistentVolumeClaim[];
 }
 
@@ -1661,15 +1828,34 @@ export interface PersistentVolumeClaimSpec {
   volumeAttributesClassName?: string;
 }
 
+/** The state of a claim: its phase, the capacity it got and any resize or modification in progress. */
 export interface PersistentVolumeClaimStatus {
+  /** Pending, Bound or Lost. */
   phase?: string;
+  /** The access modes of the volume the claim is bound to. */
   accessModes?: string[];
+  /** The capacity of the volume the claim is bound to. */
   capacity?: Record<string, resource.Quantity>;
+  /**
+   * The latest observations of the claim, such as Resizing or FileSystemResizePending during an
+   * expansion.
+   */
   conditions?: PersistentVolumeClaimCondition[];
+  /**
+   * Storage allocated to the claim, including sizes an expansion still under way has asked for;
+   * kept by the resize controller and the kubelet.
+   */
   allocatedResources?: Record<string, resource.Quantity>;
+  /**
+   * The state of an expansion per resource: ControllerResizeInProgress, ControllerResizeInfeasible,
+   * NodeResizePending, NodeResizeInProgress or NodeResizeInfeasible.
+   */
   allocatedResourceStatuses?: Record<string, string>;
+  /** The VolumeAttributesClass the volume currently applies; unset when none does. */
   currentVolumeAttributesClassName?: string;
+  /** The state of a change to a new VolumeAttributesClass, while one is under way. */
   modifyVolumeStatus?: ModifyVolumeStatus;
+  /** The health of the volume as its storage driver reports it. */
   healthStatus?: VolumeHealthStatus;
 }
 
@@ -1689,41 +1875,76 @@ export interface PersistentVolumeClaimVolumeSource {
   readOnly?: boolean;
 }
 
+/** A list of PersistentVolumes. */
 export interface PersistentVolumeList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The PersistentVolumes. */
   items?: PersistentVolume[];
 }
 
 /** Where a persistent volume's storage is; exactly one member is set. */
 export interface PersistentVolumeSource {
+  /** A GCE persistent disk. Deprecated: its operations go to the pd.csi.storage.gke.io CSI driver. */
   gcePersistentDisk?: GCEPersistentDiskVolumeSource;
+  /** An AWS EBS volume. Deprecated: its operations go to the ebs.csi.aws.com CSI driver. */
   awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource;
+  /**
+   * A directory on the node, for development and single-node testing only; it does not work in a
+   * multi-node cluster.
+   */
   hostPath?: HostPathVolumeSource;
+  /** A GlusterFS volume. Deprecated, with no in-tree support left. */
   glusterfs?: GlusterfsPersistentVolumeSource;
+  /** An NFS export. */
   nfs?: NFSVolumeSource;
+  /** A Ceph RADOS block device. Deprecated, with no in-tree support left. */
   rbd?: RBDPersistentVolumeSource;
+  /** An iSCSI disk. */
   iscsi?: ISCSIPersistentVolumeSource;
+  /**
+   * An OpenStack Cinder volume. Deprecated: its operations go to the cinder.csi.openstack.org CSI
+   * driver.
+   */
   cinder?: CinderPersistentVolumeSource;
+  /** A CephFS mount. Deprecated, with no in-tree support left. */
   cephfs?: CephFSPersistentVolumeSource;
+  /** A Fibre Channel disk. */
   fc?: FCVolumeSource;
+  /** A Flocker volume. Deprecated, with no in-tree support left. */
   flocker?: FlockerVolumeSource;
+  /** A volume of a FlexVolume driver. Deprecated: use a CSI driver. */
   flexVolume?: FlexPersistentVolumeSource;
+  /** An Azure File share. Deprecated: its operations go to the file.csi.azure.com CSI driver. */
   azureFile?: AzureFilePersistentVolumeSource;
+  /** A vSphere VMDK disk. Deprecated: its operations go to the csi.vsphere.vmware.com CSI driver. */
   vsphereVolume?: VsphereVirtualDiskVolumeSource;
+  /** A Quobyte volume. Deprecated, with no in-tree support left. */
   quobyte?: QuobyteVolumeSource;
+  /** An Azure data disk. Deprecated: its operations go to the disk.csi.azure.com CSI driver. */
   azureDisk?: AzureDiskVolumeSource;
+  /** A Photon Controller disk. Deprecated, with no in-tree support left. */
   photonPersistentDisk?: PhotonPersistentDiskVolumeSource;
+  /** A Portworx volume. Deprecated: its operations go to the pxd.portworx.com CSI driver. */
   portworxVolume?: PortworxVolumeSource;
+  /** A ScaleIO volume. Deprecated, with no in-tree support left. */
   scaleIO?: ScaleIOPersistentVolumeSource;
+  /** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
   local?: LocalVolumeSource;
+  /** A StorageOS volume. Deprecated, with no in-tree support left. */
   storageos?: StorageOSPersistentVolumeSource;
+  /** A volume of an external CSI driver. */
   csi?: CSIPersistentVolumeSource;
 }
 
+/**
+ * The properties of a persistent volume: its size, access modes, source, binding and reclaim
+ * policy.
+ */
 export interface PersistentVolumeSpec extends PersistentVolumeSource {
   /** The volume's size and other capacities. */
   capacity?: Record<string, resource.Quantity>;
@@ -1745,10 +1966,13 @@ export interface PersistentVolumeSpec extends PersistentVolumeSource {
   volumeAttributesClassName?: string;
 }
 
+/** Where a persistent volume is in its lifecycle. */
 export interface PersistentVolumeStatus {
   /** Pending, Available, Bound, Released or Failed. */
   phase?: string;
+  /** A human-readable explanation of the volume's phase. */
   message?: string;
+  /** A short, CamelCase reason for a Failed phase. */
   reason?: string;
   /** When phase last changed. */
   lastPhaseTransitionTime?: metav1.Time;
@@ -2236,21 +2460,27 @@ export interface PodStatus {
   volumeHealth?: PodVolumeHealth[];
 }
 
+/** A stored pod template, for controllers and tools that create pods from a named template. */
 export interface PodTemplate {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The pods' metadata and spec. */
   template?: PodTemplateSpec;
 }
 
+/** A list of PodTemplates. */
 export interface PodTemplateList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The PodTemplates. */
   items?: PodTemplate[];
 }
 
@@ -2363,14 +2593,23 @@ export interface QuobyteVolumeSource {
   tenant?: string;
 }
 
+/** A Ceph RADOS block device. Deprecated. */
 export interface RBDPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors?: string[];
+  /** The RADOS image's name. */
   image?: string;
+  /** The filesystem on the device, such as ext4. */
   fsType?: string;
+  /** The RADOS pool. Defaults to rbd. */
   pool?: string;
+  /** The RADOS user. Defaults to admin. */
   user?: string;
+  /** The keyring file of the user. Defaults to /etc/ceph/keyring. */
   keyring?: string;
+  /** A Secret with the user's key, used instead of the keyring. */
   secretRef?: SecretReference;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
@@ -2400,41 +2639,74 @@ export interface ReplicationController {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /**
+   * The object's name, namespace, labels and other standard metadata; labels default to the
+   * template's.
+   */
   metadata?: metav1.ObjectMeta;
+  /** The desired state: how many pods, and from which template. */
   spec?: ReplicationControllerSpec;
+  /** What the replication manager last observed; may lag behind spec. Read-only. */
   status?: ReplicationControllerStatus;
 }
 
+/** One aspect of a ReplicationController's state at a point in time. */
 export interface ReplicationControllerCondition {
+  /** The aspect reported, such as ReplicaFailure. */
   type?: string;
+  /** True, False or Unknown. */
   status?: string;
+  /** When status last changed. */
   lastTransitionTime?: metav1.Time;
+  /** A one-word, CamelCase cause of the last transition. */
   reason?: string;
+  /** A human-readable account of the last transition. */
   message?: string;
 }
 
+/** A list of ReplicationControllers. */
 export interface ReplicationControllerList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ReplicationControllers. */
   items?: ReplicationController[];
 }
 
+/** What a ReplicationController keeps running. */
 export interface ReplicationControllerSpec {
+  /** How many pods should run. Defaults to 1. */
   replicas?: number;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
   minReadySeconds?: number;
+  /**
+   * The labels a pod must carry to count towards replicas; defaults to the template's labels, which
+   * it must match.
+   */
   selector?: Record<string, string>;
+  /** The pod created when too few are running. */
   template?: PodTemplateSpec;
 }
 
+/** Pod counts the replication manager last observed. */
 export interface ReplicationControllerStatus {
+  /** How many pods match the selector. */
   replicas?: number;
+  /** How many of those pods carry every label of the template. */
   fullyLabeledReplicas?: number;
+  /** How many pods have the Ready condition. */
   readyReplicas?: number;
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number;
+  /** The metadata.generation the manager has acted on. */
   observedGeneration?: number;
+  /** The latest observations of the controller's state. */
   conditions?: ReplicationControllerCondition[];
 }
 
@@ -2475,28 +2747,44 @@ export interface ResourceQuota {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /** The caps to enforce and which objects they count. */
   spec?: ResourceQuotaSpec;
+  /** The caps in force and how much of each is used. Read-only. */
   status?: ResourceQuotaStatus;
 }
 
+/** A list of ResourceQuotas. */
 export interface ResourceQuotaList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ResourceQuotas. */
   items?: ResourceQuota[];
 }
 
+/** The caps of a ResourceQuota and the objects they apply to. */
 export interface ResourceQuotaSpec {
+  /** The cap for each named resource, such as requests.cpu, pods or count/deployments.apps. */
   hard?: Record<string, resource.Quantity>;
+  /**
+   * Only objects matching every scope are counted: Terminating, NotTerminating, BestEffort,
+   * NotBestEffort, PriorityClass, CrossNamespacePodAffinity or VolumeAttributesClass.
+   */
   scopes?: string[];
+  /** Scopes as selector expressions; an object must match every expression to be counted. */
   scopeSelector?: ScopeSelector;
 }
 
+/** The caps a ResourceQuota enforces and the current usage. */
 export interface ResourceQuotaStatus {
+  /** The caps being enforced. */
   hard?: Record<string, resource.Quantity>;
+  /** How much of each capped resource the namespace's objects use now. */
   used?: Record<string, resource.Quantity>;
 }
 
@@ -2536,16 +2824,27 @@ export interface SELinuxOptions {
   level?: string;
 }
 
+/** A ScaleIO volume. Deprecated. */
 export interface ScaleIOPersistentVolumeSource {
+  /** The ScaleIO API gateway's address. */
   gateway?: string;
+  /** The ScaleIO storage system's name. */
   system?: string;
+  /** A Secret with the ScaleIO user's credentials. */
   secretRef?: SecretReference;
+  /** Whether the gateway is reached over SSL. Defaults to false. */
   sslEnabled?: boolean;
+  /** The protection domain of the storage. */
   protectionDomain?: string;
+  /** The storage pool of the protection domain. */
   storagePool?: string;
+  /** ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned. */
   storageMode?: string;
+  /** The name of a volume already created in the system. */
   volumeName?: string;
+  /** The filesystem on the volume. Defaults to xfs. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
 }
 
@@ -2573,13 +2872,19 @@ export interface ScaleIOVolumeSource {
   readOnly?: boolean;
 }
 
+/** Quota scopes expressed as selector requirements. */
 export interface ScopeSelector {
+  /** Requirements on scopes; all must hold. */
   matchExpressions?: ScopedResourceSelectorRequirement[];
 }
 
+/** A requirement on one quota scope. */
 export interface ScopedResourceSelectorRequirement {
+  /** The scope the requirement applies to. */
   scopeName?: string;
+  /** In, NotIn, Exists or DoesNotExist. */
   operator?: string;
+  /** The values compared with In and NotIn; must be empty for Exists and DoesNotExist. */
   values?: string[];
 }
 
@@ -2658,7 +2963,9 @@ export interface SecretProjection extends LocalObjectReference {
 
 /** A secret by name and namespace. */
 export interface SecretReference {
+  /** The Secret's name. */
   name?: string;
+  /** The namespace the Secret is in. */
   namespace?: string;
 }
 
@@ -2736,23 +3043,38 @@ export interface Service {
   status?: ServiceStatus;
 }
 
+/** An identity for processes running in pods, which authenticate to the API server with its tokens. */
 export interface ServiceAccount {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * Legacy token Secrets of this account. Deprecated: pods should get short-lived projected tokens
+   * instead; with the kubernetes.io/enforce-mountable-secrets annotation it also restricts which
+   * Secrets pods of the account may mount.
+   */
   secrets?: ObjectReference[];
+  /** Secrets in this namespace used to pull images for every pod that runs as this account. */
   imagePullSecrets?: LocalObjectReference[];
+  /**
+   * Whether pods running as this account get an API token mounted by default; a pod's own setting
+   * wins.
+   */
   automountServiceAccountToken?: boolean;
 }
 
+/** A list of ServiceAccounts. */
 export interface ServiceAccountList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The ServiceAccounts. */
   items?: ServiceAccount[];
 }
 
@@ -2918,11 +3240,20 @@ export interface SleepAction {
   seconds?: number;
 }
 
+/** A StorageOS volume. Deprecated. */
 export interface StorageOSPersistentVolumeSource {
+  /** The volume's name within its StorageOS namespace. */
   volumeName?: string;
+  /**
+   * The StorageOS namespace; defaults to the pod's namespace. Set it to default when StorageOS
+   * namespaces are not used.
+   */
   volumeNamespace?: string;
+  /** The filesystem on the volume, such as ext4. */
   fsType?: string;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean;
+  /** The Secret with the StorageOS API credentials. */
   secretRef?: ObjectReference;
 }
 
@@ -2988,12 +3319,17 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
+/** One topology label and the values it may take. */
 export interface TopologySelectorLabelRequirement {
+  /** The label key, such as topology.kubernetes.io/zone. */
   key?: string;
+  /** The values the label may have; one must match. */
   values?: string[];
 }
 
+/** Topology labels a node must carry; every requirement of the term must hold. */
 export interface TopologySelectorTerm {
+  /** Requirements on the node's topology labels. */
   matchLabelExpressions?: TopologySelectorLabelRequirement[];
 }
 
@@ -3078,8 +3414,11 @@ export interface VolumeHealthCondition {
   message?: string;
 }
 
+/** The health of a volume as its storage driver reports it. */
 export interface VolumeHealthStatus {
+  /** The problems currently reported; empty when the volume is healthy. */
   healthConditions?: VolumeHealthCondition[];
+  /** When the reported health last changed. */
   lastTransitionTime?: metav1.Time;
 }
 
@@ -3128,6 +3467,7 @@ export interface VolumeMountStatus {
 
 /** Which nodes can reach a volume. */
 export interface VolumeNodeAffinity {
+  /** Node selector terms a node must match to use the volume. */
   required?: NodeSelector;
 }
 

@@ -3,59 +3,117 @@
 import type * as corev1 from "./core-v1.js";
 import type * as metav1 from "./meta-v1.js";
 
+/** One backend of an EndpointSlice. */
 export interface Endpoint {
+  /**
+   * The backend's addresses, of the slice's addressType; consumers use the first. At least 1, at
+   * most 100.
+   */
   addresses?: string[];
+  /** Whether the backend is ready, serving and terminating. */
   conditions?: EndpointConditions;
+  /** A DNS label naming the backend; endpoints with the same hostname are treated as one. */
   hostname?: string;
+  /** The object (usually a Pod) behind the backend. */
   targetRef?: corev1.ObjectReference;
+  /**
+   * Topology labels of the backend's node. Deprecated: use nodeName and zone; no longer written for
+   * new slices.
+   */
   deprecatedTopology?: Record<string, string>;
+  /** The node hosting the backend. */
   nodeName?: string;
+  /** The zone the backend is in. */
   zone?: string;
+  /** Where the backend should be used, for topology-aware routing. */
   hints?: EndpointHints;
 }
 
+/** The state of one backend. */
 export interface EndpointConditions {
+  /**
+   * Whether the backend should receive new traffic: serving and not terminating. Unset is read as
+   * ready.
+   */
   ready?: boolean;
+  /**
+   * Whether the backend passes its readiness checks, even while terminating. Unset is read as
+   * serving.
+   */
   serving?: boolean;
+  /** Whether the backend is shutting down. Unset is read as not terminating. */
   terminating?: boolean;
 }
 
+/** Routing hints for one backend. */
 export interface EndpointHints {
+  /** The zones whose clients should use the backend. */
   forZones?: ForZone[];
+  /** The nodes whose clients should use the backend (PreferSameTrafficDistribution). */
   forNodes?: ForNode[];
 }
 
+/** A port the endpoints of a slice serve. */
 export interface EndpointPort {
+  /** The port's name, matching the Service port's; unique within the slice, and may be empty. */
   name?: string;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
   protocol?: string;
+  /** The port number; unset means every port, for Services that expose any. */
   port?: number;
+  /**
+   * The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed
+   * name (such as kubernetes.io/h2c), or a domain-prefixed name of your own.
+   */
   appProtocol?: string;
 }
 
+/**
+ * A share of a Service's backends: endpoints of one address type and the ports they serve. For
+ * Services with a selector the EndpointSlice controller keeps them, up to 100 endpoints per slice
+ * by default; the label kubernetes.io/service-name names the Service.
+ */
 export interface EndpointSlice {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, namespace, labels and other standard metadata. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The kind of address every endpoint of the slice has: IPv4, IPv6 or FQDN (deprecated). Required;
+   * cannot change.
+   */
   addressType?: string;
+  /** The backends, at most 1000. */
   endpoints?: Endpoint[];
+  /**
+   * The ports every endpoint serves, at most 100. An empty list means no ports are served; a port
+   * with no number stands for every port.
+   */
   ports?: EndpointPort[];
 }
 
+/** A list of EndpointSlices. */
 export interface EndpointSliceList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The EndpointSlices. */
   items?: EndpointSlice[];
 }
 
+/** A node that should use a backend. */
 export interface ForNode {
+  /** The node's name. */
   name?: string;
 }
 
+/** A zone that should use a backend. */
 export interface ForZone {
+  /** The zone's name. */
   name?: string;
 }

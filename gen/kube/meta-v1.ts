@@ -110,11 +110,31 @@ export interface DeleteOptions {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /**
+   * Seconds the object gets to shut down before it is removed; 0 deletes at once. Unset uses the
+   * kind's default (a pod's terminationGracePeriodSeconds).
+   */
   gracePeriodSeconds?: number;
+  /** Conditions the object must meet to be deleted; otherwise the request fails with a Conflict. */
   preconditions?: Preconditions;
+  /**
+   * Deprecated: use propagationPolicy. true orphans the dependents, false deletes them; it cannot
+   * be combined with propagationPolicy.
+   */
   orphanDependents?: boolean;
+  /**
+   * What happens to dependents (objects whose ownerReferences name this one): Orphan (they are
+   * kept), Background (the default for most kinds: deleted after the owner) or Foreground (deleted
+   * before the owner, which waits with a foregroundDeletion finalizer).
+   */
   propagationPolicy?: string;
+  /** When it holds All, the request is validated and admitted but nothing is stored. */
   dryRun?: string[];
+  /**
+   * Deletes an object the store can no longer read (one that fails to decode or decrypt), skipping
+   * finalizers and admission. Dangerous, only for removing a corrupt object; it needs the
+   * AllowUnsafeMalformedObjectDeletion feature gate and the unsafe-delete-ignore-read-errors verb.
+   */
   ignoreStoreReadErrorWithClusterBreakingPotential?: boolean;
 }
 
@@ -418,7 +438,9 @@ export interface PatchOptions {
 
 /** Conditions that must hold for an operation (delete) to proceed. */
 export interface Preconditions {
+  /** The UID the object must have. */
   uid?: string;
+  /** The resourceVersion the object must have. */
   resourceVersion?: string;
 }
 
@@ -445,28 +467,46 @@ export interface Status {
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** Standard list metadata; usually empty. */
   metadata?: ListMeta;
+  /** Success or Failure. */
   status?: string;
+  /** A human-readable description of the outcome. */
   message?: string;
+  /**
+   * A CamelCase, machine-readable reason for a Failure, such as NotFound, AlreadyExists, Conflict
+   * or Invalid; empty when none applies.
+   */
   reason?: string;
+  /** More about the failure, depending on reason: the object concerned and the causes. */
   details?: StatusDetails;
+  /** The HTTP status code of the response, such as 404; 0 when not set. */
   code?: number;
 }
 
 /** One cause of an error: a machine-readable reason, a message and the field at fault. */
 export interface StatusCause {
+  /** A machine-readable kind of problem, such as FieldValueRequired or FieldValueInvalid. */
   reason?: string;
+  /** A human-readable description of the problem. */
   message?: string;
+  /** The path of the field at fault, such as spec.containers[0].name; empty when no single field is. */
   field?: string;
 }
 
 /** Extra data about a Status: the object concerned and the causes. */
 export interface StatusDetails {
+  /** The name of the object concerned, when there is one. */
   name?: string;
+  /** The API group of the object concerned. */
   group?: string;
+  /** The kind of the object concerned; for some operations it may differ from the kind requested. */
   kind?: string;
+  /** The UID of the object concerned. */
   uid?: string;
+  /** The individual problems found, such as each invalid field. */
   causes?: StatusCause[];
+  /** When set, how many seconds the client should wait before retrying. */
   retryAfterSeconds?: number;
 }
 

@@ -4,31 +4,59 @@ import type * as corev1 from "./core-v1.js";
 import type * as resource from "./resource.js";
 import type * as metav1 from "./meta-v1.js";
 
+/** The fixed resource cost of running a pod of a RuntimeClass. */
 export interface Overhead {
+  /** Resources added to every pod of the class, such as cpu: 250m. */
   podFixed?: Record<string, resource.Quantity>;
 }
 
+/**
+ * A container runtime configuration (such as a sandboxed runtime) that pods choose with
+ * spec.runtimeClassName, with the overhead and node placement it brings.
+ */
 export interface RuntimeClass {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, labels and other standard metadata; runtime classes are cluster-scoped. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The name of the runtime configuration in the nodes' CRI implementation; a lowercase DNS label.
+   * Required; cannot change.
+   */
   handler?: string;
+  /**
+   * Resources a pod of this class uses beyond its containers' requests, counted by the scheduler
+   * and quotas.
+   */
   overhead?: Overhead;
+  /**
+   * Node labels and tolerations that steer this class's pods to nodes that support it; unset when
+   * every node does.
+   */
   scheduling?: Scheduling;
 }
 
+/** A list of RuntimeClasses. */
 export interface RuntimeClassList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The RuntimeClasses. */
   items?: RuntimeClass[];
 }
 
+/** Where pods of a RuntimeClass may run. */
 export interface Scheduling {
+  /**
+   * Labels a node must have; merged into each pod's nodeSelector at admission, and a conflict
+   * rejects the pod.
+   */
   nodeSelector?: Record<string, string>;
+  /** Tolerations appended to each pod of the class at admission. */
   tolerations?: corev1.Toleration[];
 }

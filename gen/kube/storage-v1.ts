@@ -134,27 +134,62 @@ export interface CSIStorageCapacityList {
   items?: CSIStorageCapacity[];
 }
 
+/**
+ * A class of storage that PersistentVolumes are provisioned from on demand: the provisioner to call
+ * and its parameters. The annotation storageclass.kubernetes.io/is-default-class: "true" makes it
+ * the class of claims that name none.
+ */
 export interface StorageClass {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The object's name, labels and other standard metadata; storage classes are cluster-scoped. */
   metadata?: metav1.ObjectMeta;
+  /**
+   * The volume plugin or CSI driver that creates the volumes, such as ebs.csi.aws.com. Required;
+   * cannot change.
+   */
   provisioner?: string;
+  /**
+   * Settings passed to the provisioner, as it defines them; at most 512 entries, 256 KiB in all.
+   * Cannot change.
+   */
   parameters?: Record<string, string>;
+  /**
+   * What happens to a provisioned volume once its claim is deleted: Delete (the default) or Retain.
+   * Cannot change.
+   */
   reclaimPolicy?: string;
+  /**
+   * Mount options given to the provisioned volumes, such as ["ro", "soft"]; invalid options make
+   * mounts fail rather than being refused here.
+   */
   mountOptions?: string[];
+  /** Whether claims of this class may be resized by raising their storage request. */
   allowVolumeExpansion?: boolean;
+  /**
+   * When volumes are provisioned and bound: Immediate (the default, as soon as the claim is
+   * created) or WaitForFirstConsumer (once a pod using the claim is scheduled, so the volume lands
+   * where the pod can reach it). Cannot change.
+   */
   volumeBindingMode?: string;
+  /**
+   * The topologies volumes may be provisioned in, such as zones; empty allows any. Only for
+   * provisioners that support it.
+   */
   allowedTopologies?: corev1.TopologySelectorTerm[];
 }
 
+/** A list of StorageClasses. */
 export interface StorageClassList {
   /** The versioned schema of this representation, e.g. `v1`, `apps/v1`. */
   apiVersion?: string;
   /** The kind this object represents, e.g. `Pod`. */
   kind?: string;
+  /** The list's resource version and paging token. */
   metadata?: metav1.ListMeta;
+  /** The StorageClasses. */
   items?: StorageClass[];
 }
 

@@ -343,50 +343,50 @@ export const messageSchemas: SchemaMessages = {
     {"name":"conditions","prop":"conditions","json":"conditions","number":3,"kind":"message","type":"k8s.io.api.apiserverinternal.v1alpha1.StorageVersionCondition","repeated":true,"optional":false,"listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
   ]},
   "k8s.io.api.apps.v1.ControllerRevision": {"fullName":"k8s.io.api.apps.v1.ControllerRevision","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ControllerRevision","description":"An immutable snapshot of state a controller (StatefulSet, DaemonSet) rolls back to.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata; the owning controller is in ownerReferences."},
     {"name":"data","prop":"data","json":"data","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true,"description":"The snapshot: any embedded object."},
     {"name":"revision","prop":"revision","json":"revision","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The revision number."},
   ]},
-  "k8s.io.api.apps.v1.ControllerRevisionList": {"fullName":"k8s.io.api.apps.v1.ControllerRevisionList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ControllerRevisionList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ControllerRevision","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.ControllerRevisionList": {"fullName":"k8s.io.api.apps.v1.ControllerRevisionList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"ControllerRevisionList","description":"A list of ControllerRevisions.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.ControllerRevision","repeated":true,"optional":false,"description":"The ControllerRevisions."},
   ]},
   "k8s.io.api.apps.v1.DaemonSet": {"fullName":"k8s.io.api.apps.v1.DaemonSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSet","description":"Runs one copy of a pod on every (selected) node.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetSpec","repeated":false,"optional":true,"description":"The desired state: which pods to run on the nodes and how updates roll out."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetStatus","repeated":false,"optional":true,"description":"What the DaemonSet controller last observed; may lag behind spec. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.DaemonSetCondition": {"fullName":"k8s.io.api.apps.v1.DaemonSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.DaemonSetCondition": {"fullName":"k8s.io.api.apps.v1.DaemonSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetCondition","description":"One aspect of a DaemonSet's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The aspect this condition reports."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A one-word, CamelCase cause of the last transition."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of the last transition."},
   ]},
-  "k8s.io.api.apps.v1.DaemonSetList": {"fullName":"k8s.io.api.apps.v1.DaemonSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSet","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.DaemonSetList": {"fullName":"k8s.io.api.apps.v1.DaemonSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetList","description":"A list of DaemonSets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSet","repeated":true,"optional":false,"description":"The DaemonSets."},
   ]},
-  "k8s.io.api.apps.v1.DaemonSetSpec": {"fullName":"k8s.io.api.apps.v1.DaemonSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetSpec","fields":[
+  "k8s.io.api.apps.v1.DaemonSetSpec": {"fullName":"k8s.io.api.apps.v1.DaemonSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetSpec","description":"What a DaemonSet runs on each eligible node and how it replaces old pods.","fields":[
     {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods belong to the daemon set, by label; it must match the template's labels."},
     {"name":"template","prop":"template","json":"template","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod run on each node."},
     {"name":"updateStrategy","prop":"updateStrategy","json":"updateStrategy","number":3,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetUpdateStrategy","repeated":false,"optional":true,"description":"How template changes reach the pods."},
     {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready before it counts as available."},
     {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many old ControllerRevisions to keep. Defaults to 10."},
   ]},
-  "k8s.io.api.apps.v1.DaemonSetStatus": {"fullName":"k8s.io.api.apps.v1.DaemonSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetStatus","fields":[
-    {"name":"currentNumberScheduled","prop":"currentNumberScheduled","json":"currentNumberScheduled","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"numberMisscheduled","prop":"numberMisscheduled","json":"numberMisscheduled","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"desiredNumberScheduled","prop":"desiredNumberScheduled","json":"desiredNumberScheduled","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"numberReady","prop":"numberReady","json":"numberReady","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"updatedNumberScheduled","prop":"updatedNumberScheduled","json":"updatedNumberScheduled","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"numberAvailable","prop":"numberAvailable","json":"numberAvailable","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"numberUnavailable","prop":"numberUnavailable","json":"numberUnavailable","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":10,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.apps.v1.DaemonSetStatus": {"fullName":"k8s.io.api.apps.v1.DaemonSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetStatus","description":"Node counts a DaemonSet's controller last observed.","fields":[
+    {"name":"currentNumberScheduled","prop":"currentNumberScheduled","json":"currentNumberScheduled","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many nodes run at least one daemon pod and should."},
+    {"name":"numberMisscheduled","prop":"numberMisscheduled","json":"numberMisscheduled","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many nodes run a daemon pod but should not."},
+    {"name":"desiredNumberScheduled","prop":"desiredNumberScheduled","json":"desiredNumberScheduled","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many nodes should run a daemon pod."},
+    {"name":"numberReady","prop":"numberReady","json":"numberReady","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many nodes run a daemon pod that has the Ready condition."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"updatedNumberScheduled","prop":"updatedNumberScheduled","json":"updatedNumberScheduled","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many nodes run a daemon pod from the current template."},
+    {"name":"numberAvailable","prop":"numberAvailable","json":"numberAvailable","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many nodes run a daemon pod that has been ready for at least minReadySeconds."},
+    {"name":"numberUnavailable","prop":"numberUnavailable","json":"numberUnavailable","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many nodes should run a daemon pod but have none available."},
+    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many times a revision name has collided; mixed into the next revision's hash to avoid the collision."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":10,"kind":"message","type":"k8s.io.api.apps.v1.DaemonSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the daemon set's state."},
   ]},
-  "k8s.io.api.apps.v1.DaemonSetUpdateStrategy": {"fullName":"k8s.io.api.apps.v1.DaemonSetUpdateStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetUpdateStrategy","fields":[
+  "k8s.io.api.apps.v1.DaemonSetUpdateStrategy": {"fullName":"k8s.io.api.apps.v1.DaemonSetUpdateStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"DaemonSetUpdateStrategy","description":"How a DaemonSet replaces its pods when the template changes.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"RollingUpdate (the default) or OnDelete."},
     {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateDaemonSet","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update."},
   ]},
@@ -463,7 +463,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
     {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.apps.v1.ReplicaSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"Observations of the ReplicaSet's state, such as ReplicaFailure."},
   ]},
-  "k8s.io.api.apps.v1.RollingUpdateDaemonSet": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDaemonSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDaemonSet","fields":[
+  "k8s.io.api.apps.v1.RollingUpdateDaemonSet": {"fullName":"k8s.io.api.apps.v1.RollingUpdateDaemonSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateDaemonSet","description":"Bounds on a DaemonSet's rolling update.","fields":[
     {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many nodes may lack an available pod during the update. Defaults to 1."},
     {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many nodes may run an old and a new pod at once. Defaults to 0."},
   ]},
@@ -471,39 +471,39 @@ export const messageSchemas: SchemaMessages = {
     {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may be unavailable during the update, as a number or a percentage of the desired count (rounded down). Cannot be 0 when maxSurge is 0. Defaults to 25%."},
     {"name":"maxSurge","prop":"maxSurge","json":"maxSurge","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may exist above the desired count during the update, as a number or a percentage (rounded up). Cannot be 0 when maxUnavailable is 0. Defaults to 25%."},
   ]},
-  "k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy": {"fullName":"k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateStatefulSetStrategy","fields":[
+  "k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy": {"fullName":"k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"RollingUpdateStatefulSetStrategy","description":"Bounds on a StatefulSet's rolling update.","fields":[
     {"name":"partition","prop":"partition","json":"partition","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"Only ordinals at or above the partition are updated. Defaults to 0."},
     {"name":"maxUnavailable","prop":"maxUnavailable","json":"maxUnavailable","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"How many pods may be unavailable during the update."},
   ]},
   "k8s.io.api.apps.v1.StatefulSet": {"fullName":"k8s.io.api.apps.v1.StatefulSet","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSet","description":"Runs pods with stable, ordered identities (name-0, name-1, ...), each with its own claims.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetSpec","repeated":false,"optional":true,"description":"The desired state: the pod template, how many ordinals, their claims and how updates roll out."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetStatus","repeated":false,"optional":true,"description":"What the StatefulSet controller last observed; may lag behind spec. Read-only."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetCondition": {"fullName":"k8s.io.api.apps.v1.StatefulSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.apps.v1.StatefulSetCondition": {"fullName":"k8s.io.api.apps.v1.StatefulSetCondition","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetCondition","description":"One aspect of a StatefulSet's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The aspect this condition reports."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A one-word, CamelCase cause of the last transition."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of the last transition."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetList": {"fullName":"k8s.io.api.apps.v1.StatefulSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSet","repeated":true,"optional":false},
+  "k8s.io.api.apps.v1.StatefulSetList": {"fullName":"k8s.io.api.apps.v1.StatefulSetList","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetList","description":"A list of StatefulSets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSet","repeated":true,"optional":false,"description":"The StatefulSets."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetOrdinals": {"fullName":"k8s.io.api.apps.v1.StatefulSetOrdinals","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetOrdinals","fields":[
+  "k8s.io.api.apps.v1.StatefulSetOrdinals": {"fullName":"k8s.io.api.apps.v1.StatefulSetOrdinals","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetOrdinals","description":"The numbering of a StatefulSet's pods.","fields":[
     {"name":"start","prop":"start","json":"start","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The first ordinal. Defaults to 0."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy": {"fullName":"k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetPersistentVolumeClaimRetentionPolicy","fields":[
+  "k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy": {"fullName":"k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetPersistentVolumeClaimRetentionPolicy","description":"What happens to the claims made from volumeClaimTemplates when their pods go away.","fields":[
     {"name":"whenDeleted","prop":"whenDeleted","json":"whenDeleted","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Retain (the default) or Delete, when the set is deleted."},
     {"name":"whenScaled","prop":"whenScaled","json":"whenScaled","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Retain (the default) or Delete, when the set is scaled down."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetSpec": {"fullName":"k8s.io.api.apps.v1.StatefulSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetSpec","fields":[
+  "k8s.io.api.apps.v1.StatefulSetSpec": {"fullName":"k8s.io.api.apps.v1.StatefulSetSpec","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetSpec","description":"What a StatefulSet runs: a template stamped out once per ordinal, each copy with its own stable name and claims.","fields":[
     {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1."},
     {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Which pods belong to the set, by label; it must match the template's labels."},
     {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pod each ordinal runs."},
     {"name":"volumeClaimTemplates","prop":"volumeClaimTemplates","json":"volumeClaimTemplates","number":4,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaim","repeated":true,"optional":false,"listType":"atomic","description":"Claims made for each pod, mounted by the template's volumes of the same name."},
-    {"name":"serviceName","prop":"serviceName","json":"serviceName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The headless Service that gives the pods their network identities."},
+    {"name":"serviceName","prop":"serviceName","json":"serviceName","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The headless Service that governs the set and gives each pod the DNS name <pod>.<serviceName>.<namespace>.svc; it must exist beforehand, the controller does not create it."},
     {"name":"podManagementPolicy","prop":"podManagementPolicy","json":"podManagementPolicy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"OrderedReady (one at a time, in order; the default) or Parallel."},
     {"name":"updateStrategy","prop":"updateStrategy","json":"updateStrategy","number":7,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetUpdateStrategy","repeated":false,"optional":true,"description":"How template changes reach the pods."},
     {"name":"revisionHistoryLimit","prop":"revisionHistoryLimit","json":"revisionHistoryLimit","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many old ControllerRevisions to keep. Defaults to 10."},
@@ -511,19 +511,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"persistentVolumeClaimRetentionPolicy","prop":"persistentVolumeClaimRetentionPolicy","json":"persistentVolumeClaimRetentionPolicy","number":10,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy","repeated":false,"optional":true,"nullable":true,"description":"Whether claims from volumeClaimTemplates are kept when the set is deleted or scaled down."},
     {"name":"ordinals","prop":"ordinals","json":"ordinals","number":11,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetOrdinals","repeated":false,"optional":true,"nullable":true,"description":"Where the ordinals start."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetStatus": {"fullName":"k8s.io.api.apps.v1.StatefulSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"currentRevision","prop":"currentRevision","json":"currentRevision","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"updateRevision","prop":"updateRevision","json":"updateRevision","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":10,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.apps.v1.StatefulSetStatus": {"fullName":"k8s.io.api.apps.v1.StatefulSetStatus","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetStatus","description":"The ordinals and revisions a StatefulSet's controller last observed.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the controller has acted on."},
+    {"name":"replicas","prop":"replicas","json":"replicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods the controller has created."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods run the currentRevision."},
+    {"name":"updatedReplicas","prop":"updatedReplicas","json":"updatedReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods run the updateRevision."},
+    {"name":"currentRevision","prop":"currentRevision","json":"currentRevision","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The revision (a ControllerRevision name) that made the pods with the lowest currentReplicas ordinals."},
+    {"name":"updateRevision","prop":"updateRevision","json":"updateRevision","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The revision being rolled out; it made the pods with the highest updatedReplicas ordinals."},
+    {"name":"collisionCount","prop":"collisionCount","json":"collisionCount","number":9,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many times a revision name has collided; mixed into the next revision's hash to avoid the collision."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":10,"kind":"message","type":"k8s.io.api.apps.v1.StatefulSetCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the set's state."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":11,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods have been ready for at least minReadySeconds."},
   ]},
-  "k8s.io.api.apps.v1.StatefulSetUpdateStrategy": {"fullName":"k8s.io.api.apps.v1.StatefulSetUpdateStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetUpdateStrategy","fields":[
+  "k8s.io.api.apps.v1.StatefulSetUpdateStrategy": {"fullName":"k8s.io.api.apps.v1.StatefulSetUpdateStrategy","package":"k8s.io.api.apps.v1","file":"k8s/io/api/apps/v1/generated.proto","tsName":"StatefulSetUpdateStrategy","description":"How a StatefulSet replaces its pods when the template changes.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"RollingUpdate (the default) or OnDelete."},
     {"name":"rollingUpdate","prop":"rollingUpdate","json":"rollingUpdate","number":2,"kind":"message","type":"k8s.io.api.apps.v1.RollingUpdateStatefulSetStrategy","repeated":false,"optional":true,"nullable":true,"description":"Limits of a rolling update."},
   ]},
@@ -559,10 +559,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"currentAverageValue","prop":"currentAverageValue","json":"currentAverageValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
     {"name":"container","prop":"container","json":"container","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
   ]},
-  "k8s.io.api.autoscaling.v1.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"CrossVersionObjectReference","structType":"atomic","fields":[
-    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v1.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"CrossVersionObjectReference","description":"An object in the autoscaler's namespace, named by kind, name and API version.","structType":"atomic","fields":[
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's kind, such as Deployment."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API version, such as apps/v1."},
   ]},
   "k8s.io.api.autoscaling.v1.ExternalMetricSource": {"fullName":"k8s.io.api.autoscaling.v1.ExternalMetricSource","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ExternalMetricSource","fields":[
     {"name":"metricName","prop":"metricName","json":"metricName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -576,10 +576,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"currentValue","prop":"currentValue","json":"currentValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
     {"name":"currentAverageValue","prop":"currentAverageValue","json":"currentAverageValue","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscaler","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscaler","description":"Scales a workload between a minimum and maximum replica count to hold its pods' average CPU utilization near a target. autoscaling/v2 adds other metrics and scaling behaviour.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec","repeated":false,"optional":true,"description":"The workload to scale, the replica bounds and the CPU target."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus","repeated":false,"optional":true,"description":"What the autoscaler last observed and decided. Read-only."},
   ]},
   "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerCondition": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerCondition","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerCondition","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -589,22 +589,22 @@ export const messageSchemas: SchemaMessages = {
     {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
   ]},
-  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerList": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerList","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":true,"optional":false},
+  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerList": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerList","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerList","description":"A list of HorizontalPodAutoscalers.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler","repeated":true,"optional":false,"description":"The HorizontalPodAutoscalers."},
   ]},
-  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerSpec","fields":[
-    {"name":"scaleTargetRef","prop":"scaleTargetRef","json":"scaleTargetRef","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","repeated":false,"optional":true},
-    {"name":"minReplicas","prop":"minReplicas","json":"minReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxReplicas","prop":"maxReplicas","json":"maxReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"targetCPUUtilizationPercentage","prop":"targetCPUUtilizationPercentage","json":"targetCPUUtilizationPercentage","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerSpec","description":"What a HorizontalPodAutoscaler scales, between which bounds, and to which CPU target.","fields":[
+    {"name":"scaleTargetRef","prop":"scaleTargetRef","json":"scaleTargetRef","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v1.CrossVersionObjectReference","repeated":false,"optional":true,"description":"The workload whose scale subresource is set; its pods are the ones measured."},
+    {"name":"minReplicas","prop":"minReplicas","json":"minReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The fewest replicas to scale down to. Defaults to 1."},
+    {"name":"maxReplicas","prop":"maxReplicas","json":"maxReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The most replicas to scale up to; at least minReplicas."},
+    {"name":"targetCPUUtilizationPercentage","prop":"targetCPUUtilizationPercentage","json":"targetCPUUtilizationPercentage","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The average CPU utilization to hold the pods at, as a percentage of their requests; when unset the autoscaler uses its default of 80."},
   ]},
-  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastScaleTime","prop":"lastScaleTime","json":"lastScaleTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"desiredReplicas","prop":"desiredReplicas","json":"desiredReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"currentCPUUtilizationPercentage","prop":"currentCPUUtilizationPercentage","json":"currentCPUUtilizationPercentage","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus": {"fullName":"k8s.io.api.autoscaling.v1.HorizontalPodAutoscalerStatus","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"HorizontalPodAutoscalerStatus","description":"The autoscaler's latest view of its target.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The metadata.generation the autoscaler has acted on."},
+    {"name":"lastScaleTime","prop":"lastScaleTime","json":"lastScaleTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the autoscaler last changed the replica count."},
+    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many replicas the target had when last checked."},
+    {"name":"desiredReplicas","prop":"desiredReplicas","json":"desiredReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many replicas the autoscaler last decided on."},
+    {"name":"currentCPUUtilizationPercentage","prop":"currentCPUUtilizationPercentage","json":"currentCPUUtilizationPercentage","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The pods' average CPU utilization when last read, as a percentage of their requests."},
   ]},
   "k8s.io.api.autoscaling.v1.MetricSpec": {"fullName":"k8s.io.api.autoscaling.v1.MetricSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"MetricSpec","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -656,144 +656,144 @@ export const messageSchemas: SchemaMessages = {
     {"name":"currentAverageUtilization","prop":"currentAverageUtilization","json":"currentAverageUtilization","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
     {"name":"currentAverageValue","prop":"currentAverageValue","json":"currentAverageValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.autoscaling.v1.Scale": {"fullName":"k8s.io.api.autoscaling.v1.Scale","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"Scale","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v1.Scale": {"fullName":"k8s.io.api.autoscaling.v1.Scale","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"Scale","description":"The scale subresource of a workload: how many replicas it should have and how many it has.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The scaled object's name, namespace and resource version."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleSpec","repeated":false,"optional":true,"description":"The desired number of replicas."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v1.ScaleStatus","repeated":false,"optional":true,"description":"The current number of replicas and the selector of its pods. Read-only."},
   ]},
-  "k8s.io.api.autoscaling.v1.ScaleSpec": {"fullName":"k8s.io.api.autoscaling.v1.ScaleSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v1.ScaleSpec": {"fullName":"k8s.io.api.autoscaling.v1.ScaleSpec","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleSpec","description":"The desired size of a scalable object.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many replicas the object should have."},
   ]},
-  "k8s.io.api.autoscaling.v1.ScaleStatus": {"fullName":"k8s.io.api.autoscaling.v1.ScaleStatus","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleStatus","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v1.ScaleStatus": {"fullName":"k8s.io.api.autoscaling.v1.ScaleStatus","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ScaleStatus","description":"The observed size of a scalable object.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many replicas the object has."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The label selector of the object's pods, in the string form of label queries, such as app=web; what autoscalers count pods by."},
   ]},
-  "k8s.io.api.autoscaling.v2.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ContainerResourceMetricSource","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true},
-    {"name":"container","prop":"container","json":"container","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.autoscaling.v2.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ContainerResourceMetricSource","description":"A resource of one named container in each of the target's pods.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, such as cpu or memory."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true,"description":"The value to hold the resource at, as an average value or a percentage of the container's requests."},
+    {"name":"container","prop":"container","json":"container","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container whose usage is measured."},
   ]},
-  "k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ContainerResourceMetricStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
-    {"name":"container","prop":"container","json":"container","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ContainerResourceMetricStatus","description":"The reading of a resource of one container in each pod.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, such as cpu or memory."},
+    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true,"description":"The value read."},
+    {"name":"container","prop":"container","json":"container","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The container measured."},
   ]},
-  "k8s.io.api.autoscaling.v2.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"CrossVersionObjectReference","fields":[
-    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.CrossVersionObjectReference": {"fullName":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"CrossVersionObjectReference","description":"An object in the autoscaler's namespace, named by kind, name and API version.","fields":[
+    {"name":"kind","prop":"kind","json":"kind","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's kind, such as Deployment."},
+    {"name":"name","prop":"name","json":"name","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name."},
+    {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API version, such as apps/v1."},
   ]},
-  "k8s.io.api.autoscaling.v2.ExternalMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ExternalMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ExternalMetricSource","fields":[
-    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
-    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ExternalMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ExternalMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ExternalMetricSource","description":"A metric not tied to any object in the cluster.","fields":[
+    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true,"description":"The value to hold the metric at."},
   ]},
-  "k8s.io.api.autoscaling.v2.ExternalMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ExternalMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ExternalMetricStatus","fields":[
-    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
-    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ExternalMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ExternalMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ExternalMetricStatus","description":"The reading of an external metric.","fields":[
+    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
+    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true,"description":"The value read."},
   ]},
-  "k8s.io.api.autoscaling.v2.HPAScalingPolicy": {"fullName":"k8s.io.api.autoscaling.v2.HPAScalingPolicy","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HPAScalingPolicy","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"periodSeconds","prop":"periodSeconds","json":"periodSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.autoscaling.v2.HPAScalingPolicy": {"fullName":"k8s.io.api.autoscaling.v2.HPAScalingPolicy","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HPAScalingPolicy","description":"One allowed change of replicas over a period.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Pods (an absolute count) or Percent (of the current replicas)."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The amount of change allowed; more than zero."},
+    {"name":"periodSeconds","prop":"periodSeconds","json":"periodSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The period the change is allowed in, from 1 to 1800 seconds."},
   ]},
-  "k8s.io.api.autoscaling.v2.HPAScalingRules": {"fullName":"k8s.io.api.autoscaling.v2.HPAScalingRules","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HPAScalingRules","fields":[
-    {"name":"stabilizationWindowSeconds","prop":"stabilizationWindowSeconds","json":"stabilizationWindowSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"selectPolicy","prop":"selectPolicy","json":"selectPolicy","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"policies","prop":"policies","json":"policies","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingPolicy","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"tolerance","prop":"tolerance","json":"tolerance","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.HPAScalingRules": {"fullName":"k8s.io.api.autoscaling.v2.HPAScalingRules","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HPAScalingRules","description":"Rate limits for one direction of scaling.","fields":[
+    {"name":"stabilizationWindowSeconds","prop":"stabilizationWindowSeconds","json":"stabilizationWindowSeconds","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How far back (0 to 3600 seconds) recommendations are considered, so that the count does not flap; the most conservative recommendation in the window is used. Defaults to 0 for scaling up and 300 for scaling down."},
+    {"name":"selectPolicy","prop":"selectPolicy","json":"selectPolicy","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Which policy wins when several apply: Max (the default, the most change), Min (the least change) or Disabled (no scaling in this direction)."},
+    {"name":"policies","prop":"policies","json":"policies","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingPolicy","repeated":true,"optional":false,"listType":"atomic","description":"The allowed changes per period; when unset, the defaults of the direction apply."},
+    {"name":"tolerance","prop":"tolerance","json":"tolerance","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"How far the metric may stray from its target, as a fraction, before scaling happens; defaults to the cluster-wide setting (0.1). Needs the HPAConfigurableTolerance feature gate."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscaler","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscaler","description":"Scales a workload (anything with a /scale subresource, such as a Deployment) between a minimum and maximum replica count so that the metrics it watches stay near their targets.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec","repeated":false,"optional":true,"description":"The workload to scale, the replica bounds, the metrics and their targets, and how fast to scale."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus","repeated":false,"optional":true,"description":"What the autoscaler last observed and decided. Read-only."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerBehavior","fields":[
-    {"name":"scaleUp","prop":"scaleUp","json":"scaleUp","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingRules","repeated":false,"optional":true,"nullable":true},
-    {"name":"scaleDown","prop":"scaleDown","json":"scaleDown","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingRules","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerBehavior","description":"How fast an autoscaler may change the replica count, up and down.","fields":[
+    {"name":"scaleUp","prop":"scaleUp","json":"scaleUp","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingRules","repeated":false,"optional":true,"nullable":true,"description":"Rules for scaling up. By default the larger of 4 pods or 100% of the current count per 15 seconds, with no stabilization window."},
+    {"name":"scaleDown","prop":"scaleDown","json":"scaleDown","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HPAScalingRules","repeated":false,"optional":true,"nullable":true,"description":"Rules for scaling down. By default up to 100% of the current count per 15 seconds, after a 300-second stabilization window."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerCondition","description":"One aspect of an autoscaler's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"AbleToScale, ScalingActive or ScalingLimited."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A one-word, CamelCase cause of the last transition."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of the last transition."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":6,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The metadata.generation the condition was set for."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":true,"optional":false},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerList","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerList","description":"A list of HorizontalPodAutoscalers.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler","repeated":true,"optional":false,"description":"The HorizontalPodAutoscalers."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerSpec","fields":[
-    {"name":"scaleTargetRef","prop":"scaleTargetRef","json":"scaleTargetRef","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true},
-    {"name":"minReplicas","prop":"minReplicas","json":"minReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"maxReplicas","prop":"maxReplicas","json":"maxReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"metrics","prop":"metrics","json":"metrics","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricSpec","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"behavior","prop":"behavior","json":"behavior","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerSpec","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerSpec","description":"What a HorizontalPodAutoscaler scales, between which bounds, and by which metrics.","fields":[
+    {"name":"scaleTargetRef","prop":"scaleTargetRef","json":"scaleTargetRef","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true,"description":"The workload whose scale subresource is set; it is also where the pods measured are selected from."},
+    {"name":"minReplicas","prop":"minReplicas","json":"minReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The fewest replicas to scale down to. Defaults to 1; 0 is accepted only with the HPAScaleToZero feature gate and an Object or External metric."},
+    {"name":"maxReplicas","prop":"maxReplicas","json":"maxReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The most replicas to scale up to; at least minReplicas."},
+    {"name":"metrics","prop":"metrics","json":"metrics","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricSpec","repeated":true,"optional":false,"listType":"atomic","description":"The metrics to act on; the replica count proposed is the highest any metric asks for. Defaults to 80% average CPU utilization."},
+    {"name":"behavior","prop":"behavior","json":"behavior","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerBehavior","repeated":false,"optional":true,"nullable":true,"description":"How fast to scale up and down; unset parts take the defaults of HPAScalingRules."},
   ]},
-  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerStatus","fields":[
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastScaleTime","prop":"lastScaleTime","json":"lastScaleTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"desiredReplicas","prop":"desiredReplicas","json":"desiredReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"currentMetrics","prop":"currentMetrics","json":"currentMetrics","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricStatus","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus": {"fullName":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"HorizontalPodAutoscalerStatus","description":"The autoscaler's latest view of its target.","fields":[
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"The metadata.generation the autoscaler has acted on."},
+    {"name":"lastScaleTime","prop":"lastScaleTime","json":"lastScaleTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When the autoscaler last changed the replica count."},
+    {"name":"currentReplicas","prop":"currentReplicas","json":"currentReplicas","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many replicas the target had when last checked."},
+    {"name":"desiredReplicas","prop":"desiredReplicas","json":"desiredReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many replicas the autoscaler last decided on."},
+    {"name":"currentMetrics","prop":"currentMetrics","json":"currentMetrics","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricStatus","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The last value read of each metric in spec.metrics."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.autoscaling.v2.HorizontalPodAutoscalerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The autoscaler's state: AbleToScale, ScalingActive and ScalingLimited."},
   ]},
-  "k8s.io.api.autoscaling.v2.MetricIdentifier": {"fullName":"k8s.io.api.autoscaling.v2.MetricIdentifier","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricIdentifier","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.MetricIdentifier": {"fullName":"k8s.io.api.autoscaling.v2.MetricIdentifier","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricIdentifier","description":"A metric by name, optionally narrowed by a label selector.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The metric's name."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Labels narrowing which series of the metric are read; unset lets the metrics API choose."},
   ]},
-  "k8s.io.api.autoscaling.v2.MetricSpec": {"fullName":"k8s.io.api.autoscaling.v2.MetricSpec","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricSpec","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.ObjectMetricSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"pods","prop":"pods","json":"pods","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.PodsMetricSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"resource","prop":"resource","json":"resource","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.ResourceMetricSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"containerResource","prop":"containerResource","json":"containerResource","number":7,"kind":"message","type":"k8s.io.api.autoscaling.v2.ContainerResourceMetricSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"external","prop":"external","json":"external","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.ExternalMetricSource","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.MetricSpec": {"fullName":"k8s.io.api.autoscaling.v2.MetricSpec","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricSpec","description":"One metric to scale on; type says which of the other fields is set.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Object, Pods, Resource, ContainerResource or External."},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.ObjectMetricSource","repeated":false,"optional":true,"nullable":true,"description":"A metric of one Kubernetes object, such as requests per second of an Ingress."},
+    {"name":"pods","prop":"pods","json":"pods","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.PodsMetricSource","repeated":false,"optional":true,"nullable":true,"description":"A metric averaged across the target's pods, such as transactions per second."},
+    {"name":"resource","prop":"resource","json":"resource","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.ResourceMetricSource","repeated":false,"optional":true,"nullable":true,"description":"A resource (CPU or memory) of the target's pods, as requests and limits measure it."},
+    {"name":"containerResource","prop":"containerResource","json":"containerResource","number":7,"kind":"message","type":"k8s.io.api.autoscaling.v2.ContainerResourceMetricSource","repeated":false,"optional":true,"nullable":true,"description":"A resource (CPU or memory) of one container in each of the target's pods."},
+    {"name":"external","prop":"external","json":"external","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.ExternalMetricSource","repeated":false,"optional":true,"nullable":true,"description":"A metric from outside the cluster, such as a queue's length."},
   ]},
-  "k8s.io.api.autoscaling.v2.MetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.MetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricStatus","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.ObjectMetricStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"pods","prop":"pods","json":"pods","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.PodsMetricStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"resource","prop":"resource","json":"resource","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.ResourceMetricStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"containerResource","prop":"containerResource","json":"containerResource","number":7,"kind":"message","type":"k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"external","prop":"external","json":"external","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.ExternalMetricStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.MetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.MetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricStatus","description":"The last reading of one metric; type says which of the other fields is set.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Object, Pods, Resource, ContainerResource or External."},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.ObjectMetricStatus","repeated":false,"optional":true,"nullable":true,"description":"The reading of an Object metric."},
+    {"name":"pods","prop":"pods","json":"pods","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.PodsMetricStatus","repeated":false,"optional":true,"nullable":true,"description":"The reading of a Pods metric."},
+    {"name":"resource","prop":"resource","json":"resource","number":4,"kind":"message","type":"k8s.io.api.autoscaling.v2.ResourceMetricStatus","repeated":false,"optional":true,"nullable":true,"description":"The reading of a Resource metric."},
+    {"name":"containerResource","prop":"containerResource","json":"containerResource","number":7,"kind":"message","type":"k8s.io.api.autoscaling.v2.ContainerResourceMetricStatus","repeated":false,"optional":true,"nullable":true,"description":"The reading of a ContainerResource metric."},
+    {"name":"external","prop":"external","json":"external","number":5,"kind":"message","type":"k8s.io.api.autoscaling.v2.ExternalMetricStatus","repeated":false,"optional":true,"nullable":true,"description":"The reading of an External metric."},
   ]},
-  "k8s.io.api.autoscaling.v2.MetricTarget": {"fullName":"k8s.io.api.autoscaling.v2.MetricTarget","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricTarget","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"averageValue","prop":"averageValue","json":"averageValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"averageUtilization","prop":"averageUtilization","json":"averageUtilization","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.MetricTarget": {"fullName":"k8s.io.api.autoscaling.v2.MetricTarget","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricTarget","description":"The value a metric should be held at.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Utilization, Value or AverageValue."},
+    {"name":"value","prop":"value","json":"value","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The target value of the metric, for type Value."},
+    {"name":"averageValue","prop":"averageValue","json":"averageValue","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The target value averaged across pods, for type AverageValue."},
+    {"name":"averageUtilization","prop":"averageUtilization","json":"averageUtilization","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The target average of the resource across pods, as a percentage of their requests, for type Utilization; only Resource and ContainerResource metrics support it."},
   ]},
-  "k8s.io.api.autoscaling.v2.MetricValueStatus": {"fullName":"k8s.io.api.autoscaling.v2.MetricValueStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricValueStatus","fields":[
-    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"averageValue","prop":"averageValue","json":"averageValue","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true},
-    {"name":"averageUtilization","prop":"averageUtilization","json":"averageUtilization","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.autoscaling.v2.MetricValueStatus": {"fullName":"k8s.io.api.autoscaling.v2.MetricValueStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"MetricValueStatus","description":"A metric's current value, in the form its target uses.","fields":[
+    {"name":"value","prop":"value","json":"value","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The current value."},
+    {"name":"averageValue","prop":"averageValue","json":"averageValue","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The current value averaged across pods."},
+    {"name":"averageUtilization","prop":"averageUtilization","json":"averageUtilization","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The current average of the resource across pods, as a percentage of their requests."},
   ]},
-  "k8s.io.api.autoscaling.v2.ObjectMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ObjectMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ObjectMetricSource","fields":[
-    {"name":"describedObject","prop":"describedObject","json":"describedObject","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true},
-    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true},
-    {"name":"metric","prop":"metric","json":"metric","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ObjectMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ObjectMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ObjectMetricSource","description":"A metric describing one object.","fields":[
+    {"name":"describedObject","prop":"describedObject","json":"describedObject","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true,"description":"The object the metric describes."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true,"description":"The value to hold the metric at."},
+    {"name":"metric","prop":"metric","json":"metric","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
   ]},
-  "k8s.io.api.autoscaling.v2.ObjectMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ObjectMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ObjectMetricStatus","fields":[
-    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
-    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
-    {"name":"describedObject","prop":"describedObject","json":"describedObject","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ObjectMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ObjectMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ObjectMetricStatus","description":"The reading of a metric describing one object.","fields":[
+    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
+    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true,"description":"The value read."},
+    {"name":"describedObject","prop":"describedObject","json":"describedObject","number":3,"kind":"message","type":"k8s.io.api.autoscaling.v2.CrossVersionObjectReference","repeated":false,"optional":true,"description":"The object the metric describes."},
   ]},
-  "k8s.io.api.autoscaling.v2.PodsMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.PodsMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"PodsMetricSource","fields":[
-    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
-    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.PodsMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.PodsMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"PodsMetricSource","description":"A metric of each of the target's pods, averaged before it is compared with the target.","fields":[
+    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true,"description":"The value to hold the metric at; only AverageValue targets are allowed."},
   ]},
-  "k8s.io.api.autoscaling.v2.PodsMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.PodsMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"PodsMetricStatus","fields":[
-    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true},
-    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.PodsMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.PodsMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"PodsMetricStatus","description":"The reading of a per-pod metric.","fields":[
+    {"name":"metric","prop":"metric","json":"metric","number":1,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricIdentifier","repeated":false,"optional":true,"description":"The metric's name and selector."},
+    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true,"description":"The value read."},
   ]},
-  "k8s.io.api.autoscaling.v2.ResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ResourceMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ResourceMetricSource","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v2.ResourceMetricSource","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ResourceMetricSource","description":"A resource of the target's pods, summed over each pod's containers.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, such as cpu or memory."},
+    {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricTarget","repeated":false,"optional":true,"description":"The value to hold the resource at, as an average value or a percentage of the pods' requests."},
   ]},
-  "k8s.io.api.autoscaling.v2.ResourceMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ResourceMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ResourceMetricStatus","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true},
+  "k8s.io.api.autoscaling.v2.ResourceMetricStatus": {"fullName":"k8s.io.api.autoscaling.v2.ResourceMetricStatus","package":"k8s.io.api.autoscaling.v2","file":"k8s/io/api/autoscaling/v2/generated.proto","tsName":"ResourceMetricStatus","description":"The reading of a resource of the target's pods.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The resource, such as cpu or memory."},
+    {"name":"current","prop":"current","json":"current","number":2,"kind":"message","type":"k8s.io.api.autoscaling.v2.MetricValueStatus","repeated":false,"optional":true,"description":"The value read."},
   ]},
   "k8s.io.api.batch.v1.AllDisruptionMode": {"fullName":"k8s.io.api.batch.v1.AllDisruptionMode","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"AllDisruptionMode","description":"Marks that the group's pods are disrupted together; it has no settings.","fields":[]},
   "k8s.io.api.batch.v1.BasicSchedulingPolicy": {"fullName":"k8s.io.api.batch.v1.BasicSchedulingPolicy","package":"k8s.io.api.batch.v1","file":"k8s/io/api/batch/v1/generated.proto","tsName":"BasicSchedulingPolicy","description":"Marks ordinary, pod-by-pod scheduling; it has no settings.","fields":[]},
@@ -931,63 +931,63 @@ export const messageSchemas: SchemaMessages = {
     {"name":"succeeded","prop":"succeeded","json":"succeeded","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that succeeded."},
     {"name":"failed","prop":"failed","json":"failed","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","description":"Uids of pods that failed."},
   ]},
-  "k8s.io.api.batch.v1beta1.CronJob": {"fullName":"k8s.io.api.batch.v1beta1.CronJob","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJob","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1beta1.CronJob": {"fullName":"k8s.io.api.batch.v1beta1.CronJob","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJob","description":"Creates Jobs on a repeating schedule written in cron syntax. Served as batch/v1beta1 for older clients; batch/v1 is the current version.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJobSpec","repeated":false,"optional":true,"description":"The schedule and the Job to create at each run."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJobStatus","repeated":false,"optional":true,"description":"What the CronJob controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v1beta1.CronJobList": {"fullName":"k8s.io.api.batch.v1beta1.CronJobList","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":true,"optional":false},
+  "k8s.io.api.batch.v1beta1.CronJobList": {"fullName":"k8s.io.api.batch.v1beta1.CronJobList","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobList","description":"A list of CronJobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v1beta1.CronJob","repeated":true,"optional":false,"description":"The CronJobs."},
   ]},
-  "k8s.io.api.batch.v1beta1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1beta1.CronJobSpec","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobSpec","fields":[
-    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1beta1.JobTemplateSpec","repeated":false,"optional":true},
-    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1beta1.CronJobSpec": {"fullName":"k8s.io.api.batch.v1beta1.CronJobSpec","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobSpec","description":"When a CronJob runs and what each run creates.","fields":[
+    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The schedule in cron format, such as \"0 3 * * *\" or @hourly."},
+    {"name":"timeZone","prop":"timeZone","json":"timeZone","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The IANA time zone the schedule is read in, such as Europe/Paris; defaults to the controller's local time zone."},
+    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How late a run may start, in seconds; a run that cannot start within this window is skipped and counted as missed."},
+    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What to do when a run is due while the previous Job is still running: Allow (run both), Forbid (skip the new run) or Replace (stop the old Job). Defaults to Allow."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no further runs start; Jobs already running are left alone. Defaults to false."},
+    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v1beta1.JobTemplateSpec","repeated":false,"optional":true,"description":"The Job created at each run."},
+    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many finished successful Jobs to keep. Defaults to 3."},
+    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many failed Jobs to keep. Defaults to 1."},
   ]},
-  "k8s.io.api.batch.v1beta1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1beta1.CronJobStatus","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobStatus","fields":[
-    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
-    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v1beta1.CronJobStatus": {"fullName":"k8s.io.api.batch.v1beta1.CronJobStatus","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"CronJobStatus","description":"The runs of a CronJob as its controller last observed them.","fields":[
+    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"listType":"atomic","description":"References to the Jobs of this CronJob that are running."},
+    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job was last scheduled."},
+    {"name":"lastSuccessfulTime","prop":"lastSuccessfulTime","json":"lastSuccessfulTime","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job last completed successfully."},
   ]},
-  "k8s.io.api.batch.v1beta1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1beta1.JobTemplateSpec","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"JobTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
+  "k8s.io.api.batch.v1beta1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v1beta1.JobTemplateSpec","package":"k8s.io.api.batch.v1beta1","file":"k8s/io/api/batch/v1beta1/generated.proto","tsName":"JobTemplateSpec","description":"The Job a CronJob creates at each scheduled time.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata copied onto each Job created from this template."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The spec each created Job gets."},
   ]},
-  "k8s.io.api.batch.v2alpha1.CronJob": {"fullName":"k8s.io.api.batch.v2alpha1.CronJob","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJob","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJobSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJobStatus","repeated":false,"optional":true},
+  "k8s.io.api.batch.v2alpha1.CronJob": {"fullName":"k8s.io.api.batch.v2alpha1.CronJob","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJob","description":"Creates Jobs on a repeating schedule written in cron syntax. Served as batch/v2alpha1 for older clients; batch/v1 is the current version.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJobSpec","repeated":false,"optional":true,"description":"The schedule and the Job to create at each run."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJobStatus","repeated":false,"optional":true,"description":"What the CronJob controller last observed. Read-only."},
   ]},
-  "k8s.io.api.batch.v2alpha1.CronJobList": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobList","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":true,"optional":false},
+  "k8s.io.api.batch.v2alpha1.CronJobList": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobList","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobList","description":"A list of CronJobs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.CronJob","repeated":true,"optional":false,"description":"The CronJobs."},
   ]},
-  "k8s.io.api.batch.v2alpha1.CronJobSpec": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobSpec","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobSpec","fields":[
-    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v2alpha1.JobTemplateSpec","repeated":false,"optional":true},
-    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v2alpha1.CronJobSpec": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobSpec","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobSpec","description":"When a CronJob runs and what each run creates.","fields":[
+    {"name":"schedule","prop":"schedule","json":"schedule","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The schedule in cron format, such as \"0 3 * * *\" or @hourly."},
+    {"name":"startingDeadlineSeconds","prop":"startingDeadlineSeconds","json":"startingDeadlineSeconds","number":2,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"How late a run may start, in seconds; a run that cannot start within this window is skipped and counted as missed."},
+    {"name":"concurrencyPolicy","prop":"concurrencyPolicy","json":"concurrencyPolicy","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What to do when a run is due while the previous Job is still running: Allow (run both), Forbid (skip the new run) or Replace (stop the old Job). Defaults to Allow."},
+    {"name":"suspend","prop":"suspend","json":"suspend","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, no further runs start; Jobs already running are left alone. Defaults to false."},
+    {"name":"jobTemplate","prop":"jobTemplate","json":"jobTemplate","number":5,"kind":"message","type":"k8s.io.api.batch.v2alpha1.JobTemplateSpec","repeated":false,"optional":true,"description":"The Job created at each run."},
+    {"name":"successfulJobsHistoryLimit","prop":"successfulJobsHistoryLimit","json":"successfulJobsHistoryLimit","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many finished successful Jobs to keep."},
+    {"name":"failedJobsHistoryLimit","prop":"failedJobsHistoryLimit","json":"failedJobsHistoryLimit","number":7,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many failed Jobs to keep."},
   ]},
-  "k8s.io.api.batch.v2alpha1.CronJobStatus": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobStatus","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobStatus","fields":[
-    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false},
-    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.batch.v2alpha1.CronJobStatus": {"fullName":"k8s.io.api.batch.v2alpha1.CronJobStatus","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"CronJobStatus","description":"The runs of a CronJob as its controller last observed them.","fields":[
+    {"name":"active","prop":"active","json":"active","number":1,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"description":"References to the Jobs of this CronJob that are running."},
+    {"name":"lastScheduleTime","prop":"lastScheduleTime","json":"lastScheduleTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When a Job was last scheduled."},
   ]},
   "k8s.io.api.batch.v2alpha1.JobTemplate": {"fullName":"k8s.io.api.batch.v2alpha1.JobTemplate","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"JobTemplate","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
     {"name":"template","prop":"template","json":"template","number":2,"kind":"message","type":"k8s.io.api.batch.v2alpha1.JobTemplateSpec","repeated":false,"optional":true},
   ]},
-  "k8s.io.api.batch.v2alpha1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v2alpha1.JobTemplateSpec","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"JobTemplateSpec","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true},
+  "k8s.io.api.batch.v2alpha1.JobTemplateSpec": {"fullName":"k8s.io.api.batch.v2alpha1.JobTemplateSpec","package":"k8s.io.api.batch.v2alpha1","file":"k8s/io/api/batch/v2alpha1/generated.proto","tsName":"JobTemplateSpec","description":"The Job a CronJob creates at each scheduled time.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata copied onto each Job created from this template."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.batch.v1.JobSpec","repeated":false,"optional":true,"description":"The spec each created Job gets."},
   ]},
   "k8s.io.api.certificates.v1.CertificateSigningRequest": {"fullName":"k8s.io.api.certificates.v1.CertificateSigningRequest","package":"k8s.io.api.certificates.v1","file":"k8s/io/api/certificates/v1/generated.proto","tsName":"CertificateSigningRequest","description":"A request for an x509 certificate from a named signer: approved or denied through its approval subresource, then issued (or failed) by the signer through its status.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
@@ -1067,11 +1067,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":5,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Mount the volume read-only. Defaults to false."},
     {"name":"kind","prop":"kind","json":"kind","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Shared (several disks per storage account), Dedicated (one disk per account) or Managed (an Azure managed disk, the default)."},
   ]},
-  "k8s.io.api.core.v1.AzureFilePersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureFilePersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureFilePersistentVolumeSource","fields":[
-    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"shareName","prop":"shareName","json":"shareName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretNamespace","prop":"secretNamespace","json":"secretNamespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.AzureFilePersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureFilePersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureFilePersistentVolumeSource","description":"An Azure File share. Deprecated.","fields":[
+    {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Secret with the storage account's name and key."},
+    {"name":"shareName","prop":"shareName","json":"shareName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The share's name."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"secretNamespace","prop":"secretNamespace","json":"secretNamespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The Secret's namespace; defaults to the pod's namespace."},
   ]},
   "k8s.io.api.core.v1.AzureFileVolumeSource": {"fullName":"k8s.io.api.core.v1.AzureFileVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AzureFileVolumeSource","description":"Deprecated: an Azure File share.","fields":[
     {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Secret with the storage account name and key."},
@@ -1083,16 +1083,16 @@ export const messageSchemas: SchemaMessages = {
     {"name":"target","prop":"target","json":"target","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"emitEmpty":true,"description":"The node the pod goes to (kind Node, or empty)."},
   ]},
   "k8s.io.api.core.v1.CSIPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CSIPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CSIPersistentVolumeSource","description":"A volume of an external CSI driver.","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"volumeHandle","prop":"volumeHandle","json":"volumeHandle","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"volumeAttributes","prop":"volumeAttributes","json":"volumeAttributes","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"controllerPublishSecretRef","prop":"controllerPublishSecretRef","json":"controllerPublishSecretRef","number":6,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeStageSecretRef","prop":"nodeStageSecretRef","json":"nodeStageSecretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodePublishSecretRef","prop":"nodePublishSecretRef","json":"nodePublishSecretRef","number":8,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"controllerExpandSecretRef","prop":"controllerExpandSecretRef","json":"controllerExpandSecretRef","number":9,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"nodeExpandSecretRef","prop":"nodeExpandSecretRef","json":"nodeExpandSecretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CSI driver's name, as the driver reports it. Required."},
+    {"name":"volumeHandle","prop":"volumeHandle","json":"volumeHandle","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume's identifier in the driver, passed to every CSI call. Required."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether the volume is published read-only. Defaults to false."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem to mount, such as ext4 or xfs, when the driver supports choosing one."},
+    {"name":"volumeAttributes","prop":"volumeAttributes","json":"volumeAttributes","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Driver-specific properties of the volume, passed to the driver when it is published."},
+    {"name":"controllerPublishSecretRef","prop":"controllerPublishSecretRef","json":"controllerPublishSecretRef","number":6,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver's ControllerPublishVolume and ControllerUnpublishVolume calls."},
+    {"name":"nodeStageSecretRef","prop":"nodeStageSecretRef","json":"nodeStageSecretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver's NodeStageVolume call."},
+    {"name":"nodePublishSecretRef","prop":"nodePublishSecretRef","json":"nodePublishSecretRef","number":8,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver's NodePublishVolume call."},
+    {"name":"controllerExpandSecretRef","prop":"controllerExpandSecretRef","json":"controllerExpandSecretRef","number":9,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver's ControllerExpandVolume call."},
+    {"name":"nodeExpandSecretRef","prop":"nodeExpandSecretRef","json":"nodeExpandSecretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with credentials passed to the driver's NodeExpandVolume call."},
   ]},
   "k8s.io.api.core.v1.CSIVolumeSource": {"fullName":"k8s.io.api.core.v1.CSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CSIVolumeSource","description":"An ephemeral inline volume provided by a CSI driver.","fields":[
     {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CSI driver's name, as registered in the cluster."},
@@ -1105,13 +1105,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"add","prop":"add","json":"add","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Capabilities to add, such as NET_ADMIN."},
     {"name":"drop","prop":"drop","json":"drop","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Capabilities to remove, such as ALL."},
   ]},
-  "k8s.io.api.core.v1.CephFSPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSPersistentVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretFile","prop":"secretFile","json":"secretFile","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.CephFSPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSPersistentVolumeSource","description":"A CephFS mount. Deprecated.","fields":[
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors' addresses."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path within the filesystem to mount. Defaults to /."},
+    {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS user. Defaults to admin."},
+    {"name":"secretFile","prop":"secretFile","json":"secretFile","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path of the user's keyring file. Defaults to /etc/ceph/user.secret."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with the user's key, used instead of secretFile."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
   "k8s.io.api.core.v1.CephFSVolumeSource": {"fullName":"k8s.io.api.core.v1.CephFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CephFSVolumeSource","description":"Deprecated: a CephFS mount.","fields":[
     {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors."},
@@ -1121,11 +1121,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the user's key, replacing secretFile."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.CinderPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CinderPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CinderPersistentVolumeSource","fields":[
-    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.CinderPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.CinderPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CinderPersistentVolumeSource","description":"An OpenStack Cinder volume. Deprecated.","fields":[
+    {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Cinder volume's ID."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem on the volume, such as ext4."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with the OpenStack credentials."},
   ]},
   "k8s.io.api.core.v1.CinderVolumeSource": {"fullName":"k8s.io.api.core.v1.CinderVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"CinderVolumeSource","description":"Deprecated: an OpenStack Cinder volume.","fields":[
     {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume's ID."},
@@ -1315,30 +1315,30 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sizeLimit","prop":"sizeLimit","json":"sizeLimit","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":true,"nullable":true,"description":"The most storage the directory may use; for Memory, also capped by the pod's memory limits."},
     {"name":"mode","prop":"mode","json":"mode","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The permission bits of the directory."},
   ]},
-  "k8s.io.api.core.v1.EndpointAddress": {"fullName":"k8s.io.api.core.v1.EndpointAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointAddress","structType":"atomic","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"targetRef","prop":"targetRef","json":"targetRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EndpointAddress": {"fullName":"k8s.io.api.core.v1.EndpointAddress","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointAddress","description":"One backend address of an Endpoints subset.","structType":"atomic","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The IPv4 or IPv6 address; loopback, link-local and link-local multicast addresses are refused."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The backend's hostname, when it has one."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The node that hosts this address."},
+    {"name":"targetRef","prop":"targetRef","json":"targetRef","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The object (usually a Pod) that provides this address."},
   ]},
-  "k8s.io.api.core.v1.EndpointPort": {"fullName":"k8s.io.api.core.v1.EndpointPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointPort","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"port","prop":"port","json":"port","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.EndpointPort": {"fullName":"k8s.io.api.core.v1.EndpointPort","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointPort","description":"One port of an Endpoints subset.","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The port's name, matching the Service port's name; required when a subset has more than one port."},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed name (such as kubernetes.io/h2c), or a domain-prefixed name of your own."},
   ]},
-  "k8s.io.api.core.v1.EndpointSubset": {"fullName":"k8s.io.api.core.v1.EndpointSubset","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointSubset","fields":[
-    {"name":"addresses","prop":"addresses","json":"addresses","number":1,"kind":"message","type":"k8s.io.api.core.v1.EndpointAddress","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"notReadyAddresses","prop":"notReadyAddresses","json":"notReadyAddresses","number":2,"kind":"message","type":"k8s.io.api.core.v1.EndpointAddress","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"ports","prop":"ports","json":"ports","number":3,"kind":"message","type":"k8s.io.api.core.v1.EndpointPort","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.EndpointSubset": {"fullName":"k8s.io.api.core.v1.EndpointSubset","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointSubset","description":"Addresses that all serve the same ports.","fields":[
+    {"name":"addresses","prop":"addresses","json":"addresses","number":1,"kind":"message","type":"k8s.io.api.core.v1.EndpointAddress","repeated":true,"optional":false,"listType":"atomic","description":"Addresses ready to receive traffic."},
+    {"name":"notReadyAddresses","prop":"notReadyAddresses","json":"notReadyAddresses","number":2,"kind":"message","type":"k8s.io.api.core.v1.EndpointAddress","repeated":true,"optional":false,"listType":"atomic","description":"Addresses not ready yet, or failing their readiness checks; load balancers skip them."},
+    {"name":"ports","prop":"ports","json":"ports","number":3,"kind":"message","type":"k8s.io.api.core.v1.EndpointPort","repeated":true,"optional":false,"listType":"atomic","description":"The ports every address of the subset serves."},
   ]},
-  "k8s.io.api.core.v1.Endpoints": {"fullName":"k8s.io.api.core.v1.Endpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Endpoints","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"subsets","prop":"subsets","json":"subsets","number":2,"kind":"message","type":"k8s.io.api.core.v1.EndpointSubset","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.Endpoints": {"fullName":"k8s.io.api.core.v1.Endpoints","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"Endpoints","description":"The network addresses behind a Service, grouped by the ports they serve; kept by the endpoints controller for Services with a selector. Superseded by discovery.k8s.io/v1 EndpointSlice.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata; the name is that of the Service it belongs to."},
+    {"name":"subsets","prop":"subsets","json":"subsets","number":2,"kind":"message","type":"k8s.io.api.core.v1.EndpointSubset","repeated":true,"optional":false,"listType":"atomic","description":"Groups of addresses that share a set of ports; the full endpoint list is every address of a subset paired with each of its ports."},
   ]},
-  "k8s.io.api.core.v1.EndpointsList": {"fullName":"k8s.io.api.core.v1.EndpointsList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointsList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.EndpointsList": {"fullName":"k8s.io.api.core.v1.EndpointsList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/service.proto","tsName":"EndpointsList","description":"A list of Endpoints objects.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Endpoints","repeated":true,"optional":false,"description":"The Endpoints objects."},
   ]},
   "k8s.io.api.core.v1.EnvFromSource": {"fullName":"k8s.io.api.core.v1.EnvFromSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EnvFromSource","description":"A ConfigMap or Secret whose entries all become environment variables.","fields":[
     {"name":"prefix","prop":"prefix","json":"prefix","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A string put in front of every variable name taken from the source."},
@@ -1391,34 +1391,34 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.core.v1.EphemeralVolumeSource": {"fullName":"k8s.io.api.core.v1.EphemeralVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EphemeralVolumeSource","description":"A volume made for one pod from a claim template: a PersistentVolumeClaim named <pod>-<volume> is created, owned by the pod, and goes with it.","fields":[
     {"name":"volumeClaimTemplate","prop":"volumeClaimTemplate","json":"volumeClaimTemplate","number":1,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","repeated":false,"optional":true,"nullable":true,"description":"The claim to create."},
   ]},
-  "k8s.io.api.core.v1.Event": {"fullName":"k8s.io.api.core.v1.Event","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"Event","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"involvedObject","prop":"involvedObject","json":"involvedObject","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"source","prop":"source","json":"source","number":5,"kind":"message","type":"k8s.io.api.core.v1.EventSource","repeated":false,"optional":true},
-    {"name":"firstTimestamp","prop":"firstTimestamp","json":"firstTimestamp","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTimestamp","prop":"lastTimestamp","json":"lastTimestamp","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"count","prop":"count","json":"count","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"type","prop":"type","json":"type","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"eventTime","prop":"eventTime","json":"eventTime","number":10,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true},
-    {"name":"series","prop":"series","json":"series","number":11,"kind":"message","type":"k8s.io.api.core.v1.EventSeries","repeated":false,"optional":true,"nullable":true},
-    {"name":"action","prop":"action","json":"action","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"related","prop":"related","json":"related","number":13,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"reportingComponent","prop":"reportingComponent","json":"reportingComponent","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"reportingInstance","prop":"reportingInstance","json":"reportingInstance","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.Event": {"fullName":"k8s.io.api.core.v1.Event","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"Event","description":"A report of something that happened to an object, such as a pod being scheduled or an image failing to pull. Events expire after a while (an hour by default).","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"involvedObject","prop":"involvedObject","json":"involvedObject","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"description":"The object the event is about."},
+    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short, CamelCase, machine-readable cause, such as FailedScheduling."},
+    {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of what happened."},
+    {"name":"source","prop":"source","json":"source","number":5,"kind":"message","type":"k8s.io.api.core.v1.EventSource","repeated":false,"optional":true,"description":"The component and host that reported the event."},
+    {"name":"firstTimestamp","prop":"firstTimestamp","json":"firstTimestamp","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the event was first recorded."},
+    {"name":"lastTimestamp","prop":"lastTimestamp","json":"lastTimestamp","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the event was most recently seen."},
+    {"name":"count","prop":"count","json":"count","number":8,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many times the event has been seen."},
+    {"name":"type","prop":"type","json":"type","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Normal or Warning."},
+    {"name":"eventTime","prop":"eventTime","json":"eventTime","number":10,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"description":"When the event first happened, with microsecond precision."},
+    {"name":"series","prop":"series","json":"series","number":11,"kind":"message","type":"k8s.io.api.core.v1.EventSeries","repeated":false,"optional":true,"nullable":true,"description":"For repeated events, how many have been seen and when the last was."},
+    {"name":"action","prop":"action","json":"action","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"What the reporting component did or failed to do, such as Binding."},
+    {"name":"related","prop":"related","json":"related","number":13,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true,"description":"A second object involved, when there is one."},
+    {"name":"reportingComponent","prop":"reportingComponent","json":"reportingComponent","number":14,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The controller that emitted the event, such as kubernetes.io/kubelet."},
+    {"name":"reportingInstance","prop":"reportingInstance","json":"reportingInstance","number":15,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Which instance of the reporting controller emitted the event, such as kubelet-node1."},
   ]},
-  "k8s.io.api.core.v1.EventList": {"fullName":"k8s.io.api.core.v1.EventList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.EventList": {"fullName":"k8s.io.api.core.v1.EventList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventList","description":"A list of Events.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.Event","repeated":true,"optional":false,"description":"The Events."},
   ]},
-  "k8s.io.api.core.v1.EventSeries": {"fullName":"k8s.io.api.core.v1.EventSeries","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventSeries","fields":[
-    {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"lastObservedTime","prop":"lastObservedTime","json":"lastObservedTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.EventSeries": {"fullName":"k8s.io.api.core.v1.EventSeries","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventSeries","description":"A run of repeated occurrences of one event.","fields":[
+    {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many times the event has occurred so far in the series."},
+    {"name":"lastObservedTime","prop":"lastObservedTime","json":"lastObservedTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"description":"When the latest occurrence was seen."},
   ]},
-  "k8s.io.api.core.v1.EventSource": {"fullName":"k8s.io.api.core.v1.EventSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventSource","fields":[
-    {"name":"component","prop":"component","json":"component","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.EventSource": {"fullName":"k8s.io.api.core.v1.EventSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/event.proto","tsName":"EventSource","description":"Where an event came from.","fields":[
+    {"name":"component","prop":"component","json":"component","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The component that reported the event."},
+    {"name":"host","prop":"host","json":"host","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The node the event was reported from."},
   ]},
   "k8s.io.api.core.v1.EvictionResponder": {"fullName":"k8s.io.api.core.v1.EvictionResponder","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"EvictionResponder","description":"A controller that handles eviction requests for a pod.","structType":"atomic","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The responder's domain-prefixed name (such as example.com/drainer), unique among the pod's responders."},
@@ -1440,12 +1440,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"key","prop":"key","json":"key","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The variable to read from the file."},
     {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing file or key is not an error (the variable is left unset); a missing volume still is."},
   ]},
-  "k8s.io.api.core.v1.FlexPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.FlexPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlexPersistentVolumeSource","fields":[
-    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"options","prop":"options","json":"options","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.FlexPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.FlexPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlexPersistentVolumeSource","description":"A volume of a FlexVolume driver. Deprecated.","fields":[
+    {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem to use; the default depends on the driver."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret passed to the driver's scripts."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"options","prop":"options","json":"options","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Extra options passed to the driver."},
   ]},
   "k8s.io.api.core.v1.FlexVolumeSource": {"fullName":"k8s.io.api.core.v1.FlexVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"FlexVolumeSource","description":"Deprecated: a volume provided by a FlexVolume driver.","fields":[
     {"name":"driver","prop":"driver","json":"driver","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name."},
@@ -1474,11 +1474,11 @@ export const messageSchemas: SchemaMessages = {
     {"name":"revision","prop":"revision","json":"revision","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The commit to check out."},
     {"name":"directory","prop":"directory","json":"directory","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The directory to clone into, inside the volume; \".\" clones into the volume's root. Defaults to the repository's name."},
   ]},
-  "k8s.io.api.core.v1.GlusterfsPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.GlusterfsPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GlusterfsPersistentVolumeSource","fields":[
-    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"endpointsNamespace","prop":"endpointsNamespace","json":"endpointsNamespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.GlusterfsPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.GlusterfsPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GlusterfsPersistentVolumeSource","description":"A GlusterFS volume. Deprecated.","fields":[
+    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Endpoints object naming the Glusterfs servers."},
+    {"name":"path","prop":"path","json":"path","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Glusterfs volume's path."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"endpointsNamespace","prop":"endpointsNamespace","json":"endpointsNamespace","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The namespace of the endpoints object; defaults to the claim's namespace."},
   ]},
   "k8s.io.api.core.v1.GlusterfsVolumeSource": {"fullName":"k8s.io.api.core.v1.GlusterfsVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"GlusterfsVolumeSource","description":"Deprecated: a GlusterFS volume.","fields":[
     {"name":"endpoints","prop":"endpoints","json":"endpoints","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Endpoints object listing the GlusterFS servers."},
@@ -1508,18 +1508,18 @@ export const messageSchemas: SchemaMessages = {
     {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The path on the node; a symlink is followed to its target."},
     {"name":"type","prop":"type","json":"type","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"What must be at path: \"\" (no check, the default), DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice or BlockDevice."},
   ]},
-  "k8s.io.api.core.v1.ISCSIPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.ISCSIPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ISCSIPersistentVolumeSource","fields":[
-    {"name":"targetPortal","prop":"targetPortal","json":"targetPortal","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"iqn","prop":"iqn","json":"iqn","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lun","prop":"lun","json":"lun","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"iscsiInterface","prop":"iscsiInterface","json":"iscsiInterface","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"portals","prop":"portals","json":"portals","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"chapAuthDiscovery","prop":"chapAuthDiscovery","json":"chapAuthDiscovery","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"chapAuthSession","prop":"chapAuthSession","json":"chapAuthSession","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"initiatorName","prop":"initiatorName","json":"initiatorName","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ISCSIPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.ISCSIPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ISCSIPersistentVolumeSource","description":"An iSCSI disk, attached to the node and then mounted.","fields":[
+    {"name":"targetPortal","prop":"targetPortal","json":"targetPortal","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The target's address, IP or IP:port (port defaults to 3260)."},
+    {"name":"iqn","prop":"iqn","json":"iqn","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The target's iSCSI Qualified Name."},
+    {"name":"lun","prop":"lun","json":"lun","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The target's logical unit number."},
+    {"name":"iscsiInterface","prop":"iscsiInterface","json":"iscsiInterface","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The iSCSI interface to use. Defaults to default (TCP)."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem on the disk, such as ext4."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"portals","prop":"portals","json":"portals","number":7,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"More target portals, for multipath."},
+    {"name":"chapAuthDiscovery","prop":"chapAuthDiscovery","json":"chapAuthDiscovery","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether iSCSI discovery uses CHAP authentication."},
+    {"name":"chapAuthSession","prop":"chapAuthSession","json":"chapAuthSession","number":11,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether the iSCSI session uses CHAP authentication."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":10,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with the CHAP credentials."},
+    {"name":"initiatorName","prop":"initiatorName","json":"initiatorName","number":12,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A custom initiator name; a new interface <portal>:<volume> is created for it."},
   ]},
   "k8s.io.api.core.v1.ISCSIVolumeSource": {"fullName":"k8s.io.api.core.v1.ISCSIVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ISCSIVolumeSource","description":"An iSCSI disk, attached to the node and mounted for the pod.","fields":[
     {"name":"targetPortal","prop":"targetPortal","json":"targetPortal","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The iSCSI target portal, as an IP with an optional port (default 3260)."},
@@ -1559,23 +1559,23 @@ export const messageSchemas: SchemaMessages = {
     {"name":"sleep","prop":"sleep","json":"sleep","number":4,"kind":"message","type":"k8s.io.api.core.v1.SleepAction","repeated":false,"optional":true,"nullable":true,"description":"Wait for a number of seconds."},
   ]},
   "k8s.io.api.core.v1.LimitRange": {"fullName":"k8s.io.api.core.v1.LimitRange","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRange","description":"Per-namespace bounds and defaults for the compute resources of pods, containers and claims.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeSpec","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeSpec","repeated":false,"optional":true,"description":"The limits enforced in the namespace."},
   ]},
-  "k8s.io.api.core.v1.LimitRangeItem": {"fullName":"k8s.io.api.core.v1.LimitRangeItem","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeItem","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"max","prop":"max","json":"max","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"min","prop":"min","json":"min","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"default","prop":"default","json":"default","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"defaultRequest","prop":"defaultRequest","json":"defaultRequest","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"maxLimitRequestRatio","prop":"maxLimitRequestRatio","json":"maxLimitRequestRatio","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.LimitRangeItem": {"fullName":"k8s.io.api.core.v1.LimitRangeItem","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeItem","description":"Bounds and defaults for the resources of one kind of object.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kind of object the item applies to: Pod, Container or PersistentVolumeClaim."},
+    {"name":"max","prop":"max","json":"max","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The most of each resource an object may have."},
+    {"name":"min","prop":"min","json":"min","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The least of each resource an object must have."},
+    {"name":"default","prop":"default","json":"default","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Limits given to a container that sets none."},
+    {"name":"defaultRequest","prop":"defaultRequest","json":"defaultRequest","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Requests given to a container that sets none."},
+    {"name":"maxLimitRequestRatio","prop":"maxLimitRequestRatio","json":"maxLimitRequestRatio","number":6,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"For each resource, the largest allowed ratio of limit to request."},
   ]},
-  "k8s.io.api.core.v1.LimitRangeList": {"fullName":"k8s.io.api.core.v1.LimitRangeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.LimitRangeList": {"fullName":"k8s.io.api.core.v1.LimitRangeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeList","description":"A list of LimitRanges.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.LimitRange","repeated":true,"optional":false,"description":"The LimitRanges."},
   ]},
-  "k8s.io.api.core.v1.LimitRangeSpec": {"fullName":"k8s.io.api.core.v1.LimitRangeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeSpec","fields":[
-    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeItem","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.core.v1.LimitRangeSpec": {"fullName":"k8s.io.api.core.v1.LimitRangeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"LimitRangeSpec","description":"The limits a LimitRange enforces.","fields":[
+    {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.api.core.v1.LimitRangeItem","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The limits, one item per kind of object (Pod, Container or PersistentVolumeClaim)."},
   ]},
   "k8s.io.api.core.v1.LinuxContainerUser": {"fullName":"k8s.io.api.core.v1.LinuxContainerUser","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LinuxContainerUser","description":"The Linux identity of a container's first process.","fields":[
     {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"The user ID."},
@@ -1595,12 +1595,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name."},
   ]},
   "k8s.io.api.core.v1.LocalVolumeSource": {"fullName":"k8s.io.api.core.v1.LocalVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"LocalVolumeSource","description":"A directory or device of one node.","fields":[
-    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The full path of the directory or block device on the node."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The filesystem of a block-device path, such as ext4; detected when unset. Not used for directories."},
   ]},
-  "k8s.io.api.core.v1.ModifyVolumeStatus": {"fullName":"k8s.io.api.core.v1.ModifyVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ModifyVolumeStatus","fields":[
-    {"name":"targetVolumeAttributesClassName","prop":"targetVolumeAttributesClassName","json":"targetVolumeAttributesClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.core.v1.ModifyVolumeStatus": {"fullName":"k8s.io.api.core.v1.ModifyVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ModifyVolumeStatus","description":"Progress of applying a new VolumeAttributesClass to a claim's volume.","fields":[
+    {"name":"targetVolumeAttributesClassName","prop":"targetVolumeAttributesClassName","json":"targetVolumeAttributesClassName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The VolumeAttributesClass being applied."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"Pending (waiting, for example for the class to exist), InProgress or Infeasible (the driver refused the change)."},
   ]},
   "k8s.io.api.core.v1.NFSVolumeSource": {"fullName":"k8s.io.api.core.v1.NFSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"NFSVolumeSource","description":"An NFS export, mounted for the pod's lifetime.","fields":[
     {"name":"server","prop":"server","json":"server","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The NFS server's host name or IP."},
@@ -1764,26 +1764,26 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fieldPath","prop":"fieldPath","json":"fieldPath","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A field inside the object, such as spec.containers{web}, when the reference is about part of it."},
   ]},
   "k8s.io.api.core.v1.PersistentVolume": {"fullName":"k8s.io.api.core.v1.PersistentVolume","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolume","description":"A piece of storage in the cluster, provisioned by an administrator or a StorageClass.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata; persistent volumes are cluster-scoped."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeSpec","repeated":false,"optional":true,"description":"The volume's capacity, access modes and where its storage is, as provisioned by an administrator or a provisioner."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeStatus","repeated":false,"optional":true,"description":"The volume's lifecycle phase, as the persistent volume controller last observed it. Read-only."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaim": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaim","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimStatus","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaim": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaim","description":"A user's request for storage, bound to a matching PersistentVolume (one is provisioned from the claim's StorageClass when none exists); pods mount the claim by name.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","repeated":false,"optional":true,"description":"What the claim asks for: size, access modes, storage class and optionally a specific volume."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimStatus","repeated":false,"optional":true,"description":"The claim's phase and what it is bound to, as the controllers last observed. Read-only."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimCondition": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaimCondition": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimCondition","description":"One aspect of a claim's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The aspect reported, such as Resizing, FileSystemResizePending, ModifyingVolume or ModifyVolumeError."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastProbeTime","prop":"lastProbeTime","json":"lastProbeTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the condition was last checked."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A one-word, CamelCase cause of the last transition, such as Resizing."},
+    {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of the last transition."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimList": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaim","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.PersistentVolumeClaimList": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimList","description":"A list of PersistentVolumeClaims.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaim","repeated":true,"optional":false,"description":"The PersistentVolumeClaims."},
   ]},
   "k8s.io.api.core.v1.PersistentVolumeClaimSpec": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimSpec","description":"What storage a claim asks for.","fields":[
     {"name":"accessModes","prop":"accessModes","json":"accessModes","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"How the volume may be mounted: ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod."},
@@ -1796,16 +1796,16 @@ export const messageSchemas: SchemaMessages = {
     {"name":"dataSourceRef","prop":"dataSourceRef","json":"dataSourceRef","number":8,"kind":"message","type":"k8s.io.api.core.v1.TypedObjectReference","repeated":false,"optional":true,"nullable":true,"description":"An object to fill the new volume from, possibly of another kind or namespace; takes precedence over dataSource."},
     {"name":"volumeAttributesClassName","prop":"volumeAttributesClassName","json":"volumeAttributesClassName","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The VolumeAttributesClass whose settings the volume gets."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeClaimStatus": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimStatus","fields":[
-    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"accessModes","prop":"accessModes","json":"accessModes","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"capacity","prop":"capacity","json":"capacity","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
-    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"allocatedResourceStatuses","prop":"allocatedResourceStatuses","json":"allocatedResourceStatuses","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"granular"},
-    {"name":"currentVolumeAttributesClassName","prop":"currentVolumeAttributesClassName","json":"currentVolumeAttributesClassName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"modifyVolumeStatus","prop":"modifyVolumeStatus","json":"modifyVolumeStatus","number":9,"kind":"message","type":"k8s.io.api.core.v1.ModifyVolumeStatus","repeated":false,"optional":true,"nullable":true},
-    {"name":"healthStatus","prop":"healthStatus","json":"healthStatus","number":10,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthStatus","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.PersistentVolumeClaimStatus": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimStatus","description":"The state of a claim: its phase, the capacity it got and any resize or modification in progress.","fields":[
+    {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Pending, Bound or Lost."},
+    {"name":"accessModes","prop":"accessModes","json":"accessModes","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The access modes of the volume the claim is bound to."},
+    {"name":"capacity","prop":"capacity","json":"capacity","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The capacity of the volume the claim is bound to."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":4,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeClaimCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the claim, such as Resizing or FileSystemResizePending during an expansion."},
+    {"name":"allocatedResources","prop":"allocatedResources","json":"allocatedResources","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Storage allocated to the claim, including sizes an expansion still under way has asked for; kept by the resize controller and the kubelet."},
+    {"name":"allocatedResourceStatuses","prop":"allocatedResourceStatuses","json":"allocatedResourceStatuses","number":7,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"granular","description":"The state of an expansion per resource: ControllerResizeInProgress, ControllerResizeInfeasible, NodeResizePending, NodeResizeInProgress or NodeResizeInfeasible."},
+    {"name":"currentVolumeAttributesClassName","prop":"currentVolumeAttributesClassName","json":"currentVolumeAttributesClassName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The VolumeAttributesClass the volume currently applies; unset when none does."},
+    {"name":"modifyVolumeStatus","prop":"modifyVolumeStatus","json":"modifyVolumeStatus","number":9,"kind":"message","type":"k8s.io.api.core.v1.ModifyVolumeStatus","repeated":false,"optional":true,"nullable":true,"description":"The state of a change to a new VolumeAttributesClass, while one is under way."},
+    {"name":"healthStatus","prop":"healthStatus","json":"healthStatus","number":10,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthStatus","repeated":false,"optional":true,"nullable":true,"description":"The health of the volume as its storage driver reports it."},
   ]},
   "k8s.io.api.core.v1.PersistentVolumeClaimTemplate": {"fullName":"k8s.io.api.core.v1.PersistentVolumeClaimTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeClaimTemplate","description":"The PersistentVolumeClaim an ephemeral volume creates.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels and annotations copied onto the created claim."},
@@ -1815,35 +1815,35 @@ export const messageSchemas: SchemaMessages = {
     {"name":"claimName","prop":"claimName","json":"claimName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The claim, in the pod's namespace."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only regardless of the claim's access modes. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeList": {"fullName":"k8s.io.api.core.v1.PersistentVolumeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolume","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.PersistentVolumeList": {"fullName":"k8s.io.api.core.v1.PersistentVolumeList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeList","description":"A list of PersistentVolumes.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolume","repeated":true,"optional":false,"description":"The PersistentVolumes."},
   ]},
   "k8s.io.api.core.v1.PersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.PersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeSource","description":"Where a persistent volume's storage is; exactly one member is set.","fields":[
-    {"name":"gcePersistentDisk","prop":"gcePersistentDisk","json":"gcePersistentDisk","number":1,"kind":"message","type":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"awsElasticBlockStore","prop":"awsElasticBlockStore","json":"awsElasticBlockStore","number":2,"kind":"message","type":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"hostPath","prop":"hostPath","json":"hostPath","number":3,"kind":"message","type":"k8s.io.api.core.v1.HostPathVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"glusterfs","prop":"glusterfs","json":"glusterfs","number":4,"kind":"message","type":"k8s.io.api.core.v1.GlusterfsPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"nfs","prop":"nfs","json":"nfs","number":5,"kind":"message","type":"k8s.io.api.core.v1.NFSVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"rbd","prop":"rbd","json":"rbd","number":6,"kind":"message","type":"k8s.io.api.core.v1.RBDPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"iscsi","prop":"iscsi","json":"iscsi","number":7,"kind":"message","type":"k8s.io.api.core.v1.ISCSIPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"cinder","prop":"cinder","json":"cinder","number":8,"kind":"message","type":"k8s.io.api.core.v1.CinderPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"cephfs","prop":"cephfs","json":"cephfs","number":9,"kind":"message","type":"k8s.io.api.core.v1.CephFSPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"fc","prop":"fc","json":"fc","number":10,"kind":"message","type":"k8s.io.api.core.v1.FCVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"flocker","prop":"flocker","json":"flocker","number":11,"kind":"message","type":"k8s.io.api.core.v1.FlockerVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"flexVolume","prop":"flexVolume","json":"flexVolume","number":12,"kind":"message","type":"k8s.io.api.core.v1.FlexPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"azureFile","prop":"azureFile","json":"azureFile","number":13,"kind":"message","type":"k8s.io.api.core.v1.AzureFilePersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"vsphereVolume","prop":"vsphereVolume","json":"vsphereVolume","number":14,"kind":"message","type":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"quobyte","prop":"quobyte","json":"quobyte","number":15,"kind":"message","type":"k8s.io.api.core.v1.QuobyteVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"azureDisk","prop":"azureDisk","json":"azureDisk","number":16,"kind":"message","type":"k8s.io.api.core.v1.AzureDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"photonPersistentDisk","prop":"photonPersistentDisk","json":"photonPersistentDisk","number":17,"kind":"message","type":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"portworxVolume","prop":"portworxVolume","json":"portworxVolume","number":18,"kind":"message","type":"k8s.io.api.core.v1.PortworxVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"scaleIO","prop":"scaleIO","json":"scaleIO","number":19,"kind":"message","type":"k8s.io.api.core.v1.ScaleIOPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"local","prop":"local","json":"local","number":20,"kind":"message","type":"k8s.io.api.core.v1.LocalVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"storageos","prop":"storageos","json":"storageos","number":21,"kind":"message","type":"k8s.io.api.core.v1.StorageOSPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
-    {"name":"csi","prop":"csi","json":"csi","number":22,"kind":"message","type":"k8s.io.api.core.v1.CSIPersistentVolumeSource","repeated":false,"optional":true,"nullable":true},
+    {"name":"gcePersistentDisk","prop":"gcePersistentDisk","json":"gcePersistentDisk","number":1,"kind":"message","type":"k8s.io.api.core.v1.GCEPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A GCE persistent disk. Deprecated: its operations go to the pd.csi.storage.gke.io CSI driver."},
+    {"name":"awsElasticBlockStore","prop":"awsElasticBlockStore","json":"awsElasticBlockStore","number":2,"kind":"message","type":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An AWS EBS volume. Deprecated: its operations go to the ebs.csi.aws.com CSI driver."},
+    {"name":"hostPath","prop":"hostPath","json":"hostPath","number":3,"kind":"message","type":"k8s.io.api.core.v1.HostPathVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A directory on the node, for development and single-node testing only; it does not work in a multi-node cluster."},
+    {"name":"glusterfs","prop":"glusterfs","json":"glusterfs","number":4,"kind":"message","type":"k8s.io.api.core.v1.GlusterfsPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A GlusterFS volume. Deprecated, with no in-tree support left."},
+    {"name":"nfs","prop":"nfs","json":"nfs","number":5,"kind":"message","type":"k8s.io.api.core.v1.NFSVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An NFS export."},
+    {"name":"rbd","prop":"rbd","json":"rbd","number":6,"kind":"message","type":"k8s.io.api.core.v1.RBDPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Ceph RADOS block device. Deprecated, with no in-tree support left."},
+    {"name":"iscsi","prop":"iscsi","json":"iscsi","number":7,"kind":"message","type":"k8s.io.api.core.v1.ISCSIPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An iSCSI disk."},
+    {"name":"cinder","prop":"cinder","json":"cinder","number":8,"kind":"message","type":"k8s.io.api.core.v1.CinderPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An OpenStack Cinder volume. Deprecated: its operations go to the cinder.csi.openstack.org CSI driver."},
+    {"name":"cephfs","prop":"cephfs","json":"cephfs","number":9,"kind":"message","type":"k8s.io.api.core.v1.CephFSPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A CephFS mount. Deprecated, with no in-tree support left."},
+    {"name":"fc","prop":"fc","json":"fc","number":10,"kind":"message","type":"k8s.io.api.core.v1.FCVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Fibre Channel disk."},
+    {"name":"flocker","prop":"flocker","json":"flocker","number":11,"kind":"message","type":"k8s.io.api.core.v1.FlockerVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Flocker volume. Deprecated, with no in-tree support left."},
+    {"name":"flexVolume","prop":"flexVolume","json":"flexVolume","number":12,"kind":"message","type":"k8s.io.api.core.v1.FlexPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A volume of a FlexVolume driver. Deprecated: use a CSI driver."},
+    {"name":"azureFile","prop":"azureFile","json":"azureFile","number":13,"kind":"message","type":"k8s.io.api.core.v1.AzureFilePersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An Azure File share. Deprecated: its operations go to the file.csi.azure.com CSI driver."},
+    {"name":"vsphereVolume","prop":"vsphereVolume","json":"vsphereVolume","number":14,"kind":"message","type":"k8s.io.api.core.v1.VsphereVirtualDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A vSphere VMDK disk. Deprecated: its operations go to the csi.vsphere.vmware.com CSI driver."},
+    {"name":"quobyte","prop":"quobyte","json":"quobyte","number":15,"kind":"message","type":"k8s.io.api.core.v1.QuobyteVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Quobyte volume. Deprecated, with no in-tree support left."},
+    {"name":"azureDisk","prop":"azureDisk","json":"azureDisk","number":16,"kind":"message","type":"k8s.io.api.core.v1.AzureDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"An Azure data disk. Deprecated: its operations go to the disk.csi.azure.com CSI driver."},
+    {"name":"photonPersistentDisk","prop":"photonPersistentDisk","json":"photonPersistentDisk","number":17,"kind":"message","type":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Photon Controller disk. Deprecated, with no in-tree support left."},
+    {"name":"portworxVolume","prop":"portworxVolume","json":"portworxVolume","number":18,"kind":"message","type":"k8s.io.api.core.v1.PortworxVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A Portworx volume. Deprecated: its operations go to the pxd.portworx.com CSI driver."},
+    {"name":"scaleIO","prop":"scaleIO","json":"scaleIO","number":19,"kind":"message","type":"k8s.io.api.core.v1.ScaleIOPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A ScaleIO volume. Deprecated, with no in-tree support left."},
+    {"name":"local","prop":"local","json":"local","number":20,"kind":"message","type":"k8s.io.api.core.v1.LocalVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A disk, partition or directory of one node; the volume's nodeAffinity must name that node."},
+    {"name":"storageos","prop":"storageos","json":"storageos","number":21,"kind":"message","type":"k8s.io.api.core.v1.StorageOSPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A StorageOS volume. Deprecated, with no in-tree support left."},
+    {"name":"csi","prop":"csi","json":"csi","number":22,"kind":"message","type":"k8s.io.api.core.v1.CSIPersistentVolumeSource","repeated":false,"optional":true,"nullable":true,"description":"A volume of an external CSI driver."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeSpec": {"fullName":"k8s.io.api.core.v1.PersistentVolumeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeSpec","fields":[
+  "k8s.io.api.core.v1.PersistentVolumeSpec": {"fullName":"k8s.io.api.core.v1.PersistentVolumeSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeSpec","description":"The properties of a persistent volume: its size, access modes, source, binding and reclaim policy.","fields":[
     {"name":"capacity","prop":"capacity","json":"capacity","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The volume's size and other capacities."},
     {"name":"persistentVolumeSource","prop":"persistentVolumeSource","json":"persistentVolumeSource","number":2,"kind":"message","type":"k8s.io.api.core.v1.PersistentVolumeSource","repeated":false,"optional":true,"inline":true,"description":"Where the storage is; exactly one member is set."},
     {"name":"accessModes","prop":"accessModes","json":"accessModes","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"How the volume may be mounted."},
@@ -1855,10 +1855,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"nodeAffinity","prop":"nodeAffinity","json":"nodeAffinity","number":9,"kind":"message","type":"k8s.io.api.core.v1.VolumeNodeAffinity","repeated":false,"optional":true,"nullable":true,"description":"Which nodes can reach the volume."},
     {"name":"volumeAttributesClassName","prop":"volumeAttributesClassName","json":"volumeAttributesClassName","number":10,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The VolumeAttributesClass the volume belongs to."},
   ]},
-  "k8s.io.api.core.v1.PersistentVolumeStatus": {"fullName":"k8s.io.api.core.v1.PersistentVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeStatus","fields":[
+  "k8s.io.api.core.v1.PersistentVolumeStatus": {"fullName":"k8s.io.api.core.v1.PersistentVolumeStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PersistentVolumeStatus","description":"Where a persistent volume is in its lifecycle.","fields":[
     {"name":"phase","prop":"phase","json":"phase","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Pending, Available, Bound, Released or Failed."},
-    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable explanation of the volume's phase."},
+    {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short, CamelCase reason for a Failed phase."},
     {"name":"lastPhaseTransitionTime","prop":"lastPhaseTransitionTime","json":"lastPhaseTransitionTime","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"nullable":true,"description":"When phase last changed."},
   ]},
   "k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource": {"fullName":"k8s.io.api.core.v1.PhotonPersistentDiskVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PhotonPersistentDiskVolumeSource","description":"Deprecated: a Photon Controller disk.","fields":[
@@ -2030,13 +2030,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"nodeAllocatableResourceClaimStatuses","prop":"nodeAllocatableResourceClaimStatuses","json":"nodeAllocatableResourceClaimStatuses","number":21,"kind":"message","type":"k8s.io.api.core.v1.NodeAllocatableResourceClaimStatus","repeated":true,"optional":false,"patchMergeKey":"resourceClaimName","patchStrategy":"merge","listType":"map","listMapKeys":["resourceClaimName"],"description":"Node resources (cpu, memory, ...) allocated to the pod through ResourceClaims, for the kubelet to enforce."},
     {"name":"volumeHealth","prop":"volumeHealth","json":"volumeHealth","number":22,"kind":"message","type":"k8s.io.api.core.v1.PodVolumeHealth","repeated":true,"optional":false,"listType":"map","listMapKeys":["name"],"description":"Health problems reported for the pod's volumes."},
   ]},
-  "k8s.io.api.core.v1.PodTemplate": {"fullName":"k8s.io.api.core.v1.PodTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplate","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"template","prop":"template","json":"template","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.PodTemplate": {"fullName":"k8s.io.api.core.v1.PodTemplate","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplate","description":"A stored pod template, for controllers and tools that create pods from a named template.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"template","prop":"template","json":"template","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"description":"The pods' metadata and spec."},
   ]},
-  "k8s.io.api.core.v1.PodTemplateList": {"fullName":"k8s.io.api.core.v1.PodTemplateList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplateList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplate","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.PodTemplateList": {"fullName":"k8s.io.api.core.v1.PodTemplateList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplateList","description":"A list of PodTemplates.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.PodTemplate","repeated":true,"optional":false,"description":"The PodTemplates."},
   ]},
   "k8s.io.api.core.v1.PodTemplateSpec": {"fullName":"k8s.io.api.core.v1.PodTemplateSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"PodTemplateSpec","description":"The blueprint from which controllers create pods.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Labels, annotations and other metadata each created pod gets."},
@@ -2089,15 +2089,15 @@ export const messageSchemas: SchemaMessages = {
     {"name":"group","prop":"group","json":"group","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The group to map volume access to. Defaults to none."},
     {"name":"tenant","prop":"tenant","json":"tenant","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The tenant owning the volume."},
   ]},
-  "k8s.io.api.core.v1.RBDPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDPersistentVolumeSource","fields":[
-    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"pool","prop":"pool","json":"pool","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"keyring","prop":"keyring","json":"keyring","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.RBDPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDPersistentVolumeSource","description":"A Ceph RADOS block device. Deprecated.","fields":[
+    {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors' addresses."},
+    {"name":"image","prop":"image","json":"image","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The RADOS image's name."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem on the device, such as ext4."},
+    {"name":"pool","prop":"pool","json":"pool","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS pool. Defaults to rbd."},
+    {"name":"user","prop":"user","json":"user","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The RADOS user. Defaults to admin."},
+    {"name":"keyring","prop":"keyring","json":"keyring","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The keyring file of the user. Defaults to /etc/ceph/keyring."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":7,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with the user's key, used instead of the keyring."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
   "k8s.io.api.core.v1.RBDVolumeSource": {"fullName":"k8s.io.api.core.v1.RBDVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"RBDVolumeSource","description":"Deprecated: a Ceph RBD image.","fields":[
     {"name":"monitors","prop":"monitors","json":"monitors","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The Ceph monitors."},
@@ -2110,34 +2110,34 @@ export const messageSchemas: SchemaMessages = {
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":8,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
   "k8s.io.api.core.v1.ReplicationController": {"fullName":"k8s.io.api.core.v1.ReplicationController","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationController","description":"Keeps a number of pods matching an equality-based selector running.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata; labels default to the template's."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerSpec","repeated":false,"optional":true,"description":"The desired state: how many pods, and from which template."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerStatus","repeated":false,"optional":true,"description":"What the replication manager last observed; may lag behind spec. Read-only."},
   ]},
-  "k8s.io.api.core.v1.ReplicationControllerCondition": {"fullName":"k8s.io.api.core.v1.ReplicationControllerCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerCondition","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ReplicationControllerCondition": {"fullName":"k8s.io.api.core.v1.ReplicationControllerCondition","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerCondition","description":"One aspect of a ReplicationController's state at a point in time.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The aspect reported, such as ReplicaFailure."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"True, False or Unknown."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When status last changed."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A one-word, CamelCase cause of the last transition."},
+    {"name":"message","prop":"message","json":"message","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable account of the last transition."},
   ]},
-  "k8s.io.api.core.v1.ReplicationControllerList": {"fullName":"k8s.io.api.core.v1.ReplicationControllerList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ReplicationControllerList": {"fullName":"k8s.io.api.core.v1.ReplicationControllerList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerList","description":"A list of ReplicationControllers.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ReplicationController","repeated":true,"optional":false,"description":"The ReplicationControllers."},
   ]},
-  "k8s.io.api.core.v1.ReplicationControllerSpec": {"fullName":"k8s.io.api.core.v1.ReplicationControllerSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerSpec","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
-    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ReplicationControllerSpec": {"fullName":"k8s.io.api.core.v1.ReplicationControllerSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerSpec","description":"What a ReplicationController keeps running.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many pods should run. Defaults to 1."},
+    {"name":"minReadySeconds","prop":"minReadySeconds","json":"minReadySeconds","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How long a new pod must be ready, with no container crashing, before it counts as available. Defaults to 0."},
+    {"name":"selector","prop":"selector","json":"selector","number":2,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic","description":"The labels a pod must carry to count towards replicas; defaults to the template's labels, which it must match."},
+    {"name":"template","prop":"template","json":"template","number":3,"kind":"message","type":"k8s.io.api.core.v1.PodTemplateSpec","repeated":false,"optional":true,"nullable":true,"description":"The pod created when too few are running."},
   ]},
-  "k8s.io.api.core.v1.ReplicationControllerStatus": {"fullName":"k8s.io.api.core.v1.ReplicationControllerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerStatus","fields":[
-    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"]},
+  "k8s.io.api.core.v1.ReplicationControllerStatus": {"fullName":"k8s.io.api.core.v1.ReplicationControllerStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/replication.proto","tsName":"ReplicationControllerStatus","description":"Pod counts the replication manager last observed.","fields":[
+    {"name":"replicas","prop":"replicas","json":"replicas","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"How many pods match the selector."},
+    {"name":"fullyLabeledReplicas","prop":"fullyLabeledReplicas","json":"fullyLabeledReplicas","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many of those pods carry every label of the template."},
+    {"name":"readyReplicas","prop":"readyReplicas","json":"readyReplicas","number":4,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have the Ready condition."},
+    {"name":"availableReplicas","prop":"availableReplicas","json":"availableReplicas","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"How many pods have been ready for at least minReadySeconds."},
+    {"name":"observedGeneration","prop":"observedGeneration","json":"observedGeneration","number":3,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"The metadata.generation the manager has acted on."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":6,"kind":"message","type":"k8s.io.api.core.v1.ReplicationControllerCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The latest observations of the controller's state."},
   ]},
   "k8s.io.api.core.v1.ResourceClaim": {"fullName":"k8s.io.api.core.v1.ResourceClaim","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceClaim","description":"A reference to one of the pod's resourceClaims.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of an entry in the pod's spec.resourceClaims."},
@@ -2154,22 +2154,22 @@ export const messageSchemas: SchemaMessages = {
     {"name":"message","prop":"message","json":"message","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"Details about the device's health."},
   ]},
   "k8s.io.api.core.v1.ResourceQuota": {"fullName":"k8s.io.api.core.v1.ResourceQuota","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuota","description":"Aggregate caps on what a namespace's objects may request or count.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaStatus","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaSpec","repeated":false,"optional":true,"description":"The caps to enforce and which objects they count."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuotaStatus","repeated":false,"optional":true,"description":"The caps in force and how much of each is used. Read-only."},
   ]},
-  "k8s.io.api.core.v1.ResourceQuotaList": {"fullName":"k8s.io.api.core.v1.ResourceQuotaList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ResourceQuotaList": {"fullName":"k8s.io.api.core.v1.ResourceQuotaList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaList","description":"A list of ResourceQuotas.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ResourceQuota","repeated":true,"optional":false,"description":"The ResourceQuotas."},
   ]},
-  "k8s.io.api.core.v1.ResourceQuotaSpec": {"fullName":"k8s.io.api.core.v1.ResourceQuotaSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaSpec","fields":[
-    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"scopes","prop":"scopes","json":"scopes","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"scopeSelector","prop":"scopeSelector","json":"scopeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.ScopeSelector","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ResourceQuotaSpec": {"fullName":"k8s.io.api.core.v1.ResourceQuotaSpec","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaSpec","description":"The caps of a ResourceQuota and the objects they apply to.","fields":[
+    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The cap for each named resource, such as requests.cpu, pods or count/deployments.apps."},
+    {"name":"scopes","prop":"scopes","json":"scopes","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Only objects matching every scope are counted: Terminating, NotTerminating, BestEffort, NotBestEffort, PriorityClass, CrossNamespacePodAffinity or VolumeAttributesClass."},
+    {"name":"scopeSelector","prop":"scopeSelector","json":"scopeSelector","number":3,"kind":"message","type":"k8s.io.api.core.v1.ScopeSelector","repeated":false,"optional":true,"nullable":true,"description":"Scopes as selector expressions; an object must match every expression to be counted."},
   ]},
-  "k8s.io.api.core.v1.ResourceQuotaStatus": {"fullName":"k8s.io.api.core.v1.ResourceQuotaStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaStatus","fields":[
-    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"used","prop":"used","json":"used","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.core.v1.ResourceQuotaStatus": {"fullName":"k8s.io.api.core.v1.ResourceQuotaStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ResourceQuotaStatus","description":"The caps a ResourceQuota enforces and the current usage.","fields":[
+    {"name":"hard","prop":"hard","json":"hard","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The caps being enforced."},
+    {"name":"used","prop":"used","json":"used","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"How much of each capped resource the namespace's objects use now."},
   ]},
   "k8s.io.api.core.v1.ResourceRequirements": {"fullName":"k8s.io.api.core.v1.ResourceRequirements","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ResourceRequirements","description":"Compute resources requested and limited.","fields":[
     {"name":"limits","prop":"limits","json":"limits","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"The most of each resource that may be used; exceeding the memory limit kills the process, CPU is throttled."},
@@ -2186,17 +2186,17 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux type."},
     {"name":"level","prop":"level","json":"level","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The SELinux level."},
   ]},
-  "k8s.io.api.core.v1.ScaleIOPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.ScaleIOPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ScaleIOPersistentVolumeSource","fields":[
-    {"name":"gateway","prop":"gateway","json":"gateway","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"system","prop":"system","json":"system","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"sslEnabled","prop":"sslEnabled","json":"sslEnabled","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"protectionDomain","prop":"protectionDomain","json":"protectionDomain","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storagePool","prop":"storagePool","json":"storagePool","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"storageMode","prop":"storageMode","json":"storageMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.ScaleIOPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.ScaleIOPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ScaleIOPersistentVolumeSource","description":"A ScaleIO volume. Deprecated.","fields":[
+    {"name":"gateway","prop":"gateway","json":"gateway","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ScaleIO API gateway's address."},
+    {"name":"system","prop":"system","json":"system","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ScaleIO storage system's name."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":3,"kind":"message","type":"k8s.io.api.core.v1.SecretReference","repeated":false,"optional":true,"nullable":true,"description":"A Secret with the ScaleIO user's credentials."},
+    {"name":"sslEnabled","prop":"sslEnabled","json":"sslEnabled","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether the gateway is reached over SSL. Defaults to false."},
+    {"name":"protectionDomain","prop":"protectionDomain","json":"protectionDomain","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The protection domain of the storage."},
+    {"name":"storagePool","prop":"storagePool","json":"storagePool","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The storage pool of the protection domain."},
+    {"name":"storageMode","prop":"storageMode","json":"storageMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned."},
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The name of a volume already created in the system."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem on the volume. Defaults to xfs."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
   "k8s.io.api.core.v1.ScaleIOVolumeSource": {"fullName":"k8s.io.api.core.v1.ScaleIOVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ScaleIOVolumeSource","description":"Deprecated: a ScaleIO volume.","fields":[
     {"name":"gateway","prop":"gateway","json":"gateway","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The ScaleIO API gateway's address."},
@@ -2210,13 +2210,13 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fsType","prop":"fsType","json":"fsType","number":9,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem type to mount, such as ext4 or xfs; the host's default when unset."},
     {"name":"readOnly","prop":"readOnly","json":"readOnly","number":10,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
   ]},
-  "k8s.io.api.core.v1.ScopeSelector": {"fullName":"k8s.io.api.core.v1.ScopeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopeSelector","structType":"atomic","fields":[
-    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.ScopeSelector": {"fullName":"k8s.io.api.core.v1.ScopeSelector","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopeSelector","description":"Quota scopes expressed as selector requirements.","structType":"atomic","fields":[
+    {"name":"matchExpressions","prop":"matchExpressions","json":"matchExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Requirements on scopes; all must hold."},
   ]},
-  "k8s.io.api.core.v1.ScopedResourceSelectorRequirement": {"fullName":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopedResourceSelectorRequirement","fields":[
-    {"name":"scopeName","prop":"scopeName","json":"scopeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.ScopedResourceSelectorRequirement": {"fullName":"k8s.io.api.core.v1.ScopedResourceSelectorRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/quota.proto","tsName":"ScopedResourceSelectorRequirement","description":"A requirement on one quota scope.","fields":[
+    {"name":"scopeName","prop":"scopeName","json":"scopeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The scope the requirement applies to."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"In, NotIn, Exists or DoesNotExist."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The values compared with In and NotIn; must be empty for Exists and DoesNotExist."},
   ]},
   "k8s.io.api.core.v1.SeccompProfile": {"fullName":"k8s.io.api.core.v1.SeccompProfile","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SeccompProfile","description":"A seccomp profile; exactly one source is chosen by type.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"RuntimeDefault (the runtime's profile), Unconfined (none) or Localhost (a file on the node)."},
@@ -2248,8 +2248,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"optional","prop":"optional","json":"optional","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"When true, a missing Secret or key is not an error."},
   ]},
   "k8s.io.api.core.v1.SecretReference": {"fullName":"k8s.io.api.core.v1.SecretReference","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretReference","description":"A secret by name and namespace.","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The Secret's name."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The namespace the Secret is in."},
   ]},
   "k8s.io.api.core.v1.SecretVolumeSource": {"fullName":"k8s.io.api.core.v1.SecretVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SecretVolumeSource","description":"A Secret's entries as files.","fields":[
     {"name":"secretName","prop":"secretName","json":"secretName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The Secret, in the pod's namespace."},
@@ -2277,15 +2277,15 @@ export const messageSchemas: SchemaMessages = {
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceSpec","repeated":false,"optional":true,"description":"How the service is exposed: its ports, the pods behind it, and its type."},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.core.v1.ServiceStatus","repeated":false,"optional":true,"description":"What the cluster reports about the service, such as its load balancer. Read-only."},
   ]},
-  "k8s.io.api.core.v1.ServiceAccount": {"fullName":"k8s.io.api.core.v1.ServiceAccount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccount","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"secrets","prop":"secrets","json":"secrets","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"]},
-    {"name":"imagePullSecrets","prop":"imagePullSecrets","json":"imagePullSecrets","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.ServiceAccount": {"fullName":"k8s.io.api.core.v1.ServiceAccount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccount","description":"An identity for processes running in pods, which authenticate to the API server with its tokens.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"secrets","prop":"secrets","json":"secrets","number":2,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":true,"optional":false,"patchMergeKey":"name","patchStrategy":"merge","listType":"map","listMapKeys":["name"],"description":"Legacy token Secrets of this account. Deprecated: pods should get short-lived projected tokens instead; with the kubernetes.io/enforce-mountable-secrets annotation it also restricts which Secrets pods of the account may mount."},
+    {"name":"imagePullSecrets","prop":"imagePullSecrets","json":"imagePullSecrets","number":3,"kind":"message","type":"k8s.io.api.core.v1.LocalObjectReference","repeated":true,"optional":false,"listType":"atomic","description":"Secrets in this namespace used to pull images for every pod that runs as this account."},
+    {"name":"automountServiceAccountToken","prop":"automountServiceAccountToken","json":"automountServiceAccountToken","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether pods running as this account get an API token mounted by default; a pod's own setting wins."},
   ]},
-  "k8s.io.api.core.v1.ServiceAccountList": {"fullName":"k8s.io.api.core.v1.ServiceAccountList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccountList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":true,"optional":false},
+  "k8s.io.api.core.v1.ServiceAccountList": {"fullName":"k8s.io.api.core.v1.ServiceAccountList","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/serviceaccount.proto","tsName":"ServiceAccountList","description":"A list of ServiceAccounts.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.core.v1.ServiceAccount","repeated":true,"optional":false,"description":"The ServiceAccounts."},
   ]},
   "k8s.io.api.core.v1.ServiceAccountTokenProjection": {"fullName":"k8s.io.api.core.v1.ServiceAccountTokenProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"ServiceAccountTokenProjection","description":"A token of the pod's service account, as a file the kubelet refreshes.","fields":[
     {"name":"audience","prop":"audience","json":"audience","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The audience the token is meant for; defaults to the API server's."},
@@ -2337,12 +2337,12 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.core.v1.SleepAction": {"fullName":"k8s.io.api.core.v1.SleepAction","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"SleepAction","description":"Waits for a while.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"emitEmpty":true,"description":"How many seconds to wait."},
   ]},
-  "k8s.io.api.core.v1.StorageOSPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.StorageOSPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"StorageOSPersistentVolumeSource","fields":[
-    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"volumeNamespace","prop":"volumeNamespace","json":"volumeNamespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true},
-    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.core.v1.StorageOSPersistentVolumeSource": {"fullName":"k8s.io.api.core.v1.StorageOSPersistentVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"StorageOSPersistentVolumeSource","description":"A StorageOS volume. Deprecated.","fields":[
+    {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The volume's name within its StorageOS namespace."},
+    {"name":"volumeNamespace","prop":"volumeNamespace","json":"volumeNamespace","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The StorageOS namespace; defaults to the pod's namespace. Set it to default when StorageOS namespaces are not used."},
+    {"name":"fsType","prop":"fsType","json":"fsType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The filesystem on the volume, such as ext4."},
+    {"name":"readOnly","prop":"readOnly","json":"readOnly","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Mount the volume read-only. Defaults to false."},
+    {"name":"secretRef","prop":"secretRef","json":"secretRef","number":5,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The Secret with the StorageOS API credentials."},
   ]},
   "k8s.io.api.core.v1.StorageOSVolumeSource": {"fullName":"k8s.io.api.core.v1.StorageOSVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"StorageOSVolumeSource","description":"Deprecated: a StorageOS volume.","fields":[
     {"name":"volumeName","prop":"volumeName","json":"volumeName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The volume's name within its namespace."},
@@ -2372,12 +2372,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"effect","prop":"effect","json":"effect","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The taint effect to match: NoSchedule, PreferNoSchedule or NoExecute; empty matches all."},
     {"name":"tolerationSeconds","prop":"tolerationSeconds","json":"tolerationSeconds","number":5,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"For NoExecute taints: how long the pod may stay on the node after the taint appears; unset means forever."},
   ]},
-  "k8s.io.api.core.v1.TopologySelectorLabelRequirement": {"fullName":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorLabelRequirement","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.core.v1.TopologySelectorLabelRequirement": {"fullName":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorLabelRequirement","description":"One topology label and the values it may take.","fields":[
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The label key, such as topology.kubernetes.io/zone."},
+    {"name":"values","prop":"values","json":"values","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The values the label may have; one must match."},
   ]},
-  "k8s.io.api.core.v1.TopologySelectorTerm": {"fullName":"k8s.io.api.core.v1.TopologySelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorTerm","structType":"atomic","fields":[
-    {"name":"matchLabelExpressions","prop":"matchLabelExpressions","json":"matchLabelExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.core.v1.TopologySelectorTerm": {"fullName":"k8s.io.api.core.v1.TopologySelectorTerm","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/topology.proto","tsName":"TopologySelectorTerm","description":"Topology labels a node must carry; every requirement of the term must hold.","structType":"atomic","fields":[
+    {"name":"matchLabelExpressions","prop":"matchLabelExpressions","json":"matchLabelExpressions","number":1,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorLabelRequirement","repeated":true,"optional":false,"listType":"atomic","description":"Requirements on the node's topology labels."},
   ]},
   "k8s.io.api.core.v1.TopologySpreadConstraint": {"fullName":"k8s.io.api.core.v1.TopologySpreadConstraint","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"TopologySpreadConstraint","description":"How evenly matching pods should be spread across topology domains.","fields":[
     {"name":"maxSkew","prop":"maxSkew","json":"maxSkew","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The largest allowed difference between the number of matching pods in any domain and in the least populated one. At least 1."},
@@ -2413,9 +2413,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"reason","prop":"reason","json":"reason","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A short CamelCase word for the problem."},
     {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Details about the problem."},
   ]},
-  "k8s.io.api.core.v1.VolumeHealthStatus": {"fullName":"k8s.io.api.core.v1.VolumeHealthStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthStatus","fields":[
-    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"]},
-    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true},
+  "k8s.io.api.core.v1.VolumeHealthStatus": {"fullName":"k8s.io.api.core.v1.VolumeHealthStatus","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeHealthStatus","description":"The health of a volume as its storage driver reports it.","fields":[
+    {"name":"healthConditions","prop":"healthConditions","json":"healthConditions","number":1,"kind":"message","type":"k8s.io.api.core.v1.VolumeHealthCondition","repeated":true,"optional":false,"patchMergeKey":"status","patchStrategy":"merge","listType":"map","listMapKeys":["status","reason"],"description":"The problems currently reported; empty when the volume is healthy."},
+    {"name":"lastTransitionTime","prop":"lastTransitionTime","json":"lastTransitionTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"description":"When the reported health last changed."},
   ]},
   "k8s.io.api.core.v1.VolumeMount": {"fullName":"k8s.io.api.core.v1.VolumeMount","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeMount","description":"Mounts one volume of the pod into a container.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume to mount, by name."},
@@ -2435,7 +2435,7 @@ export const messageSchemas: SchemaMessages = {
     {"name":"volumeStatus","prop":"volumeStatus","json":"volumeStatus","number":5,"kind":"message","type":"k8s.io.api.core.v1.VolumeStatus","repeated":false,"optional":true,"nullable":true,"description":"The state of the mounted volume."},
   ]},
   "k8s.io.api.core.v1.VolumeNodeAffinity": {"fullName":"k8s.io.api.core.v1.VolumeNodeAffinity","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeNodeAffinity","description":"Which nodes can reach a volume.","fields":[
-    {"name":"required","prop":"required","json":"required","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true},
+    {"name":"required","prop":"required","json":"required","number":1,"kind":"message","type":"k8s.io.api.core.v1.NodeSelector","repeated":false,"optional":true,"nullable":true,"description":"Node selector terms a node must match to use the volume."},
   ]},
   "k8s.io.api.core.v1.VolumeProjection": {"fullName":"k8s.io.api.core.v1.VolumeProjection","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"VolumeProjection","description":"One source of a projected volume; exactly one member is set.","fields":[
     {"name":"secret","prop":"secret","json":"secret","number":1,"kind":"message","type":"k8s.io.api.core.v1.SecretProjection","repeated":false,"optional":true,"nullable":true,"description":"Entries of a Secret."},
@@ -2500,46 +2500,46 @@ export const messageSchemas: SchemaMessages = {
     {"name":"runAsUserName","prop":"runAsUserName","json":"runAsUserName","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The Windows user name the entrypoint runs as; defaults to the image's."},
     {"name":"hostProcess","prop":"hostProcess","json":"hostProcess","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Run as a host process container, with access to the node; all containers of the pod must agree, and the pod needs hostNetwork."},
   ]},
-  "k8s.io.api.discovery.v1.Endpoint": {"fullName":"k8s.io.api.discovery.v1.Endpoint","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"Endpoint","fields":[
-    {"name":"addresses","prop":"addresses","json":"addresses","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true},
-    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointConditions","repeated":false,"optional":true},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"targetRef","prop":"targetRef","json":"targetRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true},
-    {"name":"deprecatedTopology","prop":"deprecatedTopology","json":"deprecatedTopology","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"zone","prop":"zone","json":"zone","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"hints","prop":"hints","json":"hints","number":8,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointHints","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.discovery.v1.Endpoint": {"fullName":"k8s.io.api.discovery.v1.Endpoint","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"Endpoint","description":"One backend of an EndpointSlice.","fields":[
+    {"name":"addresses","prop":"addresses","json":"addresses","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"set","emitEmpty":true,"description":"The backend's addresses, of the slice's addressType; consumers use the first. At least 1, at most 100."},
+    {"name":"conditions","prop":"conditions","json":"conditions","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointConditions","repeated":false,"optional":true,"description":"Whether the backend is ready, serving and terminating."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"A DNS label naming the backend; endpoints with the same hostname are treated as one."},
+    {"name":"targetRef","prop":"targetRef","json":"targetRef","number":4,"kind":"message","type":"k8s.io.api.core.v1.ObjectReference","repeated":false,"optional":true,"nullable":true,"description":"The object (usually a Pod) behind the backend."},
+    {"name":"deprecatedTopology","prop":"deprecatedTopology","json":"deprecatedTopology","number":5,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Topology labels of the backend's node. Deprecated: use nodeName and zone; no longer written for new slices."},
+    {"name":"nodeName","prop":"nodeName","json":"nodeName","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The node hosting the backend."},
+    {"name":"zone","prop":"zone","json":"zone","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The zone the backend is in."},
+    {"name":"hints","prop":"hints","json":"hints","number":8,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointHints","repeated":false,"optional":true,"nullable":true,"description":"Where the backend should be used, for topology-aware routing."},
   ]},
-  "k8s.io.api.discovery.v1.EndpointConditions": {"fullName":"k8s.io.api.discovery.v1.EndpointConditions","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointConditions","fields":[
-    {"name":"ready","prop":"ready","json":"ready","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"serving","prop":"serving","json":"serving","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"terminating","prop":"terminating","json":"terminating","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.discovery.v1.EndpointConditions": {"fullName":"k8s.io.api.discovery.v1.EndpointConditions","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointConditions","description":"The state of one backend.","fields":[
+    {"name":"ready","prop":"ready","json":"ready","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the backend should receive new traffic: serving and not terminating. Unset is read as ready."},
+    {"name":"serving","prop":"serving","json":"serving","number":2,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the backend passes its readiness checks, even while terminating. Unset is read as serving."},
+    {"name":"terminating","prop":"terminating","json":"terminating","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether the backend is shutting down. Unset is read as not terminating."},
   ]},
-  "k8s.io.api.discovery.v1.EndpointHints": {"fullName":"k8s.io.api.discovery.v1.EndpointHints","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointHints","fields":[
-    {"name":"forZones","prop":"forZones","json":"forZones","number":1,"kind":"message","type":"k8s.io.api.discovery.v1.ForZone","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"forNodes","prop":"forNodes","json":"forNodes","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.ForNode","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.discovery.v1.EndpointHints": {"fullName":"k8s.io.api.discovery.v1.EndpointHints","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointHints","description":"Routing hints for one backend.","fields":[
+    {"name":"forZones","prop":"forZones","json":"forZones","number":1,"kind":"message","type":"k8s.io.api.discovery.v1.ForZone","repeated":true,"optional":false,"listType":"atomic","description":"The zones whose clients should use the backend."},
+    {"name":"forNodes","prop":"forNodes","json":"forNodes","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.ForNode","repeated":true,"optional":false,"listType":"atomic","description":"The nodes whose clients should use the backend (PreferSameTrafficDistribution)."},
   ]},
-  "k8s.io.api.discovery.v1.EndpointPort": {"fullName":"k8s.io.api.discovery.v1.EndpointPort","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointPort","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
-    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.discovery.v1.EndpointPort": {"fullName":"k8s.io.api.discovery.v1.EndpointPort","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointPort","description":"A port the endpoints of a slice serve.","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The port's name, matching the Service port's; unique within the slice, and may be empty."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"port","prop":"port","json":"port","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The port number; unset means every port, for Services that expose any."},
+    {"name":"appProtocol","prop":"appProtocol","json":"appProtocol","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed name (such as kubernetes.io/h2c), or a domain-prefixed name of your own."},
   ]},
-  "k8s.io.api.discovery.v1.EndpointSlice": {"fullName":"k8s.io.api.discovery.v1.EndpointSlice","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSlice","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"addressType","prop":"addressType","json":"addressType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.Endpoint","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
-    {"name":"ports","prop":"ports","json":"ports","number":3,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointPort","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.discovery.v1.EndpointSlice": {"fullName":"k8s.io.api.discovery.v1.EndpointSlice","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSlice","description":"A share of a Service's backends: endpoints of one address type and the ports they serve. For Services with a selector the EndpointSlice controller keeps them, up to 100 endpoints per slice by default; the label kubernetes.io/service-name names the Service.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"addressType","prop":"addressType","json":"addressType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The kind of address every endpoint of the slice has: IPv4, IPv6 or FQDN (deprecated). Required; cannot change."},
+    {"name":"endpoints","prop":"endpoints","json":"endpoints","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.Endpoint","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The backends, at most 1000."},
+    {"name":"ports","prop":"ports","json":"ports","number":3,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointPort","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The ports every endpoint serves, at most 100. An empty list means no ports are served; a port with no number stands for every port."},
   ]},
-  "k8s.io.api.discovery.v1.EndpointSliceList": {"fullName":"k8s.io.api.discovery.v1.EndpointSliceList","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSliceList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":true,"optional":false},
+  "k8s.io.api.discovery.v1.EndpointSliceList": {"fullName":"k8s.io.api.discovery.v1.EndpointSliceList","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"EndpointSliceList","description":"A list of EndpointSlices.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.discovery.v1.EndpointSlice","repeated":true,"optional":false,"description":"The EndpointSlices."},
   ]},
-  "k8s.io.api.discovery.v1.ForNode": {"fullName":"k8s.io.api.discovery.v1.ForNode","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForNode","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.discovery.v1.ForNode": {"fullName":"k8s.io.api.discovery.v1.ForNode","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForNode","description":"A node that should use a backend.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The node's name."},
   ]},
-  "k8s.io.api.discovery.v1.ForZone": {"fullName":"k8s.io.api.discovery.v1.ForZone","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForZone","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.discovery.v1.ForZone": {"fullName":"k8s.io.api.discovery.v1.ForZone","package":"k8s.io.api.discovery.v1","file":"k8s/io/api/discovery/v1/generated.proto","tsName":"ForZone","description":"A zone that should use a backend.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The zone's name."},
   ]},
   "k8s.io.api.events.v1.Event": {"fullName":"k8s.io.api.events.v1.Event","package":"k8s.io.api.events.v1","file":"k8s/io/api/events/v1/generated.proto","tsName":"Event","description":"A report of something that happened to an object, from the component that saw it.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The event's name and namespace."},
@@ -2672,13 +2672,13 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.flowcontrol.v1.UserSubject": {"fullName":"k8s.io.api.flowcontrol.v1.UserSubject","package":"k8s.io.api.flowcontrol.v1","file":"k8s/io/api/flowcontrol/v1/generated.proto","tsName":"UserSubject","description":"A user, as a FlowSchema subject.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The user's name; \"*\" matches every user."},
   ]},
-  "k8s.io.api.networking.v1.HTTPIngressPath": {"fullName":"k8s.io.api.networking.v1.HTTPIngressPath","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressPath","fields":[
-    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"pathType","prop":"pathType","json":"pathType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
-    {"name":"backend","prop":"backend","json":"backend","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"emitEmpty":true},
+  "k8s.io.api.networking.v1.HTTPIngressPath": {"fullName":"k8s.io.api.networking.v1.HTTPIngressPath","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressPath","description":"One path and its backend.","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path matched against the request's URL path; must begin with / unless pathType is ImplementationSpecific."},
+    {"name":"pathType","prop":"pathType","json":"pathType","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"How path is matched: Exact (the whole URL path, case-sensitive), Prefix (whole /-separated elements, so /foo matches /foo/bar but not /foobar) or ImplementationSpecific (as the IngressClass decides). Required."},
+    {"name":"backend","prop":"backend","json":"backend","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"emitEmpty":true,"description":"Where matching requests are sent."},
   ]},
-  "k8s.io.api.networking.v1.HTTPIngressRuleValue": {"fullName":"k8s.io.api.networking.v1.HTTPIngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressRuleValue","fields":[
-    {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressPath","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true},
+  "k8s.io.api.networking.v1.HTTPIngressRuleValue": {"fullName":"k8s.io.api.networking.v1.HTTPIngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"HTTPIngressRuleValue","description":"A list of paths and the backends they route to.","fields":[
+    {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressPath","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The paths; when several match a request, the longest wins, and Exact wins over Prefix."},
   ]},
   "k8s.io.api.networking.v1.IPAddress": {"fullName":"k8s.io.api.networking.v1.IPAddress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddress","description":"One IP address of one family, held by one object: the Service IP allocator records every cluster IP it hands out as an IPAddress. The name is the address in canonical form (IPv4 without leading zeros, IPv6 as RFC 5952 writes it), so each address can exist only once.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (the address itself), labels and other standard metadata."},
@@ -2691,110 +2691,110 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.networking.v1.IPAddressSpec": {"fullName":"k8s.io.api.networking.v1.IPAddressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPAddressSpec","description":"What an IPAddress is attached to.","fields":[
     {"name":"parentRef","prop":"parentRef","json":"parentRef","number":1,"kind":"message","type":"k8s.io.api.networking.v1.ParentReference","repeated":false,"optional":true,"nullable":true,"description":"The object holding the address. Required, and fixed once set."},
   ]},
-  "k8s.io.api.networking.v1.IPBlock": {"fullName":"k8s.io.api.networking.v1.IPBlock","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPBlock","fields":[
-    {"name":"cidr","prop":"cidr","json":"cidr","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"except","prop":"except","json":"except","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.IPBlock": {"fullName":"k8s.io.api.networking.v1.IPBlock","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IPBlock","description":"A CIDR range of addresses, minus some sub-ranges.","fields":[
+    {"name":"cidr","prop":"cidr","json":"cidr","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The range, such as 192.168.1.0/24 or 2001:db8::/64."},
+    {"name":"except","prop":"except","json":"except","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Sub-ranges of cidr that are left out; each must lie within it."},
   ]},
-  "k8s.io.api.networking.v1.Ingress": {"fullName":"k8s.io.api.networking.v1.Ingress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"Ingress","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressSpec","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressStatus","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.Ingress": {"fullName":"k8s.io.api.networking.v1.Ingress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"Ingress","description":"HTTP and HTTPS routing from outside the cluster to Services, by host and path; an ingress controller (named by the IngressClass) carries it out.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressSpec","repeated":false,"optional":true,"description":"The routing rules, TLS settings and the backend for requests no rule matches."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressStatus","repeated":false,"optional":true,"description":"The load balancer addresses the ingress controller reports. Read-only."},
   ]},
-  "k8s.io.api.networking.v1.IngressBackend": {"fullName":"k8s.io.api.networking.v1.IngressBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressBackend","fields":[
-    {"name":"service","prop":"service","json":"service","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressServiceBackend","repeated":false,"optional":true,"nullable":true},
-    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"message","type":"k8s.io.api.core.v1.TypedLocalObjectReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.IngressBackend": {"fullName":"k8s.io.api.networking.v1.IngressBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressBackend","description":"Where an Ingress sends requests: a Service port, or another resource; exactly one is set.","fields":[
+    {"name":"service","prop":"service","json":"service","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressServiceBackend","repeated":false,"optional":true,"nullable":true,"description":"A Service and port in the Ingress's namespace."},
+    {"name":"resource","prop":"resource","json":"resource","number":3,"kind":"message","type":"k8s.io.api.core.v1.TypedLocalObjectReference","repeated":false,"optional":true,"nullable":true,"description":"Another object in the Ingress's namespace, such as a storage bucket, that the ingress controller knows how to serve."},
   ]},
-  "k8s.io.api.networking.v1.IngressClass": {"fullName":"k8s.io.api.networking.v1.IngressClass","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClass","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassSpec","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.IngressClass": {"fullName":"k8s.io.api.networking.v1.IngressClass","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClass","description":"A kind of ingress, implemented by one controller; Ingresses pick theirs with spec.ingressClassName. The annotation ingressclass.kubernetes.io/is-default-class: \"true\" makes it the default for Ingresses that name none.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata; ingress classes are cluster-scoped."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassSpec","repeated":false,"optional":true,"description":"The controller that implements the class and its parameters."},
   ]},
-  "k8s.io.api.networking.v1.IngressClassList": {"fullName":"k8s.io.api.networking.v1.IngressClassList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":true,"optional":false},
+  "k8s.io.api.networking.v1.IngressClassList": {"fullName":"k8s.io.api.networking.v1.IngressClassList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassList","description":"A list of IngressClasses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClass","repeated":true,"optional":false,"description":"The IngressClasses."},
   ]},
-  "k8s.io.api.networking.v1.IngressClassParametersReference": {"fullName":"k8s.io.api.networking.v1.IngressClassParametersReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassParametersReference","fields":[
-    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"scope","prop":"scope","json":"scope","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true},
-    {"name":"namespace","prop":"namespace","json":"namespace","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.IngressClassParametersReference": {"fullName":"k8s.io.api.networking.v1.IngressClassParametersReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassParametersReference","description":"An object of configuration for an IngressClass's controller.","fields":[
+    {"name":"apiGroup","prop":"apiGroup","json":"apiGroup","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The object's API group; empty for the core group."},
+    {"name":"kind","prop":"kind","json":"kind","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's kind."},
+    {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The object's name."},
+    {"name":"scope","prop":"scope","json":"scope","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"emitEmpty":true,"description":"Cluster (the default) for a cluster-scoped object, or Namespace for a namespaced one."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The object's namespace; required when scope is Namespace and refused when it is Cluster."},
   ]},
-  "k8s.io.api.networking.v1.IngressClassSpec": {"fullName":"k8s.io.api.networking.v1.IngressClassSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassSpec","fields":[
-    {"name":"controller","prop":"controller","json":"controller","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassParametersReference","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.IngressClassSpec": {"fullName":"k8s.io.api.networking.v1.IngressClassSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressClassSpec","description":"The controller behind an IngressClass and how it is configured.","fields":[
+    {"name":"controller","prop":"controller","json":"controller","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The controller implementing the class, as a domain-prefixed path such as example.com/ingress-controller (at most 250 characters). Cannot change."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressClassParametersReference","repeated":false,"optional":true,"nullable":true,"description":"An object holding the controller's configuration for this class."},
   ]},
-  "k8s.io.api.networking.v1.IngressList": {"fullName":"k8s.io.api.networking.v1.IngressList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":true,"optional":false},
+  "k8s.io.api.networking.v1.IngressList": {"fullName":"k8s.io.api.networking.v1.IngressList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressList","description":"A list of Ingresses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.Ingress","repeated":true,"optional":false,"description":"The Ingresses."},
   ]},
-  "k8s.io.api.networking.v1.IngressLoadBalancerIngress": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerIngress","fields":[
-    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressPortStatus","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.IngressLoadBalancerIngress": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerIngress","description":"One entry point of an Ingress's load balancer.","fields":[
+    {"name":"ip","prop":"ip","json":"ip","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The entry point's IP address, for IP-based load balancers."},
+    {"name":"hostname","prop":"hostname","json":"hostname","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The entry point's DNS name, for DNS-based load balancers."},
+    {"name":"ports","prop":"ports","json":"ports","number":4,"kind":"message","type":"k8s.io.api.networking.v1.IngressPortStatus","repeated":true,"optional":false,"listType":"atomic","description":"The state of each port the entry point listens on."},
   ]},
-  "k8s.io.api.networking.v1.IngressLoadBalancerStatus": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerStatus","fields":[
-    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.IngressLoadBalancerStatus": {"fullName":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressLoadBalancerStatus","description":"Where an Ingress's load balancer can be reached.","fields":[
+    {"name":"ingress","prop":"ingress","json":"ingress","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerIngress","repeated":true,"optional":false,"listType":"atomic","description":"The load balancer's entry points."},
   ]},
-  "k8s.io.api.networking.v1.IngressPortStatus": {"fullName":"k8s.io.api.networking.v1.IngressPortStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressPortStatus","fields":[
-    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.IngressPortStatus": {"fullName":"k8s.io.api.networking.v1.IngressPortStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressPortStatus","description":"The state of one port of a load balancer entry point.","fields":[
+    {"name":"port","prop":"port","json":"port","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"emitEmpty":true,"description":"The port number."},
+    {"name":"protocol","prop":"protocol","json":"protocol","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"TCP, UDP or SCTP."},
+    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The problem with the port, when there is one: a CamelCase reason, or a domain-prefixed one for a controller's own reasons; empty when the port works."},
   ]},
-  "k8s.io.api.networking.v1.IngressRule": {"fullName":"k8s.io.api.networking.v1.IngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRule","fields":[
-    {"name":"host","prop":"host","json":"host","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"ingressRuleValue","prop":"ingressRuleValue","json":"ingressRuleValue","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressRuleValue","repeated":false,"optional":true,"inline":true},
+  "k8s.io.api.networking.v1.IngressRule": {"fullName":"k8s.io.api.networking.v1.IngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRule","description":"The paths served for one host (or for every host when host is empty).","fields":[
+    {"name":"host","prop":"host","json":"host","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The fully qualified domain name matched against the request's Host header, without port or IP address; a leading \"*.\" matches exactly one DNS label. Empty matches every host."},
+    {"name":"ingressRuleValue","prop":"ingressRuleValue","json":"ingressRuleValue","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressRuleValue","repeated":false,"optional":true,"inline":true,"description":"The HTTP paths of the host."},
   ]},
-  "k8s.io.api.networking.v1.IngressRuleValue": {"fullName":"k8s.io.api.networking.v1.IngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRuleValue","fields":[
-    {"name":"http","prop":"http","json":"http","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressRuleValue","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.IngressRuleValue": {"fullName":"k8s.io.api.networking.v1.IngressRuleValue","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressRuleValue","description":"The routing under one rule's host.","fields":[
+    {"name":"http","prop":"http","json":"http","number":1,"kind":"message","type":"k8s.io.api.networking.v1.HTTPIngressRuleValue","repeated":false,"optional":true,"nullable":true,"description":"Path-based routing for HTTP."},
   ]},
-  "k8s.io.api.networking.v1.IngressServiceBackend": {"fullName":"k8s.io.api.networking.v1.IngressServiceBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressServiceBackend","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceBackendPort","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.IngressServiceBackend": {"fullName":"k8s.io.api.networking.v1.IngressServiceBackend","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressServiceBackend","description":"A Service used as an Ingress backend.","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The Service's name, in the Ingress's namespace."},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.api.networking.v1.ServiceBackendPort","repeated":false,"optional":true,"description":"The Service port, by name or number."},
   ]},
-  "k8s.io.api.networking.v1.IngressSpec": {"fullName":"k8s.io.api.networking.v1.IngressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressSpec","fields":[
-    {"name":"ingressClassName","prop":"ingressClassName","json":"ingressClassName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"defaultBackend","prop":"defaultBackend","json":"defaultBackend","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"nullable":true},
-    {"name":"tls","prop":"tls","json":"tls","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressTLS","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"rules","prop":"rules","json":"rules","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressRule","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.IngressSpec": {"fullName":"k8s.io.api.networking.v1.IngressSpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressSpec","description":"How an Ingress routes requests.","fields":[
+    {"name":"ingressClassName","prop":"ingressClassName","json":"ingressClassName","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The IngressClass whose controller implements this Ingress; when unset, the cluster's default IngressClass (if one is marked) is filled in."},
+    {"name":"defaultBackend","prop":"defaultBackend","json":"defaultBackend","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressBackend","repeated":false,"optional":true,"nullable":true,"description":"Where requests go that match no rule; when unset, the ingress controller decides."},
+    {"name":"tls","prop":"tls","json":"tls","number":2,"kind":"message","type":"k8s.io.api.networking.v1.IngressTLS","repeated":true,"optional":false,"listType":"atomic","description":"TLS settings: which hosts are served over HTTPS and with which certificate Secret."},
+    {"name":"rules","prop":"rules","json":"rules","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IngressRule","repeated":true,"optional":false,"listType":"atomic","description":"Host and path rules; requests that match none go to defaultBackend."},
   ]},
-  "k8s.io.api.networking.v1.IngressStatus": {"fullName":"k8s.io.api.networking.v1.IngressStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressStatus","fields":[
-    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.IngressStatus": {"fullName":"k8s.io.api.networking.v1.IngressStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressStatus","description":"What an ingress controller reports about an Ingress.","fields":[
+    {"name":"loadBalancer","prop":"loadBalancer","json":"loadBalancer","number":1,"kind":"message","type":"k8s.io.api.networking.v1.IngressLoadBalancerStatus","repeated":false,"optional":true,"description":"The addresses the Ingress is reachable at."},
   ]},
-  "k8s.io.api.networking.v1.IngressTLS": {"fullName":"k8s.io.api.networking.v1.IngressTLS","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressTLS","fields":[
-    {"name":"hosts","prop":"hosts","json":"hosts","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"secretName","prop":"secretName","json":"secretName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.IngressTLS": {"fullName":"k8s.io.api.networking.v1.IngressTLS","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"IngressTLS","description":"Hosts served over TLS with one certificate.","fields":[
+    {"name":"hosts","prop":"hosts","json":"hosts","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The hosts the certificate covers; they must match hosts of the rules. Defaults to the controller's wildcard host when empty."},
+    {"name":"secretName","prop":"secretName","json":"secretName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The kubernetes.io/tls Secret, in the Ingress's namespace, that terminates TLS on port 443. Optional, so that TLS can be routed by SNI host alone."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicy": {"fullName":"k8s.io.api.networking.v1.NetworkPolicy","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicy","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicySpec","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.NetworkPolicy": {"fullName":"k8s.io.api.networking.v1.NetworkPolicy","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicy","description":"Which traffic may reach, and leave, the pods it selects; a network plugin that supports policies enforces it. Once a pod is selected for a direction, only traffic some policy allows is let through.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicySpec","repeated":false,"optional":true,"description":"The pods the policy selects and the traffic it allows."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicyEgressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyEgressRule","fields":[
-    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"to","prop":"to","json":"to","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.NetworkPolicyEgressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyEgressRule","description":"Traffic a NetworkPolicy allows out: to these peers on these ports.","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic","description":"The destination ports allowed; empty or unset allows every port."},
+    {"name":"to","prop":"to","json":"to","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic","description":"The destinations allowed; empty or unset allows every destination."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicyIngressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyIngressRule","fields":[
-    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"from","prop":"from","json":"from","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.NetworkPolicyIngressRule": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyIngressRule","description":"Traffic a NetworkPolicy allows in: from these peers to these ports.","fields":[
+    {"name":"ports","prop":"ports","json":"ports","number":1,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPort","repeated":true,"optional":false,"listType":"atomic","description":"The ports traffic may arrive on; empty or unset allows every port."},
+    {"name":"from","prop":"from","json":"from","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyPeer","repeated":true,"optional":false,"listType":"atomic","description":"The sources allowed; empty or unset allows every source."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicyList": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":true,"optional":false},
+  "k8s.io.api.networking.v1.NetworkPolicyList": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyList","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyList","description":"A list of NetworkPolicies.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicy","repeated":true,"optional":false,"description":"The NetworkPolicies."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicyPeer": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPeer","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPeer","fields":[
-    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"namespaceSelector","prop":"namespaceSelector","json":"namespaceSelector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true},
-    {"name":"ipBlock","prop":"ipBlock","json":"ipBlock","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IPBlock","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.NetworkPolicyPeer": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPeer","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPeer","description":"The other end of allowed traffic: pods, namespaces or an IP block. podSelector and namespaceSelector together select those pods in those namespaces; ipBlock stands alone.","fields":[
+    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Pods, in the policy's namespace or in those namespaceSelector selects."},
+    {"name":"namespaceSelector","prop":"namespaceSelector","json":"namespaceSelector","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"nullable":true,"description":"Namespaces whose pods are all peers (or only those podSelector selects, when both are set); an empty selector means every namespace."},
+    {"name":"ipBlock","prop":"ipBlock","json":"ipBlock","number":3,"kind":"message","type":"k8s.io.api.networking.v1.IPBlock","repeated":false,"optional":true,"nullable":true,"description":"A range of IP addresses; meant for traffic from outside the cluster, as pod IPs are short-lived."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicyPort": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPort","fields":[
-    {"name":"protocol","prop":"protocol","json":"protocol","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true},
-    {"name":"endPort","prop":"endPort","json":"endPort","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.networking.v1.NetworkPolicyPort": {"fullName":"k8s.io.api.networking.v1.NetworkPolicyPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicyPort","description":"A port, or a range of ports, that traffic may use.","fields":[
+    {"name":"protocol","prop":"protocol","json":"protocol","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"TCP, UDP or SCTP. Defaults to TCP."},
+    {"name":"port","prop":"port","json":"port","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","repeated":false,"optional":true,"nullable":true,"description":"The port, by number or by the pod's named port; unset matches every port."},
+    {"name":"endPort","prop":"endPort","json":"endPort","number":3,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The last port of a range starting at port; port must then be a number, no greater than endPort."},
   ]},
-  "k8s.io.api.networking.v1.NetworkPolicySpec": {"fullName":"k8s.io.api.networking.v1.NetworkPolicySpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicySpec","fields":[
-    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"ingress","prop":"ingress","json":"ingress","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"egress","prop":"egress","json":"egress","number":3,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"policyTypes","prop":"policyTypes","json":"policyTypes","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.networking.v1.NetworkPolicySpec": {"fullName":"k8s.io.api.networking.v1.NetworkPolicySpec","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"NetworkPolicySpec","description":"What a NetworkPolicy selects and allows.","fields":[
+    {"name":"podSelector","prop":"podSelector","json":"podSelector","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelector","repeated":false,"optional":true,"emitEmpty":true,"description":"The pods of the policy's namespace the policy applies to; an empty selector selects them all."},
+    {"name":"ingress","prop":"ingress","json":"ingress","number":2,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyIngressRule","repeated":true,"optional":false,"listType":"atomic","description":"Incoming traffic allowed; a connection is allowed when any rule matches. With no rules, no incoming traffic is allowed to the selected pods."},
+    {"name":"egress","prop":"egress","json":"egress","number":3,"kind":"message","type":"k8s.io.api.networking.v1.NetworkPolicyEgressRule","repeated":true,"optional":false,"listType":"atomic","description":"Outgoing traffic allowed; a connection is allowed when any rule matches. With no rules, no outgoing traffic is allowed from the selected pods."},
+    {"name":"policyTypes","prop":"policyTypes","json":"policyTypes","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The directions the policy governs: Ingress, Egress or both. Defaults to Ingress, plus Egress when egress rules are given."},
   ]},
   "k8s.io.api.networking.v1.ParentReference": {"fullName":"k8s.io.api.networking.v1.ParentReference","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ParentReference","description":"Names an object by group, resource, namespace and name.","fields":[
     {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API group; empty for the core group (Services)."},
@@ -2802,9 +2802,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's namespace; empty for cluster-scoped objects."},
     {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name. Required."},
   ]},
-  "k8s.io.api.networking.v1.ServiceBackendPort": {"fullName":"k8s.io.api.networking.v1.ServiceBackendPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceBackendPort","structType":"atomic","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"number","prop":"number","json":"number","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.api.networking.v1.ServiceBackendPort": {"fullName":"k8s.io.api.networking.v1.ServiceBackendPort","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceBackendPort","description":"A Service port, by name or by number (one of the two).","structType":"atomic","fields":[
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The port's name in the Service."},
+    {"name":"number","prop":"number","json":"number","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The port's number."},
   ]},
   "k8s.io.api.networking.v1.ServiceCIDR": {"fullName":"k8s.io.api.networking.v1.ServiceCIDR","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDR","description":"A range of addresses, in CIDR notation, that Services get their cluster IPs from. The one named kubernetes comes from the server's --service-cluster-ip-range; others add addresses to it.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
@@ -2821,22 +2821,22 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.networking.v1.ServiceCIDRStatus": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRStatus","description":"The observed state of a ServiceCIDR.","fields":[
     {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The range's conditions; Ready tells whether addresses may be handed out from it."},
   ]},
-  "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","fields":[
-    {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string"},
+  "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","description":"The fixed resource cost of running a pod of a RuntimeClass.","fields":[
+    {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Resources added to every pod of the class, such as cpu: 250m."},
   ]},
-  "k8s.io.api.node.v1.RuntimeClass": {"fullName":"k8s.io.api.node.v1.RuntimeClass","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClass","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"handler","prop":"handler","json":"handler","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"overhead","prop":"overhead","json":"overhead","number":3,"kind":"message","type":"k8s.io.api.node.v1.Overhead","repeated":false,"optional":true,"nullable":true},
-    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":4,"kind":"message","type":"k8s.io.api.node.v1.Scheduling","repeated":false,"optional":true,"nullable":true},
+  "k8s.io.api.node.v1.RuntimeClass": {"fullName":"k8s.io.api.node.v1.RuntimeClass","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClass","description":"A container runtime configuration (such as a sandboxed runtime) that pods choose with spec.runtimeClassName, with the overhead and node placement it brings.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata; runtime classes are cluster-scoped."},
+    {"name":"handler","prop":"handler","json":"handler","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of the runtime configuration in the nodes' CRI implementation; a lowercase DNS label. Required; cannot change."},
+    {"name":"overhead","prop":"overhead","json":"overhead","number":3,"kind":"message","type":"k8s.io.api.node.v1.Overhead","repeated":false,"optional":true,"nullable":true,"description":"Resources a pod of this class uses beyond its containers' requests, counted by the scheduler and quotas."},
+    {"name":"scheduling","prop":"scheduling","json":"scheduling","number":4,"kind":"message","type":"k8s.io.api.node.v1.Scheduling","repeated":false,"optional":true,"nullable":true,"description":"Node labels and tolerations that steer this class's pods to nodes that support it; unset when every node does."},
   ]},
-  "k8s.io.api.node.v1.RuntimeClassList": {"fullName":"k8s.io.api.node.v1.RuntimeClassList","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClassList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":true,"optional":false},
+  "k8s.io.api.node.v1.RuntimeClassList": {"fullName":"k8s.io.api.node.v1.RuntimeClassList","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"RuntimeClassList","description":"A list of RuntimeClasses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":true,"optional":false,"description":"The RuntimeClasses."},
   ]},
-  "k8s.io.api.node.v1.Scheduling": {"fullName":"k8s.io.api.node.v1.Scheduling","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Scheduling","fields":[
-    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic"},
-    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":2,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.node.v1.Scheduling": {"fullName":"k8s.io.api.node.v1.Scheduling","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Scheduling","description":"Where pods of a RuntimeClass may run.","fields":[
+    {"name":"nodeSelector","prop":"nodeSelector","json":"nodeSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","mapType":"atomic","description":"Labels a node must have; merged into each pod's nodeSelector at admission, and a conflict rejects the pod."},
+    {"name":"tolerations","prop":"tolerations","json":"tolerations","number":2,"kind":"message","type":"k8s.io.api.core.v1.Toleration","repeated":true,"optional":false,"listType":"atomic","description":"Tolerations appended to each pod of the class at admission."},
   ]},
   "k8s.io.api.policy.v1.Eviction": {"fullName":"k8s.io.api.policy.v1.Eviction","package":"k8s.io.api.policy.v1","file":"k8s/io/api/policy/v1/generated.proto","tsName":"Eviction","description":"A request to evict a pod: posted to the pod's `eviction` subresource, it deletes the pod when no PodDisruptionBudget forbids it.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The pod's name and namespace."},
@@ -3415,19 +3415,19 @@ export const messageSchemas: SchemaMessages = {
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
     {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.CSIStorageCapacity","repeated":true,"optional":false,"description":"The CSIStorageCapacities."},
   ]},
-  "k8s.io.api.storage.v1.StorageClass": {"fullName":"k8s.io.api.storage.v1.StorageClass","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClass","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true},
-    {"name":"provisioner","prop":"provisioner","json":"provisioner","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"parameters","prop":"parameters","json":"parameters","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string"},
-    {"name":"reclaimPolicy","prop":"reclaimPolicy","json":"reclaimPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"mountOptions","prop":"mountOptions","json":"mountOptions","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"allowVolumeExpansion","prop":"allowVolumeExpansion","json":"allowVolumeExpansion","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"volumeBindingMode","prop":"volumeBindingMode","json":"volumeBindingMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"allowedTopologies","prop":"allowedTopologies","json":"allowedTopologies","number":8,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorTerm","repeated":true,"optional":false,"listType":"atomic"},
+  "k8s.io.api.storage.v1.StorageClass": {"fullName":"k8s.io.api.storage.v1.StorageClass","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClass","description":"A class of storage that PersistentVolumes are provisioned from on demand: the provisioner to call and its parameters. The annotation storageclass.kubernetes.io/is-default-class: \"true\" makes it the class of claims that name none.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata; storage classes are cluster-scoped."},
+    {"name":"provisioner","prop":"provisioner","json":"provisioner","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The volume plugin or CSI driver that creates the volumes, such as ebs.csi.aws.com. Required; cannot change."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Settings passed to the provisioner, as it defines them; at most 512 entries, 256 KiB in all. Cannot change."},
+    {"name":"reclaimPolicy","prop":"reclaimPolicy","json":"reclaimPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"What happens to a provisioned volume once its claim is deleted: Delete (the default) or Retain. Cannot change."},
+    {"name":"mountOptions","prop":"mountOptions","json":"mountOptions","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"Mount options given to the provisioned volumes, such as [\"ro\", \"soft\"]; invalid options make mounts fail rather than being refused here."},
+    {"name":"allowVolumeExpansion","prop":"allowVolumeExpansion","json":"allowVolumeExpansion","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Whether claims of this class may be resized by raising their storage request."},
+    {"name":"volumeBindingMode","prop":"volumeBindingMode","json":"volumeBindingMode","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"When volumes are provisioned and bound: Immediate (the default, as soon as the claim is created) or WaitForFirstConsumer (once a pod using the claim is scheduled, so the volume lands where the pod can reach it). Cannot change."},
+    {"name":"allowedTopologies","prop":"allowedTopologies","json":"allowedTopologies","number":8,"kind":"message","type":"k8s.io.api.core.v1.TopologySelectorTerm","repeated":true,"optional":false,"listType":"atomic","description":"The topologies volumes may be provisioned in, such as zones; empty allows any. Only for provisioners that support it."},
   ]},
-  "k8s.io.api.storage.v1.StorageClassList": {"fullName":"k8s.io.api.storage.v1.StorageClassList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClassList","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":true,"optional":false},
+  "k8s.io.api.storage.v1.StorageClassList": {"fullName":"k8s.io.api.storage.v1.StorageClassList","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageClassList","description":"A list of StorageClasses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1.StorageClass","repeated":true,"optional":false,"description":"The StorageClasses."},
   ]},
   "k8s.io.api.storage.v1.StorageHealth": {"fullName":"k8s.io.api.storage.v1.StorageHealth","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"StorageHealth","description":"The health of one driver's storage on a node.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The driver's name."},
@@ -3515,8 +3515,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.api.storagemigration.v1alpha1.MigrationCondition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The observations, one per type."},
     {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The resource's resourceVersion when the migration was first seen: objects written after it are already in the current storage version."},
   ]},
-  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount in its canonical string form; JSON is the bare string.","fields":[
-    {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.api.resource.Quantity": {"fullName":"k8s.io.apimachinery.pkg.api.resource.Quantity","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"Quantity","description":"A fixed-point amount: a number with an optional suffix, binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal (m, k, M, G, T, P, E) or an exponent (e3), such as 500m, 128Mi or 1.5. The server keeps it in canonical form, so 1000m reads back as 1.","fields":[
+    {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The amount's canonical string form, which is also its JSON form."},
   ]},
   "k8s.io.apimachinery.pkg.api.resource.QuantityValue": {"fullName":"k8s.io.apimachinery.pkg.api.resource.QuantityValue","package":"k8s.io.apimachinery.pkg.api.resource","file":"k8s/io/apimachinery/pkg/api/resource/generated.proto","tsName":"QuantityValue","description":"A Quantity that flags/config code treats as a value; same wire form.","fields":[
     {"name":"string","prop":"string","json":"string","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3569,12 +3569,12 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"DeleteOptions","description":"Options of a delete request.","fields":[
-    {"name":"gracePeriodSeconds","prop":"gracePeriodSeconds","json":"gracePeriodSeconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true},
-    {"name":"preconditions","prop":"preconditions","json":"preconditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","repeated":false,"optional":true,"nullable":true},
-    {"name":"orphanDependents","prop":"orphanDependents","json":"orphanDependents","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
-    {"name":"propagationPolicy","prop":"propagationPolicy","json":"propagationPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"ignoreStoreReadErrorWithClusterBreakingPotential","prop":"ignoreStoreReadErrorWithClusterBreakingPotential","json":"ignoreStoreReadErrorWithClusterBreakingPotential","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true},
+    {"name":"gracePeriodSeconds","prop":"gracePeriodSeconds","json":"gracePeriodSeconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"nullable":true,"description":"Seconds the object gets to shut down before it is removed; 0 deletes at once. Unset uses the kind's default (a pod's terminationGracePeriodSeconds)."},
+    {"name":"preconditions","prop":"preconditions","json":"preconditions","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","repeated":false,"optional":true,"nullable":true,"description":"Conditions the object must meet to be deleted; otherwise the request fails with a Conflict."},
+    {"name":"orphanDependents","prop":"orphanDependents","json":"orphanDependents","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Deprecated: use propagationPolicy. true orphans the dependents, false deletes them; it cannot be combined with propagationPolicy."},
+    {"name":"propagationPolicy","prop":"propagationPolicy","json":"propagationPolicy","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"What happens to dependents (objects whose ownerReferences name this one): Orphan (they are kept), Background (the default for most kinds: deleted after the owner) or Foreground (deleted before the owner, which waits with a foregroundDeletion finalizer)."},
+    {"name":"dryRun","prop":"dryRun","json":"dryRun","number":5,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"When it holds All, the request is validated and admitted but nothing is stored."},
+    {"name":"ignoreStoreReadErrorWithClusterBreakingPotential","prop":"ignoreStoreReadErrorWithClusterBreakingPotential","json":"ignoreStoreReadErrorWithClusterBreakingPotential","number":6,"kind":"scalar","type":"bool","repeated":false,"optional":true,"nullable":true,"description":"Deletes an object the store can no longer read (one that fails to decode or decrypt), skipping finalizers and admission. Dangerous, only for removing a corrupt object; it needs the AllowUnsafeMalformedObjectDeletion feature gate and the unsafe-delete-ignore-read-errors verb."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Duration": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Duration","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Duration","description":"A span of time in nanoseconds; JSON is a Go duration string such as \"1m30s\".","fields":[
     {"name":"duration","prop":"duration","json":"duration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
@@ -3658,9 +3658,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fieldsV1","prop":"fieldsV1","json":"fieldsV1","number":7,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","repeated":false,"optional":true,"nullable":true,"description":"The fields this manager owns, in the FieldsV1 encoding."},
     {"name":"subresource","prop":"subresource","json":"subresource","number":8,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The subresource the write went through (for example status or scale), or empty for the main resource. Entries differ by subresource even for the same manager."},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","description":"A timestamp with microsecond precision; JSON is RFC 3339 with six fraction digits.","fields":[
-    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"MicroTime","description":"A point in time to the microsecond, written in RFC 3339 form in UTC with six fraction digits, such as 2024-05-01T12:00:00.000000Z.","fields":[
+    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"Seconds since the Unix epoch."},
+    {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"Nanoseconds within the second; the JSON form keeps microseconds."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"ObjectMeta","description":"The metadata every persisted object carries: its identity, labels and annotations, ownership, and the bookkeeping the server maintains.","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name, unique among objects of its kind in the namespace (or in the cluster for cluster-scoped kinds). Set by the client at creation and fixed afterwards."},
@@ -3702,8 +3702,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"fieldValidation","prop":"fieldValidation","json":"fieldValidation","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Preconditions","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Preconditions","description":"Conditions that must hold for an operation (delete) to proceed.","fields":[
-    {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
-    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true},
+    {"name":"uid","prop":"uid","json":"uid","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The UID the object must have."},
+    {"name":"resourceVersion","prop":"resourceVersion","json":"resourceVersion","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The resourceVersion the object must have."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.RootPaths","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"RootPaths","description":"Paths served at the server root.","fields":[
     {"name":"paths","prop":"paths","json":"paths","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
@@ -3716,25 +3716,25 @@ export const messageSchemas: SchemaMessages = {
     {"name":"selector","prop":"selector","json":"selector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The shard selector the server applied to produce this response."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Status": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Status","description":"The outcome of a call that returns no object, and the body of every error response.","fields":[
-    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
-    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"details","prop":"details","json":"details","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","repeated":false,"optional":true,"nullable":true},
-    {"name":"code","prop":"code","json":"code","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"Standard list metadata; usually empty."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Success or Failure."},
+    {"name":"message","prop":"message","json":"message","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable description of the outcome."},
+    {"name":"reason","prop":"reason","json":"reason","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A CamelCase, machine-readable reason for a Failure, such as NotFound, AlreadyExists, Conflict or Invalid; empty when none applies."},
+    {"name":"details","prop":"details","json":"details","number":5,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","repeated":false,"optional":true,"nullable":true,"description":"More about the failure, depending on reason: the object concerned and the causes."},
+    {"name":"code","prop":"code","json":"code","number":6,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The HTTP status code of the response, such as 404; 0 when not set."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusCause","description":"One cause of an error: a machine-readable reason, a message and the field at fault.","fields":[
-    {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"field","prop":"field","json":"field","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"reason","prop":"reason","json":"reason","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A machine-readable kind of problem, such as FieldValueRequired or FieldValueInvalid."},
+    {"name":"message","prop":"message","json":"message","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A human-readable description of the problem."},
+    {"name":"field","prop":"field","json":"field","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The path of the field at fault, such as spec.containers[0].name; empty when no single field is."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusDetails","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"StatusDetails","description":"Extra data about a Status: the object concerned and the causes.","fields":[
-    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"group","prop":"group","json":"group","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"uid","prop":"uid","json":"uid","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
-    {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false,"listType":"atomic"},
-    {"name":"retryAfterSeconds","prop":"retryAfterSeconds","json":"retryAfterSeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The name of the object concerned, when there is one."},
+    {"name":"group","prop":"group","json":"group","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API group of the object concerned."},
+    {"name":"kind","prop":"kind","json":"kind","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The kind of the object concerned; for some operations it may differ from the kind requested."},
+    {"name":"uid","prop":"uid","json":"uid","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The UID of the object concerned."},
+    {"name":"causes","prop":"causes","json":"causes","number":4,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause","repeated":true,"optional":false,"listType":"atomic","description":"The individual problems found, such as each invalid field."},
+    {"name":"retryAfterSeconds","prop":"retryAfterSeconds","json":"retryAfterSeconds","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"When set, how many seconds the client should wait before retrying."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Table": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Table","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Table","description":"Tabular rendering of a list for kubectl get (Accept: ...;as=Table). Not part of the upstream protobuf wire; numbers are ours.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true},
@@ -3762,9 +3762,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"reason","prop":"reason","json":"reason","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"message","prop":"message","json":"message","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","description":"A timestamp with second precision; JSON is RFC 3339 (\"2008-01-01T01:01:01Z\").","fields":[
-    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.apis.meta.v1.Time": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Time","description":"A point in time, written in RFC 3339 form to the second in UTC, such as 2024-05-01T12:00:00Z.","fields":[
+    {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"Seconds since the Unix epoch; Go's zero time (0001-01-01T00:00:00Z) stands for unset."},
+    {"name":"nanos","prop":"nanos","json":"nanos","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"Nanoseconds within the second; dropped by the JSON form, which is to the second."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.Timestamp","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"Timestamp","description":"A seconds/nanos timestamp.","fields":[
     {"name":"seconds","prop":"seconds","json":"seconds","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
@@ -3786,8 +3786,8 @@ export const messageSchemas: SchemaMessages = {
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.runtime.RawExtension","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","description":"An embedded object of any kind, kept as its serialized bytes (JSON in the Kubernetes JSON form, the object's own encoding on the protobuf wire).","fields":[
-    {"name":"raw","prop":"raw","json":"raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.runtime.RawExtension": {"fullName":"k8s.io.apimachinery.pkg.runtime.RawExtension","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"RawExtension","description":"An embedded object of any kind, written as the whole object with its own apiVersion and kind.","fields":[
+    {"name":"raw","prop":"raw","json":"raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true,"description":"The object's serialized bytes: JSON in the Kubernetes JSON form, the object's own encoding on the protobuf wire."},
   ]},
   "k8s.io.apimachinery.pkg.runtime.TypeMeta": {"fullName":"k8s.io.apimachinery.pkg.runtime.TypeMeta","package":"k8s.io.apimachinery.pkg.runtime","file":"k8s/io/apimachinery/pkg/runtime/generated.proto","tsName":"TypeMeta","description":"apiVersion and kind of a serialized object.","fields":[
     {"name":"apiVersion","prop":"apiVersion","json":"apiVersion","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -3799,10 +3799,10 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentEncoding","prop":"contentEncoding","json":"contentEncoding","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
-  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","description":"IntOrString is written in JSON as a bare number or a bare string. type is 0 for intVal and 1 for strVal.","fields":[
-    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
-    {"name":"intVal","prop":"intVal","json":"intVal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true},
-    {"name":"strVal","prop":"strVal","json":"strVal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  "k8s.io.apimachinery.pkg.util.intstr.IntOrString": {"fullName":"k8s.io.apimachinery.pkg.util.intstr.IntOrString","package":"k8s.io.apimachinery.pkg.util.intstr","file":"k8s/io/apimachinery/pkg/util/intstr/generated.proto","tsName":"IntOrString","description":"Either an integer or a string, written as a bare JSON number or string: a port number or a port name, a count or a percentage such as 25%.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true,"description":"0 when the value is intVal, 1 when it is strVal."},
+    {"name":"intVal","prop":"intVal","json":"intVal","number":2,"kind":"scalar","type":"int32","repeated":false,"optional":true,"description":"The integer value, when type is 0."},
+    {"name":"strVal","prop":"strVal","json":"strVal","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The string value, when type is 1."},
   ]},
   "openapi.v2.AdditionalPropertiesItem": {"fullName":"openapi.v2.AdditionalPropertiesItem","package":"openapi.v2","file":"gnostic/openapiv2/OpenAPIv2.proto","tsName":"AdditionalPropertiesItem","fields":[
     {"name":"schema","prop":"schema","json":"schema","number":1,"kind":"message","type":"openapi.v2.Schema","repeated":false,"optional":true},

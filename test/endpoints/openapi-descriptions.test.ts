@@ -1,5 +1,5 @@
 /**
- * Every field of the common kinds has a description in the served OpenAPI v3 documents
+ * Every field of every kind has a description in the served OpenAPI v3 documents
  * (written as proto comments from scripts/descriptions, carried through gen/schema), and
  * real kubectl explain prints them.
  */
@@ -73,6 +73,25 @@ describe('descriptions of the common kinds', () => {
       assert.deepEqual([...missing].sort(), []);
     });
   }
+
+  it('every field reachable from every kind of every document served by default is described', async () => {
+    const index = await api(ts.server, 'GET', '/openapi/v3');
+    const missing = new Set<string>();
+    let kinds = 0;
+    for (const [path, entry] of Object.entries(index.body.paths as Record<string, { serverRelativeURL: string }>)) {
+      if (!path.startsWith('api/') && !path.startsWith('apis/')) continue;
+      const doc = await api(ts.server, 'GET', entry.serverRelativeURL);
+      assert.equal(doc.status, 200, path);
+      const schemas = doc.body.components.schemas as Json;
+      for (const [name, component] of Object.entries(schemas as Record<string, Json>)) {
+        if (!component['x-kubernetes-group-version-kind']) continue;
+        kinds++;
+        for (const m of undescribed(schemas, name)) missing.add(`${path}: ${m}`);
+      }
+    }
+    assert.ok(kinds > 100, `only ${kinds} kinds`);
+    assert.deepEqual([...missing].sort(), []);
+  });
 
   it('carries a field description and its type description, as written in the proto comments', () => {
     const schemas = docs['api/v1']!.components.schemas as Json;

@@ -327,7 +327,7 @@ describe('openapi v3 group-version documents', () => {
     const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
     const objectMeta = schemaOf(core, `${meta}.ObjectMeta`);
     assert.equal(refName(objectMeta.properties.creationTimestamp), `${meta}.Time`);
-    assert.deepEqual(schemaOf(core, `${meta}.Time`), { type: 'string', format: 'date-time' });
+    assert.deepEqual(shape(schemaOf(core, `${meta}.Time`)), { type: 'string', format: 'date-time' });
     assert.deepEqual(shape(objectMeta.properties.generation), { type: 'integer', format: 'int64' });
     assert.deepEqual(shape(objectMeta.properties.labels), { type: 'object', additionalProperties: { type: 'string' } });
     const managed = schemaOf(core, refName(objectMeta.properties.managedFields.items));

@@ -6,10 +6,13 @@
 import type { MessagePlan } from '../../machinery/schema/index.js';
 import type { Schema } from './names.js';
 
-/** The fixed component schema of a special message, if it is one (a fresh copy). */
+/** The fixed component schema of a special message, if it is one (a fresh copy), with the message's description. */
 export function specialComponentSchema(plan: MessagePlan): Schema | undefined {
   const o = plan.special?.openapi;
-  return o && 'component' in o ? structuredClone(o.component) as Schema : undefined;
+  if (!o || !('component' in o)) return undefined;
+  const schema = structuredClone(o.component) as Schema;
+  if (plan.schema.description) schema.description = plan.schema.description;
+  return schema;
 }
 
 /** The schema to write in place of a reference to this message, if it is inlined. */

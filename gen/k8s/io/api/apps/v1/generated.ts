@@ -283,16 +283,32 @@ export interface ReplicaSetCondition {
 
 /** Runs pods with stable, ordered identities (name-0, name-1, ...), each with its own claims. */
 export interface StatefulSet {
-  metadata?: ObjectMeta | undefined;
-  spec?: StatefulSetSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The desired state: the pod template, how many ordinals, their claims and how updates roll out. */
+  spec?:
+    | StatefulSetSpec
+    | undefined;
+  /** What the StatefulSet controller last observed; may lag behind spec. Read-only. */
   status?: StatefulSetStatus | undefined;
 }
 
+/** A list of StatefulSets. */
 export interface StatefulSetList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The StatefulSets. */
   items: StatefulSet[];
 }
 
+/**
+ * What a StatefulSet runs: a template stamped out once per ordinal, each copy with its own stable
+ * name and claims.
+ */
 export interface StatefulSetSpec {
   /** How many pods should run. Defaults to 1. */
   replicas?:
@@ -308,7 +324,11 @@ export interface StatefulSetSpec {
     | undefined;
   /** Claims made for each pod, mounted by the template's volumes of the same name. */
   volumeClaimTemplates: PersistentVolumeClaim[];
-  /** The headless Service that gives the pods their network identities. */
+  /**
+   * The headless Service that governs the set and gives each pod the DNS name
+   * <pod>.<serviceName>.<namespace>.svc; it must exist beforehand, the controller does not create
+   * it.
+   */
   serviceName?:
     | string
     | undefined;
@@ -336,6 +356,7 @@ export interface StatefulSetSpec {
   ordinals?: StatefulSetOrdinals | undefined;
 }
 
+/** How a StatefulSet replaces its pods when the template changes. */
 export interface StatefulSetUpdateStrategy {
   /** RollingUpdate (the default) or OnDelete. */
   type?:
@@ -345,6 +366,7 @@ export interface StatefulSetUpdateStrategy {
   rollingUpdate?: RollingUpdateStatefulSetStrategy | undefined;
 }
 
+/** Bounds on a StatefulSet's rolling update. */
 export interface RollingUpdateStatefulSetStrategy {
   /** Only ordinals at or above the partition are updated. Defaults to 0. */
   partition?:
@@ -354,6 +376,7 @@ export interface RollingUpdateStatefulSetStrategy {
   maxUnavailable?: IntOrString | undefined;
 }
 
+/** What happens to the claims made from volumeClaimTemplates when their pods go away. */
 export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   /** Retain (the default) or Delete, when the set is deleted. */
   whenDeleted?:
@@ -363,44 +386,105 @@ export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   whenScaled?: string | undefined;
 }
 
+/** The numbering of a StatefulSet's pods. */
 export interface StatefulSetOrdinals {
   /** The first ordinal. Defaults to 0. */
   start?: number | undefined;
 }
 
+/** The ordinals and revisions a StatefulSet's controller last observed. */
 export interface StatefulSetStatus {
-  observedGeneration?: number | undefined;
-  replicas?: number | undefined;
-  readyReplicas?: number | undefined;
-  currentReplicas?: number | undefined;
-  updatedReplicas?: number | undefined;
-  currentRevision?: string | undefined;
-  updateRevision?: string | undefined;
-  collisionCount?: number | undefined;
+  /** The metadata.generation the controller has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** How many pods the controller has created. */
+  replicas?:
+    | number
+    | undefined;
+  /** How many pods have the Ready condition. */
+  readyReplicas?:
+    | number
+    | undefined;
+  /** How many pods run the currentRevision. */
+  currentReplicas?:
+    | number
+    | undefined;
+  /** How many pods run the updateRevision. */
+  updatedReplicas?:
+    | number
+    | undefined;
+  /**
+   * The revision (a ControllerRevision name) that made the pods with the lowest currentReplicas
+   * ordinals.
+   */
+  currentRevision?:
+    | string
+    | undefined;
+  /** The revision being rolled out; it made the pods with the highest updatedReplicas ordinals. */
+  updateRevision?:
+    | string
+    | undefined;
+  /**
+   * How many times a revision name has collided; mixed into the next revision's hash to avoid the
+   * collision.
+   */
+  collisionCount?:
+    | number
+    | undefined;
+  /** The latest observations of the set's state. */
   conditions: StatefulSetCondition[];
+  /** How many pods have been ready for at least minReadySeconds. */
   availableReplicas?: number | undefined;
 }
 
+/** One aspect of a StatefulSet's state at a point in time. */
 export interface StatefulSetCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** The aspect this condition reports. */
+  type?:
+    | string
+    | undefined;
+  /** True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A one-word, CamelCase cause of the last transition. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of the last transition. */
   message?: string | undefined;
 }
 
 /** Runs one copy of a pod on every (selected) node. */
 export interface DaemonSet {
-  metadata?: ObjectMeta | undefined;
-  spec?: DaemonSetSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The desired state: which pods to run on the nodes and how updates roll out. */
+  spec?:
+    | DaemonSetSpec
+    | undefined;
+  /** What the DaemonSet controller last observed; may lag behind spec. Read-only. */
   status?: DaemonSetStatus | undefined;
 }
 
+/** A list of DaemonSets. */
 export interface DaemonSetList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The DaemonSets. */
   items: DaemonSet[];
 }
 
+/** What a DaemonSet runs on each eligible node and how it replaces old pods. */
 export interface DaemonSetSpec {
   /** Which pods belong to the daemon set, by label; it must match the template's labels. */
   selector?:
@@ -422,6 +506,7 @@ export interface DaemonSetSpec {
   revisionHistoryLimit?: number | undefined;
 }
 
+/** How a DaemonSet replaces its pods when the template changes. */
 export interface DaemonSetUpdateStrategy {
   /** RollingUpdate (the default) or OnDelete. */
   type?:
@@ -431,6 +516,7 @@ export interface DaemonSetUpdateStrategy {
   rollingUpdate?: RollingUpdateDaemonSet | undefined;
 }
 
+/** Bounds on a DaemonSet's rolling update. */
 export interface RollingUpdateDaemonSet {
   /** How many nodes may lack an available pod during the update. Defaults to 1. */
   maxUnavailable?:
@@ -440,29 +526,79 @@ export interface RollingUpdateDaemonSet {
   maxSurge?: IntOrString | undefined;
 }
 
+/** Node counts a DaemonSet's controller last observed. */
 export interface DaemonSetStatus {
-  currentNumberScheduled?: number | undefined;
-  numberMisscheduled?: number | undefined;
-  desiredNumberScheduled?: number | undefined;
-  numberReady?: number | undefined;
-  observedGeneration?: number | undefined;
-  updatedNumberScheduled?: number | undefined;
-  numberAvailable?: number | undefined;
-  numberUnavailable?: number | undefined;
-  collisionCount?: number | undefined;
+  /** How many nodes run at least one daemon pod and should. */
+  currentNumberScheduled?:
+    | number
+    | undefined;
+  /** How many nodes run a daemon pod but should not. */
+  numberMisscheduled?:
+    | number
+    | undefined;
+  /** How many nodes should run a daemon pod. */
+  desiredNumberScheduled?:
+    | number
+    | undefined;
+  /** How many nodes run a daemon pod that has the Ready condition. */
+  numberReady?:
+    | number
+    | undefined;
+  /** The metadata.generation the controller has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** How many nodes run a daemon pod from the current template. */
+  updatedNumberScheduled?:
+    | number
+    | undefined;
+  /** How many nodes run a daemon pod that has been ready for at least minReadySeconds. */
+  numberAvailable?:
+    | number
+    | undefined;
+  /** How many nodes should run a daemon pod but have none available. */
+  numberUnavailable?:
+    | number
+    | undefined;
+  /**
+   * How many times a revision name has collided; mixed into the next revision's hash to avoid the
+   * collision.
+   */
+  collisionCount?:
+    | number
+    | undefined;
+  /** The latest observations of the daemon set's state. */
   conditions: DaemonSetCondition[];
 }
 
+/** One aspect of a DaemonSet's state at a point in time. */
 export interface DaemonSetCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** The aspect this condition reports. */
+  type?:
+    | string
+    | undefined;
+  /** True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A one-word, CamelCase cause of the last transition. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of the last transition. */
   message?: string | undefined;
 }
 
 /** An immutable snapshot of state a controller (StatefulSet, DaemonSet) rolls back to. */
 export interface ControllerRevision {
+  /**
+   * The object's name, namespace, labels and other standard metadata; the owning controller is in
+   * ownerReferences.
+   */
   metadata?:
     | ObjectMeta
     | undefined;
@@ -474,8 +610,13 @@ export interface ControllerRevision {
   revision?: number | undefined;
 }
 
+/** A list of ControllerRevisions. */
 export interface ControllerRevisionList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ControllerRevisions. */
   items: ControllerRevision[];
 }
 

@@ -9,50 +9,120 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
 import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/** An object in the autoscaler's namespace, named by kind, name and API version. */
 export interface CrossVersionObjectReference {
-  kind?: string | undefined;
-  name?: string | undefined;
+  /** The object's kind, such as Deployment. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's name. */
+  name?:
+    | string
+    | undefined;
+  /** The object's API version, such as apps/v1. */
   apiVersion?: string | undefined;
 }
 
+/** What a HorizontalPodAutoscaler scales, between which bounds, and to which CPU target. */
 export interface HorizontalPodAutoscalerSpec {
-  scaleTargetRef?: CrossVersionObjectReference | undefined;
-  minReplicas?: number | undefined;
-  maxReplicas?: number | undefined;
+  /** The workload whose scale subresource is set; its pods are the ones measured. */
+  scaleTargetRef?:
+    | CrossVersionObjectReference
+    | undefined;
+  /** The fewest replicas to scale down to. Defaults to 1. */
+  minReplicas?:
+    | number
+    | undefined;
+  /** The most replicas to scale up to; at least minReplicas. */
+  maxReplicas?:
+    | number
+    | undefined;
+  /**
+   * The average CPU utilization to hold the pods at, as a percentage of their requests; when unset
+   * the autoscaler uses its default of 80.
+   */
   targetCPUUtilizationPercentage?: number | undefined;
 }
 
+/** The autoscaler's latest view of its target. */
 export interface HorizontalPodAutoscalerStatus {
-  observedGeneration?: number | undefined;
-  lastScaleTime?: Time | undefined;
-  currentReplicas?: number | undefined;
-  desiredReplicas?: number | undefined;
+  /** The metadata.generation the autoscaler has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** When the autoscaler last changed the replica count. */
+  lastScaleTime?:
+    | Time
+    | undefined;
+  /** How many replicas the target had when last checked. */
+  currentReplicas?:
+    | number
+    | undefined;
+  /** How many replicas the autoscaler last decided on. */
+  desiredReplicas?:
+    | number
+    | undefined;
+  /** The pods' average CPU utilization when last read, as a percentage of their requests. */
   currentCPUUtilizationPercentage?: number | undefined;
 }
 
+/**
+ * Scales a workload between a minimum and maximum replica count to hold its pods' average CPU
+ * utilization near a target. autoscaling/v2 adds other metrics and scaling behaviour.
+ */
 export interface HorizontalPodAutoscaler {
-  metadata?: ObjectMeta | undefined;
-  spec?: HorizontalPodAutoscalerSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The workload to scale, the replica bounds and the CPU target. */
+  spec?:
+    | HorizontalPodAutoscalerSpec
+    | undefined;
+  /** What the autoscaler last observed and decided. Read-only. */
   status?: HorizontalPodAutoscalerStatus | undefined;
 }
 
+/** A list of HorizontalPodAutoscalers. */
 export interface HorizontalPodAutoscalerList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The HorizontalPodAutoscalers. */
   items: HorizontalPodAutoscaler[];
 }
 
+/** The scale subresource of a workload: how many replicas it should have and how many it has. */
 export interface Scale {
-  metadata?: ObjectMeta | undefined;
-  spec?: ScaleSpec | undefined;
+  /** The scaled object's name, namespace and resource version. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The desired number of replicas. */
+  spec?:
+    | ScaleSpec
+    | undefined;
+  /** The current number of replicas and the selector of its pods. Read-only. */
   status?: ScaleStatus | undefined;
 }
 
+/** The desired size of a scalable object. */
 export interface ScaleSpec {
+  /** How many replicas the object should have. */
   replicas?: number | undefined;
 }
 
+/** The observed size of a scalable object. */
 export interface ScaleStatus {
-  replicas?: number | undefined;
+  /** How many replicas the object has. */
+  replicas?:
+    | number
+    | undefined;
+  /**
+   * The label selector of the object's pods, in the string form of label queries, such as app=web;
+   * what autoscalers count pods by.
+   */
   selector?: string | undefined;
 }
 

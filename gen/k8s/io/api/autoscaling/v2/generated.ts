@@ -9,154 +9,398 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
 import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 
+/**
+ * Scales a workload (anything with a /scale subresource, such as a Deployment) between a minimum
+ * and maximum replica count so that the metrics it watches stay near their targets.
+ */
 export interface HorizontalPodAutoscaler {
-  metadata?: ObjectMeta | undefined;
-  spec?: HorizontalPodAutoscalerSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * The workload to scale, the replica bounds, the metrics and their targets, and how fast to
+   * scale.
+   */
+  spec?:
+    | HorizontalPodAutoscalerSpec
+    | undefined;
+  /** What the autoscaler last observed and decided. Read-only. */
   status?: HorizontalPodAutoscalerStatus | undefined;
 }
 
+/** What a HorizontalPodAutoscaler scales, between which bounds, and by which metrics. */
 export interface HorizontalPodAutoscalerSpec {
-  scaleTargetRef?: CrossVersionObjectReference | undefined;
-  minReplicas?: number | undefined;
-  maxReplicas?: number | undefined;
+  /**
+   * The workload whose scale subresource is set; it is also where the pods measured are selected
+   * from.
+   */
+  scaleTargetRef?:
+    | CrossVersionObjectReference
+    | undefined;
+  /**
+   * The fewest replicas to scale down to. Defaults to 1; 0 is accepted only with the HPAScaleToZero
+   * feature gate and an Object or External metric.
+   */
+  minReplicas?:
+    | number
+    | undefined;
+  /** The most replicas to scale up to; at least minReplicas. */
+  maxReplicas?:
+    | number
+    | undefined;
+  /**
+   * The metrics to act on; the replica count proposed is the highest any metric asks for. Defaults
+   * to 80% average CPU utilization.
+   */
   metrics: MetricSpec[];
+  /** How fast to scale up and down; unset parts take the defaults of HPAScalingRules. */
   behavior?: HorizontalPodAutoscalerBehavior | undefined;
 }
 
+/** An object in the autoscaler's namespace, named by kind, name and API version. */
 export interface CrossVersionObjectReference {
-  kind?: string | undefined;
-  name?: string | undefined;
+  /** The object's kind, such as Deployment. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's name. */
+  name?:
+    | string
+    | undefined;
+  /** The object's API version, such as apps/v1. */
   apiVersion?: string | undefined;
 }
 
+/** One metric to scale on; type says which of the other fields is set. */
 export interface MetricSpec {
-  type?: string | undefined;
-  object?: ObjectMetricSource | undefined;
-  pods?: PodsMetricSource | undefined;
-  resource?: ResourceMetricSource | undefined;
-  containerResource?: ContainerResourceMetricSource | undefined;
+  /** Object, Pods, Resource, ContainerResource or External. */
+  type?:
+    | string
+    | undefined;
+  /** A metric of one Kubernetes object, such as requests per second of an Ingress. */
+  object?:
+    | ObjectMetricSource
+    | undefined;
+  /** A metric averaged across the target's pods, such as transactions per second. */
+  pods?:
+    | PodsMetricSource
+    | undefined;
+  /** A resource (CPU or memory) of the target's pods, as requests and limits measure it. */
+  resource?:
+    | ResourceMetricSource
+    | undefined;
+  /** A resource (CPU or memory) of one container in each of the target's pods. */
+  containerResource?:
+    | ContainerResourceMetricSource
+    | undefined;
+  /** A metric from outside the cluster, such as a queue's length. */
   external?: ExternalMetricSource | undefined;
 }
 
+/** How fast an autoscaler may change the replica count, up and down. */
 export interface HorizontalPodAutoscalerBehavior {
-  scaleUp?: HPAScalingRules | undefined;
+  /**
+   * Rules for scaling up. By default the larger of 4 pods or 100% of the current count per 15
+   * seconds, with no stabilization window.
+   */
+  scaleUp?:
+    | HPAScalingRules
+    | undefined;
+  /**
+   * Rules for scaling down. By default up to 100% of the current count per 15 seconds, after a
+   * 300-second stabilization window.
+   */
   scaleDown?: HPAScalingRules | undefined;
 }
 
+/** Rate limits for one direction of scaling. */
 export interface HPAScalingRules {
-  stabilizationWindowSeconds?: number | undefined;
-  selectPolicy?: string | undefined;
+  /**
+   * How far back (0 to 3600 seconds) recommendations are considered, so that the count does not
+   * flap; the most conservative recommendation in the window is used. Defaults to 0 for scaling up
+   * and 300 for scaling down.
+   */
+  stabilizationWindowSeconds?:
+    | number
+    | undefined;
+  /**
+   * Which policy wins when several apply: Max (the default, the most change), Min (the least
+   * change) or Disabled (no scaling in this direction).
+   */
+  selectPolicy?:
+    | string
+    | undefined;
+  /** The allowed changes per period; when unset, the defaults of the direction apply. */
   policies: HPAScalingPolicy[];
+  /**
+   * How far the metric may stray from its target, as a fraction, before scaling happens; defaults
+   * to the cluster-wide setting (0.1). Needs the HPAConfigurableTolerance feature gate.
+   */
   tolerance?: Quantity | undefined;
 }
 
+/** One allowed change of replicas over a period. */
 export interface HPAScalingPolicy {
-  type?: string | undefined;
-  value?: number | undefined;
+  /** Pods (an absolute count) or Percent (of the current replicas). */
+  type?:
+    | string
+    | undefined;
+  /** The amount of change allowed; more than zero. */
+  value?:
+    | number
+    | undefined;
+  /** The period the change is allowed in, from 1 to 1800 seconds. */
   periodSeconds?: number | undefined;
 }
 
+/** A metric describing one object. */
 export interface ObjectMetricSource {
-  describedObject?: CrossVersionObjectReference | undefined;
-  target?: MetricTarget | undefined;
+  /** The object the metric describes. */
+  describedObject?:
+    | CrossVersionObjectReference
+    | undefined;
+  /** The value to hold the metric at. */
+  target?:
+    | MetricTarget
+    | undefined;
+  /** The metric's name and selector. */
   metric?: MetricIdentifier | undefined;
 }
 
+/** A metric of each of the target's pods, averaged before it is compared with the target. */
 export interface PodsMetricSource {
-  metric?: MetricIdentifier | undefined;
+  /** The metric's name and selector. */
+  metric?:
+    | MetricIdentifier
+    | undefined;
+  /** The value to hold the metric at; only AverageValue targets are allowed. */
   target?: MetricTarget | undefined;
 }
 
+/** A resource of the target's pods, summed over each pod's containers. */
 export interface ResourceMetricSource {
-  name?: string | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /** The value to hold the resource at, as an average value or a percentage of the pods' requests. */
   target?: MetricTarget | undefined;
 }
 
+/** A resource of one named container in each of the target's pods. */
 export interface ContainerResourceMetricSource {
-  name?: string | undefined;
-  target?: MetricTarget | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /**
+   * The value to hold the resource at, as an average value or a percentage of the container's
+   * requests.
+   */
+  target?:
+    | MetricTarget
+    | undefined;
+  /** The container whose usage is measured. */
   container?: string | undefined;
 }
 
+/** A metric not tied to any object in the cluster. */
 export interface ExternalMetricSource {
-  metric?: MetricIdentifier | undefined;
+  /** The metric's name and selector. */
+  metric?:
+    | MetricIdentifier
+    | undefined;
+  /** The value to hold the metric at. */
   target?: MetricTarget | undefined;
 }
 
+/** A metric by name, optionally narrowed by a label selector. */
 export interface MetricIdentifier {
-  name?: string | undefined;
+  /** The metric's name. */
+  name?:
+    | string
+    | undefined;
+  /** Labels narrowing which series of the metric are read; unset lets the metrics API choose. */
   selector?: LabelSelector | undefined;
 }
 
+/** The value a metric should be held at. */
 export interface MetricTarget {
-  type?: string | undefined;
-  value?: Quantity | undefined;
-  averageValue?: Quantity | undefined;
+  /** Utilization, Value or AverageValue. */
+  type?:
+    | string
+    | undefined;
+  /** The target value of the metric, for type Value. */
+  value?:
+    | Quantity
+    | undefined;
+  /** The target value averaged across pods, for type AverageValue. */
+  averageValue?:
+    | Quantity
+    | undefined;
+  /**
+   * The target average of the resource across pods, as a percentage of their requests, for type
+   * Utilization; only Resource and ContainerResource metrics support it.
+   */
   averageUtilization?: number | undefined;
 }
 
+/** The autoscaler's latest view of its target. */
 export interface HorizontalPodAutoscalerStatus {
-  observedGeneration?: number | undefined;
-  lastScaleTime?: Time | undefined;
-  currentReplicas?: number | undefined;
-  desiredReplicas?: number | undefined;
+  /** The metadata.generation the autoscaler has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** When the autoscaler last changed the replica count. */
+  lastScaleTime?:
+    | Time
+    | undefined;
+  /** How many replicas the target had when last checked. */
+  currentReplicas?:
+    | number
+    | undefined;
+  /** How many replicas the autoscaler last decided on. */
+  desiredReplicas?:
+    | number
+    | undefined;
+  /** The last value read of each metric in spec.metrics. */
   currentMetrics: MetricStatus[];
+  /** The autoscaler's state: AbleToScale, ScalingActive and ScalingLimited. */
   conditions: HorizontalPodAutoscalerCondition[];
 }
 
+/** One aspect of an autoscaler's state at a point in time. */
 export interface HorizontalPodAutoscalerCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
-  message?: string | undefined;
+  /** AbleToScale, ScalingActive or ScalingLimited. */
+  type?:
+    | string
+    | undefined;
+  /** True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A one-word, CamelCase cause of the last transition. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of the last transition. */
+  message?:
+    | string
+    | undefined;
+  /** The metadata.generation the condition was set for. */
   observedGeneration?: number | undefined;
 }
 
+/** The last reading of one metric; type says which of the other fields is set. */
 export interface MetricStatus {
-  type?: string | undefined;
-  object?: ObjectMetricStatus | undefined;
-  pods?: PodsMetricStatus | undefined;
-  resource?: ResourceMetricStatus | undefined;
-  containerResource?: ContainerResourceMetricStatus | undefined;
+  /** Object, Pods, Resource, ContainerResource or External. */
+  type?:
+    | string
+    | undefined;
+  /** The reading of an Object metric. */
+  object?:
+    | ObjectMetricStatus
+    | undefined;
+  /** The reading of a Pods metric. */
+  pods?:
+    | PodsMetricStatus
+    | undefined;
+  /** The reading of a Resource metric. */
+  resource?:
+    | ResourceMetricStatus
+    | undefined;
+  /** The reading of a ContainerResource metric. */
+  containerResource?:
+    | ContainerResourceMetricStatus
+    | undefined;
+  /** The reading of an External metric. */
   external?: ExternalMetricStatus | undefined;
 }
 
+/** The reading of a metric describing one object. */
 export interface ObjectMetricStatus {
-  metric?: MetricIdentifier | undefined;
-  current?: MetricValueStatus | undefined;
+  /** The metric's name and selector. */
+  metric?:
+    | MetricIdentifier
+    | undefined;
+  /** The value read. */
+  current?:
+    | MetricValueStatus
+    | undefined;
+  /** The object the metric describes. */
   describedObject?: CrossVersionObjectReference | undefined;
 }
 
+/** The reading of a per-pod metric. */
 export interface PodsMetricStatus {
-  metric?: MetricIdentifier | undefined;
+  /** The metric's name and selector. */
+  metric?:
+    | MetricIdentifier
+    | undefined;
+  /** The value read. */
   current?: MetricValueStatus | undefined;
 }
 
+/** The reading of a resource of the target's pods. */
 export interface ResourceMetricStatus {
-  name?: string | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /** The value read. */
   current?: MetricValueStatus | undefined;
 }
 
+/** The reading of a resource of one container in each pod. */
 export interface ContainerResourceMetricStatus {
-  name?: string | undefined;
-  current?: MetricValueStatus | undefined;
+  /** The resource, such as cpu or memory. */
+  name?:
+    | string
+    | undefined;
+  /** The value read. */
+  current?:
+    | MetricValueStatus
+    | undefined;
+  /** The container measured. */
   container?: string | undefined;
 }
 
+/** The reading of an external metric. */
 export interface ExternalMetricStatus {
-  metric?: MetricIdentifier | undefined;
+  /** The metric's name and selector. */
+  metric?:
+    | MetricIdentifier
+    | undefined;
+  /** The value read. */
   current?: MetricValueStatus | undefined;
 }
 
+/** A metric's current value, in the form its target uses. */
 export interface MetricValueStatus {
-  value?: Quantity | undefined;
-  averageValue?: Quantity | undefined;
+  /** The current value. */
+  value?:
+    | Quantity
+    | undefined;
+  /** The current value averaged across pods. */
+  averageValue?:
+    | Quantity
+    | undefined;
+  /** The current average of the resource across pods, as a percentage of their requests. */
   averageUtilization?: number | undefined;
 }
 
+/** A list of HorizontalPodAutoscalers. */
 export interface HorizontalPodAutoscalerList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The HorizontalPodAutoscalers. */
   items: HorizontalPodAutoscaler[];
 }
 

@@ -15,34 +15,84 @@ export interface JobTemplate {
   template?: JobTemplateSpec | undefined;
 }
 
+/** The Job a CronJob creates at each scheduled time. */
 export interface JobTemplateSpec {
-  metadata?: ObjectMeta | undefined;
+  /** Labels, annotations and other metadata copied onto each Job created from this template. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The spec each created Job gets. */
   spec?: JobSpec | undefined;
 }
 
+/**
+ * Creates Jobs on a repeating schedule written in cron syntax. Served as batch/v2alpha1 for older
+ * clients; batch/v1 is the current version.
+ */
 export interface CronJob {
-  metadata?: ObjectMeta | undefined;
-  spec?: CronJobSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The schedule and the Job to create at each run. */
+  spec?:
+    | CronJobSpec
+    | undefined;
+  /** What the CronJob controller last observed. Read-only. */
   status?: CronJobStatus | undefined;
 }
 
+/** A list of CronJobs. */
 export interface CronJobList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The CronJobs. */
   items: CronJob[];
 }
 
+/** When a CronJob runs and what each run creates. */
 export interface CronJobSpec {
-  schedule?: string | undefined;
-  startingDeadlineSeconds?: number | undefined;
-  concurrencyPolicy?: string | undefined;
-  suspend?: boolean | undefined;
-  jobTemplate?: JobTemplateSpec | undefined;
-  successfulJobsHistoryLimit?: number | undefined;
+  /** The schedule in cron format, such as "0 3 * * *" or @hourly. */
+  schedule?:
+    | string
+    | undefined;
+  /**
+   * How late a run may start, in seconds; a run that cannot start within this window is skipped and
+   * counted as missed.
+   */
+  startingDeadlineSeconds?:
+    | number
+    | undefined;
+  /**
+   * What to do when a run is due while the previous Job is still running: Allow (run both), Forbid
+   * (skip the new run) or Replace (stop the old Job). Defaults to Allow.
+   */
+  concurrencyPolicy?:
+    | string
+    | undefined;
+  /** When true, no further runs start; Jobs already running are left alone. Defaults to false. */
+  suspend?:
+    | boolean
+    | undefined;
+  /** The Job created at each run. */
+  jobTemplate?:
+    | JobTemplateSpec
+    | undefined;
+  /** How many finished successful Jobs to keep. */
+  successfulJobsHistoryLimit?:
+    | number
+    | undefined;
+  /** How many failed Jobs to keep. */
   failedJobsHistoryLimit?: number | undefined;
 }
 
+/** The runs of a CronJob as its controller last observed them. */
 export interface CronJobStatus {
+  /** References to the Jobs of this CronJob that are running. */
   active: ObjectReference[];
+  /** When a Job was last scheduled. */
   lastScheduleTime?: Time | undefined;
 }
 

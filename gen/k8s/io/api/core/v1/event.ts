@@ -9,36 +9,98 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, MicroTime, ObjectMeta, Time } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { ObjectReference } from "./pod.js";
 
+/**
+ * A report of something that happened to an object, such as a pod being scheduled or an image
+ * failing to pull. Events expire after a while (an hour by default).
+ */
 export interface Event {
-  metadata?: ObjectMeta | undefined;
-  involvedObject?: ObjectReference | undefined;
-  reason?: string | undefined;
-  message?: string | undefined;
-  source?: EventSource | undefined;
-  firstTimestamp?: Time | undefined;
-  lastTimestamp?: Time | undefined;
-  count?: number | undefined;
-  type?: string | undefined;
-  eventTime?: MicroTime | undefined;
-  series?: EventSeries | undefined;
-  action?: string | undefined;
-  related?: ObjectReference | undefined;
-  reportingComponent?: string | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The object the event is about. */
+  involvedObject?:
+    | ObjectReference
+    | undefined;
+  /** A short, CamelCase, machine-readable cause, such as FailedScheduling. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of what happened. */
+  message?:
+    | string
+    | undefined;
+  /** The component and host that reported the event. */
+  source?:
+    | EventSource
+    | undefined;
+  /** When the event was first recorded. */
+  firstTimestamp?:
+    | Time
+    | undefined;
+  /** When the event was most recently seen. */
+  lastTimestamp?:
+    | Time
+    | undefined;
+  /** How many times the event has been seen. */
+  count?:
+    | number
+    | undefined;
+  /** Normal or Warning. */
+  type?:
+    | string
+    | undefined;
+  /** When the event first happened, with microsecond precision. */
+  eventTime?:
+    | MicroTime
+    | undefined;
+  /** For repeated events, how many have been seen and when the last was. */
+  series?:
+    | EventSeries
+    | undefined;
+  /** What the reporting component did or failed to do, such as Binding. */
+  action?:
+    | string
+    | undefined;
+  /** A second object involved, when there is one. */
+  related?:
+    | ObjectReference
+    | undefined;
+  /** The controller that emitted the event, such as kubernetes.io/kubelet. */
+  reportingComponent?:
+    | string
+    | undefined;
+  /** Which instance of the reporting controller emitted the event, such as kubelet-node1. */
   reportingInstance?: string | undefined;
 }
 
+/** A list of Events. */
 export interface EventList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Events. */
   items: Event[];
 }
 
+/** Where an event came from. */
 export interface EventSource {
-  component?: string | undefined;
+  /** The component that reported the event. */
+  component?:
+    | string
+    | undefined;
+  /** The node the event was reported from. */
   host?: string | undefined;
 }
 
+/** A run of repeated occurrences of one event. */
 export interface EventSeries {
-  count?: number | undefined;
+  /** How many times the event has occurred so far in the series. */
+  count?:
+    | number
+    | undefined;
+  /** When the latest occurrence was seen. */
   lastObservedTime?: MicroTime | undefined;
 }
 

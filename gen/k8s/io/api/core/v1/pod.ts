@@ -109,13 +109,23 @@ export interface PodTemplateSpec {
   spec?: PodSpec | undefined;
 }
 
+/** A stored pod template, for controllers and tools that create pods from a named template. */
 export interface PodTemplate {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The pods' metadata and spec. */
   template?: PodTemplateSpec | undefined;
 }
 
+/** A list of PodTemplates. */
 export interface PodTemplateList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The PodTemplates. */
   items: PodTemplate[];
 }
 
@@ -2830,14 +2840,30 @@ export interface PersistentVolumeClaimTemplate {
   spec?: PersistentVolumeClaimSpec | undefined;
 }
 
+/**
+ * A user's request for storage, bound to a matching PersistentVolume (one is provisioned from the
+ * claim's StorageClass when none exists); pods mount the claim by name.
+ */
 export interface PersistentVolumeClaim {
-  metadata?: ObjectMeta | undefined;
-  spec?: PersistentVolumeClaimSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** What the claim asks for: size, access modes, storage class and optionally a specific volume. */
+  spec?:
+    | PersistentVolumeClaimSpec
+    | undefined;
+  /** The claim's phase and what it is bound to, as the controllers last observed. Read-only. */
   status?: PersistentVolumeClaimStatus | undefined;
 }
 
+/** A list of PersistentVolumeClaims. */
 export interface PersistentVolumeClaimList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The PersistentVolumeClaims. */
   items: PersistentVolumeClaim[];
 }
 
@@ -2880,15 +2906,40 @@ export interface PersistentVolumeClaimSpec {
   volumeAttributesClassName?: string | undefined;
 }
 
+/** The state of a claim: its phase, the capacity it got and any resize or modification in progress. */
 export interface PersistentVolumeClaimStatus {
-  phase?: string | undefined;
+  /** Pending, Bound or Lost. */
+  phase?:
+    | string
+    | undefined;
+  /** The access modes of the volume the claim is bound to. */
   accessModes: string[];
+  /** The capacity of the volume the claim is bound to. */
   capacity: { [key: string]: Quantity };
+  /**
+   * The latest observations of the claim, such as Resizing or FileSystemResizePending during an
+   * expansion.
+   */
   conditions: PersistentVolumeClaimCondition[];
+  /**
+   * Storage allocated to the claim, including sizes an expansion still under way has asked for;
+   * kept by the resize controller and the kubelet.
+   */
   allocatedResources: { [key: string]: Quantity };
+  /**
+   * The state of an expansion per resource: ControllerResizeInProgress, ControllerResizeInfeasible,
+   * NodeResizePending, NodeResizeInProgress or NodeResizeInfeasible.
+   */
   allocatedResourceStatuses: { [key: string]: string };
-  currentVolumeAttributesClassName?: string | undefined;
-  modifyVolumeStatus?: ModifyVolumeStatus | undefined;
+  /** The VolumeAttributesClass the volume currently applies; unset when none does. */
+  currentVolumeAttributesClassName?:
+    | string
+    | undefined;
+  /** The state of a change to a new VolumeAttributesClass, while one is under way. */
+  modifyVolumeStatus?:
+    | ModifyVolumeStatus
+    | undefined;
+  /** The health of the volume as its storage driver reports it. */
   healthStatus?: VolumeHealthStatus | undefined;
 }
 
@@ -2907,22 +2958,53 @@ export interface PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry {
   value: string;
 }
 
+/** The health of a volume as its storage driver reports it. */
 export interface VolumeHealthStatus {
+  /** The problems currently reported; empty when the volume is healthy. */
   healthConditions: VolumeHealthCondition[];
+  /** When the reported health last changed. */
   lastTransitionTime?: Time | undefined;
 }
 
+/** One aspect of a claim's state at a point in time. */
 export interface PersistentVolumeClaimCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastProbeTime?: Time | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /**
+   * The aspect reported, such as Resizing, FileSystemResizePending, ModifyingVolume or
+   * ModifyVolumeError.
+   */
+  type?:
+    | string
+    | undefined;
+  /** True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When the condition was last checked. */
+  lastProbeTime?:
+    | Time
+    | undefined;
+  /** When status last changed. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A one-word, CamelCase cause of the last transition, such as Resizing. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of the last transition. */
   message?: string | undefined;
 }
 
+/** Progress of applying a new VolumeAttributesClass to a claim's volume. */
 export interface ModifyVolumeStatus {
-  targetVolumeAttributesClassName?: string | undefined;
+  /** The VolumeAttributesClass being applied. */
+  targetVolumeAttributesClassName?:
+    | string
+    | undefined;
+  /**
+   * Pending (waiting, for example for the class to exist), InProgress or Infeasible (the driver
+   * refused the change).
+   */
   status?: string | undefined;
 }
 
@@ -3086,16 +3168,35 @@ export interface WeightedPodAffinityTerm {
 
 /** A piece of storage in the cluster, provisioned by an administrator or a StorageClass. */
 export interface PersistentVolume {
-  metadata?: ObjectMeta | undefined;
-  spec?: PersistentVolumeSpec | undefined;
+  /** The object's name, labels and other standard metadata; persistent volumes are cluster-scoped. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * The volume's capacity, access modes and where its storage is, as provisioned by an
+   * administrator or a provisioner.
+   */
+  spec?:
+    | PersistentVolumeSpec
+    | undefined;
+  /** The volume's lifecycle phase, as the persistent volume controller last observed it. Read-only. */
   status?: PersistentVolumeStatus | undefined;
 }
 
+/** A list of PersistentVolumes. */
 export interface PersistentVolumeList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The PersistentVolumes. */
   items: PersistentVolume[];
 }
 
+/**
+ * The properties of a persistent volume: its size, access modes, source, binding and reclaim
+ * policy.
+ */
 export interface PersistentVolumeSpec {
   /** The volume's size and other capacities. */
   capacity: { [key: string]: Quantity };
@@ -3138,34 +3239,111 @@ export interface PersistentVolumeSpec_CapacityEntry {
 
 /** Where a persistent volume's storage is; exactly one member is set. */
 export interface PersistentVolumeSource {
-  gcePersistentDisk?: GCEPersistentDiskVolumeSource | undefined;
-  awsElasticBlockStore?: AWSElasticBlockStoreVolumeSource | undefined;
-  hostPath?: HostPathVolumeSource | undefined;
-  glusterfs?: GlusterfsPersistentVolumeSource | undefined;
-  nfs?: NFSVolumeSource | undefined;
-  rbd?: RBDPersistentVolumeSource | undefined;
-  iscsi?: ISCSIPersistentVolumeSource | undefined;
-  cinder?: CinderPersistentVolumeSource | undefined;
-  cephfs?: CephFSPersistentVolumeSource | undefined;
-  fc?: FCVolumeSource | undefined;
-  flocker?: FlockerVolumeSource | undefined;
-  flexVolume?: FlexPersistentVolumeSource | undefined;
-  azureFile?: AzureFilePersistentVolumeSource | undefined;
-  vsphereVolume?: VsphereVirtualDiskVolumeSource | undefined;
-  quobyte?: QuobyteVolumeSource | undefined;
-  azureDisk?: AzureDiskVolumeSource | undefined;
-  photonPersistentDisk?: PhotonPersistentDiskVolumeSource | undefined;
-  portworxVolume?: PortworxVolumeSource | undefined;
-  scaleIO?: ScaleIOPersistentVolumeSource | undefined;
-  local?: LocalVolumeSource | undefined;
-  storageos?: StorageOSPersistentVolumeSource | undefined;
+  /** A GCE persistent disk. Deprecated: its operations go to the pd.csi.storage.gke.io CSI driver. */
+  gcePersistentDisk?:
+    | GCEPersistentDiskVolumeSource
+    | undefined;
+  /** An AWS EBS volume. Deprecated: its operations go to the ebs.csi.aws.com CSI driver. */
+  awsElasticBlockStore?:
+    | AWSElasticBlockStoreVolumeSource
+    | undefined;
+  /**
+   * A directory on the node, for development and single-node testing only; it does not work in a
+   * multi-node cluster.
+   */
+  hostPath?:
+    | HostPathVolumeSource
+    | undefined;
+  /** A GlusterFS volume. Deprecated, with no in-tree support left. */
+  glusterfs?:
+    | GlusterfsPersistentVolumeSource
+    | undefined;
+  /** An NFS export. */
+  nfs?:
+    | NFSVolumeSource
+    | undefined;
+  /** A Ceph RADOS block device. Deprecated, with no in-tree support left. */
+  rbd?:
+    | RBDPersistentVolumeSource
+    | undefined;
+  /** An iSCSI disk. */
+  iscsi?:
+    | ISCSIPersistentVolumeSource
+    | undefined;
+  /**
+   * An OpenStack Cinder volume. Deprecated: its operations go to the cinder.csi.openstack.org CSI
+   * driver.
+   */
+  cinder?:
+    | CinderPersistentVolumeSource
+    | undefined;
+  /** A CephFS mount. Deprecated, with no in-tree support left. */
+  cephfs?:
+    | CephFSPersistentVolumeSource
+    | undefined;
+  /** A Fibre Channel disk. */
+  fc?:
+    | FCVolumeSource
+    | undefined;
+  /** A Flocker volume. Deprecated, with no in-tree support left. */
+  flocker?:
+    | FlockerVolumeSource
+    | undefined;
+  /** A volume of a FlexVolume driver. Deprecated: use a CSI driver. */
+  flexVolume?:
+    | FlexPersistentVolumeSource
+    | undefined;
+  /** An Azure File share. Deprecated: its operations go to the file.csi.azure.com CSI driver. */
+  azureFile?:
+    | AzureFilePersistentVolumeSource
+    | undefined;
+  /** A vSphere VMDK disk. Deprecated: its operations go to the csi.vsphere.vmware.com CSI driver. */
+  vsphereVolume?:
+    | VsphereVirtualDiskVolumeSource
+    | undefined;
+  /** A Quobyte volume. Deprecated, with no in-tree support left. */
+  quobyte?:
+    | QuobyteVolumeSource
+    | undefined;
+  /** An Azure data disk. Deprecated: its operations go to the disk.csi.azure.com CSI driver. */
+  azureDisk?:
+    | AzureDiskVolumeSource
+    | undefined;
+  /** A Photon Controller disk. Deprecated, with no in-tree support left. */
+  photonPersistentDisk?:
+    | PhotonPersistentDiskVolumeSource
+    | undefined;
+  /** A Portworx volume. Deprecated: its operations go to the pxd.portworx.com CSI driver. */
+  portworxVolume?:
+    | PortworxVolumeSource
+    | undefined;
+  /** A ScaleIO volume. Deprecated, with no in-tree support left. */
+  scaleIO?:
+    | ScaleIOPersistentVolumeSource
+    | undefined;
+  /** A disk, partition or directory of one node; the volume's nodeAffinity must name that node. */
+  local?:
+    | LocalVolumeSource
+    | undefined;
+  /** A StorageOS volume. Deprecated, with no in-tree support left. */
+  storageos?:
+    | StorageOSPersistentVolumeSource
+    | undefined;
+  /** A volume of an external CSI driver. */
   csi?: CSIPersistentVolumeSource | undefined;
 }
 
+/** Where a persistent volume is in its lifecycle. */
 export interface PersistentVolumeStatus {
   /** Pending, Available, Bound, Released or Failed. */
-  phase?: string | undefined;
-  message?: string | undefined;
+  phase?:
+    | string
+    | undefined;
+  /** A human-readable explanation of the volume's phase. */
+  message?:
+    | string
+    | undefined;
+  /** A short, CamelCase reason for a Failed phase. */
   reason?:
     | string
     | undefined;
@@ -3175,68 +3353,175 @@ export interface PersistentVolumeStatus {
 
 /** Which nodes can reach a volume. */
 export interface VolumeNodeAffinity {
+  /** Node selector terms a node must match to use the volume. */
   required?: NodeSelector | undefined;
 }
 
 /** A secret by name and namespace. */
 export interface SecretReference {
-  name?: string | undefined;
+  /** The Secret's name. */
+  name?:
+    | string
+    | undefined;
+  /** The namespace the Secret is in. */
   namespace?: string | undefined;
 }
 
+/** A GlusterFS volume. Deprecated. */
 export interface GlusterfsPersistentVolumeSource {
-  endpoints?: string | undefined;
-  path?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The Endpoints object naming the Glusterfs servers. */
+  endpoints?:
+    | string
+    | undefined;
+  /** The Glusterfs volume's path. */
+  path?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The namespace of the endpoints object; defaults to the claim's namespace. */
   endpointsNamespace?: string | undefined;
 }
 
+/** A Ceph RADOS block device. Deprecated. */
 export interface RBDPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
-  image?: string | undefined;
-  fsType?: string | undefined;
-  pool?: string | undefined;
-  user?: string | undefined;
-  keyring?: string | undefined;
-  secretRef?: SecretReference | undefined;
+  /** The RADOS image's name. */
+  image?:
+    | string
+    | undefined;
+  /** The filesystem on the device, such as ext4. */
+  fsType?:
+    | string
+    | undefined;
+  /** The RADOS pool. Defaults to rbd. */
+  pool?:
+    | string
+    | undefined;
+  /** The RADOS user. Defaults to admin. */
+  user?:
+    | string
+    | undefined;
+  /** The keyring file of the user. Defaults to /etc/ceph/keyring. */
+  keyring?:
+    | string
+    | undefined;
+  /** A Secret with the user's key, used instead of the keyring. */
+  secretRef?:
+    | SecretReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** An iSCSI disk, attached to the node and then mounted. */
 export interface ISCSIPersistentVolumeSource {
-  targetPortal?: string | undefined;
-  iqn?: string | undefined;
-  lun?: number | undefined;
-  iscsiInterface?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The target's address, IP or IP:port (port defaults to 3260). */
+  targetPortal?:
+    | string
+    | undefined;
+  /** The target's iSCSI Qualified Name. */
+  iqn?:
+    | string
+    | undefined;
+  /** The target's logical unit number. */
+  lun?:
+    | number
+    | undefined;
+  /** The iSCSI interface to use. Defaults to default (TCP). */
+  iscsiInterface?:
+    | string
+    | undefined;
+  /** The filesystem on the disk, such as ext4. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** More target portals, for multipath. */
   portals: string[];
-  chapAuthDiscovery?: boolean | undefined;
-  chapAuthSession?: boolean | undefined;
-  secretRef?: SecretReference | undefined;
+  /** Whether iSCSI discovery uses CHAP authentication. */
+  chapAuthDiscovery?:
+    | boolean
+    | undefined;
+  /** Whether the iSCSI session uses CHAP authentication. */
+  chapAuthSession?:
+    | boolean
+    | undefined;
+  /** A Secret with the CHAP credentials. */
+  secretRef?:
+    | SecretReference
+    | undefined;
+  /** A custom initiator name; a new interface <portal>:<volume> is created for it. */
   initiatorName?: string | undefined;
 }
 
+/** An OpenStack Cinder volume. Deprecated. */
 export interface CinderPersistentVolumeSource {
-  volumeID?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The Cinder volume's ID. */
+  volumeID?:
+    | string
+    | undefined;
+  /** The filesystem on the volume, such as ext4. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** A Secret with the OpenStack credentials. */
   secretRef?: SecretReference | undefined;
 }
 
+/** A CephFS mount. Deprecated. */
 export interface CephFSPersistentVolumeSource {
+  /** The Ceph monitors' addresses. */
   monitors: string[];
-  path?: string | undefined;
-  user?: string | undefined;
-  secretFile?: string | undefined;
-  secretRef?: SecretReference | undefined;
+  /** The path within the filesystem to mount. Defaults to /. */
+  path?:
+    | string
+    | undefined;
+  /** The RADOS user. Defaults to admin. */
+  user?:
+    | string
+    | undefined;
+  /** The path of the user's keyring file. Defaults to /etc/ceph/user.secret. */
+  secretFile?:
+    | string
+    | undefined;
+  /** A Secret with the user's key, used instead of secretFile. */
+  secretRef?:
+    | SecretReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
+/** A volume of a FlexVolume driver. Deprecated. */
 export interface FlexPersistentVolumeSource {
-  driver?: string | undefined;
-  fsType?: string | undefined;
-  secretRef?: SecretReference | undefined;
-  readOnly?: boolean | undefined;
+  /** The driver's name. */
+  driver?:
+    | string
+    | undefined;
+  /** The filesystem to use; the default depends on the driver. */
+  fsType?:
+    | string
+    | undefined;
+  /** A Secret passed to the driver's scripts. */
+  secretRef?:
+    | SecretReference
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** Extra options passed to the driver. */
   options: { [key: string]: string };
 }
 
@@ -3245,51 +3530,144 @@ export interface FlexPersistentVolumeSource_OptionsEntry {
   value: string;
 }
 
+/** An Azure File share. Deprecated. */
 export interface AzureFilePersistentVolumeSource {
-  secretName?: string | undefined;
-  shareName?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The Secret with the storage account's name and key. */
+  secretName?:
+    | string
+    | undefined;
+  /** The share's name. */
+  shareName?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The Secret's namespace; defaults to the pod's namespace. */
   secretNamespace?: string | undefined;
 }
 
+/** A ScaleIO volume. Deprecated. */
 export interface ScaleIOPersistentVolumeSource {
-  gateway?: string | undefined;
-  system?: string | undefined;
-  secretRef?: SecretReference | undefined;
-  sslEnabled?: boolean | undefined;
-  protectionDomain?: string | undefined;
-  storagePool?: string | undefined;
-  storageMode?: string | undefined;
-  volumeName?: string | undefined;
-  fsType?: string | undefined;
+  /** The ScaleIO API gateway's address. */
+  gateway?:
+    | string
+    | undefined;
+  /** The ScaleIO storage system's name. */
+  system?:
+    | string
+    | undefined;
+  /** A Secret with the ScaleIO user's credentials. */
+  secretRef?:
+    | SecretReference
+    | undefined;
+  /** Whether the gateway is reached over SSL. Defaults to false. */
+  sslEnabled?:
+    | boolean
+    | undefined;
+  /** The protection domain of the storage. */
+  protectionDomain?:
+    | string
+    | undefined;
+  /** The storage pool of the protection domain. */
+  storagePool?:
+    | string
+    | undefined;
+  /** ThickProvisioned or ThinProvisioned. Defaults to ThinProvisioned. */
+  storageMode?:
+    | string
+    | undefined;
+  /** The name of a volume already created in the system. */
+  volumeName?:
+    | string
+    | undefined;
+  /** The filesystem on the volume. Defaults to xfs. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
   readOnly?: boolean | undefined;
 }
 
 /** A directory or device of one node. */
 export interface LocalVolumeSource {
-  path?: string | undefined;
+  /** The full path of the directory or block device on the node. */
+  path?:
+    | string
+    | undefined;
+  /**
+   * The filesystem of a block-device path, such as ext4; detected when unset. Not used for
+   * directories.
+   */
   fsType?: string | undefined;
 }
 
+/** A StorageOS volume. Deprecated. */
 export interface StorageOSPersistentVolumeSource {
-  volumeName?: string | undefined;
-  volumeNamespace?: string | undefined;
-  fsType?: string | undefined;
-  readOnly?: boolean | undefined;
+  /** The volume's name within its StorageOS namespace. */
+  volumeName?:
+    | string
+    | undefined;
+  /**
+   * The StorageOS namespace; defaults to the pod's namespace. Set it to default when StorageOS
+   * namespaces are not used.
+   */
+  volumeNamespace?:
+    | string
+    | undefined;
+  /** The filesystem on the volume, such as ext4. */
+  fsType?:
+    | string
+    | undefined;
+  /** Mount the volume read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The Secret with the StorageOS API credentials. */
   secretRef?: ObjectReference | undefined;
 }
 
 /** A volume of an external CSI driver. */
 export interface CSIPersistentVolumeSource {
-  driver?: string | undefined;
-  volumeHandle?: string | undefined;
-  readOnly?: boolean | undefined;
-  fsType?: string | undefined;
+  /** The CSI driver's name, as the driver reports it. Required. */
+  driver?:
+    | string
+    | undefined;
+  /** The volume's identifier in the driver, passed to every CSI call. Required. */
+  volumeHandle?:
+    | string
+    | undefined;
+  /** Whether the volume is published read-only. Defaults to false. */
+  readOnly?:
+    | boolean
+    | undefined;
+  /** The filesystem to mount, such as ext4 or xfs, when the driver supports choosing one. */
+  fsType?:
+    | string
+    | undefined;
+  /** Driver-specific properties of the volume, passed to the driver when it is published. */
   volumeAttributes: { [key: string]: string };
-  controllerPublishSecretRef?: SecretReference | undefined;
-  nodeStageSecretRef?: SecretReference | undefined;
-  nodePublishSecretRef?: SecretReference | undefined;
-  controllerExpandSecretRef?: SecretReference | undefined;
+  /**
+   * A Secret with credentials passed to the driver's ControllerPublishVolume and
+   * ControllerUnpublishVolume calls.
+   */
+  controllerPublishSecretRef?:
+    | SecretReference
+    | undefined;
+  /** A Secret with credentials passed to the driver's NodeStageVolume call. */
+  nodeStageSecretRef?:
+    | SecretReference
+    | undefined;
+  /** A Secret with credentials passed to the driver's NodePublishVolume call. */
+  nodePublishSecretRef?:
+    | SecretReference
+    | undefined;
+  /** A Secret with credentials passed to the driver's ControllerExpandVolume call. */
+  controllerExpandSecretRef?:
+    | SecretReference
+    | undefined;
+  /** A Secret with credentials passed to the driver's NodeExpandVolume call. */
   nodeExpandSecretRef?: SecretReference | undefined;
 }
 

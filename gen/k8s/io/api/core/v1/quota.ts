@@ -11,25 +11,45 @@ import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/gen
 
 /** Per-namespace bounds and defaults for the compute resources of pods, containers and claims. */
 export interface LimitRange {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The limits enforced in the namespace. */
   spec?: LimitRangeSpec | undefined;
 }
 
+/** A list of LimitRanges. */
 export interface LimitRangeList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The LimitRanges. */
   items: LimitRange[];
 }
 
+/** The limits a LimitRange enforces. */
 export interface LimitRangeSpec {
+  /** The limits, one item per kind of object (Pod, Container or PersistentVolumeClaim). */
   limits: LimitRangeItem[];
 }
 
+/** Bounds and defaults for the resources of one kind of object. */
 export interface LimitRangeItem {
-  type?: string | undefined;
+  /** The kind of object the item applies to: Pod, Container or PersistentVolumeClaim. */
+  type?:
+    | string
+    | undefined;
+  /** The most of each resource an object may have. */
   max: { [key: string]: Quantity };
+  /** The least of each resource an object must have. */
   min: { [key: string]: Quantity };
+  /** Limits given to a container that sets none. */
   default: { [key: string]: Quantity };
+  /** Requests given to a container that sets none. */
   defaultRequest: { [key: string]: Quantity };
+  /** For each resource, the largest allowed ratio of limit to request. */
   maxLimitRequestRatio: { [key: string]: Quantity };
 }
 
@@ -60,19 +80,38 @@ export interface LimitRangeItem_MaxLimitRequestRatioEntry {
 
 /** Aggregate caps on what a namespace's objects may request or count. */
 export interface ResourceQuota {
-  metadata?: ObjectMeta | undefined;
-  spec?: ResourceQuotaSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The caps to enforce and which objects they count. */
+  spec?:
+    | ResourceQuotaSpec
+    | undefined;
+  /** The caps in force and how much of each is used. Read-only. */
   status?: ResourceQuotaStatus | undefined;
 }
 
+/** A list of ResourceQuotas. */
 export interface ResourceQuotaList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ResourceQuotas. */
   items: ResourceQuota[];
 }
 
+/** The caps of a ResourceQuota and the objects they apply to. */
 export interface ResourceQuotaSpec {
+  /** The cap for each named resource, such as requests.cpu, pods or count/deployments.apps. */
   hard: { [key: string]: Quantity };
+  /**
+   * Only objects matching every scope are counted: Terminating, NotTerminating, BestEffort,
+   * NotBestEffort, PriorityClass, CrossNamespacePodAffinity or VolumeAttributesClass.
+   */
   scopes: string[];
+  /** Scopes as selector expressions; an object must match every expression to be counted. */
   scopeSelector?: ScopeSelector | undefined;
 }
 
@@ -81,8 +120,11 @@ export interface ResourceQuotaSpec_HardEntry {
   value?: Quantity | undefined;
 }
 
+/** The caps a ResourceQuota enforces and the current usage. */
 export interface ResourceQuotaStatus {
+  /** The caps being enforced. */
   hard: { [key: string]: Quantity };
+  /** How much of each capped resource the namespace's objects use now. */
   used: { [key: string]: Quantity };
 }
 
@@ -96,13 +138,23 @@ export interface ResourceQuotaStatus_UsedEntry {
   value?: Quantity | undefined;
 }
 
+/** Quota scopes expressed as selector requirements. */
 export interface ScopeSelector {
+  /** Requirements on scopes; all must hold. */
   matchExpressions: ScopedResourceSelectorRequirement[];
 }
 
+/** A requirement on one quota scope. */
 export interface ScopedResourceSelectorRequirement {
-  scopeName?: string | undefined;
-  operator?: string | undefined;
+  /** The scope the requirement applies to. */
+  scopeName?:
+    | string
+    | undefined;
+  /** In, NotIn, Exists or DoesNotExist. */
+  operator?:
+    | string
+    | undefined;
+  /** The values compared with In and NotIn; must be empty for Exists and DoesNotExist. */
   values: string[];
 }
 

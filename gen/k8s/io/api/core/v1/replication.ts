@@ -11,20 +11,50 @@ import { PodTemplateSpec } from "./pod.js";
 
 /** Keeps a number of pods matching an equality-based selector running. */
 export interface ReplicationController {
-  metadata?: ObjectMeta | undefined;
-  spec?: ReplicationControllerSpec | undefined;
+  /**
+   * The object's name, namespace, labels and other standard metadata; labels default to the
+   * template's.
+   */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The desired state: how many pods, and from which template. */
+  spec?:
+    | ReplicationControllerSpec
+    | undefined;
+  /** What the replication manager last observed; may lag behind spec. Read-only. */
   status?: ReplicationControllerStatus | undefined;
 }
 
+/** A list of ReplicationControllers. */
 export interface ReplicationControllerList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ReplicationControllers. */
   items: ReplicationController[];
 }
 
+/** What a ReplicationController keeps running. */
 export interface ReplicationControllerSpec {
-  replicas?: number | undefined;
-  minReadySeconds?: number | undefined;
+  /** How many pods should run. Defaults to 1. */
+  replicas?:
+    | number
+    | undefined;
+  /**
+   * How long a new pod must be ready, with no container crashing, before it counts as available.
+   * Defaults to 0.
+   */
+  minReadySeconds?:
+    | number
+    | undefined;
+  /**
+   * The labels a pod must carry to count towards replicas; defaults to the template's labels, which
+   * it must match.
+   */
   selector: { [key: string]: string };
+  /** The pod created when too few are running. */
   template?: PodTemplateSpec | undefined;
 }
 
@@ -33,20 +63,51 @@ export interface ReplicationControllerSpec_SelectorEntry {
   value: string;
 }
 
+/** Pod counts the replication manager last observed. */
 export interface ReplicationControllerStatus {
-  replicas?: number | undefined;
-  fullyLabeledReplicas?: number | undefined;
-  readyReplicas?: number | undefined;
-  availableReplicas?: number | undefined;
-  observedGeneration?: number | undefined;
+  /** How many pods match the selector. */
+  replicas?:
+    | number
+    | undefined;
+  /** How many of those pods carry every label of the template. */
+  fullyLabeledReplicas?:
+    | number
+    | undefined;
+  /** How many pods have the Ready condition. */
+  readyReplicas?:
+    | number
+    | undefined;
+  /** How many pods have been ready for at least minReadySeconds. */
+  availableReplicas?:
+    | number
+    | undefined;
+  /** The metadata.generation the manager has acted on. */
+  observedGeneration?:
+    | number
+    | undefined;
+  /** The latest observations of the controller's state. */
   conditions: ReplicationControllerCondition[];
 }
 
+/** One aspect of a ReplicationController's state at a point in time. */
 export interface ReplicationControllerCondition {
-  type?: string | undefined;
-  status?: string | undefined;
-  lastTransitionTime?: Time | undefined;
-  reason?: string | undefined;
+  /** The aspect reported, such as ReplicaFailure. */
+  type?:
+    | string
+    | undefined;
+  /** True, False or Unknown. */
+  status?:
+    | string
+    | undefined;
+  /** When status last changed. */
+  lastTransitionTime?:
+    | Time
+    | undefined;
+  /** A one-word, CamelCase cause of the last transition. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable account of the last transition. */
   message?: string | undefined;
 }
 

@@ -259,33 +259,84 @@ export interface PortStatus {
   error?: string | undefined;
 }
 
+/**
+ * The network addresses behind a Service, grouped by the ports they serve; kept by the endpoints
+ * controller for Services with a selector. Superseded by discovery.k8s.io/v1 EndpointSlice.
+ */
 export interface Endpoints {
-  metadata?: ObjectMeta | undefined;
+  /**
+   * The object's name, namespace, labels and other standard metadata; the name is that of the
+   * Service it belongs to.
+   */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * Groups of addresses that share a set of ports; the full endpoint list is every address of a
+   * subset paired with each of its ports.
+   */
   subsets: EndpointSubset[];
 }
 
+/** A list of Endpoints objects. */
 export interface EndpointsList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Endpoints objects. */
   items: Endpoints[];
 }
 
+/** Addresses that all serve the same ports. */
 export interface EndpointSubset {
+  /** Addresses ready to receive traffic. */
   addresses: EndpointAddress[];
+  /** Addresses not ready yet, or failing their readiness checks; load balancers skip them. */
   notReadyAddresses: EndpointAddress[];
+  /** The ports every address of the subset serves. */
   ports: EndpointPort[];
 }
 
+/** One backend address of an Endpoints subset. */
 export interface EndpointAddress {
-  ip?: string | undefined;
-  hostname?: string | undefined;
-  nodeName?: string | undefined;
+  /** The IPv4 or IPv6 address; loopback, link-local and link-local multicast addresses are refused. */
+  ip?:
+    | string
+    | undefined;
+  /** The backend's hostname, when it has one. */
+  hostname?:
+    | string
+    | undefined;
+  /** The node that hosts this address. */
+  nodeName?:
+    | string
+    | undefined;
+  /** The object (usually a Pod) that provides this address. */
   targetRef?: ObjectReference | undefined;
 }
 
+/** One port of an Endpoints subset. */
 export interface EndpointPort {
-  name?: string | undefined;
-  port?: number | undefined;
-  protocol?: string | undefined;
+  /**
+   * The port's name, matching the Service port's name; required when a subset has more than one
+   * port.
+   */
+  name?:
+    | string
+    | undefined;
+  /** The port number. */
+  port?:
+    | number
+    | undefined;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
+  protocol?:
+    | string
+    | undefined;
+  /**
+   * The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed
+   * name (such as kubernetes.io/h2c), or a domain-prefixed name of your own.
+   */
   appProtocol?: string | undefined;
 }
 

@@ -9,15 +9,34 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { LocalObjectReference, ObjectReference } from "./pod.js";
 
+/** An identity for processes running in pods, which authenticate to the API server with its tokens. */
 export interface ServiceAccount {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * Legacy token Secrets of this account. Deprecated: pods should get short-lived projected tokens
+   * instead; with the kubernetes.io/enforce-mountable-secrets annotation it also restricts which
+   * Secrets pods of the account may mount.
+   */
   secrets: ObjectReference[];
+  /** Secrets in this namespace used to pull images for every pod that runs as this account. */
   imagePullSecrets: LocalObjectReference[];
+  /**
+   * Whether pods running as this account get an API token mounted by default; a pod's own setting
+   * wins.
+   */
   automountServiceAccountToken?: boolean | undefined;
 }
 
+/** A list of ServiceAccounts. */
 export interface ServiceAccountList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The ServiceAccounts. */
   items: ServiceAccount[];
 }
 

@@ -7,12 +7,19 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** One topology label and the values it may take. */
 export interface TopologySelectorLabelRequirement {
-  key?: string | undefined;
+  /** The label key, such as topology.kubernetes.io/zone. */
+  key?:
+    | string
+    | undefined;
+  /** The values the label may have; one must match. */
   values: string[];
 }
 
+/** Topology labels a node must carry; every requirement of the term must hold. */
 export interface TopologySelectorTerm {
+  /** Requirements on the node's topology labels. */
   matchLabelExpressions: TopologySelectorLabelRequirement[];
 }
 

@@ -9,14 +9,39 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { ObjectReference } from "../../core/v1/pod.js";
 
+/** One backend of an EndpointSlice. */
 export interface Endpoint {
+  /**
+   * The backend's addresses, of the slice's addressType; consumers use the first. At least 1, at
+   * most 100.
+   */
   addresses: string[];
-  conditions?: EndpointConditions | undefined;
-  hostname?: string | undefined;
-  targetRef?: ObjectReference | undefined;
+  /** Whether the backend is ready, serving and terminating. */
+  conditions?:
+    | EndpointConditions
+    | undefined;
+  /** A DNS label naming the backend; endpoints with the same hostname are treated as one. */
+  hostname?:
+    | string
+    | undefined;
+  /** The object (usually a Pod) behind the backend. */
+  targetRef?:
+    | ObjectReference
+    | undefined;
+  /**
+   * Topology labels of the backend's node. Deprecated: use nodeName and zone; no longer written for
+   * new slices.
+   */
   deprecatedTopology: { [key: string]: string };
-  nodeName?: string | undefined;
-  zone?: string | undefined;
+  /** The node hosting the backend. */
+  nodeName?:
+    | string
+    | undefined;
+  /** The zone the backend is in. */
+  zone?:
+    | string
+    | undefined;
+  /** Where the backend should be used, for topology-aware routing. */
   hints?: EndpointHints | undefined;
 }
 
@@ -25,41 +50,100 @@ export interface Endpoint_DeprecatedTopologyEntry {
   value: string;
 }
 
+/** The state of one backend. */
 export interface EndpointConditions {
-  ready?: boolean | undefined;
-  serving?: boolean | undefined;
+  /**
+   * Whether the backend should receive new traffic: serving and not terminating. Unset is read as
+   * ready.
+   */
+  ready?:
+    | boolean
+    | undefined;
+  /**
+   * Whether the backend passes its readiness checks, even while terminating. Unset is read as
+   * serving.
+   */
+  serving?:
+    | boolean
+    | undefined;
+  /** Whether the backend is shutting down. Unset is read as not terminating. */
   terminating?: boolean | undefined;
 }
 
+/** Routing hints for one backend. */
 export interface EndpointHints {
+  /** The zones whose clients should use the backend. */
   forZones: ForZone[];
+  /** The nodes whose clients should use the backend (PreferSameTrafficDistribution). */
   forNodes: ForNode[];
 }
 
+/** A port the endpoints of a slice serve. */
 export interface EndpointPort {
-  name?: string | undefined;
-  protocol?: string | undefined;
-  port?: number | undefined;
+  /** The port's name, matching the Service port's; unique within the slice, and may be empty. */
+  name?:
+    | string
+    | undefined;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
+  protocol?:
+    | string
+    | undefined;
+  /** The port number; unset means every port, for Services that expose any. */
+  port?:
+    | number
+    | undefined;
+  /**
+   * The application protocol spoken on the port: an IANA service name, a kubernetes.io/ prefixed
+   * name (such as kubernetes.io/h2c), or a domain-prefixed name of your own.
+   */
   appProtocol?: string | undefined;
 }
 
+/**
+ * A share of a Service's backends: endpoints of one address type and the ports they serve. For
+ * Services with a selector the EndpointSlice controller keeps them, up to 100 endpoints per slice
+ * by default; the label kubernetes.io/service-name names the Service.
+ */
 export interface EndpointSlice {
-  metadata?: ObjectMeta | undefined;
-  addressType?: string | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * The kind of address every endpoint of the slice has: IPv4, IPv6 or FQDN (deprecated). Required;
+   * cannot change.
+   */
+  addressType?:
+    | string
+    | undefined;
+  /** The backends, at most 1000. */
   endpoints: Endpoint[];
+  /**
+   * The ports every endpoint serves, at most 100. An empty list means no ports are served; a port
+   * with no number stands for every port.
+   */
   ports: EndpointPort[];
 }
 
+/** A list of EndpointSlices. */
 export interface EndpointSliceList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The EndpointSlices. */
   items: EndpointSlice[];
 }
 
+/** A node that should use a backend. */
 export interface ForNode {
+  /** The node's name. */
   name?: string | undefined;
 }
 
+/** A zone that should use a backend. */
 export interface ForZone {
+  /** The zone's name. */
   name?: string | undefined;
 }
 

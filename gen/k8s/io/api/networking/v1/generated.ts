@@ -10,13 +10,30 @@ import { Condition, LabelSelector, ListMeta, ObjectMeta } from "../../../apimach
 import { IntOrString } from "../../../apimachinery/pkg/util/intstr/generated.js";
 import { TypedLocalObjectReference } from "../../core/v1/pod.js";
 
+/** One path and its backend. */
 export interface HTTPIngressPath {
-  path?: string | undefined;
-  pathType?: string | undefined;
+  /**
+   * The path matched against the request's URL path; must begin with / unless pathType is
+   * ImplementationSpecific.
+   */
+  path?:
+    | string
+    | undefined;
+  /**
+   * How path is matched: Exact (the whole URL path, case-sensitive), Prefix (whole /-separated
+   * elements, so /foo matches /foo/bar but not /foobar) or ImplementationSpecific (as the
+   * IngressClass decides). Required.
+   */
+  pathType?:
+    | string
+    | undefined;
+  /** Where matching requests are sent. */
   backend?: IngressBackend | undefined;
 }
 
+/** A list of paths and the backends they route to. */
 export interface HTTPIngressRuleValue {
+  /** The paths; when several match a request, the longest wins, and Exact wins over Prefix. */
   paths: HTTPIngressPath[];
 }
 
@@ -50,132 +67,317 @@ export interface IPAddressSpec {
   parentRef?: ParentReference | undefined;
 }
 
+/** A CIDR range of addresses, minus some sub-ranges. */
 export interface IPBlock {
-  cidr?: string | undefined;
+  /** The range, such as 192.168.1.0/24 or 2001:db8::/64. */
+  cidr?:
+    | string
+    | undefined;
+  /** Sub-ranges of cidr that are left out; each must lie within it. */
   except: string[];
 }
 
+/**
+ * HTTP and HTTPS routing from outside the cluster to Services, by host and path; an ingress
+ * controller (named by the IngressClass) carries it out.
+ */
 export interface Ingress {
-  metadata?: ObjectMeta | undefined;
-  spec?: IngressSpec | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The routing rules, TLS settings and the backend for requests no rule matches. */
+  spec?:
+    | IngressSpec
+    | undefined;
+  /** The load balancer addresses the ingress controller reports. Read-only. */
   status?: IngressStatus | undefined;
 }
 
+/** Where an Ingress sends requests: a Service port, or another resource; exactly one is set. */
 export interface IngressBackend {
-  service?: IngressServiceBackend | undefined;
+  /** A Service and port in the Ingress's namespace. */
+  service?:
+    | IngressServiceBackend
+    | undefined;
+  /**
+   * Another object in the Ingress's namespace, such as a storage bucket, that the ingress
+   * controller knows how to serve.
+   */
   resource?: TypedLocalObjectReference | undefined;
 }
 
+/**
+ * A kind of ingress, implemented by one controller; Ingresses pick theirs with
+ * spec.ingressClassName. The annotation ingressclass.kubernetes.io/is-default-class: "true" makes
+ * it the default for Ingresses that name none.
+ */
 export interface IngressClass {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name, labels and other standard metadata; ingress classes are cluster-scoped. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The controller that implements the class and its parameters. */
   spec?: IngressClassSpec | undefined;
 }
 
+/** A list of IngressClasses. */
 export interface IngressClassList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The IngressClasses. */
   items: IngressClass[];
 }
 
+/** An object of configuration for an IngressClass's controller. */
 export interface IngressClassParametersReference {
-  apiGroup?: string | undefined;
-  kind?: string | undefined;
-  name?: string | undefined;
-  scope?: string | undefined;
+  /** The object's API group; empty for the core group. */
+  apiGroup?:
+    | string
+    | undefined;
+  /** The object's kind. */
+  kind?:
+    | string
+    | undefined;
+  /** The object's name. */
+  name?:
+    | string
+    | undefined;
+  /** Cluster (the default) for a cluster-scoped object, or Namespace for a namespaced one. */
+  scope?:
+    | string
+    | undefined;
+  /** The object's namespace; required when scope is Namespace and refused when it is Cluster. */
   namespace?: string | undefined;
 }
 
+/** The controller behind an IngressClass and how it is configured. */
 export interface IngressClassSpec {
-  controller?: string | undefined;
+  /**
+   * The controller implementing the class, as a domain-prefixed path such as
+   * example.com/ingress-controller (at most 250 characters). Cannot change.
+   */
+  controller?:
+    | string
+    | undefined;
+  /** An object holding the controller's configuration for this class. */
   parameters?: IngressClassParametersReference | undefined;
 }
 
+/** A list of Ingresses. */
 export interface IngressList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The Ingresses. */
   items: Ingress[];
 }
 
+/** One entry point of an Ingress's load balancer. */
 export interface IngressLoadBalancerIngress {
-  ip?: string | undefined;
-  hostname?: string | undefined;
+  /** The entry point's IP address, for IP-based load balancers. */
+  ip?:
+    | string
+    | undefined;
+  /** The entry point's DNS name, for DNS-based load balancers. */
+  hostname?:
+    | string
+    | undefined;
+  /** The state of each port the entry point listens on. */
   ports: IngressPortStatus[];
 }
 
+/** Where an Ingress's load balancer can be reached. */
 export interface IngressLoadBalancerStatus {
+  /** The load balancer's entry points. */
   ingress: IngressLoadBalancerIngress[];
 }
 
+/** The state of one port of a load balancer entry point. */
 export interface IngressPortStatus {
-  port?: number | undefined;
-  protocol?: string | undefined;
+  /** The port number. */
+  port?:
+    | number
+    | undefined;
+  /** TCP, UDP or SCTP. */
+  protocol?:
+    | string
+    | undefined;
+  /**
+   * The problem with the port, when there is one: a CamelCase reason, or a domain-prefixed one for
+   * a controller's own reasons; empty when the port works.
+   */
   error?: string | undefined;
 }
 
+/** The paths served for one host (or for every host when host is empty). */
 export interface IngressRule {
-  host?: string | undefined;
+  /**
+   * The fully qualified domain name matched against the request's Host header, without port or IP
+   * address; a leading "*." matches exactly one DNS label. Empty matches every host.
+   */
+  host?:
+    | string
+    | undefined;
+  /** The HTTP paths of the host. */
   ingressRuleValue?: IngressRuleValue | undefined;
 }
 
+/** The routing under one rule's host. */
 export interface IngressRuleValue {
+  /** Path-based routing for HTTP. */
   http?: HTTPIngressRuleValue | undefined;
 }
 
+/** A Service used as an Ingress backend. */
 export interface IngressServiceBackend {
-  name?: string | undefined;
+  /** The Service's name, in the Ingress's namespace. */
+  name?:
+    | string
+    | undefined;
+  /** The Service port, by name or number. */
   port?: ServiceBackendPort | undefined;
 }
 
+/** How an Ingress routes requests. */
 export interface IngressSpec {
-  ingressClassName?: string | undefined;
-  defaultBackend?: IngressBackend | undefined;
+  /**
+   * The IngressClass whose controller implements this Ingress; when unset, the cluster's default
+   * IngressClass (if one is marked) is filled in.
+   */
+  ingressClassName?:
+    | string
+    | undefined;
+  /** Where requests go that match no rule; when unset, the ingress controller decides. */
+  defaultBackend?:
+    | IngressBackend
+    | undefined;
+  /** TLS settings: which hosts are served over HTTPS and with which certificate Secret. */
   tls: IngressTLS[];
+  /** Host and path rules; requests that match none go to defaultBackend. */
   rules: IngressRule[];
 }
 
+/** What an ingress controller reports about an Ingress. */
 export interface IngressStatus {
+  /** The addresses the Ingress is reachable at. */
   loadBalancer?: IngressLoadBalancerStatus | undefined;
 }
 
+/** Hosts served over TLS with one certificate. */
 export interface IngressTLS {
+  /**
+   * The hosts the certificate covers; they must match hosts of the rules. Defaults to the
+   * controller's wildcard host when empty.
+   */
   hosts: string[];
+  /**
+   * The kubernetes.io/tls Secret, in the Ingress's namespace, that terminates TLS on port 443.
+   * Optional, so that TLS can be routed by SNI host alone.
+   */
   secretName?: string | undefined;
 }
 
+/**
+ * Which traffic may reach, and leave, the pods it selects; a network plugin that supports policies
+ * enforces it. Once a pod is selected for a direction, only traffic some policy allows is let
+ * through.
+ */
 export interface NetworkPolicy {
-  metadata?: ObjectMeta | undefined;
+  /** The object's name, namespace, labels and other standard metadata. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The pods the policy selects and the traffic it allows. */
   spec?: NetworkPolicySpec | undefined;
 }
 
+/** Traffic a NetworkPolicy allows out: to these peers on these ports. */
 export interface NetworkPolicyEgressRule {
+  /** The destination ports allowed; empty or unset allows every port. */
   ports: NetworkPolicyPort[];
+  /** The destinations allowed; empty or unset allows every destination. */
   to: NetworkPolicyPeer[];
 }
 
+/** Traffic a NetworkPolicy allows in: from these peers to these ports. */
 export interface NetworkPolicyIngressRule {
+  /** The ports traffic may arrive on; empty or unset allows every port. */
   ports: NetworkPolicyPort[];
+  /** The sources allowed; empty or unset allows every source. */
   from: NetworkPolicyPeer[];
 }
 
+/** A list of NetworkPolicies. */
 export interface NetworkPolicyList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The NetworkPolicies. */
   items: NetworkPolicy[];
 }
 
+/**
+ * The other end of allowed traffic: pods, namespaces or an IP block. podSelector and
+ * namespaceSelector together select those pods in those namespaces; ipBlock stands alone.
+ */
 export interface NetworkPolicyPeer {
-  podSelector?: LabelSelector | undefined;
-  namespaceSelector?: LabelSelector | undefined;
+  /** Pods, in the policy's namespace or in those namespaceSelector selects. */
+  podSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * Namespaces whose pods are all peers (or only those podSelector selects, when both are set); an
+   * empty selector means every namespace.
+   */
+  namespaceSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * A range of IP addresses; meant for traffic from outside the cluster, as pod IPs are
+   * short-lived.
+   */
   ipBlock?: IPBlock | undefined;
 }
 
+/** A port, or a range of ports, that traffic may use. */
 export interface NetworkPolicyPort {
-  protocol?: string | undefined;
-  port?: IntOrString | undefined;
+  /** TCP, UDP or SCTP. Defaults to TCP. */
+  protocol?:
+    | string
+    | undefined;
+  /** The port, by number or by the pod's named port; unset matches every port. */
+  port?:
+    | IntOrString
+    | undefined;
+  /** The last port of a range starting at port; port must then be a number, no greater than endPort. */
   endPort?: number | undefined;
 }
 
+/** What a NetworkPolicy selects and allows. */
 export interface NetworkPolicySpec {
-  podSelector?: LabelSelector | undefined;
+  /** The pods of the policy's namespace the policy applies to; an empty selector selects them all. */
+  podSelector?:
+    | LabelSelector
+    | undefined;
+  /**
+   * Incoming traffic allowed; a connection is allowed when any rule matches. With no rules, no
+   * incoming traffic is allowed to the selected pods.
+   */
   ingress: NetworkPolicyIngressRule[];
+  /**
+   * Outgoing traffic allowed; a connection is allowed when any rule matches. With no rules, no
+   * outgoing traffic is allowed from the selected pods.
+   */
   egress: NetworkPolicyEgressRule[];
+  /**
+   * The directions the policy governs: Ingress, Egress or both. Defaults to Ingress, plus Egress
+   * when egress rules are given.
+   */
   policyTypes: string[];
 }
 
@@ -197,8 +399,13 @@ export interface ParentReference {
   name?: string | undefined;
 }
 
+/** A Service port, by name or by number (one of the two). */
 export interface ServiceBackendPort {
-  name?: string | undefined;
+  /** The port's name in the Service. */
+  name?:
+    | string
+    | undefined;
+  /** The port's number. */
   number?: number | undefined;
 }
 

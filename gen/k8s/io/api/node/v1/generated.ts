@@ -10,7 +10,9 @@ import { Quantity } from "../../../apimachinery/pkg/api/resource/generated.js";
 import { ListMeta, ObjectMeta } from "../../../apimachinery/pkg/apis/meta/v1/generated.js";
 import { Toleration } from "../../core/v1/pod.js";
 
+/** The fixed resource cost of running a pod of a RuntimeClass. */
 export interface Overhead {
+  /** Resources added to every pod of the class, such as cpu: 250m. */
   podFixed: { [key: string]: Quantity };
 }
 
@@ -19,20 +21,54 @@ export interface Overhead_PodFixedEntry {
   value?: Quantity | undefined;
 }
 
+/**
+ * A container runtime configuration (such as a sandboxed runtime) that pods choose with
+ * spec.runtimeClassName, with the overhead and node placement it brings.
+ */
 export interface RuntimeClass {
-  metadata?: ObjectMeta | undefined;
-  handler?: string | undefined;
-  overhead?: Overhead | undefined;
+  /** The object's name, labels and other standard metadata; runtime classes are cluster-scoped. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * The name of the runtime configuration in the nodes' CRI implementation; a lowercase DNS label.
+   * Required; cannot change.
+   */
+  handler?:
+    | string
+    | undefined;
+  /**
+   * Resources a pod of this class uses beyond its containers' requests, counted by the scheduler
+   * and quotas.
+   */
+  overhead?:
+    | Overhead
+    | undefined;
+  /**
+   * Node labels and tolerations that steer this class's pods to nodes that support it; unset when
+   * every node does.
+   */
   scheduling?: Scheduling | undefined;
 }
 
+/** A list of RuntimeClasses. */
 export interface RuntimeClassList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The RuntimeClasses. */
   items: RuntimeClass[];
 }
 
+/** Where pods of a RuntimeClass may run. */
 export interface Scheduling {
+  /**
+   * Labels a node must have; merged into each pod's nodeSelector at admission, and a conflict
+   * rejects the pod.
+   */
   nodeSelector: { [key: string]: string };
+  /** Tolerations appended to each pod of the class at admission. */
   tolerations: Toleration[];
 }
 

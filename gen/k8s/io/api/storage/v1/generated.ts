@@ -11,14 +11,56 @@ import { LabelSelector, ListMeta, ObjectMeta, Time } from "../../../apimachinery
 import { PersistentVolumeSpec } from "../../core/v1/pod.js";
 import { TopologySelectorTerm } from "../../core/v1/topology.js";
 
+/**
+ * A class of storage that PersistentVolumes are provisioned from on demand: the provisioner to call
+ * and its parameters. The annotation storageclass.kubernetes.io/is-default-class: "true" makes it
+ * the class of claims that name none.
+ */
 export interface StorageClass {
-  metadata?: ObjectMeta | undefined;
-  provisioner?: string | undefined;
+  /** The object's name, labels and other standard metadata; storage classes are cluster-scoped. */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /**
+   * The volume plugin or CSI driver that creates the volumes, such as ebs.csi.aws.com. Required;
+   * cannot change.
+   */
+  provisioner?:
+    | string
+    | undefined;
+  /**
+   * Settings passed to the provisioner, as it defines them; at most 512 entries, 256 KiB in all.
+   * Cannot change.
+   */
   parameters: { [key: string]: string };
-  reclaimPolicy?: string | undefined;
+  /**
+   * What happens to a provisioned volume once its claim is deleted: Delete (the default) or Retain.
+   * Cannot change.
+   */
+  reclaimPolicy?:
+    | string
+    | undefined;
+  /**
+   * Mount options given to the provisioned volumes, such as ["ro", "soft"]; invalid options make
+   * mounts fail rather than being refused here.
+   */
   mountOptions: string[];
-  allowVolumeExpansion?: boolean | undefined;
-  volumeBindingMode?: string | undefined;
+  /** Whether claims of this class may be resized by raising their storage request. */
+  allowVolumeExpansion?:
+    | boolean
+    | undefined;
+  /**
+   * When volumes are provisioned and bound: Immediate (the default, as soon as the claim is
+   * created) or WaitForFirstConsumer (once a pod using the claim is scheduled, so the volume lands
+   * where the pod can reach it). Cannot change.
+   */
+  volumeBindingMode?:
+    | string
+    | undefined;
+  /**
+   * The topologies volumes may be provisioned in, such as zones; empty allows any. Only for
+   * provisioners that support it.
+   */
   allowedTopologies: TopologySelectorTerm[];
 }
 
@@ -27,8 +69,13 @@ export interface StorageClass_ParametersEntry {
   value: string;
 }
 
+/** A list of StorageClasses. */
 export interface StorageClassList {
-  metadata?: ListMeta | undefined;
+  /** The list's resource version and paging token. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** The StorageClasses. */
   items: StorageClass[];
 }
 

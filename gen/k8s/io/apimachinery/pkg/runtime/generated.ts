@@ -7,11 +7,12 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/**
- * An embedded object of any kind, kept as its serialized bytes (JSON in the
- * Kubernetes JSON form, the object's own encoding on the protobuf wire).
- */
+/** An embedded object of any kind, written as the whole object with its own apiVersion and kind. */
 export interface RawExtension {
+  /**
+   * The object's serialized bytes: JSON in the Kubernetes JSON form, the object's own encoding on
+   * the protobuf wire.
+   */
   raw?: Buffer | undefined;
 }
 

@@ -7,8 +7,13 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
-/** A fixed-point amount in its canonical string form; JSON is the bare string. */
+/**
+ * A fixed-point amount: a number with an optional suffix, binary (Ki, Mi, Gi, Ti, Pi, Ei), decimal
+ * (m, k, M, G, T, P, E) or an exponent (e3), such as 500m, 128Mi or 1.5. The server keeps it in
+ * canonical form, so 1000m reads back as 1.
+ */
 export interface Quantity {
+  /** The amount's canonical string form, which is also its JSON form. */
   string?: string | undefined;
 }
 

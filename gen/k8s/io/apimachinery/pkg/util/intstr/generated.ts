@@ -8,12 +8,19 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /**
- * IntOrString is written in JSON as a bare number or a bare string.
- * type is 0 for intVal and 1 for strVal.
+ * Either an integer or a string, written as a bare JSON number or string: a port number or a port
+ * name, a count or a percentage such as 25%.
  */
 export interface IntOrString {
-  type?: number | undefined;
-  intVal?: number | undefined;
+  /** 0 when the value is intVal, 1 when it is strVal. */
+  type?:
+    | number
+    | undefined;
+  /** The integer value, when type is 0. */
+  intVal?:
+    | number
+    | undefined;
+  /** The string value, when type is 1. */
   strVal?: string | undefined;
 }
 

@@ -98,11 +98,39 @@ export interface CreateOptions {
 
 /** Options of a delete request. */
 export interface DeleteOptions {
-  gracePeriodSeconds?: number | undefined;
-  preconditions?: Preconditions | undefined;
-  orphanDependents?: boolean | undefined;
-  propagationPolicy?: string | undefined;
+  /**
+   * Seconds the object gets to shut down before it is removed; 0 deletes at once. Unset uses the
+   * kind's default (a pod's terminationGracePeriodSeconds).
+   */
+  gracePeriodSeconds?:
+    | number
+    | undefined;
+  /** Conditions the object must meet to be deleted; otherwise the request fails with a Conflict. */
+  preconditions?:
+    | Preconditions
+    | undefined;
+  /**
+   * Deprecated: use propagationPolicy. true orphans the dependents, false deletes them; it cannot
+   * be combined with propagationPolicy.
+   */
+  orphanDependents?:
+    | boolean
+    | undefined;
+  /**
+   * What happens to dependents (objects whose ownerReferences name this one): Orphan (they are
+   * kept), Background (the default for most kinds: deleted after the owner) or Foreground (deleted
+   * before the owner, which waits with a foregroundDeletion finalizer).
+   */
+  propagationPolicy?:
+    | string
+    | undefined;
+  /** When it holds All, the request is validated and admitted but nothing is stored. */
   dryRun: string[];
+  /**
+   * Deletes an object the store can no longer read (one that fails to decode or decrypt), skipping
+   * finalizers and admission. Dangerous, only for removing a corrupt object; it needs the
+   * AllowUnsafeMalformedObjectDeletion feature gate and the unsafe-delete-ignore-read-errors verb.
+   */
   ignoreStoreReadErrorWithClusterBreakingPotential?: boolean | undefined;
 }
 
@@ -302,9 +330,16 @@ export interface ManagedFieldsEntry {
   subresource?: string | undefined;
 }
 
-/** A timestamp with microsecond precision; JSON is RFC 3339 with six fraction digits. */
+/**
+ * A point in time to the microsecond, written in RFC 3339 form in UTC with six fraction digits,
+ * such as 2024-05-01T12:00:00.000000Z.
+ */
 export interface MicroTime {
-  seconds?: number | undefined;
+  /** Seconds since the Unix epoch. */
+  seconds?:
+    | number
+    | undefined;
+  /** Nanoseconds within the second; the JSON form keeps microseconds. */
   nanos?: number | undefined;
 }
 
@@ -462,7 +497,11 @@ export interface PatchOptions {
 
 /** Conditions that must hold for an operation (delete) to proceed. */
 export interface Preconditions {
-  uid?: string | undefined;
+  /** The UID the object must have. */
+  uid?:
+    | string
+    | undefined;
+  /** The resourceVersion the object must have. */
   resourceVersion?: string | undefined;
 }
 
@@ -485,28 +524,68 @@ export interface ShardInfo {
 
 /** The outcome of a call that returns no object, and the body of every error response. */
 export interface Status {
-  metadata?: ListMeta | undefined;
-  status?: string | undefined;
-  message?: string | undefined;
-  reason?: string | undefined;
-  details?: StatusDetails | undefined;
+  /** Standard list metadata; usually empty. */
+  metadata?:
+    | ListMeta
+    | undefined;
+  /** Success or Failure. */
+  status?:
+    | string
+    | undefined;
+  /** A human-readable description of the outcome. */
+  message?:
+    | string
+    | undefined;
+  /**
+   * A CamelCase, machine-readable reason for a Failure, such as NotFound, AlreadyExists, Conflict
+   * or Invalid; empty when none applies.
+   */
+  reason?:
+    | string
+    | undefined;
+  /** More about the failure, depending on reason: the object concerned and the causes. */
+  details?:
+    | StatusDetails
+    | undefined;
+  /** The HTTP status code of the response, such as 404; 0 when not set. */
   code?: number | undefined;
 }
 
 /** One cause of an error: a machine-readable reason, a message and the field at fault. */
 export interface StatusCause {
-  reason?: string | undefined;
-  message?: string | undefined;
+  /** A machine-readable kind of problem, such as FieldValueRequired or FieldValueInvalid. */
+  reason?:
+    | string
+    | undefined;
+  /** A human-readable description of the problem. */
+  message?:
+    | string
+    | undefined;
+  /** The path of the field at fault, such as spec.containers[0].name; empty when no single field is. */
   field?: string | undefined;
 }
 
 /** Extra data about a Status: the object concerned and the causes. */
 export interface StatusDetails {
-  name?: string | undefined;
-  group?: string | undefined;
-  kind?: string | undefined;
-  uid?: string | undefined;
+  /** The name of the object concerned, when there is one. */
+  name?:
+    | string
+    | undefined;
+  /** The API group of the object concerned. */
+  group?:
+    | string
+    | undefined;
+  /** The kind of the object concerned; for some operations it may differ from the kind requested. */
+  kind?:
+    | string
+    | undefined;
+  /** The UID of the object concerned. */
+  uid?:
+    | string
+    | undefined;
+  /** The individual problems found, such as each invalid field. */
   causes: StatusCause[];
+  /** When set, how many seconds the client should wait before retrying. */
   retryAfterSeconds?: number | undefined;
 }
 
@@ -549,9 +628,13 @@ export interface TableRowCondition {
   message?: string | undefined;
 }
 
-/** A timestamp with second precision; JSON is RFC 3339 ("2008-01-01T01:01:01Z"). */
+/** A point in time, written in RFC 3339 form to the second in UTC, such as 2024-05-01T12:00:00Z. */
 export interface Time {
-  seconds?: number | undefined;
+  /** Seconds since the Unix epoch; Go's zero time (0001-01-01T00:00:00Z) stands for unset. */
+  seconds?:
+    | number
+    | undefined;
+  /** Nanoseconds within the second; dropped by the JSON form, which is to the second. */
   nanos?: number | undefined;
 }
 
