@@ -3,6 +3,7 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js';
+import { clusterTrustBundles } from './certificates/clustertrustbundles.js';
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js';
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js';
@@ -32,6 +33,7 @@ import { resourceQuotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
+import { leaseCandidates } from './coordination/leasecandidates.js';
 import { leases } from './coordination/leases.js';
 import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js';
 import { clusterRoleBindings } from './rbac/clusterrolebindings.js';
@@ -89,7 +91,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   clusterRoleBindings,
   priorityClasses,
   leases,
+  leaseCandidates,
   certificateSigningRequests,
+  clusterTrustBundles,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
   validatingAdmissionPolicies,
