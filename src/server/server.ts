@@ -3,7 +3,6 @@
  * store per enabled resource → the shared pipeline → HTTP gateway and gRPC server.
  */
 import { randomBytes } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -17,7 +16,6 @@ import { createApiMetrics } from '../endpoints/metrics.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
-import { startGarbageCollector } from '../registry/gc/garbage-collector.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import {
   createBackend,
@@ -31,13 +29,11 @@ import {
 import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
-import { advertisedAddress, bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr, reconcileKubernetesService } from './bootstrap.js';
-import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
-import { startServiceAccountController } from './serviceaccount-controller.js';
-import { startServiceIpController } from './service-ip-controller.js';
+import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
+import { startControllers } from './controllers.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { NamespaceCache, namespaceCheck, startNamespaceController } from './namespace-lifecycle.js';
+import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
@@ -129,43 +125,17 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
 
     // Reservations kept beside objects (Service IPs and node ports) follow what is stored.
     for (const store of resources.storageStores()) await store.repair?.();
-    await bootstrapNamespaces(namespaces);
-    const priorityClassStore = resources.storage('scheduling.k8s.io', 'priorityclasses');
-    if (priorityClassStore) await bootstrapPriorityClasses(priorityClassStore);
-    const serviceCidrStore = resources.storage('networking.k8s.io', 'servicecidrs');
-    if (serviceCidrStore) await bootstrapServiceCidr(serviceCidrStore, ipRange.cidr);
-    const lifecycle = new AbortController();
-    // Every controller and each of their watches listens on this one signal: many listeners is the design, not a leak.
-    setMaxListeners(0, lifecycle.signal);
-    const flowControl = flowControlResources(catalog, handler, lifecycle.signal);
-    if (flowControl) await ensureFlowControlConfiguration(flowControl);
-    const controller = startNamespaceController(namespaces, () => resources.storageStores(), namespaceCache, lifecycle.signal);
-    const serviceAccounts = resources.storage('', 'serviceaccounts');
-    const accounts = serviceAccounts ? startServiceAccountController(namespaces, serviceAccounts, lifecycle.signal) : Promise.resolve();
-    const flowControlConfig = flowControl ? startFlowControlConfigController(flowControl, lifecycle.signal) : Promise.resolve();
-    const serviceStore = resources.storage('', 'services');
-    const ipAddressStore = resources.storage('networking.k8s.io', 'ipaddresses');
-    const serviceIps =
-      serviceStore && ipAddressStore
-        ? startServiceIpController({
-            services: serviceStore,
-            ipAddresses: ipAddressStore,
-            ...(serviceCidrStore ? { serviceCidrs: serviceCidrStore } : {}),
-            cidr: ipRange.cidr,
-            signal: lifecycle.signal,
-          })
-        : Promise.resolve();
-    const collector = startGarbageCollector({ stores: () => resources.storageStores(), signal: lifecycle.signal });
-    const stopFollowing = catalog.onChange(() => collector.refresh());
-    closers.push(async () => {
-      stopFollowing();
-      lifecycle.abort();
-      await controller.catch(() => undefined);
-      await accounts.catch(() => undefined);
-      await flowControlConfig.catch(() => undefined);
-      await serviceIps.catch(() => undefined);
-      await collector.done;
+    const controllers = await startControllers({
+      catalog,
+      handler,
+      storage: (group, resource) => resources.storage(group, resource),
+      storageStores: () => resources.storageStores(),
+      onCatalogChange: (listener) => catalog.onChange(listener),
+      namespaces,
+      namespaceCache,
+      serviceCidr: ipRange.cidr,
     });
+    closers.push(() => controllers.stop());
     if (opts.compactionIntervalSeconds > 0) {
       const compactor: Compactor = startCompactor(backend, { intervalMs: opts.compactionIntervalSeconds * 1000 });
       closers.push(() => compactor.stop());

@@ -144,12 +144,39 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     await ok(['delete', 'service', 'held']);
     assert.match(await refused(['get', 'ipaddress', '10.0.0.60']), /not found/);
 
-    await ok(['delete', 'servicecidr', 'kubernetes']);
-    await until('the kubernetes ServiceCIDR', async () => {
-      const r = await k(['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.status.conditions[0].status}']);
-      return r.code === 0 && r.stdout === 'True';
+    // The kubernetes Service's IP lies only in the kubernetes ServiceCIDR: deleting it leaves it
+    // Terminating, held by its finalizer, until another ServiceCIDR holds that address.
+    const first = await json(['get', 'servicecidr', 'kubernetes']);
+    assert.deepEqual(first.metadata.finalizers, ['networking.k8s.io/service-cidr-finalizer']);
+    await ok(['delete', 'servicecidr', 'kubernetes', '--wait=false']);
+    await until('the Terminating condition', async () => {
+      const r = await k(['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.status.conditions[0].reason}']);
+      return r.code === 0 && r.stdout === 'Terminating';
     });
+    const held = await json(['get', 'servicecidr', 'kubernetes']);
+    assert.ok(held.metadata.deletionTimestamp);
+    assert.deepEqual(
+      held.status.conditions.map((c: Record<string, string>) => [c.type, c.status, c.reason, c.message]),
+      [['Ready', 'False', 'Terminating', 'There are still IPAddresses referencing the ServiceCIDR, please remove them or create a new ServiceCIDR']],
+    );
+    // A wider ServiceCIDR takes the address over: after upstream's 10 s grace the finalizer
+    // goes, the object with it, and the default controller creates the kubernetes ServiceCIDR again.
+    await ok(['create', '-f', '-'], serviceCidr('cover', ['10.0.0.0/16']));
+    const t0 = Date.now();
+    for (;;) {
+      const r = await k(['get', 'servicecidr', 'kubernetes', '-o', 'json']);
+      if (r.code === 0) {
+        const cur = JSON.parse(r.stdout);
+        if (cur.metadata.uid !== first.metadata.uid && cur.status?.conditions?.[0]?.status === 'True') break;
+      }
+      assert.ok(Date.now() - t0 < 20_000, 'the kubernetes ServiceCIDR not released and created again after 20s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // The grace runs from the deletionTimestamp (whole seconds, so up to one second early).
+    const since = Date.now() - Date.parse(held.metadata.deletionTimestamp);
+    assert.ok(since >= 9_000, `released ${since} ms after the deletionTimestamp, before the grace period`);
     assert.deepEqual((await json(['get', 'servicecidr', 'kubernetes'])).spec, { cidrs: ['10.0.0.0/24'] });
+    await ok(['delete', 'servicecidr', 'cover', '--wait=false']);
   });
 
   it('creates a ServiceCIDR and keeps its CIDRs fixed, except a single-stack one gaining the other family', async () => {
@@ -162,11 +189,15 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
     err = await refused(['patch', 'servicecidr', 'extra', '--type=merge', '-p', '{"spec":{"cidrs":["10.96.0.0/16"]}}']);
     assert.match(err, /The ServiceCIDR "extra" is invalid: spec\.cidrs: Invalid value: .*10\.96\.0\.0\/16.*: field is immutable/);
     // The status subresource: conditions written there, the spec left as it was.
-    await ok(['patch', 'servicecidr', 'extra', '--subresource=status', '--type=merge', '-p', '{"spec":{"cidrs":["10.98.0.0/16"]},"status":{"conditions":[{"type":"Ready","status":"False","reason":"Testing","message":"m","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
+    // (Ready is the service-cidr-controller's; a condition of another type is left alone.)
+    await ok(['patch', 'servicecidr', 'extra', '--subresource=status', '--type=merge', '-p', '{"spec":{"cidrs":["10.98.0.0/16"]},"status":{"conditions":[{"type":"Testing","status":"False","reason":"Testing","message":"m","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
     const got = await json(['get', 'servicecidr', 'extra']);
-    assert.deepEqual(got.status.conditions, [{ type: 'Ready', status: 'False', reason: 'Testing', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' }]);
+    assert.deepEqual(
+      got.status.conditions.find((c: Record<string, string>) => c.type === 'Testing'),
+      { type: 'Testing', status: 'False', reason: 'Testing', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' },
+    );
     assert.deepEqual(got.spec.cidrs, ['10.96.0.0/16', 'fd00:10:96::/112']);
-    await ok(['delete', 'servicecidr', 'extra']);
+    await ok(['delete', 'servicecidr', 'extra', '--wait=false']);
   });
 
   it('refuses ServiceCIDRs as upstream: one or two canonical CIDRs of different families', async () => {
@@ -222,11 +253,15 @@ describe('ServiceCIDRs extend the Service range (kubectl 1.33, --service-cluster
     r = await ks(['create', 'service', 'clusterip', 'wanted', `--clusterip=${free}`, '--tcp=80:80']);
     assert.equal(r.code, 0, r.stderr);
 
-    // A ServiceCIDR marked not Ready is not drawn from.
+    // A ServiceCIDR being deleted (its finalizer holds it for the grace period) is not drawn from.
     r = await ks(['delete', 'service', 'overflow', 'wanted']);
     assert.equal(r.code, 0, r.stderr);
-    r = await ks(['patch', 'servicecidr', 'more', '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"False","reason":"Terminating","message":"going","lastTransitionTime":"2025-01-01T00:00:00Z"}]}}']);
+    r = await ks(['get', 'servicecidr', 'more', '-o', 'jsonpath={.metadata.finalizers}']);
+    assert.equal(r.stdout, '["networking.k8s.io/service-cidr-finalizer"]');
+    r = await ks(['delete', 'servicecidr', 'more', '--wait=false']);
     assert.equal(r.code, 0, r.stderr);
+    r = await ks(['get', 'servicecidr', 'more', '-o', 'jsonpath={.metadata.deletionTimestamp}']);
+    assert.match(r.stdout, /^\d{4}-/);
     r = await ks(['create', 'service', 'clusterip', 'overflow', '--tcp=80:80']);
     assert.match(r.stderr, /failed to allocate a serviceIP: range is full/);
   });

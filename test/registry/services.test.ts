@@ -80,6 +80,17 @@ describe('services', () => {
     );
   });
 
+  it('refuses a (protocol, port) or (protocol, nodePort) pair twice, printing the key as upstream', async () => {
+    await rejectsInvalid(
+      h.store.create('default', svc({ ports: [{ name: 'a', port: 80 }, { name: 'b', port: 80, targetPort: 8080 }, { name: 'c', port: 80, protocol: 'UDP' }] }), {}),
+      'Service "web" is invalid: spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}',
+    );
+    await rejectsInvalid(
+      h.store.create('default', svc({ type: 'NodePort', ports: [{ name: 'a', port: 80, nodePort: 30123 }, { name: 'b', port: 81, nodePort: 30123 }] }), {}),
+      'Service "web" is invalid: spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), Port:0, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:30123}',
+    );
+  });
+
   it('carries allocated values over an update that omits them and forbids changing the cluster IP', async () => {
     const created = await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80 }] }), {});
     const ip = (created.spec as Spec).clusterIP;

@@ -35,7 +35,9 @@ export type GoType =
   | { kind: 'bool' }
   | { kind: 'slice'; name: string; elem: GoType }
   | { kind: 'map'; name: string; elem: GoType }
-  | { kind: 'struct'; name: string; fields: Array<[goName: string, jsonName: string, type: GoType]> };
+  | { kind: 'struct'; name: string; fields: Array<[goName: string, jsonName: string, type: GoType]> }
+  /** A pointer `%#v` prints as `(*T)(nil)` when nil; a set one prints its address, so only nil ones are declared. */
+  | { kind: 'ptr'; name: string };
 
 const GO_VALUE = Symbol('goValue');
 
@@ -92,6 +94,20 @@ const GO_INT_OR_STRING: GoType = {
   ],
 };
 
+/** core.ServicePort, as upstream's duplicate-port errors print the (protocol, port) key they hold. */
+export const GO_SERVICE_PORT: GoType = {
+  kind: 'struct',
+  name: 'core.ServicePort',
+  fields: [
+    ['Name', 'name', GO_STRING],
+    ['Protocol', 'protocol', GO_STRING],
+    ['AppProtocol', 'appProtocol', { kind: 'ptr', name: '*string' }],
+    ['Port', 'port', GO_INT],
+    ['TargetPort', 'targetPort', GO_INT_OR_STRING],
+    ['NodePort', 'nodePort', GO_INT],
+  ],
+};
+
 /** An int-or-string JSON value as upstream's error values hold it (an intstr.IntOrString, passed by value). */
 export function intOrStringValue(value: unknown): GoValue {
   const held = typeof value === 'string' ? { type: 1, intVal: 0, strVal: value } : { type: 0, intVal: typeof value === 'number' ? value : 0, strVal: '' };
@@ -137,6 +153,8 @@ function goSyntax(type: GoType, value: unknown): string {
       const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => byKey(a, b));
       return `${type.name}{${entries.map(([k, v]) => `${goQuote(k)}:${goSyntax(type.elem, v)}`).join(', ')}}`;
     }
+    case 'ptr':
+      return `(${type.name})(nil)`;
     case 'struct': {
       const obj = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
       return `${type.name}{${type.fields.map(([goName, jsonName, t]) => `${goName}:${goSyntax(t, obj[jsonName])}`).join(', ')}}`;

@@ -128,6 +128,19 @@ export function parseCidr(value: string): ParsedCidr | undefined {
   return { family, bits, prefix, base: (n >> host) << host };
 }
 
+/** Whether `outer` holds every address of `inner` (same family; an equal range counts). */
+export function cidrContains(outer: ParsedCidr, inner: ParsedCidr): boolean {
+  if (outer.family !== inner.family || outer.prefix > inner.prefix) return false;
+  const host = BigInt(outer.bits - outer.prefix);
+  return inner.base >> host === outer.base >> host;
+}
+
+/** An address as the one-address range holding it (a /32 or /128), or undefined. */
+export function parseAddressRange(ip: string): ParsedCidr | undefined {
+  const family = isIP(ip);
+  return family === 0 ? undefined : parseCidr(`${ip}/${family === 4 ? 32 : 128}`);
+}
+
 /** Problems with `value` as a CIDR in the sloppy sense (NetworkPolicy ipBlocks), in upstream's wording. */
 export function cidrProblems(value: string): string[] {
   return parseCidr(value) ? [] : ['must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'];

@@ -4,7 +4,7 @@
  * the Service allocator (service-allocator.ts) after validation, atomically with the write.
  */
 import type { Service, ServiceSpec } from '../../../gen/kube/core-v1.js';
-import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
+import { type FieldError, GO_SERVICE_PORT, goValue, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
 import { validateLabels } from '../../machinery/validation/label-selector.js';
 import { isValidIp } from '../../machinery/validation/ip.js';
 import { isDns1035Label, isDns1123Label, isDns1123Subdomain } from '../../machinery/validation/names.js';
@@ -169,6 +169,19 @@ function validateService(obj: Service): FieldError[] {
     }
   });
   errs.push(...validateLabels(s.selector ?? {}, 'spec.selector'));
+  // (protocol, nodePort) pairs, then (protocol, port) pairs, are unique, as upstream checks them.
+  const duplicates = (keyOf: (p: (typeof ports)[number]) => Record<string, unknown> | undefined): void => {
+    const seen = new Set<string>();
+    ports.forEach((port, i) => {
+      const key = keyOf(port);
+      if (!key) return;
+      const text = JSON.stringify(key);
+      if (seen.has(text)) errs.push({ type: 'Duplicate', field: `spec.ports[${i}]`, value: goValue(GO_SERVICE_PORT, key), detail: '' });
+      seen.add(text);
+    });
+  };
+  duplicates((p) => (p.nodePort ? { protocol: p.protocol, nodePort: p.nodePort } : undefined));
+  duplicates((p) => ({ protocol: p.protocol, port: p.port }));
   return errs;
 }
 
