@@ -2,6 +2,7 @@
 /* eslint-disable */
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { MutatingWebhookConfigurationServiceService as admissionregistrationV1MutatingWebhookConfigurationService, ValidatingAdmissionPolicyBindingServiceService as admissionregistrationV1ValidatingAdmissionPolicyBindingService, ValidatingAdmissionPolicyServiceService as admissionregistrationV1ValidatingAdmissionPolicyService, ValidatingWebhookConfigurationServiceService as admissionregistrationV1ValidatingWebhookConfigurationService } from './wheelhouse/admissionregistration/v1/services.js';
+import { MutatingAdmissionPolicyBindingServiceService as admissionregistrationV1alpha1MutatingAdmissionPolicyBindingService, MutatingAdmissionPolicyServiceService as admissionregistrationV1alpha1MutatingAdmissionPolicyService } from './wheelhouse/admissionregistration/v1alpha1/services.js';
 import { ValidatingAdmissionPolicyBindingServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService, ValidatingAdmissionPolicyServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyService } from './wheelhouse/admissionregistration/v1beta1/services.js';
 import { ControllerRevisionServiceService as appsV1ControllerRevisionService, DaemonSetServiceService as appsV1DaemonSetService, DeploymentServiceService as appsV1DeploymentService, ReplicaSetServiceService as appsV1ReplicaSetService, StatefulSetServiceService as appsV1StatefulSetService } from './wheelhouse/apps/v1/services.js';
 import { HorizontalPodAutoscalerServiceService as autoscalingV1HorizontalPodAutoscalerService } from './wheelhouse/autoscaling/v1/services.js';
@@ -622,6 +623,34 @@ export const RESOURCES: readonly ResourceFacts[] = [
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1ValidatingAdmissionPolicyBindingService } },
       { version: 'v1beta1', storage: false, offByDefault: true, objectType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingService', definition: admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService } },
+    ],
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingadmissionpolicies',
+    kind: 'MutatingAdmissionPolicy',
+    listKind: 'MutatingAdmissionPolicyList',
+    singular: 'mutatingadmissionpolicy',
+    namespaced: false,
+    shortNames: [],
+    categories: ['api-extensions'],
+    subresources: [],
+    versions: [
+      { version: 'v1alpha1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy', listType: 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyList', service: { name: 'wheelhouse.admissionregistration.v1alpha1.MutatingAdmissionPolicyService', definition: admissionregistrationV1alpha1MutatingAdmissionPolicyService } },
+    ],
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    resource: 'mutatingadmissionpolicybindings',
+    kind: 'MutatingAdmissionPolicyBinding',
+    listKind: 'MutatingAdmissionPolicyBindingList',
+    singular: 'mutatingadmissionpolicybinding',
+    namespaced: false,
+    shortNames: [],
+    categories: ['api-extensions'],
+    subresources: [],
+    versions: [
+      { version: 'v1alpha1', storage: true, objectType: 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBinding', listType: 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingList', service: { name: 'wheelhouse.admissionregistration.v1alpha1.MutatingAdmissionPolicyBindingService', definition: admissionregistrationV1alpha1MutatingAdmissionPolicyBindingService } },
     ],
   },
   {

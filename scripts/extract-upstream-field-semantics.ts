@@ -86,6 +86,8 @@ function packageSources(): Source[] {
     api('certificates/v1'),
     api('admissionregistration/v1'),
     api('admissionregistration/v1beta1'),
+    // 1.33's alpha (MutatingAdmissionPolicy), as that release ships it.
+    api('admissionregistration/v1alpha1', git(apiGit, 'rev-parse', 'v0.33.0^{commit}').trim()),
     api('storage/v1beta1'),
     api('flowcontrol/v1'),
     api('networking/v1beta1'),

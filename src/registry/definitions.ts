@@ -4,6 +4,8 @@
  */
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js';
 import { clusterTrustBundles } from './certificates/clustertrustbundles.js';
+import { mutatingAdmissionPolicies } from './admissionregistration/mutatingadmissionpolicies.js';
+import { mutatingAdmissionPolicyBindings } from './admissionregistration/mutatingadmissionpolicybindings.js';
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
 import { validatingAdmissionPolicies } from './admissionregistration/validatingadmissionpolicies.js';
 import { validatingAdmissionPolicyBindings } from './admissionregistration/validatingadmissionpolicybindings.js';
@@ -98,6 +100,8 @@ export const builtinDefinitions: ResourceDefinition[] = [
   validatingWebhookConfigurations,
   validatingAdmissionPolicies,
   validatingAdmissionPolicyBindings,
+  mutatingAdmissionPolicies,
+  mutatingAdmissionPolicyBindings,
   podDisruptionBudgets,
   ingresses,
   ingressClasses,

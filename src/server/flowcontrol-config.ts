@@ -24,7 +24,7 @@ import {
 import { specsEqual } from '../registry/flowcontrol/common.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import type { ApiCatalog } from '../endpoints/catalog.js';
-import { type LoopbackResource, loopbackResource } from './loopback-client.js';
+import { followLoopback, type LoopbackResource, loopbackResource } from './loopback-client.js';
 
 /** The field managers upstream's producer and consumer write as. */
 export const CONFIG_PRODUCER = 'api-priority-and-fairness-config-producer-v1';
@@ -184,21 +184,6 @@ export async function syncFlowSchemaStatus(stores: FlowControlStores): Promise<v
   }
 }
 
-/** Calls `onEvent` for every event of the store's watch, restarting it after failures, until `signal` aborts. */
-async function follow(client: LoopbackResource, signal: AbortSignal, onEvent: () => void): Promise<void> {
-  while (!signal.aborted) {
-    try {
-      for await (const ev of await client.watch(signal)) {
-        if (ev.type === 'ERROR') break;
-        onEvent();
-      }
-    } catch {
-      // The watch failed (storage restart): start over after a pause.
-    }
-    if (!signal.aborted) await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 /**
  * Runs the producer every minute and keeps the FlowSchemas' status in line with the priority
  * levels (on every change of either), until `signal` aborts. The first producer pass is the
@@ -222,5 +207,5 @@ export function startFlowControlConfigController(stores: FlowControlStores, sign
     if (pending) clearTimeout(pending);
   });
   schedule();
-  return Promise.all([follow(stores.flowSchemas, signal, schedule), follow(stores.priorityLevels, signal, schedule)]).then(() => running);
+  return Promise.all([followLoopback(stores.flowSchemas, signal, schedule), followLoopback(stores.priorityLevels, signal, schedule)]).then(() => running);
 }

@@ -67,3 +67,21 @@ export function loopbackResource(handler: ApiHandler, group: string, version: st
     },
   };
 }
+
+/**
+ * Calls `onEvent` with the type of every event of `resource`'s watch, restarting the watch
+ * after a failure (storage restart) after a pause, until `signal` aborts.
+ */
+export async function followLoopback(resource: LoopbackResource, signal: AbortSignal, onEvent: (type: WatchEvent['type']) => void): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      for await (const ev of await resource.watch(signal)) {
+        if (ev.type === 'ERROR') break;
+        onEvent(ev.type);
+      }
+    } catch {
+      // The watch failed: start over after the pause.
+    }
+    if (!signal.aborted) await new Promise((r) => setTimeout(r, 500));
+  }
+}

@@ -15,7 +15,7 @@ import { ApiError } from '../machinery/errors/index.js';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { cidrContains, parseAddressRange, parseCidr, type ParsedCidr } from '../machinery/validation/ip.js';
 import { IP_MANAGED_BY } from '../registry/core/service-allocator.js';
-import type { LoopbackResource } from './loopback-client.js';
+import { followLoopback, type LoopbackResource } from './loopback-client.js';
 import { DEFAULT_SERVICE_CIDR } from './bootstrap.js';
 
 export const SERVICE_CIDR_FINALIZER = 'networking.k8s.io/service-cidr-finalizer';
@@ -137,22 +137,11 @@ export function startServiceCidrController(opts: ServiceCidrControllerOptions): 
     timers.clear();
   });
 
-  const follow = async (resource: LoopbackResource, relevant: (type: string) => boolean): Promise<void> => {
-    while (!signal.aborted) {
-      try {
-        for await (const ev of await resource.watch(signal)) {
-          if (ev.type === 'ERROR') break;
-          if (relevant(ev.type)) schedule();
-        }
-      } catch {
-        // The watch failed (storage restart): start over after a pause.
-      }
-      if (!signal.aborted) await new Promise((r) => setTimeout(r, 500));
-    }
-  };
   return Promise.all([
-    follow(serviceCidrs, () => true),
+    followLoopback(serviceCidrs, signal, schedule),
     // A freed IP may release a terminating ServiceCIDR.
-    follow(ipAddresses, (type) => type === 'DELETED'),
+    followLoopback(ipAddresses, signal, (type) => {
+      if (type === 'DELETED') schedule();
+    }),
   ]).then(() => running);
 }

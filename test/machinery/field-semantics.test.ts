@@ -43,6 +43,8 @@ const GO_TYPE_OF: Record<string, string> = {
   'k8s.io.api.batch.v1.SingleDisruptionMode': `${SCHEDULING}.WorkloadPodGroupSingleDisruptionMode`,
   'k8s.io.api.batch.v1.AllDisruptionMode': `${SCHEDULING}.WorkloadPodGroupAllDisruptionMode`,
   'k8s.io.api.batch.v1.PodGroupResourceClaim': `${SCHEDULING}.WorkloadPodGroupResourceClaim`,
+  // Upstream declares it as a named type of v1's (`type MatchCondition v1.MatchCondition`).
+  'k8s.io.api.admissionregistration.v1alpha1.MatchCondition': 'k8s.io/api/admissionregistration/v1.MatchCondition',
 };
 
 /** Protobuf-only wrappers with no Kubernetes JSON form of their own (the storage envelope, Quantity's proto box). */

@@ -75,6 +75,8 @@ describe('builtin definitions', () => {
       validatingwebhookconfigurations: [],
       validatingadmissionpolicies: [],
       validatingadmissionpolicybindings: [],
+      mutatingadmissionpolicies: [],
+      mutatingadmissionpolicybindings: [],
       poddisruptionbudgets: ['pdb'],
       ingresses: ['ing'],
       ingressclasses: [],

@@ -92,6 +92,12 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding': {
     spec: { policyName: 'replicas', paramRef: { name: 'limits', namespace: 'default', parameterNotFoundAction: 'Deny' }, validationActions: ['Deny', 'Audit'] },
   },
+  'admissionregistration.k8s.io/MutatingAdmissionPolicy': {
+    spec: { failurePolicy: 'Fail', reinvocationPolicy: 'Never', matchConstraints: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, resourceRules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }] }, mutations: [{ patchType: 'ApplyConfiguration', applyConfiguration: { expression: 'Object{metadata: Object.metadata{labels: {"x": "y"}}}' } }] },
+  },
+  'admissionregistration.k8s.io/MutatingAdmissionPolicyBinding': {
+    spec: { policyName: 'add-label', paramRef: { name: 'labels', namespace: 'default', parameterNotFoundAction: 'Deny' }, matchResources: { matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {} } },
+  },
   'policy/PodDisruptionBudget': { spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } },
   'networking.k8s.io/Ingress': {
     spec: { rules: [{ host: 'example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },

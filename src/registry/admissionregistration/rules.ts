@@ -14,6 +14,7 @@ import type {
   Rule,
   RuleWithOperations,
   ValidatingWebhook,
+  Variable,
   WebhookClientConfig,
 } from '../../../gen/kube/admissionregistration-v1.js';
 import type { LabelSelector } from '../../../gen/kube/meta-v1.js';
@@ -28,12 +29,16 @@ export const FAILURE_POLICIES = ['Fail', 'Ignore'];
 export const MATCH_POLICIES = ['Equivalent', 'Exact'];
 const SCOPES = ['*', 'Cluster', 'Namespaced'];
 const OPERATIONS = ['*', 'CONNECT', 'CREATE', 'DELETE', 'UPDATE'];
+/** A mutating policy never sees DELETE: what is deleted has nothing left to change. */
+const MUTATING_OPERATIONS = ['*', 'CONNECT', 'CREATE', 'UPDATE'];
 const NO_SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
 const REINVOCATION_POLICIES = ['IfNeeded', 'Never'];
 /** The AdmissionReview versions this server (and the one before it) understands. */
 const ADMISSION_REVIEW_VERSIONS = ['v1', 'v1beta1'];
 
 const list = <T>(value: T[] | undefined | null): T[] => (Array.isArray(value) ? value : []);
+const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 
 /** SetDefaults_Rule: every scope. */
 function defaultRule(rule: Rule): void {
@@ -328,3 +333,76 @@ export function goLabelSelectorString(selector: LabelSelector): string {
     .join('');
   return `&LabelSelector{MatchLabels:map[string]string{${labels}},MatchExpressions:[]LabelSelectorRequirement{${exprs}},}`;
 }
+
+/** `group/version` as upstream's parseGroupVersion splits it. */
+export function validateParamKind(apiVersion: string, kind: string, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (apiVersion === '') errs.push(required(`${path}.apiVersion`));
+  else {
+    const slashes = apiVersion.split('/').length - 1;
+    if (slashes > 1) errs.push(invalidValue(`${path}.apiVersion`, apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
+    else {
+      const [group, version] = apiVersion === '/' ? ['', ''] : slashes === 0 ? ['', apiVersion] : (apiVersion.split('/') as [string, string]);
+      if (group !== '') {
+        const problems = isDns1123Subdomain(group);
+        if (problems.length) errs.push(invalidValue(`${path}.apiVersion`, group, problems.join(',')));
+      }
+      if (version === '') errs.push(invalidValue(`${path}.apiVersion`, apiVersion, 'version must be specified'));
+      else {
+        const problems = isDns1035Label(version);
+        if (problems.length) errs.push(invalidValue(`${path}.apiVersion`, version, problems.join(',')));
+      }
+    }
+  }
+  if (kind === '') errs.push(required(`${path}.kind`));
+  else {
+    const problems = isDns1035Label(kind.toLowerCase());
+    if (problems.length) errs.push(invalidValue(`${path}.kind`, kind, `may have mixed case, but should otherwise match: ${problems.join(',')}`));
+  }
+  return errs;
+}
+
+/** A policy's variables: each a CEL identifier with an expression (compiling the expression is not done here). */
+export function validateVariables(variables: Variable[] | undefined | null, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  list(variables).forEach((v, i) => {
+    const vp = `${path}[${i}]`;
+    const vname = str(v.name);
+    if (vname.trim() === '') errs.push(required(`${vp}.name`, 'name is not specified'));
+    else if (!CEL_IDENT.test(vname) || CEL_RESERVED.has(vname)) errs.push(invalidValue(`${vp}.name`, vname, 'name is not a valid CEL identifier'));
+    if (str(v.expression).trim() === '') errs.push(required(`${vp}.expression`, 'expression is not specified'));
+  });
+  return errs;
+}
+
+/** A policy's matchConstraints: required, valid, and with at least one resource rule (policies take their types from them). */
+export function validateMatchConstraints(m: MatchResources | undefined | null, path: string): FieldError[] {
+  if (!m) return [required(path)];
+  const errs = validateMatchResources(m, path);
+  if (list(m.resourceRules).length === 0) errs.push(required(`${path}.resourceRules`));
+  return errs;
+}
+
+/** A binding's parameter column: `namespace/name`, `*\/name`, the selector, or `<unset>`. */
+export function paramRefCell(ref: ParamRef | undefined | null): string {
+  if (!ref) return '<unset>';
+  const name = str(ref.name);
+  if (name !== '') return ref.namespace ? `${ref.namespace}/${name}` : `*/${name}`;
+  if (ref.selector) return goLabelSelectorString(ref.selector);
+  return '<unset>';
+}
+
+/**
+ * The operations of every rule of a mutating policy's or binding's match resources; upstream
+ * reports them at the rules' path without an index.
+ */
+export function validateMutatingOperations(m: MatchResources | undefined | null, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  for (const rule of m?.resourceRules ?? []) {
+    for (const op of rule.operations ?? []) {
+      if (!MUTATING_OPERATIONS.includes(op)) errs.push(notSupported(`${path}.resourceRules.operations`, op, MUTATING_OPERATIONS));
+    }
+  }
+  return errs;
+}
+

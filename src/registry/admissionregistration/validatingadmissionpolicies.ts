@@ -6,17 +6,15 @@
 import type { ValidatingAdmissionPolicy, ValidatingAdmissionPolicySpec } from '../../../gen/kube/admissionregistration-v1.js';
 import type { Condition } from '../../../gen/kube/meta-v1.js';
 import { type FieldError, invalidValue, notSupported, required } from '../../machinery/validation/field-error.js';
-import { isDns1035Label, isDns1123Subdomain, isQualifiedName } from '../../machinery/validation/names.js';
+import { isDns1123Subdomain, isQualifiedName } from '../../machinery/validation/names.js';
 import { num, str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, FAILURE_POLICIES, validateMatchConditions, validateMatchResources } from './rules.js';
+import { defaultMatchResources, FAILURE_POLICIES, validateMatchConditions, validateMatchConstraints, validateParamKind, validateVariables } from './rules.js';
 
 const MAX_AUDIT_ANNOTATIONS = 20;
 const MAX_VALUE_EXPRESSION = 5 * 1024;
 const VALIDATION_REASONS = ['Forbidden', 'Invalid', 'RequestEntityTooLarge'];
-const CEL_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
-const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
 const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 const CONDITION_STATUSES = ['False', 'True', 'Unknown'];
 
@@ -27,53 +25,15 @@ function defaults(obj: ValidatingAdmissionPolicy): void {
   defaultMatchResources(spec.matchConstraints);
 }
 
-/** `group/version` as upstream's parseGroupVersion splits it. */
-function validateParamKind(apiVersion: string, kind: string, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (apiVersion === '') errs.push(required(`${path}.apiVersion`));
-  else {
-    const slashes = apiVersion.split('/').length - 1;
-    if (slashes > 1) errs.push(invalidValue(`${path}.apiVersion`, apiVersion, `unexpected GroupVersion string: ${apiVersion}`));
-    else {
-      const [group, version] = apiVersion === '/' ? ['', ''] : slashes === 0 ? ['', apiVersion] : (apiVersion.split('/') as [string, string]);
-      if (group !== '') {
-        const problems = isDns1123Subdomain(group);
-        if (problems.length) errs.push(invalidValue(`${path}.apiVersion`, group, problems.join(',')));
-      }
-      if (version === '') errs.push(invalidValue(`${path}.apiVersion`, apiVersion, 'version must be specified'));
-      else {
-        const problems = isDns1035Label(version);
-        if (problems.length) errs.push(invalidValue(`${path}.apiVersion`, version, problems.join(',')));
-      }
-    }
-  }
-  if (kind === '') errs.push(required(`${path}.kind`));
-  else {
-    const problems = isDns1035Label(kind.toLowerCase());
-    if (problems.length) errs.push(invalidValue(`${path}.kind`, kind, `may have mixed case, but should otherwise match: ${problems.join(',')}`));
-  }
-  return errs;
-}
-
 function validateSpec(name: string, spec: ValidatingAdmissionPolicySpec): FieldError[] {
   const errs: FieldError[] = [];
   const p = 'spec';
   if (spec.failurePolicy === undefined || spec.failurePolicy === null) errs.push(required(`${p}.failurePolicy`));
   else if (!FAILURE_POLICIES.includes(spec.failurePolicy)) errs.push(notSupported(`${p}.failurePolicy`, spec.failurePolicy, FAILURE_POLICIES));
   if (spec.paramKind) errs.push(...validateParamKind(str(spec.paramKind.apiVersion), str(spec.paramKind.kind), `${p}.paramKind`));
-  if (!spec.matchConstraints) errs.push(required(`${p}.matchConstraints`));
-  else {
-    errs.push(...validateMatchResources(spec.matchConstraints, `${p}.matchConstraints`));
-    if ((spec.matchConstraints.resourceRules ?? []).length === 0) errs.push(required(`${p}.matchConstraints.resourceRules`));
-  }
+  errs.push(...validateMatchConstraints(spec.matchConstraints, `${p}.matchConstraints`));
   errs.push(...validateMatchConditions(spec.matchConditions, `${p}.matchConditions`));
-  (spec.variables ?? []).forEach((v, i) => {
-    const vp = `${p}.variables[${i}]`;
-    const vname = str(v.name);
-    if (vname.trim() === '') errs.push(required(`${vp}.name`, 'name is not specified'));
-    else if (!CEL_IDENT.test(vname) || CEL_RESERVED.has(vname)) errs.push(invalidValue(`${vp}.name`, vname, 'name is not a valid CEL identifier'));
-    if (str(v.expression).trim() === '') errs.push(required(`${vp}.expression`, 'expression is not specified'));
-  });
+  errs.push(...validateVariables(spec.variables, `${p}.variables`));
   const validations = spec.validations ?? [];
   const audits = spec.auditAnnotations ?? [];
   if (validations.length === 0 && audits.length === 0) {

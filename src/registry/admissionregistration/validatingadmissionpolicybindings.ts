@@ -5,7 +5,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, goLabelSelectorString, validateMatchResources, validateParamRef } from './rules.js';
+import { defaultMatchResources, paramRefCell, validateMatchResources, validateParamRef } from './rules.js';
 
 const ACTIONS = ['Audit', 'Deny', 'Warn'];
 
@@ -41,16 +41,6 @@ function validateBinding(obj: ValidatingAdmissionPolicyBinding): FieldError[] {
   return errs;
 }
 
-/** The parameter column: `namespace/name`, `*\/name`, the selector, or `<unset>`. */
-function paramRefCell(obj: ValidatingAdmissionPolicyBinding): string {
-  const ref = obj.spec?.paramRef;
-  if (!ref) return '<unset>';
-  const name = str(ref.name);
-  if (name !== '') return ref.namespace ? `${ref.namespace}/${name}` : `*/${name}`;
-  if (ref.selector) return goLabelSelectorString(ref.selector);
-  return '<unset>';
-}
-
 /** The ValidatingAdmissionPolicyBinding resource. */
 export const validatingAdmissionPolicyBindings: ResourceDefinition<ValidatingAdmissionPolicyBinding> = {
   ...declared('admissionregistration.k8s.io', 'validatingadmissionpolicybindings', {
@@ -67,6 +57,6 @@ export const validatingAdmissionPolicyBindings: ResourceDefinition<ValidatingAdm
   },
   printerColumns: [
     { name: 'PolicyName', type: 'string', description: 'PolicyName indicates the policy definition which the policy binding binded to', cell: (obj) => str(obj.spec?.policyName) },
-    { name: 'ParamRef', type: 'string', description: 'ParamRef indicates the param resource which sets the configration param', cell: paramRefCell },
+    { name: 'ParamRef', type: 'string', description: 'ParamRef indicates the param resource which sets the configration param', cell: (obj) => paramRefCell(obj.spec?.paramRef) },
   ],
 };
