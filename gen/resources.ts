@@ -11,13 +11,18 @@ import { CronJobServiceService as batchV1CronJobService, JobServiceService as ba
 import { CronJobServiceService as batchV1beta1CronJobService } from './wheelhouse/batch/v1beta1/services.js';
 import { CronJobServiceService as batchV2alpha1CronJobService, JobServiceService as batchV2alpha1JobService, ScheduledJobServiceService as batchV2alpha1ScheduledJobService } from './wheelhouse/batch/v2alpha1/services.js';
 import { CertificateSigningRequestServiceService as certificatesV1CertificateSigningRequestService } from './wheelhouse/certificates/v1/services.js';
+import { ClusterTrustBundleServiceService as certificatesV1alpha1ClusterTrustBundleService } from './wheelhouse/certificates/v1alpha1/services.js';
+import { ClusterTrustBundleServiceService as certificatesV1beta1ClusterTrustBundleService } from './wheelhouse/certificates/v1beta1/services.js';
 import { LeaseServiceService as coordinationV1LeaseService } from './wheelhouse/coordination/v1/services.js';
+import { LeaseCandidateServiceService as coordinationV1alpha2LeaseCandidateService } from './wheelhouse/coordination/v1alpha2/services.js';
+import { LeaseCandidateServiceService as coordinationV1beta1LeaseCandidateService } from './wheelhouse/coordination/v1beta1/services.js';
 import { BindingServiceService as coreV1BindingService, ComponentStatusServiceService as coreV1ComponentStatusService, ConfigMapServiceService as coreV1ConfigMapService, EndpointsServiceService as coreV1EndpointsService, EventServiceService as coreV1EventService, LimitRangeServiceService as coreV1LimitRangeService, NamespaceServiceService as coreV1NamespaceService, NodeServiceService as coreV1NodeService, PersistentVolumeClaimServiceService as coreV1PersistentVolumeClaimService, PersistentVolumeServiceService as coreV1PersistentVolumeService, PodServiceService as coreV1PodService, PodTemplateServiceService as coreV1PodTemplateService, ReplicationControllerServiceService as coreV1ReplicationControllerService, ResourceQuotaServiceService as coreV1ResourceQuotaService, SecretServiceService as coreV1SecretService, ServiceAccountServiceService as coreV1ServiceAccountService, ServiceServiceService as coreV1ServiceService } from './wheelhouse/core/v1/services.js';
 import { EndpointSliceServiceService as discoveryV1EndpointSliceService } from './wheelhouse/discovery/v1/services.js';
 import { EventServiceService as eventsV1EventService } from './wheelhouse/events/v1/services.js';
 import { FlowSchemaServiceService as flowcontrolV1FlowSchemaService, PriorityLevelConfigurationServiceService as flowcontrolV1PriorityLevelConfigurationService } from './wheelhouse/flowcontrol/v1/services.js';
 import { StorageVersionServiceService as internalV1alpha1StorageVersionService } from './wheelhouse/internal/v1alpha1/services.js';
 import { IPAddressServiceService as networkingV1IPAddressService, IngressClassServiceService as networkingV1IngressClassService, IngressServiceService as networkingV1IngressService, NetworkPolicyServiceService as networkingV1NetworkPolicyService, ServiceCIDRServiceService as networkingV1ServiceCIDRService } from './wheelhouse/networking/v1/services.js';
+import { IPAddressServiceService as networkingV1beta1IPAddressService, ServiceCIDRServiceService as networkingV1beta1ServiceCIDRService } from './wheelhouse/networking/v1beta1/services.js';
 import { RuntimeClassServiceService as nodeV1RuntimeClassService } from './wheelhouse/node/v1/services.js';
 import { PodDisruptionBudgetServiceService as policyV1PodDisruptionBudgetService } from './wheelhouse/policy/v1/services.js';
 import { ClusterRoleBindingServiceService as rbacV1ClusterRoleBindingService, ClusterRoleServiceService as rbacV1ClusterRoleService, RoleBindingServiceService as rbacV1RoleBindingService, RoleServiceService as rbacV1RoleService } from './wheelhouse/rbac/v1/services.js';
@@ -26,6 +31,7 @@ import { DeviceClassServiceService as resourceV1beta1DeviceClassService, Resourc
 import { DeviceClassServiceService as resourceV1beta2DeviceClassService, ResourceClaimServiceService as resourceV1beta2ResourceClaimService, ResourceClaimTemplateServiceService as resourceV1beta2ResourceClaimTemplateService, ResourceSliceServiceService as resourceV1beta2ResourceSliceService } from './wheelhouse/resource/v1beta2/services.js';
 import { PriorityClassServiceService as schedulingV1PriorityClassService } from './wheelhouse/scheduling/v1/services.js';
 import { CSIDriverServiceService as storageV1CSIDriverService, CSINodeServiceService as storageV1CSINodeService, CSIStorageCapacityServiceService as storageV1CSIStorageCapacityService, StorageClassServiceService as storageV1StorageClassService, VolumeAttachmentServiceService as storageV1VolumeAttachmentService } from './wheelhouse/storage/v1/services.js';
+import { VolumeAttributesClassServiceService as storageV1alpha1VolumeAttributesClassService } from './wheelhouse/storage/v1alpha1/services.js';
 import { VolumeAttributesClassServiceService as storageV1beta1VolumeAttributesClassService } from './wheelhouse/storage/v1beta1/services.js';
 import { StorageVersionMigrationServiceService as storagemigrationV1alpha1StorageVersionMigrationService } from './wheelhouse/storagemigration/v1alpha1/services.js';
 
@@ -545,6 +551,21 @@ export const RESOURCES: readonly ResourceFacts[] = [
     ],
   },
   {
+    group: 'coordination.k8s.io',
+    resource: 'leasecandidates',
+    kind: 'LeaseCandidate',
+    listKind: 'LeaseCandidateList',
+    singular: 'leasecandidate',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.coordination.v1beta1.LeaseCandidate', listType: 'k8s.io.api.coordination.v1beta1.LeaseCandidateList', service: { name: 'wheelhouse.coordination.v1beta1.LeaseCandidateService', definition: coordinationV1beta1LeaseCandidateService } },
+      { version: 'v1alpha2', storage: false, objectType: 'k8s.io.api.coordination.v1alpha2.LeaseCandidate', listType: 'k8s.io.api.coordination.v1alpha2.LeaseCandidateList', service: { name: 'wheelhouse.coordination.v1alpha2.LeaseCandidateService', definition: coordinationV1alpha2LeaseCandidateService } },
+    ],
+  },
+  {
     group: 'certificates.k8s.io',
     resource: 'certificatesigningrequests',
     kind: 'CertificateSigningRequest',
@@ -556,6 +577,21 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['approval', 'status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.certificates.v1.CertificateSigningRequest', listType: 'k8s.io.api.certificates.v1.CertificateSigningRequestList', service: { name: 'wheelhouse.certificates.v1.CertificateSigningRequestService', definition: certificatesV1CertificateSigningRequestService } },
+    ],
+  },
+  {
+    group: 'certificates.k8s.io',
+    resource: 'clustertrustbundles',
+    kind: 'ClusterTrustBundle',
+    listKind: 'ClusterTrustBundleList',
+    singular: 'clustertrustbundle',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    versions: [
+      { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.certificates.v1beta1.ClusterTrustBundle', listType: 'k8s.io.api.certificates.v1beta1.ClusterTrustBundleList', service: { name: 'wheelhouse.certificates.v1beta1.ClusterTrustBundleService', definition: certificatesV1beta1ClusterTrustBundleService } },
+      { version: 'v1alpha1', storage: false, objectType: 'k8s.io.api.certificates.v1alpha1.ClusterTrustBundle', listType: 'k8s.io.api.certificates.v1alpha1.ClusterTrustBundleList', service: { name: 'wheelhouse.certificates.v1alpha1.ClusterTrustBundleService', definition: certificatesV1alpha1ClusterTrustBundleService } },
     ],
   },
   {
@@ -728,6 +764,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.IPAddress', listType: 'k8s.io.api.networking.v1.IPAddressList', service: { name: 'wheelhouse.networking.v1.IPAddressService', definition: networkingV1IPAddressService } },
+      { version: 'v1beta1', storage: false, offByDefault: true, objectType: 'k8s.io.api.networking.v1beta1.IPAddress', listType: 'k8s.io.api.networking.v1beta1.IPAddressList', service: { name: 'wheelhouse.networking.v1beta1.IPAddressService', definition: networkingV1beta1IPAddressService } },
     ],
   },
   {
@@ -742,6 +779,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: ['status'],
     versions: [
       { version: 'v1', storage: true, objectType: 'k8s.io.api.networking.v1.ServiceCIDR', listType: 'k8s.io.api.networking.v1.ServiceCIDRList', service: { name: 'wheelhouse.networking.v1.ServiceCIDRService', definition: networkingV1ServiceCIDRService } },
+      { version: 'v1beta1', storage: false, offByDefault: true, objectType: 'k8s.io.api.networking.v1beta1.ServiceCIDR', listType: 'k8s.io.api.networking.v1beta1.ServiceCIDRList', service: { name: 'wheelhouse.networking.v1beta1.ServiceCIDRService', definition: networkingV1beta1ServiceCIDRService } },
     ],
   },
   {
@@ -854,6 +892,7 @@ export const RESOURCES: readonly ResourceFacts[] = [
     subresources: [],
     versions: [
       { version: 'v1beta1', storage: true, offByDefault: true, objectType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClass', listType: 'k8s.io.api.storage.v1beta1.VolumeAttributesClassList', service: { name: 'wheelhouse.storage.v1beta1.VolumeAttributesClassService', definition: storageV1beta1VolumeAttributesClassService } },
+      { version: 'v1alpha1', storage: false, objectType: 'k8s.io.api.storage.v1alpha1.VolumeAttributesClass', listType: 'k8s.io.api.storage.v1alpha1.VolumeAttributesClassList', service: { name: 'wheelhouse.storage.v1alpha1.VolumeAttributesClassService', definition: storageV1alpha1VolumeAttributesClassService } },
     ],
   },
   {

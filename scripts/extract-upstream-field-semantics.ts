@@ -102,6 +102,12 @@ function packageSources(): Source[] {
     api('resource/v1beta1', release(apiGit, 'v0.33.0')),
     api('resource/v1beta2', release(apiGit, 'v0.33.0')),
     api('resource/v1alpha3', release(apiGit, 'v0.33.0')),
+    api('networking/v1beta1'),
+    api('storage/v1alpha1'),
+    api('coordination/v1beta1'),
+    api('coordination/v1alpha2'),
+    api('certificates/v1beta1'),
+    api('certificates/v1alpha1'),
     // batch/v1 JobSchedulingConfiguration is built from these.
     api('scheduling/v1alpha3'),
     machinery('pkg/apis/meta/v1'),

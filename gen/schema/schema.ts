@@ -1023,6 +1023,30 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.certificates.v1.ExtraValue": {"fullName":"k8s.io.api.certificates.v1.ExtraValue","package":"k8s.io.api.certificates.v1","file":"k8s/io/api/certificates/v1/generated.proto","tsName":"ExtraValue","description":"A list of strings (Go's named []string); its JSON form is the list itself.","fields":[
     {"name":"items","prop":"items","json":"items","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"The values."},
   ]},
+  "k8s.io.api.certificates.v1alpha1.ClusterTrustBundle": {"fullName":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundle","package":"k8s.io.api.certificates.v1alpha1","file":"k8s/io/api/certificates/v1alpha1/generated.proto","tsName":"ClusterTrustBundle","description":"A cluster-wide set of X.509 root certificates that workloads may trust, optionally tied to one signer (the object's name then starts with the signer name, slashes written as colons).","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundleSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The signer, if any, and the certificates."},
+  ]},
+  "k8s.io.api.certificates.v1alpha1.ClusterTrustBundleList": {"fullName":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundleList","package":"k8s.io.api.certificates.v1alpha1","file":"k8s/io/api/certificates/v1alpha1/generated.proto","tsName":"ClusterTrustBundleList","description":"A list of ClusterTrustBundles.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundle","repeated":true,"optional":false,"description":"The ClusterTrustBundles."},
+  ]},
+  "k8s.io.api.certificates.v1alpha1.ClusterTrustBundleSpec": {"fullName":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundleSpec","package":"k8s.io.api.certificates.v1alpha1","file":"k8s/io/api/certificates/v1alpha1/generated.proto","tsName":"ClusterTrustBundleSpec","description":"A bundle's signer and its trust anchors.","fields":[
+    {"name":"signerName","prop":"signerName","json":"signerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The signer the anchors belong to (example.com/name), or empty for a bundle of no signer. Never changes once set; list and watch can select on it (spec.signerName)."},
+    {"name":"trustBundle","prop":"trustBundle","json":"trustBundle","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The anchors: one or more PEM CERTIFICATE blocks without headers, each a CA certificate, none repeated."},
+  ]},
+  "k8s.io.api.certificates.v1beta1.ClusterTrustBundle": {"fullName":"k8s.io.api.certificates.v1beta1.ClusterTrustBundle","package":"k8s.io.api.certificates.v1beta1","file":"k8s/io/api/certificates/v1beta1/generated.proto","tsName":"ClusterTrustBundle","description":"A cluster-wide set of X.509 root certificates that workloads may trust, optionally tied to one signer (the object's name then starts with the signer name, slashes written as colons).","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.certificates.v1beta1.ClusterTrustBundleSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The signer, if any, and the certificates."},
+  ]},
+  "k8s.io.api.certificates.v1beta1.ClusterTrustBundleList": {"fullName":"k8s.io.api.certificates.v1beta1.ClusterTrustBundleList","package":"k8s.io.api.certificates.v1beta1","file":"k8s/io/api/certificates/v1beta1/generated.proto","tsName":"ClusterTrustBundleList","description":"A list of ClusterTrustBundles.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.certificates.v1beta1.ClusterTrustBundle","repeated":true,"optional":false,"description":"The ClusterTrustBundles."},
+  ]},
+  "k8s.io.api.certificates.v1beta1.ClusterTrustBundleSpec": {"fullName":"k8s.io.api.certificates.v1beta1.ClusterTrustBundleSpec","package":"k8s.io.api.certificates.v1beta1","file":"k8s/io/api/certificates/v1beta1/generated.proto","tsName":"ClusterTrustBundleSpec","description":"A bundle's signer and its trust anchors.","fields":[
+    {"name":"signerName","prop":"signerName","json":"signerName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The signer the anchors belong to (example.com/name), or empty for a bundle of no signer. Never changes once set; list and watch can select on it (spec.signerName)."},
+    {"name":"trustBundle","prop":"trustBundle","json":"trustBundle","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The anchors: one or more PEM CERTIFICATE blocks without headers, each a CA certificate, none repeated."},
+  ]},
   "k8s.io.api.coordination.v1.Lease": {"fullName":"k8s.io.api.coordination.v1.Lease","package":"k8s.io.api.coordination.v1","file":"k8s/io/api/coordination/v1/generated.proto","tsName":"Lease","description":"A lock with a holder and an expiry, used for leader election and node heartbeats.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.coordination.v1.LeaseSpec","repeated":false,"optional":true,"description":"Who holds the lease and until when."},
@@ -1039,6 +1063,38 @@ export const messageSchemas: SchemaMessages = {
     {"name":"leaseTransitions","prop":"leaseTransitions","json":"leaseTransitions","number":5,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"How many times the lease has changed holders."},
     {"name":"strategy","prop":"strategy","json":"strategy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The strategy for choosing the next holder under coordinated leader election."},
     {"name":"preferredHolder","prop":"preferredHolder","json":"preferredHolder","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"nullable":true,"description":"The candidate coordinated leader election would have take the lease next."},
+  ]},
+  "k8s.io.api.coordination.v1alpha2.LeaseCandidate": {"fullName":"k8s.io.api.coordination.v1alpha2.LeaseCandidate","package":"k8s.io.api.coordination.v1alpha2","file":"k8s/io/api/coordination/v1alpha2/generated.proto","tsName":"LeaseCandidate","description":"One component's bid for a Lease under coordinated leader election: the Lease it wants, the versions it runs, and how the leader is to be chosen among the bidders.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.coordination.v1alpha2.LeaseCandidateSpec","repeated":false,"optional":true,"description":"The bid."},
+  ]},
+  "k8s.io.api.coordination.v1alpha2.LeaseCandidateList": {"fullName":"k8s.io.api.coordination.v1alpha2.LeaseCandidateList","package":"k8s.io.api.coordination.v1alpha2","file":"k8s/io/api/coordination/v1alpha2/generated.proto","tsName":"LeaseCandidateList","description":"A list of LeaseCandidates.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.coordination.v1alpha2.LeaseCandidate","repeated":true,"optional":false,"description":"The LeaseCandidates."},
+  ]},
+  "k8s.io.api.coordination.v1alpha2.LeaseCandidateSpec": {"fullName":"k8s.io.api.coordination.v1alpha2.LeaseCandidateSpec","package":"k8s.io.api.coordination.v1alpha2","file":"k8s/io/api/coordination/v1alpha2/generated.proto","tsName":"LeaseCandidateSpec","description":"What a candidate bids for and with.","fields":[
+    {"name":"leaseName","prop":"leaseName","json":"leaseName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of the Lease (in the same namespace) the candidate wants to hold. Required; never changes once set. Several candidates may name one Lease."},
+    {"name":"pingTime","prop":"pingTime","json":"pingTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"nullable":true,"description":"When the election last asked the candidate to show it is still there."},
+    {"name":"renewTime","prop":"renewTime","json":"renewTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"nullable":true,"description":"When the candidate last answered; long-silent candidates are cleaned up."},
+    {"name":"binaryVersion","prop":"binaryVersion","json":"binaryVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The candidate's binary version, a semantic version without a leading v. Required."},
+    {"name":"emulationVersion","prop":"emulationVersion","json":"emulationVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The version the candidate emulates, a semantic version no newer than binaryVersion; required with the OldestEmulationVersion strategy."},
+    {"name":"strategy","prop":"strategy","json":"strategy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the leader is picked: OldestEmulationVersion, or a domain-qualified name of another strategy. Required."},
+  ]},
+  "k8s.io.api.coordination.v1beta1.LeaseCandidate": {"fullName":"k8s.io.api.coordination.v1beta1.LeaseCandidate","package":"k8s.io.api.coordination.v1beta1","file":"k8s/io/api/coordination/v1beta1/generated.proto","tsName":"LeaseCandidate","description":"One component's bid for a Lease under coordinated leader election: the Lease it wants, the versions it runs, and how the leader is to be chosen among the bidders.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, namespace, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.coordination.v1beta1.LeaseCandidateSpec","repeated":false,"optional":true,"description":"The bid."},
+  ]},
+  "k8s.io.api.coordination.v1beta1.LeaseCandidateList": {"fullName":"k8s.io.api.coordination.v1beta1.LeaseCandidateList","package":"k8s.io.api.coordination.v1beta1","file":"k8s/io/api/coordination/v1beta1/generated.proto","tsName":"LeaseCandidateList","description":"A list of LeaseCandidates.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.coordination.v1beta1.LeaseCandidate","repeated":true,"optional":false,"description":"The LeaseCandidates."},
+  ]},
+  "k8s.io.api.coordination.v1beta1.LeaseCandidateSpec": {"fullName":"k8s.io.api.coordination.v1beta1.LeaseCandidateSpec","package":"k8s.io.api.coordination.v1beta1","file":"k8s/io/api/coordination/v1beta1/generated.proto","tsName":"LeaseCandidateSpec","description":"What a candidate bids for and with.","fields":[
+    {"name":"leaseName","prop":"leaseName","json":"leaseName","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The name of the Lease (in the same namespace) the candidate wants to hold. Required; never changes once set. Several candidates may name one Lease."},
+    {"name":"pingTime","prop":"pingTime","json":"pingTime","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"nullable":true,"description":"When the election last asked the candidate to show it is still there."},
+    {"name":"renewTime","prop":"renewTime","json":"renewTime","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime","repeated":false,"optional":true,"nullable":true,"description":"When the candidate last answered; long-silent candidates are cleaned up."},
+    {"name":"binaryVersion","prop":"binaryVersion","json":"binaryVersion","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The candidate's binary version, a semantic version without a leading v. Required."},
+    {"name":"emulationVersion","prop":"emulationVersion","json":"emulationVersion","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The version the candidate emulates, a semantic version no newer than binaryVersion; required with the OldestEmulationVersion strategy."},
+    {"name":"strategy","prop":"strategy","json":"strategy","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"How the leader is picked: OldestEmulationVersion, or a domain-qualified name of another strategy. Required."},
   ]},
   "k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource": {"fullName":"k8s.io.api.core.v1.AWSElasticBlockStoreVolumeSource","package":"k8s.io.api.core.v1","file":"k8s/io/api/core/v1/pod.proto","tsName":"AWSElasticBlockStoreVolumeSource","description":"An AWS EBS volume, which must exist and be in the node's availability zone.","fields":[
     {"name":"volumeID","prop":"volumeID","json":"volumeID","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The EBS volume's ID."},
@@ -2821,6 +2877,38 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.networking.v1.ServiceCIDRStatus": {"fullName":"k8s.io.api.networking.v1.ServiceCIDRStatus","package":"k8s.io.api.networking.v1","file":"k8s/io/api/networking/v1/generated.proto","tsName":"ServiceCIDRStatus","description":"The observed state of a ServiceCIDR.","fields":[
     {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The range's conditions; Ready tells whether addresses may be handed out from it."},
   ]},
+  "k8s.io.api.networking.v1beta1.IPAddress": {"fullName":"k8s.io.api.networking.v1beta1.IPAddress","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"IPAddress","description":"One IP address of one family, held by one object. The name is the address in canonical form, so each address can exist only once.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name (the address itself), labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.IPAddressSpec","repeated":false,"optional":true,"description":"Which object holds the address."},
+  ]},
+  "k8s.io.api.networking.v1beta1.IPAddressList": {"fullName":"k8s.io.api.networking.v1beta1.IPAddressList","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"IPAddressList","description":"A list of IPAddresses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.IPAddress","repeated":true,"optional":false,"description":"The IPAddresses."},
+  ]},
+  "k8s.io.api.networking.v1beta1.IPAddressSpec": {"fullName":"k8s.io.api.networking.v1beta1.IPAddressSpec","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"IPAddressSpec","description":"What an IPAddress is attached to.","fields":[
+    {"name":"parentRef","prop":"parentRef","json":"parentRef","number":1,"kind":"message","type":"k8s.io.api.networking.v1beta1.ParentReference","repeated":false,"optional":true,"nullable":true,"description":"The object holding the address. Required, and fixed once set."},
+  ]},
+  "k8s.io.api.networking.v1beta1.ParentReference": {"fullName":"k8s.io.api.networking.v1beta1.ParentReference","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"ParentReference","description":"Names an object by group, resource, namespace and name.","fields":[
+    {"name":"group","prop":"group","json":"group","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's API group; empty for the core group (Services)."},
+    {"name":"resource","prop":"resource","json":"resource","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's resource, in the plural (for example services). Required."},
+    {"name":"namespace","prop":"namespace","json":"namespace","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's namespace; empty for cluster-scoped objects."},
+    {"name":"name","prop":"name","json":"name","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name. Required."},
+  ]},
+  "k8s.io.api.networking.v1beta1.ServiceCIDR": {"fullName":"k8s.io.api.networking.v1beta1.ServiceCIDR","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"ServiceCIDR","description":"A range of addresses, in CIDR notation, that Services get their cluster IPs from.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name, labels and other standard metadata."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDRSpec","repeated":false,"optional":true,"description":"The CIDRs of the range."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDRStatus","repeated":false,"optional":true,"description":"Whether the range is ready to hand out addresses."},
+  ]},
+  "k8s.io.api.networking.v1beta1.ServiceCIDRList": {"fullName":"k8s.io.api.networking.v1beta1.ServiceCIDRList","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"ServiceCIDRList","description":"A list of ServiceCIDRs.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDR","repeated":true,"optional":false,"description":"The ServiceCIDRs."},
+  ]},
+  "k8s.io.api.networking.v1beta1.ServiceCIDRSpec": {"fullName":"k8s.io.api.networking.v1beta1.ServiceCIDRSpec","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"ServiceCIDRSpec","description":"The blocks a ServiceCIDR hands cluster IPs out of.","fields":[
+    {"name":"cidrs","prop":"cidrs","json":"cidrs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"One CIDR, or two of different IP families, each in canonical form. Fixed once set, except that a single CIDR may be joined by one of the other family."},
+  ]},
+  "k8s.io.api.networking.v1beta1.ServiceCIDRStatus": {"fullName":"k8s.io.api.networking.v1beta1.ServiceCIDRStatus","package":"k8s.io.api.networking.v1beta1","file":"k8s/io/api/networking/v1beta1/generated.proto","tsName":"ServiceCIDRStatus","description":"The observed state of a ServiceCIDR.","fields":[
+    {"name":"conditions","prop":"conditions","json":"conditions","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Condition","repeated":true,"optional":false,"patchMergeKey":"type","patchStrategy":"merge","listType":"map","listMapKeys":["type"],"description":"The range's conditions; Ready tells whether addresses may be handed out from it."},
+  ]},
   "k8s.io.api.node.v1.Overhead": {"fullName":"k8s.io.api.node.v1.Overhead","package":"k8s.io.api.node.v1","file":"k8s/io/api/node/v1/generated.proto","tsName":"Overhead","description":"The fixed resource cost of running a pod of a RuntimeClass.","fields":[
     {"name":"podFixed","prop":"podFixed","json":"podFixed","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.api.resource.Quantity","repeated":false,"optional":false,"mapKey":"string","description":"Resources added to every pod of the class, such as cpu: 250m."},
   ]},
@@ -3476,6 +3564,15 @@ export const messageSchemas: SchemaMessages = {
   ]},
   "k8s.io.api.storage.v1.VolumeNodeResources": {"fullName":"k8s.io.api.storage.v1.VolumeNodeResources","package":"k8s.io.api.storage.v1","file":"k8s/io/api/storage/v1/generated.proto","tsName":"VolumeNodeResources","description":"How much of a driver's volumes a node can hold.","fields":[
     {"name":"count","prop":"count","json":"count","number":1,"kind":"scalar","type":"int32","repeated":false,"optional":true,"nullable":true,"description":"The most volumes of the driver the node can have attached."},
+  ]},
+  "k8s.io.api.storage.v1alpha1.VolumeAttributesClass": {"fullName":"k8s.io.api.storage.v1alpha1.VolumeAttributesClass","package":"k8s.io.api.storage.v1alpha1","file":"k8s/io/api/storage/v1alpha1/generated.proto","tsName":"VolumeAttributesClass","description":"A class of mutable volume attributes (IOPS, throughput, ...) a CSI driver applies; a claim names one and may switch to another.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name and other standard metadata."},
+    {"name":"driverName","prop":"driverName","json":"driverName","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The CSI driver the attributes are for. Never changes once set."},
+    {"name":"parameters","prop":"parameters","json":"parameters","number":3,"kind":"scalar","type":"string","repeated":false,"optional":false,"mapKey":"string","description":"Driver-specific attributes, at least one. Never change once set."},
+  ]},
+  "k8s.io.api.storage.v1alpha1.VolumeAttributesClassList": {"fullName":"k8s.io.api.storage.v1alpha1.VolumeAttributesClassList","package":"k8s.io.api.storage.v1alpha1","file":"k8s/io/api/storage/v1alpha1/generated.proto","tsName":"VolumeAttributesClassList","description":"A list of VolumeAttributesClasses.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta","repeated":false,"optional":true,"description":"The list's resource version and paging token."},
+    {"name":"items","prop":"items","json":"items","number":2,"kind":"message","type":"k8s.io.api.storage.v1alpha1.VolumeAttributesClass","repeated":true,"optional":false,"description":"The VolumeAttributesClasses."},
   ]},
   "k8s.io.api.storage.v1beta1.VolumeAttributesClass": {"fullName":"k8s.io.api.storage.v1beta1.VolumeAttributesClass","package":"k8s.io.api.storage.v1beta1","file":"k8s/io/api/storage/v1beta1/generated.proto","tsName":"VolumeAttributesClass","description":"A class of mutable volume attributes (IOPS, throughput, ...) a CSI driver applies; a claim names one and may switch to another.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The object's name and other standard metadata."},
@@ -4704,6 +4801,46 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.certificates.v1alpha1.ClusterTrustBundleWatchEvent": {"fullName":"wheelhouse.certificates.v1alpha1.ClusterTrustBundleWatchEvent","package":"wheelhouse.certificates.v1alpha1","file":"wheelhouse/certificates/v1alpha1/services.proto","tsName":"ClusterTrustBundleWatchEvent","description":"One change to a ClusterTrustBundle: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.certificates.v1alpha1.CreateClusterTrustBundleRequest": {"fullName":"wheelhouse.certificates.v1alpha1.CreateClusterTrustBundleRequest","package":"wheelhouse.certificates.v1alpha1","file":"wheelhouse/certificates/v1alpha1/services.proto","tsName":"CreateClusterTrustBundleRequest","description":"Creates a ClusterTrustBundle: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.certificates.v1alpha1.UpdateClusterTrustBundleRequest": {"fullName":"wheelhouse.certificates.v1alpha1.UpdateClusterTrustBundleRequest","package":"wheelhouse.certificates.v1alpha1","file":"wheelhouse/certificates/v1alpha1/services.proto","tsName":"UpdateClusterTrustBundleRequest","description":"Replaces a ClusterTrustBundle (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1alpha1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.certificates.v1beta1.ClusterTrustBundleWatchEvent": {"fullName":"wheelhouse.certificates.v1beta1.ClusterTrustBundleWatchEvent","package":"wheelhouse.certificates.v1beta1","file":"wheelhouse/certificates/v1beta1/services.proto","tsName":"ClusterTrustBundleWatchEvent","description":"One change to a ClusterTrustBundle: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1beta1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.certificates.v1beta1.CreateClusterTrustBundleRequest": {"fullName":"wheelhouse.certificates.v1beta1.CreateClusterTrustBundleRequest","package":"wheelhouse.certificates.v1beta1","file":"wheelhouse/certificates/v1beta1/services.proto","tsName":"CreateClusterTrustBundleRequest","description":"Creates a ClusterTrustBundle: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1beta1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.certificates.v1beta1.UpdateClusterTrustBundleRequest": {"fullName":"wheelhouse.certificates.v1beta1.UpdateClusterTrustBundleRequest","package":"wheelhouse.certificates.v1beta1","file":"wheelhouse/certificates/v1beta1/services.proto","tsName":"UpdateClusterTrustBundleRequest","description":"Replaces a ClusterTrustBundle (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.certificates.v1beta1.ClusterTrustBundle","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.coordination.v1.CreateLeaseRequest": {"fullName":"wheelhouse.coordination.v1.CreateLeaseRequest","package":"wheelhouse.coordination.v1","file":"wheelhouse/coordination/v1/services.proto","tsName":"CreateLeaseRequest","description":"Creates a Lease: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1.Lease","repeated":false,"optional":true},
@@ -4719,6 +4856,46 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.coordination.v1.UpdateLeaseRequest": {"fullName":"wheelhouse.coordination.v1.UpdateLeaseRequest","package":"wheelhouse.coordination.v1","file":"wheelhouse/coordination/v1/services.proto","tsName":"UpdateLeaseRequest","description":"Replaces a Lease (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1.Lease","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1alpha2.CreateLeaseCandidateRequest": {"fullName":"wheelhouse.coordination.v1alpha2.CreateLeaseCandidateRequest","package":"wheelhouse.coordination.v1alpha2","file":"wheelhouse/coordination/v1alpha2/services.proto","tsName":"CreateLeaseCandidateRequest","description":"Creates a LeaseCandidate: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1alpha2.LeaseCandidate","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1alpha2.LeaseCandidateWatchEvent": {"fullName":"wheelhouse.coordination.v1alpha2.LeaseCandidateWatchEvent","package":"wheelhouse.coordination.v1alpha2","file":"wheelhouse/coordination/v1alpha2/services.proto","tsName":"LeaseCandidateWatchEvent","description":"One change to a LeaseCandidate: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1alpha2.LeaseCandidate","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1alpha2.UpdateLeaseCandidateRequest": {"fullName":"wheelhouse.coordination.v1alpha2.UpdateLeaseCandidateRequest","package":"wheelhouse.coordination.v1alpha2","file":"wheelhouse/coordination/v1alpha2/services.proto","tsName":"UpdateLeaseCandidateRequest","description":"Replaces a LeaseCandidate (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1alpha2.LeaseCandidate","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1beta1.CreateLeaseCandidateRequest": {"fullName":"wheelhouse.coordination.v1beta1.CreateLeaseCandidateRequest","package":"wheelhouse.coordination.v1beta1","file":"wheelhouse/coordination/v1beta1/services.proto","tsName":"CreateLeaseCandidateRequest","description":"Creates a LeaseCandidate: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1beta1.LeaseCandidate","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1beta1.LeaseCandidateWatchEvent": {"fullName":"wheelhouse.coordination.v1beta1.LeaseCandidateWatchEvent","package":"wheelhouse.coordination.v1beta1","file":"wheelhouse/coordination/v1beta1/services.proto","tsName":"LeaseCandidateWatchEvent","description":"One change to a LeaseCandidate: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1beta1.LeaseCandidate","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.coordination.v1beta1.UpdateLeaseCandidateRequest": {"fullName":"wheelhouse.coordination.v1beta1.UpdateLeaseCandidateRequest","package":"wheelhouse.coordination.v1beta1","file":"wheelhouse/coordination/v1beta1/services.proto","tsName":"UpdateLeaseCandidateRequest","description":"Replaces a LeaseCandidate (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.coordination.v1beta1.LeaseCandidate","repeated":false,"optional":true},
     {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
@@ -5287,6 +5464,46 @@ export const messageSchemas: SchemaMessages = {
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
+  "wheelhouse.networking.v1beta1.CreateIPAddressRequest": {"fullName":"wheelhouse.networking.v1beta1.CreateIPAddressRequest","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"CreateIPAddressRequest","description":"Creates a IPAddress: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1beta1.CreateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1beta1.CreateServiceCIDRRequest","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"CreateServiceCIDRRequest","description":"Creates a ServiceCIDR: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1beta1.IPAddressWatchEvent": {"fullName":"wheelhouse.networking.v1beta1.IPAddressWatchEvent","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"IPAddressWatchEvent","description":"One change to a IPAddress: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.IPAddress","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1beta1.ServiceCIDRWatchEvent": {"fullName":"wheelhouse.networking.v1beta1.ServiceCIDRWatchEvent","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"ServiceCIDRWatchEvent","description":"One change to a ServiceCIDR: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1beta1.UpdateIPAddressRequest": {"fullName":"wheelhouse.networking.v1beta1.UpdateIPAddressRequest","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"UpdateIPAddressRequest","description":"Replaces a IPAddress (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.IPAddress","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.networking.v1beta1.UpdateServiceCIDRRequest": {"fullName":"wheelhouse.networking.v1beta1.UpdateServiceCIDRRequest","package":"wheelhouse.networking.v1beta1","file":"wheelhouse/networking/v1beta1/services.proto","tsName":"UpdateServiceCIDRRequest","description":"Replaces a ServiceCIDR (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.networking.v1beta1.ServiceCIDR","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
   "wheelhouse.node.v1.CreateRuntimeClassRequest": {"fullName":"wheelhouse.node.v1.CreateRuntimeClassRequest","package":"wheelhouse.node.v1","file":"wheelhouse/node/v1/services.proto","tsName":"CreateRuntimeClassRequest","description":"Creates a RuntimeClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.node.v1.RuntimeClass","repeated":false,"optional":true},
@@ -5705,6 +5922,26 @@ export const messageSchemas: SchemaMessages = {
   "wheelhouse.storage.v1.VolumeAttachmentWatchEvent": {"fullName":"wheelhouse.storage.v1.VolumeAttachmentWatchEvent","package":"wheelhouse.storage.v1","file":"wheelhouse/storage/v1/services.proto","tsName":"VolumeAttachmentWatchEvent","description":"One change to a VolumeAttachment: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
     {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1.VolumeAttachment","repeated":false,"optional":true},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1alpha1.CreateVolumeAttributesClassRequest": {"fullName":"wheelhouse.storage.v1alpha1.CreateVolumeAttributesClassRequest","package":"wheelhouse.storage.v1alpha1","file":"wheelhouse/storage/v1alpha1/services.proto","tsName":"CreateVolumeAttributesClassRequest","description":"Creates a VolumeAttributesClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1alpha1.VolumeAttributesClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1alpha1.UpdateVolumeAttributesClassRequest": {"fullName":"wheelhouse.storage.v1alpha1.UpdateVolumeAttributesClassRequest","package":"wheelhouse.storage.v1alpha1","file":"wheelhouse/storage/v1alpha1/services.proto","tsName":"UpdateVolumeAttributesClassRequest","description":"Replaces a VolumeAttributesClass (or its status): the typed object, or `raw` bytes in `contentType`. `name` defaults to the typed object's metadata.name.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1alpha1.VolumeAttributesClass","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.UpdateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.storage.v1alpha1.VolumeAttributesClassWatchEvent": {"fullName":"wheelhouse.storage.v1alpha1.VolumeAttributesClassWatchEvent","package":"wheelhouse.storage.v1alpha1","file":"wheelhouse/storage/v1alpha1/services.proto","tsName":"VolumeAttributesClassWatchEvent","description":"One change to a VolumeAttributesClass: type is ADDED, MODIFIED, DELETED, BOOKMARK or ERROR; status is set only on ERROR events.","fields":[
+    {"name":"type","prop":"type","json":"type","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.storage.v1alpha1.VolumeAttributesClass","repeated":false,"optional":true},
     {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Status","repeated":false,"optional":true},
   ]},
   "wheelhouse.storage.v1beta1.CreateVolumeAttributesClassRequest": {"fullName":"wheelhouse.storage.v1beta1.CreateVolumeAttributesClassRequest","package":"wheelhouse.storage.v1beta1","file":"wheelhouse/storage/v1beta1/services.proto","tsName":"CreateVolumeAttributesClassRequest","description":"Creates a VolumeAttributesClass: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[

@@ -3,6 +3,7 @@
  * group). Discovery, routes and gRPC services are derived from this list.
  */
 import { certificateSigningRequests } from './certificates/certificatesigningrequests.js';
+import { clusterTrustBundles } from './certificates/clustertrustbundles.js';
 import { mutatingAdmissionPolicies } from './admissionregistration/mutatingadmissionpolicies.js';
 import { mutatingAdmissionPolicyBindings } from './admissionregistration/mutatingadmissionpolicybindings.js';
 import { mutatingWebhookConfigurations } from './admissionregistration/mutatingwebhookconfigurations.js';
@@ -34,6 +35,7 @@ import { resourceQuotas } from './core/resourcequotas.js';
 import { secrets } from './core/secrets.js';
 import { serviceAccounts } from './core/serviceaccounts.js';
 import { services } from './core/services.js';
+import { leaseCandidates } from './coordination/leasecandidates.js';
 import { leases } from './coordination/leases.js';
 import { podDisruptionBudgets } from './policy/poddisruptionbudgets.js';
 import { clusterRoleBindings } from './rbac/clusterrolebindings.js';
@@ -98,7 +100,9 @@ export const builtinDefinitions: ResourceDefinition[] = [
   clusterRoleBindings,
   priorityClasses,
   leases,
+  leaseCandidates,
   certificateSigningRequests,
+  clusterTrustBundles,
   mutatingWebhookConfigurations,
   validatingWebhookConfigurations,
   validatingAdmissionPolicies,

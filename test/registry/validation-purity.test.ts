@@ -16,6 +16,7 @@ import { storageView } from '../../src/registry/rest/served.js';
 import type { ResourceDefinition } from '../../src/registry/rest/definition.js';
 import { render } from './harness.js';
 import { fixturePath, hasFixture } from '../machinery/fixture-files.js';
+import { TEST_CA_PEM } from '../helpers/test-certs.js';
 
 
 const podSpec = (restartPolicy?: string) => ({ containers: [{ name: 'c', image: 'busybox:1.36' }], ...(restartPolicy ? { restartPolicy } : {}) });
@@ -75,6 +76,8 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   },
   'scheduling.k8s.io/PriorityClass': { value: 1000, description: 'high' },
   'coordination.k8s.io/Lease': { spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40 } },
+  'coordination.k8s.io/LeaseCandidate': { spec: { leaseName: 'kube-scheduler', binaryVersion: '1.33.0', emulationVersion: '1.32.0', strategy: 'OldestEmulationVersion' } },
+  'certificates.k8s.io/ClusterTrustBundle': { spec: { trustBundle: TEST_CA_PEM } },
   'certificates.k8s.io/CertificateSigningRequest': { spec: { request: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0KTUlIWE1IOENBUUF3SFRFTk1Bc0dBMVVFQXd3RWFtRnVaVEVNTUFvR0ExVUVDZ3dEWkdWMk1Ga3dFd1lIS29aSQp6ajBDQVFZSUtvWkl6ajBEQVFjRFFnQUU5cnNISExlOHBMYzZnYzFFNHZqQmR5dGFWb2w2eWpkUWJrWTZtdTFpCnVjZTFnZ3NCTCtIVmhKRVNVbStZQ1FIUUVob09DdTlBaEFudG4yWWlaQlJRWWFBQU1Bb0dDQ3FHU000OUJBTUMKQTBnQU1FVUNJSE5oTWxncTVCQ2lUNXAvWEFXUHNZcTl0RTh6NzF6NEMzK0xZV2t6YmxpVEFpRUF5ZXFtZWVMUgpoL0E0Y2w4YXZzc1QyaVpEOWhISXpGWE5XNjF5aUxqR0NaYz0KLS0tLS1FTkQgQ0VSVElGSUNBVEUgUkVRVUVTVC0tLS0tCg==', signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] } },
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': {
     webhooks: [{ name: 'mutate.example.com', clientConfig: { service: { namespace: 'default', name: 'hook', port: 443 } }, rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'], scope: '*' }], sideEffects: 'None', admissionReviewVersions: ['v1'], failurePolicy: 'Fail', matchPolicy: 'Equivalent', namespaceSelector: {}, objectSelector: {}, timeoutSeconds: 10, reinvocationPolicy: 'Never' }],

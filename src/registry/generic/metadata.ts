@@ -56,7 +56,7 @@ export function validateObjectMeta(def: ServedResource, obj: KubeObject): FieldE
   if (!meta.name) {
     errs.push(required('metadata.name', 'name or generateName is required'));
   } else {
-    for (const msg of def.nameValidator(meta.name)) errs.push(invalidValue('metadata.name', meta.name, msg));
+    for (const msg of def.nameValidator(meta.name, obj)) errs.push(invalidValue('metadata.name', meta.name, msg));
   }
   if (def.namespaced) {
     if (!meta.namespace) errs.push(required('metadata.namespace', ''));

@@ -1,5 +1,6 @@
 /**
- * networking.k8s.io/v1 IPAddress: one IP, named by its canonical text, naming the object
+ * networking.k8s.io/v1 IPAddress (and v1beta1, the same objects, off unless --runtime-config
+ * turns it on): one IP, named by its canonical text, naming the object
  * that holds it in `spec.parentRef` (fixed once set). The Service allocator writes one for
  * every cluster IP it hands out (core/service-allocator.ts), at the same storage keys.
  */

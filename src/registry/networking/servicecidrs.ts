@@ -1,5 +1,6 @@
 /**
- * networking.k8s.io/v1 ServiceCIDR: one or two canonical CIDRs (one per IP family) that
+ * networking.k8s.io/v1 ServiceCIDR (and v1beta1, the same objects, off unless --runtime-config
+ * turns it on): one or two canonical CIDRs (one per IP family) that
  * Service cluster IPs come from; fixed once set, except that a single-stack one may gain
  * the other family. `kubernetes`, from `--service-cluster-ip-range`, is created at start
  * (server/bootstrap.ts), Ready as upstream's default-servicecidr controller marks it.

@@ -53,5 +53,8 @@ export interface Strategy<T extends object = KubeObject> {
   canonicalize?(obj: T): void;
 }
 
-/** Names: which validator applies to `metadata.name`. */
-export type NameValidator = (name: string) => string[];
+/**
+ * Names: which validator applies to `metadata.name`. It sees the object too, for kinds whose
+ * name rule depends on a field (a ClusterTrustBundle's name starts with its signer name).
+ */
+export type NameValidator = (name: string, obj?: KubeObject) => string[];

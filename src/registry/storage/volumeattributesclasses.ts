@@ -1,6 +1,7 @@
 /**
  * storage.k8s.io/v1beta1 VolumeAttributesClass (beta in 1.33 and, as upstream, off unless
- * --runtime-config turns storage.k8s.io/v1beta1 on): a CSI driver name and at least one
+ * --runtime-config turns storage.k8s.io/v1beta1 on; stored as v1beta1, and served as the
+ * alpha v1alpha1 too when that is turned on): a CSI driver name and at least one
  * parameter, neither of which changes once set.
  */
 import type { VolumeAttributesClass } from '../../../gen/kube/storage-v1beta1.js';
