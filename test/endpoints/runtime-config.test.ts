@@ -21,6 +21,26 @@ describe('runtime-config', () => {
     assert.deepEqual(gvs(servedResources([multi], 'api/alpha,api/ga=false')), ['batch/v2alpha1', 'batch/v1beta1']);
   });
 
+  it('serves with api/all=true every group version kube-apiserver 1.33 can serve, and only those', () => {
+    // Upstream 1.33's full list, less what later issues add (apiextensions.k8s.io,
+    // apiregistration.k8s.io, authentication.k8s.io, authorization.k8s.io), plus the seed's
+    // batch/v1beta1 and batch/v2alpha1.
+    const upstream133 = [
+      'admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1alpha1', 'admissionregistration.k8s.io/v1beta1',
+      'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1',
+      'certificates.k8s.io/v1', 'certificates.k8s.io/v1alpha1', 'certificates.k8s.io/v1beta1',
+      'coordination.k8s.io/v1', 'coordination.k8s.io/v1alpha2', 'coordination.k8s.io/v1beta1',
+      'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'internal.apiserver.k8s.io/v1alpha1',
+      'networking.k8s.io/v1', 'networking.k8s.io/v1beta1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1',
+      'resource.k8s.io/v1alpha3', 'resource.k8s.io/v1beta1', 'resource.k8s.io/v1beta2', 'scheduling.k8s.io/v1',
+      'storage.k8s.io/v1', 'storage.k8s.io/v1alpha1', 'storage.k8s.io/v1beta1', 'storagemigration.k8s.io/v1alpha1', 'v1',
+    ];
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'api/all=true')).sort(), [...upstream133, 'batch/v1beta1', 'batch/v2alpha1'].sort());
+    // Each of those betas and alphas is off by default, as upstream keeps them.
+    const byDefault = new Set(gvs(servedResources(builtinDefinitions, '')));
+    assert.deepEqual(upstream133.filter((gv) => /\/v\d+(alpha|beta)\d+$/.test(gv) && byDefault.has(gv)), []);
+  });
+
   it('leaves betas upstream keeps off (offByDefault) off until named or api/beta', () => {
     const vac = (config: string) => servedResources(builtinDefinitions, config).filter((d) => d.resource === 'volumeattributesclasses').map((d) => `${d.group}/${d.version}`);
     assert.deepEqual(vac(''), []);
