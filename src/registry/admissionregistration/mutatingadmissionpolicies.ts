@@ -10,17 +10,14 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, FAILURE_POLICIES, validateMatchConditions, validateMatchConstraints, validateMutatingOperations, validateParamKind, validateVariables } from './rules.js';
+import { defaultPolicySpec, FAILURE_POLICIES, validateMatchConditions, validateMatchConstraints, validateMutatingOperations, validateParamKind, validateVariables } from './rules.js';
 
 const PATCH_TYPES = ['ApplyConfiguration', 'JSONPatch'];
 const REINVOCATION_POLICIES = ['IfNeeded', 'Never'];
 
 /** SetDefaults_MutatingAdmissionPolicySpec (failure policy Fail) and the match constraints' defaults; reinvocationPolicy has none. */
 function defaults(obj: MutatingAdmissionPolicy): void {
-  const spec = obj.spec;
-  if (!spec) return;
-  if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
-  defaultMatchResources(spec.matchConstraints);
+  defaultPolicySpec(obj.spec);
 }
 
 /** One mutation: its patch type, and exactly the member that type names, with an expression. */

@@ -9,7 +9,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, paramRefCell, validateMatchResources, validateMutatingOperations, validateParamRef } from './rules.js';
+import { bindingPrinterColumns, defaultMatchResources, validateMatchResources, validateMutatingOperations, validateParamRef } from './rules.js';
 
 /** v1alpha1's SetDefaults_ParamRef (a missing parameter denies) and the match resources' defaults. */
 function defaults(obj: MutatingAdmissionPolicyBinding): void {
@@ -43,8 +43,5 @@ export const mutatingAdmissionPolicyBindings: ResourceDefinition<MutatingAdmissi
     validate: validateBinding,
     validateUpdate: validateBinding,
   },
-  printerColumns: [
-    { name: 'PolicyName', type: 'string', description: 'PolicyName indicates the policy definition which the policy binding binded to', cell: (obj) => str(obj.spec?.policyName) },
-    { name: 'ParamRef', type: 'string', description: 'ParamRef indicates the param resource which sets the configration param', cell: (obj) => paramRefCell(obj.spec?.paramRef) },
-  ],
+  printerColumns: bindingPrinterColumns(),
 };

@@ -24,6 +24,7 @@ import { isDns1035Label, isDns1123Subdomain, isQualifiedName } from '../../machi
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
 import { isValidPortNum } from '../../machinery/validation/ports.js';
 import { num, str } from '../core/fields.js';
+import type { PrinterColumn } from '../rest/definition.js';
 
 export const FAILURE_POLICIES = ['Fail', 'Ignore'];
 export const MATCH_POLICIES = ['Equivalent', 'Exact'];
@@ -404,5 +405,20 @@ export function validateMutatingOperations(m: MatchResources | undefined | null,
     }
   }
   return errs;
+}
+
+/** An admission policy's spec defaults (Validating and Mutating alike): failurePolicy Fail and the match constraints'. */
+export function defaultPolicySpec(spec: { failurePolicy?: string | null; matchConstraints?: MatchResources | null } | undefined | null): void {
+  if (!spec) return;
+  if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
+  defaultMatchResources(spec.matchConstraints);
+}
+
+/** The printer columns of a policy binding (Validating and Mutating alike), as upstream's. */
+export function bindingPrinterColumns<T extends { spec?: { policyName?: string | null; paramRef?: ParamRef | null } | null }>(): PrinterColumn<T>[] {
+  return [
+    { name: 'PolicyName', type: 'string', description: 'PolicyName indicates the policy definition which the policy binding binded to', cell: (obj) => str(obj.spec?.policyName) },
+    { name: 'ParamRef', type: 'string', description: 'ParamRef indicates the param resource which sets the configration param', cell: (obj) => paramRefCell(obj.spec?.paramRef) },
+  ];
 }
 

@@ -10,7 +10,7 @@ import { isDns1123Subdomain, isQualifiedName } from '../../machinery/validation/
 import { num, str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, FAILURE_POLICIES, validateMatchConditions, validateMatchConstraints, validateParamKind, validateVariables } from './rules.js';
+import { defaultPolicySpec, FAILURE_POLICIES, validateMatchConditions, validateMatchConstraints, validateParamKind, validateVariables } from './rules.js';
 
 const MAX_AUDIT_ANNOTATIONS = 20;
 const MAX_VALUE_EXPRESSION = 5 * 1024;
@@ -19,10 +19,7 @@ const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 const CONDITION_STATUSES = ['False', 'True', 'Unknown'];
 
 function defaults(obj: ValidatingAdmissionPolicy): void {
-  const spec = obj.spec;
-  if (!spec) return;
-  if (spec.failurePolicy === undefined || spec.failurePolicy === null) spec.failurePolicy = 'Fail';
-  defaultMatchResources(spec.matchConstraints);
+  defaultPolicySpec(obj.spec);
 }
 
 function validateSpec(name: string, spec: ValidatingAdmissionPolicySpec): FieldError[] {

@@ -5,7 +5,7 @@ import { isDns1123Subdomain } from '../../machinery/validation/names.js';
 import { str } from '../core/fields.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
-import { defaultMatchResources, paramRefCell, validateMatchResources, validateParamRef } from './rules.js';
+import { bindingPrinterColumns, defaultMatchResources, validateMatchResources, validateParamRef } from './rules.js';
 
 const ACTIONS = ['Audit', 'Deny', 'Warn'];
 
@@ -55,8 +55,5 @@ export const validatingAdmissionPolicyBindings: ResourceDefinition<ValidatingAdm
     validate: validateBinding,
     validateUpdate: validateBinding,
   },
-  printerColumns: [
-    { name: 'PolicyName', type: 'string', description: 'PolicyName indicates the policy definition which the policy binding binded to', cell: (obj) => str(obj.spec?.policyName) },
-    { name: 'ParamRef', type: 'string', description: 'ParamRef indicates the param resource which sets the configration param', cell: (obj) => paramRefCell(obj.spec?.paramRef) },
-  ],
+  printerColumns: bindingPrinterColumns(),
 };
