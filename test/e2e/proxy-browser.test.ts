@@ -158,13 +158,18 @@ async function checkUi(browser: Browser, origin: string, entry: string): Promise
     external: 'https://example.invalid/x',
   });
 
+  // Back on the index its script runs again (a WebSocket, and a fetch of `go` that lands on
+  // landing.html): let that finish, or the next navigation aborts it and records a failed request.
+  const indexSettled = () => p.waitForFunction('document.body.dataset.ws !== undefined && document.body.dataset.redirected !== undefined', undefined, { timeout: 10_000 });
   // Following the links, and a redirect, stays under the prefix.
   await Promise.all([p.waitForURL(`**${PREFIX}/next.html`), p.click('#rel-link')]);
   assert.equal(await p.textContent('#where'), 'next');
   await Promise.all([p.waitForURL(`**${PREFIX}/`), p.click('#back')]);
+  await indexSettled();
   await Promise.all([p.waitForURL(`**${PREFIX}/about/`), p.click('#abs-link')]);
   assert.equal(await p.textContent('#where'), 'about');
   await p.goBack();
+  await indexSettled();
   await Promise.all([p.waitForURL(`**${PREFIX}/landing.html`), p.click('#redirect-link')]);
   assert.equal(await p.textContent('#where'), 'landed');
 
