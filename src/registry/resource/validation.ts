@@ -15,6 +15,7 @@ import { type FieldError, forbidden, invalidValue, notSupported, required, tooMa
 import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import { validateCsiDriverName } from '../storage/csi-names.js';
 import { sameStored } from './conversion.js';
+import { parseSemver } from '../../util/semver.js';
 
 const MAX_ID = 32;
 const MAX_DOMAIN = 63;
@@ -24,8 +25,6 @@ const MAX_CEL = 10 * 1024;
 const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const C_IDENTIFIER_MSG =
   "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName', regex used for validation is '[A-Za-z_][A-Za-z0-9_]*')";
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*)?(\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$/;
 const TAINT_EFFECTS = ['NoExecute', 'NoSchedule'];
 const TOLERATION_OPERATORS = ['Equal', 'Exists'];
 const ALLOCATION_MODES = ['All', 'ExactCount'];
@@ -272,7 +271,7 @@ function validateAttribute(a: v1beta2.DeviceAttribute, path: string): FieldError
   const set = (['int', 'bool', 'string', 'version'] as const).filter((k) => a[k] !== undefined && a[k] !== null);
   if (a.string !== undefined && a.string !== null && a.string.length > MAX_ATTRIBUTE_VALUE) errs.push(tooLong(`${path}.string`, MAX_ATTRIBUTE_VALUE));
   if (a.version !== undefined && a.version !== null) {
-    if (!SEMVER.test(a.version)) errs.push(invalidValue(`${path}.version`, a.version, 'must be a string compatible with semver.org spec 2.0.0'));
+    if (parseSemver(a.version) === undefined) errs.push(invalidValue(`${path}.version`, a.version, 'must be a string compatible with semver.org spec 2.0.0'));
     if (a.version.length > MAX_ATTRIBUTE_VALUE) errs.push(tooLong(`${path}.version`, MAX_ATTRIBUTE_VALUE));
   }
   if (set.length === 0) errs.push(invalidValue(path, '', 'exactly one value must be specified'));
