@@ -6,11 +6,14 @@
  * algorithm and the signature.
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { decodePem } from '../../util/pem.js';
 
 /** Why a request is refused, worded as Go's pem/x509 packages word it; undefined when it is sound. */
 export function certificateRequestProblem(request: Uint8Array): string | undefined {
-  const der = firstPemBlock(Buffer.from(request).toString('latin1'), 'CERTIFICATE REQUEST');
-  if (!der) return 'PEM block type must be CERTIFICATE REQUEST';
+  // Go's pem.Decode takes the first block whatever its type; upstream then refuses any other type.
+  const block = decodePem(Buffer.from(request).toString('latin1'))?.block;
+  if (!block || block.type !== 'CERTIFICATE REQUEST') return 'PEM block type must be CERTIFICATE REQUEST';
+  const der = block.bytes;
   let parsed: ParsedRequest;
   try {
     parsed = parseRequest(der);
@@ -19,23 +22,6 @@ export function certificateRequestProblem(request: Uint8Array): string | undefin
     throw err;
   }
   return signatureProblem(parsed);
-}
-
-/**
- * The first PEM block's bytes when it has the given type (Go's pem.Decode takes the first
- * block whatever its type; upstream then refuses any other type).
- */
-function firstPemBlock(text: string, type: string): Buffer | undefined {
-  const m = /-----BEGIN ([^-\r\n]*)-----\r?\n([\s\S]*?)-----END ([^-\r\n]*)-----/.exec(text);
-  if (!m || m[1] !== type || m[3] !== type) return undefined;
-  const body = m[2] ?? '';
-  // Headers (`Key: value` lines before a blank line) are allowed by PEM; skip them.
-  const lines = body.split(/\r?\n/);
-  const blank = lines.findIndex((l) => l.trim() === '');
-  const data = lines.some((l) => l.includes(':')) && blank >= 0 ? lines.slice(blank + 1) : lines;
-  const b64 = data.join('').replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return undefined;
-  return Buffer.from(b64, 'base64');
 }
 
 class DerError extends Error {}
