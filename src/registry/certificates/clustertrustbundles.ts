@@ -33,64 +33,16 @@ function nameProblems(name: string, obj?: KubeObject): string[] {
   return isDns1123Subdomain(name.slice(prefix.length));
 }
 
-/** One DER element: its tag, contents and where the next one starts. */
-function der(buf: Buffer, at: number): { tag: number; start: number; end: number } | undefined {
-  if (at + 2 > buf.length) return undefined;
-  const tag = buf[at] as number;
-  let len = buf[at + 1] as number;
-  let start = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || start + n > buf.length) return undefined;
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (buf[start + i] as number);
-    start += n;
-  }
-  return start + len > buf.length ? undefined : { tag, start, end: start + len };
-}
-
-/** The elements directly inside the constructed element spanning [start, end). */
-function children(buf: Buffer, start: number, end: number): Array<{ tag: number; start: number; end: number }> {
-  const out: Array<{ tag: number; start: number; end: number }> = [];
-  for (let at = start; at < end; ) {
-    const el = der(buf, at);
-    if (!el) break;
-    out.push(el);
-    at = el.end;
-  }
-  return out;
-}
-
-/** DER of the basicConstraints extension's OID, 2.5.29.19. */
-const BASIC_CONSTRAINTS_OID = Buffer.from([0x55, 0x1d, 0x13]);
-
-/** Go's cert.IsCA: the certificate has a basicConstraints extension whose cA is TRUE. */
-function isCa(cert: Buffer): boolean {
-  const top = der(cert, 0);
-  const tbs = top && children(cert, top.start, top.end)[0];
-  if (!tbs) return false;
-  // The extensions are the [3] element of the TBSCertificate.
-  const exts = children(cert, tbs.start, tbs.end).find((el) => el.tag === 0xa3);
-  const list = exts && children(cert, exts.start, exts.end)[0];
-  if (!list) return false;
-  for (const ext of children(cert, list.start, list.end)) {
-    const [oid, ...rest] = children(cert, ext.start, ext.end);
-    if (!oid || !cert.subarray(oid.start, oid.end).equals(BASIC_CONSTRAINTS_OID)) continue;
-    const value = rest.find((el) => el.tag === 0x04);
-    if (!value) return false;
-    const seq = der(cert, value.start);
-    const first = seq && children(cert, seq.start, seq.end)[0];
-    return first !== undefined && first.tag === 0x01 && first.end - first.start === 1 && cert[first.start] !== 0;
-  }
-  return false;
-}
-
-/** Whether `bytes` is one X.509 certificate and nothing more (Go's ParseCertificate refuses trailing data). */
-function parsesAsX509(bytes: Buffer): boolean {
+/**
+ * `bytes` as one X.509 certificate and nothing more (Go's ParseCertificate refuses trailing
+ * data), or undefined when it is not one.
+ */
+function parseX509(bytes: Buffer): X509Certificate | undefined {
   try {
-    return new X509Certificate(bytes).raw.length === bytes.length;
+    const cert = new X509Certificate(bytes);
+    return cert.raw.length === bytes.length ? cert : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -105,8 +57,12 @@ function validateTrustBundle(bundle: string): FieldError[] {
     let problem: string | undefined;
     if (block.type !== 'CERTIFICATE') problem = `entry ${i} has bad block type: ${block.type}`;
     else if (Object.keys(block.headers).length > 0) problem = `entry ${i} has PEM block headers`;
-    else if (!parsesAsX509(block.bytes)) problem = `entry ${i} does not parse as X.509`;
-    else if (!isCa(block.bytes)) problem = `entry ${i} does not have the CA bit set`;
+    else {
+      const cert = parseX509(block.bytes);
+      if (!cert) problem = `entry ${i} does not parse as X.509`;
+      // Go's cert.IsCA, as Node reports it: a basicConstraints extension whose cA is TRUE.
+      else if (!cert.ca) problem = `entry ${i} does not have the CA bit set`;
+    }
     if (problem) {
       errs.push(invalidValue(TRUST_BUNDLE, OMITTED, problem));
       return;
