@@ -31,6 +31,11 @@ Flags:
                             IPv4 CIDR Service cluster IPs are allocated from (default "${DEFAULT_OPTIONS.serviceClusterIpRange}")
   --service-node-port-range string
                             port range Service node ports are allocated from (default "${DEFAULT_OPTIONS.serviceNodePortRange}")
+  --watch-cache             serve reads and watches from memory, one storage watch per resource (default true;
+                            --watch-cache=false reads the store for every request)
+  --watch-cache-sizes strings
+                            resource[.group]#size entries; size 0 turns the cache off for that resource,
+                            e.g. "pods#0,deployments.apps#0" (other sizes are accepted: the window is dynamic)
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
   -h, --help                show this help
@@ -40,6 +45,22 @@ function parsePort(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid value "${value}" for --${flag}: must be a port number`);
   return n;
+}
+
+function parseBool(flag: string, value: string): boolean {
+  if (value === 'true' || value === '') return true;
+  if (value === 'false') return false;
+  throw new Error(`invalid value "${value}" for --${flag}: must be true or false`);
+}
+
+/** `resource[.group]#size,...`: each entry names a resource and a non-negative whole size. */
+function parseWatchCacheSizes(value: string): string[] {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const e of entries) {
+    const m = /^([a-z0-9.-]+)#(\d+)$/.exec(e);
+    if (!m) throw new Error(`invalid value "${e}" for --watch-cache-sizes: must be resource[.group]#size`);
+  }
+  return entries;
 }
 
 function parseOptions(argv: string[]): ServerOptions | undefined {
@@ -59,6 +80,8 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'service-cluster-ip-range': { type: 'string' },
       'service-node-port-range': { type: 'string' },
       'proxy-allow-loopback': { type: 'boolean' },
+      'watch-cache': { type: 'string' },
+      'watch-cache-sizes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +111,8 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['service-cluster-ip-range'] !== undefined) opts.serviceClusterIpRange = parseIpRange(values['service-cluster-ip-range']).cidr;
   if (values['service-node-port-range'] !== undefined) opts.serviceNodePortRange = parsePortRange(values['service-node-port-range']).text;
   if (values['proxy-allow-loopback']) opts.proxyAllowLoopback = true;
+  if (values['watch-cache'] !== undefined) opts.watchCache = parseBool('watch-cache', values['watch-cache']);
+  if (values['watch-cache-sizes'] !== undefined) opts.watchCacheSizes = parseWatchCacheSizes(values['watch-cache-sizes']);
   return opts;
 }
 

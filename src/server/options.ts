@@ -38,6 +38,13 @@ export interface ServerOptions {
    * (local development and tests; off by default, as upstream never dials them).
    */
   proxyAllowLoopback?: boolean;
+  /** `--watch-cache`: serve reads and watches from the per-resource watch cache (default true). */
+  watchCache: boolean;
+  /**
+   * `--watch-cache-sizes`: `resource[.group]#size` entries, as kube-apiserver's flag. Sizes are
+   * dynamic, so only 0 has an effect: it turns the cache off for that resource.
+   */
+  watchCacheSizes: string[];
 }
 
 /** Defaults as documented in `--help`. */
@@ -54,4 +61,6 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   logLevel: 'info',
   serviceClusterIpRange: DEFAULT_ALLOCATION_RANGES.serviceClusterIpRange,
   serviceNodePortRange: DEFAULT_ALLOCATION_RANGES.serviceNodePortRange,
+  watchCache: true,
+  watchCacheSizes: [],
 };
