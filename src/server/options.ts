@@ -45,6 +45,8 @@ export interface ServerOptions {
    * dynamic, so only 0 has an effect: it turns the cache off for that resource.
    */
   watchCacheSizes: string[];
+  /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
+  consistencyCheckIntervalMs?: number;
 }
 
 /** Defaults as documented in `--help`. */
