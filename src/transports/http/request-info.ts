@@ -87,6 +87,8 @@ export function isProxyPath(path: string): boolean {
  * where `proxy` stands at the subresource's place; undefined for any other path.
  */
 function splitProxyPath(path: string): { head: string; tail: string[] } | undefined {
+  // Most paths name no proxy: no `proxy` segment, nothing to split.
+  if (!path.includes('/proxy')) return undefined;
   const raw = path.replace(/^\//, '').split('/');
   let at: number;
   if (raw[0] === 'api') at = 2;

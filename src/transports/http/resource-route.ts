@@ -24,6 +24,18 @@ import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
+/**
+ * The reason every request's signal is aborted with once its connection closes: one shared
+ * AbortError, as `abort()` would make, but made once (building a DOMException and its stack
+ * trace per request was a visible share of a GET's cost).
+ */
+const CONNECTION_CLOSED = new DOMException('This operation was aborted', 'AbortError');
+
+/** Aborts `abort` with the shared reason. */
+function closed(abort: AbortController): () => void {
+  return () => abort.abort(CONNECTION_CLOSED);
+}
+
 /** Serves one resource request. */
 export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, req: Request, res: Response): Promise<void> {
   const info = parseResourcePath(req.path);
@@ -32,7 +44,7 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
   const query = req.query as Query;
   const reads = req.method === 'GET' || req.method === 'HEAD';
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  res.on('close', closed(abort));
   const call: ApiCall = {
     action: { method: req.method, watch: reads && isWatch(query) },
     ...info,
@@ -112,7 +124,7 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
 /** A proxy request: the pipeline says where it goes, then its bytes stream there and back. */
 async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: Request, res: Response): Promise<void> {
   const abort = new AbortController();
-  res.on('close', () => abort.abort());
+  res.on('close', closed(abort));
   let result;
   try {
     result = await handler(proxyCall(info, req, abort.signal));
@@ -137,7 +149,7 @@ async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: R
 export function createUpgradeHandler(handler: ApiHandler): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     const abort = new AbortController();
-    socket.on('close', () => abort.abort());
+    socket.on('close', closed(abort));
     socket.on('error', () => undefined);
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
