@@ -23,6 +23,11 @@ export class CacheWatcher {
     private readonly budgetBytes: number,
   ) {}
 
+  /** True once the watch is over (its queue may still drain). */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
   /** Bytes held for this watcher now. */
   get heldBytes(): number {
     return this.queuedBytes;

@@ -248,7 +248,10 @@ export class Cacher {
       const applied = this.apply(ev, r);
       if (!applied) continue;
       this.remember(applied);
-      for (const w of this.watchers) w.push(applied);
+      for (const w of this.watchers) {
+        w.push(applied);
+        if (w.isEnded) this.watchers.delete(w); // cut off: it holds nothing more
+      }
     }
     this.advance(revision);
   }
