@@ -66,6 +66,8 @@ export interface RunningServer {
   installResource(def: ResourceDefinition): () => void;
   handler: ApiHandler;
   backend: KvBackend;
+  /** The backend object the object store and the watch cache call (unwrapped; tests count its calls). */
+  storageBackend: KvBackend;
   close(): Promise<void>;
 }
 
@@ -223,6 +225,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       installResource: (def) => resources.install(def),
       handler,
       backend,
+      storageBackend: rawBackend,
       close: closeAll,
     };
   } catch (err) {

@@ -73,7 +73,7 @@ function roundTrips(name: string, start: () => Promise<{ ts: TestServer; cleanup
 
     before(async () => {
       ({ ts, cleanup } = await start());
-      log = recordCalls(ts.server.backend);
+      log = recordCalls(ts.server.storageBackend);
       const ns = await api(ts.server, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rt' } });
       assert.equal(ns.status, 201);
       grpc = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
