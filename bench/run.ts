@@ -14,6 +14,7 @@
  * BENCH_CPU_PROF=DIR (a V8 CPU profile of every server process).
  */
 import { writeFile } from 'node:fs/promises';
+import { run as cacheMemory } from './cache-memory.js';
 import { createContext, type BenchContext, type Row } from './context.js';
 import { csv, table, withRatios } from './report.js';
 import { run as mixedLoad } from './mixed-load.js';
@@ -27,6 +28,7 @@ const BENCHES: { name: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = 
   { name: 'write', run: writePath },
   { name: 'read', run: readPath },
   { name: 'mixed', run: mixedLoad },
+  { name: 'cache-memory', run: cacheMemory },
 ];
 
 /** Runs the selected benchmarks; the ratio of every row with a baseline is filled in. */
