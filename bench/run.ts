@@ -17,6 +17,7 @@ import { writeFile } from 'node:fs/promises';
 import { run as cacheMemory } from './cache-memory.js';
 import { createContext, type BenchContext, type Row } from './context.js';
 import { csv, table, withRatios } from './report.js';
+import { run as listSelector } from './list-selector.js';
 import { run as mixedLoad } from './mixed-load.js';
 import { run as readPath } from './read-path.js';
 import { run as writePath } from './write-path.js';
@@ -29,6 +30,7 @@ const BENCHES: { name: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = 
   { name: 'read', run: readPath },
   { name: 'mixed', run: mixedLoad },
   { name: 'cache-memory', run: cacheMemory },
+  { name: 'list-selector', run: listSelector },
 ];
 
 /** Runs the selected benchmarks; the ratio of every row with a baseline is filled in. */

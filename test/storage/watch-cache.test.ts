@@ -147,6 +147,23 @@ function cacheSuite(name: string, open: () => Promise<KvBackend>, second?: () =>
       }
     });
 
+    it('a consistent read of a quiet resource is answered from the cache while other resources change', async () => {
+      const r = await rig(await open());
+      try {
+        const a = await r.store.create(key('q', 'a'), cm('q', 'a'));
+        for (let i = 0; i < 5; i++) {
+          // Another resource's writes move the store's revision; none is under this cache's root.
+          const rev = await r.raw.create(`/registry/secrets/q/s${Date.now()}-${i}`, new TextEncoder().encode('{}'));
+          const list = await r.store.list(`${ROOT}q/`, {});
+          assert.ok(Number(list.resourceVersion) >= rev, `list at ${list.resourceVersion}, store wrote ${rev}`);
+          assert.deepEqual(list.items, [a]);
+        }
+        assert.equal(r.cache.stats()[0]!.fallbacks, 0, 'progress notices carried the cache to the store revision');
+      } finally {
+        await r.close();
+      }
+    });
+
     it('pages of a list come from one snapshot, from memory', async () => {
       const r = await rig(await open());
       try {

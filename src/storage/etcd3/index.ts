@@ -297,18 +297,23 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
 
     async progressCheck(prefix, afterRevision, revision) {
       const key = Buffer.from(prefix);
-      const range = { key, range_end: prefixEndBytes(key), revision, count_only: true };
+      const range = { key, range_end: prefixEndBytes(key), revision };
+      // etcd filters the returned keys by min_mod_revision (dropping `limit` until after the
+      // filter) but reports the unfiltered count: the first read counts the keys it returns.
       const res = await call(
         () =>
           kvc.txn({
             compare: [],
-            success: [{ request_range: { ...range, min_mod_revision: afterRevision + 1 } }, { request_range: range }],
+            success: [
+              { request_range: { ...range, keys_only: true, min_mod_revision: afterRevision + 1, limit: 1 } },
+              { request_range: { ...range, count_only: true } },
+            ],
             failure: [],
           }),
         { revision },
       );
       return {
-        changed: toRevision(res.responses[0]?.response_range?.count ?? 0),
+        changed: res.responses[0]?.response_range?.kvs.length ?? 0,
         keys: toRevision(res.responses[1]?.response_range?.count ?? 0),
       };
     },
