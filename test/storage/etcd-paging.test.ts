@@ -93,66 +93,6 @@ describe('etcd range paging', { skip: findEtcd() ? false : 'no etcd binary' }, (
     }
   });
 
-  it('a progress notice never runs ahead of the events it vouches for, even while writes stream in', async () => {
-    const watcher = createEtcdBackend({ servers: [etcd.endpoint] });
-    const ac = new AbortController();
-    const p = uniquePrefix('progress');
-    try {
-      const start = await watcher.currentRevision();
-      const w = watcher.watchWithProgress(p, start, ac.signal);
-      const WRITES = 1500;
-      const seen = new Set<number>();
-      let highest = start;
-      let notices = 0;
-      const violations: string[] = [];
-      let done!: () => void;
-      const allSeen = new Promise<void>((r) => (done = r));
-      const reader = (async () => {
-        for await (const item of w) {
-          if (Array.isArray(item)) {
-            for (const ev of item) {
-              if (ev.kv.modRevision <= highest) violations.push(`event at ${ev.kv.modRevision} after progress ${highest}`);
-              seen.add(ev.kv.modRevision);
-            }
-            if (seen.size >= WRITES) done();
-          } else {
-            notices++;
-            highest = Math.max(highest, item.revision);
-          }
-        }
-      })();
-      // Ask for progress all along while the writes land.
-      const asker = setInterval(() => w.requestProgress(), 2);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 64 }, async () => {
-          for (;;) {
-            const i = next++;
-            if (i >= WRITES) return;
-            await writer.create(`${p}${name(i)}`, value(i));
-          }
-        }),
-      );
-      await allSeen;
-      clearInterval(asker);
-      // Once every event is in, a notice at the current revision comes.
-      const current = await watcher.currentRevision();
-      for (let i = 0; i < 100 && highest < current; i++) {
-        w.requestProgress();
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.deepEqual(violations, []);
-      assert.equal(seen.size, WRITES);
-      assert.ok(notices > 0);
-      assert.ok(highest >= current, `progress reached ${highest}, current ${current}`);
-      ac.abort();
-      await reader.catch(() => undefined);
-    } finally {
-      ac.abort();
-      await watcher.close();
-    }
-  });
-
   it('calls that fail do not open a circuit breaker for the calls after them', async () => {
     // 1 KiB receive limit: even one 8 KiB value cannot be received, so every read of the prefix fails.
     const tiny = createEtcdBackend({ servers: [etcd.endpoint], client: { grpcOptions: { 'grpc.max_receive_message_length': 1024 } } });

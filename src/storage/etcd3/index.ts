@@ -162,37 +162,6 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
         /* already closed */
       }
     };
-    // The highest event revision handed on; progress notices are checked against it.
-    let delivered = afterRevision;
-    let retries = 0;
-    /**
-     * etcd before 3.4.31/3.5.13 answers a progress request out of band with its current revision,
-     * possibly ahead of events still queued for this watch (etcd issue 15220); trusting it would
-     * let a cache skip those events. So a notice ahead of the delivered events is passed on only
-     * once the store shows nothing under the prefix changed in between (see
-     * {@link unchangedBetween}); else progress is asked again shortly, until the events arrive.
-     */
-    const onProgress = (revision: number): void => {
-      if (revision <= delivered) {
-        queue.push({ type: 'progress', revision });
-        return;
-      }
-      const from = delivered;
-      void unchangedBetween(prefix, from, revision).then(
-        (quiet) => {
-          if (finished) return;
-          if (quiet) {
-            retries = 0;
-            queue.push({ type: 'progress', revision });
-          } else if (retries++ < 100) {
-            setTimeout(() => progress?.request?.(), 20).unref();
-          } else {
-            retries = 0;
-          }
-        },
-        () => undefined,
-      );
-    };
     const onAbort = () => finish();
     signal.addEventListener('abort', onAbort, { once: true });
     cleanups.add(onAbort);
@@ -207,7 +176,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
           return finish(new StorageError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
         }
         if (res.events.length === 0) {
-          if (progress && !res.created) onProgress(toRevision(res.header.revision));
+          if (progress && !res.created) queue.push({ type: 'progress', revision: toRevision(res.header.revision) });
           return;
         }
         if (queue.size >= watchBuffer) {
@@ -229,7 +198,6 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
           batch.push(ev);
         }
         if (batch.length > 0) queue.push(batch);
-        if (rev > delivered) delivered = rev;
       } catch (err) {
         finish(err);
       }
@@ -269,23 +237,6 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
       cleanups.delete(onAbort);
       finish();
     }
-  }
-
-  /**
-   * True when the keys under `prefix` are the same at `to` as at `from`: none was written after
-   * `from` (a key created or changed since has a newer mod revision) and as many exist (so none
-   * was deleted). Only a key both created and deleted in between is not seen; the state is.
-   */
-  async function unchangedBetween(prefix: string, from: number, to: number): Promise<boolean> {
-    const key = Buffer.from(prefix);
-    const end = prefixEndBytes(key);
-    // etcd applies mod-revision filters to the keys returned, not to count_only counts.
-    const [changed, before, now] = await Promise.all([
-      kvc.range({ key, range_end: end, revision: to, min_mod_revision: from + 1, keys_only: true }),
-      from > 0 ? kvc.range({ key, range_end: end, revision: from, count_only: true }) : Promise.resolve(undefined),
-      kvc.range({ key, range_end: end, revision: to, count_only: true }),
-    ]);
-    return changed.kvs.length === 0 && toRevision(before?.count ?? '0') === toRevision(now.count);
   }
 
   async function* watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]> {
