@@ -13,6 +13,7 @@ import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
 import { pino } from 'pino';
 import { loggingInterceptor } from '../endpoints/logging.js';
 import { createApiMetrics } from '../endpoints/metrics.js';
+import { createWatchEncodings } from '../endpoints/watch-encoding.js';
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
@@ -114,6 +115,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     if (!namespaces) throw new Error('the namespaces resource must be served');
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
+    // One set of shared watch event bytes for both transports, counted on /metrics.
+    const watchEncodings = createWatchEncodings(metrics.registry);
     const handler = createApiHandler(
       catalog,
       [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)],
@@ -151,6 +154,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         version: versionInfo(),
         openapi,
         metrics: metrics.registry,
+        watchEncodings,
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         ready: () => ready,
       });
@@ -178,6 +182,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       catalog,
       handler,
       address: `${opts.bindAddress}:${opts.grpcPort}`,
+      watchEncodings,
     });
     closers.push(() => grpc.close());
     const services = resources.storage('', 'services');
