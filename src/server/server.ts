@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { loggingInterceptor } from '../endpoints/logging.js';
 import { createApiMetrics } from '../endpoints/metrics.js';
 import { createWatchEncodings } from '../endpoints/watch-encoding.js';
+
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
@@ -42,6 +43,9 @@ import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
 import { protobufTypeLookup } from './storage-types.js';
 import { versionInfo } from './version.js';
+
+/** Pending connections the HTTP listener queues (the kernel caps it at net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
 
 /** A running server. */
 export interface RunningServer {
@@ -158,7 +162,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         ready: () => ready,
       });
-      const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
+      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
+      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
+      const server = app.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
       server.on('error', reject);
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
