@@ -211,10 +211,28 @@ export class Cacher {
     }
   }
 
+  /** Attribute strings repeat across objects (label values, node names, phases): keep one copy. */
+  private readonly strings = new Map<string, string>();
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    if (this.strings.size >= 200_000) this.strings.clear();
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private internRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k in r) out[this.intern(k)] = this.intern(r[k]!);
+    return out;
+  }
+
   private entryOf(kv: KeyValue): CacheEntry {
     let attrs = EMPTY_ATTRS;
     try {
-      attrs = this.o.attributes(decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key));
+      const raw = this.o.attributes(decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key));
+      attrs = { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) };
     } catch {
       // An undecodable value stays in the cache: reading it reports the decode error.
     }
@@ -333,6 +351,11 @@ export class Cacher {
   }
 
   // ---- reads ----
+
+  /** The cached stored state of `key`, without waiting (a write's first guess). */
+  peek(key: string): KeyValue | undefined {
+    return this.entries.get(key)?.kv;
+  }
 
   async get(key: string, resourceVersion: string | undefined): Promise<KubeObject> {
     const rv = parseResourceVersion(resourceVersion);
