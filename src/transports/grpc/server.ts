@@ -3,6 +3,7 @@
  * following it as it changes) and run through the same pipeline as HTTP, plus
  * grpc.health.v1 and server reflection.
  */
+import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiHandler } from '../../endpoints/api-call.js';
@@ -94,6 +95,8 @@ function implementation(
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new Server();
   const lifecycle = new AbortController();
+  // Every open watch listens for shutdown: thousands of them are expected, not a leak.
+  setMaxListeners(0, lifecycle.signal);
   const extra: Pick<MethodScope, 'shutdown'> = { shutdown: lifecycle.signal };
   const registered = new Map<string, Registered>();
   const encodings = opts.watchEncodings ?? createWatchEncodings();
