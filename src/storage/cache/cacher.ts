@@ -530,8 +530,9 @@ export class Cacher {
     let replay: CacheEvent[] = [];
     if (!rv) {
       for (const k of this.candidates(prefix, prefix, filter)) {
-        const e = this.entries.get(k)!;
-        if (this.objects.selects(e, filter)) initial.push(e);
+        // A name's key is a candidate whether or not it is stored.
+        const e = this.entries.get(k);
+        if (e && this.objects.selects(e, filter)) initial.push(e);
       }
     } else {
       replay = this.eventsAfter(rv);
