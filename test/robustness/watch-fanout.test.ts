@@ -284,7 +284,7 @@ async function createNamespace(name: string): Promise<void> {
   assert.equal(res.status, 201, JSON.stringify(res.body));
 }
 
-describe('watch fan-out', { timeout: 240_000 }, () => {
+describe('watch fan-out', { timeout: 420_000 }, () => {
   test('1 000 HTTP watchers on one resource: one backend watch, every event once and in order, one encode per event', async () => {
     await createNamespace('fan');
     const list = await call('GET', '/api/v1/namespaces/fan/configmaps');

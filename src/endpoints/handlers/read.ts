@@ -98,40 +98,14 @@ async function watchList(store: ResourceStore, call: ResolvedCall, query: ListQu
   const live = await store.watch(call.namespace, { ...selectors, resourceVersion: rv }, call.signal);
   const def = store.definition;
   const apiVersion = definitionApiVersion(def);
-  const typed = typedItems(store);
   return (async function* () {
-    for (const item of items) yield { type: 'ADDED', object: typed(item, apiVersion, def.kind) } as WatchEvent;
+    for (const item of items) yield { type: 'ADDED', object: { apiVersion, kind: def.kind, ...item } } as WatchEvent;
     yield {
       type: 'BOOKMARK',
       object: { kind: def.kind, apiVersion, metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
     } as WatchEvent;
     yield* live;
   })();
-}
-
-/** Per store: each list item with its apiVersion and kind, made once per item object. */
-const typedByStore = new WeakMap<ResourceStore, WeakMap<KubeObject, KubeObject>>();
-
-/**
- * The typed objects of a store's list items. Lists hand out the same item objects while the
- * state is unchanged (the watch cache, memoized views), so every watch-list watcher's initial
- * ADDED events are the same objects, converted and encoded once for all of them.
- */
-function typedItems(store: ResourceStore): (item: KubeObject, apiVersion: string, kind: string) => KubeObject {
-  let done = typedByStore.get(store);
-  if (!done) {
-    done = new WeakMap();
-    typedByStore.set(store, done);
-  }
-  const memo = done;
-  return (item, apiVersion, kind) => {
-    let obj = memo.get(item);
-    if (!obj) {
-      obj = { apiVersion, kind, ...item };
-      memo.set(item, obj);
-    }
-    return obj;
-  };
 }
 
 function invalidWatch(field: string, detail: string): ApiError {

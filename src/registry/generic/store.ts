@@ -59,11 +59,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const q = qualified(def);
   const { store, prefix } = opts;
   const typed = (obj: KubeObject): KubeObject => withType(def, obj);
-  // The store below hands every watcher (and every list) the same objects when it can (the
-  // watch cache); the typed view of each is made once, so everything above can share by
-  // identity too (one conversion, one encoding per event). Shallow copies, dropped with their source.
+  // The store below hands every watcher the same event objects (the watch cache); the typed
+  // view of each is made once, so everything above can share by identity too (one
+  // conversion, one encoding per event). Shallow copies, dropped with their source.
   const typedOnce = memoized(typed);
-  const strippedOnce = memoized(stripType);
   const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
   const allocator = declared.allocator?.({ store, prefix, ranges: opts.ranges ?? DEFAULT_ALLOCATION_RANGES });
 
@@ -238,7 +237,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
           apiVersion: definitionApiVersion(def),
           kind: def.listKind,
           metadata: { resourceVersion: result.resourceVersion },
-          items: result.items.map(strippedOnce),
+          items: result.items.map(stripType),
         };
         if (result.continue) list.metadata.continue = result.continue;
         if (result.remainingItemCount !== undefined && result.continue) list.metadata.remainingItemCount = result.remainingItemCount;

@@ -17,26 +17,15 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
   // Writes say which group version they came in: a few strategies validate by it.
   const request = { group: served.group, version: served.version };
   const out = (obj: KubeObject): KubeObject => served.fromStorage(obj);
-  // Watch events and list items arrive as the same objects for every watcher and list (the
-  // watch cache, the storage view's memo): each is converted once for this version, so its
-  // watchers share the result (and its encodings). Never mutated after conversion.
+  // Watch events arrive as the same objects for every watcher (the watch cache, the storage
+  // view's memo): each is converted once for this version, so its watchers share the result
+  // (and its encodings). Never mutated after conversion.
   const converted = new WeakMap<KubeObject, KubeObject>();
   const outOnce = (obj: KubeObject): KubeObject => {
     let shown = converted.get(obj);
     if (!shown) {
       shown = out(obj);
       converted.set(obj, shown);
-    }
-    return shown;
-  };
-  const listed = new WeakMap<KubeObject, KubeObject>();
-  const itemOnce = (item: KubeObject): KubeObject => {
-    let shown = listed.get(item);
-    if (!shown) {
-      // List items carry no apiVersion/kind of their own: the list's say it.
-      const { apiVersion: _a, kind: _k, ...rest } = out(item);
-      shown = rest;
-      listed.set(item, shown);
     }
     return shown;
   };
@@ -49,7 +38,11 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
     },
     async list(namespace, query) {
       const list = await storage.list(namespace, query);
-      const items = list.items.map(itemOnce);
+      // List items carry no apiVersion/kind of their own: the list's say it.
+      const items = list.items.map((item) => {
+        const { apiVersion: _a, kind: _k, ...rest } = out(item);
+        return rest;
+      });
       return { ...list, apiVersion: definitionApiVersion(served), kind: served.listKind, items };
     },
     async watch(namespace, query, signal) {
