@@ -25,25 +25,44 @@ export interface WatchStreamOptions {
 const TIMER = Symbol('timer');
 const ABORTED = Symbol('aborted');
 
-/** Waits for `promise`, a timer of `ms`, or the signal, whichever comes first. */
-async function race<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T | typeof TIMER | typeof ABORTED> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<typeof TIMER>((resolve) => {
-        timer = setTimeout(() => resolve(TIMER), Math.max(0, ms));
-      }),
-      new Promise<typeof ABORTED>((resolve) => {
-        onAbort = () => resolve(ABORTED);
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+/**
+ * What a stream waits on between events: the next event, one timer (armed again only after it
+ * fired) and the call's signal (one listener for the stream). Per event this costs one promise,
+ * not a timer and a listener: a thousand watchers of one write each pass through here.
+ */
+class Waiter {
+  private wake: ((v: typeof TIMER | typeof ABORTED) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private fired = false;
+  private readonly onAbort = (): void => this.wake?.(ABORTED);
+
+  constructor(private readonly signal: AbortSignal) {
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Waits for `promise`, the timer (armed for `ms` unless already running), or the signal. */
+  wait<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMER | typeof ABORTED> {
+    if (this.signal.aborted) return Promise.resolve(ABORTED);
+    if (this.fired) {
+      this.fired = false;
+      return Promise.resolve(TIMER);
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.wake) this.wake(TIMER);
+      else this.fired = true;
+    }, Math.max(0, ms));
+    return new Promise((resolve, reject) => {
+      this.wake = resolve;
+      promise.then(resolve, reject);
+    }).finally(() => {
+      this.wake = undefined;
+    }) as Promise<T | typeof TIMER | typeof ABORTED>;
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this.onAbort);
   }
 }
 
@@ -55,10 +74,11 @@ export async function* watchStream(source: AsyncIterable<WatchEvent>, opts: Watc
   let nextBookmark = interval === undefined ? Infinity : Date.now() + interval;
   let lastRv = opts.resourceVersion && opts.resourceVersion !== '0' ? opts.resourceVersion : '';
   let pending: Promise<IteratorResult<WatchEvent>> | undefined;
+  const waiter = new Waiter(opts.signal);
   try {
     for (;;) {
       pending ??= events.next();
-      const next = await race(pending, Math.min(deadline, nextBookmark) - Date.now(), opts.signal);
+      const next = await waiter.wait(pending, Math.min(deadline, nextBookmark) - Date.now());
       if (next === ABORTED) return;
       if (next === TIMER) {
         const now = Date.now();
@@ -77,6 +97,7 @@ export async function* watchStream(source: AsyncIterable<WatchEvent>, opts: Watc
       if (ev.type === 'ERROR') return;
     }
   } finally {
+    waiter.close();
     // A next() still in flight settles when the call's signal aborts the source; an idle
     // source can be closed now.
     if (pending) pending.catch(() => undefined);

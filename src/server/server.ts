@@ -13,6 +13,8 @@ import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
 import { pino } from 'pino';
 import { loggingInterceptor } from '../endpoints/logging.js';
 import { createApiMetrics } from '../endpoints/metrics.js';
+import { createWatchEncodings } from '../endpoints/watch-encoding.js';
+
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { builtinDefinitions } from '../registry/definitions.js';
@@ -44,6 +46,9 @@ import { versionInfo } from './version.js';
 import { createWatchCache } from '../storage/cache/watch-cache.js';
 import { registerWatchCacheMetrics } from './watch-cache-metrics.js';
 import { cachedStore, uncachedResources } from './watch-cache-setup.js';
+
+/** Pending connections the HTTP listener queues (the kernel caps it at net.core.somaxconn). */
+const LISTEN_BACKLOG = 4096;
 
 /** A running server. */
 export interface RunningServer {
@@ -133,6 +138,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     if (!namespaces) throw new Error('the namespaces resource must be served');
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
+    // One set of shared watch event bytes for both transports, counted on /metrics.
+    const watchEncodings = createWatchEncodings(metrics.registry);
     if (watchCache) {
       registerWatchCacheMetrics(metrics.registry, watchCache);
       await watchCache.whenReady();
@@ -174,10 +181,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         version: versionInfo(),
         openapi,
         metrics: metrics.registry,
+        watchEncodings,
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         ready: () => ready,
       });
-      const server = app.listen(opts.port, opts.bindAddress, () => resolveListen(server));
+      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
+      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
+      const server = app.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
       server.on('error', reject);
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
@@ -201,6 +211,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       catalog,
       handler,
       address: `${opts.bindAddress}:${opts.grpcPort}`,
+      watchEncodings,
     });
     closers.push(() => grpc.close());
     const services = resources.storage('', 'services');

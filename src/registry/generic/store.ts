@@ -27,6 +27,19 @@ import { qualified, stripType, withType } from './type-meta.js';
 /** Largest page size handed to storage (an int64 `limit` may not fit a JS number or SQLite LIMIT). */
 const MAX_PAGE_LIMIT = 2 ** 31 - 1;
 
+/** `f` computed once per input object (kept while the input lives). */
+function memoized(f: (obj: KubeObject) => KubeObject): (obj: KubeObject) => KubeObject {
+  const done = new WeakMap<KubeObject, KubeObject>();
+  return (obj) => {
+    let out = done.get(obj);
+    if (!out) {
+      out = f(obj);
+      done.set(obj, out);
+    }
+    return out;
+  };
+}
+
 /** Admission-like check run before creating an object in a namespace (namespace lifecycle). */
 export type NamespaceCheck = (namespace: string, q: Qualified, name: string) => Promise<void>;
 
@@ -46,6 +59,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const q = qualified(def);
   const { store, prefix } = opts;
   const typed = (obj: KubeObject): KubeObject => withType(def, obj);
+  // The store below hands every watcher the same event objects (the watch cache); the typed
+  // view of each is made once, so everything above can share by identity too (one
+  // conversion, one encoding per event). Shallow copies, dropped with their source.
+  const typedOnce = memoized(typed);
   const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
   const allocator = declared.allocator?.({ store, prefix, ranges: opts.ranges ?? DEFAULT_ALLOCATION_RANGES });
 
@@ -246,7 +263,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       const source = store.watch(collectionPrefix(prefix, def, namespace), watchOpts);
       async function* events(): AsyncIterable<WatchEvent> {
         try {
-          for await (const ev of source) yield { type: ev.type, object: typed(ev.object) };
+          for await (const ev of source) yield { type: ev.type, object: typedOnce(ev.object) };
         } catch (err) {
           if (signal.aborted) return;
           const apiErr = interpretStorageError(err, q);

@@ -17,8 +17,20 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
   // Writes say which group version they came in: a few strategies validate by it.
   const request = { group: served.group, version: served.version };
   const out = (obj: KubeObject): KubeObject => served.fromStorage(obj);
+  // Watch events arrive as the same objects for every watcher (the watch cache, the storage
+  // view's memo): each is converted once for this version, so its watchers share the result
+  // (and its encodings). Never mutated after conversion.
+  const converted = new WeakMap<KubeObject, KubeObject>();
+  const outOnce = (obj: KubeObject): KubeObject => {
+    let shown = converted.get(obj);
+    if (!shown) {
+      shown = out(obj);
+      converted.set(obj, shown);
+    }
+    return shown;
+  };
   const convertEvent = (ev: WatchEvent): WatchEvent =>
-    ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: out(ev.object) };
+    ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: outOnce(ev.object) };
   return {
     definition: served,
     async get(namespace, name, opts) {

@@ -97,6 +97,8 @@ export class Cacher {
   private readonly ready: Promise<void>;
   private recentlyAdded = new Set<CacheEntry>();
   private olderAdded = new Set<CacheEntry>();
+  /** Watches iterating their initial state right now. */
+  private initialInProgress = 0;
   private readonly sweep: NodeJS.Timeout;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
 
@@ -343,6 +345,9 @@ export class Cacher {
   }
 
   private sweepAdded(): void {
+    // While a watch is still handing out its initial state, its entries' shared ADDED events
+    // stay: a storm's slow watchers must get the objects (and encodings) the first ones got.
+    if (this.initialInProgress > 0) return;
     for (const e of this.olderAdded) if (!this.recentlyAdded.has(e)) delete e.added;
     this.olderAdded = this.recentlyAdded;
     this.recentlyAdded = new Set();
@@ -558,6 +563,8 @@ export class Cacher {
     this.watchers.add(watcher);
     const onAbort = (): void => watcher.end();
     signal.addEventListener('abort', onAbort, { once: true });
+    let inInitial = initial.length > 0;
+    if (inInitial) this.initialInProgress++;
     try {
       for (const e of initial) {
         if (signal.aborted) return;
@@ -565,6 +572,10 @@ export class Cacher {
         yield this.objects.addedOf(e);
       }
       initial = [];
+      if (inInitial) {
+        inInitial = false;
+        this.initialInProgress--;
+      }
       for (const ev of replay) {
         if (signal.aborted) return;
         const out = watcher.overflowed ? undefined : this.objects.eventFor(ev, filter);
@@ -577,6 +588,7 @@ export class Cacher {
         yield ev;
       }
     } finally {
+      if (inInitial) this.initialInProgress--;
       signal.removeEventListener('abort', onAbort);
       this.watchers.delete(watcher);
     }

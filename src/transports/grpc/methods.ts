@@ -19,6 +19,7 @@ import { grpcCredentials } from './credentials.js';
 import { messageFromJson } from './objects.js';
 import { declaredResource } from './services.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
+import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
 
 /** What every method handler needs. */
 export interface MethodScope {
@@ -26,6 +27,12 @@ export interface MethodScope {
   handler: ApiHandler;
   /** Aborts when the server shuts down: open watches end (with OK) so shutdown is prompt. */
   shutdown?: AbortSignal;
+  /**
+   * Watch events as bytes shared by every watcher: the Watch method's own serializer, run
+   * once per event (the service's Watch then takes those bytes as they are; see server.ts).
+   * Absent: each watcher's messages are serialized by grpc-js.
+   */
+  sharedWatch?: { encodings: WatchEncodings; serialize: (message: unknown) => Buffer };
 }
 
 /** The union of the request messages' fields (GetRequest, CreateXRequest, PatchRequest, …). */
@@ -198,7 +205,15 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
             await writeMessage(out, { type: ev.type, status: statusToMessage(ev.object as unknown as Status) }, abort.signal);
             break;
           }
-          await writeMessage(out, { type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) }, abort.signal);
+          const message = (): Record<string, unknown> => ({ type: ev.type, object: messageFromJson(scope.def.typeName, ev.object) });
+          const shared = scope.sharedWatch;
+          if (!shared) {
+            await writeMessage(out, message(), abort.signal);
+            continue;
+          }
+          const data = shared.encodings.bytes(ev, 'grpc', scope.def, () => shared.serialize(message()));
+          shared.encodings.sent(scope.def, data.length);
+          await writeMessage(out, data, abort.signal);
         }
       } finally {
         abort.abort();

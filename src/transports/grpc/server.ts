@@ -3,6 +3,7 @@
  * following it as it changes) and run through the same pipeline as HTTP, plus
  * grpc.health.v1 and server reflection.
  */
+import { setMaxListeners } from 'node:events';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiHandler } from '../../endpoints/api-call.js';
@@ -12,6 +13,7 @@ import type { ServedResource } from '../../registry/rest/served.js';
 import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection, type Reflection } from './reflection.js';
 import { serviceForDefinition } from './services.js';
+import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
 
 /** The standard health service, listed by reflection beside the resource services. */
 const HEALTH_SERVICE = 'grpc.health.v1.Health';
@@ -22,6 +24,8 @@ export interface GrpcServerOptions {
   handler: ApiHandler;
   /** host:port to bind (port 0 picks a free one). */
   address: string;
+  /** Watch event bytes shared with every other watcher (and the HTTP transport); absent: this server's own. */
+  watchEncodings?: WatchEncodings;
 }
 
 /** A running gRPC server. */
@@ -62,14 +66,36 @@ function wantedServices(catalog: ApiCatalog): Map<string, { def: ServedResource;
   return wanted;
 }
 
-function implementation(def: ServedResource, definition: ServiceDefinition, handler: ApiHandler, extra: Pick<MethodScope, 'shutdown'>): UntypedServiceImplementation {
+/**
+ * The service as served: its Watch method writes bytes a watcher's handler hands it already
+ * serialized (by that method's own serializer, once per event for every watcher), and
+ * serializes anything else as generated. The wire format is the generated one either way.
+ */
+function sharingWatchBytes(definition: ServiceDefinition): { definition: ServiceDefinition; serialize?: (message: unknown) => Buffer } {
+  const watch = definition['watch'];
+  if (!watch) return { definition };
+  const serialize = watch.responseSerialize as (message: unknown) => Buffer;
+  const responseSerialize = (value: unknown): Buffer => (Buffer.isBuffer(value) ? value : serialize(value));
+  return { definition: { ...definition, watch: { ...watch, responseSerialize } }, serialize };
+}
+
+function implementation(
+  def: ServedResource,
+  definition: ServiceDefinition,
+  handler: ApiHandler,
+  extra: Pick<MethodScope, 'shutdown'>,
+  encodings: WatchEncodings,
+): { definition: ServiceDefinition; impl: UntypedServiceImplementation } {
+  const served = sharingWatchBytes(definition);
+  const scope: MethodScope = { ...extra, def, handler };
+  if (served.serialize) scope.sharedWatch = { encodings, serialize: served.serialize };
   const impl: UntypedServiceImplementation = {};
   for (const method of Object.keys(definition)) {
-    const h = methodHandler({ ...extra, def, handler }, method);
+    const h = methodHandler(scope, method);
     if (!h) throw new Error(`${def.group || 'core'}/${def.version} ${def.resource}: no handler for method ${method}`);
     impl[method] = h;
   }
-  return impl;
+  return { definition: served.definition, impl };
 }
 
 /**
@@ -80,8 +106,11 @@ function implementation(def: ServedResource, definition: ServiceDefinition, hand
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new Server(SERVER_OPTIONS);
   const lifecycle = new AbortController();
+  // Every open watch listens for shutdown: thousands of them are expected, not a leak.
+  setMaxListeners(0, lifecycle.signal);
   const extra: Pick<MethodScope, 'shutdown'> = { shutdown: lifecycle.signal };
   const registered = new Map<string, Registered>();
+  const encodings = opts.watchEncodings ?? createWatchEncodings();
   const health = new HealthImplementation({ '': 'SERVING' });
   health.addToServer(server);
   let reflection: Reflection | undefined;
@@ -95,9 +124,10 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     }
     for (const [name, w] of wanted) {
       if (registered.has(name)) continue;
-      server.addService(w.definition, implementation(w.def, w.definition, opts.handler, extra));
+      const served = implementation(w.def, w.definition, opts.handler, extra, encodings);
+      server.addService(served.definition, served.impl);
       health.setStatus(name, 'SERVING');
-      registered.set(name, { definition: w.definition });
+      registered.set(name, { definition: served.definition });
     }
     reflection?.update([...registered.keys(), HEALTH_SERVICE]);
   };

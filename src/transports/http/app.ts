@@ -18,6 +18,7 @@ import { sendError, sendJson } from './respond.js';
 import { isProxyPath } from './request-info.js';
 import { serveResource } from './resource-route.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
+import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
 
 /** The version document served at /version. */
 export interface VersionInfo {
@@ -40,6 +41,8 @@ export interface HttpGatewayOptions {
   openapi: OpenApiPublisher;
   /** Prometheus registry served at /metrics. */
   metrics?: Registry;
+  /** Watch event bytes shared with every other watcher (and the gRPC transport); absent: this gateway's own. */
+  watchEncodings?: WatchEncodings;
   /** host:port clients should use, for /api's serverAddressByClientCIDRs (a getter when the port is picked at listen time). */
   serverAddress: string | (() => string);
   /** Readiness: false until bootstrap is done. */
@@ -56,6 +59,7 @@ function requestTooLarge(): ApiError {
 /** Builds the express application. */
 export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   const app = express();
+  const encodings = opts.watchEncodings ?? createWatchEncodings();
   app.disable('x-powered-by');
   app.disable('etag');
   // Plain key=value pairs (repeated keys become arrays): `a[b]=c` is not an object.
@@ -64,7 +68,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   // their paths, and walking them was a visible share of a GET's cost.
   app.use((req, res, next) => {
     if (!isBodilessResourceRead(req)) return next();
-    void serveResource(opts.catalog, opts.handler, req, res).catch(next);
+    void serveResource(opts.catalog, opts.handler, req, res, encodings).catch(next);
   });
   // A declared length over the limit is answered at once (the body parser would first read
   // the whole declared body off the socket); the connection closes after the answer.
@@ -124,7 +128,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   });
 
   app.use((req, res, next) => {
-    void serveResource(opts.catalog, opts.handler, req, res).catch(next);
+    void serveResource(opts.catalog, opts.handler, req, res, encodings).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);

@@ -20,6 +20,9 @@ import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
 import { sendBody, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
+import { PROTOBUF } from '../../endpoints/request/media-type.js';
+import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
+import type { WatchEvent } from '../../registry/rest/resource-store.js';
 import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
 
 type Query = Record<string, string | string[] | undefined>;
@@ -37,7 +40,7 @@ function closed(abort: AbortController): () => void {
 }
 
 /** Serves one resource request. */
-export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, req: Request, res: Response): Promise<void> {
+export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, req: Request, res: Response, encodings: WatchEncodings): Promise<void> {
   const info = parseResourcePath(req.path);
   if (!info) throw resourceNotFound();
   if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
@@ -91,7 +94,15 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
   const printing = served && output.as !== 'object' ? printerFor(served, info.subresource) : undefined;
   if (result.type === 'watch') {
     const events = printing ? renderWatch(printing, output, result) : result.events;
-    await streamWatch(res, events, abort, watchContentType(format.mediaType), (ev) => encodeWatchFrame(format.mediaType, ev, served));
+    // Every watcher of an event in this encoding writes the same bytes (endpoints/watch-encoding.ts).
+    const encoding = format.mediaType === PROTOBUF ? 'protobuf' : 'json';
+    const resource = served ?? { group: info.group, version: info.version, resource: info.resource };
+    const frame = (ev: WatchEvent): Uint8Array => {
+      const data = encodings.bytes(ev, encoding, resource, () => encodeWatchFrame(format.mediaType, ev, served));
+      encodings.sent(resource, data.length);
+      return data;
+    };
+    await streamWatch(res, events, abort, watchContentType(format.mediaType), frame);
     return;
   }
   if (result.type === 'proxy') return sendStatus(resourceNotFound());
