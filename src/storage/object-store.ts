@@ -3,6 +3,7 @@ import { bytesEqual, decodeWithVersion, encodeWithoutVersion, jsonCodec, type Co
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { StorageError, futureRevisionError, isStorageError } from './errors.js';
 import type { KeyValue, KvBackend, KvEvent } from './kv.js';
+import type { Selection } from './cache/selection.js';
 
 export type { KubeObject } from '../machinery/meta/object.js';
 export type { Codec } from './codec.js';
@@ -20,6 +21,8 @@ export interface ObjectListOptions {
   limit?: number;
   continue?: string;
   predicate?: (o: KubeObject) => boolean;
+  /** The same selection in structured form, for stores that filter without decoding (the watch cache). */
+  selection?: Selection;
 }
 
 /** Result of {@link ObjectStore.list}. */
@@ -34,11 +37,24 @@ export interface ObjectListResult {
 export interface ObjectWatchOptions {
   resourceVersion?: string;
   predicate?: (o: KubeObject) => boolean;
+  /** The same selection in structured form (see {@link ObjectListOptions.selection}). */
+  selection?: Selection;
   signal: AbortSignal;
 }
 
 /** One watch event, with the object's resourceVersion set to the event's revision. */
 export type ObjectWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+
+/** Options for {@link ObjectStore.guaranteedUpdate}. */
+export interface GuaranteedUpdateOptions {
+  preconditions?: Preconditions;
+  /**
+   * The stored state a cache holds (possibly stale): the first attempt starts from it
+   * instead of reading the store. A stale guess costs one failed compare-and-swap; a
+   * precondition failure or a no-op found on it is confirmed against the store first.
+   */
+  suggestion?: KeyValue;
+}
 
 /** Options for {@link ObjectStore.delete}. */
 export interface ObjectDeleteOptions {
@@ -55,8 +71,12 @@ export interface ObjectDeleteOptions {
 export interface ObjectStore {
   /** Create-if-absent; throws StorageError('KeyExists'). Any resourceVersion on `obj` is ignored. */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
-  /** Throws StorageError('KeyNotFound'). */
-  get(key: string): Promise<KubeObject>;
+  /**
+   * Throws StorageError('KeyNotFound'). Without a resourceVersion the read is consistent
+   * (it sees every write acknowledged before it); `"0"` allows any recent state; a
+   * revision asks for a state at least that new.
+   */
+  get(key: string, opts?: { resourceVersion?: string }): Promise<KubeObject>;
   /** A consistent (single-revision) possibly paginated list of objects under `prefix`. */
   list(prefix: string, opts: ObjectListOptions): Promise<ObjectListResult>;
   /**
@@ -67,13 +87,18 @@ export interface ObjectStore {
   guaranteedUpdate(
     key: string,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts?: { preconditions?: Preconditions },
+    opts?: GuaranteedUpdateOptions,
   ): Promise<KubeObject>;
   /** Delete; returns the last state with the delete's revision as resourceVersion. */
   delete(key: string, opts?: ObjectDeleteOptions): Promise<KubeObject>;
   /** Changes under `prefix` after `resourceVersion` (unset/"0": synthetic ADDED for current objects first). */
   watch(prefix: string, opts: ObjectWatchOptions): AsyncIterable<ObjectWatchEvent>;
   currentResourceVersion(): Promise<string>;
+  /**
+   * Resolves once reads of `key`'s resource reflect `revision`; rejects with
+   * FutureRevision after the freshness timeout (3 s). Absent: reads always see the store's latest state.
+   */
+  waitFresh?(key: string, revision: number): Promise<void>;
 }
 
 /** Options for {@link createObjectStore}. */
@@ -269,18 +294,35 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
     },
 
     async guaranteedUpdate(key, tryUpdate, o = {}) {
-      let kv = await readCurrent(key);
+      let kv = o.suggestion ?? (await readCurrent(key));
+      // Whether `kv` came from the cache and was not confirmed by the store yet.
+      let guessed = o.suggestion !== undefined;
       for (;;) {
         const current = decode(kv);
-        checkPreconditions(key, current, o.preconditions);
+        try {
+          checkPreconditions(key, current, o.preconditions);
+        } catch (err) {
+          if (!guessed) throw err;
+          kv = await readCurrent(key);
+          guessed = false;
+          continue;
+        }
         // `current` is freshly decoded: tryUpdate may mutate it.
         const updated = await tryUpdate(current);
         const bytes = encodeWithoutVersion(codec, updated);
-        if (bytesEqual(bytes, kv.value)) return decode(kv);
+        if (bytesEqual(bytes, kv.value)) {
+          if (!guessed) return decode(kv);
+          const fresh = await readCurrent(key);
+          if (fresh.modRevision === kv.modRevision) return decode(fresh);
+          kv = fresh;
+          guessed = false;
+          continue;
+        }
         const res = await backend.update(key, bytes, kv.modRevision);
         if (res.ok) return decodeWithVersion(codec, bytes, res.revision, key);
         if (!res.current) throw notFound(key);
         kv = res.current; // lost the race: retry against the newer state
+        guessed = false;
       }
     },
 
