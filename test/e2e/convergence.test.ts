@@ -209,7 +209,8 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
     etcd = await startEtcd();
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-convergence-'));
     dirs.push(dataDir);
-    srv = await Restartable.start({ dataDir, etcdServers: [etcd.endpoint] });
+    // A short watch-cache window, so a client that lags behind gets 410 from the cache too.
+    srv = await Restartable.start({ dataDir, etcdServers: [etcd.endpoint], watchCacheTuning: { windowEvents: 50 } });
   });
   after(async () => {
     await srv?.server.close().catch(() => undefined);
@@ -217,48 +218,60 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   });
 
+  const outer = () => srv;
+  const tempDir = async () => {
+    const d = await mkdtemp(join(tmpdir(), 'wheelhouse-convergence-'));
+    dirs.push(d);
+    return d;
+  };
+
   const compactNow = async (): Promise<number> => {
     const rev = await srv.server.backend.currentRevision();
     await run('etcdctl', ['--endpoints', etcd.endpoint, 'compact', String(rev)], { env: { ...process.env, ETCDCTL_API: '3' } });
     return rev;
   };
 
-  it('an etcd compaction while they watch: a lagging client gets 410, re-lists, and all converge', async (t) => {
-    const ns = 'conv-compaction';
-    await createNamespace(srv.url(), ns);
-    const clients = clientsFor(srv, ns);
-    const lagger = httpInformer('lagger', srv.url, { namespace: ns });
-    const all = [...clients, lagger];
-    const acked: AckedWrite[] = [];
-    try {
-      await synced(all);
-      let done = false;
-      const names = Array.from({ length: 12 }, (_, i) => `cm-${i}`);
-      const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
-      await sleep(600);
-      lagger.pause();
-      const lagFrom = lagger.rec.lastRv;
-      const ackedAtPause = acked.length;
-      let compacted = 0;
-      // Lag behind by several compactions and more events than a watch cache's window holds.
-      for (let i = 0; i < 3 || (acked.length - ackedAtPause < 150 && i < 30); i++) {
-        await sleep(500);
-        compacted = await compactNow();
+  for (const cached of [true, false]) {
+    it(`an etcd compaction while they watch (${cached ? 'watch cache' : 'no watch cache'}): a lagging client gets 410, re-lists, and all converge`, async (t) => {
+      const ns = `conv-compaction-${cached ? 'cached' : 'uncached'}`;
+      // The same etcd through a second server that reads from it directly.
+      const srv = cached ? outer() : await Restartable.start({ dataDir: await tempDir(), etcdServers: [etcd.endpoint], watchCache: false });
+      await createNamespace(srv.url(), ns);
+      const clients = clientsFor(srv, ns);
+      const lagger = httpInformer('lagger', srv.url, { namespace: ns });
+      const all = [...clients, lagger];
+      const acked: AckedWrite[] = [];
+      try {
+        await synced(all);
+        let done = false;
+        const names = Array.from({ length: 12 }, (_, i) => `cm-${i}`);
+        const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
+        await sleep(600);
+        lagger.pause();
+        const lagFrom = lagger.rec.lastRv;
+        const ackedAtPause = acked.length;
+        let compacted = 0;
+        // Lag behind by several compactions and more events than a watch cache's window holds.
+        for (let i = 0; i < 3 || (acked.length - ackedAtPause < 150 && i < 30); i++) {
+          await sleep(500);
+          compacted = await compactNow();
+        }
+        assert.ok(compacted > lagFrom, 'compacted past the lagging client');
+        lagger.resume();
+        await sleep(800);
+        done = true;
+        await Promise.all(writers);
+        await compactNow();
+        await assertConverged(srv.url(), ns, all, acked);
+        assert.ok(lagger.rec.expired >= 1, `the lagging client was never told 410 (lists=${lagger.rec.lists})`);
+        assert.ok(lagger.rec.lists >= 2, 'the lagging client re-listed');
+        summary(t, all, acked);
+      } finally {
+        await stopAll(all);
+        if (!cached) await srv.server.close();
       }
-      assert.ok(compacted > lagFrom, 'compacted past the lagging client');
-      lagger.resume();
-      await sleep(800);
-      done = true;
-      await Promise.all(writers);
-      await compactNow();
-      await assertConverged(srv.url(), ns, all, acked);
-      assert.ok(lagger.rec.expired >= 1, `the lagging client was never told 410 (lists=${lagger.rec.lists})`);
-      assert.ok(lagger.rec.lists >= 2, 'the lagging client re-listed');
-      summary(t, all, acked);
-    } finally {
-      await stopAll(all);
-    }
-  });
+    });
+  }
 
   it('etcd killed and restarted on the same data directory mid-writes: every client reconnects and converges', async (t) => {
     const ns = 'conv-etcd-restart';
