@@ -31,10 +31,10 @@ export function decodeWithVersion(codec: Codec, bytes: Uint8Array, revision: num
   try {
     obj = codec.decode(bytes);
   } catch (err) {
-    throw new StorageError('InvalidObject', `cannot decode object stored at ${key}: ${(err as Error).message}`, { key, cause: err });
+    throw new StorageError('Internal', `cannot decode object stored at ${key}: ${(err as Error).message}`, { key, cause: err });
   }
   if (obj === null || typeof obj !== 'object') {
-    throw new StorageError('InvalidObject', `object stored at ${key} is not a JSON object`, { key });
+    throw new StorageError('Internal', `object stored at ${key} is not a JSON object`, { key });
   }
   obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
   return obj;

@@ -6,6 +6,8 @@ export type StorageErrorCode =
   | 'Compacted'
   | 'FutureRevision'
   | 'InvalidObject'
+  | 'Internal'
+  | 'Timeout'
   | 'Unavailable';
 
 /** Extra facts attached to a {@link StorageError}. */
@@ -24,7 +26,10 @@ export interface StorageErrorDetails {
  * The single error type thrown by the storage layer. The registry maps `code`
  * to a Kubernetes Status (KeyNotFound → 404, KeyExists → 409 AlreadyExists,
  * Conflict → 409, Compacted → 410 Expired, FutureRevision → 504 "Too large resource version",
- * InvalidObject → 400/500, Unavailable → 503).
+ * InvalidObject (a bad request parameter: resourceVersion, continue token) → 400,
+ * Internal (the store failed or refused the call, a stored object is corrupt) → 500 InternalError,
+ * Timeout (the store did not answer in time) → 504 Timeout, Unavailable (the store cannot be
+ * reached, or a watcher was cut off) → 503 ServiceUnavailable).
  */
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { KubeObject } from '../machinery/meta/object.js';
 import { bytesEqual, decodeWithVersion, encodeWithoutVersion, jsonCodec, type Codec } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
@@ -100,6 +101,9 @@ export interface ObjectStore {
    */
   waitFresh?(key: string, revision: number): Promise<void>;
 }
+
+/** Objects decoded in one go when reading a list, before other work gets the event loop. */
+const DECODE_SLICE = 500;
 
 /** Options for {@link createObjectStore}. */
 export interface ObjectStoreOptions {
@@ -269,6 +273,8 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
         revision = res.revision; // every later page reads at the first page's revision
         let i = 0;
         for (; i < res.kvs.length && (limit === 0 || items.length < limit); i++) {
+          // Decoding a large page is long work: give other requests their turn now and then.
+          if (i > 0 && i % DECODE_SLICE === 0) await yieldToLoop();
           const obj = decode(res.kvs[i]!);
           if (!predicate || predicate(obj)) items.push(obj);
         }

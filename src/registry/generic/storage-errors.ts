@@ -7,6 +7,7 @@ import {
   expired,
   internalError,
   notFound,
+  timeout,
   tooLargeResourceVersion,
   type Qualified,
 } from '../../machinery/errors/index.js';
@@ -32,8 +33,13 @@ export function interpretStorageError(err: unknown, q: Qualified, name = ''): Ap
       // A read pinned to a revision the store has not reached (etcd's future revision).
       return tooLargeResourceVersion(err.revision ?? 0, err.currentRevision ?? 0);
     case 'InvalidObject':
+      // A request parameter the store cannot use (resourceVersion, continue token).
       return badRequest(err.message);
-    default:
+    case 'Timeout':
+      return timeout(err.message);
+    case 'Unavailable':
       return new ApiError('ServiceUnavailable', err.message);
+    case 'Internal':
+      return internalError(err);
   }
 }

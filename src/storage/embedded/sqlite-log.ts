@@ -82,7 +82,14 @@ export function openSqliteLog(file: string, opts: SqliteLogOptions = {}): Revisi
   const qSetCompact = db.prepare(`INSERT INTO meta (name, value) VALUES ('compact_revision', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`);
   const qLatest = db.prepare(`SELECT * FROM log WHERE key = ? AND id <= ? ORDER BY id DESC LIMIT 1`);
   const latestIds = `SELECT MAX(id) AS id FROM log WHERE key >= @start AND (@end IS NULL OR key < @end) AND id <= @rev GROUP BY key`;
-  const qRange = db.prepare(`SELECT l.* FROM log l JOIN (${latestIds}) m ON l.id = m.id WHERE l.deleted = 0 ORDER BY l.key LIMIT @limit`);
+  // Walks the (key, id) index in key order, keeping each key's newest row at the revision, so a
+  // page costs its own size (not the whole range's): the LIMIT stops the walk.
+  const qRange = db.prepare(
+    `SELECT l.* FROM log l
+      WHERE l.key >= @start AND (@end IS NULL OR l.key < @end) AND l.id <= @rev AND l.deleted = 0
+        AND l.id = (SELECT MAX(n.id) FROM log n WHERE n.key = l.key AND n.id <= @rev)
+      ORDER BY l.key LIMIT @limit`,
+  );
   const qCount = db.prepare(`SELECT COUNT(*) FROM log l JOIN (${latestIds}) m ON l.id = m.id WHERE l.deleted = 0`).pluck();
   const qHistory = db.prepare(
     `SELECT l.*, p.value AS p_value, p.create_revision AS p_create_revision, p.deleted AS p_deleted

@@ -1,6 +1,15 @@
 import { StorageError } from '../errors.js';
 
-/** Translate an etcd/gRPC failure into a StorageError (by etcd's error text). */
+/** gRPC status names as they appear in grpc-js error messages (`14 UNAVAILABLE: …`). */
+const UNAVAILABLE = /\bUNAVAILABLE\b|No connection established|ECONNREFUSED|etcdserver: no leader|etcdserver: leader changed|client was already closed/;
+const TIMED_OUT = /\bDEADLINE_EXCEEDED\b|etcdserver: request timed out/;
+
+/**
+ * Translate an etcd/gRPC failure into a StorageError (by etcd's error text): compaction and
+ * future revisions keep their meaning; an etcd that cannot be reached is Unavailable, one that
+ * did not answer in time is Timeout; anything else — etcd refusing the call, a message over a
+ * limit, an unexpected reply — is Internal. None of these is the caller's fault (never a 400).
+ */
 export function fromEtcdError(err: unknown, context: { key?: string; revision?: number } = {}): StorageError {
   if (err instanceof StorageError) return err;
   const message = err instanceof Error ? err.message : String(err);
@@ -11,8 +20,10 @@ export function fromEtcdError(err: unknown, context: { key?: string; revision?: 
   if (message.includes('required revision is a future revision')) {
     return new StorageError('FutureRevision', `Too large resource version: ${context.revision ?? 0}`, details);
   }
-  if (message.includes('request is too large') || message.includes('larger than max')) {
-    return new StorageError('InvalidObject', `etcd rejected the request: ${message}`, details);
+  if (TIMED_OUT.test(message)) return new StorageError('Timeout', `etcd did not answer in time: ${message}`, details);
+  if (UNAVAILABLE.test(message)) return new StorageError('Unavailable', `etcd request failed: ${message}`, details);
+  if (message.includes('request is too large') || message.includes('larger than max') || message.includes('RESOURCE_EXHAUSTED')) {
+    return new StorageError('Internal', `etcd rejected the request: ${message}`, details);
   }
-  return new StorageError('Unavailable', `etcd request failed: ${message}`, details);
+  return new StorageError('Internal', `etcd request failed: ${message}`, details);
 }

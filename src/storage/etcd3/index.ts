@@ -13,6 +13,45 @@ export interface EtcdBackendOptions {
   client?: Omit<IOptions, 'hosts'>;
   /** Watch responses a watcher may lag behind before it is ended with Unavailable (default 10000). */
   watchBuffer?: number;
+  /**
+   * Internal paging of range reads: keys asked for in the first page (default 1000) and the
+   * encoded bytes a page should stay under (default 16 MiB); see {@link createEtcdBackend}.
+   */
+  rangePage?: { keys?: number; bytes?: number };
+}
+
+/**
+ * The client's gRPC message limits. A range response is paged to stay far below the receive
+ * limit; the limit itself is large so that no single object (etcd refuses values over its
+ * `--max-request-bytes`, 1.5 MiB by default) can reach it. Sends are not limited by the client:
+ * etcd's own request limit applies.
+ */
+const MAX_RECEIVE_BYTES = 256 * 1024 * 1024;
+const MAX_PAGE_KEYS = 10_000;
+
+type FaultHandling = NonNullable<IOptions['faultHandling']>;
+type CallPolicy = NonNullable<FaultHandling['global']>;
+
+/**
+ * A fault-handling policy that runs each call once, as it is: no retries (a retried read of
+ * a large range repeats its cost, a retried txn is not idempotent) and no circuit breaker
+ * (one failing call must not fail unrelated ones for seconds). A failure is that call's own;
+ * callers and clients retry.
+ */
+function ownFaultsOnly(): CallPolicy {
+  const never = { dispose() {} };
+  return {
+    _altReturn: undefined as never,
+    onSuccess: () => never,
+    onFailure: () => never,
+    execute: async (fn, signal) => fn({ signal: signal ?? new AbortController().signal }),
+  };
+}
+
+/** True when a call failed because its response (or request) exceeded a gRPC message limit. */
+function isMessageTooLarge(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.includes('RESOURCE_EXHAUSTED') || message.includes('larger than max') || (err as { code?: unknown })?.code === 8;
 }
 
 // Compare targets/results as the etcd3 client's builders send them.
@@ -39,7 +78,18 @@ function toKv(kv: IKeyValue): KeyValue {
  * start revision with Compacted, so the caller re-lists.
  */
 export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
-  const client = new Etcd3({ ...(opts.client ?? {}), hosts: opts.servers });
+  const client = new Etcd3({
+    ...(opts.client ?? {}),
+    hosts: opts.servers,
+    grpcOptions: {
+      'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
+      'grpc.max_send_message_length': -1,
+      ...(opts.client?.grpcOptions ?? {}),
+    },
+    faultHandling: { host: () => ownFaultsOnly(), global: ownFaultsOnly(), ...(opts.client?.faultHandling ?? {}) },
+  });
+  const firstPageKeys = Math.max(1, opts.rangePage?.keys ?? 1000);
+  const pageBytes = Math.max(1, opts.rangePage?.bytes ?? 16 * 1024 * 1024);
   const kvc = client.kv;
   const watchBuffer = opts.watchBuffer ?? 10_000;
   const cleanups = new Set<() => void>();
@@ -112,6 +162,37 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
         /* already closed */
       }
     };
+    // The highest event revision handed on; progress notices are checked against it.
+    let delivered = afterRevision;
+    let retries = 0;
+    /**
+     * etcd before 3.4.31/3.5.13 answers a progress request out of band with its current revision,
+     * possibly ahead of events still queued for this watch (etcd issue 15220); trusting it would
+     * let a cache skip those events. So a notice ahead of the delivered events is passed on only
+     * once the store shows nothing under the prefix changed in between (see
+     * {@link unchangedBetween}); else progress is asked again shortly, until the events arrive.
+     */
+    const onProgress = (revision: number): void => {
+      if (revision <= delivered) {
+        queue.push({ type: 'progress', revision });
+        return;
+      }
+      const from = delivered;
+      void unchangedBetween(prefix, from, revision).then(
+        (quiet) => {
+          if (finished) return;
+          if (quiet) {
+            retries = 0;
+            queue.push({ type: 'progress', revision });
+          } else if (retries++ < 100) {
+            setTimeout(() => progress?.request?.(), 20).unref();
+          } else {
+            retries = 0;
+          }
+        },
+        () => undefined,
+      );
+    };
     const onAbort = () => finish();
     signal.addEventListener('abort', onAbort, { once: true });
     cleanups.add(onAbort);
@@ -126,7 +207,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
           return finish(new StorageError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
         }
         if (res.events.length === 0) {
-          if (progress && !res.created) queue.push({ type: 'progress', revision: toRevision(res.header.revision) });
+          if (progress && !res.created) onProgress(toRevision(res.header.revision));
           return;
         }
         if (queue.size >= watchBuffer) {
@@ -148,12 +229,16 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
           batch.push(ev);
         }
         if (batch.length > 0) queue.push(batch);
+        if (rev > delivered) delivered = rev;
       } catch (err) {
         finish(err);
       }
     });
     stream.on('error', (err: Error) => {
-      if (!signal.aborted) finish(fromEtcdError(err));
+      if (signal.aborted) return;
+      // A broken stream is a lost watch whatever gRPC called it: the caller re-lists and watches again.
+      const e = fromEtcdError(err);
+      finish(e.code === 'Compacted' ? e : new StorageError('Unavailable', `etcd watch stream on ${prefix} failed: ${err.message}`, { cause: err }));
     });
     stream.on('end', () => {
       if (!signal.aborted) finish(new StorageError('Unavailable', `etcd watch stream on ${prefix} ended`));
@@ -186,6 +271,23 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
     }
   }
 
+  /**
+   * True when the keys under `prefix` are the same at `to` as at `from`: none was written after
+   * `from` (a key created or changed since has a newer mod revision) and as many exist (so none
+   * was deleted). Only a key both created and deleted in between is not seen; the state is.
+   */
+  async function unchangedBetween(prefix: string, from: number, to: number): Promise<boolean> {
+    const key = Buffer.from(prefix);
+    const end = prefixEndBytes(key);
+    // etcd applies mod-revision filters to the keys returned, not to count_only counts.
+    const [changed, before, now] = await Promise.all([
+      kvc.range({ key, range_end: end, revision: to, min_mod_revision: from + 1, keys_only: true }),
+      from > 0 ? kvc.range({ key, range_end: end, revision: from, count_only: true }) : Promise.resolve(undefined),
+      kvc.range({ key, range_end: end, revision: to, count_only: true }),
+    ]);
+    return changed.kvs.length === 0 && toRevision(before?.count ?? '0') === toRevision(now.count);
+  }
+
   async function* watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]> {
     for await (const item of watchStream(prefix, afterRevision, signal, undefined)) if (Array.isArray(item)) yield item;
   }
@@ -215,25 +317,57 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
       return res.kvs[0] ? { ...out, kv: toKv(res.kvs[0]) } : out;
     },
 
+    /**
+     * A range read, paged: no single etcd response holds more than a page, whatever the
+     * collection's size. A page asks for a number of keys that adapts to the bytes the last
+     * page carried (halved above the page budget, doubled well below it) and is halved and
+     * asked again when etcd's answer exceeds a message limit anyway. Every page reads at the
+     * first page's revision, so the result is one consistent snapshot.
+     */
     async list(prefix, o = {}): Promise<ListResult> {
-      const revision = o.revision && o.revision > 0 ? o.revision : undefined;
-      const start = o.startKey !== undefined && o.startKey > prefix ? o.startKey : prefix;
-      const res = await call(
-        () =>
-          kvc.range({
-            key: Buffer.from(start),
-            range_end: prefixEndBytes(Buffer.from(prefix)),
-            ...(revision ? { revision } : {}),
-            ...(o.limit ? { limit: o.limit } : {}),
-          }),
-        revision ? { revision } : {},
-      );
-      return {
-        revision: revision ?? toRevision(res.header.revision),
-        kvs: res.kvs.map(toKv),
-        more: res.more,
-        count: toRevision(res.count),
-      };
+      let revision = o.revision && o.revision > 0 ? o.revision : undefined;
+      const end = prefixEndBytes(Buffer.from(prefix));
+      let start = o.startKey !== undefined && o.startKey > prefix ? o.startKey : prefix;
+      const wanted = o.limit && o.limit > 0 ? o.limit : Infinity;
+      const kvs: KeyValue[] = [];
+      let count: number | undefined;
+      let more = false;
+      let pageKeys = firstPageKeys;
+      for (;;) {
+        const ask = Math.min(pageKeys, wanted - kvs.length);
+        const at = revision;
+        let res;
+        try {
+          res = await call(
+            () => kvc.range({ key: Buffer.from(start), range_end: end, ...(at ? { revision: at } : {}), limit: ask }),
+            at ? { revision: at } : {},
+          );
+        } catch (err) {
+          const cause = err instanceof StorageError && err.cause !== undefined ? err.cause : err;
+          if (ask > 1 && isMessageTooLarge(cause)) {
+            pageKeys = Math.max(1, Math.floor(ask / 2));
+            continue;
+          }
+          throw err;
+        }
+        revision ??= toRevision(res.header.revision);
+        count ??= toRevision(res.count);
+        let bytes = 0;
+        for (const kv of res.kvs) {
+          bytes += kv.key.byteLength + kv.value.byteLength;
+          kvs.push(toKv(kv));
+        }
+        const last = res.kvs[res.kvs.length - 1];
+        if (!res.more || !last) break;
+        if (kvs.length >= wanted) {
+          more = true;
+          break;
+        }
+        start = `${last.key.toString('utf8')}\u0000`;
+        if (bytes > pageBytes) pageKeys = Math.max(1, Math.floor(res.kvs.length / 2));
+        else if (bytes < pageBytes / 4) pageKeys = Math.min(MAX_PAGE_KEYS, Math.max(pageKeys, res.kvs.length) * 2);
+      }
+      return { revision: revision ?? (await currentRevision()), kvs, more, count: count ?? kvs.length };
     },
 
     async create(key, value) {

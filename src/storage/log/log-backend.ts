@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { StorageError, compactedError, futureRevisionError } from '../errors.js';
-import { prefixEnd, type CasResult, type DeleteResult, type KvBackend, type KvEvent, type ListResult, type ProgressNotice, type ProgressWatch } from '../kv.js';
+import { prefixEnd, type CasResult, type DeleteResult, type KeyValue, type KvBackend, type KvEvent, type ListResult, type ProgressNotice, type ProgressWatch } from '../kv.js';
 import { createBroadcaster, type RevisionBatch, type Subscription } from './broadcaster.js';
 import { createGroupCommitter, type WriteOutcome } from './group-commit.js';
 import { rowToKv, type HistoryRow, type LogRow, type RevisionLog } from './revision-log.js';
@@ -27,6 +27,7 @@ export interface LogBackendOptions {
 export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {}): KvBackend {
   const broadcaster = createBroadcaster(opts.watchBuffer ?? 10_000);
   const batchSize = opts.batchSize ?? 1000;
+  const readChunk = 1000;
   let closed = false;
   let compacting: Promise<void> = Promise.resolve();
   const writes = createGroupCommitter(log, (b) => broadcaster.publish(b), opts.maxWriteBatch ?? 256);
@@ -130,8 +131,30 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
     async list(prefix, o = {}): Promise<ListResult> {
       const revision = readRevision(o.revision);
       const start = o.startKey !== undefined && o.startKey > prefix ? o.startKey : prefix;
-      const { rows, count } = log.range(start, prefixEnd(prefix), revision, o.limit ?? 0);
-      return { revision, kvs: rows.map(rowToKv), more: count > rows.length, count };
+      const end = prefixEnd(prefix);
+      const limit = o.limit ?? 0;
+      if (limit > 0 && limit <= readChunk) {
+        const { rows, count } = log.range(start, end, revision, limit);
+        return { revision, kvs: rows.map(rowToKv), more: count > rows.length, count };
+      }
+      // A large read goes in chunks at one revision, giving the event loop back between them,
+      // so one big LIST never holds up other requests for the whole read.
+      const kvs: KeyValue[] = [];
+      let from = start;
+      for (;;) {
+        const want = limit > 0 ? Math.min(readChunk, limit - kvs.length) : readChunk;
+        const { rows } = log.range(from, end, revision, want);
+        for (const row of rows) kvs.push(rowToKv(row));
+        const last = rows[rows.length - 1];
+        if (rows.length < want || !last || (limit > 0 && kvs.length >= limit)) break;
+        from = `${last.key}\u0000`;
+        await yieldToLoop();
+        readRevision(revision); // still readable: a compaction past it while we yielded fails the read
+      }
+      if (limit === 0) return { revision, kvs, more: false, count: kvs.length };
+      // The total from the start key (a one-row range counts the whole range when rows remain).
+      const { count } = kvs.length === 0 ? { count: 0 } : log.range(start, end, revision, 1);
+      return { revision, kvs, more: count > kvs.length, count };
     },
 
     async create(key, value) {

@@ -7,6 +7,7 @@ import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceI
 import { HealthImplementation } from 'grpc-health-check';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection, type Reflection } from './reflection.js';
@@ -30,6 +31,16 @@ export interface GrpcServerHandle {
   readonly services: string[];
   close(): Promise<void>;
 }
+
+/**
+ * Message limits: replies are unlimited (a LIST is as large as the collection; clients page or
+ * raise their own receive limit), requests may carry twice the largest HTTP body — a typed
+ * object or raw bytes plus the request's own fields — so user data never meets gRPC's 4 MiB default.
+ */
+const SERVER_OPTIONS = {
+  'grpc.max_send_message_length': -1,
+  'grpc.max_receive_message_length': 2 * MAX_REQUEST_BODY_BYTES,
+};
 
 /** A registered resource service. */
 interface Registered {
@@ -67,7 +78,7 @@ function implementation(def: ServedResource, definition: ServiceDefinition, hand
  * longer served loses it.
  */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServerHandle> {
-  const server = new Server();
+  const server = new Server(SERVER_OPTIONS);
   const lifecycle = new AbortController();
   const extra: Pick<MethodScope, 'shutdown'> = { shutdown: lifecycle.signal };
   const registered = new Map<string, Registered>();

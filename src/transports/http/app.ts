@@ -17,6 +17,7 @@ import { serveOpenApiV2 } from './openapi-v2.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath } from './request-info.js';
 import { serveResource } from './resource-route.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 
 /** The version document served at /version. */
 export interface VersionInfo {
@@ -46,7 +47,7 @@ export interface HttpGatewayOptions {
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 function requestTooLarge(): ApiError {
   return new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
