@@ -191,7 +191,7 @@ export class Cacher {
           for await (const item of w) {
             backoff = 100;
             if (Array.isArray(item)) this.applyBatch(item);
-            else this.advance(item.revision);
+            else if (item.revision > this.rev && (await this.progressHolds(item.revision))) this.advance(item.revision);
           }
         } finally {
           this.stats.backendWatches--;
@@ -226,6 +226,23 @@ export class Cacher {
     const out: Record<string, string> = {};
     for (const k in r) out[this.intern(k)] = this.intern(r[k]!);
     return out;
+  }
+
+  /** Whether a progress notice can be trusted: the backend's own check, where it has one. */
+  private async progressHolds(revision: number): Promise<boolean> {
+    const check = this.o.backend.progressCheck;
+    if (!check) return true;
+    const at = this.rev;
+    try {
+      const { changed, keys } = await check.call(this.o.backend, this.o.root, at, revision);
+      // Events applied meanwhile (none can be: this loop applies them) would make the counts stale.
+      if (this.rev === at && changed === 0 && keys === this.entries.size) return true;
+    } catch {
+      // unverifiable: treat as not holding
+    }
+    // Events are still owed: ask again shortly, for whoever is waiting.
+    if (this.waiters.size > 0) setTimeout(() => this.progress?.requestProgress(), 20).unref();
+    return false;
   }
 
   private entryOf(kv: KeyValue): CacheEntry {
@@ -525,8 +542,8 @@ export class Cacher {
     let replay: CacheEvent[] = [];
     if (!rv) {
       for (const k of this.candidates(prefix, prefix, filter)) {
-        const e = this.entries.get(k)!;
-        if (this.objects.selects(e, filter)) initial.push(e);
+        const e = this.entries.get(k);
+        if (e && this.objects.selects(e, filter)) initial.push(e);
       }
     } else {
       replay = this.eventsAfter(rv);
