@@ -36,10 +36,14 @@ class Restartable {
 
   url = (): string => this.server.url;
 
-  async restart(downMs: number): Promise<void> {
+  /** Close, wait `downMs`, start again; resolves with how long closing and starting took. */
+  async restart(downMs: number): Promise<{ closeMs: number; startMs: number }> {
     const { httpPort, grpcPort } = this.server;
+    const t0 = Date.now();
     await this.server.close();
+    const closeMs = Date.now() - t0;
     await sleep(downMs);
+    const t1 = Date.now();
     this.server = await startServer({
       compactionIntervalSeconds: 0,
       logLevel: 'fatal',
@@ -49,6 +53,7 @@ class Restartable {
       port: httpPort,
       grpcPort,
     });
+    return { closeMs, startMs: Date.now() - t1 };
   }
 }
 
@@ -312,7 +317,8 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
       const names = Array.from({ length: 9 }, (_, i) => `cm-${i}`);
       const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
       await sleep(1000);
-      await srv.restart(300);
+      const { closeMs, startMs } = await srv.restart(300);
+      t.diagnostic(`restart: close took ${closeMs} ms, start ${startMs} ms`);
       const before = acked.length;
       const deadline = Date.now() + 20_000;
       while (acked.length < before + 20 && Date.now() < deadline) await sleep(100);
@@ -397,7 +403,8 @@ describe('convergence on the embedded store', () => {
       await sleep(800);
       await srv.server.backend.compact(await srv.server.backend.currentRevision());
       await sleep(400);
-      await srv.restart(300);
+      const { closeMs, startMs } = await srv.restart(300);
+      t.diagnostic(`restart: close took ${closeMs} ms, start ${startMs} ms`);
       const before = acked.length;
       const deadline = Date.now() + 20_000;
       while (acked.length < before + 20 && Date.now() < deadline) await sleep(100);

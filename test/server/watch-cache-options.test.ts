@@ -35,7 +35,7 @@ for (const [label, options, configmaps, deployments] of [
   describe(`watch cache switches: ${label}`, () => {
     let t: TestServer;
     before(async () => {
-      t = await startTestServer(options);
+      t = await startTestServer(options as Parameters<typeof startTestServer>[0]);
     });
     after(async () => {
       await t.stop();
