@@ -61,6 +61,9 @@ export interface CacherStats {
   fallbacks: number;
 }
 
+/** How many recent events keep their decoded objects (older ones decode again if replayed). */
+const MEMO_EVENTS = 1000;
+
 const EMPTY_ATTRS: SelectionAttributes = { labels: {}, fields: {} };
 
 function dirPrefix(prefix: string): string {
@@ -315,6 +318,9 @@ export class Cacher {
   private remember(ev: CacheEvent): void {
     this.window.push(ev);
     this.windowHeld += ev.size;
+    // Decoded objects are shared while watchers are on an event; far behind, only bytes stay.
+    const old = this.window[this.window.length - 1 - MEMO_EVENTS];
+    if (old && this.window.length - 1 - MEMO_EVENTS >= this.head) delete old.memo;
     const maxEvents = this.o.windowEvents ?? 10_000;
     const maxBytes = this.o.windowBytes ?? 64 * 1024 * 1024;
     while (this.window.length - this.head > 1 && (this.window.length - this.head > maxEvents || this.windowHeld > maxBytes)) {
