@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
+import { watchUntil } from '../helpers/watch.js';
 import { clientNodeInformer, grpcInformer, httpInformer, missedWrites, objectKey, type AckedWrite, type InformerClient } from '../helpers/informer.js';
 
 const run = promisify(execFile);
@@ -107,7 +108,10 @@ async function writer(base: () => string, o: WriterOptions): Promise<number> {
         res = await fetch(`${path}/${name}`, { method: 'DELETE' });
         if (res.status === 200 || res.status === 404) exists.set(name, false);
         await res.body?.cancel();
-        if (res.status === 200) ok++;
+        if (res.status === 200) {
+          o.acked.push({ key });
+          ok++;
+        }
         continue;
       } else {
         res = await fetch(`${path}/${name}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ data: { n: String(n) } }) });
@@ -131,7 +135,7 @@ async function writer(base: () => string, o: WriterOptions): Promise<number> {
 }
 
 /** Waits until every client is listed once. */
-async function synced(clients: InformerClient[], ms = 20_000): Promise<void> {
+async function synced(clients: InformerClient[], ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (clients.some((c) => c.rec.lists === 0)) {
     if (Date.now() > deadline) assert.fail(`not synced: ${clients.filter((c) => c.rec.lists === 0).map((c) => c.rec.name)}`);
@@ -146,7 +150,7 @@ const same = (a: Map<string, number>, b: Map<string, number>) => JSON.stringify(
  * Every client's store equals the final LIST (waiting for them to catch up), nothing went
  * backwards or repeated, and every acknowledged write reached every client.
  */
-async function assertConverged(base: string, ns: string, clients: InformerClient[], acked: AckedWrite[], ms = 30_000): Promise<void> {
+async function assertConverged(base: string, ns: string, clients: InformerClient[], acked: AckedWrite[], ms = 60_000): Promise<void> {
   const want = await finalList(base, ns);
   const deadline = Date.now() + ms;
   while (!clients.every((c) => same(c.snapshot(), want) && same(c.rec.store, want)) && Date.now() < deadline) await sleep(100);
@@ -203,6 +207,9 @@ async function consistencyChecks(base: string): Promise<{ all: Checks; configmap
   return { all, configmaps };
 }
 
+/** Stops the running scenario's writers (called in `finally`, so a failed scenario leaves none behind). */
+let stopWriters: () => void = () => undefined;
+
 const etcdMissing = findEtcd() ? false : 'etcd binary not found';
 
 describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
@@ -249,6 +256,8 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
       try {
         await synced(all);
         let done = false;
+        stopWriters = () => (done = true);
+      stopWriters = () => (done = true);
         const names = Array.from({ length: 12 }, (_, i) => `cm-${i}`);
         const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
         await sleep(600);
@@ -272,6 +281,7 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
         assert.ok(lagger.rec.lists >= 2, 'the lagging client re-listed');
         summary(t, all, acked);
       } finally {
+        stopWriters();
         await stopAll(all);
         if (!cached) await srv.server.close();
       }
@@ -286,6 +296,7 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
     try {
       await synced(clients);
       let done = false;
+      stopWriters = () => (done = true);
       const names = Array.from({ length: 9 }, (_, i) => `cm-${i}`);
       const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
       await sleep(1000);
@@ -294,14 +305,15 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
       await sleep(1000);
       await etcd.restart();
       // Writes go through again once the server's client has reconnected.
-      const deadline = Date.now() + 20_000;
-      while (acked.length < before + 20 && Date.now() < deadline) await sleep(100);
-      assert.ok(acked.length >= before + 20, 'writes resumed after etcd came back');
+      const deadline = Date.now() + 60_000;
+      while (acked.length < before + 10 && Date.now() < deadline) await sleep(100);
+      assert.ok(acked.length >= before + 10, 'writes resumed after etcd came back');
       done = true;
       await Promise.all(writers);
       await assertConverged(srv.url(), ns, clients, acked);
       summary(t, clients, acked);
     } finally {
+      stopWriters();
       await stopAll(clients);
     }
   });
@@ -314,20 +326,22 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
     try {
       await synced(clients);
       let done = false;
+      stopWriters = () => (done = true);
       const names = Array.from({ length: 9 }, (_, i) => `cm-${i}`);
       const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
       await sleep(1000);
       const { closeMs, startMs } = await srv.restart(300);
       t.diagnostic(`restart: close took ${closeMs} ms, start ${startMs} ms`);
       const before = acked.length;
-      const deadline = Date.now() + 20_000;
-      while (acked.length < before + 20 && Date.now() < deadline) await sleep(100);
-      assert.ok(acked.length >= before + 20, 'writes resumed on the new server');
+      const deadline = Date.now() + 60_000;
+      while (acked.length < before + 10 && Date.now() < deadline) await sleep(100);
+      assert.ok(acked.length >= before + 10, 'writes resumed on the new server');
       done = true;
       await Promise.all(writers);
       await assertConverged(srv.url(), ns, clients, acked);
       summary(t, clients, acked);
     } finally {
+      stopWriters();
       await stopAll(clients);
     }
   });
@@ -341,6 +355,7 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
       await synced(clients);
       const checksBefore = await consistencyChecks(srv.url());
       let done = false;
+      stopWriters = () => (done = true);
       // Writers share names, so they race each other's creates, updates and deletes.
       const names = Array.from({ length: 16 }, (_, i) => `cm-${i}`);
       const writers = [0, 1, 2, 3].map(() => writer(srv.url, { ns, names, deletes: true, until: () => done, acked }));
@@ -373,6 +388,7 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
       assert.equal(checks.all.mismatch, 0, 'the self-check found a cache and the store apart');
       assert.ok(checks.configmaps.match > checksBefore.configmaps.match, `no self-check of configmaps matched after the run: ${JSON.stringify(checks)}`);
     } finally {
+      stopWriters();
       await stopAll(clients);
     }
   });
@@ -390,6 +406,20 @@ describe('convergence on the embedded store', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
+  it("a watch from a revision inside the cache's window replays only its own namespace's events", async () => {
+    for (const ns of ['conv-replay-a', 'conv-replay-b']) await createNamespace(srv.url(), ns);
+    const post = async (ns: string, name: string) => {
+      const res = await fetch(`${srv.url()}/api/v1/namespaces/${ns}/configmaps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name } }) });
+      assert.equal(res.status, 201);
+      return ((await res.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    };
+    const from = Number(await post('conv-replay-a', 'first')) ;
+    await post('conv-replay-b', 'other');
+    const last = await post('conv-replay-a', 'second');
+    const events = await watchUntil(srv.server, `/api/v1/namespaces/conv-replay-a/configmaps?resourceVersion=${from}`, (evs) => evs.some((e) => e.object.metadata?.resourceVersion === last));
+    assert.deepEqual(events.map((e) => [e.type, e.object.metadata?.namespace, e.object.metadata?.name]), [['ADDED', 'conv-replay-a', 'second']]);
+  });
+
   it('the API server restarted on the same data directory mid-writes, with compactions: every client converges', async (t) => {
     const ns = 'conv-embedded-restart';
     await createNamespace(srv.url(), ns);
@@ -398,6 +428,7 @@ describe('convergence on the embedded store', () => {
     try {
       await synced(clients);
       let done = false;
+      stopWriters = () => (done = true);
       const names = Array.from({ length: 9 }, (_, i) => `cm-${i}`);
       const writers = [0, 1, 2].map((w) => writer(srv.url, { ns, names: names.filter((_, i) => i % 3 === w), deletes: true, until: () => done, acked, pace: 5 }));
       await sleep(800);
@@ -406,9 +437,9 @@ describe('convergence on the embedded store', () => {
       const { closeMs, startMs } = await srv.restart(300);
       t.diagnostic(`restart: close took ${closeMs} ms, start ${startMs} ms`);
       const before = acked.length;
-      const deadline = Date.now() + 20_000;
-      while (acked.length < before + 20 && Date.now() < deadline) await sleep(100);
-      assert.ok(acked.length >= before + 20, 'writes resumed on the new server');
+      const deadline = Date.now() + 60_000;
+      while (acked.length < before + 10 && Date.now() < deadline) await sleep(100);
+      assert.ok(acked.length >= before + 10, 'writes resumed on the new server');
       await srv.server.backend.compact(await srv.server.backend.currentRevision());
       await sleep(400);
       done = true;
@@ -416,6 +447,7 @@ describe('convergence on the embedded store', () => {
       await assertConverged(srv.url(), ns, clients, acked);
       summary(t, clients, acked);
     } finally {
+      stopWriters();
       await stopAll(clients);
     }
   });

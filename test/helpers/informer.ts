@@ -116,26 +116,33 @@ export class Recorder {
   }
 }
 
-/** A write the server acknowledged: `rv` is the resourceVersion it answered. */
+/**
+ * A write the server acknowledged, in the order of acknowledgement: `rv` is the
+ * resourceVersion it answered; a delete (answered with a Status) has none.
+ */
 export interface AckedWrite {
   key: string;
-  rv: number;
+  rv?: number;
 }
 
 /**
  * Problems with what `rec` received given the acknowledged writes: every acknowledged
  * write outside a relist's gap was received as an event with exactly its resourceVersion;
- * one inside a gap was received or superseded by a later state of the same object.
+ * one inside a gap was received, superseded by a later state of the same object, or deleted
+ * afterwards.
  */
 export function missedWrites(rec: Recorder, acked: AckedWrite[]): string[] {
   const problems: string[] = [];
-  for (const w of acked) {
+  for (const [i, w] of acked.entries()) {
+    if (w.rv === undefined) continue;
     const seen = rec.received.get(w.key) ?? [];
+    // Deleted later: a relist after the delete rightly never shows this state.
+    const deletedLater = acked.some((d, j) => j > i && d.key === w.key && d.rv === undefined);
     if (!rec.inGap(w.rv)) {
       if (!seen.some((o) => o.rv === w.rv && o.how !== 'LIST' && o.how !== 'LIST-GONE')) {
         problems.push(`${rec.name}: no event for ${w.key}@${w.rv} (saw ${JSON.stringify(seen)})`);
       }
-    } else if (!seen.some((o) => o.rv >= w.rv)) {
+    } else if (!deletedLater && !seen.some((o) => o.rv >= w.rv!)) {
       problems.push(`${rec.name}: ${w.key}@${w.rv} (in a relist gap) neither seen nor superseded (saw ${JSON.stringify(seen)})`);
     }
   }
