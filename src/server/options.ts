@@ -1,6 +1,7 @@
 /** Server options: what `wheelhouse` accepts on its command line, validated and completed. */
 import { DEFAULT_ALLOCATION_RANGES } from '../registry/rest/definition.js';
 import { DEFAULT_STORAGE_MEDIA_TYPE } from '../storage/media-type.js';
+import type { WatchCacheTuning } from '../storage/cache/watch-cache.js';
 
 /** Everything needed to run a server. */
 export interface ServerOptions {
@@ -47,6 +48,8 @@ export interface ServerOptions {
   watchCacheSizes: readonly string[];
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
+  /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
+  watchCacheTuning?: WatchCacheTuning;
 }
 
 /** Defaults as documented in `--help`. */

@@ -113,6 +113,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
           inner: objects,
           codec,
           ...(opts.consistencyCheckIntervalMs !== undefined ? { consistencyCheckIntervalMs: opts.consistencyCheckIntervalMs } : {}),
+          ...opts.watchCacheTuning,
         })
       : undefined;
     if (watchCache) closers.push(async () => watchCache.stop());

@@ -191,10 +191,21 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
     return rv ? { minimum: rv } : {};
   }
 
+  /**
+   * etcd leaves out an event's previous value when it was compacted away before the event was
+   * sent. A DELETED event cannot be built without it, nor can a filtered watch tell whether an
+   * update stopped matching: as kube-apiserver, the watch ends with an error (an ERROR event,
+   * 500) so the client re-lists, rather than silently losing the event.
+   */
+  function missingPrevious(ev: KvEvent): Error {
+    const type = ev.type === 'delete' ? 'DELETE' : 'PUT';
+    return new Error(`etcd event received with PrevKv=nil (key=${JSON.stringify(ev.kv.key)}, modRevision=${ev.kv.modRevision}, type=${type})`);
+  }
+
   function toEvent(ev: KvEvent, predicate: ((o: KubeObject) => boolean) | undefined): ObjectWatchEvent | undefined {
     if (ev.type === 'delete') {
       const last = ev.prevKv ?? (ev.kv.value.byteLength > 0 ? ev.kv : undefined);
-      if (!last) return undefined; // history of the last state is gone (compacted); nothing meaningful to send
+      if (!last) throw missingPrevious(ev);
       const object = decodeWithVersion(codec, last.value, ev.kv.modRevision, ev.kv.key);
       return predicate && !predicate(object) ? undefined : { type: 'DELETED', object };
     }
@@ -202,7 +213,8 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
     const created = ev.kv.createRevision === ev.kv.modRevision;
     if (!predicate) return { type: created ? 'ADDED' : 'MODIFIED', object };
     const now = predicate(object);
-    if (created || !ev.prevKv) return now ? { type: created ? 'ADDED' : 'MODIFIED', object } : undefined;
+    if (created) return now ? { type: 'ADDED', object } : undefined;
+    if (!ev.prevKv) throw missingPrevious(ev);
     const old = decode(ev.prevKv, ev.kv.modRevision);
     const before = predicate(old);
     if (now) return { type: before ? 'MODIFIED' : 'ADDED', object };

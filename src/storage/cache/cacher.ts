@@ -557,7 +557,8 @@ export class Cacher {
         if (e && this.objects.selects(e, filter)) initial.push(e);
       }
     } else {
-      replay = this.eventsAfter(rv);
+      // The window holds the whole resource: replay only this watch's keys (its namespace).
+      replay = this.eventsAfter(rv).filter((ev) => ev.key.startsWith(prefix));
     }
     const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024);
     this.watchers.add(watcher);
