@@ -58,23 +58,39 @@ class Chunker {
   }
 }
 
+/** Items `from` … `from + n - 1` as the JSON of an array of them. */
+function jsonBatch(list: ItemList, from: number, n: number): Buffer {
+  const batch = new Array<KubeObject>(n);
+  for (let k = 0; k < n; k++) batch[k] = list.item(from + k);
+  return Buffer.from(JSON.stringify(batch), 'utf8');
+}
+
 function* jsonChunks(list: ItemList): Generator<Uint8Array> {
   // The head's keys in order, as JSON.stringify writes `{ ...head, items }`; undefined values are left out as it does.
-  let text = '{';
+  let open = '{';
   for (const [key, value] of Object.entries(list.head)) {
     if (value === undefined || key === 'items') continue;
-    text += `${JSON.stringify(key)}:${JSON.stringify(value)},`;
+    open += `${JSON.stringify(key)}:${JSON.stringify(value)},`;
   }
-  text += '"items":[';
-  for (let i = 0; i < list.count; i++) {
-    // An item JSON.stringify would write as null (undefined) stays null in an array.
-    text += (i > 0 ? ',' : '') + (JSON.stringify(list.item(i)) ?? 'null');
-    if (text.length >= CHUNK_BYTES) {
-      yield Buffer.from(text, 'utf8');
-      text = '';
-    }
+  yield Buffer.from(`${open}"items":`, 'utf8');
+  if (list.count === 0) {
+    yield Buffer.from('[]}', 'utf8');
+    return;
   }
-  yield Buffer.from(`${text}]}`, 'utf8');
+  // Items go out in batches of about one chunk: the JSON of a short array of them is their
+  // text joined by commas, and JSON.stringify is much cheaper per item over an array than
+  // called once each. A later batch's `[` becomes the comma that follows the previous one,
+  // every `]` but the last is dropped; only the batch's bytes stay alive while they are written.
+  let perBatch = 1;
+  for (let i = 0; i < list.count; ) {
+    const n = Math.min(perBatch, list.count - i);
+    const bytes = jsonBatch(list, i, n);
+    if (i > 0) bytes[0] = 0x2c; // ','
+    i += n;
+    perBatch = Math.max(1, Math.floor((CHUNK_BYTES * n) / bytes.length));
+    yield i === list.count ? bytes : bytes.subarray(0, bytes.length - 1);
+  }
+  yield Buffer.from('}', 'utf8');
 }
 
 function itemMessage(typeName: string, item: KubeObject): object {
