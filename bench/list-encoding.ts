@@ -10,11 +10,13 @@
  * server's memory is sampled every few ms during the response without forcing GCs, so
  * that figure includes garbage not yet collected.
  *
- * Run alone with `node --expose-gc --import tsx bench/list-encoding.ts` (without
- * `--expose-gc` memory is not measured); BENCH_QUICK=1 uses 2 000 Pods and fewer rounds.
+ * `run(ctx)` gives bench/run.ts its rows; alone, `tsx bench/list-encoding.ts` prints its own
+ * table. BENCH_QUICK=1 uses 2 000 Pods and fewer rounds (BENCH_LIST_PODS sets the count).
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { encodeBody } from '../src/endpoints/response/encode.js';
 import { CHUNK_BYTES, chunkedListBody } from '../src/endpoints/response/list-encode.js';
 import { PROTOBUF } from '../src/endpoints/request/media-type.js';
@@ -22,10 +24,19 @@ import type { KubeList, KubeObject } from '../src/machinery/meta/object.js';
 import { itemListOf } from '../src/registry/rest/resource-store.js';
 import { startTestServer, type TestServer } from '../test/helpers/server.js';
 
-const QUICK = process.env.BENCH_QUICK === '1';
-const PODS = Number(process.env.BENCH_LIST_PODS ?? (QUICK ? 2000 : 10_000));
-const ROUNDS = QUICK ? 5 : 15;
+/** Pods in the list and timed rounds per scenario: set by `benchListEncoding` for its run. */
+let PODS = 10_000;
+let ROUNDS = 7;
 const NS = 'bench-list';
+
+/** One row of bench/run.ts's table (the harness's Row, structurally). */
+export interface ListRow {
+  metric: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  target?: { on: 'value' | 'ratio'; op: '>=' | '<='; bound: number };
+}
 
 /** One row: p50 milliseconds, peak extra bytes, and both as ratios against the baseline's. */
 export interface ListEncodingFigure {
@@ -36,7 +47,17 @@ export interface ListEncodingFigure {
   memoryRatio: number | undefined;
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+/** The GC hook: `--expose-gc`'s, or the same flag set now (V8 then gives `gc` to a new context). */
+const gc: (() => void) | undefined = (() => {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed) return exposed;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+})();
 
 function live(): number {
   const m = process.memoryUsage();
@@ -93,10 +114,6 @@ function p50(samples: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
-/**
- * Times `encode` (which hands its output to a sink) over ROUNDS runs, then one more run with
- * a GC and a live-memory sample at every chunk: peak live memory above the start.
- */
 /** Collects garbage and waits for freed ArrayBuffers to be released. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) {
@@ -105,33 +122,43 @@ async function settle(): Promise<void> {
   }
 }
 
-async function measureEncoder(
-  name: string,
-  encode: (sink: (chunk: Uint8Array) => void) => void,
-): Promise<{ name: string; p50Ms: number; peakBytes: number | undefined }> {
-  const times: number[] = [];
-  let bytes = 0;
+type Encoder = (sink: (chunk: Uint8Array) => void) => void;
+
+/**
+ * Times each encoder (which hands its output to a sink) over ROUNDS rounds, the encoders
+ * taking turns in each round so that they share the machine's ups and downs; then one more
+ * run each with a GC and a live-memory sample at every chunk: peak live memory above the start.
+ */
+async function measureEncoders(encoders: [string, Encoder][]): Promise<{ name: string; p50Ms: number; peakBytes: number | undefined }[]> {
+  const times = encoders.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS + 1; r++) {
-    bytes = 0;
-    const t0 = performance.now();
-    encode((c) => {
-      bytes += c.length;
-    });
-    if (r > 0) times.push(performance.now() - t0);
+    for (const [e, [name, encode]] of encoders.entries()) {
+      let bytes = 0;
+      gc?.(); // each encoder starts without the garbage of the one before
+      const t0 = performance.now();
+      encode((c) => {
+        bytes += c.length;
+      });
+      if (r > 0) times[e]!.push(performance.now() - t0);
+      if (bytes === 0) throw new Error(`${name} wrote nothing`);
+    }
   }
-  let peakBytes: number | undefined;
-  if (gc) {
-    await settle();
-    const base = live();
-    let peak = 0;
-    encode(() => {
-      gc();
-      peak = Math.max(peak, live() - base);
-    });
-    peakBytes = peak;
+  const out = [];
+  for (const [e, [name, encode]] of encoders.entries()) {
+    let peakBytes: number | undefined;
+    if (gc) {
+      await settle();
+      const base = live();
+      let peak = 0;
+      encode(() => {
+        gc();
+        peak = Math.max(peak, live() - base);
+      });
+      peakBytes = peak;
+    }
+    out.push({ name, p50Ms: p50(times[e]!), peakBytes });
   }
-  if (bytes === 0) throw new Error(`${name} wrote nothing`);
-  return { name, p50Ms: p50(times), peakBytes };
+  return out;
 }
 
 function get(agent: Agent, url: URL, accept: string): Promise<number> {
@@ -193,7 +220,12 @@ async function measureHttp(ts: TestServer): Promise<{ name: string; p50Ms: numbe
 }
 
 /** Runs every scenario and prints the table; returns the rows (for bench/run.ts). */
-export async function benchListEncoding(print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<ListEncodingFigure[]> {
+export async function benchListEncoding(
+  print: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  quick = process.env.BENCH_QUICK === '1',
+): Promise<ListEncodingFigure[]> {
+  PODS = Number(process.env.BENCH_LIST_PODS ?? (quick ? 2000 : 10_000));
+  ROUNDS = quick ? 3 : 7;
   const items = Array.from({ length: PODS }, (_, i) => pod(i)) as KubeObject[];
   const list: KubeList = { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: String(1000 + PODS) }, items };
   const whole = list as unknown as KubeObject;
@@ -206,11 +238,13 @@ export async function benchListEncoding(print: (line: string) => void = (l) => p
       for (const c of body.chunks) sink(c);
     };
     const rows = [
-      await measureEncoder('baseline: JSON.stringify of the list', (sink) => sink(Buffer.from(JSON.stringify(list), 'utf8'))),
-      await measureEncoder('JSON whole (previous path)', (sink) => sink(encodeBody('application/json', whole, served))),
-      await measureEncoder('JSON item by item', stream('application/json')),
-      await measureEncoder('protobuf whole (previous path)', (sink) => sink(encodeBody(PROTOBUF, whole, served))),
-      await measureEncoder('protobuf item by item (two passes)', stream(PROTOBUF)),
+      ...(await measureEncoders([
+        // What every JSON LIST wrote before: the whole list's JSON.stringify, as one buffer.
+        ['baseline: JSON.stringify, whole', (sink) => sink(encodeBody('application/json', whole, served))],
+        ['JSON item by item', stream('application/json')],
+        ['protobuf whole (previous path)', (sink) => sink(encodeBody(PROTOBUF, whole, served))],
+        ['protobuf item by item (two passes)', stream(PROTOBUF)],
+      ])),
       ...(await measureHttp(server)),
     ];
     const base = rows[0]!;
@@ -230,10 +264,45 @@ export async function benchListEncoding(print: (line: string) => void = (l) => p
       );
     }
     print(`target: JSON LIST p50 ≤ 300 ms; peak extra ≤ 2 × item (${itemJson * 2} B) + response buffer (${CHUNK_BYTES} B chunk)`);
+    lastItemBytes = itemJson;
     return figures;
   } finally {
     await server.stop();
   }
+}
+
+let lastItemBytes = 0;
+
+/** bench/run.ts's entry: the figures as rows, each against JSON.stringify of the same list. */
+export async function run(ctx: { quick: boolean; log?(message: string): void }): Promise<ListRow[]> {
+  const figures = await benchListEncoding((line) => ctx.log?.(line), ctx.quick);
+  const base = figures[0]!;
+  const rows: ListRow[] = [];
+  for (const f of figures.slice(1)) {
+    const http = f.name.startsWith('HTTP LIST JSON');
+    rows.push({
+      metric: `LIST ${PODS} Pods: ${f.name}, p50`,
+      value: f.p50Ms,
+      unit: 'ms',
+      baseline: { name: base.name, value: base.p50Ms },
+      ...(http ? { target: { on: 'value' as const, op: '<=' as const, bound: 300 } } : {}),
+    });
+    if (f.peakBytes !== undefined && base.peakBytes !== undefined) {
+      rows.push({ metric: `LIST ${PODS} Pods: ${f.name}, peak extra memory`, value: f.peakBytes / 1048576, unit: 'MiB', baseline: { name: base.name, value: base.peakBytes / 1048576 } });
+    }
+    if (f.name === 'JSON item by item' && f.peakBytes !== undefined) {
+      // The issue's memory target, stated directly: peak ÷ (2 × one encoded item + the response chunk).
+      const bound = 2 * lastItemBytes + CHUNK_BYTES;
+      rows.push({
+        metric: `LIST ${PODS} Pods: JSON item by item, peak extra ÷ (2 × item + chunk)`,
+        value: f.peakBytes / 1048576,
+        unit: 'MiB',
+        baseline: { name: '2 × one encoded Pod + one 64 KiB chunk', value: bound / 1048576 },
+        target: { on: 'ratio', op: '<=', bound: 1 },
+      });
+    }
+  }
+  return rows;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchListEncoding();
