@@ -27,6 +27,11 @@ export interface ResourceInstallerOptions {
   namespaceCheck?: NamespaceCheck;
   /** What allocators draw from (the Service ranges). */
   ranges?: AllocationRanges;
+  /**
+   * The object store a stored resource's registry uses (the watch cache's store for it);
+   * absent or undefined: `objects`.
+   */
+  storeFor?: (def: ResourceDefinition) => ObjectStore | undefined;
   /** The storage backend's component name for computed resources (ComponentStatus); default `storage`. */
   storageComponent?: string;
 }
@@ -50,7 +55,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
       const key = `${def.group}/${def.resource}`;
       if (stores.has(key)) throw new Error(`${def.resource}.${def.group} is installed already`);
       const genericOpts = {
-        store: opts.objects,
+        store: (!def.computed && opts.storeFor?.(def)) || opts.objects,
         prefix: opts.prefix,
         ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),

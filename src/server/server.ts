@@ -41,6 +41,9 @@ import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
 import { protobufTypeLookup } from './storage-types.js';
 import { versionInfo } from './version.js';
+import { createWatchCache } from '../storage/cache/watch-cache.js';
+import { registerWatchCacheMetrics } from './watch-cache-metrics.js';
+import { cachedStore, uncachedResources } from './watch-cache-setup.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -91,11 +94,24 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   };
   try {
     const ipRange = parseIpRange(opts.serviceClusterIpRange);
-    const backend = createBackend({ dataDir, etcdServers: opts.etcdServers });
-    closers.push(() => backend.close());
+    const rawBackend = createBackend({ dataDir, etcdServers: opts.etcdServers });
+    closers.push(() => rawBackend.close());
     // Every kind of every installed version, served or not: what stored values are read with.
     const scheme = createScheme();
-    const objects = createObjectStore(backend, { codec: storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) }) });
+    const codec = storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) });
+    const objects = createObjectStore(rawBackend, { codec });
+    const watchCache = opts.watchCache
+      ? createWatchCache({
+          backend: rawBackend,
+          inner: objects,
+          codec,
+          ...(opts.consistencyCheckIntervalMs !== undefined ? { consistencyCheckIntervalMs: opts.consistencyCheckIntervalMs } : {}),
+        })
+      : undefined;
+    if (watchCache) closers.push(async () => watchCache.stop());
+    const uncached = uncachedResources(opts.watchCacheSizes);
+    // Compactions through this backend (the compactor's, and tests') are known to the caches.
+    const backend = watchCache ? watchCache.observingCompaction(rawBackend) : rawBackend;
     const namespaceCache = new NamespaceCache();
     const catalog = createCatalog([]);
     const resources = createResourceInstaller({
@@ -107,6 +123,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
       ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
       storageComponent: opts.etcdServers && opts.etcdServers.length > 0 ? 'etcd-0' : 'storage',
+      ...(watchCache ? { storeFor: (def: ResourceDefinition) => (uncached.has(`${def.group}/${def.resource}`) ? undefined : cachedStore(watchCache, opts.etcdPrefix, def)) } : {}),
     });
     checkRuntimeConfig(parseRuntimeConfig(opts.runtimeConfig), builtinDefinitions);
     for (const def of builtinDefinitions) resources.install(def);
@@ -114,6 +131,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     if (!namespaces) throw new Error('the namespaces resource must be served');
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
+    if (watchCache) {
+      registerWatchCacheMetrics(metrics.registry, watchCache);
+      await watchCache.whenReady();
+    }
     const handler = createApiHandler(
       catalog,
       [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)],

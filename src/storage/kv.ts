@@ -49,6 +49,24 @@ export type CasResult = { ok: true; revision: number } | { ok: false; current?: 
 /** Result of a compare-and-swap delete; `prev` is the state just before the delete. */
 export type DeleteResult = { ok: true; revision: number; prev: KeyValue } | { ok: false; current?: KeyValue };
 
+/**
+ * A notice in a progress watch: every event at or below `revision` for the watched range
+ * has been yielded before it.
+ */
+export interface ProgressNotice {
+  type: 'progress';
+  revision: number;
+}
+
+/**
+ * A watch that, besides event batches, yields {@link ProgressNotice}s when asked: what a
+ * watch cache needs to know it has caught up with the store (KEP-2340's consistent reads).
+ */
+export interface ProgressWatch extends AsyncIterable<KvEvent[] | ProgressNotice> {
+  /** Ask for a notice soon; several requests may be answered by one notice. */
+  requestProgress(): void;
+}
+
 /** The backend interface implemented by embedded (SQLite), etcd3 and memory backends. */
 export interface KvBackend {
   /** Latest revision of the whole store. */
@@ -71,6 +89,8 @@ export interface KvBackend {
    * behind or the connection is lost (the client re-lists). Ends when `signal` aborts.
    */
   watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]>;
+  /** {@link watch} with progress notices on request (same ordering and error contract). */
+  watchWithProgress(prefix: string, afterRevision: number, signal: AbortSignal): ProgressWatch;
   /** Discard history before `revision`; reads at `revision` and later stay valid. */
   compact(revision: number): Promise<void>;
   /** Lowest revision still readable (compaction boundary); 0 when never compacted. */

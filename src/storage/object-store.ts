@@ -3,6 +3,7 @@ import { bytesEqual, decodeWithVersion, encodeWithoutVersion, jsonCodec, type Co
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { StorageError, futureRevisionError, isStorageError } from './errors.js';
 import type { KeyValue, KvBackend, KvEvent } from './kv.js';
+import type { Selection } from './cache/selection.js';
 
 export type { KubeObject } from '../machinery/meta/object.js';
 export type { Codec } from './codec.js';
@@ -20,6 +21,8 @@ export interface ObjectListOptions {
   limit?: number;
   continue?: string;
   predicate?: (o: KubeObject) => boolean;
+  /** The same selection in structured form, for stores that filter without decoding (the watch cache). */
+  selection?: Selection;
 }
 
 /** Result of {@link ObjectStore.list}. */
@@ -34,6 +37,8 @@ export interface ObjectListResult {
 export interface ObjectWatchOptions {
   resourceVersion?: string;
   predicate?: (o: KubeObject) => boolean;
+  /** The same selection in structured form (see {@link ObjectListOptions.selection}). */
+  selection?: Selection;
   signal: AbortSignal;
 }
 
@@ -55,8 +60,12 @@ export interface ObjectDeleteOptions {
 export interface ObjectStore {
   /** Create-if-absent; throws StorageError('KeyExists'). Any resourceVersion on `obj` is ignored. */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
-  /** Throws StorageError('KeyNotFound'). */
-  get(key: string): Promise<KubeObject>;
+  /**
+   * Throws StorageError('KeyNotFound'). Without a resourceVersion the read is consistent
+   * (it sees every write acknowledged before it); `"0"` allows any recent state; a
+   * revision asks for a state at least that new.
+   */
+  get(key: string, opts?: { resourceVersion?: string }): Promise<KubeObject>;
   /** A consistent (single-revision) possibly paginated list of objects under `prefix`. */
   list(prefix: string, opts: ObjectListOptions): Promise<ObjectListResult>;
   /**
@@ -74,6 +83,11 @@ export interface ObjectStore {
   /** Changes under `prefix` after `resourceVersion` (unset/"0": synthetic ADDED for current objects first). */
   watch(prefix: string, opts: ObjectWatchOptions): AsyncIterable<ObjectWatchEvent>;
   currentResourceVersion(): Promise<string>;
+  /**
+   * Resolves once reads of `key`'s resource reflect `revision`; rejects with
+   * FutureRevision after the freshness timeout (3 s). Absent: reads always see the store's latest state.
+   */
+  waitFresh?(key: string, revision: number): Promise<void>;
 }
 
 /** Options for {@link createObjectStore}. */

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe as suite, it } from 'node:test';
 import { StorageError, isStorageError } from '../../src/storage/errors.js';
 import type { KvBackend, KvEvent } from '../../src/storage/kv.js';
-import { createObjectStore, type KubeObject, type ObjectWatchEvent } from '../../src/storage/object-store.js';
+import { createObjectStore as createPlainStore, type KubeObject, type ObjectStore, type ObjectStoreOptions, type ObjectWatchEvent } from '../../src/storage/object-store.js';
+import { createWatchCache, type WatchCache, type WatchCacheTuning } from '../../src/storage/cache/watch-cache.js';
+import { jsonCodec } from '../../src/storage/codec.js';
 import { collect, dec, describe, enc, firstError, uniquePrefix } from './util.js';
 
 /** A backend under test. */
@@ -292,6 +294,56 @@ const names = (items: KubeObject[]): string[] => items.map((o) => o.metadata!.na
 const rvOf = (o: KubeObject): number => Number(o.metadata!.resourceVersion);
 const evs = (events: ObjectWatchEvent[]): string[] => events.map((e) => `${e.type} ${e.object.metadata!.name}@${e.object.metadata!.resourceVersion}`);
 
+/** A watch cache over one harness's backend, and stores through it for any test prefix. */
+interface CachedVariant {
+  cache: WatchCache;
+  store(o?: ObjectStoreOptions): ObjectStore;
+}
+
+/** Which variant a (wrapped) backend belongs to: the suite's stores are built over it. */
+const variants = new WeakMap<KvBackend, CachedVariant>();
+
+/** The object store the suite tests over `backend`: plain, or through the watch cache. */
+function createObjectStore(backend: KvBackend, o: ObjectStoreOptions = {}): ObjectStore {
+  return variants.get(backend)?.store(o) ?? createPlainStore(backend, o);
+}
+
+/** `make`, with every store of the suite going through a watch cache over the harness's backend. */
+export function cachedHarness(make: HarnessFactory, tuning: WatchCacheTuning = {}): HarnessFactory {
+  return async () => {
+    const h = await make();
+    const inner = createPlainStore(h.backend);
+    const cache = createWatchCache({ backend: h.backend, inner, codec: jsonCodec(), freshnessTimeoutMs: 1000, ...tuning });
+    const backend = cache.observingCompaction(h.backend);
+    // Every test prefix lies under /registry/: one cache for all of them, filled before the test writes.
+    const cached = cache.forResource({
+      root: '/registry/',
+      group: '',
+      resource: 'tests',
+      namespaced: false,
+      attributes: (o) => ({ labels: o.metadata?.labels ?? {}, fields: { 'metadata.name': o.metadata?.name ?? '' } }),
+    });
+    await cache.whenReady();
+    const store = (): ObjectStore => cached;
+    variants.set(backend, { cache, store });
+    return {
+      ...h,
+      backend,
+      async cleanup() {
+        cache.stop();
+        await h.cleanup();
+      },
+    };
+  };
+}
+
+/** The watch cache behind a harness's backend (for cache-specific cases). */
+export function cacheOf(backend: KvBackend): WatchCache {
+  const v = variants.get(backend);
+  if (!v) throw new Error('not a cached harness');
+  return v.cache;
+}
+
 /** The ObjectStore conformance suite (run over each backend). */
 export function runObjectStoreConformance(name: string, make: HarnessFactory): void {
   suite(`${name}: ObjectStore conformance`, () => {
@@ -421,13 +473,14 @@ export function runObjectStoreConformance(name: string, make: HarnessFactory): v
         const p = uniquePrefix('os-rv');
         const a = await store.create(`${p}a`, obj('a'));
         await store.guaranteedUpdate(`${p}a`, (cur) => ({ ...cur, data: { v: '2' } }));
-        await store.create(`${p}b`, obj('b'));
+        const b = await store.create(`${p}b`, obj('b'));
         const exact = await store.list(p, { resourceVersion: a.metadata!.resourceVersion!, resourceVersionMatch: 'Exact' });
         assert.deepEqual(exact.items, [a]);
         assert.equal(exact.resourceVersion, a.metadata!.resourceVersion);
         const legacy = await store.list(p, { resourceVersion: a.metadata!.resourceVersion!, limit: 10 });
         assert.deepEqual(legacy.items, [a]);
-        const notOlder = await store.list(p, { resourceVersion: a.metadata!.resourceVersion!, resourceVersionMatch: 'NotOlderThan' });
+        // Any state not older than b's write is allowed; it must hold b.
+        const notOlder = await store.list(p, { resourceVersion: b.metadata!.resourceVersion!, resourceVersionMatch: 'NotOlderThan' });
         assert.deepEqual(names(notOlder.items), ['a', 'b']);
         const future = String((await backend.currentRevision()) + 100);
         await rejectsWith(store.list(p, { resourceVersion: future, resourceVersionMatch: 'NotOlderThan' }), 'FutureRevision');

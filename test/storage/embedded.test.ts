@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBackend } from '../../src/storage/embedded/index.js';
 import type { KvBackend } from '../../src/storage/kv.js';
-import { runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
+import { cachedHarness, runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
 
 const make: HarnessFactory = async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wheelhouse-embedded-'));
@@ -25,3 +25,4 @@ const make: HarnessFactory = async () => {
 
 runKvConformance('embedded', make);
 runObjectStoreConformance('embedded', make);
+runObjectStoreConformance('embedded, watch cache', cachedHarness(make));

@@ -5,7 +5,7 @@ import { createEtcdBackend } from '../../src/storage/etcd3/index.js';
 import type { KvBackend } from '../../src/storage/kv.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { enc, uniquePrefix } from './util.js';
-import { runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
+import { cachedHarness, runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
 
 if (!findEtcd()) {
   if (process.env.CI) {
@@ -48,6 +48,7 @@ if (!findEtcd()) {
 
   runKvConformance('etcd', make);
   runObjectStoreConformance('etcd', make);
+  runObjectStoreConformance('etcd, watch cache', cachedHarness(make));
 
   describe('etcd: connection loss', () => {
     it('a watch whose stream is lost ends with Unavailable instead of silently resubscribing', async () => {

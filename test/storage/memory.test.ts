@@ -1,5 +1,5 @@
 import { createMemoryBackend } from '../../src/storage/memory/index.js';
-import { runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
+import { cachedHarness, runKvConformance, runObjectStoreConformance, type HarnessFactory } from './conformance.js';
 
 const make: HarnessFactory = async () => {
   const backend = createMemoryBackend();
@@ -8,3 +8,4 @@ const make: HarnessFactory = async () => {
 
 runKvConformance('memory', make);
 runObjectStoreConformance('memory', make);
+runObjectStoreConformance('memory, watch cache', cachedHarness(make));

@@ -133,6 +133,7 @@ export const pods: ResourceDefinition<Pod> = {
       return errs;
     },
   },
+  indexedFields: ['spec.nodeName'],
   selectableFields(obj) {
     const s = obj.spec ?? {};
     const st = obj.status ?? {};

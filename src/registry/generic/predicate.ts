@@ -8,12 +8,18 @@ import { type LabelSelector, parseFieldSelector, parseLabelSelector, SelectorPar
 import { fieldErrorBody, invalidValue } from '../../machinery/validation/field-error.js';
 import { isQualifiedName, isValidLabelValue } from '../../machinery/validation/names.js';
 import type { ServedResource } from '../rest/served.js';
+import type { Selection, SelectionAttributes } from '../../storage/cache/selection.js';
 
 /** The fields a resource exposes to field selectors. */
 export function selectableFields(def: ServedResource, obj: KubeObject): Record<string, string> {
   const fields: Record<string, string> = { 'metadata.name': obj.metadata?.name ?? '' };
   if (def.namespaced) fields['metadata.namespace'] = obj.metadata?.namespace ?? '';
   return def.selectableFields ? { ...fields, ...def.selectableFields(obj) } : fields;
+}
+
+/** What a watch cache keeps of each object to select it without decoding: labels and selectable fields. */
+export function selectionAttributes(def: ServedResource): (obj: KubeObject) => SelectionAttributes {
+  return (obj) => ({ labels: obj.metadata?.labels ?? {}, fields: selectableFields(def, obj) });
 }
 
 /** Supported field labels of a resource, for the error message. */
@@ -38,12 +44,23 @@ function checkLabelRequirements(selector: LabelSelector): void {
   }
 }
 
+/** A compiled label and field selection: a predicate on objects and the same on cached attributes. */
+export interface CompiledSelection {
+  predicate: (obj: KubeObject) => boolean;
+  selection: Selection;
+}
+
 /** Builds the predicate for a label and field selector, or undefined when both are empty. */
 export function buildPredicate(
   def: ServedResource,
   labelSelector: string | undefined,
   fieldSelector: string | undefined,
 ): ((obj: KubeObject) => boolean) | undefined {
+  return compileSelection(def, labelSelector, fieldSelector)?.predicate;
+}
+
+/** Compiles a label and field selector (400 on a bad one); undefined when both are empty. */
+export function compileSelection(def: ServedResource, labelSelector: string | undefined, fieldSelector: string | undefined): CompiledSelection | undefined {
   try {
     const labels = parseLabelSelector(labelSelector);
     checkLabelRequirements(labels);
@@ -55,8 +72,15 @@ export function buildPredicate(
       }
     }
     if (labels.empty && fields.empty) return undefined;
-    return (obj) =>
-      (labels.empty || labels.matches(obj.metadata?.labels)) && (fields.empty || fields.matches(selectableFields(def, obj)));
+    const exactFields: Record<string, string> = {};
+    for (const r of fields.requirements) if (r.operator === '=' && !Object.hasOwn(exactFields, r.field)) exactFields[r.field] = r.value;
+    const matches = (attrs: SelectionAttributes): boolean =>
+      (labels.empty || labels.matches(attrs.labels)) && (fields.empty || fields.matches(attrs.fields));
+    const attributes = selectionAttributes(def);
+    return {
+      predicate: (obj) => matches(attributes(obj)),
+      selection: { matches, ...(Object.keys(exactFields).length > 0 ? { exactFields } : {}) },
+    };
   } catch (err) {
     if (err instanceof SelectorParseError) throw badRequest(err.message);
     throw err;

@@ -20,7 +20,7 @@ import { deleteObject, removeIfFinalized } from './deletion.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { waitUntilFresh } from './freshness.js';
 import { checkResourceVersion, parseReadResourceVersion, validateListQuery, validateWatchQuery } from './list-options.js';
-import { buildPredicate } from './predicate.js';
+import { compileSelection } from './predicate.js';
 import { interpretStorageError } from './storage-errors.js';
 import { qualified, stripType, withType } from './type-meta.js';
 
@@ -180,7 +180,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     const rv = parseReadResourceVersion(query.resourceVersion, 'list');
     if (rv === 0n) return;
     const pinned = query.resourceVersionMatch === 'Exact' || (query.resourceVersionMatch !== 'NotOlderThan' && query.limit !== undefined && query.limit > 0);
-    if (!pinned) return waitUntilFresh(store, rv);
+    if (!pinned) return waitUntilFresh(store, rv, collectionPrefix(prefix, def, undefined));
     if (rv > BigInt(Number.MAX_SAFE_INTEGER)) throw tooLargeResourceVersion(rv, await store.currentResourceVersion());
   }
 
@@ -189,9 +189,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
     async get(namespace, name, gopts) {
       // A resourceVersion asks for a state at least that new: wait for the store to reach it.
-      await waitUntilFresh(store, parseReadResourceVersion(gopts?.resourceVersion, 'get'));
+      const key = keyFor(namespace, name);
+      await waitUntilFresh(store, parseReadResourceVersion(gopts?.resourceVersion, 'get'), key);
       try {
-        return typed(await store.get(keyFor(namespace, name)));
+        return typed(await store.get(key, gopts?.resourceVersion !== undefined ? { resourceVersion: gopts.resourceVersion } : {}));
       } catch (err) {
         throw interpretStorageError(err, q, name);
       }
@@ -200,7 +201,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     async list(namespace, query) {
       validateListQuery(query);
       await listFreshness(query);
-      const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+      const selected = compileSelection(def, query.labelSelector, query.fieldSelector);
       const listOpts: ObjectListOptions = {};
       if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
       if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
@@ -209,7 +210,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       // Any limit beyond what one page could ever hold means "no smaller than everything".
       if (query.limit !== undefined && query.limit > 0) listOpts.limit = Math.min(query.limit, MAX_PAGE_LIMIT);
       if (query.continue) listOpts.continue = query.continue;
-      if (predicate) listOpts.predicate = predicate;
+      if (selected) {
+        listOpts.predicate = selected.predicate;
+        listOpts.selection = selected.selection;
+      }
       try {
         const result = await store.list(collectionPrefix(prefix, def, namespace), listOpts);
         const list: KubeList = {
@@ -229,13 +233,16 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     },
 
     async watch(namespace, query, signal) {
-      const predicate = buildPredicate(def, query.labelSelector, query.fieldSelector);
+      const selected = compileSelection(def, query.labelSelector, query.fieldSelector);
       // A malformed resourceVersion is a 400 before the stream starts, not an ERROR event in it.
       validateWatchQuery(query);
       checkResourceVersion(query.resourceVersion, 'watch');
       const watchOpts: ObjectWatchOptions = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
-      if (predicate) watchOpts.predicate = predicate;
+      if (selected) {
+        watchOpts.predicate = selected.predicate;
+        watchOpts.selection = selected.selection;
+      }
       const source = store.watch(collectionPrefix(prefix, def, namespace), watchOpts);
       async function* events(): AsyncIterable<WatchEvent> {
         try {

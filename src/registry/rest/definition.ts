@@ -128,6 +128,8 @@ export interface ResourceDefinition<T extends object = KubeObject> {
   computed?: ComputedResource;
   /** Extra field-selector fields beyond metadata.name/metadata.namespace. */
   selectableFields?(obj: T): Record<string, string>;
+  /** Selectable fields the watch cache indexes (upstream's pod `spec.nodeName` index). */
+  indexedFields?: readonly string[];
   /**
    * Graceful deletion: given a private copy of the stored object, marks it for deletion
    * in place and returns true to keep it, or returns false to remove the object now.

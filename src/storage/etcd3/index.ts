@@ -1,6 +1,6 @@
 import { Etcd3, type IKeyValue, type IOptions, type IWatchResponse } from 'etcd3';
 import { StorageError, compactedError } from '../errors.js';
-import type { CasResult, DeleteResult, KeyValue, KvBackend, KvEvent, ListResult } from '../kv.js';
+import type { CasResult, DeleteResult, KeyValue, KvBackend, KvEvent, ListResult, ProgressNotice, ProgressWatch } from '../kv.js';
 import { createAsyncQueue } from './async-queue.js';
 import { fromEtcdError } from './errors.js';
 import { prefixEndBytes, toRevision } from './revisions.js';
@@ -87,9 +87,19 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
     return hi;
   }
 
-  async function* watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]> {
+  /**
+   * One watch on its own etcd stream. With `progress`, progress requests are written to the
+   * stream and etcd's answers (responses without events, after every earlier event of the
+   * stream) become notices.
+   */
+  async function* watchStream(
+    prefix: string,
+    afterRevision: number,
+    signal: AbortSignal,
+    progress: { request?: () => void; wanted: boolean } | undefined,
+  ): AsyncGenerator<KvEvent[] | ProgressNotice> {
     if (signal.aborted) return;
-    const queue = createAsyncQueue<KvEvent[]>();
+    const queue = createAsyncQueue<KvEvent[] | ProgressNotice>();
     const stream = await call(() => client.watchClient.watch());
     let finished = false;
     const finish = (err?: unknown) => {
@@ -115,7 +125,10 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
         if (res.canceled) {
           return finish(new StorageError('Unavailable', `etcd canceled the watch on ${prefix}: ${res.cancel_reason || 'no reason given'}`));
         }
-        if (res.events.length === 0) return;
+        if (res.events.length === 0) {
+          if (progress && !res.created) queue.push({ type: 'progress', revision: toRevision(res.header.revision) });
+          return;
+        }
         if (queue.size >= watchBuffer) {
           return finish(new StorageError('Unavailable', 'watcher fell too far behind and was closed; re-list and watch again'));
         }
@@ -154,6 +167,12 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
         prev_kv: true,
       },
     });
+    if (progress) {
+      progress.request = () => {
+        if (!finished) stream.write({ progress_request: {} });
+      };
+      if (progress.wanted) progress.request();
+    }
     try {
       for (;;) {
         const r = await queue.next();
@@ -165,6 +184,22 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
       cleanups.delete(onAbort);
       finish();
     }
+  }
+
+  async function* watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]> {
+    for await (const item of watchStream(prefix, afterRevision, signal, undefined)) if (Array.isArray(item)) yield item;
+  }
+
+  function watchWithProgress(prefix: string, afterRevision: number, signal: AbortSignal): ProgressWatch {
+    const handle: { request?: () => void; wanted: boolean } = { wanted: false };
+    const events = watchStream(prefix, afterRevision, signal, handle);
+    return {
+      [Symbol.asyncIterator]: () => events[Symbol.asyncIterator](),
+      requestProgress() {
+        if (handle.request) handle.request();
+        else handle.wanted = true;
+      },
+    };
   }
 
   return {
@@ -258,6 +293,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
     },
 
     watch,
+    watchWithProgress,
 
     async compact(revision) {
       try {

@@ -11,6 +11,8 @@ export interface RevisionBatch {
 export interface Subscription {
   /** Next batch; undefined when closed or aborted. Throws Unavailable after an overflow. */
   next(): Promise<RevisionBatch | undefined>;
+  /** Queue an empty batch at `revision` behind everything already queued (a progress notice). */
+  pushProgress(revision: number): void;
   close(): void;
 }
 
@@ -52,6 +54,14 @@ export function createBroadcaster(maxBuffered = 10_000): Broadcaster {
       } else {
         this.queue.push({ revision: batch.revision, events });
       }
+      this.wakeUp();
+    }
+
+    pushProgress(revision: number): void {
+      if (this.closed || this.overflowed) return;
+      const last = this.queue[this.queue.length - 1];
+      if (last && last.events.length === 0) last.revision = Math.max(last.revision, revision);
+      else this.queue.push({ revision, events: [] });
       this.wakeUp();
     }
 

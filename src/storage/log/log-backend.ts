@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { StorageError, compactedError, futureRevisionError } from '../errors.js';
-import { prefixEnd, type CasResult, type DeleteResult, type KvBackend, type KvEvent, type ListResult } from '../kv.js';
-import { createBroadcaster, type RevisionBatch } from './broadcaster.js';
+import { prefixEnd, type CasResult, type DeleteResult, type KvBackend, type KvEvent, type ListResult, type ProgressNotice, type ProgressWatch } from '../kv.js';
+import { createBroadcaster, type RevisionBatch, type Subscription } from './broadcaster.js';
 import { createGroupCommitter, type WriteOutcome } from './group-commit.js';
 import { rowToKv, type HistoryRow, type LogRow, type RevisionLog } from './revision-log.js';
 
@@ -66,6 +66,55 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
     return out;
   }
 
+  /**
+   * Events under `prefix` after `afterRevision`: history from the log, then the live
+   * queue. With `progress`, empty batches in the queue become progress notices.
+   */
+  async function* watchRange(
+    prefix: string,
+    afterRevision: number,
+    signal: AbortSignal,
+    progress: { sub?: Subscription; wanted: boolean } | undefined,
+  ): AsyncGenerator<KvEvent[] | ProgressNotice> {
+    checkOpen();
+    const end = prefixEnd(prefix);
+    // Subscribe and read the current revision in the same synchronous step:
+    // everything <= upTo comes from the log, everything later from the queue.
+    const sub = broadcaster.subscribe(prefix, end, signal);
+    const upTo = log.currentRevision();
+    if (progress) {
+      progress.sub = sub;
+      if (progress.wanted) sub.pushProgress(upTo);
+    }
+    try {
+      let pos = Math.max(0, afterRevision);
+      while (pos < upTo && !signal.aborted) {
+        const compacted = log.compactedRevision();
+        if (pos + 1 < compacted) throw compactedError(pos, compacted);
+        const rows = log.history(prefix, end, pos, upTo, batchSize);
+        if (rows.length === 0) break;
+        pos = rows[rows.length - 1]!.revision;
+        for (const batch of groupByRevision(rows)) yield batch;
+      }
+      pos = Math.max(pos, upTo);
+      for (;;) {
+        if (signal.aborted) return;
+        const batch = await sub.next();
+        if (!batch) return;
+        if (batch.events.length === 0) {
+          pos = Math.max(pos, batch.revision);
+          yield { type: 'progress', revision: pos };
+          continue;
+        }
+        if (batch.revision <= pos) continue;
+        pos = batch.revision;
+        yield batch.events;
+      }
+    } finally {
+      sub.close();
+    }
+  }
+
   return {
     async currentRevision() {
       checkOpen();
@@ -118,35 +167,23 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
       });
     },
 
-    async *watch(prefix, afterRevision, signal) {
+    watch(prefix, afterRevision, signal) {
+      return filterProgress(watchRange(prefix, afterRevision, signal, undefined));
+    },
+
+    watchWithProgress(prefix, afterRevision, signal): ProgressWatch {
       checkOpen();
-      const end = prefixEnd(prefix);
-      // Subscribe and read the current revision in the same synchronous step:
-      // everything <= upTo comes from the log, everything later from the queue.
-      const sub = broadcaster.subscribe(prefix, end, signal);
-      const upTo = log.currentRevision();
-      try {
-        let pos = Math.max(0, afterRevision);
-        while (pos < upTo && !signal.aborted) {
-          const compacted = log.compactedRevision();
-          if (pos + 1 < compacted) throw compactedError(pos, compacted);
-          const rows = log.history(prefix, end, pos, upTo, batchSize);
-          if (rows.length === 0) break;
-          pos = rows[rows.length - 1]!.revision;
-          for (const batch of groupByRevision(rows)) yield batch;
-        }
-        pos = Math.max(pos, upTo);
-        for (;;) {
-          if (signal.aborted) return;
-          const batch = await sub.next();
-          if (!batch) return;
-          if (batch.revision <= pos) continue;
-          pos = batch.revision;
-          yield batch.events;
-        }
-      } finally {
-        sub.close();
-      }
+      const handle: { sub?: Subscription; wanted: boolean } = { wanted: false };
+      const events = watchRange(prefix, afterRevision, signal, handle);
+      return {
+        [Symbol.asyncIterator]: () => events[Symbol.asyncIterator](),
+        requestProgress() {
+          // Writes publish synchronously at commit, so everything up to the current
+          // revision is queued ahead of this notice.
+          if (handle.sub) handle.sub.pushProgress(log.currentRevision());
+          else handle.wanted = true;
+        },
+      };
     },
 
     async compact(revision) {
@@ -176,4 +213,9 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
       log.close();
     },
   };
+}
+
+/** The event batches of a progress watch, without its notices. */
+async function* filterProgress(source: AsyncIterable<KvEvent[] | ProgressNotice>): AsyncIterable<KvEvent[]> {
+  for await (const item of source) if (Array.isArray(item)) yield item;
 }

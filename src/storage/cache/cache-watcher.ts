@@ -1,0 +1,84 @@
+/**
+ * One watch served from the cache: a queue of shared events bounded by bytes. A watcher
+ * whose undelivered events would exceed its budget is ended (its stream closes normally);
+ * the client watches again from the last resourceVersion it saw and the cache's window
+ * replays the rest, so nothing is lost and nothing grows without bound.
+ */
+import type { ObjectWatchEvent } from '../object-store.js';
+import type { CacheEvent, EventObjects, WatchFilter } from './cache-event.js';
+
+export class CacheWatcher {
+  private readonly queue: { event: ObjectWatchEvent; size: number }[] = [];
+  private queuedBytes = 0;
+  private wake: (() => void) | undefined;
+  private ended = false;
+  /** Set when the watcher was cut off for exceeding its budget. */
+  overflowed = false;
+  private failure: unknown;
+
+  constructor(
+    readonly prefix: string,
+    private readonly filter: WatchFilter,
+    private readonly objects: EventObjects,
+    private readonly budgetBytes: number,
+  ) {}
+
+  /** True once the watch is over (its queue may still drain). */
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Bytes held for this watcher now. */
+  get heldBytes(): number {
+    return this.queuedBytes;
+  }
+
+  /** Offer a live event; filtered here, so a watcher only holds what it will send. */
+  push(ev: CacheEvent): void {
+    if (this.ended || !ev.key.startsWith(this.prefix)) return;
+    const out = this.objects.eventFor(ev, this.filter);
+    if (!out) return;
+    if (this.queuedBytes + ev.size > this.budgetBytes && this.queue.length > 0) {
+      this.overflowed = true;
+      this.end();
+      return;
+    }
+    this.queue.push({ event: out, size: ev.size });
+    this.queuedBytes += ev.size;
+    this.wakeUp();
+  }
+
+  /** End the stream after what is queued (undefined) or with an error. */
+  end(err?: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (err !== undefined) this.failure = err;
+    if (this.overflowed) {
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+    }
+    this.wakeUp();
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** The next event, or undefined when the watch is over. */
+  async next(): Promise<ObjectWatchEvent | undefined> {
+    for (;;) {
+      const item = this.queue.shift();
+      if (item) {
+        this.queuedBytes -= item.size;
+        return item.event;
+      }
+      if (this.ended) {
+        if (this.failure !== undefined) throw this.failure;
+        return undefined;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}

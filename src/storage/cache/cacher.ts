@@ -1,0 +1,603 @@
+/**
+ * The watch cache of one resource: the current state of every key under the resource's
+ * root, kept from one backend watch, plus a sliding window of recent events. Reads and
+ * watches are answered from memory:
+ * - a GET or LIST without resourceVersion first waits until the cache has caught up with
+ *   the store's current revision (a consistent read, KEP-2340), falling back to the store
+ *   when it cannot within the freshness timeout;
+ * - `resourceVersion=0` is served at once; a `NotOlderThan` revision waits for it;
+ * - an exact revision or a continuation inside the window is a snapshot rebuilt from the
+ *   window (so every page of a list is at one revision); older ones go to the store;
+ * - a watch from a revision inside the window replays from memory; one older than the
+ *   window is 410 Expired, as kube-apiserver answers.
+ */
+import { createHash } from 'node:crypto';
+import type { KubeObject } from '../../machinery/meta/object.js';
+import { decodeWithVersion, type Codec } from '../codec.js';
+import { decodeContinue, encodeContinue } from '../continue-token.js';
+import { StorageError, compactedError, futureRevisionError, isStorageError } from '../errors.js';
+import { prefixEnd, type KeyValue, type KvBackend, type KvEvent, type ProgressWatch } from '../kv.js';
+import { parseResourceVersion, type ObjectListOptions, type ObjectListResult, type ObjectStore, type ObjectWatchEvent, type ObjectWatchOptions } from '../object-store.js';
+import { EventObjects, type CacheEntry, type CacheEvent, type WatchFilter } from './cache-event.js';
+import { CacheWatcher } from './cache-watcher.js';
+import { RevisionWaiters } from './revision-waiters.js';
+import type { AttributesOf, SelectionAttributes } from './selection.js';
+import { SortedKeys } from './sorted-keys.js';
+
+/** What one resource's cache needs. */
+export interface CacherOptions {
+  /** The resource's key root; ends with `/`. */
+  root: string;
+  backend: KvBackend;
+  /** The uncached store: reads the cache cannot answer go there. */
+  inner: ObjectStore;
+  codec: Codec;
+  attributes: AttributesOf;
+  /** Keys are `<root><namespace>/<name>` (else `<root><name>`). */
+  namespaced: boolean;
+  /** Selectable fields with an index (upstream indexes e.g. `spec.nodeName` of pods). */
+  indexedFields?: readonly string[];
+  /** The store's current revision (shared and coalesced by the caller). */
+  storeRevision: () => Promise<number>;
+  /** Most events the window keeps (default 10 000). */
+  windowEvents?: number;
+  /** Most stored bytes the window keeps (default 64 MiB). */
+  windowBytes?: number;
+  /** Undelivered bytes a watcher may hold before it is ended (default 16 MiB). */
+  watcherBudgetBytes?: number;
+  /** Keys per backend page while filling the cache (default 1 000). */
+  pageSize?: number;
+  /** How long a read waits for the cache to reach a revision (default 3 s, upstream's blockTimeout). */
+  freshnessTimeoutMs?: number;
+}
+
+/** Counters of one cache. */
+export interface CacherStats {
+  backendWatches: number;
+  objects: number;
+  windowEvents: number;
+  consistency: { match: number; mismatch: number; error: number };
+  /** Reads the cache handed to the store. */
+  fallbacks: number;
+}
+
+const EMPTY_ATTRS: SelectionAttributes = { labels: {}, fields: {} };
+
+function dirPrefix(prefix: string): string {
+  return prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/** A value that owns its bytes (a view into a larger response buffer would pin the buffer). */
+function ownKv(kv: KeyValue): KeyValue {
+  const v = kv.value;
+  if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) return kv;
+  return { ...kv, value: new Uint8Array(v) };
+}
+
+export class Cacher {
+  private entries = new Map<string, CacheEntry>();
+  private readonly keys = new SortedKeys();
+  private readonly index = new Map<string, Map<string, Set<string>>>();
+  private window: (CacheEvent | undefined)[] = [];
+  private head = 0;
+  private windowHeld = 0;
+  /** The window covers revisions (startRev, rev]. */
+  private startRev = 0;
+  private rev = 0;
+  /** The store's compaction revision as this server last compacted it: older reads go to the store. */
+  private compactedRev = 0;
+  private readonly watchers = new Set<CacheWatcher>();
+  private readonly waiters = new RevisionWaiters();
+  private readonly objects: EventObjects;
+  private readonly lifetime = new AbortController();
+  private progress: ProgressWatch | undefined;
+  private readonly ready: Promise<void>;
+  private recentlyAdded = new Set<CacheEntry>();
+  private olderAdded = new Set<CacheEntry>();
+  private readonly sweep: NodeJS.Timeout;
+  readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
+
+  constructor(private readonly o: CacherOptions) {
+    this.objects = new EventObjects(o.codec);
+    for (const f of o.indexedFields ?? []) this.index.set(f, new Map());
+    this.ready = this.fill().then(() => {
+      void this.run();
+    });
+    this.ready.catch(() => undefined);
+    // Initial-state events are shared while watches start; unused ones are let go.
+    this.sweep = setInterval(() => this.sweepAdded(), 15_000);
+    this.sweep.unref();
+  }
+
+  /** Resolves when the cache holds the resource's state. */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** The cache's revision: everything up to it is applied. */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** The store compacted history before `revision`: reads and watches older than it answer as the store would. */
+  compacted(revision: number): void {
+    this.compactedRev = Math.max(this.compactedRev, revision);
+  }
+
+  /** The oldest revision a snapshot can be served at. */
+  private get oldestSnapshot(): number {
+    return Math.max(this.startRev, this.compactedRev);
+  }
+
+  stop(): void {
+    clearInterval(this.sweep);
+    this.lifetime.abort();
+    for (const w of this.watchers) w.end();
+  }
+
+  // ---- filling and following the store ----
+
+  private async listAll(): Promise<{ revision: number; kvs: KeyValue[] }> {
+    const pageSize = this.o.pageSize ?? 1000;
+    const kvs: KeyValue[] = [];
+    let revision: number | undefined;
+    let startKey: string | undefined;
+    for (;;) {
+      const res = await this.o.backend.list(this.o.root, {
+        limit: pageSize,
+        ...(revision !== undefined ? { revision } : {}),
+        ...(startKey !== undefined ? { startKey } : {}),
+      });
+      revision = res.revision;
+      for (const kv of res.kvs) kvs.push(ownKv(kv));
+      const last = res.kvs[res.kvs.length - 1];
+      if (!res.more || !last) return { revision, kvs };
+      startKey = `${last.key}\u0000`;
+    }
+  }
+
+  /** Replace the whole state with a fresh list of the store; watches of the old state end. */
+  private async fill(): Promise<void> {
+    const { revision, kvs } = await this.listAll();
+    this.entries = new Map();
+    this.keys.clear();
+    for (const m of this.index.values()) m.clear();
+    for (const kv of kvs) {
+      const entry = this.entryOf(kv);
+      this.entries.set(kv.key, entry);
+      this.keys.insert(kv.key);
+      this.indexAdd(entry);
+    }
+    this.window = [];
+    this.head = 0;
+    this.windowHeld = 0;
+    this.startRev = revision;
+    this.rev = revision;
+    this.stats.objects = this.entries.size;
+    this.stats.windowEvents = 0;
+    for (const w of this.watchers) w.end();
+    this.waiters.advance(revision);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    const signal = this.lifetime.signal;
+    while (!signal.aborted) {
+      try {
+        const w = this.o.backend.watchWithProgress(this.o.root, this.rev, signal);
+        this.progress = w;
+        this.stats.backendWatches++;
+        try {
+          for await (const item of w) {
+            backoff = 100;
+            if (Array.isArray(item)) this.applyBatch(item);
+            else this.advance(item.revision);
+          }
+        } finally {
+          this.stats.backendWatches--;
+          this.progress = undefined;
+        }
+        if (signal.aborted) return;
+      } catch (err) {
+        if (signal.aborted) return;
+        if (isStorageError(err, 'Compacted')) {
+          // The history the cache needs is gone: start over from the store's current state.
+          await this.fill().catch(() => undefined);
+          continue;
+        }
+      }
+      await new Promise((r) => setTimeout(r, backoff));
+      backoff = Math.min(backoff * 2, 5000);
+    }
+  }
+
+  /** Attribute strings repeat across objects (label values, node names, phases): keep one copy. */
+  private readonly strings = new Map<string, string>();
+
+  private intern(s: string): string {
+    const known = this.strings.get(s);
+    if (known !== undefined) return known;
+    if (this.strings.size >= 200_000) this.strings.clear();
+    this.strings.set(s, s);
+    return s;
+  }
+
+  private internRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k in r) out[this.intern(k)] = this.intern(r[k]!);
+    return out;
+  }
+
+  private entryOf(kv: KeyValue): CacheEntry {
+    let attrs = EMPTY_ATTRS;
+    try {
+      const raw = this.o.attributes(decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key));
+      attrs = { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) };
+    } catch {
+      // An undecodable value stays in the cache: reading it reports the decode error.
+    }
+    return { key: kv.key, kv, attrs };
+  }
+
+  private indexAdd(e: CacheEntry): void {
+    for (const [field, values] of this.index) {
+      const v = e.attrs.fields[field] ?? '';
+      let set = values.get(v);
+      if (!set) values.set(v, (set = new Set()));
+      set.add(e.key);
+    }
+  }
+
+  private indexRemove(e: CacheEntry): void {
+    for (const [field, values] of this.index) {
+      const v = e.attrs.fields[field] ?? '';
+      const set = values.get(v);
+      set?.delete(e.key);
+      if (set && set.size === 0) values.delete(v);
+    }
+  }
+
+  private applyBatch(events: KvEvent[]): void {
+    let revision = this.rev;
+    for (const ev of events) {
+      const r = ev.kv.modRevision;
+      if (r <= this.rev) continue; // already applied (a resumed watch)
+      revision = Math.max(revision, r);
+      const applied = this.apply(ev, r);
+      if (!applied) continue;
+      this.remember(applied);
+      for (const w of this.watchers) {
+        w.push(applied);
+        if (w.isEnded) this.watchers.delete(w); // cut off: it holds nothing more
+      }
+    }
+    this.advance(revision);
+  }
+
+  private apply(ev: KvEvent, revision: number): CacheEvent | undefined {
+    const key = ev.kv.key;
+    const prev = this.entries.get(key);
+    if (ev.type === 'delete') {
+      if (!prev) return undefined;
+      this.entries.delete(key);
+      this.keys.remove(key);
+      this.indexRemove(prev);
+      this.stats.objects = this.entries.size;
+      return { revision, key, prev, size: prev.kv.value.byteLength };
+    }
+    const kv = ownKv(ev.kv);
+    const cur = this.entryOf(kv);
+    this.entries.set(key, cur);
+    if (prev) this.indexRemove(prev);
+    else this.keys.insert(key);
+    this.indexAdd(cur);
+    this.stats.objects = this.entries.size;
+    return prev ? { revision, key, cur, prev, size: kv.value.byteLength } : { revision, key, cur, size: kv.value.byteLength };
+  }
+
+  private remember(ev: CacheEvent): void {
+    this.window.push(ev);
+    this.windowHeld += ev.size;
+    const maxEvents = this.o.windowEvents ?? 10_000;
+    const maxBytes = this.o.windowBytes ?? 64 * 1024 * 1024;
+    while (this.window.length - this.head > 1 && (this.window.length - this.head > maxEvents || this.windowHeld > maxBytes)) {
+      const old = this.window[this.head]!;
+      this.window[this.head++] = undefined;
+      this.windowHeld -= old.size;
+      this.startRev = old.revision;
+    }
+    if (this.head > 1024 && this.head * 2 > this.window.length) {
+      this.window = this.window.slice(this.head);
+      this.head = 0;
+    }
+    this.stats.windowEvents = this.window.length - this.head;
+  }
+
+  private advance(revision: number): void {
+    if (revision <= this.rev) return;
+    this.rev = revision;
+    this.waiters.advance(revision);
+  }
+
+  private sweepAdded(): void {
+    for (const e of this.olderAdded) if (!this.recentlyAdded.has(e)) delete e.added;
+    this.olderAdded = this.recentlyAdded;
+    this.recentlyAdded = new Set();
+  }
+
+  // ---- freshness ----
+
+  private timeout(): number {
+    return this.o.freshnessTimeoutMs ?? 3000;
+  }
+
+  /** Waits until the cache reached `revision`; throws the FutureRevision error after the timeout. */
+  async waitFor(revision: number): Promise<void> {
+    await this.ready;
+    if (this.rev >= revision) return;
+    this.progress?.requestProgress();
+    if (!(await this.waiters.wait(this.rev, revision, this.timeout()))) throw futureRevisionError(revision, this.rev);
+  }
+
+  /** Waits until the cache caught up with the store's current revision; false when it could not in time. */
+  private async waitConsistent(): Promise<boolean> {
+    await this.ready;
+    const current = await this.o.storeRevision();
+    if (this.rev >= current) return true;
+    this.progress?.requestProgress();
+    const ok = await this.waiters.wait(this.rev, current, this.timeout());
+    if (!ok) this.stats.fallbacks++;
+    return ok;
+  }
+
+  // ---- reads ----
+
+  async get(key: string, resourceVersion: string | undefined): Promise<KubeObject> {
+    const rv = parseResourceVersion(resourceVersion);
+    if (rv === undefined) {
+      if (!(await this.waitConsistent())) return this.o.inner.get(key);
+    } else if (rv > 0) {
+      await this.waitFor(rv);
+    } else {
+      await this.ready;
+    }
+    const e = this.entries.get(key);
+    if (!e) throw new StorageError('KeyNotFound', `key not found: ${key}`, { key });
+    return this.objects.decode(e);
+  }
+
+  async list(rawPrefix: string, o: ObjectListOptions): Promise<ObjectListResult> {
+    const prefix = dirPrefix(rawPrefix);
+    let at: number | undefined; // a snapshot revision; undefined: the current state
+    let startKey = prefix;
+    if (o.continue) {
+      const pos = decodeContinue(o.continue, prefix);
+      if (o.resourceVersion && o.resourceVersion !== '0') {
+        throw new StorageError('InvalidObject', 'specifying resource version is not allowed when using continue');
+      }
+      startKey = pos.startKey;
+      await this.ready;
+      if (pos.revision !== undefined) {
+        if (pos.revision < this.oldestSnapshot) return this.fallback(rawPrefix, o);
+        await this.waitFor(pos.revision);
+        at = pos.revision;
+      }
+    } else {
+      const rv = parseResourceVersion(o.resourceVersion);
+      if (o.resourceVersionMatch === 'Exact' && !rv) {
+        throw new StorageError('InvalidObject', 'resourceVersionMatch "Exact" requires a non-zero resourceVersion');
+      }
+      const pinned = o.resourceVersionMatch === 'Exact' || (o.resourceVersionMatch !== 'NotOlderThan' && rv !== undefined && rv > 0 && o.limit !== undefined && o.limit > 0);
+      if (pinned && rv) {
+        // As the store answers: a revision it has not reached is an error at once.
+        if (rv > this.rev) {
+          const current = await this.o.storeRevision();
+          if (rv > current) throw futureRevisionError(rv, current);
+        }
+        await this.waitFor(rv);
+        if (rv < this.oldestSnapshot) return this.fallback(rawPrefix, o);
+        at = rv;
+      } else if (rv === undefined) {
+        if (!(await this.waitConsistent())) return this.fallback(rawPrefix, o);
+      } else if (rv > 0) {
+        await this.waitFor(rv);
+      } else {
+        await this.ready;
+      }
+    }
+    // From here on everything is synchronous: the result is one revision's state.
+    return at === undefined || at >= this.rev ? this.listCurrent(prefix, startKey, o) : this.listAt(at, prefix, startKey, o);
+  }
+
+  private fallback(prefix: string, o: ObjectListOptions): Promise<ObjectListResult> {
+    this.stats.fallbacks++;
+    return this.o.inner.list(prefix, o);
+  }
+
+  private filterOf(o: { selection?: WatchFilter['selection']; predicate?: WatchFilter['predicate'] }): WatchFilter {
+    return { ...(o.selection ? { selection: o.selection } : {}), ...(!o.selection && o.predicate ? { predicate: o.predicate } : {}) };
+  }
+
+  /** Candidate keys of the current state, from an index when the selection pins an indexed field. */
+  private candidates(prefix: string, startKey: string, filter: WatchFilter): Iterable<string> {
+    const exact = filter.selection?.exactFields;
+    const name = exact?.['metadata.name'];
+    // A name under a namespace's prefix (or a cluster-scoped root) is one key.
+    if (name !== undefined && (!this.o.namespaced || prefix !== this.o.root)) {
+      const key = prefix + name;
+      return key >= startKey && !name.includes('/') ? [key] : [];
+    }
+    const ns = exact?.['metadata.namespace'];
+    if (ns !== undefined && this.o.namespaced && prefix === this.o.root) prefix = `${prefix}${ns}/`;
+    const end = prefixEnd(prefix);
+    if (startKey < prefix) startKey = prefix;
+    if (exact) {
+      for (const [field, values] of this.index) {
+        const want = exact[field];
+        if (want === undefined) continue;
+        const keys = [...(values.get(want) ?? [])].filter((k) => k >= startKey && (end === undefined || k < end));
+        return keys.sort();
+      }
+    }
+    return this.keys.range(startKey, end);
+  }
+
+  private listCurrent(prefix: string, startKey: string, o: ObjectListOptions): ObjectListResult {
+    const filter = this.filterOf(o);
+    const state = (k: string): CacheEntry | undefined => this.entries.get(k);
+    const out = this.collect(this.candidates(prefix, startKey, filter), state, filter, prefix, this.rev, o.limit);
+    if (out.continue && !filter.selection && !filter.predicate) {
+      out.remainingItemCount = this.keys.count(out.next!, prefixEnd(prefix));
+    }
+    delete out.next;
+    return out;
+  }
+
+  /** A list of the state at `revision`, rebuilt by undoing the window's later events. */
+  private listAt(revision: number, prefix: string, startKey: string, o: ObjectListOptions): ObjectListResult {
+    const filter = this.filterOf(o);
+    const overlay = new Map<string, CacheEntry | null>();
+    for (let i = this.window.length - 1; i >= this.head; i--) {
+      const ev = this.window[i]!;
+      if (ev.revision <= revision) break;
+      overlay.set(ev.key, ev.prev ?? null);
+    }
+    const end = prefixEnd(prefix);
+    const inRange = (k: string): boolean => k >= startKey && (end === undefined || k < end);
+    const keys = new Set<string>(this.keys.range(startKey, end));
+    for (const [k, e] of overlay) if (e && inRange(k)) keys.add(k);
+    const sorted = [...keys].sort();
+    const state = (k: string): CacheEntry | undefined => (overlay.has(k) ? (overlay.get(k) ?? undefined) : this.entries.get(k));
+    const out = this.collect(sorted, state, filter, prefix, revision, o.limit);
+    if (out.continue && !filter.selection && !filter.predicate) {
+      const next = out.next!;
+      out.remainingItemCount = sorted.filter((k) => k >= next && state(k) !== undefined).length;
+    }
+    delete out.next;
+    return out;
+  }
+
+  private collect(
+    keys: Iterable<string>,
+    state: (k: string) => CacheEntry | undefined,
+    filter: WatchFilter,
+    prefix: string,
+    revision: number,
+    limit: number | undefined,
+  ): ObjectListResult & { next?: string } {
+    const items: KubeObject[] = [];
+    const max = limit && limit > 0 ? limit : 0;
+    let last: string | undefined;
+    for (const k of keys) {
+      const e = state(k);
+      if (!e || !this.objects.selects(e, filter)) continue;
+      if (max > 0 && items.length >= max) {
+        const next = `${last!}\u0000`;
+        return { items, resourceVersion: String(revision), continue: encodeContinue(next, prefix, revision), next };
+      }
+      items.push(this.objects.decode(e));
+      last = k;
+    }
+    return { items, resourceVersion: String(revision) };
+  }
+
+  // ---- watches ----
+
+  async *watch(rawPrefix: string, o: ObjectWatchOptions): AsyncIterable<ObjectWatchEvent> {
+    const prefix = dirPrefix(rawPrefix);
+    const rv = parseResourceVersion(o.resourceVersion);
+    if (rv) await this.waitFor(rv);
+    else await this.ready;
+    const signal = o.signal;
+    if (signal.aborted) return;
+    // Synchronous from here to registration: what is replayed and what is queued meet exactly.
+    if (rv && rv + 1 < this.compactedRev) throw compactedError(rv, this.compactedRev);
+    if (rv && rv < this.startRev) {
+      throw new StorageError('Compacted', `too old resource version: ${rv} (${this.startRev})`, { revision: rv, currentRevision: this.startRev });
+    }
+    const filter = this.filterOf(o);
+    let initial: CacheEntry[] = [];
+    let replay: CacheEvent[] = [];
+    if (!rv) {
+      for (const k of this.candidates(prefix, prefix, filter)) {
+        const e = this.entries.get(k)!;
+        if (this.objects.selects(e, filter)) initial.push(e);
+      }
+    } else {
+      replay = this.eventsAfter(rv);
+    }
+    const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024);
+    this.watchers.add(watcher);
+    const onAbort = (): void => watcher.end();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (const e of initial) {
+        if (signal.aborted) return;
+        this.recentlyAdded.add(e);
+        yield this.objects.addedOf(e);
+      }
+      initial = [];
+      for (const ev of replay) {
+        if (signal.aborted) return;
+        const out = watcher.overflowed ? undefined : this.objects.eventFor(ev, filter);
+        if (out) yield out;
+      }
+      replay = [];
+      for (;;) {
+        const ev = await watcher.next();
+        if (!ev) return;
+        yield ev;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.watchers.delete(watcher);
+    }
+  }
+
+  /** Window events after `revision`, oldest first. */
+  private eventsAfter(revision: number): CacheEvent[] {
+    let lo = this.head;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.window[mid]!.revision <= revision) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.window.slice(lo) as CacheEvent[];
+  }
+
+  /** Open watches served by this cache. */
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  // ---- self-check ----
+
+  /**
+   * Compares the cache with the store at the cache's revision: a digest of every key and
+   * its modification revision on both sides (upstream's KEP-4988 consistency check).
+   */
+  async checkConsistency(): Promise<'match' | 'mismatch' | 'error'> {
+    await this.ready;
+    const revision = this.rev;
+    const mine = createHash('sha256');
+    for (const k of this.keys.range(this.o.root, undefined)) mine.update(`${k}\u0000${this.entries.get(k)!.kv.modRevision}\n`);
+    const theirs = createHash('sha256');
+    let status: 'match' | 'mismatch' | 'error';
+    try {
+      let startKey: string | undefined;
+      for (;;) {
+        const res = await this.o.backend.list(this.o.root, { revision, limit: this.o.pageSize ?? 1000, ...(startKey !== undefined ? { startKey } : {}) });
+        for (const kv of res.kvs) theirs.update(`${kv.key}\u0000${kv.modRevision}\n`);
+        const last = res.kvs[res.kvs.length - 1];
+        if (!res.more || !last) break;
+        startKey = `${last.key}\u0000`;
+      }
+      status = mine.digest('hex') === theirs.digest('hex') ? 'match' : 'mismatch';
+    } catch {
+      status = 'error';
+    }
+    this.stats.consistency[status]++;
+    return status;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The watch cache as a decorator of the object store: `forResource` gives a resource's
+ * store whose reads and watches under the resource's root come from that resource's
+ * {@link Cacher}; writes, and keys outside the root, go to the store underneath.
+ */
+import type { Codec } from '../codec.js';
+import type { KvBackend } from '../kv.js';
+import type { ObjectStore } from '../object-store.js';
+import { Cacher, type CacherOptions, type CacherStats } from './cacher.js';
+import type { AttributesOf } from './selection.js';
+
+/** How one resource is cached. */
+export interface CachedResource {
+  /** The resource's key root; ends with `/`. */
+  root: string;
+  group: string;
+  resource: string;
+  namespaced: boolean;
+  attributes: AttributesOf;
+  indexedFields?: readonly string[];
+}
+
+/** Tuning shared by every resource's cache (see {@link CacherOptions}). */
+export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs'>;
+
+/** What {@link createWatchCache} needs. */
+export interface WatchCacheOptions extends WatchCacheTuning {
+  backend: KvBackend;
+  /** The uncached object store over the same backend. */
+  inner: ObjectStore;
+  codec: Codec;
+  /** Compare every cache with the store this often (0 or absent: never on a timer). */
+  consistencyCheckIntervalMs?: number;
+}
+
+/** One cached resource's figures, for /metrics. */
+export interface CachedResourceStats extends CacherStats {
+  group: string;
+  resource: string;
+  watchers: number;
+}
+
+export interface WatchCache {
+  /** The store a resource's registry uses; one cache per root however often it is asked. */
+  forResource(res: CachedResource): ObjectStore;
+  /** Resolves when every cache created so far holds its resource's state. */
+  whenReady(): Promise<void>;
+  /** Runs the self-check of every cache now. */
+  checkConsistency(): Promise<void>;
+  stats(): CachedResourceStats[];
+  /** `backend` with compactions reported to every cache (use it for everything that compacts). */
+  observingCompaction(backend: KvBackend): KvBackend;
+  stop(): void;
+}
+
+/** Store revisions read by many callers at once share one backend call started after they asked. */
+function coalescedRevision(backend: KvBackend): () => Promise<number> {
+  let inFlight: Promise<number> | undefined;
+  let queued: Promise<number> | undefined;
+  const start = (): Promise<number> => {
+    const p = backend.currentRevision().finally(() => {
+      if (inFlight === p) inFlight = undefined;
+    });
+    inFlight = p;
+    return p;
+  };
+  return () => {
+    if (!inFlight) return start();
+    // The call in flight may predate a write this caller must see: join the next one.
+    queued ??= inFlight
+      .catch(() => undefined)
+      .then(() => {
+        queued = undefined;
+        return inFlight ?? start();
+      });
+    return queued;
+  };
+}
+
+export function createWatchCache(opts: WatchCacheOptions): WatchCache {
+  const caches = new Map<string, { cacher: Cacher; res: CachedResource }>();
+  const storeRevision = coalescedRevision(opts.backend);
+  const inner = opts.inner;
+  let timer: NodeJS.Timeout | undefined;
+  const checkAll = async (): Promise<void> => {
+    for (const { cacher } of caches.values()) await cacher.checkConsistency();
+  };
+  if (opts.consistencyCheckIntervalMs && opts.consistencyCheckIntervalMs > 0) {
+    timer = setInterval(() => void checkAll().catch(() => undefined), opts.consistencyCheckIntervalMs);
+    timer.unref();
+  }
+
+  function cacherFor(res: CachedResource): Cacher {
+    const existing = caches.get(res.root);
+    if (existing) return existing.cacher;
+    const cacher = new Cacher({
+      root: res.root,
+      backend: opts.backend,
+      inner,
+      codec: opts.codec,
+      attributes: res.attributes,
+      namespaced: res.namespaced,
+      ...(res.indexedFields ? { indexedFields: res.indexedFields } : {}),
+      storeRevision,
+      ...(opts.windowEvents !== undefined ? { windowEvents: opts.windowEvents } : {}),
+      ...(opts.windowBytes !== undefined ? { windowBytes: opts.windowBytes } : {}),
+      ...(opts.watcherBudgetBytes !== undefined ? { watcherBudgetBytes: opts.watcherBudgetBytes } : {}),
+      ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+      ...(opts.freshnessTimeoutMs !== undefined ? { freshnessTimeoutMs: opts.freshnessTimeoutMs } : {}),
+    });
+    caches.set(res.root, { cacher, res });
+    return cacher;
+  }
+
+  return {
+    forResource(res) {
+      const cacher = cacherFor(res);
+      const mine = (key: string): boolean => key.startsWith(res.root);
+      const dir = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
+      return {
+        create: (key, obj) => inner.create(key, obj),
+        get: (key, o) => (mine(key) ? cacher.get(key, o?.resourceVersion) : inner.get(key, o)),
+        list: (prefix, o) => (mine(dir(prefix)) ? cacher.list(prefix, o) : inner.list(prefix, o)),
+        guaranteedUpdate: (key, tryUpdate, o) => inner.guaranteedUpdate(key, tryUpdate, o),
+        delete: (key, o) => inner.delete(key, o),
+        watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),
+        currentResourceVersion: () => inner.currentResourceVersion(),
+        waitFresh: (key, revision) => (mine(key) ? cacher.waitFor(revision) : Promise.resolve()),
+      };
+    },
+    async whenReady() {
+      await Promise.all([...caches.values()].map(({ cacher }) => cacher.whenReady()));
+    },
+    checkConsistency: checkAll,
+    observingCompaction(backend) {
+      return {
+        ...backend,
+        async compact(revision) {
+          await backend.compact(revision);
+          for (const { cacher } of caches.values()) cacher.compacted(revision);
+        },
+      };
+    },
+    stats() {
+      return [...caches.values()].map(({ cacher, res }) => ({ group: res.group, resource: res.resource, watchers: cacher.watcherCount, ...cacher.stats }));
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      for (const { cacher } of caches.values()) cacher.stop();
+    },
+  };
+}
