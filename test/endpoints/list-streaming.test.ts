@@ -205,6 +205,29 @@ describe('streaming list encoding', () => {
     }
   });
 
+  it('does not gzip a streamed list that stays below the gzip threshold', async () => {
+    const def = ts.server.catalog.resource('', 'v1', 'configmaps')!.definition;
+    await inParallel(520, 16, async (i) => {
+      const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: NS, uid: randomUUID(), creationTimestamp: '2026-01-01T00:00:00Z' }, data: { i: String(i) } };
+      await ts.server.backend.create(`/registry/configmaps/${NS}/cm-${i}`, encodeBody(PROTOBUF, obj, def));
+    });
+    const saved = rv;
+    rv = (await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/configmaps?limit=1`)).body.metadata.resourceVersion;
+    try {
+      const { result, items } = await wholeList('', 'v1', 'configmaps', NS);
+      assert.ok(chunkedListBody('application/json', items, def), 'streamed: 500 items or more');
+      const whole = Buffer.from(encodeBody('application/json', result, def));
+      assert.ok(whole.length < 128 * 1024, `${whole.length} bytes`);
+      const res = await rawGet(`${ts.server.url}/api/v1/namespaces/${NS}/configmaps?resourceVersion=${rv}&resourceVersionMatch=Exact`, { accept: 'application/json', 'accept-encoding': 'gzip' });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-encoding'], undefined);
+      assert.equal(res.headers['content-length'], String(whole.length));
+      assert.ok(res.body.equals(whole));
+    } finally {
+      rv = saved;
+    }
+  });
+
   it('keeps the whole-buffer path below the threshold, and answers Table and YAML whole', async () => {
     const { items } = await wholeList('', 'v1', 'pods', NS);
     const small: ItemList = { head: items.head, count: 499, item: (i) => items.item(i) };
