@@ -299,6 +299,28 @@ describe('streaming list encoding', () => {
     }
   });
 
+  it('a client that hangs up mid-list leaves the server serving', async () => {
+    for (const accept of ['application/json', PROTOBUF]) {
+      const received = await new Promise<number>((resolve, reject) => {
+        const req = request(`${ts.server.url}/api/v1/namespaces/${NS}/pods`, { headers: { accept } }, (res) => {
+          res.once('data', (c: Buffer) => {
+            req.destroy();
+            resolve(c.length);
+          });
+          res.on('error', () => undefined);
+        });
+        req.on('error', () => undefined);
+        req.on('close', () => resolve(0));
+        req.end();
+        setTimeout(() => reject(new Error('no data')), 20_000).unref();
+      });
+      assert.ok(received > 0, accept);
+    }
+    const after = await api(ts.server, 'GET', `/api/v1/namespaces/${NS}/pods?limit=2`);
+    assert.equal(after.status, 200);
+    assert.equal(after.body.items.length, 2);
+  });
+
   it('kubectl get pods -o json reads the large list', async () => {
     const r = await runKubectl(33, ts.server.kubeconfigPath, ['get', 'pods', '-n', NS, '-o', 'json', '--chunk-size=0']);
     assert.equal(r.code, 0, r.stderr);
