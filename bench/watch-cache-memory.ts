@@ -105,7 +105,7 @@ function configMap(i: number): KubeObject {
 
 async function measureKind(resource: string, count: number, make: (i: number) => KubeObject): Promise<Record<string, number | string>> {
   const dir = await mkdtemp(join(tmpdir(), 'wheelhouse-cache-mem-'));
-  const backend = createEmbeddedBackend({ dataDir: dir, synchronous: 'OFF' });
+  const backend = createEmbeddedBackend({ dataDir: dir, synchronous: 'NORMAL' });
   try {
     const scheme = createScheme();
     for (const def of builtinDefinitions) scheme.register(servedViews(def).map((v) => v.schema));

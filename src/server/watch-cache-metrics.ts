@@ -4,7 +4,7 @@
  * `apiserver_storage_consistency_checks_total`), cached objects, window events, watchers
  * and reads handed to the store.
  */
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WatchCache } from '../storage/cache/watch-cache.js';
 
 export function registerWatchCacheMetrics(registry: Registry, cache: WatchCache): void {
@@ -26,7 +26,7 @@ export function registerWatchCacheMetrics(registry: Registry, cache: WatchCache)
   gauge('apiserver_watch_cache_window_events', 'Events in the watch cache window, per resource.', (s) => s.windowEvents);
   gauge('apiserver_watch_cache_watchers', 'Watches served by the watch cache, per resource.', (s) => s.watchers);
   gauge('apiserver_watch_cache_fallback_reads', 'Reads the watch cache handed to the store (too old, or not caught up in time).', (s) => s.fallbacks);
-  new Gauge({
+  new Counter({
     name: 'apiserver_storage_consistency_checks_total',
     help: 'Outcomes of the periodic comparison of the watch cache with the store (digest of keys and revisions).',
     labelNames: ['group', 'resource', 'status'] as const,
@@ -35,7 +35,7 @@ export function registerWatchCacheMetrics(registry: Registry, cache: WatchCache)
       this.reset();
       for (const s of cache.stats()) {
         for (const status of ['match', 'mismatch', 'error'] as const) {
-          this.set({ group: s.group, resource: s.resource, status }, s.consistency[status]);
+          this.inc({ group: s.group, resource: s.resource, status }, s.consistency[status]);
         }
       }
     },

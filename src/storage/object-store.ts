@@ -45,6 +45,17 @@ export interface ObjectWatchOptions {
 /** One watch event, with the object's resourceVersion set to the event's revision. */
 export type ObjectWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
+/** Options for {@link ObjectStore.guaranteedUpdate}. */
+export interface GuaranteedUpdateOptions {
+  preconditions?: Preconditions;
+  /**
+   * The stored state a cache holds (possibly stale): the first attempt starts from it
+   * instead of reading the store. A stale guess costs one failed compare-and-swap; a
+   * precondition failure or a no-op found on it is confirmed against the store first.
+   */
+  suggestion?: KeyValue;
+}
+
 /** Options for {@link ObjectStore.delete}. */
 export interface ObjectDeleteOptions {
   preconditions?: Preconditions;
@@ -76,7 +87,7 @@ export interface ObjectStore {
   guaranteedUpdate(
     key: string,
     tryUpdate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts?: { preconditions?: Preconditions },
+    opts?: GuaranteedUpdateOptions,
   ): Promise<KubeObject>;
   /** Delete; returns the last state with the delete's revision as resourceVersion. */
   delete(key: string, opts?: ObjectDeleteOptions): Promise<KubeObject>;
@@ -271,18 +282,35 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
     },
 
     async guaranteedUpdate(key, tryUpdate, o = {}) {
-      let kv = await readCurrent(key);
+      let kv = o.suggestion ?? (await readCurrent(key));
+      // Whether `kv` came from the cache and was not confirmed by the store yet.
+      let guessed = o.suggestion !== undefined;
       for (;;) {
         const current = decode(kv);
-        checkPreconditions(key, current, o.preconditions);
+        try {
+          checkPreconditions(key, current, o.preconditions);
+        } catch (err) {
+          if (!guessed) throw err;
+          kv = await readCurrent(key);
+          guessed = false;
+          continue;
+        }
         // `current` is freshly decoded: tryUpdate may mutate it.
         const updated = await tryUpdate(current);
         const bytes = encodeWithoutVersion(codec, updated);
-        if (bytesEqual(bytes, kv.value)) return decode(kv);
+        if (bytesEqual(bytes, kv.value)) {
+          if (!guessed) return decode(kv);
+          const fresh = await readCurrent(key);
+          if (fresh.modRevision === kv.modRevision) return decode(fresh);
+          kv = fresh;
+          guessed = false;
+          continue;
+        }
         const res = await backend.update(key, bytes, kv.modRevision);
         if (res.ok) return decodeWithVersion(codec, bytes, res.revision, key);
         if (!res.current) throw notFound(key);
         kv = res.current; // lost the race: retry against the newer state
+        guessed = false;
       }
     },
 

@@ -173,6 +173,34 @@ function cacheSuite(name: string, open: () => Promise<KvBackend>, second?: () =>
       }
     });
 
+    it('an update starts from the cached state: no read of the store when the cache is current, one failed swap when it is stale', async () => {
+      const r = await rig(await open());
+      try {
+        await r.store.create(key('u', 'a'), cm('u', 'a'));
+        await r.store.get(key('u', 'a')); // the cache holds the create
+        const gets = r.calls.get;
+        let runs = 0;
+        const a2 = await r.store.guaranteedUpdate(key('u', 'a'), (c) => (runs++, { ...c, data: { v: '2' } }));
+        assert.equal(r.calls.get, gets, 'no read before the compare-and-swap');
+        assert.equal(runs, 1);
+        // Behind the cache's back, then at once: the cached state is stale for the next update.
+        const { kv } = await r.raw.get(key('u', 'a'));
+        const raced = await r.raw.update(key('u', 'a'), new TextEncoder().encode(JSON.stringify(cm('u', 'a', { v: 'other' }))), kv!.modRevision);
+        assert.ok(raced.ok);
+        runs = 0;
+        const a3 = await r.store.guaranteedUpdate(key('u', 'a'), (c) => (runs++, { ...c, data: { ...(c.data as Record<string, string>), mine: 'yes' } }));
+        assert.deepEqual(a3.data, { v: 'other', mine: 'yes' });
+        assert.ok(runs <= 2, `ran ${runs} times`);
+        assert.ok(Number(a3.metadata!.resourceVersion) > Number(a2.metadata!.resourceVersion));
+        // A precondition that fails on a stale cached state is checked against the store.
+        const now = await r.store.get(key('u', 'a'));
+        const ok = await r.store.guaranteedUpdate(key('u', 'a'), (c) => ({ ...c, data: { v: '4' } }), { preconditions: { resourceVersion: now.metadata!.resourceVersion! } });
+        assert.deepEqual(ok.data, { v: '4' });
+      } finally {
+        await r.close();
+      }
+    });
+
     it('1 000 watchers share one backend watch and each gets every event once, in order', async () => {
       const r = await rig(await open());
       try {

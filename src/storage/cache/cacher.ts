@@ -352,6 +352,11 @@ export class Cacher {
 
   // ---- reads ----
 
+  /** The cached stored state of `key`, without waiting (a write's first guess). */
+  peek(key: string): KeyValue | undefined {
+    return this.entries.get(key)?.kv;
+  }
+
   async get(key: string, resourceVersion: string | undefined): Promise<KubeObject> {
     const rv = parseResourceVersion(resourceVersion);
     if (rv === undefined) {

@@ -121,7 +121,11 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
         create: (key, obj) => inner.create(key, obj),
         get: (key, o) => (mine(key) ? cacher.get(key, o?.resourceVersion) : inner.get(key, o)),
         list: (prefix, o) => (mine(dir(prefix)) ? cacher.list(prefix, o) : inner.list(prefix, o)),
-        guaranteedUpdate: (key, tryUpdate, o) => inner.guaranteedUpdate(key, tryUpdate, o),
+        guaranteedUpdate: (key, tryUpdate, o) => {
+          // Start from the cached state: one round trip when it is current, as upstream's cachedExistingObject.
+          const suggestion = mine(key) ? cacher.peek(key) : undefined;
+          return inner.guaranteedUpdate(key, tryUpdate, suggestion ? { ...o, suggestion } : o);
+        },
         delete: (key, o) => inner.delete(key, o),
         watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),
         currentResourceVersion: () => inner.currentResourceVersion(),
