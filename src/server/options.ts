@@ -44,7 +44,7 @@ export interface ServerOptions {
    * `--watch-cache-sizes`: `resource[.group]#size` entries, as kube-apiserver's flag. Sizes are
    * dynamic, so only 0 has an effect: it turns the cache off for that resource.
    */
-  watchCacheSizes: string[];
+  watchCacheSizes: readonly string[];
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
 }

@@ -91,6 +91,13 @@ export interface KvBackend {
   watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<KvEvent[]>;
   /** {@link watch} with progress notices on request (same ordering and error contract). */
   watchWithProgress(prefix: string, afterRevision: number, signal: AbortSignal): ProgressWatch;
+  /**
+   * Present where a progress notice cannot be taken on trust (etcd before 3.4.25/3.5.8 may
+   * send one ahead of events still owed): at `revision`, how many keys under `prefix` were
+   * written after `afterRevision`, and how many keys there are. A cache that applied every
+   * event up to `afterRevision` has missed nothing iff the first is 0 and the second is its size.
+   */
+  progressCheck?(prefix: string, afterRevision: number, revision: number): Promise<{ changed: number; keys: number }>;
   /** Discard history before `revision`; reads at `revision` and later stay valid. */
   compact(revision: number): Promise<void>;
   /** Lowest revision still readable (compaction boundary); 0 when never compacted. */

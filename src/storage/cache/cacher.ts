@@ -61,6 +61,9 @@ export interface CacherStats {
   fallbacks: number;
 }
 
+/** How many recent events keep their decoded objects (older ones decode again if replayed). */
+const MEMO_EVENTS = 1000;
+
 const EMPTY_ATTRS: SelectionAttributes = { labels: {}, fields: {} };
 
 function dirPrefix(prefix: string): string {
@@ -191,7 +194,7 @@ export class Cacher {
           for await (const item of w) {
             backoff = 100;
             if (Array.isArray(item)) this.applyBatch(item);
-            else this.advance(item.revision);
+            else if (item.revision > this.rev && (await this.progressHolds(item.revision))) this.advance(item.revision);
           }
         } finally {
           this.stats.backendWatches--;
@@ -226,6 +229,23 @@ export class Cacher {
     const out: Record<string, string> = {};
     for (const k in r) out[this.intern(k)] = this.intern(r[k]!);
     return out;
+  }
+
+  /** Whether a progress notice can be trusted: the backend's own check, where it has one. */
+  private async progressHolds(revision: number): Promise<boolean> {
+    const check = this.o.backend.progressCheck;
+    if (!check) return true;
+    const at = this.rev;
+    try {
+      const { changed, keys } = await check.call(this.o.backend, this.o.root, at, revision);
+      // Events applied meanwhile (none can be: this loop applies them) would make the counts stale.
+      if (this.rev === at && changed === 0 && keys === this.entries.size) return true;
+    } catch {
+      // unverifiable: treat as not holding
+    }
+    // Events are still owed: ask again shortly, for whoever is waiting.
+    if (this.waiters.size > 0) setTimeout(() => this.progress?.requestProgress(), 20).unref();
+    return false;
   }
 
   private entryOf(kv: KeyValue): CacheEntry {
@@ -298,6 +318,9 @@ export class Cacher {
   private remember(ev: CacheEvent): void {
     this.window.push(ev);
     this.windowHeld += ev.size;
+    // Decoded objects are shared while watchers are on an event; far behind, only bytes stay.
+    const old = this.window[this.window.length - 1 - MEMO_EVENTS];
+    if (old && this.window.length - 1 - MEMO_EVENTS >= this.head) delete old.memo;
     const maxEvents = this.o.windowEvents ?? 10_000;
     const maxBytes = this.o.windowBytes ?? 64 * 1024 * 1024;
     while (this.window.length - this.head > 1 && (this.window.length - this.head > maxEvents || this.windowHeld > maxBytes)) {
@@ -525,8 +548,8 @@ export class Cacher {
     let replay: CacheEvent[] = [];
     if (!rv) {
       for (const k of this.candidates(prefix, prefix, filter)) {
-        const e = this.entries.get(k)!;
-        if (this.objects.selects(e, filter)) initial.push(e);
+        const e = this.entries.get(k);
+        if (e && this.objects.selects(e, filter)) initial.push(e);
       }
     } else {
       replay = this.eventsAfter(rv);

@@ -5,6 +5,11 @@
 export class RevisionWaiters {
   private readonly waiting: { revision: number; resolve: () => void }[] = [];
 
+  /** How many callers are waiting. */
+  get size(): number {
+    return this.waiting.length;
+  }
+
   /** Resolves once `advance` reports `revision` or later; false when `timeoutMs` passed first. */
   wait(current: number, revision: number, timeoutMs: number): Promise<boolean> {
     if (current >= revision) return Promise.resolve(true);

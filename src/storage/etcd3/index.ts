@@ -295,6 +295,24 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
     watch,
     watchWithProgress,
 
+    async progressCheck(prefix, afterRevision, revision) {
+      const key = Buffer.from(prefix);
+      const range = { key, range_end: prefixEndBytes(key), revision, count_only: true };
+      const res = await call(
+        () =>
+          kvc.txn({
+            compare: [],
+            success: [{ request_range: { ...range, min_mod_revision: afterRevision + 1 } }, { request_range: range }],
+            failure: [],
+          }),
+        { revision },
+      );
+      return {
+        changed: toRevision(res.responses[0]?.response_range?.count ?? 0),
+        keys: toRevision(res.responses[1]?.response_range?.count ?? 0),
+      };
+    },
+
     async compact(revision) {
       try {
         await kvc.compact({ revision, physical: true });
