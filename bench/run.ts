@@ -17,9 +17,11 @@ import { writeFile } from 'node:fs/promises';
 import { run as cacheMemory } from './cache-memory.js';
 import { createContext, type BenchContext, type Row } from './context.js';
 import { csv, table, withRatios } from './report.js';
+import { run as listEncoding } from './list-encoding.js';
 import { run as listSelector } from './list-selector.js';
 import { run as mixedLoad } from './mixed-load.js';
 import { run as readPath } from './read-path.js';
+import { run as watchFanout } from './watch-fanout.js';
 import { run as writePath } from './write-path.js';
 
 export type { BenchContext, Row, Target } from './context.js';
@@ -31,6 +33,8 @@ const BENCHES: { name: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = 
   { name: 'mixed', run: mixedLoad },
   { name: 'cache-memory', run: cacheMemory },
   { name: 'list-selector', run: listSelector },
+  { name: 'list-encoding', run: listEncoding },
+  { name: 'watch-fanout', run: watchFanout },
 ];
 
 /** Runs the selected benchmarks; the ratio of every row with a baseline is filled in. */

@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../machinery/meta/object.js';
 import type { ProxyTarget } from '../registry/rest/definition.js';
-import type { ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
+import type { ItemList, ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
 
 /** Kubernetes API verbs. */
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -101,9 +101,13 @@ export interface CallOptions extends ListQuery {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** What a handler returns: an object (with its HTTP code) or a watch stream. */
+/**
+ * What a handler returns: an object (with its HTTP code) or a watch stream. A list result
+ * also carries `items`, the same list item by item: transports that write lists in pieces
+ * encode from it, and `object` (the whole list) is only built when something reads it.
+ */
 export type ApiResult =
-  | { type: 'object'; code: number; object: KubeObject; warnings?: string[] }
+  | { type: 'object'; code: number; object: KubeObject; warnings?: string[]; items?: ItemList }
   | { type: 'watch'; events: AsyncIterable<WatchEvent> }
   | { type: 'proxy'; target: ProxyLocation };
 

@@ -2,7 +2,7 @@
 import { ApiError, badRequest } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { pathSegmentNameProblems } from '../../machinery/validation/path-segment.js';
-import type { ListQuery, ResourceStore, WatchEvent } from '../../registry/rest/resource-store.js';
+import { listItemsOf, materializeList, type ListQuery, type ResourceStore, type WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall, ApiResult, CallOptions } from '../api-call.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
 import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
@@ -40,8 +40,18 @@ export async function handleGet({ call, store }: HandlerScope): Promise<ApiResul
 
 /** GET of a collection. */
 export async function handleList({ call, store }: HandlerScope): Promise<ApiResult> {
-  const list = await store.list(call.namespace, listQuery(call.options));
-  return { type: 'object', code: 200, object: list as unknown as Record<string, unknown> };
+  const items = await listItemsOf(store, call.namespace, listQuery(call.options));
+  let whole: KubeObject | undefined;
+  return {
+    type: 'object',
+    code: 200,
+    items,
+    // Built on first use only: a transport that streams the list never asks for it.
+    get object(): KubeObject {
+      whole ??= materializeList(items) as unknown as KubeObject;
+      return whole;
+    },
+  };
 }
 
 /** GET with watch: a stream of events. A name in the call watches that one object. */

@@ -4,7 +4,7 @@
  */
 import { Unknown } from '../../../gen/k8s/io/apimachinery/pkg/runtime/generated.js';
 import { SchemaDecodeError } from './errors.js';
-import { encodeWireMessage } from './wire-encode.js';
+import { encodeWireMessage, varintBytes } from './wire-encode.js';
 
 const UNKNOWN = 'k8s.io.apimachinery.pkg.runtime.Unknown';
 
@@ -71,4 +71,32 @@ export function writeK8sEnvelope(input: K8sEnvelopeInput): Uint8Array {
   out.set(K8S_PROTOBUF_MAGIC, 0);
   out.set(body, 4);
   return out;
+}
+
+/** runtime.Unknown's field keys: typeMeta = 1, raw = 2, contentEncoding = 3, contentType = 4 (all length-delimited). */
+const TYPE_META_KEY = 0x0a;
+const RAW_KEY = 0x12;
+const EMPTY_CONTENT_FIELDS = Uint8Array.of(0x1a, 0x00, 0x22, 0x00);
+
+/**
+ * The bytes writeK8sEnvelope puts before and after a raw of `rawLength` bytes (empty content
+ * encoding and type): an enveloped object can then be written in pieces, `prefix`, the raw
+ * bytes as they are produced, `suffix`.
+ */
+export function k8sEnvelopeFraming(apiVersion: string, kind: string, rawLength: number): { prefix: Uint8Array; suffix: Uint8Array } {
+  const typeMeta = encodeWireMessage('k8s.io.apimachinery.pkg.runtime.TypeMeta', { apiVersion, kind });
+  const typeMetaLength = varintBytes(typeMeta.length);
+  const rawLen = varintBytes(rawLength);
+  const prefix = new Uint8Array(4 + 1 + typeMetaLength.length + typeMeta.length + 1 + rawLen.length);
+  let at = 0;
+  prefix.set(K8S_PROTOBUF_MAGIC, at);
+  at += 4;
+  prefix[at++] = TYPE_META_KEY;
+  prefix.set(typeMetaLength, at);
+  at += typeMetaLength.length;
+  prefix.set(typeMeta, at);
+  at += typeMeta.length;
+  prefix[at++] = RAW_KEY;
+  prefix.set(rawLen, at);
+  return { prefix, suffix: EMPTY_CONTENT_FIELDS };
 }

@@ -8,9 +8,10 @@ export { kubeJsonToMessage, type KubeJsonDecodeOptions, type KubeJsonDecodeResul
 export { messageToKubeJson } from './kube-json-encode.js';
 export { normalizeKubeJson, type NormalizedKubeJson } from './normalize.js';
 export { decodeProtobufObject, encodeProtobufObject } from './protobuf.js';
-export { encodeWireMessage } from './wire-encode.js';
+export { encodeWireMessage, trailingRepeatedKey, varintBytes, wireMessageSize } from './wire-encode.js';
 export {
   hasK8sMagic,
+  k8sEnvelopeFraming,
   K8S_PROTOBUF_MAGIC,
   parseK8sEnvelope,
   writeK8sEnvelope,

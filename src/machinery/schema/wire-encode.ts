@@ -300,3 +300,33 @@ export function encodeWireMessage(typeName: string, message: object): Uint8Array
   if (w.pos !== w.buf.length) throw new Error(`protobuf encoder wrote ${w.pos} bytes of ${w.buf.length} for ${typeName}`);
   return w.buf;
 }
+
+/** The byte length `encodeWireMessage(typeName, message)` would return, without writing anything. */
+export function wireMessageSize(typeName: string, message: object): number {
+  const pass: Pass = { lengths: [], keys: [], quantities: [], li: 0, ki: 0, qi: 0 };
+  return messageSize(getWirePlan(typeName), message as Message, pass);
+}
+
+/** A non-negative integer as a protobuf varint. */
+export function varintBytes(n: number): Uint8Array {
+  const out = new Uint8Array(varintSize(n));
+  let v = n;
+  for (let i = 0; i < out.length - 1; i++) {
+    out[i] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  out[out.length - 1] = v;
+  return out;
+}
+
+/**
+ * The key bytes of `typeName`'s repeated message field `prop` when it has the highest field
+ * number, so that the message's bytes are those of its other fields followed by one record
+ * per element: what lets a list be written element by element. Undefined otherwise.
+ */
+export function trailingRepeatedKey(typeName: string, prop: string): Uint8Array | undefined {
+  const plan = getWirePlan(typeName);
+  const last = plan.fields[plan.fields.length - 1];
+  if (plan.special || !last || last.prop !== prop || last.shape !== 'repeated' || last.scalar !== undefined) return undefined;
+  return last.key;
+}

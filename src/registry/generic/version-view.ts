@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { definitionApiVersion } from '../rest/definition.js';
-import type { ResourceStore, WatchEvent } from '../rest/resource-store.js';
+import { listItemsOf, materializeList, type ItemList, type ListQuery, type ResourceStore, type WatchEvent } from '../rest/resource-store.js';
 import { isStorageView, type ServedResource } from '../rest/served.js';
 
 /** The store of `storage`'s resource as `served` shows it. */
@@ -31,20 +31,25 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
   };
   const convertEvent = (ev: WatchEvent): WatchEvent =>
     ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: outOnce(ev.object) };
+  const listItems = async (namespace: string | undefined, query: ListQuery): Promise<ItemList> => {
+    const stored = await listItemsOf(storage, namespace, query);
+    // Items are converted one at a time, as they are asked for; they carry no
+    // apiVersion/kind of their own: the list's say it.
+    const item = (i: number): KubeObject => {
+      const { apiVersion: _a, kind: _k, ...rest } = out(stored.item(i));
+      return rest;
+    };
+    return { head: { ...stored.head, apiVersion: definitionApiVersion(served), kind: served.listKind }, count: stored.count, item };
+  };
   return {
     definition: served,
     async get(namespace, name, opts) {
       return out(await storage.get(namespace, name, opts));
     },
     async list(namespace, query) {
-      const list = await storage.list(namespace, query);
-      // List items carry no apiVersion/kind of their own: the list's say it.
-      const items = list.items.map((item) => {
-        const { apiVersion: _a, kind: _k, ...rest } = out(item);
-        return rest;
-      });
-      return { ...list, apiVersion: definitionApiVersion(served), kind: served.listKind, items };
+      return materializeList(await listItems(namespace, query));
     },
+    listItems,
     async watch(namespace, query, signal) {
       const events = await storage.watch(namespace, query, signal);
       return (async function* converted(): AsyncIterable<WatchEvent> {

@@ -92,6 +92,12 @@ export interface ResourceStore {
   /** A `resourceVersion` asks for a state not older than it ("" and "0": any, here the latest). */
   get(namespace: string | undefined, name: string, opts?: GetQuery): Promise<KubeObject>;
   list(namespace: string | undefined, query: ListQuery): Promise<KubeList>;
+  /**
+   * The list `list` answers, with its items handed out one at a time and each converted only
+   * when asked for (a version view converts item by item instead of building a second list).
+   * Optional: `listItemsOf` falls back to `list`.
+   */
+  listItems?(namespace: string | undefined, query: ListQuery): Promise<ItemList>;
   /** Resolves once the watch is established; the iterable ends when signal aborts. */
   watch(namespace: string | undefined, query: ListQuery, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;
   create(namespace: string | undefined, obj: KubeObject, opts: WriteOptions): Promise<KubeObject>;
@@ -123,4 +129,34 @@ export interface ResourceStore {
    * in line with the stored objects; run at start, before serving.
    */
   repair?(): Promise<void>;
+}
+
+/**
+ * A list whose items are produced on demand, in the served version: what streaming encoders
+ * walk. `head` is the list without `items`, its keys in the order the list is written; the
+ * list is `{ ...head, items }`.
+ */
+export interface ItemList {
+  readonly head: Omit<KubeList, 'items'>;
+  readonly count: number;
+  /** Item `i` (0 ≤ i < count); each call produces it again. */
+  item(i: number): KubeObject;
+}
+
+/** An ItemList over items already built. */
+export function itemListOf(list: KubeList): ItemList {
+  const { items, ...head } = list;
+  return { head, count: items.length, item: (i) => items[i]! };
+}
+
+/** The whole list of an ItemList. */
+export function materializeList(list: ItemList): KubeList {
+  const items = new Array<KubeObject>(list.count);
+  for (let i = 0; i < list.count; i++) items[i] = list.item(i);
+  return { ...list.head, items };
+}
+
+/** `store`'s list as an ItemList (built whole when the store has no `listItems`). */
+export async function listItemsOf(store: ResourceStore, namespace: string | undefined, query: ListQuery): Promise<ItemList> {
+  return store.listItems ? store.listItems(namespace, query) : itemListOf(await store.list(namespace, query));
 }

@@ -12,13 +12,14 @@ import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { printerFor } from '../../endpoints/table/convert.js';
 import { renderObject, renderWatch } from '../../endpoints/table/render.js';
 import { encodeBody, encodeWatchFrame, watchContentType } from '../../endpoints/response/encode.js';
+import { chunkedListBody } from '../../endpoints/response/list-encode.js';
 import { errorMediaType, negotiateResponse, type ResponseFormat } from '../../endpoints/response/negotiate.js';
 import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { httpCredentials } from './credentials.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
-import { sendBody, sendError } from './respond.js';
+import { sendBody, sendChunks, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
 import { PROTOBUF } from '../../endpoints/request/media-type.js';
 import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -106,6 +107,9 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
     return;
   }
   if (result.type === 'proxy') return sendStatus(resourceNotFound());
+  // A large list in JSON or protobuf goes out item by item.
+  const chunked = !printing && result.items ? chunkedListBody(format.mediaType, result.items, served) : undefined;
+  if (chunked) return sendChunks(res, result.code, chunked, format.mediaType, result.warnings ?? [], sendStatus);
   const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
   sendBody(res, result.code, encodeBody(format.mediaType, body, served), format.mediaType, result.warnings ?? []);
 }

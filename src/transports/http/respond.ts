@@ -1,5 +1,6 @@
 /** Writing response bytes and Status errors (gzip only when the client asks). */
-import { gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { createGzip, gzip } from 'node:zlib';
 import type { Response } from 'express';
 import { type ApiError, toApiError } from '../../machinery/errors/index.js';
 
@@ -41,6 +42,92 @@ export function sendBody(res: Response, code: number, data: Uint8Array, contentT
     return;
   }
   res.end(data);
+}
+
+/** Writes one chunk, waiting for 'drain' when the stream's buffer is full; false once the stream is gone. */
+async function writeChunk(out: Writable, chunk: Uint8Array): Promise<boolean> {
+  if (out.destroyed) return false;
+  if (out.write(chunk)) return true;
+  await new Promise<void>((resolve) => {
+    const go = (): void => {
+      out.off('drain', go);
+      out.off('close', go);
+      resolve();
+    };
+    out.on('drain', go);
+    out.on('close', go);
+  });
+  return !out.destroyed;
+}
+
+/**
+ * Sends a body produced in pieces (a large list), holding one chunk at a time: each is
+ * written as it comes and the next is asked for only once the socket takes more. Gzipped,
+ * as sendBody does, when the client accepts it and the body reaches the threshold — decided
+ * after buffering up to the threshold, so a body that stays short is sent as it is. A
+ * failure before anything is sent answers `onError`; after that the response is cut off.
+ */
+export async function sendChunks(
+  res: Response,
+  code: number,
+  body: { length?: number; chunks: Iterable<Uint8Array> },
+  contentType: string,
+  warnings: string[],
+  onError: (err: unknown) => void,
+): Promise<void> {
+  const it = body.chunks[Symbol.iterator]();
+  const head: Uint8Array[] = [];
+  let headSize = 0;
+  let done = false;
+  const zip = acceptsGzip(res.req?.headers['accept-encoding']);
+  try {
+    // What is read before deciding: a failure here can still answer with a Status.
+    while (headSize < (zip ? GZIP_THRESHOLD_BYTES : 1)) {
+      const next = it.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      head.push(next.value);
+      headSize += next.value.length;
+    }
+  } catch (err) {
+    onError(err);
+    return;
+  }
+  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
+  res.status(code);
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Cache-Control', 'no-cache, private');
+  if (done && !(zip && headSize >= GZIP_THRESHOLD_BYTES)) {
+    res.end(head.length === 1 ? head[0] : Buffer.concat(head));
+    return;
+  }
+  let out: Writable = res;
+  if (zip) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    const gz = createGzip();
+    gz.on('error', () => res.destroy());
+    gz.pipe(res);
+    res.on('close', () => gz.destroy());
+    out = gz;
+  } else if (body.length !== undefined) {
+    res.setHeader('Content-Length', String(body.length));
+  }
+  try {
+    for (const chunk of head) if (!(await writeChunk(out, chunk))) return;
+    head.length = 0;
+    while (!done) {
+      const next = it.next();
+      if (next.done) break;
+      if (!(await writeChunk(out, next.value))) return;
+    }
+    out.end();
+  } catch {
+    // Headers are gone: the client sees a truncated body, as upstream's streaming encoder leaves it.
+    res.destroy();
+  }
 }
 
 /** Sends any error as a Kubernetes Status; `encode` writes it in a negotiated media type (JSON otherwise). */
