@@ -620,6 +620,8 @@ export class Cacher {
    */
   async checkConsistency(): Promise<'match' | 'mismatch' | 'error'> {
     await this.ready;
+    // Compare at a recent revision: an idle cache's own may be compacted away in the store.
+    await this.waitConsistent().catch(() => false);
     const revision = this.rev;
     const mine = createHash('sha256');
     for (const k of this.keys.range(this.o.root, undefined)) mine.update(`${k}\u0000${this.entries.get(k)!.kv.modRevision}\n`);
