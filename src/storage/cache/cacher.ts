@@ -168,7 +168,7 @@ export class Cacher {
     this.keys.clear();
     for (const m of this.index.values()) m.clear();
     for (const kv of kvs) {
-      const entry = this.entryOf(kv);
+      const { entry } = this.entryOf(kv);
       this.entries.set(kv.key, entry);
       this.keys.insert(kv.key);
       this.indexAdd(entry);
@@ -250,15 +250,16 @@ export class Cacher {
     return false;
   }
 
-  private entryOf(kv: KeyValue): CacheEntry {
-    let attrs = EMPTY_ATTRS;
+  /** The entry of a stored value, and the object decoded to compute its attributes (absent if it does not decode). */
+  private entryOf(kv: KeyValue): { entry: CacheEntry; object?: KubeObject } {
     try {
-      const raw = this.o.attributes(decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key));
-      attrs = { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) };
+      const object = decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key);
+      const raw = this.o.attributes(object);
+      return { entry: { key: kv.key, kv, attrs: { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) } }, object };
     } catch {
       // An undecodable value stays in the cache: reading it reports the decode error.
+      return { entry: { key: kv.key, kv, attrs: EMPTY_ATTRS } };
     }
-    return { key: kv.key, kv, attrs };
   }
 
   private indexAdd(e: CacheEntry): void {
@@ -308,13 +309,15 @@ export class Cacher {
       return { revision, key, prev, size: prev.kv.value.byteLength };
     }
     const kv = ownKv(ev.kv);
-    const cur = this.entryOf(kv);
+    const { entry: cur, object } = this.entryOf(kv);
     this.entries.set(key, cur);
     if (prev) this.indexRemove(prev);
     else this.keys.insert(key);
     this.indexAdd(cur);
     this.stats.objects = this.entries.size;
-    return prev ? { revision, key, cur, prev, size: kv.value.byteLength } : { revision, key, cur, size: kv.value.byteLength };
+    // Watchers will need the event's object: the one just decoded for the attributes serves them.
+    const memo = object && this.watchers.size > 0 ? { memo: { object } } : {};
+    return prev ? { revision, key, cur, prev, size: kv.value.byteLength, ...memo } : { revision, key, cur, size: kv.value.byteLength, ...memo };
   }
 
   private remember(ev: CacheEvent): void {
