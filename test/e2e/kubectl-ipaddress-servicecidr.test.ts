@@ -114,14 +114,14 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
   });
 
   it('treats an IP someone else holds an IPAddress for as taken, and shows a Service IP only while the Service lives', async () => {
-    await ok(['create', '-f', '-'], ipAddress('10.0.0.50', { parentRef: gateway }));
-    const err = await refused(['create', 'service', 'clusterip', 'taken', '--clusterip=10.0.0.50', '--tcp=80:80']);
-    assert.match(err, /failed to allocate IP 10\.0\.0\.50: provided IP is already allocated/);
-    await ok(['delete', 'ipaddress', '10.0.0.50']);
-    await ok(['create', 'service', 'clusterip', 'taken', '--clusterip=10.0.0.50', '--tcp=80:80']);
-    assert.deepEqual(rows(await ok(['get', 'ipaddress', '10.0.0.50', '--no-headers'])), [['10.0.0.50', 'services/default/taken']]);
+    await ok(['create', '-f', '-'], ipAddress('10.0.0.12', { parentRef: gateway }));
+    const err = await refused(['create', 'service', 'clusterip', 'taken', '--clusterip=10.0.0.12', '--tcp=80:80']);
+    assert.match(err, /failed to allocate IP 10\.0\.0\.12: provided IP is already allocated/);
+    await ok(['delete', 'ipaddress', '10.0.0.12']);
+    await ok(['create', 'service', 'clusterip', 'taken', '--clusterip=10.0.0.12', '--tcp=80:80']);
+    assert.deepEqual(rows(await ok(['get', 'ipaddress', '10.0.0.12', '--no-headers'])), [['10.0.0.12', 'services/default/taken']]);
     await ok(['delete', 'service', 'taken']);
-    assert.match(await refused(['get', 'ipaddress', '10.0.0.50']), /not found/);
+    assert.match(await refused(['get', 'ipaddress', '10.0.0.12']), /not found/);
   });
 
   it('writes a Service IP record again when it is deleted while the Service holds the IP, and the kubernetes ServiceCIDR too', async () => {
@@ -132,17 +132,17 @@ describe('networking.k8s.io/v1 IPAddress and ServiceCIDR (kubectl 1.33)', () => 
         await new Promise((r) => setTimeout(r, 25));
       }
     };
-    await ok(['create', 'service', 'clusterip', 'held', '--clusterip=10.0.0.60', '--tcp=80:80']);
-    const before = await json(['get', 'ipaddress', '10.0.0.60']);
-    await ok(['delete', 'ipaddress', '10.0.0.60']);
-    await until('the IPAddress', async () => (await k(['get', 'ipaddress', '10.0.0.60'])).code === 0);
-    const after = await json(['get', 'ipaddress', '10.0.0.60']);
+    await ok(['create', 'service', 'clusterip', 'held', '--clusterip=10.0.0.13', '--tcp=80:80']);
+    const before = await json(['get', 'ipaddress', '10.0.0.13']);
+    await ok(['delete', 'ipaddress', '10.0.0.13']);
+    await until('the IPAddress', async () => (await k(['get', 'ipaddress', '10.0.0.13'])).code === 0);
+    const after = await json(['get', 'ipaddress', '10.0.0.13']);
     assert.notEqual(after.metadata.uid, before.metadata.uid);
     assert.deepEqual(after.spec, before.spec);
     assert.deepEqual(after.metadata.labels, before.metadata.labels);
-    assert.match(await refused(['create', 'service', 'clusterip', 'second', '--clusterip=10.0.0.60', '--tcp=80:80']), /provided IP is already allocated/);
+    assert.match(await refused(['create', 'service', 'clusterip', 'second', '--clusterip=10.0.0.13', '--tcp=80:80']), /provided IP is already allocated/);
     await ok(['delete', 'service', 'held']);
-    assert.match(await refused(['get', 'ipaddress', '10.0.0.60']), /not found/);
+    assert.match(await refused(['get', 'ipaddress', '10.0.0.13']), /not found/);
 
     // The kubernetes Service's IP lies only in the kubernetes ServiceCIDR: deleting it leaves it
     // Terminating, held by its finalizer, until another ServiceCIDR holds that address.

@@ -164,12 +164,13 @@ describe('service allocation', () => {
 
   it('gives back what a refused or failed create took', async () => {
     await h.store.create('default', svc({ type: 'NodePort', ports: [{ port: 80, nodePort: 30081 }] }, 'a'), {});
+    // Explicit IPs below the dynamic band (the first 16 of a /24), so no random pick can hold them.
     // The IP is taken first, then the port is refused: the IP must be free again.
-    await assert.rejects(h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.30', ports: [{ port: 80, nodePort: 30081 }] }, 'b'), {}));
+    await assert.rejects(h.store.create('default', svc({ type: 'NodePort', clusterIP: '10.0.0.3', ports: [{ port: 80, nodePort: 30081 }] }, 'b'), {}));
     // A create that loses on the name gives its IP back too.
-    await assert.rejects(h.store.create('default', svc({ clusterIP: '10.0.0.31', ports: [{ port: 80 }] }, 'a'), {}));
-    await h.store.create('default', svc({ clusterIP: '10.0.0.30', ports: [{ port: 80 }] }, 'c'), {});
-    await h.store.create('default', svc({ clusterIP: '10.0.0.31', ports: [{ port: 80 }] }, 'd'), {});
+    await assert.rejects(h.store.create('default', svc({ clusterIP: '10.0.0.4', ports: [{ port: 80 }] }, 'a'), {}));
+    await h.store.create('default', svc({ clusterIP: '10.0.0.3', ports: [{ port: 80 }] }, 'c'), {});
+    await h.store.create('default', svc({ clusterIP: '10.0.0.4', ports: [{ port: 80 }] }, 'd'), {});
   });
 
   it('releases node ports on a type change and the IP on ExternalName', async () => {
