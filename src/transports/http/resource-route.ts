@@ -16,6 +16,7 @@ import { chunkedListBody } from '../../endpoints/response/list-encode.js';
 import { errorMediaType, negotiateResponse, type ResponseFormat } from '../../endpoints/response/negotiate.js';
 import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
+import { serializedOnce } from '../../machinery/meta/serialized.js';
 import { httpCredentials } from './credentials.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
@@ -110,8 +111,21 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
   // A large list in JSON or protobuf goes out item by item.
   const chunked = !printing && result.items ? chunkedListBody(format.mediaType, result.items, served) : undefined;
   if (chunked) return sendChunks(res, result.code, chunked, format.mediaType, result.warnings ?? [], sendStatus);
-  const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
-  sendBody(res, result.code, encodeBody(format.mediaType, body, served), format.mediaType, result.warnings ?? []);
+  let data: Uint8Array;
+  try {
+    if (!printing && result.memo) {
+      // The stored state's bytes in this encoding and version, shared with every other GET of it.
+      const variant = `${format.mediaType} ${info.group}/${info.version}/${info.resource}`;
+      data = serializedOnce(result.memo, variant, () => encodeBody(format.mediaType, result.object, served));
+    } else {
+      const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
+      data = encodeBody(format.mediaType, body, served);
+    }
+  } catch (err) {
+    // An object built only now (a lazy read) that could not be: answered as the handler would have.
+    return sendStatus(toApiError(err));
+  }
+  sendBody(res, result.code, data, format.mediaType, result.warnings ?? []);
 }
 
 /** The raw query string of a request (`?a=b`), or empty: it goes to the backend as sent. */
