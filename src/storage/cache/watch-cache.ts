@@ -40,9 +40,18 @@ export interface CachedResourceStats extends CacherStats {
   watchers: number;
 }
 
+/** A resource's cached store; `release` gives it back (the last user's release stops the cache). */
+export interface CachedObjectStore extends ObjectStore {
+  release(): void;
+}
+
 export interface WatchCache {
-  /** The store a resource's registry uses; one cache per root however often it is asked. */
-  forResource(res: CachedResource): ObjectStore;
+  /**
+   * The store a resource's registry uses; one cache per root however often it is asked. The
+   * cache lives while any store handed out for its root is unreleased: releasing the last one
+   * stops its backend watch, ends its watchers and frees its memory.
+   */
+  forResource(res: CachedResource): CachedObjectStore;
   /** Resolves when every cache created so far holds its resource's state. */
   whenReady(): Promise<void>;
   /** Runs the self-check of every cache now. */
@@ -78,7 +87,7 @@ function coalescedRevision(backend: KvBackend): () => Promise<number> {
 }
 
 export function createWatchCache(opts: WatchCacheOptions): WatchCache {
-  const caches = new Map<string, { cacher: Cacher; res: CachedResource }>();
+  const caches = new Map<string, { cacher: Cacher; res: CachedResource; users: number }>();
   const storeRevision = coalescedRevision(opts.backend);
   const inner = opts.inner;
   let timer: NodeJS.Timeout | undefined;
@@ -92,7 +101,10 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
 
   function cacherFor(res: CachedResource): Cacher {
     const existing = caches.get(res.root);
-    if (existing) return existing.cacher;
+    if (existing) {
+      existing.users++;
+      return existing.cacher;
+    }
     const cacher = new Cacher({
       root: res.root,
       backend: opts.backend,
@@ -108,13 +120,14 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.freshnessTimeoutMs !== undefined ? { freshnessTimeoutMs: opts.freshnessTimeoutMs } : {}),
     });
-    caches.set(res.root, { cacher, res });
+    caches.set(res.root, { cacher, res, users: 1 });
     return cacher;
   }
 
   return {
     forResource(res) {
       const cacher = cacherFor(res);
+      let released = false;
       const mine = (key: string): boolean => key.startsWith(res.root);
       const dir = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
       return {
@@ -130,6 +143,14 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
         watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),
         currentResourceVersion: () => inner.currentResourceVersion(),
         waitFresh: (key, revision) => (mine(key) ? cacher.waitFor(revision) : Promise.resolve()),
+        release() {
+          if (released) return;
+          released = true;
+          const held = caches.get(res.root);
+          if (!held || held.cacher !== cacher || --held.users > 0) return;
+          caches.delete(res.root);
+          cacher.stop();
+        },
       };
     },
     async whenReady() {
