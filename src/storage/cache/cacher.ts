@@ -370,14 +370,18 @@ export class Cacher {
     if (!(await this.waiters.wait(this.rev, revision, this.timeout()))) throw futureRevisionError(revision, this.rev);
   }
 
-  /** Waits until the cache caught up with the store's current revision; false when it could not in time. */
-  private async waitConsistent(): Promise<boolean> {
+  /**
+   * Waits until the cache caught up with the store's current revision; false when it could
+   * not in time. A read that then goes to the store counts as a fallback; the self-check,
+   * which reads the store anyway, does not.
+   */
+  private async waitConsistent(forRead = true): Promise<boolean> {
     await this.ready;
     const current = await this.o.storeRevision();
     if (this.rev >= current) return true;
     this.progress?.requestProgress();
     const ok = await this.waiters.wait(this.rev, current, this.timeout());
-    if (!ok) this.stats.fallbacks++;
+    if (!ok && forRead) this.stats.fallbacks++;
     return ok;
   }
 
@@ -624,7 +628,7 @@ export class Cacher {
   async checkConsistency(): Promise<'match' | 'mismatch' | 'error'> {
     await this.ready;
     // Compare at a recent revision: an idle cache's own may be compacted away in the store.
-    await this.waitConsistent().catch(() => false);
+    await this.waitConsistent(false).catch(() => false);
     const revision = this.rev;
     const mine = createHash('sha256');
     for (const k of this.keys.range(this.o.root, undefined)) mine.update(`${k}\u0000${this.entries.get(k)!.kv.modRevision}\n`);
