@@ -51,17 +51,23 @@ async function writeMark(backend: KvBackend): Promise<number> {
  * {@link COMPACTION_MARK_KEY} from an earlier round), never at whatever revision happens
  * to be current: etcd before 3.4.36 and 3.5.18 loses a delete that is the compaction
  * revision for watches opened at it (etcd-io/etcd#18089 and #19179), and a put there is
- * harmless. kube-apiserver's compactor stops at its own writes for the same reason. So the
- * first round after start only writes a mark, and each round compacts to the newest mark
- * old enough.
+ * harmless (kube-apiserver's compactor too compacts at its own writes). Each
+ * round compacts to the newest mark old enough, then writes the next one.
  */
 export function startCompactor(backend: KvBackend, opts: CompactorOptions = {}): Compactor {
   const intervalMs = opts.intervalMs ?? 5 * 60_000;
   const keep = opts.keepRevisions ?? 1000;
   const marks: number[] = [];
+  let seeded = false;
   let running: Promise<number> | undefined;
 
   async function compactOnce(): Promise<number> {
+    if (!seeded) {
+      // The mark an earlier run (or another server) left is a put too.
+      const { kv } = await backend.get(COMPACTION_MARK_KEY);
+      if (kv) marks.push(kv.modRevision);
+      seeded = true;
+    }
     const target = (await backend.currentRevision()) - keep;
     let at = 0;
     while (marks.length > 0 && marks[0]! <= target) at = marks.shift()!;

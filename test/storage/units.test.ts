@@ -82,6 +82,15 @@ describe('storage helpers', () => {
       assert.equal(await backend.compactedRevision(), third);
       assert.equal((await backend.get('/c/k0', { revision: third })).kv?.modRevision, first + 1);
       await assert.rejects(backend.get('/c/k0', { revision: third - 1 }), (e: unknown) => isStorageError(e, 'Compacted'));
+      // A compactor started later (a restarted server) takes the mark it finds as its first.
+      const found = await markRevision();
+      for (let i = 0; i < 10; i++) await backend.create(`/c/again${i}`, enc(String(i)));
+      const restarted = startCompactor(backend, { intervalMs: 60_000, keepRevisions: 5 });
+      try {
+        assert.equal(await restarted.runOnce(), found);
+      } finally {
+        await restarted.stop();
+      }
     } finally {
       await compactor.stop();
       await backend.close();
