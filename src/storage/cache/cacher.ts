@@ -49,6 +49,8 @@ export interface CacherOptions {
   pageSize?: number;
   /** How long a read waits for the cache to reach a revision (default 3 s, upstream's blockTimeout). */
   freshnessTimeoutMs?: number;
+  /** How often watches that asked for progress are told the cache's revision (default 1 s; the store is asked every 10). */
+  progressIntervalMs?: number;
 }
 
 /** Counters of one cache. */
@@ -100,6 +102,9 @@ export class Cacher {
   /** Watches iterating their initial state right now. */
   private initialInProgress = 0;
   private readonly sweep: NodeJS.Timeout;
+  private readonly progressTicker: NodeJS.Timeout;
+  /** When the cache last asked the store for progress on behalf of its watchers. */
+  private progressAskedAt = 0;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
 
   constructor(private readonly o: CacherOptions) {
@@ -112,6 +117,8 @@ export class Cacher {
     // Initial-state events are shared while watches start; unused ones are let go.
     this.sweep = setInterval(() => this.sweepAdded(), 15_000);
     this.sweep.unref();
+    this.progressTicker = setInterval(() => this.tellProgress(), this.o.progressIntervalMs ?? 1000);
+    this.progressTicker.unref();
   }
 
   /** Resolves when the cache holds the resource's state. */
@@ -136,6 +143,7 @@ export class Cacher {
 
   stop(): void {
     clearInterval(this.sweep);
+    clearInterval(this.progressTicker);
     this.lifetime.abort();
     for (const w of this.watchers) w.end();
   }
@@ -345,6 +353,26 @@ export class Cacher {
     if (revision <= this.rev) return;
     this.rev = revision;
     this.waiters.advance(revision);
+  }
+
+  /**
+   * Watches that asked for progress learn the cache's revision (their BOOKMARKs then carry
+   * it, so a quiet watch resumes inside the window however busy the resource is). While
+   * such watches are open and the resource is quiet, the store is asked for progress now
+   * and then, so the revision moves with the store's.
+   */
+  private tellProgress(): void {
+    let wanted = false;
+    for (const w of this.watchers) {
+      if (!w.wantsProgress) continue;
+      wanted = true;
+      w.progress(this.rev);
+    }
+    const every = 10 * (this.o.progressIntervalMs ?? 1000);
+    if (wanted && Date.now() - this.progressAskedAt >= every) {
+      this.progressAskedAt = Date.now();
+      this.progress?.requestProgress();
+    }
   }
 
   private sweepAdded(): void {
@@ -567,7 +595,7 @@ export class Cacher {
       // The window holds the whole resource: replay only this watch's keys (its namespace).
       replay = this.eventsAfter(rv).filter((ev) => ev.key.startsWith(prefix));
     }
-    const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024);
+    const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024, o.progressNotify === true);
     this.watchers.add(watcher);
     const onAbort = (): void => watcher.end();
     signal.addEventListener('abort', onAbort, { once: true });

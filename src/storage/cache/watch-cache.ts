@@ -21,7 +21,7 @@ export interface CachedResource {
 }
 
 /** Tuning shared by every resource's cache (see {@link CacherOptions}). */
-export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs'>;
+export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs' | 'progressIntervalMs'>;
 
 /** What {@link createWatchCache} needs. */
 export interface WatchCacheOptions extends WatchCacheTuning {
@@ -119,6 +119,7 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       ...(opts.watcherBudgetBytes !== undefined ? { watcherBudgetBytes: opts.watcherBudgetBytes } : {}),
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.freshnessTimeoutMs !== undefined ? { freshnessTimeoutMs: opts.freshnessTimeoutMs } : {}),
+      ...(opts.progressIntervalMs !== undefined ? { progressIntervalMs: opts.progressIntervalMs } : {}),
     });
     caches.set(res.root, { cacher, res, users: 1 });
     return cacher;
