@@ -5,6 +5,9 @@
  */
 import type { WatchEvent } from '../registry/rest/resource-store.js';
 
+/** The annotation of the BOOKMARK that ends a watch-list's initial events. */
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
 /** How often a watch that allows bookmarks gets one, unless configured otherwise. */
 export const DEFAULT_BOOKMARK_INTERVAL_MS = 60_000;
 
@@ -93,6 +96,9 @@ export async function* watchStream(source: AsyncIterable<WatchEvent>, opts: Watc
       if (next.done) return;
       const ev = next.value;
       if (ev.type !== 'ERROR') lastRv = ev.object.metadata?.resourceVersion ?? lastRv;
+      // The store's progress (a BOOKMARK of its own) only moves what the next bookmark
+      // carries; the end of a watch-list's initial events is the client's to see.
+      if (ev.type === 'BOOKMARK' && ev.object.metadata?.annotations?.[INITIAL_EVENTS_END] !== 'true') continue;
       yield ev;
       if (ev.type === 'ERROR') return;
     }

@@ -31,7 +31,7 @@ export interface ResourceInstallerOptions {
    * The object store a stored resource's registry uses (the watch cache's store for it);
    * absent or undefined: `objects`.
    */
-  storeFor?: (def: ResourceDefinition) => ObjectStore | undefined;
+  storeFor?: (def: ResourceDefinition) => (ObjectStore & { release?(): void }) | undefined;
   /** The storage backend's component name for computed resources (ComponentStatus); default `storage`. */
   storageComponent?: string;
 }
@@ -54,8 +54,10 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
     install(def) {
       const key = `${def.group}/${def.resource}`;
       if (stores.has(key)) throw new Error(`${def.resource}.${def.group} is installed already`);
+      // A store of the resource's own (its watch cache) is given back when it is uninstalled.
+      const own = def.computed ? undefined : opts.storeFor?.(def);
       const genericOpts = {
-        store: (!def.computed && opts.storeFor?.(def)) || opts.objects,
+        store: own ?? opts.objects,
         prefix: opts.prefix,
         ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
@@ -71,6 +73,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         uncatalog = opts.catalog.register(served);
       } catch (err) {
         unscheme();
+        own?.release?.();
         throw err;
       }
       stores.set(key, store);
@@ -79,6 +82,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         stores.delete(key);
         uncatalog();
         unscheme();
+        own?.release?.();
       };
     },
     storage: (group, resource) => stores.get(`${group}/${resource}`),

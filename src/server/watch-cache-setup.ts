@@ -6,8 +6,7 @@ import { resourceRoot } from '../registry/generic/keys.js';
 import { selectionAttributes } from '../registry/generic/predicate.js';
 import type { ResourceDefinition } from '../registry/rest/definition.js';
 import { storageView } from '../registry/rest/served.js';
-import type { WatchCache } from '../storage/cache/watch-cache.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { CachedObjectStore, WatchCache } from '../storage/cache/watch-cache.js';
 
 /** `group/resource` of every `--watch-cache-sizes` entry with size 0 (`pods#0`, `deployments.apps#0`). */
 export function uncachedResources(sizes: readonly string[]): Set<string> {
@@ -22,7 +21,7 @@ export function uncachedResources(sizes: readonly string[]): Set<string> {
 }
 
 /** The cached store of one stored resource. */
-export function cachedStore(cache: WatchCache, prefix: string, def: ResourceDefinition): ObjectStore {
+export function cachedStore(cache: WatchCache, prefix: string, def: ResourceDefinition): CachedObjectStore {
   const view = storageView(def);
   return cache.forResource({
     root: resourceRoot(prefix, view),

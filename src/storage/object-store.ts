@@ -65,11 +65,21 @@ export interface ObjectWatchOptions {
   predicate?: (o: KubeObject) => boolean;
   /** The same selection in structured form (see {@link ObjectListOptions.selection}). */
   selection?: Selection;
+  /**
+   * Ask for progress: BOOKMARK events whose object carries only a resourceVersion, every
+   * matching change up to it having been sent before. A store may send none (the direct
+   * store does not); the watch cache sends its revision as it moves.
+   */
+  progressNotify?: boolean;
   signal: AbortSignal;
 }
 
-/** One watch event, with the object's resourceVersion set to the event's revision. */
-export type ObjectWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+/**
+ * One watch event, with the object's resourceVersion set to the event's revision; a
+ * BOOKMARK (only with {@link ObjectWatchOptions.progressNotify}) has an object of
+ * `metadata.resourceVersion` alone.
+ */
+export type ObjectWatchEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK'; object: KubeObject };
 
 /** Options for {@link ObjectStore.guaranteedUpdate}. */
 export interface GuaranteedUpdateOptions {

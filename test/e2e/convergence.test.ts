@@ -237,16 +237,20 @@ describe('convergence of informer-style clients', { skip: etcdMissing }, () => {
     return d;
   };
 
+  // Compacts from outside, as kube-apiserver's compactor (and ours) does: at a revision of its
+  // own write. At an arbitrary current revision that happens to be a delete, this machine's
+  // etcd (3.4.23; fixed in 3.4.36 and 3.5.18) loses that delete for every watch opened at the
+  // compaction revision (etcd-io/etcd#19179) — a client of the direct watch path then misses it.
   const compactNow = async (): Promise<number> => {
-    const rev = await srv.server.backend.currentRevision();
-    await run('etcdctl', ['--endpoints', etcd.endpoint, 'compact', String(rev)], { env: { ...process.env, ETCDCTL_API: '3' } });
+    const env = { env: { ...process.env, ETCDCTL_API: '3' } };
+    const { stdout } = await run('etcdctl', ['--endpoints', etcd.endpoint, 'put', 'compact_rev_key', 'test', '-w', 'json'], env);
+    const rev = Number((JSON.parse(stdout) as { header: { revision: number } }).header.revision);
+    await run('etcdctl', ['--endpoints', etcd.endpoint, 'compact', String(rev)], env);
     return rev;
   };
 
   for (const cached of [true, false]) {
-    // Uncached: once seen under load, a client re-watching every 2 s got ADDED for an object it still held (a DELETED lost on the direct etcd watch path); open.
-    const todo = cached ? {} : { todo: 'a DELETED was lost once on the uncached etcd watch path under load (ADDED while present); under investigation' };
-    it(`an etcd compaction while they watch (${cached ? 'watch cache' : 'no watch cache'}): a lagging client gets 410, re-lists, and all converge`, todo, async (t) => {
+    it(`an etcd compaction while they watch (${cached ? 'watch cache' : 'no watch cache'}): a lagging client gets 410, re-lists, and all converge`, async (t) => {
       const ns = `conv-compaction-${cached ? 'cached' : 'uncached'}`;
       // The same etcd through a second server that reads from it directly.
       const srv = cached ? outer() : await Restartable.start({ dataDir: await tempDir(), etcdServers: [etcd.endpoint], watchCache: false });

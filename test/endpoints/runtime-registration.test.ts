@@ -153,4 +153,41 @@ describe('a kind registered at run time', () => {
       again();
     }
   });
+
+  it('has a watch cache of its own while installed, stopped with its watches when uninstalled', async () => {
+    const backendWatches = async (): Promise<string[]> =>
+      (await (await fetch(`${ts.server.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('apiserver_storage_backend_watches{') && l.includes('resource="widgets"'));
+    assert.deepEqual(await backendWatches(), []);
+    const uninstall = ts.server.installResource(widgets);
+    let uninstalled = false;
+    try {
+      const base = `${ts.server.url}/apis/example.com/v1/namespaces/default/widgets`;
+      const list = await api(ts.server, 'GET', '/apis/example.com/v1/namespaces/default/widgets');
+      assert.equal(list.status, 200);
+      assert.deepEqual(await backendWatches(), ['apiserver_storage_backend_watches{group="example.com",resource="widgets"} 1']);
+      const watch = await fetch(`${base}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
+      assert.equal(watch.status, 200);
+      const body = (async () => Buffer.from(await watch.arrayBuffer()).toString())();
+      const created = await api(ts.server, 'POST', '/apis/example.com/v1/namespaces/default/widgets', { metadata: { name: 'w3' }, spec: { size: 1 } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      await new Promise((r) => setTimeout(r, 200));
+      uninstall();
+      uninstalled = true;
+      // The open watch ends (as upstream ends a removed resource's watches), after the event it was owed.
+      const lines = (await body).trim().split('\n').map((l) => JSON.parse(l) as { type: string; object: { metadata: { name: string } } });
+      assert.deepEqual(lines.map((l) => [l.type, l.object.metadata.name]), [['ADDED', 'w3']]);
+      assert.deepEqual(await backendWatches(), []);
+    } finally {
+      if (!uninstalled) uninstall();
+    }
+    // Installed again, a new cache fills from the store.
+    const again = ts.server.installResource(widgets);
+    try {
+      const names = (await api(ts.server, 'GET', '/apis/example.com/v1/namespaces/default/widgets')).body.items.map((o: { metadata: { name: string } }) => o.metadata.name);
+      assert.deepEqual(names, ['w1', 'w3']);
+      assert.deepEqual(await backendWatches(), ['apiserver_storage_backend_watches{group="example.com",resource="widgets"} 1']);
+    } finally {
+      again();
+    }
+  });
 });

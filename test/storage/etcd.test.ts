@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isStorageError } from '../../src/storage/errors.js';
+import { COMPACTION_MARK_KEY, startCompactor } from '../../src/storage/compactor.js';
 import { createEtcdBackend } from '../../src/storage/etcd3/index.js';
 import type { KvBackend } from '../../src/storage/kv.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
@@ -68,6 +69,43 @@ if (!findEtcd()) {
         ac.abort();
         await backend.close();
         await etcd!.restart();
+      }
+    });
+  });
+
+  // Last in the file: it compacts the shared etcd.
+  describe('etcd: the compactor', () => {
+    it('compacts at its own mark writes, never at a delete a watch opened there would miss (etcd-io/etcd#19179)', async () => {
+      const backend = createEtcdBackend({ servers: [etcd!.endpoint] });
+      const compactor = startCompactor(backend, { intervalMs: 3_600_000, keepRevisions: 0 });
+      const ac = new AbortController();
+      const markRevision = async (): Promise<number> => (await backend.get(COMPACTION_MARK_KEY)).kv!.modRevision;
+      try {
+        const p = uniquePrefix('compactor');
+        await compactor.runOnce();
+        const mark = await markRevision();
+        await backend.create(`${p}a`, enc('1'));
+        const gone = await backend.delete(`${p}a`);
+        assert.ok(gone.ok);
+        assert.equal(await backend.currentRevision(), gone.revision); // the delete is the newest revision
+        assert.equal(await compactor.runOnce(), mark);
+        const next = await markRevision();
+        await backend.create(`${p}b`, enc('2'));
+        const last = await backend.delete(`${p}b`);
+        assert.ok(last.ok);
+        assert.equal(await compactor.runOnce(), next);
+        assert.equal(await backend.compactedRevision(), next);
+        // Watched from the compaction revision on, the put and the delete both arrive.
+        const seen: string[] = [];
+        for await (const batch of backend.watch(p, next - 1, ac.signal)) {
+          for (const ev of batch) seen.push(`${ev.type} ${ev.kv.key.slice(p.length)} ${ev.kv.modRevision}`);
+          if (seen.length >= 2) break;
+        }
+        assert.deepEqual(seen, [`put b ${last.revision - 1}`, `delete b ${last.revision}`]);
+      } finally {
+        ac.abort();
+        await compactor.stop();
+        await backend.close();
       }
     });
   });

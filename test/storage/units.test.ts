@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startCompactor } from '../../src/storage/compactor.js';
+import { COMPACTION_MARK_KEY, startCompactor } from '../../src/storage/compactor.js';
 import { decodeContinue, encodeContinue } from '../../src/storage/continue-token.js';
 import { isStorageError } from '../../src/storage/errors.js';
 import { prefixEndBytes, toRevision } from '../../src/storage/etcd3/revisions.js';
@@ -60,20 +60,41 @@ describe('storage helpers', () => {
     await backend.close();
   });
 
-  it('the compactor keeps a window of recent revisions', async () => {
+  it('the compactor keeps a window of recent revisions and compacts only at its own marks', async () => {
     const backend = createMemoryBackend();
     const compactor = startCompactor(backend, { intervalMs: 60_000, keepRevisions: 5 });
+    const markRevision = async (): Promise<number> => (await backend.get(COMPACTION_MARK_KEY)).kv!.modRevision;
     try {
-      assert.equal(await compactor.runOnce(), 0); // nothing old enough yet
+      assert.equal(await compactor.runOnce(), 0); // the first round only writes a mark
+      const first = await markRevision();
       for (let i = 0; i < 20; i++) await backend.create(`/c/k${i}`, enc(String(i)));
+      // The newest mark at least 5 revisions old: the first one.
+      assert.equal(await compactor.runOnce(), first);
+      const second = await markRevision();
+      assert.ok(second > first + 20); // after the 20 creates
+      assert.equal(await compactor.runOnce(), 0); // the second mark is not 5 revisions old yet
+      const third = await markRevision();
+      for (let i = 0; i < 20; i++) await backend.delete(`/c/k${i}`);
       const current = await backend.currentRevision();
-      assert.equal(await compactor.runOnce(), current - 5);
-      assert.equal(await backend.compactedRevision(), current - 5);
-      assert.equal((await backend.get('/c/k0', { revision: current - 5 })).kv?.modRevision, current - 19);
-      await assert.rejects(backend.get('/c/k0', { revision: current - 6 }), (e: unknown) => isStorageError(e, 'Compacted'));
+      // The newest mark old enough (the third), not current - 5 (a delete).
+      assert.equal(await compactor.runOnce(), third);
+      assert.ok(current - 5 > third);
+      assert.equal(await backend.compactedRevision(), third);
+      assert.equal((await backend.get('/c/k0', { revision: third })).kv?.modRevision, first + 1);
+      await assert.rejects(backend.get('/c/k0', { revision: third - 1 }), (e: unknown) => isStorageError(e, 'Compacted'));
+      // A compactor started later (a restarted server) takes the mark it finds as its first.
+      const found = await markRevision();
+      for (let i = 0; i < 10; i++) await backend.create(`/c/again${i}`, enc(String(i)));
+      const restarted = startCompactor(backend, { intervalMs: 60_000, keepRevisions: 5 });
+      try {
+        assert.equal(await restarted.runOnce(), found);
+      } finally {
+        await restarted.stop();
+      }
     } finally {
       await compactor.stop();
       await backend.close();
     }
   });
+
 });

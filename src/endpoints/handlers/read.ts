@@ -5,7 +5,7 @@ import { pathSegmentNameProblems } from '../../machinery/validation/path-segment
 import { listItemsOf, materializeList, type ListQuery, type ResourceStore, type WatchEvent } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall, ApiResult, CallOptions } from '../api-call.js';
 import { definitionApiVersion } from '../../registry/rest/definition.js';
-import { DEFAULT_BOOKMARK_INTERVAL_MS, watchStream } from '../watch-events.js';
+import { DEFAULT_BOOKMARK_INTERVAL_MS, INITIAL_EVENTS_END, watchStream } from '../watch-events.js';
 import type { HandlerScope } from './context.js';
 
 /** Longest watch timeout honoured: timers cannot wait longer than 2^31-1 ms (~24.8 days). */
@@ -124,7 +124,7 @@ async function watchList(store: ResourceStore, call: ResolvedCall, query: ListQu
     for (const item of items) yield { type: 'ADDED', object: { apiVersion, kind: def.kind, ...item } } as WatchEvent;
     yield {
       type: 'BOOKMARK',
-      object: { kind: def.kind, apiVersion, metadata: { resourceVersion: rv, annotations: { 'k8s.io/initial-events-end': 'true' } } },
+      object: { kind: def.kind, apiVersion, metadata: { resourceVersion: rv, annotations: { [INITIAL_EVENTS_END]: 'true' } } },
     } as WatchEvent;
     yield* live;
   })();

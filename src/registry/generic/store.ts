@@ -292,6 +292,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       checkResourceVersion(query.resourceVersion, 'watch');
       const watchOpts: ObjectWatchOptions = { signal };
       if (query.resourceVersion !== undefined) watchOpts.resourceVersion = query.resourceVersion;
+      if (query.allowWatchBookmarks) watchOpts.progressNotify = true;
       if (selected) {
         watchOpts.predicate = selected.predicate;
         watchOpts.selection = selected.selection;
@@ -299,7 +300,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
       const source = store.watch(collectionPrefix(prefix, def, namespace), watchOpts);
       async function* events(): AsyncIterable<WatchEvent> {
         try {
-          for await (const ev of source) yield { type: ev.type, object: typedOnce(ev.object) };
+          for await (const ev of source) yield ev.type === 'BOOKMARK' ? { type: 'BOOKMARK', object: ev.object } : { type: ev.type, object: typedOnce(ev.object) };
         } catch (err) {
           if (signal.aborted) return;
           const apiErr = interpretStorageError(err, q);

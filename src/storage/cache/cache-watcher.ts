@@ -2,13 +2,15 @@
  * One watch served from the cache: a queue of shared events bounded by bytes. A watcher
  * whose undelivered events would exceed its budget is ended (its stream closes normally);
  * the client watches again from the last resourceVersion it saw and the cache's window
- * replays the rest, so nothing is lost and nothing grows without bound.
+ * replays the rest, so nothing is lost and nothing grows without bound. A watcher that
+ * asked for progress also gets a BOOKMARK after what is queued when the cache moves on.
  */
 import type { ObjectWatchEvent } from '../object-store.js';
 import type { CacheEvent, EventObjects, WatchFilter } from './cache-event.js';
 
 export class CacheWatcher {
-  private readonly queue: { event: ObjectWatchEvent; size: number }[] = [];
+  private readonly queue: { event: ObjectWatchEvent; size: number; progress?: true }[] = [];
+  private progressRevision = 0;
   private queuedBytes = 0;
   private wake: (() => void) | undefined;
   private ended = false;
@@ -21,6 +23,8 @@ export class CacheWatcher {
     private readonly filter: WatchFilter,
     private readonly objects: EventObjects,
     private readonly budgetBytes: number,
+    /** Wants BOOKMARKs carrying the cache's revision. */
+    readonly wantsProgress = false,
   ) {}
 
   /** True once the watch is over (its queue may still drain). */
@@ -45,6 +49,21 @@ export class CacheWatcher {
     }
     this.queue.push({ event: out, size: ev.size });
     this.queuedBytes += ev.size;
+    this.wakeUp();
+  }
+
+  /**
+   * Every change up to `revision` this watch selects is queued already (the cache pushes
+   * synchronously): a BOOKMARK at `revision` goes after them. One at the queue's tail is
+   * raised in place rather than followed by another.
+   */
+  progress(revision: number): void {
+    if (!this.wantsProgress || this.ended || revision <= this.progressRevision) return;
+    this.progressRevision = revision;
+    const event: ObjectWatchEvent = { type: 'BOOKMARK', object: { metadata: { resourceVersion: String(revision) } } };
+    const tail = this.queue[this.queue.length - 1];
+    if (tail?.progress) tail.event = event;
+    else this.queue.push({ event, size: 0, progress: true });
     this.wakeUp();
   }
 

@@ -63,6 +63,8 @@ export interface CacherOptions {
   freshnessTimeoutMs?: number;
   /** Where the response bytes of current entries are kept (shared by every cache, one byte budget). */
   memo?: SerializationMemo;
+  /** How often watches that asked for progress are told the cache's revision (default 1 s; the store is asked every 10). */
+  progressIntervalMs?: number;
 }
 
 /** Counters of one cache. */
@@ -114,6 +116,9 @@ export class Cacher {
   /** Watches iterating their initial state right now. */
   private initialInProgress = 0;
   private readonly sweep: NodeJS.Timeout;
+  private readonly progressTicker: NodeJS.Timeout;
+  /** When the cache last asked the store for progress on behalf of its watchers. */
+  private progressAskedAt = 0;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
 
   constructor(private readonly o: CacherOptions) {
@@ -126,6 +131,8 @@ export class Cacher {
     // Initial-state events are shared while watches start; unused ones are let go.
     this.sweep = setInterval(() => this.sweepAdded(), 15_000);
     this.sweep.unref();
+    this.progressTicker = setInterval(() => this.tellProgress(), this.o.progressIntervalMs ?? 1000);
+    this.progressTicker.unref();
   }
 
   /** Resolves when the cache holds the resource's state. */
@@ -150,8 +157,11 @@ export class Cacher {
 
   stop(): void {
     clearInterval(this.sweep);
+    clearInterval(this.progressTicker);
     this.lifetime.abort();
     for (const w of this.watchers) w.end();
+    // The shared memo outlives this cache: what it kept for this resource goes now.
+    if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
   }
 
   // ---- filling and following the store ----
@@ -364,6 +374,26 @@ export class Cacher {
     this.waiters.advance(revision);
   }
 
+  /**
+   * Watches that asked for progress learn the cache's revision (their BOOKMARKs then carry
+   * it, so a quiet watch resumes inside the window however busy the resource is). While
+   * such watches are open and the resource is quiet, the store is asked for progress now
+   * and then, so the revision moves with the store's.
+   */
+  private tellProgress(): void {
+    let wanted = false;
+    for (const w of this.watchers) {
+      if (!w.wantsProgress) continue;
+      wanted = true;
+      w.progress(this.rev);
+    }
+    const every = 10 * (this.o.progressIntervalMs ?? 1000);
+    if (wanted && Date.now() - this.progressAskedAt >= every) {
+      this.progressAskedAt = Date.now();
+      this.progress?.requestProgress();
+    }
+  }
+
   private sweepAdded(): void {
     // While a watch is still handing out its initial state, its entries' shared ADDED events
     // stay: a storm's slow watchers must get the objects (and encodings) the first ones got.
@@ -387,14 +417,18 @@ export class Cacher {
     if (!(await this.waiters.wait(this.rev, revision, this.timeout()))) throw futureRevisionError(revision, this.rev);
   }
 
-  /** Waits until the cache caught up with the store's current revision; false when it could not in time. */
-  private async waitConsistent(): Promise<boolean> {
+  /**
+   * Waits until the cache caught up with the store's current revision; false when it could
+   * not in time. A read that then goes to the store counts as a fallback; the self-check,
+   * which reads the store anyway, does not.
+   */
+  private async waitConsistent(forRead = true): Promise<boolean> {
     await this.ready;
     const current = await this.o.storeRevision();
     if (this.rev >= current) return true;
     this.progress?.requestProgress();
     const ok = await this.waiters.wait(this.rev, current, this.timeout());
-    if (!ok) this.stats.fallbacks++;
+    if (!ok && forRead) this.stats.fallbacks++;
     return ok;
   }
 
@@ -634,7 +668,7 @@ export class Cacher {
       // The window holds the whole resource: replay only this watch's keys (its namespace).
       replay = this.eventsAfter(rv).filter((ev) => ev.key.startsWith(prefix));
     }
-    const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024);
+    const watcher = new CacheWatcher(prefix, filter, this.objects, this.o.watcherBudgetBytes ?? 16 * 1024 * 1024, o.progressNotify === true);
     this.watchers.add(watcher);
     const onAbort = (): void => watcher.end();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -695,7 +729,7 @@ export class Cacher {
   async checkConsistency(): Promise<'match' | 'mismatch' | 'error'> {
     await this.ready;
     // Compare at a recent revision: an idle cache's own may be compacted away in the store.
-    await this.waitConsistent().catch(() => false);
+    await this.waitConsistent(false).catch(() => false);
     const revision = this.rev;
     const mine = createHash('sha256');
     for (const k of this.keys.range(this.o.root, undefined)) mine.update(`${k}\u0000${this.entries.get(k)!.kv.modRevision}\n`);

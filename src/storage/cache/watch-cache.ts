@@ -22,7 +22,7 @@ export interface CachedResource {
 }
 
 /** Tuning shared by every resource's cache (see {@link CacherOptions}). */
-export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs'> & {
+export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs' | 'progressIntervalMs'> & {
   /** Bytes of responses (GETs, list items) kept for cached objects, all resources together (default 64 MiB; 0: none). */
   serializationBudgetBytes?: number;
 };
@@ -44,9 +44,18 @@ export interface CachedResourceStats extends CacherStats {
   watchers: number;
 }
 
+/** A resource's cached store; `release` gives it back (the last user's release stops the cache). */
+export interface CachedObjectStore extends ObjectStore {
+  release(): void;
+}
+
 export interface WatchCache {
-  /** The store a resource's registry uses; one cache per root however often it is asked. */
-  forResource(res: CachedResource): ObjectStore;
+  /**
+   * The store a resource's registry uses; one cache per root however often it is asked. The
+   * cache lives while any store handed out for its root is unreleased: releasing the last one
+   * stops its backend watch, ends its watchers and frees its memory.
+   */
+  forResource(res: CachedResource): CachedObjectStore;
   /** Resolves when every cache created so far holds its resource's state. */
   whenReady(): Promise<void>;
   /** Runs the self-check of every cache now. */
@@ -84,7 +93,7 @@ function coalescedRevision(backend: KvBackend): () => Promise<number> {
 }
 
 export function createWatchCache(opts: WatchCacheOptions): WatchCache {
-  const caches = new Map<string, { cacher: Cacher; res: CachedResource }>();
+  const caches = new Map<string, { cacher: Cacher; res: CachedResource; users: number }>();
   const storeRevision = coalescedRevision(opts.backend);
   const inner = opts.inner;
   const budget = opts.serializationBudgetBytes;
@@ -100,7 +109,10 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
 
   function cacherFor(res: CachedResource): Cacher {
     const existing = caches.get(res.root);
-    if (existing) return existing.cacher;
+    if (existing) {
+      existing.users++;
+      return existing.cacher;
+    }
     const cacher = new Cacher({
       root: res.root,
       backend: opts.backend,
@@ -116,14 +128,16 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.freshnessTimeoutMs !== undefined ? { freshnessTimeoutMs: opts.freshnessTimeoutMs } : {}),
       ...(memo ? { memo } : {}),
+      ...(opts.progressIntervalMs !== undefined ? { progressIntervalMs: opts.progressIntervalMs } : {}),
     });
-    caches.set(res.root, { cacher, res });
+    caches.set(res.root, { cacher, res, users: 1 });
     return cacher;
   }
 
   return {
     forResource(res) {
       const cacher = cacherFor(res);
+      let released = false;
       const mine = (key: string): boolean => key.startsWith(res.root);
       const dir = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
       return {
@@ -145,6 +159,14 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
         watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),
         currentResourceVersion: () => inner.currentResourceVersion(),
         waitFresh: (key, revision) => (mine(key) ? cacher.waitFor(revision) : Promise.resolve()),
+        release() {
+          if (released) return;
+          released = true;
+          const held = caches.get(res.root);
+          if (!held || held.cacher !== cacher || --held.users > 0) return;
+          caches.delete(res.root);
+          cacher.stop();
+        },
       };
     },
     async whenReady() {
