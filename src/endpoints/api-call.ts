@@ -5,6 +5,7 @@
  * once, in `request/`, after the interceptors; handlers then see a ResolvedCall.
  */
 import type { KubeObject } from '../machinery/meta/object.js';
+import type { SerializedMemo } from '../machinery/meta/serialized.js';
 import type { ProxyTarget } from '../registry/rest/definition.js';
 import type { ItemList, ListQuery, WatchEvent } from '../registry/rest/resource-store.js';
 
@@ -105,9 +106,11 @@ export interface CallOptions extends ListQuery {
  * What a handler returns: an object (with its HTTP code) or a watch stream. A list result
  * also carries `items`, the same list item by item: transports that write lists in pieces
  * encode from it, and `object` (the whole list) is only built when something reads it.
+ * A GET served from the watch cache carries `memo`, the stored state's response bytes
+ * shared between requests (its `object` too is built only when read).
  */
 export type ApiResult =
-  | { type: 'object'; code: number; object: KubeObject; warnings?: string[]; items?: ItemList }
+  | { type: 'object'; code: number; object: KubeObject; warnings?: string[]; items?: ItemList; memo?: SerializedMemo }
   | { type: 'watch'; events: AsyncIterable<WatchEvent> }
   | { type: 'proxy'; target: ProxyLocation };
 

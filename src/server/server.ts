@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
@@ -176,7 +176,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     let httpPort = opts.port;
     const openapi = createOpenApiPublisher(catalog);
     const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
-      const app = createHttpGateway({
+      const listener = createHttpGateway({
         catalog,
         handler,
         version: versionInfo(),
@@ -188,7 +188,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = app.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
+      const server = createHttpServer(listener).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
       server.on('error', reject);
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.

@@ -2,7 +2,7 @@
  * The watch cache's figures on /metrics: open backend watches per resource (one while a
  * cache follows the store), the self-check's outcomes (upstream's
  * `apiserver_storage_consistency_checks_total`), cached objects, window events, watchers
- * and reads handed to the store.
+ * reads handed to the store, and the shared memo of encoded responses.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { WatchCache } from '../storage/cache/watch-cache.js';
@@ -26,6 +26,24 @@ export function registerWatchCacheMetrics(registry: Registry, cache: WatchCache)
   gauge('apiserver_watch_cache_window_events', 'Events in the watch cache window, per resource.', (s) => s.windowEvents);
   gauge('apiserver_watch_cache_watchers', 'Watches served by the watch cache, per resource.', (s) => s.watchers);
   gauge('apiserver_watch_cache_fallback_reads', 'Reads the watch cache handed to the store (too old, or not caught up in time).', (s) => s.fallbacks);
+  // The shared memo of response bytes (one for every resource): its budget, what it holds, its use.
+  const memoGauge = (name: string, help: string, value: (m: NonNullable<ReturnType<WatchCache['memoStats']>>) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const m = cache.memoStats();
+        this.set(m ? value(m) : 0);
+      },
+    });
+  };
+  memoGauge('apiserver_watch_cache_serialized_budget_bytes', 'Bytes the watch cache may keep of encoded responses (GETs, list items), all resources together.', (m) => m.budgetBytes);
+  memoGauge('apiserver_watch_cache_serialized_bytes', 'Bytes of encoded responses the watch cache keeps now.', (m) => m.heldBytes);
+  memoGauge('apiserver_watch_cache_serialized_objects', 'Cached objects with encoded responses kept.', (m) => m.slots);
+  memoGauge('apiserver_watch_cache_serialized_hits', 'Responses (GETs, list items) written from kept bytes.', (m) => m.hits);
+  memoGauge('apiserver_watch_cache_serialized_misses', 'Responses (GETs, list items) encoded because no bytes were kept.', (m) => m.misses);
+  memoGauge('apiserver_watch_cache_serialized_evictions', 'Objects whose kept bytes were dropped for the budget.', (m) => m.evictions);
   new Counter({
     name: 'apiserver_storage_consistency_checks_total',
     help: 'Outcomes of the periodic comparison of the watch cache with the store (digest of keys and revisions).',

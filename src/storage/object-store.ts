@@ -5,6 +5,7 @@ import { decodeContinue, encodeContinue } from './continue-token.js';
 import { StorageError, futureRevisionError, isStorageError } from './errors.js';
 import type { KeyValue, KvBackend, KvEvent } from './kv.js';
 import type { Selection } from './cache/selection.js';
+import type { SerializedMemo } from '../machinery/meta/serialized.js';
 
 export type { KubeObject } from '../machinery/meta/object.js';
 export type { Codec } from './codec.js';
@@ -32,6 +33,30 @@ export interface ObjectListResult {
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
+}
+
+/**
+ * A read whose object is decoded only when asked for, with the stored state's shared
+ * serializations when the store keeps them (the watch cache): a response whose bytes are
+ * held needs no object at all.
+ */
+export interface LazyObject {
+  memo?: SerializedMemo;
+  /** The object (a fresh one each call when the store decodes; callers own it). */
+  object(): KubeObject;
+}
+
+/** {@link ObjectListResult} with its items decoded one at a time, as asked for. */
+export interface LazyListResult extends Omit<ObjectListResult, 'items'> {
+  count: number;
+  item(i: number): KubeObject;
+  memo(i: number): SerializedMemo | undefined;
+}
+
+/** A result's items as a lazy list (they are decoded already). */
+export function lazyListOf(res: ObjectListResult): LazyListResult {
+  const { items, ...rest } = res;
+  return { ...rest, count: items.length, item: (i) => items[i]!, memo: () => undefined };
 }
 
 /** Options for {@link ObjectStore.watch}. */
@@ -88,8 +113,12 @@ export interface ObjectStore {
    * revision asks for a state at least that new.
    */
   get(key: string, opts?: { resourceVersion?: string }): Promise<KubeObject>;
+  /** `get`, decoding only when asked (optional: stores that keep decoded state need not). */
+  getLazy?(key: string, opts?: { resourceVersion?: string }): Promise<LazyObject>;
   /** A consistent (single-revision) possibly paginated list of objects under `prefix`. */
   list(prefix: string, opts: ObjectListOptions): Promise<ObjectListResult>;
+  /** `list`, its items decoded one at a time as asked for (optional, as `getLazy`). */
+  listLazy?(prefix: string, opts: ObjectListOptions): Promise<LazyListResult>;
   /**
    * Read-modify-write with compare-and-swap, retried on conflict. `tryUpdate`
    * may throw to abort; if it returns an object that encodes to the stored

@@ -34,8 +34,20 @@ function listQuery(o: CallOptions): ListQuery {
 /** GET of one object. */
 export async function handleGet({ call, store }: HandlerScope): Promise<ApiResult> {
   const rv = call.options.resourceVersion;
-  const object = await store.get(call.namespace, call.name ?? '', rv !== undefined ? { resourceVersion: rv } : {});
-  return { type: 'object', code: 200, object };
+  const opts = rv !== undefined ? { resourceVersion: rv } : {};
+  if (!store.getLazy) return { type: 'object', code: 200, object: await store.get(call.namespace, call.name ?? '', opts) };
+  const read = await store.getLazy(call.namespace, call.name ?? '', opts);
+  let object: KubeObject | undefined;
+  return {
+    type: 'object',
+    code: 200,
+    ...(read.memo ? { memo: read.memo } : {}),
+    // Built on first use only: a transport whose bytes are held never asks for it.
+    get object(): KubeObject {
+      object ??= read.object();
+      return object;
+    },
+  };
 }
 
 /** GET of a collection. */

@@ -18,6 +18,7 @@ import {
   wireMessageSize,
 } from '../../machinery/schema/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
+import { serializedOnce } from '../../machinery/meta/serialized.js';
 import type { ItemList } from '../../registry/rest/resource-store.js';
 import { PROTOBUF } from '../request/media-type.js';
 import { responseMessage, type ResponseKinds } from './encode.js';
@@ -77,6 +78,10 @@ function* jsonChunks(list: ItemList): Generator<Uint8Array> {
     yield Buffer.from('[]}', 'utf8');
     return;
   }
+  if (list.memo) {
+    yield* memoJsonItems(list, list.memo);
+    return;
+  }
   // Items go out in batches of about one chunk: the JSON of a short array of them is their
   // text joined by commas, and JSON.stringify is much cheaper per item over an array than
   // called once each. A later batch's `[` becomes the comma that follows the previous one,
@@ -93,6 +98,31 @@ function* jsonChunks(list: ItemList): Generator<Uint8Array> {
   yield Buffer.from('}', 'utf8');
 }
 
+const OPEN = Buffer.from('[', 'utf8');
+const COMMA = Buffer.from(',', 'utf8');
+const CLOSE = Buffer.from(']}', 'utf8');
+
+/** The list's variant of its items' bytes: the items of one list kind and version. */
+function itemVariant(mediaType: string, list: ItemList): string {
+  return `${mediaType} item ${list.head.apiVersion ?? ''} ${list.head.kind ?? ''}`;
+}
+
+/**
+ * Items whose store keeps their response bytes (the watch cache): each item's JSON is taken
+ * from its memo or made once and offered to it, so a list read again costs a copy per item.
+ */
+function* memoJsonItems(list: ItemList, memoOf: NonNullable<ItemList['memo']>): Generator<Uint8Array> {
+  const variant = itemVariant('application/json', list);
+  const chunker = new Chunker();
+  for (let i = 0; i < list.count; i++) {
+    chunker.add(i === 0 ? OPEN : COMMA);
+    chunker.add(serializedOnce(memoOf(i), variant, () => Buffer.from(JSON.stringify(list.item(i)), 'utf8')));
+    if (chunker.full) yield chunker.take()!;
+  }
+  chunker.add(CLOSE);
+  yield chunker.take()!;
+}
+
 function itemMessage(typeName: string, item: KubeObject): object {
   return kubeJsonToMessage(typeName, item).message;
 }
@@ -106,11 +136,16 @@ function protobufBody(list: ItemList, served: ResponseKinds): ChunkedBody | unde
   const itemKey = trailingRepeatedKey(listType, 'items');
   if (!itemKey) return undefined;
   const headBytes = encodeWireMessage(listType, kubeJsonToMessage(listType, { ...head, items: [] }).message);
+  // Items whose store keeps their bytes: the first pass makes them (or finds them) and
+  // offers them to the memo, the second takes them back from it.
+  const memoOf = list.memo;
+  const variant = itemVariant(PROTOBUF, list);
+  const encodeItem = (i: number): Uint8Array => encodeWireMessage(itemType, itemMessage(itemType, list.item(i)));
   // First pass: each item's size; the item and its message are dropped at once.
   const sizes = new Float64Array(list.count);
   let raw = headBytes.length;
   for (let i = 0; i < list.count; i++) {
-    const n = wireMessageSize(itemType, itemMessage(itemType, list.item(i)));
+    const n = memoOf ? serializedOnce(memoOf(i), variant, () => encodeItem(i)).length : wireMessageSize(itemType, itemMessage(itemType, list.item(i)));
     sizes[i] = n;
     raw += itemKey.length + varintBytes(n).length + n;
   }
@@ -120,7 +155,7 @@ function protobufBody(list: ItemList, served: ResponseKinds): ChunkedBody | unde
     chunker.add(prefix);
     chunker.add(headBytes);
     for (let i = 0; i < list.count; i++) {
-      const bytes = encodeWireMessage(itemType!, itemMessage(itemType!, list.item(i)));
+      const bytes = (memoOf && memoOf(i)?.get(variant)) || encodeItem(i);
       if (bytes.length !== sizes[i]) throw new Error(`list item ${i} changed size between passes (${sizes[i]} → ${bytes.length} bytes)`);
       chunker.add(itemKey!);
       chunker.add(varintBytes(bytes.length));

@@ -7,12 +7,12 @@
  * (predicate.ts) and storage errors (storage-errors.ts).
  */
 import { ApiError, alreadyExists, expired, tooLargeResourceVersion, type Qualified } from '../../machinery/errors/index.js';
-import { type KubeList, type KubeObject, cloneObject } from '../../machinery/meta/object.js';
+import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
-import type { ObjectListOptions, ObjectStore, ObjectWatchOptions } from '../../storage/object-store.js';
+import { lazyListOf, type LazyObject, type ObjectListOptions, type ObjectStore, type ObjectWatchOptions } from '../../storage/object-store.js';
 import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition } from '../rest/definition.js';
 import { storageView } from '../rest/served.js';
-import type { ListQuery, ObjectUpdater, ResourceStore, UpdateOutcome, WatchEvent, WriteOptions, WriteTarget } from '../rest/resource-store.js';
+import { materializeList, type ItemList, type ListQuery, type ObjectUpdater, type ResourceStore, type UpdateOutcome, type WatchEvent, type WriteOptions, type WriteTarget } from '../rest/resource-store.js';
 import { beforeCreate } from './before-create.js';
 import { beforeUpdate } from './before-update.js';
 import { checkNameMatches } from './checks.js';
@@ -201,52 +201,88 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     if (rv > BigInt(Number.MAX_SAFE_INTEGER)) throw tooLargeResourceVersion(rv, await store.currentResourceVersion());
   }
 
+  async function getLazy(namespace: string | undefined, name: string, gopts: { resourceVersion?: string } | undefined): Promise<LazyObject> {
+    // A resourceVersion asks for a state at least that new: wait for the store to reach it.
+    const key = keyFor(namespace, name);
+    await waitUntilFresh(store, parseReadResourceVersion(gopts?.resourceVersion, 'get'), key);
+    const o = gopts?.resourceVersion !== undefined ? { resourceVersion: gopts.resourceVersion } : {};
+    let read: LazyObject;
+    try {
+      read = store.getLazy ? await store.getLazy(key, o) : await store.get(key, o).then((obj) => ({ object: () => obj }));
+    } catch (err) {
+      throw interpretStorageError(err, q, name);
+    }
+    return {
+      ...(read.memo ? { memo: read.memo } : {}),
+      object: () => {
+        try {
+          return typed(read.object());
+        } catch (err) {
+          throw interpretStorageError(err, q, name);
+        }
+      },
+    };
+  }
+
+  /** The list's head, and its items typed as list items, built one at a time as asked for. */
+  async function listItems(namespace: string | undefined, query: ListQuery): Promise<ItemList> {
+    validateListQuery(query);
+    await listFreshness(query);
+    const selected = compileSelection(def, query.labelSelector, query.fieldSelector);
+    const listOpts: ObjectListOptions = {};
+    if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
+    if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
+      listOpts.resourceVersionMatch = query.resourceVersionMatch;
+    }
+    // Any limit beyond what one page could ever hold means "no smaller than everything".
+    if (query.limit !== undefined && query.limit > 0) listOpts.limit = Math.min(query.limit, MAX_PAGE_LIMIT);
+    if (query.continue) listOpts.continue = query.continue;
+    if (selected) {
+      listOpts.predicate = selected.predicate;
+      listOpts.selection = selected.selection;
+    }
+    try {
+      const prefixKey = collectionPrefix(prefix, def, namespace);
+      const result = store.listLazy ? await store.listLazy(prefixKey, listOpts) : lazyListOf(await store.list(prefixKey, listOpts));
+      const head: ItemList['head'] = {
+        apiVersion: definitionApiVersion(def),
+        kind: def.listKind,
+        metadata: { resourceVersion: result.resourceVersion },
+      };
+      if (result.continue) head.metadata.continue = result.continue;
+      if (result.remainingItemCount !== undefined && result.continue) head.metadata.remainingItemCount = result.remainingItemCount;
+      return {
+        head,
+        count: result.count,
+        item: (i) => {
+          try {
+            return stripType(result.item(i));
+          } catch (err) {
+            throw interpretStorageError(err, q);
+          }
+        },
+        memo: (i) => result.memo(i),
+      };
+    } catch (err) {
+      // A list (not a continuation) at a compacted revision: upstream's wording for lists.
+      if (!query.continue && isStorageError(err, 'Compacted')) throw expired('The resourceVersion for the provided list is too old.');
+      throw interpretStorageError(err, q);
+    }
+  }
+
   return {
     definition: def,
 
     async get(namespace, name, gopts) {
-      // A resourceVersion asks for a state at least that new: wait for the store to reach it.
-      const key = keyFor(namespace, name);
-      await waitUntilFresh(store, parseReadResourceVersion(gopts?.resourceVersion, 'get'), key);
-      try {
-        return typed(await store.get(key, gopts?.resourceVersion !== undefined ? { resourceVersion: gopts.resourceVersion } : {}));
-      } catch (err) {
-        throw interpretStorageError(err, q, name);
-      }
+      return (await getLazy(namespace, name, gopts)).object();
     },
 
+    getLazy,
+
+    listItems,
+
     async list(namespace, query) {
-      validateListQuery(query);
-      await listFreshness(query);
-      const selected = compileSelection(def, query.labelSelector, query.fieldSelector);
-      const listOpts: ObjectListOptions = {};
-      if (query.resourceVersion !== undefined) listOpts.resourceVersion = query.resourceVersion;
-      if (query.resourceVersionMatch === 'Exact' || query.resourceVersionMatch === 'NotOlderThan') {
-        listOpts.resourceVersionMatch = query.resourceVersionMatch;
-      }
-      // Any limit beyond what one page could ever hold means "no smaller than everything".
-      if (query.limit !== undefined && query.limit > 0) listOpts.limit = Math.min(query.limit, MAX_PAGE_LIMIT);
-      if (query.continue) listOpts.continue = query.continue;
-      if (selected) {
-        listOpts.predicate = selected.predicate;
-        listOpts.selection = selected.selection;
-      }
-      try {
-        const result = await store.list(collectionPrefix(prefix, def, namespace), listOpts);
-        const list: KubeList = {
-          apiVersion: definitionApiVersion(def),
-          kind: def.listKind,
-          metadata: { resourceVersion: result.resourceVersion },
-          items: result.items.map(stripType),
-        };
-        if (result.continue) list.metadata.continue = result.continue;
-        if (result.remainingItemCount !== undefined && result.continue) list.metadata.remainingItemCount = result.remainingItemCount;
-        return list;
-      } catch (err) {
-        // A list (not a continuation) at a compacted revision: upstream's wording for lists.
-        if (!query.continue && isStorageError(err, 'Compacted')) throw expired('The resourceVersion for the provided list is too old.');
-        throw interpretStorageError(err, q);
-      }
+      return materializeList(await listItems(namespace, query));
     },
 
     async watch(namespace, query, signal) {

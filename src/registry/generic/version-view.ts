@@ -8,7 +8,7 @@
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { definitionApiVersion } from '../rest/definition.js';
-import { listItemsOf, materializeList, type ItemList, type ListQuery, type ResourceStore, type WatchEvent } from '../rest/resource-store.js';
+import { listItemsOf, materializeList, type GetQuery, type ItemList, type ListQuery, type ResourceStore, type WatchEvent } from '../rest/resource-store.js';
 import { isStorageView, type ServedResource } from '../rest/served.js';
 
 /** The store of `storage`'s resource as `served` shows it. */
@@ -39,13 +39,22 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       const { apiVersion: _a, kind: _k, ...rest } = out(stored.item(i));
       return rest;
     };
-    return { head: { ...stored.head, apiVersion: definitionApiVersion(served), kind: served.listKind }, count: stored.count, item };
+    const memo = stored.memo;
+    return { head: { ...stored.head, apiVersion: definitionApiVersion(served), kind: served.listKind }, count: stored.count, item, ...(memo ? { memo } : {}) };
   };
   return {
     definition: served,
     async get(namespace, name, opts) {
       return out(await storage.get(namespace, name, opts));
     },
+    ...(storage.getLazy
+      ? {
+          async getLazy(namespace: string | undefined, name: string, opts?: GetQuery) {
+            const read = await storage.getLazy!(namespace, name, opts);
+            return { ...(read.memo ? { memo: read.memo } : {}), object: () => out(read.object()) };
+          },
+        }
+      : {}),
     async list(namespace, query) {
       return materializeList(await listItems(namespace, query));
     },

@@ -3,6 +3,8 @@
  * generically, by registry/generic.
  */
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
+import type { SerializedMemo } from '../../machinery/meta/serialized.js';
+import type { LazyObject } from '../../storage/object-store.js';
 import type { ServedResource } from './served.js';
 import type { RequestUser, RequestVersion } from './strategy.js';
 
@@ -91,6 +93,11 @@ export interface ResourceStore {
   readonly definition: ServedResource;
   /** A `resourceVersion` asks for a state not older than it ("" and "0": any, here the latest). */
   get(namespace: string | undefined, name: string, opts?: GetQuery): Promise<KubeObject>;
+  /**
+   * `get` with the object built only when asked for, and the stored state's shared response
+   * bytes when the store keeps them (the watch cache). Optional.
+   */
+  getLazy?(namespace: string | undefined, name: string, opts?: GetQuery): Promise<LazyObject>;
   list(namespace: string | undefined, query: ListQuery): Promise<KubeList>;
   /**
    * The list `list` answers, with its items handed out one at a time and each converted only
@@ -141,6 +148,8 @@ export interface ItemList {
   readonly count: number;
   /** Item `i` (0 ≤ i < count); each call produces it again. */
   item(i: number): KubeObject;
+  /** Item `i`'s shared response bytes, when its store keeps them. */
+  memo?(i: number): SerializedMemo | undefined;
 }
 
 /** An ItemList over items already built. */

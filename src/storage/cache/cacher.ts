@@ -17,10 +17,22 @@ import { decodeWithVersion, type Codec } from '../codec.js';
 import { decodeContinue, encodeContinue } from '../continue-token.js';
 import { StorageError, compactedError, futureRevisionError, isStorageError } from '../errors.js';
 import { prefixEnd, type KeyValue, type KvBackend, type KvEvent, type ProgressWatch } from '../kv.js';
-import { parseResourceVersion, type ObjectListOptions, type ObjectListResult, type ObjectStore, type ObjectWatchEvent, type ObjectWatchOptions } from '../object-store.js';
+import {
+  lazyListOf,
+  parseResourceVersion,
+  type LazyListResult,
+  type LazyObject,
+  type ObjectListOptions,
+  type ObjectListResult,
+  type ObjectStore,
+  type ObjectWatchEvent,
+  type ObjectWatchOptions,
+} from '../object-store.js';
+import type { SerializedMemo } from '../../machinery/meta/serialized.js';
 import { EventObjects, type CacheEntry, type CacheEvent, type WatchFilter } from './cache-event.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { RevisionWaiters } from './revision-waiters.js';
+import type { SerializationMemo } from './serialization-memo.js';
 import type { AttributesOf, SelectionAttributes } from './selection.js';
 import { SortedKeys } from './sorted-keys.js';
 
@@ -49,6 +61,8 @@ export interface CacherOptions {
   pageSize?: number;
   /** How long a read waits for the cache to reach a revision (default 3 s, upstream's blockTimeout). */
   freshnessTimeoutMs?: number;
+  /** Where the response bytes of current entries are kept (shared by every cache, one byte budget). */
+  memo?: SerializationMemo;
   /** How often watches that asked for progress are told the cache's revision (default 1 s; the store is asked every 10). */
   progressIntervalMs?: number;
 }
@@ -146,6 +160,8 @@ export class Cacher {
     clearInterval(this.progressTicker);
     this.lifetime.abort();
     for (const w of this.watchers) w.end();
+    // The shared memo outlives this cache: what it kept for this resource goes now.
+    if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
   }
 
   // ---- filling and following the store ----
@@ -172,6 +188,7 @@ export class Cacher {
   /** Replace the whole state with a fresh list of the store; watches of the old state end. */
   private async fill(): Promise<void> {
     const { revision, kvs } = await this.listAll();
+    if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
     this.entries = new Map();
     this.keys.clear();
     for (const m of this.index.values()) m.clear();
@@ -310,6 +327,7 @@ export class Cacher {
     const prev = this.entries.get(key);
     if (ev.type === 'delete') {
       if (!prev) return undefined;
+      this.o.memo?.release(prev);
       this.entries.delete(key);
       this.keys.remove(key);
       this.indexRemove(prev);
@@ -319,6 +337,7 @@ export class Cacher {
     const kv = ownKv(ev.kv);
     const { entry: cur, object } = this.entryOf(kv);
     this.entries.set(key, cur);
+    if (prev) this.o.memo?.release(prev);
     if (prev) this.indexRemove(prev);
     else this.keys.insert(key);
     this.indexAdd(cur);
@@ -421,9 +440,22 @@ export class Cacher {
   }
 
   async get(key: string, resourceVersion: string | undefined): Promise<KubeObject> {
+    return (await this.getLazy(key, resourceVersion)).object();
+  }
+
+  /** The memo of a current entry's response bytes. */
+  private memoOf(e: CacheEntry): SerializedMemo | undefined {
+    return this.o.memo?.of(e);
+  }
+
+  /** `get` with the object decoded only when asked for, and the entry's response bytes. */
+  async getLazy(key: string, resourceVersion: string | undefined): Promise<LazyObject> {
     const rv = parseResourceVersion(resourceVersion);
     if (rv === undefined) {
-      if (!(await this.waitConsistent())) return this.o.inner.get(key);
+      if (!(await this.waitConsistent())) {
+        const obj = await this.o.inner.get(key);
+        return { object: () => obj };
+      }
     } else if (rv > 0) {
       await this.waitFor(rv);
     } else {
@@ -431,10 +463,20 @@ export class Cacher {
     }
     const e = this.entries.get(key);
     if (!e) throw new StorageError('KeyNotFound', `key not found: ${key}`, { key });
-    return this.objects.decode(e);
+    const memo = this.memoOf(e);
+    return { ...(memo ? { memo } : {}), object: () => this.objects.decode(e) };
   }
 
   async list(rawPrefix: string, o: ObjectListOptions): Promise<ObjectListResult> {
+    const lazy = await this.listLazy(rawPrefix, o);
+    const { count, item: _i, memo: _m, ...rest } = lazy;
+    const items = new Array<KubeObject>(count);
+    for (let i = 0; i < count; i++) items[i] = lazy.item(i);
+    return { items, ...rest };
+  }
+
+  /** `list` with its items decoded one at a time, as asked for, and each current entry's response bytes. */
+  async listLazy(rawPrefix: string, o: ObjectListOptions): Promise<LazyListResult> {
     const prefix = dirPrefix(rawPrefix);
     let at: number | undefined; // a snapshot revision; undefined: the current state
     let startKey = prefix;
@@ -477,9 +519,9 @@ export class Cacher {
     return at === undefined || at >= this.rev ? this.listCurrent(prefix, startKey, o) : this.listAt(at, prefix, startKey, o);
   }
 
-  private fallback(prefix: string, o: ObjectListOptions): Promise<ObjectListResult> {
+  private async fallback(prefix: string, o: ObjectListOptions): Promise<LazyListResult> {
     this.stats.fallbacks++;
-    return this.o.inner.list(prefix, o);
+    return lazyListOf(await this.o.inner.list(prefix, o));
   }
 
   private filterOf(o: { selection?: WatchFilter['selection']; predicate?: WatchFilter['predicate'] }): WatchFilter {
@@ -510,7 +552,7 @@ export class Cacher {
     return this.keys.range(startKey, end);
   }
 
-  private listCurrent(prefix: string, startKey: string, o: ObjectListOptions): ObjectListResult {
+  private listCurrent(prefix: string, startKey: string, o: ObjectListOptions): LazyListResult {
     const filter = this.filterOf(o);
     const state = (k: string): CacheEntry | undefined => this.entries.get(k);
     const out = this.collect(this.candidates(prefix, startKey, filter), state, filter, prefix, this.rev, o.limit);
@@ -522,7 +564,7 @@ export class Cacher {
   }
 
   /** A list of the state at `revision`, rebuilt by undoing the window's later events. */
-  private listAt(revision: number, prefix: string, startKey: string, o: ObjectListOptions): ObjectListResult {
+  private listAt(revision: number, prefix: string, startKey: string, o: ObjectListOptions): LazyListResult {
     const filter = this.filterOf(o);
     const overlay = new Map<string, CacheEntry | null>();
     for (let i = this.window.length - 1; i >= this.head; i--) {
@@ -552,21 +594,52 @@ export class Cacher {
     prefix: string,
     revision: number,
     limit: number | undefined,
-  ): ObjectListResult & { next?: string } {
-    const items: KubeObject[] = [];
+  ): LazyListResult & { next?: string } {
+    const entries: CacheEntry[] = [];
+    // Objects a predicate had to decode to select them: handed out as they are, not decoded twice.
+    let decoded: (KubeObject | undefined)[] | undefined;
     const max = limit && limit > 0 ? limit : 0;
     let last: string | undefined;
+    let next: string | undefined;
     for (const k of keys) {
       const e = state(k);
-      if (!e || !this.objects.selects(e, filter)) continue;
-      if (max > 0 && items.length >= max) {
-        const next = `${last!}\u0000`;
-        return { items, resourceVersion: String(revision), continue: encodeContinue(next, prefix, revision), next };
+      if (!e) continue;
+      let obj: KubeObject | undefined;
+      if (filter.selection) {
+        if (!filter.selection.matches(e.attrs)) continue;
+      } else if (filter.predicate) {
+        obj = this.objects.decode(e);
+        if (!filter.predicate(obj)) continue;
       }
-      items.push(this.objects.decode(e));
+      if (max > 0 && entries.length >= max) {
+        next = `${last!}\u0000`;
+        break;
+      }
+      if (obj) (decoded ??= [])[entries.length] = obj;
+      entries.push(e);
       last = k;
     }
-    return { items, resourceVersion: String(revision) };
+    const objects = this.objects;
+    const memo = this.o.memo;
+    const out: LazyListResult & { next?: string } = {
+      resourceVersion: String(revision),
+      count: entries.length,
+      item(i) {
+        const held = decoded?.[i];
+        if (held) {
+          decoded![i] = undefined; // its caller owns it now
+          return held;
+        }
+        return objects.decode(entries[i]!);
+      },
+      // Only a current entry's bytes are kept (a snapshot's older states are not).
+      memo: (i) => (memo && this.entries.get(entries[i]!.key) === entries[i] ? memo.of(entries[i]!) : undefined),
+    };
+    if (next !== undefined) {
+      out.continue = encodeContinue(next, prefix, revision);
+      out.next = next;
+    }
+    return out;
   }
 
   // ---- watches ----

@@ -5,8 +5,9 @@
  */
 import type { Codec } from '../codec.js';
 import type { KvBackend } from '../kv.js';
-import type { ObjectStore } from '../object-store.js';
+import { lazyListOf, type ObjectStore } from '../object-store.js';
 import { Cacher, type CacherOptions, type CacherStats } from './cacher.js';
+import { SerializationMemo, type SerializationMemoStats } from './serialization-memo.js';
 import type { AttributesOf } from './selection.js';
 
 /** How one resource is cached. */
@@ -21,7 +22,10 @@ export interface CachedResource {
 }
 
 /** Tuning shared by every resource's cache (see {@link CacherOptions}). */
-export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs' | 'progressIntervalMs'>;
+export type WatchCacheTuning = Pick<CacherOptions, 'windowEvents' | 'windowBytes' | 'watcherBudgetBytes' | 'pageSize' | 'freshnessTimeoutMs' | 'progressIntervalMs'> & {
+  /** Bytes of responses (GETs, list items) kept for cached objects, all resources together (default 64 MiB; 0: none). */
+  serializationBudgetBytes?: number;
+};
 
 /** What {@link createWatchCache} needs. */
 export interface WatchCacheOptions extends WatchCacheTuning {
@@ -57,6 +61,8 @@ export interface WatchCache {
   /** Runs the self-check of every cache now. */
   checkConsistency(): Promise<void>;
   stats(): CachedResourceStats[];
+  /** The shared response bytes' figures (absent when the budget is 0). */
+  memoStats(): SerializationMemoStats | undefined;
   /** `backend` with compactions reported to every cache (use it for everything that compacts). */
   observingCompaction(backend: KvBackend): KvBackend;
   stop(): void;
@@ -90,6 +96,8 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
   const caches = new Map<string, { cacher: Cacher; res: CachedResource; users: number }>();
   const storeRevision = coalescedRevision(opts.backend);
   const inner = opts.inner;
+  const budget = opts.serializationBudgetBytes;
+  const memo = budget === 0 ? undefined : new SerializationMemo(budget);
   let timer: NodeJS.Timeout | undefined;
   const checkAll = async (): Promise<void> => {
     for (const { cacher } of caches.values()) await cacher.checkConsistency();
@@ -119,6 +127,7 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       ...(opts.watcherBudgetBytes !== undefined ? { watcherBudgetBytes: opts.watcherBudgetBytes } : {}),
       ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
       ...(opts.freshnessTimeoutMs !== undefined ? { freshnessTimeoutMs: opts.freshnessTimeoutMs } : {}),
+      ...(memo ? { memo } : {}),
       ...(opts.progressIntervalMs !== undefined ? { progressIntervalMs: opts.progressIntervalMs } : {}),
     });
     caches.set(res.root, { cacher, res, users: 1 });
@@ -134,7 +143,13 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       return {
         create: (key, obj) => inner.create(key, obj),
         get: (key, o) => (mine(key) ? cacher.get(key, o?.resourceVersion) : inner.get(key, o)),
+        getLazy: async (key, o) => {
+          if (mine(key)) return cacher.getLazy(key, o?.resourceVersion);
+          const obj = await inner.get(key, o);
+          return { object: () => obj };
+        },
         list: (prefix, o) => (mine(dir(prefix)) ? cacher.list(prefix, o) : inner.list(prefix, o)),
+        listLazy: async (prefix, o) => (mine(dir(prefix)) ? cacher.listLazy(prefix, o) : lazyListOf(await inner.list(prefix, o))),
         guaranteedUpdate: (key, tryUpdate, o) => {
           // Start from the cached state: one round trip when it is current, as upstream's cachedExistingObject.
           const suggestion = mine(key) ? cacher.peek(key) : undefined;
@@ -170,6 +185,7 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
     stats() {
       return [...caches.values()].map(({ cacher, res }) => ({ group: res.group, resource: res.resource, watchers: cacher.watcherCount, ...cacher.stats }));
     },
+    memoStats: () => memo?.snapshot(),
     stop() {
       if (timer) clearInterval(timer);
       for (const { cacher } of caches.values()) cacher.stop();

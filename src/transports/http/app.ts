@@ -3,6 +3,8 @@
  * ApiCalls, runs the shared pipeline, and renders results. Discovery, version, health
  * and OpenAPI documents are served here from the same catalog.
  */
+import type { IncomingMessage, RequestListener } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { ApiHandler } from '../../endpoints/api-call.js';
@@ -56,20 +58,35 @@ function requestTooLarge(): ApiError {
   return new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
 }
 
-/** Builds the express application. */
-export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
-  const app = express();
+/**
+ * Builds the server's request listener: bodiless reads of resources go straight to the
+ * resource route on the plain node request (none of express's routes can match their paths,
+ * and express's per-request set-up was a visible share of a GET's cost); everything else
+ * goes through the express application.
+ */
+export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
   const encodings = opts.watchEncodings ?? createWatchEncodings();
+  const app = createExpressApp(opts, encodings);
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (!isBodilessResourceRead(req, path)) {
+      app(req, res);
+      return;
+    }
+    // The query as express's 'simple' parser reads it.
+    const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, string | string[] | undefined>);
+    serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+  };
+}
+
+function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): express.Express {
+  const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   // Plain key=value pairs (repeated keys become arrays): `a[b]=c` is not an object.
   app.set('query parser', 'simple');
-  // Reads of resources go straight to the resource route: none of the routes below can match
-  // their paths, and walking them was a visible share of a GET's cost.
-  app.use((req, res, next) => {
-    if (!isBodilessResourceRead(req)) return next();
-    void serveResource(opts.catalog, opts.handler, req, res, encodings).catch(next);
-  });
   // A declared length over the limit is answered at once (the body parser would first read
   // the whole declared body off the socket); the connection closes after the answer.
   app.use((req, res, next) => {
@@ -128,7 +145,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
   });
 
   app.use((req, res, next) => {
-    void serveResource(opts.catalog, opts.handler, req, res, encodings).catch(next);
+    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, req.query as Record<string, string | string[] | undefined>).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);
@@ -140,9 +157,8 @@ export function createHttpGateway(opts: HttpGatewayOptions): express.Express {
  * A GET without a body of a path no route before the resource route matches: `/api/V/…` with
  * at least three segments, `/apis/G/V/…` with at least four (discovery stops at two and three).
  */
-function isBodilessResourceRead(req: Request): boolean {
+function isBodilessResourceRead(req: IncomingMessage, path: string): boolean {
   if (req.method !== 'GET' || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) return false;
-  const path = req.path;
   const min = path.startsWith('/api/') ? 3 : path.startsWith('/apis/') ? 4 : 0;
   if (min === 0) return false;
   const segments = (path.endsWith('/') ? path.slice(1, -1) : path.slice(1)).split('/').length;

@@ -3,9 +3,8 @@
  * the pipeline resolves and runs it; the result goes back in the negotiated format.
  * Nothing here knows resources, scopes or body formats.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Request, Response } from 'express';
 import { DEFAULT_USER, type ApiCall, type ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
@@ -16,6 +15,7 @@ import { chunkedListBody } from '../../endpoints/response/list-encode.js';
 import { errorMediaType, negotiateResponse, type ResponseFormat } from '../../endpoints/response/negotiate.js';
 import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
+import { serializedOnce } from '../../machinery/meta/serialized.js';
 import { httpCredentials } from './credentials.js';
 import { isWatch, parseCallOptions } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
@@ -40,17 +40,28 @@ function closed(abort: AbortController): () => void {
   return () => abort.abort(CONNECTION_CLOSED);
 }
 
-/** Serves one resource request. */
-export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, req: Request, res: Response, encodings: WatchEncodings): Promise<void> {
-  const info = parseResourcePath(req.path);
+/**
+ * Serves one resource request, from the plain node request (the fast path of bodiless reads
+ * never enters express) with its path and parsed query; a write's body is express's raw one.
+ */
+export async function serveResource(
+  catalog: ApiCatalog,
+  handler: ApiHandler,
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  encodings: WatchEncodings,
+  path: string,
+  query: Query,
+): Promise<void> {
+  const info = parseResourcePath(path);
   if (!info) throw resourceNotFound();
   if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
-  const query = req.query as Query;
-  const reads = req.method === 'GET' || req.method === 'HEAD';
+  const method = req.method ?? 'GET';
+  const reads = method === 'GET' || method === 'HEAD';
   const abort = new AbortController();
   res.on('close', closed(abort));
   const call: ApiCall = {
-    action: { method: req.method, watch: reads && isWatch(query) },
+    action: { method, watch: reads && isWatch(query) },
     ...info,
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
@@ -110,8 +121,21 @@ export async function serveResource(catalog: ApiCatalog, handler: ApiHandler, re
   // A large list in JSON or protobuf goes out item by item.
   const chunked = !printing && result.items ? chunkedListBody(format.mediaType, result.items, served) : undefined;
   if (chunked) return sendChunks(res, result.code, chunked, format.mediaType, result.warnings ?? [], sendStatus);
-  const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
-  sendBody(res, result.code, encodeBody(format.mediaType, body, served), format.mediaType, result.warnings ?? []);
+  let data: Uint8Array;
+  try {
+    if (!printing && result.memo) {
+      // The stored state's bytes in this encoding and version, shared with every other GET of it.
+      const variant = `${format.mediaType} ${info.group}/${info.version}/${info.resource}`;
+      data = serializedOnce(result.memo, variant, () => encodeBody(format.mediaType, result.object, served));
+    } else {
+      const body = printing && result.object.kind !== 'Status' ? renderObject(printing, output, result.object) : result.object;
+      data = encodeBody(format.mediaType, body, served);
+    }
+  } catch (err) {
+    // An object built only now (a lazy read) that could not be: answered as the handler would have.
+    return sendStatus(toApiError(err));
+  }
+  sendBody(res, result.code, data, format.mediaType, result.warnings ?? []);
 }
 
 /** The raw query string of a request (`?a=b`), or empty: it goes to the backend as sent. */
@@ -126,7 +150,7 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
   const call: ApiCall = {
     action: { method: req.method ?? 'GET', watch: false },
     ...coordinates,
-    credentials: httpCredentials(req as Request),
+    credentials: httpCredentials(req),
     options: {},
     user: DEFAULT_USER,
     signal,
@@ -137,7 +161,7 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
 }
 
 /** A proxy request: the pipeline says where it goes, then its bytes stream there and back. */
-async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: Request, res: Response): Promise<void> {
+async function serveProxy(handler: ApiHandler, info: ResourceRequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const abort = new AbortController();
   res.on('close', closed(abort));
   let result;

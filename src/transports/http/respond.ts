@@ -1,7 +1,7 @@
 /** Writing response bytes and Status errors (gzip only when the client asks). */
 import type { Writable } from 'node:stream';
 import { createGzip, gzip } from 'node:zlib';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { type ApiError, toApiError } from '../../machinery/errors/index.js';
 
 /** Bodies at least this large are gzipped for clients that accept it (upstream's threshold). */
@@ -18,15 +18,20 @@ export function acceptsGzip(header: string | undefined): boolean {
   });
 }
 
+/** Warning headers, as upstream writes them (set on the plain node response: no framework needed). */
+function setWarnings(res: ServerResponse, warnings: string[]): void {
+  if (warnings.length > 0) res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+}
+
 /** Sends a JSON body with a status code and optional warnings. */
-export function sendJson(res: Response, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = [], contentType = 'application/json'): void {
   sendBody(res, code, Buffer.from(JSON.stringify(body), 'utf8'), contentType, warnings);
 }
 
 /** Sends encoded bytes with their media type (gzipped when large and the client asks). */
-export function sendBody(res: Response, code: number, data: Uint8Array, contentType: string, warnings: string[] = []): void {
-  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
-  res.status(code);
+export function sendBody(res: ServerResponse, code: number, data: Uint8Array, contentType: string, warnings: string[] = []): void {
+  setWarnings(res, warnings);
+  res.statusCode = code;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
   if (data.length >= GZIP_THRESHOLD_BYTES && acceptsGzip(res.req?.headers['accept-encoding'])) {
@@ -68,7 +73,7 @@ async function writeChunk(out: Writable, chunk: Uint8Array): Promise<boolean> {
  * failure before anything is sent answers `onError`; after that the response is cut off.
  */
 export async function sendChunks(
-  res: Response,
+  res: ServerResponse,
   code: number,
   body: { length?: number; chunks: Iterable<Uint8Array> },
   contentType: string,
@@ -95,8 +100,8 @@ export async function sendChunks(
     onError(err);
     return;
   }
-  for (const w of warnings) res.append('Warning', `299 - ${JSON.stringify(w)}`);
-  res.status(code);
+  setWarnings(res, warnings);
+  res.statusCode = code;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
   if (done && !(zip && headSize >= GZIP_THRESHOLD_BYTES)) {
@@ -131,7 +136,7 @@ export async function sendChunks(
 }
 
 /** Sends any error as a Kubernetes Status; `encode` writes it in a negotiated media type (JSON otherwise). */
-export function sendError(res: Response, err: unknown, encode?: (status: ApiError['status']) => { data: Uint8Array; contentType: string }): void {
+export function sendError(res: ServerResponse, err: unknown, encode?: (status: ApiError['status']) => { data: Uint8Array; contentType: string }): void {
   const apiErr: ApiError = toApiError(err);
   if (res.headersSent) {
     if (!res.writableEnded) res.end();

@@ -3,18 +3,18 @@
  * encoded in its frame by endpoints (JSON lines or length-prefixed protobuf). Timeouts
  * and bookmarks are already in the events (endpoints/watch-events.ts).
  */
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
 
 /** Writes the stream until the events end or the client leaves; then ends the call. */
 export async function streamWatch(
-  res: Response,
+  res: ServerResponse,
   events: AsyncIterable<WatchEvent>,
   abort: AbortController,
   contentType: string,
   frame: (ev: WatchEvent) => Uint8Array,
 ): Promise<void> {
-  res.status(200);
+  res.statusCode = 200;
   res.setHeader('Content-Type', contentType);
   res.setHeader('Cache-Control', 'no-cache, private');
   res.flushHeaders();
@@ -32,7 +32,7 @@ export async function streamWatch(
 }
 
 /** Resolves when the response can take more data, or the client or server gave up on it. */
-function drained(res: Response, signal: AbortSignal): Promise<void> {
+function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   if (signal.aborted || res.writableEnded || res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
