@@ -9,6 +9,7 @@ import { parseStorageMediaType } from '../storage/media-type.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
+import { parseAuthorizationModes } from '../endpoints/authz/authorizer.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -36,6 +37,12 @@ Flags:
   --watch-cache-sizes strings
                             resource[.group]#size entries; size 0 turns the cache off for that resource,
                             e.g. "pods#0,deployments.apps#0" (other sizes are accepted: the window is dynamic)
+  --authorization-mode strings
+                            comma-separated authorizers asked in order: RBAC, AlwaysAllow, AlwaysDeny
+                            (default "${DEFAULT_OPTIONS.authorizationMode}"); system:masters is always allowed
+  --anonymous-auth          requests without credentials run as system:anonymous everywhere (true), nowhere
+                            (false); unset: only on /livez, /readyz, /healthz, /version and /.well-known/
+  --token-auth-file string  static bearer tokens, one "token,user,uid[,\"group1,group2\"]" CSV line each
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
   -h, --help                show this help
@@ -82,6 +89,9 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'proxy-allow-loopback': { type: 'boolean' },
       'watch-cache': { type: 'string' },
       'watch-cache-sizes': { type: 'string' },
+      'authorization-mode': { type: 'string' },
+      'anonymous-auth': { type: 'string' },
+      'token-auth-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -113,6 +123,9 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['proxy-allow-loopback']) opts.proxyAllowLoopback = true;
   if (values['watch-cache'] !== undefined) opts.watchCache = parseBool('watch-cache', values['watch-cache']);
   if (values['watch-cache-sizes'] !== undefined) opts.watchCacheSizes = parseWatchCacheSizes(values['watch-cache-sizes']);
+  if (values['authorization-mode'] !== undefined) opts.authorizationMode = parseAuthorizationModes(values['authorization-mode']).join(',');
+  if (values['anonymous-auth'] !== undefined) opts.anonymousAuth = parseBool('anonymous-auth', values['anonymous-auth']);
+  if (values['token-auth-file'] !== undefined) opts.tokenAuthFile = values['token-auth-file'];
   return opts;
 }
 

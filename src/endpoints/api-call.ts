@@ -15,17 +15,13 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 /** Patch flavours by media type. */
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-/** Who is calling (authentication fills it; anonymous for now). */
+/** Who is calling, as authentication found (upstream's user.Info). */
 export interface UserInfo {
   name: string;
   groups: string[];
+  uid?: string;
+  extra?: Record<string, string[]>;
 }
-
-/**
- * The identity every call runs as until authentication lands: both transports use it,
- * so authentication can later replace it in one place (an interceptor).
- */
-export const DEFAULT_USER: Readonly<UserInfo> = Object.freeze({ name: 'admin', groups: ['system:masters', 'system:authenticated'] });
 
 /**
  * What the call asks to do: an API verb (gRPC methods name theirs) or an HTTP method
@@ -33,7 +29,7 @@ export const DEFAULT_USER: Readonly<UserInfo> = Object.freeze({ name: 'admin', g
  */
 export type CallAction = { verb: Verb } | { method: string; watch: boolean };
 
-/** `Impersonate-User`, `-Group`, `-Uid`, `-Extra-*` as sent; not checked yet. */
+/** `Impersonate-User`, `-Group`, `-Uid`, `-Extra-*` as sent; authorised by authentication's impersonation step. */
 export interface Impersonation {
   user?: string;
   groups: string[];
@@ -41,8 +37,13 @@ export interface Impersonation {
   extra: Record<string, string[]>;
 }
 
-/** What the caller presented to prove who it is; carried for authentication, not checked yet. */
+/** What the caller presented to prove who it is; authentication checks it. */
 export interface Credentials {
+  /**
+   * Set only by callers inside this process (the loopback client): the call's `user` is
+   * then taken as it is. Transports build credentials from what arrived and never set it.
+   */
+  inProcess?: true;
   /** `Authorization: Bearer …` (HTTP header or gRPC `authorization` metadata). */
   bearerToken?: string;
   /** The TLS client certificate, when the connection has one. */
@@ -75,7 +76,8 @@ export interface ApiCall {
   body?: RequestBody;
   /** Query options in their meta/v1 JSON shape (ListOptions, CreateOptions, …). */
   options: CallOptions;
-  user: UserInfo;
+  /** Who the call runs as: set by authentication (in-process callers set it with `credentials.inProcess`). */
+  user?: UserInfo;
   /** Aborts on client disconnect, deadline or shutdown. */
   signal: AbortSignal;
 }
@@ -84,8 +86,9 @@ export interface ApiCall {
  * A call after resolution: its verb, and its body decoded to Kubernetes JSON (the object
  * for create/update, the patch document for patch, DeleteOptions for delete).
  */
-export interface ResolvedCall extends Omit<ApiCall, 'action' | 'body'> {
+export interface ResolvedCall extends Omit<ApiCall, 'action' | 'body' | 'user'> {
   verb: Verb;
+  user: UserInfo;
   body?: unknown;
   patchType?: PatchType;
 }

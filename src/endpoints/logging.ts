@@ -13,7 +13,7 @@ function describe(call: ApiCall): Record<string, unknown> {
   if (call.subresource) fields.subresource = call.subresource;
   if (call.namespace) fields.namespace = call.namespace;
   if (call.name) fields.name = call.name;
-  fields.user = call.user.name;
+  if (call.user) fields.user = call.user.name;
   return fields;
 }
 

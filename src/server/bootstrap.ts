@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { ApiError } from '../machinery/errors/index.js';
 import { type KubeObject, nowRfc3339 } from '../machinery/meta/object.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
+import { BOOTSTRAP_CLUSTER_ROLE_BINDINGS, BOOTSTRAP_CLUSTER_ROLES } from '../registry/rbac/bootstrap-policy.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../registry/scheduling/priorityclasses.js';
 
 /** The namespaces kube-apiserver creates on start. */
@@ -150,5 +151,25 @@ async function reconcileKubernetesEndpointSlice(endpointSlices: ResourceStore, t
   } catch (err) {
     if (!isReason(err, 'AlreadyExists')) throw err;
     await endpointSlices.update('default', 'kubernetes', (cur) => ({ ...cur, metadata: { ...cur.metadata, labels }, ...fields }), { target: 'main' });
+  }
+}
+
+/**
+ * Creates upstream's bootstrap ClusterRoles and ClusterRoleBindings that are missing (as
+ * kube-apiserver's rbac/bootstrap-roles hook). Existing ones are left as they are, so an
+ * administrator's edits survive restarts.
+ */
+export async function bootstrapRbac(clusterRoles: ResourceStore, clusterRoleBindings: ResourceStore): Promise<void> {
+  for (const [store, objects] of [
+    [clusterRoles, BOOTSTRAP_CLUSTER_ROLES],
+    [clusterRoleBindings, BOOTSTRAP_CLUSTER_ROLE_BINDINGS],
+  ] as const) {
+    for (const obj of objects) {
+      try {
+        await store.create(undefined, structuredClone(obj) as KubeObject, {});
+      } catch (err) {
+        if (!isReason(err, 'AlreadyExists')) throw err;
+      }
+    }
   }
 }

@@ -10,7 +10,7 @@ import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { startGarbageCollector } from '../registry/gc/garbage-collector.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-import { bootstrapNamespaces, bootstrapPriorityClasses, bootstrapServiceCidr } from './bootstrap.js';
+import { bootstrapNamespaces, bootstrapPriorityClasses, bootstrapRbac, bootstrapServiceCidr } from './bootstrap.js';
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { loopbackResource } from './loopback-client.js';
 import { type NamespaceCache, startNamespaceController } from './namespace-lifecycle.js';
@@ -52,6 +52,9 @@ async function bootstrap(ctx: ControllerContext): Promise<void> {
   if (serviceCidrs) await bootstrapServiceCidr(serviceCidrs, ctx.serviceCidr);
   const flowControl = flowControlResources(ctx.catalog, ctx.handler, ctx.signal);
   if (flowControl) await ensureFlowControlConfiguration(flowControl);
+  const clusterRoles = ctx.storage('rbac.authorization.k8s.io', 'clusterroles');
+  const clusterRoleBindings = ctx.storage('rbac.authorization.k8s.io', 'clusterrolebindings');
+  if (clusterRoles && clusterRoleBindings) await bootstrapRbac(clusterRoles, clusterRoleBindings);
 }
 
 const CONTROLLERS: Record<string, Controller> = {

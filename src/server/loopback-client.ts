@@ -31,7 +31,7 @@ const json = (obj: unknown, contentType = 'application/json') => ({ type: 'encod
 /** The loopback client of `group/version` `resource` (cluster-scoped) over `handler`. */
 export function loopbackResource(handler: ApiHandler, group: string, version: string, resource: string, signal: AbortSignal): LoopbackResource {
   const call = async (verb: Verb, rest: Partial<ApiCall> & { options?: CallOptions } = {}) => {
-    const result = await handler({ action: { verb }, group, version, resource, credentials: {}, user: LOOPBACK_USER, signal, options: {}, ...rest });
+    const result = await handler({ action: { verb }, group, version, resource, credentials: { inProcess: true }, user: LOOPBACK_USER, signal, options: {}, ...rest });
     if (result.type === 'object') return result.object;
     if (result.type === 'watch') return result.events;
     throw new Error(`unexpected ${result.type} result`);
@@ -49,7 +49,7 @@ export function loopbackResource(handler: ApiHandler, group: string, version: st
       return ((await call('list')) as { items?: KubeObject[] }).items ?? [];
     },
     async watch(watchSignal) {
-      const result = await handler({ action: { verb: 'watch' }, group, version, resource, credentials: {}, user: LOOPBACK_USER, signal: watchSignal, options: {} });
+      const result = await handler({ action: { verb: 'watch' }, group, version, resource, credentials: { inProcess: true }, user: LOOPBACK_USER, signal: watchSignal, options: {} });
       if (result.type !== 'watch') throw new Error(`unexpected ${result.type} result`);
       return result.events;
     },

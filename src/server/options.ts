@@ -48,6 +48,15 @@ export interface ServerOptions {
   watchCacheSizes: readonly string[];
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
+  /** `--authorization-mode`: comma-separated RBAC, AlwaysAllow, AlwaysDeny, asked in order (default RBAC). */
+  authorizationMode: string;
+  /**
+   * `--anonymous-auth`: requests presenting no credentials run as `system:anonymous` on every
+   * path (true) or none (false); unset, only on the open paths (health, version, `/.well-known/`).
+   */
+  anonymousAuth?: boolean;
+  /** `--token-auth-file`: static bearer tokens in kube-apiserver's CSV format. */
+  tokenAuthFile?: string;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
   watchCacheTuning?: WatchCacheTuning;
 }
@@ -68,4 +77,5 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   serviceNodePortRange: DEFAULT_ALLOCATION_RANGES.serviceNodePortRange,
   watchCache: true,
   watchCacheSizes: [],
+  authorizationMode: 'RBAC',
 };

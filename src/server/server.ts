@@ -2,10 +2,9 @@
  * Assembles and runs a Wheelhouse server: storage backend → object store → one generic
  * store per enabled resource → the shared pipeline → HTTP gateway and gRPC server.
  */
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
@@ -17,6 +16,7 @@ import { createWatchEncodings } from '../endpoints/watch-encoding.js';
 
 import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
+import type { AccessControl } from '../endpoints/auth/access.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import {
@@ -32,6 +32,7 @@ import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
+import { adminToken, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -73,18 +74,9 @@ export interface RunningServer {
   backend: KvBackend;
   /** The backend object the object store and the watch cache call (unwrapped; tests count its calls). */
   storageBackend: KvBackend;
+  /** Authentication and authorization, shared by both transports. */
+  access: AccessControl;
   close(): Promise<void>;
-}
-
-async function adminToken(dataDir: string): Promise<string> {
-  const path = join(dataDir, 'admin-token');
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    const token = randomBytes(24).toString('hex');
-    await writeFile(path, token + '\n', { mode: 0o600 });
-    return token;
-  }
 }
 
 /** Starts a server with `options` (merged over the defaults). */
@@ -145,9 +137,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       registerWatchCacheMetrics(metrics.registry, watchCache);
       await watchCache.whenReady();
     }
+    const admin = await adminToken(dataDir);
+    const access = await serverAccessControl(opts, catalog, admin);
     const handler = createApiHandler(
       catalog,
-      [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger)],
+      [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger), access.interceptor],
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
@@ -185,6 +179,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         watchEncodings,
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         ready: () => ready,
+        access,
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
@@ -221,7 +216,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       const target = { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort };
       await reconcileKubernetesService(services, endpoints, target, resources.storage('discovery.k8s.io', 'endpointslices'));
     }
-    const kubeconfigPath = await writeKubeconfig(dataDir, url, await adminToken(dataDir));
+    const kubeconfigPath = await writeKubeconfig(dataDir, url, admin);
     ready = true;
     logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: catalog.stores.length }, 'serving');
 
@@ -238,6 +233,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       handler,
       backend,
       storageBackend: rawBackend,
+      access,
       close: closeAll,
     };
   } catch (err) {

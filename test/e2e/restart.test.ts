@@ -13,13 +13,19 @@ import { decodeProtobufObject, parseK8sEnvelope } from '../../src/machinery/sche
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { startServerProcess } from '../helpers/process.js';
 
+/** The admin kubeconfig's bearer token, as a user's kubectl sends it. */
+let auth: Record<string, string> = {};
+function useAdminToken(dataDir: string): void {
+  auth = { authorization: `Bearer ${readFileSync(join(dataDir, 'admin-token'), 'utf8').trim()}` };
+}
+
 async function createConfigMaps(url: string, count: number): Promise<string[]> {
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = `ack-${i}`;
     const res = await fetch(`${url}/api/v1/namespaces/default/configmaps`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ metadata: { name }, data: { i: String(i) } }),
     });
     assert.equal(res.status, 201, await res.text());
@@ -29,7 +35,7 @@ async function createConfigMaps(url: string, count: number): Promise<string[]> {
 }
 
 async function listNames(url: string): Promise<string[]> {
-  const res = await fetch(`${url}/api/v1/namespaces/default/configmaps`);
+  const res = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { headers: auth });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { items: { metadata: { name: string } }[] };
   return body.items.map((i) => i.metadata.name).sort();
@@ -55,13 +61,20 @@ describe('npm start', () => {
       assert.ok(server.output().includes(`kubeconfig:`));
       const kubeconfig = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
       assert.ok(kubeconfig.includes(`server: ${server.url}`));
+      useAdminToken(dataDir);
+      assert.ok(kubeconfig.includes(auth.authorization!.slice('Bearer '.length)), 'the kubeconfig carries the admin token');
+      // Anonymous requests reach the version, nothing else; a wrong token reaches nothing.
       const version = await (await fetch(`${server.url}/version`)).json();
       assert.equal((version as { minor: string }).minor, '33');
+      const anonymous = await fetch(`${server.url}/api/v1/namespaces`);
+      assert.equal(anonymous.status, 401);
+      assert.deepEqual(await anonymous.json(), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      assert.equal((await fetch(`${server.url}/version`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
       const names = await createConfigMaps(server.url, 20);
       await server.kill9();
       server = await startServerProcess(args);
       assert.deepEqual(await listNames(server.url), names.sort());
-      const nsRes = await fetch(`${server.url}/api/v1/namespaces`);
+      const nsRes = await fetch(`${server.url}/api/v1/namespaces`, { headers: auth });
       const ns = ((await nsRes.json()) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name).sort();
       assert.deepEqual(ns, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
     } finally {
@@ -77,6 +90,7 @@ describe('npm start', () => {
     const args = ['--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--etcd-servers', etcd.endpoint];
     let server = await startServerProcess(args);
     try {
+      useAdminToken(dataDir);
       const names = await createConfigMaps(server.url, 10);
       await server.kill9();
       server = await startServerProcess(args);

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { PodList } from '../../gen/k8s/io/api/core/v1/pod.js';
-import { DEFAULT_USER, type ApiCall } from '../../src/endpoints/api-call.js';
+import { type ApiCall } from '../../src/endpoints/api-call.js';
 import { encodeBody } from '../../src/endpoints/response/encode.js';
 import { chunkedListBody } from '../../src/endpoints/response/list-encode.js';
 import { PROTOBUF } from '../../src/endpoints/request/media-type.js';
@@ -110,7 +110,7 @@ describe('streaming list encoding', () => {
       namespace,
       credentials: {},
       options: { resourceVersion: rv, resourceVersionMatch: 'Exact' },
-      user: DEFAULT_USER,
+      user: { name: 'admin', groups: ['system:masters'] },
       signal: new AbortController().signal,
     };
     const result = await ts.server.handler(call);

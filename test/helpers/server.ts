@@ -12,10 +12,20 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Access for tests that are not about access control: every request is allowed, and one
+ * without credentials runs as system:anonymous. Tests of authentication and authorization
+ * pass their own `authorizationMode` and `anonymousAuth`.
+ */
+export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAuth'> = { authorizationMode: 'AlwaysAllow', anonymousAuth: true };
+
+/** The same as flags for a server run as a process. */
+export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true'];
+
 /** Starts a server on free ports with a fresh data dir (embedded store unless etcdServers given). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wheelhouse-test-')));
-  const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...options, dataDir });
+  const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...OPEN_ACCESS, ...options, dataDir });
   return {
     server,
     dataDir,

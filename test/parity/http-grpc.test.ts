@@ -19,6 +19,7 @@ import { REASON_CODES, type StatusReason } from '../../src/machinery/errors/inde
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { statusFromMessage } from '../../src/transports/grpc/status-details.js';
 import { grpcFailure, toJson, toMessage, unary } from './grpc-helpers.js';
+import { OPEN_ACCESS } from '../helpers/server.js';
 
 type Json = Record<string, unknown>;
 
@@ -196,7 +197,7 @@ let clients: Record<Kind, ResourceClient>;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-parity-'));
-  server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0 });
+  server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
   clients = {
     ConfigMap: new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure()) as unknown as ResourceClient,
     Deployment: new DeploymentServiceClient(server.grpcAddress, credentials.createInsecure()) as unknown as ResourceClient,

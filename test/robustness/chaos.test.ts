@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
 import { assertHealthy, rawExchange, request, type Target } from './helpers.js';
+import { OPEN_ACCESS_FLAGS } from '../helpers/server.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const deep = (n: number): string => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
@@ -48,7 +49,7 @@ describe('robustness: chaos against a server process', () => {
   let target: Target;
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wheelhouse-chaos-'));
-    proc = await startServerProcess(['--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--log-level', 'fatal']);
+    proc = await startServerProcess(['--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--log-level', 'fatal', ...OPEN_ACCESS_FLAGS]);
     target = { httpPort: Number(new URL(proc.url).port) };
   });
   after(async () => {

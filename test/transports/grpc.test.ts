@@ -22,6 +22,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { DESCRIPTOR_SET_URL } from '../../src/transports/grpc/reflection.js';
 import { startGrpcServer } from '../../src/transports/grpc/server.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
+import { OPEN_ACCESS } from '../helpers/server.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
 const CM_LIST = 'k8s.io.api.core.v1.ConfigMapList';
@@ -53,7 +54,7 @@ function withoutServerFields(obj: Record<string, unknown>): Record<string, unkno
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-grpc-'));
-  server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0 });
+  server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
   configMaps = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
   deployments = new DeploymentServiceClient(server.grpcAddress, credentials.createInsecure());
   namespaces = new NamespaceServiceClient(server.grpcAddress, credentials.createInsecure());

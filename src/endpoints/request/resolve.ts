@@ -8,6 +8,7 @@ import type { ApiCatalog } from '../catalog.js';
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import { DELETE_OPTIONS_KIND, definitionKind, SCALE_KIND, subresources } from '../verbs.js';
 import { validateWriteOptions } from '../write-options.js';
+import { ANONYMOUS } from '../auth/user.js';
 import { decodeObjectBody } from './object-body.js';
 import { decodePatchBody } from './patch-body.js';
 import { checkScope, lookupResource } from './scope.js';
@@ -23,8 +24,8 @@ export interface Resolution {
 export function resolveCall(catalog: ApiCatalog, call: ApiCall): Resolution {
   const store = lookupResource(catalog, call);
   const verb: Verb = checkScope(store, call, callVerb(call));
-  const { action: _action, body, ...attributes } = call;
-  const resolved: ResolvedCall = { ...attributes, verb };
+  const { action: _action, body, user, ...attributes } = call;
+  const resolved: ResolvedCall = { ...attributes, verb, user: user ?? ANONYMOUS };
   // A proxied request's body and query belong to the backend: nothing here reads them.
   if (call.subresource === 'proxy') return { call: resolved, store };
   if (verb === 'patch') {

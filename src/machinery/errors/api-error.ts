@@ -150,3 +150,18 @@ export function internalError(err: unknown): ApiError {
 export function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : internalError(err);
 }
+
+/** 401 as upstream answers a request it cannot authenticate. */
+export function unauthorized(): ApiError {
+  return new ApiError('Unauthorized', 'Unauthorized');
+}
+
+/**
+ * 403 as upstream's NewForbidden: `configmaps "x" is forbidden: why` (without a name,
+ * `configmaps is forbidden: why`; a non-resource path: `forbidden: why`).
+ */
+export function forbidden(q: Qualified, name: string | undefined, why: string): ApiError {
+  const what = qualifiedResource(q);
+  const message = what === '' ? `forbidden: ${why}` : name ? `${what} "${name}" is forbidden: ${why}` : `${what} is forbidden: ${why}`;
+  return new ApiError('Forbidden', message, what === '' ? {} : details(q, name));
+}

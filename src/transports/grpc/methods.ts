@@ -9,7 +9,7 @@
 import type { handleServerStreamingCall, handleUnaryCall, ServerUnaryCall, ServerWritableStream, UntypedHandleCall } from '@grpc/grpc-js';
 import { Metadata } from '@grpc/grpc-js';
 import type { CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, UpdateOptions } from '../../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
-import { DEFAULT_USER, type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type RequestBody, type Verb } from '../../endpoints/api-call.js';
+import { type ApiCall, type ApiHandler, type ApiResult, type CallOptions, type RequestBody, type Verb } from '../../endpoints/api-call.js';
 import { SCALE_KIND } from '../../endpoints/verbs.js';
 import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
@@ -108,7 +108,6 @@ function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, metadata
     resource: def.resource,
     credentials: grpcCredentials(metadata),
     options: spec.options(req),
-    user: DEFAULT_USER,
     signal,
   };
   if (spec.subresource) call.subresource = spec.subresource;

@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Registry } from 'prom-client';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
+import type { AccessControl } from '../../endpoints/auth/access.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
@@ -17,7 +18,8 @@ import { ApiError } from '../../machinery/errors/index.js';
 import { parseAccept } from '../../endpoints/response/accept.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { sendError, sendJson } from './respond.js';
-import { isProxyPath } from './request-info.js';
+import { isProxyPath, parseResourcePath } from './request-info.js';
+import { httpCredentials } from './credentials.js';
 import { serveResource } from './resource-route.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -49,6 +51,8 @@ export interface HttpGatewayOptions {
   serverAddress: string | (() => string);
   /** Readiness: false until bootstrap is done. */
   ready: () => boolean;
+  /** Authentication and authorization of non-resource paths (resource requests are checked in the pipeline); absent: open. */
+  access?: AccessControl;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -95,6 +99,15 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
     res.setHeader('Connection', 'close');
     sendError(res, requestTooLarge());
   });
+  // Non-resource paths (discovery, health, version, metrics, OpenAPI) are authorised here, before
+  // anything is read; resource requests are authorised by the pipeline they enter.
+  const access = opts.access;
+  if (access) {
+    app.use((req, res, next) => {
+      if (isResourceRequestPath(req.path)) return next();
+      access.checkPath(httpCredentials(req), req.method.toLowerCase(), req.path).then(() => next(), (err: unknown) => sendError(res, err));
+    });
+  }
   // Proxied bodies are the backend's: they stream through unread and unlimited.
   app.use(express.raw({ type: (req) => !isProxyRequest(req), limit: MAX_BODY_BYTES }));
 
@@ -163,6 +176,15 @@ function isBodilessResourceRead(req: IncomingMessage, path: string): boolean {
   if (min === 0) return false;
   const segments = (path.endsWith('/') ? path.slice(1, -1) : path.slice(1)).split('/').length;
   return segments >= min && !isProxyPath(path);
+}
+
+/** Whether the pipeline serves `path` (a resource, its subresource or its proxy). */
+function isResourceRequestPath(path: string): boolean {
+  try {
+    return parseResourcePath(path) !== undefined;
+  } catch {
+    return true;
+  }
 }
 
 function isProxyRequest(req: { url?: string }): boolean {

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { DEFAULT_USER, type ApiCall, type ApiHandler } from '../../endpoints/api-call.js';
+import { type ApiCall, type ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { printerFor } from '../../endpoints/table/convert.js';
@@ -65,7 +65,6 @@ export async function serveResource(
     ...info,
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
-    user: DEFAULT_USER,
     signal: abort.signal,
   };
   const userAgent = req.headers['user-agent'];
@@ -152,7 +151,6 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
     ...coordinates,
     credentials: httpCredentials(req),
     options: {},
-    user: DEFAULT_USER,
     signal,
   };
   const userAgent = req.headers['user-agent'];

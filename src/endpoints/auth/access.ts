@@ -1,0 +1,67 @@
+/**
+ * Access control, the one place every request passes whatever its transport: authentication
+ * (who), impersonation (as whom), authorization (may they). Resource requests pass through
+ * the pipeline's interceptor; non-resource paths (discovery, health, metrics, OpenAPI) through
+ * `checkPath`. Runs before the body is decoded and before the resource is looked up, so a
+ * refused caller learns nothing about what exists.
+ */
+import type { ApiCall, Credentials, Interceptor, UserInfo } from '../api-call.js';
+import type { AuthorizationAttributes, Authorizer } from '../authz/attributes.js';
+import { forbiddenError } from '../authz/forbidden.js';
+import { verbLabel } from '../request/verb.js';
+import type { Authenticate } from './authenticator.js';
+import { impersonatedUser } from './impersonation.js';
+
+export interface AccessControl {
+  /** Who the credentials prove, impersonation applied; throws 401, 400 or 403. `path` for non-resource requests. */
+  identify(credentials: Credentials, path?: string): Promise<UserInfo>;
+  /** Throws 403 unless the attributes are allowed. */
+  authorize(attributes: AuthorizationAttributes): Promise<void>;
+  /** A non-resource request (`verb` is the lowercased HTTP method); returns its user. */
+  checkPath(credentials: Credentials, verb: string, path: string): Promise<UserInfo>;
+  /** The pipeline's interceptor for resource requests. */
+  interceptor: Interceptor;
+  authorizer: Authorizer;
+}
+
+/** The authorization attributes of a resource call. */
+export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttributes {
+  return {
+    user,
+    verb: verbLabel(call),
+    resourceRequest: true,
+    apiGroup: call.group,
+    apiVersion: call.version,
+    resource: call.resource,
+    subresource: call.subresource ?? '',
+    namespace: call.namespace ?? '',
+    name: call.name ?? '',
+  };
+}
+
+export function createAccessControl(authenticate: Authenticate, authorizer: Authorizer): AccessControl {
+  const identify = async (credentials: Credentials, path?: string): Promise<UserInfo> => {
+    const user = await authenticate(credentials, path);
+    return credentials.impersonation ? impersonatedUser(user, credentials.impersonation, authorizer) : user;
+  };
+  const authorize = async (attributes: AuthorizationAttributes): Promise<void> => {
+    const d = await authorizer.authorize(attributes);
+    if (d.decision !== 'allow') throw forbiddenError(attributes, d.reason);
+  };
+  return {
+    identify,
+    authorize,
+    authorizer,
+    async checkPath(credentials, verb, path) {
+      const user = await identify(credentials, path);
+      await authorize({ user, verb, resourceRequest: false, path });
+      return user;
+    },
+    interceptor: (next) => async (call) => {
+      if (call.credentials.inProcess && call.user) return next(call);
+      const user = await identify(call.credentials);
+      await authorize(callAttributes(call, user));
+      return next({ ...call, user });
+    },
+  };
+}

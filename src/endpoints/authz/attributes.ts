@@ -1,0 +1,31 @@
+/** What a request asks to do, as upstream's authorizer.Attributes: a resource request or a non-resource path. */
+import type { UserInfo } from '../api-call.js';
+
+export interface ResourceAttributes {
+  user: UserInfo;
+  verb: string;
+  resourceRequest: true;
+  apiGroup: string;
+  apiVersion: string;
+  resource: string;
+  subresource: string;
+  namespace: string;
+  name: string;
+}
+
+export interface NonResourceAttributes {
+  user: UserInfo;
+  verb: string;
+  resourceRequest: false;
+  path: string;
+}
+
+export type AuthorizationAttributes = ResourceAttributes | NonResourceAttributes;
+
+/** An authorizer's answer; `noOpinion` passes the question to the next one in the chain. */
+export type Decision = { decision: 'allow' | 'deny' | 'noOpinion'; reason: string };
+
+/** One authorizer of the `--authorization-mode` chain. */
+export interface Authorizer {
+  authorize(attributes: AuthorizationAttributes): Decision | Promise<Decision>;
+}
