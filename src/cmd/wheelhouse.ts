@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { relative } from 'node:path';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/server.js';
+import { StartupError } from '../server/startup-error.js';
 import { parseStorageMediaType } from '../storage/media-type.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
@@ -175,6 +176,8 @@ async function main(): Promise<void> {
 }
 
 void main().catch((err: unknown) => {
-  process.stderr.write(`wheelhouse: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // An operator's problem is one line; anything else keeps its stack for a bug report.
+  const text = err instanceof StartupError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`wheelhouse: ${text}\n`);
   process.exit(1);
 });

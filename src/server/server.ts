@@ -3,7 +3,7 @@
  * store per enabled resource → the shared pipeline → HTTP gateway and gRPC server.
  */
 import type { AddressInfo } from 'node:net';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -34,6 +34,9 @@ import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/serve
 import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
 import { adminToken, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { listenError } from './startup-error.js';
+import { healthChecks } from './health-checks.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
@@ -84,7 +87,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
   const mediaType = parseStorageMediaType(opts.storageMediaType);
-  await mkdir(dataDir, { recursive: true });
+  // Secrets live here (the embedded store, the admin token and kubeconfig): the server's user only.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, 0o700);
 
   // Everything started so far, stopped in reverse order on close or when a later step fails.
   const closers: (() => Promise<void>)[] = [];
@@ -92,6 +97,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
   };
   try {
+    const lock = await lockDataDir(dataDir);
+    closers.push(() => lock.release());
     const ipRange = parseIpRange(opts.serviceClusterIpRange);
     const rawBackend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => rawBackend.close());
@@ -167,6 +174,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     }
 
     let ready = false;
+    let stopping = false;
+    closers.push(async () => {
+      stopping = true;
+    });
     let httpPort = opts.port;
     const openapi = createOpenApiPublisher(catalog);
     const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
@@ -178,13 +189,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         metrics: metrics.registry,
         watchEncodings,
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
-        ready: () => ready,
+        health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
         access,
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
       const server = createHttpServer(listener).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
-      server.on('error', reject);
+      server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
     const upgraded = new Set<Duplex>();
@@ -203,11 +214,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     httpPort = (httpServer.address() as AddressInfo).port;
     const url = `http://${opts.bindAddress}:${httpPort}`;
 
-    const grpc: GrpcServerHandle = await startGrpcServer({
-      catalog,
-      handler,
-      address: `${opts.bindAddress}:${opts.grpcPort}`,
-      watchEncodings,
+    const grpcAddress = `${opts.bindAddress}:${opts.grpcPort}`;
+    const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: grpcAddress, watchEncodings }).catch((err: unknown) => {
+      throw listenError('gRPC', grpcAddress, err);
     });
     closers.push(() => grpc.close());
     const services = resources.storage('', 'services');

@@ -19,6 +19,8 @@ export interface EtcdInstance {
   kill9(): Promise<void>;
   /** Start etcd again on the same ports and data directory (after kill9). */
   restart(): Promise<void>;
+  /** Sends a signal to the running etcd (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(sig: NodeJS.Signals): void;
 }
 
 /** Path of the etcd binary: `/usr/bin/etcd` or the first `etcd` on PATH; undefined when missing. */
@@ -137,6 +139,9 @@ export async function startEtcd(): Promise<EtcdInstance> {
     },
     async restart() {
       await launch();
+    },
+    signal(sig) {
+      child.kill(sig);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KvBackend } from '../kv.js';
 import { createLogBackend, type LogBackendOptions } from '../log/log-backend.js';
@@ -16,7 +16,11 @@ export interface EmbeddedBackendOptions extends LogBackendOptions {
 
 /** The default durable single-node backend: a revision log in `DATA_DIR/state.db`. */
 export function createEmbeddedBackend(opts: EmbeddedBackendOptions): KvBackend {
-  mkdirSync(opts.dataDir, { recursive: true });
-  const log = openSqliteLog(join(opts.dataDir, 'state.db'), opts.synchronous ? { synchronous: opts.synchronous } : {});
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const path = join(opts.dataDir, 'state.db');
+  // Readable by the server's user only: SQLite gives its -wal and -shm files the database's mode.
+  closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+  const log = openSqliteLog(path, opts.synchronous ? { synchronous: opts.synchronous } : {});
   return createLogBackend(log, opts);
 }

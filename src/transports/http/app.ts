@@ -17,6 +17,8 @@ import { resourceNotFound } from '../../endpoints/pipeline.js';
 import { ApiError } from '../../machinery/errors/index.js';
 import { parseAccept } from '../../endpoints/response/accept.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
+import { mountHealth } from './health.js';
+import type { HealthEndpoints } from '../../endpoints/health.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
@@ -49,8 +51,8 @@ export interface HttpGatewayOptions {
   watchEncodings?: WatchEncodings;
   /** host:port clients should use, for /api's serverAddressByClientCIDRs (a getter when the port is picked at listen time). */
   serverAddress: string | (() => string);
-  /** Readiness: false until bootstrap is done. */
-  ready: () => boolean;
+  /** The checks of /livez, /readyz and /healthz. */
+  health: HealthEndpoints;
   /** Authentication and authorization of non-resource paths (resource requests are checked in the pipeline); absent: open. */
   access?: AccessControl;
 }
@@ -112,12 +114,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   app.use(express.raw({ type: (req) => !isProxyRequest(req), limit: MAX_BODY_BYTES }));
 
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
-  for (const path of ['/healthz', '/livez', '/readyz']) {
-    app.get([path, `${path}/ping`], (_req, res) => {
-      const ok = path !== '/readyz' || opts.ready();
-      res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : 'not ready');
-    });
-  }
+  mountHealth(app, opts.health);
   app.get('/metrics', (_req, res, next) => {
     if (!opts.metrics) return sendError(res, resourceNotFound());
     const registry = opts.metrics;
