@@ -5,6 +5,8 @@ import { MutatingWebhookConfigurationServiceService as admissionregistrationV1Mu
 import { MutatingAdmissionPolicyBindingServiceService as admissionregistrationV1alpha1MutatingAdmissionPolicyBindingService, MutatingAdmissionPolicyServiceService as admissionregistrationV1alpha1MutatingAdmissionPolicyService } from './wheelhouse/admissionregistration/v1alpha1/services.js';
 import { ValidatingAdmissionPolicyBindingServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyBindingService, ValidatingAdmissionPolicyServiceService as admissionregistrationV1beta1ValidatingAdmissionPolicyService } from './wheelhouse/admissionregistration/v1beta1/services.js';
 import { ControllerRevisionServiceService as appsV1ControllerRevisionService, DaemonSetServiceService as appsV1DaemonSetService, DeploymentServiceService as appsV1DeploymentService, ReplicaSetServiceService as appsV1ReplicaSetService, StatefulSetServiceService as appsV1StatefulSetService } from './wheelhouse/apps/v1/services.js';
+import { SelfSubjectReviewServiceService as authenticationV1SelfSubjectReviewService, TokenReviewServiceService as authenticationV1TokenReviewService } from './wheelhouse/authentication/v1/services.js';
+import { LocalSubjectAccessReviewServiceService as authorizationV1LocalSubjectAccessReviewService, SelfSubjectAccessReviewServiceService as authorizationV1SelfSubjectAccessReviewService, SelfSubjectRulesReviewServiceService as authorizationV1SelfSubjectRulesReviewService, SubjectAccessReviewServiceService as authorizationV1SubjectAccessReviewService } from './wheelhouse/authorization/v1/services.js';
 import { HorizontalPodAutoscalerServiceService as autoscalingV1HorizontalPodAutoscalerService } from './wheelhouse/autoscaling/v1/services.js';
 import { HorizontalPodAutoscalerServiceService as autoscalingV2HorizontalPodAutoscalerService } from './wheelhouse/autoscaling/v2/services.js';
 import { CronJobServiceService as batchV1CronJobService, JobServiceService as batchV1JobService } from './wheelhouse/batch/v1/services.js';
@@ -464,6 +466,96 @@ export const RESOURCES: readonly ResourceFacts[] = [
     aliasOf: 'cronjobs',
     versions: [
       { version: 'v2alpha1', storage: false, objectType: 'k8s.io.api.batch.v2alpha1.CronJob', listType: 'k8s.io.api.batch.v2alpha1.CronJobList', service: { name: 'wheelhouse.batch.v2alpha1.ScheduledJobService', definition: batchV2alpha1ScheduledJobService } },
+    ],
+  },
+  {
+    group: 'authentication.k8s.io',
+    resource: 'tokenreviews',
+    kind: 'TokenReview',
+    listKind: 'TokenReviewList',
+    singular: 'tokenreview',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authentication.v1.TokenReview', listType: '', service: { name: 'wheelhouse.authentication.v1.TokenReviewService', definition: authenticationV1TokenReviewService } },
+    ],
+  },
+  {
+    group: 'authentication.k8s.io',
+    resource: 'selfsubjectreviews',
+    kind: 'SelfSubjectReview',
+    listKind: 'SelfSubjectReviewList',
+    singular: 'selfsubjectreview',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authentication.v1.SelfSubjectReview', listType: '', service: { name: 'wheelhouse.authentication.v1.SelfSubjectReviewService', definition: authenticationV1SelfSubjectReviewService } },
+    ],
+  },
+  {
+    group: 'authorization.k8s.io',
+    resource: 'subjectaccessreviews',
+    kind: 'SubjectAccessReview',
+    listKind: 'SubjectAccessReviewList',
+    singular: 'subjectaccessreview',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authorization.v1.SubjectAccessReview', listType: '', service: { name: 'wheelhouse.authorization.v1.SubjectAccessReviewService', definition: authorizationV1SubjectAccessReviewService } },
+    ],
+  },
+  {
+    group: 'authorization.k8s.io',
+    resource: 'selfsubjectaccessreviews',
+    kind: 'SelfSubjectAccessReview',
+    listKind: 'SelfSubjectAccessReviewList',
+    singular: 'selfsubjectaccessreview',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authorization.v1.SelfSubjectAccessReview', listType: '', service: { name: 'wheelhouse.authorization.v1.SelfSubjectAccessReviewService', definition: authorizationV1SelfSubjectAccessReviewService } },
+    ],
+  },
+  {
+    group: 'authorization.k8s.io',
+    resource: 'localsubjectaccessreviews',
+    kind: 'LocalSubjectAccessReview',
+    listKind: 'LocalSubjectAccessReviewList',
+    singular: 'localsubjectaccessreview',
+    namespaced: true,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authorization.v1.LocalSubjectAccessReview', listType: '', service: { name: 'wheelhouse.authorization.v1.LocalSubjectAccessReviewService', definition: authorizationV1LocalSubjectAccessReviewService } },
+    ],
+  },
+  {
+    group: 'authorization.k8s.io',
+    resource: 'selfsubjectrulesreviews',
+    kind: 'SelfSubjectRulesReview',
+    listKind: 'SelfSubjectRulesReviewList',
+    singular: 'selfsubjectrulesreview',
+    namespaced: false,
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    verbs: ['create'],
+    versions: [
+      { version: 'v1', storage: true, objectType: 'k8s.io.api.authorization.v1.SelfSubjectRulesReview', listType: '', service: { name: 'wheelhouse.authorization.v1.SelfSubjectRulesReviewService', definition: authorizationV1SelfSubjectRulesReviewService } },
     ],
   },
   {

@@ -33,6 +33,8 @@ const SPECIAL_TYPES: Readonly<Record<string, { type: string; doc: string }>> = {
   [`${META}.FieldsV1`]: { type: "unknown", doc: "Managed-fields set: embedded JSON." },
   [`${META}.Verbs`]: { type: "string[]", doc: "A list of verbs." },
   "k8s.io.api.certificates.v1.ExtraValue": { type: "string[]", doc: "A list of strings: one attribute of a user." },
+  "k8s.io.api.authentication.v1.ExtraValue": { type: "string[]", doc: "A list of strings: one attribute of a user." },
+  "k8s.io.api.authorization.v1.ExtraValue": { type: "string[]", doc: "A list of strings: one attribute of a user." },
   "k8s.io.apimachinery.pkg.runtime.RawExtension": { type: "unknown", doc: "An embedded object: any JSON value." },
   "k8s.io.apimachinery.pkg.util.intstr.IntOrString": { type: "number | string", doc: "An int32 or a string (e.g. a port number or name, `25%`)." },
   "k8s.io.apimachinery.pkg.api.resource.Quantity": { type: "string", doc: "A quantity in canonical form, e.g. `100m`, `1Gi`." },

@@ -14,6 +14,23 @@ export interface BoundObjectReference {
   uid?: string;
 }
 
+/** A list of strings: one attribute of a user. */
+export type ExtraValue = string[];
+
+/** Asks who the caller is. Posted and answered with its status; never stored. */
+export interface SelfSubjectReview {
+  /** Standard object metadata (ignored). */
+  metadata?: metav1.ObjectMeta;
+  /** The caller. Filled in by the server. */
+  status?: SelfSubjectReviewStatus;
+}
+
+/** The caller, as authentication found it. */
+export interface SelfSubjectReviewStatus {
+  /** The caller's user info. */
+  userInfo?: UserInfo;
+}
+
 /**
  * Asks for a token of a ServiceAccount: posted to the account's `token` subresource, answered
  * with the token in status. Never stored.
@@ -43,4 +60,46 @@ export interface TokenRequestStatus {
   token?: string;
   /** When the token stops being valid. */
   expirationTimestamp?: metav1.Time;
+}
+
+/** Asks who a token authenticates as. Posted and answered with its status; never stored. */
+export interface TokenReview {
+  /** Standard object metadata (ignored). */
+  metadata?: metav1.ObjectMeta;
+  /** The token asked about. */
+  spec?: TokenReviewSpec;
+  /** The answer. Filled in by the server. */
+  status?: TokenReviewStatus;
+}
+
+/** The token to review. */
+export interface TokenReviewSpec {
+  /** The bearer token. */
+  token?: string;
+  /** The audiences the token must be meant for; empty: the API server's own. */
+  audiences?: string[];
+}
+
+/** Who the token authenticates as, if anyone. */
+export interface TokenReviewStatus {
+  /** Whether the token proved a user. */
+  authenticated?: boolean;
+  /** The user the token proved. */
+  user?: UserInfo;
+  /** The audiences the token is meant for, of those asked. */
+  audiences?: string[];
+  /** Why the token proved nobody. */
+  error?: string;
+}
+
+/** A user as authentication found it. */
+export interface UserInfo {
+  /** The user's name. */
+  username?: string;
+  /** The user's uid. */
+  uid?: string;
+  /** The user's groups. */
+  groups?: string[];
+  /** The user's further attributes. */
+  extra?: Record<string, ExtraValue>;
 }

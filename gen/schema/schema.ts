@@ -533,6 +533,16 @@ export const messageSchemas: SchemaMessages = {
     {"name":"name","prop":"name","json":"name","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The referent's name."},
     {"name":"uid","prop":"uid","json":"uid","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The referent's uid."},
   ]},
+  "k8s.io.api.authentication.v1.ExtraValue": {"fullName":"k8s.io.api.authentication.v1.ExtraValue","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"ExtraValue","description":"A list of strings (Go's named []string); its JSON form is the list itself.","fields":[
+    {"name":"items","prop":"items","json":"items","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"The values."},
+  ]},
+  "k8s.io.api.authentication.v1.SelfSubjectReview": {"fullName":"k8s.io.api.authentication.v1.SelfSubjectReview","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"SelfSubjectReview","description":"Asks who the caller is. Posted and answered with its status; never stored.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata (ignored)."},
+    {"name":"status","prop":"status","json":"status","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.SelfSubjectReviewStatus","repeated":false,"optional":true,"description":"The caller. Filled in by the server."},
+  ]},
+  "k8s.io.api.authentication.v1.SelfSubjectReviewStatus": {"fullName":"k8s.io.api.authentication.v1.SelfSubjectReviewStatus","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"SelfSubjectReviewStatus","description":"The caller, as authentication found it.","fields":[
+    {"name":"userInfo","prop":"userInfo","json":"userInfo","number":1,"kind":"message","type":"k8s.io.api.authentication.v1.UserInfo","repeated":false,"optional":true,"description":"The caller's user info."},
+  ]},
   "k8s.io.api.authentication.v1.TokenRequest": {"fullName":"k8s.io.api.authentication.v1.TokenRequest","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenRequest","description":"Asks for a token of a ServiceAccount: posted to the account's `token` subresource, answered with the token in status. Never stored.","fields":[
     {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"The ServiceAccount's name and namespace."},
     {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.TokenRequestSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"What the token is for and how long it lasts."},
@@ -546,6 +556,110 @@ export const messageSchemas: SchemaMessages = {
   "k8s.io.api.authentication.v1.TokenRequestStatus": {"fullName":"k8s.io.api.authentication.v1.TokenRequestStatus","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenRequestStatus","description":"An issued token.","fields":[
     {"name":"token","prop":"token","json":"token","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The token itself, opaque to its holder."},
     {"name":"expirationTimestamp","prop":"expirationTimestamp","json":"expirationTimestamp","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.Time","repeated":false,"optional":true,"emitEmpty":true,"description":"When the token stops being valid."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenReview": {"fullName":"k8s.io.api.authentication.v1.TokenReview","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenReview","description":"Asks who a token authenticates as. Posted and answered with its status; never stored.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata (ignored)."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.TokenReviewSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The token asked about."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authentication.v1.TokenReviewStatus","repeated":false,"optional":true,"description":"The answer. Filled in by the server."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenReviewSpec": {"fullName":"k8s.io.api.authentication.v1.TokenReviewSpec","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenReviewSpec","description":"The token to review.","fields":[
+    {"name":"token","prop":"token","json":"token","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The bearer token."},
+    {"name":"audiences","prop":"audiences","json":"audiences","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The audiences the token must be meant for; empty: the API server's own."},
+  ]},
+  "k8s.io.api.authentication.v1.TokenReviewStatus": {"fullName":"k8s.io.api.authentication.v1.TokenReviewStatus","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"TokenReviewStatus","description":"Who the token authenticates as, if anyone.","fields":[
+    {"name":"authenticated","prop":"authenticated","json":"authenticated","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether the token proved a user."},
+    {"name":"user","prop":"user","json":"user","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.UserInfo","repeated":false,"optional":true,"description":"The user the token proved."},
+    {"name":"audiences","prop":"audiences","json":"audiences","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The audiences the token is meant for, of those asked."},
+    {"name":"error","prop":"error","json":"error","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why the token proved nobody."},
+  ]},
+  "k8s.io.api.authentication.v1.UserInfo": {"fullName":"k8s.io.api.authentication.v1.UserInfo","package":"k8s.io.api.authentication.v1","file":"k8s/io/api/authentication/v1/generated.proto","tsName":"UserInfo","description":"A user as authentication found it.","fields":[
+    {"name":"username","prop":"username","json":"username","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The user's name."},
+    {"name":"uid","prop":"uid","json":"uid","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The user's uid."},
+    {"name":"groups","prop":"groups","json":"groups","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The user's groups."},
+    {"name":"extra","prop":"extra","json":"extra","number":4,"kind":"message","type":"k8s.io.api.authentication.v1.ExtraValue","repeated":false,"optional":false,"mapKey":"string","description":"The user's further attributes."},
+  ]},
+  "k8s.io.api.authorization.v1.ExtraValue": {"fullName":"k8s.io.api.authorization.v1.ExtraValue","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"ExtraValue","description":"A list of strings (Go's named []string); its JSON form is the list itself.","fields":[
+    {"name":"items","prop":"items","json":"items","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"description":"The values."},
+  ]},
+  "k8s.io.api.authorization.v1.FieldSelectorAttributes": {"fullName":"k8s.io.api.authorization.v1.FieldSelectorAttributes","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"FieldSelectorAttributes","description":"A field selector, raw or parsed.","fields":[
+    {"name":"rawSelector","prop":"rawSelector","json":"rawSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The selector as a query string carries it."},
+    {"name":"requirements","prop":"requirements","json":"requirements","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"The selector's requirements."},
+  ]},
+  "k8s.io.api.authorization.v1.LabelSelectorAttributes": {"fullName":"k8s.io.api.authorization.v1.LabelSelectorAttributes","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"LabelSelectorAttributes","description":"A label selector, raw or parsed.","fields":[
+    {"name":"rawSelector","prop":"rawSelector","json":"rawSelector","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The selector as a query string carries it."},
+    {"name":"requirements","prop":"requirements","json":"requirements","number":2,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement","repeated":true,"optional":false,"listType":"atomic","description":"The selector's requirements."},
+  ]},
+  "k8s.io.api.authorization.v1.LocalSubjectAccessReview": {"fullName":"k8s.io.api.authorization.v1.LocalSubjectAccessReview","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"LocalSubjectAccessReview","description":"Asks whether a given user may do something in the namespace the review is posted to.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata; its namespace must be the request's."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReviewSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The user and the request asked about; resource attributes name the same namespace."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReviewStatus","repeated":false,"optional":true,"description":"The answer. Filled in by the server."},
+  ]},
+  "k8s.io.api.authorization.v1.NonResourceAttributes": {"fullName":"k8s.io.api.authorization.v1.NonResourceAttributes","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"NonResourceAttributes","description":"A request for a path that is not a resource.","fields":[
+    {"name":"path","prop":"path","json":"path","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The URL path."},
+    {"name":"verb","prop":"verb","json":"verb","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The verb (the lowercased HTTP method)."},
+  ]},
+  "k8s.io.api.authorization.v1.NonResourceRule": {"fullName":"k8s.io.api.authorization.v1.NonResourceRule","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"NonResourceRule","description":"One rule on non-resource paths.","fields":[
+    {"name":"verbs","prop":"verbs","json":"verbs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The verbs allowed; \"*\" means all."},
+    {"name":"nonResourceURLs","prop":"nonResourceURLs","json":"nonResourceURLs","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The paths; a trailing \"*\" matches a prefix."},
+  ]},
+  "k8s.io.api.authorization.v1.ResourceAttributes": {"fullName":"k8s.io.api.authorization.v1.ResourceAttributes","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"ResourceAttributes","description":"A resource request, as the authorizer sees it.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The namespace; empty for cluster-scoped resources or all namespaces."},
+    {"name":"verb","prop":"verb","json":"verb","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The verb: get, list, watch, create, update, patch, delete, deletecollection, or another."},
+    {"name":"group","prop":"group","json":"group","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API group; \"*\" means all."},
+    {"name":"version","prop":"version","json":"version","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The API version; \"*\" means all."},
+    {"name":"resource","prop":"resource","json":"resource","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The resource; \"*\" means all."},
+    {"name":"subresource","prop":"subresource","json":"subresource","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The subresource; empty for the resource itself."},
+    {"name":"name","prop":"name","json":"name","number":7,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The object's name; empty for every object (list, create)."},
+    {"name":"fieldSelector","prop":"fieldSelector","json":"fieldSelector","number":8,"kind":"message","type":"k8s.io.api.authorization.v1.FieldSelectorAttributes","repeated":false,"optional":true,"nullable":true,"description":"A field selector the request would carry."},
+    {"name":"labelSelector","prop":"labelSelector","json":"labelSelector","number":9,"kind":"message","type":"k8s.io.api.authorization.v1.LabelSelectorAttributes","repeated":false,"optional":true,"nullable":true,"description":"A label selector the request would carry."},
+  ]},
+  "k8s.io.api.authorization.v1.ResourceRule": {"fullName":"k8s.io.api.authorization.v1.ResourceRule","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"ResourceRule","description":"One rule on resources.","fields":[
+    {"name":"verbs","prop":"verbs","json":"verbs","number":1,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"The verbs allowed; \"*\" means all."},
+    {"name":"apiGroups","prop":"apiGroups","json":"apiGroups","number":2,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The API groups; \"*\" means all."},
+    {"name":"resources","prop":"resources","json":"resources","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The resources; \"*\" means all, \"*/sub\" every resource's subresource."},
+    {"name":"resourceNames","prop":"resourceNames","json":"resourceNames","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The object names; empty means all."},
+  ]},
+  "k8s.io.api.authorization.v1.SelfSubjectAccessReview": {"fullName":"k8s.io.api.authorization.v1.SelfSubjectAccessReview","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SelfSubjectAccessReview","description":"Asks whether the calling user may do something.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata (ignored)."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The request asked about."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReviewStatus","repeated":false,"optional":true,"description":"The answer. Filled in by the server."},
+  ]},
+  "k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec": {"fullName":"k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SelfSubjectAccessReviewSpec","description":"The request the calling user asks about.","fields":[
+    {"name":"resourceAttributes","prop":"resourceAttributes","json":"resourceAttributes","number":1,"kind":"message","type":"k8s.io.api.authorization.v1.ResourceAttributes","repeated":false,"optional":true,"nullable":true,"description":"A resource request; exactly one of this and nonResourceAttributes is set."},
+    {"name":"nonResourceAttributes","prop":"nonResourceAttributes","json":"nonResourceAttributes","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.NonResourceAttributes","repeated":false,"optional":true,"nullable":true,"description":"A non-resource request."},
+  ]},
+  "k8s.io.api.authorization.v1.SelfSubjectRulesReview": {"fullName":"k8s.io.api.authorization.v1.SelfSubjectRulesReview","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SelfSubjectRulesReview","description":"Asks for every rule the calling user holds in a namespace.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata (ignored)."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The namespace asked about."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectRulesReviewStatus","repeated":false,"optional":true,"description":"The rules. Filled in by the server."},
+  ]},
+  "k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec": {"fullName":"k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SelfSubjectRulesReviewSpec","description":"The namespace of a rules review.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The namespace whose rules are asked for."},
+  ]},
+  "k8s.io.api.authorization.v1.SubjectAccessReview": {"fullName":"k8s.io.api.authorization.v1.SubjectAccessReview","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SubjectAccessReview","description":"Asks whether a given user may do something.","fields":[
+    {"name":"metadata","prop":"metadata","json":"metadata","number":1,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta","repeated":false,"optional":true,"description":"Standard object metadata (ignored)."},
+    {"name":"spec","prop":"spec","json":"spec","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReviewSpec","repeated":false,"optional":true,"emitEmpty":true,"description":"The user and the request asked about."},
+    {"name":"status","prop":"status","json":"status","number":3,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReviewStatus","repeated":false,"optional":true,"description":"The answer. Filled in by the server."},
+  ]},
+  "k8s.io.api.authorization.v1.SubjectAccessReviewSpec": {"fullName":"k8s.io.api.authorization.v1.SubjectAccessReviewSpec","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SubjectAccessReviewSpec","description":"Who is asked about, and for which request.","fields":[
+    {"name":"resourceAttributes","prop":"resourceAttributes","json":"resourceAttributes","number":1,"kind":"message","type":"k8s.io.api.authorization.v1.ResourceAttributes","repeated":false,"optional":true,"nullable":true,"description":"A resource request; exactly one of this and nonResourceAttributes is set."},
+    {"name":"nonResourceAttributes","prop":"nonResourceAttributes","json":"nonResourceAttributes","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.NonResourceAttributes","repeated":false,"optional":true,"nullable":true,"description":"A non-resource request."},
+    {"name":"user","prop":"user","json":"user","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The user's name."},
+    {"name":"groups","prop":"groups","json":"groups","number":4,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The user's groups."},
+    {"name":"extra","prop":"extra","json":"extra","number":5,"kind":"message","type":"k8s.io.api.authorization.v1.ExtraValue","repeated":false,"optional":false,"mapKey":"string","description":"The user's further attributes."},
+    {"name":"uid","prop":"uid","json":"uid","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"The user's uid."},
+  ]},
+  "k8s.io.api.authorization.v1.SubjectAccessReviewStatus": {"fullName":"k8s.io.api.authorization.v1.SubjectAccessReviewStatus","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SubjectAccessReviewStatus","description":"The answer to an access review.","fields":[
+    {"name":"allowed","prop":"allowed","json":"allowed","number":1,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether the request would be allowed."},
+    {"name":"denied","prop":"denied","json":"denied","number":4,"kind":"scalar","type":"bool","repeated":false,"optional":true,"description":"Whether an authorizer denied it outright (no later authorizer would be asked)."},
+    {"name":"reason","prop":"reason","json":"reason","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"Why, as the authorizers said."},
+    {"name":"evaluationError","prop":"evaluationError","json":"evaluationError","number":3,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A failure while evaluating (the answer may still be given)."},
+  ]},
+  "k8s.io.api.authorization.v1.SubjectRulesReviewStatus": {"fullName":"k8s.io.api.authorization.v1.SubjectRulesReviewStatus","package":"k8s.io.api.authorization.v1","file":"k8s/io/api/authorization/v1/generated.proto","tsName":"SubjectRulesReviewStatus","description":"The rules a user holds.","fields":[
+    {"name":"resourceRules","prop":"resourceRules","json":"resourceRules","number":1,"kind":"message","type":"k8s.io.api.authorization.v1.ResourceRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Rules on resources."},
+    {"name":"nonResourceRules","prop":"nonResourceRules","json":"nonResourceRules","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.NonResourceRule","repeated":true,"optional":false,"listType":"atomic","emitEmpty":true,"description":"Rules on non-resource paths."},
+    {"name":"incomplete","prop":"incomplete","json":"incomplete","number":3,"kind":"scalar","type":"bool","repeated":false,"optional":true,"emitEmpty":true,"description":"Whether some rules could not be listed (an authorizer that cannot enumerate them)."},
+    {"name":"evaluationError","prop":"evaluationError","json":"evaluationError","number":4,"kind":"scalar","type":"string","repeated":false,"optional":true,"description":"A failure while collecting the rules."},
   ]},
   "k8s.io.api.autoscaling.v1.ContainerResourceMetricSource": {"fullName":"k8s.io.api.autoscaling.v1.ContainerResourceMetricSource","package":"k8s.io.api.autoscaling.v1","file":"k8s/io/api/autoscaling/v1/generated.proto","tsName":"ContainerResourceMetricSource","fields":[
     {"name":"name","prop":"name","json":"name","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
@@ -4620,6 +4734,48 @@ export const messageSchemas: SchemaMessages = {
     {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
     {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
     {"name":"name","prop":"name","json":"name","number":6,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authentication.v1.CreateSelfSubjectReviewRequest": {"fullName":"wheelhouse.authentication.v1.CreateSelfSubjectReviewRequest","package":"wheelhouse.authentication.v1","file":"wheelhouse/authentication/v1/services.proto","tsName":"CreateSelfSubjectReviewRequest","description":"Creates a SelfSubjectReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.SelfSubjectReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authentication.v1.CreateTokenReviewRequest": {"fullName":"wheelhouse.authentication.v1.CreateTokenReviewRequest","package":"wheelhouse.authentication.v1","file":"wheelhouse/authentication/v1/services.proto","tsName":"CreateTokenReviewRequest","description":"Creates a TokenReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authentication.v1.TokenReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authorization.v1.CreateLocalSubjectAccessReviewRequest": {"fullName":"wheelhouse.authorization.v1.CreateLocalSubjectAccessReviewRequest","package":"wheelhouse.authorization.v1","file":"wheelhouse/authorization/v1/services.proto","tsName":"CreateLocalSubjectAccessReviewRequest","description":"Creates a LocalSubjectAccessReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.LocalSubjectAccessReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authorization.v1.CreateSelfSubjectAccessReviewRequest": {"fullName":"wheelhouse.authorization.v1.CreateSelfSubjectAccessReviewRequest","package":"wheelhouse.authorization.v1","file":"wheelhouse/authorization/v1/services.proto","tsName":"CreateSelfSubjectAccessReviewRequest","description":"Creates a SelfSubjectAccessReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SelfSubjectAccessReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authorization.v1.CreateSelfSubjectRulesReviewRequest": {"fullName":"wheelhouse.authorization.v1.CreateSelfSubjectRulesReviewRequest","package":"wheelhouse.authorization.v1","file":"wheelhouse/authorization/v1/services.proto","tsName":"CreateSelfSubjectRulesReviewRequest","description":"Creates a SelfSubjectRulesReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SelfSubjectRulesReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
+  ]},
+  "wheelhouse.authorization.v1.CreateSubjectAccessReviewRequest": {"fullName":"wheelhouse.authorization.v1.CreateSubjectAccessReviewRequest","package":"wheelhouse.authorization.v1","file":"wheelhouse/authorization/v1/services.proto","tsName":"CreateSubjectAccessReviewRequest","description":"Creates a SubjectAccessReview: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
+    {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},
+    {"name":"object","prop":"object","json":"object","number":2,"kind":"message","type":"k8s.io.api.authorization.v1.SubjectAccessReview","repeated":false,"optional":true},
+    {"name":"options","prop":"options","json":"options","number":3,"kind":"message","type":"k8s.io.apimachinery.pkg.apis.meta.v1.CreateOptions","repeated":false,"optional":true},
+    {"name":"raw","prop":"raw","json":"raw","number":4,"kind":"scalar","type":"bytes","repeated":false,"optional":true},
+    {"name":"contentType","prop":"contentType","json":"contentType","number":5,"kind":"scalar","type":"string","repeated":false,"optional":true},
   ]},
   "wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest": {"fullName":"wheelhouse.autoscaling.v1.CreateHorizontalPodAutoscalerRequest","package":"wheelhouse.autoscaling.v1","file":"wheelhouse/autoscaling/v1/services.proto","tsName":"CreateHorizontalPodAutoscalerRequest","description":"Creates a HorizontalPodAutoscaler: the typed object, or `raw` bytes in `contentType` (application/json, application/yaml or application/vnd.kubernetes.protobuf) decoded as an HTTP body is.","fields":[
     {"name":"namespace","prop":"namespace","json":"namespace","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true},

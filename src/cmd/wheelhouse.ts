@@ -40,9 +40,10 @@ Flags:
                             e.g. "pods#0,deployments.apps#0" (other sizes are accepted: the window is dynamic)
   --authorization-mode strings
                             comma-separated authorizers asked in order: RBAC, AlwaysAllow, AlwaysDeny
-                            (default "${DEFAULT_OPTIONS.authorizationMode}"); system:masters is always allowed
-  --anonymous-auth          requests without credentials run as system:anonymous everywhere (true), nowhere
-                            (false); unset: only on /livez, /readyz, /healthz, /version and /.well-known/
+                            (default "${DEFAULT_OPTIONS.authorizationMode}": kubectl sends no credentials over plain HTTP);
+                            system:masters is always allowed
+  --anonymous-auth string   requests without credentials run as system:anonymous everywhere (true, the default),
+                            nowhere (false), or only on /livez, /readyz, /healthz, /version, /.well-known/ (open-paths)
   --token-auth-file string  static bearer tokens, one "token,user,uid[,\"group1,group2\"]" CSV line each
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
@@ -125,7 +126,9 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['watch-cache'] !== undefined) opts.watchCache = parseBool('watch-cache', values['watch-cache']);
   if (values['watch-cache-sizes'] !== undefined) opts.watchCacheSizes = parseWatchCacheSizes(values['watch-cache-sizes']);
   if (values['authorization-mode'] !== undefined) opts.authorizationMode = parseAuthorizationModes(values['authorization-mode']).join(',');
-  if (values['anonymous-auth'] !== undefined) opts.anonymousAuth = parseBool('anonymous-auth', values['anonymous-auth']);
+  if (values['anonymous-auth'] !== undefined) {
+    opts.anonymousAuth = values['anonymous-auth'] === 'open-paths' ? 'open-paths' : parseBool('anonymous-auth', values['anonymous-auth']);
+  }
   if (values['token-auth-file'] !== undefined) opts.tokenAuthFile = values['token-auth-file'];
   return opts;
 }

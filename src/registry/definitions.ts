@@ -20,6 +20,8 @@ import { cronJobs } from './batch/cronjobs.js';
 import { jobs } from './batch/jobs.js';
 import { bindings } from './core/bindings.js';
 import { componentStatuses } from './core/componentstatuses.js';
+import { selfSubjectReviews, tokenReviews } from './authentication/reviews.js';
+import { localSubjectAccessReviews, selfSubjectAccessReviews, selfSubjectRulesReviews, subjectAccessReviews } from './authorization/reviews.js';
 import { configMaps } from './core/configmaps.js';
 import { endpoints } from './core/endpoints.js';
 import { events } from './core/events.js';
@@ -94,6 +96,12 @@ export const builtinDefinitions: ResourceDefinition[] = [
   horizontalPodAutoscalers,
   jobs,
   cronJobs,
+  tokenReviews,
+  selfSubjectReviews,
+  subjectAccessReviews,
+  selfSubjectAccessReviews,
+  localSubjectAccessReviews,
+  selfSubjectRulesReviews,
   roles,
   clusterRoles,
   roleBindings,

@@ -11,12 +11,14 @@ import { createAccessControl, type AccessControl } from '../endpoints/auth/acces
 import { createAuthenticator, staticTokens, type AnonymousAccess, type TokenAuthenticator } from '../endpoints/auth/authenticator.js';
 import { parseTokenFile } from '../endpoints/auth/token-file.js';
 import { SYSTEM_MASTERS } from '../endpoints/auth/user.js';
-import type { Authorizer } from '../endpoints/authz/attributes.js';
+import type { AuthorizationAttributes, Authorizer } from '../endpoints/authz/attributes.js';
 import { alwaysAllow, alwaysDeny, parseAuthorizationModes, unionAuthorizer } from '../endpoints/authz/authorizer.js';
 import { catalogPolicySource } from '../endpoints/authz/rbac-policy.js';
 import { rbacAuthorizer } from '../endpoints/authz/rbac.js';
 import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { ServerOptions } from './options.js';
+import type { ReviewAccess, ReviewRules } from '../registry/rest/definition.js';
+import type { RequestUser } from '../registry/rest/strategy.js';
 
 /** The user the admin kubeconfig authenticates as. */
 export const ADMIN_USER: Readonly<UserInfo> = Object.freeze({ name: 'admin', groups: [SYSTEM_MASTERS] });
@@ -34,7 +36,7 @@ export async function adminToken(dataDir: string): Promise<string> {
 }
 
 function anonymousAccess(opts: Pick<ServerOptions, 'anonymousAuth'>): AnonymousAccess {
-  return opts.anonymousAuth === undefined ? 'open-paths' : opts.anonymousAuth ? 'all' : 'none';
+  return opts.anonymousAuth === 'open-paths' ? 'open-paths' : opts.anonymousAuth ? 'all' : 'none';
 }
 
 /** Builds the access control the pipeline and the HTTP gateway share. */
@@ -53,4 +55,48 @@ export async function serverAccessControl(opts: ServerOptions, catalog: ApiCatal
     }
   });
   return createAccessControl(authenticate, unionAuthorizer(authorizers));
+}
+
+/** The access reviews' view of the access control (TokenReview, SubjectAccessReview, SelfSubjectRulesReview). */
+export function reviewAccessOf(access: AccessControl): ReviewAccess {
+  const asUser = (u: RequestUser): UserInfo => {
+    const user: UserInfo = { name: u.name, groups: [...u.groups] };
+    if (u.uid) user.uid = u.uid;
+    if (u.extra) user.extra = Object.fromEntries(Object.entries(u.extra).map(([k, v]) => [k, [...v]]));
+    return user;
+  };
+  return {
+    async authorize(u, request) {
+      const user = asUser(u);
+      const attributes: AuthorizationAttributes =
+        'resource' in request
+          ? {
+              user,
+              verb: request.resource.verb,
+              resourceRequest: true,
+              apiGroup: request.resource.group,
+              apiVersion: request.resource.version,
+              resource: request.resource.resource,
+              subresource: request.resource.subresource,
+              namespace: request.resource.namespace,
+              name: request.resource.name,
+            }
+          : { user, verb: request.nonResource.verb, resourceRequest: false, path: request.nonResource.path };
+      const d = await access.authorizer.authorize(attributes);
+      return { allowed: d.decision === 'allow', denied: d.decision === 'deny', reason: d.reason };
+    },
+    async rules(u, namespace) {
+      const r = (await access.authorizer.rulesFor?.(asUser(u), namespace)) ?? { resourceRules: [], nonResourceRules: [], incomplete: true, errors: [] };
+      const out: ReviewRules = { resourceRules: r.resourceRules, nonResourceRules: r.nonResourceRules, incomplete: r.incomplete };
+      if (r.errors.length > 0) out.evaluationError = r.errors.length === 1 ? (r.errors[0] ?? '') : `[${r.errors.join(', ')}]`;
+      return out;
+    },
+    async authenticateToken(token) {
+      try {
+        return await access.identify({ bearerToken: token });
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }

@@ -48,13 +48,19 @@ export interface ServerOptions {
   watchCacheSizes: readonly string[];
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
-  /** `--authorization-mode`: comma-separated RBAC, AlwaysAllow, AlwaysDeny, asked in order (default RBAC). */
+  /**
+   * `--authorization-mode`: comma-separated RBAC, AlwaysAllow, AlwaysDeny, asked in order.
+   * The default is AlwaysAllow while the server speaks plain HTTP: kubectl and client-go send
+   * no credentials over plain HTTP, so no user could be told apart. RBAC is for deployments
+   * whose clients do send them (client libraries, curl, the gRPC SDK).
+   */
   authorizationMode: string;
   /**
    * `--anonymous-auth`: requests presenting no credentials run as `system:anonymous` on every
-   * path (true) or none (false); unset, only on the open paths (health, version, `/.well-known/`).
+   * path (true, the default for now), on none (false), or only on the open paths — health,
+   * version, `/.well-known/` — (`open-paths`, the default once the server serves TLS).
    */
-  anonymousAuth?: boolean;
+  anonymousAuth: boolean | 'open-paths';
   /** `--token-auth-file`: static bearer tokens in kube-apiserver's CSV format. */
   tokenAuthFile?: string;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
@@ -77,5 +83,6 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   serviceNodePortRange: DEFAULT_ALLOCATION_RANGES.serviceNodePortRange,
   watchCache: true,
   watchCacheSizes: [],
-  authorizationMode: 'RBAC',
+  authorizationMode: 'AlwaysAllow',
+  anonymousAuth: true,
 };

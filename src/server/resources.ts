@@ -10,7 +10,7 @@ import type { Scheme } from '../machinery/runtime/scheme.js';
 import { createComputedStore } from '../registry/generic/computed-store.js';
 import { createGenericStore, type NamespaceCheck } from '../registry/generic/store.js';
 import { versionView } from '../registry/generic/version-view.js';
-import type { AllocationRanges, ResourceDefinition } from '../registry/rest/definition.js';
+import type { AllocationRanges, ResourceDefinition, ReviewAccess } from '../registry/rest/definition.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import { servedViews } from '../registry/rest/served.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -34,6 +34,8 @@ export interface ResourceInstallerOptions {
   storeFor?: (def: ResourceDefinition) => (ObjectStore & { release?(): void }) | undefined;
   /** The storage backend's component name for computed resources (ComponentStatus); default `storage`. */
   storageComponent?: string;
+  /** The access control the access reviews answer with (set once it exists). */
+  access?: () => ReviewAccess | undefined;
 }
 
 /** Installs and uninstalls resources. */
@@ -63,7 +65,12 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
       };
       const store = def.computed
-        ? createComputedStore(def, { store: opts.objects, storageComponent: opts.storageComponent ?? 'storage', storage: (g, r) => stores.get(`${g}/${r}`) })
+        ? createComputedStore(def, {
+            store: opts.objects,
+            storageComponent: opts.storageComponent ?? 'storage',
+            storage: (g, r) => stores.get(`${g}/${r}`),
+            ...(opts.access ? { access: opts.access } : {}),
+          })
         : createGenericStore(def, genericOpts);
       const views = servedViews(def);
       const unscheme = opts.scheme.register(views.map((v) => v.schema));

@@ -32,7 +32,7 @@ import { createHttpGateway } from '../transports/http/app.js';
 import { createUpgradeHandler } from '../transports/http/resource-route.js';
 import { startGrpcServer, type GrpcServerHandle } from '../transports/grpc/server.js';
 import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
-import { adminToken, serverAccessControl } from './access.js';
+import { adminToken, reviewAccessOf, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { listenError } from './startup-error.js';
@@ -44,7 +44,7 @@ import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
 import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
-import type { ResourceDefinition } from '../registry/rest/definition.js';
+import type { ResourceDefinition, ReviewAccess } from '../registry/rest/definition.js';
 import { protobufTypeLookup } from './storage-types.js';
 import { versionInfo } from './version.js';
 import { createWatchCache } from '../storage/cache/watch-cache.js';
@@ -121,7 +121,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const backend = watchCache ? watchCache.observingCompaction(rawBackend) : rawBackend;
     const namespaceCache = new NamespaceCache();
     const catalog = createCatalog([]);
+    // The access reviews answer with the access control, built once the catalog is filled.
+    let reviews: ReviewAccess | undefined;
     const resources = createResourceInstaller({
+      access: () => reviews,
       objects,
       prefix: opts.etcdPrefix,
       runtimeConfig: opts.runtimeConfig,
@@ -146,6 +149,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     }
     const admin = await adminToken(dataDir);
     const access = await serverAccessControl(opts, catalog, admin);
+    reviews = reviewAccessOf(access);
     const handler = createApiHandler(
       catalog,
       [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger), access.interceptor],

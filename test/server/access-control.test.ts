@@ -1,6 +1,6 @@
 /**
- * Authentication and authorization as a user meets them on a server with the default
- * access settings (RBAC, anonymous only on the open paths): the admin token from the data
+ * Authentication and authorization as a user meets them with RBAC enforced and anonymous
+ * requests only on the open paths: the admin token from the data
  * directory, `--token-auth-file` users, RoleBindings to the bootstrap `view` role,
  * impersonation, and the same decisions over gRPC. Messages are upstream's.
  */
@@ -16,6 +16,7 @@ import type { ConfigMapList } from '../../gen/k8s/io/api/core/v1/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { grpcFailure, unary } from '../parity/grpc-helpers.js';
 import { api } from '../helpers/server.js';
+import { runKubectl } from '../helpers/kubectl.js';
 
 const TOKENS = ['alice-token,alice,1001,"dev,qa"', 'bob-token,bob,1002', 'carol-token,carol,1003'].join('\n');
 
@@ -25,7 +26,10 @@ function unauthorizedStatus() {
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-describe('access control (RBAC, default anonymous access)', () => {
+/** Enforcing access control, anonymous only on the open paths (the defaults once TLS is served). */
+const RBAC = { authorizationMode: 'RBAC', anonymousAuth: 'open-paths' } as const;
+
+describe('access control (RBAC, anonymous only on the open paths)', () => {
   let server: RunningServer;
   let dataDir: string;
   let admin: Record<string, string>;
@@ -34,7 +38,7 @@ describe('access control (RBAC, default anonymous access)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-access-'));
     const tokenFile = join(dataDir, 'tokens.csv');
     await writeFile(tokenFile, TOKENS);
-    server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile });
+    server = await startServer({ ...RBAC, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile });
     admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
     for (const ns of ['team', 'other']) assert.equal((await api(server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } }, admin)).status, 201);
   });
@@ -141,6 +145,31 @@ describe('access control (RBAC, default anonymous access)', () => {
     assert.equal(groupOnly.status, 400);
   });
 
+  it('answers the access reviews: who am I, may I, which rules, whose token', async () => {
+    const who = await api(server, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, bearer('alice-token'));
+    assert.equal(who.status, 201);
+    assert.deepEqual(who.body.status, { userInfo: { username: 'alice', uid: '1001', groups: ['dev', 'qa', 'system:authenticated'] } });
+    const token = await api(server, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { spec: { token: 'bob-token' } }, admin);
+    assert.deepEqual([token.status, token.body.status], [201, { authenticated: true, user: { username: 'bob', uid: '1002', groups: ['system:authenticated'] } }]);
+    const bad = await api(server, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { spec: { token: 'nope' } }, admin);
+    assert.deepEqual(bad.body.status, { user: {} });
+    // Reviewing another user's access is itself authorised: bob may not.
+    const sar = { spec: { user: 'bob', resourceAttributes: { verb: 'list', resource: 'pods', namespace: 'default' } } };
+    const refused = await api(server, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar, bearer('bob-token'));
+    assert.equal(refused.body.message, 'subjectaccessreviews.authorization.k8s.io is forbidden: User "bob" cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope');
+    const answered = await api(server, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', sar, admin);
+    assert.deepEqual([answered.status, answered.body.status], [201, { allowed: false }]);
+    const self = await api(server, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { nonResourceAttributes: { path: '/version', verb: 'get' } } }, bearer('bob-token'));
+    assert.deepEqual(self.body.status, { allowed: true });
+    const neither = await api(server, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: {} }, bearer('bob-token'));
+    assert.deepEqual([neither.status, neither.body.message], [422, 'SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified']);
+    const rules = await api(server, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { spec: { namespace: 'default' } }, bearer('bob-token'));
+    assert.equal(rules.status, 201);
+    assert.equal(rules.body.status.incomplete, false);
+    assert.ok(rules.body.status.resourceRules.some((r: { resources?: string[] }) => r.resources?.includes('selfsubjectaccessreviews')), JSON.stringify(rules.body.status));
+    assert.ok(rules.body.status.nonResourceRules.some((r: { nonResourceURLs?: string[] }) => r.nonResourceURLs?.includes('/api/*')));
+  });
+
   it('gRPC calls carry the same credentials and get the same decisions', async () => {
     const client = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
     try {
@@ -168,7 +197,7 @@ describe('--authorization-mode and --token-auth-file', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-deny-'));
     const tokenFile = join(dataDir, 'tokens.csv');
     await writeFile(tokenFile, TOKENS);
-    const server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile, authorizationMode: 'AlwaysDeny' });
+    const server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile, authorizationMode: 'AlwaysDeny', anonymousAuth: false });
     try {
       const admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
       assert.equal((await api(server, 'GET', '/api/v1/namespaces', undefined, admin)).status, 200);
@@ -194,5 +223,56 @@ describe('--authorization-mode and --token-auth-file', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('kubectl against RBAC', () => {
+  // kubectl sends no credentials over plain HTTP, so until TLS is served it runs as
+  // system:anonymous; bound here to cluster-admin, it may impersonate, and impersonated users
+  // meet RBAC exactly as themselves.
+  let server: RunningServer;
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-kubectl-rbac-'));
+    server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', authorizationMode: 'RBAC', anonymousAuth: true });
+    const admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
+    const grant = {
+      metadata: { name: 'anonymous-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'User', name: 'system:anonymous' }],
+    };
+    const before = await api(server, 'GET', '/api/v1/namespaces/default/pods');
+    assert.equal(before.body.message, 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"');
+    assert.equal((await api(server, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', grant, admin)).status, 201);
+    const view = { metadata: { name: 'bob-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'bob' }] };
+    assert.equal((await api(server, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', view, admin)).status, 201);
+  });
+  after(async () => {
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('auth whoami, auth can-i (--list, --as) and --as answer as upstream', async () => {
+    const k = (args: string[]) => runKubectl(33, server.kubeconfigPath, args);
+    const whoami = await k(['auth', 'whoami']);
+    assert.equal(whoami.code, 0, whoami.stderr);
+    assert.match(whoami.stdout, /Username\s+system:anonymous\n/);
+    assert.match(whoami.stdout, /Groups\s+\[system:unauthenticated\]/);
+    const asBob = await k(['auth', 'whoami', '--as', 'bob', '--as-group', 'qa', '-o', 'json']);
+    assert.deepEqual(JSON.parse(asBob.stdout).status.userInfo, { username: 'bob', groups: ['qa', 'system:authenticated'] });
+    const yes = await k(['auth', 'can-i', 'list', 'pods', '--as', 'bob']);
+    assert.deepEqual([yes.code, yes.stdout], [0, 'yes\n']);
+    const no = await k(['auth', 'can-i', 'list', 'secrets', '--as', 'bob']);
+    assert.deepEqual([no.code, no.stdout], [1, 'no\n']);
+    const elsewhere = await k(['auth', 'can-i', 'list', 'pods', '-n', 'kube-system', '--as', 'bob']);
+    assert.deepEqual([elsewhere.code, elsewhere.stdout], [1, 'no\n']);
+    assert.equal((await k(['get', 'pods', '--as', 'bob'])).code, 0);
+    const forbidden = await k(['get', 'secrets', '--as', 'bob']);
+    assert.equal(forbidden.code, 1);
+    assert.equal(forbidden.stderr.trim(), 'Error from server (Forbidden): secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default"');
+    const list = await k(['auth', 'can-i', '--list', '--as', 'bob']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]/);
+    assert.match(list.stdout, /configmaps\s+\[\]\s+\[\]\s+\[get list watch\]/);
   });
 });

@@ -111,7 +111,7 @@ describe('health endpoints over etcd', () => {
   before(async () => {
     etcd = await startEtcd();
     dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-health-'));
-    server = await startServer({ ...base, dataDir, etcdServers: [etcd.endpoint] });
+    server = await startServer({ ...base, dataDir, etcdServers: [etcd.endpoint], authorizationMode: 'RBAC', anonymousAuth: 'open-paths' });
     auth = { authorization: `Bearer ${(await readFile(join(dataDir, 'admin-token'), 'utf8')).trim()}` };
   });
   after(async () => {

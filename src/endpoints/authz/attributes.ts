@@ -25,7 +25,18 @@ export type AuthorizationAttributes = ResourceAttributes | NonResourceAttributes
 /** An authorizer's answer; `noOpinion` passes the question to the next one in the chain. */
 export type Decision = { decision: 'allow' | 'deny' | 'noOpinion'; reason: string };
 
+/** The rules a user holds, as SelfSubjectRulesReview lists them. */
+export interface UserRules {
+  resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
+  /** Some authorizer could not list its rules, or some were unreadable. */
+  incomplete: boolean;
+  errors: string[];
+}
+
 /** One authorizer of the `--authorization-mode` chain. */
 export interface Authorizer {
   authorize(attributes: AuthorizationAttributes): Decision | Promise<Decision>;
+  /** The rules `user` holds in `namespace` (cluster-wide ones included); absent: it cannot list them. */
+  rulesFor?(user: UserInfo, namespace: string): UserRules | Promise<UserRules>;
 }

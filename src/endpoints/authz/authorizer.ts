@@ -4,18 +4,29 @@
  * As kube-apiserver, members of `system:masters` are allowed before the chain is asked.
  */
 import { SYSTEM_MASTERS } from '../auth/user.js';
-import type { AuthorizationAttributes, Authorizer, Decision } from './attributes.js';
+import type { AuthorizationAttributes, Authorizer, Decision, UserRules } from './attributes.js';
 
 export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'RBAC'] as const;
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 
 const NO_OPINION: Decision = { decision: 'noOpinion', reason: '' };
 
-export const alwaysAllow: Authorizer = { authorize: () => ({ decision: 'allow', reason: '' }) };
+const everything = (): UserRules => ({
+  resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+  nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+  incomplete: false,
+  errors: [],
+});
+const nothing = (): UserRules => ({ resourceRules: [], nonResourceRules: [], incomplete: false, errors: [] });
+
+export const alwaysAllow: Authorizer = { authorize: () => ({ decision: 'allow', reason: '' }), rulesFor: everything };
 /** Upstream's AlwaysDeny has no opinion, with a reason that ends up in the 403. */
-export const alwaysDeny: Authorizer = { authorize: () => ({ decision: 'noOpinion', reason: 'Everything is forbidden.' }) };
+export const alwaysDeny: Authorizer = { authorize: () => ({ decision: 'noOpinion', reason: 'Everything is forbidden.' }), rulesFor: nothing };
 /** Members of `system:masters` may do anything. */
-export const privilegedGroups: Authorizer = { authorize: (a) => (a.user.groups.includes(SYSTEM_MASTERS) ? { decision: 'allow', reason: '' } : NO_OPINION) };
+export const privilegedGroups: Authorizer = {
+  authorize: (a) => (a.user.groups.includes(SYSTEM_MASTERS) ? { decision: 'allow', reason: '' } : NO_OPINION),
+  rulesFor: (user) => (user.groups.includes(SYSTEM_MASTERS) ? everything() : nothing()),
+};
 
 /** Parses `--authorization-mode` (comma-separated, each mode once). */
 export function parseAuthorizationModes(text: string): AuthorizationMode[] {
@@ -44,6 +55,21 @@ export function unionAuthorizer(authorizers: Authorizer[]): Authorizer {
         if (d.reason) reasons.push(d.reason);
       }
       return { decision: 'noOpinion', reason: reasons.join('\n') };
+    },
+    async rulesFor(user, namespace) {
+      const out = nothing();
+      for (const authorizer of chain) {
+        if (!authorizer.rulesFor) {
+          out.incomplete = true;
+          continue;
+        }
+        const r = await authorizer.rulesFor(user, namespace);
+        out.resourceRules.push(...r.resourceRules);
+        out.nonResourceRules.push(...r.nonResourceRules);
+        out.incomplete ||= r.incomplete;
+        out.errors.push(...r.errors);
+      }
+      return out;
     },
   };
 }

@@ -5,7 +5,7 @@
  * reported in the reason (`RBAC: clusterrole.rbac.authorization.k8s.io "x" not found`).
  */
 import type { PolicyRule } from '../../../gen/kube/rbac-v1.js';
-import type { AuthorizationAttributes, Authorizer, Decision } from './attributes.js';
+import type { AuthorizationAttributes, Authorizer, Decision, UserRules } from './attributes.js';
 import type { RbacPolicy, RbacPolicySource } from './rbac-policy.js';
 import { ruleAllows, subjectMatches } from './rbac-rules.js';
 import type { UserInfo } from '../api-call.js';
@@ -55,6 +55,23 @@ export function rbacAuthorizer(source: RbacPolicySource): Authorizer {
       const first = decide(await source.current(), a);
       if (first.decision === 'allow') return first;
       return decide(await source.latest(), a);
+    },
+    async rulesFor(user, namespace) {
+      const { rules, errors } = rulesFor(await source.latest(), user, namespace);
+      const resourceRules: UserRules['resourceRules'] = [];
+      const nonResourceRules: UserRules['nonResourceRules'] = [];
+      for (const r of rules) {
+        if ((r.nonResourceURLs ?? []).length > 0) {
+          nonResourceRules.push({ verbs: [...(r.verbs ?? [])], nonResourceURLs: [...(r.nonResourceURLs ?? [])] });
+          continue;
+        }
+        const rule: UserRules['resourceRules'][number] = { verbs: [...(r.verbs ?? [])] };
+        if (r.apiGroups?.length) rule.apiGroups = [...r.apiGroups];
+        if (r.resources?.length) rule.resources = [...r.resources];
+        if (r.resourceNames?.length) rule.resourceNames = [...r.resourceNames];
+        resourceRules.push(rule);
+      }
+      return { resourceRules, nonResourceRules, incomplete: errors.length > 0, errors };
     },
   };
 }

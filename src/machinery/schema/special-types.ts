@@ -112,6 +112,8 @@ const specials = new Map<string, SpecialCodec>([
   [`${META}.FieldsV1`, rawJsonCodec('Raw')],
   [`${META}.Verbs`, stringListCodec('v1.Verbs')],
   ['k8s.io.api.certificates.v1.ExtraValue', stringListCodec('v1.ExtraValue')],
+  ['k8s.io.api.authentication.v1.ExtraValue', stringListCodec('v1.ExtraValue')],
+  ['k8s.io.api.authorization.v1.ExtraValue', stringListCodec('v1.ExtraValue')],
   ['k8s.io.apimachinery.pkg.runtime.RawExtension', rawJsonCodec('raw')],
   [
     'k8s.io.apimachinery.pkg.util.intstr.IntOrString',

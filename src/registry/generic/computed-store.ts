@@ -36,7 +36,7 @@ export function createComputedStore(declared: ResourceDefinition, ctx: ComputedC
     async create(namespace, obj, opts) {
       if (!computed.create) return refuse('create');
       // The answer is the computation's own (a Status for bindings), not an object of this kind.
-      return computed.create(ctx, namespace, withType(def, obj), opts.dryRun === true);
+      return computed.create(ctx, namespace, withType(def, obj), opts.dryRun === true, opts.user);
     },
     update: () => refuse('update'),
     replace: () => refuse('replace'),

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { KindSchema } from '../../machinery/runtime/kind-schema.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { NameValidator, Strategy } from './strategy.js';
+import type { NameValidator, RequestUser, Strategy } from './strategy.js';
 
 /**
  * One served version of a resource: its schema and how its objects convert to and from
@@ -394,6 +394,31 @@ export interface ComputedContext {
   storage(group: string, resource: string): StoreAccess | undefined;
   /** The storage backend as a component name: `etcd-0` on etcd, `storage` for the embedded store. */
   storageComponent: string;
+  /** The server's authentication and authorization, for the access reviews (absent: not wired). */
+  access?(): ReviewAccess | undefined;
+}
+
+/** A request an access review asks about: a resource request or a non-resource path. */
+export type ReviewRequest =
+  | { resource: { namespace: string; verb: string; group: string; version: string; resource: string; subresource: string; name: string } }
+  | { nonResource: { path: string; verb: string } };
+
+/** A rule as SelfSubjectRulesReview reports it. */
+export interface ReviewRules {
+  resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
+  incomplete: boolean;
+  evaluationError?: string;
+}
+
+/** What the access reviews (TokenReview, SubjectAccessReview, …) ask of the server's access control. */
+export interface ReviewAccess {
+  /** The authorizer chain's answer for `user` making `request`. */
+  authorize(user: RequestUser, request: ReviewRequest): Promise<{ allowed: boolean; denied: boolean; reason: string }>;
+  /** The rules `user` holds in `namespace` (cluster-wide ones included; empty: cluster-wide only). */
+  rules(user: RequestUser, namespace: string): Promise<ReviewRules>;
+  /** The user a bearer token proves, or undefined. */
+  authenticateToken(token: string): Promise<RequestUser | undefined>;
 }
 
 /**
@@ -405,6 +430,6 @@ export interface ComputedResource {
   list?(ctx: ComputedContext): Promise<KubeObject[]>;
   /** One object by name; throws the ApiError upstream answers when there is none. */
   get?(ctx: ComputedContext, name: string): Promise<KubeObject>;
-  /** A create: what the request answers (a Status or an object). */
-  create?(ctx: ComputedContext, namespace: string | undefined, obj: KubeObject, dryRun: boolean): Promise<KubeObject>;
+  /** A create: what the request answers (a Status or an object); `user` is the requester. */
+  create?(ctx: ComputedContext, namespace: string | undefined, obj: KubeObject, dryRun: boolean, user?: RequestUser): Promise<KubeObject>;
 }

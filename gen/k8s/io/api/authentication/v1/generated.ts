@@ -65,6 +65,89 @@ export interface BoundObjectReference {
   uid?: string | undefined;
 }
 
+/** Asks who a token authenticates as. Posted and answered with its status; never stored. */
+export interface TokenReview {
+  /** Standard object metadata (ignored). */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The token asked about. */
+  spec?:
+    | TokenReviewSpec
+    | undefined;
+  /** The answer. Filled in by the server. */
+  status?: TokenReviewStatus | undefined;
+}
+
+/** The token to review. */
+export interface TokenReviewSpec {
+  /** The bearer token. */
+  token?:
+    | string
+    | undefined;
+  /** The audiences the token must be meant for; empty: the API server's own. */
+  audiences: string[];
+}
+
+/** Who the token authenticates as, if anyone. */
+export interface TokenReviewStatus {
+  /** Whether the token proved a user. */
+  authenticated?:
+    | boolean
+    | undefined;
+  /** The user the token proved. */
+  user?:
+    | UserInfo
+    | undefined;
+  /** The audiences the token is meant for, of those asked. */
+  audiences: string[];
+  /** Why the token proved nobody. */
+  error?: string | undefined;
+}
+
+/** A user as authentication found it. */
+export interface UserInfo {
+  /** The user's name. */
+  username?:
+    | string
+    | undefined;
+  /** The user's uid. */
+  uid?:
+    | string
+    | undefined;
+  /** The user's groups. */
+  groups: string[];
+  /** The user's further attributes. */
+  extra: { [key: string]: ExtraValue };
+}
+
+export interface UserInfo_ExtraEntry {
+  key: string;
+  value?: ExtraValue | undefined;
+}
+
+/** A list of strings (Go's named []string); its JSON form is the list itself. */
+export interface ExtraValue {
+  /** The values. */
+  items: string[];
+}
+
+/** Asks who the caller is. Posted and answered with its status; never stored. */
+export interface SelfSubjectReview {
+  /** Standard object metadata (ignored). */
+  metadata?:
+    | ObjectMeta
+    | undefined;
+  /** The caller. Filled in by the server. */
+  status?: SelfSubjectReviewStatus | undefined;
+}
+
+/** The caller, as authentication found it. */
+export interface SelfSubjectReviewStatus {
+  /** The caller's user info. */
+  userInfo?: UserInfo | undefined;
+}
+
 function createBaseTokenRequest(): TokenRequest {
   return { metadata: undefined, spec: undefined, status: undefined };
 }
@@ -387,6 +470,603 @@ export const BoundObjectReference: MessageFns<BoundObjectReference> = {
     message.apiVersion = object.apiVersion ?? undefined;
     message.name = object.name ?? undefined;
     message.uid = object.uid ?? undefined;
+    return message;
+  },
+};
+
+function createBaseTokenReview(): TokenReview {
+  return { metadata: undefined, spec: undefined, status: undefined };
+}
+
+export const TokenReview: MessageFns<TokenReview> = {
+  encode(message: TokenReview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.spec !== undefined) {
+      TokenReviewSpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.status !== undefined) {
+      TokenReviewStatus.encode(message.status, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenReview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = TokenReviewSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = TokenReviewStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TokenReview>): TokenReview {
+    return TokenReview.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TokenReview>): TokenReview {
+    const message = createBaseTokenReview();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.spec = (object.spec !== undefined && object.spec !== null)
+      ? TokenReviewSpec.fromPartial(object.spec)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? TokenReviewStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTokenReviewSpec(): TokenReviewSpec {
+  return { token: undefined, audiences: [] };
+}
+
+export const TokenReviewSpec: MessageFns<TokenReviewSpec> = {
+  encode(message: TokenReviewSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.token !== undefined) {
+      writer.uint32(10).string(message.token);
+    }
+    for (const v of message.audiences) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenReviewSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenReviewSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.audiences.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TokenReviewSpec>): TokenReviewSpec {
+    return TokenReviewSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TokenReviewSpec>): TokenReviewSpec {
+    const message = createBaseTokenReviewSpec();
+    message.token = object.token ?? undefined;
+    message.audiences = object.audiences?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseTokenReviewStatus(): TokenReviewStatus {
+  return { authenticated: undefined, user: undefined, audiences: [], error: undefined };
+}
+
+export const TokenReviewStatus: MessageFns<TokenReviewStatus> = {
+  encode(message: TokenReviewStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.authenticated !== undefined) {
+      writer.uint32(8).bool(message.authenticated);
+    }
+    if (message.user !== undefined) {
+      UserInfo.encode(message.user, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.audiences) {
+      writer.uint32(34).string(v!);
+    }
+    if (message.error !== undefined) {
+      writer.uint32(26).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenReviewStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenReviewStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.authenticated = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.user = UserInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.audiences.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<TokenReviewStatus>): TokenReviewStatus {
+    return TokenReviewStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TokenReviewStatus>): TokenReviewStatus {
+    const message = createBaseTokenReviewStatus();
+    message.authenticated = object.authenticated ?? undefined;
+    message.user = (object.user !== undefined && object.user !== null) ? UserInfo.fromPartial(object.user) : undefined;
+    message.audiences = object.audiences?.map((e) => e) || [];
+    message.error = object.error ?? undefined;
+    return message;
+  },
+};
+
+function createBaseUserInfo(): UserInfo {
+  return { username: undefined, uid: undefined, groups: [], extra: {} };
+}
+
+export const UserInfo: MessageFns<UserInfo> = {
+  encode(message: UserInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== undefined) {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.uid !== undefined) {
+      writer.uint32(18).string(message.uid);
+    }
+    for (const v of message.groups) {
+      writer.uint32(26).string(v!);
+    }
+    globalThis.Object.entries(message.extra).forEach(([key, value]: [string, ExtraValue]) => {
+      UserInfo_ExtraEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uid = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.groups.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = UserInfo_ExtraEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.extra[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UserInfo>): UserInfo {
+    return UserInfo.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserInfo>): UserInfo {
+    const message = createBaseUserInfo();
+    message.username = object.username ?? undefined;
+    message.uid = object.uid ?? undefined;
+    message.groups = object.groups?.map((e) => e) || [];
+    message.extra = (globalThis.Object.entries(object.extra ?? {}) as [string, ExtraValue][]).reduce(
+      (acc: { [key: string]: ExtraValue }, [key, value]: [string, ExtraValue]) => {
+        if (value !== undefined) {
+          acc[key] = ExtraValue.fromPartial(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseUserInfo_ExtraEntry(): UserInfo_ExtraEntry {
+  return { key: "", value: undefined };
+}
+
+export const UserInfo_ExtraEntry: MessageFns<UserInfo_ExtraEntry> = {
+  encode(message: UserInfo_ExtraEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      ExtraValue.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserInfo_ExtraEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserInfo_ExtraEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = ExtraValue.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<UserInfo_ExtraEntry>): UserInfo_ExtraEntry {
+    return UserInfo_ExtraEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserInfo_ExtraEntry>): UserInfo_ExtraEntry {
+    const message = createBaseUserInfo_ExtraEntry();
+    message.key = object.key ?? "";
+    message.value = (object.value !== undefined && object.value !== null)
+      ? ExtraValue.fromPartial(object.value)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseExtraValue(): ExtraValue {
+  return { items: [] };
+}
+
+export const ExtraValue: MessageFns<ExtraValue> = {
+  encode(message: ExtraValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.items) {
+      writer.uint32(10).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExtraValue {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExtraValue();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.items.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<ExtraValue>): ExtraValue {
+    return ExtraValue.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExtraValue>): ExtraValue {
+    const message = createBaseExtraValue();
+    message.items = object.items?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseSelfSubjectReview(): SelfSubjectReview {
+  return { metadata: undefined, status: undefined };
+}
+
+export const SelfSubjectReview: MessageFns<SelfSubjectReview> = {
+  encode(message: SelfSubjectReview, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.metadata !== undefined) {
+      ObjectMeta.encode(message.metadata, writer.uint32(10).fork()).join();
+    }
+    if (message.status !== undefined) {
+      SelfSubjectReviewStatus.encode(message.status, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SelfSubjectReview {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSelfSubjectReview();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.metadata = ObjectMeta.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.status = SelfSubjectReviewStatus.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<SelfSubjectReview>): SelfSubjectReview {
+    return SelfSubjectReview.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SelfSubjectReview>): SelfSubjectReview {
+    const message = createBaseSelfSubjectReview();
+    message.metadata = (object.metadata !== undefined && object.metadata !== null)
+      ? ObjectMeta.fromPartial(object.metadata)
+      : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? SelfSubjectReviewStatus.fromPartial(object.status)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSelfSubjectReviewStatus(): SelfSubjectReviewStatus {
+  return { userInfo: undefined };
+}
+
+export const SelfSubjectReviewStatus: MessageFns<SelfSubjectReviewStatus> = {
+  encode(message: SelfSubjectReviewStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userInfo !== undefined) {
+      UserInfo.encode(message.userInfo, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SelfSubjectReviewStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSelfSubjectReviewStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userInfo = UserInfo.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<SelfSubjectReviewStatus>): SelfSubjectReviewStatus {
+    return SelfSubjectReviewStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SelfSubjectReviewStatus>): SelfSubjectReviewStatus {
+    const message = createBaseSelfSubjectReviewStatus();
+    message.userInfo = (object.userInfo !== undefined && object.userInfo !== null)
+      ? UserInfo.fromPartial(object.userInfo)
+      : undefined;
     return message;
   },
 };
