@@ -12,10 +12,11 @@
  *   sharing, one per event per encoding (and per served version) however many watch;
  * - `apiserver_watch_events_total{group,version,resource}` and
  *   `apiserver_watch_events_sizes{group,version,resource}`: events written to watchers and
- *   their sizes, one per watcher per event, as upstream's.
+ *   their sizes, one per watcher per event, as upstream's (tallied cheaply: watch-event-counts.ts).
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { WatchEvent } from '../registry/rest/resource-store.js';
+import { WatchEventCounts } from './watch-event-counts.js';
 
 /** The wire forms a watch event is serialized to. */
 export type WatchEncoding = 'json' | 'protobuf' | 'grpc';
@@ -41,6 +42,13 @@ export interface WatchEncodings {
 /** The three encodings' bytes of one event type, by the event object. */
 type Kept = Map<string, Uint8Array>;
 
+/** The key of an encoding and event type, as a constant string (looked up per watcher per event). */
+const KEYS: Readonly<Record<WatchEncoding, Readonly<Record<Exclude<WatchEvent['type'], 'ERROR'>, string>>>> = {
+  json: { ADDED: 'json ADDED', MODIFIED: 'json MODIFIED', DELETED: 'json DELETED', BOOKMARK: 'json BOOKMARK' },
+  protobuf: { ADDED: 'protobuf ADDED', MODIFIED: 'protobuf MODIFIED', DELETED: 'protobuf DELETED', BOOKMARK: 'protobuf BOOKMARK' },
+  grpc: { ADDED: 'grpc ADDED', MODIFIED: 'grpc MODIFIED', DELETED: 'grpc DELETED', BOOKMARK: 'grpc BOOKMARK' },
+};
+
 /** Shared watch event bytes, counted in `registry` when given. */
 export function createWatchEncodings(registry?: Registry): WatchEncodings {
   const registers = registry ? [registry] : [];
@@ -50,28 +58,13 @@ export function createWatchEncodings(registry?: Registry): WatchEncodings {
     labelNames: ['group', 'resource', 'encoding'] as const,
     registers,
   });
-  const events = new Counter({
-    name: 'apiserver_watch_events_total',
-    help: 'Number of events sent in watch clients',
-    labelNames: ['group', 'version', 'resource'] as const,
-    registers,
-  });
-  const sizes = new Histogram({
-    name: 'apiserver_watch_events_sizes',
-    help: 'Watch event size distribution in bytes',
-    labelNames: ['group', 'version', 'resource'] as const,
-    // 1 KiB to 128 KiB, doubling, as upstream's.
-    buckets: [1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
-    registers,
-  });
+  const counts = new WatchEventCounts(registry);
   const kept = new WeakMap<object, Kept>();
-  // Label children per resource: written once per watcher per event, so looked up once.
-  const perResource = new Map<string, { events: { inc(): void }; sizes: { observe(v: number): void } }>();
   return {
     bytes(ev, encoding, resource, encode) {
       if (ev.type === 'ERROR') return encode();
       let forObject = kept.get(ev.object);
-      const key = `${encoding} ${ev.type}`;
+      const key = KEYS[encoding][ev.type];
       const known = forObject?.get(key);
       if (known) return known;
       const data = encode();
@@ -84,15 +77,7 @@ export function createWatchEncodings(registry?: Registry): WatchEncodings {
       return data;
     },
     sent(resource, size) {
-      const id = `${resource.group}/${resource.version}/${resource.resource}`;
-      let child = perResource.get(id);
-      if (!child) {
-        const labels = { group: resource.group, version: resource.version, resource: resource.resource };
-        child = { events: events.labels(labels), sizes: sizes.labels(labels) };
-        perResource.set(id, child);
-      }
-      child.events.inc();
-      child.sizes.observe(size);
+      counts.sent(resource, size);
     },
   };
 }

@@ -37,13 +37,22 @@ class Waiter {
   private wake: ((v: typeof TIMER | typeof ABORTED) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private fired = false;
-  private readonly onAbort = (): void => this.wake?.(ABORTED);
+  private readonly onAbort = (): void => this.rouse(ABORTED);
 
   constructor(private readonly signal: AbortSignal) {
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Waits for `promise`, the timer (armed for `ms` unless already running), or the signal. */
+  private rouse(why: typeof TIMER | typeof ABORTED): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.(why);
+  }
+
+  /**
+   * Waits for `promise`, the timer (armed for `ms` unless already running), or the signal.
+   * The caller says `settled()` when it resumes, so a timer firing later is kept for the next wait.
+   */
   wait<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMER | typeof ABORTED> {
     if (this.signal.aborted) return Promise.resolve(ABORTED);
     if (this.fired) {
@@ -52,15 +61,18 @@ class Waiter {
     }
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (this.wake) this.wake(TIMER);
+      if (this.wake) this.rouse(TIMER);
       else this.fired = true;
     }, Math.max(0, ms));
-    return new Promise((resolve, reject) => {
+    return new Promise<T | typeof TIMER | typeof ABORTED>((resolve, reject) => {
       this.wake = resolve;
       promise.then(resolve, reject);
-    }).finally(() => {
-      this.wake = undefined;
-    }) as Promise<T | typeof TIMER | typeof ABORTED>;
+    });
+  }
+
+  /** The last wait is over (its caller resumed, in the same microtask run as the settling). */
+  settled(): void {
+    this.wake = undefined;
   }
 
   close(): void {
@@ -82,6 +94,7 @@ export async function* watchStream(source: AsyncIterable<WatchEvent>, opts: Watc
     for (;;) {
       pending ??= events.next();
       const next = await waiter.wait(pending, Math.min(deadline, nextBookmark) - Date.now());
+      waiter.settled();
       if (next === ABORTED) return;
       if (next === TIMER) {
         const now = Date.now();

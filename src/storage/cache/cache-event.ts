@@ -94,6 +94,11 @@ export class EventObjects {
    * matching is ADDED, one that stops matching is DELETED (its last state at this revision).
    */
   eventFor(ev: CacheEvent, filter: WatchFilter): ObjectWatchEvent | undefined {
+    // A watcher of everything (the common case, once per watcher per event): no matching.
+    if (!filter.selection && !filter.predicate) {
+      if (ev.cur) return this.wrap(ev, ev.prev ? 'MODIFIED' : 'ADDED');
+      return ev.prev ? this.wrap(ev, 'DELETED') : undefined;
+    }
     const now = ev.cur ? this.matches(filter, ev.cur, () => this.object(ev)) : false;
     const before = ev.prev ? this.matches(filter, ev.prev, () => this.prevObject(ev)) : false;
     if (now) return this.wrap(ev, before ? 'MODIFIED' : 'ADDED');

@@ -12,7 +12,8 @@ export class CacheWatcher {
   private readonly queue: { event: ObjectWatchEvent; size: number; progress?: true }[] = [];
   private progressRevision = 0;
   private queuedBytes = 0;
-  private wake: (() => void) | undefined;
+  /** The consumer waiting on an empty queue: handed the next item directly. */
+  private waiting: { resolve: (ev: ObjectWatchEvent | undefined) => void; reject: (err: unknown) => void } | undefined;
   private ended = false;
   /** Set when the watcher was cut off for exceeding its budget. */
   overflowed = false;
@@ -79,25 +80,35 @@ export class CacheWatcher {
     this.wakeUp();
   }
 
+  /** A consumer waiting on an empty queue takes what is now at its head (or the end). */
   private wakeUp(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    const w = this.waiting;
+    if (!w) return;
+    const item = this.queue.shift();
+    if (item) {
+      this.waiting = undefined;
+      this.queuedBytes -= item.size;
+      w.resolve(item.event);
+    } else if (this.ended) {
+      this.waiting = undefined;
+      if (this.failure !== undefined) w.reject(this.failure);
+      else w.resolve(undefined);
+    }
   }
 
-  /** The next event, or undefined when the watch is over. */
-  async next(): Promise<ObjectWatchEvent | undefined> {
-    for (;;) {
-      const item = this.queue.shift();
-      if (item) {
-        this.queuedBytes -= item.size;
-        return item.event;
-      }
-      if (this.ended) {
-        if (this.failure !== undefined) throw this.failure;
-        return undefined;
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
+  /**
+   * The next event, or undefined when the watch is over. One promise per call: an event
+   * already queued settles it at once, else the push that brings one settles it directly.
+   */
+  next(): Promise<ObjectWatchEvent | undefined> {
+    const item = this.queue.shift();
+    if (item) {
+      this.queuedBytes -= item.size;
+      return Promise.resolve(item.event);
     }
+    if (this.ended) return this.failure !== undefined ? Promise.reject(this.failure) : Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
   }
 }

@@ -18,6 +18,7 @@ import { getCallOptions, listCallOptions, writeCallOptions } from './call-option
 import { grpcCredentials } from './credentials.js';
 import { messageFromJson } from './objects.js';
 import { declaredResource } from './services.js';
+import { acceptSharedFrames, frameMessage, SharedFrame } from './shared-frames.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
 import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
 
@@ -29,8 +30,9 @@ export interface MethodScope {
   shutdown?: AbortSignal;
   /**
    * Watch events as bytes shared by every watcher: the Watch method's own serializer, run
-   * once per event (the service's Watch then takes those bytes as they are; see server.ts).
-   * Absent: each watcher's messages are serialized by grpc-js.
+   * once per event, and the frame around it built once (shared-frames.ts); a stream that
+   * cannot take frames writes the message bytes, which the service's Watch takes as they
+   * are (see server.ts). Absent: each watcher's messages are serialized by grpc-js.
    */
   sharedWatch?: { encodings: WatchEncodings; serialize: (message: unknown) => Buffer };
 }
@@ -168,6 +170,8 @@ function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyR
   };
 }
 
+const asBuffer = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+
 /** Writes one message, waiting for the stream to drain when it is full (or the call to end). */
 function writeMessage(stream: ServerWritableStream<unknown, unknown>, message: unknown, signal: AbortSignal): Promise<void> {
   if (stream.write(message) || signal.aborted) return Promise.resolve();
@@ -194,6 +198,7 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
     scope.shutdown?.addEventListener('abort', onShutdown, { once: true });
     abort.signal.addEventListener('abort', () => scope.shutdown?.removeEventListener('abort', onShutdown), { once: true });
     const spec: MethodSpec = { verb: 'watch', options: (r) => listCallOptions(r.options), reply: 'object' };
+    const takesFrames = scope.sharedWatch !== undefined && acceptSharedFrames(out);
     void (async () => {
       const result = await scope.handler(apiCall(scope, spec, stream.request, stream.metadata, abort.signal));
       if (result.type !== 'watch') throw new Error('expected a watch result');
@@ -210,9 +215,11 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
             await writeMessage(out, message(), abort.signal);
             continue;
           }
-          const data = shared.encodings.bytes(ev, 'grpc', scope.def, () => shared.serialize(message()));
-          shared.encodings.sent(scope.def, data.length);
-          await writeMessage(out, data, abort.signal);
+          // The event's frame, built once for every watcher; a stream that takes frames writes
+          // it as it is, another writes the message inside it (grpc-js frames that again).
+          const frame = asBuffer(shared.encodings.bytes(ev, 'grpc', scope.def, () => frameMessage(shared.serialize(message()))));
+          shared.encodings.sent(scope.def, frame.length - 5);
+          await writeMessage(out, takesFrames ? new SharedFrame(frame) : frame.subarray(5), abort.signal);
         }
       } finally {
         abort.abort();
