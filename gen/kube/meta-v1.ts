@@ -143,8 +143,11 @@ export type Duration = string;
 
 /** A field selector requirement: key, operator and values. */
 export interface FieldSelectorRequirement {
+  /** The field the requirement is about. */
   key?: string;
+  /** How the field relates to the values: In, NotIn, Exists or DoesNotExist. */
   operator?: string;
+  /** The values; one or more for In and NotIn, none for Exists and DoesNotExist. */
   values?: string[];
 }
 

@@ -3791,9 +3791,9 @@ export const messageSchemas: SchemaMessages = {
     {"name":"duration","prop":"duration","json":"duration","number":1,"kind":"scalar","type":"int64","repeated":false,"optional":true},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldSelectorRequirement","description":"A field selector requirement: key, operator and values.","fields":[
-    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true},
-    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic"},
+    {"name":"key","prop":"key","json":"key","number":1,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"The field the requirement is about."},
+    {"name":"operator","prop":"operator","json":"operator","number":2,"kind":"scalar","type":"string","repeated":false,"optional":true,"emitEmpty":true,"description":"How the field relates to the values: In, NotIn, Exists or DoesNotExist."},
+    {"name":"values","prop":"values","json":"values","number":3,"kind":"scalar","type":"string","repeated":true,"optional":false,"listType":"atomic","description":"The values; one or more for In and NotIn, none for Exists and DoesNotExist."},
   ]},
   "k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1": {"fullName":"k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1","package":"k8s.io.apimachinery.pkg.apis.meta.v1","file":"k8s/io/apimachinery/pkg/apis/meta/v1/generated.proto","tsName":"FieldsV1","description":"The set of fields a manager owns, written as a JSON trie whose keys name fields (f:), list items by key (k:) or value (v:), positions (i:), and the node itself (.).","fields":[
     {"name":"Raw","prop":"Raw","json":"Raw","number":1,"kind":"scalar","type":"bytes","repeated":false,"optional":true},

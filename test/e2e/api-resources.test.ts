@@ -88,19 +88,12 @@ const UPSTREAM: readonly (readonly [string, string, string, boolean, string, str
 ];
 
 /**
- * Upstream rows this server does not serve yet: kinds that land with other work (the security
- * issue's reviews, CRDs and APIServices, and kinds in flight). Every other upstream row must
- * be printed.
+ * Upstream rows this server does not serve yet: kinds that land with other work (CRDs and
+ * APIServices). Every other upstream row must be printed.
  */
 const NOT_SERVED_YET = new Set([
   'customresourcedefinitions apiextensions.k8s.io/v1',
   'apiservices apiregistration.k8s.io/v1',
-  'selfsubjectreviews authentication.k8s.io/v1',
-  'tokenreviews authentication.k8s.io/v1',
-  'localsubjectaccessreviews authorization.k8s.io/v1',
-  'selfsubjectaccessreviews authorization.k8s.io/v1',
-  'selfsubjectrulesreviews authorization.k8s.io/v1',
-  'subjectaccessreviews authorization.k8s.io/v1',
 ]);
 
 const HEADERS = ['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', 'VERBS', 'CATEGORIES'];

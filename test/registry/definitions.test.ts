@@ -18,8 +18,8 @@ describe('builtin definitions', () => {
         const pkg = served.group === 'internal.apiserver.k8s.io' ? 'apiserverinternal' : served.group.split('.')[0] || 'core';
         // A version may serve another version's message (batch/v2alpha1 Job is batch/v1's).
         assert.match(served.typeName, new RegExp(`^k8s\\.io\\.api\\.${pkg}\\.v\\w+\\.\\w+$`));
-        // A create-only resource (bindings) has no list message, as upstream has no BindingList.
-        if (served.resource === 'bindings') assert.equal(served.listTypeName, '');
+        // A create-only resource (bindings, the reviews) has no list message, as upstream has no BindingList.
+        if (served.definition.disabledVerbs?.includes('list')) assert.equal(served.listTypeName, '');
         else assert.equal(served.listTypeName, `${served.typeName}List`);
         assert.equal(served.listKind, `${served.kind}List`);
         assert.ok(served.typeName.endsWith(`.${served.definition.kind}`), `${served.typeName} holds ${served.definition.kind}`);
@@ -38,6 +38,12 @@ describe('builtin definitions', () => {
   it('has the upstream short names', () => {
     const short = Object.fromEntries(builtinDefinitions.map((d) => [d.resource, d.shortNames ?? []]));
     assert.deepEqual(short, {
+      tokenreviews: [],
+      selfsubjectreviews: [],
+      subjectaccessreviews: [],
+      selfsubjectaccessreviews: [],
+      localsubjectaccessreviews: [],
+      selfsubjectrulesreviews: [],
       namespaces: ['ns'],
       configmaps: ['cm'],
       secrets: [],

@@ -141,8 +141,15 @@ export interface Duration {
 
 /** A field selector requirement: key, operator and values. */
 export interface FieldSelectorRequirement {
-  key?: string | undefined;
-  operator?: string | undefined;
+  /** The field the requirement is about. */
+  key?:
+    | string
+    | undefined;
+  /** How the field relates to the values: In, NotIn, Exists or DoesNotExist. */
+  operator?:
+    | string
+    | undefined;
+  /** The values; one or more for In and NotIn, none for Exists and DoesNotExist. */
   values: string[];
 }
 
