@@ -32,6 +32,7 @@ import type { SerializedMemo } from '../../machinery/meta/serialized.js';
 import { EventObjects, type CacheEntry, type CacheEvent, type WatchFilter } from './cache-event.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { RevisionWaiters } from './revision-waiters.js';
+import { SharedRevisionReads } from './store-revision.js';
 import type { SerializationMemo } from './serialization-memo.js';
 import type { AttributesOf, SelectionAttributes } from './selection.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -107,6 +108,13 @@ export class Cacher {
   private compactedRev = 0;
   private readonly watchers = new Set<CacheWatcher>();
   private readonly waiters = new RevisionWaiters();
+  /** Consistent reads' store revisions, shared between concurrent reads. */
+  private readonly storeRevisions: SharedRevisionReads;
+  /** When the progress request still unanswered was sent (0: none is). */
+  private progressAskedForReads = 0;
+  /** A progress notice being checked against the store beside the watch loop, and the newest one waiting its turn. */
+  private progressChecking = false;
+  private progressQueued = 0;
   private readonly objects: EventObjects;
   private readonly lifetime = new AbortController();
   private progress: ProgressWatch | undefined;
@@ -119,10 +127,13 @@ export class Cacher {
   private readonly progressTicker: NodeJS.Timeout;
   /** When the cache last asked the store for progress on behalf of its watchers. */
   private progressAskedAt = 0;
+  /** How many times the state was (re)filled from a list. */
+  private fills = 0;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
 
   constructor(private readonly o: CacherOptions) {
     this.objects = new EventObjects(o.codec);
+    this.storeRevisions = new SharedRevisionReads(o.storeRevision);
     for (const f of o.indexedFields ?? []) this.index.set(f, new Map());
     this.ready = this.fill().then(() => {
       void this.run();
@@ -188,6 +199,7 @@ export class Cacher {
   /** Replace the whole state with a fresh list of the store; watches of the old state end. */
   private async fill(): Promise<void> {
     const { revision, kvs } = await this.listAll();
+    this.fills++;
     if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
     this.entries = new Map();
     this.keys.clear();
@@ -216,12 +228,15 @@ export class Cacher {
       try {
         const w = this.o.backend.watchWithProgress(this.o.root, this.rev, signal);
         this.progress = w;
+        this.progressAskedForReads = 0;
         this.stats.backendWatches++;
+        // Someone may be waiting already: the new stream is asked at once.
+        if (this.waiters.size > 0) this.askProgress();
         try {
           for await (const item of w) {
             backoff = 100;
             if (Array.isArray(item)) this.applyBatch(item);
-            else if (item.revision > this.rev && (await this.progressHolds(item.revision))) this.advance(item.revision);
+            else this.onProgress(item.revision);
           }
         } finally {
           this.stats.backendWatches--;
@@ -258,21 +273,72 @@ export class Cacher {
     return out;
   }
 
-  /** Whether a progress notice can be trusted: the backend's own check, where it has one. */
+  /**
+   * Asks the store for progress on behalf of waiting reads, keeping at most one such request
+   * unanswered per backend watch (each read asking for its own flooded the stream, and every
+   * answer costs a check below); one unanswered for a second is taken as lost and asked again.
+   */
+  private askProgress(): void {
+    const now = Date.now();
+    if (!this.progress || (this.progressAskedForReads > 0 && now - this.progressAskedForReads < 1000)) return;
+    this.progressAskedForReads = now;
+    this.progress.requestProgress();
+  }
+
+  /**
+   * A progress notice from the backend watch. Where the backend cannot vouch for its notices
+   * (`progressCheck`), the check runs beside the watch loop, so events keep being applied while
+   * the store is asked; notices arriving meanwhile wait, the newest only, for the next check.
+   */
+  private onProgress(revision: number): void {
+    this.progressAskedForReads = 0;
+    if (!this.o.backend.progressCheck) {
+      this.advance(revision);
+      return;
+    }
+    if (revision <= this.rev) {
+      if (this.waiters.size > 0) this.askProgress();
+      return;
+    }
+    if (this.progressChecking) {
+      this.progressQueued = Math.max(this.progressQueued, revision);
+      return;
+    }
+    this.progressChecking = true;
+    void this.progressHolds(revision)
+      .then((holds) => {
+        if (holds) this.advance(revision);
+      })
+      .finally(() => {
+        this.progressChecking = false;
+        const queued = this.progressQueued;
+        this.progressQueued = 0;
+        if (queued > this.rev) this.onProgress(queued);
+        // Events are still owed: ask again, for whoever is waiting.
+        else if (this.waiters.size > 0) this.askProgress();
+      });
+  }
+
+  /**
+   * Whether a progress notice can be trusted: the backend's own check, where it has one. The
+   * check holds when nothing under the root changed in (at, revision] and the store then held as
+   * many keys as the cache did at `at`; events applied meanwhile are all newer than `revision`
+   * (none older exists) and advancing to it stays true.
+   */
   private async progressHolds(revision: number): Promise<boolean> {
     const check = this.o.backend.progressCheck;
     if (!check) return true;
     const at = this.rev;
+    const size = this.entries.size;
+    const fills = this.fills;
     try {
       const { changed, keys } = await check.call(this.o.backend, this.o.root, at, revision);
-      // Events applied meanwhile (none can be: this loop applies them) would make the counts stale.
-      if (this.rev === at && changed === 0 && keys === this.entries.size) return true;
+      // A refill meanwhile replaced the state the check was about.
+      return fills === this.fills && changed === 0 && keys === size;
     } catch {
       // unverifiable: treat as not holding
+      return false;
     }
-    // Events are still owed: ask again shortly, for whoever is waiting.
-    if (this.waiters.size > 0) setTimeout(() => this.progress?.requestProgress(), 20).unref();
-    return false;
   }
 
   /** The entry of a stored value, and the object decoded to compute its attributes (absent if it does not decode). */
@@ -413,8 +479,9 @@ export class Cacher {
   async waitFor(revision: number): Promise<void> {
     await this.ready;
     if (this.rev >= revision) return;
-    this.progress?.requestProgress();
-    if (!(await this.waiters.wait(this.rev, revision, this.timeout()))) throw futureRevisionError(revision, this.rev);
+    const waited = this.waiters.wait(this.rev, revision, this.timeout());
+    this.askProgress();
+    if (!(await waited)) throw futureRevisionError(revision, this.rev);
   }
 
   /**
@@ -424,10 +491,11 @@ export class Cacher {
    */
   private async waitConsistent(forRead = true): Promise<boolean> {
     await this.ready;
-    const current = await this.o.storeRevision();
+    const current = await this.storeRevisions.current();
     if (this.rev >= current) return true;
-    this.progress?.requestProgress();
-    const ok = await this.waiters.wait(this.rev, current, this.timeout());
+    const waited = this.waiters.wait(this.rev, current, this.timeout());
+    this.askProgress();
+    const ok = await waited;
     if (!ok && forRead) this.stats.fallbacks++;
     return ok;
   }
