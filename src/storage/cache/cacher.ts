@@ -32,7 +32,6 @@ import type { SerializedMemo } from '../../machinery/meta/serialized.js';
 import { EventObjects, type CacheEntry, type CacheEvent, type WatchFilter } from './cache-event.js';
 import { CacheWatcher } from './cache-watcher.js';
 import { RevisionWaiters } from './revision-waiters.js';
-import { SharedRevisionReads } from './store-revision.js';
 import type { SerializationMemo } from './serialization-memo.js';
 import type { AttributesOf, SelectionAttributes } from './selection.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -108,8 +107,6 @@ export class Cacher {
   private compactedRev = 0;
   private readonly watchers = new Set<CacheWatcher>();
   private readonly waiters = new RevisionWaiters();
-  /** Consistent reads' store revisions, shared between concurrent reads. */
-  private readonly storeRevisions: SharedRevisionReads;
   /** When the progress request still unanswered was sent (0: none is). */
   private progressAskedForReads = 0;
   /** A progress notice being checked against the store beside the watch loop, and the newest one waiting its turn. */
@@ -133,7 +130,6 @@ export class Cacher {
 
   constructor(private readonly o: CacherOptions) {
     this.objects = new EventObjects(o.codec);
-    this.storeRevisions = new SharedRevisionReads(o.storeRevision);
     for (const f of o.indexedFields ?? []) this.index.set(f, new Map());
     this.ready = this.fill().then(() => {
       void this.run();
@@ -491,7 +487,7 @@ export class Cacher {
    */
   private async waitConsistent(forRead = true): Promise<boolean> {
     await this.ready;
-    const current = await this.storeRevisions.current();
+    const current = await this.o.storeRevision();
     if (this.rev >= current) return true;
     const waited = this.waiters.wait(this.rev, current, this.timeout());
     this.askProgress();

@@ -3,6 +3,7 @@
  * store whose reads and watches under the resource's root come from that resource's
  * {@link Cacher}; writes, and keys outside the root, go to the store underneath.
  */
+import { SharedRevisionReads } from './store-revision.js';
 import type { Codec } from '../codec.js';
 import type { KvBackend } from '../kv.js';
 import { lazyListOf, type ObjectStore } from '../object-store.js';
@@ -68,33 +69,11 @@ export interface WatchCache {
   stop(): void;
 }
 
-/** Store revisions read by many callers at once share one backend call started after they asked. */
-function coalescedRevision(backend: KvBackend): () => Promise<number> {
-  let inFlight: Promise<number> | undefined;
-  let queued: Promise<number> | undefined;
-  const start = (): Promise<number> => {
-    const p = backend.currentRevision().finally(() => {
-      if (inFlight === p) inFlight = undefined;
-    });
-    inFlight = p;
-    return p;
-  };
-  return () => {
-    if (!inFlight) return start();
-    // The call in flight may predate a write this caller must see: join the next one.
-    queued ??= inFlight
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return inFlight ?? start();
-      });
-    return queued;
-  };
-}
-
 export function createWatchCache(opts: WatchCacheOptions): WatchCache {
   const caches = new Map<string, { cacher: Cacher; res: CachedResource; users: number }>();
-  const storeRevision = coalescedRevision(opts.backend);
+  // Store revisions for consistent reads, shared by every resource's cache (store-revision.ts).
+  const revisions = new SharedRevisionReads(() => opts.backend.currentRevision());
+  const storeRevision = (): Promise<number> => revisions.current();
   const inner = opts.inner;
   const budget = opts.serializationBudgetBytes;
   const memo = budget === 0 ? undefined : new SerializationMemo(budget);
