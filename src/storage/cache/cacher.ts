@@ -12,7 +12,7 @@
  *   window is 410 Expired, as kube-apiserver answers.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../../machinery/meta/object.js';
+import { cloneObject, type KubeObject } from '../../machinery/meta/object.js';
 import { decodeWithVersion, type Codec } from '../codec.js';
 import { decodeContinue, encodeContinue } from '../continue-token.js';
 import { StorageError, compactedError, futureRevisionError, isStorageError } from '../errors.js';
@@ -93,6 +93,9 @@ function ownKv(kv: KeyValue): KeyValue {
   return { ...kv, value: new Uint8Array(v) };
 }
 
+/** Most writes' decoded objects held for their events at once (a write whose event never comes is let go with the rest). */
+const WRITTEN_OFFERS = 1024;
+
 export class Cacher {
   private entries = new Map<string, CacheEntry>();
   private readonly keys = new SortedKeys();
@@ -124,6 +127,8 @@ export class Cacher {
   private readonly progressTicker: NodeJS.Timeout;
   /** When the cache last asked the store for progress on behalf of its watchers. */
   private progressAskedAt = 0;
+  /** Writes' decoded objects waiting for their events (offerWritten). */
+  private written = new Map<string, { revision: number; object: KubeObject }>();
   /** How many times the state was (re)filled from a list. */
   private fills = 0;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
@@ -140,6 +145,18 @@ export class Cacher {
     this.sweep.unref();
     this.progressTicker = setInterval(() => this.tellProgress(), this.o.progressIntervalMs ?? 1000);
     this.progressTicker.unref();
+  }
+
+  /**
+   * A write through this server's store, as the store decoded it for the answer: a copy waits
+   * for the write's own event (same key and revision), which then takes it instead of decoding
+   * the same bytes a second time. Offers whose event came first are dropped.
+   */
+  offerWritten(key: string, object: KubeObject): void {
+    const revision = Number(object.metadata?.resourceVersion);
+    if (!(revision > this.rev)) return;
+    if (this.written.size >= WRITTEN_OFFERS) this.written.clear();
+    this.written.set(key, { revision, object: cloneObject(object) });
   }
 
   /** Resolves when the cache holds the resource's state. */
@@ -196,6 +213,7 @@ export class Cacher {
   private async fill(): Promise<void> {
     const { revision, kvs } = await this.listAll();
     this.fills++;
+    this.written.clear();
     if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
     this.entries = new Map();
     this.keys.clear();
@@ -339,8 +357,11 @@ export class Cacher {
 
   /** The entry of a stored value, and the object decoded to compute its attributes (absent if it does not decode). */
   private entryOf(kv: KeyValue): { entry: CacheEntry; object?: KubeObject } {
+    const written = this.written.get(kv.key);
+    if (written) this.written.delete(kv.key);
     try {
-      const object = decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key);
+      // The store decoded these very bytes for the write's answer: its copy is this decoding.
+      const object = written?.revision === kv.modRevision ? written.object : decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key);
       const raw = this.o.attributes(object);
       return { entry: { key: kv.key, kv, attrs: { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) } }, object };
     } catch {

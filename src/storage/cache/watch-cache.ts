@@ -120,7 +120,11 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       const mine = (key: string): boolean => key.startsWith(res.root);
       const dir = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
       return {
-        create: (key, obj) => inner.create(key, obj),
+        create: async (key, obj) => {
+          const created = await inner.create(key, obj);
+          if (mine(key)) cacher.offerWritten(key, created);
+          return created;
+        },
         get: (key, o) => (mine(key) ? cacher.get(key, o?.resourceVersion) : inner.get(key, o)),
         getLazy: async (key, o) => {
           if (mine(key)) return cacher.getLazy(key, o?.resourceVersion);
@@ -132,7 +136,10 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
         guaranteedUpdate: (key, tryUpdate, o) => {
           // Start from the cached state: one round trip when it is current, as upstream's cachedExistingObject.
           const suggestion = mine(key) ? cacher.peek(key) : undefined;
-          return inner.guaranteedUpdate(key, tryUpdate, suggestion ? { ...o, suggestion } : o);
+          return inner.guaranteedUpdate(key, tryUpdate, suggestion ? { ...o, suggestion } : o).then((updated) => {
+            if (mine(key)) cacher.offerWritten(key, updated);
+            return updated;
+          });
         },
         delete: (key, o) => inner.delete(key, o),
         watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),
