@@ -5,6 +5,7 @@
  * KvBackend's own creates; and Deployment updates by server-side apply against strategic
  * merge patch.
  */
+import { readFileSync } from 'node:fs';
 import { credentials } from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import type { ConfigMap } from '../gen/k8s/io/api/core/v1/config.js';
@@ -14,19 +15,40 @@ import { createEmbeddedBackend } from '../src/storage/embedded/index.js';
 import { configMap, httpClient, type BenchContext, type Row, type ServerProcess } from './context.js';
 import { type Figures, measure } from './measure.js';
 
-function loop(ctx: BenchContext, name: string, op: (i: number) => Promise<unknown>): Promise<Figures> {
+function loop(ctx: BenchContext, name: string, op: (i: number) => Promise<unknown>, cpu?: () => number): Promise<Figures> {
   ctx.log(name);
-  return measure(name, op, { requests: ctx.requests, concurrency: ctx.concurrency, warmup: ctx.quick ? 20 : 200 });
+  return measure(name, op, { requests: ctx.requests, concurrency: ctx.concurrency, warmup: ctx.quick ? 20 : 200, ...(cpu ? { cpu } : {}) });
 }
+
+/** CPU time (user + system, µs) a process has used so far, from /proc (clock ticks of 10 ms). */
+function processCpu(pid: number | undefined): () => number {
+  return () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  };
+}
+
+/** This process's CPU time so far (µs): the load generator's, e.g. the etcd3 client's. */
+const ownCpu = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 /** HTTP JSON creates of 1 KiB ConfigMaps in `default`. */
 export function httpCreates(ctx: BenchContext, server: ServerProcess, name: string, prefix: string): Promise<Figures> {
   const client = httpClient(ctx.concurrency);
   const url = new URL(`${server.url}/api/v1/namespaces/default/configmaps`);
-  return loop(ctx, name, async (i) => {
-    const res = await client.send(url, 'POST', JSON.stringify(configMap(prefix, i)));
-    if (res.status !== 201) throw new Error(`HTTP create failed: ${res.status} ${res.text}`);
-  }).finally(() => client.close());
+  return loop(
+    ctx,
+    name,
+    async (i) => {
+      const res = await client.send(url, 'POST', JSON.stringify(configMap(prefix, i)));
+      if (res.status !== 201) throw new Error(`HTTP create failed: ${res.status} ${res.text}`);
+    },
+    processCpu(server.child.pid),
+  ).finally(() => client.close());
 }
 
 /** gRPC creates of the same ConfigMaps. */
@@ -38,12 +60,15 @@ export function grpcCreates(ctx: BenchContext, server: ServerProcess, name: stri
       const object = kubeJsonToMessage('k8s.io.api.core.v1.ConfigMap', json).message as unknown as ConfigMap;
       client.create({ namespace: 'default', object }, (err) => (err ? reject(err) : resolve()));
     }),
+    processCpu(server.child.pid),
   ).finally(() => client.close());
 }
 
-const throughput = (metric: string, f: Figures, baseline?: Figures, target?: Row['target']): Row[] => [
+/** Throughput and p99; the CPU per operation where it was sampled (the server's for creates, the client's for raw puts). */
+const throughput = (metric: string, f: Figures, baseline?: Figures, target?: Row['target'], cpuOf = 'server'): Row[] => [
   { metric, value: f.opsPerSec, unit: 'ops/s', ...(baseline ? { baseline: { name: baseline.name, value: baseline.opsPerSec } } : {}), ...(target ? { target } : {}) },
   { metric: `${metric} p99`, value: f.p99, unit: 'ms' },
+  ...(f.cpuPerOp !== undefined ? [{ metric: `${metric}: ${cpuOf} CPU per op`, value: f.cpuPerOp, unit: 'µs' }] : []),
 ];
 
 const DEPLOYMENTS = 512;
@@ -104,10 +129,15 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
   const etcd = await ctx.etcd();
   const client = new Etcd3({ hosts: etcd.endpoint });
-  const raw = await loop(ctx, 'raw etcd put (etcd3 client)', async (i) => {
-    await client.put(`/bench/raw/default/raw-${i}`).value(JSON.stringify(configMap('raw', i)));
-  }).finally(() => client.close());
-  rows.push(...throughput(raw.name, raw));
+  const raw = await loop(
+    ctx,
+    'raw etcd put (etcd3 client)',
+    async (i) => {
+      await client.put(`/bench/raw/default/raw-${i}`).value(JSON.stringify(configMap('raw', i)));
+    },
+    ownCpu,
+  ).finally(() => client.close());
+  rows.push(...throughput(raw.name, raw, undefined, undefined, 'etcd3 client'));
 
   const onEtcd = await ctx.startServer(['--etcd-servers', etcd.endpoint]);
   const ratio = { on: 'ratio', op: '>=', bound: 0.9 } as const;

@@ -88,9 +88,16 @@ export function managedView(def: ServedResource, obj: KubeObject): Record<string
   return def.schema.proto ? goView(def.schema.proto.typeName, obj as Record<string, unknown>) : (obj as Record<string, unknown>);
 }
 
-/** The kind's empty object at this version, as the field manager compares it. */
+const emptyViews = new WeakMap<ServedResource, Record<string, unknown>>();
+
+/**
+ * The kind's empty object at this version, as the field manager compares it: built once per
+ * served version (the field manager only reads it).
+ */
 export function emptyManagedView(def: ServedResource): Record<string, unknown> {
-  return { apiVersion: definitionApiVersion(def), kind: def.kind, ...managedView(def, {} as KubeObject) };
+  let view = emptyViews.get(def);
+  if (!view) emptyViews.set(def, (view = { apiVersion: definitionApiVersion(def), kind: def.kind, ...managedView(def, {} as KubeObject) }));
+  return view;
 }
 
 /** The manager a write is recorded under: `fieldManager`, else the User-Agent up to its first `/`. */

@@ -1,7 +1,7 @@
 /** create, update and patch (server-side apply lives in apply.ts). */
 import { checkNameMatches } from '../../machinery/errors/index.js';
 import { isResetManagedFields } from '../../machinery/fieldmanager/index.js';
-import type { KubeObject } from '../../machinery/meta/object.js';
+import { cloneObject, type KubeObject } from '../../machinery/meta/object.js';
 import { writeTargetOf, type WriteOptions, type WriteTarget } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
@@ -51,7 +51,7 @@ export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
     call.namespace,
     name,
     (current) => {
-      const next = structuredClone(object);
+      const next = cloneObject(object);
       recordUpdate(store.definition, call.subresource, current.metadata ? current : undefined, next, manager, reset);
       return next;
     },

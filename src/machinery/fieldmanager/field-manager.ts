@@ -8,6 +8,7 @@
  * `ancient-changes`); and `kubectl` applying over a client-side-applied object may take
  * the fields its last-applied-configuration already held, keeping that annotation current.
  */
+import { nowRfc3339 } from '../../util/rfc3339.js';
 import { decodeManagedFields, emptyManaged, encodeManagedFields, managerIdentifier, type Managed, type ManagedFieldsEntry } from './managed-fields.js';
 import { pathToString } from './path.js';
 import { goJson } from './value.js';
@@ -66,9 +67,6 @@ function setManagedFields(obj: Obj, entries: ManagedFieldsEntry[] | undefined): 
   return { ...obj, metadata };
 }
 
-function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class FieldManager {
   private readonly updater: Updater;

@@ -24,14 +24,29 @@ export interface KubeList {
   items: KubeObject[];
 }
 
-/** RFC 3339 with seconds precision, as meta/v1 Time serializes. */
-export function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** RFC 3339 with seconds precision, as meta/v1 Time serializes (formatted once a second). */
+export { nowRfc3339 } from '../../util/rfc3339.js';
+
+/**
+ * A deep clone of a plain JSON value (objects here are plain JSON), walked directly: several
+ * times cheaper than `structuredClone` on the write path. Properties whose value is undefined
+ * are kept as such; byte arrays and dates, should one appear, are copied as structuredClone would.
+ */
+export function cloneObject<T>(obj: T): T {
+  return cloneValue(obj) as T;
 }
 
-/** A JSON deep clone (objects here are plain JSON). */
-export function cloneObject<T>(obj: T): T {
-  return structuredClone(obj);
+function cloneValue(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = cloneValue(v[i]);
+    return out;
+  }
+  if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof Map || v instanceof Set) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneValue((v as Record<string, unknown>)[k]);
+  return out;
 }
 
 /** Deep equality for plain JSON values. */

@@ -12,7 +12,7 @@
  *   window is 410 Expired, as kube-apiserver answers.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../../machinery/meta/object.js';
+import { cloneObject, type KubeObject } from '../../machinery/meta/object.js';
 import { decodeWithVersion, type Codec } from '../codec.js';
 import { decodeContinue, encodeContinue } from '../continue-token.js';
 import { StorageError, compactedError, futureRevisionError, isStorageError } from '../errors.js';
@@ -93,6 +93,9 @@ function ownKv(kv: KeyValue): KeyValue {
   return { ...kv, value: new Uint8Array(v) };
 }
 
+/** Most writes' decoded objects held for their events at once (a write whose event never comes is let go with the rest). */
+const WRITTEN_OFFERS = 1024;
+
 export class Cacher {
   private entries = new Map<string, CacheEntry>();
   private readonly keys = new SortedKeys();
@@ -107,6 +110,11 @@ export class Cacher {
   private compactedRev = 0;
   private readonly watchers = new Set<CacheWatcher>();
   private readonly waiters = new RevisionWaiters();
+  /** When the progress request still unanswered was sent (0: none is). */
+  private progressAskedForReads = 0;
+  /** A progress notice being checked against the store beside the watch loop, and the newest one waiting its turn. */
+  private progressChecking = false;
+  private progressQueued = 0;
   private readonly objects: EventObjects;
   private readonly lifetime = new AbortController();
   private progress: ProgressWatch | undefined;
@@ -119,6 +127,10 @@ export class Cacher {
   private readonly progressTicker: NodeJS.Timeout;
   /** When the cache last asked the store for progress on behalf of its watchers. */
   private progressAskedAt = 0;
+  /** Writes' decoded objects waiting for their events (offerWritten). */
+  private written = new Map<string, { revision: number; object: KubeObject }>();
+  /** How many times the state was (re)filled from a list. */
+  private fills = 0;
   readonly stats: CacherStats = { backendWatches: 0, objects: 0, windowEvents: 0, consistency: { match: 0, mismatch: 0, error: 0 }, fallbacks: 0 };
 
   constructor(private readonly o: CacherOptions) {
@@ -133,6 +145,18 @@ export class Cacher {
     this.sweep.unref();
     this.progressTicker = setInterval(() => this.tellProgress(), this.o.progressIntervalMs ?? 1000);
     this.progressTicker.unref();
+  }
+
+  /**
+   * A write through this server's store, as the store decoded it for the answer: a copy waits
+   * for the write's own event (same key and revision), which then takes it instead of decoding
+   * the same bytes a second time. Offers whose event came first are dropped.
+   */
+  offerWritten(key: string, object: KubeObject): void {
+    const revision = Number(object.metadata?.resourceVersion);
+    if (!(revision > this.rev)) return;
+    if (this.written.size >= WRITTEN_OFFERS) this.written.clear();
+    this.written.set(key, { revision, object: cloneObject(object) });
   }
 
   /** Resolves when the cache holds the resource's state. */
@@ -188,6 +212,8 @@ export class Cacher {
   /** Replace the whole state with a fresh list of the store; watches of the old state end. */
   private async fill(): Promise<void> {
     const { revision, kvs } = await this.listAll();
+    this.fills++;
+    this.written.clear();
     if (this.o.memo) for (const e of this.entries.values()) this.o.memo.release(e);
     this.entries = new Map();
     this.keys.clear();
@@ -216,12 +242,15 @@ export class Cacher {
       try {
         const w = this.o.backend.watchWithProgress(this.o.root, this.rev, signal);
         this.progress = w;
+        this.progressAskedForReads = 0;
         this.stats.backendWatches++;
+        // Someone may be waiting already: the new stream is asked at once.
+        if (this.waiters.size > 0) this.askProgress();
         try {
           for await (const item of w) {
             backoff = 100;
             if (Array.isArray(item)) this.applyBatch(item);
-            else if (item.revision > this.rev && (await this.progressHolds(item.revision))) this.advance(item.revision);
+            else this.onProgress(item.revision);
           }
         } finally {
           this.stats.backendWatches--;
@@ -258,27 +287,81 @@ export class Cacher {
     return out;
   }
 
-  /** Whether a progress notice can be trusted: the backend's own check, where it has one. */
+  /**
+   * Asks the store for progress on behalf of waiting reads, keeping at most one such request
+   * unanswered per backend watch (each read asking for its own flooded the stream, and every
+   * answer costs a check below); one unanswered for a second is taken as lost and asked again.
+   */
+  private askProgress(): void {
+    const now = Date.now();
+    if (!this.progress || (this.progressAskedForReads > 0 && now - this.progressAskedForReads < 1000)) return;
+    this.progressAskedForReads = now;
+    this.progress.requestProgress();
+  }
+
+  /**
+   * A progress notice from the backend watch. Where the backend cannot vouch for its notices
+   * (`progressCheck`), the check runs beside the watch loop, so events keep being applied while
+   * the store is asked; notices arriving meanwhile wait, the newest only, for the next check.
+   */
+  private onProgress(revision: number): void {
+    this.progressAskedForReads = 0;
+    if (!this.o.backend.progressCheck) {
+      this.advance(revision);
+      return;
+    }
+    if (revision <= this.rev) {
+      if (this.waiters.size > 0) this.askProgress();
+      return;
+    }
+    if (this.progressChecking) {
+      this.progressQueued = Math.max(this.progressQueued, revision);
+      return;
+    }
+    this.progressChecking = true;
+    void this.progressHolds(revision)
+      .then((holds) => {
+        if (holds) this.advance(revision);
+      })
+      .finally(() => {
+        this.progressChecking = false;
+        const queued = this.progressQueued;
+        this.progressQueued = 0;
+        if (queued > this.rev) this.onProgress(queued);
+        // Events are still owed: ask again, for whoever is waiting.
+        else if (this.waiters.size > 0) this.askProgress();
+      });
+  }
+
+  /**
+   * Whether a progress notice can be trusted: the backend's own check, where it has one. The
+   * check holds when nothing under the root changed in (at, revision] and the store then held as
+   * many keys as the cache did at `at`; events applied meanwhile are all newer than `revision`
+   * (none older exists) and advancing to it stays true.
+   */
   private async progressHolds(revision: number): Promise<boolean> {
     const check = this.o.backend.progressCheck;
     if (!check) return true;
     const at = this.rev;
+    const size = this.entries.size;
+    const fills = this.fills;
     try {
       const { changed, keys } = await check.call(this.o.backend, this.o.root, at, revision);
-      // Events applied meanwhile (none can be: this loop applies them) would make the counts stale.
-      if (this.rev === at && changed === 0 && keys === this.entries.size) return true;
+      // A refill meanwhile replaced the state the check was about.
+      return fills === this.fills && changed === 0 && keys === size;
     } catch {
       // unverifiable: treat as not holding
+      return false;
     }
-    // Events are still owed: ask again shortly, for whoever is waiting.
-    if (this.waiters.size > 0) setTimeout(() => this.progress?.requestProgress(), 20).unref();
-    return false;
   }
 
   /** The entry of a stored value, and the object decoded to compute its attributes (absent if it does not decode). */
   private entryOf(kv: KeyValue): { entry: CacheEntry; object?: KubeObject } {
+    const written = this.written.get(kv.key);
+    if (written) this.written.delete(kv.key);
     try {
-      const object = decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key);
+      // The store decoded these very bytes for the write's answer: its copy is this decoding.
+      const object = written?.revision === kv.modRevision ? written.object : decodeWithVersion(this.o.codec, kv.value, kv.modRevision, kv.key);
       const raw = this.o.attributes(object);
       return { entry: { key: kv.key, kv, attrs: { labels: this.internRecord(raw.labels), fields: this.internRecord(raw.fields) } }, object };
     } catch {
@@ -413,8 +496,9 @@ export class Cacher {
   async waitFor(revision: number): Promise<void> {
     await this.ready;
     if (this.rev >= revision) return;
-    this.progress?.requestProgress();
-    if (!(await this.waiters.wait(this.rev, revision, this.timeout()))) throw futureRevisionError(revision, this.rev);
+    const waited = this.waiters.wait(this.rev, revision, this.timeout());
+    this.askProgress();
+    if (!(await waited)) throw futureRevisionError(revision, this.rev);
   }
 
   /**
@@ -426,8 +510,9 @@ export class Cacher {
     await this.ready;
     const current = await this.o.storeRevision();
     if (this.rev >= current) return true;
-    this.progress?.requestProgress();
-    const ok = await this.waiters.wait(this.rev, current, this.timeout());
+    const waited = this.waiters.wait(this.rev, current, this.timeout());
+    this.askProgress();
+    const ok = await waited;
     if (!ok && forRead) this.stats.fallbacks++;
     return ok;
   }

@@ -3,6 +3,7 @@
  * store whose reads and watches under the resource's root come from that resource's
  * {@link Cacher}; writes, and keys outside the root, go to the store underneath.
  */
+import { SharedRevisionReads } from './store-revision.js';
 import type { Codec } from '../codec.js';
 import type { KvBackend } from '../kv.js';
 import { lazyListOf, type ObjectStore } from '../object-store.js';
@@ -68,33 +69,11 @@ export interface WatchCache {
   stop(): void;
 }
 
-/** Store revisions read by many callers at once share one backend call started after they asked. */
-function coalescedRevision(backend: KvBackend): () => Promise<number> {
-  let inFlight: Promise<number> | undefined;
-  let queued: Promise<number> | undefined;
-  const start = (): Promise<number> => {
-    const p = backend.currentRevision().finally(() => {
-      if (inFlight === p) inFlight = undefined;
-    });
-    inFlight = p;
-    return p;
-  };
-  return () => {
-    if (!inFlight) return start();
-    // The call in flight may predate a write this caller must see: join the next one.
-    queued ??= inFlight
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return inFlight ?? start();
-      });
-    return queued;
-  };
-}
-
 export function createWatchCache(opts: WatchCacheOptions): WatchCache {
   const caches = new Map<string, { cacher: Cacher; res: CachedResource; users: number }>();
-  const storeRevision = coalescedRevision(opts.backend);
+  // Store revisions for consistent reads, shared by every resource's cache (store-revision.ts).
+  const revisions = new SharedRevisionReads(() => opts.backend.currentRevision());
+  const storeRevision = (): Promise<number> => revisions.current();
   const inner = opts.inner;
   const budget = opts.serializationBudgetBytes;
   const memo = budget === 0 ? undefined : new SerializationMemo(budget);
@@ -141,7 +120,11 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
       const mine = (key: string): boolean => key.startsWith(res.root);
       const dir = (p: string): string => (p.endsWith('/') ? p : `${p}/`);
       return {
-        create: (key, obj) => inner.create(key, obj),
+        create: async (key, obj) => {
+          const created = await inner.create(key, obj);
+          if (mine(key)) cacher.offerWritten(key, created);
+          return created;
+        },
         get: (key, o) => (mine(key) ? cacher.get(key, o?.resourceVersion) : inner.get(key, o)),
         getLazy: async (key, o) => {
           if (mine(key)) return cacher.getLazy(key, o?.resourceVersion);
@@ -153,7 +136,10 @@ export function createWatchCache(opts: WatchCacheOptions): WatchCache {
         guaranteedUpdate: (key, tryUpdate, o) => {
           // Start from the cached state: one round trip when it is current, as upstream's cachedExistingObject.
           const suggestion = mine(key) ? cacher.peek(key) : undefined;
-          return inner.guaranteedUpdate(key, tryUpdate, suggestion ? { ...o, suggestion } : o);
+          return inner.guaranteedUpdate(key, tryUpdate, suggestion ? { ...o, suggestion } : o).then((updated) => {
+            if (mine(key)) cacher.offerWritten(key, updated);
+            return updated;
+          });
         },
         delete: (key, o) => inner.delete(key, o),
         watch: (prefix, o) => (mine(dir(prefix)) ? cacher.watch(prefix, o) : inner.watch(prefix, o)),

@@ -3,7 +3,7 @@
  * ApiCalls, runs the shared pipeline, and renders results. Discovery, version, health
  * and OpenAPI documents are served here from the same catalog.
  */
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
@@ -23,6 +23,7 @@ import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
 import { serveResource } from './resource-route.js';
+import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
 
@@ -60,10 +61,6 @@ export interface HttpGatewayOptions {
 /** Largest request body accepted (upstream's default of 3 MiB). */
 const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
-function requestTooLarge(): ApiError {
-  return new ApiError('RequestEntityTooLarge', `Request entity too large: limit is ${MAX_BODY_BYTES}`);
-}
-
 /**
  * Builds the server's request listener: bodiless reads of resources go straight to the
  * resource route on the plain node request (none of express's routes can match their paths,
@@ -77,14 +74,35 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    if (!isBodilessResourceRead(req, path)) {
+    const read = isBodilessResourceRead(req, path);
+    if (!read && !isResourceWrite(req, path)) {
       app(req, res);
       return;
     }
     // The query as express's 'simple' parser reads it.
     const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, string | string[] | undefined>);
-    serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+    if (read) {
+      serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+      return;
+    }
+    serveWrite(req, res, (body) => serveResource(opts.catalog, opts.handler, req, res, encodings, path, query, body));
   };
+}
+
+/**
+ * A write's body read off the node request (request-body.ts), then the resource route: what
+ * express's length check and raw body parser did, with the same answers. A declared length
+ * over the limit is answered at once and the connection closed, as before.
+ */
+function serveWrite(req: IncomingMessage, res: ServerResponse, serve: (body: Buffer | undefined) => Promise<void>): void {
+  if (declaresTooLarge(req)) {
+    res.setHeader('Connection', 'close');
+    sendError(res, requestTooLarge());
+    return;
+  }
+  readRequestBody(req)
+    .then(serve)
+    .catch((err: unknown) => sendError(res, err));
 }
 
 function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): express.Express {
@@ -96,8 +114,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   // A declared length over the limit is answered at once (the body parser would first read
   // the whole declared body off the socket); the connection closes after the answer.
   app.use((req, res, next) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (!(declared > MAX_BODY_BYTES) || isProxyRequest(req)) return next();
+    if (!declaresTooLarge(req) || isProxyRequest(req)) return next();
     res.setHeader('Connection', 'close');
     sendError(res, requestTooLarge());
   });
@@ -155,7 +172,9 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   });
 
   app.use((req, res, next) => {
-    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, req.query as Record<string, string | string[] | undefined>).catch(next);
+    const body: unknown = req.body;
+    const query = req.query as Record<string, string | string[] | undefined>;
+    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);
@@ -182,6 +201,17 @@ function isResourceRequestPath(path: string): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * A write (POST, PUT, PATCH, DELETE) of a resource path other than a proxy's: express would
+ * only have parsed its body and handed it to the resource route (no route before it takes
+ * these methods). Proxied bodies stream to the backend, through express as before.
+ */
+function isResourceWrite(req: IncomingMessage, path: string): boolean {
+  const m = req.method;
+  if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return false;
+  return (path.startsWith('/api/') || path.startsWith('/apis/')) && !isProxyPath(path);
 }
 
 function isProxyRequest(req: { url?: string }): boolean {

@@ -41,17 +41,18 @@ function closed(abort: AbortController): () => void {
 }
 
 /**
- * Serves one resource request, from the plain node request (the fast path of bodiless reads
- * never enters express) with its path and parsed query; a write's body is express's raw one.
+ * Serves one resource request, from the plain node request (reads without a body and writes
+ * never enter express) with its path, parsed query and, for a write, the body read off it.
  */
 export async function serveResource(
   catalog: ApiCatalog,
   handler: ApiHandler,
-  req: IncomingMessage & { body?: unknown },
+  req: IncomingMessage,
   res: ServerResponse,
   encodings: WatchEncodings,
   path: string,
   query: Query,
+  body?: Buffer,
 ): Promise<void> {
   const info = parseResourcePath(path);
   if (!info) throw resourceNotFound();
@@ -70,7 +71,7 @@ export async function serveResource(
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
   if (!reads) {
-    const data = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const data = body ?? Buffer.alloc(0);
     const contentType = req.headers['content-type'];
     call.body = contentType === undefined ? { type: 'encoded', data } : { type: 'encoded', data, contentType };
   }
