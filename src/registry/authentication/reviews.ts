@@ -7,7 +7,7 @@
 import type { SelfSubjectReview, TokenReview, UserInfo } from '../../../gen/kube/authentication-v1.js';
 import { internalError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
-import type { ComputedContext, ResourceDefinition, ReviewAccess } from '../rest/definition.js';
+import type { ComputedContext, ComputedResource, ResourceDefinition, ReviewAccess } from '../rest/definition.js';
 import { declared } from '../rest/declared.js';
 import type { RequestUser } from '../rest/strategy.js';
 
@@ -28,34 +28,25 @@ export function userInfoOf(user: RequestUser): UserInfo {
 }
 
 /** Reviews are not stored, so their names (usually none) are never checked. */
-export const anyName = (): string[] => [];
+const anyName = (): string[] => [];
+
+/** A review kind: declared create-only, its create computed by `create`. */
+export function reviewDefinition<T extends object>(group: string, resource: string, create: NonNullable<ComputedResource['create']>): ResourceDefinition<T> {
+  return { ...declared(group, resource), nameValidator: anyName, strategy: {}, computed: { create } };
+}
 
 /** A review's metadata is the request's: nothing is stored, so nothing is assigned. */
 export const reviewMeta = (obj: KubeObject): Record<string, unknown> => ({ ...(obj.metadata ?? {}) });
 
-export const tokenReviews: ResourceDefinition<TokenReview> = {
-  ...declared('authentication.k8s.io', 'tokenreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(ctx, _namespace, obj) {
-      const review = obj as TokenReview & KubeObject;
-      const token = review.spec?.token ?? '';
-      const user = token === '' ? undefined : await reviewAccess(ctx).authenticateToken(token);
-      const status: Record<string, unknown> = user ? { authenticated: true, user: userInfoOf(user) } : { user: {} };
-      return { ...review, metadata: reviewMeta(review), spec: review.spec ?? {}, status } as KubeObject;
-    },
-  },
-};
+export const tokenReviews = reviewDefinition<TokenReview>('authentication.k8s.io', 'tokenreviews', async (ctx, _namespace, obj) => {
+  const review = obj as TokenReview & KubeObject;
+  const token = review.spec?.token ?? '';
+  const user = token === '' ? undefined : await reviewAccess(ctx).authenticateToken(token);
+  const status: Record<string, unknown> = user ? { authenticated: true, user: userInfoOf(user) } : { user: {} };
+  return { ...review, metadata: reviewMeta(review), spec: review.spec ?? {}, status } as KubeObject;
+});
 
-export const selfSubjectReviews: ResourceDefinition<SelfSubjectReview> = {
-  ...declared('authentication.k8s.io', 'selfsubjectreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(_ctx, _namespace, obj, _dryRun, user) {
-      const review = obj as SelfSubjectReview & KubeObject;
-      return { ...review, metadata: reviewMeta(review), status: { userInfo: user ? userInfoOf(user) : {} } } as KubeObject;
-    },
-  },
-};
+export const selfSubjectReviews = reviewDefinition<SelfSubjectReview>('authentication.k8s.io', 'selfsubjectreviews', async (_ctx, _namespace, obj, _dryRun, user) => {
+  const review = obj as SelfSubjectReview & KubeObject;
+  return { ...review, metadata: reviewMeta(review), status: { userInfo: user ? userInfoOf(user) : {} } } as KubeObject;
+});

@@ -15,9 +15,8 @@ import type {
 import { invalid } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { invalidValue, required, toCauses, type FieldError } from '../../machinery/validation/field-error.js';
-import { anyName, reviewAccess, reviewMeta } from '../authentication/reviews.js';
-import type { ComputedContext, ResourceDefinition, ReviewRequest } from '../rest/definition.js';
-import { declared } from '../rest/declared.js';
+import { reviewAccess, reviewDefinition, reviewMeta } from '../authentication/reviews.js';
+import type { ComputedContext, ReviewRequest } from '../rest/definition.js';
 import type { RequestUser } from '../rest/strategy.js';
 
 const GROUP = 'authorization.k8s.io';
@@ -80,66 +79,38 @@ function subjectErrors(spec: SubjectAccessReview['spec']): FieldError[] {
   return errs;
 }
 
-export const subjectAccessReviews: ResourceDefinition<SubjectAccessReview> = {
-  ...declared(GROUP, 'subjectaccessreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(ctx, _namespace, obj) {
-      const review = obj as SubjectAccessReview & KubeObject;
-      const errs = subjectErrors(review.spec);
-      if (errs.length > 0) throw refuse('SubjectAccessReview', errs);
-      return answer(ctx, review as KubeObject, specUser(review.spec));
-    },
-  },
-};
+export const subjectAccessReviews = reviewDefinition<SubjectAccessReview>(GROUP, 'subjectaccessreviews', async (ctx, _namespace, obj) => {
+  const review = obj as SubjectAccessReview & KubeObject;
+  const errs = subjectErrors(review.spec);
+  if (errs.length > 0) throw refuse('SubjectAccessReview', errs);
+  return answer(ctx, review as KubeObject, specUser(review.spec));
+});
 
-export const localSubjectAccessReviews: ResourceDefinition<LocalSubjectAccessReview> = {
-  ...declared(GROUP, 'localsubjectaccessreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(ctx, namespace, obj) {
-      const review = obj as LocalSubjectAccessReview & KubeObject;
-      const errs = subjectErrors(review.spec);
-      const ns = review.metadata?.namespace ?? '';
-      const r = review.spec?.resourceAttributes;
-      if (review.spec?.nonResourceAttributes) errs.push(invalidValue('spec.nonResourceAttributes', review.spec.nonResourceAttributes, 'disallowed on this kind of request'));
-      if (r && (r.namespace ?? '') !== ns) errs.push(invalidValue('spec.resourceAttributes.namespace', r.namespace ?? '', 'must match metadata.namespace'));
-      if (errs.length > 0) throw refuse('LocalSubjectAccessReview', errs);
-      if (ns !== (namespace ?? '')) throw refuse('LocalSubjectAccessReview', [invalidValue('metadata.namespace', ns, 'must match the namespace of the request')]);
-      return answer(ctx, review as KubeObject, specUser(review.spec));
-    },
-  },
-};
+export const localSubjectAccessReviews = reviewDefinition<LocalSubjectAccessReview>(GROUP, 'localsubjectaccessreviews', async (ctx, namespace, obj) => {
+  const review = obj as LocalSubjectAccessReview & KubeObject;
+  const errs = subjectErrors(review.spec);
+  const ns = review.metadata?.namespace ?? '';
+  const r = review.spec?.resourceAttributes;
+  if (review.spec?.nonResourceAttributes) errs.push(invalidValue('spec.nonResourceAttributes', review.spec.nonResourceAttributes, 'disallowed on this kind of request'));
+  if (r && (r.namespace ?? '') !== ns) errs.push(invalidValue('spec.resourceAttributes.namespace', r.namespace ?? '', 'must match metadata.namespace'));
+  if (errs.length > 0) throw refuse('LocalSubjectAccessReview', errs);
+  if (ns !== (namespace ?? '')) throw refuse('LocalSubjectAccessReview', [invalidValue('metadata.namespace', ns, 'must match the namespace of the request')]);
+  return answer(ctx, review as KubeObject, specUser(review.spec));
+});
 
-export const selfSubjectAccessReviews: ResourceDefinition<SelfSubjectAccessReview> = {
-  ...declared(GROUP, 'selfsubjectaccessreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(ctx, _namespace, obj, _dryRun, user) {
-      const review = obj as SelfSubjectAccessReview & KubeObject;
-      const errs = attributesErrors(review.spec ?? {}, 'spec');
-      if (errs.length > 0) throw refuse('SelfSubjectAccessReview', errs);
-      return answer(ctx, review as KubeObject, user ?? { name: '', groups: [] });
-    },
-  },
-};
+export const selfSubjectAccessReviews = reviewDefinition<SelfSubjectAccessReview>(GROUP, 'selfsubjectaccessreviews', async (ctx, _namespace, obj, _dryRun, user) => {
+  const review = obj as SelfSubjectAccessReview & KubeObject;
+  const errs = attributesErrors(review.spec ?? {}, 'spec');
+  if (errs.length > 0) throw refuse('SelfSubjectAccessReview', errs);
+  return answer(ctx, review as KubeObject, user ?? { name: '', groups: [] });
+});
 
-export const selfSubjectRulesReviews: ResourceDefinition<SelfSubjectRulesReview> = {
-  ...declared(GROUP, 'selfsubjectrulesreviews'),
-  nameValidator: anyName,
-  strategy: {},
-  computed: {
-    async create(ctx, _namespace, obj, _dryRun, user) {
-      const review = obj as SelfSubjectRulesReview & KubeObject;
-      const namespace = review.spec?.namespace ?? '';
-      if (namespace === '') throw refuse('SelfSubjectRulesReview', [required('spec.namespace', 'namespace is required')]);
-      const rules = await reviewAccess(ctx).rules(user ?? { name: '', groups: [] }, namespace);
-      const status: Record<string, unknown> = { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete };
-      if (rules.evaluationError) status.evaluationError = rules.evaluationError;
-      return { ...review, metadata: reviewMeta(review), status } as KubeObject;
-    },
-  },
-};
+export const selfSubjectRulesReviews = reviewDefinition<SelfSubjectRulesReview>(GROUP, 'selfsubjectrulesreviews', async (ctx, _namespace, obj, _dryRun, user) => {
+  const review = obj as SelfSubjectRulesReview & KubeObject;
+  const namespace = review.spec?.namespace ?? '';
+  if (namespace === '') throw refuse('SelfSubjectRulesReview', [required('spec.namespace', 'namespace is required')]);
+  const rules = await reviewAccess(ctx).rules(user ?? { name: '', groups: [] }, namespace);
+  const status: Record<string, unknown> = { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: rules.incomplete };
+  if (rules.evaluationError) status.evaluationError = rules.evaluationError;
+  return { ...review, metadata: reviewMeta(review), status } as KubeObject;
+});
