@@ -5,6 +5,8 @@
  * echo); 503 without ready endpoints; refused without --proxy-allow-loopback; paths that
  * try to leave the named address never do.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -133,9 +135,11 @@ describe('proxy to cluster components', () => {
 
   it('passes methods, bodies and headers; strips hop-by-hop headers and credentials; keeps redirects under the prefix', async () => {
     const base = `${ts.server.url}/api/v1/namespaces/${NS}/services/web:web/proxy`;
+    // A credential the API server accepts (it authenticates the request), never passed on.
+    const token = readFileSync(join(ts.dataDir, 'admin-token'), 'utf8').trim();
     const res = await fetch(`${base}/submit?q=%20x`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain', 'x-hello': 'there', authorization: 'Bearer secret-token', 'accept': 'text/html' },
+      headers: { 'content-type': 'text/plain', 'x-hello': 'there', authorization: `Bearer ${token}`, 'accept': 'text/html' },
       body: 'payload-bytes',
     });
     assert.equal(res.status, 200);
