@@ -11,7 +11,7 @@ const gvs = (defs: ServedResource[]): string[] => [...new Set(defs.map((d) => (d
 
 describe('runtime-config', () => {
   it('serves stable versions by default and never alpha ones', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1', 'batch/v1beta1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, '')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1', 'batch/v1beta1', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
     const jobs = builtinDefinitions.find((d) => d.resource === 'jobs')!;
     const v1 = jobs.versions[0]!;
     const multi: ResourceDefinition = { ...jobs, versions: [{ ...v1, version: 'v2alpha1' }, { ...v1, version: 'v1beta1' }, v1] };
@@ -23,11 +23,11 @@ describe('runtime-config', () => {
 
   it('serves with api/all=true every group version kube-apiserver 1.33 can serve, and only those', () => {
     // Upstream 1.33's full list, less what later issues add (apiextensions.k8s.io,
-    // apiregistration.k8s.io, authentication.k8s.io, authorization.k8s.io), plus the seed's
+    // apiregistration.k8s.io) and the review groups' older versions, plus the seed's
     // batch/v1beta1 and batch/v2alpha1.
     const upstream133 = [
       'admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1alpha1', 'admissionregistration.k8s.io/v1beta1',
-      'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1',
+      'apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v1', 'autoscaling/v2', 'batch/v1',
       'certificates.k8s.io/v1', 'certificates.k8s.io/v1alpha1', 'certificates.k8s.io/v1beta1',
       'coordination.k8s.io/v1', 'coordination.k8s.io/v1alpha2', 'coordination.k8s.io/v1beta1',
       'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'internal.apiserver.k8s.io/v1alpha1',
@@ -51,7 +51,7 @@ describe('runtime-config', () => {
   });
 
   it('turns group versions and single resources off; namespaces always stay', () => {
-    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'autoscaling/v1', 'autoscaling/v2', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
+    assert.deepEqual(gvs(servedResources(builtinDefinitions, 'batch/v1=false,batch/v1beta1=false')).sort(), ['admissionregistration.k8s.io/v1', 'apps/v1', 'authentication.k8s.io/v1', 'authorization.k8s.io/v1', 'autoscaling/v1', 'autoscaling/v2', 'certificates.k8s.io/v1', 'coordination.k8s.io/v1', 'discovery.k8s.io/v1', 'events.k8s.io/v1', 'flowcontrol.apiserver.k8s.io/v1', 'networking.k8s.io/v1', 'node.k8s.io/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'scheduling.k8s.io/v1', 'storage.k8s.io/v1', 'v1']);
     assert.ok(!gvs(servedResources(builtinDefinitions, 'batch/v1=false')).includes('batch/v1'));
     const batchV1 = servedResources(builtinDefinitions, 'batch/v1/cronjobs=false').filter((d) => d.group === 'batch' && d.version === 'v1');
     assert.deepEqual(
@@ -84,7 +84,7 @@ describe('runtime-config', () => {
       assert.deepEqual(
         groups.body.groups.map((g: { name: string }) => g.name),
         // upstream's APIService priority order
-        ['apps', 'events.k8s.io', 'autoscaling', 'certificates.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'],
+        ['apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'certificates.k8s.io', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'admissionregistration.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'flowcontrol.apiserver.k8s.io'],
       );
       const gv = await api(ts.server, 'GET', '/apis/batch/v1');
       assert.equal(gv.status, 404);
