@@ -87,6 +87,7 @@ function packageSources(): Source[] {
     api('storage/v1'),
     api('policy/v1beta1'),
     api('authentication/v1'),
+    api('authorization/v1'),
     api('events/v1'),
     api('certificates/v1'),
     api('admissionregistration/v1'),
