@@ -45,6 +45,12 @@ const VALID: Readonly<Record<string, KubeObject>> = {
   '/PersistentVolumeClaim': { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
   '/PodTemplate': { template: { metadata: { labels: { app: 'web' } }, spec: podSpec() } },
   '/Binding': { target: { kind: 'Node', name: 'node-1' } },
+  'authentication.k8s.io/TokenReview': { spec: { token: 'abc' } },
+  'authentication.k8s.io/SelfSubjectReview': {},
+  'authorization.k8s.io/SubjectAccessReview': { spec: { user: 'bob', resourceAttributes: { verb: 'get', resource: 'pods' } } },
+  'authorization.k8s.io/SelfSubjectAccessReview': { spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } },
+  'authorization.k8s.io/LocalSubjectAccessReview': { spec: { user: 'bob', resourceAttributes: { verb: 'get', resource: 'pods', namespace: 'default' } } },
+  'authorization.k8s.io/SelfSubjectRulesReview': { spec: { namespace: 'default' } },
   '/ComponentStatus': { conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] },
   'apps/StatefulSet': {
     spec: {
