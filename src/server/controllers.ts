@@ -10,6 +10,7 @@ import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { ApiHandler } from '../endpoints/api-call.js';
 import { startGarbageCollector } from '../registry/gc/garbage-collector.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
+import { startClusterRoleAggregationController } from './clusterrole-aggregation-controller.js';
 import { bootstrapNamespaces, bootstrapPriorityClasses, bootstrapRbac, bootstrapServiceCidr } from './bootstrap.js';
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { loopbackResource } from './loopback-client.js';
@@ -84,6 +85,10 @@ const CONTROLLERS: Record<string, Controller> = {
   },
   // Only while storagemigration.k8s.io/v1alpha1 is served (an alpha: behind --runtime-config).
   'storage-version-migrator': (ctx) => startStorageVersionMigrator(ctx),
+  'clusterrole-aggregation': async (ctx) => {
+    if (!served(ctx, 'rbac.authorization.k8s.io', 'v1', 'clusterroles')) return;
+    await startClusterRoleAggregationController(loopbackResource(ctx.handler, 'rbac.authorization.k8s.io', 'v1', 'clusterroles', ctx.signal), ctx.signal);
+  },
   'garbage-collector': async (ctx) => {
     const collector = startGarbageCollector({ stores: () => ctx.storageStores(), signal: ctx.signal });
     const stop = ctx.onCatalogChange(() => collector.refresh());

@@ -133,6 +133,38 @@ describe('access control (RBAC, anonymous only on the open paths)', () => {
     assert.equal(refused.body.message, 'pods is forbidden: User "carol" cannot list resource "pods" in API group "" in the namespace "other": RBAC: role.rbac.authorization.k8s.io "ghost" not found');
   });
 
+  it('aggregates labelled ClusterRoles into view, edit and admin, and grants what they gather', async () => {
+    const widgets = { verbs: ['get', 'list', 'watch'], apiGroups: ['example.com'], resources: ['widgets'] }; // in the schema's field order, as served
+    const reader = { metadata: { name: 'widgets-reader', labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' } }, rules: [widgets] };
+    assert.equal((await api(server, 'POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', reader, admin)).status, 201);
+    const rulesOf = async (name: string) => (await api(server, 'GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`, undefined, admin)).body.rules as unknown[];
+    const waitFor = async (name: string, present: boolean) => {
+      const deadline = Date.now() + 5000;
+      let has = false;
+      while (Date.now() < deadline) {
+        has = (await rulesOf(name)).some((r) => JSON.stringify(r) === JSON.stringify(widgets));
+        if (has === present) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(has, present, `${name} ${present ? 'never gathered' : 'kept'} the widgets rule`);
+    };
+    for (const name of ['view', 'edit', 'admin']) await waitFor(name, true);
+    // alice is in group qa, bound to edit in "other" (an earlier test): she may now list widgets there.
+    const list = await api(server, 'GET', '/apis/example.com/v1/namespaces/other/widgets', undefined, bearer('alice-token'));
+    assert.equal(list.status, 404, JSON.stringify(list.body));
+    // Unlabelled, the role's rules leave the aggregates again.
+    assert.equal((await api(server, 'PATCH', '/apis/rbac.authorization.k8s.io/v1/clusterroles/widgets-reader', { metadata: { labels: null } }, { ...admin, 'content-type': 'application/merge-patch+json' })).status, 200);
+    for (const name of ['view', 'edit', 'admin']) await waitFor(name, false);
+    // A revocation takes effect within the policy's refresh interval (1 s).
+    const deadline = Date.now() + 3000;
+    let status = 404;
+    while (status !== 403 && Date.now() < deadline) {
+      status = (await api(server, 'GET', '/apis/example.com/v1/namespaces/other/widgets', undefined, bearer('alice-token'))).status;
+      if (status !== 403) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 403);
+  });
+
   it('impersonation needs the impersonate verb; the call then runs as the impersonated user', async () => {
     const asBob = await api(server, 'GET', '/api/v1/namespaces/default/pods', undefined, { ...admin, 'impersonate-user': 'bob' });
     assert.equal(asBob.body.message, 'pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "default"');

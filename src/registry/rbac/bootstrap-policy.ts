@@ -83,8 +83,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
   ]),
   role('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
   role('view', [...viewRules], AGGREGATE('edit'), 'view'),
-  role('edit', [...viewRules, ...editRules], AGGREGATE('admin'), 'edit'),
-  role('admin', [...viewRules, ...editRules, ...adminRules], {}, 'admin'),
+  // Gathered as the aggregation controller orders them: by the names of the roles they come from.
+  role('edit', [...editRules, ...viewRules], AGGREGATE('admin'), 'edit'),
+  role('admin', [...editRules, ...viewRules, ...adminRules], {}, 'admin'),
   aggregateToView,
   aggregateToEdit,
   aggregateToAdmin,
