@@ -40,11 +40,25 @@ Flags:
                             e.g. "pods#0,deployments.apps#0" (other sizes are accepted: the window is dynamic)
   --authorization-mode strings
                             comma-separated authorizers asked in order: RBAC, AlwaysAllow, AlwaysDeny
-                            (default "${DEFAULT_OPTIONS.authorizationMode}": kubectl sends no credentials over plain HTTP);
-                            system:masters is always allowed
-  --anonymous-auth string   requests without credentials run as system:anonymous everywhere (true, the default),
-                            nowhere (false), or only on /livez, /readyz, /healthz, /version, /.well-known/ (open-paths)
+                            (default "${DEFAULT_OPTIONS.authorizationMode}"); system:masters is always allowed
+  --anonymous-auth string   requests without credentials run as system:anonymous everywhere (true), nowhere (false),
+                            or only on /livez, /readyz, /healthz, /version, /.well-known/ (open-paths, the default)
   --token-auth-file string  static bearer tokens, one "token,user,uid[,\"group1,group2\"]" CSV line each
+  --tls-cert-file string    serving certificate (PEM, chain allowed) for the HTTP API and gRPC; default: one issued by
+                            the CA in DATA_DIR/pki, naming localhost, 127.0.0.1, the bind address and kubernetes.default.svc
+  --tls-private-key-file string
+                            the serving certificate's private key (PEM)
+  --client-ca-file string   CA bundle whose client certificates authenticate (CN user, O groups), beside DATA_DIR/pki/ca.crt
+  --service-account-issuer strings
+                            issuer of the service account tokens this server signs (the first; all are accepted)
+                            (default "${DEFAULT_OPTIONS.serviceAccountIssuer.join(',')}")
+  --service-account-key-file strings
+                            further PEM public keys service account tokens may be signed with
+  --service-account-signing-key-file string
+                            private key (PEM, EC P-256 or RSA) service account tokens are signed with
+                            (default DATA_DIR/pki/sa.key, made on first start)
+  --api-audiences strings   audiences a token must name (default: the issuers)
+  --plain-http              serve without TLS (loopback bind addresses only; kubectl sends no credentials then)
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
   -h, --help                show this help
@@ -94,6 +108,14 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'authorization-mode': { type: 'string' },
       'anonymous-auth': { type: 'string' },
       'token-auth-file': { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'client-ca-file': { type: 'string' },
+      'service-account-issuer': { type: 'string', multiple: true },
+      'service-account-key-file': { type: 'string', multiple: true },
+      'service-account-signing-key-file': { type: 'string' },
+      'api-audiences': { type: 'string' },
+      'plain-http': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -130,6 +152,15 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
     opts.anonymousAuth = values['anonymous-auth'] === 'open-paths' ? 'open-paths' : parseBool('anonymous-auth', values['anonymous-auth']);
   }
   if (values['token-auth-file'] !== undefined) opts.tokenAuthFile = values['token-auth-file'];
+  if (values['tls-cert-file'] !== undefined) opts.tlsCertFile = values['tls-cert-file'];
+  if (values['tls-private-key-file'] !== undefined) opts.tlsPrivateKeyFile = values['tls-private-key-file'];
+  if (values['client-ca-file'] !== undefined) opts.clientCaFile = values['client-ca-file'];
+  const list = (v: string[]): string[] => v.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  if (values['service-account-issuer'] !== undefined) opts.serviceAccountIssuer = list(values['service-account-issuer']);
+  if (values['service-account-key-file'] !== undefined) opts.serviceAccountKeyFiles = list(values['service-account-key-file']);
+  if (values['service-account-signing-key-file'] !== undefined) opts.serviceAccountSigningKeyFile = values['service-account-signing-key-file'];
+  if (values['api-audiences'] !== undefined) opts.apiAudiences = list([values['api-audiences']]);
+  if (values['plain-http']) opts.plainHttp = true;
   return opts;
 }
 

@@ -38,6 +38,18 @@ export interface Impersonation {
 }
 
 /** What the caller presented to prove who it is; authentication checks it. */
+/**
+ * A TLS client certificate as the transport saw it: its subject's CN and O values, and whether
+ * the handshake verified it against the client CAs (the x509 authenticator takes only those).
+ */
+export interface ClientCertificate {
+  commonName: string;
+  organizations: string[];
+  verified: boolean;
+  /** Why verification failed, as the TLS stack says it. */
+  verifyError?: string;
+}
+
 export interface Credentials {
   /**
    * Set only by callers inside this process (the loopback client): the call's `user` is
@@ -46,8 +58,8 @@ export interface Credentials {
   inProcess?: true;
   /** `Authorization: Bearer …` (HTTP header or gRPC `authorization` metadata). */
   bearerToken?: string;
-  /** The TLS client certificate, when the connection has one. */
-  clientCertificate?: { subject: string; der: Uint8Array };
+  /** The TLS client certificate, when the connection presented one. */
+  clientCertificate?: ClientCertificate;
   impersonation?: Impersonation;
 }
 

@@ -1,6 +1,7 @@
 /**
- * The server's access control from its options: the admin token (written beside the
- * kubeconfig, a `system:masters` user), `--token-auth-file`, `--anonymous-auth` and the
+ * The server's access control from its options: x509 client certificates, the admin token
+ * (written beside the kubeconfig, a `system:masters` user), `--token-auth-file`, service
+ * account tokens, `--anonymous-auth` and the
  * `--authorization-mode` chain over the served RBAC objects.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,9 @@ import type { UserInfo } from '../endpoints/api-call.js';
 import { createAccessControl, type AccessControl } from '../endpoints/auth/access.js';
 import { createAuthenticator, staticTokens, type AnonymousAccess, type TokenAuthenticator } from '../endpoints/auth/authenticator.js';
 import { parseTokenFile } from '../endpoints/auth/token-file.js';
+import { serviceAccountTokenAuthenticator, type ObjectLookup } from '../endpoints/auth/serviceaccount-tokens.js';
+import { ApiError } from '../machinery/errors/index.js';
+import type { ServiceAccountKeys } from './service-account-keys.js';
 import { SYSTEM_MASTERS } from '../endpoints/auth/user.js';
 import type { AuthorizationAttributes, Authorizer } from '../endpoints/authz/attributes.js';
 import { alwaysAllow, alwaysDeny, parseAuthorizationModes, unionAuthorizer } from '../endpoints/authz/authorizer.js';
@@ -39,10 +43,25 @@ function anonymousAccess(opts: Pick<ServerOptions, 'anonymousAuth'>): AnonymousA
   return opts.anonymousAuth === 'open-paths' ? 'open-paths' : opts.anonymousAuth ? 'all' : 'none';
 }
 
+/** Reads an object a service account token names, from the served core/v1 stores. */
+function catalogLookup(catalog: ApiCatalog): ObjectLookup {
+  return async (resource, namespace, name) => {
+    const store = catalog.resource('', 'v1', resource);
+    if (!store) return undefined;
+    try {
+      return await store.get(namespace, name);
+    } catch (err) {
+      if (err instanceof ApiError && err.status.reason === 'NotFound') return undefined;
+      throw err;
+    }
+  };
+}
+
 /** Builds the access control the pipeline and the HTTP gateway share. */
-export async function serverAccessControl(opts: ServerOptions, catalog: ApiCatalog, admin: string): Promise<AccessControl> {
+export async function serverAccessControl(opts: ServerOptions, catalog: ApiCatalog, admin: string, saKeys: ServiceAccountKeys): Promise<AccessControl> {
   const tokens: TokenAuthenticator[] = [staticTokens(new Map([[admin, { ...ADMIN_USER, groups: [...ADMIN_USER.groups] }]]))];
   if (opts.tokenAuthFile) tokens.push(staticTokens(parseTokenFile(await readFile(opts.tokenAuthFile, 'utf8'), opts.tokenAuthFile)));
+  tokens.push(serviceAccountTokenAuthenticator({ issuers: saKeys.issuers, audiences: saKeys.audiences, keys: saKeys.verifyKeys, lookup: catalogLookup(catalog) }));
   const authenticate = createAuthenticator({ tokens, anonymous: anonymousAccess(opts) });
   const authorizers: Authorizer[] = parseAuthorizationModes(opts.authorizationMode).map((mode) => {
     switch (mode) {

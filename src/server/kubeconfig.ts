@@ -1,17 +1,31 @@
-/** Writes an admin kubeconfig into the data directory. */
+/** Writes the admin kubeconfig into the data directory. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { KeyPairPem } from './pki/certificates.js';
 
-/** Writes `DATA_DIR/kubeconfig` pointing at `server` and returns its path. */
-export async function writeKubeconfig(dataDir: string, server: string, token: string): Promise<string> {
+/** How the admin authenticates: a client certificate over TLS (trusting `caPem`), or a token over plain HTTP. */
+export type KubeconfigCredentials = { caPem: string; client: KeyPairPem } | { token: string };
+
+const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+/** Writes `DATA_DIR/kubeconfig` (0600) pointing at `server` and returns its path. */
+export async function writeKubeconfig(dataDir: string, server: string, credentials: KubeconfigCredentials): Promise<string> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, 'kubeconfig');
+  const tls = 'caPem' in credentials;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'wheelhouse', cluster: { server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'admin', user: { token } }],
+    clusters: [{ name: 'wheelhouse', cluster: tls ? { server, 'certificate-authority-data': b64(credentials.caPem) } : { server } }],
+    users: [
+      {
+        name: 'admin',
+        user: tls
+          ? { 'client-certificate-data': b64(credentials.client.certPem), 'client-key-data': b64(credentials.client.keyPem) }
+          : { token: credentials.token },
+      },
+    ],
     contexts: [{ name: 'wheelhouse', context: { cluster: 'wheelhouse', user: 'admin', namespace: 'default' } }],
     'current-context': 'wheelhouse',
     preferences: {},

@@ -49,18 +49,34 @@ export interface ServerOptions {
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
   /**
-   * `--authorization-mode`: comma-separated RBAC, AlwaysAllow, AlwaysDeny, asked in order.
-   * The default is AlwaysAllow while the server speaks plain HTTP: kubectl and client-go send
-   * no credentials over plain HTTP, so no user could be told apart. RBAC is for deployments
-   * whose clients do send them (client libraries, curl, the gRPC SDK).
+   * `--authorization-mode`: comma-separated RBAC (the default), AlwaysAllow, AlwaysDeny, asked
+   * in order; `system:masters` is always allowed.
    */
   authorizationMode: string;
   /**
    * `--anonymous-auth`: requests presenting no credentials run as `system:anonymous` on every
-   * path (true, the default for now), on none (false), or only on the open paths — health,
-   * version, `/.well-known/` — (`open-paths`, the default once the server serves TLS).
+   * path (true), on none (false), or only on the open paths — health, version, `/.well-known/`
+   * — (`open-paths`, the default).
    */
   anonymousAuth: boolean | 'open-paths';
+  /**
+   * `--plain-http`: serve the HTTP API and gRPC without TLS. Only on a loopback bind address,
+   * and logged as a warning: kubectl and client-go send no credentials over plain HTTP.
+   */
+  plainHttp: boolean;
+  /** `--tls-cert-file` / `--tls-private-key-file`: the serving certificate (chain) and key; default: issued by the data directory's CA. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** `--client-ca-file`: CAs whose client certificates authenticate, beside the data directory's CA. */
+  clientCaFile?: string;
+  /** `--service-account-issuer`: the first names the issuer of the tokens this server signs; all are accepted. */
+  serviceAccountIssuer: readonly string[];
+  /** `--service-account-key-file`: further public keys (PEM) service account tokens may be signed with. */
+  serviceAccountKeyFiles: readonly string[];
+  /** `--service-account-signing-key-file`: the private key tokens are signed with; default: the data directory's. */
+  serviceAccountSigningKeyFile?: string;
+  /** `--api-audiences`: the audiences tokens must name (default: the issuers). */
+  apiAudiences: readonly string[];
   /** `--token-auth-file`: static bearer tokens in kube-apiserver's CSV format. */
   tokenAuthFile?: string;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
@@ -83,6 +99,10 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   serviceNodePortRange: DEFAULT_ALLOCATION_RANGES.serviceNodePortRange,
   watchCache: true,
   watchCacheSizes: [],
-  authorizationMode: 'AlwaysAllow',
-  anonymousAuth: true,
+  authorizationMode: 'RBAC',
+  anonymousAuth: 'open-paths',
+  plainHttp: false,
+  serviceAccountIssuer: ['https://kubernetes.default.svc.cluster.local'],
+  serviceAccountKeyFiles: [],
+  apiAudiences: [],
 };

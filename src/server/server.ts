@@ -5,7 +5,9 @@
 import type { AddressInfo } from 'node:net';
 import { chmod, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
@@ -35,7 +37,9 @@ import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
 import { adminToken, reviewAccessOf, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { listenError } from './startup-error.js';
+import { listenError, StartupError } from './startup-error.js';
+import { ensureServerPki, type ServerPki } from './pki/server-pki.js';
+import { serviceAccountKeys } from './service-account-keys.js';
 import { healthChecks } from './health-checks.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -79,6 +83,13 @@ export interface RunningServer {
   storageBackend: KvBackend;
   /** Authentication and authorization, shared by both transports. */
   access: AccessControl;
+  /**
+   * The PKI in the data directory: the CA clients trust (`trustedCaPem`) and the admin's
+   * client certificate. The transports serve TLS with it unless `plainHttp`.
+   */
+  pki: ServerPki;
+  /** Whether the HTTP API and gRPC serve TLS (false only with `--plain-http`). */
+  tls: boolean;
   close(): Promise<void>;
 }
 
@@ -100,6 +111,21 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const lock = await lockDataDir(dataDir);
     closers.push(() => lock.release());
     const ipRange = parseIpRange(opts.serviceClusterIpRange);
+    if (opts.plainHttp && !isLoopback(opts.bindAddress)) {
+      throw new StartupError(`--plain-http serves without TLS and is only allowed on a loopback bind address, not ${opts.bindAddress}`);
+    }
+    const pki = await ensureServerPki({
+      dataDir,
+      bindAddress: opts.bindAddress,
+      serviceIp: firstServiceIp(ipRange),
+      ...(opts.tlsCertFile ? { tlsCertFile: opts.tlsCertFile } : {}),
+      ...(opts.tlsPrivateKeyFile ? { tlsPrivateKeyFile: opts.tlsPrivateKeyFile } : {}),
+      ...(opts.clientCaFile ? { clientCaFile: opts.clientCaFile } : {}),
+      ...(opts.serviceAccountSigningKeyFile ? { serviceAccountSigningKeyFile: opts.serviceAccountSigningKeyFile } : {}),
+    }).catch((err: unknown) => {
+      throw new StartupError(`cannot set up TLS: ${(err as Error).message ?? String(err)}`, { cause: err });
+    });
+    const saKeys = await serviceAccountKeys(opts, pki);
     const rawBackend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => rawBackend.close());
     // Every kind of every installed version, served or not: what stored values are read with.
@@ -148,7 +174,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       await watchCache.whenReady();
     }
     const admin = await adminToken(dataDir);
-    const access = await serverAccessControl(opts, catalog, admin);
+    if (opts.plainHttp) logger.warn({ bindAddress: opts.bindAddress }, 'serving WITHOUT TLS (--plain-http): traffic is readable on this host, and kubectl sends no credentials');
+    const access = await serverAccessControl(opts, catalog, admin, saKeys);
     reviews = reviewAccessOf(access);
     const handler = createApiHandler(
       catalog,
@@ -156,6 +183,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
+        tokenSigner: saKeys.signer,
       },
     );
 
@@ -195,10 +223,11 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         serverAddress: () => `${opts.bindAddress}:${httpPort}`,
         health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
         access,
+        issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = createHttpServer(listener).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
+      const server = listenerServer(listener, opts.plainHttp ? undefined : pki).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
       server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
@@ -216,10 +245,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     });
     httpServer.keepAliveTimeout = 65_000;
     httpPort = (httpServer.address() as AddressInfo).port;
-    const url = `http://${opts.bindAddress}:${httpPort}`;
+    const url = `${opts.plainHttp ? 'http' : 'https'}://${urlHost(opts.bindAddress)}:${httpPort}`;
 
     const grpcAddress = `${opts.bindAddress}:${opts.grpcPort}`;
-    const grpc: GrpcServerHandle = await startGrpcServer({ catalog, handler, address: grpcAddress, watchEncodings }).catch((err: unknown) => {
+    const grpc: GrpcServerHandle = await startGrpcServer({
+      catalog,
+      handler,
+      address: grpcAddress,
+      watchEncodings,
+      ...(opts.plainHttp ? {} : { tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, clientCaPem: pki.clientCaPem } }),
+    }).catch((err: unknown) => {
       throw listenError('gRPC', grpcAddress, err);
     });
     closers.push(() => grpc.close());
@@ -229,7 +264,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       const target = { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort };
       await reconcileKubernetesService(services, endpoints, target, resources.storage('discovery.k8s.io', 'endpointslices'));
     }
-    const kubeconfigPath = await writeKubeconfig(dataDir, url, admin);
+    const kubeconfigPath = await writeKubeconfig(dataDir, url, opts.plainHttp ? { token: admin } : { caPem: pki.trustedCaPem, client: pki.admin });
     ready = true;
     logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: catalog.stores.length }, 'serving');
 
@@ -247,10 +282,34 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       backend,
       storageBackend: rawBackend,
       access,
+      pki,
+      tls: !opts.plainHttp,
       close: closeAll,
     };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+/** Whether a bind address only reaches this host. */
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || /^127\./.test(address);
+}
+
+/** The host part of a URL: IPv6 addresses in brackets. */
+function urlHost(address: string): string {
+  return isIP(address) === 6 ? `[${address}]` : address;
+}
+
+/**
+ * The HTTP API's listener: TLS 1.2+ with the serving certificate, asking for (not requiring) a
+ * client certificate verified against the client CAs; plain HTTP without a PKI.
+ */
+function listenerServer(listener: RequestListener, pki: ServerPki | undefined): HttpServer {
+  if (!pki) return createHttpServer(listener);
+  return createHttpsServer(
+    { cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    listener,
+  ) as unknown as HttpServer;
 }

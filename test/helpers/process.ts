@@ -1,5 +1,6 @@
 /** Runs `npm start` as a child process, as a user would, and reads where it serves. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { seedTestPki } from './server.js';
 
 /** A server running as a separate process. */
 export interface ServerProcess {
@@ -15,8 +16,17 @@ export interface ServerProcess {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** Starts `npm start -- ARGS` and resolves once it prints its addresses. */
-export function startServerProcess(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
+/**
+ * Starts `npm start -- ARGS` and resolves once it prints its addresses. A `--data-dir` is
+ * seeded with the test CA first (see seedTestPki), so the tests' fetch trusts the server.
+ */
+export async function startServerProcess(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
+  const dir = args.indexOf('--data-dir');
+  if (dir >= 0 && args[dir + 1] && !args.includes('--plain-http')) await seedTestPki(args[dir + 1] as string);
+  return spawnServer(args, timeoutMs);
+}
+
+function spawnServer(args: string[], timeoutMs: number): Promise<ServerProcess> {
   const child = spawn('npm', ['start', '--silent', '--', ...args], {
     cwd: ROOT,
     env: { ...process.env, FORCE_COLOR: '0' },
@@ -39,7 +49,7 @@ export function startServerProcess(args: string[], timeoutMs = 60_000): Promise<
     }, timeoutMs);
     const onData = (d: Buffer): void => {
       out += d.toString();
-      const http = /HTTP API:\s+(http:\/\/\S+)/.exec(out);
+      const http = /HTTP API:\s+(https?:\/\/\S+)/.exec(out);
       const grpc = /gRPC:\s+(\S+)/.exec(out);
       if (http?.[1] && grpc?.[1]) {
         clearTimeout(timer);

@@ -1,7 +1,8 @@
 /** Starts a real Wheelhouse server for a test: embedded store in a temp dir, or a real etcd. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { credentials as grpcChannelCredentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import type { ServerOptions } from '../../src/server/options.js';
 
@@ -22,9 +23,41 @@ export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAu
 /** The same as flags for a server run as a process. */
 export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true'];
 
+/** The test suite's CA (`test/fixtures/pki/`): `npm test` trusts it through NODE_EXTRA_CA_CERTS. */
+export const TEST_CA_DIR = new URL('../fixtures/pki/', import.meta.url).pathname;
+
+/**
+ * Seeds a data directory with the test CA, so the server issues its serving certificate from
+ * it and `fetch` in the tests trusts it. A directory that has a CA already keeps it.
+ */
+export async function seedTestPki(dataDir: string): Promise<void> {
+  if (!process.env.NODE_EXTRA_CA_CERTS) {
+    throw new Error(`test servers serve TLS from the test CA: run through \`npm test\`, or set NODE_EXTRA_CA_CERTS=${join(TEST_CA_DIR, 'ca.crt')}`);
+  }
+  const pki = join(dataDir, 'pki');
+  await mkdir(pki, { recursive: true, mode: 0o700 });
+  const exists = await stat(join(pki, 'ca.key')).then(() => true, () => false);
+  if (exists) return;
+  await copyFile(join(TEST_CA_DIR, 'ca.crt'), join(pki, 'ca.crt'));
+  await copyFile(join(TEST_CA_DIR, 'ca.key'), join(pki, 'ca.key'));
+}
+
+/**
+ * gRPC channel credentials for a test server: TLS trusting its CA, with the admin's client
+ * certificate (a `system:masters` user) unless `asAdmin` is false; insecure for a plain server.
+ */
+export function grpcCredentials(server: RunningServer, asAdmin = true): ChannelCredentials {
+  if (!server.tls) return grpcChannelCredentials.createInsecure();
+  const ca = Buffer.from(server.pki.trustedCaPem);
+  return asAdmin
+    ? grpcChannelCredentials.createSsl(ca, Buffer.from(server.pki.admin.keyPem), Buffer.from(server.pki.admin.certPem))
+    : grpcChannelCredentials.createSsl(ca);
+}
+
 /** Starts a server on free ports with a fresh data dir (embedded store unless etcdServers given). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wheelhouse-test-')));
+  if (!options.plainHttp) await seedTestPki(dataDir);
   const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...OPEN_ACCESS, ...options, dataDir });
   return {
     server,

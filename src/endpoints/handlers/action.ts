@@ -36,6 +36,7 @@ export async function handleAction(scope: HandlerScope, action: ActionSubresourc
     dryRun: call.options.dryRun ?? [],
     parent: store,
     resource: lookup,
+    ...(scope.settings.tokenSigner ? { tokenSigner: scope.settings.tokenSigner } : {}),
   });
   return { type: 'object', code: result.code, object: result.object, warnings: [...decoded.warnings, ...(result.warnings ?? [])] };
 }

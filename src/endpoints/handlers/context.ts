@@ -1,4 +1,5 @@
 /** What every verb handler receives: the call and the resource store it addresses. */
+import type { ServiceAccountTokenSigner } from '../../registry/rest/definition.js';
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall } from '../api-call.js';
 
@@ -8,6 +9,8 @@ export interface HandlerSettings {
   bookmarkIntervalMs?: number;
   /** `--proxy-allow-loopback`: the proxy subresource may dial loopback addresses. */
   proxyAllowLoopback?: boolean;
+  /** Signs the tokens `serviceaccounts/NAME/token` issues. */
+  tokenSigner?: ServiceAccountTokenSigner;
 }
 
 /** A verb handler. */

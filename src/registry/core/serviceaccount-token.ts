@@ -6,13 +6,12 @@
  * account, a Secret or a Node) must exist with the uid named. The answer is the request with
  * its status: a token and when it expires.
  *
- * The token is a JWT signed RS256 with a key this process generates on first use (kept in
- * memory only): its claims are upstream's service account claims, but nothing verifies them
- * yet (authentication arrives with the security work), and a restarted server signs with a
- * new key.
+ * The token is a JWT with upstream's service account claims, signed by the server's key (kept in
+ * the data directory, or `--service-account-signing-key-file`): the service account token
+ * authenticator accepts it while the account and the bound object live.
  */
-import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { badRequest, conflict, invalid } from '../../machinery/errors/index.js';
+import { randomUUID } from 'node:crypto';
+import { badRequest, conflict, internalError, invalid } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { invalidValue, toCauses, type FieldError } from '../../machinery/validation/field-error.js';
 import type { ActionRequest, ActionResult, ActionSubresource, KindRef } from '../rest/definition.js';
@@ -28,25 +27,6 @@ const DEFAULT_SECONDS = 60 * 60;
 
 type Obj = Record<string, unknown>;
 const objOf = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-
-let signingKey: { key: KeyObject; kid: string } | undefined;
-
-function key(): { key: KeyObject; kid: string } {
-  if (!signingKey) {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    signingKey = { key: privateKey, kid: randomUUID() };
-  }
-  return signingKey;
-}
-
-const b64url = (data: string | Buffer): string => Buffer.from(data).toString('base64url');
-
-function signJwt(claims: Obj): string {
-  const { key: privateKey, kid } = key();
-  const head = `${b64url(JSON.stringify({ alg: 'RS256', kid }))}.${b64url(JSON.stringify(claims))}`;
-  const signature = createSign('RSA-SHA256').update(head).sign(privateKey);
-  return `${head}.${b64url(signature)}`;
-}
 
 const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 const rfc3339 = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -105,7 +85,9 @@ async function createToken(req: ActionRequest): Promise<ActionResult> {
   }
   const account = await req.parent.get(req.namespace, req.name);
   const spec = objOf(body.spec);
-  const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? (spec.audiences as string[]) : [DEFAULT_ISSUER];
+  const signer = req.tokenSigner;
+  if (!signer) throw internalError('service account tokens cannot be issued: the server has no signing key');
+  const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? (spec.audiences as string[]) : [...signer.audiences];
   const expirationSeconds = typeof spec.expirationSeconds === 'number' ? spec.expirationSeconds : DEFAULT_SECONDS;
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   const errs = validateTokenRequest(expirationSeconds);
@@ -116,11 +98,11 @@ async function createToken(req: ActionRequest): Promise<ActionResult> {
   const expires = new Date(now.getTime() + expirationSeconds * 1000);
   const kubernetes: Obj = { namespace, serviceaccount: { name: req.name, uid: str(account.metadata?.uid) } };
   if (bound) kubernetes[bound.claim] = { name: bound.name, uid: bound.uid };
-  const token = signJwt({
+  const token = signer.sign({
     aud: audiences,
     exp: seconds(expires),
     iat: seconds(now),
-    iss: DEFAULT_ISSUER,
+    iss: signer.issuer,
     jti: randomUUID(),
     'kubernetes.io': kubernetes,
     nbf: seconds(now),

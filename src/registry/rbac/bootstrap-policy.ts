@@ -82,6 +82,9 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
     rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
   ]),
   role('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+  role('system:service-account-issuer-discovery', [
+    urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
+  ]),
   role('view', [...viewRules], AGGREGATE('edit'), 'view'),
   // Gathered as the aggregation controller orders them: by the names of the roles they come from.
   role('edit', [...editRules, ...viewRules], AGGREGATE('admin'), 'edit'),
@@ -97,4 +100,5 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
   binding('system:discovery', ['system:authenticated']),
   binding('system:basic-user', ['system:authenticated']),
   binding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
+  binding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
 ];

@@ -363,6 +363,16 @@ export interface ActionRequest {
   parent: StoreAccess;
   /** Another served resource's store; undefined when it is not served. */
   resource(group: string, version: string, resource: string): StoreAccess | undefined;
+  /** The server's service account token signer (absent: not wired, tokens cannot be issued). */
+  tokenSigner?: ServiceAccountTokenSigner;
+}
+
+/** Signs service account tokens with the server's key, for its issuer and API audiences. */
+export interface ServiceAccountTokenSigner {
+  issuer: string;
+  /** The API audiences: what a TokenRequest without audiences gets. */
+  audiences: readonly string[];
+  sign(claims: Record<string, unknown>): string;
 }
 
 /** An action's answer: the object (a Status, or the action's kind) and its HTTP code. */

@@ -1,10 +1,29 @@
-/** What a gRPC call presents as credentials: `authorization` and `impersonate-*` metadata, carried unchecked. */
+/**
+ * What a gRPC call presents as credentials: `authorization` and `impersonate-*` metadata, and
+ * the TLS client certificate the handshake verified, carried unchecked to the pipeline.
+ */
 import type { Metadata } from '@grpc/grpc-js';
+import type { PeerCertificate } from 'node:tls';
 import type { Credentials } from '../../endpoints/api-call.js';
 import { credentialsFromHeaders } from '../../endpoints/request/credentials.js';
 
-/** Reads a call's credentials from its metadata. */
-export function grpcCredentials(metadata: Metadata): Credentials {
-  const values = (name: string): string[] => metadata.get(name).filter((v): v is string => typeof v === 'string');
-  return credentialsFromHeaders(values, Object.keys(metadata.getMap()));
+/** The part of a grpc-js call that says what its connection proved. */
+export interface CallPeer {
+  metadata: Metadata;
+  getAuthContext?(): { sslPeerCertificate?: PeerCertificate };
+}
+
+const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * Reads a call's credentials. grpc-js reports a peer certificate only once the handshake has
+ * verified it against the client CAs, so one that failed verification is not presented at all.
+ */
+export function grpcCredentials(call: CallPeer): Credentials {
+  const { metadata } = call;
+  const header = (name: string): string[] => metadata.get(name).filter((v): v is string => typeof v === 'string');
+  const credentials = credentialsFromHeaders(header, Object.keys(metadata.getMap()));
+  const cert = call.getAuthContext?.().sslPeerCertificate;
+  if (cert?.raw) credentials.clientCertificate = { commonName: values(cert.subject?.CN)[0] ?? '', organizations: values(cert.subject?.O), verified: true };
+  return credentials;
 }

@@ -15,7 +15,7 @@ import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
-import { grpcCredentials } from './credentials.js';
+import { grpcCredentials, type CallPeer } from './credentials.js';
 import { messageFromJson } from './objects.js';
 import { declaredResource } from './services.js';
 import { acceptSharedFrames, frameMessage, SharedFrame } from './shared-frames.js';
@@ -101,14 +101,15 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
 };
 
 /** The ApiCall of a request: the request's namespace and name are the HTTP path's. */
-function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, metadata: Metadata, signal: AbortSignal): ApiCall {
+function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, peer: CallPeer, signal: AbortSignal): ApiCall {
+  const { metadata } = peer;
   const { def } = scope;
   const call: ApiCall = {
     action: { verb: spec.verb },
     group: def.group,
     version: def.version,
     resource: def.resource,
-    credentials: grpcCredentials(metadata),
+    credentials: grpcCredentials(peer),
     options: spec.options(req),
     signal,
   };
@@ -158,7 +159,7 @@ function reply(scope: MethodScope, spec: MethodSpec, call: ApiCall, result: ApiR
 function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyRequest, unknown> {
   return (call, callback) => {
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
-    const request = apiCall(scope, spec, call.request, call.metadata, abort.signal);
+    const request = apiCall(scope, spec, call.request, call, abort.signal);
     scope.handler(request).then(
       (result) => {
         const trailer = new Metadata();
@@ -200,7 +201,7 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
     const spec: MethodSpec = { verb: 'watch', options: (r) => listCallOptions(r.options), reply: 'object' };
     const takesFrames = scope.sharedWatch !== undefined && acceptSharedFrames(out);
     void (async () => {
-      const result = await scope.handler(apiCall(scope, spec, stream.request, stream.metadata, abort.signal));
+      const result = await scope.handler(apiCall(scope, spec, stream.request, stream, abort.signal));
       if (result.type !== 'watch') throw new Error('expected a watch result');
       try {
         for await (const ev of result.events) {

@@ -26,6 +26,32 @@ export interface GrpcServerOptions {
   address: string;
   /** Watch event bytes shared with every other watcher (and the HTTP transport); absent: this server's own. */
   watchEncodings?: WatchEncodings;
+  /** TLS: the serving pair and the client CAs; absent: plaintext. */
+  tls?: GrpcTls;
+}
+
+/** The serving certificate and key (PEM), and the CAs client certificates are verified against. */
+export interface GrpcTls {
+  certPem: string;
+  keyPem: string;
+  clientCaPem: string;
+}
+
+/**
+ * TLS 1.2+ credentials that ask for a client certificate without requiring one, as the HTTP
+ * listener does: a verified one authenticates its user, and callers may use bearer tokens instead.
+ * (grpc-js's createSsl either requires a client certificate or never asks for one.)
+ */
+class OptionalClientCertCredentials extends ServerCredentials {
+  constructor(tls: GrpcTls) {
+    super(
+      { requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+      { ca: tls.clientCaPem, cert: tls.certPem, key: tls.keyPem },
+    );
+  }
+  _equals(other: ServerCredentials): boolean {
+    return other === this;
+  }
 }
 
 /** A running gRPC server. */
@@ -135,7 +161,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   reflection = addReflection(server, [...registered.keys(), HEALTH_SERVICE]);
   const unsubscribe = opts.catalog.onChange(sync);
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(opts.address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+    server.bindAsync(opts.address, opts.tls ? new OptionalClientCertCredentials(opts.tls) : ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });
   return {
     port,

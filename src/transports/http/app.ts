@@ -18,6 +18,7 @@ import { ApiError } from '../../machinery/errors/index.js';
 import { parseAccept } from '../../endpoints/response/accept.js';
 import { serveOpenApiV2 } from './openapi-v2.js';
 import { mountHealth } from './health.js';
+import { mountIssuerDiscovery, type IssuerDiscovery } from './issuer-discovery.js';
 import type { HealthEndpoints } from '../../endpoints/health.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
@@ -56,6 +57,8 @@ export interface HttpGatewayOptions {
   health: HealthEndpoints;
   /** Authentication and authorization of non-resource paths (resource requests are checked in the pipeline); absent: open. */
   access?: AccessControl;
+  /** Service account issuer discovery: the OpenID configuration and the JWKS of the token keys. */
+  issuerDiscovery?: IssuerDiscovery;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -131,6 +134,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   app.use(express.raw({ type: (req) => !isProxyRequest(req), limit: MAX_BODY_BYTES }));
 
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
+  if (opts.issuerDiscovery) mountIssuerDiscovery(app, opts.issuerDiscovery);
   mountHealth(app, opts.health);
   app.get('/metrics', (_req, res, next) => {
     if (!opts.metrics) return sendError(res, resourceNotFound());
@@ -238,3 +242,4 @@ function bodyParserError(err: unknown): ApiError | undefined {
   }
   return undefined;
 }
+

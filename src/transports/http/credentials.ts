@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Credentials } from '../../endpoints/api-call.js';
 import { credentialsFromHeaders } from '../../endpoints/request/credentials.js';
+import { peerClientCertificate } from '../peer-certificate.js';
 
 /** Reads the request's credentials; nothing is checked here. */
 export function httpCredentials(req: IncomingMessage): Credentials {
@@ -13,11 +14,8 @@ export function httpCredentials(req: IncomingMessage): Credentials {
   const credentials = credentialsFromHeaders(values, Object.keys(req.headers));
   const socket = req.socket as Partial<TLSSocket>;
   if (socket.encrypted && typeof socket.getPeerCertificate === 'function') {
-    const cert = socket.getPeerCertificate(false);
-    if (cert && cert.raw) {
-      const subject = Object.entries(cert.subject ?? {}).map(([k, v]) => `${k}=${String(v)}`).join(',');
-      credentials.clientCertificate = { subject, der: new Uint8Array(cert.raw) };
-    }
+    const cert = peerClientCertificate(socket as TLSSocket);
+    if (cert) credentials.clientCertificate = cert;
   }
   return credentials;
 }
