@@ -110,7 +110,7 @@ async function startServerProcess(args: string[]): Promise<ServerProcess> {
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const child = spawn(
     process.execPath,
-    [...prof, '--import', 'tsx', 'src/cmd/wheelhouse.ts', '--port', '0', '--grpc-port', '0', '--compaction-interval', '0', '--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true', ...args],
+    [...prof, '--import', 'tsx', 'src/cmd/wheelhouse.ts', '--port', '0', '--grpc-port', '0', '--compaction-interval', '0', '--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true', '--plain-http', ...args],
     { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';

@@ -17,7 +17,7 @@ export async function writeKubeconfig(dataDir: string, server: string, credentia
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'wheelhouse', cluster: tls ? { server, 'certificate-authority-data': b64(credentials.caPem) } : { server } }],
+    clusters: [{ name: 'wheelhouse', cluster: tls ? { server, 'certificate-authority-data': b64(credentials.caPem) } : { server, 'insecure-skip-tls-verify': true } }],
     users: [
       {
         name: 'admin',

@@ -20,7 +20,7 @@ import type { ServerOptions } from '../../src/server/options.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { watchUntil } from '../helpers/watch.js';
 import { clientNodeInformer, grpcInformer, httpInformer, missedWrites, objectKey, type AckedWrite, type InformerClient } from '../helpers/informer.js';
-import { OPEN_ACCESS } from '../helpers/server.js';
+import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -174,7 +174,7 @@ function clientsFor(srv: Restartable, ns: string): InformerClient[] {
   return [
     httpInformer('http', srv.url, { namespace: ns, timeoutSeconds: 2 }),
     httpInformer('http-long', srv.url, { namespace: ns }),
-    grpcInformer('grpc', srv.server.grpcAddress, { namespace: ns, timeoutSeconds: 3 }),
+    grpcInformer('grpc', srv.server.grpcAddress, { namespace: ns, timeoutSeconds: 3 }, grpcCredentials(srv.server)),
     clientNodeInformer('client-node', srv.server.kubeconfigPath, { namespace: ns }),
   ];
 }

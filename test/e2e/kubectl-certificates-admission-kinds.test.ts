@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { CertificateSigningRequestServiceClient } from '../../gen/wheelhouse/certificates/v1/services.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 import { runKubectl } from '../helpers/kubectl.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 
 const MINOR = 33;
 
@@ -335,7 +334,7 @@ spec: {policyName: replicas, validationActions: [Deny], paramRef: {name: limits}
 
   it('CertificateSigningRequest: GetApproval and UpdateApproval over gRPC', async () => {
     await ok(['create', '-f', '-'], csr('grpc'));
-    const client = new CertificateSigningRequestServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new CertificateSigningRequestServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       const TYPE = 'k8s.io.api.certificates.v1.CertificateSigningRequest';
       const current = toJson(TYPE, await unary((cb) => client.getApproval({ name: 'grpc' }, cb))) as { spec: { username: string }; status?: unknown };

@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { MutatingAdmissionPolicyServiceClient } from '../../gen/wheelhouse/admissionregistration/v1alpha1/services.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 import { runKubectl } from '../helpers/kubectl.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 
 const MINOR = 33;
 const GV = 'admissionregistration.k8s.io/v1alpha1';
@@ -209,7 +208,7 @@ describe('MutatingAdmissionPolicy and binding (admissionregistration.k8s.io/v1al
 
   it('the gRPC service creates through the same pipeline: defaults, and upstream validation as a Status', async () => {
     const TYPE = 'k8s.io.api.admissionregistration.v1alpha1.MutatingAdmissionPolicy';
-    const client = new MutatingAdmissionPolicyServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new MutatingAdmissionPolicyServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       const policy = {
         metadata: { name: 'grpc-policy' },

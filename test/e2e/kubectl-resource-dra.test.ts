@@ -8,12 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { ResourceClaimServiceClient } from '../../gen/wheelhouse/resource/v1beta2/services.js';
 import { builtinDefinitions } from '../../src/registry/definitions.js';
 import { servedResources } from '../../src/server/runtime-config.js';
 import { runKubectl } from '../helpers/kubectl.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 
 const RUNTIME_CONFIG = 'resource.k8s.io/v1beta1=true,resource.k8s.io/v1beta2=true,resource.k8s.io/v1alpha3=true';
@@ -204,7 +203,7 @@ describe('resource.k8s.io through kubectl 1.33', () => {
   });
 
   it('gRPC: wheelhouse.resource.v1beta2.ResourceClaimService reads the claim kubectl wrote in v1beta1, and refuses as HTTP does', async () => {
-    const client = new ResourceClaimServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new ResourceClaimServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       const got = await unary<object>((cb) => client.get({ namespace: 'default', name: 'one-gpu' }, cb));
       const claim = toJson('k8s.io.api.resource.v1beta2.ResourceClaim', got) as { spec: { devices: { requests: unknown[] } } };

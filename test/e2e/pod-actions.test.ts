@@ -306,8 +306,8 @@ describe('pods/binding, pods/eviction, serviceaccounts/token and componentstatus
       const created = Date.parse(r.body.metadata.creationTimestamp);
       assert.equal(Date.parse(r.body.status.expirationTimestamp) - created, 3600 * 1000);
       const [head, , signature] = r.body.status.token.split('.');
-      assert.equal(JSON.parse(Buffer.from(head, 'base64url').toString('utf8')).alg, 'RS256');
-      assert.equal(Buffer.from(signature, 'base64url').length, 256);
+      assert.equal(JSON.parse(Buffer.from(head, 'base64url').toString('utf8')).alg, 'ES256');
+      assert.equal(Buffer.from(signature, 'base64url').length, 64);
       const c = claims(r.body.status.token);
       const sa = (await call('GET', `${NS}/serviceaccounts/robot`)).body;
       assert.equal(c.sub, 'system:serviceaccount:default:robot');

@@ -62,8 +62,9 @@ describe('npm start', () => {
       const kubeconfig = readFileSync(join(dataDir, 'kubeconfig'), 'utf8');
       assert.ok(kubeconfig.includes(`server: ${server.url}`));
       useAdminToken(dataDir);
-      assert.ok(kubeconfig.includes(auth.authorization!.slice('Bearer '.length)), 'the kubeconfig carries the admin token');
-      // A token is checked even while anonymous requests are allowed (the default over plain HTTP): a wrong one reaches nothing.
+      assert.ok(server.url.startsWith('https://'), `serves TLS by default: ${server.url}`);
+      assert.ok(kubeconfig.includes('client-certificate-data:') && kubeconfig.includes('certificate-authority-data:'), 'the kubeconfig carries the CA and the admin client certificate');
+      // A wrong token reaches nothing.
       const version = await (await fetch(`${server.url}/version`)).json();
       assert.equal((version as { minor: string }).minor, '33');
       const wrong = await fetch(`${server.url}/api/v1/namespaces`, { headers: { authorization: 'Bearer wrong' } });

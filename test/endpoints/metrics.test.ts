@@ -1,9 +1,8 @@
 /** /metrics: request counters recorded once in the pipeline, for HTTP and gRPC alike. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { unary } from '../parity/grpc-helpers.js';
 
 function sample(text: string, labels: string): number | undefined {
@@ -22,7 +21,7 @@ describe('/metrics', () => {
     assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'm1' } })).status, 201);
     assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'm1' } })).status, 409);
     assert.equal((await api(ts.server, 'GET', '/api/v1/namespaces/default/configmaps/m1')).status, 200);
-    const client = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new ConfigMapServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       await unary((cb) => client.get({ namespace: 'default', name: 'm1' }, cb));
     } finally {
@@ -44,7 +43,7 @@ describe('/metrics', () => {
   it('counts undecodable bodies like any other request, over both transports', async () => {
     const bad = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', '{bad');
     assert.equal(bad.status, 400);
-    const client = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new ConfigMapServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       await assert.rejects(unary((cb) => client.create({ namespace: 'default', raw: Buffer.from('{bad'), contentType: 'application/json' }, cb)));
     } finally {

@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { ScheduledJobServiceClient } from '../../gen/wheelhouse/batch/v2alpha1/services.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { toJson, toMessage, unary } from '../parity/grpc-helpers.js';
 
 /** The seed's `GET /apis/batch/v2alpha1`, as the document prints it. */
@@ -224,7 +223,7 @@ for (const runtimeConfig of ['batch/v2alpha1=true', 'api/alpha=true']) {
     it('serves batch/v2alpha1 over gRPC through the same conversion', async () => {
       const ns = runtimeConfig.startsWith('api') ? 'grpc-all' : 'grpc-one';
       assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
-      const client = new ScheduledJobServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+      const client = new ScheduledJobServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
       try {
         const object = toMessage('k8s.io.api.batch.v2alpha1.CronJob', {
           metadata: { name: 'over-grpc' },

@@ -10,7 +10,7 @@
  * and @kubernetes/client-node's own informer (`makeInformer`), wrapped to record the same.
  */
 import http from 'node:http';
-import { Metadata, credentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1ConfigMap } from '@kubernetes/client-node';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 
@@ -331,8 +331,8 @@ export function httpInformer(name: string, baseUrl: () => string, o: InformerOpt
 }
 
 /** An informer over gRPC: the generated `ConfigMapService` client's List and Watch. */
-export function grpcInformer(name: string, address: string, o: InformerOptions): InformerClient {
-  const client = new ConfigMapServiceClient(address, credentials.createInsecure(), {
+export function grpcInformer(name: string, address: string, o: InformerOptions, channel: ChannelCredentials): InformerClient {
+  const client = new ConfigMapServiceClient(address, channel, {
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 500,
   });

@@ -18,10 +18,10 @@ export interface TestServer {
  * without credentials runs as system:anonymous. Tests of authentication and authorization
  * pass their own `authorizationMode` and `anonymousAuth`.
  */
-export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAuth'> = { authorizationMode: 'AlwaysAllow', anonymousAuth: true };
+export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAuth' | 'plainHttp'> = { authorizationMode: 'AlwaysAllow', anonymousAuth: true, plainHttp: true };
 
 /** The same as flags for a server run as a process. */
-export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true'];
+export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true', '--plain-http'];
 
 /** The test suite's CA (`test/fixtures/pki/`): `npm test` trusts it through NODE_EXTRA_CA_CERTS. */
 export const TEST_CA_DIR = new URL('../fixtures/pki/', import.meta.url).pathname;
@@ -57,7 +57,7 @@ export function grpcCredentials(server: RunningServer, asAdmin = true): ChannelC
 /** Starts a server on free ports with a fresh data dir (embedded store unless etcdServers given). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wheelhouse-test-')));
-  if (!options.plainHttp) await seedTestPki(dataDir);
+  if (options.plainHttp === false) await seedTestPki(dataDir);
   const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...OPEN_ACCESS, ...options, dataDir });
   return {
     server,

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { ConfigMapServiceClient, CreateConfigMapRequest, NodeServiceClient, UpdateConfigMapRequest } from '../../gen/wheelhouse/core/v1/services.js';
 import { REASON_CODES, type StatusReason } from '../../src/machinery/errors/index.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
 import { grpcFailure, unary } from './grpc-helpers.js';
 
 const JSON_TYPE = 'application/json';
@@ -111,8 +111,8 @@ describe('HTTP and gRPC refuse the same requests with the same Status', () => {
     ts = await startTestServer();
     const address = ts.server.grpcAddress;
     clients = {
-      configMaps: new ConfigMapServiceClient(address, credentials.createInsecure()) as unknown as Client & Record<Method, Unary>,
-      nodes: new NodeServiceClient(address, credentials.createInsecure()) as unknown as Client & Record<Method, Unary>,
+      configMaps: new ConfigMapServiceClient(address, grpcCredentials(ts.server)) as unknown as Client & Record<Method, Unary>,
+      nodes: new NodeServiceClient(address, grpcCredentials(ts.server)) as unknown as Client & Record<Method, Unary>,
     };
   });
   after(async () => {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { type Client, type ServiceError } from '@grpc/grpc-js';
 import { DeploymentServiceClient } from '../../gen/wheelhouse/apps/v1/services.js';
 import { HorizontalPodAutoscalerServiceClient } from '../../gen/wheelhouse/autoscaling/v2/services.js';
 import { JobServiceClient } from '../../gen/wheelhouse/batch/v1/services.js';
@@ -19,7 +19,7 @@ import { REASON_CODES, type StatusReason } from '../../src/machinery/errors/inde
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { statusFromMessage } from '../../src/transports/grpc/status-details.js';
 import { grpcFailure, toJson, toMessage, unary } from './grpc-helpers.js';
-import { OPEN_ACCESS } from '../helpers/server.js';
+import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
 
 type Json = Record<string, unknown>;
 
@@ -199,8 +199,8 @@ before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-parity-'));
   server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
   clients = {
-    ConfigMap: new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure()) as unknown as ResourceClient,
-    Deployment: new DeploymentServiceClient(server.grpcAddress, credentials.createInsecure()) as unknown as ResourceClient,
+    ConfigMap: new ConfigMapServiceClient(server.grpcAddress, grpcCredentials(server)) as unknown as ResourceClient,
+    Deployment: new DeploymentServiceClient(server.grpcAddress, grpcCredentials(server)) as unknown as ResourceClient,
   };
   for (const name of ['parity-http', 'parity-grpc']) {
     const res = await fetch(`${server.url}/api/v1/namespaces`, {
@@ -279,7 +279,7 @@ describe('HTTP and gRPC parity: Patch and DeleteCollection', () => {
 
   for (const k of KINDS3) {
     it(`${k.kind}: Patch (json, merge, strategic) and DeleteCollection agree`, async () => {
-      const client = new k.client(server.grpcAddress, credentials.createInsecure()) as unknown as Client & Record<string, (req: unknown, cb: (e: ServiceError | null, r: object) => void) => unknown>;
+      const client = new k.client(server.grpcAddress, grpcCredentials(server)) as unknown as Client & Record<string, (req: unknown, cb: (e: ServiceError | null, r: object) => void) => unknown>;
       try {
         const results: Record<'http' | 'grpc', unknown[]> = { http: [], grpc: [] };
         for (const [side, ns] of [['http', 'parity-http'], ['grpc', 'parity-grpc']] as const) {

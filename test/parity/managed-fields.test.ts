@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { ConfigMap } from '../../gen/k8s/io/api/core/v1/config.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { grpcFailure, toJson, unary } from './grpc-helpers.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
@@ -30,7 +29,7 @@ describe('HTTP and gRPC parity: server-side apply and managedFields', () => {
   let client: ConfigMapServiceClient;
   before(async () => {
     t = await startTestServer();
-    client = new ConfigMapServiceClient(`127.0.0.1:${t.server.grpcPort}`, credentials.createInsecure());
+    client = new ConfigMapServiceClient(t.server.grpcAddress, grpcCredentials(t.server));
   });
   after(async () => {
     client.close();

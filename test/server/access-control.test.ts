@@ -10,12 +10,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { ConfigMapList } from '../../gen/k8s/io/api/core/v1/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { grpcFailure, unary } from '../parity/grpc-helpers.js';
-import { api } from '../helpers/server.js';
+import { api, grpcCredentials } from '../helpers/server.js';
 import { runKubectl } from '../helpers/kubectl.js';
 
 const TOKENS = ['alice-token,alice,1001,"dev,qa"', 'bob-token,bob,1002', 'carol-token,carol,1003'].join('\n');
@@ -38,7 +38,7 @@ describe('access control (RBAC, anonymous only on the open paths)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-access-'));
     const tokenFile = join(dataDir, 'tokens.csv');
     await writeFile(tokenFile, TOKENS);
-    server = await startServer({ ...RBAC, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile });
+    server = await startServer({ plainHttp: true, ...RBAC, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile });
     admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
     for (const ns of ['team', 'other']) assert.equal((await api(server, 'POST', '/api/v1/namespaces', { metadata: { name: ns } }, admin)).status, 201);
   });
@@ -203,7 +203,7 @@ describe('access control (RBAC, anonymous only on the open paths)', () => {
   });
 
   it('gRPC calls carry the same credentials and get the same decisions', async () => {
-    const client = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
+    const client = new ConfigMapServiceClient(server.grpcAddress, grpcCredentials(server));
     try {
       const md = (headers: Record<string, string>) => {
         const m = new Metadata();
@@ -229,7 +229,7 @@ describe('--authorization-mode and --token-auth-file', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-deny-'));
     const tokenFile = join(dataDir, 'tokens.csv');
     await writeFile(tokenFile, TOKENS);
-    const server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile, authorizationMode: 'AlwaysDeny', anonymousAuth: false });
+    const server = await startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', tokenAuthFile: tokenFile, authorizationMode: 'AlwaysDeny', anonymousAuth: false });
     try {
       const admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
       assert.equal((await api(server, 'GET', '/api/v1/namespaces', undefined, admin)).status, 200);
@@ -246,10 +246,10 @@ describe('--authorization-mode and --token-auth-file', () => {
     try {
       const tokenFile = join(dataDir, 'tokens.csv');
       await writeFile(tokenFile, 'only,two\n');
-      await assert.rejects(startServer({ dataDir, port: 0, grpcPort: 0, logLevel: 'fatal', tokenAuthFile: tokenFile }), {
+      await assert.rejects(startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, logLevel: 'fatal', tokenAuthFile: tokenFile }), {
         message: `token file '${tokenFile}' must have at least 3 columns (token, user name, user uid), found 2`,
       });
-      await assert.rejects(startServer({ dataDir, port: 0, grpcPort: 0, logLevel: 'fatal', authorizationMode: 'RBAC,Magic' }), {
+      await assert.rejects(startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, logLevel: 'fatal', authorizationMode: 'RBAC,Magic' }), {
         message: 'authorization-mode "Magic" is not a valid mode (supported: AlwaysAllow, AlwaysDeny, RBAC)',
       });
     } finally {
@@ -266,7 +266,7 @@ describe('kubectl against RBAC', () => {
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-kubectl-rbac-'));
-    server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', authorizationMode: 'RBAC', anonymousAuth: true });
+    server = await startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', authorizationMode: 'RBAC', anonymousAuth: true });
     const admin = bearer(readFileSync(join(dataDir, 'admin-token'), 'utf8').trim());
     const grant = {
       metadata: { name: 'anonymous-admin' },

@@ -37,13 +37,17 @@ describe('the data directory', () => {
     dirs.push(parent);
     const dataDir = join(parent, 'data');
     await mkdir(dataDir, { mode: 0o755 }); // an existing, too open directory is tightened
-    const server = await startServer({ ...base, dataDir });
+    const server = await startServer({ plainHttp: true, ...base, dataDir });
     try {
       await fetch(`${server.url}/version`);
       assert.equal((await stat(dataDir)).mode & 0o777, 0o700);
       const files = await readdir(dataDir);
       for (const f of ['state.db', 'admin-token', 'kubeconfig', 'wheelhouse.lock']) assert.ok(files.includes(f), `${f} missing: ${files.join(', ')}`);
-      for (const f of files) assert.equal((await stat(join(dataDir, f))).mode & 0o777, 0o600, f);
+      for (const f of files) {
+        const info = await stat(join(dataDir, f));
+        assert.equal(info.mode & 0o777, info.isDirectory() ? 0o700 : 0o600, f);
+      }
+      for (const f of await readdir(join(dataDir, 'pki'))) assert.equal((await stat(join(dataDir, 'pki', f))).mode & 0o777, 0o600, `pki/${f}`);
     } finally {
       await server.close();
     }
@@ -52,9 +56,9 @@ describe('the data directory', () => {
   it('is locked against a second server until the first stops', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-lock-'));
     dirs.push(dataDir);
-    const first = await startServer({ ...base, dataDir });
+    const first = await startServer({ plainHttp: true, ...base, dataDir });
     try {
-      await assert.rejects(startServer({ ...base, dataDir }), {
+      await assert.rejects(startServer({ plainHttp: true, ...base, dataDir }), {
         name: 'StartupError',
         message: `the data directory ${dataDir} is in use by another server (pid ${process.pid}); stop it or pass another --data-dir`,
       });
@@ -62,7 +66,7 @@ describe('the data directory', () => {
     } finally {
       await first.close();
     }
-    const second = await startServer({ ...base, dataDir });
+    const second = await startServer({ plainHttp: true, ...base, dataDir });
     await second.close();
   });
 });
@@ -94,7 +98,7 @@ describe('start-up errors', () => {
   it('a taken gRPC port is reported the same way', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-port-'));
     try {
-      await assert.rejects(startServer({ ...base, dataDir, grpcPort: port }), {
+      await assert.rejects(startServer({ plainHttp: true, ...base, dataDir, grpcPort: port }), {
         name: 'StartupError',
         message: `cannot listen on 127.0.0.1:${port} for gRPC: address already in use`,
       });
@@ -111,7 +115,7 @@ describe('health endpoints over etcd', () => {
   before(async () => {
     etcd = await startEtcd();
     dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-health-'));
-    server = await startServer({ ...base, dataDir, etcdServers: [etcd.endpoint], authorizationMode: 'RBAC', anonymousAuth: 'open-paths' });
+    server = await startServer({ plainHttp: true, ...base, dataDir, etcdServers: [etcd.endpoint], authorizationMode: 'RBAC', anonymousAuth: 'open-paths' });
     auth = { authorization: `Bearer ${(await readFile(join(dataDir, 'admin-token'), 'utf8')).trim()}` };
   });
   after(async () => {

@@ -10,14 +10,13 @@
  * again with a fresh object, and only a clean one is compared.
  */
 import assert from 'node:assert/strict';
-import { credentials } from '@grpc/grpc-js';
 import { after, before, describe, it } from 'node:test';
 import type { ConfigMap } from '../../gen/k8s/io/api/core/v1/config.js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { kubeJsonToMessage } from '../../src/machinery/schema/index.js';
 import type { KvBackend } from '../../src/storage/index.js';
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 
 const RECORDED = ['currentRevision', 'get', 'list', 'create', 'update', 'delete', 'compact', 'compactedRevision'] as const;
 
@@ -76,7 +75,7 @@ function roundTrips(name: string, start: () => Promise<{ ts: TestServer; cleanup
       log = recordCalls(ts.server.storageBackend);
       const ns = await api(ts.server, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rt' } });
       assert.equal(ns.status, 201);
-      grpc = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+      grpc = new ConfigMapServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     });
     after(async () => {
       grpc?.close();

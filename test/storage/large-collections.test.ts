@@ -12,13 +12,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { credentials } from '@grpc/grpc-js';
 import { PodServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { protobufTypeLookup } from '../../src/server/storage-types.js';
 import { PROTOBUF_MEDIA_TYPE } from '../../src/storage/media-type.js';
 import { storageCodec } from '../../src/storage/storage-codec.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { toJson, unary } from '../parity/grpc-helpers.js';
 
 const NS = 'big';
@@ -207,7 +206,7 @@ function listChecks(server: () => TestServer, label: string, grpc: boolean): voi
   if (grpc) {
     it(`${label}: LIST over gRPC returns every Pod whole to a client with a large receive limit`, async () => {
       const ts = server();
-      const client = new PodServiceClient(ts.server.grpcAddress, credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 });
+      const client = new PodServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server), { 'grpc.max_receive_message_length': -1 });
       try {
         const whole = toJson(POD_LIST, await unary((cb) => client.list({ namespace: NS }, cb))) as any;
         assert.equal(whole.items.length, PODS);

@@ -11,14 +11,14 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Status as StatusMessage } from '../../gen/k8s/io/apimachinery/pkg/apis/meta/v1/generated.js';
 import type { TokenRequest } from '../../gen/k8s/io/api/authentication/v1/generated.js';
 import { RESOURCES } from '../../gen/resources.js';
 import { BindingServiceClient, PodServiceClient, ServiceAccountServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { statusFromMessage } from '../../src/transports/grpc/status-details.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
 
 const NS = 'grpc-actions';
 const PODS = `/api/v1/namespaces/${NS}/pods`;
@@ -64,9 +64,9 @@ describe('action subresources over gRPC', () => {
   before(async () => {
     ts = await startTestServer();
     const address = ts.server.grpcAddress;
-    pods = new PodServiceClient(address, credentials.createInsecure());
-    bindings = new BindingServiceClient(address, credentials.createInsecure());
-    accounts = new ServiceAccountServiceClient(address, credentials.createInsecure());
+    pods = new PodServiceClient(address, grpcCredentials(ts.server));
+    bindings = new BindingServiceClient(address, grpcCredentials(ts.server));
+    accounts = new ServiceAccountServiceClient(address, grpcCredentials(ts.server));
     const r = await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   });
@@ -260,7 +260,7 @@ describe('action subresources over gRPC', () => {
       const reply = toJson(TOKEN_REQUEST, await requestToken('robot', { audiences: ['api'], expirationSeconds: 1200 }));
       const { token, expirationTimestamp } = reply.status as { token: string; expirationTimestamp: string };
       assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
-      assert.equal(JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString('utf8')).alg, 'RS256');
+      assert.equal(JSON.parse(Buffer.from(token.split('.')[0] as string, 'base64url').toString('utf8')).alg, 'ES256');
       const c = claims(token);
       assert.equal(c.sub, `system:serviceaccount:${NS}:robot`);
       assert.deepEqual(c['kubernetes.io'], { namespace: NS, serviceaccount: { name: 'robot', uid: sa.body.metadata.uid } });

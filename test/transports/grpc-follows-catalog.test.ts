@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { type ServiceError } from '@grpc/grpc-js';
 import { HealthClient } from '../../gen/grpc/health/v1/health.js';
 import { CronJobServiceClient } from '../../gen/wheelhouse/batch/v1beta1/services.js';
 import { cronJobs } from '../../src/registry/batch/cronjobs.js';
@@ -16,7 +16,7 @@ import { createGenericStore } from '../../src/registry/generic/store.js';
 import { versionView } from '../../src/registry/generic/version-view.js';
 import { servedViews } from '../../src/registry/rest/served.js';
 import { createObjectStore } from '../../src/storage/object-store.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 import { unary } from '../parity/grpc-helpers.js';
 
 const run = promisify(execFile);
@@ -35,7 +35,7 @@ describe('gRPC follows the catalog', () => {
     return stdout.split('\n').includes(SERVICE);
   };
   const listCronJobs = async (): Promise<{ code?: number; items?: number }> => {
-    const client = new CronJobServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new CronJobServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       const reply = await unary<{ items: unknown[] }>((cb) => client.list({ namespace: 'default' }, cb));
       return { items: reply.items.length };
@@ -46,7 +46,7 @@ describe('gRPC follows the catalog', () => {
     }
   };
   const healthOf = async (service: string): Promise<number | undefined> => {
-    const client = new HealthClient(ts.server.grpcAddress, credentials.createInsecure());
+    const client = new HealthClient(ts.server.grpcAddress, grpcCredentials(ts.server));
     try {
       return (await unary<{ status: number }>((cb) => client.check({ service }, cb))).status;
     } catch (err) {

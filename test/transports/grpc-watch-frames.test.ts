@@ -18,7 +18,7 @@ import {
 import type { ConfigMap } from '../../gen/k8s/io/api/core/v1/config.js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { acceptSharedFrames, frameMessage, SharedFrame } from '../../src/transports/grpc/shared-frames.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
 
 describe('shared frames on a grpc-js stream', () => {
   it('writes a shared frame as it is and serializes anything else', async () => {
@@ -90,7 +90,7 @@ describe('gRPC watch encodes on /metrics', () => {
 
   before(async () => {
     ts = await startTestServer();
-    client = new ConfigMapServiceClient(ts.server.grpcAddress, credentials.createInsecure());
+    client = new ConfigMapServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
   });
 
   after(async () => {

@@ -22,7 +22,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { DESCRIPTOR_SET_URL } from '../../src/transports/grpc/reflection.js';
 import { startGrpcServer } from '../../src/transports/grpc/server.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
-import { OPEN_ACCESS } from '../helpers/server.js';
+import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
 const CM_LIST = 'k8s.io.api.core.v1.ConfigMapList';
@@ -55,9 +55,9 @@ function withoutServerFields(obj: Record<string, unknown>): Record<string, unkno
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-grpc-'));
   server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
-  configMaps = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
-  deployments = new DeploymentServiceClient(server.grpcAddress, credentials.createInsecure());
-  namespaces = new NamespaceServiceClient(server.grpcAddress, credentials.createInsecure());
+  configMaps = new ConfigMapServiceClient(server.grpcAddress, grpcCredentials(server));
+  deployments = new DeploymentServiceClient(server.grpcAddress, grpcCredentials(server));
+  namespaces = new NamespaceServiceClient(server.grpcAddress, grpcCredentials(server));
   await unary((cb) => namespaces.create({ object: toMessage('k8s.io.api.core.v1.Namespace', { metadata: { name: NS } }) }, cb));
 });
 
@@ -312,7 +312,7 @@ describe('gRPC errors carry the Kubernetes Status', () => {
 describe('gRPC health and reflection', () => {
   it('reports SERVING for the server and each resource service', async () => {
     const Health = makeGenericClientConstructor(healthService, 'Health');
-    const health = new Health(server.grpcAddress, credentials.createInsecure()) as unknown as {
+    const health = new Health(server.grpcAddress, grpcCredentials(server)) as unknown as {
       check(req: { service: string }, cb: (err: ServiceError | null, res: { status: string }) => void): void;
       close(): void;
     };
