@@ -18,7 +18,10 @@ import { OBJECT_MEDIA_TYPES, parseMediaType, PROTOBUF } from './media-type.js';
 export function decodeObjectBody(body: RequestBody | undefined, into: KindRef, catalog: ApiCatalog): unknown {
   if (!body) return undefined;
   if (body.type === 'message') {
-    return { apiVersion: definitionApiVersion(into), kind: into.kind, ...(messageToKubeJson(into.typeName, body.message) as object) };
+    const object = { apiVersion: definitionApiVersion(into), kind: into.kind, ...(messageToKubeJson(into.typeName, body.message) as object) };
+    // A typed message's embedded JSON (FieldsV1, RawExtension) nests as deeply as a JSON body can.
+    checkValueDepth(object);
+    return object;
   }
   const { data } = body;
   if (data.length === 0) return undefined;

@@ -17,6 +17,7 @@ import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
 import { grpcCredentials, type CallPeer } from './credentials.js';
 import { messageFromJson } from './objects.js';
+import { UndecodableRequest } from './request-decoding.js';
 import { declaredResource } from './services.js';
 import { acceptSharedFrames, frameMessage, SharedFrame } from './shared-frames.js';
 import { statusToMessage, toGrpcError } from './status-details.js';
@@ -158,6 +159,10 @@ function reply(scope: MethodScope, spec: MethodSpec, call: ApiCall, result: ApiR
 /** A unary method; the result's warnings go back as `warning` trailers in HTTP's `299 - "…"` form. */
 function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyRequest, unknown> {
   return (call, callback) => {
+    if ((call.request as unknown) instanceof UndecodableRequest) {
+      callback(toGrpcError((call.request as unknown as UndecodableRequest).error));
+      return;
+    }
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
     const request = apiCall(scope, spec, call.request, call, abort.signal);
     scope.handler(request).then(
@@ -194,6 +199,10 @@ function writeMessage(stream: ServerWritableStream<unknown, unknown>, message: u
 export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRequest, unknown> {
   return (stream) => {
     const out = stream as ServerWritableStream<unknown, unknown>;
+    if ((stream.request as unknown) instanceof UndecodableRequest) {
+      out.emit('error', toGrpcError((stream.request as unknown as UndecodableRequest).error));
+      return;
+    }
     const abort = abortOnCancel(out);
     const onShutdown = (): void => abort.abort();
     scope.shutdown?.addEventListener('abort', onShutdown, { once: true });

@@ -12,6 +12,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection, type Reflection } from './reflection.js';
+import { tolerantRequests } from './request-decoding.js';
 import { serviceForDefinition } from './services.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
 
@@ -112,7 +113,7 @@ function implementation(
   extra: Pick<MethodScope, 'shutdown'>,
   encodings: WatchEncodings,
 ): { definition: ServiceDefinition; impl: UntypedServiceImplementation } {
-  const served = sharingWatchBytes(definition);
+  const served = sharingWatchBytes(tolerantRequests(definition));
   const scope: MethodScope = { ...extra, def, handler };
   if (served.serialize) scope.sharedWatch = { encodings, serialize: served.serialize };
   const impl: UntypedServiceImplementation = {};
