@@ -115,12 +115,17 @@ describe('TLS, x509 and service account tokens (the defaults)', () => {
   it('keeps its CA and serving certificate across a restart', async () => {
     const before = ts.server.pki;
     await ts.server.close();
-    ts.server = await startServer({ ...SECURE, dataDir: ts.dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn' });
-    assert.equal(ts.server.pki.trustedCaPem, before.trustedCaPem);
-    assert.equal(ts.server.pki.serving.certPem, before.serving.certPem);
-    assert.equal(ts.server.pki.serviceAccountKeyPem, before.serviceAccountKeyPem);
-    const who = await runKubectl(33, ts.server.kubeconfigPath, ['get', 'ns', 'default', '-o', 'name']);
-    assert.equal(who.stdout.trim(), 'namespace/default');
+    // ts.stop() closes the first server only: this one is closed here.
+    const restarted = await startServer({ ...SECURE, dataDir: ts.dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn' });
+    try {
+      assert.equal(restarted.pki.trustedCaPem, before.trustedCaPem);
+      assert.equal(restarted.pki.serving.certPem, before.serving.certPem);
+      assert.equal(restarted.pki.serviceAccountKeyPem, before.serviceAccountKeyPem);
+      const who = await runKubectl(33, restarted.kubeconfigPath, ['get', 'ns', 'default', '-o', 'name']);
+      assert.equal(who.stdout.trim(), 'namespace/default');
+    } finally {
+      await restarted.close();
+    }
   });
 
   it('refuses --plain-http on an address other hosts reach', async () => {
