@@ -37,7 +37,6 @@ export interface Impersonation {
   extra: Record<string, string[]>;
 }
 
-/** What the caller presented to prove who it is; authentication checks it. */
 /**
  * A TLS client certificate as the transport saw it: its subject's CN and O values, and whether
  * the handshake verified it against the client CAs (the x509 authenticator takes only those).
@@ -46,10 +45,9 @@ export interface ClientCertificate {
   commonName: string;
   organizations: string[];
   verified: boolean;
-  /** Why verification failed, as the TLS stack says it. */
-  verifyError?: string;
 }
 
+/** What the caller presented to prove who it is; authentication checks it. */
 export interface Credentials {
   /**
    * Set only by callers inside this process (the loopback client): the call's `user` is

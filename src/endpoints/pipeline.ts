@@ -2,7 +2,8 @@
  * The request pipeline shared by every transport: interceptors around one dispatcher
  * that resolves the call (resource, scope, verb, body) and runs the verb handler.
  */
-import { ApiError, toApiError } from '../machinery/errors/index.js';
+import { toApiError } from '../machinery/errors/index.js';
+import { coreObjectLookup } from './core-lookup.js';
 import type { ProxyLookup } from '../registry/rest/definition.js';
 import type { ApiCall, ApiHandler, ApiResult, Interceptor, Verb } from './api-call.js';
 import type { ApiCatalog } from './catalog.js';
@@ -40,16 +41,7 @@ export { resourceNotFound } from './request/scope.js';
 /** Builds the handler every transport calls: interceptors, then resolution, then the verb handler. */
 export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[] = [], settings: HandlerSettings = {}): ApiHandler {
   // What a proxy location depends on besides its object (a Service's Endpoints and their Pods).
-  const lookup: ProxyLookup = async (resource, namespace, name) => {
-    const other = catalog.resource('', 'v1', resource);
-    if (!other) return undefined;
-    try {
-      return await other.get(namespace, name);
-    } catch (err) {
-      if (err instanceof ApiError && err.status.reason === 'NotFound') return undefined;
-      throw err;
-    }
-  };
+  const lookup: ProxyLookup = coreObjectLookup(catalog);
   // What an action subresource reaches besides its parent (an eviction's PodDisruptionBudgets).
   const storeLookup: StoreLookup = (group, version, resource) =>
     catalog.hasGroupVersion(group, version) ? catalog.resource(group, version, resource) : undefined;

@@ -11,8 +11,8 @@ import type { UserInfo } from '../endpoints/api-call.js';
 import { createAccessControl, type AccessControl } from '../endpoints/auth/access.js';
 import { createAuthenticator, staticTokens, type AnonymousAccess, type TokenAuthenticator } from '../endpoints/auth/authenticator.js';
 import { parseTokenFile } from '../endpoints/auth/token-file.js';
-import { serviceAccountTokenAuthenticator, type ObjectLookup } from '../endpoints/auth/serviceaccount-tokens.js';
-import { ApiError } from '../machinery/errors/index.js';
+import { serviceAccountTokenAuthenticator } from '../endpoints/auth/serviceaccount-tokens.js';
+import { coreObjectLookup } from '../endpoints/core-lookup.js';
 import type { ServiceAccountKeys } from './service-account-keys.js';
 import { SYSTEM_MASTERS } from '../endpoints/auth/user.js';
 import type { AuthorizationAttributes, Authorizer } from '../endpoints/authz/attributes.js';
@@ -43,25 +43,11 @@ function anonymousAccess(opts: Pick<ServerOptions, 'anonymousAuth'>): AnonymousA
   return opts.anonymousAuth === 'open-paths' ? 'open-paths' : opts.anonymousAuth ? 'all' : 'none';
 }
 
-/** Reads an object a service account token names, from the served core/v1 stores. */
-function catalogLookup(catalog: ApiCatalog): ObjectLookup {
-  return async (resource, namespace, name) => {
-    const store = catalog.resource('', 'v1', resource);
-    if (!store) return undefined;
-    try {
-      return await store.get(namespace, name);
-    } catch (err) {
-      if (err instanceof ApiError && err.status.reason === 'NotFound') return undefined;
-      throw err;
-    }
-  };
-}
-
 /** Builds the access control the pipeline and the HTTP gateway share. */
 export async function serverAccessControl(opts: ServerOptions, catalog: ApiCatalog, admin: string, saKeys: ServiceAccountKeys): Promise<AccessControl> {
   const tokens: TokenAuthenticator[] = [staticTokens(new Map([[admin, { ...ADMIN_USER, groups: [...ADMIN_USER.groups] }]]))];
   if (opts.tokenAuthFile) tokens.push(staticTokens(parseTokenFile(await readFile(opts.tokenAuthFile, 'utf8'), opts.tokenAuthFile)));
-  tokens.push(serviceAccountTokenAuthenticator({ issuers: saKeys.issuers, audiences: saKeys.audiences, keys: saKeys.verifyKeys, lookup: catalogLookup(catalog) }));
+  tokens.push(serviceAccountTokenAuthenticator({ issuers: saKeys.issuers, audiences: saKeys.audiences, keys: saKeys.verifyKeys, lookup: coreObjectLookup(catalog) }));
   const authenticate = createAuthenticator({ tokens, anonymous: anonymousAccess(opts) });
   const authorizers: Authorizer[] = parseAuthorizationModes(opts.authorizationMode).map((mode) => {
     switch (mode) {

@@ -132,14 +132,3 @@ export function describeCertificate(certPem: string): { dnsNames: string[]; ipAd
     subject: cert.subject,
   };
 }
-
-/** Whether `certPem` was signed by the CA certificate `caPem`. */
-export async function isIssuedBy(certPem: string, caPem: string): Promise<boolean> {
-  try {
-    const cert = new x509.X509Certificate(certPem);
-    const ca = new x509.X509Certificate(caPem);
-    return cert.issuer === ca.subject && (await cert.verify({ publicKey: ca.publicKey, signatureOnly: true }));
-  } catch {
-    return false;
-  }
-}

@@ -6,14 +6,13 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import type { Credentials } from '../../endpoints/api-call.js';
 import { credentialsFromHeaders } from '../../endpoints/request/credentials.js';
+import { clientCertificateOf } from '../peer-certificate.js';
 
 /** The part of a grpc-js call that says what its connection proved. */
 export interface CallPeer {
   metadata: Metadata;
   getAuthContext?(): { sslPeerCertificate?: PeerCertificate };
 }
-
-const values = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /**
  * Reads a call's credentials. grpc-js reports a peer certificate only once the handshake has
@@ -23,7 +22,7 @@ export function grpcCredentials(call: CallPeer): Credentials {
   const { metadata } = call;
   const header = (name: string): string[] => metadata.get(name).filter((v): v is string => typeof v === 'string');
   const credentials = credentialsFromHeaders(header, Object.keys(metadata.getMap()));
-  const cert = call.getAuthContext?.().sslPeerCertificate;
-  if (cert?.raw) credentials.clientCertificate = { commonName: values(cert.subject?.CN)[0] ?? '', organizations: values(cert.subject?.O), verified: true };
+  const cert = clientCertificateOf(call.getAuthContext?.().sslPeerCertificate, true);
+  if (cert) credentials.clientCertificate = cert;
   return credentials;
 }
