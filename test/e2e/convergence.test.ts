@@ -20,7 +20,7 @@ import type { ServerOptions } from '../../src/server/options.js';
 import { findEtcd, startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { watchUntil } from '../helpers/watch.js';
 import { clientNodeInformer, grpcInformer, httpInformer, missedWrites, objectKey, type AckedWrite, type InformerClient } from '../helpers/informer.js';
-import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
+import { OPEN_ACCESS, grpcCredentials, seedTestPki } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +32,7 @@ class Restartable {
 
   static async start(options: Partial<ServerOptions>): Promise<Restartable> {
     const r = new Restartable(options);
+    if (options.dataDir) await seedTestPki(options.dataDir);
     r.server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'fatal', bookmarkIntervalMs: 500, consistencyCheckIntervalMs: 1000, ...OPEN_ACCESS, ...options });
     return r;
   }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { runKubectl } from '../helpers/kubectl.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, bufCurlTarget } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const BUF = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'buf');
@@ -56,7 +56,7 @@ describe('kubectl and gRPC follow --runtime-config', () => {
           resources.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/).join(' ')),
           c.batch,
         );
-        const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-services', `http://${ts.server.grpcAddress}`]);
+        const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', ...bufCurlTarget(ts.server).flags, '--list-services', `${bufCurlTarget(ts.server).base}`]);
         const batch = stdout.trim().split('\n').filter((s) => s.startsWith('wheelhouse.batch.')).sort();
         assert.deepEqual(batch, c.services);
       } finally {

@@ -7,7 +7,8 @@
  * exact Status upstream answers — directly and under `kubectl proxy`.
  */
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import { connectRaw, httpClient, type RawTarget } from '../helpers/raw-http.js';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
@@ -23,9 +24,9 @@ interface Answer {
 }
 
 /** One request sent exactly as written (no client-side URL normalization), answered in full. */
-function rawGet(port: number, target: string, headers: Record<string, string> = {}): Promise<Answer> {
+function rawGet(to: RawTarget, target: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path: target, headers: { connection: 'close', ...headers }, agent: false }, (res) => {
+    const req = httpClient(to).request({ host: '127.0.0.1', port: to.httpPort, method: 'GET', path: target, headers: { connection: 'close', ...headers }, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -37,9 +38,9 @@ function rawGet(port: number, target: string, headers: Record<string, string> = 
 }
 
 /** An upgrade request sent exactly as written; resolves with all the bytes until the connection closes. */
-function rawUpgrade(port: number, target: string): Promise<string> {
+function rawUpgrade(to: RawTarget, target: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
+    const socket = connectRaw(to, () => {
       socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });
     let got = '';
@@ -170,18 +171,18 @@ describe('proxy escape attempts', () => {
 
   it('sends every path to the named backend only, cleaned', async () => {
     for (const [suffix, expected] of paths()) {
-      const r = await rawGet(Number(new URL(ts.server.url).port), BASE + suffix, { host: T });
+      const r = await rawGet(ts.server, BASE + suffix, { host: T });
       assert.deepEqual(r, { status: 200, body: `backend:${expected}` }, suffix);
     }
     // An absolute-form request target names the API server's own path, not a host to dial.
-    const absolute = await rawGet(Number(new URL(ts.server.url).port), `http://${T}${BASE}/abs`);
+    const absolute = await rawGet(ts.server, `http://${T}${BASE}/abs`);
     assert.deepEqual(absolute, { status: 200, body: 'backend:/abs' });
     assert.deepEqual(trapped, []);
   });
 
   it('sends every upgrade (WebSocket) to the named backend only, cleaned', async () => {
     for (const [suffix, expected] of paths()) {
-      const got = await rawUpgrade(Number(new URL(ts.server.url).port), BASE + suffix);
+      const got = await rawUpgrade(ts.server, BASE + suffix);
       assert.match(got, /^HTTP\/1\.1 101 /, suffix);
       assert.equal(got.slice(got.indexOf('\r\n\r\n') + 4), `backend:${expected}`, suffix);
     }
@@ -202,7 +203,7 @@ describe('proxy escape attempts', () => {
   it('holds under kubectl proxy too', async () => {
     const redirects = kubectlRedirects();
     for (const [suffix, expected] of paths()) {
-      const r = await rawGet(kubectlProxy.port, BASE + suffix);
+      const r = await rawGet({ httpPort: kubectlProxy.port }, BASE + suffix);
       const moved = redirects[suffix];
       if (moved) {
         assert.equal(r.status, 301, suffix);
@@ -212,7 +213,7 @@ describe('proxy escape attempts', () => {
       }
     }
     for (const [name, code, message] of names()) {
-      const r = await rawGet(kubectlProxy.port, `${namePath(name)}/proxy/x`);
+      const r = await rawGet({ httpPort: kubectlProxy.port }, `${namePath(name)}/proxy/x`);
       assert.equal(r.status, code, name);
       const status = JSON.parse(r.body) as { kind: string; code: number; message: string };
       assert.deepEqual([status.kind, status.code, status.message], ['Status', code, message], name);
@@ -224,7 +225,7 @@ describe('proxy escape attempts', () => {
     const pod = await api(ts.server, 'POST', `/api/v1/namespaces/${NS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'trap' }, spec: { containers: [{ name: 'c', image: 'c' }] } });
     assert.equal(pod.status, 201);
     await api(ts.server, 'PATCH', `/api/v1/namespaces/${NS}/pods/trap/status`, { status: { podIP: '127.0.0.2' } }, { 'content-type': 'application/merge-patch+json' });
-    const r = await rawGet(Number(new URL(ts.server.url).port), `/api/v1/namespaces/${NS}/pods/trap:${trap.port}/proxy/named`);
+    const r = await rawGet(ts.server, `/api/v1/namespaces/${NS}/pods/trap:${trap.port}/proxy/named`);
     assert.deepEqual(r, { status: 200, body: 'TRAPPED' });
     assert.deepEqual(trapped, ['connection', '/named']);
   });

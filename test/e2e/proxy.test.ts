@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { connectRaw } from '../helpers/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
@@ -74,7 +75,7 @@ function register(ts: TestServer, name: string, port: number, ready = true): Pro
 function websocketEcho(base: string, path: string, message: string): Promise<{ head: string; echoed: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(url.port), url.hostname, () => {
+    const socket = connectRaw({ httpPort: Number(url.port), url: base }, () => {
       socket.write(
         `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
@@ -274,8 +275,8 @@ describe('proxy to cluster components', () => {
       ['/%2F%2Fevil.example/x', '/evil.example/x'],
     ];
     for (const [suffix, expected] of cases) {
-      const sock = net.connect(Number(new URL(ts.server.url).port), '127.0.0.1');
-      await once(sock, 'connect');
+      const sock = connectRaw(ts.server);
+      await once(sock, ts.server.tls ? 'secureConnect' : 'connect');
       sock.write(`GET ${base}${suffix} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
       let raw = '';
       for await (const chunk of sock) raw += String(chunk);

@@ -1,7 +1,7 @@
 /** HTTP gateway: Accept negotiation (Table, PartialObjectMetadata, 406), protobuf request bodies, gzip, response shapes. */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { httpClient } from '../helpers/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { decodeProtobufObject, encodeProtobufObject, kubeJsonToMessage, parseK8sEnvelope, writeK8sEnvelope } from '../../src/machinery/schema/index.js';
@@ -17,7 +17,7 @@ const CM = '/api/v1/namespaces/neg/configmaps';
 /** Raw HTTP, so nothing (like fetch's automatic Accept-Encoding) is added behind our back. */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers }, (res) => {
+    const req = httpClient(url).request(url, { method: 'GET', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));

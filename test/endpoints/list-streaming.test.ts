@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { httpClient } from '../helpers/raw-http.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -74,7 +74,7 @@ async function inParallel(n: number, width: number, fn: (i: number) => Promise<v
 /** A raw HTTP GET: status, headers and the body's bytes as sent (not decompressed). */
 function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers }, (res) => {
+    const req = httpClient(url).request(url, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -302,7 +302,7 @@ describe('streaming list encoding', () => {
   it('a client that hangs up mid-list leaves the server serving', async () => {
     for (const accept of ['application/json', PROTOBUF]) {
       const received = await new Promise<number>((resolve, reject) => {
-        const req = request(`${ts.server.url}/api/v1/namespaces/${NS}/pods`, { headers: { accept } }, (res) => {
+        const req = httpClient(ts.server).request(`${ts.server.url}/api/v1/namespaces/${NS}/pods`, { headers: { accept } }, (res) => {
           res.once('data', (c: Buffer) => {
             req.destroy();
             resolve(c.length);

@@ -9,7 +9,7 @@
  * Transports: raw HTTP (node:http, JSON lines), gRPC (the generated ConfigMapService client)
  * and @kubernetes/client-node's own informer (`makeInformer`), wrapped to record the same.
  */
-import http from 'node:http';
+import { httpClient } from './raw-http.js';
 import { Metadata, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1ConfigMap } from '@kubernetes/client-node';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
@@ -255,13 +255,13 @@ export interface InformerOptions {
   timeoutSeconds?: number;
 }
 
-/** An informer over raw HTTP (node:http, JSON lines) against `baseUrl()` (followed on each request). */
+/** An informer over raw HTTP (node:http or node:https, JSON lines) against `baseUrl()` (followed on each request). */
 export function httpInformer(name: string, baseUrl: () => string, o: InformerOptions): InformerClient {
   const path = `/api/v1/namespaces/${o.namespace}/configmaps`;
   const transport: Transport = {
     list: () =>
       new Promise((resolve, reject) => {
-        const req = http.get(`${baseUrl()}${path}`, { headers: { accept: 'application/json' }, agent: false }, (res) => {
+        const req = httpClient(baseUrl()).get(`${baseUrl()}${path}`, { headers: { accept: 'application/json' }, agent: false }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
@@ -288,7 +288,7 @@ export function httpInformer(name: string, baseUrl: () => string, o: InformerOpt
       }));
       const q = new URLSearchParams({ watch: '1', resourceVersion: String(rv), allowWatchBookmarks: 'true' });
       if (o.timeoutSeconds) q.set('timeoutSeconds', String(o.timeoutSeconds));
-      const req = http.get(`${baseUrl()}${path}?${q}`, { headers: { accept: 'application/json' }, agent: false }, (res) => {
+      const req = httpClient(baseUrl()).get(`${baseUrl()}${path}?${q}`, { headers: { accept: 'application/json' }, agent: false }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           return settle(res.statusCode === 410 ? 'expired' : 'error');

@@ -14,14 +14,16 @@ export interface TestServer {
 }
 
 /**
- * Access for tests that are not about access control: every request is allowed, and one
- * without credentials runs as system:anonymous. Tests of authentication and authorization
- * pass their own `authorizationMode` and `anonymousAuth`.
+ * Access for tests that are not about access control: the server serves TLS as by default
+ * (from the test CA, which `npm test` trusts), every request is allowed, and one without
+ * credentials runs as system:anonymous; kubectl and the client libraries authenticate with
+ * the admin kubeconfig's client certificate. Tests of authentication and authorization pass
+ * their own `authorizationMode` and `anonymousAuth`.
  */
-export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAuth' | 'plainHttp'> = { authorizationMode: 'AlwaysAllow', anonymousAuth: true, plainHttp: true };
+export const OPEN_ACCESS: Pick<ServerOptions, 'authorizationMode' | 'anonymousAuth' | 'plainHttp'> = { authorizationMode: 'AlwaysAllow', anonymousAuth: true, plainHttp: false };
 
 /** The same as flags for a server run as a process. */
-export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true', '--plain-http'];
+export const OPEN_ACCESS_FLAGS: readonly string[] = ['--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true'];
 
 /** The test suite's CA (`test/fixtures/pki/`): `npm test` trusts it through NODE_EXTRA_CA_CERTS. */
 export const TEST_CA_DIR = new URL('../fixtures/pki/', import.meta.url).pathname;
@@ -57,7 +59,7 @@ export function grpcCredentials(server: RunningServer, asAdmin = true): ChannelC
 /** Starts a server on free ports with a fresh data dir (embedded store unless etcdServers given). */
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'wheelhouse-test-')));
-  if (options.plainHttp === false) await seedTestPki(dataDir);
+  if (!(options.plainHttp ?? OPEN_ACCESS.plainHttp)) await seedTestPki(dataDir);
   const server = await startServer({ port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', ...OPEN_ACCESS, ...options, dataDir });
   return {
     server,
@@ -91,4 +93,14 @@ export async function api(
     // not JSON: keep the text
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/**
+ * `buf curl`'s connection flags and base URL for a test server's gRPC port: TLS trusting the
+ * test CA (anonymous, as the test servers allow), or HTTP/2 without TLS on a plain server.
+ */
+export function bufCurlTarget(server: RunningServer): { flags: string[]; base: string } {
+  return server.tls
+    ? { flags: ['--cacert', join(TEST_CA_DIR, 'ca.crt')], base: `https://${server.grpcAddress}` }
+    : { flags: ['--http2-prior-knowledge'], base: `http://${server.grpcAddress}` };
 }

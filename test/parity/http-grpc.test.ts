@@ -19,7 +19,7 @@ import { REASON_CODES, type StatusReason } from '../../src/machinery/errors/inde
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { statusFromMessage } from '../../src/transports/grpc/status-details.js';
 import { grpcFailure, toJson, toMessage, unary } from './grpc-helpers.js';
-import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
+import { OPEN_ACCESS, grpcCredentials, seedTestPki } from '../helpers/server.js';
 
 type Json = Record<string, unknown>;
 
@@ -197,6 +197,7 @@ let clients: Record<Kind, ResourceClient>;
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-parity-'));
+  await seedTestPki(dataDir);
   server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
   clients = {
     ConfigMap: new ConfigMapServiceClient(server.grpcAddress, grpcCredentials(server)) as unknown as ResourceClient,

@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import { connectRaw, httpClient } from '../helpers/raw-http.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,7 +32,7 @@ function hostile(target: Target, i: number): Promise<number> {
     () =>
       new Promise<number>((resolve) => {
         // A watch torn down as soon as its headers arrive.
-        const req = http.get({ host: '127.0.0.1', port: target.httpPort, path: `${CM}?watch=1`, agent: false }, (res) => {
+        const req = httpClient(target).get({ host: '127.0.0.1', port: target.httpPort, path: `${CM}?watch=1`, agent: false }, (res) => {
           res.socket.destroy();
           resolve(res.statusCode ?? 0);
         });
@@ -50,7 +49,7 @@ describe('robustness: chaos against a server process', () => {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'wheelhouse-chaos-'));
     proc = await startServerProcess(['--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--log-level', 'fatal', ...OPEN_ACCESS_FLAGS]);
-    target = { httpPort: Number(new URL(proc.url).port) };
+    target = { httpPort: Number(new URL(proc.url).port), url: proc.url };
   });
   after(async () => {
     await proc?.stop().catch(() => undefined);
@@ -60,7 +59,7 @@ describe('robustness: chaos against a server process', () => {
   it('survives, stays healthy and keeps every acknowledged write', async () => {
     assert.equal((await request(target, 'POST', CM, JSON.stringify({ metadata: { name: 'counter' }, data: {} }))).status, 201);
     // A watcher that never reads, present for the whole run.
-    const slow = net.connect(target.httpPort, '127.0.0.1');
+    const slow = connectRaw(target);
     slow.pause();
     slow.write(`GET ${CM}?watch=1 HTTP/1.1\r\nHost: x\r\n\r\n`);
 

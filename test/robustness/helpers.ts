@@ -1,14 +1,12 @@
 /** Helpers for hostile-input tests: exact-path requests, raw sockets, Status shapes. */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
+import { connectRaw, httpClient, type RawTarget } from '../helpers/raw-http.js';
 import { after, before } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 /** Where the HTTP API listens (a RunningServer, or a server process's port). */
-export interface Target {
-  httpPort: number;
-}
+export type Target = RawTarget;
 
 /** A response read in full. */
 export interface RawResponse {
@@ -32,7 +30,7 @@ export function request(
   return new Promise((resolve, reject) => {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
-    const req = http.request({ host: '127.0.0.1', port: server.httpPort, method, path, headers: h, agent: false }, (res) => {
+    const req = httpClient(server).request({ host: '127.0.0.1', port: server.httpPort, method, path, headers: h, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -55,7 +53,7 @@ export function request(
 /** Writes raw bytes on a fresh connection and returns everything the server sent before closing (or `ms`). */
 export function rawExchange(server: Target, bytes: string | Buffer, ms = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const sock = net.connect(server.httpPort, '127.0.0.1');
+    const sock = connectRaw(server);
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => sock.destroy(), ms);
     sock.on('data', (c) => chunks.push(c));

@@ -3,8 +3,8 @@
  * client that never reads blocks neither writers nor other watchers.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
+import { connectRaw, httpClient } from '../helpers/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -52,7 +52,7 @@ async function quiesce(): Promise<{ timers: number; sockets: number }> {
 /** Opens a watch and resolves once the server has sent the headers and `events` events. */
 function openWatch(t: TestServer, path: string, events = 0): Promise<{ res: http.IncomingMessage; req: http.ClientRequest; lines: string[] }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: t.server.httpPort, path, agent: false, headers: { accept: 'application/json' } }, (res) => {
+    const req = httpClient(t.server).get({ host: '127.0.0.1', port: t.server.httpPort, path, agent: false, headers: { accept: 'application/json' } }, (res) => {
       const lines: string[] = [];
       let buf = '';
       res.setEncoding('utf8');
@@ -123,7 +123,7 @@ describe('robustness: watches', () => {
   it('a watcher that never reads blocks neither writers nor other watchers', async () => {
     const start = (await request(t.server, 'GET', CM)).body.metadata.resourceVersion as string;
     // The slow client: a raw socket that sends the request and never reads a byte.
-    const slow = net.connect(t.server.httpPort, '127.0.0.1');
+    const slow = connectRaw(t.server);
     slow.pause();
     slow.write(`GET ${CM}?watch=1&resourceVersion=${start} HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n`);
     const fast = await openWatch(t, `${CM}?watch=1&resourceVersion=${start}`);

@@ -18,7 +18,7 @@ import { RESOURCES } from '../../gen/resources.js';
 import { BindingServiceClient, PodServiceClient, ServiceAccountServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { statusFromMessage } from '../../src/transports/grpc/status-details.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
-import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer, bufCurlTarget } from '../helpers/server.js';
 
 const NS = 'grpc-actions';
 const PODS = `/api/v1/namespaces/${NS}/pods`;
@@ -107,10 +107,10 @@ describe('action subresources over gRPC', () => {
         'curl',
         '--protocol',
         'grpc',
-        '--http2-prior-knowledge',
+        ...bufCurlTarget(ts.server).flags,
         '-d',
         JSON.stringify({ namespace: NS, name: 'curl', object: { metadata: { name: 'curl' }, target: { kind: 'Node', name: 'node-r' } } }),
-        `http://${ts.server.grpcAddress}/wheelhouse.core.v1.PodService/CreateBinding`,
+        `${bufCurlTarget(ts.server).base}/wheelhouse.core.v1.PodService/CreateBinding`,
       ]);
       assert.deepEqual(JSON.parse(stdout), { metadata: {}, status: 'Success', code: 201 });
       assert.equal((await http('GET', `${PODS}/curl`)).body.spec.nodeName, 'node-r');

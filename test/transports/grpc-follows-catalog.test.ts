@@ -16,7 +16,7 @@ import { createGenericStore } from '../../src/registry/generic/store.js';
 import { versionView } from '../../src/registry/generic/version-view.js';
 import { servedViews } from '../../src/registry/rest/served.js';
 import { createObjectStore } from '../../src/storage/object-store.js';
-import { startTestServer, type TestServer, grpcCredentials } from '../helpers/server.js';
+import { startTestServer, type TestServer, grpcCredentials, bufCurlTarget } from '../helpers/server.js';
 import { unary } from '../parity/grpc-helpers.js';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ describe('gRPC follows the catalog', () => {
   after(async () => ts.stop());
 
   const listed = async (): Promise<boolean> => {
-    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-services', `http://${ts.server.grpcAddress}`]);
+    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', ...bufCurlTarget(ts.server).flags, '--list-services', `${bufCurlTarget(ts.server).base}`]);
     return stdout.split('\n').includes(SERVICE);
   };
   const listCronJobs = async (): Promise<{ code?: number; items?: number }> => {

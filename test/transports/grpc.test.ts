@@ -22,7 +22,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { DESCRIPTOR_SET_URL } from '../../src/transports/grpc/reflection.js';
 import { startGrpcServer } from '../../src/transports/grpc/server.js';
 import { grpcFailure, toJson, toMessage, unary } from '../parity/grpc-helpers.js';
-import { OPEN_ACCESS, grpcCredentials } from '../helpers/server.js';
+import { OPEN_ACCESS, bufCurlTarget, grpcCredentials, seedTestPki } from '../helpers/server.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
 const CM_LIST = 'k8s.io.api.core.v1.ConfigMapList';
@@ -54,6 +54,7 @@ function withoutServerFields(obj: Record<string, unknown>): Record<string, unkno
 
 before(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-grpc-'));
+  await seedTestPki(dataDir);
   server = await startServer({ dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, ...OPEN_ACCESS });
   configMaps = new ConfigMapServiceClient(server.grpcAddress, grpcCredentials(server));
   deployments = new DeploymentServiceClient(server.grpcAddress, grpcCredentials(server));
@@ -336,7 +337,7 @@ describe('gRPC health and reflection', () => {
   });
 
   it('lists the resource services through buf curl', async () => {
-    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-services', `http://${server.grpcAddress}`]);
+    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', ...bufCurlTarget(server).flags, '--list-services', `${bufCurlTarget(server).base}`]);
     const listed = stdout.trim().split('\n').sort();
     for (const name of [
       'wheelhouse.core.v1.ConfigMapService',
@@ -357,10 +358,10 @@ describe('gRPC health and reflection', () => {
       'curl',
       '--protocol',
       'grpc',
-      '--http2-prior-knowledge',
+      ...bufCurlTarget(server).flags,
       '-d',
       JSON.stringify({ namespace: NS, name: 'curl' }),
-      `http://${server.grpcAddress}/wheelhouse.core.v1.ConfigMapService/Get`,
+      `${bufCurlTarget(server).base}/wheelhouse.core.v1.ConfigMapService/Get`,
     ]);
     const body = JSON.parse(stdout) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
     assert.equal(body.metadata.name, 'curl');

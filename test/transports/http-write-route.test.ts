@@ -5,8 +5,8 @@
  * Content-Encoding or a corrupt one), and an upload cut off midway leaves the server serving.
  */
 import assert from 'node:assert/strict';
-import { request, type IncomingHttpHeaders } from 'node:http';
-import { connect } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
+import { connectRaw, httpClient } from '../helpers/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync, deflateSync } from 'node:zlib';
 import { MAX_REQUEST_BODY_BYTES } from '../../src/endpoints/request/body-size.js';
@@ -29,7 +29,7 @@ interface Answer {
 function send(base: string, method: string, path: string, headers: Record<string, string | number>, chunks: (string | Buffer)[]): Promise<Answer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { accept: 'application/json', ...headers } }, (res) => {
+    const req = httpClient(base).request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers: { accept: 'application/json', ...headers } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () => {
@@ -163,7 +163,7 @@ describe('HTTP resource writes outside express', () => {
   it('survives an upload cut off midway and keeps serving', async () => {
     const url = new URL(base);
     await new Promise<void>((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
+      const socket = connectRaw({ httpPort: Number(url.port), url: base }, () => {
         socket.write(`POST ${CM} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cut-off"}`);
         setTimeout(() => {
           socket.destroy();
@@ -173,7 +173,7 @@ describe('HTTP resource writes outside express', () => {
       socket.on('error', reject);
     });
     await new Promise<void>((resolve, reject) => {
-      const socket = connect(Number(url.port), url.hostname, () => {
+      const socket = connectRaw({ httpPort: Number(url.port), url: base }, () => {
         socket.write(`PUT ${CM}/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"apiVersion":"v`);
         setTimeout(() => {
           socket.destroy();
