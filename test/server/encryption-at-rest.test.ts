@@ -98,6 +98,12 @@ describe('encryption at rest', () => {
     await restart();
     assert.equal((await api(t!.server, 'POST', SECRETS, secret('old', OLD_CANARY))).status, 201);
     assert.ok(stored(etcd, '/registry/secrets/default/old').includes(OLD_CANARY));
+    // Without a configuration an encrypted value does not read (upstream's identity check).
+    etcdctl(etcd, 'put', '/registry/secrets/default/sealed', 'k8s:enc:aesgcm:v1:key1:0123456789abcdef0123456789abcdef');
+    const sealed = await api(t!.server, 'GET', `${SECRETS}/sealed`);
+    assert.equal(sealed.status, 500);
+    assert.equal(sealed.body.message, 'Internal error occurred: identity transformer tried to read encrypted data');
+    etcdctl(etcd, 'del', '/registry/secrets/default/sealed');
 
     await restart(configFile('key1.json', [{ aesgcm: { keys: [{ name: 'key1', secret: KEY1 }] } }, { identity: {} }]));
     const created = await api(t!.server, 'POST', SECRETS, secret('s1', CANARY));

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
+import { secretbox } from '@noble/ciphers/salsa.js';
 import { createMemoryBackend, createObjectStore, jsonCodec, StorageError, withValueTransformer } from '../../src/storage/index.js';
 import {
   encryptionTransformers,
@@ -80,6 +81,18 @@ describe('providers: value format and round trip', () => {
     const tampered = Buffer.from(stored);
     tampered[tampered.byteLength - 1]! ^= 1;
     assert.equal(readError(t, tampered), 'output array was not large enough for encryption');
+  });
+
+  it("secretbox: NaCl's layout (the tag, then the XSalsa20 stream of NaCl's published test vector)", () => {
+    // Key and nonce of the NaCl paper's secretbox example; its ciphertext starts 8e993b9f48681273.
+    const key = Buffer.from('1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389', 'hex');
+    const nonce = Buffer.from('69696ee955b62b73cd62bda875fc73d68219e0036b7a0b37', 'hex');
+    const message = Buffer.from('be075fc53c81f2d5', 'hex');
+    const box = secretbox(new Uint8Array(key), new Uint8Array(nonce)).seal(new Uint8Array(message));
+    assert.equal(Buffer.from(box.subarray(16)).toString('hex'), '8e993b9f48681273');
+    const t = secrets(config([{ secretbox: keys(['k', key.toString('base64')]) }]));
+    const value = Buffer.concat([Buffer.from('k8s:enc:secretbox:v1:k:'), nonce, box]);
+    assert.deepEqual(t.fromStorage(value, STORAGE_KEY).data, message);
   });
 
   it('identity: plaintext written, encrypted data refused', () => {
