@@ -201,6 +201,10 @@ describe('the configuration file', () => {
       parse(yaml(`  - resources: [secrets]\n    providers: [{identity: {}}]\n    extra: 1\n`)),
       'error while parsing file: error decoding encryption provider configuration file "enc.yaml": strict decoding error: unknown field "resources[0].extra"',
     );
+    assert.equal(
+      parse(yaml(`  - resources: secrets\n    providers: [{identity: {}}]\n`)),
+      'error while parsing file: error decoding encryption provider configuration file "enc.yaml": json: cannot unmarshal string into Go struct field ResourceConfiguration.resources[0].resources of type []string',
+    );
   });
 });
 

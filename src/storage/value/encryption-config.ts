@@ -73,31 +73,59 @@ function grString(gr: { group: string; resource: string }): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Strict decoding, as upstream's: fields the type does not have are an error. */
-function unknownFields(config: unknown): string[] {
-  const out: string[] = [];
-  const check = (v: unknown, path: string, allowed: readonly string[]): void => {
-    if (!isRecord(v)) return;
-    for (const k of Object.keys(v)) if (!allowed.includes(k)) out.push(`unknown field "${path ? `${path}.` : ''}${k}"`);
+/** The Go types of the file, for strict decoding: a field's type and the fields an object may have. */
+type Shape = { go: string } & ({ kind: 'string' } | { kind: 'list'; of: Shape } | { kind: 'object'; fields?: Record<string, Shape> });
+const STRING: Shape = { go: 'string', kind: 'string' };
+const list = (of: Shape): Shape => ({ go: `[]${of.go}`, kind: 'list', of });
+const object = (go: string, fields?: Record<string, Shape>): Shape => ({ go, kind: 'object', ...(fields ? { fields } : {}) });
+const KEYS = list(object('v1.Key', { name: STRING, secret: STRING }));
+const CONFIG_SHAPE = object('EncryptionConfiguration', {
+  apiVersion: STRING,
+  kind: STRING,
+  resources: list(
+    object('v1.ResourceConfiguration', {
+      resources: list(STRING),
+      providers: list(
+        object('v1.ProviderConfiguration', {
+          aesgcm: object('v1.AESConfiguration', { keys: KEYS }),
+          aescbc: object('v1.AESConfiguration', { keys: KEYS }),
+          secretbox: object('v1.SecretboxConfiguration', { keys: KEYS }),
+          identity: object('v1.IdentityConfiguration', {}),
+          kms: object('v1.KMSConfiguration'),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** A JSON value's type as encoding/json names it. */
+function jsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+/**
+ * Strict decoding, as upstream's: a value of the wrong type is an error (thrown at once, in
+ * encoding/json's words), and so is each field the type does not have (returned).
+ */
+function strictDecodeErrors(config: unknown): string[] {
+  const unknown: string[] = [];
+  const walk = (v: unknown, shape: Shape, path: string, owner: string): void => {
+    if (v === null || v === undefined) return;
+    const ok = shape.kind === 'string' ? typeof v === 'string' : shape.kind === 'list' ? Array.isArray(v) : isRecord(v);
+    if (!ok) throw new Error(`json: cannot unmarshal ${jsonType(v)} into Go struct field ${owner}.${path} of type ${shape.go}`);
+    if (shape.kind === 'list') (v as unknown[]).forEach((item, i) => walk(item, shape.of, `${path}[${i}]`, owner));
+    if (shape.kind !== 'object' || !shape.fields) return;
+    for (const [k, field] of Object.entries(v as Record<string, unknown>)) {
+      const at = path ? `${path}.${k}` : k;
+      const fieldShape = shape.fields[k];
+      if (!fieldShape) unknown.push(`unknown field "${at}"`);
+      else walk(field, fieldShape, at, shape.go.replace(/^v1\./, ''));
+    }
   };
-  check(config, '', ['apiVersion', 'kind', 'resources']);
-  const resources = isRecord(config) && Array.isArray(config.resources) ? config.resources : [];
-  resources.forEach((r: unknown, i) => {
-    check(r, `resources[${i}]`, ['resources', 'providers']);
-    const providers = isRecord(r) && Array.isArray(r.providers) ? r.providers : [];
-    providers.forEach((p: unknown, j) => {
-      const path = `resources[${i}].providers[${j}]`;
-      check(p, path, PROVIDERS);
-      if (!isRecord(p)) return;
-      for (const name of ['aesgcm', 'aescbc', 'secretbox'] as const) {
-        check(p[name], `${path}.${name}`, ['keys']);
-        const keys = isRecord(p[name]) && Array.isArray(p[name].keys) ? p[name].keys : [];
-        keys.forEach((k: unknown, n) => check(k, `${path}.${name}.keys[${n}]`, ['name', 'secret']));
-      }
-      check(p.identity, `${path}.identity`, []);
-    });
-  });
-  return out;
+  walk(config, CONFIG_SHAPE, '', 'EncryptionConfiguration');
+  return unknown;
 }
 
 /** Go's base64.StdEncoding.DecodeString: padded standard alphabet only. */
@@ -227,7 +255,12 @@ export function parseEncryptionConfiguration(text: string, file: string): Encryp
   if (raw.apiVersion !== API_VERSION || raw.kind !== KIND) {
     throw decodeError(`no kind ${JSON.stringify(raw.kind)} is registered for version ${JSON.stringify(raw.apiVersion ?? '')} in scheme`);
   }
-  const unknown = unknownFields(raw);
+  let unknown: string[];
+  try {
+    unknown = strictDecodeErrors(raw);
+  } catch (err) {
+    throw decodeError((err as Error).message);
+  }
   if (unknown.length > 0) throw decodeError(`strict decoding error: ${unknown.join(', ')}`);
   const config = raw as EncryptionConfiguration;
   const errs = validateEncryptionConfiguration(config);
