@@ -101,6 +101,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
   const mediaType = parseStorageMediaType(opts.storageMediaType);
+  // A bad encryption configuration stops the start before anything is made.
+  const encryptionConfig = opts.encryptionProviderConfig ? await loadEncryptionConfig(opts.encryptionProviderConfig) : undefined;
   // Secrets live here (the embedded store, the admin token and kubeconfig): the server's user only.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -135,7 +137,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const scheme = createScheme();
     // Encryption at rest: each stored resource's values through its configured transformer;
     // without a configuration every value is plaintext and an encrypted one does not read.
-    const encryption = opts.encryptionProviderConfig ? encryptionAtRest(await loadEncryptionConfig(opts.encryptionProviderConfig)) : undefined;
+    const encryption = encryptionConfig ? encryptionAtRest(encryptionConfig) : undefined;
     const codec = withValueTransformer(
       storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) }),
       encryption ? (key) => encryption.keys.forKey(key) : () => identityTransformer,

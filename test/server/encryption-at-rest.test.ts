@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createDecipheriv } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -228,5 +228,14 @@ describe('encryption at rest', () => {
       run.stderr,
       'wheelhouse: error while parsing file: resources[0].providers[0].aesgcm.keys[0].secret: Invalid value: "REDACTED": secret is not of the expected length, got 5, expected one of [16 24 32]\n',
     );
+    assert.equal(existsSync(join(dir, 'bad-data')), false, 'nothing was made before the configuration was read');
+    const missing = join(dir, 'missing.yaml');
+    const none = spawnSync(process.execPath, ['--import', 'tsx', 'src/cmd/wheelhouse.ts', '--data-dir', join(dir, 'bad-data'), '--encryption-provider-config', missing], {
+      encoding: 'utf8',
+      cwd: new URL('../..', import.meta.url).pathname,
+      timeout: 60_000,
+    });
+    assert.equal(none.status, 1, none.stderr);
+    assert.equal(none.stderr, `wheelhouse: error while loading file: error reading encryption provider configuration file "${missing}": ENOENT: no such file or directory, open '${missing}'\n`);
   });
 });
