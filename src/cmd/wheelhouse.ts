@@ -44,6 +44,9 @@ Flags:
   --anonymous-auth string   requests without credentials run as system:anonymous everywhere (true), nowhere (false),
                             or only on /livez, /readyz, /healthz, /version, /.well-known/ (open-paths, the default)
   --token-auth-file string  static bearer tokens, one "token,user,uid[,\"group1,group2\"]" CSV line each
+  --encryption-provider-config string
+                            EncryptionConfiguration (apiserver.config.k8s.io/v1, YAML or JSON): the resources
+                            encrypted at rest and their providers (aesgcm, aescbc, secretbox, identity)
   --tls-cert-file string    serving certificate (PEM, chain allowed) for the HTTP API and gRPC; default: one issued by
                             the CA in DATA_DIR/pki, naming localhost, 127.0.0.1, the bind address and kubernetes.default.svc
   --tls-private-key-file string
@@ -108,6 +111,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'authorization-mode': { type: 'string' },
       'anonymous-auth': { type: 'string' },
       'token-auth-file': { type: 'string' },
+      'encryption-provider-config': { type: 'string' },
       'tls-cert-file': { type: 'string' },
       'tls-private-key-file': { type: 'string' },
       'client-ca-file': { type: 'string' },
@@ -152,6 +156,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
     opts.anonymousAuth = values['anonymous-auth'] === 'open-paths' ? 'open-paths' : parseBool('anonymous-auth', values['anonymous-auth']);
   }
   if (values['token-auth-file'] !== undefined) opts.tokenAuthFile = values['token-auth-file'];
+  if (values['encryption-provider-config'] !== undefined) opts.encryptionProviderConfig = values['encryption-provider-config'];
   if (values['tls-cert-file'] !== undefined) opts.tlsCertFile = values['tls-cert-file'];
   if (values['tls-private-key-file'] !== undefined) opts.tlsPrivateKeyFile = values['tls-private-key-file'];
   if (values['client-ca-file'] !== undefined) opts.clientCaFile = values['client-ca-file'];

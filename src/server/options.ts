@@ -79,6 +79,11 @@ export interface ServerOptions {
   apiAudiences: readonly string[];
   /** `--token-auth-file`: static bearer tokens in kube-apiserver's CSV format. */
   tokenAuthFile?: string;
+  /**
+   * `--encryption-provider-config`: an apiserver.config.k8s.io/v1 EncryptionConfiguration
+   * (YAML or JSON): which resources are encrypted at rest, and with which providers and keys.
+   */
+  encryptionProviderConfig?: string;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
   watchCacheTuning?: WatchCacheTuning;
 }

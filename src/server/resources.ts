@@ -12,7 +12,8 @@ import { createGenericStore, type NamespaceCheck } from '../registry/generic/sto
 import { versionView } from '../registry/generic/version-view.js';
 import type { AllocationRanges, ResourceDefinition, ReviewAccess } from '../registry/rest/definition.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-import { servedViews } from '../registry/rest/served.js';
+import { servedViews, storageView } from '../registry/rest/served.js';
+import { resourceRoot } from '../registry/generic/keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { isServed, parseRuntimeConfig } from './runtime-config.js';
 
@@ -36,6 +37,11 @@ export interface ResourceInstallerOptions {
   storageComponent?: string;
   /** The access control the access reviews answer with (set once it exists). */
   access?: () => ReviewAccess | undefined;
+  /**
+   * Told of each stored resource's key root as it is installed (where encryption at rest
+   * binds the resource's transformer); returns what undoes it at uninstall.
+   */
+  storedAt?: (def: ResourceDefinition, root: string) => () => void;
 }
 
 /** Installs and uninstalls resources. */
@@ -73,6 +79,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
           })
         : createGenericStore(def, genericOpts);
       const views = servedViews(def);
+      const unstore = def.computed ? undefined : opts.storedAt?.(def, resourceRoot(opts.prefix, storageView(def)));
       const unscheme = opts.scheme.register(views.map((v) => v.schema));
       const served = views.filter((v) => isServed(config, v.group, v.version, v.resource, v.offByDefault)).map((v) => versionView(store, v));
       let uncatalog: () => void;
@@ -80,6 +87,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         uncatalog = opts.catalog.register(served);
       } catch (err) {
         unscheme();
+        unstore?.();
         own?.release?.();
         throw err;
       }
@@ -89,6 +97,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         stores.delete(key);
         uncatalog();
         unscheme();
+        unstore?.();
         own?.release?.();
       };
     },

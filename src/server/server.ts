@@ -27,6 +27,7 @@ import {
   parseStorageMediaType,
   startCompactor,
   storageCodec,
+  withValueTransformer,
   type Compactor,
   type KvBackend,
 } from '../storage/index.js';
@@ -54,6 +55,8 @@ import { versionInfo } from './version.js';
 import { createWatchCache } from '../storage/cache/watch-cache.js';
 import { registerWatchCacheMetrics } from './watch-cache-metrics.js';
 import { cachedStore, uncachedResources } from './watch-cache-setup.js';
+import { encryptionAtRest, loadEncryptionConfig } from './encryption-at-rest.js';
+import { identityTransformer } from '../storage/value/index.js';
 
 /** Pending connections the HTTP listener queues (the kernel caps it at net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
@@ -98,6 +101,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
   const mediaType = parseStorageMediaType(opts.storageMediaType);
+  // A bad encryption configuration stops the start before anything is made.
+  const encryptionConfig = opts.encryptionProviderConfig ? await loadEncryptionConfig(opts.encryptionProviderConfig) : undefined;
   // Secrets live here (the embedded store, the admin token and kubeconfig): the server's user only.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -130,7 +135,13 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     closers.push(() => rawBackend.close());
     // Every kind of every installed version, served or not: what stored values are read with.
     const scheme = createScheme();
-    const codec = storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) });
+    // Encryption at rest: each stored resource's values through its configured transformer;
+    // without a configuration every value is plaintext and an encrypted one does not read.
+    const encryption = encryptionConfig ? encryptionAtRest(encryptionConfig) : undefined;
+    const codec = withValueTransformer(
+      storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) }),
+      encryption ? (key) => encryption.keys.forKey(key) : () => identityTransformer,
+    );
     const objects = createObjectStore(rawBackend, { codec });
     const watchCache = opts.watchCache
       ? createWatchCache({
@@ -159,6 +170,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
       ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
       storageComponent: opts.etcdServers && opts.etcdServers.length > 0 ? 'etcd-0' : 'storage',
+      ...(encryption ? { storedAt: encryption.storedAt } : {}),
       ...(watchCache ? { storeFor: (def: ResourceDefinition) => (uncached.has(`${def.group}/${def.resource}`) ? undefined : cachedStore(watchCache, opts.etcdPrefix, def)) } : {}),
     });
     checkRuntimeConfig(parseRuntimeConfig(opts.runtimeConfig), builtinDefinitions);

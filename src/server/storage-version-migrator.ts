@@ -12,7 +12,9 @@
  * migrator skips it. The store writes only when the object encodes differently from the
  * stored bytes, so what kube-apiserver or an older release stored in another encoding (JSON
  * where the server now writes protobuf, a value without apiVersion and kind) is rewritten in
- * the current one, and everything else is untouched. Nothing here is per resource: any
+ * the current one, and so is a value encrypted with a provider or key that is no longer the
+ * first of `--encryption-provider-config` (the store counts it stale); everything else is
+ * untouched. Nothing here is per resource: any
  * stored resource the server serves at the named version can be migrated; one it does not
  * serve fails the migration at once (upstream waits a minute for discovery to catch up
  * first). Status is written through the server's own pipeline, as a server-side apply to

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { KubeObject } from '../machinery/meta/object.js';
-import { bytesEqual, decodeWithVersion, encodeWithoutVersion, jsonCodec, type Codec } from './codec.js';
+import { bytesEqual, decodeEncodedWithVersion, decodeWithVersion, encodeWithoutVersion, fromStoredValue, jsonCodec, toStoredValue, type Codec } from './codec.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { StorageError, futureRevisionError, isStorageError } from './errors.js';
 import type { KeyValue, KvBackend, KvEvent } from './kv.js';
@@ -122,7 +122,9 @@ export interface ObjectStore {
   /**
    * Read-modify-write with compare-and-swap, retried on conflict. `tryUpdate`
    * may throw to abort; if it returns an object that encodes to the stored
-   * bytes nothing is written and the current object is returned.
+   * bytes (compared after decryption) nothing is written and the current object is
+   * returned, unless the stored value is stale (written with another encryption provider
+   * or key than the first): then it is written again, re-encrypted.
    */
   guaranteedUpdate(
     key: string,
@@ -263,9 +265,9 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
 
   return {
     async create(key, obj) {
-      const bytes = encodeWithoutVersion(codec, obj);
-      const revision = await backend.create(key, bytes);
-      return decodeWithVersion(codec, bytes, revision, key);
+      const encoded = encodeWithoutVersion(codec, obj);
+      const revision = await backend.create(key, toStoredValue(codec, encoded, key));
+      return decodeEncodedWithVersion(codec, encoded, revision, key);
     },
 
     async get(key) {
@@ -343,7 +345,9 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
       // Whether `kv` came from the cache and was not confirmed by the store yet.
       let guessed = o.suggestion !== undefined;
       for (;;) {
-        const current = decode(kv);
+        // The stored value as encoded (decrypted), and whether it must be rewritten anyway.
+        const stored = fromStoredValue(codec, kv.value, key);
+        const current = decodeEncodedWithVersion(codec, stored.data, kv.modRevision, key);
         try {
           checkPreconditions(key, current, o.preconditions);
         } catch (err) {
@@ -354,17 +358,18 @@ export function createObjectStore(backend: KvBackend, opts: ObjectStoreOptions =
         }
         // `current` is freshly decoded: tryUpdate may mutate it.
         const updated = await tryUpdate(current);
-        const bytes = encodeWithoutVersion(codec, updated);
-        if (bytesEqual(bytes, kv.value)) {
-          if (!guessed) return decode(kv);
+        const encoded = encodeWithoutVersion(codec, updated);
+        // A no-op compares plaintexts; a stale value (an old key or provider) is written again.
+        if (!stored.stale && bytesEqual(encoded, stored.data)) {
+          if (!guessed) return decodeEncodedWithVersion(codec, stored.data, kv.modRevision, key);
           const fresh = await readCurrent(key);
           if (fresh.modRevision === kv.modRevision) return decode(fresh);
           kv = fresh;
           guessed = false;
           continue;
         }
-        const res = await backend.update(key, bytes, kv.modRevision);
-        if (res.ok) return decodeWithVersion(codec, bytes, res.revision, key);
+        const res = await backend.update(key, toStoredValue(codec, encoded, key), kv.modRevision);
+        if (res.ok) return decodeEncodedWithVersion(codec, encoded, res.revision, key);
         if (!res.current) throw notFound(key);
         kv = res.current; // lost the race: retry against the newer state
         guessed = false;
