@@ -47,6 +47,8 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
     catalog.hasGroupVersion(group, version) ? catalog.resource(group, version, resource) : undefined;
   const dispatch: ApiHandler = async (apiCall: ApiCall) => {
     const { call, store } = resolveCall(catalog, apiCall);
+    // The decoded body (object, patch document or DeleteOptions) is what the audit records as the request.
+    if (call.body !== undefined) call.audit?.requestObject(call.body);
     if (call.subresource === 'proxy') return handleProxy({ call, store, settings }, lookup);
     const action = actionOf({ call, store, settings });
     if (action) return handleAction({ call, store, settings }, action, storeLookup);

@@ -15,7 +15,7 @@ import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
-import { grpcCredentials, type CallPeer } from './credentials.js';
+import { grpcCredentials, grpcSourceIPs, type CallPeer } from './credentials.js';
 import { messageFromJson } from './objects.js';
 import { UndecodableRequest } from './request-decoding.js';
 import { declaredResource } from './services.js';
@@ -113,6 +113,7 @@ function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, peer: Ca
     credentials: grpcCredentials(peer),
     options: spec.options(req),
     signal,
+    sourceIPs: grpcSourceIPs(peer),
   };
   if (spec.subresource) call.subresource = spec.subresource;
   const userAgent = metadata.get('user-agent')[0];

@@ -10,6 +10,8 @@ import type { Registry } from 'prom-client';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import type { AccessControl } from '../../endpoints/auth/access.js';
+import { type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
+import { answerAuditId, auditIdOf, httpSourceIPs } from './audit-info.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
@@ -59,6 +61,8 @@ export interface HttpGatewayOptions {
   access?: AccessControl;
   /** Service account issuer discovery: the OpenID configuration and the JWKS of the token keys. */
   issuerDiscovery?: IssuerDiscovery;
+  /** The audit of non-resource requests (resource requests are audited in the pipeline); absent: not audited. */
+  auditor?: Auditor;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -74,6 +78,7 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
   const encodings = opts.watchEncodings ?? createWatchEncodings();
   const app = createExpressApp(opts, encodings);
   return (req, res) => {
+    answerAuditId(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -123,11 +128,29 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   });
   // Non-resource paths (discovery, health, version, metrics, OpenAPI) are authorised here, before
   // anything is read; resource requests are authorised by the pipeline they enter.
-  const access = opts.access;
-  if (access) {
+  // The audit of a non-resource request opens here too, and closes when its response has gone.
+  const { access, auditor } = opts;
+  if (access || auditor) {
     app.use((req, res, next) => {
       if (isResourceRequestPath(req.path)) return next();
-      access.checkPath(httpCredentials(req), req.method.toLowerCase(), req.path).then(() => next(), (err: unknown) => sendError(res, err));
+      const verb = req.method.toLowerCase();
+      const audit = auditor?.begin({
+        auditID: auditIdOf(req),
+        requestURI: req.originalUrl,
+        verb,
+        sourceIPs: httpSourceIPs(req),
+        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+        path: req.path,
+      });
+      if (audit) res.once('close', () => audit.complete({ code: res.statusCode }));
+      if (!access) return next();
+      access.checkPath(httpCredentials(req), verb, req.path, audit).then(
+        () => next(),
+        (err: unknown) => {
+          audit?.complete(errorResponse(err));
+          sendError(res, err);
+        },
+      );
     });
   }
   // Proxied bodies are the backend's: they stream through unread and unlimited.

@@ -25,6 +25,12 @@ import { PROTOBUF } from '../../endpoints/request/media-type.js';
 import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
 import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
+import { auditIdOf, httpSourceIPs } from './audit-info.js';
+
+/** What the audit records of an HTTP request: its ID, URI as sent, and the client's addresses. */
+function auditFields(req: IncomingMessage): Pick<ApiCall, 'auditID' | 'requestURI' | 'sourceIPs'> {
+  return { auditID: auditIdOf(req), requestURI: req.url ?? '/', sourceIPs: httpSourceIPs(req) };
+}
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -67,6 +73,7 @@ export async function serveResource(
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
     signal: abort.signal,
+    ...auditFields(req),
   };
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
@@ -153,6 +160,7 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
     credentials: httpCredentials(req),
     options: {},
     signal,
+    ...auditFields(req),
   };
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
