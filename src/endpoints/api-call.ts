@@ -152,7 +152,8 @@ export interface AuditRecorder {
   authenticationFailed(): void;
   impersonated(user: UserInfo): void;
   authorized(decision: AuditDecision, reason: string): void;
-  requestObject(body: unknown): void;
+  /** The decoded body; `object` for a create's or update's object (which names what the call addresses). */
+  requestObject(body: unknown, object: boolean): void;
 }
 
 /** A handler for calls; interceptors wrap it onion-style. */

@@ -94,9 +94,21 @@ export class AuditContext implements AuditRecorder {
     ev.annotations = { ...ev.annotations, 'authorization.k8s.io/decision': decision, 'authorization.k8s.io/reason': reason };
   }
 
-  requestObject(body: unknown): void {
+  requestObject(body: unknown, object: boolean): void {
     const ev = this.event;
-    if (!ev || body === undefined || !levelAtLeast(ev.level, 'Request')) return;
+    if (!ev || body === undefined) return;
+    // As upstream, the object's metadata fills in what the path did not say (a create's name).
+    const meta = object && typeof body === 'object' && body !== null ? (body as { metadata?: Record<string, unknown> }).metadata : undefined;
+    if (meta && ev.objectRef) {
+      const ref = ev.objectRef;
+      const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+      ref.namespace ??= str(meta.namespace);
+      ref.name ??= str(meta.name);
+      ref.uid ??= str(meta.uid);
+      ref.resourceVersion ??= str(meta.resourceVersion);
+      for (const key of ['namespace', 'name', 'uid', 'resourceVersion'] as const) if (ref[key] === undefined) delete ref[key];
+    }
+    if (!levelAtLeast(ev.level, 'Request')) return;
     ev.requestObject = this.config?.omitManagedFields ? withoutManagedFields(body) : body;
   }
 
@@ -105,7 +117,7 @@ export class AuditContext implements AuditRecorder {
     const ev = this.event ?? this.ensureEvaluated();
     if (this.started || this.done || !ev) return;
     this.started = true;
-    ev.responseStatus = { ...responseStatusOf(code), ...ev.responseStatus, code };
+    ev.responseStatus = ev.responseStatus ? { ...ev.responseStatus, code } : responseStatusOf(code);
     this.emit('ResponseStarted');
   }
 

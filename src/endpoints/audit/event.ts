@@ -90,6 +90,12 @@ export function responseStatusOf(code: number, status?: Partial<Status>): Respon
   return out;
 }
 
+/** An object reference's fields in upstream's order, whatever order they were filled in. */
+function orderedRef(ref: ObjectReference): ObjectReference {
+  const { resource, namespace, name, uid, apiGroup, apiVersion, resourceVersion, subresource } = ref;
+  return { resource, namespace, name, uid, apiGroup, apiVersion, resourceVersion, subresource };
+}
+
 /** The JSON line of an event, its fields in upstream's order. */
 export function eventLine(ev: AuditEvent): string {
   const ordered: Record<string, unknown> = {
@@ -104,7 +110,7 @@ export function eventLine(ev: AuditEvent): string {
     impersonatedUser: ev.impersonatedUser,
     sourceIPs: ev.sourceIPs,
     userAgent: ev.userAgent,
-    objectRef: ev.objectRef,
+    objectRef: ev.objectRef && orderedRef(ev.objectRef),
     responseStatus: ev.responseStatus,
     requestObject: ev.requestObject,
     responseObject: ev.responseObject,
