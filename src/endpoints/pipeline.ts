@@ -47,8 +47,6 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
     catalog.hasGroupVersion(group, version) ? catalog.resource(group, version, resource) : undefined;
   const dispatch: ApiHandler = async (apiCall: ApiCall) => {
     const { call, store } = resolveCall(catalog, apiCall);
-    // The decoded body (object, patch document or DeleteOptions) is what the audit records as the request.
-    if (call.body !== undefined) call.audit?.requestObject(call.body, call.verb === 'create' || call.verb === 'update');
     if (call.subresource === 'proxy') return handleProxy({ call, store, settings }, lookup);
     const action = actionOf({ call, store, settings });
     if (action) return handleAction({ call, store, settings }, action, storeLookup);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { credentials as grpcChannelCredentials, Metadata, status as GrpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
 import { ConfigMapServiceClient, SecretServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
+import type { Secret } from '../../gen/k8s/io/api/core/v1/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { StartupError } from '../../src/server/startup-error.js';
 import { api } from '../helpers/server.js';
@@ -147,7 +148,7 @@ describe('audit log', () => {
         // gRPC: create, get, a Secret with the canary, delete.
         await grpc(() => unary((cb) => configMaps.create({ namespace: NS, object: toMessage(CM, { metadata: { name: `g-${i}` }, data: { n: String(i) } }) }, md(), cb)));
         await grpc(() => unary((cb) => configMaps.get({ namespace: NS, name: `g-${i}` }, md(), cb)));
-        const grpcSecret = toMessage(SECRET, { metadata: { name: `gs-${i}` }, data: { token: CANARY_B64 } });
+        const grpcSecret = toMessage<Secret>(SECRET, { metadata: { name: `gs-${i}` }, data: { token: CANARY_B64 } });
         await grpc(() => unary((cb) => secrets.create({ namespace: NS, object: grpcSecret }, md(), cb)));
         await grpc(() => unary((cb) => configMaps.delete({ namespace: NS, name: `g-${i}` }, md(), cb)));
       }
@@ -183,7 +184,7 @@ describe('audit log', () => {
       assert.equal(auditIds.length + grpcCalls, 200);
       const complete = (ev: AuditEvent): boolean => ev.stage === 'ResponseComplete';
       const fromTest = (ev: AuditEvent): boolean => ev.userAgent === HTTP_AGENT || (ev.userAgent ?? '').startsWith(GRPC_AGENT);
-      const events = await eventsWhen(logPath, (evs) => evs.filter((ev) => complete(ev) && fromTest(ev)).length >= 200, '200 ResponseComplete events');
+      await eventsWhen(logPath, (evs) => evs.filter((ev) => complete(ev) && fromTest(ev)).length >= 200, '200 ResponseComplete events');
       // Give a stray duplicate the chance to show itself before counting.
       await new Promise((r) => setTimeout(r, 300));
       const all = readEvents(logPath);
@@ -214,6 +215,11 @@ describe('audit log', () => {
       assert.equal(grpcWatch?.requestURI, `${base}/configmaps?watch=true`);
       assert.deepEqual(grpcWatch?.responseStatus, { metadata: {}, code: 200 });
       assert.deepEqual(grpcWatch?.sourceIPs, ['127.0.0.1']);
+      // A typed gRPC body is recorded as the object it decodes to, in its group version.
+      const grpcCreate = done.find((ev) => ev.verb === 'create' && ev.objectRef?.name === 'g-3');
+      assert.deepEqual(grpcCreate?.requestObject, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'g-3' }, data: { n: '3' } });
+      assert.equal(grpcCreate?.requestURI, `${base}/configmaps`);
+      assert.equal((grpcCreate?.responseObject as { metadata: { name: string } }).metadata.name, 'g-3');
       // The errors carry their Status.
       const missing = done.find((ev) => ev.requestURI === `${base}/configmaps/missing`);
       assert.deepEqual(missing?.responseStatus, {

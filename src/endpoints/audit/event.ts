@@ -81,13 +81,13 @@ export function eventUser(user: UserInfo): EventUser {
 
 /** The bounded Status fields an event records of a response: upstream's copy of status, message, reason, details and code. */
 export function responseStatusOf(code: number, status?: Partial<Status>): ResponseStatus {
-  const out: ResponseStatus = { metadata: {}, code };
-  if (!status) return out;
-  if (status.status) out.status = status.status;
-  if (status.message) out.message = status.message;
-  if (status.reason) out.reason = status.reason;
-  if (status.details) out.details = status.details;
-  return out;
+  const out: Partial<ResponseStatus> = { metadata: {} };
+  if (status?.status) out.status = status.status;
+  if (status?.message) out.message = status.message;
+  if (status?.reason) out.reason = status.reason;
+  if (status?.details) out.details = status.details;
+  out.code = code;
+  return out as ResponseStatus;
 }
 
 /** An object reference's fields in upstream's order, whatever order they were filled in. */
