@@ -162,7 +162,16 @@ describe('audit log', () => {
       assert.equal((await http('GET', `${base}/configmaps`, undefined, { ...bearer('wrong-token'), 'user-agent': HTTP_AGENT })).status, 401);
       const patched = await http('PATCH', `${base}/configmaps/keep`, { data: { a: 'c' } }, { ...admin, 'content-type': 'application/merge-patch+json' });
       assert.equal(patched.status, 200);
-      await grpc(() => unary((cb) => secrets.get({ namespace: NS, name: 's-0' }, md(), cb)));
+      // gRPC answers the audit ID in its response metadata.
+      const grpcAuditId = await grpc(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            let id = '';
+            const c = secrets.get({ namespace: NS, name: 's-0' }, md(), (err) => (err ? reject(err) : resolve(id)));
+            c.on('metadata', (m: Metadata) => (id = String(m.get('audit-id')[0] ?? '')));
+          }),
+      );
+      assert.match(grpcAuditId, UUID);
       await grpc(() => unary((cb) => secrets.list({ namespace: NS }, md(), cb)));
 
       const abort = new AbortController();
@@ -215,6 +224,8 @@ describe('audit log', () => {
       assert.equal(grpcWatch?.requestURI, `${base}/configmaps?watch=true`);
       assert.deepEqual(grpcWatch?.responseStatus, { metadata: {}, code: 200 });
       assert.deepEqual(grpcWatch?.sourceIPs, ['127.0.0.1']);
+      const grpcGet = done.filter((ev) => ev.auditID === grpcAuditId);
+      assert.deepEqual(grpcGet.map((ev) => [ev.verb, ev.objectRef?.name, ev.level, ev.responseStatus?.code]), [['get', 's-0', 'Metadata', 200]]);
       // A typed gRPC body is recorded as the object it decodes to, in its group version.
       const grpcCreate = done.find((ev) => ev.verb === 'create' && ev.objectRef?.name === 'g-3');
       assert.deepEqual(grpcCreate?.requestObject, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'g-3' }, data: { n: '3' } });
