@@ -32,10 +32,14 @@ export interface ServerAudit {
   backend: LogBackend;
 }
 
-/** The auditor and its log, or undefined when the flags do not turn auditing on. */
-export function serverAudit(opts: ServerOptions, logger: Logger): ServerAudit | undefined {
-  if (!opts.auditPolicyFile || !opts.auditLogPath) return undefined;
-  const policy = loadAuditPolicy(opts.auditPolicyFile);
+/** The policy when the flags turn auditing on (read first, so a bad file stops the start before anything is made). */
+export function auditPolicyOf(opts: ServerOptions): AuditPolicy | undefined {
+  return opts.auditPolicyFile && opts.auditLogPath ? loadAuditPolicy(opts.auditPolicyFile) : undefined;
+}
+
+/** The auditor and its log, or undefined without a policy. */
+export function serverAudit(opts: ServerOptions, policy: AuditPolicy | undefined, logger: Logger): ServerAudit | undefined {
+  if (!policy || !opts.auditLogPath) return undefined;
   let reported = 0;
   const backend = createLogBackend({
     path: opts.auditLogPath,

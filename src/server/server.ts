@@ -37,7 +37,7 @@ import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
 import { adminToken, reviewAccessOf, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
 import { lockDataDir } from './data-dir-lock.js';
-import { serverAudit } from './audit.js';
+import { auditPolicyOf, serverAudit } from './audit.js';
 import { listenError, StartupError } from './startup-error.js';
 import { ensureServerPki, type ServerPki } from './pki/server-pki.js';
 import { serviceAccountKeys } from './service-account-keys.js';
@@ -99,6 +99,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const opts: ServerOptions = { ...DEFAULT_OPTIONS, ...options };
   const dataDir = resolve(opts.dataDir);
   const mediaType = parseStorageMediaType(opts.storageMediaType);
+  const auditPolicy = auditPolicyOf(opts);
   // Secrets live here (the embedded store, the admin token and kubeconfig): the server's user only.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -167,7 +168,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
-    const audit = serverAudit(opts, logger);
+    const audit = serverAudit(opts, auditPolicy, logger);
     if (audit) closers.push(() => audit.backend.close());
     const metrics = createApiMetrics();
     // One set of shared watch event bytes for both transports, counted on /metrics.

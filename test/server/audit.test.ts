@@ -11,6 +11,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { credentials as grpcChannelCredentials, Metadata, status as GrpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
 import { ConfigMapServiceClient, SecretServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { Secret } from '../../gen/k8s/io/api/core/v1/config.js';
@@ -18,6 +20,9 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { StartupError } from '../../src/server/startup-error.js';
 import { api } from '../helpers/server.js';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../../', import.meta.url).pathname;
 
 const POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
@@ -321,6 +326,25 @@ describe('audit log', () => {
     assert.equal(last?.responseStatus?.code, 401);
   });
 
+  it('an impersonated request names both users; the refusal is annotated', async () => {
+    const res = await api(server, 'GET', `/api/v1/namespaces/${NS}/configmaps`, undefined, { ...bearer(adminToken), 'user-agent': HTTP_AGENT, 'impersonate-user': 'bob' });
+    assert.equal(res.status, 403);
+    const id = res.headers.get('audit-id') ?? '';
+    const [ev] = (await eventsWhen(logPath, (evs) => evs.some((e) => e.auditID === id), 'the impersonated list')).filter((e) => e.auditID === id);
+    assert.deepEqual(ev?.user, { username: 'admin', groups: ['system:masters', 'system:authenticated'] });
+    assert.deepEqual(ev?.impersonatedUser, { username: 'bob', groups: ['system:authenticated'] });
+    assert.deepEqual(ev?.annotations, { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': '' });
+    assert.deepEqual(ev?.responseStatus, {
+      metadata: {},
+      status: 'Failure',
+      message: `configmaps is forbidden: User "bob" cannot list resource "configmaps" in API group "" in the namespace "${NS}"`,
+      reason: 'Forbidden',
+      details: { kind: 'configmaps' },
+      code: 403,
+    });
+    assert.deepEqual(ev?.responseObject, { kind: 'Status', apiVersion: 'v1', ...(ev?.responseStatus as object) });
+  });
+
   it('a client\'s Audit-ID is kept; a non-resource request is audited when it completes', async () => {
     const res = await api(server, 'GET', '/version', undefined, { ...bearer(adminToken), 'user-agent': HTTP_AGENT, 'audit-id': 'my-own-id' });
     assert.equal(res.status, 200);
@@ -399,6 +423,15 @@ describe('audit log rotation and policy errors', () => {
         startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, compactionIntervalSeconds: 0, logLevel: 'warn', auditPolicyFile: join(dataDir, 'none.yaml'), auditLogPath: join(dataDir, 'a.log') }),
         (err: Error) => err instanceof StartupError && err.message === `loading audit policy file: cannot read ${join(dataDir, 'none.yaml')}: ENOENT`,
       );
+      // The command prints it as one line and exits 1.
+      const err = await run('npm', ['start', '--silent', '--', '--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--audit-policy-file', policy, '--audit-log-path', '-'], {
+        cwd: ROOT,
+      }).then(
+        () => assert.fail('the server started with a bad policy'),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(err.code, 1);
+      assert.equal(err.stderr, `wheelhouse: loading audit policy file: validation of audit policy file "${policy}" failed: rules[0].nonResourceURLs: Invalid value: rules cannot apply to both regular resources and non-resource URLs\n`);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
