@@ -402,6 +402,38 @@ describe('audit log rotation and policy errors', () => {
     }
   });
 
+  it('a log that cannot be written drops events and the server keeps serving', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-audit-broken-'));
+    try {
+      await writeFile(join(dataDir, 'policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: RequestResponse\n');
+      // The log path is a directory: every open fails (EISDIR).
+      const server = await startServer({
+        plainHttp: true,
+        authorizationMode: 'AlwaysAllow',
+        anonymousAuth: true,
+        dataDir,
+        port: 0,
+        grpcPort: 0,
+        compactionIntervalSeconds: 0,
+        logLevel: 'fatal',
+        auditPolicyFile: join(dataDir, 'policy.yaml'),
+        auditLogPath: dataDir,
+      });
+      try {
+        for (let i = 0; i < 20; i++) {
+          assert.equal((await api(server, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `c-${i}` } })).status, 201);
+          assert.equal((await api(server, 'GET', `/api/v1/namespaces/default/configmaps/c-${i}`)).status, 200);
+        }
+        await new Promise((r) => setTimeout(r, 1100));
+        assert.equal((await api(server, 'GET', '/api/v1/namespaces/default/configmaps')).status, 200);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('a bad policy file is a one-line start-up error', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-audit-bad-'));
     try {

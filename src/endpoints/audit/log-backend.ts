@@ -61,11 +61,23 @@ function backupTime(path: string, file: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** Standard output as the sink (`--audit-log-path -`). */
-function stdoutBackend(): LogBackend {
+/** Standard output as the sink (`--audit-log-path -`); a closed stdout (EPIPE) is reported once, never thrown. */
+function stdoutBackend(report: (err: Error, what: string) => void): LogBackend {
+  let broken = false;
+  let dropped = 0;
+  process.stdout.on('error', (err) => {
+    if (!broken) report(err, 'audit log write failed');
+    broken = true;
+  });
   return {
-    dropped: 0,
+    get dropped() {
+      return dropped;
+    },
     write(line) {
+      if (broken) {
+        dropped++;
+        return;
+      }
       process.stdout.write(line);
     },
     async close() {},
@@ -73,10 +85,10 @@ function stdoutBackend(): LogBackend {
 }
 
 export function createLogBackend(opts: LogBackendOptions): LogBackend {
-  if (opts.path === '-') return stdoutBackend();
+  const report = (err: Error, what: string): void => opts.onError?.(err, what);
+  if (opts.path === '-') return stdoutBackend(report);
   const { path } = opts;
   const maxBytes = (opts.maxSizeMB > 0 ? opts.maxSizeMB : 100) * MEGABYTE;
-  const report = (err: Error, what: string): void => opts.onError?.(err, what);
   let stream: WriteStream | undefined;
   let size = 0;
   let retryAt = 0;
