@@ -19,6 +19,7 @@ import type { Secret } from '../../gen/k8s/io/api/core/v1/config.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { StartupError } from '../../src/server/startup-error.js';
 import { api } from '../helpers/server.js';
+import { startServerProcess } from '../helpers/process.js';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 
 const run = promisify(execFile);
@@ -429,6 +430,40 @@ describe('audit log rotation and policy errors', () => {
       } finally {
         await server.close();
       }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the command takes the --audit-* flags; "-" writes the events to standard output', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-audit-cmd-'));
+    try {
+      const policy = join(dataDir, 'policy.yaml');
+      await writeFile(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Metadata\n');
+      const flags = ['--audit-policy-file', policy, '--audit-log-path', '-', '--audit-log-maxsize', '5', '--audit-log-maxbackup', '3', '--audit-log-maxage', '7'];
+      const proc = await startServerProcess(['--data-dir', dataDir, '--port', '0', '--grpc-port', '0', '--plain-http', '--authorization-mode', 'AlwaysAllow', '--anonymous-auth', 'true', ...flags]);
+      try {
+        const res = await fetch(`${proc.url}/api/v1/namespaces/default/configmaps`, { headers: { 'audit-id': 'from-the-command' } });
+        assert.equal(res.status, 200);
+        const deadline = Date.now() + 10_000;
+        let line: string | undefined;
+        while (!line && Date.now() < deadline) {
+          line = proc.output().split('\n').find((l) => l.includes('"from-the-command"') && l.includes('ResponseComplete'));
+          if (!line) await new Promise((r) => setTimeout(r, 50));
+        }
+        const ev = JSON.parse(line ?? '{}') as AuditEvent;
+        assert.deepEqual([ev.kind, ev.level, ev.verb, ev.requestURI, ev.user.username, ev.responseStatus?.code], ['Event', 'Metadata', 'list', '/api/v1/namespaces/default/configmaps', 'system:anonymous', 200]);
+      } finally {
+        await proc.stop();
+      }
+      const help = await run('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT });
+      for (const flag of ['--audit-policy-file', '--audit-log-path', '--audit-log-maxsize', '--audit-log-maxbackup', '--audit-log-maxage']) assert.ok(help.stdout.includes(flag), flag);
+      const bad = await run('npm', ['start', '--silent', '--', '--audit-log-maxbackup', 'many'], { cwd: ROOT }).then(
+        () => assert.fail('a bad count was taken'),
+        (e: { code: number; stderr: string }) => e,
+      );
+      assert.equal(bad.code, 2);
+      assert.equal(bad.stderr.split('\n')[0], 'Error: invalid value "many" for --audit-log-maxbackup: must be a whole number');
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
