@@ -10,6 +10,7 @@ import { type AuditAttributes, evaluatePolicy, parsePolicy } from '../../src/end
 import { backupName } from '../../src/endpoints/audit/log-backend.js';
 import { formatMicroTime } from '../../src/endpoints/audit/event.js';
 import { restPath } from '../../src/endpoints/audit/auditor.js';
+import { AuditContext } from '../../src/endpoints/audit/context.js';
 
 const alice = { name: 'alice', groups: ['dev', 'system:authenticated'] };
 
@@ -111,5 +112,63 @@ describe('audit event details', () => {
     assert.equal(restPath({ ...base, action: { verb: 'get' }, group: '', version: 'v1', resource: 'pods', namespace: 'ns', name: 'p', subresource: 'status' }), '/api/v1/namespaces/ns/pods/p/status');
     assert.equal(restPath({ ...base, action: { verb: 'watch' }, group: 'apps', version: 'v1', resource: 'deployments' }), '/apis/apps/v1/deployments?watch=true');
     assert.equal(restPath({ ...base, action: { verb: 'delete' }, group: '', version: 'v1', resource: 'namespaces', name: 'team' }), '/api/v1/namespaces/team');
+  });
+});
+
+describe('audit record', () => {
+  const policyOf = (yaml: string) => parsePolicy(`apiVersion: audit.k8s.io/v1\nkind: Policy\n${yaml}`);
+  const record = (yaml: string) => {
+    const lines: string[] = [];
+    const ctx = new AuditContext(
+      { auditID: 'id-1', requestURI: '/api/v1/namespaces/ns/configmaps', verb: 'create', sourceIPs: ['10.0.0.1'], resource: { group: '', version: 'v1', resource: 'configmaps', subresource: '', namespace: 'ns', name: '' } },
+      policyOf(yaml),
+      { write: (line) => lines.push(line) },
+    );
+    return { ctx, events: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  };
+  const managed = { manager: 'm', operation: 'Update' };
+
+  it('drops managedFields from the request and response objects (and list items) with omitManagedFields', () => {
+    const { ctx, events } = record('omitManagedFields: true\nrules:\n  - level: RequestResponse\n');
+    ctx.authenticated({ name: 'u', groups: [] });
+    ctx.requestObject({ metadata: { name: 'a', managedFields: [managed] }, data: { k: 'v' } }, true);
+    ctx.complete({ code: 201, object: () => ({ kind: 'ConfigMapList', metadata: {}, items: [{ metadata: { name: 'a', managedFields: [managed] } }] }) });
+    const [received, completed] = events();
+    assert.equal(received?.stage, 'RequestReceived');
+    assert.equal(received?.stageTimestamp, received?.requestReceivedTimestamp);
+    assert.deepEqual(completed?.requestObject, { metadata: { name: 'a' }, data: { k: 'v' } });
+    assert.deepEqual(completed?.responseObject, { kind: 'ConfigMapList', metadata: {}, items: [{ metadata: { name: 'a' } }] });
+    assert.deepEqual(completed?.objectRef, { resource: 'configmaps', namespace: 'ns', name: 'a', apiVersion: 'v1' });
+  });
+
+  it('keeps them without it; Request level records the request only; Metadata neither', () => {
+    const full = record('rules:\n  - level: Request\n');
+    full.ctx.authenticated({ name: 'u', groups: [] });
+    full.ctx.requestObject({ metadata: { name: 'a', managedFields: [managed] } }, true);
+    full.ctx.complete({ code: 201, object: () => ({ metadata: { name: 'a' } }) });
+    const done = full.events()[1];
+    assert.deepEqual(done?.requestObject, { metadata: { name: 'a', managedFields: [managed] } });
+    assert.equal('responseObject' in (done ?? {}), false);
+    const meta = record('rules:\n  - level: Metadata\n');
+    meta.ctx.authenticated({ name: 'u', groups: [] });
+    meta.ctx.requestObject({ metadata: { name: 'a' }, data: { secret: 'x' } }, true);
+    meta.ctx.complete({ code: 201, object: () => ({ data: { secret: 'x' } }) });
+    const metaDone = meta.events()[1] ?? {};
+    assert.equal('requestObject' in metaDone || 'responseObject' in metaDone, false);
+    assert.deepEqual(metaDone.objectRef, { resource: 'configmaps', namespace: 'ns', name: 'a', apiVersion: 'v1' });
+  });
+
+  it('an unexpected failure is the Panic stage instead of ResponseComplete; None writes nothing', () => {
+    const { ctx, events } = record('omitStages: [RequestReceived]\nrules:\n  - level: Metadata\n');
+    ctx.authenticated({ name: 'u', groups: [] });
+    ctx.panic('boom');
+    ctx.complete({ code: 200 });
+    assert.deepEqual(events().map((e) => [e.stage, e.responseStatus]), [
+      ['Panic', { metadata: {}, status: 'Failure', message: "APIServer panic'd: boom", reason: 'InternalError', code: 500 }],
+    ]);
+    const none = record('rules:\n  - level: None\n');
+    none.ctx.authenticated({ name: 'u', groups: [] });
+    none.ctx.complete({ code: 200 });
+    assert.deepEqual(none.events(), []);
   });
 });
