@@ -7,7 +7,7 @@
  * (0: any age) removed. `-` writes to standard output. A failing disk is logged and the event
  * dropped: the server keeps serving.
  */
-import { createWriteStream, mkdirSync, renameSync, existsSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, mkdirSync, openSync, renameSync, type WriteStream } from 'node:fs';
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { AuditSink } from './context.js';
@@ -100,8 +100,10 @@ export function createLogBackend(opts: LogBackendOptions): LogBackend {
     if (Date.now() < retryAt) return undefined;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      size = existsSync(path) ? statSync(path).size : 0;
-      const opened = createWriteStream(path, { flags: 'a', mode: 0o600 });
+      // Opened here, not by the stream: a rotation right after must rename the file this stream writes.
+      const fd = openSync(path, 'a', 0o600);
+      size = fstatSync(fd).size;
+      const opened = createWriteStream(path, { fd });
       opened.on('error', (err) => {
         report(err, 'audit log write failed');
         if (stream === opened) {
