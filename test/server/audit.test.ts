@@ -346,6 +346,20 @@ describe('audit log', () => {
     assert.deepEqual(ev?.responseObject, { kind: 'Status', apiVersion: 'v1', ...(ev?.responseStatus as object) });
   });
 
+  it('requests refused before the pipeline runs are audited too: 413, 406, a path that names no resource', async () => {
+    const headers = { ...bearer(adminToken), 'user-agent': HTTP_AGENT };
+    const big = await api(server, 'POST', `/api/v1/namespaces/${NS}/configmaps`, { metadata: { name: 'big' }, data: { v: 'x'.repeat(4 * 1024 * 1024) } }, headers);
+    const notAcceptable = await api(server, 'GET', `/api/v1/namespaces/${NS}/configmaps`, undefined, { ...headers, accept: 'application/x-bogus' });
+    const nowhere = await api(server, 'GET', '/api/v1/namespaces//configmaps', undefined, headers);
+    assert.deepEqual([big.status, notAcceptable.status, nowhere.status], [413, 406, 404]);
+    const ids = [big, notAcceptable, nowhere].map((r) => r.headers.get('audit-id') ?? '');
+    const events = await eventsWhen(logPath, (evs) => ids.every((id) => evs.some((e) => e.auditID === id)), 'the refusals');
+    const of = (id: string) => events.filter((e) => e.auditID === id).map((e) => [e.stage, e.verb, e.objectRef?.resource, e.responseStatus?.code, e.responseStatus?.reason]);
+    assert.deepEqual(of(ids[0] as string), [['ResponseComplete', 'create', 'configmaps', 413, 'RequestEntityTooLarge']]);
+    assert.deepEqual(of(ids[1] as string), [['ResponseComplete', 'list', 'configmaps', 406, 'NotAcceptable']]);
+    assert.deepEqual(of(ids[2] as string), [['ResponseComplete', 'get', undefined, 404, 'NotFound']]);
+  });
+
   it('a client\'s Audit-ID is kept; a non-resource request is audited when it completes', async () => {
     const res = await api(server, 'GET', '/version', undefined, { ...bearer(adminToken), 'user-agent': HTTP_AGENT, 'audit-id': 'my-own-id' });
     assert.equal(res.status, 200);

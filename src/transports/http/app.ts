@@ -25,7 +25,7 @@ import type { HealthEndpoints } from '../../endpoints/health.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
-import { serveResource } from './resource-route.js';
+import { auditRefusal, type ResourceRoute, serveResource } from './resource-route.js';
 import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -76,7 +76,8 @@ const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
  */
 export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
   const encodings = opts.watchEncodings ?? createWatchEncodings();
-  const app = createExpressApp(opts, encodings);
+  const route: ResourceRoute = { catalog: opts.catalog, handler: opts.handler, encodings, auditor: opts.auditor };
+  const app = createExpressApp(opts, route);
   return (req, res) => {
     answerAuditId(req, res);
     const url = req.url ?? '/';
@@ -90,10 +91,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
     // The query as express's 'simple' parser reads it.
     const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, string | string[] | undefined>);
     if (read) {
-      serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+      serveResource(route, req, res, path, query).catch((err: unknown) => sendError(res, err));
       return;
     }
-    serveWrite(req, res, (body) => serveResource(opts.catalog, opts.handler, req, res, encodings, path, query, body));
+    serveWrite(route, req, res, path, (body) => serveResource(route, req, res, path, query, body));
   };
 }
 
@@ -102,18 +103,22 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
  * express's length check and raw body parser did, with the same answers. A declared length
  * over the limit is answered at once and the connection closed, as before.
  */
-function serveWrite(req: IncomingMessage, res: ServerResponse, serve: (body: Buffer | undefined) => Promise<void>): void {
+function serveWrite(route: ResourceRoute, req: IncomingMessage, res: ServerResponse, path: string, serve: (body: Buffer | undefined) => Promise<void>): void {
   if (declaresTooLarge(req)) {
     res.setHeader('Connection', 'close');
+    auditRefusal(route, req, path, requestTooLarge());
     sendError(res, requestTooLarge());
     return;
   }
   readRequestBody(req)
-    .then(serve)
+    .then(serve, (err: unknown) => {
+      auditRefusal(route, req, path, err);
+      sendError(res, err);
+    })
     .catch((err: unknown) => sendError(res, err));
 }
 
-function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): express.Express {
+function createExpressApp(opts: HttpGatewayOptions, route: ResourceRoute): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -201,7 +206,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   app.use((req, res, next) => {
     const body: unknown = req.body;
     const query = req.query as Record<string, string | string[] | undefined>;
-    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
+    void serveResource(route, req, res, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);
