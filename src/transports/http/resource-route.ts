@@ -113,7 +113,8 @@ export async function serveResource(
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
     signal: abort.signal,
-    ...auditFields(req),
+    // Only an audited request needs them (its Audit-ID header is answered either way).
+    ...(route.auditor ? auditFields(req) : {}),
   };
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
