@@ -61,6 +61,13 @@ Flags:
                             private key (PEM, EC P-256 or RSA) service account tokens are signed with
                             (default DATA_DIR/pki/sa.key, made on first start)
   --api-audiences strings   audiences a token must name (default: the issuers)
+  --audit-policy-file string
+                            audit.k8s.io/v1 Policy file: which requests are audited, at which level
+  --audit-log-path string   where audit events are written as JSON lines ("-" is standard output); auditing
+                            needs both this and --audit-policy-file
+  --audit-log-maxsize int   megabytes before the audit log is rotated (default 0: 100)
+  --audit-log-maxbackup int rotated audit logs kept (default 0: all)
+  --audit-log-maxage int    days a rotated audit log is kept (default 0: any age)
   --plain-http              serve without TLS (loopback bind addresses only; kubectl sends no credentials then)
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
@@ -70,6 +77,12 @@ Flags:
 function parsePort(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid value "${value}" for --${flag}: must be a port number`);
+  return n;
+}
+
+function parseCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`invalid value "${value}" for --${flag}: must be a whole number`);
   return n;
 }
 
@@ -120,6 +133,11 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'service-account-signing-key-file': { type: 'string' },
       'api-audiences': { type: 'string' },
       'plain-http': { type: 'boolean' },
+      'audit-policy-file': { type: 'string' },
+      'audit-log-path': { type: 'string' },
+      'audit-log-maxsize': { type: 'string' },
+      'audit-log-maxbackup': { type: 'string' },
+      'audit-log-maxage': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -166,6 +184,11 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['service-account-signing-key-file'] !== undefined) opts.serviceAccountSigningKeyFile = values['service-account-signing-key-file'];
   if (values['api-audiences'] !== undefined) opts.apiAudiences = list([values['api-audiences']]);
   if (values['plain-http']) opts.plainHttp = true;
+  if (values['audit-policy-file'] !== undefined) opts.auditPolicyFile = values['audit-policy-file'];
+  if (values['audit-log-path'] !== undefined) opts.auditLogPath = values['audit-log-path'];
+  if (values['audit-log-maxsize'] !== undefined) opts.auditLogMaxSize = parseCount('audit-log-maxsize', values['audit-log-maxsize']);
+  if (values['audit-log-maxbackup'] !== undefined) opts.auditLogMaxBackup = parseCount('audit-log-maxbackup', values['audit-log-maxbackup']);
+  if (values['audit-log-maxage'] !== undefined) opts.auditLogMaxAge = parseCount('audit-log-maxage', values['audit-log-maxage']);
   return opts;
 }
 

@@ -88,6 +88,14 @@ export interface ApiCall {
   options: CallOptions;
   /** Who the call runs as: set by authentication (in-process callers set it with `credentials.inProcess`). */
   user?: UserInfo;
+  /** The request's audit ID (HTTP: the `Audit-ID` header sent or answered); absent: the audit makes one. */
+  auditID?: string;
+  /** The request's URI as it arrived (HTTP path and query); absent: the audit writes the call's REST path. */
+  requestURI?: string;
+  /** The client's addresses, as upstream's SourceIPs: forwarded-for entries, then the peer. */
+  sourceIPs?: string[];
+  /** The audit record of this request, set by the audit interceptor when auditing is on. */
+  audit?: AuditRecorder;
   /** Aborts on client disconnect, deadline or shutdown. */
   signal: AbortSignal;
 }
@@ -130,6 +138,22 @@ export type ApiResult =
 /** Where a `proxy` call goes: an address the stored objects name, and the path to ask for there. */
 export interface ProxyLocation extends ProxyTarget {
   path: string;
+}
+
+/** An authorizer's verdict as the audit annotates it (`authorization.k8s.io/decision`). */
+export type AuditDecision = 'allow' | 'forbid';
+
+/**
+ * What the stages of a request tell its audit record (`audit/`): who authentication proved (or
+ * that it failed), whom they impersonate, what authorization decided, the decoded request body.
+ */
+export interface AuditRecorder {
+  authenticated(user: UserInfo): void;
+  authenticationFailed(): void;
+  impersonated(user: UserInfo): void;
+  authorized(decision: AuditDecision, reason: string): void;
+  /** The decoded body; `object` for a create's or update's object (which names what the call addresses). */
+  requestObject(body: unknown, object: boolean): void;
 }
 
 /** A handler for calls; interceptors wrap it onion-style. */

@@ -84,6 +84,16 @@ export interface ServerOptions {
    * (YAML or JSON): which resources are encrypted at rest, and with which providers and keys.
    */
   encryptionProviderConfig?: string;
+  /** `--audit-policy-file`: the `audit.k8s.io/v1` Policy deciding what is audited; without it nothing is. */
+  auditPolicyFile?: string;
+  /** `--audit-log-path`: where audit events go as JSON lines (`-`: standard output); without it nothing is audited. */
+  auditLogPath?: string;
+  /** `--audit-log-maxsize`: megabytes before the log is rotated (0: 100, lumberjack's default). */
+  auditLogMaxSize: number;
+  /** `--audit-log-maxbackup`: rotated files kept (0: all). */
+  auditLogMaxBackup: number;
+  /** `--audit-log-maxage`: days a rotated file is kept (0: any age). */
+  auditLogMaxAge: number;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
   watchCacheTuning?: WatchCacheTuning;
 }
@@ -110,4 +120,7 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   serviceAccountIssuer: ['https://kubernetes.default.svc.cluster.local'],
   serviceAccountKeyFiles: [],
   apiAudiences: [],
+  auditLogMaxSize: 0,
+  auditLogMaxBackup: 0,
+  auditLogMaxAge: 0,
 };

@@ -38,6 +38,7 @@ import { advertisedAddress, reconcileKubernetesService } from './bootstrap.js';
 import { adminToken, reviewAccessOf, serverAccessControl } from './access.js';
 import { startControllers } from './controllers.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { auditPolicyOf, serverAudit } from './audit.js';
 import { listenError, StartupError } from './startup-error.js';
 import { ensureServerPki, type ServerPki } from './pki/server-pki.js';
 import { serviceAccountKeys } from './service-account-keys.js';
@@ -103,6 +104,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   const mediaType = parseStorageMediaType(opts.storageMediaType);
   // A bad encryption configuration stops the start before anything is made.
   const encryptionConfig = opts.encryptionProviderConfig ? await loadEncryptionConfig(opts.encryptionProviderConfig) : undefined;
+  const auditPolicy = auditPolicyOf(opts);
   // Secrets live here (the embedded store, the admin token and kubeconfig): the server's user only.
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await chmod(dataDir, 0o700);
@@ -178,6 +180,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
     const logger = pino({ level: opts.logLevel }, pino.destination(2));
+    const audit = serverAudit(opts, auditPolicy, logger);
+    if (audit) closers.push(() => audit.backend.close());
     const metrics = createApiMetrics();
     // One set of shared watch event bytes for both transports, counted on /metrics.
     const watchEncodings = createWatchEncodings(metrics.registry);
@@ -191,7 +195,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     reviews = reviewAccessOf(access);
     const handler = createApiHandler(
       catalog,
-      [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger), access.interceptor],
+      [recoveryInterceptor, ...(audit ? [audit.auditor.interceptor] : []), metrics.interceptor, loggingInterceptor(logger), access.interceptor],
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
@@ -236,6 +240,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
         access,
         issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
+        ...(audit ? { auditor: audit.auditor } : {}),
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.

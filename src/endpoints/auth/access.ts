@@ -5,7 +5,7 @@
  * `checkPath`. Runs before the body is decoded and before the resource is looked up, so a
  * refused caller learns nothing about what exists.
  */
-import type { ApiCall, Credentials, Interceptor, UserInfo } from '../api-call.js';
+import type { ApiCall, AuditRecorder, Credentials, Interceptor, UserInfo } from '../api-call.js';
 import type { AuthorizationAttributes, Authorizer } from '../authz/attributes.js';
 import { forbiddenError } from '../authz/forbidden.js';
 import { verbLabel } from '../request/verb.js';
@@ -13,12 +13,15 @@ import type { Authenticate } from './authenticator.js';
 import { impersonatedUser } from './impersonation.js';
 
 export interface AccessControl {
-  /** Who the credentials prove, impersonation applied; throws 401, 400 or 403. `path` for non-resource requests. */
-  identify(credentials: Credentials, path?: string): Promise<UserInfo>;
-  /** Throws 403 unless the attributes are allowed. */
-  authorize(attributes: AuthorizationAttributes): Promise<void>;
+  /**
+   * Who the credentials prove, impersonation applied; throws 401, 400 or 403. `path` for
+   * non-resource requests. `audit` is told the authenticated and the impersonated user.
+   */
+  identify(credentials: Credentials, path?: string, audit?: AuditRecorder): Promise<UserInfo>;
+  /** Throws 403 unless the attributes are allowed; `audit` is told the decision. */
+  authorize(attributes: AuthorizationAttributes, audit?: AuditRecorder): Promise<void>;
   /** A non-resource request (`verb` is the lowercased HTTP method); returns its user. */
-  checkPath(credentials: Credentials, verb: string, path: string): Promise<UserInfo>;
+  checkPath(credentials: Credentials, verb: string, path: string, audit?: AuditRecorder): Promise<UserInfo>;
   /** The pipeline's interceptor for resource requests. */
   interceptor: Interceptor;
   authorizer: Authorizer;
@@ -40,27 +43,42 @@ export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttr
 }
 
 export function createAccessControl(authenticate: Authenticate, authorizer: Authorizer): AccessControl {
-  const identify = async (credentials: Credentials, path?: string): Promise<UserInfo> => {
-    const user = await authenticate(credentials, path);
-    return credentials.impersonation ? impersonatedUser(user, credentials.impersonation, authorizer) : user;
+  const identify = async (credentials: Credentials, path?: string, audit?: AuditRecorder): Promise<UserInfo> => {
+    let user: UserInfo;
+    try {
+      user = await authenticate(credentials, path);
+    } catch (err) {
+      audit?.authenticationFailed();
+      throw err;
+    }
+    // The audit policy judges the user authentication proved, as upstream's filter order does.
+    audit?.authenticated(user);
+    if (!credentials.impersonation) return user;
+    const impersonated = await impersonatedUser(user, credentials.impersonation, authorizer);
+    audit?.impersonated(impersonated);
+    return impersonated;
   };
-  const authorize = async (attributes: AuthorizationAttributes): Promise<void> => {
+  const authorize = async (attributes: AuthorizationAttributes, audit?: AuditRecorder): Promise<void> => {
     const d = await authorizer.authorize(attributes);
+    audit?.authorized(d.decision === 'allow' ? 'allow' : 'forbid', d.reason);
     if (d.decision !== 'allow') throw forbiddenError(attributes, d.reason);
   };
   return {
     identify,
     authorize,
     authorizer,
-    async checkPath(credentials, verb, path) {
-      const user = await identify(credentials, path);
-      await authorize({ user, verb, resourceRequest: false, path });
+    async checkPath(credentials, verb, path, audit) {
+      const user = await identify(credentials, path, audit);
+      await authorize({ user, verb, resourceRequest: false, path }, audit);
       return user;
     },
     interceptor: (next) => async (call) => {
-      if (call.credentials.inProcess && call.user) return next(call);
-      const user = await identify(call.credentials);
-      await authorize(callAttributes(call, user));
+      if (call.credentials.inProcess && call.user) {
+        call.audit?.authenticated(call.user);
+        return next(call);
+      }
+      const user = await identify(call.credentials, undefined, call.audit);
+      await authorize(callAttributes(call, user), call.audit);
       return next({ ...call, user });
     },
   };

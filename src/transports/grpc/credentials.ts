@@ -6,12 +6,20 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { PeerCertificate } from 'node:tls';
 import type { Credentials } from '../../endpoints/api-call.js';
 import { credentialsFromHeaders } from '../../endpoints/request/credentials.js';
+import { peerAddress, sourceIPs } from '../../endpoints/request/source-ips.js';
 import { clientCertificateOf } from '../peer-certificate.js';
 
 /** The part of a grpc-js call that says what its connection proved. */
 export interface CallPeer {
   metadata: Metadata;
   getAuthContext?(): { sslPeerCertificate?: PeerCertificate };
+  getPeer?(): string;
+}
+
+/** The client's addresses, for the audit: forwarded-for metadata, then the connection's peer. */
+export function grpcSourceIPs(call: CallPeer): string[] {
+  const header = (name: string): string[] => call.metadata.get(name).filter((v): v is string => typeof v === 'string');
+  return sourceIPs(header, peerAddress(call.getPeer?.()));
 }
 
 /**

@@ -15,7 +15,7 @@ import { successStatus, type Status } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { getCallOptions, listCallOptions, writeCallOptions } from './call-options.js';
-import { grpcCredentials, type CallPeer } from './credentials.js';
+import { grpcCredentials, grpcSourceIPs, type CallPeer } from './credentials.js';
 import { messageFromJson } from './objects.js';
 import { UndecodableRequest } from './request-decoding.js';
 import { declaredResource } from './services.js';
@@ -101,6 +101,19 @@ const METHODS: Readonly<Record<string, MethodSpec>> = {
   patchScale: { verb: 'patch', subresource: 'scale', options: write, body: patchBody, reply: 'scale' },
 };
 
+/** The call's audit ID: the client's `audit-id` metadata, else a fresh UUID (answered as `audit-id` response metadata). */
+function grpcAuditId(metadata: Metadata): string {
+  const sent = metadata.get('audit-id')[0];
+  return typeof sent === 'string' && sent.trim() !== '' ? sent.trim() : crypto.randomUUID();
+}
+
+/** Response metadata naming the call's audit ID, as HTTP's `Audit-ID` header does. */
+function auditIdMetadata(call: ApiCall): Metadata {
+  const md = new Metadata();
+  if (call.auditID) md.set('audit-id', call.auditID);
+  return md;
+}
+
 /** The ApiCall of a request: the request's namespace and name are the HTTP path's. */
 function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, peer: CallPeer, signal: AbortSignal): ApiCall {
   const { metadata } = peer;
@@ -113,6 +126,8 @@ function apiCall(scope: MethodScope, spec: MethodSpec, req: AnyRequest, peer: Ca
     credentials: grpcCredentials(peer),
     options: spec.options(req),
     signal,
+    sourceIPs: grpcSourceIPs(peer),
+    auditID: grpcAuditId(metadata),
   };
   if (spec.subresource) call.subresource = spec.subresource;
   const userAgent = metadata.get('user-agent')[0];
@@ -165,6 +180,7 @@ function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyR
     }
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
     const request = apiCall(scope, spec, call.request, call, abort.signal);
+    call.sendMetadata(auditIdMetadata(request));
     scope.handler(request).then(
       (result) => {
         const trailer = new Metadata();
@@ -209,8 +225,10 @@ export function watchMethod(scope: MethodScope): handleServerStreamingCall<AnyRe
     abort.signal.addEventListener('abort', () => scope.shutdown?.removeEventListener('abort', onShutdown), { once: true });
     const spec: MethodSpec = { verb: 'watch', options: (r) => listCallOptions(r.options), reply: 'object' };
     const takesFrames = scope.sharedWatch !== undefined && acceptSharedFrames(out);
+    const request = apiCall(scope, spec, stream.request, stream, abort.signal);
+    out.sendMetadata(auditIdMetadata(request));
     void (async () => {
-      const result = await scope.handler(apiCall(scope, spec, stream.request, stream, abort.signal));
+      const result = await scope.handler(request);
       if (result.type !== 'watch') throw new Error('expected a watch result');
       try {
         for await (const ev of result.events) {

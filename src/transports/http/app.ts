@@ -10,6 +10,8 @@ import type { Registry } from 'prom-client';
 import type { ApiHandler } from '../../endpoints/api-call.js';
 import type { ApiCatalog } from '../../endpoints/catalog.js';
 import type { AccessControl } from '../../endpoints/auth/access.js';
+import { type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
+import { answerAuditId, auditIdOf, httpSourceIPs } from './audit-info.js';
 import { AGGREGATED_VERSIONS, aggregatedContentType, aggregatedDiscovery, type AggregatedVersion } from '../../endpoints/discovery/aggregated.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from '../../endpoints/discovery/legacy.js';
 import type { OpenApiPublisher } from '../../endpoints/openapi/publisher.js';
@@ -23,7 +25,7 @@ import type { HealthEndpoints } from '../../endpoints/health.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
-import { serveResource } from './resource-route.js';
+import { auditRefusal, type ResourceRoute, serveResource } from './resource-route.js';
 import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -59,6 +61,8 @@ export interface HttpGatewayOptions {
   access?: AccessControl;
   /** Service account issuer discovery: the OpenID configuration and the JWKS of the token keys. */
   issuerDiscovery?: IssuerDiscovery;
+  /** The audit of non-resource requests (resource requests are audited in the pipeline); absent: not audited. */
+  auditor?: Auditor;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -72,8 +76,10 @@ const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
  */
 export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
   const encodings = opts.watchEncodings ?? createWatchEncodings();
-  const app = createExpressApp(opts, encodings);
+  const route: ResourceRoute = { catalog: opts.catalog, handler: opts.handler, encodings, auditor: opts.auditor };
+  const app = createExpressApp(opts, route);
   return (req, res) => {
+    answerAuditId(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -85,10 +91,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
     // The query as express's 'simple' parser reads it.
     const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, string | string[] | undefined>);
     if (read) {
-      serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+      serveResource(route, req, res, path, query).catch((err: unknown) => sendError(res, err));
       return;
     }
-    serveWrite(req, res, (body) => serveResource(opts.catalog, opts.handler, req, res, encodings, path, query, body));
+    serveWrite(route, req, res, path, (body) => serveResource(route, req, res, path, query, body));
   };
 }
 
@@ -97,18 +103,22 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
  * express's length check and raw body parser did, with the same answers. A declared length
  * over the limit is answered at once and the connection closed, as before.
  */
-function serveWrite(req: IncomingMessage, res: ServerResponse, serve: (body: Buffer | undefined) => Promise<void>): void {
+function serveWrite(route: ResourceRoute, req: IncomingMessage, res: ServerResponse, path: string, serve: (body: Buffer | undefined) => Promise<void>): void {
   if (declaresTooLarge(req)) {
     res.setHeader('Connection', 'close');
+    auditRefusal(route, req, path, requestTooLarge());
     sendError(res, requestTooLarge());
     return;
   }
   readRequestBody(req)
-    .then(serve)
+    .then(serve, (err: unknown) => {
+      auditRefusal(route, req, path, err);
+      sendError(res, err);
+    })
     .catch((err: unknown) => sendError(res, err));
 }
 
-function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): express.Express {
+function createExpressApp(opts: HttpGatewayOptions, route: ResourceRoute): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -123,11 +133,29 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   });
   // Non-resource paths (discovery, health, version, metrics, OpenAPI) are authorised here, before
   // anything is read; resource requests are authorised by the pipeline they enter.
-  const access = opts.access;
-  if (access) {
+  // The audit of a non-resource request opens here too, and closes when its response has gone.
+  const { access, auditor } = opts;
+  if (access || auditor) {
     app.use((req, res, next) => {
       if (isResourceRequestPath(req.path)) return next();
-      access.checkPath(httpCredentials(req), req.method.toLowerCase(), req.path).then(() => next(), (err: unknown) => sendError(res, err));
+      const verb = req.method.toLowerCase();
+      const audit = auditor?.begin({
+        auditID: auditIdOf(req),
+        requestURI: req.originalUrl,
+        verb,
+        sourceIPs: httpSourceIPs(req),
+        ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+        path: req.path,
+      });
+      if (audit) res.once('close', () => audit.complete({ code: res.statusCode }));
+      if (!access) return next();
+      access.checkPath(httpCredentials(req), verb, req.path, audit).then(
+        () => next(),
+        (err: unknown) => {
+          audit?.complete(errorResponse(err));
+          sendError(res, err);
+        },
+      );
     });
   }
   // Proxied bodies are the backend's: they stream through unread and unlimited.
@@ -178,7 +206,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): 
   app.use((req, res, next) => {
     const body: unknown = req.body;
     const query = req.query as Record<string, string | string[] | undefined>;
-    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
+    void serveResource(route, req, res, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);

@@ -25,6 +25,50 @@ import { PROTOBUF } from '../../endpoints/request/media-type.js';
 import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
 import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
+import { auditIdOf, httpSourceIPs } from './audit-info.js';
+import { type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
+import { verbLabel } from '../../endpoints/request/verb.js';
+
+/** What serving resource requests needs: the catalog, the pipeline, the shared watch bytes, and the audit of refusals made before the pipeline. */
+export interface ResourceRoute {
+  catalog: ApiCatalog;
+  handler: ApiHandler;
+  encodings: WatchEncodings;
+  auditor?: Auditor | undefined;
+}
+
+/**
+ * Audits a resource request refused before the pipeline ran (an unparseable path — then a
+ * non-resource request —, a body too large or unreadable, a failed negotiation); no user is
+ * known yet.
+ */
+export function auditRefusal(route: ResourceRoute, req: IncomingMessage, path: string, err: unknown): void {
+  if (!route.auditor) return;
+  const userAgent = req.headers['user-agent'];
+  const start = { auditID: auditIdOf(req), requestURI: req.url ?? '/', sourceIPs: httpSourceIPs(req), ...(userAgent ? { userAgent } : {}) };
+  const method = req.method ?? 'GET';
+  const info = parseResourcePath(path);
+  const audit = info
+    ? route.auditor.begin({
+        ...start,
+        verb: verbLabel({ action: { method, watch: (method === 'GET' || method === 'HEAD') && /[?&]watch=(1|true)(&|$)/.test(req.url ?? '') }, ...(info.name ? { name: info.name } : {}) }),
+        resource: {
+          group: info.group,
+          version: info.version,
+          resource: info.resource,
+          subresource: info.subresource ?? '',
+          namespace: info.namespace ?? '',
+          name: info.name ?? '',
+        },
+      })
+    : route.auditor.begin({ ...start, verb: method.toLowerCase(), path });
+  audit.complete(errorResponse(err));
+}
+
+/** What the audit records of an HTTP request: its ID, URI as sent, and the client's addresses. */
+function auditFields(req: IncomingMessage): Pick<ApiCall, 'auditID' | 'requestURI' | 'sourceIPs'> {
+  return { auditID: auditIdOf(req), requestURI: req.url ?? '/', sourceIPs: httpSourceIPs(req) };
+}
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -45,17 +89,19 @@ function closed(abort: AbortController): () => void {
  * never enter express) with its path, parsed query and, for a write, the body read off it.
  */
 export async function serveResource(
-  catalog: ApiCatalog,
-  handler: ApiHandler,
+  route: ResourceRoute,
   req: IncomingMessage,
   res: ServerResponse,
-  encodings: WatchEncodings,
   path: string,
   query: Query,
   body?: Buffer,
 ): Promise<void> {
+  const { catalog, handler, encodings } = route;
   const info = parseResourcePath(path);
-  if (!info) throw resourceNotFound();
+  if (!info) {
+    auditRefusal(route, req, path, resourceNotFound());
+    throw resourceNotFound();
+  }
   if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
   const method = req.method ?? 'GET';
   const reads = method === 'GET' || method === 'HEAD';
@@ -67,6 +113,8 @@ export async function serveResource(
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
     signal: abort.signal,
+    // Only an audited request needs them (its Audit-ID header is answered either way).
+    ...(route.auditor ? auditFields(req) : {}),
   };
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
@@ -91,8 +139,11 @@ export async function serveResource(
       includeObject: typeof query.includeObject === 'string' ? query.includeObject : undefined,
     });
   } catch (err) {
-    // A failed negotiation answers in JSON, as upstream's.
-    if (err instanceof ApiError) return sendError(res, err);
+    // A failed negotiation answers in JSON, as upstream's; the pipeline never saw the call, so it is audited here.
+    if (err instanceof ApiError) {
+      auditRefusal(route, req, path, err);
+      return sendError(res, err);
+    }
     throw err;
   }
 
@@ -153,6 +204,7 @@ function proxyCall(info: ResourceRequestInfo, req: IncomingMessage, signal: Abor
     credentials: httpCredentials(req),
     options: {},
     signal,
+    ...auditFields(req),
   };
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
