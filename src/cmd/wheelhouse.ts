@@ -11,6 +11,7 @@ import { builtinDefinitions } from '../registry/definitions.js';
 import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
 import { parseAuthorizationModes } from '../endpoints/authz/authorizer.js';
+import { parseGoDuration } from '../util/go-duration.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -61,12 +62,26 @@ Flags:
   --plain-http              serve without TLS (loopback bind addresses only; kubectl sends no credentials then)
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
+  --max-requests-inflight int
+                            reads handled at once; beyond it 429 Too Many Requests, 0 for no limit (default ${DEFAULT_OPTIONS.maxRequestsInflight})
+  --max-mutating-requests-inflight int
+                            writes handled at once; beyond it 429, 0 for no limit (default ${DEFAULT_OPTIONS.maxMutatingRequestsInflight})
+  --request-timeout duration
+                            a request other than a watch or proxy that has not answered by then gets 504 Timeout;
+                            ?timeout= and gRPC deadlines may shorten it (default 1m0s)
+  --max-connections int     open HTTP connections at most, further ones are closed; 0 for no cap (default ${DEFAULT_OPTIONS.maxConnections})
   -h, --help                show this help
 `;
 
 function parsePort(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`invalid value "${value}" for --${flag}: must be a port number`);
+  return n;
+}
+
+function parseCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`invalid value "${value}" for --${flag}: must be a whole number`);
   return n;
 }
 
@@ -116,6 +131,10 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'service-account-signing-key-file': { type: 'string' },
       'api-audiences': { type: 'string' },
       'plain-http': { type: 'boolean' },
+      'max-requests-inflight': { type: 'string' },
+      'max-mutating-requests-inflight': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -161,6 +180,21 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['service-account-signing-key-file'] !== undefined) opts.serviceAccountSigningKeyFile = values['service-account-signing-key-file'];
   if (values['api-audiences'] !== undefined) opts.apiAudiences = list([values['api-audiences']]);
   if (values['plain-http']) opts.plainHttp = true;
+  if (values['max-requests-inflight'] !== undefined) opts.maxRequestsInflight = parseCount('max-requests-inflight', values['max-requests-inflight']);
+  if (values['max-mutating-requests-inflight'] !== undefined) {
+    opts.maxMutatingRequestsInflight = parseCount('max-mutating-requests-inflight', values['max-mutating-requests-inflight']);
+  }
+  if (values['max-connections'] !== undefined) opts.maxConnections = parseCount('max-connections', values['max-connections']);
+  if (values['request-timeout'] !== undefined) {
+    let ms: number;
+    try {
+      ms = parseGoDuration(values['request-timeout']);
+    } catch (err) {
+      throw new Error(`invalid value "${values['request-timeout']}" for --request-timeout: ${(err as Error).message}`);
+    }
+    if (ms < 0) throw new Error(`invalid value "${values['request-timeout']}" for --request-timeout: must not be negative`);
+    opts.requestTimeoutMs = ms;
+  }
   return opts;
 }
 
@@ -197,7 +231,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    server.close().then(
+    server.shutdown().then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`wheelhouse: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);

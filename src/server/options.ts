@@ -81,7 +81,42 @@ export interface ServerOptions {
   tokenAuthFile?: string;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
   watchCacheTuning?: WatchCacheTuning;
+  /** `--max-requests-inflight`: reads (get, list) handled at once; beyond it 429 (0: no limit). Default 400, as upstream. */
+  maxRequestsInflight: number;
+  /** `--max-mutating-requests-inflight`: writes handled at once; beyond it 429 (0: no limit). Default 200, as upstream. */
+  maxMutatingRequestsInflight: number;
+  /**
+   * `--request-timeout` in milliseconds (a Go duration on the command line, default `1m0s`): a
+   * call other than a watch or a proxy that has not answered by then gets 504 Timeout. 0: none.
+   */
+  requestTimeoutMs: number;
+  /**
+   * `--max-connections`: open HTTP connections at most; further ones are closed as they arrive
+   * (0, the default: no cap, as upstream, whose Go listener has none).
+   */
+  maxConnections: number;
+  /** HTTP connection timeouts (tests shorten them; no flag): see {@link DEFAULT_CONNECTION_TIMEOUTS}. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
 }
+
+/** How long the HTTP listener waits on a connection. */
+export interface ConnectionTimeouts {
+  /** For a request's headers to arrive in full: a client trickling them is answered 408 and cut off. */
+  headersTimeoutMs: number;
+  /** For the next request on an idle keep-alive connection, before closing it. */
+  keepAliveTimeoutMs: number;
+  /** How often connections are checked against the headers timeout. */
+  checkIntervalMs: number;
+}
+
+/**
+ * Upstream's (k8s.io/apiserver's secure serving): ReadHeaderTimeout 32 s, IdleTimeout 90 s; the
+ * headers timeout is enforced within a second of passing.
+ */
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { headersTimeoutMs: 32_000, keepAliveTimeoutMs: 90_000, checkIntervalMs: 1_000 };
+
+/** Largest request header block accepted (upstream's MaxHeaderBytes, 1 MiB, plus Go's 4 KiB slack); beyond it 431. */
+export const MAX_HEADER_BYTES = (1 << 20) + 4096;
 
 /** Defaults as documented in `--help`. */
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -105,4 +140,8 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   serviceAccountIssuer: ['https://kubernetes.default.svc.cluster.local'],
   serviceAccountKeyFiles: [],
   apiAudiences: [],
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  requestTimeoutMs: 60_000,
+  maxConnections: 0,
 };

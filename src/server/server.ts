@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
@@ -44,7 +45,10 @@ import { healthChecks } from './health-checks.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
-import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
+import { DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_OPTIONS, MAX_HEADER_BYTES, type ServerOptions } from './options.js';
+import { maxInflightInterceptor } from '../endpoints/limits/max-inflight.js';
+import { requestDeadlineInterceptor } from '../endpoints/limits/request-deadline.js';
+import { createRequestWaitGroup } from '../endpoints/limits/wait-group.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
 import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
@@ -90,7 +94,15 @@ export interface RunningServer {
   pki: ServerPki;
   /** Whether the HTTP API and gRPC serve TLS (false only with `--plain-http`). */
   tls: boolean;
+  /** Stops at once: open requests and connections are cut off. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): /readyz fails, no new connections are accepted, open watches
+   * end cleanly (HTTP: the chunked response is terminated; gRPC: the stream ends OK), calls in
+   * progress finish (within the request timeout; new ones on open connections get 503), then
+   * everything is closed.
+   */
+  shutdown(): Promise<void>;
 }
 
 /** Starts a server with `options` (merged over the defaults). */
@@ -177,9 +189,20 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     if (opts.plainHttp) logger.warn({ bindAddress: opts.bindAddress }, 'serving WITHOUT TLS (--plain-http): traffic is readable on this host, and kubectl sends no credentials');
     const access = await serverAccessControl(opts, catalog, admin, saKeys);
     reviews = reviewAccessOf(access);
+    // As upstream's handler chain: the wait group and the deadline outside authentication, the
+    // in-flight limit inside it (system:masters is never refused).
+    const waitGroup = createRequestWaitGroup();
     const handler = createApiHandler(
       catalog,
-      [recoveryInterceptor, metrics.interceptor, loggingInterceptor(logger), access.interceptor],
+      [
+        recoveryInterceptor,
+        metrics.interceptor,
+        loggingInterceptor(logger),
+        waitGroup.interceptor,
+        requestDeadlineInterceptor(opts.requestTimeoutMs),
+        access.interceptor,
+        maxInflightInterceptor({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight }),
+      ],
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
@@ -210,6 +233,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     closers.push(async () => {
       stopping = true;
     });
+    // Aborted when a graceful shutdown begins: HTTP watches end.
+    const shutdownSignal = new AbortController();
+    setMaxListeners(0, shutdownSignal.signal);
+    const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.connectionTimeouts };
     let httpPort = opts.port;
     const openapi = createOpenApiPublisher(catalog);
     const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
@@ -224,10 +251,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
         access,
         issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
+        shutdown: shutdownSignal.signal,
       });
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = listenerServer(listener, opts.plainHttp ? undefined : pki).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
+      const server = listenerServer(listener, opts.plainHttp ? undefined : pki, timeouts.checkIntervalMs);
+      // Slow clients: headers trickled in (slowloris) are cut off, idle keep-alive connections closed.
+      server.headersTimeout = timeouts.headersTimeoutMs;
+      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+      if (opts.maxConnections > 0) server.maxConnections = opts.maxConnections;
+      server.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
       server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
     });
     // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
@@ -243,7 +276,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       httpServer.closeAllConnections();
       await new Promise<void>((r) => httpServer.close(() => r()));
     });
-    httpServer.keepAliveTimeout = 65_000;
     httpPort = (httpServer.address() as AddressInfo).port;
     const url = `${opts.plainHttp ? 'http' : 'https'}://${urlHost(opts.bindAddress)}:${httpPort}`;
 
@@ -258,6 +290,17 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       throw listenError('gRPC', grpcAddress, err);
     });
     closers.push(() => grpc.close());
+    const shutdown = async (): Promise<void> => {
+      if (stopping) return closeAll();
+      stopping = true;
+      logger.info('shutting down: no new connections; open watches end, calls in progress finish');
+      httpServer.close();
+      httpServer.closeIdleConnections();
+      shutdownSignal.abort();
+      const grace = opts.requestTimeoutMs > 0 ? opts.requestTimeoutMs : 60_000;
+      await Promise.all([waitGroup.drain(grace), grpc.close(grace)]);
+      await closeAll();
+    };
     const services = resources.storage('', 'services');
     const endpoints = resources.storage('', 'endpoints');
     if (services && endpoints) {
@@ -285,6 +328,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       pki,
       tls: !opts.plainHttp,
       close: closeAll,
+      shutdown,
     };
   } catch (err) {
     await closeAll();
@@ -306,10 +350,11 @@ function urlHost(address: string): string {
  * The HTTP API's listener: TLS 1.2+ with the serving certificate, asking for (not requiring) a
  * client certificate verified against the client CAs; plain HTTP without a PKI.
  */
-function listenerServer(listener: RequestListener, pki: ServerPki | undefined): HttpServer {
-  if (!pki) return createHttpServer(listener);
+function listenerServer(listener: RequestListener, pki: ServerPki | undefined, connectionsCheckingInterval: number): HttpServer {
+  const http = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval };
+  if (!pki) return createHttpServer(http, listener);
   return createHttpsServer(
-    { cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    { ...http, cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
     listener,
   ) as unknown as HttpServer;
 }

@@ -23,7 +23,7 @@ import type { HealthEndpoints } from '../../endpoints/health.js';
 import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
-import { serveResource } from './resource-route.js';
+import { serveResource, type ResourceRouteContext } from './resource-route.js';
 import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -59,6 +59,8 @@ export interface HttpGatewayOptions {
   access?: AccessControl;
   /** Service account issuer discovery: the OpenID configuration and the JWKS of the token keys. */
   issuerDiscovery?: IssuerDiscovery;
+  /** Aborted when the server begins to shut down: open watches end cleanly. */
+  shutdown?: AbortSignal;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -71,7 +73,7 @@ const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
  * goes through the express application.
  */
 export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
-  const encodings = opts.watchEncodings ?? createWatchEncodings();
+  const encodings: ResourceRouteContext = { encodings: opts.watchEncodings ?? createWatchEncodings(), ...(opts.shutdown ? { shutdown: opts.shutdown } : {}) };
   const app = createExpressApp(opts, encodings);
   return (req, res) => {
     const url = req.url ?? '/';
@@ -108,7 +110,7 @@ function serveWrite(req: IncomingMessage, res: ServerResponse, serve: (body: Buf
     .catch((err: unknown) => sendError(res, err));
 }
 
-function createExpressApp(opts: HttpGatewayOptions, encodings: WatchEncodings): express.Express {
+function createExpressApp(opts: HttpGatewayOptions, encodings: ResourceRouteContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');

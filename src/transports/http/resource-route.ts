@@ -17,7 +17,7 @@ import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { serializedOnce } from '../../machinery/meta/serialized.js';
 import { httpCredentials } from './credentials.js';
-import { isWatch, parseCallOptions } from './query-options.js';
+import { isWatch, parseCallOptions, requestTimeoutMs } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
 import { sendBody, sendChunks, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
@@ -40,6 +40,13 @@ function closed(abort: AbortController): () => void {
   return () => abort.abort(CONNECTION_CLOSED);
 }
 
+/** What every resource request shares: the watch event bytes, and the server's shutdown. */
+export interface ResourceRouteContext {
+  encodings: WatchEncodings;
+  /** Aborted when the server begins to shut down: open watches end (their chunked responses terminated). */
+  shutdown?: AbortSignal;
+}
+
 /**
  * Serves one resource request, from the plain node request (reads without a body and writes
  * never enter express) with its path, parsed query and, for a write, the body read off it.
@@ -49,7 +56,7 @@ export async function serveResource(
   handler: ApiHandler,
   req: IncomingMessage,
   res: ServerResponse,
-  encodings: WatchEncodings,
+  route: ResourceRouteContext,
   path: string,
   query: Query,
   body?: Buffer,
@@ -59,15 +66,20 @@ export async function serveResource(
   if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
   const method = req.method ?? 'GET';
   const reads = method === 'GET' || method === 'HEAD';
+  const watch = reads && isWatch(query);
   const abort = new AbortController();
   res.on('close', closed(abort));
   const call: ApiCall = {
-    action: { method, watch: reads && isWatch(query) },
+    action: { method, watch },
     ...info,
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
     signal: abort.signal,
   };
+  if (!watch) {
+    const timeoutMs = requestTimeoutMs(query);
+    if (timeoutMs !== undefined) call.timeoutMs = timeoutMs;
+  }
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
   if (!reads) {
@@ -110,11 +122,19 @@ export async function serveResource(
     const encoding = format.mediaType === PROTOBUF ? 'protobuf' : 'json';
     const resource = served ?? { group: info.group, version: info.version, resource: info.resource };
     const frame = (ev: WatchEvent): Uint8Array => {
-      const data = encodings.bytes(ev, encoding, resource, () => encodeWatchFrame(format.mediaType, ev, served));
-      encodings.sent(resource, data.length);
+      const data = route.encodings.bytes(ev, encoding, resource, () => encodeWatchFrame(format.mediaType, ev, served));
+      route.encodings.sent(resource, data.length);
       return data;
     };
-    await streamWatch(res, events, abort, watchContentType(format.mediaType), frame);
+    const shutdown = route.shutdown;
+    const onShutdown = (): void => abort.abort();
+    if (shutdown?.aborted) abort.abort();
+    shutdown?.addEventListener('abort', onShutdown, { once: true });
+    try {
+      await streamWatch(res, events, abort, watchContentType(format.mediaType), frame);
+    } finally {
+      shutdown?.removeEventListener('abort', onShutdown);
+    }
     return;
   }
   if (result.type === 'proxy') return sendStatus(resourceNotFound());
