@@ -69,6 +69,9 @@ Flags:
   --request-timeout duration
                             a request other than a watch or proxy that has not answered by then gets 504 Timeout;
                             ?timeout= and gRPC deadlines may shorten it (default 1m0s)
+  --shutdown-delay-duration duration
+                            after SIGTERM, /readyz fails but the server serves on this long before it stops
+                            accepting connections (default 0s)
   --max-connections int     open HTTP connections at most, further ones are closed; 0 for no cap (default ${DEFAULT_OPTIONS.maxConnections})
   -h, --help                show this help
 `;
@@ -83,6 +86,18 @@ function parseCount(flag: string, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`invalid value "${value}" for --${flag}: must be a whole number`);
   return n;
+}
+
+/** A Go duration (`30s`, `1m0s`) in milliseconds, not negative. */
+function parseDuration(flag: string, value: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(value);
+  } catch (err) {
+    throw new Error(`invalid value "${value}" for --${flag}: ${(err as Error).message}`);
+  }
+  if (ms < 0) throw new Error(`invalid value "${value}" for --${flag}: must not be negative`);
+  return ms;
 }
 
 function parseBool(flag: string, value: string): boolean {
@@ -135,6 +150,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'max-mutating-requests-inflight': { type: 'string' },
       'request-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
+      'shutdown-delay-duration': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -185,16 +201,8 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
     opts.maxMutatingRequestsInflight = parseCount('max-mutating-requests-inflight', values['max-mutating-requests-inflight']);
   }
   if (values['max-connections'] !== undefined) opts.maxConnections = parseCount('max-connections', values['max-connections']);
-  if (values['request-timeout'] !== undefined) {
-    let ms: number;
-    try {
-      ms = parseGoDuration(values['request-timeout']);
-    } catch (err) {
-      throw new Error(`invalid value "${values['request-timeout']}" for --request-timeout: ${(err as Error).message}`);
-    }
-    if (ms < 0) throw new Error(`invalid value "${values['request-timeout']}" for --request-timeout: must not be negative`);
-    opts.requestTimeoutMs = ms;
-  }
+  if (values['request-timeout'] !== undefined) opts.requestTimeoutMs = parseDuration('request-timeout', values['request-timeout']);
+  if (values['shutdown-delay-duration'] !== undefined) opts.shutdownDelayMs = parseDuration('shutdown-delay-duration', values['shutdown-delay-duration']);
   return opts;
 }
 

@@ -95,6 +95,12 @@ export interface ServerOptions {
    * (0, the default: no cap, as upstream, whose Go listener has none).
    */
   maxConnections: number;
+  /**
+   * `--shutdown-delay-duration` in milliseconds (default 0, as upstream): after SIGTERM, /readyz
+   * fails at once but the server keeps serving this long before it stops accepting connections,
+   * so load balancers see it leave first.
+   */
+  shutdownDelayMs: number;
   /** HTTP connection timeouts (tests shorten them; no flag): see {@link DEFAULT_CONNECTION_TIMEOUTS}. */
   connectionTimeouts?: Partial<ConnectionTimeouts>;
 }
@@ -144,4 +150,5 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   maxMutatingRequestsInflight: 200,
   requestTimeoutMs: 60_000,
   maxConnections: 0,
+  shutdownDelayMs: 0,
 };

@@ -62,6 +62,9 @@ import { cachedStore, uncachedResources } from './watch-cache-setup.js';
 /** Pending connections the HTTP listener queues (the kernel caps it at net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
 
+/** How long a graceful shutdown waits, once calls are done, for their connections to close. */
+const FINAL_WRITES_MS = 2000;
+
 /** A running server. */
 export interface RunningServer {
   /** `http://host:port` of the HTTP API. */
@@ -293,12 +296,21 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const shutdown = async (): Promise<void> => {
       if (stopping) return closeAll();
       stopping = true;
+      if (opts.shutdownDelayMs > 0) {
+        logger.info({ delayMs: opts.shutdownDelayMs }, 'shutting down: /readyz fails, serving on for the shutdown delay');
+        await new Promise((r) => setTimeout(r, opts.shutdownDelayMs));
+      }
       logger.info('shutting down: no new connections; open watches end, calls in progress finish');
-      httpServer.close();
+      const httpClosed = new Promise<void>((r) => httpServer.close(() => r()));
       httpServer.closeIdleConnections();
       shutdownSignal.abort();
       const grace = opts.requestTimeoutMs > 0 ? opts.requestTimeoutMs : 60_000;
       await Promise.all([waitGroup.drain(grace), grpc.close(grace)]);
+      // The last answers are written, and their connections close as they go idle (a proxied
+      // stream may not: it is cut off after a moment).
+      const idle = setInterval(() => httpServer.closeIdleConnections(), 50);
+      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, FINAL_WRITES_MS))]);
+      clearInterval(idle);
       await closeAll();
     };
     const services = resources.storage('', 'services');

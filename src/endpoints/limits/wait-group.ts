@@ -34,7 +34,8 @@ export function createRequestWaitGroup(): RequestWaitGroup {
       return inFlight;
     },
     interceptor: (next) => async (call) => {
-      if (isLongRunning(call)) return next(call);
+      // The server's own calls (controllers, through the loopback client) run until they are stopped.
+      if (isLongRunning(call) || call.credentials.inProcess) return next(call);
       if (draining) throw shuttingDown();
       inFlight++;
       try {
