@@ -42,6 +42,8 @@ import { listenError, StartupError } from './startup-error.js';
 import { ensureServerPki, type ServerPki } from './pki/server-pki.js';
 import { serviceAccountKeys } from './service-account-keys.js';
 import { healthChecks } from './health-checks.js';
+import { waitForStorage } from './storage-wait.js';
+import { createStartingListener } from '../transports/http/starting.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
@@ -143,6 +145,52 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const saKeys = await serviceAccountKeys(opts, pki);
     const rawBackend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => rawBackend.close());
+    const logger = pino({ level: opts.logLevel }, pino.destination(2));
+
+    let ready = false;
+    let stopping = false;
+    const health = healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping });
+    // Aborted when a graceful shutdown begins: HTTP watches end.
+    const shutdownSignal = new AbortController();
+    setMaxListeners(0, shutdownSignal.signal);
+    const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.connectionTimeouts };
+    // The HTTP listener is up first: until the API is (storage may not be reachable yet), it
+    // answers the health endpoints — not ready — and 503 for the rest (transports/http/starting.ts).
+    let listener: RequestListener = createStartingListener(health);
+    let upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+    const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
+      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
+      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
+      const server = listenerServer((req, res) => listener(req, res), opts.plainHttp ? undefined : pki, timeouts.checkIntervalMs);
+      // Slow clients: headers trickled in (slowloris) are cut off, idle keep-alive connections closed.
+      server.headersTimeout = timeouts.headersTimeoutMs;
+      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+      if (opts.maxConnections > 0) server.maxConnections = opts.maxConnections;
+      server.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
+      server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
+    });
+    // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
+    const upgraded = new Set<Duplex>();
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!upgrade) {
+        socket.destroy();
+        return;
+      }
+      upgraded.add(socket);
+      socket.on('close', () => upgraded.delete(socket));
+      upgrade(req, socket, head);
+    });
+    let httpClosing: Promise<void> | undefined;
+    const closeHttp = (): Promise<void> =>
+      (httpClosing ??= (async () => {
+        for (const socket of upgraded) socket.destroy();
+        httpServer.closeAllConnections();
+        await new Promise<void>((r) => httpServer.close(() => r()));
+      })());
+    closers.push(closeHttp);
+    let httpPort = (httpServer.address() as AddressInfo).port;
+    // etcd down or still starting: wait for it rather than fail (the embedded store is at hand).
+    if (opts.etcdServers.length > 0) await waitForStorage(rawBackend, logger);
     // Every kind of every installed version, served or not: what stored values are read with.
     const scheme = createScheme();
     const codec = storageCodec({ mediaType, protobufType: protobufTypeLookup(scheme) });
@@ -180,7 +228,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     for (const def of builtinDefinitions) resources.install(def);
     const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
-    const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const metrics = createApiMetrics();
     // One set of shared watch event bytes for both transports, counted on /metrics.
     const watchEncodings = createWatchEncodings(metrics.registry);
@@ -231,55 +278,27 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       closers.push(() => compactor.stop());
     }
 
-    let ready = false;
-    let stopping = false;
     closers.push(async () => {
       stopping = true;
     });
-    // Aborted when a graceful shutdown begins: HTTP watches end.
-    const shutdownSignal = new AbortController();
-    setMaxListeners(0, shutdownSignal.signal);
-    const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.connectionTimeouts };
-    let httpPort = opts.port;
     const openapi = createOpenApiPublisher(catalog);
-    const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
-      const listener = createHttpGateway({
-        catalog,
-        handler,
-        version: versionInfo(),
-        openapi,
-        metrics: metrics.registry,
-        watchEncodings,
-        serverAddress: () => `${opts.bindAddress}:${httpPort}`,
-        health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
-        access,
-        issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
-        shutdown: shutdownSignal.signal,
-      });
-      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
-      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = listenerServer(listener, opts.plainHttp ? undefined : pki, timeouts.checkIntervalMs);
-      // Slow clients: headers trickled in (slowloris) are cut off, idle keep-alive connections closed.
-      server.headersTimeout = timeouts.headersTimeoutMs;
-      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
-      if (opts.maxConnections > 0) server.maxConnections = opts.maxConnections;
-      server.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
-      server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
+    // The API takes over the listener.
+    listener = createHttpGateway({
+      catalog,
+      handler,
+      version: versionInfo(),
+      openapi,
+      metrics: metrics.registry,
+      watchEncodings,
+      serverAddress: () => `${opts.bindAddress}:${httpPort}`,
+      health,
+      access,
+      issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
+      shutdown: shutdownSignal.signal,
     });
-    // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
-    const upgraded = new Set<Duplex>();
-    const upgrade = createUpgradeHandler(handler);
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      upgraded.add(socket);
-      socket.on('close', () => upgraded.delete(socket));
-      upgrade(req, socket, head);
-    });
-    closers.push(async () => {
-      for (const socket of upgraded) socket.destroy();
-      httpServer.closeAllConnections();
-      await new Promise<void>((r) => httpServer.close(() => r()));
-    });
-    httpPort = (httpServer.address() as AddressInfo).port;
+    upgrade = createUpgradeHandler(handler);
+    // Closed before what it serves from (pushed first too, for a failed start).
+    closers.push(closeHttp);
     const url = `${opts.plainHttp ? 'http' : 'https'}://${urlHost(opts.bindAddress)}:${httpPort}`;
 
     const grpcAddress = `${opts.bindAddress}:${opts.grpcPort}`;
