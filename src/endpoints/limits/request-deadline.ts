@@ -21,29 +21,33 @@ export function requestDeadlineInterceptor(requestTimeoutMs: number): Intercepto
     const client = call.timeoutMs !== undefined && call.timeoutMs > 0 ? call.timeoutMs : undefined;
     const timeoutMs = client !== undefined && (requestTimeoutMs <= 0 || client < requestTimeoutMs) ? client : requestTimeoutMs;
     if (timeoutMs <= 0) return next(call);
+    // The handler's signal: the caller's, and the deadline (a listener is cheaper than AbortSignal.any).
     const deadline = new AbortController();
-    const signal = AbortSignal.any([call.signal, deadline.signal]);
-    const handled = next({ ...call, signal });
+    const forward = (): void => deadline.abort(call.signal.reason);
+    if (call.signal.aborted) forward();
+    else call.signal.addEventListener('abort', forward, { once: true });
+    const handled = next({ ...call, signal: deadline.signal });
     return new Promise<ApiResult>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => {
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
+        clearTimeout(timer);
+        call.signal.removeEventListener('abort', forward);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        if (!settle()) return;
         const err = requestTimedOut();
         deadline.abort(err);
         reject(err);
       }, timeoutMs);
       handled.then(
         (result) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve(result);
+          if (settle()) resolve(result);
         },
         (err: unknown) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          reject(err);
+          if (settle()) reject(err);
         },
       );
     });
