@@ -48,7 +48,7 @@ import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/s
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
 import { DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_OPTIONS, MAX_HEADER_BYTES, type ServerOptions } from './options.js';
-import { maxInflightInterceptor } from '../endpoints/limits/max-inflight.js';
+import { createInflightLimiter } from '../endpoints/limits/max-inflight.js';
 import { requestDeadlineInterceptor } from '../endpoints/limits/request-deadline.js';
 import { createRequestWaitGroup } from '../endpoints/limits/wait-group.js';
 import { createResourceInstaller } from './resources.js';
@@ -242,6 +242,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     // As upstream's handler chain: the wait group and the deadline outside authentication, the
     // in-flight limit inside it (system:masters is never refused).
     const waitGroup = createRequestWaitGroup();
+    const inflight = createInflightLimiter({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight });
     const handler = createApiHandler(
       catalog,
       [
@@ -251,7 +252,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         waitGroup.interceptor,
         requestDeadlineInterceptor(opts.requestTimeoutMs),
         access.interceptor,
-        maxInflightInterceptor({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight }),
+        inflight.interceptor,
       ],
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
@@ -295,6 +296,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       access,
       issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
       shutdown: shutdownSignal.signal,
+      inflight,
     });
     upgrade = createUpgradeHandler(handler);
     // Closed before what it serves from (pushed first too, for a failed start).

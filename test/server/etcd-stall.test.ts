@@ -3,8 +3,8 @@
  * upstream's 504 Timeout over HTTP and DEADLINE_EXCEEDED over gRPC, `?timeout=` shortens it,
  * /readyz reports etcd failed, and everything recovers after SIGCONT. The requests held open
  * meanwhile fill the in-flight limits: the next read or write is refused with upstream's 429
- * (plain text, Retry-After: 1; RESOURCE_EXHAUSTED over gRPC) while watches and system:masters
- * are still served.
+ * (plain text, Retry-After: 1; RESOURCE_EXHAUSTED over gRPC), and so is a discovery request,
+ * while watches, health probes and system:masters are still served.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -158,6 +158,14 @@ describe('with etcd frozen', () => {
       const write = await timed(CM, { method: 'POST', body: JSON.stringify({ metadata: { name: 'refused' } }) });
       assert.equal(write.status, 429);
       assert.equal(write.text, 'Too many requests, please try again later.\n');
+
+      // Non-resource requests share the pools; health probes take no slot.
+      const discovery = await timed('/apis');
+      assert.equal(discovery.status, 429);
+      assert.equal(discovery.text, 'Too many requests, please try again later.\n');
+      assert.equal(discovery.headers.get('retry-after'), '1');
+      const probe = await timed('/livez?exclude=etcd');
+      assert.deepEqual([probe.status, probe.text], [200, 'ok']);
 
       const failure = await grpcFailure(() => unary((cb) => grpc.get({ namespace: 'default', name: 'a' }, cb)));
       assert.equal(failure.grpcCode, GrpcStatus.RESOURCE_EXHAUSTED);

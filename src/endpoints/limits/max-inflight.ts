@@ -1,12 +1,13 @@
 /**
  * `--max-requests-inflight` and `--max-mutating-requests-inflight`, as upstream's
- * WithMaxInFlightLimit: two pools of slots, one for reads and one for writes; a call finding
- * its pool full is refused with 429 and `Retry-After: 1` (upstream's plain-text answer),
- * unless its user is in `system:masters` (always answered). Long-running calls take no slot.
- * A limit of 0 means no limit for that pool.
+ * WithMaxInFlightLimit: two pools of slots, one for reads and one for writes; a request finding
+ * its pool full is refused with 429 and `Retry-After: 1` (upstream's plain-text answer), unless
+ * its user is in `system:masters` (always answered). Long-running calls take no slot. A limit of
+ * 0 means no limit for that pool. Resource calls are limited by the pipeline's interceptor,
+ * non-resource requests (discovery, OpenAPI, version, metrics) by the transport through `admit`.
  */
 import { ApiError } from '../../machinery/errors/index.js';
-import type { Interceptor } from '../api-call.js';
+import type { Interceptor, UserInfo } from '../api-call.js';
 import { SYSTEM_MASTERS } from '../auth/user.js';
 import { isLongRunning, isReadOnly } from './long-running.js';
 
@@ -38,34 +39,48 @@ class Pool {
   }
 }
 
-/**
- * The interceptor, placed after authentication (it reads the call's user): a call takes a slot
- * of its pool for as long as its handler runs.
- */
-export function maxInflightInterceptor(limits: InflightLimits): Interceptor {
+export interface InflightLimiter {
+  /** The pipeline's interceptor, placed after authentication (it reads the call's user). */
+  interceptor: Interceptor;
+  /**
+   * A non-resource request of `user` takes a slot (a read for GET and HEAD); returns the function
+   * that gives it back, or throws the 429.
+   */
+  admit(readOnly: boolean, user: UserInfo | undefined): () => void;
+}
+
+export function createInflightLimiter(limits: InflightLimits): InflightLimiter {
   const reads = new Pool(limits.maxRequestsInflight);
   const writes = new Pool(limits.maxMutatingRequestsInflight);
-  return (next) => async (call) => {
-    if (isLongRunning(call)) return next(call);
-    const pool = isReadOnly(call) ? reads : writes;
+  const none = (): void => undefined;
+  const admit = (readOnly: boolean, user: UserInfo | undefined): (() => void) => {
+    const pool = readOnly ? reads : writes;
     if (!pool.tryTake()) {
-      if (call.user?.groups.includes(SYSTEM_MASTERS)) return next(call);
+      if (user?.groups.includes(SYSTEM_MASTERS)) return none;
       throw tooManyRequests();
     }
-    // The slot is free again when the handler is done, or when the call is given up (its
-    // deadline passed, its client left): upstream's handler returns then, its context done.
     let held = true;
-    const release = (): void => {
+    return () => {
       if (!held) return;
       held = false;
       pool.give();
-      call.signal.removeEventListener('abort', release);
     };
-    call.signal.addEventListener('abort', release, { once: true });
-    try {
-      return await next(call);
-    } finally {
-      release();
-    }
+  };
+  return {
+    admit,
+    interceptor: (next) => async (call) => {
+      if (isLongRunning(call)) return next(call);
+      const release = admit(isReadOnly(call), call.user);
+      // The slot is free again when the handler is done, or when the call is given up (its
+      // deadline passed, its client left): upstream's handler returns then, its context done.
+      const onAbort = (): void => release();
+      call.signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await next(call);
+      } finally {
+        call.signal.removeEventListener('abort', onAbort);
+        release();
+      }
+    },
   };
 }

@@ -24,6 +24,7 @@ import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
 import { serveResource, type ResourceRouteContext } from './resource-route.js';
+import type { InflightLimiter } from '../../endpoints/limits/max-inflight.js';
 import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -61,6 +62,8 @@ export interface HttpGatewayOptions {
   issuerDiscovery?: IssuerDiscovery;
   /** Aborted when the server begins to shut down: open watches end cleanly. */
   shutdown?: AbortSignal;
+  /** The in-flight limit, for non-resource requests (resource calls meet it in the pipeline); absent: none. */
+  inflight?: InflightLimiter;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -125,11 +128,21 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: ResourceRouteCont
   });
   // Non-resource paths (discovery, health, version, metrics, OpenAPI) are authorised here, before
   // anything is read; resource requests are authorised by the pipeline they enter.
-  const access = opts.access;
-  if (access) {
+  // The in-flight limit then takes a slot for them (resource requests take theirs in the
+  // pipeline); health probes take none, as upstream's exempt probes priority level.
+  const { access, inflight } = opts;
+  if (access || inflight) {
     app.use((req, res, next) => {
       if (isResourceRequestPath(req.path)) return next();
-      access.checkPath(httpCredentials(req), req.method.toLowerCase(), req.path).then(() => next(), (err: unknown) => sendError(res, err));
+      const identified = access ? access.checkPath(httpCredentials(req), req.method.toLowerCase(), req.path) : Promise.resolve(undefined);
+      identified
+        .then((user) => {
+          if (inflight && !isHealthPath(req.path)) res.on('close', inflight.admit(req.method === 'GET' || req.method === 'HEAD', user));
+        })
+        .then(
+          () => next(),
+          (err: unknown) => sendError(res, err),
+        );
     });
   }
   // Proxied bodies are the backend's: they stream through unread and unlimited.
@@ -218,6 +231,11 @@ function isResourceWrite(req: IncomingMessage, path: string): boolean {
   const m = req.method;
   if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return false;
   return (path.startsWith('/api/') || path.startsWith('/apis/')) && !isProxyPath(path);
+}
+
+/** `/livez`, `/readyz`, `/healthz` and their per-check paths. */
+function isHealthPath(path: string): boolean {
+  return /^\/(livez|readyz|healthz)(\/|$)/.test(path);
 }
 
 function isProxyRequest(req: { url?: string }): boolean {
