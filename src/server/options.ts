@@ -121,8 +121,13 @@ export interface ConnectionTimeouts {
  */
 export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { headersTimeoutMs: 32_000, keepAliveTimeoutMs: 90_000, checkIntervalMs: 1_000 };
 
-/** Largest request header block accepted (upstream's MaxHeaderBytes, 1 MiB, plus Go's 4 KiB slack); beyond it 431. */
-export const MAX_HEADER_BYTES = (1 << 20) + 4096;
+/**
+ * Largest request header block accepted; beyond it 431. Node's own default, set explicitly (so
+ * `--max-http-header-size` in NODE_OPTIONS cannot raise it): smaller than upstream's 1 MiB
+ * (MaxHeaderBytes), ample for any bearer token or impersonation headers, and a slow client
+ * holds at most this much per connection.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Defaults as documented in `--help`. */
 export const DEFAULT_OPTIONS: ServerOptions = {
