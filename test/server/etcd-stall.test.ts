@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
+import { credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
@@ -79,9 +79,15 @@ async function waitReady(): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** SIGSTOPs etcd, then lets what it sent before stopping arrive, so no answer in flight serves a request. */
+async function freeze(): Promise<void> {
+  etcd.signal('SIGSTOP');
+  await sleep(300);
+}
+
 describe('with etcd frozen', () => {
   it('a consistent GET and a create answer 504 within the request timeout, /readyz fails, and both recover after SIGCONT', async () => {
-    etcd.signal('SIGSTOP');
+    await freeze();
     try {
       const [get, create] = await Promise.all([
         timed(`${CM}/a`),
@@ -110,7 +116,7 @@ describe('with etcd frozen', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.message, 'invalid timeout specified in the request URL - time: invalid duration "soon"');
     assert.equal(bad.body.reason, 'BadRequest');
-    etcd.signal('SIGSTOP');
+    await freeze();
     try {
       const short = await timed(`${CM}/a?timeout=800ms`);
       assert.equal(short.status, 504);
@@ -126,8 +132,8 @@ describe('with etcd frozen', () => {
     await waitReady();
   });
 
-  it('gRPC: the server’s timeout ends a call without a deadline with DEADLINE_EXCEEDED and the Status', async () => {
-    etcd.signal('SIGSTOP');
+  it('gRPC: the server’s timeout ends a call without a deadline with DEADLINE_EXCEEDED and the Status; a client deadline ends it sooner', async () => {
+    await freeze();
     try {
       const t0 = Date.now();
       const failure = await grpcFailure(() => unary((cb) => grpc.get({ namespace: 'default', name: 'a' }, cb)));
@@ -137,6 +143,13 @@ describe('with etcd frozen', () => {
       assert.equal(failure.status.code, 504);
       assert.equal(failure.status.message, TIMEOUT_STATUS.message);
       assert.ok(ms >= REQUEST_TIMEOUT_MS - 100 && ms < REQUEST_TIMEOUT_MS + 1500, `answered after ${ms} ms`);
+
+      // A client's shorter deadline ends the call then.
+      const t1 = Date.now();
+      const short = await grpcFailure(() => unary((cb) => grpc.get({ namespace: 'default', name: 'a' }, new Metadata(), { deadline: Date.now() + 800 }, cb)));
+      const shortMs = Date.now() - t1;
+      assert.equal(short.grpcCode, GrpcStatus.DEADLINE_EXCEEDED);
+      assert.ok(shortMs >= 700 && shortMs < 2000, `answered after ${shortMs} ms`);
     } finally {
       etcd.signal('SIGCONT');
     }
@@ -144,7 +157,7 @@ describe('with etcd frozen', () => {
   });
 
   it('held requests fill the in-flight limits: the next read or write gets 429, watches and system:masters are served', async () => {
-    etcd.signal('SIGSTOP');
+    await freeze();
     try {
       // Two reads and one write take every slot until the request timeout frees them.
       const held = [timed(`${CM}/a`), timed(`${CM}/a`), timed(CM, { method: 'POST', body: JSON.stringify({ metadata: { name: 'held' } }) })];
