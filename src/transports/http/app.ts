@@ -76,8 +76,8 @@ const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
  * goes through the express application.
  */
 export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
-  const encodings: ResourceRouteContext = { encodings: opts.watchEncodings ?? createWatchEncodings(), ...(opts.shutdown ? { shutdown: opts.shutdown } : {}) };
-  const app = createExpressApp(opts, encodings);
+  const route: ResourceRouteContext = { encodings: opts.watchEncodings ?? createWatchEncodings(), ...(opts.shutdown ? { shutdown: opts.shutdown } : {}) };
+  const app = createExpressApp(opts, route);
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -90,10 +90,10 @@ export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
     // The query as express's 'simple' parser reads it.
     const query = q < 0 ? {} : (parseQuery(url.slice(q + 1)) as Record<string, string | string[] | undefined>);
     if (read) {
-      serveResource(opts.catalog, opts.handler, req, res, encodings, path, query).catch((err: unknown) => sendError(res, err));
+      serveResource(opts.catalog, opts.handler, req, res, route, path, query).catch((err: unknown) => sendError(res, err));
       return;
     }
-    serveWrite(req, res, (body) => serveResource(opts.catalog, opts.handler, req, res, encodings, path, query, body));
+    serveWrite(req, res, (body) => serveResource(opts.catalog, opts.handler, req, res, route, path, query, body));
   };
 }
 
@@ -113,7 +113,7 @@ function serveWrite(req: IncomingMessage, res: ServerResponse, serve: (body: Buf
     .catch((err: unknown) => sendError(res, err));
 }
 
-function createExpressApp(opts: HttpGatewayOptions, encodings: ResourceRouteContext): express.Express {
+function createExpressApp(opts: HttpGatewayOptions, route: ResourceRouteContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -193,7 +193,7 @@ function createExpressApp(opts: HttpGatewayOptions, encodings: ResourceRouteCont
   app.use((req, res, next) => {
     const body: unknown = req.body;
     const query = req.query as Record<string, string | string[] | undefined>;
-    void serveResource(opts.catalog, opts.handler, req, res, encodings, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
+    void serveResource(opts.catalog, opts.handler, req, res, route, req.path, query, Buffer.isBuffer(body) ? body : undefined).catch(next);
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     sendError(res, bodyParserError(err) ?? err);
