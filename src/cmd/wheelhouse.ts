@@ -11,6 +11,7 @@ import { builtinDefinitions } from '../registry/definitions.js';
 import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
 import { parseAuthorizationModes } from '../endpoints/authz/authorizer.js';
+import { parseGoDuration } from '../util/go-duration.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -71,6 +72,17 @@ Flags:
   --plain-http              serve without TLS (loopback bind addresses only; kubectl sends no credentials then)
   --log-level string        log level (default "${DEFAULT_OPTIONS.logLevel}")
   --proxy-allow-loopback    let the services/pods/nodes proxy dial loopback addresses (local development; off by default)
+  --max-requests-inflight int
+                            reads handled at once; beyond it 429 Too Many Requests, 0 for no limit (default ${DEFAULT_OPTIONS.maxRequestsInflight})
+  --max-mutating-requests-inflight int
+                            writes handled at once; beyond it 429, 0 for no limit (default ${DEFAULT_OPTIONS.maxMutatingRequestsInflight})
+  --request-timeout duration
+                            a request other than a watch or proxy that has not answered by then gets 504 Timeout;
+                            ?timeout= and gRPC deadlines may shorten it (default 1m0s)
+  --shutdown-delay-duration duration
+                            after SIGTERM, /readyz fails but the server serves on this long before it stops
+                            accepting connections (default 0s)
+  --max-connections int     open HTTP connections at most, further ones are closed; 0 for no cap (default ${DEFAULT_OPTIONS.maxConnections})
   -h, --help                show this help
 `;
 
@@ -82,8 +94,20 @@ function parsePort(flag: string, value: string): number {
 
 function parseCount(flag: string, value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new Error(`invalid value "${value}" for --${flag}: must be a whole number`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`invalid value "${value}" for --${flag}: must be a whole number`);
   return n;
+}
+
+/** A Go duration (`30s`, `1m0s`) in milliseconds, not negative. */
+function parseDuration(flag: string, value: string): number {
+  let ms: number;
+  try {
+    ms = parseGoDuration(value);
+  } catch (err) {
+    throw new Error(`invalid value "${value}" for --${flag}: ${(err as Error).message}`);
+  }
+  if (ms < 0) throw new Error(`invalid value "${value}" for --${flag}: must not be negative`);
+  return ms;
 }
 
 function parseBool(flag: string, value: string): boolean {
@@ -138,6 +162,11 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'audit-log-maxsize': { type: 'string' },
       'audit-log-maxbackup': { type: 'string' },
       'audit-log-maxage': { type: 'string' },
+      'max-requests-inflight': { type: 'string' },
+      'max-mutating-requests-inflight': { type: 'string' },
+      'request-timeout': { type: 'string' },
+      'max-connections': { type: 'string' },
+      'shutdown-delay-duration': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -189,6 +218,13 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
   if (values['audit-log-maxsize'] !== undefined) opts.auditLogMaxSize = parseCount('audit-log-maxsize', values['audit-log-maxsize']);
   if (values['audit-log-maxbackup'] !== undefined) opts.auditLogMaxBackup = parseCount('audit-log-maxbackup', values['audit-log-maxbackup']);
   if (values['audit-log-maxage'] !== undefined) opts.auditLogMaxAge = parseCount('audit-log-maxage', values['audit-log-maxage']);
+  if (values['max-requests-inflight'] !== undefined) opts.maxRequestsInflight = parseCount('max-requests-inflight', values['max-requests-inflight']);
+  if (values['max-mutating-requests-inflight'] !== undefined) {
+    opts.maxMutatingRequestsInflight = parseCount('max-mutating-requests-inflight', values['max-mutating-requests-inflight']);
+  }
+  if (values['max-connections'] !== undefined) opts.maxConnections = parseCount('max-connections', values['max-connections']);
+  if (values['request-timeout'] !== undefined) opts.requestTimeoutMs = parseDuration('request-timeout', values['request-timeout']);
+  if (values['shutdown-delay-duration'] !== undefined) opts.shutdownDelayMs = parseDuration('shutdown-delay-duration', values['shutdown-delay-duration']);
   return opts;
 }
 
@@ -225,7 +261,7 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    server.close().then(
+    server.shutdown().then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`wheelhouse: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);

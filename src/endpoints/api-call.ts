@@ -98,6 +98,12 @@ export interface ApiCall {
   audit?: AuditRecorder;
   /** Aborts on client disconnect, deadline or shutdown. */
   signal: AbortSignal;
+  /**
+   * The client's own time limit for the call, in milliseconds (HTTP `?timeout=`, the gRPC
+   * deadline): it shortens the server's `--request-timeout`, never lengthens it; 0 or absent:
+   * the server's.
+   */
+  timeoutMs?: number;
 }
 
 /**

@@ -96,7 +96,53 @@ export interface ServerOptions {
   auditLogMaxAge: number;
   /** Watch cache sizes and budgets (tests shorten the event window; no flag). */
   watchCacheTuning?: WatchCacheTuning;
+  /** `--max-requests-inflight`: reads (get, list) handled at once; beyond it 429 (0: no limit). Default 400, as upstream. */
+  maxRequestsInflight: number;
+  /** `--max-mutating-requests-inflight`: writes handled at once; beyond it 429 (0: no limit). Default 200, as upstream. */
+  maxMutatingRequestsInflight: number;
+  /**
+   * `--request-timeout` in milliseconds (a Go duration on the command line, default `1m0s`): a
+   * call other than a watch or a proxy that has not answered by then gets 504 Timeout. 0: none.
+   */
+  requestTimeoutMs: number;
+  /**
+   * `--max-connections`: open HTTP connections at most; further ones are closed as they arrive
+   * (0, the default: no cap, as upstream, whose Go listener has none).
+   */
+  maxConnections: number;
+  /**
+   * `--shutdown-delay-duration` in milliseconds (default 0, as upstream): after SIGTERM, /readyz
+   * fails at once but the server keeps serving this long before it stops accepting connections,
+   * so load balancers see it leave first.
+   */
+  shutdownDelayMs: number;
+  /** HTTP connection timeouts (tests shorten them; no flag): see {@link DEFAULT_CONNECTION_TIMEOUTS}. */
+  connectionTimeouts?: Partial<ConnectionTimeouts>;
 }
+
+/** How long the HTTP listener waits on a connection. */
+export interface ConnectionTimeouts {
+  /** For a request's headers to arrive in full: a client trickling them is answered 408 and cut off. */
+  headersTimeoutMs: number;
+  /** For the next request on an idle keep-alive connection, before closing it. */
+  keepAliveTimeoutMs: number;
+  /** How often connections are checked against the headers timeout. */
+  checkIntervalMs: number;
+}
+
+/**
+ * Upstream's (k8s.io/apiserver's secure serving): ReadHeaderTimeout 32 s, IdleTimeout 90 s; the
+ * headers timeout is enforced within a second of passing.
+ */
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = { headersTimeoutMs: 32_000, keepAliveTimeoutMs: 90_000, checkIntervalMs: 1_000 };
+
+/**
+ * Largest request header block accepted; beyond it 431. Node's own default, set explicitly (so
+ * `--max-http-header-size` in NODE_OPTIONS cannot raise it): smaller than upstream's 1 MiB
+ * (MaxHeaderBytes), ample for any bearer token or impersonation headers, and a slow client
+ * holds at most this much per connection.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Defaults as documented in `--help`. */
 export const DEFAULT_OPTIONS: ServerOptions = {
@@ -123,4 +169,9 @@ export const DEFAULT_OPTIONS: ServerOptions = {
   auditLogMaxSize: 0,
   auditLogMaxBackup: 0,
   auditLogMaxAge: 0,
+  maxRequestsInflight: 400,
+  maxMutatingRequestsInflight: 200,
+  requestTimeoutMs: 60_000,
+  maxConnections: 0,
+  shutdownDelayMs: 0,
 };

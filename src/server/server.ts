@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { createCatalog, type ApiCatalog } from '../endpoints/catalog.js';
 import { createOpenApiPublisher } from '../endpoints/openapi/publisher.js';
@@ -43,10 +44,15 @@ import { listenError, StartupError } from './startup-error.js';
 import { ensureServerPki, type ServerPki } from './pki/server-pki.js';
 import { serviceAccountKeys } from './service-account-keys.js';
 import { healthChecks } from './health-checks.js';
+import { waitForStorage } from './storage-wait.js';
+import { createStartingListener } from '../transports/http/starting.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
-import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
+import { DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_OPTIONS, MAX_HEADER_BYTES, type ServerOptions } from './options.js';
+import { createInflightLimiter } from '../endpoints/limits/max-inflight.js';
+import { requestDeadlineInterceptor } from '../endpoints/limits/request-deadline.js';
+import { createRequestWaitGroup } from '../endpoints/limits/wait-group.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
 import { createScheme, type Scheme } from '../machinery/runtime/scheme.js';
@@ -61,6 +67,9 @@ import { identityTransformer } from '../storage/value/index.js';
 
 /** Pending connections the HTTP listener queues (the kernel caps it at net.core.somaxconn). */
 const LISTEN_BACKLOG = 4096;
+
+/** How long a graceful shutdown waits, once calls are done, for their connections to close. */
+const FINAL_WRITES_MS = 2000;
 
 /** A running server. */
 export interface RunningServer {
@@ -94,7 +103,15 @@ export interface RunningServer {
   pki: ServerPki;
   /** Whether the HTTP API and gRPC serve TLS (false only with `--plain-http`). */
   tls: boolean;
+  /** Stops at once: open requests and connections are cut off. */
   close(): Promise<void>;
+  /**
+   * Stops gracefully (SIGTERM): /readyz fails, no new connections are accepted, open watches
+   * end cleanly (HTTP: the chunked response is terminated; gRPC: the stream ends OK), calls in
+   * progress finish (within the request timeout; new ones on open connections get 503), then
+   * everything is closed.
+   */
+  shutdown(): Promise<void>;
 }
 
 /** Starts a server with `options` (merged over the defaults). */
@@ -135,6 +152,52 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const saKeys = await serviceAccountKeys(opts, pki);
     const rawBackend = createBackend({ dataDir, etcdServers: opts.etcdServers });
     closers.push(() => rawBackend.close());
+    const logger = pino({ level: opts.logLevel }, pino.destination(2));
+
+    let ready = false;
+    let stopping = false;
+    const health = healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping });
+    // Aborted when a graceful shutdown begins: HTTP watches end.
+    const shutdownSignal = new AbortController();
+    setMaxListeners(0, shutdownSignal.signal);
+    const timeouts = { ...DEFAULT_CONNECTION_TIMEOUTS, ...opts.connectionTimeouts };
+    // The HTTP listener is up first: until the API is (storage may not be reachable yet), it
+    // answers the health endpoints — not ready — and 503 for the rest (transports/http/starting.ts).
+    let listener: RequestListener = createStartingListener(health);
+    let upgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+    const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
+      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
+      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
+      const server = listenerServer((req, res) => listener(req, res), opts.plainHttp ? undefined : pki, timeouts.checkIntervalMs);
+      // Slow clients: headers trickled in (slowloris) are cut off, idle keep-alive connections closed.
+      server.headersTimeout = timeouts.headersTimeoutMs;
+      server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
+      if (opts.maxConnections > 0) server.maxConnections = opts.maxConnections;
+      server.listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
+      server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
+    });
+    // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
+    const upgraded = new Set<Duplex>();
+    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!upgrade) {
+        socket.destroy();
+        return;
+      }
+      upgraded.add(socket);
+      socket.on('close', () => upgraded.delete(socket));
+      upgrade(req, socket, head);
+    });
+    let httpClosing: Promise<void> | undefined;
+    const closeHttp = (): Promise<void> =>
+      (httpClosing ??= (async () => {
+        for (const socket of upgraded) socket.destroy();
+        httpServer.closeAllConnections();
+        await new Promise<void>((r) => httpServer.close(() => r()));
+      })());
+    closers.push(closeHttp);
+    let httpPort = (httpServer.address() as AddressInfo).port;
+    // etcd down or still starting: wait for it rather than fail (the embedded store is at hand).
+    if (opts.etcdServers.length > 0) await waitForStorage(rawBackend, logger);
     // Every kind of every installed version, served or not: what stored values are read with.
     const scheme = createScheme();
     // Encryption at rest: each stored resource's values through its configured transformer;
@@ -179,7 +242,6 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     for (const def of builtinDefinitions) resources.install(def);
     const namespaces = resources.storage('', 'namespaces');
     if (!namespaces) throw new Error('the namespaces resource must be served');
-    const logger = pino({ level: opts.logLevel }, pino.destination(2));
     const audit = serverAudit(opts, auditPolicy, logger);
     if (audit) closers.push(() => audit.backend.close());
     const metrics = createApiMetrics();
@@ -193,9 +255,22 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     if (opts.plainHttp) logger.warn({ bindAddress: opts.bindAddress }, 'serving WITHOUT TLS (--plain-http): traffic is readable on this host, and kubectl sends no credentials');
     const access = await serverAccessControl(opts, catalog, admin, saKeys);
     reviews = reviewAccessOf(access);
+    // As upstream's handler chain: the wait group and the deadline outside authentication, the
+    // in-flight limit inside it (system:masters is never refused).
+    const waitGroup = createRequestWaitGroup();
+    const inflight = createInflightLimiter({ maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight });
     const handler = createApiHandler(
       catalog,
-      [recoveryInterceptor, ...(audit ? [audit.auditor.interceptor] : []), metrics.interceptor, loggingInterceptor(logger), access.interceptor],
+      [
+        recoveryInterceptor,
+        ...(audit ? [audit.auditor.interceptor] : []),
+        metrics.interceptor,
+        loggingInterceptor(logger),
+        waitGroup.interceptor,
+        requestDeadlineInterceptor(opts.requestTimeoutMs),
+        access.interceptor,
+        inflight.interceptor,
+      ],
       {
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
@@ -221,47 +296,29 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       closers.push(() => compactor.stop());
     }
 
-    let ready = false;
-    let stopping = false;
     closers.push(async () => {
       stopping = true;
     });
-    let httpPort = opts.port;
     const openapi = createOpenApiPublisher(catalog);
-    const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
-      const listener = createHttpGateway({
-        catalog,
-        handler,
-        version: versionInfo(),
-        openapi,
-        metrics: metrics.registry,
-        watchEncodings,
-        serverAddress: () => `${opts.bindAddress}:${httpPort}`,
-        health: healthChecks({ backend: rawBackend, ready: () => ready, stopping: () => stopping }),
-        access,
-        issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
-        ...(audit ? { auditor: audit.auditor } : {}),
-      });
-      // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
-      // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = listenerServer(listener, opts.plainHttp ? undefined : pki).listen(opts.port, opts.bindAddress, LISTEN_BACKLOG, () => resolveListen(server));
-      server.on('error', (err) => reject(listenError('the HTTP API', `${opts.bindAddress}:${opts.port}`, err)));
+    // The API takes over the listener.
+    listener = createHttpGateway({
+      catalog,
+      handler,
+      version: versionInfo(),
+      openapi,
+      metrics: metrics.registry,
+      watchEncodings,
+      serverAddress: () => `${opts.bindAddress}:${httpPort}`,
+      health,
+      access,
+      issuerDiscovery: { issuer: saKeys.signer.issuer, jwks: saKeys.jwks },
+      shutdown: shutdownSignal.signal,
+      inflight,
+      ...(audit ? { auditor: audit.auditor } : {}),
     });
-    // Upgraded connections (proxied WebSockets) leave the HTTP server's books: closed here.
-    const upgraded = new Set<Duplex>();
-    const upgrade = createUpgradeHandler(handler);
-    httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      upgraded.add(socket);
-      socket.on('close', () => upgraded.delete(socket));
-      upgrade(req, socket, head);
-    });
-    closers.push(async () => {
-      for (const socket of upgraded) socket.destroy();
-      httpServer.closeAllConnections();
-      await new Promise<void>((r) => httpServer.close(() => r()));
-    });
-    httpServer.keepAliveTimeout = 65_000;
-    httpPort = (httpServer.address() as AddressInfo).port;
+    upgrade = createUpgradeHandler(handler);
+    // Closed before what it serves from (pushed first too, for a failed start).
+    closers.push(closeHttp);
     const url = `${opts.plainHttp ? 'http' : 'https'}://${urlHost(opts.bindAddress)}:${httpPort}`;
 
     const grpcAddress = `${opts.bindAddress}:${opts.grpcPort}`;
@@ -275,6 +332,26 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       throw listenError('gRPC', grpcAddress, err);
     });
     closers.push(() => grpc.close());
+    const shutdown = async (): Promise<void> => {
+      if (stopping) return closeAll();
+      stopping = true;
+      if (opts.shutdownDelayMs > 0) {
+        logger.info({ delayMs: opts.shutdownDelayMs }, 'shutting down: /readyz fails, serving on for the shutdown delay');
+        await new Promise((r) => setTimeout(r, opts.shutdownDelayMs));
+      }
+      logger.info('shutting down: no new connections; open watches end, calls in progress finish');
+      const httpClosed = new Promise<void>((r) => httpServer.close(() => r()));
+      httpServer.closeIdleConnections();
+      shutdownSignal.abort();
+      const grace = opts.requestTimeoutMs > 0 ? opts.requestTimeoutMs : 60_000;
+      await Promise.all([waitGroup.drain(grace), grpc.close(grace)]);
+      // The last answers are written, and their connections close as they go idle (a proxied
+      // stream may not: it is cut off after a moment).
+      const idle = setInterval(() => httpServer.closeIdleConnections(), 50);
+      await Promise.race([httpClosed, new Promise((r) => setTimeout(r, FINAL_WRITES_MS))]);
+      clearInterval(idle);
+      await closeAll();
+    };
     const services = resources.storage('', 'services');
     const endpoints = resources.storage('', 'endpoints');
     if (services && endpoints) {
@@ -302,6 +379,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       pki,
       tls: !opts.plainHttp,
       close: closeAll,
+      shutdown,
     };
   } catch (err) {
     await closeAll();
@@ -323,10 +401,11 @@ function urlHost(address: string): string {
  * The HTTP API's listener: TLS 1.2+ with the serving certificate, asking for (not requiring) a
  * client certificate verified against the client CAs; plain HTTP without a PKI.
  */
-function listenerServer(listener: RequestListener, pki: ServerPki | undefined): HttpServer {
-  if (!pki) return createHttpServer(listener);
+function listenerServer(listener: RequestListener, pki: ServerPki | undefined, connectionsCheckingInterval: number): HttpServer {
+  const http = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval };
+  if (!pki) return createHttpServer(http, listener);
   return createHttpsServer(
-    { cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    { ...http, cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
     listener,
   ) as unknown as HttpServer;
 }

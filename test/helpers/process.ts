@@ -12,6 +12,8 @@ export interface ServerProcess {
   kill9(): Promise<void>;
   /** SIGTERM, and wait for exit. */
   stop(): Promise<void>;
+  /** The exit code (null when a signal ended it), once it exits. */
+  exitCode: Promise<number | null>;
 }
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -20,21 +22,29 @@ const ROOT = new URL('../../', import.meta.url).pathname;
  * Starts `npm start -- ARGS` and resolves once it prints its addresses. A `--data-dir` is
  * seeded with the test CA first (see seedTestPki), so the tests' fetch trusts the server.
  */
-export async function startServerProcess(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServerProcess(args: string[], timeoutMs = 60_000, opts: { direct?: boolean } = {}): Promise<ServerProcess> {
   const dir = args.indexOf('--data-dir');
   if (dir >= 0 && args[dir + 1] && !args.includes('--plain-http')) await seedTestPki(args[dir + 1] as string);
-  return spawnServer(args, timeoutMs);
+  return spawnServer(args, timeoutMs, opts.direct ?? false);
 }
 
-function spawnServer(args: string[], timeoutMs: number): Promise<ServerProcess> {
-  const child = spawn('npm', ['start', '--silent', '--', ...args], {
+/**
+ * Runs the command line through npm as a user would, or (`direct`) as the one node process
+ * `npm start` runs: signals then reach the server itself and its exit code is the process's.
+ */
+function spawnServer(args: string[], timeoutMs: number, direct: boolean): Promise<ServerProcess> {
+  const [command, argv] = direct
+    ? [process.execPath, ['--import', 'tsx', 'src/cmd/wheelhouse.ts', ...args]]
+    : ['npm', ['start', '--silent', '--', ...args]];
+  const child = spawn(command, argv, {
     cwd: ROOT,
     env: { ...process.env, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let out = '';
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  const exitCode = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const exited = exitCode.then(() => undefined);
   const killGroup = (signal: NodeJS.Signals): void => {
     try {
       if (child.pid) process.kill(-child.pid, signal);
@@ -66,6 +76,7 @@ function spawnServer(args: string[], timeoutMs: number): Promise<ServerProcess> 
             killGroup('SIGTERM');
             await exited;
           },
+          exitCode,
         });
       }
     };

@@ -20,6 +20,11 @@ export function qualifiedResource(q: Qualified): string {
 /** An error that renders as a Kubernetes Status. */
 export class ApiError extends Error {
   readonly status: Status;
+  /**
+   * Upstream writes this answer over HTTP as plain text (`http.Error`: the message and a
+   * newline), not as a Status: the in-flight limit's 429. gRPC sends the Status as always.
+   */
+  plainText?: true;
 
   constructor(reason: StatusReason, message: string, details?: StatusDetails, code?: number) {
     super(message);

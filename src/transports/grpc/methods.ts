@@ -150,6 +150,17 @@ function abortOnCancel(call: ServerUnaryCall<unknown, unknown> | ServerWritableS
   return abort;
 }
 
+/**
+ * What is left of the client's deadline, in milliseconds (at least 1: a deadline already
+ * passed is still one), or undefined when it set none; the pipeline takes the shorter of it
+ * and the server's request timeout.
+ */
+function remainingMs(deadline: Date | number): number | undefined {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (!Number.isFinite(at)) return undefined;
+  return Math.max(1, at - Date.now());
+}
+
 /** The reply message of a unary method's result. */
 function reply(scope: MethodScope, spec: MethodSpec, call: ApiCall, result: ApiResult): unknown {
   if (result.type !== 'object') throw new Error('expected an object result');
@@ -181,6 +192,8 @@ function unaryMethod(scope: MethodScope, spec: MethodSpec): handleUnaryCall<AnyR
     const abort = abortOnCancel(call as ServerUnaryCall<unknown, unknown>);
     const request = apiCall(scope, spec, call.request, call, abort.signal);
     call.sendMetadata(auditIdMetadata(request));
+    const timeoutMs = remainingMs(call.getDeadline());
+    if (timeoutMs !== undefined) request.timeoutMs = timeoutMs;
     scope.handler(request).then(
       (result) => {
         const trailer = new Metadata();

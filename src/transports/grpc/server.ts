@@ -60,7 +60,11 @@ export interface GrpcServerHandle {
   port: number;
   /** Full names of the resource services served right now. */
   readonly services: string[];
-  close(): Promise<void>;
+  /**
+   * Stops: health says NOT_SERVING, watches end (OK), calls in progress may finish for
+   * `graceMs` (default 2 s) before the rest are cut off. Later calls wait for the same close.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -164,13 +168,14 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(opts.address, opts.tls ? new OptionalClientCertCredentials(opts.tls) : ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });
+  let closing: Promise<void> | undefined;
   return {
     port,
     get services() {
       return [...registered.keys()];
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: (graceMs = 2000) =>
+      (closing ??= new Promise<void>((resolve) => {
         unsubscribe();
         for (const s of registered.keys()) health.setStatus(s, 'NOT_SERVING');
         health.setStatus('', 'NOT_SERVING');
@@ -179,11 +184,11 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
         const force = setTimeout(() => {
           server.forceShutdown();
           resolve();
-        }, 2000);
+        }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();
         });
-      }),
+      })),
   };
 }

@@ -26,6 +26,7 @@ import { sendError, sendJson } from './respond.js';
 import { isProxyPath, parseResourcePath } from './request-info.js';
 import { httpCredentials } from './credentials.js';
 import { auditRefusal, type ResourceRoute, serveResource } from './resource-route.js';
+import type { InflightLimiter } from '../../endpoints/limits/max-inflight.js';
 import { declaresTooLarge, readRequestBody, requestTooLarge } from './request-body.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -63,6 +64,10 @@ export interface HttpGatewayOptions {
   issuerDiscovery?: IssuerDiscovery;
   /** The audit of non-resource requests (resource requests are audited in the pipeline); absent: not audited. */
   auditor?: Auditor;
+  /** Aborted when the server begins to shut down: open watches end cleanly. */
+  shutdown?: AbortSignal;
+  /** The in-flight limit, for non-resource requests (resource calls meet it in the pipeline); absent: none. */
+  inflight?: InflightLimiter;
 }
 
 /** Largest request body accepted (upstream's default of 3 MiB). */
@@ -76,7 +81,7 @@ const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
  */
 export function createHttpGateway(opts: HttpGatewayOptions): RequestListener {
   const encodings = opts.watchEncodings ?? createWatchEncodings();
-  const route: ResourceRoute = { catalog: opts.catalog, handler: opts.handler, encodings, auditor: opts.auditor };
+  const route: ResourceRoute = { catalog: opts.catalog, handler: opts.handler, encodings, auditor: opts.auditor, ...(opts.shutdown ? { shutdown: opts.shutdown } : {}) };
   const app = createExpressApp(opts, route);
   return (req, res) => {
     answerAuditId(req, res);
@@ -134,8 +139,10 @@ function createExpressApp(opts: HttpGatewayOptions, route: ResourceRoute): expre
   // Non-resource paths (discovery, health, version, metrics, OpenAPI) are authorised here, before
   // anything is read; resource requests are authorised by the pipeline they enter.
   // The audit of a non-resource request opens here too, and closes when its response has gone.
-  const { access, auditor } = opts;
-  if (access || auditor) {
+  // The in-flight limit then takes a slot for them (resource requests take theirs in the
+  // pipeline); health probes take none, as upstream's exempt probes priority level.
+  const { access, auditor, inflight } = opts;
+  if (access || auditor || inflight) {
     app.use((req, res, next) => {
       if (isResourceRequestPath(req.path)) return next();
       const verb = req.method.toLowerCase();
@@ -148,14 +155,18 @@ function createExpressApp(opts: HttpGatewayOptions, route: ResourceRoute): expre
         path: req.path,
       });
       if (audit) res.once('close', () => audit.complete({ code: res.statusCode }));
-      if (!access) return next();
-      access.checkPath(httpCredentials(req), verb, req.path, audit).then(
-        () => next(),
-        (err: unknown) => {
-          audit?.complete(errorResponse(err));
-          sendError(res, err);
-        },
-      );
+      const identified = access ? access.checkPath(httpCredentials(req), verb, req.path, audit) : Promise.resolve(undefined);
+      identified
+        .then((user) => {
+          if (inflight && !isHealthPath(req.path)) res.on('close', inflight.admit(req.method === 'GET' || req.method === 'HEAD', user));
+        })
+        .then(
+          () => next(),
+          (err: unknown) => {
+            audit?.complete(errorResponse(err));
+            sendError(res, err);
+          },
+        );
     });
   }
   // Proxied bodies are the backend's: they stream through unread and unlimited.
@@ -244,6 +255,11 @@ function isResourceWrite(req: IncomingMessage, path: string): boolean {
   const m = req.method;
   if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return false;
   return (path.startsWith('/api/') || path.startsWith('/apis/')) && !isProxyPath(path);
+}
+
+/** `/livez`, `/readyz`, `/healthz` and their per-check paths. */
+function isHealthPath(path: string): boolean {
+  return /^\/(livez|readyz|healthz)(\/|$)/.test(path);
 }
 
 function isProxyRequest(req: { url?: string }): boolean {

@@ -2,6 +2,7 @@
 import { badRequest } from '../../machinery/errors/index.js';
 import { parseBool } from '../../util/parse-bool.js';
 import type { CallOptions } from '../../endpoints/api-call.js';
+import { parseGoDuration } from '../../util/go-duration.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -70,4 +71,18 @@ export function parseCallOptions(q: Query): CallOptions {
   const dryRun = q.dryRun;
   if (dryRun !== undefined) o.dryRun = Array.isArray(dryRun) ? dryRun : [dryRun];
   return o;
+}
+
+/**
+ * `?timeout=` (a Go duration, e.g. `5s`) in milliseconds, or undefined when absent; a malformed
+ * one is upstream's 400. Zero or negative leaves the server's request timeout in force.
+ */
+export function requestTimeoutMs(q: Query): number | undefined {
+  const v = one(q, 'timeout');
+  if (v === undefined || v === '') return undefined;
+  try {
+    return parseGoDuration(v);
+  } catch (err) {
+    throw badRequest(`invalid timeout specified in the request URL - ${(err as Error).message}`);
+  }
 }

@@ -17,7 +17,7 @@ import { ApiError, toApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import { serializedOnce } from '../../machinery/meta/serialized.js';
 import { httpCredentials } from './credentials.js';
-import { isWatch, parseCallOptions } from './query-options.js';
+import { isWatch, parseCallOptions, requestTimeoutMs } from './query-options.js';
 import { parseResourcePath, type ResourceRequestInfo } from './request-info.js';
 import { sendBody, sendChunks, sendError } from './respond.js';
 import { streamWatch } from './watch-stream.js';
@@ -29,12 +29,17 @@ import { auditIdOf, httpSourceIPs } from './audit-info.js';
 import { type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
 import { verbLabel } from '../../endpoints/request/verb.js';
 
-/** What serving resource requests needs: the catalog, the pipeline, the shared watch bytes, and the audit of refusals made before the pipeline. */
+/**
+ * What serving resource requests needs: the catalog, the pipeline, the shared watch bytes,
+ * the audit of refusals made before the pipeline, and the server's shutdown.
+ */
 export interface ResourceRoute {
   catalog: ApiCatalog;
   handler: ApiHandler;
   encodings: WatchEncodings;
   auditor?: Auditor | undefined;
+  /** Aborted when the server begins to shut down: open watches end (their chunked responses terminated). */
+  shutdown?: AbortSignal;
 }
 
 /**
@@ -96,7 +101,7 @@ export async function serveResource(
   query: Query,
   body?: Buffer,
 ): Promise<void> {
-  const { catalog, handler, encodings } = route;
+  const { catalog, handler } = route;
   const info = parseResourcePath(path);
   if (!info) {
     auditRefusal(route, req, path, resourceNotFound());
@@ -105,10 +110,11 @@ export async function serveResource(
   if (info.proxyPath !== undefined) return serveProxy(handler, info, req, res);
   const method = req.method ?? 'GET';
   const reads = method === 'GET' || method === 'HEAD';
+  const watch = reads && isWatch(query);
   const abort = new AbortController();
   res.on('close', closed(abort));
   const call: ApiCall = {
-    action: { method, watch: reads && isWatch(query) },
+    action: { method, watch },
     ...info,
     credentials: httpCredentials(req),
     options: parseCallOptions(query),
@@ -116,6 +122,10 @@ export async function serveResource(
     // Only an audited request needs them (its Audit-ID header is answered either way).
     ...(route.auditor ? auditFields(req) : {}),
   };
+  if (!watch) {
+    const timeoutMs = requestTimeoutMs(query);
+    if (timeoutMs !== undefined) call.timeoutMs = timeoutMs;
+  }
   const userAgent = req.headers['user-agent'];
   if (userAgent) call.userAgent = userAgent;
   if (!reads) {
@@ -161,11 +171,19 @@ export async function serveResource(
     const encoding = format.mediaType === PROTOBUF ? 'protobuf' : 'json';
     const resource = served ?? { group: info.group, version: info.version, resource: info.resource };
     const frame = (ev: WatchEvent): Uint8Array => {
-      const data = encodings.bytes(ev, encoding, resource, () => encodeWatchFrame(format.mediaType, ev, served));
-      encodings.sent(resource, data.length);
+      const data = route.encodings.bytes(ev, encoding, resource, () => encodeWatchFrame(format.mediaType, ev, served));
+      route.encodings.sent(resource, data.length);
       return data;
     };
-    await streamWatch(res, events, abort, watchContentType(format.mediaType), frame);
+    const shutdown = route.shutdown;
+    const onShutdown = (): void => abort.abort();
+    if (shutdown?.aborted) abort.abort();
+    shutdown?.addEventListener('abort', onShutdown, { once: true });
+    try {
+      await streamWatch(res, events, abort, watchContentType(format.mediaType), frame);
+    } finally {
+      shutdown?.removeEventListener('abort', onShutdown);
+    }
     return;
   }
   if (result.type === 'proxy') return sendStatus(resourceNotFound());

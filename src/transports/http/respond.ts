@@ -144,6 +144,14 @@ export function sendError(res: ServerResponse, err: unknown, encode?: (status: A
   }
   const retry = apiErr.status.details?.retryAfterSeconds;
   if (retry !== undefined) res.setHeader('Retry-After', String(retry));
+  if (apiErr.plainText) {
+    // As Go's http.Error writes it.
+    res.statusCode = apiErr.status.code;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.end(`${apiErr.message}\n`);
+    return;
+  }
   if (encode) {
     const { data, contentType } = encode(apiErr.status);
     sendBody(res, apiErr.status.code, data, contentType);
