@@ -168,7 +168,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const httpServer: HttpServer = await new Promise((resolveListen, reject) => {
       // A deep accept queue, as Go's listeners take the system's somaxconn: a storm of watches
       // (1 000 informers reconnecting) arrives while the loop is busy, and must not be reset.
-      const server = listenerServer((req, res) => listener(req, res), opts.plainHttp ? undefined : pki, timeouts.checkIntervalMs);
+      const server = listenerServer((req, res) => listener(req, res), opts.plainHttp ? undefined : pki, timeouts);
       // Slow clients: headers trickled in (slowloris) are cut off, idle keep-alive connections closed.
       server.headersTimeout = timeouts.headersTimeoutMs;
       server.keepAliveTimeout = timeouts.keepAliveTimeoutMs;
@@ -399,13 +399,15 @@ function urlHost(address: string): string {
 
 /**
  * The HTTP API's listener: TLS 1.2+ with the serving certificate, asking for (not requiring) a
- * client certificate verified against the client CAs; plain HTTP without a PKI.
+ * client certificate verified against the client CAs; plain HTTP without a PKI. The TLS
+ * handshake must end within the headers timeout, as Go's server reads the handshake under its
+ * header deadline: a client that never finishes it is cut off like a slow one.
  */
-function listenerServer(listener: RequestListener, pki: ServerPki | undefined, connectionsCheckingInterval: number): HttpServer {
-  const http = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval };
+function listenerServer(listener: RequestListener, pki: ServerPki | undefined, timeouts: { checkIntervalMs: number; headersTimeoutMs: number }): HttpServer {
+  const http = { maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: timeouts.checkIntervalMs };
   if (!pki) return createHttpServer(http, listener);
   return createHttpsServer(
-    { ...http, cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    { ...http, handshakeTimeout: timeouts.headersTimeoutMs, cert: pki.serving.certPem, key: pki.serving.keyPem, ca: pki.clientCaPem, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
     listener,
   ) as unknown as HttpServer;
 }

@@ -1,4 +1,5 @@
 /** Starts a real Wheelhouse server for a test: embedded store in a temp dir, or a real etcd. */
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,4 +104,9 @@ export function bufCurlTarget(server: RunningServer): { flags: string[]; base: s
   return server.tls
     ? { flags: ['--cacert', join(TEST_CA_DIR, 'ca.crt')], base: `https://${server.grpcAddress}` }
     : { flags: ['--http2-prior-knowledge'], base: `http://${server.grpcAddress}` };
+}
+
+/** gRPC channel credentials trusting the test CA, without a client certificate (a server process's anonymous caller). */
+export function testCaChannelCredentials(): ChannelCredentials {
+  return grpcChannelCredentials.createSsl(readFileSync(join(TEST_CA_DIR, 'ca.crt')));
 }

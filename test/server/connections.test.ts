@@ -7,7 +7,8 @@
  * connections beyond the cap as they arrive.
  */
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connectRaw } from '../helpers/raw-http.js';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -32,9 +33,24 @@ interface RawConnection {
   closed: Promise<number>;
 }
 
-function open(port: number): Promise<RawConnection> {
+/** A raw connection to `server`'s HTTP port, TLS when it serves TLS (resolved once the handshake is done). */
+function open(server: TestServer['server']): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connectRaw(server);
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (data += d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<number>((r) => socket.on('close', () => r(Date.now())));
+    socket.once(server.tls ? 'secureConnect' : 'connect', () => resolve({ socket, received: () => data, closed }));
+    socket.once('error', reject);
+  });
+}
+
+/** A plain TCP connection that sends nothing by itself (no TLS handshake either). */
+function openTcp(port: number): Promise<RawConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(port, '127.0.0.1');
     let data = '';
     socket.setEncoding('latin1');
     socket.on('data', (d: string) => (data += d));
@@ -49,8 +65,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('slow clients', () => {
   it('300 connections trickling headers do not stop a normal client, and are cut off at the headers timeout with 408', async () => {
-    const port = t.server.httpPort;
-    const slow = await Promise.all(Array.from({ length: 300 }, () => open(port)));
+    const slow = await Promise.all(Array.from({ length: 300 }, () => open(t.server)));
     const started = Date.now();
     for (const c of slow) c.socket.write('GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const trickle = setInterval(() => {
@@ -73,8 +88,16 @@ describe('slow clients', () => {
     }
   });
 
+  it('a connection that never finishes its TLS handshake is cut off at the headers timeout', async () => {
+    const silent = await openTcp(t.server.httpPort);
+    const started = Date.now();
+    const closedAfter = (await silent.closed) - started;
+    assert.ok(closedAfter >= HEADERS_TIMEOUT_MS - 200 && closedAfter < HEADERS_TIMEOUT_MS + 1500, `closed after ${closedAfter} ms`);
+    assert.equal(silent.received(), '');
+  });
+
   it('an idle keep-alive connection is closed after the keep-alive timeout', async () => {
-    const c = await open(t.server.httpPort);
+    const c = await open(t.server);
     c.socket.write('GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
     while (!c.received().includes('"major"')) await sleep(20);
     const answered = Date.now();
@@ -87,7 +110,7 @@ describe('slow clients', () => {
 
 describe('header size', () => {
   it('a 1 MB header is 431 and the connection closed; a 12 KiB header is served', async () => {
-    const big = await open(t.server.httpPort);
+    const big = await open(t.server);
     big.socket.write(`GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(1_000_000)}\r\n\r\n`);
     await big.closed;
     assert.match(big.received(), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
@@ -107,10 +130,9 @@ describe('--max-connections', () => {
   });
 
   it('closes connections beyond the cap at once, and takes new ones when some close', async () => {
-    const port = capped.server.httpPort;
-    const held = await Promise.all(Array.from({ length: 5 }, () => open(port)));
+    const held = await Promise.all(Array.from({ length: 5 }, () => open(capped.server)));
     await sleep(100);
-    const extra = await open(port);
+    const extra = await openTcp(capped.server.httpPort);
     const t0 = Date.now();
     const closedAt = await Promise.race([extra.closed, sleep(1000).then(() => 0)]);
     assert.ok(closedAt > 0 && closedAt - t0 < 1000, 'the sixth connection stayed open');

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
 import { grpcFailure, unary } from '../parity/grpc-helpers.js';
 
 const REQUEST_TIMEOUT_MS = 3000;
@@ -43,7 +43,7 @@ before(async () => {
     maxMutatingRequestsInflight: 1,
   });
   admin = { authorization: `Bearer ${(await readFile(join(t.dataDir, 'admin-token'), 'utf8')).trim()}` };
-  grpc = new ConfigMapServiceClient(t.server.grpcAddress, credentials.createInsecure());
+  grpc = new ConfigMapServiceClient(t.server.grpcAddress, grpcCredentials(t.server, false));
   // Start-up's own writes (system:masters, never refused) may hold the one write slot a moment.
   let status = 429;
   for (let i = 0; i < 50 && status === 429; i++) {

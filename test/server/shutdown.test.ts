@@ -6,16 +6,17 @@
  * the process exits 0.
  */
 import assert from 'node:assert/strict';
-import { get, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { credentials, type StatusObject } from '@grpc/grpc-js';
+import type { StatusObject } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { startEtcd, type EtcdInstance } from '../helpers/etcd.js';
 import { startServerProcess, type ServerProcess } from '../helpers/process.js';
-import { OPEN_ACCESS_FLAGS } from '../helpers/server.js';
+import { OPEN_ACCESS_FLAGS, testCaChannelCredentials } from '../helpers/server.js';
+import { httpClient } from '../helpers/raw-http.js';
 
 const DELAY_MS = 3000;
 const CM = '/api/v1/namespaces/default/configmaps';
@@ -45,7 +46,7 @@ after(async () => {
 function request(path: string): Promise<{ res: IncomingMessage; body: string; complete: boolean }> {
   return new Promise((resolve, reject) => {
     const url = new URL(server.url + path);
-    const req = get({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent: false, headers: { accept: 'application/json' } }, (res) => {
+    const req = httpClient(server.url).get({ host: url.hostname, port: url.port, path: url.pathname + url.search, agent: false, headers: { accept: 'application/json' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -65,7 +66,7 @@ describe('SIGTERM', () => {
     assert.equal(created.status, 201);
     // An HTTP watch and a gRPC watch, open before the signal.
     const httpWatch = request(`${CM}?watch=true&resourceVersion=0`);
-    const client = new ConfigMapServiceClient(server.grpcAddress, credentials.createInsecure());
+    const client = new ConfigMapServiceClient(server.grpcAddress, testCaChannelCredentials());
     const stream = client.watch({ namespace: 'default', options: {} });
     let grpcEvents = 0;
     stream.on('data', () => grpcEvents++);

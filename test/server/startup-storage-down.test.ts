@@ -47,7 +47,7 @@ after(async () => {
 describe('start-up with etcd down', () => {
   it('serves health (not ready) until etcd is up, then the API', async () => {
     const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
+    const base = `https://127.0.0.1:${port}`;
     let exited: string | undefined;
     const starting = startServerProcess(
       ['--data-dir', dataDir, '--port', String(port), '--grpc-port', '0', '--etcd-servers', etcd.endpoint, ...OPEN_ACCESS_FLAGS],
