@@ -1,0 +1,91 @@
+/**
+ * A live view of one cluster-scoped resource's objects (the webhook configurations, the
+ * policies and their bindings), as upstream's informers keep one: a list, then a watch from
+ * its resourceVersion, listed again whenever the watch ends or fails. Readers take the
+ * current snapshot synchronously; `generation` changes with every change, so compiled forms
+ * can be cached against it.
+ */
+import type { ApiCatalog } from '../../catalog.js';
+
+/** What the view needs of an object: its name. */
+export interface Named {
+  metadata?: { name?: string };
+}
+
+/** The current objects of a resource, kept up to date in the background. */
+export interface LiveObjects<T extends Named> {
+  /** The objects, ordered by name (upstream sorts configurations by name). */
+  items(): readonly T[];
+  /** Increases on every change of `items()`. */
+  readonly generation: number;
+  /** Resolves once the first list is in (or the resource is not served). */
+  ready(): Promise<void>;
+  stop(): void;
+}
+
+const RETRY_MS = 200;
+
+/** Keeps the objects of `group/version/resource` (cluster-scoped) from the catalog's store. */
+export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string, version: string, resource: string): LiveObjects<T> {
+  const byName = new Map<string, T>();
+  let sorted: T[] = [];
+  let generation = 0;
+  let stopped = false;
+  let abort = new AbortController();
+  let markReady: () => void = () => {};
+  const firstList = new Promise<void>((resolve) => (markReady = resolve));
+  const changed = (): void => {
+    sorted = [...byName.values()].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
+    generation++;
+  };
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
+  const run = async (): Promise<void> => {
+    while (!stopped) {
+      const store = catalog.resource(group, version, resource);
+      if (!store) {
+        if (byName.size > 0) {
+          byName.clear();
+          changed();
+        }
+        markReady();
+        await sleep(RETRY_MS * 5);
+        continue;
+      }
+      try {
+        const list = await store.list(undefined, {});
+        byName.clear();
+        for (const item of list.items) byName.set(item.metadata?.name ?? '', item as unknown as T);
+        changed();
+        markReady();
+        abort = new AbortController();
+        const events = await store.watch(undefined, { resourceVersion: list.metadata?.resourceVersion ?? '0', allowWatchBookmarks: true }, abort.signal);
+        for await (const ev of events) {
+          if (stopped) break;
+          if (ev.type === 'ERROR') break;
+          if (ev.type === 'BOOKMARK') continue;
+          const name = ev.object.metadata?.name ?? '';
+          if (ev.type === 'DELETED') byName.delete(name);
+          else byName.set(name, ev.object as unknown as T);
+          changed();
+        }
+      } catch {
+        // The store is unreachable or the watch broke: list again shortly.
+      }
+      if (!stopped) await sleep(RETRY_MS);
+    }
+  };
+  void run();
+
+  return {
+    items: () => sorted,
+    get generation() {
+      return generation;
+    },
+    ready: () => firstList,
+    stop() {
+      stopped = true;
+      abort.abort();
+    },
+  };
+}
