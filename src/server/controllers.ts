@@ -14,7 +14,8 @@ import { startClusterRoleAggregationController } from './clusterrole-aggregation
 import { bootstrapNamespaces, bootstrapPriorityClasses, bootstrapRbac, bootstrapServiceCidr } from './bootstrap.js';
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { loopbackResource } from './loopback-client.js';
-import { type NamespaceCache, startNamespaceController } from './namespace-lifecycle.js';
+import type { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { startNamespaceController } from './namespace-lifecycle.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { startServiceCidrController } from './servicecidr-controller.js';
 import { startServiceIpController } from './service-ip-controller.js';

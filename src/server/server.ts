@@ -20,7 +20,6 @@ import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js'
 import type { ApiHandler } from '../endpoints/api-call.js';
 import type { AccessControl } from '../endpoints/auth/access.js';
 import { builtinDefinitions } from '../registry/definitions.js';
-import type { ResourceStore } from '../registry/rest/resource-store.js';
 import {
   createBackend,
   createObjectStore,
@@ -43,7 +42,8 @@ import { serviceAccountKeys } from './service-account-keys.js';
 import { healthChecks } from './health-checks.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
+import { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { serverAdmissionChain } from './admission.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
@@ -149,6 +149,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const catalog = createCatalog([]);
     // The access reviews answer with the access control, built once the catalog is filled.
     let reviews: ReviewAccess | undefined;
+    // The plugins look stores up as they admit, so the chain exists before the stores do.
+    const admission = serverAdmissionChain({ storage: (group, resource) => resources.storage(group, resource), namespaceCache });
     const resources = createResourceInstaller({
       access: () => reviews,
       objects,
@@ -156,7 +158,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       runtimeConfig: opts.runtimeConfig,
       catalog,
       scheme,
-      namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
+      admission,
       ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
       storageComponent: opts.etcdServers && opts.etcdServers.length > 0 ? 'etcd-0' : 'storage',
       ...(watchCache ? { storeFor: (def: ResourceDefinition) => (uncached.has(`${def.group}/${def.resource}`) ? undefined : cachedStore(watchCache, opts.etcdPrefix, def)) } : {}),
@@ -184,6 +186,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
         tokenSigner: saKeys.signer,
+        admission,
       },
     );
 

@@ -87,6 +87,11 @@ export interface AdmissionRequest {
    * they differ), so validating plugins see what mutating ones saw.
    */
   fromStorage?: (obj: KubeObject) => KubeObject;
+  /**
+   * What admission sees of a request-version object, when the subresource shows the object
+   * as a kind of its own (the Scale of a Deployment); absent: the object itself.
+   */
+  view?: (obj: KubeObject) => KubeObject;
 }
 
 /** Who the server's own writes run as (upstream's loopback user). */

@@ -1,0 +1,34 @@
+/**
+ * The admission chain the server runs: upstream's default plugins that apply here, in
+ * upstream's order (k8s.io/kubernetes pkg/kubeapiserver/options/plugins.go). Mutating parts
+ * run in the handlers, validating parts in the generic store (registry/rest/admission.ts).
+ */
+import { namespaceLifecycle, type NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { admissionChain, type AdmissionChain, type AdmissionPlugin } from '../registry/rest/admission.js';
+import type { ResourceStore } from '../registry/rest/resource-store.js';
+
+/** What the plugins read: stores (looked up when a request is admitted) and the namespace cache. */
+export interface AdmissionDependencies {
+  /** The storage-version store of a resource (undefined while it is not installed). */
+  storage: (group: string, resource: string) => ResourceStore | undefined;
+  namespaceCache: NamespaceCache;
+}
+
+/** The plugins, in upstream's order. */
+export function admissionPlugins(deps: AdmissionDependencies): AdmissionPlugin[] {
+  const store = (group: string, resource: string) => (): ResourceStore => {
+    const s = deps.storage(group, resource);
+    if (!s) throw new Error(`${resource}.${group} is not installed`);
+    return s;
+  };
+  return [
+    namespaceLifecycle(store('', 'namespaces'), deps.namespaceCache),
+    // Upstream's order goes on: LimitRanger, ServiceAccount, …, MutatingAdmissionWebhook,
+    // ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
+  ];
+}
+
+/** The server's chain. */
+export function serverAdmissionChain(deps: AdmissionDependencies): AdmissionChain {
+  return admissionChain(admissionPlugins(deps));
+}
