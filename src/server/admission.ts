@@ -6,12 +6,15 @@
 import { namespaceLifecycle, type NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
 import { admissionChain, type AdmissionChain, type AdmissionPlugin } from '../registry/rest/admission.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
+import type { DynamicAdmission } from './admission-webhooks.js';
 
 /** What the plugins read: stores (looked up when a request is admitted) and the namespace cache. */
 export interface AdmissionDependencies {
   /** The storage-version store of a resource (undefined while it is not installed). */
   storage: (group: string, resource: string) => ResourceStore | undefined;
   namespaceCache: NamespaceCache;
+  /** The webhook and policy plugins (server/admission-webhooks.ts); absent: none. */
+  dynamic?: DynamicAdmission;
 }
 
 /** The plugins, in upstream's order. */
@@ -25,6 +28,7 @@ export function admissionPlugins(deps: AdmissionDependencies): AdmissionPlugin[]
     namespaceLifecycle(store('', 'namespaces'), deps.namespaceCache),
     // Upstream's order goes on: LimitRanger, ServiceAccount, …, MutatingAdmissionWebhook,
     // ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
+    ...(deps.dynamic ? [deps.dynamic.mutatingWebhook, deps.dynamic.validatingPolicy, deps.dynamic.validatingWebhook] : []),
   ];
 }
 

@@ -44,6 +44,7 @@ import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/s
 import { writeKubeconfig } from './kubeconfig.js';
 import { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
 import { serverAdmissionChain } from './admission.js';
+import { dynamicAdmission } from './admission-webhooks.js';
 import { DEFAULT_OPTIONS, type ServerOptions } from './options.js';
 import { createResourceInstaller } from './resources.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from './runtime-config.js';
@@ -150,7 +151,9 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     // The access reviews answer with the access control, built once the catalog is filled.
     let reviews: ReviewAccess | undefined;
     // The plugins look stores up as they admit, so the chain exists before the stores do.
-    const admission = serverAdmissionChain({ storage: (group, resource) => resources.storage(group, resource), namespaceCache });
+    const dynamic = dynamicAdmission(catalog);
+    closers.push(async () => dynamic.stop());
+    const admission = serverAdmissionChain({ storage: (group, resource) => resources.storage(group, resource), namespaceCache, dynamic });
     const resources = createResourceInstaller({
       access: () => reviews,
       objects,

@@ -20,8 +20,10 @@ export class WebhookTransportError extends Error {}
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 interface Target {
-  /** The URL as upstream names it in messages (with `?timeout=`). */
+  /** The URL dialled (with `?timeout=`). */
   url: URL;
+  /** The URL as upstream names it in messages. */
+  display: string;
   /** The address dialled when it is not the URL's host (a Service's endpoint). */
   dial?: { host: string; port: number };
   /** The name the certificate must carry (a Service's `NAME.NAMESPACE.svc`). */
@@ -31,18 +33,27 @@ interface Target {
 /** Go's Duration.String for whole seconds, as client-go puts it in `?timeout=`. */
 const goSeconds = (ms: number): string => `${Math.ceil(ms / 1000)}s`;
 
+/** Where a configuration points: the URL dialled, and its text as Go prints it (the port as written, `?timeout=`). */
+export interface WebhookLocation {
+  url: URL;
+  display: string;
+}
+
 /** The URL a configuration names (before resolution), with client-go's timeout parameter. */
-export function webhookUrl(cc: WebhookClientConfig, timeoutMs: number): URL {
-  let url: URL;
+export function webhookLocation(cc: WebhookClientConfig, timeoutMs: number): WebhookLocation {
+  const query = `?timeout=${goSeconds(timeoutMs)}`;
   if (cc.service) {
     const port = cc.service.port ?? 443;
     const path = cc.service.path ?? '';
-    url = new URL(`https://${cc.service.name ?? ''}.${cc.service.namespace ?? ''}.svc:${port}${path.startsWith('/') ? path : `/${path}`}`);
-  } else {
-    url = new URL(cc.url ?? '');
+    const display = `https://${cc.service.name ?? ''}.${cc.service.namespace ?? ''}.svc:${port}${path.startsWith('/') ? path : `/${path}`}${query}`;
+    return { url: new URL(display), display };
   }
-  url.searchParams.set('timeout', goSeconds(timeoutMs));
-  return url;
+  const raw = cc.url ?? '';
+  const url = new URL(raw);
+  // Go keeps the authority as written (a default port too); URL would drop it.
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(raw)?.[1] ?? url.host;
+  url.search = query;
+  return { url, display: `${url.protocol}//${authority}${url.pathname}${query}` };
 }
 
 /** Go's net error texts for the failures Node reports. */
@@ -100,7 +111,7 @@ function post(target: Target, body: string, caBundle: string | undefined, timeou
   const { url } = target;
   const host = target.dial?.host ?? url.hostname.replace(/^\[|\]$/g, '');
   const port = target.dial?.port ?? (url.port ? Number(url.port) : 443);
-  const named = `Post ${JSON.stringify(url.toString())}`;
+  const named = `Post ${JSON.stringify(target.display)}`;
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (message: string): void => {
@@ -154,20 +165,20 @@ function post(target: Target, body: string, caBundle: string | undefined, timeou
  * worded as upstream's `failed to call webhook:` reason.
  */
 export async function postAdmissionReview(cc: WebhookClientConfig, review: unknown, timeoutMs: number, resolve: ServiceResolver): Promise<unknown> {
-  let url: URL;
+  let location: WebhookLocation;
   try {
-    url = webhookUrl(cc, timeoutMs);
+    location = webhookLocation(cc, timeoutMs);
   } catch (err) {
     throw new WebhookTransportError(`Unparsable URL: ${(err as Error).message}`);
   }
-  const target: Target = { url };
+  const target: Target = { ...location };
   if (cc.service) {
     const port = cc.service.port ?? 443;
     target.serverName = `${cc.service.name ?? ''}.${cc.service.namespace ?? ''}.svc`;
     try {
       target.dial = await resolve(cc.service.namespace ?? '', cc.service.name ?? '', port);
     } catch (err) {
-      throw new WebhookTransportError(`Post ${JSON.stringify(url.toString())}: ${(err as Error).message}`);
+      throw new WebhookTransportError(`Post ${JSON.stringify(location.display)}: ${(err as Error).message}`);
     }
   }
   const ca = cc.caBundle ? Buffer.from(cc.caBundle, 'base64').toString('utf8') : undefined;

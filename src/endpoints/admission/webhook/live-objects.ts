@@ -38,7 +38,18 @@ export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string,
     sorted = [...byName.values()].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
     generation++;
   };
-  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+  let wake: () => void = () => {};
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((r) => {
+      const t = setTimeout(r, ms);
+      t.unref();
+      wake = () => {
+        clearTimeout(t);
+        r();
+      };
+    });
+  // A resource installed later (the catalog fills after start) is picked up at once.
+  const unsubscribe = catalog.onChange(() => wake());
 
   const run = async (): Promise<void> => {
     while (!stopped) {
@@ -85,7 +96,9 @@ export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string,
     ready: () => firstList,
     stop() {
       stopped = true;
+      unsubscribe();
       abort.abort();
+      wake();
     },
   };
 }
