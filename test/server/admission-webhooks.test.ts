@@ -29,7 +29,8 @@ const handlers: Record<string, (req: Json) => Json> = {
   '/validate-reason': () => ({ allowed: false, status: { code: 409, reason: 'Conflict', message: 'no' } }),
   '/mutate': (req) => {
     const labels = req.object?.metadata?.labels;
-    const patch = labels ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }] : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }];
+    const patch: Json[] = labels ? [{ op: 'add', path: '/metadata/labels/mutated', value: 'yes' }] : [{ op: 'add', path: '/metadata/labels', value: { mutated: 'yes' } }];
+    if (labels?.bogus === 'add') patch.push({ op: 'add', path: '/bogus', value: 1 }, { op: 'add', path: '/metadata/labels/typed', value: 'yes' });
     return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64'), warnings: ['mutated it'] };
   },
   // Counts its calls in a label; reinvoked when a later webhook changes the object.
@@ -207,6 +208,12 @@ describe('admission webhooks', () => {
     assert.deepEqual(dry.body.metadata.labels, { mutate: 'me', mutated: 'yes' });
     assert.equal(received.get('/mutate')!.at(-1)!.request.dryRun, true);
     assert.equal((await api(ts.server, 'GET', '/api/v1/namespaces/default/configmaps/mutated-dry')).status, 404);
+    // A field the kind does not have is dropped, as upstream decodes the patched object.
+    const bogus = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', configMap('bogus', { mutate: 'me', bogus: 'add' }));
+    assert.equal(bogus.status, 201, JSON.stringify(bogus.body));
+    assert.deepEqual([bogus.body.metadata.labels.typed, 'bogus' in bogus.body], ['yes', false]);
+    const storedBogus = await api(ts.server, 'GET', '/api/v1/namespaces/default/configmaps/bogus');
+    assert.deepEqual([storedBogus.body.metadata.labels, 'bogus' in storedBogus.body], [{ mutate: 'me', bogus: 'add', mutated: 'yes', typed: 'yes' }, false]);
     await remove('Mutating', 'add-label');
   });
 

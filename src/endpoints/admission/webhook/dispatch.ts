@@ -11,6 +11,7 @@ import { forbidden, internalError } from '../../../machinery/errors/index.js';
 import { jsonEqual, type KubeObject } from '../../../machinery/meta/object.js';
 import type { AdmissionAttributes } from '../../../registry/rest/admission.js';
 import type { ApiCatalog } from '../../catalog.js';
+import { decodeObject } from '../../decode.js';
 import type { CoreObjectLookup } from '../../core-lookup.js';
 import { postAdmissionReview, type ServiceResolver, WebhookTransportError } from './client.js';
 import { dryRunUnsupported, WebhookCallError, webhookDenied } from './errors.js';
@@ -145,6 +146,21 @@ function applyJsonPatch(name: string, object: KubeObject, patchBase64: string): 
   }
 }
 
+/**
+ * The patched object read back through the matched version's schema with its defaults, as
+ * upstream decodes it into the typed object (fields the kind does not have are dropped). A
+ * subresource's own kind is left as patched.
+ */
+function typedAgain(deps: WebhookDependencies, v: VersionedRequest, patched: KubeObject): KubeObject {
+  const served = deps.catalog.resource(v.match.group, v.match.version, v.match.resource)?.definition;
+  if (!served || served.kind !== v.match.kind.kind) return patched;
+  try {
+    return decodeObject(served, patched, 'Ignore').object;
+  } catch (err) {
+    throw internalError(err);
+  }
+}
+
 /** Calls a mutating webhook and applies its patch; throws its refusal or, unless it is ignored, its failure. */
 export async function callMutatingWebhook(entry: WebhookEntry<MutatingWebhook>, a: AdmissionAttributes, v: VersionedRequest, deps: WebhookDependencies): Promise<MutationOutcome> {
   const name = entry.hook.name ?? '';
@@ -166,7 +182,7 @@ export async function callMutatingWebhook(entry: WebhookEntry<MutatingWebhook>, 
     throw err.toApiError();
   }
   if (!v.object) throw internalError(new Error(`admission webhook "${name}" attempted to modify the object, which is not supported for this operation`));
-  const patched = applyJsonPatch(name, v.object, response.patch);
+  const patched = typedAgain(deps, v, applyJsonPatch(name, v.object, response.patch));
   const changed = !jsonEqual(patched, v.object);
   if (!changed) return { object: a.object, changed: false };
   let back: KubeObject;
