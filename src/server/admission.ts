@@ -3,7 +3,10 @@
  * upstream's order (k8s.io/kubernetes pkg/kubeapiserver/options/plugins.go). Mutating parts
  * run in the handlers, validating parts in the generic store (registry/rest/admission.ts).
  */
+import { limitRanger } from '../endpoints/admission/limit-ranger.js';
 import { namespaceLifecycle, type NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { resourceQuotaAdmission } from '../endpoints/admission/resource-quota.js';
+import { serviceAccountAdmission } from '../endpoints/admission/service-account.js';
 import { admissionChain, type AdmissionChain, type AdmissionPlugin } from '../registry/rest/admission.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
 import type { DynamicAdmission } from './admission-webhooks.js';
@@ -26,9 +29,10 @@ export function admissionPlugins(deps: AdmissionDependencies): AdmissionPlugin[]
   };
   return [
     namespaceLifecycle(store('', 'namespaces'), deps.namespaceCache),
-    // Upstream's order goes on: LimitRanger, ServiceAccount, …, MutatingAdmissionWebhook,
-    // ValidatingAdmissionPolicy, ValidatingAdmissionWebhook, ResourceQuota (last).
+    limitRanger(store('', 'limitranges')),
+    serviceAccountAdmission(store('', 'serviceaccounts')),
     ...(deps.dynamic ? [deps.dynamic.mutatingWebhook, deps.dynamic.validatingPolicy, deps.dynamic.validatingWebhook] : []),
+    resourceQuotaAdmission(store('', 'resourcequotas')),
   ];
 }
 
