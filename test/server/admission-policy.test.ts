@@ -192,7 +192,7 @@ describe('ValidatingAdmissionPolicy', () => {
     await drop('broken');
   });
 
-  it('a failed validation fails the expression text when no message is given; Warn alone does not refuse', async () => {
+  it('a failed validation fails the expression text when no message is given; Warn alone admits with a Warning header', async () => {
     await policy('plain', { matchConstraints: { resourceRules: deploymentRules }, validations: [{ expression: " object.spec.replicas != 4 " }] });
     await binding('plain-binding', { policyName: 'plain', validationActions: ['Deny'] });
     const refused = await refusalOf('four', (name) => deploymentManifest(name, 4));
@@ -200,7 +200,9 @@ describe('ValidatingAdmissionPolicy', () => {
     const b = await api(ts.server, 'GET', `${BINDINGS}/plain-binding`);
     assert.equal((await api(ts.server, 'PUT', `${BINDINGS}/plain-binding`, { ...b.body, spec: { ...b.body.spec, validationActions: ['Warn'] } })).status, 200);
     let n = 0;
-    await eventually('Warn to admit', async () => (await api(ts.server, 'POST', DEPLOYMENTS, deploymentManifest(`four-warned-${n++}`, 4))).status === 201);
+    let warned: { status: number; headers: Headers } | undefined;
+    await eventually('Warn to admit', async () => (warned = await api(ts.server, 'POST', DEPLOYMENTS, deploymentManifest(`four-warned-${n++}`, 4))).status === 201);
+    assert.equal(warned!.headers.get('warning'), `299 - "Validation failed for ValidatingAdmissionPolicy 'plain' with binding 'plain-binding': failed expression: object.spec.replicas != 4"`);
     await drop('plain');
   });
 });

@@ -194,12 +194,14 @@ describe('admission webhooks', () => {
       { name: 'mutate.example.com', clientConfig: { url: `${base}/mutate`, caBundle }, rules: [rule(['configmaps'])], objectSelector: { matchLabels: { mutate: 'me' } } },
     ]));
     let n = 0;
-    let created: { status: number; body: any } | undefined;
+    let created: { status: number; body: any; headers: Headers } | undefined;
     await eventually('the webhook to mutate', async () => {
       created = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`mutated-${n++}`, { mutate: 'me' }));
       assert.equal(created.status, 201, JSON.stringify(created.body));
       return created.body.metadata.labels.mutated === 'yes';
     });
+    // The webhook's warning reaches the client.
+    assert.equal(created!.headers.get('warning'), '299 - "mutated it"');
     const stored = await api(ts.server, 'GET', `/api/v1/namespaces/default/configmaps/mutated-${n - 1}`);
     assert.deepEqual(stored.body.metadata.labels, { mutate: 'me', mutated: 'yes' });
     // A dry run is sent as one (sideEffects None) and changes nothing stored.
@@ -225,7 +227,7 @@ describe('admission webhooks', () => {
       { name: 'mutate.example.com', clientConfig: { url: `${base}/mutate`, caBundle }, rules: [rule(['configmaps'])], objectSelector: { matchLabels: { reinvoke: 'yes' } } },
     ]));
     let n = 0;
-    let created: { status: number; body: any } | undefined;
+    let created: { status: number; body: any; headers: Headers } | undefined;
     await eventually('both webhooks to mutate', async () => {
       created = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`reinvoked-${n++}`, { reinvoke: 'yes' }));
       return created.status === 201 && created.body.metadata.labels.mutated === 'yes' && created.body.metadata.annotations?.count !== undefined;

@@ -38,6 +38,7 @@ export function admissionRequest(scope: HandlerScope, as: AdmittedAs = {}): Admi
     user: scope.call.user,
     options: writeOptionsOf(scope),
     ...(as.view ? { view: as.view } : {}),
+    ...(scope.warnings ? { warnings: scope.warnings } : {}),
   };
 }
 

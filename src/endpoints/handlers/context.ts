@@ -21,6 +21,8 @@ export interface HandlerScope {
   call: ResolvedCall;
   store: ResourceStore;
   settings: HandlerSettings;
+  /** Warnings gathered while the call runs (admission's), sent with its result. */
+  warnings?: string[];
 }
 
 /** `dryRun=All` (the only value Kubernetes accepts) turns writes into rehearsals. */

@@ -42,6 +42,7 @@ export function admissionAttributes(def: ServedResource, w: AdmitWrite, wopts: W
   if (w.object) a.object = view(w.object);
   if (w.oldObject) a.oldObject = view(w.oldObject);
   if (req?.options !== undefined) a.options = req.options;
+  if (req?.warnings) a.warnings = req.warnings;
   return a;
 }
 

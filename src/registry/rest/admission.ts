@@ -42,6 +42,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** The operation's options (CreateOptions, UpdateOptions, PatchOptions, DeleteOptions) as sent. */
   options?: unknown;
+  /** Where plugins add warnings for the client (HTTP `Warning` headers), as upstream's warning recorder. */
+  warnings?: string[];
 }
 
 /** One admission plugin; it has a mutating part, a validating part, or both. */
@@ -92,6 +94,8 @@ export interface AdmissionRequest {
    * as a kind of its own (the Scale of a Deployment); absent: the object itself.
    */
   view?: (obj: KubeObject) => KubeObject;
+  /** The request's warning sink (AdmissionAttributes.warnings). */
+  warnings?: string[];
 }
 
 /** Who the server's own writes run as (upstream's loopback user). */

@@ -29,8 +29,6 @@ export interface PolicyDependencies {
   lookup: CoreObjectLookup;
   policies: LiveObjects<ValidatingAdmissionPolicy>;
   bindings: LiveObjects<ValidatingAdmissionPolicyBinding>;
-  /** Receives each warning of a binding with the Warn action. */
-  warn?: (a: AdmissionAttributes, warning: string) => void;
 }
 
 interface Denial {
@@ -211,7 +209,7 @@ export function validatingAdmissionPolicyPlugin(deps: PolicyDependencies): Admis
               if (d.action !== 'deny') continue;
               for (const action of actions) {
                 if (action === 'Deny') denials.push({ policy: name, binding: bindingName, message: d.message ?? '', ...(d.reason ? { reason: d.reason } : {}) });
-                else if (action === 'Warn') deps.warn?.(a, `Validation failed for ValidatingAdmissionPolicy '${name}' with binding '${bindingName}': ${d.message ?? ''}`);
+                else if (action === 'Warn') a.warnings?.push(`Validation failed for ValidatingAdmissionPolicy '${name}' with binding '${bindingName}': ${d.message ?? ''}`);
               }
             }
           }

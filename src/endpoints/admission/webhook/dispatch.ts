@@ -38,8 +38,6 @@ export interface WebhookDependencies {
   resolveService: ServiceResolver;
   /** Absent: webhooks with match conditions are called as if they held (see README). */
   matchConditions?: MatchConditionEvaluator;
-  /** Receives each warning a webhook returns. */
-  warn?: (a: AdmissionAttributes, warning: string) => void;
 }
 
 /** The request as a matched webhook sees it. */
@@ -106,7 +104,7 @@ async function call(entry: WebhookEntry, a: AdmissionAttributes, v: VersionedReq
     if (err instanceof InvalidWebhookResponse) throw new WebhookCallError(name, `received invalid webhook response: ${err.message}`);
     throw err;
   }
-  for (const w of response.warnings ?? []) deps.warn?.(a, w);
+  for (const w of response.warnings ?? []) a.warnings?.push(w);
   if (!response.allowed) throw webhookDenied(name, response.status);
   return { allowed: true, response };
 }
