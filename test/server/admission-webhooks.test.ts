@@ -39,6 +39,10 @@ const handlers: Record<string, (req: Json) => Json> = {
     const op = req.object?.metadata?.annotations ? { op: 'add', path: '/metadata/annotations/count', value: String(n) } : { op: 'add', path: '/metadata/annotations', value: { count: String(n) } };
     return { allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify([op])).toString('base64') };
   },
+  '/protect': (req) =>
+    req.operation === 'DELETE' && req.oldObject?.metadata?.labels?.protect === 'true'
+      ? { allowed: false, status: { code: 403, message: `${req.name} is protected (${req.options?.kind ?? 'no options'})` } }
+      : { allowed: true },
   '/hpa': (req) => (req.object?.spec?.targetCPUUtilizationPercentage === 99 ? { allowed: false, status: { message: `seen as ${req.kind.version}` } } : { allowed: true }),
 };
 
@@ -52,6 +56,7 @@ function startWebhookServer(cert: { certPem: string; keyPem: string }): Promise<
       const list = received.get(url.pathname) ?? [];
       list.push({ ...review, query: url.search });
       received.set(url.pathname, list);
+      if (url.pathname === '/hang') return; // never answers: the caller's timeout decides
       const handler = handlers[url.pathname];
       const response = handler ? { uid: review.request.uid, ...handler(review.request) } : { uid: review.request.uid, allowed: true };
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -350,6 +355,49 @@ describe('admission webhooks', () => {
     assert.equal(ignored.status, 201, JSON.stringify(ignored.body));
     await remove('Validating', 'down-ignore');
     await remove('Validating', 'down-fail');
+  });
+
+  it('a webhook that does not answer within timeoutSeconds fails the call with context deadline exceeded', async () => {
+    await create('Validating', webhookConfig('Validating', 'hanging', [
+      { name: 'hang.example.com', clientConfig: { url: `${base}/hang`, caBundle }, rules: [rule(['configmaps'])], objectSelector: { matchLabels: { hang: 'yes' } }, timeoutSeconds: 1 },
+    ]));
+    let res: { status: number; body: any } | undefined;
+    let n = 0;
+    const started: number[] = [];
+    await eventually('the webhook to time out', async () => {
+      started.push(Date.now());
+      res = await api(ts.server, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`hang-${n++}`, { hang: 'yes' }));
+      return res.status !== 201;
+    });
+    const took = Date.now() - started.at(-1)!;
+    assert.ok(took >= 900 && took < 3000, `took ${took} ms`);
+    assert.deepEqual([res!.status, res!.body.message], [500, `Internal error occurred: failed calling webhook "hang.example.com": failed to call webhook: Post "${base}/hang?timeout=1s": context deadline exceeded`]);
+    await remove('Validating', 'hanging');
+  });
+
+  it('DELETE is admitted with the old object and the DeleteOptions; namespaceSelector reads the namespace labels', async () => {
+    assert.equal((await api(ts.server, 'POST', '/api/v1/namespaces', { metadata: { name: 'guarded', labels: { guard: 'on' } } })).status, 201);
+    for (const ns of ['guarded', 'default']) {
+      assert.equal((await api(ts.server, 'POST', `/api/v1/namespaces/${ns}/configmaps`, configMap('keep', { protect: 'true' }))).status, 201);
+    }
+    await create('Validating', webhookConfig('Validating', 'protect', [
+      { name: 'protect.example.com', clientConfig: { url: `${base}/protect`, caBundle }, rules: [{ ...rule(['configmaps']), operations: ['DELETE'] }], namespaceSelector: { matchLabels: { guard: 'on' } } },
+    ]));
+    await eventually('the webhook to protect', async () => {
+      const res = await api(ts.server, 'DELETE', '/api/v1/namespaces/guarded/configmaps/keep');
+      if (res.status === 200) {
+        await api(ts.server, 'POST', '/api/v1/namespaces/guarded/configmaps', configMap('keep', { protect: 'true' }));
+        return false;
+      }
+      assert.deepEqual([res.status, res.body.message], [403, 'admission webhook "protect.example.com" denied the request: keep is protected (DeleteOptions)']);
+      return true;
+    });
+    const r = received.get('/protect')!.at(-1)!.request;
+    assert.deepEqual([r.operation, r.object, r.oldObject.metadata.name, r.options.apiVersion], ['DELETE', null, 'keep', 'meta.k8s.io/v1']);
+    assert.equal((await api(ts.server, 'GET', '/api/v1/namespaces/guarded/configmaps/keep')).status, 200);
+    // Outside the selected namespaces the webhook is not called.
+    assert.equal((await api(ts.server, 'DELETE', '/api/v1/namespaces/default/configmaps/keep')).status, 200);
+    await remove('Validating', 'protect');
   });
 
   it('a certificate the caBundle does not verify is a failure to call', async () => {

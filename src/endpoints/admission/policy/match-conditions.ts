@@ -5,6 +5,7 @@
  * `failurePolicy: Ignore` and refuses the request under Fail (the caller's 403).
  */
 import type { MatchConditionEvaluator, WebhookEntry } from '../webhook/dispatch.js';
+import { operationOptions } from '../webhook/review.js';
 import { compileExpression, toCel, type CompiledExpression } from './cel.js';
 
 /** The evaluator, caching each webhook's compiled conditions by their text. */
@@ -32,7 +33,7 @@ export function celMatchConditions(): MatchConditionEvaluator {
       operation: a.operation,
       userInfo: { username: a.user.name, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: [...a.user.groups], extra: a.user.extra ?? {} },
       dryRun: a.dryRun,
-      options: a.options ?? null,
+      options: operationOptions(a),
     };
     const bindings = { object: toCel(versioned.object ?? null), oldObject: toCel(versioned.oldObject ?? null), request: toCel(request) };
     const errors: string[] = [];

@@ -9,6 +9,7 @@
  * 'B' denied request: MESSAGE`, with the validation's reason (Invalid, 422, by default).
  */
 import type { CelInput } from '@bufbuild/cel';
+import { operationOptions } from '../webhook/review.js';
 import type { ParamKind, ParamRef, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from '../../../../gen/kube/admissionregistration-v1.js';
 import { ApiError, toApiError, type StatusReason } from '../../../machinery/errors/index.js';
 import type { KubeObject } from '../../../machinery/meta/object.js';
@@ -75,7 +76,7 @@ function requestValue(a: AdmissionAttributes, match: RuleMatch): Record<string, 
       extra: a.user.extra ?? {},
     },
     dryRun: a.dryRun,
-    options: a.options ?? null,
+    options: operationOptions(a),
   };
 }
 

@@ -40,6 +40,19 @@ export interface VersionedObjects {
   oldObject?: KubeObject;
 }
 
+const OPTIONS_KINDS: Partial<Record<AdmissionAttributes['operation'], string>> = { CREATE: 'CreateOptions', UPDATE: 'UpdateOptions', DELETE: 'DeleteOptions' };
+
+/**
+ * The operation's options as upstream sends them: the meta.k8s.io/v1 CreateOptions,
+ * UpdateOptions (patches too) or DeleteOptions object with its type meta; null for CONNECT.
+ */
+export function operationOptions(a: Pick<AdmissionAttributes, 'operation' | 'options'>): Record<string, unknown> | null {
+  const kind = OPTIONS_KINDS[a.operation];
+  const given = a.options && typeof a.options === 'object' ? (a.options as Record<string, unknown>) : {};
+  if (!kind) return a.options && typeof a.options === 'object' ? given : null;
+  return { kind, apiVersion: 'meta.k8s.io/v1', ...given };
+}
+
 /** Builds the AdmissionReview for one call: `kind`/`resource` as matched, `request*` as requested. */
 export function admissionReview(a: AdmissionAttributes, matched: GroupVersionResource & { kind: GroupVersionKind }, objects: VersionedObjects): AdmissionReviewRequest {
   const uid = randomUUID();
@@ -59,7 +72,7 @@ export function admissionReview(a: AdmissionAttributes, matched: GroupVersionRes
     object: objects.object ?? null,
     oldObject: objects.oldObject ?? null,
     dryRun: a.dryRun,
-    options: a.options ?? null,
+    options: operationOptions(a),
   };
   if (a.subresource) {
     request.subResource = a.subresource;
