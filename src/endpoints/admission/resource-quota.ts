@@ -64,7 +64,9 @@ export function resourceQuotaAdmission(quotas: () => ResourceStore): AdmissionPl
     async validate(a) {
       if (a.operation !== 'CREATE' || a.subresource !== undefined || !a.namespace || !a.object) return;
       const store = quotas();
-      const list = (await store.list(a.namespace, {})).items.filter((q) => quotaMatches(q, a.group, a.resource, a.object!));
+      // Every create asks: the quotas as the watch cache holds them (no storage read), as upstream reads
+      // them from its informer; each charge below reads the quota it updates afresh.
+      const list = (await store.list(a.namespace, { resourceVersion: '0' })).items.filter((q) => quotaMatches(q, a.group, a.resource, a.object!));
       if (list.length === 0) return;
       const usage = usageOf(a.group, a.resource, a.object);
       // Every covering quota is checked on what was read, then charged one by one, each
