@@ -42,7 +42,7 @@ describe('admission plugins', () => {
 
   before(async () => {
     ts = await startTestServer();
-    for (const ns of [NS, 'limits']) assert.equal((await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status, 201);
+    for (const ns of [NS, 'limits', 'compute']) assert.equal((await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status, 201);
   });
   after(async () => {
     await ts.stop();
@@ -144,6 +144,55 @@ describe('admission plugins', () => {
       const r = await create('bigger', { containers: [{ name: 'a', image: 'nginx', resources: { limits: { memory: '2Gi' } } }, { name: 'b', image: 'nginx', resources: { limits: { memory: '3Gi' } } }] }, 'limits');
       assert.equal(r.status, 403);
       assert.deepEqual(r.body, forbidden('bigger', '[maximum memory usage per Container is 1Gi, but limit is 2Gi, maximum memory usage per Container is 1Gi, but limit is 3Gi]'));
+    });
+  });
+
+  describe('ResourceQuota beyond Pod counts', () => {
+    before(async () => {
+      const q = await http('POST', '/api/v1/namespaces/compute/resourcequotas', {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'compute' },
+        spec: { hard: { 'requests.cpu': '1', 'count/configmaps': '1' } },
+      });
+      assert.equal(q.status, 201, JSON.stringify(q.body));
+      for (let i = 0; i < 100; i++) {
+        const r = await http('GET', '/api/v1/namespaces/compute/resourcequotas/compute');
+        if (r.body.status?.used) {
+          assert.deepEqual(r.body.status, { hard: { 'requests.cpu': '1', 'count/configmaps': '1' }, used: { 'requests.cpu': '0', 'count/configmaps': '0' } });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail('the quota controller never reported usage');
+    });
+
+    it('requires every container to request what a Pod quota tracks', async () => {
+      const r = await create('nocpu', { containers: [{ name: 'c', image: 'nginx' }, { name: 'd', image: 'nginx', resources: { requests: { cpu: '100m' } } }] }, 'compute');
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, forbidden('nocpu', 'failed quota: compute: must specify requests.cpu for: c'));
+    });
+
+    it('charges Pod cpu requests and refuses what exceeds them', async () => {
+      const cpu = (name: string) => create(name, { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '600m' } } }] }, 'compute');
+      assert.equal((await cpu('first')).status, 201);
+      const r = await cpu('second');
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, forbidden('second', 'exceeded quota: compute, requested: requests.cpu=600m, used: requests.cpu=600m, limited: requests.cpu=1'));
+      const q = await http('GET', '/api/v1/namespaces/compute/resourcequotas/compute');
+      assert.deepEqual(q.body.status.used, { 'requests.cpu': '600m', 'count/configmaps': '0' });
+    });
+
+    it('counts objects of other kinds by count/<resource>', async () => {
+      const cm = (name: string) => http('POST', '/api/v1/namespaces/compute/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+      assert.equal((await cm('cm1')).status, 201);
+      const r = await cm('cm2');
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, {
+        ...forbidden('cm2', 'exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1'),
+        message: 'configmaps "cm2" is forbidden: exceeded quota: compute, requested: count/configmaps=1, used: count/configmaps=1, limited: count/configmaps=1',
+        details: { name: 'cm2', kind: 'configmaps' },
+      });
     });
   });
 });

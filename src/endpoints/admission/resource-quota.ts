@@ -13,7 +13,7 @@ import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/rest/a
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import { admissionForbidden } from './admission-errors.js';
 import { addQuantity, compareQuantity, prettyList, type ResourceList } from './quantities.js';
-import { podConstraintError, quotaMatches, usageOf } from './quota-usage.js';
+import { countedResource, podConstraintError, quotaMatches, usageOf } from './quota-usage.js';
 
 interface QuotaStatus {
   hard?: ResourceList;
@@ -34,13 +34,17 @@ function mask(list: ResourceList, names: Iterable<string>): ResourceList {
 function check(a: AdmissionAttributes, quota: KubeObject, usage: ResourceList): { requested: ResourceList; refusal?: string } {
   const name = quota.metadata?.name ?? '';
   const { hard = {}, used = {} } = statusOf(quota);
+  // The quota's resources this kind's evaluator measures (upstream's MatchingResources).
+  const restricted = Object.keys(hard).filter((k) => {
+    const counted = countedResource(k);
+    return counted?.group === a.group && counted.resource === a.resource;
+  });
   if (a.group === '' && a.resource === 'pods') {
-    const constraint = podConstraintError(a.object!, Object.keys(hard));
+    const constraint = podConstraintError(a.object!, restricted);
     if (constraint) return { requested: {}, refusal: `failed quota: ${name}: ${constraint}` };
   }
+  if (restricted.some((k) => used[k] === undefined)) return { requested: {}, refusal: `status unknown for quota: ${name}, resources: ${restricted.sort().join(',')}` };
   const requested = mask(usage, Object.keys(hard));
-  const unknown = Object.keys(requested).filter((k) => used[k] === undefined);
-  if (unknown.length) return { requested, refusal: `status unknown for quota: ${name}, resources: ${unknown.sort().join(',')}` };
   const exceeded = Object.keys(requested).filter((k) => compareQuantity(addQuantity(used[k], requested[k]!), hard[k]!) > 0);
   if (exceeded.length === 0) return { requested };
   return {
@@ -64,7 +68,9 @@ export function resourceQuotaAdmission(quotas: () => ResourceStore): AdmissionPl
     async validate(a) {
       if (a.operation !== 'CREATE' || a.subresource !== undefined || !a.namespace || !a.object) return;
       const store = quotas();
-      const list = (await store.list(a.namespace, {})).items.filter((q) => quotaMatches(q, a.group, a.resource, a.object!));
+      // Every create asks: the quotas as the watch cache holds them (no storage read), as upstream reads
+      // them from its informer; each charge below reads the quota it updates afresh.
+      const list = (await store.list(a.namespace, { resourceVersion: '0' })).items.filter((q) => quotaMatches(q, a.group, a.resource, a.object!));
       if (list.length === 0) return;
       const usage = usageOf(a.group, a.resource, a.object);
       // Every covering quota is checked on what was read, then charged one by one, each

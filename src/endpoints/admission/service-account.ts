@@ -89,11 +89,13 @@ function mountToken(spec: PodSpec): void {
 export function serviceAccountAdmission(serviceAccounts: () => ResourceStore): AdmissionPlugin {
   /** The account, looked for again a few times when it is the default one; upstream's NotFound wording otherwise. */
   const lookup = async (namespace: string, name: string): Promise<KubeObject> => {
-    const attempts = name === DEFAULT_SERVICE_ACCOUNT_NAME ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
+    // Attempt 0 reads the watch cache as it is; the others read consistently.
+    const attempts = 1 + (name === DEFAULT_SERVICE_ACCOUNT_NAME ? DEFAULT_ACCOUNT_ATTEMPTS : 1);
     for (let i = 0; i < attempts; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, RETRY_MS));
+      if (i > 1) await new Promise((r) => setTimeout(r, RETRY_MS));
       try {
-        return await serviceAccounts().get(namespace, name);
+        // First from the watch cache as it is, then (it may lag behind a new account) consistently.
+        return await serviceAccounts().get(namespace, name, i === 0 ? { resourceVersion: '0' } : undefined);
       } catch (err) {
         if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;
       }

@@ -14,10 +14,14 @@ export interface AdmittedAs {
   view?: (obj: KubeObject) => KubeObject;
 }
 
+/** The options kind of each writing verb (a POST to an action subresource is a create). */
+const OPTIONS_KIND: Partial<Record<string, string>> = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' };
+
 /** The options of the operation, as meta/v1 CreateOptions/UpdateOptions/PatchOptions carry them. */
 function writeOptionsOf(scope: HandlerScope): Record<string, unknown> {
   const o = scope.call.options;
-  const out: Record<string, unknown> = {};
+  const kind = OPTIONS_KIND[scope.call.verb];
+  const out: Record<string, unknown> = kind ? { kind, apiVersion: 'meta.k8s.io/v1' } : {};
   if (o.dryRun?.length) out.dryRun = o.dryRun;
   if (o.fieldManager) out.fieldManager = o.fieldManager;
   if (o.fieldValidation) out.fieldValidation = o.fieldValidation;

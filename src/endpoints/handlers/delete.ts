@@ -25,7 +25,8 @@ function deleteQuery(call: ResolvedCall): DeleteQuery {
 /** The delete as admission describes it: its options are the DeleteOptions. */
 function deleteAdmission(scope: HandlerScope, query: DeleteQuery): ReturnType<typeof admissionRequest> {
   const dryRun = dryRunOf(scope.call);
-  return { ...admissionRequest(scope), options: { ...query, ...(dryRun ? { dryRun: ['All'] } : {}) } };
+  const { requestVersion: _v, ...options } = query;
+  return { ...admissionRequest(scope), options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options, ...(dryRun ? { dryRun: ['All'] } : {}) } };
 }
 
 function dryRunOf(call: ResolvedCall): boolean {
