@@ -3,7 +3,7 @@
  * store for its validating plugins) and mutating admission of the object being written.
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
-import type { AdmissionAttributes, AdmissionOperation, AdmissionRequest, GroupVersionKind } from '../../registry/rest/admission.js';
+import { typedAs, type AdmissionAttributes, type AdmissionOperation, type AdmissionRequest, type GroupVersionKind } from '../../registry/rest/admission.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
 /** A subresource's own kind (`Scale`, `TokenRequest`); absent: the resource's kind. */
@@ -61,8 +61,8 @@ export function admissionAttributes(
     operation,
     name,
     ...(scope.call.namespace ? { namespace: scope.call.namespace } : {}),
-    ...(object ? { object } : {}),
-    ...(oldObject ? { oldObject } : {}),
+    ...(object ? { object: typedAs(object, req.kind) } : {}),
+    ...(oldObject ? { oldObject: typedAs(oldObject, req.kind) } : {}),
     dryRun: isDryRun(scope.call),
   };
 }
@@ -89,5 +89,9 @@ export async function mutateAdmission(scope: HandlerScope, object: KubeObject, o
   const chain = scope.settings.admission;
   if (!chain) return object;
   const out = await chain.mutate(admissionAttributes(scope, oldObject ? 'UPDATE' : 'CREATE', object, oldObject, as));
-  return out ?? object;
+  if (!out) return object;
+  // Plugins see typed objects; what goes on down the write path stays as it came.
+  if (object.kind !== undefined) return out;
+  const { apiVersion: _a, kind: _k, ...rest } = out;
+  return rest;
 }

@@ -4,7 +4,7 @@
  * server's own writes, the storage version and the server's user).
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
-import { SERVER_USER, type AdmissionAttributes, type AdmissionChain, type AdmissionOperation } from '../rest/admission.js';
+import { SERVER_USER, typedAs, type AdmissionAttributes, type AdmissionChain, type AdmissionOperation } from '../rest/admission.js';
 import type { WriteOptions, WriteTarget } from '../rest/resource-store.js';
 import type { ServedResource } from '../rest/served.js';
 
@@ -39,8 +39,8 @@ export function admissionAttributes(def: ServedResource, w: AdmitWrite, wopts: W
   };
   if (subresource !== undefined) a.subresource = subresource;
   if (w.namespace) a.namespace = w.namespace;
-  if (w.object) a.object = view(w.object);
-  if (w.oldObject) a.oldObject = view(w.oldObject);
+  if (w.object) a.object = typedAs(view(w.object), a.kind);
+  if (w.oldObject) a.oldObject = typedAs(view(w.oldObject), a.kind);
   if (req?.options !== undefined) a.options = req.options;
   if (req?.warnings) a.warnings = req.warnings;
   return a;

@@ -19,7 +19,7 @@ export interface GroupVersionKind {
   kind: string;
 }
 
-/** One write as admission sees it. Objects are in the request's version (`group`/`version`). */
+/** One write as admission sees it. Objects are in the request's version and typed (`apiVersion`, `kind` of `kind`). */
 export interface AdmissionAttributes {
   operation: AdmissionOperation;
   /** The resource addressed, in the version the request speaks. */
@@ -96,6 +96,12 @@ export interface AdmissionRequest {
   view?: (obj: KubeObject) => KubeObject;
   /** The request's warning sink (AdmissionAttributes.warnings). */
   warnings?: string[];
+}
+
+/** `obj` with `apiVersion` and `kind` of `gvk` when it carries none (admission's objects are typed). */
+export function typedAs(obj: KubeObject, gvk: GroupVersionKind): KubeObject {
+  if (obj.kind) return obj;
+  return { apiVersion: gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version, kind: gvk.kind, ...obj };
 }
 
 /** Who the server's own writes run as (upstream's loopback user). */
