@@ -43,6 +43,7 @@ const handlers: Record<string, (req: Json) => Json> = {
     req.operation === 'DELETE' && req.oldObject?.metadata?.labels?.protect === 'true'
       ? { allowed: false, status: { code: 403, message: `${req.name} is protected (${req.options?.kind ?? 'no options'})` } }
       : { allowed: true },
+  '/scale': (req) => (req.object?.spec?.replicas > 3 ? { allowed: false, status: { code: 422, reason: 'Invalid', message: `scale of ${req.name} to ${req.object.spec.replicas} refused` } } : { allowed: true }),
   '/hpa': (req) => (req.object?.spec?.targetCPUUtilizationPercentage === 99 ? { allowed: false, status: { message: `seen as ${req.kind.version}` } } : { allowed: true }),
 };
 
@@ -355,6 +356,32 @@ describe('admission webhooks', () => {
     assert.equal(ignored.status, 201, JSON.stringify(ignored.body));
     await remove('Validating', 'down-ignore');
     await remove('Validating', 'down-fail');
+  });
+
+  it('a rule for deployments/scale sees the autoscaling/v1 Scale of a scale update', async () => {
+    const dep = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scaled' }, spec: { replicas: 1, selector: { matchLabels: { app: 'scaled' } }, template: { metadata: { labels: { app: 'scaled' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } };
+    assert.equal((await api(ts.server, 'POST', '/apis/apps/v1/namespaces/default/deployments', dep)).status, 201);
+    await create('Validating', webhookConfig('Validating', 'scale-limit', [
+      { name: 'scale.example.com', clientConfig: { url: `${base}/scale`, caBundle }, rules: [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments/scale'] }] },
+    ]));
+    let res: { status: number; body: any } | undefined;
+    await eventually('the webhook to refuse', async () => {
+      res = await api(ts.server, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/scaled/scale', { spec: { replicas: 9 } }, { 'content-type': 'application/merge-patch+json' });
+      return res.status !== 200;
+    });
+    assert.deepEqual([res!.status, res!.body.reason, res!.body.message], [422, 'Invalid', 'admission webhook "scale.example.com" denied the request: scale of scaled to 9 refused']);
+    const r = received.get('/scale')!.at(-1)!.request;
+    assert.deepEqual([r.kind, r.resource, r.subResource, r.requestSubResource, r.object.kind, r.oldObject.spec.replicas], [
+      { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      { group: 'apps', version: 'v1', resource: 'deployments' },
+      'scale',
+      'scale',
+      'Scale',
+      1,
+    ]);
+    // The Deployment itself (no subresource) is not covered by the rule.
+    assert.equal((await api(ts.server, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/scaled', { spec: { replicas: 9 } }, { 'content-type': 'application/merge-patch+json' })).status, 200);
+    await remove('Validating', 'scale-limit');
   });
 
   it('a webhook that does not answer within timeoutSeconds fails the call with context deadline exceeded', async () => {
