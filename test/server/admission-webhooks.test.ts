@@ -276,7 +276,7 @@ describe('admission webhooks', () => {
     await remove('Validating', 'no-endpoints');
   });
 
-  it('matchPolicy Equivalent sends another version of the resource converted to the rule\'s version', async () => {
+  it('matchPolicy Equivalent sends another version of the resource converted to the rule\'s version; Exact does not', async () => {
     await create('Validating', webhookConfig('Validating', 'hpa-v1', [
       {
         name: 'hpa.example.com',
@@ -308,6 +308,25 @@ describe('admission webhooks', () => {
     assert.equal(r.object.apiVersion, 'autoscaling/v1');
     assert.equal(r.object.spec.targetCPUUtilizationPercentage, 99);
     await remove('Validating', 'hpa-v1');
+
+    // With Exact, only requests in the rule's own version are sent.
+    await create('Validating', webhookConfig('Validating', 'hpa-v1-exact', [
+      {
+        name: 'hpa-exact.example.com',
+        clientConfig: { url: `${base}/hpa`, caBundle },
+        rules: [{ operations: ['CREATE'], apiGroups: ['autoscaling'], apiVersions: ['v1'], resources: ['horizontalpodautoscalers'] }],
+        matchPolicy: 'Exact',
+      },
+    ]));
+    const v1 = (name: string) => ({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 3, targetCPUUtilizationPercentage: 99 } });
+    await eventually('the exact webhook to refuse', async () => {
+      res = await api(ts.server, 'POST', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers', v1(`hpa-${n++}`));
+      return res.status !== 201;
+    });
+    assert.deepEqual([res!.status, res!.body.message], [400, 'admission webhook "hpa-exact.example.com" denied the request: seen as v1']);
+    const viaV2 = await api(ts.server, 'POST', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', hpa('hpa-v2-exact'));
+    assert.equal(viaV2.status, 201, JSON.stringify(viaV2.body));
+    await remove('Validating', 'hpa-v1-exact');
   });
 
   it('match conditions in CEL decide whether the webhook is called', async () => {
