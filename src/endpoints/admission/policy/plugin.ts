@@ -148,6 +148,10 @@ export function validatingAdmissionPolicyPlugin(deps: PolicyDependencies): Admis
     async validate(a: AdmissionAttributes): Promise<void> {
       if (isExemptAdmissionConfiguration(a.kind)) return;
       const policies = deps.policies.items();
+      if (compiled.size > policies.length) {
+        const names = new Set(policies.map((p) => p.metadata?.name ?? ''));
+        for (const name of compiled.keys()) if (!names.has(name)) compiled.delete(name);
+      }
       if (policies.length === 0) return;
       const bindings = deps.bindings.items();
       if (bindings.length === 0) return;
