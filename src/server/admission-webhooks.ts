@@ -25,12 +25,17 @@ export interface DynamicAdmission {
   mutatingWebhook: AdmissionPlugin;
   validatingPolicy: AdmissionPlugin;
   validatingWebhook: AdmissionPlugin;
+  /** Starts following the configurations (once the built-in resources are installed). */
+  start(): void;
   stop(): void;
 }
 
 const GROUP = 'admissionregistration.k8s.io';
 
-/** Builds the plugins over `catalog` (views start at once and follow the catalog as it fills). */
+/**
+ * Builds the plugins over `catalog`. Until `start`, and then until each view's first list, the
+ * plugins wait (at most upstream's 10 s, then `not yet ready to handle request`).
+ */
 export function dynamicAdmission(catalog: ApiCatalog): DynamicAdmission {
   const lookup = coreObjectLookup(catalog);
   const mutatingConfigs = liveObjects<MutatingWebhookConfiguration>(catalog, GROUP, 'v1', 'mutatingwebhookconfigurations');
@@ -42,6 +47,9 @@ export function dynamicAdmission(catalog: ApiCatalog): DynamicAdmission {
     mutatingWebhook: mutatingWebhookPlugin(mutatingConfigs, deps),
     validatingPolicy: validatingAdmissionPolicyPlugin({ catalog, lookup, policies, bindings }),
     validatingWebhook: validatingWebhookPlugin(validatingConfigs, deps),
+    start() {
+      for (const v of [mutatingConfigs, validatingConfigs, policies, bindings]) v.start();
+    },
     stop() {
       for (const v of [mutatingConfigs, validatingConfigs, policies, bindings]) v.stop();
     },

@@ -178,6 +178,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       registerWatchCacheMetrics(metrics.registry, watchCache);
       await watchCache.whenReady();
     }
+    // The webhook and policy configurations are followed once their resources are installed.
+    dynamic.start();
     const admin = await adminToken(dataDir);
     if (opts.plainHttp) logger.warn({ bindAddress: opts.bindAddress }, 'serving WITHOUT TLS (--plain-http): traffic is readable on this host, and kubectl sends no credentials');
     const access = await serverAccessControl(opts, catalog, admin, saKeys);

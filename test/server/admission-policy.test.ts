@@ -3,7 +3,8 @@
  * `object.spec.replicas <= 5` bound with Deny refuses a Deployment of 6 replicas with upstream's
  * wording and admits 5, on create and update, over HTTP, gRPC and kubectl; the validation's
  * reason and messageExpression; parameters from a ConfigMap; namespaceObject and request;
- * match conditions; binding matchResources; evaluation errors under Fail and Ignore.
+ * match conditions; binding matchResources; evaluation errors under Fail and Ignore; the
+ * policies in force from the first request after a restart.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -204,5 +205,22 @@ describe('ValidatingAdmissionPolicy', () => {
     await eventually('Warn to admit', async () => (warned = await api(ts.server, 'POST', DEPLOYMENTS, deploymentManifest(`four-warned-${n++}`, 4))).status === 201);
     assert.equal(warned!.headers.get('warning'), `299 - "Validation failed for ValidatingAdmissionPolicy 'plain' with binding 'plain-binding': failed expression: object.spec.replicas != 4"`);
     await drop('plain');
+  });
+
+  it('after a restart the stored policies hold from the first request', async () => {
+    await policy('restart-limit', { matchConstraints: { resourceRules: deploymentRules }, validations: [{ expression: 'object.spec.replicas <= 1', message: 'one at most' }] });
+    await binding('restart-limit-binding', { policyName: 'restart-limit', validationActions: ['Deny'] });
+    await refusalOf('restart-before', (name) => deploymentManifest(name, 2));
+    await ts.server.close();
+    const again = await startTestServer({ dataDir: ts.dataDir });
+    try {
+      const res = await api(again.server, 'POST', DEPLOYMENTS, deploymentManifest('two-after-restart', 2));
+      assert.deepEqual([res.status, res.body.message], [
+        422,
+        `deployments.apps "two-after-restart" is forbidden: ValidatingAdmissionPolicy 'restart-limit' with binding 'restart-limit-binding' denied request: one at most`,
+      ]);
+    } finally {
+      await again.stop();
+    }
   });
 });

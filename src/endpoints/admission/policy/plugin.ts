@@ -17,7 +17,8 @@ import { labelSelectorFromObject } from '../../../machinery/selection/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../../registry/rest/admission.js';
 import type { ApiCatalog } from '../../catalog.js';
 import type { CoreObjectLookup } from '../../core-lookup.js';
-import type { LiveObjects } from '../webhook/live-objects.js';
+import { viewsReady, type LiveObjects } from '../webhook/live-objects.js';
+import { notReady } from '../webhook/plugins.js';
 import { isExemptAdmissionConfiguration, type RuleMatch } from '../webhook/rules.js';
 import { versionConverter } from '../webhook/versioned.js';
 import { toCel } from './cel.js';
@@ -147,6 +148,7 @@ export function validatingAdmissionPolicyPlugin(deps: PolicyDependencies): Admis
     name: 'ValidatingAdmissionPolicy',
     async validate(a: AdmissionAttributes): Promise<void> {
       if (isExemptAdmissionConfiguration(a.kind)) return;
+      if (!(await viewsReady([deps.policies, deps.bindings]))) throw notReady(a);
       const policies = deps.policies.items();
       if (compiled.size > policies.length) {
         const names = new Set(policies.map((p) => p.metadata?.name ?? ''));

@@ -20,20 +20,32 @@ export interface LiveObjects<T extends Named> {
   readonly generation: number;
   /** Resolves once the first list is in (or the resource is not served). */
   ready(): Promise<void>;
+  /** Whether the first list is in. */
+  readonly isReady: boolean;
+  /**
+   * Starts listing and watching; called once the catalog holds the built-in resources, so that
+   * a resource not served is told from one not installed yet.
+   */
+  start(): void;
   stop(): void;
 }
 
 const RETRY_MS = 200;
 
-/** Keeps the objects of `group/version/resource` (cluster-scoped) from the catalog's store. */
+/** Keeps the objects of `group/version/resource` (cluster-scoped) from the catalog's store, once started. */
 export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string, version: string, resource: string): LiveObjects<T> {
   const byName = new Map<string, T>();
   let sorted: T[] = [];
   let generation = 0;
   let stopped = false;
   let abort = new AbortController();
-  let markReady: () => void = () => {};
-  const firstList = new Promise<void>((resolve) => (markReady = resolve));
+  let isReady = false;
+  let resolveReady: () => void = () => {};
+  const firstList = new Promise<void>((resolve) => (resolveReady = resolve));
+  const markReady = (): void => {
+    isReady = true;
+    resolveReady();
+  };
   const changed = (): void => {
     sorted = [...byName.values()].sort((a, b) => ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
     generation++;
@@ -86,14 +98,22 @@ export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string,
       if (!stopped) await sleep(RETRY_MS);
     }
   };
-  void run();
+  let started = false;
 
   return {
+    start() {
+      if (started || stopped) return;
+      started = true;
+      void run();
+    },
     items: () => sorted,
     get generation() {
       return generation;
     },
     ready: () => firstList,
+    get isReady() {
+      return isReady;
+    },
     stop() {
       stopped = true;
       unsubscribe();
@@ -101,4 +121,23 @@ export function liveObjects<T extends Named>(catalog: ApiCatalog, group: string,
       wake();
     },
   };
+}
+
+/** How long admission waits for a view's first list before refusing (upstream's WaitForReady). */
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Waits for the views' first lists; false when they are not in within upstream's 10 s (the
+ * caller then refuses with upstream's `not yet ready to handle request`).
+ */
+export async function viewsReady(views: readonly { isReady: boolean; ready(): Promise<void> }[]): Promise<boolean> {
+  if (views.every((v) => v.isReady)) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS)));
+  const ready = Promise.all(views.map((v) => v.ready())).then(() => true as const);
+  try {
+    return await Promise.race([ready, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -11,7 +11,8 @@ import type { MutatingWebhook, MutatingWebhookConfiguration, ValidatingWebhook, 
 import type { KubeObject } from '../../../machinery/meta/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../../registry/rest/admission.js';
 import { callMutatingWebhook, callValidatingWebhook, shouldCallWebhook, type WebhookDependencies, type WebhookEntry } from './dispatch.js';
-import type { LiveObjects } from './live-objects.js';
+import { viewsReady, type LiveObjects } from './live-objects.js';
+import { forbidden } from '../../../machinery/errors/index.js';
 import { isExemptAdmissionConfiguration } from './rules.js';
 
 type Configuration = ValidatingWebhookConfiguration | MutatingWebhookConfiguration;
@@ -32,6 +33,12 @@ function webhookEntries<W extends ValidatingWebhook | MutatingWebhook>(source: L
   };
 }
 
+/** upstream's refusal while the configurations are not loaded yet (admission.NewForbidden). */
+export function notReady(a: AdmissionAttributes): Error {
+  const meta = (a.object ?? a.oldObject)?.metadata;
+  return forbidden({ group: a.group, resource: a.resource }, a.name || meta?.name || meta?.generateName || 'Unknown', 'not yet ready to handle request');
+}
+
 /** upstream's MutatingAdmissionWebhook. */
 export function mutatingWebhookPlugin(source: LiveObjects<MutatingWebhookConfiguration>, deps: WebhookDependencies): AdmissionPlugin {
   const entries = webhookEntries<MutatingWebhook>(source);
@@ -39,6 +46,7 @@ export function mutatingWebhookPlugin(source: LiveObjects<MutatingWebhookConfigu
     name: 'MutatingAdmissionWebhook',
     async mutate(a: AdmissionAttributes): Promise<KubeObject | void> {
       if (isExemptAdmissionConfiguration(a.kind)) return;
+      if (!(await viewsReady([source]))) throw notReady(a);
       const hooks = entries();
       if (hooks.length === 0) return;
       let object = a.object;
@@ -77,6 +85,7 @@ export function validatingWebhookPlugin(source: LiveObjects<ValidatingWebhookCon
     name: 'ValidatingAdmissionWebhook',
     async validate(a: AdmissionAttributes): Promise<void> {
       if (isExemptAdmissionConfiguration(a.kind)) return;
+      if (!(await viewsReady([source]))) throw notReady(a);
       const hooks = entries();
       if (hooks.length === 0) return;
       const calls: Promise<void>[] = [];
