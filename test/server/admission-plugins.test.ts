@@ -42,7 +42,7 @@ describe('admission plugins', () => {
 
   before(async () => {
     ts = await startTestServer();
-    for (const ns of [NS, 'limits', 'compute']) assert.equal((await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status, 201);
+    for (const ns of [NS, 'limits', 'limits2', 'compute']) assert.equal((await http('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })).status, 201);
   });
   after(async () => {
     await ts.stop();
@@ -144,6 +144,44 @@ describe('admission plugins', () => {
       const r = await create('bigger', { containers: [{ name: 'a', image: 'nginx', resources: { limits: { memory: '2Gi' } } }, { name: 'b', image: 'nginx', resources: { limits: { memory: '3Gi' } } }] }, 'limits');
       assert.equal(r.status, 403);
       assert.deepEqual(r.body, forbidden('bigger', '[maximum memory usage per Container is 1Gi, but limit is 2Gi, maximum memory usage per Container is 1Gi, but limit is 3Gi]'));
+    });
+  });
+
+  describe('LimitRanger on Pods as a whole and on claims', () => {
+    before(async () => {
+      const lr = await http('POST', '/api/v1/namespaces/limits2/limitranges', {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'lr' },
+        spec: { limits: [{ type: 'Pod', max: { cpu: '1' } }, { type: 'PersistentVolumeClaim', max: { storage: '1Gi' } }] },
+      });
+      assert.equal(lr.status, 201, JSON.stringify(lr.body));
+    });
+
+    it('sums the containers against a Pod max', async () => {
+      const cpu = { limits: { cpu: '600m' } };
+      const r = await create('pair', { containers: [{ name: 'a', image: 'nginx', resources: cpu }, { name: 'b', image: 'nginx', resources: cpu }] }, 'limits2');
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, forbidden('pair', 'maximum cpu usage per Pod is 1, but limit is 1200m'));
+      assert.equal((await create('single', { containers: [{ name: 'a', image: 'nginx', resources: cpu }] }, 'limits2')).status, 201);
+    });
+
+    it('holds a claim\'s storage request to the claim max', async () => {
+      const claim = (name: string, storage: string) =>
+        http('POST', '/api/v1/namespaces/limits2/persistentvolumeclaims', {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: { name },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+        });
+      const r = await claim('big', '2Gi');
+      assert.equal(r.status, 403);
+      assert.deepEqual(r.body, {
+        ...forbidden('big', ''),
+        message: 'persistentvolumeclaims "big" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 2Gi',
+        details: { name: 'big', kind: 'persistentvolumeclaims' },
+      });
+      assert.equal((await claim('small', '512Mi')).status, 201);
     });
   });
 

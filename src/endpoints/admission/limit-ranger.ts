@@ -196,7 +196,12 @@ function validateClaim(limitRange: KubeObject, pvc: KubeObject): string[] {
 
 /** The LimitRanger plugin over the limitranges' storage store. */
 export function limitRanger(limitRanges: () => ResourceStore): AdmissionPlugin {
-  const rangesOf = async (namespace: string): Promise<KubeObject[]> => (await limitRanges().list(namespace, {})).items;
+  // As upstream: what the cache holds, and a live (consistent) read when it holds none, as the
+  // cache may not have seen a LimitRange written just before.
+  const rangesOf = async (namespace: string): Promise<KubeObject[]> => {
+    const cached = (await limitRanges().list(namespace, { resourceVersion: '0' })).items;
+    return cached.length ? cached : (await limitRanges().list(namespace, {})).items;
+  };
   return {
     name: 'LimitRanger',
     async mutate(a) {
