@@ -78,13 +78,11 @@ export async function shouldCallWebhook(entry: WebhookEntry, a: AdmissionAttribu
 
 const TIMEOUT_DEFAULT_SECONDS = 10;
 
-/** What a webhook answered, once accepted as a valid answer. */
-interface CallResult {
-  allowed: boolean;
-  response: ReturnType<typeof verifyAdmissionResponse>;
-}
+/** What an admitting webhook answered, once accepted as a valid answer. */
+type Admitted = ReturnType<typeof verifyAdmissionResponse>;
 
-async function call(entry: WebhookEntry, a: AdmissionAttributes, v: VersionedRequest, mutating: boolean, deps: WebhookDependencies): Promise<CallResult> {
+/** One POST and its answer: the answer when it admits; its refusal, or a WebhookCallError, thrown. */
+async function call(entry: WebhookEntry, a: AdmissionAttributes, v: VersionedRequest, mutating: boolean, deps: WebhookDependencies): Promise<Admitted> {
   const { hook } = entry;
   const name = hook.name ?? '';
   if (a.dryRun && hook.sideEffects !== 'None' && hook.sideEffects !== 'NoneOnDryRun') throw dryRunUnsupported(name);
@@ -106,7 +104,7 @@ async function call(entry: WebhookEntry, a: AdmissionAttributes, v: VersionedReq
   }
   for (const w of response.warnings ?? []) a.warnings?.push(w);
   if (!response.allowed) throw webhookDenied(name, response.status);
-  return { allowed: true, response };
+  return response;
 }
 
 /** Calls a validating webhook; throws its refusal or, unless it is ignored, its failure. */
@@ -162,9 +160,9 @@ function typedAgain(deps: WebhookDependencies, v: VersionedRequest, patched: Kub
 /** Calls a mutating webhook and applies its patch; throws its refusal or, unless it is ignored, its failure. */
 export async function callMutatingWebhook(entry: WebhookEntry<MutatingWebhook>, a: AdmissionAttributes, v: VersionedRequest, deps: WebhookDependencies): Promise<MutationOutcome> {
   const name = entry.hook.name ?? '';
-  let result: CallResult;
+  let response: Admitted;
   try {
-    result = await call(entry, a, v, true, deps);
+    response = await call(entry, a, v, true, deps);
   } catch (err) {
     if (err instanceof WebhookCallError) {
       if (entry.hook.failurePolicy === 'Ignore') return { object: a.object, changed: false };
@@ -172,7 +170,6 @@ export async function callMutatingWebhook(entry: WebhookEntry<MutatingWebhook>, 
     }
     throw err;
   }
-  const { response } = result;
   if (response.patch === undefined) return { object: a.object, changed: false };
   if (response.patchType !== 'JSONPatch') {
     const err = new WebhookCallError(name, `unsupported patch type "${response.patchType ?? ''}"`);
