@@ -48,12 +48,20 @@ export function createApiHandler(catalog: ApiCatalog, interceptors: Interceptor[
   const dispatch: ApiHandler = async (apiCall: ApiCall) => {
     const { call, store } = resolveCall(catalog, apiCall);
     if (call.subresource === 'proxy') return handleProxy({ call, store, settings }, lookup);
-    const action = actionOf({ call, store, settings });
-    if (action) return handleAction({ call, store, settings }, action, storeLookup);
+    // Admission's warnings (webhooks, policies) join the handler's own on the result.
+    const scope: HandlerScope = { call, store, settings, warnings: [] };
+    const action = actionOf(scope);
     const handler = (call.subresource ? SUBRESOURCE_HANDLERS[call.subresource]?.[call.verb] : undefined) ?? HANDLERS[call.verb];
-    return handler({ call, store, settings });
+    const result = await (action ? handleAction(scope, action, storeLookup) : handler(scope));
+    return withWarnings(result, scope.warnings ?? []);
   };
   return interceptors.reduceRight<ApiHandler>((next, intercept) => intercept(next), dispatch);
+}
+
+/** `result` with `extra` warnings after its own, each text once (as upstream's recorder keeps them). */
+function withWarnings(result: ApiResult, extra: readonly string[]): ApiResult {
+  if (extra.length === 0 || result.type !== 'object') return result;
+  return { ...result, warnings: [...new Set([...(result.warnings ?? []), ...extra])] };
 }
 
 /** Turns anything thrown below into an ApiError (the outermost interceptor). */

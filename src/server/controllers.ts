@@ -1,7 +1,7 @@
 /**
  * The in-process control loops: what upstream runs as kube-apiserver post-start hooks and the
  * kube-controller-manager controllers a lone API server needs (namespace lifecycle, default
- * ServiceAccounts, Service IP repair, ServiceCIDR protection, API Priority and Fairness
+ * ServiceAccounts, resource quota usage, Service IP repair, ServiceCIDR protection, API Priority and Fairness
  * configuration, storage version migration, garbage collection). Each entry starts only when
  * the resources it works on are served; all of them stop together.
  */
@@ -14,7 +14,9 @@ import { startClusterRoleAggregationController } from './clusterrole-aggregation
 import { bootstrapNamespaces, bootstrapPriorityClasses, bootstrapRbac, bootstrapServiceCidr } from './bootstrap.js';
 import { ensureFlowControlConfiguration, flowControlResources, startFlowControlConfigController } from './flowcontrol-config.js';
 import { loopbackResource } from './loopback-client.js';
-import { type NamespaceCache, startNamespaceController } from './namespace-lifecycle.js';
+import type { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { startNamespaceController } from './namespace-lifecycle.js';
+import { startResourceQuotaController } from './resourcequota-controller.js';
 import { startServiceAccountController } from './serviceaccount-controller.js';
 import { startServiceCidrController } from './servicecidr-controller.js';
 import { startServiceIpController } from './service-ip-controller.js';
@@ -63,6 +65,10 @@ const CONTROLLERS: Record<string, Controller> = {
   serviceaccount: async (ctx) => {
     const serviceAccounts = ctx.storage('', 'serviceaccounts');
     if (serviceAccounts) await startServiceAccountController(ctx.namespaces, serviceAccounts, ctx.signal);
+  },
+  resourcequota: async (ctx) => {
+    const quotas = ctx.storage('', 'resourcequotas');
+    if (quotas) await startResourceQuotaController({ quotas, storage: (g, r) => ctx.storage(g, r), signal: ctx.signal });
   },
   'priority-and-fairness-config': async (ctx) => {
     const flowControl = flowControlResources(ctx.catalog, ctx.handler, ctx.signal);

@@ -1,58 +1,11 @@
 /**
- * Namespace lifecycle: creating in a missing namespace is NotFound, in a terminating
- * one Forbidden (upstream's NamespaceLifecycle admission), and a namespace marked for
- * deletion has its contents removed before it goes (upstream's namespace controller).
+ * The namespace controller: a namespace marked for deletion has its contents removed before
+ * it goes (upstream's namespace controller); its watch also keeps the cache the
+ * NamespaceLifecycle admission plugin reads (endpoints/admission/namespace-lifecycle.ts).
  */
-import { ApiError, notFound, qualifiedResource, type Qualified } from '../machinery/errors/index.js';
-import type { KubeObject } from '../machinery/meta/object.js';
-import type { NamespaceCheck } from '../registry/generic/store.js';
+import type { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { ApiError } from '../machinery/errors/index.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
-
-/**
- * Namespaces as last seen by the namespace watch, so that creates need no extra storage
- * read; a miss falls back to a live read (the namespace may be newer than the cache).
- */
-export class NamespaceCache {
-  private readonly known = new Map<string, KubeObject>();
-
-  /** Applies a watch event. */
-  observe(type: string, ns: KubeObject): void {
-    const name = ns.metadata?.name;
-    if (!name) return;
-    if (type === 'DELETED') this.known.delete(name);
-    else this.known.set(name, ns);
-  }
-
-  get(name: string): KubeObject | undefined {
-    return this.known.get(name);
-  }
-
-  clear(): void {
-    this.known.clear();
-  }
-}
-
-/** The check the generic store runs before creating namespaced objects. */
-export function namespaceCheck(namespaces: () => ResourceStore, cache: NamespaceCache): NamespaceCheck {
-  return async (namespace: string, q: Qualified, name: string) => {
-    let ns = cache.get(namespace);
-    if (!ns) {
-      try {
-        ns = await namespaces().get(undefined, namespace);
-      } catch (err) {
-        if (err instanceof ApiError && err.reason === 'NotFound') throw notFound({ resource: 'namespaces', group: '' }, namespace);
-        throw err;
-      }
-    }
-    if (ns.metadata?.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
-      throw new ApiError(
-        'Forbidden',
-        `${qualifiedResource(q)} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-        { name, ...(q.group ? { group: q.group } : {}), kind: q.resource },
-      );
-    }
-  };
-}
 
 /**
  * Watches namespaces: keeps the cache current and finalizes terminating namespaces

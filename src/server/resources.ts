@@ -8,7 +8,8 @@
 import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { Scheme } from '../machinery/runtime/scheme.js';
 import { createComputedStore } from '../registry/generic/computed-store.js';
-import { createGenericStore, type NamespaceCheck } from '../registry/generic/store.js';
+import { createGenericStore } from '../registry/generic/store.js';
+import type { AdmissionChain } from '../registry/rest/admission.js';
 import { versionView } from '../registry/generic/version-view.js';
 import type { AllocationRanges, ResourceDefinition, ReviewAccess } from '../registry/rest/definition.js';
 import type { ResourceStore } from '../registry/rest/resource-store.js';
@@ -25,7 +26,8 @@ export interface ResourceInstallerOptions {
   runtimeConfig: string;
   catalog: ApiCatalog;
   scheme: Scheme;
-  namespaceCheck?: NamespaceCheck;
+  /** Validating admission for every stored resource's writes. */
+  admission?: AdmissionChain;
   /** What allocators draw from (the Service ranges). */
   ranges?: AllocationRanges;
   /**
@@ -67,7 +69,7 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
       const genericOpts = {
         store: own ?? opts.objects,
         prefix: opts.prefix,
-        ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
+        ...(opts.admission ? { admission: opts.admission } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
       };
       const store = def.computed

@@ -21,7 +21,6 @@ import { createApiHandler, recoveryInterceptor } from '../endpoints/pipeline.js'
 import type { ApiHandler } from '../endpoints/api-call.js';
 import type { AccessControl } from '../endpoints/auth/access.js';
 import { builtinDefinitions } from '../registry/definitions.js';
-import type { ResourceStore } from '../registry/rest/resource-store.js';
 import {
   createBackend,
   createObjectStore,
@@ -48,7 +47,9 @@ import { waitForStorage } from './storage-wait.js';
 import { createStartingListener } from '../transports/http/starting.js';
 import { firstServiceIp, parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { writeKubeconfig } from './kubeconfig.js';
-import { NamespaceCache, namespaceCheck } from './namespace-lifecycle.js';
+import { NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
+import { serverAdmissionChain } from './admission.js';
+import { dynamicAdmission } from './admission-webhooks.js';
 import { DEFAULT_CONNECTION_TIMEOUTS, DEFAULT_OPTIONS, MAX_HEADER_BYTES, type ServerOptions } from './options.js';
 import { createInflightLimiter } from '../endpoints/limits/max-inflight.js';
 import { requestDeadlineInterceptor } from '../endpoints/limits/request-deadline.js';
@@ -225,6 +226,10 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
     const catalog = createCatalog([]);
     // The access reviews answer with the access control, built once the catalog is filled.
     let reviews: ReviewAccess | undefined;
+    // The plugins look stores up as they admit, so the chain exists before the stores do.
+    const dynamic = dynamicAdmission(catalog);
+    closers.push(async () => dynamic.stop());
+    const admission = serverAdmissionChain({ storage: (group, resource) => resources.storage(group, resource), namespaceCache, dynamic });
     const resources = createResourceInstaller({
       access: () => reviews,
       objects,
@@ -232,7 +237,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       runtimeConfig: opts.runtimeConfig,
       catalog,
       scheme,
-      namespaceCheck: namespaceCheck(() => namespaces as ResourceStore, namespaceCache),
+      admission,
       ranges: { serviceClusterIpRange: ipRange.cidr, serviceNodePortRange: parsePortRange(opts.serviceNodePortRange).text },
       storageComponent: opts.etcdServers && opts.etcdServers.length > 0 ? 'etcd-0' : 'storage',
       ...(encryption ? { storedAt: encryption.storedAt } : {}),
@@ -251,6 +256,8 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       registerWatchCacheMetrics(metrics.registry, watchCache);
       await watchCache.whenReady();
     }
+    // The webhook and policy configurations are followed once their resources are installed.
+    dynamic.start();
     const admin = await adminToken(dataDir);
     if (opts.plainHttp) logger.warn({ bindAddress: opts.bindAddress }, 'serving WITHOUT TLS (--plain-http): traffic is readable on this host, and kubectl sends no credentials');
     const access = await serverAccessControl(opts, catalog, admin, saKeys);
@@ -275,6 +282,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
         ...(opts.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
         ...(opts.proxyAllowLoopback ? { proxyAllowLoopback: true } : {}),
         tokenSigner: saKeys.signer,
+        admission,
       },
     );
 

@@ -290,11 +290,17 @@ describe('printing as upstream (kubectl 1.33)', () => {
       ['db', '10.1.0.1:5432,10.1.0.2:5432,10.1.0.1:9187 + 1 more...', '<age>'],
     ]);
     // Quotas print Age last in 1.33; LimitRanges have no printer upstream (Name and Created At).
-    await withStatus(`/api/v1/namespaces/${NS}/resourcequotas`, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '4', 'limits.cpu': '2' } } }, {
-      hard: { pods: '4', 'limits.cpu': '2' },
-      used: { pods: '1', 'limits.cpu': '500m' },
-    });
-    assertTable(await get(['resourcequotas', '-n', NS]), [
+    // The quota controller reports what its own namespace holds: one Pod limited to 500m.
+    const QNS = 'printing-quota';
+    await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: QNS } });
+    await ok('POST', `/api/v1/namespaces/${QNS}/pods`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { limits: { cpu: '500m' } } }] } });
+    await ok('POST', `/api/v1/namespaces/${QNS}/resourcequotas`, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q' }, spec: { hard: { pods: '4', 'limits.cpu': '2' } } });
+    for (let i = 0; i < 100; i++) {
+      const q = await api(ts.server, 'GET', `/api/v1/namespaces/${QNS}/resourcequotas/q`);
+      if (q.body.status?.used?.pods === '1') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assertTable(await get(['resourcequotas', '-n', QNS]), [
       ['NAME', 'REQUEST', 'LIMIT', 'AGE'],
       ['q', 'pods: 1/4', 'limits.cpu: 500m/2', '<age>'],
     ]);

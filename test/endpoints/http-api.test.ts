@@ -534,9 +534,13 @@ describe('HTTP API: CRUD and errors', () => {
       assert.equal(r.body.message, 'configmaps "late" is forbidden: unable to create new content in namespace stuck because it is being terminated');
     });
 
-    it('omits an empty details.group on the terminating-namespace Forbidden', async () => {
+    it('omits an empty details.group on the terminating-namespace Forbidden, with upstream\'s NamespaceTerminating cause', async () => {
       const r = await call('POST', '/api/v1/namespaces/stuck/configmaps', { metadata: { name: 'late2' } });
-      assert.deepEqual(r.body.details, { name: 'late2', kind: 'configmaps' });
+      assert.deepEqual(r.body.details, {
+        name: 'late2',
+        kind: 'configmaps',
+        causes: [{ reason: 'NamespaceTerminating', message: 'namespace stuck is being terminated', field: 'metadata.namespace' }],
+      });
     });
 
     it('does not serve deletecollection on namespaces (405, nothing deleted)', async () => {

@@ -10,6 +10,7 @@ import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { checkWriteOptions } from '../field-management.js';
+import { admitAction } from './admission.js';
 import type { HandlerScope } from './context.js';
 
 /** Finds another served resource's store. */
@@ -28,7 +29,9 @@ export async function handleAction(scope: HandlerScope, action: ActionSubresourc
   const sent = call.body !== null && typeof call.body === 'object' ? (call.body as KubeObject).apiVersion : undefined;
   const kind = [action.kind, ...(action.accepts ?? [])].find((k) => definitionApiVersion(k) === sent) ?? action.kind;
   const decoded = decodeObject(kind, call.body, call.options.fieldValidation);
-  const body: KubeObject = { apiVersion: definitionApiVersion(kind), kind: kind.kind, ...decoded.object };
+  const sentBody: KubeObject = { apiVersion: definitionApiVersion(kind), kind: kind.kind, ...decoded.object };
+  // Admitted as a CREATE of the subresource, in the action's own kind.
+  const body = await admitAction(scope, sentBody, { subresource: action.name, kind: { group: kind.group, version: kind.version, kind: kind.kind } });
   const result = await action.create({
     namespace: call.namespace,
     name: call.name ?? '',

@@ -13,6 +13,7 @@ import { writeTargetOf } from '../../registry/rest/resource-store.js';
 import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { applyConflictError, emptyManagedView, fieldManagerFor, managedView, typeNodeOf } from '../field-management.js';
+import { admissionRequest, mutateAdmission } from './admission.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -49,7 +50,7 @@ export async function handleApply(scope: HandlerScope): Promise<ApiResult> {
   const manager = call.options.fieldManager ?? '';
   const force = call.options.force === true;
   const target = writeTargetOf(def, call.subresource);
-  const wopts = { dryRun: isDryRun(call), fieldManager: manager, user: call.user };
+  const wopts = { dryRun: isDryRun(call), fieldManager: manager, user: call.user, admission: admissionRequest(scope) };
 
   const build = (current: KubeObject | undefined): KubeObject => {
     let merged: Record<string, unknown>;
@@ -65,13 +66,13 @@ export async function handleApply(scope: HandlerScope): Promise<ApiResult> {
 
   for (;;) {
     try {
-      const updated = await store.update(call.namespace, name, (current) => build(current), { ...wopts, target });
+      const updated = await store.update(call.namespace, name, (current) => mutateAdmission(scope, build(current), current), { ...wopts, target });
       return { type: 'object', code: 200, object: updated, warnings };
     } catch (err) {
       if (!(err instanceof ApiError) || err.status.reason !== 'NotFound' || target !== 'main' || !isMissingObject(err, name)) throw err;
     }
     try {
-      const created = await store.create(call.namespace, build(undefined), wopts);
+      const created = await store.create(call.namespace, await mutateAdmission(scope, build(undefined)), wopts);
       return { type: 'object', code: 201, object: created, warnings };
     } catch (err) {
       // Someone created it meanwhile: apply over theirs.

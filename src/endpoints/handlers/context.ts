@@ -1,4 +1,5 @@
 /** What every verb handler receives: the call and the resource store it addresses. */
+import type { AdmissionChain } from '../../registry/rest/admission.js';
 import type { ServiceAccountTokenSigner } from '../../registry/rest/definition.js';
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import type { ResolvedCall } from '../api-call.js';
@@ -11,6 +12,8 @@ export interface HandlerSettings {
   proxyAllowLoopback?: boolean;
   /** Signs the tokens `serviceaccounts/NAME/token` issues. */
   tokenSigner?: ServiceAccountTokenSigner;
+  /** Admission: mutating plugins run in the handlers, validating ones in the store (same chain). */
+  admission?: AdmissionChain;
 }
 
 /** A verb handler. */
@@ -18,6 +21,8 @@ export interface HandlerScope {
   call: ResolvedCall;
   store: ResourceStore;
   settings: HandlerSettings;
+  /** Warnings gathered while the call runs (admission's), sent with its result. */
+  warnings?: string[];
 }
 
 /** `dryRun=All` (the only value Kubernetes accepts) turns writes into rehearsals. */

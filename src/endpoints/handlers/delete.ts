@@ -3,6 +3,7 @@ import { ApiError, successStatus } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { DeleteQuery } from '../../registry/rest/resource-store.js';
 import type { ApiResult, ResolvedCall } from '../api-call.js';
+import { admissionRequest } from './admission.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
 /** DeleteOptions from the body win over query parameters, as upstream. */
@@ -21,6 +22,13 @@ function deleteQuery(call: ResolvedCall): DeleteQuery {
   return q;
 }
 
+/** The delete as admission describes it: its options are the DeleteOptions. */
+function deleteAdmission(scope: HandlerScope, query: DeleteQuery): ReturnType<typeof admissionRequest> {
+  const dryRun = dryRunOf(scope.call);
+  const { requestVersion: _v, ...options } = query;
+  return { ...admissionRequest(scope), options: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', ...options, ...(dryRun ? { dryRun: ['All'] } : {}) } };
+}
+
 function dryRunOf(call: ResolvedCall): boolean {
   const body = (call.body && typeof call.body === 'object' ? call.body : {}) as { dryRun?: unknown };
   return isDryRun(call) || (Array.isArray(body.dryRun) && body.dryRun.includes('All'));
@@ -31,11 +39,12 @@ function dryRunOf(call: ResolvedCall): boolean {
  * so. 200 either way, except 202 for an object that lingers after a request that
  * explicitly asked for its dependents to be deleted (`orphanDependents: false`), as upstream.
  */
-export async function handleDelete({ call, store }: HandlerScope): Promise<ApiResult> {
+export async function handleDelete(scope: HandlerScope): Promise<ApiResult> {
+  const { call, store } = scope;
   const def = store.definition;
   const query = deleteQuery(call);
   const dryRun = dryRunOf(call);
-  const outcome = await store.delete(call.namespace, call.name ?? '', { ...query, dryRun });
+  const outcome = await store.delete(call.namespace, call.name ?? '', { ...query, dryRun, admission: deleteAdmission(scope, query) });
   const warnings = outcome.warnings?.length ? { warnings: outcome.warnings } : {};
   if (outcome.gone && !def.returnDeletedObject) {
     // details.group is omitempty upstream: absent for the core group.
@@ -56,7 +65,8 @@ export async function handleDelete({ call, store }: HandlerScope): Promise<ApiRe
  * the request sets `limit`), as upstream's DeleteCollection, and returns the list of
  * them as they were listed. Objects that went meanwhile are skipped.
  */
-export async function handleDeleteCollection({ call, store }: HandlerScope): Promise<ApiResult> {
+export async function handleDeleteCollection(scope: HandlerScope): Promise<ApiResult> {
+  const { call, store } = scope;
   const query: Parameters<typeof store.list>[1] = {};
   const o = call.options;
   if (o.labelSelector) query.labelSelector = o.labelSelector;
@@ -68,10 +78,11 @@ export async function handleDeleteCollection({ call, store }: HandlerScope): Pro
   const list = await store.list(call.namespace, query);
   const dq = deleteQuery(call);
   const dryRun = dryRunOf(call);
+  const admission = deleteAdmission(scope, dq);
   const warnings = new Set<string>();
   for (const item of list.items) {
     try {
-      const out = await store.delete(item.metadata?.namespace, item.metadata?.name ?? '', { ...dq, dryRun });
+      const out = await store.delete(item.metadata?.namespace, item.metadata?.name ?? '', { ...dq, dryRun, admission });
       for (const w of out.warnings ?? []) warnings.add(w);
     } catch (err) {
       if (!(err instanceof ApiError && err.reason === 'NotFound')) throw err;

@@ -12,6 +12,7 @@ import { managerName, recordUpdate } from '../field-management.js';
 import { decodeManagedFields, encodeManagedFields, parseManagerIdentifier, type ManagedFieldsEntry } from '../../machinery/fieldmanager/managed-fields.js';
 import { applyPatch } from '../patch/apply-patch.js';
 import { SCALE_KIND } from '../verbs.js';
+import { admissionRequest, mutateAdmission } from './admission.js';
 import type { HandlerScope } from './context.js';
 import { parentWithScale, scaleFromParent } from './scale-object.js';
 import { writeOptions } from './write.js';
@@ -61,14 +62,16 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
   const name = call.name ?? '';
   const warnings: string[] = [];
   const manager = managerName(call);
+  const scaleAdmission = { subresource: 'scale', kind: { group: SCALE_KIND.group, version: SCALE_KIND.version, kind: SCALE_KIND.kind }, view: (obj: KubeObject) => scaleFromParent(paths, obj) };
   const updated = await store.update(
     call.namespace,
     name,
-    (parent: KubeObject) => {
+    async (parent: KubeObject) => {
       const wanted = desired(scaleFromParent(paths, parent));
       const decoded = decodeObject(SCALE_KIND, wanted, call.options.fieldValidation);
       warnings.splice(0, warnings.length, ...decoded.warnings);
-      const scale = decoded.object;
+      // Admission sees Scales (the parent's before and after), as upstream's scale subresource shows them.
+      const scale = await mutateAdmission(scope, decoded.object, scaleFromParent(paths, parent), scaleAdmission);
       validateScale(scale, name);
       const uid = scale.metadata?.uid;
       if (uid && uid !== parent.metadata?.uid) {
@@ -84,7 +87,7 @@ async function writeScale(scope: HandlerScope, desired: ScaleUpdater): Promise<A
       dropScaleEntryTimes(next);
       return next;
     },
-    { ...writeOptions(scope), target: 'main' },
+    { ...writeOptions(scope), admission: admissionRequest(scope, scaleAdmission), target: 'main' },
   );
   return { type: 'object', code: 200, object: scaleFromParent(paths, updated), warnings };
 }

@@ -7,12 +7,13 @@ import type { ApiResult } from '../api-call.js';
 import { decodeObject } from '../decode.js';
 import { checkWriteOptions, managerName, recordUpdate } from '../field-management.js';
 import { applyPatch } from '../patch/apply-patch.js';
+import { admissionRequest, mutateAdmission } from './admission.js';
 import { handleApply } from './apply.js';
 import { isDryRun, type HandlerScope } from './context.js';
 
-/** Write options (dryRun, fieldManager) from the call. */
+/** Write options (dryRun, fieldManager, the request as admission sees it) from the call. */
 export function writeOptions(scope: HandlerScope): WriteOptions {
-  const o: WriteOptions = { dryRun: isDryRun(scope.call), user: scope.call.user };
+  const o: WriteOptions = { dryRun: isDryRun(scope.call), user: scope.call.user, admission: admissionRequest(scope) };
   if (scope.call.options.fieldManager) o.fieldManager = scope.call.options.fieldManager;
   return o;
 }
@@ -33,7 +34,7 @@ export async function handleCreate(scope: HandlerScope): Promise<ApiResult> {
   checkWriteOptions(call, 'CreateOptions');
   const { object, warnings } = decodeObject(store.definition, call.body, call.options.fieldValidation);
   recordUpdate(store.definition, undefined, undefined, object, managerName(call), requestsReset(call.body));
-  const created = await store.create(call.namespace, object, writeOptions(scope));
+  const created = await store.create(call.namespace, await mutateAdmission(scope, object), writeOptions(scope));
   return { type: 'object', code: 201, object: created, warnings };
 }
 
@@ -52,8 +53,10 @@ export async function handleUpdate(scope: HandlerScope): Promise<ApiResult> {
     name,
     (current) => {
       const next = cloneObject(object);
-      recordUpdate(store.definition, call.subresource, current.metadata ? current : undefined, next, manager, reset);
-      return next;
+      const old = current.metadata ? current : undefined;
+      recordUpdate(store.definition, call.subresource, old, next, manager, reset);
+      // A missing object is created (create-on-update): admitted as a CREATE.
+      return mutateAdmission(scope, next, old);
     },
     { ...writeOptions(scope), target: targetOf(scope) },
   );
@@ -77,7 +80,7 @@ export async function handlePatch(scope: HandlerScope): Promise<ApiResult> {
       const decoded = decodeObject(def, patched, call.options.fieldValidation);
       warnings.splice(0, warnings.length, ...decoded.warnings);
       recordUpdate(def, call.subresource, current, decoded.object, manager, requestsReset(patched));
-      return decoded.object;
+      return mutateAdmission(scope, decoded.object, current);
     },
     { ...writeOptions(scope), target: targetOf(scope) },
   );

@@ -1,7 +1,8 @@
 /**
  * core/v1 ResourceQuota: a namespace's caps (`spec.hard`), with what is used reported in
  * status through `/status`. Validated as upstream (non-negative quantities, known scopes).
- * Enforcement (the quota admission plugin and controller) is not part of this server yet.
+ * Enforced by the ResourceQuota admission plugin (endpoints/admission/resource-quota.ts), its
+ * status kept by the quota controller (server/resourcequota-controller.ts).
  */
 import type { ResourceQuota } from '../../../gen/kube/core-v1.js';
 import { type FieldError, goStringSlice, goValue, invalidValue, notSupported } from '../../machinery/validation/field-error.js';

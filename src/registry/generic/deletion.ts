@@ -42,7 +42,8 @@ export function validateDeleteOptions(dopts: DeleteQuery): void {
  * The delete verb on the object at `key`. The request's preconditions (uid,
  * resourceVersion) must hold (409). An object something keeps is marked for deletion and
  * stays (`gone: false`); deleting it again changes nothing unless it shortens a grace
- * period. A dry run answers what would happen and writes nothing.
+ * period. A dry run answers what would happen and writes nothing. `admit` (validating
+ * admission) sees the stored object once the request's own checks passed.
  */
 export async function deleteObject(
   store: ObjectStore,
@@ -50,6 +51,7 @@ export async function deleteObject(
   key: string,
   name: string,
   dopts: DeleteQuery & WriteOptions,
+  admit?: (current: KubeObject) => Promise<void>,
 ): Promise<DeleteOutcome> {
   const q = qualified(def);
   def.admitDelete?.(name);
@@ -62,6 +64,7 @@ export async function deleteObject(
     const current = await store.get(key);
     validateDeleteOptions(dopts);
     checkPreconditions(def, name, current, preconditions);
+    await admit?.(current);
     const plan = planDelete(def, current, dopts, Date.now());
     if (plan.action === 'pending') return outcome({ object: withType(def, current), gone: false });
     if (plan.action === 'update') {

@@ -6,13 +6,15 @@
  * preparation (before-create.ts, before-update.ts), deletion (deletion.ts), selection
  * (predicate.ts) and storage errors (storage-errors.ts).
  */
-import { ApiError, alreadyExists, expired, tooLargeResourceVersion, type Qualified } from '../../machinery/errors/index.js';
+import { ApiError, alreadyExists, expired, tooLargeResourceVersion } from '../../machinery/errors/index.js';
 import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
 import { lazyListOf, type LazyObject, type ObjectListOptions, type ObjectStore, type ObjectWatchOptions } from '../../storage/object-store.js';
+import type { AdmissionChain } from '../rest/admission.js';
 import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition } from '../rest/definition.js';
 import { storageView } from '../rest/served.js';
 import { materializeList, type ItemList, type ListQuery, type ObjectUpdater, type ResourceStore, type UpdateOutcome, type WatchEvent, type WriteOptions, type WriteTarget } from '../rest/resource-store.js';
+import { validateAdmission } from './admit.js';
 import { beforeCreate } from './before-create.js';
 import { beforeUpdate } from './before-update.js';
 import { checkNameMatches } from './checks.js';
@@ -40,15 +42,13 @@ function memoized(f: (obj: KubeObject) => KubeObject): (obj: KubeObject) => Kube
   };
 }
 
-/** Admission-like check run before creating an object in a namespace (namespace lifecycle). */
-export type NamespaceCheck = (namespace: string, q: Qualified, name: string) => Promise<void>;
-
 /** What a generic store needs besides its definition. */
 export interface GenericStoreOptions {
   store: ObjectStore;
   /** Storage key prefix, e.g. `/registry`. */
   prefix: string;
-  namespaceCheck?: NamespaceCheck;
+  /** Validating admission, run on every create, update and delete (see rest/admission.ts). */
+  admission?: AdmissionChain;
   /** What a definition's allocator draws from; absent: upstream's defaults. */
   ranges?: AllocationRanges;
 }
@@ -79,11 +79,11 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     }
   }
 
-  /** A create's object and key: the create step, then the namespace check, then the key. */
+  /** A create's object and key: the create step, then validating admission, then the key. */
   async function admitCreate(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<{ obj: KubeObject; name: string; key: string }> {
     const { obj, name } = beforeCreate(def, namespace, input, { ...(wopts.user ? { user: wopts.user } : {}), ...(wopts.request ? { request: wopts.request } : {}) });
     const ns = obj.metadata?.namespace;
-    if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
+    await validateAdmission(opts.admission, def, { operation: 'CREATE', namespace: ns, name, object: obj }, wopts);
     return { obj, name, key: keyFor(ns, name) };
   }
 
@@ -145,6 +145,7 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     let pending: Reservation | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       const next = beforeUpdate(def, req, await updater(cloneObject(current)), current);
+      await validateAdmission(opts.admission, def, { operation: 'UPDATE', namespace, name, object: next, oldObject: current, target: wopts.target }, wopts);
       if (allocator && wopts.target === 'main') {
         const previous = pending;
         pending = undefined;
@@ -319,7 +320,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     replace: (namespace, name, updater, wopts) => writeUpdate(namespace, name, updater, wopts, true),
 
     async delete(namespace, name, dopts) {
-      const outcome = await deleteObject(store, def, keyFor(namespace, name), name, dopts);
+      const admit = (current: KubeObject): Promise<void> => validateAdmission(opts.admission, def, { operation: 'DELETE', namespace, name, oldObject: current }, dopts);
+      const outcome = await deleteObject(store, def, keyFor(namespace, name), name, dopts, admit);
       if (outcome.gone && !dopts.dryRun) await allocator?.release(outcome.object);
       return outcome;
     },

@@ -7,6 +7,7 @@
  * compare-and-swap retry like any updater.
  */
 import type { KubeObject } from '../../machinery/meta/object.js';
+import type { AdmissionRequest } from '../rest/admission.js';
 import { definitionApiVersion } from '../rest/definition.js';
 import { listItemsOf, materializeList, type GetQuery, type ItemList, type ListQuery, type ResourceStore, type WatchEvent } from '../rest/resource-store.js';
 import { isStorageView, type ServedResource } from '../rest/served.js';
@@ -29,6 +30,8 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
     }
     return shown;
   };
+  // Validating admission in the storage store sees objects in the request's version.
+  const admitted = <T extends { admission?: AdmissionRequest }>(opts: T): T => (opts.admission ? { ...opts, admission: { ...opts.admission, fromStorage: out } } : opts);
   const convertEvent = (ev: WatchEvent): WatchEvent =>
     ev.type === 'ERROR' ? ev : ev.type === 'BOOKMARK' ? { type: ev.type, object: { ...ev.object, apiVersion: definitionApiVersion(served), kind: served.kind } } : { type: ev.type, object: outOnce(ev.object) };
   const listItems = async (namespace: string | undefined, query: ListQuery): Promise<ItemList> => {
@@ -66,20 +69,20 @@ export function versionView(storage: ResourceStore, served: ServedResource): Res
       })();
     },
     async create(namespace, obj, opts) {
-      return out(await storage.create(namespace, served.toStorage(obj), { ...opts, request }));
+      return out(await storage.create(namespace, served.toStorage(obj), admitted({ ...opts, request })));
     },
     async update(namespace, name, updater, opts) {
-      const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), { ...opts, request });
+      const updated = await storage.update(namespace, name, async (current) => served.toStorage(await updater(out(current))), admitted({ ...opts, request }));
       return out(updated);
     },
     async replace(namespace, name, updater, opts) {
       // A missing object reaches the updater as {} (create-on-update): nothing to convert.
       const shown = (current: KubeObject): KubeObject => (Object.keys(current).length === 0 ? current : out(current));
-      const outcome = await storage.replace(namespace, name, async (current) => served.toStorage(await updater(shown(current))), { ...opts, request });
+      const outcome = await storage.replace(namespace, name, async (current) => served.toStorage(await updater(shown(current))), admitted({ ...opts, request }));
       return { ...outcome, object: out(outcome.object) };
     },
     async delete(namespace, name, opts) {
-      const outcome = await storage.delete(namespace, name, { ...opts, requestVersion: served.version });
+      const outcome = await storage.delete(namespace, name, admitted({ ...opts, requestVersion: served.version }));
       return { ...outcome, object: out(outcome.object) };
     },
   };

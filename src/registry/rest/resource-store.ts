@@ -5,6 +5,7 @@
 import type { KubeList, KubeObject } from '../../machinery/meta/object.js';
 import type { SerializedMemo } from '../../machinery/meta/serialized.js';
 import type { LazyObject } from '../../storage/object-store.js';
+import type { AdmissionRequest } from './admission.js';
 import type { ServedResource } from './served.js';
 import type { RequestUser, RequestVersion } from './strategy.js';
 
@@ -39,6 +40,8 @@ export interface WriteOptions {
   request?: RequestVersion;
   /** The requesting user, for strategies that record it (a CSR's requestor). */
   user?: RequestUser;
+  /** The request as admission describes it (set by the handlers; absent: the server's own write). */
+  admission?: AdmissionRequest;
 }
 
 /** A watch event as it goes to clients. */

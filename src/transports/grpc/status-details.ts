@@ -11,6 +11,7 @@ import { Status as StatusMessage } from '../../../gen/k8s/io/apimachinery/pkg/ap
 import { kubeJsonToMessage, messageToKubeJson } from '../../machinery/schema/index.js';
 import {
   grpcCodeForReason,
+  reasonForHttpCode,
   REASON_CODES,
   toApiError,
   type Status,
@@ -38,7 +39,8 @@ export function statusFromMessage(m: StatusMessage): Status {
 /** Renders anything thrown by the pipeline as a gRPC error carrying the Kubernetes Status. */
 export function toGrpcError(err: unknown): Partial<StatusObject> & Error {
   const status = toApiError(err).status;
-  const code = grpcCodeForReason(status.reason);
+  // A Status without a reason (a webhook's refusal may carry none) maps by its HTTP code.
+  const code = grpcCodeForReason(status.reason || reasonForHttpCode(status.code));
   const message = status.message ?? '';
   const metadata = new Metadata();
   const value = Buffer.from(StatusMessage.encode(statusToMessage(status)).finish());
