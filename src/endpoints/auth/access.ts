@@ -24,8 +24,13 @@ export interface AccessControl {
   authorizer: Authorizer;
 }
 
-/** The authorization attributes of a resource call. */
+/**
+ * The authorization attributes of a resource call. As upstream's RequestInfo, a namespace's own
+ * path (`/api/v1/namespaces/NAME[/status|/finalize]`) names it as the request's namespace too, so
+ * a RoleBinding in NAME may grant access to the namespace object itself.
+ */
 export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttributes {
+  const ownNamespace = call.group === '' && call.resource === 'namespaces' ? call.name : undefined;
   return {
     user,
     verb: verbLabel(call),
@@ -34,7 +39,7 @@ export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttr
     apiVersion: call.version,
     resource: call.resource,
     subresource: call.subresource ?? '',
-    namespace: call.namespace ?? '',
+    namespace: call.namespace ?? ownNamespace ?? '',
     name: call.name ?? '',
   };
 }
