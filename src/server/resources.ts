@@ -63,6 +63,8 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         prefix: opts.prefix,
         ...(opts.namespaceCheck ? { namespaceCheck: opts.namespaceCheck } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
+        ...(opts.access ? { access: opts.access } : {}),
+        storage: (g: string, r: string) => stores.get(`${g}/${r}`),
       };
       const store = def.computed
         ? createComputedStore(def, {

@@ -10,7 +10,8 @@ import { ApiError, alreadyExists, expired, tooLargeResourceVersion, type Qualifi
 import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
 import { lazyListOf, type LazyObject, type ObjectListOptions, type ObjectStore, type ObjectWatchOptions } from '../../storage/object-store.js';
-import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition } from '../rest/definition.js';
+import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition, type ReviewAccess, type WriteAdmissionContext } from '../rest/definition.js';
+import type { RequestUser } from '../rest/strategy.js';
 import { storageView } from '../rest/served.js';
 import { materializeList, type ItemList, type ListQuery, type ObjectUpdater, type ResourceStore, type UpdateOutcome, type WatchEvent, type WriteOptions, type WriteTarget } from '../rest/resource-store.js';
 import { beforeCreate } from './before-create.js';
@@ -51,6 +52,10 @@ export interface GenericStoreOptions {
   namespaceCheck?: NamespaceCheck;
   /** What a definition's allocator draws from; absent: upstream's defaults. */
   ranges?: AllocationRanges;
+  /** The server's access control, for a definition's write admission (absent: not wired, the admission is skipped). */
+  access?: () => ReviewAccess | undefined;
+  /** Other installed resources' storage-version stores, for a definition's write admission. */
+  storage?: (group: string, resource: string) => ResourceStore | undefined;
 }
 
 /** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
@@ -65,6 +70,14 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const typedOnce = memoized(typed);
   const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
   const allocator = declared.allocator?.({ store, prefix, ranges: opts.ranges ?? DEFAULT_ALLOCATION_RANGES });
+  const admission = declared.admission;
+
+  /** The write admission's context for a user's write in `namespace`; undefined when nothing is to be checked. */
+  function admissionContext(user: RequestUser | undefined, namespace: string | undefined): WriteAdmissionContext | undefined {
+    const access = admission && user ? opts.access?.() : undefined;
+    if (!access || !user) return undefined;
+    return { user, namespace: namespace ?? '', access, storage: (g, r) => opts.storage?.(g, r) };
+  }
 
   /** A create-if-absent write with the object's unique values reserved first and given back if the write fails. */
   async function writeNew(key: string, obj: KubeObject): Promise<KubeObject> {
@@ -84,6 +97,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     const { obj, name } = beforeCreate(def, namespace, input, { ...(wopts.user ? { user: wopts.user } : {}), ...(wopts.request ? { request: wopts.request } : {}) });
     const ns = obj.metadata?.namespace;
     if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
+    const actx = admission?.create ? admissionContext(wopts.user, ns) : undefined;
+    if (actx) await admission?.create?.(obj, actx);
     return { obj, name, key: keyFor(ns, name) };
   }
 
@@ -145,6 +160,8 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     let pending: Reservation | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       const next = beforeUpdate(def, req, await updater(cloneObject(current)), current);
+      const actx = admission?.update && wopts.target === 'main' ? admissionContext(wopts.user, current.metadata?.namespace) : undefined;
+      if (actx) await admission?.update?.(next, current, actx);
       if (allocator && wopts.target === 'main') {
         const previous = pending;
         pending = undefined;
