@@ -4,7 +4,8 @@
  * and the cluster-wide form) checked against the catalog, the non-resource paths (discovery,
  * OpenAPI v2 and v3, /metrics, /version, health, issuer discovery), and the methods of every
  * gRPC service it registers, checked against what reflection lists. Each is asked three times,
- * on one server running the defaults (TLS, RBAC, anonymous access on the open paths only):
+ * on one server running the defaults (TLS, RBAC, anonymous access on the open paths only) with
+ * every API version turned on (`api/all=true`), so alphas and off-by-default betas are walked too:
  *
  * - without credentials: 401 Unauthorized (gRPC UNAUTHENTICATED), except the open paths;
  * - as `bob`, a `--token-auth-file` user bound to nothing: 403 with upstream's Forbidden
@@ -24,6 +25,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Client, Metadata, status as GrpcStatus, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { HealthClient } from '../../gen/grpc/health/v1/health.js';
 import { RESOURCES, type ResourceFacts } from '../../gen/resources.js';
 import { statusFromGrpcError } from '../../src/transports/grpc/status-details.js';
 import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
@@ -325,7 +327,7 @@ describe('every route and every gRPC method, unauthenticated, unbound and bound'
     const dir = await mkdtemp(join(tmpdir(), 'wheelhouse-every-route-tokens-'));
     const tokenAuthFile = join(dir, 'tokens.csv');
     await writeFile(tokenAuthFile, TOKENS);
-    ts = await startTestServer({ plainHttp: false, authorizationMode: 'RBAC', anonymousAuth: 'open-paths', tokenAuthFile });
+    ts = await startTestServer({ plainHttp: false, authorizationMode: 'RBAC', anonymousAuth: 'open-paths', tokenAuthFile, runtimeConfig: 'api/all=true' });
     admin = readFileSync(join(ts.dataDir, 'admin-token'), 'utf8').trim();
     const asAdmin = { authorization: `Bearer ${admin}` };
     const everything = {
@@ -426,8 +428,16 @@ describe('every route and every gRPC method, unauthenticated, unbound and bound'
     const resourceServices = reflected.filter((s) => s.startsWith('wheelhouse.'));
     assert.deepEqual([...resourceServices].sort(), [...registered].sort(), 'reflection and the registered services differ');
     const others = reflected.filter((s) => !s.startsWith('wheelhouse.'));
-    // Besides the resource services only health, gRPC's open path (as /livez); reflection does not list itself.
+    // Besides the resource services only health, gRPC's open path (as /livez): answered without credentials.
+    // Reflection (which does not list itself) answered the listing above without credentials too.
     assert.deepEqual(others, ['grpc.health.v1.Health']);
+    const health = new HealthClient(ts.server.grpcAddress, grpcCredentials(ts.server, false));
+    try {
+      const answer = await new Promise<{ status: number }>((resolve, reject) => health.check({ service: '' }, (err, res) => (err ? reject(err) : resolve(res))));
+      assert.equal(answer.status, 1, 'SERVING');
+    } finally {
+      health.close();
+    }
     // Each served catalog version has its service.
     const served = new Set(ts.server.catalog.stores.map((s) => `${s.definition.group}/${s.definition.version}/${s.definition.resource}`));
     const byService = new Map<string, { facts: ResourceFacts; definition: Record<string, MethodDefinition<unknown, unknown>> }>();
