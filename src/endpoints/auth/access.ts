@@ -45,6 +45,7 @@ export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttr
     subresource: call.subresource ?? '',
     namespace: call.namespace ?? ownNamespace ?? '',
     name: call.name ?? selected ?? '',
+    ...(call.options.fieldSelector ? { fieldSelector: call.options.fieldSelector } : {}),
   };
 }
 

@@ -3,8 +3,11 @@
  * plugin/pkg/auth/authorizer/node: a kubelet, user `system:node:NAME` in group `system:nodes`,
  * reads only what the Pods bound to its node (`spec.nodeName`) need — their Secrets,
  * ConfigMaps, PersistentVolumeClaims and the PersistentVolumes those are bound to, tokens of
- * their ServiceAccounts — reads and writes its own Node and the status of its Pods, and has
- * upstream's static node rules for the rest (events, leases, CSR creation, reviews, …).
+ * their ServiceAccounts, its VolumeAttachments —, reads only its own Node, its own Lease and
+ * CSINode, lists Pods only by its `spec.nodeName`, and has upstream's static node rules for the
+ * rest (events, CSRs, reviews, services, …). As upstream with AuthorizeNodeWithSelectors (1.33's
+ * default), writes of Nodes, node status, pod status and mirror pods are allowed to any node:
+ * limiting them to its own is the NodeRestriction admission plugin's work.
  *
  * Upstream keeps a graph fed by informers; here the relationships are computed when asked,
  * from the node's Pods as the pod store lists them (`spec.nodeName` field selector, served
@@ -29,18 +32,20 @@ const NODE_RULES: readonly PolicyRule[] = [
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
   rule(['get', 'list', 'watch'], [''], ['services']),
-  rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
-  rule(['list', 'watch'], [''], ['pods']),
-  rule(['create'], [''], ['pods']),
-  rule(['create'], [''], ['pods/eviction']),
-  rule(['create', 'update', 'patch'], ['', 'events.k8s.io'], ['events']),
+  rule(['create', 'update', 'patch'], [''], ['events']),
   rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
   rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient', 'certificatesigningrequests/selfnodeclient']),
-  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
-  rule(['get', 'create', 'update', 'patch', 'delete'], ['storage.k8s.io'], ['csinodes']),
-  rule(['get'], ['storage.k8s.io'], ['volumeattachments', 'csidrivers']),
+  rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['csidrivers']),
   rule(['get', 'list', 'watch'], ['node.k8s.io'], ['runtimeclasses']),
 ];
+
+/** Whether a field selector requires `spec.nodeName` to be exactly `node` (`=` or `==`). */
+function selectsNode(fieldSelector: string | undefined, node: string): boolean {
+  return (fieldSelector ?? '').split(',').some((term) => {
+    const m = /^\s*spec\.nodeName\s*==?\s*(.*?)\s*$/.exec(term);
+    return m?.[1] === node;
+  });
+}
 
 /** The node a user is, by upstream's NodeIdentifier: `system:node:NAME` in `system:nodes` (NAME may be empty). */
 export function nodeIdentity(user: UserInfo): string | undefined {
@@ -121,50 +126,85 @@ export function nodeAuthorizer(catalog: ApiCatalog): Authorizer {
     return false;
   };
 
-  /** A read (get, or a list/watch of one object by name) of a namespaced object a Pod of the node references. */
-  const readReferenced = async (node: string, a: ResourceAttributes, kind: keyof PodReferences, verbs: readonly string[]): Promise<Decision> => {
-    if (!verbs.includes(a.verb)) return { decision: 'noOpinion', reason: verbs.length === 1 ? `can only ${verbs[0]} individual resources of this type` : 'can only read resources of this type' };
-    if (a.subresource) return { decision: 'noOpinion', reason: 'cannot read subresource' };
-    if (!a.namespace) return { decision: 'noOpinion', reason: 'can only read namespaced object of this type' };
-    if (!a.name) return { decision: 'noOpinion', reason: 'No Object name found' };
-    return (await referenced(node, kind, a.namespace, a.name)) ? ALLOW : noRelationship(node);
+  const deny = (reason: string): Decision => ({ decision: 'noOpinion', reason });
+  /** A relationship with the node decides: allowed, or upstream's "no relationship" reason. */
+  const related = async (node: string, a: ResourceAttributes, found: () => Promise<boolean>): Promise<Decision> => {
+    if (!a.name) return deny('No Object name found');
+    return (await found()) ? ALLOW : noRelationship(node);
+  };
+  const podBound = (node: string, a: ResourceAttributes) => async (): Promise<boolean> =>
+    (await podsOf(node)).some((p) => p.metadata?.namespace === a.namespace && p.metadata?.name === a.name);
+  const attached = (node: string, name: string) => async (): Promise<boolean> => {
+    const va = await catalog.resource('storage.k8s.io', 'v1', 'volumeattachments')?.get(undefined, name).catch(() => undefined);
+    return (va as { spec?: { nodeName?: string } } | undefined)?.spec?.nodeName === node;
   };
 
+  /** get, list or watch of one namespaced object a Pod of the node references (authorizeReadNamespacedObject). */
+  const readReferenced = (node: string, a: ResourceAttributes, kind: keyof PodReferences): Promise<Decision> | Decision => {
+    if (!['get', 'list', 'watch'].includes(a.verb)) return deny('can only read resources of this type');
+    if (a.subresource) return deny('cannot read subresource');
+    if (!a.namespace) return deny('can only read namespaced object of this type');
+    return related(node, a, () => referenced(node, kind, a.namespace, a.name));
+  };
+  /** A get of one object related to the node (authorizeGet). */
+  const getRelated = (node: string, a: ResourceAttributes, found: () => Promise<boolean>): Promise<Decision> | Decision => {
+    if (a.verb !== 'get') return deny('can only get individual resources of this type');
+    if (a.subresource) return deny('cannot get subresource');
+    return related(node, a, found);
+  };
+  /** A lease or CSINode: the node's own, by name (any name on create, which NodeRestriction checks). */
+  const own = (node: string, a: ResourceAttributes, what: string, leases: boolean): Decision => {
+    if (!['get', 'create', 'update', 'patch', 'delete'].includes(a.verb)) return deny(`can only get, create, update, patch, or delete a ${what}`);
+    if (leases && a.namespace !== 'kube-node-lease') return deny('can only access leases in the "kube-node-lease" system namespace');
+    if (!leases && a.subresource) return deny('cannot authorize CSINode subresources');
+    if (a.verb !== 'create' && a.name !== node) return deny(`can only access ${leases ? 'node lease' : 'CSINode'} with the same name as the requesting node`);
+    return ALLOW;
+  };
+
+  /** Upstream's subdivided resources (AuthorizeNodeWithSelectors on, as 1.33's default); undefined: the static rules decide. */
   const decide = async (node: string, a: ResourceAttributes): Promise<Decision | undefined> => {
     const core = a.apiGroup === '';
-    if (core && a.resource === 'secrets') return readReferenced(node, a, 'secrets', ['get', 'list', 'watch']);
-    if (core && a.resource === 'configmaps') return readReferenced(node, a, 'configmaps', ['get', 'list', 'watch']);
+    if (core && a.resource === 'secrets') return readReferenced(node, a, 'secrets');
+    if (core && a.resource === 'configmaps') return readReferenced(node, a, 'configmaps');
     if (core && a.resource === 'persistentvolumeclaims') {
-      if (a.subresource === 'status') {
-        if (a.verb !== 'update' && a.verb !== 'patch') return { decision: 'noOpinion', reason: 'can only update or patch the status of resources of this type' };
-        return a.name && (await referenced(node, 'persistentvolumeclaims', a.namespace, a.name)) ? ALLOW : noRelationship(node);
-      }
-      return readReferenced(node, a, 'persistentvolumeclaims', ['get']);
+      const claim = () => referenced(node, 'persistentvolumeclaims', a.namespace, a.name);
+      if (a.subresource !== 'status') return getRelated(node, a, claim);
+      if (a.verb !== 'update' && a.verb !== 'patch') return deny('can only get/update/patch this type');
+      return related(node, a, claim);
     }
-    if (core && a.resource === 'persistentvolumes') {
-      if (a.verb !== 'get' || a.subresource) return { decision: 'noOpinion', reason: 'can only get individual resources of this type' };
-      return a.name && (await volumeReferenced(node, a.name)) ? ALLOW : noRelationship(node);
-    }
+    if (core && a.resource === 'persistentvolumes') return getRelated(node, a, () => volumeReferenced(node, a.name));
+    if (a.apiGroup === 'storage.k8s.io' && a.resource === 'volumeattachments') return getRelated(node, a, attached(node, a.name));
     if (core && a.resource === 'serviceaccounts') {
-      if (a.verb !== 'create' || a.subresource !== 'token') return { decision: 'noOpinion', reason: 'can only create tokens for individual service accounts' };
-      return a.name && (await referenced(node, 'serviceaccounts', a.namespace, a.name)) ? ALLOW : noRelationship(node);
+      if (a.verb !== 'create' || !a.name) return deny('can only create tokens for individual service accounts');
+      if (a.subresource !== 'token') return deny('can only create token subresource of serviceaccount');
+      return related(node, a, () => referenced(node, 'serviceaccounts', a.namespace, a.name));
     }
+    if (a.apiGroup === 'coordination.k8s.io' && a.resource === 'leases') return own(node, a, 'node lease', true);
+    if (a.apiGroup === 'storage.k8s.io' && a.resource === 'csinodes') return own(node, a, 'CSINode', false);
     if (core && a.resource === 'nodes') {
-      // Its own Node: read, update, patch (and its status); creating and listing are static rules.
-      const own = a.name === node;
-      if (a.subresource === 'status') return own && (a.verb === 'get' || a.verb === 'update' || a.verb === 'patch') ? ALLOW : { decision: 'noOpinion', reason: `node '${node}' cannot modify node '${a.name}'` };
-      if (a.subresource) return undefined;
-      if (['get', 'update', 'patch', 'delete'].includes(a.verb) || ((a.verb === 'list' || a.verb === 'watch') && a.name)) {
-        return own ? ALLOW : { decision: 'noOpinion', reason: `node '${node}' cannot ${a.verb === 'get' || a.verb === 'list' || a.verb === 'watch' ? 'read' : 'modify'} node '${a.name}'` };
+      // Writes are NodeRestriction's to limit; reads compare the name, so a kubelet may look for its Node before creating it.
+      if (!a.subresource && ['create', 'update', 'patch'].includes(a.verb)) return ALLOW;
+      if (!a.subresource && ['get', 'list', 'watch'].includes(a.verb)) {
+        if (a.name === node) return ALLOW;
+        return deny(a.name ? `node '${node}' cannot read '${a.name}', only its own Node object` : `node '${node}' cannot read all nodes, only its own Node object`);
       }
-      return undefined;
+      if (a.subresource === 'status' && (a.verb === 'update' || a.verb === 'patch')) return ALLOW;
+      return NO_OPINION;
     }
     if (core && a.resource === 'pods') {
-      // Its Pods: get, delete, status; a mirror pod's create and list/watch are static rules.
-      const bound = async (): Promise<boolean> => (await podsOf(node)).some((p) => p.metadata?.namespace === a.namespace && p.metadata?.name === a.name);
-      if (a.subresource === 'status' && (a.verb === 'get' || a.verb === 'update' || a.verb === 'patch')) return a.name && (await bound()) ? ALLOW : noRelationship(node);
-      if (!a.subresource && (a.verb === 'get' || a.verb === 'delete')) return a.name && (await bound()) ? ALLOW : noRelationship(node);
-      return undefined;
+      if (!a.subresource) {
+        if (a.verb === 'get') return getRelated(node, a, podBound(node, a));
+        if (a.verb === 'list' || a.verb === 'watch') {
+          if (selectsNode(a.fieldSelector, node)) return ALLOW;
+          if (a.name) return related(node, a, podBound(node, a));
+          return deny('can only list/watch pods with spec.nodeName field selector');
+        }
+        // Mirror pods; NodeRestriction limits them to the node's own.
+        if (a.verb === 'create' || a.verb === 'delete') return ALLOW;
+      }
+      if (a.subresource === 'status' && (a.verb === 'update' || a.verb === 'patch')) return ALLOW;
+      if (a.subresource === 'eviction' && a.verb === 'create') return ALLOW;
+      return NO_OPINION;
     }
     return undefined;
   };
