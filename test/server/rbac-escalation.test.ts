@@ -87,6 +87,11 @@ describe('RBAC escalation prevention', () => {
     )}`);
     const role = await api(ts.server, 'POST', `${RBAC}/namespaces/team/roles`, { metadata: { name: 'bob-secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }, BOB);
     assert.deepEqual([role.status, role.body.message], [403, `roles.rbac.authorization.k8s.io "bob-secrets" is forbidden: ${held(SECRETS_GET)}`]);
+    // Checked before validation, as upstream: an invalid role that escalates is a 403 (the admin's is a 422).
+    const invalid = clusterRole('bad%name', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]);
+    const invalidByBob = await api(ts.server, 'POST', `${RBAC}/clusterroles`, invalid, BOB);
+    assert.deepEqual([invalidByBob.status, invalidByBob.body.message], [403, `clusterroles.rbac.authorization.k8s.io "bad%name" is forbidden: ${held(SECRETS_GET)}`]);
+    assert.equal((await api(ts.server, 'POST', `${RBAC}/clusterroles`, invalid, admin)).status, 422);
     // Dry run is refused the same way.
     const dry = await api(ts.server, 'POST', `${RBAC}/clusterroles?dryRun=All`, clusterRole('bob-secrets', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }]), BOB);
     assert.equal(dry.status, 403);

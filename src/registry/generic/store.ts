@@ -94,11 +94,12 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
   /** A create's object and key: the create step, then the namespace check, then the key. */
   async function admitCreate(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<{ obj: KubeObject; name: string; key: string }> {
+    // The write admission sees the object as decoded, before the strategy prepares and validates it.
+    const actx = admission?.create ? admissionContext(wopts.user, def.namespaced ? (namespace ?? input.metadata?.namespace) : undefined) : undefined;
+    if (actx) await admission?.create?.(input, actx);
     const { obj, name } = beforeCreate(def, namespace, input, { ...(wopts.user ? { user: wopts.user } : {}), ...(wopts.request ? { request: wopts.request } : {}) });
     const ns = obj.metadata?.namespace;
     if (def.namespaced && opts.namespaceCheck && ns) await opts.namespaceCheck(ns, q, name);
-    const actx = admission?.create ? admissionContext(wopts.user, ns) : undefined;
-    if (actx) await admission?.create?.(obj, actx);
     return { obj, name, key: keyFor(ns, name) };
   }
 
@@ -159,9 +160,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     // The reservation of the latest attempt: an attempt that lost a conflict gives its values back.
     let pending: Reservation | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
-      const next = beforeUpdate(def, req, await updater(cloneObject(current)), current);
+      const updated = await updater(cloneObject(current));
       const actx = admission?.update && wopts.target === 'main' ? admissionContext(wopts.user, current.metadata?.namespace) : undefined;
-      if (actx) await admission?.update?.(next, current, actx);
+      if (actx) await admission?.update?.(updated, current, actx);
+      const next = beforeUpdate(def, req, updated, current);
       if (allocator && wopts.target === 'main') {
         const previous = pending;
         pending = undefined;

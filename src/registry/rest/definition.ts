@@ -172,8 +172,9 @@ export interface ResourceDefinition<T extends object = KubeObject> {
    */
   allocator?(ctx: AllocatorContext): Allocator;
   /**
-   * Admission-like checks of a write by a user, run by the generic store after the strategy's
-   * preparation and validation and before the write (RBAC's escalation prevention): each throws
+   * Admission-like checks of a write by a user, run by the generic store on the object as decoded
+   * (as upstream's policy-based RBAC storage, before the strategy prepares and validates it) and
+   * before the write (RBAC's escalation prevention): each throws
    * the ApiError that refuses the write. Writes without a user (the server's own) skip them.
    */
   admission?: WriteAdmission<T>;
