@@ -134,5 +134,10 @@ describe('the Node authorizer', () => {
     const bob = await api(ts.server, 'GET', `${NS}/secrets/s-volume`, undefined, { authorization: 'Bearer bob-token' });
     assert.equal(bob.body.message, 'secrets "s-volume" is forbidden: User "bob" cannot get resource "secrets" in API group "" in the namespace "default"');
     assert.equal((await api(ts.server, 'GET', '/api/v1/services', undefined, { authorization: 'Bearer bob-token' })).status, 403);
+    // Upstream's system:node ClusterRole holds the node rules; its binding names nobody (the Node authorizer decides).
+    const role = await asAdmin('GET', '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:node');
+    assert.ok(role.body.rules.some((r: { resources?: string[]; verbs: string[] }) => r.resources?.includes('serviceaccounts/token') && r.verbs.includes('create')), JSON.stringify(role.body.rules));
+    const binding = await asAdmin('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/system:node');
+    assert.deepEqual([binding.body.roleRef.name, binding.body.subjects], ['system:node', undefined]);
   });
 });

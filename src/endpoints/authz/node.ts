@@ -5,7 +5,7 @@
  * ConfigMaps, PersistentVolumeClaims and the PersistentVolumes those are bound to, tokens of
  * their ServiceAccounts, its VolumeAttachments —, reads only its own Node, its own Lease and
  * CSINode, lists Pods only by its `spec.nodeName`, and has upstream's static node rules for the
- * rest (events, CSRs, reviews, services, …). As upstream with AuthorizeNodeWithSelectors (1.33's
+ * rest (upstream's NodeRules, the `system:node` ClusterRole's: events, CSRs, reviews, services, …). As upstream with AuthorizeNodeWithSelectors (1.33's
  * default), writes of Nodes, node status, pod status and mirror pods are allowed to any node:
  * limiting them to its own is the NodeRestriction admission plugin's work.
  *
@@ -14,7 +14,7 @@
  * from the watch cache), so a decision is never behind the store. Other users: no opinion.
  */
 import type { PersistentVolumeClaim, Pod, PodSpec } from '../../../gen/kube/core-v1.js';
-import type { PolicyRule } from '../../../gen/kube/rbac-v1.js';
+import { NODE_RULES } from '../../registry/rbac/bootstrap-policy.js';
 import type { UserInfo } from '../api-call.js';
 import type { ApiCatalog } from '../catalog.js';
 import type { AuthorizationAttributes, Authorizer, Decision, ResourceAttributes } from './attributes.js';
@@ -25,19 +25,6 @@ const NODE_PREFIX = 'system:node:';
 const NO_OPINION: Decision = { decision: 'noOpinion', reason: '' };
 const ALLOW: Decision = { decision: 'allow', reason: '' };
 
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
-
-/** Upstream's static node rules (bootstrappolicy.NodeRules) for what the graph does not subdivide. */
-const NODE_RULES: readonly PolicyRule[] = [
-  rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
-  rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
-  rule(['get', 'list', 'watch'], [''], ['services']),
-  rule(['create', 'update', 'patch'], [''], ['events']),
-  rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
-  rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient', 'certificatesigningrequests/selfnodeclient']),
-  rule(['get', 'list', 'watch'], ['storage.k8s.io'], ['csidrivers']),
-  rule(['get', 'list', 'watch'], ['node.k8s.io'], ['runtimeclasses']),
-];
 
 /** Whether a field selector requires `spec.nodeName` to be exactly `node` (`=` or `==`). */
 function selectsNode(fieldSelector: string | undefined, node: string): boolean {
