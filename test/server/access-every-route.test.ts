@@ -422,14 +422,41 @@ describe('every route and every gRPC method, unauthenticated, unbound and bound'
     // The registered resource services, against what reflection lists.
     const caFile = join(ts.dataDir, 'every-route-ca.crt');
     await writeFile(caFile, ts.server.pki.trustedCaPem);
-    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', '--cacert', caFile, '--list-services', `https://${ts.server.grpcAddress}`]);
+    // Reflection describes the API as discovery does: authenticated users only (system:discovery),
+    // both versions of its one method. The request is `list_services: ""` (field 7), by hand.
+    const reflectionClient = new Client(ts.server.grpcAddress, grpcCredentials(ts.server, false));
+    const reflect = (version: string, token?: string): Promise<Answer> =>
+      new Promise((resolve) => {
+        const md = new Metadata();
+        if (token) md.set('authorization', `Bearer ${token}`);
+        const same = (b: Buffer) => b;
+        const call = reflectionClient.makeBidiStreamRequest(`/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`, same, same, md, { deadline: Date.now() + 10_000 });
+        call.on('data', () => {
+          resolve({ code: GrpcStatus.OK });
+          call.end();
+        });
+        call.on('error', (err: ServiceError) => {
+          const status = statusFromGrpcError(err);
+          resolve({ code: err.code, ...(status.reason ? { reason: status.reason } : {}), ...(status.message ? { message: status.message } : {}) });
+        });
+        call.write(Buffer.from([0x3a, 0x00]));
+      });
+    try {
+      for (const version of ['v1', 'v1alpha']) {
+        assert.deepEqual(await reflect(version), { code: GrpcStatus.UNAUTHENTICATED, reason: 'Unauthorized', message: 'Unauthorized' }, version);
+        assert.deepEqual(await reflect(version, 'bob-token'), { code: GrpcStatus.OK }, version);
+      }
+    } finally {
+      reflectionClient.close();
+    }
+    const { stdout } = await run(BUF, ['curl', '--protocol', 'grpc', '--cacert', caFile, '--reflect-header', `Authorization: Bearer ${admin}`, '--list-services', `https://${ts.server.grpcAddress}`]);
     const reflected = stdout.split('\n').filter((s) => s !== '');
     const registered = ts.server.grpcServices();
     const resourceServices = reflected.filter((s) => s.startsWith('wheelhouse.'));
     assert.deepEqual([...resourceServices].sort(), [...registered].sort(), 'reflection and the registered services differ');
     const others = reflected.filter((s) => !s.startsWith('wheelhouse.'));
-    // Besides the resource services only health, gRPC's open path (as /livez): answered without credentials.
-    // Reflection (which does not list itself) answered the listing above without credentials too.
+    // Besides the resource services only health (reflection does not list itself), gRPC's open
+    // path (as /livez): answered without credentials.
     assert.deepEqual(others, ['grpc.health.v1.Health']);
     const health = new HealthClient(ts.server.grpcAddress, grpcCredentials(ts.server, false));
     try {
