@@ -20,7 +20,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -322,8 +323,6 @@ describe('every route and every gRPC method, unauthenticated, unbound and bound'
   let ts: TestServer;
   let admin: string;
   before(async () => {
-    const { mkdtemp } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
     const dir = await mkdtemp(join(tmpdir(), 'wheelhouse-every-route-tokens-'));
     const tokenAuthFile = join(dir, 'tokens.csv');
     await writeFile(tokenAuthFile, TOKENS);
