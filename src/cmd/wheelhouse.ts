@@ -40,7 +40,7 @@ Flags:
                             resource[.group]#size entries; size 0 turns the cache off for that resource,
                             e.g. "pods#0,deployments.apps#0" (other sizes are accepted: the window is dynamic)
   --authorization-mode strings
-                            comma-separated authorizers asked in order: RBAC, AlwaysAllow, AlwaysDeny
+                            comma-separated authorizers asked in order: RBAC, Node, AlwaysAllow, AlwaysDeny
                             (default "${DEFAULT_OPTIONS.authorizationMode}"); system:masters is always allowed
   --anonymous-auth string   requests without credentials run as system:anonymous everywhere (true), nowhere (false),
                             or only on /livez, /readyz, /healthz, /version, /.well-known/ (open-paths, the default)

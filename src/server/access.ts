@@ -19,6 +19,7 @@ import type { AuthorizationAttributes, Authorizer } from '../endpoints/authz/att
 import { alwaysAllow, alwaysDeny, parseAuthorizationModes, unionAuthorizer } from '../endpoints/authz/authorizer.js';
 import { catalogPolicySource } from '../endpoints/authz/rbac-policy.js';
 import { rbacAuthorizer } from '../endpoints/authz/rbac.js';
+import { nodeAuthorizer } from '../endpoints/authz/node.js';
 import type { ApiCatalog } from '../endpoints/catalog.js';
 import type { ServerOptions } from './options.js';
 import type { ReviewAccess, ReviewRules } from '../registry/rest/definition.js';
@@ -55,6 +56,8 @@ export async function serverAccessControl(opts: ServerOptions, catalog: ApiCatal
         return alwaysAllow;
       case 'AlwaysDeny':
         return alwaysDeny;
+      case 'Node':
+        return nodeAuthorizer(catalog);
       case 'RBAC':
         return rbacAuthorizer(catalogPolicySource(catalog));
     }

@@ -49,7 +49,7 @@ export interface ServerOptions {
   /** How often each watch cache compares itself with the store (upstream's consistency check; default 5 minutes). */
   consistencyCheckIntervalMs?: number;
   /**
-   * `--authorization-mode`: comma-separated RBAC (the default), AlwaysAllow, AlwaysDeny, asked
+   * `--authorization-mode`: comma-separated RBAC (the default), Node, AlwaysAllow, AlwaysDeny, asked
    * in order; `system:masters` is always allowed.
    */
   authorizationMode: string;

@@ -71,6 +71,8 @@ export function createResourceInstaller(opts: ResourceInstallerOptions): Resourc
         prefix: opts.prefix,
         ...(opts.admission ? { admission: opts.admission } : {}),
         ...(opts.ranges ? { ranges: opts.ranges } : {}),
+        ...(opts.access ? { access: opts.access } : {}),
+        storage: (g: string, r: string) => stores.get(`${g}/${r}`),
       };
       const store = def.computed
         ? createComputedStore(def, {

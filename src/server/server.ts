@@ -335,6 +335,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       handler,
       address: grpcAddress,
       watchEncodings,
+      access,
       ...(opts.plainHttp ? {} : { tls: { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, clientCaPem: pki.clientCaPem } }),
     }).catch((err: unknown) => {
       throw listenError('gRPC', grpcAddress, err);

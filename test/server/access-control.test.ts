@@ -250,7 +250,7 @@ describe('--authorization-mode and --token-auth-file', () => {
         message: `token file '${tokenFile}' must have at least 3 columns (token, user name, user uid), found 2`,
       });
       await assert.rejects(startServer({ plainHttp: true, dataDir, port: 0, grpcPort: 0, logLevel: 'fatal', authorizationMode: 'RBAC,Magic' }), {
-        message: 'authorization-mode "Magic" is not a valid mode (supported: AlwaysAllow, AlwaysDeny, RBAC)',
+        message: 'authorization-mode "Magic" is not a valid mode (supported: AlwaysAllow, AlwaysDeny, Node, RBAC)',
       });
     } finally {
       await rm(dataDir, { recursive: true, force: true });

@@ -27,19 +27,39 @@ export interface AccessControl {
   authorizer: Authorizer;
 }
 
-/** The authorization attributes of a resource call. */
+/**
+ * The authorization attributes of a resource call. As upstream's RequestInfo, a namespace's own
+ * path (`/api/v1/namespaces/NAME[/status|/finalize]`) names it as the request's namespace too, so
+ * a RoleBinding in NAME may grant access to the namespace object itself.
+ */
 export function callAttributes(call: ApiCall, user: UserInfo): AuthorizationAttributes {
+  const ownNamespace = call.group === '' && call.resource === 'namespaces' ? call.name : undefined;
+  const verb = verbLabel(call);
+  // A list or watch of one object by `metadata.name=` names it, as upstream's RequestInfo: a
+  // rule's resourceNames and the Node authorizer may then allow it (the kubelet's single-object watches).
+  const selected = !call.name && (verb === 'list' || verb === 'watch') ? selectedName(call.options.fieldSelector) : undefined;
   return {
     user,
-    verb: verbLabel(call),
+    verb,
     resourceRequest: true,
     apiGroup: call.group,
     apiVersion: call.version,
     resource: call.resource,
     subresource: call.subresource ?? '',
-    namespace: call.namespace ?? '',
-    name: call.name ?? '',
+    namespace: call.namespace ?? ownNamespace ?? '',
+    name: call.name ?? selected ?? '',
+    ...(call.options.fieldSelector ? { fieldSelector: call.options.fieldSelector } : {}),
   };
+}
+
+/** The name a field selector requires exactly (`metadata.name=N` or `==N` among its terms), when it is a valid path segment. */
+function selectedName(fieldSelector: string | undefined): string | undefined {
+  for (const term of (fieldSelector ?? '').split(',')) {
+    const m = /^\s*metadata\.name\s*==?\s*(.*?)\s*$/.exec(term);
+    const name = m?.[1];
+    if (name !== undefined && name !== '' && name !== '.' && name !== '..' && !/[/%]/.test(name)) return name;
+  }
+  return undefined;
 }
 
 export function createAccessControl(authenticate: Authenticate, authorizer: Authorizer): AccessControl {

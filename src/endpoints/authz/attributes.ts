@@ -11,6 +11,8 @@ export interface ResourceAttributes {
   subresource: string;
   namespace: string;
   name: string;
+  /** The request's field selector, for authorizers that allow a list or watch by it (the Node authorizer); absent: none. */
+  fieldSelector?: string;
 }
 
 export interface NonResourceAttributes {

@@ -6,7 +6,7 @@
 import { SYSTEM_MASTERS } from '../auth/user.js';
 import type { AuthorizationAttributes, Authorizer, Decision, UserRules } from './attributes.js';
 
-export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'RBAC'] as const;
+export const AUTHORIZATION_MODES = ['AlwaysAllow', 'AlwaysDeny', 'Node', 'RBAC'] as const;
 export type AuthorizationMode = (typeof AUTHORIZATION_MODES)[number];
 
 const NO_OPINION: Decision = { decision: 'noOpinion', reason: '' };

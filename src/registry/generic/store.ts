@@ -11,7 +11,8 @@ import { type KubeObject, cloneObject } from '../../machinery/meta/object.js';
 import { isStorageError } from '../../storage/errors.js';
 import { lazyListOf, type LazyObject, type ObjectListOptions, type ObjectStore, type ObjectWatchOptions } from '../../storage/object-store.js';
 import type { AdmissionChain } from '../rest/admission.js';
-import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition } from '../rest/definition.js';
+import { DEFAULT_ALLOCATION_RANGES, definitionApiVersion, type AllocationRanges, type Reservation, type ResourceDefinition, type ReviewAccess, type WriteAdmissionContext } from '../rest/definition.js';
+import type { RequestUser } from '../rest/strategy.js';
 import { storageView } from '../rest/served.js';
 import { materializeList, type ItemList, type ListQuery, type ObjectUpdater, type ResourceStore, type UpdateOutcome, type WatchEvent, type WriteOptions, type WriteTarget } from '../rest/resource-store.js';
 import { validateAdmission } from './admit.js';
@@ -51,6 +52,10 @@ export interface GenericStoreOptions {
   admission?: AdmissionChain;
   /** What a definition's allocator draws from; absent: upstream's defaults. */
   ranges?: AllocationRanges;
+  /** The server's access control, for a definition's write admission (absent: not wired, the admission is skipped). */
+  access?: () => ReviewAccess | undefined;
+  /** Other installed resources' storage-version stores, for a definition's write admission. */
+  storage?: (group: string, resource: string) => ResourceStore | undefined;
 }
 
 /** Builds the store for one resource; it works at the resource's storage version (see versionView for the others). */
@@ -65,6 +70,14 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
   const typedOnce = memoized(typed);
   const keyFor = (namespace: string | undefined, name: string): string => objectKey(prefix, def, namespace, name);
   const allocator = declared.allocator?.({ store, prefix, ranges: opts.ranges ?? DEFAULT_ALLOCATION_RANGES });
+  const writeAdmission = declared.admission;
+
+  /** The write admission's context for a user's write in `namespace`; undefined when nothing is to be checked. */
+  function admissionContext(user: RequestUser | undefined, namespace: string | undefined): WriteAdmissionContext | undefined {
+    const access = writeAdmission && user ? opts.access?.() : undefined;
+    if (!access || !user) return undefined;
+    return { user, namespace: namespace ?? '', access, storage: (g, r) => opts.storage?.(g, r) };
+  }
 
   /** A create-if-absent write with the object's unique values reserved first and given back if the write fails. */
   async function writeNew(key: string, obj: KubeObject): Promise<KubeObject> {
@@ -81,6 +94,9 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
 
   /** A create's object and key: the create step, then validating admission, then the key. */
   async function admitCreate(namespace: string | undefined, input: KubeObject, wopts: WriteOptions): Promise<{ obj: KubeObject; name: string; key: string }> {
+    // The write admission sees the object as decoded, before the strategy prepares and validates it.
+    const actx = writeAdmission?.create ? admissionContext(wopts.user, def.namespaced ? (namespace ?? input.metadata?.namespace) : undefined) : undefined;
+    if (actx) await writeAdmission?.create?.(input, actx);
     const { obj, name } = beforeCreate(def, namespace, input, { ...(wopts.user ? { user: wopts.user } : {}), ...(wopts.request ? { request: wopts.request } : {}) });
     const ns = obj.metadata?.namespace;
     await validateAdmission(opts.admission, def, { operation: 'CREATE', namespace: ns, name, object: obj }, wopts);
@@ -144,7 +160,10 @@ export function createGenericStore(declared: ResourceDefinition, opts: GenericSt
     // The reservation of the latest attempt: an attempt that lost a conflict gives its values back.
     let pending: Reservation | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
-      const next = beforeUpdate(def, req, await updater(cloneObject(current)), current);
+      const updated = await updater(cloneObject(current));
+      const actx = writeAdmission?.update && wopts.target === 'main' ? admissionContext(wopts.user, current.metadata?.namespace) : undefined;
+      if (actx) await writeAdmission?.update?.(updated, current, actx);
+      const next = beforeUpdate(def, req, updated, current);
       await validateAdmission(opts.admission, def, { operation: 'UPDATE', namespace, name, object: next, oldObject: current, target: wopts.target }, wopts);
       if (allocator && wopts.target === 'main') {
         const previous = pending;

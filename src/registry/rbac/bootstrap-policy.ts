@@ -32,7 +32,7 @@ function binding(name: string, groups: string[]): ClusterRoleBinding {
     kind: 'ClusterRoleBinding',
     metadata: { name, labels: { ...BOOTSTRAP }, annotations: { ...AUTOUPDATE } },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-    subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+    ...(groups.length > 0 ? { subjects: groups.map((g) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })) } : {}),
   };
 }
 
@@ -73,6 +73,35 @@ const aggregateToView = role('system:aggregate-to-view', viewRules, AGGREGATE('v
 const aggregateToEdit = role('system:aggregate-to-edit', editRules, AGGREGATE('edit'));
 const aggregateToAdmin = role('system:aggregate-to-admin', adminRules, AGGREGATE('admin'));
 
+/**
+ * Upstream's node rules (bootstrappolicy.NodeRules): the `system:node` ClusterRole, and what the
+ * Node authorizer allows kubelets on the resources it does not subdivide itself.
+ */
+export const NODE_RULES: readonly PolicyRule[] = [
+  rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
+  rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews', 'localsubjectaccessreviews']),
+  rule(READ, [''], ['services']),
+  rule(['create', 'get', 'list', 'watch'], [''], ['nodes']),
+  rule(['update', 'patch'], [''], ['nodes/status']),
+  rule(['update', 'patch'], [''], ['nodes']),
+  rule(['create', 'update', 'patch'], [''], ['events']),
+  rule(READ, [''], ['pods']),
+  rule(['create', 'delete'], [''], ['pods']),
+  rule(['update', 'patch'], [''], ['pods/status']),
+  rule(['create'], [''], ['pods/eviction']),
+  rule(READ, [''], ['secrets', 'configmaps']),
+  rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+  rule(['get'], [''], ['endpoints']),
+  rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  rule(['get'], ['storage.k8s.io'], ['volumeattachments']),
+  rule(['create'], [''], ['serviceaccounts/token']),
+  rule(['get', 'update', 'patch'], [''], ['persistentvolumeclaims/status']),
+  rule(['get', 'watch', 'list'], ['storage.k8s.io'], ['csidrivers']),
+  rule(['get', 'create', 'update', 'patch', 'delete'], ['storage.k8s.io'], ['csinodes']),
+  rule(READ, ['node.k8s.io'], ['runtimeclasses']),
+];
+
 /** Bootstrap ClusterRoles; aggregated roles carry their selectors and the rules gathered at start. */
 export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
   role('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
@@ -85,6 +114,7 @@ export const BOOTSTRAP_CLUSTER_ROLES: readonly ClusterRole[] = [
   role('system:service-account-issuer-discovery', [
     urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/']),
   ]),
+  role('system:node', [...NODE_RULES]),
   role('view', [...viewRules], AGGREGATE('edit'), 'view'),
   // Gathered as the aggregation controller orders them: by the names of the roles they come from.
   role('edit', [...editRules, ...viewRules], AGGREGATE('admin'), 'edit'),
@@ -101,4 +131,6 @@ export const BOOTSTRAP_CLUSTER_ROLE_BINDINGS: readonly ClusterRoleBinding[] = [
   binding('system:basic-user', ['system:authenticated']),
   binding('system:public-info-viewer', ['system:authenticated', 'system:unauthenticated']),
   binding('system:service-account-issuer-discovery', ['system:serviceaccounts']),
+  // As upstream since 1.8: kept without subjects, nodes are authorised by the Node authorizer.
+  binding('system:node', []),
 ];

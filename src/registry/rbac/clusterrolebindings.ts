@@ -2,10 +2,12 @@
 import type { ClusterRoleBinding } from '../../../gen/kube/rbac-v1.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
+import { bindingEscalationAdmission } from './escalation.js';
 import { bindingColumns, defaultBinding, rbacNameValidator, validateBinding, validateRoleRefUnchanged } from './rules.js';
 
 /** The ClusterRoleBinding resource. */
 export const clusterRoleBindings: ResourceDefinition<ClusterRoleBinding> = {
+  admission: bindingEscalationAdmission<ClusterRoleBinding>('clusterrolebindings'),
   ...declared('rbac.authorization.k8s.io', 'clusterrolebindings', { v1: { defaults: (obj) => defaultBinding(obj as ClusterRoleBinding) } }),
   nameValidator: rbacNameValidator,
   strategy: {

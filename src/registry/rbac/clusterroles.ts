@@ -7,6 +7,7 @@ import { type FieldError, required } from '../../machinery/validation/field-erro
 import { validateLabelSelector } from '../../machinery/validation/label-selector.js';
 import { declared } from '../rest/declared.js';
 import type { ResourceDefinition } from '../rest/definition.js';
+import { roleEscalationAdmission } from './escalation.js';
 import { createdAtColumn, rbacNameValidator, validatePolicyRules } from './rules.js';
 
 function validateClusterRole(obj: ClusterRole): FieldError[] {
@@ -22,6 +23,7 @@ function validateClusterRole(obj: ClusterRole): FieldError[] {
 
 /** The ClusterRole resource. */
 export const clusterRoles: ResourceDefinition<ClusterRole> = {
+  admission: roleEscalationAdmission<ClusterRole>('clusterroles'),
   ...declared('rbac.authorization.k8s.io', 'clusterroles'),
   nameValidator: rbacNameValidator,
   strategy: { validate: validateClusterRole, validateUpdate: validateClusterRole },

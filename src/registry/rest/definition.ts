@@ -171,6 +171,29 @@ export interface ResourceDefinition<T extends object = KubeObject> {
    * when the object lets them go or is removed, and repairs the reservations on start.
    */
   allocator?(ctx: AllocatorContext): Allocator;
+  /**
+   * Admission-like checks of a write by a user, run by the generic store on the object as decoded
+   * (as upstream's policy-based RBAC storage, before the strategy prepares and validates it) and
+   * before the write (RBAC's escalation prevention): each throws
+   * the ApiError that refuses the write. Writes without a user (the server's own) skip them.
+   */
+  admission?: WriteAdmission<T>;
+}
+
+/** What a write admission sees besides the objects: who writes, where, and the server's access control. */
+export interface WriteAdmissionContext {
+  user: RequestUser;
+  /** The object's namespace, `""` for a cluster-scoped one. */
+  namespace: string;
+  access: ReviewAccess;
+  /** Another installed resource's storage-version store (the Role a RoleBinding names). */
+  storage(group: string, resource: string): Pick<StoreAccess, 'get'> | undefined;
+}
+
+/** A definition's write admission: create and update (of the main resource; status writes skip it). */
+export interface WriteAdmission<T extends object = KubeObject> {
+  create?(obj: T, ctx: WriteAdmissionContext): Promise<void>;
+  update?(obj: T, old: T, ctx: WriteAdmissionContext): Promise<void>;
 }
 
 /** The ranges allocators draw from (kube-apiserver's `--service-cluster-ip-range`, `--service-node-port-range`). */

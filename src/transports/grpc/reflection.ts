@@ -6,6 +6,9 @@ import { readFileSync } from 'node:fs';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import type { Server, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
+import type { EventEmitter } from 'node:events';
+import type { CallPeer } from './credentials.js';
+import { toGrpcError } from './status-details.js';
 
 /** Where the descriptor set lives, relative to this module. */
 export const DESCRIPTOR_SET_URL = new URL('../../../gen/descriptor.binpb', import.meta.url);
@@ -32,12 +35,15 @@ export interface Reflection {
 }
 
 /**
- * Adds the reflection service (v1 and v1alpha) listing `services`, refreshable with
+ * Adds the reflection service (v1 and v1alpha) listing `services`, each call checked by `guard`, refreshable with
  * `update`: the server keeps one registration whose handlers forward to the current
  * reflection instance, so a change swaps the instance, never the registration. Returns
  * undefined when the descriptor set is missing, leaving the server without reflection.
  */
-export function addReflection(server: Server, services: readonly string[], descriptorSet: URL = DESCRIPTOR_SET_URL): Reflection | undefined {
+/** Checks a reflection call before it is answered; rejects with the ApiError that refuses it. */
+export type ReflectionGuard = (call: CallPeer) => Promise<unknown>;
+
+export function addReflection(server: Server, services: readonly string[], descriptorSet: URL = DESCRIPTOR_SET_URL, guard?: ReflectionGuard): Reflection | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(descriptorSet);
@@ -62,7 +68,18 @@ export function addReflection(server: Server, services: readonly string[], descr
   let current = handlersFor(services);
   for (const [name, { definition, handlers }] of current) {
     const forwarding: Handlers = {};
-    for (const method of Object.keys(handlers)) forwarding[method] = (call) => current.get(name)?.handlers[method]?.(call);
+    for (const method of Object.keys(handlers)) {
+      const forward = (call: never): void => current.get(name)?.handlers[method]?.(call);
+      // A guarded call is answered once the guard lets it through (its messages wait, unread, meanwhile).
+      forwarding[method] = guard
+        ? (call) => {
+            guard(call as unknown as CallPeer).then(
+              () => forward(call),
+              (err: unknown) => (call as unknown as EventEmitter).emit('error', toGrpcError(err)),
+            );
+          }
+        : forward;
+    }
     server.addService(definition, forwarding as unknown as UntypedServiceImplementation);
   }
   return {

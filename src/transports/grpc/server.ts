@@ -12,6 +12,8 @@ import { MAX_REQUEST_BODY_BYTES } from '../../endpoints/request/body-size.js';
 import type { ServedResource } from '../../registry/rest/served.js';
 import { methodHandler, type MethodScope } from './methods.js';
 import { addReflection, type Reflection } from './reflection.js';
+import { grpcCredentials, type CallPeer } from './credentials.js';
+import type { AccessControl } from '../../endpoints/auth/access.js';
 import { tolerantRequests } from './request-decoding.js';
 import { serviceForDefinition } from './services.js';
 import { createWatchEncodings, type WatchEncodings } from '../../endpoints/watch-encoding.js';
@@ -29,6 +31,11 @@ export interface GrpcServerOptions {
   watchEncodings?: WatchEncodings;
   /** TLS: the serving pair and the client CAs; absent: plaintext. */
   tls?: GrpcTls;
+  /**
+   * The access control: reflection describes the served API as discovery does, so a reflection
+   * call is authorised as a `get` of `/apis` (any authenticated user, by system:discovery); absent: open.
+   */
+  access?: AccessControl;
 }
 
 /** The serving certificate and key (PEM), and the CAs client certificates are verified against. */
@@ -163,7 +170,9 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServ
     reflection?.update([...registered.keys(), HEALTH_SERVICE]);
   };
   sync();
-  reflection = addReflection(server, [...registered.keys(), HEALTH_SERVICE]);
+  const access = opts.access;
+  const guard = access ? (call: CallPeer) => access.checkPath(grpcCredentials(call), 'get', '/apis') : undefined;
+  reflection = addReflection(server, [...registered.keys(), HEALTH_SERVICE], undefined, guard);
   const unsubscribe = opts.catalog.onChange(sync);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(opts.address, opts.tls ? new OptionalClientCertCredentials(opts.tls) : ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));

@@ -254,7 +254,9 @@ function isResourceRequestPath(path: string): boolean {
 function isResourceWrite(req: IncomingMessage, path: string): boolean {
   const m = req.method;
   if (m !== 'POST' && m !== 'PUT' && m !== 'PATCH' && m !== 'DELETE') return false;
-  return (path.startsWith('/api/') || path.startsWith('/apis/')) && !isProxyPath(path);
+  // Only resource paths: a write to a discovery document (`POST /apis/apps/v1`) is a non-resource
+  // request, authorised in express before it is answered.
+  return (path.startsWith('/api/') || path.startsWith('/apis/')) && !isProxyPath(path) && isResourceRequestPath(path);
 }
 
 /** `/livez`, `/readyz`, `/healthz` and their per-check paths. */
