@@ -32,6 +32,10 @@ export function request(
   return new Promise((resolve, reject) => {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    // Node frames no body of a DELETE unless told its length.
+    if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-length' || k.toLowerCase() === 'transfer-encoding')) {
+      h['content-length'] = String(Buffer.byteLength(body));
+    }
     const req = http.request({ host: '127.0.0.1', port: server.httpPort, method, path, headers: h, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

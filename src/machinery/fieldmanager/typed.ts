@@ -16,7 +16,7 @@ import { valuesEqual } from './value.js';
 export function toFieldSet(value: unknown, type: TypeNode): FieldSet {
   const paths: Path[] = [];
   collectFields(value, type, [], paths);
-  return FieldSet.of(...paths);
+  return FieldSet.fromPaths(paths);
 }
 
 function collectFields(value: unknown, type: TypeNode, path: PathElement[], out: Path[]): void {
@@ -192,7 +192,7 @@ export function compare(lhs: unknown, rhs: unknown, type: TypeNode): Comparison 
       else if (r === undefined) removed.push(path);
     },
   );
-  return { added: FieldSet.of(...added), modified: FieldSet.of(...modified), removed: FieldSet.of(...removed) };
+  return { added: FieldSet.fromPaths(added), modified: FieldSet.fromPaths(modified), removed: FieldSet.fromPaths(removed) };
 }
 
 /** `value` without the paths in `items` (SMD's RemoveItems; an emptied node becomes null). */
