@@ -186,3 +186,10 @@ export async function withWorkload<T>(server: Target, hostile: () => Promise<T>,
   }
   return result;
 }
+
+/** A 64 KiB annotation, then `copies` operations each copying the annotations into themselves. */
+export function copyAmplificationPatch(copies = 14): string {
+  const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: { seed: 'x'.repeat(64 * 1024) } }];
+  for (let i = 0; i < copies; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/copy${i}` });
+  return JSON.stringify(ops);
+}

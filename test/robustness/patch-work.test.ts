@@ -6,18 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertStatus, request, useServerWithTarget, withWorkload } from './helpers.js';
+import { assertStatus, copyAmplificationPatch, request, useServerWithTarget, withWorkload } from './helpers.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const JSON_PATCH = { 'content-type': 'application/json-patch+json' };
 const GENERIC_422 = 'the server rejected our request due to an error in our request';
-
-/** A 64 KiB annotation, then `copies` operations each copying the annotations into themselves. */
-export function copyAmplificationPatch(copies = 14): string {
-  const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: { seed: 'x'.repeat(64 * 1024) } }];
-  for (let i = 0; i < copies; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/copy${i}` });
-  return JSON.stringify(ops);
-}
 
 describe('robustness: patch work', () => {
   const server = useServerWithTarget();
