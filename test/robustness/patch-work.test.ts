@@ -65,6 +65,23 @@ describe('robustness: patch work', () => {
     assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 
+  it('merges a strategic patch of 20 000 list items by merge key in linear time (it took 23 s when quadratic)', async () => {
+    const deploy = { metadata: { name: 'wide' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c0', image: 'i' }] } } } };
+    assert.equal((await request(server().server, 'POST', '/apis/apps/v1/namespaces/default/deployments', JSON.stringify(deploy))).status, 201);
+    // Every item but the first lacks an image: the merge runs to the end and validation refuses the result.
+    const containers = Array.from({ length: 20_000 }, (_, i) => ({ name: `c${i}` }));
+    const started = Date.now();
+    const res = await withWorkload(server().server, () =>
+      request(server().server, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/wide', JSON.stringify({ spec: { template: { spec: { containers } } } }), {
+        'content-type': 'application/strategic-merge-patch+json',
+      }),
+    // Linear, not free: 20 000 containers merged, managed and validated, and a 3 MB Status listing every missing image.
+    8000);
+    const ms = Date.now() - started;
+    assertStatus(res, 422, 'Invalid', /^Deployment\.apps "wide" is invalid: \[spec\.template\.spec\.containers\[1\]\.image: Required value, /);
+    assert.ok(ms < 8000, `took ${ms} ms`);
+  });
+
   it('400s a patch whose copies nest the object too deeply', async () => {
     const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: {} }];
     let path = '/metadata/annotations';
