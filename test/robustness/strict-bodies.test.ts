@@ -35,6 +35,12 @@ describe('robustness: strict decoding of bodies', () => {
       assertStatus(r, 400, 'BadRequest', 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: duplicate field "spec.template.spec.containers[1].image"');
     });
 
+    it('does not look inside fieldsV1, which Go keeps as raw JSON', async () => {
+      const body = `{"metadata":{"name":"raw","managedFields":[{"manager":"m","operation":"Update","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:data":{},"f:data":{}}}]}}`;
+      const r = await request(server().server, 'POST', `${CM}?fieldValidation=Strict`, body);
+      assert.equal(r.status, 201, r.text);
+    });
+
     it('warns under Warn (and by default) and keeps the last value', async () => {
       const r = await request(server().server, 'POST', `${CM}?fieldValidation=Warn`, body('w1'));
       assert.equal(r.status, 201);

@@ -23,6 +23,9 @@ interface BodyKeys {
   yaml?: string;
 }
 
+/** Paths inside a managedFields entry's fieldsV1. */
+const RAW_JSON = /(^|\.)fieldsV1\./;
+
 /** Parsed bodies (objects and arrays) with repeated keys, by identity. */
 const repeated = new WeakMap<object, BodyKeys>();
 
@@ -77,7 +80,8 @@ export function noteJsonDuplicates(text: string, value: unknown): void {
   if (value === null || typeof value !== 'object') return;
   const json: JsonDuplicate[] = [];
   scanKeys(text, (path, offset, duplicate) => {
-    if (duplicate) json.push({ path, offset });
+    // A FieldsV1 is raw JSON to Go's decoder (its own UnmarshalJSON): keys inside it are not fields.
+    if (duplicate && !RAW_JSON.test(path)) json.push({ path, offset });
   });
   if (json.length) repeated.set(value, { text, json });
 }
