@@ -201,6 +201,16 @@ describe('robustness: the hostile-input corpus', () => {
       await expectFailure(err, GrpcStatus.INVALID_ARGUMENT, 400, 'BadRequest', "unable to parse requirement: found '', expected: ')'");
     });
 
+    it('a __proto__ label → INVALID_ARGUMENT (422), as over HTTP', async () => {
+      const object = toMessage<any>('k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'proto' } });
+      object.metadata.labels = JSON.parse('{"__proto__":"x"}');
+      const err = await unary((cb) => configMaps.create({ namespace: 'default', object }, cb)).then(
+        () => assert.fail('expected the call to fail'),
+        (e: ServiceError) => e,
+      );
+      await expectFailure(err, GrpcStatus.INVALID_ARGUMENT, 422, 'Invalid', /^ConfigMap "proto" is invalid: metadata\.labels: Invalid value: "__proto__": name part must consist of/);
+    });
+
     it('a bad field selector → INVALID_ARGUMENT (400), as over HTTP', async () => {
       const err = await unary((cb) => configMaps.list({ namespace: 'default', options: { fieldSelector: 'spec.nope=x' } } as never, cb)).then(
         () => assert.fail('expected the call to fail'),
