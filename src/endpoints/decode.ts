@@ -1,6 +1,6 @@
 /**
  * Turning a request body into canonical Kubernetes JSON through our schema: kind and
- * apiVersion checks, type errors as 400, unknown fields per `fieldValidation`, then the
+ * apiVersion checks, type errors as 400, unknown and duplicate fields per `fieldValidation`, then the
  * version's defaults.
  */
 import { ApiError, badRequest } from '../machinery/errors/index.js';
@@ -8,6 +8,7 @@ import type { KubeObject } from '../machinery/meta/object.js';
 import { normalizeKubeJson, SchemaDecodeError } from '../machinery/schema/index.js';
 import type { KindSchema } from '../machinery/runtime/kind-schema.js';
 import { definitionApiVersion, type KindRef } from '../registry/rest/definition.js';
+import { strictDecodingErrors } from './request/duplicate-fields.js';
 
 /** A decoded body and the warnings to send back. */
 export interface Decoded {
@@ -43,8 +44,8 @@ export function decodeObject(def: KindRef & { schema?: KindSchema; defaults?: (o
     throw err;
   }
   const warnings: string[] = [];
-  if (result.unknownFields.length > 0) {
-    const list = result.unknownFields.map((f) => `unknown field "${f}"`);
+  const list = strictDecodingErrors(body, result.unknownFields);
+  if (list.length > 0) {
     if (fieldValidation === 'Strict') throw cannot(`strict decoding error: ${list.join(', ')}`);
     if (fieldValidation !== 'Ignore') warnings.push(...list);
   }

@@ -8,7 +8,8 @@ export type StorageErrorCode =
   | 'InvalidObject'
   | 'Internal'
   | 'Timeout'
-  | 'Unavailable';
+  | 'Unavailable'
+  | 'RequestTooLarge';
 
 /** Extra facts attached to a {@link StorageError}. */
 export interface StorageErrorDetails {
@@ -29,7 +30,8 @@ export interface StorageErrorDetails {
  * InvalidObject (a bad request parameter: resourceVersion, continue token) → 400,
  * Internal (the store failed or refused the call, a stored object is corrupt) → 500 InternalError,
  * Timeout (the store did not answer in time) → 504 Timeout, Unavailable (the store cannot be
- * reached, or a watcher was cut off) → 503 ServiceUnavailable).
+ * reached, or a watcher was cut off) → 503 ServiceUnavailable, RequestTooLarge (a write over etcd's
+ * `--max-request-bytes`) → the 500 kube-apiserver passes on from etcd, `etcdserver: request is too large`).
  */
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
@@ -52,6 +54,14 @@ export class StorageError extends Error {
 /** True when `err` is a {@link StorageError}, optionally with the given code. */
 export function isStorageError(err: unknown, code?: StorageErrorCode): err is StorageError {
   return err instanceof StorageError && (code === undefined || err.code === code);
+}
+
+/** etcd's default `--max-request-bytes`: the largest write request it takes (1.5 MiB). */
+export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
+/** etcd's refusal of a write over its request size limit, in etcd's words. */
+export function requestTooLargeError(key: string): StorageError {
+  return new StorageError('RequestTooLarge', 'etcdserver: request is too large', { key });
 }
 
 /** The Compacted error for a read or watch below the compaction boundary. */

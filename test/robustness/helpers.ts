@@ -30,6 +30,10 @@ export function request(
   return new Promise((resolve, reject) => {
     const h: Record<string, string> = { accept: 'application/json', ...headers };
     if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/json';
+    // Node frames no body of a DELETE unless told its length.
+    if (body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-length' || k.toLowerCase() === 'transfer-encoding')) {
+      h['content-length'] = String(Buffer.byteLength(body));
+    }
     const req = httpClient(server).request({ host: '127.0.0.1', port: server.httpPort, method, path, headers: h, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -112,4 +116,78 @@ export function useServerWithTarget(): () => TestServer {
     if (!t) throw new Error('the server is not started yet');
     return t;
   };
+}
+
+/** What a background workload saw: requests made, failures, the slowest answer. */
+export interface WorkloadReport {
+  requests: number;
+  errors: string[];
+  slowestMs: number;
+}
+
+/**
+ * A normal client running beside a hostile one: creates a ConfigMap in `namespace`, reads it
+ * back and lists, in a loop on its own connections, until stopped. Every answer it gets
+ * must be a success; the slowest one is reported.
+ */
+export function startWorkload(server: Target, namespace = 'default'): { stop(): Promise<WorkloadReport> } {
+  const report: WorkloadReport = { requests: 0, errors: [], slowestMs: 0 };
+  let running = true;
+  const timed = async (method: string, path: string, body?: string): Promise<RawResponse> => {
+    const started = Date.now();
+    const res = await request(server, method, path, body);
+    report.slowestMs = Math.max(report.slowestMs, Date.now() - started);
+    report.requests++;
+    return res;
+  };
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const name = `workload-${process.pid}-${i}`;
+      const base = `/api/v1/namespaces/${namespace}/configmaps`;
+      try {
+        const created = await timed('POST', base, JSON.stringify({ metadata: { name }, data: { i: String(i) } }));
+        if (created.status !== 201) report.errors.push(`create ${name}: ${created.status} ${created.text.slice(0, 200)}`);
+        const got = await timed('GET', `${base}/${name}`);
+        if (got.status !== 200) report.errors.push(`get ${name}: ${got.status}`);
+        const list = await timed('GET', `${base}?limit=5`);
+        if (list.status !== 200) report.errors.push(`list: ${list.status}`);
+        const deleted = await timed('DELETE', `${base}/${name}`);
+        if (deleted.status !== 200) report.errors.push(`delete ${name}: ${deleted.status}`);
+      } catch (err) {
+        report.errors.push(`${name}: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return report;
+    },
+  };
+}
+
+/** Runs `hostile` while a workload runs; asserts the workload saw only successes, none slower than `slowestMs`. */
+export async function withWorkload<T>(server: Target, hostile: () => Promise<T>, slowestMs = 1000): Promise<T> {
+  const workload = startWorkload(server);
+  // Let the workload get going so the hostile request lands in the middle of it.
+  await new Promise((r) => setTimeout(r, 50));
+  let result: T;
+  try {
+    result = await hostile();
+    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    const report = await workload.stop();
+    assert.deepEqual(report.errors, [], 'the concurrent workload saw errors');
+    assert.ok(report.requests > 0, 'the concurrent workload ran');
+    assert.ok(report.slowestMs < slowestMs, `the concurrent workload waited ${report.slowestMs} ms for an answer`);
+  }
+  return result;
+}
+
+/** A 64 KiB annotation, then `copies` operations each copying the annotations into themselves. */
+export function copyAmplificationPatch(copies = 14): string {
+  const ops: unknown[] = [{ op: 'add', path: '/metadata/annotations', value: { seed: 'x'.repeat(64 * 1024) } }];
+  for (let i = 0; i < copies; i++) ops.push({ op: 'copy', from: '/metadata/annotations', path: `/metadata/annotations/copy${i}` });
+  return JSON.stringify(ops);
 }

@@ -19,7 +19,7 @@ describe('etcd failures → storage errors', () => {
       'Internal',
       'etcd rejected the request: 8 RESOURCE_EXHAUSTED: Received message larger than max (12646793 vs 4194304)',
     ],
-    ['3 INVALID_ARGUMENT: etcdserver: request is too large', 'Internal', 'etcd rejected the request: 3 INVALID_ARGUMENT: etcdserver: request is too large'],
+    ['3 INVALID_ARGUMENT: etcdserver: request is too large', 'RequestTooLarge', 'etcdserver: request is too large'],
     ['13 INTERNAL: Received RST_STREAM with code 2', 'Internal', 'etcd request failed: 13 INTERNAL: Received RST_STREAM with code 2'],
   ];
   for (const [raw, code, message] of cases) {
@@ -40,6 +40,15 @@ describe('etcd failures → storage errors', () => {
     const f = fromEtcdError(new Error('11 OUT_OF_RANGE: etcdserver: mvcc: required revision is a future revision'), { revision: 99 });
     assert.equal(f.code, 'FutureRevision');
     assert.equal(f.message, 'Too large resource version: 99');
+  });
+
+  it('a write over the message limit is etcd\'s request too large; a read over it stays Internal', () => {
+    const raw = new Error('8 RESOURCE_EXHAUSTED: Received message larger than max (2621440 vs 2097152)');
+    const write = fromEtcdError(raw, { key: '/registry/configmaps/a/b', write: true });
+    assert.equal(write.code, 'RequestTooLarge');
+    assert.equal(write.message, 'etcdserver: request is too large');
+    assert.equal(write.key, '/registry/configmaps/a/b');
+    assert.equal(fromEtcdError(raw, { key: '/registry/configmaps/a/b' }).code, 'Internal');
   });
 
   it('a StorageError passes through unchanged', () => {
@@ -95,6 +104,11 @@ describe('storage errors → Kubernetes Status', () => {
     assert.equal(e.code, 500);
     assert.equal(e.reason, 'InternalError');
     assert.equal(e.status.message, 'Internal error occurred: etcd rejected the request: 8 RESOURCE_EXHAUSTED: Received message larger than max (12646793 vs 4194304)');
+  });
+
+  it('a write too large is the 500 without a reason kube-apiserver passes on from etcd', () => {
+    const e = interpretStorageError(new StorageError('RequestTooLarge', 'etcdserver: request is too large'), pods, 'a');
+    assert.deepEqual(e.status, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'etcdserver: request is too large', code: 500 });
   });
 
   it('a stored object that does not decode is a 500', () => {

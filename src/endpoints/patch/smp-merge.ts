@@ -18,9 +18,10 @@ import {
 } from './smp-errors.js';
 import {
   DIRECTIVE_MARKER,
+  ElementIndex,
   elementKind,
-  findByMergeKey,
   hasDirective,
+  mergeKeyIndex,
   normalizeElementOrder,
   partitionByPresence,
   splitDeletions,
@@ -245,10 +246,14 @@ function mergeList(
   let base = original;
   let patchItems = patch;
   if (kind !== 'map') {
-    if (isDeleteList) return original.filter((v) => !patch.some((d) => scalarEqual(d, v)));
+    if (isDeleteList) {
+      const deleted = ElementIndex.of(patch);
+      return original.filter((v) => deleted.find(v) < 0);
+    }
     merged = [];
+    const seen = new ElementIndex();
     for (const v of [...original, ...patch]) {
-      if (!merged.some((m) => scalarEqual(m, v))) merged.push(v);
+      if (seen.find(v) < 0) seen.add(v, merged.push(v) - 1);
     }
   } else {
     if (!mergeKey) throw internal('cannot merge lists without merge key for type struct');
@@ -266,7 +271,8 @@ function applyElementDirectives(
   mergeKey: string,
 ): { base: unknown[]; patchItems: unknown[] } {
   const plain: JsonMap[] = [];
-  let base = original;
+  const deleted = new ElementIndex();
+  let deletes = 0;
   let replace = false;
   for (const item of patch) {
     if (!Object.hasOwn(item, DIRECTIVE_MARKER)) {
@@ -276,9 +282,7 @@ function applyElementDirectives(
     const directive = item[DIRECTIVE_MARKER];
     if (directive === 'delete') {
       if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
-      const value = item[mergeKey];
-      findByMergeKey(base, mergeKey, value); // rejects non-object elements, as upstream
-      base = base.filter((e) => !(isMap(e) && Object.hasOwn(e, mergeKey) && scalarEqual(e[mergeKey], value)));
+      deleted.add(item[mergeKey], deletes++);
     } else if (directive === 'replace') {
       replace = true;
     } else if (directive === 'merge') {
@@ -287,17 +291,20 @@ function applyElementDirectives(
       throw badPatchType(directive, item);
     }
   }
+  // Every element the deletions name goes, in one pass (the lists hold objects only: elementKind checked them).
+  const base = deletes ? original.filter((e) => !(isMap(e) && Object.hasOwn(e, mergeKey) && deleted.find(e[mergeKey]) >= 0)) : original;
   return replace ? { base: plain, patchItems: [] } : { base, patchItems: plain };
 }
 
 /** Merges each patch element into the base element with the same merge key, or appends it. */
 function mergeElements(base: unknown[], patch: JsonMap[], mergeKey: string, elementSchema: PatchSchema): unknown[] {
   const out = [...base];
+  const positions = mergeKeyIndex(out, mergeKey);
   for (const item of patch) {
     if (!Object.hasOwn(item, mergeKey)) throw noMergeKey(item, mergeKey);
-    const at = findByMergeKey(out, mergeKey, item[mergeKey]);
+    const at = positions.find(item[mergeKey]);
     if (at >= 0) out[at] = mergeMap(out[at] as JsonMap, item, elementSchema);
-    else out.push(item);
+    else positions.add(item[mergeKey], out.push(item) - 1);
   }
   return out;
 }

@@ -2,9 +2,10 @@
  * JSON and YAML request bodies → plain values, with nesting bounded and syntax errors in
  * Go's words (the cause upstream's messages carry).
  */
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { LineCounter, parseDocument, YAMLParseError } from 'yaml';
 import { goJsonSyntaxError } from '../../machinery/schema/go-json-syntax.js';
 import { checkTextDepth, checkValueDepth, checkYamlDepth } from './body-depth.js';
+import { noteJsonDuplicates, noteYamlDuplicates } from './duplicate-fields.js';
 
 /** A body that did not parse, with upstream's cause text. */
 export class BodySyntaxError extends Error {}
@@ -19,6 +20,7 @@ export function parseJsonBody(data: Uint8Array): unknown {
     throw new BodySyntaxError(goJsonSyntaxError(data) ?? 'unexpected end of JSON input');
   }
   checkTextDepth(text);
+  noteJsonDuplicates(text, value);
   return value;
 }
 
@@ -35,7 +37,13 @@ export function parseYamlBody(data: Uint8Array): unknown {
   checkYamlDepth(text);
   let value: unknown;
   try {
-    value = parseYaml(text);
+    // Repeated keys are kept (the last wins, as go-yaml's non-strict decoding) and noted for fieldValidation.
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { uniqueKeys: false, lineCounter: lines });
+    const [error] = doc.errors;
+    if (error) throw error;
+    value = doc.toJS({ maxAliasCount: 100 });
+    noteYamlDuplicates(doc, lines, value);
   } catch (err) {
     if (err instanceof YAMLParseError) throw new BodySyntaxError(yamlCause(err));
     const message = err instanceof Error ? err.message : '';

@@ -151,6 +151,16 @@ export function internalError(err: unknown): ApiError {
   });
 }
 
+/**
+ * An error kube-apiserver did not recognise (responsewriters' convertStorageErrorOrNot): its
+ * own message, HTTP 500, and no reason (StatusReasonUnknown is empty, so omitted).
+ */
+export function unknownError(message: string): ApiError {
+  const e = new ApiError('Unknown', message);
+  delete e.status.reason;
+  return e;
+}
+
 /** Normalizes anything thrown into an ApiError. */
 export function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : internalError(err);

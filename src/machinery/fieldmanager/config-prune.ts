@@ -6,6 +6,7 @@
  */
 import { asList, asMap, atomFor, fieldType } from './atoms.js';
 import type { TypeNode } from './type-node.js';
+import { setOwn } from '../../util/own-property.js';
 
 const TYPE_META = new Set(['apiVersion', 'kind']);
 
@@ -25,7 +26,7 @@ export function pruneToSchema(value: unknown, type: TypeNode, top = true): unkno
       continue;
     }
     if (atom.closed && !atom.hasField(k)) continue;
-    out[k] = pruneToSchema(v, fieldType(atom, k), false);
+    setOwn(out, k, pruneToSchema(v, fieldType(atom, k), false));
   }
   return out;
 }

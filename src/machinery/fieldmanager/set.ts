@@ -40,9 +40,43 @@ export class FieldSet {
   }
 
   static of(...paths: Path[]): FieldSet {
-    let s = FieldSet.EMPTY_SET;
-    for (const p of paths) s = s.insert(p);
-    return s;
+    return FieldSet.fromPaths(paths);
+  }
+
+  /**
+   * The set of `paths`, built level by level from sorted groups: n log n however many paths
+   * (inserting one at a time copies a level's lists for each, quadratic for an object with
+   * tens of thousands of labels).
+   */
+  static fromPaths(paths: readonly Path[]): FieldSet {
+    return FieldSet.build(paths, 0);
+  }
+
+  private static build(paths: readonly Path[], depth: number): FieldSet {
+    const ends: PathElement[] = [];
+    const deeper: Array<{ pe: PathElement; path: Path }> = [];
+    for (const p of paths) {
+      const pe = p[depth];
+      if (pe === undefined) continue;
+      if (p.length === depth + 1) ends.push(pe);
+      else deeper.push({ pe, path: p });
+    }
+    if (ends.length === 0 && deeper.length === 0) return FieldSet.EMPTY_SET;
+    ends.sort(comparePathElements);
+    const members: PathElement[] = [];
+    for (const pe of ends) {
+      const last = members[members.length - 1];
+      if (last === undefined || comparePathElements(last, pe) !== 0) members.push(pe);
+    }
+    deeper.sort((a, b) => comparePathElements(a.pe, b.pe));
+    const children: Child[] = [];
+    for (let i = 0; i < deeper.length; ) {
+      const pe = deeper[i]!.pe;
+      const group: Path[] = [];
+      for (; i < deeper.length && comparePathElements(deeper[i]!.pe, pe) === 0; i++) group.push(deeper[i]!.path);
+      children.push({ pe, set: FieldSet.build(group, depth + 1) });
+    }
+    return new FieldSet(members, children);
   }
 
   isEmpty(): boolean {

@@ -7,7 +7,7 @@
  */
 import { asList, asMap, atomFor, fieldType, type Atom } from './atoms.js';
 import { listItemPathElement, ListItemError } from './list-items.js';
-import { comparePathElements, pathElementToString, type Path, type PathElement } from './path.js';
+import { pathElementToString, serializePathElement, type Path, type PathElement } from './path.js';
 import { FieldSet } from './set.js';
 import type { TypeNode } from './type-node.js';
 import { valuesEqual } from './value.js';
@@ -16,7 +16,7 @@ import { valuesEqual } from './value.js';
 export function toFieldSet(value: unknown, type: TypeNode): FieldSet {
   const paths: Path[] = [];
   collectFields(value, type, [], paths);
-  return FieldSet.of(...paths);
+  return FieldSet.fromPaths(paths);
 }
 
 function collectFields(value: unknown, type: TypeNode, path: PathElement[], out: Path[]): void {
@@ -111,28 +111,34 @@ function handle(atom: Atom, lhs: unknown, rhs: unknown, path: PathElement[], rul
     const r = asList(rhs);
     const bothEmpty = (!l || l.length === 0) && (!r || r.length === 0);
     if (atom.relationship === 'atomic' || bothEmpty) return [rule(lhs, rhs, path), true];
+    // Items are matched by their path elements' fieldsV1 keys (equal exactly when the elements are): one map lookup each, not a scan.
     const rhsItems: { pe: PathElement; item: unknown }[] = [];
+    const rhsByKey = new Map<string, { pe: PathElement; item: unknown }>();
     if (r) {
       r.forEach((item, i) => {
         const pe = itemPe(atom, i, item, 'rhs');
-        if (rhsItems.some((x) => comparePathElements(x.pe, pe) === 0)) throw new MergeError(`${prefix(path)}rhs: duplicate entries for key ${pathElementToString(pe)}`);
-        rhsItems.push({ pe, item });
+        const key = serializePathElement(pe);
+        if (rhsByKey.has(key)) throw new MergeError(`${prefix(path)}rhs: duplicate entries for key ${pathElementToString(pe)}`);
+        const entry = { pe, item };
+        rhsByKey.set(key, entry);
+        rhsItems.push(entry);
       });
     }
     const out: unknown[] = [];
-    const seen: PathElement[] = [];
+    const seen = new Set<string>();
     if (l) {
       l.forEach((item, i) => {
         const pe = itemPe(atom, i, item, 'lhs');
-        if (seen.some((x) => comparePathElements(x, pe) === 0)) throw new MergeError(`${prefix(path)}lhs: duplicate entries for key ${pathElementToString(pe)}`);
-        seen.push(pe);
-        const match = rhsItems.find((x) => comparePathElements(x.pe, pe) === 0);
+        const key = serializePathElement(pe);
+        if (seen.has(key)) throw new MergeError(`${prefix(path)}lhs: duplicate entries for key ${pathElementToString(pe)}`);
+        seen.add(key);
+        const match = rhsByKey.get(key);
         const v = walk(item, match ? match.item : undefined, atom.elementType, [...path, pe], rule, post);
         if (v !== undefined) out.push(v);
       });
     }
     for (const { pe, item } of rhsItems) {
-      if (seen.some((x) => comparePathElements(x, pe) === 0)) continue;
+      if (seen.has(serializePathElement(pe))) continue;
       const v = walk(undefined, item, atom.elementType, [...path, pe], rule, post);
       if (v !== undefined) out.push(v);
     }
@@ -192,7 +198,7 @@ export function compare(lhs: unknown, rhs: unknown, type: TypeNode): Comparison 
       else if (r === undefined) removed.push(path);
     },
   );
-  return { added: FieldSet.of(...added), modified: FieldSet.of(...modified), removed: FieldSet.of(...removed) };
+  return { added: FieldSet.fromPaths(added), modified: FieldSet.fromPaths(modified), removed: FieldSet.fromPaths(removed) };
 }
 
 /** `value` without the paths in `items` (SMD's RemoveItems; an emptied node becomes null). */

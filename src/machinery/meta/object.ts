@@ -4,6 +4,7 @@
  */
 
 import type { ObjectMeta } from '../../../gen/kube/meta-v1.js';
+import { setOwn } from '../../util/own-property.js';
 
 /** meta/v1 ObjectMeta and OwnerReference in their Kubernetes JSON shape (generated from proto/). */
 export type { ObjectMeta, OwnerReference } from '../../../gen/kube/meta-v1.js';
@@ -45,7 +46,7 @@ function cloneValue(v: unknown): unknown {
   }
   if (ArrayBuffer.isView(v) || v instanceof Date || v instanceof Map || v instanceof Set) return structuredClone(v);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneValue((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) setOwn(out, k, cloneValue((v as Record<string, unknown>)[k]));
   return out;
 }
 

@@ -9,6 +9,7 @@ import { SchemaDecodeError } from './errors.js';
 import { describeJsonValue, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { getMessagePlan, type FieldPlan, type MessagePlan } from './plan.js';
 import type { FailFn } from './special-types.js';
+import { setOwn } from '../../util/own-property.js';
 
 /** Options of kubeJsonToMessage. */
 export interface KubeJsonDecodeOptions {
@@ -132,7 +133,7 @@ function decodeField(f: FieldPlan, value: JsonValue, structName: string, path: s
     if (!isJsonObject(value)) throw typeError(structName, path, describeJsonValue(value), f.goType);
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      out[key] = decodeElement(f, value[key] as JsonValue, structName, path, `${upath}.${key}`, walk);
+      setOwn(out, key, decodeElement(f, value[key] as JsonValue, structName, path, `${upath}.${key}`, walk));
     }
     return out;
   }

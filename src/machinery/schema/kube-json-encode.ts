@@ -10,6 +10,7 @@
 import { Buffer } from 'node:buffer';
 import type { JsonObject, JsonValue } from './json.js';
 import { getMessagePlan, type FieldPlan, type MessagePlan } from './plan.js';
+import { setOwn } from '../../util/own-property.js';
 
 function encodeScalar(type: string, value: unknown): JsonValue {
   if (type === 'bytes') {
@@ -70,7 +71,7 @@ function writeFields(plan: MessagePlan, message: Record<string, unknown>, out: J
       if (keys.length === 0) continue;
       keys.sort();
       const obj: JsonObject = {};
-      for (const key of keys) obj[key] = encodeElement(f, map[key]);
+      for (const key of keys) setOwn(obj, key, encodeElement(f, map[key]));
       out[f.json] = obj;
     } else if (f.repeated) {
       const list = value as unknown[];

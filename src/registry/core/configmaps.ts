@@ -15,12 +15,12 @@ function validateConfigMap(obj: ConfigMap): FieldError[] {
   let size = 0;
   for (const [k, v] of Object.entries(data)) {
     for (const msg of isConfigMapKey(k)) errs.push(invalidValue(`data[${k}]`, k, msg));
-    if (k in binary) errs.push(invalidValue(`data[${k}]`, k, 'duplicate of key present in binaryData'));
+    if (Object.hasOwn(binary, k)) errs.push(invalidValue(`data[${k}]`, k, 'duplicate of key present in binaryData'));
     size += Buffer.byteLength(v, 'utf8');
   }
   for (const [k, v] of Object.entries(binary)) {
     for (const msg of isConfigMapKey(k)) errs.push(invalidValue(`binaryData[${k}]`, k, msg));
-    if (k in data) errs.push(invalidValue(`binaryData[${k}]`, k, 'duplicate of key present in data'));
+    if (Object.hasOwn(data, k)) errs.push(invalidValue(`binaryData[${k}]`, k, 'duplicate of key present in data'));
     size += Buffer.from(v, 'base64').length;
   }
   if (size > MAX_SIZE) errs.push({ type: 'TooLong', field: '', detail: `may not be more than ${MAX_SIZE} bytes` });

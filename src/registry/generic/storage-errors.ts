@@ -9,6 +9,7 @@ import {
   notFound,
   timeout,
   tooLargeResourceVersion,
+  unknownError,
   type Qualified,
 } from '../../machinery/errors/index.js';
 import { StorageError } from '../../storage/errors.js';
@@ -41,5 +42,8 @@ export function interpretStorageError(err: unknown, q: Qualified, name = ''): Ap
       return new ApiError('ServiceUnavailable', err.message);
     case 'Internal':
       return internalError(err);
+    case 'RequestTooLarge':
+      // kube-apiserver passes etcd's error on as it is: a 500 without a reason.
+      return unknownError(err.message);
   }
 }

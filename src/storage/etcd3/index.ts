@@ -101,7 +101,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
   const watchBuffer = opts.watchBuffer ?? 10_000;
   const cleanups = new Set<() => void>();
 
-  async function call<T>(fn: () => Promise<T>, context: { key?: string; revision?: number } = {}): Promise<T> {
+  async function call<T>(fn: () => Promise<T>, context: { key?: string; revision?: number; write?: boolean } = {}): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -337,7 +337,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
             success: [{ request_put: { key: k, value: Buffer.from(value) } }],
             failure: [],
           }),
-        { key },
+        { key, write: true },
       );
       if (!res.succeeded) throw new StorageError('KeyExists', `key already exists: ${key}`, { key });
       return toRevision(res.header.revision);
@@ -352,7 +352,7 @@ export function createEtcdBackend(opts: EtcdBackendOptions): KvBackend {
             success: [{ request_put: { key: k, value: Buffer.from(value) } }],
             failure: [{ request_range: { key: k } }],
           }),
-        { key },
+        { key, write: true },
       );
       if (res.succeeded) return { ok: true, revision: toRevision(res.header.revision) };
       const cur = res.responses[0]?.response_range?.kvs[0];

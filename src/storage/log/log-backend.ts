@@ -1,5 +1,5 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { StorageError, compactedError, futureRevisionError } from '../errors.js';
+import { MAX_REQUEST_BYTES, StorageError, compactedError, futureRevisionError, requestTooLargeError } from '../errors.js';
 import { prefixEnd, type CasResult, type DeleteResult, type KeyValue, type KvBackend, type KvEvent, type ListResult, type ProgressNotice, type ProgressWatch } from '../kv.js';
 import { createBroadcaster, type RevisionBatch, type Subscription } from './broadcaster.js';
 import { createGroupCommitter, type WriteOutcome } from './group-commit.js';
@@ -16,6 +16,11 @@ export interface LogBackendOptions {
    * default 256); 1 gives one transaction per write.
    */
   maxWriteBatch?: number;
+  /**
+   * Largest write taken, key and value together (default etcd's `--max-request-bytes`, 1.5 MiB):
+   * an object etcd would refuse is refused here the same way, so both stores judge it alike.
+   */
+  maxRequestBytes?: number;
 }
 
 /**
@@ -27,6 +32,10 @@ export interface LogBackendOptions {
 export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {}): KvBackend {
   const broadcaster = createBroadcaster(opts.watchBuffer ?? 10_000);
   const batchSize = opts.batchSize ?? 1000;
+  const maxRequestBytes = opts.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const checkRequestSize = (key: string, value: Uint8Array): void => {
+    if (Buffer.byteLength(key) + value.byteLength > maxRequestBytes) throw requestTooLargeError(key);
+  };
   const readChunk = 1000;
   let closed = false;
   let compacting: Promise<void> = Promise.resolve();
@@ -159,6 +168,7 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
 
     async create(key, value) {
       checkOpen();
+      checkRequestSize(key, value);
       return writes.submit((): WriteOutcome<number> => {
         const prev = log.latest(key, log.currentRevision());
         if (live(prev)) return { error: new StorageError('KeyExists', `key already exists: ${key}`, { key }) };
@@ -169,6 +179,7 @@ export function createLogBackend(log: RevisionLog, opts: LogBackendOptions = {})
 
     async update(key, value, expectedModRevision): Promise<CasResult> {
       checkOpen();
+      checkRequestSize(key, value);
       return writes.submit((): WriteOutcome<CasResult> => {
         const cur = live(log.latest(key, log.currentRevision()));
         if (!cur || cur.revision !== expectedModRevision) return { value: cur ? { ok: false, current: rowToKv(cur) } : { ok: false } };

@@ -240,7 +240,7 @@ export const HealthListResponse: MessageFns<HealthListResponse> = {
 
             const entry1 = HealthListResponse_StatusesEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.statuses[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.statuses, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.statuses[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -264,7 +264,7 @@ export const HealthListResponse: MessageFns<HealthListResponse> = {
     message.statuses = (globalThis.Object.entries(object.statuses ?? {}) as [string, HealthCheckResponse][]).reduce(
       (acc: { [key: string]: HealthCheckResponse }, [key, value]: [string, HealthCheckResponse]) => {
         if (value !== undefined) {
-          acc[key] = HealthCheckResponse.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: HealthCheckResponse.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = HealthCheckResponse.fromPartial(value);
         }
         return acc;
       },

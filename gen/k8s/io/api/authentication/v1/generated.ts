@@ -782,7 +782,7 @@ export const UserInfo: MessageFns<UserInfo> = {
 
             const entry4 = UserInfo_ExtraEntry.decode(reader, reader.uint32());
             if (entry4.value !== undefined) {
-              message.extra[entry4.key] = entry4.value;
+              if (entry4.key === "__proto__") Object.defineProperty(message.extra, entry4.key, { value: entry4.value, enumerable: true, configurable: true, writable: true }); else message.extra[entry4.key] = entry4.value;
             }
             continue;
           }
@@ -809,7 +809,7 @@ export const UserInfo: MessageFns<UserInfo> = {
     message.extra = (globalThis.Object.entries(object.extra ?? {}) as [string, ExtraValue][]).reduce(
       (acc: { [key: string]: ExtraValue }, [key, value]: [string, ExtraValue]) => {
         if (value !== undefined) {
-          acc[key] = ExtraValue.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: ExtraValue.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = ExtraValue.fromPartial(value);
         }
         return acc;
       },

@@ -1029,7 +1029,7 @@ export const SubjectAccessReviewSpec: MessageFns<SubjectAccessReviewSpec> = {
 
             const entry5 = SubjectAccessReviewSpec_ExtraEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.extra[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.extra, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.extra[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -1070,7 +1070,7 @@ export const SubjectAccessReviewSpec: MessageFns<SubjectAccessReviewSpec> = {
     message.extra = (globalThis.Object.entries(object.extra ?? {}) as [string, ExtraValue][]).reduce(
       (acc: { [key: string]: ExtraValue }, [key, value]: [string, ExtraValue]) => {
         if (value !== undefined) {
-          acc[key] = ExtraValue.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: ExtraValue.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = ExtraValue.fromPartial(value);
         }
         return acc;
       },

@@ -511,7 +511,7 @@ export const CertificateSigningRequestSpec: MessageFns<CertificateSigningRequest
 
             const entry6 = CertificateSigningRequestSpec_ExtraEntry.decode(reader, reader.uint32());
             if (entry6.value !== undefined) {
-              message.extra[entry6.key] = entry6.value;
+              if (entry6.key === "__proto__") Object.defineProperty(message.extra, entry6.key, { value: entry6.value, enumerable: true, configurable: true, writable: true }); else message.extra[entry6.key] = entry6.value;
             }
             continue;
           }
@@ -542,7 +542,7 @@ export const CertificateSigningRequestSpec: MessageFns<CertificateSigningRequest
     message.extra = (globalThis.Object.entries(object.extra ?? {}) as [string, ExtraValue][]).reduce(
       (acc: { [key: string]: ExtraValue }, [key, value]: [string, ExtraValue]) => {
         if (value !== undefined) {
-          acc[key] = ExtraValue.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: ExtraValue.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = ExtraValue.fromPartial(value);
         }
         return acc;
       },

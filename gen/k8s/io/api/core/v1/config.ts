@@ -164,7 +164,7 @@ export const ConfigMap: MessageFns<ConfigMap> = {
 
             const entry2 = ConfigMap_DataEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.data[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.data, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.data[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -175,7 +175,7 @@ export const ConfigMap: MessageFns<ConfigMap> = {
 
             const entry3 = ConfigMap_BinaryDataEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.binaryData[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.binaryData, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.binaryData[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -203,7 +203,7 @@ export const ConfigMap: MessageFns<ConfigMap> = {
     message.data = (globalThis.Object.entries(object.data ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -212,7 +212,7 @@ export const ConfigMap: MessageFns<ConfigMap> = {
     message.binaryData = (globalThis.Object.entries(object.binaryData ?? {}) as [string, Buffer][]).reduce(
       (acc: { [key: string]: Buffer }, [key, value]: [string, Buffer]) => {
         if (value !== undefined) {
-          acc[key] = value;
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: value, enumerable: true, configurable: true, writable: true }); else acc[key] = value;
         }
         return acc;
       },
@@ -485,7 +485,7 @@ export const Secret: MessageFns<Secret> = {
 
             const entry2 = Secret_DataEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.data[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.data, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.data[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -496,7 +496,7 @@ export const Secret: MessageFns<Secret> = {
 
             const entry4 = Secret_StringDataEntry.decode(reader, reader.uint32());
             if (entry4.value !== undefined) {
-              message.stringData[entry4.key] = entry4.value;
+              if (entry4.key === "__proto__") Object.defineProperty(message.stringData, entry4.key, { value: entry4.value, enumerable: true, configurable: true, writable: true }); else message.stringData[entry4.key] = entry4.value;
             }
             continue;
           }
@@ -532,7 +532,7 @@ export const Secret: MessageFns<Secret> = {
     message.data = (globalThis.Object.entries(object.data ?? {}) as [string, Buffer][]).reduce(
       (acc: { [key: string]: Buffer }, [key, value]: [string, Buffer]) => {
         if (value !== undefined) {
-          acc[key] = value;
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: value, enumerable: true, configurable: true, writable: true }); else acc[key] = value;
         }
         return acc;
       },
@@ -541,7 +541,7 @@ export const Secret: MessageFns<Secret> = {
     message.stringData = (globalThis.Object.entries(object.stringData ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },

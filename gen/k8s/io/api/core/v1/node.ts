@@ -1057,7 +1057,7 @@ export const NodeStatus: MessageFns<NodeStatus> = {
 
             const entry1 = NodeStatus_CapacityEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.capacity[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.capacity, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.capacity[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -1068,7 +1068,7 @@ export const NodeStatus: MessageFns<NodeStatus> = {
 
             const entry2 = NodeStatus_AllocatableEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.allocatable[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.allocatable, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.allocatable[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -1188,7 +1188,7 @@ export const NodeStatus: MessageFns<NodeStatus> = {
     message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -1197,7 +1197,7 @@ export const NodeStatus: MessageFns<NodeStatus> = {
     message.allocatable = (globalThis.Object.entries(object.allocatable ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },

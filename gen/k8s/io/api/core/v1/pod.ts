@@ -4754,7 +4754,7 @@ export const PodSpec: MessageFns<PodSpec> = {
 
             const entry7 = PodSpec_NodeSelectorEntry.decode(reader, reader.uint32());
             if (entry7.value !== undefined) {
-              message.nodeSelector[entry7.key] = entry7.value;
+              if (entry7.key === "__proto__") Object.defineProperty(message.nodeSelector, entry7.key, { value: entry7.value, enumerable: true, configurable: true, writable: true }); else message.nodeSelector[entry7.key] = entry7.value;
             }
             continue;
           }
@@ -4949,7 +4949,7 @@ export const PodSpec: MessageFns<PodSpec> = {
 
             const entry32 = PodSpec_OverheadEntry.decode(reader, reader.uint32());
             if (entry32.value !== undefined) {
-              message.overhead[entry32.key] = entry32.value;
+              if (entry32.key === "__proto__") Object.defineProperty(message.overhead, entry32.key, { value: entry32.value, enumerable: true, configurable: true, writable: true }); else message.overhead[entry32.key] = entry32.value;
             }
             continue;
           }
@@ -5061,7 +5061,7 @@ export const PodSpec: MessageFns<PodSpec> = {
     message.nodeSelector = (globalThis.Object.entries(object.nodeSelector ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -5099,7 +5099,7 @@ export const PodSpec: MessageFns<PodSpec> = {
     message.overhead = (globalThis.Object.entries(object.overhead ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -5522,7 +5522,7 @@ export const PodStatus: MessageFns<PodStatus> = {
 
             const entry19 = PodStatus_AllocatedResourcesEntry.decode(reader, reader.uint32());
             if (entry19.value !== undefined) {
-              message.allocatedResources[entry19.key] = entry19.value;
+              if (entry19.key === "__proto__") Object.defineProperty(message.allocatedResources, entry19.key, { value: entry19.value, enumerable: true, configurable: true, writable: true }); else message.allocatedResources[entry19.key] = entry19.value;
             }
             continue;
           }
@@ -5597,7 +5597,7 @@ export const PodStatus: MessageFns<PodStatus> = {
     message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
       .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       }, {});
@@ -9385,7 +9385,7 @@ export const ResourceRequirements: MessageFns<ResourceRequirements> = {
 
             const entry1 = ResourceRequirements_LimitsEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.limits[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.limits, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.limits[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -9396,7 +9396,7 @@ export const ResourceRequirements: MessageFns<ResourceRequirements> = {
 
             const entry2 = ResourceRequirements_RequestsEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.requests[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.requests, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.requests[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -9428,7 +9428,7 @@ export const ResourceRequirements: MessageFns<ResourceRequirements> = {
     message.limits = (globalThis.Object.entries(object.limits ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -9437,7 +9437,7 @@ export const ResourceRequirements: MessageFns<ResourceRequirements> = {
     message.requests = (globalThis.Object.entries(object.requests ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -11786,7 +11786,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
 
             const entry10 = ContainerStatus_AllocatedResourcesEntry.decode(reader, reader.uint32());
             if (entry10.value !== undefined) {
-              message.allocatedResources[entry10.key] = entry10.value;
+              if (entry10.key === "__proto__") Object.defineProperty(message.allocatedResources, entry10.key, { value: entry10.value, enumerable: true, configurable: true, writable: true }); else message.allocatedResources[entry10.key] = entry10.value;
             }
             continue;
           }
@@ -11863,7 +11863,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
       .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       }, {});
@@ -14526,7 +14526,7 @@ export const FlexVolumeSource: MessageFns<FlexVolumeSource> = {
 
             const entry5 = FlexVolumeSource_OptionsEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.options[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.options, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.options[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -14556,7 +14556,7 @@ export const FlexVolumeSource: MessageFns<FlexVolumeSource> = {
     message.options = (globalThis.Object.entries(object.options ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -16238,7 +16238,7 @@ export const CSIVolumeSource: MessageFns<CSIVolumeSource> = {
 
             const entry4 = CSIVolumeSource_VolumeAttributesEntry.decode(reader, reader.uint32());
             if (entry4.value !== undefined) {
-              message.volumeAttributes[entry4.key] = entry4.value;
+              if (entry4.key === "__proto__") Object.defineProperty(message.volumeAttributes, entry4.key, { value: entry4.value, enumerable: true, configurable: true, writable: true }); else message.volumeAttributes[entry4.key] = entry4.value;
             }
             continue;
           }
@@ -16273,7 +16273,7 @@ export const CSIVolumeSource: MessageFns<CSIVolumeSource> = {
     message.volumeAttributes = (globalThis.Object.entries(object.volumeAttributes ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -17232,7 +17232,7 @@ export const PodCertificateProjection: MessageFns<PodCertificateProjection> = {
 
             const entry7 = PodCertificateProjection_UserAnnotationsEntry.decode(reader, reader.uint32());
             if (entry7.value !== undefined) {
-              message.userAnnotations[entry7.key] = entry7.value;
+              if (entry7.key === "__proto__") Object.defineProperty(message.userAnnotations, entry7.key, { value: entry7.value, enumerable: true, configurable: true, writable: true }); else message.userAnnotations[entry7.key] = entry7.value;
             }
             continue;
           }
@@ -17270,7 +17270,7 @@ export const PodCertificateProjection: MessageFns<PodCertificateProjection> = {
     message.userAnnotations = (globalThis.Object.entries(object.userAnnotations ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -17836,7 +17836,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
 
             const entry3 = PersistentVolumeClaimStatus_CapacityEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.capacity[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.capacity, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.capacity[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -17855,7 +17855,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
 
             const entry5 = PersistentVolumeClaimStatus_AllocatedResourcesEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.allocatedResources[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.allocatedResources, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.allocatedResources[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -17866,7 +17866,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
 
             const entry7 = PersistentVolumeClaimStatus_AllocatedResourceStatusesEntry.decode(reader, reader.uint32());
             if (entry7.value !== undefined) {
-              message.allocatedResourceStatuses[entry7.key] = entry7.value;
+              if (entry7.key === "__proto__") Object.defineProperty(message.allocatedResourceStatuses, entry7.key, { value: entry7.value, enumerable: true, configurable: true, writable: true }); else message.allocatedResourceStatuses[entry7.key] = entry7.value;
             }
             continue;
           }
@@ -17916,7 +17916,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
     message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -17926,7 +17926,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
     message.allocatedResources = (globalThis.Object.entries(object.allocatedResources ?? {}) as [string, Quantity][])
       .reduce((acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       }, {});
@@ -17934,7 +17934,7 @@ export const PersistentVolumeClaimStatus: MessageFns<PersistentVolumeClaimStatus
       (globalThis.Object.entries(object.allocatedResourceStatuses ?? {}) as [string, string][]).reduce(
         (acc: { [key: string]: string }, [key, value]: [string, string]) => {
           if (value !== undefined) {
-            acc[key] = globalThis.String(value);
+            if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
           }
           return acc;
         },
@@ -18476,7 +18476,7 @@ export const VolumeResourceRequirements: MessageFns<VolumeResourceRequirements> 
 
             const entry1 = VolumeResourceRequirements_LimitsEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.limits[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.limits, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.limits[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -18487,7 +18487,7 @@ export const VolumeResourceRequirements: MessageFns<VolumeResourceRequirements> 
 
             const entry2 = VolumeResourceRequirements_RequestsEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.requests[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.requests, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.requests[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -18511,7 +18511,7 @@ export const VolumeResourceRequirements: MessageFns<VolumeResourceRequirements> 
     message.limits = (globalThis.Object.entries(object.limits ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -18520,7 +18520,7 @@ export const VolumeResourceRequirements: MessageFns<VolumeResourceRequirements> 
     message.requests = (globalThis.Object.entries(object.requests ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -19665,7 +19665,7 @@ export const PersistentVolumeSpec: MessageFns<PersistentVolumeSpec> = {
 
             const entry1 = PersistentVolumeSpec_CapacityEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.capacity[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.capacity, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.capacity[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -19761,7 +19761,7 @@ export const PersistentVolumeSpec: MessageFns<PersistentVolumeSpec> = {
     message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -21169,7 +21169,7 @@ export const FlexPersistentVolumeSource: MessageFns<FlexPersistentVolumeSource> 
 
             const entry5 = FlexPersistentVolumeSource_OptionsEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.options[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.options, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.options[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -21199,7 +21199,7 @@ export const FlexPersistentVolumeSource: MessageFns<FlexPersistentVolumeSource> 
     message.options = (globalThis.Object.entries(object.options ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -21824,7 +21824,7 @@ export const CSIPersistentVolumeSource: MessageFns<CSIPersistentVolumeSource> = 
 
             const entry5 = CSIPersistentVolumeSource_VolumeAttributesEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.volumeAttributes[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.volumeAttributes, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.volumeAttributes[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -21892,7 +21892,7 @@ export const CSIPersistentVolumeSource: MessageFns<CSIPersistentVolumeSource> = 
     message.volumeAttributes = (globalThis.Object.entries(object.volumeAttributes ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },

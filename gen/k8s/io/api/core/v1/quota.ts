@@ -408,7 +408,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
 
             const entry2 = LimitRangeItem_MaxEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.max[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.max, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.max[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -419,7 +419,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
 
             const entry3 = LimitRangeItem_MinEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.min[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.min, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.min[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -430,7 +430,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
 
             const entry4 = LimitRangeItem_DefaultEntry.decode(reader, reader.uint32());
             if (entry4.value !== undefined) {
-              message.default[entry4.key] = entry4.value;
+              if (entry4.key === "__proto__") Object.defineProperty(message.default, entry4.key, { value: entry4.value, enumerable: true, configurable: true, writable: true }); else message.default[entry4.key] = entry4.value;
             }
             continue;
           }
@@ -441,7 +441,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
 
             const entry5 = LimitRangeItem_DefaultRequestEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.defaultRequest[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.defaultRequest, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.defaultRequest[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -452,7 +452,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
 
             const entry6 = LimitRangeItem_MaxLimitRequestRatioEntry.decode(reader, reader.uint32());
             if (entry6.value !== undefined) {
-              message.maxLimitRequestRatio[entry6.key] = entry6.value;
+              if (entry6.key === "__proto__") Object.defineProperty(message.maxLimitRequestRatio, entry6.key, { value: entry6.value, enumerable: true, configurable: true, writable: true }); else message.maxLimitRequestRatio[entry6.key] = entry6.value;
             }
             continue;
           }
@@ -477,7 +477,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
     message.max = (globalThis.Object.entries(object.max ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -486,7 +486,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
     message.min = (globalThis.Object.entries(object.min ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -495,7 +495,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
     message.default = (globalThis.Object.entries(object.default ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -504,7 +504,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
     message.defaultRequest = (globalThis.Object.entries(object.defaultRequest ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -514,7 +514,7 @@ export const LimitRangeItem: MessageFns<LimitRangeItem> = {
       (globalThis.Object.entries(object.maxLimitRequestRatio ?? {}) as [string, Quantity][]).reduce(
         (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
           if (value !== undefined) {
-            acc[key] = Quantity.fromPartial(value);
+            if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
           }
           return acc;
         },
@@ -1061,7 +1061,7 @@ export const ResourceQuotaSpec: MessageFns<ResourceQuotaSpec> = {
 
             const entry1 = ResourceQuotaSpec_HardEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.hard[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.hard, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.hard[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -1101,7 +1101,7 @@ export const ResourceQuotaSpec: MessageFns<ResourceQuotaSpec> = {
     message.hard = (globalThis.Object.entries(object.hard ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -1219,7 +1219,7 @@ export const ResourceQuotaStatus: MessageFns<ResourceQuotaStatus> = {
 
             const entry1 = ResourceQuotaStatus_HardEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.hard[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.hard, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.hard[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -1230,7 +1230,7 @@ export const ResourceQuotaStatus: MessageFns<ResourceQuotaStatus> = {
 
             const entry2 = ResourceQuotaStatus_UsedEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.used[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.used, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.used[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -1254,7 +1254,7 @@ export const ResourceQuotaStatus: MessageFns<ResourceQuotaStatus> = {
     message.hard = (globalThis.Object.entries(object.hard ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -1263,7 +1263,7 @@ export const ResourceQuotaStatus: MessageFns<ResourceQuotaStatus> = {
     message.used = (globalThis.Object.entries(object.used ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },

@@ -322,7 +322,7 @@ export const ReplicationControllerSpec: MessageFns<ReplicationControllerSpec> = 
 
             const entry2 = ReplicationControllerSpec_SelectorEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.selector[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.selector, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.selector[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -356,7 +356,7 @@ export const ReplicationControllerSpec: MessageFns<ReplicationControllerSpec> = 
     message.selector = (globalThis.Object.entries(object.selector ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },

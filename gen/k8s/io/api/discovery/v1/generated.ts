@@ -241,7 +241,7 @@ export const Endpoint: MessageFns<Endpoint> = {
 
             const entry5 = Endpoint_DeprecatedTopologyEntry.decode(reader, reader.uint32());
             if (entry5.value !== undefined) {
-              message.deprecatedTopology[entry5.key] = entry5.value;
+              if (entry5.key === "__proto__") Object.defineProperty(message.deprecatedTopology, entry5.key, { value: entry5.value, enumerable: true, configurable: true, writable: true }); else message.deprecatedTopology[entry5.key] = entry5.value;
             }
             continue;
           }
@@ -297,7 +297,7 @@ export const Endpoint: MessageFns<Endpoint> = {
     message.deprecatedTopology = (globalThis.Object.entries(object.deprecatedTopology ?? {}) as [string, string][])
       .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       }, {});

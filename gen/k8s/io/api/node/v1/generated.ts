@@ -109,7 +109,7 @@ export const Overhead: MessageFns<Overhead> = {
 
             const entry1 = Overhead_PodFixedEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.podFixed[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.podFixed, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.podFixed[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -133,7 +133,7 @@ export const Overhead: MessageFns<Overhead> = {
     message.podFixed = (globalThis.Object.entries(object.podFixed ?? {}) as [string, Quantity][]).reduce(
       (acc: { [key: string]: Quantity }, [key, value]: [string, Quantity]) => {
         if (value !== undefined) {
-          acc[key] = Quantity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Quantity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Quantity.fromPartial(value);
         }
         return acc;
       },
@@ -413,7 +413,7 @@ export const Scheduling: MessageFns<Scheduling> = {
 
             const entry1 = Scheduling_NodeSelectorEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.nodeSelector[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.nodeSelector, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.nodeSelector[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -445,7 +445,7 @@ export const Scheduling: MessageFns<Scheduling> = {
     message.nodeSelector = (globalThis.Object.entries(object.nodeSelector ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },

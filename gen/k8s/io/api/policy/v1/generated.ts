@@ -426,7 +426,7 @@ export const PodDisruptionBudgetStatus: MessageFns<PodDisruptionBudgetStatus> = 
 
             const entry2 = PodDisruptionBudgetStatus_DisruptedPodsEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.disruptedPods[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.disruptedPods, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.disruptedPods[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -491,7 +491,7 @@ export const PodDisruptionBudgetStatus: MessageFns<PodDisruptionBudgetStatus> = 
     message.disruptedPods = (globalThis.Object.entries(object.disruptedPods ?? {}) as [string, Time][]).reduce(
       (acc: { [key: string]: Time }, [key, value]: [string, Time]) => {
         if (value !== undefined) {
-          acc[key] = Time.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Time.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Time.fromPartial(value);
         }
         return acc;
       },

@@ -815,7 +815,7 @@ export const BasicDevice: MessageFns<BasicDevice> = {
 
             const entry1 = BasicDevice_AttributesEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.attributes[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.attributes, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.attributes[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -826,7 +826,7 @@ export const BasicDevice: MessageFns<BasicDevice> = {
 
             const entry2 = BasicDevice_CapacityEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.capacity[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.capacity, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.capacity[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -890,7 +890,7 @@ export const BasicDevice: MessageFns<BasicDevice> = {
     message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, DeviceAttribute][]).reduce(
       (acc: { [key: string]: DeviceAttribute }, [key, value]: [string, DeviceAttribute]) => {
         if (value !== undefined) {
-          acc[key] = DeviceAttribute.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: DeviceAttribute.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = DeviceAttribute.fromPartial(value);
         }
         return acc;
       },
@@ -899,7 +899,7 @@ export const BasicDevice: MessageFns<BasicDevice> = {
     message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, DeviceCapacity][]).reduce(
       (acc: { [key: string]: DeviceCapacity }, [key, value]: [string, DeviceCapacity]) => {
         if (value !== undefined) {
-          acc[key] = DeviceCapacity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: DeviceCapacity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = DeviceCapacity.fromPartial(value);
         }
         return acc;
       },
@@ -1209,7 +1209,7 @@ export const CounterSet: MessageFns<CounterSet> = {
 
             const entry2 = CounterSet_CountersEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.counters[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.counters, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.counters[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -1234,7 +1234,7 @@ export const CounterSet: MessageFns<CounterSet> = {
     message.counters = (globalThis.Object.entries(object.counters ?? {}) as [string, Counter][]).reduce(
       (acc: { [key: string]: Counter }, [key, value]: [string, Counter]) => {
         if (value !== undefined) {
-          acc[key] = Counter.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Counter.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Counter.fromPartial(value);
         }
         return acc;
       },
@@ -2257,7 +2257,7 @@ export const DeviceCounterConsumption: MessageFns<DeviceCounterConsumption> = {
 
             const entry2 = DeviceCounterConsumption_CountersEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.counters[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.counters, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.counters[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -2282,7 +2282,7 @@ export const DeviceCounterConsumption: MessageFns<DeviceCounterConsumption> = {
     message.counters = (globalThis.Object.entries(object.counters ?? {}) as [string, Counter][]).reduce(
       (acc: { [key: string]: Counter }, [key, value]: [string, Counter]) => {
         if (value !== undefined) {
-          acc[key] = Counter.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Counter.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Counter.fromPartial(value);
         }
         return acc;
       },

@@ -911,7 +911,7 @@ export const CounterSet: MessageFns<CounterSet> = {
 
             const entry2 = CounterSet_CountersEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.counters[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.counters, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.counters[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -936,7 +936,7 @@ export const CounterSet: MessageFns<CounterSet> = {
     message.counters = (globalThis.Object.entries(object.counters ?? {}) as [string, Counter][]).reduce(
       (acc: { [key: string]: Counter }, [key, value]: [string, Counter]) => {
         if (value !== undefined) {
-          acc[key] = Counter.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Counter.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Counter.fromPartial(value);
         }
         return acc;
       },
@@ -1085,7 +1085,7 @@ export const Device: MessageFns<Device> = {
 
             const entry2 = Device_AttributesEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.attributes[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.attributes, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.attributes[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -1096,7 +1096,7 @@ export const Device: MessageFns<Device> = {
 
             const entry3 = Device_CapacityEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.capacity[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.capacity, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.capacity[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -1161,7 +1161,7 @@ export const Device: MessageFns<Device> = {
     message.attributes = (globalThis.Object.entries(object.attributes ?? {}) as [string, DeviceAttribute][]).reduce(
       (acc: { [key: string]: DeviceAttribute }, [key, value]: [string, DeviceAttribute]) => {
         if (value !== undefined) {
-          acc[key] = DeviceAttribute.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: DeviceAttribute.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = DeviceAttribute.fromPartial(value);
         }
         return acc;
       },
@@ -1170,7 +1170,7 @@ export const Device: MessageFns<Device> = {
     message.capacity = (globalThis.Object.entries(object.capacity ?? {}) as [string, DeviceCapacity][]).reduce(
       (acc: { [key: string]: DeviceCapacity }, [key, value]: [string, DeviceCapacity]) => {
         if (value !== undefined) {
-          acc[key] = DeviceCapacity.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: DeviceCapacity.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = DeviceCapacity.fromPartial(value);
         }
         return acc;
       },
@@ -2200,7 +2200,7 @@ export const DeviceCounterConsumption: MessageFns<DeviceCounterConsumption> = {
 
             const entry2 = DeviceCounterConsumption_CountersEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.counters[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.counters, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.counters[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -2225,7 +2225,7 @@ export const DeviceCounterConsumption: MessageFns<DeviceCounterConsumption> = {
     message.counters = (globalThis.Object.entries(object.counters ?? {}) as [string, Counter][]).reduce(
       (acc: { [key: string]: Counter }, [key, value]: [string, Counter]) => {
         if (value !== undefined) {
-          acc[key] = Counter.fromPartial(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: Counter.fromPartial(value), enumerable: true, configurable: true, writable: true }); else acc[key] = Counter.fromPartial(value);
         }
         return acc;
       },

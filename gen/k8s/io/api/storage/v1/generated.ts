@@ -438,7 +438,7 @@ export const StorageClass: MessageFns<StorageClass> = {
 
             const entry3 = StorageClass_ParametersEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.parameters[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.parameters, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.parameters[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -506,7 +506,7 @@ export const StorageClass: MessageFns<StorageClass> = {
     message.parameters = (globalThis.Object.entries(object.parameters ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -1011,7 +1011,7 @@ export const VolumeAttachmentStatus: MessageFns<VolumeAttachmentStatus> = {
 
             const entry2 = VolumeAttachmentStatus_AttachmentMetadataEntry.decode(reader, reader.uint32());
             if (entry2.value !== undefined) {
-              message.attachmentMetadata[entry2.key] = entry2.value;
+              if (entry2.key === "__proto__") Object.defineProperty(message.attachmentMetadata, entry2.key, { value: entry2.value, enumerable: true, configurable: true, writable: true }); else message.attachmentMetadata[entry2.key] = entry2.value;
             }
             continue;
           }
@@ -1052,7 +1052,7 @@ export const VolumeAttachmentStatus: MessageFns<VolumeAttachmentStatus> = {
     message.attachmentMetadata = (globalThis.Object.entries(object.attachmentMetadata ?? {}) as [string, string][])
       .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       }, {});

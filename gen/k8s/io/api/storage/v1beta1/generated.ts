@@ -91,7 +91,7 @@ export const VolumeAttributesClass: MessageFns<VolumeAttributesClass> = {
 
             const entry3 = VolumeAttributesClass_ParametersEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.parameters[entry3.key] = entry3.value;
+              if (entry3.key === "__proto__") Object.defineProperty(message.parameters, entry3.key, { value: entry3.value, enumerable: true, configurable: true, writable: true }); else message.parameters[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -119,7 +119,7 @@ export const VolumeAttributesClass: MessageFns<VolumeAttributesClass> = {
     message.parameters = (globalThis.Object.entries(object.parameters ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },

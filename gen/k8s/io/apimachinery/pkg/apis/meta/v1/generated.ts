@@ -2245,7 +2245,7 @@ export const LabelSelector: MessageFns<LabelSelector> = {
 
             const entry1 = LabelSelector_MatchLabelsEntry.decode(reader, reader.uint32());
             if (entry1.value !== undefined) {
-              message.matchLabels[entry1.key] = entry1.value;
+              if (entry1.key === "__proto__") Object.defineProperty(message.matchLabels, entry1.key, { value: entry1.value, enumerable: true, configurable: true, writable: true }); else message.matchLabels[entry1.key] = entry1.value;
             }
             continue;
           }
@@ -2277,7 +2277,7 @@ export const LabelSelector: MessageFns<LabelSelector> = {
     message.matchLabels = (globalThis.Object.entries(object.matchLabels ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -3175,7 +3175,7 @@ export const ObjectMeta: MessageFns<ObjectMeta> = {
 
             const entry11 = ObjectMeta_LabelsEntry.decode(reader, reader.uint32());
             if (entry11.value !== undefined) {
-              message.labels[entry11.key] = entry11.value;
+              if (entry11.key === "__proto__") Object.defineProperty(message.labels, entry11.key, { value: entry11.value, enumerable: true, configurable: true, writable: true }); else message.labels[entry11.key] = entry11.value;
             }
             continue;
           }
@@ -3186,7 +3186,7 @@ export const ObjectMeta: MessageFns<ObjectMeta> = {
 
             const entry12 = ObjectMeta_AnnotationsEntry.decode(reader, reader.uint32());
             if (entry12.value !== undefined) {
-              message.annotations[entry12.key] = entry12.value;
+              if (entry12.key === "__proto__") Object.defineProperty(message.annotations, entry12.key, { value: entry12.value, enumerable: true, configurable: true, writable: true }); else message.annotations[entry12.key] = entry12.value;
             }
             continue;
           }
@@ -3248,7 +3248,7 @@ export const ObjectMeta: MessageFns<ObjectMeta> = {
     message.labels = (globalThis.Object.entries(object.labels ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
@@ -3257,7 +3257,7 @@ export const ObjectMeta: MessageFns<ObjectMeta> = {
     message.annotations = (globalThis.Object.entries(object.annotations ?? {}) as [string, string][]).reduce(
       (acc: { [key: string]: string }, [key, value]: [string, string]) => {
         if (value !== undefined) {
-          acc[key] = globalThis.String(value);
+          if (key === "__proto__") Object.defineProperty(acc, key, { value: globalThis.String(value), enumerable: true, configurable: true, writable: true }); else acc[key] = globalThis.String(value);
         }
         return acc;
       },
