@@ -87,15 +87,15 @@ describe('certificates and admissionregistration kinds through kubectl 1.33', ()
   it('CertificateSigningRequest: the requestor is the caller, approve and deny through /approval', async () => {
     await ok(['create', '-f', '-'], csr('jane', '  expirationSeconds: 3600\n  username: mallory\n  groups: [system:masters-not]\n'));
     const created = await json(['get', 'csr', 'jane']);
-    // kubectl sends no credentials over plain HTTP: the caller is system:anonymous.
-    assert.equal(created.spec.username, 'system:anonymous');
-    assert.deepEqual(created.spec.groups, ['system:unauthenticated']);
+    // kubectl authenticates with the admin kubeconfig's client certificate: the caller is admin.
+    assert.equal(created.spec.username, 'admin');
+    assert.deepEqual(created.spec.groups, ['system:masters', 'system:authenticated']);
     assert.equal(created.spec.expirationSeconds, 3600);
     // Go's non-pointer status struct: present and empty, as upstream shows it.
     assert.deepEqual(created.status, {});
     assert.match(
       await ok(['get', 'csr', 'jane']),
-      /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\s*\njane\s+\d+s\s+kubernetes\.io\/kube-apiserver-client\s+system:anonymous\s+60m\s+Pending\s*$/,
+      /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\s*\njane\s+\d+s\s+kubernetes\.io\/kube-apiserver-client\s+admin\s+60m\s+Pending\s*$/,
     );
     assert.equal((await ok(['get', 'csr', '--field-selector=spec.signerName=kubernetes.io/kube-apiserver-client', '-o', 'name'])).trim(), 'certificatesigningrequest.certificates.k8s.io/jane');
 
@@ -338,7 +338,7 @@ spec: {policyName: replicas, validationActions: [Deny], paramRef: {name: limits}
     try {
       const TYPE = 'k8s.io.api.certificates.v1.CertificateSigningRequest';
       const current = toJson(TYPE, await unary((cb) => client.getApproval({ name: 'grpc' }, cb))) as { spec: { username: string }; status?: unknown };
-      assert.equal(current.spec.username, 'system:anonymous');
+      assert.equal(current.spec.username, 'admin');
       const next = { ...current, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'Operator', message: 'ok' }] } };
       const updated = toJson(TYPE, await unary((cb) => client.updateApproval({ name: 'grpc', object: toMessage(TYPE, next) }, cb))) as {
         status: { conditions: Array<{ type: string; lastUpdateTime?: string }> };

@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Client, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import type { ConfigMapList } from '../../gen/k8s/io/api/core/v1/config.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 
 const CM = 'k8s.io.api.core.v1.ConfigMap';
@@ -21,8 +21,8 @@ let raw: Client;
 
 before(async () => {
   t = await startTestServer();
-  configMaps = new ConfigMapServiceClient(t.server.grpcAddress, credentials.createInsecure());
-  raw = new Client(t.server.grpcAddress, credentials.createInsecure());
+  configMaps = new ConfigMapServiceClient(t.server.grpcAddress, grpcCredentials(t.server));
+  raw = new Client(t.server.grpcAddress, grpcCredentials(t.server));
   for (const name of ['a', 'b', 'c']) {
     assert.equal((await api(t.server, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name } })).status, 201);
   }

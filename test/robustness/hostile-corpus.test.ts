@@ -8,10 +8,12 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { Client, credentials, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { Client, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { writeK8sEnvelope } from '../../src/machinery/schema/envelope.js';
 import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { connectRaw } from '../helpers/raw-http.js';
+import { connect as netConnect } from 'node:net';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 import { assertHealthy, assertStatus, copyAmplificationPatch, rawExchange, request, startWorkload, type RawResponse } from './helpers.js';
 
@@ -88,11 +90,13 @@ const HTTP_CASES: HttpCase[] = [
 ];
 
 let t: TestServer;
+const SLOW_HEADERS_MS = 1500;
 let counted = 0;
 let workload: ReturnType<typeof startWorkload>;
 
 before(async () => {
-  t = await startTestServer();
+  // Short connection timeouts, so the slow clients of the corpus are cut off within the test.
+  t = await startTestServer({ connectionTimeouts: { headersTimeoutMs: SLOW_HEADERS_MS, keepAliveTimeoutMs: 5000, checkIntervalMs: 250 } });
   const r = await request(t.server, 'POST', CM, JSON.stringify({ metadata: { name: 'target' }, data: { k: 'v' } }));
   assert.equal(r.status, 201);
   workload = startWorkload(t.server);
@@ -126,6 +130,39 @@ describe('robustness: the hostile-input corpus', () => {
       counted++;
     });
 
+    it('slowloris: headers trickled past the headers timeout → 408 and a closed connection', async () => {
+      const sock = connectRaw(t.server);
+      let reply = '';
+      sock.setEncoding('latin1');
+      sock.on('data', (d: string) => (reply += d));
+      sock.on('error', () => undefined);
+      const closed = new Promise<number>((r) => sock.on('close', () => r(Date.now())));
+      await new Promise<void>((r) => sock.once(t.server.tls ? 'secureConnect' : 'connect', () => r()));
+      const started = Date.now();
+      sock.write('GET /api HTTP/1.1\r\nHost: x\r\n');
+      const trickle = setInterval(() => sock.destroyed || sock.write('X-Slow: a\r\n'), 100);
+      try {
+        const after = (await closed) - started;
+        assert.ok(after < SLOW_HEADERS_MS + 1500, `closed after ${after} ms`);
+        assert.match(reply, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      } finally {
+        clearInterval(trickle);
+      }
+      await assertHealthy(t.server);
+      counted++;
+    });
+
+    it('a TLS handshake never begun → a closed connection', async () => {
+      assert.ok(t.server.tls, 'the corpus runs against the default TLS listener');
+      const sock = netConnect(t.server.httpPort, '127.0.0.1');
+      sock.on('error', () => undefined);
+      const started = Date.now();
+      await new Promise<void>((r) => sock.on('close', () => r()));
+      assert.ok(Date.now() - started < SLOW_HEADERS_MS + 1500, `closed after ${Date.now() - started} ms`);
+      await assertHealthy(t.server);
+      counted++;
+    });
+
     it('nothing of the corpus was stored, and the target is unchanged', async () => {
       for (const name of ['big', 'deep', 'dup', 'proto', 'labels', 'gz', 't', 'fv', 'from-proto']) {
         assert.equal((await request(t.server, 'GET', `${CM}/${name}`)).status, 404, name);
@@ -140,8 +177,8 @@ describe('robustness: the hostile-input corpus', () => {
     let configMaps: ConfigMapServiceClient;
     let raw: Client;
     before(() => {
-      configMaps = new ConfigMapServiceClient(t.server.grpcAddress, credentials.createInsecure());
-      raw = new Client(t.server.grpcAddress, credentials.createInsecure());
+      configMaps = new ConfigMapServiceClient(t.server.grpcAddress, grpcCredentials(t.server));
+      raw = new Client(t.server.grpcAddress, grpcCredentials(t.server));
     });
     after(() => {
       configMaps.close();
