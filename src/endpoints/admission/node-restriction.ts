@@ -12,15 +12,25 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Pod, PodSpec } from '../../../gen/kube/core-v1.js';
+import { forbidden, type ApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/rest/admission.js';
 import type { ResourceStore } from '../../registry/rest/resource-store.js';
 import { nodeIdentity } from '../authz/node.js';
-import { admissionForbidden } from './admission-errors.js';
 import { forbiddenNodeLabels, modifiedLabels } from './node-labels.js';
 
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+
+/**
+ * Upstream's admission.NewForbidden as this plugin meets it: the resource without its
+ * subresource (`pods "p2"` for a status update), named as the request names it, else by the
+ * object's name or generateName.
+ */
+function admissionForbidden(a: AdmissionAttributes, why: string): ApiError {
+  const meta = a.object?.metadata;
+  return forbidden({ group: a.group, resource: a.resource }, a.name || meta?.name || meta?.generateName || 'Unknown', why);
+}
 
 interface OwnerReference {
   apiVersion?: string;
