@@ -55,7 +55,7 @@ describe('the NodeRestriction admission plugin', () => {
   before(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'wheelhouse-node-restriction-'));
     const tokenAuthFile = join(dir, 'tokens.csv');
-    await writeFile(tokenAuthFile, 'n1-token,system:node:n1,n1,"system:nodes"\n');
+    await writeFile(tokenAuthFile, 'n1-token,system:node:n1,n1,"system:nodes"\nn3-token,system:node:n3,n3,"system:nodes"\n');
     ts = await startTestServer({ authorizationMode: 'Node,RBAC', anonymousAuth: 'open-paths', tokenAuthFile });
     admin = { authorization: `Bearer ${readFileSync(join(ts.dataDir, 'admin-token'), 'utf8').trim()}` };
     for (const node of ['n1', 'n2']) await asAdmin('POST', '/api/v1/nodes', { metadata: { name: node } });
@@ -112,6 +112,21 @@ describe('the NodeRestriction admission plugin', () => {
       forbidden('nodes "n1"', 'is not allowed to modify labels: kubernetes.io/role, node-restriction.kubernetes.io/trusted'));
     await refusal('PATCH', '/api/v1/nodes/n1', { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } }, forbidden('nodes "n1"', 'node "n1" is not allowed to modify taints'));
     assert.equal((await asAdmin('GET', '/api/v1/nodes/n1')).body.spec.taints, undefined);
+  });
+
+  it('lets a node register only itself, with the kubelet\'s labels only', async () => {
+    const N3 = { authorization: 'Bearer n3-token' };
+    const other = await api(ts.server, 'POST', '/api/v1/nodes', { metadata: { name: 'n4' } }, N3);
+    assert.deepEqual([other.status, other.body.message], [403, forbidden('nodes "n4"', 'node "n3" is not allowed to modify node "n4"')]);
+    const labelled = await api(ts.server, 'POST', '/api/v1/nodes', { metadata: { name: 'n3', labels: { 'node-role.kubernetes.io/control-plane': '', 'kubernetes.io/os': 'linux' } } }, N3);
+    assert.deepEqual([labelled.status, labelled.body.message], [403, forbidden('nodes "n3"', 'node "n3" is not allowed to set the following labels: node-role.kubernetes.io/control-plane')]);
+    const registered = await api(ts.server, 'POST', '/api/v1/nodes', { metadata: { name: 'n3', labels: { 'kubernetes.io/os': 'linux', 'kubelet.kubernetes.io/custom': 'x' } } }, N3);
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    // Its CSINode by its own name only.
+    const csiNode = (name: string) => ({ metadata: { name }, spec: { drivers: [] } });
+    assert.equal((await api(ts.server, 'POST', '/apis/storage.k8s.io/v1/csinodes', csiNode('n3'), N3)).status, 201);
+    const foreign = await api(ts.server, 'POST', '/apis/storage.k8s.io/v1/csinodes', csiNode('n1'), N3);
+    assert.deepEqual([foreign.status, foreign.body.message], [403, forbidden('csinodes.storage.k8s.io "n1"', 'can only access CSINode with the same name as the requesting node')]);
   });
 
   it('gives a node tokens only bound to pods on itself', async () => {

@@ -85,8 +85,7 @@ export function nodeRestriction(pods: () => ResourceStore, nodes: () => Resource
 
   const admitPodCreate = async (node: string, a: AdmissionAttributes): Promise<void> => {
     const pod = a.object as Pod;
-    const annotations = pod.metadata?.annotations ?? {};
-    if (!(MIRROR_POD_ANNOTATION in annotations)) {
+    if (!Object.hasOwn(pod.metadata?.annotations ?? {}, MIRROR_POD_ANNOTATION)) {
       throw admissionForbidden(a, `pod does not have "${MIRROR_POD_ANNOTATION}" annotation, node "${node}" can only create mirror pods`);
     }
     const spec = pod.spec ?? {};
