@@ -112,7 +112,9 @@ describe('the Node authorizer', () => {
     assert.equal(nodes.body.message, 'nodes "n1" is forbidden: User "system:node:n1" cannot delete resource "nodes" in API group "" at the cluster scope');
     const event = { metadata: { name: 'n1-event' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'Started', message: 'kubelet started', type: 'Normal' };
     assert.equal((await asNode('POST', `${NS}/events`, event)).status, 201);
-    const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p1' } } };
+    // NodeRestriction wants the bound pod's uid, as a kubelet sends it.
+    const p1 = await asAdmin('GET', `${NS}/pods/p1`);
+    const request = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'p1', uid: p1.body.metadata.uid } } };
     const token = await asNode('POST', `${NS}/serviceaccounts/runner/token`, request);
     assert.equal(token.status, 201, JSON.stringify(token.body));
     const other = await asNode('POST', `${NS}/serviceaccounts/default/token`, request);

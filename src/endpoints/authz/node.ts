@@ -35,7 +35,7 @@ function selectsNode(fieldSelector: string | undefined, node: string): boolean {
 }
 
 /** The node a user is, by upstream's NodeIdentifier: `system:node:NAME` in `system:nodes` (NAME may be empty). */
-export function nodeIdentity(user: UserInfo): string | undefined {
+export function nodeIdentity(user: Pick<UserInfo, 'name'> & { groups: readonly string[] }): string | undefined {
   if (!user.groups.includes(NODES_GROUP) || !user.name.startsWith(NODE_PREFIX)) return undefined;
   return user.name.slice(NODE_PREFIX.length);
 }
