@@ -140,6 +140,8 @@ describe('PodSecurity admission', () => {
         'web: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile',
       ),
     );
+    // Pod admission reads namespaces from the namespace watch's cache: wait until it has the label.
+    for (let i = 0; i < 100 && (await pod('tighten', 'probe', PLAIN, '?dryRun=All')).status !== 403; i++) await new Promise((r) => setTimeout(r, 20));
     const merge = { 'content-type': 'application/merge-patch+json' };
     const meta = await http('PATCH', '/api/v1/namespaces/tighten/pods/web', { metadata: { labels: { a: 'b' } } }, merge);
     assert.equal(meta.status, 200, JSON.stringify(meta.body));
