@@ -9,8 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { PodServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { runKubectl } from '../helpers/kubectl.js';
-import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 
 /** Upstream's findings for a plain nginx Pod (container "c") under restricted. */
 const RESTRICTED_DETAIL =
@@ -68,6 +71,19 @@ describe('PodSecurity admission', () => {
     assert.equal(dry.status, 403);
     assert.deepEqual(dry.body, forbiddenStatus('web', RESTRICTED_NGINX));
     assert.equal((await http('GET', '/api/v1/namespaces/restricted/pods/web')).status, 404);
+  });
+
+  it('refuses the same Pod over gRPC with the same Status', async () => {
+    const client = new PodServiceClient(ts.server.grpcAddress, grpcCredentials(ts.server));
+    try {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: PLAIN };
+      const failure = await grpcFailure(() => unary((cb) => client.create({ namespace: 'restricted', object: toMessage('k8s.io.api.core.v1.Pod', pod) }, cb)));
+      assert.equal(failure.grpcCode, GrpcStatus.PERMISSION_DENIED);
+      assert.equal(failure.details, `pods "web" is forbidden: ${RESTRICTED_NGINX}`);
+      assert.deepEqual(failure.status, forbiddenStatus('web', RESTRICTED_NGINX));
+    } finally {
+      client.close();
+    }
   });
 
   it('admits a compliant Pod in a restricted namespace without warnings', async () => {
