@@ -6,6 +6,7 @@
 import { limitRanger } from '../endpoints/admission/limit-ranger.js';
 import { namespaceLifecycle, type NamespaceCache } from '../endpoints/admission/namespace-lifecycle.js';
 import { nodeRestriction } from '../endpoints/admission/node-restriction.js';
+import { podSecurityAdmission } from '../endpoints/admission/pod-security/pod-security.js';
 import { resourceQuotaAdmission } from '../endpoints/admission/resource-quota.js';
 import { serviceAccountAdmission } from '../endpoints/admission/service-account.js';
 import { admissionChain, type AdmissionChain, type AdmissionPlugin } from '../registry/rest/admission.js';
@@ -33,6 +34,7 @@ export function admissionPlugins(deps: AdmissionDependencies): AdmissionPlugin[]
     limitRanger(store('', 'limitranges')),
     serviceAccountAdmission(store('', 'serviceaccounts')),
     nodeRestriction(store('', 'pods'), store('', 'nodes')),
+    podSecurityAdmission(store('', 'namespaces'), store('', 'pods'), deps.namespaceCache),
     ...(deps.dynamic ? [deps.dynamic.mutatingWebhook, deps.dynamic.validatingPolicy, deps.dynamic.validatingWebhook] : []),
     resourceQuotaAdmission(store('', 'resourcequotas')),
   ];
