@@ -31,6 +31,11 @@ export function restPath(call: ApiCall): string {
   return parts.join('') + (watch ? '?watch=true' : '');
 }
 
+/** The resource attributes an audit record names, from a call's (or a parsed path's) resource fields. */
+export function auditedResource(r: { group: string; version: string; resource: string; subresource?: string | undefined; namespace?: string | undefined; name?: string | undefined }): NonNullable<AuditRequestInfo['resource']> {
+  return { group: r.group, version: r.version, resource: r.resource, subresource: r.subresource ?? '', namespace: r.namespace ?? '', name: r.name ?? '' };
+}
+
 /** What the record of an error response says: its Status (the response body too, at RequestResponse). */
 export function errorResponse(err: unknown): AuditResponse {
   const status = toApiError(err).status;
@@ -63,14 +68,7 @@ export function createAuditor(policy: AuditPolicy, sink: AuditSink): Auditor {
       verb: verbLabel(call),
       sourceIPs: call.sourceIPs ?? [],
       ...(call.userAgent ? { userAgent: call.userAgent } : {}),
-      resource: {
-        group: call.group,
-        version: call.version,
-        resource: call.resource,
-        subresource: call.subresource ?? '',
-        namespace: call.namespace ?? '',
-        name: call.name ?? '',
-      },
+      resource: auditedResource(call),
     });
     let result;
     try {

@@ -26,7 +26,7 @@ import type { WatchEncodings } from '../../endpoints/watch-encoding.js';
 import type { WatchEvent } from '../../registry/rest/resource-store.js';
 import { proxyHttp, proxyUpgrade, rejectUpgrade } from './proxy-stream.js';
 import { auditIdOf, httpSourceIPs } from './audit-info.js';
-import { type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
+import { auditedResource, type Auditor, errorResponse } from '../../endpoints/audit/auditor.js';
 import { verbLabel } from '../../endpoints/request/verb.js';
 
 /**
@@ -57,14 +57,7 @@ export function auditRefusal(route: ResourceRoute, req: IncomingMessage, path: s
     ? route.auditor.begin({
         ...start,
         verb: verbLabel({ action: { method, watch: (method === 'GET' || method === 'HEAD') && /[?&]watch=(1|true)(&|$)/.test(req.url ?? '') }, ...(info.name ? { name: info.name } : {}) }),
-        resource: {
-          group: info.group,
-          version: info.version,
-          resource: info.resource,
-          subresource: info.subresource ?? '',
-          namespace: info.namespace ?? '',
-          name: info.name ?? '',
-        },
+        resource: auditedResource(info),
       })
     : route.auditor.begin({ ...start, verb: method.toLowerCase(), path });
   audit.complete(errorResponse(err));

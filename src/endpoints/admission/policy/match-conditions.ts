@@ -5,7 +5,7 @@
  * `failurePolicy: Ignore` and refuses the request under Fail (the caller's 403).
  */
 import type { MatchConditionEvaluator, WebhookEntry } from '../webhook/dispatch.js';
-import { operationOptions } from '../webhook/review.js';
+import { celRequestValue } from './request-value.js';
 import { compileExpression, toCel, type CompiledExpression } from './cel.js';
 
 /** The evaluator, caching each webhook's compiled conditions by their text. */
@@ -21,20 +21,7 @@ export function celMatchConditions(): MatchConditionEvaluator {
     return compiled;
   };
   return async (entry, a, versioned) => {
-    const request = {
-      uid: '',
-      kind: versioned.match.kind,
-      resource: { group: versioned.match.group, version: versioned.match.version, resource: versioned.match.resource },
-      ...(a.subresource ? { subResource: a.subresource, requestSubResource: a.subresource } : {}),
-      requestKind: a.kind,
-      requestResource: { group: a.group, version: a.version, resource: a.resource },
-      name: a.name,
-      namespace: a.namespace ?? '',
-      operation: a.operation,
-      userInfo: { username: a.user.name, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: [...a.user.groups], extra: a.user.extra ?? {} },
-      dryRun: a.dryRun,
-      options: operationOptions(a),
-    };
+    const request = celRequestValue(a, versioned.match, '');
     const bindings = { object: toCel(versioned.object ?? null), oldObject: toCel(versioned.oldObject ?? null), request: toCel(request) };
     const errors: string[] = [];
     for (const c of compiledFor(entry)) {

@@ -9,7 +9,7 @@
  * 'B' denied request: MESSAGE`, with the validation's reason (Invalid, 422, by default).
  */
 import type { CelInput } from '@bufbuild/cel';
-import { operationOptions } from '../webhook/review.js';
+import { celRequestValue } from './request-value.js';
 import type { ParamKind, ParamRef, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from '../../../../gen/kube/admissionregistration-v1.js';
 import { ApiError, toApiError, type StatusReason } from '../../../machinery/errors/index.js';
 import type { KubeObject } from '../../../machinery/meta/object.js';
@@ -19,7 +19,7 @@ import type { ApiCatalog } from '../../catalog.js';
 import type { CoreObjectLookup } from '../../core-lookup.js';
 import { viewsReady, type LiveObjects } from '../webhook/live-objects.js';
 import { notReady } from '../webhook/plugins.js';
-import { isExemptAdmissionConfiguration, type RuleMatch } from '../webhook/rules.js';
+import { isExemptAdmissionConfiguration } from '../webhook/rules.js';
 import { versionConverter } from '../webhook/versioned.js';
 import { toCel } from './cel.js';
 import { matchResources } from './matching.js';
@@ -57,28 +57,6 @@ function denied(a: AdmissionAttributes, d: Denial): ApiError {
   const reason = d.reason || 'Invalid';
   const code = REASON_CODES[reason] ?? 500;
   return new ApiError(reason as StatusReason, `${resource} "${name}" is forbidden: ${inner}`, { name, ...(a.group ? { group: a.group } : {}), kind: a.resource, causes: [{ message: inner }] }, code);
-}
-
-/** The admission request as CEL's `request` shows it (upstream's CreateAdmissionRequest). */
-function requestValue(a: AdmissionAttributes, match: RuleMatch): Record<string, unknown> {
-  return {
-    kind: match.kind,
-    resource: { group: match.group, version: match.version, resource: match.resource },
-    ...(a.subresource ? { subResource: a.subresource, requestSubResource: a.subresource } : {}),
-    requestKind: a.kind,
-    requestResource: { group: a.group, version: a.version, resource: a.resource },
-    name: a.name,
-    namespace: a.namespace ?? '',
-    operation: a.operation,
-    userInfo: {
-      username: a.user.name,
-      ...(a.user.uid ? { uid: a.user.uid } : {}),
-      groups: [...a.user.groups],
-      extra: a.user.extra ?? {},
-    },
-    dryRun: a.dryRun,
-    options: operationOptions(a),
-  };
 }
 
 /** The Namespace as CEL's `namespaceObject` shows it: metadata without managed fields and owners, spec, status. */
@@ -206,7 +184,7 @@ export function validatingAdmissionPolicyPlugin(deps: PolicyDependencies): Admis
           const base: Record<string, CelInput> = {
             object: toCel(object ?? null),
             oldObject: toCel(oldObject ?? null),
-            request: toCel(requestValue(a, match)),
+            request: toCel(celRequestValue(a, match)),
             namespaceObject: await namespaceOf(),
           };
           const actions = binding.spec?.validationActions ?? [];
