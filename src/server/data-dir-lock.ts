@@ -2,6 +2,7 @@
  * One server per data directory: `DATA_DIR/wheelhouse.lock` holds the owner's pid. A lock whose
  * process is gone (a crash, kill -9) is taken over; one held by a live process refuses start-up.
  */
+import { readFileSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StartupError } from './startup-error.js';
@@ -10,13 +11,31 @@ export interface DataDirLock {
   release(): Promise<void>;
 }
 
+/**
+ * Whether `pid` is a running process. A zombie (killed, not yet reaped by its parent: a server
+ * killed with kill -9 under npm, whose parent died with it) answers signal 0 but holds nothing,
+ * so on Linux its state in /proc decides.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as { code?: string }).code === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/** `/proc/PID/stat`'s state is `Z` (or `X`, dead); false where /proc is not there to say. */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false;
+  }
+  // The command name is in parentheses and may hold spaces: the state follows the last `)`.
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
 }
 
 /** Takes the data directory's lock or throws a StartupError naming the holder. */

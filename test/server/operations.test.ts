@@ -4,8 +4,9 @@
  * does — /readyz fails while etcd is frozen (SIGSTOP) and recovers when it resumes.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, readFile, rm, stat, readdir } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, mkdir, readFile, rm, stat, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,25 @@ describe('the data directory', () => {
     }
     const second = await startServer({ plainHttp: true, ...base, dataDir });
     await second.close();
+  });
+
+  it('takes over a lock whose holder is a zombie (killed, not yet reaped)', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'wheelhouse-lock-'));
+    dirs.push(dataDir);
+    // A parent that never reaps its exited child: the child stays a zombie while the parent sleeps.
+    const parent = spawn('/usr/bin/python3', ['-c', 'import os,sys,time\npid=os.fork()\nif pid==0: os._exit(0)\nprint(pid,flush=True)\ntime.sleep(60)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number(line.toString().trim());
+      for (let i = 0; i < 50 && !(await readFile(`/proc/${zombie}/stat`, 'utf8')).includes(') Z '); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(await readFile(`/proc/${zombie}/stat`, 'utf8'), /\) Z /);
+      await writeFile(join(dataDir, 'wheelhouse.lock'), `${zombie}\n`);
+      const server = await startServer({ plainHttp: true, ...base, dataDir });
+      assert.equal((await readFile(join(dataDir, 'wheelhouse.lock'), 'utf8')).trim(), String(process.pid));
+      await server.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });
 
