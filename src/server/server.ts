@@ -188,12 +188,22 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       socket.on('close', () => upgraded.delete(socket));
       upgrade(req, socket, head);
     });
+    // Every TCP connection, whatever its state: closing cuts them all, as Go's Server.Close does.
+    // closeAllConnections() knows only HTTP connections, not a TLS handshake in progress nor a
+    // TLS socket whose close waits on a peer that stopped reading; either kept close() waiting.
+    const connections = new Set<Duplex>();
+    httpServer.on('connection', (socket: Duplex) => {
+      connections.add(socket);
+      socket.on('close', () => connections.delete(socket));
+    });
     let httpClosing: Promise<void> | undefined;
     const closeHttp = (): Promise<void> =>
       (httpClosing ??= (async () => {
         for (const socket of upgraded) socket.destroy();
+        const closed = new Promise<void>((r) => httpServer.close(() => r()));
         httpServer.closeAllConnections();
-        await new Promise<void>((r) => httpServer.close(() => r()));
+        for (const socket of connections) socket.destroy();
+        await closed;
       })());
     closers.push(closeHttp);
     let httpPort = (httpServer.address() as AddressInfo).port;
