@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { api, startTestServer, type TestServer } from '../helpers/server.js';
+import { failureStatus } from '../helpers/objects.js';
 
 const NS = 'plugins';
 const PODS = `/api/v1/namespaces/${NS}/pods`;
@@ -23,16 +24,7 @@ const PROJECTED = {
   ],
 };
 
-const forbidden = (name: string, message: string) => ({
-  kind: 'Status',
-  apiVersion: 'v1',
-  metadata: {},
-  status: 'Failure',
-  message: `pods "${name}" is forbidden: ${message}`,
-  reason: 'Forbidden',
-  details: { name, kind: 'pods' },
-  code: 403,
-});
+const forbidden = (name: string, message: string) => failureStatus(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
 
 describe('admission plugins', () => {
   let ts: TestServer;

@@ -13,6 +13,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PodServiceClient } from '../../gen/wheelhouse/core/v1/services.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { failureStatus } from '../helpers/objects.js';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 
 /** Upstream's findings for a plain nginx Pod (container "c") under restricted. */
@@ -24,16 +25,7 @@ const RESTRICTED_DETAIL =
 const RESTRICTED_NGINX = `violates PodSecurity "restricted:latest": ${RESTRICTED_DETAIL}`;
 const WOULD_VIOLATE = `would violate PodSecurity "restricted:latest": ${RESTRICTED_DETAIL}`;
 
-const forbiddenStatus = (name: string, message: string) => ({
-  kind: 'Status',
-  apiVersion: 'v1',
-  metadata: {},
-  status: 'Failure',
-  message: `pods "${name}" is forbidden: ${message}`,
-  reason: 'Forbidden',
-  details: { name, kind: 'pods' },
-  code: 403,
-});
+const forbiddenStatus = (name: string, message: string) => failureStatus(403, 'Forbidden', `pods "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
 
 /** One warning as the HTTP `Warning` header carries it. */
 const warningHeader = (...texts: string[]) => texts.map((t) => `299 - "${t.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(', ');

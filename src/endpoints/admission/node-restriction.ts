@@ -12,6 +12,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Pod, PodSpec } from '../../../gen/kube/core-v1.js';
+import type { OwnerReference } from '../../../gen/kube/meta-v1.js';
 import { forbidden, type ApiError } from '../../machinery/errors/index.js';
 import type { KubeObject } from '../../machinery/meta/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../registry/rest/admission.js';
@@ -30,15 +31,6 @@ const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 function admissionForbidden(a: AdmissionAttributes, why: string): ApiError {
   const meta = a.object?.metadata;
   return forbidden({ group: a.group, resource: a.resource }, a.name || meta?.name || meta?.generateName || 'Unknown', why);
-}
-
-interface OwnerReference {
-  apiVersion?: string;
-  kind?: string;
-  name?: string;
-  uid?: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
 }
 
 /** Every container of a pod: init, regular and ephemeral ones (upstream's AllContainers). */
