@@ -16,6 +16,7 @@ import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { deploymentManifest, failureStatus } from '../helpers/objects.js';
 import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { eventually } from '../helpers/eventually.js';
 
 type Json = Record<string, any>;
 
@@ -24,16 +25,6 @@ const BINDINGS = '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolic
 const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
 
 const deploymentRules = [{ operations: ['CREATE', 'UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }];
-
-/** Retries `fn` until it returns true (the policy views follow a watch). */
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('ValidatingAdmissionPolicy', () => {
   let ts: TestServer;

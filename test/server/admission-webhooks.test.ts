@@ -16,6 +16,7 @@ import { ConfigMapServiceClient } from '../../gen/wheelhouse/core/v1/services.js
 import { createCertificateAuthority, issueCertificate } from '../../src/server/pki/certificates.js';
 import { grpcFailure, toMessage, unary } from '../parity/grpc-helpers.js';
 import { api, grpcCredentials, startTestServer, type TestServer } from '../helpers/server.js';
+import { eventually } from '../helpers/eventually.js';
 
 type Json = Record<string, any>;
 
@@ -65,16 +66,6 @@ function startWebhookServer(cert: { certPem: string; keyPem: string }): Promise<
     });
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-/** Retries `fn` until it returns true (the configuration views follow a watch). */
-async function eventually(what: string, fn: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await fn()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const configMap = (name: string, labels?: Record<string, string>): Json => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(labels ? { labels } : {}) }, data: { a: 'b' } });
