@@ -56,7 +56,7 @@ class JsonLines {
   private exited: number | null | undefined;
   readonly exit: Promise<number | null>;
 
-  constructor(private readonly child: ChildProcess) {
+  constructor(child: ChildProcess) {
     let buffered = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;

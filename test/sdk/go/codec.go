@@ -4,8 +4,8 @@ package main
 // github.com/golang/protobuf, and the copy of it apt picks (1.3.5,
 // golang-github-golang-protobuf-1-3-dev) predates the protobuf API that protoc-gen-go 1.28
 // generates for: it panics on those messages. This client therefore registers the "proto"
-// codec over google.golang.org/protobuf itself. A client built with Go modules against
-// grpc-go 1.35 or later needs none of this.
+// codec over google.golang.org/protobuf itself. A client built with Go modules needs none of
+// this: grpc-go's go.mod requires github.com/golang/protobuf 1.4 or later, built on that API.
 
 import (
 	"fmt"
