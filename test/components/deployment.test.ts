@@ -14,10 +14,23 @@ import { testClientset } from '../helpers/clientset.js';
 import { eventually } from '../helpers/eventually.js';
 import { runKubectl } from '../helpers/kubectl.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { runReadyPods } from './ready-pods.js';
+import { HOLD_LABEL, runReadyPods } from './ready-pods.js';
 
 const MINOR = 33;
 const NS = 'default';
+
+function deploymentOf(name: string, replicas: number, extra: { strategy?: unknown; progressDeadlineSeconds?: number; labels?: Record<string, string> } = {}): Deployment {
+  return {
+    metadata: { name, namespace: NS } as Deployment['metadata'],
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name }, matchExpressions: [] },
+      template: { metadata: { labels: { app: name, ...extra.labels } } as never, spec: { containers: [{ name: 'c', image: 'nginx' }] } as never },
+      ...(extra.strategy ? { strategy: extra.strategy as never } : {}),
+      ...(extra.progressDeadlineSeconds ? { progressDeadlineSeconds: extra.progressDeadlineSeconds } : {}),
+    },
+  };
+}
 
 describe('deployment controller', () => {
   let ts: TestServer;
@@ -214,5 +227,48 @@ describe('deployment controller', () => {
     const patch = await k(['patch', 'deployment/web', '-p', '{"spec":{"revisionHistoryLimit":1}}']);
     assert.equal(patch.code, 0, patch.stderr);
     await eventually('old ReplicaSets cleaned up to one', async () => (await replicaSetsOf(await deployment('web'))).length === 2, 30_000);
+  });
+
+  it('Recreate stops every old pod before the new ReplicaSet starts', async () => {
+    await cs.appsV1.deployments.create(deploymentOf('batch', 2, { strategy: { type: 'Recreate' } }), { namespace: NS });
+    await eventually('2 available', () => rolledOut('batch', 'nginx'), 30_000);
+    const mixed: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const hashes = new Set((await livePods('batch')).map((p) => p.metadata?.labels['pod-template-hash']));
+        if (hashes.size > 1) mixed.push([...hashes].join(','));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const set = await k(['set', 'image', 'deployment/batch', 'c=nginx:1.27']);
+    assert.equal(set.code, 0, set.stderr);
+    const status = await k(['rollout', 'status', 'deployment/batch', '--timeout=60s']);
+    sampling = false;
+    await sampler;
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(mixed, []);
+    const rss = await replicaSetsOf(await deployment('batch'));
+    assert.deepEqual(rss.map((rs) => [rs.spec?.replicas, rs.spec?.template?.spec?.containers[0]?.image]), [
+      [0, 'nginx'],
+      [2, 'nginx:1.27'],
+    ]);
+    const events = await eventsFor('batch');
+    assert.ok(events.includes(`Normal ScalingReplicaSet Scaled down replica set ${rss[0]!.metadata?.name} from 2 to 0`), events.join('\n'));
+    assert.ok(events.includes(`Normal ScalingReplicaSet Scaled up replica set ${rss[1]!.metadata?.name} from 0 to 2`), events.join('\n'));
+  });
+
+  it('a rollout that makes no progress reports ProgressDeadlineExceeded and rollout status fails', async () => {
+    await cs.appsV1.deployments.create(deploymentOf('stuck', 2, { progressDeadlineSeconds: 2, labels: { [HOLD_LABEL]: 'true' } }), { namespace: NS });
+    await eventually('the deadline exceeded', async () => (await deployment('stuck')).status?.conditions.find((c) => c.type === 'Progressing')?.reason === 'ProgressDeadlineExceeded', 20_000);
+    const d = await deployment('stuck');
+    const [rs] = await replicaSetsOf(d);
+    const cond = (type: string) => d.status?.conditions.find((c) => c.type === type);
+    assert.deepEqual([cond('Progressing')?.status, cond('Progressing')?.message], ['False', `ReplicaSet "${rs!.metadata?.name}" has timed out progressing.`]);
+    assert.deepEqual([cond('Available')?.status, cond('Available')?.reason, cond('Available')?.message], ['False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.']);
+    assert.deepEqual([d.status?.replicas, d.status?.readyReplicas ?? 0, d.status?.unavailableReplicas], [2, 0, 2]);
+    const status = await k(['rollout', 'status', 'deployment/stuck', '--timeout=20s']);
+    assert.equal(status.code, 1);
+    assert.equal(status.stderr, 'error: deployment "stuck" exceeded its progress deadline\n');
   });
 });

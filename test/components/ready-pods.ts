@@ -6,6 +6,9 @@
 import type { Pod } from '../../gen/k8s/io/api/core/v1/pod.js';
 import { Informer, toTime, type Clientset } from '../../src/client/index.js';
 
+/** Pods with this label set to `true` are never made Ready (for rollouts that must not progress). */
+export const HOLD_LABEL = 'test.wheelhouse.dev/hold-ready';
+
 /** Runs until `signal` aborts; each pod turns Ready `delayMs` after it is seen; `pause()` holds pods back (not Ready) until `resume()`. */
 export function runReadyPods(cs: Clientset, signal: AbortSignal, opts: { delayMs?: number } = {}): { paused: boolean; pause(): void; resume(): void } {
   const informer = new Informer<Pod>(cs.coreV1.pods);
@@ -23,6 +26,7 @@ export function runReadyPods(cs: Clientset, signal: AbortSignal, opts: { delayMs
     if (state.paused || signal.aborted) return;
     const uid = pod.metadata?.uid ?? '';
     if (pod.metadata?.deletionTimestamp?.seconds) return;
+    if (pod.metadata?.labels?.[HOLD_LABEL] === 'true') return;
     const ready = pod.status?.phase === 'Running' && pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     if (ready || inFlight.has(uid)) return;
     inFlight.add(uid);
