@@ -271,4 +271,23 @@ describe('deployment controller', () => {
     assert.equal(status.code, 1);
     assert.equal(status.stderr, 'error: deployment "stuck" exceeded its progress deadline\n');
   });
+
+  it('adopts an orphan ReplicaSet whose template matches and releases one that stops matching', async () => {
+    const orphan = deploymentOf('adopt', 2);
+    const rsTemplate = structuredClone(orphan.spec!.template!);
+    rsTemplate.metadata!.labels = { ...rsTemplate.metadata!.labels, 'pod-template-hash': 'manual' };
+    const rs = await cs.appsV1.replicaSets.create(
+      { metadata: { name: 'adopt-manual', namespace: NS, labels: { app: 'adopt', 'pod-template-hash': 'manual' } } as never, spec: { replicas: 2, selector: { matchLabels: { app: 'adopt', 'pod-template-hash': 'manual' }, matchExpressions: [] }, template: rsTemplate } },
+      { namespace: NS },
+    );
+    await cs.appsV1.deployments.create(orphan, { namespace: NS });
+    await eventually('the adoption', async () => (await cs.appsV1.replicaSets.get('adopt-manual', { namespace: NS })).metadata?.ownerReferences[0]?.kind === 'Deployment', 20_000);
+    await eventually('rolled out on the adopted ReplicaSet', () => rolledOut('adopt', 'nginx'), 30_000);
+    const d = await deployment('adopt');
+    const rss = await replicaSetsOf(d);
+    assert.deepEqual(rss.map((x) => [x.metadata?.uid, x.spec?.replicas, x.metadata?.annotations['deployment.kubernetes.io/revision']]), [[rs.metadata?.uid, 2, '1']]);
+    await cs.appsV1.replicaSets.patch('adopt-manual', 'merge', { metadata: { labels: { app: 'gone', 'pod-template-hash': 'manual' } } }, { namespace: NS });
+    await eventually('the release', async () => (await cs.appsV1.replicaSets.get('adopt-manual', { namespace: NS })).metadata?.ownerReferences.length === 0, 20_000);
+    await eventually('a new ReplicaSet', async () => (await replicaSetsOf(await deployment('adopt'))).length === 1, 20_000);
+  });
 });
