@@ -24,13 +24,15 @@ describe('statefulset controller', () => {
   let kubelet: FakeKubelet;
   /** Pods the kubelet may start; the ordering test opens the gate itself. */
   let gateOpen = false;
+  /** Pods the kubelet holds back even with the gate open. */
+  const held = new Set<string>();
   const podEvents: WatchEvent<Pod>[] = [];
   const k = (args: string[]) => runKubectl(33, ts.server.kubeconfigPath, args);
 
   before(async () => {
     ts = await startTestServer();
     cs = testClientset(ts.server);
-    kubelet = startFakeKubelet(cs, ac.signal, { bind: false, admit: () => gateOpen });
+    kubelet = startFakeKubelet(cs, ac.signal, { bind: false, admit: (p) => gateOpen && !held.has(p.metadata?.name ?? '') });
     void (async () => {
       const stream = cs.coreV1.pods.watch({ labelSelector: 'app=web', signal: ac.signal });
       for await (const ev of stream) podEvents.push(ev);
@@ -165,6 +167,10 @@ describe('statefulset controller', () => {
     const history = await k(['rollout', 'history', 'statefulset/web']);
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, /^statefulset\.apps\/web\s*\nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    // kubectl reads the template back out of the revision's data.
+    const one = await k(['rollout', 'history', 'statefulset/web', '--revision=1']);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /Image:\s+nginx:1\.25\n/);
 
     const undo = await k(['rollout', 'undo', 'statefulset/web']);
     assert.equal(undo.code, 0, undo.stderr);
@@ -201,5 +207,78 @@ describe('statefulset controller', () => {
       const s = await cs.appsV1.statefulSets.get('web', { namespace: NS });
       return s.status?.replicas === 1 && s.status?.readyReplicas === 1;
     });
+  });
+
+  const template = (app: string, image: string) => ({
+    metadata: { labels: { app } },
+    spec: { containers: [{ name: 'main', image }] },
+  });
+  const podsOf = async (app: string) => (await cs.coreV1.pods.list({ namespace: NS, labelSelector: `app=${app}` })).items;
+
+  it('Parallel creates every ordinal without waiting for readiness', async () => {
+    for (const n of ['par-0', 'par-1', 'par-2']) held.add(n);
+    await cs.appsV1.statefulSets.create({
+      metadata: { name: 'par', namespace: NS },
+      spec: { replicas: 3, serviceName: 'par', podManagementPolicy: 'Parallel', selector: { matchLabels: { app: 'par' } }, template: template('par', 'busybox:1') },
+    });
+    await eventually('3 pods, none ready', async () => (await podsOf('par')).length === 3, 10_000);
+    assert.deepEqual((await podsOf('par')).filter(ready).map((p) => p.metadata?.name), []);
+    held.clear();
+    kubelet.poke();
+    const res = await k(['rollout', 'status', 'statefulset/par', '--timeout=60s']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal((await podsOf('par')).filter(ready).length, 3);
+  });
+
+  it('a partition updates only the ordinals at or above it', async () => {
+    await cs.appsV1.statefulSets.create({
+      metadata: { name: 'part', namespace: NS },
+      spec: {
+        replicas: 3,
+        serviceName: 'part',
+        selector: { matchLabels: { app: 'part' } },
+        template: template('part', 'busybox:1'),
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } },
+      },
+    });
+    const first = await k(['rollout', 'status', 'statefulset/part', '--timeout=60s']);
+    assert.equal(first.code, 0, first.stderr);
+    await cs.appsV1.statefulSets.patch('part', 'strategic', { spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox:2' }] } } } }, { namespace: NS });
+    const res = await k(['rollout', 'status', 'statefulset/part', '--timeout=60s']);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /partitioned roll out complete: 1 new pods have been updated\.\.\.\n$/);
+    await eventually('part-2 on busybox:2', async () => {
+      const pods = await podsOf('part');
+      return pods.length === 3 && pods.every(ready) && pods.find((p) => p.metadata?.name === 'part-2')?.spec?.containers[0]?.image === 'busybox:2';
+    }, 15_000);
+    const images = Object.fromEntries((await podsOf('part')).map((p) => [p.metadata?.name, p.spec?.containers[0]?.image]));
+    assert.deepEqual(images, { 'part-0': 'busybox:1', 'part-1': 'busybox:1', 'part-2': 'busybox:2' });
+    const st = (await cs.appsV1.statefulSets.get('part', { namespace: NS })).status!;
+    assert.equal(st.updatedReplicas, 1);
+    assert.equal(st.currentReplicas, 2);
+    assert.notEqual(st.currentRevision, st.updateRevision);
+  });
+
+  it('OnDelete replaces a pod only when it is deleted; rollout status refuses it', async () => {
+    await cs.appsV1.statefulSets.create({
+      metadata: { name: 'ond', namespace: NS },
+      spec: { replicas: 1, serviceName: 'ond', selector: { matchLabels: { app: 'ond' } }, template: template('ond', 'busybox:1'), updateStrategy: { type: 'OnDelete' } },
+    });
+    await eventually('ond-0 ready', async () => (await podsOf('ond')).some(ready), 10_000);
+    await cs.appsV1.statefulSets.patch('ond', 'strategic', { spec: { template: { spec: { containers: [{ name: 'main', image: 'busybox:2' }] } } } }, { namespace: NS });
+    await eventually('update revision observed', async () => {
+      const s = await cs.appsV1.statefulSets.get('ond', { namespace: NS });
+      return s.status?.observedGeneration === s.metadata?.generation && s.status?.updateRevision !== s.status?.currentRevision;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await podsOf('ond'))[0]?.spec?.containers[0]?.image, 'busybox:1');
+    const res = await k(['rollout', 'status', 'statefulset/ond', '--timeout=10s']);
+    assert.equal(res.code, 1);
+    assert.equal(res.stderr, 'error: rollout status is only available for RollingUpdate strategy type\n');
+    await cs.coreV1.pods.delete('ond-0', { namespace: NS });
+    await eventually('ond-0 back on busybox:2', async () => {
+      const pods = await podsOf('ond');
+      return pods.length === 1 && pods[0]?.spec?.containers[0]?.image === 'busybox:2' && ready(pods[0]);
+    }, 10_000);
   });
 });
