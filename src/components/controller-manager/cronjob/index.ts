@@ -69,7 +69,7 @@ export function startCronJobController(ctx: ControllerContext): void {
     onDelete: enqueueOwner,
   });
 
-  void runWorkers(queue, 2, (key) => syncCronJobKey(d, key), ctx.signal);
+  void runWorkers(queue, ctx.options.workers ?? 2, (key) => syncCronJobKey(d, key), ctx.signal);
   ctx.signal.addEventListener('abort', () => {
     queue.shutDown();
   }, { once: true });

@@ -87,7 +87,7 @@ export function startJobController(ctx: ControllerContext): void {
     },
   });
 
-  void runWorkers(queue, 2, (key) => syncJob(d, key), ctx.signal);
+  void runWorkers(queue, ctx.options.workers ?? 2, (key) => syncJob(d, key), ctx.signal);
   void runWorkers(orphans, 1, (key) => syncOrphanPod(d, key), ctx.signal);
   ctx.signal.addEventListener('abort', () => {
     queue.shutDown();

@@ -79,7 +79,7 @@ export function startTtlAfterFinishedController(ctx: ControllerContext): void {
     }
   };
 
-  void runWorkers(queue, 2, sync, ctx.signal);
+  void runWorkers(queue, ctx.options.workers ?? 2, sync, ctx.signal);
   ctx.signal.addEventListener('abort', () => {
     queue.shutDown();
   }, { once: true });
