@@ -7,7 +7,7 @@
  * come back at the next scheduled time.
  */
 import type { CronJob, Job } from '../../../../gen/k8s/io/api/batch/v1/generated.js';
-import { controllerRef, objectReference, splitKey, StatusError, timeOf, toTime } from '../../../client/index.js';
+import { controllerRef, isConflict, objectReference, splitKey, StatusError, timeOf, toTime } from '../../../client/index.js';
 import { finishedConditionType } from '../job/conditions.js';
 import type { CronJobDeps } from './deps.js';
 import { cleanupFinishedJobs } from './history.js';
@@ -173,6 +173,24 @@ async function syncCronJob(d: CronJobDeps, cj: CronJob, jobs: readonly Job[]): P
   return next();
 }
 
+/**
+ * Writes the CronJob's status. Jobs may have been created or deleted by now, so a Conflict
+ * (the cached CronJob was behind, e.g. after a concurrent edit) is answered by writing the
+ * same status onto the server's copy rather than by a retry that would forget them; the
+ * status is this controller's alone.
+ */
+async function writeStatus(d: CronJobDeps, cj: CronJob): Promise<void> {
+  const ns = cj.metadata?.namespace;
+  try {
+    await d.cs.batchV1.cronJobs.updateStatus(cj, { namespace: ns });
+  } catch (err) {
+    if (!isConflict(err)) throw err;
+    const fresh = await d.cs.batchV1.cronJobs.get(cj.metadata?.name ?? '', { namespace: ns });
+    if (fresh.metadata?.uid !== cj.metadata?.uid) return;
+    await d.cs.batchV1.cronJobs.updateStatus({ ...fresh, status: cj.status }, { namespace: ns });
+  }
+}
+
 export async function syncCronJobKey(d: CronJobDeps, key: string): Promise<void> {
   const [ns, name] = splitKey(key);
   const cached = d.cronJobs.lister().get(ns, name);
@@ -182,6 +200,6 @@ export async function syncCronJobKey(d: CronJobDeps, key: string): Promise<void>
   const r = await syncCronJob(d, cj, jobs);
   let updateStatus = r.updateStatus;
   if (cj.metadata?.deletionTimestamp === undefined && (await cleanupFinishedJobs(d, cj, jobs))) updateStatus = true;
-  if (updateStatus) await d.cs.batchV1.cronJobs.updateStatus(cj, { namespace: ns });
+  if (updateStatus) await writeStatus(d, cj);
   if (r.requeueAfterMs !== undefined) d.queue.addAfter(key, Math.max(0, r.requeueAfterMs));
 }
