@@ -71,6 +71,12 @@ async function eventsOf(name: string): Promise<string[]> {
     .map((e) => `${e.type ?? ''} ${e.reason ?? ''} ${e.message ?? ''}`);
 }
 
+/** Asserts the CronJob's Events become exactly `expected` (Events are written after the change they report). */
+async function expectEvents(name: string, expected: string[]): Promise<void> {
+  await eventually(`events of ${name}`, async () => JSON.stringify(await eventsOf(name)) === JSON.stringify(expected), 5000).catch(() => undefined);
+  assert.deepEqual(await eventsOf(name), expected);
+}
+
 /** Syncs the CronJob now, as any edit of it does. */
 async function touch(name: string): Promise<void> {
   await cronJobs().patch(name, 'merge', { metadata: { annotations: { touched: String(Date.now()) } } });
@@ -101,7 +107,7 @@ test('a */1 CronJob creates its Job at the next minute: name, annotation, owner,
   assert.equal(timeOf(done.status?.lastScheduleTime)?.getTime(), at);
   assert.deepEqual(done.status?.active ?? [], []);
   assert.ok(isComplete(await jobs().get(name)));
-  assert.deepEqual(await eventsOf('every'), [`Normal SuccessfulCreate Created job ${name}`, `Normal SawCompletedJob Saw completed job: ${name}, status: Complete`]);
+  await expectEvents('every', [`Normal SuccessfulCreate Created job ${name}`, `Normal SawCompletedJob Saw completed job: ${name}, status: Complete`]);
 });
 
 test('the active list holds the running Job', async () => {
@@ -176,7 +182,7 @@ test('concurrencyPolicy Replace deletes the running Job and starts the new one',
     const active = (await cronJobs().get('replace')).status?.active.map((r) => r.name);
     return names.length === 1 && names[0] === second && active?.length === 1 && active[0] === second;
   }, 10_000);
-  assert.deepEqual(await eventsOf('replace'), [
+  await expectEvents('replace', [
     `Normal SuccessfulCreate Created job replace-${at / MINUTE}`,
     `Normal SuccessfulDelete Deleted job replace-${at / MINUTE}`,
     `Normal SuccessfulCreate Created job ${second}`,
@@ -218,6 +224,8 @@ test('successfulJobsHistoryLimit=1 prunes older finished Jobs', async () => {
     const left = (await jobsOf('history')).filter((j) => j.metadata?.deletionTimestamp === undefined).map((j) => j.metadata?.name);
     return left.length === 1 && left[0] === names[2];
   }, 10_000);
+  const deletes = async (): Promise<string[]> => (await eventsOf('history')).filter((e) => e.includes('SuccessfulDelete'));
+  await eventually('delete events', async () => (await deletes()).length >= 2, 10_000);
   const events = await eventsOf('history');
   assert.deepEqual(events.filter((e) => e.includes('SuccessfulDelete')), [`Normal SuccessfulDelete Deleted job ${names[0]}`, `Normal SuccessfulDelete Deleted job ${names[1]}`]);
   await cronJobs().patch('history', 'merge', { spec: { suspend: true } });

@@ -191,7 +191,9 @@ test('activeDeadlineSeconds: running pods are deleted and the Job fails with Dea
   assert.equal(j.status?.active ?? 0, 0);
   assert.equal(j.status?.terminating, 0);
   await eventually('pod gone', async () => (await podsOf('late')).length === 0, 10_000);
-  const reasons = (await eventsOf('Job', 'late')).map((e) => `${e.type} ${e.reason}`);
+  const reasonsOf = async (): Promise<string[]> => (await eventsOf('Job', 'late')).map((e) => `${e.type} ${e.reason}`);
+  await eventually('deadline event', async () => (await reasonsOf()).includes('Warning DeadlineExceeded'));
+  const reasons = await reasonsOf();
   assert.ok(reasons.includes('Normal SuccessfulDelete'), reasons.join(', '));
   assert.ok(reasons.includes('Warning DeadlineExceeded'), reasons.join(', '));
 });
