@@ -132,6 +132,15 @@ test('completions=3 parallelism=2 never runs more than 2 pods at once', async ()
   assert.equal(creates.length, 3);
 });
 
+test('a work-queue Job (parallelism=2, no completions) starts no new pod after the first success and completes when all end', async () => {
+  await jobs().create(job('queue', { parallelism: 2 }, { 'kubelet.test/run-ms': '500' }));
+  const j = await finished('queue', 'Complete');
+  assert.equal(j.spec?.completions, undefined);
+  assert.equal(j.status?.succeeded, 2);
+  assert.equal((await podsOf('queue')).length, 2);
+  assert.equal(kubelet.maxRunning('queue'), 2);
+});
+
 test('backoffLimit=1 with failing pods ends Failed with BackoffLimitExceeded', async () => {
   await jobs().create(job('fails', { backoffLimit: 1 }, { 'kubelet.test/outcome': 'fail', 'kubelet.test/run-ms': '100' }));
   // One failure, a 10 s back-off, the second failure exceeds the limit.
