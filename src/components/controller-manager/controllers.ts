@@ -4,6 +4,9 @@ import { startDeploymentController } from './deployment/index.js';
 import { startReplicaSetController, startReplicationController } from './replicaset/index.js';
 import { startDaemonSetController } from './daemonset/controller.js';
 import { startStatefulSetController } from './statefulset/controller.js';
+import { startCronJobController } from './cronjob/index.js';
+import { startJobController } from './job/index.js';
+import { startTtlAfterFinishedController } from './ttl-after-finished/index.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   deployment: startDeploymentController,
@@ -11,4 +14,7 @@ export const CONTROLLERS: Record<string, ControllerStarter> = {
   replicationcontroller: startReplicationController,
   statefulset: startStatefulSetController,
   daemonset: startDaemonSetController,
+  job: startJobController,
+  cronjob: startCronJobController,
+  'ttl-after-finished': startTtlAfterFinishedController,
 };
