@@ -4,7 +4,7 @@
  * renewals, no status, pods left as they are); `resume()` brings the kubelet back, which
  * heartbeats at once and looks at its pods again.
  */
-import { sleep, type Clientset } from '../../client/index.js';
+import type { Clientset } from '../../client/index.js';
 import type { ContainerLogs } from './logs.js';
 import { NodeAgent } from './node-agent.js';
 import type { NodeIdentity } from './node-object.js';
@@ -59,10 +59,7 @@ export class SimulatedNode {
 
   private async heartbeatLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const wakeup = new AbortController();
-      this.wake = () => wakeup.abort();
-      const both = AbortSignal.any([signal, wakeup.signal]);
-      await sleep(this.options.heartbeatMs, both);
+      await this.nap(signal);
       if (signal.aborted) return;
       if (this.paused) continue;
       try {
@@ -71,5 +68,20 @@ export class SimulatedNode {
         if (!signal.aborted) this.options.log(`simulated node ${this.id.name}: heartbeat: ${String(err)}`);
       }
     }
+  }
+
+  /** Waits one heartbeat interval, or less when `signal` aborts or `resume()` wakes it. */
+  private nap(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.heartbeatMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.wake = done;
+    });
   }
 }
