@@ -7,6 +7,8 @@ import { startStatefulSetController } from './statefulset/controller.js';
 import { startCronJobController } from './cronjob/index.js';
 import { startJobController } from './job/index.js';
 import { startTtlAfterFinishedController } from './ttl-after-finished/index.js';
+import { startNodeLifecycleController } from './nodelifecycle/index.js';
+import { startPodGCController } from './podgc/index.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   deployment: startDeploymentController,
@@ -17,4 +19,6 @@ export const CONTROLLERS: Record<string, ControllerStarter> = {
   job: startJobController,
   cronjob: startCronJobController,
   'ttl-after-finished': startTtlAfterFinishedController,
+  nodelifecycle: startNodeLifecycleController,
+  podgc: startPodGCController,
 };
