@@ -55,7 +55,7 @@ describe('informer', () => {
     informer.start(ac.signal);
     await informer.waitForSync();
     assert.equal(informer.hasSynced(), true);
-    assert.deepEqual(seen, []);
+    assert.equal(seen.length, 0);
     const expected: Seen[] = [];
     const a = await http(s, 'POST', '/api/v1/namespaces/inf/configmaps', { metadata: { name: 'a' }, data: { v: '1' } });
     expected.push({ op: 'add', name: 'a', rv: a.metadata.resourceVersion, data: { v: '1' } });
