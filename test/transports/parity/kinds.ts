@@ -4,13 +4,22 @@
  * kind has them, status and approval contents and action bodies. A step number lets each
  * write of a subresource change something, so that no write of the sequence is a no-op.
  */
+import assert from 'node:assert/strict';
 import type { Json } from './transports.js';
+
+/** What the test sets up before the kinds run. */
+export interface Fixtures {
+  namespace: string;
+  /** A ServiceAccount token (TokenRequest) of `reviewer` in the namespace. */
+  token: string;
+  reviewer: string;
+}
 
 export interface KindCase {
   group: string;
   resource: string;
   /** The object's content apart from metadata (a create-only review's whole body). */
-  object(namespace: string): Json;
+  object(fixtures: Fixtures): Json;
   /** Content that makes the object Invalid; by default its name is invalid (not a DNS subdomain). */
   invalid?: Json;
   /** Update's change to the current object; by default a label. */
@@ -21,6 +30,8 @@ export interface KindCase {
   approval?(step: number, current: Json): Json;
   /** Action bodies by method key (Kubernetes JSON; the test adds metadata.name). */
   actions?: Record<string, Json>;
+  /** A create-only review: what its answer must say (the same over both transports). */
+  checkReview?(reply: Json, fixtures: Fixtures): void;
   /** A create-only review: a body the server refuses (an object, or raw JSON bytes), with the reason it answers. */
   invalidReview?: { body: Json | string; reason: string };
 }
@@ -65,11 +76,21 @@ export const KIND_CASES: readonly KindCase[] = [
     update: (j) => ({ ...j, spec: { ...j.spec, parallelism: 2 } }),
     status: (step) => ({ ready: 0, terminating: step }),
   },
-  { group: 'authentication.k8s.io', resource: 'tokenreviews', object: () => ({ spec: { token: 'not-a-token', audiences: ['parity'] } }), invalidReview: { body: '{"spec": 5}', reason: 'BadRequest' } },
+  {
+    group: 'authentication.k8s.io',
+    resource: 'tokenreviews',
+    object: (f) => ({ spec: { token: f.token } }),
+    checkReview: (reply, f) => {
+      assert.equal(reply.status?.authenticated, true, JSON.stringify(reply));
+      assert.equal(reply.status?.user?.username, `system:serviceaccount:${f.namespace}:${f.reviewer}`);
+    },
+    invalidReview: { body: '{"spec": 5}', reason: 'BadRequest' },
+  },
   {
     group: 'authorization.k8s.io',
     resource: 'selfsubjectaccessreviews',
-    object: (namespace) => ({ spec: { resourceAttributes: { namespace, verb: 'get', resource: 'pods' } } }),
+    object: (f) => ({ spec: { resourceAttributes: { namespace: f.namespace, verb: 'get', resource: 'pods' } } }),
+    checkReview: (reply) => assert.equal(reply.status?.allowed, true, JSON.stringify(reply)),
     invalidReview: { body: { spec: {} }, reason: 'Invalid' },
   },
   {
@@ -125,7 +146,7 @@ export const KIND_CASES: readonly KindCase[] = [
   {
     group: 'events.k8s.io',
     resource: 'events',
-    object: (namespace) => ({
+    object: ({ namespace }) => ({
       eventTime: '2026-01-02T03:04:05.123456Z',
       reportingController: 'example.com/parity',
       reportingInstance: 'parity-1',
