@@ -290,4 +290,28 @@ describe('deployment controller', () => {
     await eventually('the release', async () => (await cs.appsV1.replicaSets.get('adopt-manual', { namespace: NS })).metadata?.ownerReferences.length === 0, 20_000);
     await eventually('a new ReplicaSet', async () => (await replicaSetsOf(await deployment('adopt'))).length === 1, 20_000);
   });
+
+  it('scaling in the middle of a rollout scales the ReplicaSets proportionally', async () => {
+    await cs.appsV1.deployments.create(deploymentOf('prop', 4, { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: { type: 1, strVal: '25%' }, maxUnavailable: { type: 1, strVal: '25%' } } } }), { namespace: NS });
+    await eventually('4 available', () => rolledOut('prop', 'nginx'), 30_000);
+    // The new template's pods never become Ready: the rollout stops at old 3 / new 2 (4 + 1 surge, 3 available).
+    const patch = JSON.stringify({ spec: { template: { metadata: { labels: { [HOLD_LABEL]: 'true' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } } } });
+    const patched = await k(['patch', 'deployment/prop', '-p', patch]);
+    assert.equal(patched.code, 0, patched.stderr);
+    const sizes = async () => (await replicaSetsOf(await deployment('prop'))).map((rs) => rs.spec?.replicas);
+    await eventually('the rollout stuck at 3 + 2', async () => JSON.stringify(await sizes()) === '[3,2]', 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await sizes(), [3, 2]);
+    const scaled = await k(['scale', 'deployment/prop', '--replicas=8']);
+    assert.equal(scaled.code, 0, scaled.stderr);
+    // 8 + 2 surge = 10 pods shared in proportion to 3:2 (upstream's max-replicas annotation was 5).
+    await eventually('proportional sizes 6 + 4', async () => JSON.stringify(await sizes()) === '[6,4]', 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await sizes(), [6, 4]);
+    const rss = await replicaSetsOf(await deployment('prop'));
+    assert.ok(rss.every((rs) => rs.metadata?.annotations['deployment.kubernetes.io/desired-replicas'] === '8' && rs.metadata.annotations['deployment.kubernetes.io/max-replicas'] === '10'));
+    const events = await eventsFor('prop');
+    assert.ok(events.includes(`Normal ScalingReplicaSet Scaled up replica set ${rss[0]!.metadata?.name} from 3 to 6`), events.join('\n'));
+    assert.ok(events.includes(`Normal ScalingReplicaSet Scaled up replica set ${rss[1]!.metadata?.name} from 2 to 4`), events.join('\n'));
+  });
 });

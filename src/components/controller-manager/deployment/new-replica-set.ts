@@ -42,7 +42,11 @@ async function getNewReplicaSet(deps: Deps, d: Deployment, rsList: ReplicaSet[],
     const minReadyChanged = (copy.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
     if (annotationsUpdated || minReadyChanged) {
       copy.spec!.minReadySeconds = d.spec?.minReadySeconds ?? 0;
-      return deps.cs.appsV1.replicaSets.update(copy, { namespace: copy.metadata?.namespace });
+      const updated = await deps.cs.appsV1.replicaSets.update(copy, { namespace: copy.metadata?.namespace });
+      // Later steps of this sync read the list: let them see this write rather than conflict with it.
+      const i = rsList.indexOf(existing);
+      if (i >= 0) rsList[i] = updated;
+      return updated;
     }
     const revisionChanged = setDeploymentRevision(d, copy.metadata?.annotations?.[REVISION] ?? '');
     let statusChanged = false;
