@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from '../../gen/k8s/io/api/core/v1/pod.js';
-import { quantity, timeOf, type Clientset, type WatchEvent } from '../../src/client/index.js';
+import { isNotFound, quantity, timeOf, type Clientset, type WatchEvent } from '../../src/client/index.js';
 import { runControllerManager } from '../../src/components/controller-manager/index.js';
 import { testClientset } from '../helpers/clientset.js';
 import { eventually } from '../helpers/eventually.js';
@@ -280,5 +280,33 @@ describe('statefulset controller', () => {
       const pods = await podsOf('ond');
       return pods.length === 1 && pods[0]?.spec?.containers[0]?.image === 'busybox:2' && ready(pods[0]);
     }, 10_000);
+  });
+
+  it('whenScaled: Delete removes the claims of the ordinals scaled away', async () => {
+    await cs.appsV1.statefulSets.create({
+      metadata: { name: 'db', namespace: NS },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: template('db', 'busybox:1'),
+        persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete', whenDeleted: 'Retain' },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: quantity('1Gi') } } } }],
+      },
+    });
+    const res = await k(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    assert.equal(res.code, 0, res.stderr);
+    await cs.appsV1.statefulSets.patch('db', 'merge', { spec: { replicas: 1 } }, { namespace: NS });
+    await eventually('data-db-1 deleted', async () => {
+      try {
+        await cs.coreV1.persistentVolumeClaims.get('data-db-1', { namespace: NS });
+        return false;
+      } catch (err) {
+        if (isNotFound(err)) return true;
+        throw err;
+      }
+    }, 15_000);
+    const kept = await cs.coreV1.persistentVolumeClaims.get('data-db-0', { namespace: NS });
+    assert.deepEqual(kept.metadata?.ownerReferences, []);
   });
 });

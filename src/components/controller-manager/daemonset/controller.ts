@@ -39,6 +39,8 @@ export function startDaemonSetController(ctx: ControllerContext): void {
   const recorder = ctx.recorder('daemonset-controller');
   const control = new DaemonPodControl(cs, recorder);
   const queue = new RateLimitingQueue<string>();
+  const workers = ctx.options.workers ?? 2;
+  const clock = () => new Date(ctx.options.now?.() ?? Date.now());
   const expectations = new PodExpectations();
   signal.addEventListener('abort', () => queue.shutDown(), { once: true });
 
@@ -101,7 +103,7 @@ export function startDaemonSetController(ctx: ControllerContext): void {
       throw err;
     }
     const hash = history.current.metadata?.labels?.[POD_REVISION_HASH_LABEL] ?? '';
-    const now = new Date();
+    const now = clock();
     const byNode = podsByNode(owned);
 
     // Create and delete pods node by node.
@@ -141,7 +143,7 @@ export function startDaemonSetController(ctx: ControllerContext): void {
     // Status from the pods as the cache now sees them.
     const latest = inNamespace(pods.lister().list()).filter((p) => controllerOf(p)?.uid === ds.metadata?.uid);
     const latestByNode = podsByNode(latest);
-    const status = computeDaemonSetStatus(ds, nodeList, latestByNode, hash, new Date());
+    const status = computeDaemonSetStatus(ds, nodeList, latestByNode, hash, clock());
     if (daemonStatusChanged(ds.status, status)) {
       try {
         await cs.appsV1.daemonSets.updateStatus({ ...ds, status });
@@ -153,14 +155,14 @@ export function startDaemonSetController(ctx: ControllerContext): void {
     // Look again when a ready pod becomes available.
     const minReady = ds.spec?.minReadySeconds ?? 0;
     if (minReady > 0) {
-      const waits = latest.map((p) => msUntilAvailable(p, minReady, new Date())).filter((ms) => ms > 0);
+      const waits = latest.map((p) => msUntilAvailable(p, minReady, clock())).filter((ms) => ms > 0);
       if (waits.length > 0) queue.addAfter(key, Math.min(...waits) + 50);
     }
   };
 
   void (async () => {
     await ctx.informers.waitForCacheSync(signal);
-    await runWorkers(queue, 2, sync, signal);
+    await runWorkers(queue, workers, sync, signal);
   })().catch((err: unknown) => {
     if (!signal.aborted) ctx.log(`daemonset controller stopped: ${(err as Error).message}`);
   });

@@ -16,6 +16,7 @@ import {
 } from '../../../client/index.js';
 import type { ControllerContext } from '../context.js';
 import { claimObjects, controllerOf } from '../podutil/ownership.js';
+import { msUntilAvailable } from '../podutil/readiness.js';
 import { statefulSetRevisions, truncateHistory } from './history.js';
 import { isMemberOf } from './identity.js';
 import { StatefulPodControl } from './pod-control.js';
@@ -30,6 +31,8 @@ export function startStatefulSetController(ctx: ControllerContext): void {
   const revisions = ctx.informers.informerFor(cs.appsV1.controllerRevisions);
   const control = new StatefulPodControl(cs, ctx.recorder('statefulset-controller'));
   const queue = new RateLimitingQueue<string>();
+  const workers = ctx.options.workers ?? 2;
+  const clock = () => new Date(ctx.options.now?.() ?? Date.now());
   signal.addEventListener('abort', () => queue.shutDown(), { once: true });
 
   const enqueueSet = (set: StatefulSet) => queue.add(keyOf(set));
@@ -81,7 +84,7 @@ export function startStatefulSetController(ctx: ControllerContext): void {
     const ownedRevisions = await claimObjects(cs.appsV1.controllerRevisions, set, owner, selector, inNamespace(revisions.lister().list()));
 
     const { currentRevision, updateRevision, collisionCount } = await statefulSetRevisions(cs, set, ownedRevisions, owner);
-    const outcome = await updateStatefulSetPods({ set, pods: ownedPods, currentRevision, updateRevision, owner, control, now: new Date() });
+    const outcome = await updateStatefulSetPods({ set, pods: ownedPods, currentRevision, updateRevision, owner, control, now: clock() });
 
     // Status from the pods as the cache now sees them (this pass's writes arrive as events).
     const latestPods = inNamespace(pods.lister().list()).filter((p) => controllerOf(p)?.uid === set.metadata?.uid);
@@ -91,7 +94,7 @@ export function startStatefulSetController(ctx: ControllerContext): void {
       currentRevision.metadata?.name ?? '',
       updateRevision.metadata?.name ?? '',
       collisionCount,
-      new Date(),
+      clock(),
     );
     if (statusChanged(set.status, status)) {
       try {
@@ -105,12 +108,16 @@ export function startStatefulSetController(ctx: ControllerContext): void {
       ? ownedRevisions
       : [...ownedRevisions, updateRevision];
     await truncateHistory(cs, set, allRevisions, latestPods, status.currentRevision ?? '', status.updateRevision ?? '');
+    // Look again when a ready pod becomes available (availableReplicas counts it then).
+    const minReady = set.spec?.minReadySeconds ?? 0;
+    const waits = minReady > 0 ? latestPods.map((p) => msUntilAvailable(p, minReady, clock())).filter((ms) => ms > 0) : [];
+    if (waits.length > 0) queue.addAfter(key, Math.min(...waits) + 50);
     if (outcome.requeueAfterMs !== undefined) queue.addAfter(key, outcome.requeueAfterMs);
   };
 
   void (async () => {
     await ctx.informers.waitForCacheSync(signal);
-    await runWorkers(queue, 2, sync, signal);
+    await runWorkers(queue, workers, sync, signal);
   })().catch((err: unknown) => {
     if (!signal.aborted) ctx.log(`statefulset controller stopped: ${(err as Error).message}`);
   });

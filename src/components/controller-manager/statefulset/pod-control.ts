@@ -71,7 +71,26 @@ export class StatefulPodControl {
     }
   }
 
-  /** Deletes the pod (its claims stay). */
+  /**
+   * Before a scale-down deletes `pod`: with persistentVolumeClaimRetentionPolicy.whenScaled
+   * Delete, its claims get the pod as an owner, so the garbage collector removes them with it.
+   */
+  async ownClaimsByPod(set: StatefulSet, pod: Pod): Promise<void> {
+    if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete') return;
+    const owner = { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid };
+    for (const claim of claimsFor(set, ordinalOf(pod)).values()) {
+      const name = claim.metadata?.name ?? '';
+      try {
+        const existing = await this.cs.coreV1.persistentVolumeClaims.get(name, { namespace: set.metadata?.namespace });
+        if (existing.metadata?.ownerReferences.some((r) => r.uid === owner.uid)) continue;
+        await this.cs.coreV1.persistentVolumeClaims.patch(name, 'strategic', { metadata: { ownerReferences: [owner], uid: existing.metadata?.uid } }, { namespace: set.metadata?.namespace });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+  }
+
+  /** Deletes the pod (its claims stay unless they are owned by it). */
   async deletePod(set: StatefulSet, pod: Pod): Promise<void> {
     try {
       await this.cs.coreV1.pods.delete(pod.metadata?.name ?? '', {

@@ -136,6 +136,7 @@ export async function updateStatefulSetPods(input: UpdateInput): Promise<UpdateO
       continue;
     }
     if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthy) return {};
+    await control.ownClaimsByPod(set, pod);
     await control.deletePod(set, pod);
     if (monotonic) return {};
   }
