@@ -6,6 +6,9 @@ import { toTime } from '../../src/client/index.js';
 import { jobName, rfc3339In } from '../../src/components/controller-manager/cronjob/job-from-template.js';
 import { parseGoDuration, parseSchedule } from '../../src/components/controller-manager/cronjob/schedule.js';
 import { mostRecentScheduleTime, nextScheduleDelayMs } from '../../src/components/controller-manager/cronjob/schedule-times.js';
+import { matchPodFailurePolicy } from '../../src/components/controller-manager/job/pod-failure-policy.js';
+import type { Pod } from '../../gen/k8s/io/api/core/v1/pod.js';
+import type { PodFailurePolicy } from '../../gen/k8s/io/api/batch/v1/generated.js';
 import { remainingBackoffMs } from '../../src/components/controller-manager/job/backoff.js';
 import { firstPendingIndexes, formatIndexes, parseIndexes } from '../../src/components/controller-manager/job/completed-indexes.js';
 
@@ -70,4 +73,25 @@ test('pod failure back-off: 10 s, doubling, at most 6 minutes, counted from the 
   assert.equal(remainingBackoffMs({ key: 'k', failuresAfterLastSuccess: 1, lastFailureTime: last }, at('2026-12-03T12:00:04Z')), 6_000);
   assert.equal(remainingBackoffMs({ key: 'k', failuresAfterLastSuccess: 3, lastFailureTime: last }, last), 40_000);
   assert.equal(remainingBackoffMs({ key: 'k', failuresAfterLastSuccess: 20, lastFailureTime: last }, last), 360_000);
+});
+
+test('pod failure policy: first matching rule decides; exit code 0 never matches; conditions match by type and status', () => {
+  const pod = (code: number, conditions: { type: string; status: string }[] = []): Pod =>
+    ({ metadata: { name: 'p', namespace: 'ns' }, status: { phase: 'Failed', conditions, containerStatuses: [{ name: 'main', state: { terminated: { exitCode: code } } }] } }) as unknown as Pod;
+  const policy = {
+    rules: [
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'FailJob', onExitCodes: { operator: 'NotIn', values: [3] } },
+      { action: 'Count', onExitCodes: { operator: 'In', values: [3] } },
+    ],
+  } as unknown as PodFailurePolicy;
+  assert.deepEqual(matchPodFailurePolicy(policy, pod(1, [{ type: 'DisruptionTarget', status: 'True' }])), { countFailed: false, action: 'Ignore' });
+  assert.deepEqual(matchPodFailurePolicy(policy, pod(2)), {
+    failJobMessage: 'Container main for pod ns/p failed with exit code 2 matching FailJob rule at index 1',
+    countFailed: true,
+    action: 'FailJob',
+  });
+  assert.deepEqual(matchPodFailurePolicy(policy, pod(3)), { countFailed: true, action: 'Count' });
+  assert.deepEqual(matchPodFailurePolicy(policy, pod(0)), { countFailed: true });
+  assert.deepEqual(matchPodFailurePolicy(undefined, pod(2)), { countFailed: true });
 });

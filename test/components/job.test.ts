@@ -161,6 +161,19 @@ test('backoffLimit=1 with failing pods ends Failed with BackoffLimitExceeded', a
   assert.deepEqual(warn, { type: 'Warning', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', component: 'job-controller' });
 });
 
+test('podFailurePolicy FailJob on exit code 1 fails the Job at the first failure, with the rule in the message', async () => {
+  await jobs().create(job('policy', {
+    backoffLimit: 6,
+    podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [42] } }, { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [1] } }] },
+  }, { 'kubelet.test/outcome': 'fail', 'kubelet.test/run-ms': '100' }));
+  const j = await finished('policy', 'Failed', 20_000);
+  const [pod] = await podsOf('policy');
+  const message = `Container main for pod ${NS}/${pod.metadata?.name ?? ''} failed with exit code 1 matching FailJob rule at index 1`;
+  assert.deepEqual(conditionSummary(j), [`FailureTarget=True:PodFailurePolicy:${message}`, `Failed=True:PodFailurePolicy:${message}`]);
+  assert.equal(j.status?.failed, 1);
+  assert.equal((await podsOf('policy')).length, 1, 'no replacement pod');
+});
+
 test('Indexed completion mode: one pod per index, completedIndexes, index annotation, label, env and hostname', async () => {
   await jobs().create(job('idx', { completions: 3, parallelism: 3, completionMode: 'Indexed' }));
   const j = await finished('idx', 'Complete');

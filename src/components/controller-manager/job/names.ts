@@ -20,6 +20,7 @@ export const JOB_SUCCESS_CRITERIA_MET = 'SuccessCriteriaMet';
 export const REASON_BACKOFF_LIMIT_EXCEEDED = 'BackoffLimitExceeded';
 export const MESSAGE_BACKOFF_LIMIT_EXCEEDED = 'Job has reached the specified backoff limit';
 export const REASON_DEADLINE_EXCEEDED = 'DeadlineExceeded';
+export const REASON_POD_FAILURE_POLICY = 'PodFailurePolicy';
 export const MESSAGE_DEADLINE_EXCEEDED = 'Job was active longer than specified deadline';
 
 /** Pod failure back-off: 10 s doubling per failure, at most 6 minutes (upstream defaults). */

@@ -1,6 +1,6 @@
 /**
  * One Job sync (upstream's syncJob): count the Job's pods, decide whether it has failed
- * (backoffLimit, activeDeadlineSeconds) or succeeded (completions), otherwise keep the wanted
+ * (a podFailurePolicy FailJob rule, backoffLimit, activeDeadlineSeconds) or succeeded (completions), otherwise keep the wanted
  * pods running (or none while suspended, with the `Suspended` condition and Events), then
  * write status and remove finalizers through trackStatusAndRemoveFinalizers.
  */
@@ -8,6 +8,7 @@ import type { Job, JobCondition } from '../../../../gen/k8s/io/api/batch/v1/gene
 import type { Pod } from '../../../../gen/k8s/io/api/core/v1/pod.js';
 import { objectReference, splitKey, timeOf, toTime } from '../../../client/index.js';
 import { parseIndexes } from './completed-indexes.js';
+import { failJobMessage, matchPodFailurePolicy } from './pod-failure-policy.js';
 import { ensureConditionStatus, findCondition, isJobFinished, newCondition, successCriteriaMet } from './conditions.js';
 import { claimPods } from './claim-pods.js';
 import type { JobDeps } from './deps.js';
@@ -22,6 +23,7 @@ import {
   MESSAGE_DEADLINE_EXCEEDED,
   REASON_BACKOFF_LIMIT_EXCEEDED,
   REASON_DEADLINE_EXCEEDED,
+  REASON_POD_FAILURE_POLICY,
 } from './names.js';
 import { completionIndex, hasTrackingFinalizer, isActive, isPodFailed, isReady, isTerminating, UNKNOWN_INDEX } from './pod-state.js';
 import { isIndexed, isSuspended, type SyncContext } from './sync-context.js';
@@ -129,7 +131,9 @@ export async function syncJob(d: JobDeps, key: string): Promise<void> {
   let active = activePods.length;
   const finished = newFinishedPods(ctx);
   ctx.succeeded = (status.succeeded ?? 0) + finished.succeeded.length + ctx.uncountedSucceeded.size;
-  ctx.failed = (status.failed ?? 0) + finished.failed.length + ctx.uncountedFailed.size;
+  const policy = job.spec?.podFailurePolicy;
+  const counted = finished.failed.filter((p) => matchPodFailurePolicy(policy, p).countFailed);
+  ctx.failed = (status.failed ?? 0) + counted.length + ctx.uncountedFailed.size;
 
   if (status.startTime === undefined && !isSuspended(job)) status.startTime = toTime(now);
   ctx.newBackoff = d.backoff.next(key, finished.succeeded, finished.failed, now);
@@ -138,6 +142,11 @@ export async function syncJob(d: JobDeps, key: string): Promise<void> {
   if (!ctx.finishedCondition) {
     const target = findCondition(status.conditions, JOB_FAILURE_TARGET);
     if (target?.status === 'True') ctx.finishedCondition = newCondition(JOB_FAILED, 'True', target.reason ?? '', target.message ?? '', now);
+    else {
+      // The failure message is recorded (as FailureTarget) before the finalizers let the pods go.
+      const message = failJobMessage(policy, pods.filter((p) => isPodFailed(p, ctx.onlyReplaceFailed)));
+      if (message !== undefined) ctx.finishedCondition = newCondition(JOB_FAILURE_TARGET, 'True', REASON_POD_FAILURE_POLICY, message, now);
+    }
   }
   if (!ctx.finishedCondition) {
     const remaining = deadlineRemainingMs(job, now);

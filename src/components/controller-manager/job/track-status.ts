@@ -20,6 +20,7 @@ import {
   MAX_UNCOUNTED_PODS,
 } from './names.js';
 import { removeTrackingFinalizer } from './pod-control.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 import { completionIndex, hasTrackingFinalizer, isPodFailed, UNKNOWN_INDEX } from './pod-state.js';
 import { isIndexed, type SyncContext } from './sync-context.js';
 
@@ -94,7 +95,8 @@ export async function trackStatusAndRemoveFinalizers(d: JobDeps, ctx: SyncContex
     } else if (failed || jobEnding) {
       // Once the Job is ending, every pod not finished counts as failed.
       const ix = completionIndex(p);
-      if (!ctx.uncountedFailed.has(uid) && !u.failed.includes(uid) && (!indexed || (ix !== UNKNOWN_INDEX && ix < completions))) {
+      const counts = matchPodFailurePolicy(job.spec?.podFailurePolicy, p).countFailed;
+      if (counts && !ctx.uncountedFailed.has(uid) && !u.failed.includes(uid) && (!indexed || (ix !== UNKNOWN_INDEX && ix < completions))) {
         u.failed.push(uid);
         needsFlush = true;
       }
