@@ -251,13 +251,20 @@ describe('endpoints and endpointslice controllers', () => {
   });
 
   it('leaves the default/kubernetes Endpoints and Services without a selector alone', async () => {
-    const before = await cs.coreV1.endpoints.get('kubernetes', { namespace: 'default' }).catch(() => undefined);
+    const before = await cs.coreV1.endpoints.get('kubernetes', { namespace: 'default' });
+    const sliceBefore = await cs.discoveryV1.endpointSlices.get('kubernetes', { namespace: 'default' });
+    assert.ok(before.subsets.length > 0, 'the server publishes its own endpoints');
+    // A change to the kubernetes Service makes the controllers look at it again.
+    await cs.coreV1.services.patch('kubernetes', 'merge', { metadata: { labels: { touched: 'yes' } } }, { namespace: 'default' });
     await cs.coreV1.services.create(Service.fromPartial({ metadata: { name: 'manual', namespace: 'default' }, spec: { ports: [{ name: 'p', port: 80, protocol: 'TCP' }] } }));
     await new Promise((r) => setTimeout(r, 1000));
     await assert.rejects(cs.coreV1.endpoints.get('manual', { namespace: 'default' }), (err: { reason?: string }) => err.reason === 'NotFound');
     assert.deepEqual(await slicesOf('manual'), []);
-    const after = await cs.coreV1.endpoints.get('kubernetes', { namespace: 'default' }).catch(() => undefined);
-    assert.equal(after?.metadata?.resourceVersion, before?.metadata?.resourceVersion);
+    const after = await cs.coreV1.endpoints.get('kubernetes', { namespace: 'default' });
+    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+    assert.deepEqual(plain(after.subsets), plain(before.subsets));
+    const sliceAfter = await cs.discoveryV1.endpointSlices.get('kubernetes', { namespace: 'default' });
+    assert.equal(sliceAfter.metadata?.resourceVersion, sliceBefore.metadata?.resourceVersion);
     const managed = (await slicesOf('kubernetes')).filter((sl) => sl.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io');
     assert.deepEqual(managed, []);
   });
