@@ -13,6 +13,7 @@ import { Service } from '../../gen/k8s/io/api/core/v1/service.js';
 import type { EndpointSlice } from '../../gen/k8s/io/api/discovery/v1/generated.js';
 import { intOrString, type Clientset } from '../../src/client/index.js';
 import { runControllerManager } from '../../src/components/controller-manager/index.js';
+import { capacityAnnotationSetCorrectly, truncateSubsets } from '../../src/components/controller-manager/endpoints/truncate.js';
 import { testClientset } from '../helpers/clientset.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -267,5 +268,26 @@ describe('endpoints and endpointslice controllers', () => {
     assert.equal(sliceAfter.metadata?.resourceVersion, sliceBefore.metadata?.resourceVersion);
     const managed = (await slicesOf('kubernetes')).filter((sl) => sl.metadata?.labels?.['endpointslice.kubernetes.io/managed-by'] === 'endpointslice-controller.k8s.io');
     assert.deepEqual(managed, []);
+  });
+});
+
+describe('endpoints capacity', () => {
+  const addrs = (prefix: string, n: number): { ip: string }[] => Array.from({ length: n }, (_, i) => ({ ip: `${prefix}.${i}` }));
+
+  it('keeps ready addresses first, each subset its share rounded up, within 1000', () => {
+    const subsets = [
+      { addresses: addrs('10.0.0', 600), notReadyAddresses: addrs('10.0.1', 10), ports: [] },
+      { addresses: addrs('10.0.2', 300), notReadyAddresses: addrs('10.0.3', 300), ports: [] },
+    ];
+    const cut = truncateSubsets(subsets);
+    assert.equal(cut.truncated, true);
+    // 900 ready fit; the 100 left go to not-ready addresses in proportion 10:300, rounded up.
+    assert.deepEqual(cut.subsets.map((s) => [s.addresses.length, s.notReadyAddresses.length]), [[600, 4], [300, 96]]);
+    assert.equal(capacityAnnotationSetCorrectly({ 'endpoints.kubernetes.io/over-capacity': 'truncated' }, cut.subsets), true);
+    assert.equal(capacityAnnotationSetCorrectly({}, cut.subsets), false);
+
+    const allReady = truncateSubsets([{ addresses: addrs('10.1.0', 700), notReadyAddresses: addrs('10.1.1', 5), ports: [] }, { addresses: addrs('10.1.2', 700), notReadyAddresses: [], ports: [] }]);
+    assert.deepEqual(allReady.subsets.map((s) => [s.addresses.length, s.notReadyAddresses.length]), [[500, 0], [500, 0]]);
+    assert.equal(truncateSubsets([{ addresses: addrs('10.2.0', 1000), notReadyAddresses: [], ports: [] }]).truncated, false);
   });
 });

@@ -11,9 +11,8 @@ import type { ControllerContext } from '../context.js';
 import { HEADLESS_LABEL, isHeadless, isKubernetesService, LAST_CHANGE_TRIGGER_TIME, selectorMatches, servesPods } from './pod-endpoints.js';
 import { serviceKeysFor } from './service-keys.js';
 import { desiredSubsets } from './subsets.js';
+import { capacityAnnotationSetCorrectly, OVER_CAPACITY_ANNOTATION, truncateSubsets } from './truncate.js';
 import { formatRFC3339Nano, TriggerTimeTracker } from './trigger-time.js';
-
-export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
 
 /** Subsets in a comparable form (absent and empty fields alike). */
 export function canonicalSubsets(subsets: EndpointSubset[] | undefined): string {
@@ -79,7 +78,7 @@ export class EndpointsController {
     }
     if (!servesPods(service)) return;
     const pods = this.pods.lister().list((l) => selectorMatches(service.spec?.selector, l), namespace);
-    const subsets = desiredSubsets(service, pods);
+    const { subsets, truncated } = truncateSubsets(desiredSubsets(service, pods));
     const triggerTime = this.triggerTimes.compute(key, service, pods);
     const current = this.endpoints.lister().get(namespace, name);
 
@@ -89,8 +88,8 @@ export class EndpointsController {
       delete compare[HEADLESS_LABEL];
       const compareService = { ...serviceLabels };
       delete compareService[HEADLESS_LABEL];
-      const overCapacityOk = !Object.hasOwn(current.metadata?.annotations ?? {}, OVER_CAPACITY_ANNOTATION);
-      if (canonicalSubsets(current.subsets) === canonicalSubsets(subsets) && sameLabels(compare, compareService) && overCapacityOk) return;
+      const capacityOk = capacityAnnotationSetCorrectly(current.metadata?.annotations, current.subsets ?? []);
+      if (canonicalSubsets(current.subsets) === canonicalSubsets(subsets) && sameLabels(compare, compareService) && capacityOk) return;
     }
     const labels = serviceLabels;
     if (isHeadless(service)) labels[HEADLESS_LABEL] = '';
@@ -98,7 +97,8 @@ export class EndpointsController {
     const annotations = { ...(current?.metadata?.annotations ?? {}) };
     if (triggerTime) annotations[LAST_CHANGE_TRIGGER_TIME] = formatRFC3339Nano(triggerTime);
     else delete annotations[LAST_CHANGE_TRIGGER_TIME];
-    delete annotations[OVER_CAPACITY_ANNOTATION];
+    if (truncated) annotations[OVER_CAPACITY_ANNOTATION] = 'truncated';
+    else delete annotations[OVER_CAPACITY_ANNOTATION];
     const next = Endpoints.fromPartial({ metadata: { ...(current?.metadata ?? { name, namespace }), labels, annotations }, subsets });
     const ref = { kind: 'Endpoints', apiVersion: 'v1', namespace, name, uid: current?.metadata?.uid };
     try {
