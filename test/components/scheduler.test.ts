@@ -14,6 +14,7 @@ import { runScheduler } from '../../src/components/scheduler/index.js';
 import { reasonsHistogram } from '../../src/components/scheduler/fit-error.js';
 import { matchesRequirement } from '../../src/components/scheduler/plugins/node-selector.js';
 import { podRequests } from '../../src/components/scheduler/resources.js';
+import { SchedulingQueue } from '../../src/components/scheduler/queue.js';
 import { testClientset } from '../helpers/clientset.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -298,5 +299,46 @@ describe('scheduler parts', () => {
 
   it('sorts the reasons histogram as strings', () => {
     assert.equal(reasonsHistogram([['Insufficient cpu', 'Insufficient memory'], ['Too many pods'], ['Insufficient cpu']]), '1 Insufficient memory, 1 Too many pods, 2 Insufficient cpu');
+  });
+});
+
+describe('scheduling queue', () => {
+  it('orders by priority, parks unschedulable pods until a cluster event, and backs off retries', async () => {
+    const q = new SchedulingQueue({ initialBackoffMs: 100, maxBackoffMs: 400 });
+    // The queue's timers do not hold the process open; this does while the test waits on them.
+    const keepAlive = setInterval(() => {}, 1000);
+    try {
+      q.add('ns/low', 0);
+      q.add('ns/high', 10);
+      q.add('ns/low2', 0);
+      const order = [(await q.pop())!.key, (await q.pop())!.key, (await q.pop())!.key];
+      assert.deepEqual(order, ['ns/high', 'ns/low', 'ns/low2']);
+
+      // Failed with no cluster event during its cycle: parked as unschedulable.
+      q.add('ns/p', 0);
+      const p = (await q.pop())!;
+      q.requeueFailed(p);
+      assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1 });
+      // A status-only update does not move it; a node event does, through its backoff.
+      q.add('ns/p', 0);
+      assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 1 });
+      q.moveAllToActiveOrBackoff();
+      assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+      const started = Date.now();
+      const again = (await q.pop())!;
+      assert.equal(again.key, 'ns/p');
+      assert.ok(Date.now() - started >= 50, 'waited out its backoff');
+
+      // A cluster event while it was being scheduled: straight to backoff, not parked.
+      q.moveAllToActiveOrBackoff();
+      q.requeueFailed(again);
+      assert.deepEqual(q.sizes(), { active: 0, backoff: 1, unschedulable: 0 });
+      q.delete('ns/p');
+      assert.deepEqual(q.sizes(), { active: 0, backoff: 0, unschedulable: 0 });
+    } finally {
+      q.close();
+      clearInterval(keepAlive);
+    }
+    assert.equal(await q.pop(), undefined);
   });
 });

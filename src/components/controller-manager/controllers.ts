@@ -9,6 +9,8 @@ import { startJobController } from './job/index.js';
 import { startTtlAfterFinishedController } from './ttl-after-finished/index.js';
 import { startNodeLifecycleController } from './nodelifecycle/index.js';
 import { startPodGCController } from './podgc/index.js';
+import { startEndpointsController } from './endpoints/index.js';
+import { startEndpointSliceController } from './endpointslice/index.js';
 
 export const CONTROLLERS: Record<string, ControllerStarter> = {
   deployment: startDeploymentController,
@@ -21,4 +23,6 @@ export const CONTROLLERS: Record<string, ControllerStarter> = {
   'ttl-after-finished': startTtlAfterFinishedController,
   nodelifecycle: startNodeLifecycleController,
   podgc: startPodGCController,
+  endpoints: startEndpointsController,
+  endpointslice: startEndpointSliceController,
 };

@@ -19,6 +19,10 @@ export function podInfoOf(key: string, pod: Pod): PodInfo {
   return { key, pod, requests: podRequests(pod), nonZeroRequests: podRequests(pod, true) };
 }
 
+function hasRequiredAntiAffinity(pod: Pod): boolean {
+  return (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0;
+}
+
 function addTo(into: ResourceList, from: ResourceList, sign: 1 | -1): void {
   for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + sign * v);
 }
@@ -32,6 +36,8 @@ export class NodeInfo {
   readonly requested: ResourceList = new Map();
   /** Sum of the counted pods' requests with the scoring defaults for missing cpu/memory. */
   readonly nonZeroRequested: ResourceList = new Map();
+  /** How many of the counted pods have required pod anti-affinity terms. */
+  podsWithRequiredAntiAffinity = 0;
 
   constructor(readonly name: string) {}
 
@@ -45,6 +51,7 @@ export class NodeInfo {
     this.pods.set(info.key, info);
     addTo(this.requested, info.requests, 1);
     addTo(this.nonZeroRequested, info.nonZeroRequests, 1);
+    if (hasRequiredAntiAffinity(info.pod)) this.podsWithRequiredAntiAffinity++;
   }
 
   removePod(key: string): boolean {
@@ -53,6 +60,7 @@ export class NodeInfo {
     this.pods.delete(key);
     addTo(this.requested, old.requests, -1);
     addTo(this.nonZeroRequested, old.nonZeroRequests, -1);
+    if (hasRequiredAntiAffinity(old.pod)) this.podsWithRequiredAntiAffinity--;
     return true;
   }
 

@@ -78,6 +78,8 @@ export const interPodAffinity: FilterPlugin = {
       antiAffinityCounts: new Map(),
       existingAntiAffinityCounts: new Map(),
     };
+    const existingAnti = state.nodes.some((n) => n.podsWithRequiredAntiAffinity > 0);
+    if (!existingAnti && pre.affinityTerms.length === 0 && pre.antiAffinityTerms.length === 0) return pre;
     for (const node of state.nodes) {
       for (const { pod: existing } of node.pods.values()) {
         for (const term of requiredAntiAffinity(existing)) {
