@@ -128,6 +128,19 @@ describe('simulated nodes', () => {
     assert.equal(nodes.logs.read(NS, 'web', 'app'), 'started container app (image docker.io/library/nginx:latest)\n');
   });
 
+  it('restarts a container whose image the pod spec changes', async () => {
+    const pod = await podWhen('web', 'Running', (p) => p.status?.phase === 'Running');
+    const before = pod.status?.containerStatuses[0]?.containerID;
+    await cs.coreV1.pods.patch('web', 'strategic', { spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }, { namespace: NS });
+    const after = await podWhen('web', 'running the new image', (p) => p.status?.containerStatuses[0]?.image === 'docker.io/library/nginx:1.27');
+    const c = after.status?.containerStatuses[0];
+    assert.equal(c?.restartCount, 1);
+    assert.notEqual(c?.containerID, before);
+    assert.equal(c?.lastState?.terminated?.containerID, before);
+    assert.equal(c?.ready, true);
+    assert.equal(after.status?.podIP, '10.128.1.2');
+  });
+
   it('gives each pod of a node its own IP, and readiness gates hold Ready back', async () => {
     await bind('gated', 'node-1', { readinessGates: [{ conditionType: 'example.com/ready' }] });
     const pod = await podWhen('gated', 'Running', (p) => p.status?.phase === 'Running');

@@ -13,6 +13,7 @@
  *   Never, the containers restarted, restartCount counting, under OnFailure);
  * - a pod being deleted has its containers stopped (exit code 0; the phase terminal), then is
  *   deleted with gracePeriodSeconds 0 (and its uid as precondition);
+ * - a running container whose image the spec changes is restarted with it (restartCount + 1);
  * - a finished or deleted pod gives its IP back.
  *
  * Each container "prints" lines into the run's ContainerLogs (`started container web`, ...), and
@@ -125,9 +126,26 @@ export class PodWorker {
       startContainers(runtime, pod, now);
       for (const run of [...runtime.init, ...runtime.containers]) this.containerStarted(pod, run, runtime.init.includes(run));
     }
+    this.applyImageChanges(pod, runtime, now);
     this.runToCompletion(key, pod, runtime, now);
     if (isTerminalPhase(podPhase(pod, runtime))) this.ips.release(uid);
     await this.writeStatus(pod, runtime, now);
+  }
+
+  /** A running container whose image the spec changed is restarted with the new image, as the kubelet does. */
+  private applyImageChanges(pod: Pod, runtime: PodRuntime, now: Date): void {
+    for (const run of runtime.containers) {
+      const image = (pod.spec?.containers ?? []).find((c) => c.name === run.name)?.image;
+      if (image === undefined || image === run.image || run.exit) continue;
+      const [namespace, name] = [pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''];
+      this.logs.write(namespace, name, runtime.uid, run.name, `stopping container ${run.name}: its image changed to ${image}`, now);
+      void this.recorder?.event(this.containerRef(pod, run.name), 'Normal', 'Killing', `Container ${run.name} definition changed, will be restarted`);
+      exitContainer(run, 0, now);
+      restartContainer(run, now);
+      run.image = image;
+      this.logs.restart(namespace, name, runtime.uid, run.name);
+      this.containerStarted(pod, run, false);
+    }
   }
 
   /** For Job-style pods: ends the containers' runs when their time is up, restarting failed ones under OnFailure. */
