@@ -21,6 +21,8 @@ describe('simulated nodes', () => {
   let cs: Clientset;
   let nodes: SimulatedNodes;
   const ac = new AbortController();
+  /** The second run's (a take-over by a new leader). */
+  const ac2 = new AbortController();
 
   before(async () => {
     server = await startTestServer();
@@ -30,6 +32,7 @@ describe('simulated nodes', () => {
 
   after(async () => {
     ac.abort();
+    ac2.abort();
     cs?.close();
     await server?.stop();
   });
@@ -204,6 +207,23 @@ describe('simulated nodes', () => {
         throw err;
       }
     }, 10_000);
+  });
+
+  it('a new run takes the nodes and their running pods over', async () => {
+    const web = await cs.coreV1.pods.get('web', { namespace: NS });
+    const uid = (await cs.coreV1.nodes.get('node-1')).metadata?.uid;
+    ac.abort();
+    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500, events: false }, ac2.signal);
+    assert.equal((await cs.coreV1.nodes.get('node-1')).metadata?.uid, uid);
+    await bind('newcomer', 'node-1');
+    const newcomer = await podWhen('newcomer', 'Running', (p) => p.status?.phase === 'Running');
+    // web has .2 and gated .3: the new run hands out the next free address.
+    assert.equal(newcomer.status?.podIP, '10.128.1.4');
+    const still = await cs.coreV1.pods.get('web', { namespace: NS });
+    assert.equal(still.status?.podIP, web.status?.podIP);
+    assert.equal(still.status?.containerStatuses[0]?.containerID, web.status?.containerStatuses[0]?.containerID);
+    assert.equal(still.status?.containerStatuses[0]?.restartCount, 1);
+    assert.equal(still.status?.phase, 'Running');
   });
 
   it('gives a deleted pod its IP back', async () => {

@@ -71,8 +71,17 @@ export class PodWorker {
   /** Watches and works until `signal` aborts; resolves once the first list is in. */
   async start(signal: AbortSignal): Promise<void> {
     this.informer.start(signal);
-    void runWorkers(this.queue, 2, (key) => this.sync(key), signal, (key, err) => this.options.log(`simulated node ${this.id.name}: pod ${key}: ${String(err)}`));
     await this.informer.waitForSync(signal);
+    // Pods an earlier run started keep their containers and addresses; claimed before any new pod gets one.
+    const now = new Date();
+    for (const pod of this.informer.store.list()) {
+      if (pod.metadata?.deletionTimestamp || isTerminalPhase(pod.status?.phase)) continue;
+      const runtime = adoptPod(pod, now);
+      if (!runtime) continue;
+      this.runtimes.set(keyOf(pod), runtime);
+      if (runtime.podIP && !pod.spec?.hostNetwork && !this.ips.claim(runtime.uid, runtime.podIP)) delete runtime.podIP;
+    }
+    void runWorkers(this.queue, 2, (key) => this.sync(key), signal, (key, err) => this.options.log(`simulated node ${this.id.name}: pod ${key}: ${String(err)}`));
   }
 
   /** Stops acting on pods (as a kubelet that died). */
