@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Clientset } from '../client/index.js';
 import { runComponent } from '../components/common/run-component.js';
 import { runControllerManager } from '../components/controller-manager/index.js';
+import { runSimulatedNodes } from '../components/simulated-nodes/index.js';
 import { issueCertificate } from '../server/pki/certificates.js';
 
 export interface ComponentsOptions {
@@ -65,6 +66,11 @@ export async function startComponents(o: ComponentsOptions, signal: AbortSignal)
     await start('kube-controller-manager', 'system:kube-controller-manager', (cs, leading) =>
       runControllerManager(cs, { controllers: o.controllers, log: (m) => o.log(`kube-controller-manager: ${m}`) }, leading),
     );
+  }
+  if (o.simulatedNodes > 0) {
+    await start('wheelhouse-simulated-nodes', 'system:wheelhouse-simulated-nodes', async (cs, leading) => {
+      await runSimulatedNodes(cs, { count: o.simulatedNodes, log: (m) => o.log(`simulated-nodes: ${m}`) }, leading);
+    });
   }
   return runs;
 }

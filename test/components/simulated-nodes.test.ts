@@ -27,7 +27,7 @@ describe('simulated nodes', () => {
   before(async () => {
     server = await startTestServer();
     cs = testClientset(server.server);
-    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500, events: false }, ac.signal);
+    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500 }, ac.signal);
   });
 
   after(async () => {
@@ -129,6 +129,20 @@ describe('simulated nodes', () => {
     assert.match(c?.containerID ?? '', /^containerd:\/\/[0-9a-f]{64}$/);
     assert.ok(c?.state?.running?.startedAt?.seconds);
     assert.equal(nodes.logs.read(NS, 'web', 'app'), 'started container app (image docker.io/library/nginx:latest)\n');
+    let events: Array<[string | undefined, string | undefined, string | undefined, string | undefined, string | undefined]> = [];
+    await eventually('kubelet events for web', async () => {
+      const list = await cs.coreV1.events.list({ namespace: NS, fieldSelector: 'involvedObject.name=web' });
+      events = list.items.map((e) => [e.reason, e.message, e.source?.component, e.source?.host, e.involvedObject?.fieldPath]);
+      return events.length >= 3;
+    });
+    assert.deepEqual(
+      events.sort((a, b) => ['Pulled', 'Created', 'Started'].indexOf(a[0] ?? '') - ['Pulled', 'Created', 'Started'].indexOf(b[0] ?? '')),
+      [
+        ['Pulled', 'Container image "nginx" already present on machine', 'kubelet', 'node-1', 'spec.containers{app}'],
+        ['Created', 'Created container: app', 'kubelet', 'node-1', 'spec.containers{app}'],
+        ['Started', 'Started container app', 'kubelet', 'node-1', 'spec.containers{app}'],
+      ],
+    );
   });
 
   it('restarts a container whose image the pod spec changes', async () => {

@@ -230,11 +230,15 @@ export class PodWorker {
     const [namespace, name] = [pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''];
     this.logs.write(namespace, name, pod.metadata?.uid ?? '', run.name, `started container ${run.name} (image ${normalizeImage(run.image)})`, run.startedAt);
     if (init) this.logs.write(namespace, name, pod.metadata?.uid ?? '', run.name, `container ${run.name} exited with code 0`, run.startedAt);
-    if (!this.recorder) return;
+    const recorder = this.recorder;
+    if (!recorder) return;
     const ref = this.containerRef(pod, run.name, init);
-    void this.recorder.event(ref, 'Normal', 'Pulled', `Container image "${run.image}" already present on machine`);
-    void this.recorder.event(ref, 'Normal', 'Created', `Created container: ${run.name}`);
-    void this.recorder.event(ref, 'Normal', 'Started', `Started container ${run.name}`);
+    // One after the other, so they are listed in the order they happened (event() never throws).
+    void (async () => {
+      await recorder.event(ref, 'Normal', 'Pulled', `Container image "${run.image}" already present on machine`);
+      await recorder.event(ref, 'Normal', 'Created', `Created container: ${run.name}`);
+      await recorder.event(ref, 'Normal', 'Started', `Started container ${run.name}`);
+    })();
   }
 
   private containerRef(pod: Pod, container: string, init = false): ReturnType<typeof objectReference> {
