@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { connect, type Clientset } from '../client/index.js';
 import { runComponent } from '../components/common/run-component.js';
 import { runControllerManager } from '../components/controller-manager/index.js';
+import { runScheduler } from '../components/scheduler/index.js';
 import { runSimulatedNodes } from '../components/simulated-nodes/index.js';
 import { issueCertificate } from '../server/pki/certificates.js';
 
@@ -67,9 +68,14 @@ export async function startComponents(o: ComponentsOptions, signal: AbortSignal)
       runControllerManager(cs, { controllers: o.controllers, log: (m) => o.log(`kube-controller-manager: ${m}`) }, leading),
     );
   }
+  if (o.scheduler) {
+    await start('kube-scheduler', 'system:kube-scheduler', (cs, leading) => runScheduler(cs, { log: (m) => o.log(`kube-scheduler: ${m}`) }, leading));
+  }
   if (o.simulatedNodes > 0) {
-    await start('wheelhouse-simulated-nodes', 'system:wheelhouse-simulated-nodes', async (cs, leading) => {
+    // The nodes' agent is one component with a standby: the leader runs every node.
+    await start('wheelhouse-simulated-nodes', 'system:wheelhouse:simulated-nodes', async (cs, leading) => {
       await runSimulatedNodes(cs, { count: o.simulatedNodes, log: (m) => o.log(`simulated-nodes: ${m}`) }, leading);
+      await new Promise<void>((r) => (leading.aborted ? r() : leading.addEventListener('abort', () => r(), { once: true })));
     });
   }
   return runs;
