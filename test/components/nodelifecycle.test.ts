@@ -16,7 +16,7 @@ import { testClientset } from '../helpers/clientset.js';
 import { eventually } from '../helpers/eventually.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const GRACE_MS = 1500;
+const GRACE_MS = 2500;
 
 const taintsOf = (n: Node): string[] => (n.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).sort();
 const ready = (n: Node) => (n.status?.conditions ?? []).find((c) => c.type === 'Ready');

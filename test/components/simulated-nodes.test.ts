@@ -21,15 +21,18 @@ describe('simulated nodes', () => {
   let cs: Clientset;
   let nodes: SimulatedNodes;
   const ac = new AbortController();
+  /** The second run's (a take-over by a new leader). */
+  const ac2 = new AbortController();
 
   before(async () => {
     server = await startTestServer();
     cs = testClientset(server.server);
-    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500, events: false }, ac.signal);
+    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500 }, ac.signal);
   });
 
   after(async () => {
     ac.abort();
+    ac2.abort();
     cs?.close();
     await server?.stop();
   });
@@ -126,6 +129,33 @@ describe('simulated nodes', () => {
     assert.match(c?.containerID ?? '', /^containerd:\/\/[0-9a-f]{64}$/);
     assert.ok(c?.state?.running?.startedAt?.seconds);
     assert.equal(nodes.logs.read(NS, 'web', 'app'), 'started container app (image docker.io/library/nginx:latest)\n');
+    let events: Array<[string | undefined, string | undefined, string | undefined, string | undefined, string | undefined]> = [];
+    await eventually('kubelet events for web', async () => {
+      const list = await cs.coreV1.events.list({ namespace: NS, fieldSelector: 'involvedObject.name=web' });
+      events = list.items.map((e) => [e.reason, e.message, e.source?.component, e.source?.host, e.involvedObject?.fieldPath]);
+      return events.length >= 3;
+    });
+    assert.deepEqual(
+      events.sort((a, b) => ['Pulled', 'Created', 'Started'].indexOf(a[0] ?? '') - ['Pulled', 'Created', 'Started'].indexOf(b[0] ?? '')),
+      [
+        ['Pulled', 'Container image "nginx" already present on machine', 'kubelet', 'node-1', 'spec.containers{app}'],
+        ['Created', 'Created container: app', 'kubelet', 'node-1', 'spec.containers{app}'],
+        ['Started', 'Started container app', 'kubelet', 'node-1', 'spec.containers{app}'],
+      ],
+    );
+  });
+
+  it('restarts a container whose image the pod spec changes', async () => {
+    const pod = await podWhen('web', 'Running', (p) => p.status?.phase === 'Running');
+    const before = pod.status?.containerStatuses[0]?.containerID;
+    await cs.coreV1.pods.patch('web', 'strategic', { spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } }, { namespace: NS });
+    const after = await podWhen('web', 'running the new image', (p) => p.status?.containerStatuses[0]?.image === 'docker.io/library/nginx:1.27');
+    const c = after.status?.containerStatuses[0];
+    assert.equal(c?.restartCount, 1);
+    assert.notEqual(c?.containerID, before);
+    assert.equal(c?.lastState?.terminated?.containerID, before);
+    assert.equal(c?.ready, true);
+    assert.equal(after.status?.podIP, '10.128.1.2');
   });
 
   it('gives each pod of a node its own IP, and readiness gates hold Ready back', async () => {
@@ -191,6 +221,23 @@ describe('simulated nodes', () => {
         throw err;
       }
     }, 10_000);
+  });
+
+  it('a new run takes the nodes and their running pods over', async () => {
+    const web = await cs.coreV1.pods.get('web', { namespace: NS });
+    const uid = (await cs.coreV1.nodes.get('node-1')).metadata?.uid;
+    ac.abort();
+    nodes = await runSimulatedNodes(cs, { count: 3, heartbeatMs: 300, jobPodDurationMs: 500, events: false }, ac2.signal);
+    assert.equal((await cs.coreV1.nodes.get('node-1')).metadata?.uid, uid);
+    await bind('newcomer', 'node-1');
+    const newcomer = await podWhen('newcomer', 'Running', (p) => p.status?.phase === 'Running');
+    // web has .2 and gated .3: the new run hands out the next free address.
+    assert.equal(newcomer.status?.podIP, '10.128.1.4');
+    const still = await cs.coreV1.pods.get('web', { namespace: NS });
+    assert.equal(still.status?.podIP, web.status?.podIP);
+    assert.equal(still.status?.containerStatuses[0]?.containerID, web.status?.containerStatuses[0]?.containerID);
+    assert.equal(still.status?.containerStatuses[0]?.restartCount, 1);
+    assert.equal(still.status?.phase, 'Running');
   });
 
   it('gives a deleted pod its IP back', async () => {

@@ -95,10 +95,12 @@ export function adoptPod(pod: Pod, now: Date): PodRuntime | undefined {
   if (!statuses.some((s) => s.containerID)) return undefined;
   const runtime = acceptPod(pod, timeOf(st?.startTime) ?? now);
   if (st?.podIP) runtime.podIP = st.podIP;
+  const specImages = new Map([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name ?? '', c.image ?? '']));
   const adopt = (s: (typeof statuses)[number]): ContainerRun => {
     const run: ContainerRun = {
       name: s.name ?? '',
-      image: s.image ?? '',
+      // The image as the spec names it (the status has it normalised), so the run is not taken for a changed one.
+      image: specImages.get(s.name ?? '') ?? s.image ?? '',
       containerID: s.containerID || newContainerID(),
       startedAt: timeOf(s.state?.running?.startedAt ?? s.state?.terminated?.startedAt) ?? now,
       restartCount: s.restartCount ?? 0,

@@ -13,6 +13,7 @@
  *   Never, the containers restarted, restartCount counting, under OnFailure);
  * - a pod being deleted has its containers stopped (exit code 0; the phase terminal), then is
  *   deleted with gracePeriodSeconds 0 (and its uid as precondition);
+ * - a running container whose image the spec changes is restarted with it (restartCount + 1);
  * - a finished or deleted pod gives its IP back.
  *
  * Each container "prints" lines into the run's ContainerLogs (`started container web`, ...), and
@@ -70,8 +71,17 @@ export class PodWorker {
   /** Watches and works until `signal` aborts; resolves once the first list is in. */
   async start(signal: AbortSignal): Promise<void> {
     this.informer.start(signal);
-    void runWorkers(this.queue, 2, (key) => this.sync(key), signal, (key, err) => this.options.log(`simulated node ${this.id.name}: pod ${key}: ${String(err)}`));
     await this.informer.waitForSync(signal);
+    // Pods an earlier run started keep their containers and addresses; claimed before any new pod gets one.
+    const now = new Date();
+    for (const pod of this.informer.store.list()) {
+      if (pod.metadata?.deletionTimestamp || isTerminalPhase(pod.status?.phase)) continue;
+      const runtime = adoptPod(pod, now);
+      if (!runtime) continue;
+      this.runtimes.set(keyOf(pod), runtime);
+      if (runtime.podIP && !pod.spec?.hostNetwork && !this.ips.claim(runtime.uid, runtime.podIP)) delete runtime.podIP;
+    }
+    void runWorkers(this.queue, 2, (key) => this.sync(key), signal, (key, err) => this.options.log(`simulated node ${this.id.name}: pod ${key}: ${String(err)}`));
   }
 
   /** Stops acting on pods (as a kubelet that died). */
@@ -125,9 +135,26 @@ export class PodWorker {
       startContainers(runtime, pod, now);
       for (const run of [...runtime.init, ...runtime.containers]) this.containerStarted(pod, run, runtime.init.includes(run));
     }
+    this.applyImageChanges(pod, runtime, now);
     this.runToCompletion(key, pod, runtime, now);
     if (isTerminalPhase(podPhase(pod, runtime))) this.ips.release(uid);
     await this.writeStatus(pod, runtime, now);
+  }
+
+  /** A running container whose image the spec changed is restarted with the new image, as the kubelet does. */
+  private applyImageChanges(pod: Pod, runtime: PodRuntime, now: Date): void {
+    for (const run of runtime.containers) {
+      const image = (pod.spec?.containers ?? []).find((c) => c.name === run.name)?.image;
+      if (image === undefined || image === run.image || run.exit) continue;
+      const [namespace, name] = [pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''];
+      this.logs.write(namespace, name, runtime.uid, run.name, `stopping container ${run.name}: its image changed to ${image}`, now);
+      void this.recorder?.event(this.containerRef(pod, run.name), 'Normal', 'Killing', `Container ${run.name} definition changed, will be restarted`);
+      exitContainer(run, 0, now);
+      restartContainer(run, now);
+      run.image = image;
+      this.logs.restart(namespace, name, runtime.uid, run.name);
+      this.containerStarted(pod, run, false);
+    }
   }
 
   /** For Job-style pods: ends the containers' runs when their time is up, restarting failed ones under OnFailure. */
@@ -203,11 +230,15 @@ export class PodWorker {
     const [namespace, name] = [pod.metadata?.namespace ?? '', pod.metadata?.name ?? ''];
     this.logs.write(namespace, name, pod.metadata?.uid ?? '', run.name, `started container ${run.name} (image ${normalizeImage(run.image)})`, run.startedAt);
     if (init) this.logs.write(namespace, name, pod.metadata?.uid ?? '', run.name, `container ${run.name} exited with code 0`, run.startedAt);
-    if (!this.recorder) return;
+    const recorder = this.recorder;
+    if (!recorder) return;
     const ref = this.containerRef(pod, run.name, init);
-    void this.recorder.event(ref, 'Normal', 'Pulled', `Container image "${run.image}" already present on machine`);
-    void this.recorder.event(ref, 'Normal', 'Created', `Created container: ${run.name}`);
-    void this.recorder.event(ref, 'Normal', 'Started', `Started container ${run.name}`);
+    // One after the other, so they are listed in the order they happened (event() never throws).
+    void (async () => {
+      await recorder.event(ref, 'Normal', 'Pulled', `Container image "${run.image}" already present on machine`);
+      await recorder.event(ref, 'Normal', 'Created', `Created container: ${run.name}`);
+      await recorder.event(ref, 'Normal', 'Started', `Started container ${run.name}`);
+    })();
   }
 
   private containerRef(pod: Pod, container: string, init = false): ReturnType<typeof objectReference> {

@@ -4,7 +4,7 @@
  * renewals, no status, pods left as they are); `resume()` brings the kubelet back, which
  * heartbeats at once and looks at its pods again.
  */
-import type { Clientset } from '../../client/index.js';
+import { sleep, type Clientset } from '../../client/index.js';
 import type { ContainerLogs } from './logs.js';
 import { NodeAgent } from './node-agent.js';
 import type { NodeIdentity } from './node-object.js';
@@ -38,7 +38,17 @@ export class SimulatedNode {
 
   /** Registers the node and its Lease, and starts watching its pods; resolves once its pod cache is filled. */
   async start(signal: AbortSignal): Promise<void> {
-    await this.agent.register(signal);
+    // As a kubelet: registration is retried (100 ms doubling to 7 s) until it succeeds or the run stops.
+    for (let backoffMs = 100; ; backoffMs = Math.min(backoffMs * 2, 7000)) {
+      try {
+        await this.agent.register(signal);
+        break;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.options.log(`simulated node ${this.id.name}: registering: ${String(err)}`);
+        await sleep(backoffMs, signal);
+      }
+    }
     await this.pods.start(signal);
     void this.heartbeatLoop(signal);
   }
