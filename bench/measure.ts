@@ -1,4 +1,16 @@
 /** The closed-loop measurement every benchmark here uses: N operations by C concurrent workers. */
+import { readFileSync } from 'node:fs';
+
+/** CPU time (user + system, microseconds) process `pid` has used so far, from /proc (Linux); NaN elsewhere. */
+export function processCpuMicros(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime (fields 14 and 15 of stat; 12 and 13 after the command) in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Throughput and latency of one scenario. */
 export interface Figures {
@@ -9,6 +21,11 @@ export interface Figures {
   p99: number;
   /** CPU microseconds per timed operation of the process `cpu` samples, when given. */
   cpuPerOp?: number;
+}
+
+/** The `p` quantile (0…1) of ascending `sorted` milliseconds: the value at ⌊n·p⌋ (0 when empty). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 /**
@@ -38,6 +55,5 @@ export async function measure(
   const elapsed = (performance.now() - start) / 1000;
   const cpuPerOp = opts.cpu && cpu0 !== undefined ? (opts.cpu() - cpu0) / opts.requests : undefined;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { name, opsPerSec: opts.requests / elapsed, p50: pct(0.5), p99: pct(0.99), ...(cpuPerOp !== undefined ? { cpuPerOp } : {}) };
+  return { name, opsPerSec: opts.requests / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), ...(cpuPerOp !== undefined ? { cpuPerOp } : {}) };
 }
