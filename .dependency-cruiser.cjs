@@ -18,6 +18,34 @@ const forbidden = layers.map((layer, i) => {
 
 forbidden.push(
   {
+    name: 'client-sdk-imports-nothing-server-side',
+    comment: 'src/client (wheelhouse/client, the SDK) depends on gen/ and npm packages only',
+    severity: 'error',
+    from: { path: '^src/client/' },
+    to: { path: '^src/', pathNot: '^src/client/' },
+  },
+  {
+    name: 'components-use-the-sdk-only',
+    comment: 'src/components (controller manager, scheduler, simulated nodes) reach the server through src/client over gRPC only',
+    severity: 'error',
+    from: { path: '^src/components/' },
+    to: { path: '^src/', pathNot: '^src/(client|components)/' },
+  },
+  {
+    name: 'components-have-no-http-client',
+    comment: 'components speak gRPC through the SDK: no HTTP client, no web server, no storage client',
+    severity: 'error',
+    from: { path: '^src/(components|client)/' },
+    to: { path: '^(http|https|http2|undici|express|etcd3|better-sqlite3)$|node_modules/(undici|express|etcd3|better-sqlite3|node-fetch|axios)/', pathNot: 'node_modules/@grpc/' },
+  },
+  {
+    name: 'server-layers-do-not-import-components-or-sdk',
+    comment: 'only the command line starts components; the server layers do not depend on them or on the SDK',
+    severity: 'error',
+    from: { path: '^src/(util|machinery|storage|registry|endpoints|transports|server)/' },
+    to: { path: '^src/(client|components)/' },
+  },
+  {
     name: 'transports-are-siblings',
     comment: 'the HTTP and gRPC transports do not import each other',
     severity: 'error',
