@@ -20,6 +20,7 @@ import { run as grpcGet } from './grpc-get.js';
 import { run as grpcList } from './grpc-list.js';
 import { run as grpcWatchFanout } from './grpc-watch-fanout.js';
 import { csv, table, withRatios } from './report.js';
+import { run as informerMemory } from './informer-memory.js';
 import { run as listEncoding } from './list-encoding.js';
 import { run as listSelector } from './list-selector.js';
 import { run as mixedLoad } from './mixed-load.js';
@@ -41,6 +42,7 @@ const BENCHES: { name: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = 
   { name: 'grpc-get', run: grpcGet },
   { name: 'grpc-list', run: grpcList },
   { name: 'grpc-watch-fanout', run: grpcWatchFanout },
+  { name: 'informer-memory', run: informerMemory },
 ];
 
 /** Runs the selected benchmarks; the ratio of every row with a baseline is filled in. */
