@@ -33,4 +33,5 @@ export { ExponentialRateLimiter, RateLimitingQueue, runWorkers, type RateLimiter
 export { LeaderElector, runLeaderElection, type LeaderElectionConfig } from './leader-election.js';
 export { EventRecorder, objectReference, type EventRecorderOptions, type EventType } from './events.js';
 export { sleep } from './sleep.js';
+export { COMPONENT_FLAGS_HELP, parseComponentFlags, parseDuration, type ComponentFlags, type LeaderElectionFlags } from './component-cli.js';
 export * from './values.js';

@@ -6,12 +6,15 @@ import { relative } from 'node:path';
 import { DEFAULT_OPTIONS, type ServerOptions } from '../server/options.js';
 import { startServer } from '../server/server.js';
 import { StartupError } from '../server/startup-error.js';
+import { adminToken } from '../server/access.js';
 import { parseStorageMediaType } from '../storage/media-type.js';
 import { builtinDefinitions } from '../registry/definitions.js';
 import { parseIpRange, parsePortRange } from '../registry/core/service-allocator.js';
 import { checkRuntimeConfig, parseRuntimeConfig } from '../server/runtime-config.js';
 import { parseAuthorizationModes } from '../endpoints/authz/authorizer.js';
 import { parseGoDuration } from '../util/go-duration.js';
+import { selectControllers } from '../components/controller-manager/index.js';
+import { startComponents } from './components.js';
 
 const HELP = `wheelhouse — a Kubernetes-compatible API server
 
@@ -83,6 +86,9 @@ Flags:
                             after SIGTERM, /readyz fails but the server serves on this long before it stops
                             accepting connections (default 0s)
   --max-connections int     open HTTP connections at most, further ones are closed; 0 for no cap (default ${DEFAULT_OPTIONS.maxConnections})
+  --controllers strings     controllers the controller manager runs beside the server: * for all (the default),
+                            -name to leave one out, none for a bare API server as kube-apiserver is (no scheduler either)
+  --simulated-nodes int     run N simulated nodes (node-1…node-N) that register, heartbeat and run bound pods (default 0)
   -h, --help                show this help
 `;
 
@@ -126,7 +132,13 @@ function parseWatchCacheSizes(value: string): string[] {
   return entries;
 }
 
-function parseOptions(argv: string[]): ServerOptions | undefined {
+/** What runs beside the server (src/cmd/components.ts). */
+interface ComponentFlags {
+  controllers: string[];
+  simulatedNodes: number;
+}
+
+function parseOptions(argv: string[]): (ServerOptions & { components: ComponentFlags }) | undefined {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -167,13 +179,21 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
       'request-timeout': { type: 'string' },
       'max-connections': { type: 'string' },
       'shutdown-delay-duration': { type: 'string' },
+      controllers: { type: 'string' },
+      'simulated-nodes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
   });
   if (values.help) return undefined;
-  const opts: ServerOptions = { ...DEFAULT_OPTIONS };
+  const controllers = (values.controllers ?? '*').split(',').map((c) => c.trim()).filter(Boolean);
+  const components: ComponentFlags = {
+    controllers: controllers.includes('none') ? [] : controllers,
+    simulatedNodes: values['simulated-nodes'] === undefined ? 0 : parseCount('simulated-nodes', values['simulated-nodes']),
+  };
+  if (components.controllers.length > 0) selectControllers(components.controllers);
+  const opts: ServerOptions & { components: ComponentFlags } = { ...DEFAULT_OPTIONS, components };
   if (values['data-dir'] !== undefined) opts.dataDir = values['data-dir'];
   if (values['bind-address'] !== undefined) opts.bindAddress = values['bind-address'];
   if (values.port !== undefined) opts.port = parsePort('port', values.port);
@@ -229,7 +249,7 @@ function parseOptions(argv: string[]): ServerOptions | undefined {
 }
 
 async function main(): Promise<void> {
-  let opts: ServerOptions | undefined;
+  let opts: (ServerOptions & { components: ComponentFlags }) | undefined;
   try {
     opts = parseOptions(process.argv.slice(2));
   } catch (err) {
@@ -257,11 +277,30 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  const componentsStop = new AbortController();
+  const { components } = opts;
+  const componentRuns = await startComponents(
+    {
+      dataDir: opts.dataDir,
+      grpcAddress: server.grpcAddress,
+      caPem: server.pki.trustedCaPem,
+      plainToken: opts.plainHttp ? await adminToken(opts.dataDir) : undefined,
+      tlsServerName: opts.tlsCertFile ? undefined : 'localhost',
+      controllers: components.controllers,
+      scheduler: components.controllers.length > 0,
+      simulatedNodes: components.simulatedNodes,
+      log: (m) => process.stderr.write(`${m}\n`),
+    },
+    componentsStop.signal,
+  );
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    server.shutdown().then(
+    componentsStop.abort();
+    Promise.race([Promise.all(componentRuns), new Promise((r) => setTimeout(r, 3_000))])
+      .then(() => server.shutdown())
+      .then(
       () => process.exit(0),
       (err: unknown) => {
         process.stderr.write(`wheelhouse: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -9,15 +9,27 @@ export type KubeconfigCredentials = { caPem: string; client: KeyPairPem } | { to
 
 const b64 = (text: string): string => Buffer.from(text).toString('base64');
 
-/** Writes `DATA_DIR/kubeconfig` (0600) pointing at `server` and returns its path. */
-export async function writeKubeconfig(dataDir: string, server: string, credentials: KubeconfigCredentials): Promise<string> {
+/**
+ * Writes `DATA_DIR/kubeconfig` (0600) pointing at `server` and returns its path. The cluster's
+ * `wheelhouse.dev/grpc` extension names the gRPC address, where the SDK (wheelhouse/client)
+ * connects; kubectl ignores extensions it does not know.
+ */
+export async function writeKubeconfig(dataDir: string, server: string, grpcAddress: string, credentials: KubeconfigCredentials): Promise<string> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, 'kubeconfig');
   const tls = 'caPem' in credentials;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'wheelhouse', cluster: tls ? { server, 'certificate-authority-data': b64(credentials.caPem) } : { server, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      {
+        name: 'wheelhouse',
+        cluster: {
+          ...(tls ? { server, 'certificate-authority-data': b64(credentials.caPem) } : { server, 'insecure-skip-tls-verify': true }),
+          extensions: [{ name: 'wheelhouse.dev/grpc', extension: { server: grpcAddress } }],
+        },
+      },
+    ],
     users: [
       {
         name: 'admin',

@@ -377,7 +377,7 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
       const target = { clusterIp: firstServiceIp(ipRange), address: advertisedAddress(opts.bindAddress), port: httpPort };
       await reconcileKubernetesService(services, endpoints, target, resources.storage('discovery.k8s.io', 'endpointslices'));
     }
-    const kubeconfigPath = await writeKubeconfig(dataDir, url, opts.plainHttp ? { token: admin } : { caPem: pki.trustedCaPem, client: pki.admin });
+    const kubeconfigPath = await writeKubeconfig(dataDir, url, `${opts.bindAddress}:${grpc.port}`, opts.plainHttp ? { token: admin } : { caPem: pki.trustedCaPem, client: pki.admin });
     ready = true;
     logger.debug({ http: url, grpc: `${opts.bindAddress}:${grpc.port}`, storage: opts.etcdServers.length ? 'etcd' : 'embedded', resources: catalog.stores.length }, 'serving');
 

@@ -3,5 +3,5 @@ import { connect, type Clientset } from '../../src/client/index.js';
 import type { RunningServer } from '../../src/server/server.js';
 
 export function testClientset(server: RunningServer): Clientset {
-  return connect({ server: server.grpcAddress, caPem: server.pki.trustedCaPem, certPem: server.pki.admin.certPem, keyPem: server.pki.admin.keyPem });
+  return connect({ server: server.grpcAddress, caPem: server.pki.trustedCaPem, certPem: server.pki.admin.certPem, keyPem: server.pki.admin.keyPem, tlsServerName: 'localhost' });
 }

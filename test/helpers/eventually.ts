@@ -9,3 +9,22 @@ export async function eventually(what: string, fn: () => Promise<boolean>, ms = 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Retries the assertions in `fn` every 50 ms until they pass; after `ms` throws the last failure. */
+export async function eventuallyPasses(fn: () => void | Promise<void>, ms = 5000): Promise<void> {
+  let last: unknown;
+  const passed = async (): Promise<boolean> => {
+    try {
+      await fn();
+      return true;
+    } catch (err) {
+      last = err;
+      return false;
+    }
+  };
+  try {
+    await eventually('assertions to pass', passed, ms);
+  } catch {
+    throw last;
+  }
+}

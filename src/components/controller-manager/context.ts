@@ -6,8 +6,16 @@ export interface ControllerManagerOptions {
   workers?: number;
   /** Node lifecycle: how long a node may go without a Lease renewal before it is NotReady/Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** Node lifecycle: how often node health is checked (upstream's --node-monitor-period; default 5 s). */
+  nodeMonitorPeriodMs?: number;
+  /** Node lifecycle: how long a node that never posted status may go before it is Unknown (--node-startup-grace-period; default 60 s). */
+  nodeStartupGracePeriodMs?: number;
   /** Pod GC: terminated pods kept before the oldest are deleted (default 12500). */
   terminatedPodGcThreshold?: number;
+  /** Pod GC: how often it collects (upstream's gcCheckPeriod; default 20 s). */
+  podGcPeriodMs?: number;
+  /** Pod GC: how long a node a pod names must stay missing before its pods count as orphaned (upstream's quarantineTime; default 40 s). */
+  podGcQuarantineMs?: number;
   /** The clock controllers read (tests may move it); default Date.now. */
   now?: () => number;
 }
