@@ -229,7 +229,7 @@ export async function benchListEncoding(
   const items = Array.from({ length: PODS }, (_, i) => pod(i)) as KubeObject[];
   const list: KubeList = { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: String(1000 + PODS) }, items };
   const whole = list as unknown as KubeObject;
-  const server = await startTestServer();
+  const server = await startTestServer({ plainHttp: true });
   try {
     const served = server.server.catalog.resource('', 'v1', 'pods')!.definition;
     const stream = (mediaType: 'application/json' | typeof PROTOBUF) => (sink: (c: Uint8Array) => void) => {

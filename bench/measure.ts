@@ -1,4 +1,13 @@
 /** The closed-loop measurement every benchmark here uses: N operations by C concurrent workers. */
+import { readFileSync } from 'node:fs';
+
+/** CPU time (user + system, microseconds) process `pid` has used so far, from /proc (Linux; clock ticks of 10 ms). */
+export function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
 
 /** Throughput and latency of one scenario. */
 export interface Figures {
@@ -9,6 +18,11 @@ export interface Figures {
   p99: number;
   /** CPU microseconds per timed operation of the process `cpu` samples, when given. */
   cpuPerOp?: number;
+}
+
+/** The `p` quantile (0…1) of ascending `sorted` milliseconds: the value at ⌊n·p⌋ (0 when empty). */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
 /**
@@ -38,6 +52,5 @@ export async function measure(
   const elapsed = (performance.now() - start) / 1000;
   const cpuPerOp = opts.cpu && cpu0 !== undefined ? (opts.cpu() - cpu0) / opts.requests : undefined;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { name, opsPerSec: opts.requests / elapsed, p50: pct(0.5), p99: pct(0.99), ...(cpuPerOp !== undefined ? { cpuPerOp } : {}) };
+  return { name, opsPerSec: opts.requests / elapsed, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), ...(cpuPerOp !== undefined ? { cpuPerOp } : {}) };
 }

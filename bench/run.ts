@@ -16,7 +16,11 @@
 import { writeFile } from 'node:fs/promises';
 import { run as cacheMemory } from './cache-memory.js';
 import { createContext, type BenchContext, type Row } from './context.js';
+import { run as grpcGet } from './grpc-get.js';
+import { run as grpcList } from './grpc-list.js';
+import { run as grpcWatchFanout } from './grpc-watch-fanout.js';
 import { csv, table, withRatios } from './report.js';
+import { run as informerMemory } from './informer-memory.js';
 import { run as listEncoding } from './list-encoding.js';
 import { run as listSelector } from './list-selector.js';
 import { run as mixedLoad } from './mixed-load.js';
@@ -35,6 +39,10 @@ const BENCHES: { name: string; run: (ctx: BenchContext) => Promise<Row[]> }[] = 
   { name: 'list-selector', run: listSelector },
   { name: 'list-encoding', run: listEncoding },
   { name: 'watch-fanout', run: watchFanout },
+  { name: 'grpc-get', run: grpcGet },
+  { name: 'grpc-list', run: grpcList },
+  { name: 'grpc-watch-fanout', run: grpcWatchFanout },
+  { name: 'informer-memory', run: informerMemory },
 ];
 
 /** Runs the selected benchmarks; the ratio of every row with a baseline is filled in. */

@@ -5,7 +5,6 @@
  * KvBackend's own creates; and Deployment updates by server-side apply against strategic
  * merge patch.
  */
-import { readFileSync } from 'node:fs';
 import { credentials } from '@grpc/grpc-js';
 import { Etcd3 } from 'etcd3';
 import type { ConfigMap } from '../gen/k8s/io/api/core/v1/config.js';
@@ -13,22 +12,15 @@ import { ConfigMapServiceClient } from '../gen/wheelhouse/core/v1/services.js';
 import { kubeJsonToMessage } from '../src/machinery/schema/index.js';
 import { createEmbeddedBackend } from '../src/storage/embedded/index.js';
 import { configMap, httpClient, type BenchContext, type Row, type ServerProcess } from './context.js';
-import { type Figures, measure } from './measure.js';
+import { type Figures, measure, processCpuMicros } from './measure.js';
 
 function loop(ctx: BenchContext, name: string, op: (i: number) => Promise<unknown>, cpu?: () => number): Promise<Figures> {
   ctx.log(name);
   return measure(name, op, { requests: ctx.requests, concurrency: ctx.concurrency, warmup: ctx.quick ? 20 : 200, ...(cpu ? { cpu } : {}) });
 }
 
-/** CPU time (user + system, µs) a process has used so far, from /proc (clock ticks of 10 ms). */
-function processCpu(pid: number | undefined): () => number {
-  return () => {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  };
-}
+/** A sampler of a process's CPU time so far (µs). */
+const processCpu = (pid: number | undefined) => (): number => processCpuMicros(pid ?? 0);
 
 /** This process's CPU time so far (µs): the load generator's, e.g. the etcd3 client's. */
 const ownCpu = (): number => {
