@@ -2,6 +2,7 @@
  * One informer per resource, namespace and selector, shared by every controller that asks for
  * it (client-go's SharedInformerFactory): one list and one watch however many read the cache.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clientset } from './clientset.js';
 import type { Meta } from './indexer.js';
 import { Informer, type InformerOptions } from './informer.js';
@@ -39,6 +40,8 @@ export class SharedInformerFactory {
 
   /** Starts every informer asked for so far, and any asked for later. */
   start(signal: AbortSignal): void {
+    // Every informer and worker of a component listens on the one stop signal.
+    setMaxListeners(0, signal);
     this.signal = signal;
     for (const i of this.informers.values()) i.start(signal);
   }

@@ -278,21 +278,7 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const componentsStop = new AbortController();
-  const { components } = opts;
-  const componentRuns = await startComponents(
-    {
-      dataDir: opts.dataDir,
-      grpcAddress: server.grpcAddress,
-      caPem: server.pki.trustedCaPem,
-      plainToken: opts.plainHttp ? await adminToken(opts.dataDir) : undefined,
-      tlsServerName: opts.tlsCertFile ? undefined : 'localhost',
-      controllers: components.controllers,
-      scheduler: components.controllers.length > 0,
-      simulatedNodes: components.simulatedNodes,
-      log: (m) => process.stderr.write(`${m}\n`),
-    },
-    componentsStop.signal,
-  );
+  let componentRuns: Promise<void>[] = [];
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
@@ -310,6 +296,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Started once a stop can find them: a signal meanwhile stops whatever has started.
+  const { components } = opts;
+  componentRuns = await startComponents(
+    {
+      dataDir: opts.dataDir,
+      grpcAddress: server.grpcAddress,
+      caPem: server.pki.trustedCaPem,
+      plainToken: opts.plainHttp ? await adminToken(opts.dataDir) : undefined,
+      tlsServerName: opts.tlsCertFile ? undefined : 'localhost',
+      controllers: components.controllers,
+      scheduler: components.controllers.length > 0,
+      simulatedNodes: components.simulatedNodes,
+      log: (m) => process.stderr.write(`${m}\n`),
+    },
+    componentsStop.signal,
+  );
 }
 
 void main().catch((err: unknown) => {

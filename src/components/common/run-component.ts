@@ -3,6 +3,7 @@
  * for leadership of its Lease, and acts only while leading (the standby replicas wait);
  * leadership lost stops the work, and the replica campaigns again.
  */
+import { setMaxListeners } from 'node:events';
 import { connect, runLeaderElection, type Clientset, type ConnectOptions, type LeaderElectionFlags } from '../../client/index.js';
 
 export interface ComponentRun {
@@ -20,6 +21,7 @@ export async function runComponent(c: ComponentRun, signal: AbortSignal): Promis
   const owned = !('connection' in c.connect);
   const cs = 'connection' in c.connect ? c.connect : connect(c.connect);
   try {
+    setMaxListeners(0, signal);
     if (!c.leaderElection.enabled) {
       await c.run(cs, signal);
       await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
@@ -36,6 +38,7 @@ export async function runComponent(c: ComponentRun, signal: AbortSignal): Promis
         renewDeadlineMs: le.renewDeadlineMs,
         retryPeriodMs: le.retryPeriodMs,
         onStartedLeading: async (leading) => {
+          setMaxListeners(0, leading);
           log(`${le.identity} became leader of ${le.namespace}/${le.name}`);
           await c.run(cs, leading);
         },
