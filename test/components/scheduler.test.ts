@@ -12,7 +12,7 @@ import { Pod, type PodSpec } from '../../gen/k8s/io/api/core/v1/pod.js';
 import type { Clientset } from '../../src/client/index.js';
 import { runScheduler } from '../../src/components/scheduler/index.js';
 import { reasonsHistogram } from '../../src/components/scheduler/fit-error.js';
-import { matchesRequirement } from '../../src/components/scheduler/plugins/node-selector.js';
+import { matchesRequirement } from '../../src/components/common/node-selector.js';
 import { podRequests } from '../../src/components/scheduler/resources.js';
 import { SchedulingQueue } from '../../src/components/scheduler/queue.js';
 import { testClientset } from '../helpers/clientset.js';

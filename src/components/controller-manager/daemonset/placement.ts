@@ -6,59 +6,17 @@
  */
 import type { DaemonSet } from '../../../../gen/k8s/io/api/apps/v1/generated.js';
 import type { Node, Taint } from '../../../../gen/k8s/io/api/core/v1/node.js';
-import type { NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Toleration } from '../../../../gen/k8s/io/api/core/v1/pod.js';
+import type { PodSpec, Toleration } from '../../../../gen/k8s/io/api/core/v1/pod.js';
+import { matchesAnyTerm } from '../../common/node-selector.js';
+import { toleratesTaint } from '../../common/tolerations.js';
 import { withDaemonTolerations } from './pod-template.js';
 
 /** The toleration covers the taint (v1helper ToleratesTaint). */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  const operator = toleration.operator || 'Equal';
-  if (operator === 'Exists') return true;
-  return operator === 'Equal' && (toleration.value ?? '') === (taint.value ?? '');
-}
+export const tolerates = toleratesTaint;
 
 /** The first taint matching `filter` that no toleration covers. */
 export function untoleratedTaint(taints: Taint[], tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.find((t) => filter(t) && !tolerations.some((tol) => tolerates(tol, t)));
-}
-
-function requirementMatches(req: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const have = Number.parseInt(value, 10);
-      const want = Number.parseInt(values[0]!, 10);
-      if (Number.isNaN(have) || Number.isNaN(want)) return false;
-      return req.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term matches when all its expressions (labels) and fields (metadata.name) do; an empty term matches nothing. */
-function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const expressions = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (expressions.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  for (const req of expressions) if (!requirementMatches(req, Object.hasOwn(labels, req.key ?? '') ? labels[req.key ?? ''] : undefined)) return false;
-  for (const req of fields) {
-    if (req.key !== 'metadata.name') return false;
-    if (!requirementMatches(req, node.metadata?.name)) return false;
-  }
-  return true;
+  return taints.find((t) => filter(t) && !tolerations.some((tol) => toleratesTaint(tol, t)));
 }
 
 /** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution both match the node. */
@@ -67,7 +25,7 @@ export function matchesNodeAffinity(spec: PodSpec | undefined, node: Node): bool
   for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
-  return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
+  return matchesAnyTerm(required.nodeSelectorTerms, node);
 }
 
 /** Whether a daemon pod should be created on the node, and whether one there may keep running. */

@@ -5,7 +5,7 @@
 import type { Node } from '../../../../gen/k8s/io/api/core/v1/node.js';
 import type { Pod } from '../../../../gen/k8s/io/api/core/v1/pod.js';
 import { MAX_NODE_SCORE, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { matchesAnyTerm, matchesTerm } from './node-selector.js';
+import { matchesAnyTerm, matchesTerm } from '../../common/node-selector.js';
 
 export const ERR_REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
 

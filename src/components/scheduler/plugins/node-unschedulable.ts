@@ -1,7 +1,7 @@
 /** NodeUnschedulable: a cordoned node (`spec.unschedulable`) takes only pods tolerating the `node.kubernetes.io/unschedulable:NoSchedule` taint. */
 import type { Taint } from '../../../../gen/k8s/io/api/core/v1/node.js';
 import { unresolvable, type FilterPlugin } from '../framework.js';
-import { toleratesTaint } from './tolerations.js';
+import { toleratesTaint } from '../../common/tolerations.js';
 
 export const UNSCHEDULABLE_TAINT: Taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

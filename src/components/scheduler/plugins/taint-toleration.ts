@@ -3,7 +3,7 @@
  * them; PreferNoSchedule taints only lower the node's score (fewer untolerated ones score higher).
  */
 import { MAX_NODE_SCORE, unresolvable, type FilterPlugin, type ScorePlugin } from '../framework.js';
-import { firstUntoleratedTaint, toleratesTaint } from './tolerations.js';
+import { firstUntoleratedTaint, toleratesTaint } from '../../common/tolerations.js';
 
 export const ERR_REASON_UNTOLERATED = 'node(s) had untolerated taint(s)';
 

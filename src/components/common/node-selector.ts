@@ -3,8 +3,8 @@
  * a term's requirements ANDed, an empty term matches nothing. matchExpressions test node labels
  * with In, NotIn, Exists, DoesNotExist, Gt, Lt; matchFields test `metadata.name` with In/NotIn.
  */
-import type { Node } from '../../../../gen/k8s/io/api/core/v1/node.js';
-import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../../gen/k8s/io/api/core/v1/pod.js';
+import type { Node } from '../../../gen/k8s/io/api/core/v1/node.js';
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../../../gen/k8s/io/api/core/v1/pod.js';
 
 function parseInteger(s: string | undefined): number | undefined {
   if (s === undefined || !/^-?\d+$/.test(s)) return undefined;

@@ -1,6 +1,6 @@
 /** Toleration matching as upstream's `Toleration.ToleratesTaint`. */
-import type { Taint } from '../../../../gen/k8s/io/api/core/v1/node.js';
-import type { Toleration } from '../../../../gen/k8s/io/api/core/v1/pod.js';
+import type { Taint } from '../../../gen/k8s/io/api/core/v1/node.js';
+import type { Toleration } from '../../../gen/k8s/io/api/core/v1/pod.js';
 
 /**
  * Whether `t` tolerates `taint`: an empty effect matches every effect, an empty key with Exists
