@@ -32,6 +32,8 @@ interface Seen {
   namespace: string;
   count: number;
   at: number;
+  /** Settles once the Event and every earlier repeat are written (false: it could not be created). */
+  written: Promise<boolean>;
 }
 
 /** How long a repeated event is counted on the earlier one (client-go: 10 minutes). */
@@ -55,11 +57,18 @@ export class EventRecorder {
       if (prior && now.getTime() - prior.at < AGGREGATION_WINDOW_MS) {
         prior.count++;
         prior.at = now.getTime();
-        await events.patch(prior.name, 'merge', { count: prior.count, lastTimestamp: now.toISOString().replace(/\.\d+Z$/, 'Z') }, { namespace });
-        return;
+        const count = prior.count;
+        // Repeats are counted on the first in order, each after the writes before it.
+        const lastTimestamp = now.toISOString().replace(/\.\d+Z$/, 'Z');
+        prior.written = prior.written.then(async (exists) => {
+          if (!exists) return false;
+          await events.patch(prior.name, 'merge', { count, lastTimestamp }, { namespace });
+          return true;
+        });
+        if (await prior.written.catch(() => true)) return;
       }
       const name = `${ref.name}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6))).toString(16)}`;
-      await events.create(
+      const created = events.create(
         {
           metadata: { name, namespace },
           involvedObject: ref,
@@ -69,15 +78,15 @@ export class EventRecorder {
           source: { component: this.options.component, host: this.options.host },
           firstTimestamp: toTime(now),
           lastTimestamp: toTime(now),
-          eventTime: undefined,
           count: 1,
           reportingComponent: this.options.component,
           reportingInstance: this.options.instance ?? this.options.host ?? this.options.component,
         },
         { namespace },
       );
-      this.seen.set(key, { name, namespace, count: 1, at: now.getTime() });
+      this.seen.set(key, { name, namespace, count: 1, at: now.getTime(), written: created.then(() => true, () => false) });
       if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value as string);
+      await created;
     } catch (err) {
       this.options.onError?.(err);
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { testClientset } from '../helpers/clientset.js';
 import { eventuallyPasses } from '../helpers/eventually.js';
-import { connect, RateLimitingQueue, runLeaderElection, runWorkers, StatusError, timeOf, type Clientset } from '../../src/client/index.js';
+import { connect, EventRecorder, objectReference, RateLimitingQueue, runLeaderElection, runWorkers, StatusError, timeOf, type Clientset } from '../../src/client/index.js';
 
 let s: TestServer;
 let cs: Clientset;
@@ -121,6 +121,22 @@ describe('clientset', () => {
     const call = cms.get('watched', { signal: pending.signal });
     pending.abort();
     await assert.rejects(call, (e: unknown) => e instanceof StatusError && e.grpcCode === 1);
+  });
+});
+
+describe('event recorder', () => {
+  test('repeats, even fired at once, are counted on one Event', async () => {
+    const rec = new EventRecorder(cs, { component: 'sdk-test' });
+    const cm = await cs.coreV1.configMaps.create({ metadata: { name: 'evented', namespace: 'default' } });
+    const ref = objectReference(cs.coreV1.configMaps, cm);
+    assert.deepEqual({ kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name, namespace: ref.namespace, uid: ref.uid }, { kind: 'ConfigMap', apiVersion: 'v1', name: 'evented', namespace: 'default', uid: cm.metadata?.uid });
+    await Promise.all([1, 2, 3].map(() => rec.event(ref, 'Warning', 'Tested', 'three at once')));
+    const events = (await cs.coreV1.events.list({ namespace: 'default', fieldSelector: 'involvedObject.name=evented' })).items;
+    assert.equal(events.length, 1);
+    assert.equal(events[0]?.count, 3);
+    assert.equal(events[0]?.type, 'Warning');
+    assert.equal(events[0]?.reason, 'Tested');
+    assert.equal(events[0]?.source?.component, 'sdk-test');
   });
 });
 
