@@ -283,9 +283,11 @@ async function main(): Promise<void> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    // The components stop (releasing their Leases while the server still answers) as the server's own
+    // shutdown begins: /readyz fails at once, and the server serves on through its delay.
     componentsStop.abort();
-    Promise.race([Promise.all(componentRuns), new Promise((r) => setTimeout(r, 3_000))])
-      .then(() => server.shutdown())
+    const componentsStopped = Promise.race([Promise.all(componentRuns), new Promise((r) => setTimeout(r, 3_000))]);
+    Promise.all([server.shutdown(), componentsStopped])
       .then(
       () => process.exit(0),
       (err: unknown) => {
